@@ -1,0 +1,1 @@
+//! Options catalogues: static lists and the administrative units of 2025.

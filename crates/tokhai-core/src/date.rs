@@ -1,0 +1,178 @@
+//! Calendar dates: ISO 8601 on the wire, dd/mm/yyyy in the user interface.
+
+use std::fmt;
+
+/// A proleptic Gregorian calendar date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year, e.g. 2025.
+    pub year: i32,
+    /// Month, 1 to 12.
+    pub month: u8,
+    /// Day of the month, 1 to 31.
+    pub day: u8,
+}
+
+impl Date {
+    /// A date if the year, month and day name a real day.
+    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
+        let valid = (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month)
+            && (1..=9999).contains(&year);
+        valid.then_some(Date { year, month, day })
+    }
+
+    /// Parses `yyyy-mm-dd`.
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        Date::new(digits(&s[0..4])? as i32, digits(&s[5..7])? as u8, digits(&s[8..10])? as u8)
+    }
+
+    /// Parses `dd/mm/yyyy` as written on Vietnamese forms (also `d/m/yyyy`, `-` or `.` separators).
+    pub fn parse_dmy(s: &str) -> Option<Date> {
+        let mut parts = s.split(['/', '-', '.']);
+        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || d.len() > 2 || m.len() > 2 || y.len() != 4 {
+            return None;
+        }
+        Date::new(digits(y)? as i32, digits(m)? as u8, digits(d)? as u8)
+    }
+
+    /// Parses the compact `yyyymmdd` form returned by the national population database.
+    pub fn parse_compact(s: &str) -> Option<Date> {
+        if s.len() != 8 {
+            return None;
+        }
+        Date::new(digits(&s[0..4])? as i32, digits(&s[4..6])? as u8, digits(&s[6..8])? as u8)
+    }
+
+    /// Parses any of the accepted input forms: ISO, dd/mm/yyyy or yyyymmdd.
+    pub fn parse_any(s: &str) -> Option<Date> {
+        let s = s.trim();
+        Date::parse_iso(s)
+            .or_else(|| Date::parse_dmy(s))
+            .or_else(|| Date::parse_compact(s))
+    }
+
+    /// Days since 1970-01-01 (negative before).
+    pub fn to_days(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date a number of days after 1970-01-01.
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// This date moved by whole years; 29 February becomes 28 February in common years.
+    pub fn add_years(self, years: i32) -> Date {
+        let year = self.year + years;
+        let day = self.day.min(days_in_month(year, self.month));
+        Date { year, month: self.month, day }
+    }
+
+    /// This date moved by a number of days.
+    pub fn add_days(self, days: i64) -> Date {
+        Date::from_days(self.to_days() + days)
+    }
+
+    /// Whole years from this date to `on` (an age), negative if `on` is earlier.
+    pub fn years_until(self, on: Date) -> i32 {
+        let mut years = on.year - self.year;
+        if (on.month, on.day) < (self.month, self.day) {
+            years -= 1;
+        }
+        years
+    }
+
+    /// The date as dd/mm/yyyy.
+    pub fn to_dmy(self) -> String {
+        format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
+    }
+}
+
+impl fmt::Display for Date {
+    /// Formats as ISO 8601 `yyyy-mm-dd`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// Whether a year is a Gregorian leap year.
+pub fn is_leap_year(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// Number of days in a month of a year.
+pub fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn digits(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_three_forms() {
+        let d = Date::new(2000, 2, 29).unwrap();
+        assert_eq!(Date::parse_iso("2000-02-29"), Some(d));
+        assert_eq!(Date::parse_dmy("29/02/2000"), Some(d));
+        assert_eq!(Date::parse_compact("20000229"), Some(d));
+        assert_eq!(Date::parse_dmy("5/3/2025"), Date::new(2025, 3, 5));
+        assert_eq!(Date::parse_dmy("31/04/2020"), None);
+        assert_eq!(Date::parse_dmy("29/02/1900"), None);
+        assert_eq!(Date::parse_iso("2000-2-29"), None);
+        assert_eq!(Date::parse_dmy("+1/03/2025"), None);
+    }
+
+    #[test]
+    fn day_numbers_round_trip() {
+        assert_eq!(Date::new(1970, 1, 1).unwrap().to_days(), 0);
+        assert_eq!(Date::new(2000, 3, 1).unwrap().to_days(), 11_017);
+        for days in (-800_000..800_000).step_by(997) {
+            assert_eq!(Date::from_days(days).to_days(), days);
+        }
+    }
+
+    #[test]
+    fn ages_and_year_arithmetic() {
+        let dob = Date::new(2008, 2, 29).unwrap();
+        assert_eq!(dob.add_years(14), Date::new(2022, 2, 28).unwrap());
+        assert_eq!(dob.years_until(Date::new(2026, 2, 28).unwrap()), 17);
+        assert_eq!(dob.years_until(Date::new(2026, 3, 1).unwrap()), 18);
+        assert_eq!(Date::new(2025, 3, 5).unwrap().to_dmy(), "05/03/2025");
+        assert_eq!(Date::new(2025, 3, 5).unwrap().to_string(), "2025-03-05");
+    }
+}

@@ -1,0 +1,310 @@
+//! The form definition format (JSON, `"tokhai": 1`) as authors write it, before compilation.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Text in Vietnamese (required) and English (optional); a plain string means Vietnamese only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum Text {
+    /// Vietnamese only.
+    Vi(String),
+    /// Vietnamese and English.
+    Both {
+        /// Vietnamese text.
+        vi: String,
+        /// English text.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        en: Option<String>,
+    },
+}
+
+impl Text {
+    /// The text in a language (`vi` or `en`), falling back to Vietnamese.
+    pub fn get(&self, lang: &str) -> &str {
+        match self {
+            Text::Vi(vi) => vi,
+            Text::Both { vi, en } => match (lang, en) {
+                ("en", Some(en)) => en,
+                _ => vi,
+            },
+        }
+    }
+
+    /// Whether an English translation is given.
+    pub fn has_english(&self) -> bool {
+        matches!(self, Text::Both { en: Some(_), .. })
+    }
+}
+
+/// A whole form definition.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FormDef {
+    /// Format version; must be 1.
+    pub tokhai: u32,
+    /// Form identifier, e.g. `ct01`.
+    pub id: String,
+    /// Definition version, e.g. `2025.1`.
+    pub version: String,
+    /// Form title.
+    pub title: Text,
+    /// Introductory text shown above the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// Options catalogues defined inline, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub catalogs: BTreeMap<String, Vec<OptionDef>>,
+    /// Steps of the wizard, in order.
+    pub steps: Vec<StepDef>,
+    /// Cross-field rules checked on the whole form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleDef>,
+}
+
+/// One step (page) of the wizard.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StepDef {
+    /// Step identifier.
+    pub id: String,
+    /// Step title.
+    pub title: Text,
+    /// Shown only when this expression is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<String>,
+    /// Sections of the step.
+    pub sections: Vec<SectionDef>,
+}
+
+/// A titled group of fields within a step.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SectionDef {
+    /// Section identifier.
+    pub id: String,
+    /// Section heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
+    /// Explanatory text under the heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Text>,
+    /// Shown only when this expression is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<String>,
+    /// Fields of the section.
+    pub fields: Vec<FieldDef>,
+}
+
+/// The kinds of field a form can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// One line of text.
+    Text,
+    /// Several lines of text.
+    Textarea,
+    /// A number.
+    Number,
+    /// A calendar date, typed as dd/mm/yyyy.
+    Date,
+    /// One option from a drop-down list.
+    Select,
+    /// One option from radio buttons.
+    Radio,
+    /// A yes/no box.
+    Checkbox,
+    /// Several options from check boxes.
+    CheckboxGroup,
+    /// An e-mail address.
+    Email,
+    /// A Vietnamese mobile or landline number.
+    Phone,
+    /// A 12-digit personal identification number (số định danh cá nhân).
+    Pin,
+    /// A tax code (mã số thuế): 10 digits, 10+3 branch form, or a 12-digit PIN.
+    TaxCode,
+    /// A personal name.
+    Name,
+    /// A 2025 two-level address: province, commune and street line.
+    Address,
+    /// Attached files (metadata only).
+    File,
+    /// A repeatable group of fields (rows).
+    Group,
+}
+
+/// One field of a form.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    /// Field identifier, unique in the form.
+    pub id: String,
+    /// Field kind.
+    pub kind: FieldKind,
+    /// Label shown with the control.
+    pub label: Text,
+    /// Help text under the label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Text>,
+    /// Whether a value must be given.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+    /// Required only when this expression is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<String>,
+    /// Shown (and validated and submitted) only when this expression is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<String>,
+    /// Value computed from other fields (the field is read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute: Option<String>,
+    /// Minimum length in characters (text kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<usize>,
+    /// Maximum length in characters (text kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+    /// Smallest allowed number (number fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest allowed number (number fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Earliest allowed date: an expression such as `add_years(today(), -120)` or `'1900-01-01'`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_date: Option<String>,
+    /// Latest allowed date: an expression such as `today()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_date: Option<String>,
+    /// Regular expression the whole value must match (text kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Whether a name must be written in capitals (with full diacritics).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub uppercase: bool,
+    /// Static options (select, radio, checkbox group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<OptionDef>>,
+    /// Name of an options catalogue, e.g. `provinces`, `communes` or an inline catalogue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<String>,
+    /// Field whose value filters the catalogue by parent code (e.g. communes of a province).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Fields of a repeatable group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldDef>>,
+    /// Fewest rows of a group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_rows: Option<usize>,
+    /// Most rows of a group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rows: Option<usize>,
+    /// Date periods in a group's rows that must not overlap and may have to cover a span.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods: Option<PeriodsDef>,
+    /// Fields a PIN is cross-checked with (date of birth and sex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_links: Option<PinLinksDef>,
+    /// Accepted media types of files, e.g. `application/pdf`, `image/*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept: Option<Vec<String>>,
+    /// Largest file size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_size: Option<u64>,
+    /// Most files in the field (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_files: Option<usize>,
+    /// Where the value is prefilled from in national data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<PrefillDef>,
+    /// Cross-field rules checked on this field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleDef>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One option of a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OptionDef {
+    /// Code submitted when the option is chosen.
+    pub value: String,
+    /// Text shown.
+    pub label: Text,
+    /// Parent code, for catalogues filtered by another field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// A cross-field rule: when `check` is false, the issue `code` is raised with `message`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    /// Expression that must be true for the value to be valid.
+    pub check: String,
+    /// Stable issue code, e.g. `custom.move_date_after_birth`.
+    pub code: String,
+    /// Message shown when the rule fails.
+    pub message: Text,
+    /// Whether a failure only warns.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub warning: bool,
+    /// Field the issue is attached to (form-level rules only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+/// The fields a PIN field is cross-checked with.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PinLinksDef {
+    /// Date-of-birth field whose year must match the PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dob: Option<String>,
+    /// Sex field (values `nam`/`nu`) that must match the PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+}
+
+/// Date periods inside a group's rows.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PeriodsDef {
+    /// Row field with the start date.
+    pub from: String,
+    /// Row field with the end date.
+    pub to: String,
+    /// Expression for the date the periods must cover from, e.g. `add_years(dob, 14)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover_from: Option<String>,
+    /// Expression for the date the periods must cover to, e.g. `today()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover_to: Option<String>,
+}
+
+/// Where a field's value comes from in national data.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PrefillDef {
+    /// Attribute name, e.g. `population.full_name`.
+    pub from: String,
+    /// Whether the prefilled value is authoritative and read-only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub lock: bool,
+}

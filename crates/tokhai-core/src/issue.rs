@@ -1,0 +1,99 @@
+//! Validation issues as data: a path, a stable code and parameters; words come from the catalogues.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How serious an issue is: errors block submission, warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Blocks submission.
+    Error,
+    /// Shown to the citizen, does not block submission.
+    Warning,
+}
+
+/// One problem with one value, e.g. `{ path: "pin", code: "pin.birth_year_mismatch" }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    /// Value path: `full_name`, `members[2].pin`, `residence.commune`.
+    pub path: String,
+    /// Stable machine code, e.g. `required` or `tax_code.checksum`.
+    pub code: String,
+    /// Values interpolated into the message, e.g. `{"max": "50"}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    /// Error or warning.
+    #[serde(default = "error_severity", skip_serializing_if = "is_error")]
+    pub severity: Severity,
+}
+
+fn error_severity() -> Severity {
+    Severity::Error
+}
+
+fn is_error(s: &Severity) -> bool {
+    *s == Severity::Error
+}
+
+impl Issue {
+    /// An error with no parameters.
+    pub fn error(path: impl Into<String>, code: impl Into<String>) -> Issue {
+        Issue { path: path.into(), code: code.into(), params: BTreeMap::new(), severity: Severity::Error }
+    }
+
+    /// A warning with no parameters.
+    pub fn warning(path: impl Into<String>, code: impl Into<String>) -> Issue {
+        Issue { severity: Severity::Warning, ..Issue::error(path, code) }
+    }
+
+    /// The same issue with one more parameter.
+    pub fn with(mut self, name: &str, value: impl ToString) -> Issue {
+        self.params.insert(name.to_owned(), value.to_string());
+        self
+    }
+
+    /// Whether this issue blocks submission.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// The outcome of checking one value with a Vietnamese validator: a code and its parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable code, e.g. `pin.unknown_prefix`.
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Message parameters.
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Finding {
+    /// An error finding.
+    pub fn error(code: &'static str) -> Finding {
+        Finding { code, severity: Severity::Error, params: Vec::new() }
+    }
+
+    /// A warning finding.
+    pub fn warning(code: &'static str) -> Finding {
+        Finding { code, severity: Severity::Warning, params: Vec::new() }
+    }
+
+    /// The same finding with one more parameter.
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Finding {
+        self.params.push((name, value.to_string()));
+        self
+    }
+
+    /// This finding as an issue at a path.
+    pub fn at(&self, path: &str) -> Issue {
+        Issue {
+            path: path.to_owned(),
+            code: self.code.to_owned(),
+            params: self.params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+            severity: self.severity,
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! tokhai-core: the pure-Rust form engine shared by the browser widget (as wasm) and the server.
+//!
+//! A definition is compiled once into an immutable [`Form`]; a [`Session`] holds one filing's
+//! values and answers every input with the smallest list of [`Patch`]es. No I/O, no clock:
+//! "today" and timestamps are arguments.
+
+pub mod catalog;
+pub mod date;
+pub mod definition;
+pub mod expr;
+pub mod issue;
+pub mod text;
+pub mod vn;
+
+pub use date::Date;
+pub use definition::{FieldKind, FormDef, Text};
+pub use issue::{Finding, Issue, Severity};

@@ -1,0 +1,1 @@
+//! Text normalisation for Vietnamese: NFC, whitespace, folding keys for matching and search.

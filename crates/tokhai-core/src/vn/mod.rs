@@ -1,0 +1,1 @@
+//! Vietnamese validators: PIN, tax code, phone numbers, names, dates in words.

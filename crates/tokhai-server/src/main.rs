@@ -1,0 +1,3 @@
+//! Reference portal back end of tokhai.
+
+fn main() {}

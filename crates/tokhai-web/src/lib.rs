@@ -1,0 +1,1 @@
+//! The <tokhai-form> browser widget: a thin wasm shell around tokhai-core.
