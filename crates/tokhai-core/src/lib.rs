@@ -9,6 +9,7 @@ pub mod date;
 pub mod definition;
 pub mod expr;
 pub mod issue;
+pub mod prefill;
 pub mod text;
 pub mod vn;
 

@@ -1,0 +1,1 @@
+//! Prefill bundles: values from national data with their source, lock flag and signature.
