@@ -1,1 +1,185 @@
 //! Options catalogues: static lists and the administrative units of 2025.
+
+use crate::definition::{OptionDef, Text};
+use crate::text::search_key;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Catalogue names every host may provide; a definition may use them without defining them.
+pub const EXTERNAL_CATALOGS: [&str; 2] = ["provinces", "communes"];
+
+/// A loading problem with a catalogue.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("catalogue: {0}")]
+pub struct CatalogError(pub String);
+
+/// One named list of options, indexed by code and by parent.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    options: Vec<OptionDef>,
+    by_code: HashMap<String, usize>,
+    keys: Vec<String>,
+}
+
+impl Catalog {
+    /// A catalogue of options; later duplicates of a code are refused.
+    pub fn new(options: Vec<OptionDef>) -> Result<Catalog, CatalogError> {
+        let mut by_code = HashMap::with_capacity(options.len());
+        for (i, o) in options.iter().enumerate() {
+            if by_code.insert(o.value.clone(), i).is_some() {
+                return Err(CatalogError(format!("duplicate code '{}'", o.value)));
+            }
+        }
+        let keys = options
+            .iter()
+            .map(|o| search_key(&format!("{} {}", o.label.get("vi"), o.label.get("en"))))
+            .collect();
+        Ok(Catalog { options, by_code, keys })
+    }
+
+    /// The option with a code.
+    pub fn get(&self, code: &str) -> Option<&OptionDef> {
+        self.by_code.get(code).map(|&i| &self.options[i])
+    }
+
+    /// Options, all or only the children of a parent code.
+    pub fn options<'a>(&'a self, parent: Option<&'a str>) -> impl Iterator<Item = &'a OptionDef> + 'a {
+        self.options.iter().filter(move |o| parent.is_none() || o.parent.as_deref() == parent)
+    }
+
+    /// Options whose label contains every word of the query, ignoring case and diacritics.
+    pub fn search<'a>(&'a self, parent: Option<&str>, query: &str, limit: usize) -> Vec<&'a OptionDef> {
+        let words: Vec<String> = search_key(query).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        self.options
+            .iter()
+            .zip(&self.keys)
+            .filter(|(o, _)| parent.is_none() || o.parent.as_deref() == parent)
+            .filter(|(_, key)| words.iter().all(|w| key.contains(w.as_str())))
+            .map(|(o, _)| o)
+            .take(limit)
+            .collect()
+    }
+
+    /// Number of options.
+    pub fn len(&self) -> usize {
+        self.options.len()
+    }
+
+    /// Whether the catalogue has no options.
+    pub fn is_empty(&self) -> bool {
+        self.options.is_empty()
+    }
+}
+
+/// Named catalogues available to a session.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogs {
+    map: HashMap<String, Catalog>,
+}
+
+/// The catalogues a session looks in: the form's own, then the host's.
+#[derive(Clone, Copy)]
+pub struct CatalogView<'a> {
+    /// Catalogues defined inline in the form.
+    pub form: &'a Catalogs,
+    /// Catalogues the host provides.
+    pub host: &'a Catalogs,
+}
+
+impl<'a> CatalogView<'a> {
+    /// A catalogue by name, the form's own first.
+    pub fn get(&self, name: &str) -> Option<&'a Catalog> {
+        self.form.get(name).or_else(|| self.host.get(name))
+    }
+}
+
+#[derive(Deserialize)]
+struct AdminUnits {
+    provinces: Vec<AdminUnit>,
+    communes: Vec<AdminUnit>,
+}
+
+#[derive(Deserialize)]
+struct AdminUnit {
+    code: String,
+    full_name: String,
+    name_en: String,
+    #[serde(default)]
+    province: Option<String>,
+}
+
+impl Catalogs {
+    /// No catalogues.
+    pub fn new() -> Catalogs {
+        Catalogs::default()
+    }
+
+    /// Adds or replaces a catalogue.
+    pub fn insert(&mut self, name: &str, options: Vec<OptionDef>) -> Result<(), CatalogError> {
+        let catalog = Catalog::new(options).map_err(|e| CatalogError(format!("{name}: {}", e.0)))?;
+        self.map.insert(name.to_owned(), catalog);
+        Ok(())
+    }
+
+    /// The `provinces` and `communes` catalogues from an administrative-units file (shape of units-2025.json).
+    pub fn from_admin_units(json: &str) -> Result<Catalogs, CatalogError> {
+        let units: AdminUnits =
+            serde_json::from_str(json).map_err(|e| CatalogError(format!("administrative units: {e}")))?;
+        let option = |u: AdminUnit| OptionDef {
+            value: u.code,
+            label: Text::Both { vi: u.full_name, en: Some(u.name_en) },
+            parent: u.province,
+        };
+        let mut catalogs = Catalogs::new();
+        let provinces: Vec<OptionDef> = units.provinces.into_iter().map(option).collect();
+        let communes: Vec<OptionDef> = units.communes.into_iter().map(option).collect();
+        if let Some(orphan) = communes.iter().find(|c| c.parent.as_ref().is_none_or(|p| !provinces.iter().any(|o| &o.value == p))) {
+            return Err(CatalogError(format!("commune {} names no known province", orphan.value)));
+        }
+        catalogs.insert("provinces", provinces)?;
+        catalogs.insert("communes", communes)?;
+        Ok(catalogs)
+    }
+
+    /// A catalogue by name.
+    pub fn get(&self, name: &str) -> Option<&Catalog> {
+        self.map.get(name)
+    }
+
+    /// Whether a catalogue is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opt(value: &str, vi: &str, parent: Option<&str>) -> OptionDef {
+        OptionDef { value: value.into(), label: Text::Vi(vi.into()), parent: parent.map(Into::into) }
+    }
+
+    #[test]
+    fn search_ignores_diacritics_and_filters_by_parent() {
+        let c = Catalog::new(vec![
+            opt("00004", "Phường Ba Đình", Some("01")),
+            opt("00008", "Phường Ngọc Hà", Some("01")),
+            opt("26734", "Phường Bà Rịa", Some("79")),
+        ])
+        .unwrap();
+        let found: Vec<_> = c.search(Some("01"), "ba dinh", 10).iter().map(|o| o.value.as_str()).collect();
+        assert_eq!(found, ["00004"]);
+        assert_eq!(c.search(None, "BA", 10).len(), 2);
+        assert_eq!(c.search(Some("79"), "ba dinh", 10).len(), 0);
+        assert_eq!(c.options(Some("01")).count(), 2);
+    }
+
+    #[test]
+    fn duplicate_codes_and_bad_files_are_refused() {
+        assert!(Catalog::new(vec![opt("1", "A", None), opt("1", "B", None)]).is_err());
+        assert!(Catalogs::from_admin_units("{").is_err());
+        let orphan = r#"{"provinces":[],"communes":[{"code":"1","full_name":"X","name_en":"X","province":"01"}]}"#;
+        assert!(Catalogs::from_admin_units(orphan).unwrap_err().0.contains("no known province"));
+    }
+}

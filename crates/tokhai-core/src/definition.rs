@@ -43,6 +43,9 @@ impl Text {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FormDef {
+    /// Address of this format's JSON Schema, for editor completion.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// Format version; must be 1.
     pub tokhai: u32,
     /// Form identifier, e.g. `ct01`.
@@ -307,4 +310,26 @@ pub struct PrefillDef {
     /// Whether the prefilled value is authoritative and read-only.
     #[serde(default, skip_serializing_if = "is_false")]
     pub lock: bool,
+}
+
+/// The JSON Schema of the definition format, pretty-printed.
+#[cfg(feature = "schema")]
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(FormDef);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+#[cfg(all(test, feature = "schema"))]
+mod tests {
+    /// The committed schema file is exactly what the Rust types generate (set TOKHAI_BLESS=1 to rewrite it).
+    #[test]
+    fn committed_json_schema_matches_the_types() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/tokhai-form.schema.json");
+        let generated = super::json_schema();
+        if std::env::var_os("TOKHAI_BLESS").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(committed == generated, "schema/tokhai-form.schema.json is stale: run TOKHAI_BLESS=1 cargo test --all-features");
+    }
 }

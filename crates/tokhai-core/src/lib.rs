@@ -7,12 +7,22 @@
 pub mod catalog;
 pub mod date;
 pub mod definition;
+pub mod digest;
 pub mod expr;
+pub mod form;
 pub mod issue;
+pub mod messages;
+pub mod normalize;
+pub mod path;
 pub mod prefill;
+mod rules;
+pub mod session;
 pub mod text;
 pub mod vn;
 
+pub use catalog::Catalogs;
 pub use date::Date;
 pub use definition::{FieldKind, FormDef, Text};
+pub use form::{DefinitionError, DefinitionErrors, Form};
 pub use issue::{Finding, Issue, Severity};
+pub use session::{validate_submission, Patch, Session, SessionError};

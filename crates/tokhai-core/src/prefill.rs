@@ -1,1 +1,688 @@
 //! Prefill bundles: values from national data with their source, lock flag and signature.
+//!
+//! The host's connector returns a citizen as the national population database does (a JSON
+//! rendering of QCVN 109: upper-case names, `YYYYMMDD` dates, places with province, district
+//! and commune codes, which may still be the pre-2025 three-level ones). [`normalize_population`]
+//! turns such a reply into registry attributes (`population.*`, listed in [`POPULATION_ATTRIBUTES`]);
+//! [`prefill_values`] maps them onto a form's fields as the session would store them; a
+//! [`PrefillBundle`] carries them with subject, form and validity, and the host signs
+//! [`PrefillBundle::signing_bytes`]. At submission [`check_bundle`] finds every locked value that
+//! was changed and [`provenance`] records which field came from which source.
+//!
+//! Reply shape (every key optional; codes may be strings or numbers):
+//!
+//! ```json
+//! { "SoDinhDanh": "001090012345", "SoCMND": "012345678",
+//!   "HoVaTen": {"Ho": "", "ChuDem": "", "Ten": "NGUYỄN VĂN AN"}, "GioiTinh": "1",
+//!   "NgayThangNamSinh": {"NgayThangNam": "19900115", "Nam": "1990"},
+//!   "DanToc": {"MaDanToc": "01", "TenGoi": "Kinh"}, "TonGiao": {"MaTonGiao": "00", "TenGoi": "Không"},
+//!   "QuocTich": "VN", "TinhTrangHonNhan": "2", "SoDienThoai": "0912345678", "Email": "an@example.vn",
+//!   "NoiSinh": PLACE, "NoiDangKyKhaiSinh": PLACE, "QueQuan": PLACE, "ThuongTru": PLACE, "NoiOHienTai": PLACE,
+//!   "ChuHo": {"SoDinhDanh": "…", "HoVaTen": "…", "QuanHe": "Con"},
+//!   "Cha": PERSON, "Me": PERSON, "VoChong": PERSON }
+//! PLACE  = { "MaTinhThanh": "01", "MaQuanHuyen": "001", "MaPhuongXa": "00004", "ChiTiet": "SỐ 12 PHỐ HÀNG BÀI",
+//!            "TenTinhThanh": "…", "TenQuanHuyen": "…", "TenPhuongXa": "…" }   (no district = 2025 units)
+//! PERSON = { "SoDinhDanh": "…", "HoVaTen": "…" or {"Ho","ChuDem","Ten"} }
+//! ```
+
+use crate::catalog::Catalogs;
+use crate::definition::{FieldDef, FieldKind, FormDef};
+use crate::issue::Issue;
+use crate::normalize::normalize;
+use crate::text::clean_line;
+use crate::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
+use std::collections::BTreeMap;
+
+/// Version of the bundle format, part of the signed bytes.
+pub const BUNDLE_FORMAT: u32 = 1;
+
+/// What a registry attribute holds, which decides how it fills a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttrKind {
+    /// Free text.
+    Text,
+    /// A personal name (upper case in the registry).
+    Name,
+    /// An ISO date.
+    Date,
+    /// `nam` or `nu`.
+    Sex,
+    /// A 12-digit personal identification number.
+    Pin,
+    /// A place: `{province, commune, street, text, complete}`.
+    Place,
+    /// A phone number.
+    Phone,
+    /// An e-mail address.
+    Email,
+    /// A code from a fixed list (documented per attribute).
+    Code,
+}
+
+/// One attribute of the national population database that a form can prefill from.
+#[derive(Clone, Copy, Debug)]
+pub struct Attribute {
+    /// Name used in definitions, e.g. `population.full_name`.
+    pub name: &'static str,
+    /// Kind of value.
+    pub kind: AttrKind,
+    /// Meaning, in Vietnamese.
+    pub vi: &'static str,
+    /// Meaning, in English.
+    pub en: &'static str,
+}
+
+const fn attr(name: &'static str, kind: AttrKind, vi: &'static str, en: &'static str) -> Attribute {
+    Attribute { name, kind, vi, en }
+}
+
+/// Every `population.*` attribute (Law on Identification 2023 Art. 9; shapes of QCVN 109).
+pub const POPULATION_ATTRIBUTES: &[Attribute] = &[
+    attr("population.full_name", AttrKind::Name, "Họ, chữ đệm và tên khai sinh", "Full name at birth"),
+    attr("population.dob", AttrKind::Date, "Ngày, tháng, năm sinh", "Date of birth"),
+    attr("population.birth_year", AttrKind::Text, "Năm sinh", "Year of birth"),
+    attr("population.sex", AttrKind::Sex, "Giới tính (nam/nu)", "Sex (nam/nu)"),
+    attr("population.pin", AttrKind::Pin, "Số định danh cá nhân", "Personal identification number"),
+    attr("population.cmnd9", AttrKind::Text, "Số CMND 9 số", "Old 9-digit identity card number"),
+    attr("population.ethnicity", AttrKind::Text, "Dân tộc", "Ethnicity"),
+    attr("population.religion", AttrKind::Text, "Tôn giáo", "Religion"),
+    attr("population.nationality", AttrKind::Text, "Quốc tịch", "Nationality"),
+    attr("population.birth_place", AttrKind::Place, "Nơi sinh", "Place of birth"),
+    attr("population.birth_registration_place", AttrKind::Place, "Nơi đăng ký khai sinh", "Place of birth registration"),
+    attr("population.hometown", AttrKind::Place, "Quê quán", "Hometown"),
+    attr("population.permanent_address", AttrKind::Place, "Nơi thường trú", "Permanent residence"),
+    attr("population.current_address", AttrKind::Place, "Nơi ở hiện tại", "Current residence"),
+    attr("population.phone", AttrKind::Phone, "Số điện thoại", "Mobile number"),
+    attr("population.email", AttrKind::Email, "Thư điện tử", "E-mail"),
+    attr(
+        "population.marital_status",
+        AttrKind::Code,
+        "Tình trạng hôn nhân (chua_ket_hon, da_ket_hon, ly_hon, goa)",
+        "Marital status (chua_ket_hon, da_ket_hon, ly_hon, goa)",
+    ),
+    attr("population.household_head_name", AttrKind::Name, "Họ và tên chủ hộ", "Name of the household head"),
+    attr("population.household_head_pin", AttrKind::Pin, "Số định danh của chủ hộ", "PIN of the household head"),
+    attr("population.relationship_to_head", AttrKind::Text, "Quan hệ với chủ hộ", "Relationship to the household head"),
+    attr("population.father_name", AttrKind::Name, "Họ và tên cha", "Father's name"),
+    attr("population.father_pin", AttrKind::Pin, "Số định danh của cha", "Father's PIN"),
+    attr("population.mother_name", AttrKind::Name, "Họ và tên mẹ", "Mother's name"),
+    attr("population.mother_pin", AttrKind::Pin, "Số định danh của mẹ", "Mother's PIN"),
+    attr("population.spouse_name", AttrKind::Name, "Họ và tên vợ/chồng", "Spouse's name"),
+    attr("population.spouse_pin", AttrKind::Pin, "Số định danh của vợ/chồng", "Spouse's PIN"),
+];
+
+/// The attribute with a name.
+pub fn attribute(name: &str) -> Option<&'static Attribute> {
+    POPULATION_ATTRIBUTES.iter().find(|a| a.name == name)
+}
+
+/// Pre-2025 province codes (GSO, the PIN prefix without its leading 0) and the 2025 province each
+/// became part of (Resolution 202/2025/QH15).
+pub const OLD_PROVINCES: [(&str, &str); 63] = [
+    ("01", "01"), ("02", "08"), ("04", "04"), ("06", "19"), ("08", "08"), ("10", "15"), ("11", "11"),
+    ("12", "12"), ("14", "14"), ("15", "15"), ("17", "25"), ("19", "19"), ("20", "20"), ("22", "22"),
+    ("24", "24"), ("25", "25"), ("26", "25"), ("27", "24"), ("30", "31"), ("31", "31"), ("33", "33"),
+    ("34", "33"), ("35", "37"), ("36", "37"), ("37", "37"), ("38", "38"), ("40", "40"), ("42", "42"),
+    ("44", "44"), ("45", "44"), ("46", "46"), ("48", "48"), ("49", "48"), ("51", "51"), ("52", "52"),
+    ("54", "66"), ("56", "56"), ("58", "56"), ("60", "68"), ("62", "51"), ("64", "52"), ("66", "66"),
+    ("67", "68"), ("68", "68"), ("70", "75"), ("72", "80"), ("74", "79"), ("75", "75"), ("77", "79"),
+    ("79", "79"), ("80", "80"), ("82", "82"), ("83", "86"), ("84", "86"), ("86", "86"), ("87", "82"),
+    ("89", "91"), ("91", "91"), ("92", "92"), ("93", "92"), ("94", "92"), ("95", "96"), ("96", "96"),
+];
+
+/// The 2025 province that an old (pre-July-2025) province code became part of.
+pub fn new_province_of(old: &str) -> Option<&'static str> {
+    OLD_PROVINCES.iter().find(|(o, _)| *o == old).map(|(_, n)| *n)
+}
+
+/// Normalised registry attributes by name (`population.full_name` → value).
+pub type Attributes = BTreeMap<String, Json>;
+
+/// A registry reply that cannot be read at all.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("registry reply: {0}")]
+pub struct ReplyError(pub String);
+
+/// Registry attributes from a national-database reply; unreadable fields are left out, never guessed.
+pub fn normalize_population(reply: &Json, units: &Catalogs) -> Result<Attributes, ReplyError> {
+    let r = reply.as_object().ok_or_else(|| ReplyError("expected a JSON object".into()))?;
+    let mut out = Attributes::new();
+    let mut put = |name: &str, value: Option<Json>| {
+        if let Some(v) = value {
+            out.insert(name.to_owned(), v);
+        }
+    };
+    put("population.pin", text(r.get("SoDinhDanh")).filter(|s| is_digits(s, 12)).map(Json::String));
+    put("population.cmnd9", text(r.get("SoCMND")).filter(|s| is_digits(s, 9)).map(Json::String));
+    put("population.full_name", person_name(r.get("HoVaTen")).map(Json::String));
+    put("population.sex", text(r.get("GioiTinh")).and_then(|c| sex(&c)).map(|s| Json::String(s.into())));
+    let birth = r.get("NgayThangNamSinh");
+    let dob = text(birth.and_then(|b| b.get("NgayThangNam")).or(birth)).and_then(|d| Date::parse_any(&d));
+    put("population.dob", dob.map(|d| Json::String(d.to_string())));
+    let year = dob.map(|d| d.year.to_string()).or_else(|| {
+        text(birth.and_then(|b| b.get("Nam"))).filter(|y| is_digits(y, 4))
+    });
+    put("population.birth_year", year.map(Json::String));
+    put("population.ethnicity", named_code(r.get("DanToc")).map(Json::String));
+    put("population.religion", named_code(r.get("TonGiao")).map(Json::String));
+    put("population.nationality", text(r.get("QuocTich")).map(|n| Json::String(nationality(&n))));
+    put("population.marital_status", text(r.get("TinhTrangHonNhan")).and_then(|c| marital(&c)).map(|s| Json::String(s.into())));
+    put("population.phone", text(r.get("SoDienThoai")).map(Json::String));
+    put("population.email", text(r.get("Email")).map(|e| Json::String(e.to_lowercase())));
+    for (key, name) in [
+        ("NoiSinh", "population.birth_place"),
+        ("NoiDangKyKhaiSinh", "population.birth_registration_place"),
+        ("QueQuan", "population.hometown"),
+        ("ThuongTru", "population.permanent_address"),
+        ("NoiOHienTai", "population.current_address"),
+    ] {
+        put(name, r.get(key).and_then(|p| place(p, units)));
+    }
+    for (key, prefix) in [("ChuHo", "household_head"), ("Cha", "father"), ("Me", "mother"), ("VoChong", "spouse")] {
+        let Some(p) = r.get(key) else { continue };
+        put(&format!("population.{prefix}_name"), person_name(p.get("HoVaTen")).map(Json::String));
+        put(&format!("population.{prefix}_pin"), text(p.get("SoDinhDanh")).filter(|s| is_digits(s, 12)).map(Json::String));
+    }
+    put("population.relationship_to_head", text(r.get("ChuHo").and_then(|h| h.get("QuanHe"))).map(|q| Json::String(sentence_case(&q))));
+    Ok(out)
+}
+
+/// A cleaned (NFC, single-spaced) non-empty string from a JSON string or number.
+fn text(v: Option<&Json>) -> Option<String> {
+    let s = match v? {
+        Json::String(s) => clean_line(s),
+        Json::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    (!s.is_empty()).then_some(s)
+}
+
+fn is_digits(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A name as the registry holds it: parts joined, Ð (eth) read as Đ, upper case.
+fn person_name(v: Option<&Json>) -> Option<String> {
+    let joined = match v? {
+        Json::Object(parts) => ["Ho", "ChuDem", "Ten"].iter().filter_map(|k| text(parts.get(*k))).collect::<Vec<_>>().join(" "),
+        other => text(Some(other))?,
+    };
+    let name = clean_line(&joined.replace(['Ð', 'ð'], "Đ")).to_uppercase();
+    (!name.is_empty() && name.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-')).then_some(name)
+}
+
+fn sex(code: &str) -> Option<&'static str> {
+    match code.to_lowercase().as_str() {
+        "1" | "nam" | "m" => Some("nam"),
+        "2" | "nữ" | "nu" | "f" => Some("nu"),
+        _ => None,
+    }
+}
+
+fn marital(code: &str) -> Option<&'static str> {
+    match code {
+        "1" => Some("chua_ket_hon"),
+        "2" => Some("da_ket_hon"),
+        "3" => Some("ly_hon"),
+        "4" => Some("goa"),
+        _ => None,
+    }
+}
+
+fn nationality(code: &str) -> String {
+    if code.eq_ignore_ascii_case("VN") || code.eq_ignore_ascii_case("VNM") {
+        "Việt Nam".to_owned()
+    } else {
+        code.to_owned()
+    }
+}
+
+/// The name of a coded item (`{"MaDanToc": "01", "TenGoi": "Kinh"}`) or a plain string.
+fn named_code(v: Option<&Json>) -> Option<String> {
+    match v? {
+        Json::Object(o) => text(o.get("TenGoi")),
+        other => text(Some(other)),
+    }
+}
+
+/// A place in 2025 units when its codes allow, otherwise its text as the registry gave it.
+fn place(v: &Json, units: &Catalogs) -> Option<Json> {
+    let o = v.as_object()?;
+    let code = |k: &str| text(o.get(k));
+    let detail = code("ChiTiet").map(|d| title_case(&d));
+    let old_level = code("MaQuanHuyen").is_some() || code("TenQuanHuyen").is_some();
+    let provinces = units.get("provinces")?;
+    let communes = units.get("communes")?;
+    let mut out = Map::new();
+    let (province, commune) = match (code("MaTinhThanh"), old_level) {
+        (Some(p), false) if provinces.get(&p).is_some() => {
+            let c = code("MaPhuongXa").filter(|c| communes.get(c).is_some_and(|o| o.parent.as_deref() == Some(p.as_str())));
+            (Some(p), c)
+        }
+        (Some(p), true) => (new_province_of(&p).map(str::to_owned), None),
+        _ => (None, None),
+    };
+    let complete = commune.is_some();
+    let text_form = if complete {
+        let names = [commune.as_deref().and_then(|c| communes.get(c)), province.as_deref().and_then(|p| provinces.get(p))];
+        detail.iter().cloned().chain(names.into_iter().flatten().map(|o| o.label.get("vi").to_owned())).collect::<Vec<_>>()
+    } else {
+        let names = ["TenPhuongXa", "TenQuanHuyen", "TenTinhThanh"].map(|k| code(k).map(|n| title_case(&n)));
+        detail.iter().cloned().chain(names.into_iter().flatten()).collect()
+    };
+    if text_form.is_empty() && province.is_none() {
+        return None;
+    }
+    let street = if complete { detail } else { Some(text_form.join(", ")).filter(|s| !s.is_empty()) };
+    for (k, v) in [("province", province), ("commune", commune), ("street", street)] {
+        if let Some(v) = v {
+            out.insert(k.into(), Json::String(v));
+        }
+    }
+    out.insert("text".into(), Json::String(text_form.join(", ")));
+    out.insert("complete".into(), Json::Bool(complete));
+    Some(Json::Object(out))
+}
+
+/// Each syllable with a capital initial: "NGUYỄN VĂN AN" → "Nguyễn Văn An".
+pub fn title_case(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(first) => first.to_uppercase().chain(cs.flat_map(char::to_lowercase)).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn sentence_case(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let mut cs = lower.chars();
+    cs.next().map(|f| f.to_uppercase().chain(cs).collect()).unwrap_or_default()
+}
+
+/// One prefilled value: the value as the session stores it, where it came from, and whether it is locked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PrefillValue {
+    /// The value, normalised for the field's kind.
+    pub value: Json,
+    /// Registry attribute it came from, e.g. `population.full_name`.
+    pub source: String,
+    /// Whether the citizen may not change it.
+    pub locked: bool,
+}
+
+/// Prefilled values by field path for a form, from registry attributes.
+pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, PrefillValue> {
+    let fields = form.steps.iter().flat_map(|s| &s.sections).flat_map(|s| &s.fields);
+    fields
+        .filter_map(|f| {
+            let def = f.prefill.as_ref()?;
+            let a = attrs.get(&def.from)?;
+            let (value, complete) = shape(f, a)?;
+            Some((f.id.clone(), PrefillValue { value, source: def.from.clone(), locked: def.lock && complete }))
+        })
+        .collect()
+}
+
+/// The attribute shaped for the field, and whether it is complete enough to lock.
+fn shape(field: &FieldDef, a: &Json) -> Option<(Json, bool)> {
+    let raw = match (field.kind, a) {
+        (FieldKind::Address, Json::Object(p)) => {
+            let parts: Map<String, Json> =
+                ["province", "commune", "street"].iter().filter_map(|k| Some(((*k).to_owned(), p.get(*k)?.clone()))).collect();
+            let complete = p.get("complete") == Some(&Json::Bool(true));
+            return Some((normalize(field.kind, Json::Object(parts)), complete));
+        }
+        (FieldKind::Address, _) => return None,
+        (_, Json::Object(p)) => p.get("text")?.clone(),
+        (FieldKind::Name, Json::String(s)) if !field.uppercase => Json::String(title_case(s)),
+        (_, v) => v.clone(),
+    };
+    match normalize(field.kind, raw) {
+        Json::Null => None,
+        v => Some((v, true)),
+    }
+}
+
+/// Values prefilled from national data for one citizen and one form, signed by the portal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PrefillBundle {
+    /// Bundle format version ([`BUNDLE_FORMAT`]).
+    pub format: u32,
+    /// Identifier of the signing key.
+    pub kid: String,
+    /// The connector the values came from, e.g. `registry.local`.
+    pub origin: String,
+    /// The citizen's personal identification number.
+    pub subject: String,
+    /// Form identifier.
+    pub form_id: String,
+    /// Form definition version.
+    pub form_version: String,
+    /// Issue time, Unix seconds.
+    pub issued_at: i64,
+    /// Expiry time, Unix seconds.
+    pub expires_at: i64,
+    /// Values by field path.
+    pub values: BTreeMap<String, PrefillValue>,
+    /// Ed25519 signature of [`PrefillBundle::signing_bytes`], base64url without padding.
+    #[serde(default)]
+    pub signature: String,
+}
+
+impl PrefillBundle {
+    /// The exact bytes that are signed: a domain tag and the canonical JSON of everything but the signature.
+    pub fn signing_bytes(&self) -> Vec<u8> {
+        let mut v = serde_json::to_value(self).unwrap_or(Json::Null);
+        if let Json::Object(o) = &mut v {
+            o.remove("signature");
+        }
+        let mut out = b"tokhai-prefill-v1\n".to_vec();
+        out.extend_from_slice(canonical_json(&v).as_bytes());
+        out
+    }
+}
+
+/// JSON with object keys sorted and no whitespace, the same bytes on every platform.
+pub fn canonical_json(v: &Json) -> String {
+    let mut out = String::new();
+    write_canonical(v, &mut out);
+    out
+}
+
+fn write_canonical(v: &Json, out: &mut String) {
+    match v {
+        Json::Object(o) => {
+            let mut keys: Vec<&String> = o.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Json::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(&o[k], out);
+            }
+            out.push('}');
+        }
+        Json::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// What the submission claims, against which a bundle is checked.
+#[derive(Clone, Copy, Debug)]
+pub struct BundleContext<'a> {
+    /// The form being submitted.
+    pub form: &'a FormDef,
+    /// The logged-in citizen, if any.
+    pub subject: Option<&'a str>,
+    /// Current time, Unix seconds.
+    pub now: i64,
+}
+
+/// Problems with a (signature-checked) bundle for a submission: wrong form or citizen, expiry, changed locked values.
+pub fn check_bundle(bundle: &PrefillBundle, ctx: BundleContext<'_>, values: &Json) -> Vec<Issue> {
+    if bundle.format != BUNDLE_FORMAT {
+        return vec![Issue::error("", "prefill.format").with("format", bundle.format)];
+    }
+    if bundle.form_id != ctx.form.id || bundle.form_version != ctx.form.version {
+        return vec![Issue::error("", "prefill.form_mismatch").with("form", &bundle.form_id)];
+    }
+    if ctx.subject != Some(bundle.subject.as_str()) {
+        return vec![Issue::error("", "prefill.subject_mismatch")];
+    }
+    if ctx.now > bundle.expires_at {
+        return vec![Issue::error("", "prefill.expired")];
+    }
+    let kinds = field_kinds(ctx.form);
+    bundle
+        .values
+        .iter()
+        .filter(|(_, p)| p.locked)
+        .filter_map(|(path, p)| {
+            let kind = *kinds.get(path.as_str())?;
+            let sent = values.get(path)?;
+            (!sent.is_null() && normalize(kind, sent.clone()) != p.value).then(|| Issue::error(path, "prefill.locked_changed"))
+        })
+        .collect()
+}
+
+fn field_kinds(form: &FormDef) -> BTreeMap<&str, FieldKind> {
+    form.steps.iter().flat_map(|s| &s.sections).flat_map(|s| &s.fields).map(|f| (f.id.as_str(), f.kind)).collect()
+}
+
+/// Where each submitted top-level field came from: the registry attribute if unchanged, else `citizen`.
+pub fn provenance(form: &FormDef, bundle: Option<&PrefillBundle>, values: &Json) -> BTreeMap<String, Json> {
+    let kinds = field_kinds(form);
+    let Some(obj) = values.as_object() else { return BTreeMap::new() };
+    obj.iter()
+        .map(|(path, sent)| {
+            let pre = bundle.and_then(|b| Some((b, b.values.get(path)?)));
+            let kind = kinds.get(path.as_str()).copied();
+            let entry = match pre {
+                Some((b, p)) if kind.is_some_and(|k| normalize(k, sent.clone()) == p.value) => serde_json::json!({
+                    "source": p.source, "origin": b.origin, "locked": p.locked
+                }),
+                Some((_, p)) => serde_json::json!({ "source": "citizen", "edited_from": p.source }),
+                None => serde_json::json!({ "source": "citizen" }),
+            };
+            (path.clone(), entry)
+        })
+        .collect()
+}
+
+/// The citizen-readable message of a `prefill.*` issue code, in `vi` (default) or `en`.
+pub fn message(code: &str, lang: &str) -> Option<&'static str> {
+    let (vi, en) = match code {
+        "prefill.signature_invalid" => (
+            "Dữ liệu điền sẵn không có chữ ký hợp lệ của cổng dịch vụ công. Vui lòng tải lại biểu mẫu.",
+            "The prefilled data has no valid signature from the portal. Please reload the form.",
+        ),
+        "prefill.expired" => (
+            "Dữ liệu điền sẵn đã hết hạn. Vui lòng tải lại biểu mẫu để lấy dữ liệu mới.",
+            "The prefilled data has expired. Please reload the form to fetch it again.",
+        ),
+        "prefill.form_mismatch" => (
+            "Dữ liệu điền sẵn được cấp cho một biểu mẫu khác. Vui lòng tải lại biểu mẫu.",
+            "The prefilled data was issued for another form. Please reload the form.",
+        ),
+        "prefill.subject_mismatch" => (
+            "Dữ liệu điền sẵn không thuộc về tài khoản đang đăng nhập. Vui lòng đăng nhập lại.",
+            "The prefilled data does not belong to the logged-in account. Please log in again.",
+        ),
+        "prefill.format" => (
+            "Dữ liệu điền sẵn có định dạng không được hỗ trợ. Vui lòng tải lại biểu mẫu.",
+            "The prefilled data has an unsupported format. Please reload the form.",
+        ),
+        "prefill.locked_changed" => (
+            "Thông tin này lấy từ Cơ sở dữ liệu quốc gia về dân cư và không được sửa. Nếu thông tin sai, hãy đề nghị điều chỉnh dữ liệu dân cư.",
+            "This information comes from the national population database and cannot be changed. If it is wrong, ask for the population data to be corrected.",
+        ),
+        _ => return None,
+    };
+    Some(if lang == "en" { en } else { vi })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn units() -> Catalogs {
+        Catalogs::from_admin_units(
+            r#"{"provinces":[{"code":"01","full_name":"Thành phố Hà Nội","name_en":"Hanoi"},
+                             {"code":"31","full_name":"Thành phố Hải Phòng","name_en":"Haiphong"}],
+                "communes":[{"code":"00004","full_name":"Phường Ba Đình","name_en":"Ba Dinh","province":"01"}]}"#,
+        )
+        .unwrap()
+    }
+
+    fn form() -> FormDef {
+        serde_json::from_value(json!({
+            "tokhai": 1, "id": "ct01", "version": "2025.1", "title": "Tờ khai",
+            "steps": [{"id": "s", "title": "S", "sections": [{"id": "a", "fields": [
+                {"id": "full_name", "kind": "name", "label": "Họ tên", "prefill": {"from": "population.full_name", "lock": true}},
+                {"id": "caps", "kind": "name", "label": "Họ tên", "uppercase": true, "prefill": {"from": "population.full_name"}},
+                {"id": "dob", "kind": "date", "label": "Ngày sinh", "prefill": {"from": "population.dob", "lock": true}},
+                {"id": "residence", "kind": "address", "label": "Thường trú", "prefill": {"from": "population.permanent_address", "lock": true}},
+                {"id": "hometown", "kind": "address", "label": "Quê quán", "prefill": {"from": "population.hometown", "lock": true}},
+                {"id": "hometown_text", "kind": "text", "label": "Quê quán", "prefill": {"from": "population.hometown"}},
+                {"id": "phone", "kind": "phone", "label": "Điện thoại", "prefill": {"from": "population.phone"}},
+                {"id": "email", "kind": "email", "label": "Email"}
+            ]}]}]
+        }))
+        .unwrap()
+    }
+
+    fn reply() -> Json {
+        json!({
+            "SoDinhDanh": "001090012345", "SoCMND": 12345678,
+            "HoVaTen": {"Ho": "", "ChuDem": "", "Ten": "  NGUYE\u{302}\u{303}N  VĂN  AN "}, "GioiTinh": 1,
+            "NgayThangNamSinh": {"NgayThangNam": "19900115", "Nam": "1990"},
+            "DanToc": {"MaDanToc": "01", "TenGoi": "Kinh"}, "QuocTich": "VN", "TinhTrangHonNhan": "2",
+            "SoDienThoai": "0912 345 678",
+            "ThuongTru": {"MaTinhThanh": "01", "MaPhuongXa": "00004", "ChiTiet": "SỐ 12 PHỐ HÀNG BÀI"},
+            "QueQuan": {"MaTinhThanh": "30", "MaQuanHuyen": "288", "MaPhuongXa": "10507",
+                        "TenPhuongXa": "XÃ TÂN HƯNG", "TenQuanHuyen": "HUYỆN GIA LỘC", "TenTinhThanh": "TỈNH HẢI DƯƠNG"},
+            "ChuHo": {"SoDinhDanh": "001060000001", "HoVaTen": "NGUYỄN VĂN BA", "QuanHe": "CON"},
+            "Me": {"HoVaTen": {"Ho": "TRẦN", "ChuDem": "THỊ", "Ten": "HOA"}, "SoDinhDanh": "bad"}
+        })
+    }
+
+    #[test]
+    fn replies_are_normalised() {
+        let a = normalize_population(&reply(), &units()).unwrap();
+        assert_eq!(a["population.full_name"], json!("NGUYỄN VĂN AN"));
+        assert_eq!(a["population.dob"], json!("1990-01-15"));
+        assert_eq!(a["population.birth_year"], json!("1990"));
+        assert_eq!(a["population.sex"], json!("nam"));
+        assert_eq!(a["population.nationality"], json!("Việt Nam"));
+        assert_eq!(a["population.marital_status"], json!("da_ket_hon"));
+        assert_eq!(a["population.relationship_to_head"], json!("Con"));
+        assert_eq!(a["population.mother_name"], json!("TRẦN THỊ HOA"));
+        assert!(!a.contains_key("population.mother_pin"), "a malformed PIN is left out");
+        assert!(!a.contains_key("population.cmnd9"), "8 digits is not a CMND");
+        assert_eq!(
+            a["population.permanent_address"],
+            json!({"province": "01", "commune": "00004", "street": "Số 12 Phố Hàng Bài",
+                   "text": "Số 12 Phố Hàng Bài, Phường Ba Đình, Thành phố Hà Nội", "complete": true})
+        );
+        let home = &a["population.hometown"];
+        assert_eq!(home["province"], json!("31"), "old Hải Dương (30) is now Hải Phòng (31)");
+        assert_eq!(home["commune"], Json::Null, "the old commune cannot be mapped without a conversion table");
+        assert_eq!(home["text"], json!("Xã Tân Hưng, Huyện Gia Lộc, Tỉnh Hải Dương"));
+        assert!(normalize_population(&json!([1]), &units()).is_err());
+        assert!(normalize_population(&json!({"NgayThangNamSinh": {"NgayThangNam": "19901399"}, "HoVaTen": 7}), &units())
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn values_are_shaped_for_fields_and_incomplete_places_unlocked() {
+        let a = normalize_population(&reply(), &units()).unwrap();
+        let v = prefill_values(&form(), &a);
+        assert_eq!(v["full_name"].value, json!("Nguyễn Văn An"));
+        assert!(v["full_name"].locked);
+        assert_eq!(v["caps"].value, json!("NGUYỄN VĂN AN"));
+        assert!(!v["caps"].locked);
+        assert_eq!(v["dob"].value, json!("1990-01-15"));
+        assert_eq!(v["phone"].value, json!("+84912345678"));
+        assert_eq!(v["residence"].value, json!({"province": "01", "commune": "00004", "street": "Số 12 Phố Hàng Bài"}));
+        assert!(v["residence"].locked);
+        assert!(!v["hometown"].locked, "an address not mapped to a 2025 commune stays editable");
+        assert_eq!(v["hometown_text"].value, json!("Xã Tân Hưng, Huyện Gia Lộc, Tỉnh Hải Dương"));
+        assert!(!v.contains_key("email"));
+    }
+
+    fn bundle() -> PrefillBundle {
+        let a = normalize_population(&reply(), &units()).unwrap();
+        PrefillBundle {
+            format: BUNDLE_FORMAT,
+            kid: "k1".into(),
+            origin: "registry.local".into(),
+            subject: "001090012345".into(),
+            form_id: "ct01".into(),
+            form_version: "2025.1".into(),
+            issued_at: 1_000,
+            expires_at: 2_000,
+            values: prefill_values(&form(), &a),
+            signature: String::new(),
+        }
+    }
+
+    #[test]
+    fn signing_bytes_are_canonical_and_exclude_the_signature() {
+        let b = bundle();
+        let mut signed = b.clone();
+        signed.signature = "abc".into();
+        assert_eq!(b.signing_bytes(), signed.signing_bytes());
+        let text = String::from_utf8(b.signing_bytes()).unwrap();
+        assert!(text.starts_with("tokhai-prefill-v1\n{\"expires_at\":2000,\"form_id\":\"ct01\""), "{text}");
+        let mut changed = b.clone();
+        changed.values.get_mut("dob").unwrap().value = json!("1990-01-16");
+        assert_ne!(b.signing_bytes(), changed.signing_bytes());
+        assert_eq!(canonical_json(&json!({"b": [1, {"d": 2, "c": "ễ"}], "a": null})), r#"{"a":null,"b":[1,{"c":"ễ","d":2}]}"#);
+    }
+
+    #[test]
+    fn locked_changes_expiry_and_subject_are_found() {
+        let b = bundle();
+        let f = form();
+        let ctx = BundleContext { form: &f, subject: Some("001090012345"), now: 1_500 };
+        let same = json!({"full_name": "Nguye\u{302}\u{303}n  Văn An", "dob": "15/01/1990", "email": "a@b.vn",
+                          "residence": {"province": "01", "commune": "00004", "street": "Số 12 Phố Hàng Bài"}});
+        assert_eq!(check_bundle(&b, ctx, &same), vec![]);
+        let changed = json!({"full_name": "Nguyễn Văn Ân", "dob": "1990-01-15",
+                             "residence": {"province": "01", "commune": "00008", "street": "Số 12 Phố Hàng Bài"},
+                             "hometown": {"province": "01"}});
+        let codes: Vec<_> = check_bundle(&b, ctx, &changed).into_iter().map(|i| (i.path, i.code)).collect();
+        assert_eq!(codes, [("full_name".into(), "prefill.locked_changed".into()), ("residence".into(), "prefill.locked_changed".into())]);
+        let late = BundleContext { now: 2_001, ..ctx };
+        assert_eq!(check_bundle(&b, late, &same)[0].code, "prefill.expired");
+        let other = BundleContext { subject: Some("001090099999"), ..ctx };
+        assert_eq!(check_bundle(&b, other, &same)[0].code, "prefill.subject_mismatch");
+        let anonymous = BundleContext { subject: None, ..ctx };
+        assert_eq!(check_bundle(&b, anonymous, &same)[0].code, "prefill.subject_mismatch");
+        for code in ["prefill.expired", "prefill.locked_changed", "prefill.signature_invalid"] {
+            assert!(message(code, "vi").is_some() && message(code, "en").is_some());
+        }
+    }
+
+    #[test]
+    fn provenance_names_sources_and_edits() {
+        let b = bundle();
+        let values = json!({"full_name": "Nguyễn Văn An", "phone": "0999999999", "email": "a@b.vn"});
+        let p = provenance(&form(), Some(&b), &values);
+        assert_eq!(p["full_name"], json!({"source": "population.full_name", "origin": "registry.local", "locked": true}));
+        assert_eq!(p["phone"], json!({"source": "citizen", "edited_from": "population.phone"}));
+        assert_eq!(p["email"], json!({"source": "citizen"}));
+        assert_eq!(provenance(&form(), None, &values)["full_name"], json!({"source": "citizen"}));
+    }
+
+    #[test]
+    fn every_old_province_maps_to_a_2025_code() {
+        let news: std::collections::BTreeSet<_> = OLD_PROVINCES.iter().map(|(_, n)| *n).collect();
+        assert_eq!(news.len(), 34);
+        assert_eq!(new_province_of("72"), Some("80"));
+        assert_eq!(new_province_of("03"), None);
+        assert!(POPULATION_ATTRIBUTES.iter().all(|a| a.name.starts_with("population.")));
+        assert_eq!(attribute("population.spouse_pin").map(|a| a.kind), Some(AttrKind::Pin));
+    }
+}

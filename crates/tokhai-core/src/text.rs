@@ -1,1 +1,236 @@
 //! Text normalisation for Vietnamese: NFC, whitespace, folding keys for matching and search.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// The five Vietnamese tone marks as combining characters: huyền, sắc, ngã, hỏi, nặng.
+const TONE_MARKS: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+
+/// `s` in Unicode NFC.
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// One line of user text: NFC, Unicode spaces and zero-width characters as single spaces,
+/// control and invisible formatting characters removed, trimmed.
+pub fn clean_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter_map(clean_char) {
+        if c != ' ' || !(out.is_empty() || out.ends_with(' ')) {
+            out.push(c);
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    // NFC last, so marks separated from their letter by a removed character still compose.
+    nfc(&out)
+}
+
+/// Multi-line user text: each line cleaned as by [`clean_line`], `\n` line breaks, no
+/// leading or trailing blank lines.
+pub fn clean_multiline(s: &str) -> String {
+    let unified = s.replace("\r\n", "\n");
+    let lines: Vec<String> = unified
+        .split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
+        .map(clean_line)
+        .collect();
+    match (
+        lines.iter().position(|l| !l.is_empty()),
+        lines.iter().rposition(|l| !l.is_empty()),
+    ) {
+        (Some(first), Some(last)) => lines[first..=last].join("\n"),
+        _ => String::new(),
+    }
+}
+
+/// Key for comparing names: equal for spellings that differ only in case, whitespace,
+/// Đ/Ð look-alikes or tone-mark placement ("Hòa" and "Hoà"); other diacritics still count.
+pub fn match_key(s: &str) -> String {
+    let lower = clean_line(s).to_lowercase().replace('ð', "đ");
+    let mut out = String::with_capacity(lower.len());
+    let mut tones = String::new();
+    for c in lower.nfd() {
+        if TONE_MARKS.contains(&c) {
+            tones.push(c);
+            continue;
+        }
+        if !is_word_char(c) {
+            out.push_str(&tones);
+            tones.clear();
+        }
+        out.push(c);
+    }
+    out.push_str(&tones);
+    // Each syllable now carries its tone at the end, wherever it was typed.
+    nfc(&out)
+}
+
+/// Key for diacritic-insensitive search: lowercase ASCII-like letters, single spaces
+/// ("Phường Ba Đình" gives "phuong ba dinh").
+pub fn search_key(s: &str) -> String {
+    clean_line(s)
+        .to_lowercase()
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| if matches!(c, 'đ' | 'ð') { 'd' } else { c })
+        .collect()
+}
+
+/// Length of `s` in Unicode scalar values once in NFC (what a citizen counts as letters).
+pub fn char_len(s: &str) -> usize {
+    s.nfc().count()
+}
+
+/// `s` in NFKC (full-width digits become ASCII) with dash look-alikes as `-`, and without
+/// whitespace, invisible characters or any of `separators`: the shared first step of the
+/// identifier parsers.
+pub fn strip_separators(s: &str, separators: &[char]) -> String {
+    s.nfkc()
+        .map(|c| {
+            if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .filter(|c| {
+            !(c.is_whitespace() || is_zero_width(*c) || is_invisible(*c) || separators.contains(c))
+        })
+        .collect()
+}
+
+/// What [`clean_line`] makes of one character: a space, nothing, or the character.
+fn clean_char(c: char) -> Option<char> {
+    if c.is_whitespace() || is_zero_width(c) {
+        Some(' ')
+    } else if c.is_control() || is_invisible(c) {
+        None
+    } else {
+        Some(c)
+    }
+}
+
+/// Zero-width spaces and joiners, often pasted between words.
+fn is_zero_width(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Soft hyphen and bidirectional controls: invisible, and never meant to be in a form value.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether a character belongs to a word (syllable) for tone folding.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nfc_composes_stacked_marks() {
+        assert_eq!(nfc("Nguye\u{302}\u{303}n"), "Nguy\u{1EC5}n");
+        assert_eq!(nfc("Nguy\u{EA}\u{303}n"), "Nguy\u{1EC5}n");
+        assert_eq!(char_len("Nguye\u{302}\u{303}n"), 6);
+        assert_eq!(char_len(""), 0);
+    }
+
+    #[test]
+    fn clean_line_handles_spaces_and_invisibles() {
+        assert_eq!(
+            clean_line("  Nguy\u{1EC5}n \t  V\u{103}n\u{A0}An "),
+            "Nguy\u{1EC5}n V\u{103}n An"
+        );
+        assert_eq!(clean_line("A\u{200B}B\u{FEFF}C"), "A B C");
+        assert_eq!(clean_line("A\u{0}B\u{7}C\u{202E}D"), "ABCD");
+        assert_eq!(clean_line("\u{3000}A\u{2003}B\u{202F}"), "A B");
+        // A removed control between a letter and its mark no longer blocks composition.
+        assert_eq!(clean_line("e\u{0}\u{301}"), "\u{E9}");
+        assert_eq!(clean_line(""), "");
+        assert_eq!(clean_line(" \u{200B} \n"), "");
+        assert_eq!(clean_line("\u{301}"), "\u{301}");
+    }
+
+    #[test]
+    fn clean_multiline_keeps_line_breaks() {
+        assert_eq!(
+            clean_multiline("\r\n  \r\n số 1  phố Huế  \r\nHà Nội\t\n\n"),
+            "số 1 phố Huế\nHà Nội"
+        );
+        assert_eq!(clean_multiline("a\r\rb"), "a\n\nb");
+        assert_eq!(clean_multiline("a\u{2028}b"), "a\nb");
+        assert_eq!(clean_multiline(" \n \r\n"), "");
+    }
+
+    #[test]
+    fn match_key_folds_tone_placement_case_and_eth() {
+        assert_eq!(match_key("H\u{F2}a"), match_key("Ho\u{E0}"));
+        assert_eq!(match_key("Th\u{1EE7}y"), match_key("Thu\u{1EF7}"));
+        assert_eq!(match_key("Kh\u{E1}nh H\u{F2}a"), match_key("KHÁNH  HOÀ"));
+        assert_eq!(match_key("\u{110}\u{1ED6}"), match_key("\u{D0}\u{1ED6}"));
+        assert_eq!(match_key("Nguye\u{302}\u{303}n"), match_key("nguyễn"));
+        assert_ne!(match_key("An"), match_key("Ân"));
+        assert_ne!(match_key("Hòa"), match_key("Hóa"));
+        assert_ne!(match_key("Hòa"), match_key("Hoa"));
+        assert_ne!(match_key("Dung"), match_key("Đung"));
+        // Tones stay with their own syllable.
+        assert_ne!(match_key("Hòa An"), match_key("Hoa Àn"));
+        assert_eq!(match_key(" \u{301}"), "\u{301}");
+    }
+
+    #[test]
+    fn search_key_strips_all_diacritics() {
+        assert_eq!(search_key("Phường Ba Đình"), "phuong ba dinh");
+        assert_eq!(search_key("  ĐẶNG\u{A0}THỊ  ÁNH "), "dang thi anh");
+        assert_eq!(search_key("\u{D0}\u{F0}"), "dd");
+        assert_eq!(search_key("Thanh Hoá"), search_key("Thanh Hóa"));
+        assert_eq!(search_key("\u{301}"), "");
+    }
+
+    #[test]
+    fn strip_separators_folds_width_and_dashes() {
+        assert_eq!(strip_separators("０１２ ３４", &[]), "01234");
+        assert_eq!(strip_separators("01.2–3\u{200B}4", &['.']), "012-34");
+        assert_eq!(strip_separators("0１2-3", &['-']), "0123");
+        assert_eq!(strip_separators("", &['-']), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_are_stable(s in proptest::prelude::any::<String>()) {
+            let line = clean_line(&s);
+            proptest::prop_assert_eq!(clean_line(&line), line.clone());
+            proptest::prop_assert!(!line.starts_with(' ') && !line.ends_with(' ') && !line.contains("  "));
+            proptest::prop_assert_eq!(match_key(&match_key(&s)), match_key(&s));
+            proptest::prop_assert_eq!(search_key(&search_key(&s)), search_key(&s));
+            proptest::prop_assert_eq!(char_len(&s), char_len(&nfc(&s)));
+            let text = clean_multiline(&s);
+            proptest::prop_assert_eq!(clean_multiline(&text), text);
+        }
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        for s in [
+            "",
+            "\u{0}",
+            "😀👨‍👩‍👧",
+            "שלום עולם",
+            "\u{301}\u{303}",
+            "\u{202E}abc",
+            &"ắ".repeat(10_000),
+        ] {
+            let _ = (
+                clean_line(s),
+                clean_multiline(s),
+                match_key(s),
+                search_key(s),
+                char_len(s),
+            );
+            let _ = strip_separators(s, &['-']);
+        }
+    }
+}

@@ -1,1 +1,168 @@
-//! The expression language of `visible_if`, `required_if`, `compute` and rules.
+//! The expression language of `visible_if`, `required_if`, `compute`, date bounds and rules.
+//!
+//! An expression is parsed once, when the form is compiled, into an immutable [`Expr`]; names
+//! are resolved then through a [`Scope`], function arities are checked and `matches` patterns
+//! are compiled. Evaluation reads field values through an [`Env`], is deterministic, never
+//! panics and turns every type mismatch, missing value or division by zero into
+//! [`Value::Null`].
+//!
+//! Grammar, lowest precedence first:
+//!
+//! ```text
+//! or       := and (("or" | "||") and)*
+//! and      := not (("and" | "&&") not)*
+//! not      := ("not" | "!") not | compare
+//! compare  := sum (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in") sum)?
+//! sum      := product (("+" | "-") product)*
+//! product  := unary (("*" | "/" | "%") unary)*
+//! unary    := "-" unary | primary
+//! primary  := number | string | "true" | "false" | "null" | "[" list "]" | "(" or ")"
+//!           | name "(" list ")" | name
+//! ```
+//!
+//! Functions: `empty len today age_on year_of month_of day_of add_years add_days days_between
+//! date upper lower trim matches if contains date_in_words number_in_words`, and the
+//! aggregates over a repeating group's rows `count sum min max any all`.
+
+mod eval;
+mod functions;
+mod lexer;
+mod parser;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use crate::date::Date;
+use std::fmt;
+
+/// Longest accepted expression source, in bytes.
+pub const MAX_SOURCE_LEN: usize = 4096;
+
+/// Deepest accepted nesting of operations, calls, lists and parentheses.
+pub const MAX_DEPTH: usize = 64;
+
+/// A value computed by an expression or read from a field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// No value: an empty field, or the result of an invalid operation.
+    Null,
+    /// A yes/no value.
+    Bool(bool),
+    /// A number (never NaN or infinite when produced by an expression).
+    Num(f64),
+    /// A text.
+    Str(String),
+    /// A calendar date.
+    Date(Date),
+    /// A list of values, e.g. the options chosen in a checkbox group.
+    List(Vec<Value>),
+}
+
+/// How a name in an expression is bound, decided by the form compiler's [`Scope`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// A field outside any repeating group.
+    Field(u32),
+    /// A field of the current row of a repeating group.
+    RowField(u32),
+    /// A repeating group, usable only as the first argument of an aggregate.
+    Group(u32),
+}
+
+/// Resolves names while compiling an expression.
+pub trait Scope {
+    /// Binds `name`; `row_group` is the repeating group whose row is current, if any.
+    fn resolve(&self, name: &str, row_group: Option<u32>) -> Result<Binding, String>;
+}
+
+/// What evaluation reads.
+pub trait Env {
+    /// The value of a field; `row` is given for a row field read inside a row.
+    fn value(&self, field: u32, row: Option<usize>) -> Value;
+    /// Number of rows of a repeating group.
+    fn row_count(&self, group: u32) -> usize;
+    /// The current date, supplied by the caller.
+    fn today(&self) -> Date;
+}
+
+/// An error in an expression's source, at a byte offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExprError {
+    /// Byte offset in the source where the problem is.
+    pub pos: usize,
+    /// What is wrong, in English.
+    pub message: String,
+}
+
+impl ExprError {
+    fn new(pos: usize, message: impl Into<String>) -> ExprError {
+        ExprError {
+            pos,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ExprError {
+    /// Formats as `at 12: unknown function 'foo'`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at {}: {}", self.pos, self.message)
+    }
+}
+
+impl std::error::Error for ExprError {}
+
+/// A compiled expression: parsed once, evaluated many times.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    source: String,
+    root: parser::Node,
+    fields: Vec<u32>,
+    uses_today: bool,
+}
+
+impl Expr {
+    /// Parses and resolves `src`; `row_group` is the repeating group whose row is current.
+    pub fn compile(
+        src: &str,
+        scope: &dyn Scope,
+        row_group: Option<u32>,
+    ) -> Result<Expr, ExprError> {
+        let parsed = parser::parse(src, scope, row_group)?;
+        Ok(Expr {
+            source: src.to_string(),
+            root: parsed.root,
+            fields: parsed.fields,
+            uses_today: parsed.uses_today,
+        })
+    }
+
+    /// Evaluates the expression; `row` is the current row of the compile-time `row_group`.
+    pub fn eval(&self, env: &dyn Env, row: Option<usize>) -> Value {
+        eval::eval(&self.root, env, row).into_owned()
+    }
+
+    /// Every field and group id the expression reads, sorted and deduplicated.
+    pub fn fields(&self) -> Vec<u32> {
+        self.fields.clone()
+    }
+
+    /// Whether the expression calls `today()`.
+    pub fn uses_today(&self) -> bool {
+        self.uses_today
+    }
+
+    /// The value, if the expression reads no field and does not call `today()`.
+    pub fn constant(&self) -> Option<Value> {
+        match &self.root {
+            parser::Node::Const(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// The source text the expression was compiled from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}

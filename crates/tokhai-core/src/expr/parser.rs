@@ -1,0 +1,513 @@
+//! Parses tokens into an expression tree, resolving names and folding constant parts.
+
+use super::eval::{eval, NoEnv};
+use super::functions::{Agg, Callee, Func1, Func2};
+use super::lexer::{tokenize, Tok, Token};
+use super::{Binding, ExprError, Scope, Value, MAX_DEPTH, MAX_SOURCE_LEN};
+use regex_lite::Regex;
+
+/// A node of a compiled expression.
+#[derive(Clone, Debug)]
+pub(crate) enum Node {
+    Const(Value),
+    Field(u32),
+    RowField(u32),
+    Today,
+    List(Vec<Node>),
+    Not(Box<Node>),
+    Neg(Box<Node>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Binary(BinOp, Box<Node>, Box<Node>),
+    Call1(Func1, Box<Node>),
+    Call2(Func2, Box<Node>, Box<Node>),
+    If(Box<[Node; 3]>),
+    Matches(Box<Node>, Regex),
+    Count(u32),
+    Aggregate(Agg, u32, Box<Node>),
+}
+
+/// Operators with two operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BinOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+/// The result of parsing a whole expression.
+pub(crate) struct Parsed {
+    pub root: Node,
+    pub fields: Vec<u32>,
+    pub uses_today: bool,
+}
+
+/// Parses `src` with names resolved through `scope`.
+pub(crate) fn parse(src: &str, scope: &dyn Scope, row_group: Option<u32>) -> Result<Parsed> {
+    if src.len() > MAX_SOURCE_LEN {
+        return Err(ExprError::new(
+            MAX_SOURCE_LEN,
+            format!("expression longer than {MAX_SOURCE_LEN} bytes"),
+        ));
+    }
+    let mut p = Parser {
+        src,
+        tokens: tokenize(src)?,
+        at: 0,
+        scope,
+        row_group,
+        depth: 0,
+        fields: Vec::new(),
+        uses_today: false,
+    };
+    let (root, _) = p.expr()?;
+    if p.peek() != &Tok::End {
+        return Err(p.unexpected());
+    }
+    p.fields.sort_unstable();
+    p.fields.dedup();
+    Ok(Parsed {
+        root,
+        fields: p.fields,
+        uses_today: p.uses_today,
+    })
+}
+
+/// A node and the height of its tree.
+type Built = (Node, usize);
+type Result<T> = std::result::Result<T, ExprError>;
+
+struct Parser<'s, 'c> {
+    src: &'s str,
+    tokens: Vec<Token<'s>>,
+    at: usize,
+    scope: &'c dyn Scope,
+    row_group: Option<u32>,
+    depth: usize,
+    fields: Vec<u32>,
+    uses_today: bool,
+}
+
+impl<'s> Parser<'s, '_> {
+    fn token(&self) -> &Token<'s> {
+        // The last token is End and is never consumed, so `at` stays in bounds.
+        &self.tokens[self.at.min(self.tokens.len() - 1)]
+    }
+
+    fn peek(&self) -> &Tok<'s> {
+        &self.token().tok
+    }
+
+    fn pos(&self) -> usize {
+        self.token().pos
+    }
+
+    fn next_is(&self, tok: &Tok) -> bool {
+        self.tokens.get(self.at + 1).is_some_and(|t| &t.tok == tok)
+    }
+
+    fn eat(&mut self, tok: &Tok) -> bool {
+        let found = self.peek() == tok;
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
+    fn expect(&mut self, tok: &Tok, what: &str) -> Result<()> {
+        if self.eat(tok) {
+            Ok(())
+        } else {
+            Err(self.error_here(format!("expected {what}")))
+        }
+    }
+
+    fn error_here(&self, message: String) -> ExprError {
+        let found = match self.peek() {
+            Tok::End => "the end".to_string(),
+            Tok::Str(_) => "a string".to_string(),
+            _ => format!("'{}'", self.text()),
+        };
+        ExprError::new(self.pos(), format!("{message}, found {found}"))
+    }
+
+    fn unexpected(&self) -> ExprError {
+        match self.peek() {
+            Tok::End => ExprError::new(self.pos(), "unexpected end of expression"),
+            Tok::Str(_) => ExprError::new(self.pos(), "unexpected string"),
+            _ => ExprError::new(self.pos(), format!("unexpected '{}'", self.text())),
+        }
+    }
+
+    /// Source text of the current token.
+    fn text(&self) -> &'s str {
+        let end = self
+            .tokens
+            .get(self.at + 1)
+            .map_or(self.src.len(), |t| t.pos);
+        self.src.get(self.pos()..end).unwrap_or("").trim_end()
+    }
+
+    /// Runs `f` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.depth >= MAX_DEPTH {
+            return Err(too_deep(self.pos()));
+        }
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        result
+    }
+
+    fn expr(&mut self) -> Result<Built> {
+        self.nested(Self::or)
+    }
+
+    fn or(&mut self) -> Result<Built> {
+        self.chain(&Tok::Or, Self::and, Node::Or)
+    }
+
+    fn and(&mut self) -> Result<Built> {
+        self.chain(&Tok::And, Self::not, Node::And)
+    }
+
+    /// Parses `next (op next)*` into one node with all the operands.
+    fn chain(
+        &mut self,
+        op: &Tok,
+        next: fn(&mut Self) -> Result<Built>,
+        make: fn(Vec<Node>) -> Node,
+    ) -> Result<Built> {
+        let (first, mut height) = next(self)?;
+        if self.peek() != op {
+            return Ok((first, height));
+        }
+        let pos = self.pos();
+        let mut items = vec![first];
+        while self.eat(op) {
+            let (item, h) = next(self)?;
+            height = height.max(h);
+            items.push(item);
+        }
+        build(pos, make(items), height)
+    }
+
+    fn not(&mut self) -> Result<Built> {
+        if self.peek() != &Tok::Not {
+            return self.compare();
+        }
+        let pos = self.pos();
+        self.at += 1;
+        let (operand, height) = self.nested(Self::not)?;
+        build(pos, Node::Not(Box::new(operand)), height)
+    }
+
+    fn compare(&mut self) -> Result<Built> {
+        let left = self.sum()?;
+        let Some(op) = comparison(self.peek()) else {
+            return Ok(left);
+        };
+        let pos = self.pos();
+        self.at += 1;
+        let right = self.sum()?;
+        if comparison(self.peek()).is_some() {
+            return Err(ExprError::new(
+                self.pos(),
+                "comparisons cannot be chained: join them with 'and'",
+            ));
+        }
+        binary(pos, op, left, right)
+    }
+
+    fn sum(&mut self) -> Result<Built> {
+        let mut left = self.product()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Plus => BinOp::Add,
+                Tok::Minus => BinOp::Sub,
+                _ => return Ok(left),
+            };
+            let pos = self.pos();
+            self.at += 1;
+            let right = self.product()?;
+            left = binary(pos, op, left, right)?;
+        }
+    }
+
+    fn product(&mut self) -> Result<Built> {
+        let mut left = self.unary()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Star => BinOp::Mul,
+                Tok::Slash => BinOp::Div,
+                Tok::Percent => BinOp::Rem,
+                _ => return Ok(left),
+            };
+            let pos = self.pos();
+            self.at += 1;
+            let right = self.unary()?;
+            left = binary(pos, op, left, right)?;
+        }
+    }
+
+    fn unary(&mut self) -> Result<Built> {
+        if self.peek() != &Tok::Minus {
+            return self.primary();
+        }
+        let pos = self.pos();
+        self.at += 1;
+        let (operand, height) = self.nested(Self::unary)?;
+        build(pos, Node::Neg(Box::new(operand)), height)
+    }
+
+    fn primary(&mut self) -> Result<Built> {
+        let pos = self.pos();
+        let value = match self.peek() {
+            Tok::Num(n) => Value::Num(*n),
+            Tok::Str(s) => Value::Str(s.clone()),
+            Tok::True => Value::Bool(true),
+            Tok::False => Value::Bool(false),
+            Tok::Null => Value::Null,
+            Tok::LParen => {
+                self.at += 1;
+                let inner = self.expr()?;
+                self.expect(&Tok::RParen, "')'")?;
+                return Ok(inner);
+            }
+            Tok::LBracket => {
+                self.at += 1;
+                let (items, height) = self.list(&Tok::RBracket, "']'")?;
+                return build(pos, Node::List(items), height);
+            }
+            Tok::Name(name) if self.next_is(&Tok::LParen) => return self.call(name, pos),
+            Tok::Name(name) => return self.name(name, pos),
+            _ => return Err(self.unexpected()),
+        };
+        self.at += 1;
+        Ok((Node::Const(value), 1))
+    }
+
+    /// Parses `item, item, ...` up to the closing token; returns the items and their greatest height.
+    fn list(&mut self, close: &Tok, what: &str) -> Result<(Vec<Node>, usize)> {
+        let mut items = Vec::new();
+        let mut height = 0;
+        if self.eat(close) {
+            return Ok((items, height));
+        }
+        loop {
+            let (item, h) = self.expr()?;
+            items.push(item);
+            height = height.max(h);
+            if self.eat(close) {
+                return Ok((items, height));
+            }
+            self.expect(&Tok::Comma, &format!("',' or {what}"))?;
+        }
+    }
+
+    fn name(&mut self, name: &str, pos: usize) -> Result<Built> {
+        let node = match self.resolve(name, pos)? {
+            Binding::Field(id) => Node::Field(id),
+            Binding::RowField(id) => Node::RowField(id),
+            Binding::Group(_) => {
+                return Err(ExprError::new(
+                    pos,
+                    format!(
+                        "'{name}' is a repeating group: use it in count, sum, min, max, any or all"
+                    ),
+                ))
+            }
+        };
+        self.at += 1;
+        Ok((node, 1))
+    }
+
+    fn resolve(&mut self, name: &str, pos: usize) -> Result<Binding> {
+        let binding = self
+            .scope
+            .resolve(name, self.row_group)
+            .map_err(|message| ExprError::new(pos, message))?;
+        let (Binding::Field(id) | Binding::RowField(id) | Binding::Group(id)) = binding;
+        self.fields.push(id);
+        Ok(binding)
+    }
+
+    fn call(&mut self, name: &str, pos: usize) -> Result<Built> {
+        let callee = Callee::lookup(name)
+            .ok_or_else(|| ExprError::new(pos, format!("unknown function '{name}'")))?;
+        self.at += 2;
+        match callee {
+            Callee::Count => {
+                let group = self.group(name)?;
+                self.close(name, callee, pos)?;
+                build(pos, Node::Count(group), 0)
+            }
+            Callee::Agg(agg) => {
+                let group = self.group(name)?;
+                self.separator(name, callee, pos)?;
+                let outer = self.row_group.replace(group);
+                let body = self.expr();
+                self.row_group = outer;
+                let (body, height) = body?;
+                self.close(name, callee, pos)?;
+                build(pos, Node::Aggregate(agg, group, Box::new(body)), height)
+            }
+            Callee::Matches => {
+                let (text, height) = self.expr()?;
+                self.separator(name, callee, pos)?;
+                let regex = self.pattern()?;
+                self.close(name, callee, pos)?;
+                build(pos, Node::Matches(Box::new(text), regex), height)
+            }
+            _ => {
+                let (args, height) = self.list(&Tok::RParen, "')'")?;
+                if args.len() != callee.arity() {
+                    let got = args.len();
+                    return Err(ExprError::new(
+                        pos,
+                        format!("{}, got {got}", takes(name, callee)),
+                    ));
+                }
+                let mut args = args.into_iter();
+                let mut arg = || Box::new(args.next().unwrap_or(Node::Const(Value::Null)));
+                let node = match callee {
+                    Callee::Today => {
+                        self.uses_today = true;
+                        Node::Today
+                    }
+                    Callee::One(f) => Node::Call1(f, arg()),
+                    Callee::Two(f) => Node::Call2(f, arg(), arg()),
+                    // Only `if` is left: the other callees were handled above.
+                    _ => Node::If(Box::new([*arg(), *arg(), *arg()])),
+                };
+                build(pos, node, height)
+            }
+        }
+    }
+
+    /// The repeating group named as the first argument of an aggregate.
+    fn group(&mut self, function: &str) -> Result<u32> {
+        let pos = self.pos();
+        let name = match *self.peek() {
+            Tok::Name(name) if !self.next_is(&Tok::LParen) => name,
+            _ => {
+                return Err(
+                    self.error_here(format!("{function} expects the name of a repeating group"))
+                )
+            }
+        };
+        match self.resolve(name, pos)? {
+            Binding::Group(id) => {
+                self.at += 1;
+                Ok(id)
+            }
+            _ => Err(ExprError::new(
+                pos,
+                format!("{function} expects a repeating group, '{name}' is not one"),
+            )),
+        }
+    }
+
+    /// The string literal pattern of `matches`, compiled to match whole texts.
+    fn pattern(&mut self) -> Result<Regex> {
+        let pos = self.pos();
+        let Tok::Str(pattern) = self.peek() else {
+            return Err(
+                self.error_here("the pattern of matches must be a string literal".to_string())
+            );
+        };
+        // Compiling the bare pattern first proves its groups balance, so the anchors cannot be escaped.
+        let anchored = Regex::new(pattern).and_then(|_| Regex::new(&format!(r"\A(?:{pattern})\z")));
+        let regex = anchored.map_err(|e| ExprError::new(pos, format!("invalid pattern: {e}")))?;
+        self.at += 1;
+        Ok(regex)
+    }
+
+    /// Expects the ',' between arguments of a function with a fixed argument list.
+    fn separator(&mut self, name: &str, callee: Callee, call_pos: usize) -> Result<()> {
+        if self.peek() == &Tok::RParen {
+            return Err(ExprError::new(call_pos, takes(name, callee)));
+        }
+        self.expect(&Tok::Comma, "','")
+    }
+
+    /// Expects the ')' after the last argument of a function with a fixed argument list.
+    fn close(&mut self, name: &str, callee: Callee, call_pos: usize) -> Result<()> {
+        if self.peek() == &Tok::Comma {
+            return Err(ExprError::new(call_pos, takes(name, callee)));
+        }
+        self.expect(&Tok::RParen, "')'")
+    }
+}
+
+fn comparison(tok: &Tok) -> Option<BinOp> {
+    Some(match tok {
+        Tok::Eq => BinOp::Eq,
+        Tok::Ne => BinOp::Ne,
+        Tok::Lt => BinOp::Lt,
+        Tok::Le => BinOp::Le,
+        Tok::Gt => BinOp::Gt,
+        Tok::Ge => BinOp::Ge,
+        Tok::In => BinOp::In,
+        _ => return None,
+    })
+}
+
+fn takes(name: &str, callee: Callee) -> String {
+    match callee.arity() {
+        1 => format!("{name} takes 1 argument"),
+        n => format!("{name} takes {n} arguments"),
+    }
+}
+
+fn too_deep(pos: usize) -> ExprError {
+    ExprError::new(
+        pos,
+        format!("expression nested too deeply (more than {MAX_DEPTH} levels)"),
+    )
+}
+
+fn binary(pos: usize, op: BinOp, (left, lh): Built, (right, rh): Built) -> Result<Built> {
+    build(
+        pos,
+        Node::Binary(op, Box::new(left), Box::new(right)),
+        lh.max(rh),
+    )
+}
+
+/// Checks the height of a new node over children of height `height` and folds it if constant.
+fn build(pos: usize, node: Node, height: usize) -> Result<Built> {
+    if height >= MAX_DEPTH {
+        return Err(too_deep(pos));
+    }
+    if foldable(&node) {
+        return Ok((Node::Const(eval(&node, &NoEnv, None).into_owned()), 1));
+    }
+    Ok((node, height + 1))
+}
+
+/// Whether a node reads nothing but constants, so it can be evaluated once now.
+fn foldable(node: &Node) -> bool {
+    let is_const = |n: &Node| matches!(n, Node::Const(_));
+    match node {
+        Node::Const(_)
+        | Node::Field(_)
+        | Node::RowField(_)
+        | Node::Today
+        | Node::Count(_)
+        | Node::Aggregate(..) => false,
+        Node::List(items) | Node::And(items) | Node::Or(items) => items.iter().all(is_const),
+        Node::Not(a) | Node::Neg(a) | Node::Call1(_, a) | Node::Matches(a, _) => is_const(a),
+        Node::Binary(_, a, b) | Node::Call2(_, a, b) => is_const(a) && is_const(b),
+        Node::If(args) => args.iter().all(is_const),
+    }
+}

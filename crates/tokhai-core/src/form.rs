@@ -1,0 +1,785 @@
+//! Compiling a definition once into an immutable [`Form`]: field index, expressions, rules and
+//! the dependency graph that tells which fields to re-evaluate when one changes.
+
+use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
+use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, Text};
+use crate::expr::{Binding, Expr, Scope};
+use crate::rules::{self, Rule};
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+
+/// Largest definition accepted, in bytes.
+const MAX_DEFINITION_BYTES: usize = 4 << 20;
+
+/// One problem in a definition, located by a JSON path such as `$.steps[0].sections[1].fields[2].max`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DefinitionError {
+    /// Where the problem is.
+    pub path: String,
+    /// What is wrong, for the form author.
+    pub message: String,
+}
+
+/// Every problem found in a definition.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+pub struct DefinitionErrors(pub Vec<DefinitionError>);
+
+impl fmt::Display for DefinitionErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.0 {
+            writeln!(f, "{}: {}", e.path, e.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// One compiled field.
+#[derive(Debug)]
+pub struct Field {
+    /// Identifier, unique in the form.
+    pub id: String,
+    /// Kind of field.
+    pub kind: FieldKind,
+    /// Label shown to the citizen.
+    pub label: Text,
+    /// Enclosing repeat group, if any.
+    pub group: Option<u32>,
+    /// Fields of a repeat group's rows.
+    pub children: Vec<u32>,
+    /// Index of the step the field is on.
+    pub step: usize,
+    /// Where the value is prefilled from.
+    pub prefill: Option<PrefillDef>,
+    /// JSON path of the field in the definition.
+    pub def_path: String,
+    pub(crate) visible: Vec<Expr>,
+    pub(crate) required: bool,
+    pub(crate) required_if: Option<Expr>,
+    pub(crate) compute: Option<Expr>,
+    pub(crate) rules: Vec<Box<dyn Rule>>,
+    pub(crate) catalog_parent: Option<Binding>,
+    pub(crate) initial_rows: usize,
+    pub(crate) max_rows: usize,
+}
+
+impl Field {
+    /// Whether the value is computed from other fields (read-only).
+    pub fn is_computed(&self) -> bool {
+        self.compute.is_some()
+    }
+}
+
+/// Which fields to re-evaluate after one changes, in dependency order.
+#[derive(Debug, Default)]
+pub(crate) struct Affects {
+    /// Fields whose visibility or computed value may change (the changed field first).
+    pub values: Vec<u32>,
+    /// Fields whose required state or issues may change.
+    pub checks: Vec<u32>,
+}
+
+/// A compiled, immutable form definition; share it between sessions.
+#[derive(Debug)]
+pub struct Form {
+    def: FormDef,
+    pub(crate) fields: Vec<Field>,
+    by_id: HashMap<String, u32>,
+    pub(crate) affects: Vec<Affects>,
+    pub(crate) order: Vec<u32>,
+    pub(crate) catalogs: Catalogs,
+    external_catalogs: Vec<String>,
+    custom_messages: HashMap<String, Text>,
+    ruleset_hash: String,
+}
+
+impl Form {
+    /// Compiles a JSON definition, reporting every problem found with its JSON path.
+    pub fn compile(json: &str) -> Result<Form, DefinitionErrors> {
+        let fail = |message: String| DefinitionErrors(vec![DefinitionError { path: "$".into(), message }]);
+        if json.len() > MAX_DEFINITION_BYTES {
+            return Err(fail(format!("definition is larger than {MAX_DEFINITION_BYTES} bytes")));
+        }
+        let root: Json = serde_json::from_str(json).map_err(|e| fail(format!("not valid JSON: {e}")))?;
+        Form::from_json(&root)
+    }
+
+    /// Compiles a definition already parsed as JSON.
+    pub fn from_json(root: &Json) -> Result<Form, DefinitionErrors> {
+        let def = parse_definition(root)?;
+        Compiler::default().compile(def)
+    }
+
+    /// The definition as written (steps, sections, labels, options) for rendering.
+    pub fn def(&self) -> &FormDef {
+        &self.def
+    }
+
+    /// Form identifier.
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
+
+    /// Definition version.
+    pub fn version(&self) -> &str {
+        &self.def.version
+    }
+
+    /// Hex SHA-256 of the canonical definition: which rules the citizen's filing was checked with.
+    pub fn ruleset_hash(&self) -> &str {
+        &self.ruleset_hash
+    }
+
+    /// Catalogue names the host must provide.
+    pub fn external_catalogs(&self) -> Vec<&str> {
+        self.external_catalogs.iter().map(String::as_str).collect()
+    }
+
+    /// A field by identifier.
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.by_id.get(id).map(|&i| &self.fields[i as usize])
+    }
+
+    /// All fields in form order.
+    pub fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.order.iter().map(|&i| &self.fields[i as usize])
+    }
+
+    /// The form's own catalogues (defined inline).
+    pub fn catalogs(&self) -> &Catalogs {
+        &self.catalogs
+    }
+
+    pub(crate) fn index(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The message a definition gives for a custom rule code.
+    pub fn custom_message(&self, code: &str) -> Option<&Text> {
+        self.custom_messages.get(code)
+    }
+}
+
+/// Parses the definition, collecting structural errors of every field, not only the first.
+fn parse_definition(root: &Json) -> Result<FormDef, DefinitionErrors> {
+    match parse_at::<FormDef>(root, "$") {
+        Ok(def) => Ok(def),
+        Err(first) => {
+            let mut errors = Vec::new();
+            for (i, step) in array(root, "steps").iter().enumerate() {
+                for (j, section) in array(step, "sections").iter().enumerate() {
+                    for (k, field) in array(section, "fields").iter().enumerate() {
+                        field_errors(field, &format!("$.steps[{i}].sections[{j}].fields[{k}]"), &mut errors);
+                    }
+                }
+            }
+            if errors.is_empty() {
+                errors.push(first);
+            }
+            Err(DefinitionErrors(errors))
+        }
+    }
+}
+
+fn array<'a>(v: &'a Json, key: &str) -> &'a [Json] {
+    v.get(key).and_then(Json::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn field_errors(field: &Json, path: &str, errors: &mut Vec<DefinitionError>) {
+    let mut without_children = field.clone();
+    if let Some(obj) = without_children.as_object_mut() {
+        obj.remove("fields");
+    }
+    if let Err(e) = parse_at::<FieldDef>(&without_children, path) {
+        errors.push(e);
+    }
+    for (i, child) in array(field, "fields").iter().enumerate() {
+        field_errors(child, &format!("{path}.fields[{i}]"), errors);
+    }
+}
+
+fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = if inner == "." { base.to_owned() } else { format!("{base}.{inner}").replace(".[", "[") };
+        DefinitionError { path, message: e.into_inner().to_string() }
+    })
+}
+
+/// Fields visited during compilation, with the context of where they stand.
+struct Entry<'a> {
+    def: &'a FieldDef,
+    path: String,
+    group: Option<u32>,
+    step: usize,
+    inherited_visibility: Vec<(&'a str, String)>,
+}
+
+#[derive(Default)]
+struct Compiler {
+    errors: Vec<DefinitionError>,
+    by_id: HashMap<String, u32>,
+    groups: Vec<Option<u32>>,
+    kinds: Vec<FieldKind>,
+}
+
+impl Scope for Compiler {
+    fn resolve(&self, name: &str, row_group: Option<u32>) -> Result<Binding, String> {
+        let &f = self.by_id.get(name).ok_or_else(|| format!("unknown field '{name}'"))?;
+        if self.kinds[f as usize] == FieldKind::Group {
+            return Ok(Binding::Group(f));
+        }
+        match self.groups[f as usize] {
+            None => Ok(Binding::Field(f)),
+            Some(g) if Some(g) == row_group => Ok(Binding::RowField(f)),
+            Some(g) => Err(format!(
+                "'{name}' is in the rows of group '{}': use it inside an aggregate such as any({0}, …)",
+                self.name(g)
+            )),
+        }
+    }
+}
+
+impl Compiler {
+    fn error(&mut self, path: &str, message: impl Into<String>) {
+        self.errors.push(DefinitionError { path: path.to_owned(), message: message.into() });
+    }
+
+    fn name(&self, f: u32) -> &str {
+        self.by_id.iter().find(|(_, &i)| i == f).map_or("?", |(k, _)| k.as_str())
+    }
+
+    fn expr(&mut self, src: &str, path: &str, row_group: Option<u32>) -> Option<Expr> {
+        match Expr::compile(src, &*self, row_group) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                self.error(path, format!("expression error {e}"));
+                None
+            }
+        }
+    }
+
+    fn bind(&mut self, name: &str, path: &str, row_group: Option<u32>, kinds: &[FieldKind]) -> Option<Binding> {
+        match self.resolve(name, row_group) {
+            Ok(b @ (Binding::Field(f) | Binding::RowField(f))) if kinds.contains(&self.kinds[f as usize]) => Some(b),
+            Ok(_) => {
+                self.error(path, format!("'{name}' must be a field of kind {kinds:?}"));
+                None
+            }
+            Err(message) => {
+                self.error(path, message);
+                None
+            }
+        }
+    }
+
+    fn compile(mut self, def: FormDef) -> Result<Form, DefinitionErrors> {
+        if def.tokhai != 1 {
+            self.error("$.tokhai", format!("unsupported format version {}; this engine reads version 1", def.tokhai));
+        }
+        check_id(&mut self, &def.id, "$.id");
+        if def.steps.is_empty() {
+            self.error("$.steps", "a form needs at least one step");
+        }
+        let mut catalogs = Catalogs::new();
+        for (name, options) in &def.catalogs {
+            if let Err(e) = catalogs.insert(name, options.clone()) {
+                self.error(&format!("$.catalogs.{name}"), e.0);
+            }
+        }
+        let entries = self.index(&def);
+        let mut fields: Vec<Field> = Vec::with_capacity(entries.len());
+        let mut external = BTreeSet::new();
+        let mut custom_messages = HashMap::new();
+        for (index, entry) in entries.iter().enumerate() {
+            let field = self.field(index as u32, entry, &def, &mut external, &mut custom_messages);
+            fields.push(field);
+        }
+        for (i, rule) in def.rules.iter().enumerate() {
+            let path = format!("$.rules[{i}]");
+            let target = rule.path.as_deref().and_then(|p| self.by_id.get(p).copied());
+            match target {
+                Some(f) if self.groups[f as usize].is_none() => {
+                    if let Some(check) = self.expr(&rule.check, &format!("{path}.check"), None) {
+                        custom_messages.insert(rule.code.clone(), rule.message.clone());
+                        let custom = rules::custom::Custom { check, code: rule.code.clone(), warning: rule.warning };
+                        fields[f as usize].rules.push(Box::new(custom));
+                    }
+                }
+                _ => self.error(&format!("{path}.path"), "a form rule needs the id of a field outside repeat groups"),
+            }
+        }
+        for i in 0..fields.len() {
+            if let Some(g) = fields[i].group {
+                fields[g as usize].children.push(i as u32);
+            }
+        }
+        let order: Vec<u32> = (0..fields.len() as u32).collect();
+        let affects = self.graph(&fields, &entries);
+        if !self.errors.is_empty() {
+            let mut seen = BTreeSet::new();
+            self.errors.retain(|e| seen.insert((e.path.clone(), e.message.clone())));
+            return Err(DefinitionErrors(self.errors));
+        }
+        let canonical = serde_json::to_string(&def).unwrap_or_default();
+        Ok(Form {
+            ruleset_hash: crate::digest::sha256_hex(canonical.as_bytes()),
+            def,
+            fields,
+            by_id: self.by_id,
+            affects,
+            order,
+            catalogs,
+            external_catalogs: external.into_iter().collect(),
+            custom_messages,
+        })
+    }
+
+    /// Gives every field an index, in form order, and checks identifiers.
+    fn index<'a>(&mut self, def: &'a FormDef) -> Vec<Entry<'a>> {
+        let mut entries = Vec::new();
+        let mut containers = HashMap::new();
+        for (i, step) in def.steps.iter().enumerate() {
+            let step_path = format!("$.steps[{i}]");
+            check_id(self, &step.id, &format!("{step_path}.id"));
+            if containers.insert(step.id.clone(), ()).is_some() {
+                self.error(&format!("{step_path}.id"), format!("duplicate step or section id '{}'", step.id));
+            }
+            if step.sections.is_empty() {
+                self.error(&format!("{step_path}.sections"), "a step needs at least one section");
+            }
+            for (j, section) in step.sections.iter().enumerate() {
+                let section_path = format!("{step_path}.sections[{j}]");
+                check_id(self, &section.id, &format!("{section_path}.id"));
+                if containers.insert(section.id.clone(), ()).is_some() {
+                    self.error(&format!("{section_path}.id"), format!("duplicate step or section id '{}'", section.id));
+                }
+                let mut inherited = Vec::new();
+                if let Some(v) = &step.visible_if {
+                    inherited.push((v.as_str(), format!("{step_path}.visible_if")));
+                }
+                if let Some(v) = &section.visible_if {
+                    inherited.push((v.as_str(), format!("{section_path}.visible_if")));
+                }
+                for (k, field) in section.fields.iter().enumerate() {
+                    let path = format!("{section_path}.fields[{k}]");
+                    self.add(field, path, None, i, inherited.clone(), &mut entries);
+                }
+            }
+        }
+        entries
+    }
+
+    fn add<'a>(
+        &mut self,
+        def: &'a FieldDef,
+        path: String,
+        group: Option<u32>,
+        step: usize,
+        inherited_visibility: Vec<(&'a str, String)>,
+        entries: &mut Vec<Entry<'a>>,
+    ) {
+        let index = entries.len() as u32;
+        check_id(self, &def.id, &format!("{path}.id"));
+        if self.by_id.insert(def.id.clone(), index).is_some() {
+            self.error(&format!("{path}.id"), format!("duplicate field id '{}'", def.id));
+        }
+        self.groups.push(group);
+        self.kinds.push(def.kind);
+        let children = def.fields.as_deref().unwrap_or_default();
+        let mut inner_visibility = inherited_visibility.clone();
+        if let Some(v) = &def.visible_if {
+            inner_visibility.push((v.as_str(), format!("{path}.visible_if")));
+        }
+        entries.push(Entry { def, path: path.clone(), group, step, inherited_visibility });
+        if def.kind == FieldKind::Group && group.is_some() {
+            self.error(&format!("{path}.kind"), "repeat groups cannot be nested");
+            return;
+        }
+        for (i, child) in children.iter().enumerate() {
+            let row_group = (def.kind == FieldKind::Group).then_some(index);
+            self.add(child, format!("{path}.fields[{i}]"), row_group, step, inner_visibility.clone(), entries);
+        }
+    }
+
+    /// Compiles one field's expressions and rules.
+    fn field(
+        &mut self,
+        index: u32,
+        entry: &Entry<'_>,
+        form: &FormDef,
+        external: &mut BTreeSet<String>,
+        custom_messages: &mut HashMap<String, Text>,
+    ) -> Field {
+        let (def, path, group) = (entry.def, entry.path.as_str(), entry.group);
+        check_attributes(self, def, path);
+        if def.label.get("vi").trim().is_empty() {
+            self.error(&format!("{path}.label"), "a field needs a Vietnamese label");
+        }
+        // Group-level visibility is evaluated outside any row; row fields' own conditions inside their row.
+        let mut visible = Vec::new();
+        for (src, vpath) in &entry.inherited_visibility {
+            visible.extend(self.expr(src, vpath, None));
+        }
+        if let Some(src) = &def.visible_if {
+            visible.extend(self.expr(src, &format!("{path}.visible_if"), group));
+        }
+        if def.required && visible.iter().any(|e| e.constant().is_some_and(|v| !v.truthy())) {
+            self.error(&format!("{path}.required"), "the field is required but can never be visible");
+        }
+        let required_if = def.required_if.as_ref().and_then(|s| self.expr(s, &format!("{path}.required_if"), group));
+        let compute = def.compute.as_ref().and_then(|s| self.expr(s, &format!("{path}.compute"), group));
+        if compute.is_some() && (def.required || def.prefill.is_some()) {
+            self.error(&format!("{path}.compute"), "a computed field cannot also be required or prefilled");
+        }
+        let mut catalog_parent = None;
+        let rules = self.rules(index, entry, form, external, custom_messages, &mut catalog_parent);
+        Field {
+            id: def.id.clone(),
+            kind: def.kind,
+            label: def.label.clone(),
+            group,
+            children: Vec::new(),
+            step: entry.step,
+            prefill: def.prefill.clone(),
+            def_path: path.to_owned(),
+            visible,
+            required: def.required || (def.kind == FieldKind::Group && def.min_rows.unwrap_or(0) > 0),
+            required_if,
+            compute,
+            rules,
+            catalog_parent,
+            initial_rows: def.min_rows.unwrap_or(0).max(usize::from(def.required)),
+            max_rows: def.max_rows.unwrap_or(usize::MAX),
+        }
+    }
+
+    fn rules(
+        &mut self,
+        index: u32,
+        entry: &Entry<'_>,
+        form: &FormDef,
+        external: &mut BTreeSet<String>,
+        custom_messages: &mut HashMap<String, Text>,
+        catalog_parent: &mut Option<Binding>,
+    ) -> Vec<Box<dyn Rule>> {
+        use rules::*;
+        use FieldKind::*;
+        let (def, path, group) = (entry.def, entry.path.as_str(), entry.group);
+        let mut out: Vec<Box<dyn Rule>> = Vec::new();
+        if def.min_length.is_some() || def.max_length.is_some() {
+            if def.min_length > def.max_length && def.max_length.is_some() {
+                self.error(&format!("{path}.min_length"), "min_length is greater than max_length");
+            }
+            out.push(Box::new(length::Length { min: def.min_length, max: def.max_length }));
+        }
+        if let Some(p) = &def.pattern {
+            match pattern::Pattern::new(p) {
+                Ok(rule) => out.push(Box::new(rule)),
+                Err(e) => self.error(&format!("{path}.pattern"), format!("invalid pattern: {e}")),
+            }
+        }
+        if def.min.is_some() || def.max.is_some() {
+            if def.min.zip(def.max).is_some_and(|(a, b)| a > b) {
+                self.error(&format!("{path}.min"), "min is greater than max");
+            }
+            out.push(Box::new(range::Range { min: def.min, max: def.max }));
+        }
+        if def.min_date.is_some() || def.max_date.is_some() {
+            let min = def.min_date.as_ref().and_then(|s| self.expr(s, &format!("{path}.min_date"), group));
+            let max = def.max_date.as_ref().and_then(|s| self.expr(s, &format!("{path}.max_date"), group));
+            let constant = |e: &Option<Expr>| e.as_ref().and_then(|e| e.constant()).and_then(|v| v.as_date());
+            if constant(&min).zip(constant(&max)).is_some_and(|(a, b)| a > b) {
+                self.error(&format!("{path}.min_date"), "min_date is after max_date");
+            }
+            out.push(Box::new(date_bounds::DateBounds { min, max }));
+        }
+        match def.kind {
+            Select | Radio | CheckboxGroup => {
+                if let Some(source) = self.choice_source(def, path, group, form, external, catalog_parent) {
+                    out.push(Box::new(choice::Choice { source }));
+                }
+            }
+            Email => out.push(Box::new(email::Email)),
+            Phone => out.push(Box::new(phone::Phone)),
+            TaxCode => out.push(Box::new(tax_code::TaxCode)),
+            Name => out.push(Box::new(name::Name { uppercase: def.uppercase })),
+            Pin => {
+                let links = def.pin_links.as_ref();
+                let lpath = format!("{path}.pin_links");
+                let dob = links.and_then(|l| l.dob.as_deref()).and_then(|n| self.bind(n, &lpath, group, &[Date]));
+                let sex = links.and_then(|l| l.sex.as_deref()).and_then(|n| self.bind(n, &lpath, group, &[Select, Radio]));
+                out.push(Box::new(pin::Pin { dob, sex }));
+            }
+            Address => {
+                external.extend(["provinces".to_owned(), "communes".to_owned()]);
+                out.push(Box::new(address::Address));
+            }
+            File => out.push(Box::new(file::File {
+                accept: def.accept.clone().unwrap_or_default().iter().map(|a| a.to_ascii_lowercase()).collect(),
+                max_size: def.max_size,
+                max_files: def.max_files.unwrap_or(1),
+            })),
+            Group => {
+                if def.fields.as_ref().is_none_or(Vec::is_empty) {
+                    self.error(&format!("{path}.fields"), "a repeat group needs at least one field");
+                }
+                let (min, max) = (def.min_rows.unwrap_or(0), def.max_rows);
+                if max.is_some_and(|m| m == 0 || m < min) {
+                    self.error(&format!("{path}.max_rows"), "max_rows must be at least 1 and at least min_rows");
+                }
+                out.push(Box::new(rows::Rows { min: min.max(usize::from(def.required)), max }));
+                if let Some(p) = &def.periods {
+                    let ppath = format!("{path}.periods");
+                    let from = self.bind(&p.from, &ppath, Some(index), &[Date]).map(|b| (b, p.from.clone()));
+                    let to = self.bind(&p.to, &ppath, Some(index), &[Date]).map(|b| (b, p.to.clone()));
+                    let cover_from = p.cover_from.as_ref().and_then(|s| self.expr(s, &format!("{ppath}.cover_from"), None));
+                    let cover_to = p.cover_to.as_ref().and_then(|s| self.expr(s, &format!("{ppath}.cover_to"), None));
+                    if let (Some((Binding::RowField(f), fname)), Some((Binding::RowField(t), tname))) = (from, to) {
+                        let (from, to) = ((f, fname), (t, tname));
+                        out.push(Box::new(periods::Periods { group: index, from, to, cover_from, cover_to }));
+                    }
+                }
+            }
+            Text | Textarea | Number | Date | Checkbox => {}
+        }
+        for (i, rule) in def.rules.iter().enumerate() {
+            let rpath = format!("{path}.rules[{i}]");
+            if !rule.code.starts_with("custom.") {
+                self.error(&format!("{rpath}.code"), "custom rule codes start with 'custom.'");
+            }
+            if let Some(check) = self.expr(&rule.check, &format!("{rpath}.check"), group) {
+                custom_messages.insert(rule.code.clone(), rule.message.clone());
+                out.push(Box::new(custom::Custom { check, code: rule.code.clone(), warning: rule.warning }));
+            }
+        }
+        out
+    }
+
+    fn choice_source(
+        &mut self,
+        def: &FieldDef,
+        path: &str,
+        group: Option<u32>,
+        form: &FormDef,
+        external: &mut BTreeSet<String>,
+        catalog_parent: &mut Option<Binding>,
+    ) -> Option<rules::choice::Source> {
+        use rules::choice::Source;
+        match (&def.options, &def.catalog) {
+            (Some(options), None) => {
+                if options.is_empty() {
+                    self.error(&format!("{path}.options"), "a choice field needs at least one option");
+                }
+                let mut seen = BTreeSet::new();
+                for (i, o) in options.iter().enumerate() {
+                    if !seen.insert(o.value.as_str()) {
+                        self.error(&format!("{path}.options[{i}].value"), format!("duplicate option '{}'", o.value));
+                    }
+                }
+                Some(Source::Static(options.iter().map(|o| o.value.clone()).collect()))
+            }
+            (None, Some(name)) => {
+                if !form.catalogs.contains_key(name) {
+                    if EXTERNAL_CATALOGS.contains(&name.as_str()) {
+                        external.insert(name.clone());
+                    } else {
+                        self.error(&format!("{path}.catalog"), format!("unknown catalogue '{name}'"));
+                    }
+                }
+                let parent = def.parent.as_deref().and_then(|p| {
+                    self.bind(p, &format!("{path}.parent"), group, &[FieldKind::Select, FieldKind::Radio])
+                });
+                *catalog_parent = parent;
+                Some(Source::Catalog { name: name.clone(), parent })
+            }
+            (Some(_), Some(_)) => {
+                self.error(path, "give either options or catalog, not both");
+                None
+            }
+            (None, None) => {
+                self.error(path, "a choice field needs options or a catalog");
+                None
+            }
+        }
+    }
+
+    /// Builds the dependency graph, refuses cycles, and lists what each change affects.
+    fn graph(&mut self, fields: &[Field], entries: &[Entry<'_>]) -> Vec<Affects> {
+        let n = fields.len();
+        let mut propagates: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
+        let mut checks: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
+        for (i, f) in fields.iter().enumerate() {
+            let i = i as u32;
+            for e in f.visible.iter().chain(&f.compute) {
+                for r in e.fields() {
+                    propagates[r as usize].insert(i);
+                }
+            }
+            let rule_reads = rule_reads(f, entries[i as usize].def, &self.by_id);
+            for r in f.required_if.iter().flat_map(Expr::fields).chain(rule_reads) {
+                checks[r as usize].insert(i);
+            }
+            if let Some(g) = f.group {
+                checks[i as usize].insert(g);
+            }
+        }
+        let Some(rank) = topological_rank(&propagates) else {
+            let cyclic: Vec<&str> = fields.iter().map(|f| f.id.as_str()).collect();
+            let in_cycle = cycle_members(&propagates);
+            let names: Vec<&str> = in_cycle.iter().map(|&i| cyclic[i as usize]).collect();
+            let path = in_cycle.first().map_or("$".to_owned(), |&i| entries[i as usize].path.clone());
+            self.error(&path, format!("dependency cycle between fields: {}", names.join(", ")));
+            return Vec::new();
+        };
+        (0..n as u32)
+            .map(|source| {
+                let mut values = BTreeSet::from([source]);
+                let mut stack = vec![source];
+                while let Some(f) = stack.pop() {
+                    for &d in &propagates[f as usize] {
+                        if values.insert(d) {
+                            stack.push(d);
+                        }
+                    }
+                }
+                let mut values: Vec<u32> = values.into_iter().collect();
+                values.sort_by_key(|&f| rank[f as usize]);
+                let mut all: BTreeSet<u32> = values.iter().copied().collect();
+                for &f in &values {
+                    all.extend(&checks[f as usize]);
+                }
+                let mut checks: Vec<u32> = all.into_iter().collect();
+                checks.sort_by_key(|&f| rank[f as usize]);
+                Affects { values, checks }
+            })
+            .collect()
+    }
+}
+
+/// Fields a field's rules read, besides its own value.
+fn rule_reads(field: &Field, def: &FieldDef, by_id: &HashMap<String, u32>) -> Vec<u32> {
+    let mut reads = Vec::new();
+    let id = |name: &str| by_id.get(name).copied();
+    if let Some(links) = &def.pin_links {
+        reads.extend(links.dob.as_deref().and_then(id));
+        reads.extend(links.sex.as_deref().and_then(id));
+    }
+    reads.extend(def.parent.as_deref().and_then(id));
+    if let Some(p) = &def.periods {
+        reads.extend(id(&p.from));
+        reads.extend(id(&p.to));
+    }
+    reads.extend(field.rule_exprs().flat_map(|e| e.fields()));
+    reads
+}
+
+impl Field {
+    /// Expressions inside the field's rules (custom checks, date bounds, period cover bounds).
+    fn rule_exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.rules.iter().flat_map(|r| r.exprs())
+    }
+}
+
+/// Topological rank of every node, or None when the graph has a cycle.
+fn topological_rank(edges: &[BTreeSet<u32>]) -> Option<Vec<usize>> {
+    let n = edges.len();
+    let mut indegree = vec![0usize; n];
+    for targets in edges {
+        for &t in targets {
+            indegree[t as usize] += 1;
+        }
+    }
+    let mut ready: Vec<u32> = (0..n as u32).filter(|&i| indegree[i as usize] == 0).rev().collect();
+    let mut rank = vec![usize::MAX; n];
+    let mut next = 0;
+    while let Some(f) = ready.pop() {
+        rank[f as usize] = next;
+        next += 1;
+        for &t in edges[f as usize].iter().rev() {
+            indegree[t as usize] -= 1;
+            if indegree[t as usize] == 0 {
+                ready.push(t);
+            }
+        }
+    }
+    (next == n).then_some(rank)
+}
+
+/// Nodes left on a cycle (or behind one) once every acyclic node is removed.
+fn cycle_members(edges: &[BTreeSet<u32>]) -> Vec<u32> {
+    let n = edges.len();
+    let mut indegree = vec![0usize; n];
+    for targets in edges {
+        for &t in targets {
+            indegree[t as usize] += 1;
+        }
+    }
+    let mut ready: Vec<u32> = (0..n as u32).filter(|&i| indegree[i as usize] == 0).collect();
+    let mut removed = vec![false; n];
+    while let Some(f) = ready.pop() {
+        removed[f as usize] = true;
+        for &t in &edges[f as usize] {
+            indegree[t as usize] -= 1;
+            if indegree[t as usize] == 0 {
+                ready.push(t);
+            }
+        }
+    }
+    (0..n as u32).filter(|&i| !removed[i as usize]).collect()
+}
+
+/// Identifiers: a lower-case letter, then lower-case letters, digits or underscores.
+fn check_id(c: &mut Compiler, id: &str, path: &str) {
+    let mut chars = id.chars();
+    let ok = chars.next().is_some_and(|ch| ch.is_ascii_lowercase())
+        && chars.all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+        && id.len() <= 64;
+    if !ok {
+        c.error(path, format!("'{id}' is not a valid id (a-z first, then a-z, 0-9, _; at most 64)"));
+    }
+}
+
+/// Refuses attributes that mean nothing for the field's kind.
+fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
+    use FieldKind::*;
+    let textual = [Text, Textarea, Name, Email];
+    let choice = [Select, Radio, CheckboxGroup];
+    let present: [(&str, bool, &[FieldKind]); 19] = [
+        ("min_length", def.min_length.is_some(), &textual),
+        ("max_length", def.max_length.is_some(), &textual),
+        ("pattern", def.pattern.is_some(), &textual),
+        ("min", def.min.is_some(), &[Number]),
+        ("max", def.max.is_some(), &[Number]),
+        ("min_date", def.min_date.is_some(), &[Date]),
+        ("max_date", def.max_date.is_some(), &[Date]),
+        ("uppercase", def.uppercase, &[Name]),
+        ("options", def.options.is_some(), &choice),
+        ("catalog", def.catalog.is_some(), &choice),
+        ("parent", def.parent.is_some(), &[Select, Radio]),
+        ("fields", def.fields.is_some(), &[Group]),
+        ("min_rows", def.min_rows.is_some(), &[Group]),
+        ("max_rows", def.max_rows.is_some(), &[Group]),
+        ("periods", def.periods.is_some(), &[Group]),
+        ("pin_links", def.pin_links.is_some(), &[Pin]),
+        ("accept", def.accept.is_some(), &[File]),
+        ("max_size", def.max_size.is_some(), &[File]),
+        ("max_files", def.max_files.is_some(), &[File]),
+    ];
+    for (name, given, kinds) in present {
+        if given && !kinds.contains(&def.kind) {
+            c.error(&format!("{path}.{name}"), format!("'{name}' does not apply to a {:?} field", def.kind));
+        }
+    }
+    if def.parent.is_some() && def.catalog.is_none() {
+        c.error(&format!("{path}.parent"), "'parent' filters a catalogue: give 'catalog' too");
+    }
+    let not_computable = [Group, File, Address, CheckboxGroup];
+    if def.compute.is_some() && not_computable.contains(&def.kind) {
+        c.error(&format!("{path}.compute"), format!("a {:?} field cannot be computed", def.kind));
+    }
+    if def.prefill.is_some() && [Group, File].contains(&def.kind) {
+        c.error(&format!("{path}.prefill"), format!("a {:?} field cannot be prefilled", def.kind));
+    }
+}

@@ -1,0 +1,163 @@
+//! Message catalogues: the words for each issue code, in Vietnamese (default) and English.
+//!
+//! The browser and the server render issues with these same templates, so a refusal reason
+//! reads exactly like the message the citizen saw in the form.
+
+use crate::form::Form;
+use crate::issue::Issue;
+use crate::path;
+
+/// Templates by code: `{label}` is the field's label, other `{names}` are the issue's parameters.
+const CATALOG: &[(&str, &str, &str)] = &[
+    ("required", "{label}: vui lòng nhập thông tin", "{label}: this information is required"),
+    ("type.invalid", "{label}: giá trị không đúng kiểu ({expected})", "{label}: the value has the wrong type ({expected})"),
+    ("text.too_short", "{label}: cần ít nhất {min} ký tự", "{label}: use at least {min} characters"),
+    ("text.too_long", "{label}: tối đa {max} ký tự", "{label}: use at most {max} characters"),
+    ("pattern.mismatch", "{label}: không đúng định dạng", "{label}: the format is not right"),
+    ("number.invalid", "{label}: phải là một số", "{label}: enter a number"),
+    ("number.too_small", "{label}: không được nhỏ hơn {min}", "{label}: must be {min} or more"),
+    ("number.too_large", "{label}: không được lớn hơn {max}", "{label}: must be {max} or less"),
+    ("date.invalid", "{label}: ngày không hợp lệ, nhập theo dạng ngày/tháng/năm (ví dụ 05/03/2025)", "{label}: not a real date; use day/month/year (e.g. 05/03/2025)"),
+    ("date.too_early", "{label}: không được trước ngày {min}", "{label}: must not be before {min}"),
+    ("date.too_late", "{label}: không được sau ngày {max}", "{label}: must not be after {max}"),
+    ("option.unknown", "{label}: lựa chọn không có trong danh sách", "{label}: choose an option from the list"),
+    ("option.not_in_parent", "{label}: không thuộc đơn vị đã chọn ở trên", "{label}: does not belong to the unit chosen above"),
+    ("email.invalid", "{label}: địa chỉ thư điện tử không hợp lệ (ví dụ ten@example.vn)", "{label}: enter an e-mail address like name@example.vn"),
+    ("phone.format", "{label}: số điện thoại chỉ gồm chữ số (có thể bắt đầu bằng +84)", "{label}: a phone number has digits only (it may start with +84)"),
+    ("phone.length", "{label}: số điện thoại không đủ hoặc thừa chữ số", "{label}: the phone number has too few or too many digits"),
+    ("phone.retired", "{label}: đầu số 11 số đã chuyển đổi; số mới là {suggestion}", "{label}: 11-digit numbers were converted; the new number is {suggestion}"),
+    ("phone.no_such_range", "{label}: đầu số không tồn tại", "{label}: no phone numbers start like this"),
+    ("phone.non_personal", "{label}: đây là số dịch vụ (1800/1900), hãy nhập số liên hệ cá nhân", "{label}: this is a service number (1800/1900); enter a personal contact number"),
+    ("phone.unknown_range", "{label}: đầu số chưa được xác nhận, vui lòng kiểm tra lại", "{label}: this number range is not confirmed; please check it"),
+    ("pin.length", "{label}: số định danh cá nhân gồm 12 chữ số", "{label}: a personal identification number has 12 digits"),
+    ("pin.format", "{label}: số định danh cá nhân chỉ gồm chữ số", "{label}: a personal identification number has digits only"),
+    ("pin.future_birth_year", "{label}: năm sinh mã hoá trong số ({year}) chưa đến", "{label}: the birth year it encodes ({year}) is in the future"),
+    ("pin.unknown_prefix", "{label}: mã nơi đăng ký khai sinh {prefix} không có trong danh mục, vui lòng kiểm tra lại", "{label}: birth registration code {prefix} is not in the list; please check it"),
+    ("pin.birth_year_mismatch", "{label}: năm sinh trong số định danh ({pin_year}) khác năm sinh đã khai ({dob_year})", "{label}: the birth year in the number ({pin_year}) differs from the date of birth given ({dob_year})"),
+    ("pin.sex_mismatch", "{label}: giới tính trong số định danh không khớp với giới tính đã khai", "{label}: the sex encoded in the number does not match the sex given"),
+    ("tax_code.length", "{label}: mã số thuế gồm 10 chữ số, 13 ký tự (10 số, dấu gạch, 3 số) hoặc số định danh 12 chữ số", "{label}: a tax code has 10 digits, 10+3 digits, or is a 12-digit personal identification number"),
+    ("tax_code.format", "{label}: mã số thuế không đúng định dạng", "{label}: the tax code format is not right"),
+    ("tax_code.checksum", "{label}: chữ số kiểm tra của mã số thuế không đúng", "{label}: the check digit of the tax code is wrong"),
+    ("tax_code.sequence_zero", "{label}: mã số thuế không hợp lệ", "{label}: this tax code cannot exist"),
+    ("tax_code.branch_000", "{label}: số đơn vị phụ thuộc chạy từ 001 đến 999", "{label}: the branch number runs from 001 to 999"),
+    ("tax_code.ambiguous_check", "{label}: không xác minh được chữ số kiểm tra, vui lòng kiểm tra lại", "{label}: the check digit cannot be verified; please check it"),
+    ("name.invalid_chars", "{label}: chỉ gồm chữ cái, dấu cách, dấu nháy và gạch nối (không dùng: {chars})", "{label}: use letters, spaces, apostrophes and hyphens only (not: {chars})"),
+    ("name.not_uppercase", "{label}: viết chữ in hoa có đủ dấu", "{label}: write in capitals with full diacritics"),
+    ("name.long", "{label}: họ tên dài bất thường, vui lòng kiểm tra lại", "{label}: this name is unusually long; please check it"),
+    ("address.province_missing", "{label}: chọn tỉnh, thành phố", "{label}: choose the province or city"),
+    ("address.commune_missing", "{label}: chọn xã, phường, đặc khu", "{label}: choose the commune or ward"),
+    ("address.street_missing", "{label}: nhập số nhà, đường, thôn, xóm", "{label}: enter the house number, street or hamlet"),
+    ("file.too_many", "{label}: tối đa {max} tệp", "{label}: at most {max} files"),
+    ("file.type", "{label}: tệp {name} không đúng loại cho phép ({accept})", "{label}: {name} is not an accepted type ({accept})"),
+    ("file.too_large", "{label}: tệp {name} vượt quá {max}", "{label}: {name} is larger than {max}"),
+    ("rows.too_few", "{label}: cần ít nhất {min} dòng", "{label}: add at least {min} rows"),
+    ("rows.too_many", "{label}: tối đa {max} dòng", "{label}: at most {max} rows"),
+    ("periods.reversed", "{label}: ngày kết thúc trước ngày bắt đầu", "{label}: the end is before the start"),
+    ("periods.overlap", "{label}: trùng thời gian với dòng {row}", "{label}: overlaps row {row}"),
+    ("periods.gap", "{label}: thiếu thời gian từ {from} đến {to}", "{label}: the time from {from} to {to} is missing"),
+    ("periods.start_uncovered", "{label}: phải kê khai từ ngày {date}", "{label}: must start on or before {date}"),
+    ("periods.end_uncovered", "{label}: phải kê khai đến ngày {date}", "{label}: must run up to {date}"),
+    ("payload.not_object", "Dữ liệu gửi lên không phải là một đối tượng JSON", "The submitted data is not a JSON object"),
+    ("payload.unknown_field", "{label}: trường không có trong biểu mẫu", "{label}: no such field in the form"),
+    ("payload.hidden_field", "{label}: trường này không áp dụng nhưng vẫn có giá trị", "{label}: this field does not apply but has a value"),
+    ("payload.computed_mismatch", "{label}: giá trị tự tính không khớp", "{label}: the computed value does not match"),
+];
+
+/// Renders an issue in a language (`vi`, default, or `en`) with the field's label.
+pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
+    let en = lang == "en";
+    let template = match CATALOG.iter().find(|(code, _, _)| *code == issue.code) {
+        Some((_, vi, english)) => if en { english } else { vi }.to_string(),
+        None => match form.custom_message(&issue.code) {
+            Some(text) => text.get(lang).to_owned(),
+            None if en => format!("{{label}}: the value is not valid ({})", issue.code),
+            None => format!("{{label}}: giá trị không hợp lệ ({})", issue.code),
+        },
+    };
+    let mut out = template.replace("{label}", &label(issue, form, lang));
+    for (name, value) in &issue.params {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// The label for an issue's path: the field's label, with the address part or row number.
+fn label(issue: &Issue, form: &Form, lang: &str) -> String {
+    let id = path::field_id(&issue.path);
+    let Some(field) = form.field(id) else { return issue.path.clone() };
+    let mut label = field.label.get(lang).to_owned();
+    if let Some(part) = issue.path.rsplit_once('.').map(|(_, p)| p).filter(|p| path::ADDRESS_PARTS.contains(p)) {
+        label.push_str(match (part, lang) {
+            ("province", "en") => " (province)",
+            ("commune", "en") => " (commune)",
+            ("street", "en") => " (street)",
+            ("province", _) => " (tỉnh, thành phố)",
+            ("commune", _) => " (xã, phường)",
+            _ => " (số nhà, đường)",
+        });
+    }
+    if let Some(row) = row_number(&issue.path) {
+        label.push_str(&if lang == "en" { format!(", row {row}") } else { format!(", dòng {row}") });
+    }
+    label
+}
+
+/// The 1-based row number in a path like `members[2].pin`.
+fn row_number(path: &str) -> Option<usize> {
+    let start = path.find('[')? + 1;
+    let end = start + path[start..].find(']')?;
+    path[start..end].parse::<usize>().ok().map(|r| r + 1)
+}
+
+/// Whether the catalogue has words for a code.
+pub fn knows(code: &str) -> bool {
+    CATALOG.iter().any(|(c, _, _)| *c == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every issue code written in the engine's source has words in both languages.
+    #[test]
+    fn every_code_in_the_source_has_a_message() {
+        let mut missing = Vec::new();
+        let mut found = 0;
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut dirs = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                    continue;
+                }
+                let src = std::fs::read_to_string(&p).unwrap();
+                for marker in ["error(\"", "warning(\""] {
+                    for piece in src.split(marker).skip(1) {
+                        let code = piece.split('"').next().unwrap();
+                        let is_code = code.starts_with(|c: char| c.is_ascii_lowercase())
+                            && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c));
+                        if is_code && (code.contains('.') || code == "required") {
+                            found += 1;
+                            if !knows(code) {
+                                missing.push(format!("{code} ({})", p.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(found > 40, "only {found} codes found: the scan is broken");
+        assert!(missing.is_empty(), "codes without messages: {missing:?}");
+        for (code, vi, en) in CATALOG {
+            assert!(!vi.is_empty() && !en.is_empty() && vi != en, "{code}");
+        }
+    }
+
+    #[test]
+    fn row_numbers_are_one_based() {
+        assert_eq!(row_number("members[0].pin"), Some(1));
+        assert_eq!(row_number("pin"), None);
+    }
+}

@@ -1,0 +1,95 @@
+//! Normalisation of raw input per field kind: NFC text, ISO dates, E.164 phones, bare digits.
+//!
+//! Normalising never fails: a value that cannot be read keeps its cleaned form and the rules
+//! report it. Text that ends up empty becomes `null`.
+
+use crate::definition::FieldKind;
+use crate::text::{clean_line, clean_multiline};
+use crate::vn::{phone, pin, tax_code};
+use crate::Date;
+use serde_json::{Map, Value as Json};
+
+/// The stored form of a raw value for a field kind.
+pub fn normalize(kind: FieldKind, raw: Json) -> Json {
+    use FieldKind::*;
+    match (kind, raw) {
+        (Textarea, Json::String(s)) => non_empty(clean_multiline(&s)),
+        (Number, Json::String(s)) => number(&clean_line(&s)),
+        (Date, Json::String(s)) => {
+            let s = clean_line(&s);
+            match crate::Date::parse_any(&s) {
+                Some(d) => Json::String(d.to_string()),
+                None => non_empty(s),
+            }
+        }
+        (Phone, Json::String(s)) => {
+            let s = clean_line(&s);
+            match phone::parse(&s).0 {
+                Some(p) => Json::String(p.e164),
+                None => non_empty(s),
+            }
+        }
+        (Pin, Json::String(s)) => non_empty(pin::normalize(&s)),
+        (TaxCode, Json::String(s)) => non_empty(tax_code::normalize(&s)),
+        (CheckboxGroup, Json::Array(items)) => Json::Array(items.into_iter().map(|i| line(i)).collect()),
+        (Address, Json::Object(parts)) => Json::Object(
+            parts.into_iter().map(|(k, v)| (k, line(v))).collect::<Map<String, Json>>(),
+        ),
+        (Group, raw) => raw,
+        (_, raw) => line(raw),
+    }
+}
+
+/// A date value's display form, dd/mm/yyyy, or the value as it is.
+pub fn date_for_display(value: &str) -> String {
+    Date::parse_iso(value).map_or_else(|| value.to_owned(), Date::to_dmy)
+}
+
+fn line(value: Json) -> Json {
+    match value {
+        Json::String(s) => non_empty(clean_line(&s)),
+        other => other,
+    }
+}
+
+fn non_empty(s: String) -> Json {
+    if s.is_empty() {
+        Json::Null
+    } else {
+        Json::String(s)
+    }
+}
+
+/// A number typed as text: spaces and a decimal comma are accepted (`1 234,5`).
+fn number(s: &str) -> Json {
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let decimal = if compact.contains('.') { compact.clone() } else { compact.replace(',', ".") };
+    match decimal.parse::<f64>().ok().filter(|n| n.is_finite()).and_then(serde_json::Number::from_f64) {
+        Some(n) if !decimal.contains(['e', 'E', 'i', 'n', 'N']) => Json::Number(n),
+        _ => non_empty(s.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_are_normalised_by_kind() {
+        assert_eq!(normalize(FieldKind::Date, json!("05/03/2025")), json!("2025-03-05"));
+        assert_eq!(normalize(FieldKind::Date, json!("31/04/2020")), json!("31/04/2020"));
+        assert_eq!(normalize(FieldKind::Number, json!("1 234,5")), json!(1234.5));
+        assert_eq!(normalize(FieldKind::Number, json!("NaN")), json!("NaN"));
+        assert_eq!(normalize(FieldKind::Number, json!("1e400")), json!("1e400"));
+        assert_eq!(normalize(FieldKind::Text, json!("   ")), json!(null));
+        assert_eq!(normalize(FieldKind::Text, json!(7)), json!(7));
+        assert_eq!(normalize(FieldKind::Phone, json!("0912 345 678")), json!("+84912345678"));
+        assert_eq!(normalize(FieldKind::Pin, json!("001 089 012 345")), json!("001089012345"));
+        assert_eq!(
+            normalize(FieldKind::Address, json!({"province": " 01 ", "street": "  Số 1  Phố Huế "})),
+            json!({"province": "01", "street": "Số 1 Phố Huế"})
+        );
+        assert_eq!(date_for_display("2025-03-05"), "05/03/2025");
+    }
+}

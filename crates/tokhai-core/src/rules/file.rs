@@ -1,0 +1,51 @@
+//! Attached files (metadata only): media type, size and count.
+
+use super::{Check, Rule};
+use crate::issue::Finding;
+use serde_json::Value as Json;
+
+/// File constraints.
+#[derive(Debug)]
+pub(crate) struct File {
+    pub accept: Vec<String>,
+    pub max_size: Option<u64>,
+    pub max_files: usize,
+}
+
+impl File {
+    fn accepts(&self, media_type: &str) -> bool {
+        let media_type = media_type.to_ascii_lowercase();
+        self.accept.is_empty()
+            || self.accept.iter().any(|a| match a.strip_suffix("/*") {
+                Some(family) => media_type.split('/').next() == Some(family),
+                None => *a == media_type,
+            })
+    }
+}
+
+impl Rule for File {
+    fn check(&self, value: &Json, cx: &mut Check<'_>) {
+        let Some(files) = value.as_array() else { return };
+        if files.len() > self.max_files {
+            cx.report(Finding::error("file.too_many").with("max", self.max_files));
+        }
+        for file in files {
+            let name = file["name"].as_str().unwrap_or_default();
+            if !self.accepts(file["type"].as_str().unwrap_or_default()) {
+                cx.report(Finding::error("file.type").with("name", name).with("accept", self.accept.join(", ")));
+            }
+            if let Some(max) = self.max_size.filter(|&m| file["size"].as_u64().unwrap_or(0) > m) {
+                cx.report(Finding::error("file.too_large").with("name", name).with("max", format_size(max)));
+            }
+        }
+    }
+}
+
+/// A byte count for people: `2 MB`, `500 KB`.
+fn format_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MB", b >> 20),
+        b if b >= 1 << 10 => format!("{} KB", b >> 10),
+        b => format!("{b} B"),
+    }
+}

@@ -1,0 +1,63 @@
+//! The JSON type each field kind's value must have; other rules only see well-typed values.
+
+use crate::definition::FieldKind;
+use crate::issue::Finding;
+use serde_json::Value as Json;
+
+/// The finding for a value of the wrong type, if any.
+pub(crate) fn check(kind: FieldKind, value: &Json) -> Option<Finding> {
+    use FieldKind::*;
+    let expected = match kind {
+        Text | Textarea | Email | Phone | Pin | TaxCode | Name | Select | Radio => "text",
+        Number => "number",
+        Date => "date",
+        Checkbox => "boolean",
+        CheckboxGroup => "list",
+        Address => "address",
+        File => "files",
+        Group => return None,
+    };
+    let ok = match kind {
+        Number => value.is_number(),
+        Date => value.as_str().is_some_and(|s| crate::Date::parse_iso(s).is_some()),
+        Checkbox => value.is_boolean(),
+        CheckboxGroup => value.as_array().is_some_and(|a| a.iter().all(Json::is_string)),
+        Address => value.as_object().is_some_and(|o| {
+            o.keys().all(|k| ["province", "commune", "street"].contains(&k.as_str()))
+                && o.values().all(|v| v.is_string() || v.is_null())
+        }),
+        File => value.as_array().is_some_and(|a| a.iter().all(is_file_metadata)),
+        _ => value.is_string(),
+    };
+    if ok {
+        return None;
+    }
+    Some(match (kind, value) {
+        (Number, Json::String(_)) => Finding::error("number.invalid"),
+        (Date, Json::String(_)) => Finding::error("date.invalid"),
+        _ => Finding::error("type.invalid").with("expected", expected),
+    })
+}
+
+fn is_file_metadata(file: &Json) -> bool {
+    file.get("name").is_some_and(Json::is_string)
+        && file.get("type").is_some_and(Json::is_string)
+        && file.get("size").is_some_and(Json::is_u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn wrong_types_are_named() {
+        assert_eq!(check(FieldKind::Text, &json!(5)).unwrap().code, "type.invalid");
+        assert_eq!(check(FieldKind::Number, &json!("abc")).unwrap().code, "number.invalid");
+        assert_eq!(check(FieldKind::Date, &json!("31/04/2020")).unwrap().code, "date.invalid");
+        assert_eq!(check(FieldKind::Address, &json!({"ward": "x"})).unwrap().code, "type.invalid");
+        assert!(check(FieldKind::Date, &json!("2020-04-30")).is_none());
+        assert!(check(FieldKind::File, &json!([{"name": "a.pdf", "type": "application/pdf", "size": 10}])).is_none());
+        assert!(check(FieldKind::File, &json!([{"name": "a.pdf", "size": -1}])).is_some());
+    }
+}

@@ -1,0 +1,62 @@
+//! Date periods in a group's rows (e.g. residence history): in order, not overlapping, covering a span.
+
+use super::{Check, Rule};
+use crate::expr::Expr;
+use crate::issue::Finding;
+use crate::Date;
+use serde_json::Value as Json;
+
+/// The periods check on a repeat group.
+#[derive(Debug)]
+pub(crate) struct Periods {
+    pub group: u32,
+    pub from: (u32, String),
+    pub to: (u32, String),
+    pub cover_from: Option<Expr>,
+    pub cover_to: Option<Expr>,
+}
+
+impl Rule for Periods {
+    fn check(&self, _value: &Json, cx: &mut Check<'_>) {
+        let rows = cx.env.row_count(self.group);
+        let mut periods: Vec<(Date, Date, usize)> = Vec::with_capacity(rows);
+        for row in 0..rows {
+            let date = |field: u32| cx.env.value(field, Some(row)).as_date();
+            let (Some(from), Some(to)) = (date(self.from.0), date(self.to.0)) else { continue };
+            if from > to {
+                cx.report_at(&format!("[{row}].{}", self.to.1), Finding::error("periods.reversed"));
+            } else {
+                periods.push((from, to, row));
+            }
+        }
+        periods.sort();
+        for pair in periods.windows(2) {
+            let ((_, a_to, a_row), (b_from, _, b_row)) = (pair[0], pair[1]);
+            let at = format!("[{b_row}].{}", self.from.1);
+            if b_from < a_to {
+                cx.report_at(&at, Finding::error("periods.overlap").with("row", a_row + 1));
+            } else if b_from > a_to.add_days(1) {
+                let gap = Finding::error("periods.gap").with("from", a_to.to_dmy()).with("to", b_from.to_dmy());
+                cx.report_at(&at, gap);
+            }
+        }
+        let bound = |e: &Option<Expr>| e.as_ref().and_then(|e| e.eval(cx.env, None).as_date());
+        let (start, end) = (bound(&self.cover_from), bound(&self.cover_to));
+        let first = periods.first().map(|p| p.0);
+        let last = periods.iter().map(|p| p.1).max();
+        if let Some(start) = start.filter(|s| first.is_none_or(|f| f > *s)) {
+            cx.report(Finding::error("periods.start_uncovered").with("date", start.to_dmy()));
+        }
+        if let Some(end) = end.filter(|e| last.is_some_and(|l| l < *e)) {
+            cx.report(Finding::error("periods.end_uncovered").with("date", end.to_dmy()));
+        }
+    }
+
+    fn checks_empty(&self) -> bool {
+        true
+    }
+
+    fn exprs(&self) -> Vec<&Expr> {
+        self.cover_from.iter().chain(&self.cover_to).collect()
+    }
+}

@@ -1,0 +1,477 @@
+//! One filing: values, visibility, required state and issues, updated by inputs that return patches.
+
+use crate::catalog::{CatalogView, Catalogs};
+use crate::definition::FieldKind;
+use crate::expr::{Env, Value};
+use crate::form::Form;
+use crate::issue::{Finding, Issue};
+use crate::normalize::normalize;
+use crate::rules::{kind, read, required::is_empty, Check};
+use crate::{path, Date};
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+use std::sync::Arc;
+
+/// Most rows a repeat group can hold, whatever its definition says.
+const MAX_ROWS: usize = 500;
+
+/// The smallest change to apply to a rendered form.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum Patch {
+    /// A computed value changed.
+    Value { path: String, value: Json },
+    /// A field was shown or hidden.
+    Visible { path: String, visible: bool },
+    /// A field became required or optional.
+    Required { path: String, required: bool },
+    /// A field's issues changed (empty: cleared).
+    Issues { path: String, issues: Vec<Issue> },
+    /// A repeat group's row count changed.
+    Rows { path: String, count: usize },
+    /// A catalogue select's options are now the children of `parent`.
+    Options { path: String, parent: Option<String> },
+}
+
+/// A request a session cannot carry out.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    /// The host did not provide a catalogue the form needs.
+    #[error("the form needs the catalogue '{0}'")]
+    MissingCatalog(String),
+    /// No field has this path.
+    #[error("{0}")]
+    UnknownPath(String),
+    /// The field cannot take input (computed, or a group).
+    #[error("'{0}' is read-only")]
+    ReadOnly(String),
+    /// A row operation outside the group's bounds.
+    #[error("group '{0}': {1}")]
+    Rows(String, String),
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Slot {
+    value: Json,
+    visible: bool,
+    required: bool,
+    touched: bool,
+    issues: Vec<Issue>,
+    parent: Option<String>,
+}
+
+/// The state of one filing of a form.
+#[derive(Debug, Clone)]
+pub struct Session {
+    form: Arc<Form>,
+    catalogs: Arc<Catalogs>,
+    today: Date,
+    /// Per field, one slot (top level and groups) or one per row (fields in a group).
+    slots: Vec<Vec<Slot>>,
+}
+
+impl Session {
+    /// A blank filing; groups start with their minimum number of rows.
+    pub fn new(form: Arc<Form>, catalogs: Arc<Catalogs>, today: Date) -> Result<Session, SessionError> {
+        if let Some(missing) = form.external_catalogs().into_iter().find(|c| !catalogs.contains(c)) {
+            return Err(SessionError::MissingCatalog(missing.to_owned()));
+        }
+        let slots = form
+            .fields
+            .iter()
+            .map(|f| match f.group {
+                Some(g) => vec![Slot::default(); form.fields[g as usize].initial_rows],
+                None => vec![Slot::default()],
+            })
+            .collect();
+        let mut session = Session { form, catalogs, today, slots };
+        session.refresh_all(&mut Vec::new());
+        Ok(session)
+    }
+
+    /// The compiled form of this session.
+    pub fn form(&self) -> &Arc<Form> {
+        &self.form
+    }
+
+    /// The whole current state as patches, for a first render.
+    pub fn snapshot(&self) -> Vec<Patch> {
+        let mut out = Vec::new();
+        for (f, field) in self.form.fields.iter().enumerate() {
+            let f = f as u32;
+            if field.kind == FieldKind::Group {
+                out.push(Patch::Rows { path: field.id.clone(), count: self.rows(f) });
+            }
+            for (row, slot) in self.slots[f as usize].iter().enumerate() {
+                let path = path::of(&self.form, f, field.group.map(|_| row));
+                out.push(Patch::Visible { path: path.clone(), visible: slot.visible });
+                out.push(Patch::Required { path: path.clone(), required: slot.required });
+                if field.is_computed() {
+                    out.push(Patch::Value { path: path.clone(), value: slot.value.clone() });
+                }
+                if field.catalog_parent.is_some() {
+                    out.push(Patch::Options { path: path.clone(), parent: slot.parent.clone() });
+                }
+                if !slot.issues.is_empty() {
+                    out.push(Patch::Issues { path, issues: slot.issues.clone() });
+                }
+            }
+        }
+        out
+    }
+
+    /// Takes a raw value typed by the citizen and returns what changed.
+    pub fn input(&mut self, path: &str, value: Json) -> Result<Vec<Patch>, SessionError> {
+        let target = path::parse(&self.form, path).map_err(SessionError::UnknownPath)?;
+        let field = &self.form.fields[target.field as usize];
+        if field.is_computed() || field.kind == FieldKind::Group {
+            return Err(SessionError::ReadOnly(path.to_owned()));
+        }
+        let row = target.row.unwrap_or(0);
+        if row >= self.slots[target.field as usize].len() {
+            return Err(SessionError::UnknownPath(format!("unknown path '{path}'")));
+        }
+        let slot = &mut self.slots[target.field as usize][row];
+        let raw = match target.part {
+            Some(part) => {
+                let mut whole = slot.value.as_object().cloned().unwrap_or_default();
+                whole.insert(part.to_owned(), value);
+                Json::Object(whole)
+            }
+            None => value,
+        };
+        slot.value = normalize(field.kind, raw);
+        slot.touched = true;
+        let mut patches = Vec::new();
+        self.propagate(target.field, target.row, &mut patches);
+        Ok(patches)
+    }
+
+    /// Adds an empty row at the end of a repeat group.
+    pub fn add_row(&mut self, group: &str) -> Result<Vec<Patch>, SessionError> {
+        let g = self.group_index(group)?;
+        let max = self.form.fields[g as usize].max_rows.min(MAX_ROWS);
+        if self.rows(g) >= max {
+            return Err(SessionError::Rows(group.to_owned(), format!("at most {max} rows")));
+        }
+        for &child in &self.form.fields[g as usize].children {
+            self.slots[child as usize].push(Slot::default());
+        }
+        self.after_rows_changed(g)
+    }
+
+    /// Removes one row of a repeat group; later rows move up.
+    pub fn remove_row(&mut self, group: &str, index: usize) -> Result<Vec<Patch>, SessionError> {
+        let g = self.group_index(group)?;
+        if index >= self.rows(g) {
+            return Err(SessionError::Rows(group.to_owned(), format!("no row {index}")));
+        }
+        for &child in &self.form.fields[g as usize].children {
+            self.slots[child as usize].remove(index);
+        }
+        let mut patches = self.after_rows_changed(g)?;
+        // Rows after the removed one changed paths: send their whole state.
+        let children = self.form.fields[g as usize].children.clone();
+        for child in children {
+            for row in index..self.rows(g) {
+                self.full_state(child, row, &mut patches);
+            }
+        }
+        Ok(patches)
+    }
+
+    /// Validates every visible field, as at submission, and returns what changed.
+    pub fn validate_all(&mut self) -> Vec<Patch> {
+        for slots in &mut self.slots {
+            for slot in slots {
+                slot.touched = true;
+            }
+        }
+        let mut patches = Vec::new();
+        self.refresh_all(&mut patches);
+        patches
+    }
+
+    /// Current issues of visible fields, in form order.
+    pub fn issues(&self) -> Vec<Issue> {
+        self.slots.iter().flatten().flat_map(|s| s.issues.iter().cloned()).collect()
+    }
+
+    /// Whether nothing blocks submission (call after [`Session::validate_all`]).
+    pub fn is_valid(&self) -> bool {
+        self.slots.iter().flatten().all(|s| s.issues.iter().all(|i| !i.is_error()))
+    }
+
+    /// The values to submit: visible fields only, groups as arrays of rows.
+    pub fn values(&self) -> Json {
+        let mut out = Map::new();
+        for (f, field) in self.form.fields.iter().enumerate() {
+            let slot = &self.slots[f][0];
+            if field.group.is_some() || !slot.visible {
+                continue;
+            }
+            if field.kind == FieldKind::Group {
+                let rows = (0..self.rows(f as u32)).map(|row| Json::Object(self.row_values(field, row))).collect();
+                out.insert(field.id.clone(), Json::Array(rows));
+            } else if is_given(&slot.value) {
+                out.insert(field.id.clone(), slot.value.clone());
+            }
+        }
+        Json::Object(out)
+    }
+
+    /// Loads a whole set of values (a draft, a prefill, a submission), reporting what does not fit.
+    pub fn load(&mut self, values: &Json) -> Vec<Issue> {
+        let Some(object) = values.as_object() else {
+            return vec![Issue::error("", "payload.not_object")];
+        };
+        let mut problems = Vec::new();
+        for (id, value) in object {
+            let Some(f) = self.form.index(id).filter(|&f| self.form.fields[f as usize].group.is_none()) else {
+                problems.push(Issue::error(id.as_str(), "payload.unknown_field"));
+                continue;
+            };
+            let field = &self.form.fields[f as usize];
+            if field.kind != FieldKind::Group {
+                let slot = &mut self.slots[f as usize][0];
+                slot.value = normalize(field.kind, value.clone());
+                slot.touched = true;
+                continue;
+            }
+            let Some(rows) = value.as_array().filter(|r| r.len() <= MAX_ROWS) else {
+                problems.push(Finding::error("type.invalid").with("expected", "rows").at(id));
+                continue;
+            };
+            let children = field.children.clone();
+            for &child in &children {
+                self.slots[child as usize] = vec![Slot { touched: true, ..Slot::default() }; rows.len()];
+            }
+            for (r, row) in rows.iter().enumerate() {
+                let Some(cells) = row.as_object() else {
+                    problems.push(Finding::error("type.invalid").with("expected", "row").at(&format!("{id}[{r}]")));
+                    continue;
+                };
+                for (child_id, cell) in cells {
+                    match self.form.index(child_id).filter(|c| children.contains(c)) {
+                        Some(c) => {
+                            self.slots[c as usize][r].value = normalize(self.form.fields[c as usize].kind, cell.clone())
+                        }
+                        None => problems.push(Issue::error(format!("{id}[{r}].{child_id}"), "payload.unknown_field")),
+                    }
+                }
+            }
+        }
+        self.refresh_all(&mut Vec::new());
+        problems
+    }
+
+    /// Number of rows of a group.
+    fn rows(&self, group: u32) -> usize {
+        self.form.fields[group as usize].children.first().map_or(0, |&c| self.slots[c as usize].len())
+    }
+
+    fn row_values(&self, group: &crate::form::Field, row: usize) -> Map<String, Json> {
+        let mut cells = Map::new();
+        for &c in &group.children {
+            let slot = &self.slots[c as usize][row];
+            if slot.visible && is_given(&slot.value) {
+                cells.insert(self.form.fields[c as usize].id.clone(), slot.value.clone());
+            }
+        }
+        cells
+    }
+
+    fn group_index(&self, group: &str) -> Result<u32, SessionError> {
+        self.form
+            .index(group)
+            .filter(|&g| self.form.fields[g as usize].kind == FieldKind::Group)
+            .ok_or_else(|| SessionError::UnknownPath(format!("unknown group '{group}'")))
+    }
+
+    fn after_rows_changed(&mut self, g: u32) -> Result<Vec<Patch>, SessionError> {
+        let mut patches = vec![Patch::Rows { path: self.form.fields[g as usize].id.clone(), count: self.rows(g) }];
+        self.slots[g as usize][0].touched = true;
+        self.propagate(g, None, &mut patches);
+        let form = Arc::clone(&self.form);
+        for &child in &form.fields[g as usize].children {
+            self.propagate(child, None, &mut patches);
+        }
+        Ok(patches)
+    }
+
+    /// Re-evaluates what depends on a changed field: values and visibility first, then checks.
+    fn propagate(&mut self, changed: u32, changed_row: Option<usize>, patches: &mut Vec<Patch>) {
+        let form = Arc::clone(&self.form);
+        let affects = &form.affects[changed as usize];
+        let changed_group = form.fields[changed as usize].group;
+        let rows_of = |s: &Session, f: u32| -> Vec<usize> {
+            match (form.fields[f as usize].group, changed_row) {
+                (Some(g), Some(r)) if Some(g) == changed_group && f == changed => vec![r],
+                (Some(g), _) => (0..s.rows(g)).collect(),
+                (None, _) => vec![0],
+            }
+        };
+        for &f in &affects.values {
+            for row in rows_of(self, f) {
+                self.refresh_value(f, row, patches);
+            }
+        }
+        for &f in &affects.checks {
+            for row in rows_of(self, f) {
+                self.refresh_checks(f, row, patches);
+            }
+        }
+    }
+
+    fn refresh_all(&mut self, patches: &mut Vec<Patch>) {
+        let form = Arc::clone(&self.form);
+        for pass in [false, true] {
+            for &f in &form.order {
+                for row in 0..self.slots[f as usize].len() {
+                    if pass {
+                        self.refresh_checks(f, row, patches);
+                    } else {
+                        self.refresh_value(f, row, patches);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Recomputes visibility and computed value of one slot.
+    fn refresh_value(&mut self, f: u32, row: usize, patches: &mut Vec<Patch>) {
+        let field = &self.form.fields[f as usize];
+        let row_arg = field.group.map(|_| row);
+        let env = SessionEnv(self);
+        let visible = field.visible.iter().all(|e| e.eval(&env, row_arg).truthy());
+        let computed = field.compute.as_ref().map(|e| e.eval(&env, row_arg).to_json());
+        let path = || path::of(&self.form, f, row_arg);
+        let slot = &self.slots[f as usize][row];
+        let mut new = Vec::new();
+        if slot.visible != visible {
+            new.push(Patch::Visible { path: path(), visible });
+        }
+        if let Some(value) = computed.as_ref().filter(|v| **v != slot.value) {
+            new.push(Patch::Value { path: path(), value: value.clone() });
+        }
+        let slot = &mut self.slots[f as usize][row];
+        slot.visible = visible;
+        if let Some(value) = computed {
+            slot.value = value;
+        }
+        patches.extend(new);
+    }
+
+    /// Recomputes required state, options parent and issues of one slot.
+    fn refresh_checks(&mut self, f: u32, row: usize, patches: &mut Vec<Patch>) {
+        let field = &self.form.fields[f as usize];
+        let row_arg = field.group.map(|_| row);
+        let env = SessionEnv(self);
+        let slot = &self.slots[f as usize][row];
+        let required = field.required || field.required_if.as_ref().is_some_and(|e| e.eval(&env, row_arg).truthy());
+        let parent = field.catalog_parent.and_then(|b| match read(&env, b, row_arg) {
+            Value::Str(s) => Some(s),
+            _ => None,
+        });
+        let path = path::of(&self.form, f, row_arg);
+        let issues = if slot.visible && slot.touched { self.check(f, row_arg, &path, required) } else { Vec::new() };
+        let mut new = Vec::new();
+        if slot.required != required {
+            new.push(Patch::Required { path: path.clone(), required });
+        }
+        if slot.parent != parent {
+            new.push(Patch::Options { path: path.clone(), parent: parent.clone() });
+        }
+        if slot.issues != issues {
+            new.push(Patch::Issues { path, issues: issues.clone() });
+        }
+        let slot = &mut self.slots[f as usize][row];
+        slot.required = required;
+        slot.parent = parent;
+        slot.issues = issues;
+        patches.extend(new);
+    }
+
+    /// Runs the field's rules on one value.
+    fn check(&self, f: u32, row: Option<usize>, path: &str, required: bool) -> Vec<Issue> {
+        let field = &self.form.fields[f as usize];
+        let value = match field.kind {
+            FieldKind::Group => Json::from(self.rows(f)),
+            _ => self.slots[f as usize][row.unwrap_or(0)].value.clone(),
+        };
+        let catalogs = CatalogView { form: &self.form.catalogs, host: &self.catalogs };
+        let mut cx = Check { path, env: &SessionEnv(self), row, catalogs, issues: Vec::new() };
+        let empty = field.kind != FieldKind::Group && is_empty(&value);
+        if empty && required {
+            cx.report(Finding::error("required"));
+        } else if let Some(wrong_type) = (!empty).then(|| kind::check(field.kind, &value)).flatten() {
+            cx.report(wrong_type);
+            return cx.issues;
+        }
+        for rule in field.rules.iter().filter(|r| !empty || r.checks_empty()) {
+            rule.check(&value, &mut cx);
+        }
+        cx.issues
+    }
+
+    /// Sends the whole state of one row slot (after rows moved).
+    fn full_state(&self, f: u32, row: usize, patches: &mut Vec<Patch>) {
+        let slot = &self.slots[f as usize][row];
+        let path = path::of(&self.form, f, Some(row));
+        patches.push(Patch::Visible { path: path.clone(), visible: slot.visible });
+        patches.push(Patch::Required { path: path.clone(), required: slot.required });
+        patches.push(Patch::Value { path: path.clone(), value: slot.value.clone() });
+        patches.push(Patch::Issues { path, issues: slot.issues.clone() });
+    }
+}
+
+/// Validates submitted values from scratch, as the server does: the same rules as the browser,
+/// plus refusals for values the form would never have sent.
+pub fn validate_submission(
+    form: &Arc<Form>,
+    catalogs: &Arc<Catalogs>,
+    values: &Json,
+    today: Date,
+) -> Result<Vec<Issue>, SessionError> {
+    let mut session = Session::new(Arc::clone(form), Arc::clone(catalogs), today)?;
+    let mut issues = session.load(values);
+    session.validate_all();
+    issues.extend(session.issues());
+    let accepted = session.values();
+    for (id, value) in values.as_object().into_iter().flatten() {
+        let Some(field) = form.field(id).filter(|f| f.group.is_none()) else { continue };
+        match accepted.get(id) {
+            None if !is_empty(value) => issues.push(Issue::error(id.as_str(), "payload.hidden_field")),
+            Some(v) if field.is_computed() && v != value => {
+                issues.push(Issue::error(id.as_str(), "payload.computed_mismatch"))
+            }
+            _ => {}
+        }
+    }
+    Ok(issues)
+}
+
+/// Whether a value goes into the submission: anything but nothing (an unchecked box is a "no").
+fn is_given(value: &Json) -> bool {
+    value.is_boolean() || !is_empty(value)
+}
+
+/// What expressions and rules read: visible values only (hidden fields read as null).
+struct SessionEnv<'a>(&'a Session);
+
+impl Env for SessionEnv<'_> {
+    fn value(&self, field: u32, row: Option<usize>) -> Value {
+        match self.0.slots.get(field as usize).and_then(|s| s.get(row.unwrap_or(0))) {
+            Some(slot) if slot.visible => Value::from_json(&slot.value),
+            _ => Value::Null,
+        }
+    }
+
+    fn row_count(&self, group: u32) -> usize {
+        self.0.rows(group)
+    }
+
+    fn today(&self) -> Date {
+        self.0.today
+    }
+}

@@ -1,0 +1,195 @@
+//! Compile-time checks of definitions and the behaviour of sessions, end to end through the public API.
+
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tokhai_core::{messages, Catalogs, Date, Form, Patch, Session};
+
+fn form(fields: Value) -> Value {
+    json!({"tokhai": 1, "id": "t", "version": "1", "title": "T",
+           "steps": [{"id": "s", "title": "S", "sections": [{"id": "a", "fields": fields}]}]})
+}
+
+fn compile_errors(fields: Value) -> Vec<(String, String)> {
+    match Form::compile(&form(fields).to_string()) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.0.into_iter().map(|e| (e.path, e.message)).collect(),
+    }
+}
+
+fn session(fields: Value) -> Session {
+    let form = Arc::new(Form::compile(&form(fields).to_string()).expect("compiles"));
+    Session::new(form, Arc::new(Catalogs::new()), Date::new(2026, 11, 23).unwrap()).unwrap()
+}
+
+fn codes(s: &Session) -> Vec<(String, String)> {
+    s.issues().into_iter().map(|i| (i.path, i.code)).collect()
+}
+
+#[test]
+fn every_definition_problem_is_reported_with_its_path() {
+    let errors = compile_errors(json!([
+        {"id": "a", "kind": "text", "label": "A", "min_length": 5, "max_length": 2},
+        {"id": "a", "kind": "number", "label": "B", "min": 3, "max": 1},
+        {"id": "c", "kind": "text", "label": "C", "visible_if": "nope == 1"},
+        {"id": "d", "kind": "select", "label": "D", "catalog": "planets"},
+        {"id": "e", "kind": "text", "label": "E", "required": true, "visible_if": "false"},
+        {"id": "f", "kind": "text", "label": "F", "pattern": "("},
+        {"id": "g", "kind": "text", "label": "G", "options": []}
+    ]));
+    let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
+    let base = "$.steps[0].sections[0].fields";
+    for expected in [
+        format!("{base}[0].min_length"),
+        format!("{base}[1].id"),
+        format!("{base}[1].min"),
+        format!("{base}[2].visible_if"),
+        format!("{base}[3].catalog"),
+        format!("{base}[4].required"),
+        format!("{base}[5].pattern"),
+        format!("{base}[6].options"),
+    ] {
+        assert!(paths.contains(&expected.as_str()), "missing {expected} in {errors:#?}");
+    }
+}
+
+#[test]
+fn structural_errors_of_several_fields_are_all_reported() {
+    let errors = compile_errors(json!([
+        {"id": "a", "kind": "colour", "label": "A"},
+        {"id": "b", "kind": "text", "label": "B", "maxlength": 3}
+    ]));
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].0.ends_with("fields[0].kind"), "{errors:?}");
+    assert!(errors[1].1.contains("maxlength"), "{errors:?}");
+}
+
+#[test]
+fn dependency_cycles_are_refused() {
+    let errors = compile_errors(json!([
+        {"id": "a", "kind": "number", "label": "A", "compute": "b + 1"},
+        {"id": "b", "kind": "number", "label": "B", "compute": "a + 1"}
+    ]));
+    assert!(errors.iter().any(|(_, m)| m.contains("cycle") && m.contains('a') && m.contains('b')), "{errors:?}");
+}
+
+#[test]
+fn malformed_input_is_refused_without_panic() {
+    for bad in ["", "{", "[]", "null", "{\"tokhai\": 2}", "{\"tokhai\": 1, \"steps\": 5}"] {
+        assert!(Form::compile(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn conditional_fields_appear_and_disappear_with_patches() {
+    let mut s = session(json!([
+        {"id": "has_phone", "kind": "checkbox", "label": "Có điện thoại"},
+        {"id": "phone", "kind": "phone", "label": "Điện thoại", "visible_if": "has_phone", "required": true}
+    ]));
+    let patches = s.input("has_phone", json!(true)).unwrap();
+    assert!(patches.contains(&Patch::Visible { path: "phone".into(), visible: true }), "{patches:?}");
+    s.validate_all();
+    assert_eq!(codes(&s), [("phone".into(), "required".into())]);
+    let patches = s.input("has_phone", json!(false)).unwrap();
+    assert!(patches.contains(&Patch::Visible { path: "phone".into(), visible: false }));
+    assert!(patches.contains(&Patch::Issues { path: "phone".into(), issues: vec![] }));
+    assert_eq!(s.values(), json!({"has_phone": false}));
+}
+
+#[test]
+fn pin_is_cross_checked_with_date_of_birth_and_sex() {
+    let mut s = session(json!([
+        {"id": "dob", "kind": "date", "label": "Ngày sinh"},
+        {"id": "sex", "kind": "radio", "label": "Giới tính",
+         "options": [{"value": "nam", "label": "Nam"}, {"value": "nu", "label": "Nữ"}]},
+        {"id": "pin", "kind": "pin", "label": "Số định danh", "pin_links": {"dob": "dob", "sex": "sex"}}
+    ]));
+    s.input("pin", json!("001 089 012 345")).unwrap();
+    assert!(codes(&s).is_empty());
+    let patches = s.input("dob", json!("15/03/1990")).unwrap();
+    let pin_issues = patches.iter().find_map(|p| match p {
+        Patch::Issues { path, issues } if path == "pin" => Some(issues.clone()),
+        _ => None,
+    });
+    assert_eq!(pin_issues.unwrap()[0].code, "pin.birth_year_mismatch");
+    s.input("dob", json!("15/03/1989")).unwrap();
+    s.input("sex", json!("nu")).unwrap();
+    assert_eq!(codes(&s), [("pin".into(), "pin.sex_mismatch".into())]);
+    let issue = &s.issues()[0];
+    assert!(messages::render(issue, s.form(), "vi").starts_with("Số định danh: giới tính"));
+    assert!(messages::render(issue, s.form(), "en").contains("sex encoded"));
+}
+
+#[test]
+fn computed_values_and_aggregates_follow_rows() {
+    let mut s = session(json!([
+        {"id": "members", "kind": "group", "label": "Thành viên", "min_rows": 1, "max_rows": 3, "fields": [
+            {"id": "m_name", "kind": "name", "label": "Họ tên", "required": true},
+            {"id": "m_age", "kind": "number", "label": "Tuổi"}
+        ]},
+        {"id": "count", "kind": "number", "label": "Số người", "compute": "count(members)"},
+        {"id": "minors", "kind": "number", "label": "Trẻ em", "compute": "sum(members, if(m_age < 18, 1, 0))"}
+    ]));
+    s.input("members[0].m_age", json!("10")).unwrap();
+    let patches = s.add_row("members").unwrap();
+    assert!(patches.contains(&Patch::Rows { path: "members".into(), count: 2 }));
+    assert!(patches.contains(&Patch::Value { path: "count".into(), value: json!(2) }), "{patches:?}");
+    s.input("members[1].m_age", json!(40)).unwrap();
+    assert_eq!(s.values()["minors"], json!(1));
+    s.remove_row("members", 0).unwrap();
+    assert_eq!(s.values()["minors"], json!(0));
+    s.validate_all();
+    assert_eq!(codes(&s), [("members[0].m_name".into(), "required".into())]);
+    assert!(s.add_row("members").is_ok() && s.add_row("members").is_ok());
+    assert!(s.add_row("members").is_err(), "a fourth row is refused");
+    let four = json!({"members": [{"m_name": "An"}, {"m_name": "Bình"}, {"m_name": "Chi"}, {"m_name": "Dũng"}]});
+    assert!(s.load(&four).is_empty());
+    s.validate_all();
+    assert_eq!(codes(&s), [("members".into(), "rows.too_many".into())]);
+}
+
+#[test]
+fn residence_periods_must_not_overlap_and_must_cover_from_age_14() {
+    let mut s = session(json!([
+        {"id": "dob", "kind": "date", "label": "Ngày sinh"},
+        {"id": "history", "kind": "group", "label": "Quá trình cư trú",
+         "periods": {"from": "h_from", "to": "h_to", "cover_from": "add_years(dob, 14)", "cover_to": "today()"},
+         "fields": [
+            {"id": "h_from", "kind": "date", "label": "Từ ngày", "required": true},
+            {"id": "h_to", "kind": "date", "label": "Đến ngày", "required": true}
+         ]}
+    ]));
+    s.input("dob", json!("01/01/2000")).unwrap();
+    s.add_row("history").unwrap();
+    s.add_row("history").unwrap();
+    s.input("history[0].h_from", json!("01/01/2014")).unwrap();
+    s.input("history[0].h_to", json!("31/12/2020")).unwrap();
+    s.input("history[1].h_from", json!("01/06/2020")).unwrap();
+    s.input("history[1].h_to", json!("01/11/2026")).unwrap();
+    s.validate_all();
+    let found = codes(&s);
+    assert!(found.contains(&("history[1].h_from".into(), "periods.overlap".into())), "{found:?}");
+    assert!(found.contains(&("history".into(), "periods.end_uncovered".into())), "{found:?}");
+    s.input("history[1].h_from", json!("01/01/2021")).unwrap();
+    s.input("history[1].h_to", json!("23/11/2026")).unwrap();
+    assert!(codes(&s).is_empty(), "{:?}", codes(&s));
+}
+
+#[test]
+fn the_server_refuses_what_the_form_would_never_send() {
+    let form = Arc::new(Form::compile(&form(json!([
+        {"id": "a", "kind": "checkbox", "label": "A"},
+        {"id": "b", "kind": "text", "label": "B", "visible_if": "a"},
+        {"id": "c", "kind": "text", "label": "C", "compute": "upper(b)"}
+    ])).to_string()).unwrap());
+    let catalogs = Arc::new(Catalogs::new());
+    let today = Date::new(2026, 11, 23).unwrap();
+    let check = |v: Value| -> Vec<String> {
+        tokhai_core::validate_submission(&form, &catalogs, &v, today).unwrap().into_iter().map(|i| i.code).collect()
+    };
+    assert!(check(json!({"a": true, "b": "x", "c": "X"})).is_empty());
+    assert_eq!(check(json!({"a": false, "b": "x"})), ["payload.hidden_field"]);
+    assert_eq!(check(json!({"a": true, "b": "x", "c": "Y"})), ["payload.computed_mismatch"]);
+    assert_eq!(check(json!({"z": 1})), ["payload.unknown_field"]);
+    assert_eq!(check(json!({"a": "yes"})), ["type.invalid"]);
+    assert_eq!(check(json!([1])), ["payload.not_object"]);
+}
