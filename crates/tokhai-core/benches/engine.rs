@@ -1,0 +1,41 @@
+//! Compile, one keystroke and full validation on generated 40- and 700-field forms.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use serde_json::json;
+use std::hint::black_box;
+use std::sync::Arc;
+use tokhai_core::{Catalogs, Date, Form, Session};
+
+mod generated;
+
+fn engine(c: &mut Criterion) {
+    let today = Date::new(2026, 11, 23).unwrap();
+    let catalogs = Arc::new(Catalogs::new());
+    for n in [40, 700] {
+        let json = generated::definition(n).to_string();
+        c.bench_function(&format!("compile {n} fields"), |b| b.iter(|| Form::compile(black_box(&json)).unwrap()));
+        let form = Arc::new(Form::compile(&json).unwrap());
+        let mut session = Session::new(Arc::clone(&form), Arc::clone(&catalogs), today).unwrap();
+        let middle = format!("f{}", (n / 20) * 10 + 3);
+        let mut flip = false;
+        c.bench_function(&format!("input one PIN keystroke, {n} fields"), |b| {
+            b.iter(|| {
+                flip = !flip;
+                let value = if flip { "001089012345" } else { "00108901234" };
+                black_box(session.input(&middle, json!(value)).unwrap())
+            })
+        });
+        let dob = format!("f{}", (n / 20) * 10 + 1);
+        c.bench_function(&format!("input a date with dependents, {n} fields"), |b| {
+            b.iter(|| {
+                flip = !flip;
+                let value = if flip { "15/03/1989" } else { "15/03/1990" };
+                black_box(session.input(&dob, json!(value)).unwrap())
+            })
+        });
+        c.bench_function(&format!("validate_all {n} fields"), |b| b.iter(|| black_box(session.validate_all())));
+    }
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);
