@@ -1,0 +1,36 @@
+//! The real form definitions in www/forms compile, and the admin-unit catalogue they use loads.
+
+use std::path::PathBuf;
+use tokhai_core::{Catalogs, Form};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn every_definition_in_www_forms_compiles() {
+    let mut compiled = 0;
+    for entry in std::fs::read_dir(repo().join("www/forms")).expect("www/forms exists") {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let json = std::fs::read_to_string(&path).unwrap();
+            if let Err(e) = Form::compile(&json) {
+                panic!("{} does not compile:\n{e}", path.display());
+            }
+            compiled += 1;
+        }
+    }
+    assert!(compiled >= 1, "no definitions found");
+}
+
+#[test]
+fn the_shared_admin_units_catalogue_loads() {
+    let shared = std::env::var_os("TOKHAI_SHARED").map_or_else(|| repo().join("../shared"), PathBuf::from);
+    let path = shared.join("data/admin-units/units-2025.json");
+    let json = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (set TOKHAI_SHARED)", path.display()));
+    let catalogs = Catalogs::from_admin_units(&json).unwrap();
+    assert_eq!(catalogs.get("provinces").unwrap().len(), 34);
+    assert_eq!(catalogs.get("communes").unwrap().len(), 3321);
+    let hits = catalogs.get("communes").unwrap().search(Some("01"), "ba dinh", 5);
+    assert_eq!(hits.first().map(|o| o.value.as_str()), Some("00004"), "ba dinh finds the ward of Ba Đình");
+}
