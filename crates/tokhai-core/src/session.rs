@@ -220,6 +220,16 @@ impl Session {
         Json::Object(out)
     }
 
+    /// Ids of the fields shown now (a group's fields count when the group is shown).
+    pub fn visible_fields(&self) -> Vec<String> {
+        let shown = |f: usize| match (self.slots[f].first(), self.form.fields[f].group) {
+            (Some(slot), _) => slot.visible,
+            (None, Some(g)) => self.slots[g as usize][0].visible,
+            (None, None) => false,
+        };
+        (0..self.form.fields.len()).filter(|&f| shown(f)).map(|f| self.form.fields[f].id.clone()).collect()
+    }
+
     /// Loads a whole set of values (a draft, a prefill, a submission), reporting what does not fit.
     pub fn load(&mut self, values: &Json) -> Vec<Issue> {
         let Some(object) = values.as_object() else {

@@ -1,0 +1,87 @@
+//! The canonical submission: visible values in a stable form, their digest, and what identifies the attempt.
+
+use crate::digest::sha256_hex;
+use crate::session::Session;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+/// What the browser sends and the server stores: values plus the facts needed to check them later.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// Form identifier.
+    pub form_id: String,
+    /// Definition version the citizen filled.
+    pub form_version: String,
+    /// Hash of the definition the citizen saw (which rules applied).
+    pub ruleset_hash: String,
+    /// Visible values: keys sorted, text NFC, dates ISO 8601.
+    pub values: Json,
+    /// SHA-256 of the canonical JSON of `values`.
+    pub digest: String,
+    /// Created once at the first attempt and kept across retries, so a replay is recognised.
+    pub idempotency_key: String,
+    /// The signed prefill bundle the values were prefilled from, as received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Json>,
+}
+
+/// The canonical JSON text of a value: object keys sorted, no insignificant white space.
+pub fn canonical_json(value: &Json) -> String {
+    // serde_json's map keeps keys sorted (no `preserve_order`), so plain serialisation is canonical.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The digest of a set of values, as stored with a dossier.
+pub fn values_digest(values: &Json) -> String {
+    sha256_hex(canonical_json(values).as_bytes())
+}
+
+/// Whether an idempotency key is acceptable: 16 to 128 characters of `A-Za-z0-9-_`.
+pub fn is_valid_idempotency_key(key: &str) -> bool {
+    (16..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl Session {
+    /// The submission of the current values, with an idempotency key chosen by the shell at the first attempt.
+    pub fn submission(&self, idempotency_key: &str, prefill: Option<Json>) -> Submission {
+        let values = self.values();
+        let form = self.form();
+        Submission {
+            form_id: form.id().to_owned(),
+            form_version: form.version().to_owned(),
+            ruleset_hash: form.ruleset_hash().to_owned(),
+            digest: values_digest(&values),
+            values,
+            idempotency_key: idempotency_key.to_owned(),
+            prefill,
+        }
+    }
+}
+
+impl Submission {
+    /// Whether the digest matches the values (the payload was not altered on the way).
+    pub fn digest_matches(&self) -> bool {
+        values_digest(&self.values) == self.digest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_level() {
+        let a = json!({"b": 1, "a": {"z": [1, {"y": 2, "x": 1}], "c": "Nguyễn"}});
+        assert_eq!(canonical_json(&a), r#"{"a":{"c":"Nguyễn","z":[1,{"x":1,"y":2}]},"b":1}"#);
+        assert_eq!(values_digest(&a), values_digest(&json!({"a": {"z": [1, {"x": 1, "y": 2}], "c": "Nguyễn"}, "b": 1})));
+    }
+
+    #[test]
+    fn idempotency_keys_are_bounded() {
+        assert!(is_valid_idempotency_key("0f8e2b6c-3d1a-4c55-9a0e-7b3f2c1d4e5f"));
+        assert!(!is_valid_idempotency_key("short"));
+        assert!(!is_valid_idempotency_key("with space and more than sixteen"));
+    }
+}
