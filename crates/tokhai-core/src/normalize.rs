@@ -31,7 +31,7 @@ pub fn normalize(kind: FieldKind, raw: Json) -> Json {
         }
         (Pin, Json::String(s)) => non_empty(pin::normalize(&s)),
         (TaxCode, Json::String(s)) => non_empty(tax_code::normalize(&s)),
-        (CheckboxGroup, Json::Array(items)) => Json::Array(items.into_iter().map(|i| line(i)).collect()),
+        (CheckboxGroup, Json::Array(items)) => Json::Array(items.into_iter().map(line).collect()),
         (Address, Json::Object(parts)) => Json::Object(
             parts.into_iter().map(|(k, v)| (k, line(v))).collect::<Map<String, Json>>(),
         ),
