@@ -44,7 +44,7 @@ impl Date {
 
     /// Parses the compact `yyyymmdd` form returned by the national population database.
     pub fn parse_compact(s: &str) -> Option<Date> {
-        if s.len() != 8 {
+        if s.len() != 8 || !s.is_ascii() {
             return None;
         }
         Date::new(digits(&s[0..4])? as i32, digits(&s[4..6])? as u8, digits(&s[6..8])? as u8)
@@ -155,6 +155,7 @@ mod tests {
         assert_eq!(Date::parse_dmy("29/02/1900"), None);
         assert_eq!(Date::parse_iso("2000-2-29"), None);
         assert_eq!(Date::parse_dmy("+1/03/2025"), None);
+        assert_eq!(Date::parse_compact("'\\\u{1FBEB}:"), None);
     }
 
     #[test]

@@ -88,6 +88,8 @@ pub struct Form {
     by_id: HashMap<String, u32>,
     pub(crate) affects: Vec<Affects>,
     pub(crate) order: Vec<u32>,
+    /// Fields in dependency order: every field after those its visibility and value read.
+    pub(crate) eval_order: Vec<u32>,
     pub(crate) catalogs: Catalogs,
     external_catalogs: Vec<String>,
     custom_messages: HashMap<String, Text>,
@@ -316,7 +318,7 @@ impl Compiler {
             }
         }
         let order: Vec<u32> = (0..fields.len() as u32).collect();
-        let affects = self.graph(&fields, &entries);
+        let (affects, eval_order) = self.graph(&fields, &entries);
         if !self.errors.is_empty() {
             let mut seen = BTreeSet::new();
             self.errors.retain(|e| seen.insert((e.path.clone(), e.message.clone())));
@@ -330,6 +332,7 @@ impl Compiler {
             by_id: self.by_id,
             affects,
             order,
+            eval_order,
             catalogs,
             external_catalogs: external.into_iter().collect(),
             custom_messages,
@@ -606,7 +609,7 @@ impl Compiler {
     }
 
     /// Builds the dependency graph, refuses cycles, and lists what each change affects.
-    fn graph(&mut self, fields: &[Field], entries: &[Entry<'_>]) -> Vec<Affects> {
+    fn graph(&mut self, fields: &[Field], entries: &[Entry<'_>]) -> (Vec<Affects>, Vec<u32>) {
         let n = fields.len();
         let mut propagates: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
         let mut checks: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
@@ -631,9 +634,11 @@ impl Compiler {
             let names: Vec<&str> = in_cycle.iter().map(|&i| cyclic[i as usize]).collect();
             let path = in_cycle.first().map_or("$".to_owned(), |&i| entries[i as usize].path.clone());
             self.error(&path, format!("dependency cycle between fields: {}", names.join(", ")));
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
-        (0..n as u32)
+        let mut eval_order: Vec<u32> = (0..n as u32).collect();
+        eval_order.sort_by_key(|&f| rank[f as usize]);
+        let affects = (0..n as u32)
             .map(|source| {
                 let mut values = BTreeSet::from([source]);
                 let mut stack = vec![source];
@@ -654,7 +659,8 @@ impl Compiler {
                 checks.sort_by_key(|&f| rank[f as usize]);
                 Affects { values, checks }
             })
-            .collect()
+            .collect();
+        (affects, eval_order)
     }
 }
 

@@ -43,6 +43,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("tax_code.ambiguous_check", "{label}: không xác minh được chữ số kiểm tra, vui lòng kiểm tra lại", "{label}: the check digit cannot be verified; please check it"),
     ("name.invalid_chars", "{label}: chỉ gồm chữ cái, dấu cách, dấu nháy và gạch nối (không dùng: {chars})", "{label}: use letters, spaces, apostrophes and hyphens only (not: {chars})"),
     ("name.not_uppercase", "{label}: viết chữ in hoa có đủ dấu", "{label}: write in capitals with full diacritics"),
+    ("name.no_letter", "{label}: họ tên phải bắt đầu bằng chữ cái", "{label}: a name starts with a letter"),
     ("name.long", "{label}: họ tên dài bất thường, vui lòng kiểm tra lại", "{label}: this name is unusually long; please check it"),
     ("address.province_missing", "{label}: chọn tỉnh, thành phố", "{label}: choose the province or city"),
     ("address.commune_missing", "{label}: chọn xã, phường, đặc khu", "{label}: choose the commune or ward"),
@@ -86,7 +87,8 @@ fn label(issue: &Issue, form: &Form, lang: &str) -> String {
     let id = path::field_id(&issue.path);
     let Some(field) = form.field(id) else { return issue.path.clone() };
     let mut label = field.label.get(lang).to_owned();
-    if let Some(part) = issue.path.rsplit_once('.').map(|(_, p)| p).filter(|p| path::ADDRESS_PARTS.contains(p)) {
+    let part = issue.path.rsplit_once('.').map(|(_, p)| p).filter(|p| path::ADDRESS_PARTS.contains(p));
+    if let Some(part) = part.filter(|_| field.kind == crate::FieldKind::Address) {
         label.push_str(match (part, lang) {
             ("province", "en") => " (province)",
             ("commune", "en") => " (commune)",

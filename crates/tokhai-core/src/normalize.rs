@@ -8,15 +8,16 @@ use crate::text::{clean_line, clean_multiline};
 use crate::vn::{phone, pin, tax_code};
 use crate::Date;
 use serde_json::{Map, Value as Json};
+use unicode_normalization::UnicodeNormalization;
 
 /// The stored form of a raw value for a field kind.
 pub fn normalize(kind: FieldKind, raw: Json) -> Json {
     use FieldKind::*;
     match (kind, raw) {
         (Textarea, Json::String(s)) => non_empty(clean_multiline(&s)),
-        (Number, Json::String(s)) => number(&clean_line(&s)),
+        (Number, Json::String(s)) => number(&compatible(&s)),
         (Date, Json::String(s)) => {
-            let s = clean_line(&s);
+            let s = compatible(&s);
             match crate::Date::parse_any(&s) {
                 Some(d) => Json::String(d.to_string()),
                 None => non_empty(s),
@@ -45,6 +46,11 @@ pub fn date_for_display(value: &str) -> String {
     Date::parse_iso(value).map_or_else(|| value.to_owned(), Date::to_dmy)
 }
 
+/// A cleaned line with compatibility forms folded (full-width digits become ASCII).
+fn compatible(s: &str) -> String {
+    clean_line(&s.nfkc().collect::<String>())
+}
+
 fn line(value: Json) -> Json {
     match value {
         Json::String(s) => non_empty(clean_line(&s)),
@@ -60,14 +66,30 @@ fn non_empty(s: String) -> Json {
     }
 }
 
-/// A number typed as text: spaces and a decimal comma are accepted (`1 234,5`).
+/// A number typed as text, read the Vietnamese way when it is written so: dots group thousands and a
+/// comma marks decimals (`1.234.567,5`); otherwise a dot is the decimal point (`1.5`). Spaces are ignored.
 fn number(s: &str) -> Json {
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    let decimal = if compact.contains('.') { compact.clone() } else { compact.replace(',', ".") };
+    let decimal = if is_vietnamese_grouping(&compact) {
+        compact.replace('.', "").replace(',', ".")
+    } else if compact.contains('.') {
+        compact.clone()
+    } else {
+        compact.replace(',', ".")
+    };
     match decimal.parse::<f64>().ok().filter(|n| n.is_finite()).and_then(serde_json::Number::from_f64) {
         Some(n) if !decimal.contains(['e', 'E', 'i', 'n', 'N']) => Json::Number(n),
         _ => non_empty(s.to_owned()),
     }
+}
+
+/// Whether digits are grouped by thousands with dots, optionally with a decimal comma: `5.000`, `1.234,5`.
+fn is_vietnamese_grouping(s: &str) -> bool {
+    let integer = s.split(',').next().unwrap_or_default();
+    let mut groups = integer.trim_start_matches('-').split('.');
+    let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
+    let rest: Vec<&str> = groups.collect();
+    first_ok && !rest.is_empty() && rest.iter().all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -80,6 +102,11 @@ mod tests {
         assert_eq!(normalize(FieldKind::Date, json!("05/03/2025")), json!("2025-03-05"));
         assert_eq!(normalize(FieldKind::Date, json!("31/04/2020")), json!("31/04/2020"));
         assert_eq!(normalize(FieldKind::Number, json!("1 234,5")), json!(1234.5));
+        assert_eq!(normalize(FieldKind::Number, json!("5.000")), json!(5000.0));
+        assert_eq!(normalize(FieldKind::Number, json!("1.234.567,5")), json!(1234567.5));
+        assert_eq!(normalize(FieldKind::Number, json!("1.5")), json!(1.5));
+        assert_eq!(normalize(FieldKind::Number, json!("１２")), json!(12.0));
+        assert_eq!(normalize(FieldKind::Date, json!("０５/０３/２０２５")), json!("2025-03-05"));
         assert_eq!(normalize(FieldKind::Number, json!("NaN")), json!("NaN"));
         assert_eq!(normalize(FieldKind::Number, json!("1e400")), json!("1e400"));
         assert_eq!(normalize(FieldKind::Text, json!("   ")), json!(null));

@@ -206,14 +206,14 @@ impl Session {
     pub fn values(&self) -> Json {
         let mut out = Map::new();
         for (f, field) in self.form.fields.iter().enumerate() {
-            let slot = &self.slots[f][0];
-            if field.group.is_some() || !slot.visible {
+            if field.group.is_some() || !self.slots[f][0].visible {
                 continue;
             }
+            let slot = &self.slots[f][0];
             if field.kind == FieldKind::Group {
                 let rows = (0..self.rows(f as u32)).map(|row| Json::Object(self.row_values(field, row))).collect();
                 out.insert(field.id.clone(), Json::Array(rows));
-            } else if is_given(&slot.value) {
+            } else if is_given(field.kind, &slot.value) {
                 out.insert(field.id.clone(), slot.value.clone());
             }
         }
@@ -248,7 +248,9 @@ impl Session {
                 slot.touched = true;
                 continue;
             }
-            let Some(rows) = value.as_array().filter(|r| r.len() <= MAX_ROWS) else {
+            let no_rows = Vec::new();
+            let rows = if value.is_null() { Some(&no_rows) } else { value.as_array() };
+            let Some(rows) = rows.filter(|r| r.len() <= MAX_ROWS) else {
                 problems.push(Finding::error("type.invalid").with("expected", "rows").at(id));
                 continue;
             };
@@ -284,7 +286,7 @@ impl Session {
         let mut cells = Map::new();
         for &c in &group.children {
             let slot = &self.slots[c as usize][row];
-            if slot.visible && is_given(&slot.value) {
+            if slot.visible && is_given(self.form.fields[c as usize].kind, &slot.value) {
                 cells.insert(self.form.fields[c as usize].id.clone(), slot.value.clone());
             }
         }
@@ -336,7 +338,7 @@ impl Session {
     fn refresh_all(&mut self, patches: &mut Vec<Patch>) {
         let form = Arc::clone(&self.form);
         for pass in [false, true] {
-            for &f in &form.order {
+            for &f in &form.eval_order {
                 for row in 0..self.slots[f as usize].len() {
                     if pass {
                         self.refresh_checks(f, row, patches);
@@ -411,7 +413,7 @@ impl Session {
         };
         let catalogs = CatalogView { form: &self.form.catalogs, host: &self.catalogs };
         let mut cx = Check { path, env: &SessionEnv(self), row, catalogs, issues: Vec::new() };
-        let empty = field.kind != FieldKind::Group && is_empty(&value);
+        let empty = field.kind != FieldKind::Group && is_empty(field.kind, &value);
         if empty && required {
             cx.report(Finding::error("required"));
         } else if let Some(wrong_type) = (!empty).then(|| kind::check(field.kind, &value)).flatten() {
@@ -447,23 +449,60 @@ pub fn validate_submission(
     let mut issues = session.load(values);
     session.validate_all();
     issues.extend(session.issues());
-    let accepted = session.values();
-    for (id, value) in values.as_object().into_iter().flatten() {
-        let Some(field) = form.field(id).filter(|f| f.group.is_none()) else { continue };
-        match accepted.get(id) {
-            None if !is_empty(value) => issues.push(Issue::error(id.as_str(), "payload.hidden_field")),
-            Some(v) if field.is_computed() && v != value => {
-                issues.push(Issue::error(id.as_str(), "payload.computed_mismatch"))
-            }
-            _ => {}
-        }
-    }
+    issues.extend(session.payload_issues(values));
     Ok(issues)
 }
 
+impl Session {
+    /// Submitted values the form would never send: values of hidden fields, altered computed values.
+    fn payload_issues(&self, values: &Json) -> Vec<Issue> {
+        let mut out = Vec::new();
+        for (id, submitted) in values.as_object().into_iter().flatten() {
+            let Some(f) = self.form.index(id).filter(|&f| self.form.fields[f as usize].group.is_none()) else {
+                continue;
+            };
+            let field = &self.form.fields[f as usize];
+            if field.kind != FieldKind::Group {
+                self.check_submitted(f, None, submitted, &mut out);
+                continue;
+            }
+            let rows = submitted.as_array().map_or(&[][..], Vec::as_slice);
+            if !self.slots[f as usize][0].visible && !rows.is_empty() {
+                out.push(Issue::error(id.as_str(), "payload.hidden_field"));
+                continue;
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (child, cell) in row.as_object().into_iter().flatten() {
+                    if let Some(c) = self.form.index(child).filter(|c| field.children.contains(c)) {
+                        self.check_submitted(c, Some(r), cell, &mut out);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn check_submitted(&self, f: u32, row: Option<usize>, submitted: &Json, out: &mut Vec<Issue>) {
+        let field = &self.form.fields[f as usize];
+        let Some(slot) = self.slots[f as usize].get(row.unwrap_or(0)) else { return };
+        let submitted = normalize(field.kind, submitted.clone());
+        if !is_given(field.kind, &submitted) {
+            return;
+        }
+        let path = path::of(&self.form, f, row);
+        if !slot.visible {
+            out.push(Issue::error(path, "payload.hidden_field"));
+        } else if field.is_computed()
+            && Value::from_json(&submitted) != Value::from_json(&slot.value)
+        {
+            out.push(Issue::error(path, "payload.computed_mismatch"));
+        }
+    }
+}
+
 /// Whether a value goes into the submission: anything but nothing (an unchecked box is a "no").
-fn is_given(value: &Json) -> bool {
-    value.is_boolean() || !is_empty(value)
+fn is_given(kind: FieldKind, value: &Json) -> bool {
+    value.is_boolean() || !is_empty(kind, value)
 }
 
 /// What expressions and rules read: visible values only (hidden fields read as null).

@@ -30,20 +30,26 @@ impl Rule for Periods {
             }
         }
         periods.sort();
-        for pair in periods.windows(2) {
-            let ((_, a_to, a_row), (b_from, _, b_row)) = (pair[0], pair[1]);
-            let at = format!("[{b_row}].{}", self.from.1);
-            if b_from < a_to {
-                cx.report_at(&at, Finding::error("periods.overlap").with("row", a_row + 1));
-            } else if b_from > a_to.add_days(1) {
-                let gap = Finding::error("periods.gap").with("from", a_to.to_dmy()).with("to", b_from.to_dmy());
-                cx.report_at(&at, gap);
+        // Compare each period with the latest end so far, so one inside a longer one is caught.
+        let mut latest: Option<(Date, usize)> = None;
+        for &(from, to, row) in &periods {
+            if let Some((end, end_row)) = latest {
+                let at = format!("[{row}].{}", self.from.1);
+                if from < end {
+                    cx.report_at(&at, Finding::error("periods.overlap").with("row", end_row + 1));
+                } else if from > end.add_days(1) {
+                    let gap = Finding::error("periods.gap").with("from", end.to_dmy()).with("to", from.to_dmy());
+                    cx.report_at(&at, gap);
+                }
+            }
+            if latest.is_none_or(|(end, _)| to > end) {
+                latest = Some((to, row));
             }
         }
         let bound = |e: &Option<Expr>| e.as_ref().and_then(|e| e.eval(cx.env, None).as_date());
         let (start, end) = (bound(&self.cover_from), bound(&self.cover_to));
         let first = periods.first().map(|p| p.0);
-        let last = periods.iter().map(|p| p.1).max();
+        let last = latest.map(|(end, _)| end);
         if let Some(start) = start.filter(|s| first.is_none_or(|f| f > *s)) {
             cx.report(Finding::error("periods.start_uncovered").with("date", start.to_dmy()));
         }

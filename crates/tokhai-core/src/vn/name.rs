@@ -19,6 +19,8 @@ pub fn check(cleaned: &str, uppercase_required: bool) -> Vec<Finding> {
         .collect();
     if !invalid.is_empty() {
         findings.push(Finding::error("name.invalid_chars").with("chars", invalid));
+    } else if !cleaned.is_empty() && !cleaned.chars().next().is_some_and(char::is_alphabetic) {
+        findings.push(Finding::error("name.no_letter"));
     }
     if uppercase_required && cleaned != cleaned.to_uppercase() {
         findings.push(Finding::error("name.not_uppercase"));
@@ -57,6 +59,9 @@ mod tests {
             assert!(check(s, false).is_empty(), "{s}");
         }
         assert!(check("", true).is_empty());
+        for s in ["\u{301}", "'", "-An", "' An"] {
+            assert_eq!(codes(s, false), ["name.no_letter"], "{s}");
+        }
     }
 
     #[test]

@@ -8,13 +8,17 @@ use crate::text::strip_separators;
 /// Weights of N1..N9 in the check digit N10 = 10 − (Σ Ni·Wi mod 11).
 const WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
 
-/// The tax code without spaces or dots, full-width characters folded, and 13 bare digits
-/// written in the official `0314409058-002` form.
+/// The tax code without spaces or dots, full-width characters folded, 13 bare digits
+/// written in the official `0314409058-002` form, and a personal PIN without its hyphens
+/// (`001-089-012-345`; a single hyphen means the branch form).
 pub fn normalize(s: &str) -> String {
     let s = strip_separators(s, &['.']);
-    match ascii_digits::<13>(&s) {
-        Some(_) => format!("{}-{}", &s[..10], &s[10..]),
-        None => s,
+    let pin = pin::normalize(&s);
+    let pin_like = s.matches('-').count() != 1;
+    match (ascii_digits::<13>(&s), ascii_digits::<12>(&pin).filter(|_| pin_like)) {
+        (Some(_), _) => format!("{}-{}", &s[..10], &s[10..]),
+        (None, Some(_)) => pin,
+        (None, None) => s,
     }
 }
 
@@ -98,6 +102,7 @@ mod tests {
             ["tax_code.checksum", "tax_code.branch_000"]
         );
         assert_eq!(codes("0100233488-01"), ["tax_code.length"]);
+        assert_eq!(normalize("001-089-012-345"), "001089012345");
         assert_eq!(codes("0100233488-0"), ["tax_code.length"]);
         assert_eq!(codes("0100233488-0001"), ["tax_code.length"]);
         assert_eq!(codes("010023348-001"), ["tax_code.length"]);
