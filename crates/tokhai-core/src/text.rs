@@ -14,6 +14,12 @@ pub fn nfc(s: &str) -> String {
 /// One line of user text: NFC, Unicode spaces and zero-width characters as single spaces,
 /// control and invisible formatting characters removed, trimmed.
 pub fn clean_line(s: &str) -> String {
+    // NFC last, so marks separated from their letter by a removed character still compose.
+    nfc(&collapse_spaces(s))
+}
+
+/// Cleans each character and keeps single inner spaces only.
+fn collapse_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().filter_map(clean_char) {
         if c != ' ' || !(out.is_empty() || out.ends_with(' ')) {
@@ -23,8 +29,7 @@ pub fn clean_line(s: &str) -> String {
     if out.ends_with(' ') {
         out.pop();
     }
-    // NFC last, so marks separated from their letter by a removed character still compose.
-    nfc(&out)
+    out
 }
 
 /// Multi-line user text: each line cleaned as by [`clean_line`], `\n` line breaks, no
@@ -69,12 +74,14 @@ pub fn match_key(s: &str) -> String {
 /// Key for diacritic-insensitive search: lowercase ASCII-like letters, single spaces
 /// ("Phường Ba Đình" gives "phuong ba dinh").
 pub fn search_key(s: &str) -> String {
-    clean_line(s)
+    let stripped: String = clean_line(s)
         .to_lowercase()
         .nfd()
         .filter(|c| !is_combining_mark(*c))
         .map(|c| if matches!(c, 'đ' | 'ð') { 'd' } else { c })
-        .collect()
+        .collect();
+    // A lone mark between spaces leaves two spaces behind.
+    collapse_spaces(&stripped)
 }
 
 /// Length of `s` in Unicode scalar values once in NFC (what a citizen counts as letters).

@@ -20,9 +20,21 @@
 //!           | name "(" list ")" | name
 //! ```
 //!
+//! Strings take `'…'` or `"…"` with the escapes `\\ \' \" \n`; any other backslash is kept, so
+//! `matches(pin, '\d{12}')` reads as written. Names are `[A-Za-z_][A-Za-z0-9_]*` except
+//! the keywords `and or not in true false null`.
+//!
+//! Semantics: `==` compares by value (1 == 1.0, a Date equals a Str holding the same ISO date,
+//! null == null); `<` and friends compare numbers, texts, and dates (also with ISO-date texts),
+//! and are false otherwise; `in` tests membership in a list or a substring in a text; `+` also
+//! joins texts; `and`/`or` short-circuit and give booleans. Any other mismatch is Null.
+//!
 //! Functions: `empty len today age_on year_of month_of day_of add_years add_days days_between
 //! date upper lower trim matches if contains date_in_words number_in_words`, and the
-//! aggregates over a repeating group's rows `count sum min max any all`.
+//! aggregates over a repeating group's rows `count sum min max any all`. `matches` takes a
+//! string literal pattern that must match the whole text. In `sum(g, e)` and its kin, `e` is
+//! evaluated once per row of `g`; `sum` skips non-numbers, `min`/`max` compare numbers or dates
+//! (the first found decides which), `any` of no rows is false and `all` of no rows is true.
 
 mod eval;
 mod functions;
@@ -49,7 +61,7 @@ pub enum Value {
     Null,
     /// A yes/no value.
     Bool(bool),
-    /// A number (never NaN or infinite when produced by an expression).
+    /// A number; computed results are never NaN or infinite.
     Num(f64),
     /// A text.
     Str(String),

@@ -22,7 +22,7 @@ pub(crate) enum Node {
     Call1(Func1, Box<Node>),
     Call2(Func2, Box<Node>, Box<Node>),
     If(Box<[Node; 3]>),
-    Matches(Box<Node>, Regex),
+    Matches(Box<Node>, Box<Regex>),
     Count(u32),
     Aggregate(Agg, u32, Box<Node>),
 }
@@ -169,106 +169,45 @@ impl<'s> Parser<'s, '_> {
     }
 
     fn expr(&mut self) -> Result<Built> {
-        self.nested(Self::or)
+        self.nested(|p| p.operators(OR))
     }
 
-    fn or(&mut self) -> Result<Built> {
-        self.chain(&Tok::Or, Self::and, Node::Or)
-    }
-
-    fn and(&mut self) -> Result<Built> {
-        self.chain(&Tok::And, Self::not, Node::And)
-    }
-
-    /// Parses `next (op next)*` into one node with all the operands.
-    fn chain(
-        &mut self,
-        op: &Tok,
-        next: fn(&mut Self) -> Result<Built>,
-        make: fn(Vec<Node>) -> Node,
-    ) -> Result<Built> {
-        let (first, mut height) = next(self)?;
-        if self.peek() != op {
-            return Ok((first, height));
+    /// Parses operands joined by infix operators that bind at least as tightly as `min`.
+    fn operators(&mut self, min: u8) -> Result<Built> {
+        let mut left = self.prefix(min)?;
+        while let Some((op, strength)) = infix(self.peek()).filter(|(_, s)| *s >= min) {
+            let pos = self.pos();
+            self.at += 1;
+            let right = self.operators(strength + 1)?;
+            if strength == COMPARE && infix(self.peek()).is_some_and(|(_, s)| s == COMPARE) {
+                return Err(chained(self.pos()));
+            }
+            left = combine(pos, op, left, right)?;
         }
+        Ok(left)
+    }
+
+    /// Parses a prefix operator and its operand, or a primary expression.
+    fn prefix(&mut self, min: u8) -> Result<Built> {
         let pos = self.pos();
-        let mut items = vec![first];
-        while self.eat(op) {
-            let (item, h) = next(self)?;
-            height = height.max(h);
-            items.push(item);
-        }
-        build(pos, make(items), height)
-    }
-
-    fn not(&mut self) -> Result<Built> {
-        if self.peek() != &Tok::Not {
-            return self.compare();
-        }
-        let pos = self.pos();
-        self.at += 1;
-        let (operand, height) = self.nested(Self::not)?;
-        build(pos, Node::Not(Box::new(operand)), height)
-    }
-
-    fn compare(&mut self) -> Result<Built> {
-        let left = self.sum()?;
-        let Some(op) = comparison(self.peek()) else {
-            return Ok(left);
+        let (node, height) = match self.peek() {
+            Tok::Not if min <= NOT => {
+                self.at += 1;
+                let (operand, height) = self.nested(|p| p.operators(NOT))?;
+                (Node::Not(Box::new(operand)), height)
+            }
+            Tok::Minus => {
+                self.at += 1;
+                let (operand, height) = self.nested(|p| p.prefix(NEG))?;
+                (Node::Neg(Box::new(operand)), height)
+            }
+            _ => return self.primary(),
         };
-        let pos = self.pos();
-        self.at += 1;
-        let right = self.sum()?;
-        if comparison(self.peek()).is_some() {
-            return Err(ExprError::new(
-                self.pos(),
-                "comparisons cannot be chained: join them with 'and'",
-            ));
-        }
-        binary(pos, op, left, right)
+        build(pos, node, height)
     }
 
-    fn sum(&mut self) -> Result<Built> {
-        let mut left = self.product()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Plus => BinOp::Add,
-                Tok::Minus => BinOp::Sub,
-                _ => return Ok(left),
-            };
-            let pos = self.pos();
-            self.at += 1;
-            let right = self.product()?;
-            left = binary(pos, op, left, right)?;
-        }
-    }
-
-    fn product(&mut self) -> Result<Built> {
-        let mut left = self.unary()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Star => BinOp::Mul,
-                Tok::Slash => BinOp::Div,
-                Tok::Percent => BinOp::Rem,
-                _ => return Ok(left),
-            };
-            let pos = self.pos();
-            self.at += 1;
-            let right = self.unary()?;
-            left = binary(pos, op, left, right)?;
-        }
-    }
-
-    fn unary(&mut self) -> Result<Built> {
-        if self.peek() != &Tok::Minus {
-            return self.primary();
-        }
-        let pos = self.pos();
-        self.at += 1;
-        let (operand, height) = self.nested(Self::unary)?;
-        build(pos, Node::Neg(Box::new(operand)), height)
-    }
-
+    // Out of line, like `call`, `combine` and `build`: the recursive path keeps small stack frames.
+    #[inline(never)]
     fn primary(&mut self) -> Result<Built> {
         let pos = self.pos();
         let value = match self.peek() {
@@ -341,6 +280,7 @@ impl<'s> Parser<'s, '_> {
         Ok(binding)
     }
 
+    #[inline(never)]
     fn call(&mut self, name: &str, pos: usize) -> Result<Built> {
         let callee = Callee::lookup(name)
             .ok_or_else(|| ExprError::new(pos, format!("unknown function '{name}'")))?;
@@ -366,7 +306,7 @@ impl<'s> Parser<'s, '_> {
                 self.separator(name, callee, pos)?;
                 let regex = self.pattern()?;
                 self.close(name, callee, pos)?;
-                build(pos, Node::Matches(Box::new(text), regex), height)
+                build(pos, Node::Matches(Box::new(text), Box::new(regex)), height)
             }
             _ => {
                 let (args, height) = self.list(&Tok::RParen, "')'")?;
@@ -449,17 +389,43 @@ impl<'s> Parser<'s, '_> {
     }
 }
 
-fn comparison(tok: &Tok) -> Option<BinOp> {
-    Some(match tok {
-        Tok::Eq => BinOp::Eq,
-        Tok::Ne => BinOp::Ne,
-        Tok::Lt => BinOp::Lt,
-        Tok::Le => BinOp::Le,
-        Tok::Gt => BinOp::Gt,
-        Tok::Ge => BinOp::Ge,
-        Tok::In => BinOp::In,
-        _ => return None,
-    })
+// Binding strengths: a higher one binds tighter.
+const OR: u8 = 1;
+const AND: u8 = 2;
+const NOT: u8 = 3;
+const COMPARE: u8 = 4;
+const SUM: u8 = 5;
+const PRODUCT: u8 = 6;
+const NEG: u8 = 7;
+
+/// An infix operator.
+#[derive(Clone, Copy)]
+enum Infix {
+    Or,
+    And,
+    Binary(BinOp),
+}
+
+/// The infix operator of a token and its binding strength.
+fn infix(tok: &Tok) -> Option<(Infix, u8)> {
+    let binary = |op, strength| Some((Infix::Binary(op), strength));
+    match tok {
+        Tok::Or => Some((Infix::Or, OR)),
+        Tok::And => Some((Infix::And, AND)),
+        Tok::Eq => binary(BinOp::Eq, COMPARE),
+        Tok::Ne => binary(BinOp::Ne, COMPARE),
+        Tok::Lt => binary(BinOp::Lt, COMPARE),
+        Tok::Le => binary(BinOp::Le, COMPARE),
+        Tok::Gt => binary(BinOp::Gt, COMPARE),
+        Tok::Ge => binary(BinOp::Ge, COMPARE),
+        Tok::In => binary(BinOp::In, COMPARE),
+        Tok::Plus => binary(BinOp::Add, SUM),
+        Tok::Minus => binary(BinOp::Sub, SUM),
+        Tok::Star => binary(BinOp::Mul, PRODUCT),
+        Tok::Slash => binary(BinOp::Div, PRODUCT),
+        Tok::Percent => binary(BinOp::Rem, PRODUCT),
+        _ => None,
+    }
 }
 
 fn takes(name: &str, callee: Callee) -> String {
@@ -469,6 +435,12 @@ fn takes(name: &str, callee: Callee) -> String {
     }
 }
 
+#[cold]
+fn chained(pos: usize) -> ExprError {
+    ExprError::new(pos, "comparisons cannot be chained: join them with 'and'")
+}
+
+#[cold]
 fn too_deep(pos: usize) -> ExprError {
     ExprError::new(
         pos,
@@ -476,15 +448,29 @@ fn too_deep(pos: usize) -> ExprError {
     )
 }
 
-fn binary(pos: usize, op: BinOp, (left, lh): Built, (right, rh): Built) -> Result<Built> {
-    build(
-        pos,
-        Node::Binary(op, Box::new(left), Box::new(right)),
-        lh.max(rh),
-    )
+/// Joins two operands; `and`/`or` chains become one node with all their operands.
+#[inline(never)]
+fn combine(pos: usize, op: Infix, (left, lh): Built, (right, rh): Built) -> Result<Built> {
+    let node = match (op, left) {
+        (Infix::Or, Node::Or(mut items)) | (Infix::And, Node::And(mut items)) => {
+            items.push(right);
+            let node = if matches!(op, Infix::Or) {
+                Node::Or(items)
+            } else {
+                Node::And(items)
+            };
+            // The chain's operands are one level below it.
+            return build(pos, node, lh.saturating_sub(1).max(rh));
+        }
+        (Infix::Or, left) => Node::Or(vec![left, right]),
+        (Infix::And, left) => Node::And(vec![left, right]),
+        (Infix::Binary(op), left) => Node::Binary(op, Box::new(left), Box::new(right)),
+    };
+    build(pos, node, lh.max(rh))
 }
 
 /// Checks the height of a new node over children of height `height` and folds it if constant.
+#[inline(never)]
 fn build(pos: usize, node: Node, height: usize) -> Result<Built> {
     if height >= MAX_DEPTH {
         return Err(too_deep(pos));
