@@ -27,27 +27,19 @@ const DEFAULT_TODAY: &str = "2026-11-23";
 
 /// Checks every case of one corpus file: the number of cases, or a report of each failing case.
 pub fn run_file(name: &str, json: &str) -> Result<usize, String> {
-    let file: Json =
-        serde_json::from_str(json).map_err(|e| format!("{name}: not valid JSON: {e}"))?;
-    let form = Form::from_json(&file["definition"])
-        .map_err(|e| format!("{name}: definition refused:\n{e}"))?;
+    let file: Json = serde_json::from_str(json).map_err(|e| format!("{name}: not valid JSON: {e}"))?;
+    let form = Form::from_json(&file["definition"]).map_err(|e| format!("{name}: definition refused:\n{e}"))?;
     let form = Arc::new(form);
-    let catalogs =
-        Arc::new(catalogs(&file["catalogs"]).map_err(|e| format!("{name}: catalogs: {e}"))?);
+    let catalogs = Arc::new(catalogs(&file["catalogs"]).map_err(|e| format!("{name}: catalogs: {e}"))?);
     let cases = file["cases"]
         .as_array()
         .ok_or_else(|| format!("{name}: no \"cases\" array"))?;
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
-        let case_name = case["name"]
-            .as_str()
-            .map_or_else(|| format!("case {i}"), str::to_owned);
+        let case_name = case["name"].as_str().map_or_else(|| format!("case {i}"), str::to_owned);
         // A panic is an engine bug like any other: report it with the case (native targets unwind).
-        let outcome =
-            std::panic::catch_unwind(AssertUnwindSafe(|| run_case(&form, &catalogs, case)))
-                .unwrap_or_else(|panic| {
-                    Err(format!("  the engine panicked: {}", panic_message(&panic)))
-                });
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| run_case(&form, &catalogs, case)))
+            .unwrap_or_else(|panic| Err(format!("  the engine panicked: {}", panic_message(&panic))));
         let known_bug = case["known_bug"].as_str();
         match (outcome, known_bug) {
             (Ok(()), None) => {}
@@ -55,9 +47,7 @@ pub fn run_file(name: &str, json: &str) -> Result<usize, String> {
                 "{name} / {case_name}: passes now; remove its \"known_bug\" mark"
             )),
             (Err(why), None) => failures.push(format!("{name} / {case_name}:\n{why}")),
-            (Err(why), Some(bug)) => {
-                failures.push(format!("{name} / {case_name} [known bug: {bug}]:\n{why}"))
-            }
+            (Err(why), Some(bug)) => failures.push(format!("{name} / {case_name} [known bug: {bug}]:\n{why}")),
         }
     }
     if failures.is_empty() {
@@ -80,8 +70,7 @@ fn panic_message(panic: &Box<dyn Any + Send>) -> &str {
 fn catalogs(json: &Json) -> Result<Catalogs, String> {
     let mut catalogs = Catalogs::new();
     for (name, options) in json.as_object().into_iter().flatten() {
-        let options: Vec<OptionDef> =
-            serde_json::from_value(options.clone()).map_err(|e| format!("{name}: {e}"))?;
+        let options: Vec<OptionDef> = serde_json::from_value(options.clone()).map_err(|e| format!("{name}: {e}"))?;
         catalogs.insert(name, options).map_err(|e| e.to_string())?;
     }
     Ok(catalogs)
@@ -95,8 +84,7 @@ fn run_case(form: &Arc<Form>, catalogs: &Arc<Catalogs>, case: &Json) -> Result<(
     let actual = if case["submission"] == Json::Bool(true) {
         validate_submission(form, catalogs, &case["values"], today).map_err(|e| e.to_string())?
     } else {
-        let mut session = Session::new(Arc::clone(form), Arc::clone(catalogs), today)
-            .map_err(|e| e.to_string())?;
+        let mut session = Session::new(Arc::clone(form), Arc::clone(catalogs), today).map_err(|e| e.to_string())?;
         let mut issues = match case.get("inputs") {
             Some(inputs) => {
                 feed(&mut session, inputs)?;
@@ -122,9 +110,7 @@ fn run_case(form: &Arc<Form>, catalogs: &Arc<Catalogs>, case: &Json) -> Result<(
             .map(|i| messages::render(i, form, "vi"))
             .collect();
         if !rendered.iter().any(|r| Some(r.as_str()) == want.as_str()) {
-            report.push(format!(
-                "  message at {path}: expected {want}, rendered {rendered:?}"
-            ));
+            report.push(format!("  message at {path}: expected {want}, rendered {rendered:?}"));
         }
     }
     if report.is_empty() {
@@ -173,10 +159,7 @@ fn compare(expected: &[Json], actual: &[Issue]) -> Result<Vec<String>, String> {
         };
         let params = want.get("params").map(params_of).transpose()?;
         let found = unmatched.iter().position(|i| {
-            i.path == path
-                && i.code == code
-                && i.severity == severity
-                && params.as_ref().is_none_or(|p| *p == i.params)
+            i.path == path && i.code == code && i.severity == severity && params.as_ref().is_none_or(|p| *p == i.params)
         });
         match found {
             Some(at) => {
@@ -185,11 +168,7 @@ fn compare(expected: &[Json], actual: &[Issue]) -> Result<Vec<String>, String> {
             None => report.push(format!("  missing: {want}")),
         }
     }
-    report.extend(
-        unmatched
-            .into_iter()
-            .map(|i| format!("  unexpected: {}", show(i))),
-    );
+    report.extend(unmatched.into_iter().map(|i| format!("  unexpected: {}", show(i))));
     Ok(report)
 }
 
@@ -200,12 +179,7 @@ fn params_of(json: &Json) -> Result<BTreeMap<String, String>, String> {
         .ok_or_else(|| format!("params must be an object: {json}"))?;
     Ok(object
         .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-            )
-        })
+        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
         .collect())
 }
 

@@ -50,7 +50,11 @@ fn main() -> ExitCode {
 fn load(file: &str) -> Result<Arc<Form>, String> {
     let json = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
     Form::compile(&json).map(Arc::new).map_err(|errors| {
-        let lines: Vec<String> = errors.0.iter().map(|e| format!("  error {}: {}", e.path, e.message)).collect();
+        let lines: Vec<String> = errors
+            .0
+            .iter()
+            .map(|e| format!("  error {}: {}", e.path, e.message))
+            .collect();
         format!("{} error(s)\n{}", errors.0.len(), lines.join("\n"))
     })
 }
@@ -59,7 +63,11 @@ fn load(file: &str) -> Result<Arc<Form>, String> {
 fn check(file: &str, form: &Form) -> bool {
     let warnings = lint(form);
     if warnings.is_empty() {
-        println!("{file}: ok ({} fields, ruleset {})", form.fields().count(), &form.ruleset_hash()[..12]);
+        println!(
+            "{file}: ok ({} fields, ruleset {})",
+            form.fields().count(),
+            &form.ruleset_hash()[..12]
+        );
     } else {
         println!("{file}: {} warning(s)", warnings.len());
         for w in &warnings {
@@ -77,14 +85,28 @@ fn report(file: &str, e: &Estimate) -> bool {
         "  model: K={:.2}s P={:.2}s B={:.2}s M={:.2}s, Telex ×{:.1}, file dialog {:.0}s",
         k.keystroke, k.point, k.click, k.think, k.telex_factor, k.file_dialog
     );
-    println!("  {:<22} {:>7} {:>10} {:>16} {:>13}", "step", "fields", "prefilled", "without prefill", "with prefill");
+    println!(
+        "  {:<22} {:>7} {:>10} {:>16} {:>13}",
+        "step", "fields", "prefilled", "without prefill", "with prefill"
+    );
     for s in &e.steps {
         println!(
             "  {:<22} {:>7} {:>10} {:>16} {:>13}",
-            s.step, s.fields, s.prefilled, mmss(s.without_prefill), mmss(s.with_prefill)
+            s.step,
+            s.fields,
+            s.prefilled,
+            mmss(s.without_prefill),
+            mmss(s.with_prefill)
         );
     }
-    println!("  {:<22} {:>7} {:>10} {:>16} {:>13}", "total", "", "", mmss(e.without_prefill), mmss(e.with_prefill));
+    println!(
+        "  {:<22} {:>7} {:>10} {:>16} {:>13}",
+        "total",
+        "",
+        "",
+        mmss(e.without_prefill),
+        mmss(e.with_prefill)
+    );
     if e.conditional_fields > 0 {
         println!(
             "  + {} conditional field(s) not on the default path: up to {} more when shown",
@@ -95,7 +117,11 @@ fn report(file: &str, e: &Estimate) -> bool {
     let target = TARGET_MS / 1000.0;
     let fits = e.with_prefill <= target;
     let verdict = if fits { "within" } else { "OVER" };
-    println!("  verdict: {} with prefill is {verdict} the {} target", mmss(e.with_prefill), mmss(target));
+    println!(
+        "  verdict: {} with prefill is {verdict} the {} target",
+        mmss(e.with_prefill),
+        mmss(target)
+    );
     fits
 }
 

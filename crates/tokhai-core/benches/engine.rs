@@ -13,7 +13,9 @@ fn engine(c: &mut Criterion) {
     let catalogs = Arc::new(Catalogs::new());
     for n in [40, 700] {
         let json = generated::definition(n).to_string();
-        c.bench_function(&format!("compile {n} fields"), |b| b.iter(|| Form::compile(black_box(&json)).unwrap()));
+        c.bench_function(&format!("compile {n} fields"), |b| {
+            b.iter(|| Form::compile(black_box(&json)).unwrap())
+        });
         let form = Arc::new(Form::compile(&json).unwrap());
         let mut session = Session::new(Arc::clone(&form), Arc::clone(&catalogs), today).unwrap();
         let middle = format!("f{}", (n / 20) * 10 + 3);
@@ -33,7 +35,9 @@ fn engine(c: &mut Criterion) {
                 black_box(session.input(&dob, json!(value)).unwrap())
             })
         });
-        c.bench_function(&format!("validate_all {n} fields"), |b| b.iter(|| black_box(session.validate_all())));
+        c.bench_function(&format!("validate_all {n} fields"), |b| {
+            b.iter(|| black_box(session.validate_all()))
+        });
     }
 }
 

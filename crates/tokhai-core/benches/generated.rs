@@ -24,12 +24,16 @@ fn field(i: usize) -> Value {
     let label = |vi: &str, en: &str| json!({"vi": format!("{vi} {i}"), "en": format!("{en} {i}")});
     let mut f = match i % 10 {
         0 => json!({"kind": "name", "label": label("Họ và tên", "Full name"), "required": true, "max_length": 100}),
-        1 => json!({"kind": "date", "label": label("Ngày sinh", "Date of birth"), "required": true, "max_date": "today()"}),
+        1 => {
+            json!({"kind": "date", "label": label("Ngày sinh", "Date of birth"), "required": true, "max_date": "today()"})
+        }
         2 => json!({"kind": "radio", "label": label("Giới tính", "Sex"),
                     "options": [{"value": "nam", "label": "Nam"}, {"value": "nu", "label": "Nữ"}]}),
         3 => json!({"kind": "pin", "label": label("Số định danh", "PIN"), "required": true,
                     "pin_links": {"dob": id(1), "sex": id(2)}}),
-        4 => json!({"kind": "phone", "label": label("Điện thoại", "Phone"), "required_if": format!("empty({})", id(5))}),
+        4 => {
+            json!({"kind": "phone", "label": label("Điện thoại", "Phone"), "required_if": format!("empty({})", id(5))})
+        }
         5 => json!({"kind": "email", "label": label("Thư điện tử", "E-mail")}),
         6 => json!({"kind": "checkbox", "label": label("Có ghi chú", "Has a note")}),
         7 => json!({"kind": "textarea", "label": label("Ghi chú", "Note"), "visible_if": id(6), "max_length": 500}),

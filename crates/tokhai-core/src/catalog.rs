@@ -44,12 +44,18 @@ impl Catalog {
 
     /// Options, all or only the children of a parent code.
     pub fn options<'a>(&'a self, parent: Option<&'a str>) -> impl Iterator<Item = &'a OptionDef> + 'a {
-        self.options.iter().filter(move |o| parent.is_none() || o.parent.as_deref() == parent)
+        self.options
+            .iter()
+            .filter(move |o| parent.is_none() || o.parent.as_deref() == parent)
     }
 
     /// Options whose label contains every word of the query, ignoring case and diacritics.
     pub fn search<'a>(&'a self, parent: Option<&str>, query: &str, limit: usize) -> Vec<&'a OptionDef> {
-        let words: Vec<String> = search_key(query).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        let words: Vec<String> = search_key(query)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
         self.options
             .iter()
             .zip(&self.keys)
@@ -127,14 +133,24 @@ impl Catalogs {
             serde_json::from_str(json).map_err(|e| CatalogError(format!("administrative units: {e}")))?;
         let option = |u: AdminUnit| OptionDef {
             value: u.code,
-            label: Text::Both { vi: u.full_name, en: Some(u.name_en) },
+            label: Text::Both {
+                vi: u.full_name,
+                en: Some(u.name_en),
+            },
             parent: u.province,
         };
         let mut catalogs = Catalogs::new();
         let provinces: Vec<OptionDef> = units.provinces.into_iter().map(option).collect();
         let communes: Vec<OptionDef> = units.communes.into_iter().map(option).collect();
-        if let Some(orphan) = communes.iter().find(|c| c.parent.as_ref().is_none_or(|p| !provinces.iter().any(|o| &o.value == p))) {
-            return Err(CatalogError(format!("commune {} names no known province", orphan.value)));
+        if let Some(orphan) = communes.iter().find(|c| {
+            c.parent
+                .as_ref()
+                .is_none_or(|p| !provinces.iter().any(|o| &o.value == p))
+        }) {
+            return Err(CatalogError(format!(
+                "commune {} names no known province",
+                orphan.value
+            )));
         }
         catalogs.insert("provinces", provinces)?;
         catalogs.insert("communes", communes)?;
@@ -157,7 +173,11 @@ mod tests {
     use super::*;
 
     fn opt(value: &str, vi: &str, parent: Option<&str>) -> OptionDef {
-        OptionDef { value: value.into(), label: Text::Vi(vi.into()), parent: parent.map(Into::into) }
+        OptionDef {
+            value: value.into(),
+            label: Text::Vi(vi.into()),
+            parent: parent.map(Into::into),
+        }
     }
 
     #[test]
@@ -168,7 +188,11 @@ mod tests {
             opt("26734", "Phường Bà Rịa", Some("79")),
         ])
         .unwrap();
-        let found: Vec<_> = c.search(Some("01"), "ba dinh", 10).iter().map(|o| o.value.as_str()).collect();
+        let found: Vec<_> = c
+            .search(Some("01"), "ba dinh", 10)
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect();
         assert_eq!(found, ["00004"]);
         assert_eq!(c.search(None, "BA", 10).len(), 2);
         assert_eq!(c.search(Some("79"), "ba dinh", 10).len(), 0);
@@ -180,6 +204,9 @@ mod tests {
         assert!(Catalog::new(vec![opt("1", "A", None), opt("1", "B", None)]).is_err());
         assert!(Catalogs::from_admin_units("{").is_err());
         let orphan = r#"{"provinces":[],"communes":[{"code":"1","full_name":"X","name_en":"X","province":"01"}]}"#;
-        assert!(Catalogs::from_admin_units(orphan).unwrap_err().0.contains("no known province"));
+        assert!(Catalogs::from_admin_units(orphan)
+            .unwrap_err()
+            .0
+            .contains("no known province"));
     }
 }

@@ -16,10 +16,8 @@ pub struct Date {
 impl Date {
     /// A date if the year, month and day name a real day.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        let valid = (1..=12).contains(&month)
-            && day >= 1
-            && day <= days_in_month(year, month)
-            && (1..=9999).contains(&year);
+        let valid =
+            (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month) && (1..=9999).contains(&year);
         valid.then_some(Date { year, month, day })
     }
 
@@ -29,7 +27,11 @@ impl Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        Date::new(digits(&s[0..4])? as i32, digits(&s[5..7])? as u8, digits(&s[8..10])? as u8)
+        Date::new(
+            digits(&s[0..4])? as i32,
+            digits(&s[5..7])? as u8,
+            digits(&s[8..10])? as u8,
+        )
     }
 
     /// Parses `dd/mm/yyyy` as written on Vietnamese forms (also `d/m/yyyy`, `-` or `.` separators).
@@ -47,7 +49,11 @@ impl Date {
         if s.len() != 8 || !s.is_ascii() {
             return None;
         }
-        Date::new(digits(&s[0..4])? as i32, digits(&s[4..6])? as u8, digits(&s[6..8])? as u8)
+        Date::new(
+            digits(&s[0..4])? as i32,
+            digits(&s[4..6])? as u8,
+            digits(&s[6..8])? as u8,
+        )
     }
 
     /// Parses any of the accepted input forms: ISO, dd/mm/yyyy or yyyymmdd.
@@ -88,7 +94,11 @@ impl Date {
     pub fn add_years(self, years: i32) -> Date {
         let year = self.year + years;
         let day = self.day.min(days_in_month(year, self.month));
-        Date { year, month: self.month, day }
+        Date {
+            year,
+            month: self.month,
+            day,
+        }
     }
 
     /// This date moved by a number of days.

@@ -330,6 +330,9 @@ mod tests {
             std::fs::write(path, &generated).unwrap();
         }
         let committed = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(committed == generated, "schema/tokhai-form.schema.json is stale: run TOKHAI_BLESS=1 cargo test --all-features");
+        assert!(
+            committed == generated,
+            "schema/tokhai-form.schema.json is stale: run TOKHAI_BLESS=1 cargo test --all-features"
+        );
     }
 }

@@ -31,7 +31,14 @@ pub struct Klm {
 
 impl Default for Klm {
     fn default() -> Klm {
-        Klm { keystroke: 0.28, point: 1.1, click: 0.2, think: 1.35, telex_factor: 1.3, file_dialog: 8.0 }
+        Klm {
+            keystroke: 0.28,
+            point: 1.1,
+            click: 0.2,
+            think: 1.35,
+            telex_factor: 1.3,
+            file_dialog: 8.0,
+        }
     }
 }
 
@@ -123,13 +130,25 @@ pub fn estimate(form: &Arc<Form>, klm: Klm) -> Estimate {
         // Visibility never depends on catalogue contents; empty lists are enough here.
         let _ = catalogs.insert(name, Vec::new());
     }
-    let today = Date { year: 2026, month: 1, day: 1 };
-    let visible = Session::new(Arc::clone(form), Arc::new(catalogs), today).map(|s| s.visible_fields()).unwrap_or_default();
+    let today = Date {
+        year: 2026,
+        month: 1,
+        day: 1,
+    };
+    let visible = Session::new(Arc::clone(form), Arc::new(catalogs), today)
+        .map(|s| s.visible_fields())
+        .unwrap_or_default();
     let mut steps: Vec<StepEstimate> = form
         .def()
         .steps
         .iter()
-        .map(|s| StepEstimate { step: s.id.clone(), fields: 0, prefilled: 0, without_prefill: klm.step(), with_prefill: klm.step() })
+        .map(|s| StepEstimate {
+            step: s.id.clone(),
+            fields: 0,
+            prefilled: 0,
+            without_prefill: klm.step(),
+            with_prefill: klm.step(),
+        })
         .collect();
     let (mut conditional_fields, mut conditional_seconds) = (0, 0.0);
     for field in form.fields() {
@@ -153,14 +172,23 @@ pub fn estimate(form: &Arc<Form>, klm: Klm) -> Estimate {
         }
     }
     // Groups: one row typed by hand, plus the click that adds it.
-    for field in form.fields().filter(|f| f.kind == FieldKind::Group && visible.contains(&f.id)) {
+    for field in form
+        .fields()
+        .filter(|f| f.kind == FieldKind::Group && visible.contains(&f.id))
+    {
         let add = klm.point + klm.click;
         let step = &mut steps[field.step];
         step.without_prefill += add;
         step.with_prefill += add;
     }
     let review = 3.0 * klm.think + klm.point + klm.click;
-    steps.push(StepEstimate { step: "review".into(), fields: 0, prefilled: 0, without_prefill: review, with_prefill: review });
+    steps.push(StepEstimate {
+        step: "review".into(),
+        fields: 0,
+        prefilled: 0,
+        without_prefill: review,
+        with_prefill: review,
+    });
     Estimate {
         klm,
         without_prefill: steps.iter().map(|s| s.without_prefill).sum(),
@@ -179,11 +207,11 @@ mod tests {
     #[test]
     fn prefill_saves_the_typing_of_prefilled_fields() {
         let def = json!({"tokhai": 1, "id": "e", "version": "1", "title": "E", "steps": [
-            {"id": "one", "title": "1", "sections": [{"id": "a", "fields": [
-                {"id": "name", "kind": "name", "label": "Tên", "prefill": {"from": "population.full_name", "lock": true}},
-                {"id": "note", "kind": "text", "label": "Ghi chú"},
-                {"id": "more", "kind": "text", "label": "Thêm", "visible_if": "note == 'x'"}
-            ]}]}]});
+        {"id": "one", "title": "1", "sections": [{"id": "a", "fields": [
+            {"id": "name", "kind": "name", "label": "Tên", "prefill": {"from": "population.full_name", "lock": true}},
+            {"id": "note", "kind": "text", "label": "Ghi chú"},
+            {"id": "more", "kind": "text", "label": "Thêm", "visible_if": "note == 'x'"}
+        ]}]}]});
         let form = Arc::new(Form::from_json(&def).unwrap());
         let klm = Klm::default();
         let e = estimate(&form, klm);

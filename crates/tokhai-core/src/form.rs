@@ -99,7 +99,12 @@ pub struct Form {
 impl Form {
     /// Compiles a JSON definition, reporting every problem found with its JSON path.
     pub fn compile(json: &str) -> Result<Form, DefinitionErrors> {
-        let fail = |message: String| DefinitionErrors(vec![DefinitionError { path: "$".into(), message }]);
+        let fail = |message: String| {
+            DefinitionErrors(vec![DefinitionError {
+                path: "$".into(),
+                message,
+            }])
+        };
         if json.len() > MAX_DEFINITION_BYTES {
             return Err(fail(format!("definition is larger than {MAX_DEFINITION_BYTES} bytes")));
         }
@@ -204,8 +209,15 @@ fn field_errors(field: &Json, path: &str, errors: &mut Vec<DefinitionError>) {
 fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let inner = e.path().to_string();
-        let path = if inner == "." { base.to_owned() } else { format!("{base}.{inner}").replace(".[", "[") };
-        DefinitionError { path, message: e.into_inner().to_string() }
+        let path = if inner == "." {
+            base.to_owned()
+        } else {
+            format!("{base}.{inner}").replace(".[", "[")
+        };
+        DefinitionError {
+            path,
+            message: e.into_inner().to_string(),
+        }
     })
 }
 
@@ -245,11 +257,17 @@ impl Scope for Compiler {
 
 impl Compiler {
     fn error(&mut self, path: &str, message: impl Into<String>) {
-        self.errors.push(DefinitionError { path: path.to_owned(), message: message.into() });
+        self.errors.push(DefinitionError {
+            path: path.to_owned(),
+            message: message.into(),
+        });
     }
 
     fn name(&self, f: u32) -> &str {
-        self.by_id.iter().find(|(_, &i)| i == f).map_or("?", |(k, _)| k.as_str())
+        self.by_id
+            .iter()
+            .find(|(_, &i)| i == f)
+            .map_or("?", |(k, _)| k.as_str())
     }
 
     fn expr(&mut self, src: &str, path: &str, row_group: Option<u32>) -> Option<Expr> {
@@ -278,12 +296,16 @@ impl Compiler {
 
     fn compile(mut self, def: FormDef) -> Result<Form, DefinitionErrors> {
         if def.tokhai != 1 {
-            self.error("$.tokhai", format!("unsupported format version {}; this engine reads version 1", def.tokhai));
+            self.error(
+                "$.tokhai",
+                format!("unsupported format version {}; this engine reads version 1", def.tokhai),
+            );
         }
         check_id(&mut self, &def.id, "$.id");
         if def.steps.is_empty() {
             self.error("$.steps", "a form needs at least one step");
         }
+        self.errors.extend(crate::prefill::check_definition(&def));
         let mut catalogs = Catalogs::new();
         for (name, options) in &def.catalogs {
             if let Err(e) = catalogs.insert(name, options.clone()) {
@@ -305,11 +327,18 @@ impl Compiler {
                 Some(f) if self.groups[f as usize].is_none() => {
                     if let Some(check) = self.expr(&rule.check, &format!("{path}.check"), None) {
                         custom_messages.insert(rule.code.clone(), rule.message.clone());
-                        let custom = rules::custom::Custom { check, code: rule.code.clone(), warning: rule.warning };
+                        let custom = rules::custom::Custom {
+                            check,
+                            code: rule.code.clone(),
+                            warning: rule.warning,
+                        };
                         fields[f as usize].rules.push(Box::new(custom));
                     }
                 }
-                _ => self.error(&format!("{path}.path"), "a form rule needs the id of a field outside repeat groups"),
+                _ => self.error(
+                    &format!("{path}.path"),
+                    "a form rule needs the id of a field outside repeat groups",
+                ),
             }
         }
         for i in 0..fields.len() {
@@ -347,7 +376,10 @@ impl Compiler {
             let step_path = format!("$.steps[{i}]");
             check_id(self, &step.id, &format!("{step_path}.id"));
             if containers.insert(step.id.clone(), ()).is_some() {
-                self.error(&format!("{step_path}.id"), format!("duplicate step or section id '{}'", step.id));
+                self.error(
+                    &format!("{step_path}.id"),
+                    format!("duplicate step or section id '{}'", step.id),
+                );
             }
             if step.sections.is_empty() {
                 self.error(&format!("{step_path}.sections"), "a step needs at least one section");
@@ -356,7 +388,10 @@ impl Compiler {
                 let section_path = format!("{step_path}.sections[{j}]");
                 check_id(self, &section.id, &format!("{section_path}.id"));
                 if containers.insert(section.id.clone(), ()).is_some() {
-                    self.error(&format!("{section_path}.id"), format!("duplicate step or section id '{}'", section.id));
+                    self.error(
+                        &format!("{section_path}.id"),
+                        format!("duplicate step or section id '{}'", section.id),
+                    );
                 }
                 let mut inherited = Vec::new();
                 if let Some(v) = &step.visible_if {
@@ -395,14 +430,27 @@ impl Compiler {
         if let Some(v) = &def.visible_if {
             inner_visibility.push((v.as_str(), format!("{path}.visible_if")));
         }
-        entries.push(Entry { def, path: path.clone(), group, step, inherited_visibility });
+        entries.push(Entry {
+            def,
+            path: path.clone(),
+            group,
+            step,
+            inherited_visibility,
+        });
         if def.kind == FieldKind::Group && group.is_some() {
             self.error(&format!("{path}.kind"), "repeat groups cannot be nested");
             return;
         }
         for (i, child) in children.iter().enumerate() {
             let row_group = (def.kind == FieldKind::Group).then_some(index);
-            self.add(child, format!("{path}.fields[{i}]"), row_group, step, inner_visibility.clone(), entries);
+            self.add(
+                child,
+                format!("{path}.fields[{i}]"),
+                row_group,
+                step,
+                inner_visibility.clone(),
+                entries,
+            );
         }
     }
 
@@ -429,12 +477,24 @@ impl Compiler {
             visible.extend(self.expr(src, &format!("{path}.visible_if"), group));
         }
         if def.required && visible.iter().any(|e| e.constant().is_some_and(|v| !v.truthy())) {
-            self.error(&format!("{path}.required"), "the field is required but can never be visible");
+            self.error(
+                &format!("{path}.required"),
+                "the field is required but can never be visible",
+            );
         }
-        let required_if = def.required_if.as_ref().and_then(|s| self.expr(s, &format!("{path}.required_if"), group));
-        let compute = def.compute.as_ref().and_then(|s| self.expr(s, &format!("{path}.compute"), group));
+        let required_if = def
+            .required_if
+            .as_ref()
+            .and_then(|s| self.expr(s, &format!("{path}.required_if"), group));
+        let compute = def
+            .compute
+            .as_ref()
+            .and_then(|s| self.expr(s, &format!("{path}.compute"), group));
         if compute.is_some() && (def.required || def.prefill.is_some()) {
-            self.error(&format!("{path}.compute"), "a computed field cannot also be required or prefilled");
+            self.error(
+                &format!("{path}.compute"),
+                "a computed field cannot also be required or prefilled",
+            );
         }
         let mut catalog_parent = None;
         let rules = self.rules(index, entry, form, external, custom_messages, &mut catalog_parent);
@@ -475,7 +535,10 @@ impl Compiler {
             if def.min_length > def.max_length && def.max_length.is_some() {
                 self.error(&format!("{path}.min_length"), "min_length is greater than max_length");
             }
-            out.push(Box::new(length::Length { min: def.min_length, max: def.max_length }));
+            out.push(Box::new(length::Length {
+                min: def.min_length,
+                max: def.max_length,
+            }));
         }
         if let Some(p) = &def.pattern {
             match pattern::Pattern::new(p) {
@@ -487,11 +550,20 @@ impl Compiler {
             if def.min.zip(def.max).is_some_and(|(a, b)| a > b) {
                 self.error(&format!("{path}.min"), "min is greater than max");
             }
-            out.push(Box::new(range::Range { min: def.min, max: def.max }));
+            out.push(Box::new(range::Range {
+                min: def.min,
+                max: def.max,
+            }));
         }
         if def.min_date.is_some() || def.max_date.is_some() {
-            let min = def.min_date.as_ref().and_then(|s| self.expr(s, &format!("{path}.min_date"), group));
-            let max = def.max_date.as_ref().and_then(|s| self.expr(s, &format!("{path}.max_date"), group));
+            let min = def
+                .min_date
+                .as_ref()
+                .and_then(|s| self.expr(s, &format!("{path}.min_date"), group));
+            let max = def
+                .max_date
+                .as_ref()
+                .and_then(|s| self.expr(s, &format!("{path}.max_date"), group));
             let constant = |e: &Option<Expr>| e.as_ref().and_then(|e| e.constant()).and_then(|v| v.as_date());
             if constant(&min).zip(constant(&max)).is_some_and(|(a, b)| a > b) {
                 self.error(&format!("{path}.min_date"), "min_date is after max_date");
@@ -507,12 +579,18 @@ impl Compiler {
             Email => out.push(Box::new(email::Email)),
             Phone => out.push(Box::new(phone::Phone)),
             TaxCode => out.push(Box::new(tax_code::TaxCode)),
-            Name => out.push(Box::new(name::Name { uppercase: def.uppercase })),
+            Name => out.push(Box::new(name::Name {
+                uppercase: def.uppercase,
+            })),
             Pin => {
                 let links = def.pin_links.as_ref();
                 let lpath = format!("{path}.pin_links");
-                let dob = links.and_then(|l| l.dob.as_deref()).and_then(|n| self.bind(n, &lpath, group, &[Date]));
-                let sex = links.and_then(|l| l.sex.as_deref()).and_then(|n| self.bind(n, &lpath, group, &[Select, Radio]));
+                let dob = links
+                    .and_then(|l| l.dob.as_deref())
+                    .and_then(|n| self.bind(n, &lpath, group, &[Date]));
+                let sex = links
+                    .and_then(|l| l.sex.as_deref())
+                    .and_then(|n| self.bind(n, &lpath, group, &[Select, Radio]));
                 out.push(Box::new(pin::Pin { dob, sex }));
             }
             Address => {
@@ -520,7 +598,13 @@ impl Compiler {
                 out.push(Box::new(address::Address));
             }
             File => out.push(Box::new(file::File {
-                accept: def.accept.clone().unwrap_or_default().iter().map(|a| a.to_ascii_lowercase()).collect(),
+                accept: def
+                    .accept
+                    .clone()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|a| a.to_ascii_lowercase())
+                    .collect(),
                 max_size: def.max_size,
                 max_files: def.max_files.unwrap_or(1),
             })),
@@ -530,18 +614,40 @@ impl Compiler {
                 }
                 let (min, max) = (def.min_rows.unwrap_or(0), def.max_rows);
                 if max.is_some_and(|m| m == 0 || m < min) {
-                    self.error(&format!("{path}.max_rows"), "max_rows must be at least 1 and at least min_rows");
+                    self.error(
+                        &format!("{path}.max_rows"),
+                        "max_rows must be at least 1 and at least min_rows",
+                    );
                 }
-                out.push(Box::new(rows::Rows { min: min.max(usize::from(def.required)), max }));
+                out.push(Box::new(rows::Rows {
+                    min: min.max(usize::from(def.required)),
+                    max,
+                }));
                 if let Some(p) = &def.periods {
                     let ppath = format!("{path}.periods");
-                    let from = self.bind(&p.from, &ppath, Some(index), &[Date]).map(|b| (b, p.from.clone()));
-                    let to = self.bind(&p.to, &ppath, Some(index), &[Date]).map(|b| (b, p.to.clone()));
-                    let cover_from = p.cover_from.as_ref().and_then(|s| self.expr(s, &format!("{ppath}.cover_from"), None));
-                    let cover_to = p.cover_to.as_ref().and_then(|s| self.expr(s, &format!("{ppath}.cover_to"), None));
+                    let from = self
+                        .bind(&p.from, &ppath, Some(index), &[Date])
+                        .map(|b| (b, p.from.clone()));
+                    let to = self
+                        .bind(&p.to, &ppath, Some(index), &[Date])
+                        .map(|b| (b, p.to.clone()));
+                    let cover_from = p
+                        .cover_from
+                        .as_ref()
+                        .and_then(|s| self.expr(s, &format!("{ppath}.cover_from"), None));
+                    let cover_to = p
+                        .cover_to
+                        .as_ref()
+                        .and_then(|s| self.expr(s, &format!("{ppath}.cover_to"), None));
                     if let (Some((Binding::RowField(f), fname)), Some((Binding::RowField(t), tname))) = (from, to) {
                         let (from, to) = ((f, fname), (t, tname));
-                        out.push(Box::new(periods::Periods { group: index, from, to, cover_from, cover_to }));
+                        out.push(Box::new(periods::Periods {
+                            group: index,
+                            from,
+                            to,
+                            cover_from,
+                            cover_to,
+                        }));
                     }
                 }
             }
@@ -554,7 +660,11 @@ impl Compiler {
             }
             if let Some(check) = self.expr(&rule.check, &format!("{rpath}.check"), group) {
                 custom_messages.insert(rule.code.clone(), rule.message.clone());
-                out.push(Box::new(custom::Custom { check, code: rule.code.clone(), warning: rule.warning }));
+                out.push(Box::new(custom::Custom {
+                    check,
+                    code: rule.code.clone(),
+                    warning: rule.warning,
+                }));
             }
         }
         out
@@ -578,7 +688,10 @@ impl Compiler {
                 let mut seen = BTreeSet::new();
                 for (i, o) in options.iter().enumerate() {
                     if !seen.insert(o.value.as_str()) {
-                        self.error(&format!("{path}.options[{i}].value"), format!("duplicate option '{}'", o.value));
+                        self.error(
+                            &format!("{path}.options[{i}].value"),
+                            format!("duplicate option '{}'", o.value),
+                        );
                     }
                 }
                 Some(Source::Static(options.iter().map(|o| o.value.clone()).collect()))
@@ -592,10 +705,18 @@ impl Compiler {
                     }
                 }
                 let parent = def.parent.as_deref().and_then(|p| {
-                    self.bind(p, &format!("{path}.parent"), group, &[FieldKind::Select, FieldKind::Radio])
+                    self.bind(
+                        p,
+                        &format!("{path}.parent"),
+                        group,
+                        &[FieldKind::Select, FieldKind::Radio],
+                    )
                 });
                 *catalog_parent = parent;
-                Some(Source::Catalog { name: name.clone(), parent })
+                Some(Source::Catalog {
+                    name: name.clone(),
+                    parent,
+                })
             }
             (Some(_), Some(_)) => {
                 self.error(path, "give either options or catalog, not both");
@@ -632,7 +753,9 @@ impl Compiler {
             let cyclic: Vec<&str> = fields.iter().map(|f| f.id.as_str()).collect();
             let in_cycle = cycle_members(&propagates);
             let names: Vec<&str> = in_cycle.iter().map(|&i| cyclic[i as usize]).collect();
-            let path = in_cycle.first().map_or("$".to_owned(), |&i| entries[i as usize].path.clone());
+            let path = in_cycle
+                .first()
+                .map_or("$".to_owned(), |&i| entries[i as usize].path.clone());
             self.error(&path, format!("dependency cycle between fields: {}", names.join(", ")));
             return (Vec::new(), Vec::new());
         };
@@ -743,7 +866,10 @@ fn check_id(c: &mut Compiler, id: &str, path: &str) {
         && chars.all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
         && id.len() <= 64;
     if !ok {
-        c.error(path, format!("'{id}' is not a valid id (a-z first, then a-z, 0-9, _; at most 64)"));
+        c.error(
+            path,
+            format!("'{id}' is not a valid id (a-z first, then a-z, 0-9, _; at most 64)"),
+        );
     }
 }
 
@@ -775,17 +901,29 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
     ];
     for (name, given, kinds) in present {
         if given && !kinds.contains(&def.kind) {
-            c.error(&format!("{path}.{name}"), format!("'{name}' does not apply to a {:?} field", def.kind));
+            c.error(
+                &format!("{path}.{name}"),
+                format!("'{name}' does not apply to a {:?} field", def.kind),
+            );
         }
     }
     if def.parent.is_some() && def.catalog.is_none() {
-        c.error(&format!("{path}.parent"), "'parent' filters a catalogue: give 'catalog' too");
+        c.error(
+            &format!("{path}.parent"),
+            "'parent' filters a catalogue: give 'catalog' too",
+        );
     }
     let not_computable = [Group, File, Address, CheckboxGroup];
     if def.compute.is_some() && not_computable.contains(&def.kind) {
-        c.error(&format!("{path}.compute"), format!("a {:?} field cannot be computed", def.kind));
+        c.error(
+            &format!("{path}.compute"),
+            format!("a {:?} field cannot be computed", def.kind),
+        );
     }
     if def.prefill.is_some() && [Group, File].contains(&def.kind) {
-        c.error(&format!("{path}.prefill"), format!("a {:?} field cannot be prefilled", def.kind));
+        c.error(
+            &format!("{path}.prefill"),
+            format!("a {:?} field cannot be prefilled", def.kind),
+        );
     }
 }

@@ -39,12 +39,20 @@ fn is_error(s: &Severity) -> bool {
 impl Issue {
     /// An error with no parameters.
     pub fn error(path: impl Into<String>, code: impl Into<String>) -> Issue {
-        Issue { path: path.into(), code: code.into(), params: BTreeMap::new(), severity: Severity::Error }
+        Issue {
+            path: path.into(),
+            code: code.into(),
+            params: BTreeMap::new(),
+            severity: Severity::Error,
+        }
     }
 
     /// A warning with no parameters.
     pub fn warning(path: impl Into<String>, code: impl Into<String>) -> Issue {
-        Issue { severity: Severity::Warning, ..Issue::error(path, code) }
+        Issue {
+            severity: Severity::Warning,
+            ..Issue::error(path, code)
+        }
     }
 
     /// The same issue with one more parameter.
@@ -73,12 +81,20 @@ pub struct Finding {
 impl Finding {
     /// An error finding.
     pub fn error(code: &'static str) -> Finding {
-        Finding { code, severity: Severity::Error, params: Vec::new() }
+        Finding {
+            code,
+            severity: Severity::Error,
+            params: Vec::new(),
+        }
     }
 
     /// A warning finding.
     pub fn warning(code: &'static str) -> Finding {
-        Finding { code, severity: Severity::Warning, params: Vec::new() }
+        Finding {
+            code,
+            severity: Severity::Warning,
+            params: Vec::new(),
+        }
     }
 
     /// The same finding with one more parameter.

@@ -4,6 +4,7 @@
 //! values and answers every input with the smallest list of [`Patch`]es. No I/O, no clock:
 //! "today" and timestamps are arguments.
 
+pub mod canonical;
 pub mod catalog;
 pub mod date;
 pub mod definition;

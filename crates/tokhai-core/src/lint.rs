@@ -2,7 +2,6 @@
 
 use crate::definition::{FieldDef, Text};
 use crate::form::Form;
-use crate::prefill;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -15,8 +14,8 @@ pub struct Warning {
     pub message: String,
 }
 
-/// Every warning for a compiled form: missing translations, unreachable fields, unknown prefill attributes,
-/// and labels repeated within a step.
+/// Every warning for a compiled form: missing translations, unreachable fields and labels repeated
+/// within a step. (Unknown prefill attributes are compile errors.)
 pub fn lint(form: &Form) -> Vec<Warning> {
     let mut out = Vec::new();
     let def = form.def();
@@ -51,7 +50,10 @@ pub fn lint(form: &Form) -> Vec<Warning> {
     }
     for field in form.fields() {
         if field.never_visible() {
-            warn(field.def_path.clone(), format!("'{}' can never be shown (a condition is always false)", field.id));
+            warn(
+                field.def_path.clone(),
+                format!("'{}' can never be shown (a condition is always false)", field.id),
+            );
         }
     }
     out
@@ -73,14 +75,12 @@ fn field_warnings(
     for (i, r) in field.rules.iter().enumerate() {
         english(&r.message, &format!("{path}.rules[{i}].message"), warn);
     }
-    if let Some(p) = &field.prefill {
-        if prefill::attribute(&p.from).is_none() {
-            warn(format!("{path}.prefill.from"), format!("unknown national-data attribute '{}'", p.from));
-        }
-    }
     let label = field.label.get("vi").trim().to_lowercase();
     if let Some(other) = labels.insert(label, field.id.clone()) {
-        warn(format!("{path}.label"), format!("'{}' has the same label as '{other}' on this step", field.id));
+        warn(
+            format!("{path}.label"),
+            format!("'{}' has the same label as '{other}' on this step", field.id),
+        );
     }
     for (i, child) in field.fields.iter().flatten().enumerate() {
         // Row fields are labelled within their row: compare them among themselves only.
@@ -108,18 +108,22 @@ mod tests {
 
     #[test]
     fn warnings_name_what_to_fix() {
-        let form = Form::from_json(&json!({"tokhai": 1, "id": "l", "version": "1", "title": {"vi": "L", "en": "L"},
+        let form = Form::from_json(
+            &json!({"tokhai": 1, "id": "l", "version": "1", "title": {"vi": "L", "en": "L"},
             "steps": [{"id": "s", "title": "S", "sections": [{"id": "a", "fields": [
                 {"id": "a", "kind": "text", "label": {"vi": "Tên", "en": "Name"}, "visible_if": "1 > 2"},
-                {"id": "b", "kind": "text", "label": {"vi": "tên", "en": "Name"}, "prefill": {"from": "population.shoe_size"}}
-            ]}]}]}))
+                {"id": "b", "kind": "text", "label": {"vi": "tên", "en": "Name"}}
+            ]}]}]}),
+        )
         .unwrap();
-        let messages: Vec<String> = lint(&form).into_iter().map(|w| format!("{}: {}", w.path, w.message)).collect();
+        let messages: Vec<String> = lint(&form)
+            .into_iter()
+            .map(|w| format!("{}: {}", w.path, w.message))
+            .collect();
         let all = messages.join("\n");
         assert!(all.contains("$.steps[0].title: no English text"), "{all}");
         assert!(all.contains("can never be shown"), "{all}");
-        assert!(all.contains("unknown national-data attribute 'population.shoe_size'"), "{all}");
         assert!(all.contains("same label as 'a'"), "{all}");
-        assert_eq!(messages.len(), 4, "{all}");
+        assert_eq!(messages.len(), 3, "{all}");
     }
 }

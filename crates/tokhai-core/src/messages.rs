@@ -58,6 +58,13 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("periods.gap", "{label}: thiếu thời gian từ {from} đến {to}", "{label}: the time from {from} to {to} is missing"),
     ("periods.start_uncovered", "{label}: phải kê khai từ ngày {date}", "{label}: must start on or before {date}"),
     ("periods.end_uncovered", "{label}: phải kê khai đến ngày {date}", "{label}: must run up to {date}"),
+    ("prefill.signature_invalid", "Dữ liệu điền sẵn không có chữ ký hợp lệ của cổng dịch vụ công. Vui lòng tải lại biểu mẫu.", "The prefilled data has no valid signature from the portal. Please reload the form."),
+    ("prefill.expired", "Dữ liệu điền sẵn đã hết hạn. Vui lòng tải lại biểu mẫu để lấy dữ liệu mới.", "The prefilled data has expired. Please reload the form to fetch it again."),
+    ("prefill.form_mismatch", "Dữ liệu điền sẵn được cấp cho một biểu mẫu khác. Vui lòng tải lại biểu mẫu.", "The prefilled data was issued for another form. Please reload the form."),
+    ("prefill.subject_mismatch", "Dữ liệu điền sẵn không thuộc về tài khoản đang đăng nhập. Vui lòng đăng nhập lại.", "The prefilled data does not belong to the logged-in account. Please log in again."),
+    ("prefill.format", "Dữ liệu điền sẵn có định dạng không được hỗ trợ. Vui lòng tải lại biểu mẫu.", "The prefilled data has an unsupported format. Please reload the form."),
+    ("prefill.locked_changed", "{label}: thông tin này lấy từ Cơ sở dữ liệu quốc gia về dân cư và không được sửa. Nếu thông tin sai, hãy đề nghị điều chỉnh dữ liệu dân cư.", "{label}: this information comes from the national population database and cannot be changed. If it is wrong, ask for the population data to be corrected."),
+    ("submission.form_changed", "Biểu mẫu đã được cập nhật. Vui lòng tải lại trang và kiểm tra lại thông tin trước khi nộp.", "The form has been updated. Please reload the page and check your answers before submitting."),
     ("payload.not_object", "Dữ liệu gửi lên không phải là một đối tượng JSON", "The submitted data is not a JSON object"),
     ("payload.unknown_field", "{label}: trường không có trong biểu mẫu", "{label}: no such field in the form"),
     ("payload.hidden_field", "{label}: trường này không áp dụng nhưng vẫn có giá trị", "{label}: this field does not apply but has a value"),
@@ -85,9 +92,15 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
 /// The label for an issue's path: the field's label, with the address part or row number.
 fn label(issue: &Issue, form: &Form, lang: &str) -> String {
     let id = path::field_id(&issue.path);
-    let Some(field) = form.field(id) else { return issue.path.clone() };
+    let Some(field) = form.field(id) else {
+        return issue.path.clone();
+    };
     let mut label = field.label.get(lang).to_owned();
-    let part = issue.path.rsplit_once('.').map(|(_, p)| p).filter(|p| path::ADDRESS_PARTS.contains(p));
+    let part = issue
+        .path
+        .rsplit_once('.')
+        .map(|(_, p)| p)
+        .filter(|p| path::ADDRESS_PARTS.contains(p));
     if let Some(part) = part.filter(|_| field.kind == crate::FieldKind::Address) {
         label.push_str(match (part, lang) {
             ("province", "en") => " (province)",
@@ -99,7 +112,11 @@ fn label(issue: &Issue, form: &Form, lang: &str) -> String {
         });
     }
     if let Some(row) = row_number(&issue.path) {
-        label.push_str(&if lang == "en" { format!(", row {row}") } else { format!(", dòng {row}") });
+        label.push_str(&if lang == "en" {
+            format!(", row {row}")
+        } else {
+            format!(", dòng {row}")
+        });
     }
     label
 }
@@ -139,7 +156,9 @@ mod tests {
                     for piece in src.split(marker).skip(1) {
                         let code = piece.split('"').next().unwrap();
                         let is_code = code.starts_with(|c: char| c.is_ascii_lowercase())
-                            && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c));
+                            && code
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c));
                         if is_code && (code.contains('.') || code == "required") {
                             found += 1;
                             if !knows(code) {

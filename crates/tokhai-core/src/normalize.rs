@@ -34,7 +34,10 @@ pub fn normalize(kind: FieldKind, raw: Json) -> Json {
         (TaxCode, Json::String(s)) => non_empty(tax_code::normalize(&s)),
         (CheckboxGroup, Json::Array(items)) => Json::Array(items.into_iter().map(line).collect()),
         (Address, Json::Object(parts)) => Json::Object(
-            parts.into_iter().map(|(k, v)| (k, line(v))).collect::<Map<String, Json>>(),
+            parts
+                .into_iter()
+                .map(|(k, v)| (k, line(v)))
+                .collect::<Map<String, Json>>(),
         ),
         (Group, raw) => raw,
         (_, raw) => line(raw),
@@ -77,9 +80,15 @@ fn number(s: &str) -> Json {
     } else {
         compact.replace(',', ".")
     };
-    match decimal.parse::<f64>().ok().filter(|n| n.is_finite()).and_then(serde_json::Number::from_f64) {
-        Some(n) if !decimal.contains(['e', 'E', 'i', 'n', 'N']) => Json::Number(n),
-        _ => non_empty(s.to_owned()),
+    match decimal
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && !decimal.contains(['e', 'E', 'i', 'n', 'N']))
+    {
+        // Whole numbers as integers, as JavaScript writes them (`1965`, not `1965.0`).
+        Some(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => Json::from(n as i64),
+        Some(n) => serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number),
+        None => non_empty(s.to_owned()),
     }
 }
 
@@ -87,9 +96,15 @@ fn number(s: &str) -> Json {
 fn is_vietnamese_grouping(s: &str) -> bool {
     let integer = s.split(',').next().unwrap_or_default();
     let mut groups = integer.trim_start_matches('-').split('.');
-    let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
+    let first_ok = groups
+        .next()
+        .is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
     let rest: Vec<&str> = groups.collect();
-    first_ok && !rest.is_empty() && rest.iter().all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+    first_ok
+        && !rest.is_empty()
+        && rest
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -102,19 +117,31 @@ mod tests {
         assert_eq!(normalize(FieldKind::Date, json!("05/03/2025")), json!("2025-03-05"));
         assert_eq!(normalize(FieldKind::Date, json!("31/04/2020")), json!("31/04/2020"));
         assert_eq!(normalize(FieldKind::Number, json!("1 234,5")), json!(1234.5));
-        assert_eq!(normalize(FieldKind::Number, json!("5.000")), json!(5000.0));
+        assert_eq!(normalize(FieldKind::Number, json!("5.000")), json!(5000));
         assert_eq!(normalize(FieldKind::Number, json!("1.234.567,5")), json!(1234567.5));
         assert_eq!(normalize(FieldKind::Number, json!("1.5")), json!(1.5));
-        assert_eq!(normalize(FieldKind::Number, json!("１２")), json!(12.0));
-        assert_eq!(normalize(FieldKind::Date, json!("０５/０３/２０２５")), json!("2025-03-05"));
+        assert_eq!(normalize(FieldKind::Number, json!("１２")), json!(12));
+        assert_eq!(
+            normalize(FieldKind::Date, json!("０５/０３/２０２５")),
+            json!("2025-03-05")
+        );
         assert_eq!(normalize(FieldKind::Number, json!("NaN")), json!("NaN"));
         assert_eq!(normalize(FieldKind::Number, json!("1e400")), json!("1e400"));
         assert_eq!(normalize(FieldKind::Text, json!("   ")), json!(null));
         assert_eq!(normalize(FieldKind::Text, json!(7)), json!(7));
-        assert_eq!(normalize(FieldKind::Phone, json!("0912 345 678")), json!("+84912345678"));
-        assert_eq!(normalize(FieldKind::Pin, json!("001 089 012 345")), json!("001089012345"));
         assert_eq!(
-            normalize(FieldKind::Address, json!({"province": " 01 ", "street": "  Số 1  Phố Huế "})),
+            normalize(FieldKind::Phone, json!("0912 345 678")),
+            json!("+84912345678")
+        );
+        assert_eq!(
+            normalize(FieldKind::Pin, json!("001 089 012 345")),
+            json!("001089012345")
+        );
+        assert_eq!(
+            normalize(
+                FieldKind::Address,
+                json!({"province": " 01 ", "street": "  Số 1  Phố Huế "})
+            ),
             json!({"province": "01", "street": "Số 1 Phố Huế"})
         );
         assert_eq!(date_for_display("2025-03-05"), "05/03/2025");

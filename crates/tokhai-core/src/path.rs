@@ -31,11 +31,25 @@ pub fn parse(form: &Form, path: &str) -> Result<Target, String> {
             Some((c, p)) => (c, Some(p)),
             None => (rest.unwrap_or_default(), None),
         };
-        let field = form.index(child_id).filter(|&f| form.fields[f as usize].group == Some(group)).ok_or_else(unknown)?;
-        return Ok(Target { field, row: Some(row), part: address_part(form, field, part).ok_or_else(unknown)? });
+        let field = form
+            .index(child_id)
+            .filter(|&f| form.fields[f as usize].group == Some(group))
+            .ok_or_else(unknown)?;
+        return Ok(Target {
+            field,
+            row: Some(row),
+            part: address_part(form, field, part).ok_or_else(unknown)?,
+        });
     }
-    let field = form.index(head).filter(|&f| form.fields[f as usize].group.is_none()).ok_or_else(unknown)?;
-    Ok(Target { field, row: None, part: address_part(form, field, rest).ok_or_else(unknown)? })
+    let field = form
+        .index(head)
+        .filter(|&f| form.fields[f as usize].group.is_none())
+        .ok_or_else(unknown)?;
+    Ok(Target {
+        field,
+        row: None,
+        part: address_part(form, field, rest).ok_or_else(unknown)?,
+    })
 }
 
 /// `Some(part)` for a valid address part, `Some(None)` for no part, `None` for an invalid one.

@@ -18,6 +18,8 @@
 //!   "DanToc": {"MaDanToc": "01", "TenGoi": "Kinh"}, "TonGiao": {"MaTonGiao": "00", "TenGoi": "Không"},
 //!   "QuocTich": "VN", "TinhTrangHonNhan": "2", "SoDienThoai": "0912345678", "Email": "an@example.vn",
 //!   "NoiSinh": PLACE, "NoiDangKyKhaiSinh": PLACE, "QueQuan": PLACE, "ThuongTru": PLACE, "NoiOHienTai": PLACE,
+//!   "TamTru": PLACE, "NhomMau": "O",
+//!   "CCCD": {"NgayCap": "20210615", "NoiCap": "CỤC CẢNH SÁT …", "NgayHetHan": "20300115"},
 //!   "ChuHo": {"SoDinhDanh": "…", "HoVaTen": "…", "QuanHe": "Con"},
 //!   "Cha": PERSON, "Me": PERSON, "VoChong": PERSON }
 //! PLACE  = { "MaTinhThanh": "01", "MaQuanHuyen": "001", "MaPhuongXa": "00004", "ChiTiet": "SỐ 12 PHỐ HÀNG BÀI",
@@ -25,8 +27,10 @@
 //! PERSON = { "SoDinhDanh": "…", "HoVaTen": "…" or {"Ho","ChuDem","Ten"} }
 //! ```
 
+use crate::canonical::canonical_json;
 use crate::catalog::Catalogs;
 use crate::definition::{FieldDef, FieldKind, FormDef};
+use crate::form::DefinitionError;
 use crate::issue::Issue;
 use crate::normalize::normalize;
 use crate::text::clean_line;
@@ -80,20 +84,85 @@ const fn attr(name: &'static str, kind: AttrKind, vi: &'static str, en: &'static
 
 /// Every `population.*` attribute (Law on Identification 2023 Art. 9; shapes of QCVN 109).
 pub const POPULATION_ATTRIBUTES: &[Attribute] = &[
-    attr("population.full_name", AttrKind::Name, "Họ, chữ đệm và tên khai sinh", "Full name at birth"),
-    attr("population.dob", AttrKind::Date, "Ngày, tháng, năm sinh", "Date of birth"),
+    attr(
+        "population.full_name",
+        AttrKind::Name,
+        "Họ, chữ đệm và tên khai sinh",
+        "Full name at birth",
+    ),
+    attr(
+        "population.dob",
+        AttrKind::Date,
+        "Ngày, tháng, năm sinh",
+        "Date of birth",
+    ),
     attr("population.birth_year", AttrKind::Text, "Năm sinh", "Year of birth"),
     attr("population.sex", AttrKind::Sex, "Giới tính (nam/nu)", "Sex (nam/nu)"),
-    attr("population.pin", AttrKind::Pin, "Số định danh cá nhân", "Personal identification number"),
-    attr("population.cmnd9", AttrKind::Text, "Số CMND 9 số", "Old 9-digit identity card number"),
+    attr(
+        "population.pin",
+        AttrKind::Pin,
+        "Số định danh cá nhân",
+        "Personal identification number",
+    ),
+    attr(
+        "population.cmnd9",
+        AttrKind::Text,
+        "Số CMND 9 số",
+        "Old 9-digit identity card number",
+    ),
     attr("population.ethnicity", AttrKind::Text, "Dân tộc", "Ethnicity"),
     attr("population.religion", AttrKind::Text, "Tôn giáo", "Religion"),
     attr("population.nationality", AttrKind::Text, "Quốc tịch", "Nationality"),
     attr("population.birth_place", AttrKind::Place, "Nơi sinh", "Place of birth"),
-    attr("population.birth_registration_place", AttrKind::Place, "Nơi đăng ký khai sinh", "Place of birth registration"),
+    attr(
+        "population.birth_registration_place",
+        AttrKind::Place,
+        "Nơi đăng ký khai sinh",
+        "Place of birth registration",
+    ),
     attr("population.hometown", AttrKind::Place, "Quê quán", "Hometown"),
-    attr("population.permanent_address", AttrKind::Place, "Nơi thường trú", "Permanent residence"),
-    attr("population.current_address", AttrKind::Place, "Nơi ở hiện tại", "Current residence"),
+    attr(
+        "population.permanent_address",
+        AttrKind::Place,
+        "Nơi thường trú",
+        "Permanent residence",
+    ),
+    attr(
+        "population.current_address",
+        AttrKind::Place,
+        "Nơi ở hiện tại",
+        "Current residence",
+    ),
+    attr(
+        "population.temporary_address",
+        AttrKind::Place,
+        "Nơi tạm trú",
+        "Temporary residence",
+    ),
+    attr(
+        "population.blood_type",
+        AttrKind::Text,
+        "Nhóm máu (khi công dân đã đăng ký)",
+        "Blood type (when the citizen registered it)",
+    ),
+    attr(
+        "population.id_issue_date",
+        AttrKind::Date,
+        "Ngày cấp thẻ căn cước / CCCD",
+        "Issue date of the identity card",
+    ),
+    attr(
+        "population.id_issuer",
+        AttrKind::Text,
+        "Nơi cấp thẻ căn cước / CCCD",
+        "Issuing authority of the identity card",
+    ),
+    attr(
+        "population.id_expiry",
+        AttrKind::Date,
+        "Ngày hết hạn thẻ căn cước / CCCD (không có: không thời hạn)",
+        "Expiry of the identity card (absent: no expiry)",
+    ),
     attr("population.phone", AttrKind::Phone, "Số điện thoại", "Mobile number"),
     attr("population.email", AttrKind::Email, "Thư điện tử", "E-mail"),
     attr(
@@ -102,34 +171,256 @@ pub const POPULATION_ATTRIBUTES: &[Attribute] = &[
         "Tình trạng hôn nhân (chua_ket_hon, da_ket_hon, ly_hon, goa)",
         "Marital status (chua_ket_hon, da_ket_hon, ly_hon, goa)",
     ),
-    attr("population.household_head_name", AttrKind::Name, "Họ và tên chủ hộ", "Name of the household head"),
-    attr("population.household_head_pin", AttrKind::Pin, "Số định danh của chủ hộ", "PIN of the household head"),
-    attr("population.relationship_to_head", AttrKind::Text, "Quan hệ với chủ hộ", "Relationship to the household head"),
-    attr("population.father_name", AttrKind::Name, "Họ và tên cha", "Father's name"),
-    attr("population.father_pin", AttrKind::Pin, "Số định danh của cha", "Father's PIN"),
-    attr("population.mother_name", AttrKind::Name, "Họ và tên mẹ", "Mother's name"),
-    attr("population.mother_pin", AttrKind::Pin, "Số định danh của mẹ", "Mother's PIN"),
-    attr("population.spouse_name", AttrKind::Name, "Họ và tên vợ/chồng", "Spouse's name"),
-    attr("population.spouse_pin", AttrKind::Pin, "Số định danh của vợ/chồng", "Spouse's PIN"),
+    attr(
+        "population.household_head_name",
+        AttrKind::Name,
+        "Họ và tên chủ hộ",
+        "Name of the household head",
+    ),
+    attr(
+        "population.household_head_pin",
+        AttrKind::Pin,
+        "Số định danh của chủ hộ",
+        "PIN of the household head",
+    ),
+    attr(
+        "population.relationship_to_head",
+        AttrKind::Code,
+        "Quan hệ với chủ hộ (chu_ho, vo, chong, con, bo, me, ong, ba, chau, anh_chi_em, khac)",
+        "Relationship to the household head (chu_ho, vo, chong, con, bo, me, ong, ba, chau, anh_chi_em, khac)",
+    ),
+    attr(
+        "population.father_name",
+        AttrKind::Name,
+        "Họ và tên cha",
+        "Father's name",
+    ),
+    attr(
+        "population.father_pin",
+        AttrKind::Pin,
+        "Số định danh của cha",
+        "Father's PIN",
+    ),
+    attr(
+        "population.mother_name",
+        AttrKind::Name,
+        "Họ và tên mẹ",
+        "Mother's name",
+    ),
+    attr(
+        "population.mother_pin",
+        AttrKind::Pin,
+        "Số định danh của mẹ",
+        "Mother's PIN",
+    ),
+    attr(
+        "population.spouse_name",
+        AttrKind::Name,
+        "Họ và tên vợ/chồng",
+        "Spouse's name",
+    ),
+    attr(
+        "population.spouse_pin",
+        AttrKind::Pin,
+        "Số định danh của vợ/chồng",
+        "Spouse's PIN",
+    ),
 ];
 
 /// The attribute with a name.
 pub fn attribute(name: &str) -> Option<&'static Attribute> {
-    POPULATION_ATTRIBUTES.iter().find(|a| a.name == name)
+    POPULATION_ATTRIBUTES
+        .iter()
+        .chain(FAMILY_ATTRIBUTES)
+        .find(|a| a.name == name)
+}
+
+/// The `family.*` attributes: the declarant's marriage seen as wife and husband (the citizen and
+/// the spouse the registry names), e.g. for a birth registration's mother and father.
+pub const FAMILY_ATTRIBUTES: &[Attribute] = &[
+    attr("family.wife_name", AttrKind::Name, "Họ và tên người vợ", "Wife's name"),
+    attr(
+        "family.wife_pin",
+        AttrKind::Pin,
+        "Số định danh của người vợ",
+        "Wife's PIN",
+    ),
+    attr(
+        "family.wife_birth_year",
+        AttrKind::Text,
+        "Năm sinh của người vợ",
+        "Wife's year of birth",
+    ),
+    attr(
+        "family.wife_ethnicity",
+        AttrKind::Text,
+        "Dân tộc của người vợ",
+        "Wife's ethnicity",
+    ),
+    attr(
+        "family.wife_nationality",
+        AttrKind::Text,
+        "Quốc tịch của người vợ",
+        "Wife's nationality",
+    ),
+    attr(
+        "family.wife_hometown",
+        AttrKind::Place,
+        "Quê quán của người vợ",
+        "Wife's hometown",
+    ),
+    attr(
+        "family.wife_residence",
+        AttrKind::Place,
+        "Nơi thường trú của người vợ",
+        "Wife's residence",
+    ),
+    attr(
+        "family.husband_name",
+        AttrKind::Name,
+        "Họ và tên người chồng",
+        "Husband's name",
+    ),
+    attr(
+        "family.husband_pin",
+        AttrKind::Pin,
+        "Số định danh của người chồng",
+        "Husband's PIN",
+    ),
+    attr(
+        "family.husband_birth_year",
+        AttrKind::Text,
+        "Năm sinh của người chồng",
+        "Husband's year of birth",
+    ),
+    attr(
+        "family.husband_ethnicity",
+        AttrKind::Text,
+        "Dân tộc của người chồng",
+        "Husband's ethnicity",
+    ),
+    attr(
+        "family.husband_nationality",
+        AttrKind::Text,
+        "Quốc tịch của người chồng",
+        "Husband's nationality",
+    ),
+    attr(
+        "family.husband_hometown",
+        AttrKind::Place,
+        "Quê quán của người chồng",
+        "Husband's hometown",
+    ),
+    attr(
+        "family.husband_residence",
+        AttrKind::Place,
+        "Nơi thường trú của người chồng",
+        "Husband's residence",
+    ),
+];
+
+/// Whether a definition prefills any `family.*` attribute (the host then also reads the spouse's record).
+pub fn uses_family(form: &FormDef) -> bool {
+    form.steps
+        .iter()
+        .flat_map(|s| &s.sections)
+        .flat_map(|s| &s.fields)
+        .any(|f| f.prefill.as_ref().is_some_and(|p| p.from.starts_with("family.")))
+}
+
+/// The `family.*` attributes from the citizen's and (if known) the spouse's `population.*` attributes.
+pub fn family_attributes(citizen: &Attributes, spouse: Option<&Attributes>) -> Attributes {
+    let female = |a: &Attributes| a.get("population.sex") == Some(&Json::String("nu".into()));
+    let (wife, husband) = match (female(citizen), spouse) {
+        (true, s) => (Some(citizen), s),
+        (false, s) => (s, Some(citizen)),
+    };
+    let mut out = Attributes::new();
+    for (role, person) in [("wife", wife), ("husband", husband)] {
+        let Some(p) = person else { continue };
+        for (from, to) in [
+            ("full_name", "name"),
+            ("pin", "pin"),
+            ("birth_year", "birth_year"),
+            ("ethnicity", "ethnicity"),
+            ("nationality", "nationality"),
+            ("hometown", "hometown"),
+            ("permanent_address", "residence"),
+        ] {
+            if let Some(v) = p.get(&format!("population.{from}")) {
+                out.insert(format!("family.{role}_{to}"), v.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Pre-2025 province codes (GSO, the PIN prefix without its leading 0) and the 2025 province each
 /// became part of (Resolution 202/2025/QH15).
 pub const OLD_PROVINCES: [(&str, &str); 63] = [
-    ("01", "01"), ("02", "08"), ("04", "04"), ("06", "19"), ("08", "08"), ("10", "15"), ("11", "11"),
-    ("12", "12"), ("14", "14"), ("15", "15"), ("17", "25"), ("19", "19"), ("20", "20"), ("22", "22"),
-    ("24", "24"), ("25", "25"), ("26", "25"), ("27", "24"), ("30", "31"), ("31", "31"), ("33", "33"),
-    ("34", "33"), ("35", "37"), ("36", "37"), ("37", "37"), ("38", "38"), ("40", "40"), ("42", "42"),
-    ("44", "44"), ("45", "44"), ("46", "46"), ("48", "48"), ("49", "48"), ("51", "51"), ("52", "52"),
-    ("54", "66"), ("56", "56"), ("58", "56"), ("60", "68"), ("62", "51"), ("64", "52"), ("66", "66"),
-    ("67", "68"), ("68", "68"), ("70", "75"), ("72", "80"), ("74", "79"), ("75", "75"), ("77", "79"),
-    ("79", "79"), ("80", "80"), ("82", "82"), ("83", "86"), ("84", "86"), ("86", "86"), ("87", "82"),
-    ("89", "91"), ("91", "91"), ("92", "92"), ("93", "92"), ("94", "92"), ("95", "96"), ("96", "96"),
+    ("01", "01"),
+    ("02", "08"),
+    ("04", "04"),
+    ("06", "19"),
+    ("08", "08"),
+    ("10", "15"),
+    ("11", "11"),
+    ("12", "12"),
+    ("14", "14"),
+    ("15", "15"),
+    ("17", "25"),
+    ("19", "19"),
+    ("20", "20"),
+    ("22", "22"),
+    ("24", "24"),
+    ("25", "25"),
+    ("26", "25"),
+    ("27", "24"),
+    ("30", "31"),
+    ("31", "31"),
+    ("33", "33"),
+    ("34", "33"),
+    ("35", "37"),
+    ("36", "37"),
+    ("37", "37"),
+    ("38", "38"),
+    ("40", "40"),
+    ("42", "42"),
+    ("44", "44"),
+    ("45", "44"),
+    ("46", "46"),
+    ("48", "48"),
+    ("49", "48"),
+    ("51", "51"),
+    ("52", "52"),
+    ("54", "66"),
+    ("56", "56"),
+    ("58", "56"),
+    ("60", "68"),
+    ("62", "51"),
+    ("64", "52"),
+    ("66", "66"),
+    ("67", "68"),
+    ("68", "68"),
+    ("70", "75"),
+    ("72", "80"),
+    ("74", "79"),
+    ("75", "75"),
+    ("77", "79"),
+    ("79", "79"),
+    ("80", "80"),
+    ("82", "82"),
+    ("83", "86"),
+    ("84", "86"),
+    ("86", "86"),
+    ("87", "82"),
+    ("89", "91"),
+    ("91", "91"),
+    ("92", "92"),
+    ("93", "92"),
+    ("94", "92"),
+    ("95", "96"),
+    ("96", "96"),
 ];
 
 /// The 2025 province that an old (pre-July-2025) province code became part of.
@@ -147,45 +438,97 @@ pub struct ReplyError(pub String);
 
 /// Registry attributes from a national-database reply; unreadable fields are left out, never guessed.
 pub fn normalize_population(reply: &Json, units: &Catalogs) -> Result<Attributes, ReplyError> {
-    let r = reply.as_object().ok_or_else(|| ReplyError("expected a JSON object".into()))?;
+    let r = reply
+        .as_object()
+        .ok_or_else(|| ReplyError("expected a JSON object".into()))?;
     let mut out = Attributes::new();
     let mut put = |name: &str, value: Option<Json>| {
         if let Some(v) = value {
             out.insert(name.to_owned(), v);
         }
     };
-    put("population.pin", text(r.get("SoDinhDanh")).filter(|s| is_digits(s, 12)).map(Json::String));
-    put("population.cmnd9", text(r.get("SoCMND")).filter(|s| is_digits(s, 9)).map(Json::String));
+    put(
+        "population.pin",
+        text(r.get("SoDinhDanh")).filter(|s| is_digits(s, 12)).map(Json::String),
+    );
+    put(
+        "population.cmnd9",
+        text(r.get("SoCMND")).filter(|s| is_digits(s, 9)).map(Json::String),
+    );
     put("population.full_name", person_name(r.get("HoVaTen")).map(Json::String));
-    put("population.sex", text(r.get("GioiTinh")).and_then(|c| sex(&c)).map(|s| Json::String(s.into())));
+    put(
+        "population.sex",
+        text(r.get("GioiTinh"))
+            .and_then(|c| sex(&c))
+            .map(|s| Json::String(s.into())),
+    );
     let birth = r.get("NgayThangNamSinh");
     let dob = text(birth.and_then(|b| b.get("NgayThangNam")).or(birth)).and_then(|d| Date::parse_any(&d));
     put("population.dob", dob.map(|d| Json::String(d.to_string())));
-    let year = dob.map(|d| d.year.to_string()).or_else(|| {
-        text(birth.and_then(|b| b.get("Nam"))).filter(|y| is_digits(y, 4))
-    });
+    let year = dob
+        .map(|d| d.year.to_string())
+        .or_else(|| text(birth.and_then(|b| b.get("Nam"))).filter(|y| is_digits(y, 4)));
     put("population.birth_year", year.map(Json::String));
     put("population.ethnicity", named_code(r.get("DanToc")).map(Json::String));
     put("population.religion", named_code(r.get("TonGiao")).map(Json::String));
-    put("population.nationality", text(r.get("QuocTich")).map(|n| Json::String(nationality(&n))));
-    put("population.marital_status", text(r.get("TinhTrangHonNhan")).and_then(|c| marital(&c)).map(|s| Json::String(s.into())));
+    put(
+        "population.nationality",
+        text(r.get("QuocTich")).map(|n| Json::String(nationality(&n))),
+    );
+    put(
+        "population.marital_status",
+        text(r.get("TinhTrangHonNhan"))
+            .and_then(|c| marital(&c))
+            .map(|s| Json::String(s.into())),
+    );
     put("population.phone", text(r.get("SoDienThoai")).map(Json::String));
-    put("population.email", text(r.get("Email")).map(|e| Json::String(e.to_lowercase())));
+    put("population.blood_type", text(r.get("NhomMau")).map(Json::String));
+    let card = r.get("CCCD");
+    let card_date = |k: &str| {
+        text(card.and_then(|c| c.get(k)))
+            .and_then(|d| Date::parse_any(&d))
+            .map(|d| Json::String(d.to_string()))
+    };
+    put("population.id_issue_date", card_date("NgayCap"));
+    put("population.id_expiry", card_date("NgayHetHan"));
+    put(
+        "population.id_issuer",
+        text(card.and_then(|c| c.get("NoiCap"))).map(|p| Json::String(sentence_case(&p))),
+    );
+    put(
+        "population.email",
+        text(r.get("Email")).map(|e| Json::String(e.to_lowercase())),
+    );
     for (key, name) in [
         ("NoiSinh", "population.birth_place"),
         ("NoiDangKyKhaiSinh", "population.birth_registration_place"),
         ("QueQuan", "population.hometown"),
         ("ThuongTru", "population.permanent_address"),
         ("NoiOHienTai", "population.current_address"),
+        ("TamTru", "population.temporary_address"),
     ] {
         put(name, r.get(key).and_then(|p| place(p, units)));
     }
-    for (key, prefix) in [("ChuHo", "household_head"), ("Cha", "father"), ("Me", "mother"), ("VoChong", "spouse")] {
+    for (key, prefix) in [
+        ("ChuHo", "household_head"),
+        ("Cha", "father"),
+        ("Me", "mother"),
+        ("VoChong", "spouse"),
+    ] {
         let Some(p) = r.get(key) else { continue };
-        put(&format!("population.{prefix}_name"), person_name(p.get("HoVaTen")).map(Json::String));
-        put(&format!("population.{prefix}_pin"), text(p.get("SoDinhDanh")).filter(|s| is_digits(s, 12)).map(Json::String));
+        put(
+            &format!("population.{prefix}_name"),
+            person_name(p.get("HoVaTen")).map(Json::String),
+        );
+        put(
+            &format!("population.{prefix}_pin"),
+            text(p.get("SoDinhDanh")).filter(|s| is_digits(s, 12)).map(Json::String),
+        );
     }
-    put("population.relationship_to_head", text(r.get("ChuHo").and_then(|h| h.get("QuanHe"))).map(|q| Json::String(sentence_case(&q))));
+    put(
+        "population.relationship_to_head",
+        text(r.get("ChuHo").and_then(|h| h.get("QuanHe"))).map(|q| Json::String(relationship(&q).into())),
+    );
     Ok(out)
 }
 
@@ -206,11 +549,19 @@ fn is_digits(s: &str, n: usize) -> bool {
 /// A name as the registry holds it: parts joined, Ð (eth) read as Đ, upper case.
 fn person_name(v: Option<&Json>) -> Option<String> {
     let joined = match v? {
-        Json::Object(parts) => ["Ho", "ChuDem", "Ten"].iter().filter_map(|k| text(parts.get(*k))).collect::<Vec<_>>().join(" "),
+        Json::Object(parts) => ["Ho", "ChuDem", "Ten"]
+            .iter()
+            .filter_map(|k| text(parts.get(*k)))
+            .collect::<Vec<_>>()
+            .join(" "),
         other => text(Some(other))?,
     };
     let name = clean_line(&joined.replace(['Ð', 'ð'], "Đ")).to_uppercase();
-    (!name.is_empty() && name.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-')).then_some(name)
+    (!name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-'))
+    .then_some(name)
 }
 
 fn sex(code: &str) -> Option<&'static str> {
@@ -252,22 +603,31 @@ fn place(v: &Json, units: &Catalogs) -> Option<Json> {
     let o = v.as_object()?;
     let code = |k: &str| text(o.get(k));
     let detail = code("ChiTiet").map(|d| title_case(&d));
-    let old_level = code("MaQuanHuyen").is_some() || code("TenQuanHuyen").is_some();
     let provinces = units.get("provinces")?;
     let communes = units.get("communes")?;
     let mut out = Map::new();
-    let (province, commune) = match (code("MaTinhThanh"), old_level) {
-        (Some(p), false) if provinces.get(&p).is_some() => {
-            let c = code("MaPhuongXa").filter(|c| communes.get(c).is_some_and(|o| o.parent.as_deref() == Some(p.as_str())));
-            (Some(p), c)
-        }
-        (Some(p), true) => (new_province_of(&p).map(str::to_owned), None),
-        _ => (None, None),
-    };
+    // Every 2025 code is also the old code of its seat province, so one table maps both forms.
+    let province = code("MaTinhThanh")
+        .and_then(|p| new_province_of(&p))
+        .filter(|p| provinces.get(p).is_some())
+        .map(str::to_owned);
+    // Codes are never re-issued (Decision 19/2025/QĐ-TTg): a commune code still in the 2025 list
+    // is the same unit, perhaps grown by merger. Old communes whose code was closed need a
+    // conversion table the catalogue does not hold, so they are shown as the registry wrote them.
+    let commune = province
+        .as_deref()
+        .and_then(|p| code("MaPhuongXa").filter(|c| communes.get(c).is_some_and(|o| o.parent.as_deref() == Some(p))));
     let complete = commune.is_some();
     let text_form = if complete {
-        let names = [commune.as_deref().and_then(|c| communes.get(c)), province.as_deref().and_then(|p| provinces.get(p))];
-        detail.iter().cloned().chain(names.into_iter().flatten().map(|o| o.label.get("vi").to_owned())).collect::<Vec<_>>()
+        let names = [
+            commune.as_deref().and_then(|c| communes.get(c)),
+            province.as_deref().and_then(|p| provinces.get(p)),
+        ];
+        detail
+            .iter()
+            .cloned()
+            .chain(names.into_iter().flatten().map(|o| o.label.get("vi").to_owned()))
+            .collect::<Vec<_>>()
     } else {
         let names = ["TenPhuongXa", "TenQuanHuyen", "TenTinhThanh"].map(|k| code(k).map(|n| title_case(&n)));
         detail.iter().cloned().chain(names.into_iter().flatten()).collect()
@@ -275,7 +635,11 @@ fn place(v: &Json, units: &Catalogs) -> Option<Json> {
     if text_form.is_empty() && province.is_none() {
         return None;
     }
-    let street = if complete { detail } else { Some(text_form.join(", ")).filter(|s| !s.is_empty()) };
+    let street = if complete {
+        detail
+    } else {
+        Some(text_form.join(", ")).filter(|s| !s.is_empty())
+    };
     for (k, v) in [("province", province), ("commune", commune), ("street", street)] {
         if let Some(v) = v {
             out.insert(k.into(), Json::String(v));
@@ -300,10 +664,29 @@ pub fn title_case(s: &str) -> String {
         .join(" ")
 }
 
+/// The relationship code of a registry's wording (`CHỦ HỘ`, `Con`, `vợ`…); unknown wordings are `khac`.
+fn relationship(s: &str) -> &'static str {
+    match crate::text::search_key(s).as_str() {
+        "chu ho" | "chu_ho" => "chu_ho",
+        "vo" => "vo",
+        "chong" => "chong",
+        "con" | "con de" | "con nuoi" => "con",
+        "bo" | "cha" | "bo de" | "cha de" => "bo",
+        "me" | "me de" => "me",
+        "ong" | "ong noi" | "ong ngoai" => "ong",
+        "ba" | "ba noi" | "ba ngoai" => "ba",
+        "chau" | "chau noi" | "chau ngoai" => "chau",
+        "anh" | "chi" | "em" | "anh trai" | "chi gai" | "em trai" | "em gai" => "anh_chi_em",
+        _ => "khac",
+    }
+}
+
 fn sentence_case(s: &str) -> String {
     let lower = s.to_lowercase();
     let mut cs = lower.chars();
-    cs.next().map(|f| f.to_uppercase().chain(cs).collect()).unwrap_or_default()
+    cs.next()
+        .map(|f| f.to_uppercase().chain(cs).collect())
+        .unwrap_or_default()
 }
 
 /// One prefilled value: the value as the session stores it, where it came from, and whether it is locked.
@@ -317,6 +700,44 @@ pub struct PrefillValue {
     pub locked: bool,
 }
 
+/// Problems with a definition's `prefill` entries: unknown attributes, an address filled from
+/// something that is not a place, prefill inside a repeatable group (not supported).
+pub fn check_definition(form: &FormDef) -> Vec<DefinitionError> {
+    let mut errors = Vec::new();
+    for (i, step) in form.steps.iter().enumerate() {
+        for (j, section) in step.sections.iter().enumerate() {
+            for (k, field) in section.fields.iter().enumerate() {
+                let at = format!("$.steps[{i}].sections[{j}].fields[{k}]");
+                check_field(field, &at, false, &mut errors);
+            }
+        }
+    }
+    errors
+}
+
+fn check_field(field: &FieldDef, at: &str, in_group: bool, errors: &mut Vec<DefinitionError>) {
+    for (n, sub) in field.fields.iter().flatten().enumerate() {
+        check_field(sub, &format!("{at}.fields[{n}]"), true, errors);
+    }
+    let Some(def) = &field.prefill else { return };
+    let path = format!("{at}.prefill.from");
+    let message = match attribute(&def.from) {
+        _ if in_group => "prefill is not supported inside a repeatable group".to_owned(),
+        None => format!(
+            "unknown registry attribute '{}' (see tokhai_core::prefill::POPULATION_ATTRIBUTES and FAMILY_ATTRIBUTES)",
+            def.from
+        ),
+        Some(a) if field.kind == FieldKind::Address && a.kind != AttrKind::Place => {
+            format!(
+                "an address field cannot be filled from '{}', which is not a place",
+                def.from
+            )
+        }
+        Some(_) => return,
+    };
+    errors.push(DefinitionError { path, message });
+}
+
 /// Prefilled values by field path for a form, from registry attributes.
 pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, PrefillValue> {
     let fields = form.steps.iter().flat_map(|s| &s.sections).flat_map(|s| &s.fields);
@@ -325,7 +746,14 @@ pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, Pr
             let def = f.prefill.as_ref()?;
             let a = attrs.get(&def.from)?;
             let (value, complete) = shape(f, a)?;
-            Some((f.id.clone(), PrefillValue { value, source: def.from.clone(), locked: def.lock && complete }))
+            Some((
+                f.id.clone(),
+                PrefillValue {
+                    value,
+                    source: def.from.clone(),
+                    locked: def.lock && complete,
+                },
+            ))
         })
         .collect()
 }
@@ -334,8 +762,10 @@ pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, Pr
 fn shape(field: &FieldDef, a: &Json) -> Option<(Json, bool)> {
     let raw = match (field.kind, a) {
         (FieldKind::Address, Json::Object(p)) => {
-            let parts: Map<String, Json> =
-                ["province", "commune", "street"].iter().filter_map(|k| Some(((*k).to_owned(), p.get(*k)?.clone()))).collect();
+            let parts: Map<String, Json> = ["province", "commune", "street"]
+                .iter()
+                .filter_map(|k| Some(((*k).to_owned(), p.get(*k)?.clone())))
+                .collect();
             let complete = p.get("complete") == Some(&Json::Bool(true));
             return Some((normalize(field.kind, Json::Object(parts)), complete));
         }
@@ -389,43 +819,6 @@ impl PrefillBundle {
     }
 }
 
-/// JSON with object keys sorted and no whitespace, the same bytes on every platform.
-pub fn canonical_json(v: &Json) -> String {
-    let mut out = String::new();
-    write_canonical(v, &mut out);
-    out
-}
-
-fn write_canonical(v: &Json, out: &mut String) {
-    match v {
-        Json::Object(o) => {
-            let mut keys: Vec<&String> = o.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Json::String(k.clone()).to_string());
-                out.push(':');
-                write_canonical(&o[k], out);
-            }
-            out.push('}');
-        }
-        Json::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
-    }
-}
-
 /// What the submission claims, against which a bundle is checked.
 #[derive(Clone, Copy, Debug)]
 pub struct BundleContext<'a> {
@@ -437,7 +830,8 @@ pub struct BundleContext<'a> {
     pub now: i64,
 }
 
-/// Problems with a (signature-checked) bundle for a submission: wrong form or citizen, expiry, changed locked values.
+/// Problems with a (signature-checked) bundle for a submission: wrong form or citizen, expiry,
+/// locked values changed or cleared (a locked field left out, being hidden, is not a change).
 pub fn check_bundle(bundle: &PrefillBundle, ctx: BundleContext<'_>, values: &Json) -> Vec<Issue> {
     if bundle.format != BUNDLE_FORMAT {
         return vec![Issue::error("", "prefill.format").with("format", bundle.format)];
@@ -459,65 +853,48 @@ pub fn check_bundle(bundle: &PrefillBundle, ctx: BundleContext<'_>, values: &Jso
         .filter_map(|(path, p)| {
             let kind = *kinds.get(path.as_str())?;
             let sent = values.get(path)?;
-            (!sent.is_null() && normalize(kind, sent.clone()) != p.value).then(|| Issue::error(path, "prefill.locked_changed"))
+            // Absent means hidden by the form's rules; a value, even cleared, must be the prefilled one.
+            (!same(&normalize(kind, sent.clone()), &p.value)).then(|| Issue::error(path, "prefill.locked_changed"))
         })
         .collect()
 }
 
+/// Whether two values are the same once written canonically (`1965.0` is `1965`).
+fn same(a: &Json, b: &Json) -> bool {
+    canonical_json(a) == canonical_json(b)
+}
+
 fn field_kinds(form: &FormDef) -> BTreeMap<&str, FieldKind> {
-    form.steps.iter().flat_map(|s| &s.sections).flat_map(|s| &s.fields).map(|f| (f.id.as_str(), f.kind)).collect()
+    form.steps
+        .iter()
+        .flat_map(|s| &s.sections)
+        .flat_map(|s| &s.fields)
+        .map(|f| (f.id.as_str(), f.kind))
+        .collect()
 }
 
 /// Where each submitted top-level field came from: the registry attribute if unchanged, else `citizen`.
 pub fn provenance(form: &FormDef, bundle: Option<&PrefillBundle>, values: &Json) -> BTreeMap<String, Json> {
     let kinds = field_kinds(form);
-    let Some(obj) = values.as_object() else { return BTreeMap::new() };
+    let Some(obj) = values.as_object() else {
+        return BTreeMap::new();
+    };
     obj.iter()
         .map(|(path, sent)| {
             let pre = bundle.and_then(|b| Some((b, b.values.get(path)?)));
             let kind = kinds.get(path.as_str()).copied();
             let entry = match pre {
-                Some((b, p)) if kind.is_some_and(|k| normalize(k, sent.clone()) == p.value) => serde_json::json!({
-                    "source": p.source, "origin": b.origin, "locked": p.locked
-                }),
+                Some((b, p)) if kind.is_some_and(|k| same(&normalize(k, sent.clone()), &p.value)) => {
+                    serde_json::json!({
+                        "source": p.source, "origin": b.origin, "locked": p.locked
+                    })
+                }
                 Some((_, p)) => serde_json::json!({ "source": "citizen", "edited_from": p.source }),
                 None => serde_json::json!({ "source": "citizen" }),
             };
             (path.clone(), entry)
         })
         .collect()
-}
-
-/// The citizen-readable message of a `prefill.*` issue code, in `vi` (default) or `en`.
-pub fn message(code: &str, lang: &str) -> Option<&'static str> {
-    let (vi, en) = match code {
-        "prefill.signature_invalid" => (
-            "Dữ liệu điền sẵn không có chữ ký hợp lệ của cổng dịch vụ công. Vui lòng tải lại biểu mẫu.",
-            "The prefilled data has no valid signature from the portal. Please reload the form.",
-        ),
-        "prefill.expired" => (
-            "Dữ liệu điền sẵn đã hết hạn. Vui lòng tải lại biểu mẫu để lấy dữ liệu mới.",
-            "The prefilled data has expired. Please reload the form to fetch it again.",
-        ),
-        "prefill.form_mismatch" => (
-            "Dữ liệu điền sẵn được cấp cho một biểu mẫu khác. Vui lòng tải lại biểu mẫu.",
-            "The prefilled data was issued for another form. Please reload the form.",
-        ),
-        "prefill.subject_mismatch" => (
-            "Dữ liệu điền sẵn không thuộc về tài khoản đang đăng nhập. Vui lòng đăng nhập lại.",
-            "The prefilled data does not belong to the logged-in account. Please log in again.",
-        ),
-        "prefill.format" => (
-            "Dữ liệu điền sẵn có định dạng không được hỗ trợ. Vui lòng tải lại biểu mẫu.",
-            "The prefilled data has an unsupported format. Please reload the form.",
-        ),
-        "prefill.locked_changed" => (
-            "Thông tin này lấy từ Cơ sở dữ liệu quốc gia về dân cư và không được sửa. Nếu thông tin sai, hãy đề nghị điều chỉnh dữ liệu dân cư.",
-            "This information comes from the national population database and cannot be changed. If it is wrong, ask for the population data to be corrected.",
-        ),
-        _ => return None,
-    };
-    Some(if lang == "en" { en } else { vi })
 }
 
 #[cfg(test)]
@@ -557,7 +934,8 @@ mod tests {
             "HoVaTen": {"Ho": "", "ChuDem": "", "Ten": "  NGUYE\u{302}\u{303}N  VĂN  AN "}, "GioiTinh": 1,
             "NgayThangNamSinh": {"NgayThangNam": "19900115", "Nam": "1990"},
             "DanToc": {"MaDanToc": "01", "TenGoi": "Kinh"}, "QuocTich": "VN", "TinhTrangHonNhan": "2",
-            "SoDienThoai": "0912 345 678",
+            "SoDienThoai": "0912 345 678", "NhomMau": "O",
+            "CCCD": {"NgayCap": "20210615", "NoiCap": "CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI", "NgayHetHan": "2030"},
             "ThuongTru": {"MaTinhThanh": "01", "MaPhuongXa": "00004", "ChiTiet": "SỐ 12 PHỐ HÀNG BÀI"},
             "QueQuan": {"MaTinhThanh": "30", "MaQuanHuyen": "288", "MaPhuongXa": "10507",
                         "TenPhuongXa": "XÃ TÂN HƯNG", "TenQuanHuyen": "HUYỆN GIA LỘC", "TenTinhThanh": "TỈNH HẢI DƯƠNG"},
@@ -575,7 +953,17 @@ mod tests {
         assert_eq!(a["population.sex"], json!("nam"));
         assert_eq!(a["population.nationality"], json!("Việt Nam"));
         assert_eq!(a["population.marital_status"], json!("da_ket_hon"));
-        assert_eq!(a["population.relationship_to_head"], json!("Con"));
+        assert_eq!(a["population.relationship_to_head"], json!("con"));
+        assert_eq!(relationship("CHỦ HỘ"), "chu_ho");
+        assert_eq!(relationship("Bà nội"), "ba");
+        assert_eq!(relationship("CH01"), "khac");
+        assert_eq!(a["population.blood_type"], json!("O"));
+        assert_eq!(a["population.id_issue_date"], json!("2021-06-15"));
+        assert_eq!(
+            a["population.id_issuer"],
+            json!("Cục cảnh sát quản lý hành chính về trật tự xã hội")
+        );
+        assert!(!a.contains_key("population.id_expiry"), "a malformed date is left out");
         assert_eq!(a["population.mother_name"], json!("TRẦN THỊ HOA"));
         assert!(!a.contains_key("population.mother_pin"), "a malformed PIN is left out");
         assert!(!a.contains_key("population.cmnd9"), "8 digits is not a CMND");
@@ -585,13 +973,36 @@ mod tests {
                    "text": "Số 12 Phố Hàng Bài, Phường Ba Đình, Thành phố Hà Nội", "complete": true})
         );
         let home = &a["population.hometown"];
-        assert_eq!(home["province"], json!("31"), "old Hải Dương (30) is now Hải Phòng (31)");
-        assert_eq!(home["commune"], Json::Null, "the old commune cannot be mapped without a conversion table");
+        assert_eq!(
+            home["province"],
+            json!("31"),
+            "old Hải Dương (30) is now Hải Phòng (31)"
+        );
+        assert_eq!(
+            home["commune"],
+            Json::Null,
+            "the old commune cannot be mapped without a conversion table"
+        );
         assert_eq!(home["text"], json!("Xã Tân Hưng, Huyện Gia Lộc, Tỉnh Hải Dương"));
+        let kept = json!({"NoiOHienTai": {"MaTinhThanh": "01", "MaQuanHuyen": "001", "MaPhuongXa": "00004",
+                                          "ChiTiet": "SỐ 1", "TenPhuongXa": "PHƯỜNG TRÚC BẠCH", "TenQuanHuyen": "QUẬN BA ĐÌNH"},
+                          "NoiSinh": {"MaTinhThanh": "30", "TenTinhThanh": "TỈNH HẢI DƯƠNG"}});
+        let k = normalize_population(&kept, &units()).unwrap();
+        assert_eq!(
+            k["population.current_address"],
+            json!({"province": "01", "commune": "00004", "street": "Số 1",
+                   "text": "Số 1, Phường Ba Đình, Thành phố Hà Nội", "complete": true}),
+            "an old commune whose code lives on maps to its 2025 unit"
+        );
+        assert_eq!(k["population.birth_place"]["province"], json!("31"));
+        assert_eq!(k["population.birth_place"]["text"], json!("Tỉnh Hải Dương"));
         assert!(normalize_population(&json!([1]), &units()).is_err());
-        assert!(normalize_population(&json!({"NgayThangNamSinh": {"NgayThangNam": "19901399"}, "HoVaTen": 7}), &units())
-            .unwrap()
-            .is_empty());
+        assert!(normalize_population(
+            &json!({"NgayThangNamSinh": {"NgayThangNam": "19901399"}, "HoVaTen": 7}),
+            &units()
+        )
+        .unwrap()
+        .is_empty());
     }
 
     #[test]
@@ -604,10 +1015,19 @@ mod tests {
         assert!(!v["caps"].locked);
         assert_eq!(v["dob"].value, json!("1990-01-15"));
         assert_eq!(v["phone"].value, json!("+84912345678"));
-        assert_eq!(v["residence"].value, json!({"province": "01", "commune": "00004", "street": "Số 12 Phố Hàng Bài"}));
+        assert_eq!(
+            v["residence"].value,
+            json!({"province": "01", "commune": "00004", "street": "Số 12 Phố Hàng Bài"})
+        );
         assert!(v["residence"].locked);
-        assert!(!v["hometown"].locked, "an address not mapped to a 2025 commune stays editable");
-        assert_eq!(v["hometown_text"].value, json!("Xã Tân Hưng, Huyện Gia Lộc, Tỉnh Hải Dương"));
+        assert!(
+            !v["hometown"].locked,
+            "an address not mapped to a 2025 commune stays editable"
+        );
+        assert_eq!(
+            v["hometown_text"].value,
+            json!("Xã Tân Hưng, Huyện Gia Lộc, Tỉnh Hải Dương")
+        );
         assert!(!v.contains_key("email"));
     }
 
@@ -634,35 +1054,60 @@ mod tests {
         signed.signature = "abc".into();
         assert_eq!(b.signing_bytes(), signed.signing_bytes());
         let text = String::from_utf8(b.signing_bytes()).unwrap();
-        assert!(text.starts_with("tokhai-prefill-v1\n{\"expires_at\":2000,\"form_id\":\"ct01\""), "{text}");
+        assert!(
+            text.starts_with("tokhai-prefill-v1\n{\"expires_at\":2000,\"form_id\":\"ct01\""),
+            "{text}"
+        );
         let mut changed = b.clone();
         changed.values.get_mut("dob").unwrap().value = json!("1990-01-16");
         assert_ne!(b.signing_bytes(), changed.signing_bytes());
-        assert_eq!(canonical_json(&json!({"b": [1, {"d": 2, "c": "ễ"}], "a": null})), r#"{"a":null,"b":[1,{"c":"ễ","d":2}]}"#);
+        assert_eq!(
+            canonical_json(&json!([1965.0, 1.5, -0.0, 1e300, 7])),
+            "[1965,1.5,0,1e+300,7]"
+        );
+        assert!(same(&json!({"y": 1965.0}), &json!({"y": 1965})));
+        assert_eq!(
+            canonical_json(&json!({"b": [1, {"d": 2, "c": "ễ"}], "a": null})),
+            r#"{"a":null,"b":[1,{"c":"ễ","d":2}]}"#
+        );
     }
 
     #[test]
     fn locked_changes_expiry_and_subject_are_found() {
         let b = bundle();
         let f = form();
-        let ctx = BundleContext { form: &f, subject: Some("001090012345"), now: 1_500 };
+        let ctx = BundleContext {
+            form: &f,
+            subject: Some("001090012345"),
+            now: 1_500,
+        };
         let same = json!({"full_name": "Nguye\u{302}\u{303}n  Văn An", "dob": "15/01/1990", "email": "a@b.vn",
                           "residence": {"province": "01", "commune": "00004", "street": "Số 12 Phố Hàng Bài"}});
         assert_eq!(check_bundle(&b, ctx, &same), vec![]);
-        let changed = json!({"full_name": "Nguyễn Văn Ân", "dob": "1990-01-15",
+        let changed = json!({"full_name": "Nguyễn Văn Ân", "dob": null,
                              "residence": {"province": "01", "commune": "00008", "street": "Số 12 Phố Hàng Bài"},
                              "hometown": {"province": "01"}});
-        let codes: Vec<_> = check_bundle(&b, ctx, &changed).into_iter().map(|i| (i.path, i.code)).collect();
-        assert_eq!(codes, [("full_name".into(), "prefill.locked_changed".into()), ("residence".into(), "prefill.locked_changed".into())]);
+        let codes: Vec<_> = check_bundle(&b, ctx, &changed)
+            .into_iter()
+            .map(|i| (i.path, i.code))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("dob".into(), "prefill.locked_changed".into()),
+                ("full_name".into(), "prefill.locked_changed".into()),
+                ("residence".into(), "prefill.locked_changed".into())
+            ]
+        );
         let late = BundleContext { now: 2_001, ..ctx };
         assert_eq!(check_bundle(&b, late, &same)[0].code, "prefill.expired");
-        let other = BundleContext { subject: Some("001090099999"), ..ctx };
+        let other = BundleContext {
+            subject: Some("001090099999"),
+            ..ctx
+        };
         assert_eq!(check_bundle(&b, other, &same)[0].code, "prefill.subject_mismatch");
         let anonymous = BundleContext { subject: None, ..ctx };
         assert_eq!(check_bundle(&b, anonymous, &same)[0].code, "prefill.subject_mismatch");
-        for code in ["prefill.expired", "prefill.locked_changed", "prefill.signature_invalid"] {
-            assert!(message(code, "vi").is_some() && message(code, "en").is_some());
-        }
     }
 
     #[test]
@@ -670,10 +1115,54 @@ mod tests {
         let b = bundle();
         let values = json!({"full_name": "Nguyễn Văn An", "phone": "0999999999", "email": "a@b.vn"});
         let p = provenance(&form(), Some(&b), &values);
-        assert_eq!(p["full_name"], json!({"source": "population.full_name", "origin": "registry.local", "locked": true}));
-        assert_eq!(p["phone"], json!({"source": "citizen", "edited_from": "population.phone"}));
+        assert_eq!(
+            p["full_name"],
+            json!({"source": "population.full_name", "origin": "registry.local", "locked": true})
+        );
+        assert_eq!(
+            p["phone"],
+            json!({"source": "citizen", "edited_from": "population.phone"})
+        );
         assert_eq!(p["email"], json!({"source": "citizen"}));
-        assert_eq!(provenance(&form(), None, &values)["full_name"], json!({"source": "citizen"}));
+        assert_eq!(
+            provenance(&form(), None, &values)["full_name"],
+            json!({"source": "citizen"})
+        );
+    }
+
+    #[test]
+    fn family_attributes_name_wife_and_husband() {
+        let me = normalize_population(&reply(), &units()).unwrap();
+        let wife_reply = json!({"SoDinhDanh": "001192000123", "GioiTinh": "2", "HoVaTen": "LÊ THỊ HOA",
+                                "NgayThangNamSinh": {"Nam": "1992"}});
+        let wife = normalize_population(&wife_reply, &units()).unwrap();
+        let f = family_attributes(&me, Some(&wife));
+        assert_eq!(f["family.husband_name"], json!("NGUYỄN VĂN AN"));
+        assert_eq!(f["family.wife_pin"], json!("001192000123"));
+        assert_eq!(f["family.wife_birth_year"], json!("1992"));
+        assert_eq!(f["family.husband_residence"]["commune"], json!("00004"));
+        let alone = family_attributes(&wife, None);
+        assert_eq!(alone["family.wife_name"], json!("LÊ THỊ HOA"));
+        assert!(!alone.contains_key("family.husband_name"));
+        assert!(attribute("family.wife_residence").is_some_and(|a| a.kind == AttrKind::Place));
+        assert!(!uses_family(&form()));
+    }
+
+    #[test]
+    fn definitions_with_bad_prefill_are_found() {
+        let mut f = form();
+        assert!(check_definition(&f).is_empty());
+        let fields = &mut f.steps[0].sections[0].fields;
+        fields[0].prefill.as_mut().unwrap().from = "population.nickname".into();
+        fields[3].prefill.as_mut().unwrap().from = "population.full_name".into();
+        let found: Vec<_> = check_definition(&f).into_iter().map(|e| e.path).collect();
+        assert_eq!(
+            found,
+            [
+                "$.steps[0].sections[0].fields[0].prefill.from",
+                "$.steps[0].sections[0].fields[3].prefill.from"
+            ]
+        );
     }
 
     #[test]

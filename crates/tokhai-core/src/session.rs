@@ -84,7 +84,12 @@ impl Session {
                 None => vec![Slot::default()],
             })
             .collect();
-        let mut session = Session { form, catalogs, today, slots };
+        let mut session = Session {
+            form,
+            catalogs,
+            today,
+            slots,
+        };
         session.refresh_all(&mut Vec::new());
         Ok(session)
     }
@@ -100,20 +105,38 @@ impl Session {
         for (f, field) in self.form.fields.iter().enumerate() {
             let f = f as u32;
             if field.kind == FieldKind::Group {
-                out.push(Patch::Rows { path: field.id.clone(), count: self.rows(f) });
+                out.push(Patch::Rows {
+                    path: field.id.clone(),
+                    count: self.rows(f),
+                });
             }
             for (row, slot) in self.slots[f as usize].iter().enumerate() {
                 let path = path::of(&self.form, f, field.group.map(|_| row));
-                out.push(Patch::Visible { path: path.clone(), visible: slot.visible });
-                out.push(Patch::Required { path: path.clone(), required: slot.required });
+                out.push(Patch::Visible {
+                    path: path.clone(),
+                    visible: slot.visible,
+                });
+                out.push(Patch::Required {
+                    path: path.clone(),
+                    required: slot.required,
+                });
                 if field.is_computed() {
-                    out.push(Patch::Value { path: path.clone(), value: slot.value.clone() });
+                    out.push(Patch::Value {
+                        path: path.clone(),
+                        value: slot.value.clone(),
+                    });
                 }
                 if field.catalog_parent.is_some() {
-                    out.push(Patch::Options { path: path.clone(), parent: slot.parent.clone() });
+                    out.push(Patch::Options {
+                        path: path.clone(),
+                        parent: slot.parent.clone(),
+                    });
                 }
                 if !slot.issues.is_empty() {
-                    out.push(Patch::Issues { path, issues: slot.issues.clone() });
+                    out.push(Patch::Issues {
+                        path,
+                        issues: slot.issues.clone(),
+                    });
                 }
             }
         }
@@ -194,12 +217,19 @@ impl Session {
 
     /// Current issues of visible fields, in form order.
     pub fn issues(&self) -> Vec<Issue> {
-        self.slots.iter().flatten().flat_map(|s| s.issues.iter().cloned()).collect()
+        self.slots
+            .iter()
+            .flatten()
+            .flat_map(|s| s.issues.iter().cloned())
+            .collect()
     }
 
     /// Whether nothing blocks submission (call after [`Session::validate_all`]).
     pub fn is_valid(&self) -> bool {
-        self.slots.iter().flatten().all(|s| s.issues.iter().all(|i| !i.is_error()))
+        self.slots
+            .iter()
+            .flatten()
+            .all(|s| s.issues.iter().all(|i| !i.is_error()))
     }
 
     /// The values to submit: visible fields only, groups as arrays of rows.
@@ -211,7 +241,9 @@ impl Session {
             }
             let slot = &self.slots[f][0];
             if field.kind == FieldKind::Group {
-                let rows = (0..self.rows(f as u32)).map(|row| Json::Object(self.row_values(field, row))).collect();
+                let rows = (0..self.rows(f as u32))
+                    .map(|row| Json::Object(self.row_values(field, row)))
+                    .collect();
                 out.insert(field.id.clone(), Json::Array(rows));
             } else if is_given(field.kind, &slot.value) {
                 out.insert(field.id.clone(), slot.value.clone());
@@ -227,7 +259,10 @@ impl Session {
             (None, Some(g)) => self.slots[g as usize][0].visible,
             (None, None) => false,
         };
-        (0..self.form.fields.len()).filter(|&f| shown(f)).map(|f| self.form.fields[f].id.clone()).collect()
+        (0..self.form.fields.len())
+            .filter(|&f| shown(f))
+            .map(|f| self.form.fields[f].id.clone())
+            .collect()
     }
 
     /// Loads a whole set of values (a draft, a prefill, a submission), reporting what does not fit.
@@ -237,7 +272,11 @@ impl Session {
         };
         let mut problems = Vec::new();
         for (id, value) in object {
-            let Some(f) = self.form.index(id).filter(|&f| self.form.fields[f as usize].group.is_none()) else {
+            let Some(f) = self
+                .form
+                .index(id)
+                .filter(|&f| self.form.fields[f as usize].group.is_none())
+            else {
                 problems.push(Issue::error(id.as_str(), "payload.unknown_field"));
                 continue;
             };
@@ -249,18 +288,32 @@ impl Session {
                 continue;
             }
             let no_rows = Vec::new();
-            let rows = if value.is_null() { Some(&no_rows) } else { value.as_array() };
+            let rows = if value.is_null() {
+                Some(&no_rows)
+            } else {
+                value.as_array()
+            };
             let Some(rows) = rows.filter(|r| r.len() <= MAX_ROWS) else {
                 problems.push(Finding::error("type.invalid").with("expected", "rows").at(id));
                 continue;
             };
             let children = field.children.clone();
             for &child in &children {
-                self.slots[child as usize] = vec![Slot { touched: true, ..Slot::default() }; rows.len()];
+                self.slots[child as usize] = vec![
+                    Slot {
+                        touched: true,
+                        ..Slot::default()
+                    };
+                    rows.len()
+                ];
             }
             for (r, row) in rows.iter().enumerate() {
                 let Some(cells) = row.as_object() else {
-                    problems.push(Finding::error("type.invalid").with("expected", "row").at(&format!("{id}[{r}]")));
+                    problems.push(
+                        Finding::error("type.invalid")
+                            .with("expected", "row")
+                            .at(&format!("{id}[{r}]")),
+                    );
                     continue;
                 };
                 for (child_id, cell) in cells {
@@ -279,7 +332,10 @@ impl Session {
 
     /// Number of rows of a group.
     fn rows(&self, group: u32) -> usize {
-        self.form.fields[group as usize].children.first().map_or(0, |&c| self.slots[c as usize].len())
+        self.form.fields[group as usize]
+            .children
+            .first()
+            .map_or(0, |&c| self.slots[c as usize].len())
     }
 
     fn row_values(&self, group: &crate::form::Field, row: usize) -> Map<String, Json> {
@@ -301,7 +357,10 @@ impl Session {
     }
 
     fn after_rows_changed(&mut self, g: u32) -> Result<Vec<Patch>, SessionError> {
-        let mut patches = vec![Patch::Rows { path: self.form.fields[g as usize].id.clone(), count: self.rows(g) }];
+        let mut patches = vec![Patch::Rows {
+            path: self.form.fields[g as usize].id.clone(),
+            count: self.rows(g),
+        }];
         self.slots[g as usize][0].touched = true;
         self.propagate(g, None, &mut patches);
         let form = Arc::clone(&self.form);
@@ -364,7 +423,10 @@ impl Session {
             new.push(Patch::Visible { path: path(), visible });
         }
         if let Some(value) = computed.as_ref().filter(|v| **v != slot.value) {
-            new.push(Patch::Value { path: path(), value: value.clone() });
+            new.push(Patch::Value {
+                path: path(),
+                value: value.clone(),
+            });
         }
         let slot = &mut self.slots[f as usize][row];
         slot.visible = visible;
@@ -380,22 +442,39 @@ impl Session {
         let row_arg = field.group.map(|_| row);
         let env = SessionEnv(self);
         let slot = &self.slots[f as usize][row];
-        let required = field.required || field.required_if.as_ref().is_some_and(|e| e.eval(&env, row_arg).truthy());
+        let required = field.required
+            || field
+                .required_if
+                .as_ref()
+                .is_some_and(|e| e.eval(&env, row_arg).truthy());
         let parent = field.catalog_parent.and_then(|b| match read(&env, b, row_arg) {
             Value::Str(s) => Some(s),
             _ => None,
         });
         let path = path::of(&self.form, f, row_arg);
-        let issues = if slot.visible && slot.touched { self.check(f, row_arg, &path, required) } else { Vec::new() };
+        let issues = if slot.visible && slot.touched {
+            self.check(f, row_arg, &path, required)
+        } else {
+            Vec::new()
+        };
         let mut new = Vec::new();
         if slot.required != required {
-            new.push(Patch::Required { path: path.clone(), required });
+            new.push(Patch::Required {
+                path: path.clone(),
+                required,
+            });
         }
         if slot.parent != parent {
-            new.push(Patch::Options { path: path.clone(), parent: parent.clone() });
+            new.push(Patch::Options {
+                path: path.clone(),
+                parent: parent.clone(),
+            });
         }
         if slot.issues != issues {
-            new.push(Patch::Issues { path, issues: issues.clone() });
+            new.push(Patch::Issues {
+                path,
+                issues: issues.clone(),
+            });
         }
         let slot = &mut self.slots[f as usize][row];
         slot.required = required;
@@ -411,8 +490,17 @@ impl Session {
             FieldKind::Group => Json::from(self.rows(f)),
             _ => self.slots[f as usize][row.unwrap_or(0)].value.clone(),
         };
-        let catalogs = CatalogView { form: &self.form.catalogs, host: &self.catalogs };
-        let mut cx = Check { path, env: &SessionEnv(self), row, catalogs, issues: Vec::new() };
+        let catalogs = CatalogView {
+            form: &self.form.catalogs,
+            host: &self.catalogs,
+        };
+        let mut cx = Check {
+            path,
+            env: &SessionEnv(self),
+            row,
+            catalogs,
+            issues: Vec::new(),
+        };
         let empty = field.kind != FieldKind::Group && is_empty(field.kind, &value);
         if empty && required {
             cx.report(Finding::error("required"));
@@ -430,10 +518,22 @@ impl Session {
     fn full_state(&self, f: u32, row: usize, patches: &mut Vec<Patch>) {
         let slot = &self.slots[f as usize][row];
         let path = path::of(&self.form, f, Some(row));
-        patches.push(Patch::Visible { path: path.clone(), visible: slot.visible });
-        patches.push(Patch::Required { path: path.clone(), required: slot.required });
-        patches.push(Patch::Value { path: path.clone(), value: slot.value.clone() });
-        patches.push(Patch::Issues { path, issues: slot.issues.clone() });
+        patches.push(Patch::Visible {
+            path: path.clone(),
+            visible: slot.visible,
+        });
+        patches.push(Patch::Required {
+            path: path.clone(),
+            required: slot.required,
+        });
+        patches.push(Patch::Value {
+            path: path.clone(),
+            value: slot.value.clone(),
+        });
+        patches.push(Patch::Issues {
+            path,
+            issues: slot.issues.clone(),
+        });
     }
 }
 
@@ -458,7 +558,11 @@ impl Session {
     fn payload_issues(&self, values: &Json) -> Vec<Issue> {
         let mut out = Vec::new();
         for (id, submitted) in values.as_object().into_iter().flatten() {
-            let Some(f) = self.form.index(id).filter(|&f| self.form.fields[f as usize].group.is_none()) else {
+            let Some(f) = self
+                .form
+                .index(id)
+                .filter(|&f| self.form.fields[f as usize].group.is_none())
+            else {
                 continue;
             };
             let field = &self.form.fields[f as usize];
@@ -484,7 +588,9 @@ impl Session {
 
     fn check_submitted(&self, f: u32, row: Option<usize>, submitted: &Json, out: &mut Vec<Issue>) {
         let field = &self.form.fields[f as usize];
-        let Some(slot) = self.slots[f as usize].get(row.unwrap_or(0)) else { return };
+        let Some(slot) = self.slots[f as usize].get(row.unwrap_or(0)) else {
+            return;
+        };
         let submitted = normalize(field.kind, submitted.clone());
         if !is_given(field.kind, &submitted) {
             return;
@@ -492,9 +598,7 @@ impl Session {
         let path = path::of(&self.form, f, row);
         if !slot.visible {
             out.push(Issue::error(path, "payload.hidden_field"));
-        } else if field.is_computed()
-            && Value::from_json(&submitted) != Value::from_json(&slot.value)
-        {
+        } else if field.is_computed() && Value::from_json(&submitted) != Value::from_json(&slot.value) {
             out.push(Issue::error(path, "payload.computed_mismatch"));
         }
     }

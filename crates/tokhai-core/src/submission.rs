@@ -1,5 +1,6 @@
 //! The canonical submission: visible values in a stable form, their digest, and what identifies the attempt.
 
+use crate::canonical::canonical_json;
 use crate::digest::sha256_hex;
 use crate::session::Session;
 use serde::{Deserialize, Serialize};
@@ -24,12 +25,6 @@ pub struct Submission {
     /// The signed prefill bundle the values were prefilled from, as received.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefill: Option<Json>,
-}
-
-/// The canonical JSON text of a value: object keys sorted, no insignificant white space.
-pub fn canonical_json(value: &Json) -> String {
-    // serde_json's map keeps keys sorted (no `preserve_order`), so plain serialisation is canonical.
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// The digest of a set of values, as stored with a dossier.
@@ -72,10 +67,12 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn canonical_json_sorts_keys_at_every_level() {
-        let a = json!({"b": 1, "a": {"z": [1, {"y": 2, "x": 1}], "c": "Nguyễn"}});
-        assert_eq!(canonical_json(&a), r#"{"a":{"c":"Nguyễn","z":[1,{"x":1,"y":2}]},"b":1}"#);
-        assert_eq!(values_digest(&a), values_digest(&json!({"a": {"z": [1, {"x": 1, "y": 2}], "c": "Nguyễn"}, "b": 1})));
+    fn digests_ignore_key_order_and_number_spelling() {
+        let a = json!({"b": 1965.0, "a": {"z": [1, {"y": 2, "x": 1}], "c": "Nguyễn"}});
+        assert_eq!(
+            values_digest(&a),
+            values_digest(&json!({"a": {"z": [1, {"x": 1, "y": 2}], "c": "Nguyễn"}, "b": 1965}))
+        );
     }
 
     #[test]

@@ -101,9 +101,7 @@ pub fn strip_separators(s: &str, separators: &[char]) -> String {
                 c
             }
         })
-        .filter(|c| {
-            !(c.is_whitespace() || is_zero_width(*c) || is_invisible(*c) || separators.contains(c))
-        })
+        .filter(|c| !(c.is_whitespace() || is_zero_width(*c) || is_invisible(*c) || separators.contains(c)))
         .collect()
 }
 

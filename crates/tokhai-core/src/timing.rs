@@ -103,7 +103,10 @@ pub enum Outcome {
     /// Submit was pressed but no receipt is recorded.
     Attempted,
     /// The citizen left; where they were last.
-    Abandoned { step: Option<String>, field: Option<String> },
+    Abandoned {
+        step: Option<String>,
+        field: Option<String>,
+    },
 }
 
 /// The metrics of one filing, computed identically in the browser, the server and the QA runner.
@@ -195,7 +198,11 @@ impl Timeline {
         let last_submit = events.iter().rev().find(|e| e.kind == EventKind::Submit).map(|e| e.at);
         let to_submit_ms = start.zip(last_submit).map(|(s, t)| (t - s).max(0.0));
 
-        let active_ms = events.windows(2).map(|w| w[1].at - w[0].at).filter(|&gap| gap <= idle_threshold_ms).sum();
+        let active_ms = events
+            .windows(2)
+            .map(|w| w[1].at - w[0].at)
+            .filter(|&gap| gap <= idle_threshold_ms)
+            .sum();
 
         let mut steps: Vec<StepTime> = Vec::new();
         let mut fields: BTreeMap<&str, FieldStats> = BTreeMap::new();
@@ -238,7 +245,10 @@ impl Timeline {
         } else if last_submit.is_some() {
             Outcome::Attempted
         } else {
-            Outcome::Abandoned { step: last_step.map(str::to_owned), field: last_field.map(str::to_owned) }
+            Outcome::Abandoned {
+                step: last_step.map(str::to_owned),
+                field: last_field.map(str::to_owned),
+            }
         };
         let fields: Vec<FieldStats> = fields.into_values().collect();
         Metrics {
@@ -262,7 +272,10 @@ impl Timeline {
 }
 
 fn stats<'m, 'e>(fields: &'m mut BTreeMap<&'e str, FieldStats>, field: &'e str) -> &'m mut FieldStats {
-    fields.entry(field).or_insert_with(|| FieldStats { field: field.to_owned(), ..FieldStats::default() })
+    fields.entry(field).or_insert_with(|| FieldStats {
+        field: field.to_owned(),
+        ..FieldStats::default()
+    })
 }
 
 fn close_step(steps: &mut Vec<StepTime>, open: Option<(&str, f64)>, at: f64) {
@@ -270,7 +283,10 @@ fn close_step(steps: &mut Vec<StepTime>, open: Option<(&str, f64)>, at: f64) {
     let ms = (at - since).max(0.0);
     match steps.iter_mut().find(|s| s.step == step) {
         Some(s) => s.ms += ms,
-        None => steps.push(StepTime { step: step.to_owned(), ms }),
+        None => steps.push(StepTime {
+            step: step.to_owned(),
+            ms,
+        }),
     }
 }
 
@@ -323,7 +339,11 @@ pub fn aggregate(filings: &[Metrics]) -> Aggregate {
         median_ms: percentile(&durations, 0.5),
         p90_ms: percentile(&durations, 0.9),
         share_within_target: (!durations.is_empty()).then(|| within as f64 / durations.len() as f64),
-        abandonment_rate: if filings.is_empty() { 0.0 } else { abandoned as f64 / filings.len() as f64 },
+        abandonment_rate: if filings.is_empty() {
+            0.0
+        } else {
+            abandoned as f64 / filings.len() as f64
+        },
         abandoned_at,
     }
 }
@@ -361,7 +381,13 @@ mod tests {
                 ev(12_000.0, Focus { field: f("phone") }),
                 ev(20_000.0, Change { field: f("phone") }),
                 ev(21_000.0, Blur { field: f("phone") }),
-                ev(21_000.0, ErrorShown { field: f("phone"), code: f("phone.length") }),
+                ev(
+                    21_000.0,
+                    ErrorShown {
+                        field: f("phone"),
+                        code: f("phone.length"),
+                    },
+                ),
                 ev(25_000.0, Focus { field: f("phone") }),
                 ev(30_000.0, Change { field: f("phone") }),
                 ev(31_000.0, Blur { field: f("phone") }),
@@ -379,7 +405,19 @@ mod tests {
         let m = filing().metrics(IDLE_THRESHOLD_MS, TARGET_MS);
         assert_eq!(m.to_submit_ms, Some(340_000.0));
         assert_eq!(m.active_ms, 342_000.0 - 10_000.0 - 300_000.0);
-        assert_eq!(m.steps, vec![StepTime { step: f("one"), ms: 321_000.0 }, StepTime { step: f("review"), ms: 9_000.0 }]);
+        assert_eq!(
+            m.steps,
+            vec![
+                StepTime {
+                    step: f("one"),
+                    ms: 321_000.0
+                },
+                StepTime {
+                    step: f("review"),
+                    ms: 9_000.0
+                }
+            ]
+        );
         assert_eq!(m.fields[0].dwell_ms, 9_000.0 + 6_000.0);
         assert_eq!((m.corrections, m.errors_shown, m.retries), (1, 1, 1));
         assert_eq!(m.prefill_coverage, 0.8);
@@ -393,7 +431,13 @@ mod tests {
         t.events.truncate(8);
         t.events.push(ev(40_000.0, EventKind::Hidden));
         let m = t.metrics(IDLE_THRESHOLD_MS, TARGET_MS);
-        assert_eq!(m.outcome, Outcome::Abandoned { step: Some(f("one")), field: Some(f("phone")) });
+        assert_eq!(
+            m.outcome,
+            Outcome::Abandoned {
+                step: Some(f("one")),
+                field: Some(f("phone"))
+            }
+        );
         assert_eq!(m.within_target, None);
         let agg = aggregate(&[m, filing().metrics(IDLE_THRESHOLD_MS, TARGET_MS)]);
         assert_eq!(agg.abandonment_rate, 0.5);

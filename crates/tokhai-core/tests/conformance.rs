@@ -16,12 +16,7 @@ fn cases_dir() -> PathBuf {
 fn corpus_files() -> Vec<String> {
     let entries = std::fs::read_dir(cases_dir()).expect("tests/conformance/cases is readable");
     let mut names: Vec<String> = entries
-        .map(|e| {
-            e.expect("directory entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|e| e.expect("directory entry").file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".json"))
         .collect();
     names.sort();
@@ -33,8 +28,7 @@ fn every_case_of_the_corpus_passes() {
     let mut total = 0;
     let mut failures = Vec::new();
     for name in corpus_files() {
-        let json =
-            std::fs::read_to_string(cases_dir().join(&name)).expect("corpus file is readable");
+        let json = std::fs::read_to_string(cases_dir().join(&name)).expect("corpus file is readable");
         match runner::run_file(&name, &json) {
             Ok(n) => {
                 println!("{name}: {n} cases");
@@ -57,23 +51,14 @@ fn every_case_of_the_corpus_passes() {
 
 #[test]
 fn the_wasm_test_lists_exactly_the_corpus_files() {
-    let web = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tokhai-web/tests/conformance.rs"
-    );
-    let source =
-        std::fs::read_to_string(web).expect("crates/tokhai-web/tests/conformance.rs is readable");
+    let web = concat!(env!("CARGO_MANIFEST_DIR"), "/../tokhai-web/tests/conformance.rs");
+    let source = std::fs::read_to_string(web).expect("crates/tokhai-web/tests/conformance.rs is readable");
     let list = source
         .split_once("corpus! {")
         .and_then(|(_, rest)| rest.split_once('}'))
         .map(|(list, _)| list)
         .expect("the wasm test lists its files in corpus! { ... }");
-    let mut listed: Vec<String> = list
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
-        .collect();
+    let mut listed: Vec<String> = list.split('"').skip(1).step_by(2).map(str::to_owned).collect();
     listed.sort();
     assert_eq!(
         listed,

@@ -69,12 +69,24 @@ fn dependency_cycles_are_refused() {
         {"id": "a", "kind": "number", "label": "A", "compute": "b + 1"},
         {"id": "b", "kind": "number", "label": "B", "compute": "a + 1"}
     ]));
-    assert!(errors.iter().any(|(_, m)| m.contains("cycle") && m.contains('a') && m.contains('b')), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|(_, m)| m.contains("cycle") && m.contains('a') && m.contains('b')),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn malformed_input_is_refused_without_panic() {
-    for bad in ["", "{", "[]", "null", "{\"tokhai\": 2}", "{\"tokhai\": 1, \"steps\": 5}"] {
+    for bad in [
+        "",
+        "{",
+        "[]",
+        "null",
+        "{\"tokhai\": 2}",
+        "{\"tokhai\": 1, \"steps\": 5}",
+    ] {
         assert!(Form::compile(bad).is_err(), "{bad}");
     }
 }
@@ -86,12 +98,24 @@ fn conditional_fields_appear_and_disappear_with_patches() {
         {"id": "phone", "kind": "phone", "label": "Điện thoại", "visible_if": "has_phone", "required": true}
     ]));
     let patches = s.input("has_phone", json!(true)).unwrap();
-    assert!(patches.contains(&Patch::Visible { path: "phone".into(), visible: true }), "{patches:?}");
+    assert!(
+        patches.contains(&Patch::Visible {
+            path: "phone".into(),
+            visible: true
+        }),
+        "{patches:?}"
+    );
     s.validate_all();
     assert_eq!(codes(&s), [("phone".into(), "required".into())]);
     let patches = s.input("has_phone", json!(false)).unwrap();
-    assert!(patches.contains(&Patch::Visible { path: "phone".into(), visible: false }));
-    assert!(patches.contains(&Patch::Issues { path: "phone".into(), issues: vec![] }));
+    assert!(patches.contains(&Patch::Visible {
+        path: "phone".into(),
+        visible: false
+    }));
+    assert!(patches.contains(&Patch::Issues {
+        path: "phone".into(),
+        issues: vec![]
+    }));
     assert_eq!(s.values(), json!({"has_phone": false}));
 }
 
@@ -131,8 +155,17 @@ fn computed_values_and_aggregates_follow_rows() {
     ]));
     s.input("members[0].m_age", json!("10")).unwrap();
     let patches = s.add_row("members").unwrap();
-    assert!(patches.contains(&Patch::Rows { path: "members".into(), count: 2 }));
-    assert!(patches.contains(&Patch::Value { path: "count".into(), value: json!(2) }), "{patches:?}");
+    assert!(patches.contains(&Patch::Rows {
+        path: "members".into(),
+        count: 2
+    }));
+    assert!(
+        patches.contains(&Patch::Value {
+            path: "count".into(),
+            value: json!(2)
+        }),
+        "{patches:?}"
+    );
     s.input("members[1].m_age", json!(40)).unwrap();
     assert_eq!(s.values()["minors"], json!(1));
     s.remove_row("members", 0).unwrap();
@@ -167,8 +200,14 @@ fn residence_periods_must_not_overlap_and_must_cover_from_age_14() {
     s.input("history[1].h_to", json!("01/11/2026")).unwrap();
     s.validate_all();
     let found = codes(&s);
-    assert!(found.contains(&("history[1].h_from".into(), "periods.overlap".into())), "{found:?}");
-    assert!(found.contains(&("history".into(), "periods.end_uncovered".into())), "{found:?}");
+    assert!(
+        found.contains(&("history[1].h_from".into(), "periods.overlap".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("history".into(), "periods.end_uncovered".into())),
+        "{found:?}"
+    );
     s.input("history[1].h_from", json!("01/01/2021")).unwrap();
     s.input("history[1].h_to", json!("23/11/2026")).unwrap();
     assert!(codes(&s).is_empty(), "{:?}", codes(&s));
@@ -176,19 +215,32 @@ fn residence_periods_must_not_overlap_and_must_cover_from_age_14() {
 
 #[test]
 fn the_server_refuses_what_the_form_would_never_send() {
-    let form = Arc::new(Form::compile(&form(json!([
-        {"id": "a", "kind": "checkbox", "label": "A"},
-        {"id": "b", "kind": "text", "label": "B", "visible_if": "a"},
-        {"id": "c", "kind": "text", "label": "C", "compute": "upper(b)"}
-    ])).to_string()).unwrap());
+    let form = Arc::new(
+        Form::compile(
+            &form(json!([
+                {"id": "a", "kind": "checkbox", "label": "A"},
+                {"id": "b", "kind": "text", "label": "B", "visible_if": "a"},
+                {"id": "c", "kind": "text", "label": "C", "compute": "upper(b)"}
+            ]))
+            .to_string(),
+        )
+        .unwrap(),
+    );
     let catalogs = Arc::new(Catalogs::new());
     let today = Date::new(2026, 11, 23).unwrap();
     let check = |v: Value| -> Vec<String> {
-        tokhai_core::validate_submission(&form, &catalogs, &v, today).unwrap().into_iter().map(|i| i.code).collect()
+        tokhai_core::validate_submission(&form, &catalogs, &v, today)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.code)
+            .collect()
     };
     assert!(check(json!({"a": true, "b": "x", "c": "X"})).is_empty());
     assert_eq!(check(json!({"a": false, "b": "x"})), ["payload.hidden_field"]);
-    assert_eq!(check(json!({"a": true, "b": "x", "c": "Y"})), ["payload.computed_mismatch"]);
+    assert_eq!(
+        check(json!({"a": true, "b": "x", "c": "Y"})),
+        ["payload.computed_mismatch"]
+    );
     assert_eq!(check(json!({"z": 1})), ["payload.unknown_field"]);
     assert_eq!(check(json!({"a": "yes"})), ["type.invalid"]);
     assert_eq!(check(json!([1])), ["payload.not_object"]);

@@ -1,6 +1,9 @@
 //! The real form definitions in www/forms compile, and the admin-unit catalogue they use loads.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use tokhai_core::estimate::{estimate, Klm};
+use tokhai_core::lint::lint;
 use tokhai_core::{Catalogs, Form};
 
 fn repo() -> PathBuf {
@@ -8,15 +11,25 @@ fn repo() -> PathBuf {
 }
 
 #[test]
-fn every_definition_in_www_forms_compiles() {
+fn every_definition_in_www_forms_compiles_lints_clean_and_fits_the_target() {
     let mut compiled = 0;
     for entry in std::fs::read_dir(repo().join("www/forms")).expect("www/forms exists") {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "json") {
             let json = std::fs::read_to_string(&path).unwrap();
-            if let Err(e) = Form::compile(&json) {
-                panic!("{} does not compile:\n{e}", path.display());
-            }
+            let form = match Form::compile(&json) {
+                Ok(form) => Arc::new(form),
+                Err(e) => panic!("{} does not compile:\n{e}", path.display()),
+            };
+            let warnings = lint(&form);
+            assert!(warnings.is_empty(), "{}: {warnings:#?}", path.display());
+            let e = estimate(&form, Klm::default());
+            assert!(
+                e.with_prefill <= 300.0,
+                "{}: {:.0} s with prefill",
+                path.display(),
+                e.with_prefill
+            );
             compiled += 1;
         }
     }
@@ -32,5 +45,9 @@ fn the_shared_admin_units_catalogue_loads() {
     assert_eq!(catalogs.get("provinces").unwrap().len(), 34);
     assert_eq!(catalogs.get("communes").unwrap().len(), 3321);
     let hits = catalogs.get("communes").unwrap().search(Some("01"), "ba dinh", 5);
-    assert_eq!(hits.first().map(|o| o.value.as_str()), Some("00004"), "ba dinh finds the ward of Ba Đình");
+    assert_eq!(
+        hits.first().map(|o| o.value.as_str()),
+        Some("00004"),
+        "ba dinh finds the ward of Ba Đình"
+    );
 }

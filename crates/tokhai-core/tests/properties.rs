@@ -13,8 +13,10 @@ fn any_json() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(|n| json!(n)),
         any::<f64>().prop_map(|n| json!(n)),
         "\\PC{0,12}".prop_map(Value::String),
-        prop::sample::select(vec!["text", "date", "group", "a", "b", "a == 1", "today()", "count(a)", "x("])
-            .prop_map(|s| json!(s)),
+        prop::sample::select(vec![
+            "text", "date", "group", "a", "b", "a == 1", "today()", "count(a)", "x("
+        ])
+        .prop_map(|s| json!(s)),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
@@ -26,12 +28,41 @@ fn any_json() -> impl Strategy<Value = Value> {
 }
 
 const KINDS: [&str; 17] = [
-    "text", "textarea", "number", "date", "select", "radio", "checkbox", "checkbox_group", "email", "phone", "pin",
-    "tax_code", "name", "address", "file", "group", "bogus",
+    "text",
+    "textarea",
+    "number",
+    "date",
+    "select",
+    "radio",
+    "checkbox",
+    "checkbox_group",
+    "email",
+    "phone",
+    "pin",
+    "tax_code",
+    "name",
+    "address",
+    "file",
+    "group",
+    "bogus",
 ];
 const ATTRS: [&str; 16] = [
-    "required", "visible_if", "required_if", "compute", "min", "max", "min_length", "max_length", "pattern",
-    "options", "catalog", "parent", "fields", "min_rows", "periods", "pin_links",
+    "required",
+    "visible_if",
+    "required_if",
+    "compute",
+    "min",
+    "max",
+    "min_length",
+    "max_length",
+    "pattern",
+    "options",
+    "catalog",
+    "parent",
+    "fields",
+    "min_rows",
+    "periods",
+    "pin_links",
 ];
 
 /// Field definitions that are nearly valid: real kinds and attributes with random values.
@@ -99,8 +130,23 @@ fn raw_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         (-5i64..3_000_000_000).prop_map(|n| json!(n)),
         prop::sample::select(vec![
-            "", " ", "01/01/1990", "31/02/2001", "2012-06-30", "001089012345", "001190012345", "0912345678",
-            "+84 912 345 678", "a@b.vn", "nam", "nu", "Nguyễn Văn An", "Nguye\u{0302}\u{0303}n", "xx", "12", "1e3",
+            "",
+            " ",
+            "01/01/1990",
+            "31/02/2001",
+            "2012-06-30",
+            "001089012345",
+            "001190012345",
+            "0912345678",
+            "+84 912 345 678",
+            "a@b.vn",
+            "nam",
+            "nu",
+            "Nguyễn Văn An",
+            "Nguye\u{0302}\u{0303}n",
+            "xx",
+            "12",
+            "1e3",
         ])
         .prop_map(|s| json!(s)),
     ]

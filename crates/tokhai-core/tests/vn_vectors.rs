@@ -53,10 +53,7 @@ fn strings_of<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
         .as_array()
         .unwrap_or_else(|| panic!("vector {v} has no list {key:?}"));
     list.iter()
-        .map(|s| {
-            s.as_str()
-                .unwrap_or_else(|| panic!("{key} of {v} holds a non-string"))
-        })
+        .map(|s| s.as_str().unwrap_or_else(|| panic!("{key} of {v} holds a non-string")))
         .collect()
 }
 
@@ -66,11 +63,8 @@ fn unescape(s: &str) -> String {
     let mut rest = s;
     while let Some(i) = rest.find("\\u") {
         out.push_str(&rest[..i]);
-        let hex = rest
-            .get(i + 2..i + 6)
-            .unwrap_or_else(|| panic!("bad escape in {s:?}"));
-        let code =
-            u32::from_str_radix(hex, 16).unwrap_or_else(|e| panic!("bad escape in {s:?}: {e}"));
+        let hex = rest.get(i + 2..i + 6).unwrap_or_else(|| panic!("bad escape in {s:?}"));
+        let code = u32::from_str_radix(hex, 16).unwrap_or_else(|e| panic!("bad escape in {s:?}: {e}"));
         out.push(char::from_u32(code).unwrap_or_else(|| panic!("bad escape in {s:?}")));
         rest = &rest[i + 6..];
     }
@@ -89,10 +83,7 @@ fn sex_of(v: &Value, key: &str) -> Sex {
 /// Runs the checks of one vector list and returns how many vectors it checked.
 fn check_list(name: &str, list: &Value, year: i32) -> usize {
     if let Some(map) = list.as_object() {
-        assert_eq!(
-            name, "cccd_province_codes_pre2025",
-            "unexpected object {name}"
-        );
+        assert_eq!(name, "cccd_province_codes_pre2025", "unexpected object {name}");
         return province_codes(map);
     }
     let vectors = list
@@ -131,11 +122,7 @@ fn check_list(name: &str, list: &Value, year: i32) -> usize {
 fn province_codes(map: &Map<String, Value>) -> usize {
     assert_eq!(map.len(), PROVINCE_CODES.len());
     for (code, name) in map {
-        assert_eq!(
-            pin::province(code),
-            name.as_str(),
-            "province of prefix {code}"
-        );
+        assert_eq!(pin::province(code), name.as_str(), "province of prefix {code}");
     }
     map.len()
 }
@@ -145,11 +132,7 @@ fn cccd_valid(v: &Value, year: i32) {
     assert!(findings.is_empty(), "{v}: {findings:?}");
     let info = info.unwrap_or_else(|| panic!("{v} not decoded"));
     assert_eq!(info.prefix, str_of(v, "province_code"), "{v}");
-    assert_eq!(
-        info.province,
-        Some(str_of(v, "province_name_pre2025")),
-        "{v}"
-    );
+    assert_eq!(info.province, Some(str_of(v, "province_name_pre2025")), "{v}");
     assert_eq!(info.sex, sex_of(v, "sex"), "{v}");
     assert_eq!(i64::from(info.birth_year), int_of(v, "birth_year"), "{v}");
 }
@@ -163,9 +146,7 @@ fn cccd_invalid(v: &Value, year: i32) {
         other => panic!("unmapped PIN reason {other}"),
     };
     assert!(
-        findings
-            .iter()
-            .any(|f| f.code == code && f.severity == Severity::Error),
+        findings.iter().any(|f| f.code == code && f.severity == Severity::Error),
         "{v}: {findings:?}"
     );
     if code != "pin.future_birth_year" {
@@ -203,22 +184,14 @@ fn cccd_crosscheck(v: &Value, year: i32) {
         other => panic!("unmapped cross-check outcome {other}"),
     };
     assert_eq!(
-        codes(&pin::cross_check(
-            &info,
-            Some(dob.year),
-            Some(sex_of(v, "sex"))
-        )),
+        codes(&pin::cross_check(&info, Some(dob.year), Some(sex_of(v, "sex")))),
         expected,
         "{v}"
     );
 }
 
 fn cmnd9(v: &Value, _year: i32) {
-    assert_eq!(
-        pin::is_cmnd9(str_of(v, "value")),
-        bool_of(v, "valid_format"),
-        "{v}"
-    );
+    assert_eq!(pin::is_cmnd9(str_of(v, "value")), bool_of(v, "valid_format"), "{v}");
 }
 
 fn mst_valid(v: &Value, year: i32) {
@@ -245,19 +218,12 @@ fn mst_invalid(v: &Value, year: i32) {
 
 fn mst_ambiguous(v: &Value, year: i32) {
     let findings = tax_code::check(&tax_code::normalize(str_of(v, "value")), year);
-    assert_eq!(
-        findings,
-        vec![Finding::warning("tax_code.ambiguous_check")],
-        "{v}"
-    );
+    assert_eq!(findings, vec![Finding::warning("tax_code.ambiguous_check")], "{v}");
 }
 
 fn mst_personal_pin(v: &Value, year: i32) {
     let value = str_of(v, "value");
-    assert!(
-        tax_code::check(&tax_code::normalize(value), year).is_empty(),
-        "{v}"
-    );
+    assert!(tax_code::check(&tax_code::normalize(value), year).is_empty(), "{v}");
     assert!(pin::check(value, year).0.is_some(), "{v}");
 }
 
@@ -371,11 +337,7 @@ fn provinces_34(v: &Value, _year: i32) {
     let names = strings_of(v, "merged_from_old_names");
     assert_eq!(prefixes.len(), names.len(), "{v}");
     for (prefix, old_name) in prefixes.iter().zip(names) {
-        assert_eq!(
-            pin::province(prefix),
-            Some(old_name),
-            "prefix {prefix} in {v}"
-        );
+        assert_eq!(pin::province(prefix), Some(old_name), "prefix {prefix} in {v}");
     }
 }
 

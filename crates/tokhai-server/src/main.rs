@@ -1,3 +1,61 @@
-//! Reference portal back end of tokhai.
+//! Reference portal back end of tokhai: `tokhai-server serve [--config tokhai.toml]`.
 
-fn main() {}
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tokhai_server::config::Config;
+
+const USAGE: &str = "usage: tokhai-server serve [--config FILE]
+
+Environment: TOKHAI_ADDR (127.0.0.1:8080; port 0 picks a free port), TOKHAI_DATA_DIR (data),
+DATABASE_URL (postgres://… for PostgreSQL; SQLite in the data directory otherwise), TOKHAI_UNITS,
+TOKHAI_SHARED, TOKHAI_WWW (www), TOKHAI_PKG (pkg), TOKHAI_FORMS (www/forms), TOKHAI_DEV_LOGIN (0/1),
+TOKHAI_SIGNING_KEY (base64 Ed25519 seed file), TOKHAI_REGISTRY_SIZE (10000), TOKHAI_NATIONAL_DATA_URL (+ _TOKEN),
+TOKHAI_OIDC_ISSUER with TOKHAI_OIDC_CLIENT_ID, TOKHAI_OIDC_CLIENT_SECRET, TOKHAI_OIDC_REDIRECT_URL, RUST_LOG (info).";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config_file = match args.as_slice() {
+        [cmd] if cmd == "serve" => None,
+        [cmd, flag, file] if cmd == "serve" && flag == "--config" => Some(PathBuf::from(file)),
+        [cmd] if cmd == "--help" || cmd == "-h" || cmd == "help" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let config = match Config::from_process(config_file.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    runtime.block_on(async {
+        let running = match tokhai_server::start(config).await {
+            Ok(r) => r,
+            Err(e) => return fail(&e),
+        };
+        println!("tokhai: listening on http://{}", running.addr);
+        tokio::select! {
+            result = running.task => match result {
+                Ok(Ok(())) => ExitCode::SUCCESS,
+                Ok(Err(e)) => fail(&e),
+                Err(e) => fail(&e),
+            },
+            _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
+        }
+    })
+}
+
+fn fail(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("tokhai: error: {e}");
+    ExitCode::FAILURE
+}

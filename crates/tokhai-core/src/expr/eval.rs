@@ -14,26 +14,15 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &dyn Env, row: Option<usize>) -> Cow
         Node::Const(v) => return Cow::Borrowed(v),
         Node::If(args) => {
             let [cond, then, otherwise] = &**args;
-            let chosen = if eval(cond, env, row).truthy() {
-                then
-            } else {
-                otherwise
-            };
+            let chosen = if eval(cond, env, row).truthy() { then } else { otherwise };
             return eval(chosen, env, row);
         }
         Node::Field(id) => env.value(*id, None),
         Node::RowField(id) => env.value(*id, row),
         Node::Today => Value::Date(env.today()),
-        Node::List(items) => Value::List(
-            items
-                .iter()
-                .map(|n| eval(n, env, row).into_owned())
-                .collect(),
-        ),
+        Node::List(items) => Value::List(items.iter().map(|n| eval(n, env, row).into_owned()).collect()),
         Node::Not(a) => Value::Bool(!eval(a, env, row).truthy()),
-        Node::Neg(a) => eval(a, env, row)
-            .as_num()
-            .map_or(Value::Null, |n| Value::num(-n)),
+        Node::Neg(a) => eval(a, env, row).as_num().map_or(Value::Null, |n| Value::num(-n)),
         Node::And(items) => Value::Bool(items.iter().all(|n| eval(n, env, row).truthy())),
         Node::Or(items) => Value::Bool(items.iter().any(|n| eval(n, env, row).truthy())),
         Node::Binary(op, a, b) => binary(*op, &eval(a, env, row), &eval(b, env, row)),

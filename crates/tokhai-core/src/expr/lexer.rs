@@ -120,10 +120,7 @@ fn number(src: &str, start: usize) -> Result<(Tok<'static>, usize), ExprError> {
     let int = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
     let mut len = int;
     if bytes.get(int) == Some(&b'.') {
-        let frac = bytes[int + 1..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
+        let frac = bytes[int + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
         if frac == 0 {
             return Err(ExprError::new(start + int, "expected digits after '.'"));
         }

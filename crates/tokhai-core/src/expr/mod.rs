@@ -136,11 +136,7 @@ pub struct Expr {
 
 impl Expr {
     /// Parses and resolves `src`; `row_group` is the repeating group whose row is current.
-    pub fn compile(
-        src: &str,
-        scope: &dyn Scope,
-        row_group: Option<u32>,
-    ) -> Result<Expr, ExprError> {
+    pub fn compile(src: &str, scope: &dyn Scope, row_group: Option<u32>) -> Result<Expr, ExprError> {
         let parsed = parser::parse(src, scope, row_group)?;
         Ok(Expr {
             source: src.to_string(),

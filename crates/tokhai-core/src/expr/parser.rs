@@ -150,10 +150,7 @@ impl<'s> Parser<'s, '_> {
 
     /// Source text of the current token.
     fn text(&self) -> &'s str {
-        let end = self
-            .tokens
-            .get(self.at + 1)
-            .map_or(self.src.len(), |t| t.pos);
+        let end = self.tokens.get(self.at + 1).map_or(self.src.len(), |t| t.pos);
         self.src.get(self.pos()..end).unwrap_or("").trim_end()
     }
 
@@ -260,9 +257,7 @@ impl<'s> Parser<'s, '_> {
             Binding::Group(_) => {
                 return Err(ExprError::new(
                     pos,
-                    format!(
-                        "'{name}' is a repeating group: use it in count, sum, min, max, any or all"
-                    ),
+                    format!("'{name}' is a repeating group: use it in count, sum, min, max, any or all"),
                 ))
             }
         };
@@ -282,8 +277,7 @@ impl<'s> Parser<'s, '_> {
 
     #[inline(never)]
     fn call(&mut self, name: &str, pos: usize) -> Result<Built> {
-        let callee = Callee::lookup(name)
-            .ok_or_else(|| ExprError::new(pos, format!("unknown function '{name}'")))?;
+        let callee = Callee::lookup(name).ok_or_else(|| ExprError::new(pos, format!("unknown function '{name}'")))?;
         self.at += 2;
         match callee {
             Callee::Count => {
@@ -312,10 +306,7 @@ impl<'s> Parser<'s, '_> {
                 let (args, height) = self.list(&Tok::RParen, "')'")?;
                 if args.len() != callee.arity() {
                     let got = args.len();
-                    return Err(ExprError::new(
-                        pos,
-                        format!("{}, got {got}", takes(name, callee)),
-                    ));
+                    return Err(ExprError::new(pos, format!("{}, got {got}", takes(name, callee))));
                 }
                 let mut args = args.into_iter();
                 let mut arg = || Box::new(args.next().unwrap_or(Node::Const(Value::Null)));
@@ -339,11 +330,7 @@ impl<'s> Parser<'s, '_> {
         let pos = self.pos();
         let name = match *self.peek() {
             Tok::Name(name) if !self.next_is(&Tok::LParen) => name,
-            _ => {
-                return Err(
-                    self.error_here(format!("{function} expects the name of a repeating group"))
-                )
-            }
+            _ => return Err(self.error_here(format!("{function} expects the name of a repeating group"))),
         };
         match self.resolve(name, pos)? {
             Binding::Group(id) => {
@@ -361,9 +348,7 @@ impl<'s> Parser<'s, '_> {
     fn pattern(&mut self) -> Result<Regex> {
         let pos = self.pos();
         let Tok::Str(pattern) = self.peek() else {
-            return Err(
-                self.error_here("the pattern of matches must be a string literal".to_string())
-            );
+            return Err(self.error_here("the pattern of matches must be a string literal".to_string()));
         };
         // Compiling the bare pattern first proves its groups balance, so the anchors cannot be escaped.
         let anchored = Regex::new(pattern).and_then(|_| Regex::new(&format!(r"\A(?:{pattern})\z")));
@@ -485,12 +470,9 @@ fn build(pos: usize, node: Node, height: usize) -> Result<Built> {
 fn foldable(node: &Node) -> bool {
     let is_const = |n: &Node| matches!(n, Node::Const(_));
     match node {
-        Node::Const(_)
-        | Node::Field(_)
-        | Node::RowField(_)
-        | Node::Today
-        | Node::Count(_)
-        | Node::Aggregate(..) => false,
+        Node::Const(_) | Node::Field(_) | Node::RowField(_) | Node::Today | Node::Count(_) | Node::Aggregate(..) => {
+            false
+        }
         Node::List(items) | Node::And(items) | Node::Or(items) => items.iter().all(is_const),
         Node::Not(a) | Node::Neg(a) | Node::Call1(_, a) | Node::Matches(a, _) => is_const(a),
         Node::Binary(_, a, b) | Node::Call2(_, a, b) => is_const(a) && is_const(b),

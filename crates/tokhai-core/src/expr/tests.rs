@@ -28,9 +28,7 @@ impl Scope for TestScope {
         }
         match rows.iter().find(|(n, _, _)| *n == name) {
             Some((_, id, group)) if row_group == Some(*group) => Ok(Binding::RowField(*id)),
-            Some(_) => Err(format!(
-                "'{name}' is a field of a repeating group, outside its rows"
-            )),
+            Some(_) => Err(format!("'{name}' is a field of a repeating group, outside its rows")),
             None => Err(format!("unknown field '{name}'")),
         }
     }
@@ -47,10 +45,7 @@ struct TestEnv {
 impl Env for TestEnv {
     fn value(&self, field: u32, row: Option<usize>) -> Value {
         self.reads.set(self.reads.get() + 1);
-        self.values
-            .get(&(field, row))
-            .cloned()
-            .unwrap_or(Value::Null)
+        self.values.get(&(field, row)).cloned().unwrap_or(Value::Null)
     }
 
     fn row_count(&self, group: u32) -> usize {
@@ -124,10 +119,7 @@ fn assert_error(src: &str, pos: usize, fragment: &str) {
 fn literals() {
     assert_eq!(run("42"), Value::Num(42.0));
     assert_eq!(run("3.25"), Value::Num(3.25));
-    assert_eq!(
-        run(r#"'it\'s' + "\"q\"" + '\\' + '\n'"#),
-        s("it's\"q\"\\\n")
-    );
+    assert_eq!(run(r#"'it\'s' + "\"q\"" + '\\' + '\n'"#), s("it's\"q\"\\\n"));
     assert_eq!(run("'Hà Nội'"), s("Hà Nội"));
     assert_eq!(run(r"'\d{12}' + '\\'"), s(r"\d{12}\"));
     assert_eq!(run("true"), Value::Bool(true));
@@ -135,11 +127,7 @@ fn literals() {
     assert_eq!(run("null"), Value::Null);
     assert_eq!(
         run("[1, 'a', [null]]"),
-        Value::List(vec![
-            Value::Num(1.0),
-            s("a"),
-            Value::List(vec![Value::Null])
-        ])
+        Value::List(vec![Value::Num(1.0), s("a"), Value::List(vec![Value::Null])])
     );
     assert_eq!(run("[]"), Value::List(vec![]));
 }
@@ -175,11 +163,7 @@ fn parser_errors_have_positions() {
     assert_error("if(a, b)", 0, "if takes 3 arguments, got 2");
     assert_error("kids", 0, "'kids' is a repeating group");
     assert_error("len(kids)", 4, "'kids' is a repeating group");
-    assert_error(
-        "count(a)",
-        6,
-        "count expects a repeating group, 'a' is not one",
-    );
+    assert_error("count(a)", 6, "count expects a repeating group, 'a' is not one");
     assert_error("count(1)", 6, "count expects the name of a repeating group");
     assert_error("count(kids, 1)", 0, "count takes 1 argument");
     assert_error("sum(kids)", 0, "sum takes 2 arguments");
@@ -235,10 +219,7 @@ fn equality_is_by_value() {
     assert_eq!(run("null != 0"), Value::Bool(true));
     assert_eq!(run("date('26/03/2007') == dob"), Value::Bool(true));
     assert_eq!(run("dob == date('2007-03-26')"), Value::Bool(true));
-    assert_eq!(
-        run("date('2007-03-26') == '26/03/2007'"),
-        Value::Bool(false)
-    );
+    assert_eq!(run("date('2007-03-26') == '26/03/2007'"), Value::Bool(false));
     assert_eq!(run("[1, 'x'] == [1.0, 'x']"), Value::Bool(true));
     assert_eq!(run("tags == ['x', 'y']"), Value::Bool(true));
     assert_eq!(run("tags != ['x']"), Value::Bool(true));
@@ -252,10 +233,7 @@ fn ordering_compares_like_with_like() {
     assert_eq!(run("a < 6"), Value::Bool(false));
     assert_eq!(run("a >= 7"), Value::Bool(false));
     assert_eq!(run("'an' < 'bình'"), Value::Bool(true));
-    assert_eq!(
-        run("date('2007-03-26') < date('2007-04-01')"),
-        Value::Bool(true)
-    );
+    assert_eq!(run("date('2007-03-26') < date('2007-04-01')"), Value::Bool(true));
     assert_eq!(run("date(dob) < '2008-01-01'"), Value::Bool(true));
     assert_eq!(run("'2008-01-01' > date(dob)"), Value::Bool(true));
     assert_eq!(run("date(dob) < 'soon'"), Value::Bool(false));
@@ -312,10 +290,7 @@ fn logic_short_circuits_and_returns_booleans() {
     assert_eq!(run("not null"), Value::Bool(true));
     assert_eq!(run("!tags"), Value::Bool(false));
     let e = env();
-    assert_eq!(
-        compile("false and a == 1").eval(&e, None),
-        Value::Bool(false)
-    );
+    assert_eq!(compile("false and a == 1").eval(&e, None), Value::Bool(false));
     assert_eq!(compile("true or a == 1").eval(&e, None), Value::Bool(true));
     assert_eq!(compile("if(true, 1, a)").eval(&e, None), Value::Num(1.0));
     assert_eq!(e.reads.get(), 0, "the right-hand sides must not be read");
@@ -364,32 +339,17 @@ fn date_functions() {
     assert_eq!(run("month_of('26/03/2007')"), Value::Num(3.0));
     assert_eq!(run("day_of(date('2007-03-26'))"), Value::Num(26.0));
     assert_eq!(run("year_of(2007)"), Value::Null);
-    assert_eq!(
-        run("add_years('2008-02-29', 14)"),
-        Value::Date(date(2022, 2, 28))
-    );
+    assert_eq!(run("add_years('2008-02-29', 14)"), Value::Date(date(2022, 2, 28)));
     assert_eq!(run("add_years(dob, -120)"), Value::Date(date(1887, 3, 26)));
     assert_eq!(run("add_years(dob, 2.9)"), Value::Date(date(2009, 3, 26)));
     assert_eq!(run("add_years(dob, 9000)"), Value::Null);
     assert_eq!(run("add_years(dob, 99999999999)"), Value::Null);
     assert_eq!(run("add_years(dob, 'x')"), Value::Null);
-    assert_eq!(
-        run("add_days('2024-12-31', 1)"),
-        Value::Date(date(2025, 1, 1))
-    );
-    assert_eq!(
-        run("add_days('2024-03-01', -1)"),
-        Value::Date(date(2024, 2, 29))
-    );
+    assert_eq!(run("add_days('2024-12-31', 1)"), Value::Date(date(2025, 1, 1)));
+    assert_eq!(run("add_days('2024-03-01', -1)"), Value::Date(date(2024, 2, 29)));
     assert_eq!(run("add_days('0001-01-01', -1)"), Value::Null);
-    assert_eq!(
-        run("days_between('2024-02-28', '2024-03-01')"),
-        Value::Num(2.0)
-    );
-    assert_eq!(
-        run("days_between('2024-03-01', '2024-02-28')"),
-        Value::Num(-2.0)
-    );
+    assert_eq!(run("days_between('2024-02-28', '2024-03-01')"), Value::Num(2.0));
+    assert_eq!(run("days_between('2024-03-01', '2024-02-28')"), Value::Num(-2.0));
     assert_eq!(run("days_between(null, today())"), Value::Null);
     assert_eq!(run("date('05/03/2025')"), Value::Date(date(2025, 3, 5)));
     assert_eq!(run("date('2025-02-30')"), Value::Null);
@@ -427,10 +387,7 @@ fn aggregates_over_rows() {
     assert_eq!(run("any(kids, kid_age > 10)"), Value::Bool(false));
     assert_eq!(run("all(kids, kid_age > 2)"), Value::Bool(true));
     assert_eq!(run("all(kids, not empty(kid_name))"), Value::Bool(false));
-    assert_eq!(
-        run("all(kids, age_on(kid_dob, today()) < 18)"),
-        Value::Bool(true)
-    );
+    assert_eq!(run("all(kids, age_on(kid_dob, today()) < 18)"), Value::Bool(true));
     assert_eq!(run("count(jobs) + sum(jobs, job_from)"), Value::Num(0.0));
     assert_eq!(run("min(jobs, job_from)"), Value::Null);
     assert_eq!(run("any(jobs, true)"), Value::Bool(false));
@@ -454,10 +411,7 @@ fn fields_today_and_constants() {
     assert_eq!(e.fields(), vec![1, 2, 3, KIDS, 11]);
     assert!(!e.uses_today());
     assert_eq!(e.constant(), None);
-    assert_eq!(
-        e.source(),
-        "a + b + a + count(kids) + sum(kids, kid_age) + len(name)"
-    );
+    assert_eq!(e.source(), "a + b + a + count(kids) + sum(kids, kid_age) + len(name)");
 
     let e = compile("age_on(dob, today()) >= 14");
     assert_eq!(e.fields(), vec![4]);
@@ -476,10 +430,7 @@ fn fields_today_and_constants() {
         Some(Value::List(vec![s("a"), s("b")]))
     );
     assert_eq!(compile("if(true, 'x', 1 / 0)").constant(), Some(s("x")));
-    assert_eq!(
-        compile("matches('12', '\\d+')").constant(),
-        Some(Value::Bool(true))
-    );
+    assert_eq!(compile("matches('12', '\\d+')").constant(), Some(Value::Bool(true)));
     assert!(compile("'1900-01-01'").fields().is_empty());
 }
 
@@ -490,11 +441,7 @@ fn nesting_and_size_are_capped() {
     assert_error(&nested(64), 64, "nested too deeply");
     assert_error(&nested(1000), 64, "nested too deeply");
     assert_error(&format!("{}1", "-".repeat(500)), 64, "nested too deeply");
-    assert_error(
-        &format!("{}1", "not ".repeat(500)),
-        256,
-        "nested too deeply",
-    );
+    assert_error(&format!("{}1", "not ".repeat(500)), 256, "nested too deeply");
     assert_error(
         &format!("{}1{}", "len([".repeat(200), "])".repeat(200)),
         160,
@@ -573,30 +520,16 @@ fn expressions_are_shareable() {
 
 /// Values an environment may hold, including ones an expression never produces.
 fn any_value() -> impl Strategy<Value = Value> {
-    let leaf =
-        prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<f64>().prop_map(Value::Num),
-            prop_oneof![
-                Just(f64::NAN),
-                Just(f64::INFINITY),
-                Just(f64::MAX),
-                Just(-0.0)
-            ]
-            .prop_map(Value::Num),
-            ".{0,12}".prop_map(Value::Str),
-            prop_oneof![
-                Just("2024-02-29"),
-                Just("31/12/9999"),
-                Just("0001-01-01"),
-                Just(" ")
-            ]
-            .prop_map(s),
-            (any::<i32>(), any::<u8>(), any::<u8>())
-                .prop_map(|(year, month, day)| Value::Date(Date { year, month, day })),
-            (1..=9999i32, 1..=12u8, 1..=28u8).prop_map(|(y, m, d)| Value::Date(date(y, m, d))),
-        ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<f64>().prop_map(Value::Num),
+        prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(f64::MAX), Just(-0.0)].prop_map(Value::Num),
+        ".{0,12}".prop_map(Value::Str),
+        prop_oneof![Just("2024-02-29"), Just("31/12/9999"), Just("0001-01-01"), Just(" ")].prop_map(s),
+        (any::<i32>(), any::<u8>(), any::<u8>()).prop_map(|(year, month, day)| Value::Date(Date { year, month, day })),
+        (1..=9999i32, 1..=12u8, 1..=28u8).prop_map(|(y, m, d)| Value::Date(date(y, m, d))),
+    ];
     leaf.prop_recursive(2, 8, 3, |inner| {
         prop::collection::vec(inner, 0..3).prop_map(Value::List)
     })
@@ -678,8 +611,7 @@ const ATOMS: &[&str] = &[
 
 /// Well-formed expressions over the test scope's names, functions and operators.
 fn well_formed() -> impl Strategy<Value = String> {
-    let leaf =
-        prop::sample::select([NAMES[..6].to_vec(), ATOMS.to_vec()].concat()).prop_map(String::from);
+    let leaf = prop::sample::select([NAMES[..6].to_vec(), ATOMS.to_vec()].concat()).prop_map(String::from);
     leaf.prop_recursive(4, 48, 3, |inner| {
         let one = [
             "empty",
@@ -694,32 +626,16 @@ fn well_formed() -> impl Strategy<Value = String> {
             "date_in_words",
             "number_in_words",
         ];
-        let two = [
-            "age_on",
-            "add_years",
-            "add_days",
-            "days_between",
-            "contains",
-        ];
+        let two = ["age_on", "add_years", "add_days", "days_between", "contains"];
         let agg = ["sum", "min", "max", "any", "all"];
         prop_oneof![
-            (inner.clone(), prop::sample::select(OPS), inner.clone())
-                .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
-            (prop::sample::select(one.to_vec()), inner.clone())
-                .prop_map(|(f, a)| format!("{f}({a})")),
-            (
-                prop::sample::select(two.to_vec()),
-                inner.clone(),
-                inner.clone()
-            )
+            (inner.clone(), prop::sample::select(OPS), inner.clone()).prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            (prop::sample::select(one.to_vec()), inner.clone()).prop_map(|(f, a)| format!("{f}({a})")),
+            (prop::sample::select(two.to_vec()), inner.clone(), inner.clone())
                 .prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
-            (prop::sample::select(agg.to_vec()), inner.clone())
-                .prop_map(|(f, a)| format!("{f}(kids, {a} + kid_age)")),
-            (inner.clone(), inner.clone(), inner.clone())
-                .prop_map(|(c, a, b)| format!("if({c}, {a}, -{b})")),
-            inner
-                .clone()
-                .prop_map(|a| format!("(not matches({a}, '[0-9]+'))")),
+            (prop::sample::select(agg.to_vec()), inner.clone()).prop_map(|(f, a)| format!("{f}(kids, {a} + kid_age)")),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, a, b)| format!("if({c}, {a}, -{b})")),
+            inner.clone().prop_map(|a| format!("(not matches({a}, '[0-9]+'))")),
             (inner.clone(), inner).prop_map(|(a, b)| format!("[{a}, {b}, count(kids)]")),
         ]
     })
@@ -732,9 +648,7 @@ fn token_soup() -> impl Strategy<Value = String> {
         FUNCS,
         OPS,
         ATOMS,
-        &[
-            "(", ")", "[", "]", ",", "!", "not", "-", "'", "\\", "=", "\"a", "é",
-        ],
+        &["(", ")", "[", "]", ",", "!", "not", "-", "'", "\\", "=", "\"a", "é"],
     ]
     .concat();
     prop::collection::vec(prop::sample::select(tokens), 0..30).prop_map(|t| t.join(" "))

@@ -27,9 +27,7 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => n.as_f64().map_or(Value::Null, Value::Num),
             serde_json::Value::String(s) => Value::Str(s.clone()),
-            serde_json::Value::Array(items) => {
-                Value::List(items.iter().map(Value::from_json).collect())
-            }
+            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
         }
     }
 
@@ -38,16 +36,13 @@ impl Value {
         match self {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Num(n) if n.fract() == 0.0 && n.abs() <= MAX_EXACT => {
-                serde_json::Value::from(*n as i64)
+            Value::Num(n) if n.fract() == 0.0 && n.abs() <= MAX_EXACT => serde_json::Value::from(*n as i64),
+            Value::Num(n) => {
+                serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, serde_json::Value::Number)
             }
-            Value::Num(n) => serde_json::Number::from_f64(*n)
-                .map_or(serde_json::Value::Null, serde_json::Value::Number),
             Value::Str(s) => serde_json::Value::String(s.clone()),
             Value::Date(d) => serde_json::Value::String(d.to_string()),
-            Value::List(items) => {
-                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
-            }
+            Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
         }
     }
 
@@ -86,12 +81,8 @@ pub(crate) fn loose_eq(a: &Value, b: &Value) -> bool {
         (Value::Num(x), Value::Num(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Date(x), Value::Date(y)) => x == y,
-        (Value::Date(d), Value::Str(s)) | (Value::Str(s), Value::Date(d)) => {
-            Date::parse_iso(s) == Some(*d)
-        }
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| loose_eq(x, y))
-        }
+        (Value::Date(d), Value::Str(s)) | (Value::Str(s), Value::Date(d)) => Date::parse_iso(s) == Some(*d),
+        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| loose_eq(x, y)),
         _ => false,
     }
 }

@@ -48,7 +48,10 @@ impl Rule for Choice {
     fn check(&self, value: &Json, cx: &mut Check<'_>) {
         match value {
             Json::String(code) => self.check_code(code, cx),
-            Json::Array(codes) => codes.iter().filter_map(Json::as_str).for_each(|c| self.check_code(c, cx)),
+            Json::Array(codes) => codes
+                .iter()
+                .filter_map(Json::as_str)
+                .for_each(|c| self.check_code(c, cx)),
             _ => {}
         }
     }

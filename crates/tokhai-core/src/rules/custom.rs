@@ -18,8 +18,15 @@ impl Rule for Custom {
         // Null means "cannot tell yet" (a value it needs is missing): no issue.
         let outcome = self.check.eval(cx.env, cx.row);
         if outcome != Value::Null && !outcome.truthy() {
-            let severity = if self.warning { Severity::Warning } else { Severity::Error };
-            cx.issues.push(Issue { severity, ..Issue::error(cx.path, self.code.as_str()) });
+            let severity = if self.warning {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            cx.issues.push(Issue {
+                severity,
+                ..Issue::error(cx.path, self.code.as_str())
+            });
         }
     }
 

@@ -15,7 +15,9 @@ pub(crate) struct DateBounds {
 
 impl Rule for DateBounds {
     fn check(&self, value: &Json, cx: &mut Check<'_>) {
-        let Some(date) = value.as_str().and_then(Date::parse_iso) else { return };
+        let Some(date) = value.as_str().and_then(Date::parse_iso) else {
+            return;
+        };
         let (env, row) = (cx.env, cx.row);
         let bound = |e: &Option<Expr>| e.as_ref().and_then(|e| e.eval(env, row).as_date());
         if let Some(min) = bound(&self.min).filter(|&m| date < m) {

@@ -32,10 +32,18 @@ impl Rule for File {
         for file in files {
             let name = file["name"].as_str().unwrap_or_default();
             if !self.accepts(file["type"].as_str().unwrap_or_default()) {
-                cx.report(Finding::error("file.type").with("name", name).with("accept", self.accept.join(", ")));
+                cx.report(
+                    Finding::error("file.type")
+                        .with("name", name)
+                        .with("accept", self.accept.join(", ")),
+                );
             }
             if let Some(max) = self.max_size.filter(|&m| file["size"].as_u64().unwrap_or(0) > m) {
-                cx.report(Finding::error("file.too_large").with("name", name).with("max", format_size(max)));
+                cx.report(
+                    Finding::error("file.too_large")
+                        .with("name", name)
+                        .with("max", format_size(max)),
+                );
             }
         }
     }

@@ -23,7 +23,8 @@ pub(crate) fn check(kind: FieldKind, value: &Json) -> Option<Finding> {
         Checkbox => value.is_boolean(),
         CheckboxGroup => value.as_array().is_some_and(|a| a.iter().all(Json::is_string)),
         Address => value.as_object().is_some_and(|o| {
-            o.keys().all(|k| ["province", "commune", "street"].contains(&k.as_str()))
+            o.keys()
+                .all(|k| ["province", "commune", "street"].contains(&k.as_str()))
                 && o.values().all(|v| v.is_string() || v.is_null())
         }),
         File => value.as_array().is_some_and(|a| a.iter().all(is_file_metadata)),
@@ -54,10 +55,20 @@ mod tests {
     fn wrong_types_are_named() {
         assert_eq!(check(FieldKind::Text, &json!(5)).unwrap().code, "type.invalid");
         assert_eq!(check(FieldKind::Number, &json!("abc")).unwrap().code, "number.invalid");
-        assert_eq!(check(FieldKind::Date, &json!("31/04/2020")).unwrap().code, "date.invalid");
-        assert_eq!(check(FieldKind::Address, &json!({"ward": "x"})).unwrap().code, "type.invalid");
+        assert_eq!(
+            check(FieldKind::Date, &json!("31/04/2020")).unwrap().code,
+            "date.invalid"
+        );
+        assert_eq!(
+            check(FieldKind::Address, &json!({"ward": "x"})).unwrap().code,
+            "type.invalid"
+        );
         assert!(check(FieldKind::Date, &json!("2020-04-30")).is_none());
-        assert!(check(FieldKind::File, &json!([{"name": "a.pdf", "type": "application/pdf", "size": 10}])).is_none());
+        assert!(check(
+            FieldKind::File,
+            &json!([{"name": "a.pdf", "type": "application/pdf", "size": 10}])
+        )
+        .is_none());
         assert!(check(FieldKind::File, &json!([{"name": "a.pdf", "size": -1}])).is_some());
     }
 }

@@ -22,7 +22,9 @@ impl Rule for Periods {
         let mut periods: Vec<(Date, Date, usize)> = Vec::with_capacity(rows);
         for row in 0..rows {
             let date = |field: u32| cx.env.value(field, Some(row)).as_date();
-            let (Some(from), Some(to)) = (date(self.from.0), date(self.to.0)) else { continue };
+            let (Some(from), Some(to)) = (date(self.from.0), date(self.to.0)) else {
+                continue;
+            };
             if from > to {
                 cx.report_at(&format!("[{row}].{}", self.to.1), Finding::error("periods.reversed"));
             } else {
@@ -38,7 +40,9 @@ impl Rule for Periods {
                 if from < end {
                     cx.report_at(&at, Finding::error("periods.overlap").with("row", end_row + 1));
                 } else if from > end.add_days(1) {
-                    let gap = Finding::error("periods.gap").with("from", end.to_dmy()).with("to", from.to_dmy());
+                    let gap = Finding::error("periods.gap")
+                        .with("from", end.to_dmy())
+                        .with("to", from.to_dmy());
                     cx.report_at(&at, gap);
                 }
             }

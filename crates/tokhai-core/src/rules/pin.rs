@@ -20,7 +20,9 @@ impl Rule for Pin {
         for finding in findings {
             cx.report(finding);
         }
-        let Some(info) = info.filter(|_| !structural_error) else { return };
+        let Some(info) = info.filter(|_| !structural_error) else {
+            return;
+        };
         let birth_year = self.dob.and_then(|b| cx.read(b).as_date()).map(|d| d.year);
         let sex = self.sex.and_then(|b| match cx.read(b) {
             crate::expr::Value::Str(code) => Sex::from_code(&code),

@@ -23,10 +23,23 @@ mod tests {
 
     #[test]
     fn empty_values_by_kind() {
-        for v in [json!(null), json!(""), json!("  "), json!([]), json!({"province": null, "street": ""})] {
+        for v in [
+            json!(null),
+            json!(""),
+            json!("  "),
+            json!([]),
+            json!({"province": null, "street": ""}),
+        ] {
             assert!(is_empty(FieldKind::Text, &v), "{v}");
         }
-        for v in [json!("a"), json!(0), json!(true), json!(false), json!(["x"]), json!({"province": "01"})] {
+        for v in [
+            json!("a"),
+            json!(0),
+            json!(true),
+            json!(false),
+            json!(["x"]),
+            json!({"province": "01"}),
+        ] {
             assert!(!is_empty(FieldKind::Text, &v), "{v}");
         }
         assert!(is_empty(FieldKind::Checkbox, &json!(false)));

@@ -8,10 +8,7 @@ pub mod words;
 /// The digit values of `s` if it is exactly `N` ASCII digits.
 fn ascii_digits<const N: usize>(s: &str) -> Option<[u8; N]> {
     let bytes: [u8; N] = s.as_bytes().try_into().ok()?;
-    bytes
-        .iter()
-        .all(u8::is_ascii_digit)
-        .then(|| bytes.map(|b| b - b'0'))
+    bytes.iter().all(u8::is_ascii_digit).then(|| bytes.map(|b| b - b'0'))
 }
 
 #[cfg(test)]

@@ -13,10 +13,7 @@ pub const LONG_NAME: usize = 50;
 pub fn check(cleaned: &str, uppercase_required: bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut seen = HashSet::new();
-    let invalid: String = cleaned
-        .chars()
-        .filter(|c| !allowed(*c) && seen.insert(*c))
-        .collect();
+    let invalid: String = cleaned.chars().filter(|c| !allowed(*c) && seen.insert(*c)).collect();
     if !invalid.is_empty() {
         findings.push(Finding::error("name.invalid_chars").with("chars", invalid));
     } else if !cleaned.is_empty() && !cleaned.chars().next().is_some_and(char::is_alphabetic) {
@@ -90,10 +87,7 @@ mod tests {
     fn long_names_warn() {
         let long = clean_line(&"Nguyễn ".repeat(8));
         assert_eq!(char_len(&long), 55);
-        assert_eq!(
-            check(&long, false),
-            vec![Finding::warning("name.long").with("max", 50)]
-        );
+        assert_eq!(check(&long, false), vec![Finding::warning("name.long").with("max", 50)]);
         assert!(check(&"A".repeat(50), false).is_empty());
         // Counted in NFC: 50 decomposed letters are 50 characters, not 100.
         assert!(check(&"a\u{301}".repeat(50), false).is_empty());

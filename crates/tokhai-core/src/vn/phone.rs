@@ -138,19 +138,13 @@ pub fn display(e164: &str) -> String {
 fn national_form(digits: &str, plus: bool) -> Option<String> {
     let significant = if plus {
         digits.strip_prefix("84")?
-    } else if let Some(rest) = digits
-        .strip_prefix("0084")
-        .or_else(|| digits.strip_prefix("84"))
-    {
+    } else if let Some(rest) = digits.strip_prefix("0084").or_else(|| digits.strip_prefix("84")) {
         rest
     } else {
         return Some(digits.to_owned());
     };
     // `+840…`: the trunk 0 kept after the country code by mistake.
-    Some(format!(
-        "0{}",
-        significant.strip_prefix('0').unwrap_or(significant)
-    ))
+    Some(format!("0{}", significant.strip_prefix('0').unwrap_or(significant)))
 }
 
 /// Kind, status and prefix of a national number, or why it cannot be used.
@@ -165,8 +159,7 @@ fn classify(national: &str) -> Result<(PhoneKind, Status, &'static str), Finding
     if !(10..=11).contains(&national.len()) {
         return Err(length());
     }
-    let (kind, status, prefix) =
-        block(national).ok_or_else(|| Finding::error("phone.no_such_range"))?;
+    let (kind, status, prefix) = block(national).ok_or_else(|| Finding::error("phone.no_such_range"))?;
     if national.len() != kind.national_len() {
         return Err(length());
     }
@@ -244,10 +237,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse(old),
-                (
-                    None,
-                    vec![Finding::error("phone.retired").with("suggestion", new)]
-                ),
+                (None, vec![Finding::error("phone.retired").with("suggestion", new)]),
                 "{old}"
             );
             assert!(parse(new).1.is_empty(), "{new}");
@@ -265,14 +255,8 @@ mod tests {
             parse("0241234567").1,
             vec![Finding::error("phone.length").with("len", 10)]
         );
-        assert_eq!(
-            parse("02363123").1,
-            vec![Finding::error("phone.length").with("len", 8)]
-        );
-        assert_eq!(
-            parse("").1,
-            vec![Finding::error("phone.length").with("len", 0)]
-        );
+        assert_eq!(parse("02363123").1, vec![Finding::error("phone.length").with("len", 8)]);
+        assert_eq!(parse("").1, vec![Finding::error("phone.length").with("len", 0)]);
         assert_eq!(codes("912345678"), ["phone.length"]);
         assert_eq!(codes("+84"), ["phone.length"]);
         for s in [
@@ -321,29 +305,16 @@ mod tests {
         assert_eq!(display("+84912345678"), "0912 345 678");
         assert_eq!(display("+842438253536"), "024 3825 3536");
         assert_eq!(display("+842363123456"), "0236 312 3456");
-        for odd in [
-            "",
-            "+84",
-            "+8491234567",
-            "+1 555",
-            "+84９12345678",
-            "+8461234567",
-        ] {
+        for odd in ["", "+84", "+8491234567", "+1 555", "+84９12345678", "+8461234567"] {
             assert_eq!(display(odd), odd);
         }
     }
 
     #[test]
     fn tables_are_consistent() {
-        let all: Vec<&str> = BLOCKS
-            .iter()
-            .flat_map(|(_, _, p)| p.iter().copied())
-            .collect();
+        let all: Vec<&str> = BLOCKS.iter().flat_map(|(_, _, p)| p.iter().copied()).collect();
         for a in &all {
-            assert!(
-                a.starts_with('0') && a.bytes().all(|b| b.is_ascii_digit()),
-                "{a}"
-            );
+            assert!(a.starts_with('0') && a.bytes().all(|b| b.is_ascii_digit()), "{a}");
             assert_eq!(
                 all.iter().filter(|b| b.starts_with(a)).count(),
                 1,
@@ -352,11 +323,7 @@ mod tests {
         }
         assert_eq!(all.iter().filter(|p| p.starts_with("02")).count(), 63);
         for (old, new) in RETIRED {
-            assert_eq!(
-                block(&format!("{new}1234567")).map(|b| b.1),
-                Some(Confirmed),
-                "{old}"
-            );
+            assert_eq!(block(&format!("{new}1234567")).map(|b| b.1), Some(Confirmed), "{old}");
         }
     }
 }

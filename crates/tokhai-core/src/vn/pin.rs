@@ -144,11 +144,7 @@ pub fn check(normalized: &str, current_year: i32) -> (Option<PinInfo>, Vec<Findi
         prefix: prefix.to_owned(),
         province: province(prefix),
         birth_year: 1900 + 100 * i32::from(d[3] / 2) + 10 * i32::from(d[4]) + i32::from(d[5]),
-        sex: if d[3] % 2 == 0 {
-            Sex::Male
-        } else {
-            Sex::Female
-        },
+        sex: if d[3] % 2 == 0 { Sex::Male } else { Sex::Female },
     };
     let mut findings = Vec::new();
     if info.province.is_none() {
@@ -212,19 +208,13 @@ mod tests {
 
     #[test]
     fn structure_errors() {
-        assert_eq!(
-            check("", 2026).1,
-            vec![Finding::error("pin.length").with("len", 0)]
-        );
+        assert_eq!(check("", 2026).1, vec![Finding::error("pin.length").with("len", 0)]);
         assert_eq!(
             check("0010890123456", 2026).1,
             vec![Finding::error("pin.length").with("len", 13)]
         );
         assert_eq!(codes(&check("00108901234A", 2026).1), ["pin.format"]);
-        assert_eq!(
-            codes(&check("００１０８９０１２３４５😀", 2026).1),
-            ["pin.format"]
-        );
+        assert_eq!(codes(&check("００１０８９０１２３４５😀", 2026).1), ["pin.format"]);
         assert_eq!(codes(&check("\u{0}", 2026).1), ["pin.format"]);
         // Digits from other scripts are not ASCII digits.
         assert_eq!(codes(&check("٠٠١٠٨٩٠١٢٣٤٥", 2026).1), ["pin.format"]);

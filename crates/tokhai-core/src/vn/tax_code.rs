@@ -31,9 +31,7 @@ pub fn check(normalized: &str, current_year: i32) -> Vec<Finding> {
     if ascii_digits::<12>(&s).is_some() {
         return pin::check(&s, current_year).1;
     }
-    let (main, branch) = s
-        .split_once('-')
-        .map_or((s.as_str(), None), |(m, b)| (m, Some(b)));
+    let (main, branch) = s.split_once('-').map_or((s.as_str(), None), |(m, b)| (m, Some(b)));
     let Some(digits) = ascii_digits::<10>(main) else {
         return vec![Finding::error("tax_code.length")];
     };
@@ -97,10 +95,7 @@ mod tests {
         assert!(codes("0312687878-001").is_empty());
         assert!(codes("0312687878-999").is_empty());
         assert_eq!(codes("0312687878-000"), ["tax_code.branch_000"]);
-        assert_eq!(
-            codes("0312687870-000"),
-            ["tax_code.checksum", "tax_code.branch_000"]
-        );
+        assert_eq!(codes("0312687870-000"), ["tax_code.checksum", "tax_code.branch_000"]);
         assert_eq!(codes("0100233488-01"), ["tax_code.length"]);
         assert_eq!(normalize("001-089-012-345"), "001089012345");
         assert_eq!(codes("0100233488-0"), ["tax_code.length"]);

@@ -14,9 +14,7 @@
 
 use crate::date::Date;
 
-const DIGITS: [&str; 10] = [
-    "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
-];
+const DIGITS: [&str; 10] = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"];
 const BILLION: u64 = 1_000_000_000;
 
 /// A number in Vietnamese words, e.g. 1994 is "một nghìn chín trăm chín mươi tư".
@@ -71,11 +69,7 @@ fn push_number(words: &mut Vec<&'static str>, n: u64, full: bool) {
 
 /// Pushes the words of a group of three digits (1 to 999).
 fn push_group(words: &mut Vec<&'static str>, n: u64, full: bool) {
-    let (hundreds, tens, units) = (
-        (n / 100) as usize,
-        (n / 10 % 10) as usize,
-        (n % 10) as usize,
-    );
+    let (hundreds, tens, units) = ((n / 100) as usize, (n / 10 % 10) as usize, (n % 10) as usize);
     if full || hundreds > 0 {
         words.extend([DIGITS[hundreds], "trăm"]);
     }
@@ -146,14 +140,9 @@ mod tests {
             assert_eq!(number_in_words(*n), *words, "{n}");
         }
         let max = number_in_words(u64::MAX);
+        assert!(max.starts_with("mười tám tỷ bốn trăm bốn mươi sáu triệu"), "{max}");
         assert!(
-            max.starts_with("mười tám tỷ bốn trăm bốn mươi sáu triệu"),
-            "{max}"
-        );
-        assert!(
-            max.ends_with(
-                "tỷ bảy trăm linh chín triệu năm trăm năm mươi mốt nghìn sáu trăm mười lăm"
-            ),
+            max.ends_with("tỷ bảy trăm linh chín triệu năm trăm năm mươi mốt nghìn sáu trăm mười lăm"),
             "{max}"
         );
     }

@@ -1,0 +1,67 @@
+//! Canonical JSON: the same bytes for the same value on every platform, for digests and signatures.
+
+use serde_json::Value as Json;
+
+/// JSON with object keys sorted, no whitespace and whole numbers as integers: the same bytes on
+/// every platform and after a round trip through JavaScript.
+pub fn canonical_json(v: &Json) -> String {
+    let mut out = String::new();
+    write_canonical(v, &mut out);
+    out
+}
+
+/// A whole number as an integer (`1965`, not `1965.0`), as JavaScript writes it, so that a bundle
+/// that went through a browser's `JSON.parse`/`JSON.stringify` keeps its signature.
+fn canonical_number(n: &serde_json::Number) -> String {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match n.as_f64() {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < EXACT => format!("{}", f as i64),
+        _ => n.to_string(),
+    }
+}
+
+fn write_canonical(v: &Json, out: &mut String) {
+    match v {
+        Json::Object(o) => {
+            let mut keys: Vec<&String> = o.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Json::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(&o[k], out);
+            }
+            out.push('}');
+        }
+        Json::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        Json::Number(n) => out.push_str(&canonical_number(n)),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_json;
+    use serde_json::json;
+
+    #[test]
+    fn keys_sorted_and_whole_numbers_as_integers() {
+        let a = json!({"b": [1965.0, 1.5], "a": {"z": [1, {"y": 2, "x": 1}], "c": "Nguyễn"}});
+        assert_eq!(
+            canonical_json(&a),
+            r#"{"a":{"c":"Nguyễn","z":[1,{"x":1,"y":2}]},"b":[1965,1.5]}"#
+        );
+    }
+}

@@ -1,0 +1,409 @@
+//! Server configuration: an optional TOML file, then environment variables, then defaults.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// A configuration problem, reported before the server starts.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The configuration file could not be read.
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        /// File path.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The configuration file is not valid TOML of the expected shape.
+    #[error("configuration file {path} is invalid: {message}")]
+    Parse {
+        /// File path.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// An environment variable or setting has a bad value.
+    #[error("{name}: {message}")]
+    Value {
+        /// Variable or key name.
+        name: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Settings of the OpenID Connect relying party (a VNeID-style identity provider).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// Issuer URL; its `/.well-known/openid-configuration` is read at start.
+    pub issuer: String,
+    /// Client identifier registered with the provider.
+    pub client_id: String,
+    /// Client secret (omit for a public client).
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// Redirect URL registered with the provider, ending in `/auth/oidc/callback`.
+    pub redirect_url: String,
+}
+
+/// Settings of the HTTP national-data connector.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConnectorConfig {
+    /// Base URL; a citizen is read from `<base>/citizens/<pin>`.
+    pub base_url: String,
+    /// Time limit of one attempt, in milliseconds.
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Extra attempts after a failed one.
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// Wait before the first retry, in milliseconds (doubled at each retry).
+    #[serde(default = "default_backoff_ms")]
+    pub backoff_ms: u64,
+    /// Consecutive failed lookups that open the circuit breaker.
+    #[serde(default = "default_breaker_threshold")]
+    pub breaker_threshold: u32,
+    /// How long an open breaker refuses calls, in milliseconds.
+    #[serde(default = "default_breaker_cooldown_ms")]
+    pub breaker_cooldown_ms: u64,
+    /// Bearer token sent with every call, if the endpoint needs one.
+    #[serde(default)]
+    pub bearer_token: Option<String>,
+}
+
+fn default_timeout_ms() -> u64 {
+    2_000
+}
+fn default_retries() -> u32 {
+    2
+}
+fn default_backoff_ms() -> u64 {
+    100
+}
+fn default_breaker_threshold() -> u32 {
+    5
+}
+fn default_breaker_cooldown_ms() -> u64 {
+    30_000
+}
+
+impl HttpConnectorConfig {
+    /// Settings with the default timeout, retries and breaker for a base URL.
+    pub fn new(base_url: &str) -> HttpConnectorConfig {
+        HttpConnectorConfig {
+            base_url: base_url.to_owned(),
+            timeout_ms: default_timeout_ms(),
+            retries: default_retries(),
+            backoff_ms: default_backoff_ms(),
+            breaker_threshold: default_breaker_threshold(),
+            breaker_cooldown_ms: default_breaker_cooldown_ms(),
+            bearer_token: None,
+        }
+    }
+}
+
+/// The configuration file's shape; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    units: Option<PathBuf>,
+    www: Option<PathBuf>,
+    pkg: Option<PathBuf>,
+    forms: Option<PathBuf>,
+    dev_login: Option<bool>,
+    signing_key: Option<PathBuf>,
+    registry_size: Option<usize>,
+    registry_seed: Option<u64>,
+    prefill_ttl_secs: Option<i64>,
+    session_ttl_secs: Option<i64>,
+    national_data: Option<HttpConnectorConfig>,
+    oidc: Option<OidcConfig>,
+}
+
+/// The complete, checked server configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free port).
+    pub addr: SocketAddr,
+    /// Directory of the SQLite file and the development signing key.
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL, otherwise SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// Administrative-units catalogue (JSON).
+    pub units: PathBuf,
+    /// Static files of the development portal.
+    pub www: PathBuf,
+    /// The widget package, served at `/pkg/`.
+    pub pkg: PathBuf,
+    /// Directory of form definitions (`<id>.json`).
+    pub forms: PathBuf,
+    /// Whether the development login (synthetic citizens) is enabled.
+    pub dev_login: bool,
+    /// Ed25519 signing key file; `None` means the development key in the data directory.
+    pub signing_key: Option<PathBuf>,
+    /// Number of synthetic citizens in the local registry.
+    pub registry_size: usize,
+    /// Seed of the synthetic registry.
+    pub registry_seed: u64,
+    /// Lifetime of a prefill bundle, in seconds.
+    pub prefill_ttl_secs: i64,
+    /// Lifetime of a login session, in seconds.
+    pub session_ttl_secs: i64,
+    /// HTTP national-data connector; `None` uses the local registry.
+    pub national_data: Option<HttpConnectorConfig>,
+    /// OpenID Connect provider; `None` disables that login.
+    pub oidc: Option<OidcConfig>,
+}
+
+impl Config {
+    /// Defaults for a directory layout rooted at the current directory.
+    pub fn defaults() -> Config {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            units: default_units(),
+            www: PathBuf::from("www"),
+            pkg: PathBuf::from("pkg"),
+            forms: PathBuf::from("www/forms"),
+            dev_login: false,
+            signing_key: None,
+            registry_size: 10_000,
+            registry_seed: 2025,
+            prefill_ttl_secs: 3_600,
+            session_ttl_secs: 8 * 3_600,
+            national_data: None,
+            oidc: None,
+        }
+    }
+
+    /// Reads the optional file, then the `TOKHAI_*` and `DATABASE_URL` variables of `env`.
+    pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mut c = Config::defaults();
+        let f = match file {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        if let Some(a) = f.addr {
+            c.addr = parse_addr("addr", &a)?;
+        }
+        c.data_dir = f.data_dir.unwrap_or(c.data_dir);
+        c.database_url = f.database_url.or(c.database_url);
+        c.units = f.units.unwrap_or(c.units);
+        c.www = f.www.unwrap_or(c.www);
+        c.pkg = f.pkg.unwrap_or(c.pkg);
+        c.forms = f.forms.unwrap_or(c.forms);
+        c.dev_login = f.dev_login.unwrap_or(c.dev_login);
+        c.signing_key = f.signing_key.or(c.signing_key);
+        c.registry_size = f.registry_size.unwrap_or(c.registry_size);
+        c.registry_seed = f.registry_seed.unwrap_or(c.registry_seed);
+        c.prefill_ttl_secs = f.prefill_ttl_secs.unwrap_or(c.prefill_ttl_secs);
+        c.session_ttl_secs = f.session_ttl_secs.unwrap_or(c.session_ttl_secs);
+        c.national_data = f.national_data;
+        c.oidc = f.oidc;
+
+        if let Some(a) = env("TOKHAI_ADDR") {
+            c.addr = parse_addr("TOKHAI_ADDR", &a)?;
+        }
+        let path = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        c.data_dir = path("TOKHAI_DATA_DIR").unwrap_or(c.data_dir);
+        c.database_url = env("DATABASE_URL").filter(|v| !v.is_empty()).or(c.database_url);
+        c.units = path("TOKHAI_UNITS").or_else(|| shared_units(env)).unwrap_or(c.units);
+        c.www = path("TOKHAI_WWW").unwrap_or(c.www);
+        c.pkg = path("TOKHAI_PKG").unwrap_or(c.pkg);
+        c.forms = path("TOKHAI_FORMS").unwrap_or(c.forms);
+        c.signing_key = path("TOKHAI_SIGNING_KEY").or(c.signing_key);
+        if let Some(v) = env("TOKHAI_DEV_LOGIN") {
+            c.dev_login = parse_bool("TOKHAI_DEV_LOGIN", &v)?;
+        }
+        if let Some(v) = env("TOKHAI_REGISTRY_SIZE") {
+            c.registry_size = v.trim().parse().map_err(|_| ConfigError::Value {
+                name: "TOKHAI_REGISTRY_SIZE",
+                message: format!("expected a whole number of citizens, got {v:?}"),
+            })?;
+        }
+        if let Some(url) = env("TOKHAI_NATIONAL_DATA_URL").filter(|v| !v.is_empty()) {
+            c.national_data = Some(HttpConnectorConfig::new(&url));
+        }
+        if let Some(token) = env("TOKHAI_NATIONAL_DATA_TOKEN").filter(|v| !v.is_empty()) {
+            match c.national_data.as_mut() {
+                Some(n) => n.bearer_token = Some(token),
+                None => {
+                    return Err(ConfigError::Value {
+                        name: "TOKHAI_NATIONAL_DATA_TOKEN",
+                        message: "set TOKHAI_NATIONAL_DATA_URL (or [national_data]) too".into(),
+                    })
+                }
+            }
+        }
+        if let Some(issuer) = env("TOKHAI_OIDC_ISSUER").filter(|v| !v.is_empty()) {
+            let required = |name: &'static str| {
+                env(name).filter(|v| !v.is_empty()).ok_or(ConfigError::Value {
+                    name,
+                    message: "required when TOKHAI_OIDC_ISSUER is set".into(),
+                })
+            };
+            c.oidc = Some(OidcConfig {
+                issuer,
+                client_id: required("TOKHAI_OIDC_CLIENT_ID")?,
+                client_secret: env("TOKHAI_OIDC_CLIENT_SECRET").filter(|v| !v.is_empty()),
+                redirect_url: required("TOKHAI_OIDC_REDIRECT_URL")?,
+            });
+        }
+        c.check()?;
+        Ok(c)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:")) {
+                return Err(ConfigError::Value {
+                    name: "DATABASE_URL",
+                    message: format!(
+                        "must start with postgres://, postgresql:// or sqlite:, got {:?}",
+                        scheme(url)
+                    ),
+                });
+            }
+        }
+        if let Some(n) = &self.national_data {
+            if !(n.base_url.starts_with("http://") || n.base_url.starts_with("https://")) {
+                return Err(ConfigError::Value {
+                    name: "national_data.base_url",
+                    message: format!("must be an http:// or https:// URL, got {:?}", n.base_url),
+                });
+            }
+        }
+        if self.prefill_ttl_secs <= 0 || self.session_ttl_secs <= 0 {
+            return Err(ConfigError::Value {
+                name: "prefill_ttl_secs/session_ttl_secs",
+                message: "lifetimes must be positive".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads the real process environment.
+    pub fn from_process(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Config::load(file, &|name| std::env::var(name).ok())
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+fn parse_addr(name: &'static str, value: &str) -> Result<SocketAddr, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError::Value {
+        name,
+        message: format!("expected an address such as 127.0.0.1:8080 (port 0 picks a free port), got {value:?}"),
+    })
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Value {
+            name,
+            message: format!("expected 1/0, true/false, yes/no or on/off, got {value:?}"),
+        }),
+    }
+}
+
+/// The URL's scheme only, so that a password in the URL never reaches an error message.
+fn scheme(url: &str) -> &str {
+    url.split(':').next().unwrap_or_default()
+}
+
+/// `<repo>/../shared/data/admin-units/units-2025.json`, the repository being where this crate was built.
+fn default_units() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/admin-units/units-2025.json")
+}
+
+fn shared_units(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    env("TOKHAI_SHARED")
+        .filter(|v| !v.is_empty())
+        .map(|s| Path::new(&s).join("data/admin-units/units-2025.json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let env = env_of(&[
+            ("TOKHAI_ADDR", "127.0.0.1:0"),
+            ("TOKHAI_DEV_LOGIN", "1"),
+            ("TOKHAI_DATA_DIR", "/tmp/x"),
+        ]);
+        let c = Config::load(None, &env).unwrap();
+        assert_eq!(c.addr.port(), 0);
+        assert!(c.dev_login);
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
+        assert!(c.units.ends_with("units-2025.json"));
+    }
+
+    #[test]
+    fn bad_values_are_named_and_hide_passwords() {
+        let err = Config::load(None, &env_of(&[("TOKHAI_ADDR", "here")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("TOKHAI_ADDR:"), "{err}");
+        let err = Config::load(None, &env_of(&[("DATABASE_URL", "mysql://u:secret@h/db")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("DATABASE_URL") && !err.contains("secret"), "{err}");
+        let err = Config::load(None, &env_of(&[("TOKHAI_DEV_LOGIN", "maybe")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("TOKHAI_DEV_LOGIN"), "{err}");
+        let err = Config::load(None, &env_of(&[("TOKHAI_OIDC_ISSUER", "http://127.0.0.1:9")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("TOKHAI_OIDC_CLIENT_ID:"), "{err}");
+    }
+
+    #[test]
+    fn file_is_read_and_unknown_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("tokhai-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(
+            &good,
+            "addr = \"127.0.0.1:9999\"\nregistry_size = 50\n[national_data]\nbase_url = \"http://127.0.0.1:1\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&good), &env_of(&[])).unwrap();
+        assert_eq!((c.addr.port(), c.registry_size), (9999, 50));
+        assert_eq!(c.national_data.unwrap().retries, 2);
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "adr = \"x\"\n").unwrap();
+        let err = Config::load(Some(&bad), &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("bad.toml") && err.contains("adr"), "{err}");
+        let missing = Config::load(Some(&dir.join("none.toml")), &env_of(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("none.toml"), "{missing}");
+    }
+}

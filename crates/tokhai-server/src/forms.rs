@@ -1,0 +1,138 @@
+//! Loading the administrative-units catalogue and the form definitions at start.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokhai_core::catalog::Catalogs;
+use tokhai_core::{DefinitionErrors, Form};
+
+/// A catalogue or definition that cannot be used; the server does not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// File.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The administrative-units file is invalid.
+    #[error("administrative-units catalogue {path}: {message} (set TOKHAI_UNITS to a units-2025.json file)")]
+    Units {
+        /// File.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A form definition does not compile; every problem is listed with its JSON path.
+    #[error("form definition {path} is invalid:\n{errors}")]
+    Definition {
+        /// File.
+        path: PathBuf,
+        /// Problems, one per line (`$.json.path: message`).
+        errors: String,
+    },
+    /// Two files define the same form.
+    #[error("form definition {path}: {message}")]
+    Naming {
+        /// File.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A compiled form and its definition text as served.
+pub struct LoadedForm {
+    /// The compiled form.
+    pub form: Arc<Form>,
+    /// The definition file's text.
+    pub source: Arc<str>,
+    /// The file's name without `.json` (served at `/forms/<file>.json` as well as `/forms/<id>.json`).
+    pub file: String,
+}
+
+fn read(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Reads the administrative-units catalogue: the catalogues and the file's text.
+pub fn load_units(path: &Path) -> Result<(Catalogs, String), LoadError> {
+    let text = read(path)?;
+    let catalogs = Catalogs::from_admin_units(&text).map_err(|e| LoadError::Units {
+        path: path.to_owned(),
+        message: e.0,
+    })?;
+    Ok((catalogs, text))
+}
+
+/// Compiles every `*.json` of a directory, by form id (none if the directory does not exist).
+pub fn load_forms(dir: &Path) -> Result<BTreeMap<String, LoadedForm>, LoadError> {
+    let mut forms = BTreeMap::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(dir = %dir.display(), "no form definitions directory");
+            return Ok(forms);
+        }
+        Err(source) => {
+            return Err(LoadError::Read {
+                path: dir.to_owned(),
+                source,
+            })
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let source = read(&path)?;
+        let invalid = |e: DefinitionErrors| LoadError::Definition {
+            path: path.clone(),
+            errors: e.to_string().trim_end().to_owned(),
+        };
+        let form = Form::compile(&source).map_err(invalid)?;
+        let file = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let id = form.id().to_owned();
+        if forms.contains_key(&id) {
+            let message = format!("another definition already has the id {id:?}");
+            return Err(LoadError::Naming { path, message });
+        }
+        let loaded = LoadedForm {
+            form: Arc::new(form),
+            source: source.into(),
+            file,
+        };
+        forms.insert(id, loaded);
+    }
+    Ok(forms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_definitions_name_the_file_and_path() {
+        let dir = std::env::temp_dir().join(format!("tokhai-forms-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("x.json"),
+            r#"{"tokhai": 1, "id": "x", "version": "1", "title": "X", "steps": 3}"#,
+        )
+        .unwrap();
+        let err = load_forms(&dir).err().expect("a bad definition is refused").to_string();
+        assert!(err.contains("x.json") && err.contains("$"), "{err}");
+        assert!(load_forms(&dir.join("absent")).unwrap().is_empty());
+        let units = load_units(&dir.join("x.json"))
+            .expect_err("not a units file")
+            .to_string();
+        assert!(units.contains("TOKHAI_UNITS"), "{units}");
+    }
+}

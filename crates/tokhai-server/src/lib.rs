@@ -1,0 +1,163 @@
+//! Reference portal back end of tokhai: static files, login, prefill broker, submission intake.
+//!
+//! Thin by design: normalisation, prefill shaping, validation and messages come from tokhai-core.
+
+pub mod auth;
+pub mod broker;
+pub mod config;
+pub mod connector;
+pub mod db;
+pub mod forms;
+pub mod intake;
+pub mod oidc;
+pub mod registry;
+pub mod signing;
+pub mod web;
+
+use config::Config;
+use connector::{Connector, HttpConnector, LocalRegistry};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokhai_core::catalog::Catalogs;
+use tokhai_core::Form;
+
+/// Anything that stops the server from starting or serving.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// Storage could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    /// A database query failed.
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    /// A form definition or the units catalogue is invalid.
+    #[error(transparent)]
+    Forms(#[from] forms::LoadError),
+    /// The synthetic registry could not be generated.
+    #[error(transparent)]
+    Registry(#[from] registry::GenerateError),
+    /// The signing key is unusable.
+    #[error(transparent)]
+    Key(#[from] signing::KeyError),
+    /// The HTTP connector could not be set up.
+    #[error("national data connector: {0}")]
+    Connector(#[from] connector::ConnectorError),
+    /// The OpenID Connect provider could not be set up.
+    #[error(transparent)]
+    Oidc(#[from] oidc::OidcError),
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// Address.
+        addr: SocketAddr,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// Everything a request handler needs, shared by all requests.
+pub struct AppState {
+    /// The configuration the server started with.
+    pub config: Config,
+    /// The database.
+    pub db: db::Db,
+    /// Compiled forms by identifier.
+    pub forms: BTreeMap<String, forms::LoadedForm>,
+    /// The administrative-units catalogues.
+    pub catalogs: Arc<Catalogs>,
+    /// The administrative-units file as served at `/catalogs/admin-units.json`.
+    pub units_json: Arc<str>,
+    /// The key that signs prefill bundles.
+    pub keys: signing::Keys,
+    /// Where national data comes from.
+    pub connector: Arc<dyn Connector>,
+    /// The OpenID Connect relying party, when configured.
+    pub oidc: Option<oidc::Client>,
+}
+
+impl AppState {
+    /// A compiled form by identifier.
+    pub fn form(&self, id: &str) -> Option<&Arc<Form>> {
+        self.forms.get(id).map(|f| &f.form)
+    }
+}
+
+/// The current time in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A running server: its address and its task.
+pub struct Running {
+    /// The address actually bound (useful with port 0).
+    pub addr: SocketAddr,
+    /// The shared state (tests use its key and database).
+    pub state: Arc<AppState>,
+    /// The serving task.
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Builds the state from a configuration: database and migrations, catalogue, forms, registry, key, connectors.
+pub async fn build(config: Config) -> Result<AppState, Error> {
+    let (catalogs, units_json) = forms::load_units(&config.units)?;
+    let loaded = forms::load_forms(&config.forms)?;
+    for (dir, hint) in [
+        (&config.www, "TOKHAI_WWW"),
+        (&config.pkg, "TOKHAI_PKG; npm run build makes it"),
+    ] {
+        if !dir.is_dir() {
+            tracing::warn!(dir = %dir.display(), "directory not found, nothing is served from it ({hint})");
+        }
+    }
+    let db = db::open(config.database_url.as_deref(), &config.data_dir).await?;
+    let started = std::time::Instant::now();
+    if registry::ensure(&db, config.registry_seed, config.registry_size, &catalogs).await? {
+        tracing::info!(
+            citizens = config.registry_size,
+            ms = started.elapsed().as_millis() as u64,
+            "synthetic registry generated"
+        );
+    }
+    let keys = match &config.signing_key {
+        Some(path) => signing::Keys::load(path, false)?,
+        None => signing::Keys::load(&config.data_dir.join("prefill-signing.key"), true)?,
+    };
+    let connector: Arc<dyn Connector> = match &config.national_data {
+        Some(http) => Arc::new(HttpConnector::new(http.clone())?),
+        None => Arc::new(LocalRegistry::new(db.clone())),
+    };
+    let oidc = match &config.oidc {
+        Some(c) => Some(oidc::Client::discover(c.clone()).await?),
+        None => None,
+    };
+    Ok(AppState {
+        config,
+        db,
+        forms: loaded,
+        catalogs: Arc::new(catalogs),
+        units_json: units_json.into(),
+        keys,
+        connector,
+        oidc,
+    })
+}
+
+/// Builds the state, binds the address and serves in a background task.
+pub async fn start(config: Config) -> Result<Running, Error> {
+    let addr = config.addr;
+    let state = Arc::new(build(config).await?);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| Error::Bind { addr, source })?;
+    let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
+    let app = web::router(state.clone());
+    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(Running { addr, state, task })
+}

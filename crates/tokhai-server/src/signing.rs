@@ -1,0 +1,240 @@
+//! The Ed25519 key that signs prefill bundles, and its public form for the well-known URL.
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde_json::{json, Value as Json};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tokhai_core::prefill::PrefillBundle;
+
+/// A problem with the signing key file.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The file could not be read or written.
+    #[error("signing key {path}: {source}")]
+    Io {
+        /// Key file.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The file does not hold a base64 Ed25519 seed of 32 bytes.
+    #[error("signing key {0}: expected the base64 encoding of a 32-byte Ed25519 seed")]
+    Format(PathBuf),
+    /// No randomness was available to create a key.
+    #[error("cannot create a signing key: no system randomness ({0})")]
+    Random(String),
+}
+
+/// The portal's signing key with its identifier.
+#[derive(Clone)]
+pub struct Keys {
+    signing: SigningKey,
+    kid: String,
+}
+
+impl Keys {
+    /// A key from its 32-byte seed.
+    pub fn from_seed(seed: [u8; 32]) -> Keys {
+        let signing = SigningKey::from_bytes(&seed);
+        let digest = Sha256::digest(signing.verifying_key().as_bytes());
+        let kid = URL_SAFE_NO_PAD.encode(&digest[..12]);
+        Keys { signing, kid }
+    }
+
+    /// Reads the key file (base64 seed); with `create`, writes a new random key if the file is absent.
+    pub fn load(path: &Path, create: bool) -> Result<Keys, KeyError> {
+        let io = |source| KeyError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let bytes = STANDARD
+                    .decode(text.trim())
+                    .map_err(|_| KeyError::Format(path.to_owned()))?;
+                let seed: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Format(path.to_owned()))?;
+                Ok(Keys::from_seed(seed))
+            }
+            Err(e) if create && e.kind() == std::io::ErrorKind::NotFound => {
+                let mut seed = [0u8; 32];
+                getrandom::getrandom(&mut seed).map_err(|e| KeyError::Random(e.to_string()))?;
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(io)?;
+                }
+                std::fs::write(path, format!("{}\n", STANDARD.encode(seed))).map_err(io)?;
+                restrict(path).map_err(io)?;
+                Ok(Keys::from_seed(seed))
+            }
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    /// The key identifier carried in every bundle.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// Signs a bundle in place (sets its key identifier and signature).
+    pub fn sign(&self, bundle: &mut PrefillBundle) {
+        bundle.kid = self.kid.clone();
+        let signature = self.signing.sign(&bundle.signing_bytes());
+        bundle.signature = URL_SAFE_NO_PAD.encode(signature.to_bytes());
+    }
+
+    /// Whether a bundle carries a valid signature by this key.
+    pub fn verify(&self, bundle: &PrefillBundle) -> bool {
+        verify_with(&self.signing.verifying_key(), &self.kid, bundle)
+    }
+
+    /// The public key as a JSON Web Key Set (RFC 8037 `OKP`/`Ed25519`).
+    pub fn jwks(&self) -> Json {
+        json!({"keys": [{
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "alg": "EdDSA",
+            "use": "sig",
+            "kid": self.kid,
+            "x": URL_SAFE_NO_PAD.encode(self.signing.verifying_key().as_bytes()),
+        }]})
+    }
+}
+
+/// Whether a bundle carries a valid signature by a public key with an identifier (what an official's system does).
+pub fn verify_with(key: &VerifyingKey, kid: &str, bundle: &PrefillBundle) -> bool {
+    if bundle.kid != kid {
+        return false;
+    }
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(&bundle.signature) else {
+        return false;
+    };
+    let Ok(signature) = Signature::from_slice(&bytes) else {
+        return false;
+    };
+    key.verify(&bundle.signing_bytes(), &signature).is_ok()
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn restrict(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use tokhai_core::prefill::{PrefillValue, BUNDLE_FORMAT};
+
+    fn bundle() -> PrefillBundle {
+        let mut values = BTreeMap::new();
+        values.insert(
+            "full_name".to_owned(),
+            PrefillValue {
+                value: json!("Nguyễn Văn An"),
+                source: "population.full_name".into(),
+                locked: true,
+            },
+        );
+        PrefillBundle {
+            format: BUNDLE_FORMAT,
+            kid: String::new(),
+            origin: "registry.local".into(),
+            subject: "001090012345".into(),
+            form_id: "ct01".into(),
+            form_version: "1".into(),
+            issued_at: 1,
+            expires_at: 2,
+            values,
+            signature: String::new(),
+        }
+    }
+
+    #[test]
+    fn signatures_verify_and_tampering_is_found() {
+        let keys = Keys::from_seed([7; 32]);
+        let mut b = bundle();
+        keys.sign(&mut b);
+        assert!(keys.verify(&b));
+        let mut tampered = b.clone();
+        tampered.values.get_mut("full_name").unwrap().value = json!("Nguyễn Văn Ân");
+        assert!(!keys.verify(&tampered));
+        let mut later = b.clone();
+        later.expires_at += 1;
+        assert!(!keys.verify(&later));
+        assert!(!Keys::from_seed([8; 32]).verify(&b));
+        let mut garbage = b.clone();
+        garbage.signature = "!!".into();
+        assert!(!keys.verify(&garbage));
+    }
+
+    /// What `JSON.parse` then `JSON.stringify` in a browser does to numbers: `1965.0` becomes `1965`.
+    fn through_javascript(v: Json) -> Json {
+        match v {
+            Json::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
+                json!(n.as_f64().unwrap() as i64)
+            }
+            Json::Array(a) => Json::Array(a.into_iter().map(through_javascript).collect()),
+            Json::Object(o) => Json::Object(o.into_iter().map(|(k, v)| (k, through_javascript(v))).collect()),
+            other => other,
+        }
+    }
+
+    #[test]
+    fn a_bundle_keeps_its_signature_through_a_browser() {
+        let keys = Keys::from_seed([5; 32]);
+        let mut b = bundle();
+        b.values.insert(
+            "father_birth_year".into(),
+            PrefillValue {
+                value: json!(1965.0),
+                source: "family.husband_birth_year".into(),
+                locked: false,
+            },
+        );
+        keys.sign(&mut b);
+        let text = serde_json::to_string(&b).unwrap();
+        assert!(text.contains("1965.0"));
+        let back: PrefillBundle =
+            serde_json::from_value(through_javascript(serde_json::from_str(&text).unwrap())).unwrap();
+        assert_eq!(back.values["father_birth_year"].value, json!(1965));
+        assert!(keys.verify(&back));
+    }
+
+    #[test]
+    fn the_published_key_verifies_downstream() {
+        let keys = Keys::from_seed([9; 32]);
+        let mut b = bundle();
+        keys.sign(&mut b);
+        let jwk = &keys.jwks()["keys"][0];
+        let x: [u8; 32] = URL_SAFE_NO_PAD
+            .decode(jwk["x"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let public = VerifyingKey::from_bytes(&x).unwrap();
+        assert!(verify_with(&public, jwk["kid"].as_str().unwrap(), &b));
+    }
+
+    #[test]
+    fn key_files_are_created_once_and_checked() {
+        let dir = std::env::temp_dir().join(format!("tokhai-key-{}", std::process::id()));
+        let path = dir.join("dev.key");
+        let _ = std::fs::remove_file(&path);
+        let first = Keys::load(&path, true).unwrap();
+        let again = Keys::load(&path, false).unwrap();
+        assert_eq!(first.kid(), again.kid());
+        std::fs::write(&path, "not a key").unwrap();
+        assert!(matches!(Keys::load(&path, false), Err(KeyError::Format(_))));
+        assert!(matches!(
+            Keys::load(&dir.join("absent.key"), false),
+            Err(KeyError::Io { .. })
+        ));
+    }
+}

@@ -1,0 +1,78 @@
+//! The HTTP routes: static files, widget package, definitions, catalogue, public key and the APIs.
+
+use crate::broker::unknown_form;
+use crate::{auth, broker, intake, oidc, AppState};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+const JSON_UTF8: &str = "application/json; charset=utf-8";
+
+/// All routes of the server.
+pub fn router(state: Arc<AppState>) -> Router {
+    let www = ServeDir::new(&state.config.www).append_index_html_on_directories(true);
+    let pkg = ServeDir::new(&state.config.pkg);
+    // Answers that carry personal data or sessions are never stored by browsers or proxies.
+    let private = Router::new()
+        .route("/api/prefill/{form_id}", get(broker::prefill))
+        .route("/api/submissions", post(intake::submit))
+        .route("/api/me", get(auth::me))
+        .route("/auth/logout", post(auth::logout))
+        .route("/api/dev/citizens", get(auth::dev_citizens))
+        .route("/api/dev/login", post(auth::dev_login_json))
+        .route("/dev/login", get(auth::dev_login_page).post(auth::dev_login_form))
+        .route("/auth/oidc/login", get(oidc::login))
+        .route("/auth/oidc/callback", get(oidc::callback))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    Router::new()
+        .route("/forms/{file}", get(form_definition))
+        .route("/api/forms", get(form_list))
+        .route("/catalogs/admin-units.json", get(admin_units))
+        .route("/.well-known/tokhai-prefill-key", get(public_key))
+        .merge(private)
+        .nest_service("/pkg", pkg)
+        .fallback_service(www)
+        .with_state(state)
+}
+
+/// `GET /forms/<id>.json` (or the file's own name): the definition file of a compiled form.
+async fn form_definition(State(state): State<Arc<AppState>>, Path(file): Path<String>) -> Response {
+    let name = file.strip_suffix(".json").unwrap_or_default();
+    let by_file = || state.forms.values().find(|f| f.file == name);
+    let Some(loaded) = state.forms.get(name).or_else(by_file) else {
+        return unknown_form().into_response();
+    };
+    ([(header::CONTENT_TYPE, JSON_UTF8)], loaded.source.to_string()).into_response()
+}
+
+/// `GET /api/forms`: identifier, version and title of every form.
+async fn form_list(State(state): State<Arc<AppState>>) -> Response {
+    let forms: Vec<_> = state
+        .forms
+        .values()
+        .map(|f| {
+            let def = f.form.def();
+            json!({"id": def.id, "version": def.version, "title": def.title, "url": format!("/forms/{}.json", f.file)})
+        })
+        .collect();
+    Json(json!({ "forms": forms })).into_response()
+}
+
+/// `GET /catalogs/admin-units.json`: the administrative-units catalogue the server was configured with.
+async fn admin_units(State(state): State<Arc<AppState>>) -> Response {
+    ([(header::CONTENT_TYPE, JSON_UTF8)], state.units_json.to_string()).into_response()
+}
+
+/// `GET /.well-known/tokhai-prefill-key`: the public key of prefill bundles as a JSON Web Key Set.
+async fn public_key(State(state): State<Arc<AppState>>) -> Response {
+    Json(state.keys.jwks()).into_response()
+}

@@ -1,0 +1,185 @@
+//! The HTTP national-data connector against a local stub that answers well, slowly, with 5xx, with
+//! malformed bodies, or not at all: the form stays usable and nothing panics.
+
+mod common;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use common::{config, Client};
+use serde_json::json;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokhai_server::config::HttpConnectorConfig;
+use tokhai_server::connector::{Connector, ConnectorError, HttpConnector};
+
+#[derive(Default)]
+struct Hits {
+    count: AtomicU32,
+    flaky_failed: AtomicBool,
+}
+
+fn record(pin: &str) -> serde_json::Value {
+    json!({
+        "SoDinhDanh": pin,
+        "HoVaTen": {"Ho": "", "ChuDem": "", "Ten": "LÊ THỊ HOA"},
+        "GioiTinh": "2",
+        "NgayThangNamSinh": {"NgayThangNam": "19920304", "Nam": "1992"},
+        "ThuongTru": {"MaTinhThanh": "01", "MaPhuongXa": "00004", "ChiTiet": "SỐ 5 PHỐ ĐỘI CẤN"}
+    })
+}
+
+async fn answer(
+    State(hits): State<Arc<Hits>>,
+    Path((mode, pin)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    hits.count.fetch_add(1, Ordering::SeqCst);
+    let authorised = headers.get("authorization").is_some_and(|v| v == "Bearer s3cret");
+    match mode.as_str() {
+        "secured" if authorised => axum::Json(record(&pin)).into_response(),
+        "secured" => StatusCode::UNAUTHORIZED.into_response(),
+        "ok" => axum::Json(record(&pin)).into_response(),
+        "slow" => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            axum::Json(record(&pin)).into_response()
+        }
+        "fail" => (StatusCode::SERVICE_UNAVAILABLE, "maintenance").into_response(),
+        "flaky" if !hits.flaky_failed.swap(true, Ordering::SeqCst) => StatusCode::BAD_GATEWAY.into_response(),
+        "flaky" => axum::Json(record(&pin)).into_response(),
+        "malformed" => ([("content-type", "application/json")], "{\"SoDinhDanh\": \"0010").into_response(),
+        "array" => ([("content-type", "application/json")], "[1, 2, 3]").into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Starts the stub; returns its base URL and hit counter.
+async fn stub() -> (String, Arc<Hits>) {
+    let hits = Arc::new(Hits::default());
+    let app = Router::new()
+        .route("/{mode}/citizens/{pin}", get(answer))
+        .with_state(hits.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), hits)
+}
+
+fn settings(base: &str) -> HttpConnectorConfig {
+    HttpConnectorConfig {
+        base_url: base.to_owned(),
+        timeout_ms: 300,
+        retries: 2,
+        backoff_ms: 10,
+        breaker_threshold: 3,
+        breaker_cooldown_ms: 60_000,
+        bearer_token: None,
+    }
+}
+
+const PIN: &str = "001192000123";
+
+#[tokio::test]
+async fn good_flaky_and_missing_answers() {
+    let (base, hits) = stub().await;
+    let ok = HttpConnector::new(settings(&format!("{base}/ok"))).unwrap();
+    assert_eq!(ok.lookup(PIN).await.unwrap().unwrap()["SoDinhDanh"], json!(PIN));
+    let flaky = HttpConnector::new(settings(&format!("{base}/flaky"))).unwrap();
+    let before = hits.count.load(Ordering::SeqCst);
+    assert!(flaky.lookup(PIN).await.unwrap().is_some(), "a 5xx is retried");
+    assert_eq!(hits.count.load(Ordering::SeqCst) - before, 2);
+    let mut secured = settings(&format!("{base}/secured"));
+    let anonymous = HttpConnector::new(secured.clone()).unwrap();
+    assert!(matches!(anonymous.lookup(PIN).await, Err(ConnectorError::Status(401))));
+    secured.bearer_token = Some("s3cret".into());
+    let with_token = HttpConnector::new(secured).unwrap();
+    assert!(
+        with_token.lookup(PIN).await.unwrap().is_some(),
+        "the bearer token is sent"
+    );
+    let missing = HttpConnector::new(settings(&format!("{base}/missing"))).unwrap();
+    assert!(missing.lookup(PIN).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn faults_are_errors_and_the_breaker_opens() {
+    let (base, hits) = stub().await;
+    let slow = HttpConnector::new(settings(&format!("{base}/slow"))).unwrap();
+    assert!(matches!(slow.lookup(PIN).await, Err(ConnectorError::Timeout)));
+    let malformed = HttpConnector::new(settings(&format!("{base}/malformed"))).unwrap();
+    assert!(matches!(malformed.lookup(PIN).await, Err(ConnectorError::Malformed(_))));
+    let array = HttpConnector::new(settings(&format!("{base}/array"))).unwrap();
+    assert!(matches!(array.lookup(PIN).await, Err(ConnectorError::Malformed(_))));
+
+    let fail = HttpConnector::new(settings(&format!("{base}/fail"))).unwrap();
+    let before = hits.count.load(Ordering::SeqCst);
+    let err = fail.lookup(PIN).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Status(503)));
+    assert!(!err.to_string().contains(PIN), "errors carry no PIN: {err}");
+    assert_eq!(
+        hits.count.load(Ordering::SeqCst) - before,
+        3,
+        "one attempt and two retries"
+    );
+    for _ in 0..2 {
+        let _ = fail.lookup(PIN).await;
+    }
+    let before = hits.count.load(Ordering::SeqCst);
+    assert!(matches!(fail.lookup(PIN).await, Err(ConnectorError::CircuitOpen)));
+    assert_eq!(
+        hits.count.load(Ordering::SeqCst),
+        before,
+        "an open breaker makes no call"
+    );
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let down = HttpConnector::new(settings(&dead)).unwrap();
+    assert!(matches!(down.lookup(PIN).await, Err(ConnectorError::Transport(_))));
+}
+
+/// Through the server: a good endpoint prefills; a faulty one answers 503 with a reason, and the form can still be submitted.
+#[tokio::test]
+async fn the_form_stays_usable_when_national_data_fails() {
+    let (base, _) = stub().await;
+    for (mode, expected) in [
+        ("ok", 200),
+        ("slow", 503),
+        ("fail", 503),
+        ("malformed", 503),
+        ("array", 503),
+        ("missing", 404),
+    ] {
+        let mut c = config(mode);
+        c.national_data = Some(settings(&format!("{base}/{mode}")));
+        let running = tokhai_server::start(c).await.expect("server starts");
+        let mut client = Client::new(&running);
+        client.dev_login().await;
+        let (status, body) = client.get("/api/prefill/demo").await;
+        assert_eq!(status, expected, "{mode}: {body}");
+        if status == 200 {
+            assert_eq!(body["origin"], json!("national-data.http"));
+            assert_eq!(body["values"]["full_name"]["value"], json!("Lê Thị Hoa"));
+            assert_eq!(body["values"]["dob"]["value"], json!("1992-03-04"));
+        } else {
+            assert!(
+                body["message_vi"].as_str().is_some_and(|m| !m.is_empty()),
+                "{mode}: {body}"
+            );
+            let values = json!({
+                "full_name": "Lê Thị Hoa", "dob": "04/03/1992", "sex": "nu", "pin": "001192000123",
+                "residence": {"province": "01", "commune": "00004", "street": "Số 5 phố Đội Cấn"},
+                "reason": "Xin xác nhận thông tin cư trú"
+            });
+            let (status, receipt) = client
+                .post("/api/submissions", &json!({"form_id": "demo", "values": values}))
+                .await;
+            assert_eq!(status, 201, "{mode}: the form is still usable: {receipt}");
+        }
+        running.task.abort();
+    }
+}

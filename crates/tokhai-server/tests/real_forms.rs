@@ -1,0 +1,63 @@
+//! The repository's own forms (www/forms) prefilled for many adult synthetic citizens: every prefilled
+//! value passes the form's own rules, so a citizen is never blocked by data the state supplied.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use tokhai_server::broker::bundle_for;
+
+#[tokio::test]
+async fn prefilled_values_pass_the_forms_own_rules() {
+    let mut c = common::config("real-forms");
+    c.forms = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../www/forms");
+    c.registry_size = 400;
+    let running = tokhai_server::start(c)
+        .await
+        .expect("server starts with the repository's forms");
+    let state = running.state.clone();
+    assert!(!state.forms.is_empty(), "www/forms holds definitions");
+    let today = tokhai_server::intake::vietnam_today(tokhai_server::now_ms());
+    // Adults: a child's real date of birth rightly fails an age rule such as the judicial record's 14 years.
+    let citizens: Vec<_> = tokhai_server::registry::list(&state.db, "", 400)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.birth_year <= i64::from(today.year) - 18)
+        .collect();
+    let mut filled: BTreeMap<String, usize> = BTreeMap::new();
+    for citizen in &citizens {
+        for (id, loaded) in &state.forms {
+            let bundle = bundle_for(&state, &loaded.form, &citizen.pin).await.expect("a bundle");
+            *filled.entry(id.clone()).or_default() += bundle.values.len();
+            let values: serde_json::Map<String, serde_json::Value> = bundle
+                .values
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect();
+            let issues = tokhai_core::validate_submission(&loaded.form, &state.catalogs, &values.into(), today)
+                .expect("validation runs");
+            let on_prefilled: Vec<_> = issues
+                .iter()
+                .filter(|i| i.is_error())
+                .filter(|i| {
+                    bundle
+                        .values
+                        .contains_key(i.path.split(['.', '[']).next().unwrap_or(""))
+                })
+                .collect();
+            assert!(
+                on_prefilled.is_empty(),
+                "{id}, citizen {}: prefilled values fail the form's rules: {on_prefilled:?}",
+                tokhai_server::auth::mask_pin(&citizen.pin)
+            );
+        }
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "real forms: {} citizens; prefilled values per form: {filled:?}",
+        citizens.len()
+    );
+    running.task.abort();
+}

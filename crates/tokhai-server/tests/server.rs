@@ -1,0 +1,390 @@
+//! End-to-end tests of the server against a real SQLite file, and PostgreSQL when `TOKHAI_TEST_PG` is set.
+
+mod common;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use common::{config, postgres_url, values_from, Client};
+use serde_json::{json, Value};
+use std::io::Write;
+use tokhai_core::prefill::PrefillBundle;
+use tokhai_server::config::Config;
+
+/// The whole citizen path: portal, login, prefill, verification downstream, accepted and refused submissions.
+async fn citizen_path(c: Config, engine: &str) {
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+
+    let (status, page) = client.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Cổng thử nghiệm"));
+    let (status, widget) = client.get_text("/pkg/index.js").await;
+    assert_eq!((status, widget.as_str()), (200, "export const widget = 1;"));
+    let (status, list) = client.get("/api/forms").await;
+    assert_eq!(
+        (status, list["forms"][0]["url"].as_str()),
+        (200, Some("/forms/demo.json"))
+    );
+    let (status, def) = client.get("/forms/demo.json").await;
+    assert_eq!((status, def["id"].as_str()), (200, Some("demo")));
+    assert_eq!(client.get("/forms/none.json").await.0, 404);
+    let (status, units) = client.get("/catalogs/admin-units.json").await;
+    assert_eq!((status, units["provinces"].as_array().map(Vec::len)), (200, Some(34)));
+
+    let (status, refused) = client.get("/api/prefill/demo").await;
+    assert_eq!((status, refused["error"].as_str()), (401, Some("login_required")));
+    let pin = client.dev_login().await;
+    let (_, me) = client.get("/api/me").await;
+    assert_eq!(me["logged_in"], json!(true));
+    assert!(
+        me["login_at"].as_i64().is_some_and(|t| t > 1_700_000_000_000),
+        "the filing clock starts at login: {me}"
+    );
+    assert!(!me.to_string().contains(&pin), "the PIN is only shown masked: {me}");
+
+    let r = client
+        .http
+        .get(format!("{}/api/prefill/demo", client.base))
+        .header("cookie", client.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["cache-control"], "no-store", "personal data is not cached");
+    let (status, bundle) = client.get("/api/prefill/demo").await;
+    assert_eq!(status, 200, "{bundle}");
+    assert_eq!(bundle["subject"].as_str(), Some(pin.as_str()));
+    assert_eq!(bundle["values"]["pin"]["value"].as_str(), Some(pin.as_str()));
+    assert_eq!(bundle["values"]["full_name"]["locked"], json!(true));
+    assert!(bundle["values"]["dob"]["value"].as_str().is_some_and(|d| d.len() == 10));
+
+    // An official's system verifies the bundle with the published key only.
+    let (_, jwks) = client.get("/.well-known/tokhai-prefill-key").await;
+    let jwk = &jwks["keys"][0];
+    assert_eq!(
+        (jwk["kty"].as_str(), jwk["crv"].as_str()),
+        (Some("OKP"), Some("Ed25519"))
+    );
+    let x: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(jwk["x"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let public = ed25519_dalek::VerifyingKey::from_bytes(&x).unwrap();
+    let typed: PrefillBundle = serde_json::from_value(bundle.clone()).unwrap();
+    assert!(tokhai_server::signing::verify_with(
+        &public,
+        jwk["kid"].as_str().unwrap(),
+        &typed
+    ));
+
+    let values = values_from(&bundle);
+    let (status, receipt) = client
+        .post(
+            "/api/submissions",
+            &json!({"form_id": "demo", "values": values, "prefill": bundle}),
+        )
+        .await;
+    assert_eq!(status, 201, "{receipt}");
+    assert_eq!(
+        receipt["receipt"]["provenance"]["full_name"]["source"],
+        json!("population.full_name")
+    );
+    assert_eq!(receipt["receipt"]["provenance"]["reason"]["source"], json!("citizen"));
+    let id = receipt["receipt"]["id"].as_str().unwrap().to_owned();
+    let stored: (String, String) = sqlx::query_as("SELECT form_id, provenance FROM submissions WHERE id = $1")
+        .bind(id)
+        .fetch_one(&running.state.db)
+        .await
+        .expect("the dossier is stored");
+    assert_eq!(stored.0, "demo");
+    assert!(stored.1.contains("population.dob"));
+
+    // A changed locked value is refused with a reason the citizen can read.
+    let mut changed = values.clone();
+    changed["full_name"] = json!("Nguyễn Văn Khác");
+    let (status, refusal) = client
+        .post(
+            "/api/submissions",
+            &json!({"form_id": "demo", "values": changed, "prefill": bundle}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refusal}");
+    let reason = &refusal["reasons"][0];
+    assert_eq!(
+        (reason["path"].as_str(), reason["code"].as_str()),
+        (Some("full_name"), Some("prefill.locked_changed"))
+    );
+    assert!(
+        reason["message_vi"]
+            .as_str()
+            .is_some_and(|m| m.contains("không được sửa")),
+        "{reason}"
+    );
+    assert!(
+        reason["message_en"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot be changed")),
+        "{reason}"
+    );
+
+    // An unlocked prefilled value may be edited; provenance says so.
+    let mut edited = values.clone();
+    edited["hometown"] = json!("Xã Yên Lạc, tỉnh Phú Thọ");
+    let (status, receipt) = client
+        .post(
+            "/api/submissions",
+            &json!({"form_id": "demo", "values": edited, "prefill": bundle}),
+        )
+        .await;
+    assert_eq!(status, 201, "{receipt}");
+    assert_eq!(
+        receipt["receipt"]["provenance"]["hometown"],
+        json!({"source": "citizen", "edited_from": "population.hometown"})
+    );
+
+    // A bundle altered after signing is refused.
+    let mut forged = bundle.clone();
+    forged["values"]["full_name"]["value"] = json!("Nguyễn Văn Khác");
+    let (status, refusal) = client
+        .post(
+            "/api/submissions",
+            &json!({"form_id": "demo", "values": changed, "prefill": forged}),
+        )
+        .await;
+    assert_eq!(
+        (status, refusal["reasons"][0]["code"].as_str()),
+        (422, Some("prefill.signature_invalid"))
+    );
+
+    // An expired bundle (validly signed) is refused.
+    let mut expired = typed.clone();
+    expired.expires_at = expired.issued_at - 1;
+    running.state.keys.sign(&mut expired);
+    let (status, refusal) = client
+        .post(
+            "/api/submissions",
+            &json!({"form_id": "demo", "values": values, "prefill": expired}),
+        )
+        .await;
+    assert_eq!(
+        (status, refusal["reasons"][0]["code"].as_str()),
+        (422, Some("prefill.expired"))
+    );
+
+    // Another citizen's bundle is refused once someone else is logged in.
+    let mut other = Client::new(&running);
+    let (_, list) = other.get("/api/dev/citizens?limit=2").await;
+    let second = list["citizens"][1]["pin"].as_str().unwrap().to_owned();
+    other.post("/api/dev/login", &json!({"pin": second})).await;
+    let (status, refusal) = other
+        .post(
+            "/api/submissions",
+            &json!({"form_id": "demo", "values": values, "prefill": bundle}),
+        )
+        .await;
+    assert_eq!(
+        (status, refusal["reasons"][0]["code"].as_str()),
+        (422, Some("prefill.subject_mismatch"))
+    );
+
+    // A submission made against another version of the definition is refused.
+    let stale = json!({"form_id": "demo", "ruleset_hash": "0000", "values": values, "prefill": bundle});
+    let (status, refusal) = client.post("/api/submissions", &stale).await;
+    assert_eq!(
+        (status, refusal["reasons"][0]["code"].as_str()),
+        (422, Some("submission.form_changed"))
+    );
+
+    // A body that is not a dossier gets a readable answer, not a bare parser message.
+    let (status, bad) = client.post("/api/submissions", &json!({"values": 3})).await;
+    assert_eq!((status, bad["error"].as_str()), (400, Some("bad_request")));
+    assert!(bad["message_vi"].as_str().is_some());
+
+    // The rules of the form itself are re-run at the server.
+    let (status, refusal) = client
+        .post(
+            "/api/submissions",
+            &json!({"form_id": "demo", "values": {"reason": "x"}}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(refusal["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["path"] == "full_name" && r["code"] == "required"));
+
+    let _ = writeln!(std::io::stderr(), "citizen path passed on {engine}");
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn citizen_path_on_sqlite() {
+    citizen_path(config("sqlite"), "SQLite").await;
+}
+
+#[tokio::test]
+async fn citizen_path_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let mut c = config("postgres");
+    c.database_url = Some(url.clone());
+    // The full-size registry, so that its generation and insertion are measured on PostgreSQL too.
+    c.registry_size = 10_000;
+    c.registry_seed = 2026;
+    let started = std::time::Instant::now();
+    let running = tokhai_server::start(c.clone())
+        .await
+        .expect("server starts on PostgreSQL");
+    let _ = writeln!(
+        std::io::stderr(),
+        "PostgreSQL: registry ready in {:?}",
+        started.elapsed()
+    );
+    running.task.abort();
+    citizen_path(c, "PostgreSQL").await;
+}
+
+#[tokio::test]
+async fn development_login_is_refused_unless_enabled() {
+    let mut c = config("nodev");
+    c.dev_login = false;
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    let (status, body) = client.get("/api/dev/citizens").await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("dev_login_disabled")));
+    let (status, _) = client.post("/api/dev/login", &json!({"pin": "001090012345"})).await;
+    assert_eq!(status, 403);
+    assert!(client.cookie.is_none());
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn development_login_page_logs_in_and_returns() {
+    let running = tokhai_server::start(config("devpage")).await.expect("server starts");
+    let client = Client::new(&running);
+    let (status, page) = client.get_text("/dev/login?next=/form.html").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("development only") && page.contains("name=next value=\"/form.html\""),
+        "{page}"
+    );
+    let pin = page
+        .split("name=pin value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a citizen")
+        .to_owned();
+    let r = client
+        .http
+        .post(format!("{}/dev/login", client.base))
+        .form(&[("pin", pin.as_str()), ("next", "/form.html")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection());
+    assert_eq!(r.headers()["location"], "/form.html");
+    assert!(r.headers()["set-cookie"].to_str().unwrap().contains("HttpOnly"));
+    let (_, evil) = client.get_text("/dev/login?next=//evil.example").await;
+    assert!(!evil.contains("evil.example"), "only local paths are kept");
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn start_up_errors_name_what_is_wrong() {
+    let mut c = config("badforms");
+    let forms = c.data_dir.with_file_name("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    std::fs::write(
+        forms.join("broken.json"),
+        r#"{"tokhai": 1, "id": "broken", "version": "1", "title": "B", "steps": [{"id": "s"}]}"#,
+    )
+    .unwrap();
+    c.forms = forms;
+    let err = tokhai_server::start(c)
+        .await
+        .err()
+        .expect("a bad definition stops the start")
+        .to_string();
+    assert!(err.contains("broken.json") && err.contains("$.steps[0]"), "{err}");
+
+    let mut c = config("badprefill");
+    let forms = c.data_dir.with_file_name("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    let demo = std::fs::read_to_string(c.forms.join("demo.json")).unwrap();
+    std::fs::write(
+        forms.join("demo.json"),
+        demo.replace("population.dob", "population.birthday"),
+    )
+    .unwrap();
+    c.forms = forms;
+    let err = tokhai_server::start(c)
+        .await
+        .err()
+        .expect("an unknown attribute stops the start")
+        .to_string();
+    assert!(
+        err.contains("demo.json") && err.contains("population.birthday") && err.contains(".prefill.from"),
+        "{err}"
+    );
+
+    let mut c = config("badunits");
+    c.units = c.data_dir.join("missing-units.json");
+    let err = tokhai_server::start(c)
+        .await
+        .err()
+        .expect("a missing catalogue stops the start")
+        .to_string();
+    assert!(err.contains("missing-units.json"), "{err}");
+}
+
+#[tokio::test]
+async fn ten_thousand_citizens_generate_and_insert() {
+    let mut c = config("registry");
+    c.registry_size = 10_000;
+    let started = std::time::Instant::now();
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let _ = writeln!(
+        std::io::stderr(),
+        "10,000 synthetic citizens generated and stored in {:?} (SQLite)",
+        started.elapsed()
+    );
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM citizens")
+        .fetch_one(&running.state.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 10_000);
+    let households: (i64,) = sqlx::query_as("SELECT COUNT(DISTINCT household_id) FROM citizens")
+        .fetch_one(&running.state.db)
+        .await
+        .unwrap();
+    assert!(
+        households.0 > 2_000 && households.0 < 6_000,
+        "households of several members: {}",
+        households.0
+    );
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn a_restart_keeps_the_registry_and_the_key() {
+    let c = config("restart");
+    let first = tokhai_server::start(c.clone()).await.expect("first start");
+    let kid = first.state.keys.kid().to_owned();
+    let sample: Value = tokhai_server::registry::find(
+        &first.state.db,
+        &tokhai_server::registry::list(&first.state.db, "", 1).await.unwrap()[0].pin,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    first.task.abort();
+    let _ = first.task.await;
+    first.state.db.close().await;
+    let second = tokhai_server::start(c).await.expect("second start");
+    assert_eq!(second.state.keys.kid(), kid, "the development key is created once");
+    let again = tokhai_server::registry::find(&second.state.db, sample["SoDinhDanh"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(again, Some(sample));
+    second.task.abort();
+}
