@@ -1,1 +1,272 @@
 //! The <tokhai-form> browser widget: a thin wasm shell around tokhai-core.
+//!
+//! [`Widget`] mounts a form into an element: tokhai-core compiles the definition and runs the
+//! session; this crate renders the definition once with web-sys and applies the core's patches
+//! to the DOM. Rules, normalisation, messages and search all come from the core. The JS face
+//! (`js/index.js`) loads the wasm and wraps a `Widget` in the `mount` handle and the custom element.
+
+mod dom;
+mod render;
+mod state;
+mod ui;
+
+pub use state::parse_catalogs;
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+use state::{Options, State};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use tokhai_core::timing::EventKind;
+use tokhai_core::Catalogs;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, Event, KeyboardEvent};
+
+thread_local! {
+    /// Number of widgets mounted so far, for unique id prefixes.
+    static MOUNTED: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Where events go: `emit(type, detailJson)` in the JS face.
+type Emit = js_sys::Function;
+
+/// Shared state and the JS callback.
+struct Inner {
+    state: RefCell<State>,
+    emit: Emit,
+}
+
+impl Inner {
+    /// Runs `f` on the state, then (with the state released) moves focus and sends queued events.
+    fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+        let (result, events, focus) = {
+            let mut s = self.state.try_borrow_mut().ok()?;
+            let r = f(&mut s);
+            (r, std::mem::take(&mut s.events), s.focus.take())
+        };
+        if let Some(el) = focus {
+            let _ = el.focus();
+        }
+        for (name, detail) in events {
+            let _ = self.emit.call2(
+                &JsValue::NULL,
+                &JsValue::from_str(name),
+                &JsValue::from_str(&detail.to_string()),
+            );
+        }
+        Some(result)
+    }
+}
+
+/// JSON text from JS as a value.
+fn parse(json: &str) -> Result<Json, JsError> {
+    serde_json::from_str(json).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Options catalogues parsed once and shared by every form mounted with them.
+#[wasm_bindgen]
+pub struct CatalogSet {
+    inner: Arc<Catalogs>,
+}
+
+#[wasm_bindgen]
+impl CatalogSet {
+    /// Parses an administrative-units file or `{name: [{value, label, parent}]}` (JSON); empty for none.
+    #[wasm_bindgen(constructor)]
+    pub fn new(json: Option<String>) -> Result<CatalogSet, JsError> {
+        let catalogs = match json {
+            Some(j) => parse_catalogs(&j).map_err(|e| JsError::new(&e))?,
+            None => Catalogs::new(),
+        };
+        Ok(CatalogSet {
+            inner: Arc::new(catalogs),
+        })
+    }
+}
+
+/// How the JS face mounts a form.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MountOptions {
+    lang: String,
+    today: String,
+    language_switch: bool,
+    idempotency_key: String,
+    #[serde(default)]
+    login_at: Option<f64>,
+}
+
+/// A listener the widget added to its root.
+type Listener = (&'static str, Closure<dyn FnMut(Event)>);
+
+/// One form mounted in an element.
+#[wasm_bindgen]
+pub struct Widget {
+    inner: Rc<Inner>,
+    listeners: Vec<Listener>,
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// Compiles `definition` (JSON), renders it into `host` and listens to the citizen.
+    ///
+    /// `options` is the JSON of `{lang, today (yyyy-mm-dd), languageSwitch, idempotencyKey, loginAt?}`;
+    /// `emit(type, detailJson)` receives the widget's events. Values cross as JSON text, parsed
+    /// by the JS face: smaller than serde-wasm-bindgen and always plain objects.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        host: &Element,
+        definition: &str,
+        catalogs: &CatalogSet,
+        options: &str,
+        emit: js_sys::Function,
+    ) -> Result<Widget, JsError> {
+        let o: MountOptions = serde_json::from_str(options).map_err(|e| JsError::new(&e.to_string()))?;
+        let n = MOUNTED.with(|m| {
+            m.set(m.get() + 1);
+            m.get()
+        });
+        let opts = Options {
+            definition,
+            catalogs: catalogs.inner.clone(),
+            lang: &o.lang,
+            today: &o.today,
+            language_switch: o.language_switch,
+            prefix: format!("tk{n}-"),
+            idempotency_key: o.idempotency_key,
+            login_at: o.login_at,
+        };
+        let state = State::mount(host, opts).map_err(|e| JsError::new(&e))?;
+        let root = state.root.clone();
+        let inner = Rc::new(Inner {
+            state: RefCell::new(state),
+            emit,
+        });
+        let mut widget = Widget {
+            inner,
+            listeners: Vec::new(),
+        };
+        widget.listen(&root, "input", |s, _, t| s.on_input(t));
+        widget.listen(&root, "change", |s, _, t| s.on_change(t));
+        widget.listen(&root, "focusin", |s, _, t| s.on_focusin(t));
+        widget.listen(&root, "focusout", |s, _, t| s.on_focusout(t));
+        widget.listen(&root, "click", |s, e, t| {
+            if s.on_click(t) {
+                e.prevent_default();
+            }
+        });
+        widget.listen(&root, "mousedown", |_, e, t| {
+            // Keep focus in a searchable list's text box while an option is clicked.
+            if t.closest("[role=option]").ok().flatten().is_some() {
+                e.prevent_default();
+            }
+        });
+        widget.listen(&root, "keydown", |s, e, t| {
+            if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
+                if s.on_keydown(t, k) {
+                    e.prevent_default();
+                }
+            }
+        });
+        widget.listen(&root, "submit", |s, e, _| {
+            e.prevent_default();
+            s.on_submit();
+        });
+        widget.inner.with(|s| s.events.push(("ready", Json::Null)));
+        Ok(widget)
+    }
+
+    /// Adds a delegated listener on the root that runs `f` on the state with the event's target.
+    fn listen(&mut self, root: &Element, name: &'static str, f: impl Fn(&mut State, &Event, &Element) + 'static) {
+        let inner = Rc::downgrade(&self.inner);
+        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+            let Some(inner) = inner.upgrade() else { return };
+            let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+                return;
+            };
+            inner.with(|s| f(s, &e, &target));
+        });
+        let _ = root.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+        self.listeners.push((name, closure));
+    }
+
+    /// The current values (visible fields only, normalised), as JSON.
+    pub fn values(&self) -> Option<String> {
+        self.inner.with(|s| s.values().to_string())
+    }
+
+    /// Validates every visible field, shows the errors and returns the issues with their messages (JSON).
+    pub fn validate(&self) -> Option<String> {
+        self.inner.with(|s| s.validate().to_string())
+    }
+
+    /// Validates and, when valid, returns the core's canonical submission as JSON (also sent as the `submit`
+    /// event); otherwise shows the error summary and returns `null`.
+    pub fn submit(&self) -> Option<String> {
+        self.inner.with(|s| s.submit().map(|d| d.to_string())).flatten()
+    }
+
+    /// Marks the form as being sent (the submit button says so and ignores presses).
+    #[wasm_bindgen(js_name = setBusy)]
+    pub fn set_busy(&self, busy: bool) {
+        self.inner.with(|s| s.set_busy(busy));
+    }
+
+    /// Shows the confirmation page, with the back end's reference if any.
+    pub fn receipt(&self, reference: Option<String>) {
+        self.inner.with(|s| s.receipt(reference));
+    }
+
+    /// Shows a refusal: the back end's reasons (JSON `[{path, code, params, message_vi, message_en}]`),
+    /// or a general failure if there are none.
+    pub fn refused(&self, reasons: &str) -> Result<(), JsError> {
+        let reasons = match parse(reasons)? {
+            Json::Array(list) => list,
+            _ => Vec::new(),
+        };
+        self.inner.with(|s| s.refused(reasons));
+        Ok(())
+    }
+
+    /// Fills fields from a prefill bundle (JSON `{values: {path: {value, source, locked}}, ...}`).
+    pub fn prefill(&self, bundle: &str) -> Result<(), JsError> {
+        let json = parse(bundle)?;
+        self.inner
+            .with(|s| s.prefill(json))
+            .unwrap_or(Ok(()))
+            .map_err(|e| JsError::new(&e))
+    }
+
+    /// The filing's timeline as JSON (`{login_at, fields_total, fields_prefilled, events}`), for the
+    /// portal's timing collector.
+    pub fn timeline(&self) -> Option<String> {
+        self.inner
+            .with(|s| serde_json::to_string(&s.timeline()).unwrap_or_default())
+    }
+
+    /// Records that the page was hidden (tab switched or closed).
+    pub fn hidden(&self) {
+        self.inner.with(|s| s.record(EventKind::Hidden));
+    }
+
+    /// Switches the widget to `vi` or `en`.
+    #[wasm_bindgen(js_name = setLanguage)]
+    pub fn set_language(&self, lang: &str) {
+        self.inner.with(|s| s.set_language(lang));
+    }
+
+    /// The current language.
+    pub fn language(&self) -> String {
+        self.inner.with(|s| s.lang().to_owned()).unwrap_or_default()
+    }
+
+    /// Stops listening and removes the widget's DOM.
+    pub fn destroy(&mut self) {
+        let root = self.inner.state.borrow().root.clone();
+        for (name, closure) in self.listeners.drain(..) {
+            let _ = root.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+        }
+        self.inner.state.borrow().unmount();
+    }
+}

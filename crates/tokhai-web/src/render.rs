@@ -1,0 +1,670 @@
+//! Builds the form's DOM once from the definition and keeps handles on what patches change.
+
+use crate::dom::{attr, html, Dom};
+use crate::ui::{Txt, Word};
+use std::collections::HashMap;
+use std::rc::Rc;
+use tokhai_core::catalog::Catalog;
+use tokhai_core::definition::FieldDef;
+use tokhai_core::{FieldKind, Issue, Text};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+/// Catalogues by name: the form's own first, then the host's.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<&'a Catalog>;
+
+/// What the citizen edits for one value path.
+pub enum Control {
+    /// One-line text, dates, numbers, phones, identifiers.
+    Input(HtmlInputElement),
+    /// Several lines of text.
+    Area(web_sys::HtmlTextAreaElement),
+    /// A native drop-down list of static options.
+    Select(web_sys::HtmlSelectElement),
+    /// A searchable list of catalogue options.
+    Combo(Combo),
+    /// A yes/no check box.
+    Check(HtmlInputElement),
+    /// Radio buttons (`multi` false) or check boxes (`multi` true).
+    Choices { inputs: Vec<HtmlInputElement>, multi: bool },
+    /// Attached files.
+    File(HtmlInputElement),
+    /// An address or a repeat group, whose parts are nodes of their own.
+    Container,
+}
+
+/// A searchable list (ARIA combobox) over a catalogue, filtered by a parent code.
+pub struct Combo {
+    /// The text box with role `combobox`.
+    pub input: HtmlInputElement,
+    /// The `listbox` of matching options.
+    pub list: Element,
+    /// Live region announcing the number of matches.
+    pub status: Element,
+    /// Catalogue name.
+    pub catalog: String,
+    /// Whether the options depend on another field's value.
+    pub dependent: bool,
+    /// Current parent code of a dependent list.
+    pub parent: Option<String>,
+    /// Chosen code.
+    pub value: Option<String>,
+    /// Codes of the listed options, in order.
+    pub items: Vec<String>,
+    /// Index of the highlighted option.
+    pub active: Option<usize>,
+}
+
+/// One value path on screen: its control, label, hint, error and state.
+pub struct FieldNode {
+    /// The field's definition (for an address part: the address).
+    pub def: Rc<FieldDef>,
+    /// Address part (`province`, `commune`, `street`), if this node is one.
+    pub part: Option<&'static str>,
+    /// Index of the step holding the field.
+    pub step: usize,
+    /// Container shown or hidden by visibility patches.
+    pub wrap: Element,
+    /// The label or legend, where the required marker goes.
+    pub label: Element,
+    /// The control.
+    pub control: Control,
+    /// What focus moves to (first control).
+    pub focus: HtmlElement,
+    /// Id of the focus target, for summary links.
+    pub id: String,
+    /// Element carrying `aria-describedby` and `aria-invalid`.
+    pub described: Element,
+    /// Ids always in `aria-describedby` (hint).
+    pub hint_ids: String,
+    /// The error message element goes before this one.
+    pub anchor: Element,
+    /// Texts to re-render on a language change.
+    pub texts: Vec<(Element, Txt)>,
+    /// What changes as the citizen fills the form.
+    pub st: Status,
+}
+
+/// The changing state of a node.
+pub struct Status {
+    /// Error message element, created when first needed.
+    pub error: Option<Element>,
+    /// Required marker, created when first needed.
+    pub req: Option<Element>,
+    /// Provenance note of a prefilled value, created when prefilled.
+    pub prov: Option<Element>,
+    /// The core's current issues for this path.
+    pub issues: Vec<Issue>,
+    /// Whether issues are displayed (the citizen left the field, or tried to go on).
+    pub shown: bool,
+    /// Whether the field is visible.
+    pub visible: bool,
+}
+
+impl Default for Status {
+    fn default() -> Status {
+        Status {
+            error: None,
+            req: None,
+            prov: None,
+            issues: Vec::new(),
+            shown: false,
+            visible: true,
+        }
+    }
+}
+
+/// A repeat group: its rows and its add button.
+pub struct GroupNode {
+    /// The group's definition.
+    pub def: Rc<FieldDef>,
+    /// Definitions of the row fields.
+    pub fields: Vec<Rc<FieldDef>>,
+    /// Step index.
+    pub step: usize,
+    /// Container of the rows.
+    pub rows_el: Element,
+    /// The add button.
+    pub add: HtmlElement,
+    /// Rows on screen.
+    pub rows: Vec<RowNode>,
+}
+
+/// One row of a repeat group.
+pub struct RowNode {
+    /// The row's fieldset.
+    pub el: Element,
+    /// Paths of the row's nodes.
+    pub paths: Vec<String>,
+    /// Legend and remove button texts.
+    pub texts: Vec<(Element, Txt)>,
+}
+
+/// Builds nodes into maps.
+pub struct Builder<'a> {
+    /// Element factory.
+    pub dom: &'a Dom,
+    /// Catalogue lookup for static option lists.
+    pub catalog: Lookup<'a>,
+    /// Language of the first render.
+    pub lang: &'a str,
+    /// Nodes by path.
+    pub nodes: &'a mut HashMap<String, FieldNode>,
+    /// Groups by path.
+    pub groups: &'a mut HashMap<String, GroupNode>,
+}
+
+impl Builder<'_> {
+    /// Renders a field (and its parts or rows) at a path into a parent.
+    pub fn field(&mut self, parent: &Element, def: &Rc<FieldDef>, path: &str, step: usize) {
+        match def.kind {
+            FieldKind::Address => self.address(parent, def, path, step),
+            FieldKind::Group => self.group(parent, def, path, step),
+            FieldKind::Radio | FieldKind::CheckboxGroup => self.choices(parent, def, path, step),
+            FieldKind::Checkbox => self.check(parent, def, path, step),
+            _ => self.labelled(parent, def, None, path, step),
+        }
+    }
+
+    /// A labelled single control (text kinds, numbers, dates, selects, files) or an address part.
+    fn labelled(&mut self, parent: &Element, def: &Rc<FieldDef>, part: Option<&'static str>, path: &str, step: usize) {
+        let dom = self.dom;
+        let id = dom.id(path);
+        let mut texts = Vec::new();
+        let (label_txt, hint) = match part {
+            Some("province") => (Txt::Word(Word::Province), None),
+            Some("commune") => (Txt::Word(Word::Commune), None),
+            Some(_) => (Txt::Word(Word::Street), None),
+            None => (Txt::Def(def.label.clone()), def.hint.clone()),
+        };
+        let kind = part_kind(def.kind, part);
+        let one_line = input_type(kind).is_some();
+        let (wrap, label, label_text) = if one_line {
+            // Label and text box cloned from a skeleton: `div > label > span` and `input`.
+            let wrap = dom.clone_template(kind, || line_template(dom, kind));
+            let _ = parent.append_child(&wrap);
+            let label = wrap.first_element_child().expect("skeleton label");
+            let span = label.first_element_child().expect("skeleton span");
+            span.set_text_content(Some(&label_txt.render(self.lang)));
+            (wrap, label, span)
+        } else {
+            let wrap = dom.add(parent, "div", "tk-field", "");
+            let label = dom.add(&wrap, "label", "tk-label", "");
+            let span = dom.add(&label, "span", "", &label_txt.render(self.lang));
+            (wrap, label, span)
+        };
+        attr(&label, "for", &id);
+        texts.push((label_text, label_txt));
+        let skeleton_input = if one_line { wrap.last_element_child() } else { None };
+        let hint_ids = self.hints(
+            &wrap,
+            skeleton_input.as_ref(),
+            &id,
+            hint,
+            kind == FieldKind::Date,
+            &mut texts,
+        );
+        let (control, el) = match skeleton_input {
+            Some(input) => (Control::Input(input.clone().unchecked_into()), input),
+            None => self.control(&wrap, def, kind, part, &id, &mut texts),
+        };
+        if matches!(control, Control::Combo(_)) {
+            attr(&label, "id", &format!("{id}-label"));
+        }
+        attr(&el, "id", &id);
+        attr(&el, "data-path", path);
+        if !hint_ids.is_empty() {
+            attr(&el, "aria-describedby", &hint_ids);
+        }
+        if def.compute.is_some() {
+            attr(&el, "readonly", "");
+        }
+        let focus = html(&el);
+        let node = FieldNode {
+            def: def.clone(),
+            part,
+            step,
+            wrap,
+            label,
+            control,
+            focus,
+            id,
+            described: el.clone(),
+            hint_ids,
+            anchor: el,
+            texts,
+            st: Status::default(),
+        };
+        self.insert(path, node);
+    }
+
+    /// The hint element(s) under a label; returns the ids for `aria-describedby`.
+    fn hints(
+        &self,
+        wrap: &Element,
+        before: Option<&Element>,
+        id: &str,
+        hint: Option<Text>,
+        date: bool,
+        texts: &mut Vec<(Element, Txt)>,
+    ) -> String {
+        if hint.is_none() && !date {
+            return String::new();
+        }
+        let hint_id = format!("{id}-hint");
+        let el = self.dom.el("div", "tk-hint");
+        let _ = wrap.insert_before(&el, before.map(|b| b.as_ref()));
+        attr(&el, "id", &hint_id);
+        if let Some(h) = hint {
+            let t = Txt::Def(h);
+            let s = self.dom.add(&el, "span", "", &t.render(self.lang));
+            texts.push((s, t));
+        }
+        if date {
+            let t = Txt::Word(Word::DateHint);
+            let s = self.dom.add(&el, "span", "tk-hint-format", &t.render(self.lang));
+            texts.push((s, t));
+        }
+        hint_id
+    }
+
+    /// The control element for a kind.
+    fn control(
+        &self,
+        wrap: &Element,
+        def: &FieldDef,
+        kind: FieldKind,
+        part: Option<&'static str>,
+        id: &str,
+        texts: &mut Vec<(Element, Txt)>,
+    ) -> (Control, Element) {
+        let dom = self.dom;
+        let catalog = match part {
+            Some("province") => Some("provinces".to_owned()),
+            Some("commune") => Some("communes".to_owned()),
+            _ => def.catalog.clone(),
+        };
+        match kind {
+            FieldKind::Select if catalog.is_some() => {
+                let dependent = part == Some("commune") || def.parent.is_some();
+                let combo = self.combo(wrap, id, catalog.unwrap_or_default(), dependent);
+                let el: Element = combo.input.clone().into();
+                (Control::Combo(combo), el)
+            }
+            FieldKind::Select => {
+                let sel: web_sys::HtmlSelectElement = dom.add(wrap, "select", "tk-select", "").unchecked_into();
+                let choose = dom.add(&sel, "option", "", Word::Choose.get(self.lang));
+                attr(&choose, "value", "");
+                texts.push((choose, Txt::Word(Word::Choose)));
+                for (value, label) in self.options(def) {
+                    let o = dom.add(&sel, "option", "", label.get(self.lang));
+                    attr(&o, "value", &value);
+                    texts.push((o, Txt::Def(label)));
+                }
+                let el: Element = sel.clone().into();
+                (Control::Select(sel), el)
+            }
+            FieldKind::Textarea => {
+                let area = dom.add(wrap, "textarea", "tk-textarea", "");
+                attr(&area, "rows", "4");
+                (Control::Area(area.clone().unchecked_into()), area)
+            }
+            FieldKind::File => {
+                let input = dom.add(wrap, "input", "tk-file", "");
+                attr(&input, "type", "file");
+                if let Some(accept) = &def.accept {
+                    attr(&input, "accept", &accept.join(","));
+                }
+                if def.max_files.is_some_and(|n| n > 1) {
+                    attr(&input, "multiple", "");
+                }
+                (Control::File(input.clone().unchecked_into()), input)
+            }
+            _ => {
+                let input = line_input(dom, kind);
+                let _ = wrap.append_child(&input);
+                (Control::Input(input.clone().unchecked_into()), input)
+            }
+        }
+    }
+
+    /// A combobox over a catalogue.
+    fn combo(&self, wrap: &Element, id: &str, catalog: String, dependent: bool) -> Combo {
+        let dom = self.dom;
+        let box_el = dom.add(wrap, "div", "tk-combo", "");
+        let input = dom.add(&box_el, "input", "tk-input", "");
+        let list_id = format!("{id}-list");
+        for (k, v) in [
+            ("type", "text"),
+            ("role", "combobox"),
+            ("autocomplete", "off"),
+            ("aria-autocomplete", "list"),
+            ("aria-expanded", "false"),
+            ("aria-controls", list_id.as_str()),
+            ("data-combo", ""),
+        ] {
+            attr(&input, k, v);
+        }
+        let list = dom.add(&box_el, "ul", "tk-listbox", "");
+        attr(&list, "id", &list_id);
+        attr(&list, "role", "listbox");
+        attr(&list, "aria-labelledby", &format!("{id}-label"));
+        list.set_attribute("hidden", "").ok();
+        if dependent {
+            input.set_attribute("disabled", "").ok();
+        }
+        let status = dom.add(&box_el, "div", "tk-vh", "");
+        attr(&status, "role", "status");
+        Combo {
+            input: input.unchecked_into(),
+            list,
+            status,
+            catalog,
+            dependent,
+            parent: None,
+            value: None,
+            items: Vec::new(),
+            active: None,
+        }
+    }
+
+    /// Static options of a select, radio set or check-box group: inline, or a whole catalogue.
+    fn options(&self, def: &FieldDef) -> Vec<(String, Text)> {
+        if let Some(options) = &def.options {
+            return options.iter().map(|o| (o.value.clone(), o.label.clone())).collect();
+        }
+        let catalog = def.catalog.as_deref().and_then(|name| (self.catalog)(name));
+        catalog.map_or_else(Vec::new, |c| {
+            c.options(None).map(|o| (o.value.clone(), o.label.clone())).collect()
+        })
+    }
+
+    /// A fieldset with a legend and hint; returns (fieldset, legend, hint ids).
+    fn fieldset(
+        &self,
+        parent: &Element,
+        class: &str,
+        def: &FieldDef,
+        id: &str,
+        texts: &mut Vec<(Element, Txt)>,
+    ) -> (Element, Element, String) {
+        let dom = self.dom;
+        let fs = dom.add(parent, "fieldset", class, "");
+        let legend = dom.add(&fs, "legend", "tk-legend", "");
+        let t = Txt::Def(def.label.clone());
+        let s = dom.add(&legend, "span", "", &t.render(self.lang));
+        texts.push((s, t));
+        let hint_ids = self.hints(&fs, None, id, def.hint.clone(), false, texts);
+        if !hint_ids.is_empty() {
+            attr(&fs, "aria-describedby", &hint_ids);
+        }
+        (fs, legend, hint_ids)
+    }
+
+    /// Radio buttons or a check-box group in a fieldset.
+    fn choices(&mut self, parent: &Element, def: &Rc<FieldDef>, path: &str, step: usize) {
+        let dom = self.dom;
+        let id = dom.id(path);
+        let mut texts = Vec::new();
+        let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-choices", def, &id, &mut texts);
+        let box_el = dom.add(&fs, "div", "tk-options", "");
+        let multi = def.kind == FieldKind::CheckboxGroup;
+        let mut inputs = Vec::new();
+        for (i, (value, label)) in self.options(def).into_iter().enumerate() {
+            // One option row cloned from a skeleton: `div.tk-option > input.tk-choice + label`.
+            let row = dom.clone_template(def.kind, || option_template(dom, multi));
+            let _ = box_el.append_child(&row);
+            let input = row.first_element_child().expect("skeleton input");
+            let l = row.last_element_child().expect("skeleton label");
+            let input_id = format!("{id}-{i}");
+            attr(&input, "id", &input_id);
+            attr(&input, "name", &id);
+            attr(&input, "value", &value);
+            attr(&input, "data-path", path);
+            l.set_text_content(Some(label.get(self.lang)));
+            attr(&l, "for", &input_id);
+            texts.push((l, Txt::Def(label)));
+            inputs.push(input.unchecked_into::<HtmlInputElement>());
+        }
+        let focus: HtmlElement = inputs.first().map_or_else(|| html(&fs), |i| i.clone().into());
+        let focus_id = if inputs.is_empty() {
+            id.clone()
+        } else {
+            format!("{id}-0")
+        };
+        let control = Control::Choices { inputs, multi };
+        let node = FieldNode {
+            def: def.clone(),
+            part: None,
+            step,
+            wrap: fs.clone(),
+            label: legend,
+            control,
+            focus,
+            id: focus_id,
+            described: fs,
+            hint_ids,
+            anchor: box_el,
+            texts,
+            st: Status::default(),
+        };
+        self.insert(path, node);
+    }
+
+    /// A single yes/no check box.
+    fn check(&mut self, parent: &Element, def: &Rc<FieldDef>, path: &str, step: usize) {
+        let dom = self.dom;
+        let id = dom.id(path);
+        let mut texts = Vec::new();
+        let wrap = dom.add(parent, "div", "tk-field tk-check", "");
+        let row = dom.add(&wrap, "div", "tk-option", "");
+        let input = dom.add(&row, "input", "tk-choice", "");
+        attr(&input, "type", "checkbox");
+        attr(&input, "id", &id);
+        attr(&input, "data-path", path);
+        let label = dom.add(&row, "label", "", "");
+        attr(&label, "for", &id);
+        let t = Txt::Def(def.label.clone());
+        let s = dom.add(&label, "span", "", &t.render(self.lang));
+        texts.push((s, t));
+        let hint_ids = self.hints(&wrap, None, &id, def.hint.clone(), false, &mut texts);
+        if !hint_ids.is_empty() {
+            attr(&input, "aria-describedby", &hint_ids);
+        }
+        let control = Control::Check(input.clone().unchecked_into());
+        let node = FieldNode {
+            def: def.clone(),
+            part: None,
+            step,
+            wrap,
+            label,
+            control,
+            focus: html(&input),
+            id,
+            described: input,
+            hint_ids,
+            anchor: row,
+            texts,
+            st: Status::default(),
+        };
+        self.insert(path, node);
+    }
+
+    /// An address: a fieldset with province, commune and street parts.
+    fn address(&mut self, parent: &Element, def: &Rc<FieldDef>, path: &str, step: usize) {
+        let dom = self.dom;
+        let id = dom.id(path);
+        let mut texts = Vec::new();
+        let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-address", def, &id, &mut texts);
+        let parts = dom.add(&fs, "div", "tk-parts", "");
+        for part in ["province", "commune", "street"] {
+            self.labelled(&parts, def, Some(part), &format!("{path}.{part}"), step);
+        }
+        let province_id = dom.id(&format!("{path}.province"));
+        let focus = self
+            .nodes
+            .get(&format!("{path}.province"))
+            .map_or_else(|| html(&fs), |n| n.focus.clone());
+        let node = FieldNode {
+            def: def.clone(),
+            part: None,
+            step,
+            wrap: fs.clone(),
+            label: legend,
+            control: Control::Container,
+            focus,
+            id: province_id,
+            described: fs,
+            hint_ids,
+            anchor: parts,
+            texts,
+            st: Status::default(),
+        };
+        self.insert(path, node);
+    }
+
+    /// A repeat group: a fieldset with rows (added by `Rows` patches) and an add button.
+    fn group(&mut self, parent: &Element, def: &Rc<FieldDef>, path: &str, step: usize) {
+        let dom = self.dom;
+        let id = dom.id(path);
+        let mut texts = Vec::new();
+        let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-group", def, &id, &mut texts);
+        let rows_el = dom.add(&fs, "div", "tk-rows", "");
+        let add = dom.add(
+            &fs,
+            "button",
+            "tk-btn tk-btn-secondary tk-add",
+            Word::AddRow.get(self.lang),
+        );
+        attr(&add, "type", "button");
+        attr(&add, "id", &format!("{id}-add"));
+        attr(&add, "data-act", "add");
+        attr(&add, "data-path", path);
+        texts.push((add.clone(), Txt::Word(Word::AddRow)));
+        let fields = def.fields.iter().flatten().map(|f| Rc::new(f.clone())).collect();
+        self.groups.insert(
+            path.to_owned(),
+            GroupNode {
+                def: def.clone(),
+                fields,
+                step,
+                rows_el: rows_el.clone(),
+                add: html(&add),
+                rows: Vec::new(),
+            },
+        );
+        let node = FieldNode {
+            def: def.clone(),
+            part: None,
+            step,
+            wrap: fs.clone(),
+            label: legend,
+            control: Control::Container,
+            focus: html(&add),
+            id: format!("{id}-add"),
+            described: fs,
+            hint_ids,
+            anchor: rows_el,
+            texts,
+            st: Status::default(),
+        };
+        self.insert(path, node);
+    }
+
+    /// Renders row `index` of a group at the end of its rows.
+    pub fn row(&mut self, group_path: &str, index: usize) {
+        let Some(group) = self.groups.get(group_path) else {
+            return;
+        };
+        let (fields, step, rows_el) = (group.fields.clone(), group.step, group.rows_el.clone());
+        let dom = self.dom;
+        let el = dom.add(&rows_el, "fieldset", "tk-row", "");
+        let legend = dom.add(&el, "legend", "tk-legend tk-row-legend", "");
+        let n = index + 1;
+        let legend_txt = Txt::Numbered(Word::Row, n);
+        legend.set_text_content(Some(&legend_txt.render(self.lang)));
+        let mut paths = Vec::new();
+        for def in &fields {
+            let path = format!("{group_path}[{index}].{}", def.id);
+            self.field(&el, def, &path, step);
+            paths.push(path);
+        }
+        let remove_txt = Txt::Numbered(Word::RemoveRow, n);
+        let remove = dom.add(
+            &el,
+            "button",
+            "tk-btn tk-btn-secondary tk-remove",
+            &remove_txt.render(self.lang),
+        );
+        attr(&remove, "type", "button");
+        attr(&remove, "data-act", "remove");
+        attr(&remove, "data-path", group_path);
+        attr(&remove, "data-row", &index.to_string());
+        let texts = vec![(legend, legend_txt), (remove, remove_txt)];
+        if let Some(group) = self.groups.get_mut(group_path) {
+            group.rows.push(RowNode { el, paths, texts });
+        }
+    }
+
+    /// Records a node under its path.
+    fn insert(&mut self, path: &str, node: FieldNode) {
+        attr(&node.wrap, "data-path", path);
+        self.nodes.insert(path.to_owned(), node);
+    }
+}
+
+/// The kind a control renders as: address parts are selects and a text line.
+fn part_kind(kind: FieldKind, part: Option<&str>) -> FieldKind {
+    match part {
+        Some("street") => FieldKind::Text,
+        Some(_) => FieldKind::Select,
+        None => kind,
+    }
+}
+
+/// The input type, input mode and autocomplete token of a one-line kind (`None` for other kinds).
+fn input_type(kind: FieldKind) -> Option<(&'static str, &'static str, &'static str)> {
+    Some(match kind {
+        FieldKind::Email => ("email", "", "email"),
+        FieldKind::Phone => ("tel", "tel", "tel"),
+        FieldKind::Number => ("text", "decimal", ""),
+        // Dates keep the full keyboard: phone number pads have no "/".
+        FieldKind::Date => ("text", "", "off"),
+        FieldKind::Pin | FieldKind::TaxCode => ("text", "numeric", "off"),
+        FieldKind::Text | FieldKind::Name => ("text", "", ""),
+        _ => return None,
+    })
+}
+
+/// A text box for a one-line kind.
+fn line_input(dom: &Dom, kind: FieldKind) -> Element {
+    let short = matches!(kind, FieldKind::Date | FieldKind::Pin);
+    let input = dom.el("input", if short { "tk-input tk-input-short" } else { "tk-input" });
+    let (ty, mode, auto) = input_type(kind).unwrap_or(("text", "", ""));
+    attr(&input, "type", ty);
+    if !mode.is_empty() {
+        attr(&input, "inputmode", mode);
+    }
+    if !auto.is_empty() {
+        attr(&input, "autocomplete", auto);
+    }
+    input
+}
+
+/// The skeleton of one radio button (or check box) with its label.
+fn option_template(dom: &Dom, multi: bool) -> Element {
+    let row = dom.el("div", "tk-option");
+    let input = dom.add(&row, "input", "tk-choice", "");
+    attr(&input, "type", if multi { "checkbox" } else { "radio" });
+    dom.add(&row, "label", "", "");
+    row
+}
+
+/// The skeleton of a one-line field: `div.tk-field > label.tk-label > span` and the text box.
+fn line_template(dom: &Dom, kind: FieldKind) -> Element {
+    let wrap = dom.el("div", "tk-field");
+    let label = dom.add(&wrap, "label", "tk-label", "");
+    dom.add(&label, "span", "", "");
+    let _ = wrap.append_child(&line_input(dom, kind));
+    wrap
+}

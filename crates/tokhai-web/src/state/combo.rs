@@ -1,0 +1,120 @@
+//! Searchable lists (ARIA comboboxes) over catalogues: filtering without diacritics, choosing.
+
+use super::{lookup, option_label, State, LIST_LIMIT};
+use crate::dom::{attr, show};
+use crate::render::{Combo, Control};
+use crate::ui::Word;
+use serde_json::Value as Json;
+
+impl State {
+    /// Fills and opens a list: with what was typed (`typed`), or all options.
+    pub(super) fn filter_list(&mut self, path: &str, typed: bool) {
+        let Some(n) = self.nodes.get_mut(path) else {
+            return;
+        };
+        let Control::Combo(c) = &mut n.control else {
+            return;
+        };
+        if c.input.read_only() {
+            return;
+        }
+        let query = if typed { c.input.value() } else { String::new() };
+        let catalog = lookup(&self.form, &self.host, &c.catalog);
+        let options = match catalog {
+            Some(cat) if !(c.dependent && c.parent.is_none()) => cat.search(c.parent.as_deref(), &query, LIST_LIMIT),
+            _ => Vec::new(),
+        };
+        c.list.set_text_content(None);
+        c.items.clear();
+        c.active = None;
+        let base = self.dom.id(path);
+        for (i, o) in options.iter().enumerate() {
+            let li = self.dom.add(&c.list, "li", "tk-option-item", o.label.get(&self.lang));
+            attr(&li, "id", &format!("{base}-o{i}"));
+            attr(&li, "role", "option");
+            attr(&li, "data-act", "option");
+            attr(&li, "data-path", path);
+            attr(&li, "data-index", &i.to_string());
+            attr(
+                &li,
+                "aria-selected",
+                if c.value.as_deref() == Some(o.value.as_str()) {
+                    "true"
+                } else {
+                    "false"
+                },
+            );
+            c.items.push(o.value.clone());
+        }
+        let status = if c.items.is_empty() {
+            if c.dependent && c.parent.is_none() {
+                Word::ChooseParentFirst
+            } else {
+                Word::NoResults
+            }
+            .get(&self.lang)
+            .to_owned()
+        } else {
+            Word::Results.fill(&self.lang, &c.items.len().to_string(), "")
+        };
+        c.status.set_text_content(Some(&status));
+        show(&c.list, !c.items.is_empty());
+        attr(
+            &c.input,
+            "aria-expanded",
+            if c.items.is_empty() { "false" } else { "true" },
+        );
+        c.input.remove_attribute("aria-activedescendant").ok();
+    }
+
+    /// Picks option `index` of a list.
+    pub(super) fn choose(&mut self, path: &str, index: usize) {
+        let Some(n) = self.nodes.get_mut(path) else {
+            return;
+        };
+        let Control::Combo(c) = &mut n.control else {
+            return;
+        };
+        let Some(code) = c.items.get(index).cloned() else {
+            return;
+        };
+        c.input
+            .set_value(&option_label(&self.form, &self.host, &c.catalog, &code, &self.lang));
+        c.value = Some(code.clone());
+        close_list(c);
+        self.focus = Some(c.input.clone().into());
+        let value = Json::String(code);
+        let patches = self.session.input(path, value.clone()).unwrap_or_default();
+        self.apply(patches, None);
+        self.commit(path, value);
+    }
+}
+
+/// Closes a searchable list.
+pub(super) fn close_list(c: &mut Combo) {
+    show(&c.list, false);
+    attr(&c.input, "aria-expanded", "false");
+    c.input.remove_attribute("aria-activedescendant").ok();
+    c.active = None;
+}
+
+/// Highlights option `index` of an open list.
+pub(super) fn set_active(c: &mut Combo, index: Option<usize>) {
+    let children = c.list.children();
+    if let Some(old) = c.active.and_then(|a| children.item(a as u32)) {
+        old.class_list().remove_1("tk-active").ok();
+    }
+    c.active = index;
+    match index.and_then(|a| children.item(a as u32)) {
+        Some(li) => {
+            li.class_list().add_1("tk-active").ok();
+            attr(&c.input, "aria-activedescendant", &li.id());
+            let opts = web_sys::ScrollIntoViewOptions::new();
+            opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+            li.scroll_into_view_with_scroll_into_view_options(&opts);
+        }
+        None => {
+            c.input.remove_attribute("aria-activedescendant").ok();
+        }
+    }
+}

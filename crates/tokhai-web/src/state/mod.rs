@@ -1,0 +1,1248 @@
+//! One mounted form: the core's session, the DOM handles, and what the citizen's events do to them.
+//! The wizard (steps, review, confirmation) and the searchable lists live in submodules.
+
+mod combo;
+mod wizard;
+
+use crate::dom::{attr, html, show, shown, Dom};
+use crate::render::{Builder, Control, FieldNode, GroupNode};
+use crate::ui::{Txt, Word};
+use combo::{close_list, set_active};
+use serde_json::{json, Value as Json};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use tokhai_core::catalog::Catalog;
+use tokhai_core::definition::OptionDef;
+use tokhai_core::normalize::{date_for_display, normalize};
+use tokhai_core::path::ADDRESS_PARTS;
+use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline, MAX_EVENTS};
+use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Issue, Patch, Session};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
+
+/// Most options a search list shows.
+const LIST_LIMIT: usize = 200;
+
+/// Which page of the wizard is on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// A step, by index.
+    Step(usize),
+    /// The review page before submission.
+    Review,
+    /// The confirmation after submission.
+    Done,
+}
+
+/// One step of the wizard on screen.
+struct StepNode {
+    id: String,
+    el: Element,
+    heading: HtmlElement,
+    item: Element,
+    visible: bool,
+}
+
+/// The error summary at the top of the form.
+struct Summary {
+    el: Element,
+    list: Element,
+    items: Vec<(String, Element)>,
+}
+
+/// Everything one mounted form holds.
+pub struct State {
+    form: Arc<Form>,
+    host: Arc<Catalogs>,
+    session: Session,
+    lang: String,
+    dom: Dom,
+    /// The widget's root element (`div.tk`) inside the host element.
+    pub root: Element,
+    nodes: HashMap<String, FieldNode>,
+    groups: HashMap<String, GroupNode>,
+    steps: Vec<StepNode>,
+    sections: HashMap<String, Element>,
+    chrome: Vec<(Element, Txt)>,
+    progress_label: Element,
+    summary: Summary,
+    review: Element,
+    done: Element,
+    nav: Element,
+    back: HtmlElement,
+    next: HtmlElement,
+    screen: Screen,
+    bundle: Option<Json>,
+    busy: bool,
+    server_messages: HashMap<(String, String), Json>,
+    idempotency_key: String,
+    timeline: Timeline,
+    /// Events for the JS face, sent once the state is no longer borrowed.
+    pub events: Vec<(&'static str, Json)>,
+    /// Element to focus once the state is no longer borrowed.
+    pub focus: Option<HtmlElement>,
+}
+
+/// How to mount a form.
+pub struct Options<'a> {
+    /// The form definition (JSON).
+    pub definition: &'a str,
+    /// Host catalogues.
+    pub catalogs: Arc<Catalogs>,
+    /// `vi` or `en`.
+    pub lang: &'a str,
+    /// Today's date, ISO.
+    pub today: &'a str,
+    /// Whether to show the language switch.
+    pub language_switch: bool,
+    /// Prefix of element ids.
+    pub prefix: String,
+    /// Identifies this filing's submission across retries (chosen by the JS face).
+    pub idempotency_key: String,
+    /// When the citizen logged in to the portal (ms since the epoch), if the portal says.
+    pub login_at: Option<f64>,
+}
+
+/// A catalogue by name: the form's own first, then the host's.
+fn lookup<'a>(form: &'a Form, host: &'a Catalogs, name: &str) -> Option<&'a Catalog> {
+    form.catalogs().get(name).or_else(|| host.get(name))
+}
+
+/// Host catalogues from JSON: an administrative-units file, or a map of names to option lists.
+pub fn parse_catalogs(json: &str) -> Result<Catalogs, String> {
+    if json.contains("\"communes\"") && json.contains("\"code\"") {
+        if let Ok(units) = Catalogs::from_admin_units(json) {
+            return Ok(units);
+        }
+    }
+    let lists: HashMap<String, Vec<OptionDef>> = serde_json::from_str(json).map_err(|e| format!("catalogues: {e}"))?;
+    let mut catalogs = Catalogs::new();
+    for (name, options) in lists {
+        catalogs.insert(&name, options).map_err(|e| e.to_string())?;
+    }
+    Ok(catalogs)
+}
+
+impl State {
+    /// Compiles the definition, starts a session and renders the form into `host`.
+    pub fn mount(host: &Element, opts: Options<'_>) -> Result<State, String> {
+        let form = Arc::new(Form::compile(opts.definition).map_err(|e| e.to_string())?);
+        let host_catalogs = opts.catalogs;
+        let today =
+            Date::parse_iso(opts.today).ok_or_else(|| format!("today: '{}' is not a yyyy-mm-dd date", opts.today))?;
+        let session = Session::new(form.clone(), host_catalogs.clone(), today).map_err(|e| e.to_string())?;
+        let doc = host.owner_document().ok_or("the host element has no document")?;
+        let dom = Dom {
+            doc,
+            prefix: opts.prefix,
+            templates: Default::default(),
+        };
+        let lang = if opts.lang == "en" { "en" } else { "vi" }.to_owned();
+
+        let mut chrome = Vec::new();
+        let mut tr = |e: &Element, t: Txt| {
+            if t_is_label(e) {
+                attr(e, "aria-label", &t.render(&lang));
+            } else {
+                e.set_text_content(Some(&t.render(&lang)));
+            }
+            chrome.push((e.clone(), t));
+        };
+        let root = dom.el("div", "tk");
+        attr(&root, "lang", &lang);
+        let form_el = dom.add(&root, "form", "tk-form", "");
+        attr(&form_el, "novalidate", "");
+        let title_id = format!("{}title", dom.prefix);
+        attr(&form_el, "aria-labelledby", &title_id);
+        let head = dom.add(&form_el, "div", "tk-head", "");
+        let def = form.def();
+        let title = dom.add(&head, "h2", "tk-title", "");
+        attr(&title, "id", &title_id);
+        tr(&title, Txt::Def(def.title.clone()));
+        if opts.language_switch {
+            let b = dom.add(&head, "button", "tk-btn tk-btn-link tk-lang", "");
+            attr(&b, "type", "button");
+            attr(&b, "data-act", "lang");
+            attr(&b, "lang", if lang == "en" { "vi" } else { "en" });
+            tr(&b, Txt::Word(Word::OtherLanguage));
+        }
+        if let Some(d) = &def.description {
+            let p = dom.add(&form_el, "p", "tk-desc", "");
+            tr(&p, Txt::Def(d.clone()));
+        }
+        let nav_el = dom.add(&form_el, "nav", "tk-progress", "");
+        let progress_label = dom.add(&nav_el, "p", "tk-progress-label", "");
+        let progress = dom.add(&nav_el, "ol", "tk-steps-list", "");
+        attr(&nav_el, "aria-label", "");
+        tr(&nav_el, Txt::Word(Word::Progress));
+        show(&nav_el, def.steps.len() > 1);
+
+        let summary_el = dom.add(&form_el, "div", "tk-summary", "");
+        attr(&summary_el, "tabindex", "-1");
+        show(&summary_el, false);
+        let alert = dom.add(&summary_el, "div", "", "");
+        attr(&alert, "role", "alert");
+        let st = dom.add(&alert, "h2", "tk-summary-title", "");
+        tr(&st, Txt::Word(Word::SummaryTitle));
+        let summary_list = dom.add(&alert, "ul", "tk-summary-list", "");
+
+        let body = dom.add(&form_el, "div", "tk-body", "");
+        let mut nodes = HashMap::new();
+        let mut groups = HashMap::new();
+        let mut steps = Vec::new();
+        let mut sections = HashMap::new();
+        {
+            let find = |name: &str| lookup(&form, &host_catalogs, name);
+            let mut b = Builder {
+                dom: &dom,
+                catalog: &find,
+                lang: &lang,
+                nodes: &mut nodes,
+                groups: &mut groups,
+            };
+            for (si, step) in def.steps.iter().enumerate() {
+                let el = dom.add(&body, "section", "tk-step", "");
+                show(&el, false);
+                let h = dom.add(&el, "h3", "tk-step-title", "");
+                let hid = format!("{}step-{si}", dom.prefix);
+                attr(&h, "id", &hid);
+                attr(&h, "tabindex", "-1");
+                attr(&el, "aria-labelledby", &hid);
+                tr(&h, Txt::Def(step.title.clone()));
+                let item = dom.add(&progress, "li", "", "");
+                tr(&item, Txt::Def(step.title.clone()));
+                for sec in &step.sections {
+                    let s = dom.add(&el, "div", "tk-section", "");
+                    if let Some(t) = &sec.title {
+                        let h4 = dom.add(&s, "h4", "tk-section-title", "");
+                        tr(&h4, Txt::Def(t.clone()));
+                    }
+                    if let Some(t) = &sec.hint {
+                        let p = dom.add(&s, "p", "tk-hint", "");
+                        tr(&p, Txt::Def(t.clone()));
+                    }
+                    for f in &sec.fields {
+                        b.field(&s, &Rc::new(f.clone()), &f.id, si);
+                    }
+                    sections.insert(sec.id.clone(), s);
+                }
+                steps.push(StepNode {
+                    id: step.id.clone(),
+                    el,
+                    heading: html(&h),
+                    item,
+                    visible: true,
+                });
+            }
+        }
+        let review = dom.add(&form_el, "section", "tk-review", "");
+        show(&review, false);
+        let done = dom.add(&form_el, "div", "tk-done", "");
+        attr(&done, "role", "status");
+        show(&done, false);
+        let nav = dom.add(&form_el, "div", "tk-nav", "");
+        let back = dom.add(&nav, "button", "tk-btn tk-btn-secondary", "");
+        attr(&back, "type", "button");
+        attr(&back, "data-act", "back");
+        tr(&back, Txt::Word(Word::Back));
+        let next = dom.add(&nav, "button", "tk-btn", "");
+        attr(&next, "type", "submit");
+
+        let mut state = State {
+            form,
+            host: host_catalogs,
+            session,
+            lang,
+            dom,
+            root,
+            nodes,
+            groups,
+            steps,
+            sections,
+            chrome,
+            progress_label,
+            summary: Summary {
+                el: summary_el,
+                list: summary_list,
+                items: Vec::new(),
+            },
+            review,
+            done,
+            nav,
+            back: html(&back),
+            next: html(&next),
+            screen: Screen::Step(0),
+            bundle: None,
+            busy: false,
+            server_messages: HashMap::new(),
+            idempotency_key: opts.idempotency_key,
+            timeline: Timeline {
+                login_at: opts.login_at,
+                ..Timeline::default()
+            },
+            events: Vec::new(),
+            focus: None,
+        };
+        let snapshot = state.session.snapshot();
+        state.apply(snapshot, None);
+        state.record(EventKind::Start);
+        let first = state.visible_steps().first().copied().unwrap_or(0);
+        state.go(Screen::Step(first), false);
+        let _ = host.append_child(&state.root);
+        Ok(state)
+    }
+
+    /// The current language.
+    pub fn lang(&self) -> &str {
+        &self.lang
+    }
+
+    // ----- patches -----
+
+    /// Applies the core's patches; `typing` is the path whose control the citizen is editing.
+    fn apply(&mut self, patches: Vec<Patch>, typing: Option<&str>) {
+        let (rows, rest): (Vec<Patch>, Vec<Patch>) = patches.into_iter().partition(|p| matches!(p, Patch::Rows { .. }));
+        let mut layout = false;
+        for p in rows.into_iter().chain(rest) {
+            match p {
+                Patch::Rows { path, count } => self.sync_rows(&path, count),
+                Patch::Value { path, value } => self.show_value(&path, &value),
+                Patch::Visible { path, visible } => {
+                    layout |= self.set_visible(&path, visible);
+                }
+                Patch::Required { path, required } => self.set_required(&path, required),
+                Patch::Issues { path, issues } => self.set_issues(&path, issues, typing),
+                Patch::Options { path, parent } => self.set_parent(&path, parent, true),
+            }
+        }
+        if layout {
+            self.update_layout();
+        }
+    }
+
+    /// Stores a field's issues (an address's go to its parts) and displays them if shown.
+    fn set_issues(&mut self, path: &str, issues: Vec<Issue>, typing: Option<&str>) {
+        let mut targets = vec![path.to_owned()];
+        if matches!(
+            self.nodes.get(path),
+            Some(FieldNode {
+                control: Control::Container,
+                ..
+            })
+        ) {
+            targets.extend(
+                ADDRESS_PARTS
+                    .iter()
+                    .map(|p| format!("{path}.{p}"))
+                    .filter(|p| self.nodes.contains_key(p)),
+            );
+        }
+        for t in &targets {
+            let own: Vec<Issue> = issues
+                .iter()
+                .filter(|i| &i.path == t || (t == path && !targets.contains(&i.path)))
+                .cloned()
+                .collect();
+            let Some(n) = self.nodes.get_mut(t) else {
+                continue;
+            };
+            if n.st.issues == own {
+                continue;
+            }
+            if typing == Some(t.as_str()) && own.iter().all(|i| !i.is_error()) {
+                // Reward early: a fixed value clears at once; new errors wait until the citizen leaves.
+                n.st.shown = false;
+            }
+            n.st.issues = own;
+            self.render_issues(t);
+        }
+    }
+
+    /// Shows a value in its control.
+    fn show_value(&mut self, path: &str, value: &Json) {
+        let Some(node) = self.nodes.get_mut(path) else {
+            return;
+        };
+        let kind = node.def.kind;
+        match &mut node.control {
+            Control::Input(i) => i.set_value(&display_text(
+                if node.part.is_some() { FieldKind::Text } else { kind },
+                value,
+            )),
+            Control::Area(a) => a.set_value(&display_text(kind, value)),
+            Control::Select(s) => s.set_value(value.as_str().unwrap_or("")),
+            Control::Combo(c) => {
+                c.value = value.as_str().map(str::to_owned);
+                let label = c.value.as_deref().map_or_else(String::new, |code| {
+                    option_label(&self.form, &self.host, &c.catalog, code, &self.lang)
+                });
+                c.input.set_value(&label);
+            }
+            Control::Check(i) => i.set_checked(value.as_bool().unwrap_or(false)),
+            Control::Choices { inputs, multi } => {
+                for i in inputs.iter() {
+                    let v = i.value();
+                    let on = if *multi {
+                        value
+                            .as_array()
+                            .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(v.as_str())))
+                    } else {
+                        value.as_str() == Some(v.as_str())
+                    };
+                    i.set_checked(on);
+                }
+            }
+            Control::File(_) => {}
+            Control::Container => {
+                if let Some(parts) = value.as_object() {
+                    for (k, v) in parts {
+                        self.show_value(&format!("{path}.{k}"), v);
+                    }
+                    self.sync_commune(path, false);
+                }
+            }
+        }
+    }
+
+    /// Points an address's commune list at its chosen province; `clear` empties a commune of another province.
+    fn sync_commune(&mut self, address: &str, clear: bool) {
+        let province = match self.nodes.get(&format!("{address}.province")) {
+            Some(FieldNode {
+                control: Control::Combo(c),
+                ..
+            }) => c.value.clone(),
+            _ => return,
+        };
+        self.set_parent(&format!("{address}.commune"), province, clear);
+    }
+
+    /// Filters a dependent list by a new parent code; `clear` empties a choice that is not its child.
+    fn set_parent(&mut self, path: &str, parent: Option<String>, clear: bool) {
+        let Some(FieldNode {
+            control: Control::Combo(c),
+            ..
+        }) = self.nodes.get_mut(path)
+        else {
+            return;
+        };
+        if c.parent == parent {
+            return;
+        }
+        c.parent = parent;
+        c.input
+            .set_disabled(c.dependent && c.parent.is_none() && !c.input.read_only());
+        close_list(c);
+        let catalog = lookup(&self.form, &self.host, &c.catalog);
+        let orphan = c
+            .value
+            .as_deref()
+            .is_some_and(|v| catalog.and_then(|cat| cat.get(v)).is_none_or(|o| o.parent != c.parent));
+        if clear && orphan {
+            c.value = None;
+            c.input.set_value("");
+            let patches = self.session.input(path, Json::Null).unwrap_or_default();
+            self.apply(patches, None);
+        }
+    }
+
+    /// Shows or hides a field; returns whether sections and steps may need showing or hiding too.
+    fn set_visible(&mut self, path: &str, visible: bool) -> bool {
+        let Some(n) = self.nodes.get_mut(path) else {
+            return false;
+        };
+        if n.st.visible == visible {
+            // The first snapshot reports every field; most are already shown.
+            return false;
+        }
+        show(&n.wrap, visible);
+        n.st.visible = visible;
+        if !visible {
+            self.update_summary_item(path);
+        }
+        !path.contains('[')
+    }
+
+    /// Hides sections whose fields are all hidden, and steps whose sections are.
+    fn update_layout(&mut self) {
+        let def = self.form.def();
+        let mut changed = false;
+        for (i, step) in def.steps.iter().enumerate() {
+            let mut any = false;
+            for sec in &step.sections {
+                let on = sec
+                    .fields
+                    .iter()
+                    .any(|f| self.nodes.get(&f.id).is_some_and(|n| n.st.visible));
+                if let Some(el) = self.sections.get(&sec.id) {
+                    show(el, on);
+                }
+                any |= on;
+            }
+            if self.steps[i].visible != any {
+                self.steps[i].visible = any;
+                show(&self.steps[i].item, any);
+                changed = true;
+            }
+        }
+        if changed {
+            self.update_progress();
+        }
+    }
+
+    /// Shows or hides a field's required marker.
+    fn set_required(&mut self, path: &str, required: bool) {
+        let Some(n) = self.nodes.get_mut(path) else {
+            return;
+        };
+        if n.st.req.is_none() && required {
+            let req = self.dom.add(&n.label, "span", "tk-req", "");
+            let star = self.dom.add(&req, "span", "", " *");
+            attr(&star, "aria-hidden", "true");
+            let t = Txt::Word(Word::Required);
+            let vh = self.dom.add(&req, "span", "tk-vh", &t.render(&self.lang));
+            n.texts.push((vh, t));
+            n.st.req = Some(req);
+        }
+        if let Some(r) = &n.st.req {
+            show(r, required);
+        }
+    }
+
+    /// Makes a group's rows on screen match a count.
+    fn sync_rows(&mut self, path: &str, count: usize) {
+        let have = self.groups.get(path).map_or(0, |g| g.rows.len());
+        if count > have {
+            let find = |name: &str| lookup(&self.form, &self.host, name);
+            let mut b = Builder {
+                dom: &self.dom,
+                catalog: &find,
+                lang: &self.lang,
+                nodes: &mut self.nodes,
+                groups: &mut self.groups,
+            };
+            for i in have..count {
+                b.row(path, i);
+            }
+        } else if let Some(g) = self.groups.get_mut(path) {
+            for row in g.rows.drain(count..) {
+                row.el.remove();
+                for p in &row.paths {
+                    self.nodes.remove(p);
+                }
+            }
+        }
+        if let Some(g) = self.groups.get(path) {
+            let max = g.def.max_rows.unwrap_or(usize::MAX);
+            let min = g.def.min_rows.unwrap_or(0);
+            g.add.set_hidden(count >= max);
+            for row in &g.rows {
+                if let Ok(Some(b)) = row.el.query_selector(":scope > .tk-remove") {
+                    show(&b, count > min);
+                }
+            }
+        }
+    }
+
+    /// Displays (or clears) a node's issues, and keeps the error summary in step.
+    fn render_issues(&mut self, path: &str) {
+        let Some(n) = self.nodes.get_mut(path) else {
+            return;
+        };
+        let shown_issues: &[Issue] = if n.st.shown { &n.st.issues } else { &[] };
+        let was_shown = n.st.error.as_ref().is_some_and(shown);
+        let first_error = shown_issues.iter().find(|i| i.is_error()).map(|i| i.code.clone());
+        let error_id = format!("{}-error", self.dom.id(path));
+        if shown_issues.is_empty() {
+            if let Some(e) = &n.st.error {
+                show(e, false);
+                e.set_text_content(None);
+            }
+            n.described.remove_attribute("aria-invalid").ok();
+            set_described(
+                &n.described,
+                &n.hint_ids,
+                n.st.prov.is_some().then(|| format!("{}-prov", self.dom.id(path))),
+                None,
+            );
+        } else {
+            let e = n.st.error.get_or_insert_with(|| {
+                let e = self.dom.el("p", "tk-error");
+                attr(&e, "id", &error_id);
+                if let Some(parent) = n.anchor.parent_node() {
+                    let _ = parent.insert_before(&e, Some(&n.anchor));
+                }
+                e
+            });
+            e.set_text_content(None);
+            for issue in shown_issues {
+                let line = self.dom.add(
+                    e,
+                    "span",
+                    if issue.is_error() {
+                        "tk-error-line"
+                    } else {
+                        "tk-warning-line"
+                    },
+                    "",
+                );
+                let prefix = if issue.is_error() {
+                    Word::ErrorPrefix
+                } else {
+                    Word::WarningPrefix
+                };
+                self.dom.add(&line, "span", "tk-vh", prefix.get(&self.lang));
+                self.dom.add(
+                    &line,
+                    "span",
+                    "",
+                    &message(&self.form, &self.server_messages, issue, &self.lang),
+                );
+            }
+            show(e, true);
+            if shown_issues.iter().any(Issue::is_error) {
+                attr(&n.described, "aria-invalid", "true");
+            } else {
+                n.described.remove_attribute("aria-invalid").ok();
+            }
+            let prov = n.st.prov.is_some().then(|| format!("{}-prov", self.dom.id(path)));
+            set_described(&n.described, &n.hint_ids, prov, Some(&error_id));
+        }
+        match (was_shown, first_error) {
+            (false, Some(code)) => self.record(EventKind::ErrorShown {
+                field: path.to_owned(),
+                code,
+            }),
+            (true, None) => self.record(EventKind::ErrorCleared { field: path.to_owned() }),
+            _ => {}
+        }
+        self.update_summary_item(path);
+    }
+
+    // ----- the error summary -----
+
+    /// Fills the summary with errors and shows it, focused.
+    fn show_summary(&mut self, issues: &[Issue]) {
+        self.summary.list.set_text_content(None);
+        self.summary.items.clear();
+        for issue in issues.iter().filter(|i| i.is_error()) {
+            if self.summary.items.iter().any(|(p, _)| p == &issue.path) && self.nodes.contains_key(&issue.path) {
+                continue;
+            }
+            let li = self.dom.add(&self.summary.list, "li", "", "");
+            self.summary.items.push((issue.path.clone(), li));
+            self.update_summary_item(&issue.path.clone());
+            if !self.nodes.contains_key(&issue.path) {
+                // A form-level issue: text without a link.
+                if let Some((_, li)) = self.summary.items.last() {
+                    li.set_text_content(Some(&message(&self.form, &self.server_messages, issue, &self.lang)));
+                }
+            }
+        }
+        show(&self.summary.el, !self.summary.items.is_empty());
+        self.focus = Some(html(&self.summary.el));
+    }
+
+    /// Hides and empties the summary.
+    fn hide_summary(&mut self) {
+        self.summary.list.set_text_content(None);
+        self.summary.items.clear();
+        show(&self.summary.el, false);
+    }
+
+    /// Rewrites (or removes) the summary entry of a path after its issues changed.
+    fn update_summary_item(&mut self, path: &str) {
+        let Some(pos) = self.summary.items.iter().position(|(p, _)| p == path) else {
+            return;
+        };
+        let Some(n) = self.nodes.get(path) else {
+            return;
+        };
+        let errors: Vec<&Issue> = n.st.issues.iter().filter(|i| i.is_error()).collect();
+        let li = &self.summary.items[pos].1;
+        if errors.is_empty() || !shown(&n.wrap) {
+            li.remove();
+            self.summary.items.remove(pos);
+            if self.summary.items.is_empty() {
+                show(&self.summary.el, false);
+            }
+            return;
+        }
+        li.set_text_content(None);
+        for issue in errors {
+            let a = self.dom.add(
+                li,
+                "a",
+                "",
+                &message(&self.form, &self.server_messages, issue, &self.lang),
+            );
+            attr(&a, "href", &format!("#{}", n.id));
+            attr(&a, "data-act", "link");
+            attr(&a, "data-path", path);
+        }
+    }
+
+    // ----- citizen events -----
+
+    /// A keystroke (or paste) in a text control.
+    pub fn on_input(&mut self, target: &Element) {
+        let Some(path) = target.get_attribute("data-path") else {
+            return;
+        };
+        if target.has_attribute("data-combo") {
+            self.filter_list(&path, true);
+            return;
+        }
+        let Some(n) = self.nodes.get(&path) else {
+            return;
+        };
+        let value = match &n.control {
+            Control::Input(i) => Json::String(i.value()),
+            Control::Area(a) => Json::String(a.value()),
+            _ => return,
+        };
+        let patches = self.session.input(&path, value).unwrap_or_default();
+        self.apply(patches, Some(&path));
+    }
+
+    /// A committed change: the citizen left a text control, or picked an option.
+    pub fn on_change(&mut self, target: &Element) {
+        let Some(path) = target.get_attribute("data-path") else {
+            return;
+        };
+        if target.has_attribute("data-combo") {
+            return;
+        }
+        let Some(n) = self.nodes.get(&path) else {
+            return;
+        };
+        let typed = matches!(n.control, Control::Input(_) | Control::Area(_));
+        let value = read_value(&n.control, target);
+        let patches = self.session.input(&path, value.clone()).unwrap_or_default();
+        self.apply(patches, if typed { Some(&path) } else { None });
+        self.commit(&path, value);
+    }
+
+    /// After a committed change: shows the value as the core stores it (phones as typed) and the
+    /// field's issues, and tells the host.
+    fn commit(&mut self, path: &str, raw: Json) {
+        self.record(EventKind::Change { field: path.to_owned() });
+        let Some(n) = self.nodes.get_mut(path) else {
+            return;
+        };
+        n.st.shown = true;
+        let kind = if n.part.is_some() { FieldKind::Text } else { n.def.kind };
+        let value = normalize(kind, raw);
+        if matches!(n.control, Control::Input(_) | Control::Area(_)) && kind != FieldKind::Phone {
+            self.show_value(path, &value);
+        }
+        self.render_issues(path);
+        if let Some(address) = path.strip_suffix(".province") {
+            self.sync_commune(address, true);
+        }
+        self.events.push(("change", json!({ "path": path, "value": value })));
+    }
+
+    /// A click: buttons, summary links, list options.
+    pub fn on_click(&mut self, target: &Element) -> bool {
+        if target.has_attribute("data-combo") {
+            let path = target.get_attribute("data-path").unwrap_or_default();
+            let open = matches!(self.nodes.get(&path), Some(FieldNode { control: Control::Combo(c), .. }) if !c.list.has_attribute("hidden"));
+            if open {
+                if let Some(FieldNode {
+                    control: Control::Combo(c),
+                    ..
+                }) = self.nodes.get_mut(&path)
+                {
+                    close_list(c);
+                }
+            } else {
+                self.filter_list(&path, false);
+            }
+            return false;
+        }
+        let Ok(Some(el)) = target.closest("[data-act]") else {
+            return false;
+        };
+        if !self.root.contains(Some(&el)) {
+            return false;
+        }
+        let path = el.get_attribute("data-path").unwrap_or_default();
+        let number = |name: &str| el.get_attribute(name).and_then(|v| v.parse::<usize>().ok());
+        match el.get_attribute("data-act").as_deref() {
+            Some("add") => self.add_row(&path),
+            Some("remove") => {
+                if let Some(i) = number("data-row") {
+                    self.remove_row(&path, i);
+                }
+            }
+            Some("back") => self.back(),
+            Some("edit") => {
+                if let Some(i) = number("data-step").filter(|&i| i < self.steps.len()) {
+                    self.go(Screen::Step(i), true);
+                }
+            }
+            Some("lang") => {
+                let other = if self.lang == "en" { "vi" } else { "en" };
+                self.set_language(other);
+            }
+            Some("link") => self.focus_field(&path),
+            Some("option") => {
+                if let Some(i) = number("data-index") {
+                    self.choose(&path, i);
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// The form's submit (Enter in a field, or the main button).
+    pub fn on_submit(&mut self) {
+        match self.screen {
+            Screen::Step(_) => self.next(),
+            Screen::Review => {
+                self.submit();
+            }
+            Screen::Done => {}
+        }
+    }
+
+    /// Keys of the searchable lists; returns whether the key was used.
+    pub fn on_keydown(&mut self, target: &Element, ev: &KeyboardEvent) -> bool {
+        if !target.has_attribute("data-combo") {
+            return false;
+        }
+        let path = target.get_attribute("data-path").unwrap_or_default();
+        let key = ev.key();
+        let Some(FieldNode {
+            control: Control::Combo(c),
+            ..
+        }) = self.nodes.get_mut(&path)
+        else {
+            return false;
+        };
+        let open = !c.list.has_attribute("hidden");
+        match key.as_str() {
+            "ArrowDown" | "ArrowUp" if !open => {
+                self.filter_list(&path, false);
+                true
+            }
+            "ArrowDown" | "ArrowUp" => {
+                if !c.items.is_empty() {
+                    let last = c.items.len() - 1;
+                    let next = match (c.active, key.as_str()) {
+                        (None, "ArrowDown") => 0,
+                        (None, _) => last,
+                        (Some(a), "ArrowDown") => (a + 1).min(last),
+                        (Some(a), _) => a.saturating_sub(1),
+                    };
+                    set_active(c, Some(next));
+                }
+                true
+            }
+            "Enter" if open => {
+                if let Some(a) = c.active {
+                    self.choose(&path, a);
+                } else {
+                    close_list(c);
+                }
+                true
+            }
+            "Escape" if open => {
+                close_list(c);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Focus left a control: a searchable list commits what was typed.
+    pub fn on_focusout(&mut self, target: &Element) {
+        if let Some(field) = target.get_attribute("data-path") {
+            self.record(EventKind::Blur { field });
+        }
+        if !target.has_attribute("data-combo") {
+            return;
+        }
+        let Some(path) = target.get_attribute("data-path") else {
+            return;
+        };
+        let Some(FieldNode {
+            control: Control::Combo(c),
+            ..
+        }) = self.nodes.get_mut(&path)
+        else {
+            return;
+        };
+        close_list(c);
+        let text = c.input.value();
+        let current = c
+            .value
+            .as_deref()
+            .map(|code| option_label(&self.form, &self.host, &c.catalog, code, &self.lang));
+        if current.as_deref() == Some(text.trim()) {
+            return;
+        }
+        let found = match lookup(&self.form, &self.host, &c.catalog) {
+            Some(cat) if !text.trim().is_empty() => cat.search(c.parent.as_deref(), &text, 2),
+            _ => Vec::new(),
+        };
+        let code = match found.as_slice() {
+            [one] => Some(one.value.clone()),
+            _ => None,
+        };
+        let label = code
+            .as_deref()
+            .map(|v| option_label(&self.form, &self.host, &c.catalog, v, &self.lang));
+        if let Some(l) = &label {
+            c.input.set_value(l);
+        }
+        c.value = code.clone();
+        let value = code.map_or(Json::Null, Json::String);
+        let patches = self.session.input(&path, value.clone()).unwrap_or_default();
+        self.apply(patches, None);
+        self.commit(&path, value);
+    }
+
+    /// A control got focus.
+    pub fn on_focusin(&mut self, target: &Element) {
+        if let Some(field) = target.get_attribute("data-path") {
+            self.record(EventKind::Focus { field });
+        }
+    }
+
+    // ----- timing -----
+
+    /// Adds an event to the filing's timeline, timed now.
+    pub fn record(&mut self, kind: EventKind) {
+        if self.timeline.events.len() < MAX_EVENTS {
+            self.timeline.events.push(TimedEvent {
+                at: js_sys::Date::now(),
+                kind,
+            });
+        }
+    }
+
+    /// The filing's timeline: events (field paths and issue codes, never values) and prefill coverage.
+    pub fn timeline(&self) -> Timeline {
+        let top: Vec<&str> = self
+            .form
+            .def()
+            .steps
+            .iter()
+            .flat_map(|s| &s.sections)
+            .flat_map(|s| &s.fields)
+            .map(|f| f.id.as_str())
+            .collect();
+        let visible = top
+            .iter()
+            .filter(|id| self.nodes.get(**id).is_some_and(|n| n.st.visible))
+            .count();
+        let prefilled = self
+            .bundle
+            .as_ref()
+            .and_then(|b| b.get("values"))
+            .and_then(Json::as_object)
+            .map_or(0, |v| v.keys().filter(|k| top.contains(&k.as_str())).count());
+        Timeline {
+            fields_total: visible,
+            fields_prefilled: prefilled.min(visible),
+            ..self.timeline.clone()
+        }
+    }
+
+    // ----- rows -----
+
+    /// Adds a row to a group and focuses its first control.
+    fn add_row(&mut self, path: &str) {
+        let patches = self.session.add_row(path).unwrap_or_default();
+        self.apply(patches, None);
+        let first = self
+            .groups
+            .get(path)
+            .and_then(|g| g.rows.last())
+            .and_then(|r| r.paths.first().cloned());
+        if let Some(p) = first {
+            self.focus = self.nodes.get(&p).map(|n| n.focus.clone());
+        }
+    }
+
+    /// Removes row `index` of a group and focuses the row now in its place, the one before, or the add button.
+    fn remove_row(&mut self, path: &str, index: usize) {
+        let patches = self.session.remove_row(path, index).unwrap_or_default();
+        self.apply(patches, None);
+        let Some(g) = self.groups.get(path) else {
+            return;
+        };
+        let row = g
+            .rows
+            .get(index)
+            .or_else(|| index.checked_sub(1).and_then(|i| g.rows.get(i)));
+        let target = row
+            .and_then(|r| r.paths.first())
+            .and_then(|p| self.nodes.get(p))
+            .map(|n| n.focus.clone());
+        self.focus = Some(target.unwrap_or_else(|| g.add.clone()));
+    }
+
+    /// Moves focus to a field (from a summary link), switching step if needed.
+    fn focus_field(&mut self, path: &str) {
+        let Some(n) = self.nodes.get(path) else {
+            return;
+        };
+        let (step, focus) = (n.step, n.focus.clone());
+        if self.screen != Screen::Step(step) {
+            self.go(Screen::Step(step), false);
+        }
+        self.focus = Some(focus);
+    }
+
+    // ----- language, values, prefill -----
+
+    /// Switches every text of the widget to another language.
+    pub fn set_language(&mut self, lang: &str) {
+        let lang = if lang == "en" { "en" } else { "vi" };
+        if lang == self.lang {
+            return;
+        }
+        self.lang = lang.to_owned();
+        attr(&self.root, "lang", lang);
+        for (e, t) in &self.chrome {
+            if t_is_label(e) {
+                attr(e, "aria-label", &t.render(lang));
+            } else {
+                e.set_text_content(Some(&t.render(lang)));
+            }
+        }
+        if let Ok(Some(b)) = self.root.query_selector("[data-act=lang]") {
+            attr(&b, "lang", if lang == "en" { "vi" } else { "en" });
+        }
+        let paths: Vec<String> = self.nodes.keys().cloned().collect();
+        for (_, g) in self.groups.iter() {
+            for row in &g.rows {
+                for (e, t) in &row.texts {
+                    e.set_text_content(Some(&t.render(lang)));
+                }
+            }
+        }
+        for p in &paths {
+            if let Some(n) = self.nodes.get_mut(p) {
+                for (e, t) in &n.texts {
+                    e.set_text_content(Some(&t.render(lang)));
+                }
+                if let Control::Combo(c) = &mut n.control {
+                    close_list(c);
+                    if let Some(code) = &c.value {
+                        c.input
+                            .set_value(&option_label(&self.form, &self.host, &c.catalog, code, lang));
+                    }
+                }
+                if let Some(prov) = &n.st.prov {
+                    let locked = prov.get_attribute("data-locked").as_deref() == Some("true");
+                    prov.set_text_content(Some(&provenance_text(locked, lang)));
+                }
+            }
+            self.render_issues(p);
+        }
+        let summary: Vec<String> = self.summary.items.iter().map(|(p, _)| p.clone()).collect();
+        for p in summary {
+            self.update_summary_item(&p);
+        }
+        self.update_progress();
+        if self.screen == Screen::Review {
+            self.build_review();
+        }
+        self.events.push(("language", json!({ "lang": lang })));
+    }
+
+    /// The visible values (normalised).
+    pub fn values(&self) -> Json {
+        self.session.values()
+    }
+
+    /// Fills fields from a prefill bundle (`{ values: { path: { value, source, locked } } }`).
+    pub fn prefill(&mut self, bundle: Json) -> Result<(), String> {
+        let values = bundle
+            .get("values")
+            .and_then(Json::as_object)
+            .ok_or("prefill: the bundle has no values")?;
+        for (path, pv) in values {
+            let value = pv.get("value").cloned().unwrap_or(Json::Null);
+            let locked = pv.get("locked").and_then(Json::as_bool).unwrap_or(false);
+            let patches = self.session.input(path, value.clone()).unwrap_or_default();
+            self.apply(patches, None);
+            self.show_value(path, &value);
+            self.mark_prefilled(path, locked);
+        }
+        self.bundle = Some(bundle);
+        Ok(())
+    }
+
+    /// Shows where a value came from, and makes a locked one read-only.
+    fn mark_prefilled(&mut self, path: &str, locked: bool) {
+        let parts: Vec<String> = match self.nodes.get(path) {
+            Some(FieldNode {
+                control: Control::Container,
+                ..
+            }) => ["province", "commune", "street"]
+                .iter()
+                .map(|p| format!("{path}.{p}"))
+                .collect(),
+            Some(_) => vec![path.to_owned()],
+            None => return,
+        };
+        if locked {
+            for p in &parts {
+                if let Some(n) = self.nodes.get(p) {
+                    lock(&n.control);
+                }
+            }
+        }
+        let Some(n) = self.nodes.get_mut(path) else {
+            return;
+        };
+        let prov_id = format!("{}-prov", self.dom.id(path));
+        let prov = n.st.prov.get_or_insert_with(|| {
+            let e = self.dom.el("p", "tk-prov");
+            attr(&e, "id", &prov_id);
+            if let Some(parent) = n.anchor.parent_node() {
+                let _ = parent.insert_before(&e, Some(&n.anchor));
+            }
+            e
+        });
+        attr(prov, "data-locked", if locked { "true" } else { "false" });
+        prov.set_text_content(Some(&provenance_text(locked, &self.lang)));
+        self.render_issues(path);
+    }
+}
+
+/// Whether a chrome text goes into the element's `aria-label` (rather than its content).
+fn t_is_label(e: &Element) -> bool {
+    e.has_attribute("aria-label")
+}
+
+/// The words of an issue: the back end's for a refusal, else the core's catalogue.
+fn message(form: &Form, server: &HashMap<(String, String), Json>, issue: &Issue, lang: &str) -> String {
+    let key = (issue.path.clone(), issue.code.clone());
+    let own = server
+        .get(&key)
+        .and_then(|r| r.get(if lang == "en" { "message_en" } else { "message_vi" }));
+    match own.and_then(Json::as_str) {
+        Some(text) => text.to_owned(),
+        None => messages::render(issue, form, lang),
+    }
+}
+
+/// The text a value shows in a text box.
+fn display_text(kind: FieldKind, value: &Json) -> String {
+    match value {
+        Json::String(s) if kind == FieldKind::Date => date_for_display(s),
+        Json::String(s) => s.clone(),
+        Json::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The label of a catalogue option in a language, or the code when unknown.
+fn option_label(form: &Form, host: &Catalogs, catalog: &str, code: &str, lang: &str) -> String {
+    lookup(form, host, catalog)
+        .and_then(|c| c.get(code))
+        .map_or_else(|| code.to_owned(), |o| o.label.get(lang).to_owned())
+}
+
+/// The value a non-text control holds, as the core expects it.
+fn read_value(control: &Control, target: &Element) -> Json {
+    match control {
+        Control::Input(i) => Json::String(i.value()),
+        Control::Area(a) => Json::String(a.value()),
+        Control::Select(s) => match s.value() {
+            v if v.is_empty() => Json::Null,
+            v => Json::String(v),
+        },
+        Control::Check(i) => Json::Bool(i.checked()),
+        Control::Choices { inputs, multi: true } => Json::Array(
+            inputs
+                .iter()
+                .filter(|i| i.checked())
+                .map(|i| Json::String(i.value()))
+                .collect(),
+        ),
+        Control::Choices { .. } => match target.dyn_ref::<HtmlInputElement>() {
+            Some(i) if i.checked() => Json::String(i.value()),
+            _ => Json::Null,
+        },
+        Control::File(i) => {
+            let files = i.files();
+            let list = (0..files.as_ref().map_or(0, |f| f.length()))
+                .filter_map(|k| files.as_ref().and_then(|f| f.get(k)))
+                .map(|f| json!({ "name": f.name(), "size": f.size(), "type": f.type_() }))
+                .collect();
+            Json::Array(list)
+        }
+        Control::Combo(c) => c.value.clone().map_or(Json::Null, Json::String),
+        Control::Container => Json::Null,
+    }
+}
+
+/// Sets `aria-describedby` from the hint, provenance and error ids.
+fn set_described(el: &Element, hint_ids: &str, prov: Option<String>, error: Option<&str>) {
+    let ids: Vec<&str> = [Some(hint_ids), prov.as_deref(), error]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.is_empty() {
+        el.remove_attribute("aria-describedby").ok();
+    } else {
+        attr(el, "aria-describedby", &ids.join(" "));
+    }
+}
+
+/// Makes a prefilled control read-only.
+fn lock(control: &Control) {
+    match control {
+        Control::Input(i) => i.set_read_only(true),
+        Control::Area(a) => a.set_read_only(true),
+        Control::Combo(c) => c.input.set_read_only(true),
+        Control::Select(s) => s.set_disabled(true),
+        Control::Check(i) => i.set_disabled(true),
+        Control::Choices { inputs, .. } => inputs.iter().for_each(|i| i.set_disabled(true)),
+        Control::File(i) => i.set_disabled(true),
+        Control::Container => {}
+    }
+}
+
+/// The provenance note of a prefilled value.
+fn provenance_text(locked: bool, lang: &str) -> String {
+    let mut s = Word::Prefilled.get(lang).to_owned();
+    if locked {
+        s.push_str(" (");
+        s.push_str(Word::Locked.get(lang));
+        s.push(')');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_display_as_dd_mm_yyyy() {
+        assert_eq!(display_text(FieldKind::Date, &json!("1990-03-05")), "05/03/1990");
+        assert_eq!(display_text(FieldKind::Number, &json!(42)), "42");
+        assert_eq!(display_text(FieldKind::Text, &Json::Null), "");
+    }
+
+    #[test]
+    fn host_catalogues_come_as_admin_units_or_lists() {
+        let units = r#"{"provinces":[{"code":"01","full_name":"Thành phố Hà Nội","name_en":"Hanoi"}],
+            "communes":[{"code":"00004","province":"01","full_name":"Phường Ba Đình","name_en":"Ba Dinh"}]}"#;
+        let c = parse_catalogs(units).unwrap();
+        assert_eq!(c.get("communes").map(|c| c.len()), Some(1));
+        let lists = r#"{"ethnicities":[{"value":"01","label":"Kinh"}]}"#;
+        assert!(parse_catalogs(lists).unwrap().contains("ethnicities"));
+        assert!(parse_catalogs("[1]").is_err());
+    }
+}

@@ -1,0 +1,405 @@
+//! The wizard: steps, the progress indicator, validation on the way, the review page and the confirmation.
+
+use super::{display_text, message, option_label, Screen, State};
+use crate::dom::{attr, html, show, shown};
+use crate::ui::Word;
+use serde_json::{json, Value as Json};
+use tokhai_core::definition::FieldDef;
+use tokhai_core::timing::EventKind;
+use tokhai_core::{FieldKind, Issue, Severity};
+use web_sys::Element;
+
+impl State {
+    /// Indexes of the visible steps.
+    pub(super) fn visible_steps(&self) -> Vec<usize> {
+        self.steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.visible)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Shows a screen; `focus` moves focus to its heading.
+    pub(super) fn go(&mut self, screen: Screen, focus: bool) {
+        self.screen = screen;
+        for (i, s) in self.steps.iter().enumerate() {
+            show(&s.el, screen == Screen::Step(i));
+        }
+        show(&self.review, screen == Screen::Review);
+        show(&self.done, screen == Screen::Done);
+        show(&self.nav, screen != Screen::Done);
+        if screen == Screen::Review {
+            self.build_review();
+        }
+        self.update_progress();
+        if focus {
+            self.focus = match screen {
+                Screen::Step(i) => Some(self.steps[i].heading.clone()),
+                Screen::Review => self.review.first_element_child().map(|e| html(&e)),
+                Screen::Done => Some(html(&self.done)),
+            };
+        }
+        if let Screen::Step(i) = screen {
+            let id = self.steps[i].id.clone();
+            self.record(EventKind::Step { step: id.clone() });
+            self.events.push(("step", json!({ "index": i, "id": id })));
+        } else if screen == Screen::Review {
+            self.record(EventKind::Step { step: "review".into() });
+            self.events
+                .push(("step", json!({ "index": self.steps.len(), "id": "review" })));
+        }
+    }
+
+    /// Updates the progress indicator and the navigation buttons for the current screen.
+    pub(super) fn update_progress(&mut self) {
+        let visible = self.visible_steps();
+        let lang = self.lang.clone();
+        let current = match self.screen {
+            Screen::Step(i) => Some(i),
+            _ => None,
+        };
+        for (i, s) in self.steps.iter().enumerate() {
+            if Some(i) == current {
+                attr(&s.item, "aria-current", "step");
+            } else {
+                s.item.remove_attribute("aria-current").ok();
+            }
+            let done = match self.screen {
+                Screen::Step(c) => i < c,
+                _ => true,
+            };
+            s.item.set_class_name(if Some(i) == current {
+                "tk-current"
+            } else if done {
+                "tk-done-step"
+            } else {
+                ""
+            });
+        }
+        let total = visible.len();
+        let (n, title) = match self.screen {
+            Screen::Step(i) => (visible.iter().position(|&v| v == i).map_or(1, |p| p + 1), None),
+            _ => (total, Some(Word::ReviewTitle)),
+        };
+        let label = match title {
+            None => Word::StepOf.fill(&lang, &n.to_string(), &total.to_string()),
+            Some(w) => w.get(&lang).to_owned(),
+        };
+        self.progress_label.set_text_content(Some(&label));
+        let first = visible.first().copied();
+        let last = visible.last().copied();
+        let (back, next) = match self.screen {
+            Screen::Step(i) => (
+                Some(i) != first,
+                if Some(i) == last { Word::ToReview } else { Word::Next },
+            ),
+            _ => (true, Word::Submit),
+        };
+        self.back.set_hidden(!back);
+        self.next.set_text_content(Some(if self.busy {
+            Word::Sending.get(&lang)
+        } else {
+            next.get(&lang)
+        }));
+        self.next.toggle_attribute_with_force("aria-disabled", self.busy).ok();
+    }
+
+    /// Errors of a step, or of the whole form, after validating every visible field.
+    pub(super) fn validate_errors(&mut self, step: Option<usize>) -> Vec<Issue> {
+        let patches = self.session.validate_all();
+        self.apply(patches, None);
+        let issues = self.session.issues();
+        let mut errors = Vec::new();
+        for issue in issues.into_iter().filter(Issue::is_error) {
+            let in_step = self.nodes.get(&issue.path).map(|n| n.step);
+            if step.is_none() || in_step.is_none() || in_step == step {
+                errors.push(issue);
+            }
+        }
+        errors
+    }
+
+    /// Marks the paths of issues as shown and displays them.
+    pub(super) fn reveal(&mut self, issues: &[Issue]) {
+        for issue in issues {
+            if let Some(n) = self.nodes.get_mut(&issue.path) {
+                n.st.shown = true;
+            }
+        }
+        for issue in issues {
+            self.render_issues(&issue.path);
+        }
+    }
+
+    /// Goes on from a step: to the next visible step, or to the review page; stays with a summary on errors.
+    pub(super) fn next(&mut self) {
+        let Screen::Step(i) = self.screen else { return };
+        let errors = self.validate_errors(Some(i));
+        if !errors.is_empty() {
+            self.reveal(&errors);
+            self.show_summary(&errors);
+            self.events
+                .push(("invalid", json!({ "issues": self.issue_list(&errors) })));
+            return;
+        }
+        self.hide_summary();
+        let after = self.visible_steps().into_iter().find(|&s| s > i);
+        self.go(after.map_or(Screen::Review, Screen::Step), true);
+    }
+
+    /// Goes back one visible step.
+    pub(super) fn back(&mut self) {
+        let visible = self.visible_steps();
+        let target = match self.screen {
+            Screen::Step(i) => visible.into_iter().rev().find(|&s| s < i),
+            _ => visible.last().copied(),
+        };
+        if let Some(t) = target {
+            self.hide_summary();
+            self.go(Screen::Step(t), true);
+        }
+    }
+
+    /// Validates everything: shows every error and returns the issues with their messages.
+    pub fn validate(&mut self) -> Json {
+        let patches = self.session.validate_all();
+        self.apply(patches, None);
+        let issues = self.session.issues();
+        self.reveal(&issues);
+        self.issue_list(&issues)
+    }
+
+    /// Issues as JSON with their messages in the current language.
+    pub(super) fn issue_list(&self, issues: &[Issue]) -> Json {
+        let list = issues
+            .iter()
+            .map(|i| {
+                let mut v = serde_json::to_value(i).unwrap_or(Json::Null);
+                if let Some(o) = v.as_object_mut() {
+                    o.insert(
+                        "severity".into(),
+                        json!(if i.severity == Severity::Error {
+                            "error"
+                        } else {
+                            "warning"
+                        }),
+                    );
+                    o.insert(
+                        "message".into(),
+                        json!(message(&self.form, &self.server_messages, i, &self.lang)),
+                    );
+                }
+                v
+            })
+            .collect();
+        Json::Array(list)
+    }
+
+    /// The submission of a valid form, or errors shown with the summary (`None`).
+    pub fn submit(&mut self) -> Option<Json> {
+        if self.busy || self.screen == Screen::Done {
+            return None;
+        }
+        self.record(EventKind::Submit);
+        let errors = self.validate_errors(None);
+        if !errors.is_empty() {
+            self.reveal(&errors);
+            let first = errors.iter().find_map(|e| self.nodes.get(&e.path).map(|n| n.step));
+            if let Some(step) = first {
+                if self.screen != Screen::Step(step) {
+                    self.go(Screen::Step(step), false);
+                }
+            }
+            self.show_summary(&errors);
+            self.events
+                .push(("invalid", json!({ "issues": self.issue_list(&errors) })));
+            return None;
+        }
+        let submission = self.session.submission(&self.idempotency_key, self.bundle.clone());
+        let detail = serde_json::to_value(submission).unwrap_or(Json::Null);
+        self.events.push(("submit", detail.clone()));
+        Some(detail)
+    }
+
+    /// Marks the form as being sent (or not).
+    pub fn set_busy(&mut self, busy: bool) {
+        self.busy = busy;
+        self.update_progress();
+    }
+
+    /// Shows the confirmation after the back end accepted the submission.
+    pub fn receipt(&mut self, reference: Option<String>) {
+        self.record(EventKind::Receipt);
+        self.busy = false;
+        self.hide_summary();
+        self.done.set_text_content(None);
+        let h = self
+            .dom
+            .add(&self.done, "h3", "tk-done-title", Word::Submitted.get(&self.lang));
+        attr(&h, "tabindex", "-1");
+        if let Some(r) = reference {
+            self.dom.add(
+                &self.done,
+                "p",
+                "tk-reference",
+                &Word::Reference.fill(&self.lang, &r, ""),
+            );
+        }
+        self.go(Screen::Done, true);
+        self.focus = Some(html(&h));
+    }
+
+    /// Shows the back end's refusal reasons (`{path, code, params, message_vi, message_en}`, the
+    /// back end's words winning over the core's), or a general failure when there are none.
+    pub fn refused(&mut self, reasons: Vec<Json>) {
+        let mut issues = Vec::new();
+        for r in reasons {
+            let Ok(issue) = serde_json::from_value::<Issue>(r.clone()) else {
+                continue;
+            };
+            self.server_messages.insert((issue.path.clone(), issue.code.clone()), r);
+            issues.push(issue);
+        }
+        self.busy = false;
+        self.update_progress();
+        if issues.is_empty() {
+            self.summary.list.set_text_content(None);
+            self.summary.items.clear();
+            let li = self
+                .dom
+                .add(&self.summary.list, "li", "", Word::SendFailed.get(&self.lang));
+            self.summary.items.push((String::new(), li));
+            show(&self.summary.el, true);
+            self.focus = Some(html(&self.summary.el));
+            return;
+        }
+        for issue in &issues {
+            if let Some(n) = self.nodes.get_mut(&issue.path) {
+                n.st.issues.retain(|i| i.code != issue.code);
+                n.st.issues.push(issue.clone());
+            }
+        }
+        self.reveal(&issues);
+        self.show_summary(&issues);
+    }
+
+    /// Builds the review page from the session's values.
+    pub(super) fn build_review(&mut self) {
+        let lang = self.lang.clone();
+        let values = self.session.values();
+        let r = &self.review;
+        r.set_text_content(None);
+        let h = self.dom.add(r, "h3", "tk-review-title", Word::ReviewTitle.get(&lang));
+        attr(&h, "tabindex", "-1");
+        let def = self.form.def();
+        for (i, step) in def.steps.iter().enumerate() {
+            if !self.steps[i].visible {
+                continue;
+            }
+            let block = self.dom.add(r, "div", "tk-review-step", "");
+            let head = self.dom.add(&block, "div", "tk-review-head", "");
+            self.dom.add(&head, "h4", "", step.title.get(&lang));
+            let b = self
+                .dom
+                .add(&head, "button", "tk-btn tk-btn-link", Word::Change.get(&lang));
+            attr(&b, "type", "button");
+            attr(&b, "data-act", "edit");
+            attr(&b, "data-step", &i.to_string());
+            self.dom
+                .add(&b, "span", "tk-vh", &format!(": {}", step.title.get(&lang)));
+            let dl = self.dom.add(&block, "dl", "tk-answers", "");
+            for sec in &step.sections {
+                if self.sections.get(&sec.id).is_some_and(|s| !shown(s)) {
+                    continue;
+                }
+                for f in &sec.fields {
+                    if self.nodes.get(&f.id).is_some_and(|n| !shown(&n.wrap)) {
+                        continue;
+                    }
+                    let row = self.dom.add(&dl, "div", "tk-answer", "");
+                    self.dom.add(&row, "dt", "", f.label.get(&lang));
+                    let dd = self.dom.add(&row, "dd", "", "");
+                    let v = values.get(&f.id).unwrap_or(&Json::Null);
+                    if f.kind == FieldKind::Group {
+                        self.review_rows(&dd, f, v);
+                    } else {
+                        dd.set_text_content(Some(&self.answer(f, v)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The rows of a group on the review page.
+    pub(super) fn review_rows(&self, dd: &Element, def: &FieldDef, value: &Json) {
+        let rows = value.as_array().map(Vec::as_slice).unwrap_or_default();
+        if rows.is_empty() {
+            dd.set_text_content(Some(Word::NotGiven.get(&self.lang)));
+            return;
+        }
+        let ol = self.dom.add(dd, "ol", "tk-answer-rows", "");
+        for row in rows {
+            let parts: Vec<String> = def
+                .fields
+                .iter()
+                .flatten()
+                .filter_map(|f| {
+                    let v = row.get(&f.id)?;
+                    (!v.is_null()).then(|| format!("{}: {}", f.label.get(&self.lang), self.answer(f, v)))
+                })
+                .collect();
+            self.dom.add(&ol, "li", "", &parts.join("; "));
+        }
+    }
+
+    /// A value as the citizen reads it on the review page.
+    pub(super) fn answer(&self, def: &FieldDef, v: &Json) -> String {
+        let lang = &self.lang;
+        let label = |catalog: Option<&str>, code: &str| -> String {
+            if let Some(o) = def.options.iter().flatten().find(|o| o.value == code) {
+                return o.label.get(lang).to_owned();
+            }
+            catalog.map_or_else(
+                || code.to_owned(),
+                |c| option_label(&self.form, &self.host, c, code, lang),
+            )
+        };
+        let text = match (def.kind, v) {
+            (_, Json::Null) => String::new(),
+            (FieldKind::Checkbox, Json::Bool(b)) => if *b { Word::Yes } else { Word::No }.get(lang).to_owned(),
+            (FieldKind::Select | FieldKind::Radio, Json::String(code)) => label(def.catalog.as_deref(), code),
+            (FieldKind::CheckboxGroup, Json::Array(codes)) => codes
+                .iter()
+                .filter_map(Json::as_str)
+                .map(|c| label(def.catalog.as_deref(), c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            (FieldKind::Address, Json::Object(p)) => {
+                let part = |k: &str, catalog: &str| p.get(k).and_then(Json::as_str).map(|c| label(Some(catalog), c));
+                let street = p.get("street").and_then(Json::as_str).map(str::to_owned);
+                [street, part("commune", "communes"), part("province", "provinces")]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+            (FieldKind::File, Json::Array(files)) => files
+                .iter()
+                .filter_map(|f| f.get("name").and_then(Json::as_str))
+                .collect::<Vec<_>>()
+                .join(", "),
+            (kind, v) => display_text(kind, v),
+        };
+        if text.is_empty() {
+            Word::NotGiven.get(lang).to_owned()
+        } else {
+            text
+        }
+    }
+
+    /// Removes the widget's DOM.
+    pub fn unmount(&self) {
+        self.root.remove();
+    }
+}

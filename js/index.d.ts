@@ -1,0 +1,210 @@
+// Types of the tokhai widget: `mount`, its handle, its events and the <tokhai-form> element.
+
+/** Text in Vietnamese, or Vietnamese and English. */
+export type Text = string | { vi: string; en?: string };
+
+/** One option of a list or catalogue. */
+export interface OptionDef {
+  value: string;
+  label: Text;
+  /** Parent code (e.g. the province of a commune). */
+  parent?: string;
+}
+
+/** A form definition (`"tokhai": 1`); see the JSON Schema of the format for every key. */
+export interface FormDefinition {
+  tokhai: 1;
+  id: string;
+  version: string;
+  title: Text;
+  steps: unknown[];
+  [key: string]: unknown;
+}
+
+/**
+ * Options catalogues the host provides: an administrative-units file
+ * (`{provinces: [...], communes: [...]}`, as units-2025.json) or lists by name.
+ */
+export type Catalogs =
+  | { provinces: object[]; communes: object[]; [key: string]: unknown }
+  | Record<string, OptionDef[]>;
+
+/** One prefilled value. */
+export interface PrefillValue {
+  value: unknown;
+  /** Registry attribute, e.g. `population.full_name`. */
+  source: string;
+  /** Whether the citizen may not change it. */
+  locked: boolean;
+}
+
+/** A signed prefill bundle from the portal's back end. */
+export interface PrefillBundle {
+  values: Record<string, PrefillValue>;
+  [key: string]: unknown;
+}
+
+/** A validation issue with its message in the current language. */
+export interface Issue {
+  /** Value path, e.g. `full_name`, `members[1].pin`, `residence.commune`. */
+  path: string;
+  /** Stable code, e.g. `required`, `pin.birth_year_mismatch`. */
+  code: string;
+  params?: Record<string, string>;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** Values by field id: groups are arrays of rows, addresses `{province, commune, street}`. */
+export type Values = Record<string, unknown>;
+
+/** What a valid form submits (the `submit` event's detail and the body POSTed to `action`). */
+export interface Submission {
+  form_id: string;
+  form_version: string;
+  /** Hex SHA-256 of the canonical definition the citizen filled in. */
+  ruleset_hash: string;
+  /** Visible values: keys sorted, text NFC, dates ISO 8601. */
+  values: Values;
+  /** Hex SHA-256 of the canonical JSON of `values`. */
+  digest: string;
+  /** Chosen once per filing and kept across retries, so the back end recognises a replay. */
+  idempotency_key: string;
+  /** The prefill bundle the values came from, as received. */
+  prefill?: PrefillBundle;
+}
+
+/** The outcome of `handle.submit()`. */
+export interface SubmitResult {
+  ok: boolean;
+  submission?: Submission;
+  /** The back end's answer (parsed JSON), if any. */
+  response?: unknown;
+  issues: Issue[] | unknown[];
+  error?: unknown;
+}
+
+/** Events of a mounted form, by name, with their detail. DOM events are named `tokhai-<name>`. */
+export interface TokhaiEvents {
+  /** The form is rendered and ready for input (as the DOM event `tokhai-ready`; `mount` resolving is the same moment). */
+  ready: null;
+  /** The citizen committed a value (left the field, or picked an option). */
+  change: { path: string; value: unknown };
+  /** A step (or the review page, id `review`) is on screen. */
+  step: { index: number; id: string };
+  /** The citizen tried to go on with errors; they are shown with the error summary. */
+  invalid: { issues: Issue[] };
+  /**
+   * The form is valid and being submitted. Without `action`, a handler may return a promise:
+   * its value (e.g. `{receipt: {id}}`) completes the submission, a rejection fails it.
+   */
+  submit: Submission;
+  /** The back end (or the host's handler) accepted the submission. */
+  submitted: { submission: Submission; response: unknown };
+  /** The back end refused the submission with reasons. */
+  refused: { status: number; issues: unknown[]; response: unknown };
+  /** The submission could not be sent. */
+  error: { error: unknown };
+  /** The language changed. */
+  language: { lang: 'vi' | 'en' };
+}
+
+export type TokhaiEventName = keyof TokhaiEvents;
+
+/** Options of `mount`. */
+export interface MountOptions {
+  /** `vi` (default) or `en`. */
+  lang?: 'vi' | 'en';
+  /** Options catalogues: a URL or an object. Forms with addresses need `provinces` and `communes`. */
+  catalogs?: string | URL | Catalogs;
+  /** A prefill bundle, or the URL of the portal endpoint that returns one (a failed fetch leaves the form empty and emits `error`). */
+  prefill?: string | URL | PrefillBundle;
+  /** URL the submission is POSTed to as JSON; the answer's `receipt.id` is shown as the reference. */
+  action?: string | URL;
+  /** Today's date (`yyyy-mm-dd`) for date rules; default: the citizen's local date. */
+  today?: string;
+  /** Show the Vietnamese/English switch (default true). */
+  languageSwitch?: boolean;
+  /** Stylesheet URL, or `false` when the page links `tokhai.css` itself. */
+  styles?: string | URL | false;
+  /** URL of `tokhai_web_bg.wasm` if not beside this module. */
+  wasm?: string | URL;
+  /** When the citizen logged in to the portal (ms since the epoch): the filing clock starts there. */
+  loginAt?: number;
+}
+
+/** One timed event of a filing (field paths and issue codes only, never values). */
+export type TimelineEvent = { at: number } & (
+  | { type: 'start' | 'submit' | 'retry' | 'receipt' | 'hidden' }
+  | { type: 'focus' | 'blur' | 'change' | 'error_cleared'; field: string }
+  | { type: 'error_shown'; field: string; code: string }
+  | { type: 'step'; step: string }
+);
+
+/** The timeline of one filing, for the portal's timing collector. */
+export interface Timeline {
+  login_at: number | null;
+  fields_total: number;
+  fields_prefilled: number;
+  events: TimelineEvent[];
+}
+
+/** A mounted form. */
+export interface TokhaiHandle {
+  readonly element: HTMLElement;
+  /** Fills (and locks) fields from a bundle or the URL returning one. */
+  prefill(bundle: string | URL | PrefillBundle): Promise<void>;
+  /** The current values of visible fields, normalised as submitted. */
+  values(): Values;
+  /** Validates every visible field, shows the errors and returns the issues. */
+  validate(): { valid: boolean; issues: Issue[] };
+  /** Validates and submits (as the final button does). */
+  submit(): Promise<SubmitResult>;
+  /** Listens to an event; returns a function that stops listening. */
+  on<K extends TokhaiEventName>(type: K, handler: (detail: TokhaiEvents[K]) => unknown): () => void;
+  /** Switches the language at run time. */
+  setLanguage(lang: 'vi' | 'en'): void;
+  /** The current language. */
+  readonly language: 'vi' | 'en';
+  /** The filing's timeline so far. */
+  timeline(): Timeline;
+  /** Removes the form and its listeners. */
+  destroy(): void;
+}
+
+/** Loads the wasm module (done by `mount`; call early to preload). */
+export function load(wasm?: string | URL): Promise<unknown>;
+
+/** Parses options catalogues once and keeps them for later mounts (done by `mount`; call early to preload). */
+export function loadCatalogs(source?: string | URL | Catalogs): Promise<unknown>;
+
+/** Mounts a form definition (object or URL) in an element. */
+export function mount(
+  element: HTMLElement,
+  definition: string | URL | FormDefinition,
+  options?: MountOptions,
+): Promise<TokhaiHandle>;
+
+/**
+ * `<tokhai-form src="/forms/ct01.json" lang="vi" catalogs="/api/catalogs/admin-units"
+ *   prefill="/api/prefill/ct01" action="/api/submissions">`.
+ * Attributes: `src` (definition URL), `lang`, `catalogs`, `prefill`, `action`, `today`,
+ * `language-switch="off"`.
+ */
+export class TokhaiFormElement extends HTMLElement {
+  /** Resolves to the handle once the form is mounted. */
+  readonly ready: Promise<TokhaiHandle>;
+  /** The handle, or null before mounting. */
+  readonly handle: TokhaiHandle | null;
+}
+
+type TokhaiDomEvents = {
+  [K in TokhaiEventName as `tokhai-${K}`]: CustomEvent<TokhaiEvents[K]>;
+};
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tokhai-form': TokhaiFormElement;
+  }
+  interface HTMLElementEventMap extends TokhaiDomEvents {}
+}

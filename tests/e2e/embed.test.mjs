@@ -1,0 +1,43 @@
+// Embedding: the strict-CSP page, the custom element of the embedding guide, and text that
+// looks like markup in a definition.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CSP } from './serve.mjs';
+import { open, text, useBrowser } from './helpers.mjs';
+
+const env = useBrowser();
+
+test('the widget runs on a page whose CSP forbids inline scripts, inline styles and eval', async () => {
+  const { page, context, problems } = await open(env, '/csp.html', { ready: false });
+  const response = await page.reload();
+  assert.equal(response.headers()['content-security-policy'], CSP);
+  await page.waitForSelector('.tk-title');
+  await page.click('.tk-nav button[type=submit]');
+  await page.waitForSelector('.tk-summary:not([hidden])');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.tk-summary')).borderTopStyle), 'solid', 'the stylesheet applies');
+  assert.deepEqual(problems, [], 'no CSP violation, no error');
+  await context.close();
+});
+
+test('the custom element of the embedding example mounts from its attributes and switches language', async () => {
+  const { page, context, problems } = await open(env, '/embed.html', { ready: false });
+  await page.waitForSelector('tokhai-form .tk-title');
+  assert.ok((await text(page, 'tokhai-form .tk-title')).length > 0);
+  await page.evaluate(() => document.querySelector('tokhai-form').setAttribute('lang', 'en'));
+  assert.equal(await page.getAttribute('tokhai-form .tk', 'lang'), 'en');
+  const handle = await page.evaluate(async () => typeof (await document.querySelector('tokhai-form').ready).values);
+  assert.equal(handle, 'function');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('markup in a definition is shown as text, never parsed', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html?form=xss.json');
+  assert.equal(await text(page, 'label[for="tk1-a"] > span'), '<img src=x onerror=alert(1)>');
+  assert.equal(await text(page, '.tk-title'), '<b>Tiêu đề</b> <script>alert(1)</script>');
+  assert.equal(await page.locator('.tk img, .tk script, .tk svg, .tk b, .tk em, .tk a[href^=javascript]').count(), 0);
+  await page.click('.tk-nav button[type=submit]');
+  assert.ok((await text(page, '.tk-summary a')).includes('<img src=x onerror=alert(1)>'));
+  assert.deepEqual(problems, [], 'no script ran');
+  await context.close();
+});

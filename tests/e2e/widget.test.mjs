@@ -1,0 +1,298 @@
+// End-to-end tests of the widget on the CT01-like sample form (tests/fixtures/ct01-sample.json).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { events, open, tabTo, text, typeInto, useBrowser } from './helpers.mjs';
+
+const env = useBrowser();
+const HARNESS = '/fixtures/harness.html';
+const next = '.tk-nav button[type=submit]';
+
+/** Visible error texts inside the widget. */
+const inlineErrors = (page) =>
+  page.$$eval('.tk-error:not([hidden])', (els) => els.map((e) => e.textContent.trim()));
+
+/** Fills step 1 correctly by keyboard (from wherever focus is). */
+async function fillDeclarant(page) {
+  await typeInto(page, '#tk1-full_name', 'Nguyễn Văn An');
+  await typeInto(page, '#tk1-dob', '15/03/1989');
+  await tabTo(page, '#tk1-sex-0');
+  await page.keyboard.press('Space');
+  await typeInto(page, '#tk1-pin', '001 089 012 345');
+  await typeInto(page, '#tk1-phone', '0912345678');
+}
+
+/** Picks an option of a searchable list by typing and arrowing, like a keyboard user. */
+async function pick(page, selector, query) {
+  await typeInto(page, selector, query);
+  await page.waitForSelector(`${selector} + .tk-listbox:not([hidden]) [role=option]`);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+}
+
+test('the sample form is filled and submitted by keyboard alone, through the review page', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await fillDeclarant(page);
+  await page.keyboard.press('Enter'); // implicit submission: next step
+  await page.waitForSelector('#tk1-step-1:focus');
+  assert.equal(await text(page, '.tk-progress-label'), 'Bước 2/4');
+
+  await tabTo(page, '#tk1-request_type');
+  await page.keyboard.press('ArrowDown'); // "Đăng ký thường trú"
+  await pick(page, '#tk1-residence_province', 'ha noi');
+  assert.equal(await page.inputValue('#tk1-residence_province'), 'Thành phố Hà Nội');
+  await pick(page, '#tk1-residence_commune', 'ba dinh');
+  assert.equal(await page.inputValue('#tk1-residence_commune'), 'Phường Ba Đình');
+  await typeInto(page, '#tk1-residence_street', 'Số 12 phố Hàng Bài');
+  await typeInto(page, '#tk1-move_date', '1/10/2026');
+  await tabTo(page, '#tk1-housing-0');
+  await page.keyboard.press('Space');
+  await tabTo(page, next);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#tk1-step-2:focus');
+  assert.equal(await page.inputValue('#tk1-move_date'), '01/10/2026', 'the date is shown as dd/mm/yyyy');
+
+  await typeInto(page, '#tk1-head_name', 'Nguyễn Văn Bình');
+  await tabTo(page, '#tk1-relation_to_head');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown'); // "Vợ/chồng"
+  await tabTo(page, '#tk1-members-add');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#tk1-members-0_m_name:focus'); // focus moves into the new row
+  await page.keyboard.type('Trần Thị Cúc');
+  await typeInto(page, '#tk1-members-0_m_dob', '02/02/2015');
+  await typeInto(page, '#tk1-members-0_m_relation', 'Con');
+  assert.equal(await page.inputValue('#tk1-household_size'), '2', 'computed from the rows');
+  await tabTo(page, next);
+  await page.keyboard.press('Enter');
+
+  await page.waitForSelector('#tk1-step-3:focus');
+  await tabTo(page, '#tk1-commitment');
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.tk-review:not([hidden]) .tk-review-title:focus');
+  const review = await text(page, '.tk-review');
+  for (const shown of ['Nguyễn Văn An', '15/03/1989', 'Số 12 phố Hàng Bài, Phường Ba Đình, Thành phố Hà Nội', 'Trần Thị Cúc', 'Vợ/chồng']) {
+    assert.ok(review.includes(shown), `review shows ${shown}`);
+  }
+  await tabTo(page, next);
+  assert.equal(await text(page, next), 'Gửi tờ khai');
+  await page.keyboard.press('Enter');
+
+  await page.waitForSelector('.tk-done:not([hidden])');
+  const [submission] = await events(page, 'submit');
+  assert.equal(submission.form_id, 'ct01_sample');
+  assert.match(submission.ruleset_hash, /^[0-9a-f]{64}$/);
+  const v = submission.values;
+  assert.equal(v.full_name, 'Nguyễn Văn An');
+  assert.equal(v.dob, '1989-03-15');
+  assert.equal(v.pin, '001089012345');
+  assert.equal(v.phone, '+84912345678');
+  assert.deepEqual(v.residence, { province: '01', commune: '00004', street: 'Số 12 phố Hàng Bài' });
+  assert.equal(v.request_type, 'thuong_tru');
+  assert.equal(v.commitment, true);
+  assert.equal(v.members.length, 1);
+  assert.equal(v.members[0].m_dob, '2015-02-02');
+  assert.equal(v.temp_until, undefined, 'a hidden field is not submitted');
+  const timeline = await page.evaluate(() => window.tk.timeline());
+  const types = new Set(timeline.events.map((e) => e.type));
+  for (const type of ['start', 'focus', 'blur', 'change', 'step', 'submit', 'receipt']) assert.ok(types.has(type), type);
+  assert.ok(timeline.fields_total > 20 && timeline.fields_prefilled === 0);
+  assert.ok(!JSON.stringify(timeline).includes('Nguyễn'), 'no value in the timeline');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('errors show after leaving a field, the summary links to them, and fixing clears both', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await typeInto(page, '#tk1-pin', '123');
+  assert.deepEqual(await inlineErrors(page), [], 'no error while typing');
+  await page.keyboard.press('Tab');
+  const [pinError] = await inlineErrors(page);
+  assert.ok(pinError.startsWith('Lỗi:'), pinError);
+  assert.equal(await page.getAttribute('#tk1-pin', 'aria-invalid'), 'true');
+  assert.match(await page.getAttribute('#tk1-pin', 'aria-describedby'), /tk1-pin-hint tk1-pin-error/);
+
+  await page.click(next);
+  await page.waitForSelector('.tk-summary:focus');
+  const links = await page.$$eval('.tk-summary a', (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+  assert.deepEqual(links.map(([href]) => href), ['#tk1-full_name', '#tk1-dob', '#tk1-sex-0', '#tk1-pin', '#tk1-phone']);
+  assert.ok(links[0][1].includes('Họ, chữ đệm và tên'));
+  assert.equal(await text(page, '.tk-progress-label'), 'Bước 1/4', 'stays on the step');
+
+  await page.click('.tk-summary a[href="#tk1-pin"]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-pin');
+  await page.fill('#tk1-pin', '');
+  await page.keyboard.type('001089012345');
+  assert.equal(await page.locator('#tk1-pin-error').isHidden(), true, 'cleared as soon as fixed');
+  assert.equal(await page.getAttribute('#tk1-pin', 'aria-invalid'), null);
+  assert.equal(await page.locator('.tk-summary a[href="#tk1-pin"]').count(), 0, 'summary entry gone');
+
+  await fillDeclarant(page);
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  assert.equal(await page.locator('.tk-summary').isHidden(), true);
+  assert.ok((await events(page, 'invalid')).length >= 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a conditional field appears and disappears; dependent lists follow their parent', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.evaluate(() => {
+    // Patches change the DOM in place: these very nodes must survive everything below.
+    window.kept = [...document.querySelectorAll('.tk input, .tk select, .tk-field')];
+  });
+  await fillDeclarant(page);
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  const until = page.locator('[data-path="temp_until"].tk-field');
+  assert.equal(await until.isHidden(), true);
+  await page.selectOption('#tk1-request_type', 'tam_tru');
+  assert.equal(await until.isVisible(), true);
+  await page.selectOption('#tk1-request_type', 'thuong_tru');
+  assert.equal(await until.isHidden(), true);
+
+  // The hometown commune list waits for its province and searches without diacritics.
+  assert.equal(await page.isDisabled('#tk1-home_commune'), true);
+  await page.click('#tk1-home_province');
+  await page.keyboard.type('da nang');
+  await page.click('#tk1-home_province-list [role=option] >> nth=0');
+  assert.equal(await page.inputValue('#tk1-home_province'), 'Thành phố Đà Nẵng');
+  assert.equal(await page.isDisabled('#tk1-home_commune'), false);
+  await page.click('#tk1-home_commune');
+  await page.keyboard.type('hai chau');
+  const options = await page.$$eval('#tk1-home_commune-list [role=option]', (o) => o.map((e) => e.textContent));
+  assert.ok(options.length >= 1 && options.every((o) => o.includes('Hải Châu')), options.join());
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  assert.ok((await page.evaluate(() => window.tk.values().home_commune)).length === 5);
+
+  // Another province empties a commune that is not in it.
+  await page.click('#tk1-home_province');
+  await page.fill('#tk1-home_province', '');
+  await page.keyboard.type('ha noi');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.inputValue('#tk1-home_commune'), '');
+  assert.equal(await page.evaluate(() => window.tk.values().home_commune), undefined);
+  const replaced = await page.evaluate(() => window.kept.filter((e) => !e.isConnected).length);
+  assert.equal(replaced, 0, 'no node of the form was re-rendered');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the language switches at run time, messages included', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.click(next);
+  await page.click('.tk-lang');
+  assert.equal(await page.getAttribute('.tk', 'lang'), 'en');
+  assert.equal(await text(page, '.tk-title'), 'Residence information change declaration (CT01)');
+  assert.equal(await text(page, next), 'Continue');
+  assert.equal(await text(page, '.tk-summary-title'), 'There is a problem');
+  assert.ok((await text(page, '.tk-summary a')).startsWith('Full name'));
+  assert.ok((await text(page, '#tk1-full_name-error')).startsWith('Error:'));
+  assert.equal(await text(page, '.tk-lang'), 'Tiếng Việt');
+  await page.evaluate(() => window.tk.setLanguage('vi'));
+  assert.equal(await text(page, next), 'Tiếp tục');
+  assert.deepEqual((await events(page, 'language')).map((e) => e.lang), ['en', 'vi']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the JS API: values, validate, submit to the action endpoint with a receipt, destroy', async () => {
+  const { page, context, problems } = await open(env, `${HARNESS}?action=1`);
+  const invalid = await page.evaluate(() => window.tk.submit());
+  assert.equal(invalid.ok, false);
+  assert.ok(invalid.issues.some((i) => i.path === 'full_name' && i.code === 'required'));
+  await page.evaluate(() => {
+    const bundle = {
+      format: 1,
+      values: {
+        full_name: { value: 'Nguyễn Văn An', source: 'population.full_name', locked: true },
+        dob: { value: '1989-03-15', source: 'population.dob', locked: false },
+        residence: { value: { province: '01', commune: '00004', street: 'Số 1 Tràng Tiền' }, source: 'population.current_address', locked: false },
+      },
+    };
+    return window.tk.prefill(bundle);
+  });
+  assert.equal(await page.inputValue('#tk1-full_name'), 'Nguyễn Văn An');
+  assert.equal(await page.getAttribute('#tk1-full_name', 'readonly'), '');
+  assert.ok((await text(page, '#tk1-full_name-prov')).includes('không sửa được'));
+  assert.equal(await page.inputValue('#tk1-dob'), '15/03/1989');
+  assert.equal(await page.inputValue('#tk1-residence_commune'), 'Phường Ba Đình');
+  const fill = {
+    sex: 'nam', pin: '001089012345', phone: '0912345678', request_type: 'thuong_tru', move_date: '01/10/2026',
+    housing: 'so_huu', head_name: 'Nguyễn Văn An', relation_to_head: 'chu_ho', commitment: true,
+  };
+  await page.evaluate(async (f) => {
+    for (const [path, value] of Object.entries(f)) {
+      const el = document.querySelector(`[data-path="${path}"]:is(input,select,textarea)${path === 'sex' || path === 'housing' ? `[value="${value}"]` : ''}`);
+      if (typeof value === 'boolean' || el.type === 'radio') el.checked = true;
+      else el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+  }, fill);
+  const { valid } = await page.evaluate(() => window.tk.validate());
+  assert.equal(valid, true);
+  assert.equal((await page.evaluate(() => window.tk.values())).pin, '001089012345');
+  const setNote = (v) =>
+    page.evaluate((v) => {
+      const note = document.getElementById('tk1-note');
+      note.value = v;
+      note.dispatchEvent(new Event('input', { bubbles: true }));
+      note.dispatchEvent(new Event('change', { bubbles: true }));
+    }, v);
+  await setNote('refuse');
+  const refused = await page.evaluate(() => window.tk.submit());
+  assert.equal(refused.ok, false);
+  assert.equal(await text(page, '.tk-summary a[data-path="full_name"]'), 'Không được sửa họ tên', 'the back end\'s reason');
+  assert.ok((await text(page, '#tk1-full_name-error')).includes('Không được sửa họ tên'));
+  assert.equal((await events(page, 'refused')).length, 1);
+  await setNote('');
+  const result = await page.evaluate(() => window.tk.submit());
+  assert.equal(result.ok, true, JSON.stringify(result));
+  assert.equal(result.response.receipt.id, 'TK-000001');
+  assert.equal(env.server.submissions.at(-1).values.full_name, 'Nguyễn Văn An');
+  assert.equal(env.server.submissions.at(-1).prefill.values.full_name.locked, true);
+  assert.ok((await text(page, '.tk-done')).includes('TK-000001'));
+  assert.equal((await events(page, 'submitted')).length, 1);
+  await page.evaluate(() => window.tk.destroy());
+  assert.equal(await page.locator('.tk').count(), 0);
+  assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), [], 'only the refusal on the network');
+  await context.close();
+});
+
+test('repeat-group rows are added and removed with focus moved sensibly', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.evaluate(() => {
+    for (const s of document.querySelectorAll('.tk-step')) s.hidden = !s.querySelector('[data-path=members]');
+  });
+  await page.click('#tk1-members-add');
+  await page.click('#tk1-members-add');
+  await page.click('#tk1-members-add');
+  await page.fill('#tk1-members-1_m_name', 'Hàng hai');
+  await page.fill('#tk1-members-2_m_name', 'Hàng ba');
+  await page.click('.tk-row:nth-child(2) .tk-remove');
+  assert.equal(await page.locator('.tk-row').count(), 2);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-members-1_m_name', 'focus on the row that moved up');
+  assert.equal(await page.inputValue('#tk1-members-1_m_name'), 'Hàng ba');
+  await page.click('.tk-row:nth-child(2) .tk-remove');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-members-0_m_name', 'focus on the row before');
+  await page.click('.tk-row .tk-remove');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-members-add', 'focus on the add button');
+  assert.equal(await page.evaluate(() => window.tk.values().household_size), 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('usable on a 360 px phone and at 200% zoom: no sideways scrolling', async () => {
+  for (const width of [360, 640, 320]) {
+    const { page, context, problems } = await open(env, HARNESS, { width, height: 740 });
+    await page.click(next);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, `no horizontal scroll at ${width}px`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
