@@ -4,6 +4,7 @@ use crate::definition::{OptionDef, Text};
 use crate::text::search_key;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Catalogue names every host may provide; a definition may use them without defining them.
 pub const EXTERNAL_CATALOGS: [&str; 2] = ["provinces", "communes"];
@@ -18,7 +19,9 @@ pub struct CatalogError(pub String);
 pub struct Catalog {
     options: Vec<OptionDef>,
     by_code: HashMap<String, usize>,
-    keys: Vec<String>,
+    /// Search keys, each made on the first search that reaches its option (a commune search
+    /// only reaches one province's communes, so loading stays fast).
+    keys: Vec<OnceLock<String>>,
 }
 
 impl Catalog {
@@ -30,10 +33,7 @@ impl Catalog {
                 return Err(CatalogError(format!("duplicate code '{}'", o.value)));
             }
         }
-        let keys = options
-            .iter()
-            .map(|o| search_key(&format!("{} {}", o.label.get("vi"), o.label.get("en"))))
-            .collect();
+        let keys = options.iter().map(|_| OnceLock::new()).collect();
         Ok(Catalog { options, by_code, keys })
     }
 
@@ -60,7 +60,10 @@ impl Catalog {
             .iter()
             .zip(&self.keys)
             .filter(|(o, _)| parent.is_none() || o.parent.as_deref() == parent)
-            .filter(|(_, key)| words.iter().all(|w| key.contains(w.as_str())))
+            .filter(|(o, key)| {
+                let key = key.get_or_init(|| search_key(&format!("{} {}", o.label.get("vi"), o.label.get("en"))));
+                words.iter().all(|w| key.contains(w.as_str()))
+            })
             .map(|(o, _)| o)
             .take(limit)
             .collect()
