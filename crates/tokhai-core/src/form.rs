@@ -280,6 +280,12 @@ impl Compiler {
         }
     }
 
+    /// Compiles an optional expression attribute such as `required_if`.
+    fn optional_expr(&mut self, src: &Option<String>, path: &str, key: &str, row_group: Option<u32>) -> Option<Expr> {
+        src.as_ref()
+            .and_then(|s| self.expr(s, &format!("{path}.{key}"), row_group))
+    }
+
     fn bind(&mut self, name: &str, path: &str, row_group: Option<u32>, kinds: &[FieldKind]) -> Option<Binding> {
         match self.resolve(name, row_group) {
             Ok(b @ (Binding::Field(f) | Binding::RowField(f))) if kinds.contains(&self.kinds[f as usize]) => Some(b),
@@ -473,23 +479,15 @@ impl Compiler {
         for (src, vpath) in &entry.inherited_visibility {
             visible.extend(self.expr(src, vpath, None));
         }
-        if let Some(src) = &def.visible_if {
-            visible.extend(self.expr(src, &format!("{path}.visible_if"), group));
-        }
+        visible.extend(self.optional_expr(&def.visible_if, path, "visible_if", group));
         if def.required && visible.iter().any(|e| e.constant().is_some_and(|v| !v.truthy())) {
             self.error(
                 &format!("{path}.required"),
                 "the field is required but can never be visible",
             );
         }
-        let required_if = def
-            .required_if
-            .as_ref()
-            .and_then(|s| self.expr(s, &format!("{path}.required_if"), group));
-        let compute = def
-            .compute
-            .as_ref()
-            .and_then(|s| self.expr(s, &format!("{path}.compute"), group));
+        let required_if = self.optional_expr(&def.required_if, path, "required_if", group);
+        let compute = self.optional_expr(&def.compute, path, "compute", group);
         if compute.is_some() && (def.required || def.prefill.is_some()) {
             self.error(
                 &format!("{path}.compute"),
@@ -556,14 +554,8 @@ impl Compiler {
             }));
         }
         if def.min_date.is_some() || def.max_date.is_some() {
-            let min = def
-                .min_date
-                .as_ref()
-                .and_then(|s| self.expr(s, &format!("{path}.min_date"), group));
-            let max = def
-                .max_date
-                .as_ref()
-                .and_then(|s| self.expr(s, &format!("{path}.max_date"), group));
+            let min = self.optional_expr(&def.min_date, path, "min_date", group);
+            let max = self.optional_expr(&def.max_date, path, "max_date", group);
             let constant = |e: &Option<Expr>| e.as_ref().and_then(|e| e.constant()).and_then(|v| v.as_date());
             if constant(&min).zip(constant(&max)).is_some_and(|(a, b)| a > b) {
                 self.error(&format!("{path}.min_date"), "min_date is after max_date");
@@ -631,14 +623,8 @@ impl Compiler {
                     let to = self
                         .bind(&p.to, &ppath, Some(index), &[Date])
                         .map(|b| (b, p.to.clone()));
-                    let cover_from = p
-                        .cover_from
-                        .as_ref()
-                        .and_then(|s| self.expr(s, &format!("{ppath}.cover_from"), None));
-                    let cover_to = p
-                        .cover_to
-                        .as_ref()
-                        .and_then(|s| self.expr(s, &format!("{ppath}.cover_to"), None));
+                    let cover_from = self.optional_expr(&p.cover_from, &ppath, "cover_from", None);
+                    let cover_to = self.optional_expr(&p.cover_to, &ppath, "cover_to", None);
                     if let (Some((Binding::RowField(f), fname)), Some((Binding::RowField(t), tname))) = (from, to) {
                         let (from, to) = ((f, fname), (t, tname));
                         out.push(Box::new(periods::Periods {

@@ -110,34 +110,8 @@ impl Session {
                     count: self.rows(f),
                 });
             }
-            for (row, slot) in self.slots[f as usize].iter().enumerate() {
-                let path = path::of(&self.form, f, field.group.map(|_| row));
-                out.push(Patch::Visible {
-                    path: path.clone(),
-                    visible: slot.visible,
-                });
-                out.push(Patch::Required {
-                    path: path.clone(),
-                    required: slot.required,
-                });
-                if field.is_computed() {
-                    out.push(Patch::Value {
-                        path: path.clone(),
-                        value: slot.value.clone(),
-                    });
-                }
-                if field.catalog_parent.is_some() {
-                    out.push(Patch::Options {
-                        path: path.clone(),
-                        parent: slot.parent.clone(),
-                    });
-                }
-                if !slot.issues.is_empty() {
-                    out.push(Patch::Issues {
-                        path,
-                        issues: slot.issues.clone(),
-                    });
-                }
+            for row in 0..self.slots[f as usize].len() {
+                self.state_patches(f, row, false, &mut out);
             }
         }
         out
@@ -197,7 +171,7 @@ impl Session {
         let children = self.form.fields[g as usize].children.clone();
         for child in children {
             for row in index..self.rows(g) {
-                self.full_state(child, row, &mut patches);
+                self.state_patches(child, row, true, &mut patches);
             }
         }
         Ok(patches)
@@ -514,26 +488,37 @@ impl Session {
         cx.issues
     }
 
-    /// Sends the whole state of one row slot (after rows moved).
-    fn full_state(&self, f: u32, row: usize, patches: &mut Vec<Patch>) {
+    /// The state of one slot as patches; `full` also sends empty issues and stored values (after rows moved).
+    fn state_patches(&self, f: u32, row: usize, full: bool, out: &mut Vec<Patch>) {
+        let field = &self.form.fields[f as usize];
         let slot = &self.slots[f as usize][row];
-        let path = path::of(&self.form, f, Some(row));
-        patches.push(Patch::Visible {
+        let path = path::of(&self.form, f, field.group.map(|_| row));
+        out.push(Patch::Visible {
             path: path.clone(),
             visible: slot.visible,
         });
-        patches.push(Patch::Required {
+        out.push(Patch::Required {
             path: path.clone(),
             required: slot.required,
         });
-        patches.push(Patch::Value {
-            path: path.clone(),
-            value: slot.value.clone(),
-        });
-        patches.push(Patch::Issues {
-            path,
-            issues: slot.issues.clone(),
-        });
+        if full || field.is_computed() {
+            out.push(Patch::Value {
+                path: path.clone(),
+                value: slot.value.clone(),
+            });
+        }
+        if field.catalog_parent.is_some() {
+            out.push(Patch::Options {
+                path: path.clone(),
+                parent: slot.parent.clone(),
+            });
+        }
+        if full || !slot.issues.is_empty() {
+            out.push(Patch::Issues {
+                path,
+                issues: slot.issues.clone(),
+            });
+        }
     }
 }
 
