@@ -3,8 +3,10 @@
 //! A timeline holds field ids and issue codes only, never a value the citizen typed.
 //! Timestamps are milliseconds since the Unix epoch, supplied by the shell.
 
+use crate::form::Form;
+use crate::{messages, path};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The national target from 2026: login to submission within 5 minutes.
 pub const TARGET_MS: f64 = 5.0 * 60_000.0;
@@ -148,6 +150,15 @@ pub enum TimelineError {
     /// Prefilled fields exceed the total.
     #[error("more prefilled fields than fields")]
     BadCoverage,
+    /// An event names a field the form does not have.
+    #[error("event {0} names a field the form does not have")]
+    UnknownField(usize),
+    /// An event names a step the form does not have.
+    #[error("event {0} names a step the form does not have")]
+    UnknownStep(usize),
+    /// An event names an issue code the form cannot show.
+    #[error("event {0} names an issue code the form cannot show")]
+    UnknownCode(usize),
 }
 
 impl Timeline {
@@ -164,6 +175,35 @@ impl Timeline {
         }
         if self.fields_prefilled > self.fields_total {
             return Err(TimelineError::BadCoverage);
+        }
+        Ok(())
+    }
+
+    /// Checks that every field, step and issue code named is one of the form's, so no other text rides along.
+    pub fn check_names(&self, form: &Form) -> Result<(), TimelineError> {
+        let known_step = |s: &str| s == "review" || form.def().steps.iter().any(|d| d.id == s);
+        let known_field = |f: &str| path::parse(form, f).is_ok();
+        for (i, e) in self.events.iter().enumerate() {
+            let unknown = match &e.kind {
+                EventKind::Focus { field }
+                | EventKind::Blur { field }
+                | EventKind::Change { field }
+                | EventKind::ErrorCleared { field } => (!known_field(field)).then_some(TimelineError::UnknownField(i)),
+                EventKind::ErrorShown { field, code } => {
+                    if !known_field(field) {
+                        Some(TimelineError::UnknownField(i))
+                    } else if !(messages::knows(code) || form.custom_message(code).is_some()) {
+                        Some(TimelineError::UnknownCode(i))
+                    } else {
+                        None
+                    }
+                }
+                EventKind::Step { step } => (!known_step(step)).then_some(TimelineError::UnknownStep(i)),
+                _ => None,
+            };
+            if let Some(e) = unknown {
+                return Err(e);
+            }
         }
         Ok(())
     }
@@ -311,12 +351,7 @@ pub struct Aggregate {
 
 /// Aggregates the metrics of many filings.
 pub fn aggregate(filings: &[Metrics]) -> Aggregate {
-    let mut durations: Vec<f64> = filings
-        .iter()
-        .filter(|m| m.outcome == Outcome::Submitted)
-        .filter_map(|m| m.to_submit_ms)
-        .collect();
-    durations.sort_by(f64::total_cmp);
+    let durations = filing_times(filings);
     let within = filings.iter().filter(|m| m.within_target == Some(true)).count();
     let mut places: BTreeMap<String, usize> = BTreeMap::new();
     for m in filings {
@@ -345,6 +380,218 @@ pub fn aggregate(filings: &[Metrics]) -> Aggregate {
             abandoned as f64 / filings.len() as f64
         },
         abandoned_at,
+    }
+}
+
+/// Login (or mount) → submit times of the submitted filings, in ms, sorted.
+pub fn filing_times(filings: &[Metrics]) -> Vec<f64> {
+    let mut durations: Vec<f64> = filings
+        .iter()
+        .filter(|m| m.outcome == Outcome::Submitted)
+        .filter_map(|m| m.to_submit_ms)
+        .collect();
+    durations.sort_by(f64::total_cmp);
+    durations
+}
+
+/// One bar of a histogram of filing times.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Lower bound, ms (included).
+    pub from_ms: f64,
+    /// Upper bound, ms (excluded); `None` for the last bar, which holds everything longer.
+    pub to_ms: Option<f64>,
+    /// Filings in the bar.
+    pub count: usize,
+}
+
+/// Counts durations in `bars` bars of `width_ms` from 0, the last bar open-ended (at least one bar).
+pub fn histogram(durations: &[f64], width_ms: f64, bars: usize) -> Vec<Bucket> {
+    let bars = bars.max(1);
+    let width = if width_ms.is_finite() && width_ms > 0.0 {
+        width_ms
+    } else {
+        60_000.0
+    };
+    let mut counts = vec![0; bars];
+    for &d in durations {
+        let bar = (d.max(0.0) / width).floor();
+        let index = if bar.is_finite() {
+            (bar as usize).min(bars - 1)
+        } else {
+            bars - 1
+        };
+        counts[index] += 1;
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, count)| Bucket {
+            from_ms: i as f64 * width,
+            to_ms: (i + 1 < bars).then(|| (i + 1) as f64 * width),
+            count,
+        })
+        .collect()
+}
+
+/// Time on one step over many filings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepSummary {
+    /// Step id (`review` for the review page).
+    pub step: String,
+    /// Filings that entered the step.
+    pub filings: usize,
+    /// Median time on the step, ms.
+    pub median_ms: f64,
+    /// 90th percentile of the same, ms.
+    pub p90_ms: f64,
+}
+
+/// Time per step over many filings, the slowest median first.
+pub fn step_times(filings: &[Metrics]) -> Vec<StepSummary> {
+    let mut by_step: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for m in filings {
+        for s in &m.steps {
+            by_step.entry(&s.step).or_default().push(s.ms);
+        }
+    }
+    let mut out: Vec<StepSummary> = by_step
+        .into_iter()
+        .map(|(step, mut times)| {
+            times.sort_by(f64::total_cmp);
+            StepSummary {
+                step: step.to_owned(),
+                filings: times.len(),
+                median_ms: percentile(&times, 0.5).unwrap_or_default(),
+                p90_ms: percentile(&times, 0.9).unwrap_or_default(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.median_ms.total_cmp(&a.median_ms).then_with(|| a.step.cmp(&b.step)));
+    out
+}
+
+/// What happened on one field over many filings (rows of a group counted as one field).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldSummary {
+    /// Field id.
+    pub field: String,
+    /// Filings that touched the field.
+    pub filings: usize,
+    /// Median time with focus per filing, ms.
+    pub median_dwell_ms: f64,
+    /// Corrections over all filings.
+    pub corrections: usize,
+    /// Issues shown over all filings.
+    pub errors: usize,
+}
+
+/// Per-field figures over many filings, the slowest median dwell first.
+pub fn field_times(filings: &[Metrics]) -> Vec<FieldSummary> {
+    let mut by_field: BTreeMap<&str, (Vec<f64>, usize, usize)> = BTreeMap::new();
+    for m in filings {
+        let mut per_filing: BTreeMap<&str, f64> = BTreeMap::new();
+        for f in &m.fields {
+            let id = path::field_id(&f.field);
+            *per_filing.entry(id).or_default() += f.dwell_ms;
+            let entry = by_field.entry(id).or_default();
+            entry.1 += f.corrections;
+            entry.2 += f.errors;
+        }
+        for (id, dwell) in per_filing {
+            by_field.entry(id).or_default().0.push(dwell);
+        }
+    }
+    let mut out: Vec<FieldSummary> = by_field
+        .into_iter()
+        .map(|(field, (mut dwell, corrections, errors))| {
+            dwell.sort_by(f64::total_cmp);
+            FieldSummary {
+                field: field.to_owned(),
+                filings: dwell.len(),
+                median_dwell_ms: percentile(&dwell, 0.5).unwrap_or_default(),
+                corrections,
+                errors,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.median_dwell_ms
+            .total_cmp(&a.median_dwell_ms)
+            .then_with(|| a.field.cmp(&b.field))
+    });
+    out
+}
+
+/// An issue code shown on a field, and how often.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HotSpot {
+    /// Field id (rows of a group counted as one field).
+    pub field: String,
+    /// Issue code.
+    pub code: String,
+    /// Times shown over all filings.
+    pub shown: usize,
+    /// Filings in which it was shown at least once.
+    pub filings: usize,
+}
+
+/// Where errors were shown over many filings, the most frequent first.
+pub fn error_hot_spots<'t>(timelines: impl IntoIterator<Item = &'t Timeline>) -> Vec<HotSpot> {
+    let mut counts: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+    for t in timelines {
+        let mut seen = BTreeSet::new();
+        for e in &t.events {
+            if let EventKind::ErrorShown { field, code } = &e.kind {
+                let key = (path::field_id(field), code.as_str());
+                let entry = counts.entry(key).or_default();
+                entry.0 += 1;
+                if seen.insert(key) {
+                    entry.1 += 1;
+                }
+            }
+        }
+    }
+    let mut out: Vec<HotSpot> = counts
+        .into_iter()
+        .map(|((field, code), (shown, filings))| HotSpot {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            shown,
+            filings,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.shown
+            .cmp(&a.shown)
+            .then_with(|| (&a.field, &a.code).cmp(&(&b.field, &b.code)))
+    });
+    out
+}
+
+/// Satisfaction ratings (1 to 5) over many dossiers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Satisfaction {
+    /// Ratings counted.
+    pub count: usize,
+    /// Mean rating, when there is one.
+    pub mean: Option<f64>,
+    /// Ratings of 1, 2, 3, 4 and 5.
+    pub distribution: [usize; 5],
+}
+
+/// Sums up ratings; values outside 1 to 5 are ignored.
+pub fn satisfaction(ratings: &[u8]) -> Satisfaction {
+    let mut distribution = [0; 5];
+    for &r in ratings.iter().filter(|r| (1..=5).contains(*r)) {
+        distribution[usize::from(r) - 1] += 1;
+    }
+    let count: usize = distribution.iter().sum();
+    let total: usize = distribution.iter().enumerate().map(|(i, n)| (i + 1) * n).sum();
+    Satisfaction {
+        count,
+        mean: (count > 0).then(|| total as f64 / count as f64),
+        distribution,
     }
 }
 
@@ -465,5 +712,97 @@ mod tests {
         assert_eq!(percentile(&v, 0.5), Some(5.0));
         assert_eq!(percentile(&v, 0.9), Some(9.0));
         assert_eq!(percentile(&[], 0.9), None);
+    }
+
+    #[test]
+    fn names_must_be_the_forms_own() {
+        let form = Form::compile(
+            r#"{"tokhai": 1, "id": "t", "version": "1", "title": "T", "steps": [{"id": "one", "title": "One",
+                "sections": [{"id": "s", "fields": [
+                  {"id": "phone", "kind": "phone", "label": "Phone"},
+                  {"id": "home", "kind": "address", "label": "Home"}]}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(filing().check_names(&form), Ok(()));
+        let with = |kind: EventKind| Timeline {
+            events: vec![ev(1.0, kind)],
+            ..Timeline::default()
+        };
+        let ok = with(EventKind::Focus {
+            field: f("home.commune"),
+        });
+        assert_eq!(ok.check_names(&form), Ok(()));
+        let typed_value = with(EventKind::Change { field: f("0912345678") });
+        assert_eq!(typed_value.check_names(&form), Err(TimelineError::UnknownField(0)));
+        let step = with(EventKind::Step {
+            step: f("Nguyễn Văn An"),
+        });
+        assert_eq!(step.check_names(&form), Err(TimelineError::UnknownStep(0)));
+        let code = with(EventKind::ErrorShown {
+            field: f("phone"),
+            code: f("secret value"),
+        });
+        assert_eq!(code.check_names(&form), Err(TimelineError::UnknownCode(0)));
+    }
+
+    #[test]
+    fn histograms_bound_their_last_bar() {
+        let bars = histogram(&[0.0, 59_999.0, 60_000.0, 1e12, f64::INFINITY, -5.0], 60_000.0, 3);
+        let counts: Vec<usize> = bars.iter().map(|b| b.count).collect();
+        assert_eq!(counts, vec![3, 1, 2]);
+        assert_eq!(
+            (bars[1].from_ms, bars[1].to_ms, bars[2].to_ms),
+            (60_000.0, Some(120_000.0), None)
+        );
+        assert_eq!(histogram(&[], 0.0, 0).len(), 1);
+    }
+
+    #[test]
+    fn steps_fields_and_errors_are_ranked() {
+        let submitted = filing().metrics(IDLE_THRESHOLD_MS, TARGET_MS);
+        let mut short = filing();
+        short.events.truncate(6);
+        short.events.push(ev(22_000.0, EventKind::Hidden));
+        let left = short.metrics(IDLE_THRESHOLD_MS, TARGET_MS);
+        let steps = step_times(&[submitted.clone(), left.clone()]);
+        assert_eq!(steps[0].step, "one");
+        assert_eq!(
+            (steps[0].filings, steps[0].median_ms, steps[0].p90_ms),
+            (2, 12_000.0, 321_000.0)
+        );
+        assert_eq!(steps[1].step, "review");
+        let fields = field_times(&[submitted, left]);
+        assert_eq!(fields.len(), 1);
+        assert_eq!((fields[0].filings, fields[0].median_dwell_ms), (2, 9_000.0));
+        assert_eq!((fields[0].corrections, fields[0].errors), (1, 2));
+        let spots = error_hot_spots([&filing(), &short, &filing()]);
+        assert_eq!(
+            spots,
+            vec![HotSpot {
+                field: f("phone"),
+                code: f("phone.length"),
+                shown: 3,
+                filings: 3
+            }]
+        );
+    }
+
+    #[test]
+    fn satisfaction_counts_ratings() {
+        let s = satisfaction(&[5, 4, 4, 0, 6, 1]);
+        assert_eq!((s.count, s.distribution), (4, [1, 0, 0, 2, 1]));
+        assert_eq!(s.mean, Some(3.5));
+        assert_eq!(satisfaction(&[]).mean, None);
+    }
+
+    #[test]
+    fn extra_keys_in_events_are_refused() {
+        let extra = r#"{"events": [{"at": 1, "type": "change", "field": "phone", "value": "0912345678"}]}"#;
+        assert!(
+            serde_json::from_str::<Timeline>(extra).is_err(),
+            "a value cannot ride along"
+        );
+        let fine = r#"{"events": [{"at": 1, "type": "change", "field": "phone"}]}"#;
+        assert!(serde_json::from_str::<Timeline>(fine).is_ok());
     }
 }

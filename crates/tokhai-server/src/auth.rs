@@ -91,24 +91,65 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// How long a session read from the database is trusted without reading it again, in ms.
+const SESSION_CACHE_MS: i64 = 30_000;
+
+/// Sessions recently read, by token hash, so that a citizen's burst of requests reads the row once.
+/// A logout here removes its entry; on another server of a cluster it takes effect within 30 s.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Login, i64, i64)>>,
+}
+
+/// Sessions kept before the cache starts afresh.
+const SESSION_CACHE_MAX: usize = 100_000;
+
+impl SessionCache {
+    fn get(&self, hash: &str, now: i64) -> Option<Login> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (login, expires_at, read_at) = entries.get(hash)?;
+        (*expires_at > now && now - read_at < SESSION_CACHE_MS).then(|| login.clone())
+    }
+
+    fn put(&self, hash: String, login: Login, expires_at: i64, now: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= SESSION_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(hash, (login, expires_at, now));
+    }
+
+    fn forget(&self, hash: &str) {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(hash);
+    }
+}
+
 /// The logged-in citizen of a request, if the session is valid.
 pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Login>, ApiError> {
     let Some(token) = cookie_token(headers) else {
         return Ok(None);
     };
+    let hash = token_hash(&token);
+    let now = now_ms();
+    if let Some(login) = state.sessions.get(&hash, now) {
+        return Ok(Some(login));
+    }
     let row: Option<(String, String, i64, i64)> =
         sqlx::query_as("SELECT subject, method, login_at, expires_at FROM login_sessions WHERE token_hash = $1")
-            .bind(token_hash(&token))
+            .bind(hash.clone())
             .fetch_optional(&state.db)
             .await
             .map_err(ApiError::db)?;
-    Ok(row
-        .filter(|r| r.3 > now_ms())
-        .map(|(subject, method, login_at, _)| Login {
-            subject,
-            method,
-            login_at,
-        }))
+    let Some((subject, method, login_at, expires_at)) = row.filter(|r| r.3 > now) else {
+        return Ok(None);
+    };
+    let login = Login {
+        subject,
+        method,
+        login_at,
+    };
+    state.sessions.put(hash, login.clone(), expires_at, now);
+    Ok(Some(login))
 }
 
 /// An error answer with a code and messages in Vietnamese and English.
@@ -193,6 +234,7 @@ pub async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resul
 /// `POST /auth/logout`: ends the session.
 pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = cookie_token(&headers) {
+        state.sessions.forget(&token_hash(&token));
         sqlx::query("DELETE FROM login_sessions WHERE token_hash = $1")
             .bind(token_hash(&token))
             .execute(&state.db)

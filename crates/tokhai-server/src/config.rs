@@ -122,6 +122,11 @@ struct FileConfig {
     registry_seed: Option<u64>,
     prefill_ttl_secs: Option<i64>,
     session_ttl_secs: Option<i64>,
+    max_body_bytes: Option<usize>,
+    max_fields: Option<usize>,
+    rate_per_minute: Option<u32>,
+    rate_burst: Option<u32>,
+    target_secs: Option<u32>,
     national_data: Option<HttpConnectorConfig>,
     oidc: Option<OidcConfig>,
 }
@@ -155,6 +160,16 @@ pub struct Config {
     pub prefill_ttl_secs: i64,
     /// Lifetime of a login session, in seconds.
     pub session_ttl_secs: i64,
+    /// Largest request body accepted by the write APIs, in bytes.
+    pub max_body_bytes: usize,
+    /// Most entries (object keys and array items, at any depth) in a submission's values.
+    pub max_fields: usize,
+    /// Writes a client (login, or address without one) may make per minute, on average; 0 means no limit.
+    pub rate_per_minute: u32,
+    /// Writes a client may make in a burst.
+    pub rate_burst: u32,
+    /// The filing-time target of the QA aggregates, in seconds (login to submission).
+    pub target_secs: u32,
     /// HTTP national-data connector; `None` uses the local registry.
     pub national_data: Option<HttpConnectorConfig>,
     /// OpenID Connect provider; `None` disables that login.
@@ -178,6 +193,11 @@ impl Config {
             registry_seed: 2025,
             prefill_ttl_secs: 3_600,
             session_ttl_secs: 8 * 3_600,
+            max_body_bytes: 256 * 1024,
+            max_fields: 2_000,
+            rate_per_minute: 60,
+            rate_burst: 20,
+            target_secs: 300,
             national_data: None,
             oidc: None,
         }
@@ -205,6 +225,11 @@ impl Config {
         c.registry_seed = f.registry_seed.unwrap_or(c.registry_seed);
         c.prefill_ttl_secs = f.prefill_ttl_secs.unwrap_or(c.prefill_ttl_secs);
         c.session_ttl_secs = f.session_ttl_secs.unwrap_or(c.session_ttl_secs);
+        c.max_body_bytes = f.max_body_bytes.unwrap_or(c.max_body_bytes);
+        c.max_fields = f.max_fields.unwrap_or(c.max_fields);
+        c.rate_per_minute = f.rate_per_minute.unwrap_or(c.rate_per_minute);
+        c.rate_burst = f.rate_burst.unwrap_or(c.rate_burst);
+        c.target_secs = f.target_secs.unwrap_or(c.target_secs);
         c.national_data = f.national_data;
         c.oidc = f.oidc;
 
@@ -228,6 +253,11 @@ impl Config {
                 message: format!("expected a whole number of citizens, got {v:?}"),
             })?;
         }
+        c.max_body_bytes = number(env, "TOKHAI_MAX_BODY_BYTES", c.max_body_bytes)?;
+        c.max_fields = number(env, "TOKHAI_MAX_FIELDS", c.max_fields)?;
+        c.rate_per_minute = number(env, "TOKHAI_RATE_PER_MINUTE", c.rate_per_minute)?;
+        c.rate_burst = number(env, "TOKHAI_RATE_BURST", c.rate_burst)?;
+        c.target_secs = number(env, "TOKHAI_TARGET_SECS", c.target_secs)?;
         if let Some(url) = env("TOKHAI_NATIONAL_DATA_URL").filter(|v| !v.is_empty()) {
             c.national_data = Some(HttpConnectorConfig::new(&url));
         }
@@ -286,6 +316,18 @@ impl Config {
                 message: "lifetimes must be positive".into(),
             });
         }
+        if self.max_body_bytes < 1024 || self.max_fields == 0 || self.target_secs == 0 {
+            return Err(ConfigError::Value {
+                name: "max_body_bytes/max_fields/target_secs",
+                message: "the body limit is at least 1024 bytes; the field limit and the target are positive".into(),
+            });
+        }
+        if self.rate_per_minute > 0 && self.rate_burst == 0 {
+            return Err(ConfigError::Value {
+                name: "rate_burst",
+                message: "must be positive when rate_per_minute is set".into(),
+            });
+        }
         Ok(())
     }
 
@@ -311,6 +353,20 @@ fn parse_addr(name: &'static str, value: &str) -> Result<SocketAddr, ConfigError
         name,
         message: format!("expected an address such as 127.0.0.1:8080 (port 0 picks a free port), got {value:?}"),
     })
+}
+
+fn number<T: std::str::FromStr>(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match env(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| ConfigError::Value {
+            name,
+            message: format!("expected a whole number, got {v:?}"),
+        }),
+    }
 }
 
 fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
@@ -374,6 +430,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("DATABASE_URL") && !err.contains("secret"), "{err}");
+        let err = Config::load(None, &env_of(&[("TOKHAI_RATE_PER_MINUTE", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("TOKHAI_RATE_PER_MINUTE:"), "{err}");
+        let err = Config::load(None, &env_of(&[("TOKHAI_MAX_BODY_BYTES", "10")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("max_body_bytes"), "{err}");
         let err = Config::load(None, &env_of(&[("TOKHAI_DEV_LOGIN", "maybe")]))
             .unwrap_err()
             .to_string();

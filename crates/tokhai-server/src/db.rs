@@ -34,10 +34,26 @@ pub enum DbError {
 }
 
 /// The schema migrations, embedded in the binary; the SQL is portable between both engines.
-static MIGRATIONS: &[(i64, &str, &str)] = &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+static MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "intake_timings",
+        include_str!("../migrations/0002_intake_timings.sql"),
+    ),
+];
+
+/// The pools: `db` for everything, `writer` for the hot inserts (dossiers, timings, ratings).
+pub struct Pools {
+    /// The main pool (migrations, sessions, reads).
+    pub db: Db,
+    /// One connection on SQLite, which writes one transaction at a time anyway: writers queue in
+    /// the pool instead of sleeping in SQLite's busy handler. The main pool on PostgreSQL.
+    pub writer: Db,
+}
 
 /// Opens the database (`database_url`, or `<data_dir>/tokhai.sqlite`) and runs the migrations.
-pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Db, DbError> {
+pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Pools, DbError> {
     sqlx::any::install_default_drivers();
     let url = match database_url {
         Some(url) => url.to_owned(),
@@ -49,27 +65,36 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Db, DbE
             format!("sqlite://{}?mode=rwc", data_dir.join("tokhai.sqlite").display())
         }
     };
-    let engine = if url.starts_with("sqlite:") {
-        "SQLite"
-    } else {
-        "PostgreSQL"
-    };
-    let max = if engine == "SQLite" { 4 } else { 10 };
-    let pool = AnyPoolOptions::new()
-        .max_connections(max)
-        .connect(&url)
-        .await
-        .map_err(|source| DbError::Connect { engine, source })?;
-    if engine == "SQLite" {
-        // Readers do not block the writer; the setting stays with the file (sqlx already waits
-        // up to 5 s on a busy database).
-        sqlx::query("PRAGMA journal_mode = WAL")
-            .execute(&pool)
-            .await
-            .map_err(|source| DbError::Connect { engine, source })?;
+    if !url.starts_with("sqlite:") {
+        let db = pool(&url, 10, false).await?;
+        migrator().run(&db).await?;
+        return Ok(Pools { writer: db.clone(), db });
     }
-    migrator().run(&pool).await?;
-    Ok(pool)
+    // Readers do not block the writer in WAL mode; 4 connections keep two cores busy.
+    let db = pool(&url, 4, true).await?;
+    migrator().run(&db).await?;
+    let writer = pool(&url, 1, true).await?;
+    Ok(Pools { db, writer })
+}
+
+async fn pool(url: &str, max: u32, sqlite: bool) -> Result<Db, DbError> {
+    let engine = if sqlite { "SQLite" } else { "PostgreSQL" };
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if sqlite {
+                    // WAL: readers do not block the writer. NORMAL: no sync at each commit, only at
+                    // checkpoints; a crash of the server loses nothing, a power cut may lose the last commits.
+                    sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .map_err(|source| DbError::Connect { engine, source })
 }
 
 fn migrator() -> Migrator {

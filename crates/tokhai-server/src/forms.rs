@@ -1,6 +1,6 @@
 //! Loading the administrative-units catalogue and the form definitions at start.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokhai_core::catalog::Catalogs;
@@ -70,15 +70,11 @@ pub fn load_units(path: &Path) -> Result<(Catalogs, String), LoadError> {
     Ok((catalogs, text))
 }
 
-/// Compiles every `*.json` of a directory, by form id (none if the directory does not exist).
-pub fn load_forms(dir: &Path) -> Result<BTreeMap<String, LoadedForm>, LoadError> {
-    let mut forms = BTreeMap::new();
+/// The `*.json` files of a directory, sorted (none if the directory does not exist).
+fn definition_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            tracing::warn!(dir = %dir.display(), "no form definitions directory");
-            return Ok(forms);
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(source) => {
             return Err(LoadError::Read {
                 path: dir.to_owned(),
@@ -88,30 +84,60 @@ pub fn load_forms(dir: &Path) -> Result<BTreeMap<String, LoadedForm>, LoadError>
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
         .collect();
     paths.sort();
+    Ok(paths)
+}
+
+/// Compiles one definition file.
+fn compile_file(path: &Path) -> Result<LoadedForm, LoadError> {
+    let source = read(path)?;
+    let form = Form::compile(&source).map_err(|e: DefinitionErrors| LoadError::Definition {
+        path: path.to_owned(),
+        errors: e.to_string().trim_end().to_owned(),
+    })?;
+    Ok(LoadedForm {
+        form: Arc::new(form),
+        source: source.into(),
+        file: path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned(),
+    })
+}
+
+/// Compiles every `*.json` of a directory, by form id (none if the directory does not exist).
+pub fn load_forms(dir: &Path) -> Result<BTreeMap<String, LoadedForm>, LoadError> {
+    let paths = definition_files(dir)?;
+    if paths.is_empty() {
+        tracing::warn!(dir = %dir.display(), "no form definitions");
+    }
+    let mut forms = BTreeMap::new();
     for path in paths {
-        let source = read(&path)?;
-        let invalid = |e: DefinitionErrors| LoadError::Definition {
-            path: path.clone(),
-            errors: e.to_string().trim_end().to_owned(),
-        };
-        let form = Form::compile(&source).map_err(invalid)?;
-        let file = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-        let id = form.id().to_owned();
+        let loaded = compile_file(&path)?;
+        let id = loaded.form.id().to_owned();
         if forms.contains_key(&id) {
             let message = format!("another definition already has the id {id:?}");
             return Err(LoadError::Naming { path, message });
         }
-        let loaded = LoadedForm {
-            form: Arc::new(form),
-            source: source.into(),
-            file,
-        };
         forms.insert(id, loaded);
     }
     Ok(forms)
+}
+
+/// Every version a submission may name, by ruleset hash: the current forms and the earlier
+/// versions kept in `<forms>/archive/` (so that a citizen who started before an update can still file).
+pub fn versions(
+    current: &BTreeMap<String, LoadedForm>,
+    archive: &Path,
+) -> Result<HashMap<String, Arc<Form>>, LoadError> {
+    let mut by_hash: HashMap<String, Arc<Form>> = current
+        .values()
+        .map(|f| (f.form.ruleset_hash().to_owned(), f.form.clone()))
+        .collect();
+    for path in definition_files(archive)? {
+        let form = compile_file(&path)?.form;
+        by_hash.entry(form.ruleset_hash().to_owned()).or_insert(form);
+    }
+    Ok(by_hash)
 }
 
 #[cfg(test)]

@@ -1,158 +1,315 @@
-//! Submission intake: re-validation with the form's own rules, prefill verification, storage, receipt or refusal.
+//! Submission intake: re-validation with the rules of the version filled in, prefill verification,
+//! storage once per idempotency key, receipt or refusal with every reason.
 
-use crate::auth::{current, mask_pin, ApiError};
-use crate::broker::unknown_form;
+use crate::auth::{current, mask_pin, ApiError, Login};
+use crate::limits::{entries, parse, read_body, Failure, Limiter, Refusal};
 use crate::{now_ms, AppState};
-use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
 use serde_json::{json, Value as Json_};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokhai_core::prefill::{check_bundle, provenance, BundleContext, PrefillBundle};
-use tokhai_core::{messages, Date, Form, Issue};
+use tokhai_core::submission::{is_valid_idempotency_key, Submission};
+use tokhai_core::{Date, Form, Issue};
 
 /// Offset of Vietnam's time zone (UTC+7), which decides "today" for date rules.
 const VIETNAM_OFFSET_SECS: i64 = 7 * 3600;
-
-/// A submitted dossier.
-#[derive(Debug, Deserialize)]
-pub struct Submission {
-    /// Form identifier.
-    pub form_id: String,
-    /// Definition version the citizen filled in (checked when given).
-    #[serde(default)]
-    pub form_version: Option<String>,
-    /// Hash of the definition the citizen filled in (checked when given).
-    #[serde(default)]
-    pub ruleset_hash: Option<String>,
-    /// The values, as the session gives them.
-    pub values: Json_,
-    /// The signed prefill bundle the form was filled from, if any.
-    #[serde(default)]
-    pub prefill: Option<PrefillBundle>,
-}
 
 /// Today's date in Vietnam at a Unix time in milliseconds.
 pub fn vietnam_today(now_ms: i64) -> Date {
     Date::from_days((now_ms / 1000 + VIETNAM_OFFSET_SECS).div_euclid(86_400))
 }
 
-/// One refusal reason in both languages.
-fn reason(issue: &Issue, form: &Form) -> Json_ {
-    json!({
-        "path": issue.path,
-        "code": issue.code,
-        "message_vi": messages::render(issue, form, "vi"),
-        "message_en": messages::render(issue, form, "en"),
-    })
-}
+/// What a handler answers: the response, or the refusal (or error) as a response.
+type Answer = Result<Response, Failure>;
 
-fn refusal(form: &Form, issues: &[Issue]) -> Response {
-    let reasons: Vec<Json_> = issues.iter().map(|i| reason(i, form)).collect();
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(json!({"status": "refused", "reasons": reasons})),
-    )
-        .into_response()
-}
-
-/// `POST /api/submissions`: a receipt (201) or a refusal with reasons (422).
-pub async fn submit(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Result<Json<Submission>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(sub) = body.map_err(|e| {
-        tracing::info!(status = e.status().as_u16(), "submission body unreadable");
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "Dữ liệu gửi lên không đúng định dạng của hồ sơ.",
-            "The submitted data is not in the format of a dossier.",
-        )
-    })?;
-    let form = state.form(&sub.form_id).ok_or_else(unknown_form)?.clone();
-    let changed = sub.form_version.as_deref().is_some_and(|v| v != form.version())
-        || sub.ruleset_hash.as_deref().is_some_and(|h| h != form.ruleset_hash());
-    if changed {
-        let issue = Issue::error("", "submission.form_changed").with("version", form.version());
-        return Ok(refusal(&form, &[issue]));
+/// The rate-limit key of a request: the login's subject, or the client's address without one.
+pub fn client_key(parts: &Parts, login: Option<&Login>) -> String {
+    match login {
+        Some(l) => format!("s:{}", l.subject),
+        None => {
+            let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+            format!("ip:{}", ip.map_or_else(|| "?".to_owned(), |ip| ip.to_string()))
+        }
     }
-    let login = current(&state, &headers).await?;
+}
+
+/// The login of a request, after taking one token of its client's rate limit.
+pub async fn limited_login(state: &AppState, parts: &Parts) -> Result<Option<Login>, Failure> {
+    let login = current(state, &parts.headers).await?;
+    state
+        .limiter
+        .take(&client_key(parts, login.as_ref()), now_ms())
+        .map_err(Limiter::refusal)?;
+    Ok(login)
+}
+
+/// A stored dossier as its receipt shows it.
+struct Stored {
+    id: String,
+    form_id: String,
+    form_version: String,
+    subject: Option<String>,
+    login_at: Option<i64>,
+    received_at: i64,
+    digest: String,
+    provenance: String,
+}
+
+const STORED_COLUMNS: &str = "id, form_id, form_version, subject, login_at, received_at, digest, provenance";
+
+/// A row of `STORED_COLUMNS`.
+type Row = (String, String, String, Option<String>, Option<i64>, i64, String, String);
+
+impl Stored {
+    fn from_row(r: Row) -> Stored {
+        let (id, form_id, form_version, subject, login_at, received_at, digest, provenance) = r;
+        Stored {
+            id,
+            form_id,
+            form_version,
+            subject,
+            login_at,
+            received_at,
+            digest,
+            provenance,
+        }
+    }
+
+    fn receipt(&self) -> Json_ {
+        json!({
+            "id": self.id,
+            "form_id": self.form_id,
+            "form_version": self.form_version,
+            "received_at": self.received_at,
+            "login_at": self.login_at,
+            "digest": self.digest,
+            "provenance": serde_json::from_str::<Json_>(&self.provenance).unwrap_or(Json_::Null),
+        })
+    }
+}
+
+async fn stored_by_key(state: &AppState, key: &str) -> Result<Option<Stored>, Failure> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {STORED_COLUMNS} FROM submissions WHERE idempotency_key = $1"
+    ))
+    .bind(key.to_owned())
+    .fetch_optional(&state.db)
+    .await
+    .map_err(ApiError::db)?;
+    Ok(row.map(Stored::from_row))
+}
+
+/// The answer to a submission whose key is already stored: the original receipt, or 409.
+fn replay(stored: &Stored, sub: &Submission, subject: Option<&str>) -> Answer {
+    if stored.digest != sub.digest || stored.subject.as_deref() != subject {
+        let issue = Issue::error("idempotency_key", "submission.key_reused");
+        return Err(Refusal::new(StatusCode::CONFLICT, issue).into());
+    }
+    tracing::info!(form = %stored.form_id, receipt = %stored.id, "submission replayed");
+    let body = json!({"status": "accepted", "replayed": true, "receipt": stored.receipt()});
+    Ok((StatusCode::OK, Json(body)).into_response())
+}
+
+/// The original receipt if the key is stored (a retry is answered even when it would now be refused,
+/// e.g. after its bundle expired), else the refusal.
+async fn replay_or(state: &AppState, sub: &Submission, subject: Option<&str>, refused: Failure) -> Answer {
+    match stored_by_key(state, &sub.idempotency_key).await? {
+        Some(stored) => replay(&stored, sub, subject),
+        None => Err(refused),
+    }
+}
+
+/// `POST /api/submissions`: 201 with a receipt, 200 with the original receipt for a replay, or a refusal.
+pub async fn submit(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    intake(&state, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn intake(state: &AppState, request: Request) -> Answer {
+    let (parts, body) = request.into_parts();
+    let login = limited_login(state, &parts).await?;
+    let bad = |issue: Issue| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue));
+    let bytes = read_body(body, state.config.max_body_bytes).await?;
+    let sub: Submission = parse(&bytes)?;
+    let count = entries(&sub.values);
+    if count > state.config.max_fields {
+        let issue = Issue::error("values", "payload.too_many_fields")
+            .with("count", count)
+            .with("max", state.config.max_fields);
+        return Err(Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, issue).into());
+    }
+    if !is_valid_idempotency_key(&sub.idempotency_key) {
+        return Err(bad(Issue::error("idempotency_key", "submission.key_invalid")));
+    }
+    if !sub.digest_matches() {
+        return Err(bad(Issue::error("digest", "submission.digest_mismatch")));
+    }
+    let subject = login.as_ref().map(|l| l.subject.as_str());
+    let form = match version_of(state, &sub) {
+        Ok(form) => form,
+        Err(refused) => return replay_or(state, &sub, subject, refused).await,
+    };
     let now = now_ms();
-    let mut issues: Vec<Issue> =
-        match tokhai_core::validate_submission(&form, &state.catalogs, &sub.values, vietnam_today(now)) {
-            Ok(issues) => issues.into_iter().filter(Issue::is_error).collect(),
-            Err(e) => {
-                tracing::error!(form = form.id(), error = %e, "submission could not be validated");
-                return Err(ApiError::internal());
-            }
+    // `Some(None)`: a bundle was sent but is not one.
+    let bundle = sub
+        .prefill
+        .as_ref()
+        .map(|b| serde_json::from_value::<PrefillBundle>(b.clone()).ok());
+    let issues = check(state, &form, &sub, bundle.as_ref(), login.as_ref(), now)?;
+    let masked = subject.map(mask_pin).unwrap_or_default();
+    if !issues.is_empty() {
+        let codes: Vec<&str> = issues.iter().map(|i| i.code.as_str()).collect();
+        tracing::info!(form = form.id(), subject = masked, ?codes, "submission refused");
+        let refused = Failure::from(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, issues, form));
+        return replay_or(state, &sub, subject, refused).await;
+    }
+    let bundle = bundle.flatten();
+    let stored = Stored {
+        id: receipt_id(&sub.idempotency_key, now),
+        form_id: form.id().to_owned(),
+        form_version: form.version().to_owned(),
+        subject: subject.map(str::to_owned),
+        login_at: login.as_ref().map(|l| l.login_at),
+        received_at: now,
+        digest: sub.digest.clone(),
+        provenance: serde_json::to_string(&provenance(form.def(), bundle.as_ref(), &sub.values)).unwrap_or_default(),
+    };
+    // One statement: the unique index on the key makes a concurrent twin insert nothing.
+    let inserted = sqlx::query(
+        "INSERT INTO submissions (id, form_id, form_version, ruleset_hash, subject, login_at, received_at, digest, \
+         payload, provenance, prefill, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(stored.id.clone())
+    .bind(stored.form_id.clone())
+    .bind(stored.form_version.clone())
+    .bind(form.ruleset_hash().to_owned())
+    .bind(stored.subject.clone())
+    .bind(stored.login_at)
+    .bind(now)
+    .bind(stored.digest.clone())
+    .bind(sub.values.to_string())
+    .bind(stored.provenance.clone())
+    .bind(sub.prefill.as_ref().map(Json_::to_string))
+    .bind(sub.idempotency_key.clone())
+    .execute(&state.writer)
+    .await
+    .map_err(ApiError::db)?;
+    if inserted.rows_affected() == 0 {
+        let twin = stored_by_key(state, &sub.idempotency_key).await?;
+        return match twin {
+            Some(twin) => replay(&twin, &sub, subject),
+            None => Err(Failure::from(ApiError::internal())),
         };
-    if let Some(bundle) = &sub.prefill {
-        if state.keys.verify(bundle) {
+    }
+    tracing::info!(form = form.id(), subject = masked, receipt = %stored.id, "submission accepted");
+    let body = json!({"status": "accepted", "receipt": stored.receipt()});
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// The definition version the submission names by its ruleset hash (current or archived).
+fn version_of(state: &AppState, sub: &Submission) -> Result<Arc<Form>, Failure> {
+    let named = state
+        .versions
+        .get(&sub.ruleset_hash)
+        .filter(|f| f.id() == sub.form_id && f.version() == sub.form_version);
+    if let Some(form) = named {
+        return Ok(form.clone());
+    }
+    match state.form(&sub.form_id) {
+        Some(current) => {
+            let issue = Issue::error("", "submission.form_changed").with("version", current.version());
+            Err(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, vec![issue], current.clone()).into())
+        }
+        None => {
+            let issue = Issue::error("form_id", "submission.form_unknown").with("form_id", &sub.form_id);
+            Err(Refusal::new(StatusCode::NOT_FOUND, issue).into())
+        }
+    }
+}
+
+/// Every error of the values under the form's rules and of the prefill bundle.
+fn check(
+    state: &AppState,
+    form: &Arc<Form>,
+    sub: &Submission,
+    bundle: Option<&Option<PrefillBundle>>,
+    login: Option<&Login>,
+    now: i64,
+) -> Result<Vec<Issue>, Failure> {
+    let validated = tokhai_core::validate_submission(form, &state.catalogs, &sub.values, vietnam_today(now));
+    let mut issues: Vec<Issue> = match validated {
+        Ok(issues) => issues.into_iter().filter(Issue::is_error).collect(),
+        Err(e) => {
+            tracing::error!(form = form.id(), error = %e, "submission could not be validated");
+            return Err(Failure::from(ApiError::internal()));
+        }
+    };
+    match bundle {
+        None => {}
+        Some(Some(bundle)) if state.keys.verify(bundle) => {
             let ctx = BundleContext {
                 form: form.def(),
-                subject: login.as_ref().map(|l| l.subject.as_str()),
+                subject: login.map(|l| l.subject.as_str()),
                 now: now / 1000,
             };
             issues.extend(check_bundle(bundle, ctx, &sub.values));
-        } else {
-            issues.push(Issue::error("", "prefill.signature_invalid"));
         }
+        Some(Some(_)) => issues.push(Issue::error("prefill", "prefill.signature_invalid")),
+        Some(None) => issues.push(Issue::error("prefill", "prefill.format")),
     }
-    let subject = login.as_ref().map(|l| mask_pin(&l.subject)).unwrap_or_default();
-    if !issues.is_empty() {
-        let codes: Vec<&str> = issues.iter().map(|i| i.code.as_str()).collect();
-        tracing::info!(form = form.id(), subject, ?codes, "submission refused");
-        return Ok(refusal(&form, &issues));
-    }
-    let digest = tokhai_core::submission::values_digest(&sub.values);
-    let sources = provenance(form.def(), sub.prefill.as_ref(), &sub.values);
-    let nonce = tokhai_core::digest::sha256_hex(crate::auth::random_token().as_bytes());
-    let receipt_id = format!(
+    Ok(issues)
+}
+
+/// A dossier code: the Vietnamese date and 16 hex digits of the key's hash, e.g. `HS20251123-0F8E2B6C3D1A4C55`.
+fn receipt_id(key: &str, now: i64) -> String {
+    let hash = tokhai_core::digest::sha256_hex(key.as_bytes());
+    format!(
         "HS{}-{}",
         vietnam_today(now).to_string().replace('-', ""),
-        nonce[..12].to_uppercase()
-    );
-    let prefill_json = sub
-        .prefill
-        .as_ref()
-        .map(|b| serde_json::to_string(b).unwrap_or_default());
-    sqlx::query(
-        "INSERT INTO submissions (id, form_id, form_version, subject, login_at, received_at, digest, payload, provenance, prefill) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        hash[..16].to_uppercase()
     )
-    .bind(receipt_id.clone())
-    .bind(form.id().to_owned())
-    .bind(form.version().to_owned())
-    .bind(login.as_ref().map(|l| l.subject.clone()))
-    .bind(login.as_ref().map(|l| l.login_at))
-    .bind(now)
-    .bind(digest.clone())
-    .bind(sub.values.to_string())
-    .bind(serde_json::to_string(&sources).unwrap_or_default())
-    .bind(prefill_json)
-    .execute(&state.db)
+}
+
+/// `GET /api/submissions/<id>`: the receipt of one of the logged-in citizen's dossiers.
+pub async fn receipt(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Answer {
+    let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
+    let stored = owned_dossier(&state, &id, &login.subject).await?;
+    Ok(Json(json!({"status": "accepted", "receipt": stored.receipt()})).into_response())
+}
+
+async fn owned_dossier(state: &AppState, id: &str, subject: &str) -> Result<Stored, Failure> {
+    let found: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {STORED_COLUMNS} FROM submissions WHERE id = $1 AND subject = $2"
+    ))
+    .bind(id.to_owned())
+    .bind(subject.to_owned())
+    .fetch_optional(&state.db)
     .await
     .map_err(ApiError::db)?;
-    tracing::info!(form = form.id(), subject, receipt = %receipt_id, "submission accepted");
-    let receipt = json!({
-        "id": receipt_id,
-        "form_id": form.id(),
-        "form_version": form.version(),
-        "received_at": now,
-        "login_at": login.as_ref().map(|l| l.login_at),
-        "digest": digest,
-        "provenance": sources,
-    });
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"status": "accepted", "receipt": receipt})),
+    found.map(Stored::from_row).ok_or_else(|| not_found(id))
+}
+
+/// The refusal for a dossier that does not exist or is not the citizen's (which are not told apart).
+pub fn not_found(id: &str) -> Failure {
+    let shown: String = id.chars().take(64).collect();
+    Refusal::new(
+        StatusCode::NOT_FOUND,
+        Issue::error("", "dossier.not_found").with("id", shown),
     )
-        .into_response())
+    .into()
+}
+
+/// When one of a citizen's dossiers was received and its form.
+pub async fn dossier_received(state: &AppState, id: &str, subject: &str) -> Result<(String, i64), Failure> {
+    let d = owned_dossier(state, id, subject).await?;
+    Ok((d.form_id, d.received_at))
 }
 
 #[cfg(test)]

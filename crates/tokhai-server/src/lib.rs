@@ -1,4 +1,4 @@
-//! Reference portal back end of tokhai: static files, login, prefill broker, submission intake.
+//! Reference portal back end of tokhai: static files, login, prefill broker, submission intake, timing collector.
 //!
 //! Thin by design: normalisation, prefill shaping, validation and messages come from tokhai-core.
 
@@ -9,14 +9,17 @@ pub mod connector;
 pub mod db;
 pub mod forms;
 pub mod intake;
+pub mod limits;
 pub mod oidc;
+pub mod qa;
 pub mod registry;
 pub mod signing;
+pub mod timings;
 pub mod web;
 
 use config::Config;
 use connector::{Connector, HttpConnector, LocalRegistry};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -66,8 +69,16 @@ pub struct AppState {
     pub config: Config,
     /// The database.
     pub db: db::Db,
+    /// The pool of the hot inserts (one connection on SQLite).
+    pub writer: db::Db,
     /// Compiled forms by identifier.
     pub forms: BTreeMap<String, forms::LoadedForm>,
+    /// Every version a submission may name (current and archived), by ruleset hash.
+    pub versions: HashMap<String, Arc<Form>>,
+    /// The per-client rate limit of the write APIs.
+    pub limiter: limits::Limiter,
+    /// Sessions recently read.
+    pub sessions: auth::SessionCache,
     /// The administrative-units catalogues.
     pub catalogs: Arc<Catalogs>,
     /// The administrative-units file as served at `/catalogs/admin-units.json`.
@@ -108,6 +119,7 @@ pub struct Running {
 pub async fn build(config: Config) -> Result<AppState, Error> {
     let (catalogs, units_json) = forms::load_units(&config.units)?;
     let loaded = forms::load_forms(&config.forms)?;
+    let versions = forms::versions(&loaded, &config.forms.join("archive"))?;
     for (dir, hint) in [
         (&config.www, "TOKHAI_WWW"),
         (&config.pkg, "TOKHAI_PKG; npm run build makes it"),
@@ -116,7 +128,7 @@ pub async fn build(config: Config) -> Result<AppState, Error> {
             tracing::warn!(dir = %dir.display(), "directory not found, nothing is served from it ({hint})");
         }
     }
-    let db = db::open(config.database_url.as_deref(), &config.data_dir).await?;
+    let db::Pools { db, writer } = db::open(config.database_url.as_deref(), &config.data_dir).await?;
     let started = std::time::Instant::now();
     if registry::ensure(&db, config.registry_seed, config.registry_size, &catalogs).await? {
         tracing::info!(
@@ -138,14 +150,18 @@ pub async fn build(config: Config) -> Result<AppState, Error> {
         None => None,
     };
     Ok(AppState {
-        config,
         db,
+        writer,
         forms: loaded,
+        versions,
+        limiter: limits::Limiter::new(config.rate_per_minute, config.rate_burst),
+        sessions: auth::SessionCache::default(),
         catalogs: Arc::new(catalogs),
         units_json: units_json.into(),
         keys,
         connector,
         oidc,
+        config,
     })
 }
 
@@ -157,7 +173,7 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         .await
         .map_err(|source| Error::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
-    let app = web::router(state.clone());
+    let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(Running { addr, state, task })
 }

@@ -1,7 +1,7 @@
 //! The HTTP routes: static files, widget package, definitions, catalogue, public key and the APIs.
 
 use crate::broker::unknown_form;
-use crate::{auth, broker, intake, oidc, AppState};
+use crate::{auth, broker, intake, oidc, qa, timings, AppState};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -22,6 +22,10 @@ pub fn router(state: Arc<AppState>) -> Router {
     let private = Router::new()
         .route("/api/prefill/{form_id}", get(broker::prefill))
         .route("/api/submissions", post(intake::submit))
+        .route("/api/submissions/{id}", get(intake::receipt))
+        .route("/api/timings", post(timings::collect))
+        .route("/api/satisfaction", post(timings::rate))
+        .route("/api/qa/forms/{form_id}/summary", get(qa::summary))
         .route("/api/me", get(auth::me))
         .route("/auth/logout", post(auth::logout))
         .route("/api/dev/citizens", get(auth::dev_citizens))
@@ -54,14 +58,17 @@ async fn form_definition(State(state): State<Arc<AppState>>, Path(file): Path<St
     ([(header::CONTENT_TYPE, JSON_UTF8)], loaded.source.to_string()).into_response()
 }
 
-/// `GET /api/forms`: identifier, version and title of every form.
+/// `GET /api/forms`: identifier, version, ruleset hash and title of every form.
 async fn form_list(State(state): State<Arc<AppState>>) -> Response {
     let forms: Vec<_> = state
         .forms
         .values()
         .map(|f| {
             let def = f.form.def();
-            json!({"id": def.id, "version": def.version, "title": def.title, "url": format!("/forms/{}.json", f.file)})
+            json!({
+                "id": def.id, "version": def.version, "ruleset_hash": f.form.ruleset_hash(), "title": def.title,
+                "url": format!("/forms/{}.json", f.file),
+            })
         })
         .collect();
     Json(json!({ "forms": forms })).into_response()

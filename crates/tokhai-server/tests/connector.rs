@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use common::{config, Client};
+use common::{config, submission, Client};
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
@@ -176,7 +176,7 @@ async fn the_form_stays_usable_when_national_data_fails() {
                 "reason": "Xin xác nhận thông tin cư trú"
             });
             let (status, receipt) = client
-                .post("/api/submissions", &json!({"form_id": "demo", "values": values}))
+                .post("/api/submissions", &submission(&running, "demo", &values, None))
                 .await;
             assert_eq!(status, 201, "{mode}: the form is still usable: {receipt}");
         }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{config, values_from, Client};
+use common::{config, submission, values_from, Client};
 use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -39,7 +39,7 @@ async fn logs_hold_no_personal_data() {
     client
         .post(
             "/api/submissions",
-            &json!({"form_id": "demo", "values": values, "prefill": bundle}),
+            &submission(&running, "demo", &values, Some(&bundle)),
         )
         .await;
     let mut changed = values.clone();
@@ -47,7 +47,7 @@ async fn logs_hold_no_personal_data() {
     client
         .post(
             "/api/submissions",
-            &json!({"form_id": "demo", "values": changed, "prefill": bundle}),
+            &submission(&running, "demo", &changed, Some(&bundle)),
         )
         .await;
     running.task.abort();

@@ -4,7 +4,7 @@ mod common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::{config, postgres_url, values_from, Client};
+use common::{config, postgres_url, submission, values_from, Client};
 use serde_json::{json, Value};
 use std::io::Write;
 use tokhai_core::prefill::PrefillBundle;
@@ -81,7 +81,7 @@ async fn citizen_path(c: Config, engine: &str) {
     let (status, receipt) = client
         .post(
             "/api/submissions",
-            &json!({"form_id": "demo", "values": values, "prefill": bundle}),
+            &submission(&running, "demo", &values, Some(&bundle)),
         )
         .await;
     assert_eq!(status, 201, "{receipt}");
@@ -105,7 +105,7 @@ async fn citizen_path(c: Config, engine: &str) {
     let (status, refusal) = client
         .post(
             "/api/submissions",
-            &json!({"form_id": "demo", "values": changed, "prefill": bundle}),
+            &submission(&running, "demo", &changed, Some(&bundle)),
         )
         .await;
     assert_eq!(status, 422, "{refusal}");
@@ -133,7 +133,7 @@ async fn citizen_path(c: Config, engine: &str) {
     let (status, receipt) = client
         .post(
             "/api/submissions",
-            &json!({"form_id": "demo", "values": edited, "prefill": bundle}),
+            &submission(&running, "demo", &edited, Some(&bundle)),
         )
         .await;
     assert_eq!(status, 201, "{receipt}");
@@ -148,7 +148,7 @@ async fn citizen_path(c: Config, engine: &str) {
     let (status, refusal) = client
         .post(
             "/api/submissions",
-            &json!({"form_id": "demo", "values": changed, "prefill": forged}),
+            &submission(&running, "demo", &changed, Some(&forged)),
         )
         .await;
     assert_eq!(
@@ -163,7 +163,12 @@ async fn citizen_path(c: Config, engine: &str) {
     let (status, refusal) = client
         .post(
             "/api/submissions",
-            &json!({"form_id": "demo", "values": values, "prefill": expired}),
+            &submission(
+                &running,
+                "demo",
+                &values,
+                Some(&serde_json::to_value(&expired).unwrap()),
+            ),
         )
         .await;
     assert_eq!(
@@ -179,7 +184,7 @@ async fn citizen_path(c: Config, engine: &str) {
     let (status, refusal) = other
         .post(
             "/api/submissions",
-            &json!({"form_id": "demo", "values": values, "prefill": bundle}),
+            &submission(&running, "demo", &values, Some(&bundle)),
         )
         .await;
     assert_eq!(
@@ -188,7 +193,8 @@ async fn citizen_path(c: Config, engine: &str) {
     );
 
     // A submission made against another version of the definition is refused.
-    let stale = json!({"form_id": "demo", "ruleset_hash": "0000", "values": values, "prefill": bundle});
+    let mut stale = submission(&running, "demo", &values, Some(&bundle));
+    stale["ruleset_hash"] = json!("0000");
     let (status, refusal) = client.post("/api/submissions", &stale).await;
     assert_eq!(
         (status, refusal["reasons"][0]["code"].as_str()),
@@ -196,15 +202,19 @@ async fn citizen_path(c: Config, engine: &str) {
     );
 
     // A body that is not a dossier gets a readable answer, not a bare parser message.
-    let (status, bad) = client.post("/api/submissions", &json!({"values": 3})).await;
-    assert_eq!((status, bad["error"].as_str()), (400, Some("bad_request")));
-    assert!(bad["message_vi"].as_str().is_some());
+    let (status, bad) = client.post("/api/submissions", &json!({"form_id": 3})).await;
+    assert_eq!((status, bad["error"].as_str()), (400, Some("payload.wrong_type")));
+    assert_eq!(bad["reasons"][0]["path"], json!("form_id"));
+    assert!(
+        bad["message_vi"].as_str().is_some_and(|m| m.contains("form_id")),
+        "{bad}"
+    );
 
     // The rules of the form itself are re-run at the server.
     let (status, refusal) = client
         .post(
             "/api/submissions",
-            &json!({"form_id": "demo", "values": {"reason": "x"}}),
+            &submission(&running, "demo", &json!({"reason": "x"}), None),
         )
         .await;
     assert_eq!(status, 422);

@@ -38,6 +38,8 @@ pub fn config(name: &str) -> Config {
     c.forms = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/forms");
     c.dev_login = true;
     c.registry_size = 300;
+    // Tests send many requests as one citizen; the rate limit has a test of its own.
+    c.rate_per_minute = 0;
     c
 }
 
@@ -114,6 +116,24 @@ impl Client {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Posts a raw body with a content type; answers the status, the JSON body and the headers.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+        content_type: &str,
+    ) -> (u16, Value, reqwest::header::HeaderMap) {
+        let r = self
+            .with_cookie(self.http.post(format!("{}{path}", self.base)))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, r.json().await.unwrap_or(Value::Null), headers)
+    }
+
     pub fn keep_cookie(&mut self, r: &reqwest::Response) {
         if let Some(c) = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()) {
             self.cookie = c.split(';').next().map(str::to_owned);
@@ -129,6 +149,24 @@ impl Client {
         assert_eq!(status, 200, "{me}");
         pin
     }
+}
+
+/// A complete submission (the core's shape) of values for a form of the running server, with a fresh key.
+pub fn submission(running: &Running, form_id: &str, values: &Value, prefill: Option<&Value>) -> Value {
+    let form = running.state.form(form_id).expect("a form of the server");
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let mut s = serde_json::json!({
+        "form_id": form_id,
+        "form_version": form.version(),
+        "ruleset_hash": form.ruleset_hash(),
+        "values": values,
+        "digest": tokhai_core::submission::values_digest(values),
+        "idempotency_key": format!("test-{}-{n:012}", std::process::id()),
+    });
+    if let Some(p) = prefill {
+        s["prefill"] = p.clone();
+    }
+    s
 }
 
 /// The submission values a citizen sends when accepting every prefilled value and adding the rest.

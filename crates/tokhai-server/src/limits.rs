@@ -1,0 +1,341 @@
+//! What every write API shares: refusals with reasons in both languages, bounded bodies,
+//! JSON read with a reason for every mistake, and a per-client rate limit.
+
+use crate::auth::ApiError;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value as Json_};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use tokhai_core::{messages, Form, Issue};
+
+/// A definition with no fields, to render the messages of refusals that concern no form.
+const GENERIC_DEFINITION: &str = r#"{"tokhai": 1, "id": "generic", "version": "0", "title": "-",
+    "steps": [{"id": "only", "title": "-", "sections": [{"id": "none", "fields": []}]}]}"#;
+
+/// The form used to render refusals that concern no form (labels are then the paths themselves).
+static GENERIC: LazyLock<Arc<Form>> =
+    LazyLock::new(|| Arc::new(Form::compile(GENERIC_DEFINITION).expect("the built-in empty definition compiles")));
+
+/// A refusal: a status and every reason, rendered from the core catalogue in Vietnamese and English.
+#[derive(Debug)]
+pub struct Refusal {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// The reasons, in order.
+    pub issues: Vec<Issue>,
+    /// The form whose labels name the fields.
+    pub form: Arc<Form>,
+    /// Seconds to wait before trying again (rate limit).
+    pub retry_after: Option<u64>,
+}
+
+impl Refusal {
+    /// A refusal for one reason that concerns no particular form.
+    pub fn new(status: StatusCode, issue: Issue) -> Refusal {
+        Refusal::of(status, vec![issue], GENERIC.clone())
+    }
+
+    /// A refusal for reasons about a form's fields.
+    pub fn of(status: StatusCode, issues: Vec<Issue>, form: Arc<Form>) -> Refusal {
+        Refusal {
+            status,
+            issues,
+            form,
+            retry_after: None,
+        }
+    }
+}
+
+/// Why a request did not succeed: a refusal with reasons, or an error without (login, database).
+#[derive(Debug)]
+pub enum Failure {
+    /// A refusal with reasons.
+    Refused(Refusal),
+    /// An error answer.
+    Error(ApiError),
+}
+
+impl From<Refusal> for Failure {
+    fn from(r: Refusal) -> Failure {
+        Failure::Refused(r)
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Failure {
+        Failure::Error(e)
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Failure::Refused(r) => r.into_response(),
+            Failure::Error(e) => e.into_response(),
+        }
+    }
+}
+
+/// One reason as sent: `{path, code, message_vi, message_en}`.
+pub fn reason(issue: &Issue, form: &Form) -> Json_ {
+    json!({
+        "path": issue.path,
+        "code": issue.code,
+        "message_vi": messages::render(issue, form, "vi"),
+        "message_en": messages::render(issue, form, "en"),
+    })
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let reasons: Vec<Json_> = self.issues.iter().map(|i| reason(i, &self.form)).collect();
+        let first = reasons.first().cloned().unwrap_or(Json_::Null);
+        let body = json!({
+            "status": "refused",
+            "error": first["code"],
+            "message_vi": first["message_vi"],
+            "message_en": first["message_en"],
+            "reasons": reasons,
+        });
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+/// Reads a body of at most `max` bytes.
+pub async fn read_body(body: Body, max: usize) -> Result<axum::body::Bytes, Refusal> {
+    axum::body::to_bytes(body, max).await.map_err(|_| {
+        Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Issue::error("", "payload.too_large").with("max", max),
+        )
+    })
+}
+
+/// Parses JSON into a typed request; every mistake becomes a reason naming where it is.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refusal> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let refuse = |issue| Refusal::new(StatusCode::BAD_REQUEST, issue);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| refuse(json_issue(&e)))?;
+    de.end().map_err(|e| refuse(malformed(&e)))?;
+    Ok(value)
+}
+
+fn malformed(e: &serde_json::Error) -> Issue {
+    Issue::error("", "payload.malformed")
+        .with("line", e.line())
+        .with("column", e.column())
+}
+
+/// The reason for a JSON error: malformed text, or an unexpected, missing or mistyped key.
+fn json_issue(e: &serde_path_to_error::Error<serde_json::Error>) -> Issue {
+    let inner = e.inner();
+    if !inner.is_data() {
+        return malformed(inner);
+    }
+    let at = match e.path().to_string() {
+        p if p == "." => String::new(),
+        p => p,
+    };
+    let message = inner.to_string();
+    let quoted = message.split('`').nth(1).unwrap_or_default();
+    let joined = |key: &str| {
+        if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    if message.starts_with("unknown field") {
+        // The path ends with the unknown key, except inside flattened structs.
+        let key = if at.ends_with(quoted) {
+            at.clone()
+        } else {
+            joined(quoted)
+        };
+        Issue::error(key.clone(), "payload.unexpected_key").with("key", key)
+    } else if message.starts_with("missing field") {
+        let key = joined(quoted);
+        Issue::error(key.clone(), "payload.missing_key").with("key", key)
+    } else {
+        let shown = if at.is_empty() { "(JSON)".to_owned() } else { at.clone() };
+        Issue::error(at, "payload.wrong_type").with("at", shown)
+    }
+}
+
+/// The reasons for failed `validator` checks, one per field.
+pub fn invalid_values(errors: &validator::ValidationErrors) -> Refusal {
+    let mut fields: Vec<String> = errors.field_errors().keys().map(|k| k.to_string()).collect();
+    fields.sort_unstable();
+    let issues = fields
+        .into_iter()
+        .map(|f| Issue::error(f.clone(), "payload.invalid_value").with("at", f))
+        .collect();
+    Refusal::of(StatusCode::BAD_REQUEST, issues, GENERIC.clone())
+}
+
+/// Entries of a JSON value: object keys and array items at any depth.
+pub fn entries(v: &Json_) -> usize {
+    match v {
+        Json_::Object(map) => map.values().map(|v| 1 + entries(v)).sum(),
+        Json_::Array(items) => items.iter().map(|v| 1 + entries(v)).sum(),
+        _ => 0,
+    }
+}
+
+/// A token bucket per client: `per_minute` writes on average, `burst` at once.
+pub struct Limiter {
+    per_ms: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<String, (f64, i64)>>,
+}
+
+/// Buckets kept before full (idle) ones are forgotten.
+const MAX_BUCKETS: usize = 100_000;
+
+impl Limiter {
+    /// A limiter; `per_minute` 0 lets everything through.
+    pub fn new(per_minute: u32, burst: u32) -> Limiter {
+        Limiter {
+            per_ms: f64::from(per_minute) / 60_000.0,
+            burst: f64::from(burst),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one token for a client at a time (Unix ms), or says how many seconds to wait.
+    pub fn take(&self, client: &str, now_ms: i64) -> Result<(), u64> {
+        if self.per_ms == 0.0 {
+            return Ok(());
+        }
+        let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if buckets.len() >= MAX_BUCKETS {
+            let (per_ms, burst) = (self.per_ms, self.burst);
+            buckets.retain(|_, (tokens, at)| *tokens + (now_ms - *at) as f64 * per_ms < burst);
+        }
+        let (tokens, at) = buckets.entry(client.to_owned()).or_insert((self.burst, now_ms));
+        let elapsed = (now_ms - *at).max(0) as f64;
+        *tokens = (*tokens + elapsed * self.per_ms).min(self.burst);
+        *at = now_ms;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / self.per_ms / 1000.0).ceil().max(1.0) as u64)
+        }
+    }
+
+    /// The refusal for a client that must wait.
+    pub fn refusal(seconds: u64) -> Refusal {
+        let mut r = Refusal::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            Issue::error("", "payload.rate_limited").with("seconds", seconds),
+        );
+        r.retry_after = Some(seconds);
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        inner: Inner,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u8,
+    }
+
+    fn code_of(text: &str) -> (String, String) {
+        let r = parse::<Sample>(text.as_bytes()).expect_err("refused");
+        (r.issues[0].path.clone(), r.issues[0].code.clone())
+    }
+
+    #[test]
+    fn json_mistakes_are_named() {
+        assert_eq!(code_of("{\"name\": "), (String::new(), "payload.malformed".into()));
+        assert_eq!(
+            code_of(r#"{"name": "a", "inner": {"count": 1}} trailing"#).1,
+            "payload.malformed"
+        );
+        assert_eq!(
+            code_of(r#"{"name": "a", "inner": {"count": 1, "value": "x"}}"#),
+            ("inner.value".into(), "payload.unexpected_key".into())
+        );
+        assert_eq!(
+            code_of(r#"{"name": "a"}"#),
+            ("inner".into(), "payload.missing_key".into())
+        );
+        assert_eq!(
+            code_of(r#"{"name": "a", "inner": {"count": 300}}"#),
+            ("inner.count".into(), "payload.wrong_type".into())
+        );
+        assert!(parse::<Sample>(br#"{"name": "a", "inner": {"count": 3}}"#).is_ok());
+    }
+
+    #[test]
+    fn every_code_used_has_words() {
+        for code in [
+            "payload.malformed",
+            "payload.unexpected_key",
+            "payload.missing_key",
+            "payload.wrong_type",
+            "payload.invalid_value",
+            "payload.too_large",
+            "payload.too_many_fields",
+            "payload.rate_limited",
+            "submission.form_unknown",
+            "submission.form_changed",
+            "submission.digest_mismatch",
+            "submission.key_invalid",
+            "submission.key_reused",
+            "dossier.not_found",
+            "timing.invalid",
+            "timing.unknown_name",
+            "timing.session_taken",
+            "timing.form_mismatch",
+            "satisfaction.already_rated",
+        ] {
+            assert!(messages::knows(code), "{code}");
+        }
+        let r = Limiter::refusal(7).into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "7");
+    }
+
+    #[test]
+    fn entries_count_every_level() {
+        assert_eq!(entries(&json!({"a": 1, "b": {"c": [1, 2]}})), 5);
+        assert_eq!(entries(&json!("x")), 0);
+    }
+
+    #[test]
+    fn buckets_refill_over_time() {
+        let l = Limiter::new(60, 2);
+        assert_eq!(l.take("a", 0), Ok(()));
+        assert_eq!(l.take("a", 0), Ok(()));
+        assert_eq!(l.take("a", 0), Err(1));
+        assert_eq!(l.take("b", 0), Ok(()), "clients have their own buckets");
+        assert_eq!(l.take("a", 1_000), Ok(()));
+        assert!(Limiter::new(0, 0).take("a", 0).is_ok());
+    }
+}

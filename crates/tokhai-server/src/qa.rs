@@ -1,0 +1,179 @@
+//! The QA summary of a form: filing times against the target, slow steps and fields, error hot spots,
+//! abandonment and satisfaction, computed by tokhai-core from the stored timelines.
+
+use crate::auth::ApiError;
+use crate::limits::{Failure, Refusal};
+use crate::{now_ms, AppState};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value as Json_};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokhai_core::timing::{
+    aggregate, error_hot_spots, field_times, filing_times, histogram, satisfaction, step_times, Metrics, Timeline,
+    IDLE_THRESHOLD_MS,
+};
+use tokhai_core::{Form, Issue};
+
+/// Most rows of the field and hot-spot tables.
+const TOP: usize = 15;
+
+/// Bars of the histogram: ten per target, then one for everything beyond twice the target.
+const BARS: usize = 21;
+
+/// The query of the summary: `days` back from now (1 to 366, default 30).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SummaryQuery {
+    #[serde(default)]
+    days: Option<u32>,
+}
+
+/// A label in both languages.
+fn label(vi: &str, en: &str) -> Json_ {
+    json!({"vi": vi, "en": en})
+}
+
+/// The label of a step id (`review` is the review page).
+fn step_label(form: &Form, step: &str) -> Json_ {
+    match form.def().steps.iter().find(|s| s.id == step) {
+        Some(s) => label(s.title.get("vi"), s.title.get("en")),
+        None if step == "review" => label("Xem lại và nộp", "Review and submit"),
+        None => label(step, step),
+    }
+}
+
+/// The label of a field id.
+fn field_label(form: &Form, field: &str) -> Json_ {
+    match form.field(field) {
+        Some(f) => label(f.label.get("vi"), f.label.get("en")),
+        None => label(field, field),
+    }
+}
+
+/// `GET /api/qa/forms/<form_id>/summary?days=N`: everything the QA dashboard shows for a form.
+pub async fn summary(
+    State(state): State<Arc<AppState>>,
+    Path(form_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Failure> {
+    let q: SummaryQuery = serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| {
+        let issue = Issue::error("days", "payload.invalid_value").with("at", "days");
+        Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue))
+    })?;
+    let days = q.days.unwrap_or(30);
+    if !(1..=366).contains(&days) {
+        let issue = Issue::error("days", "payload.invalid_value").with("at", "days");
+        return Err(Refusal::new(StatusCode::BAD_REQUEST, issue).into());
+    }
+    let Some(form) = state.form(&form_id).cloned() else {
+        let issue = Issue::error("form_id", "submission.form_unknown").with("form_id", &form_id);
+        return Err(Refusal::new(StatusCode::NOT_FOUND, issue).into());
+    };
+    let since = now_ms() - i64::from(days) * 86_400_000;
+    let db = |e| Failure::from(ApiError::db(e));
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT day, timeline FROM timings WHERE form_id = $1 AND received_at >= $2")
+            .bind(form_id.clone())
+            .bind(since)
+            .fetch_all(&state.db)
+            .await
+            .map_err(db)?;
+    let ratings: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT rating, comment FROM satisfaction WHERE form_id = $1 AND rated_at >= $2")
+            .bind(form_id.clone())
+            .bind(since)
+            .fetch_all(&state.db)
+            .await
+            .map_err(db)?;
+
+    let target_ms = f64::from(state.config.target_secs) * 1000.0;
+    let mut timelines: Vec<Timeline> = Vec::with_capacity(rows.len());
+    let mut by_day: BTreeMap<String, Vec<Metrics>> = BTreeMap::new();
+    for (day, text) in rows {
+        match serde_json::from_str::<Timeline>(&text) {
+            Ok(t) => {
+                by_day
+                    .entry(day)
+                    .or_default()
+                    .push(t.metrics(IDLE_THRESHOLD_MS, target_ms));
+                timelines.push(t);
+            }
+            Err(e) => tracing::warn!(form = %form_id, error = %e, "stored timeline unreadable"),
+        }
+    }
+    let metrics: Vec<Metrics> = by_day.values().flatten().cloned().collect();
+    let daily: Vec<Json_> = by_day
+        .iter()
+        .map(|(day, m)| {
+            let a = aggregate(m);
+            json!({
+                "day": day, "filings": a.filings, "submitted": a.submitted, "median_ms": a.median_ms,
+                "p90_ms": a.p90_ms, "share_within_target": a.share_within_target,
+                "abandonment_rate": a.abandonment_rate,
+            })
+        })
+        .collect();
+    let overall = aggregate(&metrics);
+    let abandoned: Vec<Json_> = overall
+        .abandoned_at
+        .iter()
+        .map(|(place, count)| {
+            let named: Vec<Json_> = place
+                .split(" / ")
+                .map(|part| match form.field(part) {
+                    Some(_) => field_label(&form, part),
+                    None => step_label(&form, part),
+                })
+                .collect();
+            json!({"place": place, "labels": named, "count": count})
+        })
+        .collect();
+    let steps: Vec<Json_> = step_times(&metrics)
+        .into_iter()
+        .map(|s| json!({"step": s.step, "label": step_label(&form, &s.step), "filings": s.filings, "median_ms": s.median_ms, "p90_ms": s.p90_ms}))
+        .collect();
+    let fields: Vec<Json_> = field_times(&metrics)
+        .into_iter()
+        .take(TOP)
+        .map(|f| {
+            json!({"field": f.field, "label": field_label(&form, &f.field), "filings": f.filings,
+                   "median_dwell_ms": f.median_dwell_ms, "corrections": f.corrections, "errors": f.errors})
+        })
+        .collect();
+    let errors: Vec<Json_> = error_hot_spots(&timelines)
+        .into_iter()
+        .take(TOP)
+        .map(|h| {
+            json!({"field": h.field, "label": field_label(&form, &h.field), "code": h.code,
+                   "shown": h.shown, "filings": h.filings})
+        })
+        .collect();
+    let scores: Vec<u8> = ratings.iter().filter_map(|(r, _)| u8::try_from(*r).ok()).collect();
+    let rated = satisfaction(&scores);
+    let comments = ratings.iter().filter(|(_, c)| c.is_some()).count();
+    let width = target_ms / 10.0;
+    Ok(Json(json!({
+        "form_id": form.id(),
+        "title": label(form.def().title.get("vi"), form.def().title.get("en")),
+        "version": form.version(),
+        "days": days,
+        "target_ms": target_ms,
+        "aggregate": {
+            "filings": overall.filings, "submitted": overall.submitted, "median_ms": overall.median_ms,
+            "p90_ms": overall.p90_ms, "share_within_target": overall.share_within_target,
+            "abandonment_rate": overall.abandonment_rate,
+        },
+        "daily": daily,
+        "histogram": {"bucket_ms": width, "buckets": histogram(&filing_times(&metrics), width, BARS)},
+        "steps": steps,
+        "fields": fields,
+        "errors": errors,
+        "abandoned_at": abandoned,
+        "satisfaction": {"count": rated.count, "mean": rated.mean, "distribution": rated.distribution, "comments": comments},
+    }))
+    .into_response())
+}

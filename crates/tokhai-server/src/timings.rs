@@ -1,0 +1,208 @@
+//! The timing collector (filing timelines sent as beacons) and the satisfaction rating after a receipt.
+//!
+//! A beacon holds field ids and issue codes only: unknown keys are refused, every name must be the
+//! form's own, and every time is moved between the server's own login and receipt times.
+
+use crate::auth::{ApiError, Login};
+use crate::intake::{dossier_received, limited_login, vietnam_today};
+use crate::limits::{invalid_values, parse, read_body, Failure, Refusal};
+use crate::{now_ms, AppState};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use tokhai_core::submission::is_valid_idempotency_key;
+use tokhai_core::timing::{Timeline, TimelineError, MAX_EVENTS};
+use tokhai_core::Issue;
+use validator::{Validate, ValidationError};
+
+/// Most fields a timeline may count (the denominator of prefill coverage).
+const MAX_FIELDS_TOTAL: usize = 10_000;
+
+/// What the widget sends with `navigator.sendBeacon` (as JSON, whatever the content type).
+#[derive(Debug, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Beacon {
+    /// Form identifier.
+    #[validate(length(min = 1, max = 64))]
+    pub form_id: String,
+    /// The widget's filing session: a later beacon of the same session replaces an earlier one.
+    #[validate(custom(function = "session_id_shape"))]
+    pub session_id: String,
+    /// The dossier the filing produced, once there is a receipt.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 64))]
+    pub dossier_id: Option<String>,
+    /// The filing's events: field ids and issue codes, never values.
+    #[validate(custom(function = "timeline_bounds"))]
+    pub timeline: Timeline,
+}
+
+fn session_id_shape(id: &str) -> Result<(), ValidationError> {
+    if is_valid_idempotency_key(id) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("session_id"))
+    }
+}
+
+fn timeline_bounds(t: &Timeline) -> Result<(), ValidationError> {
+    if t.events.len() <= MAX_EVENTS && t.fields_total <= MAX_FIELDS_TOTAL {
+        Ok(())
+    } else {
+        Err(ValidationError::new("timeline"))
+    }
+}
+
+/// A one-question rating of the filing after the receipt.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Rating {
+    /// The dossier rated (the citizen's own).
+    #[validate(length(min = 1, max = 64))]
+    pub dossier_id: String,
+    /// From 1 (very hard) to 5 (very easy).
+    #[validate(range(min = 1, max = 5))]
+    pub rating: u8,
+    /// An optional comment.
+    #[serde(default)]
+    #[validate(length(max = 1000))]
+    pub comment: Option<String>,
+}
+
+/// The subject of timing records, kept as a hash: QA data names nobody.
+fn subject_hash(subject: &str) -> String {
+    tokhai_core::digest::sha256_hex(format!("tokhai-timing\n{subject}").as_bytes())
+}
+
+/// Reads a typed, validated body after the login and rate-limit checks; the login is required.
+async fn read_typed<T: serde::de::DeserializeOwned + Validate>(
+    state: &AppState,
+    request: Request,
+) -> Result<(Login, T), Failure> {
+    let (parts, body) = request.into_parts();
+    let login = limited_login(state, &parts)
+        .await?
+        .ok_or_else(ApiError::login_required)?;
+    let bytes = read_body(body, state.config.max_body_bytes).await?;
+    let typed: T = parse(&bytes)?;
+    typed.validate().map_err(|e| invalid_values(&e))?;
+    Ok((login, typed))
+}
+
+/// `POST /api/timings`: records a filing's timeline, its times bounded by the server's own (202).
+pub async fn collect(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    record_beacon(&state, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn record_beacon(state: &AppState, request: Request) -> Result<Response, Failure> {
+    let (login, mut beacon): (Login, Beacon) = read_typed(state, request).await?;
+    let bad = |issue: Issue| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue));
+    let Some(form) = state.form(&beacon.form_id) else {
+        let issue = Issue::error("form_id", "submission.form_unknown").with("form_id", &beacon.form_id);
+        return Err(Refusal::new(StatusCode::NOT_FOUND, issue).into());
+    };
+    let timeline = &mut beacon.timeline;
+    timeline
+        .check()
+        .map_err(|_| bad(Issue::error("timeline", "timing.invalid")))?;
+    timeline.check_names(form).map_err(|e| {
+        let event = match e {
+            TimelineError::UnknownField(i) | TimelineError::UnknownStep(i) | TimelineError::UnknownCode(i) => i,
+            _ => 0,
+        };
+        bad(Issue::error(format!("timeline.events[{event}]"), "timing.unknown_name").with("event", event))
+    })?;
+    let now = now_ms();
+    // The clock runs from the server's login to its receipt (or to now, before any receipt).
+    let latest = match &beacon.dossier_id {
+        Some(id) => {
+            let (form_id, received_at) = dossier_received(state, id, &login.subject).await?;
+            if form_id != beacon.form_id {
+                return Err(bad(Issue::error("dossier_id", "timing.form_mismatch").with("id", id)));
+            }
+            received_at
+        }
+        None => now,
+    };
+    timeline.login_at = Some(login.login_at as f64);
+    let clamped = timeline.clamp(login.login_at as f64, latest as f64);
+    let text = serde_json::to_string(&timeline).map_err(|_| Failure::from(ApiError::internal()))?;
+    let owner = subject_hash(&login.subject);
+    let written = sqlx::query(
+        "INSERT INTO timings (session_id, form_id, subject_hash, dossier_id, login_at, received_at, day, events, \
+         clamped, timeline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (session_id) DO UPDATE SET form_id = excluded.form_id, \
+         dossier_id = COALESCE(excluded.dossier_id, timings.dossier_id), login_at = excluded.login_at, \
+         received_at = excluded.received_at, day = excluded.day, events = excluded.events, \
+         clamped = excluded.clamped, timeline = excluded.timeline \
+         WHERE timings.subject_hash = excluded.subject_hash AND timings.events <= excluded.events",
+    )
+    .bind(beacon.session_id.clone())
+    .bind(beacon.form_id.clone())
+    .bind(owner.clone())
+    .bind(beacon.dossier_id.clone())
+    .bind(login.login_at)
+    .bind(now)
+    .bind(vietnam_today(login.login_at).to_string())
+    .bind(timeline.events.len() as i64)
+    .bind(clamped as i64)
+    .bind(text)
+    .execute(&state.writer)
+    .await
+    .map_err(ApiError::db)?;
+    if written.rows_affected() == 0 {
+        let (stored_owner,): (String,) = sqlx::query_as("SELECT subject_hash FROM timings WHERE session_id = $1")
+            .bind(beacon.session_id.clone())
+            .fetch_one(&state.db)
+            .await
+            .map_err(ApiError::db)?;
+        if stored_owner != owner {
+            let issue = Issue::error("session_id", "timing.session_taken");
+            return Err(Refusal::new(StatusCode::CONFLICT, issue).into());
+        }
+        // An older beacon arriving late: the longer timeline already stored is kept.
+        return Ok((StatusCode::ACCEPTED, Json(json!({"status": "kept_newer"}))).into_response());
+    }
+    let body = json!({"status": "recorded", "clamped": clamped});
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+/// `POST /api/satisfaction`: one rating per dossier, by its owner (201, or 409 the second time).
+pub async fn rate(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    record_rating(&state, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn record_rating(state: &AppState, request: Request) -> Result<Response, Failure> {
+    let (login, rating): (Login, Rating) = read_typed(state, request).await?;
+    let (form_id, _) = dossier_received(state, &rating.dossier_id, &login.subject).await?;
+    let comment = rating
+        .comment
+        .as_deref()
+        .map(tokhai_core::text::clean_multiline)
+        .filter(|c| !c.is_empty());
+    let inserted = sqlx::query(
+        "INSERT INTO satisfaction (dossier_id, form_id, rating, comment, rated_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (dossier_id) DO NOTHING",
+    )
+    .bind(rating.dossier_id.clone())
+    .bind(form_id)
+    .bind(i64::from(rating.rating))
+    .bind(comment)
+    .bind(now_ms())
+    .execute(&state.writer)
+    .await
+    .map_err(ApiError::db)?;
+    if inserted.rows_affected() == 0 {
+        let issue = Issue::error("dossier_id", "satisfaction.already_rated");
+        return Err(Refusal::new(StatusCode::CONFLICT, issue).into());
+    }
+    Ok((StatusCode::CREATED, Json(json!({"status": "recorded"}))).into_response())
+}

@@ -1,0 +1,277 @@
+//! Submission intake: replays, malformed and oversized bodies, definition versions, rate limit, receipts.
+//! On SQLite, and on PostgreSQL when `TOKHAI_TEST_PG` is set.
+
+mod common;
+
+use common::{config, postgres_url, submission, values_from, Client};
+use serde_json::{json, Value};
+use std::io::Write;
+use tokhai_server::config::Config;
+
+fn code(body: &Value) -> (&str, &str) {
+    (
+        body["reasons"][0]["code"].as_str().unwrap_or_default(),
+        body["reasons"][0]["path"].as_str().unwrap_or_default(),
+    )
+}
+
+async fn intake_rules(c: Config, engine: &str) {
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (_, bundle) = client.get("/api/prefill/demo").await;
+    let values = values_from(&bundle);
+    let sub = submission(&running, "demo", &values, Some(&bundle));
+    let count = |key: String| {
+        let db = running.state.db.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM submissions WHERE idempotency_key = $1")
+                .bind(key)
+                .fetch_one(&db)
+                .await
+                .expect("count");
+            n
+        }
+    };
+
+    // A replay returns the original receipt and stores nothing more.
+    let (status, first) = client.post("/api/submissions", &sub).await;
+    assert_eq!(status, 201, "{first}");
+    let receipt = first["receipt"].clone();
+    assert_eq!(receipt["digest"], sub["digest"]);
+    assert!(
+        receipt["id"].as_str().is_some_and(|id| id.starts_with("HS")),
+        "{receipt}"
+    );
+    assert!(receipt["received_at"].as_i64().is_some());
+    let (status, again) = client.post("/api/submissions", &sub).await;
+    assert_eq!(
+        (status, &again["receipt"], &again["replayed"]),
+        (200, &receipt, &json!(true))
+    );
+    let key = sub["idempotency_key"].as_str().unwrap().to_owned();
+    assert_eq!(count(key.clone()).await, 1, "a replay is never a second dossier");
+
+    // The same key with other values is a conflict, with a reason.
+    let mut other_values = values.clone();
+    other_values["reason"] = json!("Nội dung khác");
+    let mut reused = submission(&running, "demo", &other_values, Some(&bundle));
+    reused["idempotency_key"] = json!(key);
+    let (status, conflict) = client.post("/api/submissions", &reused).await;
+    assert_eq!(
+        (status, code(&conflict)),
+        (409, ("submission.key_reused", "idempotency_key"))
+    );
+    assert!(
+        conflict["message_en"].as_str().is_some_and(|m| m.contains("key")),
+        "{conflict}"
+    );
+
+    // Simultaneous retries of one filing: one dossier, every answer the same receipt.
+    let twin = submission(&running, "demo", &values, Some(&bundle));
+    let sends = (0..12).map(|_| {
+        let (http, url, cookie, body) = (
+            client.http.clone(),
+            format!("{}/api/submissions", client.base),
+            client.cookie.clone().unwrap_or_default(),
+            twin.clone(),
+        );
+        tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .header("cookie", cookie)
+                .json(&body)
+                .send()
+                .await
+                .expect("POST");
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.expect("JSON")["receipt"]["id"].clone())
+        })
+    });
+    let answers: Vec<(u16, Value)> = futures_join(sends.collect()).await;
+    assert_eq!(answers.iter().filter(|a| a.0 == 201).count(), 1, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|a| (a.0 == 201 || a.0 == 200) && a.1 == answers[0].1),
+        "{answers:?}"
+    );
+    assert_eq!(count(twin["idempotency_key"].as_str().unwrap().to_owned()).await, 1);
+
+    // The receipt page reads the receipt, for its owner only.
+    let id = receipt["id"].as_str().unwrap();
+    let (status, got) = client.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!((status, &got["receipt"]), (200, &receipt));
+    let mut stranger = Client::new(&running);
+    let (_, list) = stranger.get("/api/dev/citizens?limit=2").await;
+    let second = list["citizens"][1]["pin"].as_str().unwrap().to_owned();
+    stranger.post("/api/dev/login", &json!({"pin": second})).await;
+    let (status, body) = stranger.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!((status, code(&body).0), (404, "dossier.not_found"));
+    let (status, _) = Client::new(&running).get(&format!("/api/submissions/{id}")).await;
+    assert_eq!(status, 401);
+    // Nor may a stranger replay someone else's key to learn the receipt.
+    let (status, body) = stranger.post("/api/submissions", &sub).await;
+    assert_eq!((status, code(&body).0), (409, "submission.key_reused"));
+
+    // Altered values, bad keys, unknown keys and wrong types are refused with reasons.
+    let mut altered = sub.clone();
+    altered["values"]["reason"] = json!("Sửa trên đường truyền");
+    let (status, body) = client.post("/api/submissions", &altered).await;
+    assert_eq!((status, code(&body)), (400, ("submission.digest_mismatch", "digest")));
+    let mut bad_key = submission(&running, "demo", &values, None);
+    bad_key["idempotency_key"] = json!("short");
+    let (status, body) = client.post("/api/submissions", &bad_key).await;
+    assert_eq!(
+        (status, code(&body)),
+        (400, ("submission.key_invalid", "idempotency_key"))
+    );
+    let mut extra = submission(&running, "demo", &values, None);
+    extra["timing"] = json!({"total_ms": 1});
+    let (status, body) = client.post("/api/submissions", &extra).await;
+    assert_eq!((status, code(&body)), (400, ("payload.unexpected_key", "timing")));
+    let mut typed = submission(&running, "demo", &values, None);
+    typed["form_version"] = json!(2025);
+    let (status, body) = client.post("/api/submissions", &typed).await;
+    assert_eq!((status, code(&body)), (400, ("payload.wrong_type", "form_version")));
+    let (status, body, _) = client
+        .post_raw("/api/submissions", "{\"form_id\": \"demo\",", "application/json")
+        .await;
+    assert_eq!((status, code(&body).0), (400, "payload.malformed"));
+    assert!(
+        body["message_vi"].as_str().is_some_and(|m| m.contains("JSON")),
+        "{body}"
+    );
+
+    // Bodies over the limit, and values with too many entries.
+    let huge = format!("{{\"form_id\": \"{}\"}}", "x".repeat(300 * 1024));
+    let (status, body, _) = client.post_raw("/api/submissions", huge, "application/json").await;
+    assert_eq!((status, code(&body).0), (413, "payload.too_large"));
+    let many: serde_json::Map<String, Value> = (0..2_500).map(|i| (format!("f{i}"), json!(1))).collect();
+    let (status, body) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &Value::Object(many), None),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (413, ("payload.too_many_fields", "values")));
+
+    // Unknown forms and unknown definition versions.
+    let mut unknown = submission(&running, "demo", &values, None);
+    unknown["form_id"] = json!("nope");
+    let (status, body) = client.post("/api/submissions", &unknown).await;
+    assert_eq!((status, code(&body)), (404, ("submission.form_unknown", "form_id")));
+    let mut stale = submission(&running, "demo", &values, None);
+    stale["form_version"] = json!("2020.1");
+    let (status, body) = client.post("/api/submissions", &stale).await;
+    assert_eq!((status, code(&body).0), (422, "submission.form_changed"));
+    assert!(
+        body["message_vi"].as_str().is_some_and(|m| m.contains("tải lại")),
+        "{body}"
+    );
+
+    // A logout ends the session at once, although sessions are cached.
+    let (status, _) = client.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!(status, 200);
+    let session = client.cookie.clone();
+    assert_eq!(client.post("/auth/logout", &json!({})).await.0, 200);
+    client.cookie = session;
+    let (status, body) = client.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!((status, body["error"].as_str()), (401, Some("login_required")));
+
+    let _ = writeln!(std::io::stderr(), "intake rules passed on {engine}");
+    running.task.abort();
+}
+
+/// Awaits spawned tasks in order.
+async fn futures_join<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await.expect("task"));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intake_rules_on_sqlite() {
+    intake_rules(config("intake"), "SQLite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intake_rules_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let mut c = config("intake-pg");
+    c.database_url = Some(url);
+    c.registry_seed = 2027;
+    intake_rules(c, "PostgreSQL").await;
+}
+
+#[tokio::test]
+async fn an_archived_version_is_validated_with_its_own_rules() {
+    let mut c = config("archive");
+    let forms = c.data_dir.with_file_name("forms");
+    std::fs::create_dir_all(forms.join("archive")).unwrap();
+    let demo = std::fs::read_to_string(c.forms.join("demo.json")).unwrap();
+    std::fs::write(forms.join("demo.json"), &demo).unwrap();
+    // The earlier version did not ask for the request text.
+    let old = demo.replace("\"2025.1\"", "\"2024.1\"").replace(
+        "\"label\": {\"vi\": \"Nội dung đề nghị\", \"en\": \"Request\"}, \"required\": true",
+        "\"label\": {\"vi\": \"Nội dung đề nghị\", \"en\": \"Request\"}",
+    );
+    assert_ne!(old, demo);
+    std::fs::write(forms.join("archive/demo-2024.1.json"), &old).unwrap();
+    c.forms = forms;
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let old_form = tokhai_core::Form::compile(&old).unwrap();
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (_, bundle) = client.get("/api/prefill/demo").await;
+    let mut values = values_from(&bundle);
+    values.as_object_mut().unwrap().remove("reason");
+    let mut sub = submission(&running, "demo", &values, None);
+    let (status, body) = client.post("/api/submissions", &sub).await;
+    assert_eq!(
+        (status, code(&body)),
+        (422, ("required", "reason")),
+        "the current version requires it"
+    );
+    sub["form_version"] = json!("2024.1");
+    sub["ruleset_hash"] = json!(old_form.ruleset_hash());
+    let (status, body) = client.post("/api/submissions", &sub).await;
+    assert_eq!(status, 201, "the archived version does not: {body}");
+    assert_eq!(body["receipt"]["form_version"], json!("2024.1"));
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn each_client_is_rate_limited_with_a_reason() {
+    let mut c = config("rate");
+    c.rate_per_minute = 60;
+    c.rate_burst = 3;
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    for _ in 0..3 {
+        let (status, _, _) = client.post_raw("/api/submissions", "{}", "application/json").await;
+        assert_eq!(status, 400);
+    }
+    let (status, body, headers) = client.post_raw("/api/submissions", "{}", "application/json").await;
+    assert_eq!((status, code(&body).0), (429, "payload.rate_limited"));
+    assert_eq!(headers["retry-after"], "1");
+    assert!(
+        body["message_vi"].as_str().is_some_and(|m| m.contains("1 giây")),
+        "{body}"
+    );
+    assert!(
+        body["message_en"].as_str().is_some_and(|m| m.contains("1 seconds")),
+        "{body}"
+    );
+    // Another citizen has a bucket of their own.
+    let mut other = Client::new(&running);
+    let (_, list) = other.get("/api/dev/citizens?limit=2").await;
+    let second = list["citizens"][1]["pin"].as_str().unwrap().to_owned();
+    other.post("/api/dev/login", &json!({"pin": second})).await;
+    let (status, _, _) = other.post_raw("/api/submissions", "{}", "application/json").await;
+    assert_eq!(status, 400);
+    running.task.abort();
+}

@@ -1,0 +1,256 @@
+//! The timing collector, satisfaction ratings and the QA summary: forged beacons are refused or clamped,
+//! no beacon carries a value, and the dashboard's figures come out of the stored timelines.
+
+mod common;
+
+use common::{config, postgres_url, submission, values_from, Client};
+use serde_json::{json, Value};
+use tokhai_server::config::Config;
+
+fn code(body: &Value) -> (&str, &str) {
+    (
+        body["reasons"][0]["code"].as_str().unwrap_or_default(),
+        body["reasons"][0]["path"].as_str().unwrap_or_default(),
+    )
+}
+
+fn ev(at: i64, kind: Value) -> Value {
+    let mut e = kind;
+    e["at"] = json!(at);
+    e
+}
+
+async fn rate(c: &Client, body: Value) -> (u16, Value, reqwest::header::HeaderMap) {
+    c.post_raw("/api/satisfaction", body.to_string(), "application/json")
+        .await
+}
+
+#[tokio::test]
+async fn beacons_are_checked_clamped_and_summed_up_on_sqlite() {
+    beacons_are_checked_clamped_and_summed_up(config("timings")).await;
+}
+
+#[tokio::test]
+async fn beacons_are_checked_clamped_and_summed_up_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let mut c = config("timings-pg");
+    c.database_url = Some(url);
+    c.registry_seed = 2028;
+    beacons_are_checked_clamped_and_summed_up(c).await;
+}
+
+async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let db = running.state.db.clone();
+    // A PostgreSQL test database outlives the test: start from no timings.
+    for table in ["timings", "satisfaction"] {
+        sqlx::query(&format!("DELETE FROM {table}")).execute(&db).await.unwrap();
+    }
+    let mut client = Client::new(&running);
+    let pin = client.dev_login().await;
+    // The citizen logged in ten minutes ago.
+    sqlx::query("UPDATE login_sessions SET login_at = login_at - 600000")
+        .execute(&db)
+        .await
+        .unwrap();
+    let (_, me) = client.get("/api/me").await;
+    let login = me["login_at"].as_i64().unwrap();
+    let (_, bundle) = client.get("/api/prefill/demo").await;
+    let values = values_from(&bundle);
+    let name = values["full_name"].as_str().unwrap().to_owned();
+    let (_, first) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&bundle)),
+        )
+        .await;
+    let dossier = first["receipt"]["id"].as_str().unwrap().to_owned();
+    let received = first["receipt"]["received_at"].as_i64().unwrap();
+    let (_, second) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&bundle)),
+        )
+        .await;
+    let dossier2 = second["receipt"]["id"].as_str().unwrap().to_owned();
+
+    let beacon = |session: &str, dossier: Option<&str>, events: Vec<Value>| {
+        let mut b = json!({"form_id": "demo", "session_id": session, "timeline": {"fields_total": 8, "fields_prefilled": 6, "events": events}});
+        if let Some(d) = dossier {
+            b["dossier_id"] = json!(d);
+        }
+        b.to_string()
+    };
+    let send = |body: String| {
+        let client = &client;
+        async move { client.post_raw("/api/timings", body, "text/plain;charset=UTF-8").await }
+    };
+
+    // A filing that ended in a receipt: first the abandonment beacon, then the full one replacing it.
+    let filed = vec![
+        ev(login + 10_000, json!({"type": "start"})),
+        ev(login + 10_000, json!({"type": "step", "step": "citizen"})),
+        ev(login + 20_000, json!({"type": "focus", "field": "phone"})),
+        ev(login + 30_000, json!({"type": "change", "field": "phone"})),
+        ev(
+            login + 31_000,
+            json!({"type": "error_shown", "field": "phone", "code": "phone.length"}),
+        ),
+        ev(login + 40_000, json!({"type": "blur", "field": "phone"})),
+        ev(login + 100_000, json!({"type": "step", "step": "review"})),
+        ev(login + 200_000, json!({"type": "submit"})),
+        ev(login + 201_000, json!({"type": "receipt"})),
+    ];
+    let (status, body, _) = send(beacon("session-filed-0001", None, filed[..6].to_vec())).await;
+    assert_eq!((status, &body["status"]), (202, &json!("recorded")), "{body}");
+    let (status, body, _) = send(beacon("session-filed-0001", Some(&dossier), filed.clone())).await;
+    assert_eq!((status, &body["clamped"]), (202, &json!(0)), "{body}");
+    // The shorter beacon arriving late does not replace the longer one.
+    let (status, body, _) = send(beacon("session-filed-0001", None, filed[..3].to_vec())).await;
+    assert_eq!((status, &body["status"]), (202, &json!("kept_newer")));
+
+    // A filing abandoned on the request field.
+    let left = vec![
+        ev(login + 5_000, json!({"type": "start"})),
+        ev(login + 5_000, json!({"type": "step", "step": "citizen"})),
+        ev(login + 50_000, json!({"type": "focus", "field": "reason"})),
+        ev(login + 60_000, json!({"type": "hidden"})),
+    ];
+    assert_eq!(send(beacon("session-left-00001", None, left)).await.0, 202);
+
+    // A forged beacon: submitted before the login, a receipt in the year 33000, a negative time.
+    let forged = vec![
+        ev(-5, json!({"type": "start"})),
+        ev(login - 3_600_000, json!({"type": "submit"})),
+        ev(1_000_000_000_000_000, json!({"type": "receipt"})),
+    ];
+    let (status, body, _) = send(beacon("session-forged-001", Some(&dossier2), forged)).await;
+    assert_eq!(
+        (status, &body["clamped"]),
+        (202, &json!(3)),
+        "every forged time is moved: {body}"
+    );
+
+    // Refused: a value riding along, an unknown key, a name not in the form, a bad session id,
+    // someone else's dossier, no login.
+    let with_value = vec![ev(
+        login + 1_000,
+        json!({"type": "change", "field": "full_name", "value": name}),
+    )];
+    let (status, body, _) = send(beacon("session-value-0001", None, with_value)).await;
+    assert_eq!(
+        (status, code(&body)),
+        (400, ("payload.unexpected_key", "timeline.events[0].value"))
+    );
+    let mut values_too: Value = serde_json::from_str(&beacon("session-value-0002", None, vec![])).unwrap();
+    values_too["values"] = values.clone();
+    let (status, body, _) = send(values_too.to_string()).await;
+    assert_eq!((status, code(&body).0), (400, "payload.unexpected_key"));
+    let typed_in_name = vec![ev(login + 1_000, json!({"type": "focus", "field": pin}))];
+    let (status, body, _) = send(beacon("session-value-0003", None, typed_in_name)).await;
+    assert_eq!(
+        (status, code(&body)),
+        (400, ("timing.unknown_name", "timeline.events[0]"))
+    );
+    let (status, body, _) = send(beacon("short", None, vec![])).await;
+    assert_eq!((status, code(&body)), (400, ("payload.invalid_value", "session_id")));
+    let (status, body, _) = send(beacon("session-wrong-0001", Some("HS20250101-0000"), vec![])).await;
+    assert_eq!((status, code(&body).0), (404, "dossier.not_found"));
+    let mut stranger = Client::new(&running);
+    let (status, _, _) = stranger
+        .post_raw("/api/timings", beacon("session-strange-01", None, vec![]), "text/plain")
+        .await;
+    assert_eq!(status, 401, "a beacon needs a login");
+    let (_, list) = stranger.get("/api/dev/citizens?limit=2").await;
+    let other_pin = list["citizens"][1]["pin"].as_str().unwrap().to_owned();
+    stranger.post("/api/dev/login", &json!({"pin": other_pin})).await;
+    let (status, body, _) = stranger
+        .post_raw("/api/timings", beacon("session-left-00001", None, vec![]), "text/plain")
+        .await;
+    assert_eq!((status, code(&body).0), (409, "timing.session_taken"));
+
+    // Nothing stored names the citizen or holds a value.
+    let stored: Vec<(String, String)> = sqlx::query_as("SELECT subject_hash, timeline FROM timings")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 3);
+    for (subject, timeline) in &stored {
+        assert!(!subject.contains(&pin) && !timeline.contains(&pin) && !timeline.contains(&name));
+    }
+
+    // Satisfaction: once per dossier, by its owner, 1 to 5.
+    let (status, _, _) = rate(
+        &client,
+        json!({"dossier_id": dossier, "rating": 5, "comment": " Nhanh  gọn "}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, body, _) = rate(&client, json!({"dossier_id": dossier, "rating": 1})).await;
+    assert_eq!((status, code(&body).0), (409, "satisfaction.already_rated"));
+    let (status, body, _) = rate(&client, json!({"dossier_id": dossier2, "rating": 7})).await;
+    assert_eq!((status, code(&body)), (400, ("payload.invalid_value", "rating")));
+    let (status, body, _) = rate(&stranger, json!({"dossier_id": dossier2, "rating": 2})).await;
+    assert_eq!((status, code(&body).0), (404, "dossier.not_found"));
+    assert_eq!(rate(&client, json!({"dossier_id": dossier2, "rating": 4})).await.0, 201);
+    let (comment,): (Option<String>,) = sqlx::query_as("SELECT comment FROM satisfaction WHERE dossier_id = $1")
+        .bind(dossier.clone())
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(comment.as_deref(), Some("Nhanh gọn"));
+
+    // The dashboard's summary.
+    let (status, s) = client.get("/api/qa/forms/demo/summary?days=7").await;
+    assert_eq!(status, 200, "{s}");
+    let a = &s["aggregate"];
+    assert_eq!(
+        (a["filings"].as_u64(), a["submitted"].as_u64()),
+        (Some(3), Some(2)),
+        "{s}"
+    );
+    // The forged filing counts as 0 ms (clamped to the login), the real one as 200 s.
+    assert_eq!(
+        (a["median_ms"].as_f64(), a["p90_ms"].as_f64()),
+        (Some(0.0), Some(200_000.0))
+    );
+    assert_eq!(a["share_within_target"].as_f64(), Some(1.0));
+    assert!((a["abandonment_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+    assert_eq!(s["target_ms"].as_f64(), Some(300_000.0));
+    let buckets = s["histogram"]["buckets"].as_array().unwrap();
+    assert_eq!(buckets.len(), 21);
+    assert_eq!(
+        (buckets[0]["count"].as_u64(), buckets[6]["count"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(s["daily"].as_array().map(Vec::len), Some(1));
+    assert_eq!(s["errors"][0]["code"], json!("phone.length"));
+    assert_eq!(s["errors"][0]["label"]["vi"], json!("Số điện thoại"));
+    assert_eq!(s["abandoned_at"][0]["place"], json!("citizen / reason"));
+    assert_eq!(s["abandoned_at"][0]["labels"][1]["en"], json!("Request"));
+    let review = s["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["step"] == "review")
+        .unwrap();
+    assert_eq!(
+        (review["median_ms"].as_f64(), review["label"]["en"].as_str()),
+        (Some(100_000.0), Some("Review and submit"))
+    );
+    assert_eq!(s["fields"][0]["field"], json!("phone"));
+    let sat = &s["satisfaction"];
+    assert_eq!(
+        (sat["count"].as_u64(), sat["mean"].as_f64(), sat["comments"].as_u64()),
+        (Some(2), Some(4.5), Some(1))
+    );
+    assert_eq!(sat["distribution"], json!([0, 0, 0, 1, 1]));
+    assert!(!s.to_string().contains("Nhanh"), "comments are not published");
+    assert!(received >= login + 600_000);
+
+    let (status, body) = client.get("/api/qa/forms/demo/summary?days=0").await;
+    assert_eq!((status, code(&body)), (400, ("payload.invalid_value", "days")));
+    let (status, body) = client.get("/api/qa/forms/none/summary").await;
+    assert_eq!((status, code(&body).0), (404, "submission.form_unknown"));
+    running.task.abort();
+}

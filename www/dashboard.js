@@ -1,0 +1,363 @@
+// QA dashboard of filing times: reads GET /api/qa/forms/<id>/summary and draws it with plain DOM and SVG.
+// No inline script or style, no library: it runs under a strict Content-Security-Policy.
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+const WORDS = {
+  vi: {
+    title: 'Thời gian khai hồ sơ — bảng theo dõi chất lượng',
+    switchTo: 'English',
+    form: 'Biểu mẫu',
+    days: 'Khoảng thời gian',
+    d1: '1 ngày qua', d7: '7 ngày qua', d30: '30 ngày qua', d90: '90 ngày qua', d366: 'Một năm qua',
+    refresh: 'Cập nhật',
+    key: 'Số liệu chính',
+    hist: 'Phân bố thời gian từ đăng nhập đến nộp hồ sơ',
+    details: 'Chi tiết',
+    loading: 'Đang tải số liệu…',
+    loaded: (n) => `Đã tải số liệu của ${n} lượt khai.`,
+    failed: 'Không tải được số liệu. Vui lòng thử lại.',
+    noForms: 'Máy chủ chưa có biểu mẫu nào.',
+    filings: 'Lượt khai', submitted: 'Đã nộp', median: 'Trung vị', p90: 'Phân vị 90',
+    within: (t) => `Nộp trong ${t}`, abandonment: 'Bỏ dở', satisfaction: 'Mức hài lòng (1–5)',
+    chartTitle: (t) => `Biểu đồ phân bố thời gian khai, mục tiêu ${t}`,
+    chartDesc: (n, med, p90, t) =>
+      `${n} hồ sơ đã nộp. Trung vị ${med}, phân vị 90 ${p90}. Đường đỏ đứt nét là mục tiêu ${t}.`,
+    target: (t) => `Mục tiêu ${t}`,
+    minutes: 'phút',
+    count: 'Số hồ sơ',
+    noData: 'Chưa có số liệu trong khoảng thời gian này.',
+    daily: 'Theo ngày', day: 'Ngày',
+    steps: 'Các bước chậm nhất', step: 'Bước', entered: 'Lượt vào',
+    fields: 'Các trường chậm nhất', field: 'Trường', dwell: 'Thời gian nhập (trung vị)',
+    corrections: 'Lần sửa', errors: 'Lỗi hiển thị',
+    hot: 'Điểm hay gặp lỗi', code: 'Mã lỗi', shown: 'Số lần hiện', inFilings: 'Số lượt khai',
+    left: 'Nơi người dân bỏ dở', place: 'Bước / trường',
+    rating: 'Đánh giá mức hài lòng', score: 'Điểm', votes: 'Số đánh giá',
+    comments: (n) => `${n} đánh giá có kèm ý kiến (ý kiến không hiển thị ở đây).`,
+    none: '—',
+  },
+  en: {
+    title: 'Filing time — quality dashboard',
+    switchTo: 'Tiếng Việt',
+    form: 'Form',
+    days: 'Period',
+    d1: 'Last day', d7: 'Last 7 days', d30: 'Last 30 days', d90: 'Last 90 days', d366: 'Last year',
+    refresh: 'Refresh',
+    key: 'Key figures',
+    hist: 'Time from login to submission',
+    details: 'Details',
+    loading: 'Loading figures…',
+    loaded: (n) => `Figures of ${n} filings loaded.`,
+    failed: 'The figures could not be loaded. Please try again.',
+    noForms: 'The server has no forms yet.',
+    filings: 'Filings', submitted: 'Submitted', median: 'Median', p90: '90th percentile',
+    within: (t) => `Submitted within ${t}`, abandonment: 'Abandoned', satisfaction: 'Satisfaction (1–5)',
+    chartTitle: (t) => `Histogram of filing times, target ${t}`,
+    chartDesc: (n, med, p90, t) =>
+      `${n} dossiers submitted. Median ${med}, 90th percentile ${p90}. The dashed red line is the ${t} target.`,
+    target: (t) => `Target ${t}`,
+    minutes: 'min',
+    count: 'Dossiers',
+    noData: 'No figures in this period yet.',
+    daily: 'By day', day: 'Day',
+    steps: 'Slowest steps', step: 'Step', entered: 'Visits',
+    fields: 'Slowest fields', field: 'Field', dwell: 'Time typing (median)',
+    corrections: 'Corrections', errors: 'Errors shown',
+    hot: 'Error hot spots', code: 'Issue code', shown: 'Times shown', inFilings: 'Filings',
+    left: 'Where citizens leave', place: 'Step / field',
+    rating: 'Satisfaction ratings', score: 'Score', votes: 'Ratings',
+    comments: (n) => `${n} ratings came with a comment (comments are not shown here).`,
+    none: '—',
+  },
+};
+
+const asked = new URLSearchParams(location.search).get('lang') || localStorage.getItem('tokhai-qa-lang');
+let lang = asked === 'en' ? 'en' : 'vi';
+let lastSummary = null;
+const $ = (id) => document.getElementById(id);
+const w = (key) => WORDS[lang][key];
+
+function el(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function svg(tag, attrs = {}, text) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** A duration in ms as "3 phút 20 giây" / "3 min 20 s". */
+function duration(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return w('none');
+  const total = Math.round(ms / 1000);
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  if (lang === 'en') return m ? (s ? `${m} min ${s} s` : `${m} min`) : `${s} s`;
+  return m ? (s ? `${m} phút ${s} giây` : `${m} phút`) : `${s} giây`;
+}
+
+function percent(x) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return w('none');
+  return `${(x * 100).toLocaleString(lang === 'en' ? 'en' : 'vi', { maximumFractionDigits: 1 })} %`;
+}
+
+function number(x, digits = 0) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return w('none');
+  return x.toLocaleString(lang === 'en' ? 'en' : 'vi', { maximumFractionDigits: digits });
+}
+
+function label(l) {
+  return l ? l[lang] || l.vi : '';
+}
+
+function setStatus(text, error = false) {
+  $('status').textContent = text;
+  $('status').classList.toggle('error', error);
+}
+
+/** Puts the page's fixed words in the current language. */
+function translate() {
+  document.documentElement.lang = lang;
+  document.title = w('title');
+  for (const e of document.querySelectorAll('[data-t]')) e.textContent = w(e.dataset.t);
+  const button = $('lang');
+  button.textContent = w('switchTo');
+  button.lang = lang === 'vi' ? 'en' : 'vi';
+}
+
+function figures(s) {
+  const a = s.aggregate;
+  const items = [
+    [w('filings'), number(a.filings)],
+    [w('submitted'), number(a.submitted)],
+    [w('median'), duration(a.median_ms)],
+    [w('p90'), duration(a.p90_ms)],
+    [w('within')(duration(s.target_ms)), percent(a.share_within_target)],
+    [w('abandonment'), percent(a.abandonment_rate)],
+    [w('satisfaction'), number(s.satisfaction.mean, 2)],
+  ];
+  const dl = $('figures');
+  dl.replaceChildren(
+    ...items.map(([term, value]) => {
+      const d = el('div');
+      d.append(el('dt', {}, term), el('dd', {}, value));
+      return d;
+    }),
+  );
+}
+
+/** The histogram: one bar per bucket, the target as a dashed line, median and p90 as markers. */
+function histogram(s) {
+  const box = $('histogram');
+  const buckets = s.histogram.buckets;
+  const a = s.aggregate;
+  if (!a.submitted) {
+    box.replaceChildren(el('p', { class: 'empty' }, w('noData')));
+    return;
+  }
+  const width = 720;
+  const height = 300;
+  const left = 48;
+  const bottom = 58;
+  const top = 24;
+  const plotW = width - left - 44;
+  const plotH = height - top - bottom;
+  const bucketMs = s.histogram.bucket_ms;
+  const spanMs = bucketMs * buckets.length;
+  const x = (ms) => left + (Math.min(ms, spanMs) / spanMs) * plotW;
+  const max = Math.max(1, ...buckets.map((b) => b.count));
+  const y = (n) => top + plotH - (n / max) * plotH;
+  const target = duration(s.target_ms);
+  const root = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-labelledby': 'hist-title hist-desc',
+  });
+  root.append(
+    svg('title', { id: 'hist-title' }, w('chartTitle')(target)),
+    svg('desc', { id: 'hist-desc' }, w('chartDesc')(a.submitted, duration(a.median_ms), duration(a.p90_ms), target)),
+  );
+  const bw = plotW / buckets.length;
+  buckets.forEach((b, i) => {
+    const bar = svg('rect', {
+      class: b.to_ms === null ? 'bar over' : 'bar',
+      x: left + i * bw + 1,
+      y: y(b.count),
+      width: Math.max(1, bw - 2),
+      height: top + plotH - y(b.count),
+    });
+    const range = b.to_ms === null ? `≥ ${duration(b.from_ms)}` : `${duration(b.from_ms)} – ${duration(b.to_ms)}`;
+    bar.append(svg('title', {}, `${range}: ${b.count}`));
+    root.append(bar);
+  });
+  root.append(
+    svg('line', { class: 'axis', x1: left, y1: top + plotH, x2: left + plotW, y2: top + plotH }),
+    svg('line', { class: 'axis', x1: left, y1: top, x2: left, y2: top + plotH }),
+    svg('text', { x: left - 6, y: top + 4, 'text-anchor': 'end' }, String(max)),
+    svg('text', { x: left - 6, y: top + plotH, 'text-anchor': 'end' }, '0'),
+    svg('text', { x: 12, y: top + plotH / 2, transform: `rotate(-90 12 ${top + plotH / 2})`, 'text-anchor': 'middle' }, w('count')),
+  );
+  const stepMin = Math.max(1, Math.round(spanMs / 60000 / 10));
+  for (let m = 0; m * 60000 <= spanMs; m += stepMin) {
+    root.append(svg('text', { x: x(m * 60000), y: top + plotH + 16, 'text-anchor': 'middle' }, String(m)));
+  }
+  root.append(svg('text', { x: left + plotW, y: top + plotH + 16, 'text-anchor': 'start', dx: 8 }, w('minutes')));
+  const tx = x(s.target_ms);
+  root.append(
+    svg('line', { class: 'target', x1: tx, y1: top - 8, x2: tx, y2: top + plotH }),
+    svg('text', { class: 'target-label', x: tx + 4, y: top - 10 }, w('target')(target)),
+  );
+  [['median', a.median_ms], ['p90', a.p90_ms]].forEach(([key, ms], row) => {
+    if (ms === null) return;
+    const mx = x(ms);
+    const anchor = mx > left + plotW * 0.8 ? 'end' : mx < left + plotW * 0.2 ? 'start' : 'middle';
+    root.append(
+      svg('line', { class: 'marker', x1: mx, y1: top, x2: mx, y2: top + plotH + 22 + row * 14 }),
+      svg('text', { x: mx, y: top + plotH + 32 + row * 14, 'text-anchor': anchor }, `${w(key)} ${duration(ms)}`),
+    );
+  });
+  box.replaceChildren(root);
+}
+
+/** A table with a caption; `columns` are [heading, numeric?], rows arrays of cell texts. */
+function table(caption, columns, rows) {
+  const t = el('table');
+  t.append(el('caption', {}, caption));
+  const head = el('tr');
+  for (const [h, num] of columns) head.append(el('th', { scope: 'col', class: num ? 'num' : '' }, h));
+  const thead = el('thead');
+  thead.append(head);
+  t.append(thead);
+  const body = el('tbody');
+  if (!rows.length) {
+    const tr = el('tr');
+    tr.append(el('td', { colspan: String(columns.length), class: 'empty' }, w('noData')));
+    body.append(tr);
+  }
+  for (const r of rows) {
+    const tr = el('tr');
+    r.forEach((cell, i) => tr.append(el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : { class: columns[i][1] ? 'num' : '' }, cell)));
+    body.append(tr);
+  }
+  t.append(body);
+  return t;
+}
+
+function tables(s) {
+  const sat = s.satisfaction;
+  const ratings = table(
+    w('rating'),
+    [[w('score'), false], [w('votes'), true]],
+    sat.count ? sat.distribution.map((n, i) => [`${i + 1}`, number(n)]).reverse() : [],
+  );
+  const wrap = el('div');
+  wrap.append(ratings);
+  if (sat.comments) wrap.append(el('p', {}, w('comments')(sat.comments)));
+  $('tables').replaceChildren(
+    table(
+      w('daily'),
+      [[w('day'), false], [w('filings'), true], [w('submitted'), true], [w('median'), true], [w('p90'), true],
+        [w('within')(duration(s.target_ms)), true], [w('abandonment'), true]],
+      s.daily.map((d) => [d.day, number(d.filings), number(d.submitted), duration(d.median_ms), duration(d.p90_ms),
+        percent(d.share_within_target), percent(d.abandonment_rate)]),
+    ),
+    table(
+      w('steps'),
+      [[w('step'), false], [w('entered'), true], [w('median'), true], [w('p90'), true]],
+      s.steps.map((x) => [label(x.label), number(x.filings), duration(x.median_ms), duration(x.p90_ms)]),
+    ),
+    table(
+      w('fields'),
+      [[w('field'), false], [w('inFilings'), true], [w('dwell'), true], [w('corrections'), true], [w('errors'), true]],
+      s.fields.map((f) => [label(f.label), number(f.filings), duration(f.median_dwell_ms), number(f.corrections), number(f.errors)]),
+    ),
+    table(
+      w('hot'),
+      [[w('field'), false], [w('code'), false], [w('shown'), true], [w('inFilings'), true]],
+      s.errors.map((h) => [label(h.label), h.code, number(h.shown), number(h.filings)]),
+    ),
+    table(
+      w('left'),
+      [[w('place'), false], [w('filings'), true]],
+      s.abandoned_at.map((p) => [p.labels.map(label).join(' / '), number(p.count)]),
+    ),
+    wrap,
+  );
+}
+
+function draw(s) {
+  figures(s);
+  histogram(s);
+  tables(s);
+}
+
+async function load() {
+  const form = $('form').value;
+  if (!form) return;
+  setStatus(w('loading'));
+  try {
+    const res = await fetch(`/api/qa/forms/${encodeURIComponent(form)}/summary?days=${$('days').value}`, {
+      headers: { Accept: 'application/json' },
+    });
+    const body = await res.json();
+    if (!res.ok) throw new Error(body[`message_${lang}`] || body.message_vi || res.statusText);
+    lastSummary = body;
+    draw(body);
+    setStatus(w('loaded')(body.aggregate.filings));
+  } catch (error) {
+    setStatus(`${w('failed')} (${error.message})`, true);
+  }
+}
+
+async function start() {
+  translate();
+  $('lang').addEventListener('click', () => {
+    lang = lang === 'vi' ? 'en' : 'vi';
+    localStorage.setItem('tokhai-qa-lang', lang);
+    translate();
+    fillForms(formsList);
+    if (lastSummary) draw(lastSummary);
+  });
+  $('pick').addEventListener('submit', (e) => {
+    e.preventDefault();
+    load();
+  });
+  $('form').addEventListener('change', load);
+  $('days').addEventListener('change', load);
+  try {
+    const res = await fetch('/api/forms', { headers: { Accept: 'application/json' } });
+    formsList = (await res.json()).forms || [];
+  } catch {
+    formsList = [];
+  }
+  if (!formsList.length) {
+    setStatus(w('noForms'), true);
+    return;
+  }
+  const wanted = new URLSearchParams(location.search).get('form');
+  fillForms(formsList, wanted);
+  await load();
+}
+
+let formsList = [];
+
+/** Fills the form picker, keeping (or choosing) the selection. */
+function fillForms(forms, wanted) {
+  const select = $('form');
+  const keep = wanted || select.value;
+  select.replaceChildren(
+    ...forms.map((f) => {
+      const title = typeof f.title === 'string' ? f.title : f.title?.[lang] || f.title?.vi || f.id;
+      return el('option', { value: f.id }, `${title} (${f.id}, ${f.version})`);
+    }),
+  );
+  if (forms.some((f) => f.id === keep)) select.value = keep;
+}
+
+start();
