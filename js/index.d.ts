@@ -77,6 +77,9 @@ export interface Submission {
 /** The outcome of `handle.submit()`. */
 export interface SubmitResult {
   ok: boolean;
+  /** The back end could not be reached after every retry: the submission waits in IndexedDB and is sent
+   * automatically when the connection returns or the page is opened again. */
+  queued?: boolean;
   submission?: Submission;
   /** The back end's answer (parsed JSON), if any. */
   response?: unknown;
@@ -107,6 +110,56 @@ export interface TokhaiEvents {
   error: { error: unknown };
   /** The language changed. */
   language: { lang: 'vi' | 'en' };
+  /** The submission waits: the browser is offline (`offline: true`) or every retry failed (`offline: false`). */
+  queued: { offline: boolean };
+  /** The draft was saved (encrypted in IndexedDB). */
+  draft: { saved_at: number };
+  /** A draft was restored at mount; `dropped` lists the answers that no longer fit the definition. */
+  restored: { saved_at: number; dropped: DroppedAnswer[]; definition_changed: boolean };
+  /** The filing's metrics (computed by tokhai-core), after the receipt and whenever the page is hidden. */
+  timing: TimingMetrics;
+  /** The citizen rated the filing after the receipt (sent to `satisfactionEndpoint` if set). */
+  rating: { dossier_id: string; rating: 1 | 2 | 3 | 4 | 5; comment?: string };
+}
+
+/** An answer of a draft that the current definition no longer accepts. */
+export interface DroppedAnswer {
+  path: string;
+  /** Why: `payload.unknown_field` (the field was removed), `type.invalid`, ... */
+  code: string;
+  /** The field's label in the current language, or its path when the field no longer exists. */
+  label: string;
+}
+
+/** The metrics of one filing, as tokhai-core computes them (the same on the server and in the QA runner). */
+export interface TimingMetrics {
+  /** Whether the clock started at the portal's login (`loginAt`), else at mount. */
+  from_login: boolean;
+  /** Milliseconds from login (or mount) to the last submit press. */
+  to_submit_ms: number | null;
+  /** Milliseconds of activity, idle gaps excluded. */
+  active_ms: number;
+  steps: { step: string; ms: number }[];
+  fields: { field: string; dwell_ms: number; changes: number; corrections: number; errors: number }[];
+  corrections: number;
+  errors_shown: number;
+  retries: number;
+  /** Share of fields prefilled, 0 to 1. */
+  prefill_coverage: number;
+  /** How the filing ended; an abandoned one says where the citizen was last. */
+  outcome: { outcome: 'submitted' | 'attempted' } | { outcome: 'abandoned'; step: string | null; field: string | null };
+  /** Whether login to submission was within the national target (5 minutes), once submitted. */
+  within_target: boolean | null;
+}
+
+/** How submissions are retried on network errors, 5xx, 408 and 429 (a `Retry-After` header wins). */
+export interface RetryPolicy {
+  /** Attempts before the submission is left queued (default 8). */
+  attempts?: number;
+  /** First backoff in ms (default 500), doubled each time, with jitter. */
+  baseMs?: number;
+  /** Longest backoff in ms (default 30000). */
+  capMs?: number;
 }
 
 export type TokhaiEventName = keyof TokhaiEvents;
@@ -131,6 +184,26 @@ export interface MountOptions {
   wasm?: string | URL;
   /** When the citizen logged in to the portal (ms since the epoch): the filing clock starts there. */
   loginAt?: number;
+  /**
+   * URL of the timing collector (e.g. `/api/timings`): the timeline (field ids and issue codes, never a value)
+   * goes there with `navigator.sendBeacon` after the receipt and when the page is hidden.
+   */
+  timingsEndpoint?: string | URL;
+  /** URL the satisfaction rating is POSTed to (`{dossier_id, rating, comment?}`); set, the receipt asks for it. */
+  satisfactionEndpoint?: string | URL;
+  /** Ask for the rating after the receipt even without `satisfactionEndpoint` (the `rating` event carries it). */
+  satisfaction?: boolean;
+  /**
+   * Autosave an encrypted draft in IndexedDB (AES-GCM, non-extractable key) and queue submissions there
+   * while offline (default true). Drafts are cleared after the receipt.
+   */
+  drafts?: boolean;
+  /** Whose draft it is (e.g. the logged-in citizen's masked id): drafts are kept per form and subject. */
+  subject?: string;
+  /** Milliseconds of pause before a draft is saved (default 400). */
+  draftDelay?: number;
+  /** Retry policy of submissions. */
+  retry?: RetryPolicy;
 }
 
 /** One timed event of a filing (field paths and issue codes only, never values). */
@@ -168,6 +241,14 @@ export interface TokhaiHandle {
   readonly language: 'vi' | 'en';
   /** The filing's timeline so far. */
   timeline(): Timeline;
+  /** The filing's metrics so far, computed by tokhai-core from the timeline. */
+  timing(): TimingMetrics;
+  /** Saves the draft now (it is also saved after every change). */
+  saveDraft(): Promise<void>;
+  /** Removes this form's draft and queued submission. */
+  discardDraft(): Promise<void>;
+  /** The submission being sent (with retries), or null. */
+  readonly sending: Promise<SubmitResult> | null;
   /** Removes the form and its listeners. */
   destroy(): void;
 }
@@ -189,7 +270,8 @@ export function mount(
  * `<tokhai-form src="/forms/ct01.json" lang="vi" catalogs="/api/catalogs/admin-units"
  *   prefill="/api/prefill/ct01" action="/api/submissions">`.
  * Attributes: `src` (definition URL), `lang`, `catalogs`, `prefill`, `action`, `today`,
- * `language-switch="off"`.
+ * `language-switch="off"`, `timings-endpoint`, `satisfaction-endpoint`, `login-at` (ms since the epoch),
+ * `subject`, `drafts="off"`.
  */
 export class TokhaiFormElement extends HTMLElement {
   /** Resolves to the handle once the form is mounted. */

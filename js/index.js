@@ -70,16 +70,131 @@ function localToday() {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-/** A random idempotency key (32 hex digits) for one filing. */
-function randomKey() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+/** A random identifier (a UUID: the shape idempotency keys and timing sessions take). */
+function randomId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** The reference in a back end's receipt, if any. */
 function referenceOf(body) {
   const ref = body?.receipt?.id ?? body?.receipt?.reference ?? body?.reference ?? body?.id;
   return ref == null ? undefined : String(ref);
+}
+
+// ----- drafts and the outbox: IndexedDB, encrypted with a non-extractable AES-GCM key -----
+
+let database = null;
+
+/** The widget's IndexedDB database: `keys` (the AES-GCM key), `drafts` and `outbox` (encrypted records). */
+function db() {
+  database ??= new Promise((resolve, reject) => {
+    const req = indexedDB.open('tokhai', 1);
+    req.onupgradeneeded = () => {
+      for (const name of ['keys', 'drafts', 'outbox']) req.result.createObjectStore(name);
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  database.catch(() => (database = null));
+  return database;
+}
+
+/** Runs one request on a store and resolves to its result once the transaction is done. */
+async function idb(store, mode, make) {
+  const d = await db();
+  return new Promise((resolve, reject) => {
+    const tx = d.transaction(store, mode);
+    const req = make(tx.objectStore(store));
+    tx.oncomplete = () => resolve(req.result);
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
+}
+
+let aesKey = null;
+
+/** The AES-GCM key of drafts, created once and kept in IndexedDB; it can encrypt and decrypt, never be read. */
+function draftKey() {
+  aesKey ??= (async () => {
+    const kept = await idb('keys', 'readonly', (s) => s.get('drafts'));
+    if (kept) return kept;
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    await idb('keys', 'readwrite', (s) => s.add(key, 'drafts')).catch(() => {});
+    // If another tab stored a key first, use that one.
+    return (await idb('keys', 'readonly', (s) => s.get('drafts'))) ?? key;
+  })();
+  aesKey.catch(() => (aesKey = null));
+  return aesKey;
+}
+
+/** Encrypts a value and stores it (fresh 96-bit IV each time). */
+async function seal(store, id, value) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const plain = new TextEncoder().encode(JSON.stringify(value));
+  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await draftKey(), plain);
+  await idb(store, 'readwrite', (s) => s.put({ iv, data }, id));
+}
+
+/** Reads and decrypts a stored value; `null` if none or unreadable (then it is removed). */
+async function unseal(store, id) {
+  const record = await idb(store, 'readonly', (s) => s.get(id));
+  if (!record) return null;
+  try {
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: record.iv }, await draftKey(), record.data);
+    return JSON.parse(new TextDecoder().decode(plain));
+  } catch {
+    await forget(store, id);
+    return null;
+  }
+}
+
+/** Removes a stored value. */
+function forget(store, id) {
+  return idb(store, 'readwrite', (s) => s.delete(id)).catch(() => {});
+}
+
+// ----- sending -----
+
+/** Waits `ms` milliseconds. */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves when the browser says it is online again. */
+function online() {
+  if (navigator.onLine) return Promise.resolve();
+  return new Promise((resolve) => addEventListener('online', resolve, { once: true }));
+}
+
+/** Whether a status is worth retrying: the server or the way to it failed, or asked to wait. */
+const retryable = (status) => status >= 500 || status === 408 || status === 429;
+
+/** The delay a `Retry-After` header asks for, in ms (seconds or an HTTP date), if any. */
+function retryAfter(res) {
+  const v = res?.headers.get('Retry-After');
+  if (!v) return null;
+  const secs = Number(v);
+  const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(v) - Date.now();
+  return Number.isFinite(ms) ? Math.max(0, ms) : null;
+}
+
+/** Default retry policy: exponential backoff from `baseMs`, capped at `capMs`, full jitter on the upper half. */
+const RETRY = { attempts: 8, baseMs: 500, capMs: 30000 };
+
+/** The wait before retry number `n` (0-based). */
+function backoff(n, policy) {
+  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** n);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** Sends a JSON object with `navigator.sendBeacon` (falls back to a keepalive fetch). */
+function beacon(url, body) {
+  // A CORS-safelisted type, so the beacon is never preflighted; the collector reads JSON whatever the type.
+  const blob = new Blob([JSON.stringify(body)], { type: 'text/plain;charset=UTF-8' });
+  if (navigator.sendBeacon?.(url, blob)) return;
+  fetch(url, { method: 'POST', body: blob, credentials: 'same-origin', keepalive: true }).catch(() => {});
 }
 
 /**
@@ -95,8 +210,19 @@ export async function mount(element, definition, options = {}) {
     options.styles === false ? null : addStyles(doc, options.styles),
   ]);
   const handlers = new Map();
+  const policy = { ...RETRY, ...options.retry };
+  const drafts = options.drafts !== false && typeof indexedDB !== 'undefined' && !!crypto.subtle;
+  const sessionId = randomId();
   let lastIssues = [];
   let sending = null;
+  let delivering = null;
+  let receipt = null;
+  let done = false;
+  let queued = null;
+  let step = null;
+  let destroyed = false;
+  // Drafts are saved once the form is mounted and any earlier draft restored.
+  let restoring = true;
 
   const dispatch = (type, detail) => {
     const results = [];
@@ -114,8 +240,113 @@ export async function mount(element, definition, options = {}) {
   const emit = (type, json) => {
     const detail = JSON.parse(json);
     if (type === 'invalid') lastIssues = detail.issues;
+    if (type === 'step') step = detail.index;
+    if (type === 'rate') return rate(detail);
     const results = dispatch(type, detail);
     if (type === 'submit') sending = deliver(detail, results);
+    if (type === 'change' || type === 'step') saveSoon();
+  };
+
+  // ----- drafts -----
+
+  let info = null;
+  let draftId = null;
+  let saveTimer = null;
+  let saving = Promise.resolve();
+
+  /** Saves the values as an encrypted draft now. */
+  const saveDraft = () => {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+    if (!drafts || done || destroyed || restoring) return saving;
+    const draft = { ...info, values: JSON.parse(widget.values()), step, saved_at: Date.now() };
+    saving = saving
+      .then(() => seal('drafts', draftId, draft))
+      .then(() => dispatch('draft', { saved_at: draft.saved_at }))
+      .catch((error) => dispatch('error', { error }));
+    return saving;
+  };
+
+  /** Saves the draft once the citizen pauses. */
+  const saveSoon = () => {
+    if (!drafts || done || restoring) return;
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveDraft, options.draftDelay ?? 400);
+  };
+
+  // ----- sending, retrying, queueing -----
+
+  /** Tells the host and the citizen that the back end accepted the submission. */
+  const accepted = (submission, response) => {
+    receipt = referenceOf(response) ?? '';
+    done = true;
+    queued = null;
+    clearTimeout(saveTimer);
+    if (drafts) {
+      saving = saving.then(() => Promise.all([forget('outbox', draftId), forget('drafts', draftId)]));
+    }
+    widget.receipt(receipt || undefined);
+    dispatch('submitted', { submission, response });
+    report(receipt || undefined);
+    return { ok: true, submission, response };
+  };
+
+  /** Shows a final refusal (4xx) with its reasons, or the answer's own message. */
+  const refused = (status, response) => {
+    queued = null;
+    if (drafts) forget('outbox', draftId);
+    let issues = response?.issues ?? response?.reasons;
+    if (!Array.isArray(issues)) {
+      const code = response?.error ?? response?.code;
+      issues = code && response.message_vi ? [{ path: '', code: String(code), message_vi: response.message_vi, message_en: response.message_en ?? response.message_vi }] : [];
+    }
+    widget.refused(JSON.stringify(issues));
+    dispatch('refused', { status, issues, response });
+    return { ok: false, issues, response };
+  };
+
+  /**
+   * POSTs the submission until the back end answers: retries network errors, 5xx, 408 and 429 with
+   * exponential backoff (honouring Retry-After), waits for the connection when offline, and leaves the
+   * submission queued in IndexedDB when the attempts run out.
+   */
+  const send = async (submission) => {
+    const url = String(options.action);
+    for (let attempt = 0; !destroyed; attempt++) {
+      if (!navigator.onLine) {
+        widget.status('offline');
+        dispatch('queued', { offline: true });
+        await online();
+        widget.status('sending');
+      }
+      if (attempt > 0) widget.retried();
+      let res = null;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify(submission),
+        });
+      } catch {
+        res = null;
+      }
+      const response = res ? await res.json().catch(() => null) : null;
+      if (res?.ok) return accepted(submission, response);
+      if (res && !retryable(res.status)) return refused(res.status, response);
+      if (!navigator.onLine) continue;
+      if (attempt + 1 >= policy.attempts) break;
+      const wait = retryAfter(res) ?? backoff(attempt, policy);
+      widget.status('retrying', String(Math.max(1, Math.round(wait / 1000))));
+      await sleep(wait);
+      widget.status('sending');
+    }
+    widget.status(drafts ? 'queued' : '');
+    widget.setBusy(false);
+    if (drafts) queued = { submission };
+    if (!drafts) widget.refused('[]');
+    dispatch('queued', { offline: false });
+    return { ok: false, queued: drafts, issues: [] };
   };
 
   /** Sends a valid submission to `options.action`, or waits for the host's submit handlers. */
@@ -124,32 +355,57 @@ export async function mount(element, definition, options = {}) {
     try {
       if (!options.action) {
         const answers = await Promise.all(results);
-        const response = answers.find((a) => a != null) ?? null;
-        widget.receipt(referenceOf(response));
-        dispatch('submitted', { submission, response });
-        return { ok: true, submission, response };
+        return accepted(submission, answers.find((a) => a != null) ?? null);
       }
-      const res = await fetch(options.action, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(submission),
-      });
-      const response = await res.json().catch(() => null);
-      if (res.ok) {
-        widget.receipt(referenceOf(response));
-        dispatch('submitted', { submission, response });
-        return { ok: true, submission, response };
+      widget.status('sending');
+      if (delivering) return await delivering;
+      if (drafts) {
+        await saveDraft();
+        await seal('outbox', draftId, { submission, action: String(options.action), queued_at: Date.now() }).catch(() => {});
       }
-      const issues = response?.issues ?? response?.reasons ?? [];
-      widget.refused(JSON.stringify(Array.isArray(issues) ? issues : []));
-      dispatch('refused', { status: res.status, issues, response });
-      return { ok: false, issues };
+      delivering = send(submission);
+      return await delivering;
     } catch (error) {
       widget.refused('[]');
       dispatch('error', { error });
       return { ok: false, issues: [], error };
+    } finally {
+      delivering = null;
     }
+  };
+
+  // ----- timing -----
+
+  /** Sends the timeline to the host's collector and tells the host the metrics. */
+  const report = (dossierId) => {
+    const metrics = JSON.parse(widget.metrics());
+    dispatch('timing', metrics);
+    if (!options.timingsEndpoint || !info) return;
+    const body = { form_id: info.form_id, session_id: sessionId, timeline: JSON.parse(widget.timeline()) };
+    if (dossierId) body.dossier_id = dossierId;
+    beacon(String(options.timingsEndpoint), body);
+  };
+
+  /** The citizen rated the filing: POST it, bound to the dossier. */
+  const rate = async ({ rating, comment }) => {
+    const body = { dossier_id: receipt, rating };
+    if (comment) body.comment = comment;
+    dispatch('rating', body);
+    let ok = !options.satisfactionEndpoint;
+    if (options.satisfactionEndpoint) {
+      try {
+        const res = await fetch(String(options.satisfactionEndpoint), {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify(body),
+        });
+        ok = res.ok;
+      } catch {
+        ok = false;
+      }
+    }
+    widget.rated(ok);
   };
 
   const widget = new Widget(
@@ -160,13 +416,47 @@ export async function mount(element, definition, options = {}) {
       lang: options.lang === 'en' ? 'en' : 'vi',
       today: options.today ?? localToday(),
       languageSwitch: options.languageSwitch !== false,
-      idempotencyKey: randomKey(),
+      idempotencyKey: randomId(),
       loginAt: options.loginAt,
+      satisfaction: !!options.satisfactionEndpoint || options.satisfaction === true,
     }),
     emit,
   );
-  const onVisibility = () => doc.visibilityState === 'hidden' && widget.hidden();
+  info = JSON.parse(widget.info());
+  draftId = `${info.form_id}|${options.subject ?? ''}`;
+
+  let hiddenSent = false;
+  const onHide = () => {
+    if (hiddenSent) return;
+    hiddenSent = true;
+    widget.hidden();
+    if (saveTimer) saveDraft();
+    report(done ? receipt || undefined : undefined);
+  };
+  const onVisibility = () => {
+    if (doc.visibilityState === 'hidden') onHide();
+    else hiddenSent = false;
+  };
+  const onPageHide = () => onHide();
+  const onEdit = () => saveSoon();
+  const onOnline = () => {
+    if (!delivering && !done && queued) resend();
+  };
   doc.addEventListener('visibilitychange', onVisibility);
+  addEventListener('pagehide', onPageHide);
+  addEventListener('online', onOnline);
+  element.addEventListener('input', onEdit);
+
+  /** Sends again a submission left in the outbox (by an earlier page, or after the attempts ran out). */
+  const resend = () => {
+    const { submission } = queued;
+    widget.setBusy(true);
+    widget.status('resending');
+    sending = (delivering = send(submission)).finally(() => {
+      delivering = null;
+    });
+    return sending;
+  };
 
   const handle = {
     element,
@@ -179,6 +469,7 @@ export async function mount(element, definition, options = {}) {
       return { valid: issues.every((i) => i.severity !== 'error'), issues };
     },
     async submit() {
+      if (delivering) return delivering;
       sending = null;
       if (widget.submit() == null) return { ok: false, issues: lastIssues };
       return sending;
@@ -193,21 +484,63 @@ export async function mount(element, definition, options = {}) {
       return widget.language();
     },
     timeline: () => JSON.parse(widget.timeline()),
+    timing: () => JSON.parse(widget.metrics()),
+    saveDraft: () => saveDraft(),
+    async discardDraft() {
+      clearTimeout(saveTimer);
+      if (drafts) await Promise.all([forget('drafts', draftId), forget('outbox', draftId)]);
+    },
+    get sending() {
+      return delivering;
+    },
     destroy() {
+      destroyed = true;
+      clearTimeout(saveTimer);
       doc.removeEventListener('visibilitychange', onVisibility);
+      removeEventListener('pagehide', onPageHide);
+      removeEventListener('online', onOnline);
+      element.removeEventListener('input', onEdit);
       widget.destroy();
       widget.free();
       handlers.clear();
     },
   };
+  let bundle = null;
   if (options.prefill != null) {
     // Without prefill (not logged in, broker down) the citizen still gets an empty form.
-    await handle.prefill(options.prefill).catch((error) => dispatch('error', { error }));
+    await jsonText(options.prefill)
+      .then((text) => {
+        bundle = JSON.parse(text);
+        widget.prefill(text);
+      })
+      .catch((error) => dispatch('error', { error }));
   }
+  if (drafts) {
+    const [draft, pending] = await Promise.all([
+      unseal('drafts', draftId).catch(() => null),
+      unseal('outbox', draftId).catch(() => null),
+    ]);
+    if (draft) {
+      // Locked prefilled values come from the new bundle, never from the draft.
+      const values = { ...draft.values };
+      for (const [path, v] of Object.entries(bundle?.values ?? {})) if (v?.locked) delete values[path];
+      const dropped = JSON.parse(widget.restore(JSON.stringify(values), draft.step ?? undefined));
+      dispatch('restored', { saved_at: draft.saved_at, dropped, definition_changed: draft.ruleset_hash !== info.ruleset_hash });
+    }
+    restoring = false;
+    if (pending?.submission && options.action) {
+      queued = pending;
+      resend();
+    }
+  }
+  restoring = false;
   return handle;
 }
 
-/** `<tokhai-form src lang catalogs prefill action today>`: the widget as a custom element. */
+/**
+ * `<tokhai-form src lang catalogs prefill action today timings-endpoint satisfaction-endpoint login-at subject
+ * drafts language-switch>`: the widget as a custom element.
+ */
 export class TokhaiFormElement extends HTMLElement {
   static observedAttributes = ['lang', 'src'];
   #handle = null;
@@ -251,6 +584,11 @@ export class TokhaiFormElement extends HTMLElement {
       action: attr('action'),
       today: attr('today'),
       languageSwitch: this.getAttribute('language-switch') !== 'off',
+      timingsEndpoint: attr('timings-endpoint'),
+      satisfactionEndpoint: attr('satisfaction-endpoint'),
+      loginAt: Number(this.getAttribute('login-at')) || undefined,
+      subject: attr('subject'),
+      drafts: this.getAttribute('drafts') !== 'off',
     }).then(
       (handle) => {
         if (!this.isConnected) {

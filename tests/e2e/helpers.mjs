@@ -2,6 +2,11 @@
 // and small keyboard helpers.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
 
@@ -81,4 +86,103 @@ export function text(page, selector) {
 /** The events the harness recorded, of one type. */
 export function events(page, type) {
   return page.evaluate((t) => window.tkEvents.filter((e) => e.type === t).map((e) => e.detail), type);
+}
+
+// ----- the real back end (tokhai-server), for the submission and draft tests -----
+
+const repo = resolve(fileURLToPath(import.meta.url), '../../..');
+
+/** The debug build of tokhai-server (`cargo build -p tokhai-server`; scripts/test builds it). */
+export const SERVER_BINARY = join(process.env.CARGO_TARGET_DIR ?? join(repo, 'target'), 'debug', 'tokhai-server');
+
+/**
+ * Runs tokhai-server with the development login on a free port and a temporary data directory.
+ * `stop()` kills it (SIGKILL: as a crash), `start()` starts it again on the same port and data, `close()`
+ * stops it for good and removes the data. Resolves to null when the binary is not built.
+ */
+export async function startPortal() {
+  if (!existsSync(SERVER_BINARY)) return null;
+  const portal = { url: null, data: mkdtempSync(join(tmpdir(), 'tokhai-web-')), proc: null, addr: '127.0.0.1:0' };
+  portal.start = async () => {
+    const proc = spawn(SERVER_BINARY, ['serve'], {
+      cwd: repo,
+      env: {
+        ...process.env,
+        TOKHAI_ADDR: portal.addr,
+        TOKHAI_DATA_DIR: portal.data,
+        TOKHAI_DEV_LOGIN: 'true',
+        TOKHAI_REGISTRY_SIZE: '200',
+        RUST_LOG: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    portal.proc = proc;
+    portal.url = await new Promise((ok, fail) => {
+      let out = '';
+      proc.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/listening on (http:\/\/\S+)/);
+        if (m) ok(m[1]);
+      });
+      proc.on('exit', (code) => fail(new Error(`tokhai-server exited with ${code}`)));
+    });
+    portal.addr = new URL(portal.url).host;
+    return portal;
+  };
+  portal.stop = async () => {
+    const proc = portal.proc;
+    portal.proc = null;
+    if (!proc || proc.exitCode != null) return;
+    const exited = new Promise((ok) => proc.once('exit', ok));
+    proc.kill('SIGKILL');
+    await exited;
+  };
+  portal.close = async () => {
+    await portal.stop();
+    rmSync(portal.data, { recursive: true, force: true });
+  };
+  portal.sql = (query) => execFileSync('sqlite3', [join(portal.data, 'tokhai.sqlite'), query], { encoding: 'utf8' }).trim();
+  return portal.start();
+}
+
+/** A new browser context logged in (development login) as an adult of the synthetic registry. */
+export async function loggedIn(browser, portal) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const { citizens } = await (await context.request.get(`${portal.url}/api/dev/citizens`)).json();
+  const citizen = citizens.find((c) => c.birth_year < 2000);
+  const res = await context.request.post(`${portal.url}/api/dev/login`, { data: { pin: citizen.pin } });
+  assert.equal(res.status(), 200, 'development login');
+  return { context, citizen };
+}
+
+/** Answers whatever the error summary asks for, by the control's kind; text boxes get `words`. */
+export async function answerSummary(page, words = 'Nguyễn Văn Bình') {
+  const paths = await page.$$eval('.tk-summary a[data-path]', (as) => as.map((a) => a.dataset.path));
+  for (const path of paths) {
+    await page.click(`.tk-summary a[data-path="${path}"]`);
+    const kind = await page.evaluate(() => {
+      const e = document.activeElement;
+      if (e.getAttribute('role') === 'combobox') return 'combo';
+      if (e.type === 'radio' || e.type === 'checkbox') return 'press';
+      return e.id.includes('pin') ? 'pin' : 'text';
+    });
+    if (kind === 'press') await page.keyboard.press('Space');
+    else if (kind === 'combo') {
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+    } else await page.keyboard.type(kind === 'pin' ? '001089012345' : words);
+    await page.keyboard.press('Tab');
+  }
+  return paths.length;
+}
+
+/** Goes through the portal's CT01 to its review page, answering what each step asks. */
+export async function fillToReview(page, words) {
+  const next = page.locator('tokhai-form .tk-nav button[type=submit]');
+  for (let round = 0; round < 12 && !(await page.locator('tokhai-form .tk-review:not([hidden])').count()); round++) {
+    await next.click();
+    if (await page.locator('tokhai-form .tk-summary:not([hidden])').count()) await answerSummary(page, words);
+  }
+  await page.waitForSelector('tokhai-form .tk-review:not([hidden])');
 }

@@ -95,6 +95,8 @@ struct MountOptions {
     idempotency_key: String,
     #[serde(default)]
     login_at: Option<f64>,
+    #[serde(default)]
+    satisfaction: bool,
 }
 
 /// A listener the widget added to its root.
@@ -111,7 +113,7 @@ pub struct Widget {
 impl Widget {
     /// Compiles `definition` (JSON), renders it into `host` and listens to the citizen.
     ///
-    /// `options` is the JSON of `{lang, today (yyyy-mm-dd), languageSwitch, idempotencyKey, loginAt?}`;
+    /// `options` is the JSON of `{lang, today (yyyy-mm-dd), languageSwitch, idempotencyKey, loginAt?, satisfaction?}`;
     /// `emit(type, detailJson)` receives the widget's events. Values cross as JSON text, parsed
     /// by the JS face: smaller than serde-wasm-bindgen and always plain objects.
     #[wasm_bindgen(constructor)]
@@ -136,6 +138,7 @@ impl Widget {
             prefix: format!("tk{n}-"),
             idempotency_key: o.idempotency_key,
             login_at: o.login_at,
+            satisfaction: o.satisfaction,
         };
         let state = State::mount(host, opts).map_err(|e| JsError::new(&e))?;
         let root = state.root.clone();
@@ -243,6 +246,42 @@ impl Widget {
     pub fn timeline(&self) -> Option<String> {
         self.inner
             .with(|s| serde_json::to_string(&s.timeline()).unwrap_or_default())
+    }
+
+    /// The metrics of the filing so far (JSON), computed by tokhai-core from the timeline.
+    pub fn metrics(&self) -> Option<String> {
+        self.inner
+            .with(|s| serde_json::to_string(&s.metrics()).unwrap_or_default())
+    }
+
+    /// The form's identity as JSON: `{form_id, version, ruleset_hash}`.
+    pub fn info(&self) -> Option<String> {
+        self.inner.with(|s| s.info().to_string())
+    }
+
+    /// Restores a draft's values (JSON) on step `step`; returns the answers dropped because they no
+    /// longer fit the form, as JSON `[{path, code, label}]`, and tells the citizen.
+    pub fn restore(&self, values: &str, step: Option<u32>) -> Result<String, JsError> {
+        let values = parse(values)?;
+        let dropped = self.inner.with(|s| s.restore(&values, step.map(|i| i as usize)));
+        Ok(dropped.unwrap_or(Json::Null).to_string())
+    }
+
+    /// Shows a sending status (`sending`, `offline`, `retrying` with `n` seconds, `queued`, `resending`)
+    /// in the live region; any other name clears it.
+    pub fn status(&self, name: &str, n: Option<String>) {
+        let word = state::status_word(name).map(|w| (w, n.unwrap_or_default()));
+        self.inner.with(|s| s.set_status(word));
+    }
+
+    /// Records that the submission is being sent again.
+    pub fn retried(&self) {
+        self.inner.with(|s| s.record(EventKind::Retry));
+    }
+
+    /// Shows whether the satisfaction rating was recorded.
+    pub fn rated(&self, ok: bool) {
+        self.inner.with(|s| s.rated(ok));
     }
 
     /// Records that the page was hidden (tab switched or closed).

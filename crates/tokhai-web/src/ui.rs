@@ -73,6 +73,44 @@ pub enum Word {
     NotGiven,
     /// The sending failed.
     SendFailed,
+    /// Status while the dossier is being sent.
+    SendingDossier,
+    /// Status when the connection is lost and the dossier waits in the browser.
+    Offline,
+    /// Status before an automatic retry in {n} seconds.
+    Retrying,
+    /// Status when retries ran out and the dossier waits in the browser.
+    Queued,
+    /// Status while a dossier saved earlier is being sent.
+    Resending,
+    /// Status after a draft was restored.
+    DraftRestored,
+    /// Status after a draft was restored without the answers {n} that no longer fit the form.
+    DraftDropped,
+    /// Heading of the summary on the receipt.
+    SubmittedSummary,
+    /// The button that prints the receipt.
+    Print,
+    /// The satisfaction question.
+    RateQuestion,
+    /// Rating 1.
+    Rate1,
+    /// Rating 2.
+    Rate2,
+    /// Rating 3.
+    Rate3,
+    /// Rating 4.
+    Rate4,
+    /// Rating 5.
+    Rate5,
+    /// Label of the optional comment.
+    RateComment,
+    /// The button that sends the rating.
+    RateSend,
+    /// Thanks after the rating was recorded.
+    RateThanks,
+    /// Shown when the rating was sent without choosing.
+    RateChoose,
 }
 
 impl Word {
@@ -124,6 +162,46 @@ impl Word {
                 "Chưa gửi được tờ khai. Vui lòng thử lại.",
                 "The declaration could not be sent. Please try again.",
             ),
+            Word::SendingDossier => ("Đang gửi hồ sơ…", "Sending your application…"),
+            Word::Offline => (
+                "Mất kết nối — hồ sơ đã được lưu và sẽ tự động gửi khi có mạng.",
+                "Connection lost — your application is saved and will be sent automatically when you are back online.",
+            ),
+            Word::Retrying => (
+                "Chưa gửi được hồ sơ, tự động thử lại sau {n} giây…",
+                "The application was not sent yet; trying again in {n} seconds…",
+            ),
+            Word::Queued => (
+                "Chưa gửi được hồ sơ. Hồ sơ đã được lưu trên máy này và sẽ tự động gửi khi có mạng hoặc khi bạn mở lại trang.",
+                "The application could not be sent yet. It is saved on this device and will be sent automatically when \
+                 the connection returns or when you open this page again.",
+            ),
+            Word::Resending => ("Đang gửi hồ sơ đã lưu trước đó…", "Sending the application saved earlier…"),
+            Word::DraftRestored => (
+                "Đã khôi phục thông tin bạn nhập trước đó.",
+                "Your earlier answers have been restored.",
+            ),
+            Word::DraftDropped => (
+                "Đã khôi phục thông tin bạn nhập trước đó. Biểu mẫu đã thay đổi nên các thông tin sau không còn phù hợp \
+                 và đã được bỏ: {n}.",
+                "Your earlier answers have been restored. The form has changed, so these answers no longer fit and \
+                 were dropped: {n}.",
+            ),
+            Word::SubmittedSummary => ("Thông tin đã gửi", "What you submitted"),
+            Word::Print => ("In giấy biên nhận", "Print the receipt"),
+            Word::RateQuestion => (
+                "Bạn thấy việc khai tờ khai này dễ hay khó?",
+                "How easy was it to fill in this form?",
+            ),
+            Word::Rate1 => ("1 — Rất khó", "1 — Very hard"),
+            Word::Rate2 => ("2 — Khó", "2 — Hard"),
+            Word::Rate3 => ("3 — Bình thường", "3 — Neither easy nor hard"),
+            Word::Rate4 => ("4 — Dễ", "4 — Easy"),
+            Word::Rate5 => ("5 — Rất dễ", "5 — Very easy"),
+            Word::RateComment => ("Góp ý thêm (không bắt buộc)", "Comment (optional)"),
+            Word::RateSend => ("Gửi đánh giá", "Send the rating"),
+            Word::RateThanks => ("Cảm ơn bạn đã đánh giá.", "Thank you for your rating."),
+            Word::RateChoose => ("Vui lòng chọn một mức đánh giá.", "Please choose a rating."),
         };
         if lang == "en" {
             en
@@ -170,6 +248,23 @@ mod tests {
         assert_eq!(Word::StepOf.fill("en", "2", "4"), "Step 2 of 4");
         assert_eq!(Txt::Numbered(Word::RemoveRow, 3).render("en"), "Remove row 3");
         assert_eq!(Word::Next.get("fr"), "Tiếp tục");
+    }
+
+    #[test]
+    fn sending_statuses_are_vietnamese_first() {
+        assert_eq!(
+            Word::Retrying.fill("vi", "4", ""),
+            "Chưa gửi được hồ sơ, tự động thử lại sau 4 giây…"
+        );
+        assert!(Word::Offline.get("vi").starts_with("Mất kết nối — hồ sơ đã được lưu"));
+        assert!(Word::Offline.get("en").starts_with("Connection lost"));
+        assert!(
+            Word::Queued.get("en").contains("when the connection returns"),
+            "continued lines keep their space"
+        );
+        assert!(Word::DraftDropped
+            .fill("vi", "Số fax", "")
+            .ends_with("đã được bỏ: Số fax."));
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! The wizard (steps, review, confirmation) and the searchable lists live in submodules.
 
 mod combo;
+mod filing;
 mod wizard;
 
 use crate::dom::{attr, html, show, shown, Dom};
 use crate::render::{Builder, Control, FieldNode, GroupNode};
 use crate::ui::{Txt, Word};
 use combo::{close_list, set_active};
+pub use filing::status_word;
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -75,6 +77,9 @@ pub struct State {
     screen: Screen,
     bundle: Option<Json>,
     busy: bool,
+    status: Element,
+    status_word: Option<(Word, String)>,
+    satisfaction: bool,
     server_messages: HashMap<(String, String), Json>,
     idempotency_key: String,
     timeline: Timeline,
@@ -102,6 +107,8 @@ pub struct Options<'a> {
     pub idempotency_key: String,
     /// When the citizen logged in to the portal (ms since the epoch), if the portal says.
     pub login_at: Option<f64>,
+    /// Whether the receipt asks for a satisfaction rating.
+    pub satisfaction: bool,
 }
 
 /// A catalogue by name: the form's own first, then the host's.
@@ -239,8 +246,9 @@ impl State {
         let review = dom.add(&form_el, "section", "tk-review", "");
         show(&review, false);
         let done = dom.add(&form_el, "div", "tk-done", "");
-        attr(&done, "role", "status");
         show(&done, false);
+        let status = dom.add(&form_el, "p", "tk-status", "");
+        attr(&status, "role", "status");
         let nav = dom.add(&form_el, "div", "tk-nav", "");
         let back = dom.add(&nav, "button", "tk-btn tk-btn-secondary", "");
         attr(&back, "type", "button");
@@ -275,6 +283,9 @@ impl State {
             screen: Screen::Step(0),
             bundle: None,
             busy: false,
+            status,
+            status_word: None,
+            satisfaction: opts.satisfaction,
             server_messages: HashMap::new(),
             idempotency_key: opts.idempotency_key,
             timeline: Timeline {
@@ -296,6 +307,15 @@ impl State {
     /// The current language.
     pub fn lang(&self) -> &str {
         &self.lang
+    }
+
+    /// The form's identity: id, version and ruleset hash.
+    pub fn info(&self) -> Json {
+        json!({
+            "form_id": self.form.id(),
+            "version": self.form.version(),
+            "ruleset_hash": self.form.ruleset_hash(),
+        })
     }
 
     // ----- patches -----
@@ -787,6 +807,12 @@ impl State {
                 self.set_language(other);
             }
             Some("link") => self.focus_field(&path),
+            Some("print") => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.print();
+                }
+            }
+            Some("rate") => self.rate(),
             Some("option") => {
                 if let Some(i) = number("data-index") {
                     self.choose(&path, i);
@@ -1049,6 +1075,7 @@ impl State {
         for p in summary {
             self.update_summary_item(&p);
         }
+        self.render_status();
         self.update_progress();
         if self.screen == Screen::Review {
             self.build_review();

@@ -246,6 +246,24 @@ impl State {
                 &Word::Reference.fill(&self.lang, &r, ""),
             );
         }
+        let print = self.dom.add(
+            &self.done,
+            "button",
+            "tk-btn tk-btn-secondary tk-print",
+            Word::Print.get(&self.lang),
+        );
+        attr(&print, "type", "button");
+        attr(&print, "data-act", "print");
+        let summary = self.dom.add(&self.done, "section", "tk-receipt-summary", "");
+        let sid = format!("{}receipt-summary", self.dom.prefix);
+        let sh = self.dom.add(&summary, "h4", "", Word::SubmittedSummary.get(&self.lang));
+        attr(&sh, "id", &sid);
+        attr(&summary, "aria-labelledby", &sid);
+        self.write_answers(&summary, false);
+        if self.satisfaction {
+            self.build_rating();
+        }
+        self.set_status(None);
         self.go(Screen::Done, true);
         self.focus = Some(html(&h));
     }
@@ -262,6 +280,7 @@ impl State {
             issues.push(issue);
         }
         self.busy = false;
+        self.set_status(None);
         self.update_progress();
         if issues.is_empty() {
             self.summary.list.set_text_content(None);
@@ -286,28 +305,37 @@ impl State {
 
     /// Builds the review page from the session's values.
     pub(super) fn build_review(&mut self) {
+        let r = self.review.clone();
+        r.set_text_content(None);
+        let h = self
+            .dom
+            .add(&r, "h3", "tk-review-title", Word::ReviewTitle.get(&self.lang));
+        attr(&h, "tabindex", "-1");
+        self.write_answers(&r, true);
+    }
+
+    /// Writes the visible answers step by step into `parent`, with a change button per step if `edit`.
+    pub(super) fn write_answers(&self, parent: &Element, edit: bool) {
         let lang = self.lang.clone();
         let values = self.session.values();
-        let r = &self.review;
-        r.set_text_content(None);
-        let h = self.dom.add(r, "h3", "tk-review-title", Word::ReviewTitle.get(&lang));
-        attr(&h, "tabindex", "-1");
         let def = self.form.def();
         for (i, step) in def.steps.iter().enumerate() {
             if !self.steps[i].visible {
                 continue;
             }
-            let block = self.dom.add(r, "div", "tk-review-step", "");
+            let block = self.dom.add(parent, "div", "tk-review-step", "");
             let head = self.dom.add(&block, "div", "tk-review-head", "");
             self.dom.add(&head, "h4", "", step.title.get(&lang));
-            let b = self
-                .dom
-                .add(&head, "button", "tk-btn tk-btn-link", Word::Change.get(&lang));
-            attr(&b, "type", "button");
-            attr(&b, "data-act", "edit");
-            attr(&b, "data-step", &i.to_string());
-            self.dom
-                .add(&b, "span", "tk-vh", &format!(": {}", step.title.get(&lang)));
+            if edit {
+                let b = self
+                    .dom
+                    .add(&head, "button", "tk-btn tk-btn-link", Word::Change.get(&lang));
+                attr(&b, "type", "button");
+                attr(&b, "data-act", "edit");
+                attr(&b, "data-step", &i.to_string());
+                self.dom
+                    .add(&b, "span", "tk-vh", &format!(": {}", step.title.get(&lang)));
+            }
             let dl = self.dom.add(&block, "dl", "tk-answers", "");
             for sec in &step.sections {
                 if self.sections.get(&sec.id).is_some_and(|s| !shown(s)) {

@@ -1,0 +1,197 @@
+//! Around the sending of a filing: the status line, a restored draft, the satisfaction rating and the metrics.
+
+use super::{Screen, State};
+use crate::dom::{attr, html, show};
+use crate::ui::Word;
+use serde_json::{json, Value as Json};
+use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
+
+/// The ratings offered, from 1 (very hard) to 5 (very easy).
+const RATINGS: [Word; 5] = [Word::Rate1, Word::Rate2, Word::Rate3, Word::Rate4, Word::Rate5];
+
+/// The status word the JS face names: `sending`, `offline`, `retrying`, `queued`, `resending`.
+pub fn status_word(name: &str) -> Option<Word> {
+    Some(match name {
+        "sending" => Word::SendingDossier,
+        "offline" => Word::Offline,
+        "retrying" => Word::Retrying,
+        "queued" => Word::Queued,
+        "resending" => Word::Resending,
+        _ => return None,
+    })
+}
+
+impl State {
+    /// Shows a status message in the live region (`None` clears it).
+    pub fn set_status(&mut self, word: Option<(Word, String)>) {
+        self.status_word = word;
+        self.render_status();
+    }
+
+    /// Writes the status message in the current language.
+    pub(super) fn render_status(&self) {
+        let text = self.status_word.as_ref().map(|(w, n)| w.fill(&self.lang, n, ""));
+        self.status.set_text_content(text.as_deref());
+    }
+
+    /// Loads a draft's values and shows them (on step `step` if visible); says which answers no longer
+    /// fit the form and returns them as `[{path, code, label}]`.
+    pub fn restore(&mut self, values: &Json, step: Option<usize>) -> Json {
+        let problems = self.session.load(values);
+        let snapshot = self.session.snapshot();
+        self.apply(snapshot, None);
+        let dropped: Vec<&str> = problems.iter().map(|i| i.path.as_str()).collect();
+        for (id, v) in values.as_object().into_iter().flatten() {
+            if dropped.contains(&id.as_str()) {
+                continue;
+            }
+            match v {
+                Json::Array(rows) if self.groups.contains_key(id) => {
+                    for (r, row) in rows.iter().enumerate() {
+                        for (c, cell) in row.as_object().into_iter().flatten() {
+                            let path = format!("{id}[{r}].{c}");
+                            if !dropped.contains(&path.as_str()) {
+                                self.show_value(&path, cell);
+                            }
+                        }
+                    }
+                }
+                _ => self.show_value(id, v),
+            }
+        }
+        let list: Vec<Json> = problems
+            .iter()
+            .map(|i| {
+                let label = self
+                    .form
+                    .field(&i.path)
+                    .map_or(i.path.as_str(), |f| f.label.get(&self.lang));
+                json!({ "path": i.path, "code": i.code, "label": label })
+            })
+            .collect();
+        let names: Vec<&str> = list.iter().filter_map(|d| d["label"].as_str()).collect();
+        let word = if names.is_empty() {
+            (Word::DraftRestored, String::new())
+        } else {
+            (Word::DraftDropped, names.join(", "))
+        };
+        self.set_status(Some(word));
+        if let Some(i) = step.filter(|&i| self.steps.get(i).is_some_and(|s| s.visible)) {
+            self.go(Screen::Step(i), false);
+        }
+        Json::Array(list)
+    }
+
+    /// The metrics of the filing so far, computed by the core from the timeline.
+    pub fn metrics(&self) -> Metrics {
+        self.timeline().metrics(IDLE_THRESHOLD_MS, TARGET_MS)
+    }
+
+    /// Adds the one-question rating (1 to 5, optional comment) to the receipt.
+    pub(super) fn build_rating(&mut self) {
+        let lang = self.lang.clone();
+        let block = self.dom.add(&self.done, "div", "tk-rate", "");
+        let set = self.dom.add(&block, "fieldset", "tk-field tk-choices", "");
+        self.dom.add(&set, "legend", "tk-legend", Word::RateQuestion.get(&lang));
+        let name = format!("{}rating", self.dom.prefix);
+        for (i, w) in RATINGS.iter().enumerate() {
+            let row = self.dom.add(&set, "div", "tk-option", "");
+            let input = self.dom.add(&row, "input", "tk-choice", "");
+            let id = format!("{name}-{}", i + 1);
+            attr(&input, "type", "radio");
+            attr(&input, "name", &name);
+            attr(&input, "id", &id);
+            attr(&input, "value", &(i + 1).to_string());
+            let label = self.dom.add(&row, "label", "", w.get(&lang));
+            attr(&label, "for", &id);
+        }
+        let comment_id = format!("{}rating-comment", self.dom.prefix);
+        let label = self.dom.add(&block, "label", "tk-label", Word::RateComment.get(&lang));
+        attr(&label, "for", &comment_id);
+        let area = self.dom.add(&block, "textarea", "tk-input", "");
+        attr(&area, "id", &comment_id);
+        attr(&area, "maxlength", "1000");
+        attr(&area, "rows", "3");
+        let send = self.dom.add(&block, "button", "tk-btn", Word::RateSend.get(&lang));
+        attr(&send, "type", "button");
+        attr(&send, "data-act", "rate");
+        let note = self.dom.add(&block, "p", "tk-rate-status", "");
+        attr(&note, "role", "status");
+    }
+
+    /// The rating block's parts: the chosen rating, the comment box, the button and the status line.
+    fn rating_parts(&self) -> Option<(Option<String>, HtmlTextAreaElement, Element, Element)> {
+        let block = self.done.query_selector(".tk-rate").ok()??;
+        let chosen = block
+            .query_selector("input:checked")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+            .map(|i| i.value());
+        let comment = block.query_selector("textarea").ok()??.dyn_into().ok()?;
+        let button = block.query_selector("[data-act=rate]").ok()??;
+        let note = block.query_selector(".tk-rate-status").ok()??;
+        Some((chosen, comment, button, note))
+    }
+
+    /// The citizen sends the rating: the `rate` event carries it to the JS face.
+    pub(super) fn rate(&mut self) {
+        let Some((chosen, comment, button, note)) = self.rating_parts() else {
+            return;
+        };
+        if button.get_attribute("aria-disabled").as_deref() == Some("true") {
+            return;
+        }
+        let Some(rating) = chosen.and_then(|v| v.parse::<u8>().ok()) else {
+            note.set_text_content(Some(Word::RateChoose.get(&self.lang)));
+            self.focus = self
+                .done
+                .query_selector(".tk-rate input")
+                .ok()
+                .flatten()
+                .map(|e| html(&e));
+            return;
+        };
+        attr(&button, "aria-disabled", "true");
+        note.set_text_content(None);
+        let text = comment.value();
+        let comment = Some(text.trim()).filter(|t| !t.is_empty());
+        self.events
+            .push(("rate", json!({ "rating": rating, "comment": comment })));
+    }
+
+    /// Shows whether the rating was recorded (thanks), or lets the citizen send it again.
+    pub fn rated(&mut self, ok: bool) {
+        let Some((_, _, button, note)) = self.rating_parts() else {
+            return;
+        };
+        if ok {
+            if let Ok(Some(set)) = self.done.query_selector(".tk-rate fieldset") {
+                show(&set, false);
+            }
+            for sel in [".tk-rate textarea", ".tk-rate > label", ".tk-rate [data-act=rate]"] {
+                if let Ok(Some(e)) = self.done.query_selector(sel) {
+                    show(&e, false);
+                }
+            }
+            note.set_text_content(Some(Word::RateThanks.get(&self.lang)));
+        } else {
+            button.remove_attribute("aria-disabled").ok();
+            note.set_text_content(Some(Word::SendFailed.get(&self.lang)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_js_face_names_every_status() {
+        assert_eq!(status_word("offline"), Some(Word::Offline));
+        assert_eq!(status_word("retrying"), Some(Word::Retrying));
+        assert_eq!(status_word(""), None, "an unknown name clears the status");
+    }
+}

@@ -1,0 +1,163 @@
+// Drafts on the real back end: a reload in the middle of the form restores the answers and the step,
+// drafts are encrypted at rest, a changed definition keeps what still fits and names what was dropped,
+// and the receipt clears the draft.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { answerSummary, fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
+
+const env = { portal: null, browser: null };
+
+before(async () => {
+  env.portal = await startPortal();
+  if (env.portal) env.browser = await launch();
+});
+
+after(async () => {
+  await env.browser?.close();
+  await env.portal?.close();
+});
+
+const NEXT = 'tokhai-form .tk-nav button[type=submit]';
+const STATUS = 'tokhai-form .tk-status';
+const DETAIL = 'tokhai-form textarea[data-path=request_detail]';
+const EMAIL = 'tokhai-form input[data-path=email]';
+const SECRET = 'Đề nghị Quokka Zebra';
+
+/** Resolves when the widget next saves its draft (call before the change). */
+const nextSave = (page) =>
+  page.evaluate(() => new Promise((ok) => document.addEventListener('tokhai-draft', () => ok(), { once: true })));
+
+/** Every record of an IndexedDB store of the widget. */
+const records = (page, store) =>
+  page.evaluate(
+    (store) =>
+      new Promise((ok, fail) => {
+        const req = indexedDB.open('tokhai');
+        req.onerror = () => fail(req.error);
+        req.onsuccess = () => {
+          const all = req.result.transaction(store).objectStore(store).getAll();
+          all.onsuccess = () => ok(all.result.map((r) => ({ iv: r.iv?.byteLength, text: new TextDecoder().decode(r.data) })));
+        };
+      }),
+    store,
+  );
+
+/** Opens the portal's CT01 (prefilled) in a context. */
+async function openForm(context) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  return { page, errors };
+}
+
+test('a reload in the middle of the form restores the answers and the step, from an encrypted draft', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const { page, errors } = await openForm(context);
+  let saved = nextSave(page);
+  await page.fill(EMAIL, 'an.quokka@example.vn');
+  await saved;
+  for (let round = 0; round < 6 && !(await page.locator(DETAIL).isVisible()); round++) {
+    await page.click(NEXT);
+    if (await page.locator('tokhai-form .tk-summary:not([hidden])').count()) await answerSummary(page);
+  }
+  await page.waitForSelector(DETAIL, { state: 'visible' });
+  const step = await page.textContent('tokhai-form .tk-progress-label');
+  saved = nextSave(page);
+  await page.fill(DETAIL, SECRET);
+  await saved;
+
+  const [draft] = await records(page, 'drafts');
+  assert.equal(draft.iv, 12, 'a 96-bit IV');
+  assert.ok(!draft.text.includes('Quokka') && !draft.text.includes('quokka'), 'encrypted at rest');
+  const extractable = await page.evaluate(
+    () =>
+      new Promise((ok) => {
+        indexedDB.open('tokhai').onsuccess = (e) => {
+          const get = e.target.result.transaction('keys').objectStore('keys').get('drafts');
+          get.onsuccess = () => ok([get.result.extractable, get.result.algorithm.name]);
+        };
+      }),
+  );
+  assert.deepEqual(extractable, [false, 'AES-GCM'], 'a non-extractable AES-GCM key');
+
+  await page.reload();
+  await page.waitForSelector('tokhai-form .tk-prov', { state: 'attached' });
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
+  assert.equal(await page.textContent(STATUS), 'Đã khôi phục thông tin bạn nhập trước đó.');
+  assert.equal(await page.textContent('tokhai-form .tk-progress-label'), step, 'back on the same step');
+  assert.equal(await page.inputValue(DETAIL), SECRET);
+  assert.equal(await page.inputValue(EMAIL), 'an.quokka@example.vn');
+
+  await fillToReview(page);
+  assert.ok((await page.textContent('tokhai-form .tk-review')).includes(SECRET));
+  await page.click(NEXT);
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  await page.waitForFunction(
+    () =>
+      new Promise((ok) => {
+        indexedDB.open('tokhai').onsuccess = (e) => {
+          const count = e.target.result.transaction('drafts').objectStore('drafts').count();
+          count.onsuccess = () => ok(count.result === 0);
+        };
+      }),
+  );
+  assert.deepEqual(await records(page, 'drafts'), [], 'the receipt clears the draft');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a draft saved under another definition keeps what still fits and says what was dropped', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const { page, errors } = await openForm(context);
+  const saved = nextSave(page);
+  await page.fill(EMAIL, 'binh.quokka@example.vn');
+  await saved;
+  // Rewrite the draft as an older definition would have left it: another ruleset and a field that is gone.
+  await page.evaluate(
+    () =>
+      new Promise((ok, fail) => {
+        indexedDB.open('tokhai').onsuccess = async (e) => {
+          const db = e.target.result;
+          const read = (store, key) =>
+            new Promise((r) => {
+              const g = db.transaction(store).objectStore(store).get(key);
+              g.onsuccess = () => r(g.result);
+            });
+          const keys = await new Promise((r) => {
+            const g = db.transaction('drafts').objectStore('drafts').getAllKeys();
+            g.onsuccess = () => r(g.result);
+          });
+          const aes = await read('keys', 'drafts');
+          const rec = await read('drafts', keys[0]);
+          const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: rec.iv }, aes, rec.data);
+          const draft = JSON.parse(new TextDecoder().decode(plain));
+          draft.ruleset_hash = '0'.repeat(64);
+          draft.version = '2024.1';
+          draft.values.old_fax = '024 3825 0000';
+          const iv = crypto.getRandomValues(new Uint8Array(12));
+          const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, new TextEncoder().encode(JSON.stringify(draft)));
+          const tx = db.transaction('drafts', 'readwrite');
+          tx.objectStore('drafts').put({ iv, data }, keys[0]);
+          tx.oncomplete = () => ok();
+          tx.onerror = () => fail(tx.error);
+        };
+      }),
+  );
+  const restored = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('restored '), timeout: 15000 });
+  await page.addInitScript(() =>
+    document.addEventListener('tokhai-restored', (e) => console.log(`restored ${JSON.stringify(e.detail)}`)),
+  );
+  await page.reload();
+  const detail = JSON.parse((await restored).text().slice('restored '.length));
+  assert.equal(detail.definition_changed, true);
+  assert.deepEqual(detail.dropped.map((d) => [d.path, d.code]), [['old_fax', 'payload.unknown_field']]);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('old_fax'), STATUS);
+  assert.match(await page.textContent(STATUS), /^Đã khôi phục thông tin bạn nhập trước đó\. Biểu mẫu đã thay đổi.*: old_fax\.$/);
+  assert.equal(await page.inputValue(EMAIL), 'binh.quokka@example.vn', 'what still fits is kept');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,0 +1,284 @@
+// Submitting on the real back end (tokhai-server): the dossier is stored exactly once whatever the network
+// does (a crash mid-submit, offline, a double click), refusals show every reason, the receipt and the
+// rating, and the timing beacons never carry a value the citizen typed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { AxeBuilder } from '@axe-core/playwright';
+import { fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
+
+const env = { portal: null, browser: null };
+
+before(async () => {
+  env.portal = await startPortal();
+  if (env.portal) env.browser = await launch();
+});
+
+after(async () => {
+  await env.browser?.close();
+  await env.portal?.close();
+});
+
+const SUBMIT = 'tokhai-form .tk-nav button[type=submit]';
+const STATUS = 'tokhai-form .tk-status';
+/** Words typed into every free-text box: they must never reach a timing beacon. */
+const SECRET = 'Quokka Zebra';
+
+/** Dossiers stored by the server. */
+const dossiers = () => Number(env.portal.sql('SELECT count(*) FROM submissions'));
+
+/** A logged-in citizen on the portal's CT01, on the review page; records page errors and submission POSTs. */
+async function atReview() {
+  const { context, citizen } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  const errors = [];
+  const posts = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/submissions') && posts.push(r));
+  await page.addInitScript(() => {
+    // Keeps a copy of every beacon's body for the privacy checks.
+    window.beaconBodies = [];
+    const send = navigator.sendBeacon.bind(navigator);
+    navigator.sendBeacon = (url, data) => {
+      window.beaconBodies.push(data.text());
+      return send(url, data);
+    };
+  });
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  await fillToReview(page, SECRET);
+  return { context, page, citizen, errors, posts };
+}
+
+/** The dossier code on the receipt. */
+async function reference(page) {
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])', { timeout: 60000 });
+  return (await page.textContent('tokhai-form .tk-reference')).replace(/^[^:]*:\s*/, '').trim();
+}
+
+test('the server crashes while the dossier is being stored: the retry gets the same receipt, one dossier', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context, page, errors } = await atReview();
+  const before = dossiers();
+  let restarted = null;
+  await page.route('**/api/submissions', async (route) => {
+    if (restarted) return route.continue();
+    // The server stores the dossier, then dies before its answer reaches the browser.
+    const stored = await route.fetch();
+    assert.equal(stored.status(), 201);
+    await env.portal.stop();
+    restarted = new Promise((ok) => setTimeout(ok, 1500)).then(() => env.portal.start());
+    await route.abort('connectionreset');
+  });
+  await page.evaluate((s) => {
+    window.statusSeen = [];
+    const el = document.querySelector(s);
+    new MutationObserver(() => window.statusSeen.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+  }, STATUS);
+  await page.click(SUBMIT);
+  await restarted;
+  const code = await reference(page);
+  assert.match(code, /^HS\d{8}-[0-9A-F]{16}$/);
+  assert.equal(dossiers(), before + 1, 'stored exactly once');
+  assert.equal(env.portal.sql(`SELECT count(*) FROM submissions WHERE id = '${code}'`), '1', 'the receipt names the stored dossier');
+  const timing = await page.evaluate(() => document.querySelector('tokhai-form').handle.timing());
+  assert.ok(timing.retries >= 1, `retries recorded: ${JSON.stringify(timing)}`);
+  assert.equal(timing.outcome.outcome, 'submitted');
+  const seen = await page.evaluate(() => window.statusSeen);
+  assert.ok(seen.includes('Đang gửi hồ sơ…'), seen.join(' | '));
+  assert.ok(seen.some((s) => s.startsWith('Chưa gửi được hồ sơ, tự động thử lại sau')), seen.join(' | '));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('offline at submit: the citizen is told, the dossier waits in IndexedDB and goes once the connection returns', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors, posts } = await atReview();
+  const before = dossiers();
+  await context.setOffline(true);
+  await page.click(SUBMIT);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Mất kết nối'), STATUS);
+  assert.equal(
+    await page.textContent(STATUS),
+    'Mất kết nối — hồ sơ đã được lưu và sẽ tự động gửi khi có mạng.',
+  );
+  const queued = await page.evaluate(
+    () =>
+      new Promise((ok) => {
+        const req = indexedDB.open('tokhai');
+        req.onsuccess = () => {
+          const get = req.result.transaction('outbox').objectStore('outbox').getAll();
+          get.onsuccess = () => ok(get.result.map((r) => new TextDecoder().decode(r.data)));
+        };
+      }),
+  );
+  assert.equal(queued.length, 1, 'one submission queued');
+  assert.ok(!queued[0].includes(SECRET), 'queued encrypted');
+  assert.equal(dossiers(), before);
+  await context.setOffline(false);
+  const code = await reference(page);
+  assert.equal(dossiers(), before + 1, 'stored exactly once');
+  assert.equal(env.portal.sql(`SELECT count(*) FROM submissions WHERE id = '${code}'`), '1');
+  assert.equal(new Set(posts.map((p) => JSON.parse(p.postData()).idempotency_key)).size, 1, 'one idempotency key');
+  const outbox = await page.evaluate(
+    () =>
+      new Promise((ok) => {
+        const req = indexedDB.open('tokhai');
+        req.onsuccess = () => {
+          const count = req.result.transaction('outbox').objectStore('outbox').count();
+          count.onsuccess = () => ok(count.result);
+        };
+      }),
+  );
+  assert.equal(outbox, 0, 'the outbox is emptied after the receipt');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('queued offline, then the tab is closed: the next visit sends the saved dossier once', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atReview();
+  const before = dossiers();
+  await context.setOffline(true);
+  await page.click(SUBMIT);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Mất kết nối'), STATUS);
+  await page.close();
+  await context.setOffline(false);
+  const again = await context.newPage();
+  again.on('pageerror', (e) => errors.push(e.message));
+  await again.goto(`${env.portal.url}/`);
+  const code = await reference(again);
+  assert.equal(dossiers(), before + 1, 'stored exactly once');
+  assert.equal(env.portal.sql(`SELECT count(*) FROM submissions WHERE id = '${code}'`), '1');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a double click on submit makes one request and one dossier', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors, posts } = await atReview();
+  const before = dossiers();
+  await page.dblclick(SUBMIT);
+  await reference(page);
+  assert.equal(posts.length, 1, 'one POST');
+  assert.equal(dossiers(), before + 1, 'one dossier');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** JSON with sorted keys and no spaces: tokhai-core's canonical form, whose SHA-256 is the digest. */
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+test('a refusal shows every reason in Vietnamese, next to its field and in the error summary', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atReview();
+  const before = dossiers();
+  // A tampered submission (as a modified client would send): locked values changed, digest kept valid.
+  await page.route('**/api/submissions', async (route) => {
+    const sub = JSON.parse(route.request().postData());
+    sub.values.full_name = 'Nguyễn Văn Giả';
+    sub.values.dob = '1950-01-01';
+    sub.values.phone = '12';
+    sub.digest = createHash('sha256').update(canonical(sub.values)).digest('hex');
+    await route.continue({ postData: JSON.stringify(sub) });
+  });
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/submissions'));
+  await page.click(SUBMIT);
+  const res = await answer;
+  assert.equal(res.status(), 422);
+  const { reasons } = await res.json();
+  assert.ok(reasons.length >= 3, JSON.stringify(reasons));
+  await page.waitForSelector('tokhai-form .tk-summary:not([hidden])');
+  const summary = await page.textContent('tokhai-form .tk-summary');
+  for (const r of reasons) {
+    assert.ok(summary.includes(r.message_vi), `summary shows "${r.message_vi}"`);
+    const id = await page.evaluate((p) => document.querySelector(`tokhai-form [data-path="${p}"]`)?.id, r.path);
+    if (id) {
+      await page.waitForSelector(`#${id}-error:not([hidden])`);
+      assert.ok((await page.textContent(`#${id}-error`)).includes(r.message_vi), `${r.path} shows its reason`);
+    }
+  }
+  assert.ok(reasons.some((r) => r.path === 'full_name'), 'the locked name is a reason');
+  assert.equal(await page.textContent(STATUS), '', 'no sending status left');
+  assert.equal(dossiers(), before, 'nothing stored');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('receipt, rating and beacons: the timeline reaches the collector with no value typed in the form', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors, citizen } = await atReview();
+  const beacons = [];
+  const kinds = [];
+  page.on('request', (r) => r.url().endsWith('/api/timings') && kinds.push(r.resourceType()));
+  const timing = page.evaluate(
+    () => new Promise((ok) => document.addEventListener('tokhai-timing', (e) => ok(e.detail), { once: true })),
+  );
+  await page.click(SUBMIT);
+  const code = await reference(page);
+  const metrics = await timing;
+  assert.equal(metrics.outcome.outcome, 'submitted');
+  assert.equal(metrics.from_login, true, 'the clock starts at the login (/api/me)');
+  assert.ok((await page.textContent('tokhai-form .tk-receipt-summary')).includes(SECRET), 'the receipt summarises the answers');
+  assert.equal(await page.locator('tokhai-form .tk-done [data-act=print]').count(), 1, 'printable');
+  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+  const axe = await new AxeBuilder({ page }).include('tokhai-form').withTags(tags).analyze();
+  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], 'the receipt and the rating are accessible');
+
+  await page.click('tokhai-form .tk-rate label[for$="rating-4"]');
+  await page.fill('tokhai-form .tk-rate textarea', 'Nhanh gọn');
+  await page.click('tokhai-form .tk-rate [data-act=rate]');
+  await page.waitForFunction(() => document.querySelector('tokhai-form .tk-rate-status')?.textContent === 'Cảm ơn bạn đã đánh giá.');
+  assert.equal(env.portal.sql(`SELECT rating || ' ' || comment FROM satisfaction WHERE dossier_id = '${code}'`), '4 Nhanh gọn');
+
+  beacons.push(...(await page.evaluate(() => Promise.all(window.beaconBodies))));
+  // The citizen leaves: another beacon on page hide, with the dossier.
+  await page.close({ runBeforeUnload: true });
+  let stored = '';
+  for (let i = 0; i < 50 && !stored; i++) {
+    stored = env.portal.sql(`SELECT timeline FROM timings WHERE dossier_id = '${code}'`);
+    if (!stored) await new Promise((ok) => setTimeout(ok, 100));
+  }
+  assert.ok(stored, 'the collector stored the timeline');
+  assert.ok(beacons.length >= 1 && kinds.includes('ping'), 'sent with sendBeacon');
+  assert.equal(JSON.parse(beacons[0]).dossier_id, code, 'bound to the dossier');
+  for (const body of [...beacons, stored]) {
+    assert.ok(!body.includes(SECRET), 'no typed value in a beacon');
+    assert.ok(!body.includes('Quokka'), 'no typed value in a beacon');
+    assert.ok(!body.includes(citizen.pin) && !body.includes(citizen.full_name), 'no prefilled value either');
+  }
+  assert.ok(JSON.parse(stored).events.some((e) => e.type === 'receipt'), 'the stored timeline ends with the receipt');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a citizen who leaves mid-form sends an abandonment beacon without values', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  await page.fill('tokhai-form input[data-path=email]', 'quokka.zebra@example.vn');
+  await page.press('tokhai-form input[data-path=email]', 'Tab');
+  const rows = Number(env.portal.sql('SELECT count(*) FROM timings WHERE dossier_id IS NULL'));
+  await page.close({ runBeforeUnload: true });
+  let now = rows;
+  for (let i = 0; i < 50 && now === rows; i++) {
+    await new Promise((ok) => setTimeout(ok, 100));
+    now = Number(env.portal.sql('SELECT count(*) FROM timings WHERE dossier_id IS NULL'));
+  }
+  assert.equal(now, rows + 1, 'the abandoned filing is recorded');
+  const stored = env.portal.sql('SELECT timeline FROM timings WHERE dossier_id IS NULL ORDER BY received_at DESC LIMIT 1');
+  assert.ok(!/quokka/i.test(stored), 'no typed value');
+  assert.ok(JSON.parse(stored).events.some((e) => e.type === 'change' && e.field === 'email'), 'the field id is there');
+  await context.close();
+});
