@@ -29,10 +29,11 @@ function addStyles(doc, href) {
   return styles;
 }
 
-/** JSON text from a URL (fetched) or an object. */
-async function jsonText(source) {
+/** JSON text from a URL (fetched, given up after `timeout` ms when set) or an object. */
+async function jsonText(source, timeout) {
   if (typeof source === 'string' || source instanceof URL) {
-    const res = await fetch(source, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    const signal = timeout ? AbortSignal.timeout(timeout) : undefined;
+    const res = await fetch(source, { credentials: 'same-origin', headers: { Accept: 'application/json' }, signal });
     if (!res.ok) throw new Error(`tokhai: ${source} answered ${res.status}`);
     return res.text();
   }
@@ -167,6 +168,10 @@ function online() {
   if (navigator.onLine) return Promise.resolve();
   return new Promise((resolve) => addEventListener('online', resolve, { once: true }));
 }
+
+/** Milliseconds before a notice says national data is slow, and before prefill is given up. */
+const PREFILL_NOTICE_AFTER = 800;
+const PREFILL_TIMEOUT = 10000;
 
 /** Whether a status is worth retrying: the server or the way to it failed, or asked to wait. */
 const retryable = (status) => status >= 500 || status === 408 || status === 429;
@@ -508,12 +513,19 @@ export async function mount(element, definition, options = {}) {
   let bundle = null;
   if (options.prefill != null) {
     // Without prefill (not logged in, broker down) the citizen still gets an empty form.
-    await jsonText(options.prefill)
+    // Slow national data gets a notice; no answer within PREFILL_TIMEOUT leaves the form to the citizen.
+    const slow = setTimeout(() => widget.status('prefill_loading'), PREFILL_NOTICE_AFTER);
+    await jsonText(options.prefill, PREFILL_TIMEOUT)
       .then((text) => {
         bundle = JSON.parse(text);
         widget.prefill(text);
+        widget.status('');
       })
-      .catch((error) => dispatch('error', { error }));
+      .catch((error) => {
+        widget.status('prefill_failed');
+        dispatch('error', { error });
+      })
+      .finally(() => clearTimeout(slow));
   }
   if (drafts) {
     const [draft, pending] = await Promise.all([

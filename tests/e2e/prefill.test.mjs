@@ -115,7 +115,7 @@ test('a bundle past its expiry is refused with the reason shown', async (t) => {
   await context.close();
 });
 
-test('when national data does not answer, the form stays usable and editable', async (t) => {
+test('when national data fails, the form stays usable, editable, and says so', async (t) => {
   if (!env.portal) return skip(t);
   const { context, page } = await openCt01(env.portal, (p) =>
     p.route('**/api/prefill/**', (route) =>
@@ -127,5 +127,24 @@ test('when national data does not answer, the form stays usable and editable', a
   assert.equal(await name.getAttribute('readonly'), null, 'nothing is locked without a bundle');
   await name.fill('Nguyễn Văn An');
   assert.equal(await page.locator('tokhai-form .tk-prov').count(), 0);
+  assert.match(await page.textContent('tokhai-form .tk-status'), /Chưa lấy được thông tin/);
+  await context.close();
+});
+
+test('when national data is slow, a notice says so until the values arrive', async (t) => {
+  if (!env.portal) return skip(t);
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  const { context, page } = await openCt01(env.portal, (p) =>
+    p.route('**/api/prefill/**', async (route) => {
+      await held;
+      return route.continue();
+    }),
+  );
+  const status = page.locator('tokhai-form .tk-status');
+  await page.waitForFunction(() => /Đang lấy thông tin/.test(document.querySelector('tokhai-form .tk-status')?.textContent ?? ''));
+  release();
+  await page.waitForSelector('tokhai-form .tk-prov');
+  assert.equal((await status.textContent()).trim(), '');
   await context.close();
 });

@@ -83,6 +83,10 @@ pub enum Word {
     Queued,
     /// Status while a dossier saved earlier is being sent.
     Resending,
+    /// National data is slow to answer.
+    PrefillLoading,
+    /// National data did not answer: the citizen types instead.
+    PrefillFailed,
     /// Status after a draft was restored.
     DraftRestored,
     /// Status after a draft was restored without the answers {n} that no longer fit the form.
@@ -177,6 +181,15 @@ impl Word {
                  the connection returns or when you open this page again.",
             ),
             Word::Resending => ("Đang gửi hồ sơ đã lưu trước đó…", "Sending the application saved earlier…"),
+            Word::PrefillLoading => (
+                "Đang lấy thông tin của bạn từ Cơ sở dữ liệu quốc gia về dân cư…",
+                "Fetching your details from the national population database…",
+            ),
+            Word::PrefillFailed => (
+                "Chưa lấy được thông tin từ Cơ sở dữ liệu quốc gia về dân cư. Bạn vẫn có thể tự nhập và nộp tờ khai.",
+                "Your details could not be fetched from the national population database. You can still fill in \
+                 and submit the form yourself.",
+            ),
             Word::DraftRestored => (
                 "Đã khôi phục thông tin bạn nhập trước đó.",
                 "Your earlier answers have been restored.",

@@ -11,7 +11,8 @@ use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 /// The ratings offered, from 1 (very hard) to 5 (very easy).
 const RATINGS: [Word; 5] = [Word::Rate1, Word::Rate2, Word::Rate3, Word::Rate4, Word::Rate5];
 
-/// The status word the JS face names: `sending`, `offline`, `retrying`, `queued`, `resending`.
+/// The status word the JS face names: `sending`, `offline`, `retrying`, `queued`, `resending`,
+/// `prefill_loading`, `prefill_failed`.
 pub fn status_word(name: &str) -> Option<Word> {
     Some(match name {
         "sending" => Word::SendingDossier,
@@ -19,6 +20,8 @@ pub fn status_word(name: &str) -> Option<Word> {
         "retrying" => Word::Retrying,
         "queued" => Word::Queued,
         "resending" => Word::Resending,
+        "prefill_loading" => Word::PrefillLoading,
+        "prefill_failed" => Word::PrefillFailed,
         _ => return None,
     })
 }
