@@ -304,6 +304,31 @@ impl Session {
         problems
     }
 
+    /// Loads a saved draft like [`Session::load`], but drops the answers that no longer fit the definition
+    /// (a field that is gone, a value of another type, an option that was removed), reporting each.
+    pub fn restore(&mut self, values: &Json) -> Vec<Issue> {
+        const NO_LONGER_FITS: [&str; 3] = ["type.invalid", "option.unknown", "option.not_in_parent"];
+        let mut dropped = self.load(values);
+        for f in 0..self.form.fields.len() as u32 {
+            for row in 0..self.slots[f as usize].len() {
+                let field = &self.form.fields[f as usize];
+                let row_arg = field.group.map(|_| row);
+                let path = path::of(&self.form, f, row_arg);
+                let misfits: Vec<Issue> = self
+                    .check(f, row_arg, &path, false)
+                    .into_iter()
+                    .filter(|i| NO_LONGER_FITS.contains(&i.code.as_str()) && i.path == path)
+                    .collect();
+                if !misfits.is_empty() && !field.is_computed() && field.kind != FieldKind::Group {
+                    self.slots[f as usize][row].value = Json::Null;
+                    dropped.extend(misfits);
+                }
+            }
+        }
+        self.refresh_all(&mut Vec::new());
+        dropped
+    }
+
     /// Number of rows of a group.
     fn rows(&self, group: u32) -> usize {
         self.form.fields[group as usize]

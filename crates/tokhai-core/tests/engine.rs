@@ -245,3 +245,17 @@ fn the_server_refuses_what_the_form_would_never_send() {
     assert_eq!(check(json!({"a": "yes"})), ["type.invalid"]);
     assert_eq!(check(json!([1])), ["payload.not_object"]);
 }
+
+#[test]
+fn a_draft_keeps_what_still_fits_and_reports_what_was_dropped() {
+    let mut s = session(json!([
+        {"id": "name", "kind": "name", "label": "Họ tên"},
+        {"id": "sex", "kind": "radio", "label": "Giới tính",
+         "options": [{"value": "nam", "label": "Nam"}, {"value": "nu", "label": "Nữ"}]},
+        {"id": "age", "kind": "number", "label": "Tuổi"}
+    ]));
+    let draft = json!({"name": "Nguyễn Văn An", "sex": "khac", "age": "abc", "fax": "024 1234 5678"});
+    let dropped: Vec<(String, String)> = s.restore(&draft).into_iter().map(|i| (i.path, i.code)).collect();
+    assert_eq!(dropped, [("fax".into(), "payload.unknown_field".into()), ("sex".into(), "option.unknown".into())]);
+    assert_eq!(s.values(), json!({"name": "Nguyễn Văn An", "age": "abc"}), "a mistyped number is the citizen's own answer");
+}

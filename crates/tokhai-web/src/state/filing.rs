@@ -42,7 +42,7 @@ impl State {
     /// Loads a draft's values and shows them (on step `step` if visible); says which answers no longer
     /// fit the form and returns them as `[{path, code, label}]`.
     pub fn restore(&mut self, values: &Json, step: Option<usize>) -> Json {
-        let problems = self.session.load(values);
+        let problems = self.session.restore(values);
         let snapshot = self.session.snapshot();
         self.apply(snapshot, None);
         let dropped: Vec<&str> = problems.iter().map(|i| i.path.as_str()).collect();
@@ -69,7 +69,7 @@ impl State {
             .map(|i| {
                 let label = self
                     .form
-                    .field(&i.path)
+                    .field(tokhai_core::path::field_id(&i.path))
                     .map_or(i.path.as_str(), |f| f.label.get(&self.lang));
                 json!({ "path": i.path, "code": i.code, "label": label })
             })
