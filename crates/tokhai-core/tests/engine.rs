@@ -256,6 +256,16 @@ fn a_draft_keeps_what_still_fits_and_reports_what_was_dropped() {
     ]));
     let draft = json!({"name": "Nguyễn Văn An", "sex": "khac", "age": "abc", "fax": "024 1234 5678"});
     let dropped: Vec<(String, String)> = s.restore(&draft).into_iter().map(|i| (i.path, i.code)).collect();
-    assert_eq!(dropped, [("fax".into(), "payload.unknown_field".into()), ("sex".into(), "option.unknown".into())]);
-    assert_eq!(s.values(), json!({"name": "Nguyễn Văn An", "age": "abc"}), "a mistyped number is the citizen's own answer");
+    assert_eq!(
+        dropped,
+        [
+            ("fax".into(), "payload.unknown_field".into()),
+            ("sex".into(), "option.unknown".into())
+        ]
+    );
+    assert_eq!(
+        s.values(),
+        json!({"name": "Nguyễn Văn An", "age": "abc"}),
+        "a mistyped number is the citizen's own answer"
+    );
 }
