@@ -1,0 +1,53 @@
+// The QA dashboard on the real back end: a filing's timing reaches the collector and the dashboard
+// shows it, in an accessible page.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AxeBuilder } from '@axe-core/playwright';
+import { launch } from './helpers.mjs';
+import { devLogin, fillToReview, serverBinary, startPortal } from './portal.mjs';
+
+const env = { portal: null, browser: null };
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+before(async () => {
+  env.portal = await startPortal();
+  if (env.portal) env.browser = await launch();
+});
+
+after(async () => {
+  await env.browser?.close();
+  await env.portal?.stop();
+});
+
+test('a filing appears on the dashboard with its time, against the target', async (t) => {
+  if (!env.portal) return t.skip(`no ${serverBinary}: run cargo build -p tokhai-server`);
+  const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const page = await context.newPage();
+  await devLogin(context, env.portal.url);
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  const next = await fillToReview(page);
+  await next.click();
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+
+  // The beacon is sent after the receipt; wait until the collector has it.
+  const summaryUrl = `${env.portal.url}/api/qa/forms/ct01/summary?days=1`;
+  let summary;
+  for (let i = 0; i < 50; i++) {
+    summary = await (await context.request.get(summaryUrl)).json();
+    if (summary.aggregate.submitted >= 1) break;
+    await page.waitForTimeout(100);
+  }
+  assert.equal(summary.aggregate.submitted, 1, 'the filing was recorded as submitted');
+  assert.ok(summary.aggregate.median_ms > 0, 'with a login → submit time');
+
+  await page.goto(`${env.portal.url}/dashboard.html?form=ct01&days=1`);
+  await page.waitForSelector('#histogram svg');
+  const figures = await page.textContent('#figures');
+  assert.match(figures, /Đã nộp\s*1/, figures);
+  assert.equal(await page.locator('#histogram svg line.target').count(), 1, 'the 5-minute target line');
+  assert.match(await page.textContent('#histogram svg desc'), /^1 hồ sơ đã nộp/);
+  const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), []);
+  await context.close();
+});
