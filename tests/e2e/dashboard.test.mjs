@@ -3,8 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { launch } from './helpers.mjs';
-import { devLogin, fillToReview, serverBinary, startPortal } from './portal.mjs';
+import { fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
 
 const env = { portal: null, browser: null };
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
@@ -16,14 +15,13 @@ before(async () => {
 
 after(async () => {
   await env.browser?.close();
-  await env.portal?.stop();
+  await env.portal?.close();
 });
 
 test('a filing appears on the dashboard with its time, against the target', async (t) => {
-  if (!env.portal) return t.skip(`no ${serverBinary}: run cargo build -p tokhai-server`);
-  const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context } = await loggedIn(env.browser, env.portal);
   const page = await context.newPage();
-  await devLogin(context, env.portal.url);
   await page.goto(`${env.portal.url}/`);
   await page.waitForSelector('tokhai-form .tk-prov');
   const next = await fillToReview(page);

@@ -3,7 +3,7 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,15 +96,21 @@ const repo = resolve(fileURLToPath(import.meta.url), '../../..');
 export const SERVER_BINARY = join(process.env.CARGO_TARGET_DIR ?? join(repo, 'target'), 'debug', 'tokhai-server');
 
 /**
- * Runs tokhai-server with the development login on a free port and a temporary data directory.
- * `stop()` kills it (SIGKILL: as a crash), `start()` starts it again on the same port and data, `close()`
- * stops it for good and removes the data. Resolves to null when the binary is not built.
+ * Runs tokhai-server with the development login on a free port and a temporary data directory;
+ * `config` (TOML text) is passed with --config. `stop()` kills it (SIGKILL: as a crash), `start()` starts
+ * it again on the same port and data, `close()` stops it for good and removes the data. Resolves to null
+ * when the binary is not built.
  */
-export async function startPortal() {
+export async function startPortal({ config = '' } = {}) {
   if (!existsSync(SERVER_BINARY)) return null;
   const portal = { url: null, data: mkdtempSync(join(tmpdir(), 'tokhai-web-')), proc: null, addr: '127.0.0.1:0' };
+  const args = ['serve'];
+  if (config) {
+    writeFileSync(join(portal.data, 'tokhai.toml'), config);
+    args.push('--config', join(portal.data, 'tokhai.toml'));
+  }
   portal.start = async () => {
-    const proc = spawn(SERVER_BINARY, ['serve'], {
+    const proc = spawn(SERVER_BINARY, args, {
       cwd: repo,
       env: {
         ...process.env,
@@ -185,4 +191,5 @@ export async function fillToReview(page, words) {
     if (await page.locator('tokhai-form .tk-summary:not([hidden])').count()) await answerSummary(page, words);
   }
   await page.waitForSelector('tokhai-form .tk-review:not([hidden])');
+  return next;
 }

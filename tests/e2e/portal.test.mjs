@@ -2,8 +2,7 @@
 // development login, gets CT01 prefilled and locked, files it and receives a receipt from the intake.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './helpers.mjs';
-import { devLogin, fillToReview, serverBinary, startPortal } from './portal.mjs';
+import { fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
 
 const env = { portal: null, browser: null };
 
@@ -14,16 +13,15 @@ before(async () => {
 
 after(async () => {
   await env.browser?.close();
-  await env.portal?.stop();
+  await env.portal?.close();
 });
 
 test('a logged-in citizen files CT01 on the development portal and gets a receipt', async (t) => {
-  if (!env.portal) return t.skip(`no ${serverBinary}: run cargo build -p tokhai-server`);
-  const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context, citizen: adult } = await loggedIn(env.browser, env.portal);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const adult = await devLogin(context, env.portal.url);
 
   await page.goto(`${env.portal.url}/`);
   await page.waitForSelector('tokhai-form .tk-prov');

@@ -2,8 +2,7 @@
 // of tampering refused at submission with a reason the citizen can read.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './helpers.mjs';
-import { devLogin, fillToReview, serverBinary, startPortal } from './portal.mjs';
+import { fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
 
 const env = { portal: null, short: null, browser: null };
 
@@ -17,15 +16,14 @@ before(async () => {
 
 after(async () => {
   await env.browser?.close();
-  await env.portal?.stop();
-  await env.short?.stop();
+  await env.portal?.close();
+  await env.short?.close();
 });
 
 /** A logged-in citizen's CT01 page, prefilled. */
 async function openCt01(portal, prepare = async () => {}) {
-  const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const { context, citizen } = await loggedIn(env.browser, portal);
   const page = await context.newPage();
-  const citizen = await devLogin(context, portal.url);
   await prepare(page);
   await page.goto(`${portal.url}/`);
   await page.waitForSelector('tokhai-form .tk-nav');
@@ -41,7 +39,7 @@ async function submitRefused(page) {
   return summary.textContent();
 }
 
-const skip = (t) => t.skip(`no ${serverBinary}: run cargo build -p tokhai-server`);
+const skip = (t) => t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
 
 test('at least 8 fields are prefilled with their source, and the authoritative ones are locked', async (t) => {
   if (!env.portal) return skip(t);

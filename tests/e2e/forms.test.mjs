@@ -1,0 +1,513 @@
+// Issue 7: the three real procedures (www/forms) filed end to end on the development portal, served
+// by the real tokhai-server, by synthetic citizens with prefill; every conditional rule of each
+// procedure exercised both ways, asserting what the citizen sees. The citizen's keyboard work is
+// qa/citizen.mjs, shared with the QA runner.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { launch } from './helpers.mjs';
+import {
+  CONTEXT_OPTIONS,
+  Citizen,
+  FORMS,
+  addYears,
+  chooseCitizens,
+  control,
+  dmy,
+  field,
+  fillStep,
+  historyRows,
+  isMinor,
+  isoDate,
+  login,
+  openForm,
+  periodRow,
+  prefilled,
+  serverBinary,
+  startPortal,
+  today,
+} from '../../qa/citizen.mjs';
+
+const CT01 = FORMS.ct01;
+const BIRTH = FORMS['birth-registration'];
+const JUDICIAL = FORMS['judicial-record'];
+const env = { portal: null, browser: null };
+
+before(async () => {
+  if (!existsSync(serverBinary())) return;
+  env.portal = await startPortal();
+  env.browser = await launch();
+});
+
+after(async () => {
+  await env.browser?.close();
+  await env.portal?.close();
+});
+
+/** The words of the provenance note of a prefilled field. */
+const FROM_NATIONAL_DATA = 'Lấy từ Cơ sở dữ liệu quốc gia về dân cư';
+const LOCKED_NOTE = `${FROM_NATIONAL_DATA} (không sửa được)`;
+
+/** Opens a form on the portal in a fresh browser, logged in as `citizen` (or not logged in). */
+async function session(t, form, citizen) {
+  if (!env.portal) {
+    t.skip(`no ${serverBinary()}: run cargo build -p tokhai-server`);
+    return {};
+  }
+  const context = await env.browser.newContext(CONTEXT_OPTIONS);
+  const errors = [];
+  context.on('weberror', (e) => errors.push(e.error().message));
+  t.after(async () => {
+    await context.close();
+    assert.deepEqual(errors, [], 'no error in the page');
+  });
+  if (citizen) await login(context, env.portal.url, citizen.pin);
+  const page = await openForm(context, env.portal.url, form);
+  return { context, page, c: new Citizen(page) };
+}
+
+/** Citizens suited to a form (the first ones of the registry), or none when the portal is missing. */
+function citizens(form, count = 1, options = {}) {
+  return env.portal ? chooseCitizens(env.portal.url, form, count, options) : [];
+}
+
+/** The provenance note beside a field. */
+const note = (page, path) => page.locator(`${field(path)} .tk-prov`).first().textContent();
+
+/** Titles of the sections the citizen sees on the current step. */
+const sections = (page) =>
+  page.$$eval('tokhai-form .tk-step:not([hidden]) .tk-section:not([hidden]) .tk-section-title', (hs) => hs.map((h) => h.textContent.trim()));
+
+/** Whether a field is on screen (its step shown and the field not hidden by a condition). */
+const shown = (page, path) => page.isVisible(field(path));
+
+/** The inline error under a field, or '' when none. */
+const inlineError = (page, path) =>
+  page.$eval(field(path), (f) => [...f.querySelectorAll(':scope > .tk-error:not([hidden])')].map((e) => e.textContent).join(' '));
+
+/** Every error message the citizen sees: the summary's entries and the lines under fields. */
+const seenErrors = (page) =>
+  page.$$eval('tokhai-form :is(.tk-summary:not([hidden]) li, .tk-error:not([hidden]) .tk-error-line)', (es) => [
+    ...new Set(es.map((e) => (e.matches('li') ? e.textContent : e.lastElementChild.textContent).trim())),
+  ]);
+
+/** Asserts that a field shows a prefilled value locked: read-only and noted as from national data. */
+async function assertLocked(page, path, value) {
+  if (value !== undefined) assert.equal(await page.inputValue(control(path)), value, `${path} shows the national data`);
+  assert.ok(await page.$eval(control(path), (e) => e.readOnly || e.disabled), `${path} cannot be edited`);
+  assert.equal(await note(page, path), LOCKED_NOTE, `${path} names its source`);
+}
+
+/** Asserts the confirmation the citizen sees, and that the portal holds the dossier. */
+async function assertReceipt(page, context, form, reference) {
+  assert.equal(await page.textContent('tokhai-form .tk-done-title'), 'Đã gửi tờ khai');
+  assert.equal(await page.textContent('tokhai-form .tk-reference'), `Mã hồ sơ: ${reference}`);
+  const stored = await context.request.get(`${env.portal.url}/api/submissions/${reference}`);
+  assert.equal(stored.status(), 200, 'the intake stored the dossier');
+  assert.equal((await stored.json()).receipt.form_id, form.id);
+}
+
+// ----- CT01 -----
+
+test('CT01 is filed end to end: prefill locked with its source, the authority searched without diacritics, members as a repeat group', async (t) => {
+  const [citizen] = await citizens(CT01, 1, { suits: (c) => c.housemates.length > 0 && Boolean(prefilled(c, 'phone')) });
+  const { page, context, c } = await session(t, CT01, citizen);
+  if (!page) return;
+
+  for (const path of ['full_name', 'pin', 'head_name', 'head_pin']) await assertLocked(page, path, prefilled(citizen, path));
+  await assertLocked(page, 'dob', dmy(isoDate(prefilled(citizen, 'dob'))));
+  assert.equal(await c.value('current_address.street'), prefilled(citizen, 'current_address').street);
+  assert.ok(await page.$eval(control('current_address.street'), (e) => e.readOnly), 'the residence is locked');
+  assert.equal(await note(page, 'current_address'), LOCKED_NOTE);
+  assert.ok(await page.isDisabled(`${control('sex')}[value="${prefilled(citizen, 'sex')}"]`), 'sex is locked');
+  assert.ok(await page.isChecked(`${control('sex')}[value="${prefilled(citizen, 'sex')}"]`));
+  assert.equal(await note(page, 'phone'), FROM_NATIONAL_DATA, 'the phone is prefilled, not locked');
+  assert.ok(await page.isEditable(control('phone')));
+  await c.reach(control('full_name'));
+  await c.keys('X');
+  assert.equal(await c.value('full_name'), prefilled(citizen, 'full_name'), 'typing does not change a locked value');
+  assert.ok(await page.isDisabled(control('authority_commune')), 'the commune waits for its province');
+
+  await fillStep(c, CT01, citizen, 'declarant');
+  assert.equal(await c.value('authority_province'), 'Thành phố Hà Nội');
+  assert.equal(await c.value('authority_commune'), 'Phường Ba Đình', '"ba dinh" found Phường Ba Đình');
+  await fillStep(c, CT01, citizen, 'request');
+
+  // Members changing together: rows are added and removed, each row checked on its own.
+  assert.equal(await c.screen(), 'Thành viên cùng thay đổi');
+  const housemate = citizen.housemates[0];
+  await c.addRow('members');
+  await c.addRow('members');
+  assert.deepEqual(await page.$$eval('tokhai-form [data-path="members"] .tk-row-legend', (ls) => ls.map((l) => l.textContent)), ['Dòng 1', 'Dòng 2']);
+  await c.type('members[1].m_pin', housemate.pin);
+  await c.type('members[1].m_dob', '15/06/1900');
+  const errors = await c.next();
+  assert.ok(errors.includes('Số định danh cá nhân, dòng 1: vui lòng nhập thông tin'), errors.join(' | '));
+  assert.ok(
+    errors.includes(`Số định danh cá nhân, dòng 2: năm sinh trong số định danh (${housemate.birth_year}) khác năm sinh đã khai (1900)`),
+    errors.join(' | '),
+  );
+  await c.removeRow('members', 1);
+  assert.equal(await page.locator('tokhai-form [data-path="members"] .tk-row').count(), 1, '"Xoá dòng 2" removed the row');
+  await fillStep(c, CT01, citizen, 'members_step');
+  assert.deepEqual(await sections(page), ['Cam đoan'], 'an owner needs no consent');
+  await fillStep(c, CT01, citizen, 'consents');
+
+  const review = await page.textContent('tokhai-form .tk-review');
+  for (const seen of [prefilled(citizen, 'full_name'), housemate.full_name, 'Số 12 phố Đội Cấn, Phường Ba Đình, Thành phố Hà Nội']) {
+    assert.ok(review.includes(seen), `the review shows ${seen}`);
+  }
+  const { reference, submission } = await c.submit();
+  await assertReceipt(page, context, CT01, reference);
+  const v = submission.values;
+  assert.equal(v.full_name, prefilled(citizen, 'full_name'));
+  assert.equal(v.authority_commune, '00004');
+  assert.deepEqual(v.new_address, { province: '01', commune: '00004', street: 'Số 12 phố Đội Cấn' });
+  assert.equal(v.members.length, 1);
+  assert.equal(v.members[0].m_pin, housemate.pin);
+  assert.equal(v.members[0].m_dob, `${housemate.birth_year}-06-15`);
+  assert.equal(v.is_minor, false);
+  assert.equal(submission.prefill?.values?.full_name?.locked, true, 'the signed bundle goes with the submission');
+});
+
+test('CT01: the commune list is searchable without diacritics and within the chosen province', async (t) => {
+  const [citizen] = await citizens(CT01);
+  const { page, c } = await session(t, CT01, citizen);
+  if (!page) return;
+  await c.pick('authority_province', 'ha noi', 'Thành phố Hà Nội');
+  for (const query of ['ba dinh', 'Ba Đình', 'BA DINH', 'phuong ba dinh']) {
+    await c.pick('authority_commune', query, 'Phường Ba Đình');
+    assert.equal(await c.value('authority_commune'), 'Phường Ba Đình', query);
+  }
+  await c.type('authority_commune', 'ba dinh');
+  assert.match(await page.textContent(`${field('authority_commune')} [role=status]`), /^\d+ kết quả$/);
+  await c.pick('authority_province', 'hai phong', 'Thành phố Hải Phòng');
+  await c.type('authority_commune', 'ba dinh');
+  const status = await page.textContent(`${field('authority_commune')} [role=status]`);
+  const listed = await page.$$eval(`${field('authority_commune')} [role=option]`, (os) => os.map((o) => o.textContent));
+  assert.ok(!listed.includes('Phường Ba Đình'), 'Ba Đình is not a commune of Hải Phòng');
+  assert.ok(status === 'Không tìm thấy' || /kết quả$/.test(status), status);
+});
+
+/** A date `n` days from today, as dd/mm/yyyy. */
+function inDays(n) {
+  const t = today();
+  const d = new Date(Date.UTC(t.y, t.m - 1, t.d + n));
+  return dmy({ y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate() });
+}
+
+test('CT01: the phone, the address, the lawful residence and the end of a temporary stay are asked only when they apply', async (t) => {
+  const [citizen] = await citizens(CT01, 1, { suits: (c) => Boolean(prefilled(c, 'phone') && !prefilled(c, 'email')) });
+  const { page, c } = await session(t, CT01, citizen);
+  if (!page) return;
+  await c.pick('authority_province', 'ha noi', 'Thành phố Hà Nội');
+  await c.pick('authority_commune', 'ba dinh', 'Phường Ba Đình');
+  await c.type('phone', '');
+  await c.press('Backspace');
+  let errors = await c.next();
+  assert.ok(errors.includes('Số điện thoại liên hệ: vui lòng nhập thông tin'), 'no e-mail: the phone is required');
+  await c.type('email', 'cong.dan@example.vn');
+  assert.deepEqual(await c.next(), [], 'an e-mail instead of the phone');
+
+  const asked = async () => Object.fromEntries(
+    await Promise.all(['new_address', 'housing', 'stay_until'].map(async (p) => [p, await shown(page, p)])),
+  );
+  await c.choose('request_type', 'thuong_tru');
+  assert.deepEqual(await asked(), { new_address: true, housing: true, stay_until: false }, 'permanent residence');
+  await c.choose('request_type', 'tam_tru');
+  assert.deepEqual(await asked(), { new_address: true, housing: true, stay_until: true }, 'temporary residence');
+  await c.choose('request_type', 'tach_ho');
+  assert.deepEqual(await asked(), { new_address: true, housing: false, stay_until: false }, 'household split');
+  await c.choose('request_type', 'dieu_chinh');
+  assert.deepEqual(await asked(), { new_address: false, housing: false, stay_until: false }, 'correction');
+  await c.choose('request_type', 'xoa_dang_ky');
+  assert.deepEqual(await asked(), { new_address: false, housing: false, stay_until: false }, 'deregistration');
+  await c.choose('request_type', 'tam_tru');
+  errors = await c.next();
+  assert.ok(errors.includes('Tạm trú đến ngày: vui lòng nhập thông tin'), errors.join(' | '));
+  await c.type('stay_until', inDays(0));
+  await c.reach(control('housing'));
+  assert.match(await inlineError(page, 'stay_until'), new RegExp(`Tạm trú đến ngày: không được trước ngày ${inDays(1)}`));
+  await c.type('stay_until', inDays(90));
+  await c.reach(control('housing'));
+  assert.equal(await inlineError(page, 'stay_until'), '', 'a stay of three months is accepted');
+});
+
+test('CT01: the consents of the head of household and of the owner are asked only when the residence needs them', async (t) => {
+  const [citizen] = await citizens(CT01);
+  const { page, context, c } = await session(t, CT01, citizen);
+  if (!page) return;
+  await fillStep(c, CT01, citizen, 'declarant');
+  await fillStep(c, CT01, citizen, 'request');
+  await fillStep(c, CT01, citizen, 'members_step', async () => {});
+
+  /** From the consents step, goes back to the request, changes it, and returns to the consents step. */
+  const consentsAfter = async (change) => {
+    await c.back();
+    await c.back();
+    assert.equal(await c.screen(), 'Nội dung đề nghị');
+    await change();
+    assert.deepEqual(await c.next(), []);
+    assert.deepEqual(await c.next(), []);
+    assert.equal(await c.screen(), 'Ý kiến đồng ý');
+    return sections(page);
+  };
+  assert.deepEqual(await sections(page), ['Cam đoan'], 'own residence: no consent');
+  const head = 'Ý kiến của chủ hộ';
+  const owner = 'Ý kiến của chủ sở hữu chỗ ở hợp pháp';
+  assert.deepEqual(await consentsAfter(() => c.choose('housing', 'thue_muon')), [owner, 'Cam đoan'], 'rented');
+  assert.deepEqual(await consentsAfter(() => c.choose('housing', 'co_so_ton_giao')), [owner, 'Cam đoan'], 'religious establishment');
+  assert.deepEqual(
+    await consentsAfter(async () => {
+      await c.choose('request_type', 'tach_ho');
+      assert.equal(await shown(page, 'housing'), false, 'splitting a household asks no lawful residence');
+      assert.equal(await shown(page, 'new_address'), true);
+    }),
+    ['Cam đoan'],
+    'household split',
+  );
+  assert.deepEqual(
+    await consentsAfter(async () => {
+      await c.choose('request_type', 'thuong_tru');
+      await c.choose('housing', 'nguoi_than');
+    }),
+    [head, 'Cam đoan'],
+    "joining a relative's household",
+  );
+  await c.check('declaration');
+  const errors = await c.next();
+  for (const label of ['Họ và tên chủ hộ nơi đến', 'Số định danh cá nhân của chủ hộ nơi đến']) {
+    assert.ok(errors.includes(`${label}: vui lòng nhập thông tin`), errors.join(' | '));
+  }
+  const host = citizen.housemates[0] ?? citizen;
+  await c.type('host_head_name', host.full_name);
+  await c.type('host_head_pin', host.pin);
+  await c.check('head_consent');
+  assert.deepEqual(await c.next(), []);
+  const { reference, submission } = await c.submit();
+  await assertReceipt(page, context, CT01, reference);
+  assert.equal(submission.values.head_consent, true);
+  assert.equal(submission.values.owner_name, undefined, 'a hidden consent is not submitted');
+});
+
+test('CT01: a minor declarant needs the consent of a parent or guardian (an adult never sees it: see above)', async (t) => {
+  const [minor] = await citizens(CT01, 1, { ages: [15, 16], suits: (c) => Boolean(prefilled(c, 'dob')) && isMinor(c) });
+  const { page, context, c } = await session(t, CT01, minor);
+  if (!page) return;
+  const guardian = 'Ý kiến của cha, mẹ hoặc người giám hộ';
+  await fillStep(c, CT01, minor, 'declarant');
+  await fillStep(c, CT01, minor, 'request');
+  await fillStep(c, CT01, minor, 'members_step', async () => {});
+  assert.deepEqual(await sections(page), [guardian, 'Cam đoan']);
+  await c.check('declaration');
+  const errors = await c.next();
+  assert.ok(errors.includes('Họ và tên cha, mẹ hoặc người giám hộ: vui lòng nhập thông tin'), errors.join(' | '));
+  await c.type('guardian_name', prefilled(minor, 'head_name'));
+  await c.type('guardian_pin', prefilled(minor, 'head_pin'));
+  await c.check('guardian_consent');
+  assert.deepEqual(await c.next(), []);
+  const { reference, submission } = await c.submit();
+  await assertReceipt(page, context, CT01, reference);
+  assert.equal(submission.values.is_minor, true);
+  assert.equal(submission.values.guardian_consent, true);
+});
+
+// ----- Birth registration -----
+
+test('Birth registration is filed end to end by a married parent: the child in capitals, the date also in words, ethnicity and hometown from a parent', async (t) => {
+  const [parent] = await citizens(BIRTH);
+  const { page, context, c } = await session(t, BIRTH, parent);
+  if (!page) return;
+  await assertLocked(page, 'req_name', prefilled(parent, 'req_name'));
+  await assertLocked(page, 'req_pin', prefilled(parent, 'req_pin'));
+  assert.equal(await shown(page, 'req_dob'), false, 'with a PIN, no date of birth is asked');
+  assert.equal(await shown(page, 'req_residence'), false, 'with a PIN, no residence is asked');
+  for (const path of ['mother_name', 'mother_ethnicity', 'father_name', 'father_hometown']) {
+    assert.equal(await c.value(path), prefilled(parent, path), `${path} from the marriage record`);
+    assert.equal(await note(page, path), FROM_NATIONAL_DATA, `${path} names its source`);
+    assert.ok(await page.isEditable(control(path)), `${path} can be corrected`);
+  }
+  await fillStep(c, BIRTH, parent, 'requester_step');
+
+  await c.type('child_name', 'lê minh anh');
+  await c.reach(control('child_dob'));
+  const capitals = 'Họ, chữ đệm, tên (viết in hoa, đủ dấu): viết chữ in hoa có đủ dấu';
+  assert.ok((await inlineError(page, 'child_name')).includes(capitals), 'lower case is refused');
+  await BIRTH.steps.child_step(c, parent);
+  assert.equal(await inlineError(page, 'child_name'), '', 'capitals with diacritics are accepted');
+  assert.equal(await c.value('child_dob_words'), 'Ngày hai mươi lăm tháng ba năm hai nghìn không trăm hai mươi lăm');
+  assert.ok(await page.$eval(control('child_dob_words'), (e) => e.readOnly), 'the date in words is computed');
+  assert.equal(await c.value('child_ethnicity'), prefilled(parent, 'father_ethnicity'), "the father's ethnicity");
+  assert.equal(await c.value('child_hometown'), prefilled(parent, 'father_hometown'), "the father's hometown");
+  await c.choose('ethnicity_from', 'me');
+  await c.choose('hometown_from', 'me');
+  assert.equal(await c.value('child_ethnicity'), prefilled(parent, 'mother_ethnicity'), "the mother's ethnicity");
+  assert.equal(await c.value('child_hometown'), prefilled(parent, 'mother_hometown'), "the mother's hometown");
+  assert.deepEqual(await c.next(), []);
+  await fillStep(c, BIRTH, parent, 'parents_step');
+  await fillStep(c, BIRTH, parent, 'copies_step');
+
+  const { reference, submission } = await c.submit();
+  await assertReceipt(page, context, BIRTH, reference);
+  const v = submission.values;
+  const surname = prefilled(parent, 'father_name').split(' ')[0].toLocaleUpperCase('vi');
+  assert.equal(v.child_name, `${surname} MINH ANH`.normalize('NFC'));
+  assert.equal(v.child_dob, '2025-03-25');
+  assert.equal(v.child_dob_words, 'Ngày hai mươi lăm tháng ba năm hai nghìn không trăm hai mươi lăm');
+  assert.equal(v.child_ethnicity, prefilled(parent, 'mother_ethnicity'));
+  assert.equal(v.child_hometown, prefilled(parent, 'mother_hometown'));
+  assert.equal(v.mother_name, prefilled(parent, 'mother_name'));
+  assert.equal(v.req_dob, undefined, 'no date of birth with a PIN');
+});
+
+test("Birth registration: without a PIN the requester's date of birth and residence are asked for and required", async (t) => {
+  const { page, c } = await session(t, BIRTH, null);
+  if (!page) return;
+  assert.equal(await c.value('req_pin'), '', 'not logged in: nothing prefilled');
+  assert.ok(await page.isEditable(control('req_pin')));
+  for (const path of ['req_dob', 'req_residence']) {
+    assert.equal(await shown(page, path), true, `${path} is asked`);
+    assert.ok(await page.isVisible(`${field(path)} .tk-req`), `${path} is marked required`);
+  }
+  await c.type('req_name', 'Phạm Thị Hoa');
+  await c.choose('req_relationship', 'me');
+  let errors = await c.next();
+  assert.ok(errors.includes('Ngày, tháng, năm sinh: vui lòng nhập thông tin'), errors.join(' | '));
+  assert.ok(errors.some((e) => e.startsWith('Nơi cư trú')), errors.join(' | '));
+
+  await c.type('req_pin', '001189012345');
+  await c.reach(`${control('req_relationship')}[value="me"]`);
+  assert.equal(await shown(page, 'req_dob'), false, 'a PIN stands for the date of birth');
+  assert.equal(await shown(page, 'req_residence'), false, 'a PIN stands for the residence');
+  errors = await c.next();
+  assert.deepEqual(errors, [], 'with a PIN the step is complete');
+  await c.back();
+  await c.type('req_pin', '');
+  await c.press('Backspace');
+  await c.reach(`${control('req_relationship')}[value="me"]`);
+  assert.equal(await shown(page, 'req_dob'), true, 'the PIN removed, the date of birth is asked again');
+  assert.equal(await shown(page, 'req_residence'), true);
+});
+
+test('Birth registration: when the father is not established, ethnicity and hometown follow the mother', async (t) => {
+  const [parent] = await citizens(BIRTH);
+  const { page, context, c } = await session(t, BIRTH, parent);
+  if (!page) return;
+  await fillStep(c, BIRTH, parent, 'requester_step');
+  await fillStep(c, BIRTH, parent, 'child_step');
+  assert.equal(await shown(page, 'father_name'), true);
+  await c.check('father_unknown');
+  for (const path of ['father_name', 'father_pin', 'father_birth_year', 'father_ethnicity', 'father_hometown', 'father_residence']) {
+    assert.equal(await shown(page, path), false, `${path} is hidden`);
+  }
+  await c.back();
+  assert.equal(await c.value('child_ethnicity'), '', "no father's ethnicity to follow");
+  assert.ok((await inlineError(page, 'ethnicity_from')).includes('Chưa xác định được cha: dân tộc của trẻ theo dân tộc của mẹ'));
+  const errors = await c.next();
+  assert.ok(errors.includes('Chưa xác định được cha: quê quán của trẻ theo quê quán của mẹ'), errors.join(' | '));
+  await c.choose('ethnicity_from', 'me');
+  await c.choose('hometown_from', 'me');
+  assert.equal(await inlineError(page, 'ethnicity_from'), '');
+  assert.equal(await c.value('child_ethnicity'), prefilled(parent, 'mother_ethnicity'));
+  assert.deepEqual(await c.next(), []);
+  assert.deepEqual(await c.next(), []);
+  await fillStep(c, BIRTH, parent, 'copies_step');
+  const { reference, submission } = await c.submit();
+  await assertReceipt(page, context, BIRTH, reference);
+  assert.equal(submission.values.father_unknown, true);
+  assert.equal(submission.values.father_name, undefined, "the father's hidden fields are not submitted");
+});
+
+// ----- Judicial record -----
+
+test('Judicial record is filed end to end: identity prefilled and locked, residence history from age 14, certificate No. 1', async (t) => {
+  const [applicant] = await citizens(JUDICIAL, 1, { suits: (c) => Boolean(prefilled(c, 'spouse_name') && !prefilled(c, 'father_name')) });
+  const { page, context, c } = await session(t, JUDICIAL, applicant);
+  if (!page) return;
+  await assertLocked(page, 'full_name', prefilled(applicant, 'full_name'));
+  assert.equal(await c.value('full_name'), (await c.value('full_name')).toLocaleUpperCase('vi'), 'the name in capitals');
+  await assertLocked(page, 'id_number', prefilled(applicant, 'id_number'));
+  await assertLocked(page, 'id_issue_date', dmy(isoDate(prefilled(applicant, 'id_issue_date'))));
+  await assertLocked(page, 'id_issuer', prefilled(applicant, 'id_issuer'));
+  await assertLocked(page, 'birth_place', prefilled(applicant, 'birth_place'));
+  assert.equal(await note(page, 'current_address'), FROM_NATIONAL_DATA, 'the temporary residence may be corrected');
+  await fillStep(c, JUDICIAL, applicant, 'applicant_step');
+  assert.equal(await shown(page, 'spouse_dob'), true, "a spouse on record: the spouse's date of birth is asked");
+  assert.equal(await shown(page, 'father_dob'), false, "no father on record: no father's date of birth");
+  await fillStep(c, JUDICIAL, applicant, 'family_step');
+  await fillStep(c, JUDICIAL, applicant, 'history_step');
+  await fillStep(c, JUDICIAL, applicant, 'request_step');
+  const { reference, submission } = await c.submit();
+  await assertReceipt(page, context, JUDICIAL, reference);
+  const v = submission.values;
+  const rows = historyRows(isoDate(prefilled(applicant, 'dob')));
+  assert.deepEqual(
+    v.history.map((r) => [r.h_from, r.h_to]),
+    rows.map((r) => [r.from, r.to].map((d) => d.split('/').reverse().join('-'))),
+  );
+  assert.equal(v.certificate_type, 'so1');
+  assert.equal(v.ban_on_posts, 'khong');
+});
+
+test('Judicial record: the residence history must run from the 14th birthday to today without overlaps or gaps', async (t) => {
+  const [applicant] = await citizens(JUDICIAL);
+  const { page, c } = await session(t, JUDICIAL, applicant);
+  if (!page) return;
+  await fillStep(c, JUDICIAL, applicant, 'applicant_step');
+  await fillStep(c, JUDICIAL, applicant, 'family_step');
+  const dob = isoDate(prefilled(applicant, 'dob'));
+  const [first, second] = historyRows(dob);
+  const split = Number(first.to.slice(-4));
+  const label = 'Quá trình cư trú';
+
+  /** Presses "Tiếp tục", which must not go on, and returns the errors on screen. */
+  const refused = async () => {
+    await c.next();
+    assert.equal(await c.screen(), label, 'the history step stays');
+    return seenErrors(page);
+  };
+  await c.row('history', periodRow(first));
+  let errors = await refused();
+  assert.ok(errors.includes(`${label}: phải kê khai đến ngày ${dmy(today())}`), errors.join(' | '));
+
+  await c.row('history', periodRow({ ...second, from: `01/06/${split}` }));
+  errors = await refused();
+  assert.ok(errors.includes('Từ ngày, dòng 2: trùng thời gian với dòng 1'), errors.join(' | '));
+
+  await c.type('history[1].h_from', `01/01/${split + 2}`);
+  errors = await refused();
+  assert.ok(errors.includes(`Từ ngày, dòng 2: thiếu thời gian từ 31/12/${split} đến 01/01/${split + 2}`), errors.join(' | '));
+
+  await c.type('history[1].h_from', second.from);
+  await c.type('history[0].h_from', dmy(addYears(dob, 15)));
+  errors = await refused();
+  assert.ok(errors.includes(`${label}: phải kê khai từ ngày ${dmy(addYears(dob, 14))}`), errors.join(' | '));
+
+  await c.type('history[0].h_from', first.from);
+  assert.deepEqual(await c.next(), [], 'covered from the 14th birthday to today');
+  assert.equal(await c.screen(), 'Yêu cầu cấp phiếu');
+});
+
+test('Judicial record: the ban-on-posts question is asked only for certificate No. 1', async (t) => {
+  const [applicant] = await citizens(JUDICIAL);
+  const { page, context, c } = await session(t, JUDICIAL, applicant);
+  if (!page) return;
+  for (const step of ['applicant_step', 'family_step', 'history_step']) await fillStep(c, JUDICIAL, applicant, step);
+  const ban = 'Yêu cầu xác nhận về việc cấm đảm nhiệm chức vụ, thành lập, quản lý doanh nghiệp, hợp tác xã';
+  assert.equal(await shown(page, 'ban_on_posts'), false, 'no certificate chosen yet');
+  await c.choose('certificate_type', 'so2');
+  assert.equal(await shown(page, 'ban_on_posts'), false, 'certificate No. 2');
+  await c.choose('certificate_type', 'so1');
+  assert.equal(await shown(page, 'ban_on_posts'), true, 'certificate No. 1');
+  const errors = await c.next();
+  assert.ok(errors.includes(`${ban}: vui lòng nhập thông tin`), errors.join(' | '));
+  await JUDICIAL.steps.request_step(c);
+  await c.choose('certificate_type', 'so2');
+  assert.equal(await shown(page, 'ban_on_posts'), false);
+  assert.deepEqual(await c.next(), []);
+  assert.ok(!(await page.textContent('tokhai-form .tk-review')).includes(ban), 'the review does not ask it either');
+  const { reference, submission } = await c.submit();
+  await assertReceipt(page, context, JUDICIAL, reference);
+  assert.equal(submission.values.certificate_type, 'so2');
+  assert.equal(submission.values.ban_on_posts, undefined, 'a hidden answer is not submitted');
+});
