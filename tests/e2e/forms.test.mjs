@@ -4,8 +4,7 @@
 // qa/citizen.mjs, shared with the QA runner.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { launch } from './helpers.mjs';
+import { SERVER_BINARY, launch, startPortal } from './helpers.mjs';
 import {
   CONTEXT_OPTIONS,
   Citizen,
@@ -23,8 +22,6 @@ import {
   openForm,
   periodRow,
   prefilled,
-  serverBinary,
-  startPortal,
   today,
 } from '../../qa/citizen.mjs';
 
@@ -34,9 +31,8 @@ const JUDICIAL = FORMS['judicial-record'];
 const env = { portal: null, browser: null };
 
 before(async () => {
-  if (!existsSync(serverBinary())) return;
   env.portal = await startPortal();
-  env.browser = await launch();
+  if (env.portal) env.browser = await launch();
 });
 
 after(async () => {
@@ -51,7 +47,7 @@ const LOCKED_NOTE = `${FROM_NATIONAL_DATA} (không sửa được)`;
 /** Opens a form on the portal in a fresh browser, logged in as `citizen` (or not logged in). */
 async function session(t, form, citizen) {
   if (!env.portal) {
-    t.skip(`no ${serverBinary()}: run cargo build -p tokhai-server`);
+    t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
     return {};
   }
   const context = await env.browser.newContext(CONTEXT_OPTIONS);

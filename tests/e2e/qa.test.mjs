@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { serverBinary } from '../../qa/citizen.mjs';
+import { SERVER_BINARY } from './helpers.mjs';
 
 const repo = resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -20,7 +20,7 @@ function ms(clock) {
 }
 
 test('npm run qa -- ct01 files once and the SDK, the timing record and the runner agree within 1%', async (t) => {
-  if (!existsSync(serverBinary())) return t.skip(`no ${serverBinary()}: run cargo build -p tokhai-server`);
+  if (!existsSync(SERVER_BINARY)) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
   const { stdout } = await promisify(execFile)(process.execPath, ['qa/run.mjs', 'ct01', '--runs', '1', '--speed', '20'], {
     cwd: repo,
     env: { ...process.env, TOKHAI_URL: '' },
