@@ -64,11 +64,9 @@ export async function loadCatalogs(source) {
   return byObject.get(source);
 }
 
-/** Today's date in the citizen's time zone, as yyyy-mm-dd. */
-function localToday() {
-  const d = new Date();
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** Today in Viet Nam (the calendar the server's rules use), whatever the browser's time zone: yyyy-mm-dd. */
+function vietnamToday() {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
 }
 
 /** A random identifier (a UUID: the shape idempotency keys and timing sessions take). */
@@ -419,7 +417,7 @@ export async function mount(element, definition, options = {}) {
     catalogs,
     JSON.stringify({
       lang: options.lang === 'en' ? 'en' : 'vi',
-      today: options.today ?? localToday(),
+      today: options.today ?? vietnamToday(),
       languageSwitch: options.languageSwitch !== false,
       idempotencyKey: randomId(),
       loginAt: options.loginAt,

@@ -468,11 +468,12 @@ test('Judicial record: the residence history must run from the 14th birthday to 
 
   await c.row('history', periodRow({ ...second, from: `01/06/${split}` }));
   errors = await refused();
-  assert.ok(errors.includes('Từ ngày, dòng 2: trùng thời gian với dòng 1'), errors.join(' | '));
+  assert.ok(errors.includes(`${label}: dòng 2 trùng thời gian với dòng 1`), errors.join(' | '));
+  assert.match(await page.textContent('tokhai-form .tk-summary'), /dòng 2 trùng thời gian với dòng 1/, 'listed in the error summary');
 
   await c.type('history[1].h_from', `01/01/${split + 2}`);
   errors = await refused();
-  assert.ok(errors.includes(`Từ ngày, dòng 2: thiếu thời gian từ 31/12/${split} đến 01/01/${split + 2}`), errors.join(' | '));
+  assert.ok(errors.includes(`${label}: thiếu thời gian từ 31/12/${split} đến 01/01/${split + 2} (trước dòng 2)`), errors.join(' | '));
 
   await c.type('history[1].h_from', second.from);
   await c.type('history[0].h_from', dmy(addYears(dob, 15)));

@@ -617,16 +617,11 @@ impl Compiler {
                 }));
                 if let Some(p) = &def.periods {
                     let ppath = format!("{path}.periods");
-                    let from = self
-                        .bind(&p.from, &ppath, Some(index), &[Date])
-                        .map(|b| (b, p.from.clone()));
-                    let to = self
-                        .bind(&p.to, &ppath, Some(index), &[Date])
-                        .map(|b| (b, p.to.clone()));
+                    let from = self.bind(&p.from, &ppath, Some(index), &[Date]);
+                    let to = self.bind(&p.to, &ppath, Some(index), &[Date]);
                     let cover_from = self.optional_expr(&p.cover_from, &ppath, "cover_from", None);
                     let cover_to = self.optional_expr(&p.cover_to, &ppath, "cover_to", None);
-                    if let (Some((Binding::RowField(f), fname)), Some((Binding::RowField(t), tname))) = (from, to) {
-                        let (from, to) = ((f, fname), (t, tname));
+                    if let (Some(Binding::RowField(from)), Some(Binding::RowField(to))) = (from, to) {
                         out.push(Box::new(periods::Periods {
                             group: index,
                             from,

@@ -201,7 +201,7 @@ fn residence_periods_must_not_overlap_and_must_cover_from_age_14() {
     s.validate_all();
     let found = codes(&s);
     assert!(
-        found.contains(&("history[1].h_from".into(), "periods.overlap".into())),
+        found.contains(&("history".into(), "periods.overlap".into())),
         "{found:?}"
     );
     assert!(

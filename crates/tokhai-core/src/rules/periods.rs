@@ -10,8 +10,8 @@ use serde_json::Value as Json;
 #[derive(Debug)]
 pub(crate) struct Periods {
     pub group: u32,
-    pub from: (u32, String),
-    pub to: (u32, String),
+    pub from: u32,
+    pub to: u32,
     pub cover_from: Option<Expr>,
     pub cover_to: Option<Expr>,
 }
@@ -22,11 +22,11 @@ impl Rule for Periods {
         let mut periods: Vec<(Date, Date, usize)> = Vec::with_capacity(rows);
         for row in 0..rows {
             let date = |field: u32| cx.env.value(field, Some(row)).as_date();
-            let (Some(from), Some(to)) = (date(self.from.0), date(self.to.0)) else {
+            let (Some(from), Some(to)) = (date(self.from), date(self.to)) else {
                 continue;
             };
             if from > to {
-                cx.report_at(&format!("[{row}].{}", self.to.1), Finding::error("periods.reversed"));
+                cx.report(Finding::error("periods.reversed").with("at", row + 1));
             } else {
                 periods.push((from, to, row));
             }
@@ -36,14 +36,18 @@ impl Rule for Periods {
         let mut latest: Option<(Date, usize)> = None;
         for &(from, to, row) in &periods {
             if let Some((end, end_row)) = latest {
-                let at = format!("[{row}].{}", self.from.1);
+                // Reported on the group (it is the group's rule), naming the rows, so the summary lists it.
                 if from < end {
-                    cx.report_at(&at, Finding::error("periods.overlap").with("row", end_row + 1));
+                    cx.report(
+                        Finding::error("periods.overlap")
+                            .with("at", row + 1)
+                            .with("row", end_row + 1),
+                    );
                 } else if from > end.add_days(1) {
                     let gap = Finding::error("periods.gap")
                         .with("from", end.to_dmy())
                         .with("to", from.to_dmy());
-                    cx.report_at(&at, gap);
+                    cx.report(gap.with("at", row + 1));
                 }
             }
             if latest.is_none_or(|(end, _)| to > end) {
