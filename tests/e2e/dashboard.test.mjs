@@ -1,22 +1,12 @@
 // The QA dashboard on the real back end: a filing's timing reaches the collector and the dashboard
 // shows it, in an accessible page.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
+import { fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
 
-const env = { portal: null, browser: null };
+const env = usePortal();
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
-
-before(async () => {
-  env.portal = await startPortal();
-  if (env.portal) env.browser = await launch();
-});
-
-after(async () => {
-  await env.browser?.close();
-  await env.portal?.close();
-});
 
 test('a filing appears on the dashboard with its time, against the target', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);

@@ -1,21 +1,11 @@
 // Drafts on the real back end: a reload in the middle of the form restores the answers and the step,
 // drafts are encrypted at rest, a changed definition keeps what still fits and names what was dropped,
 // and the receipt clears the draft.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerSummary, fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
+import { answerSummary, fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
 
-const env = { portal: null, browser: null };
-
-before(async () => {
-  env.portal = await startPortal();
-  if (env.portal) env.browser = await launch();
-});
-
-after(async () => {
-  await env.browser?.close();
-  await env.portal?.close();
-});
+const env = usePortal();
 
 const NEXT = 'tokhai-form .tk-nav button[type=submit]';
 const STATUS = 'tokhai-form .tk-status';

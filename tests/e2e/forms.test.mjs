@@ -2,9 +2,9 @@
 // by the real tokhai-server, by synthetic citizens with prefill; every conditional rule of each
 // procedure exercised both ways, asserting what the citizen sees. The citizen's keyboard work is
 // qa/citizen.mjs, shared with the QA runner.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SERVER_BINARY, launch, startPortal } from './helpers.mjs';
+import { SERVER_BINARY, usePortal } from './helpers.mjs';
 import {
   CONTEXT_OPTIONS,
   Citizen,
@@ -28,17 +28,7 @@ import {
 const CT01 = FORMS.ct01;
 const BIRTH = FORMS['birth-registration'];
 const JUDICIAL = FORMS['judicial-record'];
-const env = { portal: null, browser: null };
-
-before(async () => {
-  env.portal = await startPortal();
-  if (env.portal) env.browser = await launch();
-});
-
-after(async () => {
-  await env.browser?.close();
-  await env.portal?.close();
-});
+const env = usePortal();
 
 /** The words of the provenance note of a prefilled field. */
 const FROM_NATIONAL_DATA = 'Lấy từ Cơ sở dữ liệu quốc gia về dân cư';

@@ -151,6 +151,20 @@ export async function startPortal({ config = '' } = {}) {
   return portal.start();
 }
 
+/** Starts the real back end and the browser before the file's tests and stops them after; returns a live view. */
+export function usePortal() {
+  const env = { portal: null, browser: null };
+  before(async () => {
+    env.portal = await startPortal();
+    if (env.portal) env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.portal?.close();
+  });
+  return env;
+}
+
 /** A new browser context logged in (development login) as an adult of the synthetic registry. */
 export async function loggedIn(browser, portal) {
   const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });

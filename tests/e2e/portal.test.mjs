@@ -1,20 +1,10 @@
 // The development portal on the real back end (tokhai-server): a citizen logs in with the
 // development login, gets CT01 prefilled and locked, files it and receives a receipt from the intake.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
+import { fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
 
-const env = { portal: null, browser: null };
-
-before(async () => {
-  env.portal = await startPortal();
-  if (env.portal) env.browser = await launch();
-});
-
-after(async () => {
-  await env.browser?.close();
-  await env.portal?.close();
-});
+const env = usePortal();
 
 test('a logged-in citizen files CT01 on the development portal and gets a receipt', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);

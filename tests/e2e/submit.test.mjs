@@ -1,23 +1,13 @@
 // Submitting on the real back end (tokhai-server): the dossier is stored exactly once whatever the network
 // does (a crash mid-submit, offline, a double click), refusals show every reason, the receipt and the
 // rating, and the timing beacons never carry a value the citizen typed.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { AxeBuilder } from '@axe-core/playwright';
-import { fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
+import { fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
 
-const env = { portal: null, browser: null };
-
-before(async () => {
-  env.portal = await startPortal();
-  if (env.portal) env.browser = await launch();
-});
-
-after(async () => {
-  await env.browser?.close();
-  await env.portal?.close();
-});
+const env = usePortal();
 
 const SUBMIT = 'tokhai-form .tk-nav button[type=submit]';
 const STATUS = 'tokhai-form .tk-status';
