@@ -906,7 +906,7 @@ mod tests {
         Catalogs::from_admin_units(
             r#"{"provinces":[{"code":"01","full_name":"Thành phố Hà Nội","name_en":"Hanoi"},
                              {"code":"31","full_name":"Thành phố Hải Phòng","name_en":"Haiphong"}],
-                "communes":[{"code":"00004","full_name":"Phường Ba Đình","name_en":"Ba Dinh","province":"01"}]}"#,
+                "communes":[{"code":"00004","full_name":"Phường Hoàn Kiếm","name_en":"Hoan Kiem","province":"01"}]}"#,
         )
         .unwrap()
     }
@@ -970,7 +970,7 @@ mod tests {
         assert_eq!(
             a["population.permanent_address"],
             json!({"province": "01", "commune": "00004", "street": "Số 12 Phố Hàng Bài",
-                   "text": "Số 12 Phố Hàng Bài, Phường Ba Đình, Thành phố Hà Nội", "complete": true})
+                   "text": "Số 12 Phố Hàng Bài, Phường Hoàn Kiếm, Thành phố Hà Nội", "complete": true})
         );
         let home = &a["population.hometown"];
         assert_eq!(
@@ -991,7 +991,7 @@ mod tests {
         assert_eq!(
             k["population.current_address"],
             json!({"province": "01", "commune": "00004", "street": "Số 1",
-                   "text": "Số 1, Phường Ba Đình, Thành phố Hà Nội", "complete": true}),
+                   "text": "Số 1, Phường Hoàn Kiếm, Thành phố Hà Nội", "complete": true}),
             "an old commune whose code lives on maps to its 2025 unit"
         );
         assert_eq!(k["population.birth_place"]["province"], json!("31"));

@@ -72,7 +72,7 @@ pub fn match_key(s: &str) -> String {
 }
 
 /// Key for diacritic-insensitive search: lowercase ASCII-like letters, single spaces
-/// ("Phường Ba Đình" gives "phuong ba dinh").
+/// ("Phường Hoàn Kiếm" gives "phuong hoan kiem").
 pub fn search_key(s: &str) -> String {
     let stripped: String = clean_line(s)
         .to_lowercase()
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn search_key_strips_all_diacritics() {
-        assert_eq!(search_key("Phường Ba Đình"), "phuong ba dinh");
+        assert_eq!(search_key("Phường Hoàn Kiếm"), "phuong hoan kiem");
         assert_eq!(search_key("  ĐẶNG\u{A0}THỊ  ÁNH "), "dang thi anh");
         assert_eq!(search_key("\u{D0}\u{F0}"), "dd");
         assert_eq!(search_key("Thanh Hoá"), search_key("Thanh Hóa"));

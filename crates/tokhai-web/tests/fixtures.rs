@@ -8,7 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 const SAMPLE: &str = include_str!("../../../tests/fixtures/ct01-sample.json");
 const XSS: &str = include_str!("../../../tests/fixtures/xss.json");
 const UNITS: &str = r#"{"provinces":[{"code":"01","full_name":"Thành phố Hà Nội","name_en":"Hanoi"}],
-  "communes":[{"code":"00004","province":"01","full_name":"Phường Ba Đình","name_en":"Ba Dinh"}]}"#;
+  "communes":[{"code":"00004","province":"01","full_name":"Phường Hoàn Kiếm","name_en":"Hoan Kiem"}]}"#;
 
 fn session(definition: &str) -> Session {
     let form = Arc::new(Form::compile(definition).unwrap_or_else(|e| panic!("{e}")));

@@ -1265,7 +1265,7 @@ mod tests {
     #[test]
     fn host_catalogues_come_as_admin_units_or_lists() {
         let units = r#"{"provinces":[{"code":"01","full_name":"Thành phố Hà Nội","name_en":"Hanoi"}],
-            "communes":[{"code":"00004","province":"01","full_name":"Phường Ba Đình","name_en":"Ba Dinh"}]}"#;
+            "communes":[{"code":"00004","province":"01","full_name":"Phường Hoàn Kiếm","name_en":"Hoan Kiem"}]}"#;
         let c = parse_catalogs(units).unwrap();
         assert_eq!(c.get("communes").map(|c| c.len()), Some(1));
         let lists = r#"{"ethnicities":[{"value":"01","label":"Kinh"}]}"#;
