@@ -374,31 +374,27 @@ impl Compiler {
         })
     }
 
+    /// Checks a step's or section's id: well formed, and unique among steps and sections.
+    fn container_id(&mut self, id: &str, path: &str, seen: &mut BTreeSet<String>) {
+        check_id(self, id, &format!("{path}.id"));
+        if !seen.insert(id.to_owned()) {
+            self.error(&format!("{path}.id"), format!("duplicate step or section id '{id}'"));
+        }
+    }
+
     /// Gives every field an index, in form order, and checks identifiers.
     fn index<'a>(&mut self, def: &'a FormDef) -> Vec<Entry<'a>> {
         let mut entries = Vec::new();
-        let mut containers = HashMap::new();
+        let mut containers = BTreeSet::new();
         for (i, step) in def.steps.iter().enumerate() {
             let step_path = format!("$.steps[{i}]");
-            check_id(self, &step.id, &format!("{step_path}.id"));
-            if containers.insert(step.id.clone(), ()).is_some() {
-                self.error(
-                    &format!("{step_path}.id"),
-                    format!("duplicate step or section id '{}'", step.id),
-                );
-            }
+            self.container_id(&step.id, &step_path, &mut containers);
             if step.sections.is_empty() {
                 self.error(&format!("{step_path}.sections"), "a step needs at least one section");
             }
             for (j, section) in step.sections.iter().enumerate() {
                 let section_path = format!("{step_path}.sections[{j}]");
-                check_id(self, &section.id, &format!("{section_path}.id"));
-                if containers.insert(section.id.clone(), ()).is_some() {
-                    self.error(
-                        &format!("{section_path}.id"),
-                        format!("duplicate step or section id '{}'", section.id),
-                    );
-                }
+                self.container_id(&section.id, &section_path, &mut containers);
                 let mut inherited = Vec::new();
                 if let Some(v) = &step.visible_if {
                     inherited.push((v.as_str(), format!("{step_path}.visible_if")));
