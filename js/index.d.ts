@@ -247,6 +247,8 @@ export interface TokhaiHandle {
   saveDraft(): Promise<void>;
   /** Removes this form's draft and queued submission. */
   discardDraft(): Promise<void>;
+  /** Resolves once an earlier draft, looked up after the form is ready, is restored (or found absent). */
+  readonly restored: Promise<void>;
   /** The submission being sent (with retries), or null. */
   readonly sending: Promise<SubmitResult> | null;
   /** Removes the form and its listeners. */
@@ -258,6 +260,9 @@ export function load(wasm?: string | URL): Promise<unknown>;
 
 /** Parses options catalogues once and keeps them for later mounts (done by `mount`; call early to preload). */
 export function loadCatalogs(source?: string | URL | Catalogs): Promise<unknown>;
+
+/** Compiles a definition once and keeps it for later mounts of it (done by `mount`; call early to preload). */
+export function compileForm(definition: string | URL | FormDefinition): Promise<unknown>;
 
 /** Mounts a form definition (object or URL) in an element. */
 export function mount(

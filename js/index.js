@@ -1,6 +1,6 @@
 // The JS face of tokhai: loads the wasm widget, exports `mount` and defines <tokhai-form>.
 // No eval, no inline script or style: it runs under `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
-import init, { CatalogSet, Widget } from './tokhai_web.js';
+import init, { CatalogSet, CompiledForm, Widget } from './tokhai_web.js';
 
 let loading = null;
 
@@ -62,6 +62,29 @@ export async function loadCatalogs(source) {
   }
   if (!byObject.has(source)) byObject.set(source, new CatalogSet(JSON.stringify(source)));
   return byObject.get(source);
+}
+
+const compiled = new Map();
+/** Compiled definitions kept for later mounts (the oldest is let go beyond this). */
+const COMPILED_KEPT = 8;
+
+/**
+ * Compiles a definition (object or URL) once and keeps it for every later mount
+ * of the same definition. `mount` calls it; call it early to compile while other things load.
+ */
+export async function compileForm(definition) {
+  const [, text] = await Promise.all([load(), jsonText(definition)]);
+  let form = compiled.get(text);
+  if (!form) {
+    form = new CompiledForm(text);
+    compiled.set(text, form);
+    if (compiled.size > COMPILED_KEPT) {
+      const [oldest] = compiled.keys();
+      compiled.get(oldest).free();
+      compiled.delete(oldest);
+    }
+  }
+  return form;
 }
 
 /** Today in Viet Nam (the calendar the server's rules use), whatever the browser's time zone: yyyy-mm-dd. */
@@ -206,9 +229,9 @@ function beacon(url, body) {
  */
 export async function mount(element, definition, options = {}) {
   const doc = element.ownerDocument;
-  const [, defText, catalogs] = await Promise.all([
-    load(options.wasm),
-    jsonText(definition),
+  await load(options.wasm);
+  const [form, catalogs] = await Promise.all([
+    compileForm(definition),
     loadCatalogs(options.catalogs),
     options.styles === false ? null : addStyles(doc, options.styles),
   ]);
@@ -226,6 +249,8 @@ export async function mount(element, definition, options = {}) {
   let destroyed = false;
   // Drafts are saved once the form is mounted and any earlier draft restored.
   let restoring = true;
+  /** Paths the citizen changed before the earlier draft was restored. */
+  const edited = new Set();
 
   const dispatch = (type, detail) => {
     const results = [];
@@ -244,6 +269,7 @@ export async function mount(element, definition, options = {}) {
     const detail = JSON.parse(json);
     if (type === 'invalid') lastIssues = detail.issues;
     if (type === 'step') step = detail.index;
+    if (type === 'change' && restoring) edited.add(detail.path);
     if (type === 'rate') return rate(detail);
     const results = dispatch(type, detail);
     if (type === 'submit') sending = deliver(detail, results);
@@ -262,7 +288,7 @@ export async function mount(element, definition, options = {}) {
     clearTimeout(saveTimer);
     saveTimer = null;
     if (!drafts || done || destroyed || restoring) return saving;
-    const draft = { ...info, values: JSON.parse(widget.values()), step, saved_at: Date.now() };
+    const draft = { ...info, ruleset_hash: form.rulesetHash(), values: JSON.parse(widget.values()), step, saved_at: Date.now() };
     saving = saving
       .then(() => seal('drafts', draftId, draft))
       .then(() => dispatch('draft', { saved_at: draft.saved_at }))
@@ -413,7 +439,7 @@ export async function mount(element, definition, options = {}) {
 
   const widget = new Widget(
     element,
-    defText,
+    form,
     catalogs,
     JSON.stringify({
       lang: options.lang === 'en' ? 'en' : 'vi',
@@ -427,6 +453,32 @@ export async function mount(element, definition, options = {}) {
   );
   info = JSON.parse(widget.info());
   draftId = `${info.form_id}|${options.subject ?? ''}`;
+  // Looked up beside the rest of mounting, and applied once the form is ready (restoreDraft).
+  const earlier = drafts
+    ? Promise.all([unseal('drafts', draftId).catch(() => null), unseal('outbox', draftId).catch(() => null)])
+    : null;
+
+  /** Applies the draft an earlier page left, once found; what the citizen typed meanwhile wins. */
+  const restoreDraft = async () => {
+    const [draft, pending] = earlier ? await earlier : [];
+    if (destroyed) return;
+    if (draft && !done) {
+      // Locked prefilled values come from the new bundle, never from the draft.
+      const values = { ...draft.values };
+      for (const [path, v] of Object.entries(bundle?.values ?? {})) if (v?.locked) delete values[path];
+      for (const path of edited) delete values[path];
+      const onStep = edited.size ? undefined : (draft.step ?? undefined);
+      const dropped = JSON.parse(widget.restore(JSON.stringify(values), onStep));
+      const definition_changed = draft.ruleset_hash !== form.rulesetHash();
+      dispatch('restored', { saved_at: draft.saved_at, dropped, definition_changed });
+    }
+    restoring = false;
+    if (edited.size) saveSoon();
+    if (pending?.submission && options.action && !done) {
+      queued = pending;
+      resend();
+    }
+  };
 
   let hiddenSent = false;
   const onHide = () => {
@@ -525,25 +577,8 @@ export async function mount(element, definition, options = {}) {
       })
       .finally(() => clearTimeout(slow));
   }
-  if (drafts) {
-    const [draft, pending] = await Promise.all([
-      unseal('drafts', draftId).catch(() => null),
-      unseal('outbox', draftId).catch(() => null),
-    ]);
-    if (draft) {
-      // Locked prefilled values come from the new bundle, never from the draft.
-      const values = { ...draft.values };
-      for (const [path, v] of Object.entries(bundle?.values ?? {})) if (v?.locked) delete values[path];
-      const dropped = JSON.parse(widget.restore(JSON.stringify(values), draft.step ?? undefined));
-      dispatch('restored', { saved_at: draft.saved_at, dropped, definition_changed: draft.ruleset_hash !== info.ruleset_hash });
-    }
-    restoring = false;
-    if (pending?.submission && options.action) {
-      queued = pending;
-      resend();
-    }
-  }
-  restoring = false;
+  // The draft lookup (IndexedDB, WebCrypto) started at render runs on after the form is ready.
+  handle.restored = restoreDraft().catch((error) => dispatch('error', { error }));
   return handle;
 }
 

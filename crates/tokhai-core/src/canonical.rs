@@ -24,7 +24,7 @@ fn write_canonical(v: &Json, out: &mut String) {
     match v {
         Json::Object(o) => {
             let mut keys: Vec<&String> = o.keys().collect();
-            keys.sort();
+            keys.sort_unstable();
             out.push('{');
             for (i, k) in keys.into_iter().enumerate() {
                 if i > 0 {

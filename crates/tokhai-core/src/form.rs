@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Largest definition accepted, in bytes.
 const MAX_DEFINITION_BYTES: usize = 4 << 20;
@@ -93,7 +94,8 @@ pub struct Form {
     pub(crate) catalogs: Catalogs,
     external_catalogs: Vec<String>,
     custom_messages: HashMap<String, Text>,
-    ruleset_hash: String,
+    /// Made on first use: a widget needs it only for drafts and the submission.
+    ruleset_hash: OnceLock<String>,
 }
 
 impl Form {
@@ -135,7 +137,10 @@ impl Form {
 
     /// Hex SHA-256 of the canonical definition: which rules the citizen's filing was checked with.
     pub fn ruleset_hash(&self) -> &str {
-        &self.ruleset_hash
+        self.ruleset_hash.get_or_init(|| {
+            let canonical = serde_json::to_string(&self.def).unwrap_or_default();
+            crate::digest::sha256_hex(canonical.as_bytes())
+        })
     }
 
     /// Catalogue names the host must provide.
@@ -206,6 +211,8 @@ fn field_errors(field: &Json, path: &str, errors: &mut Vec<DefinitionError>) {
     }
 }
 
+/// Deserialises `v`, naming in an error the exact place inside it.
+#[cfg(feature = "definition-paths")]
 fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let inner = e.path().to_string();
@@ -218,6 +225,16 @@ fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionEr
             path,
             message: e.into_inner().to_string(),
         }
+    })
+}
+
+/// Deserialises `v`, naming in an error the field (or definition) it belongs to: the browser
+/// build leaves out the exact inner path, which `tokhai check` gives.
+#[cfg(not(feature = "definition-paths"))]
+fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
+    T::deserialize(v).map_err(|e| DefinitionError {
+        path: base.to_owned(),
+        message: e.to_string(),
     })
 }
 
@@ -359,9 +376,8 @@ impl Compiler {
             self.errors.retain(|e| seen.insert((e.path.clone(), e.message.clone())));
             return Err(DefinitionErrors(self.errors));
         }
-        let canonical = serde_json::to_string(&def).unwrap_or_default();
         Ok(Form {
-            ruleset_hash: crate::digest::sha256_hex(canonical.as_bytes()),
+            ruleset_hash: OnceLock::new(),
             def,
             fields,
             by_id: self.by_id,
@@ -737,7 +753,7 @@ impl Compiler {
             return (Vec::new(), Vec::new());
         };
         let mut eval_order: Vec<u32> = (0..n as u32).collect();
-        eval_order.sort_by_key(|&f| rank[f as usize]);
+        eval_order.sort_unstable_by_key(|&f| (rank[f as usize], f));
         let affects = (0..n as u32)
             .map(|source| {
                 let mut values = BTreeSet::from([source]);
@@ -750,13 +766,13 @@ impl Compiler {
                     }
                 }
                 let mut values: Vec<u32> = values.into_iter().collect();
-                values.sort_by_key(|&f| rank[f as usize]);
+                values.sort_unstable_by_key(|&f| (rank[f as usize], f));
                 let mut all: BTreeSet<u32> = values.iter().copied().collect();
                 for &f in &values {
                     all.extend(&checks[f as usize]);
                 }
                 let mut checks: Vec<u32> = all.into_iter().collect();
-                checks.sort_by_key(|&f| rank[f as usize]);
+                checks.sort_unstable_by_key(|&f| (rank[f as usize], f));
                 Affects { values, checks }
             })
             .collect();

@@ -75,7 +75,7 @@ fn field_warnings(
     for (i, r) in field.rules.iter().enumerate() {
         english(&r.message, &format!("{path}.rules[{i}].message"), warn);
     }
-    let label = field.label.get("vi").trim().to_lowercase();
+    let label = crate::text::lowercase(field.label.get("vi").trim());
     if let Some(other) = labels.insert(label, field.id.clone()) {
         warn(
             format!("{path}.label"),

@@ -4,11 +4,10 @@
 //! report it. Text that ends up empty becomes `null`.
 
 use crate::definition::FieldKind;
-use crate::text::{clean_line, clean_multiline};
+use crate::text::{clean_line, clean_multiline, convert, Conversion};
 use crate::vn::{phone, pin, tax_code};
 use crate::Date;
 use serde_json::{Map, Value as Json};
-use unicode_normalization::UnicodeNormalization;
 
 /// The stored form of a raw value for a field kind.
 pub fn normalize(kind: FieldKind, raw: Json) -> Json {
@@ -44,6 +43,16 @@ pub fn normalize(kind: FieldKind, raw: Json) -> Json {
     }
 }
 
+/// A number as text: whole numbers without a decimal point, others in their shortest form.
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < crate::expr::MAX_EXACT {
+        (n as i64).to_string()
+    } else {
+        // serde_json's formatter, so that the wasm bundle carries one float formatter, not two.
+        serde_json::Number::from_f64(n).map_or_else(|| "NaN".to_owned(), |x| x.to_string())
+    }
+}
+
 /// A date value's display form, dd/mm/yyyy, or the value as it is.
 pub fn date_for_display(value: &str) -> String {
     Date::parse_iso(value).map_or_else(|| value.to_owned(), Date::to_dmy)
@@ -51,7 +60,7 @@ pub fn date_for_display(value: &str) -> String {
 
 /// A cleaned line with compatibility forms folded (full-width digits become ASCII).
 fn compatible(s: &str) -> String {
-    clean_line(&s.nfkc().collect::<String>())
+    clean_line(&convert(s, Conversion::Nfkc))
 }
 
 fn line(value: Json) -> Json {

@@ -33,7 +33,7 @@ use crate::definition::{FieldDef, FieldKind, FormDef};
 use crate::form::DefinitionError;
 use crate::issue::Issue;
 use crate::normalize::normalize;
-use crate::text::clean_line;
+use crate::text::{clean_line, lowercase, uppercase};
 use crate::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
@@ -497,7 +497,7 @@ pub fn normalize_population(reply: &Json, units: &Catalogs) -> Result<Attributes
     );
     put(
         "population.email",
-        text(r.get("Email")).map(|e| Json::String(e.to_lowercase())),
+        text(r.get("Email")).map(|e| Json::String(lowercase(&e))),
     );
     for (key, name) in [
         ("NoiSinh", "population.birth_place"),
@@ -556,7 +556,7 @@ fn person_name(v: Option<&Json>) -> Option<String> {
             .join(" "),
         other => text(Some(other))?,
     };
-    let name = clean_line(&joined.replace(['Ð', 'ð'], "Đ")).to_uppercase();
+    let name = uppercase(&clean_line(&joined.replace(['Ð', 'ð'], "Đ")));
     (!name.is_empty()
         && name
             .chars()
@@ -565,7 +565,7 @@ fn person_name(v: Option<&Json>) -> Option<String> {
 }
 
 fn sex(code: &str) -> Option<&'static str> {
-    match code.to_lowercase().as_str() {
+    match lowercase(code).as_str() {
         "1" | "nam" | "m" => Some("nam"),
         "2" | "nữ" | "nu" | "f" => Some("nu"),
         _ => None,
@@ -653,15 +653,15 @@ fn place(v: &Json, units: &Catalogs) -> Option<Json> {
 /// Each syllable with a capital initial: "NGUYỄN VĂN AN" → "Nguyễn Văn An".
 pub fn title_case(s: &str) -> String {
     s.split(' ')
-        .map(|w| {
-            let mut cs = w.chars();
-            match cs.next() {
-                Some(first) => first.to_uppercase().chain(cs.flat_map(char::to_lowercase)).collect(),
-                None => String::new(),
-            }
-        })
+        .map(|w| capitalized(&lowercase(w)))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `s` with its first letter in upper case.
+fn capitalized(s: &str) -> String {
+    let first = s.chars().next().map_or(0, char::len_utf8);
+    uppercase(&s[..first]) + &s[first..]
 }
 
 /// The relationship code of a registry's wording (`CHỦ HỘ`, `Con`, `vợ`…); unknown wordings are `khac`.
@@ -682,11 +682,7 @@ fn relationship(s: &str) -> &'static str {
 }
 
 fn sentence_case(s: &str) -> String {
-    let lower = s.to_lowercase();
-    let mut cs = lower.chars();
-    cs.next()
-        .map(|f| f.to_uppercase().chain(cs).collect())
-        .unwrap_or_default()
+    capitalized(&lowercase(s))
 }
 
 /// One prefilled value: the value as the session stores it, where it came from, and whether it is locked.

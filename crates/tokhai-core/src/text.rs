@@ -1,14 +1,98 @@
 //! Text normalisation for Vietnamese: NFC, whitespace, folding keys for matching and search.
+//!
+//! Unicode normalisation and case mapping come from the `unicode-tables` feature (native builds)
+//! or from a function the host registers with [`set_converter`] (the browser's `normalize`,
+//! `toLowerCase` and `toUpperCase`, which spare the wasm bundle their tables).
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use std::sync::OnceLock;
 
 /// The five Vietnamese tone marks as combining characters: huyền, sắc, ngã, hỏi, nặng.
 const TONE_MARKS: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
 
+/// The Unicode conversions the engine uses: normalisation forms and full case mappings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conversion {
+    Nfc,
+    Nfd,
+    Nfkc,
+    Lowercase,
+    Uppercase,
+}
+
+impl Conversion {
+    /// The normalisation form's name as `String.prototype.normalize` takes it (`None` for case).
+    pub fn form_name(self) -> Option<&'static str> {
+        match self {
+            Conversion::Nfc => Some("NFC"),
+            Conversion::Nfd => Some("NFD"),
+            Conversion::Nfkc => Some("NFKC"),
+            Conversion::Lowercase | Conversion::Uppercase => None,
+        }
+    }
+}
+
+/// A function that converts text (the host's Unicode implementation).
+pub type Converter = fn(&str, Conversion) -> String;
+
+static CONVERTER: OnceLock<Converter> = OnceLock::new();
+
+/// Makes `f` the engine's Unicode converter (the first registration wins). A build without the
+/// `unicode-tables` feature must register one before it handles any text.
+pub fn set_converter(f: Converter) {
+    let _ = CONVERTER.set(f);
+}
+
+/// `s` converted (ASCII needs no tables).
+pub fn convert(s: &str, conversion: Conversion) -> String {
+    if s.is_ascii() {
+        return match conversion {
+            Conversion::Lowercase => s.to_ascii_lowercase(),
+            Conversion::Uppercase => s.to_ascii_uppercase(),
+            _ => s.to_owned(),
+        };
+    }
+    match CONVERTER.get() {
+        Some(f) => f(s, conversion),
+        None => with_tables(s, conversion),
+    }
+}
+
+#[cfg(feature = "unicode-tables")]
+fn with_tables(s: &str, conversion: Conversion) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    match conversion {
+        Conversion::Nfc => s.nfc().collect(),
+        Conversion::Nfd => s.nfd().collect(),
+        Conversion::Nfkc => s.nfkc().collect(),
+        Conversion::Lowercase => s.to_lowercase(),
+        Conversion::Uppercase => s.to_uppercase(),
+    }
+}
+
+#[cfg(not(feature = "unicode-tables"))]
+fn with_tables(_: &str, _: Conversion) -> String {
+    panic!("tokhai-core is built without `unicode-tables`: call text::set_converter first")
+}
+
 /// `s` in Unicode NFC.
 pub fn nfc(s: &str) -> String {
-    s.nfc().collect()
+    convert(s, Conversion::Nfc)
+}
+
+/// `s` in lower case (full Unicode mapping).
+pub fn lowercase(s: &str) -> String {
+    convert(s, Conversion::Lowercase)
+}
+
+/// `s` in upper case (full Unicode mapping).
+pub fn uppercase(s: &str) -> String {
+    convert(s, Conversion::Uppercase)
+}
+
+/// Whether `c` is a combining diacritical mark (the blocks Latin, Greek and Cyrillic text uses,
+/// Vietnamese tone and vowel marks among them).
+pub fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
 /// One line of user text: NFC, Unicode spaces and zero-width characters as single spaces,
@@ -52,10 +136,10 @@ pub fn clean_multiline(s: &str) -> String {
 /// Key for comparing names: equal for spellings that differ only in case, whitespace,
 /// Đ/Ð look-alikes or tone-mark placement ("Hòa" and "Hoà"); other diacritics still count.
 pub fn match_key(s: &str) -> String {
-    let lower = clean_line(s).to_lowercase().replace('ð', "đ");
+    let lower = lowercase(&clean_line(s)).replace('ð', "đ");
     let mut out = String::with_capacity(lower.len());
     let mut tones = String::new();
-    for c in lower.nfd() {
+    for c in convert(&lower, Conversion::Nfd).chars() {
         if TONE_MARKS.contains(&c) {
             tones.push(c);
             continue;
@@ -74,9 +158,8 @@ pub fn match_key(s: &str) -> String {
 /// Key for diacritic-insensitive search: lowercase ASCII-like letters, single spaces
 /// ("Phường Hoàn Kiếm" gives "phuong hoan kiem").
 pub fn search_key(s: &str) -> String {
-    let stripped: String = clean_line(s)
-        .to_lowercase()
-        .nfd()
+    let stripped: String = convert(&lowercase(&clean_line(s)), Conversion::Nfd)
+        .chars()
         .filter(|c| !is_combining_mark(*c))
         .map(|c| if matches!(c, 'đ' | 'ð') { 'd' } else { c })
         .collect();
@@ -86,14 +169,18 @@ pub fn search_key(s: &str) -> String {
 
 /// Length of `s` in Unicode scalar values once in NFC (what a citizen counts as letters).
 pub fn char_len(s: &str) -> usize {
-    s.nfc().count()
+    if s.is_ascii() {
+        return s.len();
+    }
+    nfc(s).chars().count()
 }
 
 /// `s` in NFKC (full-width digits become ASCII) with dash look-alikes as `-`, and without
 /// whitespace, invisible characters or any of `separators`: the shared first step of the
 /// identifier parsers.
 pub fn strip_separators(s: &str, separators: &[char]) -> String {
-    s.nfkc()
+    convert(s, Conversion::Nfkc)
+        .chars()
         .map(|c| {
             if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}') {
                 '-'

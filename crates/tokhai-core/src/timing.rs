@@ -225,14 +225,14 @@ impl Timeline {
         for e in &mut self.events {
             clamp(&mut e.at);
         }
-        self.events.sort_by(|a, b| a.at.total_cmp(&b.at));
+        sort_by_time(&mut self.events);
         moved
     }
 
     /// The metrics of this timeline.
     pub fn metrics(&self, idle_threshold_ms: f64, target_ms: f64) -> Metrics {
         let mut events: Vec<&Event> = self.events.iter().collect();
-        events.sort_by(|a, b| a.at.total_cmp(&b.at));
+        sort_by_time(&mut events);
         let mount = events.first().map(|e| e.at);
         let start = self.login_at.or(mount);
         let last_submit = events.iter().rev().find(|e| e.kind == EventKind::Submit).map(|e| e.at);
@@ -367,7 +367,7 @@ pub fn aggregate(filings: &[Metrics]) -> Aggregate {
     }
     let abandoned: usize = places.values().sum();
     let mut abandoned_at: Vec<(String, usize)> = places.into_iter().collect();
-    abandoned_at.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    abandoned_at.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Aggregate {
         filings: filings.len(),
         submitted: durations.len(),
@@ -390,7 +390,7 @@ pub fn filing_times(filings: &[Metrics]) -> Vec<f64> {
         .filter(|m| m.outcome == Outcome::Submitted)
         .filter_map(|m| m.to_submit_ms)
         .collect();
-    durations.sort_by(f64::total_cmp);
+    durations.sort_unstable_by(f64::total_cmp);
     durations
 }
 
@@ -458,7 +458,7 @@ pub fn step_times(filings: &[Metrics]) -> Vec<StepSummary> {
     let mut out: Vec<StepSummary> = by_step
         .into_iter()
         .map(|(step, mut times)| {
-            times.sort_by(f64::total_cmp);
+            times.sort_unstable_by(f64::total_cmp);
             StepSummary {
                 step: step.to_owned(),
                 filings: times.len(),
@@ -467,7 +467,7 @@ pub fn step_times(filings: &[Metrics]) -> Vec<StepSummary> {
             }
         })
         .collect();
-    out.sort_by(|a, b| b.median_ms.total_cmp(&a.median_ms).then_with(|| a.step.cmp(&b.step)));
+    out.sort_unstable_by(|a, b| b.median_ms.total_cmp(&a.median_ms).then_with(|| a.step.cmp(&b.step)));
     out
 }
 
@@ -505,7 +505,7 @@ pub fn field_times(filings: &[Metrics]) -> Vec<FieldSummary> {
     let mut out: Vec<FieldSummary> = by_field
         .into_iter()
         .map(|(field, (mut dwell, corrections, errors))| {
-            dwell.sort_by(f64::total_cmp);
+            dwell.sort_unstable_by(f64::total_cmp);
             FieldSummary {
                 field: field.to_owned(),
                 filings: dwell.len(),
@@ -515,7 +515,7 @@ pub fn field_times(filings: &[Metrics]) -> Vec<FieldSummary> {
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    out.sort_unstable_by(|a, b| {
         b.median_dwell_ms
             .total_cmp(&a.median_dwell_ms)
             .then_with(|| a.field.cmp(&b.field))
@@ -561,7 +561,7 @@ pub fn error_hot_spots<'t>(timelines: impl IntoIterator<Item = &'t Timeline>) ->
             filings,
         })
         .collect();
-    out.sort_by(|a, b| {
+    out.sort_unstable_by(|a, b| {
         b.shown
             .cmp(&a.shown)
             .then_with(|| (&a.field, &a.code).cmp(&(&b.field, &b.code)))
@@ -602,6 +602,18 @@ pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     }
     let rank = (p * sorted.len() as f64).ceil().max(1.0) as usize;
     Some(sorted[rank.min(sorted.len()) - 1])
+}
+
+/// Sorts events by time, keeping the recorded order of simultaneous ones (an insertion sort:
+/// timelines arrive nearly sorted, and it keeps the wasm bundle free of a second sort routine).
+fn sort_by_time<E: std::borrow::Borrow<Event>>(events: &mut [E]) {
+    for i in 1..events.len() {
+        let mut j = i;
+        while j > 0 && events[j - 1].borrow().at > events[j].borrow().at {
+            events.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 use tokhai_core::timing::EventKind;
-use tokhai_core::Catalogs;
+use tokhai_core::{Catalogs, Form};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, KeyboardEvent};
 
@@ -59,6 +59,21 @@ impl Inner {
     }
 }
 
+/// Makes the browser's `normalize`, `toLowerCase` and `toUpperCase` the core's Unicode conversions,
+/// so that the bundle carries no Unicode tables. Every entry point calls it first.
+pub fn use_browser_unicode() {
+    use tokhai_core::text::{set_converter, Conversion};
+    set_converter(|s, conversion| {
+        let s = js_sys::JsString::from(s);
+        match conversion.form_name() {
+            Some(form) => s.normalize(form),
+            None if conversion == Conversion::Lowercase => s.to_lower_case(),
+            None => s.to_upper_case(),
+        }
+        .into()
+    });
+}
+
 /// JSON text from JS as a value.
 fn parse(json: &str) -> Result<Json, JsError> {
     serde_json::from_str(json).map_err(|e| JsError::new(&e.to_string()))
@@ -75,6 +90,7 @@ impl CatalogSet {
     /// Parses an administrative-units file or `{name: [{value, label, parent}]}` (JSON); empty for none.
     #[wasm_bindgen(constructor)]
     pub fn new(json: Option<String>) -> Result<CatalogSet, JsError> {
+        use_browser_unicode();
         let catalogs = match json {
             Some(j) => parse_catalogs(&j).map_err(|e| JsError::new(&e))?,
             None => Catalogs::new(),
@@ -82,6 +98,29 @@ impl CatalogSet {
         Ok(CatalogSet {
             inner: Arc::new(catalogs),
         })
+    }
+}
+
+/// A form definition compiled once and shared by every form mounted from it.
+#[wasm_bindgen]
+pub struct CompiledForm {
+    inner: Arc<Form>,
+}
+
+#[wasm_bindgen]
+impl CompiledForm {
+    /// Compiles a definition (JSON); a bad one is refused with every problem and its place.
+    #[wasm_bindgen(constructor)]
+    pub fn new(definition: &str) -> Result<CompiledForm, JsError> {
+        use_browser_unicode();
+        let form = Form::compile(definition).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(CompiledForm { inner: Arc::new(form) })
+    }
+
+    /// Hex SHA-256 of the canonical definition (made on first use).
+    #[wasm_bindgen(js_name = rulesetHash)]
+    pub fn ruleset_hash(&self) -> String {
+        self.inner.ruleset_hash().to_owned()
     }
 }
 
@@ -111,7 +150,7 @@ pub struct Widget {
 
 #[wasm_bindgen]
 impl Widget {
-    /// Compiles `definition` (JSON), renders it into `host` and listens to the citizen.
+    /// Renders a compiled form into `host` and listens to the citizen.
     ///
     /// `options` is the JSON of `{lang, today (yyyy-mm-dd), languageSwitch, idempotencyKey, loginAt?, satisfaction?}`;
     /// `emit(type, detailJson)` receives the widget's events. Values cross as JSON text, parsed
@@ -119,18 +158,19 @@ impl Widget {
     #[wasm_bindgen(constructor)]
     pub fn new(
         host: &Element,
-        definition: &str,
+        form: &CompiledForm,
         catalogs: &CatalogSet,
         options: &str,
         emit: js_sys::Function,
     ) -> Result<Widget, JsError> {
+        use_browser_unicode();
         let o: MountOptions = serde_json::from_str(options).map_err(|e| JsError::new(&e.to_string()))?;
         let n = MOUNTED.with(|m| {
             m.set(m.get() + 1);
             m.get()
         });
         let opts = Options {
-            definition,
+            form: form.inner.clone(),
             catalogs: catalogs.inner.clone(),
             lang: &o.lang,
             today: &o.today,
@@ -254,7 +294,7 @@ impl Widget {
             .with(|s| serde_json::to_string(&s.metrics()).unwrap_or_default())
     }
 
-    /// The form's identity as JSON: `{form_id, version, ruleset_hash}`.
+    /// The form's identity as JSON: `{form_id, version}`.
     pub fn info(&self) -> Option<String> {
         self.inner.with(|s| s.info().to_string())
     }

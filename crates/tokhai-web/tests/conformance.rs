@@ -19,6 +19,7 @@ macro_rules! corpus {
             #[wasm_bindgen_test]
             fn $test() {
                 let json = include_str!(concat!("../../../tests/conformance/cases/", $file));
+                tokhai_web::use_browser_unicode();
                 if let Err(report) = runner::run_file($file, json) {
                     panic!("failing conformance cases:\n\n{report}");
                 }

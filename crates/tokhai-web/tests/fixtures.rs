@@ -11,6 +11,8 @@ const UNITS: &str = r#"{"provinces":[{"code":"01","full_name":"Thành phố Hà 
   "communes":[{"code":"00004","province":"01","full_name":"Phường Hoàn Kiếm","name_en":"Hoan Kiem"}]}"#;
 
 fn session(definition: &str) -> Session {
+    #[cfg(target_arch = "wasm32")]
+    tokhai_web::use_browser_unicode();
     let form = Arc::new(Form::compile(definition).unwrap_or_else(|e| panic!("{e}")));
     let catalogs: Catalogs = parse_catalogs(UNITS).expect("catalogue");
     Session::new(form, Arc::new(catalogs), Date::new(2026, 11, 23).unwrap()).expect("session")

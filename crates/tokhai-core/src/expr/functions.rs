@@ -120,8 +120,8 @@ pub(crate) fn apply1(f: Func1, x: &Value) -> Value {
         Func1::MonthOf => x.as_date().map_or(Value::Null, |d| Value::Num(f64::from(d.month))),
         Func1::DayOf => x.as_date().map_or(Value::Null, |d| Value::Num(f64::from(d.day))),
         Func1::Date => x.as_date().map_or(Value::Null, Value::Date),
-        Func1::Upper => map_str(x, str::to_uppercase),
-        Func1::Lower => map_str(x, str::to_lowercase),
+        Func1::Upper => map_str(x, crate::text::uppercase),
+        Func1::Lower => map_str(x, crate::text::lowercase),
         Func1::Trim => map_str(x, |s| s.trim().to_string()),
         Func1::DateInWords => x.as_date().map_or(Value::Null, |d| Value::Str(words::date_in_words(d))),
         Func1::NumberInWords => match x.as_num() {

@@ -41,6 +41,7 @@ mod functions;
 mod lexer;
 mod parser;
 mod value;
+pub(crate) use value::MAX_EXACT;
 
 #[cfg(test)]
 mod tests;

@@ -31,7 +31,7 @@ impl Rule for Periods {
                 periods.push((from, to, row));
             }
         }
-        periods.sort();
+        periods.sort_unstable();
         // Compare each period with the latest end so far, so one inside a longer one is caught.
         let mut latest: Option<(Date, usize)> = None;
         for &(from, to, row) in &periods {

@@ -2,9 +2,8 @@
 //! ("H'Mông") and hyphens; no digits or symbols (Civil Code 2015 Art. 26).
 
 use crate::issue::Finding;
-use crate::text::char_len;
+use crate::text::{char_len, is_combining_mark, uppercase};
 use std::collections::HashSet;
-use unicode_normalization::char::is_combining_mark;
 
 /// Names longer than this many characters get a warning; the law sets no limit.
 pub const LONG_NAME: usize = 50;
@@ -19,7 +18,7 @@ pub fn check(cleaned: &str, uppercase_required: bool) -> Vec<Finding> {
     } else if !cleaned.is_empty() && !cleaned.chars().next().is_some_and(char::is_alphabetic) {
         findings.push(Finding::error("name.no_letter"));
     }
-    if uppercase_required && cleaned != cleaned.to_uppercase() {
+    if uppercase_required && cleaned != uppercase(cleaned) {
         findings.push(Finding::error("name.not_uppercase"));
     }
     if char_len(cleaned) > LONG_NAME {

@@ -3,7 +3,7 @@
 
 use super::ascii_digits;
 use crate::issue::Finding;
-use crate::text::{clean_line, strip_separators};
+use crate::text::{clean_line, lowercase, strip_separators};
 
 /// Sex as encoded in the PIN's fourth digit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -25,7 +25,7 @@ impl Sex {
 
     /// Reads `nam`/`nu`, `Nam`/`Nữ` or `male`/`female`, in any case.
     pub fn from_code(s: &str) -> Option<Sex> {
-        match clean_line(s).to_lowercase().as_str() {
+        match lowercase(&clean_line(s)).as_str() {
             "nam" | "male" => Some(Sex::Male),
             "nu" | "nữ" | "female" => Some(Sex::Female),
             _ => None,

@@ -91,8 +91,8 @@ pub struct State {
 
 /// How to mount a form.
 pub struct Options<'a> {
-    /// The form definition (JSON).
-    pub definition: &'a str,
+    /// The compiled form.
+    pub form: Arc<Form>,
     /// Host catalogues.
     pub catalogs: Arc<Catalogs>,
     /// `vi` or `en`.
@@ -134,7 +134,7 @@ pub fn parse_catalogs(json: &str) -> Result<Catalogs, String> {
 impl State {
     /// Compiles the definition, starts a session and renders the form into `host`.
     pub fn mount(host: &Element, opts: Options<'_>) -> Result<State, String> {
-        let form = Arc::new(Form::compile(opts.definition).map_err(|e| e.to_string())?);
+        let form = opts.form;
         let host_catalogs = opts.catalogs;
         let today =
             Date::parse_iso(opts.today).ok_or_else(|| format!("today: '{}' is not a yyyy-mm-dd date", opts.today))?;
@@ -309,12 +309,11 @@ impl State {
         &self.lang
     }
 
-    /// The form's identity: id, version and ruleset hash.
+    /// The form's identity: id and version.
     pub fn info(&self) -> Json {
         json!({
             "form_id": self.form.id(),
             "version": self.form.version(),
-            "ruleset_hash": self.form.ruleset_hash(),
         })
     }
 
