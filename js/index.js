@@ -4,10 +4,67 @@ import init, { CatalogSet, CompiledForm, Widget } from './tokhai_web.js';
 
 let loading = null;
 
-/** Loads the wasm module once (optionally from another URL). */
+/** Loads the wasm module once (optionally from another URL), then warms it up. */
 export function load(wasm) {
-  loading ??= init({ module_or_path: wasm ?? new URL('./tokhai_web_bg.wasm', import.meta.url) });
+  loading ??= init({ module_or_path: wasm ?? new URL('./tokhai_web_bg.wasm', import.meta.url) }).then((module) => {
+    warmUp();
+    return module;
+  });
   return loading;
+}
+
+const label = (vi) => ({ vi, en: vi });
+/** A small form with every kind of field, for the warm-up. */
+const WARM_UP = {
+  tokhai: 1,
+  id: 'warm_up',
+  version: '1',
+  title: label('Khởi động'),
+  steps: [
+    {
+      id: 's',
+      title: label('Bước'),
+      sections: [
+        {
+          id: 'a',
+          fields: [
+            ...['text', 'name', 'date', 'number', 'phone', 'email', 'pin', 'tax_code', 'textarea', 'checkbox', 'address'].map(
+              (kind) => ({ id: kind, kind, label: label(kind), required: true }),
+            ),
+            ...['select', 'radio', 'checkbox_group'].map((kind) => ({
+              id: kind,
+              kind,
+              label: label(kind),
+              options: [{ value: 'a', label: label('A') }],
+              visible_if: 'not empty(text)',
+            })),
+            { id: 'rows', kind: 'group', label: label('Dòng'), min_rows: 1, fields: [{ id: 'x', kind: 'text', label: label('x') }] },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+/**
+ * Compiles, renders and validates WARM_UP once in a detached element, so that the browser compiles
+ * the code a mount runs while the page still waits for its definition and data, not during mount.
+ */
+function warmUp() {
+  if (typeof document === 'undefined') return;
+  try {
+    const form = new CompiledForm(JSON.stringify(WARM_UP));
+    const catalogs = new CatalogSet(
+      JSON.stringify({ provinces: [{ value: '01', label: label('T') }], communes: [{ value: '1', label: label('X'), parent: '01' }] }),
+    );
+    const options = JSON.stringify({ lang: 'vi', today: '2026-01-01', languageSwitch: true, idempotencyKey: 'warm-up', idPrefix: 'tk0-' });
+    const widget = new Widget(document.createElement('div'), form, catalogs, options, () => {});
+    widget.validate();
+    widget.destroy();
+    for (const o of [widget, form, catalogs]) o.free();
+  } catch {
+    // A failed warm-up costs only its time: mount reports any real problem.
+  }
 }
 
 let styles = null;
@@ -49,17 +106,18 @@ let noCatalogs = null;
  * them for every later mount with the same source. `mount` calls it; call it early to preload.
  */
 export async function loadCatalogs(source) {
-  await load();
-  if (source == null) return (noCatalogs ??= new CatalogSet(undefined));
   if (typeof source === 'string' || source instanceof URL) {
     const url = String(new URL(source, document.baseURI));
     if (!byUrl.has(url)) {
-      const parsed = jsonText(url).then((text) => new CatalogSet(text));
+      // Fetched while the wasm loads.
+      const parsed = Promise.all([load(), jsonText(url)]).then(([, text]) => new CatalogSet(text));
       parsed.catch(() => byUrl.delete(url));
       byUrl.set(url, parsed);
     }
     return byUrl.get(url);
   }
+  await load();
+  if (source == null) return (noCatalogs ??= new CatalogSet(undefined));
   if (!byObject.has(source)) byObject.set(source, new CatalogSet(JSON.stringify(source)));
   return byObject.get(source);
 }
@@ -229,7 +287,7 @@ function beacon(url, body) {
  */
 export async function mount(element, definition, options = {}) {
   const doc = element.ownerDocument;
-  await load(options.wasm);
+  load(options.wasm);
   const [form, catalogs] = await Promise.all([
     compileForm(definition),
     loadCatalogs(options.catalogs),

@@ -136,6 +136,9 @@ struct MountOptions {
     login_at: Option<f64>,
     #[serde(default)]
     satisfaction: bool,
+    /// Prefix of element ids; by default `tk1-`, `tk2-`… in mount order.
+    #[serde(default)]
+    id_prefix: Option<String>,
 }
 
 /// A listener the widget added to its root.
@@ -152,7 +155,7 @@ pub struct Widget {
 impl Widget {
     /// Renders a compiled form into `host` and listens to the citizen.
     ///
-    /// `options` is the JSON of `{lang, today (yyyy-mm-dd), languageSwitch, idempotencyKey, loginAt?, satisfaction?}`;
+    /// `options` is the JSON of `{lang, today (yyyy-mm-dd), languageSwitch, idempotencyKey, loginAt?, satisfaction?, idPrefix?}`;
     /// `emit(type, detailJson)` receives the widget's events. Values cross as JSON text, parsed
     /// by the JS face: smaller than serde-wasm-bindgen and always plain objects.
     #[wasm_bindgen(constructor)]
@@ -165,9 +168,11 @@ impl Widget {
     ) -> Result<Widget, JsError> {
         use_browser_unicode();
         let o: MountOptions = serde_json::from_str(options).map_err(|e| JsError::new(&e.to_string()))?;
-        let n = MOUNTED.with(|m| {
-            m.set(m.get() + 1);
-            m.get()
+        let prefix = o.id_prefix.unwrap_or_else(|| {
+            MOUNTED.with(|m| {
+                m.set(m.get() + 1);
+                format!("tk{}-", m.get())
+            })
         });
         let opts = Options {
             form: form.inner.clone(),
@@ -175,7 +180,7 @@ impl Widget {
             lang: &o.lang,
             today: &o.today,
             language_switch: o.language_switch,
-            prefix: format!("tk{n}-"),
+            prefix,
             idempotency_key: o.idempotency_key,
             login_at: o.login_at,
             satisfaction: o.satisfaction,
