@@ -263,6 +263,32 @@ test('the JS API: values, validate, submit to the action endpoint with a receipt
   await context.close();
 });
 
+test('a definition is compiled once for all its mounts; a malformed one is refused with every reason', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const result = await page.evaluate(async () => {
+    const { compileForm, mount } = await import('/pkg/index.js');
+    const def = await (await fetch('/fixtures/ct01-sample.json')).json();
+    const same = (await compileForm(def)) === (await compileForm(structuredClone(def)));
+    const host = document.createElement('div');
+    document.body.append(host);
+    const handle = await mount(host, structuredClone(def), { catalogs: '/catalogs/admin-units.json', drafts: false });
+    const controls = host.querySelectorAll(':is(input,select,textarea)[data-path]').length;
+    handle.destroy();
+    const bad = structuredClone(def);
+    bad.steps[0].sections[0].fields[0].kind = 'nonsense';
+    bad.steps[0].sections[0].fields[2].required = 'yes';
+    const error = await mount(host, bad, { drafts: false }).then(() => null, (e) => String(e.message ?? e));
+    return { same, controls, error, left: host.childElementCount };
+  });
+  assert.equal(result.same, true, 'one compiled form for equal definitions');
+  assert.ok(result.controls > 30, `${result.controls} controls`);
+  assert.match(result.error, /\$\.steps\[0\]\.sections\[0\]\.fields\[0\]: .*nonsense/);
+  assert.match(result.error, /\$\.steps\[0\]\.sections\[0\]\.fields\[2\]: .*"yes"/);
+  assert.equal(result.left, 0, 'nothing rendered for a refused definition');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('repeat-group rows are added and removed with focus moved sensibly', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.evaluate(() => {
