@@ -110,14 +110,17 @@ impl Form {
         if json.len() > MAX_DEFINITION_BYTES {
             return Err(fail(format!("definition is larger than {MAX_DEFINITION_BYTES} bytes")));
         }
+        // Straight from the text: a valid definition never becomes a JSON tree first.
+        if let Ok(def) = serde_json::from_str::<FormDef>(json) {
+            return Compiler::default().compile(def);
+        }
         let root: Json = serde_json::from_str(json).map_err(|e| fail(format!("not valid JSON: {e}")))?;
-        Form::from_json(&root)
+        Err(structural_errors(&root))
     }
 
     /// Compiles a definition already parsed as JSON.
     pub fn from_json(root: &Json) -> Result<Form, DefinitionErrors> {
-        let def = parse_definition(root)?;
-        Compiler::default().compile(def)
+        Form::compile(&root.to_string())
     }
 
     /// The definition as written (steps, sections, labels, options) for rendering.
@@ -173,25 +176,21 @@ impl Form {
     }
 }
 
-/// Parses the definition, collecting structural errors of every field, not only the first.
-fn parse_definition(root: &Json) -> Result<FormDef, DefinitionErrors> {
-    match parse_at::<FormDef>(root, "$") {
-        Ok(def) => Ok(def),
-        Err(first) => {
-            let mut errors = Vec::new();
-            for (i, step) in array(root, "steps").iter().enumerate() {
-                for (j, section) in array(step, "sections").iter().enumerate() {
-                    for (k, field) in array(section, "fields").iter().enumerate() {
-                        field_errors(field, &format!("$.steps[{i}].sections[{j}].fields[{k}]"), &mut errors);
-                    }
-                }
+/// The structural errors of a definition that does not parse: those of every field, not only
+/// the first, or else the definition's own.
+fn structural_errors(root: &Json) -> DefinitionErrors {
+    let mut errors = Vec::new();
+    for (i, step) in array(root, "steps").iter().enumerate() {
+        for (j, section) in array(step, "sections").iter().enumerate() {
+            for (k, field) in array(section, "fields").iter().enumerate() {
+                field_errors(field, &format!("$.steps[{i}].sections[{j}].fields[{k}]"), &mut errors);
             }
-            if errors.is_empty() {
-                errors.push(first);
-            }
-            Err(DefinitionErrors(errors))
         }
     }
+    if errors.is_empty() {
+        errors.extend(parse_at::<FormDef>(root, "$").err());
+    }
+    DefinitionErrors(errors)
 }
 
 fn array<'a>(v: &'a Json, key: &str) -> &'a [Json] {
@@ -211,10 +210,12 @@ fn field_errors(field: &Json, path: &str, errors: &mut Vec<DefinitionError>) {
     }
 }
 
-/// Deserialises `v`, naming in an error the exact place inside it.
+/// Deserialises `v` (from its text, as `Form::compile` does: one deserialiser in the bundle),
+/// naming in an error the exact place inside it.
 #[cfg(feature = "definition-paths")]
 fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
+    let text = v.to_string();
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text)).map_err(|e| {
         let inner = e.path().to_string();
         let path = if inner == "." {
             base.to_owned()
@@ -223,19 +224,29 @@ fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionEr
         };
         DefinitionError {
             path,
-            message: e.into_inner().to_string(),
+            message: without_position(e.into_inner()),
         }
     })
 }
 
-/// Deserialises `v`, naming in an error the field (or definition) it belongs to: the browser
-/// build leaves out the exact inner path, which `tokhai check` gives.
+/// Deserialises `v` (from its text, as `Form::compile` does), naming in an error the field (or
+/// definition) it belongs to: the browser build leaves out the exact inner path, which `tokhai check` gives.
 #[cfg(not(feature = "definition-paths"))]
 fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
-    T::deserialize(v).map_err(|e| DefinitionError {
+    serde_json::from_str(&v.to_string()).map_err(|e| DefinitionError {
         path: base.to_owned(),
-        message: e.to_string(),
+        message: without_position(e),
     })
+}
+
+/// A serde_json error's message without "at line 1 column 80": a position in text re-serialised
+/// from one field means nothing to the author, whom the path guides instead.
+fn without_position(e: serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(i) if e.line() > 0 => message[..i].to_owned(),
+        _ => message,
+    }
 }
 
 /// Fields visited during compilation, with the context of where they stand.
