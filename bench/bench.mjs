@@ -1,6 +1,6 @@
 // Browser benchmark of the widget against a hand-written vanilla JS page of the same forms.
 // A benchmark, not a test: it prints a table and asserts nothing. Run `npm run bench` after `npm run build`.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { launch } from '../tests/e2e/helpers.mjs';
 import { startServer } from '../tests/e2e/serve.mjs';
@@ -10,7 +10,10 @@ const KEYS = 300;
 const root = new URL('..', import.meta.url);
 const gz = (files) => files.reduce((n, f) => n + gzipSync(readFileSync(new URL(f, root)), { level: 9 }).length, 0);
 const SHIPPED = {
-  tokhai: gz(['pkg/index.js', 'pkg/tokhai_web.js', 'pkg/tokhai_web_bg.wasm', 'pkg/tokhai.css']),
+  tokhai: gz([
+    'pkg/index.js', 'pkg/tokhai_web.js', 'pkg/tokhai_web_bg.wasm', 'pkg/tokhai.css',
+    ...readdirSync(new URL('pkg', root), { recursive: true }).filter((f) => f.startsWith('snippets') && f.endsWith('.js')).map((f) => `pkg/${f}`),
+  ]),
   vanilla: gz(['bench/vanilla.js', 'pkg/tokhai.css']),
 };
 

@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use tokhai_core::FieldKind;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{intern, JsCast};
 use web_sys::{Document, Element, HtmlElement};
 
@@ -17,25 +18,22 @@ pub struct Dom {
     pub templates: RefCell<HashMap<FieldKind, Element>>,
 }
 
+#[wasm_bindgen(module = "/src/dom.js")]
+extern "C" {
+    /// Creates an element with a class and text and appends it to a parent, in one call.
+    fn make(doc: &Document, parent: Option<&Element>, tag: &str, class: &str, text: &str) -> Element;
+}
+
 impl Dom {
     /// A new element with a class (empty for none).
     pub fn el(&self, tag: &str, class: &str) -> Element {
         // Tag and class names are few and repeat: interned, they cross to JS without decoding.
-        let e = self.doc.create_element(intern(tag)).expect("valid tag name");
-        if !class.is_empty() {
-            e.set_class_name(intern(class));
-        }
-        e
+        make(&self.doc, None, intern(tag), intern(class), "")
     }
 
     /// A new element with a class and text, appended to a parent.
     pub fn add(&self, parent: &Element, tag: &str, class: &str, text: &str) -> Element {
-        let e = self.el(tag, class);
-        if !text.is_empty() {
-            e.set_text_content(Some(text));
-        }
-        let _ = parent.append_child(&e);
-        e
+        make(&self.doc, Some(parent), intern(tag), intern(class), text)
     }
 
     /// A fresh copy of the skeleton for a kind, built by `build` the first time.
