@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use tokhai_core::FieldKind;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{intern, JsCast};
+use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
 
 /// Creates elements of one widget instance, whose ids all share a prefix.
@@ -27,13 +27,12 @@ extern "C" {
 impl Dom {
     /// A new element with a class (empty for none).
     pub fn el(&self, tag: &str, class: &str) -> Element {
-        // Tag and class names are few and repeat: interned, they cross to JS without decoding.
-        make(&self.doc, None, intern(tag), intern(class), "")
+        make(&self.doc, None, tag, class, "")
     }
 
     /// A new element with a class and text, appended to a parent.
     pub fn add(&self, parent: &Element, tag: &str, class: &str, text: &str) -> Element {
-        make(&self.doc, Some(parent), intern(tag), intern(class), text)
+        make(&self.doc, Some(parent), tag, class, text)
     }
 
     /// A fresh copy of the skeleton for a kind, built by `build` the first time.
@@ -69,7 +68,7 @@ pub fn path_id(prefix: &str, path: &str) -> String {
 
 /// Sets an attribute, ignoring the impossible failure of a valid name.
 pub fn attr(e: &Element, name: &str, value: &str) {
-    let _ = e.set_attribute(intern(name), value);
+    let _ = e.set_attribute(name, value);
 }
 
 /// Shows or hides an element with the `hidden` attribute.
