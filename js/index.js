@@ -180,6 +180,9 @@ function vietnamToday() {
   return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
+/** Resolves in a later task, once the browser has had its turn. */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve));
+
 /** A random identifier (a UUID: the shape idempotency keys and timing sessions take). */
 function randomId() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -539,11 +542,16 @@ export async function mount(element, definition, options = {}) {
     }),
     emit,
   );
+  // The first screen is on; the other steps render in the next task, not before ready.
+  nextTask().then(() => destroyed || widget.renderRest());
   info = JSON.parse(widget.info());
   draftId = `${info.form_id}|${options.subject ?? ''}`;
-  // Looked up beside the rest of mounting, and applied once the form is ready (restoreDraft).
+  // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
+  // applied once found (restoreDraft).
   const earlier = drafts
-    ? Promise.all([unseal('drafts', draftId).catch(() => null), unseal('outbox', draftId).catch(() => null)])
+    ? nextTask().then(() =>
+        Promise.all([unseal('drafts', draftId).catch(() => null), unseal('outbox', draftId).catch(() => null)]),
+      )
     : null;
 
   /** Applies the draft an earlier page left, once found; what the citizen typed meanwhile wins. */

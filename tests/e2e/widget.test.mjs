@@ -263,7 +263,7 @@ test('the JS API: values, validate, submit to the action endpoint with a receipt
   await context.close();
 });
 
-test('a definition is compiled once for all its mounts; a malformed one is refused with every reason', async () => {
+test('a definition is compiled once for all its mounts, its first step shown first; a malformed one is refused with every reason', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   const result = await page.evaluate(async () => {
     const { compileForm, mount } = await import('/pkg/index.js');
@@ -272,15 +272,19 @@ test('a definition is compiled once for all its mounts; a malformed one is refus
     const host = document.createElement('div');
     document.body.append(host);
     const handle = await mount(host, structuredClone(def), { catalogs: '/catalogs/admin-units.json', drafts: false });
-    const controls = host.querySelectorAll(':is(input,select,textarea)[data-path]').length;
+    const count = () => host.querySelectorAll(':is(input,select,textarea)[data-path]').length;
+    const firstScreen = count();
+    await new Promise((ok) => setTimeout(ok));
+    const controls = count();
     handle.destroy();
     const bad = structuredClone(def);
     bad.steps[0].sections[0].fields[0].kind = 'nonsense';
     bad.steps[0].sections[0].fields[2].required = 'yes';
     const error = await mount(host, bad, { drafts: false }).then(() => null, (e) => String(e.message ?? e));
-    return { same, controls, error, left: host.childElementCount };
+    return { same, firstScreen, controls, error, left: host.childElementCount };
   });
   assert.equal(result.same, true, 'one compiled form for equal definitions');
+  assert.ok(result.firstScreen > 0 && result.firstScreen < result.controls, 'the first step first, the others in the next task');
   assert.ok(result.controls > 30, `${result.controls} controls`);
   assert.match(result.error, /\$\.steps\[0\]\.sections\[0\]\.fields\[0\]: .*nonsense/);
   assert.match(result.error, /\$\.steps\[0\]\.sections\[0\]\.fields\[2\]: .*"yes"/);

@@ -33,6 +33,20 @@ pub enum Patch {
     Options { path: String, parent: Option<String> },
 }
 
+impl Patch {
+    /// The value path the patch is about.
+    pub fn path(&self) -> &str {
+        match self {
+            Patch::Value { path, .. }
+            | Patch::Visible { path, .. }
+            | Patch::Required { path, .. }
+            | Patch::Issues { path, .. }
+            | Patch::Rows { path, .. }
+            | Patch::Options { path, .. } => path,
+        }
+    }
+}
+
 /// A request a session cannot carry out.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SessionError {

@@ -38,10 +38,24 @@ struct Inner {
 }
 
 impl Inner {
-    /// Runs `f` on the state, then (with the state released) moves focus and sends queued events.
+    /// Runs `f` on the whole form (rendering first the steps mount left for later), then (with the
+    /// state released) moves focus and sends queued events.
     fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+        self.run(true, f)
+    }
+
+    /// Runs `f` like [`Inner::with`] without rendering the later steps: for what needs only the
+    /// session or the first screen.
+    fn peek<R>(&self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+        self.run(false, f)
+    }
+
+    fn run<R>(&self, whole_form: bool, f: impl FnOnce(&mut State) -> R) -> Option<R> {
         let (result, events, focus) = {
             let mut s = self.state.try_borrow_mut().ok()?;
+            if whole_form {
+                s.render_rest();
+            }
             let r = f(&mut s);
             (r, std::mem::take(&mut s.events), s.focus.take())
         };
@@ -221,7 +235,7 @@ impl Widget {
             e.prevent_default();
             s.on_submit();
         });
-        widget.inner.with(|s| s.events.push(("ready", Json::Null)));
+        widget.inner.peek(|s| s.events.push(("ready", Json::Null)));
         Ok(widget)
     }
 
@@ -241,7 +255,7 @@ impl Widget {
 
     /// The current values (visible fields only, normalised), as JSON.
     pub fn values(&self) -> Option<String> {
-        self.inner.with(|s| s.values().to_string())
+        self.inner.peek(|s| s.values().to_string())
     }
 
     /// Validates every visible field, shows the errors and returns the issues with their messages (JSON).
@@ -258,7 +272,7 @@ impl Widget {
     /// Marks the form as being sent (the submit button says so and ignores presses).
     #[wasm_bindgen(js_name = setBusy)]
     pub fn set_busy(&self, busy: bool) {
-        self.inner.with(|s| s.set_busy(busy));
+        self.inner.peek(|s| s.set_busy(busy));
     }
 
     /// Shows the confirmation page, with the back end's reference if any.
@@ -281,7 +295,7 @@ impl Widget {
     pub fn prefill(&self, bundle: &str) -> Result<(), JsError> {
         let json = parse(bundle)?;
         self.inner
-            .with(|s| s.prefill(json))
+            .peek(|s| s.prefill(json))
             .unwrap_or(Ok(()))
             .map_err(|e| JsError::new(&e))
     }
@@ -290,18 +304,25 @@ impl Widget {
     /// portal's timing collector.
     pub fn timeline(&self) -> Option<String> {
         self.inner
-            .with(|s| serde_json::to_string(&s.timeline()).unwrap_or_default())
+            .peek(|s| serde_json::to_string(&s.timeline()).unwrap_or_default())
     }
 
     /// The metrics of the filing so far (JSON), computed by tokhai-core from the timeline.
     pub fn metrics(&self) -> Option<String> {
         self.inner
-            .with(|s| serde_json::to_string(&s.metrics()).unwrap_or_default())
+            .peek(|s| serde_json::to_string(&s.metrics()).unwrap_or_default())
+    }
+
+    /// Renders the steps after the first screen (mount leaves them for the next task; any other
+    /// call renders them first anyway).
+    #[wasm_bindgen(js_name = renderRest)]
+    pub fn render_rest(&self) {
+        self.inner.with(|_| ());
     }
 
     /// The form's identity as JSON: `{form_id, version}`.
     pub fn info(&self) -> Option<String> {
-        self.inner.with(|s| s.info().to_string())
+        self.inner.peek(|s| s.info().to_string())
     }
 
     /// Restores a draft's values (JSON) on step `step`; returns the answers dropped because they no
@@ -316,12 +337,12 @@ impl Widget {
     /// in the live region; any other name clears it.
     pub fn status(&self, name: &str, n: Option<String>) {
         let word = state::status_word(name).map(|w| (w, n.unwrap_or_default()));
-        self.inner.with(|s| s.set_status(word));
+        self.inner.peek(|s| s.set_status(word));
     }
 
     /// Records that the submission is being sent again.
     pub fn retried(&self) {
-        self.inner.with(|s| s.record(EventKind::Retry));
+        self.inner.peek(|s| s.record(EventKind::Retry));
     }
 
     /// Shows whether the satisfaction rating was recorded.
@@ -331,7 +352,7 @@ impl Widget {
 
     /// Records that the page was hidden (tab switched or closed).
     pub fn hidden(&self) {
-        self.inner.with(|s| s.record(EventKind::Hidden));
+        self.inner.peek(|s| s.record(EventKind::Hidden));
     }
 
     /// Switches the widget to `vi` or `en`.
@@ -342,7 +363,7 @@ impl Widget {
 
     /// The current language.
     pub fn language(&self) -> String {
-        self.inner.with(|s| s.lang().to_owned()).unwrap_or_default()
+        self.inner.peek(|s| s.lang().to_owned()).unwrap_or_default()
     }
 
     /// Stops listening and removes the widget's DOM.

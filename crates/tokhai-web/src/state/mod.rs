@@ -11,7 +11,7 @@ use crate::ui::{Txt, Word};
 use combo::{close_list, set_active};
 pub use filing::status_word;
 use serde_json::{json, Value as Json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 use tokhai_core::catalog::Catalog;
@@ -66,6 +66,8 @@ pub struct State {
     groups: HashMap<String, GroupNode>,
     steps: Vec<StepNode>,
     sections: HashMap<String, Element>,
+    /// Steps whose fields are not rendered yet: the first screen comes first (see `render_rest`).
+    pending: Vec<usize>,
     chrome: Vec<(Element, Txt)>,
     progress_label: Element,
     summary: Summary,
@@ -199,6 +201,7 @@ impl State {
         let mut groups = HashMap::new();
         let mut steps = Vec::new();
         let mut sections = HashMap::new();
+        let mut pending = Vec::new();
         {
             let find = |name: &str| lookup(&form, &host_catalogs, name);
             let mut b = Builder {
@@ -208,7 +211,19 @@ impl State {
                 nodes: &mut nodes,
                 groups: &mut groups,
             };
+            // Fields are rendered up to the first step with a visible one; the others wait.
+            let visible: HashSet<String> = session.visible_fields().into_iter().collect();
+            let mut first_screen_done = false;
             for (si, step) in def.steps.iter().enumerate() {
+                let render_fields = !first_screen_done;
+                first_screen_done |= step
+                    .sections
+                    .iter()
+                    .flat_map(|s| &s.fields)
+                    .any(|f| visible.contains(&f.id));
+                if !render_fields {
+                    pending.push(si);
+                }
                 let el = dom.add(&body, "section", "tk-step", "");
                 show(&el, false);
                 let h = dom.add(&el, "h3", "tk-step-title", "");
@@ -229,8 +244,10 @@ impl State {
                         let p = dom.add(&s, "p", "tk-hint", "");
                         tr(&p, Txt::Def(t.clone()));
                     }
-                    for f in &sec.fields {
-                        b.field(&s, &Rc::new(f.clone()), &f.id, si);
+                    if render_fields {
+                        for f in &sec.fields {
+                            b.field(&s, &Rc::new(f.clone()), &f.id, si);
+                        }
                     }
                     sections.insert(sec.id.clone(), s);
                 }
@@ -268,6 +285,7 @@ impl State {
             groups,
             steps,
             sections,
+            pending,
             chrome,
             progress_label,
             summary: Summary {
@@ -297,6 +315,9 @@ impl State {
         };
         let snapshot = state.session.snapshot();
         state.apply(snapshot, None);
+        if !state.pending.is_empty() {
+            state.update_layout();
+        }
         state.record(EventKind::Start);
         let first = state.visible_steps().first().copied().unwrap_or(0);
         state.go(Screen::Step(first), false);
@@ -315,6 +336,57 @@ impl State {
             "form_id": self.form.id(),
             "version": self.form.version(),
         })
+    }
+
+    /// Renders the fields of the steps mount left for later, and brings them up to date with
+    /// the session (values, visibility, issues, prefill). Every call into the state runs it first.
+    pub fn render_rest(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let form = self.form.clone();
+        let mut fresh = HashSet::new();
+        {
+            let find = |name: &str| lookup(&form, &self.host, name);
+            let mut b = Builder {
+                dom: &self.dom,
+                catalog: &find,
+                lang: &self.lang,
+                nodes: &mut self.nodes,
+                groups: &mut self.groups,
+            };
+            for &si in &pending {
+                for sec in &form.def().steps[si].sections {
+                    let Some(el) = self.sections.get(&sec.id) else { continue };
+                    for f in &sec.fields {
+                        b.field(el, &Rc::new(f.clone()), &f.id, si);
+                        fresh.insert(f.id.as_str());
+                    }
+                }
+            }
+        }
+        let patches = self
+            .session
+            .snapshot()
+            .into_iter()
+            .filter(|p| fresh.contains(top_field(p.path())))
+            .collect();
+        self.apply(patches, None);
+        let prefilled: Vec<(String, bool)> = self
+            .bundle
+            .as_ref()
+            .and_then(|b| b.get("values"))
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(path, _)| fresh.contains(top_field(path)))
+            .map(|(path, pv)| (path.clone(), pv.get("locked").and_then(Json::as_bool).unwrap_or(false)))
+            .collect();
+        for (path, locked) in prefilled {
+            self.mark_prefilled(&path, locked);
+        }
+        self.update_layout();
     }
 
     // ----- patches -----
@@ -486,13 +558,19 @@ impl State {
     fn update_layout(&mut self) {
         let def = self.form.def();
         let mut changed = false;
+        // Fields of steps not rendered yet are as visible as the session says.
+        let later: HashSet<String> = if self.pending.is_empty() {
+            HashSet::new()
+        } else {
+            self.session.visible_fields().into_iter().collect()
+        };
         for (i, step) in def.steps.iter().enumerate() {
             let mut any = false;
             for sec in &step.sections {
-                let on = sec
-                    .fields
-                    .iter()
-                    .any(|f| self.nodes.get(&f.id).is_some_and(|n| n.st.visible));
+                let on = sec.fields.iter().any(|f| match self.nodes.get(&f.id) {
+                    Some(n) => n.st.visible,
+                    None => later.contains(&f.id),
+                });
                 if let Some(el) = self.sections.get(&sec.id) {
                     show(el, on);
                 }
@@ -1141,6 +1219,12 @@ impl State {
         prov.set_text_content(Some(&provenance_text(locked, &self.lang)));
         self.render_issues(path);
     }
+}
+
+/// The top-level field a value path belongs to: `members[2].pin` and `residence.commune` give
+/// `members` and `residence`.
+fn top_field(path: &str) -> &str {
+    path.split(['.', '[']).next().unwrap_or(path)
 }
 
 /// Whether a chrome text goes into the element's `aria-label` (rather than its content).
