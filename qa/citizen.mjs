@@ -104,16 +104,6 @@ export async function openForm(context, url, form) {
     document.addEventListener('tokhai-submit', (e) => window.tkQa.submissions.push(e.detail));
     document.addEventListener('tokhai-submitted', (e) => window.tkQa.answers.push(e.detail.response));
   });
-  await page.route(
-    (u) => u.pathname === '/' || u.pathname === '/portal.js',
-    async (route) => {
-      const res = await route.fetch();
-      const body = (await res.text())
-        .replaceAll('/forms/ct01.json', `/forms/${form.file}`)
-        .replaceAll('/api/prefill/ct01', `/api/prefill/${form.id}`);
-      await route.fulfill({ response: res, body });
-    },
-  );
   await page.goto(`${url}/?form=${form.id}`);
   await page.waitForFunction(() => document.querySelector('tokhai-form')?.handle != null, null, { timeout: 60_000 });
   return page;

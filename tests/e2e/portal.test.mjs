@@ -27,3 +27,33 @@ test('a logged-in citizen files CT01 on the development portal and gets a receip
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the portal lists every procedure and opens the one its address names, prefilled', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, citizen } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  const links = await page.$$eval('#procedures a', (as) => as.map((a) => [a.getAttribute('href'), a.getAttribute('aria-current')]));
+  assert.deepEqual(
+    links.map(([href]) => href).sort(),
+    ['/?form=birth_registration', '/?form=ct01', '/?form=judicial_record'],
+  );
+  assert.deepEqual(links.find(([, current]) => current === 'page'), ['/?form=ct01', 'page'], 'CT01 by default');
+
+  await page.click('#procedures a[href="/?form=judicial_record"]');
+  await page.waitForSelector('tokhai-form .tk-prov');
+  assert.equal(await page.getAttribute('tokhai-form', 'src'), '/forms/judicial-record.json');
+  assert.match(await page.title(), /lý lịch tư pháp/);
+  const name = page.locator('tokhai-form input[data-path="full_name"]');
+  assert.equal(await name.inputValue(), citizen.full_name.toUpperCase(), 'prefilled (in capitals, as form 03 asks) for this procedure too');
+
+  await page.goto(`${env.portal.url}/?form=no_such_form`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  assert.equal(await page.getAttribute('tokhai-form', 'src'), '/forms/ct01.json', 'an unknown procedure falls back to CT01');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
