@@ -41,6 +41,8 @@ export interface PrefillValue {
 /** A signed prefill bundle from the portal's back end. */
 export interface PrefillBundle {
   values: Record<string, PrefillValue>;
+  /** For a household member's row: the group and the member's PIN (values are then by row field id). */
+  row?: { group: string; member: string };
   [key: string]: unknown;
 }
 
@@ -72,6 +74,8 @@ export interface Submission {
   idempotency_key: string;
   /** The prefill bundle the values came from, as received. */
   prefill?: PrefillBundle;
+  /** The signed bundles of household members' rows the values came from. */
+  row_prefills?: PrefillBundle[];
 }
 
 /** The outcome of `handle.submit()`. */
@@ -170,7 +174,11 @@ export interface MountOptions {
   lang?: 'vi' | 'en';
   /** Options catalogues: a URL or an object. Forms with addresses need `provinces` and `communes`. */
   catalogs?: string | URL | Catalogs;
-  /** A prefill bundle, or the URL of the portal endpoint that returns one (a failed fetch leaves the form empty and emits `error`). */
+  /**
+   * A prefill bundle, or the URL of the portal endpoint that returns one (a failed fetch leaves the form empty and
+   * emits `error`). With a URL, a household member's PIN typed in a row filled from `member.*` fetches
+   * `<url>/row?group=&pin=` for that row.
+   */
   prefill?: string | URL | PrefillBundle;
   /** URL the submission is POSTed to as JSON; the answer's `receipt.id` is shown as the reference. */
   action?: string | URL;

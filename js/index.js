@@ -362,9 +362,28 @@ export async function mount(element, definition, options = {}) {
     if (type === 'step') step = detail.index;
     if (type === 'change' && restoring) edited.add(detail.path);
     if (type === 'rate') return rate(detail);
+    if (type === 'member') return memberRow(detail);
     const results = dispatch(type, detail);
     if (type === 'submit') sending = deliver(detail, results);
     if (type === 'change' || type === 'step') saveSoon();
+  };
+
+  /**
+   * A PIN typed in a household member's row: the member's details from the portal's prefill endpoint
+   * (`<prefill>/row?group=&pin=`), which answers only for the citizen's own household.
+   */
+  const memberRow = async ({ group, pin }) => {
+    if (typeof options.prefill !== 'string' && !(options.prefill instanceof URL)) return;
+    const url = new URL(String(options.prefill), doc.baseURI);
+    url.pathname += '/row';
+    url.search = new URLSearchParams({ group, pin }).toString();
+    try {
+      const text = await jsonText(url, PREFILL_TIMEOUT);
+      if (!destroyed) widget.prefillRow(text);
+    } catch (error) {
+      if (!destroyed) widget.status('member_not_found');
+      dispatch('error', { error });
+    }
   };
 
   // ----- drafts -----

@@ -192,6 +192,31 @@ export class Citizen {
     await this.keys(text);
   }
 
+  /** Whether a control is locked (prefilled from national data). */
+  locked(path) {
+    return this.page.$eval(control(path), (e) => e.readOnly || e.disabled);
+  }
+
+  /**
+   * Types a household member's PIN in a row and leaves the box: the portal fills the member's details
+   * from national data, or says the PIN is not in the household. Waits for either, as a citizen does.
+   */
+  async memberPin(path, pin) {
+    await this.type(path, pin);
+    await this.press('Tab');
+    const name = control(path.replace(/[^.]+$/, 'm_name'));
+    await this.page.waitForFunction(
+      (s) => document.querySelector(s)?.readOnly || /hộ gia đình/.test(document.querySelector('tokhai-form .tk-status')?.textContent ?? ''),
+      name,
+    );
+  }
+
+  /** Fills a control with `fill` unless national data already did (a locked control is only read). */
+  async unlessLocked(path, fill) {
+    if (await this.locked(path)) return this.wait(KLM.think);
+    return fill(this, path);
+  }
+
   /** Types a value only if the control is empty (nothing prefilled). */
   async typeIfEmpty(path, text) {
     if (!(await this.value(path))) await this.type(path, text);
@@ -340,11 +365,11 @@ function relationship(housemate, head) {
 /** CT01 rows: a housemate moving together (PIN, name, date of birth in the PIN's year, sex, relationship). */
 function memberRow(housemate, head) {
   return {
-    m_pin: (c, p) => c.type(p, housemate.pin),
-    m_name: (c, p) => c.type(p, housemate.full_name),
-    m_dob: (c, p) => c.type(p, `15/06/${housemate.birth_year}`),
-    m_sex: (c, p) => c.choose(p, housemate.sex),
-    m_relationship: (c, p) => c.pick(p, ...relationship(housemate, head)),
+    m_pin: (c, p) => c.memberPin(p, housemate.pin),
+    m_name: (c, p) => c.unlessLocked(p, (c, p) => c.type(p, housemate.full_name)),
+    m_dob: (c, p) => c.unlessLocked(p, (c, p) => c.type(p, `15/06/${housemate.birth_year}`)),
+    m_sex: (c, p) => c.unlessLocked(p, (c, p) => c.choose(p, housemate.sex)),
+    m_relationship: (c, p) => c.unlessLocked(p, (c, p) => c.pick(p, ...relationship(housemate, head))),
   };
 }
 

@@ -2,7 +2,7 @@
 // of tampering refused at submission with a reason the citizen can read.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
+import { answerSummary, fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
 
 const env = { portal: null, short: null, browser: null };
 
@@ -144,5 +144,66 @@ test('when national data is slow, a notice says so until the values arrive', asy
   release();
   await page.waitForSelector('tokhai-form .tk-prov');
   assert.equal((await status.textContent()).trim(), '');
+  await context.close();
+});
+
+test("a household member's PIN in a row fills the row from national data, locked, and a stranger's does not", async (t) => {
+  if (!env.portal) return skip(t);
+  const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const { citizens } = await (await context.request.get(`${env.portal.url}/api/dev/citizens?limit=300`)).json();
+  const adults = citizens.filter((c) => c.birth_year < 2000);
+  const me = adults.find((a) => citizens.some((b) => b.household_id === a.household_id && b.pin !== a.pin));
+  const member = citizens.find((b) => b.household_id === me.household_id && b.pin !== me.pin);
+  const stranger = citizens.find((c) => c.household_id !== me.household_id);
+  assert.equal((await context.request.post(`${env.portal.url}/api/dev/login`, { data: { pin: me.pin } })).status(), 200);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  const next = page.locator('tokhai-form .tk-nav button[type=submit]');
+  const add = page.locator('tokhai-form button[data-act="add"]');
+  for (let round = 0; round < 12 && !(await add.isVisible()); round++) {
+    await next.click();
+    if (await page.locator('tokhai-form .tk-summary:not([hidden])').count()) await answerSummary(page);
+  }
+  const row = (i, field) => page.locator(`tokhai-form :is(input,select,textarea)[data-path="members[${i}].${field}"]`);
+
+  await add.click();
+  await row(0, 'm_pin').fill(member.pin);
+  await row(0, 'm_pin').press('Tab');
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  assert.equal((await row(0, 'm_name').inputValue()).toUpperCase(), member.full_name.toUpperCase());
+  assert.match(await row(0, 'm_dob').inputValue(), /^\d{2}\/\d{2}\/\d{4}$/);
+  assert.equal(await row(0, 'm_pin').getAttribute('readonly'), null, 'the PIN itself stays editable');
+  const note = await page.textContent('tokhai-form [id$="members-0_m_name-prov"]');
+  assert.ok(note.includes('Cơ sở dữ liệu quốc gia về dân cư'), note);
+
+  await add.click();
+  await row(1, 'm_pin').fill(stranger.pin);
+  await row(1, 'm_pin').press('Tab');
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('hộ gia đình'), 'tokhai-form .tk-status');
+  assert.equal(await row(1, 'm_name').getAttribute('readonly'), null, "a stranger's row stays the citizen's to fill");
+  assert.equal(await row(1, 'm_name').inputValue(), '');
+
+  // Removing the first row moves the stranger's row up: the marks follow the people, not the places.
+  await page.locator('tokhai-form button[data-act="remove"]').first().click();
+  await page.waitForFunction(() => !document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  assert.equal(await row(0, 'm_pin').inputValue(), stranger.pin);
+  assert.equal(await page.locator('tokhai-form [id$="members-0_m_name-prov"]').count(), 0);
+  await row(0, 'm_pin').fill(member.pin);
+  await row(0, 'm_pin').press('Tab');
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+
+  await page.evaluate(() =>
+    document.addEventListener('tokhai-submit', (e) => console.log(`rows ${JSON.stringify(e.detail.row_prefills ?? [])}`)),
+  );
+  const send = await fillToReview(page);
+  const submitted = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('rows '), timeout: 15000 });
+  await send.click();
+  const rows = JSON.parse((await submitted).text().slice('rows '.length));
+  assert.deepEqual(rows.map((b) => b.row.member), [member.pin], 'the signed row goes with the submission');
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -305,7 +305,8 @@ pub struct PeriodsDef {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PrefillDef {
-    /// Attribute name, e.g. `population.full_name`.
+    /// Attribute name, e.g. `population.full_name`; in a repeat group's rows, a household member's
+    /// (`member.full_name`), with one row field from `member.pin` as the key.
     pub from: String,
     /// Whether the prefilled value is authoritative and read-only.
     #[serde(default, skip_serializing_if = "is_false")]

@@ -227,6 +227,29 @@ pub const POPULATION_ATTRIBUTES: &[Attribute] = &[
     ),
 ];
 
+/// Prefix of the attributes that fill a repeat group's row from a member of the citizen's household:
+/// `member.full_name` is the member's `population.full_name`.
+pub const MEMBER_PREFIX: &str = "member.";
+
+/// The population attribute a `member.*` name stands for.
+pub fn member_attribute(name: &str) -> Option<&'static Attribute> {
+    let rest = name.strip_prefix(MEMBER_PREFIX)?;
+    POPULATION_ATTRIBUTES
+        .iter()
+        .find(|a| a.name.strip_prefix("population.") == Some(rest))
+}
+
+/// The row field of a group that holds the member's PIN (filled from `member.pin`): the key that
+/// asks for, and later identifies, a member's row.
+pub fn member_key(group: &FieldDef) -> Option<&str> {
+    group
+        .fields
+        .iter()
+        .flatten()
+        .find(|f| f.prefill.as_ref().is_some_and(|p| p.from == "member.pin"))
+        .map(|f| f.id.as_str())
+}
+
 /// The attribute with a name.
 pub fn attribute(name: &str) -> Option<&'static Attribute> {
     POPULATION_ATTRIBUTES
@@ -697,7 +720,8 @@ pub struct PrefillValue {
 }
 
 /// Problems with a definition's `prefill` entries: unknown attributes, an address filled from
-/// something that is not a place, prefill inside a repeatable group (not supported).
+/// something that is not a place, rows filled from anything but household members (`member.*`),
+/// member rows without a `member.pin` key.
 pub fn check_definition(form: &FormDef) -> Vec<DefinitionError> {
     let mut errors = Vec::new();
     for (i, step) in form.steps.iter().enumerate() {
@@ -715,10 +739,25 @@ fn check_field(field: &FieldDef, at: &str, in_group: bool, errors: &mut Vec<Defi
     for (n, sub) in field.fields.iter().flatten().enumerate() {
         check_field(sub, &format!("{at}.fields[{n}]"), true, errors);
     }
+    let members = field.fields.iter().flatten().any(|f| f.prefill.is_some());
+    if members && member_key(field).is_none() {
+        errors.push(DefinitionError {
+            path: at.to_owned(),
+            message: "a group filled from household members needs a row field filled from member.pin".to_owned(),
+        });
+    }
     let Some(def) = &field.prefill else { return };
     let path = format!("{at}.prefill.from");
-    let message = match attribute(&def.from) {
-        _ if in_group => "prefill is not supported inside a repeatable group".to_owned(),
+    let found = if in_group {
+        member_attribute(&def.from)
+    } else {
+        attribute(&def.from)
+    };
+    let message = match found {
+        None if in_group => format!(
+            "rows are filled from household members: '{}' is not a member.* attribute (member.full_name, member.dob…)",
+            def.from
+        ),
         None => format!(
             "unknown registry attribute '{}' (see tokhai_core::prefill::POPULATION_ATTRIBUTES and FAMILY_ATTRIBUTES)",
             def.from
@@ -741,6 +780,28 @@ pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, Pr
         .filter_map(|f| {
             let def = f.prefill.as_ref()?;
             let a = attrs.get(&def.from)?;
+            let (value, complete) = shape(f, a)?;
+            Some((
+                f.id.clone(),
+                PrefillValue {
+                    value,
+                    source: def.from.clone(),
+                    locked: def.lock && complete,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Prefilled values of one row of `group` (by row field id), from a household member's attributes.
+pub fn row_values(group: &FieldDef, member: &Attributes) -> BTreeMap<String, PrefillValue> {
+    group
+        .fields
+        .iter()
+        .flatten()
+        .filter_map(|f| {
+            let def = f.prefill.as_ref()?;
+            let a = member.get(member_attribute(&def.from)?.name)?;
             let (value, complete) = shape(f, a)?;
             Some((
                 f.id.clone(),
@@ -795,11 +856,23 @@ pub struct PrefillBundle {
     pub issued_at: i64,
     /// Expiry time, Unix seconds.
     pub expires_at: i64,
-    /// Values by field path.
+    /// Values by field path (for a row bundle: by row field id).
     pub values: BTreeMap<String, PrefillValue>,
+    /// For a household member's row: which group and which member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<RowScope>,
     /// Ed25519 signature of [`PrefillBundle::signing_bytes`], base64url without padding.
     #[serde(default)]
     pub signature: String,
+}
+
+/// What a row bundle fills: rows of `group` whose key field (see [`member_key`]) holds `member`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowScope {
+    /// The repeat group's id.
+    pub group: String,
+    /// The household member's PIN.
+    pub member: String,
 }
 
 impl PrefillBundle {
@@ -841,6 +914,9 @@ pub fn check_bundle(bundle: &PrefillBundle, ctx: BundleContext<'_>, values: &Jso
     if ctx.now > bundle.expires_at {
         return vec![Issue::error("", "prefill.expired")];
     }
+    if let Some(scope) = &bundle.row {
+        return check_rows(bundle, scope, ctx.form, values);
+    }
     let kinds = field_kinds(ctx.form);
     bundle
         .values
@@ -853,6 +929,57 @@ pub fn check_bundle(bundle: &PrefillBundle, ctx: BundleContext<'_>, values: &Jso
             (!same(&normalize(kind, sent.clone()), &p.value)).then(|| Issue::error(path, "prefill.locked_changed"))
         })
         .collect()
+}
+
+/// A row bundle against the submitted rows of its member: every locked value unchanged. A member
+/// no row names any more (removed, or another PIN typed) leaves the bundle unused.
+fn check_rows(bundle: &PrefillBundle, scope: &RowScope, form: &FormDef, values: &Json) -> Vec<Issue> {
+    let Some((group, key)) = member_group(form, &scope.group) else {
+        return vec![Issue::error(&scope.group, "prefill.form_mismatch").with("form", &bundle.form_id)];
+    };
+    let mut issues = Vec::new();
+    for (i, row) in member_rows(values, &scope.group, key, &scope.member) {
+        for (field, p) in bundle.values.iter().filter(|(_, p)| p.locked) {
+            let kind = group.fields.iter().flatten().find(|f| &f.id == field).map(|f| f.kind);
+            let (Some(kind), Some(sent)) = (kind, row.get(field)) else {
+                continue;
+            };
+            if !same(&normalize(kind, sent.clone()), &p.value) {
+                issues.push(Issue::error(
+                    format!("{}[{i}].{field}", scope.group),
+                    "prefill.locked_changed",
+                ));
+            }
+        }
+    }
+    issues
+}
+
+/// A top-level group filled from household members, and its key field.
+pub fn member_group<'a>(form: &'a FormDef, id: &str) -> Option<(&'a FieldDef, &'a str)> {
+    let group = form
+        .steps
+        .iter()
+        .flat_map(|s| &s.sections)
+        .flat_map(|s| &s.fields)
+        .find(|f| f.id == id && f.kind == FieldKind::Group)?;
+    Some((group, member_key(group)?))
+}
+
+/// The submitted rows of a group whose key field holds `member`, with their indexes.
+fn member_rows<'a>(
+    values: &'a Json,
+    group: &str,
+    key: &'a str,
+    member: &'a str,
+) -> impl Iterator<Item = (usize, &'a Json)> {
+    let rows = values
+        .get(group)
+        .and_then(Json::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    rows.iter()
+        .enumerate()
+        .filter(move |(_, row)| row.get(key).and_then(Json::as_str) == Some(member))
 }
 
 /// Whether two values are the same once written canonically (`1965.0` is `1965`).
@@ -869,13 +996,20 @@ fn field_kinds(form: &FormDef) -> BTreeMap<&str, FieldKind> {
         .collect()
 }
 
-/// Where each submitted top-level field came from: the registry attribute if unchanged, else `citizen`.
-pub fn provenance(form: &FormDef, bundle: Option<&PrefillBundle>, values: &Json) -> BTreeMap<String, Json> {
+/// Where each submitted top-level field came from: the registry attribute if unchanged, else
+/// `citizen`; and for each row a household member's (signed) row bundle filled, `rows[i]`.
+pub fn provenance(
+    form: &FormDef,
+    bundle: Option<&PrefillBundle>,
+    row_bundles: &[PrefillBundle],
+    values: &Json,
+) -> BTreeMap<String, Json> {
     let kinds = field_kinds(form);
     let Some(obj) = values.as_object() else {
         return BTreeMap::new();
     };
-    obj.iter()
+    let mut out: BTreeMap<String, Json> = obj
+        .iter()
         .map(|(path, sent)| {
             let pre = bundle.and_then(|b| Some((b, b.values.get(path)?)));
             let kind = kinds.get(path.as_str()).copied();
@@ -890,7 +1024,20 @@ pub fn provenance(form: &FormDef, bundle: Option<&PrefillBundle>, values: &Json)
             };
             (path.clone(), entry)
         })
-        .collect()
+        .collect();
+    for b in row_bundles {
+        let Some(scope) = &b.row else { continue };
+        let Some((_, key)) = member_group(form, &scope.group) else {
+            continue;
+        };
+        for (i, _) in member_rows(values, &scope.group, key, &scope.member) {
+            if let Some(Json::Object(entry)) = out.get_mut(&scope.group) {
+                let rows = entry.entry("rows").or_insert_with(|| Json::Object(Map::new()));
+                rows[i.to_string()] = serde_json::json!({ "source": "household", "origin": b.origin });
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1039,6 +1186,7 @@ mod tests {
             issued_at: 1_000,
             expires_at: 2_000,
             values: prefill_values(&form(), &a),
+            row: None,
             signature: String::new(),
         }
     }
@@ -1110,7 +1258,7 @@ mod tests {
     fn provenance_names_sources_and_edits() {
         let b = bundle();
         let values = json!({"full_name": "Nguyễn Văn An", "phone": "0999999999", "email": "a@b.vn"});
-        let p = provenance(&form(), Some(&b), &values);
+        let p = provenance(&form(), Some(&b), &[], &values);
         assert_eq!(
             p["full_name"],
             json!({"source": "population.full_name", "origin": "registry.local", "locked": true})
@@ -1121,7 +1269,7 @@ mod tests {
         );
         assert_eq!(p["email"], json!({"source": "citizen"}));
         assert_eq!(
-            provenance(&form(), None, &values)["full_name"],
+            provenance(&form(), None, &[], &values)["full_name"],
             json!({"source": "citizen"})
         );
     }
@@ -1159,6 +1307,92 @@ mod tests {
                 "$.steps[0].sections[0].fields[3].prefill.from"
             ]
         );
+    }
+
+    /// A form whose `members` rows are filled from household members, keyed by `m_pin`.
+    fn members_form() -> FormDef {
+        serde_json::from_value(json!({
+            "tokhai": 1, "id": "ct01", "version": "2025.1", "title": "Tờ khai",
+            "steps": [{"id": "s", "title": "S", "sections": [{"id": "a", "fields": [
+                {"id": "members", "kind": "group", "label": "Thành viên", "fields": [
+                    {"id": "m_pin", "kind": "pin", "label": "Số định danh", "prefill": {"from": "member.pin"}},
+                    {"id": "m_name", "kind": "name", "label": "Họ tên", "prefill": {"from": "member.full_name", "lock": true}},
+                    {"id": "m_dob", "kind": "date", "label": "Ngày sinh", "prefill": {"from": "member.dob", "lock": true}},
+                    {"id": "m_note", "kind": "text", "label": "Ghi chú"}
+                ]}
+            ]}]}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn member_rows_are_checked_only_for_their_member() {
+        let f = members_form();
+        assert_eq!(check_definition(&f), vec![]);
+        let group = &f.steps[0].sections[0].fields[0];
+        assert_eq!(member_key(group), Some("m_pin"));
+        let member = normalize_population(&reply(), &units()).unwrap();
+        let values = row_values(group, &member);
+        assert_eq!(values["m_name"].value, json!("Nguyễn Văn An"));
+        assert_eq!(values["m_dob"].value, json!("1990-01-15"));
+        assert!(values["m_name"].locked && !values["m_pin"].locked);
+        let b = PrefillBundle {
+            values,
+            row: Some(RowScope {
+                group: "members".into(),
+                member: "001090012345".into(),
+            }),
+            subject: "001060000001".into(),
+            ..bundle()
+        };
+        let ctx = BundleContext {
+            form: &f,
+            subject: Some("001060000001"),
+            now: 1_500,
+        };
+        let rows = json!({"members": [
+            {"m_pin": "001090099999", "m_name": "Trần Bình", "m_dob": "2001-01-01"},
+            {"m_pin": "001090012345", "m_name": "Nguyễn Văn An", "m_dob": "1990-01-15", "m_note": "x"}
+        ]});
+        assert_eq!(check_bundle(&b, ctx, &rows), vec![]);
+        let mut changed = rows.clone();
+        changed["members"][1]["m_name"] = json!("Nguyễn Văn Ân");
+        let found: Vec<_> = check_bundle(&b, ctx, &changed)
+            .into_iter()
+            .map(|i| (i.path, i.code))
+            .collect();
+        assert_eq!(
+            found,
+            [("members[1].m_name".to_owned(), "prefill.locked_changed".to_owned())]
+        );
+        // A row with another PIN is the citizen's own: the bundle is simply unused.
+        changed["members"][1]["m_pin"] = json!("001090077777");
+        assert_eq!(check_bundle(&b, ctx, &changed), vec![]);
+        let p = provenance(&f, None, &[b], &rows);
+        assert_eq!(
+            p["members"]["rows"],
+            json!({"1": {"source": "household", "origin": "registry.local"}})
+        );
+    }
+
+    #[test]
+    fn member_attributes_belong_to_rows_with_a_key() {
+        let mut f = members_form();
+        f.steps[0].sections[0].fields[0].fields.as_mut().unwrap().remove(0);
+        let messages: Vec<_> = check_definition(&f).into_iter().map(|e| e.message).collect();
+        assert!(messages[0].contains("member.pin"), "{messages:?}");
+        let mut f = members_form();
+        f.steps[0].sections[0].fields[0].fields.as_mut().unwrap()[1]
+            .prefill
+            .as_mut()
+            .unwrap()
+            .from = "population.full_name".into();
+        assert!(check_definition(&f)[0].message.contains("not a member.* attribute"));
+        let mut f = form();
+        f.steps[0].sections[0].fields[0].prefill.as_mut().unwrap().from = "member.full_name".into();
+        assert!(check_definition(&f)[0].message.contains("unknown registry attribute"));
+        assert_eq!(member_attribute("member.dob").map(|a| a.name), Some("population.dob"));
+        assert!(member_attribute("member.wife_name").is_none());
     }
 
     #[test]

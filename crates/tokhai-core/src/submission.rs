@@ -25,6 +25,9 @@ pub struct Submission {
     /// The signed prefill bundle the values were prefilled from, as received.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefill: Option<Json>,
+    /// The signed bundles of household members' rows, as received.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub row_prefills: Vec<Json>,
 }
 
 /// The digest of a set of values, as stored with a dossier.
@@ -39,7 +42,7 @@ pub fn is_valid_idempotency_key(key: &str) -> bool {
 
 impl Session {
     /// The submission of the current values, with an idempotency key chosen by the shell at the first attempt.
-    pub fn submission(&self, idempotency_key: &str, prefill: Option<Json>) -> Submission {
+    pub fn submission(&self, idempotency_key: &str, prefill: Option<Json>, row_prefills: Vec<Json>) -> Submission {
         let values = self.values();
         let form = self.form();
         Submission {
@@ -50,6 +53,7 @@ impl Session {
             values,
             idempotency_key: idempotency_key.to_owned(),
             prefill,
+            row_prefills,
         }
     }
 }

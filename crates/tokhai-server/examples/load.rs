@@ -153,7 +153,7 @@ async fn citizen(running: &Running, base: &str, pin: &str) -> Result<Citizen, St
     if !errors.is_empty() {
         return Err(format!("the completed CT01 is not valid: {errors:?}"));
     }
-    let submission = session.submission(KEY_SLOT, Some(bundle));
+    let submission = session.submission(KEY_SLOT, Some(bundle), Vec::new());
     let body = serde_json::to_string(&submission).map_err(|e| e.to_string())?;
     let submission = serde_json::to_value(submission).map_err(|e| e.to_string())?;
     Ok(Citizen {

@@ -2,12 +2,15 @@
 
 use crate::auth::{current, mask_pin, ApiError};
 use crate::{now_ms, AppState};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokhai_core::prefill::{
-    family_attributes, normalize_population, prefill_values, uses_family, Attributes, PrefillBundle, BUNDLE_FORMAT,
+    family_attributes, member_group, normalize_population, prefill_values, row_values, uses_family, Attributes,
+    PrefillBundle, PrefillValue, RowScope, BUNDLE_FORMAT,
 };
 use tokhai_core::Form;
 
@@ -30,28 +33,60 @@ pub fn unknown_form() -> ApiError {
     )
 }
 
-/// Builds and signs the bundle of a form for a subject, asking the configured connector.
-pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<PrefillBundle, ApiError> {
-    let origin = state.connector.origin().to_owned();
-    let reply = match state.connector.lookup(subject).await {
+/// The person's normalised attributes from the configured connector (`None`: not in the database).
+async fn attributes_of(state: &AppState, pin: &str) -> Result<Option<Attributes>, ApiError> {
+    let origin = state.connector.origin();
+    let reply = match state.connector.lookup(pin).await {
         Ok(Some(reply)) => reply,
-        Ok(None) => {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "citizen_not_found",
-                "Không tìm thấy thông tin công dân trong Cơ sở dữ liệu quốc gia về dân cư. Bạn vẫn có thể tự khai.",
-                "The citizen is not in the national population database. You can still fill in the form yourself.",
-            ))
-        }
+        Ok(None) => return Ok(None),
         Err(e) => {
-            tracing::warn!(origin, subject = %mask_pin(subject), error = %e, "prefill lookup failed");
+            tracing::warn!(origin, subject = %mask_pin(pin), error = %e, "prefill lookup failed");
             return Err(unavailable());
         }
     };
-    let mut attrs = normalize_population(&reply, &state.catalogs).map_err(|e| {
-        tracing::warn!(origin, subject = %mask_pin(subject), error = %e, "prefill reply unreadable");
+    let attrs = normalize_population(&reply, &state.catalogs).map_err(|e| {
+        tracing::warn!(origin, subject = %mask_pin(pin), error = %e, "prefill reply unreadable");
         unavailable()
     })?;
+    Ok(Some(attrs))
+}
+
+/// Signs a bundle of values for a subject and a form (and, for a member's row, its scope).
+fn signed(
+    state: &AppState,
+    form: &Form,
+    subject: &str,
+    values: BTreeMap<String, PrefillValue>,
+    row: Option<RowScope>,
+) -> PrefillBundle {
+    let now = now_ms() / 1000;
+    let mut bundle = PrefillBundle {
+        format: BUNDLE_FORMAT,
+        kid: String::new(),
+        origin: state.connector.origin().to_owned(),
+        subject: subject.to_owned(),
+        form_id: form.id().to_owned(),
+        form_version: form.version().to_owned(),
+        issued_at: now,
+        expires_at: now + state.config.prefill_ttl_secs,
+        values,
+        row,
+        signature: String::new(),
+    };
+    state.keys.sign(&mut bundle);
+    bundle
+}
+
+/// Builds and signs the bundle of a form for a subject, asking the configured connector.
+pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<PrefillBundle, ApiError> {
+    let Some(mut attrs) = attributes_of(state, subject).await? else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "citizen_not_found",
+            "Không tìm thấy thông tin công dân trong Cơ sở dữ liệu quốc gia về dân cư. Bạn vẫn có thể tự khai.",
+            "The citizen is not in the national population database. You can still fill in the form yourself.",
+        ));
+    };
     if uses_family(form.def()) {
         let spouse = match attrs.get("population.spouse_pin").and_then(|p| p.as_str()) {
             Some(pin) => spouse_attributes(state, pin).await,
@@ -59,22 +94,56 @@ pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<
         };
         attrs.extend(family_attributes(&attrs, spouse.as_ref()));
     }
-    let now = now_ms() / 1000;
-    let mut bundle = PrefillBundle {
-        format: BUNDLE_FORMAT,
-        kid: String::new(),
-        origin,
-        subject: subject.to_owned(),
-        form_id: form.id().to_owned(),
-        form_version: form.version().to_owned(),
-        issued_at: now,
-        expires_at: now + state.config.prefill_ttl_secs,
-        values: prefill_values(form.def(), &attrs),
-        signature: String::new(),
-    };
-    state.keys.sign(&mut bundle);
+    let bundle = signed(state, form, subject, prefill_values(form.def(), &attrs), None);
     tracing::info!(form = form.id(), subject = %mask_pin(subject), fields = bundle.values.len(), "prefill bundle issued");
     Ok(bundle)
+}
+
+/// The query of a member's row: the repeat group and the member's PIN.
+#[derive(Deserialize)]
+pub struct RowQuery {
+    group: String,
+    pin: String,
+}
+
+/// `GET /api/prefill/<form_id>/row?group=<id>&pin=<pin>`: the signed values of one row of a group
+/// filled from household members, for a member of the logged-in citizen's own household only.
+pub async fn prefill_row(
+    State(state): State<Arc<AppState>>,
+    Path(form_id): Path<String>,
+    Query(q): Query<RowQuery>,
+    headers: HeaderMap,
+) -> Result<Json<PrefillBundle>, ApiError> {
+    let form = state.form(&form_id).ok_or_else(unknown_form)?.clone();
+    let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
+    let group = member_group(form.def(), &q.group).ok_or_else(unknown_form)?.0;
+    let pin = tokhai_core::vn::pin::normalize(&q.pin);
+    // One answer for "no such person" and "not in your household": the endpoint tells nothing else.
+    let not_household = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_household_member",
+            "Số định danh này không thuộc hộ gia đình của bạn trong Cơ sở dữ liệu quốc gia về dân cư. Bạn hãy tự khai thông tin người này.",
+            "This PIN is not in your household in the national population database. Please fill in this person's details yourself.",
+        )
+    };
+    let head = |a: &Attributes| {
+        a.get("population.household_head_pin")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let citizen = attributes_of(&state, &login.subject).await?.ok_or_else(not_household)?;
+    let member = attributes_of(&state, &pin).await?.ok_or_else(not_household)?;
+    if pin == login.subject || head(&citizen).is_none() || head(&citizen) != head(&member) {
+        return Err(not_household());
+    }
+    let scope = RowScope {
+        group: q.group.clone(),
+        member: pin,
+    };
+    let bundle = signed(&state, &form, &login.subject, row_values(group, &member), Some(scope));
+    tracing::info!(form = form.id(), subject = %mask_pin(&login.subject), group = q.group, "member row issued");
+    Ok(Json(bundle))
 }
 
 /// The spouse's attributes; a failed lookup only leaves the spouse's fields to the citizen.

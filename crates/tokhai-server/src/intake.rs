@@ -161,7 +161,17 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         .prefill
         .as_ref()
         .map(|b| serde_json::from_value::<PrefillBundle>(b.clone()).ok());
-    let issues = check(state, &form, &sub, bundle.as_ref(), login.as_ref(), now)?;
+    // Each household member's row bundle the same way.
+    let rows: Vec<Option<PrefillBundle>> = sub
+        .row_prefills
+        .iter()
+        .map(|b| {
+            serde_json::from_value::<PrefillBundle>(b.clone())
+                .ok()
+                .filter(|b| b.row.is_some())
+        })
+        .collect();
+    let issues = check(state, &form, &sub, bundle.as_ref(), &rows, login.as_ref(), now)?;
     let masked = subject.map(mask_pin).unwrap_or_default();
     if !issues.is_empty() {
         let codes: Vec<&str> = issues.iter().map(|i| i.code.as_str()).collect();
@@ -170,6 +180,7 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         return replay_or(state, &sub, subject, refused).await;
     }
     let bundle = bundle.flatten();
+    let rows: Vec<PrefillBundle> = rows.into_iter().flatten().collect();
     let stored = Stored {
         id: receipt_id(&sub.idempotency_key, now),
         form_id: form.id().to_owned(),
@@ -178,12 +189,14 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         login_at: login.as_ref().map(|l| l.login_at),
         received_at: now,
         digest: sub.digest.clone(),
-        provenance: serde_json::to_string(&provenance(form.def(), bundle.as_ref(), &sub.values)).unwrap_or_default(),
+        provenance: serde_json::to_string(&provenance(form.def(), bundle.as_ref(), &rows, &sub.values))
+            .unwrap_or_default(),
     };
     // One statement: the unique index on the key makes a concurrent twin insert nothing.
     let inserted = sqlx::query(
         "INSERT INTO submissions (id, form_id, form_version, ruleset_hash, subject, login_at, received_at, digest, \
-         payload, provenance, prefill, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         payload, provenance, prefill, idempotency_key, row_prefills) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(stored.id.clone())
@@ -198,6 +211,7 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     .bind(stored.provenance.clone())
     .bind(sub.prefill.as_ref().map(Json_::to_string))
     .bind(sub.idempotency_key.clone())
+    .bind((!sub.row_prefills.is_empty()).then(|| Json_::Array(sub.row_prefills.clone()).to_string()))
     .execute(&state.writer)
     .await
     .map_err(ApiError::db)?;
@@ -240,6 +254,7 @@ fn check(
     form: &Arc<Form>,
     sub: &Submission,
     bundle: Option<&Option<PrefillBundle>>,
+    rows: &[Option<PrefillBundle>],
     login: Option<&Login>,
     now: i64,
 ) -> Result<Vec<Issue>, Failure> {
@@ -251,18 +266,21 @@ fn check(
             return Err(Failure::from(ApiError::internal()));
         }
     };
-    match bundle {
-        None => {}
-        Some(Some(bundle)) if state.keys.verify(bundle) => {
-            let ctx = BundleContext {
-                form: form.def(),
-                subject: login.map(|l| l.subject.as_str()),
-                now: now / 1000,
-            };
-            issues.extend(check_bundle(bundle, ctx, &sub.values));
-        }
-        Some(Some(_)) => issues.push(Issue::error("prefill", "prefill.signature_invalid")),
-        Some(None) => issues.push(Issue::error("prefill", "prefill.format")),
+    let ctx = BundleContext {
+        form: form.def(),
+        subject: login.map(|l| l.subject.as_str()),
+        now: now / 1000,
+    };
+    let mut verify = |bundle: Option<&PrefillBundle>, path: &str| match bundle {
+        Some(b) if state.keys.verify(b) => issues.extend(check_bundle(b, ctx, &sub.values)),
+        Some(_) => issues.push(Issue::error(path, "prefill.signature_invalid")),
+        None => issues.push(Issue::error(path, "prefill.format")),
+    };
+    if let Some(bundle) = bundle {
+        verify(bundle.as_ref(), "prefill");
+    }
+    for row in rows {
+        verify(row.as_ref(), "row_prefills");
     }
     Ok(issues)
 }

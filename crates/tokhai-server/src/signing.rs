@@ -152,6 +152,7 @@ mod tests {
             issued_at: 1,
             expires_at: 2,
             values,
+            row: None,
             signature: String::new(),
         }
     }

@@ -21,6 +21,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     // Answers that carry personal data or sessions are never stored by browsers or proxies.
     let private = Router::new()
         .route("/api/prefill/{form_id}", get(broker::prefill))
+        .route("/api/prefill/{form_id}/row", get(broker::prefill_row))
         .route("/api/submissions", post(intake::submit))
         .route("/api/submissions/{id}", get(intake::receipt))
         .route("/api/timings", post(timings::collect))

@@ -300,6 +300,16 @@ impl Widget {
             .map_err(|e| JsError::new(&e))
     }
 
+    /// Fills the rows of a household member from a signed row bundle (JSON `{row: {group, member}, values, ...}`).
+    #[wasm_bindgen(js_name = prefillRow)]
+    pub fn prefill_row(&self, bundle: &str) -> Result<(), JsError> {
+        let json = parse(bundle)?;
+        self.inner
+            .with(|s| s.prefill_row(json))
+            .unwrap_or(Ok(()))
+            .map_err(|e| JsError::new(&e))
+    }
+
     /// The filing's timeline as JSON (`{login_at, fields_total, fields_prefilled, events}`), for the
     /// portal's timing collector.
     pub fn timeline(&self) -> Option<String> {

@@ -87,6 +87,8 @@ pub enum Word {
     PrefillLoading,
     /// National data did not answer: the citizen types instead.
     PrefillFailed,
+    /// A PIN typed in a household member's row is not in the citizen's household.
+    MemberNotFound,
     /// Status after a draft was restored.
     DraftRestored,
     /// Status after a draft was restored without the answers {n} that no longer fit the form.
@@ -189,6 +191,10 @@ impl Word {
                 "Chưa lấy được thông tin từ Cơ sở dữ liệu quốc gia về dân cư. Bạn vẫn có thể tự nhập và nộp tờ khai.",
                 "Your details could not be fetched from the national population database. You can still fill in \
                  and submit the form yourself.",
+            ),
+            Word::MemberNotFound => (
+                "Không lấy được thông tin người có số định danh này từ hộ gia đình của bạn. Bạn hãy tự nhập thông tin người này.",
+                "This person's details could not be fetched from your household. Please fill them in yourself.",
             ),
             Word::DraftRestored => (
                 "Đã khôi phục thông tin bạn nhập trước đó.",

@@ -12,7 +12,7 @@ use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 const RATINGS: [Word; 5] = [Word::Rate1, Word::Rate2, Word::Rate3, Word::Rate4, Word::Rate5];
 
 /// The status word the JS face names: `sending`, `offline`, `retrying`, `queued`, `resending`,
-/// `prefill_loading`, `prefill_failed`.
+/// `prefill_loading`, `prefill_failed`, `member_not_found`.
 pub fn status_word(name: &str) -> Option<Word> {
     Some(match name {
         "sending" => Word::SendingDossier,
@@ -22,6 +22,7 @@ pub fn status_word(name: &str) -> Option<Word> {
         "resending" => Word::Resending,
         "prefill_loading" => Word::PrefillLoading,
         "prefill_failed" => Word::PrefillFailed,
+        "member_not_found" => Word::MemberNotFound,
         _ => return None,
     })
 }

@@ -216,7 +216,9 @@ impl State {
                 .push(("invalid", json!({ "issues": self.issue_list(&errors) })));
             return None;
         }
-        let submission = self.session.submission(&self.idempotency_key, self.bundle.clone());
+        let submission = self
+            .session
+            .submission(&self.idempotency_key, self.bundle.clone(), self.member_bundles());
         let detail = serde_json::to_value(submission).unwrap_or(Json::Null);
         self.events.push(("submit", detail.clone()));
         Some(detail)

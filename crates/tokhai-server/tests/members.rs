@@ -1,0 +1,111 @@
+//! Household members' rows: the row endpoint answers for the citizen's own household only, with a
+//! signed bundle, and the intake refuses a row whose locked values were changed.
+
+mod common;
+
+use common::{config, submission, values_from, Client};
+use serde_json::{json, Value};
+
+fn reason(body: &Value) -> (&str, &str) {
+    (
+        body["reasons"][0]["code"].as_str().unwrap_or_default(),
+        body["reasons"][0]["path"].as_str().unwrap_or_default(),
+    )
+}
+
+#[tokio::test]
+async fn a_household_members_row_is_prefilled_signed_and_checked() {
+    let running = tokhai_server::start(config("members")).await.expect("server starts");
+    let citizens = tokhai_server::registry::list(&running.state.db, "", 300)
+        .await
+        .expect("citizens");
+    let (me, member) = citizens
+        .iter()
+        .find_map(|a| {
+            let b = citizens
+                .iter()
+                .find(|b| b.household_id == a.household_id && b.pin != a.pin)?;
+            Some((a, b))
+        })
+        .expect("a household of two");
+    let stranger = citizens
+        .iter()
+        .find(|c| c.household_id != me.household_id)
+        .expect("another household");
+    let mut client = Client::new(&running);
+    let (status, body) = client.post("/api/dev/login", &json!({"pin": me.pin})).await;
+    assert_eq!(status, 200, "{body}");
+
+    let row = |pin: &str| format!("/api/prefill/demo/row?group=members&pin={pin}");
+    let (status, bundle) = client.get(&row(&member.pin)).await;
+    assert_eq!(status, 200, "{bundle}");
+    assert_eq!(bundle["row"], json!({"group": "members", "member": member.pin}));
+    assert_eq!(bundle["subject"], json!(me.pin), "signed for the citizen who asked");
+    assert_eq!(bundle["values"]["m_name"]["locked"], json!(true));
+    assert!(bundle["signature"].as_str().is_some_and(|s| !s.is_empty()));
+
+    for pin in [stranger.pin.as_str(), me.pin.as_str(), "001099999999"] {
+        let (status, body) = client.get(&row(pin)).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (404, Some("not_household_member")),
+            "{body}"
+        );
+    }
+    let (status, _) = client.get("/api/prefill/demo/row?group=reason&pin=001099999999").await;
+    assert_eq!(status, 404, "only a group filled from members");
+
+    let (_, own) = client.get("/api/prefill/demo").await;
+    let mut values = values_from(&own);
+    let member_row: serde_json::Map<String, Value> = bundle["values"]
+        .as_object()
+        .expect("row values")
+        .iter()
+        .map(|(k, v)| (k.clone(), v["value"].clone()))
+        .collect();
+    values["members"] = json!([{"m_pin": stranger.pin, "m_name": "Trần Văn Khách"}, member_row]);
+    let filed = |values: &Value, rows: Value| {
+        let mut sub = submission(&running, "demo", values, Some(&own));
+        sub["row_prefills"] = rows;
+        sub
+    };
+
+    let (status, body) = client.post("/api/submissions", &filed(&values, json!([bundle]))).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["receipt"]["id"].as_str().expect("a receipt").to_owned();
+    let (provenance, rows): (String, Option<String>) =
+        sqlx::query_as("SELECT provenance, row_prefills FROM submissions WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&running.state.db)
+            .await
+            .expect("the dossier");
+    let provenance: Value = serde_json::from_str(&provenance).expect("provenance JSON");
+    assert_eq!(provenance["members"]["rows"]["1"]["source"], json!("household"));
+    assert!(
+        provenance["members"]["rows"].get("0").is_none(),
+        "the stranger's row is the citizen's own"
+    );
+    assert!(
+        rows.is_some_and(|r| r.contains(&member.pin)),
+        "the signed row bundle is kept with the dossier"
+    );
+
+    let mut changed = values.clone();
+    changed["members"][1]["m_name"] = json!("Tên Khác Hẳn");
+    let (status, body) = client.post("/api/submissions", &filed(&changed, json!([bundle]))).await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("prefill.locked_changed", "members[1].m_name")),
+        "{body}"
+    );
+
+    let mut forged = bundle.clone();
+    forged["values"]["m_name"]["value"] = json!("Tên Khác Hẳn");
+    let (status, body) = client.post("/api/submissions", &filed(&changed, json!([forged]))).await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("prefill.signature_invalid", "row_prefills")),
+        "{body}"
+    );
+    running.task.abort();
+}
