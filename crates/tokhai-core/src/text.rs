@@ -213,9 +213,10 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{AD}' | '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Whether a character belongs to a word (syllable) for tone folding.
+/// Whether a character belongs to a word (syllable) for tone folding: anything but spaces and
+/// punctuation, so that marks of any script stay inside their word.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    !(c.is_whitespace() || c.is_ascii_punctuation() || matches!(c, '\u{2010}'..='\u{2027}' | '\u{3000}'..='\u{3003}'))
 }
 
 #[cfg(test)]
@@ -271,6 +272,9 @@ mod tests {
         // Tones stay with their own syllable.
         assert_ne!(match_key("Hòa An"), match_key("Hoa Àn"));
         assert_eq!(match_key(" \u{301}"), "\u{301}");
+        // Marks of other scripts stay in their word (found by the property test below).
+        let mixed = "\u{C0}\u{A32}\u{EC8}a";
+        assert_eq!(match_key(&match_key(mixed)), match_key(mixed));
     }
 
     #[test]

@@ -865,8 +865,7 @@ impl State {
     fn member_key_group(&self, path: &str) -> Option<String> {
         let (group, rest) = path.split_once('[')?;
         let (_, field) = rest.split_once("].")?;
-        let def = &self.groups.get(group)?.def;
-        (member_key(def) == Some(field)).then(|| group.to_owned())
+        (self.member_key_of(group)?.as_str() == field).then(|| group.to_owned())
     }
 
     /// Asks the host for a household member's row once a key field holds a PIN not asked for yet.
@@ -891,12 +890,7 @@ impl State {
             return Err("prefill: the row bundle names no group or member".into());
         };
         let (group, member) = (group.to_owned(), member.to_owned());
-        let key = self
-            .groups
-            .get(&group)
-            .and_then(|g| member_key(&g.def))
-            .map(str::to_owned);
-        let Some(key) = key else {
+        let Some(key) = self.member_key_of(&group) else {
             return Err(format!("prefill: '{group}' is not filled from household members"));
         };
         let values = bundle
@@ -922,12 +916,7 @@ impl State {
 
     /// Puts a member's signed values into every row of `group` that names the member, and marks them.
     fn fill_member_rows(&mut self, group: &str, member: &str) {
-        let Some(key) = self
-            .groups
-            .get(group)
-            .and_then(|g| member_key(&g.def))
-            .map(str::to_owned)
-        else {
+        let Some(key) = self.member_key_of(group) else {
             return;
         };
         let Some(filled) = self.member_rows.iter().find(|m| m.group == group && m.member == member) else {
@@ -958,31 +947,21 @@ impl State {
     /// Locks and labels the fields of each row of `group` that a member's bundle filled, and
     /// unlocks the others (a row whose PIN changed, rows moved up by a removal).
     fn refresh_member_marks(&mut self, group: &str) {
-        let Some(key) = self
-            .groups
-            .get(group)
-            .and_then(|g| member_key(&g.def))
-            .map(str::to_owned)
-        else {
-            return;
-        };
-        let Some(fields) = self
-            .groups
-            .get(group)
-            .map(|g| g.fields.iter().map(|f| f.id.clone()).collect::<Vec<_>>())
-        else {
-            return;
-        };
-        let rows = self.groups.get(group).map_or(0, |g| g.rows.len());
-        for i in 0..rows {
-            let pin = self.session.values()[group][i][&key].as_str().map(str::to_owned);
+        let Some(key) = self.member_key_of(group) else { return };
+        let fields: Vec<String> = self.groups[group]
+            .fields
+            .iter()
+            .map(|f| f.id.clone())
+            .filter(|f| *f != key)
+            .collect();
+        let rows = self.session.values()[group].as_array().cloned().unwrap_or_default();
+        for (i, row) in rows.iter().enumerate() {
             let filled = self
                 .member_rows
                 .iter()
-                .find(|m| m.group == group && Some(&m.member) == pin.as_ref());
+                .find(|m| m.group == group && row[&key].as_str() == Some(m.member.as_str()));
             let marks: Vec<(String, Option<bool>)> = fields
                 .iter()
-                .filter(|f| **f != key)
                 .map(|f| {
                     (
                         f.clone(),
@@ -1002,17 +981,25 @@ impl State {
         }
     }
 
+    /// The key field of a group filled from household members (see `member_key`).
+    fn member_key_of(&self, group: &str) -> Option<String> {
+        self.groups
+            .get(group)
+            .and_then(|g| member_key(&g.def))
+            .map(str::to_owned)
+    }
+
     /// The signed row bundles of the members the rows still name, for the submission.
     fn member_bundles(&self) -> Vec<Json> {
         let values = self.session.values();
         self.member_rows
             .iter()
             .filter(|m| {
-                let key = self.groups.get(&m.group).and_then(|g| member_key(&g.def));
-                values[&m.group].as_array().is_some_and(|rows| {
-                    rows.iter()
-                        .any(|r| key.is_some_and(|k| r[k].as_str() == Some(&m.member)))
-                })
+                let Some(key) = self.member_key_of(&m.group) else {
+                    return false;
+                };
+                let rows = values[&m.group].as_array().map_or(&[][..], Vec::as_slice);
+                rows.iter().any(|r| r[&key].as_str() == Some(&m.member))
             })
             .map(|m| m.bundle.clone())
             .collect()
