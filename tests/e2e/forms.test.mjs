@@ -489,7 +489,7 @@ test('Judicial record: the ban-on-posts question is asked only for certificate N
   await c.choose('certificate_type', 'so1');
   assert.equal(await shown(page, 'ban_on_posts'), true, 'certificate No. 1');
   const errors = await c.next();
-  assert.ok(errors.includes(`${ban}: vui lòng nhập thông tin`), errors.join(' | '));
+  assert.ok(errors.includes(`${ban}: vui lòng chọn`), errors.join(' | '));
   await JUDICIAL.steps.request_step(c);
   await c.choose('certificate_type', 'so2');
   assert.equal(await shown(page, 'ban_on_posts'), false);

@@ -10,6 +10,10 @@ use crate::path;
 /// Templates by code: `{label}` is the field's label, other `{names}` are the issue's parameters.
 const CATALOG: &[(&str, &str, &str)] = &[
     ("required", "{label}: vui lòng nhập thông tin", "{label}: this information is required"),
+    // The words of `required` for fields that are chosen, ticked or attached rather than typed.
+    ("required.choose", "{label}: vui lòng chọn", "{label}: choose an option"),
+    ("required.tick", "{label}: vui lòng đánh dấu để xác nhận", "{label}: tick the box to confirm"),
+    ("required.attach", "{label}: vui lòng đính kèm tệp", "{label}: attach a file"),
     ("type.invalid", "{label}: giá trị không đúng kiểu ({expected})", "{label}: the value has the wrong type ({expected})"),
     ("text.too_short", "{label}: cần ít nhất {min} ký tự", "{label}: use at least {min} characters"),
     ("text.too_long", "{label}: tối đa {max} ký tự", "{label}: use at most {max} characters"),
@@ -92,7 +96,11 @@ const CATALOG: &[(&str, &str, &str)] = &[
 /// Renders an issue in a language (`vi`, default, or `en`) with the field's label.
 pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
     let en = lang == "en";
-    let template = match CATALOG.iter().find(|(code, _, _)| *code == issue.code) {
+    let words = match issue.code.as_str() {
+        "required" => required_words(issue, form),
+        code => code,
+    };
+    let template = match CATALOG.iter().find(|(code, _, _)| *code == words) {
         Some((_, vi, english)) => if en { english } else { vi }.to_string(),
         None => match form.custom_message(&issue.code) {
             Some(text) => text.get(lang).to_owned(),
@@ -105,6 +113,22 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
         out = out.replace(&format!("{{{name}}}"), value);
     }
     out
+}
+
+/// Which words say that a value is missing: typed, chosen, ticked or attached.
+fn required_words(issue: &Issue, form: &Form) -> &'static str {
+    use crate::FieldKind::*;
+    let Some(field) = form.field(path::field_id(&issue.path)) else {
+        return "required";
+    };
+    let part = issue.path.rsplit_once('.').map(|(_, p)| p);
+    match field.kind {
+        Address if matches!(part, Some("province" | "commune")) => "required.choose",
+        Select | Radio | CheckboxGroup => "required.choose",
+        Checkbox => "required.tick",
+        File => "required.attach",
+        _ => "required",
+    }
 }
 
 /// The label for an issue's path: the field's label, with the address part or row number.
