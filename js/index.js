@@ -306,12 +306,32 @@ function backoff(n, policy) {
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
-/** Sends a JSON object with `navigator.sendBeacon` (falls back to a keepalive fetch). */
+/** Most bytes a beacon (or a keepalive fetch) may carry. */
+const BEACON_BYTES = 64 * 1024;
+
+/** Events a timeline keeps when it must shrink: what login → submit, steps and retries are made of. */
+const ESSENTIAL_EVENTS = new Set(['start', 'step', 'submit', 'retry', 'receipt', 'hidden']);
+
+/**
+ * Sends a timing beacon with `navigator.sendBeacon` (or a keepalive fetch). A long filing's timeline
+ * can outgrow a beacon: then a smaller one goes as the beacon (without focus and blur, or with only
+ * the essential events) and the whole one in a plain fetch, which the collector keeps instead
+ * whenever it arrives (it keeps the timeline with the most events).
+ */
 function beacon(url, body) {
   // A CORS-safelisted type, so the beacon is never preflighted; the collector reads JSON whatever the type.
-  const blob = new Blob([JSON.stringify(body)], { type: 'text/plain;charset=UTF-8' });
-  if (navigator.sendBeacon?.(url, blob)) return;
-  fetch(url, { method: 'POST', body: blob, credentials: 'same-origin', keepalive: true }).catch(() => {});
+  const blob = (b) => new Blob([JSON.stringify(b)], { type: 'text/plain;charset=UTF-8' });
+  const full = blob(body);
+  const events = body.timeline.events;
+  const smaller = [
+    full,
+    blob({ ...body, timeline: { ...body.timeline, events: events.filter((e) => e.type !== 'focus' && e.type !== 'blur') } }),
+    blob({ ...body, timeline: { ...body.timeline, events: events.filter((e) => ESSENTIAL_EVENTS.has(e.type)) } }),
+  ].find((b) => b.size <= BEACON_BYTES);
+  if (smaller && !navigator.sendBeacon?.(url, smaller)) {
+    fetch(url, { method: 'POST', body: smaller, credentials: 'same-origin', keepalive: true }).catch(() => {});
+  }
+  if (smaller !== full) fetch(url, { method: 'POST', body: full, credentials: 'same-origin' }).catch(() => {});
 }
 
 /**

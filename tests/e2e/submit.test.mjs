@@ -272,3 +272,35 @@ test('a citizen who leaves mid-form sends an abandonment beacon without values',
   assert.ok(JSON.parse(stored).events.some((e) => e.type === 'change' && e.field === 'email'), 'the field id is there');
   await context.close();
 });
+
+test('a long filing whose timeline outgrows a beacon is still recorded when the citizen leaves', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  await page.fill('tokhai-form input[data-path=email]', 'long.filing@example.vn');
+  await page.press('tokhai-form input[data-path=email]', 'Tab');
+  // A citizen going back and forth for a long time: thousands of focus events, more than a beacon's 64 KiB.
+  const bytes = await page.evaluate(() => {
+    const phone = document.querySelector('tokhai-form input[data-path=phone]');
+    for (let i = 0; i < 1500; i++) {
+      phone.dispatchEvent(new FocusEvent('focusin', { bubbles: true }));
+      phone.dispatchEvent(new FocusEvent('focusout', { bubbles: true }));
+    }
+    return new Blob([JSON.stringify(document.querySelector('tokhai-form').handle.timeline())]).size;
+  });
+  assert.ok(bytes > 64 * 1024, `a timeline of ${bytes} bytes`);
+  const count = () => Number(env.portal.sql('SELECT count(*) FROM timings WHERE dossier_id IS NULL'));
+  const rows = count();
+  await page.close({ runBeforeUnload: true });
+  let now = rows;
+  for (let i = 0; i < 50 && now === rows; i++) {
+    await new Promise((ok) => setTimeout(ok, 100));
+    now = count();
+  }
+  assert.equal(now, rows + 1, 'the long filing is recorded');
+  const stored = JSON.parse(env.portal.sql('SELECT timeline FROM timings WHERE dossier_id IS NULL ORDER BY received_at DESC LIMIT 1'));
+  assert.ok(stored.events.some((e) => e.type === 'change' && e.field === 'email'), 'its changes are there');
+  await context.close();
+});
