@@ -14,6 +14,9 @@ const WORDS = {
     key: 'Số liệu chính',
     hist: 'Phân bố thời gian từ đăng nhập đến nộp hồ sơ',
     details: 'Chi tiết',
+    token: 'Mã truy cập QA',
+    open: 'Mở thống kê',
+    needToken: 'Trang này cần mã truy cập của cán bộ kiểm tra chất lượng.',
     loading: 'Đang tải số liệu…',
     loaded: (n) => `Đã tải số liệu của ${n} lượt khai.`,
     failed: 'Không tải được số liệu. Vui lòng thử lại.',
@@ -47,6 +50,9 @@ const WORDS = {
     key: 'Key figures',
     hist: 'Time from login to submission',
     details: 'Details',
+    token: 'QA access token',
+    open: 'Open the figures',
+    needToken: 'This page needs the QA access token.',
     loading: 'Loading figures…',
     loaded: (n) => `Figures of ${n} filings loaded.`,
     failed: 'The figures could not be loaded. Please try again.',
@@ -302,10 +308,19 @@ async function load() {
   if (!form) return;
   setStatus(w('loading'));
   try {
+    // The QA token (when the server has one) lives in this tab's session storage only.
+    const token = sessionStorage.getItem('tokhai-qa-token');
     const res = await fetch(`/api/qa/forms/${encodeURIComponent(form)}/summary?days=${$('days').value}`, {
-      headers: { Accept: 'application/json' },
+      headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     });
     const body = await res.json();
+    $('access').hidden = res.status !== 401;
+    if (res.status === 401) {
+      sessionStorage.removeItem('tokhai-qa-token');
+      setStatus(w('needToken'), true);
+      $('token').focus();
+      return;
+    }
     if (!res.ok) throw new Error(body[`message_${lang}`] || body.message_vi || res.statusText);
     lastSummary = body;
     draw(body);
@@ -326,6 +341,12 @@ async function start() {
   });
   $('pick').addEventListener('submit', (e) => {
     e.preventDefault();
+    load();
+  });
+  $('access').addEventListener('submit', (e) => {
+    e.preventDefault();
+    sessionStorage.setItem('tokhai-qa-token', $('token').value);
+    $('token').value = '';
     load();
   });
   $('form').addEventListener('change', load);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
+import { fillToReview, loggedIn, SERVER_BINARY, startPortal, usePortal } from './helpers.mjs';
 
 const env = usePortal();
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
@@ -38,4 +38,30 @@ test('a filing appears on the dashboard with its time, against the target', asyn
   const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
   assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), []);
   await context.close();
+});
+
+test('with a QA token configured, the dashboard asks for it and shows nothing without it', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const TOKEN = 'qa-token-0123456789abcdef';
+  const portal = await startPortal({ config: `qa_token = "${TOKEN}"\n` });
+  try {
+    const context = await env.browser.newContext();
+    const anonymous = await context.request.get(`${portal.url}/api/qa/forms/ct01/summary`);
+    assert.equal(anonymous.status(), 401);
+    const page = await context.newPage();
+    await page.goto(`${portal.url}/dashboard.html`);
+    await page.waitForSelector('#access:not([hidden])');
+    assert.equal(await page.textContent('#status'), 'Trang này cần mã truy cập của cán bộ kiểm tra chất lượng.');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'token', 'focus on the token box');
+    assert.equal(await page.locator('#figures dt').count(), 0, 'no figures without the token');
+    await page.fill('#token', TOKEN);
+    await page.click('#access button[type=submit]');
+    await page.waitForSelector('#figures dt');
+    assert.ok(await page.isHidden('#access'));
+    const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+    assert.deepEqual(results.violations.map((v) => v.id), []);
+    await context.close();
+  } finally {
+    await portal.close();
+  }
 });

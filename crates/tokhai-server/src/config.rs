@@ -127,6 +127,7 @@ struct FileConfig {
     rate_per_minute: Option<u32>,
     rate_burst: Option<u32>,
     target_secs: Option<u32>,
+    qa_token: Option<String>,
     national_data: Option<HttpConnectorConfig>,
     oidc: Option<OidcConfig>,
 }
@@ -170,6 +171,8 @@ pub struct Config {
     pub rate_burst: u32,
     /// The filing-time target of the QA aggregates, in seconds (login to submission).
     pub target_secs: u32,
+    /// The bearer token of the QA summary; without one it is open only with the development login.
+    pub qa_token: Option<String>,
     /// HTTP national-data connector; `None` uses the local registry.
     pub national_data: Option<HttpConnectorConfig>,
     /// OpenID Connect provider; `None` disables that login.
@@ -198,6 +201,7 @@ impl Config {
             rate_per_minute: 60,
             rate_burst: 20,
             target_secs: 300,
+            qa_token: None,
             national_data: None,
             oidc: None,
         }
@@ -230,6 +234,7 @@ impl Config {
         c.rate_per_minute = f.rate_per_minute.unwrap_or(c.rate_per_minute);
         c.rate_burst = f.rate_burst.unwrap_or(c.rate_burst);
         c.target_secs = f.target_secs.unwrap_or(c.target_secs);
+        c.qa_token = f.qa_token.or(c.qa_token);
         c.national_data = f.national_data;
         c.oidc = f.oidc;
 
@@ -258,6 +263,13 @@ impl Config {
         c.rate_per_minute = number(env, "TOKHAI_RATE_PER_MINUTE", c.rate_per_minute)?;
         c.rate_burst = number(env, "TOKHAI_RATE_BURST", c.rate_burst)?;
         c.target_secs = number(env, "TOKHAI_TARGET_SECS", c.target_secs)?;
+        c.qa_token = env("TOKHAI_QA_TOKEN").filter(|v| !v.is_empty()).or(c.qa_token);
+        if c.qa_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(ConfigError::Value {
+                name: "TOKHAI_QA_TOKEN",
+                message: "the QA token needs at least 16 characters".into(),
+            });
+        }
         if let Some(url) = env("TOKHAI_NATIONAL_DATA_URL").filter(|v| !v.is_empty()) {
             c.national_data = Some(HttpConnectorConfig::new(&url));
         }

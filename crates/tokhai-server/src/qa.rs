@@ -5,7 +5,8 @@ use crate::auth::ApiError;
 use crate::limits::{Failure, Refusal};
 use crate::{now_ms, AppState};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -54,12 +55,48 @@ fn field_label(form: &Form, field: &str) -> Json_ {
     }
 }
 
-/// `GET /api/qa/forms/<form_id>/summary?days=N`: everything the QA dashboard shows for a form.
+/// Whether a request may read QA summaries: it carries the configured bearer token, or (with no
+/// token configured) the server runs the development login. Tokens are compared in constant time.
+fn qa_allowed(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(token) = &state.config.qa_token else {
+        return if state.config.dev_login {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "qa_disabled",
+                "Chưa cấu hình mã truy cập cho trang thống kê (TOKHAI_QA_TOKEN).",
+                "The QA summary has no access token configured (TOKHAI_QA_TOKEN).",
+            ))
+        };
+    };
+    let sent = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let same = sent.len() == token.len() && sent.bytes().zip(token.bytes()).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
+    if same {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "qa_unauthorized",
+            "Cần mã truy cập của cán bộ kiểm tra chất lượng để xem thống kê.",
+            "The QA summary needs the QA access token.",
+        ))
+    }
+}
+
+/// `GET /api/qa/forms/<form_id>/summary?days=N`: everything the QA dashboard shows for a form
+/// (`Authorization: Bearer <TOKHAI_QA_TOKEN>`).
 pub async fn summary(
     State(state): State<Arc<AppState>>,
     Path(form_id): Path<String>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, Failure> {
+    qa_allowed(&state, &headers)?;
     let q: SummaryQuery = serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| {
         let issue = Issue::error("days", "payload.invalid_value").with("at", "days");
         Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue))

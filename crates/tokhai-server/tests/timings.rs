@@ -254,3 +254,45 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     assert_eq!((status, code(&body).0), (404, "submission.form_unknown"));
     running.task.abort();
 }
+
+#[tokio::test]
+async fn the_qa_summary_needs_the_qa_token_once_one_is_set() {
+    let mut c = config("qa-token");
+    c.qa_token = Some("qa-token-0123456789abcdef".into());
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let client = Client::new(&running);
+    let url = format!("{}/api/qa/forms/demo/summary", client.base);
+    let ask = |token: Option<&str>| {
+        let mut rb = client.http.get(&url);
+        if let Some(t) = token {
+            rb = rb.header("authorization", format!("Bearer {t}"));
+        }
+        async move {
+            let r = rb.send().await.expect("GET");
+            (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    for token in [None, Some("qa-token-0123456789abcdeX"), Some("qa-token")] {
+        let (status, body) = ask(token).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("qa_unauthorized")),
+            "{token:?}"
+        );
+    }
+    let (status, body) = ask(Some("qa-token-0123456789abcdef")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["form_id"].as_str(), body["days"].as_u64()),
+        (Some("demo"), Some(30))
+    );
+    running.task.abort();
+
+    // Without a token and without the development login, the summary is closed.
+    let mut c = config("qa-closed");
+    c.dev_login = false;
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let (status, body) = Client::new(&running).get("/api/qa/forms/demo/summary").await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("qa_disabled")));
+    running.task.abort();
+}
