@@ -1,0 +1,161 @@
+//! Rows filled from household members: a PIN typed in a row's key field asks the host for that
+//! member's signed row, which fills and locks the row; the marks follow the members when rows move.
+
+use super::State;
+use serde_json::{json, Value as Json};
+use tokhai_core::prefill::member_key;
+
+/// A household member's row values, signed by the portal (see `prefill_row`).
+pub(super) struct MemberRow {
+    group: String,
+    member: String,
+    /// Locked state by row field id.
+    fields: Vec<(String, bool)>,
+    bundle: Json,
+}
+
+impl State {
+    /// The group whose member key `path` is (`members[1].m_pin` → `members`), if it is one.
+    pub(super) fn member_key_group(&self, path: &str) -> Option<String> {
+        let (group, rest) = path.split_once('[')?;
+        let (_, field) = rest.split_once("].")?;
+        (self.member_key_of(group)?.as_str() == field).then(|| group.to_owned())
+    }
+
+    /// Asks the host for a household member's row once a key field holds a PIN not asked for yet.
+    pub(super) fn ask_member_row(&mut self, group: &str, value: &Json) {
+        let Some(pin) = value
+            .as_str()
+            .filter(|p| p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            return;
+        };
+        if self.member_rows.iter().any(|m| m.group == group && m.member == pin) {
+            self.fill_member_rows(group, pin);
+        } else {
+            self.events.push(("member", json!({ "group": group, "pin": pin })));
+        }
+    }
+
+    /// Fills the rows of a household member from a signed row bundle (`{row: {group, member}, values}`).
+    pub fn prefill_row(&mut self, bundle: Json) -> Result<(), String> {
+        let scope = bundle.get("row").ok_or("prefill: the bundle is not a member's row")?;
+        let (Some(group), Some(member)) = (scope["group"].as_str(), scope["member"].as_str()) else {
+            return Err("prefill: the row bundle names no group or member".into());
+        };
+        let (group, member) = (group.to_owned(), member.to_owned());
+        let Some(key) = self.member_key_of(&group) else {
+            return Err(format!("prefill: '{group}' is not filled from household members"));
+        };
+        let values = bundle
+            .get("values")
+            .and_then(Json::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let fields = values
+            .iter()
+            .filter(|(f, _)| **f != key)
+            .map(|(f, pv)| (f.clone(), pv["locked"].as_bool().unwrap_or(false)))
+            .collect();
+        self.member_rows.retain(|m| !(m.group == group && m.member == member));
+        self.member_rows.push(MemberRow {
+            group: group.clone(),
+            member: member.clone(),
+            fields,
+            bundle,
+        });
+        self.fill_member_rows(&group, &member);
+        Ok(())
+    }
+
+    /// Puts a member's signed values into every row of `group` that names the member, and marks them.
+    fn fill_member_rows(&mut self, group: &str, member: &str) {
+        let Some(key) = self.member_key_of(group) else {
+            return;
+        };
+        let Some(filled) = self.member_rows.iter().find(|m| m.group == group && m.member == member) else {
+            return;
+        };
+        let values: Vec<(String, Json)> = filled.bundle["values"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(f, _)| **f != key)
+            .map(|(f, pv)| (f.clone(), pv["value"].clone()))
+            .collect();
+        let rows = self.session.values()[group].as_array().cloned().unwrap_or_default();
+        for (i, row) in rows.iter().enumerate() {
+            if row[&key].as_str() != Some(member) {
+                continue;
+            }
+            for (field, value) in &values {
+                let path = format!("{group}[{i}].{field}");
+                let patches = self.session.input(&path, value.clone()).unwrap_or_default();
+                self.apply(patches, None);
+                self.show_value(&path, value);
+            }
+        }
+        self.refresh_member_marks(group);
+    }
+
+    /// Locks and labels the fields of each row of `group` that a member's bundle filled, and
+    /// unlocks the others (a row whose PIN changed, rows moved up by a removal).
+    pub(super) fn refresh_member_marks(&mut self, group: &str) {
+        let Some(key) = self.member_key_of(group) else { return };
+        let fields: Vec<String> = self.groups[group]
+            .fields
+            .iter()
+            .map(|f| f.id.clone())
+            .filter(|f| *f != key)
+            .collect();
+        let rows = self.session.values()[group].as_array().cloned().unwrap_or_default();
+        for (i, row) in rows.iter().enumerate() {
+            let filled = self
+                .member_rows
+                .iter()
+                .find(|m| m.group == group && row[&key].as_str() == Some(m.member.as_str()));
+            let marks: Vec<(String, Option<bool>)> = fields
+                .iter()
+                .map(|f| {
+                    (
+                        f.clone(),
+                        filled
+                            .and_then(|m| m.fields.iter().find(|(id, _)| id == f))
+                            .map(|(_, l)| *l),
+                    )
+                })
+                .collect();
+            for (field, mark) in marks {
+                let path = format!("{group}[{i}].{field}");
+                match mark {
+                    Some(locked) => self.mark_prefilled(&path, locked),
+                    None => self.unmark_prefilled(&path),
+                }
+            }
+        }
+    }
+
+    /// The key field of a group filled from household members (see `member_key`).
+    fn member_key_of(&self, group: &str) -> Option<String> {
+        self.groups
+            .get(group)
+            .and_then(|g| member_key(&g.def))
+            .map(str::to_owned)
+    }
+
+    /// The signed row bundles of the members the rows still name, for the submission.
+    pub(super) fn member_bundles(&self) -> Vec<Json> {
+        let values = self.session.values();
+        self.member_rows
+            .iter()
+            .filter(|m| {
+                let Some(key) = self.member_key_of(&m.group) else {
+                    return false;
+                };
+                let rows = values[&m.group].as_array().map_or(&[][..], Vec::as_slice);
+                rows.iter().any(|r| r[&key].as_str() == Some(&m.member))
+            })
+            .map(|m| m.bundle.clone())
+            .collect()
+    }
+}
