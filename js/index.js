@@ -89,8 +89,9 @@ function warmUp() {
     widget.validate();
     widget.destroy();
     for (const o of [widget, form, catalogs]) o.free();
-  } catch {
-    // A failed warm-up costs only its time: mount reports any real problem.
+  } catch (error) {
+    // Only speed is lost (mount reports any real problem), but say so: the warm-up form has gone stale.
+    console.warn('tokhai: the warm-up failed', error);
   }
 }
 

@@ -48,7 +48,9 @@ export async function open(env, path, { width = 1024, height = 900, ready = true
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.text().startsWith('tokhai:')) problems.push(`console: ${m.text()}`);
+  });
   page.on('dialog', (d) => {
     problems.push(`dialog: ${d.message()}`);
     d.dismiss();
