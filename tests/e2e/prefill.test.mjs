@@ -195,6 +195,13 @@ test("a household member's PIN in a row fills the row from national data, locked
   await row(0, 'm_pin').press('Tab');
   await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
 
+  // A reload restores the draft; national data fills and locks the member's row again.
+  await page.evaluate(() => document.querySelector('tokhai-form').handle.saveDraft());
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly, null, { timeout: 15000 });
+  assert.equal((await row(0, 'm_name').inputValue()).toUpperCase(), member.full_name.toUpperCase());
+  assert.ok((await page.textContent('tokhai-form [id$="members-0_m_name-prov"]')).includes('Cơ sở dữ liệu quốc gia về dân cư'));
+
   await page.evaluate(() =>
     document.addEventListener('tokhai-submit', (e) => console.log(`rows ${JSON.stringify(e.detail.row_prefills ?? [])}`)),
   );

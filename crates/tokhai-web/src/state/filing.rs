@@ -65,6 +65,7 @@ impl State {
                 _ => self.show_value(id, v),
             }
         }
+        self.ask_restored_members();
         let list: Vec<Json> = problems
             .iter()
             .map(|i| {

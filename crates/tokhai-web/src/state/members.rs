@@ -37,6 +37,26 @@ impl State {
         }
     }
 
+    /// Asks again for the members that restored rows name: a draft keeps their values, not their
+    /// signatures, so national data fills and locks them afresh.
+    pub(super) fn ask_restored_members(&mut self) {
+        let groups: Vec<String> = self
+            .groups
+            .keys()
+            .filter(|g| self.member_key_of(g).is_some())
+            .cloned()
+            .collect();
+        for group in groups {
+            let Some(key) = self.member_key_of(&group) else {
+                continue;
+            };
+            let rows = self.session.values()[&group].as_array().cloned().unwrap_or_default();
+            for row in rows {
+                self.ask_member_row(&group, &row[&key]);
+            }
+        }
+    }
+
     /// Fills the rows of a household member from a signed row bundle (`{row: {group, member}, values}`).
     pub fn prefill_row(&mut self, bundle: Json) -> Result<(), String> {
         let scope = bundle.get("row").ok_or("prefill: the bundle is not a member's row")?;
