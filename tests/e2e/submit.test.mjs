@@ -251,23 +251,35 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   await context.close();
 });
 
-test('a citizen who leaves mid-form sends an abandonment beacon without values', async (t) => {
-  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+/** A logged-in citizen's CT01 page with an e-mail address typed in. */
+async function startFiling(email) {
   const { context } = await loggedIn(env.browser, env.portal);
   const page = await context.newPage();
   await page.goto(`${env.portal.url}/`);
   await page.waitForSelector('tokhai-form .tk-prov');
-  await page.fill('tokhai-form input[data-path=email]', 'quokka.zebra@example.vn');
+  await page.fill('tokhai-form input[data-path=email]', email);
   await page.press('tokhai-form input[data-path=email]', 'Tab');
-  const rows = Number(env.portal.sql('SELECT count(*) FROM timings WHERE dossier_id IS NULL'));
+  return { context, page };
+}
+
+/** Closes the page as a citizen leaving mid-form; resolves to the timeline the collector stored for it. */
+async function leave(page) {
+  const count = () => Number(env.portal.sql('SELECT count(*) FROM timings WHERE dossier_id IS NULL'));
+  const rows = count();
   await page.close({ runBeforeUnload: true });
   let now = rows;
   for (let i = 0; i < 50 && now === rows; i++) {
     await new Promise((ok) => setTimeout(ok, 100));
-    now = Number(env.portal.sql('SELECT count(*) FROM timings WHERE dossier_id IS NULL'));
+    now = count();
   }
   assert.equal(now, rows + 1, 'the abandoned filing is recorded');
-  const stored = env.portal.sql('SELECT timeline FROM timings WHERE dossier_id IS NULL ORDER BY received_at DESC LIMIT 1');
+  return env.portal.sql('SELECT timeline FROM timings WHERE dossier_id IS NULL ORDER BY received_at DESC LIMIT 1');
+}
+
+test('a citizen who leaves mid-form sends an abandonment beacon without values', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page } = await startFiling('quokka.zebra@example.vn');
+  const stored = await leave(page);
   assert.ok(!/quokka/i.test(stored), 'no typed value');
   assert.ok(JSON.parse(stored).events.some((e) => e.type === 'change' && e.field === 'email'), 'the field id is there');
   await context.close();
@@ -275,12 +287,7 @@ test('a citizen who leaves mid-form sends an abandonment beacon without values',
 
 test('a long filing whose timeline outgrows a beacon is still recorded when the citizen leaves', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
-  const { context } = await loggedIn(env.browser, env.portal);
-  const page = await context.newPage();
-  await page.goto(`${env.portal.url}/`);
-  await page.waitForSelector('tokhai-form .tk-prov');
-  await page.fill('tokhai-form input[data-path=email]', 'long.filing@example.vn');
-  await page.press('tokhai-form input[data-path=email]', 'Tab');
+  const { context, page } = await startFiling('long.filing@example.vn');
   // A citizen going back and forth for a long time: thousands of focus events, more than a beacon's 64 KiB.
   const bytes = await page.evaluate(() => {
     const phone = document.querySelector('tokhai-form input[data-path=phone]');
@@ -291,16 +298,7 @@ test('a long filing whose timeline outgrows a beacon is still recorded when the 
     return new Blob([JSON.stringify(document.querySelector('tokhai-form').handle.timeline())]).size;
   });
   assert.ok(bytes > 64 * 1024, `a timeline of ${bytes} bytes`);
-  const count = () => Number(env.portal.sql('SELECT count(*) FROM timings WHERE dossier_id IS NULL'));
-  const rows = count();
-  await page.close({ runBeforeUnload: true });
-  let now = rows;
-  for (let i = 0; i < 50 && now === rows; i++) {
-    await new Promise((ok) => setTimeout(ok, 100));
-    now = count();
-  }
-  assert.equal(now, rows + 1, 'the long filing is recorded');
-  const stored = JSON.parse(env.portal.sql('SELECT timeline FROM timings WHERE dossier_id IS NULL ORDER BY received_at DESC LIMIT 1'));
+  const stored = JSON.parse(await leave(page));
   assert.ok(stored.events.some((e) => e.type === 'change' && e.field === 'email'), 'its changes are there');
   await context.close();
 });
