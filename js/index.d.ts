@@ -182,7 +182,7 @@ export interface MountOptions {
   prefill?: string | URL | PrefillBundle;
   /** URL the submission is POSTed to as JSON; the answer's `receipt.id` is shown as the reference. */
   action?: string | URL;
-  /** Today's date (`yyyy-mm-dd`) for date rules; default: the citizen's local date. */
+  /** Today's date (`yyyy-mm-dd`) for date rules; default: today in Viet Nam (UTC+7), whatever the browser's time zone. */
   today?: string;
   /** Show the Vietnamese/English switch (default true). */
   languageSwitch?: boolean;

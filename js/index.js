@@ -82,7 +82,7 @@ function warmUp() {
     const catalogs = new CatalogSet(
       JSON.stringify({ provinces: [{ value: '01', label: label('T') }], communes: [{ value: '1', label: label('X'), parent: '01' }] }),
     );
-    const options = JSON.stringify({ lang: 'vi', today: '2026-01-01', languageSwitch: true, idempotencyKey: 'warm-up', idPrefix: 'tk0-' });
+    const options = JSON.stringify({ lang: 'vi', now: Date.now(), languageSwitch: true, idempotencyKey: 'warm-up', idPrefix: 'tk0-' });
     const widget = new Widget(document.createElement('div'), form, catalogs, options, () => {});
     const values = { text: 'Nguyễn', dob: '1990-01-01', pin: '001090012345', phone: '0912345678', email: 'a@b.vn', number: 5 };
     widget.restore(JSON.stringify({ ...values, address: { province: '01', commune: '1' }, rows: [{ r_from: '2004-01-01' }] }));
@@ -171,14 +171,6 @@ export async function compileForm(definition) {
     }
   }
   return form;
-}
-
-/**
- * Today in Viet Nam (the calendar the server's rules use), whatever the browser's time zone: yyyy-mm-dd.
- * Viet Nam keeps UTC+7 all year; a time-zone formatter would cost its first mount some 30 ms.
- */
-function vietnamToday() {
-  return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
 /** Resolves in a later task, once the browser has had its turn. */
@@ -574,7 +566,8 @@ export async function mount(element, definition, options = {}) {
     catalogs,
     JSON.stringify({
       lang: options.lang === 'en' ? 'en' : 'vi',
-      today: options.today ?? vietnamToday(),
+      today: options.today,
+      now: Date.now(),
       languageSwitch: options.languageSwitch !== false,
       idempotencyKey: randomId(),
       loginAt: options.loginAt,

@@ -76,6 +76,12 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date in Viet Nam (UTC+7 all year) at a Unix time in milliseconds: the "today" of date rules.
+    pub fn in_viet_nam(unix_ms: i64) -> Date {
+        const OFFSET_MS: i64 = 7 * 3_600_000;
+        Date::from_days((unix_ms + OFFSET_MS).div_euclid(86_400_000))
+    }
+
     /// The date a number of days after 1970-01-01.
     pub fn from_days(days: i64) -> Date {
         let z = days + 719_468;
@@ -153,6 +159,14 @@ fn digits(s: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn today_is_taken_in_viet_nam() {
+        // 2025-06-30T18:00:00Z is already 1 July in Viet Nam; 16:59:59Z is still 30 June.
+        let ms = Date::new(2025, 6, 30).unwrap().to_days() * 86_400_000 + 18 * 3_600_000;
+        assert_eq!(Date::in_viet_nam(ms), Date::new(2025, 7, 1).unwrap());
+        assert_eq!(Date::in_viet_nam(ms - 3_600_001), Date::new(2025, 6, 30).unwrap());
+    }
 
     #[test]
     fn parses_the_three_forms() {

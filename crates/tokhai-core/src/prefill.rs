@@ -777,20 +777,18 @@ fn check_field(field: &FieldDef, at: &str, in_group: bool, errors: &mut Vec<Defi
 pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, PrefillValue> {
     let fields = form.steps.iter().flat_map(|s| &s.sections).flat_map(|s| &s.fields);
     fields
-        .filter_map(|f| {
-            let def = f.prefill.as_ref()?;
-            let a = attrs.get(&def.from)?;
-            let (value, complete) = shape(f, a)?;
-            Some((
-                f.id.clone(),
-                PrefillValue {
-                    value,
-                    source: def.from.clone(),
-                    locked: def.lock && complete,
-                },
-            ))
-        })
+        .filter_map(|f| prefilled(f, attrs.get(&f.prefill.as_ref()?.from)?))
         .collect()
+}
+
+/// Whether a person belongs to the citizen's household, as the national data of both says: the
+/// same household head, and not the citizen.
+pub fn same_household(citizen: &Attributes, person: &Attributes) -> bool {
+    let pin = |a: &Attributes, name: &str| a.get(name).and_then(Json::as_str).map(str::to_owned);
+    let head = |a: &Attributes| pin(a, "population.household_head_pin");
+    head(citizen).is_some()
+        && head(citizen) == head(person)
+        && pin(citizen, "population.pin") != pin(person, "population.pin")
 }
 
 /// Prefilled values of one row of `group` (by row field id), from a household member's attributes.
@@ -799,20 +797,23 @@ pub fn row_values(group: &FieldDef, member: &Attributes) -> BTreeMap<String, Pre
         .fields
         .iter()
         .flatten()
-        .filter_map(|f| {
-            let def = f.prefill.as_ref()?;
-            let a = member.get(member_attribute(&def.from)?.name)?;
-            let (value, complete) = shape(f, a)?;
-            Some((
-                f.id.clone(),
-                PrefillValue {
-                    value,
-                    source: def.from.clone(),
-                    locked: def.lock && complete,
-                },
-            ))
-        })
+        .filter_map(|f| prefilled(f, member.get(member_attribute(&f.prefill.as_ref()?.from)?.name)?))
         .collect()
+}
+
+/// A field's prefilled value from the attribute its `prefill` names, by field id.
+fn prefilled(field: &FieldDef, a: &Json) -> Option<(String, PrefillValue)> {
+    let def = field.prefill.as_ref()?;
+    let (value, complete) = shape(field, a)?;
+    let source = def.from.clone();
+    Some((
+        field.id.clone(),
+        PrefillValue {
+            value,
+            source,
+            locked: def.lock && complete,
+        },
+    ))
 }
 
 /// The attribute shaped for the field, and whether it is complete enough to lock.
@@ -1372,6 +1373,25 @@ mod tests {
         assert_eq!(
             p["members"]["rows"],
             json!({"1": {"source": "household", "origin": "registry.local"}})
+        );
+    }
+
+    #[test]
+    fn a_household_is_the_people_with_the_same_head() {
+        let citizen = normalize_population(&reply(), &units()).unwrap();
+        let mut spouse = citizen.clone();
+        spouse.insert("population.pin".into(), json!("001190012346"));
+        assert!(same_household(&citizen, &spouse));
+        assert!(!same_household(&citizen, &citizen), "not oneself");
+        let mut other = spouse.clone();
+        other.insert("population.household_head_pin".into(), json!("001060000002"));
+        assert!(!same_household(&citizen, &other));
+        other.remove("population.household_head_pin");
+        let mut headless = citizen.clone();
+        headless.remove("population.household_head_pin");
+        assert!(
+            !same_household(&headless, &other),
+            "no head on either side is no household"
         );
     }
 

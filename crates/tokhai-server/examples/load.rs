@@ -18,7 +18,6 @@ use tokhai_core::submission::values_digest;
 use tokhai_core::timing::percentile;
 use tokhai_core::Session;
 use tokhai_server::config::Config;
-use tokhai_server::intake::vietnam_today;
 use tokhai_server::{now_ms, Running};
 
 /// Where the idempotency key goes in a client's body (as long as the keys it stands for).
@@ -145,7 +144,7 @@ async fn citizen(running: &Running, base: &str, pin: &str) -> Result<Citizen, St
         json!("Điều chỉnh thông tin về cư trú theo giấy tờ mới được cấp"),
     );
     values.insert("declaration".into(), json!(true));
-    let today = vietnam_today(now_ms());
+    let today = tokhai_core::Date::in_viet_nam(now_ms());
     let mut session = Session::new(form.clone(), state.catalogs.clone(), today).map_err(|e| e.to_string())?;
     session.load(&Value::Object(values));
     session.validate_all();
@@ -226,7 +225,7 @@ async fn run(args: Args) -> Result<(), String> {
     let data_dir = c.data_dir.clone();
     let running = tokhai_server::start(c).await.map_err(|e| e.to_string())?;
     let base = format!("http://{}", running.addr);
-    let today = vietnam_today(now_ms());
+    let today = tokhai_core::Date::in_viet_nam(now_ms());
     let adults: Vec<String> = tokhai_server::registry::list(&running.state.db, "", 1_000)
         .await
         .map_err(|e| e.to_string())?

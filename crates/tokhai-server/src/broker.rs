@@ -9,9 +9,10 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokhai_core::prefill::{
-    family_attributes, member_group, normalize_population, prefill_values, row_values, uses_family, Attributes,
-    PrefillBundle, PrefillValue, RowScope, BUNDLE_FORMAT,
+    family_attributes, member_group, normalize_population, prefill_values, row_values, same_household, uses_family,
+    Attributes, PrefillBundle, PrefillValue, RowScope, BUNDLE_FORMAT,
 };
+use tokhai_core::vn::pin;
 use tokhai_core::Form;
 
 fn unavailable() -> ApiError {
@@ -117,7 +118,7 @@ pub async fn prefill_row(
     let form = state.form(&form_id).ok_or_else(unknown_form)?.clone();
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
     let group = member_group(form.def(), &q.group).ok_or_else(unknown_form)?.0;
-    let pin = tokhai_core::vn::pin::normalize(&q.pin);
+    let pin = pin::normalize(&q.pin);
     // One answer for "no such person" and "not in your household": the endpoint tells nothing else.
     let not_household = || {
         ApiError::new(
@@ -127,14 +128,12 @@ pub async fn prefill_row(
             "This PIN is not in your household in the national population database. Please fill in this person's details yourself.",
         )
     };
-    let head = |a: &Attributes| {
-        a.get("population.household_head_pin")
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
+    if !pin::is_pin(&pin) {
+        return Err(not_household());
+    }
     let citizen = attributes_of(&state, &login.subject).await?.ok_or_else(not_household)?;
     let member = attributes_of(&state, &pin).await?.ok_or_else(not_household)?;
-    if pin == login.subject || head(&citizen).is_none() || head(&citizen) != head(&member) {
+    if !same_household(&citizen, &member) {
         return Err(not_household());
     }
     let scope = RowScope {

@@ -16,14 +16,6 @@ use tokhai_core::prefill::{check_bundle, provenance, BundleContext, PrefillBundl
 use tokhai_core::submission::{is_valid_idempotency_key, Submission};
 use tokhai_core::{Date, Form, Issue};
 
-/// Offset of Vietnam's time zone (UTC+7), which decides "today" for date rules.
-const VIETNAM_OFFSET_SECS: i64 = 7 * 3600;
-
-/// Today's date in Vietnam at a Unix time in milliseconds.
-pub fn vietnam_today(now_ms: i64) -> Date {
-    Date::from_days((now_ms / 1000 + VIETNAM_OFFSET_SECS).div_euclid(86_400))
-}
-
 /// What a handler answers: the response, or the refusal (or error) as a response.
 type Answer = Result<Response, Failure>;
 
@@ -258,7 +250,7 @@ fn check(
     login: Option<&Login>,
     now: i64,
 ) -> Result<Vec<Issue>, Failure> {
-    let validated = tokhai_core::validate_submission(form, &state.catalogs, &sub.values, vietnam_today(now));
+    let validated = tokhai_core::validate_submission(form, &state.catalogs, &sub.values, Date::in_viet_nam(now));
     let mut issues: Vec<Issue> = match validated {
         Ok(issues) => issues.into_iter().filter(Issue::is_error).collect(),
         Err(e) => {
@@ -290,7 +282,7 @@ fn receipt_id(key: &str, now: i64) -> String {
     let hash = tokhai_core::digest::sha256_hex(key.as_bytes());
     format!(
         "HS{}-{}",
-        vietnam_today(now).to_string().replace('-', ""),
+        Date::in_viet_nam(now).to_string().replace('-', ""),
         hash[..16].to_uppercase()
     )
 }
@@ -328,16 +320,4 @@ pub fn not_found(id: &str) -> Failure {
 pub async fn dossier_received(state: &AppState, id: &str, subject: &str) -> Result<(String, i64), Failure> {
     let d = owned_dossier(state, id, subject).await?;
     Ok((d.form_id, d.received_at))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn today_is_taken_in_vietnam() {
-        // 2025-06-30T18:00:00Z is already 1 July in Vietnam.
-        let ms = Date::new(2025, 6, 30).unwrap().to_days() * 86_400_000 + 18 * 3_600_000;
-        assert_eq!(vietnam_today(ms), Date::new(2025, 7, 1).unwrap());
-    }
 }

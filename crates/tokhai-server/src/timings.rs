@@ -4,7 +4,7 @@
 //! form's own, and every time is moved between the server's own login and receipt times.
 
 use crate::auth::{ApiError, Login};
-use crate::intake::{dossier_received, limited_login, vietnam_today};
+use crate::intake::{dossier_received, limited_login};
 use crate::limits::{invalid_values, parse, read_body, Failure, Refusal};
 use crate::{now_ms, AppState};
 use axum::extract::{Request, State};
@@ -149,7 +149,7 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
     .bind(beacon.dossier_id.clone())
     .bind(login.login_at)
     .bind(now)
-    .bind(vietnam_today(login.login_at).to_string())
+    .bind(tokhai_core::Date::in_viet_nam(login.login_at).to_string())
     .bind(timeline.events.len() as i64)
     .bind(clamped as i64)
     .bind(text)

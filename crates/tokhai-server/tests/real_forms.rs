@@ -18,7 +18,7 @@ async fn prefilled_values_pass_the_forms_own_rules() {
         .expect("server starts with the repository's forms");
     let state = running.state.clone();
     assert!(!state.forms.is_empty(), "www/forms holds definitions");
-    let today = tokhai_server::intake::vietnam_today(tokhai_server::now_ms());
+    let today = tokhai_core::Date::in_viet_nam(tokhai_server::now_ms());
     // Adults: a child's real date of birth rightly fails an age rule such as the judicial record's 14 years.
     let citizens: Vec<_> = tokhai_server::registry::list(&state.db, "", 400)
         .await

@@ -19,7 +19,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 use tokhai_core::timing::EventKind;
-use tokhai_core::{Catalogs, Form};
+use tokhai_core::{Catalogs, Date, Form};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, KeyboardEvent};
 
@@ -143,7 +143,11 @@ impl CompiledForm {
 #[serde(rename_all = "camelCase")]
 struct MountOptions {
     lang: String,
-    today: String,
+    /// Today for date rules (yyyy-mm-dd); by default the date in Viet Nam at `now`.
+    #[serde(default)]
+    today: Option<String>,
+    /// The browser's clock (ms since the epoch).
+    now: f64,
     language_switch: bool,
     idempotency_key: String,
     #[serde(default)]
@@ -169,7 +173,7 @@ pub struct Widget {
 impl Widget {
     /// Renders a compiled form into `host` and listens to the citizen.
     ///
-    /// `options` is the JSON of `{lang, today (yyyy-mm-dd), languageSwitch, idempotencyKey, loginAt?, satisfaction?, idPrefix?}`;
+    /// `options` is the JSON of `{lang, today? (yyyy-mm-dd), now, languageSwitch, idempotencyKey, loginAt?, satisfaction?, idPrefix?}`;
     /// `emit(type, detailJson)` receives the widget's events. Values cross as JSON text, parsed
     /// by the JS face: smaller than serde-wasm-bindgen and always plain objects.
     #[wasm_bindgen(constructor)]
@@ -192,7 +196,12 @@ impl Widget {
             form: form.inner.clone(),
             catalogs: catalogs.inner.clone(),
             lang: &o.lang,
-            today: &o.today,
+            today: match &o.today {
+                Some(t) => {
+                    Date::parse_iso(t).ok_or_else(|| JsError::new(&format!("today: '{t}' is not a yyyy-mm-dd date")))?
+                }
+                None => Date::in_viet_nam(o.now as i64),
+            },
             language_switch: o.language_switch,
             prefix,
             idempotency_key: o.idempotency_key,

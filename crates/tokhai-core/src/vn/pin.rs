@@ -127,6 +127,11 @@ pub fn normalize(s: &str) -> String {
     strip_separators(s, &['.', '-'])
 }
 
+/// Whether a normalised value has a PIN's shape: 12 ASCII digits.
+pub fn is_pin(normalized: &str) -> bool {
+    ascii_digits::<12>(normalized).is_some()
+}
+
 /// Checks a PIN's structure against the current year (raw input is normalised first); the
 /// info is there whenever 12 digits could be decoded, even with an error (future birth year).
 pub fn check(normalized: &str, current_year: i32) -> (Option<PinInfo>, Vec<Finding>) {

@@ -4,6 +4,7 @@
 use super::State;
 use serde_json::{json, Value as Json};
 use tokhai_core::prefill::member_key;
+use tokhai_core::vn::pin;
 
 /// A household member's row values, signed by the portal (see `prefill_row`).
 pub(super) struct MemberRow {
@@ -24,10 +25,7 @@ impl State {
 
     /// Asks the host for a household member's row once a key field holds a PIN not asked for yet.
     pub(super) fn ask_member_row(&mut self, group: &str, value: &Json) {
-        let Some(pin) = value
-            .as_str()
-            .filter(|p| p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()))
-        else {
+        let Some(pin) = value.as_str().filter(|p| pin::is_pin(p)) else {
             return;
         };
         if self.member_rows.iter().any(|m| m.group == group && m.member == pin) {

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 use tokhai_core::catalog::Catalog;
-use tokhai_core::definition::OptionDef;
+use tokhai_core::definition::{FieldDef, OptionDef};
 use tokhai_core::normalize::{date_for_display, normalize};
 use tokhai_core::path::ADDRESS_PARTS;
 use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline, MAX_EVENTS};
@@ -103,7 +103,7 @@ pub struct Options<'a> {
     /// `vi` or `en`.
     pub lang: &'a str,
     /// Today's date, ISO.
-    pub today: &'a str,
+    pub today: Date,
     /// Whether to show the language switch.
     pub language_switch: bool,
     /// Prefix of element ids.
@@ -141,9 +141,7 @@ impl State {
     pub fn mount(host: &Element, opts: Options<'_>) -> Result<State, String> {
         let form = opts.form;
         let host_catalogs = opts.catalogs;
-        let today =
-            Date::parse_iso(opts.today).ok_or_else(|| format!("today: '{}' is not a yyyy-mm-dd date", opts.today))?;
-        let session = Session::new(form.clone(), host_catalogs.clone(), today).map_err(|e| e.to_string())?;
+        let session = Session::new(form.clone(), host_catalogs.clone(), opts.today).map_err(|e| e.to_string())?;
         let doc = host.owner_document().ok_or("the host element has no document")?;
         let dom = Dom {
             doc,
@@ -350,26 +348,20 @@ impl State {
         }
         let pending = std::mem::take(&mut self.pending);
         let form = self.form.clone();
-        let mut fresh = HashSet::new();
-        {
-            let find = |name: &str| lookup(&form, &self.host, name);
-            let mut b = Builder {
-                dom: &self.dom,
-                catalog: &find,
-                lang: &self.lang,
-                nodes: &mut self.nodes,
-                groups: &mut self.groups,
-            };
-            for &si in &pending {
-                for sec in &form.def().steps[si].sections {
-                    let Some(el) = self.sections.get(&sec.id) else { continue };
-                    for f in &sec.fields {
-                        b.field(el, &Rc::new(f.clone()), &f.id, si);
-                        fresh.insert(f.id.as_str());
-                    }
-                }
+        // (section element, field, step) of every field left for later.
+        let mut later: Vec<(Element, &FieldDef, usize)> = Vec::new();
+        for &si in &pending {
+            for sec in &form.def().steps[si].sections {
+                let Some(el) = self.sections.get(&sec.id) else { continue };
+                later.extend(sec.fields.iter().map(|f| (el.clone(), f, si)));
             }
         }
+        self.build(|b| {
+            for (el, f, si) in &later {
+                b.field(el, &Rc::new((*f).clone()), &f.id, *si);
+            }
+        });
+        let fresh: HashSet<&str> = later.iter().map(|(_, f, _)| f.id.as_str()).collect();
         let patches = self
             .session
             .snapshot()
@@ -391,6 +383,19 @@ impl State {
             self.mark_prefilled(&path, locked);
         }
         self.update_layout();
+    }
+
+    /// Runs `f` with a builder that adds nodes to this form.
+    fn build(&mut self, f: impl FnOnce(&mut Builder)) {
+        let find = |name: &str| lookup(&self.form, &self.host, name);
+        let mut b = Builder {
+            dom: &self.dom,
+            catalog: &find,
+            lang: &self.lang,
+            nodes: &mut self.nodes,
+            groups: &mut self.groups,
+        };
+        f(&mut b);
     }
 
     // ----- patches -----
@@ -614,17 +619,7 @@ impl State {
     fn sync_rows(&mut self, path: &str, count: usize) {
         let have = self.groups.get(path).map_or(0, |g| g.rows.len());
         if count > have {
-            let find = |name: &str| lookup(&self.form, &self.host, name);
-            let mut b = Builder {
-                dom: &self.dom,
-                catalog: &find,
-                lang: &self.lang,
-                nodes: &mut self.nodes,
-                groups: &mut self.groups,
-            };
-            for i in have..count {
-                b.row(path, i);
-            }
+            self.build(|b| (have..count).for_each(|i| b.row(path, i)));
         } else if let Some(g) = self.groups.get_mut(path) {
             for row in g.rows.drain(count..) {
                 row.el.remove();
@@ -1197,24 +1192,7 @@ impl State {
 
     /// Shows where a value came from, and makes a locked one read-only.
     fn mark_prefilled(&mut self, path: &str, locked: bool) {
-        let parts: Vec<String> = match self.nodes.get(path) {
-            Some(FieldNode {
-                control: Control::Container,
-                ..
-            }) => ["province", "commune", "street"]
-                .iter()
-                .map(|p| format!("{path}.{p}"))
-                .collect(),
-            Some(_) => vec![path.to_owned()],
-            None => return,
-        };
-        if locked {
-            for p in &parts {
-                if let Some(n) = self.nodes.get(p) {
-                    lock(&n.control);
-                }
-            }
-        }
+        self.set_locked(path, locked);
         let Some(n) = self.nodes.get_mut(path) else {
             return;
         };
@@ -1229,10 +1207,22 @@ impl State {
         });
         attr(prov, "data-locked", if locked { "true" } else { "false" });
         prov.set_text_content(Some(&provenance_text(locked, &self.lang)));
-        if !locked {
-            unlock(&n.control);
-        }
         self.render_issues(path);
+    }
+
+    /// Makes a field's controls (an address's parts) read-only, or editable again.
+    fn set_locked(&self, path: &str, locked: bool) {
+        let paths: Vec<String> = match self.nodes.get(path) {
+            Some(FieldNode {
+                control: Control::Container,
+                ..
+            }) => ADDRESS_PARTS.iter().map(|p| format!("{path}.{p}")).collect(),
+            Some(_) => vec![path.to_owned()],
+            None => return,
+        };
+        for n in paths.iter().filter_map(|p| self.nodes.get(p)) {
+            lock(&n.control, locked);
+        }
     }
 
     /// Takes a prefilled mark (and lock) off a field the citizen fills again.
@@ -1244,7 +1234,7 @@ impl State {
             return;
         };
         prov.remove();
-        unlock(&n.control);
+        self.set_locked(path, false);
         self.render_issues(path);
     }
 }
@@ -1337,30 +1327,16 @@ fn set_described(el: &Element, hint_ids: &str, prov: Option<String>, error: Opti
     }
 }
 
-/// Makes a prefilled control read-only.
-fn lock(control: &Control) {
+/// Makes a control read-only (`locked`) or editable.
+fn lock(control: &Control, locked: bool) {
     match control {
-        Control::Input(i) => i.set_read_only(true),
-        Control::Area(a) => a.set_read_only(true),
-        Control::Combo(c) => c.input.set_read_only(true),
-        Control::Select(s) => s.set_disabled(true),
-        Control::Check(i) => i.set_disabled(true),
-        Control::Choices { inputs, .. } => inputs.iter().for_each(|i| i.set_disabled(true)),
-        Control::File(i) => i.set_disabled(true),
-        Control::Container => {}
-    }
-}
-
-/// Lets the citizen edit a control again.
-fn unlock(control: &Control) {
-    match control {
-        Control::Input(i) => i.set_read_only(false),
-        Control::Area(a) => a.set_read_only(false),
-        Control::Combo(c) => c.input.set_read_only(false),
-        Control::Select(s) => s.set_disabled(false),
-        Control::Check(i) => i.set_disabled(false),
-        Control::Choices { inputs, .. } => inputs.iter().for_each(|i| i.set_disabled(false)),
-        Control::File(i) => i.set_disabled(false),
+        Control::Input(i) => i.set_read_only(locked),
+        Control::Area(a) => a.set_read_only(locked),
+        Control::Combo(c) => c.input.set_read_only(locked),
+        Control::Select(s) => s.set_disabled(locked),
+        Control::Check(i) => i.set_disabled(locked),
+        Control::Choices { inputs, .. } => inputs.iter().for_each(|i| i.set_disabled(locked)),
+        Control::File(i) => i.set_disabled(locked),
         Control::Container => {}
     }
 }
