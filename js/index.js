@@ -315,16 +315,16 @@ function beacon(url, body) {
   // A CORS-safelisted type, so the beacon is never preflighted; the collector reads JSON whatever the type.
   const blob = (b) => new Blob([JSON.stringify(b)], { type: 'text/plain;charset=UTF-8' });
   const full = blob(body);
-  const events = body.timeline.events;
-  const smaller = [
-    full,
-    blob({ ...body, timeline: { ...body.timeline, events: events.filter((e) => e.type !== 'focus' && e.type !== 'blur') } }),
-    blob({ ...body, timeline: { ...body.timeline, events: events.filter((e) => ESSENTIAL_EVENTS.has(e.type)) } }),
-  ].find((b) => b.size <= BEACON_BYTES);
-  if (smaller && !navigator.sendBeacon?.(url, smaller)) {
-    fetch(url, { method: 'POST', body: smaller, credentials: 'same-origin', keepalive: true }).catch(() => {});
+  // Shrunk only as far as needed: most timelines fit whole.
+  let sent = full;
+  for (const keep of [(e) => e.type !== 'focus' && e.type !== 'blur', (e) => ESSENTIAL_EVENTS.has(e.type)]) {
+    if (sent.size <= BEACON_BYTES) break;
+    sent = blob({ ...body, timeline: { ...body.timeline, events: body.timeline.events.filter(keep) } });
   }
-  if (smaller !== full) fetch(url, { method: 'POST', body: full, credentials: 'same-origin' }).catch(() => {});
+  if (sent.size <= BEACON_BYTES && !navigator.sendBeacon?.(url, sent)) {
+    fetch(url, { method: 'POST', body: sent, credentials: 'same-origin', keepalive: true }).catch(() => {});
+  }
+  if (sent !== full) fetch(url, { method: 'POST', body: full, credentials: 'same-origin' }).catch(() => {});
 }
 
 /**
