@@ -72,9 +72,28 @@ pub fn of(form: &Form, field: u32, row: Option<usize>) -> String {
     }
 }
 
+/// The top-level field a path belongs to: `members[2].pin` → `members`, `residence.commune` → `residence`.
+pub fn top_field(path: &str) -> &str {
+    path.split(['.', '[']).next().unwrap_or(path)
+}
+
 /// The field id a path names (for labels): `members[2].pin` → `pin`, `residence.commune` → `residence`.
 pub fn field_id(path: &str) -> &str {
     let last_group_end = path.rfind("].").map_or(0, |i| i + 2);
     let rest = &path[last_group_end..];
     rest.split(['.', '[']).next().unwrap_or(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_fields_and_field_ids() {
+        assert_eq!(top_field("members[2].pin"), "members");
+        assert_eq!(top_field("residence.commune"), "residence");
+        assert_eq!(top_field("email"), "email");
+        assert_eq!(field_id("members[2].pin"), "pin");
+        assert_eq!(field_id("residence.commune"), "residence");
+    }
 }

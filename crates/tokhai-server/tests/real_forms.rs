@@ -41,11 +41,7 @@ async fn prefilled_values_pass_the_forms_own_rules() {
             let on_prefilled: Vec<_> = issues
                 .iter()
                 .filter(|i| i.is_error())
-                .filter(|i| {
-                    bundle
-                        .values
-                        .contains_key(i.path.split(['.', '[']).next().unwrap_or(""))
-                })
+                .filter(|i| bundle.values.contains_key(tokhai_core::path::top_field(&i.path)))
                 .collect();
             assert!(
                 on_prefilled.is_empty(),

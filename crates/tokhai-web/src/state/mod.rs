@@ -18,7 +18,7 @@ use std::sync::Arc;
 use tokhai_core::catalog::Catalog;
 use tokhai_core::definition::{FieldDef, OptionDef};
 use tokhai_core::normalize::{date_for_display, normalize};
-use tokhai_core::path::ADDRESS_PARTS;
+use tokhai_core::path::{top_field, ADDRESS_PARTS};
 use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline, MAX_EVENTS};
 use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Issue, Patch, Session};
 use wasm_bindgen::JsCast;
@@ -1237,12 +1237,6 @@ impl State {
         self.set_locked(path, false);
         self.render_issues(path);
     }
-}
-
-/// The top-level field a value path belongs to: `members[2].pin` and `residence.commune` give
-/// `members` and `residence`.
-fn top_field(path: &str) -> &str {
-    path.split(['.', '[']).next().unwrap_or(path)
 }
 
 /// Whether a chrome text goes into the element's `aria-label` (rather than its content).
