@@ -1,11 +1,11 @@
 //! Small helpers over web-sys for building the widget's DOM; text is always set as text, never parsed.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use tokhai_core::FieldKind;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
+
+/// Attributes as name/value pairs.
+pub type Attrs<'a> = &'a [(&'a str, &'a str)];
 
 /// Creates elements of one widget instance, whose ids all share a prefix.
 pub struct Dom {
@@ -13,36 +13,55 @@ pub struct Dom {
     pub doc: Document,
     /// Prefix of every id in this instance, e.g. `tk1-`.
     pub prefix: String,
-    /// Skeletons by kind (one-line fields; option rows of radio sets and check-box groups), cloned
-    /// for each use: fewer DOM calls than building.
-    pub templates: RefCell<HashMap<FieldKind, Element>>,
 }
 
 #[wasm_bindgen(module = "/src/dom.js")]
 extern "C" {
-    /// Creates an element with a class and text and appends it to a parent, in one call.
-    fn make(doc: &Document, parent: Option<&Element>, tag: &str, class: &str, text: &str) -> Element;
+    /// Creates an element from a tag and its attributes (see [`encode`]) with text, appended to a parent.
+    fn make(doc: &Document, parent: Option<&Element>, spec: &str, text: Option<&str>) -> Element;
+}
+
+/// Separates the parts of a spec for dom.js.
+const SEPARATOR: char = '\u{1f}';
+
+/// `head` and the attributes joined by [`SEPARATOR`] for dom.js, and the attributes whose value
+/// holds a separator (left out, to be set one by one).
+fn encode<'a>(head: &str, attrs: Attrs<'a>) -> (String, Vec<(&'a str, &'a str)>) {
+    let mut spec = head.to_owned();
+    let mut odd = Vec::new();
+    for &(name, value) in attrs {
+        if value.contains(SEPARATOR) {
+            odd.push((name, value));
+        } else {
+            spec.push(SEPARATOR);
+            spec.push_str(name);
+            spec.push(SEPARATOR);
+            spec.push_str(value);
+        }
+    }
+    (spec, odd)
 }
 
 impl Dom {
-    /// A new element with a class (empty for none).
-    pub fn el(&self, tag: &str, class: &str) -> Element {
-        make(&self.doc, None, tag, class, "")
+    /// A new element with attributes and text (empty for none), appended to a parent if given.
+    pub fn make(&self, parent: Option<&Element>, tag: &str, attrs: Attrs, text: &str) -> Element {
+        let (spec, odd) = encode(tag, attrs);
+        let e = make(&self.doc, parent, &spec, (!text.is_empty()).then_some(text));
+        for (name, value) in odd {
+            attr(&e, name, value);
+        }
+        e
     }
 
     /// A new element with a class and text, appended to a parent.
     pub fn add(&self, parent: &Element, tag: &str, class: &str, text: &str) -> Element {
-        make(&self.doc, Some(parent), tag, class, text)
-    }
-
-    /// A fresh copy of the skeleton for a kind, built by `build` the first time.
-    pub fn clone_template(&self, kind: FieldKind, build: impl FnOnce() -> Element) -> Element {
-        let mut templates = self.templates.borrow_mut();
-        let template = templates.entry(kind).or_insert_with(build);
-        template
-            .clone_node_with_deep(true)
-            .expect("cloning an element")
-            .unchecked_into()
+        let class = [("class", class)];
+        self.make(
+            Some(parent),
+            tag,
+            if class[0].1.is_empty() { &[] } else { &class },
+            text,
+        )
     }
 
     /// The element id of a value path: `members[2].pin` → `tk1-members-2_pin`.
@@ -73,9 +92,7 @@ pub fn attr(e: &Element, name: &str, value: &str) {
 
 /// Shows or hides an element with the `hidden` attribute.
 pub fn show(e: &Element, visible: bool) {
-    if let Some(h) = e.dyn_ref::<HtmlElement>() {
-        h.set_hidden(!visible);
-    }
+    let _ = e.toggle_attribute_with_force("hidden", !visible);
 }
 
 /// Whether an element is shown (no `hidden` attribute).
@@ -91,6 +108,13 @@ pub fn html(e: &Element) -> HtmlElement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn specs_leave_out_values_holding_the_separator() {
+        let (spec, odd) = encode("input", &[("id", "a"), ("value", "x\u{1f}y"), ("class", "")]);
+        assert_eq!(spec, "input\u{1f}id\u{1f}a\u{1f}class\u{1f}");
+        assert_eq!(odd, [("value", "x\u{1f}y")]);
+    }
 
     #[test]
     fn ids_are_safe_and_distinct() {

@@ -1,6 +1,6 @@
 //! Builds the form's DOM once from the definition and keeps handles on what patches change.
 
-use crate::dom::{attr, html, Dom};
+use crate::dom::{attr, html, Attrs, Dom};
 use crate::ui::{Txt, Word};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -178,47 +178,21 @@ impl Builder<'_> {
             None => (Txt::Def(def.label.clone()), def.hint.clone()),
         };
         let kind = part_kind(def.kind, part);
-        let one_line = input_type(kind).is_some();
-        let (wrap, label, label_text) = if one_line {
-            // Label and text box cloned from a skeleton: `div > label > span` and `input`.
-            let wrap = dom.clone_template(kind, || line_template(dom, kind));
-            let _ = parent.append_child(&wrap);
-            let label = wrap.first_element_child().expect("skeleton label");
-            let span = label.first_element_child().expect("skeleton span");
-            span.set_text_content(Some(&label_txt.render(self.lang)));
-            (wrap, label, span)
-        } else {
-            let wrap = dom.add(parent, "div", "tk-field", "");
-            let label = dom.add(&wrap, "label", "tk-label", "");
-            let span = dom.add(&label, "span", "", &label_txt.render(self.lang));
-            (wrap, label, span)
-        };
-        attr(&label, "for", &id);
-        texts.push((label_text, label_txt));
-        let skeleton_input = if one_line { wrap.last_element_child() } else { None };
-        let hint_ids = self.hints(
-            &wrap,
-            skeleton_input.as_ref(),
-            &id,
-            hint,
-            kind == FieldKind::Date,
-            &mut texts,
-        );
-        let (control, el) = match skeleton_input {
-            Some(input) => (Control::Input(input.clone().unchecked_into()), input),
-            None => self.control(&wrap, def, kind, part, &id, &mut texts),
-        };
-        if matches!(control, Control::Combo(_)) {
-            attr(&label, "id", &format!("{id}-label"));
-        }
-        attr(&el, "id", &id);
-        attr(&el, "data-path", path);
+        let wrap = dom.make(Some(parent), "div", &[("class", "tk-field"), ("data-path", path)], "");
+        let combo = kind == FieldKind::Select && (part.is_some() || def.catalog.is_some());
+        let label_id = format!("{id}-label");
+        let label_attrs = [("class", "tk-label"), ("for", &id), ("id", &label_id)];
+        let label = dom.make(Some(&wrap), "label", &label_attrs[..if combo { 3 } else { 2 }], "");
+        texts.push((dom.add(&label, "span", "", &label_txt.render(self.lang)), label_txt));
+        let hint_ids = self.hints(&wrap, &id, hint, kind == FieldKind::Date, &mut texts);
+        let mut el_attrs = vec![("id", id.as_str()), ("data-path", path)];
         if !hint_ids.is_empty() {
-            attr(&el, "aria-describedby", &hint_ids);
+            el_attrs.push(("aria-describedby", &hint_ids));
         }
         if def.compute.is_some() {
-            attr(&el, "readonly", "");
+            el_attrs.push(("readonly", ""));
         }
+        let (control, el) = self.control(&wrap, def, kind, part, &id, &el_attrs, &mut texts);
         let focus = html(&el);
         let node = FieldNode {
             def: def.clone(),
@@ -242,7 +216,6 @@ impl Builder<'_> {
     fn hints(
         &self,
         wrap: &Element,
-        before: Option<&Element>,
         id: &str,
         hint: Option<Text>,
         date: bool,
@@ -252,9 +225,9 @@ impl Builder<'_> {
             return String::new();
         }
         let hint_id = format!("{id}-hint");
-        let el = self.dom.el("div", "tk-hint");
-        let _ = wrap.insert_before(&el, before.map(|b| b.as_ref()));
-        attr(&el, "id", &hint_id);
+        let el = self
+            .dom
+            .make(Some(wrap), "div", &[("class", "tk-hint"), ("id", &hint_id)], "");
         if let Some(h) = hint {
             let t = Txt::Def(h);
             let s = self.dom.add(&el, "span", "", &t.render(self.lang));
@@ -268,7 +241,8 @@ impl Builder<'_> {
         hint_id
     }
 
-    /// The control element for a kind.
+    /// The control element for a kind, with the attributes `own` (id, data-path…) on what the citizen edits.
+    #[allow(clippy::too_many_arguments)]
     fn control(
         &self,
         wrap: &Element,
@@ -276,6 +250,7 @@ impl Builder<'_> {
         kind: FieldKind,
         part: Option<&'static str>,
         id: &str,
+        own: Attrs,
         texts: &mut Vec<(Element, Txt)>,
     ) -> (Control, Element) {
         let dom = self.dom;
@@ -287,74 +262,83 @@ impl Builder<'_> {
         match kind {
             FieldKind::Select if catalog.is_some() => {
                 let dependent = part == Some("commune") || def.parent.is_some();
-                let combo = self.combo(wrap, id, catalog.unwrap_or_default(), dependent);
+                let combo = self.combo(wrap, id, own, catalog.unwrap_or_default(), dependent);
                 let el: Element = combo.input.clone().into();
                 (Control::Combo(combo), el)
             }
             FieldKind::Select => {
-                let sel: web_sys::HtmlSelectElement = dom.add(wrap, "select", "tk-select", "").unchecked_into();
-                let choose = dom.add(&sel, "option", "", Word::Choose.get(self.lang));
-                attr(&choose, "value", "");
+                let sel = dom.make(Some(wrap), "select", &[own, &[("class", "tk-select")]].concat(), "");
+                let choose = dom.make(Some(&sel), "option", &[("value", "")], Word::Choose.get(self.lang));
                 texts.push((choose, Txt::Word(Word::Choose)));
                 for (value, label) in self.options(def) {
-                    let o = dom.add(&sel, "option", "", label.get(self.lang));
-                    attr(&o, "value", &value);
+                    let o = dom.make(Some(&sel), "option", &[("value", &value)], label.get(self.lang));
                     texts.push((o, Txt::Def(label)));
                 }
+                let sel: web_sys::HtmlSelectElement = sel.unchecked_into();
                 let el: Element = sel.clone().into();
                 (Control::Select(sel), el)
             }
             FieldKind::Textarea => {
-                let area = dom.add(wrap, "textarea", "tk-textarea", "");
-                attr(&area, "rows", "4");
+                let area = dom.make(
+                    Some(wrap),
+                    "textarea",
+                    &[own, &[("class", "tk-textarea"), ("rows", "4")]].concat(),
+                    "",
+                );
                 (Control::Area(area.clone().unchecked_into()), area)
             }
             FieldKind::File => {
-                let input = dom.add(wrap, "input", "tk-file", "");
-                attr(&input, "type", "file");
-                if let Some(accept) = &def.accept {
-                    attr(&input, "accept", &accept.join(","));
+                let accept = def.accept.as_ref().map(|a| a.join(","));
+                let mut attrs = [own, &[("class", "tk-file"), ("type", "file")]].concat();
+                if let Some(accept) = &accept {
+                    attrs.push(("accept", accept));
                 }
                 if def.max_files.is_some_and(|n| n > 1) {
-                    attr(&input, "multiple", "");
+                    attrs.push(("multiple", ""));
                 }
+                let input = dom.make(Some(wrap), "input", &attrs, "");
                 (Control::File(input.clone().unchecked_into()), input)
             }
             _ => {
-                let input = line_input(dom, kind);
-                let _ = wrap.append_child(&input);
+                let input = dom.make(Some(wrap), "input", &[own, &line_attrs(kind)].concat(), "");
                 (Control::Input(input.clone().unchecked_into()), input)
             }
         }
     }
 
     /// A combobox over a catalogue.
-    fn combo(&self, wrap: &Element, id: &str, catalog: String, dependent: bool) -> Combo {
+    fn combo(&self, wrap: &Element, id: &str, own: Attrs, catalog: String, dependent: bool) -> Combo {
         let dom = self.dom;
         let box_el = dom.add(wrap, "div", "tk-combo", "");
-        let input = dom.add(&box_el, "input", "tk-input", "");
         let list_id = format!("{id}-list");
-        for (k, v) in [
-            ("type", "text"),
-            ("role", "combobox"),
-            ("autocomplete", "off"),
-            ("aria-autocomplete", "list"),
-            ("aria-expanded", "false"),
-            ("aria-controls", list_id.as_str()),
-            ("data-combo", ""),
-        ] {
-            attr(&input, k, v);
-        }
-        let list = dom.add(&box_el, "ul", "tk-listbox", "");
-        attr(&list, "id", &list_id);
-        attr(&list, "role", "listbox");
-        attr(&list, "aria-labelledby", &format!("{id}-label"));
-        list.set_attribute("hidden", "").ok();
+        let mut attrs = [
+            own,
+            &[
+                ("class", "tk-input"),
+                ("type", "text"),
+                ("role", "combobox"),
+                ("autocomplete", "off"),
+                ("aria-autocomplete", "list"),
+                ("aria-expanded", "false"),
+                ("aria-controls", &list_id),
+                ("data-combo", ""),
+            ],
+        ]
+        .concat();
         if dependent {
-            input.set_attribute("disabled", "").ok();
+            attrs.push(("disabled", ""));
         }
-        let status = dom.add(&box_el, "div", "tk-vh", "");
-        attr(&status, "role", "status");
+        let input = dom.make(Some(&box_el), "input", &attrs, "");
+        let labelled_by = format!("{id}-label");
+        let list_attrs = [
+            ("class", "tk-listbox"),
+            ("id", &list_id),
+            ("role", "listbox"),
+            ("aria-labelledby", &labelled_by),
+            ("hidden", ""),
+        ];
+        let list = dom.make(Some(&box_el), "ul", &list_attrs, "");
+        let status = dom.make(Some(&box_el), "div", &[("class", "tk-vh"), ("role", "status")], "");
         Combo {
             input: input.unchecked_into(),
             list,
@@ -379,22 +363,23 @@ impl Builder<'_> {
         })
     }
 
-    /// A fieldset with a legend and hint; returns (fieldset, legend, hint ids).
+    /// A fieldset for the value at `path`, with a legend and hint; returns (fieldset, legend, hint ids).
     fn fieldset(
         &self,
         parent: &Element,
         class: &str,
         def: &FieldDef,
-        id: &str,
+        path: &str,
         texts: &mut Vec<(Element, Txt)>,
     ) -> (Element, Element, String) {
         let dom = self.dom;
-        let fs = dom.add(parent, "fieldset", class, "");
+        let id = dom.id(path);
+        let fs = dom.make(Some(parent), "fieldset", &[("class", class), ("data-path", path)], "");
         let legend = dom.add(&fs, "legend", "tk-legend", "");
         let t = Txt::Def(def.label.clone());
         let s = dom.add(&legend, "span", "", &t.render(self.lang));
         texts.push((s, t));
-        let hint_ids = self.hints(&fs, None, id, def.hint.clone(), false, texts);
+        let hint_ids = self.hints(&fs, &id, def.hint.clone(), false, texts);
         if !hint_ids.is_empty() {
             attr(&fs, "aria-describedby", &hint_ids);
         }
@@ -406,23 +391,24 @@ impl Builder<'_> {
         let dom = self.dom;
         let id = dom.id(path);
         let mut texts = Vec::new();
-        let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-choices", def, &id, &mut texts);
+        let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-choices", def, path, &mut texts);
         let box_el = dom.add(&fs, "div", "tk-options", "");
         let multi = def.kind == FieldKind::CheckboxGroup;
         let mut inputs = Vec::new();
+        let input_type = if multi { "checkbox" } else { "radio" };
         for (i, (value, label)) in self.options(def).into_iter().enumerate() {
-            // One option row cloned from a skeleton: `div.tk-option > input.tk-choice + label`.
-            let row = dom.clone_template(def.kind, || option_template(dom, multi));
-            let _ = box_el.append_child(&row);
-            let input = row.first_element_child().expect("skeleton input");
-            let l = row.last_element_child().expect("skeleton label");
+            let row = dom.add(&box_el, "div", "tk-option", "");
             let input_id = format!("{id}-{i}");
-            attr(&input, "id", &input_id);
-            attr(&input, "name", &id);
-            attr(&input, "value", &value);
-            attr(&input, "data-path", path);
-            l.set_text_content(Some(label.get(self.lang)));
-            attr(&l, "for", &input_id);
+            let input_attrs = [
+                ("class", "tk-choice"),
+                ("type", input_type),
+                ("id", &input_id),
+                ("name", &id),
+                ("value", &value),
+                ("data-path", path),
+            ];
+            let input = dom.make(Some(&row), "input", &input_attrs, "");
+            let l = dom.make(Some(&row), "label", &[("for", &input_id)], label.get(self.lang));
             texts.push((l, Txt::Def(label)));
             inputs.push(input.unchecked_into::<HtmlInputElement>());
         }
@@ -456,18 +442,25 @@ impl Builder<'_> {
         let dom = self.dom;
         let id = dom.id(path);
         let mut texts = Vec::new();
-        let wrap = dom.add(parent, "div", "tk-field tk-check", "");
+        let wrap = dom.make(
+            Some(parent),
+            "div",
+            &[("class", "tk-field tk-check"), ("data-path", path)],
+            "",
+        );
         let row = dom.add(&wrap, "div", "tk-option", "");
-        let input = dom.add(&row, "input", "tk-choice", "");
-        attr(&input, "type", "checkbox");
-        attr(&input, "id", &id);
-        attr(&input, "data-path", path);
-        let label = dom.add(&row, "label", "", "");
-        attr(&label, "for", &id);
+        let input_attrs = [
+            ("class", "tk-choice"),
+            ("type", "checkbox"),
+            ("id", &id),
+            ("data-path", path),
+        ];
+        let input = dom.make(Some(&row), "input", &input_attrs, "");
+        let label = dom.make(Some(&row), "label", &[("for", &id)], "");
         let t = Txt::Def(def.label.clone());
         let s = dom.add(&label, "span", "", &t.render(self.lang));
         texts.push((s, t));
-        let hint_ids = self.hints(&wrap, None, &id, def.hint.clone(), false, &mut texts);
+        let hint_ids = self.hints(&wrap, &id, def.hint.clone(), false, &mut texts);
         if !hint_ids.is_empty() {
             attr(&input, "aria-describedby", &hint_ids);
         }
@@ -493,9 +486,8 @@ impl Builder<'_> {
     /// An address: a fieldset with province, commune and street parts.
     fn address(&mut self, parent: &Element, def: &Rc<FieldDef>, path: &str, step: usize) {
         let dom = self.dom;
-        let id = dom.id(path);
         let mut texts = Vec::new();
-        let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-address", def, &id, &mut texts);
+        let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-address", def, path, &mut texts);
         let parts = dom.add(&fs, "div", "tk-parts", "");
         for part in ["province", "commune", "street"] {
             self.labelled(&parts, def, Some(part), &format!("{path}.{part}"), step);
@@ -528,18 +520,17 @@ impl Builder<'_> {
         let dom = self.dom;
         let id = dom.id(path);
         let mut texts = Vec::new();
-        let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-group", def, &id, &mut texts);
+        let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-group", def, path, &mut texts);
         let rows_el = dom.add(&fs, "div", "tk-rows", "");
-        let add = dom.add(
-            &fs,
-            "button",
-            "tk-btn tk-btn-secondary tk-add",
-            Word::AddRow.get(self.lang),
-        );
-        attr(&add, "type", "button");
-        attr(&add, "id", &format!("{id}-add"));
-        attr(&add, "data-act", "add");
-        attr(&add, "data-path", path);
+        let add_id = format!("{id}-add");
+        let add_attrs = [
+            ("class", "tk-btn tk-btn-secondary tk-add"),
+            ("type", "button"),
+            ("id", &add_id),
+            ("data-act", "add"),
+            ("data-path", path),
+        ];
+        let add = dom.make(Some(&fs), "button", &add_attrs, Word::AddRow.get(self.lang));
         texts.push((add.clone(), Txt::Word(Word::AddRow)));
         let fields = def.fields.iter().flatten().map(|f| Rc::new(f.clone())).collect();
         self.groups.insert(
@@ -561,7 +552,7 @@ impl Builder<'_> {
             label: legend,
             control: Control::Container,
             focus: html(&add),
-            id: format!("{id}-add"),
+            id: add_id,
             described: fs,
             hint_ids,
             anchor: rows_el,
@@ -590,16 +581,15 @@ impl Builder<'_> {
             paths.push(path);
         }
         let remove_txt = Txt::Numbered(Word::RemoveRow, n);
-        let remove = dom.add(
-            &el,
-            "button",
-            "tk-btn tk-btn-secondary tk-remove",
-            &remove_txt.render(self.lang),
-        );
-        attr(&remove, "type", "button");
-        attr(&remove, "data-act", "remove");
-        attr(&remove, "data-path", group_path);
-        attr(&remove, "data-row", &index.to_string());
+        let row_index = index.to_string();
+        let remove_attrs = [
+            ("class", "tk-btn tk-btn-secondary tk-remove"),
+            ("type", "button"),
+            ("data-act", "remove"),
+            ("data-path", group_path),
+            ("data-row", &row_index),
+        ];
+        let remove = dom.make(Some(&el), "button", &remove_attrs, &remove_txt.render(self.lang));
         let texts = vec![(legend, legend_txt), (remove, remove_txt)];
         if let Some(group) = self.groups.get_mut(group_path) {
             group.rows.push(RowNode { el, paths, texts });
@@ -608,7 +598,6 @@ impl Builder<'_> {
 
     /// Records a node under its path.
     fn insert(&mut self, path: &str, node: FieldNode) {
-        attr(&node.wrap, "data-path", path);
         self.nodes.insert(path.to_owned(), node);
     }
 }
@@ -636,35 +625,19 @@ fn input_type(kind: FieldKind) -> Option<(&'static str, &'static str, &'static s
     })
 }
 
-/// A text box for a one-line kind.
-fn line_input(dom: &Dom, kind: FieldKind) -> Element {
+/// The attributes of a text box for a one-line kind.
+fn line_attrs(kind: FieldKind) -> Vec<(&'static str, &'static str)> {
     let short = matches!(kind, FieldKind::Date | FieldKind::Pin);
-    let input = dom.el("input", if short { "tk-input tk-input-short" } else { "tk-input" });
     let (ty, mode, auto) = input_type(kind).unwrap_or(("text", "", ""));
-    attr(&input, "type", ty);
+    let mut attrs = vec![
+        ("class", if short { "tk-input tk-input-short" } else { "tk-input" }),
+        ("type", ty),
+    ];
     if !mode.is_empty() {
-        attr(&input, "inputmode", mode);
+        attrs.push(("inputmode", mode));
     }
     if !auto.is_empty() {
-        attr(&input, "autocomplete", auto);
+        attrs.push(("autocomplete", auto));
     }
-    input
-}
-
-/// The skeleton of one radio button (or check box) with its label.
-fn option_template(dom: &Dom, multi: bool) -> Element {
-    let row = dom.el("div", "tk-option");
-    let input = dom.add(&row, "input", "tk-choice", "");
-    attr(&input, "type", if multi { "checkbox" } else { "radio" });
-    dom.add(&row, "label", "", "");
-    row
-}
-
-/// The skeleton of a one-line field: `div.tk-field > label.tk-label > span` and the text box.
-fn line_template(dom: &Dom, kind: FieldKind) -> Element {
-    let wrap = dom.el("div", "tk-field");
-    let label = dom.add(&wrap, "label", "tk-label", "");
-    dom.add(&label, "span", "", "");
-    let _ = wrap.append_child(&line_input(dom, kind));
-    wrap
+    attrs
 }

@@ -29,21 +29,18 @@ impl State {
         c.active = None;
         let base = self.dom.id(path);
         for (i, o) in options.iter().enumerate() {
-            let li = self.dom.add(&c.list, "li", "tk-option-item", o.label.get(&self.lang));
-            attr(&li, "id", &format!("{base}-o{i}"));
-            attr(&li, "role", "option");
-            attr(&li, "data-act", "option");
-            attr(&li, "data-path", path);
-            attr(&li, "data-index", &i.to_string());
-            attr(
-                &li,
-                "aria-selected",
-                if c.value.as_deref() == Some(o.value.as_str()) {
-                    "true"
-                } else {
-                    "false"
-                },
-            );
+            let (id, index) = (format!("{base}-o{i}"), i.to_string());
+            let selected = c.value.as_deref() == Some(o.value.as_str());
+            let li_attrs = [
+                ("class", "tk-option-item"),
+                ("id", &id),
+                ("role", "option"),
+                ("data-act", "option"),
+                ("data-path", path),
+                ("data-index", &index),
+                ("aria-selected", if selected { "true" } else { "false" }),
+            ];
+            self.dom.make(Some(&c.list), "li", &li_attrs, o.label.get(&self.lang));
             c.items.push(o.value.clone());
         }
         let status = if c.items.is_empty() {

@@ -103,27 +103,38 @@ impl State {
         let name = format!("{}rating", self.dom.prefix);
         for (i, w) in RATINGS.iter().enumerate() {
             let row = self.dom.add(&set, "div", "tk-option", "");
-            let input = self.dom.add(&row, "input", "tk-choice", "");
-            let id = format!("{name}-{}", i + 1);
-            attr(&input, "type", "radio");
-            attr(&input, "name", &name);
-            attr(&input, "id", &id);
-            attr(&input, "value", &(i + 1).to_string());
-            let label = self.dom.add(&row, "label", "", w.get(&lang));
-            attr(&label, "for", &id);
+            let value = (i + 1).to_string();
+            let id = format!("{name}-{value}");
+            let input_attrs = [
+                ("class", "tk-choice"),
+                ("type", "radio"),
+                ("name", &name),
+                ("id", &id),
+                ("value", &value),
+            ];
+            self.dom.make(Some(&row), "input", &input_attrs, "");
+            self.dom.make(Some(&row), "label", &[("for", &id)], w.get(&lang));
         }
         let comment_id = format!("{}rating-comment", self.dom.prefix);
-        let label = self.dom.add(&block, "label", "tk-label", Word::RateComment.get(&lang));
-        attr(&label, "for", &comment_id);
-        let area = self.dom.add(&block, "textarea", "tk-input", "");
-        attr(&area, "id", &comment_id);
-        attr(&area, "maxlength", "1000");
-        attr(&area, "rows", "3");
-        let send = self.dom.add(&block, "button", "tk-btn", Word::RateSend.get(&lang));
-        attr(&send, "type", "button");
-        attr(&send, "data-act", "rate");
-        let note = self.dom.add(&block, "p", "tk-rate-status", "");
-        attr(&note, "role", "status");
+        let label_attrs = [("class", "tk-label"), ("for", &comment_id)];
+        self.dom
+            .make(Some(&block), "label", &label_attrs, Word::RateComment.get(&lang));
+        let area_attrs = [
+            ("class", "tk-input"),
+            ("id", &comment_id),
+            ("maxlength", "1000"),
+            ("rows", "3"),
+        ];
+        self.dom.make(Some(&block), "textarea", &area_attrs, "");
+        let send_attrs = [("class", "tk-btn"), ("type", "button"), ("data-act", "rate")];
+        self.dom
+            .make(Some(&block), "button", &send_attrs, Word::RateSend.get(&lang));
+        self.dom.make(
+            Some(&block),
+            "p",
+            &[("class", "tk-rate-status"), ("role", "status")],
+            "",
+        );
     }
 
     /// The rating block's parts: the chosen rating, the comment box, the button and the status line.

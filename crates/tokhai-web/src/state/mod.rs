@@ -146,7 +146,6 @@ impl State {
         let dom = Dom {
             doc,
             prefix: opts.prefix,
-            templates: Default::default(),
         };
         let lang = if opts.lang == "en" { "en" } else { "vi" }.to_owned();
 
@@ -159,40 +158,43 @@ impl State {
             }
             chrome.push((e.clone(), t));
         };
-        let root = dom.el("div", "tk");
-        attr(&root, "lang", &lang);
-        let form_el = dom.add(&root, "form", "tk-form", "");
-        attr(&form_el, "novalidate", "");
+        let root = dom.make(None, "div", &[("class", "tk"), ("lang", &lang)], "");
         let title_id = format!("{}title", dom.prefix);
-        attr(&form_el, "aria-labelledby", &title_id);
+        let form_attrs = [("class", "tk-form"), ("novalidate", ""), ("aria-labelledby", &title_id)];
+        let form_el = dom.make(Some(&root), "form", &form_attrs, "");
         let head = dom.add(&form_el, "div", "tk-head", "");
         let def = form.def();
-        let title = dom.add(&head, "h2", "tk-title", "");
-        attr(&title, "id", &title_id);
+        let title = dom.make(Some(&head), "h2", &[("class", "tk-title"), ("id", &title_id)], "");
         tr(&title, Txt::Def(def.title.clone()));
         if opts.language_switch {
-            let b = dom.add(&head, "button", "tk-btn tk-btn-link tk-lang", "");
-            attr(&b, "type", "button");
-            attr(&b, "data-act", "lang");
-            attr(&b, "lang", if lang == "en" { "vi" } else { "en" });
+            let other = if lang == "en" { "vi" } else { "en" };
+            let b_attrs = [
+                ("class", "tk-btn tk-btn-link tk-lang"),
+                ("type", "button"),
+                ("data-act", "lang"),
+                ("lang", other),
+            ];
+            let b = dom.make(Some(&head), "button", &b_attrs, "");
             tr(&b, Txt::Word(Word::OtherLanguage));
         }
         if let Some(d) = &def.description {
             let p = dom.add(&form_el, "p", "tk-desc", "");
             tr(&p, Txt::Def(d.clone()));
         }
-        let nav_el = dom.add(&form_el, "nav", "tk-progress", "");
+        let nav_attrs = [("class", "tk-progress"), ("aria-label", ""), ("hidden", "")];
+        let nav_el = dom.make(
+            Some(&form_el),
+            "nav",
+            &nav_attrs[..if def.steps.len() > 1 { 2 } else { 3 }],
+            "",
+        );
         let progress_label = dom.add(&nav_el, "p", "tk-progress-label", "");
         let progress = dom.add(&nav_el, "ol", "tk-steps-list", "");
-        attr(&nav_el, "aria-label", "");
         tr(&nav_el, Txt::Word(Word::Progress));
-        show(&nav_el, def.steps.len() > 1);
 
-        let summary_el = dom.add(&form_el, "div", "tk-summary", "");
-        attr(&summary_el, "tabindex", "-1");
-        show(&summary_el, false);
-        let alert = dom.add(&summary_el, "div", "", "");
-        attr(&alert, "role", "alert");
+        let summary_attrs = [("class", "tk-summary"), ("tabindex", "-1"), ("hidden", "")];
+        let summary_el = dom.make(Some(&form_el), "div", &summary_attrs, "");
+        let alert = dom.make(Some(&summary_el), "div", &[("role", "alert")], "");
         let st = dom.add(&alert, "h2", "tk-summary-title", "");
         tr(&st, Txt::Word(Word::SummaryTitle));
         let summary_list = dom.add(&alert, "ul", "tk-summary-list", "");
@@ -225,13 +227,11 @@ impl State {
                 if !render_fields {
                     pending.push(si);
                 }
-                let el = dom.add(&body, "section", "tk-step", "");
-                show(&el, false);
-                let h = dom.add(&el, "h3", "tk-step-title", "");
                 let hid = format!("{}step-{si}", dom.prefix);
-                attr(&h, "id", &hid);
-                attr(&h, "tabindex", "-1");
-                attr(&el, "aria-labelledby", &hid);
+                let step_attrs = [("class", "tk-step"), ("hidden", ""), ("aria-labelledby", &hid)];
+                let el = dom.make(Some(&body), "section", &step_attrs, "");
+                let h_attrs = [("class", "tk-step-title"), ("id", &hid), ("tabindex", "-1")];
+                let h = dom.make(Some(&el), "h3", &h_attrs, "");
                 tr(&h, Txt::Def(step.title.clone()));
                 let item = dom.add(&progress, "li", "", "");
                 tr(&item, Txt::Def(step.title.clone()));
@@ -261,19 +261,18 @@ impl State {
                 });
             }
         }
-        let review = dom.add(&form_el, "section", "tk-review", "");
-        show(&review, false);
-        let done = dom.add(&form_el, "div", "tk-done", "");
-        show(&done, false);
-        let status = dom.add(&form_el, "p", "tk-status", "");
-        attr(&status, "role", "status");
+        let review = dom.make(Some(&form_el), "section", &[("class", "tk-review"), ("hidden", "")], "");
+        let done = dom.make(Some(&form_el), "div", &[("class", "tk-done"), ("hidden", "")], "");
+        let status = dom.make(Some(&form_el), "p", &[("class", "tk-status"), ("role", "status")], "");
         let nav = dom.add(&form_el, "div", "tk-nav", "");
-        let back = dom.add(&nav, "button", "tk-btn tk-btn-secondary", "");
-        attr(&back, "type", "button");
-        attr(&back, "data-act", "back");
+        let back_attrs = [
+            ("class", "tk-btn tk-btn-secondary"),
+            ("type", "button"),
+            ("data-act", "back"),
+        ];
+        let back = dom.make(Some(&nav), "button", &back_attrs, "");
         tr(&back, Txt::Word(Word::Back));
-        let next = dom.add(&nav, "button", "tk-btn", "");
-        attr(&next, "type", "submit");
+        let next = dom.make(Some(&nav), "button", &[("class", "tk-btn"), ("type", "submit")], "");
 
         let mut state = State {
             form,
@@ -667,8 +666,9 @@ impl State {
             );
         } else {
             let e = n.st.error.get_or_insert_with(|| {
-                let e = self.dom.el("p", "tk-error");
-                attr(&e, "id", &error_id);
+                let e = self
+                    .dom
+                    .make(None, "p", &[("class", "tk-error"), ("id", &error_id)], "");
                 if let Some(parent) = n.anchor.parent_node() {
                     let _ = parent.insert_before(&e, Some(&n.anchor));
                 }
@@ -770,15 +770,10 @@ impl State {
         }
         li.set_text_content(None);
         for issue in errors {
-            let a = self.dom.add(
-                li,
-                "a",
-                "",
-                &message(&self.form, &self.server_messages, issue, &self.lang),
-            );
-            attr(&a, "href", &format!("#{}", n.id));
-            attr(&a, "data-act", "link");
-            attr(&a, "data-path", path);
+            let href = format!("#{}", n.id);
+            let text = message(&self.form, &self.server_messages, issue, &self.lang);
+            let a_attrs = [("href", href.as_str()), ("data-act", "link"), ("data-path", path)];
+            self.dom.make(Some(li), "a", &a_attrs, &text);
         }
     }
 
@@ -1198,8 +1193,7 @@ impl State {
         };
         let prov_id = format!("{}-prov", self.dom.id(path));
         let prov = n.st.prov.get_or_insert_with(|| {
-            let e = self.dom.el("p", "tk-prov");
-            attr(&e, "id", &prov_id);
+            let e = self.dom.make(None, "p", &[("class", "tk-prov"), ("id", &prov_id)], "");
             if let Some(parent) = n.anchor.parent_node() {
                 let _ = parent.insert_before(&e, Some(&n.anchor));
             }

@@ -236,10 +236,10 @@ impl State {
         self.busy = false;
         self.hide_summary();
         self.done.set_text_content(None);
+        let h_attrs = [("class", "tk-done-title"), ("tabindex", "-1")];
         let h = self
             .dom
-            .add(&self.done, "h3", "tk-done-title", Word::Submitted.get(&self.lang));
-        attr(&h, "tabindex", "-1");
+            .make(Some(&self.done), "h3", &h_attrs, Word::Submitted.get(&self.lang));
         if let Some(r) = reference {
             self.dom.add(
                 &self.done,
@@ -248,19 +248,22 @@ impl State {
                 &Word::Reference.fill(&self.lang, &r, ""),
             );
         }
-        let print = self.dom.add(
-            &self.done,
-            "button",
-            "tk-btn tk-btn-secondary tk-print",
-            Word::Print.get(&self.lang),
-        );
-        attr(&print, "type", "button");
-        attr(&print, "data-act", "print");
-        let summary = self.dom.add(&self.done, "section", "tk-receipt-summary", "");
+        let print_attrs = [
+            ("class", "tk-btn tk-btn-secondary tk-print"),
+            ("type", "button"),
+            ("data-act", "print"),
+        ];
+        self.dom
+            .make(Some(&self.done), "button", &print_attrs, Word::Print.get(&self.lang));
         let sid = format!("{}receipt-summary", self.dom.prefix);
-        let sh = self.dom.add(&summary, "h4", "", Word::SubmittedSummary.get(&self.lang));
-        attr(&sh, "id", &sid);
-        attr(&summary, "aria-labelledby", &sid);
+        let summary_attrs = [("class", "tk-receipt-summary"), ("aria-labelledby", &sid)];
+        let summary = self.dom.make(Some(&self.done), "section", &summary_attrs, "");
+        self.dom.make(
+            Some(&summary),
+            "h4",
+            &[("id", &sid)],
+            Word::SubmittedSummary.get(&self.lang),
+        );
         self.write_answers(&summary, false);
         if self.satisfaction {
             self.build_rating();
@@ -309,10 +312,9 @@ impl State {
     pub(super) fn build_review(&mut self) {
         let r = self.review.clone();
         r.set_text_content(None);
-        let h = self
-            .dom
-            .add(&r, "h3", "tk-review-title", Word::ReviewTitle.get(&self.lang));
-        attr(&h, "tabindex", "-1");
+        let h_attrs = [("class", "tk-review-title"), ("tabindex", "-1")];
+        self.dom
+            .make(Some(&r), "h3", &h_attrs, Word::ReviewTitle.get(&self.lang));
         self.write_answers(&r, true);
     }
 
@@ -329,12 +331,14 @@ impl State {
             let head = self.dom.add(&block, "div", "tk-review-head", "");
             self.dom.add(&head, "h4", "", step.title.get(&lang));
             if edit {
-                let b = self
-                    .dom
-                    .add(&head, "button", "tk-btn tk-btn-link", Word::Change.get(&lang));
-                attr(&b, "type", "button");
-                attr(&b, "data-act", "edit");
-                attr(&b, "data-step", &i.to_string());
+                let index = i.to_string();
+                let b_attrs = [
+                    ("class", "tk-btn tk-btn-link"),
+                    ("type", "button"),
+                    ("data-act", "edit"),
+                    ("data-step", &index),
+                ];
+                let b = self.dom.make(Some(&head), "button", &b_attrs, Word::Change.get(&lang));
                 self.dom
                     .add(&b, "span", "tk-vh", &format!(": {}", step.title.get(&lang)));
             }
