@@ -71,27 +71,47 @@ const WARM_UP = {
   ],
 };
 
+/** Values the warm-up prefills, by path. */
+const WARM_UP_VALUES = {
+  text: 'Nguyễn',
+  dob: '1990-01-01',
+  pin: '001090012345',
+  phone: '0912345678',
+  email: 'a@b.vn',
+  number: 5,
+  address: { province: '01', commune: '1' },
+  rows: [{ r_from: '2004-01-01' }],
+};
+
 /**
- * Compiles, renders and validates WARM_UP once in a detached element, so that the browser compiles
- * the code a mount runs while the page still waits for its definition and data, not during mount.
+ * Mounts WARM_UP once in a detached element through the same path as `mount` (prefilled, then
+ * validated), so that the browser compiles the code a mount runs while the page still waits for
+ * its definition and data, not during mount.
  */
 function warmUp() {
   if (typeof document === 'undefined') return;
+  // Only speed is lost (mount reports any real problem), but say so: the warm-up form has gone stale.
+  const failed = (error) => console.warn('tokhai: the warm-up failed', error);
   try {
     const form = new CompiledForm(JSON.stringify(WARM_UP));
     const catalogs = new CatalogSet(
       JSON.stringify({ provinces: [{ value: '01', label: label('T') }], communes: [{ value: '1', label: label('X'), parent: '01' }] }),
     );
-    const options = JSON.stringify({ lang: 'vi', now: Date.now(), languageSwitch: true, idempotencyKey: 'warm-up', idPrefix: 'tk0-' });
-    const widget = new Widget(document.createElement('div'), form, catalogs, options, () => {});
-    const values = { text: 'Nguyễn', dob: '1990-01-01', pin: '001090012345', phone: '0912345678', email: 'a@b.vn', number: 5 };
-    widget.restore(JSON.stringify({ ...values, address: { province: '01', commune: '1' }, rows: [{ r_from: '2004-01-01' }] }));
-    widget.validate();
-    widget.destroy();
-    for (const o of [widget, form, catalogs]) o.free();
+    const values = Object.entries(WARM_UP_VALUES).map(([path, value]) => [path, { value, source: 'warm-up', locked: path === 'pin' }]);
+    start(document.createElement('div'), form, catalogs, { drafts: false, prefill: { values: Object.fromEntries(values) } }, 'tk0-')
+      .then((handle) => {
+        const prefilled = handle.values().text === WARM_UP_VALUES.text;
+        handle.validate();
+        handle.destroy();
+        if (!prefilled) throw new Error('the prefill was not applied');
+      })
+      .catch(failed)
+      .finally(() => {
+        form.free();
+        catalogs.free();
+      });
   } catch (error) {
-    // Only speed is lost (mount reports any real problem), but say so: the warm-up form has gone stale.
-    console.warn('tokhai: the warm-up failed', error);
+    failed(error);
   }
 }
 
@@ -332,13 +352,18 @@ function beacon(url, body) {
  * `definition`: the definition object or its URL. See index.d.ts for the options and events.
  */
 export async function mount(element, definition, options = {}) {
-  const doc = element.ownerDocument;
   load(options.wasm);
   const [form, catalogs] = await Promise.all([
     compileForm(definition),
     loadCatalogs(options.catalogs),
-    options.styles === false ? null : addStyles(doc, options.styles),
+    options.styles === false ? null : addStyles(element.ownerDocument, options.styles),
   ]);
+  return start(element, form, catalogs, options);
+}
+
+/** Mounts a compiled form (`idPrefix`: the prefix of element ids, by default one per mount). */
+async function start(element, form, catalogs, options, idPrefix) {
+  const doc = element.ownerDocument;
   const handlers = new Map();
   const policy = { ...RETRY, ...options.retry };
   const drafts = options.drafts !== false && typeof indexedDB !== 'undefined' && !!crypto.subtle;
@@ -572,6 +597,7 @@ export async function mount(element, definition, options = {}) {
       idempotencyKey: randomId(),
       loginAt: options.loginAt,
       satisfaction: !!options.satisfactionEndpoint || options.satisfaction === true,
+      idPrefix,
     }),
     emit,
   );
