@@ -51,13 +51,23 @@ impl Inner {
     }
 
     fn run<R>(&self, whole_form: bool, f: impl FnOnce(&mut State) -> R) -> Option<R> {
-        let (result, events, focus) = {
+        let result = {
             let mut s = self.state.try_borrow_mut().ok()?;
             if whole_form {
                 s.render_rest();
             }
-            let r = f(&mut s);
-            (r, std::mem::take(&mut s.events), s.focus.take())
+            f(&mut s)
+        };
+        self.after();
+        Some(result)
+    }
+
+    /// Moves focus and sends the events queued by the last call (one copy of this code, not one per call).
+    #[inline(never)]
+    fn after(&self) {
+        let (events, focus) = {
+            let Ok(mut s) = self.state.try_borrow_mut() else { return };
+            (std::mem::take(&mut s.events), s.focus.take())
         };
         if let Some(el) = focus {
             let _ = el.focus();
@@ -69,7 +79,6 @@ impl Inner {
                 &JsValue::from_str(&detail.to_string()),
             );
         }
-        Some(result)
     }
 }
 
