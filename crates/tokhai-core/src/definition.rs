@@ -1,10 +1,12 @@
 //! The form definition format (JSON, `"tokhai": 1`) as authors write it, before compilation.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// Text in Vietnamese (required) and English (optional); a plain string means Vietnamese only.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Text {
@@ -35,6 +37,52 @@ impl Text {
     /// Whether an English translation is given.
     pub fn has_english(&self) -> bool {
         matches!(self, Text::Both { en: Some(_), .. })
+    }
+}
+
+/// Reads a string or `{vi, en}` directly (an untagged derive would buffer each text and build an
+/// error for the variant that does not match: most of a definition's parsing time).
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+/// Builds a [`Text`] from a string or a map.
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a text: a string (Vietnamese) or {\"vi\": \"…\", \"en\": \"…\"}")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Text, E> {
+        Ok(Text::Vi(s.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Text, E> {
+        Ok(Text::Vi(s))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+        let (mut vi, mut en) = (None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            let slot = match key.as_str() {
+                "vi" => &mut vi,
+                "en" => &mut en,
+                other => return Err(de::Error::unknown_field(other, &["vi", "en"])),
+            };
+            if slot.is_some() {
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            *slot = Some(map.next_value::<Option<String>>()?);
+        }
+        match vi {
+            Some(Some(vi)) => Ok(Text::Both { vi, en: en.flatten() }),
+            _ => Err(de::Error::missing_field("vi")),
+        }
     }
 }
 
@@ -335,5 +383,39 @@ mod tests {
             committed == generated,
             "schema/tokhai-form.schema.json is stale: run TOKHAI_BLESS=1 cargo test --all-features"
         );
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::Text;
+
+    fn text(json: &str) -> Result<Text, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn texts_are_strings_or_vi_en_maps() {
+        assert_eq!(text(r#""Họ và tên""#), Ok(Text::Vi("Họ và tên".into())));
+        let both = Text::Both { vi: "Họ và tên".into(), en: Some("Full name".into()) };
+        assert_eq!(text(r#"{"vi": "Họ và tên", "en": "Full name"}"#), Ok(both.clone()));
+        assert_eq!(text(r#"{"en": "Full name", "vi": "Họ và tên"}"#), Ok(both));
+        assert_eq!(text(r#"{"vi": "Tên", "en": null}"#), Ok(Text::Both { vi: "Tên".into(), en: None }));
+        // Written back as read.
+        assert_eq!(serde_json::to_string(&text(r#"{"vi": "Tên"}"#).unwrap()).unwrap(), r#"{"vi":"Tên"}"#);
+    }
+
+    #[test]
+    fn bad_texts_are_refused_with_the_reason() {
+        let refused = |json: &str, reason: &str| {
+            let error = text(json).unwrap_err();
+            assert!(error.contains(reason), "{json}: {error}");
+        };
+        refused(r#"{"en": "Name"}"#, "missing field `vi`");
+        refused(r#"{"vi": null}"#, "missing field `vi`");
+        refused(r#"{"vi": "Tên", "fr": "Nom"}"#, "unknown field `fr`, expected `vi` or `en`");
+        refused(r#"{"vi": "Tên", "vi": "Họ"}"#, "duplicate field `vi`");
+        refused("5", "expected a text: a string (Vietnamese)");
+        refused(r#"{"vi": 5}"#, "expected a string");
     }
 }
