@@ -15,7 +15,7 @@ export function load(wasm) {
 
 const label = (vi) => ({ vi, en: vi });
 const choices = [{ value: 'a', label: label('A') }, { value: 'b', label: label('B') }];
-/** A small form using every kind of field and most keywords, for the warm-up. */
+/** A small two-step form using every kind of field and most keywords, for the warm-up. */
 const WARM_UP = {
   tokhai: 1,
   id: 'warm_up',
@@ -51,6 +51,18 @@ const WARM_UP = {
             { id: 'province', kind: 'select', label: label('Tỉnh'), catalog: 'provinces' },
             { id: 'commune', kind: 'select', label: label('Xã'), catalog: 'communes', parent: 'province' },
             { id: 'address', kind: 'address', label: label('Địa chỉ'), required: true },
+          ],
+        },
+      ],
+    },
+    {
+      // A second step, rendered after the first screen as in most real forms.
+      id: 't',
+      title: label('Bước hai'),
+      sections: [
+        {
+          id: 'b',
+          fields: [
             { id: 'file', kind: 'file', label: label('Tệp'), accept: ['application/pdf'], max_size: 1048576 },
             {
               id: 'rows',
