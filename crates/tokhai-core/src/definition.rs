@@ -397,12 +397,24 @@ mod text_tests {
     #[test]
     fn texts_are_strings_or_vi_en_maps() {
         assert_eq!(text(r#""Họ và tên""#), Ok(Text::Vi("Họ và tên".into())));
-        let both = Text::Both { vi: "Họ và tên".into(), en: Some("Full name".into()) };
+        let both = Text::Both {
+            vi: "Họ và tên".into(),
+            en: Some("Full name".into()),
+        };
         assert_eq!(text(r#"{"vi": "Họ và tên", "en": "Full name"}"#), Ok(both.clone()));
         assert_eq!(text(r#"{"en": "Full name", "vi": "Họ và tên"}"#), Ok(both));
-        assert_eq!(text(r#"{"vi": "Tên", "en": null}"#), Ok(Text::Both { vi: "Tên".into(), en: None }));
+        assert_eq!(
+            text(r#"{"vi": "Tên", "en": null}"#),
+            Ok(Text::Both {
+                vi: "Tên".into(),
+                en: None
+            })
+        );
         // Written back as read.
-        assert_eq!(serde_json::to_string(&text(r#"{"vi": "Tên"}"#).unwrap()).unwrap(), r#"{"vi":"Tên"}"#);
+        assert_eq!(
+            serde_json::to_string(&text(r#"{"vi": "Tên"}"#).unwrap()).unwrap(),
+            r#"{"vi":"Tên"}"#
+        );
     }
 
     #[test]
@@ -413,7 +425,10 @@ mod text_tests {
         };
         refused(r#"{"en": "Name"}"#, "missing field `vi`");
         refused(r#"{"vi": null}"#, "missing field `vi`");
-        refused(r#"{"vi": "Tên", "fr": "Nom"}"#, "unknown field `fr`, expected `vi` or `en`");
+        refused(
+            r#"{"vi": "Tên", "fr": "Nom"}"#,
+            "unknown field `fr`, expected `vi` or `en`",
+        );
         refused(r#"{"vi": "Tên", "vi": "Họ"}"#, "duplicate field `vi`");
         refused("5", "expected a text: a string (Vietnamese)");
         refused(r#"{"vi": 5}"#, "expected a string");

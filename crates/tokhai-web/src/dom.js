@@ -1,14 +1,15 @@
-// DOM helpers imported by the wasm side: one call across the boundary per element, however many
-// attributes it has. Text is always set as text, never parsed as HTML.
+// DOM helpers imported by the wasm side: one call across the boundary (and one string) per element,
+// however many attributes it has. Text is always set as text, never parsed as HTML.
 
 /**
- * A new element from `spec` = "tag␟name␟value␟name␟value…" (␟ is U+001F) with text (none if null),
- * appended to `parent` if given.
+ * A new element from `spec` = "tag␟name␟value…␟text" (␟ is U+001F) holding `pairs` attributes,
+ * appended to `parent` if given. The text comes last: it may itself hold ␟.
  */
-export function make(doc, parent, spec, text) {
-  const [tag, ...pairs] = spec.split('\x1f');
-  const e = doc.createElement(tag);
-  for (let i = 0; i + 1 < pairs.length; i += 2) e.setAttribute(pairs[i], pairs[i + 1]);
+export function make(doc, parent, spec, pairs) {
+  const parts = spec.split('\x1f');
+  const e = doc.createElement(parts[0]);
+  for (let i = 1; i < 2 * pairs; i += 2) e.setAttribute(parts[i], parts[i + 1]);
+  const text = parts.length === 2 * pairs + 2 ? parts[2 * pairs + 1] : parts.slice(2 * pairs + 1).join('\x1f');
   if (text) e.textContent = text;
   if (parent) parent.append(e);
   return e;

@@ -17,17 +17,20 @@ pub struct Dom {
 
 #[wasm_bindgen(module = "/src/dom.js")]
 extern "C" {
-    /// Creates an element from a tag and its attributes (see [`encode`]) with text, appended to a parent.
-    fn make(doc: &Document, parent: Option<&Element>, spec: &str, text: Option<&str>) -> Element;
+    /// Creates an element from a spec of its tag, `pairs` attributes and text (see [`encode`]),
+    /// appended to a parent: one string to decode, one call.
+    fn make(doc: &Document, parent: Option<&Element>, spec: &str, pairs: u32) -> Element;
 }
 
 /// Separates the parts of a spec for dom.js.
 const SEPARATOR: char = '\u{1f}';
 
-/// `head` and the attributes joined by [`SEPARATOR`] for dom.js, and the attributes whose value
-/// holds a separator (left out, to be set one by one).
-fn encode<'a>(head: &str, attrs: Attrs<'a>) -> (String, Vec<(&'a str, &'a str)>) {
-    let mut spec = head.to_owned();
+/// The tag, the attributes and the text joined by [`SEPARATOR`] for dom.js (the text last, so that
+/// it may hold separators); returns the spec, how many attributes it holds, and the attributes whose
+/// value holds a separator (left out, to be set one by one).
+fn encode<'a>(tag: &str, attrs: Attrs<'a>, text: &str) -> (String, u32, Vec<(&'a str, &'a str)>) {
+    let mut spec = tag.to_owned();
+    let mut pairs = 0;
     let mut odd = Vec::new();
     for &(name, value) in attrs {
         if value.contains(SEPARATOR) {
@@ -37,16 +40,19 @@ fn encode<'a>(head: &str, attrs: Attrs<'a>) -> (String, Vec<(&'a str, &'a str)>)
             spec.push_str(name);
             spec.push(SEPARATOR);
             spec.push_str(value);
+            pairs += 1;
         }
     }
-    (spec, odd)
+    spec.push(SEPARATOR);
+    spec.push_str(text);
+    (spec, pairs, odd)
 }
 
 impl Dom {
     /// A new element with attributes and text (empty for none), appended to a parent if given.
     pub fn make(&self, parent: Option<&Element>, tag: &str, attrs: Attrs, text: &str) -> Element {
-        let (spec, odd) = encode(tag, attrs);
-        let e = make(&self.doc, parent, &spec, (!text.is_empty()).then_some(text));
+        let (spec, pairs, odd) = encode(tag, attrs, text);
+        let e = make(&self.doc, parent, &spec, pairs);
         for (name, value) in odd {
             attr(&e, name, value);
         }
@@ -111,9 +117,17 @@ mod tests {
 
     #[test]
     fn specs_leave_out_values_holding_the_separator() {
-        let (spec, odd) = encode("input", &[("id", "a"), ("value", "x\u{1f}y"), ("class", "")]);
-        assert_eq!(spec, "input\u{1f}id\u{1f}a\u{1f}class\u{1f}");
+        let (spec, pairs, odd) = encode("input", &[("id", "a"), ("value", "x\u{1f}y"), ("class", "")], "");
+        assert_eq!(spec, "input\u{1f}id\u{1f}a\u{1f}class\u{1f}\u{1f}");
+        assert_eq!(pairs, 2);
         assert_eq!(odd, [("value", "x\u{1f}y")]);
+    }
+
+    #[test]
+    fn specs_end_with_the_text_whatever_it_holds() {
+        let (spec, pairs, odd) = encode("p", &[("class", "tk-hint")], "a\u{1f}b");
+        assert_eq!(spec, "p\u{1f}class\u{1f}tk-hint\u{1f}a\u{1f}b");
+        assert_eq!((pairs, odd.len()), (1, 0));
     }
 
     #[test]
