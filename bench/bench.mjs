@@ -47,20 +47,36 @@ function fill({ attr, values, requiredValid, valid }) {
   for (const [id, v] of Object.entries(values)) set(id, v);
 }
 
-async function measure(browser, url, impl, form) {
-  const attr = impl === 'tokhai' ? 'data-path' : 'data-id';
-  const loads = [];
-  let last;
+/** Opens the page of `impl` in a fresh context; resolves when it is ready, with its own figures. */
+async function open(browser, url, impl, form) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${url}/bench/${impl}.html?form=${form}`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
+  return { context, page, load: await page.evaluate(() => window.bench) };
+}
+
+/** Loads both pages RUNS times, in turns (so that the machine's ups and downs fall on both), then measures each. */
+async function compare(browser, url, form) {
+  const loads = { tokhai: [], vanilla: [] };
+  const last = {};
   for (let r = 0; r < RUNS; r++) {
-    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
-    const page = await context.newPage();
-    await page.goto(`${url}/bench/${impl}.html?form=${form}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
-    loads.push(await page.evaluate(() => window.bench));
-    if (last) await last.context.close();
-    last = { context, page };
+    for (const impl of ['tokhai', 'vanilla']) {
+      const opened = await open(browser, url, impl, form);
+      loads[impl].push(opened.load);
+      await last[impl]?.context.close();
+      last[impl] = opened;
+    }
   }
-  const { page, context } = last;
+  return {
+    tokhai: await measure(last.tokhai, loads.tokhai, 'tokhai', form),
+    vanilla: await measure(last.vanilla, loads.vanilla, 'vanilla', form),
+  };
+}
+
+/** Figures of one implementation: its loads, then keystrokes, submit and heap on its last page. */
+async function measure({ page, context }, loads, impl, form) {
+  const attr = impl === 'tokhai' ? 'data-path' : 'data-id';
   const client = await context.newCDPSession(page);
   await client.send('HeapProfiler.collectGarbage');
   const heap = (await client.send('Runtime.getHeapUsage')).usedSize;
@@ -97,10 +113,10 @@ async function measure(browser, url, impl, form) {
   });
   await context.close();
   return {
-    navReady: median(loads.map((l) => l.readyAt)),
-    mountReady: median(loads.map((l) => l.mountMs)),
-    allSteps: median(loads.map((l) => l.allStepsMs ?? l.mountMs)),
-    mountWarm: median(loads.map((l) => l.warmMs)),
+    navReady: loads.map((l) => l.readyAt),
+    mountReady: loads.map((l) => l.mountMs),
+    allSteps: loads.map((l) => l.allStepsMs ?? l.mountMs),
+    mountWarm: loads.map((l) => l.warmMs),
     catalogMs: median(loads.map((l) => l.catalogMs ?? 0)),
     keyP50: pct(times, 50),
     keyP95: pct(times, 95),
@@ -115,20 +131,23 @@ const server = await startServer({ isolate: true });
 const browser = await launch();
 const f = (n, d = 2) => n.toFixed(d);
 try {
-  console.log(`tokhai browser benchmark (Chromium ${browser.version()}, median of ${RUNS} loads, ${KEYS} keystrokes)`);
+  console.log(`tokhai browser benchmark (Chromium ${browser.version()}, ${RUNS} loads of each page in turns, ${KEYS} keystrokes)`);
+  console.log('load figures: the median, and in brackets the quartiles (25th–75th percentile)');
   console.log(`shipped (gzip -9): tokhai ${f(SHIPPED.tokhai / 1024, 1)} KiB, vanilla ${f(SHIPPED.vanilla / 1024, 1)} KiB, ratio ${f(SHIPPED.tokhai / SHIPPED.vanilla, 1)}×`);
   for (const form of ['sample', '700']) {
-    const t = await measure(browser, server.url, 'tokhai', form);
-    const v = await measure(browser, server.url, 'vanilla', form);
+    const { tokhai: t, vanilla: v } = await compare(browser, server.url, form);
     const label = form === '700' ? 'generated 700-field form' : '40-field sample form (CT01)';
     console.log(`\n${label}`);
-    console.log('metric                              tokhai     vanilla    ratio');
+    console.log('metric                              tokhai     vanilla    ratio   tokhai quartiles   vanilla quartiles');
     const row = (name, a, b, unit, d = 2) =>
       console.log(`${name.padEnd(34)} ${`${f(a, d)}${unit}`.padStart(9)} ${`${f(b, d)}${unit}`.padStart(10)} ${`${f(a / b, 2)}×`.padStart(8)}`);
-    row('navigation → ready', t.navReady, v.navReady, ' ms', 1);
-    row('mount → ready (first form)', t.mountReady, v.mountReady, ' ms', 1);
-    row('mount → every step in the page', t.allSteps, v.allSteps, ' ms', 1);
-    row('mount → ready (warm, 5 more forms)', t.mountWarm, v.mountWarm, ' ms', 1);
+    const quartiles = (xs) => `[${f(pct(xs, 25), 1)}–${f(pct(xs, 75), 1)}]`.padStart(18);
+    const loadRow = (name, a, b) =>
+      console.log(`${name.padEnd(34)} ${`${f(median(a), 1)} ms`.padStart(9)} ${`${f(median(b), 1)} ms`.padStart(10)} ${`${f(median(a) / median(b), 2)}×`.padStart(8)} ${quartiles(a)}  ${quartiles(b)}`);
+    loadRow('navigation → ready', t.navReady, v.navReady);
+    loadRow('mount → ready (first form)', t.mountReady, v.mountReady);
+    loadRow('mount → every step in the page', t.allSteps, v.allSteps);
+    loadRow('mount → ready (warm, 5 more forms)', t.mountWarm, v.mountWarm);
     console.log(`${'  (catalogue parsed before mount)'.padEnd(34)} ${`${f(t.catalogMs, 1)} ms`.padStart(9)}`);
     row('keystroke p50', t.keyP50, v.keyP50, ' ms', 3);
     row('keystroke p95', t.keyP95, v.keyP95, ' ms', 3);
