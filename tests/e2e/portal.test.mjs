@@ -57,3 +57,18 @@ test('the portal lists every procedure and opens the one its address names, pref
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('every page of the development portal loads without a console error, a failed request or a CSP violation', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`${page.url()}: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`${r.url()}: ${r.status()}`));
+  for (const path of ['/', '/guide.html', '/embed.html', '/csp.html', '/dashboard.html']) {
+    await page.goto(`${env.portal.url}${path}`, { waitUntil: 'networkidle' });
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
