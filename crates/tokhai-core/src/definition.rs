@@ -8,7 +8,7 @@ use std::fmt;
 /// Text in Vietnamese (required) and English (optional); a plain string means Vietnamese only.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum Text {
     /// Vietnamese only.
     Vi(String),
