@@ -96,8 +96,8 @@ const WARM_UP_VALUES = {
 };
 
 /**
- * Mounts WARM_UP once in a detached element through the same path as `mount` (prefilled, then
- * validated), so that the browser compiles the code a mount runs while the page still waits for
+ * Mounts WARM_UP once in a detached element through the same path as `mount` (prefilled, typed
+ * into, submitted with errors, validated), so that the browser compiles the code a mount runs while the page still waits for
  * its definition and data, not during mount.
  */
 function warmUp() {
@@ -113,6 +113,11 @@ function warmUp() {
     start(document.createElement('div'), form, catalogs, { drafts: false, prefill: { values: Object.fromEntries(values) } }, 'tk0-')
       .then((handle) => {
         const prefilled = handle.values().text === WARM_UP_VALUES.text;
+        // What a citizen does first: types, leaves the field, presses Continue (the step has errors).
+        const field = handle.element.querySelector('[data-path="text"]');
+        field.value = 'Nguyễn Văn';
+        for (const type of ['input', 'change', 'focusout']) field.dispatchEvent(new Event(type, { bubbles: true }));
+        handle.element.querySelector('form').dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
         handle.validate();
         handle.destroy();
         if (!prefilled) throw new Error('the prefill was not applied');
