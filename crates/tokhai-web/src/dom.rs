@@ -61,13 +61,8 @@ impl Dom {
 
     /// A new element with a class and text, appended to a parent.
     pub fn add(&self, parent: &Element, tag: &str, class: &str, text: &str) -> Element {
-        let class = [("class", class)];
-        self.make(
-            Some(parent),
-            tag,
-            if class[0].1.is_empty() { &[] } else { &class },
-            text,
-        )
+        let attrs: Attrs = if class.is_empty() { &[] } else { &[("class", class)] };
+        self.make(Some(parent), tag, attrs, text)
     }
 
     /// The element id of a value path: `members[2].pin` → `tk1-members-2_pin`.
