@@ -20,9 +20,9 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/** Launches Debian's Chromium headless. */
-export function launch() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+/** Launches Debian's Chromium headless, with extra command-line arguments if given. */
+export function launch(extra = []) {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extra] });
 }
 
 /** Starts the server and the browser before the file's tests and stops them after; returns a live view. */
