@@ -32,6 +32,8 @@ async function openCt01(portal, prepare = async () => {}) {
 
 /** Submits from the review page and returns the text of the error summary that the refusal shows. */
 async function submitRefused(page) {
+  // The prefill lands after the form shows: answering the summary before it would answer fields it then fills.
+  await page.waitForSelector('tokhai-form .tk-prov');
   const next = await fillToReview(page);
   await next.click();
   const summary = page.locator('tokhai-form .tk-summary:not([hidden])');
