@@ -144,11 +144,10 @@ try {
     const label = form === '700' ? 'generated 700-field form' : '40-field sample form (CT01)';
     console.log(`\n${label}`);
     console.log('metric                              tokhai     vanilla    ratio   tokhai quartiles   vanilla quartiles');
-    const row = (name, a, b, unit, d = 2) =>
-      console.log(`${name.padEnd(34)} ${`${f(a, d)}${unit}`.padStart(9)} ${`${f(b, d)}${unit}`.padStart(10)} ${`${f(a / b, 2)}×`.padStart(8)}`);
+    const row = (name, a, b, unit, d = 2, rest = '') =>
+      console.log(`${name.padEnd(34)} ${`${f(a, d)}${unit}`.padStart(9)} ${`${f(b, d)}${unit}`.padStart(10)} ${`${f(a / b, 2)}×`.padStart(8)}${rest}`);
     const quartiles = (xs) => `[${f(pct(xs, 25), 1)}–${f(pct(xs, 75), 1)}]`.padStart(18);
-    const loadRow = (name, a, b) =>
-      console.log(`${name.padEnd(34)} ${`${f(median(a), 1)} ms`.padStart(9)} ${`${f(median(b), 1)} ms`.padStart(10)} ${`${f(median(a) / median(b), 2)}×`.padStart(8)} ${quartiles(a)}  ${quartiles(b)}`);
+    const loadRow = (name, a, b) => row(name, median(a), median(b), ' ms', 1, ` ${quartiles(a)}  ${quartiles(b)}`);
     loadRow('navigation → ready', t.navReady, v.navReady);
     loadRow('mount → ready (first form)', t.mountReady, v.mountReady);
     loadRow('mount → every step in the page', t.allSteps, v.allSteps);

@@ -97,8 +97,8 @@ const WARM_UP_VALUES = {
 
 /**
  * Mounts WARM_UP once in a detached element through the same path as `mount` (prefilled, typed
- * into, submitted with errors, validated), so that the browser compiles the code a mount runs while the page still waits for
- * its definition and data, not during mount.
+ * into, submitted with errors, validated), so that the browser compiles the code a mount runs
+ * while the page still waits for its definition and data, not during mount.
  */
 function warmUp() {
   if (typeof document === 'undefined') return;

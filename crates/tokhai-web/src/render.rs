@@ -179,10 +179,19 @@ impl Builder<'_> {
         };
         let kind = part_kind(def.kind, part);
         let wrap = dom.make(Some(parent), "div", &[("class", "tk-field"), ("data-path", path)], "");
-        let combo = kind == FieldKind::Select && (part.is_some() || def.catalog.is_some());
+        // A select over a catalogue is a combobox, whose list is labelled by the label.
+        let catalog = match part {
+            Some("province") => Some("provinces".to_owned()),
+            Some("commune") => Some("communes".to_owned()),
+            _ => def.catalog.clone(),
+        }
+        .filter(|_| kind == FieldKind::Select);
         let label_id = format!("{id}-label");
-        let label_attrs = [("class", "tk-label"), ("for", &id), ("id", &label_id)];
-        let label = dom.make(Some(&wrap), "label", &label_attrs[..if combo { 3 } else { 2 }], "");
+        let mut label_attrs = vec![("class", "tk-label"), ("for", id.as_str())];
+        if catalog.is_some() {
+            label_attrs.push(("id", &label_id));
+        }
+        let label = dom.make(Some(&wrap), "label", &label_attrs, "");
         texts.push((dom.add(&label, "span", "", &label_txt.render(self.lang)), label_txt));
         let hint_ids = self.hints(&wrap, &id, hint, kind == FieldKind::Date, &mut texts);
         let mut el_attrs = vec![("id", id.as_str()), ("data-path", path)];
@@ -192,7 +201,7 @@ impl Builder<'_> {
         if def.compute.is_some() {
             el_attrs.push(("readonly", ""));
         }
-        let (control, el) = self.control(&wrap, def, kind, part, &id, &el_attrs, &mut texts);
+        let (control, el) = self.control(&wrap, def, kind, catalog, part, &id, &el_attrs, &mut texts);
         let focus = html(&el);
         let node = FieldNode {
             def: def.clone(),
@@ -241,32 +250,29 @@ impl Builder<'_> {
         hint_id
     }
 
-    /// The control element for a kind, with the attributes `own` (id, data-path…) on what the citizen edits.
+    /// The control element for a kind (a combobox over `catalog` if given), with the attributes
+    /// `own` (id, data-path…) on what the citizen edits.
     #[allow(clippy::too_many_arguments)]
     fn control(
         &self,
         wrap: &Element,
         def: &FieldDef,
         kind: FieldKind,
+        catalog: Option<String>,
         part: Option<&'static str>,
         id: &str,
         own: Attrs,
         texts: &mut Vec<(Element, Txt)>,
     ) -> (Control, Element) {
         let dom = self.dom;
-        let catalog = match part {
-            Some("province") => Some("provinces".to_owned()),
-            Some("commune") => Some("communes".to_owned()),
-            _ => def.catalog.clone(),
-        };
-        match kind {
-            FieldKind::Select if catalog.is_some() => {
+        match (kind, catalog) {
+            (FieldKind::Select, Some(catalog)) => {
                 let dependent = part == Some("commune") || def.parent.is_some();
-                let combo = self.combo(wrap, id, own, catalog.unwrap_or_default(), dependent);
+                let combo = self.combo(wrap, id, own, catalog, dependent);
                 let el: Element = combo.input.clone().into();
                 (Control::Combo(combo), el)
             }
-            FieldKind::Select => {
+            (FieldKind::Select, None) => {
                 let sel = dom.make(Some(wrap), "select", &[own, &[("class", "tk-select")]].concat(), "");
                 let choose = dom.make(Some(&sel), "option", &[("value", "")], Word::Choose.get(self.lang));
                 texts.push((choose, Txt::Word(Word::Choose)));
@@ -278,7 +284,7 @@ impl Builder<'_> {
                 let el: Element = sel.clone().into();
                 (Control::Select(sel), el)
             }
-            FieldKind::Textarea => {
+            (FieldKind::Textarea, _) => {
                 let area = dom.make(
                     Some(wrap),
                     "textarea",
@@ -287,7 +293,7 @@ impl Builder<'_> {
                 );
                 (Control::Area(area.clone().unchecked_into()), area)
             }
-            FieldKind::File => {
+            (FieldKind::File, _) => {
                 let accept = def.accept.as_ref().map(|a| a.join(","));
                 let mut attrs = [own, &[("class", "tk-file"), ("type", "file")]].concat();
                 if let Some(accept) = &accept {

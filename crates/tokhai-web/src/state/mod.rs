@@ -181,13 +181,11 @@ impl State {
             let p = dom.add(&form_el, "p", "tk-desc", "");
             tr(&p, Txt::Def(d.clone()));
         }
-        let nav_attrs = [("class", "tk-progress"), ("aria-label", ""), ("hidden", "")];
-        let nav_el = dom.make(
-            Some(&form_el),
-            "nav",
-            &nav_attrs[..if def.steps.len() > 1 { 2 } else { 3 }],
-            "",
-        );
+        let mut nav_attrs = vec![("class", "tk-progress"), ("aria-label", "")];
+        if def.steps.len() < 2 {
+            nav_attrs.push(("hidden", ""));
+        }
+        let nav_el = dom.make(Some(&form_el), "nav", &nav_attrs, "");
         let progress_label = dom.add(&nav_el, "p", "tk-progress-label", "");
         let progress = dom.add(&nav_el, "ol", "tk-steps-list", "");
         tr(&nav_el, Txt::Word(Word::Progress));
