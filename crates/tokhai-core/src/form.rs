@@ -763,28 +763,34 @@ impl Compiler {
             self.error(&path, format!("dependency cycle between fields: {}", names.join(", ")));
             return (Vec::new(), Vec::new());
         };
-        let mut eval_order: Vec<u32> = (0..n as u32).collect();
-        eval_order.sort_unstable_by_key(|&f| (rank[f as usize], f));
+        // Ranks are a permutation of 0..n: the field at each rank is the evaluation order, and a set
+        // of ranks (a BTreeSet iterates in order) lists fields in evaluation order without sorting.
+        let mut eval_order = vec![0u32; n];
+        for (f, &r) in rank.iter().enumerate() {
+            eval_order[r as usize] = f as u32;
+        }
+        let in_order =
+            |ranks: BTreeSet<u32>| -> Vec<u32> { ranks.into_iter().map(|r| eval_order[r as usize]).collect() };
         let affects = (0..n as u32)
             .map(|source| {
-                let mut values = BTreeSet::from([source]);
+                let mut reached = BTreeSet::from([rank[source as usize]]);
                 let mut stack = vec![source];
                 while let Some(f) = stack.pop() {
                     for &d in &propagates[f as usize] {
-                        if values.insert(d) {
+                        if reached.insert(rank[d as usize]) {
                             stack.push(d);
                         }
                     }
                 }
-                let mut values: Vec<u32> = values.into_iter().collect();
-                values.sort_unstable_by_key(|&f| (rank[f as usize], f));
-                let mut all: BTreeSet<u32> = values.iter().copied().collect();
+                let mut all = reached.clone();
+                let values = in_order(reached);
                 for &f in &values {
-                    all.extend(&checks[f as usize]);
+                    all.extend(checks[f as usize].iter().map(|&c| rank[c as usize]));
                 }
-                let mut checks: Vec<u32> = all.into_iter().collect();
-                checks.sort_unstable_by_key(|&f| (rank[f as usize], f));
-                Affects { values, checks }
+                Affects {
+                    values,
+                    checks: in_order(all),
+                }
             })
             .collect();
         (affects, eval_order)
@@ -815,8 +821,8 @@ impl Field {
     }
 }
 
-/// Topological rank of every node, or None when the graph has a cycle.
-fn topological_rank(edges: &[BTreeSet<u32>]) -> Option<Vec<usize>> {
+/// Topological rank of every node (each rank used once), or None when the graph has a cycle.
+fn topological_rank(edges: &[BTreeSet<u32>]) -> Option<Vec<u32>> {
     let n = edges.len();
     let mut indegree = vec![0usize; n];
     for targets in edges {
@@ -825,7 +831,7 @@ fn topological_rank(edges: &[BTreeSet<u32>]) -> Option<Vec<usize>> {
         }
     }
     let mut ready: Vec<u32> = (0..n as u32).filter(|&i| indegree[i as usize] == 0).rev().collect();
-    let mut rank = vec![usize::MAX; n];
+    let mut rank = vec![u32::MAX; n];
     let mut next = 0;
     while let Some(f) = ready.pop() {
         rank[f as usize] = next;
@@ -837,7 +843,7 @@ fn topological_rank(edges: &[BTreeSet<u32>]) -> Option<Vec<usize>> {
             }
         }
     }
-    (next == n).then_some(rank)
+    (next as usize == n).then_some(rank)
 }
 
 /// Nodes left on a cycle (or behind one) once every acyclic node is removed.

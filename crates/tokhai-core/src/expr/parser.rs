@@ -5,6 +5,7 @@ use super::functions::{Agg, Callee, Func1, Func2};
 use super::lexer::{tokenize, Tok, Token};
 use super::{Binding, ExprError, Scope, Value, MAX_DEPTH, MAX_SOURCE_LEN};
 use regex_lite::Regex;
+use std::collections::BTreeSet;
 
 /// A node of a compiled expression.
 #[derive(Clone, Debug)]
@@ -66,18 +67,16 @@ pub(crate) fn parse(src: &str, scope: &dyn Scope, row_group: Option<u32>) -> Res
         scope,
         row_group,
         depth: 0,
-        fields: Vec::new(),
+        fields: BTreeSet::new(),
         uses_today: false,
     };
     let (root, _) = p.expr()?;
     if p.peek() != &Tok::End {
         return Err(p.unexpected());
     }
-    p.fields.sort_unstable();
-    p.fields.dedup();
     Ok(Parsed {
         root,
-        fields: p.fields,
+        fields: p.fields.into_iter().collect(),
         uses_today: p.uses_today,
     })
 }
@@ -93,7 +92,8 @@ struct Parser<'s, 'c> {
     scope: &'c dyn Scope,
     row_group: Option<u32>,
     depth: usize,
-    fields: Vec<u32>,
+    /// Fields read, each once.
+    fields: BTreeSet<u32>,
     uses_today: bool,
 }
 
@@ -271,7 +271,7 @@ impl<'s> Parser<'s, '_> {
             .resolve(name, self.row_group)
             .map_err(|message| ExprError::new(pos, message))?;
         let (Binding::Field(id) | Binding::RowField(id) | Binding::Group(id)) = binding;
-        self.fields.push(id);
+        self.fields.insert(id);
         Ok(binding)
     }
 
