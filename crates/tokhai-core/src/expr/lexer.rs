@@ -126,8 +126,8 @@ fn number(src: &str, start: usize) -> Result<(Tok<'static>, usize), ExprError> {
         }
         len = int + 1 + frac;
     }
-    match src[start..start + len].parse::<f64>() {
-        Ok(n) if n.is_finite() => Ok((Tok::Num(n), len)),
+    match crate::normalize::parse_decimal(&src[start..start + len]) {
+        Some(n) if n.is_finite() => Ok((Tok::Num(n), len)),
         _ => Err(ExprError::new(start, "number too large")),
     }
 }
