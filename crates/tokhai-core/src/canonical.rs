@@ -23,16 +23,15 @@ fn canonical_number(n: &serde_json::Number) -> String {
 fn write_canonical(v: &Json, out: &mut String) {
     match v {
         Json::Object(o) => {
-            let mut keys: Vec<&String> = o.keys().collect();
-            keys.sort_unstable();
+            // serde_json's map is a BTreeMap (no `preserve_order`): its keys come sorted.
             out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
+            for (i, (k, v)) in o.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
                 out.push_str(&Json::String(k.clone()).to_string());
                 out.push(':');
-                write_canonical(&o[k], out);
+                write_canonical(v, out);
             }
             out.push('}');
         }
