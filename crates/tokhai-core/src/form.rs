@@ -335,7 +335,7 @@ impl Compiler {
                 format!("unsupported format version {}; this engine reads version 1", def.tokhai),
             );
         }
-        check_id(&mut self, &def.id, "$.id");
+        check_id(&mut self, &def.id, "$");
         if def.steps.is_empty() {
             self.error("$.steps", "a form needs at least one step");
         }
@@ -403,7 +403,7 @@ impl Compiler {
 
     /// Checks a step's or section's id: well formed, and unique among steps and sections.
     fn container_id(&mut self, id: &str, path: &str, seen: &mut BTreeSet<String>) {
-        check_id(self, id, &format!("{path}.id"));
+        check_id(self, id, path);
         if !seen.insert(id.to_owned()) {
             self.error(&format!("{path}.id"), format!("duplicate step or section id '{id}'"));
         }
@@ -448,16 +448,19 @@ impl Compiler {
         entries: &mut Vec<Entry<'a>>,
     ) {
         let index = entries.len() as u32;
-        check_id(self, &def.id, &format!("{path}.id"));
+        check_id(self, &def.id, &path);
         if self.by_id.insert(def.id.clone(), index).is_some() {
             self.error(&format!("{path}.id"), format!("duplicate field id '{}'", def.id));
         }
         self.groups.push(group);
         self.kinds.push(def.kind);
         let children = def.fields.as_deref().unwrap_or_default();
-        let mut inner_visibility = inherited_visibility.clone();
-        if let Some(v) = &def.visible_if {
-            inner_visibility.push((v.as_str(), format!("{path}.visible_if")));
+        let mut inner_visibility = Vec::new();
+        if !children.is_empty() {
+            inner_visibility.clone_from(&inherited_visibility);
+            if let Some(v) = &def.visible_if {
+                inner_visibility.push((v.as_str(), format!("{path}.visible_if")));
+            }
         }
         entries.push(Entry {
             def,
@@ -869,7 +872,7 @@ fn cycle_members(edges: &[BTreeSet<u32>]) -> Vec<u32> {
     (0..n as u32).filter(|&i| !removed[i as usize]).collect()
 }
 
-/// Identifiers: a lower-case letter, then lower-case letters, digits or underscores.
+/// Identifiers: a lower-case letter, then lower-case letters, digits or underscores (`path`: the owner's).
 fn check_id(c: &mut Compiler, id: &str, path: &str) {
     let mut chars = id.chars();
     let ok = chars.next().is_some_and(|ch| ch.is_ascii_lowercase())
@@ -877,7 +880,7 @@ fn check_id(c: &mut Compiler, id: &str, path: &str) {
         && id.len() <= 64;
     if !ok {
         c.error(
-            path,
+            &format!("{path}.id"),
             format!("'{id}' is not a valid id (a-z first, then a-z, 0-9, _; at most 64)"),
         );
     }

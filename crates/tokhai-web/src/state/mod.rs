@@ -12,7 +12,7 @@ use crate::ui::{Txt, Word};
 use combo::{close_list, set_active};
 pub use filing::status_word;
 use serde_json::{json, Value as Json};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 use tokhai_core::catalog::Catalog;
@@ -128,7 +128,7 @@ pub fn parse_catalogs(json: &str) -> Result<Catalogs, String> {
             return Ok(units);
         }
     }
-    let lists: HashMap<String, Vec<OptionDef>> = serde_json::from_str(json).map_err(|e| format!("catalogues: {e}"))?;
+    let lists: BTreeMap<String, Vec<OptionDef>> = serde_json::from_str(json).map_err(|e| format!("catalogues: {e}"))?;
     let mut catalogs = Catalogs::new();
     for (name, options) in lists {
         catalogs.insert(&name, options).map_err(|e| e.to_string())?;
