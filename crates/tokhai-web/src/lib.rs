@@ -12,7 +12,6 @@ mod ui;
 
 pub use state::parse_catalogs;
 
-use serde::Deserialize;
 use serde_json::Value as Json;
 use state::{Options, State};
 use std::cell::{Cell, RefCell};
@@ -147,27 +146,6 @@ impl CompiledForm {
     }
 }
 
-/// How the JS face mounts a form.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MountOptions {
-    lang: String,
-    /// Today for date rules (yyyy-mm-dd); by default the date in Viet Nam at `now`.
-    #[serde(default)]
-    today: Option<String>,
-    /// The browser's clock (ms since the epoch).
-    now: f64,
-    language_switch: bool,
-    idempotency_key: String,
-    #[serde(default)]
-    login_at: Option<f64>,
-    #[serde(default)]
-    satisfaction: bool,
-    /// Prefix of element ids; by default `tk1-`, `tk2-`… in mount order.
-    #[serde(default)]
-    id_prefix: Option<String>,
-}
-
 /// A listener the widget added to its root.
 type Listener = (&'static str, Closure<dyn FnMut(Event)>);
 
@@ -194,28 +172,34 @@ impl Widget {
         emit: js_sys::Function,
     ) -> Result<Widget, JsError> {
         use_browser_unicode();
-        let o: MountOptions = serde_json::from_str(options).map_err(|e| JsError::new(&e.to_string()))?;
-        let prefix = o.id_prefix.unwrap_or_else(|| {
-            MOUNTED.with(|m| {
-                m.set(m.get() + 1);
-                format!("tk{}-", m.get())
-            })
-        });
+        // Written by the JS face (not by the host): read field by field, with no deserialiser of its own.
+        let o = parse(options)?;
+        let text = |key: &str| o.get(key).and_then(Json::as_str);
+        let flag = |key: &str| o.get(key).and_then(Json::as_bool).unwrap_or(false);
+        let prefix = text("idPrefix").map_or_else(
+            || {
+                MOUNTED.with(|m| {
+                    m.set(m.get() + 1);
+                    format!("tk{}-", m.get())
+                })
+            },
+            str::to_owned,
+        );
         let opts = Options {
             form: form.inner.clone(),
             catalogs: catalogs.inner.clone(),
-            lang: &o.lang,
-            today: match &o.today {
+            lang: text("lang").unwrap_or("vi"),
+            today: match text("today") {
                 Some(t) => {
                     Date::parse_iso(t).ok_or_else(|| JsError::new(&format!("today: '{t}' is not a yyyy-mm-dd date")))?
                 }
-                None => Date::in_viet_nam(o.now as i64),
+                None => Date::in_viet_nam(o.get("now").and_then(Json::as_f64).unwrap_or(0.0) as i64),
             },
-            language_switch: o.language_switch,
+            language_switch: flag("languageSwitch"),
             prefix,
-            idempotency_key: o.idempotency_key,
-            login_at: o.login_at,
-            satisfaction: o.satisfaction,
+            idempotency_key: text("idempotencyKey").unwrap_or_default().to_owned(),
+            login_at: o.get("loginAt").and_then(Json::as_f64),
+            satisfaction: flag("satisfaction"),
         };
         let state = State::mount(host, opts).map_err(|e| JsError::new(&e))?;
         let root = state.root.clone();
