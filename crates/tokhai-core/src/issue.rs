@@ -65,6 +65,26 @@ impl Issue {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// An issue read leniently from JSON (a back end's refusal reason, which carries more keys), or
+    /// None without a path and a code; a parameter that is not text is kept as its JSON.
+    pub fn from_json(v: &serde_json::Value) -> Option<Issue> {
+        let text = |key: &str| v.get(key).and_then(serde_json::Value::as_str);
+        let mut issue = Issue::error(text("path")?, text("code")?);
+        if text("severity") == Some("warning") {
+            issue.severity = Severity::Warning;
+        }
+        for (name, value) in v
+            .get("params")
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            issue.params.insert(name.clone(), value);
+        }
+        Some(issue)
+    }
 }
 
 /// The outcome of checking one value with a Vietnamese validator: a code and its parameters.
@@ -111,5 +131,29 @@ impl Finding {
             params: self.params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
             severity: self.severity,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn refusal_reasons_become_issues_with_every_parameter() {
+        let r =
+            json!({"path": "pin", "code": "pin.mismatch", "params": {"year": "1990", "age": 36}, "message_vi": "Sai"});
+        let issue = Issue::from_json(&r).unwrap();
+        assert_eq!((issue.path.as_str(), issue.code.as_str()), ("pin", "pin.mismatch"));
+        assert_eq!(issue.params["year"], "1990");
+        assert_eq!(issue.params["age"], "36", "a number parameter is kept as its JSON");
+        assert_eq!(issue.severity, Severity::Error);
+        let warning = json!({"path": "email", "code": "email.unusual", "severity": "warning"});
+        assert_eq!(Issue::from_json(&warning).unwrap().severity, Severity::Warning);
+        assert_eq!(
+            Issue::from_json(&json!({"path": "pin"})),
+            None,
+            "a reason without a code is no issue"
+        );
     }
 }

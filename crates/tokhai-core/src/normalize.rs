@@ -87,18 +87,15 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
         exponent += 1;
     }
     let mut n = significand as f64;
-    let mut scale = |mut e: i32| {
-        while e != 0 {
-            let step = e.clamp(-22, 22);
-            n = if step > 0 {
-                n * POW10[step as usize]
-            } else {
-                n / POW10[(-step) as usize]
-            };
-            e -= step;
-        }
-    };
-    scale(exponent);
+    while exponent != 0 {
+        let step = exponent.clamp(-22, 22);
+        n = if step > 0 {
+            n * POW10[step as usize]
+        } else {
+            n / POW10[(-step) as usize]
+        };
+        exponent -= step;
+    }
     Some(if negative { -n } else { n })
 }
 

@@ -278,7 +278,7 @@ impl State {
     pub fn refused(&mut self, reasons: Vec<Json>) {
         let mut issues = Vec::new();
         for r in reasons {
-            let Some(issue) = reason_issue(&r) else {
+            let Some(issue) = Issue::from_json(&r) else {
                 continue;
             };
             self.server_messages.insert((issue.path.clone(), issue.code.clone()), r);
@@ -435,43 +435,5 @@ impl State {
     /// Removes the widget's DOM.
     pub fn unmount(&self) {
         self.root.remove();
-    }
-}
-
-/// A refusal reason as an issue, or None without a path and a code; a parameter that is not text
-/// is kept as its JSON.
-fn reason_issue(r: &Json) -> Option<Issue> {
-    let text = |key: &str| r.get(key).and_then(Json::as_str);
-    let mut issue = Issue::error(text("path")?, text("code")?);
-    if text("severity") == Some("warning") {
-        issue.severity = Severity::Warning;
-    }
-    for (name, value) in r.get("params").and_then(Json::as_object).into_iter().flatten() {
-        let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
-        issue.params.insert(name.clone(), value);
-    }
-    Some(issue)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refusal_reasons_become_issues_with_every_parameter() {
-        let r =
-            json!({"path": "pin", "code": "pin.mismatch", "params": {"year": "1990", "age": 36}, "message_vi": "Sai"});
-        let issue = reason_issue(&r).unwrap();
-        assert_eq!((issue.path.as_str(), issue.code.as_str()), ("pin", "pin.mismatch"));
-        assert_eq!(issue.params["year"], "1990");
-        assert_eq!(issue.params["age"], "36", "a number parameter is kept as its JSON");
-        assert_eq!(issue.severity, Severity::Error);
-        let warning = json!({"path": "email", "code": "email.unusual", "severity": "warning"});
-        assert_eq!(reason_issue(&warning).unwrap().severity, Severity::Warning);
-        assert_eq!(
-            reason_issue(&json!({"path": "pin"})),
-            None,
-            "a reason without a code is no issue"
-        );
     }
 }
