@@ -125,10 +125,13 @@ impl Finding {
 
     /// This finding as an issue at a path.
     pub fn at(&self, path: &str) -> Issue {
+        let mut params = BTreeMap::new();
+        // Inserted one by one: collecting would pull in a sort for a handful of pairs.
+        params.extend(self.params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
         Issue {
             path: path.to_owned(),
             code: self.code.to_owned(),
-            params: self.params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+            params,
             severity: self.severity,
         }
     }

@@ -7,7 +7,7 @@ use crate::definition::FieldKind;
 use crate::text::{clean_line, clean_multiline, convert, Conversion};
 use crate::vn::{phone, pin, tax_code};
 use crate::Date;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 /// The stored form of a raw value for a field kind.
 pub fn normalize(kind: FieldKind, raw: Json) -> Json {
@@ -32,12 +32,12 @@ pub fn normalize(kind: FieldKind, raw: Json) -> Json {
         (Pin, Json::String(s)) => non_empty(pin::normalize(&s)),
         (TaxCode, Json::String(s)) => non_empty(tax_code::normalize(&s)),
         (CheckboxGroup, Json::Array(items)) => Json::Array(items.into_iter().map(line).collect()),
-        (Address, Json::Object(parts)) => Json::Object(
-            parts
-                .into_iter()
-                .map(|(k, v)| (k, line(v)))
-                .collect::<Map<String, Json>>(),
-        ),
+        (Address, Json::Object(mut parts)) => {
+            for part in parts.values_mut() {
+                *part = line(part.take());
+            }
+            Json::Object(parts)
+        }
         (Group, raw) => raw,
         (_, raw) => line(raw),
     }

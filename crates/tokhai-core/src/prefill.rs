@@ -820,10 +820,12 @@ fn prefilled(field: &FieldDef, a: &Json) -> Option<(String, PrefillValue)> {
 fn shape(field: &FieldDef, a: &Json) -> Option<(Json, bool)> {
     let raw = match (field.kind, a) {
         (FieldKind::Address, Json::Object(p)) => {
-            let parts: Map<String, Json> = ["province", "commune", "street"]
-                .iter()
-                .filter_map(|k| Some(((*k).to_owned(), p.get(*k)?.clone())))
-                .collect();
+            let mut parts = Map::new();
+            parts.extend(
+                ["province", "commune", "street"]
+                    .iter()
+                    .filter_map(|k| Some(((*k).to_owned(), p.get(*k)?.clone()))),
+            );
             let complete = p.get("complete") == Some(&Json::Bool(true));
             return Some((normalize(field.kind, Json::Object(parts)), complete));
         }
@@ -1009,23 +1011,21 @@ pub fn provenance(
     let Some(obj) = values.as_object() else {
         return BTreeMap::new();
     };
-    let mut out: BTreeMap<String, Json> = obj
-        .iter()
-        .map(|(path, sent)| {
-            let pre = bundle.and_then(|b| Some((b, b.values.get(path)?)));
-            let kind = kinds.get(path.as_str()).copied();
-            let entry = match pre {
-                Some((b, p)) if kind.is_some_and(|k| same(&normalize(k, sent.clone()), &p.value)) => {
-                    serde_json::json!({
-                        "source": p.source, "origin": b.origin, "locked": p.locked
-                    })
-                }
-                Some((_, p)) => serde_json::json!({ "source": "citizen", "edited_from": p.source }),
-                None => serde_json::json!({ "source": "citizen" }),
-            };
-            (path.clone(), entry)
-        })
-        .collect();
+    let mut out = BTreeMap::new();
+    out.extend(obj.iter().map(|(path, sent)| {
+        let pre = bundle.and_then(|b| Some((b, b.values.get(path)?)));
+        let kind = kinds.get(path.as_str()).copied();
+        let entry = match pre {
+            Some((b, p)) if kind.is_some_and(|k| same(&normalize(k, sent.clone()), &p.value)) => {
+                serde_json::json!({
+                    "source": p.source, "origin": b.origin, "locked": p.locked
+                })
+            }
+            Some((_, p)) => serde_json::json!({ "source": "citizen", "edited_from": p.source }),
+            None => serde_json::json!({ "source": "citizen" }),
+        };
+        (path.clone(), entry)
+    }));
     for b in row_bundles {
         let Some(scope) = &b.row else { continue };
         let Some((_, key)) = member_group(form, &scope.group) else {
