@@ -1,4 +1,5 @@
-//! Canonical JSON: the same bytes for the same value on every platform, for digests and signatures.
+//! JSON text: canonical (the same bytes for the same value on every platform, for digests and
+//! signatures) and compact.
 
 use serde_json::Value as Json;
 
@@ -8,6 +9,12 @@ pub fn canonical_json(v: &Json) -> String {
     let mut out = String::new();
     write_canonical(v, &mut out);
     out
+}
+
+/// Compact JSON text of a value, keys in the map's order (the one writer of JSON text: `Value`'s
+/// `Display` would bring a second, pretty-printing one into the browser bundle).
+pub fn json_text(v: &Json) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 /// A whole number as an integer (`1965`, not `1965.0`), as JavaScript writes it, so that a bundle
@@ -29,7 +36,7 @@ fn write_canonical(v: &Json, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Json::String(k.clone()).to_string());
+                out.push_str(&serde_json::to_string(k).unwrap_or_default());
                 out.push(':');
                 write_canonical(v, out);
             }
@@ -46,7 +53,7 @@ fn write_canonical(v: &Json, out: &mut String) {
             out.push(']');
         }
         Json::Number(n) => out.push_str(&canonical_number(n)),
-        other => out.push_str(&other.to_string()),
+        other => out.push_str(&json_text(other)),
     }
 }
 

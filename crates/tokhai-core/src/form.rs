@@ -1,6 +1,7 @@
 //! Compiling a definition once into an immutable [`Form`]: field index, expressions, rules and
 //! the dependency graph that tells which fields to re-evaluate when one changes.
 
+use crate::canonical::json_text;
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, Text};
 use crate::expr::{Binding, Expr, Scope};
@@ -120,7 +121,7 @@ impl Form {
 
     /// Compiles a definition already parsed as JSON.
     pub fn from_json(root: &Json) -> Result<Form, DefinitionErrors> {
-        Form::compile(&root.to_string())
+        Form::compile(&json_text(root))
     }
 
     /// The definition as written (steps, sections, labels, options) for rendering.
@@ -214,7 +215,7 @@ fn field_errors(field: &Json, path: &str, errors: &mut Vec<DefinitionError>) {
 /// naming in an error the exact place inside it.
 #[cfg(feature = "definition-paths")]
 fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
-    let text = v.to_string();
+    let text = json_text(v);
     serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text)).map_err(|e| {
         let inner = e.path().to_string();
         let path = if inner == "." {
@@ -233,7 +234,7 @@ fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionEr
 /// definition) it belongs to: the browser build leaves out the exact inner path, which `tokhai check` gives.
 #[cfg(not(feature = "definition-paths"))]
 fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
-    serde_json::from_str(&v.to_string()).map_err(|e| DefinitionError {
+    serde_json::from_str(&json_text(v)).map_err(|e| DefinitionError {
         path: base.to_owned(),
         message: without_position(e),
     })

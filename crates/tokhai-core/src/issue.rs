@@ -1,5 +1,6 @@
 //! Validation issues as data: a path, a stable code and parameters; words come from the catalogues.
 
+use crate::canonical::json_text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -80,7 +81,7 @@ impl Issue {
             .into_iter()
             .flatten()
         {
-            let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            let value = value.as_str().map_or_else(|| json_text(value), str::to_owned);
             issue.params.insert(name.clone(), value);
         }
         Some(issue)

@@ -17,6 +17,7 @@ use state::{Options, State};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
+use tokhai_core::canonical::json_text;
 use tokhai_core::timing::EventKind;
 use tokhai_core::{Catalogs, Date, Form};
 use wasm_bindgen::prelude::*;
@@ -75,7 +76,7 @@ impl Inner {
             let _ = self.emit.call2(
                 &JsValue::NULL,
                 &JsValue::from_str(name),
-                &JsValue::from_str(&detail.to_string()),
+                &JsValue::from_str(&json_text(&detail)),
             );
         }
     }
@@ -257,18 +258,18 @@ impl Widget {
 
     /// The current values (visible fields only, normalised), as JSON.
     pub fn values(&self) -> Option<String> {
-        self.inner.peek(|s| s.values().to_string())
+        self.inner.peek(|s| json_text(&s.values()))
     }
 
     /// Validates every visible field, shows the errors and returns the issues with their messages (JSON).
     pub fn validate(&self) -> Option<String> {
-        self.inner.with(|s| s.validate().to_string())
+        self.inner.with(|s| json_text(&s.validate()))
     }
 
     /// Validates and, when valid, returns the core's canonical submission as JSON (also sent as the `submit`
     /// event); otherwise shows the error summary and returns `null`.
     pub fn submit(&self) -> Option<String> {
-        self.inner.with(|s| s.submit().map(|d| d.to_string())).flatten()
+        self.inner.with(|s| s.submit().map(|d| json_text(&d))).flatten()
     }
 
     /// Marks the form as being sent (the submit button says so and ignores presses).
@@ -334,7 +335,7 @@ impl Widget {
 
     /// The form's identity as JSON: `{form_id, version}`.
     pub fn info(&self) -> Option<String> {
-        self.inner.peek(|s| s.info().to_string())
+        self.inner.peek(|s| json_text(&s.info()))
     }
 
     /// Restores a draft's values (JSON) on step `step`; returns the answers dropped because they no
@@ -342,7 +343,7 @@ impl Widget {
     pub fn restore(&self, values: &str, step: Option<u32>) -> Result<String, JsError> {
         let values = parse(values)?;
         let dropped = self.inner.with(|s| s.restore(&values, step.map(|i| i as usize)));
-        Ok(dropped.unwrap_or(Json::Null).to_string())
+        Ok(json_text(&dropped.unwrap_or(Json::Null)))
     }
 
     /// Shows a sending status (`sending`, `offline`, `retrying` with `n` seconds, `queued`, `resending`)
