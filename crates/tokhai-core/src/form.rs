@@ -8,7 +8,7 @@ use crate::expr::{Binding, Expr, Scope};
 use crate::rules::{self, Rule};
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -403,9 +403,9 @@ impl Compiler {
     }
 
     /// Checks a step's or section's id: well formed, and unique among steps and sections.
-    fn container_id(&mut self, id: &str, path: &str, seen: &mut BTreeSet<String>) {
+    fn container_id<'a>(&mut self, id: &'a str, path: &str, seen: &mut HashSet<&'a str>) {
         check_id(self, id, path);
-        if !seen.insert(id.to_owned()) {
+        if !seen.insert(id) {
             self.error(&format!("{path}.id"), format!("duplicate step or section id '{id}'"));
         }
     }
@@ -413,7 +413,7 @@ impl Compiler {
     /// Gives every field an index, in form order, and checks identifiers.
     fn index<'a>(&mut self, def: &'a FormDef) -> Vec<Entry<'a>> {
         let mut entries = Vec::new();
-        let mut containers = BTreeSet::new();
+        let mut containers = HashSet::new();
         for (i, step) in def.steps.iter().enumerate() {
             let step_path = format!("$.steps[{i}]");
             self.container_id(&step.id, &step_path, &mut containers);

@@ -14,7 +14,7 @@ pub use state::parse_catalogs;
 
 use serde_json::Value as Json;
 use state::{Options, State};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use tokhai_core::canonical::json_text;
@@ -22,11 +22,6 @@ use tokhai_core::timing::EventKind;
 use tokhai_core::{Catalogs, Date, Form};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, KeyboardEvent};
-
-thread_local! {
-    /// Number of widgets mounted so far, for unique id prefixes.
-    static MOUNTED: Cell<u32> = const { Cell::new(0) };
-}
 
 /// Where events go: `emit(type, detailJson)` in the JS face.
 type Emit = js_sys::Function;
@@ -161,7 +156,7 @@ pub struct Widget {
 impl Widget {
     /// Renders a compiled form into `host` and listens to the citizen.
     ///
-    /// `options` is the JSON of `{lang, today? (yyyy-mm-dd), now, languageSwitch, idempotencyKey, loginAt?, satisfaction?, idPrefix?}`;
+    /// `options` is the JSON of `{lang, today? (yyyy-mm-dd), now, languageSwitch, idempotencyKey, loginAt?, satisfaction?, idPrefix}`;
     /// `emit(type, detailJson)` receives the widget's events. Values cross as JSON text, parsed
     /// by the JS face: smaller than serde-wasm-bindgen and always plain objects.
     #[wasm_bindgen(constructor)]
@@ -177,15 +172,9 @@ impl Widget {
         let o = parse(options)?;
         let text = |key: &str| o.get(key).and_then(Json::as_str);
         let flag = |key: &str| o.get(key).and_then(Json::as_bool).unwrap_or(false);
-        let prefix = text("idPrefix").map_or_else(
-            || {
-                MOUNTED.with(|m| {
-                    m.set(m.get() + 1);
-                    format!("tk{}-", m.get())
-                })
-            },
-            str::to_owned,
-        );
+        let prefix = text("idPrefix")
+            .ok_or_else(|| JsError::new("idPrefix is missing"))?
+            .to_owned();
         let opts = Options {
             form: form.inner.clone(),
             catalogs: catalogs.inner.clone(),
