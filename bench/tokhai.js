@@ -14,8 +14,10 @@ await loadCatalogs(units);
 const catalogMs = performance.now() - c0;
 const t0 = performance.now();
 const catalogs = units;
+performance.mark('bench:mount');
 const handle = await mount(document.getElementById('form'), def, { catalogs, today: '2026-11-23', styles: false });
 const mountMs = performance.now() - t0;
+performance.mark('bench:mounted');
 const readyAt = performance.now();
 // The steps after the first render in the next task: mount plus that rendering (the browser may
 // paint in between; the vanilla page is timed without painting too).
