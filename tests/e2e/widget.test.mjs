@@ -192,8 +192,11 @@ test('the language switches at run time, messages included', async () => {
   assert.ok((await text(page, '.tk-summary a')).startsWith('Full name'));
   assert.ok((await text(page, '#tk1-full_name-error')).startsWith('Error:'));
   assert.equal(await text(page, '.tk-lang'), 'Tiếng Việt');
+  assert.equal(await page.getAttribute('.tk-progress', 'aria-label'), 'Steps');
+  assert.equal(await text(page, '.tk-nav [data-act=back]'), 'Back');
   await page.evaluate(() => window.tk.setLanguage('vi'));
   assert.equal(await text(page, next), 'Tiếp tục');
+  assert.equal(await page.getAttribute('.tk-progress', 'aria-label'), 'Các bước');
   assert.deepEqual((await events(page, 'language')).map((e) => e.lang), ['en', 'vi']);
   assert.deepEqual(problems, []);
   await context.close();

@@ -6,7 +6,7 @@ mod filing;
 mod members;
 mod wizard;
 
-use crate::dom::{attr, html, show, shown, Dom};
+use crate::dom::{attr, html, show, shown, Attrs, Dom};
 use crate::render::{Builder, Control, FieldNode, GroupNode};
 use crate::ui::{Txt, Word};
 use combo::{close_list, set_active};
@@ -149,14 +149,13 @@ impl State {
         };
         let lang = if opts.lang == "en" { "en" } else { "vi" }.to_owned();
 
+        // The widget's own texts, kept to be switched to another language; each element is created
+        // with its text (one call across the boundary).
         let mut chrome = Vec::new();
-        let mut tr = |e: &Element, t: Txt| {
-            if t_is_label(e) {
-                attr(e, "aria-label", &t.render(&lang));
-            } else {
-                e.set_text_content(Some(&t.render(&lang)));
-            }
+        let mut tr = |parent: &Element, tag: &str, attrs: Attrs, t: Txt| {
+            let e = dom.make(Some(parent), tag, attrs, &t.render(&lang));
             chrome.push((e.clone(), t));
+            e
         };
         let root = dom.make(None, "div", &[("class", "tk"), ("lang", &lang)], "");
         let title_id = format!("{}title", dom.prefix);
@@ -164,8 +163,12 @@ impl State {
         let form_el = dom.make(Some(&root), "form", &form_attrs, "");
         let head = dom.add(&form_el, "div", "tk-head", "");
         let def = form.def();
-        let title = dom.make(Some(&head), "h2", &[("class", "tk-title"), ("id", &title_id)], "");
-        tr(&title, Txt::Def(def.title.clone()));
+        tr(
+            &head,
+            "h2",
+            &[("class", "tk-title"), ("id", &title_id)],
+            Txt::Def(def.title.clone()),
+        );
         if opts.language_switch {
             let other = if lang == "en" { "vi" } else { "en" };
             let b_attrs = [
@@ -174,27 +177,29 @@ impl State {
                 ("data-act", "lang"),
                 ("lang", other),
             ];
-            let b = dom.make(Some(&head), "button", &b_attrs, "");
-            tr(&b, Txt::Word(Word::OtherLanguage));
+            tr(&head, "button", &b_attrs, Txt::Word(Word::OtherLanguage));
         }
         if let Some(d) = &def.description {
-            let p = dom.add(&form_el, "p", "tk-desc", "");
-            tr(&p, Txt::Def(d.clone()));
+            tr(&form_el, "p", &[("class", "tk-desc")], Txt::Def(d.clone()));
         }
-        let mut nav_attrs = vec![("class", "tk-progress"), ("aria-label", "")];
+        let progress_name = Txt::Word(Word::Progress).render(&lang);
+        let mut nav_attrs = vec![("class", "tk-progress"), ("aria-label", progress_name.as_str())];
         if def.steps.len() < 2 {
             nav_attrs.push(("hidden", ""));
         }
         let nav_el = dom.make(Some(&form_el), "nav", &nav_attrs, "");
         let progress_label = dom.add(&nav_el, "p", "tk-progress-label", "");
         let progress = dom.add(&nav_el, "ol", "tk-steps-list", "");
-        tr(&nav_el, Txt::Word(Word::Progress));
 
         let summary_attrs = [("class", "tk-summary"), ("tabindex", "-1"), ("hidden", "")];
         let summary_el = dom.make(Some(&form_el), "div", &summary_attrs, "");
         let alert = dom.make(Some(&summary_el), "div", &[("role", "alert")], "");
-        let st = dom.add(&alert, "h2", "tk-summary-title", "");
-        tr(&st, Txt::Word(Word::SummaryTitle));
+        tr(
+            &alert,
+            "h2",
+            &[("class", "tk-summary-title")],
+            Txt::Word(Word::SummaryTitle),
+        );
         let summary_list = dom.add(&alert, "ul", "tk-summary-list", "");
 
         let body = dom.add(&form_el, "div", "tk-body", "");
@@ -229,19 +234,15 @@ impl State {
                 let step_attrs = [("class", "tk-step"), ("hidden", ""), ("aria-labelledby", &hid)];
                 let el = dom.make(Some(&body), "section", &step_attrs, "");
                 let h_attrs = [("class", "tk-step-title"), ("id", &hid), ("tabindex", "-1")];
-                let h = dom.make(Some(&el), "h3", &h_attrs, "");
-                tr(&h, Txt::Def(step.title.clone()));
-                let item = dom.add(&progress, "li", "", "");
-                tr(&item, Txt::Def(step.title.clone()));
+                let h = tr(&el, "h3", &h_attrs, Txt::Def(step.title.clone()));
+                let item = tr(&progress, "li", &[], Txt::Def(step.title.clone()));
                 for sec in &step.sections {
                     let s = dom.add(&el, "div", "tk-section", "");
                     if let Some(t) = &sec.title {
-                        let h4 = dom.add(&s, "h4", "tk-section-title", "");
-                        tr(&h4, Txt::Def(t.clone()));
+                        tr(&s, "h4", &[("class", "tk-section-title")], Txt::Def(t.clone()));
                     }
                     if let Some(t) = &sec.hint {
-                        let p = dom.add(&s, "p", "tk-hint", "");
-                        tr(&p, Txt::Def(t.clone()));
+                        tr(&s, "p", &[("class", "tk-hint")], Txt::Def(t.clone()));
                     }
                     if render_fields {
                         for f in &sec.fields {
@@ -268,8 +269,9 @@ impl State {
             ("type", "button"),
             ("data-act", "back"),
         ];
-        let back = dom.make(Some(&nav), "button", &back_attrs, "");
-        tr(&back, Txt::Word(Word::Back));
+        let back = tr(&nav, "button", &back_attrs, Txt::Word(Word::Back));
+        // The progress list's name is its aria-label.
+        chrome.push((nav_el.clone(), Txt::Word(Word::Progress)));
         let next = dom.make(Some(&nav), "button", &[("class", "tk-btn"), ("type", "submit")], "");
 
         let mut state = State {
@@ -598,17 +600,17 @@ impl State {
         let Some(n) = self.nodes.get_mut(path) else {
             return;
         };
-        if n.st.req.is_none() && required {
-            let req = self.dom.add(&n.label, "span", "tk-req", "");
-            let star = self.dom.add(&req, "span", "", " *");
-            attr(&star, "aria-hidden", "true");
-            let t = Txt::Word(Word::Required);
-            let vh = self.dom.add(&req, "span", "tk-vh", &t.render(&self.lang));
-            n.texts.push((vh, t));
-            n.st.req = Some(req);
-        }
-        if let Some(r) = &n.st.req {
-            show(r, required);
+        match &n.st.req {
+            Some(r) => show(r, required),
+            None if required => {
+                let req = self.dom.add(&n.label, "span", "tk-req", "");
+                self.dom.make(Some(&req), "span", &[("aria-hidden", "true")], " *");
+                let t = Txt::Word(Word::Required);
+                let vh = self.dom.add(&req, "span", "tk-vh", &t.render(&self.lang));
+                n.texts.push((vh, t));
+                n.st.req = Some(req);
+            }
+            None => {}
         }
     }
 
