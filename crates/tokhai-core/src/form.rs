@@ -284,6 +284,9 @@ impl Scope for Compiler {
     }
 }
 
+/// The compiler's passes stay out of line (`#[inline(never)]`): a browser's optimising compiler
+/// works on one wasm function at a time, and the passes inlined into one 14 KB function kept it
+/// busy for 20–95 ms on a background core while the first form mounted.
 impl Compiler {
     fn error(&mut self, path: &str, message: impl Into<String>) {
         self.errors.push(DefinitionError {
@@ -329,6 +332,7 @@ impl Compiler {
         }
     }
 
+    #[inline(never)]
     fn compile(mut self, def: FormDef) -> Result<Form, DefinitionErrors> {
         if def.tokhai != 1 {
             self.error(
@@ -411,6 +415,7 @@ impl Compiler {
     }
 
     /// Gives every field an index, in form order, and checks identifiers.
+    #[inline(never)]
     fn index<'a>(&mut self, def: &'a FormDef) -> Vec<Entry<'a>> {
         let mut entries = Vec::new();
         let mut containers = HashSet::new();
@@ -488,6 +493,7 @@ impl Compiler {
     }
 
     /// Compiles one field's expressions and rules.
+    #[inline(never)]
     fn field(
         &mut self,
         index: u32,
@@ -543,6 +549,7 @@ impl Compiler {
         }
     }
 
+    #[inline(never)]
     fn rules(
         &mut self,
         index: u32,
@@ -678,6 +685,7 @@ impl Compiler {
         out
     }
 
+    #[inline(never)]
     fn choice_source(
         &mut self,
         def: &FieldDef,
@@ -738,6 +746,7 @@ impl Compiler {
     }
 
     /// Builds the dependency graph, refuses cycles, and lists what each change affects.
+    #[inline(never)]
     fn graph(&mut self, fields: &[Field], entries: &[Entry<'_>]) -> (Vec<Affects>, Vec<u32>) {
         let n = fields.len();
         let mut propagates: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
@@ -888,6 +897,7 @@ fn check_id(c: &mut Compiler, id: &str, path: &str) {
 }
 
 /// Refuses attributes that mean nothing for the field's kind.
+#[inline(never)]
 fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
     use FieldKind::*;
     let textual = [Text, Textarea, Name, Email];
