@@ -4,11 +4,11 @@
 use crate::canonical::json_text;
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, Text};
-use crate::expr::{Binding, Expr, Scope};
+use crate::expr::{insert_sorted, Binding, Expr, Scope};
 use crate::rules::{self, Rule};
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -93,7 +93,7 @@ pub struct Form {
     /// Fields in dependency order: every field after those its visibility and value read.
     pub(crate) eval_order: Vec<u32>,
     pub(crate) catalogs: Catalogs,
-    external_catalogs: Vec<String>,
+    external_catalogs: Vec<&'static str>,
     custom_messages: HashMap<String, Text>,
     /// Made on first use: a widget needs it only for drafts and the submission.
     ruleset_hash: OnceLock<String>,
@@ -148,8 +148,8 @@ impl Form {
     }
 
     /// Catalogue names the host must provide.
-    pub fn external_catalogs(&self) -> Vec<&str> {
-        self.external_catalogs.iter().map(String::as_str).collect()
+    pub fn external_catalogs(&self) -> &[&'static str] {
+        &self.external_catalogs
     }
 
     /// A field by identifier.
@@ -353,7 +353,7 @@ impl Compiler {
         }
         let entries = self.index(&def);
         let mut fields: Vec<Field> = Vec::with_capacity(entries.len());
-        let mut external = BTreeSet::new();
+        let mut external = Vec::new();
         let mut custom_messages = HashMap::new();
         for (index, entry) in entries.iter().enumerate() {
             let field = self.field(index as u32, entry, &def, &mut external, &mut custom_messages);
@@ -388,9 +388,13 @@ impl Compiler {
         let order: Vec<u32> = (0..fields.len() as u32).collect();
         let (affects, eval_order) = self.graph(&fields, &entries);
         if !self.errors.is_empty() {
-            let mut seen = BTreeSet::new();
-            self.errors.retain(|e| seen.insert((e.path.clone(), e.message.clone())));
-            return Err(DefinitionErrors(self.errors));
+            let mut unique: Vec<DefinitionError> = Vec::with_capacity(self.errors.len());
+            for e in self.errors {
+                if !unique.contains(&e) {
+                    unique.push(e);
+                }
+            }
+            return Err(DefinitionErrors(unique));
         }
         Ok(Form {
             ruleset_hash: OnceLock::new(),
@@ -401,7 +405,7 @@ impl Compiler {
             order,
             eval_order,
             catalogs,
-            external_catalogs: external.into_iter().collect(),
+            external_catalogs: EXTERNAL_CATALOGS.into_iter().filter(|c| external.contains(c)).collect(),
             custom_messages,
         })
     }
@@ -499,7 +503,7 @@ impl Compiler {
         index: u32,
         entry: &Entry<'_>,
         form: &FormDef,
-        external: &mut BTreeSet<String>,
+        external: &mut Vec<&'static str>,
         custom_messages: &mut HashMap<String, Text>,
     ) -> Field {
         let (def, path, group) = (entry.def, entry.path.as_str(), entry.group);
@@ -555,7 +559,7 @@ impl Compiler {
         index: u32,
         entry: &Entry<'_>,
         form: &FormDef,
-        external: &mut BTreeSet<String>,
+        external: &mut Vec<&'static str>,
         custom_messages: &mut HashMap<String, Text>,
         catalog_parent: &mut Option<Binding>,
     ) -> Vec<Box<dyn Rule>> {
@@ -620,7 +624,7 @@ impl Compiler {
                 out.push(Box::new(pin::Pin { dob, sex }));
             }
             Address => {
-                external.extend(["provinces".to_owned(), "communes".to_owned()]);
+                external.extend(EXTERNAL_CATALOGS);
                 out.push(Box::new(address::Address));
             }
             File => out.push(Box::new(file::File {
@@ -692,7 +696,7 @@ impl Compiler {
         path: &str,
         group: Option<u32>,
         form: &FormDef,
-        external: &mut BTreeSet<String>,
+        external: &mut Vec<&'static str>,
         catalog_parent: &mut Option<Binding>,
     ) -> Option<rules::choice::Source> {
         use rules::choice::Source;
@@ -701,7 +705,7 @@ impl Compiler {
                 if options.is_empty() {
                     self.error(&format!("{path}.options"), "a choice field needs at least one option");
                 }
-                let mut seen = BTreeSet::new();
+                let mut seen = HashSet::new();
                 for (i, o) in options.iter().enumerate() {
                     if !seen.insert(o.value.as_str()) {
                         self.error(
@@ -714,8 +718,8 @@ impl Compiler {
             }
             (None, Some(name)) => {
                 if !form.catalogs.contains_key(name) {
-                    if EXTERNAL_CATALOGS.contains(&name.as_str()) {
-                        external.insert(name.clone());
+                    if let Some(known) = EXTERNAL_CATALOGS.into_iter().find(|c| c == name) {
+                        external.push(known);
                     } else {
                         self.error(&format!("{path}.catalog"), format!("unknown catalogue '{name}'"));
                     }
@@ -749,21 +753,21 @@ impl Compiler {
     #[inline(never)]
     fn graph(&mut self, fields: &[Field], entries: &[Entry<'_>]) -> (Vec<Affects>, Vec<u32>) {
         let n = fields.len();
-        let mut propagates: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
-        let mut checks: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
+        let mut propagates: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut checks: Vec<Vec<u32>> = vec![Vec::new(); n];
         for (i, f) in fields.iter().enumerate() {
             let i = i as u32;
             for e in f.visible.iter().chain(&f.compute) {
                 for r in e.fields() {
-                    propagates[r as usize].insert(i);
+                    insert_sorted(&mut propagates[r as usize], i);
                 }
             }
             let rule_reads = rule_reads(f, entries[i as usize].def, &self.by_id);
             for r in f.required_if.iter().flat_map(Expr::fields).chain(rule_reads) {
-                checks[r as usize].insert(i);
+                insert_sorted(&mut checks[r as usize], i);
             }
             if let Some(g) = f.group {
-                checks[i as usize].insert(g);
+                insert_sorted(&mut checks[i as usize], g);
             }
         }
         let Some(rank) = topological_rank(&propagates) else {
@@ -776,33 +780,40 @@ impl Compiler {
             self.error(&path, format!("dependency cycle between fields: {}", names.join(", ")));
             return (Vec::new(), Vec::new());
         };
-        // Ranks are a permutation of 0..n: the field at each rank is the evaluation order, and a set
-        // of ranks (a BTreeSet iterates in order) lists fields in evaluation order without sorting.
+        // Ranks are a permutation of 0..n: the field at each rank is the evaluation order, and fields
+        // marked by rank, read in rank order, come in evaluation order without sorting.
         let mut eval_order = vec![0u32; n];
         for (f, &r) in rank.iter().enumerate() {
             eval_order[r as usize] = f as u32;
         }
-        let in_order =
-            |ranks: BTreeSet<u32>| -> Vec<u32> { ranks.into_iter().map(|r| eval_order[r as usize]).collect() };
+        let in_order = |marked: &[bool]| -> Vec<u32> {
+            let ranks = marked.iter().enumerate().filter(|(_, m)| **m);
+            ranks.map(|(r, _)| eval_order[r]).collect()
+        };
         let affects = (0..n as u32)
             .map(|source| {
-                let mut reached = BTreeSet::from([rank[source as usize]]);
+                let mut reached = vec![false; n];
+                reached[rank[source as usize] as usize] = true;
                 let mut stack = vec![source];
                 while let Some(f) = stack.pop() {
                     for &d in &propagates[f as usize] {
-                        if reached.insert(rank[d as usize]) {
+                        let r = rank[d as usize] as usize;
+                        if !reached[r] {
+                            reached[r] = true;
                             stack.push(d);
                         }
                     }
                 }
-                let mut all = reached.clone();
-                let values = in_order(reached);
+                let values = in_order(&reached);
+                let mut all = reached;
                 for &f in &values {
-                    all.extend(checks[f as usize].iter().map(|&c| rank[c as usize]));
+                    for &c in &checks[f as usize] {
+                        all[rank[c as usize] as usize] = true;
+                    }
                 }
                 Affects {
                     values,
-                    checks: in_order(all),
+                    checks: in_order(&all),
                 }
             })
             .collect();
@@ -835,7 +846,7 @@ impl Field {
 }
 
 /// Topological rank of every node (each rank used once), or None when the graph has a cycle.
-fn topological_rank(edges: &[BTreeSet<u32>]) -> Option<Vec<u32>> {
+fn topological_rank(edges: &[Vec<u32>]) -> Option<Vec<u32>> {
     let n = edges.len();
     let mut indegree = vec![0usize; n];
     for targets in edges {
@@ -860,7 +871,7 @@ fn topological_rank(edges: &[BTreeSet<u32>]) -> Option<Vec<u32>> {
 }
 
 /// Nodes left on a cycle (or behind one) once every acyclic node is removed.
-fn cycle_members(edges: &[BTreeSet<u32>]) -> Vec<u32> {
+fn cycle_members(edges: &[Vec<u32>]) -> Vec<u32> {
     let n = edges.len();
     let mut indegree = vec![0usize; n];
     for targets in edges {

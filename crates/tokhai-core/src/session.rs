@@ -87,8 +87,8 @@ pub struct Session {
 impl Session {
     /// A blank filing; groups start with their minimum number of rows.
     pub fn new(form: Arc<Form>, catalogs: Arc<Catalogs>, today: Date) -> Result<Session, SessionError> {
-        if let Some(missing) = form.external_catalogs().into_iter().find(|c| !catalogs.contains(c)) {
-            return Err(SessionError::MissingCatalog(missing.to_owned()));
+        if let Some(missing) = form.external_catalogs().iter().find(|c| !catalogs.contains(c)) {
+            return Err(SessionError::MissingCatalog((*missing).to_owned()));
         }
         let slots = form
             .fields

@@ -3,9 +3,8 @@
 use super::eval::{eval, NoEnv};
 use super::functions::{Agg, Callee, Func1, Func2};
 use super::lexer::{tokenize, Tok, Token};
-use super::{Binding, ExprError, Scope, Value, MAX_DEPTH, MAX_SOURCE_LEN};
+use super::{insert_sorted, Binding, ExprError, Scope, Value, MAX_DEPTH, MAX_SOURCE_LEN};
 use regex_lite::Regex;
-use std::collections::BTreeSet;
 
 /// A node of a compiled expression.
 #[derive(Clone, Debug)]
@@ -67,7 +66,7 @@ pub(crate) fn parse(src: &str, scope: &dyn Scope, row_group: Option<u32>) -> Res
         scope,
         row_group,
         depth: 0,
-        fields: BTreeSet::new(),
+        fields: Vec::new(),
         uses_today: false,
     };
     let (root, _) = p.expr()?;
@@ -76,7 +75,7 @@ pub(crate) fn parse(src: &str, scope: &dyn Scope, row_group: Option<u32>) -> Res
     }
     Ok(Parsed {
         root,
-        fields: p.fields.into_iter().collect(),
+        fields: p.fields,
         uses_today: p.uses_today,
     })
 }
@@ -92,8 +91,8 @@ struct Parser<'s, 'c> {
     scope: &'c dyn Scope,
     row_group: Option<u32>,
     depth: usize,
-    /// Fields read, each once.
-    fields: BTreeSet<u32>,
+    /// Fields read, sorted, each once.
+    fields: Vec<u32>,
     uses_today: bool,
 }
 
@@ -271,7 +270,7 @@ impl<'s> Parser<'s, '_> {
             .resolve(name, self.row_group)
             .map_err(|message| ExprError::new(pos, message))?;
         let (Binding::Field(id) | Binding::RowField(id) | Binding::Group(id)) = binding;
-        self.fields.insert(id);
+        insert_sorted(&mut self.fields, id);
         Ok(binding)
     }
 
