@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 const MAX_DEFINITION_BYTES: usize = 4 << 20;
 
 /// One problem in a definition, located by a JSON path such as `$.steps[0].sections[1].fields[2].max`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct DefinitionError {
     /// Where the problem is.
     pub path: String,
@@ -388,13 +388,9 @@ impl Compiler {
         let order: Vec<u32> = (0..fields.len() as u32).collect();
         let (affects, eval_order) = self.graph(&fields, &entries);
         if !self.errors.is_empty() {
-            let mut unique: Vec<DefinitionError> = Vec::with_capacity(self.errors.len());
-            for e in self.errors {
-                if !unique.contains(&e) {
-                    unique.push(e);
-                }
-            }
-            return Err(DefinitionErrors(unique));
+            let mut seen = HashSet::new();
+            self.errors.retain(|e| seen.insert(e.clone()));
+            return Err(DefinitionErrors(self.errors));
         }
         Ok(Form {
             ruleset_hash: OnceLock::new(),

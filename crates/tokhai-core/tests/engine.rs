@@ -64,6 +64,19 @@ fn structural_errors_of_several_fields_are_all_reported() {
 }
 
 #[test]
+fn a_bad_condition_every_field_of_a_section_inherits_is_reported_once() {
+    let def = json!({"tokhai": 1, "id": "t", "version": "1", "title": "T",
+    "steps": [{"id": "s", "title": "S", "sections": [{"id": "a", "visible_if": "nope == 1", "fields": [
+        {"id": "b", "kind": "text", "label": "B"},
+        {"id": "c", "kind": "text", "label": "C"},
+        {"id": "d", "kind": "text", "label": "D"}
+    ]}]}]});
+    let errors = Form::compile(&def.to_string()).expect_err("an unknown name").0;
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["$.steps[0].sections[0].visible_if"], "{errors:?}");
+}
+
+#[test]
 fn dependency_cycles_are_refused() {
     let errors = compile_errors(json!([
         {"id": "a", "kind": "number", "label": "A", "compute": "b + 1"},
