@@ -776,45 +776,55 @@ impl Compiler {
             self.error(&path, format!("dependency cycle between fields: {}", names.join(", ")));
             return (Vec::new(), Vec::new());
         };
-        // Ranks are a permutation of 0..n: the field at each rank is the evaluation order, and fields
-        // marked by rank, read in rank order, come in evaluation order without sorting.
+        // Ranks are a permutation of 0..n: the field at each rank is the evaluation order, so sorted
+        // ranks list fields in evaluation order.
         let mut eval_order = vec![0u32; n];
         for (f, &r) in rank.iter().enumerate() {
             eval_order[r as usize] = f as u32;
         }
-        let in_order = |marked: &[bool]| -> Vec<u32> {
-            let ranks = marked.iter().enumerate().filter(|(_, m)| **m);
-            ranks.map(|(r, _)| eval_order[r]).collect()
+        let in_order = |ranks: &mut Vec<u32>| -> Vec<u32> {
+            ranks.sort_unstable();
+            ranks.iter().map(|&r| eval_order[r as usize]).collect()
         };
-        let affects = (0..n as u32)
-            .map(|source| {
-                let mut reached = vec![false; n];
-                reached[rank[source as usize] as usize] = true;
-                let mut stack = vec![source];
-                while let Some(f) = stack.pop() {
-                    for &d in &propagates[f as usize] {
-                        let r = rank[d as usize] as usize;
-                        if !reached[r] {
-                            reached[r] = true;
-                            stack.push(d);
-                        }
+        // Ranks reached from the current source, unmarked again before the next one: the work stays
+        // proportional to what each change reaches, not to the size of the form.
+        let mut marked = vec![false; n];
+        let mut affects = Vec::with_capacity(n);
+        for source in 0..n as u32 {
+            let mut reached = Vec::new();
+            mark(&mut marked, &mut reached, rank[source as usize]);
+            let mut stack = vec![source];
+            while let Some(f) = stack.pop() {
+                for &d in &propagates[f as usize] {
+                    if mark(&mut marked, &mut reached, rank[d as usize]) {
+                        stack.push(d);
                     }
                 }
-                let values = in_order(&reached);
-                let mut all = reached;
-                for &f in &values {
-                    for &c in &checks[f as usize] {
-                        all[rank[c as usize] as usize] = true;
-                    }
+            }
+            let values = in_order(&mut reached);
+            let mut all = reached;
+            for &f in &values {
+                for &c in &checks[f as usize] {
+                    mark(&mut marked, &mut all, rank[c as usize]);
                 }
-                Affects {
-                    values,
-                    checks: in_order(&all),
-                }
-            })
-            .collect();
+            }
+            let checks = in_order(&mut all);
+            for &r in &all {
+                marked[r as usize] = false;
+            }
+            affects.push(Affects { values, checks });
+        }
         (affects, eval_order)
     }
+}
+
+/// Marks a rank and lists it, unless it is marked already; whether it was new.
+fn mark(marked: &mut [bool], ranks: &mut Vec<u32>, r: u32) -> bool {
+    let new = !std::mem::replace(&mut marked[r as usize], true);
+    if new {
+        ranks.push(r);
+    }
+    new
 }
 
 /// Fields a field's rules read, besides its own value.

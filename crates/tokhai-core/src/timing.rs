@@ -245,7 +245,7 @@ impl Timeline {
             .sum();
 
         let mut steps: Vec<StepTime> = Vec::new();
-        let mut fields: Vec<FieldStats> = Vec::new();
+        let mut fields: BTreeMap<&str, FieldStats> = BTreeMap::new();
         let mut current_step: Option<(&str, f64)> = None;
         let mut focused: Option<(&str, f64)> = None;
         let (mut retries, mut last_step, mut last_field) = (0, None, None);
@@ -290,6 +290,7 @@ impl Timeline {
                 field: last_field.map(str::to_owned),
             }
         };
+        let fields: Vec<FieldStats> = fields.into_values().collect();
         Metrics {
             from_login: self.login_at.is_some(),
             to_submit_ms,
@@ -310,19 +311,11 @@ impl Timeline {
     }
 }
 
-/// The figures of a field, in a list kept sorted by field.
-fn stats<'m>(fields: &'m mut Vec<FieldStats>, field: &str) -> &'m mut FieldStats {
-    let at = fields
-        .binary_search_by(|s| s.field.as_str().cmp(field))
-        .unwrap_or_else(|at| {
-            let new = FieldStats {
-                field: field.to_owned(),
-                ..FieldStats::default()
-            };
-            fields.insert(at, new);
-            at
-        });
-    &mut fields[at]
+fn stats<'m, 'e>(fields: &'m mut BTreeMap<&'e str, FieldStats>, field: &'e str) -> &'m mut FieldStats {
+    fields.entry(field).or_insert_with(|| FieldStats {
+        field: field.to_owned(),
+        ..FieldStats::default()
+    })
 }
 
 fn close_step(steps: &mut Vec<StepTime>, open: Option<(&str, f64)>, at: f64) {
