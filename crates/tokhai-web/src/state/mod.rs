@@ -44,6 +44,8 @@ struct StepNode {
     el: Element,
     heading: HtmlElement,
     item: Element,
+    /// Its sections' elements, in definition order.
+    sections: Vec<Element>,
     visible: bool,
 }
 
@@ -66,7 +68,6 @@ pub struct State {
     nodes: HashMap<String, FieldNode>,
     groups: HashMap<String, GroupNode>,
     steps: Vec<StepNode>,
-    sections: HashMap<String, Element>,
     /// Steps whose fields are not rendered yet: the first screen comes first (see `render_rest`).
     pending: Vec<usize>,
     chrome: Vec<(Element, Txt)>,
@@ -85,7 +86,8 @@ pub struct State {
     status: Element,
     status_word: Option<(Word, String)>,
     satisfaction: bool,
-    server_messages: HashMap<(String, String), Json>,
+    /// The back end's refusal reasons as (path, code, reason): their words win over the core's.
+    server_messages: Vec<(String, String, Json)>,
     idempotency_key: String,
     timeline: Timeline,
     /// Events for the JS face, sent once the state is no longer borrowed.
@@ -206,7 +208,6 @@ impl State {
         let mut nodes = HashMap::new();
         let mut groups = HashMap::new();
         let mut steps = Vec::new();
-        let mut sections = HashMap::new();
         let mut pending = Vec::new();
         {
             let find = |name: &str| lookup(&form, &host_catalogs, name);
@@ -218,7 +219,8 @@ impl State {
                 groups: &mut groups,
             };
             // Fields are rendered up to the first step with a visible one; the others wait.
-            let visible: HashSet<String> = session.visible_fields().into_iter().collect();
+            let visible_fields = session.visible_fields();
+            let visible: HashSet<&str> = visible_fields.iter().map(String::as_str).collect();
             let mut first_screen_done = false;
             for (si, step) in def.steps.iter().enumerate() {
                 let render_fields = !first_screen_done;
@@ -226,7 +228,7 @@ impl State {
                     .sections
                     .iter()
                     .flat_map(|s| &s.fields)
-                    .any(|f| visible.contains(&f.id));
+                    .any(|f| visible.contains(f.id.as_str()));
                 if !render_fields {
                     pending.push(si);
                 }
@@ -236,6 +238,7 @@ impl State {
                 let h_attrs = [("class", "tk-step-title"), ("id", &hid), ("tabindex", "-1")];
                 let h = tr(&el, "h3", &h_attrs, Txt::Def(step.title.clone()));
                 let item = tr(&progress, "li", &[], Txt::Def(step.title.clone()));
+                let mut sections = Vec::with_capacity(step.sections.len());
                 for sec in &step.sections {
                     let s = dom.add(&el, "div", "tk-section", "");
                     if let Some(t) = &sec.title {
@@ -249,13 +252,14 @@ impl State {
                             b.field(&s, &Rc::new(f.clone()), &f.id, si);
                         }
                     }
-                    sections.insert(sec.id.clone(), s);
+                    sections.push(s);
                 }
                 steps.push(StepNode {
                     id: step.id.clone(),
                     el,
                     heading: html(&h),
                     item,
+                    sections,
                     visible: true,
                 });
             }
@@ -284,7 +288,6 @@ impl State {
             nodes,
             groups,
             steps,
-            sections,
             pending,
             chrome,
             progress_label,
@@ -305,7 +308,7 @@ impl State {
             status,
             status_word: None,
             satisfaction: opts.satisfaction,
-            server_messages: HashMap::new(),
+            server_messages: Vec::new(),
             idempotency_key: opts.idempotency_key,
             timeline: Timeline {
                 login_at: opts.login_at,
@@ -350,8 +353,7 @@ impl State {
         // (section element, field, step) of every field left for later.
         let mut later: Vec<(Element, &FieldDef, usize)> = Vec::new();
         for &si in &pending {
-            for sec in &form.def().steps[si].sections {
-                let Some(el) = self.sections.get(&sec.id) else { continue };
+            for (sec, el) in form.def().steps[si].sections.iter().zip(&self.steps[si].sections) {
                 later.extend(sec.fields.iter().map(|f| (el.clone(), f, si)));
             }
         }
@@ -567,21 +569,20 @@ impl State {
         let def = self.form.def();
         let mut changed = false;
         // Fields of steps not rendered yet are as visible as the session says.
-        let later: HashSet<String> = if self.pending.is_empty() {
-            HashSet::new()
+        let visible = if self.pending.is_empty() {
+            Vec::new()
         } else {
-            self.session.visible_fields().into_iter().collect()
+            self.session.visible_fields()
         };
+        let later: HashSet<&str> = visible.iter().map(String::as_str).collect();
         for (i, step) in def.steps.iter().enumerate() {
             let mut any = false;
-            for sec in &step.sections {
+            for (sec, el) in step.sections.iter().zip(&self.steps[i].sections) {
                 let on = sec.fields.iter().any(|f| match self.nodes.get(&f.id) {
                     Some(n) => n.st.visible,
-                    None => later.contains(&f.id),
+                    None => later.contains(f.id.as_str()),
                 });
-                if let Some(el) = self.sections.get(&sec.id) {
-                    show(el, on);
-                }
+                show(el, on);
                 any |= on;
             }
             if self.steps[i].visible != any {
@@ -1239,11 +1240,11 @@ fn t_is_label(e: &Element) -> bool {
 }
 
 /// The words of an issue: the back end's for a refusal, else the core's catalogue.
-fn message(form: &Form, server: &HashMap<(String, String), Json>, issue: &Issue, lang: &str) -> String {
-    let key = (issue.path.clone(), issue.code.clone());
+fn message(form: &Form, server: &[(String, String, Json)], issue: &Issue, lang: &str) -> String {
     let own = server
-        .get(&key)
-        .and_then(|r| r.get(if lang == "en" { "message_en" } else { "message_vi" }));
+        .iter()
+        .find(|(path, code, _)| *path == issue.path && *code == issue.code)
+        .and_then(|(_, _, r)| r.get(if lang == "en" { "message_en" } else { "message_vi" }));
     match own.and_then(Json::as_str) {
         Some(text) => text.to_owned(),
         None => messages::render(issue, form, lang),

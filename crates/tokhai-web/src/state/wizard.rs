@@ -281,7 +281,9 @@ impl State {
             let Some(issue) = Issue::from_json(&r) else {
                 continue;
             };
-            self.server_messages.insert((issue.path.clone(), issue.code.clone()), r);
+            self.server_messages
+                .retain(|(path, code, _)| *path != issue.path || *code != issue.code);
+            self.server_messages.push((issue.path.clone(), issue.code.clone(), r));
             issues.push(issue);
         }
         self.busy = false;
@@ -343,8 +345,8 @@ impl State {
                     .add(&b, "span", "tk-vh", &format!(": {}", step.title.get(&lang)));
             }
             let dl = self.dom.add(&block, "dl", "tk-answers", "");
-            for sec in &step.sections {
-                if self.sections.get(&sec.id).is_some_and(|s| !shown(s)) {
+            for (sec, el) in step.sections.iter().zip(&self.steps[i].sections) {
+                if !shown(el) {
                     continue;
                 }
                 for f in &sec.fields {
