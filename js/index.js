@@ -119,9 +119,7 @@ function warmUp() {
     );
     const values = Object.entries(WARM_UP_VALUES).map(([path, value]) => [path, { value, source: 'warm-up', locked: path === 'pin' }]);
     start(document.createElement('div'), form, catalogs, { drafts: false, prefill: { values: Object.fromEntries(values) } }, WARM_UP_PREFIX)
-      // After the next task, where mount renders the steps after the first screen.
-      .then(async (handle) => {
-        await nextTask();
+      .then((handle) => {
         const prefilled = handle.values().text === WARM_UP_VALUES.text;
         // What a citizen does first: types, leaves the field, presses Continue (the step has errors).
         const field = handle.element.querySelector('[data-path="text"]');
@@ -634,14 +632,18 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     }),
     emit,
   );
-  // The first screen is on; the other steps render in the next task, not before ready.
-  nextTask().then(() => {
-    if (destroyed) return;
-    const start = performance.now();
-    widget.renderRest();
-    // A User Timing entry, for hosts and benchmarks that watch rendering (not for the warm-up).
-    if (idPrefix !== WARM_UP_PREFIX) performance.measure?.('tokhai:later-steps', { start, end: performance.now() });
-  });
+  // The first screen is on; the other steps render in the next task, not before ready (the
+  // warm-up's at once, in the same task as the rest of the warm-up).
+  if (idPrefix === WARM_UP_PREFIX) widget.renderRest();
+  else {
+    nextTask().then(() => {
+      if (destroyed) return;
+      const start = performance.now();
+      widget.renderRest();
+      // A User Timing entry, for hosts and benchmarks that watch rendering.
+      performance.measure?.('tokhai:later-steps', { start, end: performance.now() });
+    });
+  }
   info = JSON.parse(widget.info());
   draftId = `${info.form_id}|${options.subject ?? ''}`;
   // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
