@@ -234,7 +234,7 @@ pub struct FieldDef {
     /// Latest allowed date: an expression such as `today()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_date: Option<String>,
-    /// Regular expression the whole value must match (text kinds).
+    /// Regular expression the whole value must match (text kinds), in the dialect of `tokhai_core::regex`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
     /// Whether a name must be written in capitals (with full diacritics).

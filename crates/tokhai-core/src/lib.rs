@@ -18,6 +18,7 @@ pub mod messages;
 pub mod normalize;
 pub mod path;
 pub mod prefill;
+pub mod regex;
 mod rules;
 pub mod session;
 pub mod submission;

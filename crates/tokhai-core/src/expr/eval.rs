@@ -29,7 +29,7 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &dyn Env, row: Option<usize>) -> Cow
         Node::Call1(f, a) => apply1(*f, &eval(a, env, row)),
         Node::Call2(f, a, b) => apply2(*f, &eval(a, env, row), &eval(b, env, row)),
         Node::Matches(text, regex) => match &*eval(text, env, row) {
-            Value::Str(s) => Value::Bool(regex.is_match(s)),
+            Value::Str(s) => Value::Bool(regex.matches(s)),
             _ => Value::Null,
         },
         Node::Count(group) => Value::Num(env.row_count(*group) as f64),

@@ -4,7 +4,7 @@ use super::eval::{eval, NoEnv};
 use super::functions::{Agg, Callee, Func1, Func2};
 use super::lexer::{tokenize, Tok, Token};
 use super::{insert_sorted, Binding, ExprError, Scope, Value, MAX_DEPTH, MAX_SOURCE_LEN};
-use regex_lite::Regex;
+use crate::regex::Regex;
 
 /// A node of a compiled expression.
 #[derive(Clone, Debug)]
@@ -349,9 +349,7 @@ impl<'s> Parser<'s, '_> {
         let Tok::Str(pattern) = self.peek() else {
             return Err(self.error_here("the pattern of matches must be a string literal".to_string()));
         };
-        // Compiling the bare pattern first proves its groups balance, so the anchors cannot be escaped.
-        let anchored = Regex::new(pattern).and_then(|_| Regex::new(&format!(r"\A(?:{pattern})\z")));
-        let regex = anchored.map_err(|e| ExprError::new(pos, format!("invalid pattern: {e}")))?;
+        let regex = Regex::new(pattern).map_err(|e| ExprError::new(pos, format!("invalid pattern: {e}")))?;
         self.at += 1;
         Ok(regex)
     }

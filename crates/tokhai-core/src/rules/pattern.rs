@@ -2,28 +2,27 @@
 
 use super::{Check, Rule};
 use crate::issue::Finding;
+use crate::regex::Regex;
 use serde_json::Value as Json;
 
 /// A compiled pattern.
 #[derive(Debug)]
 pub(crate) struct Pattern {
-    regex: regex_lite::Regex,
+    regex: Regex,
 }
 
 impl Pattern {
-    /// Compiles a pattern anchored at both ends.
+    /// Compiles a pattern.
     pub fn new(pattern: &str) -> Result<Pattern, String> {
-        let regex = regex_lite::RegexBuilder::new(&format!("^(?:{pattern})$"))
-            .size_limit(1 << 20)
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Pattern { regex })
+        Regex::new(pattern)
+            .map(|regex| Pattern { regex })
+            .map_err(|e| e.to_string())
     }
 }
 
 impl Rule for Pattern {
     fn check(&self, value: &Json, cx: &mut Check<'_>) {
-        if value.as_str().is_some_and(|s| !self.regex.is_match(s)) {
+        if value.as_str().is_some_and(|s| !self.regex.matches(s)) {
             cx.report(Finding::error("pattern.mismatch"));
         }
     }

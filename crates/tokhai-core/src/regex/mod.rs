@@ -1,0 +1,61 @@
+//! tokhai's regular expressions: the `pattern` keyword and the `matches` function, matched against
+//! the whole text, in time proportional to pattern × text (no backtracking).
+//!
+//! The dialect is the `regex` crate's, restricted to what a form needs and to ASCII classes (as
+//! `regex-lite`, which the server and the widget used before, so definitions keep their meaning):
+//! - a character stands for itself; `\` before ASCII punctuation makes it literal;
+//!   `\n \t \r \f \v`, `\xHH`, `\x{H…}`, `\uHHHH` and `\u{H…}` name characters;
+//! - `.` is any character but `\n`; `\d \w \s` are ASCII digits, word characters and spaces,
+//!   `\D \W \S` their complements; `[…]` and `[^…]` hold characters, ranges `a-z` and those classes;
+//! - `(…)`, `(?:…)`, `(?<name>…)` and `(?P<name>…)` group; `|` separates alternatives;
+//! - `* + ? {n} {n,} {n,m}` repeat (counts up to 1000), optionally followed by a lazy `?`;
+//! - `^ $ \A \z \b \B` assert the start, the end, a word boundary and its absence;
+//! - `(?flags)` and `(?flags:…)` set `i` (ASCII case-insensitive), `m` (`^ $` at line breaks),
+//!   `s` (`.` also matches `\n`) and `U`, or clear them after `-`.
+
+mod class;
+mod compile;
+mod parse;
+#[cfg(test)]
+mod tests;
+mod vm;
+
+use compile::Inst;
+use std::fmt;
+
+/// A compiled pattern.
+#[derive(Clone, Debug)]
+pub struct Regex {
+    program: Vec<Inst>,
+}
+
+/// Why a pattern was refused, and where (a character offset from 0).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatternError {
+    pub reason: &'static str,
+    pub at: Option<usize>,
+}
+
+impl Regex {
+    /// Compiles `pattern`, or says why it cannot.
+    pub fn new(pattern: &str) -> Result<Regex, PatternError> {
+        let tree = parse::parse(pattern)?;
+        Ok(Regex {
+            program: compile::compile(&tree)?,
+        })
+    }
+
+    /// Whether the whole of `text` matches.
+    pub fn matches(&self, text: &str) -> bool {
+        vm::matches(&self.program, text)
+    }
+}
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.at {
+            Some(at) => write!(f, "{} at character {}", self.reason, at + 1),
+            None => f.write_str(self.reason),
+        }
+    }
+}
