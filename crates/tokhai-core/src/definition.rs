@@ -190,6 +190,36 @@ pub enum FieldKind {
     Group,
 }
 
+impl FieldKind {
+    /// The kind's name in a definition, e.g. `checkbox_group`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Textarea => "textarea",
+            FieldKind::Number => "number",
+            FieldKind::Date => "date",
+            FieldKind::Select => "select",
+            FieldKind::Radio => "radio",
+            FieldKind::Checkbox => "checkbox",
+            FieldKind::CheckboxGroup => "checkbox_group",
+            FieldKind::Email => "email",
+            FieldKind::Phone => "phone",
+            FieldKind::Pin => "pin",
+            FieldKind::TaxCode => "tax_code",
+            FieldKind::Name => "name",
+            FieldKind::Address => "address",
+            FieldKind::File => "file",
+            FieldKind::Group => "group",
+        }
+    }
+}
+
+impl std::fmt::Display for FieldKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One field of a form.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

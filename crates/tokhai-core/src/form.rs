@@ -322,7 +322,8 @@ impl Compiler {
         match self.resolve(name, row_group) {
             Ok(b @ (Binding::Field(f) | Binding::RowField(f))) if kinds.contains(&self.kinds[f as usize]) => Some(b),
             Ok(_) => {
-                self.error(path, format!("'{name}' must be a field of kind {kinds:?}"));
+                let kinds: Vec<&str> = kinds.iter().map(|kind| kind.name()).collect();
+                self.error(path, format!("'{name}' must be a {} field", kinds.join(" or ")));
                 None
             }
             Err(message) => {
@@ -944,7 +945,7 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
         if given && !kinds.contains(&def.kind) {
             c.error(
                 &format!("{path}.{name}"),
-                format!("'{name}' does not apply to a {:?} field", def.kind),
+                format!("'{name}' does not apply to a {} field", def.kind),
             );
         }
     }
@@ -958,13 +959,13 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
     if def.compute.is_some() && not_computable.contains(&def.kind) {
         c.error(
             &format!("{path}.compute"),
-            format!("a {:?} field cannot be computed", def.kind),
+            format!("a {} field cannot be computed", def.kind),
         );
     }
     if def.prefill.is_some() && [Group, File].contains(&def.kind) {
         c.error(
             &format!("{path}.prefill"),
-            format!("a {:?} field cannot be prefilled", def.kind),
+            format!("a {} field cannot be prefilled", def.kind),
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tokhai_core::{messages, Catalogs, Date, Form, Patch, Session};
+use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Patch, Session};
 
 fn form(fields: Value) -> Value {
     json!({"tokhai": 1, "id": "t", "version": "1", "title": "T",
@@ -49,6 +49,45 @@ fn every_definition_problem_is_reported_with_its_path() {
         format!("{base}[6].options"),
     ] {
         assert!(paths.contains(&expected.as_str()), "missing {expected} in {errors:#?}");
+    }
+}
+
+#[test]
+fn kind_errors_name_the_kind_as_definitions_write_it() {
+    let errors = compile_errors(json!([
+        {"id": "a", "kind": "checkbox_group", "label": "A", "options": [{"value": "x", "label": "X"}],
+         "pattern": "x", "compute": "'x'"}
+    ]));
+    let messages: Vec<&str> = errors.iter().map(|(_, m)| m.as_str()).collect();
+    assert!(
+        messages.contains(&"'pattern' does not apply to a checkbox_group field"),
+        "{errors:?}"
+    );
+    assert!(
+        messages.contains(&"a checkbox_group field cannot be computed"),
+        "{errors:?}"
+    );
+    let names = [
+        "text",
+        "textarea",
+        "number",
+        "date",
+        "select",
+        "radio",
+        "checkbox",
+        "checkbox_group",
+        "email",
+        "phone",
+        "pin",
+        "tax_code",
+        "name",
+        "address",
+        "file",
+        "group",
+    ];
+    for name in names {
+        let kind: FieldKind = serde_json::from_value(json!(name)).expect(name);
+        assert_eq!(kind.name(), name);
     }
 }
 
