@@ -18,7 +18,7 @@ pub struct CatalogError(pub String);
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     options: Vec<OptionDef>,
-    by_code: HashMap<String, usize>,
+    by_code: HashMap<String, u32>,
     /// Search keys, each made on the first search that reaches its option (a commune search
     /// only reaches one province's communes, so loading stays fast).
     keys: Vec<OnceLock<String>>,
@@ -28,7 +28,7 @@ impl Catalog {
     /// A catalogue of options; later duplicates of a code are refused.
     pub fn new(options: Vec<OptionDef>) -> Result<Catalog, CatalogError> {
         let mut by_code = HashMap::with_capacity(options.len());
-        for (i, o) in options.iter().enumerate() {
+        for (i, o) in (0..).zip(&options) {
             if by_code.insert(o.value.clone(), i).is_some() {
                 return Err(CatalogError(format!("duplicate code '{}'", o.value)));
             }
@@ -39,7 +39,7 @@ impl Catalog {
 
     /// The option with a code.
     pub fn get(&self, code: &str) -> Option<&OptionDef> {
-        self.by_code.get(code).map(|&i| &self.options[i])
+        self.by_code.get(code).map(|&i| &self.options[i as usize])
     }
 
     /// Options, all or only the children of a parent code.

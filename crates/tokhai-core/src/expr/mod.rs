@@ -55,11 +55,14 @@ pub const MAX_SOURCE_LEN: usize = 4096;
 /// Deepest accepted nesting of operations, calls, lists and parentheses.
 pub const MAX_DEPTH: usize = 64;
 
-/// Adds a field index to a sorted list of unique ones (a BTreeSet's work, in less wasm).
-pub(crate) fn insert_sorted(set: &mut Vec<u32>, id: u32) {
-    if let Err(at) = set.binary_search(&id) {
+/// Adds a number to a sorted list of unique ones, saying whether it was new (a BTreeSet's work,
+/// in less wasm).
+pub(crate) fn insert_sorted(set: &mut Vec<u32>, id: u32) -> bool {
+    let at = set.binary_search(&id);
+    if let Err(at) = at {
         set.insert(at, id);
     }
+    at.is_err()
 }
 
 /// A value computed by an expression or read from a field.

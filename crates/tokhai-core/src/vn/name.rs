@@ -1,9 +1,9 @@
 //! Personal names: letters of any script with their diacritics, single spaces, apostrophes
 //! ("H'Mông") and hyphens; no digits or symbols (Civil Code 2015 Art. 26).
 
+use crate::expr::insert_sorted;
 use crate::issue::Finding;
 use crate::text::{char_len, is_combining_mark, uppercase};
-use std::collections::HashSet;
 
 /// Names longer than this many characters get a warning; the law sets no limit.
 pub const LONG_NAME: usize = 50;
@@ -11,8 +11,11 @@ pub const LONG_NAME: usize = 50;
 /// Checks a name already cleaned by [`crate::text::clean_line`].
 pub fn check(cleaned: &str, uppercase_required: bool) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut seen = HashSet::new();
-    let invalid: String = cleaned.chars().filter(|c| !allowed(*c) && seen.insert(*c)).collect();
+    let mut seen = Vec::new();
+    let invalid: String = cleaned
+        .chars()
+        .filter(|&c| !allowed(c) && insert_sorted(&mut seen, c.into()))
+        .collect();
     if !invalid.is_empty() {
         findings.push(Finding::error("name.invalid_chars").with("chars", invalid));
     } else if !cleaned.is_empty() && !cleaned.chars().next().is_some_and(char::is_alphabetic) {
