@@ -1,4 +1,5 @@
-//! Compile, one keystroke and full validation on generated 40- and 700-field forms.
+//! Compile, one keystroke and full validation on generated 40- and 700-field forms; patterns
+//! against regex-lite, which they replaced.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::json;
@@ -41,5 +42,27 @@ fn engine(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, engine);
+fn patterns(c: &mut Criterion) {
+    let cases = [
+        (r"0\d{9}", "0912345678"),
+        (r"[A-Z]{2}[0-9]{3}", "AB123"),
+        (r"(?i)nguy[eễ]n( [a-zà-ỹ]+)+", "Nguyễn văn an"),
+        (r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "ten.ho@example.gov.vn"),
+    ];
+    for (pattern, text) in cases {
+        let ours = tokhai_core::regex::Regex::new(pattern).unwrap();
+        let theirs = regex_lite::Regex::new(&format!(r"\A(?:{pattern})\z")).unwrap();
+        c.bench_function(&format!("pattern {pattern} (tokhai)"), |b| {
+            b.iter(|| ours.matches(black_box(text)))
+        });
+        c.bench_function(&format!("pattern {pattern} (regex-lite)"), |b| {
+            b.iter(|| theirs.is_match(black_box(text)))
+        });
+        c.bench_function(&format!("compile {pattern} (tokhai)"), |b| {
+            b.iter(|| tokhai_core::regex::Regex::new(black_box(pattern)).unwrap())
+        });
+    }
+}
+
+criterion_group!(benches, engine, patterns);
 criterion_main!(benches);
