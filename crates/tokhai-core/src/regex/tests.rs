@@ -112,7 +112,6 @@ fn a_bad_pattern_is_refused_with_its_place() {
         ("a{3,2}", "below its minimum", 1),
         ("a{1001}", "above 1000", 1),
         ("[z-a]", "before its start", 2),
-        (r"[\d-z]x", "", 0),
         ("a\\", "cannot end with", 1),
         (r"\p{L}", "unknown escape", 0),
         (r"\<", "unknown escape", 0),
@@ -125,9 +124,6 @@ fn a_bad_pattern_is_refused_with_its_place() {
         (r"\xZ", "character code", 0),
     ];
     for (pattern, reason, at) in cases {
-        if reason.is_empty() {
-            continue;
-        }
         let error = refused(pattern);
         assert!(error.reason.contains(reason), "{pattern}: {error}");
         assert_eq!(error.at, Some(at), "{pattern}: {error}");
