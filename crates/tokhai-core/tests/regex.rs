@@ -66,6 +66,14 @@ fn text() -> impl Strategy<Value = String> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
 
+    /// Any text at all, heavy in syntax, is compiled or refused, never a panic.
+    #[test]
+    fn any_pattern_is_compiled_or_refused(pattern in r"[()\[\]{}|*+?.^$\\:<>=P!,0-9a-zA-Z_ê-]{0,24}", text in text()) {
+        if let Ok(regex) = Regex::new(&pattern) {
+            regex.matches(&text);
+        }
+    }
+
     #[test]
     fn patterns_match_as_regex_lite_does(pattern in pattern(), texts in prop::collection::vec(text(), 8)) {
         let ours = Regex::new(&pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
