@@ -267,6 +267,10 @@ pub struct FieldDef {
     /// Regular expression the whole value must match (text kinds), in the dialect of `tokhai_core::regex`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
+    /// What a value must look like, said when it does not match `pattern` (e.g. "nhập theo dạng
+    /// 51A-123.45"): the error reads "label: " and this text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern_message: Option<Text>,
     /// Whether a name must be written in capitals (with full diacritics).
     #[serde(default, skip_serializing_if = "is_false")]
     pub uppercase: bool,

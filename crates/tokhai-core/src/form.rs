@@ -62,6 +62,8 @@ pub struct Field {
     pub(crate) compute: Option<Expr>,
     pub(crate) rules: Vec<Box<dyn Rule>>,
     pub(crate) catalog_parent: Option<Binding>,
+    /// What a value must look like, for the pattern's error.
+    pub(crate) pattern_message: Option<Text>,
     pub(crate) initial_rows: usize,
     pub(crate) max_rows: usize,
 }
@@ -545,6 +547,7 @@ impl Compiler {
             compute,
             rules,
             catalog_parent,
+            pattern_message: def.pattern_message.clone(),
             initial_rows: def.min_rows.unwrap_or(0).max(usize::from(def.required)),
             max_rows: def.max_rows.unwrap_or(usize::MAX),
         }
@@ -948,6 +951,12 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
                 format!("'{name}' does not apply to a {} field", def.kind),
             );
         }
+    }
+    if def.pattern_message.is_some() && def.pattern.is_none() {
+        c.error(
+            &format!("{path}.pattern_message"),
+            "'pattern_message' explains 'pattern': give 'pattern' too",
+        );
     }
     if def.parent.is_some() && def.catalog.is_none() {
         c.error(

@@ -14,8 +14,9 @@ pub struct Warning {
     pub message: String,
 }
 
-/// Every warning for a compiled form: missing translations, unreachable fields and labels repeated
-/// within a step. (Unknown prefill attributes are compile errors.)
+/// Every warning for a compiled form: missing translations, unreachable fields, labels repeated
+/// within a step and patterns whose error cannot say what is expected. (Unknown prefill
+/// attributes are compile errors.)
 pub fn lint(form: &Form) -> Vec<Warning> {
     let mut out = Vec::new();
     let def = form.def();
@@ -75,6 +76,16 @@ fn field_warnings(
     for (i, r) in field.rules.iter().enumerate() {
         english(&r.message, &format!("{path}.rules[{i}].message"), warn);
     }
+    match (&field.pattern, &field.pattern_message) {
+        (_, Some(m)) => english(m, &format!("{path}.pattern_message"), warn),
+        (Some(_), None) => warn(
+            format!("{path}.pattern"),
+            "a value that does not match is only told its format is not right: say what it must look like in \
+             'pattern_message'"
+                .to_owned(),
+        ),
+        (None, None) => {}
+    }
     let label = crate::text::lowercase(field.label.get("vi").trim());
     if let Some(other) = labels.insert(label, field.id.clone()) {
         warn(
@@ -112,7 +123,10 @@ mod tests {
             &json!({"tokhai": 1, "id": "l", "version": "1", "title": {"vi": "L", "en": "L"},
             "steps": [{"id": "s", "title": "S", "sections": [{"id": "a", "fields": [
                 {"id": "a", "kind": "text", "label": {"vi": "Tên", "en": "Name"}, "visible_if": "1 > 2"},
-                {"id": "b", "kind": "text", "label": {"vi": "tên", "en": "Name"}}
+                {"id": "b", "kind": "text", "label": {"vi": "tên", "en": "Name"}},
+                {"id": "c", "kind": "text", "label": {"vi": "Biển số", "en": "Plate"}, "pattern": "\\d{2}[A-Z]-\\d{5}"},
+                {"id": "d", "kind": "text", "label": {"vi": "Mã", "en": "Code"}, "pattern": "[A-Z]{3}",
+                 "pattern_message": "nhập 3 chữ cái in hoa"}
             ]}]}]}),
         )
         .unwrap();
@@ -124,6 +138,8 @@ mod tests {
         assert!(all.contains("$.steps[0].title: no English text"), "{all}");
         assert!(all.contains("can never be shown"), "{all}");
         assert!(all.contains("same label as 'a'"), "{all}");
-        assert_eq!(messages.len(), 3, "{all}");
+        assert!(all.contains("fields[2].pattern: a value that does not match"), "{all}");
+        assert!(all.contains("fields[3].pattern_message: no English text"), "{all}");
+        assert_eq!(messages.len(), 5, "{all}");
     }
 }

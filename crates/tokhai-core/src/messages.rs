@@ -93,20 +93,29 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("satisfaction.already_rated", "Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!", "You have already rated this dossier. Thank you!"),
 ];
 
-/// Renders an issue in a language (`vi`, default, or `en`) with the field's label.
+/// Renders an issue in a language (`vi`, default, or `en`) with the field's label; a pattern's
+/// error says what the value must look like when the field's `pattern_message` tells.
 pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
     let en = lang == "en";
     let words = match issue.code.as_str() {
         "required" => required_words(issue, form),
         code => code,
     };
-    let template = match CATALOG.iter().find(|(code, _, _)| *code == words) {
-        Some((_, vi, english)) => if en { english } else { vi }.to_string(),
-        None => match form.custom_message(&issue.code) {
-            Some(text) => text.get(lang).to_owned(),
-            None if en => format!("{{label}}: the value is not valid ({})", issue.code),
-            None => format!("{{label}}: giá trị không hợp lệ ({})", issue.code),
-        },
+    let explained = form
+        .field(path::field_id(&issue.path))
+        .and_then(|field| field.pattern_message.as_ref())
+        .filter(|_| issue.code == "pattern.mismatch");
+    let template = if let Some(text) = explained {
+        format!("{{label}}: {}", text.get(lang))
+    } else {
+        match CATALOG.iter().find(|(code, _, _)| *code == words) {
+            Some((_, vi, english)) => if en { english } else { vi }.to_string(),
+            None => match form.custom_message(&issue.code) {
+                Some(text) => text.get(lang).to_owned(),
+                None if en => format!("{{label}}: the value is not valid ({})", issue.code),
+                None => format!("{{label}}: giá trị không hợp lệ ({})", issue.code),
+            },
+        }
     };
     let mut out = template.replace("{label}", &label(issue, form, lang));
     for (name, value) in &issue.params {

@@ -187,6 +187,38 @@ fn pin_is_cross_checked_with_date_of_birth_and_sex() {
 }
 
 #[test]
+fn a_pattern_error_says_what_the_value_must_look_like_when_the_definition_tells() {
+    let mut s = session(json!([
+        {"id": "plate", "kind": "text", "label": {"vi": "Biển số", "en": "Plate"}, "pattern": "\\d{2}[A-Z]-\\d{3}\\.\\d{2}",
+         "pattern_message": {"vi": "nhập theo dạng 51A-123.45", "en": "enter it as 51A-123.45"}},
+        {"id": "code", "kind": "text", "label": "Mã", "pattern": "[A-Z]{3}"}
+    ]));
+    s.input("plate", json!("51A12345")).unwrap();
+    s.input("code", json!("ab")).unwrap();
+    let rendered = |lang| {
+        s.issues()
+            .iter()
+            .map(|i| messages::render(i, s.form(), lang))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rendered("vi"),
+        ["Biển số: nhập theo dạng 51A-123.45", "Mã: không đúng định dạng"]
+    );
+    assert_eq!(
+        rendered("en"),
+        ["Plate: enter it as 51A-123.45", "Mã: the format is not right"]
+    );
+    s.input("plate", json!("51A-123.45")).unwrap();
+    assert_eq!(codes(&s), [("code".into(), "pattern.mismatch".into())]);
+    let errors = compile_errors(json!([{"id": "a", "kind": "text", "label": "A", "pattern_message": "x"}]));
+    assert_eq!(
+        errors[0].1, "'pattern_message' explains 'pattern': give 'pattern' too",
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn computed_values_and_aggregates_follow_rows() {
     let mut s = session(json!([
         {"id": "members", "kind": "group", "label": "Thành viên", "min_rows": 1, "max_rows": 3, "fields": [
