@@ -49,10 +49,9 @@ impl Class {
         self.ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi)
     }
 
-    /// Adds the characters of `other`.
+    /// Adds the characters of `other` (then `normalize` before matching).
     pub fn add(&mut self, other: &Class) {
         self.ranges.extend_from_slice(&other.ranges);
-        self.normalize();
     }
 
     /// Adds the other case of every ASCII letter in the set.
@@ -73,6 +72,7 @@ impl Class {
 
     /// Replaces the set by its complement.
     pub fn negate(&mut self) {
+        self.normalize();
         let mut complement = Vec::new();
         let mut next = 0;
         for &(lo, hi) in &self.ranges {
@@ -88,7 +88,7 @@ impl Class {
     }
 
     /// Sorts the ranges and merges those that overlap or touch.
-    fn normalize(&mut self) {
+    pub fn normalize(&mut self) {
         self.ranges.sort_unstable();
         let mut merged: Vec<(u32, u32)> = Vec::with_capacity(self.ranges.len());
         for &(lo, hi) in &self.ranges {

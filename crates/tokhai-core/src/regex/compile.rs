@@ -1,6 +1,5 @@
 //! Compiles a syntax tree into the instructions of a Thompson automaton.
 
-use super::class::Class;
 use super::parse::{Look, Node};
 use super::PatternError;
 
@@ -8,10 +7,11 @@ use super::PatternError;
 const MAX_PROGRAM: usize = 20_000;
 
 /// One instruction; threads advance past a character by `Char` and `Class`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(super) enum Inst {
     Char(char),
-    Class(Class),
+    /// A character of the class with this index.
+    Class(u32),
     Look(Look),
     /// Continue at both targets.
     Split(u32, u32),
@@ -52,7 +52,7 @@ impl Program {
                 self.push(Inst::Char(*c))?;
             }
             Node::Class(class) => {
-                self.push(Inst::Class(class.clone()))?;
+                self.push(Inst::Class(*class))?;
             }
             Node::Look(look) => {
                 self.push(Inst::Look(*look))?;

@@ -20,6 +20,7 @@ mod parse;
 mod tests;
 mod vm;
 
+use class::Class;
 use compile::Inst;
 use std::fmt;
 
@@ -27,6 +28,8 @@ use std::fmt;
 #[derive(Clone, Debug)]
 pub struct Regex {
     program: Vec<Inst>,
+    /// The classes `program` names by index: a repeated class is stored once.
+    classes: Vec<Class>,
 }
 
 /// Why a pattern was refused, and where (a character offset from 0).
@@ -39,15 +42,16 @@ pub struct PatternError {
 impl Regex {
     /// Compiles `pattern`, or says why it cannot.
     pub fn new(pattern: &str) -> Result<Regex, PatternError> {
-        let tree = parse::parse(pattern)?;
+        let (tree, classes) = parse::parse(pattern)?;
         Ok(Regex {
             program: compile::compile(&tree)?,
+            classes,
         })
     }
 
     /// Whether the whole of `text` matches.
     pub fn matches(&self, text: &str) -> bool {
-        vm::matches(&self.program, text)
+        vm::matches(&self.program, &self.classes, text)
     }
 }
 

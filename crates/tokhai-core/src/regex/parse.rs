@@ -13,7 +13,8 @@ const MAX_COUNT: u32 = 1000;
 pub(super) enum Node {
     Empty,
     Char(char),
-    Class(Class),
+    /// A class, by its index in the pattern's list of classes.
+    Class(u32),
     Look(Look),
     Concat(Vec<Node>),
     Alt(Vec<Node>),
@@ -51,16 +52,17 @@ enum Item {
 
 type Result<T> = std::result::Result<T, PatternError>;
 
-/// Parses `pattern`.
-pub(super) fn parse(pattern: &str) -> Result<Node> {
+/// Parses `pattern` into a tree and the classes it names (each once, however often repeated).
+pub(super) fn parse(pattern: &str) -> Result<(Node, Vec<Class>)> {
     let mut parser = Parser {
         chars: pattern.chars().collect(),
         at: 0,
         depth: 0,
+        classes: Vec::new(),
     };
     let tree = parser.alternation(&mut Flags::default())?;
     match parser.peek() {
-        None => Ok(tree),
+        None => Ok((tree, parser.classes)),
         Some(_) => Err(parser.error("unopened group ')'")),
     }
 }
@@ -69,6 +71,7 @@ struct Parser {
     chars: Vec<char>,
     at: usize,
     depth: usize,
+    classes: Vec<Class>,
 }
 
 impl Parser {
@@ -133,8 +136,11 @@ impl Parser {
         let Some(c) = self.next() else { return Ok(None) };
         Ok(Some(match c {
             '(' => return self.group(flags),
-            '[' => Node::Class(self.class(*flags)?),
-            '.' => Node::Class(Class::any(flags.dot_newline)),
+            '[' => {
+                let class = self.class(*flags)?;
+                self.add_class(class)
+            }
+            '.' => self.add_class(Class::any(flags.dot_newline)),
             '^' => Node::Look(if flags.multi_line {
                 Look::LineStart
             } else {
@@ -147,9 +153,12 @@ impl Parser {
                 Some('z') => self.look(Look::TextEnd),
                 Some('b') => self.look(Look::WordBoundary),
                 Some('B') => self.look(Look::NotWordBoundary),
-                _ => literal(self.escape()?, *flags),
+                _ => {
+                    let item = self.escape()?;
+                    self.literal(item, *flags)
+                }
             },
-            c => literal(Item::Char(c), *flags),
+            c => self.literal(Item::Char(c), *flags),
         }))
     }
 
@@ -329,6 +338,8 @@ impl Parser {
         }
         if negated {
             class.negate();
+        } else {
+            class.normalize();
         }
         Ok(class)
     }
@@ -390,17 +401,22 @@ impl Parser {
             )),
         }
     }
-}
 
-/// A literal character or class, with both cases of an ASCII letter under `i`.
-fn literal(item: Item, flags: Flags) -> Node {
-    match item {
-        Item::Char(c) if flags.ignore_case && c.is_ascii_alphabetic() => {
-            let mut class = Class::range(c, c);
-            class.fold_ascii_case();
-            Node::Class(class)
+    /// A literal character or class, with both cases of an ASCII letter under `i`.
+    fn literal(&mut self, item: Item, flags: Flags) -> Node {
+        match item {
+            Item::Char(c) if flags.ignore_case && c.is_ascii_alphabetic() => {
+                let mut class = Class::range(c, c);
+                class.fold_ascii_case();
+                self.add_class(class)
+            }
+            Item::Char(c) => Node::Char(c),
+            Item::Class(class) => self.add_class(class),
         }
-        Item::Char(c) => Node::Char(c),
-        Item::Class(class) => Node::Class(class),
+    }
+
+    fn add_class(&mut self, class: Class) -> Node {
+        self.classes.push(class);
+        Node::Class(self.classes.len() as u32 - 1)
     }
 }

@@ -140,3 +140,15 @@ fn a_pattern_too_large_or_too_deep_is_refused() {
         .contains("nest too deep"));
     assert!(Regex::new(&format!("{}a{}", "(".repeat(64), ")".repeat(64))).is_ok());
 }
+
+#[test]
+fn a_class_is_stored_once_however_often_it_repeats() {
+    let regex = Regex::new("[a-z]{1000}").unwrap();
+    assert_eq!(regex.classes.len(), 1);
+    assert!(regex.matches(&"q".repeat(1000)));
+    // 20,000 single characters, every other code point from U+20000: one class of 20,000 ranges.
+    let wide: String = (0..20_000).map(|i| char::from_u32(0x20000 + 2 * i).unwrap()).collect();
+    let regex = Regex::new(&format!("[{wide}]{{2}}")).unwrap();
+    assert!(regex.matches("\u{20000}\u{20002}"));
+    assert!(!regex.matches("\u{20000}\u{20001}"));
+}

@@ -1,11 +1,12 @@
 //! Runs a program over a text: every thread advances one character at a time (Pike's VM without
 //! captures), so time is proportional to program × text whatever the pattern.
 
+use super::class::Class;
 use super::compile::Inst;
 use super::parse::Look;
 
-/// Whether `program` matches the whole of `text`.
-pub(super) fn matches(program: &[Inst], text: &str) -> bool {
+/// Whether `program` (with its `classes`) matches the whole of `text`.
+pub(super) fn matches(program: &[Inst], classes: &[Class], text: &str) -> bool {
     let mut now = Threads::new(program.len());
     let mut next = Threads::new(program.len());
     let mut chars = text.chars();
@@ -18,9 +19,9 @@ pub(super) fn matches(program: &[Inst], text: &str) -> bool {
         let after = chars.next();
         next.clear();
         for &pc in &now.waiting {
-            let advances = match &program[pc as usize] {
-                Inst::Char(expected) => *expected == c,
-                Inst::Class(class) => class.contains(c),
+            let advances = match program[pc as usize] {
+                Inst::Char(expected) => expected == c,
+                Inst::Class(class) => classes[class as usize].contains(c),
                 _ => false,
             };
             if advances {
@@ -68,10 +69,10 @@ impl Threads {
                 continue;
             }
             self.visited_list.push(pc);
-            match &program[pc as usize] {
-                Inst::Jump(to) => self.stack.push(*to),
-                Inst::Split(first, second) => self.stack.extend([*second, *first]),
-                Inst::Look(look) if holds(*look, before, after) => self.stack.push(pc + 1),
+            match program[pc as usize] {
+                Inst::Jump(to) => self.stack.push(to),
+                Inst::Split(first, second) => self.stack.extend([second, first]),
+                Inst::Look(look) if holds(look, before, after) => self.stack.push(pc + 1),
                 Inst::Look(_) => {}
                 Inst::Char(_) | Inst::Class(_) | Inst::Match => self.waiting.push(pc),
             }
