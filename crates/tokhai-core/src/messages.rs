@@ -101,10 +101,10 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
         "required" => required_words(issue, form),
         code => code,
     };
-    let explained = form
-        .field(path::field_id(&issue.path))
-        .and_then(|field| field.pattern_message.as_ref())
-        .filter(|_| issue.code == "pattern.mismatch");
+    let explained = (issue.code == "pattern.mismatch")
+        .then(|| form.field(path::field_id(&issue.path)))
+        .flatten()
+        .and_then(|field| field.pattern_message.as_ref());
     let template = if let Some(text) = explained {
         format!("{{label}}: {}", text.get(lang))
     } else {

@@ -58,11 +58,13 @@ pub const MAX_DEPTH: usize = 64;
 /// Adds a number to a sorted list of unique ones, saying whether it was new (a BTreeSet's work,
 /// in less wasm).
 pub(crate) fn insert_sorted(set: &mut Vec<u32>, id: u32) -> bool {
-    let at = set.binary_search(&id);
-    if let Err(at) = at {
-        set.insert(at, id);
+    match set.binary_search(&id) {
+        Ok(_) => false,
+        Err(at) => {
+            set.insert(at, id);
+            true
+        }
     }
-    at.is_err()
 }
 
 /// A value computed by an expression or read from a field.
