@@ -245,7 +245,7 @@ impl Timeline {
             .sum();
 
         let mut steps: Vec<StepTime> = Vec::new();
-        let mut fields: BTreeMap<&str, FieldStats> = BTreeMap::new();
+        let mut fields: Vec<FieldStats> = Vec::new();
         let mut current_step: Option<(&str, f64)> = None;
         let mut focused: Option<(&str, f64)> = None;
         let (mut retries, mut last_step, mut last_field) = (0, None, None);
@@ -290,7 +290,6 @@ impl Timeline {
                 field: last_field.map(str::to_owned),
             }
         };
-        let fields: Vec<FieldStats> = fields.into_values().collect();
         Metrics {
             from_login: self.login_at.is_some(),
             to_submit_ms,
@@ -311,11 +310,20 @@ impl Timeline {
     }
 }
 
-fn stats<'m, 'e>(fields: &'m mut BTreeMap<&'e str, FieldStats>, field: &'e str) -> &'m mut FieldStats {
-    fields.entry(field).or_insert_with(|| FieldStats {
-        field: field.to_owned(),
-        ..FieldStats::default()
-    })
+/// The statistics of `field` in `fields` (kept sorted by field), added if new.
+fn stats<'m>(fields: &'m mut Vec<FieldStats>, field: &str) -> &'m mut FieldStats {
+    let i = match fields.binary_search_by(|s| s.field.as_str().cmp(field)) {
+        Ok(i) => i,
+        Err(i) => {
+            let new = FieldStats {
+                field: field.to_owned(),
+                ..FieldStats::default()
+            };
+            fields.insert(i, new);
+            i
+        }
+    };
+    &mut fields[i]
 }
 
 fn close_step(steps: &mut Vec<StepTime>, open: Option<(&str, f64)>, at: f64) {
@@ -682,6 +690,24 @@ mod tests {
         assert_eq!(m.prefill_coverage, 0.8);
         assert_eq!(m.outcome, Outcome::Submitted);
         assert_eq!(m.within_target, Some(false), "340 s is over the 300 s target");
+    }
+
+    #[test]
+    fn fields_are_counted_apart_and_listed_by_name() {
+        use EventKind::*;
+        let mut t = filing();
+        t.events.truncate(2);
+        for (i, field) in ["name", "phone", "address", "name", "name"].into_iter().enumerate() {
+            t.events.push(ev(13_000.0 + i as f64, Change { field: f(field) }));
+        }
+        let m = t.metrics(IDLE_THRESHOLD_MS, TARGET_MS);
+        let counted: Vec<(&str, usize, usize)> = m
+            .fields
+            .iter()
+            .map(|s| (s.field.as_str(), s.changes, s.corrections))
+            .collect();
+        assert_eq!(counted, [("address", 1, 0), ("name", 3, 2), ("phone", 1, 0)]);
+        assert_eq!(m.corrections, 2);
     }
 
     #[test]
