@@ -233,7 +233,11 @@ export interface Timeline {
 /** A mounted form. */
 export interface TokhaiHandle {
   readonly element: HTMLElement;
-  /** Fills (and locks) fields from a bundle or the URL returning one. */
+  /**
+   * Fills (and locks) fields from a bundle or the URL returning one. A malformed bundle (not JSON, no
+   * `values`, an entry that is not `{value, source, locked}` or names no field) is refused whole: the
+   * promise rejects with every reason and nothing is filled.
+   */
   prefill(bundle: string | URL | PrefillBundle): Promise<void>;
   /** The current values of visible fields, normalised as submitted. */
   values(): Values;

@@ -96,7 +96,7 @@ const WARM_UP_VALUES = {
   email: 'a@b.vn',
   number: 5,
   address: { province: '01', commune: '1' },
-  rows: [{ r_from: '2004-01-01' }],
+  'rows[0].r_from': '2004-01-01',
 };
 
 /**
@@ -763,8 +763,8 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     const slow = setTimeout(() => widget.status('prefill_loading'), PREFILL_NOTICE_AFTER);
     await jsonText(options.prefill, PREFILL_TIMEOUT)
       .then((text) => {
-        bundle = JSON.parse(text);
         widget.prefill(text);
+        bundle = JSON.parse(text);
         widget.status('');
       })
       .catch((error) => {

@@ -149,6 +149,18 @@ test('when national data is slow, a notice says so until the values arrive', asy
   await context.close();
 });
 
+/** Goes on through CT01 (answering what each step asks) to its household members; returns the add button and row controls. */
+async function toMembers(page) {
+  const next = page.locator('tokhai-form .tk-nav button[type=submit]');
+  const add = page.locator('tokhai-form button[data-act="add"]');
+  for (let round = 0; round < 12 && !(await add.isVisible()); round++) {
+    await next.click();
+    if (await page.locator('tokhai-form .tk-summary:not([hidden])').count()) await answerSummary(page);
+  }
+  const row = (i, field) => page.locator(`tokhai-form :is(input,select,textarea)[data-path="members[${i}].${field}"]`);
+  return { add, row };
+}
+
 test("a household member's PIN in a row fills the row from national data, locked, and a stranger's does not", async (t) => {
   if (!env.portal) return skip(t);
   const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
@@ -163,13 +175,7 @@ test("a household member's PIN in a row fills the row from national data, locked
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${env.portal.url}/`);
   await page.waitForSelector('tokhai-form .tk-prov');
-  const next = page.locator('tokhai-form .tk-nav button[type=submit]');
-  const add = page.locator('tokhai-form button[data-act="add"]');
-  for (let round = 0; round < 12 && !(await add.isVisible()); round++) {
-    await next.click();
-    if (await page.locator('tokhai-form .tk-summary:not([hidden])').count()) await answerSummary(page);
-  }
-  const row = (i, field) => page.locator(`tokhai-form :is(input,select,textarea)[data-path="members[${i}].${field}"]`);
+  const { add, row } = await toMembers(page);
 
   await add.click();
   await row(0, 'm_pin').fill(member.pin);
@@ -214,5 +220,36 @@ test("a household member's PIN in a row fills the row from national data, locked
   assert.deepEqual(rows.map((b) => b.row.member), [member.pin], 'the signed row goes with the submission');
   await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a member's row bundle with a field the group lacks is refused whole: the row stays the citizen's, and the page says so", async (t) => {
+  if (!env.portal) return skip(t);
+  const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const { citizens } = await (await context.request.get(`${env.portal.url}/api/dev/citizens?limit=300`)).json();
+  const me = citizens.find((a) => a.birth_year < 2000 && citizens.some((b) => b.household_id === a.household_id && b.pin !== a.pin));
+  const member = citizens.find((b) => b.household_id === me.household_id && b.pin !== me.pin);
+  assert.equal((await context.request.post(`${env.portal.url}/api/dev/login`, { data: { pin: me.pin } })).status(), 200);
+  const page = await context.newPage();
+  await page.route('**/api/prefill/**/row?*', async (route) => {
+    const res = await route.fetch();
+    const bundle = await res.json();
+    bundle.values.m_nickname = { value: 'Bé', source: 'population.nickname', locked: true };
+    return route.fulfill({ response: res, body: JSON.stringify(bundle) });
+  });
+  const refusals = [];
+  await page.exposeFunction('refusal', (message) => refusals.push(message));
+  await page.addInitScript(() => document.addEventListener('tokhai-error', (e) => window.refusal(String(e.detail.error?.message))));
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  const { add, row } = await toMembers(page);
+
+  await add.click();
+  await row(0, 'm_pin').fill(member.pin);
+  await row(0, 'm_pin').press('Tab');
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.trim(), 'tokhai-form .tk-status');
+  assert.deepEqual(refusals, ["prefill: the bundle is refused: 'members' has no field 'm_nickname'"]);
+  assert.equal(await row(0, 'm_name').inputValue(), '', 'nothing of the bundle filled');
+  assert.equal(await row(0, 'm_name').getAttribute('readonly'), null);
   await context.close();
 });

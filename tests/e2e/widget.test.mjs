@@ -266,6 +266,23 @@ test('the JS API: values, validate, submit to the action endpoint with a receipt
   await context.close();
 });
 
+test('a malformed prefill bundle is refused whole, naming every wrong entry, and fills nothing', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const prefill = (bundle) => page.evaluate((b) => window.tk.prefill(b).then(() => 'taken', (e) => e.message), bundle);
+  const name = { value: 'Nguyễn Văn An', source: 'population.full_name', locked: true };
+  const refused = await prefill({ values: { full_name: name, pin: '001089012345', nickname: { value: 'An', source: 'x', locked: false } } });
+  assert.match(refused, /^prefill: the bundle is refused: /);
+  assert.ok(refused.includes("'pin' is not {value, source, locked}"), refused);
+  assert.ok(refused.includes("unknown path 'nickname'"), refused);
+  assert.equal(await page.inputValue('#tk1-full_name'), '', 'nothing filled, not even the good entry');
+  assert.equal(await page.locator('.tk-prov').count(), 0);
+  assert.match(await prefill('/fixtures/harness.html'), /^prefill: the bundle is not JSON: /, 'a URL that answers HTML');
+  assert.equal(await prefill({ values: { full_name: name } }), 'taken');
+  assert.equal(await page.inputValue('#tk1-full_name'), 'Nguyễn Văn An');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a definition is compiled once for all its mounts, its first step shown first; a malformed one is refused with every reason', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   const result = await page.evaluate(async () => {

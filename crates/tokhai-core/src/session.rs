@@ -133,16 +133,9 @@ impl Session {
 
     /// Takes a raw value typed by the citizen and returns what changed.
     pub fn input(&mut self, path: &str, value: Json) -> Result<Vec<Patch>, SessionError> {
-        let target = path::parse(&self.form, path).map_err(SessionError::UnknownPath)?;
-        let field = &self.form.fields[target.field as usize];
-        if field.is_computed() || field.kind == FieldKind::Group {
-            return Err(SessionError::ReadOnly(path.to_owned()));
-        }
-        let row = target.row.unwrap_or(0);
-        if row >= self.slots[target.field as usize].len() {
-            return Err(SessionError::UnknownPath(format!("unknown path '{path}'")));
-        }
-        let slot = &mut self.slots[target.field as usize][row];
+        let target = self.input_target(path)?;
+        let kind = self.form.fields[target.field as usize].kind;
+        let slot = &mut self.slots[target.field as usize][target.row.unwrap_or(0)];
         let raw = match target.part {
             Some(part) => {
                 let mut whole = slot.value.as_object().cloned().unwrap_or_default();
@@ -151,11 +144,29 @@ impl Session {
             }
             None => value,
         };
-        slot.value = normalize(field.kind, raw);
+        slot.value = normalize(kind, raw);
         slot.touched = true;
         let mut patches = Vec::new();
         self.propagate(target.field, target.row, &mut patches);
         Ok(patches)
+    }
+
+    /// Whether `path` names a value that can be given: a field (in an existing row) that is neither
+    /// computed nor a group.
+    pub fn check_input(&self, path: &str) -> Result<(), SessionError> {
+        self.input_target(path).map(|_| ())
+    }
+
+    fn input_target(&self, path: &str) -> Result<path::Target, SessionError> {
+        let target = path::parse(&self.form, path).map_err(SessionError::UnknownPath)?;
+        let field = &self.form.fields[target.field as usize];
+        if field.is_computed() || field.kind == FieldKind::Group {
+            return Err(SessionError::ReadOnly(path.to_owned()));
+        }
+        if target.row.unwrap_or(0) >= self.slots[target.field as usize].len() {
+            return Err(SessionError::UnknownPath(format!("unknown path '{path}'")));
+        }
+        Ok(target)
     }
 
     /// Adds an empty row at the end of a repeat group.

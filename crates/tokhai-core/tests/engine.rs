@@ -219,6 +219,41 @@ fn a_pattern_error_says_what_the_value_must_look_like_when_the_definition_tells(
 }
 
 #[test]
+fn a_path_is_checked_for_input_without_changing_anything() {
+    let definition = form(json!([
+        {"id": "members", "kind": "group", "label": "Thành viên", "min_rows": 1, "fields": [
+            {"id": "m_name", "kind": "name", "label": "Họ tên"}
+        ]},
+        {"id": "home", "kind": "address", "label": "Nơi ở"},
+        {"id": "count", "kind": "number", "label": "Số người", "compute": "count(members)"}
+    ]));
+    let mut catalogs = Catalogs::new();
+    for name in ["provinces", "communes"] {
+        catalogs.insert(name, Vec::new()).unwrap();
+    }
+    let form = Arc::new(Form::compile(&definition.to_string()).unwrap());
+    let s = Session::new(form, Arc::new(catalogs), Date::new(2026, 11, 23).unwrap()).unwrap();
+    let before = s.values();
+    for fine in ["members[0].m_name", "home", "home.commune"] {
+        assert_eq!(s.check_input(fine), Ok(()), "{fine}");
+    }
+    for (bad, reason) in [
+        ("nickname", "unknown path 'nickname'"),
+        ("members[1].m_name", "unknown path 'members[1].m_name'"),
+        ("home.district", "unknown path 'home.district'"),
+        ("count", "'count' is read-only"),
+        ("members", "'members' is read-only"),
+    ] {
+        assert_eq!(
+            s.check_input(bad).map_err(|e| e.to_string()),
+            Err(reason.to_owned()),
+            "{bad}"
+        );
+    }
+    assert_eq!(s.values(), before);
+}
+
+#[test]
 fn computed_values_and_aggregates_follow_rows() {
     let mut s = session(json!([
         {"id": "members", "kind": "group", "label": "Thành viên", "min_rows": 1, "max_rows": 3, "fields": [

@@ -92,9 +92,9 @@ pub fn use_browser_unicode() {
     });
 }
 
-/// JSON text from JS as a value.
-fn parse(json: &str) -> Result<Json, JsError> {
-    serde_json::from_str(json).map_err(|e| JsError::new(&e.to_string()))
+/// JSON text from JS as a value, or an error that says `what` was not JSON.
+fn parse(json: &str, what: &str) -> Result<Json, JsError> {
+    serde_json::from_str(json).map_err(|e| JsError::new(&format!("{what} is not JSON: {e}")))
 }
 
 /// Options catalogues parsed once and shared by every form mounted with them.
@@ -169,7 +169,7 @@ impl Widget {
     ) -> Result<Widget, JsError> {
         use_browser_unicode();
         // Written by the JS face (not by the host): read field by field, with no deserialiser of its own.
-        let o = parse(options)?;
+        let o = parse(options, "the options")?;
         let text = |key: &str| o.get(key).and_then(Json::as_str);
         let flag = |key: &str| o.get(key).and_then(Json::as_bool).unwrap_or(false);
         let prefix = text("idPrefix")
@@ -275,7 +275,7 @@ impl Widget {
     /// Shows a refusal: the back end's reasons (JSON `[{path, code, params, message_vi, message_en}]`),
     /// or a general failure if there are none.
     pub fn refused(&self, reasons: &str) -> Result<(), JsError> {
-        let reasons = match parse(reasons)? {
+        let reasons = match parse(reasons, "the refusal")? {
             Json::Array(list) => list,
             _ => Vec::new(),
         };
@@ -285,7 +285,7 @@ impl Widget {
 
     /// Fills fields from a prefill bundle (JSON `{values: {path: {value, source, locked}}, ...}`).
     pub fn prefill(&self, bundle: &str) -> Result<(), JsError> {
-        let json = parse(bundle)?;
+        let json = parse(bundle, "prefill: the bundle")?;
         self.inner
             .peek(|s| s.prefill(json))
             .unwrap_or(Ok(()))
@@ -295,7 +295,7 @@ impl Widget {
     /// Fills the rows of a household member from a signed row bundle (JSON `{row: {group, member}, values, ...}`).
     #[wasm_bindgen(js_name = prefillRow)]
     pub fn prefill_row(&self, bundle: &str) -> Result<(), JsError> {
-        let json = parse(bundle)?;
+        let json = parse(bundle, "prefill: the bundle")?;
         self.inner
             .with(|s| s.prefill_row(json))
             .unwrap_or(Ok(()))
@@ -330,7 +330,7 @@ impl Widget {
     /// Restores a draft's values (JSON) on step `step`; returns the answers dropped because they no
     /// longer fit the form, as JSON `[{path, code, label}]`, and tells the citizen.
     pub fn restore(&self, values: &str, step: Option<u32>) -> Result<String, JsError> {
-        let values = parse(values)?;
+        let values = parse(values, "the draft")?;
         let dropped = self.inner.with(|s| s.restore(&values, step.map(|i| i as usize)));
         Ok(json_text(&dropped.unwrap_or(Json::Null)))
     }

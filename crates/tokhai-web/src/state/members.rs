@@ -1,7 +1,7 @@
 //! Rows filled from household members: a PIN typed in a row's key field asks the host for that
 //! member's signed row, which fills and locks the row; the marks follow the members when rows move.
 
-use super::State;
+use super::{entry_problem, refuse_if_any, State};
 use serde_json::{json, Value as Json};
 use tokhai_core::prefill::member_key;
 use tokhai_core::vn::pin;
@@ -68,8 +68,23 @@ impl State {
         let values = bundle
             .get("values")
             .and_then(Json::as_object)
-            .cloned()
+            .ok_or("prefill: the bundle has no values")?;
+        let row_fields = self
+            .groups
+            .get(&group)
+            .and_then(|g| g.def.fields.as_deref())
             .unwrap_or_default();
+        let problems: Vec<String> = values
+            .iter()
+            .filter_map(|(field, pv)| {
+                if row_fields.iter().any(|f| f.id == *field) {
+                    entry_problem(field, pv)
+                } else {
+                    Some(format!("'{group}' has no field '{field}'"))
+                }
+            })
+            .collect();
+        refuse_if_any(problems)?;
         let fields = values
             .iter()
             .filter(|(f, _)| **f != key)

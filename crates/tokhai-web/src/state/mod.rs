@@ -1168,15 +1168,23 @@ impl State {
         self.session.values()
     }
 
-    /// Fills fields from a prefill bundle (`{ values: { path: { value, source, locked } } }`).
+    /// Fills fields from a prefill bundle (`{ values: { path: { value, source, locked } } }`), or
+    /// refuses the whole bundle, naming every entry that is wrong, and fills nothing.
     pub fn prefill(&mut self, bundle: Json) -> Result<(), String> {
         let values = bundle
             .get("values")
             .and_then(Json::as_object)
             .ok_or("prefill: the bundle has no values")?;
+        let problems: Vec<String> = values
+            .iter()
+            .filter_map(|(path, pv)| match self.session.check_input(path) {
+                Err(e) => Some(e.to_string()),
+                Ok(()) => entry_problem(path, pv),
+            })
+            .collect();
+        refuse_if_any(problems)?;
         for (path, pv) in values {
-            let value = pv.get("value").cloned().unwrap_or(Json::Null);
-            let locked = pv.get("locked").and_then(Json::as_bool).unwrap_or(false);
+            let (value, locked) = (pv["value"].clone(), pv["locked"] == true);
             let patches = self.session.input(path, value.clone()).unwrap_or_default();
             self.apply(patches, None);
             self.show_value(path, &value);
@@ -1339,6 +1347,21 @@ fn provenance_text(locked: bool, lang: &str) -> String {
         s.push(')');
     }
     s
+}
+
+/// What is wrong with one entry of a prefill bundle, if anything: it must be `{value, source, locked}`.
+pub(super) fn entry_problem(path: &str, entry: &Json) -> Option<String> {
+    let well_formed = entry.get("value").is_some() && entry["source"].is_string() && entry["locked"].is_boolean();
+    (!well_formed).then(|| format!("'{path}' is not {{value, source, locked}}"))
+}
+
+/// Refuses a prefill bundle with every problem found in it, if there is one.
+pub(super) fn refuse_if_any(problems: Vec<String>) -> Result<(), String> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("prefill: the bundle is refused: {}", problems.join("; ")))
+    }
 }
 
 #[cfg(test)]
