@@ -149,8 +149,21 @@ test('when national data is slow, a notice says so until the values arrive', asy
   await context.close();
 });
 
-/** Goes on through CT01 (answering what each step asks) to its household members; returns the add button and row controls. */
-async function toMembers(page) {
+/**
+ * A logged-in adult who lives with others, on CT01's household members (every earlier step answered):
+ * the page, the add button, the row controls and a PIN typer. `prepare` runs before the page loads.
+ */
+async function atMembers(prepare = async () => {}) {
+  const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const { citizens } = await (await context.request.get(`${env.portal.url}/api/dev/citizens?limit=300`)).json();
+  const me = citizens.find((a) => a.birth_year < 2000 && citizens.some((b) => b.household_id === a.household_id && b.pin !== a.pin));
+  const member = citizens.find((b) => b.household_id === me.household_id && b.pin !== me.pin);
+  const stranger = citizens.find((c) => c.household_id !== me.household_id);
+  assert.equal((await context.request.post(`${env.portal.url}/api/dev/login`, { data: { pin: me.pin } })).status(), 200);
+  const page = await context.newPage();
+  await prepare(page);
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
   const next = page.locator('tokhai-form .tk-nav button[type=submit]');
   const add = page.locator('tokhai-form button[data-act="add"]');
   for (let round = 0; round < 12 && !(await add.isVisible()); round++) {
@@ -158,28 +171,20 @@ async function toMembers(page) {
     if (await page.locator('tokhai-form .tk-summary:not([hidden])').count()) await answerSummary(page);
   }
   const row = (i, field) => page.locator(`tokhai-form :is(input,select,textarea)[data-path="members[${i}].${field}"]`);
-  return { add, row };
+  const typePin = async (i, pin) => {
+    await row(i, 'm_pin').fill(pin);
+    await row(i, 'm_pin').press('Tab');
+  };
+  return { context, page, member, stranger, add, row, typePin };
 }
 
 test("a household member's PIN in a row fills the row from national data, locked, and a stranger's does not", async (t) => {
   if (!env.portal) return skip(t);
-  const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
-  const { citizens } = await (await context.request.get(`${env.portal.url}/api/dev/citizens?limit=300`)).json();
-  const adults = citizens.filter((c) => c.birth_year < 2000);
-  const me = adults.find((a) => citizens.some((b) => b.household_id === a.household_id && b.pin !== a.pin));
-  const member = citizens.find((b) => b.household_id === me.household_id && b.pin !== me.pin);
-  const stranger = citizens.find((c) => c.household_id !== me.household_id);
-  assert.equal((await context.request.post(`${env.portal.url}/api/dev/login`, { data: { pin: me.pin } })).status(), 200);
-  const page = await context.newPage();
   const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${env.portal.url}/`);
-  await page.waitForSelector('tokhai-form .tk-prov');
-  const { add, row } = await toMembers(page);
+  const { context, page, member, stranger, add, row, typePin } = await atMembers((p) => p.on('pageerror', (e) => errors.push(e.message)));
 
   await add.click();
-  await row(0, 'm_pin').fill(member.pin);
-  await row(0, 'm_pin').press('Tab');
+  await typePin(0, member.pin);
   await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
   assert.equal((await row(0, 'm_name').inputValue()).toUpperCase(), member.full_name.toUpperCase());
   assert.match(await row(0, 'm_dob').inputValue(), /^\d{2}\/\d{2}\/\d{4}$/);
@@ -188,8 +193,7 @@ test("a household member's PIN in a row fills the row from national data, locked
   assert.ok(note.includes('Cơ sở dữ liệu quốc gia về dân cư'), note);
 
   await add.click();
-  await row(1, 'm_pin').fill(stranger.pin);
-  await row(1, 'm_pin').press('Tab');
+  await typePin(1, stranger.pin);
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('hộ gia đình'), 'tokhai-form .tk-status');
   assert.equal(await row(1, 'm_name').getAttribute('readonly'), null, "a stranger's row stays the citizen's to fill");
   assert.equal(await row(1, 'm_name').inputValue(), '');
@@ -199,8 +203,7 @@ test("a household member's PIN in a row fills the row from national data, locked
   await page.waitForFunction(() => !document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
   assert.equal(await row(0, 'm_pin').inputValue(), stranger.pin);
   assert.equal(await page.locator('tokhai-form [id$="members-0_m_name-prov"]').count(), 0);
-  await row(0, 'm_pin').fill(member.pin);
-  await row(0, 'm_pin').press('Tab');
+  await typePin(0, member.pin);
   await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
 
   // A reload restores the draft; national data fills and locks the member's row again.
@@ -225,28 +228,20 @@ test("a household member's PIN in a row fills the row from national data, locked
 
 test("a member's row bundle with a field the group lacks is refused whole: the row stays the citizen's, and the page says so", async (t) => {
   if (!env.portal) return skip(t);
-  const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
-  const { citizens } = await (await context.request.get(`${env.portal.url}/api/dev/citizens?limit=300`)).json();
-  const me = citizens.find((a) => a.birth_year < 2000 && citizens.some((b) => b.household_id === a.household_id && b.pin !== a.pin));
-  const member = citizens.find((b) => b.household_id === me.household_id && b.pin !== me.pin);
-  assert.equal((await context.request.post(`${env.portal.url}/api/dev/login`, { data: { pin: me.pin } })).status(), 200);
-  const page = await context.newPage();
-  await page.route('**/api/prefill/**/row?*', async (route) => {
-    const res = await route.fetch();
-    const bundle = await res.json();
-    bundle.values.m_nickname = { value: 'Bé', source: 'population.nickname', locked: true };
-    return route.fulfill({ response: res, body: JSON.stringify(bundle) });
-  });
   const refusals = [];
-  await page.exposeFunction('refusal', (message) => refusals.push(message));
-  await page.addInitScript(() => document.addEventListener('tokhai-error', (e) => window.refusal(String(e.detail.error?.message))));
-  await page.goto(`${env.portal.url}/`);
-  await page.waitForSelector('tokhai-form .tk-prov');
-  const { add, row } = await toMembers(page);
+  const { context, page, member, add, row, typePin } = await atMembers(async (p) => {
+    await p.route('**/api/prefill/**/row?*', async (route) => {
+      const res = await route.fetch();
+      const bundle = await res.json();
+      bundle.values.m_nickname = { value: 'Bé', source: 'population.nickname', locked: true };
+      return route.fulfill({ response: res, body: JSON.stringify(bundle) });
+    });
+    await p.exposeFunction('refusal', (message) => refusals.push(message));
+    await p.addInitScript(() => document.addEventListener('tokhai-error', (e) => window.refusal(String(e.detail.error?.message))));
+  });
 
   await add.click();
-  await row(0, 'm_pin').fill(member.pin);
-  await row(0, 'm_pin').press('Tab');
+  await typePin(0, member.pin);
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.trim(), 'tokhai-form .tk-status');
   assert.deepEqual(refusals, ["prefill: the bundle is refused: 'members' has no field 'm_nickname'"]);
   assert.equal(await row(0, 'm_name').inputValue(), '', 'nothing of the bundle filled');
