@@ -168,7 +168,7 @@ export interface RetryPolicy {
 
 export type TokhaiEventName = keyof TokhaiEvents;
 
-/** Options of `mount`. */
+/** Options of `mount`. An option not listed here is ignored, and named in a console warning. */
 export interface MountOptions {
   /** `vi` (default) or `en`. */
   lang?: 'vi' | 'en';

@@ -375,11 +375,19 @@ function beacon(url, body) {
   if (sent !== full) fetch(url, { method: 'POST', body: full, credentials: 'same-origin' }).catch(() => {});
 }
 
+/** The options `mount` understands (`MountOptions` in index.d.ts). */
+const OPTIONS = new Set([
+  'lang', 'catalogs', 'prefill', 'action', 'today', 'languageSwitch', 'styles', 'wasm', 'loginAt',
+  'timingsEndpoint', 'satisfactionEndpoint', 'satisfaction', 'drafts', 'subject', 'draftDelay', 'retry',
+]);
+
 /**
  * Mounts a form in an element and resolves to its handle.
  * `definition`: the definition object or its URL. See index.d.ts for the options and events.
  */
 export async function mount(element, definition, options = {}) {
+  // A misspelt option would otherwise be ignored without a word.
+  for (const name of Object.keys(options)) if (!OPTIONS.has(name)) console.warn(`tokhai: unknown option '${name}' (ignored)`);
   load(options.wasm);
   const [form, catalogs] = await Promise.all([
     compileForm(definition),

@@ -1,6 +1,7 @@
 // End-to-end tests of the widget on the CT01-like sample form (tests/fixtures/ct01-sample.json).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { events, open, tabTo, text, typeInto, useBrowser } from './helpers.mjs';
 
 const env = useBrowser();
@@ -280,6 +281,21 @@ test('a malformed prefill bundle is refused whole, naming every wrong entry, and
   assert.equal(await prefill({ values: { full_name: name } }), 'taken');
   assert.equal(await page.inputValue('#tk1-full_name'), 'Nguyễn Văn An');
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an option mount does not know is named in a console warning, and every documented option is known', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const declarations = readFileSync(new URL('../../js/index.d.ts', import.meta.url), 'utf8');
+  const documented = [...declarations.match(/interface MountOptions \{([\s\S]*?)\n\}/)[1].matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
+  assert.ok(documented.length >= 10, documented.join());
+  await page.evaluate(async (names) => {
+    const { mount } = await import('/pkg/index.js');
+    const options = { ...Object.fromEntries(names.map((n) => [n, undefined])), catalogs: '/catalogs/admin-units.json', actoin: '/api/submissions' };
+    const handle = await mount(document.body.appendChild(document.createElement('div')), '/fixtures/ct01-sample.json', options);
+    handle.destroy();
+  }, documented);
+  assert.deepEqual(problems, ["console: tokhai: unknown option 'actoin' (ignored)"]);
   await context.close();
 });
 
