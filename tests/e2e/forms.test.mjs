@@ -109,6 +109,9 @@ test('CT01 is filed end to end: prefill locked with its source, the authority se
   assert.ok(await page.isChecked(`${control('sex')}[value="${prefilled(citizen, 'sex')}"]`));
   assert.equal(await note(page, 'phone'), FROM_NATIONAL_DATA, 'the phone is prefilled, not locked');
   assert.ok(await page.isEditable(control('phone')));
+  const phone = prefilled(citizen, 'phone');
+  assert.match(phone, /^\+84\d{9}$/, 'the registry keeps E.164');
+  assert.equal(await c.value('phone'), `0${phone.slice(3, 6)} ${phone.slice(6, 9)} ${phone.slice(9)}`, 'shown in the national form');
   await c.reach(control('full_name'));
   await c.keys('X');
   assert.equal(await c.value('full_name'), prefilled(citizen, 'full_name'), 'typing does not change a locked value');

@@ -20,6 +20,7 @@ use tokhai_core::definition::{FieldDef, OptionDef};
 use tokhai_core::normalize::{date_for_display, normalize};
 use tokhai_core::path::{top_field, ADDRESS_PARTS};
 use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline, MAX_EVENTS};
+use tokhai_core::vn::phone;
 use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Issue, Patch, Session};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
@@ -1259,10 +1260,12 @@ fn message(form: &Form, server: &[(String, String, Json)], issue: &Issue, lang: 
     }
 }
 
-/// The text a value shows in a text box.
+/// The text a value shows in a text box or on the review page: dates as dd/mm/yyyy, Vietnamese phones
+/// in their national form (`0912 345 678`).
 fn display_text(kind: FieldKind, value: &Json) -> String {
     match value {
         Json::String(s) if kind == FieldKind::Date => date_for_display(s),
+        Json::String(s) if kind == FieldKind::Phone => phone::display(s),
         Json::String(s) => s.clone(),
         Json::Number(n) => n.to_string(),
         _ => String::new(),
@@ -1369,10 +1372,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_display_as_dd_mm_yyyy() {
+    fn dates_and_phones_display_as_written_in_viet_nam() {
         assert_eq!(display_text(FieldKind::Date, &json!("1990-03-05")), "05/03/1990");
         assert_eq!(display_text(FieldKind::Number, &json!(42)), "42");
         assert_eq!(display_text(FieldKind::Text, &Json::Null), "");
+        assert_eq!(display_text(FieldKind::Phone, &json!("+84912345678")), "0912 345 678");
+        assert_eq!(display_text(FieldKind::Phone, &json!("+12025550123")), "+12025550123");
     }
 
     #[test]
