@@ -719,6 +719,15 @@ pub struct PrefillValue {
     pub locked: bool,
 }
 
+impl PrefillValue {
+    /// What keeps a bundle's entry `name` from being a prefilled value (`{value, source, locked}`), if
+    /// anything: checked by hand, so that the widget carries no deserialiser for it.
+    pub fn shape_problem(name: &str, entry: &Json) -> Option<String> {
+        let well_formed = entry.get("value").is_some() && entry["source"].is_string() && entry["locked"].is_boolean();
+        (!well_formed).then(|| format!("'{name}' is not {{value, source, locked}}"))
+    }
+}
+
 /// Problems with a definition's `prefill` entries: unknown attributes, an address filled from
 /// something that is not a place, rows filled from anything but household members (`member.*`),
 /// member rows without a `member.pin` key.
@@ -1086,6 +1095,26 @@ mod tests {
             "ChuHo": {"SoDinhDanh": "001060000001", "HoVaTen": "NGUYỄN VĂN BA", "QuanHe": "CON"},
             "Me": {"HoVaTen": {"Ho": "TRẦN", "ChuDem": "THỊ", "Ten": "HOA"}, "SoDinhDanh": "bad"}
         })
+    }
+
+    #[test]
+    fn a_bundle_entry_must_be_value_source_and_locked() {
+        let good = json!({"value": null, "source": "population.phone", "locked": false});
+        assert_eq!(PrefillValue::shape_problem("phone", &good), None);
+        for bad in [
+            json!(5),
+            json!({"value": 1, "source": "x"}),
+            json!({"source": "x", "locked": true}),
+            json!({"value": 1, "source": 2, "locked": true}),
+        ] {
+            assert_eq!(
+                PrefillValue::shape_problem("phone", &bad).as_deref(),
+                Some("'phone' is not {value, source, locked}"),
+                "{bad}"
+            );
+        }
+        let parsed: Result<PrefillValue, _> = serde_json::from_value(good);
+        assert!(parsed.is_ok(), "the shape accepted is the one the type reads");
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Rows filled from household members: a PIN typed in a row's key field asks the host for that
 //! member's signed row, which fills and locks the row; the marks follow the members when rows move.
 
-use super::{entry_problem, refuse_if_any, State};
+use super::{refuse_if_any, State};
 use serde_json::{json, Value as Json};
-use tokhai_core::prefill::member_key;
+use tokhai_core::prefill::{member_key, PrefillValue};
 use tokhai_core::vn::pin;
 
 /// A household member's row values, signed by the portal (see `prefill_row`).
@@ -78,7 +78,7 @@ impl State {
             .iter()
             .filter_map(|(field, pv)| {
                 if row_fields.iter().any(|f| f.id == *field) {
-                    entry_problem(field, pv)
+                    PrefillValue::shape_problem(field, pv)
                 } else {
                     Some(format!("'{group}' has no field '{field}'"))
                 }

@@ -19,6 +19,7 @@ use tokhai_core::catalog::Catalog;
 use tokhai_core::definition::{FieldDef, OptionDef};
 use tokhai_core::normalize::{date_for_display, normalize};
 use tokhai_core::path::{top_field, ADDRESS_PARTS};
+use tokhai_core::prefill::PrefillValue;
 use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline, MAX_EVENTS};
 use tokhai_core::vn::phone;
 use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Issue, Patch, Session};
@@ -1180,7 +1181,7 @@ impl State {
             .iter()
             .filter_map(|(path, pv)| match self.session.check_input(path) {
                 Err(e) => Some(e.to_string()),
-                Ok(()) => entry_problem(path, pv),
+                Ok(()) => PrefillValue::shape_problem(path, pv),
             })
             .collect();
         refuse_if_any(problems)?;
@@ -1350,12 +1351,6 @@ fn provenance_text(locked: bool, lang: &str) -> String {
         s.push(')');
     }
     s
-}
-
-/// What is wrong with one entry of a prefill bundle, if anything: it must be `{value, source, locked}`.
-pub(super) fn entry_problem(path: &str, entry: &Json) -> Option<String> {
-    let well_formed = entry.get("value").is_some() && entry["source"].is_string() && entry["locked"].is_boolean();
-    (!well_formed).then(|| format!("'{path}' is not {{value, source, locked}}"))
 }
 
 /// Refuses a prefill bundle with every problem found in it, if there is one.
