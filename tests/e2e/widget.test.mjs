@@ -362,3 +362,36 @@ test('usable on a 360 px phone and at 200% zoom: no sideways scrolling', async (
     await context.close();
   }
 });
+
+test('in a contrast theme (forced colours) the highlighted option and the steps reached still stand out', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.emulateMedia({ forcedColors: 'active' });
+  await fillDeclarant(page);
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  // How an element looks: the colour behind it (its own or, when transparent, its ancestors'), its text and its top border.
+  const looks = (selector) =>
+    page.$$eval(selector, (es) =>
+      es.map((e) => {
+        let back = e;
+        while (back.parentElement && /^rgba\(.*, 0\)$|^transparent$/.test(getComputedStyle(back).backgroundColor)) back = back.parentElement;
+        const s = getComputedStyle(e);
+        return `${getComputedStyle(back).backgroundColor} ${s.color} ${s.borderTopColor}`;
+      }),
+    );
+  const [done, current, ahead, later] = await looks('.tk-steps-list li');
+  assert.equal(later, ahead);
+  assert.notEqual(done, ahead, 'a step done looks unlike a step ahead');
+  assert.notEqual(current, ahead, 'the current step looks unlike a step ahead');
+
+  await page.click('#tk1-residence_province');
+  await page.keyboard.type('ha');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const [active] = await looks('#tk1-residence_province-list .tk-active');
+  const others = new Set(await looks('#tk1-residence_province-list li:not(.tk-active)'));
+  assert.equal(others.size, 1, 'the other options look alike');
+  assert.ok(!others.has(active), `the highlighted option (${active}) looks unlike the others (${[...others]})`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
