@@ -226,6 +226,16 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
 
   await page.click('tokhai-form .tk-rate label[for$="rating-4"]');
   await page.fill('tokhai-form .tk-rate textarea', 'Nhanh gọn');
+  // The receipt and the rating follow the language; the citizen's rating and comment stay.
+  await page.click('tokhai-form [data-act=lang]');
+  assert.equal(await page.textContent('tokhai-form .tk-done-title'), 'Declaration submitted');
+  assert.equal(await page.textContent('tokhai-form .tk-reference'), `Reference: ${code}`);
+  assert.equal(await page.textContent('tokhai-form .tk-receipt-summary h4'), 'What you submitted');
+  assert.equal(await page.textContent('tokhai-form .tk-rate legend'), 'How easy was it to fill in this form?');
+  await page.click('tokhai-form [data-act=lang]');
+  assert.equal(await page.textContent('tokhai-form .tk-done-title'), 'Đã gửi tờ khai');
+  assert.ok(await page.isChecked('tokhai-form .tk-rate input[value="4"]'), 'the rating chosen stays');
+  assert.equal(await page.inputValue('tokhai-form .tk-rate textarea'), 'Nhanh gọn');
   await page.click('tokhai-form .tk-rate [data-act=rate]');
   await page.waitForFunction(() => document.querySelector('tokhai-form .tk-rate-status')?.textContent === 'Cảm ơn bạn đã đánh giá.');
   assert.equal(env.portal.sql(`SELECT rating || ' ' || comment FROM satisfaction WHERE dossier_id = '${code}'`), '4 Nhanh gọn');

@@ -184,9 +184,13 @@ test('a conditional field appears and disappears; dependent lists follow their p
 
 test('the language switches at run time, messages included', async () => {
   const { page, context, problems } = await open(env, HARNESS);
+  await page.click('#tk1-ethnicity');
+  await page.keyboard.type('kinh');
+  assert.equal(await text(page, '[data-path="ethnicity"] [role=status]'), '1 kết quả');
   await page.click(next);
   await page.click('.tk-lang');
   assert.equal(await page.getAttribute('.tk', 'lang'), 'en');
+  assert.equal(await text(page, '[data-path="ethnicity"] [role=status]'), '', 'no search status left in the other language');
   assert.equal(await text(page, '.tk-title'), 'Residence information change declaration (CT01)');
   assert.equal(await text(page, next), 'Continue');
   assert.equal(await text(page, '.tk-summary-title'), 'There is a problem');

@@ -2,7 +2,7 @@
 
 use super::{Screen, State};
 use crate::dom::{attr, html, show};
-use crate::ui::Word;
+use crate::ui::{Txt, Word};
 use serde_json::{json, Value as Json};
 use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
 use wasm_bindgen::JsCast;
@@ -94,12 +94,11 @@ impl State {
         self.timeline().metrics(IDLE_THRESHOLD_MS, TARGET_MS)
     }
 
-    /// Adds the one-question rating (1 to 5, optional comment) to the receipt.
+    /// Adds the one-question rating (1 to 5, optional comment) to the receipt; its words follow the language.
     pub(super) fn build_rating(&mut self) {
-        let lang = self.lang.clone();
         let block = self.dom.add(&self.done, "div", "tk-rate", "");
         let set = self.dom.add(&block, "fieldset", "tk-field tk-choices", "");
-        self.dom.add(&set, "legend", "tk-legend", Word::RateQuestion.get(&lang));
+        self.say(&self.dom.add(&set, "legend", "tk-legend", ""), Some(Word::RateQuestion));
         let name = format!("{}rating", self.dom.prefix);
         for (i, w) in RATINGS.iter().enumerate() {
             let row = self.dom.add(&set, "div", "tk-option", "");
@@ -113,12 +112,14 @@ impl State {
                 ("value", &value),
             ];
             self.dom.make(Some(&row), "input", &input_attrs, "");
-            self.dom.make(Some(&row), "label", &[("for", &id)], w.get(&lang));
+            self.say(&self.dom.make(Some(&row), "label", &[("for", &id)], ""), Some(*w));
         }
         let comment_id = format!("{}rating-comment", self.dom.prefix);
         let label_attrs = [("class", "tk-label"), ("for", &comment_id)];
-        self.dom
-            .make(Some(&block), "label", &label_attrs, Word::RateComment.get(&lang));
+        self.say(
+            &self.dom.make(Some(&block), "label", &label_attrs, ""),
+            Some(Word::RateComment),
+        );
         let area_attrs = [
             ("class", "tk-input"),
             ("id", &comment_id),
@@ -127,14 +128,25 @@ impl State {
         ];
         self.dom.make(Some(&block), "textarea", &area_attrs, "");
         let send_attrs = [("class", "tk-btn"), ("type", "button"), ("data-act", "rate")];
-        self.dom
-            .make(Some(&block), "button", &send_attrs, Word::RateSend.get(&lang));
+        self.say(
+            &self.dom.make(Some(&block), "button", &send_attrs, ""),
+            Some(Word::RateSend),
+        );
         self.dom.make(
             Some(&block),
             "p",
             &[("class", "tk-rate-status"), ("role", "status")],
             "",
         );
+    }
+
+    /// Puts a word of the widget in an element (`None` empties it) and keeps it in the current language.
+    fn say(&mut self, e: &Element, word: Option<Word>) {
+        self.chrome.retain(|(c, _)| c != e);
+        e.set_text_content(word.map(|w| w.get(&self.lang)));
+        if let Some(w) = word {
+            self.chrome.push((e.clone(), Txt::Word(w)));
+        }
     }
 
     /// The rating block's parts: the chosen rating, the comment box, the button and the status line.
@@ -161,7 +173,7 @@ impl State {
             return;
         }
         let Some(rating) = chosen.and_then(|v| v.parse::<u8>().ok()) else {
-            note.set_text_content(Some(Word::RateChoose.get(&self.lang)));
+            self.say(&note, Some(Word::RateChoose));
             self.focus = self
                 .done
                 .query_selector(".tk-rate input")
@@ -171,7 +183,7 @@ impl State {
             return;
         };
         attr(&button, "aria-disabled", "true");
-        note.set_text_content(None);
+        self.say(&note, None);
         let text = comment.value();
         let comment = Some(text.trim()).filter(|t| !t.is_empty());
         self.events
@@ -192,10 +204,10 @@ impl State {
                     show(&e, false);
                 }
             }
-            note.set_text_content(Some(Word::RateThanks.get(&self.lang)));
+            self.say(&note, Some(Word::RateThanks));
         } else {
             button.remove_attribute("aria-disabled").ok();
-            note.set_text_content(Some(Word::SendFailed.get(&self.lang)));
+            self.say(&note, Some(Word::SendFailed));
         }
     }
 }

@@ -85,6 +85,8 @@ pub struct State {
     /// Signed bundles of household members' rows, as received.
     member_rows: Vec<members::MemberRow>,
     busy: bool,
+    /// The receipt's reference, once the back end accepted the filing.
+    reference: Option<String>,
     status: Element,
     status_word: Option<(Word, String)>,
     satisfaction: bool,
@@ -307,6 +309,7 @@ impl State {
             bundle: None,
             member_rows: Vec::new(),
             busy: false,
+            reference: None,
             status,
             status_word: None,
             satisfaction: opts.satisfaction,
@@ -1141,6 +1144,7 @@ impl State {
                 }
                 if let Control::Combo(c) = &mut n.control {
                     close_list(c);
+                    c.status.set_text_content(None);
                     if let Some(code) = &c.value {
                         c.input
                             .set_value(&option_label(&self.form, &self.host, &c.catalog, code, lang));
@@ -1159,8 +1163,15 @@ impl State {
         }
         self.render_status();
         self.update_progress();
-        if self.screen == Screen::Review {
-            self.build_review();
+        match self.screen {
+            Screen::Review => self.build_review(),
+            Screen::Done => {
+                if let Ok(Some(sheet)) = self.done.query_selector(".tk-receipt") {
+                    sheet.set_text_content(None);
+                    self.write_receipt(&sheet);
+                }
+            }
+            Screen::Step(_) => {}
         }
         self.events.push(("language", json!({ "lang": lang })));
     }

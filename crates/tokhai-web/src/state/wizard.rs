@@ -235,18 +235,27 @@ impl State {
         self.record(EventKind::Receipt);
         self.busy = false;
         self.hide_summary();
+        self.reference = reference;
         self.done.set_text_content(None);
+        self.chrome.retain(|(e, _)| !self.done.contains(Some(e)));
+        let sheet = self.dom.add(&self.done, "div", "tk-receipt", "");
+        self.write_receipt(&sheet);
+        if self.satisfaction {
+            self.build_rating();
+        }
+        self.set_status(None);
+        self.go(Screen::Done, true);
+        self.focus = sheet.first_element_child().map(|h| html(&h));
+    }
+
+    /// Writes the receipt in the current language: heading, reference, print button and what was sent.
+    pub(super) fn write_receipt(&self, sheet: &Element) {
+        let lang = &self.lang;
         let h_attrs = [("class", "tk-done-title"), ("tabindex", "-1")];
-        let h = self
-            .dom
-            .make(Some(&self.done), "h3", &h_attrs, Word::Submitted.get(&self.lang));
-        if let Some(r) = reference {
-            self.dom.add(
-                &self.done,
-                "p",
-                "tk-reference",
-                &Word::Reference.fill(&self.lang, &r, ""),
-            );
+        self.dom.make(Some(sheet), "h3", &h_attrs, Word::Submitted.get(lang));
+        if let Some(r) = &self.reference {
+            self.dom
+                .add(sheet, "p", "tk-reference", &Word::Reference.fill(lang, r, ""));
         }
         let print_attrs = [
             ("class", "tk-btn tk-btn-secondary tk-print"),
@@ -254,23 +263,13 @@ impl State {
             ("data-act", "print"),
         ];
         self.dom
-            .make(Some(&self.done), "button", &print_attrs, Word::Print.get(&self.lang));
+            .make(Some(sheet), "button", &print_attrs, Word::Print.get(lang));
         let sid = format!("{}receipt-summary", self.dom.prefix);
         let summary_attrs = [("class", "tk-receipt-summary"), ("aria-labelledby", &sid)];
-        let summary = self.dom.make(Some(&self.done), "section", &summary_attrs, "");
-        self.dom.make(
-            Some(&summary),
-            "h4",
-            &[("id", &sid)],
-            Word::SubmittedSummary.get(&self.lang),
-        );
+        let summary = self.dom.make(Some(sheet), "section", &summary_attrs, "");
+        self.dom
+            .make(Some(&summary), "h4", &[("id", &sid)], Word::SubmittedSummary.get(lang));
         self.write_answers(&summary, false);
-        if self.satisfaction {
-            self.build_rating();
-        }
-        self.set_status(None);
-        self.go(Screen::Done, true);
-        self.focus = Some(html(&h));
     }
 
     /// Shows the back end's refusal reasons (`{path, code, params, message_vi, message_en}`, the
