@@ -399,3 +399,16 @@ test('in a contrast theme (forced colours) the highlighted option and the steps 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('on a phone a link of the error summary brings the question to the top of the screen, not only its box', async () => {
+  const { page, context, problems } = await open(env, HARNESS, { width: 360, height: 740 });
+  await page.click(next);
+  await page.waitForSelector('.tk-summary:not([hidden])');
+  await page.click('.tk-summary a[data-path="full_name"]');
+  await page.waitForSelector('#tk1-full_name:focus');
+  const [label, box] = await page.$eval('#tk1-full_name', (i) => [i.labels[0].getBoundingClientRect().top, i.getBoundingClientRect().bottom]);
+  assert.ok(label > -1 && label < 40, `the label is at the top (${label} px from it)`);
+  assert.ok(box < 740 / 2, `the box is above where an on-screen keyboard opens (its bottom ${box} px from the top)`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

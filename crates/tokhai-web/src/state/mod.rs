@@ -1102,10 +1102,12 @@ impl State {
         let Some(n) = self.nodes.get(path) else {
             return;
         };
-        let (step, focus) = (n.step, n.focus.clone());
+        let (step, focus, wrap) = (n.step, n.focus.clone(), n.wrap.clone());
         if self.screen != Screen::Step(step) {
             self.go(Screen::Step(step), false);
         }
+        // As GOV.UK's error summary does: the question (label or legend) comes to the top, not only its box.
+        wrap.scroll_into_view();
         self.focus = Some(focus);
     }
 
