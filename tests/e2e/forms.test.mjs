@@ -281,6 +281,41 @@ test('CT01: the consents of the head of household and of the owner are asked onl
   assert.equal(submission.values.owner_name, undefined, 'a hidden consent is not submitted');
 });
 
+test('CT01: "Sửa" on the review page returns there past the steps still complete, or to the step a change made incomplete', async (t) => {
+  const [citizen] = await citizens(CT01, 1, { suits: (c) => c.housemates.length > 0 && Boolean(prefilled(c, 'phone')) });
+  const { page, c } = await session(t, CT01, citizen);
+  if (!page) return;
+  for (const id of Object.keys(CT01.steps)) await fillStep(c, CT01, citizen, id);
+  const REVIEW = 'Kiểm tra lại thông tin trước khi gửi';
+  assert.equal(await c.screen(), REVIEW);
+  const change = async (step) => {
+    await c.reach(`tokhai-form [data-act=edit][data-step="${step}"]`);
+    await c.press('Enter');
+  };
+
+  // A rented home now needs the owner's consent: "Tiếp tục" goes to it, past the members' step.
+  await change(1);
+  assert.equal(await c.screen(), 'Nội dung đề nghị');
+  await c.choose('housing', 'thue_muon');
+  assert.deepEqual(await c.next(), []);
+  assert.equal(await c.screen(), 'Ý kiến đồng ý');
+  const owner = citizen.housemates[0];
+  await c.type('owner_name', owner.full_name);
+  await c.type('owner_pin', owner.pin);
+  await c.check('owner_consent');
+  assert.deepEqual(await c.next(), []);
+  assert.equal(await c.screen(), REVIEW);
+
+  // A new phone number asks nothing new: straight back to the review page, which shows it.
+  await change(0);
+  assert.equal(await c.screen(), 'Người khai');
+  await c.type('phone', '0987654321');
+  assert.deepEqual(await c.next(), []);
+  assert.equal(await c.screen(), REVIEW);
+  const review = await page.textContent('tokhai-form .tk-review');
+  assert.ok(review.includes('0987 654 321') && review.includes(owner.full_name), 'the review shows both changes');
+});
+
 test('CT01: a minor declarant needs the consent of a parent or guardian (an adult never sees it: see above)', async (t) => {
   const [minor] = await citizens(CT01, 1, { ages: [15, 16], suits: (c) => Boolean(prefilled(c, 'dob')) && isMinor(c) });
   const { page, context, c } = await session(t, CT01, minor);

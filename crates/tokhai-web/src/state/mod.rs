@@ -81,6 +81,8 @@ pub struct State {
     back: HtmlElement,
     next: HtmlElement,
     screen: Screen,
+    /// Whether the citizen has reached the review page: going on from a step then returns to it.
+    reviewed: bool,
     bundle: Option<Json>,
     /// Signed bundles of household members' rows, as received.
     member_rows: Vec<members::MemberRow>,
@@ -306,6 +308,7 @@ impl State {
             back: html(&back),
             next: html(&next),
             screen: Screen::Step(0),
+            reviewed: false,
             bundle: None,
             member_rows: Vec::new(),
             busy: false,

@@ -30,6 +30,7 @@ impl State {
         show(&self.done, screen == Screen::Done);
         show(&self.nav, screen != Screen::Done);
         if screen == Screen::Review {
+            self.reviewed = true;
             self.build_review();
         }
         self.update_progress();
@@ -105,19 +106,16 @@ impl State {
         self.next.toggle_attribute_with_force("aria-disabled", self.busy).ok();
     }
 
-    /// Errors of a step, or of the whole form, after validating every visible field.
-    pub(super) fn validate_errors(&mut self, step: Option<usize>) -> Vec<Issue> {
+    /// Every error of the form, after validating every visible field.
+    pub(super) fn validate_errors(&mut self) -> Vec<Issue> {
         let patches = self.session.validate_all();
         self.apply(patches, None);
-        let issues = self.session.issues();
-        let mut errors = Vec::new();
-        for issue in issues.into_iter().filter(Issue::is_error) {
-            let in_step = self.nodes.get(&issue.path).map(|n| n.step);
-            if step.is_none() || in_step.is_none() || in_step == step {
-                errors.push(issue);
-            }
-        }
-        errors
+        self.session.issues().into_iter().filter(Issue::is_error).collect()
+    }
+
+    /// The step of the field an issue is about (`None` when no field of a step has it).
+    fn step_of(&self, issue: &Issue) -> Option<usize> {
+        self.nodes.get(&issue.path).map(|n| n.step)
     }
 
     /// Marks the paths of issues as shown and displays them.
@@ -133,9 +131,14 @@ impl State {
     }
 
     /// Goes on from a step: to the next visible step, or to the review page; stays with a summary on errors.
+    /// Once the citizen has seen the review page, it goes straight back there, past the steps still complete.
     pub(super) fn next(&mut self) {
         let Screen::Step(i) = self.screen else { return };
-        let errors = self.validate_errors(Some(i));
+        let all = self.validate_errors();
+        let errors: Vec<Issue> = (all.iter())
+            .filter(|e| self.step_of(e).is_none_or(|s| s == i))
+            .cloned()
+            .collect();
         if !errors.is_empty() {
             self.reveal(&errors);
             self.show_summary(&errors);
@@ -143,8 +146,14 @@ impl State {
                 .push(("invalid", json!({ "issues": self.issue_list(&errors) })));
             return;
         }
+        let incomplete: Vec<usize> = all.iter().filter_map(|e| self.step_of(e)).collect();
         self.hide_summary();
-        let after = self.visible_steps().into_iter().find(|&s| s > i);
+        let mut later = self.visible_steps().into_iter().filter(|&s| s > i);
+        let after = if self.reviewed {
+            later.find(|s| incomplete.contains(s))
+        } else {
+            later.next()
+        };
         self.go(after.map_or(Screen::Review, Screen::Step), true);
     }
 
@@ -202,10 +211,10 @@ impl State {
             return None;
         }
         self.record(EventKind::Submit);
-        let errors = self.validate_errors(None);
+        let errors = self.validate_errors();
         if !errors.is_empty() {
             self.reveal(&errors);
-            let first = errors.iter().find_map(|e| self.nodes.get(&e.path).map(|n| n.step));
+            let first = errors.iter().find_map(|e| self.step_of(e));
             if let Some(step) = first {
                 if self.screen != Screen::Step(step) {
                     self.go(Screen::Step(step), false);
