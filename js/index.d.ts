@@ -288,7 +288,8 @@ export function mount(
  *   prefill="/api/prefill/ct01" action="/api/submissions">`.
  * Attributes: `src` (definition URL), `lang`, `catalogs`, `prefill`, `action`, `today`,
  * `language-switch="off"`, `timings-endpoint`, `satisfaction-endpoint`, `login-at` (ms since the epoch),
- * `subject`, `drafts="off"`.
+ * `subject`, `drafts="off"`. Moving the element within the page keeps the form and its answers;
+ * removing it unmounts the form; another `src` mounts another form.
  */
 export class TokhaiFormElement extends HTMLElement {
   /** Resolves to the handle once the form is mounted. */

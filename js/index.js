@@ -810,23 +810,29 @@ export class TokhaiFormElement extends HTMLElement {
   }
 
   disconnectedCallback() {
-    this.#handle?.destroy();
-    this.#handle = null;
-    this.#ready = null;
+    // Moved within the page (disconnected, then connected again at once): the form and its answers stay.
+    queueMicrotask(() => this.isConnected || this.#stop());
   }
 
   attributeChangedCallback(name, old, value) {
     if (old === value || !this.#handle) return;
     if (name === 'lang') this.#handle.setLanguage(value);
     if (name === 'src') {
-      this.disconnectedCallback();
+      this.#stop();
       this.connectedCallback();
     }
   }
 
+  /** Unmounts the form. */
+  #stop() {
+    this.#handle?.destroy();
+    this.#handle = null;
+    this.#ready = null;
+  }
+
   #start() {
     const attr = (n) => this.getAttribute(n) ?? undefined;
-    this.#ready = mount(this, attr('src'), {
+    const ready = mount(this, attr('src'), {
       lang: attr('lang'),
       catalogs: attr('catalogs'),
       prefill: attr('prefill'),
@@ -840,11 +846,9 @@ export class TokhaiFormElement extends HTMLElement {
       drafts: this.getAttribute('drafts') !== 'off',
     }).then(
       (handle) => {
-        if (!this.isConnected) {
-          handle.destroy();
-          return handle;
-        }
-        this.#handle = handle;
+        // Removed, or given another src, while it was loading: this form is not wanted any more.
+        if (this.#ready !== ready || !this.isConnected) handle.destroy();
+        else this.#handle = handle;
         return handle;
       },
       (error) => {
@@ -857,7 +861,8 @@ export class TokhaiFormElement extends HTMLElement {
         throw error;
       },
     );
-    return this.#ready;
+    this.#ready = ready;
+    return ready;
   }
 }
 

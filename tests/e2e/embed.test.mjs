@@ -31,6 +31,42 @@ test('the custom element of the embedding example mounts from its attributes and
   await context.close();
 });
 
+test('the custom element keeps the answers when the page moves it, and unmounts when removed or given another src', async () => {
+  const { page, context, problems } = await open(env, '/embed.html', { ready: false });
+  await page.waitForSelector('tokhai-form .tk-title');
+  await page.fill('tokhai-form input[data-path="full_name"]', 'Nguyễn Văn An');
+  await page.dispatchEvent('tokhai-form input[data-path="full_name"]', 'change');
+  const state = () =>
+    page.evaluate(async () => {
+      const form = document.querySelector('tokhai-form');
+      const handle = await form.ready;
+      return { name: handle.values().full_name, forms: form.querySelectorAll('.tk').length, title: form.querySelector('.tk-title').textContent };
+    });
+  const before = await state();
+  assert.equal(before.name, 'Nguyễn Văn An');
+
+  // A framework moves the element (into a dialog, another column): disconnected, then connected at once.
+  await page.evaluate(() => document.body.append(document.querySelector('tokhai-form')));
+  await page.waitForTimeout(50);
+  assert.deepEqual(await state(), before, 'the same form, with its answers');
+  assert.equal(await page.inputValue('tokhai-form input[data-path="full_name"]'), 'Nguyễn Văn An');
+
+  await page.evaluate(() => document.querySelector('tokhai-form').setAttribute('src', '/fixtures/ct01-sample.json'));
+  await page.waitForFunction((title) => document.querySelector('tokhai-form .tk-title')?.textContent !== title, before.title);
+  const other = await state();
+  assert.deepEqual([other.name, other.forms], [undefined, 1], 'another src: one new form, empty');
+
+  const removed = await page.evaluate(async () => {
+    const form = document.querySelector('tokhai-form');
+    form.remove();
+    await new Promise((ok) => setTimeout(ok, 0));
+    return form.querySelectorAll('.tk').length;
+  });
+  assert.equal(removed, 0, 'removed from the page: unmounted');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('markup in a definition is shown as text, never parsed', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html?form=xss.json');
   assert.equal(await text(page, 'label[for="tk1-a"] > span'), '<img src=x onerror=alert(1)>');
