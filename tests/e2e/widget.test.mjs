@@ -412,3 +412,17 @@ test('on a phone a link of the error summary brings the question to the top of t
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a date is read as the citizen writes it: with slashes, dashes, dots or no separator at all', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  for (const typed of ['15/3/1989', '15-03-1989', '15.03.1989', '15031989']) {
+    await page.fill('#tk1-dob', '');
+    await typeInto(page, '#tk1-dob', typed);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.inputValue('#tk1-dob'), '15/03/1989', `"${typed}" is shown as dd/mm/yyyy`);
+    assert.equal(await page.evaluate(() => window.tk.values().dob), '1989-03-15', `"${typed}" is stored as ISO`);
+    assert.deepEqual(await inlineErrors(page), []);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});

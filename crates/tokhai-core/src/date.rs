@@ -46,22 +46,17 @@ impl Date {
 
     /// Parses the compact `yyyymmdd` form returned by the national population database.
     pub fn parse_compact(s: &str) -> Option<Date> {
-        if s.len() != 8 || !s.is_ascii() {
-            return None;
-        }
-        Date::new(
-            digits(&s[0..4])? as i32,
-            digits(&s[4..6])? as u8,
-            digits(&s[6..8])? as u8,
-        )
+        eight_digits(s, 0, 4, 6)
     }
 
-    /// Parses any of the accepted input forms: ISO, dd/mm/yyyy or yyyymmdd.
+    /// Parses any of the accepted input forms: ISO, dd/mm/yyyy, yyyymmdd, or ddmmyyyy typed without
+    /// separators (tried last: yyyymmdd reads no ddmmyyyy date of a year from 1300 on).
     pub fn parse_any(s: &str) -> Option<Date> {
         let s = s.trim();
         Date::parse_iso(s)
             .or_else(|| Date::parse_dmy(s))
             .or_else(|| Date::parse_compact(s))
+            .or_else(|| eight_digits(s, 4, 2, 0))
     }
 
     /// Days since 1970-01-01 (negative before).
@@ -149,6 +144,18 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+/// A date from 8 ASCII digits holding the year, the month and the day at these offsets.
+fn eight_digits(s: &str, year: usize, month: usize, day: usize) -> Option<Date> {
+    if s.len() != 8 || !s.is_ascii() {
+        return None;
+    }
+    Date::new(
+        digits(&s[year..year + 4])? as i32,
+        digits(&s[month..month + 2])? as u8,
+        digits(&s[day..day + 2])? as u8,
+    )
+}
+
 fn digits(s: &str) -> Option<u32> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -180,6 +187,12 @@ mod tests {
         assert_eq!(Date::parse_iso("2000-2-29"), None);
         assert_eq!(Date::parse_dmy("+1/03/2025"), None);
         assert_eq!(Date::parse_compact("'\\\u{1FBEB}:"), None);
+        // Typed without separators: ddmmyyyy; the database's yyyymmdd first.
+        assert_eq!(Date::parse_any("15031989"), Date::new(1989, 3, 15));
+        assert_eq!(Date::parse_any(" 29022000 "), Some(d));
+        assert_eq!(Date::parse_any("20000229"), Some(d));
+        assert_eq!(Date::parse_any("31042020"), None);
+        assert_eq!(Date::parse_any("1503198"), None);
     }
 
     #[test]
