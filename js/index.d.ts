@@ -103,7 +103,7 @@ export interface TokhaiEvents {
   invalid: { issues: Issue[] };
   /**
    * The form is valid and being submitted. Without `action`, a handler may return a promise:
-   * its value (e.g. `{receipt: {id}}`) completes the submission, a rejection fails it.
+   * its value (e.g. `{receipt: {id, received_at}}`) completes the submission, a rejection fails it.
    */
   submit: Submission;
   /** The back end (or the host's handler) accepted the submission. */
@@ -180,7 +180,10 @@ export interface MountOptions {
    * `<url>/row?group=&pin=` for that row.
    */
   prefill?: string | URL | PrefillBundle;
-  /** URL the submission is POSTed to as JSON; the answer's `receipt.id` is shown as the reference. */
+  /**
+   * URL the submission is POSTed to as JSON; the answer's `receipt.id` is shown as the reference and its
+   * `receipt.received_at` (ms since the epoch, optional) as the time of receipt, in Viet Nam time.
+   */
   action?: string | URL;
   /** Today's date (`yyyy-mm-dd`) for date rules; default: today in Viet Nam (UTC+7), whatever the browser's time zone. */
   today?: string;

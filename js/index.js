@@ -234,6 +234,12 @@ function randomId() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** When the back end received the dossier (ms since the epoch), if its receipt says. */
+function receivedAtOf(body) {
+  const at = body?.receipt?.received_at;
+  return Number.isFinite(at) ? at : undefined;
+}
+
 /** The reference in a back end's receipt, if any. */
 function referenceOf(body) {
   const ref = body?.receipt?.id ?? body?.receipt?.reference ?? body?.reference ?? body?.id;
@@ -501,7 +507,7 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     if (drafts) {
       saving = saving.then(() => Promise.all([forget('outbox', draftId), forget('drafts', draftId)]));
     }
-    widget.receipt(receipt || undefined);
+    widget.receipt(receipt || undefined, receivedAtOf(response));
     dispatch('submitted', { submission, response });
     report(receipt || undefined);
     return { ok: true, submission, response };

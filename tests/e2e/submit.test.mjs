@@ -213,8 +213,14 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   const timing = page.evaluate(
     () => new Promise((ok) => document.addEventListener('tokhai-timing', (e) => ok(e.detail), { once: true })),
   );
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/submissions'));
   await page.click(SUBMIT);
   const code = await reference(page);
+  const { received_at: receivedAt } = (await (await answer).json()).receipt;
+  const hanoi = new Date(receivedAt + 7 * 3_600_000);
+  const two = (n) => String(n).padStart(2, '0');
+  const clock = `${two(hanoi.getUTCHours())}:${two(hanoi.getUTCMinutes())}, ${two(hanoi.getUTCDate())}/${two(hanoi.getUTCMonth() + 1)}/${hanoi.getUTCFullYear()}`;
+  assert.equal(await page.textContent('tokhai-form .tk-received'), `Thời gian tiếp nhận: ${clock}`, 'the time of receipt, in Viet Nam');
   const metrics = await timing;
   assert.equal(metrics.outcome.outcome, 'submitted');
   assert.equal(metrics.from_login, true, 'the clock starts at the login (/api/me)');
@@ -230,6 +236,7 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   await page.click('tokhai-form [data-act=lang]');
   assert.equal(await page.textContent('tokhai-form .tk-done-title'), 'Declaration submitted');
   assert.equal(await page.textContent('tokhai-form .tk-reference'), `Reference: ${code}`);
+  assert.equal(await page.textContent('tokhai-form .tk-received'), `Received: ${clock}`);
   assert.equal(await page.textContent('tokhai-form .tk-receipt-summary h4'), 'What you submitted');
   assert.equal(await page.textContent('tokhai-form .tk-rate legend'), 'How easy was it to fill in this form?');
   await page.click('tokhai-form [data-act=lang]');

@@ -73,8 +73,14 @@ impl Date {
 
     /// The date in Viet Nam (UTC+7 all year) at a Unix time in milliseconds: the "today" of date rules.
     pub fn in_viet_nam(unix_ms: i64) -> Date {
-        const OFFSET_MS: i64 = 7 * 3_600_000;
-        Date::from_days((unix_ms + OFFSET_MS).div_euclid(86_400_000))
+        Date::from_days((unix_ms + VIET_NAM_OFFSET_MS).div_euclid(86_400_000))
+    }
+
+    /// The time and date in Viet Nam at a Unix time in milliseconds, as a receipt shows them: `14:05, 04/12/2026`.
+    pub fn viet_nam_time(unix_ms: i64) -> String {
+        let minute = (unix_ms + VIET_NAM_OFFSET_MS).div_euclid(60_000).rem_euclid(24 * 60);
+        let date = Date::in_viet_nam(unix_ms).to_dmy();
+        format!("{:02}:{:02}, {date}", minute / 60, minute % 60)
     }
 
     /// The date a number of days after 1970-01-01.
@@ -144,6 +150,9 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+/// Viet Nam's offset from UTC (no daylight saving time).
+const VIET_NAM_OFFSET_MS: i64 = 7 * 3_600_000;
+
 /// A date from 8 ASCII digits holding the year, the month and the day at these offsets.
 fn eight_digits(s: &str, year: usize, month: usize, day: usize) -> Option<Date> {
     if s.len() != 8 || !s.is_ascii() {
@@ -173,6 +182,12 @@ mod tests {
         let ms = Date::new(2025, 6, 30).unwrap().to_days() * 86_400_000 + 18 * 3_600_000;
         assert_eq!(Date::in_viet_nam(ms), Date::new(2025, 7, 1).unwrap());
         assert_eq!(Date::in_viet_nam(ms - 3_600_001), Date::new(2025, 6, 30).unwrap());
+        assert_eq!(Date::viet_nam_time(ms), "01:00, 01/07/2025");
+        assert_eq!(Date::viet_nam_time(ms - 3_600_001), "23:59, 30/06/2025");
+        assert_eq!(
+            Date::viet_nam_time(ms + 13 * 3_600_000 + 5 * 60_000),
+            "14:05, 01/07/2025"
+        );
     }
 
     #[test]

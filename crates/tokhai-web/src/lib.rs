@@ -267,9 +267,10 @@ impl Widget {
         self.inner.peek(|s| s.set_busy(busy));
     }
 
-    /// Shows the confirmation page, with the back end's reference if any.
-    pub fn receipt(&self, reference: Option<String>) {
-        self.inner.with(|s| s.receipt(reference));
+    /// Shows the confirmation page, with the back end's reference and time of receipt (ms since the
+    /// epoch) if it gave them.
+    pub fn receipt(&self, reference: Option<String>, received_at: Option<f64>) {
+        self.inner.with(|s| s.receipt(reference, received_at));
     }
 
     /// Shows a refusal: the back end's reasons (JSON `[{path, code, params, message_vi, message_en}]`),

@@ -53,6 +53,8 @@ pub enum Word {
     Submitted,
     /// "Reference: {n}" on the confirmation.
     Reference,
+    /// "Received: {n}" (the back end's time of receipt) on the confirmation.
+    ReceivedAt,
     /// Shown while the submission is being sent.
     Sending,
     /// Province part of an address.
@@ -155,6 +157,7 @@ impl Word {
             Word::Locked => ("không sửa được", "cannot be changed"),
             Word::Submitted => ("Đã gửi tờ khai", "Declaration submitted"),
             Word::Reference => ("Mã hồ sơ: {n}", "Reference: {n}"),
+            Word::ReceivedAt => ("Thời gian tiếp nhận: {n}", "Received: {n}"),
             Word::Sending => ("Đang gửi…", "Sending…"),
             Word::Province => ("Tỉnh/thành phố", "Province or city"),
             Word::Commune => ("Xã/phường/đặc khu", "Commune, ward or special zone"),

@@ -89,6 +89,8 @@ pub struct State {
     busy: bool,
     /// The receipt's reference, once the back end accepted the filing.
     reference: Option<String>,
+    /// When the back end received the filing (ms since the epoch), if it said.
+    received_at: Option<i64>,
     status: Element,
     status_word: Option<(Word, String)>,
     satisfaction: bool,
@@ -313,6 +315,7 @@ impl State {
             member_rows: Vec::new(),
             busy: false,
             reference: None,
+            received_at: None,
             status,
             status_word: None,
             satisfaction: opts.satisfaction,

@@ -6,7 +6,7 @@ use crate::ui::Word;
 use serde_json::{json, Value as Json};
 use tokhai_core::definition::FieldDef;
 use tokhai_core::timing::EventKind;
-use tokhai_core::{FieldKind, Issue, Severity};
+use tokhai_core::{Date, FieldKind, Issue, Severity};
 use web_sys::Element;
 
 impl State {
@@ -240,11 +240,12 @@ impl State {
     }
 
     /// Shows the confirmation after the back end accepted the submission.
-    pub fn receipt(&mut self, reference: Option<String>) {
+    pub fn receipt(&mut self, reference: Option<String>, received_at: Option<f64>) {
         self.record(EventKind::Receipt);
         self.busy = false;
         self.hide_summary();
         self.reference = reference;
+        self.received_at = received_at.filter(|ms| ms.is_finite()).map(|ms| ms as i64);
         self.done.set_text_content(None);
         self.chrome.retain(|(e, _)| !self.done.contains(Some(e)));
         let sheet = self.dom.add(&self.done, "div", "tk-receipt", "");
@@ -265,6 +266,11 @@ impl State {
         if let Some(r) = &self.reference {
             self.dom
                 .add(sheet, "p", "tk-reference", &Word::Reference.fill(lang, r, ""));
+        }
+        if let Some(ms) = self.received_at {
+            let at = Date::viet_nam_time(ms);
+            self.dom
+                .add(sheet, "p", "tk-received", &Word::ReceivedAt.fill(lang, &at, ""));
         }
         let print_attrs = [
             ("class", "tk-btn tk-btn-secondary tk-print"),
