@@ -395,12 +395,39 @@ export async function mount(element, definition, options = {}) {
   // A misspelt option would otherwise be ignored without a word.
   for (const name of Object.keys(options)) if (!OPTIONS.has(name)) console.warn(`tokhai: unknown option '${name}' (ignored)`);
   load(options.wasm);
-  const [form, catalogs] = await Promise.all([
-    compileForm(definition),
-    loadCatalogs(options.catalogs),
-    options.styles === false ? null : addStyles(element.ownerDocument, options.styles),
-  ]);
-  return start(element, form, catalogs, options);
+  const loaded = loadingNotice(element, options.lang);
+  try {
+    const [form, catalogs] = await Promise.all([
+      compileForm(definition),
+      loadCatalogs(options.catalogs),
+      options.styles === false ? null : addStyles(element.ownerDocument, options.styles),
+    ]);
+    return await start(element, form, catalogs, options);
+  } finally {
+    loaded();
+  }
+}
+
+/** Milliseconds of loading before the citizen is told the form is on its way (a fast load shows nothing). */
+const LOADING_NOTICE_AFTER = 300;
+
+/**
+ * In an empty host, a status line that says the form is loading once loading takes a while (on a slow
+ * phone connection the module alone takes seconds); returns the function that removes it.
+ */
+function loadingNotice(element, lang) {
+  if (element.childElementCount) return () => {};
+  const notice = element.ownerDocument.createElement('p');
+  notice.className = 'tk-loading';
+  notice.setAttribute('role', 'status');
+  element.append(notice);
+  const timer = setTimeout(() => {
+    notice.textContent = lang === 'en' ? 'Loading the form…' : 'Đang tải biểu mẫu…';
+  }, LOADING_NOTICE_AFTER);
+  return () => {
+    clearTimeout(timer);
+    notice.remove();
+  };
 }
 
 /** Widgets mounted so far, for unique id prefixes. */

@@ -31,6 +31,25 @@ test('the custom element of the embedding example mounts from its attributes and
   await context.close();
 });
 
+test('on a slow connection the page says the form is loading, then shows the form', async () => {
+  const { page, context, problems } = await open(env, '/embed.html', { ready: false });
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route('**/tokhai_web_bg.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.reload();
+  const notice = page.locator('tokhai-form > p.tk-loading[role=status]');
+  await notice.filter({ hasText: 'Đang tải biểu mẫu…' }).waitFor();
+  assert.equal(await page.locator('tokhai-form .tk').count(), 0);
+  release();
+  await page.waitForSelector('tokhai-form .tk-title');
+  assert.equal(await notice.count(), 0, 'the notice goes once the form is there');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the custom element keeps the answers when the page moves it, and unmounts when removed or given another src', async () => {
   const { page, context, problems } = await open(env, '/embed.html', { ready: false });
   await page.waitForSelector('tokhai-form .tk-title');
