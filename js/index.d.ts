@@ -279,7 +279,10 @@ export function loadCatalogs(source?: string | URL | Catalogs): Promise<unknown>
 /** Compiles a definition once and keeps it for later mounts of it (done by `mount`; call early to preload). */
 export function compileForm(definition: string | URL | FormDefinition): Promise<unknown>;
 
-/** Mounts a form definition (object or URL) in an element. */
+/**
+ * Mounts a form definition (object or URL) in an element. An empty element says the form is loading
+ * (a `p.tk-loading` status line) once loading has taken 300 ms.
+ */
 export function mount(
   element: HTMLElement,
   definition: string | URL | FormDefinition,
