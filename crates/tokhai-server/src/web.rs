@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -17,7 +18,8 @@ const JSON_UTF8: &str = "application/json; charset=utf-8";
 /// All routes of the server.
 pub fn router(state: Arc<AppState>) -> Router {
     let www = ServeDir::new(&state.config.www).append_index_html_on_directories(true);
-    let pkg = ServeDir::new(&state.config.pkg);
+    // The widget goes out as the build compressed it (pkg/*.br, *.gz), the bytes its size figures count.
+    let pkg = ServeDir::new(&state.config.pkg).precompressed_br().precompressed_gzip();
     // Answers that carry personal data or sessions are never stored by browsers or proxies.
     let private = Router::new()
         .route("/api/prefill/{form_id}", get(broker::prefill))
@@ -38,15 +40,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
-    Router::new()
+    // Public answers are gzipped for browsers that take it (the catalogue is 400 KB of JSON); personal
+    // answers are not, so that no secret shares a compressed body with anything a page could choose.
+    let public = Router::new()
         .route("/forms/{file}", get(form_definition))
         .route("/api/forms", get(form_list))
         .route("/catalogs/admin-units.json", get(admin_units))
         .route("/.well-known/tokhai-prefill-key", get(public_key))
-        .merge(private)
-        .nest_service("/pkg", pkg)
         .fallback_service(www)
-        .with_state(state)
+        .layer(CompressionLayer::new());
+    public.merge(private).nest_service("/pkg", pkg).with_state(state)
 }
 
 /// `GET /forms/<id>.json` (or the file's own name): the definition file of a compiled form.

@@ -269,6 +269,59 @@ async fn development_login_is_refused_unless_enabled() {
 }
 
 #[tokio::test]
+async fn the_widget_goes_out_as_built_compressed_and_public_answers_gzipped() {
+    let c = config("compressed");
+    for (file, body) in [("index.js.br", "brotli bytes"), ("index.js.gz", "gzip bytes")] {
+        std::fs::write(c.pkg.join(file), body).expect("pkg file");
+    }
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    /// GETs a path accepting an encoding: (Content-Encoding, Content-Type, body bytes).
+    async fn fetch(client: &Client, path: &str, accept: &str) -> (String, String, Vec<u8>) {
+        let url = format!("{}{path}", client.base);
+        let request = client.http.get(url).header("accept-encoding", accept);
+        let r = client.with_cookie(request).send().await.expect("GET");
+        let header = |name| r.headers().get(name).map_or("", |v| v.to_str().unwrap()).to_owned();
+        let (encoding, kind) = (header("content-encoding"), header("content-type"));
+        (encoding, kind, r.bytes().await.expect("body").to_vec())
+    }
+
+    let (encoding, kind, body) = fetch(&client, "/pkg/index.js", "gzip, deflate, br").await;
+    assert_eq!((encoding.as_str(), body.as_slice()), ("br", &b"brotli bytes"[..]));
+    assert!(kind.starts_with("text/javascript"), "{kind}");
+    let (encoding, _, body) = fetch(&client, "/pkg/index.js", "gzip").await;
+    assert_eq!((encoding.as_str(), body.as_slice()), ("gzip", &b"gzip bytes"[..]));
+    let (encoding, _, body) = fetch(&client, "/pkg/index.js", "identity").await;
+    assert_eq!(
+        (encoding.as_str(), body.as_slice()),
+        ("", &b"export const widget = 1;"[..])
+    );
+
+    let (_, plain) = client.get_text("/catalogs/admin-units.json").await;
+    let (encoding, kind, body) = fetch(&client, "/catalogs/admin-units.json", "gzip, br").await;
+    assert_eq!(
+        (encoding.as_str(), kind.as_str()),
+        ("gzip", "application/json; charset=utf-8")
+    );
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(body.as_slice()), &mut unzipped).expect("gzip");
+    assert_eq!(unzipped, plain);
+    assert!(
+        body.len() * 4 < plain.len(),
+        "{} bytes gzipped from {}",
+        body.len(),
+        plain.len()
+    );
+    assert_eq!(fetch(&client, "/", "gzip").await.0, "gzip", "the portal's pages");
+
+    client.dev_login().await;
+    let (encoding, _, body) = fetch(&client, "/api/prefill/demo", "gzip, br").await;
+    assert_eq!(encoding, "", "personal data is never compressed");
+    assert!(serde_json::from_slice::<Value>(&body).is_ok_and(|b| b["values"].is_object()));
+    running.task.abort();
+}
+
+#[tokio::test]
 async fn development_login_page_logs_in_and_returns() {
     let running = tokhai_server::start(config("devpage")).await.expect("server starts");
     let client = Client::new(&running);

@@ -78,7 +78,7 @@ impl Client {
         }
     }
 
-    fn with_cookie(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    pub fn with_cookie(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.cookie {
             Some(c) => rb.header("cookie", c),
             None => rb,
