@@ -426,3 +426,24 @@ test('a date is read as the citizen writes it: with slashes, dashes, dots or no 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a text area with a maximum length counts the characters left, then those too many, in the language shown', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await fillDeclarant(page);
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  const count = '#tk1-reason-count';
+  assert.equal(await text(page, count), 'Còn lại 500 ký tự');
+  assert.match(await page.getAttribute('#tk1-reason', 'aria-describedby'), /\btk1-reason-count\b/, 'read with the box');
+  await typeInto(page, '#tk1-reason', 'Chuyển đến ở cùng gia đình');
+  assert.equal(await text(page, count), 'Còn lại 474 ký tự', 'counted in letters, diacritics included');
+  await page.keyboard.type('x'.repeat(480));
+  assert.equal(await text(page, count), 'Vượt quá 6 ký tự');
+  assert.equal(await page.$eval(count, (e) => e.classList.contains('tk-count-over')), true);
+  await page.click('.tk-lang');
+  assert.equal(await text(page, count), 'Characters over the limit: 6');
+  await page.keyboard.press('Tab');
+  assert.ok((await inlineErrors(page)).some((e) => e.startsWith('Error:')), 'the maximum is still a rule');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use tokhai_core::catalog::Catalog;
 use tokhai_core::definition::FieldDef;
+use tokhai_core::text::char_len;
 use tokhai_core::{FieldKind, Issue, Text};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -17,8 +18,8 @@ pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<&'a Catalog>;
 pub enum Control {
     /// One-line text, dates, numbers, phones, identifiers.
     Input(HtmlInputElement),
-    /// Several lines of text.
-    Area(web_sys::HtmlTextAreaElement),
+    /// Several lines of text, with a character count if the field has a maximum length.
+    Area(web_sys::HtmlTextAreaElement, Option<Counter>),
     /// A native drop-down list of static options.
     Select(web_sys::HtmlSelectElement),
     /// A searchable list of catalogue options.
@@ -31,6 +32,27 @@ pub enum Control {
     File(HtmlInputElement),
     /// An address or a repeat group, whose parts are nodes of their own.
     Container,
+}
+
+/// The character count under a text area with a maximum length (GOV.UK's character count).
+pub struct Counter {
+    /// The line saying how many characters are left, or how many too many.
+    pub el: Element,
+    /// The maximum length, in characters after NFC.
+    pub max: usize,
+}
+
+impl Counter {
+    /// Shows how many characters `text` leaves, or how many it has too many.
+    pub fn show(&self, text: &str, lang: &str) {
+        let len = char_len(text);
+        let (word, n) = match len.checked_sub(self.max) {
+            Some(over) if over > 0 => (Word::CharactersOver, over),
+            _ => (Word::CharactersLeft, self.max - len),
+        };
+        self.el.set_text_content(Some(&word.fill(lang, &n.to_string(), "")));
+        let _ = (self.el.class_list()).toggle_with_force("tk-count-over", word == Word::CharactersOver);
+    }
 }
 
 /// A searchable list (ARIA combobox) over a catalogue, filtered by a parent code.
@@ -193,7 +215,12 @@ impl Builder<'_> {
         }
         let label = dom.make(Some(&wrap), "label", &label_attrs, "");
         texts.push((dom.add(&label, "span", "", &label_txt.render(self.lang)), label_txt));
-        let hint_ids = self.hints(&wrap, &id, hint, kind == FieldKind::Date, &mut texts);
+        let mut hint_ids = self.hints(&wrap, &id, hint, kind == FieldKind::Date, &mut texts);
+        let counted = def.max_length.filter(|_| kind == FieldKind::Textarea);
+        let count_id = format!("{id}-count");
+        if counted.is_some() {
+            hint_ids = [hint_ids.as_str(), &count_id].join(" ").trim_start().to_owned();
+        }
         let mut el_attrs = vec![("id", id.as_str()), ("data-path", path)];
         if !hint_ids.is_empty() {
             el_attrs.push(("aria-describedby", &hint_ids));
@@ -201,7 +228,16 @@ impl Builder<'_> {
         if def.compute.is_some() {
             el_attrs.push(("readonly", ""));
         }
-        let (control, el) = self.control(&wrap, def, kind, catalog, part, &id, &el_attrs, &mut texts);
+        let (mut control, el) = self.control(&wrap, def, kind, catalog, part, &id, &el_attrs, &mut texts);
+        if let (Control::Area(_, counter), Some(max)) = (&mut control, counted) {
+            let attrs = [("class", "tk-hint tk-count"), ("id", count_id.as_str())];
+            let c = Counter {
+                el: dom.make(Some(&wrap), "div", &attrs, ""),
+                max,
+            };
+            c.show("", self.lang);
+            *counter = Some(c);
+        }
         let focus = html(&el);
         let node = FieldNode {
             def: def.clone(),
@@ -291,7 +327,7 @@ impl Builder<'_> {
                     &[own, &[("class", "tk-textarea"), ("rows", "4")]].concat(),
                     "",
                 );
-                (Control::Area(area.clone().unchecked_into()), area)
+                (Control::Area(area.clone().unchecked_into(), None), area)
             }
             (FieldKind::File, _) => {
                 let accept = def.accept.as_ref().map(|a| a.join(","));

@@ -55,6 +55,10 @@ pub enum Word {
     Reference,
     /// "Received: {n}" (the back end's time of receipt) on the confirmation.
     ReceivedAt,
+    /// Under a text area: {n} characters left.
+    CharactersLeft,
+    /// Under a text area: {n} characters over the maximum.
+    CharactersOver,
     /// Shown while the submission is being sent.
     Sending,
     /// Province part of an address.
@@ -158,6 +162,8 @@ impl Word {
             Word::Submitted => ("Đã gửi tờ khai", "Declaration submitted"),
             Word::Reference => ("Mã hồ sơ: {n}", "Reference: {n}"),
             Word::ReceivedAt => ("Thời gian tiếp nhận: {n}", "Received: {n}"),
+            Word::CharactersLeft => ("Còn lại {n} ký tự", "Characters left: {n}"),
+            Word::CharactersOver => ("Vượt quá {n} ký tự", "Characters over the limit: {n}"),
             Word::Sending => ("Đang gửi…", "Sending…"),
             Word::Province => ("Tỉnh/thành phố", "Province or city"),
             Word::Commune => ("Xã/phường/đặc khu", "Commune, ward or special zone"),

@@ -482,7 +482,13 @@ impl State {
                 if node.part.is_some() { FieldKind::Text } else { kind },
                 value,
             )),
-            Control::Area(a) => a.set_value(&display_text(kind, value)),
+            Control::Area(a, counter) => {
+                let text = display_text(kind, value);
+                a.set_value(&text);
+                if let Some(c) = counter {
+                    c.show(&text, &self.lang);
+                }
+            }
             Control::Select(s) => s.set_value(value.as_str().unwrap_or("")),
             Control::Combo(c) => {
                 c.value = value.as_str().map(str::to_owned);
@@ -805,7 +811,13 @@ impl State {
         };
         let value = match &n.control {
             Control::Input(i) => Json::String(i.value()),
-            Control::Area(a) => Json::String(a.value()),
+            Control::Area(a, counter) => {
+                let text = a.value();
+                if let Some(c) = counter {
+                    c.show(&text, &self.lang);
+                }
+                Json::String(text)
+            }
             _ => return,
         };
         let patches = self.session.input(&path, value).unwrap_or_default();
@@ -823,7 +835,7 @@ impl State {
         let Some(n) = self.nodes.get(&path) else {
             return;
         };
-        let typed = matches!(n.control, Control::Input(_) | Control::Area(_));
+        let typed = matches!(n.control, Control::Input(_) | Control::Area(..));
         let value = read_value(&n.control, target);
         let patches = self.session.input(&path, value.clone()).unwrap_or_default();
         self.apply(patches, if typed { Some(&path) } else { None });
@@ -840,7 +852,7 @@ impl State {
         n.st.shown = true;
         let kind = if n.part.is_some() { FieldKind::Text } else { n.def.kind };
         let value = normalize(kind, raw);
-        if matches!(n.control, Control::Input(_) | Control::Area(_)) && kind != FieldKind::Phone {
+        if matches!(n.control, Control::Input(_) | Control::Area(..)) && kind != FieldKind::Phone {
             self.show_value(path, &value);
         }
         self.render_issues(path);
@@ -1150,6 +1162,9 @@ impl State {
                 for (e, t) in &n.texts {
                     e.set_text_content(Some(&t.render(lang)));
                 }
+                if let Control::Area(a, Some(c)) = &n.control {
+                    c.show(&a.value(), lang);
+                }
                 if let Control::Combo(c) = &mut n.control {
                     close_list(c);
                     c.status.set_text_content(None);
@@ -1303,7 +1318,7 @@ fn option_label(form: &Form, host: &Catalogs, catalog: &str, code: &str, lang: &
 fn read_value(control: &Control, target: &Element) -> Json {
     match control {
         Control::Input(i) => Json::String(i.value()),
-        Control::Area(a) => Json::String(a.value()),
+        Control::Area(a, _) => Json::String(a.value()),
         Control::Select(s) => match s.value() {
             v if v.is_empty() => Json::Null,
             v => Json::String(v),
@@ -1351,7 +1366,7 @@ fn set_described(el: &Element, hint_ids: &str, prov: Option<String>, error: Opti
 fn lock(control: &Control, locked: bool) {
     match control {
         Control::Input(i) => i.set_read_only(locked),
-        Control::Area(a) => a.set_read_only(locked),
+        Control::Area(a, _) => a.set_read_only(locked),
         Control::Combo(c) => c.input.set_read_only(locked),
         Control::Select(s) => s.set_disabled(locked),
         Control::Check(i) => i.set_disabled(locked),
