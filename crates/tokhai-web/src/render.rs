@@ -46,12 +46,14 @@ impl Counter {
     /// Shows how many characters `text` leaves, or how many it has too many.
     pub fn show(&self, text: &str, lang: &str) {
         let len = char_len(text);
-        let (word, n) = match len.checked_sub(self.max) {
-            Some(over) if over > 0 => (Word::CharactersOver, over),
-            _ => (Word::CharactersLeft, self.max - len),
+        let over = len > self.max;
+        let (word, n) = if over {
+            (Word::CharactersOver, len - self.max)
+        } else {
+            (Word::CharactersLeft, self.max - len)
         };
         self.el.set_text_content(Some(&word.fill(lang, &n.to_string(), "")));
-        let _ = (self.el.class_list()).toggle_with_force("tk-count-over", word == Word::CharactersOver);
+        let _ = self.el.class_list().toggle_with_force("tk-count-over", over);
     }
 }
 
@@ -219,7 +221,10 @@ impl Builder<'_> {
         let counted = def.max_length.filter(|_| kind == FieldKind::Textarea);
         let count_id = format!("{id}-count");
         if counted.is_some() {
-            hint_ids = [hint_ids.as_str(), &count_id].join(" ").trim_start().to_owned();
+            if !hint_ids.is_empty() {
+                hint_ids.push(' ');
+            }
+            hint_ids.push_str(&count_id);
         }
         let mut el_attrs = vec![("id", id.as_str()), ("data-path", path)];
         if !hint_ids.is_empty() {

@@ -146,14 +146,13 @@ impl State {
                 .push(("invalid", json!({ "issues": self.issue_list(&errors) })));
             return;
         }
-        let incomplete: Vec<usize> = all.iter().filter_map(|e| self.step_of(e)).collect();
-        self.hide_summary();
         let mut later = self.visible_steps().into_iter().filter(|&s| s > i);
         let after = if self.reviewed {
-            later.find(|s| incomplete.contains(s))
+            later.find(|&s| all.iter().any(|e| self.step_of(e) == Some(s)))
         } else {
             later.next()
         };
+        self.hide_summary();
         self.go(after.map_or(Screen::Review, Screen::Step), true);
     }
 
