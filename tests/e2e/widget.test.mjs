@@ -367,6 +367,24 @@ test('usable on a 360 px phone and at 200% zoom: no sideways scrolling', async (
   }
 });
 
+test('on a phone the progress shows the current step alone, under "Bước 2/4", without a wrong number', async () => {
+  for (const [width, numbered] of [[360, false], [1024, true]]) {
+    const { page, context, problems } = await open(env, HARNESS, { width, height: 740 });
+    await fillDeclarant(page);
+    await page.click(next);
+    await page.waitForSelector('#tk1-step-1:focus');
+    assert.equal(await text(page, '.tk-progress-label'), 'Bước 2/4');
+    const shown = await page.$$eval('.tk-steps-list li', (items) =>
+      items.filter((li) => li.getClientRects().length).map((li) => getComputedStyle(li, '::before').content),
+    );
+    // A CSS counter skips steps that are not displayed: on a phone the second step would read "1.".
+    if (numbered) assert.deepEqual(shown, Array(4).fill('counter(tk-step) ". "'));
+    else assert.deepEqual(shown, ['none'], 'one step shown, and no counter on it');
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test('in a contrast theme (forced colours) the highlighted option and the steps reached still stand out', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.emulateMedia({ forcedColors: 'active' });
