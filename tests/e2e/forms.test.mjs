@@ -475,6 +475,28 @@ test('Judicial record is filed end to end: identity prefilled and locked, reside
   assert.equal(v.ban_on_posts, 'khong');
 });
 
+test('Judicial record on a phone: a long value from national data wraps instead of being cut off; Enter in such a box goes on', async (t) => {
+  const [applicant] = await citizens(JUDICIAL, 1, { suits: (c) => (prefilled(c, 'id_issuer') ?? '').length > 40 });
+  const { page } = await session(t, JUDICIAL, applicant);
+  if (!page) return;
+  await page.setViewportSize({ width: 360, height: 740 });
+  await assertLocked(page, 'id_issuer', prefilled(applicant, 'id_issuer'));
+  const box = (path) =>
+    page.$eval(control(path), (e) => ({ cut: e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight, height: e.clientHeight }));
+  const issuer = await box('id_issuer');
+  assert.equal(issuer.cut, false, 'the whole issuer can be read');
+  assert.ok(issuer.height > (await box('nationality')).height, 'on more than one line');
+
+  // The temporary address's street is prefilled but may be corrected: Enter there goes on, as in any one-line box.
+  const street = control('current_address.street');
+  const before = await page.inputValue(street);
+  await page.focus(street);
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  await page.locator('tokhai-form .tk-progress-label', { hasText: 'Bước 2/4' }).waitFor();
+  assert.equal(await page.inputValue(street), before, 'no new line in the street');
+});
+
 test('Judicial record: the residence history must run from the 14th birthday to today without overlaps or gaps', async (t) => {
   const [applicant] = await citizens(JUDICIAL);
   const { page, c } = await session(t, JUDICIAL, applicant);

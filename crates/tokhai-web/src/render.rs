@@ -18,7 +18,8 @@ pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<&'a Catalog>;
 pub enum Control {
     /// One-line text, dates, numbers, phones, identifiers.
     Input(HtmlInputElement),
-    /// Several lines of text, with a character count if the field has a maximum length.
+    /// Several lines of text, with a character count if the field has a maximum length; or one
+    /// line that wraps (`tk-wrap`).
     Area(web_sys::HtmlTextAreaElement, Option<Counter>),
     /// A native drop-down list of static options.
     Select(web_sys::HtmlSelectElement),
@@ -332,6 +333,13 @@ impl Builder<'_> {
                     &[own, &[("class", "tk-textarea"), ("rows", "4")]].concat(),
                     "",
                 );
+                (Control::Area(area.clone().unchecked_into(), None), area)
+            }
+            // A value the citizen mostly reads (computed, or from national data and maybe locked) wraps
+            // on a phone, where a one-line box would cut 'Cục cảnh sát quản lý hành chính về…' off.
+            (FieldKind::Text, _) if def.compute.is_some() || def.prefill.is_some() => {
+                let attrs = [("class", "tk-input tk-wrap"), ("rows", "1")];
+                let area = dom.make(Some(wrap), "textarea", &[own, &attrs].concat(), "");
                 (Control::Area(area.clone().unchecked_into(), None), area)
             }
             (FieldKind::File, _) => {

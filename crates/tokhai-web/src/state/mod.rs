@@ -937,10 +937,15 @@ impl State {
         }
     }
 
-    /// Keys of the searchable lists; returns whether the key was used.
+    /// Keys of the searchable lists, and Enter in a one-line box that wraps (it goes on, as in any
+    /// one-line box, instead of starting a new line); returns whether the key was used.
     pub fn on_keydown(&mut self, target: &Element, ev: &KeyboardEvent) -> bool {
         if !target.has_attribute("data-combo") {
-            return false;
+            let wraps = ev.key() == "Enter" && !ev.is_composing() && target.class_list().contains("tk-wrap");
+            if wraps {
+                self.on_submit();
+            }
+            return wraps;
         }
         let path = target.get_attribute("data-path").unwrap_or_default();
         let key = ev.key();
