@@ -22,9 +22,11 @@ test('a logged-in citizen files CT01 on the development portal and gets a receip
 
   const next = await fillToReview(page);
   assert.ok((await page.textContent('tokhai-form .tk-review')).includes(adult.full_name));
+  assert.equal(await page.isVisible('tokhai-form .tk-progress'), true);
   await next.click();
   await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
   assert.match(await page.textContent('tokhai-form .tk-reference'), /\S+/, 'the intake answered with a receipt');
+  assert.equal(await page.isVisible('tokhai-form .tk-progress'), false, 'no progress bar above the receipt');
   assert.deepEqual(errors, []);
   await context.close();
 });
