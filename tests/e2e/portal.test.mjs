@@ -27,6 +27,12 @@ test('a logged-in citizen files CT01 on the development portal and gets a receip
   await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
   assert.match(await page.textContent('tokhai-form .tk-reference'), /\S+/, 'the intake answered with a receipt');
   assert.equal(await page.isVisible('tokhai-form .tk-progress'), false, 'no progress bar above the receipt');
+  // The rating's answers are spaced for a finger, as the form's own radio buttons are.
+  const gaps = await page.$$eval('tokhai-form .tk-rate .tk-option', (rows) =>
+    rows.slice(1).map((row, i) => row.getBoundingClientRect().top - rows[i].getBoundingClientRect().bottom),
+  );
+  assert.equal(gaps.length, 4);
+  assert.ok(gaps.every((gap) => gap >= 8), `rating answers ${gaps.join(', ')} px apart`);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -100,8 +100,9 @@ impl State {
         let set = self.dom.add(&block, "fieldset", "tk-field tk-choices", "");
         self.say(&self.dom.add(&set, "legend", "tk-legend", ""), Some(Word::RateQuestion));
         let name = format!("{}rating", self.dom.prefix);
+        let options = self.dom.add(&set, "div", "tk-options", "");
         for (i, w) in RATINGS.iter().enumerate() {
-            let row = self.dom.add(&set, "div", "tk-option", "");
+            let row = self.dom.add(&options, "div", "tk-option", "");
             let value = (i + 1).to_string();
             let id = format!("{name}-{value}");
             let input_attrs = [
