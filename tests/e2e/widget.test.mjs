@@ -71,6 +71,7 @@ test('the sample form is filled and submitted by keyboard alone, through the rev
   await page.keyboard.press('Space');
   await page.keyboard.press('Enter');
   await page.waitForSelector('.tk-review:not([hidden]) .tk-review-title:focus');
+  assert.equal(await text(page, '.tk-progress-label'), 'Đã khai xong 4/4 bước', 'the steps done, not the title below again');
   const review = await text(page, '.tk-review');
   for (const shown of ['Nguyễn Văn An', '15/03/1989', '0912 345 678', 'Số 12 phố Hàng Bài, Phường Ba Đình, Thành phố Hà Nội', 'Trần Thị Cúc', 'Vợ/chồng']) {
     assert.ok(review.includes(shown), `review shows ${shown}`);

@@ -29,6 +29,8 @@ pub enum Word {
     Progress,
     /// "Step {n} of {total}".
     StepOf,
+    /// "{n} of {total} steps done", above the review page.
+    StepsDone,
     /// Empty first option of a drop-down list.
     Choose,
     /// Button that adds a row to a repeat group.
@@ -143,6 +145,7 @@ impl Word {
             Word::WarningPrefix => ("Lưu ý: ", "Warning: "),
             Word::Progress => ("Các bước", "Steps"),
             Word::StepOf => ("Bước {n}/{total}", "Step {n} of {total}"),
+            Word::StepsDone => ("Đã khai xong {n}/{total} bước", "{n} of {total} steps done"),
             Word::Choose => ("— Chọn —", "— Select —"),
             Word::AddRow => ("Thêm dòng", "Add a row"),
             Word::RemoveRow => ("Xoá dòng {n}", "Remove row {n}"),
@@ -274,6 +277,7 @@ mod tests {
     fn words_fill_numbers_in_both_languages() {
         assert_eq!(Word::StepOf.fill("vi", "2", "4"), "Bước 2/4");
         assert_eq!(Word::StepOf.fill("en", "2", "4"), "Step 2 of 4");
+        assert_eq!(Word::StepsDone.fill("en", "4", "4"), "4 of 4 steps done");
         assert_eq!(Txt::Numbered(Word::RemoveRow, 3).render("en"), "Remove row 3");
         assert_eq!(Word::Next.get("fr"), "Tiếp tục");
     }

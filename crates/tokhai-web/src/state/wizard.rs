@@ -83,14 +83,12 @@ impl State {
             });
         }
         let total = visible.len();
-        let (n, title) = match self.screen {
-            Screen::Step(i) => (visible.iter().position(|&v| v == i).map_or(1, |p| p + 1), None),
-            _ => (total, Some(Word::ReviewTitle)),
+        // Above the review page, what is done rather than the page's own title again.
+        let (n, word) = match self.screen {
+            Screen::Step(i) => (visible.iter().position(|&v| v == i).map_or(1, |p| p + 1), Word::StepOf),
+            _ => (total, Word::StepsDone),
         };
-        let label = match title {
-            None => Word::StepOf.fill(&lang, &n.to_string(), &total.to_string()),
-            Some(w) => w.get(&lang).to_owned(),
-        };
+        let label = word.fill(&lang, &n.to_string(), &total.to_string());
         self.progress_label.set_text_content(Some(&label));
         let first = visible.first().copied();
         let last = visible.last().copied();
