@@ -454,13 +454,25 @@ test('a text area with a maximum length counts the characters left, then those t
   const count = '#tk1-reason-count';
   assert.equal(await text(page, count), 'Còn lại 500 ký tự');
   assert.match(await page.getAttribute('#tk1-reason', 'aria-describedby'), /\btk1-reason-count\b/, 'read with the box');
+  // A screen reader hears the count once typing pauses (a hidden live region), not at every keystroke.
+  const live = '#tk1-reason-count + [role=status]';
+  await page.$eval(live, (e) => {
+    window.announced = [];
+    new MutationObserver(() => window.announced.push(e.textContent)).observe(e, { childList: true, characterData: true, subtree: true });
+  });
   await typeInto(page, '#tk1-reason', 'Chuyển đến ở cùng gia đình');
   assert.equal(await text(page, count), 'Còn lại 474 ký tự', 'counted in letters, diacritics included');
+  await page.waitForFunction(() => window.announced.length > 0);
+  await page.waitForTimeout(1200);
+  assert.deepEqual(await page.evaluate(() => window.announced), ['Còn lại 474 ký tự'], 'said once, after the pause');
   await page.keyboard.type('x'.repeat(480));
   assert.equal(await text(page, count), 'Vượt quá 6 ký tự');
   assert.equal(await page.$eval(count, (e) => e.classList.contains('tk-count-over')), true);
+  await page.waitForFunction(() => window.announced.length === 2);
+  assert.equal(await text(page, live), 'Vượt quá 6 ký tự');
   await page.click('.tk-lang');
   assert.equal(await text(page, count), 'Characters over the limit: 6');
+  assert.equal(await text(page, live), '', 'nothing left to say in the other language');
   await page.keyboard.press('Tab');
   assert.ok((await inlineErrors(page)).some((e) => e.startsWith('Error:')), 'the maximum is still a rule');
   assert.deepEqual(problems, []);

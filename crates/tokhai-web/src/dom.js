@@ -14,3 +14,15 @@ export function make(doc, parent, spec, pairs) {
   if (parent) parent.append(e);
   return e;
 }
+
+/** Pending announcements of the text areas' character counts. */
+const echoes = new WeakMap();
+
+/**
+ * Copies `from`'s text into the live region `to` once typing has paused for a second, so that a
+ * screen reader says the count then, not at every keystroke (GOV.UK's character count).
+ */
+export function echoLater(from, to) {
+  clearTimeout(echoes.get(from));
+  echoes.set(from, setTimeout(() => (to.textContent = from.textContent), 1000));
+}

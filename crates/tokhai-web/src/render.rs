@@ -39,6 +39,8 @@ pub enum Control {
 pub struct Counter {
     /// The line saying how many characters are left, or how many too many.
     pub el: Element,
+    /// A hidden live region that repeats the line once typing pauses, for screen readers.
+    pub live: Element,
     /// The maximum length, in characters after NFC.
     pub max: usize,
 }
@@ -55,6 +57,11 @@ impl Counter {
         };
         self.el.set_text_content(Some(&word.fill(lang, &n.to_string(), "")));
         let _ = self.el.class_list().toggle_with_force("tk-count-over", over);
+    }
+
+    /// Has a screen reader say the count once the citizen pauses typing.
+    pub fn announce(&self) {
+        crate::dom::echo_later(&self.el, &self.live);
     }
 }
 
@@ -239,6 +246,7 @@ impl Builder<'_> {
             let attrs = [("class", "tk-hint tk-count"), ("id", count_id.as_str())];
             let c = Counter {
                 el: dom.make(Some(&wrap), "div", &attrs, ""),
+                live: dom.make(Some(&wrap), "div", &[("class", "tk-vh"), ("role", "status")], ""),
                 max,
             };
             c.show("", self.lang);

@@ -815,6 +815,7 @@ impl State {
                 let text = a.value();
                 if let Some(c) = counter {
                     c.show(&text, &self.lang);
+                    c.announce();
                 }
                 Json::String(text)
             }
@@ -1169,6 +1170,7 @@ impl State {
                 }
                 if let Control::Area(a, Some(c)) = &n.control {
                     c.show(&a.value(), lang);
+                    c.live.set_text_content(None);
                 }
                 if let Control::Combo(c) = &mut n.control {
                     close_list(c);
