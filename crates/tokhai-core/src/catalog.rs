@@ -49,24 +49,31 @@ impl Catalog {
             .filter(move |o| parent.is_none() || o.parent.as_deref() == parent)
     }
 
-    /// Options whose label contains every word of the query, ignoring case and diacritics.
+    /// Options whose label contains every word of the query, ignoring case and diacritics: first
+    /// those where every word starts a word of the label ('ha' finds Hà Nội before Lai Châu), each
+    /// part in catalogue order.
     pub fn search<'a>(&'a self, parent: Option<&str>, query: &str, limit: usize) -> Vec<&'a OptionDef> {
         let words: Vec<String> = search_key(query)
             .split(' ')
             .filter(|w| !w.is_empty())
             .map(str::to_owned)
             .collect();
-        self.options
-            .iter()
-            .zip(&self.keys)
-            .filter(|(o, _)| parent.is_none() || o.parent.as_deref() == parent)
-            .filter(|(o, key)| {
-                let key = key.get_or_init(|| search_key(&format!("{} {}", o.label.get("vi"), o.label.get("en"))));
-                words.iter().all(|w| key.contains(w.as_str()))
-            })
-            .map(|(o, _)| o)
-            .take(limit)
-            .collect()
+        let (mut first, mut rest) = (Vec::new(), Vec::new());
+        let candidates = self.options.iter().zip(&self.keys);
+        for (o, key) in candidates.filter(|(o, _)| parent.is_none() || o.parent.as_deref() == parent) {
+            let key = key.get_or_init(|| search_key(&format!("{} {}", o.label.get("vi"), o.label.get("en"))));
+            if words.iter().all(|w| starts_word(key, w)) {
+                first.push(o);
+                if first.len() == limit {
+                    break;
+                }
+            } else if rest.len() < limit && words.iter().all(|w| key.contains(w.as_str())) {
+                rest.push(o);
+            }
+        }
+        first.extend(rest);
+        first.truncate(limit);
+        first
     }
 
     /// Number of options.
@@ -78,6 +85,12 @@ impl Catalog {
     pub fn is_empty(&self) -> bool {
         self.options.is_empty()
     }
+}
+
+/// Whether `word` starts one of the space-separated words of `key`.
+fn starts_word(key: &str, word: &str) -> bool {
+    key.match_indices(word)
+        .any(|(i, _)| i == 0 || key.as_bytes()[i - 1] == b' ')
 }
 
 /// Named catalogues available to a session.
@@ -201,6 +214,32 @@ mod tests {
         assert_eq!(c.search(None, "PHUONG", 10).len(), 3);
         assert_eq!(c.search(Some("79"), "hoan kiem", 10).len(), 0);
         assert_eq!(c.options(Some("01")).count(), 2);
+    }
+
+    #[test]
+    fn search_lists_labels_with_a_word_starting_so_first() {
+        let c = Catalog::new(vec![
+            opt("12", "Tỉnh Lai Châu", None),
+            opt("01", "Thành phố Hà Nội", None),
+            opt("19", "Tỉnh Thái Nguyên", None),
+            opt("42", "Tỉnh Hà Tĩnh", None),
+        ])
+        .unwrap();
+        let found = |q, limit| {
+            c.search(None, q, limit)
+                .iter()
+                .map(|o| o.value.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("ha", 10), ["01", "42", "12", "19"]);
+        assert_eq!(found("ha", 3), ["01", "42", "12"]);
+        assert_eq!(
+            found("ha ti", 10),
+            ["42", "12", "19"],
+            "both words start words of Hà Tĩnh only"
+        );
+        assert_eq!(found("ai", 10), ["12", "19"], "inside words only: catalogue order");
+        assert_eq!(found("", 10), ["12", "01", "19", "42"]);
     }
 
     #[test]
