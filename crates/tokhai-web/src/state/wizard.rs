@@ -29,7 +29,7 @@ impl State {
         show(&self.review, screen == Screen::Review);
         show(&self.done, screen == Screen::Done);
         show(&self.nav, screen != Screen::Done);
-        // The receipt ends the filing: no progress bar (still saying "check your answers") above it.
+        // The receipt ends the filing: no progress bar above it.
         if let Some(progress) = self.progress_label.parent_element() {
             show(&progress, screen != Screen::Done && self.steps.len() > 1);
         }
