@@ -373,6 +373,29 @@ test('usable on a 360 px phone and at 200% zoom: no sideways scrolling', async (
   }
 });
 
+test("with WCAG's text spacing (1.4.12) on a phone, no text is cut off and nothing scrolls sideways", async () => {
+  const { page, context, problems } = await open(env, HARNESS, { width: 360, height: 740 });
+  await page.evaluate(() => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(`* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important }
+      p { margin-bottom: 2em !important }`);
+    document.adoptedStyleSheets = [sheet];
+  });
+  await page.click(next);
+  await page.waitForSelector('.tk-summary:not([hidden])');
+  const cut = await page.$$eval('.tk *', (es) =>
+    es
+      .filter((e) => e.offsetParent && !e.matches('input, textarea, select, .tk-vh') && getComputedStyle(e).overflow !== 'visible')
+      .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+      .map((e) => e.className),
+  );
+  assert.deepEqual(cut, [], 'text cut off');
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(sideways, 0, 'no sideways scrolling');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('on a phone the progress shows the current step alone, under "Bước 2/4", without a wrong number', async () => {
   for (const [width, numbered] of [[360, false], [1024, true]]) {
     const { page, context, problems } = await open(env, HARNESS, { width, height: 740 });
