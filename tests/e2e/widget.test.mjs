@@ -67,6 +67,16 @@ test('the sample form is filled and submitted by keyboard alone, through the rev
   await page.keyboard.press('Enter');
 
   await page.waitForSelector('#tk1-step-3:focus');
+  // A file field says what it accepts before a file is chosen, and refuses another type in the same words.
+  assert.equal(await text(page, '#tk1-attachments-hint'), 'Tệp PDF hoặc ảnh, mỗi tệp tối đa 5 MB, tối đa 3 tệp.');
+  assert.equal(await page.getAttribute('#tk1-attachments', 'aria-describedby'), 'tk1-attachments-hint');
+  await page.setInputFiles('#tk1-attachments', { name: 'ghichu.txt', mimeType: 'text/plain', buffer: Buffer.from('x') });
+  assert.deepEqual(await inlineErrors(page), [
+    'Lỗi: Giấy tờ chứng minh chỗ ở hợp pháp: tệp ghichu.txt không đúng loại cho phép (PDF hoặc ảnh)',
+  ]);
+  await page.setInputFiles('#tk1-attachments', { name: 'hop-dong.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
+  assert.deepEqual(await inlineErrors(page), []);
+  assert.deepEqual(await page.evaluate(() => window.tk.values().attachments), [{ name: 'hop-dong.pdf', size: 8, type: 'application/pdf' }]);
   await tabTo(page, '#tk1-commitment');
   await page.keyboard.press('Space');
   await page.keyboard.press('Enter');

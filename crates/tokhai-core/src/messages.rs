@@ -3,6 +3,7 @@
 //! The browser and the server render issues with these same templates, so a refusal reason
 //! reads exactly like the message the citizen saw in the form.
 
+use crate::definition::FieldDef;
 use crate::form::Form;
 use crate::issue::Issue;
 use crate::path;
@@ -119,9 +120,74 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
     };
     let mut out = template.replace("{label}", &label(issue, form, lang));
     for (name, value) in &issue.params {
-        out = out.replace(&format!("{{{name}}}"), value);
+        let value = match name.as_str() {
+            // Accepted file types in words of the language: 'PDF hoặc ảnh'.
+            "accept" => file_types(value.split(", "), lang),
+            _ => value.clone(),
+        };
+        out = out.replace(&format!("{{{name}}}"), &value);
     }
     out
+}
+
+/// What a file field accepts, as a hint shown before choosing: 'Tệp PDF hoặc ảnh, mỗi tệp tối đa
+/// 5 MB, tối đa 3 tệp.' (`None` when it accepts any file of any size).
+pub fn file_hint(field: &FieldDef, lang: &str) -> Option<String> {
+    let en = lang == "en";
+    let many = field.max_files.filter(|&n| n > 1);
+    let accept = field.accept.as_deref().filter(|a| !a.is_empty());
+    let types = accept.map(|a| file_types(a.iter().map(String::as_str), lang));
+    let size = field.max_size.map(crate::rules::file::format_size);
+    let parts: Vec<String> = [
+        types.map(|t| if en { format!("{t} files") } else { format!("tệp {t}") }),
+        size.map(|s| match (en, many.is_some()) {
+            (true, true) => format!("up to {s} each"),
+            (true, false) => format!("up to {s}"),
+            (false, true) => format!("mỗi tệp tối đa {s}"),
+            (false, false) => format!("tối đa {s}"),
+        }),
+        many.map(|n| {
+            if en {
+                format!("at most {n} files")
+            } else {
+                format!("tối đa {n} tệp")
+            }
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut text = parts.join(", ");
+    // Every part starts with an ASCII letter (and the Unicode case tables stay out of the wasm).
+    text.get_mut(..1)?.make_ascii_uppercase();
+    text.push('.');
+    Some(text)
+}
+
+/// Accepted media types (or extensions) in words: `application/pdf`, `image/*` → 'PDF hoặc ảnh'.
+fn file_types<'a>(accept: impl Iterator<Item = &'a str>, lang: &str) -> String {
+    let names: Vec<String> = accept
+        .map(|a| match a {
+            "image/*" if lang == "en" => "image".to_owned(),
+            "image/*" => "ảnh".to_owned(),
+            a => {
+                let name = a
+                    .strip_prefix('.')
+                    .unwrap_or_else(|| a.split_once('/').map_or(a, |(_, sub)| sub));
+                name.to_ascii_uppercase()
+            }
+        })
+        .collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!(
+                "{} {} {last}",
+                rest.join(", "),
+                if lang == "en" { "or" } else { "hoặc" }
+            )
+        }
+        _ => names.concat(),
+    }
 }
 
 /// Which words say that a value is missing: typed, chosen, ticked or attached.
@@ -187,6 +253,37 @@ pub fn knows(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn file_field(extra: serde_json::Value) -> FieldDef {
+        let mut def = serde_json::json!({ "id": "scan", "kind": "file", "label": "Bản chụp" });
+        def.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(def).unwrap()
+    }
+
+    #[test]
+    fn a_file_hint_says_the_types_the_size_and_the_number_accepted() {
+        let many = file_field(serde_json::json!({
+            "accept": ["application/pdf", "image/*"], "max_size": 5_242_880, "max_files": 3
+        }));
+        assert_eq!(
+            file_hint(&many, "vi").unwrap(),
+            "Tệp PDF hoặc ảnh, mỗi tệp tối đa 5 MB, tối đa 3 tệp."
+        );
+        assert_eq!(
+            file_hint(&many, "en").unwrap(),
+            "PDF or image files, up to 5 MB each, at most 3 files."
+        );
+        let one =
+            file_field(serde_json::json!({ "accept": ["image/jpeg", "image/png", ".heic"], "max_size": 512_000 }));
+        assert_eq!(
+            file_hint(&one, "vi").unwrap(),
+            "Tệp JPEG, PNG hoặc HEIC, tối đa 500 KB."
+        );
+        assert_eq!(file_hint(&one, "en").unwrap(), "JPEG, PNG or HEIC files, up to 500 KB.");
+        let sized = file_field(serde_json::json!({ "max_size": 1_048_576 }));
+        assert_eq!(file_hint(&sized, "vi").unwrap(), "Tối đa 1 MB.");
+        assert_eq!(file_hint(&file_field(serde_json::json!({})), "vi"), None);
+    }
 
     /// Every issue code written in the engine's source has words in both languages.
     #[test]

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use tokhai_core::catalog::Catalog;
 use tokhai_core::definition::FieldDef;
+use tokhai_core::messages::file_hint;
 use tokhai_core::text::char_len;
 use tokhai_core::{FieldKind, Issue, Text};
 use wasm_bindgen::JsCast;
@@ -225,7 +226,17 @@ impl Builder<'_> {
         }
         let label = dom.make(Some(&wrap), "label", &label_attrs, "");
         texts.push((dom.add(&label, "span", "", &label_txt.render(self.lang)), label_txt));
-        let mut hint_ids = self.hints(&wrap, &id, hint, kind == FieldKind::Date, &mut texts);
+        let format = match kind {
+            FieldKind::Date => Some(Txt::Word(Word::DateHint)),
+            FieldKind::File => file_hint(def, "vi").map(|vi| {
+                Txt::Def(Text::Both {
+                    vi,
+                    en: file_hint(def, "en"),
+                })
+            }),
+            _ => None,
+        };
+        let mut hint_ids = self.hints(&wrap, &id, hint, format, &mut texts);
         let counted = def.max_length.filter(|_| kind == FieldKind::Textarea);
         let count_id = format!("{id}-count");
         if counted.is_some() {
@@ -271,16 +282,17 @@ impl Builder<'_> {
         self.insert(path, node);
     }
 
-    /// The hint element(s) under a label; returns the ids for `aria-describedby`.
+    /// The hint element(s) under a label: the definition's hint, then what the value must look like
+    /// (`format`: a date's, a file's); returns the ids for `aria-describedby`.
     fn hints(
         &self,
         wrap: &Element,
         id: &str,
         hint: Option<Text>,
-        date: bool,
+        format: Option<Txt>,
         texts: &mut Vec<(Element, Txt)>,
     ) -> String {
-        if hint.is_none() && !date {
+        if hint.is_none() && format.is_none() {
             return String::new();
         }
         let hint_id = format!("{id}-hint");
@@ -292,8 +304,7 @@ impl Builder<'_> {
             let s = self.dom.add(&el, "span", "", &t.render(self.lang));
             texts.push((s, t));
         }
-        if date {
-            let t = Txt::Word(Word::DateHint);
+        if let Some(t) = format {
             let s = self.dom.add(&el, "span", "tk-hint-format", &t.render(self.lang));
             texts.push((s, t));
         }
@@ -442,7 +453,7 @@ impl Builder<'_> {
         let t = Txt::Def(def.label.clone());
         let s = dom.add(&legend, "span", "", &t.render(self.lang));
         texts.push((s, t));
-        let hint_ids = self.hints(&fs, &id, def.hint.clone(), false, texts);
+        let hint_ids = self.hints(&fs, &id, def.hint.clone(), None, texts);
         if !hint_ids.is_empty() {
             attr(&fs, "aria-describedby", &hint_ids);
         }
@@ -523,7 +534,7 @@ impl Builder<'_> {
         let t = Txt::Def(def.label.clone());
         let s = dom.add(&label, "span", "", &t.render(self.lang));
         texts.push((s, t));
-        let hint_ids = self.hints(&wrap, &id, def.hint.clone(), false, &mut texts);
+        let hint_ids = self.hints(&wrap, &id, def.hint.clone(), None, &mut texts);
         if !hint_ids.is_empty() {
             attr(&input, "aria-describedby", &hint_ids);
         }

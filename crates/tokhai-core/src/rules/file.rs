@@ -50,7 +50,7 @@ impl Rule for File {
 }
 
 /// A byte count for people: `2 MB`, `500 KB`.
-fn format_size(bytes: u64) -> String {
+pub(crate) fn format_size(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MB", b >> 20),
         b if b >= 1 << 10 => format!("{} KB", b >> 10),

@@ -1346,7 +1346,8 @@ fn read_value(control: &Control, target: &Element) -> Json {
             let files = i.files();
             let list = (0..files.as_ref().map_or(0, |f| f.length()))
                 .filter_map(|k| files.as_ref().and_then(|f| f.get(k)))
-                .map(|f| json!({ "name": f.name(), "size": f.size(), "type": f.type_() }))
+                // The size as a whole number: the core refuses 12.0 bytes as not a file's metadata.
+                .map(|f| json!({ "name": f.name(), "size": f.size() as u64, "type": f.type_() }))
                 .collect();
             Json::Array(list)
         }
