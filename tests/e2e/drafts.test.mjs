@@ -99,6 +99,37 @@ test('a reload in the middle of the form restores the answers and the step, from
   await context.close();
 });
 
+test('a chosen file cannot come back from a draft: after a reload the citizen is asked to choose it again', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const { page, errors } = await openForm(context);
+  await fillToReview(page);
+  // A rented home: the consents step asks for the lease, a file.
+  await page.click('tokhai-form [data-act=edit][data-step="1"]');
+  await page.check('tokhai-form input[data-path=housing][value=thue_muon]');
+  await page.click(NEXT);
+  const lease = 'tokhai-form input[data-path=lease]';
+  await page.waitForSelector(lease, { state: 'visible' });
+  const saved = nextSave(page);
+  await page.setInputFiles(lease, { name: 'hop-dong-thue.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
+  await saved;
+  assert.equal((await page.evaluate(() => document.querySelector('tokhai-form').handle.values().lease))[0].name, 'hop-dong-thue.pdf');
+
+  await page.reload();
+  await page.waitForSelector(lease, { state: 'visible' });
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
+  assert.equal(
+    await page.textContent(STATUS),
+    'Đã khôi phục thông tin bạn nhập trước đó. Tệp đã chọn không được lưu lại, bạn hãy chọn lại: hop-dong-thue.pdf.',
+  );
+  assert.equal(await page.$eval(lease, (e) => e.files.length), 0);
+  const values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());
+  assert.equal(values.lease, undefined, 'no file the citizen no longer has');
+  assert.equal(values.housing, 'thue_muon', 'the other answers are back');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a draft saved under another definition keeps what still fits and says what was dropped', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context } = await loggedIn(env.browser, env.portal);

@@ -101,6 +101,8 @@ pub enum Word {
     DraftRestored,
     /// Status after a draft was restored without the answers {n} that no longer fit the form.
     DraftDropped,
+    /// Status after a draft was restored without the files {n} chosen before (a browser keeps none).
+    DraftFiles,
     /// Heading of the summary on the receipt.
     SubmittedSummary,
     /// The button that prints the receipt.
@@ -217,6 +219,10 @@ impl Word {
                  và đã được bỏ: {n}.",
                 "Your earlier answers have been restored. The form has changed, so these answers no longer fit and \
                  were dropped: {n}.",
+            ),
+            Word::DraftFiles => (
+                "Đã khôi phục thông tin bạn nhập trước đó. Tệp đã chọn không được lưu lại, bạn hãy chọn lại: {n}.",
+                "Your earlier answers have been restored. Chosen files are not kept; please choose them again: {n}.",
             ),
             Word::SubmittedSummary => ("Thông tin đã gửi", "What you submitted"),
             Word::Print => ("In giấy biên nhận", "Print the receipt"),

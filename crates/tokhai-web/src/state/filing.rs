@@ -5,6 +5,7 @@ use crate::dom::{attr, html, show};
 use crate::ui::{Txt, Word};
 use serde_json::{json, Value as Json};
 use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
+use tokhai_core::FieldKind;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 
@@ -41,13 +42,24 @@ impl State {
     }
 
     /// Loads a draft's values and shows them (on step `step` if visible); says which answers no longer
-    /// fit the form and returns them as `[{path, code, label}]`.
+    /// fit the form (returned as `[{path, code, label}]`) or which files to choose again.
     pub fn restore(&mut self, values: &Json, step: Option<usize>) -> Json {
-        let problems = self.session.restore(values);
+        // A chosen file cannot come back (a browser keeps no file for a page): it is asked for again.
+        let mut kept = values.clone();
+        let mut files = Vec::new();
+        for (id, v) in values.as_object().into_iter().flatten() {
+            if self.form.field(id).is_some_and(|f| f.kind == FieldKind::File) {
+                files.extend(v.as_array().into_iter().flatten().filter_map(|f| f["name"].as_str()));
+                if let Some(map) = kept.as_object_mut() {
+                    map.remove(id);
+                }
+            }
+        }
+        let problems = self.session.restore(&kept);
         let snapshot = self.session.snapshot();
         self.apply(snapshot, None);
         let dropped: Vec<&str> = problems.iter().map(|i| i.path.as_str()).collect();
-        for (id, v) in values.as_object().into_iter().flatten() {
+        for (id, v) in kept.as_object().into_iter().flatten() {
             if dropped.contains(&id.as_str()) {
                 continue;
             }
@@ -77,10 +89,10 @@ impl State {
             })
             .collect();
         let names: Vec<&str> = list.iter().filter_map(|d| d["label"].as_str()).collect();
-        let word = if names.is_empty() {
-            (Word::DraftRestored, String::new())
-        } else {
-            (Word::DraftDropped, names.join(", "))
+        let word = match (names.is_empty(), files.is_empty()) {
+            (false, _) => (Word::DraftDropped, names.join(", ")),
+            (true, false) => (Word::DraftFiles, files.join(", ")),
+            (true, true) => (Word::DraftRestored, String::new()),
         };
         self.set_status(Some(word));
         if let Some(i) = step.filter(|&i| self.steps.get(i).is_some_and(|s| s.visible)) {
