@@ -184,7 +184,7 @@ pub enum FieldKind {
     Name,
     /// A 2025 two-level address: province, commune and street line.
     Address,
-    /// Attached files (metadata only).
+    /// Attached files: their metadata, and the back end's reference once uploaded.
     File,
     /// A repeatable group of fields (rows).
     Group,

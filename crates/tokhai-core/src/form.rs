@@ -164,6 +164,11 @@ impl Form {
         self.order.iter().map(|&i| &self.fields[i as usize])
     }
 
+    /// The repeat group a field's rows belong to, if any.
+    pub fn group_of(&self, field: &Field) -> Option<&Field> {
+        field.group.map(|g| &self.fields[g as usize])
+    }
+
     /// The form's own catalogues (defined inline).
     pub fn catalogs(&self) -> &Catalogs {
         &self.catalogs

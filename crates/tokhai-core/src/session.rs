@@ -507,13 +507,25 @@ impl Session {
         patches.extend(new);
     }
 
-    /// Runs the field's rules on one value.
+    /// Runs the field's rules on its value.
     fn check(&self, f: u32, row: Option<usize>, path: &str, required: bool) -> Vec<Issue> {
-        let field = &self.form.fields[f as usize];
-        let value = match field.kind {
+        let value = match self.form.fields[f as usize].kind {
             FieldKind::Group => Json::from(self.rows(f)),
             _ => self.slots[f as usize][row.unwrap_or(0)].value.clone(),
         };
+        self.run_rules(f, row, path, &value, required)
+    }
+
+    /// The errors and warnings a field's rules find in `value` taken on its own (visible or not,
+    /// required or not): how an attached file's metadata is checked when the file is uploaded.
+    pub fn check_value(&self, field_id: &str, value: &Json) -> Option<Vec<Issue>> {
+        let f = self.form.index(field_id)?;
+        let row = self.form.fields[f as usize].group.map(|_| 0);
+        Some(self.run_rules(f, row, field_id, value, false))
+    }
+
+    fn run_rules(&self, f: u32, row: Option<usize>, path: &str, value: &Json, required: bool) -> Vec<Issue> {
+        let field = &self.form.fields[f as usize];
         let catalogs = CatalogView {
             form: &self.form.catalogs,
             host: &self.catalogs,
@@ -525,15 +537,15 @@ impl Session {
             catalogs,
             issues: Vec::new(),
         };
-        let empty = field.kind != FieldKind::Group && is_empty(field.kind, &value);
+        let empty = field.kind != FieldKind::Group && is_empty(field.kind, value);
         if empty && required {
             cx.report(Finding::error("required"));
-        } else if let Some(wrong_type) = (!empty).then(|| kind::check(field.kind, &value)).flatten() {
+        } else if let Some(wrong_type) = (!empty).then(|| kind::check(field.kind, value)).flatten() {
             cx.report(wrong_type);
             return cx.issues;
         }
         for rule in field.rules.iter().filter(|r| !empty || r.checks_empty()) {
-            rule.check(&value, &mut cx);
+            rule.check(value, &mut cx);
         }
         cx.issues
     }

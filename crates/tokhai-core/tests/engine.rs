@@ -379,3 +379,35 @@ fn a_draft_keeps_what_still_fits_and_reports_what_was_dropped() {
         "a mistyped number is the citizen's own answer"
     );
 }
+
+#[test]
+fn a_value_is_checked_on_its_own_whether_its_field_shows_or_not() {
+    let s = session(json!([
+        {"id": "renting", "kind": "checkbox", "label": "Thuê nhà"},
+        {"id": "lease", "kind": "file", "label": "Hợp đồng", "visible_if": "renting", "required": true,
+         "accept": ["application/pdf"], "max_size": 1024}
+    ]));
+    let check = |value: Value| -> Vec<String> {
+        let issues = s.check_value("lease", &value).expect("a field of the form");
+        issues.into_iter().map(|i| format!("{} {}", i.path, i.code)).collect()
+    };
+    // Hidden (renting is not ticked) and required, yet its own rules still judge a file.
+    assert_eq!(
+        check(json!([{"name": "a.pdf", "size": 10, "type": "application/pdf"}])),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        check(json!([{"name": "a.txt", "size": 10, "type": "text/plain"}])),
+        ["lease file.type"]
+    );
+    assert_eq!(
+        check(json!([{"name": "a.pdf", "size": 2048, "type": "application/pdf"}])),
+        ["lease file.too_large"]
+    );
+    assert_eq!(
+        check(json!([{"name": "a.pdf", "size": 1.5, "type": "application/pdf"}])),
+        ["lease type.invalid"]
+    );
+    assert_eq!(check(json!([])), Vec::<String>::new(), "not required on its own");
+    assert!(s.check_value("nothing", &json!([])).is_none());
+}

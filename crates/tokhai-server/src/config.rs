@@ -123,6 +123,7 @@ struct FileConfig {
     prefill_ttl_secs: Option<i64>,
     session_ttl_secs: Option<i64>,
     max_body_bytes: Option<usize>,
+    max_upload_bytes: Option<usize>,
     max_fields: Option<usize>,
     rate_per_minute: Option<u32>,
     rate_burst: Option<u32>,
@@ -163,6 +164,8 @@ pub struct Config {
     pub session_ttl_secs: i64,
     /// Largest request body accepted by the write APIs, in bytes.
     pub max_body_bytes: usize,
+    /// Largest attached file accepted by `POST /api/uploads`, in bytes (a field's `max_size` may be lower).
+    pub max_upload_bytes: usize,
     /// Most entries (object keys and array items, at any depth) in a submission's values.
     pub max_fields: usize,
     /// Writes a client (login, or address without one) may make per minute, on average; 0 means no limit.
@@ -197,6 +200,7 @@ impl Config {
             prefill_ttl_secs: 3_600,
             session_ttl_secs: 8 * 3_600,
             max_body_bytes: 256 * 1024,
+            max_upload_bytes: 10 << 20,
             max_fields: 2_000,
             rate_per_minute: 60,
             rate_burst: 20,
@@ -230,6 +234,7 @@ impl Config {
         c.prefill_ttl_secs = f.prefill_ttl_secs.unwrap_or(c.prefill_ttl_secs);
         c.session_ttl_secs = f.session_ttl_secs.unwrap_or(c.session_ttl_secs);
         c.max_body_bytes = f.max_body_bytes.unwrap_or(c.max_body_bytes);
+        c.max_upload_bytes = f.max_upload_bytes.unwrap_or(c.max_upload_bytes);
         c.max_fields = f.max_fields.unwrap_or(c.max_fields);
         c.rate_per_minute = f.rate_per_minute.unwrap_or(c.rate_per_minute);
         c.rate_burst = f.rate_burst.unwrap_or(c.rate_burst);
@@ -259,6 +264,7 @@ impl Config {
             })?;
         }
         c.max_body_bytes = number(env, "TOKHAI_MAX_BODY_BYTES", c.max_body_bytes)?;
+        c.max_upload_bytes = number(env, "TOKHAI_MAX_UPLOAD_BYTES", c.max_upload_bytes)?;
         c.max_fields = number(env, "TOKHAI_MAX_FIELDS", c.max_fields)?;
         c.rate_per_minute = number(env, "TOKHAI_RATE_PER_MINUTE", c.rate_per_minute)?;
         c.rate_burst = number(env, "TOKHAI_RATE_BURST", c.rate_burst)?;
@@ -328,10 +334,12 @@ impl Config {
                 message: "lifetimes must be positive".into(),
             });
         }
-        if self.max_body_bytes < 1024 || self.max_fields == 0 || self.target_secs == 0 {
+        if self.max_body_bytes < 1024 || self.max_upload_bytes < 1024 || self.max_fields == 0 || self.target_secs == 0 {
             return Err(ConfigError::Value {
-                name: "max_body_bytes/max_fields/target_secs",
-                message: "the body limit is at least 1024 bytes; the field limit and the target are positive".into(),
+                name: "max_body_bytes/max_upload_bytes/max_fields/target_secs",
+                message:
+                    "the body and upload limits are at least 1024 bytes; the field limit and the target are positive"
+                        .into(),
             });
         }
         if self.rate_per_minute > 0 && self.rate_burst == 0 {

@@ -42,6 +42,7 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_intake_timings.sql"),
     ),
     (3, "row_prefills", include_str!("../migrations/0003_row_prefills.sql")),
+    (4, "uploads", include_str!("../migrations/0004_uploads.sql")),
 ];
 
 /// The pools: `db` for everything, `writer` for the hot inserts (dossiers, timings, ratings).

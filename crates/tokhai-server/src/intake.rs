@@ -3,7 +3,7 @@
 
 use crate::auth::{current, mask_pin, ApiError, Login};
 use crate::limits::{entries, parse, read_body, Failure, Limiter, Refusal};
-use crate::{now_ms, AppState};
+use crate::{now_ms, uploads, AppState};
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -163,7 +163,9 @@ async fn intake(state: &AppState, request: Request) -> Answer {
                 .filter(|b| b.row.is_some())
         })
         .collect();
-    let issues = check(state, &form, &sub, bundle.as_ref(), &rows, login.as_ref(), now)?;
+    let mut issues = check(state, &form, &sub, bundle.as_ref(), &rows, login.as_ref(), now)?;
+    let (attached, not_kept) = uploads::named_uploads(state, &form, &sub.values, subject).await?;
+    issues.extend(not_kept);
     let masked = subject.map(mask_pin).unwrap_or_default();
     if !issues.is_empty() {
         let codes: Vec<&str> = issues.iter().map(|i| i.code.as_str()).collect();
@@ -214,6 +216,7 @@ async fn intake(state: &AppState, request: Request) -> Answer {
             None => Err(Failure::from(ApiError::internal())),
         };
     }
+    uploads::bind(state, &attached, &stored.id).await?;
     tracing::info!(form = form.id(), subject = masked, receipt = %stored.id, "submission accepted");
     let body = json!({"status": "accepted", "receipt": stored.receipt()});
     Ok((StatusCode::CREATED, Json(body)).into_response())

@@ -15,6 +15,7 @@ pub mod qa;
 pub mod registry;
 pub mod signing;
 pub mod timings;
+pub mod uploads;
 pub mod web;
 
 use config::Config;

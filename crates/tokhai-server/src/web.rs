@@ -1,7 +1,7 @@
 //! The HTTP routes: static files, widget package, definitions, catalogue, public key and the APIs.
 
 use crate::broker::unknown_form;
-use crate::{auth, broker, intake, oidc, qa, timings, AppState};
+use crate::{auth, broker, intake, oidc, qa, timings, uploads, AppState};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -26,6 +26,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/prefill/{form_id}/row", get(broker::prefill_row))
         .route("/api/submissions", post(intake::submit))
         .route("/api/submissions/{id}", get(intake::receipt))
+        .route("/api/uploads/{form_id}/{field_id}", post(uploads::upload))
         .route("/api/timings", post(timings::collect))
         .route("/api/satisfaction", post(timings::rate))
         .route("/api/qa/forms/{form_id}/summary", get(qa::summary))

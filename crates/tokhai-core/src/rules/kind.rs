@@ -44,6 +44,8 @@ fn is_file_metadata(file: &Json) -> bool {
     file.get("name").is_some_and(Json::is_string)
         && file.get("type").is_some_and(Json::is_string)
         && file.get("size").is_some_and(Json::is_u64)
+        // The back end's reference to the file's bytes, once uploaded.
+        && file.get("upload").is_none_or(Json::is_string)
 }
 
 #[cfg(test)]
@@ -70,5 +72,9 @@ mod tests {
         )
         .is_none());
         assert!(check(FieldKind::File, &json!([{"name": "a.pdf", "size": -1}])).is_some());
+        let uploaded = json!([{"name": "a.pdf", "size": 8, "type": "application/pdf", "upload": "UP1"}]);
+        assert!(check(FieldKind::File, &uploaded).is_none());
+        let bad_reference = json!([{"name": "a.pdf", "size": 8, "type": "application/pdf", "upload": 1}]);
+        assert!(check(FieldKind::File, &bad_reference).is_some());
     }
 }

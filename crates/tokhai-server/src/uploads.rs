@@ -1,0 +1,189 @@
+//! Attached files: kept as the citizen chooses them (`POST /api/uploads/<form>/<field>?name=`),
+//! checked with the field's own rules, and bound to the dossier whose values name them.
+
+use crate::auth::{random_token, ApiError};
+use crate::broker::unknown_form;
+use crate::intake::limited_login;
+use crate::limits::{read_body, Failure, Refusal};
+use crate::{now_ms, AppState};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value as Json_};
+use std::sync::Arc;
+use tokhai_core::digest::sha256_hex;
+use tokhai_core::text::nfc;
+use tokhai_core::{Date, FieldKind, Form, Issue, Session};
+
+/// Longest file name kept, in characters.
+const MAX_NAME_CHARS: usize = 255;
+
+/// The query of an upload.
+#[derive(Deserialize)]
+pub struct Named {
+    /// The file's name on the citizen's device.
+    name: String,
+}
+
+/// `POST /api/uploads/<form_id>/<field_id>?name=<file name>`: the file's bytes as the body, its media
+/// type as `Content-Type` → 201 `{upload, name, size, type, sha256}`, or a refusal with the field's words.
+pub async fn upload(
+    State(state): State<Arc<AppState>>,
+    Path((form_id, field_id)): Path<(String, String)>,
+    Query(named): Query<Named>,
+    request: Request,
+) -> Response {
+    keep(&state, &form_id, &field_id, named, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn keep(
+    state: &AppState,
+    form_id: &str,
+    field_id: &str,
+    named: Named,
+    request: Request,
+) -> Result<Response, Failure> {
+    let (parts, body) = request.into_parts();
+    let login = limited_login(state, &parts).await?;
+    let form = state.form(form_id).ok_or_else(unknown_form)?.clone();
+    let refuse = |status, issue: Issue| Failure::from(Refusal::of(status, vec![issue], form.clone()));
+    if form.field(field_id).is_none_or(|f| f.kind != FieldKind::File) {
+        return Err(refuse(
+            StatusCode::NOT_FOUND,
+            Issue::error(field_id, "payload.unknown_field"),
+        ));
+    }
+    let name = nfc(named.name.trim());
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            Issue::error(field_id, "upload.name_invalid"),
+        ));
+    }
+    let media_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let bytes = read_body(body, state.config.max_upload_bytes).await?;
+    let metadata = json!({"name": name, "size": bytes.len(), "type": media_type});
+    let today = Date::in_viet_nam(now_ms());
+    let session = Session::new(form.clone(), state.catalogs.clone(), today).map_err(|_| ApiError::internal())?;
+    let errors: Vec<Issue> = (session.check_value(field_id, &json!([metadata])))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(Issue::is_error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, errors, form).into());
+    }
+    let id = random_token();
+    if id.is_empty() {
+        return Err(ApiError::internal().into());
+    }
+    let sha256 = sha256_hex(&bytes);
+    sqlx::query(
+        "INSERT INTO uploads (id, subject, form_id, field, name, media_type, size, sha256, content, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id.clone())
+    .bind(login.map(|l| l.subject))
+    .bind(form_id.to_owned())
+    .bind(field_id.to_owned())
+    .bind(name.clone())
+    .bind(media_type.clone())
+    .bind(bytes.len() as i64)
+    .bind(sha256.clone())
+    .bind(bytes.to_vec())
+    .bind(now_ms())
+    .execute(&state.writer)
+    .await
+    .map_err(ApiError::db)?;
+    tracing::info!(form = form_id, field = field_id, size = bytes.len(), "file kept");
+    let body = json!({"upload": id, "name": name, "size": bytes.len(), "type": media_type, "sha256": sha256});
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// The uploads a submission's file values name, in order, or why a file was not kept: each must be
+/// the citizen's own upload for that form and field, with the same name, size and type, and in no
+/// other dossier.
+pub async fn named_uploads(
+    state: &AppState,
+    form: &Form,
+    values: &Json_,
+    subject: Option<&str>,
+) -> Result<(Vec<String>, Vec<Issue>), Failure> {
+    let (mut kept, mut issues) = (Vec::new(), Vec::new());
+    for (path, field, file) in attached(form, values) {
+        let name = file["name"].as_str().unwrap_or_default();
+        let row: Option<(Option<String>, String, String, String, String, i64, Option<String>)> =
+            match file["upload"].as_str() {
+                Some(id) => sqlx::query_as(
+                    "SELECT subject, form_id, field, name, media_type, size, submission_id FROM uploads WHERE id = $1",
+                )
+                .bind(id.to_owned())
+                .fetch_optional(&state.db)
+                .await
+                .map_err(ApiError::db)?,
+                None => None,
+            };
+        let matches = row.is_some_and(|(owner, form_id, kept_field, kept_name, media_type, size, dossier)| {
+            owner.as_deref() == subject
+                && form_id == form.id()
+                && kept_field == field
+                && kept_name == name
+                && media_type == file["type"].as_str().unwrap_or_default()
+                && Some(size) == file["size"].as_i64()
+                && dossier.is_none()
+        });
+        match file["upload"].as_str() {
+            Some(id) if matches => kept.push(id.to_owned()),
+            _ => issues.push(Issue::error(&path, "file.not_uploaded").with("name", name)),
+        }
+    }
+    Ok((kept, issues))
+}
+
+/// Binds kept uploads to the dossier that names them.
+pub async fn bind(state: &AppState, uploads: &[String], dossier: &str) -> Result<(), Failure> {
+    for id in uploads {
+        sqlx::query("UPDATE uploads SET submission_id = $1 WHERE id = $2 AND submission_id IS NULL")
+            .bind(dossier.to_owned())
+            .bind(id.clone())
+            .execute(&state.writer)
+            .await
+            .map_err(ApiError::db)?;
+    }
+    Ok(())
+}
+
+/// Every file in the values of the form's file fields, at the top level or in a group's rows, as
+/// (value path, field id, file metadata).
+fn attached<'a>(form: &'a Form, values: &'a Json_) -> Vec<(String, &'a str, &'a Json_)> {
+    let mut out = Vec::new();
+    for field in form.fields().filter(|f| f.kind == FieldKind::File) {
+        let lists: Vec<(String, &Json_)> = match form.group_of(field) {
+            None => vec![(field.id.clone(), &values[&field.id])],
+            Some(group) => {
+                let group = &group.id;
+                let rows = values[group].as_array().map(Vec::as_slice).unwrap_or_default();
+                (rows.iter().enumerate())
+                    .map(|(i, row)| (format!("{group}[{i}].{}", field.id), &row[&field.id]))
+                    .collect()
+            }
+        };
+        for (path, list) in lists {
+            for file in list.as_array().into_iter().flatten() {
+                out.push((path.clone(), field.id.as_str(), file));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,203 @@
+//! Attached files: kept as chosen, checked with the field's rules, bound to the dossier that names them.
+//! On SQLite, and on PostgreSQL when `TOKHAI_TEST_PG` is set.
+
+mod common;
+
+use common::{config, postgres_url, submission, values_from, Client};
+use serde_json::{json, Value};
+use std::io::Write;
+use tokhai_server::config::Config;
+
+fn reason(body: &Value) -> (&str, &str) {
+    (
+        body["reasons"][0]["code"].as_str().unwrap_or_default(),
+        body["reasons"][0]["path"].as_str().unwrap_or_default(),
+    )
+}
+
+/// Uploads `bytes` as a file named `name` of `media_type` to a field of the demo form.
+async fn upload(client: &Client, field: &str, name: &str, media_type: &str, bytes: &[u8]) -> (u16, Value) {
+    let query = serde_urlencoded::to_string([("name", name)]).unwrap();
+    let (status, body, _) = client
+        .post_raw(
+            &format!("/api/uploads/demo/{field}?{query}"),
+            bytes.to_vec(),
+            media_type,
+        )
+        .await;
+    (status, body)
+}
+
+/// The metadata a widget sends for an upload's answer.
+fn attached(answer: &Value) -> Value {
+    json!({"name": answer["name"], "size": answer["size"], "type": answer["type"], "upload": answer["upload"]})
+}
+
+async fn uploads(mut c: Config, engine: &str) {
+    c.max_upload_bytes = 8192;
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (_, bundle) = client.get("/api/prefill/demo").await;
+    let pdf = b"%PDF-1.7 a lease".repeat(8);
+
+    // A file the field accepts is kept, named in NFC, with its digest.
+    let (status, kept) = upload(&client, "evidence", "Giấy xác nhận.pdf", "application/pdf", &pdf).await;
+    assert_eq!(status, 201, "{kept}");
+    assert_eq!(
+        (&kept["name"], &kept["size"], &kept["type"]),
+        (
+            &json!("Giấy xác nhận.pdf"),
+            &json!(pdf.len()),
+            &json!("application/pdf")
+        )
+    );
+    assert_eq!(kept["sha256"], json!(tokhai_core::digest::sha256_hex(&pdf)));
+    let id = kept["upload"].as_str().expect("an upload reference").to_owned();
+
+    // The field's own rules refuse a file, in the form's words; so do the server's limits.
+    let (status, body) = upload(&client, "evidence", "ghi chú.txt", "text/plain", b"x").await;
+    assert_eq!((status, reason(&body)), (422, ("file.type", "evidence")), "{body}");
+    assert!(
+        body["message_vi"]
+            .as_str()
+            .unwrap()
+            .starts_with("Giấy tờ kèm theo: tệp ghi chú.txt"),
+        "{body}"
+    );
+    let (status, body) = upload(&client, "evidence", "to.pdf", "application/pdf", &[b'x'; 5000]).await;
+    assert_eq!((status, reason(&body)), (422, ("file.too_large", "evidence")), "{body}");
+    let (status, body) = upload(&client, "evidence", "rat-to.pdf", "application/pdf", &[b'x'; 9000]).await;
+    assert_eq!((status, reason(&body).0), (413, "payload.too_large"), "{body}");
+    let (status, body) = upload(&client, "reason", "a.pdf", "application/pdf", &pdf).await;
+    assert_eq!(
+        (status, reason(&body)),
+        (404, ("payload.unknown_field", "reason")),
+        "{body}"
+    );
+    let (status, body) = upload(&client, "evidence", "  ", "application/pdf", &pdf).await;
+    assert_eq!(
+        (status, reason(&body)),
+        (400, ("upload.name_invalid", "evidence")),
+        "{body}"
+    );
+    let (status, body, _) = client
+        .post_raw(
+            "/api/uploads/nothing/evidence?name=a.pdf",
+            pdf.clone(),
+            "application/pdf",
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("unknown_form")));
+
+    // A dossier naming a file that was never uploaded is refused, naming the file.
+    let mut values = values_from(&bundle);
+    values["evidence"] = json!([{"name": "scan.pdf", "size": 10, "type": "application/pdf"}]);
+    let (status, body) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&bundle)),
+        )
+        .await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("file.not_uploaded", "evidence")),
+        "{body}"
+    );
+    assert!(body["message_vi"].as_str().unwrap().contains("scan.pdf"), "{body}");
+    // So is one whose metadata differs from what was kept.
+    let mut altered = attached(&kept);
+    altered["size"] = json!(1);
+    values["evidence"] = json!([altered]);
+    let (status, body) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&bundle)),
+        )
+        .await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("file.not_uploaded", "evidence")),
+        "{body}"
+    );
+
+    // A file in a household member's row is kept and checked the same way.
+    let (status, paper) = upload(&client, "m_paper", "khai sinh.pdf", "application/pdf", b"%PDF-1.4").await;
+    assert_eq!(status, 201, "{paper}");
+    values["evidence"] = json!([attached(&kept)]);
+    values["members"] = json!([{"m_pin": "001085000017", "m_name": "NGUYỄN VĂN AN", "m_paper": [attached(&paper)]}]);
+    let (status, accepted) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&bundle)),
+        )
+        .await;
+    assert_eq!(status, 201, "{accepted}");
+    let dossier = accepted["receipt"]["id"].as_str().unwrap().to_owned();
+
+    // Both files are bound to the dossier, bytes as sent.
+    let bound: Vec<(String, String, Vec<u8>)> =
+        sqlx::query_as("SELECT id, field, content FROM uploads WHERE submission_id = $1 ORDER BY field")
+            .bind(dossier.clone())
+            .fetch_all(&running.state.db)
+            .await
+            .expect("bound uploads");
+    let fields: Vec<(&str, &str)> = bound.iter().map(|(i, f, _)| (i.as_str(), f.as_str())).collect();
+    assert_eq!(
+        fields,
+        [
+            (id.as_str(), "evidence"),
+            (paper["upload"].as_str().unwrap(), "m_paper")
+        ]
+    );
+    assert_eq!(bound[0].2, pdf);
+
+    // A file already in a dossier cannot be named by another one.
+    values["members"] = json!([]);
+    let (status, body) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&bundle)),
+        )
+        .await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("file.not_uploaded", "evidence")),
+        "{body}"
+    );
+
+    // Another citizen cannot name this citizen's file.
+    let (status, fresh) = upload(&client, "evidence", "b.pdf", "application/pdf", &pdf).await;
+    assert_eq!(status, 201, "{fresh}");
+    let mut other = Client::new(&running);
+    let (_, list) = other.get("/api/dev/citizens?limit=2").await;
+    let pin = list["citizens"][1]["pin"].as_str().unwrap().to_owned();
+    other.post("/api/dev/login", &json!({"pin": pin})).await;
+    let (_, theirs) = other.get("/api/prefill/demo").await;
+    let mut their_values = values_from(&theirs);
+    their_values["evidence"] = json!([attached(&fresh)]);
+    let sub = submission(&running, "demo", &their_values, Some(&theirs));
+    let (status, body) = other.post("/api/submissions", &sub).await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("file.not_uploaded", "evidence")),
+        "{body}"
+    );
+
+    let _ = writeln!(std::io::stderr(), "uploads passed on {engine}");
+    running.task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_on_sqlite() {
+    uploads(config("uploads"), "SQLite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let mut c = config("uploads-pg");
+    c.database_url = Some(url);
+    c.registry_seed = 2029;
+    uploads(c, "PostgreSQL").await;
+}
