@@ -185,6 +185,13 @@ export interface MountOptions {
    * `receipt.received_at` (ms since the epoch, optional) as the time of receipt, in Viet Nam time.
    */
   action?: string | URL;
+  /**
+   * URL that keeps attached files (tokhai-server: `/api/uploads`): each file chosen is POSTed at once to
+   * `<uploads>/<form_id>/<field_id>?name=<file name>` (its bytes, its type as `Content-Type`), and the answer's
+   * `upload` reference joins the file's metadata in the values; the filing waits for its files. Without it, the
+   * values carry only each file's name, size and type.
+   */
+  uploads?: string | URL;
   /** Today's date (`yyyy-mm-dd`) for date rules; default: today in Viet Nam (UTC+7), whatever the browser's time zone. */
   today?: string;
   /** Show the Vietnamese/English switch (default true). */

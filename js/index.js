@@ -347,6 +347,9 @@ function retryAfter(res) {
 /** Default retry policy: exponential backoff from `baseMs`, capped at `capMs`, full jitter on the upper half. */
 const RETRY = { attempts: 8, baseMs: 500, capMs: 30000 };
 
+/** Tries of one file's upload before the citizen is asked to choose it again. */
+const UPLOAD_ATTEMPTS = 3;
+
 /** The wait before retry number `n` (0-based). */
 function backoff(n, policy) {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** n);
@@ -384,7 +387,7 @@ function beacon(url, body) {
 /** The options `mount` understands (`MountOptions` in index.d.ts). */
 const OPTIONS = new Set([
   'lang', 'catalogs', 'prefill', 'action', 'today', 'languageSwitch', 'styles', 'wasm', 'loginAt',
-  'timingsEndpoint', 'satisfactionEndpoint', 'satisfaction', 'drafts', 'subject', 'draftDelay', 'retry',
+  'timingsEndpoint', 'satisfactionEndpoint', 'satisfaction', 'drafts', 'subject', 'draftDelay', 'retry', 'uploads',
 ]);
 
 /**
@@ -473,6 +476,7 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     if (type === 'change' && restoring) edited.add(detail.path);
     if (type === 'rate') return rate(detail);
     if (type === 'member') return memberRow(detail);
+    if (type === 'attach') return attach(detail);
     const results = dispatch(type, detail);
     if (type === 'submit') sending = deliver(detail, results);
     if (type === 'change' || type === 'step') saveSoon();
@@ -493,6 +497,46 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     } catch (error) {
       if (!destroyed) widget.status('member_not_found');
       dispatch('error', { error });
+    }
+  };
+
+  // ----- attached files -----
+
+  /** The latest upload of each file field: an answer for files no longer chosen is dropped. */
+  const uploadRuns = new Map();
+
+  /** Files chosen in a field: uploaded one by one, their references (or the failure) handed to the widget. */
+  const attach = async ({ path, field }) => {
+    const input = [...element.querySelectorAll('input[type=file]')].find((i) => i.dataset.path === path);
+    const files = [...(input?.files ?? [])];
+    const run = (uploadRuns.get(path) ?? 0) + 1;
+    uploadRuns.set(path, run);
+    let references = null;
+    try {
+      references = [];
+      for (const file of files) references.push(await uploadFile(field, file));
+    } catch (error) {
+      references = null;
+      dispatch('error', { error });
+    }
+    if (!destroyed && uploadRuns.get(path) === run) widget.uploaded(path, references?.join('\n'));
+  };
+
+  /**
+   * POSTs a file's bytes to `<uploads>/<form_id>/<field>?name=<name>` (its type as the body's), retrying
+   * network errors and 5xx a few times; resolves to the back end's reference (`upload` of the answer).
+   */
+  const uploadFile = async (field, file) => {
+    const url = new URL(`${String(options.uploads).replace(/\/$/, '')}/${encodeURIComponent(info.form_id)}/${encodeURIComponent(field)}`, doc.baseURI);
+    url.search = new URLSearchParams({ name: file.name }).toString();
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(url, { method: 'POST', body: file, credentials: 'same-origin', headers: { Accept: 'application/json' } }).catch(() => null);
+      const answer = res ? await res.json().catch(() => null) : null;
+      if (res?.ok && typeof answer?.upload === 'string' && /^[^\n]+$/.test(answer.upload)) return answer.upload;
+      if ((res && !retryable(res.status)) || attempt + 1 >= UPLOAD_ATTEMPTS || destroyed) {
+        throw new Error(`tokhai: ${file.name} was not uploaded (${res ? res.status : 'network error'} ${answer?.error ?? ''})`);
+      }
+      await sleep(retryAfter(res) ?? backoff(attempt, policy));
     }
   };
 
@@ -669,6 +713,7 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
       idempotencyKey: randomId(),
       loginAt: options.loginAt,
       satisfaction: !!options.satisfactionEndpoint || options.satisfaction === true,
+      uploads: !!options.uploads,
       idPrefix,
     }),
     emit,
@@ -820,8 +865,8 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
 }
 
 /**
- * `<tokhai-form src lang catalogs prefill action today timings-endpoint satisfaction-endpoint login-at subject
- * drafts language-switch>`: the widget as a custom element.
+ * `<tokhai-form src lang catalogs prefill action uploads today timings-endpoint satisfaction-endpoint login-at
+ * subject drafts language-switch>`: the widget as a custom element.
  */
 export class TokhaiFormElement extends HTMLElement {
   static observedAttributes = ['lang', 'src'];
@@ -870,6 +915,7 @@ export class TokhaiFormElement extends HTMLElement {
       catalogs: attr('catalogs'),
       prefill: attr('prefill'),
       action: attr('action'),
+      uploads: attr('uploads'),
       today: attr('today'),
       languageSwitch: this.getAttribute('language-switch') !== 'off',
       timingsEndpoint: attr('timings-endpoint'),

@@ -4,6 +4,7 @@ import { mount } from '/pkg/index.js';
 const form = await mount(document.getElementById('form'), '/forms/ct01.json', {
   catalogs: '/catalogs/admin-units.json',
   action: '/api/submissions',
+  uploads: '/api/uploads',
   styles: false, // the page links /pkg/tokhai.css itself
 });
 const status = document.getElementById('status');

@@ -28,6 +28,7 @@ const attributes = {
   catalogs: '/catalogs/admin-units.json',
   prefill: `/api/prefill/${chosen.id}`,
   action: '/api/submissions',
+  uploads: '/api/uploads',
   'timings-endpoint': '/api/timings',
   'satisfaction-endpoint': '/api/satisfaction',
 };

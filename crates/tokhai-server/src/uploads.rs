@@ -111,6 +111,9 @@ async fn keep(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+/// A kept upload as a submission checks it: owner, form, field, name, media type, size and dossier.
+type KeptRow = (Option<String>, String, String, String, String, i64, Option<String>);
+
 /// The uploads a submission's file values name, in order, or why a file was not kept: each must be
 /// the citizen's own upload for that form and field, with the same name, size and type, and in no
 /// other dossier.
@@ -123,17 +126,17 @@ pub async fn named_uploads(
     let (mut kept, mut issues) = (Vec::new(), Vec::new());
     for (path, field, file) in attached(form, values) {
         let name = file["name"].as_str().unwrap_or_default();
-        let row: Option<(Option<String>, String, String, String, String, i64, Option<String>)> =
-            match file["upload"].as_str() {
-                Some(id) => sqlx::query_as(
-                    "SELECT subject, form_id, field, name, media_type, size, submission_id FROM uploads WHERE id = $1",
-                )
-                .bind(id.to_owned())
-                .fetch_optional(&state.db)
-                .await
-                .map_err(ApiError::db)?,
-                None => None,
-            };
+        let id = file["upload"].as_str();
+        let row: Option<KeptRow> = match id {
+            Some(id) => sqlx::query_as(
+                "SELECT subject, form_id, field, name, media_type, size, submission_id FROM uploads WHERE id = $1",
+            )
+            .bind(id.to_owned())
+            .fetch_optional(&state.db)
+            .await
+            .map_err(ApiError::db)?,
+            None => None,
+        };
         let matches = row.is_some_and(|(owner, form_id, kept_field, kept_name, media_type, size, dossier)| {
             owner.as_deref() == subject
                 && form_id == form.id()
@@ -143,9 +146,9 @@ pub async fn named_uploads(
                 && Some(size) == file["size"].as_i64()
                 && dossier.is_none()
         });
-        match file["upload"].as_str() {
-            Some(id) if matches => kept.push(id.to_owned()),
-            _ => issues.push(Issue::error(&path, "file.not_uploaded").with("name", name)),
+        match id.filter(|_| matches) {
+            Some(id) => kept.push(id.to_owned()),
+            None => issues.push(Issue::error(&path, "file.not_uploaded").with("name", name)),
         }
     }
     Ok((kept, issues))

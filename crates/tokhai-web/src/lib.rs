@@ -156,7 +156,7 @@ pub struct Widget {
 impl Widget {
     /// Renders a compiled form into `host` and listens to the citizen.
     ///
-    /// `options` is the JSON of `{lang, today? (yyyy-mm-dd), now, languageSwitch, idempotencyKey, loginAt?, satisfaction?, idPrefix}`;
+    /// `options` is the JSON of `{lang, today? (yyyy-mm-dd), now, languageSwitch, idempotencyKey, loginAt?, satisfaction?, uploads?, idPrefix}`;
     /// `emit(type, detailJson)` receives the widget's events. Values cross as JSON text, parsed
     /// by the JS face: smaller than serde-wasm-bindgen and always plain objects.
     #[wasm_bindgen(constructor)]
@@ -190,6 +190,7 @@ impl Widget {
             idempotency_key: text("idempotencyKey").unwrap_or_default().to_owned(),
             login_at: o.get("loginAt").and_then(Json::as_f64),
             satisfaction: flag("satisfaction"),
+            uploads: flag("uploads"),
         };
         let state = State::mount(host, opts).map_err(|e| JsError::new(&e))?;
         let root = state.root.clone();
@@ -282,6 +283,13 @@ impl Widget {
         };
         self.inner.with(|s| s.refused(reasons));
         Ok(())
+    }
+
+    /// Takes the back end's references to the files chosen at `path`, in order, one per line; or
+    /// none when their upload failed.
+    pub fn uploaded(&self, path: &str, references: Option<String>) {
+        let references = references.map(|r| r.lines().map(str::to_owned).collect());
+        self.inner.with(|s| s.uploaded(path, references));
     }
 
     /// Fills fields from a prefill bundle (JSON `{values: {path: {value, source, locked}}, ...}`).

@@ -30,8 +30,8 @@ pub enum Control {
     Check(HtmlInputElement),
     /// Radio buttons (`multi` false) or check boxes (`multi` true).
     Choices { inputs: Vec<HtmlInputElement>, multi: bool },
-    /// Attached files.
-    File(HtmlInputElement),
+    /// Attached files, with the line that says how their upload goes (a live region).
+    File(HtmlInputElement, Element),
     /// An address or a repeat group, whose parts are nodes of their own.
     Container,
 }
@@ -371,7 +371,13 @@ impl Builder<'_> {
                     attrs.push(("multiple", ""));
                 }
                 let input = dom.make(Some(wrap), "input", &attrs, "");
-                (Control::File(input.clone().unchecked_into()), input)
+                let status = dom.make(
+                    Some(wrap),
+                    "p",
+                    &[("class", "tk-hint tk-upload"), ("role", "status")],
+                    "",
+                );
+                (Control::File(input.clone().unchecked_into(), status), input)
             }
             _ => {
                 let input = dom.make(Some(wrap), "input", &[own, &line_attrs(kind)].concat(), "");

@@ -103,6 +103,10 @@ pub enum Word {
     DraftDropped,
     /// Status after a draft was restored without the files {n} chosen before (a browser keeps none).
     DraftFiles,
+    /// Under a file field while its files {n} are being uploaded.
+    Uploading,
+    /// Under a file field once the back end keeps its files {n}.
+    Uploaded,
     /// Heading of the summary on the receipt.
     SubmittedSummary,
     /// The button that prints the receipt.
@@ -224,6 +228,8 @@ impl Word {
                 "Đã khôi phục thông tin bạn nhập trước đó. Tệp đã chọn không được lưu lại, bạn hãy chọn lại: {n}.",
                 "Your earlier answers have been restored. Chosen files are not kept; please choose them again: {n}.",
             ),
+            Word::Uploading => ("Đang tải lên: {n}…", "Uploading: {n}…"),
+            Word::Uploaded => ("Đã tải lên: {n}.", "Uploaded: {n}."),
             Word::SubmittedSummary => ("Thông tin đã gửi", "What you submitted"),
             Word::Print => ("In giấy biên nhận", "Print the receipt"),
             Word::RateQuestion => (

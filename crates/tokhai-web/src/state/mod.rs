@@ -4,6 +4,7 @@
 mod combo;
 mod filing;
 mod members;
+mod uploads;
 mod wizard;
 
 use crate::dom::{attr, html, show, shown, Attrs, Dom};
@@ -94,6 +95,8 @@ pub struct State {
     status: Element,
     status_word: Option<(Word, String)>,
     satisfaction: bool,
+    /// Chosen files by path when the JS face uploads them (the `uploads` option), else `None`.
+    uploads: Option<Vec<(String, uploads::Upload)>>,
     /// The back end's refusal reasons as (path, code, reason): their words win over the core's.
     server_messages: Vec<(String, String, Json)>,
     idempotency_key: String,
@@ -124,6 +127,8 @@ pub struct Options<'a> {
     pub login_at: Option<f64>,
     /// Whether the receipt asks for a satisfaction rating.
     pub satisfaction: bool,
+    /// Whether the JS face uploads chosen files (the `uploads` option).
+    pub uploads: bool,
 }
 
 /// A catalogue by name: the form's own first, then the host's.
@@ -319,6 +324,7 @@ impl State {
             status,
             status_word: None,
             satisfaction: opts.satisfaction,
+            uploads: opts.uploads.then(Vec::new),
             server_messages: Vec::new(),
             idempotency_key: opts.idempotency_key,
             timeline: Timeline {
@@ -511,7 +517,7 @@ impl State {
                     i.set_checked(on);
                 }
             }
-            Control::File(_) => {}
+            Control::File(..) => {}
             Control::Container => {
                 if let Some(parts) = value.as_object() {
                     for (k, v) in parts {
@@ -856,6 +862,7 @@ impl State {
         if matches!(n.control, Control::Input(_) | Control::Area(..)) && kind != FieldKind::Phone {
             self.show_value(path, &value);
         }
+        self.files_chosen(path, &value);
         self.render_issues(path);
         if let Some(address) = path.strip_suffix(".province") {
             self.sync_commune(address, true);
@@ -1186,6 +1193,7 @@ impl State {
                 }
             }
             self.render_issues(p);
+            self.render_upload(p);
         }
         let summary: Vec<String> = self.summary.items.iter().map(|(p, _)| p.clone()).collect();
         for p in summary {
@@ -1342,7 +1350,7 @@ fn read_value(control: &Control, target: &Element) -> Json {
             Some(i) if i.checked() => Json::String(i.value()),
             _ => Json::Null,
         },
-        Control::File(i) => {
+        Control::File(i, _) => {
             let files = i.files();
             let list = (0..files.as_ref().map_or(0, |f| f.length()))
                 .filter_map(|k| files.as_ref().and_then(|f| f.get(k)))
@@ -1379,7 +1387,7 @@ fn lock(control: &Control, locked: bool) {
         Control::Select(s) => s.set_disabled(locked),
         Control::Check(i) => i.set_disabled(locked),
         Control::Choices { inputs, .. } => inputs.iter().for_each(|i| i.set_disabled(locked)),
-        Control::File(i) => i.set_disabled(locked),
+        Control::File(i, _) => i.set_disabled(locked),
         Control::Container => {}
     }
 }

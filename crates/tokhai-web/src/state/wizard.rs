@@ -109,10 +109,12 @@ impl State {
     }
 
     /// Every error of the form, after validating every visible field.
-    pub(super) fn validate_errors(&mut self) -> Vec<Issue> {
+    pub(super) fn validate_errors(&mut self, waiting_uploads: bool) -> Vec<Issue> {
         let patches = self.session.validate_all();
         self.apply(patches, None);
-        self.session.issues().into_iter().filter(Issue::is_error).collect()
+        let mut errors: Vec<Issue> = self.session.issues().into_iter().filter(Issue::is_error).collect();
+        errors.extend(self.upload_issues(waiting_uploads));
+        errors
     }
 
     /// The step of the field an issue is about (`None` when no field of a step has it).
@@ -136,7 +138,7 @@ impl State {
     /// Once the citizen has seen the review page, it goes straight back there, past the steps still complete.
     pub(super) fn next(&mut self) {
         let Screen::Step(i) = self.screen else { return };
-        let all = self.validate_errors();
+        let all = self.validate_errors(false);
         let errors: Vec<Issue> = (all.iter())
             .filter(|e| self.step_of(e).is_none_or(|s| s == i))
             .cloned()
@@ -175,7 +177,8 @@ impl State {
     pub fn validate(&mut self) -> Json {
         let patches = self.session.validate_all();
         self.apply(patches, None);
-        let issues = self.session.issues();
+        let mut issues = self.session.issues();
+        issues.extend(self.upload_issues(true));
         self.reveal(&issues);
         self.issue_list(&issues)
     }
@@ -212,7 +215,7 @@ impl State {
             return None;
         }
         self.record(EventKind::Submit);
-        let errors = self.validate_errors();
+        let errors = self.validate_errors(true);
         if !errors.is_empty() {
             self.reveal(&errors);
             let first = errors.iter().find_map(|e| self.step_of(e));

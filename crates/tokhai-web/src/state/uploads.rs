@@ -1,0 +1,125 @@
+//! Attached files sent to the back end as they are chosen (the `uploads` option): the JS face
+//! uploads them, the value gains the back end's references, and until then the files hold the
+//! filing back with a reason.
+
+use super::State;
+use crate::render::Control;
+use crate::ui::Word;
+use serde_json::{json, Value as Json};
+use tokhai_core::{FieldKind, Issue};
+
+/// The codes of the issues this module adds.
+const CODES: [&str; 2] = ["file.uploading", "file.not_uploaded"];
+
+/// A file field's chosen files and where they are.
+pub(super) struct Upload {
+    /// Their metadata, as chosen.
+    files: Vec<Json>,
+    stage: Stage,
+}
+
+#[derive(PartialEq)]
+enum Stage {
+    /// Being uploaded.
+    Sending,
+    /// Kept by the back end.
+    Kept,
+    /// Refused or lost on the way: the citizen chooses them again.
+    Failed,
+}
+
+impl State {
+    /// After the citizen chose files (or none): asks the JS face to upload them if the field's rules pass.
+    pub(super) fn files_chosen(&mut self, path: &str, value: &Json) {
+        let Some(n) = self.nodes.get_mut(path).filter(|n| n.def.kind == FieldKind::File) else {
+            return;
+        };
+        let Some(uploads) = self.uploads.as_mut() else { return };
+        n.st.issues.retain(|i| !CODES.contains(&i.code.as_str()));
+        let files = value.as_array().cloned().unwrap_or_default();
+        uploads.retain(|(p, _)| p != path);
+        if !files.is_empty() && !n.st.issues.iter().any(Issue::is_error) {
+            let stage = Stage::Sending;
+            uploads.push((path.to_owned(), Upload { files, stage }));
+            self.events.push(("attach", json!({ "path": path, "field": n.def.id })));
+        }
+        self.render_upload(path);
+    }
+
+    /// The JS face's answer for a field's files: the back end's references in order, or `None`
+    /// when the upload failed.
+    pub fn uploaded(&mut self, path: &str, references: Option<Vec<String>>) {
+        let found = self.uploads.iter_mut().flatten().find(|(p, _)| p == path);
+        let Some((_, upload)) = found else {
+            return;
+        };
+        match references.filter(|r| r.len() == upload.files.len()) {
+            Some(references) => {
+                upload.stage = Stage::Kept;
+                let kept = (upload.files.iter().zip(references))
+                    .map(|(file, reference)| {
+                        let mut file = file.clone();
+                        if let Some(o) = file.as_object_mut() {
+                            o.insert("upload".into(), Json::String(reference));
+                        }
+                        file
+                    })
+                    .collect();
+                let patches = self.session.input(path, Json::Array(kept)).unwrap_or_default();
+                self.apply(patches, None);
+            }
+            None => {
+                upload.stage = Stage::Failed;
+                // The same file can then be chosen again (a file box fires no change for the same choice).
+                if let Some(Control::File(input, _)) = self.nodes.get(path).map(|n| &n.control) {
+                    input.set_value("");
+                }
+            }
+        }
+        self.upload_issues(false);
+        self.render_issues(path);
+        self.render_upload(path);
+    }
+
+    /// Puts the errors of files the back end does not keep (with `waiting`, also of those still
+    /// being uploaded) on their fields, and returns them.
+    pub(super) fn upload_issues(&mut self, waiting: bool) -> Vec<Issue> {
+        let Some(uploads) = &self.uploads else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (path, upload) in uploads {
+            let Some(n) = self.nodes.get_mut(path) else { continue };
+            n.st.issues.retain(|i| !CODES.contains(&i.code.as_str()));
+            let code = match upload.stage {
+                Stage::Failed => CODES[1],
+                Stage::Sending if waiting => CODES[0],
+                _ => continue,
+            };
+            let issue = Issue::error(path, code).with("name", file_names(&upload.files));
+            n.st.issues.push(issue.clone());
+            n.st.shown = true;
+            out.push(issue);
+        }
+        out
+    }
+
+    /// Writes a file field's upload line in the current language.
+    pub(super) fn render_upload(&self, path: &str) {
+        let Some(Control::File(_, line)) = self.nodes.get(path).map(|n| &n.control) else {
+            return;
+        };
+        let text = match self.uploads.iter().flatten().find(|(p, _)| p == path).map(|(_, u)| u) {
+            Some(u) if u.stage == Stage::Sending => Word::Uploading.fill(&self.lang, &file_names(&u.files), ""),
+            Some(u) if u.stage == Stage::Kept => Word::Uploaded.fill(&self.lang, &file_names(&u.files), ""),
+            _ => String::new(),
+        };
+        line.set_text_content(Some(&text));
+    }
+}
+
+/// The names of files, comma-separated.
+fn file_names(files: &[Json]) -> String {
+    let names: Vec<&str> = files.iter().filter_map(|f| f["name"].as_str()).collect();
+    names.join(", ")
+}

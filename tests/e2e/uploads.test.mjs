@@ -1,0 +1,112 @@
+// Attached files on the real back end: a chosen file is uploaded at once and said so at the field, the
+// filing waits for it with a reason, the dossier holds its bytes, and a file that could not be sent is
+// asked for again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
+
+const env = usePortal();
+
+const NEXT = 'tokhai-form .tk-nav button[type=submit]';
+const LEASE = 'tokhai-form input[data-path=lease]';
+const LINE = 'tokhai-form [data-path=lease] .tk-upload';
+const ERROR = 'tokhai-form [data-path=lease] .tk-error';
+const PDF = { name: 'hợp đồng thuê.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 lease of room 12') };
+
+/** Opens the portal's CT01 as a logged-in citizen who rents, at the step that asks for the lease. */
+async function atLease() {
+  const { context } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  await fillToReview(page);
+  await page.click('tokhai-form [data-act=edit][data-step="1"]');
+  await page.check('tokhai-form input[data-path=housing][value=thue_muon]');
+  await page.click(NEXT);
+  await page.waitForSelector(LEASE, { state: 'visible' });
+  return { context, page, errors };
+}
+
+test('a chosen file is uploaded at once, the filing waits for it, and the dossier holds its bytes', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atLease();
+  // The upload is held until the test lets it go: the citizen submits meanwhile.
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route('**/api/uploads/**', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const answered = page.waitForResponse((r) => r.url().includes('/api/uploads/ct01/lease'));
+  await page.setInputFiles(LEASE, PDF);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, LINE);
+  assert.equal(await page.textContent(LINE), 'Đang tải lên: hợp đồng thuê.pdf…');
+
+  await fillToReview(page);
+  await page.click(NEXT);
+  await page.waitForSelector('tokhai-form .tk-summary:not([hidden])');
+  const waitWords = 'Hợp đồng thuê, mượn, ở nhờ (nếu có): tệp hợp đồng thuê.pdf đang được tải lên, vui lòng chờ tải lên xong rồi gửi lại';
+  assert.equal(await page.textContent('tokhai-form .tk-summary a[data-path=lease]'), waitWords);
+  assert.ok((await page.textContent(ERROR)).includes(waitWords), 'the field says it too');
+
+  release();
+  const upload = await (await answered).json();
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
+  assert.equal(await page.textContent(LINE), 'Đã tải lên: hợp đồng thuê.pdf.');
+  assert.equal(await page.locator(ERROR).isVisible(), false, 'the wait is over');
+  assert.equal(await page.locator('tokhai-form .tk-summary a[data-path=lease]').count(), 0);
+  const sha256 = createHash('sha256').update(PDF.buffer).digest('hex');
+  assert.equal(upload.sha256, sha256);
+  const lease = (await page.evaluate(() => document.querySelector('tokhai-form').handle.values().lease))[0];
+  assert.deepEqual(lease, { name: PDF.name, size: PDF.buffer.length, type: 'application/pdf', upload: upload.upload });
+
+  const sent = page.waitForRequest((r) => r.url().endsWith('/api/submissions') && r.method() === 'POST');
+  await fillToReview(page);
+  await page.click(NEXT);
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  assert.deepEqual((await sent).postDataJSON().values.lease, [lease]);
+  const reference = (await page.textContent('tokhai-form .tk-done')).match(/HS\d{8}-[0-9A-F]{16}/)[0];
+  assert.equal(
+    env.portal.sql(`SELECT name || '|' || size || '|' || sha256 || '|' || submission_id FROM uploads WHERE id = '${upload.upload}'`),
+    `${PDF.name}|${PDF.buffer.length}|${sha256}|${reference}`,
+  );
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a file that could not be uploaded is asked for again, and the same file can be chosen again', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atLease();
+  let tries = 0;
+  await page.route('**/api/uploads/**', (route) => {
+    tries++;
+    return route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"unavailable"}' });
+  });
+  await page.setInputFiles(LEASE, PDF);
+  await page.waitForSelector(`${ERROR}:not([hidden])`, { timeout: 20_000 });
+  assert.equal(
+    await page.textContent(ERROR),
+    'Lỗi: Hợp đồng thuê, mượn, ở nhờ (nếu có): tệp hợp đồng thuê.pdf chưa được tải lên, vui lòng chọn lại tệp',
+  );
+  assert.equal(tries, 3, 'tried three times before giving up');
+  assert.equal(await page.textContent(LINE), '');
+  assert.equal(await page.$eval(LEASE, (e) => e.files.length), 0, 'the box is emptied for the same file');
+  assert.equal(await page.getAttribute(LEASE, 'aria-invalid'), 'true');
+
+  // Going on to the review page is refused while the file is not kept.
+  await page.click(NEXT);
+  await page.waitForSelector('tokhai-form .tk-summary:not([hidden]) a[data-path=lease]');
+
+  await page.unroute('**/api/uploads/**');
+  await page.setInputFiles(LEASE, PDF);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
+  assert.equal(await page.locator(ERROR).isVisible(), false);
+  assert.equal(await page.getAttribute(LEASE, 'aria-invalid'), null);
+  await page.click('tokhai-form [data-act=lang]');
+  assert.equal(await page.textContent(LINE), 'Uploaded: hợp đồng thuê.pdf.');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
