@@ -99,7 +99,7 @@ test('a reload in the middle of the form restores the answers and the step, from
   await context.close();
 });
 
-test('a chosen file cannot come back from a draft: after a reload the citizen is asked to choose it again', async (t) => {
+test('a file not yet uploaded cannot come back from a draft and is asked for again; an uploaded one comes back', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context } = await loggedIn(env.browser, env.portal);
   const { page, errors } = await openForm(context);
@@ -109,11 +109,16 @@ test('a chosen file cannot come back from a draft: after a reload the citizen is
   await page.check('tokhai-form input[data-path=housing][value=thue_muon]');
   await page.click(NEXT);
   const lease = 'tokhai-form input[data-path=lease]';
+  const line = 'tokhai-form [data-path=lease] .tk-upload';
+  const file = { name: 'hop-dong-thue.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') };
   await page.waitForSelector(lease, { state: 'visible' });
-  const saved = nextSave(page);
-  await page.setInputFiles(lease, { name: 'hop-dong-thue.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
+  // The upload never finishes: the draft has the file's name, not the file.
+  await page.route('**/api/uploads/**', () => {});
+  let saved = nextSave(page);
+  await page.setInputFiles(lease, file);
   await saved;
   assert.equal((await page.evaluate(() => document.querySelector('tokhai-form').handle.values().lease))[0].name, 'hop-dong-thue.pdf');
+  await page.unroute('**/api/uploads/**');
 
   await page.reload();
   await page.waitForSelector(lease, { state: 'visible' });
@@ -123,9 +128,28 @@ test('a chosen file cannot come back from a draft: after a reload the citizen is
     'Đã khôi phục thông tin bạn nhập trước đó. Tệp đã chọn không được lưu lại, bạn hãy chọn lại: hop-dong-thue.pdf.',
   );
   assert.equal(await page.$eval(lease, (e) => e.files.length), 0);
-  const values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());
+  let values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());
   assert.equal(values.lease, undefined, 'no file the citizen no longer has');
   assert.equal(values.housing, 'thue_muon', 'the other answers are back');
+
+  // Uploaded this time: the back end keeps the file, and the draft its reference.
+  await page.setInputFiles(lease, file);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), line);
+  saved = nextSave(page);
+  await page.evaluate(() => document.querySelector('tokhai-form').handle.saveDraft());
+  await saved;
+  await page.reload();
+  await page.waitForSelector(lease, { state: 'visible' });
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
+  assert.equal(await page.textContent(STATUS), 'Đã khôi phục thông tin bạn nhập trước đó.');
+  assert.equal(await page.textContent(line), 'Đã tải lên: hop-dong-thue.pdf.');
+  values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());
+  assert.match(values.lease[0].upload, /^\S+$/, 'the reference is back');
+  // And the back end takes the dossier with it.
+  await fillToReview(page);
+  assert.ok((await page.textContent('tokhai-form .tk-review')).includes('hop-dong-thue.pdf'));
+  await page.click(NEXT);
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -110,3 +110,22 @@ test('a file that could not be uploaded is asked for again, and the same file ca
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a file that could not be uploaded holds nothing back once its field no longer applies', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atLease();
+  await page.route('**/api/uploads/**', (route) => route.fulfill({ status: 400, body: '{}' }));
+  await page.setInputFiles(LEASE, PDF);
+  await page.waitForSelector(`${ERROR}:not([hidden])`);
+  // The citizen owns the home after all: no lease is asked for, and the filing goes through.
+  const owned = page.locator('tokhai-form input[data-path=housing][value=so_huu]');
+  while (!(await owned.isVisible())) await page.click('tokhai-form .tk-nav [data-act=back]');
+  await owned.check();
+  const sent = page.waitForRequest((r) => r.url().endsWith('/api/submissions') && r.method() === 'POST');
+  await fillToReview(page);
+  await page.click(NEXT);
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  assert.equal((await sent).postDataJSON().values.lease, undefined);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -44,11 +44,13 @@ impl State {
     /// Loads a draft's values and shows them (on step `step` if visible); says which answers no longer
     /// fit the form (returned as `[{path, code, label}]`) or which files to choose again.
     pub fn restore(&mut self, values: &Json, step: Option<usize>) -> Json {
-        // A chosen file cannot come back (a browser keeps no file for a page): it is asked for again.
+        // A chosen file cannot come back (a browser keeps no file for a page): unless the back end
+        // keeps it, it is asked for again.
         let mut kept = values.clone();
         let mut files = Vec::new();
         for (id, v) in values.as_object().into_iter().flatten() {
-            if self.form.field(id).is_some_and(|f| f.kind == FieldKind::File) {
+            let is_file = self.form.field(id).is_some_and(|f| f.kind == FieldKind::File);
+            if is_file && !self.restore_uploaded(id, v) {
                 files.extend(v.as_array().into_iter().flatten().filter_map(|f| f["name"].as_str()));
                 if let Some(map) = kept.as_object_mut() {
                     map.remove(id);

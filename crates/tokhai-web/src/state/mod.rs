@@ -1114,6 +1114,7 @@ impl State {
     fn remove_row(&mut self, path: &str, index: usize) {
         let patches = self.session.remove_row(path, index).unwrap_or_default();
         self.apply(patches, None);
+        self.forget_uploads(path);
         let Some(g) = self.groups.get(path) else {
             return;
         };

@@ -65,8 +65,11 @@ impl State {
                         file
                     })
                     .collect();
-                let patches = self.session.input(path, Json::Array(kept)).unwrap_or_default();
+                let value = Json::Array(kept);
+                let patches = self.session.input(path, value.clone()).unwrap_or_default();
                 self.apply(patches, None);
+                // The host (and the draft) learn the references.
+                self.events.push(("change", json!({ "path": path, "value": value })));
             }
             None => {
                 upload.stage = Stage::Failed;
@@ -91,7 +94,9 @@ impl State {
         for (path, upload) in uploads {
             let Some(n) = self.nodes.get_mut(path) else { continue };
             n.st.issues.retain(|i| !CODES.contains(&i.code.as_str()));
+            // A hidden field's files are not sent: they hold nothing back.
             let code = match upload.stage {
+                _ if !n.st.visible => continue,
                 Stage::Failed => CODES[1],
                 Stage::Sending if waiting => CODES[0],
                 _ => continue,
@@ -102,6 +107,41 @@ impl State {
             out.push(issue);
         }
         out
+    }
+
+    /// Whether a draft's files at `path` are all kept by the back end (they come back with the draft,
+    /// said so under the box), recording them as kept.
+    pub(super) fn restore_uploaded(&mut self, path: &str, value: &Json) -> bool {
+        let Some(uploads) = self.uploads.as_mut() else {
+            return false;
+        };
+        let files = value.as_array().cloned().unwrap_or_default();
+        if files.is_empty() || !files.iter().all(|f| f["upload"].is_string()) {
+            return false;
+        }
+        uploads.push((
+            path.to_owned(),
+            Upload {
+                files,
+                stage: Stage::Kept,
+            },
+        ));
+        self.render_upload(path);
+        true
+    }
+
+    /// Forgets the uploads of a group's rows once rows move (their paths name other rows now); the
+    /// files already kept stay in the values.
+    pub(super) fn forget_uploads(&mut self, group: &str) {
+        let Some(uploads) = self.uploads.as_mut() else { return };
+        let prefix = format!("{group}[");
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(uploads)
+            .into_iter()
+            .partition(|(p, _)| p.starts_with(&prefix));
+        *uploads = kept;
+        for (path, _) in gone {
+            self.render_upload(&path);
+        }
     }
 
     /// Writes a file field's upload line in the current language.
