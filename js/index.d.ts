@@ -220,6 +220,13 @@ export interface MountOptions {
   subject?: string;
   /** Milliseconds of pause before a draft is saved (default 400). */
   draftDelay?: number;
+  /**
+   * The browser's back and forward buttons move between the form's screens (default true): each screen the
+   * citizen goes on to is a history entry of the page (`history.pushState`, same URL, the page's own state kept
+   * under `tokhai`); back returns to the screen before, forward goes on as the Next button does, and after the
+   * receipt back leaves the form. `false` leaves the page's history alone (e.g. when a router owns it).
+   */
+  history?: boolean;
   /** Retry policy of submissions. */
   retry?: RetryPolicy;
 }

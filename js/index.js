@@ -387,7 +387,7 @@ function beacon(url, body) {
 /** The options `mount` understands (`MountOptions` in index.d.ts). */
 const OPTIONS = new Set([
   'lang', 'catalogs', 'prefill', 'action', 'today', 'languageSwitch', 'styles', 'wasm', 'loginAt',
-  'timingsEndpoint', 'satisfactionEndpoint', 'satisfaction', 'drafts', 'subject', 'draftDelay', 'retry', 'uploads',
+  'timingsEndpoint', 'satisfactionEndpoint', 'satisfaction', 'drafts', 'subject', 'draftDelay', 'retry', 'uploads', 'history',
 ]);
 
 /**
@@ -472,7 +472,10 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
   const emit = (type, json) => {
     const detail = JSON.parse(json);
     if (type === 'invalid') lastIssues = detail.issues;
-    if (type === 'step') step = detail.index;
+    if (type === 'step') {
+      step = detail.index;
+      remember(step);
+    }
     if (type === 'change' && restoring) edited.add(detail.path);
     if (type === 'rate') return rate(detail);
     if (type === 'member') return memberRow(detail);
@@ -701,6 +704,35 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     widget.rated(ok);
   };
 
+  // ----- the browser's back and forward buttons -----
+
+  /** Whether the browser's history follows the screens (the `history` option; never for the warm-up). */
+  const followHistory = options.history !== false && idPrefix !== WARM_UP_PREFIX;
+  /** Whether a screen shown now replaces the current history entry (the first screen, a back or forward press, a draft). */
+  let replacing = true;
+
+  /** Records screen `index` in the browser's history: a new entry for a screen the citizen went on to. */
+  const remember = (index) => {
+    if (!followHistory) return;
+    const state = { ...history.state, tokhai: { form: idPrefix, step: index } };
+    if (replacing) history.replaceState(state, '');
+    else history.pushState(state, '');
+  };
+
+  /** Back or forward to one of this form's entries: its screen (forward as the Next button goes). */
+  const onPopState = (event) => {
+    const at = event.state?.tokhai;
+    if (destroyed || at?.form !== idPrefix) return;
+    // After the receipt the filing's screens are behind the citizen: back leaves the form.
+    if (done) return history.back();
+    replacing = true;
+    widget.showStep(at.step);
+    // Where the widget is, should forward have stopped on errors.
+    remember(step);
+    replacing = false;
+  };
+  if (followHistory) addEventListener('popstate', onPopState);
+
   const widget = new Widget(
     element,
     form,
@@ -730,6 +762,8 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
       performance.measure?.('tokhai:later-steps', { start, end: performance.now() });
     });
   }
+  remember(step ?? 0);
+  replacing = false;
   info = JSON.parse(widget.info());
   draftId = `${info.form_id}|${options.subject ?? ''}`;
   // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
@@ -750,7 +784,9 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
       for (const [path, v] of Object.entries(bundle?.values ?? {})) if (v?.locked) delete values[path];
       for (const path of edited) delete values[path];
       const onStep = edited.size ? undefined : (draft.step ?? undefined);
+      replacing = true;
       const dropped = JSON.parse(widget.restore(JSON.stringify(values), onStep));
+      replacing = false;
       const definition_changed = draft.ruleset_hash !== form.rulesetHash();
       dispatch('restored', { saved_at: draft.saved_at, dropped, definition_changed });
     }
@@ -836,6 +872,7 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
       doc.removeEventListener('visibilitychange', onVisibility);
       removeEventListener('pagehide', onPageHide);
       removeEventListener('online', onOnline);
+      removeEventListener('popstate', onPopState);
       element.removeEventListener('input', onEdit);
       widget.destroy();
       widget.free();
@@ -866,7 +903,7 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
 
 /**
  * `<tokhai-form src lang catalogs prefill action uploads today timings-endpoint satisfaction-endpoint login-at
- * subject drafts language-switch>`: the widget as a custom element.
+ * subject drafts language-switch history>`: the widget as a custom element.
  */
 export class TokhaiFormElement extends HTMLElement {
   static observedAttributes = ['lang', 'src'];
@@ -923,6 +960,7 @@ export class TokhaiFormElement extends HTMLElement {
       loginAt: Number(this.getAttribute('login-at')) || undefined,
       subject: attr('subject'),
       drafts: this.getAttribute('drafts') !== 'off',
+      history: this.getAttribute('history') !== 'off',
     }).then(
       (handle) => {
         // Removed, or given another src, while it was loading: this form is not wanted any more.

@@ -110,6 +110,44 @@ test('the sample form is filled and submitted by keyboard alone, through the rev
   for (const type of ['start', 'focus', 'blur', 'change', 'step', 'submit', 'receipt']) assert.ok(types.has(type), type);
   assert.ok(timeline.fields_total > 20 && timeline.fields_prefilled === 0);
   assert.ok(!JSON.stringify(timeline).includes('Nguyễn'), 'no value in the timeline');
+  // After the receipt, the browser's back button leaves the form (to the page before it), not into its steps.
+  await page.goBack();
+  await page.waitForURL('about:blank');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the browser's back and forward buttons move between the form's screens, forward as the Next button goes", async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const address = page.url();
+  await fillDeclarant(page);
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  await page.goBack();
+  await page.waitForSelector('#tk1-step-0:focus');
+  assert.equal(await text(page, '.tk-progress-label'), 'Bước 1/4');
+  assert.equal(page.url(), address, 'the page stays, and so does its address');
+  assert.equal(await page.inputValue('#tk1-full_name'), 'Nguyễn Văn An', 'the answers stay');
+  await page.goForward();
+  await page.waitForSelector('#tk1-step-1:focus');
+  assert.equal(await text(page, '.tk-progress-label'), 'Bước 2/4');
+
+  // Forward checks the step, as Next does: with an error it stays, and so does the history entry.
+  await page.goBack();
+  await page.waitForSelector('#tk1-step-0:focus');
+  await page.fill('#tk1-full_name', '');
+  await page.goForward();
+  await page.waitForSelector('.tk-summary:not([hidden]):focus');
+  assert.equal(await text(page, '.tk-progress-label'), 'Bước 1/4');
+  assert.equal(await page.evaluate(() => history.state.tokhai.step), 0);
+  // The widget's own Back button is a step the browser's back returns from.
+  await page.fill('#tk1-full_name', 'Nguyễn Văn An');
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  await page.click('.tk-nav [data-act=back]');
+  await page.waitForSelector('#tk1-step-0:focus');
+  await page.goBack();
+  await page.waitForSelector('#tk1-step-1:focus');
   assert.deepEqual(problems, []);
   await context.close();
 });

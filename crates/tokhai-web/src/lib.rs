@@ -262,6 +262,13 @@ impl Widget {
         self.inner.with(|s| s.submit().map(|d| json_text(&d))).flatten()
     }
 
+    /// Goes to screen `index` (a step, or the review page after the last) for the browser's back and
+    /// forward buttons: back freely, forward as the Next button goes.
+    #[wasm_bindgen(js_name = showStep)]
+    pub fn show_step(&self, index: u32) {
+        self.inner.with(|s| s.show_step(index as usize));
+    }
+
     /// Marks the form as being sent (the submit button says so and ignores presses).
     #[wasm_bindgen(js_name = setBusy)]
     pub fn set_busy(&self, busy: bool) {

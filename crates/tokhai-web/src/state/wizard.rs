@@ -173,6 +173,25 @@ impl State {
         }
     }
 
+    /// Goes to screen `index` (a step, or the review page after the last) as the browser's back and
+    /// forward buttons ask: back to it (or the visible step before it) freely, forward as the Next
+    /// button goes. Nothing moves once the filing is done.
+    pub fn show_step(&mut self, index: usize) {
+        let current = match self.screen {
+            Screen::Step(i) => i,
+            Screen::Review => self.steps.len(),
+            Screen::Done => return,
+        };
+        if index > current {
+            return self.next();
+        }
+        let target = self.visible_steps().into_iter().rev().find(|&s| s <= index);
+        if let Some(t) = target.filter(|&t| t != current) {
+            self.hide_summary();
+            self.go(Screen::Step(t), true);
+        }
+    }
+
     /// Validates everything: shows every error and returns the issues with their messages.
     pub fn validate(&mut self) -> Json {
         let patches = self.session.validate_all();
