@@ -7,6 +7,7 @@ use common::{config, postgres_url, submission, values_from, Client};
 use serde_json::{json, Value};
 use std::io::Write;
 use tokhai_server::config::Config;
+use tokhai_server::Running;
 
 fn reason(body: &Value) -> (&str, &str) {
     (
@@ -26,6 +27,20 @@ async fn upload(client: &Client, field: &str, name: &str, media_type: &str, byte
         )
         .await;
     (status, body)
+}
+
+/// Submits `values` as the citizen of `client` and checks that the file at `evidence` is refused as not
+/// uploaded; answers the refusal.
+async fn refused_as_not_uploaded(client: &mut Client, running: &Running, values: &Value, bundle: &Value) -> Value {
+    let (status, body) = client
+        .post("/api/submissions", &submission(running, "demo", values, Some(bundle)))
+        .await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("file.not_uploaded", "evidence")),
+        "{body}"
+    );
+    body
 }
 
 /// The metadata a widget sends for an upload's answer.
@@ -93,33 +108,13 @@ async fn uploads(mut c: Config, engine: &str) {
     // A dossier naming a file that was never uploaded is refused, naming the file.
     let mut values = values_from(&bundle);
     values["evidence"] = json!([{"name": "scan.pdf", "size": 10, "type": "application/pdf"}]);
-    let (status, body) = client
-        .post(
-            "/api/submissions",
-            &submission(&running, "demo", &values, Some(&bundle)),
-        )
-        .await;
-    assert_eq!(
-        (status, reason(&body)),
-        (422, ("file.not_uploaded", "evidence")),
-        "{body}"
-    );
+    let body = refused_as_not_uploaded(&mut client, &running, &values, &bundle).await;
     assert!(body["message_vi"].as_str().unwrap().contains("scan.pdf"), "{body}");
     // So is one whose metadata differs from what was kept.
     let mut altered = attached(&kept);
     altered["size"] = json!(1);
     values["evidence"] = json!([altered]);
-    let (status, body) = client
-        .post(
-            "/api/submissions",
-            &submission(&running, "demo", &values, Some(&bundle)),
-        )
-        .await;
-    assert_eq!(
-        (status, reason(&body)),
-        (422, ("file.not_uploaded", "evidence")),
-        "{body}"
-    );
+    refused_as_not_uploaded(&mut client, &running, &values, &bundle).await;
 
     // A file in a household member's row is kept and checked the same way.
     let (status, paper) = upload(&client, "m_paper", "khai sinh.pdf", "application/pdf", b"%PDF-1.4").await;
@@ -154,17 +149,7 @@ async fn uploads(mut c: Config, engine: &str) {
 
     // A file already in a dossier cannot be named by another one.
     values["members"] = json!([]);
-    let (status, body) = client
-        .post(
-            "/api/submissions",
-            &submission(&running, "demo", &values, Some(&bundle)),
-        )
-        .await;
-    assert_eq!(
-        (status, reason(&body)),
-        (422, ("file.not_uploaded", "evidence")),
-        "{body}"
-    );
+    refused_as_not_uploaded(&mut client, &running, &values, &bundle).await;
 
     // Another citizen cannot name this citizen's file.
     let (status, fresh) = upload(&client, "evidence", "b.pdf", "application/pdf", &pdf).await;
@@ -176,13 +161,7 @@ async fn uploads(mut c: Config, engine: &str) {
     let (_, theirs) = other.get("/api/prefill/demo").await;
     let mut their_values = values_from(&theirs);
     their_values["evidence"] = json!([attached(&fresh)]);
-    let sub = submission(&running, "demo", &their_values, Some(&theirs));
-    let (status, body) = other.post("/api/submissions", &sub).await;
-    assert_eq!(
-        (status, reason(&body)),
-        (422, ("file.not_uploaded", "evidence")),
-        "{body}"
-    );
+    refused_as_not_uploaded(&mut other, &running, &their_values, &theirs).await;
 
     let _ = writeln!(std::io::stderr(), "uploads passed on {engine}");
     running.task.abort();
