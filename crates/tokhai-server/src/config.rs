@@ -124,6 +124,7 @@ struct FileConfig {
     session_ttl_secs: Option<i64>,
     max_body_bytes: Option<usize>,
     max_upload_bytes: Option<usize>,
+    upload_retention_secs: Option<i64>,
     max_fields: Option<usize>,
     rate_per_minute: Option<u32>,
     rate_burst: Option<u32>,
@@ -166,6 +167,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest attached file accepted by `POST /api/uploads`, in bytes (a field's `max_size` may be lower).
     pub max_upload_bytes: usize,
+    /// How long an attached file no dossier names is kept, in seconds (the filing may resume from a draft).
+    pub upload_retention_secs: i64,
     /// Most entries (object keys and array items, at any depth) in a submission's values.
     pub max_fields: usize,
     /// Writes a client (login, or address without one) may make per minute, on average; 0 means no limit.
@@ -201,6 +204,7 @@ impl Config {
             session_ttl_secs: 8 * 3_600,
             max_body_bytes: 256 * 1024,
             max_upload_bytes: 10 << 20,
+            upload_retention_secs: 7 * 24 * 3_600,
             max_fields: 2_000,
             rate_per_minute: 60,
             rate_burst: 20,
@@ -235,6 +239,7 @@ impl Config {
         c.session_ttl_secs = f.session_ttl_secs.unwrap_or(c.session_ttl_secs);
         c.max_body_bytes = f.max_body_bytes.unwrap_or(c.max_body_bytes);
         c.max_upload_bytes = f.max_upload_bytes.unwrap_or(c.max_upload_bytes);
+        c.upload_retention_secs = f.upload_retention_secs.unwrap_or(c.upload_retention_secs);
         c.max_fields = f.max_fields.unwrap_or(c.max_fields);
         c.rate_per_minute = f.rate_per_minute.unwrap_or(c.rate_per_minute);
         c.rate_burst = f.rate_burst.unwrap_or(c.rate_burst);
@@ -265,6 +270,7 @@ impl Config {
         }
         c.max_body_bytes = number(env, "TOKHAI_MAX_BODY_BYTES", c.max_body_bytes)?;
         c.max_upload_bytes = number(env, "TOKHAI_MAX_UPLOAD_BYTES", c.max_upload_bytes)?;
+        c.upload_retention_secs = number(env, "TOKHAI_UPLOAD_RETENTION_SECS", c.upload_retention_secs)?;
         c.max_fields = number(env, "TOKHAI_MAX_FIELDS", c.max_fields)?;
         c.rate_per_minute = number(env, "TOKHAI_RATE_PER_MINUTE", c.rate_per_minute)?;
         c.rate_burst = number(env, "TOKHAI_RATE_BURST", c.rate_burst)?;
@@ -328,9 +334,9 @@ impl Config {
                 });
             }
         }
-        if self.prefill_ttl_secs <= 0 || self.session_ttl_secs <= 0 {
+        if self.prefill_ttl_secs <= 0 || self.session_ttl_secs <= 0 || self.upload_retention_secs <= 0 {
             return Err(ConfigError::Value {
-                name: "prefill_ttl_secs/session_ttl_secs",
+                name: "prefill_ttl_secs/session_ttl_secs/upload_retention_secs",
                 message: "lifetimes must be positive".into(),
             });
         }

@@ -89,6 +89,13 @@ async fn keep(
         return Err(ApiError::internal().into());
     }
     let sha256 = sha256_hex(&bytes);
+    let now = now_ms();
+    // Documents of filings never made are not kept past their retention.
+    sqlx::query("DELETE FROM uploads WHERE submission_id IS NULL AND received_at < $1")
+        .bind(now - state.config.upload_retention_secs * 1000)
+        .execute(&state.writer)
+        .await
+        .map_err(ApiError::db)?;
     sqlx::query(
         "INSERT INTO uploads (id, subject, form_id, field, name, media_type, size, sha256, content, received_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -102,7 +109,7 @@ async fn keep(
     .bind(bytes.len() as i64)
     .bind(sha256.clone())
     .bind(bytes.to_vec())
-    .bind(now_ms())
+    .bind(now)
     .execute(&state.writer)
     .await
     .map_err(ApiError::db)?;

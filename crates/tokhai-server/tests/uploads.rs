@@ -163,6 +163,40 @@ async fn uploads(mut c: Config, engine: &str) {
     their_values["evidence"] = json!([attached(&fresh)]);
     refused_as_not_uploaded(&mut other, &running, &their_values, &theirs).await;
 
+    // A file no dossier names is kept for the retention only, deleted by a later upload; a dossier's stays.
+    let db = running.state.db.clone();
+    let age = |id: String| {
+        let db = db.clone();
+        async move {
+            sqlx::query("UPDATE uploads SET received_at = received_at - $1 WHERE id = $2")
+                .bind(8 * 24 * 3_600_000_i64)
+                .bind(id)
+                .execute(&db)
+                .await
+                .expect("aged");
+        }
+    };
+    let unbound = fresh["upload"].as_str().unwrap().to_owned();
+    age(unbound.clone()).await;
+    age(id.clone()).await;
+    let (status, _) = upload(&client, "evidence", "c.pdf", "application/pdf", &pdf).await;
+    assert_eq!(status, 201);
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE id = $1")
+        .bind(unbound)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let (bound,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE id = $1")
+        .bind(id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        (left, bound),
+        (0, 1),
+        "past the retention (7 days) only the dossier's file stays"
+    );
+
     let _ = writeln!(std::io::stderr(), "uploads passed on {engine}");
     running.task.abort();
 }
