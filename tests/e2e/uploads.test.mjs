@@ -92,7 +92,10 @@ test('a file that could not be uploaded is asked for again, and the same file ca
     'Lỗi: Hợp đồng thuê, mượn, ở nhờ (nếu có): tệp hợp đồng thuê.pdf chưa được tải lên, vui lòng chọn lại tệp',
   );
   assert.equal(tries, 3, 'tried three times before giving up');
-  assert.equal(await page.textContent(LINE), '');
+  // Screen readers hear the failure from the line, a live region; the eye reads the error.
+  assert.equal(await page.textContent(LINE), 'Chưa tải lên được: hợp đồng thuê.pdf. Vui lòng chọn lại tệp.');
+  assert.equal(await page.getAttribute(LINE, 'role'), 'status');
+  assert.equal(await page.$eval(LINE, (e) => e.getBoundingClientRect().width <= 1), true, 'visually hidden');
   assert.equal(await page.$eval(LEASE, (e) => e.files.length), 0, 'the box is emptied for the same file');
   assert.equal(await page.getAttribute(LEASE, 'aria-invalid'), 'true');
 

@@ -107,6 +107,8 @@ pub enum Word {
     Uploading,
     /// Under a file field once the back end keeps its files {n}.
     Uploaded,
+    /// Said to screen readers when files {n} could not be uploaded (the field shows the error).
+    UploadFailed,
     /// Heading of the summary on the receipt.
     SubmittedSummary,
     /// The button that prints the receipt.
@@ -230,6 +232,10 @@ impl Word {
             ),
             Word::Uploading => ("Đang tải lên: {n}…", "Uploading: {n}…"),
             Word::Uploaded => ("Đã tải lên: {n}.", "Uploaded: {n}."),
+            Word::UploadFailed => (
+                "Chưa tải lên được: {n}. Vui lòng chọn lại tệp.",
+                "Could not upload: {n}. Please choose the file again.",
+            ),
             Word::SubmittedSummary => ("Thông tin đã gửi", "What you submitted"),
             Word::Print => ("In giấy biên nhận", "Print the receipt"),
             Word::RateQuestion => (

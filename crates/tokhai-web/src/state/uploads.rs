@@ -149,12 +149,21 @@ impl State {
         let Some(Control::File(_, line)) = self.nodes.get(path).map(|n| &n.control) else {
             return;
         };
-        let text = match self.uploads.iter().flatten().find(|(p, _)| p == path).map(|(_, u)| u) {
-            Some(u) if u.stage == Stage::Sending => Word::Uploading.fill(&self.lang, &file_names(&u.files), ""),
-            Some(u) if u.stage == Stage::Kept => Word::Uploaded.fill(&self.lang, &file_names(&u.files), ""),
-            _ => String::new(),
-        };
-        line.set_text_content(Some(&text));
+        let upload = self.uploads.iter().flatten().find(|(p, _)| p == path).map(|(_, u)| u);
+        let word = upload.map(|u| match u.stage {
+            Stage::Sending => Word::Uploading,
+            Stage::Kept => Word::Uploaded,
+            Stage::Failed => Word::UploadFailed,
+        });
+        let text = word
+            .zip(upload)
+            .map(|(w, u)| w.fill(&self.lang, &file_names(&u.files), ""));
+        line.set_text_content(text.as_deref());
+        // A failure happens while the citizen does something else: screen readers hear it here, while
+        // the eye reads the field's error.
+        let _ = line
+            .class_list()
+            .toggle_with_force("tk-vh", word == Some(Word::UploadFailed));
     }
 }
 
