@@ -57,8 +57,18 @@ export interface Issue {
   message: string;
 }
 
-/** Values by field id: groups are arrays of rows, addresses `{province, commune, street}`. */
+/** Values by field id: groups are arrays of rows, addresses `{province, commune, street}`, files `AttachedFile[]`. */
 export type Values = Record<string, unknown>;
+
+/** A file in a file field's value: its metadata, and the back end's reference once uploaded (the `uploads` option). */
+export interface AttachedFile {
+  name: string;
+  /** Bytes. */
+  size: number;
+  /** Media type, as the browser tells it (may be empty). */
+  type: string;
+  upload?: string;
+}
 
 /** What a valid form submits (the `submit` event's detail and the body POSTed to `action`). */
 export interface Submission {
