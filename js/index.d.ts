@@ -270,7 +270,7 @@ export interface TokhaiHandle {
   values(): Values;
   /** Validates every visible field, shows the errors and returns the issues. */
   validate(): { valid: boolean; issues: Issue[] };
-  /** Validates and submits (as the final button does). */
+  /** Validates and submits (as the final button does); with files still uploading, once they are. */
   submit(): Promise<SubmitResult>;
   /** Listens to an event; returns a function that stops listening. */
   on<K extends TokhaiEventName>(type: K, handler: (detail: TokhaiEvents[K]) => unknown): () => void;

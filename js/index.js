@@ -480,8 +480,16 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     if (type === 'rate') return rate(detail);
     if (type === 'member') return memberRow(detail);
     if (type === 'attach') return attach(detail);
+    if (type === 'waiting') {
+      afterUploads = new Promise((settle) => (settleAfterUploads = settle));
+      return;
+    }
     const results = dispatch(type, detail);
     if (type === 'submit') sending = deliver(detail, results);
+    if ((type === 'submit' || type === 'invalid') && settleAfterUploads) {
+      settleAfterUploads(type === 'submit' ? sending : { ok: false, issues: detail.issues });
+      afterUploads = settleAfterUploads = null;
+    }
     if (type === 'change' || type === 'step') saveSoon();
   };
 
@@ -504,6 +512,10 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
   };
 
   // ----- attached files -----
+
+  /** The outcome of a Submit pressed while files were uploading, once they are (`handle.submit()` returns it). */
+  let afterUploads = null;
+  let settleAfterUploads = null;
 
   /** The latest upload of each file field: an answer for files no longer chosen is dropped. */
   const uploadRuns = new Map();
@@ -844,7 +856,7 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     async submit() {
       if (delivering) return delivering;
       sending = null;
-      if (widget.submit() == null) return { ok: false, issues: lastIssues };
+      if (widget.submit() == null) return afterUploads ?? { ok: false, issues: lastIssues };
       return sending;
     },
     on(type, handler) {

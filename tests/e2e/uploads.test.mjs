@@ -12,6 +12,7 @@ const NEXT = 'tokhai-form .tk-nav button[type=submit]';
 const LEASE = 'tokhai-form input[data-path=lease]';
 const LINE = 'tokhai-form [data-path=lease] .tk-upload';
 const ERROR = 'tokhai-form [data-path=lease] .tk-error';
+const STATUS = 'tokhai-form .tk-status';
 const PDF = { name: 'hợp đồng thuê.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 lease of room 12') };
 
 /** Opens the portal's CT01 as a logged-in citizen who rents, at the step that asks for the lease. */
@@ -30,7 +31,7 @@ async function atLease() {
   return { context, page, errors };
 }
 
-test('a chosen file is uploaded at once, the filing waits for it, and the dossier holds its bytes', async (t) => {
+test('a chosen file is uploaded at once, a Submit meanwhile waits for it and sends, and the dossier holds its bytes', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context, page, errors } = await atLease();
   // The upload is held until the test lets it go: the citizen submits meanwhile.
@@ -45,28 +46,21 @@ test('a chosen file is uploaded at once, the filing waits for it, and the dossie
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, LINE);
   assert.equal(await page.textContent(LINE), 'Đang tải lên: hợp đồng thuê.pdf…');
 
+  // Submit while the file is on its way: the form says it waits, then sends by itself.
   await fillToReview(page);
+  const sent = page.waitForRequest((r) => r.url().endsWith('/api/submissions') && r.method() === 'POST');
   await page.click(NEXT);
-  await page.waitForSelector('tokhai-form .tk-summary:not([hidden])');
-  const waitWords = 'Hợp đồng thuê, mượn, ở nhờ (nếu có): tệp hợp đồng thuê.pdf đang được tải lên, vui lòng chờ tải lên xong rồi gửi lại';
-  assert.equal(await page.textContent('tokhai-form .tk-summary a[data-path=lease]'), waitWords);
-  assert.ok((await page.textContent(ERROR)).includes(waitWords), 'the field says it too');
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
+  assert.equal(await page.textContent(STATUS), 'Đang chờ tải tệp lên xong, hồ sơ sẽ được gửi ngay sau đó…');
+  assert.equal(await page.locator('tokhai-form .tk-summary:not([hidden])').count(), 0, 'no error: nothing is wrong');
+  assert.equal(await page.locator('tokhai-form .tk-review').isVisible(), true, 'the citizen stays on the review page');
 
   release();
   const upload = await (await answered).json();
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
-  assert.equal(await page.textContent(LINE), 'Đã tải lên: hợp đồng thuê.pdf.');
-  assert.equal(await page.locator(ERROR).isVisible(), false, 'the wait is over');
-  assert.equal(await page.locator('tokhai-form .tk-summary a[data-path=lease]').count(), 0);
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
   const sha256 = createHash('sha256').update(PDF.buffer).digest('hex');
   assert.equal(upload.sha256, sha256);
-  const lease = (await page.evaluate(() => document.querySelector('tokhai-form').handle.values().lease))[0];
-  assert.deepEqual(lease, { name: PDF.name, size: PDF.buffer.length, type: 'application/pdf', upload: upload.upload });
-
-  const sent = page.waitForRequest((r) => r.url().endsWith('/api/submissions') && r.method() === 'POST');
-  await fillToReview(page);
-  await page.click(NEXT);
-  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  const lease = { name: PDF.name, size: PDF.buffer.length, type: 'application/pdf', upload: upload.upload };
   assert.deepEqual((await sent).postDataJSON().values.lease, [lease]);
   const reference = (await page.textContent('tokhai-form .tk-done')).match(/HS\d{8}-[0-9A-F]{16}/)[0];
   assert.equal(
@@ -81,12 +75,25 @@ test('a file that could not be uploaded is asked for again, and the same file ca
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context, page, errors } = await atLease();
   let tries = 0;
-  await page.route('**/api/uploads/**', (route) => {
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route('**/api/uploads/**', async (route) => {
     tries++;
+    await held;
     return route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"unavailable"}' });
   });
   await page.setInputFiles(LEASE, PDF);
-  await page.waitForSelector(`${ERROR}:not([hidden])`, { timeout: 20_000 });
+  // Submitted meanwhile (here by the JS API): once the upload gives up, the summary says why nothing was sent,
+  // and so does the API's answer.
+  await fillToReview(page);
+  const outcome = page.evaluate(() => document.querySelector('tokhai-form').handle.submit());
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đang chờ'), STATUS);
+  release();
+  const { ok, issues } = await outcome;
+  assert.deepEqual([ok, issues.map((i) => `${i.path} ${i.code}`)], [false, ['lease file.not_uploaded']]);
+  await page.waitForSelector('tokhai-form .tk-summary:not([hidden]) a[data-path=lease]', { timeout: 20_000 });
+  assert.equal(await page.textContent(STATUS), '');
+  await page.waitForSelector(`${ERROR}:not([hidden])`);
   assert.equal(
     await page.textContent(ERROR),
     'Lỗi: Hợp đồng thuê, mượn, ở nhờ (nếu có): tệp hợp đồng thuê.pdf chưa được tải lên, vui lòng chọn lại tệp',

@@ -109,6 +109,8 @@ pub enum Word {
     Uploaded,
     /// Said to screen readers when files {n} could not be uploaded (the field shows the error).
     UploadFailed,
+    /// Status after Submit while files are still uploading.
+    WaitingForUploads,
     /// Heading of the summary on the receipt.
     SubmittedSummary,
     /// The button that prints the receipt.
@@ -232,6 +234,10 @@ impl Word {
             ),
             Word::Uploading => ("Đang tải lên: {n}…", "Uploading: {n}…"),
             Word::Uploaded => ("Đã tải lên: {n}.", "Uploaded: {n}."),
+            Word::WaitingForUploads => (
+                "Đang chờ tải tệp lên xong, hồ sơ sẽ được gửi ngay sau đó…",
+                "Waiting for the files to finish uploading; the application is sent right after…",
+            ),
             Word::UploadFailed => (
                 "Chưa tải lên được: {n}. Vui lòng chọn lại tệp.",
                 "Could not upload: {n}. Please choose the file again.",

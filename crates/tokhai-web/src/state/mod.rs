@@ -97,6 +97,8 @@ pub struct State {
     satisfaction: bool,
     /// Chosen files by path when the JS face uploads them (the `uploads` option), else `None`.
     uploads: Option<Vec<(String, uploads::Upload)>>,
+    /// Whether the citizen pressed Submit while files were uploading: the form goes once they are kept.
+    send_after_uploads: bool,
     /// The back end's refusal reasons as (path, code, reason): their words win over the core's.
     server_messages: Vec<(String, String, Json)>,
     idempotency_key: String,
@@ -325,6 +327,7 @@ impl State {
             status_word: None,
             satisfaction: opts.satisfaction,
             uploads: opts.uploads.then(Vec::new),
+            send_after_uploads: false,
             server_messages: Vec::new(),
             idempotency_key: opts.idempotency_key,
             timeline: Timeline {

@@ -8,8 +8,11 @@ use crate::ui::Word;
 use serde_json::{json, Value as Json};
 use tokhai_core::{FieldKind, Issue};
 
+/// The code of a file still uploading when the form is checked.
+pub(super) const UPLOADING: &str = "file.uploading";
+
 /// The codes of the issues this module adds.
-const CODES: [&str; 2] = ["file.uploading", "file.not_uploaded"];
+const CODES: [&str; 2] = [UPLOADING, "file.not_uploaded"];
 
 /// A file field's chosen files and where they are.
 pub(super) struct Upload {
@@ -44,6 +47,7 @@ impl State {
             self.events.push(("attach", json!({ "path": path, "field": n.def.id })));
         }
         self.render_upload(path);
+        self.send_if_uploaded();
     }
 
     /// The JS face's answer for a field's files: the back end's references in order, or `None`
@@ -82,6 +86,28 @@ impl State {
         self.upload_issues(false);
         self.render_issues(path);
         self.render_upload(path);
+        self.send_if_uploaded();
+    }
+
+    /// Sends the form (or shows its errors) if Submit was pressed while files were on their way and
+    /// none is any more.
+    fn send_if_uploaded(&mut self) {
+        let sending = self.uploads.iter().flatten().any(|(_, u)| u.stage == Stage::Sending);
+        if self.send_after_uploads && !sending {
+            self.send_after_uploads = false;
+            self.busy = false;
+            self.set_status(None);
+            self.send_if_valid();
+        }
+    }
+
+    /// Sends the form once the files on their way are kept (the citizen pressed Submit meanwhile).
+    pub(super) fn wait_for_uploads(&mut self) {
+        self.upload_issues(false);
+        self.send_after_uploads = true;
+        self.set_busy(true);
+        self.set_status(Some((Word::WaitingForUploads, String::new())));
+        self.events.push(("waiting", Json::Null));
     }
 
     /// Puts the errors of files the back end does not keep (with `waiting`, also of those still

@@ -1,5 +1,6 @@
 //! The wizard: steps, the progress indicator, validation on the way, the review page and the confirmation.
 
+use super::uploads::UPLOADING;
 use super::{display_text, message, option_label, Screen, State};
 use crate::dom::{attr, html, show, shown};
 use crate::ui::Word;
@@ -228,13 +229,23 @@ impl State {
         Json::Array(list)
     }
 
-    /// The submission of a valid form, or errors shown with the summary (`None`).
+    /// The submission of a valid form; or `None`, with the errors shown with the summary, or while
+    /// the files still uploading are waited for (the form is then sent, or its errors shown, after them).
     pub fn submit(&mut self) -> Option<Json> {
         if self.busy || self.screen == Screen::Done {
             return None;
         }
         self.record(EventKind::Submit);
+        self.send_if_valid()
+    }
+
+    /// [`State::submit`] once the press is recorded.
+    pub(super) fn send_if_valid(&mut self) -> Option<Json> {
         let errors = self.validate_errors(true);
+        if !errors.is_empty() && errors.iter().all(|e| e.code == UPLOADING) {
+            self.wait_for_uploads();
+            return None;
+        }
         if !errors.is_empty() {
             self.reveal(&errors);
             let first = errors.iter().find_map(|e| self.step_of(e));
