@@ -350,6 +350,38 @@ const RETRY = { attempts: 8, baseMs: 500, capMs: 30000 };
 /** Tries of one file's upload before the citizen is asked to choose it again. */
 const UPLOAD_ATTEMPTS = 3;
 
+/** Longest side, in pixels, of a photo shrunk to fit its field (sharp enough to read a document). */
+const PHOTO_MAX_SIDE = 2400;
+
+/** Whether a file box takes JPEG photos (its `accept`, if any, names them or all images). */
+const takesJpeg = (accept) => !accept || accept.split(',').some((a) => ['image/*', 'image/jpeg'].includes(a.trim()));
+
+/**
+ * A photo larger than `maxSize` bytes as a JPEG that fits (at most PHOTO_MAX_SIDE pixels a side, the
+ * quality lowered as needed): a phone's camera takes 3 to 10 MB pictures, more than most forms take.
+ * Any other file, or a photo the browser cannot decode or shrink enough, comes back as it is.
+ */
+async function fitPhoto(file, maxSize) {
+  if (!file.type.startsWith('image/') || file.size <= maxSize) return file;
+  try {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, PHOTO_MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = new OffscreenCanvas(Math.round(bitmap.width * scale), Math.round(bitmap.height * scale));
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    for (const quality of [0.85, 0.7, 0.5]) {
+      const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality });
+      if (blob.size <= maxSize) {
+        const name = `${file.name.replace(/\.[^.]*$/, '')}.jpg`;
+        return new File([blob], name, { type: 'image/jpeg', lastModified: file.lastModified });
+      }
+    }
+  } catch {
+    // Not decodable here (e.g. HEIC outside Safari): the field's rule says the file is too large.
+  }
+  return file;
+}
+
 /** The wait before retry number `n` (0-based). */
 function backoff(n, policy) {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** n);
@@ -516,6 +548,30 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
   /** The outcome of a Submit pressed while files were uploading, once they are (`handle.submit()` returns it). */
   let afterUploads = null;
   let settleAfterUploads = null;
+
+  /** The change events this face sent itself, with the photos fitted. */
+  const fittedChanges = new WeakSet();
+
+  /**
+   * Photos chosen in a file box that are too large for its field are shrunk to fit before the widget
+   * reads the choice (this listener captures the change first, then sends it again with the new files).
+   */
+  const onFilesChosen = async (event) => {
+    const input = event.target;
+    if (fittedChanges.has(event) || input?.type !== 'file' || !takesJpeg(input.accept)) return;
+    const maxSize = Number(input.dataset.maxSize) || Infinity;
+    const files = [...(input.files ?? [])];
+    if (!files.some((f) => f.type.startsWith('image/') && f.size > maxSize)) return;
+    event.stopImmediatePropagation();
+    const fitted = new DataTransfer();
+    for (const file of files) fitted.items.add(await fitPhoto(file, maxSize));
+    if (destroyed) return;
+    input.files = fitted.files;
+    const change = new Event('change', { bubbles: true });
+    fittedChanges.add(change);
+    input.dispatchEvent(change);
+  };
+  element.addEventListener('change', onFilesChosen, true);
 
   /** The latest upload of each file field: an answer for files no longer chosen is dropped. */
   const uploadRuns = new Map();
@@ -885,6 +941,7 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
       removeEventListener('pagehide', onPageHide);
       removeEventListener('online', onOnline);
       removeEventListener('popstate', onPopState);
+      element.removeEventListener('change', onFilesChosen, true);
       element.removeEventListener('input', onEdit);
       widget.destroy();
       widget.free();

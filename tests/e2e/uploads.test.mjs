@@ -139,3 +139,47 @@ test('a file that could not be uploaded holds nothing back once its field no lon
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a phone's photo too large for the field is shrunk to fit before it is read and uploaded", async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atLease();
+  // A 12-megapixel picture with a camera's grain, as a lossless PNG: far over the lease's 5 MB.
+  const photo = Buffer.from(
+    await page.evaluate(async () => {
+      const [w, h] = [4000, 3000];
+      const canvas = new OffscreenCanvas(w, h);
+      const ctx = canvas.getContext('2d');
+      const image = ctx.createImageData(w, h);
+      for (let i = 0; i < image.data.length; i += 4) {
+        const x = (i / 4) % w;
+        const grain = Math.random() * 24;
+        image.data[i] = (x / w) * 200 + grain;
+        image.data[i + 1] = 120 + grain;
+        image.data[i + 2] = 180 - (x / w) * 100 + grain;
+        image.data[i + 3] = 255;
+      }
+      ctx.putImageData(image, 0, 0);
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      const url = await new Promise((ok) => {
+        const reader = new FileReader();
+        reader.onload = () => ok(reader.result);
+        reader.readAsDataURL(blob);
+      });
+      return url.slice(url.indexOf(',') + 1);
+    }),
+    'base64',
+  );
+  assert.ok(photo.length > 5 * 1024 * 1024, `the picture is over the limit (${photo.length} bytes)`);
+  const answered = page.waitForResponse((r) => r.url().includes('/api/uploads/ct01/lease'));
+  await page.setInputFiles(LEASE, { name: 'anh-hop-dong.png', mimeType: 'image/png', buffer: photo });
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
+  assert.equal(await page.textContent(LINE), 'Đã tải lên: anh-hop-dong.jpg.');
+  assert.equal(await page.locator(ERROR).isVisible(), false, 'no "larger than 5 MB" error');
+  const [lease] = await page.evaluate(() => document.querySelector('tokhai-form').handle.values().lease);
+  assert.equal(lease.type, 'image/jpeg');
+  assert.ok(lease.size > 0 && lease.size <= 5 * 1024 * 1024, `${lease.size} bytes`);
+  const kept = await (await answered).json();
+  assert.deepEqual([kept.name, kept.size, kept.type], [lease.name, lease.size, lease.type]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
