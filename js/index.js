@@ -344,6 +344,28 @@ function retryAfter(res) {
   return Number.isFinite(ms) ? Math.max(0, ms) : null;
 }
 
+/**
+ * POSTs a body with XMLHttpRequest, the one API that tells how much of it was sent (`progress(bytes)`);
+ * resolves to the answer as a `Response`, or null on a network error.
+ */
+function post(url, body, progress) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => progress(e.loaded);
+    xhr.onload = () => {
+      const headers = { 'Content-Type': xhr.getResponseHeader('Content-Type') ?? '' };
+      const retry = xhr.getResponseHeader('Retry-After');
+      if (retry) headers['Retry-After'] = retry;
+      const text = [204, 205, 304].includes(xhr.status) ? null : xhr.responseText;
+      resolve(new Response(text, { status: xhr.status, headers }));
+    };
+    xhr.onerror = xhr.onabort = xhr.ontimeout = () => resolve(null);
+    xhr.send(body);
+  });
+}
+
 /** Default retry policy: exponential backoff from `baseMs`, capped at `capMs`, full jitter on the upper half. */
 const RETRY = { attempts: 8, baseMs: 500, capMs: 30000 };
 
@@ -583,9 +605,20 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     const run = (uploadRuns.get(path) ?? 0) + 1;
     uploadRuns.set(path, run);
     let references = null;
+    // Progress over all the field's files, told to the widget as a whole percentage when it changes.
+    const total = files.reduce((sum, f) => sum + f.size, 0) || 1;
+    let done = 0;
+    let shown = 0;
+    const progress = (sent) => {
+      const percent = Math.floor(((done + sent) * 100) / total);
+      if (percent !== shown && !destroyed && uploadRuns.get(path) === run) widget.uploadProgress(path, (shown = percent));
+    };
     try {
       references = [];
-      for (const file of files) references.push(await uploadFile(field, file));
+      for (const file of files) {
+        references.push(await uploadFile(field, file, progress));
+        done += file.size;
+      }
     } catch (error) {
       references = null;
       dispatch('error', { error });
@@ -595,13 +628,14 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
 
   /**
    * POSTs a file's bytes to `<uploads>/<form_id>/<field>?name=<name>` (its type as the body's), retrying
-   * network errors and 5xx a few times; resolves to the back end's reference (`upload` of the answer).
+   * network errors and 5xx a few times, telling `progress` the bytes sent; resolves to the back end's
+   * reference (`upload` of the answer).
    */
-  const uploadFile = async (field, file) => {
+  const uploadFile = async (field, file, progress) => {
     const url = new URL(`${String(options.uploads).replace(/\/$/, '')}/${encodeURIComponent(info.form_id)}/${encodeURIComponent(field)}`, doc.baseURI);
     url.search = new URLSearchParams({ name: file.name }).toString();
     for (let attempt = 0; ; attempt++) {
-      const res = await fetch(url, { method: 'POST', body: file, credentials: 'same-origin', headers: { Accept: 'application/json' } }).catch(() => null);
+      const res = await post(url, file, progress);
       const answer = res ? await res.json().catch(() => null) : null;
       if (res?.ok && typeof answer?.upload === 'string' && /^[^\n]+$/.test(answer.upload)) return answer.upload;
       if ((res && !retryable(res.status)) || attempt + 1 >= UPLOAD_ATTEMPTS || destroyed) {

@@ -183,3 +183,27 @@ test("a phone's photo too large for the field is shrunk to fit before it is read
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('on a slow connection the upload line shows how much is sent, to the eye only', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atLease();
+  const cdp = await context.newCDPSession(page);
+  // About 3G's upload speed: a 1 MB scan takes some 4 seconds.
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
+  const scan = { name: 'ban-chup.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(1024 * 1024, '%PDF-1.7 ') };
+  await page.setInputFiles(LEASE, scan);
+  const shown = await page.waitForFunction(
+    (s) => {
+      const percent = document.querySelector(`${s} span[aria-hidden=true]`)?.textContent.match(/^ (\d+)%$/)?.[1];
+      return percent > 0 && percent < 100 && Number(percent);
+    },
+    LINE,
+    { polling: 50 },
+  );
+  assert.ok((await shown.jsonValue()) > 0);
+  assert.ok((await page.textContent(LINE)).startsWith('Đang tải lên: ban-chup.pdf…'));
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE, { timeout: 20_000 });
+  assert.equal(await page.textContent(LINE), 'Đã tải lên: ban-chup.pdf.', 'no percentage once kept');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -292,6 +292,12 @@ impl Widget {
         Ok(())
     }
 
+    /// How much of the files chosen at `path` the JS face has sent, in percent.
+    #[wasm_bindgen(js_name = uploadProgress)]
+    pub fn upload_progress(&self, path: &str, percent: u32) {
+        self.inner.peek(|s| s.upload_progress(path, percent));
+    }
+
     /// Takes the back end's references to the files chosen at `path`, in order, one per line; or
     /// none when their upload failed.
     pub fn uploaded(&self, path: &str, references: Option<String>) {

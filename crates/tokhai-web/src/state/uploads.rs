@@ -19,6 +19,8 @@ pub(super) struct Upload {
     /// Their metadata, as chosen.
     files: Vec<Json>,
     stage: Stage,
+    /// Percentage of their bytes sent so far.
+    sent: u32,
 }
 
 #[derive(PartialEq)]
@@ -43,7 +45,7 @@ impl State {
         uploads.retain(|(p, _)| p != path);
         if !files.is_empty() && !n.st.issues.iter().any(Issue::is_error) {
             let stage = Stage::Sending;
-            uploads.push((path.to_owned(), Upload { files, stage }));
+            uploads.push((path.to_owned(), Upload { files, stage, sent: 0 }));
             self.events.push(("attach", json!({ "path": path, "field": n.def.id })));
         }
         self.render_upload(path);
@@ -101,6 +103,15 @@ impl State {
         }
     }
 
+    /// How much of a field's files the JS face has sent, in percent: shown after the upload line, to the
+    /// eye only (a screen reader would hear every step).
+    pub fn upload_progress(&mut self, path: &str, percent: u32) {
+        if let Some((_, upload)) = self.uploads.iter_mut().flatten().find(|(p, _)| p == path) {
+            upload.sent = percent.min(100);
+            self.render_upload(path);
+        }
+    }
+
     /// Sends the form once the files on their way are kept (the citizen pressed Submit meanwhile).
     pub(super) fn wait_for_uploads(&mut self) {
         self.upload_issues(false);
@@ -150,6 +161,7 @@ impl State {
             Upload {
                 files,
                 stage: Stage::Kept,
+                sent: 100,
             },
         ));
         self.render_upload(path);
@@ -185,6 +197,10 @@ impl State {
             .zip(upload)
             .map(|(w, u)| w.fill(&self.lang, &file_names(&u.files), ""));
         line.set_text_content(text.as_deref());
+        if let Some(u) = upload.filter(|u| u.stage == Stage::Sending && u.sent > 0) {
+            let percent = format!(" {}%", u.sent);
+            self.dom.make(Some(line), "span", &[("aria-hidden", "true")], &percent);
+        }
         // A failure happens while the citizen does something else: screen readers hear it here, while
         // the eye reads the field's error.
         let _ = line
