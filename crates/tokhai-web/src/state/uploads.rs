@@ -23,6 +23,7 @@ pub(super) struct Upload {
     sent: u32,
 }
 
+/// Where chosen files are.
 #[derive(PartialEq)]
 enum Stage {
     /// Being uploaded.
@@ -55,10 +56,7 @@ impl State {
     /// The JS face's answer for a field's files: the back end's references in order, or `None`
     /// when the upload failed.
     pub fn uploaded(&mut self, path: &str, references: Option<Vec<String>>) {
-        let found = self.uploads.iter_mut().flatten().find(|(p, _)| p == path);
-        let Some((_, upload)) = found else {
-            return;
-        };
+        let Some(upload) = self.upload_at(path) else { return };
         match references.filter(|r| r.len() == upload.files.len()) {
             Some(references) => {
                 upload.stage = Stage::Kept;
@@ -91,6 +89,12 @@ impl State {
         self.send_if_uploaded();
     }
 
+    /// The upload of the files chosen at `path`, if any.
+    fn upload_at(&mut self, path: &str) -> Option<&mut Upload> {
+        let found = self.uploads.iter_mut().flatten().find(|(p, _)| p == path);
+        found.map(|(_, upload)| upload)
+    }
+
     /// Sends the form (or shows its errors) if Submit was pressed while files were on their way and
     /// none is any more.
     fn send_if_uploaded(&mut self) {
@@ -106,7 +110,7 @@ impl State {
     /// How much of a field's files the JS face has sent, in percent: shown after the upload line, to the
     /// eye only (a screen reader would hear every step).
     pub fn upload_progress(&mut self, path: &str, percent: u32) {
-        if let Some((_, upload)) = self.uploads.iter_mut().flatten().find(|(p, _)| p == path) {
+        if let Some(upload) = self.upload_at(path) {
             upload.sent = percent.min(100);
             self.render_upload(path);
         }
