@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { AxeBuilder } from '@axe-core/playwright';
 import { fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
 
 const env = usePortal();
@@ -13,6 +14,13 @@ const LEASE = 'tokhai-form input[data-path=lease]';
 const LINE = 'tokhai-form [data-path=lease] .tk-upload';
 const ERROR = 'tokhai-form [data-path=lease] .tk-error';
 const STATUS = 'tokhai-form .tk-status';
+/** axe's WCAG 2.2 A/AA violations inside the widget, as readable lines. */
+async function violations(page) {
+  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+  const result = await new AxeBuilder({ page }).include('tokhai-form').withTags(tags).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
 const PDF = { name: 'hợp đồng thuê.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 lease of room 12') };
 
 /** Opens the portal's CT01 as a logged-in citizen who rents, at the step that asks for the lease. */
@@ -105,6 +113,7 @@ test('a file that could not be uploaded is asked for again, and the same file ca
   assert.equal(await page.$eval(LINE, (e) => e.getBoundingClientRect().width <= 1), true, 'visually hidden');
   assert.equal(await page.$eval(LEASE, (e) => e.files.length), 0, 'the box is emptied for the same file');
   assert.equal(await page.getAttribute(LEASE, 'aria-invalid'), 'true');
+  assert.deepEqual(await violations(page), [], 'axe, with the upload failed');
 
   // Going on to the review page is refused while the file is not kept.
   await page.click(NEXT);
@@ -115,6 +124,7 @@ test('a file that could not be uploaded is asked for again, and the same file ca
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
   assert.equal(await page.locator(ERROR).isVisible(), false);
   assert.equal(await page.getAttribute(LEASE, 'aria-invalid'), null);
+  assert.deepEqual(await violations(page), [], 'axe, with the file uploaded');
   await page.click('tokhai-form [data-act=lang]');
   assert.equal(await page.textContent(LINE), 'Uploaded: hợp đồng thuê.pdf.');
   assert.deepEqual(errors, []);
