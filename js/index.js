@@ -811,11 +811,13 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
   /** Whether the browser's history follows the screens (the `history` option; never for the warm-up). */
   const followHistory = options.history !== false && idPrefix !== WARM_UP_PREFIX;
   /** Whether a screen shown now replaces the current history entry (the first screen, a back or forward press, a draft). */
-  let replacing = true;
+  let replacing = false;
+  /** Whether the first screen is in the history yet (from the task after mount: the first `replaceState` of a page can take milliseconds). */
+  let inHistory = false;
 
   /** Records screen `index` in the browser's history: a new entry for a screen the citizen went on to. */
   const remember = (index) => {
-    if (!followHistory) return;
+    if (!followHistory || !inHistory) return;
     const state = { ...history.state, tokhai: { form: idPrefix, step: index } };
     if (replacing) history.replaceState(state, '');
     else history.pushState(state, '');
@@ -864,8 +866,12 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
       performance.measure?.('tokhai:later-steps', { start, end: performance.now() });
     });
   }
-  remember(step ?? 0);
-  replacing = false;
+  nextTask().then(() => {
+    inHistory = true;
+    replacing = true;
+    remember(step ?? 0);
+    replacing = false;
+  });
   info = JSON.parse(widget.info());
   draftId = `${info.form_id}|${options.subject ?? ''}`;
   // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
