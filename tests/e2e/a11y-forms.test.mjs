@@ -4,18 +4,16 @@
 // review page; the receipt), and no screen scrolls sideways.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AxeBuilder } from '@axe-core/playwright';
-import { SERVER_BINARY, usePortal } from './helpers.mjs';
+import { axeViolations, SERVER_BINARY, usePortal, WCAG_TAGS } from './helpers.mjs';
 import { CONTEXT_OPTIONS, Citizen, FORMS, chooseCitizens, login, openForm } from '../../qa/citizen.mjs';
 
 const env = usePortal();
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa', 'best-practice'];
+const TAGS = [...WCAG_TAGS, 'best-practice'];
 const PHONE = { width: 360, height: 740 };
 
 /** What is wrong with the screen on show: axe violations inside the widget, and sideways scrolling. */
 async function faults(page) {
-  const result = await new AxeBuilder({ page }).include('tokhai-form').withTags(TAGS).analyze();
-  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  const found = await axeViolations(page, { include: 'tokhai-form', tags: TAGS });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   if (overflow > 0) found.push(`the page scrolls sideways by ${overflow} px`);
   return found;

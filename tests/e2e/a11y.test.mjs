@@ -2,17 +2,9 @@
 // with errors shown, and on the review page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AxeBuilder } from '@axe-core/playwright';
-import { open, useBrowser } from './helpers.mjs';
+import { axeViolations as violations, open, useBrowser } from './helpers.mjs';
 
 const env = useBrowser();
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
-
-/** axe violations on the page, as readable lines. */
-async function violations(page) {
-  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 test('axe finds no WCAG 2.2 AA violation: pristine, with errors, on the review page', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');

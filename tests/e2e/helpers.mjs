@@ -7,8 +7,21 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
+
+/** axe-core's WCAG 2.2 A and AA rules. */
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+/**
+ * axe violations on the page (inside `include`, a selector, if given) under `tags`, as readable lines.
+ */
+export async function axeViolations(page, { include, tags = WCAG_TAGS } = {}) {
+  const builder = new AxeBuilder({ page }).withTags(tags);
+  const result = await (include ? builder.include(include) : builder).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
 
 /** Chromium flags for headless runs on CI machines. */
 export const CHROMIUM_ARGS = [

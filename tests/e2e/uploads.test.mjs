@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { AxeBuilder } from '@axe-core/playwright';
-import { fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
+import { axeViolations, fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
 
 const env = usePortal();
 
@@ -14,12 +13,8 @@ const LEASE = 'tokhai-form input[data-path=lease]';
 const LINE = 'tokhai-form [data-path=lease] .tk-upload';
 const ERROR = 'tokhai-form [data-path=lease] .tk-error';
 const STATUS = 'tokhai-form .tk-status';
-/** axe's WCAG 2.2 A/AA violations inside the widget, as readable lines. */
-async function violations(page) {
-  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
-  const result = await new AxeBuilder({ page }).include('tokhai-form').withTags(tags).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
+/** axe's WCAG 2.2 A/AA violations inside the widget. */
+const violations = (page) => axeViolations(page, { include: 'tokhai-form' });
 
 const PDF = { name: 'hợp đồng thuê.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 lease of room 12') };
 
