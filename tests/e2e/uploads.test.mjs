@@ -212,3 +212,29 @@ test('on a slow connection the upload line shows how much is sent, to the eye on
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a chosen file can be removed again, by keyboard, and focus stays on its box', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atLease();
+  const clear = 'tokhai-form [data-path=lease] [data-act=clear-files]';
+  assert.equal(await page.isVisible(clear), false, 'nothing to remove yet');
+  await page.setInputFiles(LEASE, PDF);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
+  assert.equal(await page.textContent(clear), 'Bỏ tệp đã chọn');
+  await page.focus(clear);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(clear, { state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.path), 'lease', 'focus on the file box');
+  assert.equal(await page.$eval(LEASE, (e) => e.files.length), 0);
+  assert.equal(await page.textContent(LINE), '');
+  const values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());
+  assert.equal(values.lease, undefined, 'no file in the values');
+  // The lease is optional: the filing goes through without it.
+  const sent = page.waitForRequest((r) => r.url().endsWith('/api/submissions') && r.method() === 'POST');
+  await fillToReview(page);
+  await page.click(NEXT);
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  assert.equal((await sent).postDataJSON().values.lease, undefined);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

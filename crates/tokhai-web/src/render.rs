@@ -30,8 +30,8 @@ pub enum Control {
     Check(HtmlInputElement),
     /// Radio buttons (`multi` false) or check boxes (`multi` true).
     Choices { inputs: Vec<HtmlInputElement>, multi: bool },
-    /// Attached files, with the line that says how their upload goes (a live region).
-    File(HtmlInputElement, Element),
+    /// Attached files.
+    File(Files),
     /// An address or a repeat group, whose parts are nodes of their own.
     Container,
 }
@@ -64,6 +64,16 @@ impl Counter {
     pub fn announce(&self) {
         crate::dom::echo_later(&self.el, &self.live);
     }
+}
+
+/// A file box with what goes with it.
+pub struct Files {
+    /// The `<input type=file>`.
+    pub input: HtmlInputElement,
+    /// The line that says how the upload goes (a live region).
+    pub line: Element,
+    /// The button that removes the chosen files, shown while there are some.
+    pub clear: Element,
 }
 
 /// A searchable list (ARIA combobox) over a catalogue, filtered by a parent code.
@@ -376,13 +386,31 @@ impl Builder<'_> {
                     attrs.push(("multiple", ""));
                 }
                 let input = dom.make(Some(wrap), "input", &attrs, "");
-                let status = dom.make(
+                let line = dom.make(
                     Some(wrap),
                     "p",
                     &[("class", "tk-hint tk-upload"), ("role", "status")],
                     "",
                 );
-                (Control::File(input.clone().unchecked_into(), status), input)
+                let path = own
+                    .iter()
+                    .find(|(name, _)| *name == "data-path")
+                    .map_or("", |(_, p)| *p);
+                let clear_attrs = [
+                    ("type", "button"),
+                    ("class", "tk-btn tk-btn-link tk-clear-files"),
+                    ("data-act", "clear-files"),
+                    ("data-path", path),
+                    ("hidden", ""),
+                ];
+                let clear = dom.make(Some(wrap), "button", &clear_attrs, Word::RemoveFiles.get(self.lang));
+                texts.push((clear.clone(), Txt::Word(Word::RemoveFiles)));
+                let files = Files {
+                    input: input.clone().unchecked_into(),
+                    line,
+                    clear,
+                };
+                (Control::File(files), input)
             }
             _ => {
                 let input = dom.make(Some(wrap), "input", &[own, &line_attrs(kind)].concat(), "");

@@ -103,6 +103,8 @@ pub enum Word {
     DraftDropped,
     /// Status after a draft was restored without the files {n} chosen before (a browser keeps none).
     DraftFiles,
+    /// Button that removes the files chosen in a file box.
+    RemoveFiles,
     /// Under a file field while its files {n} are being uploaded.
     Uploading,
     /// Under a file field once the back end keeps its files {n}.
@@ -232,6 +234,7 @@ impl Word {
                 "Đã khôi phục thông tin bạn nhập trước đó. Tệp đã chọn không được lưu lại, bạn hãy chọn lại: {n}.",
                 "Your earlier answers have been restored. Chosen files are not kept; please choose them again: {n}.",
             ),
+            Word::RemoveFiles => ("Bỏ tệp đã chọn", "Remove the chosen file"),
             Word::Uploading => ("Đang tải lên: {n}…", "Uploading: {n}…"),
             Word::Uploaded => ("Đã tải lên: {n}.", "Uploaded: {n}."),
             Word::WaitingForUploads => (

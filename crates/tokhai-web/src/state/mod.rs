@@ -2,9 +2,9 @@
 //! The wizard (steps, review, confirmation) and the searchable lists live in submodules.
 
 mod combo;
+mod files;
 mod filing;
 mod members;
-mod uploads;
 mod wizard;
 
 use crate::dom::{attr, html, show, shown, Attrs, Dom};
@@ -96,7 +96,7 @@ pub struct State {
     status_word: Option<(Word, String)>,
     satisfaction: bool,
     /// Chosen files by path when the JS face uploads them (the `uploads` option), else `None`.
-    uploads: Option<Vec<(String, uploads::Upload)>>,
+    uploads: Option<Vec<(String, files::Upload)>>,
     /// Whether the citizen pressed Submit while files were uploading: the form goes once they are kept.
     send_after_uploads: bool,
     /// The back end's refusal reasons as (path, code, reason): their words win over the core's.
@@ -520,7 +520,7 @@ impl State {
                     i.set_checked(on);
                 }
             }
-            Control::File(..) => {}
+            Control::File(f) => show(&f.clear, value.as_array().is_some_and(|a| !a.is_empty())),
             Control::Container => {
                 if let Some(parts) = value.as_object() {
                     for (k, v) in parts {
@@ -862,7 +862,9 @@ impl State {
         n.st.shown = true;
         let kind = if n.part.is_some() { FieldKind::Text } else { n.def.kind };
         let value = normalize(kind, raw);
-        if matches!(n.control, Control::Input(_) | Control::Area(..)) && kind != FieldKind::Phone {
+        // Shown as stored (phones stay as typed); a file box shows whether it has files to remove.
+        let typed = matches!(n.control, Control::Input(_) | Control::Area(..)) && kind != FieldKind::Phone;
+        if typed || kind == FieldKind::File {
             self.show_value(path, &value);
         }
         self.files_chosen(path, &value);
@@ -911,6 +913,7 @@ impl State {
                 }
             }
             Some("back") => self.back(),
+            Some("clear-files") => self.clear_files(&path),
             Some("edit") => {
                 if let Some(i) = number("data-step").filter(|&i| i < self.steps.len()) {
                     self.go(Screen::Step(i), true);
@@ -1354,8 +1357,8 @@ fn read_value(control: &Control, target: &Element) -> Json {
             Some(i) if i.checked() => Json::String(i.value()),
             _ => Json::Null,
         },
-        Control::File(i, _) => {
-            let files = i.files();
+        Control::File(chosen) => {
+            let files = chosen.input.files();
             let list = (0..files.as_ref().map_or(0, |f| f.length()))
                 .filter_map(|k| files.as_ref().and_then(|f| f.get(k)))
                 // The size as a whole number: the core refuses 12.0 bytes as not a file's metadata.
@@ -1391,7 +1394,7 @@ fn lock(control: &Control, locked: bool) {
         Control::Select(s) => s.set_disabled(locked),
         Control::Check(i) => i.set_disabled(locked),
         Control::Choices { inputs, .. } => inputs.iter().for_each(|i| i.set_disabled(locked)),
-        Control::File(i, _) => i.set_disabled(locked),
+        Control::File(f) => f.input.set_disabled(locked),
         Control::Container => {}
     }
 }

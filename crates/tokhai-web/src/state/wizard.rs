@@ -1,6 +1,6 @@
 //! The wizard: steps, the progress indicator, validation on the way, the review page and the confirmation.
 
-use super::uploads::UPLOADING;
+use super::files::UPLOADING;
 use super::{display_text, message, option_label, Screen, State};
 use crate::dom::{attr, html, show, shown};
 use crate::ui::Word;

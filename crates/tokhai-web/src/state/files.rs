@@ -1,6 +1,6 @@
-//! Attached files sent to the back end as they are chosen (the `uploads` option): the JS face
-//! uploads them, the value gains the back end's references, and until then the files hold the
-//! filing back with a reason.
+//! Attached files: removed with a button, and sent to the back end as they are chosen (the
+//! `uploads` option): the JS face uploads them, the value gains the back end's references, and
+//! until then the files hold the filing back with a reason.
 
 use super::State;
 use crate::render::Control;
@@ -53,6 +53,20 @@ impl State {
         self.send_if_uploaded();
     }
 
+    /// Removes the files chosen in a file box (the citizen changed their mind about an optional
+    /// attachment; a file box alone cannot be emptied), and puts focus back on the box.
+    pub(super) fn clear_files(&mut self, path: &str) {
+        let Some(Control::File(f)) = self.nodes.get(path).map(|n| &n.control) else {
+            return;
+        };
+        f.input.set_value("");
+        self.focus = Some(f.input.clone().into());
+        let value = Json::Array(Vec::new());
+        let patches = self.session.input(path, value.clone()).unwrap_or_default();
+        self.apply(patches, None);
+        self.commit(path, value);
+    }
+
     /// The JS face's answer for a field's files: the back end's references in order, or `None`
     /// when the upload failed.
     pub fn uploaded(&mut self, path: &str, references: Option<Vec<String>>) {
@@ -78,8 +92,8 @@ impl State {
             None => {
                 upload.stage = Stage::Failed;
                 // The same file can then be chosen again (a file box fires no change for the same choice).
-                if let Some(Control::File(input, _)) = self.nodes.get(path).map(|n| &n.control) {
-                    input.set_value("");
+                if let Some(Control::File(f)) = self.nodes.get(path).map(|n| &n.control) {
+                    f.input.set_value("");
                 }
             }
         }
@@ -188,9 +202,10 @@ impl State {
 
     /// Writes a file field's upload line in the current language.
     pub(super) fn render_upload(&self, path: &str) {
-        let Some(Control::File(_, line)) = self.nodes.get(path).map(|n| &n.control) else {
+        let Some(Control::File(f)) = self.nodes.get(path).map(|n| &n.control) else {
             return;
         };
+        let line = &f.line;
         let upload = self.uploads.iter().flatten().find(|(p, _)| p == path).map(|(_, u)| u);
         let word = upload.map(|u| match u.stage {
             Stage::Sending => Word::Uploading,
