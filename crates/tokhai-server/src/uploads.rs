@@ -148,7 +148,8 @@ pub async fn named_uploads(
             owner.as_deref() == subject
                 && form_id == form.id()
                 && kept_field == field
-                && kept_name == name
+                // Kept in NFC; a Mac names files in NFD, and the widget sends the name as the browser gives it.
+                && kept_name == nfc(name)
                 && media_type == file["type"].as_str().unwrap_or_default()
                 && Some(size) == file["size"].as_i64()
                 && dossier.is_none()

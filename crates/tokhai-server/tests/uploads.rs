@@ -56,8 +56,10 @@ async fn uploads(mut c: Config, engine: &str) {
     let (_, bundle) = client.get("/api/prefill/demo").await;
     let pdf = b"%PDF-1.7 a lease".repeat(8);
 
-    // A file the field accepts is kept, named in NFC, with its digest.
-    let (status, kept) = upload(&client, "evidence", "Giấy xác nhận.pdf", "application/pdf", &pdf).await;
+    // A file the field accepts is kept, named in NFC (a Mac's browser gives names in NFD), with its digest.
+    let mac_name = "Gia\u{302}\u{301}y xa\u{301}c nha\u{323}\u{302}n.pdf";
+    assert_ne!(mac_name, "Giấy xác nhận.pdf");
+    let (status, kept) = upload(&client, "evidence", mac_name, "application/pdf", &pdf).await;
     assert_eq!(status, 201, "{kept}");
     assert_eq!(
         (&kept["name"], &kept["size"], &kept["type"]),
@@ -119,7 +121,10 @@ async fn uploads(mut c: Config, engine: &str) {
     // A file in a household member's row is kept and checked the same way.
     let (status, paper) = upload(&client, "m_paper", "khai sinh.pdf", "application/pdf", b"%PDF-1.4").await;
     assert_eq!(status, 201, "{paper}");
-    values["evidence"] = json!([attached(&kept)]);
+    // Named as the browser named it: the name compares in NFC.
+    let mut as_sent = attached(&kept);
+    as_sent["name"] = json!(mac_name);
+    values["evidence"] = json!([as_sent]);
     values["members"] = json!([{"m_pin": "001085000017", "m_name": "NGUYỄN VĂN AN", "m_paper": [attached(&paper)]}]);
     let (status, accepted) = client
         .post(
