@@ -38,6 +38,15 @@ pub fn normalize(kind: FieldKind, raw: Json) -> Json {
             }
             Json::Object(parts)
         }
+        (File, Json::Array(mut files)) => {
+            // A Mac's browser names files in NFD.
+            for name in files.iter_mut().filter_map(|f| f.get_mut("name")) {
+                if let Json::String(s) = name {
+                    *s = convert(s, Conversion::Nfc);
+                }
+            }
+            Json::Array(files)
+        }
         (Group, raw) => raw,
         (_, raw) => line(raw),
     }
@@ -162,6 +171,21 @@ fn is_vietnamese_grouping(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn file_names_are_nfc_and_the_rest_of_a_file_as_it_was() {
+        let mac = json!([{"name": "Gia\u{302}\u{301}y xa\u{301}c nha\u{323}\u{302}n.pdf", "size": 8, "type": "application/pdf", "upload": "U1"}]);
+        let stored = normalize(FieldKind::File, mac);
+        assert_eq!(
+            stored,
+            json!([{"name": "Giấy xác nhận.pdf", "size": 8, "type": "application/pdf", "upload": "U1"}])
+        );
+        assert_eq!(
+            normalize(FieldKind::File, json!("a.pdf")),
+            json!("a.pdf"),
+            "not files: left for the type rule"
+        );
+    }
 
     #[test]
     fn decimals_read_as_the_standard_parser_reads_them() {
