@@ -155,6 +155,36 @@ test('a file not yet uploaded cannot come back from a draft and is asked for aga
   await context.close();
 });
 
+test('an uploaded file the back end no longer keeps (past its retention) is asked for again when the dossier is sent', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const { page, errors } = await openForm(context);
+  await fillToReview(page);
+  await page.click('tokhai-form [data-act=edit][data-step="1"]');
+  await page.check('tokhai-form input[data-path=housing][value=thue_muon]');
+  await page.click(NEXT);
+  const lease = 'tokhai-form input[data-path=lease]';
+  const line = 'tokhai-form [data-path=lease] .tk-upload';
+  await page.waitForSelector(lease, { state: 'visible' });
+  await page.setInputFiles(lease, { name: 'hop-dong-cu.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), line);
+  const saved = nextSave(page);
+  await page.evaluate(() => document.querySelector('tokhai-form').handle.saveDraft());
+  await saved;
+  await page.reload();
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), line);
+  // The citizen came back after the retention: the back end no longer has the file.
+  env.portal.sql("DELETE FROM uploads WHERE name = 'hop-dong-cu.pdf'");
+  await fillToReview(page);
+  await page.click(NEXT);
+  await page.waitForSelector('tokhai-form .tk-summary:not([hidden]) a[data-path=lease]');
+  assert.match(await page.textContent('tokhai-form .tk-summary'), /tệp hop-dong-cu\.pdf chưa được tải lên, vui lòng chọn lại tệp/);
+  // The field no longer says the file is uploaded; screen readers hear that it is to be chosen again.
+  assert.equal(await page.textContent(line), 'Chưa tải lên được: hop-dong-cu.pdf. Vui lòng chọn lại tệp.');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a draft saved under another definition keeps what still fits and says what was dropped', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context } = await loggedIn(env.browser, env.portal);

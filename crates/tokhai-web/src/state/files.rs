@@ -130,6 +130,17 @@ impl State {
         }
     }
 
+    /// Files the back end refused to find (kept past its retention, say, while a draft waited): they
+    /// are to be chosen again, as after a failed upload.
+    pub(super) fn files_refused(&mut self, issues: &[Issue]) {
+        for issue in issues.iter().filter(|i| i.code == CODES[1]) {
+            if let Some(upload) = self.upload_at(&issue.path) {
+                upload.stage = Stage::Failed;
+            }
+            self.render_upload(&issue.path);
+        }
+    }
+
     /// Sends the form once the files on their way are kept (the citizen pressed Submit meanwhile).
     pub(super) fn wait_for_uploads(&mut self) {
         self.upload_issues(false);

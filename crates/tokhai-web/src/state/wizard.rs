@@ -354,6 +354,7 @@ impl State {
                 n.st.issues.push(issue.clone());
             }
         }
+        self.files_refused(&issues);
         self.reveal(&issues);
         self.show_summary(&issues);
     }
