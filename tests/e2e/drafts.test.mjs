@@ -3,7 +3,7 @@
 // and the receipt clears the draft.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerSummary, fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
+import { answerSummary, fillToReview, loggedIn, SERVER_BINARY, toLeaseStep, usePortal } from './helpers.mjs';
 
 const env = usePortal();
 
@@ -12,6 +12,8 @@ const STATUS = 'tokhai-form .tk-status';
 const DETAIL = 'tokhai-form textarea[data-path=request_detail]';
 const EMAIL = 'tokhai-form input[data-path=email]';
 const SECRET = 'Đề nghị Quokka Zebra';
+const LEASE = 'tokhai-form input[data-path=lease]';
+const UPLOAD_LINE = 'tokhai-form [data-path=lease] .tk-upload';
 
 /** Resolves when the widget next saves its draft (call before the change). */
 const nextSave = (page) =>
@@ -103,46 +105,40 @@ test('a file not yet uploaded cannot come back from a draft and is asked for aga
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context } = await loggedIn(env.browser, env.portal);
   const { page, errors } = await openForm(context);
-  await fillToReview(page);
   // A rented home: the consents step asks for the lease, a file.
-  await page.click('tokhai-form [data-act=edit][data-step="1"]');
-  await page.check('tokhai-form input[data-path=housing][value=thue_muon]');
-  await page.click(NEXT);
-  const lease = 'tokhai-form input[data-path=lease]';
-  const line = 'tokhai-form [data-path=lease] .tk-upload';
+  await toLeaseStep(page);
   const file = { name: 'hop-dong-thue.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') };
-  await page.waitForSelector(lease, { state: 'visible' });
   // The upload never finishes: the draft has the file's name, not the file.
   await page.route('**/api/uploads/**', () => {});
   let saved = nextSave(page);
-  await page.setInputFiles(lease, file);
+  await page.setInputFiles(LEASE, file);
   await saved;
   assert.equal((await page.evaluate(() => document.querySelector('tokhai-form').handle.values().lease))[0].name, 'hop-dong-thue.pdf');
   await page.unroute('**/api/uploads/**');
 
   await page.reload();
-  await page.waitForSelector(lease, { state: 'visible' });
+  await page.waitForSelector(LEASE, { state: 'visible' });
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
   assert.equal(
     await page.textContent(STATUS),
     'Đã khôi phục thông tin bạn nhập trước đó. Tệp đã chọn không được lưu lại, bạn hãy chọn lại: hop-dong-thue.pdf.',
   );
-  assert.equal(await page.$eval(lease, (e) => e.files.length), 0);
+  assert.equal(await page.$eval(LEASE, (e) => e.files.length), 0);
   let values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());
   assert.equal(values.lease, undefined, 'no file the citizen no longer has');
   assert.equal(values.housing, 'thue_muon', 'the other answers are back');
 
   // Uploaded this time: the back end keeps the file, and the draft its reference.
-  await page.setInputFiles(lease, file);
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), line);
+  await page.setInputFiles(LEASE, file);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), UPLOAD_LINE);
   saved = nextSave(page);
   await page.evaluate(() => document.querySelector('tokhai-form').handle.saveDraft());
   await saved;
   await page.reload();
-  await page.waitForSelector(lease, { state: 'visible' });
+  await page.waitForSelector(LEASE, { state: 'visible' });
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
   assert.equal(await page.textContent(STATUS), 'Đã khôi phục thông tin bạn nhập trước đó.');
-  assert.equal(await page.textContent(line), 'Đã tải lên: hop-dong-thue.pdf.');
+  assert.equal(await page.textContent(UPLOAD_LINE), 'Đã tải lên: hop-dong-thue.pdf.');
   assert.ok(await page.isVisible('tokhai-form [data-path=lease] [data-act=clear-files]'), 'and can be removed');
   values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());
   assert.match(values.lease[0].upload, /^\S+$/, 'the reference is back');
@@ -159,20 +155,14 @@ test('an uploaded file the back end no longer keeps (past its retention) is aske
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context } = await loggedIn(env.browser, env.portal);
   const { page, errors } = await openForm(context);
-  await fillToReview(page);
-  await page.click('tokhai-form [data-act=edit][data-step="1"]');
-  await page.check('tokhai-form input[data-path=housing][value=thue_muon]');
-  await page.click(NEXT);
-  const lease = 'tokhai-form input[data-path=lease]';
-  const line = 'tokhai-form [data-path=lease] .tk-upload';
-  await page.waitForSelector(lease, { state: 'visible' });
-  await page.setInputFiles(lease, { name: 'hop-dong-cu.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), line);
+  await toLeaseStep(page);
+  await page.setInputFiles(LEASE, { name: 'hop-dong-cu.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), UPLOAD_LINE);
   const saved = nextSave(page);
   await page.evaluate(() => document.querySelector('tokhai-form').handle.saveDraft());
   await saved;
   await page.reload();
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), line);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), UPLOAD_LINE);
   // The citizen came back after the retention: the back end no longer has the file.
   env.portal.sql("DELETE FROM uploads WHERE name = 'hop-dong-cu.pdf'");
   await fillToReview(page);
@@ -180,7 +170,7 @@ test('an uploaded file the back end no longer keeps (past its retention) is aske
   await page.waitForSelector('tokhai-form .tk-summary:not([hidden]) a[data-path=lease]');
   assert.match(await page.textContent('tokhai-form .tk-summary'), /tệp hop-dong-cu\.pdf chưa được tải lên, vui lòng chọn lại tệp/);
   // The field no longer says the file is uploaded; screen readers hear that it is to be chosen again.
-  assert.equal(await page.textContent(line), 'Chưa tải lên được: hop-dong-cu.pdf. Vui lòng chọn lại tệp.');
+  assert.equal(await page.textContent(UPLOAD_LINE), 'Chưa tải lên được: hop-dong-cu.pdf. Vui lòng chọn lại tệp.');
   assert.deepEqual(errors, []);
   await context.close();
 });

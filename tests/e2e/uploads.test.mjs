@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { axeViolations, fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
+import { axeViolations, fillToReview, loggedIn, SERVER_BINARY, toLeaseStep, usePortal } from './helpers.mjs';
 
 const env = usePortal();
 
@@ -26,12 +26,17 @@ async function atLease() {
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${env.portal.url}/`);
   await page.waitForSelector('tokhai-form .tk-prov');
-  await fillToReview(page);
-  await page.click('tokhai-form [data-act=edit][data-step="1"]');
-  await page.check('tokhai-form input[data-path=housing][value=thue_muon]');
-  await page.click(NEXT);
-  await page.waitForSelector(LEASE, { state: 'visible' });
+  await toLeaseStep(page);
   return { context, page, errors };
+}
+
+/** Goes on to the review page, submits and waits for the receipt; answers the values sent. */
+async function fileIt(page) {
+  const sent = page.waitForRequest((r) => r.url().endsWith('/api/submissions') && r.method() === 'POST');
+  await fillToReview(page);
+  await page.click(NEXT);
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  return (await sent).postDataJSON().values;
 }
 
 test('a chosen file is uploaded at once, a Submit meanwhile waits for it and sends, and the dossier holds its bytes', async (t) => {
@@ -136,11 +141,7 @@ test('a file that could not be uploaded holds nothing back once its field no lon
   const owned = page.locator('tokhai-form input[data-path=housing][value=so_huu]');
   while (!(await owned.isVisible())) await page.click('tokhai-form .tk-nav [data-act=back]');
   await owned.check();
-  const sent = page.waitForRequest((r) => r.url().endsWith('/api/submissions') && r.method() === 'POST');
-  await fillToReview(page);
-  await page.click(NEXT);
-  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
-  assert.equal((await sent).postDataJSON().values.lease, undefined);
+  assert.equal((await fileIt(page)).lease, undefined);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -230,11 +231,7 @@ test('a chosen file can be removed again, by keyboard, and focus stays on its bo
   const values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());
   assert.equal(values.lease, undefined, 'no file in the values');
   // The lease is optional: the filing goes through without it.
-  const sent = page.waitForRequest((r) => r.url().endsWith('/api/submissions') && r.method() === 'POST');
-  await fillToReview(page);
-  await page.click(NEXT);
-  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
-  assert.equal((await sent).postDataJSON().values.lease, undefined);
+  assert.equal((await fileIt(page)).lease, undefined);
   assert.deepEqual(errors, []);
   await context.close();
 });
