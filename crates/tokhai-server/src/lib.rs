@@ -138,6 +138,10 @@ pub async fn build(config: Config) -> Result<AppState, Error> {
             "synthetic registry generated"
         );
     }
+    let forgotten = uploads::forget_expired(&writer, config.upload_retention_secs, now_ms()).await?;
+    if forgotten > 0 {
+        tracing::info!(files = forgotten, "attached files past their retention deleted");
+    }
     let keys = match &config.signing_key {
         Some(path) => signing::Keys::load(path, false)?,
         None => signing::Keys::load(&config.data_dir.join("prefill-signing.key"), true)?,

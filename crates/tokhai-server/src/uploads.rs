@@ -3,6 +3,7 @@
 
 use crate::auth::{random_token, ApiError};
 use crate::broker::unknown_form;
+use crate::db::Db;
 use crate::intake::limited_login;
 use crate::limits::{read_body, Failure, Refusal};
 use crate::{now_ms, AppState};
@@ -90,10 +91,7 @@ async fn keep(
     }
     let sha256 = sha256_hex(&bytes);
     let now = now_ms();
-    // Documents of filings never made are not kept past their retention.
-    sqlx::query("DELETE FROM uploads WHERE submission_id IS NULL AND received_at < $1")
-        .bind(now - state.config.upload_retention_secs * 1000)
-        .execute(&state.writer)
+    forget_expired(&state.writer, state.config.upload_retention_secs, now)
         .await
         .map_err(ApiError::db)?;
     sqlx::query(
@@ -116,6 +114,16 @@ async fn keep(
     tracing::info!(form = form_id, field = field_id, size = bytes.len(), "file kept");
     let body = json!({"upload": id, "name": name, "size": bytes.len(), "type": media_type, "sha256": sha256});
     Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Deletes the files no dossier names that are older than the retention (at start and before each
+/// upload): documents of filings never made are not kept.
+pub async fn forget_expired(db: &Db, retention_secs: i64, now: i64) -> Result<u64, sqlx::Error> {
+    let deleted = sqlx::query("DELETE FROM uploads WHERE submission_id IS NULL AND received_at < $1")
+        .bind(now - retention_secs * 1000)
+        .execute(db)
+        .await?;
+    Ok(deleted.rows_affected())
 }
 
 /// A kept upload as a submission checks it: owner, form, field, name, media type, size and dossier.

@@ -50,7 +50,7 @@ fn attached(answer: &Value) -> Value {
 
 async fn uploads(mut c: Config, engine: &str) {
     c.max_upload_bytes = 8192;
-    let running = tokhai_server::start(c).await.expect("server starts");
+    let running = tokhai_server::start(c.clone()).await.expect("server starts");
     let mut client = Client::new(&running);
     client.dev_login().await;
     let (_, bundle) = client.get("/api/prefill/demo").await;
@@ -202,8 +202,22 @@ async fn uploads(mut c: Config, engine: &str) {
         "past the retention (7 days) only the dossier's file stays"
     );
 
-    let _ = writeln!(std::io::stderr(), "uploads passed on {engine}");
+    // A server starting deletes them too: a quiet one keeps nothing past the retention either.
+    let (status, late) = upload(&client, "evidence", "d.pdf", "application/pdf", &pdf).await;
+    assert_eq!(status, 201);
+    let late = late["upload"].as_str().unwrap().to_owned();
+    age(late.clone()).await;
     running.task.abort();
+    let restarted = tokhai_server::start(c).await.expect("server starts again");
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE id = $1")
+        .bind(late)
+        .fetch_one(&restarted.state.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "deleted at start");
+
+    let _ = writeln!(std::io::stderr(), "uploads passed on {engine}");
+    restarted.task.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
