@@ -375,9 +375,6 @@ const UPLOAD_ATTEMPTS = 3;
 /** Longest side, in pixels, of a photo shrunk to fit its field (sharp enough to read a document). */
 const PHOTO_MAX_SIDE = 2400;
 
-/** Whether a file box takes JPEG photos (its `accept`, if any, names them or all images). */
-const takesJpeg = (accept) => !accept || accept.split(',').some((a) => ['image/*', 'image/jpeg'].includes(a.trim()));
-
 /**
  * A photo larger than `maxSize` bytes as a JPEG that fits (at most PHOTO_MAX_SIDE pixels a side, the
  * quality lowered as needed): a phone's camera takes 3 to 10 MB pictures, more than most forms take.
@@ -580,8 +577,9 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
    */
   const onFilesChosen = async (event) => {
     const input = event.target;
-    if (fittedChanges.has(event) || input?.type !== 'file' || !takesJpeg(input.accept)) return;
-    const maxSize = Number(input.dataset.maxSize) || Infinity;
+    // The size photos must fit, on boxes whose field takes JPEG images and has a limit (the core says which).
+    const maxSize = Number(input?.dataset?.fitPhotos);
+    if (fittedChanges.has(event) || input?.type !== 'file' || !maxSize) return;
     const files = [...(input.files ?? [])];
     if (!files.some((f) => f.type.startsWith('image/') && f.size > maxSize)) return;
     event.stopImmediatePropagation();

@@ -315,6 +315,13 @@ pub struct FieldDef {
     pub rules: Vec<RuleDef>,
 }
 
+impl FieldDef {
+    /// Whether this file field takes a media type (by its `accept` list; anything without one).
+    pub fn accepts_file(&self, media_type: &str) -> bool {
+        crate::rules::file::accepts(self.accept.as_deref().unwrap_or_default(), media_type)
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }

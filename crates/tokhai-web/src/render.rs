@@ -373,14 +373,16 @@ impl Builder<'_> {
             }
             (FieldKind::File, _) => {
                 let accept = def.accept.as_ref().map(|a| a.join(","));
-                // For the JS face, which shrinks a photo too large for the field before it is read.
-                let max_size = def.max_size.map(|m| m.to_string());
+                // For the JS face, which shrinks a photo too large for the field (to a JPEG) before it is read.
+                let fit_photos = (def.max_size)
+                    .filter(|_| def.accepts_file("image/jpeg"))
+                    .map(|m| m.to_string());
                 let mut attrs = [own, &[("class", "tk-file"), ("type", "file")]].concat();
                 if let Some(accept) = &accept {
                     attrs.push(("accept", accept));
                 }
-                if let Some(max_size) = &max_size {
-                    attrs.push(("data-max-size", max_size));
+                if let Some(max_size) = &fit_photos {
+                    attrs.push(("data-fit-photos", max_size));
                 }
                 if def.max_files.is_some_and(|n| n > 1) {
                     attrs.push(("multiple", ""));

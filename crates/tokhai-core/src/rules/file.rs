@@ -12,15 +12,14 @@ pub(crate) struct File {
     pub max_files: usize,
 }
 
-impl File {
-    fn accepts(&self, media_type: &str) -> bool {
-        let media_type = media_type.to_ascii_lowercase();
-        self.accept.is_empty()
-            || self.accept.iter().any(|a| match a.strip_suffix("/*") {
-                Some(family) => media_type.split('/').next() == Some(family),
-                None => *a == media_type,
-            })
-    }
+/// Whether a field's `accept` list (empty: anything) takes a media type, e.g. `image/*` takes `image/png`.
+pub fn accepts(accept: &[String], media_type: &str) -> bool {
+    let media_type = media_type.to_ascii_lowercase();
+    accept.is_empty()
+        || accept.iter().any(|a| match a.strip_suffix("/*") {
+            Some(family) => media_type.split('/').next() == Some(family),
+            None => *a == media_type,
+        })
 }
 
 impl Rule for File {
@@ -31,7 +30,7 @@ impl Rule for File {
         }
         for file in files {
             let name = file["name"].as_str().unwrap_or_default();
-            if !self.accepts(file["type"].as_str().unwrap_or_default()) {
+            if !accepts(&self.accept, file["type"].as_str().unwrap_or_default()) {
                 cx.report(
                     Finding::error("file.type")
                         .with("name", name)
