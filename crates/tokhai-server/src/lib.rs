@@ -138,10 +138,6 @@ pub async fn build(config: Config) -> Result<AppState, Error> {
             "synthetic registry generated"
         );
     }
-    let forgotten = uploads::forget_expired(&writer, config.upload_retention_secs, now_ms()).await?;
-    if forgotten > 0 {
-        tracing::info!(files = forgotten, "attached files past their retention deleted");
-    }
     let keys = match &config.signing_key {
         Some(path) => signing::Keys::load(path, false)?,
         None => signing::Keys::load(&config.data_dir.join("prefill-signing.key"), true)?,
@@ -179,6 +175,13 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         .map_err(|source| Error::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
     let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    // The first sweep of expired uploads runs at once, the others while the server serves.
+    let sweep = uploads::sweep(state.writer.clone(), state.config.upload_retention_secs);
+    let task = tokio::spawn(async move {
+        tokio::select! {
+            served = axum::serve(listener, app) => served,
+            never = sweep => match never {},
+        }
+    });
     Ok(Running { addr, state, task })
 }

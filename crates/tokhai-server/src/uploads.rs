@@ -91,9 +91,6 @@ async fn keep(
     }
     let sha256 = sha256_hex(&bytes);
     let now = now_ms();
-    forget_expired(&state.writer, state.config.upload_retention_secs, now)
-        .await
-        .map_err(ApiError::db)?;
     sqlx::query(
         "INSERT INTO uploads (id, subject, form_id, field, name, media_type, size, sha256, content, received_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -116,14 +113,29 @@ async fn keep(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-/// Deletes the files no dossier names that are older than the retention (at start and before each
-/// upload): documents of filings never made are not kept.
+/// Deletes the files no dossier names that are older than the retention: documents of filings never
+/// made are not kept.
 pub async fn forget_expired(db: &Db, retention_secs: i64, now: i64) -> Result<u64, sqlx::Error> {
     let deleted = sqlx::query("DELETE FROM uploads WHERE submission_id IS NULL AND received_at < $1")
         .bind(now - retention_secs * 1000)
         .execute(db)
         .await?;
     Ok(deleted.rows_affected())
+}
+
+/// Runs [`forget_expired`] for as long as the server serves, every hour (or every retention when that
+/// is shorter), so that a file is gone at most an hour past its retention even on a quiet server.
+pub async fn sweep(db: Db, retention_secs: i64) -> std::convert::Infallible {
+    let period = std::time::Duration::from_secs(retention_secs.clamp(1, 3_600) as u64);
+    let mut ticks = tokio::time::interval(period);
+    loop {
+        ticks.tick().await;
+        match forget_expired(&db, retention_secs, now_ms()).await {
+            Ok(0) => {}
+            Ok(files) => tracing::info!(files, "attached files past their retention deleted"),
+            Err(e) => tracing::warn!(error = %e, "attached files past their retention not deleted yet"),
+        }
+    }
 }
 
 /// A kept upload as a submission checks it: owner, form, field, name, media type, size and dossier.

@@ -7,6 +7,7 @@ use common::{config, postgres_url, submission, values_from, Client};
 use serde_json::{json, Value};
 use std::io::Write;
 use tokhai_server::config::Config;
+use tokhai_server::db::Db;
 use tokhai_server::Running;
 
 fn reason(body: &Value) -> (&str, &str) {
@@ -41,6 +42,27 @@ async fn refused_as_not_uploaded(client: &mut Client, running: &Running, values:
         "{body}"
     );
     body
+}
+
+/// How many kept files have this id (0 or 1).
+async fn kept_count(db: &Db, id: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .expect("count");
+    n
+}
+
+/// Whether the kept file `id` is deleted within 10 seconds.
+async fn deleted_soon(db: &Db, id: &str) -> bool {
+    for _ in 0..100 {
+        if kept_count(db, id).await == 0 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
 }
 
 /// The metadata a widget sends for an upload's answer.
@@ -168,7 +190,8 @@ async fn uploads(mut c: Config, engine: &str) {
     their_values["evidence"] = json!([attached(&fresh)]);
     refused_as_not_uploaded(&mut other, &running, &their_values, &theirs).await;
 
-    // A file no dossier names is kept for the retention only, deleted by a later upload; a dossier's stays.
+    // A file no dossier names is kept for the retention only; a dossier's stays. A server deletes the
+    // others as it starts.
     let db = running.state.db.clone();
     let age = |id: String| {
         let db = db.clone();
@@ -184,40 +207,31 @@ async fn uploads(mut c: Config, engine: &str) {
     let unbound = fresh["upload"].as_str().unwrap().to_owned();
     age(unbound.clone()).await;
     age(id.clone()).await;
-    let (status, _) = upload(&client, "evidence", "c.pdf", "application/pdf", &pdf).await;
-    assert_eq!(status, 201);
-    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE id = $1")
-        .bind(unbound)
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    let (bound,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE id = $1")
-        .bind(id)
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(
-        (left, bound),
-        (0, 1),
-        "past the retention (7 days) only the dossier's file stays"
+    running.task.abort();
+    let restarted = tokhai_server::start(c.clone()).await.expect("server starts again");
+    assert!(
+        deleted_soon(&db, &unbound).await,
+        "past the retention (7 days), deleted at start"
     );
+    assert_eq!(kept_count(&db, &id).await, 1, "the dossier's file stays");
+    restarted.task.abort();
 
-    // A server starting deletes them too: a quiet one keeps nothing past the retention either.
+    // A server that receives nothing deletes them too, while it runs.
+    c.upload_retention_secs = 2;
+    let quiet = tokhai_server::start(c)
+        .await
+        .expect("server starts with a retention of 2 s");
+    let mut client = Client::new(&quiet);
+    client.dev_login().await;
     let (status, late) = upload(&client, "evidence", "d.pdf", "application/pdf", &pdf).await;
     assert_eq!(status, 201);
     let late = late["upload"].as_str().unwrap().to_owned();
-    age(late.clone()).await;
-    running.task.abort();
-    let restarted = tokhai_server::start(c).await.expect("server starts again");
-    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE id = $1")
-        .bind(late)
-        .fetch_one(&restarted.state.db)
-        .await
-        .unwrap();
-    assert_eq!(left, 0, "deleted at start");
+    assert_eq!(kept_count(&db, &late).await, 1, "kept at first");
+    assert!(deleted_soon(&db, &late).await, "deleted with no further request");
+    assert_eq!(kept_count(&db, &id).await, 1, "the dossier's file stays");
 
     let _ = writeln!(std::io::stderr(), "uploads passed on {engine}");
-    restarted.task.abort();
+    quiet.task.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
