@@ -15,6 +15,9 @@ use std::sync::OnceLock;
 /// Largest definition accepted, in bytes.
 const MAX_DEFINITION_BYTES: usize = 4 << 20;
 
+/// Most rows a repeat group holds: a definition may not ask for more.
+pub(crate) const MAX_ROWS: usize = 500;
+
 /// One problem in a definition, located by a JSON path such as `$.steps[0].sections[1].fields[2].max`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct DefinitionError {
@@ -30,10 +33,8 @@ pub struct DefinitionErrors(pub Vec<DefinitionError>);
 
 impl fmt::Display for DefinitionErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for e in &self.0 {
-            writeln!(f, "{}: {}", e.path, e.message)?;
-        }
-        Ok(())
+        let lines: Vec<String> = self.0.iter().map(|e| format!("{}: {}", e.path, e.message)).collect();
+        f.write_str(&lines.join("\n"))
     }
 }
 
@@ -653,6 +654,11 @@ impl Compiler {
                         &format!("{path}.max_rows"),
                         "max_rows must be at least 1 and at least min_rows",
                     );
+                }
+                for (key, rows) in [("min_rows", Some(min)), ("max_rows", max)] {
+                    if rows.is_some_and(|n| n > MAX_ROWS) {
+                        self.error(&format!("{path}.{key}"), format!("{key} must be at most {MAX_ROWS}"));
+                    }
                 }
                 out.push(Box::new(rows::Rows {
                     min: min.max(usize::from(def.required)),

@@ -3,7 +3,7 @@
 use crate::catalog::{CatalogView, Catalogs};
 use crate::definition::FieldKind;
 use crate::expr::{Env, Value};
-use crate::form::Form;
+use crate::form::{Form, MAX_ROWS};
 use crate::issue::{Finding, Issue};
 use crate::normalize::normalize;
 use crate::rules::{kind, read, required::is_empty, Check};
@@ -11,9 +11,6 @@ use crate::{path, Date};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 use std::sync::Arc;
-
-/// Most rows a repeat group can hold, whatever its definition says.
-const MAX_ROWS: usize = 500;
 
 /// The smallest change to apply to a rendered form.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -522,6 +519,19 @@ impl Session {
         let f = self.form.index(field_id)?;
         let row = self.form.fields[f as usize].group.map(|_| 0);
         Some(self.run_rules(f, row, field_id, value, false))
+    }
+
+    /// Why `value` cannot be field `field_id`'s value at all (of another type, a date that does not
+    /// exist, not one of its options), as opposed to a value its rules find wrong: how the values of a
+    /// prefill bundle are checked before they are shown, locked, to the citizen.
+    pub fn misfit(&self, field_id: &str, value: &Json) -> Option<Issue> {
+        const MISFITS: [&str; 4] = ["type.invalid", "number.invalid", "date.invalid", "option.unknown"];
+        let f = self.form.index(field_id)?;
+        let field = &self.form.fields[f as usize];
+        let value = normalize(field.kind, value.clone());
+        let row = field.group.map(|_| 0);
+        let issues = self.run_rules(f, row, field_id, &value, false);
+        issues.into_iter().find(|i| MISFITS.contains(&i.code.as_str()))
     }
 
     fn run_rules(&self, f: u32, row: Option<usize>, path: &str, value: &Json, required: bool) -> Vec<Issue> {

@@ -411,3 +411,50 @@ fn a_value_is_checked_on_its_own_whether_its_field_shows_or_not() {
     assert_eq!(check(json!([])), Vec::<String>::new(), "not required on its own");
     assert!(s.check_value("nothing", &json!([])).is_none());
 }
+
+#[test]
+fn a_value_that_cannot_be_its_field_s_is_a_misfit_one_its_rules_refuse_is_not() {
+    let s = session(json!([
+        {"id": "dob", "kind": "date", "label": "Ngày sinh", "max_date": "today()"},
+        {"id": "sex", "kind": "radio", "label": "Giới tính",
+         "options": [{"value": "M", "label": "Nam"}, {"value": "F", "label": "Nữ"}]},
+        {"id": "rows", "kind": "group", "label": "Dòng",
+         "fields": [{"id": "age", "kind": "number", "label": "Tuổi", "max": 150}]}
+    ]));
+    let misfit = |id: &str, value: Value| s.misfit(id, &value).map(|i| format!("{} {}", i.path, i.code));
+    assert_eq!(misfit("dob", json!("2099-99-99")).as_deref(), Some("dob date.invalid"));
+    assert_eq!(misfit("dob", json!(12345)).as_deref(), Some("dob type.invalid"));
+    assert_eq!(misfit("sex", json!("zzz")).as_deref(), Some("sex option.unknown"));
+    assert_eq!(misfit("age", json!("many")).as_deref(), Some("age number.invalid"));
+    // Values of the right kind are no misfits, even those a rule refuses (a date after today).
+    assert_eq!(misfit("dob", json!("2099-01-01")), None);
+    assert_eq!(misfit("dob", json!("15/03/1989")), None, "normalised first");
+    assert_eq!(misfit("sex", json!("F")), None);
+    assert_eq!(misfit("age", json!(200)), None);
+    assert_eq!(misfit("nothing", json!(1)), None);
+}
+
+#[test]
+fn a_group_may_not_ask_for_more_rows_than_a_form_holds() {
+    let row = json!([{"id": "x", "kind": "text", "label": "X"}]);
+    let errors = compile_errors(json!([
+        {"id": "many", "kind": "group", "label": "M", "min_rows": 100000, "max_rows": 100000, "fields": row},
+        {"id": "open", "kind": "group", "label": "O", "max_rows": 501, "fields": [{"id": "y", "kind": "text", "label": "Y"}]}
+    ]));
+    let base = "$.steps[0].sections[0].fields";
+    assert_eq!(
+        errors,
+        [
+            (format!("{base}[0].min_rows"), "min_rows must be at most 500".to_owned()),
+            (format!("{base}[0].max_rows"), "max_rows must be at most 500".to_owned()),
+            (format!("{base}[1].max_rows"), "max_rows must be at most 500".to_owned()),
+        ]
+    );
+    let text = Form::compile(&form(json!([{"id": "z", "kind": "text", "label": "Z", "max_length": -1}])).to_string())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        !text.ends_with('\n'),
+        "one line per problem, no blank line after: {text:?}"
+    );
+}

@@ -95,7 +95,7 @@ fn compile_file(path: &Path) -> Result<LoadedForm, LoadError> {
     let source = read(path)?;
     let form = Form::compile(&source).map_err(|e: DefinitionErrors| LoadError::Definition {
         path: path.to_owned(),
-        errors: e.to_string().trim_end().to_owned(),
+        errors: e.to_string(),
     })?;
     Ok(LoadedForm {
         form: Arc::new(form),
