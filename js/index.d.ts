@@ -97,13 +97,17 @@ export interface SubmitResult {
   submission?: Submission;
   /** The back end's answer (parsed JSON), if any. */
   response?: unknown;
-  issues: Issue[] | unknown[];
+  /** Why the submission was not accepted (the form's errors, or the back end's reasons). */
+  issues?: Issue[] | unknown[];
   error?: unknown;
 }
 
 /** Events of a mounted form, by name, with their detail. DOM events are named `tokhai-<name>`. */
 export interface TokhaiEvents {
-  /** The form is rendered and ready for input (as the DOM event `tokhai-ready`; `mount` resolving is the same moment). */
+  /**
+   * The form is rendered, prefilled and ready for input; a `<tokhai-form>` holds its handle by then. A DOM
+   * event (`tokhai-ready`): `mount` resolves just after it, and the first screen's `step` follows it.
+   */
   ready: null;
   /** The citizen committed a value (left the field, or picked an option). */
   change: { path: string; value: unknown };
@@ -112,8 +116,9 @@ export interface TokhaiEvents {
   /** The citizen tried to go on with errors; they are shown with the error summary. */
   invalid: { issues: Issue[] };
   /**
-   * The form is valid and being submitted. Without `action`, a handler may return a promise:
-   * its value (e.g. `{receipt: {id, received_at}}`) completes the submission, a rejection fails it.
+   * The form is valid and being submitted. Without `action`, a handler registered with `on('submit')`
+   * sends it and may return a promise: its value (e.g. `{receipt: {id, received_at}}`) completes the
+   * submission, a rejection fails it. With neither, nothing is sent: `error`, and no receipt.
    */
   submit: Submission;
   /** The back end (or the host's handler) accepted the submission. */
@@ -262,8 +267,9 @@ export interface TokhaiHandle {
   readonly element: HTMLElement;
   /**
    * Fills (and locks) fields from a bundle or the URL returning one. A malformed bundle (not JSON, no
-   * `values`, an entry that is not `{value, source, locked}` or names no field) is refused whole: the
-   * promise rejects with every reason and nothing is filled.
+   * `values`, an entry that is not `{value, source, locked}`, names no field, or holds a value its field
+   * cannot take: a date that does not exist, an unknown option) is refused whole: the promise rejects
+   * with every reason and nothing is filled.
    */
   prefill(bundle: string | URL | PrefillBundle): Promise<void>;
   /** The current values of visible fields, normalised as submitted. */
@@ -274,8 +280,8 @@ export interface TokhaiHandle {
   submit(): Promise<SubmitResult>;
   /** Listens to an event; returns a function that stops listening. */
   on<K extends TokhaiEventName>(type: K, handler: (detail: TokhaiEvents[K]) => unknown): () => void;
-  /** Switches the language at run time. */
-  setLanguage(lang: 'vi' | 'en'): void;
+  /** Switches the language at run time (`en`, `EN`, `en-US`: English; anything else: Vietnamese). */
+  setLanguage(lang: 'vi' | 'en' | string): void;
   /** The current language. */
   readonly language: 'vi' | 'en';
   /** The filing's timeline so far. */
@@ -290,7 +296,7 @@ export interface TokhaiHandle {
   readonly restored: Promise<void>;
   /** The submission being sent (with retries), or null. */
   readonly sending: Promise<SubmitResult> | null;
-  /** Removes the form and its listeners. */
+  /** Removes the form and its listeners; the element can then hold another. Every other method then throws. */
   destroy(): void;
 }
 
@@ -305,7 +311,8 @@ export function compileForm(definition: string | URL | FormDefinition): Promise<
 
 /**
  * Mounts a form definition (object or URL) in an element. An empty element says the form is loading
- * (a `p.tk-loading` status line) once loading has taken 300 ms.
+ * (a `p.tk-loading` status line) once loading has taken 300 ms. An element holds one form: mounting in
+ * one that holds a form rejects until that form is destroyed.
  */
 export function mount(
   element: HTMLElement,
@@ -314,15 +321,19 @@ export function mount(
 ): Promise<TokhaiHandle>;
 
 /**
- * `<tokhai-form src="/forms/ct01.json" lang="vi" catalogs="/api/catalogs/admin-units"
- *   prefill="/api/prefill/ct01" action="/api/submissions">`.
- * Attributes: `src` (definition URL), `lang`, `catalogs`, `prefill`, `action`, `today`,
+ * `<tokhai-form src="/forms/ct01.json" lang="vi" catalogs="/catalogs/admin-units.json"
+ *   prefill="/api/prefill/ct01" action="/api/submissions" uploads="/api/uploads">`.
+ * Attributes: `src` (definition URL), `lang`, `catalogs`, `prefill`, `action`, `uploads`, `today`,
  * `language-switch="off"`, `timings-endpoint`, `satisfaction-endpoint`, `login-at` (ms since the epoch),
- * `subject`, `drafts="off"`. Moving the element within the page keeps the form and its answers;
- * removing it unmounts the form; another `src` mounts another form.
+ * `subject`, `drafts="off"`, `history="off"`. Moving the element within the page keeps the form and its
+ * answers; removing it unmounts the form; another `src` mounts another form, also while one loads. `lang`
+ * switches the language, also while the form loads, and follows the form's own language switch.
  */
 export class TokhaiFormElement extends HTMLElement {
-  /** Resolves to the handle once the form is mounted. */
+  /**
+   * Resolves to the handle once the form is mounted; rejects while there is no `src`, when the form cannot
+   * load, or when the element is removed or given another `src` before it is ready.
+   */
   readonly ready: Promise<TokhaiHandle>;
   /** The handle, or null before mounting. */
   readonly handle: TokhaiHandle | null;

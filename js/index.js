@@ -118,7 +118,8 @@ function warmUp() {
       JSON.stringify({ provinces: [{ value: '01', label: label('T') }], communes: [{ value: '1', label: label('X'), parent: '01' }] }),
     );
     const values = Object.entries(WARM_UP_VALUES).map(([path, value]) => [path, { value, source: 'warm-up', locked: path === 'pin' }]);
-    start(document.createElement('div'), form, catalogs, { drafts: false, prefill: { values: Object.fromEntries(values) } }, WARM_UP_PREFIX)
+    const options = { drafts: false, prefill: { values: Object.fromEntries(values) } };
+    start(document.createElement('div'), form, catalogs, options, () => true, WARM_UP_PREFIX)
       .then((handle) => {
         const prefilled = handle.values().text === WARM_UP_VALUES.text;
         // What a citizen does first: types, leaves the field, presses Continue (the step has errors).
@@ -207,6 +208,7 @@ const COMPILED_KEPT = 8;
  * of the same definition. `mount` calls it; call it early to compile while other things load.
  */
 export async function compileForm(definition) {
+  if (definition == null) throw new TypeError('tokhai: no form definition (an object or its URL)');
   const [, text] = await Promise.all([load(), jsonText(definition)]);
   let form = compiled.get(text);
   if (!form) {
@@ -445,7 +447,21 @@ const OPTIONS = new Set([
  * Mounts a form in an element and resolves to its handle.
  * `definition`: the definition object or its URL. See index.d.ts for the options and events.
  */
-export async function mount(element, definition, options = {}) {
+export function mount(element, definition, options) {
+  return mountIn(element, definition, options ?? {});
+}
+
+/** Elements holding a mounted form: one form per element. */
+const holders = new WeakSet();
+
+/**
+ * `mount`, with `adopt(handle)` called once the form is ready and before its `ready` event: when it
+ * answers false (the element was removed or given another form meanwhile) the form is destroyed and
+ * the promise rejects.
+ */
+async function mountIn(element, definition, options, adopt = () => true) {
+  if (element?.nodeType !== 1) throw new TypeError('tokhai: mount needs an element to render the form in');
+  if (holders.has(element)) throw new Error('tokhai: this element already holds a form; destroy it first');
   // A misspelt option would otherwise be ignored without a word.
   for (const name of Object.keys(options)) if (!OPTIONS.has(name)) console.warn(`tokhai: unknown option '${name}' (ignored)`);
   load(options.wasm);
@@ -456,11 +472,14 @@ export async function mount(element, definition, options = {}) {
       loadCatalogs(options.catalogs),
       options.styles === false ? null : addStyles(element.ownerDocument, options.styles),
     ]);
-    return await start(element, form, catalogs, options);
+    return await start(element, form, catalogs, options, adopt);
   } finally {
     loaded();
   }
 }
+
+/** The widget's language for a language tag (`en`, `EN`, `en-US` → English; anything else Vietnamese). */
+const language = (tag) => (/^en(-|$)/i.test(String(tag ?? '')) ? 'en' : 'vi');
 
 /** Milliseconds of loading before the citizen is told the form is on its way (a fast load shows nothing). */
 const LOADING_NOTICE_AFTER = 300;
@@ -476,7 +495,7 @@ function loadingNotice(element, lang) {
   notice.setAttribute('role', 'status');
   element.append(notice);
   const timer = setTimeout(() => {
-    notice.textContent = lang === 'en' ? 'Loading the form…' : 'Đang tải biểu mẫu…';
+    notice.textContent = language(lang) === 'en' ? 'Loading the form…' : 'Đang tải biểu mẫu…';
   }, LOADING_NOTICE_AFTER);
   return () => {
     clearTimeout(timer);
@@ -487,8 +506,11 @@ function loadingNotice(element, lang) {
 /** Widgets mounted so far, for unique id prefixes. */
 let mounted = 0;
 
-/** Mounts a compiled form (`idPrefix`: the prefix of element ids, by default one per mount). */
-async function start(element, form, catalogs, options, idPrefix = `tk${++mounted}-`) {
+/**
+ * Mounts a compiled form (`adopt`: as in `mountIn`; `idPrefix`: the prefix of element ids, by default
+ * one per mount).
+ */
+async function start(element, form, catalogs, options, adopt, idPrefix = `tk${++mounted}-`) {
   const doc = element.ownerDocument;
   const handlers = new Map();
   const policy = { ...RETRY, ...options.retry };
@@ -502,12 +524,21 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
   let queued = null;
   let step = null;
   let destroyed = false;
+  /** Whether the element counts as holding this form (not the warm-up's). */
+  let adopted = false;
   // Drafts are saved once the form is mounted and any earlier draft restored.
   let restoring = true;
   /** Paths the citizen changed before the earlier draft was restored. */
   const edited = new Set();
 
+  /** Events of the form before it is ready (the first screen, a failed prefill): told after `ready`. */
+  let early = [];
+
   const dispatch = (type, detail) => {
+    if (early) {
+      early.push([type, detail]);
+      return [];
+    }
     const results = [];
     for (const h of handlers.get(type) ?? []) {
       try {
@@ -655,7 +686,7 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     clearTimeout(saveTimer);
     saveTimer = null;
     if (!drafts || done || destroyed || restoring) return saving;
-    const draft = { ...info, ruleset_hash: form.rulesetHash(), values: JSON.parse(widget.values()), step, saved_at: Date.now() };
+    const draft = { ...info, ruleset_hash: widget.rulesetHash(), values: JSON.parse(widget.values()), step, saved_at: Date.now() };
     saving = saving
       .then(() => seal('drafts', draftId, draft))
       .then(() => dispatch('draft', { saved_at: draft.saved_at }))
@@ -750,6 +781,8 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     widget.setBusy(true);
     try {
       if (!options.action) {
+        // Nothing would send it: say so rather than show a receipt for a filing never made.
+        if (!handlers.get('submit')?.size) throw new Error("tokhai: no 'action' and no 'submit' handler: the submission was not sent");
         const answers = await Promise.all(results);
         return accepted(submission, answers.find((a) => a != null) ?? null);
       }
@@ -840,7 +873,7 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     form,
     catalogs,
     JSON.stringify({
-      lang: options.lang === 'en' ? 'en' : 'vi',
+      lang: language(options.lang),
       today: options.today,
       now: Date.now(),
       languageSwitch: options.languageSwitch !== false,
@@ -893,7 +926,7 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
       replacing = true;
       const dropped = JSON.parse(widget.restore(JSON.stringify(values), onStep));
       replacing = false;
-      const definition_changed = draft.ruleset_hash !== form.rulesetHash();
+      const definition_changed = draft.ruleset_hash !== widget.rulesetHash();
       dispatch('restored', { saved_at: draft.saved_at, dropped, definition_changed });
     }
     restoring = false;
@@ -937,17 +970,26 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     return sending;
   };
 
+  /** Throws when the form was destroyed: its widget is gone. */
+  const alive = () => {
+    if (destroyed) throw new Error('tokhai: this form was destroyed');
+    return widget;
+  };
+
   const handle = {
     element,
     async prefill(bundle) {
-      widget.prefill(await jsonText(bundle));
+      alive();
+      const text = await jsonText(bundle);
+      alive().prefill(text);
     },
-    values: () => JSON.parse(widget.values()),
+    values: () => JSON.parse(alive().values()),
     validate() {
-      const issues = JSON.parse(widget.validate());
+      const issues = JSON.parse(alive().validate());
       return { valid: issues.every((i) => i.severity !== 'error'), issues };
     },
     async submit() {
+      alive();
       if (delivering) return delivering;
       sending = null;
       if (widget.submit() == null) return afterUploads ?? { ok: false, issues: lastIssues };
@@ -956,14 +998,16 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
     on(type, handler) {
       if (!handlers.has(type)) handlers.set(type, new Set());
       handlers.get(type).add(handler);
-      return () => handlers.get(type).delete(handler);
+      return () => handlers.get(type)?.delete(handler);
     },
-    setLanguage: (lang) => widget.setLanguage(lang === 'en' ? 'en' : 'vi'),
+    setLanguage(lang) {
+      if (alive().language() !== language(lang)) widget.setLanguage(language(lang));
+    },
     get language() {
-      return widget.language();
+      return alive().language();
     },
-    timeline: () => JSON.parse(widget.timeline()),
-    timing: () => JSON.parse(widget.metrics()),
+    timeline: () => JSON.parse(alive().timeline()),
+    timing: () => JSON.parse(alive().metrics()),
     saveDraft: () => saveDraft(),
     async discardDraft() {
       clearTimeout(saveTimer);
@@ -973,7 +1017,9 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
       return delivering;
     },
     destroy() {
+      if (destroyed) return;
       destroyed = true;
+      if (adopted) holders.delete(element);
       clearTimeout(saveTimer);
       doc.removeEventListener('visibilitychange', onVisibility);
       removeEventListener('pagehide', onPageHide);
@@ -1003,6 +1049,18 @@ async function start(element, form, catalogs, options, idPrefix = `tk${++mounted
       })
       .finally(() => clearTimeout(slow));
   }
+  // One form per element (a form mounted twice at once is refused here), and one its host still wants.
+  const taken = holders.has(element);
+  if (taken || !adopt(handle)) {
+    handle.destroy();
+    throw new Error(taken ? 'tokhai: this element already holds a form; destroy it first' : 'tokhai: the element was removed or given another form before it was ready');
+  }
+  adopted = idPrefix !== WARM_UP_PREFIX;
+  if (adopted) holders.add(element);
+  const told = early;
+  early = null;
+  dispatch('ready', null);
+  for (const [type, detail] of told) dispatch(type, detail);
   // The draft lookup (IndexedDB, WebCrypto) started at render runs on after the form is ready.
   handle.restored = restoreDraft().catch((error) => dispatch('error', { error }));
   return handle;
@@ -1017,8 +1075,9 @@ export class TokhaiFormElement extends HTMLElement {
   #handle = null;
   #ready = null;
 
-  /** Resolves to the mounted form's handle. */
+  /** Resolves to the mounted form's handle (rejects while the element has no `src`). */
   get ready() {
+    if (!this.#ready && !this.getAttribute('src')) return Promise.reject(new Error('tokhai: <tokhai-form> has no src yet'));
     return this.#ready ?? this.#start();
   }
 
@@ -1037,15 +1096,16 @@ export class TokhaiFormElement extends HTMLElement {
   }
 
   attributeChangedCallback(name, old, value) {
-    if (old === value || !this.#handle) return;
-    if (name === 'lang') this.#handle.setLanguage(value);
-    if (name === 'src') {
+    if (old === value) return;
+    // A language set while the form loads is applied once it is ready.
+    if (name === 'lang') this.#handle?.setLanguage(value);
+    if (name === 'src' && (this.#ready || this.isConnected)) {
       this.#stop();
       this.connectedCallback();
     }
   }
 
-  /** Unmounts the form. */
+  /** Unmounts the form (or gives up the one loading). */
   #stop() {
     this.#handle?.destroy();
     this.#handle = null;
@@ -1054,7 +1114,18 @@ export class TokhaiFormElement extends HTMLElement {
 
   #start() {
     const attr = (n) => this.getAttribute(n) ?? undefined;
-    const ready = mount(this, attr('src'), {
+    /** The form is ready: kept if this element still wants it, with the language asked for meanwhile. */
+    const adopt = (handle) => {
+      if (this.#ready !== ready || !this.isConnected) return false;
+      this.#handle = handle;
+      if (this.hasAttribute('lang')) handle.setLanguage(this.getAttribute('lang'));
+      // The attribute follows the built-in language switch.
+      handle.on('language', ({ lang }) => {
+        if (this.hasAttribute('lang') && language(this.getAttribute('lang')) !== lang) this.setAttribute('lang', lang);
+      });
+      return true;
+    };
+    const options = {
       lang: attr('lang'),
       catalogs: attr('catalogs'),
       prefill: attr('prefill'),
@@ -1068,23 +1139,19 @@ export class TokhaiFormElement extends HTMLElement {
       subject: attr('subject'),
       drafts: this.getAttribute('drafts') !== 'off',
       history: this.getAttribute('history') !== 'off',
-    }).then(
-      (handle) => {
-        // Removed, or given another src, while it was loading: this form is not wanted any more.
-        if (this.#ready !== ready || !this.isConnected) handle.destroy();
-        else this.#handle = handle;
-        return handle;
-      },
-      (error) => {
+    };
+    const ready = mountIn(this, attr('src'), options, adopt).catch((error) => {
+      // A form given up (removed, or another src) fails quietly; one that could not load says so.
+      if (this.#ready === ready) {
         const p = this.ownerDocument.createElement('p');
         p.className = 'tk-load-error';
         p.setAttribute('role', 'alert');
         p.textContent = 'Không tải được biểu mẫu. / The form could not be loaded.';
         this.replaceChildren(p);
         this.dispatchEvent(new CustomEvent('tokhai-error', { detail: { error }, bubbles: true, composed: true }));
-        throw error;
-      },
-    );
+      }
+      throw error;
+    });
     this.#ready = ready;
     return ready;
   }

@@ -134,12 +134,6 @@ impl CompiledForm {
         let form = Form::compile(definition).map_err(|e| JsError::new(&e.to_string()))?;
         Ok(CompiledForm { inner: Arc::new(form) })
     }
-
-    /// Hex SHA-256 of the canonical definition (made on first use).
-    #[wasm_bindgen(js_name = rulesetHash)]
-    pub fn ruleset_hash(&self) -> String {
-        self.inner.ruleset_hash().to_owned()
-    }
 }
 
 /// A listener the widget added to its root.
@@ -228,7 +222,6 @@ impl Widget {
             e.prevent_default();
             s.on_submit();
         });
-        widget.inner.peek(|s| s.events.push(("ready", Json::Null)));
         Ok(widget)
     }
 
@@ -342,6 +335,12 @@ impl Widget {
     #[wasm_bindgen(js_name = renderRest)]
     pub fn render_rest(&self) {
         self.inner.with(|_| ());
+    }
+
+    /// Hex SHA-256 of the canonical definition of the form mounted (a draft records it).
+    #[wasm_bindgen(js_name = rulesetHash)]
+    pub fn ruleset_hash(&self) -> Option<String> {
+        self.inner.peek(|s| s.ruleset_hash())
     }
 
     /// The form's identity as JSON: `{form_id, version}`.

@@ -3,7 +3,7 @@
 
 use super::{refuse_if_any, State};
 use serde_json::{json, Value as Json};
-use tokhai_core::prefill::{member_key, PrefillValue};
+use tokhai_core::prefill::member_key;
 use tokhai_core::vn::pin;
 
 /// A household member's row values, signed by the portal (see `prefill_row`).
@@ -78,7 +78,7 @@ impl State {
             .iter()
             .filter_map(|(field, pv)| {
                 if row_fields.iter().any(|f| f.id == *field) {
-                    PrefillValue::shape_problem(field, pv)
+                    self.entry_problem(field, pv)
                 } else {
                     Some(format!("'{group}' has no field '{field}'"))
                 }

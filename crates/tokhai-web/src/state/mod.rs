@@ -362,6 +362,11 @@ impl State {
         })
     }
 
+    /// Hex SHA-256 of the canonical definition (made on first use).
+    pub fn ruleset_hash(&self) -> String {
+        self.form.ruleset_hash().to_owned()
+    }
+
     /// Renders the fields of the steps mount left for later, and brings them up to date with
     /// the session (values, visibility, issues, prefill). Every call into the state runs it first.
     pub fn render_rest(&mut self) {
@@ -1237,7 +1242,7 @@ impl State {
             .iter()
             .filter_map(|(path, pv)| match self.session.check_input(path) {
                 Err(e) => Some(e.to_string()),
-                Ok(()) => PrefillValue::shape_problem(path, pv),
+                Ok(()) => self.entry_problem(path, pv),
             })
             .collect();
         refuse_if_any(problems)?;
@@ -1250,6 +1255,16 @@ impl State {
         }
         self.bundle = Some(bundle);
         Ok(())
+    }
+
+    /// What keeps a bundle's entry for field `id` from being shown: its shape, or a value that cannot be
+    /// the field's (a date that does not exist, an unknown option), which a citizen could not correct
+    /// once locked.
+    pub(super) fn entry_problem(&self, id: &str, entry: &Json) -> Option<String> {
+        PrefillValue::shape_problem(id, entry).or_else(|| {
+            let misfit = self.session.misfit(id, &entry["value"])?;
+            Some(format!("'{id}' does not fit its field ({})", misfit.code))
+        })
     }
 
     /// Shows where a value came from, and makes a locked one read-only.

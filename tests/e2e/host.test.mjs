@@ -1,0 +1,211 @@
+// What a host page can lean on at the edges of the API: when `ready` fires, a form's life after
+// `destroy`, one form per element, the element's attributes changing while it loads, a submission
+// nothing would send, prefilled values that cannot be their field's, and bundlers keeping the element.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { open, useBrowser } from './helpers.mjs';
+
+const env = useBrowser();
+const SAMPLE = '/fixtures/ct01-sample.json';
+const NAME = { value: 'Nguyễn Văn An', source: 'population.full_name', locked: true };
+
+test('ready fires once the form is prefilled and the element holds its handle; the first screen is told after it', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const seen = await page.evaluate(
+    async ({ sample, name }) => {
+      const { mount } = await import('/pkg/index.js');
+      const order = [];
+      const host = document.body.appendChild(document.createElement('div'));
+      for (const type of ['ready', 'step']) {
+        host.addEventListener(`tokhai-${type}`, () => order.push(`${type} ${host.querySelector('input[data-path="full_name"]')?.value}`));
+      }
+      const handle = await mount(host, sample, { prefill: { values: { full_name: name } }, drafts: false, catalogs: '/catalogs/admin-units.json' });
+      handle.destroy();
+      const element = document.createElement('tokhai-form');
+      element.setAttribute('catalogs', '/catalogs/admin-units.json');
+      const atReady = new Promise((ok) => element.addEventListener('tokhai-ready', () => ok(typeof element.handle?.values)));
+      element.setAttribute('src', sample);
+      document.body.append(element);
+      return { order, handle: await atReady };
+    },
+    { sample: SAMPLE, name: NAME },
+  );
+  assert.deepEqual(seen, { order: ['ready Nguyễn Văn An', 'step Nguyễn Văn An'], handle: 'function' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a destroyed form says so, a second destroy does nothing, and an element holds one form at a time', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async (sample) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    const tried = (f) => Promise.resolve().then(f).then(() => 'ok', (e) => e.message);
+    const first = await mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json' });
+    const twice = await tried(() => mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json' }));
+    const forms = host.querySelectorAll('.tk').length;
+    first.destroy();
+    const after = await Promise.all([tried(() => first.values()), tried(() => first.submit()), tried(() => first.setLanguage('en'))]);
+    const again = await tried(() => first.destroy());
+    const remounted = await mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json' });
+    const values = typeof remounted.values();
+    const noElement = await tried(() => mount(null, sample));
+    const noDefinition = await tried(() => mount(document.createElement('div'), undefined));
+    return { twice, forms, after, again, values, noElement, noDefinition };
+  }, SAMPLE);
+  assert.deepEqual(outcome, {
+    twice: 'tokhai: this element already holds a form; destroy it first',
+    forms: 1,
+    after: Array(3).fill('tokhai: this form was destroyed'),
+    again: 'ok',
+    values: 'object',
+    noElement: 'tokhai: mount needs an element to render the form in',
+    noDefinition: 'tokhai: no form definition (an object or its URL)',
+  });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a form stays whole however many other definitions are compiled after it', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async (sample) => {
+    const { mount, compileForm } = await import('/pkg/index.js');
+    const definition = await (await fetch(sample)).json();
+    const handle = await mount(document.body.appendChild(document.createElement('div')), definition, { catalogs: '/catalogs/admin-units.json' });
+    // More definitions than the cache keeps: the first one's compiled form is let go.
+    for (let n = 0; n < 12; n++) await compileForm({ ...definition, version: `v${n}` });
+    await handle.restored;
+    await handle.saveDraft();
+    return { name: typeof handle.values(), valid: handle.validate().valid };
+  }, SAMPLE);
+  assert.deepEqual(outcome, { name: 'object', valid: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('with no action and no submit handler the filing is not said to be sent', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async (sample) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    const handle = await mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
+    const errors = [];
+    handle.on('error', ({ error }) => errors.push(error.message));
+    // Every answer of the sample's required fields, as the harness tests give them.
+    await handle.prefill({
+      values: {
+        full_name: { value: 'Nguyễn Văn An', source: 't', locked: false },
+        dob: { value: '1989-03-15', source: 't', locked: false },
+        sex: { value: 'nam', source: 't', locked: false },
+        pin: { value: '001089012345', source: 't', locked: false },
+        phone: { value: '0912345678', source: 't', locked: false },
+        residence: { value: { province: '01', commune: '00004', street: 'Số 1 Tràng Tiền' }, source: 't', locked: false },
+        request_type: { value: 'thuong_tru', source: 't', locked: false },
+        move_date: { value: '2026-10-01', source: 't', locked: false },
+        housing: { value: 'so_huu', source: 't', locked: false },
+        head_name: { value: 'Nguyễn Văn An', source: 't', locked: false },
+        relation_to_head: { value: 'chu_ho', source: 't', locked: false },
+        commitment: { value: true, source: 't', locked: false },
+      },
+    });
+    const valid = handle.validate().valid;
+    const unsent = await handle.submit();
+    const receipt = host.querySelectorAll('.tk-done:not([hidden])').length;
+    handle.on('submit', () => ({ receipt: { id: 'HOST-1' } }));
+    const sent = await handle.submit();
+    return { valid, unsent: unsent.ok, errors, receipt, sent: sent.ok && sent.response.receipt.id };
+  }, SAMPLE);
+  assert.deepEqual(outcome, {
+    valid: true,
+    unsent: false,
+    errors: ["tokhai: no 'action' and no 'submit' handler: the submission was not sent"],
+    receipt: 0,
+    sent: 'HOST-1',
+  });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the element follows src and lang set while it loads, mirrors the language switch, and gives up a form removed while loading', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route('**/fixtures/xss.json', async (route) => {
+    await held;
+    await route.continue();
+  });
+  // Given a src once in the page, then another (held back) and a language while that one loads.
+  await page.evaluate((sample) => {
+    const element = document.createElement('tokhai-form');
+    element.id = 'late';
+    element.setAttribute('catalogs', '/catalogs/admin-units.json');
+    document.body.append(element);
+    element.setAttribute('src', '/fixtures/xss.json');
+    element.setAttribute('src', sample);
+    element.setAttribute('lang', 'EN');
+  }, SAMPLE);
+  const late = await page.evaluate(async () => {
+    const element = document.getElementById('late');
+    const handle = await element.ready;
+    return { lang: handle.language, forms: element.querySelectorAll('.tk').length };
+  });
+  assert.deepEqual(late, { lang: 'en', forms: 1 });
+  // The built-in switch: the attribute follows it.
+  await page.click('#late .tk-lang');
+  assert.equal(await page.getAttribute('#late', 'lang'), 'vi');
+  assert.equal(await page.evaluate(() => document.getElementById('late').handle.language), 'vi');
+  release();
+  await page.waitForTimeout(200);
+  assert.equal(await page.locator('#late .tk').count(), 1, 'the src given up never shows');
+  assert.equal(await page.locator('#late .tk-load-error').count(), 0);
+
+  // Removed while loading: `ready` says why, and nothing is left in it.
+  const removed = await page.evaluate(async (sample) => {
+    const element = document.createElement('tokhai-form');
+    element.setAttribute('catalogs', '/catalogs/admin-units.json');
+    element.setAttribute('src', `${sample}?removed`);
+    document.body.append(element);
+    const ready = element.ready.then(() => 'mounted', (e) => e.message);
+    element.remove();
+    return { ready: await ready, forms: element.querySelectorAll('.tk').length, handle: element.handle };
+  }, SAMPLE);
+  assert.deepEqual(removed, {
+    ready: 'tokhai: the element was removed or given another form before it was ready',
+    forms: 0,
+    handle: null,
+  });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a prefilled value that cannot be its field’s is refused with the bundle, naming it', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const prefill = (values) => page.evaluate((v) => window.tk.prefill({ values: v }).then(() => 'taken', (e) => e.message), values);
+  const refused = await prefill({
+    full_name: NAME,
+    dob: { value: '2099-99-99', source: 'population.dob', locked: true },
+    sex: { value: 'zzz', source: 'population.sex', locked: true },
+  });
+  assert.equal(
+    refused,
+    "prefill: the bundle is refused: 'dob' does not fit its field (date.invalid); 'sex' does not fit its field (option.unknown)",
+  );
+  assert.equal(await page.inputValue('#tk1-full_name'), '', 'nothing filled');
+  assert.equal(await prefill({ full_name: NAME, dob: { value: '2099-01-01', source: 'population.dob', locked: true } }), 'taken', 'a date, if a wrong one');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a bundler keeps the module that defines <tokhai-form> when an app imports it for that alone', async () => {
+  const entry = fileURLToPath(new URL('../../pkg/index.js', import.meta.url));
+  const { outputFiles } = await build({
+    stdin: { contents: `import ${JSON.stringify(entry)};`, resolveDir: '.' },
+    bundle: true,
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+  });
+  assert.ok(outputFiles[0].text.includes('tokhai-form'), 'the element is still defined in the bundle');
+});
