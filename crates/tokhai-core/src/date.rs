@@ -34,9 +34,9 @@ impl Date {
         )
     }
 
-    /// Parses `dd/mm/yyyy` as written on Vietnamese forms (also `d/m/yyyy`, `-` or `.` separators).
+    /// Parses `dd/mm/yyyy` as written on Vietnamese forms (also `d/m/yyyy`, `-`, `.` or space separators).
     pub fn parse_dmy(s: &str) -> Option<Date> {
-        let mut parts = s.split(['/', '-', '.']);
+        let mut parts = s.split(['/', '-', '.', ' ']);
         let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() || d.len() > 2 || m.len() > 2 || y.len() != 4 {
             return None;
@@ -197,6 +197,7 @@ mod tests {
         assert_eq!(Date::parse_dmy("29/02/2000"), Some(d));
         assert_eq!(Date::parse_compact("20000229"), Some(d));
         assert_eq!(Date::parse_dmy("5/3/2025"), Date::new(2025, 3, 5));
+        assert_eq!(Date::parse_dmy("31 12 2027"), Date::new(2027, 12, 31));
         assert_eq!(Date::parse_dmy("31/04/2020"), None);
         assert_eq!(Date::parse_dmy("29/02/1900"), None);
         assert_eq!(Date::parse_iso("2000-2-29"), None);

@@ -258,6 +258,9 @@ pub struct FieldDef {
     /// Largest allowed number (number fields).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// Whole numbers only (number fields): a count of copies, a year.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub integer: bool,
     /// Earliest allowed date: an expression such as `add_years(today(), -120)` or `'1900-01-01'`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_date: Option<String>,

@@ -597,6 +597,9 @@ impl Compiler {
                 max: def.max,
             }));
         }
+        if def.integer {
+            out.push(Box::new(integer::Integer));
+        }
         if def.min_date.is_some() || def.max_date.is_some() {
             let min = self.optional_expr(&def.min_date, path, "min_date", group);
             let max = self.optional_expr(&def.max_date, path, "max_date", group);
@@ -934,12 +937,13 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
     use FieldKind::*;
     let textual = [Text, Textarea, Name, Email];
     let choice = [Select, Radio, CheckboxGroup];
-    let present: [(&str, bool, &[FieldKind]); 19] = [
+    let present: [(&str, bool, &[FieldKind]); 20] = [
         ("min_length", def.min_length.is_some(), &textual),
         ("max_length", def.max_length.is_some(), &textual),
         ("pattern", def.pattern.is_some(), &textual),
         ("min", def.min.is_some(), &[Number]),
         ("max", def.max.is_some(), &[Number]),
+        ("integer", def.integer, &[Number]),
         ("min_date", def.min_date.is_some(), &[Date]),
         ("max_date", def.max_date.is_some(), &[Date]),
         ("uppercase", def.uppercase, &[Name]),

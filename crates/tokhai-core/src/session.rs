@@ -549,7 +549,9 @@ impl Session {
         };
         let empty = field.kind != FieldKind::Group && is_empty(field.kind, value);
         if empty && required {
+            // One error for an empty required field: its other rules would only say it again.
             cx.report(Finding::error("required"));
+            return cx.issues;
         } else if let Some(wrong_type) = (!empty).then(|| kind::check(field.kind, value)).flatten() {
             cx.report(wrong_type);
             return cx.issues;

@@ -458,3 +458,29 @@ fn a_group_may_not_ask_for_more_rows_than_a_form_holds() {
         "one line per problem, no blank line after: {text:?}"
     );
 }
+
+#[test]
+fn an_empty_required_field_has_one_error_whatever_its_other_rules() {
+    let mut s = session(json!([
+        {"id": "mother_birth_year", "kind": "number", "label": "Năm sinh của mẹ", "required": true,
+         "rules": [{"check": "mother_birth_year >= 1900", "code": "custom.year", "message": "không hợp lý"}]}
+    ]));
+    s.validate_all();
+    assert_eq!(codes(&s), [("mother_birth_year".to_owned(), "required".to_owned())]);
+    s.input("mother_birth_year", json!(1800)).unwrap();
+    assert_eq!(codes(&s), [("mother_birth_year".to_owned(), "custom.year".to_owned())]);
+}
+
+#[test]
+fn an_integer_field_takes_whole_numbers_only() {
+    let mut s = session(json!([
+        {"id": "copies", "kind": "number", "label": "Số bản", "integer": true, "min": 1}
+    ]));
+    s.input("copies", json!("2,5")).unwrap();
+    assert_eq!(codes(&s), [("copies".to_owned(), "number.not_integer".to_owned())]);
+    s.input("copies", json!("3")).unwrap();
+    assert_eq!(codes(&s), Vec::<(String, String)>::new());
+    let errors = compile_errors(json!([{"id": "n", "kind": "text", "label": "N", "integer": true}]));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].0.ends_with(".integer"), "{errors:?}");
+}

@@ -45,9 +45,10 @@ impl Rule for Periods {
                             .with("row", end_row + 1),
                     );
                 } else if from > end.add_days(1) {
+                    // The days no period covers: from the day after one ends to the day before the next.
                     let gap = Finding::error("periods.gap")
-                        .with("from", end.to_dmy())
-                        .with("to", from.to_dmy());
+                        .with("from", end.add_days(1).to_dmy())
+                        .with("to", from.add_days(-1).to_dmy());
                     cx.report(gap.with("at", row + 1));
                 }
             }
