@@ -269,7 +269,8 @@ export interface TokhaiHandle {
    * Fills (and locks) fields from a bundle or the URL returning one. A malformed bundle (not JSON, no
    * `values`, an entry that is not `{value, source, locked}`, names no field, or holds a value its field
    * cannot take: a date that does not exist, an unknown option) is refused whole: the promise rejects
-   * with every reason and nothing is filled.
+   * with every reason and nothing is filled. A value the citizen already typed stays unless the bundle's
+   * value is locked.
    */
   prefill(bundle: string | URL | PrefillBundle): Promise<void>;
   /** The current values of visible fields, normalised as submitted. */

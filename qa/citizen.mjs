@@ -274,7 +274,7 @@ export class Citizen {
     return (await this.page.$$(`tokhai-form [data-path="${group}"] .tk-row`)).length - 1;
   }
 
-  /** Removes row `index` of a repeat group with its "Xoá dòng" button. */
+  /** Removes row `index` of a repeat group with its "Xóa dòng" button. */
   async removeRow(group, index) {
     await this.reach(`tokhai-form [data-act=remove][data-path="${group}"][data-row="${index}"]`);
     await this.press('Enter');

@@ -138,7 +138,7 @@ test('CT01 is filed end to end: prefill locked with its source, the authority se
     errors.join(' | '),
   );
   await c.removeRow('members', 1);
-  assert.equal(await page.locator('tokhai-form [data-path="members"] .tk-row').count(), 1, '"Xoá dòng 2" removed the row');
+  assert.equal(await page.locator('tokhai-form [data-path="members"] .tk-row').count(), 1, '"Xóa dòng 2" removed the row');
   await fillStep(c, CT01, citizen, 'members_step');
   assert.deepEqual(await sections(page), ['Cam đoan'], 'an owner needs no consent');
   await fillStep(c, CT01, citizen, 'consents');
@@ -525,7 +525,10 @@ test('Judicial record: the residence history must run from the 14th birthday to 
 
   await c.type('history[1].h_from', `01/01/${split + 2}`);
   errors = await refused();
-  assert.ok(errors.includes(`${label}: thiếu thời gian từ 31/12/${split} đến 01/01/${split + 2} (trước dòng 2)`), errors.join(' | '));
+  assert.ok(errors.includes(`${label}: thiếu thời gian từ 01/01/${split + 1} đến 31/12/${split + 1} (trước dòng 2)`), errors.join(' | '));
+  // The summary's link goes to where the gap is mended: the start of row 2.
+  await page.click('tokhai-form .tk-summary a:has-text("thiếu thời gian")');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.path), 'history[1].h_from');
 
   await c.type('history[1].h_from', second.from);
   await c.type('history[0].h_from', dmy(addYears(dob, 15)));

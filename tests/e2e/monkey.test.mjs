@@ -44,7 +44,7 @@ async function pick(page, selector, next) {
 async function operate(page, next) {
   const choice = next(10);
   if (choice < 5) {
-    const control = await pick(page, 'input:not([type=file]):not([readonly]):not([disabled]), textarea:not([readonly]), select:not([disabled])', next);
+    const control = await pick(page, 'input:not([type=file]):not([readonly]):not([disabled]):not([aria-disabled=true]), textarea:not([readonly]), select:not([disabled])', next);
     if (!control) return null;
     const kind = await control.evaluate((e) => (e.tagName === 'SELECT' ? 'select' : e.type));
     await control.focus();
@@ -58,7 +58,7 @@ async function operate(page, next) {
     return 'type';
   }
   if (choice < 8) {
-    const button = await pick(page, 'button:not([disabled])', next);
+    const button = await pick(page, 'button:not([disabled]):not([aria-disabled=true])', next);
     if (!button) return null;
     await button.click();
     return 'click';

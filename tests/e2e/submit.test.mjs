@@ -242,6 +242,7 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   assert.equal(await page.inputValue('tokhai-form .tk-rate textarea'), 'Nhanh gọn');
   await page.click('tokhai-form .tk-rate [data-act=rate]');
   await page.waitForFunction(() => document.querySelector('tokhai-form .tk-rate-status')?.textContent === 'Cảm ơn bạn đã đánh giá.');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'tk-rate-status', 'focus on the thanks, not lost with the button');
   assert.equal(env.portal.sql(`SELECT rating || ' ' || comment FROM satisfaction WHERE dossier_id = '${code}'`), '4 Nhanh gọn');
 
   beacons.push(...(await page.evaluate(() => Promise.all(window.beaconBodies))));

@@ -30,6 +30,34 @@ async function pick(page, selector, query) {
   await page.keyboard.press('Enter');
 }
 
+/** Makes the sample form valid through the JS API: a prefill bundle (the name locked), then the rest as typed. */
+async function fillValid(page) {
+  await page.evaluate(() => {
+    const bundle = {
+      format: 1,
+      values: {
+        full_name: { value: 'Nguyễn Văn An', source: 'population.full_name', locked: true },
+        dob: { value: '1989-03-15', source: 'population.dob', locked: false },
+        residence: { value: { province: '01', commune: '00004', street: 'Số 1 Tràng Tiền' }, source: 'population.current_address', locked: false },
+      },
+    };
+    return window.tk.prefill(bundle);
+  });
+  const fill = {
+    sex: 'nam', pin: '001089012345', phone: '0912345678', request_type: 'thuong_tru', move_date: '01/10/2026',
+    housing: 'so_huu', head_name: 'Nguyễn Văn An', relation_to_head: 'chu_ho', commitment: true,
+  };
+  await page.evaluate(async (f) => {
+    for (const [path, value] of Object.entries(f)) {
+      const el = document.querySelector(`[data-path="${path}"]:is(input,select,textarea)${path === 'sex' || path === 'housing' ? `[value="${value}"]` : ''}`);
+      if (typeof value === 'boolean' || el.type === 'radio') el.checked = true;
+      else el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+  }, fill);
+}
+
 test('the sample form is filled and submitted by keyboard alone, through the review page', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await fillDeclarant(page);
@@ -202,8 +230,15 @@ test('a conditional field appears and disappears; dependent lists follow their p
   await page.selectOption('#tk1-request_type', 'thuong_tru');
   assert.equal(await until.isHidden(), true);
 
-  // The hometown commune list waits for its province and searches without diacritics.
-  assert.equal(await page.isDisabled('#tk1-home_commune'), true);
+  // The hometown commune list waits for its province, says so, and stays reachable (by Tab, by a
+  // summary link); it searches without diacritics.
+  const waiting = () =>
+    page.evaluate(() => {
+      const input = document.getElementById('tk1-home_commune');
+      const note = input.parentElement.querySelector('[role=status]');
+      return { aria: input.getAttribute('aria-disabled'), disabled: input.disabled, note: note.className === 'tk-vh' ? '' : note.textContent };
+    });
+  assert.deepEqual(await waiting(), { aria: 'true', disabled: false, note: 'Chọn mục phía trên trước' });
   await page.click('#tk1-home_province');
   // Names with a word starting so come first: 'ha' lists Hà Nội before Lai Châu (cHAu).
   await page.keyboard.type('ha');
@@ -213,7 +248,7 @@ test('a conditional field appears and disappears; dependent lists follow their p
   await page.keyboard.type('da nang');
   await page.click('#tk1-home_province-list [role=option] >> nth=0');
   assert.equal(await page.inputValue('#tk1-home_province'), 'Thành phố Đà Nẵng');
-  assert.equal(await page.isDisabled('#tk1-home_commune'), false);
+  assert.deepEqual(await waiting(), { aria: null, disabled: false, note: '' });
   await page.click('#tk1-home_commune');
   await page.keyboard.type('hai chau');
   const options = await page.$$eval('#tk1-home_commune-list [role=option]', (o) => o.map((e) => e.textContent));
@@ -222,14 +257,20 @@ test('a conditional field appears and disappears; dependent lists follow their p
   await page.keyboard.press('Enter');
   assert.ok((await page.evaluate(() => window.tk.values().home_commune)).length === 5);
 
-  // Another province empties a commune that is not in it.
+  // Another province empties a commune that is not in it, and its error is the empty choice's; Tab
+  // from the province goes on to the commune.
   await page.click('#tk1-home_province');
   await page.fill('#tk1-home_province', '');
   await page.keyboard.type('ha noi');
   await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.inputValue('#tk1-home_province'), 'Thành phố Hà Nội');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-home_commune');
   assert.equal(await page.inputValue('#tk1-home_commune'), '');
   assert.equal(await page.evaluate(() => window.tk.values().home_commune), undefined);
+  const communeIssues = await page.evaluate(() => window.tk.validate().issues.filter((i) => i.path === 'home_commune').map((i) => i.code));
+  const shown = await page.locator('#tk1-home_commune-error').textContent().catch(() => '');
+  assert.ok(!shown.includes('không thuộc'), `no error of the commune given up: ${shown} ${communeIssues}`);
   const replaced = await page.evaluate(() => window.kept.filter((e) => !e.isConnected).length);
   assert.equal(replaced, 0, 'no node of the form was re-rendered');
   assert.deepEqual(problems, []);
@@ -266,35 +307,12 @@ test('the JS API: values, validate, submit to the action endpoint with a receipt
   const invalid = await page.evaluate(() => window.tk.submit());
   assert.equal(invalid.ok, false);
   assert.ok(invalid.issues.some((i) => i.path === 'full_name' && i.code === 'required'));
-  await page.evaluate(() => {
-    const bundle = {
-      format: 1,
-      values: {
-        full_name: { value: 'Nguyễn Văn An', source: 'population.full_name', locked: true },
-        dob: { value: '1989-03-15', source: 'population.dob', locked: false },
-        residence: { value: { province: '01', commune: '00004', street: 'Số 1 Tràng Tiền' }, source: 'population.current_address', locked: false },
-      },
-    };
-    return window.tk.prefill(bundle);
-  });
+  await fillValid(page);
   assert.equal(await page.inputValue('#tk1-full_name'), 'Nguyễn Văn An');
   assert.equal(await page.getAttribute('#tk1-full_name', 'readonly'), '');
   assert.ok((await text(page, '#tk1-full_name-prov')).includes('không sửa được'));
   assert.equal(await page.inputValue('#tk1-dob'), '15/03/1989');
   assert.equal(await page.inputValue('#tk1-residence_commune'), 'Phường Ba Đình');
-  const fill = {
-    sex: 'nam', pin: '001089012345', phone: '0912345678', request_type: 'thuong_tru', move_date: '01/10/2026',
-    housing: 'so_huu', head_name: 'Nguyễn Văn An', relation_to_head: 'chu_ho', commitment: true,
-  };
-  await page.evaluate(async (f) => {
-    for (const [path, value] of Object.entries(f)) {
-      const el = document.querySelector(`[data-path="${path}"]:is(input,select,textarea)${path === 'sex' || path === 'housing' ? `[value="${value}"]` : ''}`);
-      if (typeof value === 'boolean' || el.type === 'radio') el.checked = true;
-      else el.value = value;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-    }
-  }, fill);
   const { valid } = await page.evaluate(() => window.tk.validate());
   assert.equal(valid, true);
   assert.equal((await page.evaluate(() => window.tk.values())).pin, '001089012345');
@@ -322,6 +340,58 @@ test('the JS API: values, validate, submit to the action endpoint with a receipt
   await page.evaluate(() => window.tk.destroy());
   assert.equal(await page.locator('.tk').count(), 0);
   assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), [], 'only the refusal on the network');
+  await context.close();
+});
+
+test('while the filing is sent nothing moves: Back, "Sửa" and the browser\'s back wait, and the buttons say so', async () => {
+  const { page, context, problems } = await open(env, `${HARNESS}?action=1`);
+  await fillValid(page);
+  while ((await text(page, next)) !== 'Gửi tờ khai') await page.click(next);
+  await page.waitForSelector('.tk-review:not([hidden])');
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route('**/api/submissions', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.click(next);
+  await page.waitForSelector(`${next}[aria-disabled="true"]`);
+  assert.equal(await page.getAttribute('.tk-nav [data-act=back]', 'aria-disabled'), 'true');
+  const steps = (await events(page, 'step')).length;
+  await page.evaluate(() => {
+    document.querySelector('.tk-nav [data-act=back]').click();
+    document.querySelector('.tk-review [data-act=edit]').click();
+  });
+  await page.goBack();
+  await page.waitForTimeout(100);
+  assert.equal((await events(page, 'step')).length, steps, 'no other screen while sending');
+  assert.equal(await page.isVisible('.tk-review'), true);
+  release();
+  await page.waitForSelector('.tk-done:not([hidden])');
+  assert.equal(env.server.submissions.at(-1).values.commitment, true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a prefill arriving after the citizen typed keeps what they typed, unless its value is locked', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await typeInto(page, '#tk1-phone', '0912345678');
+  await typeInto(page, '#tk1-full_name', 'Nguyen Van A');
+  await page.evaluate(() =>
+    window.tk.prefill({
+      values: {
+        phone: { value: '0987654321', source: 'population.phone', locked: false },
+        full_name: { value: 'Nguyễn Văn An', source: 'population.full_name', locked: true },
+        dob: { value: '1989-03-15', source: 'population.dob', locked: true },
+      },
+    }),
+  );
+  assert.equal((await page.evaluate(() => window.tk.values())).phone, '+84912345678', 'typed, kept');
+  assert.equal(await page.inputValue('#tk1-full_name'), 'Nguyễn Văn An', 'locked national data wins');
+  // How to type a date is no help in a box that cannot be typed in.
+  assert.equal(await page.getAttribute('#tk1-dob', 'readonly'), '');
+  assert.equal(await page.locator('[data-path="dob"].tk-field .tk-hint-format').isVisible(), false);
+  assert.deepEqual(problems, []);
   await context.close();
 });
 

@@ -415,7 +415,13 @@ impl Builder<'_> {
                 (Control::File(files), input)
             }
             _ => {
-                let input = dom.make(Some(wrap), "input", &[own, &line_attrs(kind)].concat(), "");
+                let mut attrs = [own, &line_attrs(kind)].concat();
+                if def.integer {
+                    // A phone's keypad of digits alone, without a decimal separator.
+                    attrs.retain(|(name, _)| *name != "inputmode");
+                    attrs.push(("inputmode", "numeric"));
+                }
+                let input = dom.make(Some(wrap), "input", &attrs, "");
                 (Control::Input(input.clone().unchecked_into()), input)
             }
         }
@@ -441,7 +447,7 @@ impl Builder<'_> {
         ]
         .concat();
         if dependent {
-            attrs.push(("disabled", ""));
+            attrs.push(("aria-disabled", "true"));
         }
         let input = dom.make(Some(&box_el), "input", &attrs, "");
         let labelled_by = format!("{id}-label");
@@ -453,7 +459,12 @@ impl Builder<'_> {
             ("hidden", ""),
         ];
         let list = dom.make(Some(&box_el), "ul", &list_attrs, "");
-        let status = dom.make(Some(&box_el), "div", &[("class", "tk-vh"), ("role", "status")], "");
+        // A dependent list waits for the item above it, and says so (shown), until that is chosen.
+        let (class, note) = match dependent {
+            true => ("tk-hint tk-parent-first", Word::ChooseParentFirst.get(self.lang)),
+            false => ("tk-vh", ""),
+        };
+        let status = dom.make(Some(&box_el), "div", &[("class", class), ("role", "status")], note);
         Combo {
             input: input.unchecked_into(),
             list,

@@ -160,7 +160,7 @@ impl Word {
             Word::StepsDone => ("Đã khai xong {n}/{total} bước", "{n} of {total} steps done"),
             Word::Choose => ("— Chọn —", "— Select —"),
             Word::AddRow => ("Thêm dòng", "Add a row"),
-            Word::RemoveRow => ("Xoá dòng {n}", "Remove row {n}"),
+            Word::RemoveRow => ("Xóa dòng {n}", "Remove row {n}"),
             Word::Row => ("Dòng {n}", "Row {n}"),
             Word::DateHint => (
                 "Nhập ngày/tháng/năm, ví dụ 05/03/1990",

@@ -43,18 +43,15 @@ impl State {
             self.dom.make(Some(&c.list), "li", &li_attrs, o.label.get(&self.lang));
             c.items.push(o.value.clone());
         }
-        let status = if c.items.is_empty() {
-            if c.dependent && c.parent.is_none() {
-                Word::ChooseParentFirst
-            } else {
-                Word::NoResults
-            }
-            .get(&self.lang)
-            .to_owned()
+        if waits_for_parent(c) {
+            say_choose_parent_first(c, &self.lang);
         } else {
-            Word::Results.fill(&self.lang, &c.items.len().to_string(), "")
-        };
-        c.status.set_text_content(Some(&status));
+            let status = match c.items.len() {
+                0 => Word::NoResults.get(&self.lang).to_owned(),
+                n => Word::Results.fill(&self.lang, &n.to_string(), ""),
+            };
+            set_status(c, &status, false);
+        }
         show(&c.list, !c.items.is_empty());
         attr(
             &c.input,
@@ -85,6 +82,23 @@ impl State {
         self.apply(patches, None);
         self.commit(path, value);
     }
+}
+
+/// Whether a dependent list waits for the item above it (and is not locked).
+pub(super) fn waits_for_parent(c: &Combo) -> bool {
+    c.dependent && c.parent.is_none() && !c.input.read_only()
+}
+
+/// Says under a list that waits for the item above it to choose that first (shown and heard).
+pub(super) fn say_choose_parent_first(c: &Combo, lang: &str) {
+    set_status(c, Word::ChooseParentFirst.get(lang), true);
+}
+
+/// Writes a list's status line: a count of matches for screen readers only, or (`shown`) a note for all.
+pub(super) fn set_status(c: &Combo, text: &str, shown: bool) {
+    c.status.set_text_content(Some(text));
+    c.status
+        .set_class_name(if shown { "tk-hint tk-parent-first" } else { "tk-vh" });
 }
 
 /// Closes a searchable list.

@@ -220,6 +220,9 @@ impl State {
                 }
             }
             self.say(&note, Some(Word::RateThanks));
+            // The button pressed is gone: focus goes to the thanks, not to the page's start.
+            attr(&note, "tabindex", "-1");
+            self.focus = Some(html(&note));
         } else {
             button.remove_attribute("aria-disabled").ok();
             self.say(&note, Some(Word::SendFailed));

@@ -10,7 +10,7 @@ mod wizard;
 use crate::dom::{attr, html, show, shown, Attrs, Dom};
 use crate::render::{Builder, Control, FieldNode, GroupNode};
 use crate::ui::{Txt, Word};
-use combo::{close_list, set_active};
+use combo::{close_list, say_choose_parent_first, set_active, set_status, waits_for_parent};
 pub use filing::status_word;
 use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -85,6 +85,9 @@ pub struct State {
     /// Whether the citizen has reached the review page: going on from a step then returns to it.
     reviewed: bool,
     bundle: Option<Json>,
+    /// Paths the citizen typed or chose a value in: a prefill arriving later leaves them as they are,
+    /// unless its value is locked.
+    edited: HashSet<String>,
     /// Signed bundles of household members' rows, as received.
     member_rows: Vec<members::MemberRow>,
     busy: bool,
@@ -319,6 +322,7 @@ impl State {
             screen: Screen::Step(0),
             reviewed: false,
             bundle: None,
+            edited: HashSet::new(),
             member_rows: Vec::new(),
             busy: false,
             reference: None,
@@ -428,9 +432,13 @@ impl State {
 
     /// Applies the core's patches; `typing` is the path whose control the citizen is editing.
     fn apply(&mut self, patches: Vec<Patch>, typing: Option<&str>) {
+        // Rows first (the other patches may be about their fields); a new parent last, since the choice
+        // it empties brings fresh issues that the batch's own (of the old choice) must not overwrite.
         let (rows, rest): (Vec<Patch>, Vec<Patch>) = patches.into_iter().partition(|p| matches!(p, Patch::Rows { .. }));
+        let (parents, rest): (Vec<Patch>, Vec<Patch>) =
+            rest.into_iter().partition(|p| matches!(p, Patch::Options { .. }));
         let mut layout = false;
-        for p in rows.into_iter().chain(rest) {
+        for p in rows.into_iter().chain(rest).chain(parents) {
             match p {
                 Patch::Rows { path, count } => self.sync_rows(&path, count),
                 Patch::Value { path, value } => self.show_value(&path, &value),
@@ -562,8 +570,15 @@ impl State {
             return;
         }
         c.parent = parent;
-        c.input
-            .set_disabled(c.dependent && c.parent.is_none() && !c.input.read_only());
+        // Still focusable while it waits (a disabled box would be skipped by Tab and by the error
+        // summary's link), saying why it cannot be filled yet.
+        if waits_for_parent(c) {
+            attr(&c.input, "aria-disabled", "true");
+            say_choose_parent_first(c, &self.lang);
+        } else {
+            c.input.remove_attribute("aria-disabled").ok();
+            set_status(c, "", false);
+        }
         close_list(c);
         let catalog = lookup(&self.form, &self.host, &c.catalog);
         let orphan = c
@@ -802,11 +817,30 @@ impl State {
         }
         li.set_text_content(None);
         for issue in errors {
-            let href = format!("#{}", n.id);
+            let target = self.link_target(path, issue);
+            let id = self.nodes.get(&target).map_or(&n.id, |t| &t.id);
+            let href = format!("#{id}");
             let text = message(&self.form, &self.server_messages, issue, &self.lang);
-            let a_attrs = [("href", href.as_str()), ("data-act", "link"), ("data-path", path)];
+            let a_attrs = [("href", href.as_str()), ("data-act", "link"), ("data-path", &target)];
             self.dom.make(Some(li), "a", &a_attrs, &text);
         }
+    }
+
+    /// Where an issue's summary link takes the citizen: its field; for the periods of a repeat group,
+    /// the start date of the row the issue names (a gap or overlap is mended there).
+    fn link_target(&self, path: &str, issue: &Issue) -> String {
+        let row = issue.params.get("at").and_then(|at| at.parse::<usize>().ok());
+        let from = self
+            .groups
+            .get(path)
+            .and_then(|g| g.def.periods.as_ref())
+            .map(|p| &p.from);
+        let target = row
+            .zip(from)
+            .map(|(at, from)| format!("{path}[{}].{from}", at.saturating_sub(1)));
+        target
+            .filter(|t| self.nodes.contains_key(t))
+            .unwrap_or_else(|| path.to_owned())
     }
 
     // ----- citizen events -----
@@ -837,6 +871,7 @@ impl State {
         };
         let patches = self.session.input(&path, value).unwrap_or_default();
         self.apply(patches, Some(&path));
+        self.edited.insert(path);
     }
 
     /// A committed change: the citizen left a text control, or picked an option.
@@ -861,6 +896,7 @@ impl State {
     /// field's issues, and tells the host.
     fn commit(&mut self, path: &str, raw: Json) {
         self.record(EventKind::Change { field: path.to_owned() });
+        self.edited.insert(path.to_owned());
         let Some(n) = self.nodes.get_mut(path) else {
             return;
         };
@@ -910,7 +946,12 @@ impl State {
         }
         let path = el.get_attribute("data-path").unwrap_or_default();
         let number = |name: &str| el.get_attribute(name).and_then(|v| v.parse::<usize>().ok());
-        match el.get_attribute("data-act").as_deref() {
+        let act = el.get_attribute("data-act");
+        // While the filing is sent, the answers and the screen stay as they are sent.
+        if self.busy && !matches!(act.as_deref(), Some("lang" | "print")) {
+            return true;
+        }
+        match act.as_deref() {
             Some("add") => self.add_row(&path),
             Some("remove") => {
                 if let Some(i) = number("data-row") {
@@ -1193,7 +1234,11 @@ impl State {
                 }
                 if let Control::Combo(c) = &mut n.control {
                     close_list(c);
-                    c.status.set_text_content(None);
+                    if waits_for_parent(c) {
+                        say_choose_parent_first(c, lang);
+                    } else {
+                        set_status(c, "", false);
+                    }
                     if let Some(code) = &c.value {
                         c.input
                             .set_value(&option_label(&self.form, &self.host, &c.catalog, code, lang));
@@ -1248,6 +1293,11 @@ impl State {
         refuse_if_any(problems)?;
         for (path, pv) in values {
             let (value, locked) = (pv["value"].clone(), pv["locked"] == true);
+            // What the citizen typed before national data arrived stays theirs.
+            let typed = |p: &String| p == path || p.strip_prefix(path.as_str()).is_some_and(|r| r.starts_with('.'));
+            if !locked && self.edited.iter().any(typed) {
+                continue;
+            }
             let patches = self.session.input(path, value.clone()).unwrap_or_default();
             self.apply(patches, None);
             self.show_value(path, &value);
@@ -1298,6 +1348,13 @@ impl State {
         };
         for n in paths.iter().filter_map(|p| self.nodes.get(p)) {
             lock(&n.control, locked);
+            // How to type a date is no help in a box that cannot be typed in.
+            if let Ok(Some(format)) = n.wrap.query_selector(".tk-hint-format") {
+                show(&format, !locked);
+                if let Some(hint) = format.parent_element().filter(|h| h.child_element_count() == 1) {
+                    show(&hint, !locked);
+                }
+            }
         }
     }
 

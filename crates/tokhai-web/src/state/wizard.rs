@@ -106,7 +106,15 @@ impl State {
         } else {
             next.get(&lang)
         }));
-        self.next.toggle_attribute_with_force("aria-disabled", self.busy).ok();
+        // While the filing is sent nothing moves: neither button can be used (said as "true", not as an
+        // empty attribute, which means false).
+        for button in [&self.next, &self.back] {
+            if self.busy {
+                attr(button, "aria-disabled", "true");
+            } else {
+                button.remove_attribute("aria-disabled").ok();
+            }
+        }
     }
 
     /// Every error of the form, after validating every visible field.
@@ -176,8 +184,11 @@ impl State {
 
     /// Goes to screen `index` (a step, or the review page after the last) as the browser's back and
     /// forward buttons ask: back to it (or the visible step before it) freely, forward as the Next
-    /// button goes. Nothing moves once the filing is done.
+    /// button goes. Nothing moves while the filing is sent, nor once it is done.
     pub fn show_step(&mut self, index: usize) {
+        if self.busy {
+            return;
+        }
         let current = match self.screen {
             Screen::Step(i) => i,
             Screen::Review => self.steps.len(),
