@@ -6,6 +6,13 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+/// Abbreviations citizens type for parts of unit names (`TP. HCM`), searched as the words they stand for.
+const ABBREVIATIONS: [(&str, &str); 3] = [
+    ("tp", "thanh pho"),
+    ("hcm", "ho chi minh"),
+    ("tphcm", "thanh pho ho chi minh"),
+];
+
 /// Catalogue names every host may provide; a definition may use them without defining them.
 pub const EXTERNAL_CATALOGS: [&str; 2] = ["provinces", "communes"];
 
@@ -53,10 +60,18 @@ impl Catalog {
     /// those where every word starts a word of the label ('ha' finds Hà Nội before Lai Châu), each
     /// part in catalogue order.
     pub fn search<'a>(&'a self, parent: Option<&str>, query: &str, limit: usize) -> Vec<&'a OptionDef> {
-        let words: Vec<String> = search_key(query)
+        let key = search_key(query);
+        let words: Vec<&str> = key
             .split(' ')
+            .map(|w| w.trim_end_matches('.'))
+            .flat_map(|w| {
+                ABBREVIATIONS
+                    .iter()
+                    .find(|(a, _)| *a == w)
+                    .map_or(w, |(_, full)| full)
+                    .split(' ')
+            })
             .filter(|w| !w.is_empty())
-            .map(str::to_owned)
             .collect();
         let (mut first, mut rest) = (Vec::new(), Vec::new());
         let candidates = self.options.iter().zip(&self.keys);
@@ -67,7 +82,7 @@ impl Catalog {
                 if first.len() == limit {
                     break;
                 }
-            } else if rest.len() < limit && words.iter().all(|w| key.contains(w.as_str())) {
+            } else if rest.len() < limit && words.iter().all(|w| key.contains(w)) {
                 rest.push(o);
             }
         }
@@ -214,6 +229,20 @@ mod tests {
         assert_eq!(c.search(None, "PHUONG", 10).len(), 3);
         assert_eq!(c.search(Some("79"), "hoan kiem", 10).len(), 0);
         assert_eq!(c.options(Some("01")).count(), 2);
+    }
+
+    #[test]
+    fn search_reads_the_abbreviations_citizens_type() {
+        let c = Catalog::new(vec![
+            opt("79", "Thành phố Hồ Chí Minh", None),
+            opt("01", "Thành phố Hà Nội", None),
+        ])
+        .unwrap();
+        let found = |q: &str| -> Vec<String> { c.search(None, q, 10).iter().map(|o| o.value.clone()).collect() };
+        for query in ["TP. HCM", "tp hcm", "TPHCM", "TP. Hồ Chí Minh", "hcm"] {
+            assert_eq!(found(query), ["79"], "{query}");
+        }
+        assert_eq!(found("tp"), ["79", "01"]);
     }
 
     #[test]
