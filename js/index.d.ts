@@ -92,7 +92,8 @@ export interface Submission {
 export interface SubmitResult {
   ok: boolean;
   /** The back end could not be reached after every retry: the submission waits in IndexedDB and is sent
-   * automatically when the connection returns or the page is opened again. */
+   * automatically when the connection returns or the page is opened again, unless the citizen changes an
+   * answer meanwhile (then Submit sends the answers as they are). */
   queued?: boolean;
   submission?: Submission;
   /** The back end's answer (parsed JSON), if any. */

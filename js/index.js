@@ -559,6 +559,13 @@ async function start(element, form, catalogs, options, adopt, idPrefix = `tk${++
       remember(step);
     }
     if (type === 'change' && restoring) edited.add(detail.path);
+    if (type === 'change' && queued && !delivering) {
+      // An answer changed after the filing was queued: that filing no longer says what the citizen
+      // wants, so it is not sent later; Submit sends the answers as they are now.
+      queued = null;
+      if (drafts) forget('outbox', draftId);
+      widget.status('');
+    }
     if (type === 'rate') return rate(detail);
     if (type === 'member') return memberRow(detail);
     if (type === 'attach') return attach(detail);

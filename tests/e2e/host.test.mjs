@@ -10,6 +10,21 @@ import { open, useBrowser } from './helpers.mjs';
 const env = useBrowser();
 const SAMPLE = '/fixtures/ct01-sample.json';
 const NAME = { value: 'Nguyễn Văn An', source: 'population.full_name', locked: true };
+/** Every answer the sample's required fields need, as a prefill bundle's values (none locked). */
+const VALID = {
+  full_name: { value: 'Nguyễn Văn An', source: 't', locked: false },
+  dob: { value: '1989-03-15', source: 't', locked: false },
+  sex: { value: 'nam', source: 't', locked: false },
+  pin: { value: '001089012345', source: 't', locked: false },
+  phone: { value: '0912345678', source: 't', locked: false },
+  residence: { value: { province: '01', commune: '00004', street: 'Số 1 Tràng Tiền' }, source: 't', locked: false },
+  request_type: { value: 'thuong_tru', source: 't', locked: false },
+  move_date: { value: '2026-10-01', source: 't', locked: false },
+  housing: { value: 'so_huu', source: 't', locked: false },
+  head_name: { value: 'Nguyễn Văn An', source: 't', locked: false },
+  relation_to_head: { value: 'chu_ho', source: 't', locked: false },
+  commitment: { value: true, source: 't', locked: false },
+};
 
 test('ready fires once the form is prefilled and the element holds its handle; the first screen is told after it', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
@@ -87,36 +102,21 @@ test('a form stays whole however many other definitions are compiled after it', 
 
 test('with no action and no submit handler the filing is not said to be sent', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
-  const outcome = await page.evaluate(async (sample) => {
+  const outcome = await page.evaluate(async ({ sample, values }) => {
     const { mount } = await import('/pkg/index.js');
     const host = document.body.appendChild(document.createElement('div'));
     const handle = await mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
     const errors = [];
     handle.on('error', ({ error }) => errors.push(error.message));
     // Every answer of the sample's required fields, as the harness tests give them.
-    await handle.prefill({
-      values: {
-        full_name: { value: 'Nguyễn Văn An', source: 't', locked: false },
-        dob: { value: '1989-03-15', source: 't', locked: false },
-        sex: { value: 'nam', source: 't', locked: false },
-        pin: { value: '001089012345', source: 't', locked: false },
-        phone: { value: '0912345678', source: 't', locked: false },
-        residence: { value: { province: '01', commune: '00004', street: 'Số 1 Tràng Tiền' }, source: 't', locked: false },
-        request_type: { value: 'thuong_tru', source: 't', locked: false },
-        move_date: { value: '2026-10-01', source: 't', locked: false },
-        housing: { value: 'so_huu', source: 't', locked: false },
-        head_name: { value: 'Nguyễn Văn An', source: 't', locked: false },
-        relation_to_head: { value: 'chu_ho', source: 't', locked: false },
-        commitment: { value: true, source: 't', locked: false },
-      },
-    });
+    await handle.prefill({ values });
     const valid = handle.validate().valid;
     const unsent = await handle.submit();
     const receipt = host.querySelectorAll('.tk-done:not([hidden])').length;
     handle.on('submit', () => ({ receipt: { id: 'HOST-1' } }));
     const sent = await handle.submit();
     return { valid, unsent: unsent.ok, errors, receipt, sent: sent.ok && sent.response.receipt.id };
-  }, SAMPLE);
+  }, { sample: SAMPLE, values: VALID });
   assert.deepEqual(outcome, {
     valid: true,
     unsent: false,
@@ -125,6 +125,37 @@ test('with no action and no submit handler the filing is not said to be sent', a
     sent: 'HOST-1',
   });
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a filing left queued after its retries is not sent later once the citizen changed an answer; Submit sends the new answers', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  await page.route('**/api/submissions', (route) => route.fulfill({ status: 503, body: '{}' }));
+  const queued = await page.evaluate(async ({ sample, values }) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    host.id = 'queued';
+    const options = { action: '/api/submissions', retry: { attempts: 2, baseMs: 1, capMs: 1 }, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' };
+    window.queuedForm = await mount(host, sample, options);
+    await window.queuedForm.prefill({ values });
+    return window.queuedForm.submit();
+  }, { sample: SAMPLE, values: VALID });
+  assert.deepEqual([queued.ok, queued.queued], [false, true]);
+  // The citizen changes the phone number; then the connection is back.
+  await page.evaluate(() => {
+    const phone = document.querySelector('#queued input[data-path="phone"]');
+    phone.value = '0987654321';
+    for (const type of ['input', 'change']) phone.dispatchEvent(new Event(type, { bubbles: true }));
+  });
+  await page.unroute('**/api/submissions');
+  const before = env.server.submissions.length;
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await page.waitForTimeout(300);
+  assert.equal(env.server.submissions.length, before, 'the queued filing, with the old number, is not sent');
+  const sent = await page.evaluate(() => window.queuedForm.submit());
+  assert.equal(sent.ok, true);
+  assert.equal(env.server.submissions.at(-1).values.phone, '+84987654321');
+  assert.deepEqual(problems.filter((p) => !p.includes('status of 503')), []);
   await context.close();
 });
 
