@@ -527,6 +527,11 @@ test('on a phone the progress shows the current step alone, under "Bước 2/4",
     // A CSS counter skips steps that are not displayed: on a phone the second step would read "1.".
     if (numbered) assert.deepEqual(shown, Array(4).fill('counter(tk-step) ". "'));
     else assert.deepEqual(shown, ['none'], 'one step shown, and no counter on it');
+    // On the review page no step is current: a phone then shows (and exposes) no empty list.
+    await fillValid(page);
+    for (let i = 0; i < 6 && (await text(page, next)) !== 'Gửi tờ khai'; i++) await page.click(next);
+    await page.waitForSelector('.tk-review:not([hidden])');
+    assert.equal(await page.$eval('.tk-steps-list', (list) => getComputedStyle(list).display !== 'none'), numbered);
     assert.deepEqual(problems, []);
     await context.close();
   }
