@@ -214,6 +214,19 @@ test('errors show after leaving a field, the summary links to them, and fixing c
   await context.close();
 });
 
+test('an address with an error marks its boxes: all of them when it is missing, the wrong ones alone otherwise', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const invalid = () =>
+    page.$$eval('[data-path^="residence."]:is(input,select)', (els) => els.map((e) => `${e.dataset.path} ${e.getAttribute('aria-invalid')}`));
+  await page.evaluate(() => window.tk.validate());
+  assert.deepEqual(await invalid(), ['residence.province true', 'residence.commune true', 'residence.street true']);
+  await page.evaluate(() => window.tk.prefill({ values: { residence: { value: { province: '01' }, source: 't', locked: false } } }));
+  await page.evaluate(() => window.tk.validate());
+  assert.deepEqual(await invalid(), ['residence.province null', 'residence.commune true', 'residence.street true']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a conditional field appears and disappears; dependent lists follow their parent', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.evaluate(() => {

@@ -755,6 +755,7 @@ impl State {
             let prov = n.st.prov.is_some().then(|| format!("{}-prov", self.dom.id(path)));
             set_described(&n.described, &n.hint_ids, prov, Some(&error_id));
         }
+        self.mark_parts(path);
         match (was_shown, first_error) {
             (false, Some(code)) => self.record(EventKind::ErrorShown {
                 field: path.to_owned(),
@@ -764,6 +765,34 @@ impl State {
             _ => {}
         }
         self.update_summary_item(path);
+    }
+
+    /// Marks every box of an address invalid while the address as a whole has an error shown (as
+    /// GOV.UK marks every box of a wrong date), else each box by its own errors; `path` is the address
+    /// or one of its boxes.
+    fn mark_parts(&self, path: &str) {
+        let address = match self.nodes.get(path) {
+            Some(FieldNode {
+                control: Control::Container,
+                ..
+            }) => path,
+            _ => match path.rsplit_once('.') {
+                Some((address, part)) if ADDRESS_PARTS.contains(&part) => address,
+                _ => return,
+            },
+        };
+        let has_error = |n: &FieldNode| n.st.shown && n.st.issues.iter().any(Issue::is_error);
+        let whole = self.nodes.get(address).is_some_and(has_error);
+        for part in ADDRESS_PARTS {
+            let Some(n) = self.nodes.get(&format!("{address}.{part}")) else {
+                continue;
+            };
+            if whole || has_error(n) {
+                attr(&n.described, "aria-invalid", "true");
+            } else {
+                n.described.remove_attribute("aria-invalid").ok();
+            }
+        }
     }
 
     // ----- the error summary -----
