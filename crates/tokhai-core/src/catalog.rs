@@ -1,7 +1,9 @@
 //! Options catalogues: static lists and the administrative units of 2025.
 
 use crate::definition::{OptionDef, Text};
+use crate::prefill::new_province_of;
 use crate::text::search_key;
+use crate::vn::pin::PROVINCE_CODES;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -29,6 +31,8 @@ pub struct Catalog {
     /// Search keys, each made on the first search that reaches its option (a commune search
     /// only reaches one province's communes, so loading stays fast).
     keys: Vec<OnceLock<String>>,
+    /// More words an option is found by, by its index (a province's names before the 2025 merger).
+    also: HashMap<u32, String>,
 }
 
 impl Catalog {
@@ -41,7 +45,20 @@ impl Catalog {
             }
         }
         let keys = options.iter().map(|_| OnceLock::new()).collect();
-        Ok(Catalog { options, by_code, keys })
+        let also = HashMap::new();
+        Ok(Catalog {
+            options,
+            by_code,
+            keys,
+            also,
+        })
+    }
+
+    /// Lets the option `code` be found by more words than its labels.
+    fn also_found_by(&mut self, code: &str, words: String) {
+        if let Some(&i) = self.by_code.get(code) {
+            self.also.insert(i, words);
+        }
     }
 
     /// The option with a code.
@@ -74,9 +91,10 @@ impl Catalog {
             .filter(|w| !w.is_empty())
             .collect();
         let (mut first, mut rest) = (Vec::new(), Vec::new());
-        let candidates = self.options.iter().zip(&self.keys);
-        for (o, key) in candidates.filter(|(o, _)| parent.is_none() || o.parent.as_deref() == parent) {
-            let key = key.get_or_init(|| search_key(&format!("{} {}", o.label.get("vi"), o.label.get("en"))));
+        let candidates = (0..).zip(self.options.iter().zip(&self.keys));
+        for (i, (o, key)) in candidates.filter(|(_, (o, _))| parent.is_none() || o.parent.as_deref() == parent) {
+            let also = self.also.get(&i).map_or("", String::as_str);
+            let key = key.get_or_init(|| search_key(&format!("{} {} {also}", o.label.get("vi"), o.label.get("en"))));
             if words.iter().all(|w| starts_word(key, w)) {
                 first.push(o);
                 if first.len() == limit {
@@ -128,6 +146,14 @@ impl<'a> CatalogView<'a> {
     pub fn get(&self, name: &str) -> Option<&'a Catalog> {
         self.form.get(name).or_else(|| self.host.get(name))
     }
+}
+
+/// The names of the provinces before 1 July 2025 that became part of province `code`.
+fn former_names(code: &str) -> String {
+    let merged = PROVINCE_CODES
+        .iter()
+        .filter(|(old, _)| new_province_of(&old[1..]) == Some(code));
+    merged.map(|(_, name)| *name).collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Deserialize)]
@@ -183,7 +209,14 @@ impl Catalogs {
                 orphan.value
             )));
         }
+        let codes: Vec<String> = provinces.iter().map(|p| p.value.clone()).collect();
         catalogs.insert("provinces", provinces)?;
+        if let Some(found) = catalogs.map.get_mut("provinces") {
+            // Citizens still name the provinces merged in 2025: "Bình Dương" finds Hồ Chí Minh City.
+            for code in codes {
+                found.also_found_by(&code, former_names(&code));
+            }
+        }
         catalogs.insert("communes", communes)?;
         Ok(catalogs)
     }
@@ -229,6 +262,23 @@ mod tests {
         assert_eq!(c.search(None, "PHUONG", 10).len(), 3);
         assert_eq!(c.search(Some("79"), "hoan kiem", 10).len(), 0);
         assert_eq!(c.options(Some("01")).count(), 2);
+    }
+
+    #[test]
+    fn a_province_is_found_by_the_names_of_the_provinces_merged_into_it() {
+        let units = r#"{"provinces":[
+            {"code":"79","full_name":"Thành phố Hồ Chí Minh","name_en":"Ho Chi Minh City"},
+            {"code":"46","full_name":"Thành phố Huế","name_en":"Hue"},
+            {"code":"75","full_name":"Tỉnh Đồng Nai","name_en":"Dong Nai"}],"communes":[]}"#;
+        let catalogs = Catalogs::from_admin_units(units).unwrap();
+        let provinces = catalogs.get("provinces").unwrap();
+        let found =
+            |q: &str| -> Vec<String> { provinces.search(None, q, 10).iter().map(|o| o.value.clone()).collect() };
+        assert_eq!(found("Bình Dương"), ["79"]);
+        assert_eq!(found("vung tau"), ["79"]);
+        assert_eq!(found("thua thien hue"), ["46"]);
+        assert_eq!(found("binh phuoc"), ["75"]);
+        assert_eq!(found("dong nai"), ["75"], "and by its own name");
     }
 
     #[test]
