@@ -31,7 +31,7 @@ pub struct Catalog {
     /// Search keys, each made on the first search that reaches its option (a commune search
     /// only reaches one province's communes, so loading stays fast).
     keys: Vec<OnceLock<String>>,
-    /// More words an option is found by, by its index (a province's names before the 2025 merger).
+    /// More words an option is found by (search keys), by its index: a province's names before 2025.
     also: HashMap<u32, String>,
 }
 
@@ -55,9 +55,9 @@ impl Catalog {
     }
 
     /// Lets the option `code` be found by more words than its labels.
-    fn also_found_by(&mut self, code: &str, words: String) {
+    fn also_found_by(&mut self, code: &str, words: &str) {
         if let Some(&i) = self.by_code.get(code) {
-            self.also.insert(i, words);
+            self.also.insert(i, search_key(words));
         }
     }
 
@@ -74,8 +74,9 @@ impl Catalog {
     }
 
     /// Options whose label contains every word of the query, ignoring case and diacritics: first
-    /// those where every word starts a word of the label ('ha' finds Hà Nội before Lai Châu), each
-    /// part in catalogue order.
+    /// those where every word starts a word of the label ('ha' finds Hà Nội before Lai Châu), then
+    /// those found by their other names (a province merged in 2025), then the rest, each part in
+    /// catalogue order.
     pub fn search<'a>(&'a self, parent: Option<&str>, query: &str, limit: usize) -> Vec<&'a OptionDef> {
         let key = search_key(query);
         let words: Vec<&str> = key
@@ -90,20 +91,24 @@ impl Catalog {
             })
             .filter(|w| !w.is_empty())
             .collect();
-        let (mut first, mut rest) = (Vec::new(), Vec::new());
+        let (mut first, mut other_names, mut rest) = (Vec::new(), Vec::new(), Vec::new());
         let candidates = (0..).zip(self.options.iter().zip(&self.keys));
         for (i, (o, key)) in candidates.filter(|(_, (o, _))| parent.is_none() || o.parent.as_deref() == parent) {
-            let also = self.also.get(&i).map_or("", String::as_str);
-            let key = key.get_or_init(|| search_key(&format!("{} {} {also}", o.label.get("vi"), o.label.get("en"))));
+            let key = key.get_or_init(|| search_key(&format!("{} {}", o.label.get("vi"), o.label.get("en"))));
+            let both = self.also.get(&i).map(|also| format!("{key} {also}"));
+            let whole = both.as_deref().unwrap_or(key);
             if words.iter().all(|w| starts_word(key, w)) {
                 first.push(o);
                 if first.len() == limit {
                     break;
                 }
-            } else if rest.len() < limit && words.iter().all(|w| key.contains(w)) {
+            } else if both.is_some() && words.iter().all(|w| starts_word(whole, w)) {
+                other_names.push(o);
+            } else if rest.len() < limit && words.iter().all(|w| whole.contains(w)) {
                 rest.push(o);
             }
         }
+        first.extend(other_names);
         first.extend(rest);
         first.truncate(limit);
         first
@@ -214,7 +219,7 @@ impl Catalogs {
         if let Some(found) = catalogs.map.get_mut("provinces") {
             // Citizens still name the provinces merged in 2025: "Bình Dương" finds Hồ Chí Minh City.
             for code in codes {
-                found.also_found_by(&code, former_names(&code));
+                found.also_found_by(&code, &former_names(&code));
             }
         }
         catalogs.insert("communes", communes)?;
@@ -279,6 +284,19 @@ mod tests {
         assert_eq!(found("thua thien hue"), ["46"]);
         assert_eq!(found("binh phuoc"), ["75"]);
         assert_eq!(found("dong nai"), ["75"], "and by its own name");
+        // Its own name first: Tuyên Quang (which took in Hà Giang) comes after Hà Nội for "ha".
+        let units = r#"{"provinces":[
+            {"code":"08","full_name":"Tỉnh Tuyên Quang","name_en":"Tuyen Quang"},
+            {"code":"01","full_name":"Thành phố Hà Nội","name_en":"Hanoi"}],"communes":[]}"#;
+        let catalogs = Catalogs::from_admin_units(units).unwrap();
+        let found: Vec<&str> = catalogs
+            .get("provinces")
+            .unwrap()
+            .search(None, "ha", 10)
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect();
+        assert_eq!(found, ["01", "08"]);
     }
 
     #[test]
