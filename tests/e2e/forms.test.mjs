@@ -293,10 +293,14 @@ test('CT01: "Sửa" on the review page returns there past the steps still comple
     await c.press('Enter');
   };
 
-  // A rented home now needs the owner's consent: "Tiếp tục" goes to it, past the members' step.
+  // A rented home now needs the owner's consent: "Tiếp tục" goes to it, past the members' step. The
+  // button says where it goes: back to the review while nothing further on is missing.
+  const button = () => page.textContent('tokhai-form .tk-nav button[type=submit]');
   await change(1);
   assert.equal(await c.screen(), 'Nội dung đề nghị');
+  assert.equal(await button(), 'Kiểm tra lại tờ khai');
   await c.choose('housing', 'thue_muon');
+  assert.equal(await button(), 'Tiếp tục');
   assert.deepEqual(await c.next(), []);
   assert.equal(await c.screen(), 'Ý kiến đồng ý');
   const owner = citizen.housemates[0];

@@ -211,6 +211,24 @@ impl Session {
         patches
     }
 
+    /// The errors [`Session::validate_all`] would find, found without marking any field as touched
+    /// (so without showing them): whether going on from a step would meet one further on.
+    pub fn pending_errors(&self) -> Vec<Issue> {
+        let mut out = Vec::new();
+        for (f, slots) in (0..).zip(&self.slots) {
+            for (row, slot) in slots.iter().enumerate().filter(|(_, s)| s.visible) {
+                let row_arg = self.form.fields[f as usize].group.map(|_| row);
+                let path = path::of(&self.form, f, row_arg);
+                out.extend(
+                    self.check(f, row_arg, &path, slot.required)
+                        .into_iter()
+                        .filter(Issue::is_error),
+                );
+            }
+        }
+        out
+    }
+
     /// Current issues of visible fields, in form order.
     pub fn issues(&self) -> Vec<Issue> {
         self.slots

@@ -484,3 +484,24 @@ fn an_integer_field_takes_whole_numbers_only() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].0.ends_with(".integer"), "{errors:?}");
 }
+
+#[test]
+fn pending_errors_are_what_validating_would_show_without_showing_them() {
+    let mut s = session(json!([
+        {"id": "name", "kind": "text", "label": "Tên", "required": true},
+        {"id": "renting", "kind": "checkbox", "label": "Thuê"},
+        {"id": "lease", "kind": "text", "label": "Hợp đồng", "required": true, "visible_if": "renting"}
+    ]));
+    let pending = |s: &Session| -> Vec<String> {
+        s.pending_errors()
+            .into_iter()
+            .map(|i| format!("{} {}", i.path, i.code))
+            .collect()
+    };
+    assert_eq!(pending(&s), ["name required"]);
+    assert!(s.issues().is_empty(), "nothing shown");
+    s.input("renting", json!(true)).unwrap();
+    assert_eq!(pending(&s), ["name required", "lease required"]);
+    s.validate_all();
+    assert_eq!(codes(&s).len(), 2, "validating shows the same");
+}

@@ -947,6 +947,10 @@ impl State {
             self.refresh_member_marks(&group);
         }
         self.events.push(("change", json!({ "path": path, "value": value })));
+        if self.reviewed {
+            // The answer may make a later step incomplete: the button then no longer returns to the review.
+            self.update_progress();
+        }
     }
 
     /// A click: buttons, summary links, list options.

@@ -96,7 +96,11 @@ impl State {
         let (back, next) = match self.screen {
             Screen::Step(i) => (
                 Some(i) != first,
-                if Some(i) == last { Word::ToReview } else { Word::Next },
+                if Some(i) == last || self.returns_to_review(i) {
+                    Word::ToReview
+                } else {
+                    Word::Next
+                },
             ),
             _ => (true, Word::Submit),
         };
@@ -141,6 +145,12 @@ impl State {
         for issue in issues {
             self.render_issues(&issue.path);
         }
+    }
+
+    /// Whether going on from step `i` returns to the review page (as after "Sửa", when no step further
+    /// on would stop the citizen), so that its button says so.
+    fn returns_to_review(&self, i: usize) -> bool {
+        self.reviewed && !(self.session.pending_errors().iter()).any(|e| self.step_of(e).is_some_and(|s| s > i))
     }
 
     /// Goes on from a step: to the next visible step, or to the review page; stays with a summary on errors.
