@@ -8,11 +8,14 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// Abbreviations citizens type for parts of unit names (`TP. HCM`), searched as the words they stand for.
-const ABBREVIATIONS: [(&str, &str); 3] = [
+/// Words citizens type for parts of unit names, searched as the words they stand for: abbreviations
+/// (`TP. HCM`), and the English kinds of unit that the English names leave out ("Ho Chi Minh City").
+const ABBREVIATIONS: [(&str, &str); 5] = [
     ("tp", "thanh pho"),
     ("hcm", "ho chi minh"),
     ("tphcm", "thanh pho ho chi minh"),
+    ("city", ""),
+    ("province", ""),
 ];
 
 /// Catalogue names every host may provide; a definition may use them without defining them.
@@ -307,7 +310,14 @@ mod tests {
         ])
         .unwrap();
         let found = |q: &str| -> Vec<String> { c.search(None, q, 10).iter().map(|o| o.value.clone()).collect() };
-        for query in ["TP. HCM", "tp hcm", "TPHCM", "TP. Hồ Chí Minh", "hcm"] {
+        for query in [
+            "TP. HCM",
+            "tp hcm",
+            "TPHCM",
+            "TP. Hồ Chí Minh",
+            "hcm",
+            "Ho Chi Minh City",
+        ] {
             assert_eq!(found(query), ["79"], "{query}");
         }
         assert_eq!(found("tp"), ["79", "01"]);
