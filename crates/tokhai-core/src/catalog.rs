@@ -156,12 +156,21 @@ impl<'a> CatalogView<'a> {
     }
 }
 
-/// The names of the provinces before 1 July 2025 that became part of province `code`.
-fn former_names(code: &str) -> String {
+/// Names a province is still called by besides those of the provinces merged into it.
+const COMMON_NAMES: [(&str, &str); 1] = [("79", "Sài Gòn")];
+
+/// The other names of province `code`: those of the provinces before 1 July 2025 that became part
+/// of it, and the name it is commonly called by.
+fn other_names(code: &str) -> String {
     let merged = PROVINCE_CODES
         .iter()
         .filter(|(old, _)| new_province_of(&old[1..]) == Some(code));
-    merged.map(|(_, name)| *name).collect::<Vec<_>>().join(" ")
+    let common = COMMON_NAMES.iter().filter(|(c, _)| *c == code);
+    merged
+        .chain(common)
+        .map(|(_, name)| *name)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[derive(Deserialize)]
@@ -222,7 +231,7 @@ impl Catalogs {
         if let Some(found) = catalogs.map.get_mut("provinces") {
             // Citizens still name the provinces merged in 2025: "Bình Dương" finds Hồ Chí Minh City.
             for code in codes {
-                found.also_found_by(&code, &former_names(&code));
+                found.also_found_by(&code, &other_names(&code));
             }
         }
         catalogs.insert("communes", communes)?;
@@ -284,6 +293,7 @@ mod tests {
             |q: &str| -> Vec<String> { provinces.search(None, q, 10).iter().map(|o| o.value.clone()).collect() };
         assert_eq!(found("Bình Dương"), ["79"]);
         assert_eq!(found("vung tau"), ["79"]);
+        assert_eq!(found("sài gòn"), ["79"]);
         assert_eq!(found("thua thien hue"), ["46"]);
         assert_eq!(found("binh phuoc"), ["75"]);
         assert_eq!(found("dong nai"), ["75"], "and by its own name");
