@@ -119,7 +119,7 @@ function warmUp() {
     );
     const values = Object.entries(WARM_UP_VALUES).map(([path, value]) => [path, { value, source: 'warm-up', locked: path === 'pin' }]);
     const options = { drafts: false, prefill: { values: Object.fromEntries(values) } };
-    start(document.createElement('div'), form, catalogs, options, () => true, WARM_UP_PREFIX)
+    start(document.createElement('div'), form, catalogs, options, ANY_HOST, WARM_UP_PREFIX)
       .then((handle) => {
         const prefilled = handle.values().text === WARM_UP_VALUES.text;
         // What a citizen does first: types, leaves the field, presses Continue (the step has errors).
@@ -454,12 +454,18 @@ export function mount(element, definition, options) {
 /** Elements holding a mounted form: one form per element. */
 const holders = new WeakSet();
 
+/** A host that always wants its form and does nothing more with it (`mount`'s). */
+const ANY_HOST = { wanted: () => true, adopt() {} };
+
+/** Why a form is given up before it is ready. */
+const GIVEN_UP = 'tokhai: the element was removed or given another form before it was ready';
+
 /**
- * `mount`, with `adopt(handle)` called once the form is ready and before its `ready` event: when it
- * answers false (the element was removed or given another form meanwhile) the form is destroyed and
- * the promise rejects.
+ * `mount`, for a `host` that may stop wanting the form while it loads (`host.wanted()`: a form no
+ * longer wanted is not rendered, or is destroyed, and the promise rejects) and takes the handle
+ * (`host.adopt(handle)`) once the form is ready, before its `ready` event.
  */
-async function mountIn(element, definition, options, adopt = () => true) {
+async function mountIn(element, definition, options, host = ANY_HOST) {
   if (element?.nodeType !== 1) throw new TypeError('tokhai: mount needs an element to render the form in');
   if (holders.has(element)) throw new Error('tokhai: this element already holds a form; destroy it first');
   // A misspelt option would otherwise be ignored without a word.
@@ -472,7 +478,8 @@ async function mountIn(element, definition, options, adopt = () => true) {
       loadCatalogs(options.catalogs),
       options.styles === false ? null : addStyles(element.ownerDocument, options.styles),
     ]);
-    return await start(element, form, catalogs, options, adopt);
+    if (!host.wanted()) throw new Error(GIVEN_UP);
+    return await start(element, form, catalogs, options, host);
   } finally {
     loaded();
   }
@@ -507,10 +514,10 @@ function loadingNotice(element, lang) {
 let mounted = 0;
 
 /**
- * Mounts a compiled form (`adopt`: as in `mountIn`; `idPrefix`: the prefix of element ids, by default
+ * Mounts a compiled form (`host`: as in `mountIn`; `idPrefix`: the prefix of element ids, by default
  * one per mount).
  */
-async function start(element, form, catalogs, options, adopt, idPrefix = `tk${++mounted}-`) {
+async function start(element, form, catalogs, options, host, idPrefix = `tk${++mounted}-`) {
   const doc = element.ownerDocument;
   const handlers = new Map();
   const policy = { ...RETRY, ...options.retry };
@@ -1058,10 +1065,11 @@ async function start(element, form, catalogs, options, adopt, idPrefix = `tk${++
   }
   // One form per element (a form mounted twice at once is refused here), and one its host still wants.
   const taken = holders.has(element);
-  if (taken || !adopt(handle)) {
+  if (taken || !host.wanted()) {
     handle.destroy();
-    throw new Error(taken ? 'tokhai: this element already holds a form; destroy it first' : 'tokhai: the element was removed or given another form before it was ready');
+    throw new Error(taken ? 'tokhai: this element already holds a form; destroy it first' : GIVEN_UP);
   }
+  host.adopt(handle);
   adopted = idPrefix !== WARM_UP_PREFIX;
   if (adopted) holders.add(element);
   const told = early;
@@ -1121,16 +1129,18 @@ export class TokhaiFormElement extends HTMLElement {
 
   #start() {
     const attr = (n) => this.getAttribute(n) ?? undefined;
-    /** The form is ready: kept if this element still wants it, with the language asked for meanwhile. */
-    const adopt = (handle) => {
-      if (this.#ready !== ready || !this.isConnected) return false;
-      this.#handle = handle;
-      if (this.hasAttribute('lang')) handle.setLanguage(this.getAttribute('lang'));
-      // The attribute follows the built-in language switch.
-      handle.on('language', ({ lang }) => {
-        if (this.hasAttribute('lang') && language(this.getAttribute('lang')) !== lang) this.setAttribute('lang', lang);
-      });
-      return true;
+    const host = {
+      // Wanted while this element is in the page and still asks for this src.
+      wanted: () => this.#ready === ready && this.isConnected,
+      /** The form is ready: held, with the language asked for meanwhile. */
+      adopt: (handle) => {
+        this.#handle = handle;
+        if (this.hasAttribute('lang')) handle.setLanguage(this.getAttribute('lang'));
+        // The attribute follows the built-in language switch.
+        handle.on('language', ({ lang }) => {
+          if (this.hasAttribute('lang') && language(this.getAttribute('lang')) !== lang) this.setAttribute('lang', lang);
+        });
+      },
     };
     const options = {
       lang: attr('lang'),
@@ -1147,7 +1157,7 @@ export class TokhaiFormElement extends HTMLElement {
       drafts: this.getAttribute('drafts') !== 'off',
       history: this.getAttribute('history') !== 'off',
     };
-    const ready = mountIn(this, attr('src'), options, adopt).catch((error) => {
+    const ready = mountIn(this, attr('src'), options, host).catch((error) => {
       // A form given up (removed, or another src) fails quietly; one that could not load says so.
       if (this.#ready === ready) {
         const p = this.ownerDocument.createElement('p');

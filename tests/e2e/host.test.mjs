@@ -187,9 +187,17 @@ test('the element follows src and lang set while it loads, mirrors the language 
   await page.click('#late .tk-lang');
   assert.equal(await page.getAttribute('#late', 'lang'), 'vi');
   assert.equal(await page.evaluate(() => document.getElementById('late').handle.language), 'vi');
+  // Once the src given up arrives, no form of it is rendered, not even for a moment.
+  await page.evaluate(() => {
+    window.rendered = 0;
+    new MutationObserver((changes) => {
+      for (const c of changes) window.rendered += [...c.addedNodes].filter((n) => n.classList?.contains('tk')).length;
+    }).observe(document.getElementById('late'), { childList: true });
+  });
   release();
   await page.waitForTimeout(200);
   assert.equal(await page.locator('#late .tk').count(), 1, 'the src given up never shows');
+  assert.equal(await page.evaluate(() => window.rendered), 0);
   assert.equal(await page.locator('#late .tk-load-error').count(), 0);
 
   // Removed while loading: `ready` says why, and nothing is left in it.
