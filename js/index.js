@@ -457,6 +457,9 @@ const holders = new WeakSet();
 /** A host that always wants its form and does nothing more with it (`mount`'s). */
 const ANY_HOST = { wanted: () => true, adopt() {} };
 
+/** Why a form is refused: its element holds one. */
+const TAKEN = 'tokhai: this element already holds a form; destroy it first';
+
 /** Why a form is given up before it is ready. */
 const GIVEN_UP = 'tokhai: the element was removed or given another form before it was ready';
 
@@ -467,7 +470,7 @@ const GIVEN_UP = 'tokhai: the element was removed or given another form before i
  */
 async function mountIn(element, definition, options, host = ANY_HOST) {
   if (element?.nodeType !== 1) throw new TypeError('tokhai: mount needs an element to render the form in');
-  if (holders.has(element)) throw new Error('tokhai: this element already holds a form; destroy it first');
+  if (holders.has(element)) throw new Error(TAKEN);
   // A misspelt option would otherwise be ignored without a word.
   for (const name of Object.keys(options)) if (!OPTIONS.has(name)) console.warn(`tokhai: unknown option '${name}' (ignored)`);
   load(options.wasm);
@@ -1067,7 +1070,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   const taken = holders.has(element);
   if (taken || !host.wanted()) {
     handle.destroy();
-    throw new Error(taken ? 'tokhai: this element already holds a form; destroy it first' : GIVEN_UP);
+    throw new Error(taken ? TAKEN : GIVEN_UP);
   }
   host.adopt(handle);
   adopted = idPrefix !== WARM_UP_PREFIX;

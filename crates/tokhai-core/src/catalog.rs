@@ -34,7 +34,8 @@ pub struct Catalog {
     /// Search keys, each made on the first search that reaches its option (a commune search
     /// only reaches one province's communes, so loading stays fast).
     keys: Vec<OnceLock<String>>,
-    /// More words an option is found by (search keys), by its index: a province's names before 2025.
+    /// The search keys of options also found by other names (a province's before 2025): labels and
+    /// those names, by option index.
     also: HashMap<u32, String>,
 }
 
@@ -60,7 +61,9 @@ impl Catalog {
     /// Lets the option `code` be found by more words than its labels.
     fn also_found_by(&mut self, code: &str, words: &str) {
         if let Some(&i) = self.by_code.get(code) {
-            self.also.insert(i, search_key(words));
+            let o = &self.options[i as usize];
+            let key = search_key(&format!("{} {} {words}", o.label.get("vi"), o.label.get("en")));
+            self.also.insert(i, key);
         }
     }
 
@@ -98,14 +101,14 @@ impl Catalog {
         let candidates = (0..).zip(self.options.iter().zip(&self.keys));
         for (i, (o, key)) in candidates.filter(|(_, (o, _))| parent.is_none() || o.parent.as_deref() == parent) {
             let key = key.get_or_init(|| search_key(&format!("{} {}", o.label.get("vi"), o.label.get("en"))));
-            let both = self.also.get(&i).map(|also| format!("{key} {also}"));
-            let whole = both.as_deref().unwrap_or(key);
+            let also = self.also.get(&i);
+            let whole = also.map_or(key.as_str(), String::as_str);
             if words.iter().all(|w| starts_word(key, w)) {
                 first.push(o);
                 if first.len() == limit {
                     break;
                 }
-            } else if both.is_some() && words.iter().all(|w| starts_word(whole, w)) {
+            } else if also.is_some() && words.iter().all(|w| starts_word(whole, w)) {
                 other_names.push(o);
             } else if rest.len() < limit && words.iter().all(|w| whole.contains(w)) {
                 rest.push(o);

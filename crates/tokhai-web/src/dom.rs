@@ -99,6 +99,16 @@ pub fn show(e: &Element, visible: bool) {
     let _ = e.toggle_attribute_with_force("hidden", !visible);
 }
 
+/// Sets a true/false ARIA state (`aria-invalid`, `aria-disabled`) as `"true"`, or removes it: an empty
+/// value would mean false.
+pub fn flag(e: &Element, name: &str, on: bool) {
+    if on {
+        attr(e, name, "true");
+    } else {
+        e.remove_attribute(name).ok();
+    }
+}
+
 /// Whether an element is shown (no `hidden` attribute).
 pub fn shown(e: &Element) -> bool {
     !e.has_attribute("hidden")

@@ -44,7 +44,7 @@ impl State {
             c.items.push(o.value.clone());
         }
         if waits_for_parent(c) {
-            say_choose_parent_first(c, &self.lang);
+            note_parent(c, &self.lang);
         } else {
             let status = match c.items.len() {
                 0 => Word::NoResults.get(&self.lang).to_owned(),
@@ -89,13 +89,17 @@ pub(super) fn waits_for_parent(c: &Combo) -> bool {
     c.dependent && c.parent.is_none() && !c.input.read_only()
 }
 
-/// Says under a list that waits for the item above it to choose that first (shown and heard).
-pub(super) fn say_choose_parent_first(c: &Combo, lang: &str) {
-    set_status(c, Word::ChooseParentFirst.get(lang), true);
+/// The note under a list that waits for the item above it: to choose that first (shown and heard);
+/// none once it no longer waits.
+pub(super) fn note_parent(c: &Combo, lang: &str) {
+    match waits_for_parent(c) {
+        true => set_status(c, Word::ChooseParentFirst.get(lang), true),
+        false => set_status(c, "", false),
+    }
 }
 
 /// Writes a list's status line: a count of matches for screen readers only, or (`shown`) a note for all.
-pub(super) fn set_status(c: &Combo, text: &str, shown: bool) {
+fn set_status(c: &Combo, text: &str, shown: bool) {
     c.status.set_text_content(Some(text));
     c.status
         .set_class_name(if shown { "tk-hint tk-parent-first" } else { "tk-vh" });

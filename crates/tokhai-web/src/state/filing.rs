@@ -1,7 +1,7 @@
 //! Around the sending of a filing: the status line, a restored draft, the satisfaction rating and the metrics.
 
 use super::{Screen, State};
-use crate::dom::{attr, html, show};
+use crate::dom::{attr, flag, html, show};
 use crate::ui::{Txt, Word};
 use serde_json::{json, Value as Json};
 use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
@@ -197,7 +197,7 @@ impl State {
                 .map(|e| html(&e));
             return;
         };
-        attr(&button, "aria-disabled", "true");
+        flag(&button, "aria-disabled", true);
         self.say(&note, None);
         let text = comment.value();
         let comment = Some(text.trim()).filter(|t| !t.is_empty());
@@ -224,7 +224,7 @@ impl State {
             attr(&note, "tabindex", "-1");
             self.focus = Some(html(&note));
         } else {
-            button.remove_attribute("aria-disabled").ok();
+            flag(&button, "aria-disabled", false);
             self.say(&note, Some(Word::SendFailed));
         }
     }

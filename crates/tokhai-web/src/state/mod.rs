@@ -7,10 +7,10 @@ mod filing;
 mod members;
 mod wizard;
 
-use crate::dom::{attr, html, show, shown, Attrs, Dom};
+use crate::dom::{attr, flag, html, show, shown, Attrs, Dom};
 use crate::render::{Builder, Control, FieldNode, GroupNode};
 use crate::ui::{Txt, Word};
-use combo::{close_list, say_choose_parent_first, set_active, set_status, waits_for_parent};
+use combo::{close_list, note_parent, set_active, waits_for_parent};
 pub use filing::status_word;
 use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -572,13 +572,8 @@ impl State {
         c.parent = parent;
         // Still focusable while it waits (a disabled box would be skipped by Tab and by the error
         // summary's link), saying why it cannot be filled yet.
-        if waits_for_parent(c) {
-            attr(&c.input, "aria-disabled", "true");
-            say_choose_parent_first(c, &self.lang);
-        } else {
-            c.input.remove_attribute("aria-disabled").ok();
-            set_status(c, "", false);
-        }
+        flag(&c.input, "aria-disabled", waits_for_parent(c));
+        note_parent(c, &self.lang);
         close_list(c);
         let catalog = lookup(&self.form, &self.host, &c.catalog);
         let orphan = c
@@ -704,7 +699,7 @@ impl State {
                 show(e, false);
                 e.set_text_content(None);
             }
-            n.described.remove_attribute("aria-invalid").ok();
+            flag(&n.described, "aria-invalid", false);
             set_described(
                 &n.described,
                 &n.hint_ids,
@@ -747,11 +742,7 @@ impl State {
                 );
             }
             show(e, true);
-            if shown_issues.iter().any(Issue::is_error) {
-                attr(&n.described, "aria-invalid", "true");
-            } else {
-                n.described.remove_attribute("aria-invalid").ok();
-            }
+            flag(&n.described, "aria-invalid", shown_issues.iter().any(Issue::is_error));
             let prov = n.st.prov.is_some().then(|| format!("{}-prov", self.dom.id(path)));
             set_described(&n.described, &n.hint_ids, prov, Some(&error_id));
         }
@@ -787,11 +778,7 @@ impl State {
             let Some(n) = self.nodes.get(&format!("{address}.{part}")) else {
                 continue;
             };
-            if whole || has_error(n) {
-                attr(&n.described, "aria-invalid", "true");
-            } else {
-                n.described.remove_attribute("aria-invalid").ok();
-            }
+            flag(&n.described, "aria-invalid", whole || has_error(n));
         }
     }
 
@@ -1267,11 +1254,7 @@ impl State {
                 }
                 if let Control::Combo(c) = &mut n.control {
                     close_list(c);
-                    if waits_for_parent(c) {
-                        say_choose_parent_first(c, lang);
-                    } else {
-                        set_status(c, "", false);
-                    }
+                    note_parent(c, lang);
                     if let Some(code) = &c.value {
                         c.input
                             .set_value(&option_label(&self.form, &self.host, &c.catalog, code, lang));
@@ -1327,8 +1310,7 @@ impl State {
         for (path, pv) in values {
             let (value, locked) = (pv["value"].clone(), pv["locked"] == true);
             // What the citizen typed before national data arrived stays theirs.
-            let typed = |p: &String| p == path || p.strip_prefix(path.as_str()).is_some_and(|r| r.starts_with('.'));
-            if !locked && self.edited.iter().any(typed) {
+            if !locked && self.edited.iter().any(|p| top_field(p) == path) {
                 continue;
             }
             let patches = self.session.input(path, value.clone()).unwrap_or_default();

@@ -2,7 +2,7 @@
 
 use super::files::UPLOADING;
 use super::{display_text, message, option_label, Screen, State};
-use crate::dom::{attr, html, show, shown};
+use crate::dom::{attr, flag, html, show, shown};
 use crate::ui::Word;
 use serde_json::{json, Value as Json};
 use tokhai_core::definition::FieldDef;
@@ -113,11 +113,7 @@ impl State {
         // While the filing is sent nothing moves: neither button can be used (said as "true", not as an
         // empty attribute, which means false).
         for button in [&self.next, &self.back] {
-            if self.busy {
-                attr(button, "aria-disabled", "true");
-            } else {
-                button.remove_attribute("aria-disabled").ok();
-            }
+            flag(button, "aria-disabled", self.busy);
         }
     }
 
