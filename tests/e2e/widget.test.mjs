@@ -650,3 +650,39 @@ test('a text area with a maximum length counts the characters left, then those t
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a required control says so to assistive technology (aria-required), and stops saying it when it no longer is', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const required = () =>
+    page.$$eval('.tk [data-path]:is(input,select,textarea)[aria-required=true]', (els) => [...new Set(els.map((e) => e.dataset.path))]);
+  // Radio sets say it in their legend alone: ARIA has no required state for a fieldset. (A hidden
+  // field, temp_until, keeps it for when it shows.)
+  assert.deepEqual(await required(), [
+    'full_name', 'dob', 'pin', 'phone', 'request_type', 'temp_until', 'residence.province', 'residence.commune', 'residence.street',
+    'move_date', 'head_name', 'relation_to_head', 'commitment',
+  ]);
+  assert.equal(await page.locator('.tk [aria-required]:not([aria-required=true])').count(), 0);
+
+  const phone = await page.evaluate(async () => {
+    const { mount } = await import('/pkg/index.js');
+    const def = await (await fetch('/fixtures/ct01-sample.json')).json();
+    const field = def.steps[0].sections.flatMap((s) => s.fields).find((f) => f.id === 'phone');
+    delete field.required;
+    field.required_if = 'empty(email)';
+    const host = document.createElement('div');
+    document.body.append(host);
+    const handle = await mount(host, def, { catalogs: '/catalogs/admin-units.json', drafts: false });
+    const state = () => host.querySelector('input[data-path=phone]').getAttribute('aria-required');
+    const before = state();
+    const email = host.querySelector('input[data-path=email]');
+    email.value = 'an@example.vn';
+    email.dispatchEvent(new Event('input', { bubbles: true }));
+    email.dispatchEvent(new Event('change', { bubbles: true }));
+    const after = state();
+    handle.destroy();
+    return { before, after };
+  });
+  assert.deepEqual(phone, { before: 'true', after: null });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

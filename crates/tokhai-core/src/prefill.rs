@@ -33,6 +33,7 @@ use crate::definition::{FieldDef, FieldKind, FormDef};
 use crate::form::DefinitionError;
 use crate::issue::Issue;
 use crate::normalize::normalize;
+use crate::path::ADDRESS_PARTS;
 use crate::text::{clean_line, lowercase, uppercase};
 use crate::Date;
 use serde::{Deserialize, Serialize};
@@ -831,7 +832,7 @@ fn shape(field: &FieldDef, a: &Json) -> Option<(Json, bool)> {
         (FieldKind::Address, Json::Object(p)) => {
             let mut parts = Map::new();
             parts.extend(
-                ["province", "commune", "street"]
+                ADDRESS_PARTS
                     .iter()
                     .filter_map(|k| Some(((*k).to_owned(), p.get(*k)?.clone()))),
             );

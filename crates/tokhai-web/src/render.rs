@@ -7,6 +7,7 @@ use std::rc::Rc;
 use tokhai_core::catalog::Catalog;
 use tokhai_core::definition::FieldDef;
 use tokhai_core::messages::file_hint;
+use tokhai_core::path::ADDRESS_PARTS;
 use tokhai_core::text::char_len;
 use tokhai_core::{FieldKind, Issue, Text};
 use wasm_bindgen::JsCast;
@@ -615,7 +616,7 @@ impl Builder<'_> {
         let mut texts = Vec::new();
         let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-address", def, path, &mut texts);
         let parts = dom.add(&fs, "div", "tk-parts", "");
-        for part in ["province", "commune", "street"] {
+        for part in ADDRESS_PARTS {
             self.labelled(&parts, def, Some(part), &format!("{path}.{part}"), step);
         }
         let province_id = dom.id(&format!("{path}.province"));

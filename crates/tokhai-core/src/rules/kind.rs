@@ -2,6 +2,7 @@
 
 use crate::definition::FieldKind;
 use crate::issue::Finding;
+use crate::path::ADDRESS_PARTS;
 use serde_json::Value as Json;
 
 /// The finding for a value of the wrong type, if any.
@@ -23,9 +24,7 @@ pub(crate) fn check(kind: FieldKind, value: &Json) -> Option<Finding> {
         Checkbox => value.is_boolean(),
         CheckboxGroup => value.as_array().is_some_and(|a| a.iter().all(Json::is_string)),
         Address => value.as_object().is_some_and(|o| {
-            o.keys()
-                .all(|k| ["province", "commune", "street"].contains(&k.as_str()))
-                && o.values().all(|v| v.is_string() || v.is_null())
+            o.keys().all(|k| ADDRESS_PARTS.contains(&k.as_str())) && o.values().all(|v| v.is_string() || v.is_null())
         }),
         File => value.as_array().is_some_and(|a| a.iter().all(is_file_metadata)),
         _ => value.is_string(),

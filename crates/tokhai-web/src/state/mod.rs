@@ -637,8 +637,24 @@ impl State {
         }
     }
 
-    /// Shows or hides a field's required marker.
+    /// Shows or hides a field's required marker, and sets `aria-required` on its controls.
     fn set_required(&mut self, path: &str, required: bool) {
+        let Some(n) = self.nodes.get(path) else {
+            return;
+        };
+        // ARIA allows the state on text boxes, lists and check boxes, not on a fieldset: an address
+        // marks its three boxes (each is then required); a radio set says it in its legend only.
+        let controls: Vec<&Element> = match &n.control {
+            Control::Choices { .. } => Vec::new(),
+            Control::Container if n.def.kind == FieldKind::Address => ADDRESS_PARTS
+                .iter()
+                .filter_map(|part| self.nodes.get(&format!("{path}.{part}")))
+                .map(|p| &p.described)
+                .collect(),
+            Control::Container => Vec::new(),
+            _ => vec![&n.described],
+        };
+        controls.into_iter().for_each(|c| flag(c, "aria-required", required));
         let Some(n) = self.nodes.get_mut(path) else {
             return;
         };
