@@ -686,3 +686,49 @@ test('a required control says so to assistive technology (aria-required), and st
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("a file box speaks the form's language, shows the names chosen, and opens the chooser by click or keyboard", async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await fillValid(page);
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-2:focus');
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-3:focus');
+  // Chromium cancels a chooser that opens before Playwright intercepts it: listen from the start.
+  let chosen = null;
+  page.on('filechooser', (c) => chosen?.(c));
+  const chooser = () => new Promise((ok) => { chosen = ok; });
+  await page.evaluate(() => new Promise(requestAnimationFrame));
+  const box = '[data-path=attachments] .tk-file-box';
+  const seen = () => page.$eval(box, (b) => b.innerText.replace(/\s+/g, ' ').trim());
+  assert.equal(await seen(), 'Chọn tệp Chưa chọn tệp');
+
+  // A click on the form's button reaches the browser's input lying unseen over it.
+  const button = await page.locator(`${box} .tk-file-button`).boundingBox();
+  const [first] = await Promise.all([chooser(), page.mouse.click(button.x + button.width / 2, button.y + button.height / 2)]);
+  assert.equal(first.isMultiple(), true);
+  const pdf = (name) => ({ name, mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
+  await first.setFiles([pdf('hop-dong.pdf'), pdf('so-ho-khau.pdf')]);
+  assert.equal(await seen(), 'Chọn tệp hop-dong.pdf, so-ho-khau.pdf');
+  await page.evaluate(() => window.tk.setLanguage('en'));
+  assert.equal(await seen(), 'Choose file hop-dong.pdf, so-ho-khau.pdf');
+  await page.click('[data-path=attachments] .tk-clear-files');
+  assert.equal(await seen(), 'Choose file No file chosen');
+  await page.evaluate(() => window.tk.setLanguage('vi'));
+  assert.equal(await seen(), 'Chọn tệp Chưa chọn tệp');
+
+  // By keyboard: the box shows the focus of the input inside it, and Space opens the chooser.
+  const outline = () => page.$eval(box, (b) => getComputedStyle(b).outlineStyle);
+  await page.focus('#tk1-step-3');
+  assert.equal(await outline(), 'none');
+  await tabTo(page, '#tk1-attachments');
+  assert.equal(await outline(), 'solid');
+  const [again] = await Promise.all([chooser(), page.keyboard.press('Space')]);
+  await again.setFiles([pdf('giay-to.pdf')]);
+  assert.equal(await seen(), 'Chọn tệp giay-to.pdf');
+  assert.deepEqual(await page.evaluate(() => window.tk.values().attachments.map((f) => f.name)), ['giay-to.pdf']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

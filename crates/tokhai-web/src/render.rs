@@ -69,8 +69,13 @@ impl Counter {
 
 /// A file box with what goes with it.
 pub struct Files {
-    /// The `<input type=file>`.
+    /// The `<input type=file>`, unseen over the box that shows the button and the files' names in
+    /// the form's language; screen readers and drops still meet the input itself.
     pub input: HtmlInputElement,
+    /// "No file chosen", shown while none is.
+    pub no_file: Element,
+    /// The names of the chosen files.
+    pub names: Element,
     /// The line that says how the upload goes (a live region).
     pub line: Element,
     /// The button that removes the chosen files, shown while there are some.
@@ -275,6 +280,11 @@ impl Builder<'_> {
             *counter = Some(c);
         }
         let focus = html(&el);
+        // A file's error goes above its box, not into it.
+        let anchor = match control {
+            Control::File(_) => el.parent_element().unwrap_or_else(|| el.clone()),
+            _ => el.clone(),
+        };
         let node = FieldNode {
             def: def.clone(),
             part,
@@ -284,9 +294,9 @@ impl Builder<'_> {
             control,
             focus,
             id,
-            described: el.clone(),
+            described: el,
             hint_ids,
-            anchor: el,
+            anchor,
             texts,
             st: Status::default(),
         };
@@ -388,7 +398,23 @@ impl Builder<'_> {
                 if def.max_files.is_some_and(|n| n > 1) {
                     attrs.push(("multiple", ""));
                 }
-                let input = dom.make(Some(wrap), "input", &attrs, "");
+                let pick = dom.add(wrap, "div", "tk-file-box", "");
+                let input = dom.make(Some(&pick), "input", &attrs, "");
+                let seen = [
+                    ("class", "tk-btn tk-btn-secondary tk-file-button"),
+                    ("aria-hidden", "true"),
+                ];
+                let button = dom.make(Some(&pick), "span", &seen, Word::ChooseFile.get(self.lang));
+                texts.push((button, Txt::Word(Word::ChooseFile)));
+                let chosen = dom.make(
+                    Some(&pick),
+                    "span",
+                    &[("class", "tk-file-chosen"), ("aria-hidden", "true")],
+                    "",
+                );
+                let no_file = dom.add(&chosen, "span", "", Word::NoFileChosen.get(self.lang));
+                texts.push((no_file.clone(), Txt::Word(Word::NoFileChosen)));
+                let names = dom.make(Some(&chosen), "span", &[("hidden", "")], "");
                 let line = dom.make(
                     Some(wrap),
                     "p",
@@ -410,6 +436,8 @@ impl Builder<'_> {
                 texts.push((clear.clone(), Txt::Word(Word::RemoveFiles)));
                 let files = Files {
                     input: input.clone().unchecked_into(),
+                    no_file,
+                    names,
                     line,
                     clear,
                 };

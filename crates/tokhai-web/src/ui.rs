@@ -105,6 +105,10 @@ pub enum Word {
     DraftFiles,
     /// Button that removes the files chosen in a file box.
     RemoveFiles,
+    /// The file box's button, in the form's language (the browser's own says it in the browser's).
+    ChooseFile,
+    /// A file box with no file chosen.
+    NoFileChosen,
     /// Under a file field while its files {n} are being uploaded.
     Uploading,
     /// Under a file field once the back end keeps its files {n}.
@@ -235,6 +239,8 @@ impl Word {
                 "Your earlier answers have been restored. Chosen files are not kept; please choose them again: {n}.",
             ),
             Word::RemoveFiles => ("Bỏ tệp đã chọn", "Remove the chosen file"),
+            Word::ChooseFile => ("Chọn tệp", "Choose file"),
+            Word::NoFileChosen => ("Chưa chọn tệp", "No file chosen"),
             Word::Uploading => ("Đang tải lên: {n}…", "Uploading: {n}…"),
             Word::Uploaded => ("Đã tải lên: {n}.", "Uploaded: {n}."),
             Word::WaitingForUploads => (

@@ -3,7 +3,8 @@
 //! until then the files hold the filing back with a reason.
 
 use super::State;
-use crate::render::Control;
+use crate::dom::show;
+use crate::render::{Control, Files};
 use crate::ui::Word;
 use serde_json::{json, Value as Json};
 use tokhai_core::{FieldKind, Issue};
@@ -236,6 +237,18 @@ impl State {
         let _ = line
             .class_list()
             .toggle_with_force("tk-vh", word == Some(Word::UploadFailed));
+    }
+}
+
+impl Files {
+    /// Shows the names of the files in a file field's value (or that none is), and the button that
+    /// removes them while there are some.
+    pub(super) fn show_chosen(&self, value: &Json) {
+        let files = value.as_array().map_or(&[][..], Vec::as_slice);
+        self.names.set_text_content(Some(&file_names(files)));
+        show(&self.names, !files.is_empty());
+        show(&self.no_file, files.is_empty());
+        show(&self.clear, !files.is_empty());
     }
 }
 

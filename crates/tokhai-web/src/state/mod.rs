@@ -533,7 +533,7 @@ impl State {
                     i.set_checked(on);
                 }
             }
-            Control::File(f) => show(&f.clear, value.as_array().is_some_and(|a| !a.is_empty())),
+            Control::File(f) => f.show_chosen(value),
             Control::Container => {
                 if let Some(parts) = value.as_object() {
                     for (k, v) in parts {
