@@ -192,6 +192,8 @@ test('errors show after leaving a field, the summary links to them, and fixing c
 
   await page.click(next);
   await page.waitForSelector('.tk-summary:focus');
+  const alerting = () => page.locator('.tk-summary [role=alert]').count();
+  assert.equal(await alerting(), 1);
   const links = await page.$$eval('.tk-summary a', (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
   assert.deepEqual(links.map(([href]) => href), ['#tk1-full_name', '#tk1-dob', '#tk1-sex-0', '#tk1-pin', '#tk1-phone']);
   assert.ok(links[0][1].includes('Họ, chữ đệm và tên'));
@@ -204,6 +206,13 @@ test('errors show after leaving a field, the summary links to them, and fixing c
   assert.equal(await page.locator('#tk1-pin-error').isHidden(), true, 'cleared as soon as fixed');
   assert.equal(await page.getAttribute('#tk1-pin', 'aria-invalid'), null);
   assert.equal(await page.locator('.tk-summary a[href="#tk1-pin"]').count(), 0, 'summary entry gone');
+  // The summary was announced when shown; mending a field shrinks it without announcing it again at
+  // every keystroke. The next Next announces it anew.
+  assert.equal(await alerting(), 0);
+  await page.click(next);
+  await page.waitForSelector('.tk-summary:focus');
+  assert.equal(await alerting(), 1);
+  assert.equal(await page.locator('.tk-summary a').count(), 4);
 
   await fillDeclarant(page);
   await page.click(next);

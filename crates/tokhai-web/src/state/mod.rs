@@ -55,6 +55,9 @@ struct StepNode {
 /// The error summary at the top of the form.
 struct Summary {
     el: Element,
+    /// Announces the summary when it is shown (role=alert), and not again as it shrinks while the
+    /// citizen mends the fields: the role goes at the first change.
+    alert: Element,
     list: Element,
     items: Vec<(String, Element)>,
 }
@@ -311,6 +314,7 @@ impl State {
             progress_label,
             summary: Summary {
                 el: summary_el,
+                alert,
                 list: summary_list,
                 items: Vec::new(),
             },
@@ -818,6 +822,7 @@ impl State {
                 }
             }
         }
+        attr(&self.summary.alert, "role", "alert");
         show(&self.summary.el, !self.summary.items.is_empty());
         self.focus = Some(html(&self.summary.el));
     }
@@ -837,6 +842,7 @@ impl State {
         let Some(n) = self.nodes.get(path) else {
             return;
         };
+        self.summary.alert.remove_attribute("role").ok();
         let errors: Vec<&Issue> = n.st.issues.iter().filter(|i| i.is_error()).collect();
         let li = &self.summary.items[pos].1;
         if errors.is_empty() || !shown(&n.wrap) {
