@@ -129,6 +129,9 @@ export function telexKeys(ch) {
 /** The control of a value path inside the widget. */
 export const control = (path) => `tokhai-form :is(input, textarea, select)[data-path="${path}"]`;
 
+/** A locked control: a read-only box, or a list, check box or radio button the widget keeps as it is. */
+export const LOCKED = ':is([readonly], [disabled], [data-locked])';
+
 /** The container of a value path (label, control, provenance, error). */
 export const field = (path) => `tokhai-form :is(div, fieldset)[data-path="${path}"]`;
 
@@ -194,7 +197,7 @@ export class Citizen {
 
   /** Whether a control is locked (prefilled from national data). */
   locked(path) {
-    return this.page.$eval(control(path), (e) => e.readOnly || e.disabled);
+    return this.page.$eval(control(path), (e, locked) => e.matches(locked), LOCKED);
   }
 
   /**

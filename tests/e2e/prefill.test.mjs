@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerSummary, fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
+import { LOCKED } from '../../qa/citizen.mjs';
 
 const env = { portal: null, short: null, browser: null };
 
@@ -50,9 +51,7 @@ test('at least 8 fields are prefilled with their source, and the authoritative o
   const notes = await page.$$eval('tokhai-form .tk-prov', (ps) => ps.map((p) => p.textContent));
   assert.ok(notes.length >= 8, `${notes.length} provenance notes`);
   assert.ok(notes.every((n) => n.includes('Cơ sở dữ liệu quốc gia về dân cư')), notes.join(' | '));
-  const locked = await page.$$eval('tokhai-form [data-path]', (els) =>
-    els.filter((e) => e.readOnly || e.disabled).map((e) => e.dataset.path),
-  );
+  const locked = await page.$$eval(`tokhai-form [data-path]${LOCKED}`, (els) => els.map((e) => e.dataset.path));
   for (const path of ['full_name', 'dob', 'pin', 'head_name', 'head_pin']) {
     assert.ok(locked.some((p) => p === path || p.startsWith(`${path}.`)), `${path} is locked (locked: ${locked})`);
   }

@@ -261,6 +261,8 @@ test('a conditional field appears and disappears; dependent lists follow their p
       return { aria: input.getAttribute('aria-disabled'), disabled: input.disabled, note: note.className === 'tk-vh' ? '' : note.textContent };
     });
   assert.deepEqual(await waiting(), { aria: 'true', disabled: false, note: 'Chọn mục phía trên trước' });
+  const describedBy = await page.getAttribute('#tk1-home_commune', 'aria-describedby');
+  assert.equal(await text(page, `#${describedBy}`), 'Chọn mục phía trên trước', 'the note describes the list');
   await page.click('#tk1-home_province');
   // Names with a word starting so come first, then those whose former provinces' names do (Tuyên
   // Quang took in Hà Giang in 2025), then the others: 'ha' lists Hà Nội before Lai Châu (cHAu).
@@ -278,6 +280,7 @@ test('a conditional field appears and disappears; dependent lists follow their p
   await page.keyboard.type('da nang');
   await page.click('#tk1-home_province-list [role=option] >> nth=0');
   assert.equal(await page.inputValue('#tk1-home_province'), 'Thành phố Đà Nẵng');
+  assert.equal(await text(page, '#tk1-home_province-status'), '', 'no count of matches left once chosen');
   assert.deepEqual(await waiting(), { aria: null, disabled: false, note: '' });
   await page.click('#tk1-home_commune');
   await page.keyboard.type('hai chau');
@@ -738,6 +741,57 @@ test("a file box speaks the form's language, shows the names chosen, and opens t
   await again.setFiles([pdf('giay-to.pdf')]);
   assert.equal(await seen(), 'Chọn tệp giay-to.pdf');
   assert.deepEqual(await page.evaluate(() => window.tk.values().attachments.map((f) => f.name)), ['giay-to.pdf']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a locked radio set, list or check box stays reachable by Tab, says it is read-only, and keeps its value', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.evaluate(() => {
+    const locked = (value) => ({ value, source: 'population', locked: true });
+    return window.tk.prefill({
+      values: {
+        sex: locked('nu'), request_type: locked('thuong_tru'), commitment: locked(true),
+        residence: locked({ province: '01', commune: '00004', street: 'Số 1 Tràng Tiền' }),
+      },
+    });
+  });
+  const state = () =>
+    page.evaluate(() => {
+      const all = (s) => [...document.querySelectorAll(s)];
+      return {
+        disabled: all('.tk [data-path]:disabled').map((e) => e.dataset.path),
+        readonly: all('.tk [aria-readonly=true]').map((e) => e.dataset.path),
+        values: (({ sex, request_type, commitment }) => ({ sex, request_type, commitment }))(window.tk.values()),
+      };
+    });
+  const expected = {
+    disabled: [],
+    readonly: ['sex', 'request_type', 'residence.province', 'residence.commune', 'commitment'],
+    values: { sex: 'nu', request_type: 'thuong_tru', commitment: true },
+  };
+  assert.deepEqual(await state(), expected);
+  assert.equal(await page.getAttribute('[data-path=sex]', 'role'), 'radiogroup');
+  // Each part of a locked address names the address's source in its description.
+  for (const part of ['province', 'commune']) {
+    assert.match(await page.getAttribute(`#tk1-residence_${part}`, 'aria-describedby'), /\btk1-residence-prov\b/);
+  }
+
+  // Tab reaches the chosen radio button; arrows, Space and clicks change nothing.
+  await page.focus('#tk1-dob');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-sex-1');
+  for (const key of ['ArrowUp', 'ArrowDown', 'Space']) await page.keyboard.press(key);
+  await page.click('label[for=tk1-sex-0]');
+  await page.click('#tk1-sex-0');
+  // A list changed past the guards (its own picker on a phone) shows its kept value again.
+  await page.evaluate(() => {
+    const list = document.getElementById('tk1-request_type');
+    list.value = 'tam_tru';
+    list.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  assert.equal(await page.inputValue('#tk1-request_type'), 'thuong_tru');
+  assert.deepEqual(await state(), expected);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -266,6 +266,21 @@ impl Session {
         Json::Object(out)
     }
 
+    /// The value held at a path (`members[1].sex`, `residence.province`); `None` for a path the form
+    /// does not have.
+    pub fn value_at(&self, path: &str) -> Option<Json> {
+        let target = crate::path::parse(&self.form, path).ok()?;
+        let value = &self
+            .slots
+            .get(target.field as usize)?
+            .get(target.row.unwrap_or(0))?
+            .value;
+        Some(match target.part {
+            Some(part) => value.get(part).cloned().unwrap_or(Json::Null),
+            None => value.clone(),
+        })
+    }
+
     /// Ids of the fields shown now (a group's fields count when the group is shown).
     pub fn visible_fields(&self) -> Vec<String> {
         let shown = |f: usize| match (self.slots[f].first(), self.form.fields[f].group) {

@@ -21,6 +21,16 @@ fn session(fields: Value) -> Session {
     Session::new(form, Arc::new(Catalogs::new()), Date::new(2026, 11, 23).unwrap()).unwrap()
 }
 
+/// A session over a whole definition, with empty address catalogues.
+fn with_addresses(definition: Value) -> Session {
+    let mut catalogs = Catalogs::new();
+    for name in ["provinces", "communes"] {
+        catalogs.insert(name, Vec::new()).unwrap();
+    }
+    let form = Arc::new(Form::compile(&definition.to_string()).unwrap());
+    Session::new(form, Arc::new(catalogs), Date::new(2026, 11, 23).unwrap()).unwrap()
+}
+
 fn codes(s: &Session) -> Vec<(String, String)> {
     s.issues().into_iter().map(|i| (i.path, i.code)).collect()
 }
@@ -227,12 +237,7 @@ fn a_path_is_checked_for_input_without_changing_anything() {
         {"id": "home", "kind": "address", "label": "Nơi ở"},
         {"id": "count", "kind": "number", "label": "Số người", "compute": "count(members)"}
     ]));
-    let mut catalogs = Catalogs::new();
-    for name in ["provinces", "communes"] {
-        catalogs.insert(name, Vec::new()).unwrap();
-    }
-    let form = Arc::new(Form::compile(&definition.to_string()).unwrap());
-    let s = Session::new(form, Arc::new(catalogs), Date::new(2026, 11, 23).unwrap()).unwrap();
+    let s = with_addresses(definition);
     let before = s.values();
     for fine in ["members[0].m_name", "home", "home.commune"] {
         assert_eq!(s.check_input(fine), Ok(()), "{fine}");
@@ -251,6 +256,26 @@ fn a_path_is_checked_for_input_without_changing_anything() {
         );
     }
     assert_eq!(s.values(), before);
+}
+
+#[test]
+fn a_value_is_read_at_its_path_in_a_row_or_an_address() {
+    let definition = form(json!([
+        {"id": "members", "kind": "group", "label": "Thành viên", "min_rows": 2, "fields": [
+            {"id": "m_name", "kind": "name", "label": "Họ tên"}
+        ]},
+        {"id": "home", "kind": "address", "label": "Nơi ở"}
+    ]));
+    let mut s = with_addresses(definition);
+    s.input("members[1].m_name", json!("Lê Thị Hoa")).unwrap();
+    s.input("home.street", json!("Số 1")).unwrap();
+    assert_eq!(s.value_at("members[1].m_name"), Some(json!("Lê Thị Hoa")));
+    assert_eq!(s.value_at("members[0].m_name"), Some(Value::Null));
+    assert_eq!(s.value_at("home.street"), Some(json!("Số 1")));
+    assert_eq!(s.value_at("home.province"), Some(Value::Null));
+    for unknown in ["members[2].m_name", "home.district", "nickname"] {
+        assert_eq!(s.value_at(unknown), None, "{unknown}");
+    }
 }
 
 #[test]

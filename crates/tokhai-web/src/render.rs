@@ -253,6 +253,10 @@ impl Builder<'_> {
             _ => None,
         };
         let mut hint_ids = self.hints(&wrap, &id, hint, format, &mut texts);
+        if catalog.is_some() && waits_for(def, part) {
+            // "Choose the item above first" describes the list while it waits.
+            hint_ids = [hint_ids, status_id(&id)].join(" ").trim_start().to_owned();
+        }
         let counted = def.max_length.filter(|_| kind == FieldKind::Textarea);
         let count_id = format!("{id}-count");
         if counted.is_some() {
@@ -349,8 +353,7 @@ impl Builder<'_> {
         let dom = self.dom;
         match (kind, catalog) {
             (FieldKind::Select, Some(catalog)) => {
-                let dependent = part == Some("commune") || def.parent.is_some();
-                let combo = self.combo(wrap, id, own, catalog, dependent);
+                let combo = self.combo(wrap, id, own, catalog, waits_for(def, part));
                 let el: Element = combo.input.clone().into();
                 (Control::Combo(combo), el)
             }
@@ -493,7 +496,8 @@ impl Builder<'_> {
             true => ("tk-hint tk-parent-first", Word::ChooseParentFirst.get(self.lang)),
             false => ("tk-vh", ""),
         };
-        let status = dom.make(Some(&box_el), "div", &[("class", class), ("role", "status")], note);
+        let status_attrs = [("class", class), ("role", "status"), ("id", &status_id(id))];
+        let status = dom.make(Some(&box_el), "div", &status_attrs, note);
         Combo {
             input: input.unchecked_into(),
             list,
@@ -549,6 +553,10 @@ impl Builder<'_> {
         let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-choices", def, path, &mut texts);
         let box_el = dom.add(&fs, "div", "tk-options", "");
         let multi = def.kind == FieldKind::CheckboxGroup;
+        if !multi {
+            // A radio group can say it is required or read-only; a plain fieldset cannot.
+            attr(&fs, "role", "radiogroup");
+        }
         let mut inputs = Vec::new();
         let input_type = if multi { "checkbox" } else { "radio" };
         for (i, (value, label)) in self.options(def).into_iter().enumerate() {
@@ -758,6 +766,16 @@ impl Builder<'_> {
 }
 
 /// The kind a control renders as: address parts are selects and a text line.
+/// Whether a list depends on the item above it (a commune on its province).
+fn waits_for(def: &FieldDef, part: Option<&str>) -> bool {
+    part == Some("commune") || def.parent.is_some()
+}
+
+/// The id of a searchable list's status line (its count of matches, or its note to choose above first).
+fn status_id(id: &str) -> String {
+    format!("{id}-status")
+}
+
 fn part_kind(kind: FieldKind, part: Option<&str>) -> FieldKind {
     match part {
         Some("street") => FieldKind::Text,

@@ -108,6 +108,10 @@ fn set_status(c: &Combo, text: &str, shown: bool) {
 /// Closes a searchable list.
 pub(super) fn close_list(c: &mut Combo) {
     show(&c.list, false);
+    // The count of matches is no longer true once the list is shut (a note to choose above first stays).
+    if !waits_for_parent(c) {
+        set_status(c, "", false);
+    }
     attr(&c.input, "aria-expanded", "false");
     c.input.remove_attribute("aria-activedescendant").ok();
     c.active = None;

@@ -646,10 +646,11 @@ impl State {
         let Some(n) = self.nodes.get(path) else {
             return;
         };
-        // ARIA allows the state on text boxes, lists and check boxes, not on a fieldset: an address
-        // marks its three boxes (each is then required); a radio set says it in its legend only.
+        // ARIA allows the state on text boxes, lists, check boxes and radio groups, not on a fieldset:
+        // an address marks its three boxes (each is then required); a check-box group says it in its
+        // legend only.
         let controls: Vec<&Element> = match &n.control {
-            Control::Choices { .. } => Vec::new(),
+            Control::Choices { multi: true, .. } => Vec::new(),
             Control::Container if n.def.kind == FieldKind::Address => ADDRESS_PARTS
                 .iter()
                 .filter_map(|part| self.nodes.get(&format!("{path}.{part}")))
@@ -707,6 +708,7 @@ impl State {
 
     /// Displays (or clears) a node's issues, and keeps the error summary in step.
     fn render_issues(&mut self, path: &str) {
+        let prov = self.prov_id(path);
         let Some(n) = self.nodes.get_mut(path) else {
             return;
         };
@@ -720,12 +722,7 @@ impl State {
                 e.set_text_content(None);
             }
             flag(&n.described, "aria-invalid", false);
-            set_described(
-                &n.described,
-                &n.hint_ids,
-                n.st.prov.is_some().then(|| format!("{}-prov", self.dom.id(path))),
-                None,
-            );
+            set_described(&n.described, &n.hint_ids, prov, None);
         } else {
             let e = n.st.error.get_or_insert_with(|| {
                 let e = self
@@ -763,7 +760,6 @@ impl State {
             }
             show(e, true);
             flag(&n.described, "aria-invalid", shown_issues.iter().any(Issue::is_error));
-            let prov = n.st.prov.is_some().then(|| format!("{}-prov", self.dom.id(path)));
             set_described(&n.described, &n.hint_ids, prov, Some(&error_id));
         }
         self.mark_parts(path);
@@ -923,6 +919,11 @@ impl State {
         let Some(n) = self.nodes.get(&path) else {
             return;
         };
+        if target.has_attribute(LOCKED) {
+            // Changed past the guards (a list's own picker): shown again as it is kept.
+            let kept = self.session.value_at(&path).unwrap_or(Json::Null);
+            return self.show_value(&path, &kept);
+        }
         let typed = matches!(n.control, Control::Input(_) | Control::Area(..));
         let value = read_value(&n.control, target);
         let patches = self.session.input(&path, value.clone()).unwrap_or_default();
@@ -962,8 +963,11 @@ impl State {
         }
     }
 
-    /// A click: buttons, summary links, list options.
+    /// A click: buttons, summary links, list options; returns whether to cancel it (a locked choice's).
     pub fn on_click(&mut self, target: &Element) -> bool {
+        if target.has_attribute(LOCKED) {
+            return true;
+        }
         if target.has_attribute("data-combo") {
             let path = target.get_attribute("data-path").unwrap_or_default();
             let open = matches!(self.nodes.get(&path), Some(FieldNode { control: Control::Combo(c), .. }) if !c.list.has_attribute("hidden"));
@@ -1039,9 +1043,13 @@ impl State {
         }
     }
 
-    /// Keys of the searchable lists, and Enter in a one-line box that wraps (it goes on, as in any
-    /// one-line box, instead of starting a new line); returns whether the key was used.
+    /// Keys of the searchable lists, Enter in a one-line box that wraps (it goes on, as in any one-line
+    /// box, instead of starting a new line), and those that would change a locked choice (refused);
+    /// returns whether the key was used.
     pub fn on_keydown(&mut self, target: &Element, ev: &KeyboardEvent) -> bool {
+        if target.has_attribute(LOCKED) {
+            return changes_choice(ev);
+        }
         if !target.has_attribute("data-combo") {
             let wraps = ev.key() == "Enter" && !ev.is_composing() && target.class_list().contains("tk-wrap");
             if wraps {
@@ -1370,7 +1378,32 @@ impl State {
         });
         attr(prov, "data-locked", if locked { "true" } else { "false" });
         prov.set_text_content(Some(&provenance_text(locked, &self.lang)));
+        self.render_field_issues(path);
+    }
+
+    /// The id of the provenance note that describes a path: its own, or its address's for a part.
+    fn prov_id(&self, path: &str) -> Option<String> {
+        let owner = match self.nodes.get(path)?.part {
+            Some(_) => path.rsplit_once('.')?.0,
+            None => path,
+        };
+        self.nodes.get(owner)?.st.prov.as_ref()?;
+        Some(format!("{}-prov", self.dom.id(owner)))
+    }
+
+    /// Renders a field's issues, and its parts' too for an address (their descriptions name its
+    /// provenance).
+    fn render_field_issues(&mut self, path: &str) {
         self.render_issues(path);
+        if self
+            .nodes
+            .get(path)
+            .is_some_and(|n| n.def.kind == FieldKind::Address && n.part.is_none())
+        {
+            ADDRESS_PARTS
+                .iter()
+                .for_each(|p| self.render_issues(&format!("{path}.{p}")));
+        }
     }
 
     /// Makes a field's controls (an address's parts) read-only, or editable again.
@@ -1384,7 +1417,7 @@ impl State {
             None => return,
         };
         for n in paths.iter().filter_map(|p| self.nodes.get(p)) {
-            lock(&n.control, locked);
+            lock(n, locked);
             // How to type a date is no help in a box that cannot be typed in.
             if let Ok(Some(format)) = n.wrap.query_selector(".tk-hint-format") {
                 show(&format, !locked);
@@ -1405,7 +1438,7 @@ impl State {
         };
         prov.remove();
         self.set_locked(path, false);
-        self.render_issues(path);
+        self.render_field_issues(path);
     }
 }
 
@@ -1494,18 +1527,44 @@ fn set_described(el: &Element, hint_ids: &str, prov: Option<String>, error: Opti
     }
 }
 
-/// Makes a control read-only (`locked`) or editable.
-fn lock(control: &Control, locked: bool) {
-    match control {
+/// Makes a node's control read-only (`locked`) or editable. A list, a check box or a radio button
+/// has no read-only state in HTML: it stays focusable, says `aria-readonly` (its group does, for
+/// radios), and its `data-locked` mark makes the widget ignore the clicks and keys that would change it.
+fn lock(n: &FieldNode, locked: bool) {
+    let guard = |e: &Element| {
+        let _ = e.toggle_attribute_with_force(LOCKED, locked);
+    };
+    let read_only = |e: &Element| {
+        guard(e);
+        flag(e, "aria-readonly", locked);
+    };
+    match &n.control {
         Control::Input(i) => i.set_read_only(locked),
         Control::Area(a, _) => a.set_read_only(locked),
-        Control::Combo(c) => c.input.set_read_only(locked),
-        Control::Select(s) => s.set_disabled(locked),
-        Control::Check(i) => i.set_disabled(locked),
-        Control::Choices { inputs, .. } => inputs.iter().for_each(|i| i.set_disabled(locked)),
+        Control::Combo(c) => {
+            c.input.set_read_only(locked);
+            flag(&c.input, "aria-readonly", locked);
+        }
+        Control::Select(s) => read_only(s),
+        Control::Check(i) => read_only(i),
+        Control::Choices { inputs, multi: true } => inputs.iter().for_each(|i| read_only(i)),
+        Control::Choices { inputs, multi: false } => {
+            inputs.iter().for_each(|i| guard(i));
+            flag(&n.described, "aria-readonly", locked);
+        }
         Control::File(f) => f.input.set_disabled(locked),
         Control::Container => {}
     }
+}
+
+/// The mark of a locked list, check box or radio button, whose value the widget keeps as it is.
+pub const LOCKED: &str = "data-locked";
+
+/// Whether a key would change the value of a focused list, check box or radio button.
+fn changes_choice(ev: &KeyboardEvent) -> bool {
+    let key = ev.key();
+    let typed = key.chars().count() == 1 && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key();
+    typed || key == "Enter" || key == "Home" || key == "End" || key.starts_with("Arrow") || key.starts_with("Page")
 }
 
 /// The provenance note of a prefilled value.
