@@ -92,8 +92,8 @@ export interface Submission {
 export interface SubmitResult {
   ok: boolean;
   /** The back end could not be reached after every retry: the submission waits in IndexedDB and is sent
-   * automatically when the connection returns or the page is opened again, unless the citizen changes an
-   * answer meanwhile (then Submit sends the answers as they are). */
+   * automatically every `retry.resendMs`, when the connection returns or when the page is opened again,
+   * unless the citizen changes an answer meanwhile (then Submit sends the answers as they are). */
   queued?: boolean;
   submission?: Submission;
   /** The back end's answer (parsed JSON), if any. */
@@ -180,6 +180,8 @@ export interface RetryPolicy {
   baseMs?: number;
   /** Longest backoff in ms (default 30000). */
   capMs?: number;
+  /** A submission left queued is sent again after this many ms while the page stays open (default 60000). */
+  resendMs?: number;
 }
 
 export type TokhaiEventName = keyof TokhaiEvents;

@@ -334,6 +334,17 @@ function online() {
 const PREFILL_NOTICE_AFTER = 800;
 const PREFILL_TIMEOUT = 10000;
 
+/**
+ * The reason shown for a refusal that gives none the widget can read (a gateway's HTML page, a login
+ * check's bare code): by its status, in the core's words.
+ */
+const refusalOf = (status) =>
+  status === 401 || status === 403
+    ? { path: '', code: 'submission.login_required' }
+    : status === 413
+      ? { path: '', code: 'submission.too_large' }
+      : { path: '', code: 'submission.refused', params: { status } };
+
 /** Whether a status is worth retrying: the server or the way to it failed, or asked to wait. */
 const retryable = (status) => status >= 500 || status === 408 || status === 429;
 
@@ -368,8 +379,11 @@ function post(url, body, progress) {
   });
 }
 
-/** Default retry policy: exponential backoff from `baseMs`, capped at `capMs`, full jitter on the upper half. */
-const RETRY = { attempts: 8, baseMs: 500, capMs: 30000 };
+/**
+ * Default retry policy: exponential backoff from `baseMs`, capped at `capMs`, full jitter on the upper
+ * half; a filing left queued after its `attempts` is sent again every `resendMs` while the page is open.
+ */
+const RETRY = { attempts: 8, baseMs: 500, capMs: 30000, resendMs: 60000 };
 
 /** Tries of one file's upload before the citizen is asked to choose it again. */
 const UPLOAD_ATTEMPTS = 3;
@@ -532,6 +546,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   let receipt = null;
   let done = false;
   let queued = null;
+  let resendTimer = 0;
   let step = null;
   let destroyed = false;
   /** Whether the element counts as holding this form (not the warm-up's). */
@@ -742,7 +757,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     let issues = response?.issues ?? response?.reasons;
     if (!Array.isArray(issues)) {
       const code = response?.error ?? response?.code;
-      issues = code && response.message_vi ? [{ path: '', code: String(code), message_vi: response.message_vi, message_en: response.message_en ?? response.message_vi }] : [];
+      issues = [code && response.message_vi ? { path: '', code: String(code), message_vi: response.message_vi, message_en: response.message_en ?? response.message_vi } : refusalOf(status)];
     }
     widget.refused(JSON.stringify(issues));
     dispatch('refused', { status, issues, response });
@@ -787,7 +802,11 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     }
     widget.status(drafts ? 'queued' : '');
     widget.setBusy(false);
-    if (drafts) queued = { submission };
+    if (drafts) {
+      queued = { submission };
+      clearTimeout(resendTimer);
+      resendTimer = setTimeout(resendIfQueued, policy.resendMs);
+    }
     if (!drafts) widget.refused('[]');
     dispatch('queued', { offline: false });
     return { ok: false, queued: drafts, issues: [] };
@@ -968,12 +987,12 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   };
   const onPageHide = () => onHide();
   const onEdit = () => saveSoon();
-  const onOnline = () => {
+  const resendIfQueued = () => {
     if (!delivering && !done && queued) resend();
   };
   doc.addEventListener('visibilitychange', onVisibility);
   addEventListener('pagehide', onPageHide);
-  addEventListener('online', onOnline);
+  addEventListener('online', resendIfQueued);
   element.addEventListener('input', onEdit);
 
   /** Sends again a submission left in the outbox (by an earlier page, or after the attempts ran out). */
@@ -1038,9 +1057,10 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       destroyed = true;
       if (adopted) holders.delete(element);
       clearTimeout(saveTimer);
+      clearTimeout(resendTimer);
       doc.removeEventListener('visibilitychange', onVisibility);
       removeEventListener('pagehide', onPageHide);
-      removeEventListener('online', onOnline);
+      removeEventListener('online', resendIfQueued);
       removeEventListener('popstate', onPopState);
       element.removeEventListener('change', onFilesChosen, true);
       element.removeEventListener('input', onEdit);

@@ -390,6 +390,8 @@ test('while the filing is sent nothing moves: Back, "Sửa" and the browser\'s b
   await page.click(next);
   await page.waitForSelector(`${next}[aria-disabled="true"]`);
   assert.equal(await page.getAttribute('.tk-nav [data-act=back]', 'aria-disabled'), 'true');
+  const edits = () => page.$$eval('.tk-review [data-act=edit]', (bs) => bs.map((b) => b.getAttribute('aria-disabled')));
+  assert.deepEqual(await edits(), ['true', 'true', 'true', 'true'], 'each "Sửa" says it waits too');
   const steps = (await events(page, 'step')).length;
   await page.evaluate(() => {
     document.querySelector('.tk-nav [data-act=back]').click();
@@ -793,5 +795,47 @@ test('a locked radio set, list or check box stays reachable by Tab, says it is r
   assert.equal(await page.inputValue('#tk1-request_type'), 'thuong_tru');
   assert.deepEqual(await state(), expected);
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a refusal that gives no reason the widget can read is explained by its status, in the form\'s words', async () => {
+  const { page, context } = await open(env, `${HARNESS}?action=1`);
+  await fillValid(page);
+  while ((await text(page, next)) !== 'Gửi tờ khai') await page.click(next);
+  for (const [status, body, words] of [
+    [401, '{"error":"login_required"}', 'Phiên đăng nhập đã hết hạn nên tờ khai chưa được gửi.'],
+    [413, '<html><body>Request Entity Too Large</body></html>', 'Hồ sơ quá lớn để gửi.'],
+    [400, '<html><body>Bad Request</body></html>', 'Cổng dịch vụ công chưa nhận tờ khai (mã lỗi 400).'],
+  ]) {
+    await page.unroute('**/api/submissions');
+    await page.route('**/api/submissions', (route) => route.fulfill({ status, body }));
+    await page.click(next);
+    await page.waitForSelector('.tk-summary:not([hidden]):focus');
+    assert.ok((await text(page, '.tk-summary-list')).startsWith(words), `${status}: ${await text(page, '.tk-summary-list')}`);
+  }
+  assert.equal(await page.isVisible('.tk-review'), true, 'the answers are still there to send');
+  await context.close();
+});
+
+test('a filing left queued after its attempts is sent again while the page stays open', async () => {
+  const retry = encodeURIComponent(JSON.stringify({ attempts: 2, baseMs: 10, capMs: 20, resendMs: 400 }));
+  const { page, context, problems } = await open(env, `${HARNESS}?action=1&retry=${retry}`);
+  await fillValid(page);
+  while ((await text(page, next)) !== 'Gửi tờ khai') await page.click(next);
+  let failing = true;
+  let posts = 0;
+  await page.route('**/api/submissions', (route) => {
+    posts++;
+    return failing ? route.fulfill({ status: 503, body: '' }) : route.continue();
+  });
+  const stored = env.server.submissions.length;
+  await page.click(next);
+  await page.waitForFunction(() => document.querySelector('.tk-status').textContent.includes('sẽ tự động gửi lại sau ít phút'));
+  assert.equal(posts, 2);
+  failing = false;
+  await page.waitForSelector('.tk-done:not([hidden])');
+  assert.equal(posts, 3);
+  assert.equal(env.server.submissions.length, stored + 1);
+  assert.deepEqual(problems.filter((p) => !p.includes('503')), []);
   await context.close();
 });

@@ -115,6 +115,10 @@ impl State {
         for button in [&self.next, &self.back] {
             flag(button, "aria-disabled", self.busy);
         }
+        let edits = self.review.get_elements_by_class_name("tk-edit");
+        for edit in (0..edits.length()).filter_map(|i| edits.item(i)) {
+            flag(&edit, "aria-disabled", self.busy);
+        }
     }
 
     /// Every error of the form, after validating every visible field.
@@ -401,7 +405,7 @@ impl State {
             if edit {
                 let index = i.to_string();
                 let b_attrs = [
-                    ("class", "tk-btn tk-btn-link"),
+                    ("class", "tk-btn tk-btn-link tk-edit"),
                     ("type", "button"),
                     ("data-act", "edit"),
                     ("data-step", &index),
