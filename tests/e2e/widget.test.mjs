@@ -668,13 +668,14 @@ test('a text area with a maximum length counts the characters left, then those t
 test('a required control says so to assistive technology (aria-required), and stops saying it when it no longer is', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   const required = () =>
-    page.$$eval('.tk [data-path]:is(input,select,textarea)[aria-required=true]', (els) => [...new Set(els.map((e) => e.dataset.path))]);
-  // Radio sets say it in their legend alone: ARIA has no required state for a fieldset. (A hidden
-  // field, temp_until, keeps it for when it shows.)
+    page.$$eval('.tk [data-path][aria-required=true]', (els) => [...new Set(els.map((e) => e.dataset.path))]);
+  // A radio set says it on its radio group; a check-box group in its legend alone (ARIA has no required
+  // state for a fieldset). A hidden field, temp_until, keeps it for when it shows.
   assert.deepEqual(await required(), [
-    'full_name', 'dob', 'pin', 'phone', 'request_type', 'temp_until', 'residence.province', 'residence.commune', 'residence.street',
-    'move_date', 'head_name', 'relation_to_head', 'commitment',
+    'full_name', 'dob', 'sex', 'pin', 'phone', 'request_type', 'temp_until', 'residence.province', 'residence.commune',
+    'residence.street', 'move_date', 'housing', 'head_name', 'relation_to_head', 'commitment',
   ]);
+  assert.equal(await page.getAttribute('fieldset[data-path=sex]', 'role'), 'radiogroup');
   assert.equal(await page.locator('.tk [aria-required]:not([aria-required=true])').count(), 0);
 
   const phone = await page.evaluate(async () => {
