@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value as Json_};
+use serde_json::{json, Map, Value as Json_};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokhai_core::prefill::{check_bundle, provenance, BundleContext, PrefillBundle};
@@ -50,16 +50,28 @@ struct Stored {
     received_at: i64,
     digest: String,
     provenance: String,
+    /// The values filed, as JSON text.
+    payload: String,
 }
 
-const STORED_COLUMNS: &str = "id, form_id, form_version, subject, login_at, received_at, digest, provenance";
+const STORED_COLUMNS: &str = "id, form_id, form_version, subject, login_at, received_at, digest, provenance, payload";
 
 /// A row of `STORED_COLUMNS`.
-type Row = (String, String, String, Option<String>, Option<i64>, i64, String, String);
+type Row = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    i64,
+    String,
+    String,
+    String,
+);
 
 impl Stored {
     fn from_row(r: Row) -> Stored {
-        let (id, form_id, form_version, subject, login_at, received_at, digest, provenance) = r;
+        let (id, form_id, form_version, subject, login_at, received_at, digest, provenance, payload) = r;
         Stored {
             id,
             form_id,
@@ -69,6 +81,7 @@ impl Stored {
             received_at,
             digest,
             provenance,
+            payload,
         }
     }
 
@@ -96,11 +109,20 @@ async fn stored_by_key(state: &AppState, key: &str) -> Result<Option<Stored>, Fa
     Ok(row.map(Stored::from_row))
 }
 
-/// The answer to a submission whose key is already stored: the original receipt, or 409.
+/// The answer to a submission whose key is already stored: the original receipt (a replay); for the same
+/// subject with other values, 409 `already_received` with what was filed; for anyone else, 409 `key_reused`.
 fn replay(stored: &Stored, sub: &Submission, subject: Option<&str>) -> Answer {
-    if stored.digest != sub.digest || stored.subject.as_deref() != subject {
+    if stored.subject.as_deref() != subject {
         let issue = Issue::error("idempotency_key", "submission.key_reused");
         return Err(Refusal::new(StatusCode::CONFLICT, issue).into());
+    }
+    if stored.digest != sub.digest {
+        let issue = Issue::error("idempotency_key", "submission.already_received").with("id", &stored.id);
+        let mut refusal = Refusal::new(StatusCode::CONFLICT, issue);
+        let values = serde_json::from_str(&stored.payload).unwrap_or(Json_::Null);
+        refusal.details = Map::from_iter([("receipt".to_owned(), stored.receipt()), ("values".to_owned(), values)]);
+        tracing::info!(form = %stored.form_id, receipt = %stored.id, "submission already received, other values");
+        return Err(refusal.into());
     }
     tracing::info!(form = %stored.form_id, receipt = %stored.id, "submission replayed");
     let body = json!({"status": "accepted", "replayed": true, "receipt": stored.receipt()});
@@ -185,6 +207,7 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         digest: sub.digest.clone(),
         provenance: serde_json::to_string(&provenance(form.def(), bundle.as_ref(), &rows, &sub.values))
             .unwrap_or_default(),
+        payload: sub.values.to_string(),
     };
     // One statement: the unique index on the key makes a concurrent twin insert nothing.
     let inserted = sqlx::query(
@@ -201,7 +224,7 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     .bind(stored.login_at)
     .bind(now)
     .bind(stored.digest.clone())
-    .bind(sub.values.to_string())
+    .bind(stored.payload.clone())
     .bind(stored.provenance.clone())
     .bind(sub.prefill.as_ref().map(Json_::to_string))
     .bind(sub.idempotency_key.clone())

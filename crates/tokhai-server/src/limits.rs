@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value as Json_};
+use serde_json::{json, Map, Value as Json_};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use tokhai_core::{messages, Form, Issue};
@@ -31,6 +31,8 @@ pub struct Refusal {
     pub form: Arc<Form>,
     /// Seconds to wait before trying again (rate limit).
     pub retry_after: Option<u64>,
+    /// Further keys of the body, beside the reasons (what a refusal shows of a dossier already received).
+    pub details: Map<String, Json_>,
 }
 
 impl Refusal {
@@ -46,6 +48,7 @@ impl Refusal {
             issues,
             form,
             retry_after: None,
+            details: Map::new(),
         }
     }
 }
@@ -94,13 +97,16 @@ impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let reasons: Vec<Json_> = self.issues.iter().map(|i| reason(i, &self.form)).collect();
         let first = reasons.first().cloned().unwrap_or(Json_::Null);
-        let body = json!({
+        let mut body = json!({
             "status": "refused",
             "error": first["code"],
             "message_vi": first["message_vi"],
             "message_en": first["message_en"],
             "reasons": reasons,
         });
+        if let Some(fields) = body.as_object_mut() {
+            fields.extend(self.details);
+        }
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response
@@ -308,6 +314,7 @@ mod tests {
             "submission.digest_mismatch",
             "submission.key_invalid",
             "submission.key_reused",
+            "submission.already_received",
             "dossier.not_found",
             "timing.invalid",
             "timing.unknown_name",

@@ -52,20 +52,28 @@ async fn intake_rules(c: Config, engine: &str) {
     let key = sub["idempotency_key"].as_str().unwrap().to_owned();
     assert_eq!(count(key.clone()).await, 1, "a replay is never a second dossier");
 
-    // The same key with other values is a conflict, with a reason.
+    // The same citizen's key with changed values (the first answer was lost, then an answer changed):
+    // the dossier already received, its receipt and the values filed, and nothing stored.
     let mut other_values = values.clone();
     other_values["reason"] = json!("Nội dung khác");
-    let mut reused = submission(&running, "demo", &other_values, Some(&bundle));
-    reused["idempotency_key"] = json!(key);
-    let (status, conflict) = client.post("/api/submissions", &reused).await;
+    let mut changed = submission(&running, "demo", &other_values, Some(&bundle));
+    changed["idempotency_key"] = json!(key);
+    let (status, conflict) = client.post("/api/submissions", &changed).await;
     assert_eq!(
         (status, code(&conflict)),
-        (409, ("submission.key_reused", "idempotency_key"))
+        (409, ("submission.already_received", "idempotency_key"))
     );
-    assert!(
-        conflict["message_en"].as_str().is_some_and(|m| m.contains("key")),
+    assert_eq!(
+        (&conflict["receipt"], &conflict["values"]),
+        (&receipt, &values),
         "{conflict}"
     );
+    let id = receipt["id"].as_str().unwrap();
+    assert!(
+        conflict["message_vi"].as_str().is_some_and(|m| m.contains(id)),
+        "{conflict}"
+    );
+    assert_eq!(count(key.clone()).await, 1);
 
     // Simultaneous retries of one filing: one dossier, every answer the same receipt.
     let twin = submission(&running, "demo", &values, Some(&bundle));
@@ -99,7 +107,6 @@ async fn intake_rules(c: Config, engine: &str) {
     assert_eq!(count(twin["idempotency_key"].as_str().unwrap().to_owned()).await, 1);
 
     // The receipt page reads the receipt, for its owner only.
-    let id = receipt["id"].as_str().unwrap();
     let (status, got) = client.get(&format!("/api/submissions/{id}")).await;
     assert_eq!((status, &got["receipt"]), (200, &receipt));
     let mut stranger = Client::new(&running);
@@ -110,9 +117,19 @@ async fn intake_rules(c: Config, engine: &str) {
     assert_eq!((status, code(&body).0), (404, "dossier.not_found"));
     let (status, _) = Client::new(&running).get(&format!("/api/submissions/{id}")).await;
     assert_eq!(status, 401);
-    // Nor may a stranger replay someone else's key to learn the receipt.
-    let (status, body) = stranger.post("/api/submissions", &sub).await;
-    assert_eq!((status, code(&body).0), (409, "submission.key_reused"));
+    // Nor may a stranger, or someone without login, use someone else's key to learn the receipt or the values.
+    let mut anonymous = Client::new(&running);
+    for (status, refused) in [
+        stranger.post("/api/submissions", &sub).await,
+        stranger.post("/api/submissions", &changed).await,
+        anonymous.post("/api/submissions", &changed).await,
+    ] {
+        assert_eq!((status, code(&refused).0), (409, "submission.key_reused"));
+        assert!(
+            refused.get("receipt").is_none() && refused.get("values").is_none(),
+            "{refused}"
+        );
+    }
 
     // Altered values, bad keys, unknown keys and wrong types are refused with reasons.
     let mut altered = sub.clone();
