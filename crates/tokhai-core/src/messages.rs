@@ -79,6 +79,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("payload.not_object", "Dữ liệu gửi lên không phải là một đối tượng JSON", "The submitted data is not a JSON object"),
     ("payload.unknown_field", "{label}: trường không có trong biểu mẫu", "{label}: no such field in the form"),
     ("payload.hidden_field", "{label}: trường này không áp dụng nhưng vẫn có giá trị", "{label}: this field does not apply but has a value"),
+    ("value.not_canonical", "{label}: giá trị chưa ở dạng chuẩn, cần gửi: {expected}", "{label}: the value is not in canonical form; send: {expected}"),
     ("payload.computed_mismatch", "{label}: giá trị tự tính không khớp", "{label}: the computed value does not match"),
     ("payload.malformed", "Dữ liệu gửi lên không phải JSON hợp lệ (dòng {line}, cột {column})", "The submitted data is not valid JSON (line {line}, column {column})"),
     ("payload.unexpected_key", "Dữ liệu gửi lên có mục không được phép: {key}", "The submitted data has a key that is not allowed: {key}"),

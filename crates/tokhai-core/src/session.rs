@@ -1,5 +1,6 @@
 //! One filing: values, visibility, required state and issues, updated by inputs that return patches.
 
+use crate::canonical::json_text;
 use crate::catalog::{CatalogView, Catalogs};
 use crate::definition::FieldKind;
 use crate::expr::{Env, Value};
@@ -646,7 +647,7 @@ pub fn validate_submission(
 }
 
 impl Session {
-    /// Submitted values the form would never send: values of hidden fields, altered computed values.
+    /// Submitted values the form would never send: values not normalised, of hidden fields, altered computed values.
     fn payload_issues(&self, values: &Json) -> Vec<Issue> {
         let mut out = Vec::new();
         for (id, submitted) in values.as_object().into_iter().flatten() {
@@ -683,16 +684,40 @@ impl Session {
         let Some(slot) = self.slots[f as usize].get(row.unwrap_or(0)) else {
             return;
         };
-        let submitted = normalize(field.kind, submitted.clone());
-        if !is_given(field.kind, &submitted) {
+        let path = path::of(&self.form, f, row);
+        let canonical = normalize(field.kind, submitted.clone());
+        // A computed value is the expression's, which the next check compares.
+        if !field.is_computed() {
+            report_not_canonical(&path, submitted, &canonical, out);
+        }
+        if !is_given(field.kind, &canonical) {
             return;
         }
-        let path = path::of(&self.form, f, row);
         if !slot.visible {
             out.push(Issue::error(path, "payload.hidden_field"));
-        } else if field.is_computed() && Value::from_json(&submitted) != Value::from_json(&slot.value) {
+        } else if field.is_computed() && Value::from_json(&canonical) != Value::from_json(&slot.value) {
             out.push(Issue::error(path, "payload.computed_mismatch"));
         }
+    }
+}
+
+/// Reports a submitted value (an address part by part) that is not its normalised form: the form
+/// sends values normalised, and the server stores what it validated, never a rewritten value. A value
+/// that normalises to nothing (`""`, blanks) is taken as absent, as the rules take it.
+fn report_not_canonical(path: &str, submitted: &Json, canonical: &Json, out: &mut Vec<Issue>) {
+    match (submitted, canonical) {
+        (_, Json::Null) => {}
+        (Json::Object(parts), Json::Object(canonical_parts)) => {
+            for (part, value) in parts {
+                let canonical = canonical_parts.get(part).unwrap_or(&Json::Null);
+                report_not_canonical(&format!("{path}.{part}"), value, canonical, out);
+            }
+        }
+        _ if submitted != canonical => {
+            let expected = canonical.as_str().map_or_else(|| json_text(canonical), str::to_owned);
+            out.push(Issue::error(path, "value.not_canonical").with("expected", expected));
+        }
+        _ => {}
     }
 }
 

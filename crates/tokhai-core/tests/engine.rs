@@ -382,6 +382,68 @@ fn the_server_refuses_what_the_form_would_never_send() {
 }
 
 #[test]
+fn the_server_refuses_values_not_in_canonical_form_and_names_the_canonical_one() {
+    let form = Arc::new(
+        Form::compile(
+            &form(json!([
+                {"id": "phone", "kind": "phone", "label": "Điện thoại"},
+                {"id": "mobile", "kind": "phone", "label": "Di động"},
+                {"id": "pin", "kind": "pin", "label": "Số định danh", "prefill": {"from": "population.pin", "lock": true}},
+                {"id": "dob", "kind": "date", "label": "Ngày sinh"},
+                {"id": "email", "kind": "email", "label": "Thư điện tử"},
+                {"id": "hometown", "kind": "text", "label": "Quê quán"},
+                {"id": "upper", "kind": "text", "label": "Viết hoa", "compute": "upper(hometown)"},
+                {"id": "members", "kind": "group", "label": "Thành viên", "fields": [
+                    {"id": "m_phone", "kind": "phone", "label": "Điện thoại"}
+                ]}
+            ]))
+            .to_string(),
+        )
+        .unwrap(),
+    );
+    let catalogs = Arc::new(Catalogs::new());
+    let today = Date::new(2026, 11, 23).unwrap();
+    let not_canonical = |v: Value| -> Vec<(String, String)> {
+        let issues = tokhai_core::validate_submission(&form, &catalogs, &v, today).unwrap();
+        let refused = issues.into_iter().filter(|i| i.code == "value.not_canonical");
+        refused.map(|i| (i.path, i.params["expected"].clone())).collect()
+    };
+    let canonical = json!({
+        "phone": "+84912345678", "mobile": "+84912345678", "pin": "030065051188", "dob": "1965-05-20",
+        "email": "an@example.vn", "hometown": "Nguyễn", "upper": "NGUYỄN", "members": [{"m_phone": "+84912345678"}]
+    });
+    assert_eq!(not_canonical(canonical.clone()), []);
+    let sent = json!({
+        "phone": "0912 345 678", "mobile": "+84 912 345 678", "pin": "030 065 051188", "dob": "20/5/1965",
+        "email": " an@example.vn ", "hometown": "Nguye\u{302}\u{303}n", "upper": "NGUYỄN",
+        "members": [{"m_phone": "0912345678"}]
+    });
+    let expected = |path: &str, value: &str| (path.to_owned(), value.to_owned());
+    assert_eq!(
+        not_canonical(sent),
+        [
+            expected("dob", "1965-05-20"),
+            expected("email", "an@example.vn"),
+            expected("hometown", "Nguyễn"),
+            expected("members[0].m_phone", "+84912345678"),
+            expected("mobile", "+84912345678"),
+            expected("phone", "+84912345678"),
+            expected("pin", "030065051188"),
+        ]
+    );
+    // Blanks are an absent value, as the rules take them; a computed value is judged by its expression.
+    let mut blank = canonical.clone();
+    blank["hometown"] = json!("  ");
+    blank["upper"] = json!(null);
+    assert_eq!(not_canonical(blank), []);
+    let issue = tokhai_core::Issue::error("phone", "value.not_canonical").with("expected", "+84912345678");
+    assert_eq!(
+        messages::render(&issue, &form, "vi"),
+        "Điện thoại: giá trị chưa ở dạng chuẩn, cần gửi: +84912345678"
+    );
+}
+
+#[test]
 fn a_draft_keeps_what_still_fits_and_reports_what_was_dropped() {
     let mut s = session(json!([
         {"id": "name", "kind": "name", "label": "Họ tên"},

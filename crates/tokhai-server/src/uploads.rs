@@ -168,7 +168,7 @@ pub async fn named_uploads(
             owner.as_deref() == subject
                 && form_id == form.id()
                 && kept_field == field
-                // Kept in NFC; a Mac names files in NFD, and the widget sends the name as the browser gives it.
+                // Kept in NFC, as the form sends it; a name in NFD (a Mac's) is refused as not canonical, not as never uploaded.
                 && kept_name == nfc(name)
                 && media_type == file["type"].as_str().unwrap_or_default()
                 && Some(size) == file["size"].as_i64()

@@ -171,7 +171,7 @@ async fn the_form_stays_usable_when_national_data_fails() {
                 "{mode}: {body}"
             );
             let values = json!({
-                "full_name": "Lê Thị Hoa", "dob": "04/03/1992", "sex": "nu", "pin": "001192000123",
+                "full_name": "Lê Thị Hoa", "dob": "1992-03-04", "sex": "nu", "pin": "001192000123",
                 "residence": {"province": "01", "commune": "00004", "street": "Số 5 phố Đội Cấn"},
                 "reason": "Xin xác nhận thông tin cư trú"
             });

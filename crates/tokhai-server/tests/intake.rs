@@ -292,3 +292,29 @@ async fn each_client_is_rate_limited_with_a_reason() {
     assert_eq!(status, 400);
     running.task.abort();
 }
+
+#[tokio::test]
+async fn a_value_not_in_canonical_form_is_refused_with_the_canonical_one() {
+    let running = tokhai_server::start(config("canonical")).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (_, bundle) = client.get("/api/prefill/demo").await;
+    let mut values = values_from(&bundle);
+    values["phone"] = json!("0912 345 678");
+    let spaced = submission(&running, "demo", &values, Some(&bundle));
+    let (status, body) = client.post("/api/submissions", &spaced).await;
+    assert_eq!((status, code(&body)), (422, ("value.not_canonical", "phone")), "{body}");
+    assert_eq!(
+        body["message_en"],
+        json!("Phone: the value is not in canonical form; send: +84912345678")
+    );
+    values["phone"] = json!("+84912345678");
+    let (status, body) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&bundle)),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    running.task.abort();
+}

@@ -143,11 +143,25 @@ async fn uploads(mut c: Config, engine: &str) {
     // A file in a household member's row is kept and checked the same way.
     let (status, paper) = upload(&client, "m_paper", "khai sinh.pdf", "application/pdf", b"%PDF-1.4").await;
     assert_eq!(status, 201, "{paper}");
-    // Named as the browser named it: the name compares in NFC.
-    let mut as_sent = attached(&kept);
-    as_sent["name"] = json!(mac_name);
-    values["evidence"] = json!([as_sent]);
+    // Named as the browser named it (NFD), the dossier is not canonical, and says only that.
+    let mut as_browsed = attached(&kept);
+    as_browsed["name"] = json!(mac_name);
+    values["evidence"] = json!([as_browsed]);
     values["members"] = json!([{"m_pin": "001085000017", "m_name": "NGUYỄN VĂN AN", "m_paper": [attached(&paper)]}]);
+    let (status, body) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&bundle)),
+        )
+        .await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("value.not_canonical", "evidence")),
+        "{body}"
+    );
+    assert_eq!(body["reasons"].as_array().map(Vec::len), Some(1), "{body}");
+    // Named in NFC, as the form sends it.
+    values["evidence"] = json!([attached(&kept)]);
     let (status, accepted) = client
         .post(
             "/api/submissions",
