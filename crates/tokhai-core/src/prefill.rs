@@ -352,6 +352,15 @@ pub fn uses_family(form: &FormDef) -> bool {
         .any(|f| f.prefill.as_ref().is_some_and(|p| p.from.starts_with("family.")))
 }
 
+/// Whether a definition locks a top-level field prefilled from national data (a submission must keep its value).
+pub fn locks_prefill(form: &FormDef) -> bool {
+    form.steps
+        .iter()
+        .flat_map(|s| &s.sections)
+        .flat_map(|s| &s.fields)
+        .any(|f| f.prefill.as_ref().is_some_and(|p| p.lock))
+}
+
 /// The `family.*` attributes from the citizen's and (if known) the spouse's `population.*` attributes.
 pub fn family_attributes(citizen: &Attributes, spouse: Option<&Attributes>) -> Attributes {
     let female = |a: &Attributes| a.get("population.sex") == Some(&Json::String("nu".into()));

@@ -95,9 +95,7 @@ pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<
         };
         attrs.extend(family_attributes(&attrs, spouse.as_ref()));
     }
-    let bundle = signed(state, form, subject, prefill_values(form.def(), &attrs), None);
-    tracing::info!(form = form.id(), subject = %mask_pin(subject), fields = bundle.values.len(), "prefill bundle issued");
-    Ok(bundle)
+    Ok(signed(state, form, subject, prefill_values(form.def(), &attrs), None))
 }
 
 /// The query of a member's row: the repeat group and the member's PIN.
@@ -166,5 +164,7 @@ pub async fn prefill(
     let form_id = form_id.trim_end_matches(".json");
     let form = state.form(form_id).ok_or_else(unknown_form)?.clone();
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
-    Ok(Json(bundle_for(&state, &form, &login.subject).await?))
+    let bundle = bundle_for(&state, &form, &login.subject).await?;
+    tracing::info!(form = form.id(), subject = %mask_pin(&login.subject), fields = bundle.values.len(), "prefill bundle issued");
+    Ok(Json(bundle))
 }

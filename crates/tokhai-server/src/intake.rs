@@ -3,7 +3,7 @@
 
 use crate::auth::{current, mask_pin, ApiError, Login};
 use crate::limits::{entries, parse, read_body, Failure, Limiter, Refusal};
-use crate::{now_ms, uploads, AppState};
+use crate::{broker, now_ms, uploads, AppState};
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -12,7 +12,7 @@ use axum::Json;
 use serde_json::{json, Map, Value as Json_};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokhai_core::prefill::{check_bundle, provenance, BundleContext, PrefillBundle};
+use tokhai_core::prefill::{check_bundle, locks_prefill, provenance, BundleContext, PrefillBundle};
 use tokhai_core::submission::{is_valid_idempotency_key, Submission};
 use tokhai_core::{Date, Form, Issue};
 
@@ -185,7 +185,13 @@ async fn intake(state: &AppState, request: Request) -> Answer {
                 .filter(|b| b.row.is_some())
         })
         .collect();
-    let mut issues = check(state, &form, &sub, bundle.as_ref(), &rows, login.as_ref(), now)?;
+    // Without a bundle, a logged-in citizen's locked values are checked against one built now.
+    let built = match (&bundle, &login) {
+        (None, Some(login)) => national_bundle(state, &form, login).await.map(Some),
+        _ => None,
+    };
+    let checked = bundle.as_ref().or(built.as_ref());
+    let mut issues = check(state, &form, &sub, checked, &rows, login.as_ref(), now)?;
     let (attached, not_kept) = uploads::named_uploads(state, &form, &sub.values, subject).await?;
     issues.extend(not_kept);
     let masked = subject.map(mask_pin).unwrap_or_default();
@@ -301,6 +307,30 @@ fn check(
         verify(row.as_ref(), "row_prefills");
     }
     Ok(issues)
+}
+
+/// The bundle `GET /api/prefill/<form>` would give a logged-in citizen now, to check the locked values
+/// of a submission sent without one (left out, it would let a changed name or another person's PIN
+/// through). `None` when the form locks nothing, or when national data cannot be had: the widget sends
+/// no bundle when its own prefill failed and the citizen filled the form in, so such values are then
+/// accepted unchecked, as before, with a warning in the log.
+async fn national_bundle(state: &AppState, form: &Form, login: &Login) -> Option<PrefillBundle> {
+    if !locks_prefill(form.def()) {
+        return None;
+    }
+    match broker::bundle_for(state, form, &login.subject).await {
+        Ok(bundle) => Some(bundle),
+        Err(e) => {
+            let subject = mask_pin(&login.subject);
+            tracing::warn!(
+                form = form.id(),
+                subject,
+                error = e.code,
+                "no bundle sent nor built: locked values unchecked"
+            );
+            None
+        }
+    }
 }
 
 /// A dossier code: the Vietnamese date and 16 hex digits of the key's hash, e.g. `HS20251123-0F8E2B6C3D1A4C55`.

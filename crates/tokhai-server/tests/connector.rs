@@ -142,7 +142,8 @@ async fn faults_are_errors_and_the_breaker_opens() {
     assert!(matches!(down.lookup(PIN).await, Err(ConnectorError::Transport(_))));
 }
 
-/// Through the server: a good endpoint prefills; a faulty one answers 503 with a reason, and the form can still be submitted.
+/// Through the server: a good endpoint prefills; a faulty one answers 503 with a reason, and the form can still be
+/// submitted (without a bundle, and national data still failing, its locked values go unchecked).
 #[tokio::test]
 async fn the_form_stays_usable_when_national_data_fails() {
     let (base, _) = stub().await;

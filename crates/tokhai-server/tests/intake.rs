@@ -318,3 +318,53 @@ async fn a_value_not_in_canonical_form_is_refused_with_the_canonical_one() {
     assert_eq!(status, 201, "{body}");
     running.task.abort();
 }
+
+#[tokio::test]
+async fn locked_values_sent_without_their_bundle_are_checked_against_national_data() {
+    let running = tokhai_server::start(config("unbundled")).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (_, bundle) = client.get("/api/prefill/demo").await;
+    let values = values_from(&bundle);
+    let reasons = |body: &Value| body["reasons"].as_array().cloned().unwrap_or_default();
+
+    // A changed name is refused as with the bundle: the same code and the same words.
+    let mut renamed = values.clone();
+    renamed["full_name"] = json!("Trần Văn Bình");
+    let (status, unbundled) = client
+        .post("/api/submissions", &submission(&running, "demo", &renamed, None))
+        .await;
+    assert_eq!(
+        (status, code(&unbundled)),
+        (422, ("prefill.locked_changed", "full_name"))
+    );
+    let (_, bundled) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &renamed, Some(&bundle)),
+        )
+        .await;
+    assert_eq!(reasons(&unbundled), reasons(&bundled));
+
+    // So is another person's PIN.
+    let (_, list) = client.get("/api/dev/citizens?limit=2").await;
+    let mut borrowed = values.clone();
+    borrowed["pin"] = list["citizens"][1]["pin"].clone();
+    let (status, body) = client
+        .post("/api/submissions", &submission(&running, "demo", &borrowed, None))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        reasons(&body)
+            .iter()
+            .any(|r| r["code"] == "prefill.locked_changed" && r["path"] == "pin"),
+        "{body}"
+    );
+
+    // The citizen's true values are accepted without a bundle.
+    let (status, body) = client
+        .post("/api/submissions", &submission(&running, "demo", &values, None))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    running.task.abort();
+}
