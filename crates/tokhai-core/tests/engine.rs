@@ -431,6 +431,10 @@ fn the_server_refuses_values_not_in_canonical_form_and_names_the_canonical_one()
             expected("pin", "030065051188"),
         ]
     );
+    // A control or bidirectional-override character in free text (which the widget drops as typed).
+    let mut hidden = canonical.clone();
+    hidden["hometown"] = json!("Ngu\u{0}y\u{202e}ễn");
+    assert_eq!(not_canonical(hidden), [expected("hometown", "Nguyễn")]);
     // Blanks are an absent value, as the rules take them; a computed value is judged by its expression.
     let mut blank = canonical.clone();
     blank["hometown"] = json!("  ");
