@@ -122,8 +122,12 @@ export interface TokhaiEvents {
    * submission, a rejection fails it. With neither, nothing is sent: `error`, and no receipt.
    */
   submit: Submission;
-  /** The back end (or the host's handler) accepted the submission. */
-  submitted: { submission: Submission; response: unknown };
+  /**
+   * The back end (or the host's handler) accepted the submission. `earlier`: it had already received this
+   * filing from an earlier attempt whose answer was lost (409 with its `receipt` and `values`), before the
+   * citizen changed answers; the receipt then shows what was received, and says so.
+   */
+  submitted: { submission: Submission; response: unknown; earlier: boolean };
   /** The back end refused the submission with reasons. */
   refused: { status: number; issues: unknown[]; response: unknown };
   /** The submission could not be sent. */

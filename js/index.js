@@ -735,8 +735,11 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
 
   // ----- sending, retrying, queueing -----
 
-  /** Tells the host and the citizen that the back end accepted the submission. */
-  const accepted = (submission, response) => {
+  /**
+   * Tells the host and the citizen that the back end accepted the submission; `earlier`: it had received
+   * another one of this filing (the first attempt, whose answer was lost), whose values it sent back.
+   */
+  const accepted = (submission, response, earlier = false) => {
     receipt = referenceOf(response) ?? '';
     done = true;
     queued = null;
@@ -744,8 +747,13 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     if (drafts) {
       saving = saving.then(() => Promise.all([forget('outbox', draftId), forget('drafts', draftId)]));
     }
-    widget.receipt(receipt || undefined, receivedAtOf(response));
-    dispatch('submitted', { submission, response });
+    if (earlier && response.values) {
+      replacing = true;
+      widget.restore(JSON.stringify(response.values), undefined);
+      replacing = false;
+    }
+    widget.receipt(receipt || undefined, receivedAtOf(response), earlier);
+    dispatch('submitted', { submission, response, earlier });
     report(receipt || undefined);
     return { ok: true, submission, response };
   };
@@ -792,6 +800,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       }
       const response = res ? await res.json().catch(() => null) : null;
       if (res?.ok) return accepted(submission, response);
+      if (res?.status === 409 && response?.receipt) return accepted(submission, response, true);
       if (res && !retryable(res.status)) return refused(res.status, response);
       if (!navigator.onLine) continue;
       if (attempt + 1 >= policy.attempts) break;

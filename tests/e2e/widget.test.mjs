@@ -840,3 +840,33 @@ test('a filing left queued after its attempts is sent again while the page stays
   assert.deepEqual(problems.filter((p) => !p.includes('503')), []);
   await context.close();
 });
+
+test('a filing the back end had received before the answers changed shows its receipt and what was received, not a refusal', async () => {
+  const { page, context, problems } = await open(env, `${HARNESS}?action=1`);
+  await fillValid(page);
+  while ((await text(page, next)) !== 'Gửi tờ khai') await page.click(next);
+  const filed = await page.evaluate(() => ({ ...window.tk.values(), phone: '+84987654321' }));
+  // The answer tokhai-server gives a resend with changed values under the same key, from the same citizen.
+  await page.route('**/api/submissions', (route) =>
+    route.fulfill({
+      status: 409,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        issues: [{ path: 'idempotency_key', code: 'submission.already_received', params: { id: 'HS20261205-0BFDB15EB1947448' } }],
+        receipt: { id: 'HS20261205-0BFDB15EB1947448', received_at: Date.UTC(2026, 11, 5, 3, 0) },
+        values: filed,
+      }),
+    }),
+  );
+  await page.click(next);
+  await page.waitForSelector('.tk-done:not([hidden])');
+  assert.equal(await text(page, '.tk-reference'), 'Mã hồ sơ: HS20261205-0BFDB15EB1947448');
+  assert.ok((await text(page, '.tk-earlier')).startsWith('Hồ sơ này đã được tiếp nhận từ lần gửi trước'));
+  const received = await text(page, '.tk-receipt-summary');
+  assert.ok(received.includes('0987 654 321') && !received.includes('0912 345 678'), 'the phone received, not the one changed since');
+  const [submitted] = await events(page, 'submitted');
+  assert.equal(submitted.earlier, true);
+  assert.equal((await events(page, 'refused')).length, 0);
+  assert.deepEqual(problems.filter((p) => !p.includes('409')), []);
+  await context.close();
+});

@@ -270,9 +270,10 @@ impl Widget {
     }
 
     /// Shows the confirmation page, with the back end's reference and time of receipt (ms since the
-    /// epoch) if it gave them.
-    pub fn receipt(&self, reference: Option<String>, received_at: Option<f64>) {
-        self.inner.with(|s| s.receipt(reference, received_at));
+    /// epoch) if it gave them; `earlier`: the back end had received the filing from an earlier attempt,
+    /// before the answers shown now changed (show its values with `restore` first).
+    pub fn receipt(&self, reference: Option<String>, received_at: Option<f64>, earlier: bool) {
+        self.inner.with(|s| s.receipt(reference, received_at, earlier));
     }
 
     /// Shows a refusal: the back end's reasons (JSON `[{path, code, params, message_vi, message_en}]`),

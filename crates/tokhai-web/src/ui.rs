@@ -57,6 +57,8 @@ pub enum Word {
     Reference,
     /// "Received: {n}" (the back end's time of receipt) on the confirmation.
     ReceivedAt,
+    /// On the confirmation of a dossier the back end had received before the citizen changed answers.
+    ReceivedEarlier,
     /// Under a text area: {n} characters left.
     CharactersLeft,
     /// Under a text area: {n} characters over the maximum.
@@ -181,6 +183,12 @@ impl Word {
             Word::Submitted => ("Đã gửi tờ khai", "Declaration submitted"),
             Word::Reference => ("Mã hồ sơ: {n}", "Reference: {n}"),
             Word::ReceivedAt => ("Thời gian tiếp nhận: {n}", "Received: {n}"),
+            Word::ReceivedEarlier => (
+                "Hồ sơ này đã được tiếp nhận từ lần gửi trước, nên những thay đổi sau đó chưa được gửi. Nội dung dưới \
+                 đây là nội dung đã được tiếp nhận; nếu cần sửa, vui lòng liên hệ cơ quan tiếp nhận hồ sơ.",
+                "This application had already been received from an earlier attempt, so the changes made since were \
+                 not sent. Below is what was received; to correct it, please contact the receiving office.",
+            ),
             Word::CharactersLeft => ("Còn lại {n} ký tự", "Characters left: {n}"),
             Word::CharactersOver => ("Vượt quá {n} ký tự", "Characters over the limit: {n}"),
             Word::Sending => ("Đang gửi…", "Sending…"),

@@ -98,6 +98,8 @@ pub struct State {
     reference: Option<String>,
     /// When the back end received the filing (ms since the epoch), if it said.
     received_at: Option<i64>,
+    /// Whether the back end had received the filing from an earlier attempt, before answers changed.
+    received_earlier: bool,
     status: Element,
     status_word: Option<(Word, String)>,
     satisfaction: bool,
@@ -331,6 +333,7 @@ impl State {
             busy: false,
             reference: None,
             received_at: None,
+            received_earlier: false,
             status,
             status_word: None,
             satisfaction: opts.satisfaction,

@@ -294,12 +294,14 @@ impl State {
         self.update_progress();
     }
 
-    /// Shows the confirmation after the back end accepted the submission.
-    pub fn receipt(&mut self, reference: Option<String>, received_at: Option<f64>) {
+    /// Shows the confirmation after the back end accepted the submission (`earlier`: from an earlier
+    /// attempt, before answers changed).
+    pub fn receipt(&mut self, reference: Option<String>, received_at: Option<f64>, earlier: bool) {
         self.record(EventKind::Receipt);
         self.busy = false;
         self.hide_summary();
         self.reference = reference;
+        self.received_earlier = earlier;
         self.received_at = received_at.filter(|ms| ms.is_finite()).map(|ms| ms as i64);
         self.done.set_text_content(None);
         self.chrome.retain(|(e, _)| !self.done.contains(Some(e)));
@@ -326,6 +328,9 @@ impl State {
             let at = Date::viet_nam_time(ms);
             self.dom
                 .add(sheet, "p", "tk-received", &Word::ReceivedAt.fill(lang, &at, ""));
+        }
+        if self.received_earlier {
+            self.dom.add(sheet, "p", "tk-earlier", Word::ReceivedEarlier.get(lang));
         }
         let print_attrs = [
             ("class", "tk-btn tk-btn-secondary tk-print"),
