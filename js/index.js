@@ -713,15 +713,38 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   let saveTimer = null;
   let saving = Promise.resolve();
 
+  // The same draft open in another tab of this browser: each tab's saves would overwrite the other's,
+  // so both say so; once one files, the other stops saving (its draft would bring a filed form back).
+  const tabs = drafts && typeof BroadcastChannel === 'function' ? new BroadcastChannel('tokhai-drafts') : null;
+  let elsewhere = false;
+  let filedElsewhere = false;
+  if (tabs) {
+    tabs.onmessage = ({ data }) => {
+      if (data?.draft !== draftId || data.session === sessionId || done || destroyed) return;
+      if (data.hello) tabs.postMessage({ draft: draftId, session: sessionId });
+      if (data.filed !== undefined) {
+        filedElsewhere = true;
+        clearTimeout(saveTimer);
+        widget.status('filed_elsewhere', data.filed || '—');
+      } else if (!elsewhere && !filedElsewhere) {
+        elsewhere = true;
+        widget.status('open_elsewhere');
+      }
+    };
+  }
+
   /** Saves the values as an encrypted draft now. */
   const saveDraft = () => {
     clearTimeout(saveTimer);
     saveTimer = null;
-    if (!drafts || done || destroyed || restoring) return saving;
+    if (!drafts || done || destroyed || restoring || filedElsewhere) return saving;
     const draft = { ...info, ruleset_hash: widget.rulesetHash(), values: JSON.parse(widget.values()), step, saved_at: Date.now() };
     saving = saving
       .then(() => seal('drafts', draftId, draft))
-      .then(() => dispatch('draft', { saved_at: draft.saved_at }))
+      .then(() => {
+        tabs?.postMessage({ draft: draftId, session: sessionId });
+        dispatch('draft', { saved_at: draft.saved_at });
+      })
       .catch((error) => dispatch('error', { error }));
     return saving;
   };
@@ -747,6 +770,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     if (drafts) {
       saving = saving.then(() => Promise.all([forget('outbox', draftId), forget('drafts', draftId)]));
     }
+    tabs?.postMessage({ draft: draftId, session: sessionId, filed: receipt });
     if (earlier && response.values) {
       replacing = true;
       widget.restore(JSON.stringify(response.values), undefined);
@@ -779,12 +803,14 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
    */
   const send = async (submission) => {
     const url = String(options.action);
+    let retrying = false;
     for (let attempt = 0; !destroyed; attempt++) {
       if (!navigator.onLine) {
         widget.status('offline');
         dispatch('queued', { offline: true });
         await online();
         widget.status('sending');
+        retrying = false;
       }
       if (attempt > 0) widget.retried();
       let res = null;
@@ -804,10 +830,10 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       if (res && !retryable(res.status)) return refused(res.status, response);
       if (!navigator.onLine) continue;
       if (attempt + 1 >= policy.attempts) break;
-      const wait = retryAfter(res) ?? backoff(attempt, policy);
-      widget.status('retrying', String(Math.max(1, Math.round(wait / 1000))));
-      await sleep(wait);
-      widget.status('sending');
+      // Said once for all the attempts: a screen reader would hear every change of the line.
+      if (!retrying) widget.status('retrying');
+      retrying = true;
+      await sleep(retryAfter(res) ?? backoff(attempt, policy));
     }
     widget.status(drafts ? 'queued' : '');
     widget.setBusy(false);
@@ -950,6 +976,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   });
   info = JSON.parse(widget.info());
   draftId = `${info.form_id}|${options.subject ?? ''}`;
+  tabs?.postMessage({ draft: draftId, session: sessionId, hello: true });
   // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
   // applied once found (restoreDraft).
   const earlier = drafts
@@ -1067,6 +1094,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       if (adopted) holders.delete(element);
       clearTimeout(saveTimer);
       clearTimeout(resendTimer);
+      tabs?.close();
       doc.removeEventListener('visibilitychange', onVisibility);
       removeEventListener('pagehide', onPageHide);
       removeEventListener('online', resendIfQueued);

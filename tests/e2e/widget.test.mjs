@@ -870,3 +870,43 @@ test('a filing the back end had received before the answers changed shows its re
   assert.deepEqual(problems.filter((p) => !p.includes('409')), []);
   await context.close();
 });
+
+test('the same form open in two tabs: both say so, and once one files it the other stops saving a draft', async () => {
+  const { page, context, problems } = await open(env, `${HARNESS}?action=1`);
+  const other = await context.newPage();
+  await other.goto(`${env.server.url}${HARNESS}?action=1`);
+  await other.waitForSelector('body[data-ready=true]');
+  const status = (p) => p.textContent('.tk-status');
+  for (const p of [page, other]) {
+    await p.waitForFunction(() => document.querySelector('.tk-status').textContent !== '');
+    assert.equal(
+      await status(p),
+      'Tờ khai này đang được mở ở một thẻ khác của trình duyệt. Để không mất thông tin, vui lòng chỉ khai ở một thẻ và đóng thẻ còn lại.',
+    );
+  }
+  await fillValid(page);
+  while ((await text(page, next)) !== 'Gửi tờ khai') await page.click(next);
+  await page.click(next);
+  await page.waitForSelector('.tk-done:not([hidden])');
+  const reference = (await text(page, '.tk-reference')).replace('Mã hồ sơ: ', '');
+  await other.waitForFunction(() => document.querySelector('.tk-status').textContent.includes('đã được gửi'));
+  assert.equal(await status(other), `Tờ khai này đã được gửi từ một thẻ khác (mã hồ sơ ${reference}). Những gì nhập thêm ở đây không được lưu.`);
+
+  // What the other tab types now is not kept as a draft: it would bring the filed form back later.
+  await other.fill('#tk1-email', 'an@example.vn');
+  await other.press('#tk1-email', 'Tab');
+  await other.waitForTimeout(800);
+  const drafts = await other.evaluate(
+    () =>
+      new Promise((ok) => {
+        const req = indexedDB.open('tokhai');
+        req.onsuccess = () => {
+          const count = req.result.transaction('drafts').objectStore('drafts').count();
+          count.onsuccess = () => ok(count.result);
+        };
+      }),
+  );
+  assert.equal(drafts, 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -87,7 +87,7 @@ pub enum Word {
     SendingDossier,
     /// Status when the connection is lost and the dossier waits in the browser.
     Offline,
-    /// Status before an automatic retry in {n} seconds.
+    /// Status while the filing is tried again automatically.
     Retrying,
     /// Status when retries ran out and the dossier waits in the browser.
     Queued,
@@ -99,6 +99,10 @@ pub enum Word {
     PrefillFailed,
     /// A PIN typed in a household member's row is not in the citizen's household.
     MemberNotFound,
+    /// The same form (and draft) is open in another tab of the browser.
+    OpenElsewhere,
+    /// The same form was filed from another tab, as dossier {n}.
+    FiledElsewhere,
     /// Status after a draft was restored.
     DraftRestored,
     /// Status after a draft was restored without the answers {n} that no longer fit the form.
@@ -210,8 +214,8 @@ impl Word {
                 "Connection lost — your application is saved and will be sent automatically when you are back online.",
             ),
             Word::Retrying => (
-                "Chưa gửi được hồ sơ, tự động thử lại sau {n} giây…",
-                "The application was not sent yet; trying again in {n} seconds…",
+                "Chưa gửi được hồ sơ, đang tự động thử lại…",
+                "The application was not sent yet; trying again automatically…",
             ),
             Word::Queued => (
                 "Chưa gửi được hồ sơ. Hồ sơ đã được lưu trên máy này và sẽ tự động gửi lại sau ít phút, khi có mạng \
@@ -229,6 +233,16 @@ impl Word {
                 "Chưa lấy được thông tin từ Cơ sở dữ liệu quốc gia về dân cư. Bạn vẫn có thể tự nhập và nộp tờ khai.",
                 "Your details could not be fetched from the national population database. You can still fill in \
                  and submit the form yourself.",
+            ),
+            Word::OpenElsewhere => (
+                "Tờ khai này đang được mở ở một thẻ khác của trình duyệt. Để không mất thông tin, vui lòng chỉ khai \
+                 ở một thẻ và đóng thẻ còn lại.",
+                "This form is also open in another tab of the browser. To keep your answers, please fill it in one \
+                 tab only and close the other.",
+            ),
+            Word::FiledElsewhere => (
+                "Tờ khai này đã được gửi từ một thẻ khác (mã hồ sơ {n}). Những gì nhập thêm ở đây không được lưu.",
+                "This form was sent from another tab (dossier {n}). What you enter here is not saved.",
             ),
             Word::MemberNotFound => (
                 "Không lấy được thông tin người có số định danh này từ hộ gia đình của bạn. Bạn hãy tự nhập thông tin người này.",
