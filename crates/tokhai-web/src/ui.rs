@@ -341,10 +341,7 @@ mod tests {
 
     #[test]
     fn sending_statuses_are_vietnamese_first() {
-        assert_eq!(
-            Word::Retrying.fill("vi", "4", ""),
-            "Chưa gửi được hồ sơ, tự động thử lại sau 4 giây…"
-        );
+        assert_eq!(Word::Retrying.get("vi"), "Chưa gửi được hồ sơ, đang tự động thử lại…");
         assert!(Word::Offline.get("vi").starts_with("Mất kết nối — hồ sơ đã được lưu"));
         assert!(Word::Offline.get("en").starts_with("Connection lost"));
         assert!(
