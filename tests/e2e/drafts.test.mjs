@@ -227,3 +227,23 @@ test('a draft saved under another definition keeps what still fits and says what
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an answer that was wrong before a reload is shown wrong again after it, not only at Next', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const { page, errors } = await openForm(context);
+  const error = 'tokhai-form div[data-path=email] > .tk-error';
+  const saved = nextSave(page);
+  await page.fill(EMAIL, 'an.quokka@');
+  await page.press(EMAIL, 'Tab');
+  await saved;
+  const shown = await page.textContent(error);
+  assert.ok(shown.includes('Thư điện tử'), shown);
+  await page.reload();
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
+  assert.equal(await page.inputValue(EMAIL), 'an.quokka@');
+  assert.equal(await page.textContent(error), shown);
+  assert.equal(await page.getAttribute(EMAIL, 'aria-invalid'), 'true');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -237,6 +237,9 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   assert.equal(await page.textContent('tokhai-form .tk-reference'), `Reference: ${code}`);
   assert.equal(await page.textContent('tokhai-form .tk-received'), `Received: ${clock}`);
   assert.equal(await page.textContent('tokhai-form .tk-receipt-summary h4'), 'What you submitted');
+  // The steps' titles sit under that heading, a level below it.
+  const levels = await page.$$eval('tokhai-form .tk-receipt-summary :is(h4, h5, h6)', (hs) => hs.map((h) => h.tagName));
+  assert.ok(levels.length > 2 && levels.slice(1).every((l) => l === 'H5'), levels.join());
   assert.equal(await page.textContent('tokhai-form .tk-rate legend'), 'How easy was it to fill in this form?');
   await page.click('tokhai-form [data-act=lang]');
   assert.equal(await page.textContent('tokhai-form .tk-done-title'), 'Đã gửi tờ khai');

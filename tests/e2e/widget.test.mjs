@@ -910,3 +910,27 @@ test('the same form open in two tabs: both say so, and once one files it the oth
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a name the form wants in capitals is put in capitals as it is typed, not refused for want of them', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const id = await page.evaluate(async () => {
+    const { mount } = await import('/pkg/index.js');
+    const def = await (await fetch('/fixtures/ct01-sample.json')).json();
+    def.steps[0].sections[0].fields.find((f) => f.id === 'full_name').uppercase = true;
+    const host = document.createElement('div');
+    document.body.append(host);
+    window.upper = await mount(host, def, { catalogs: '/catalogs/admin-units.json', drafts: false });
+    return host.querySelector('input[data-path=full_name]').id;
+  });
+  const box = `#${id}`;
+  assert.equal(await page.getAttribute(box, 'autocapitalize'), 'characters', "a phone's keyboard types capitals");
+  await page.click(box);
+  await page.keyboard.type('nguyễn văn an');
+  assert.equal(await page.$eval(box, (e) => getComputedStyle(e).textTransform), 'uppercase', 'shown in capitals as typed');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.inputValue(box), 'NGUYỄN VĂN AN');
+  assert.equal(await page.evaluate(() => window.upper.values().full_name), 'NGUYỄN VĂN AN');
+  assert.equal(await page.getAttribute(box, 'aria-invalid'), null);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -381,7 +381,12 @@ impl Builder<'_> {
             // A value the citizen mostly reads (computed, or from national data and maybe locked) wraps
             // on a phone, where a one-line box would cut 'Cục cảnh sát quản lý hành chính về…' off.
             (FieldKind::Text, _) if def.compute.is_some() || def.prefill.is_some() => {
-                let attrs = [("class", "tk-input tk-wrap"), ("rows", "1")];
+                // One line that wraps: screen readers are told it is one line (Enter goes on, as in one).
+                let attrs = [
+                    ("class", "tk-input tk-wrap"),
+                    ("rows", "1"),
+                    ("aria-multiline", "false"),
+                ];
                 let area = dom.make(Some(wrap), "textarea", &[own, &attrs].concat(), "");
                 (Control::Area(area.clone().unchecked_into(), None), area)
             }
@@ -448,6 +453,10 @@ impl Builder<'_> {
             }
             _ => {
                 let mut attrs = [own, &line_attrs(kind)].concat();
+                if def.uppercase {
+                    // Capitals from a phone's keyboard, and on screen as typed (the widget stores capitals).
+                    attrs.push(("autocapitalize", "characters"));
+                }
                 if def.integer {
                     // A phone's keypad of digits alone, without a decimal separator.
                     attrs.retain(|(name, _)| *name != "inputmode");

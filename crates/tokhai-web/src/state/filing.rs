@@ -4,6 +4,7 @@ use super::{Screen, State};
 use crate::dom::{attr, flag, html, show};
 use crate::ui::{Txt, Word};
 use serde_json::{json, Value as Json};
+use tokhai_core::path::ADDRESS_PARTS;
 use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
 use tokhai_core::FieldKind;
 use wasm_bindgen::JsCast;
@@ -63,6 +64,7 @@ impl State {
         let snapshot = self.session.snapshot();
         self.apply(snapshot, None);
         let dropped: Vec<&str> = problems.iter().map(|i| i.path.as_str()).collect();
+        let mut restored = Vec::new();
         for (id, v) in kept.as_object().into_iter().flatten() {
             if dropped.contains(&id.as_str()) {
                 continue;
@@ -74,11 +76,25 @@ impl State {
                             let path = format!("{id}[{r}].{c}");
                             if !dropped.contains(&path.as_str()) {
                                 self.show_value(&path, cell);
+                                restored.extend(given(cell).then_some(path));
                             }
                         }
                     }
                 }
-                _ => self.show_value(id, v),
+                _ => {
+                    self.show_value(id, v);
+                    restored.extend(given(v).then(|| id.clone()));
+                }
+            }
+        }
+        // What was wrong before the page was left is shown again, as it was.
+        for path in restored {
+            let parts = ADDRESS_PARTS.iter().map(|p| format!("{path}.{p}"));
+            for p in std::iter::once(path.clone()).chain(parts) {
+                if let Some(n) = self.nodes.get_mut(&p) {
+                    n.st.shown = true;
+                    self.render_issues(&p);
+                }
             }
         }
         self.ask_restored_members();
@@ -242,4 +258,9 @@ mod tests {
         assert_eq!(status_word("retrying"), Some(Word::Retrying));
         assert_eq!(status_word(""), None, "an unknown name clears the status");
     }
+}
+
+/// Whether a draft's value holds an answer (not nothing, an empty text or an empty list).
+fn given(value: &Json) -> bool {
+    !matches!(value, Json::Null) && value != "" && value.as_array().is_none_or(|a| !a.is_empty())
 }

@@ -21,6 +21,7 @@ use tokhai_core::definition::{FieldDef, OptionDef};
 use tokhai_core::normalize::{date_for_display, normalize};
 use tokhai_core::path::{top_field, ADDRESS_PARTS};
 use tokhai_core::prefill::PrefillValue;
+use tokhai_core::text::uppercase;
 use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline, MAX_EVENTS};
 use tokhai_core::vn::phone;
 use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Issue, Patch, Session};
@@ -906,7 +907,7 @@ impl State {
             }
             _ => return,
         };
-        let patches = self.session.input(&path, value).unwrap_or_default();
+        let patches = self.session.input(&path, cased(&n.def, value)).unwrap_or_default();
         self.apply(patches, Some(&path));
         self.edited.insert(path);
     }
@@ -928,7 +929,7 @@ impl State {
             return self.show_value(&path, &kept);
         }
         let typed = matches!(n.control, Control::Input(_) | Control::Area(..));
-        let value = read_value(&n.control, target);
+        let value = cased(&n.def, read_value(&n.control, target));
         let patches = self.session.input(&path, value.clone()).unwrap_or_default();
         self.apply(patches, if typed { Some(&path) } else { None });
         self.commit(&path, value);
@@ -1481,6 +1482,14 @@ fn option_label(form: &Form, host: &Catalogs, catalog: &str, code: &str, lang: &
         .map_or_else(|| code.to_owned(), |o| o.label.get(lang).to_owned())
 }
 
+/// A name the form wants in capitals, put in capitals as typed (the rule would refuse it otherwise).
+fn cased(def: &FieldDef, value: Json) -> Json {
+    match value {
+        Json::String(s) if def.uppercase => Json::String(uppercase(&s)),
+        other => other,
+    }
+}
+
 /// The value a non-text control holds, as the core expects it.
 fn read_value(control: &Control, target: &Element) -> Json {
     match control {
@@ -1605,6 +1614,13 @@ mod tests {
 
     #[test]
     fn host_catalogues_come_as_admin_units_or_lists() {
+        // The widget's core has no Unicode tables (the browser lends its own): text already in NFC and
+        // std's case mapping serve this native test, run alone or with the workspace.
+        tokhai_core::text::set_converter(|s, c| match c {
+            tokhai_core::text::Conversion::Lowercase => s.to_lowercase(),
+            tokhai_core::text::Conversion::Uppercase => s.to_uppercase(),
+            _ => s.to_owned(),
+        });
         let units = r#"{"provinces":[{"code":"01","full_name":"Thành phố Hà Nội","name_en":"Hanoi"}],
             "communes":[{"code":"00004","province":"01","full_name":"Phường Hoàn Kiếm","name_en":"Hoan Kiem"}]}"#;
         let c = parse_catalogs(units).unwrap();

@@ -406,7 +406,9 @@ impl State {
             }
             let block = self.dom.add(parent, "div", "tk-review-step", "");
             let head = self.dom.add(&block, "div", "tk-review-head", "");
-            self.dom.add(&head, "h4", "", step.title.get(&lang));
+            // Under the review's h3, or under the receipt's "what was sent" h4.
+            self.dom
+                .add(&head, if edit { "h4" } else { "h5" }, "", step.title.get(&lang));
             if edit {
                 let index = i.to_string();
                 let b_attrs = [
