@@ -198,8 +198,16 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     if !issues.is_empty() {
         let codes: Vec<&str> = issues.iter().map(|i| i.code.as_str()).collect();
         tracing::info!(form = form.id(), subject = masked, ?codes, "submission refused");
-        let refused = Failure::from(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, issues, form));
-        return replay_or(state, &sub, subject, refused).await;
+        let differs = issues.iter().any(|i| i.code.starts_with("prefill."));
+        let mut refusal = Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, issues, form);
+        // The citizen never saw the national data their answers were checked against (the widget's own
+        // prefill had failed): it goes with the refusal, for the widget to fill in and lock.
+        if let Some(built) = built.filter(|_| differs) {
+            refusal
+                .details
+                .insert("prefill".into(), serde_json::to_value(built).unwrap_or_default());
+        }
+        return replay_or(state, &sub, subject, Failure::from(refusal)).await;
     }
     let bundle = bundle.flatten();
     let rows: Vec<PrefillBundle> = rows.into_iter().flatten().collect();

@@ -345,6 +345,20 @@ async fn locked_values_sent_without_their_bundle_are_checked_against_national_da
         )
         .await;
     assert_eq!(reasons(&unbundled), reasons(&bundled));
+    assert!(bundled.get("prefill").is_none(), "a bundle sent is not sent back");
+    // The bundle built goes with the refusal: sent with it, the national values are filed.
+    let fresh = unbundled["prefill"].clone();
+    assert_eq!(
+        fresh["values"]["full_name"]["value"], values["full_name"],
+        "{unbundled}"
+    );
+    let (status, body) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values_from(&fresh), Some(&fresh)),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
 
     // So is another person's PIN.
     let (_, list) = client.get("/api/dev/citizens?limit=2").await;
