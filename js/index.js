@@ -792,6 +792,17 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       issues = [code && response.message_vi ? { path: '', code: String(code), message_vi: response.message_vi, message_en: response.message_en ?? response.message_vi } : refusalOf(status)];
     }
     widget.refused(JSON.stringify(issues));
+    // The national data the answers were checked against, when the form had none (its prefill had
+    // failed): filled in and locked, and the refusal's reasons about it then go.
+    if (response?.prefill) {
+      try {
+        widget.prefill(JSON.stringify(response.prefill));
+        bundle = response.prefill;
+        widget.status('prefill_applied');
+      } catch (error) {
+        dispatch('error', { error });
+      }
+    }
     dispatch('refused', { status, issues, response });
     return { ok: false, issues, response };
   };

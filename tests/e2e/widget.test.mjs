@@ -934,3 +934,54 @@ test('a name the form wants in capitals is put in capitals as it is typed, not r
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a refusal that brings the national data the answers were checked against fills it in, locked, for the next submission', async () => {
+  const { page, context, problems } = await open(env, `${HARNESS}?action=1`);
+  await fillValid(page);
+  while ((await text(page, next)) !== 'Gửi tờ khai') await page.click(next);
+  // As tokhai-server answers a submission sent without a bundle whose locked values differ.
+  const national = {
+    format: 1,
+    values: { full_name: { value: 'Nguyễn Văn Ân', source: 'population.full_name', locked: true } },
+    signature: 'signed-by-the-portal',
+  };
+  const reason = { path: 'full_name', code: 'prefill.locked_changed', message_vi: 'Họ, chữ đệm và tên: thông tin này lấy từ Cơ sở dữ liệu quốc gia về dân cư và không được sửa.' };
+  await page.route('**/api/submissions', (route) =>
+    route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ issues: [reason], prefill: national }) }),
+    { times: 1 },
+  );
+  await page.click(next);
+  await page.waitForFunction(() => document.querySelector('.tk-status').textContent.includes('đã được điền vào tờ khai'));
+  assert.equal(await page.inputValue('#tk1-full_name'), 'Nguyễn Văn Ân');
+  assert.equal(await page.getAttribute('#tk1-full_name', 'readonly'), '');
+  assert.ok((await text(page, '.tk-review')).includes('Nguyễn Văn Ân'), 'the review page shows it');
+  assert.equal(await page.locator('.tk-summary').isHidden(), true, 'the reason about the value replaced is gone');
+  await page.click(next);
+  await page.waitForSelector('.tk-done:not([hidden])');
+  const sent = env.server.submissions.at(-1);
+  assert.equal(sent.values.full_name, 'Nguyễn Văn Ân');
+  assert.deepEqual(sent.prefill, national);
+  assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
+  await context.close();
+});
+
+test("the back end's reason about a field goes once the citizen changes that field", async () => {
+  const { page, context } = await open(env, `${HARNESS}?action=1`);
+  await fillValid(page);
+  while ((await text(page, next)) !== 'Gửi tờ khai') await page.click(next);
+  const reason = { path: 'phone', code: 'phone.not_reachable', message_vi: 'Số điện thoại liên hệ: số này không nhận được tin nhắn' };
+  await page.route('**/api/submissions', (route) =>
+    route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ issues: [reason] }) }),
+    { times: 1 },
+  );
+  await page.click(next);
+  await page.waitForSelector('.tk-summary:not([hidden])');
+  await page.click('.tk-summary a[data-path=phone]');
+  assert.ok((await text(page, '#tk1-phone-error')).includes('không nhận được tin nhắn'));
+  await page.fill('#tk1-phone', '0987654321');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.locator('#tk1-phone-error').isHidden(), true);
+  assert.equal(await page.getAttribute('#tk1-phone', 'aria-invalid'), null);
+  assert.equal(await page.locator('.tk-summary a[data-path=phone]').count(), 0);
+  await context.close();
+});

@@ -97,6 +97,8 @@ pub enum Word {
     PrefillLoading,
     /// National data did not answer: the citizen types instead.
     PrefillFailed,
+    /// National data came with a refusal (the back end checked the answers against it) and was filled in.
+    PrefillApplied,
     /// A PIN typed in a household member's row is not in the citizen's household.
     MemberNotFound,
     /// The same form (and draft) is open in another tab of the browser.
@@ -228,6 +230,12 @@ impl Word {
             Word::PrefillLoading => (
                 "Đang lấy thông tin của bạn từ Cơ sở dữ liệu quốc gia về dân cư…",
                 "Fetching your details from the national population database…",
+            ),
+            Word::PrefillApplied => (
+                "Thông tin của bạn trong Cơ sở dữ liệu quốc gia về dân cư đã được điền vào tờ khai thay cho thông tin \
+                 đã nhập. Vui lòng kiểm tra lại rồi gửi tờ khai.",
+                "Your details from the national population database have been filled in instead of what was typed. \
+                 Please check them, then submit the form.",
             ),
             Word::PrefillFailed => (
                 "Chưa lấy được thông tin từ Cơ sở dữ liệu quốc gia về dân cư. Bạn vẫn có thể tự nhập và nộp tờ khai.",

@@ -14,7 +14,8 @@ use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 const RATINGS: [Word; 5] = [Word::Rate1, Word::Rate2, Word::Rate3, Word::Rate4, Word::Rate5];
 
 /// The status word the JS face names: `sending`, `offline`, `retrying`, `queued`, `resending`,
-/// `prefill_loading`, `prefill_failed`, `member_not_found`, `open_elsewhere`, `filed_elsewhere`.
+/// `prefill_loading`, `prefill_failed`, `prefill_applied`, `member_not_found`, `open_elsewhere`,
+/// `filed_elsewhere`.
 pub fn status_word(name: &str) -> Option<Word> {
     Some(match name {
         "sending" => Word::SendingDossier,
@@ -24,6 +25,7 @@ pub fn status_word(name: &str) -> Option<Word> {
         "resending" => Word::Resending,
         "prefill_loading" => Word::PrefillLoading,
         "prefill_failed" => Word::PrefillFailed,
+        "prefill_applied" => Word::PrefillApplied,
         "member_not_found" => Word::MemberNotFound,
         "open_elsewhere" => Word::OpenElsewhere,
         "filed_elsewhere" => Word::FiledElsewhere,

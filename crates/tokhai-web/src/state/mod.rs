@@ -935,6 +935,24 @@ impl State {
         self.commit(&path, value);
     }
 
+    /// Forgets the back end's reasons about a value changed since (by the citizen, or by national data):
+    /// the field shows the core's issues again, as the next submission would be judged.
+    fn forget_refusal(&mut self, path: &str) {
+        let about = |p: &str| p == path || p.strip_prefix(path).is_some_and(|rest| rest.starts_with('.'));
+        if !self.server_messages.iter().any(|(p, _, _)| about(p)) {
+            return;
+        }
+        self.server_messages.retain(|(p, _, _)| !about(p));
+        let current = self.session.issues();
+        let paths: Vec<String> = self.nodes.keys().filter(|p| about(p)).cloned().collect();
+        for p in paths {
+            if let Some(n) = self.nodes.get_mut(&p) {
+                n.st.issues = current.iter().filter(|i| i.path == p).cloned().collect();
+            }
+            self.render_issues(&p);
+        }
+    }
+
     /// After a committed change: shows the value as the core stores it (phones as typed) and the
     /// field's issues, and tells the host.
     fn commit(&mut self, path: &str, raw: Json) {
@@ -952,6 +970,7 @@ impl State {
             self.show_value(path, &value);
         }
         self.files_chosen(path, &value);
+        self.forget_refusal(path);
         self.render_issues(path);
         if let Some(address) = path.strip_suffix(".province") {
             self.sync_commune(address, true);
@@ -1351,8 +1370,13 @@ impl State {
             self.apply(patches, None);
             self.show_value(path, &value);
             self.mark_prefilled(path, locked);
+            self.forget_refusal(path);
         }
         self.bundle = Some(bundle);
+        if self.screen == Screen::Review {
+            // A bundle that comes with a refusal finds the citizen on the review page.
+            self.build_review();
+        }
         Ok(())
     }
 
