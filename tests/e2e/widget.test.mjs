@@ -64,6 +64,9 @@ test('the sample form is filled and submitted by keyboard alone, through the rev
   await page.keyboard.press('Enter'); // implicit submission: next step
   await page.waitForSelector('#tk1-step-1:focus');
   assert.equal(await text(page, '.tk-progress-label'), 'Bước 2/4');
+  // The focused title is read with where it stands.
+  const progress = await page.getAttribute('#tk1-step-1', 'aria-describedby');
+  assert.equal(await text(page, `#${progress}`), 'Bước 2/4');
 
   await tabTo(page, '#tk1-request_type');
   await page.keyboard.press('ArrowDown'); // "Đăng ký thường trú"

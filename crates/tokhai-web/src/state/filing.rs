@@ -250,6 +250,11 @@ impl State {
     }
 }
 
+/// Whether a draft's value holds an answer (not nothing, an empty text or an empty list).
+fn given(value: &Json) -> bool {
+    !matches!(value, Json::Null) && value != "" && value.as_array().is_none_or(|a| !a.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,9 +265,4 @@ mod tests {
         assert_eq!(status_word("retrying"), Some(Word::Retrying));
         assert_eq!(status_word(""), None, "an unknown name clears the status");
     }
-}
-
-/// Whether a draft's value holds an answer (not nothing, an empty text or an empty list).
-fn given(value: &Json) -> bool {
-    !matches!(value, Json::Null) && value != "" && value.as_array().is_none_or(|a| !a.is_empty())
 }

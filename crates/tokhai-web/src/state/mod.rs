@@ -214,7 +214,13 @@ impl State {
             nav_attrs.push(("hidden", ""));
         }
         let nav_el = dom.make(Some(&form_el), "nav", &nav_attrs, "");
-        let progress_label = dom.add(&nav_el, "p", "tk-progress-label", "");
+        let progress_id = format!("{}progress", dom.prefix);
+        let progress_label = dom.make(
+            Some(&nav_el),
+            "p",
+            &[("class", "tk-progress-label"), ("id", &progress_id)],
+            "",
+        );
         let progress = dom.add(&nav_el, "ol", "tk-steps-list", "");
 
         let summary_attrs = [("class", "tk-summary"), ("tabindex", "-1"), ("hidden", "")];
@@ -259,7 +265,13 @@ impl State {
                 let hid = format!("{}step-{si}", dom.prefix);
                 let step_attrs = [("class", "tk-step"), ("hidden", ""), ("aria-labelledby", &hid)];
                 let el = dom.make(Some(&body), "section", &step_attrs, "");
-                let h_attrs = [("class", "tk-step-title"), ("id", &hid), ("tabindex", "-1")];
+                // Focused on arrival, a step's title is read with where it stands ("Bước 2/4").
+                let h_attrs = [
+                    ("class", "tk-step-title"),
+                    ("id", &hid),
+                    ("tabindex", "-1"),
+                    ("aria-describedby", &progress_id),
+                ];
                 let h = tr(&el, "h3", &h_attrs, Txt::Def(step.title.clone()));
                 let item = tr(&progress, "li", &[], Txt::Def(step.title.clone()));
                 let mut sections = Vec::with_capacity(step.sections.len());
