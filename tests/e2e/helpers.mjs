@@ -78,6 +78,22 @@ export async function open(env, path, { width = 1024, height = 900, ready = true
   return { page, context, problems };
 }
 
+/** How many records a store of the widget's IndexedDB holds (`drafts`, `outbox`). */
+export function storedCount(page, store) {
+  return page.evaluate(
+    (store) =>
+      new Promise((ok, fail) => {
+        const req = indexedDB.open('tokhai');
+        req.onerror = () => fail(req.error);
+        req.onsuccess = () => {
+          const count = req.result.transaction(store).objectStore(store).count();
+          count.onsuccess = () => ok(count.result);
+        };
+      }),
+    store,
+  );
+}
+
 /** Presses Tab (at most `max` times) until the focused element matches a selector. */
 export async function tabTo(page, selector, max = 80) {
   for (let i = 0; i < max; i++) {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { events, open, tabTo, text, typeInto, useBrowser } from './helpers.mjs';
+import { events, open, storedCount, tabTo, text, typeInto, useBrowser } from './helpers.mjs';
 
 const env = useBrowser();
 const HARNESS = '/fixtures/harness.html';
@@ -899,17 +899,7 @@ test('the same form open in two tabs: both say so, and once one files it the oth
   await other.fill('#tk1-email', 'an@example.vn');
   await other.press('#tk1-email', 'Tab');
   await other.waitForTimeout(800);
-  const drafts = await other.evaluate(
-    () =>
-      new Promise((ok) => {
-        const req = indexedDB.open('tokhai');
-        req.onsuccess = () => {
-          const count = req.result.transaction('drafts').objectStore('drafts').count();
-          count.onsuccess = () => ok(count.result);
-        };
-      }),
-  );
-  assert.equal(drafts, 0);
+  assert.equal(await storedCount(other, 'drafts'), 0);
   assert.deepEqual(problems, []);
   await context.close();
 });
