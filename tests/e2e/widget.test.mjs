@@ -978,3 +978,21 @@ test("the back end's reason about a field goes once the citizen changes that fie
   assert.equal(await page.locator('.tk-summary a[data-path=phone]').count(), 0);
   await context.close();
 });
+
+test('a file refused as chosen (its type) is said to screen readers, not only written under the label', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await fillValid(page);
+  for (let i = 1; i <= 3; i++) {
+    await page.click(next);
+    await page.waitForSelector(`#tk1-step-${i}:focus`);
+  }
+  const line = '[data-path=attachments] .tk-upload';
+  await page.setInputFiles('#tk1-attachments', { name: 'ghichu.txt', mimeType: 'text/plain', buffer: Buffer.from('x') });
+  assert.equal(await page.getAttribute(line, 'role'), 'status');
+  assert.equal(await text(page, line), 'Giấy tờ chứng minh chỗ ở hợp pháp: tệp ghichu.txt không đúng loại cho phép (PDF hoặc ảnh)');
+  assert.equal(await page.getAttribute(line, 'class'), 'tk-hint tk-upload tk-vh', 'heard, not seen twice');
+  await page.setInputFiles('#tk1-attachments', { name: 'hop-dong.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
+  assert.equal(await text(page, line), '');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

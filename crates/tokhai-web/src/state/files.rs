@@ -54,6 +54,21 @@ impl State {
         self.send_if_uploaded();
     }
 
+    /// Says in the upload line, to screen readers, why the files just chosen are refused (a wrong type, too
+    /// large): focus is back on the box, and its error under the label is not announced.
+    pub(super) fn say_refused_files(&self, path: &str) {
+        self.render_upload(path);
+        let Some(n) = self.nodes.get(path) else { return };
+        let Control::File(f) = &n.control else { return };
+        let errors: Vec<String> = (n.st.issues.iter().filter(|i| i.is_error()))
+            .map(|i| super::message(&self.form, &self.server_messages, i, &self.lang))
+            .collect();
+        if !errors.is_empty() {
+            f.line.set_text_content(Some(&errors.join(". ")));
+            let _ = f.line.class_list().add_1("tk-vh");
+        }
+    }
+
     /// Removes the files chosen in a file box (the citizen changed their mind about an optional
     /// attachment; a file box alone cannot be emptied), and puts focus back on the box.
     pub(super) fn clear_files(&mut self, path: &str) {

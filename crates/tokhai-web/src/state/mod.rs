@@ -982,6 +982,7 @@ impl State {
             self.show_value(path, &value);
         }
         self.files_chosen(path, &value);
+        self.say_refused_files(path);
         self.forget_refusal(path);
         self.render_issues(path);
         if let Some(address) = path.strip_suffix(".province") {
