@@ -500,6 +500,8 @@ test('repeat-group rows are added and removed with focus moved sensibly', async 
   await page.evaluate(() => {
     for (const s of document.querySelectorAll('.tk-step')) s.hidden = !s.querySelector('[data-path=members]');
   });
+  const group = await page.getAttribute('#tk1-members-add', 'aria-describedby');
+  assert.equal(await text(page, `#${group}`), 'Thành viên hộ gia đình cùng thay đổi', '"Thêm dòng" is heard with its group');
   await page.click('#tk1-members-add');
   await page.click('#tk1-members-add');
   await page.click('#tk1-members-add');

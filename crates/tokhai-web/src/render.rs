@@ -543,7 +543,8 @@ impl Builder<'_> {
         let dom = self.dom;
         let id = dom.id(path);
         let fs = dom.make(Some(parent), "fieldset", &[("class", class), ("data-path", path)], "");
-        let legend = dom.add(&fs, "legend", "tk-legend", "");
+        let legend_id = format!("{id}-legend");
+        let legend = dom.make(Some(&fs), "legend", &[("class", "tk-legend"), ("id", &legend_id)], "");
         let t = Txt::Def(def.label.clone());
         let s = dom.add(&legend, "span", "", &t.render(self.lang));
         texts.push((s, t));
@@ -695,10 +696,13 @@ impl Builder<'_> {
         let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-group", def, path, &mut texts);
         let rows_el = dom.add(&fs, "div", "tk-rows", "");
         let add_id = format!("{id}-add");
+        // "Thêm dòng" is heard with the group it adds to.
+        let legend_id = format!("{id}-legend");
         let add_attrs = [
             ("class", "tk-btn tk-btn-secondary tk-add"),
             ("type", "button"),
             ("id", &add_id),
+            ("aria-describedby", &legend_id),
             ("data-act", "add"),
             ("data-path", path),
         ];
