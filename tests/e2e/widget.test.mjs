@@ -113,6 +113,11 @@ test('the sample form is filled and submitted by keyboard alone, through the rev
   await page.keyboard.press('Enter');
   await page.waitForSelector('.tk-review:not([hidden]) .tk-review-title:focus');
   assert.equal(await text(page, '.tk-progress-label'), 'Đã khai xong 4/4 bước', 'the steps done, not the title below again');
+  // Each "Sửa" is named with its step, as read by Chromium (no stray space before the colon).
+  const cdp = await context.newCDPSession(page);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  const edits = nodes.filter((n) => n.role?.value === 'button' && n.name?.value.startsWith('Sửa')).map((n) => n.name.value);
+  assert.deepEqual(edits, ['Sửa: Người kê khai', 'Sửa: Nội dung đề nghị', 'Sửa: Hộ gia đình', 'Sửa: Hồ sơ và cam kết']);
   const review = await text(page, '.tk-review');
   for (const shown of ['Nguyễn Văn An', '15/03/1989', '0912 345 678', 'Số 12 phố Hàng Bài, Phường Ba Đình, Thành phố Hà Nội', 'Trần Thị Cúc', 'Vợ/chồng']) {
     assert.ok(review.includes(shown), `review shows ${shown}`);

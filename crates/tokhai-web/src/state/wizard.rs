@@ -411,15 +411,16 @@ impl State {
                 .add(&head, if edit { "h4" } else { "h5" }, "", step.title.get(&lang));
             if edit {
                 let index = i.to_string();
+                // Named with its step ("Sửa: Người khai"), starting with the word seen.
+                let name = format!("{}: {}", Word::Change.get(&lang), step.title.get(&lang));
                 let b_attrs = [
                     ("class", "tk-btn tk-btn-link tk-edit"),
                     ("type", "button"),
                     ("data-act", "edit"),
                     ("data-step", &index),
+                    ("aria-label", &name),
                 ];
-                let b = self.dom.make(Some(&head), "button", &b_attrs, Word::Change.get(&lang));
-                self.dom
-                    .add(&b, "span", "tk-vh", &format!(": {}", step.title.get(&lang)));
+                self.dom.make(Some(&head), "button", &b_attrs, Word::Change.get(&lang));
             }
             let dl = self.dom.add(&block, "dl", "tk-answers", "");
             for (sec, el) in step.sections.iter().zip(&self.steps[i].sections) {
