@@ -219,6 +219,12 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   assert.equal(await page.locator('tokhai-form .tk-done [data-act=print]').count(), 1, 'printable');
   assert.deepEqual(await axeViolations(page, { include: 'tokhai-form' }), [], 'the receipt and the rating are accessible');
 
+  // Sent without a choice, the rating group says what it wants: it is invalid, described by the request.
+  await page.click('tokhai-form .tk-rate [data-act=rate]');
+  const group = 'tokhai-form .tk-rate fieldset';
+  assert.equal(await page.getAttribute(group, 'aria-invalid'), 'true');
+  const asked = await page.getAttribute(group, 'aria-describedby');
+  assert.equal(await page.textContent(`#${asked}`), 'Vui lòng chọn một mức đánh giá.');
   await page.click('tokhai-form .tk-rate label[for$="rating-4"]');
   await page.fill('tokhai-form .tk-rate textarea', 'Nhanh gọn');
   // The receipt and the rating follow the language; the citizen's rating and comment stay.
@@ -238,6 +244,7 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   await page.click('tokhai-form .tk-rate [data-act=rate]');
   await page.waitForFunction(() => document.querySelector('tokhai-form .tk-rate-status')?.textContent === 'Cảm ơn bạn đã đánh giá.');
   assert.equal(await page.evaluate(() => document.activeElement.className), 'tk-rate-status', 'focus on the thanks, not lost with the button');
+  assert.equal(await page.getAttribute('tokhai-form .tk-rate-status', 'role'), null, 'read once, as focused, not also as a live region');
   assert.equal(env.portal.sql(`SELECT rating || ' ' || comment FROM satisfaction WHERE dossier_id = '${code}'`), '4 Nhanh gọn');
 
   beacons.push(...(await page.evaluate(() => Promise.all(window.beaconBodies))));

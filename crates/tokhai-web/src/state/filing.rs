@@ -131,7 +131,14 @@ impl State {
     /// Adds the one-question rating (1 to 5, optional comment) to the receipt; its words follow the language.
     pub(super) fn build_rating(&mut self) {
         let block = self.dom.add(&self.done, "div", "tk-rate", "");
-        let set = self.dom.add(&block, "fieldset", "tk-field tk-choices", "");
+        // The status line under the button describes the choice, which it asks for when none is made.
+        let status_id = format!("{}rating-status", self.dom.prefix);
+        let set_attrs = [
+            ("class", "tk-field tk-choices"),
+            ("role", "radiogroup"),
+            ("aria-describedby", &status_id),
+        ];
+        let set = self.dom.make(Some(&block), "fieldset", &set_attrs, "");
         self.say(&self.dom.add(&set, "legend", "tk-legend", ""), Some(Word::RateQuestion));
         let name = format!("{}rating", self.dom.prefix);
         let options = self.dom.add(&set, "div", "tk-options", "");
@@ -170,7 +177,7 @@ impl State {
         self.dom.make(
             Some(&block),
             "p",
-            &[("class", "tk-rate-status"), ("role", "status")],
+            &[("class", "tk-rate-status"), ("role", "status"), ("id", &status_id)],
             "",
         );
     }
@@ -207,7 +214,12 @@ impl State {
         if button.get_attribute("aria-disabled").as_deref() == Some("true") {
             return;
         }
-        let Some(rating) = chosen.and_then(|v| v.parse::<u8>().ok()) else {
+        let set = self.done.query_selector(".tk-rate fieldset").ok().flatten();
+        let rating = chosen.and_then(|v| v.parse::<u8>().ok());
+        if let Some(set) = &set {
+            flag(set, "aria-invalid", rating.is_none());
+        }
+        let Some(rating) = rating else {
             self.say(&note, Some(Word::RateChoose));
             self.focus = self
                 .done
@@ -239,8 +251,10 @@ impl State {
                     show(&e, false);
                 }
             }
+            // The button pressed is gone: focus goes to the thanks, not to the page's start; being
+            // focused, it is read, so it is no longer a live region as well (it would be read twice).
+            note.remove_attribute("role").ok();
             self.say(&note, Some(Word::RateThanks));
-            // The button pressed is gone: focus goes to the thanks, not to the page's start.
             attr(&note, "tabindex", "-1");
             self.focus = Some(html(&note));
         } else {
