@@ -3,7 +3,7 @@
 // and the receipt clears the draft.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerSummary, fillToReview, loggedIn, SERVER_BINARY, toLeaseStep, usePortal } from './helpers.mjs';
+import { answerSummary, fillToReview, loggedIn, readStore, SERVER_BINARY, toLeaseStep, usePortal } from './helpers.mjs';
 
 const env = usePortal();
 
@@ -20,19 +20,7 @@ const nextSave = (page) =>
   page.evaluate(() => new Promise((ok) => document.addEventListener('tokhai-draft', () => ok(), { once: true })));
 
 /** Every record of an IndexedDB store of the widget. */
-const records = (page, store) =>
-  page.evaluate(
-    (store) =>
-      new Promise((ok, fail) => {
-        const req = indexedDB.open('tokhai');
-        req.onerror = () => fail(req.error);
-        req.onsuccess = () => {
-          const all = req.result.transaction(store).objectStore(store).getAll();
-          all.onsuccess = () => ok(all.result.map((r) => ({ iv: r.iv?.byteLength, text: new TextDecoder().decode(r.data) })));
-        };
-      }),
-    store,
-  );
+const records = (page, store) => readStore(page, store, 'records');
 
 /** Opens the portal's CT01 (prefilled) in a context. */
 async function openForm(context) {

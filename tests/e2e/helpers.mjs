@@ -78,19 +78,24 @@ export async function open(env, path, { width = 1024, height = 900, ready = true
   return { page, context, problems };
 }
 
-/** How many records a store of the widget's IndexedDB holds (`drafts`, `outbox`). */
-export function storedCount(page, store) {
+/**
+ * A store of the widget's IndexedDB (`drafts`, `outbox`), read in the page: how many records it holds
+ * (`count`), or every record as `{iv, text}`, its IV's length and its data as text (`records`).
+ */
+export function readStore(page, store, what = 'count') {
   return page.evaluate(
-    (store) =>
+    ([store, what]) =>
       new Promise((ok, fail) => {
         const req = indexedDB.open('tokhai');
         req.onerror = () => fail(req.error);
         req.onsuccess = () => {
-          const count = req.result.transaction(store).objectStore(store).count();
-          count.onsuccess = () => ok(count.result);
+          const objects = req.result.transaction(store).objectStore(store);
+          const read = what === 'count' ? objects.count() : objects.getAll();
+          read.onsuccess = () =>
+            ok(what === 'count' ? read.result : read.result.map((r) => ({ iv: r.iv?.byteLength, text: new TextDecoder().decode(r.data) })));
         };
       }),
-    store,
+    [store, what],
   );
 }
 

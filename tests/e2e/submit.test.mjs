@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { axeViolations, fillToReview, loggedIn, SERVER_BINARY, storedCount, usePortal } from './helpers.mjs';
+import { axeViolations, fillToReview, loggedIn, readStore, SERVER_BINARY, usePortal } from './helpers.mjs';
 
 const env = usePortal();
 
@@ -111,7 +111,7 @@ test('offline at submit: the citizen is told, the dossier waits in IndexedDB and
   assert.equal(dossiers(), before + 1, 'stored exactly once');
   assert.equal(env.portal.sql(`SELECT count(*) FROM submissions WHERE id = '${code}'`), '1');
   assert.equal(new Set(posts.map((p) => JSON.parse(p.postData()).idempotency_key)).size, 1, 'one idempotency key');
-  assert.equal(await storedCount(page, 'outbox'), 0, 'the outbox is emptied after the receipt');
+  assert.equal(await readStore(page, 'outbox'), 0, 'the outbox is emptied after the receipt');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { events, open, storedCount, tabTo, text, typeInto, useBrowser } from './helpers.mjs';
+import { events, open, readStore, tabTo, text, typeInto, useBrowser } from './helpers.mjs';
 
 const env = useBrowser();
 const HARNESS = '/fixtures/harness.html';
@@ -906,7 +906,7 @@ test('the same form open in two tabs: both say so, and once one files it the oth
   await other.fill('#tk1-email', 'an@example.vn');
   await other.press('#tk1-email', 'Tab');
   await other.waitForTimeout(800);
-  assert.equal(await storedCount(other, 'drafts'), 0);
+  assert.equal(await readStore(other, 'drafts'), 0);
   assert.deepEqual(problems, []);
   await context.close();
 });
