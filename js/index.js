@@ -496,7 +496,8 @@ async function mountIn(element, definition, options, host = ANY_HOST) {
       options.styles === false ? null : addStyles(element.ownerDocument, options.styles),
     ]);
     if (!host.wanted()) throw new Error(GIVEN_UP);
-    return await start(element, form, catalogs, options, host);
+    // The loading line goes once the form shows, not once it is prefilled (ready).
+    return await start(element, form, catalogs, options, { ...host, rendered: loaded });
   } finally {
     loaded();
   }
@@ -967,6 +968,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     }),
     emit,
   );
+  host.rendered?.();
   // The first screen is on; the other steps render in the next task, not before ready (the
   // warm-up's at once, in the same task as the rest of the warm-up).
   if (idPrefix === WARM_UP_PREFIX) widget.renderRest();

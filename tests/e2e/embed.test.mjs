@@ -50,6 +50,32 @@ test('on a slow connection the page says the form is loading, then shows the for
   await context.close();
 });
 
+test('the loading line goes once the form shows, while its national data is still on the way', async () => {
+  const { page, context, problems } = await open(env, '/embed.html', { ready: false });
+  await page.waitForSelector('tokhai-form .tk-title');
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route('**/api/prefill/slow', async (route) => {
+    await held;
+    await route.fulfill({ status: 503, body: '' });
+  });
+  await page.evaluate(() => {
+    const slow = document.createElement('tokhai-form');
+    slow.id = 'slow';
+    for (const [name, value] of [['src', '/forms/ct01.json'], ['catalogs', '/catalogs/admin-units.json'], ['prefill', '/api/prefill/slow'], ['drafts', 'off'], ['history', 'off']]) {
+      slow.setAttribute(name, value);
+    }
+    document.body.append(slow);
+  });
+  await page.waitForSelector('#slow .tk-title');
+  await page.waitForTimeout(400);
+  assert.equal(await page.locator('#slow > p.tk-loading').count(), 0, 'no loading line left above the form');
+  release();
+  await page.evaluate(() => document.getElementById('slow').ready);
+  assert.deepEqual(problems.filter((p) => !p.includes('503')), []);
+  await context.close();
+});
+
 test('the custom element keeps the answers when the page moves it, and unmounts when removed or given another src', async () => {
   const { page, context, problems } = await open(env, '/embed.html', { ready: false });
   await page.waitForSelector('tokhai-form .tk-title');
