@@ -37,6 +37,10 @@ pub enum Word {
     AddRow,
     /// Button that removes row {n}.
     RemoveRow,
+    /// Said once a row is added.
+    RowAdded,
+    /// Said once a row is removed, with the rows left.
+    RowRemoved,
     /// Legend of row {n}.
     Row,
     /// Hint of date fields.
@@ -174,6 +178,8 @@ impl Word {
             Word::AddRow => ("Thêm dòng", "Add a row"),
             Word::RemoveRow => ("Xóa dòng {n}", "Remove row {n}"),
             Word::Row => ("Dòng {n}", "Row {n}"),
+            Word::RowAdded => ("Đã thêm dòng {n}.", "Row {n} added."),
+            Word::RowRemoved => ("Đã xóa dòng {n}, còn {total} dòng.", "Row {n} removed, {total} left."),
             Word::DateHint => (
                 "Nhập ngày/tháng/năm, ví dụ 05/03/1990",
                 "Day/month/year, for example 05/03/1990",

@@ -103,6 +103,8 @@ pub struct State {
     received_earlier: bool,
     status: Element,
     status_word: Option<(Word, String)>,
+    /// A hidden live region that says what a button did where focus alone does not (a row removed).
+    notice: Element,
     satisfaction: bool,
     /// Chosen files by path when the JS face uploads them (the `uploads` option), else `None`.
     uploads: Option<Vec<(String, files::Upload)>>,
@@ -303,6 +305,12 @@ impl State {
         let review = dom.make(Some(&form_el), "section", &[("class", "tk-review"), ("hidden", "")], "");
         let done = dom.make(Some(&form_el), "div", &[("class", "tk-done"), ("hidden", "")], "");
         let status = dom.make(Some(&form_el), "p", &[("class", "tk-status"), ("role", "status")], "");
+        let notice = dom.make(
+            Some(&form_el),
+            "p",
+            &[("class", "tk-vh tk-notice"), ("role", "status")],
+            "",
+        );
         let nav = dom.add(&form_el, "div", "tk-nav", "");
         let back_attrs = [
             ("class", "tk-btn tk-btn-secondary"),
@@ -349,6 +357,7 @@ impl State {
             received_earlier: false,
             status,
             status_word: None,
+            notice,
             satisfaction: opts.satisfaction,
             uploads: opts.uploads.then(Vec::new),
             send_after_uploads: false,
@@ -1246,6 +1255,8 @@ impl State {
         if let Some(p) = first {
             self.focus = self.nodes.get(&p).map(|n| n.focus.clone());
         }
+        let rows = self.groups.get(path).map_or(0, |g| g.rows.len());
+        self.notify(Word::RowAdded.fill(&self.lang, &rows.to_string(), ""));
     }
 
     /// Removes row `index` of a group and focuses the row now in its place, the one before, or the add button.
@@ -1265,6 +1276,13 @@ impl State {
             .and_then(|p| self.nodes.get(p))
             .map(|n| n.focus.clone());
         self.focus = Some(target.unwrap_or_else(|| g.add.clone()));
+        let (n, left) = ((index + 1).to_string(), g.rows.len().to_string());
+        self.notify(Word::RowRemoved.fill(&self.lang, &n, &left));
+    }
+
+    /// Says a button's outcome to screen readers (focus moves, but the row it was on is gone).
+    fn notify(&self, text: String) {
+        self.notice.set_text_content(Some(&text));
     }
 
     /// Moves focus to a field (from a summary link), switching step if needed.
@@ -1291,6 +1309,7 @@ impl State {
         }
         self.lang = lang.to_owned();
         attr(&self.root, "lang", lang);
+        self.notice.set_text_content(None);
         for (e, t) in &self.chrome {
             if t_is_label(e) {
                 attr(e, "aria-label", &t.render(lang));
