@@ -534,8 +534,23 @@ test('Judicial record: the residence history must run from the 14th birthday to 
   // The summary's link goes to where the gap is mended: the start of row 2.
   await page.click('tokhai-form .tk-summary a:has-text("thiếu thời gian")');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.path), 'history[1].h_from');
+  /** The focused box's invalid state and what it is read with. */
+  const described = () =>
+    page.evaluate(() => {
+      const box = document.activeElement;
+      const ids = (box.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+      return { invalid: box.getAttribute('aria-invalid'), text: ids.map((id) => document.getElementById(id)?.textContent).join(' | ') };
+    });
+  let box = await described();
+  assert.equal(box.invalid, 'true', 'the box the link lands on is marked invalid');
+  assert.match(box.text, /thiếu thời gian từ .* \(trước dòng 2\)/, 'and read with the gap');
+  assert.doesNotMatch(box.text, /phải kê khai đến ngày/, 'not with the group\'s other errors');
 
   await c.type('history[1].h_from', second.from);
+  await page.focus('tokhai-form [data-path="history[1].h_from"]');
+  box = await described();
+  assert.notEqual(box.invalid, 'true', 'mended: no longer invalid');
+  assert.doesNotMatch(box.text, /thiếu thời gian/);
   await c.type('history[0].h_from', dmy(addYears(dob, 15)));
   errors = await refused();
   assert.ok(errors.includes(`${label}: phải kê khai từ ngày ${dmy(addYears(dob, 14))}`), errors.join(' | '));

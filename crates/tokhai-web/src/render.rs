@@ -148,6 +148,8 @@ pub struct Status {
     pub shown: bool,
     /// Whether the field is visible.
     pub visible: bool,
+    /// Ids of a group's error lines that name this box's row (a gap before it), read with the box.
+    pub blamed_by: Option<String>,
 }
 
 impl Default for Status {
@@ -159,6 +161,7 @@ impl Default for Status {
             issues: Vec::new(),
             shown: false,
             visible: true,
+            blamed_by: None,
         }
     }
 }

@@ -741,13 +741,14 @@ impl State {
         let was_shown = n.st.error.as_ref().is_some_and(shown);
         let first_error = shown_issues.iter().find(|i| i.is_error()).map(|i| i.code.clone());
         let error_id = format!("{}-error", self.dom.id(path));
+        let blamed = n.st.blamed_by.clone();
         if shown_issues.is_empty() {
             if let Some(e) = &n.st.error {
                 show(e, false);
                 e.set_text_content(None);
             }
-            flag(&n.described, "aria-invalid", false);
-            set_described(&n.described, &n.hint_ids, prov, None);
+            flag(&n.described, "aria-invalid", blamed.is_some());
+            set_described(&n.described, &n.hint_ids, prov, blamed.as_deref());
         } else {
             let e = n.st.error.get_or_insert_with(|| {
                 let e = self
@@ -759,15 +760,16 @@ impl State {
                 e
             });
             e.set_text_content(None);
-            for issue in shown_issues {
-                let line = self.dom.add(
-                    e,
+            for (k, issue) in shown_issues.iter().enumerate() {
+                let class = if issue.is_error() {
+                    "tk-error-line"
+                } else {
+                    "tk-warning-line"
+                };
+                let line = self.dom.make(
+                    Some(e),
                     "span",
-                    if issue.is_error() {
-                        "tk-error-line"
-                    } else {
-                        "tk-warning-line"
-                    },
+                    &[("class", class), ("id", &format!("{error_id}-{k}"))],
                     "",
                 );
                 let prefix = if issue.is_error() {
@@ -784,10 +786,13 @@ impl State {
                 );
             }
             show(e, true);
-            flag(&n.described, "aria-invalid", shown_issues.iter().any(Issue::is_error));
-            set_described(&n.described, &n.hint_ids, prov, Some(&error_id));
+            let invalid = blamed.is_some() || shown_issues.iter().any(Issue::is_error);
+            flag(&n.described, "aria-invalid", invalid);
+            let errors = blamed.map_or_else(|| error_id.clone(), |b| format!("{error_id} {b}"));
+            set_described(&n.described, &n.hint_ids, prov, Some(&errors));
         }
         self.mark_parts(path);
+        self.blame_rows(path);
         match (was_shown, first_error) {
             (false, Some(code)) => self.record(EventKind::ErrorShown {
                 field: path.to_owned(),
@@ -797,6 +802,46 @@ impl State {
             _ => {}
         }
         self.update_summary_item(path);
+    }
+
+    /// Marks the start date of each row that a shown error of a group's periods names (a gap before
+    /// it, an overlap) as invalid and described by that error's line: the summary links there.
+    fn blame_rows(&mut self, group: &str) {
+        let Some(from) = self
+            .groups
+            .get(group)
+            .and_then(|g| g.def.periods.as_ref())
+            .map(|p| p.from.clone())
+        else {
+            return;
+        };
+        let Some(n) = self.nodes.get(group) else {
+            return;
+        };
+        let error_id = format!("{}-error", self.dom.id(group));
+        let shown_issues: &[Issue] = if n.st.shown { &n.st.issues } else { &[] };
+        let named: Vec<(usize, String)> = shown_issues
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.is_error())
+            .filter_map(|(k, i)| Some((i.params.get("at")?.parse().ok()?, format!("{error_id}-{k}"))))
+            .collect();
+        for row in 0..self.groups[group].rows.len() {
+            let lines: Vec<&str> = named
+                .iter()
+                .filter(|(at, _)| *at == row + 1)
+                .map(|(_, id)| id.as_str())
+                .collect();
+            let blame = (!lines.is_empty()).then(|| lines.join(" "));
+            let path = format!("{group}[{row}].{from}");
+            let Some(n) = self.nodes.get_mut(&path) else {
+                continue;
+            };
+            if n.st.blamed_by != blame {
+                n.st.blamed_by = blame;
+                self.render_issues(&path);
+            }
+        }
     }
 
     /// Marks every box of an address invalid while the address as a whole has an error shown (as
