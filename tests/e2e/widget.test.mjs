@@ -718,6 +718,37 @@ test('a required control says so to assistive technology (aria-required), and st
   await context.close();
 });
 
+test('a text a definition gives only in Vietnamese is marked lang="vi" in the English interface, and nothing else is', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const marked = await page.evaluate(async () => {
+    const { mount } = await import('/pkg/index.js');
+    const def = await (await fetch('/fixtures/ct01-sample.json')).json();
+    const fields = def.steps[0].sections.flatMap((s) => s.fields);
+    const field = (id) => fields.find((f) => f.id === id);
+    def.steps[0].title = def.steps[0].title.vi;
+    field('other_name').label = field('other_name').label.vi;
+    const sex = field('sex');
+    sex.options[0].label = { vi: sex.options[0].label.vi };
+    const host = document.createElement('div');
+    document.body.append(host);
+    const handle = await mount(host, def, { catalogs: '/catalogs/admin-units.json', drafts: false, lang: 'en' });
+    const list = () => [...host.querySelectorAll('.tk [lang]:not(.tk):not([data-act=lang])')].map((e) => `${e.lang}:${e.textContent}`);
+    const seen = { en: list() };
+    handle.setLanguage('vi');
+    seen.vi = list();
+    handle.setLanguage('en');
+    seen.back = list();
+    handle.destroy();
+    return seen;
+  });
+  const expected = ['vi:Người kê khai', 'vi:Người kê khai', 'vi:Tên gọi khác', 'vi:Nam'];
+  assert.deepEqual(marked.en.toSorted(), expected.toSorted(), 'the Vietnamese texts in the English interface');
+  assert.deepEqual(marked.vi, [], 'nothing to mark in the Vietnamese interface');
+  assert.deepEqual(marked.back.toSorted(), expected.toSorted(), 'marked again after a switch');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("a file box speaks the form's language, shows the names chosen, and opens the chooser by click or keyboard", async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await fillValid(page);

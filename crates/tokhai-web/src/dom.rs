@@ -1,5 +1,7 @@
 //! Small helpers over web-sys for building the widget's DOM; text is always set as text, never parsed.
 
+use crate::ui::{falls_back, Txt};
+use tokhai_core::Text;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
@@ -68,6 +70,24 @@ impl Dom {
         self.make(Some(parent), tag, attrs, text)
     }
 
+    /// A new element holding a definition text in `lang`, marked `lang="vi"` where the English
+    /// interface shows it in Vietnamese for want of a translation (WCAG 3.1.2: read in a Vietnamese voice).
+    pub fn def_text(&self, parent: &Element, tag: &str, attrs: Attrs, t: &Text, lang: &str) -> Element {
+        let e = self.make(Some(parent), tag, attrs, t.get(lang));
+        if falls_back(t, lang) {
+            attr(&e, "lang", "vi");
+        }
+        e
+    }
+
+    /// A new element holding a text of the widget in `lang` (see [`Dom::def_text`]).
+    pub fn txt(&self, parent: &Element, tag: &str, attrs: Attrs, t: &Txt, lang: &str) -> Element {
+        match t {
+            Txt::Def(d) => self.def_text(parent, tag, attrs, d, lang),
+            _ => self.make(Some(parent), tag, attrs, &t.render(lang)),
+        }
+    }
+
     /// The element id of a value path: `members[2].pin` → `tk1-members-2_pin`.
     pub fn id(&self, path: &str) -> String {
         path_id(&self.prefix, path)
@@ -87,6 +107,18 @@ pub fn path_id(prefix: &str, path: &str) -> String {
         }
     }
     id
+}
+
+/// Rewrites an element's text in another language, marked as [`Dom::def_text`] marks it.
+pub fn write(e: &Element, t: &Txt, lang: &str) {
+    e.set_text_content(Some(&t.render(lang)));
+    if let Txt::Def(d) = t {
+        if falls_back(d, lang) {
+            attr(e, "lang", "vi");
+        } else {
+            e.remove_attribute("lang").ok();
+        }
+    }
 }
 
 /// Sets an attribute, ignoring the impossible failure of a valid name.

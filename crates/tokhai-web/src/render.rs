@@ -244,7 +244,7 @@ impl Builder<'_> {
             label_attrs.push(("id", &label_id));
         }
         let label = dom.make(Some(&wrap), "label", &label_attrs, "");
-        texts.push((dom.add(&label, "span", "", &label_txt.render(self.lang)), label_txt));
+        texts.push((dom.txt(&label, "span", &[], &label_txt, self.lang), label_txt));
         let format = match kind {
             FieldKind::Date => Some(Txt::Word(Word::DateHint)),
             FieldKind::File => file_hint(def, "vi").map(|vi| {
@@ -329,11 +329,11 @@ impl Builder<'_> {
             .make(Some(wrap), "div", &[("class", "tk-hint"), ("id", &hint_id)], "");
         if let Some(h) = hint {
             let t = Txt::Def(h);
-            let s = self.dom.add(&el, "span", "", &t.render(self.lang));
+            let s = self.dom.txt(&el, "span", &[], &t, self.lang);
             texts.push((s, t));
         }
         if let Some(t) = format {
-            let s = self.dom.add(&el, "span", "tk-hint-format", &t.render(self.lang));
+            let s = self.dom.txt(&el, "span", &[("class", "tk-hint-format")], &t, self.lang);
             texts.push((s, t));
         }
         hint_id
@@ -365,7 +365,7 @@ impl Builder<'_> {
                 let choose = dom.make(Some(&sel), "option", &[("value", "")], Word::Choose.get(self.lang));
                 texts.push((choose, Txt::Word(Word::Choose)));
                 for (value, label) in self.options(def) {
-                    let o = dom.make(Some(&sel), "option", &[("value", &value)], label.get(self.lang));
+                    let o = dom.def_text(&sel, "option", &[("value", &value)], &label, self.lang);
                     texts.push((o, Txt::Def(label)));
                 }
                 let sel: web_sys::HtmlSelectElement = sel.unchecked_into();
@@ -549,7 +549,7 @@ impl Builder<'_> {
         let legend_id = format!("{id}-legend");
         let legend = dom.make(Some(&fs), "legend", &[("class", "tk-legend"), ("id", &legend_id)], "");
         let t = Txt::Def(def.label.clone());
-        let s = dom.add(&legend, "span", "", &t.render(self.lang));
+        let s = dom.txt(&legend, "span", &[], &t, self.lang);
         texts.push((s, t));
         let hint_ids = self.hints(&fs, &id, def.hint.clone(), None, texts);
         if !hint_ids.is_empty() {
@@ -584,7 +584,7 @@ impl Builder<'_> {
                 ("data-path", path),
             ];
             let input = dom.make(Some(&row), "input", &input_attrs, "");
-            let l = dom.make(Some(&row), "label", &[("for", &input_id)], label.get(self.lang));
+            let l = dom.def_text(&row, "label", &[("for", &input_id)], &label, self.lang);
             texts.push((l, Txt::Def(label)));
             inputs.push(input.unchecked_into::<HtmlInputElement>());
         }
@@ -634,7 +634,7 @@ impl Builder<'_> {
         let input = dom.make(Some(&row), "input", &input_attrs, "");
         let label = dom.make(Some(&row), "label", &[("for", &id)], "");
         let t = Txt::Def(def.label.clone());
-        let s = dom.add(&label, "span", "", &t.render(self.lang));
+        let s = dom.txt(&label, "span", &[], &t, self.lang);
         texts.push((s, t));
         let hint_ids = self.hints(&wrap, &id, def.hint.clone(), None, &mut texts);
         if !hint_ids.is_empty() {

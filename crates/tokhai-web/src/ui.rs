@@ -329,6 +329,11 @@ pub enum Txt {
     Numbered(Word, usize),
 }
 
+/// Whether a definition text shown in `lang` is its Vietnamese for want of English.
+pub fn falls_back(t: &Text, lang: &str) -> bool {
+    lang == "en" && !t.has_english()
+}
+
 impl Txt {
     /// The text in a language.
     pub fn render(&self, lang: &str) -> String {
@@ -351,6 +356,18 @@ mod tests {
         assert_eq!(Word::StepsDone.fill("en", "4", "4"), "4 of 4 steps done");
         assert_eq!(Txt::Numbered(Word::RemoveRow, 3).render("en"), "Remove row 3");
         assert_eq!(Word::Next.get("fr"), "Tiếp tục");
+    }
+
+    #[test]
+    fn only_a_text_without_english_falls_back_and_only_in_english() {
+        let vi_only = Text::Vi("Họ và tên".into());
+        let both = Text::Both {
+            vi: "Nam".into(),
+            en: Some("Male".into()),
+        };
+        assert!(falls_back(&vi_only, "en"));
+        assert!(!falls_back(&vi_only, "vi"));
+        assert!(!falls_back(&both, "en"));
     }
 
     #[test]

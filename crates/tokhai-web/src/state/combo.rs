@@ -40,7 +40,7 @@ impl State {
                 ("data-index", &index),
                 ("aria-selected", if selected { "true" } else { "false" }),
             ];
-            self.dom.make(Some(&c.list), "li", &li_attrs, o.label.get(&self.lang));
+            self.dom.def_text(&c.list, "li", &li_attrs, &o.label, &self.lang);
             c.items.push(o.value.clone());
         }
         if waits_for_parent(c) {

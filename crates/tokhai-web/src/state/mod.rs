@@ -7,7 +7,7 @@ mod filing;
 mod members;
 mod wizard;
 
-use crate::dom::{attr, flag, html, show, shown, Attrs, Dom};
+use crate::dom::{attr, flag, html, show, shown, write, Attrs, Dom};
 use crate::render::{Builder, Control, FieldNode, GroupNode};
 use crate::ui::{Txt, Word};
 use combo::{close_list, note_parent, set_active, waits_for_parent};
@@ -181,7 +181,7 @@ impl State {
         // with its text (one call across the boundary).
         let mut chrome = Vec::new();
         let mut tr = |parent: &Element, tag: &str, attrs: Attrs, t: Txt| {
-            let e = dom.make(Some(parent), tag, attrs, &t.render(&lang));
+            let e = dom.txt(parent, tag, attrs, &t, &lang);
             chrome.push((e.clone(), t));
             e
         };
@@ -1359,7 +1359,7 @@ impl State {
             if t_is_label(e) {
                 attr(e, "aria-label", &t.render(lang));
             } else {
-                e.set_text_content(Some(&t.render(lang)));
+                write(e, t, lang);
             }
         }
         if let Ok(Some(b)) = self.root.query_selector("[data-act=lang]") {
@@ -1369,14 +1369,14 @@ impl State {
         for (_, g) in self.groups.iter() {
             for row in &g.rows {
                 for (e, t) in &row.texts {
-                    e.set_text_content(Some(&t.render(lang)));
+                    write(e, t, lang);
                 }
             }
         }
         for p in &paths {
             if let Some(n) = self.nodes.get_mut(p) {
                 for (e, t) in &n.texts {
-                    e.set_text_content(Some(&t.render(lang)));
+                    write(e, t, lang);
                 }
                 if let Control::Area(a, Some(c)) = &n.control {
                     c.show(&a.value(), lang);

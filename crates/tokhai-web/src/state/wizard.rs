@@ -432,7 +432,7 @@ impl State {
                         continue;
                     }
                     let row = self.dom.add(&dl, "div", "tk-answer", "");
-                    self.dom.add(&row, "dt", "", f.label.get(&lang));
+                    self.dom.def_text(&row, "dt", &[], &f.label, &lang);
                     let dd = self.dom.add(&row, "dd", "", "");
                     let v = values.get(&f.id).unwrap_or(&Json::Null);
                     if f.kind == FieldKind::Group {
