@@ -636,16 +636,27 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   const fittedChanges = new WeakSet();
 
   /**
-   * Photos chosen in a file box that are too large for its field are shrunk to fit before the widget
-   * reads the choice (this listener captures the change first, then sends it again with the new files).
+   * The files chosen in each file box and not uploaded yet, by path: a box holds only its latest choice,
+   * while a field taking several files adds each choice to the earlier ones.
+   */
+  const chosenFiles = new Map();
+
+  /**
+   * Keeps the files chosen in a box for their upload. Photos too large for its field are first shrunk
+   * to fit, before the widget reads the choice (this listener captures the change, then sends it again
+   * with the new files).
    */
   const onFilesChosen = async (event) => {
     const input = event.target;
-    // The size photos must fit, on boxes whose field takes JPEG images and has a limit (the core says which).
-    const maxSize = Number(input?.dataset?.fitPhotos);
-    if (fittedChanges.has(event) || input?.type !== 'file' || !maxSize) return;
+    if (input?.type !== 'file') return;
     const files = [...(input.files ?? [])];
-    if (!files.some((f) => f.type.startsWith('image/') && f.size > maxSize)) return;
+    // The size photos must fit, on boxes whose field takes JPEG images and has a limit (the core says which).
+    const maxSize = Number(input.dataset.fitPhotos);
+    const fits = fittedChanges.has(event) || !maxSize || !files.some((f) => f.type.startsWith('image/') && f.size > maxSize);
+    if (fits) {
+      chosenFiles.set(input.dataset.path, [...(chosenFiles.get(input.dataset.path) ?? []), ...files]);
+      return;
+    }
     event.stopImmediatePropagation();
     const fitted = new DataTransfer();
     for (const file of files) fitted.items.add(await fitPhoto(file, maxSize));
@@ -660,15 +671,27 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   /** The latest upload of each file field: an answer for files no longer chosen is dropped. */
   const uploadRuns = new Map();
 
-  /** Files chosen in a field: uploaded one by one, their references (or the failure) handed to the widget. */
-  const attach = async ({ path, field }) => {
-    const input = [...element.querySelectorAll('input[type=file]')].find((i) => i.dataset.path === path);
-    const files = [...(input?.files ?? [])];
+  /** Each file's upload on its way or done (its reference): a file chosen before is not sent twice. */
+  const sentFiles = new WeakMap();
+
+  /**
+   * The files of a field the back end does not keep yet (`files`: their name, size and type in the
+   * values): uploaded one by one, their references (or the failure) handed to the widget.
+   */
+  const attach = async ({ path, field, files: wanted }) => {
+    // The chosen files the values name, in their order; the others were removed meanwhile.
+    const pool = [...(chosenFiles.get(path) ?? [])];
+    const take = (w) => {
+      const i = pool.findIndex((f) => f.size === w.size && f.name.normalize('NFC') === w.name);
+      return i < 0 ? undefined : pool.splice(i, 1)[0];
+    };
+    const files = wanted.map(take);
+    chosenFiles.set(path, files.filter(Boolean));
     const run = (uploadRuns.get(path) ?? 0) + 1;
     uploadRuns.set(path, run);
     let references = null;
     // Progress over all the field's files, told to the widget as a whole percentage when it changes.
-    const total = files.reduce((sum, f) => sum + f.size, 0) || 1;
+    const total = files.reduce((sum, f) => sum + (f?.size ?? 0), 0) || 1;
     let done = 0;
     let shown = 0;
     const progress = (sent) => {
@@ -676,9 +699,15 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       if (percent !== shown && !destroyed && uploadRuns.get(path) === run) widget.uploadProgress(path, (shown = percent));
     };
     try {
+      if (!files.every(Boolean)) throw new Error(`tokhai: a file of ${path} is no longer at hand; it is to be chosen again`);
       references = [];
       for (const file of files) {
-        references.push(await uploadFile(field, file, progress));
+        if (!sentFiles.has(file)) {
+          const sending = uploadFile(field, file, progress);
+          sentFiles.set(file, sending);
+          sending.catch(() => sentFiles.delete(file));
+        }
+        references.push(await sentFiles.get(file));
         done += file.size;
       }
     } catch (error) {

@@ -127,7 +127,7 @@ test('a file not yet uploaded cannot come back from a draft and is asked for aga
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
   assert.equal(await page.textContent(STATUS), 'Đã khôi phục thông tin bạn nhập trước đó.');
   assert.equal(await page.textContent(UPLOAD_LINE), 'Đã tải lên: hop-dong-thue.pdf.');
-  assert.ok(await page.isVisible('tokhai-form [data-path=lease] [data-act=clear-files]'), 'and can be removed');
+  assert.ok(await page.isVisible('tokhai-form [data-path=lease] [data-act=remove-file]'), 'and can be removed');
   values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());
   assert.match(values.lease[0].upload, /^\S+$/, 'the reference is back');
   // And the back end takes the dossier with it.

@@ -214,17 +214,56 @@ test('on a slow connection the upload line shows how much is sent, to the eye on
   await context.close();
 });
 
+test("a lease's pages are chosen one at a time, each uploaded once; one removed by keyboard is not sent; the dossier holds the others", async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atLease();
+  const uploads = [];
+  page.on('request', (r) => r.url().includes('/api/uploads/ct01/lease') && uploads.push(new URL(r.url()).searchParams.get('name')));
+  const page_ = (n) => ({ name: `trang-${n}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.7 lease page ${n}`) });
+  // The first page is held on its way while the second is chosen.
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route('**/api/uploads/**', async (route) => {
+    if (route.request().url().includes('trang-1')) await held;
+    await route.continue();
+  });
+  await page.setInputFiles(LEASE, page_(1));
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đang tải lên: trang-1.pdf'), LINE);
+  await page.setInputFiles(LEASE, page_(2));
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đang tải lên: trang-1.pdf, trang-2.pdf'), LINE);
+  const kept = () => page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
+  release();
+  await kept();
+  await page.setInputFiles(LEASE, page_(3));
+  await kept();
+  assert.deepEqual(uploads.toSorted(), ['trang-1.pdf', 'trang-2.pdf', 'trang-3.pdf'], 'each page uploaded once, the one on its way too');
+  assert.equal(await page.textContent(LINE), 'Đã tải lên: trang-1.pdf, trang-2.pdf, trang-3.pdf.');
+  const lease = () => page.evaluate(() => document.querySelector('tokhai-form').handle.values().lease ?? []);
+  assert.ok((await lease()).every((f) => /^\S+$/.test(f.upload)), 'each with its reference');
+  await page.focus('tokhai-form [data-path=lease] [data-act=remove-file] >> nth=1');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Bỏ tệp trang-3.pdf', 'focus on the next page');
+  assert.deepEqual((await lease()).map((f) => f.name), ['trang-1.pdf', 'trang-3.pdf']);
+  assert.equal(uploads.length, 3, 'a removal uploads nothing');
+  const sent = await fileIt(page);
+  assert.deepEqual(sent.lease.map((f) => f.name), ['trang-1.pdf', 'trang-3.pdf']);
+  const reference = (await page.textContent('tokhai-form .tk-done')).match(/HS\d{8}-[0-9A-F]{16}/)[0];
+  assert.equal(env.portal.sql(`SELECT group_concat(name, ',') FROM (SELECT name FROM uploads WHERE submission_id = '${reference}' ORDER BY name)`), 'trang-1.pdf,trang-3.pdf');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a chosen file can be removed again, by keyboard, and focus stays on its box', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context, page, errors } = await atLease();
-  const clear = 'tokhai-form [data-path=lease] [data-act=clear-files]';
-  assert.equal(await page.isVisible(clear), false, 'nothing to remove yet');
+  const clear = 'tokhai-form [data-path=lease] [data-act=remove-file]';
+  assert.equal(await page.locator(clear).count(), 0, 'nothing to remove yet');
   await page.setInputFiles(LEASE, PDF);
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
-  assert.equal(await page.textContent(clear), 'Bỏ tệp đã chọn');
+  assert.equal(await page.textContent(clear), 'Bỏ tệp hợp đồng thuê.pdf');
   await page.focus(clear);
   await page.keyboard.press('Enter');
-  await page.waitForSelector(clear, { state: 'hidden' });
+  await page.waitForSelector(clear, { state: 'detached' });
   assert.equal(await page.evaluate(() => document.activeElement.dataset.path), 'lease', 'focus on the file box');
   assert.equal(await page.$eval(LEASE, (e) => e.files.length), 0);
   assert.equal(await page.textContent(LINE), '');

@@ -773,11 +773,17 @@ test("a file box speaks the form's language, shows the names chosen, and opens t
   assert.equal(first.isMultiple(), true);
   const pdf = (name) => ({ name, mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
   await first.setFiles([pdf('hop-dong.pdf'), pdf('so-ho-khau.pdf')]);
-  assert.equal(await seen(), 'Chọn tệp hop-dong.pdf, so-ho-khau.pdf');
+  assert.equal(await seen(), 'Chọn thêm tệp hop-dong.pdf, so-ho-khau.pdf', 'the field takes more: a choice adds to these');
   await page.evaluate(() => window.tk.setLanguage('en'));
-  assert.equal(await seen(), 'Choose file hop-dong.pdf, so-ho-khau.pdf');
-  await page.click('[data-path=attachments] .tk-clear-files');
+  assert.equal(await seen(), 'Choose another file hop-dong.pdf, so-ho-khau.pdf');
+  const removers = () => page.$$eval('[data-path=attachments] [data-act=remove-file]', (bs) => bs.map((b) => b.textContent));
+  assert.deepEqual(await removers(), ['Remove hop-dong.pdf', 'Remove so-ho-khau.pdf'], 'one button per file');
+  await page.click('[data-path=attachments] [data-act=remove-file] >> nth=0');
+  assert.equal(await seen(), 'Choose another file so-ho-khau.pdf');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Remove so-ho-khau.pdf', 'focus on the next file');
+  await page.keyboard.press('Enter');
   assert.equal(await seen(), 'Choose file No file chosen');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-attachments', 'none left: focus on the box');
   await page.evaluate(() => window.tk.setLanguage('vi'));
   assert.equal(await seen(), 'Chọn tệp Chưa chọn tệp');
 
@@ -789,8 +795,19 @@ test("a file box speaks the form's language, shows the names chosen, and opens t
   assert.equal(await outline(), 'solid');
   const [again] = await Promise.all([chooser(), page.keyboard.press('Space')]);
   await again.setFiles([pdf('giay-to.pdf')]);
-  assert.equal(await seen(), 'Chọn tệp giay-to.pdf');
-  assert.deepEqual(await page.evaluate(() => window.tk.values().attachments.map((f) => f.name)), ['giay-to.pdf']);
+  assert.equal(await seen(), 'Chọn thêm tệp giay-to.pdf');
+  // A phone's camera gives one photo at a time: each choice adds to the files, up to the field's three.
+  const names = () => page.evaluate(() => window.tk.values().attachments.map((f) => f.name));
+  const [third] = await Promise.all([chooser(), page.keyboard.press('Space')]);
+  await third.setFiles([pdf('anh-1.pdf')]);
+  assert.deepEqual(await names(), ['giay-to.pdf', 'anh-1.pdf']);
+  const [fourth] = await Promise.all([chooser(), page.keyboard.press('Space')]);
+  await fourth.setFiles([pdf('anh-2.pdf'), pdf('anh-3.pdf')]);
+  assert.deepEqual(await names(), ['giay-to.pdf', 'anh-1.pdf', 'anh-2.pdf', 'anh-3.pdf']);
+  assert.match(await text(page, '[data-path=attachments] .tk-error'), /tối đa 3 tệp/, 'one too many is said');
+  await page.click('[data-path=attachments] [data-act=remove-file] >> nth=1');
+  assert.deepEqual(await names(), ['giay-to.pdf', 'anh-2.pdf', 'anh-3.pdf']);
+  assert.equal(await page.locator('[data-path=attachments] .tk-error:not([hidden])').count(), 0, 'mended by a removal');
   assert.deepEqual(problems, []);
   await context.close();
 });

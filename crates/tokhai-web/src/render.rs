@@ -78,8 +78,12 @@ pub struct Files {
     pub names: Element,
     /// The line that says how the upload goes (a live region).
     pub line: Element,
-    /// The button that removes the chosen files, shown while there are some.
-    pub clear: Element,
+    /// Holds a button per chosen file that removes it.
+    pub remove: Element,
+    /// The box's button: "Chọn tệp", or "Chọn thêm tệp" while a field taking several files has some.
+    pub choose: Element,
+    /// Whether the field takes several files: a choice then adds to those chosen before.
+    pub several: bool,
 }
 
 /// A searchable list (ARIA combobox) over a catalogue, filtered by a parent code.
@@ -415,8 +419,7 @@ impl Builder<'_> {
                     ("class", "tk-btn tk-btn-secondary tk-file-button"),
                     ("aria-hidden", "true"),
                 ];
-                let button = dom.make(Some(&pick), "span", &seen, Word::ChooseFile.get(self.lang));
-                texts.push((button, Txt::Word(Word::ChooseFile)));
+                let choose = dom.make(Some(&pick), "span", &seen, Word::ChooseFile.get(self.lang));
                 let chosen = dom.make(
                     Some(&pick),
                     "span",
@@ -432,25 +435,15 @@ impl Builder<'_> {
                     &[("class", "tk-hint tk-upload"), ("role", "status")],
                     "",
                 );
-                let path = own
-                    .iter()
-                    .find(|(name, _)| *name == "data-path")
-                    .map_or("", |(_, p)| *p);
-                let clear_attrs = [
-                    ("type", "button"),
-                    ("class", "tk-btn tk-btn-link tk-clear-files"),
-                    ("data-act", "clear-files"),
-                    ("data-path", path),
-                    ("hidden", ""),
-                ];
-                let clear = dom.make(Some(wrap), "button", &clear_attrs, Word::RemoveFiles.get(self.lang));
-                texts.push((clear.clone(), Txt::Word(Word::RemoveFiles)));
+                let remove = dom.add(wrap, "div", "tk-file-remove", "");
                 let files = Files {
                     input: input.clone().unchecked_into(),
                     no_file,
                     names,
                     line,
-                    clear,
+                    remove,
+                    choose,
+                    several: def.max_files.is_some_and(|n| n > 1),
                 };
                 (Control::File(files), input)
             }

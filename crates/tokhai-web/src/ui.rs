@@ -115,10 +115,12 @@ pub enum Word {
     DraftDropped,
     /// Status after a draft was restored without the files {n} chosen before (a browser keeps none).
     DraftFiles,
-    /// Button that removes the files chosen in a file box.
-    RemoveFiles,
+    /// Button that removes the chosen file {n} from a file box.
+    RemoveFile,
     /// The file box's button, in the form's language (the browser's own says it in the browser's).
     ChooseFile,
+    /// The file box's button once it holds files and takes more: a choice adds to them.
+    ChooseMoreFiles,
     /// A file box with no file chosen.
     NoFileChosen,
     /// Under a file field while its files {n} are being uploaded.
@@ -276,8 +278,9 @@ impl Word {
                 "Đã khôi phục thông tin bạn nhập trước đó. Tệp đã chọn không được lưu lại, bạn hãy chọn lại: {n}.",
                 "Your earlier answers have been restored. Chosen files are not kept; please choose them again: {n}.",
             ),
-            Word::RemoveFiles => ("Bỏ tệp đã chọn", "Remove the chosen file"),
+            Word::RemoveFile => ("Bỏ tệp {n}", "Remove {n}"),
             Word::ChooseFile => ("Chọn tệp", "Choose file"),
+            Word::ChooseMoreFiles => ("Chọn thêm tệp", "Choose another file"),
             Word::NoFileChosen => ("Chưa chọn tệp", "No file chosen"),
             Word::Uploading => ("Đang tải lên: {n}…", "Uploading: {n}…"),
             Word::Uploaded => ("Đã tải lên: {n}.", "Uploaded: {n}."),

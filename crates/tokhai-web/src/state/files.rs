@@ -3,7 +3,7 @@
 //! until then the files hold the filing back with a reason.
 
 use super::State;
-use crate::dom::show;
+use crate::dom::{show, Dom};
 use crate::render::{Control, Files};
 use crate::ui::Word;
 use serde_json::{json, Value as Json};
@@ -17,7 +17,7 @@ const CODES: [&str; 2] = [UPLOADING, "file.not_uploaded"];
 
 /// A file field's chosen files and where they are.
 pub(super) struct Upload {
-    /// Their metadata, as chosen.
+    /// Their metadata, as chosen; those the back end keeps carry its reference (`upload`).
     files: Vec<Json>,
     stage: Stage,
     /// Percentage of their bytes sent so far.
@@ -36,7 +36,27 @@ enum Stage {
 }
 
 impl State {
-    /// After the citizen chose files (or none): asks the JS face to upload them if the field's rules pass.
+    /// The files of a field once the citizen chose `chosen`: added to those chosen before when the
+    /// field takes several (a phone's camera gives one photo at a time), else in their place. Files
+    /// whose upload failed are left out: they are being chosen again.
+    pub(super) fn with_earlier_files(&self, path: &str, chosen: Json) -> Json {
+        let several = matches!(self.nodes.get(path).map(|n| &n.control), Some(Control::File(f)) if f.several);
+        let Some(new) = chosen.as_array().filter(|new| several && !new.is_empty()) else {
+            return chosen;
+        };
+        let failed = self
+            .uploads
+            .iter()
+            .flatten()
+            .any(|(p, u)| p == path && u.stage == Stage::Failed);
+        let earlier = self.session.value_at(path).unwrap_or(Json::Null);
+        let kept = earlier.as_array().into_iter().flatten();
+        let kept = kept.filter(|f| !failed || f["upload"].is_string());
+        Json::Array(kept.chain(new).cloned().collect())
+    }
+
+    /// After the files of a field changed: asks the JS face to upload those the back end does not keep
+    /// yet, if the field's rules pass.
     pub(super) fn files_chosen(&mut self, path: &str, value: &Json) {
         let Some(n) = self.nodes.get_mut(path).filter(|n| n.def.kind == FieldKind::File) else {
             return;
@@ -46,9 +66,17 @@ impl State {
         let files = value.as_array().cloned().unwrap_or_default();
         uploads.retain(|(p, _)| p != path);
         if !files.is_empty() && !n.st.issues.iter().any(Issue::is_error) {
-            let stage = Stage::Sending;
+            let waiting: Vec<Json> = files.iter().filter(|f| !f["upload"].is_string()).cloned().collect();
+            let stage = if waiting.is_empty() {
+                Stage::Kept
+            } else {
+                Stage::Sending
+            };
             uploads.push((path.to_owned(), Upload { files, stage, sent: 0 }));
-            self.events.push(("attach", json!({ "path": path, "field": n.def.id })));
+            if !waiting.is_empty() {
+                let attach = json!({ "path": path, "field": n.def.id, "files": waiting });
+                self.events.push(("attach", attach));
+            }
         }
         self.render_upload(path);
         self.send_if_uploaded();
@@ -69,36 +97,57 @@ impl State {
         }
     }
 
-    /// Removes the files chosen in a file box (the citizen changed their mind about an optional
-    /// attachment; a file box alone cannot be emptied), and puts focus back on the box.
-    pub(super) fn clear_files(&mut self, path: &str) {
+    /// Removes file `index` from a file box (the citizen changed their mind; a file box alone cannot be
+    /// emptied), and puts focus on the next file's button, the one before, or the box.
+    pub(super) fn remove_file(&mut self, path: &str, index: usize) {
         let Some(Control::File(f)) = self.nodes.get(path).map(|n| &n.control) else {
             return;
         };
-        f.input.set_value("");
-        self.focus = Some(f.input.clone().into());
-        let value = Json::Array(Vec::new());
+        let mut files = self
+            .session
+            .value_at(path)
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        if index >= files.len() {
+            return;
+        }
+        files.remove(index);
+        if files.is_empty() {
+            f.input.set_value("");
+        }
+        let value = Json::Array(files);
         let patches = self.session.input(path, value.clone()).unwrap_or_default();
         self.apply(patches, None);
         self.commit(path, value);
+        let Some(Control::File(f)) = self.nodes.get(path).map(|n| &n.control) else {
+            return;
+        };
+        let buttons = f.remove.children();
+        let next = buttons
+            .item(index as u32)
+            .or_else(|| index.checked_sub(1).and_then(|i| buttons.item(i as u32)));
+        self.focus = Some(crate::dom::html(&next.unwrap_or_else(|| f.input.clone().into())));
     }
 
-    /// The JS face's answer for a field's files: the back end's references in order, or `None`
-    /// when the upload failed.
+    /// The JS face's answer for the files of a field the back end did not keep yet: its references
+    /// in order, or `None` when the upload failed.
     pub fn uploaded(&mut self, path: &str, references: Option<Vec<String>>) {
         let Some(upload) = self.upload_at(path) else { return };
-        match references.filter(|r| r.len() == upload.files.len()) {
+        let waiting = upload.files.iter().filter(|f| !f["upload"].is_string()).count();
+        match references.filter(|r| r.len() == waiting) {
             Some(references) => {
                 upload.stage = Stage::Kept;
-                let kept = (upload.files.iter().zip(references))
-                    .map(|(file, reference)| {
+                let mut references = references.into_iter();
+                let kept = (upload.files.iter())
+                    .map(|file| {
                         let mut file = file.clone();
-                        if let Some(o) = file.as_object_mut() {
-                            o.insert("upload".into(), Json::String(reference));
+                        if let Some(o) = file.as_object_mut().filter(|o| !o.contains_key("upload")) {
+                            o.insert("upload".into(), Json::String(references.next().unwrap_or_default()));
                         }
                         file
                     })
                     .collect();
+                upload.files.clone_from(&kept);
                 let value = Json::Array(kept);
                 let patches = self.session.input(path, value.clone()).unwrap_or_default();
                 self.apply(patches, None);
@@ -183,7 +232,7 @@ impl State {
                 Stage::Sending if waiting => CODES[0],
                 _ => continue,
             };
-            let issue = Issue::error(path, code).with("name", file_names(&upload.files));
+            let issue = Issue::error(path, code).with("name", upload.names());
             n.st.issues.push(issue.clone());
             n.st.shown = true;
             out.push(issue);
@@ -239,9 +288,7 @@ impl State {
             Stage::Kept => Word::Uploaded,
             Stage::Failed => Word::UploadFailed,
         });
-        let text = word
-            .zip(upload)
-            .map(|(w, u)| w.fill(&self.lang, &file_names(&u.files), ""));
+        let text = word.zip(upload).map(|(w, u)| w.fill(&self.lang, &u.names(), ""));
         line.set_text_content(text.as_deref());
         if let Some(u) = upload.filter(|u| u.stage == Stage::Sending && u.sent > 0) {
             let percent = format!(" {}%", u.sent);
@@ -255,15 +302,48 @@ impl State {
     }
 }
 
+impl Upload {
+    /// The names its line and errors speak of: the files not kept yet, or all once they are.
+    fn names(&self) -> String {
+        let waiting: Vec<Json> = self
+            .files
+            .iter()
+            .filter(|f| !f["upload"].is_string())
+            .cloned()
+            .collect();
+        file_names(if waiting.is_empty() { &self.files } else { &waiting })
+    }
+}
+
 impl Files {
-    /// Shows the names of the files in a file field's value (or that none is), and the button that
-    /// removes them while there are some.
-    pub(super) fn show_chosen(&self, value: &Json) {
+    /// Shows the names of the files in a file field's value (or that none is), a button per file that
+    /// removes it, and whether a choice adds to them.
+    pub(super) fn show_chosen(&self, dom: &Dom, path: &str, value: &Json, lang: &str) {
         let files = value.as_array().map_or(&[][..], Vec::as_slice);
         self.names.set_text_content(Some(&file_names(files)));
         show(&self.names, !files.is_empty());
         show(&self.no_file, files.is_empty());
-        show(&self.clear, !files.is_empty());
+        let more = self.several && !files.is_empty();
+        let choose = if more { Word::ChooseMoreFiles } else { Word::ChooseFile };
+        self.choose.set_text_content(Some(choose.get(lang)));
+        self.remove.set_text_content(None);
+        for (i, file) in files.iter().enumerate() {
+            let index = i.to_string();
+            let attrs = [
+                ("type", "button"),
+                ("class", "tk-btn tk-btn-link tk-remove-file"),
+                ("data-act", "remove-file"),
+                ("data-path", path),
+                ("data-index", &index),
+            ];
+            let name = file["name"].as_str().unwrap_or_default();
+            dom.make(
+                Some(&self.remove),
+                "button",
+                &attrs,
+                &Word::RemoveFile.fill(lang, name, ""),
+            );
+        }
     }
 }
 

@@ -562,7 +562,7 @@ impl State {
                     i.set_checked(on);
                 }
             }
-            Control::File(f) => f.show_chosen(value),
+            Control::File(f) => f.show_chosen(&self.dom, path, value, &self.lang),
             Control::Container => {
                 if let Some(parts) = value.as_object() {
                     for (k, v) in parts {
@@ -996,6 +996,7 @@ impl State {
         }
         let typed = matches!(n.control, Control::Input(_) | Control::Area(..));
         let value = cased(&n.def, read_value(&n.control, target));
+        let value = self.with_earlier_files(&path, value);
         let patches = self.session.input(&path, value.clone()).unwrap_or_default();
         self.apply(patches, if typed { Some(&path) } else { None });
         self.commit(&path, value);
@@ -1095,7 +1096,11 @@ impl State {
                 }
             }
             Some("back") => self.back(),
-            Some("clear-files") => self.clear_files(&path),
+            Some("remove-file") => {
+                if let Some(i) = number("data-index") {
+                    self.remove_file(&path, i);
+                }
+            }
             Some("edit") => {
                 if let Some(i) = number("data-step").filter(|&i| i < self.steps.len()) {
                     self.go(Screen::Step(i), true);
@@ -1394,6 +1399,10 @@ impl State {
                     let locked = prov.get_attribute("data-locked").as_deref() == Some("true");
                     prov.set_text_content(Some(&provenance_text(locked, lang)));
                 }
+            }
+            if let Some(Control::File(f)) = self.nodes.get(p).map(|n| &n.control) {
+                let value = self.session.value_at(p).unwrap_or(Json::Null);
+                f.show_chosen(&self.dom, p, &value, lang);
             }
             self.render_issues(p);
             self.render_upload(p);
