@@ -38,9 +38,10 @@ enum Stage {
 impl State {
     /// The files of a field once the citizen chose `chosen`: added to those chosen before when the
     /// field takes several (a phone's camera gives one photo at a time), else in their place. Files
-    /// whose upload failed are left out: they are being chosen again.
+    /// refused (a wrong type, too large) or whose upload failed are left out: they are being replaced.
     pub(super) fn with_earlier_files(&self, path: &str, chosen: Json) -> Json {
-        let several = matches!(self.nodes.get(path).map(|n| &n.control), Some(Control::File(f)) if f.several);
+        let Some(n) = self.nodes.get(path) else { return chosen };
+        let several = matches!(&n.control, Control::File(f) if f.several);
         let Some(new) = chosen.as_array().filter(|new| several && !new.is_empty()) else {
             return chosen;
         };
@@ -49,9 +50,13 @@ impl State {
             .iter()
             .flatten()
             .any(|(p, u)| p == path && u.stage == Stage::Failed);
+        let refused = |f: &Json| {
+            let alone = self.session.check_value(&n.def.id, &Json::Array(vec![f.clone()]));
+            alone.unwrap_or_default().iter().any(Issue::is_error)
+        };
         let earlier = self.session.value_at(path).unwrap_or(Json::Null);
         let kept = earlier.as_array().into_iter().flatten();
-        let kept = kept.filter(|f| !failed || f["upload"].is_string());
+        let kept = kept.filter(|f| (!failed || f["upload"].is_string()) && !refused(f));
         Json::Array(kept.chain(new).cloned().collect())
     }
 
