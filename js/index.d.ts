@@ -211,7 +211,8 @@ export interface MountOptions {
    * URL that keeps attached files (tokhai-server: `/api/uploads`): each file chosen is POSTed at once to
    * `<uploads>/<form_id>/<field_id>?name=<file name>` (its bytes, its type as `Content-Type`), and the answer's
    * `upload` reference joins the file's metadata in the values; the filing waits for its files. Without it, the
-   * values carry only each file's name, size and type.
+   * values carry only each file's name, size and type. In a field taking several files (`max_files`), each choice
+   * adds to the files chosen before, and each file is sent once.
    */
   uploads?: string | URL;
   /** Today's date (`yyyy-mm-dd`) for date rules; default: today in Viet Nam (UTC+7), whatever the browser's time zone. */
