@@ -56,7 +56,7 @@ impl State {
         };
         let earlier = self.session.value_at(path).unwrap_or(Json::Null);
         let kept = earlier.as_array().into_iter().flatten();
-        let kept = kept.filter(|f| (!failed || f["upload"].is_string()) && !refused(f));
+        let kept = kept.filter(|f| (!failed || is_kept(f)) && !refused(f));
         Json::Array(kept.chain(new).cloned().collect())
     }
 
@@ -71,7 +71,7 @@ impl State {
         let files = value.as_array().cloned().unwrap_or_default();
         uploads.retain(|(p, _)| p != path);
         if !files.is_empty() && !n.st.issues.iter().any(Issue::is_error) {
-            let waiting: Vec<Json> = files.iter().filter(|f| !f["upload"].is_string()).cloned().collect();
+            let waiting: Vec<Json> = files.iter().filter(|f| !is_kept(f)).cloned().collect();
             let stage = if waiting.is_empty() {
                 Stage::Kept
             } else {
@@ -138,7 +138,7 @@ impl State {
     /// in order, or `None` when the upload failed.
     pub fn uploaded(&mut self, path: &str, references: Option<Vec<String>>) {
         let Some(upload) = self.upload_at(path) else { return };
-        let waiting = upload.files.iter().filter(|f| !f["upload"].is_string()).count();
+        let waiting = upload.files.iter().filter(|f| !is_kept(f)).count();
         match references.filter(|r| r.len() == waiting) {
             Some(references) => {
                 upload.stage = Stage::Kept;
@@ -146,8 +146,8 @@ impl State {
                 let kept = (upload.files.iter())
                     .map(|file| {
                         let mut file = file.clone();
-                        if let Some(o) = file.as_object_mut().filter(|o| !o.contains_key("upload")) {
-                            o.insert("upload".into(), Json::String(references.next().unwrap_or_default()));
+                        if let Some(o) = file.as_object_mut().filter(|o| !o.contains_key(UPLOAD)) {
+                            o.insert(UPLOAD.into(), Json::String(references.next().unwrap_or_default()));
                         }
                         file
                     })
@@ -252,7 +252,7 @@ impl State {
             return false;
         };
         let files = value.as_array().cloned().unwrap_or_default();
-        if files.is_empty() || !files.iter().all(|f| f["upload"].is_string()) {
+        if files.is_empty() || !files.iter().all(is_kept) {
             return false;
         }
         uploads.push((
@@ -310,12 +310,7 @@ impl State {
 impl Upload {
     /// The names its line and errors speak of: the files not kept yet, or all once they are.
     fn names(&self) -> String {
-        let waiting: Vec<Json> = self
-            .files
-            .iter()
-            .filter(|f| !f["upload"].is_string())
-            .cloned()
-            .collect();
+        let waiting: Vec<Json> = self.files.iter().filter(|f| !is_kept(f)).cloned().collect();
         file_names(if waiting.is_empty() { &self.files } else { &waiting })
     }
 }
@@ -350,6 +345,14 @@ impl Files {
             );
         }
     }
+}
+
+/// The member of a file's metadata that holds the back end's reference for it.
+const UPLOAD: &str = "upload";
+
+/// Whether the back end keeps a file (its metadata holds the reference).
+fn is_kept(file: &Json) -> bool {
+    file[UPLOAD].is_string()
 }
 
 /// The names of files, comma-separated.
