@@ -88,6 +88,12 @@ export interface Submission {
   row_prefills?: PrefillBundle[];
 }
 
+/** The back end's answer to a submission (tokhai-server's, or any JSON object with a receipt). */
+export interface SubmissionResponse {
+  receipt?: { id?: string; received_at?: number; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
 /** The outcome of `handle.submit()`. */
 export interface SubmitResult {
   ok: boolean;
@@ -97,7 +103,7 @@ export interface SubmitResult {
   queued?: boolean;
   submission?: Submission;
   /** The back end's answer (parsed JSON), if any. */
-  response?: unknown;
+  response?: SubmissionResponse | null;
   /** Why the submission was not accepted (the form's errors, or the back end's reasons). */
   issues?: Issue[] | unknown[];
   error?: unknown;
@@ -118,8 +124,9 @@ export interface TokhaiEvents {
   invalid: { issues: Issue[] };
   /**
    * The form is valid and being submitted. Without `action`, a handler registered with `on('submit')`
-   * sends it and may return a promise: its value (e.g. `{receipt: {id, received_at}}`) completes the
-   * submission, a rejection fails it. With neither, nothing is sent: `error`, and no receipt.
+   * sends it and may return the back end's answer, an object (e.g. `{receipt: {id, received_at}}`) or a
+   * promise of one: it completes the submission, a rejection fails it; a value that is not an object (a
+   * `dataLayer.push` count) is no answer. With neither, nothing is sent: `error`, and no receipt.
    */
   submit: Submission;
   /**
@@ -127,7 +134,7 @@ export interface TokhaiEvents {
    * filing from an earlier attempt whose answer was lost (409 with its `receipt` and `values`), before the
    * citizen changed answers; the receipt then shows what was received, and says so.
    */
-  submitted: { submission: Submission; response: unknown; earlier: boolean };
+  submitted: { submission: Submission; response: SubmissionResponse | null; earlier: boolean };
   /** The back end refused the submission with reasons. */
   refused: { status: number; issues: unknown[]; response: unknown };
   /** The submission could not be sent. */
@@ -138,7 +145,10 @@ export interface TokhaiEvents {
   queued: { offline: boolean };
   /** The draft was saved (encrypted in IndexedDB). */
   draft: { saved_at: number };
-  /** A draft was restored at mount; `dropped` lists the answers that no longer fit the definition. */
+  /**
+   * A draft was restored at mount; `dropped` lists the answers that no longer fit the definition, and the
+   * file fields whose files are to be chosen again (`file.not_kept`: a browser keeps no chosen file).
+   */
   restored: { saved_at: number; dropped: DroppedAnswer[]; definition_changed: boolean };
   /** The filing's metrics (computed by tokhai-core), after the receipt and whenever the page is hidden. */
   timing: TimingMetrics;
@@ -149,7 +159,7 @@ export interface TokhaiEvents {
 /** An answer of a draft that the current definition no longer accepts. */
 export interface DroppedAnswer {
   path: string;
-  /** Why: `payload.unknown_field` (the field was removed), `type.invalid`, ... */
+  /** Why: `payload.unknown_field` (the field was removed), `type.invalid`, `file.not_kept`, ... */
   code: string;
   /** The field's label in the current language, or its path when the field no longer exists. */
   label: string;
@@ -305,7 +315,10 @@ export interface TokhaiHandle {
   readonly restored: Promise<void>;
   /** The submission being sent (with retries), or null. */
   readonly sending: Promise<SubmitResult> | null;
-  /** Removes the form and its listeners; the element can then hold another. Every other method then throws. */
+  /**
+   * Removes the form and its listeners; the element can then hold another. `values`, `validate`, `submit`,
+   * `prefill`, `setLanguage`, `language`, `timeline` and `timing` then throw.
+   */
   destroy(): void;
 }
 

@@ -710,6 +710,8 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
         references.push(await sentFiles.get(file));
         done += file.size;
       }
+      // Kept by the back end: a later file of the same name and size is another file.
+      chosenFiles.set(path, (chosenFiles.get(path) ?? []).filter((f) => !files.includes(f)));
     } catch (error) {
       references = null;
       dispatch('error', { error });
@@ -845,11 +847,13 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   const send = async (submission) => {
     const url = String(options.action);
     let retrying = false;
-    for (let attempt = 0; !destroyed; attempt++) {
+    for (let attempt = 0; ; attempt++) {
+      if (destroyed) return gone();
       if (!navigator.onLine) {
         widget.status('offline');
         dispatch('queued', { offline: true });
         await online();
+        if (destroyed) return gone();
         widget.status('sending');
         retrying = false;
       }
@@ -866,7 +870,12 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
         res = null;
       }
       const response = res ? await res.json().catch(() => null) : null;
-      if (res?.ok) return accepted(submission, response);
+      if (destroyed) return gone();
+      // Only JSON from the back end is a receipt: an expired login's redirect to a sign-in page, or any
+      // other page, answers 200 too, and nothing was filed.
+      const receipted = res?.ok && response !== null && typeof response === 'object';
+      if (receipted) return accepted(submission, response);
+      if (res?.ok) return refused(res.redirected ? 401 : res.status, null);
       if (res?.status === 409 && response?.receipt) return accepted(submission, response, true);
       if (res && !retryable(res.status)) return refused(res.status, response);
       if (!navigator.onLine) continue;
@@ -876,17 +885,22 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       retrying = true;
       await sleep(retryAfter(res) ?? backoff(attempt, policy));
     }
-    widget.status(drafts ? 'queued' : '');
     widget.setBusy(false);
-    if (drafts) {
-      queued = { submission };
-      clearTimeout(resendTimer);
-      resendTimer = setTimeout(resendIfQueued, policy.resendMs);
+    if (!drafts) {
+      widget.status('');
+      widget.refused('[]');
+      return { ok: false, queued: false, issues: [] };
     }
-    if (!drafts) widget.refused('[]');
+    widget.status('queued');
+    queued = { submission };
+    clearTimeout(resendTimer);
+    resendTimer = setTimeout(resendIfQueued, policy.resendMs);
     dispatch('queued', { offline: false });
-    return { ok: false, queued: drafts, issues: [] };
+    return { ok: false, queued: true, issues: [] };
   };
+
+  /** The outcome of a filing whose form was destroyed while it was sent: it stays in the outbox, if kept. */
+  const gone = () => ({ ok: false, queued: drafts, issues: [], error: new Error('tokhai: this form was destroyed') });
 
   /** Sends a valid submission to `options.action`, or waits for the host's submit handlers. */
   const deliver = async (submission, results) => {
@@ -896,7 +910,9 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
         // Nothing would send it: say so rather than show a receipt for a filing never made.
         if (!handlers.get('submit')?.size) throw new Error("tokhai: no 'action' and no 'submit' handler: the submission was not sent");
         const answers = await Promise.all(results);
-        return accepted(submission, answers.find((a) => a != null) ?? null);
+        if (destroyed) return gone();
+        // The back end's answer is an object (or a promise of one); any other value (a counter's push) is none.
+        return accepted(submission, answers.find((a) => typeof a === 'object' && a !== null) ?? null);
       }
       widget.status('sending');
       if (delivering) return await delivering;
@@ -907,7 +923,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       delivering = send(submission);
       return await delivering;
     } catch (error) {
-      widget.refused('[]');
+      if (!destroyed) widget.refused('[]');
       dispatch('error', { error });
       return { ok: false, issues: [], error };
     } finally {
@@ -980,23 +996,32 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   };
   if (followHistory) addEventListener('popstate', onPopState);
 
-  const widget = new Widget(
-    element,
-    form,
-    catalogs,
-    JSON.stringify({
-      lang: language(options.lang),
-      today: options.today,
-      now: Date.now(),
-      languageSwitch: options.languageSwitch !== false,
-      idempotencyKey: randomId(),
-      loginAt: options.loginAt,
-      satisfaction: !!options.satisfactionEndpoint || options.satisfaction === true,
-      uploads: !!options.uploads,
-      idPrefix,
-    }),
-    emit,
-  );
+  let widget;
+  try {
+    widget = new Widget(
+      element,
+      form,
+      catalogs,
+      JSON.stringify({
+        lang: language(options.lang),
+        today: options.today,
+        now: Date.now(),
+        languageSwitch: options.languageSwitch !== false,
+        idempotencyKey: randomId(),
+        loginAt: options.loginAt,
+        satisfaction: !!options.satisfactionEndpoint || options.satisfaction === true,
+        uploads: !!options.uploads,
+        idPrefix,
+      }),
+      emit,
+    );
+  } catch (error) {
+    // A form that cannot render (a catalogue it needs is missing) leaves nothing listening.
+    removeEventListener('popstate', onPopState);
+    element.removeEventListener('change', onFilesChosen, true);
+    tabs?.close();
+    throw error;
+  }
   host.rendered?.();
   // The first screen is on; the other steps render in the next task, not before ready (the
   // warm-up's at once, in the same task as the rest of the warm-up).
@@ -1134,6 +1159,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       if (destroyed) return;
       destroyed = true;
       if (adopted) holders.delete(element);
+      host.released?.(handle);
       clearTimeout(saveTimer);
       clearTimeout(resendTimer);
       tabs?.close();
@@ -1191,10 +1217,23 @@ export class TokhaiFormElement extends HTMLElement {
   static observedAttributes = ['lang', 'src'];
   #handle = null;
   #ready = null;
+  /** `ready` asked for before the element is in the page: settled once it is and its form is ready. */
+  #waiting = null;
 
-  /** Resolves to the mounted form's handle (rejects while the element has no `src`). */
+  /**
+   * Resolves to the mounted form's handle (rejects while the element has no `src`); asked for before the
+   * element is in the page, once it is.
+   */
   get ready() {
     if (!this.#ready && !this.getAttribute('src')) return Promise.reject(new Error('tokhai: <tokhai-form> has no src yet'));
+    if (!this.#ready && !this.isConnected) {
+      if (!this.#waiting) {
+        const waiting = {};
+        waiting.promise = new Promise((ok, fail) => Object.assign(waiting, { ok, fail }));
+        this.#waiting = waiting;
+      }
+      return this.#waiting.promise;
+    }
     return this.#ready ?? this.#start();
   }
 
@@ -1204,7 +1243,13 @@ export class TokhaiFormElement extends HTMLElement {
   }
 
   connectedCallback() {
-    if (!this.#ready && this.getAttribute('src')) this.#start().catch(() => {});
+    if (this.#ready || !this.getAttribute('src')) return;
+    const ready = this.#start();
+    ready.catch(() => {});
+    if (this.#waiting) {
+      ready.then(this.#waiting.ok, this.#waiting.fail);
+      this.#waiting = null;
+    }
   }
 
   disconnectedCallback() {
@@ -1242,6 +1287,12 @@ export class TokhaiFormElement extends HTMLElement {
         handle.on('language', ({ lang }) => {
           if (this.hasAttribute('lang') && language(this.getAttribute('lang')) !== lang) this.setAttribute('lang', lang);
         });
+      },
+      /** The host destroyed the handle itself: the element holds no form (until `ready` or a new `src`). */
+      released: (handle) => {
+        if (this.#handle !== handle) return;
+        this.#handle = null;
+        this.#ready = null;
       },
     };
     const options = {

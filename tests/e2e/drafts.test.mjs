@@ -104,12 +104,18 @@ test('a file not yet uploaded cannot come back from a draft and is asked for aga
   assert.equal((await page.evaluate(() => document.querySelector('tokhai-form').handle.values().lease))[0].name, 'hop-dong-thue.pdf');
   await page.unroute('**/api/uploads/**');
 
+  await page.addInitScript(() => document.addEventListener('tokhai-restored', (e) => (window.restored = e.detail)));
   await page.reload();
   await page.waitForSelector(LEASE, { state: 'visible' });
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
   assert.equal(
     await page.textContent(STATUS),
     'Đã khôi phục thông tin bạn nhập trước đó. Tệp đã chọn không được lưu lại, bạn hãy chọn lại: hop-dong-thue.pdf.',
+  );
+  assert.deepEqual(
+    await page.evaluate(() => window.restored.dropped),
+    [{ path: 'lease', code: 'file.not_kept', label: 'Hợp đồng thuê, mượn, ở nhờ (nếu có)' }],
+    'the host is told too',
   );
   assert.equal(await page.$eval(LEASE, (e) => e.files.length), 0);
   let values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { open, useBrowser } from './helpers.mjs';
+import { open, readStore, useBrowser } from './helpers.mjs';
 
 const env = useBrowser();
 const SAMPLE = '/fixtures/ct01-sample.json';
@@ -113,6 +113,8 @@ test('with no action and no submit handler the filing is not said to be sent', a
     const valid = handle.validate().valid;
     const unsent = await handle.submit();
     const receipt = host.querySelectorAll('.tk-done:not([hidden])').length;
+    // A counter's push returns a number: no answer. The sending handler's object is.
+    handle.on('submit', () => [].push('gtm.formSubmit'));
     handle.on('submit', () => ({ receipt: { id: 'HOST-1' } }));
     const sent = await handle.submit();
     return { valid, unsent: unsent.ok, errors, receipt, sent: sent.ok && sent.response.receipt.id };
@@ -125,6 +127,86 @@ test('with no action and no submit handler the filing is not said to be sent', a
     sent: 'HOST-1',
   });
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a 2xx answer that is not JSON (an expired login sent to a sign-in page) is no receipt: refused with its reason, the draft kept', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  // Sent on to an HTML page, as a sign-in page (the browser fetches a redirect's target past the test's routes).
+  await page.route('**/api/submissions', (route) => route.fulfill({ status: 302, headers: { location: '/fixtures/harness.html' } }));
+  await page.route('**/api/plain', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>OK</p>' }));
+  const outcome = await page.evaluate(async ({ sample, values }) => {
+    const { mount } = await import('/pkg/index.js');
+    const results = [];
+    for (const [action, drafts] of [['/api/submissions', true], ['/api/plain', false]]) {
+      const host = document.body.appendChild(document.createElement('div'));
+      const handle = await mount(host, sample, { action, drafts, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
+      let submitted = 0;
+      handle.on('submitted', () => submitted++);
+      await handle.restored;
+      await handle.prefill({ values });
+      const result = await handle.submit();
+      const receipt = !!host.querySelector('.tk-done:not([hidden])');
+      results.push({ ok: result.ok, codes: result.issues.map((i) => i.code), submitted, receipt, summary: host.querySelector('.tk-summary li').textContent });
+      if (!drafts) handle.destroy();
+    }
+    return results;
+  }, { sample: SAMPLE, values: VALID });
+  assert.deepEqual(outcome.map(({ summary, ...rest }) => rest), [
+    { ok: false, codes: ['submission.login_required'], submitted: 0, receipt: false },
+    { ok: false, codes: ['submission.refused'], submitted: 0, receipt: false },
+  ]);
+  assert.match(outcome[0].summary, /^Phiên đăng nhập đã hết hạn/);
+  assert.match(outcome[1].summary, /mã lỗi 200/);
+  assert.equal(await readStore(page, 'drafts'), 1, 'the answers are kept');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a form destroyed while its filing waits between retries ends quietly; with drafts off nothing is said to be queued', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  await page.route('**/api/submissions', (route) => route.fulfill({ status: 503, body: '{}' }));
+  const outcome = await page.evaluate(async ({ sample, values }) => {
+    const { mount } = await import('/pkg/index.js');
+    const options = { action: '/api/submissions', drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' };
+    const mountOne = async (retry) => {
+      const handle = await mount(document.body.appendChild(document.createElement('div')), sample, { ...options, retry });
+      await handle.prefill({ values });
+      return handle;
+    };
+    const waiting = await mountOne({ attempts: 5, baseMs: 200, capMs: 200 });
+    const sending = waiting.submit();
+    await new Promise((ok) => setTimeout(ok, 100));
+    waiting.destroy();
+    const destroyed = await sending;
+    const spent = await mountOne({ attempts: 2, baseMs: 1, capMs: 1 });
+    let queuedEvents = 0;
+    spent.on('queued', () => queuedEvents++);
+    const result = await spent.submit();
+    return { destroyed: [destroyed.ok, destroyed.error?.message], spent: [result.ok, result.queued, queuedEvents] };
+  }, { sample: SAMPLE, values: VALID });
+  assert.deepEqual(outcome, {
+    destroyed: [false, 'tokhai: this form was destroyed'],
+    spent: [false, false, 0],
+  });
+  assert.deepEqual(problems.filter((p) => !p.includes('status of 503')), []);
+  await context.close();
+});
+
+test('two reasons of the back end with the same code at the same field are both shown', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const reason = (name) => ({ path: 'full_name', code: 'value.refused', params: { name }, message_vi: `Lý do về ${name}`, message_en: `About ${name}` });
+  await page.route('**/api/refuse', (route) => route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ issues: [reason('a'), reason('b')] }) }));
+  const shown = await page.evaluate(async ({ sample, values }) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    const handle = await mount(host, sample, { action: '/api/refuse', drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
+    await handle.prefill({ values });
+    await handle.submit();
+    return [...host.querySelectorAll('[data-path="full_name"] .tk-error-line')].map((e) => e.textContent);
+  }, { sample: SAMPLE, values: VALID });
+  assert.deepEqual(shown, ['Lỗi: Lý do về a', 'Lỗi: Lý do về b']);
+  assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), []);
   await context.close();
 });
 
@@ -215,6 +297,59 @@ test('the element follows src and lang set while it loads, mirrors the language 
     forms: 0,
     handle: null,
   });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the element's ready asked for before it is in the page resolves once it is; a handle the host destroys leaves the element empty", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async (sample) => {
+    await import('/pkg/index.js');
+    const element = document.createElement('tokhai-form');
+    element.setAttribute('src', sample);
+    element.setAttribute('catalogs', '/catalogs/admin-units.json');
+    element.setAttribute('drafts', 'off');
+    const ready = element.ready;
+    await new Promise((ok) => setTimeout(ok, 300));
+    document.body.append(element);
+    const handle = await ready;
+    const loaded = { same: handle === element.handle, controls: element.querySelectorAll('input[data-path]').length > 0 };
+    handle.destroy();
+    element.setAttribute('lang', 'en');
+    const after = { handle: element.handle, children: element.childElementCount };
+    const again = await element.ready;
+    return { loaded, after, remounted: again !== handle && typeof again.values() };
+  }, SAMPLE);
+  assert.deepEqual(outcome, {
+    loaded: { same: true, controls: true },
+    after: { handle: null, children: 0 },
+    remounted: 'object',
+  });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a form that cannot render (a catalogue it needs is missing) leaves nothing listening', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const cdp = await context.newCDPSession(page);
+  /** The listeners of a type on an object of the page (`window`, or an element by id). */
+  const listeners = async (expression, type) => {
+    const { result } = await cdp.send('Runtime.evaluate', { expression });
+    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
+    return listeners.filter((l) => l.type === type).length;
+  };
+  await page.evaluate(() => (document.body.appendChild(document.createElement('div')).id = 'failing'));
+  const before = [await listeners('window', 'popstate'), await listeners("document.getElementById('failing')", 'change')];
+  const errors = await page.evaluate(async (sample) => {
+    const { mount } = await import('/pkg/index.js');
+    const errors = [];
+    for (let i = 0; i < 3; i++) await mount(document.getElementById('failing'), sample, { drafts: false }).catch((e) => errors.push(e.message));
+    return errors;
+  }, SAMPLE);
+  assert.equal(errors.length, 3);
+  assert.match(errors[0], /catalogue 'provinces'/);
+  const after = [await listeners('window', 'popstate'), await listeners("document.getElementById('failing')", 'change')];
+  assert.deepEqual(after, before);
   assert.deepEqual(problems, []);
   await context.close();
 });

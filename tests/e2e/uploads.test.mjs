@@ -253,6 +253,40 @@ test("a lease's pages are chosen one at a time, each uploaded once; one removed 
   await context.close();
 });
 
+test('two files of the same name and size are two uploads; one removed on its way leaves the kept ones kept', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atLease();
+  const scan = (text) => ({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.7 ${text}`) });
+  const [one, two] = [scan('PAGE-ONE'), scan('PAGE-TWO')];
+  const kept = () => page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
+  await page.setInputFiles(LEASE, one);
+  await kept();
+  await page.setInputFiles(LEASE, two);
+  await kept();
+  // A third is removed while it is on its way.
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route('**/api/uploads/**', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.setInputFiles(LEASE, PDF);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đang tải lên'), LINE);
+  await page.click('tokhai-form [data-path=lease] [data-act=remove-file] >> nth=2');
+  release();
+  await page.waitForTimeout(300);
+  assert.equal(await page.textContent(LINE), 'Đã tải lên: scan.pdf, scan.pdf.');
+  assert.equal(await page.locator(ERROR).count(), 0, 'nothing to choose again');
+  const sent = await fileIt(page);
+  assert.equal(new Set(sent.lease.map((f) => f.upload)).size, 2, 'two references');
+  const reference = (await page.textContent('tokhai-form .tk-done')).match(/HS\d{8}-[0-9A-F]{16}/)[0];
+  const hashes = env.portal.sql(`SELECT group_concat(sha256, ',') FROM (SELECT sha256 FROM uploads WHERE submission_id = '${reference}' ORDER BY sha256)`);
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
+  assert.equal(hashes, [sha(one.buffer), sha(two.buffer)].sort().join(','), 'the dossier holds both pages');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a chosen file can be removed again, by keyboard, and focus stays on its box', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context, page, errors } = await atLease();

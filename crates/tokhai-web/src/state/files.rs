@@ -137,9 +137,13 @@ impl State {
     /// The JS face's answer for the files of a field the back end did not keep yet: its references
     /// in order, or `None` when the upload failed.
     pub fn uploaded(&mut self, path: &str, references: Option<Vec<String>>) {
-        let Some(upload) = self.upload_at(path) else { return };
+        // An answer for files no longer waiting (one removed while it was on its way) is left alone.
+        let Some(upload) = self.upload_at(path).filter(|u| u.stage == Stage::Sending) else {
+            return;
+        };
         let waiting = upload.files.iter().filter(|f| !is_kept(f)).count();
-        match references.filter(|r| r.len() == waiting) {
+        match references {
+            Some(references) if references.len() != waiting => return,
             Some(references) => {
                 upload.stage = Stage::Kept;
                 let mut references = references.into_iter();

@@ -47,16 +47,21 @@ impl State {
     }
 
     /// Loads a draft's values and shows them (on step `step` if visible); says which answers no longer
-    /// fit the form (returned as `[{path, code, label}]`) or which files to choose again.
+    /// fit the form or which files to choose again (returned as `[{path, code, label}]`, the files'
+    /// with the code `file.not_kept`).
     pub fn restore(&mut self, values: &Json, step: Option<usize>) -> Json {
         // A chosen file cannot come back (a browser keeps no file for a page): unless the back end
         // keeps it, it is asked for again.
         let mut kept = values.clone();
         let mut files = Vec::new();
+        let mut file_fields = Vec::new();
+        let form = self.form.clone();
         for (id, v) in values.as_object().into_iter().flatten() {
-            let is_file = self.form.field(id).is_some_and(|f| f.kind == FieldKind::File);
-            if is_file && !self.restore_uploaded(id, v) {
+            let field = form.field(id).filter(|f| f.kind == FieldKind::File);
+            if let Some(f) = field.filter(|_| !self.restore_uploaded(id, v)) {
                 files.extend(v.as_array().into_iter().flatten().filter_map(|f| f["name"].as_str()));
+                let label = f.label.get(&self.lang);
+                file_fields.push(json!({ "path": id, "code": "file.not_kept", "label": label }));
                 if let Some(map) = kept.as_object_mut() {
                     map.remove(id);
                 }
@@ -120,7 +125,7 @@ impl State {
         if let Some(i) = step.filter(|&i| self.steps.get(i).is_some_and(|s| s.visible)) {
             self.go(Screen::Step(i), false);
         }
-        Json::Array(list)
+        Json::Array(list.into_iter().chain(file_fields).collect())
     }
 
     /// The metrics of the filing so far, computed by the core from the timeline.

@@ -111,7 +111,7 @@ pub struct State {
     /// Whether the citizen pressed Submit while files were uploading: the form goes once they are kept.
     send_after_uploads: bool,
     /// The back end's refusal reasons as (path, code, reason): their words win over the core's.
-    server_messages: Vec<(String, String, Json)>,
+    server_messages: Vec<(Issue, Json)>,
     idempotency_key: String,
     timeline: Timeline,
     /// Events for the JS face, sent once the state is no longer borrowed.
@@ -1006,10 +1006,10 @@ impl State {
     /// the field shows the core's issues again, as the next submission would be judged.
     fn forget_refusal(&mut self, path: &str) {
         let about = |p: &str| p == path || p.strip_prefix(path).is_some_and(|rest| rest.starts_with('.'));
-        if !self.server_messages.iter().any(|(p, _, _)| about(p)) {
+        if !self.server_messages.iter().any(|(i, _)| about(&i.path)) {
             return;
         }
-        self.server_messages.retain(|(p, _, _)| !about(p));
+        self.server_messages.retain(|(i, _)| !about(&i.path));
         let current = self.session.issues();
         let paths: Vec<String> = self.nodes.keys().filter(|p| about(p)).cloned().collect();
         for p in paths {
@@ -1562,11 +1562,11 @@ fn t_is_label(e: &Element) -> bool {
 }
 
 /// The words of an issue: the back end's for a refusal, else the core's catalogue.
-fn message(form: &Form, server: &[(String, String, Json)], issue: &Issue, lang: &str) -> String {
+fn message(form: &Form, server: &[(Issue, Json)], issue: &Issue, lang: &str) -> String {
     let own = server
         .iter()
-        .find(|(path, code, _)| *path == issue.path && *code == issue.code)
-        .and_then(|(_, _, r)| r.get(if lang == "en" { "message_en" } else { "message_vi" }));
+        .find(|(i, _)| i == issue)
+        .and_then(|(_, r)| r.get(if lang == "en" { "message_en" } else { "message_vi" }));
     match own.and_then(Json::as_str) {
         Some(text) => text.to_owned(),
         None => messages::render(issue, form, lang),

@@ -350,16 +350,16 @@ impl State {
     /// Shows the back end's refusal reasons (`{path, code, params, message_vi, message_en}`, the
     /// back end's words winning over the core's), or a general failure when there are none.
     pub fn refused(&mut self, reasons: Vec<Json>) {
-        let mut issues = Vec::new();
-        for r in reasons {
-            let Some(issue) = Issue::from_json(&r) else {
-                continue;
-            };
-            self.server_messages
-                .retain(|(path, code, _)| *path != issue.path || *code != issue.code);
-            self.server_messages.push((issue.path.clone(), issue.code.clone(), r));
-            issues.push(issue);
-        }
+        let reasons: Vec<(Issue, Json)> = reasons
+            .into_iter()
+            .filter_map(|r| Some((Issue::from_json(&r)?, r)))
+            .collect();
+        let issues: Vec<Issue> = reasons.iter().map(|(i, _)| i.clone()).collect();
+        // Reasons of the same kind at the same place, from this answer or an earlier one, give way to
+        // this answer's (all of them: two files can be refused for the same reason).
+        let replaced = |i: &Issue| issues.iter().any(|n| n.path == i.path && n.code == i.code);
+        self.server_messages.retain(|(i, _)| !replaced(i));
+        self.server_messages.extend(reasons);
         self.busy = false;
         self.set_status(None);
         self.update_progress();
@@ -374,9 +374,11 @@ impl State {
             self.focus = Some(html(&self.summary.el));
             return;
         }
+        for n in self.nodes.values_mut() {
+            n.st.issues.retain(|i| !replaced(i));
+        }
         for issue in &issues {
             if let Some(n) = self.nodes.get_mut(&issue.path) {
-                n.st.issues.retain(|i| i.code != issue.code);
                 n.st.issues.push(issue.clone());
             }
         }
