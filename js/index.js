@@ -168,7 +168,7 @@ async function jsonText(source, timeout) {
   if (typeof source === 'string' || source instanceof URL) {
     const signal = timeout ? AbortSignal.timeout(timeout) : undefined;
     const res = await fetch(source, { credentials: 'same-origin', headers: { Accept: 'application/json' }, signal });
-    if (!res.ok) throw new Error(`tokhai: ${source} answered ${res.status}`);
+    if (!res.ok) throw Object.assign(new Error(`tokhai: ${source} answered ${res.status}`), { status: res.status });
     return res.text();
   }
   return JSON.stringify(source);
@@ -384,6 +384,9 @@ function post(url, body, progress) {
  * half; a filing left queued after its `attempts` is sent again every `resendMs` while the page is open.
  */
 const RETRY = { attempts: 8, baseMs: 500, capMs: 30000, resendMs: 60000 };
+
+/** Tries of a household member's lookup before the citizen is asked to fill the row in. */
+const MEMBER_ATTEMPTS = 4;
 
 /** Tries of one file's upload before the citizen is asked to choose it again. */
 const UPLOAD_ATTEMPTS = 3;
@@ -612,18 +615,40 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
    * A PIN typed in a household member's row: the member's details from the portal's prefill endpoint
    * (`<prefill>/row?group=&pin=`), which answers only for the citizen's own household.
    */
-  const memberRow = async ({ group, pin }) => {
+  const memberRow = async ({ group, pin }, attempt = 0) => {
     if (typeof options.prefill !== 'string' && !(options.prefill instanceof URL)) return;
     const url = new URL(String(options.prefill), doc.baseURI);
     url.pathname += '/row';
     url.search = new URLSearchParams({ group, pin }).toString();
+    let text;
     try {
-      const text = await jsonText(url, PREFILL_TIMEOUT);
-      if (!destroyed) widget.prefillRow(text);
+      text = await jsonText(url, PREFILL_TIMEOUT);
     } catch (error) {
-      if (!destroyed) widget.status('member_not_found');
-      dispatch('error', { error });
+      if (destroyed) return;
+      // The back end's answer (not in the household) is final; a lost connection, a timeout or a 5xx
+      // is not: asked again once the connection is back, or after a pause, a few times.
+      const lost = error.status === undefined || retryable(error.status);
+      if (lost && attempt + 1 < MEMBER_ATTEMPTS) {
+        widget.status('member_retrying');
+        await (navigator.onLine ? sleep(backoff(attempt, policy)) : online());
+        if (!destroyed) memberRow({ group, pin }, attempt + 1);
+      } else {
+        notFound(error);
+      }
+      return;
     }
+    if (destroyed) return;
+    try {
+      widget.prefillRow(text);
+    } catch (error) {
+      notFound(error);
+    }
+  };
+
+  /** The citizen fills a member's row in: the lookup failed for good, or its bundle is refused. */
+  const notFound = (error) => {
+    widget.status('member_not_found');
+    dispatch('error', { error });
   };
 
   // ----- attached files -----

@@ -225,6 +225,31 @@ test("a household member's PIN in a row fills the row from national data, locked
   await context.close();
 });
 
+test("a member's lookup that loses the connection says so and is asked again once it is back: the row fills, and a screen reader hears it", async (t) => {
+  if (!env.portal) return skip(t);
+  const { context, page, member, add, row, typePin } = await atMembers();
+  await add.click();
+  await context.setOffline(true);
+  await typePin(0, member.pin);
+  const status = 'tokhai-form .tk-status';
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('mất kết nối'), status);
+  assert.equal(
+    await page.textContent(status),
+    'Chưa lấy được thông tin người này từ hộ gia đình do mất kết nối; tờ khai sẽ tự thử lại khi có mạng.',
+    'not "not in your household"',
+  );
+  await context.setOffline(false);
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  assert.equal((await row(0, 'm_name').inputValue()).toUpperCase(), member.full_name.toUpperCase());
+  assert.equal(await page.textContent(status), '', 'the waiting line goes');
+  assert.equal(
+    await page.textContent('tokhai-form .tk-notice'),
+    'Đã điền thông tin người này từ hộ gia đình của bạn (Cơ sở dữ liệu quốc gia về dân cư).',
+  );
+  await context.close();
+});
+
 test("a member's row bundle with a field the group lacks is refused whole: the row stays the citizen's, and the page says so", async (t) => {
   if (!env.portal) return skip(t);
   const refusals = [];

@@ -812,6 +812,28 @@ test("a file box speaks the form's language, shows the names chosen, and opens t
   await context.close();
 });
 
+test('a computed check box is read-only like a locked one: a click or Space leaves it as computed, and it looks it', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const seen = await page.evaluate(async () => {
+    const { mount } = await import('/pkg/index.js');
+    const def = await (await fetch('/fixtures/ct01-sample.json')).json();
+    const identity = def.steps[0].sections[0].fields;
+    identity.push({ id: 'is_adult', kind: 'checkbox', label: { vi: 'Đủ 18 tuổi', en: 'Aged 18 or over' }, compute: 'age_on(dob, today()) >= 18' });
+    const host = document.body.appendChild(document.createElement('div'));
+    const handle = await mount(host, def, { catalogs: '/catalogs/admin-units.json', drafts: false, today: '2026-11-23', prefill: { values: { dob: { value: '1989-03-15', source: 't', locked: false } } } });
+    const box = host.querySelector('input[data-path="is_adult"]');
+    box.click();
+    box.focus();
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true, cancelable: true }));
+    const out = { checked: box.checked, value: handle.values().is_adult, readonly: box.getAttribute('aria-readonly'), locked: box.hasAttribute('data-locked'), accent: getComputedStyle(box).accentColor };
+    handle.destroy();
+    return out;
+  });
+  assert.deepEqual(seen, { checked: true, value: true, readonly: 'true', locked: true, accent: 'rgb(74, 74, 74)' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a locked radio set, list or check box stays reachable by Tab, says it is read-only, and keeps its value', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.evaluate(() => {

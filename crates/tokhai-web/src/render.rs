@@ -1,6 +1,6 @@
 //! Builds the form's DOM once from the definition and keeps handles on what patches change.
 
-use crate::dom::{attr, html, Attrs, Dom};
+use crate::dom::{attr, flag, html, Attrs, Dom};
 use crate::ui::{Txt, Word};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -170,6 +170,41 @@ impl Default for Status {
     }
 }
 
+impl FieldNode {
+    /// Makes a node's control read-only (`locked`) or editable. A list, a check box or a radio button
+    /// has no read-only state in HTML: it stays focusable, says `aria-readonly` (its group does, for
+    /// radios), and its `data-locked` mark makes the widget ignore the clicks and keys that would change it.
+    pub fn lock(&self, locked: bool) {
+        let guard = |e: &Element| {
+            let _ = e.toggle_attribute_with_force(LOCKED, locked);
+        };
+        let read_only = |e: &Element| {
+            guard(e);
+            flag(e, "aria-readonly", locked);
+        };
+        match &self.control {
+            Control::Input(i) => i.set_read_only(locked),
+            Control::Area(a, _) => a.set_read_only(locked),
+            Control::Combo(c) => {
+                c.input.set_read_only(locked);
+                flag(&c.input, "aria-readonly", locked);
+            }
+            Control::Select(s) => read_only(s),
+            Control::Check(i) => read_only(i),
+            Control::Choices { inputs, multi: true } => inputs.iter().for_each(|i| read_only(i)),
+            Control::Choices { inputs, multi: false } => {
+                inputs.iter().for_each(|i| guard(i));
+                flag(&self.described, "aria-readonly", locked);
+            }
+            Control::File(f) => f.input.set_disabled(locked),
+            Control::Container => {}
+        }
+    }
+}
+
+/// The mark of a locked list, check box or radio button, whose value the widget keeps as it is.
+pub const LOCKED: &str = "data-locked";
+
 /// A repeat group: its rows and its add button.
 pub struct GroupNode {
     /// The group's definition.
@@ -275,9 +310,6 @@ impl Builder<'_> {
         let mut el_attrs = vec![("id", id.as_str()), ("data-path", path)];
         if !hint_ids.is_empty() {
             el_attrs.push(("aria-describedby", &hint_ids));
-        }
-        if def.compute.is_some() {
-            el_attrs.push(("readonly", ""));
         }
         let (mut control, el) = self.control(&wrap, def, kind, catalog, part, &id, &el_attrs, &mut texts);
         if let (Control::Area(_, counter), Some(max)) = (&mut control, counted) {
@@ -768,8 +800,11 @@ impl Builder<'_> {
         }
     }
 
-    /// Records a node under its path.
+    /// Records a node under its path; a computed field's control is read-only, whatever its kind.
     fn insert(&mut self, path: &str, node: FieldNode) {
+        if node.def.compute.is_some() && node.part.is_none() {
+            node.lock(true);
+        }
         self.nodes.insert(path.to_owned(), node);
     }
 }

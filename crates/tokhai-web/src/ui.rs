@@ -105,6 +105,10 @@ pub enum Word {
     PrefillApplied,
     /// A PIN typed in a household member's row is not in the citizen's household.
     MemberNotFound,
+    /// A household member's details could not be fetched yet (no connection): asked again.
+    MemberRetrying,
+    /// A household member's row was filled from national data.
+    MemberFilled,
     /// The same form (and draft) is open in another tab of the browser.
     OpenElsewhere,
     /// The same form was filed from another tab, as dossier {n}.
@@ -259,6 +263,14 @@ impl Word {
             Word::FiledElsewhere => (
                 "Tờ khai này đã được gửi từ một thẻ khác (mã hồ sơ {n}). Những gì nhập thêm ở đây không được lưu.",
                 "This form was sent from another tab (dossier {n}). What you enter here is not saved.",
+            ),
+            Word::MemberRetrying => (
+                "Chưa lấy được thông tin người này từ hộ gia đình do mất kết nối; tờ khai sẽ tự thử lại khi có mạng.",
+                "This person's details could not be fetched from your household yet (no connection); the form will try again once it is back.",
+            ),
+            Word::MemberFilled => (
+                "Đã điền thông tin người này từ hộ gia đình của bạn (Cơ sở dữ liệu quốc gia về dân cư).",
+                "This person's details were filled in from your household (National Population Database).",
             ),
             Word::MemberNotFound => (
                 "Không lấy được thông tin người có số định danh này từ hộ gia đình của bạn. Bạn hãy tự nhập thông tin người này.",

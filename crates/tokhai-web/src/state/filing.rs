@@ -27,6 +27,7 @@ pub fn status_word(name: &str) -> Option<Word> {
         "prefill_failed" => Word::PrefillFailed,
         "prefill_applied" => Word::PrefillApplied,
         "member_not_found" => Word::MemberNotFound,
+        "member_retrying" => Word::MemberRetrying,
         "open_elsewhere" => Word::OpenElsewhere,
         "filed_elsewhere" => Word::FiledElsewhere,
         _ => return None,

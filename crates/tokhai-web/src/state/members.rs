@@ -2,6 +2,7 @@
 //! member's signed row, which fills and locks the row; the marks follow the members when rows move.
 
 use super::{refuse_if_any, State};
+use crate::ui::Word;
 use serde_json::{json, Value as Json};
 use tokhai_core::prefill::member_key;
 use tokhai_core::vn::pin;
@@ -98,6 +99,15 @@ impl State {
             bundle,
         });
         self.fill_member_rows(&group, &member);
+        // Heard by screen readers (the eye sees the row fill); a line saying the lookup waits goes.
+        if self
+            .status_word
+            .as_ref()
+            .is_some_and(|(w, _)| *w == Word::MemberRetrying)
+        {
+            self.set_status(None);
+        }
+        self.notify(Word::MemberFilled.get(&self.lang).to_owned());
         Ok(())
     }
 

@@ -8,7 +8,7 @@ mod members;
 mod wizard;
 
 use crate::dom::{attr, flag, html, show, shown, write, Attrs, Dom};
-use crate::render::{Builder, Control, FieldNode, GroupNode};
+use crate::render::{Builder, Control, FieldNode, GroupNode, LOCKED};
 use crate::ui::{Txt, Word};
 use combo::{close_list, note_parent, set_active, waits_for_parent};
 pub use filing::status_word;
@@ -1331,7 +1331,7 @@ impl State {
     }
 
     /// Says a button's outcome to screen readers (focus moves, but the row it was on is gone).
-    fn notify(&self, text: String) {
+    pub(super) fn notify(&self, text: String) {
         self.notice.set_text_content(Some(&text));
     }
 
@@ -1531,7 +1531,7 @@ impl State {
             None => return,
         };
         for n in paths.iter().filter_map(|p| self.nodes.get(p)) {
-            lock(n, locked);
+            n.lock(locked);
             // How to type a date is no help in a box that cannot be typed in.
             if let Ok(Some(format)) = n.wrap.query_selector(".tk-hint-format") {
                 show(&format, !locked);
@@ -1648,39 +1648,6 @@ fn set_described(el: &Element, hint_ids: &str, prov: Option<String>, error: Opti
         attr(el, "aria-describedby", &ids.join(" "));
     }
 }
-
-/// Makes a node's control read-only (`locked`) or editable. A list, a check box or a radio button
-/// has no read-only state in HTML: it stays focusable, says `aria-readonly` (its group does, for
-/// radios), and its `data-locked` mark makes the widget ignore the clicks and keys that would change it.
-fn lock(n: &FieldNode, locked: bool) {
-    let guard = |e: &Element| {
-        let _ = e.toggle_attribute_with_force(LOCKED, locked);
-    };
-    let read_only = |e: &Element| {
-        guard(e);
-        flag(e, "aria-readonly", locked);
-    };
-    match &n.control {
-        Control::Input(i) => i.set_read_only(locked),
-        Control::Area(a, _) => a.set_read_only(locked),
-        Control::Combo(c) => {
-            c.input.set_read_only(locked);
-            flag(&c.input, "aria-readonly", locked);
-        }
-        Control::Select(s) => read_only(s),
-        Control::Check(i) => read_only(i),
-        Control::Choices { inputs, multi: true } => inputs.iter().for_each(|i| read_only(i)),
-        Control::Choices { inputs, multi: false } => {
-            inputs.iter().for_each(|i| guard(i));
-            flag(&n.described, "aria-readonly", locked);
-        }
-        Control::File(f) => f.input.set_disabled(locked),
-        Control::Container => {}
-    }
-}
-
-/// The mark of a locked list, check box or radio button, whose value the widget keeps as it is.
-pub const LOCKED: &str = "data-locked";
 
 /// Whether a key would change the value of a focused list, check box or radio button.
 fn changes_choice(ev: &KeyboardEvent) -> bool {
