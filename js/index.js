@@ -385,6 +385,18 @@ function post(url, body, progress) {
  */
 const RETRY = { attempts: 8, baseMs: 500, capMs: 30000, resendMs: 60000 };
 
+/** Where this tab keeps the language chosen for a form. */
+const languageKey = (formId) => `tokhai-lang|${formId}`;
+
+/** This tab's sessionStorage (`getItem`, `setItem`), if the page may use it. */
+function tabStorage(method, ...args) {
+  try {
+    return sessionStorage[method](...args);
+  } catch {
+    return null;
+  }
+}
+
 /** Tries of a household member's lookup before the citizen is asked to fill the row in. */
 const MEMBER_ATTEMPTS = 4;
 
@@ -595,6 +607,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       if (drafts) forget('outbox', draftId);
       widget.status('');
     }
+    if (type === 'language' && info) tabStorage('setItem', languageKey(info.form_id), detail.lang);
     if (type === 'rate') return rate(detail);
     if (type === 'member') return memberRow(detail);
     if (type === 'attach') return attach(detail);
@@ -1067,6 +1080,12 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     replacing = false;
   });
   info = JSON.parse(widget.info());
+  // The language the citizen chose with the form's own switch comes back when the tab reloads (a host
+  // that hides the switch owns the language).
+  if (options.languageSwitch !== false) {
+    const chosen = tabStorage('getItem', languageKey(info.form_id));
+    if ((chosen === 'vi' || chosen === 'en') && chosen !== widget.language()) widget.setLanguage(chosen);
+  }
   draftId = `${info.form_id}|${options.subject ?? ''}`;
   tabs?.postMessage({ draft: draftId, session: sessionId, hello: true });
   // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and

@@ -327,6 +327,9 @@ test('the language switches at run time, messages included', async () => {
   await page.click('.tk-lang');
   assert.equal(await page.getAttribute('.tk', 'lang'), 'en');
   assert.equal(await text(page, '[data-path="ethnicity"] [role=status]'), '', 'no search status left in the other language');
+  await page.fill('#tk1-ethnicity', 'kinh');
+  assert.equal(await text(page, '[data-path="ethnicity"] [role=status]'), '1 result');
+  await page.keyboard.press('Escape');
   assert.equal(await text(page, '.tk-title'), 'Residence information change declaration (CT01)');
   assert.equal(await text(page, next), 'Continue');
   assert.equal(await text(page, '.tk-summary-title'), 'There is a problem');
@@ -339,6 +342,18 @@ test('the language switches at run time, messages included', async () => {
   assert.equal(await text(page, next), 'Tiếp tục');
   assert.equal(await page.getAttribute('.tk-progress', 'aria-label'), 'Các bước');
   assert.deepEqual((await events(page, 'language')).map((e) => e.lang), ['en', 'vi']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the language the citizen chose with the switch comes back when the tab reloads', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.click('.tk-lang');
+  assert.equal(await page.getAttribute('.tk', 'lang'), 'en');
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.getAttribute('.tk', 'lang'), 'en');
+  assert.equal(await text(page, next), 'Continue');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -777,10 +792,11 @@ test("a file box speaks the form's language, shows the names chosen, and opens t
   await page.evaluate(() => window.tk.setLanguage('en'));
   assert.equal(await seen(), 'Choose another file hop-dong.pdf, so-ho-khau.pdf');
   const removers = () => page.$$eval('[data-path=attachments] [data-act=remove-file]', (bs) => bs.map((b) => b.textContent));
-  assert.deepEqual(await removers(), ['Remove hop-dong.pdf', 'Remove so-ho-khau.pdf'], 'one button per file');
+  assert.deepEqual(await removers(), ['Remove hop-dong.pdf (1 KB)', 'Remove so-ho-khau.pdf (1 KB)'], 'one button per file');
   await page.click('[data-path=attachments] [data-act=remove-file] >> nth=0');
   assert.equal(await seen(), 'Choose another file so-ho-khau.pdf');
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Remove so-ho-khau.pdf', 'focus on the next file');
+  assert.equal(await text(page, '.tk-notice'), 'hop-dong.pdf removed.', 'which file went is said');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Remove so-ho-khau.pdf (1 KB)', 'focus on the next file');
   await page.keyboard.press('Enter');
   assert.equal(await seen(), 'Choose file No file chosen');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-attachments', 'none left: focus on the box');

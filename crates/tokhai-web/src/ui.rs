@@ -75,6 +75,8 @@ pub enum Word {
     Commune,
     /// Street part of an address.
     Street,
+    /// Status of a search list with one result.
+    OneResult,
     /// Status of a search list with {n} results.
     Results,
     /// Status of a search list with no result.
@@ -119,8 +121,10 @@ pub enum Word {
     DraftDropped,
     /// Status after a draft was restored without the files {n} chosen before (a browser keeps none).
     DraftFiles,
-    /// Button that removes the chosen file {n} from a file box.
+    /// Button that removes the chosen file {n} (of size {total}) from a file box.
     RemoveFile,
+    /// Said once file {n} is removed.
+    FileRemoved,
     /// The file box's button, in the form's language (the browser's own says it in the browser's).
     ChooseFile,
     /// The file box's button once it holds files and takes more: a choice adds to them.
@@ -214,6 +218,7 @@ impl Word {
             Word::Commune => ("Xã/phường/đặc khu", "Commune, ward or special zone"),
             Word::Street => ("Số nhà, đường phố, thôn/xóm", "House number, street, hamlet"),
             Word::Results => ("{n} kết quả", "{n} results"),
+            Word::OneResult => ("1 kết quả", "1 result"),
             Word::NoResults => ("Không tìm thấy", "No match"),
             Word::ChooseParentFirst => ("Chọn mục phía trên trước", "Choose the item above first"),
             Word::Required => (" (bắt buộc)", " (required)"),
@@ -290,7 +295,8 @@ impl Word {
                 "Đã khôi phục thông tin bạn nhập trước đó. Tệp đã chọn không được lưu lại, bạn hãy chọn lại: {n}.",
                 "Your earlier answers have been restored. Chosen files are not kept; please choose them again: {n}.",
             ),
-            Word::RemoveFile => ("Bỏ tệp {n}", "Remove {n}"),
+            Word::RemoveFile => ("Bỏ tệp {n} ({total})", "Remove {n} ({total})"),
+            Word::FileRemoved => ("Đã bỏ tệp {n}.", "{n} removed."),
             Word::ChooseFile => ("Chọn tệp", "Choose file"),
             Word::ChooseMoreFiles => ("Chọn thêm tệp", "Choose another file"),
             Word::NoFileChosen => ("Chưa chọn tệp", "No file chosen"),
@@ -344,6 +350,17 @@ pub enum Txt {
     Numbered(Word, usize),
 }
 
+/// A file's size for people, in the language's decimal style: `850 KB`, `2,4 MB` (`2.4 MB` in English).
+pub fn size_text(bytes: u64, lang: &str) -> String {
+    const MB: u64 = 1 << 20;
+    if bytes < MB {
+        return format!("{} KB", bytes.div_ceil(1024));
+    }
+    let tenths = (bytes * 10 + MB / 2) / MB;
+    let point = if lang == "en" { "." } else { "," };
+    format!("{}{point}{} MB", tenths / 10, tenths % 10)
+}
+
 /// Whether a definition text shown in `lang` is its Vietnamese for want of English.
 pub fn falls_back(t: &Text, lang: &str) -> bool {
     lang == "en" && !t.has_english()
@@ -371,6 +388,15 @@ mod tests {
         assert_eq!(Word::StepsDone.fill("en", "4", "4"), "4 of 4 steps done");
         assert_eq!(Txt::Numbered(Word::RemoveRow, 3).render("en"), "Remove row 3");
         assert_eq!(Word::Next.get("fr"), "Tiếp tục");
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(size_text(1, "vi"), "1 KB");
+        assert_eq!(size_text(870_000, "vi"), "850 KB");
+        assert_eq!(size_text(2_516_582, "vi"), "2,4 MB");
+        assert_eq!(size_text(2_516_582, "en"), "2.4 MB");
+        assert_eq!(size_text(5 << 20, "en"), "5.0 MB");
     }
 
     #[test]

@@ -20,12 +20,14 @@ impl Rule for Periods {
     fn check(&self, _value: &Json, cx: &mut Check<'_>) {
         let rows = cx.env.row_count(self.group);
         let mut periods: Vec<(Date, Date, usize)> = Vec::with_capacity(rows);
+        let mut reversed = false;
         for row in 0..rows {
             let date = |field: u32| cx.env.value(field, Some(row)).as_date();
             let (Some(from), Some(to)) = (date(self.from), date(self.to)) else {
                 continue;
             };
             if from > to {
+                reversed = true;
                 cx.report(Finding::error("periods.reversed").with("at", row + 1));
             } else {
                 // Kept in order as they come (a handful of rows): no sort in the bundle for it.
@@ -55,6 +57,10 @@ impl Rule for Periods {
             if latest.is_none_or(|(end, _)| to > end) {
                 latest = Some((to, row));
             }
+        }
+        // A reversed period covers nothing yet: what it was meant to cover is judged once it is mended.
+        if reversed {
+            return;
         }
         let bound = |e: &Option<Expr>| e.as_ref().and_then(|e| e.eval(cx.env, None).as_date());
         let (start, end) = (bound(&self.cover_from), bound(&self.cover_to));

@@ -48,6 +48,7 @@ impl State {
         } else {
             let status = match c.items.len() {
                 0 => Word::NoResults.get(&self.lang).to_owned(),
+                1 => Word::OneResult.get(&self.lang).to_owned(),
                 n => Word::Results.fill(&self.lang, &n.to_string(), ""),
             };
             set_status(c, &status, false);

@@ -5,7 +5,7 @@
 use super::State;
 use crate::dom::{show, Dom};
 use crate::render::{Control, Files};
-use crate::ui::Word;
+use crate::ui::{size_text, Word};
 use serde_json::{json, Value as Json};
 use tokhai_core::{FieldKind, Issue};
 
@@ -116,7 +116,9 @@ impl State {
         if index >= files.len() {
             return;
         }
-        files.remove(index);
+        let removed = files.remove(index);
+        let name = removed["name"].as_str().unwrap_or_default();
+        self.notify(Word::FileRemoved.fill(&self.lang, name, ""));
         if files.is_empty() {
             f.input.set_value("");
         }
@@ -341,12 +343,9 @@ impl Files {
                 ("data-index", &index),
             ];
             let name = file["name"].as_str().unwrap_or_default();
-            dom.make(
-                Some(&self.remove),
-                "button",
-                &attrs,
-                &Word::RemoveFile.fill(lang, name, ""),
-            );
+            let size = size_text(file["size"].as_u64().unwrap_or_default(), lang);
+            let text = Word::RemoveFile.fill(lang, name, &size);
+            dom.make(Some(&self.remove), "button", &attrs, &text);
         }
     }
 }
