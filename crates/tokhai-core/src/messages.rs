@@ -56,7 +56,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("address.street_missing", "{label}: nhập số nhà, đường, thôn, xóm", "{label}: enter the house number, street or hamlet"),
     ("file.too_many", "{label}: tối đa {max} tệp", "{label}: at most {max} files"),
     ("file.type", "{label}: tệp {name} không đúng loại cho phép ({accept})", "{label}: {name} is not an accepted type ({accept})"),
-    ("file.too_large", "{label}: tệp {name} vượt quá {max}", "{label}: {name} is larger than {max}"),
+    ("file.too_large", "{label}: tệp {name} vượt quá {max}, vui lòng chọn tệp nhỏ hơn", "{label}: {name} is larger than {max}; please choose a smaller file"),
     ("file.uploading", "{label}: tệp {name} đang được tải lên, vui lòng chờ tải lên xong rồi gửi lại", "{label}: {name} is still uploading; wait until it is done, then send again"),
     ("file.not_uploaded", "{label}: tệp {name} chưa được tải lên, vui lòng chọn lại tệp", "{label}: {name} has not been uploaded; please choose it again"),
     ("rows.too_few", "{label}: cần ít nhất {min} dòng", "{label}: add at least {min} rows"),
