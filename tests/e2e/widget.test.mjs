@@ -546,6 +546,27 @@ test('repeat-group rows are added and removed with focus moved sensibly', async 
   await context.close();
 });
 
+test('on a phone, a long free-text answer (an address, up to 200 characters or more) wraps in its box instead of scrolling out of sight', async () => {
+  const { page, context, problems } = await open(env, HARNESS, { width: 360, height: 740 });
+  await page.evaluate(() => {
+    for (const s of document.querySelectorAll('.tk-step')) s.hidden = !s.querySelector('[data-path=previous_residence]');
+    for (const f of document.querySelectorAll('.tk-field[data-path=previous_residence]')) f.hidden = false;
+  });
+  const address = 'Số 12 ngõ 45 đường Nguyễn Chí Thanh, Phường Láng, Thành phố Hà Nội';
+  await page.fill('[data-path=previous_residence] :is(input, textarea)', address);
+  const box = await page.$eval('[data-path=previous_residence] :is(input, textarea)', (e) => ({
+    tag: e.tagName,
+    cut: e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight,
+    lines: Math.round(e.clientHeight / parseFloat(getComputedStyle(e).lineHeight)),
+  }));
+  assert.deepEqual({ tag: box.tag, cut: box.cut }, { tag: 'TEXTAREA', cut: false });
+  assert.ok(box.lines >= 2, `${box.lines} lines`);
+  await page.keyboard.press('Enter');
+  assert.equal(await page.inputValue('[data-path=previous_residence] textarea'), address, 'Enter adds no new line');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('usable on a 360 px phone and at 200% zoom: no sideways scrolling', async () => {
   for (const width of [360, 640, 320]) {
     const { page, context, problems } = await open(env, HARNESS, { width, height: 740 });

@@ -417,9 +417,12 @@ impl Builder<'_> {
                 );
                 (Control::Area(area.clone().unchecked_into(), None), area)
             }
-            // A value the citizen mostly reads (computed, or from national data and maybe locked) wraps
-            // on a phone, where a one-line box would cut 'Cục cảnh sát quản lý hành chính về…' off.
-            (FieldKind::Text, _) if def.compute.is_some() || def.prefill.is_some() => {
+            // A value the citizen mostly reads (computed, or from national data and maybe locked), or one
+            // long enough to outgrow the box (an address, a place of birth), wraps on a phone, where a
+            // one-line box would cut 'Cục cảnh sát quản lý hành chính về…' off.
+            (FieldKind::Text, _)
+                if def.compute.is_some() || def.prefill.is_some() || def.max_length.is_some_and(|m| m >= LONG_LINE) =>
+            {
                 // One line that wraps: screen readers are told it is one line (Enter goes on, as in one).
                 let attrs = [
                     ("class", "tk-input tk-wrap"),
@@ -808,6 +811,9 @@ impl Builder<'_> {
         self.nodes.insert(path.to_owned(), node);
     }
 }
+
+/// The maximum length from which a one-line text wraps instead of scrolling out of sight.
+const LONG_LINE: usize = 200;
 
 /// The kind a control renders as: address parts are selects and a text line.
 /// Whether a list depends on the item above it (a commune on its province).
