@@ -911,7 +911,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       if (destroyed) return gone();
       // Only JSON from the back end is a receipt: an expired login's redirect to a sign-in page, or any
       // other page, answers 200 too, and nothing was filed.
-      const receipted = res?.ok && response !== null && typeof response === 'object';
+      const receipted = res?.ok && response !== null && typeof response === 'object' && !Array.isArray(response);
       if (receipted) return accepted(submission, response);
       if (res?.ok) return refused(res.redirected ? 401 : res.status, null);
       if (res?.status === 409 && response?.receipt) return accepted(submission, response, true);
@@ -1320,13 +1320,15 @@ export class TokhaiFormElement extends HTMLElement {
 
   #start() {
     const attr = (n) => this.getAttribute(n) ?? undefined;
+    // The language the form starts in (a citizen's earlier choice in this tab may win over it).
+    const asked = this.getAttribute('lang');
     const host = {
       // Wanted while this element is in the page and still asks for this src.
       wanted: () => this.#ready === ready && this.isConnected,
       /** The form is ready: held, with the language asked for meanwhile. */
       adopt: (handle) => {
         this.#handle = handle;
-        if (this.hasAttribute('lang')) handle.setLanguage(this.getAttribute('lang'));
+        if (this.hasAttribute('lang') && this.getAttribute('lang') !== asked) handle.setLanguage(this.getAttribute('lang'));
         // The attribute follows the built-in language switch.
         handle.on('language', ({ lang }) => {
           if (this.hasAttribute('lang') && language(this.getAttribute('lang')) !== lang) this.setAttribute('lang', lang);

@@ -122,16 +122,22 @@ test('a file not yet uploaded cannot come back from a draft and is asked for aga
   assert.equal(values.lease, undefined, 'no file the citizen no longer has');
   assert.equal(values.housing, 'thue_muon', 'the other answers are back');
 
-  // Uploaded this time: the back end keeps the file, and the draft its reference.
+  // Uploaded this time: the back end keeps the file, and the draft its reference. A second page is still
+  // on its way when the tab reloads: the first comes back, the second alone is asked for again.
   await page.setInputFiles(LEASE, file);
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), UPLOAD_LINE);
+  await page.route('**/api/uploads/**', () => {});
   saved = nextSave(page);
-  await page.evaluate(() => document.querySelector('tokhai-form').handle.saveDraft());
+  await page.setInputFiles(LEASE, { name: 'trang-2.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 page 2') });
   await saved;
+  await page.unroute('**/api/uploads/**');
   await page.reload();
   await page.waitForSelector(LEASE, { state: 'visible' });
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
-  assert.equal(await page.textContent(STATUS), 'Đã khôi phục thông tin bạn nhập trước đó.');
+  assert.equal(
+    await page.textContent(STATUS),
+    'Đã khôi phục thông tin bạn nhập trước đó. Tệp đã chọn không được lưu lại, bạn hãy chọn lại: trang-2.pdf.',
+  );
   assert.equal(await page.textContent(UPLOAD_LINE), 'Đã tải lên: hop-dong-thue.pdf.');
   assert.ok(await page.isVisible('tokhai-form [data-path=lease] [data-act=remove-file]'), 'and can be removed');
   values = await page.evaluate(() => document.querySelector('tokhai-form').handle.values());

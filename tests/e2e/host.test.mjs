@@ -147,17 +147,23 @@ test('a 2xx answer that is not JSON (an expired login sent to a sign-in page) is
       await handle.prefill({ values });
       const result = await handle.submit();
       const receipt = !!host.querySelector('.tk-done:not([hidden])');
-      results.push({ ok: result.ok, codes: result.issues.map((i) => i.code), submitted, receipt, summary: host.querySelector('.tk-summary li').textContent });
+      const summary = host.querySelector('.tk-summary li').textContent;
+      handle.setLanguage('en');
+      const english = host.querySelector('.tk-summary li').textContent;
+      handle.setLanguage('vi');
+      results.push({ ok: result.ok, codes: result.issues.map((i) => i.code), submitted, receipt, summary, english });
       if (!drafts) handle.destroy();
     }
     return results;
   }, { sample: SAMPLE, values: VALID });
-  assert.deepEqual(outcome.map(({ summary, ...rest }) => rest), [
+  assert.deepEqual(outcome.map(({ summary, english, ...rest }) => rest), [
     { ok: false, codes: ['submission.login_required'], submitted: 0, receipt: false },
     { ok: false, codes: ['submission.refused'], submitted: 0, receipt: false },
   ]);
   assert.match(outcome[0].summary, /^Phiên đăng nhập đã hết hạn/);
   assert.match(outcome[1].summary, /mã lỗi 200/);
+  assert.match(outcome[0].english, /^Your login has expired/, 'the reason follows a language switch');
+  assert.match(outcome[1].english, /error 200/);
   assert.equal(await readStore(page, 'drafts'), 1, 'the answers are kept');
   assert.deepEqual(problems, []);
   await context.close();
@@ -195,7 +201,8 @@ test('a form destroyed while its filing waits between retries ends quietly; with
 
 test('two reasons of the back end with the same code at the same field are both shown', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
-  const reason = (name) => ({ path: 'full_name', code: 'value.refused', params: { name }, message_vi: `Lý do về ${name}`, message_en: `About ${name}` });
+  // As tokhai-server words them: no params, only the message.
+  const reason = (name) => ({ path: 'full_name', code: 'value.refused', message_vi: `Lý do về ${name}`, message_en: `About ${name}` });
   await page.route('**/api/refuse', (route) => route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ issues: [reason('a'), reason('b')] }) }));
   const shown = await page.evaluate(async ({ sample, values }) => {
     const { mount } = await import('/pkg/index.js');

@@ -37,6 +37,21 @@ test('a logged-in citizen files CT01 on the development portal and gets a receip
   await context.close();
 });
 
+test("the language a citizen chose with the form's switch comes back on reload, though the portal's element says lang=vi", async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  assert.equal(await page.getAttribute('tokhai-form', 'lang'), 'vi');
+  await page.click('tokhai-form .tk-lang');
+  await page.reload();
+  await page.waitForSelector('tokhai-form .tk-prov');
+  assert.equal(await page.getAttribute('tokhai-form .tk', 'lang'), 'en');
+  assert.equal(await page.getAttribute('tokhai-form', 'lang'), 'en', 'the attribute follows');
+  await context.close();
+});
+
 test('the portal lists every procedure and opens the one its address names, prefilled', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context, citizen } = await loggedIn(env.browser, env.portal);

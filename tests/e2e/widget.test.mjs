@@ -816,7 +816,7 @@ test("a file box speaks the form's language, shows the names chosen, and opens t
   assert.deepEqual(await removers(), ['Remove hop-dong.pdf (1 KB)', 'Remove so-ho-khau.pdf (1 KB)'], 'one button per file');
   await page.click('[data-path=attachments] [data-act=remove-file] >> nth=0');
   assert.equal(await seen(), 'Choose another file so-ho-khau.pdf');
-  assert.equal(await text(page, '.tk-notice'), 'hop-dong.pdf removed.', 'which file went is said');
+  assert.equal(await text(page, '.tk-notice'), 'hop-dong.pdf (1 KB) removed.', 'which file went is said');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Remove so-ho-khau.pdf (1 KB)', 'focus on the next file');
   await page.keyboard.press('Enter');
   assert.equal(await seen(), 'Choose file No file chosen');

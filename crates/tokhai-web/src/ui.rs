@@ -296,7 +296,7 @@ impl Word {
                 "Your earlier answers have been restored. Chosen files are not kept; please choose them again: {n}.",
             ),
             Word::RemoveFile => ("Bỏ tệp {n} ({total})", "Remove {n} ({total})"),
-            Word::FileRemoved => ("Đã bỏ tệp {n}.", "{n} removed."),
+            Word::FileRemoved => ("Đã bỏ tệp {n} ({total}).", "{n} ({total}) removed."),
             Word::ChooseFile => ("Chọn tệp", "Choose file"),
             Word::ChooseMoreFiles => ("Chọn thêm tệp", "Choose another file"),
             Word::NoFileChosen => ("Chưa chọn tệp", "No file chosen"),

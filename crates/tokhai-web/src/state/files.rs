@@ -118,7 +118,8 @@ impl State {
         }
         let removed = files.remove(index);
         let name = removed["name"].as_str().unwrap_or_default();
-        self.notify(Word::FileRemoved.fill(&self.lang, name, ""));
+        let size = size_text(removed["size"].as_u64().unwrap_or_default(), &self.lang);
+        self.notify(Word::FileRemoved.fill(&self.lang, name, &size));
         if files.is_empty() {
             f.input.set_value("");
         }
@@ -251,26 +252,27 @@ impl State {
         out
     }
 
-    /// Whether a draft's files at `path` are all kept by the back end (they come back with the draft,
-    /// said so under the box), recording them as kept.
-    pub(super) fn restore_uploaded(&mut self, path: &str, value: &Json) -> bool {
+    /// Splits a draft's files at `path` into those the back end keeps, which come back with the draft
+    /// (recorded as kept, said so under the box), and the others, to be chosen again.
+    pub(super) fn restore_uploaded(&mut self, path: &str, value: &Json) -> (Json, Vec<Json>) {
+        let all = value.as_array().cloned().unwrap_or_default();
         let Some(uploads) = self.uploads.as_mut() else {
-            return false;
+            return (Json::Array(Vec::new()), all);
         };
-        let files = value.as_array().cloned().unwrap_or_default();
-        if files.is_empty() || !files.iter().all(is_kept) {
-            return false;
+        let (files, lost): (Vec<Json>, Vec<Json>) = all.into_iter().partition(is_kept);
+        if files.is_empty() {
+            return (Json::Array(files), lost);
         }
         uploads.push((
             path.to_owned(),
             Upload {
-                files,
+                files: files.clone(),
                 stage: Stage::Kept,
                 sent: 100,
             },
         ));
         self.render_upload(path);
-        true
+        (Json::Array(files), lost)
     }
 
     /// Forgets the uploads of a group's rows once rows move (their paths name other rows now); the

@@ -58,14 +58,21 @@ impl State {
         let mut file_fields = Vec::new();
         let form = self.form.clone();
         for (id, v) in values.as_object().into_iter().flatten() {
-            let field = form.field(id).filter(|f| f.kind == FieldKind::File);
-            if let Some(f) = field.filter(|_| !self.restore_uploaded(id, v)) {
-                files.extend(v.as_array().into_iter().flatten().filter_map(|f| f["name"].as_str()));
-                let label = f.label.get(&self.lang);
-                file_fields.push(json!({ "path": id, "code": "file.not_kept", "label": label }));
-                if let Some(map) = kept.as_object_mut() {
-                    map.remove(id);
-                }
+            let Some(f) = form.field(id).filter(|f| f.kind == FieldKind::File) else {
+                continue;
+            };
+            let (uploaded, lost) = self.restore_uploaded(id, v);
+            if lost.is_empty() {
+                continue;
+            }
+            files.extend(lost.iter().filter_map(|f| f["name"].as_str().map(str::to_owned)));
+            let label = f.label.get(&self.lang);
+            file_fields.push(json!({ "path": id, "code": "file.not_kept", "label": label }));
+            if let Some(map) = kept.as_object_mut() {
+                match uploaded {
+                    Json::Array(a) if a.is_empty() => map.remove(id),
+                    uploaded => map.insert(id.clone(), uploaded),
+                };
             }
         }
         let problems = self.session.restore(&kept);
@@ -189,7 +196,7 @@ impl State {
     }
 
     /// Puts a word of the widget in an element (`None` empties it) and keeps it in the current language.
-    fn say(&mut self, e: &Element, word: Option<Word>) {
+    pub(super) fn say(&mut self, e: &Element, word: Option<Word>) {
         self.chrome.retain(|(c, _)| c != e);
         e.set_text_content(word.map(|w| w.get(&self.lang)));
         if let Some(w) = word {

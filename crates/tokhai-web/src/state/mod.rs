@@ -61,6 +61,8 @@ struct Summary {
     alert: Element,
     list: Element,
     items: Vec<(String, Element)>,
+    /// The lines that name no field (the back end's reasons about the whole filing), with their issue.
+    loose: Vec<(Issue, Element)>,
 }
 
 /// Everything one mounted form holds.
@@ -340,6 +342,7 @@ impl State {
                 alert,
                 list: summary_list,
                 items: Vec::new(),
+                loose: Vec::new(),
             },
             review,
             done,
@@ -874,18 +877,18 @@ impl State {
     fn show_summary(&mut self, issues: &[Issue]) {
         self.summary.list.set_text_content(None);
         self.summary.items.clear();
+        self.summary.loose.clear();
         for issue in issues.iter().filter(|i| i.is_error()) {
             if self.summary.items.iter().any(|(p, _)| p == &issue.path) && self.nodes.contains_key(&issue.path) {
                 continue;
             }
             let li = self.dom.add(&self.summary.list, "li", "", "");
-            self.summary.items.push((issue.path.clone(), li));
+            self.summary.items.push((issue.path.clone(), li.clone()));
             self.update_summary_item(&issue.path.clone());
             if !self.nodes.contains_key(&issue.path) {
                 // A form-level issue: text without a link.
-                if let Some((_, li)) = self.summary.items.last() {
-                    li.set_text_content(Some(&message(&self.form, &self.server_messages, issue, &self.lang)));
-                }
+                li.set_text_content(Some(&message(&self.form, &self.server_messages, issue, &self.lang)));
+                self.summary.loose.push((issue.clone(), li));
             }
         }
         attr(&self.summary.alert, "role", "alert");
@@ -893,10 +896,18 @@ impl State {
         self.focus = Some(html(&self.summary.el));
     }
 
+    /// Rewrites the summary's lines that name no field in the current language.
+    fn rewrite_loose_summary(&self) {
+        for (issue, li) in &self.summary.loose {
+            li.set_text_content(Some(&message(&self.form, &self.server_messages, issue, &self.lang)));
+        }
+    }
+
     /// Hides and empties the summary.
     fn hide_summary(&mut self) {
         self.summary.list.set_text_content(None);
         self.summary.items.clear();
+        self.summary.loose.clear();
         show(&self.summary.el, false);
     }
 
@@ -1411,6 +1422,7 @@ impl State {
         for p in summary {
             self.update_summary_item(&p);
         }
+        self.rewrite_loose_summary();
         self.render_status();
         self.update_progress();
         match self.screen {

@@ -10,6 +10,9 @@ use tokhai_core::timing::EventKind;
 use tokhai_core::{Date, FieldKind, Issue, Severity};
 use web_sys::Element;
 
+/// The param that numbers the back end's reasons in its answer.
+const REASON: &str = "reason_index";
+
 impl State {
     /// Indexes of the visible steps.
     pub(super) fn visible_steps(&self) -> Vec<usize> {
@@ -350,9 +353,10 @@ impl State {
     /// Shows the back end's refusal reasons (`{path, code, params, message_vi, message_en}`, the
     /// back end's words winning over the core's), or a general failure when there are none.
     pub fn refused(&mut self, reasons: Vec<Json>) {
-        let reasons: Vec<(Issue, Json)> = reasons
-            .into_iter()
-            .filter_map(|r| Some((Issue::from_json(&r)?, r)))
+        // Each reason keeps its own words, even when two share a place and a code and give no params
+        // (two files refused alike): its place in the answer tells them apart.
+        let reasons: Vec<(Issue, Json)> = (reasons.into_iter().enumerate())
+            .filter_map(|(k, r)| Some((Issue::from_json(&r)?.with(REASON, k), r)))
             .collect();
         let issues: Vec<Issue> = reasons.iter().map(|(i, _)| i.clone()).collect();
         // Reasons of the same kind at the same place, from this answer or an earlier one, give way to
@@ -366,9 +370,9 @@ impl State {
         if issues.is_empty() {
             self.summary.list.set_text_content(None);
             self.summary.items.clear();
-            let li = self
-                .dom
-                .add(&self.summary.list, "li", "", Word::SendFailed.get(&self.lang));
+            self.summary.loose.clear();
+            let li = self.dom.add(&self.summary.list, "li", "", "");
+            self.say(&li, Some(Word::SendFailed));
             self.summary.items.push((String::new(), li));
             show(&self.summary.el, true);
             self.focus = Some(html(&self.summary.el));
