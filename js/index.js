@@ -385,6 +385,9 @@ function post(url, body, progress) {
  */
 const RETRY = { attempts: 8, baseMs: 500, capMs: 30000, resendMs: 60000 };
 
+/** Whether a value is a JSON object (an answer that can be a receipt), not an array, a number or null. */
+const isRecord = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /** Where this tab keeps the language chosen for a form. */
 const languageKey = (formId) => `tokhai-lang|${formId}`;
 
@@ -911,8 +914,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       if (destroyed) return gone();
       // Only JSON from the back end is a receipt: an expired login's redirect to a sign-in page, or any
       // other page, answers 200 too, and nothing was filed.
-      const receipted = res?.ok && response !== null && typeof response === 'object' && !Array.isArray(response);
-      if (receipted) return accepted(submission, response);
+      if (res?.ok && isRecord(response)) return accepted(submission, response);
       if (res?.ok) return refused(res.redirected ? 401 : res.status, null);
       if (res?.status === 409 && response?.receipt) return accepted(submission, response, true);
       if (res && !retryable(res.status)) return refused(res.status, response);
@@ -950,7 +952,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
         const answers = await Promise.all(results);
         if (destroyed) return gone();
         // The back end's answer is an object (or a promise of one); any other value (a counter's push) is none.
-        return accepted(submission, answers.find((a) => typeof a === 'object' && a !== null) ?? null);
+        return accepted(submission, answers.find(isRecord) ?? null);
       }
       widget.status('sending');
       if (delivering) return await delivering;
