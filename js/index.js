@@ -715,6 +715,25 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   /** Each file's upload on its way or done (its reference): a file chosen before is not sent twice. */
   const sentFiles = new WeakMap();
 
+  /** The bytes of each file sent so far. */
+  const bytesSent = new WeakMap();
+
+  /** The files each field's latest upload waits for, and the percentage the widget was last told. */
+  const uploadShown = new Map();
+
+  /**
+   * Tells the widget how much of a field's files is sent, as a whole percentage when it changes: files
+   * sent by an earlier upload of the field (a page chosen while another was on its way) count too.
+   */
+  const tellProgress = (path) => {
+    const shown = uploadShown.get(path);
+    if (!shown || destroyed) return;
+    const sent = shown.files.reduce((sum, f) => sum + Math.min(bytesSent.get(f) ?? 0, f.size), 0);
+    const total = shown.files.reduce((sum, f) => sum + f.size, 0) || 1;
+    const percent = Math.floor((sent * 100) / total);
+    if (percent !== shown.percent) widget.uploadProgress(path, (shown.percent = percent));
+  };
+
   /**
    * The files of a field the back end does not keep yet (`files`: their name, size and type in the
    * values): uploaded one by one, their references (or the failure) handed to the widget.
@@ -731,25 +750,21 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     const run = (uploadRuns.get(path) ?? 0) + 1;
     uploadRuns.set(path, run);
     let references = null;
-    // Progress over all the field's files, told to the widget as a whole percentage when it changes.
-    const total = files.reduce((sum, f) => sum + (f?.size ?? 0), 0) || 1;
-    let done = 0;
-    let shown = 0;
-    const progress = (sent) => {
-      const percent = Math.floor(((done + sent) * 100) / total);
-      if (percent !== shown && !destroyed && uploadRuns.get(path) === run) widget.uploadProgress(path, (shown = percent));
-    };
+    uploadShown.set(path, { files: files.filter(Boolean), percent: 0 });
     try {
       if (!files.every(Boolean)) throw new Error(`tokhai: a file of ${path} is no longer at hand; it is to be chosen again`);
       references = [];
       for (const file of files) {
         if (!sentFiles.has(file)) {
-          const sending = uploadFile(field, file, progress);
+          const sending = uploadFile(field, file, (sent) => {
+            bytesSent.set(file, sent);
+            tellProgress(path);
+          });
           sentFiles.set(file, sending);
           sending.catch(() => sentFiles.delete(file));
         }
         references.push(await sentFiles.get(file));
-        done += file.size;
+        bytesSent.set(file, file.size);
       }
       // Kept by the back end: a later file of the same name and size is another file.
       chosenFiles.set(path, (chosenFiles.get(path) ?? []).filter((f) => !files.includes(f)));

@@ -208,8 +208,21 @@ test('on a slow connection the upload line shows how much is sent, to the eye on
   );
   assert.ok((await shown.jsonValue()) > 0);
   assert.ok((await page.textContent(LINE)).startsWith('Đang tải lên: ban-chup.pdf…'));
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE, { timeout: 20_000 });
-  assert.equal(await page.textContent(LINE), 'Đã tải lên: ban-chup.pdf.', 'no percentage once kept');
+  // A second page chosen meanwhile: the percentage goes on at once over both, counting the first's bytes
+  // on their way (not only once the first is kept: that would be 50% and more).
+  await page.setInputFiles(LEASE, { ...scan, name: 'trang-2.pdf' });
+  const both = await page.waitForFunction(
+    (s) => {
+      const line = document.querySelector(s);
+      const percent = line?.querySelector('span[aria-hidden=true]')?.textContent.match(/^ (\d+)%$/)?.[1];
+      return line?.textContent.startsWith('Đang tải lên: ban-chup.pdf, trang-2.pdf…') && percent > 0 && Number(percent);
+    },
+    LINE,
+    { polling: 50 },
+  );
+  assert.ok((await both.jsonValue()) < 50, `${await both.jsonValue()}% while the first page is still on its way`);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE, { timeout: 30_000 });
+  assert.equal(await page.textContent(LINE), 'Đã tải lên: ban-chup.pdf, trang-2.pdf.', 'no percentage once kept');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -238,6 +251,7 @@ test("a lease's pages are chosen one at a time, each uploaded once; one removed 
   await kept();
   assert.deepEqual(uploads.toSorted(), ['trang-1.pdf', 'trang-2.pdf', 'trang-3.pdf'], 'each page uploaded once, the one on its way too');
   assert.equal(await page.textContent(LINE), 'Đã tải lên: trang-1.pdf, trang-2.pdf, trang-3.pdf.');
+  assert.deepEqual(await violations(page), [], 'axe: the box, its files and their buttons');
   const lease = () => page.evaluate(() => document.querySelector('tokhai-form').handle.values().lease ?? []);
   assert.ok((await lease()).every((f) => /^\S+$/.test(f.upload)), 'each with its reference');
   await page.focus('tokhai-form [data-path=lease] [data-act=remove-file] >> nth=1');
