@@ -112,7 +112,7 @@ pub struct State {
     uploads: Option<Vec<(String, files::Upload)>>,
     /// Whether the citizen pressed Submit while files were uploading: the form goes once they are kept.
     send_after_uploads: bool,
-    /// The back end's refusal reasons as (path, code, reason): their words win over the core's.
+    /// The back end's refusal reasons, each as its issue and its JSON: their words win over the core's.
     server_messages: Vec<(Issue, Json)>,
     idempotency_key: String,
     timeline: Timeline,
@@ -764,10 +764,10 @@ impl State {
             });
             e.set_text_content(None);
             for (k, issue) in shown_issues.iter().enumerate() {
-                let class = if issue.is_error() {
-                    "tk-error-line"
+                let (class, prefix) = if issue.is_error() {
+                    ("tk-error-line", Word::ErrorPrefix)
                 } else {
-                    "tk-warning-line"
+                    ("tk-warning-line", Word::WarningPrefix)
                 };
                 let line = self.dom.make(
                     Some(e),
@@ -775,11 +775,6 @@ impl State {
                     &[("class", class), ("id", &format!("{error_id}-{k}"))],
                     "",
                 );
-                let prefix = if issue.is_error() {
-                    Word::ErrorPrefix
-                } else {
-                    Word::WarningPrefix
-                };
                 self.dom.add(&line, "span", "tk-vh", prefix.get(&self.lang));
                 self.dom.add(
                     &line,
