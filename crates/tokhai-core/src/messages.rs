@@ -139,6 +139,20 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
     out
 }
 
+/// A byte count for people: `850 KB` (whole kilobytes, rounded up, under a megabyte), `2 MB`, `2,4 MB`
+/// (`2.4 MB` in English). Whole sizes read the same in both languages.
+pub fn size_text(bytes: u64, lang: &str) -> String {
+    const MB: u64 = 1 << 20;
+    if bytes < MB {
+        return format!("{} KB", bytes.div_ceil(1024));
+    }
+    let tenths = (bytes * 10 + MB / 2) / MB;
+    match tenths % 10 {
+        0 => format!("{} MB", tenths / 10),
+        d => format!("{}{}{d} MB", tenths / 10, if lang == "en" { "." } else { "," }),
+    }
+}
+
 /// What a file field accepts, as a hint shown before choosing: 'Tệp PDF hoặc ảnh, mỗi tệp tối đa
 /// 5 MB, tối đa 3 tệp.' (`None` when it accepts any file of any size).
 pub fn file_hint(field: &FieldDef, lang: &str) -> Option<String> {
@@ -146,7 +160,7 @@ pub fn file_hint(field: &FieldDef, lang: &str) -> Option<String> {
     let many = field.max_files.filter(|&n| n > 1);
     let accept = field.accept.as_deref().filter(|a| !a.is_empty());
     let types = accept.map(|a| file_types(a.iter().map(String::as_str), lang));
-    let size = field.max_size.map(crate::rules::file::format_size);
+    let size = field.max_size.map(|max| size_text(max, lang));
     let parts: Vec<String> = [
         types.map(|t| if en { format!("{t} files") } else { format!("tệp {t}") }),
         size.map(|s| match (en, many.is_some()) {
@@ -262,6 +276,16 @@ pub fn knows(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(size_text(1, "vi"), "1 KB");
+        assert_eq!(size_text(870_000, "vi"), "850 KB");
+        assert_eq!(size_text(2_516_582, "vi"), "2,4 MB");
+        assert_eq!(size_text(2_516_582, "en"), "2.4 MB");
+        assert_eq!(size_text(5 << 20, "en"), "5 MB");
+        assert_eq!(size_text(5 << 20, "vi"), "5 MB");
+    }
 
     fn file_field(extra: serde_json::Value) -> FieldDef {
         let mut def = serde_json::json!({ "id": "scan", "kind": "file", "label": "Bản chụp" });

@@ -350,17 +350,6 @@ pub enum Txt {
     Numbered(Word, usize),
 }
 
-/// A file's size for people, in the language's decimal style: `850 KB`, `2,4 MB` (`2.4 MB` in English).
-pub fn size_text(bytes: u64, lang: &str) -> String {
-    const MB: u64 = 1 << 20;
-    if bytes < MB {
-        return format!("{} KB", bytes.div_ceil(1024));
-    }
-    let tenths = (bytes * 10 + MB / 2) / MB;
-    let point = if lang == "en" { "." } else { "," };
-    format!("{}{point}{} MB", tenths / 10, tenths % 10)
-}
-
 /// Whether a definition text shown in `lang` is its Vietnamese for want of English.
 pub fn falls_back(t: &Text, lang: &str) -> bool {
     lang == "en" && !t.has_english()
@@ -388,15 +377,6 @@ mod tests {
         assert_eq!(Word::StepsDone.fill("en", "4", "4"), "4 of 4 steps done");
         assert_eq!(Txt::Numbered(Word::RemoveRow, 3).render("en"), "Remove row 3");
         assert_eq!(Word::Next.get("fr"), "Tiếp tục");
-    }
-
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(size_text(1, "vi"), "1 KB");
-        assert_eq!(size_text(870_000, "vi"), "850 KB");
-        assert_eq!(size_text(2_516_582, "vi"), "2,4 MB");
-        assert_eq!(size_text(2_516_582, "en"), "2.4 MB");
-        assert_eq!(size_text(5 << 20, "en"), "5.0 MB");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use super::{Check, Rule};
 use crate::issue::Finding;
+use crate::messages::size_text;
 use serde_json::Value as Json;
 
 /// File constraints.
@@ -41,18 +42,10 @@ impl Rule for File {
                 cx.report(
                     Finding::error("file.too_large")
                         .with("name", name)
-                        .with("max", format_size(max)),
+                        // In the default language's words (whole sizes read the same in both).
+                        .with("max", size_text(max, "vi")),
                 );
             }
         }
-    }
-}
-
-/// A byte count for people: `2 MB`, `500 KB`.
-pub(crate) fn format_size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MB", b >> 20),
-        b if b >= 1 << 10 => format!("{} KB", b >> 10),
-        b => format!("{b} B"),
     }
 }

@@ -5,8 +5,9 @@
 use super::State;
 use crate::dom::{show, Dom};
 use crate::render::{Control, Files};
-use crate::ui::{size_text, Word};
+use crate::ui::Word;
 use serde_json::{json, Value as Json};
+use tokhai_core::messages::size_text;
 use tokhai_core::{FieldKind, Issue};
 
 /// The code of a file still uploading when the form is checked.
