@@ -197,7 +197,8 @@ impl State {
 
     /// Puts a word of the widget in an element (`None` empties it) and keeps it in the current language.
     pub(super) fn say(&mut self, e: &Element, word: Option<Word>) {
-        self.chrome.retain(|(c, _)| c != e);
+        // Lines said before and gone since (an earlier summary's) are not kept to be switched.
+        self.chrome.retain(|(c, _)| c != e && c.is_connected());
         e.set_text_content(word.map(|w| w.get(&self.lang)));
         if let Some(w) = word {
             self.chrome.push((e.clone(), Txt::Word(w)));
