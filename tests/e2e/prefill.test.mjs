@@ -65,6 +65,8 @@ test('at least 8 fields are prefilled with their source, and the authoritative o
 test('a locked value changed in the page is refused with the reason shown', async (t) => {
   if (!env.portal) return skip(t);
   const { context, page } = await openCt01(env.portal);
+  // Tampered once national data has landed: a bundle landing later would put the locked name back.
+  await page.waitForSelector('tokhai-form .tk-prov');
   const name = page.locator('tokhai-form input[data-path="full_name"]');
   await name.evaluate((input) => input.removeAttribute('readonly'));
   await name.fill('NGUYỄN VĂN GIẢ');
