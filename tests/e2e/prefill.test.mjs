@@ -62,6 +62,22 @@ test('at least 8 fields are prefilled with their source, and the authoritative o
   await context.close();
 });
 
+
+test("the citizen's own fields, those from their national record, tell the browser their purpose (WCAG 1.3.5); others' do not", async (t) => {
+  if (!env.portal) return skip(t);
+  const { context, page } = await openCt01(env.portal);
+  const purposes = await page.$$eval('tokhai-form [data-path]:is(input, textarea)', (els) =>
+    Object.fromEntries(els.map((e) => [e.dataset.path, e.getAttribute('autocomplete')])),
+  );
+  assert.equal(purposes.full_name, 'name');
+  assert.equal(purposes.dob, 'bday');
+  assert.equal(purposes.phone, 'tel');
+  assert.equal(purposes.email, 'email');
+  assert.equal(purposes['current_address.street'], 'address-line1');
+  // The household head's name is not the citizen's.
+  assert.equal(purposes.head_name, null);
+  await context.close();
+});
 test('a locked value changed in the page is refused with the reason shown', async (t) => {
   if (!env.portal) return skip(t);
   const { context, page } = await openCt01(env.portal);

@@ -424,11 +424,12 @@ impl Builder<'_> {
                 if def.compute.is_some() || def.prefill.is_some() || def.max_length.is_some_and(|m| m >= LONG_LINE) =>
             {
                 // One line that wraps: screen readers are told it is one line (Enter goes on, as in one).
-                let attrs = [
+                let mut attrs = vec![
                     ("class", "tk-input tk-wrap"),
                     ("rows", "1"),
                     ("aria-multiline", "false"),
                 ];
+                attrs.extend(own_purpose(def, part).map(|token| ("autocomplete", token)));
                 let area = dom.make(Some(wrap), "textarea", &[own, &attrs].concat(), "");
                 (Control::Area(area.clone().unchecked_into(), None), area)
             }
@@ -483,7 +484,7 @@ impl Builder<'_> {
                 (Control::File(files), input)
             }
             _ => {
-                let mut attrs = [own, &line_attrs(kind)].concat();
+                let mut attrs = [own, &line_attrs(kind, own_purpose(def, part))].concat();
                 if def.uppercase {
                     // Capitals from a phone's keyboard, and on screen as typed (the widget stores capitals).
                     attrs.push(("autocapitalize", "characters"));
@@ -815,7 +816,6 @@ impl Builder<'_> {
 /// The maximum length from which a one-line text wraps instead of scrolling out of sight.
 const LONG_LINE: usize = 200;
 
-/// The kind a control renders as: address parts are selects and a text line.
 /// Whether a list depends on the item above it (a commune on its province).
 fn waits_for(def: &FieldDef, part: Option<&str>) -> bool {
     part == Some("commune") || def.parent.is_some()
@@ -826,12 +826,30 @@ fn status_id(id: &str) -> String {
     format!("{id}-status")
 }
 
+/// The kind a control renders as: address parts are selects and a text line.
 fn part_kind(kind: FieldKind, part: Option<&str>) -> FieldKind {
     match part {
         Some("street") => FieldKind::Text,
         Some(_) => FieldKind::Select,
         None => kind,
     }
+}
+
+/// The autofill token of a value about the citizen filing (WCAG 1.3.5, input purpose): one prefilled from
+/// their own record in national data, so the browser can offer what it keeps when the record has none.
+fn own_purpose(def: &FieldDef, part: Option<&str>) -> Option<&'static str> {
+    let attribute = def.prefill.as_ref()?.from.strip_prefix("population.")?;
+    Some(match (attribute, part) {
+        ("full_name", None) => "name",
+        ("dob", None) => "bday",
+        ("phone", None) => "tel",
+        ("email", None) => "email",
+        // Province and commune are lists of the 2025 units, which a browser's address book does not know.
+        ("current_address", Some("street")) => "address-line1",
+        ("permanent_address", Some("street")) => "section-permanent address-line1",
+        ("temporary_address", Some("street")) => "section-temporary address-line1",
+        _ => return None,
+    })
 }
 
 /// The input type, input mode and autocomplete token of a one-line kind (`None` for other kinds).
@@ -848,10 +866,11 @@ fn input_type(kind: FieldKind) -> Option<(&'static str, &'static str, &'static s
     })
 }
 
-/// The attributes of a text box for a one-line kind.
-fn line_attrs(kind: FieldKind) -> Vec<(&'static str, &'static str)> {
+/// The attributes of a text box for a one-line kind; `purpose`, an autofill token, wins over the kind's.
+fn line_attrs(kind: FieldKind, purpose: Option<&'static str>) -> Vec<(&'static str, &'static str)> {
     let short = matches!(kind, FieldKind::Date | FieldKind::Pin);
     let (ty, mode, auto) = input_type(kind).unwrap_or(("text", "", ""));
+    let auto = purpose.unwrap_or(auto);
     let mut attrs = vec![
         ("class", if short { "tk-input tk-input-short" } else { "tk-input" }),
         ("type", ty),
