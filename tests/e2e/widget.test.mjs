@@ -175,7 +175,7 @@ test("the browser's back and forward buttons move between the form's screens, fo
   await page.goForward();
   await page.waitForSelector('.tk-summary:not([hidden]):focus');
   assert.equal(await text(page, '.tk-progress-label'), 'Bước 1/4');
-  assert.equal(await page.evaluate(() => history.state.tokhai.step), 0);
+  assert.equal(await page.evaluate(() => history.state.tokhai['tk1-']), 0);
   // The widget's own Back button is a step the browser's back returns from.
   await page.fill('#tk1-full_name', 'Nguyễn Văn An');
   await page.click(next);
@@ -653,6 +653,10 @@ test('in a contrast theme (forced colours) the highlighted option and the steps 
   const others = new Set(await looks('#tk1-residence_province-list li:not(.tk-active)'));
   assert.equal(others.size, 1, 'the other options look alike');
   assert.ok(!others.has(active), `the highlighted option (${active}) looks unlike the others (${[...others]})`);
+  // In a dark contrast theme the current step's name is written in the theme's text colour, as the others are.
+  await page.emulateMedia({ forcedColors: 'active', colorScheme: 'dark' });
+  const colours = await page.$$eval('.tk-steps-list li', (es) => es.map((e) => getComputedStyle(e).color));
+  assert.equal(new Set(colours).size, 1, `every step name in the text colour: ${colours}`);
   assert.deepEqual(problems, []);
   await context.close();
 });
