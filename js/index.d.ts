@@ -11,9 +11,9 @@ export interface OptionDef {
   parent?: string;
 }
 
-/** A form definition (`"tokhai": 1`); see the JSON Schema of the format for every key. */
+/** A form definition (`"tokhai": 1`, the only version so far); see the JSON Schema of the format for every key. */
 export interface FormDefinition {
-  tokhai: 1;
+  tokhai: number;
   id: string;
   version: string;
   title: Text;
@@ -23,7 +23,8 @@ export interface FormDefinition {
 
 /**
  * Options catalogues the host provides: an administrative-units file
- * (`{provinces: [...], communes: [...]}`, as units-2025.json) or lists by name.
+ * (`{provinces: [...], communes: [...]}`, as units-2025.json) or the lists `provinces` and `communes`
+ * as options. A form's other lists live in its definition (`catalogs`).
  */
 export type Catalogs =
   | { provinces: object[]; communes: object[]; [key: string]: unknown }
@@ -202,8 +203,8 @@ export type TokhaiEventName = keyof TokhaiEvents;
 
 /** Options of `mount`. An option not listed here is ignored, and named in a console warning. */
 export interface MountOptions {
-  /** `vi` (default) or `en`. */
-  lang?: 'vi' | 'en';
+  /** `vi` (the default) or `en`; a tag such as `en-US` is English, any other Vietnamese. */
+  lang?: string;
   /** Options catalogues: a URL or an object. Forms with addresses need `provinces` and `communes`. */
   catalogs?: string | URL | Catalogs;
   /**
@@ -266,7 +267,7 @@ export interface MountOptions {
 
 /** One timed event of a filing (field paths and issue codes only, never values). */
 export type TimelineEvent = { at: number } & (
-  | { type: 'start' | 'submit' | 'retry' | 'receipt' | 'hidden' }
+  | { type: 'start' | 'submit' | 'retry' | 'receipt' | 'hidden' | 'shown' }
   | { type: 'focus' | 'blur' | 'change' | 'error_cleared'; field: string }
   | { type: 'error_shown'; field: string; code: string }
   | { type: 'step'; step: string }
@@ -369,5 +370,8 @@ declare global {
   interface HTMLElementTagNameMap {
     'tokhai-form': TokhaiFormElement;
   }
+  // The events bubble out of the element (and out of a shadow root): a page can listen on the document.
   interface HTMLElementEventMap extends TokhaiDomEvents {}
+  interface DocumentEventMap extends TokhaiDomEvents {}
+  interface WindowEventMap extends TokhaiDomEvents {}
 }

@@ -144,34 +144,61 @@ function warmUp() {
   }
 }
 
-let styles = null;
+/** The stylesheet added to each root (the document, or a shadow root the form is in): resolves when loaded. */
+const styles = new WeakMap();
 
-/** Adds the widget's stylesheet to the document once; resolves when it has loaded. */
-function addStyles(doc, href) {
-  if (styles) return styles;
-  const url = String(href ?? new URL('./tokhai.css', import.meta.url));
-  if (doc.querySelector('link[data-tokhai]')) return (styles = Promise.resolve());
-  const link = doc.createElement('link');
+/**
+ * Adds the widget's stylesheet once to the root `element` is in: the document's head, or the shadow
+ * root of a host's own custom element (the document's styles do not reach into it).
+ */
+function addStyles(element, href) {
+  const found = element.getRootNode();
+  const root = found instanceof ShadowRoot ? found : element.ownerDocument;
+  if (styles.has(root)) return styles.get(root);
+  if (root.querySelector('link[data-tokhai]')) {
+    styles.set(root, Promise.resolve());
+    return styles.get(root);
+  }
+  const link = element.ownerDocument.createElement('link');
   link.rel = 'stylesheet';
-  link.href = url;
+  link.href = String(href ?? new URL('./tokhai.css', import.meta.url));
   link.dataset.tokhai = '';
-  styles = new Promise((resolve) => {
+  styles.set(root, new Promise((resolve) => {
     link.addEventListener('load', resolve, { once: true });
     link.addEventListener('error', resolve, { once: true });
-  });
-  doc.head.append(link);
-  return styles;
+  }));
+  (root instanceof ShadowRoot ? root : root.head).append(link);
+  return styles.get(root);
 }
 
-/** JSON text from a URL (fetched, given up after `timeout` ms when set) or an object. */
-async function jsonText(source, timeout) {
+/** Milliseconds a definition or catalogue may take to arrive before it is given up. */
+const LOAD_TIMEOUT = 30000;
+
+/** JSON text from a URL (fetched, given up after `timeout` ms; `answered` is told its response) or an object. */
+async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => {}) {
   if (typeof source === 'string' || source instanceof URL) {
-    const signal = timeout ? AbortSignal.timeout(timeout) : undefined;
-    const res = await fetch(source, { credentials: 'same-origin', headers: { Accept: 'application/json' }, signal });
-    if (!res.ok) throw Object.assign(new Error(`tokhai: ${source} answered ${res.status}`), { status: res.status });
-    return res.text();
+    const signal = AbortSignal.timeout(timeout);
+    try {
+      const res = await fetch(source, { credentials: 'same-origin', headers: { Accept: 'application/json' }, signal });
+      if (!res.ok) throw Object.assign(new Error(`tokhai: ${source} answered ${res.status}`), { status: res.status });
+      answered(res);
+      return await res.text();
+    } catch (error) {
+      throw error?.name === 'TimeoutError' ? new Error(`tokhai: ${source} did not answer within ${timeout / 1000} s`) : error;
+    }
   }
   return JSON.stringify(source);
+}
+
+/** A difference of clocks below this (ms) is left alone: a `Date` header is in whole seconds. */
+const CLOCK_TOLERANCE = 2000;
+
+/** Milliseconds the clock of a back end is ahead of this computer's, from its fresh answer's `Date`. */
+function clockOffset(res) {
+  const date = Date.parse(res.headers.get('Date') ?? '');
+  // The header is truncated to the second: its middle is the best guess.
+  const offset = Number.isFinite(date) ? date + 500 - Date.now() : 0;
+  return Math.abs(offset) > CLOCK_TOLERANCE ? offset : 0;
 }
 
 const byUrl = new Map();
@@ -195,8 +222,10 @@ export async function loadCatalogs(source) {
   }
   await load();
   if (source == null) return (noCatalogs ??= new CatalogSet(undefined));
-  if (!byObject.has(source)) byObject.set(source, new CatalogSet(JSON.stringify(source)));
-  return byObject.get(source);
+  // An object the host changed since is read again (the one before is let go once no form uses it).
+  const text = JSON.stringify(source);
+  if (byObject.get(source)?.text !== text) byObject.set(source, { text, set: new CatalogSet(text) });
+  return byObject.get(source).set;
 }
 
 const compiled = new Map();
@@ -235,6 +264,9 @@ function randomId() {
   const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/** This page's identifier among the tabs of the browser. */
+const PAGE_ID = randomId();
 
 /** When the back end received the dossier (ms since the epoch), if its receipt says. */
 function receivedAtOf(body) {
@@ -278,6 +310,9 @@ async function idb(store, mode, make) {
 }
 
 let aesKey = null;
+
+/** The drafts this page's forms are writing (a form mounted again reads its draft after them). */
+let draftWrites = Promise.resolve();
 
 /** The AES-GCM key of drafts, created once and kept in IndexedDB; it can encrypt and decrypt, never be read. */
 function draftKey() {
@@ -511,7 +546,7 @@ async function mountIn(element, definition, options, host = ANY_HOST) {
     const [form, catalogs] = await Promise.all([
       compileForm(definition),
       loadCatalogs(options.catalogs),
-      options.styles === false ? null : addStyles(element.ownerDocument, options.styles),
+      options.styles === false ? null : addStyles(element, options.styles),
     ]);
     if (!host.wanted()) throw new Error(GIVEN_UP);
     // The loading line goes once the form shows, not once it is prefilled (ready).
@@ -803,13 +838,16 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
 
   // The same draft open in another tab of this browser: each tab's saves would overwrite the other's,
   // so both say so; once one files, the other stops saving (its draft would bring a filed form back).
+  // (Another form of this page is not another tab.)
   const tabs = drafts && typeof BroadcastChannel === 'function' ? new BroadcastChannel('tokhai-drafts') : null;
+  /** Tells the other tabs about this form's draft. */
+  const tell = (message) => tabs?.postMessage({ ...message, draft: draftId, page: PAGE_ID });
   let elsewhere = false;
   let filedElsewhere = false;
   if (tabs) {
     tabs.onmessage = ({ data }) => {
-      if (data?.draft !== draftId || data.session === sessionId || done || destroyed) return;
-      if (data.hello) tabs.postMessage({ draft: draftId, session: sessionId });
+      if (data?.draft !== draftId || data.page === PAGE_ID || done || destroyed) return;
+      if (data.hello) tell({});
       if (data.filed !== undefined) {
         filedElsewhere = true;
         clearTimeout(saveTimer);
@@ -830,10 +868,11 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     saving = saving
       .then(() => seal('drafts', draftId, draft))
       .then(() => {
-        tabs?.postMessage({ draft: draftId, session: sessionId });
+        tell({});
         dispatch('draft', { saved_at: draft.saved_at });
       })
       .catch((error) => dispatch('error', { error }));
+    draftWrites = Promise.all([draftWrites, saving]);
     return saving;
   };
 
@@ -858,7 +897,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     if (drafts) {
       saving = saving.then(() => Promise.all([forget('outbox', draftId), forget('drafts', draftId)]));
     }
-    tabs?.postMessage({ draft: draftId, session: sessionId, filed: receipt });
+    tell({ filed: receipt });
     if (earlier && response.values) {
       replacing = true;
       widget.restore(JSON.stringify(response.values), undefined);
@@ -957,33 +996,44 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   /** The outcome of a filing whose form was destroyed while it was sent: it stays in the outbox, if kept. */
   const gone = () => ({ ok: false, queued: drafts, issues: [], error: new Error('tokhai: this form was destroyed') });
 
-  /** Sends a valid submission to `options.action`, or waits for the host's submit handlers. */
+  /**
+   * Sends a valid submission to `options.action`, or waits for the host's submit handlers; `handle.sending`
+   * and a second `submit()` meanwhile get this filing's outcome.
+   */
   const deliver = async (submission, results) => {
     widget.setBusy(true);
-    try {
-      if (!options.action) {
-        // Nothing would send it: say so rather than show a receipt for a filing never made.
-        if (!handlers.get('submit')?.size) throw new Error("tokhai: no 'action' and no 'submit' handler: the submission was not sent");
-        const answers = await Promise.all(results);
-        if (destroyed) return gone();
-        // The back end's answer is an object (or a promise of one); any other value (a counter's push) is none.
-        return accepted(submission, answers.find(isRecord) ?? null);
-      }
-      widget.status('sending');
-      if (delivering) return await delivering;
-      if (drafts) {
-        await saveDraft();
-        await seal('outbox', draftId, { submission, action: String(options.action), queued_at: Date.now() }).catch(() => {});
-      }
-      delivering = send(submission);
-      return await delivering;
-    } catch (error) {
+    if (delivering) return delivering;
+    const filing = options.action ? sendToAction(submission) : handOver(submission, results);
+    delivering = filing.catch((error) => {
       if (!destroyed) widget.refused('[]');
       dispatch('error', { error });
       return { ok: false, issues: [], error };
+    });
+    try {
+      return await delivering;
     } finally {
       delivering = null;
     }
+  };
+
+  /** Sends a submission to `options.action`, first kept in the outbox. */
+  const sendToAction = async (submission) => {
+    widget.status('sending');
+    if (drafts) {
+      await saveDraft();
+      await seal('outbox', draftId, { submission, action: String(options.action), queued_at: Date.now() }).catch(() => {});
+    }
+    return send(submission);
+  };
+
+  /** The outcome of a submission the host's submit handlers send. */
+  const handOver = async (submission, results) => {
+    // Nothing would send it: say so rather than show a receipt for a filing never made.
+    if (!handlers.get('submit')?.size) throw new Error("tokhai: no 'action' and no 'submit' handler: the submission was not sent");
+    const answers = await Promise.all(results);
+    if (destroyed) return gone();
+    // The back end's answer is an object (or a promise of one); any other value (a counter's push) is none.
+    return accepted(submission, answers.find(isRecord) ?? null);
   };
 
   // ----- timing -----
@@ -1029,22 +1079,25 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   /** Whether the first screen is in the history yet (from the task after mount: the first `replaceState` of a page can take milliseconds). */
   let inHistory = false;
 
-  /** Records screen `index` in the browser's history: a new entry for a screen the citizen went on to. */
+  /**
+   * Records screen `index` in the browser's history: a new entry for a screen the citizen went on to. An
+   * entry holds the screen of every form of the page (by id prefix), so that two forms keep theirs.
+   */
   const remember = (index) => {
     if (!followHistory || !inHistory) return;
-    const state = { ...history.state, tokhai: { form: idPrefix, step: index } };
+    const state = { ...history.state, tokhai: { ...history.state?.tokhai, [idPrefix]: index } };
     if (replacing) history.replaceState(state, '');
     else history.pushState(state, '');
   };
 
   /** Back or forward to one of this form's entries: its screen (forward as the Next button goes). */
   const onPopState = (event) => {
-    const at = event.state?.tokhai;
-    if (destroyed || at?.form !== idPrefix) return;
+    const at = event.state?.tokhai?.[idPrefix];
+    if (destroyed || !Number.isInteger(at) || at === step) return;
     // After the receipt the filing's screens are behind the citizen: back leaves the form.
     if (done) return history.back();
     replacing = true;
-    widget.showStep(at.step);
+    widget.showStep(at);
     // Where the widget is, should forward have stopped on errors.
     remember(step);
     replacing = false;
@@ -1104,13 +1157,14 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     if ((chosen === 'vi' || chosen === 'en') && chosen !== widget.language()) widget.setLanguage(chosen);
   }
   draftId = `${info.form_id}|${options.subject ?? ''}`;
-  tabs?.postMessage({ draft: draftId, session: sessionId, hello: true });
+  tell({ hello: true });
   // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
   // applied once found (restoreDraft).
+  // (After the drafts this page is still writing: a form removed and mounted again finds its last answer.)
   const earlier = drafts
-    ? nextTask().then(() =>
-        Promise.all([unseal('drafts', draftId).catch(() => null), unseal('outbox', draftId).catch(() => null)]),
-      )
+    ? nextTask()
+        .then(() => draftWrites)
+        .then(() => Promise.all([unseal('drafts', draftId).catch(() => null), unseal('outbox', draftId).catch(() => null)]))
     : null;
 
   /** Applies the draft an earlier page left, once found; what the citizen typed meanwhile wins. */
@@ -1141,14 +1195,17 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   const onHide = () => {
     if (hiddenSent) return;
     hiddenSent = true;
-    widget.hidden();
+    widget.visibility(false);
     if (saveTimer) saveDraft();
     report(done ? receipt || undefined : undefined);
   };
-  const onVisibility = () => {
-    if (doc.visibilityState === 'hidden') onHide();
-    else hiddenSent = false;
+  /** The page is shown again (the tab, or the page back from the browser's cache): its step's time runs on. */
+  const onShow = () => {
+    if (!hiddenSent) return;
+    hiddenSent = false;
+    widget.visibility(true);
   };
+  const onVisibility = () => (doc.visibilityState === 'hidden' ? onHide() : onShow());
   const onPageHide = () => onHide();
   const onEdit = () => saveSoon();
   const resendIfQueued = () => {
@@ -1156,6 +1213,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   };
   doc.addEventListener('visibilitychange', onVisibility);
   addEventListener('pagehide', onPageHide);
+  addEventListener('pageshow', onShow);
   addEventListener('online', resendIfQueued);
   element.addEventListener('input', onEdit);
 
@@ -1180,7 +1238,9 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     element,
     async prefill(bundle) {
       alive();
-      const text = await jsonText(bundle);
+      const text = await jsonText(bundle, PREFILL_TIMEOUT);
+      // The receipt shows what was sent: values do not change under a filing on its way.
+      if (delivering) throw new Error('tokhai: a filing is being sent; prefill once it is settled');
       alive().prefill(text);
     },
     values: () => JSON.parse(alive().values()),
@@ -1218,6 +1278,8 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     },
     destroy() {
       if (destroyed) return;
+      // The last answers, typed less than a pause ago, are kept (a single-page app's route changes at once).
+      if (saveTimer) saveDraft();
       destroyed = true;
       if (adopted) holders.delete(element);
       host.released?.(handle);
@@ -1226,6 +1288,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       tabs?.close();
       doc.removeEventListener('visibilitychange', onVisibility);
       removeEventListener('pagehide', onPageHide);
+      removeEventListener('pageshow', onShow);
       removeEventListener('online', resendIfQueued);
       removeEventListener('popstate', onPopState);
       element.removeEventListener('change', onFilesChosen, true);
@@ -1240,7 +1303,8 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     // Without prefill (not logged in, broker down) the citizen still gets an empty form.
     // Slow national data gets a notice; no answer within PREFILL_TIMEOUT leaves the form to the citizen.
     const slow = setTimeout(() => widget.status('prefill_loading'), PREFILL_NOTICE_AFTER);
-    await jsonText(options.prefill, PREFILL_TIMEOUT)
+    // The bundle comes fresh from the portal, whose clock also timed the login.
+    await jsonText(options.prefill, PREFILL_TIMEOUT, (res) => widget.setClockOffset(clockOffset(res)))
       .then((text) => {
         widget.prefill(text);
         bundle = JSON.parse(text);
@@ -1275,27 +1339,31 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
  * subject drafts language-switch history>`: the widget as a custom element.
  */
 export class TokhaiFormElement extends HTMLElement {
-  static observedAttributes = ['lang', 'src'];
+  static observedAttributes = [
+    'lang', 'src', 'catalogs', 'prefill', 'action', 'uploads', 'today', 'timings-endpoint', 'satisfaction-endpoint',
+    'login-at', 'subject', 'drafts', 'language-switch', 'history',
+  ];
   #handle = null;
   #ready = null;
   /** `ready` asked for before the element is in the page: settled once it is and its form is ready. */
   #waiting = null;
+  /** Whether the form starts at the end of this task (once the host has set all its attributes). */
+  #soon = false;
 
   /**
    * Resolves to the mounted form's handle (rejects while the element has no `src`); asked for before the
    * element is in the page, once it is.
    */
   get ready() {
-    if (!this.#ready && !this.getAttribute('src')) return Promise.reject(new Error('tokhai: <tokhai-form> has no src yet'));
-    if (!this.#ready && !this.isConnected) {
-      if (!this.#waiting) {
-        const waiting = {};
-        waiting.promise = new Promise((ok, fail) => Object.assign(waiting, { ok, fail }));
-        this.#waiting = waiting;
-      }
-      return this.#waiting.promise;
+    if (this.#ready) return this.#ready;
+    if (!this.getAttribute('src')) return Promise.reject(new Error('tokhai: <tokhai-form> has no src yet'));
+    if (this.isConnected && !this.#soon) return this.#start();
+    if (!this.#waiting) {
+      const waiting = {};
+      waiting.promise = new Promise((ok, fail) => Object.assign(waiting, { ok, fail }));
+      this.#waiting = waiting;
     }
-    return this.#ready ?? this.#start();
+    return this.#waiting.promise;
   }
 
   /** The handle, once mounted. */
@@ -1304,13 +1372,7 @@ export class TokhaiFormElement extends HTMLElement {
   }
 
   connectedCallback() {
-    if (this.#ready || !this.getAttribute('src')) return;
-    const ready = this.#start();
-    ready.catch(() => {});
-    if (this.#waiting) {
-      ready.then(this.#waiting.ok, this.#waiting.fail);
-      this.#waiting = null;
-    }
+    this.#startSoon();
   }
 
   disconnectedCallback() {
@@ -1321,11 +1383,33 @@ export class TokhaiFormElement extends HTMLElement {
   attributeChangedCallback(name, old, value) {
     if (old === value) return;
     // A language set while the form loads is applied once it is ready.
-    if (name === 'lang') this.#handle?.setLanguage(value);
-    if (name === 'src' && (this.#ready || this.isConnected)) {
-      this.#stop();
-      this.connectedCallback();
-    }
+    if (name === 'lang') return this.#handle?.setLanguage(value);
+    // The others are read at mount: the form starts again with them (another citizen signed in, another
+    // endpoint), its draft kept, once the task has set them all (a framework sets them one by one).
+    this.#stop();
+    if (this.isConnected) this.#startSoon();
+  }
+
+  /** Starts the form once the current task is over, if the element is still in the page with a `src`. */
+  #startSoon() {
+    if (this.#soon) return;
+    this.#soon = true;
+    queueMicrotask(() => {
+      this.#soon = false;
+      if (this.#ready || !this.getAttribute('src')) return;
+      if (!this.isConnected) {
+        // Asked for while in the page, removed before it started.
+        this.#waiting?.fail(new Error(GIVEN_UP));
+        this.#waiting = null;
+        return;
+      }
+      const ready = this.#start();
+      ready.catch(() => {});
+      if (this.#waiting) {
+        ready.then(this.#waiting.ok, this.#waiting.fail);
+        this.#waiting = null;
+      }
+    });
   }
 
   /** Unmounts the form (or gives up the one loading). */
@@ -1336,6 +1420,8 @@ export class TokhaiFormElement extends HTMLElement {
   }
 
   #start() {
+    // What a copy of another element (cloneNode) brought along is no form.
+    this.replaceChildren();
     const attr = (n) => this.getAttribute(n) ?? undefined;
     // The language the form starts in (a citizen's earlier choice in this tab may win over it).
     const asked = this.getAttribute('lang');

@@ -390,3 +390,170 @@ test('a bundler keeps the module that defines <tokhai-form> when an app imports 
   });
   assert.ok(outputFiles[0].text.includes('tokhai-form'), 'the element is still defined in the bundle');
 });
+
+test('attributes a framework sets one by one are all read; changed later, the form starts again with them, its last answer kept in the draft', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(
+    async (sample) => {
+      await import('/pkg/index.js');
+      const type = (root, text) => {
+        const box = root.querySelector('input[data-path="full_name"]');
+        box.value = text;
+        for (const name of ['input', 'change']) box.dispatchEvent(new Event(name, { bubbles: true }));
+      };
+      // In the page first, then its attributes: the catalogue comes after src.
+      const element = document.body.appendChild(document.createElement('tokhai-form'));
+      element.setAttribute('src', sample);
+      element.setAttribute('catalogs', '/catalogs/admin-units.json');
+      element.setAttribute('subject', 'citizen-a');
+      element.setAttribute('history', 'off');
+      const a = await element.ready;
+      await a.restored;
+      // Another citizen signs in within the draft's pause after A's last answer.
+      type(element, 'Nguyễn Văn An');
+      element.setAttribute('subject', 'citizen-b');
+      const b = await element.ready;
+      await b.restored;
+      const seenByB = b.values().full_name ?? null;
+      element.setAttribute('subject', 'citizen-a');
+      const again = await element.ready;
+      await again.restored;
+      return { fresh: b !== a, seenByB, backForA: again.values().full_name, forms: element.querySelectorAll('.tk').length };
+    },
+    SAMPLE,
+  );
+  assert.deepEqual(outcome, { fresh: true, seenByB: null, backForA: 'Nguyễn Văn An', forms: 1 });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a copy of a rendered element holds one form; two forms of a page keep their own screens in the history, and neither says it is open in another tab', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  await page.evaluate(
+    async ({ sample, values }) => {
+      await import('/pkg/index.js');
+      const first = document.body.appendChild(document.createElement('tokhai-form'));
+      first.id = 'first';
+      first.setAttribute('catalogs', '/catalogs/admin-units.json');
+      first.setAttribute('src', sample);
+      const handle = await first.ready;
+      await handle.prefill({ values });
+      const copy = first.cloneNode(true);
+      copy.id = 'second';
+      document.body.append(copy);
+      await copy.ready;
+    },
+    { sample: SAMPLE, values: VALID },
+  );
+  assert.equal(await page.locator('#second .tk').count(), 1);
+  const repeated = await page.$$eval('[id]', (es) => es.length - new Set(es.map((e) => e.id)).size);
+  assert.equal(repeated, 0, 'no id is used twice');
+  await page.click('#first .tk-nav button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#first .tk-progress-label').textContent === 'Bước 2/4');
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector('#first .tk-progress-label').textContent === 'Bước 1/4');
+  assert.equal(await page.textContent('#second .tk-progress-label'), 'Bước 1/4');
+  const statuses = await page.$$eval('.tk-status', (ss) => ss.map((s) => s.textContent).join(' '));
+  assert.doesNotMatch(statuses, /thẻ khác/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('submit() called again while the host sends the filing gets its outcome, and a prefill meanwhile is refused: the receipt shows what was sent', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(
+    async ({ sample, values }) => {
+      const { mount } = await import('/pkg/index.js');
+      const host = document.body.appendChild(document.createElement('div'));
+      const handle = await mount(host, sample, { drafts: false, history: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
+      await handle.prefill({ values });
+      let release;
+      const held = new Promise((ok) => (release = ok));
+      handle.on('submit', async () => {
+        await held;
+        return { receipt: { id: 'HOST-2' } };
+      });
+      const first = handle.submit();
+      const second = handle.submit();
+      const sending = handle.sending instanceof Promise;
+      const changed = { ...values, head_name: { value: 'Lê Văn Cư', source: 't', locked: false } };
+      const prefill = await handle.prefill({ values: changed }).then(() => 'applied', (e) => e.message);
+      release();
+      const outcomes = (await Promise.all([first, second])).map((o) => o.ok && o.response.receipt.id);
+      const receipt = host.querySelector('.tk-done').textContent;
+      return { outcomes, sending, prefill, sent: receipt.includes('Nguyễn Văn An'), changed: receipt.includes('Lê Văn Cư') };
+    },
+    { sample: SAMPLE, values: VALID },
+  );
+  assert.deepEqual(outcome, {
+    outcomes: ['HOST-2', 'HOST-2'],
+    sending: true,
+    prefill: 'tokhai: a filing is being sent; prefill once it is settled',
+    sent: true,
+    changed: false,
+  });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("in a host's shadow root the form gets its styles; a catalogue object the host changed is read again", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async (sample) => {
+    const { mount } = await import('/pkg/index.js');
+    const root = document.body.appendChild(document.createElement('div')).attachShadow({ mode: 'open' });
+    const inside = root.appendChild(document.createElement('div'));
+    const shadowed = await mount(inside, sample, { drafts: false, history: false, catalogs: '/catalogs/admin-units.json' });
+    const button = getComputedStyle(inside.querySelector('.tk-nav button[type=submit]'));
+    const styled = { links: root.querySelectorAll('link[data-tokhai]').length, padding: button.paddingLeft };
+    shadowed.destroy();
+
+    const definition = {
+      tokhai: 1, id: 'office', version: '1', title: 'Nơi nộp',
+      steps: [{ id: 's', title: 'Nơi nộp', sections: [{ id: 'a', fields: [{ id: 'p', kind: 'select', label: 'Tỉnh', catalog: 'provinces' }] }] }],
+    };
+    const catalogs = { provinces: [{ value: '01', label: 'Hà Nội' }] };
+    const host = document.body.appendChild(document.createElement('div'));
+    // Whether Hồ Chí Minh (79) is one of the list's options.
+    const valid = async () => {
+      const handle = await mount(host, definition, { drafts: false, history: false, catalogs });
+      const taken = await handle.prefill({ values: { p: { value: '79', source: 't', locked: false } } }).then(() => true, () => false);
+      handle.destroy();
+      return taken;
+    };
+    const before = await valid();
+    catalogs.provinces.push({ value: '79', label: 'Hồ Chí Minh' });
+    return { styled, before, after: await valid() };
+  }, SAMPLE);
+  assert.equal(outcome.styled.links, 1);
+  assert.notEqual(outcome.styled.padding, '6px', "the button is the widget's, not the browser's");
+  assert.deepEqual({ before: outcome.before, after: outcome.after }, { before: false, after: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the filing is timed by the portal's clock, and a step left for another tab counts again once the tab is back", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  // The portal's clock is 10 minutes ahead of this computer's.
+  await page.route('**/prefill-ahead', (route) =>
+    route.fulfill({ contentType: 'application/json', headers: { Date: new Date(Date.now() + 600_000).toUTCString() }, body: '{"values": {}}' }),
+  );
+  const outcome = await page.evaluate(async (sample) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    const loginAt = Date.now() + 600_000 - 5_000;
+    const handle = await mount(host, sample, { drafts: false, history: false, catalogs: '/catalogs/admin-units.json', prefill: '/prefill-ahead', loginAt });
+    const ahead = handle.timeline().events.map((e) => Math.round((e.at - Date.now()) / 1000));
+    const visibility = (state) => {
+      Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    visibility('hidden');
+    visibility('visible');
+    dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    return { ahead, last: handle.timeline().events.slice(-2).map((e) => e.type) };
+  }, SAMPLE);
+  assert.ok(outcome.ahead.length > 0 && outcome.ahead.every((s) => s >= 598 && s <= 602), `events ahead by ${outcome.ahead} s`);
+  assert.deepEqual(outcome.last, ['hidden', 'shown']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -735,7 +735,7 @@ impl Compiler {
                     if let Some(known) = EXTERNAL_CATALOGS.into_iter().find(|c| c == name) {
                         external.push(known);
                     } else {
-                        self.error(&format!("{path}.catalog"), format!("unknown catalogue '{name}'"));
+                        self.error(&format!("{path}.catalog"), format!("unknown catalogue '{name}': give it in the definition's catalogs (a host gives only provinces and communes)"));
                     }
                 }
                 let parent = def.parent.as_deref().and_then(|p| {

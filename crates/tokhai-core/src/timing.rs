@@ -43,6 +43,8 @@ pub enum EventKind {
     Receipt,
     /// The page was hidden (tab switched or closed).
     Hidden,
+    /// The page was shown again after it was hidden (the citizen came back to the tab).
+    Shown,
 }
 
 /// One event and when it happened.
@@ -238,8 +240,10 @@ impl Timeline {
         let last_submit = events.iter().rev().find(|e| e.kind == EventKind::Submit).map(|e| e.at);
         let to_submit_ms = start.zip(last_submit).map(|(s, t)| (t - s).max(0.0));
 
+        // Neither a long pause nor the time the page was hidden is active.
         let active_ms = events
             .windows(2)
+            .filter(|w| w[0].kind != EventKind::Hidden)
             .map(|w| w[1].at - w[0].at)
             .filter(|&gap| gap <= idle_threshold_ms)
             .sum();
@@ -247,6 +251,8 @@ impl Timeline {
         let mut steps: Vec<StepTime> = Vec::new();
         let mut fields: Vec<FieldStats> = Vec::new();
         let mut current_step: Option<(&str, f64)> = None;
+        // The step the page was hidden on: its time runs again once the page is shown.
+        let mut paused_step: Option<&str> = None;
         let mut focused: Option<(&str, f64)> = None;
         let (mut retries, mut last_step, mut last_field) = (0, None, None);
         for e in &events {
@@ -254,6 +260,7 @@ impl Timeline {
                 EventKind::Step { step } => {
                     close_step(&mut steps, current_step, e.at);
                     current_step = Some((step, e.at));
+                    paused_step = None;
                     last_step = Some(step.as_str());
                 }
                 EventKind::Focus { field } => {
@@ -273,8 +280,14 @@ impl Timeline {
                 }
                 EventKind::ErrorShown { field, .. } => stats(&mut fields, field).errors += 1,
                 EventKind::Retry => retries += 1,
-                EventKind::Submit | EventKind::Hidden | EventKind::Receipt => {
+                EventKind::Hidden => {
+                    close_step(&mut steps, current_step, e.at);
+                    paused_step = current_step.take().map(|(step, _)| step).or(paused_step);
+                }
+                EventKind::Shown => current_step = paused_step.take().map(|step| (step, e.at)).or(current_step),
+                EventKind::Submit | EventKind::Receipt => {
                     close_step(&mut steps, current_step.take(), e.at);
+                    paused_step = None;
                 }
                 EventKind::Start | EventKind::ErrorCleared { .. } => {}
             }
@@ -708,6 +721,29 @@ mod tests {
             .collect();
         assert_eq!(counted, [("address", 1, 0), ("name", 3, 2), ("phone", 1, 0)]);
         assert_eq!(m.corrections, 2);
+    }
+
+    #[test]
+    fn a_step_left_for_another_tab_counts_again_once_back_and_the_hidden_time_is_not_active() {
+        use EventKind::*;
+        let t = Timeline {
+            login_at: Some(0.0),
+            events: vec![
+                ev(0.0, Start),
+                ev(0.0, Step { step: f("one") }),
+                ev(2_000.0, Hidden),
+                ev(6_500.0, Shown),
+                ev(9_500.0, Change { field: f("phone") }),
+                ev(10_000.0, Step { step: f("two") }),
+                ev(11_000.0, Submit),
+            ],
+            ..Timeline::default()
+        };
+        let m = t.metrics(IDLE_THRESHOLD_MS, TARGET_MS);
+        let steps: Vec<(&str, f64)> = m.steps.iter().map(|s| (s.step.as_str(), s.ms)).collect();
+        assert_eq!(steps, [("one", 2_000.0 + 3_500.0), ("two", 1_000.0)]);
+        assert_eq!(m.active_ms, 11_000.0 - 4_500.0);
+        assert_eq!(m.to_submit_ms, Some(11_000.0));
     }
 
     #[test]

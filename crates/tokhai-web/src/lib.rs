@@ -375,9 +375,16 @@ impl Widget {
         self.inner.with(|s| s.rated(ok));
     }
 
-    /// Records that the page was hidden (tab switched or closed).
-    pub fn hidden(&self) {
-        self.inner.peek(|s| s.record(EventKind::Hidden));
+    /// Times the filing by the back end's clock, `offset` ms ahead of this computer's (as the login is).
+    #[wasm_bindgen(js_name = setClockOffset)]
+    pub fn set_clock_offset(&self, offset: f64) {
+        self.inner.peek(|s| s.set_clock_offset(offset));
+    }
+
+    /// Records that the page was hidden (tab switched or closed), or shown again.
+    pub fn visibility(&self, visible: bool) {
+        let kind = if visible { EventKind::Shown } else { EventKind::Hidden };
+        self.inner.peek(|s| s.record(kind));
     }
 
     /// Switches the widget to `vi` or `en`.

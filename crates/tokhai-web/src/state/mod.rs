@@ -116,6 +116,9 @@ pub struct State {
     server_messages: Vec<(Issue, Json)>,
     idempotency_key: String,
     timeline: Timeline,
+    /// Milliseconds the back end's clock is ahead of this computer's: events are timed by the back end's
+    /// clock, as the login is (a citizen's clock set 10 minutes fast would miss the target otherwise).
+    clock_offset: f64,
     /// Events for the JS face, sent once the state is no longer borrowed.
     pub events: Vec<(&'static str, Json)>,
     /// Element to focus once the state is no longer borrowed.
@@ -370,6 +373,7 @@ impl State {
                 login_at: opts.login_at,
                 ..Timeline::default()
             },
+            clock_offset: 0.0,
             events: Vec::new(),
             focus: None,
         };
@@ -1263,10 +1267,18 @@ impl State {
     pub fn record(&mut self, kind: EventKind) {
         if self.timeline.events.len() < MAX_EVENTS {
             self.timeline.events.push(TimedEvent {
-                at: js_sys::Date::now(),
+                at: js_sys::Date::now() + self.clock_offset,
                 kind,
             });
         }
+    }
+
+    /// Times events by the back end's clock, `offset` ms ahead of this computer's: those recorded so far too.
+    pub fn set_clock_offset(&mut self, offset: f64) {
+        for e in &mut self.timeline.events {
+            e.at += offset - self.clock_offset;
+        }
+        self.clock_offset = offset;
     }
 
     /// The filing's timeline: events (field paths and issue codes, never values) and prefill coverage.
