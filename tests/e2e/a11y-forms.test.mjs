@@ -1,7 +1,7 @@
 // Accessibility of the three real procedures on a 360 px phone: axe-core with the WCAG 2.2 A/AA tags
 // and its best practices reports no violation on any screen a citizen meets while filing them on the
 // development portal (each step pristine, with its errors, with a list open, in English, filled; the
-// review page; the receipt), and no screen scrolls sideways.
+// review page; the receipt, also at 320 px with WCAG's text spacing), and no screen scrolls sideways.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, SERVER_BINARY, usePortal, WCAG_TAGS } from './helpers.mjs';
@@ -58,6 +58,15 @@ for (const [name, form] of Object.entries(FORMS)) {
     await check('review page');
     await c.submit();
     await check('receipt');
+    // At 320 px (WCAG 1.4.10) with WCAG's text spacing (1.4.12) the receipt's reference, one long word,
+    // stays inside the receipt.
+    await page.setViewportSize({ width: 320, height: 740 });
+    await page.evaluate(() => {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync('* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important } p { margin-bottom: 2em !important }');
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    });
+    await check('receipt, 320 px with text spacing');
     await context.close();
     const faulty = Object.entries(seen).filter(([, found]) => found.length);
     assert.deepEqual(faulty, [], 'no screen has a fault');
