@@ -906,6 +906,14 @@ test('a locked radio set, list or check box stays reachable by Tab, says it is r
   for (const part of ['province', 'commune']) {
     assert.match(await page.getAttribute(`#tk1-residence_${part}`, 'aria-describedby'), /\btk1-residence-prov\b/);
   }
+  // A locked box can still be focused: its edge keeps 3:1 against the white page (WCAG 1.4.11).
+  const edge = await page.$eval('#tk1-residence_province', (e) => getComputedStyle(e).borderTopColor);
+  const luminance = edge.match(/\d+/g).slice(0, 3).map((c) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  const ratio = 1.05 / (0.2126 * luminance[0] + 0.7152 * luminance[1] + 0.0722 * luminance[2] + 0.05);
+  assert.ok(ratio >= 3, `the locked box's edge ${edge} has ${ratio.toFixed(2)}:1`);
 
   // Tab reaches the chosen radio button; arrows, Space and clicks change nothing.
   await page.focus('#tk1-dob');
