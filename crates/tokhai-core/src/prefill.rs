@@ -922,8 +922,14 @@ pub struct BundleContext<'a> {
 }
 
 /// Problems with a (signature-checked) bundle for a submission: wrong form or citizen, expiry,
-/// locked values changed or cleared (a locked field left out, being hidden, is not a change).
-pub fn check_bundle(bundle: &PrefillBundle, ctx: BundleContext<'_>, values: &Json) -> Vec<Issue> {
+/// locked values changed, cleared or left out (`shown`: whether the form shows a field, by path, with
+/// these values; a locked field it hides is rightly left out).
+pub fn check_bundle(
+    bundle: &PrefillBundle,
+    ctx: BundleContext<'_>,
+    values: &Json,
+    shown: &dyn Fn(&str) -> bool,
+) -> Vec<Issue> {
     if bundle.format != BUNDLE_FORMAT {
         return vec![Issue::error("", "prefill.format").with("format", bundle.format)];
     }
@@ -937,7 +943,7 @@ pub fn check_bundle(bundle: &PrefillBundle, ctx: BundleContext<'_>, values: &Jso
         return vec![Issue::error("", "prefill.expired")];
     }
     if let Some(scope) = &bundle.row {
-        return check_rows(bundle, scope, ctx.form, values);
+        return check_rows(bundle, scope, ctx.form, values, shown);
     }
     let kinds = field_kinds(ctx.form);
     bundle
@@ -946,31 +952,41 @@ pub fn check_bundle(bundle: &PrefillBundle, ctx: BundleContext<'_>, values: &Jso
         .filter(|(_, p)| p.locked)
         .filter_map(|(path, p)| {
             let kind = *kinds.get(path.as_str())?;
-            let sent = values.get(path)?;
-            // Absent means hidden by the form's rules; a value, even cleared, must be the prefilled one.
-            (!same(&normalize(kind, sent.clone()), &p.value)).then(|| Issue::error(path, "prefill.locked_changed"))
+            // A value, even cleared, must be the prefilled one; none at all, only where the form hides it.
+            let changed = match values.get(path) {
+                Some(sent) => !same(&normalize(kind, sent.clone()), &p.value),
+                None => shown(path),
+            };
+            changed.then(|| Issue::error(path, "prefill.locked_changed"))
         })
         .collect()
 }
 
 /// A row bundle against the submitted rows of its member: every locked value unchanged. A member
 /// no row names any more (removed, or another PIN typed) leaves the bundle unused.
-fn check_rows(bundle: &PrefillBundle, scope: &RowScope, form: &FormDef, values: &Json) -> Vec<Issue> {
+fn check_rows(
+    bundle: &PrefillBundle,
+    scope: &RowScope,
+    form: &FormDef,
+    values: &Json,
+    shown: &dyn Fn(&str) -> bool,
+) -> Vec<Issue> {
     let Some((group, key)) = member_group(form, &scope.group) else {
         return vec![Issue::error(&scope.group, "prefill.form_mismatch").with("form", &bundle.form_id)];
     };
     let mut issues = Vec::new();
     for (i, row) in member_rows(values, &scope.group, key, &scope.member) {
         for (field, p) in bundle.values.iter().filter(|(_, p)| p.locked) {
-            let kind = group.fields.iter().flatten().find(|f| &f.id == field).map(|f| f.kind);
-            let (Some(kind), Some(sent)) = (kind, row.get(field)) else {
+            let Some(kind) = group.fields.iter().flatten().find(|f| &f.id == field).map(|f| f.kind) else {
                 continue;
             };
-            if !same(&normalize(kind, sent.clone()), &p.value) {
-                issues.push(Issue::error(
-                    format!("{}[{i}].{field}", scope.group),
-                    "prefill.locked_changed",
-                ));
+            let path = format!("{}[{i}].{field}", scope.group);
+            let changed = match row.get(field) {
+                Some(sent) => !same(&normalize(kind, sent.clone()), &p.value),
+                None => shown(&path),
+            };
+            if changed {
+                issues.push(Issue::error(path, "prefill.locked_changed"));
             }
         }
     }
@@ -1267,11 +1283,17 @@ mod tests {
         };
         let same = json!({"full_name": "Nguye\u{302}\u{303}n  Văn An", "dob": "15/01/1990", "email": "a@b.vn",
                           "residence": {"province": "01", "commune": "00004", "street": "Số 12 Phố Hàng Bài"}});
-        assert_eq!(check_bundle(&b, ctx, &same), vec![]);
+        assert_eq!(check_bundle(&b, ctx, &same, &|_| true), vec![]);
+        // A locked value left out is a change where the form shows its field, and none where it hides it.
+        let mut left_out = same.clone();
+        left_out.as_object_mut().unwrap().remove("full_name");
+        let found = check_bundle(&b, ctx, &left_out, &|_| true);
+        assert_eq!(found, [Issue::error("full_name", "prefill.locked_changed")]);
+        assert_eq!(check_bundle(&b, ctx, &left_out, &|path| path != "full_name"), vec![]);
         let changed = json!({"full_name": "Nguyễn Văn Ân", "dob": null,
                              "residence": {"province": "01", "commune": "00008", "street": "Số 12 Phố Hàng Bài"},
                              "hometown": {"province": "01"}});
-        let codes: Vec<_> = check_bundle(&b, ctx, &changed)
+        let codes: Vec<_> = check_bundle(&b, ctx, &changed, &|_| true)
             .into_iter()
             .map(|i| (i.path, i.code))
             .collect();
@@ -1284,14 +1306,20 @@ mod tests {
             ]
         );
         let late = BundleContext { now: 2_001, ..ctx };
-        assert_eq!(check_bundle(&b, late, &same)[0].code, "prefill.expired");
+        assert_eq!(check_bundle(&b, late, &same, &|_| true)[0].code, "prefill.expired");
         let other = BundleContext {
             subject: Some("001090099999"),
             ..ctx
         };
-        assert_eq!(check_bundle(&b, other, &same)[0].code, "prefill.subject_mismatch");
+        assert_eq!(
+            check_bundle(&b, other, &same, &|_| true)[0].code,
+            "prefill.subject_mismatch"
+        );
         let anonymous = BundleContext { subject: None, ..ctx };
-        assert_eq!(check_bundle(&b, anonymous, &same)[0].code, "prefill.subject_mismatch");
+        assert_eq!(
+            check_bundle(&b, anonymous, &same, &|_| true)[0].code,
+            "prefill.subject_mismatch"
+        );
     }
 
     #[test]
@@ -1394,10 +1422,10 @@ mod tests {
             {"m_pin": "001090099999", "m_name": "Trần Bình", "m_dob": "2001-01-01"},
             {"m_pin": "001090012345", "m_name": "Nguyễn Văn An", "m_dob": "1990-01-15", "m_note": "x"}
         ]});
-        assert_eq!(check_bundle(&b, ctx, &rows), vec![]);
+        assert_eq!(check_bundle(&b, ctx, &rows, &|_| true), vec![]);
         let mut changed = rows.clone();
         changed["members"][1]["m_name"] = json!("Nguyễn Văn Ân");
-        let found: Vec<_> = check_bundle(&b, ctx, &changed)
+        let found: Vec<_> = check_bundle(&b, ctx, &changed, &|_| true)
             .into_iter()
             .map(|i| (i.path, i.code))
             .collect();
@@ -1405,9 +1433,13 @@ mod tests {
             found,
             [("members[1].m_name".to_owned(), "prefill.locked_changed".to_owned())]
         );
+        let mut left_out = rows.clone();
+        left_out["members"][1].as_object_mut().unwrap().remove("m_name");
+        let found = check_bundle(&b, ctx, &left_out, &|_| true);
+        assert_eq!(found, [Issue::error("members[1].m_name", "prefill.locked_changed")]);
         // A row with another PIN is the citizen's own: the bundle is simply unused.
         changed["members"][1]["m_pin"] = json!("001090077777");
-        assert_eq!(check_bundle(&b, ctx, &changed), vec![]);
+        assert_eq!(check_bundle(&b, ctx, &changed, &|_| true), vec![]);
         let p = provenance(&f, None, &[b], &rows);
         assert_eq!(
             p["members"]["rows"],

@@ -638,15 +638,33 @@ pub fn validate_submission(
     values: &Json,
     today: Date,
 ) -> Result<Vec<Issue>, SessionError> {
-    let mut session = Session::new(Arc::clone(form), Arc::clone(catalogs), today)?;
-    let mut issues = session.load(values);
-    session.validate_all();
-    issues.extend(session.issues());
-    issues.extend(session.payload_issues(values));
-    Ok(issues)
+    Session::submitted(form, catalogs, values, today).map(|(_, issues)| issues)
 }
 
 impl Session {
+    /// A session holding submitted values, with every error `validate_submission` finds in them.
+    pub fn submitted(
+        form: &Arc<Form>,
+        catalogs: &Arc<Catalogs>,
+        values: &Json,
+        today: Date,
+    ) -> Result<(Session, Vec<Issue>), SessionError> {
+        let mut session = Session::new(Arc::clone(form), Arc::clone(catalogs), today)?;
+        let mut issues = session.load(values);
+        session.validate_all();
+        issues.extend(session.issues());
+        issues.extend(session.payload_issues(values));
+        Ok((session, issues))
+    }
+
+    /// Whether the form shows the field at `path` (`id`, or `group[row].id`) with the values held.
+    pub fn is_shown(&self, path: &str) -> bool {
+        path::parse(&self.form, path).is_ok_and(|t| {
+            let slot = self.slots[t.field as usize].get(t.row.unwrap_or(0));
+            slot.is_some_and(|s| s.visible)
+        })
+    }
+
     /// Submitted values the form would never send: values not normalised, of hidden fields, altered computed values.
     fn payload_issues(&self, values: &Json) -> Vec<Issue> {
         let mut out = Vec::new();

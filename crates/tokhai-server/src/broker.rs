@@ -115,7 +115,7 @@ pub async fn prefill_row(
 ) -> Result<Json<PrefillBundle>, ApiError> {
     let form = state.form(&form_id).ok_or_else(unknown_form)?.clone();
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
-    let group = member_group(form.def(), &q.group).ok_or_else(unknown_form)?.0;
+    member_group(form.def(), &q.group).ok_or_else(unknown_form)?;
     let pin = pin::normalize(&q.pin);
     // One answer for "no such person" and "not in your household": the endpoint tells nothing else.
     let not_household = || {
@@ -129,18 +129,42 @@ pub async fn prefill_row(
     if !pin::is_pin(&pin) {
         return Err(not_household());
     }
-    let citizen = attributes_of(&state, &login.subject).await?.ok_or_else(not_household)?;
-    let member = attributes_of(&state, &pin).await?.ok_or_else(not_household)?;
-    if !same_household(&citizen, &member) {
-        return Err(not_household());
-    }
-    let scope = RowScope {
-        group: q.group.clone(),
-        member: pin,
-    };
-    let bundle = signed(&state, &form, &login.subject, row_values(group, &member), Some(scope));
+    let bundle = member_bundle(&state, &form, &login.subject, &q.group, &pin)
+        .await?
+        .ok_or_else(not_household)?;
     tracing::info!(form = form.id(), subject = %mask_pin(&login.subject), group = q.group, "member row issued");
     Ok(Json(bundle))
+}
+
+/// The signed values of the row of `group` naming household member `pin` of citizen `subject`; `None`
+/// when `pin` is no member of their household (or no such group).
+pub async fn member_bundle(
+    state: &AppState,
+    form: &Form,
+    subject: &str,
+    group: &str,
+    pin: &str,
+) -> Result<Option<PrefillBundle>, ApiError> {
+    let Some((def, _)) = member_group(form.def(), group) else {
+        return Ok(None);
+    };
+    let (Some(citizen), Some(member)) = (attributes_of(state, subject).await?, attributes_of(state, pin).await?) else {
+        return Ok(None);
+    };
+    if !same_household(&citizen, &member) {
+        return Ok(None);
+    }
+    let scope = RowScope {
+        group: group.to_owned(),
+        member: pin.to_owned(),
+    };
+    Ok(Some(signed(
+        state,
+        form,
+        subject,
+        row_values(def, &member),
+        Some(scope),
+    )))
 }
 
 /// The spouse's attributes; a failed lookup only leaves the spouse's fields to the citizen.

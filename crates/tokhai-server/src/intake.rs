@@ -12,9 +12,9 @@ use axum::Json;
 use serde_json::{json, Map, Value as Json_};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokhai_core::prefill::{check_bundle, locks_prefill, provenance, BundleContext, PrefillBundle};
+use tokhai_core::prefill::{check_bundle, locks_prefill, member_key, provenance, BundleContext, PrefillBundle};
 use tokhai_core::submission::{is_valid_idempotency_key, Submission};
-use tokhai_core::{Date, Form, Issue};
+use tokhai_core::{Date, Form, Issue, Session};
 
 /// What a handler answers: the response, or the refusal (or error) as a response.
 type Answer = Result<Response, Failure>;
@@ -191,7 +191,17 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         _ => None,
     };
     let checked = bundle.as_ref().or(built.as_ref());
-    let mut issues = check(state, &form, &sub, checked, &rows, login.as_ref(), now)?;
+    // And household members' rows sent without their bundles, against ones built now.
+    let mut checked_rows = rows.clone();
+    if let Some(login) = &login {
+        checked_rows.extend(
+            member_bundles(state, &form, login, &sub.values, &rows)
+                .await
+                .into_iter()
+                .map(Some),
+        );
+    }
+    let mut issues = check(state, &form, &sub, checked, &checked_rows, login.as_ref(), now)?;
     let (attached, not_kept) = uploads::named_uploads(state, &form, &sub.values, subject).await?;
     issues.extend(not_kept);
     let masked = subject.map(mask_pin).unwrap_or_default();
@@ -290,21 +300,23 @@ fn check(
     login: Option<&Login>,
     now: i64,
 ) -> Result<Vec<Issue>, Failure> {
-    let validated = tokhai_core::validate_submission(form, &state.catalogs, &sub.values, Date::in_viet_nam(now));
-    let mut issues: Vec<Issue> = match validated {
-        Ok(issues) => issues.into_iter().filter(Issue::is_error).collect(),
+    let validated = Session::submitted(form, &state.catalogs, &sub.values, Date::in_viet_nam(now));
+    let (session, mut issues) = match validated {
+        Ok((session, issues)) => (session, issues.into_iter().filter(Issue::is_error).collect::<Vec<_>>()),
         Err(e) => {
             tracing::error!(form = form.id(), error = %e, "submission could not be validated");
             return Err(Failure::from(ApiError::internal()));
         }
     };
+    // A locked value left out of a field the form shows is a change.
+    let shown = |path: &str| session.is_shown(path);
     let ctx = BundleContext {
         form: form.def(),
         subject: login.map(|l| l.subject.as_str()),
         now: now / 1000,
     };
     let mut verify = |bundle: Option<&PrefillBundle>, path: &str| match bundle {
-        Some(b) if state.keys.verify(b) => issues.extend(check_bundle(b, ctx, &sub.values)),
+        Some(b) if state.keys.verify(b) => issues.extend(check_bundle(b, ctx, &sub.values, &shown)),
         Some(_) => issues.push(Issue::error(path, "prefill.signature_invalid")),
         None => issues.push(Issue::error(path, "prefill.format")),
     };
@@ -339,6 +351,43 @@ async fn national_bundle(state: &AppState, form: &Form, login: &Login) -> Option
             None
         }
     }
+}
+
+/// The bundles of the rows of household members (by their PIN) that a submission names but sent no
+/// bundle for, built now: left out, they would let a member's changed name through. A row of someone
+/// outside the household is the citizen's own; without national data, rows are accepted unchecked.
+async fn member_bundles(
+    state: &AppState,
+    form: &Form,
+    login: &Login,
+    values: &Json_,
+    sent: &[Option<PrefillBundle>],
+) -> Vec<PrefillBundle> {
+    let groups = form
+        .def()
+        .steps
+        .iter()
+        .flat_map(|s| &s.sections)
+        .flat_map(|s| &s.fields);
+    let mut built = Vec::new();
+    for (group, key) in groups.filter_map(|g| Some((g.id.as_str(), member_key(g)?))) {
+        let rows = values
+            .get(group)
+            .and_then(Json_::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        for member in rows.iter().filter_map(|row| row.get(key)?.as_str()) {
+            let covered = sent.iter().flatten().filter_map(|b| b.row.as_ref());
+            if covered.into_iter().any(|s| s.group == group && s.member == member) {
+                continue;
+            }
+            match broker::member_bundle(state, form, &login.subject, group, member).await {
+                Ok(Some(bundle)) => built.push(bundle),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(form = form.id(), group, error = e.code, "member row not checked"),
+            }
+        }
+    }
+    built
 }
 
 /// A dossier code: the Vietnamese date and 16 hex digits of the key's hash, e.g. `HS20251123-0F8E2B6C3D1A4C55`.

@@ -360,6 +360,20 @@ async fn locked_values_sent_without_their_bundle_are_checked_against_national_da
         .await;
     assert_eq!(status, 201, "{body}");
 
+    // And a locked value left out, with the bundle or without.
+    let mut dropped = values.clone();
+    dropped.as_object_mut().expect("values").remove("full_name");
+    for bundle in [Some(&bundle), None] {
+        let (status, body) = client
+            .post("/api/submissions", &submission(&running, "demo", &dropped, bundle))
+            .await;
+        assert_eq!(status, 422, "{body}");
+        let left_out = reasons(&body)
+            .iter()
+            .any(|r| r["code"] == "prefill.locked_changed" && r["path"] == "full_name");
+        assert!(left_out, "{body}");
+    }
+
     // So is another person's PIN.
     let (_, list) = client.get("/api/dev/citizens?limit=2").await;
     let mut borrowed = values.clone();

@@ -99,6 +99,24 @@ async fn a_household_members_row_is_prefilled_signed_and_checked() {
         "{body}"
     );
 
+    // Sent without its bundle, the row is checked against one built now; a locked value left out is a change.
+    let (status, body) = client.post("/api/submissions", &filed(&changed, json!([]))).await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("prefill.locked_changed", "members[1].m_name")),
+        "{body}"
+    );
+    let mut left_out = values.clone();
+    left_out["members"][1].as_object_mut().expect("a row").remove("m_name");
+    let (status, body) = client
+        .post("/api/submissions", &filed(&left_out, json!([bundle])))
+        .await;
+    let reasons = body["reasons"].as_array().cloned().unwrap_or_default();
+    let changed_name = reasons
+        .iter()
+        .any(|r| r["code"] == "prefill.locked_changed" && r["path"] == "members[1].m_name");
+    assert!(status == 422 && changed_name, "{body}");
+
     let mut forged = bundle.clone();
     forged["values"]["m_name"]["value"] = json!("Tên Khác Hẳn");
     let (status, body) = client.post("/api/submissions", &filed(&changed, json!([forged]))).await;
