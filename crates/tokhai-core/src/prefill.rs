@@ -952,10 +952,11 @@ pub fn check_bundle(
         .filter(|(_, p)| p.locked)
         .filter_map(|(path, p)| {
             let kind = *kinds.get(path.as_str())?;
-            // A value, even cleared, must be the prefilled one; none at all, only where the form hides it.
+            // A value, even cleared, must be the prefilled one; none at all, only where the form hides it
+            // (or national data had none).
             let changed = match values.get(path) {
                 Some(sent) => !same(&normalize(kind, sent.clone()), &p.value),
-                None => shown(path),
+                None => !p.value.is_null() && shown(path),
             };
             changed.then(|| Issue::error(path, "prefill.locked_changed"))
         })
@@ -983,7 +984,7 @@ fn check_rows(
             let path = format!("{}[{i}].{field}", scope.group);
             let changed = match row.get(field) {
                 Some(sent) => !same(&normalize(kind, sent.clone()), &p.value),
-                None => shown(&path),
+                None => !p.value.is_null() && shown(&path),
             };
             if changed {
                 issues.push(Issue::error(path, "prefill.locked_changed"));
