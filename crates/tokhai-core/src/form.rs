@@ -3,7 +3,7 @@
 
 use crate::canonical::json_text;
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
-use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, Text};
+use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, RuleDef, Text};
 use crate::expr::{insert_sorted, Binding, Expr, Scope};
 use crate::rules::{self, Rule};
 use serde::de::DeserializeOwned;
@@ -111,6 +111,8 @@ impl Form {
                 message,
             }])
         };
+        // Editors on Windows save UTF-8 with a byte-order mark, which JSON does not allow.
+        let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         if json.len() > MAX_DEFINITION_BYTES {
             return Err(fail(format!("definition is larger than {MAX_DEFINITION_BYTES} bytes")));
         }
@@ -373,8 +375,8 @@ impl Compiler {
             let target = rule.path.as_deref().and_then(|p| self.by_id.get(p).copied());
             match target {
                 Some(f) if self.groups[f as usize].is_none() => {
+                    self.custom_code(rule, &path, &mut custom_messages);
                     if let Some(check) = self.expr(&rule.check, &format!("{path}.check"), None) {
-                        custom_messages.insert(rule.code.clone(), rule.message.clone());
                         let custom = rules::custom::Custom {
                             check,
                             code: rule.code.clone(),
@@ -688,11 +690,8 @@ impl Compiler {
         }
         for (i, rule) in def.rules.iter().enumerate() {
             let rpath = format!("{path}.rules[{i}]");
-            if !rule.code.starts_with("custom.") {
-                self.error(&format!("{rpath}.code"), "custom rule codes start with 'custom.'");
-            }
+            self.custom_code(rule, &rpath, custom_messages);
             if let Some(check) = self.expr(&rule.check, &format!("{rpath}.check"), group) {
-                custom_messages.insert(rule.code.clone(), rule.message.clone());
                 out.push(Box::new(custom::Custom {
                     check,
                     code: rule.code.clone(),
@@ -701,6 +700,34 @@ impl Compiler {
             }
         }
         out
+    }
+
+    /// Keeps a custom rule's message under its code: a code is `custom.` then a-z, 0-9, `_` or `.`,
+    /// and one code has one message (the issue names its code, and the code its message).
+    fn custom_code(&mut self, rule: &RuleDef, rpath: &str, messages: &mut HashMap<String, Text>) {
+        let name = rule.code.strip_prefix("custom.").unwrap_or_default();
+        let valid = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+        if !valid {
+            self.error(
+                &format!("{rpath}.code"),
+                "custom rule codes are 'custom.' then a-z, 0-9, _ or .",
+            );
+        }
+        match messages.get(&rule.code) {
+            Some(message) if *message != rule.message => self.error(
+                &format!("{rpath}.code"),
+                format!(
+                    "'{}' is the code of another rule with another message: give each its own",
+                    rule.code
+                ),
+            ),
+            _ => {
+                messages.insert(rule.code.clone(), rule.message.clone());
+            }
+        }
     }
 
     #[inline(never)]
@@ -978,6 +1005,29 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
             &format!("{path}.parent"),
             "'parent' filters a catalogue: give 'catalog' too",
         );
+    }
+    if def.parent.as_deref() == Some(def.id.as_str()) {
+        c.error(&format!("{path}.parent"), "a list cannot be filtered by itself");
+    }
+    for (name, limit) in [
+        ("max_files", def.max_files.map(|n| n as u64)),
+        ("max_size", def.max_size),
+    ] {
+        if limit == Some(0) {
+            c.error(&format!("{path}.{name}"), format!("'{name}' is at least 1"));
+        }
+    }
+    // A browser tells a file's media type, not its extension.
+    for (i, media_type) in def.accept.iter().flatten().enumerate() {
+        let valid = media_type
+            .split_once('/')
+            .is_some_and(|(family, sub)| !family.is_empty() && family != "*" && !sub.is_empty() && !sub.contains('/'));
+        if !valid {
+            c.error(
+                &format!("{path}.accept[{i}]"),
+                format!("'{media_type}' is not a media type such as application/pdf or image/*"),
+            );
+        }
     }
     let not_computable = [Group, File, Address, CheckboxGroup];
     if def.compute.is_some() && not_computable.contains(&def.kind) {

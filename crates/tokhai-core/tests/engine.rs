@@ -63,6 +63,51 @@ fn every_definition_problem_is_reported_with_its_path() {
 }
 
 #[test]
+fn definitions_no_citizen_could_file_or_read_right_are_refused() {
+    let file = |extra: Value| {
+        let mut f = json!({"id": "f", "kind": "file", "label": "F"});
+        f.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        f
+    };
+    let errors = compile_errors(json!([
+        file(json!({"max_files": 0})),
+        file(json!({"max_size": 0})),
+        file(json!({"accept": ["application/pdf", ".pdf", "*/*"]})),
+        {"id": "p", "kind": "select", "label": "P", "catalog": "provinces", "parent": "p"},
+        {"id": "a", "kind": "number", "label": "A", "rules": [
+            {"check": "a > 1", "code": "custom.small", "message": "A lớn hơn 1"},
+            {"check": "a > 2", "code": "custom no dots", "message": "A lớn hơn 2"}]},
+        {"id": "b", "kind": "number", "label": "B", "rules": [
+            {"check": "b > 5", "code": "custom.small", "message": "B lớn hơn 5"}]}
+    ]));
+    let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
+    let base = "$.steps[0].sections[0].fields";
+    for expected in [
+        format!("{base}[0].max_files"),
+        format!("{base}[1].max_size"),
+        format!("{base}[2].accept[1]"),
+        format!("{base}[2].accept[2]"),
+        format!("{base}[3].parent"),
+        format!("{base}[4].rules[1].code"),
+        format!("{base}[5].rules[0].code"),
+    ] {
+        assert!(paths.contains(&expected.as_str()), "missing {expected} in {errors:#?}");
+    }
+    assert!(!paths.contains(&format!("{base}[2].accept[0]").as_str()), "{errors:#?}");
+    // A form rule's code is held to the same shape.
+    let mut definition = form(json!([{"id": "a", "kind": "text", "label": "A"}]));
+    definition["rules"] = json!([{"check": "a != 'x'", "code": "required", "message": "A khác x", "path": "a"}]);
+    let errors = Form::compile(&definition.to_string()).err().expect("refused").0;
+    assert_eq!(errors[0].path, "$.rules[0].code", "{errors:?}");
+}
+
+#[test]
+fn a_definition_saved_with_a_byte_order_mark_compiles() {
+    let text = format!("\u{feff}{}", form(json!([{"id": "a", "kind": "text", "label": "A"}])));
+    assert!(Form::compile(&text).is_ok());
+}
+
+#[test]
 fn kind_errors_name_the_kind_as_definitions_write_it() {
     let errors = compile_errors(json!([
         {"id": "a", "kind": "checkbox_group", "label": "A", "options": [{"value": "x", "label": "X"}],
