@@ -132,6 +132,7 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
         let value = match name.as_str() {
             // Accepted file types in words of the language: 'PDF hoặc ảnh'.
             "accept" => file_types(value.split(", "), lang),
+            "expected" if !en => type_in_vietnamese(value).to_owned(),
             _ => value.clone(),
         };
         out = out.replace(&format!("{{{name}}}"), &value);
@@ -150,6 +151,22 @@ pub fn size_text(bytes: u64, lang: &str) -> String {
     match tenths % 10 {
         0 => format!("{} MB", tenths / 10),
         d => format!("{}{}{d} MB", tenths / 10, if lang == "en" { "." } else { "," }),
+    }
+}
+
+/// A value's expected type (as `type.invalid` names it) in Vietnamese words.
+fn type_in_vietnamese(expected: &str) -> &str {
+    match expected {
+        "text" => "văn bản",
+        "number" => "số",
+        "date" => "ngày",
+        "boolean" => "có hoặc không",
+        "list" => "danh sách lựa chọn",
+        "address" => "địa chỉ",
+        "files" => "tệp",
+        "rows" => "danh sách dòng, tối đa 500 dòng",
+        "row" => "một dòng",
+        other => other,
     }
 }
 
