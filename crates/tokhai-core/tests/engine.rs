@@ -97,7 +97,7 @@ fn definitions_no_citizen_could_file_or_read_right_are_refused() {
     // A form rule's code is held to the same shape.
     let mut definition = form(json!([{"id": "a", "kind": "text", "label": "A"}]));
     definition["rules"] = json!([{"check": "a != 'x'", "code": "required", "message": "A khác x", "path": "a"}]);
-    let errors = Form::compile(&definition.to_string()).err().expect("refused").0;
+    let errors = Form::compile(&definition.to_string()).expect_err("refused").0;
     assert_eq!(errors[0].path, "$.rules[0].code", "{errors:?}");
 }
 
