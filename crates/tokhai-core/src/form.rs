@@ -605,6 +605,19 @@ impl Compiler {
         if def.min_date.is_some() || def.max_date.is_some() {
             let min = self.optional_expr(&def.min_date, path, "min_date", group);
             let max = self.optional_expr(&def.max_date, path, "max_date", group);
+            // A bound that is a constant but no date would bound nothing.
+            for (key, bound) in [("min_date", &min), ("max_date", &max)] {
+                if bound
+                    .as_ref()
+                    .and_then(|e| e.constant())
+                    .is_some_and(|v| v.as_date().is_none())
+                {
+                    self.error(
+                        &format!("{path}.{key}"),
+                        format!("'{key}' is no date: give 'yyyy-mm-dd' in quotes, or an expression such as today()"),
+                    );
+                }
+            }
             let constant = |e: &Option<Expr>| e.as_ref().and_then(|e| e.constant()).and_then(|v| v.as_date());
             if constant(&min).zip(constant(&max)).is_some_and(|(a, b)| a > b) {
                 self.error(&format!("{path}.min_date"), "min_date is after max_date");

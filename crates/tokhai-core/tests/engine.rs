@@ -78,7 +78,8 @@ fn definitions_no_citizen_could_file_or_read_right_are_refused() {
             {"check": "a > 1", "code": "custom.small", "message": "A lớn hơn 1"},
             {"check": "a > 2", "code": "custom no dots", "message": "A lớn hơn 2"}]},
         {"id": "b", "kind": "number", "label": "B", "rules": [
-            {"check": "b > 5", "code": "custom.small", "message": "B lớn hơn 5"}]}
+            {"check": "b > 5", "code": "custom.small", "message": "B lớn hơn 5"}]},
+        {"id": "d", "kind": "date", "label": "D", "min_date": "'2020-13-45'", "max_date": "5"}
     ]));
     let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
     let base = "$.steps[0].sections[0].fields";
@@ -90,6 +91,8 @@ fn definitions_no_citizen_could_file_or_read_right_are_refused() {
         format!("{base}[3].parent"),
         format!("{base}[4].rules[1].code"),
         format!("{base}[5].rules[0].code"),
+        format!("{base}[6].min_date"),
+        format!("{base}[6].max_date"),
     ] {
         assert!(paths.contains(&expected.as_str()), "missing {expected} in {errors:#?}");
     }
