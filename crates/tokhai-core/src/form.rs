@@ -688,14 +688,19 @@ impl Compiler {
                     let to = self.bind(&p.to, &ppath, Some(index), &[Date]);
                     let cover_from = self.optional_expr(&p.cover_from, &ppath, "cover_from", None);
                     let cover_to = self.optional_expr(&p.cover_to, &ppath, "cover_to", None);
-                    if let (Some(Binding::RowField(from)), Some(Binding::RowField(to))) = (from, to) {
-                        out.push(Box::new(periods::Periods {
-                            group: index,
-                            from,
-                            to,
-                            cover_from,
-                            cover_to,
-                        }));
+                    match (from, to) {
+                        (Some(Binding::RowField(from)), Some(Binding::RowField(to))) => {
+                            out.push(Box::new(periods::Periods {
+                                group: index,
+                                from,
+                                to,
+                                cover_from,
+                                cover_to,
+                            }))
+                        }
+                        // A date outside the rows would check no period at all.
+                        (Some(_), Some(_)) => self.error(&ppath, "'from' and 'to' are date fields of the group's rows"),
+                        _ => {}
                     }
                 }
             }

@@ -79,7 +79,9 @@ fn definitions_no_citizen_could_file_or_read_right_are_refused() {
             {"check": "a > 2", "code": "custom no dots", "message": "A lớn hơn 2"}]},
         {"id": "b", "kind": "number", "label": "B", "rules": [
             {"check": "b > 5", "code": "custom.small", "message": "B lớn hơn 5"}]},
-        {"id": "d", "kind": "date", "label": "D", "min_date": "'2020-13-45'", "max_date": "5"}
+        {"id": "d", "kind": "date", "label": "D", "min_date": "'2020-13-45'", "max_date": "5"},
+        {"id": "h", "kind": "group", "label": "H", "periods": {"from": "d", "to": "h_to"},
+         "fields": [{"id": "h_to", "kind": "date", "label": "Đến"}]}
     ]));
     let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
     let base = "$.steps[0].sections[0].fields";
@@ -93,6 +95,7 @@ fn definitions_no_citizen_could_file_or_read_right_are_refused() {
         format!("{base}[5].rules[0].code"),
         format!("{base}[6].min_date"),
         format!("{base}[6].max_date"),
+        format!("{base}[7].periods"),
     ] {
         assert!(paths.contains(&expected.as_str()), "missing {expected} in {errors:#?}");
     }
