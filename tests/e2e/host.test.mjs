@@ -557,3 +557,24 @@ test("the filing is timed by the portal's clock, and a step left for another tab
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("dates are judged by the portal's day: a computer a day behind does not refuse the portal's today", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  await page.route('**/prefill-tomorrow', (route) =>
+    route.fulfill({ contentType: 'application/json', headers: { Date: new Date(Date.now() + 86_400_000).toUTCString() }, body: '{"values": {}}' }),
+  );
+  const issues = await page.evaluate(async () => {
+    const { mount } = await import('/pkg/index.js');
+    const field = { id: 'd', kind: 'date', label: 'Ngày', max_date: 'today()' };
+    const definition = { tokhai: 1, id: 'day', version: '1', title: 'Ngày', steps: [{ id: 's', title: 'S', sections: [{ id: 'a', fields: [field] }] }] };
+    const host = document.body.appendChild(document.createElement('div'));
+    const handle = await mount(host, definition, { drafts: false, history: false, prefill: '/prefill-tomorrow' });
+    // The portal's date in Viet Nam (UTC+7).
+    const portalDay = new Date(Date.now() + 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
+    await handle.prefill({ values: { d: { value: portalDay, source: 't', locked: false } } });
+    return handle.validate().issues.map((i) => i.code);
+  });
+  assert.deepEqual(issues, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

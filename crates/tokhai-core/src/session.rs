@@ -657,6 +657,20 @@ impl Session {
         Ok((session, issues))
     }
 
+    /// The date rules and `today()` take as today.
+    pub fn today(&self) -> Date {
+        self.today
+    }
+
+    /// Takes another date as today (the back end's, whose clock the computer's was off): computed
+    /// values, visibility and checks follow.
+    pub fn set_today(&mut self, today: Date) -> Vec<Patch> {
+        self.today = today;
+        let mut patches = Vec::new();
+        self.refresh_all(&mut patches);
+        patches
+    }
+
     /// Whether the form shows the field at `path` (`id`, or `group[row].id`) with the values held.
     pub fn is_shown(&self, path: &str) -> bool {
         path::parse(&self.form, path).is_ok_and(|t| {

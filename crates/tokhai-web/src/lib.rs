@@ -179,6 +179,7 @@ impl Widget {
                 }
                 None => Date::in_viet_nam(o.get("now").and_then(Json::as_f64).unwrap_or(0.0) as i64),
             },
+            today_fixed: text("today").is_some(),
             language_switch: flag("languageSwitch"),
             prefix,
             idempotency_key: text("idempotencyKey").unwrap_or_default().to_owned(),
@@ -375,10 +376,10 @@ impl Widget {
         self.inner.with(|s| s.rated(ok));
     }
 
-    /// Times the filing by the back end's clock, `offset` ms ahead of this computer's (as the login is).
+    /// Times the filing, and dates "today", by the back end's clock, `offset` ms ahead of this computer's.
     #[wasm_bindgen(js_name = setClockOffset)]
     pub fn set_clock_offset(&self, offset: f64) {
-        self.inner.peek(|s| s.set_clock_offset(offset));
+        self.inner.with(|s| s.set_clock_offset(offset));
     }
 
     /// Records that the page was hidden (tab switched or closed), or shown again.

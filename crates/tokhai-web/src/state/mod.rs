@@ -119,6 +119,8 @@ pub struct State {
     /// Milliseconds the back end's clock is ahead of this computer's: events are timed by the back end's
     /// clock, as the login is (a citizen's clock set 10 minutes fast would miss the target otherwise).
     clock_offset: f64,
+    /// Whether the host fixed today's date.
+    today_fixed: bool,
     /// Events for the JS face, sent once the state is no longer borrowed.
     pub events: Vec<(&'static str, Json)>,
     /// Element to focus once the state is no longer borrowed.
@@ -135,6 +137,8 @@ pub struct Options<'a> {
     pub lang: &'a str,
     /// Today's date, ISO.
     pub today: Date,
+    /// Whether the host fixed today's date (tests): the back end's clock does not move it.
+    pub today_fixed: bool,
     /// Whether to show the language switch.
     pub language_switch: bool,
     /// Prefix of element ids.
@@ -374,6 +378,7 @@ impl State {
                 ..Timeline::default()
             },
             clock_offset: 0.0,
+            today_fixed: opts.today_fixed,
             events: Vec::new(),
             focus: None,
         };
@@ -1273,12 +1278,18 @@ impl State {
         }
     }
 
-    /// Times events by the back end's clock, `offset` ms ahead of this computer's: those recorded so far too.
+    /// Times events by the back end's clock, `offset` ms ahead of this computer's (those recorded so far
+    /// too), and takes its date as today, as the back end will when it checks the filing.
     pub fn set_clock_offset(&mut self, offset: f64) {
         for e in &mut self.timeline.events {
             e.at += offset - self.clock_offset;
         }
         self.clock_offset = offset;
+        let today = Date::in_viet_nam((js_sys::Date::now() + offset) as i64);
+        if !self.today_fixed && today != self.session.today() {
+            let patches = self.session.set_today(today);
+            self.apply(patches, None);
+        }
     }
 
     /// The filing's timeline: events (field paths and issue codes, never values) and prefill coverage.
