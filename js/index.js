@@ -638,6 +638,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       remember(step);
     }
     if (type === 'change' && restoring) edited.add(detail.path);
+    if (type === 'change') pruneHeld(detail.path, detail.value);
     if (type === 'change' && queued && !delivering) {
       // An answer changed after the filing was queued: that filing no longer says what the citizen
       // wants, so it is not sent later; Submit sends the answers as they are now.
@@ -708,8 +709,36 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   let afterUploads = null;
   let settleAfterUploads = null;
 
-  /** The change events this face sent itself, with the photos fitted. */
-  const fittedChanges = new WeakSet();
+  /** The change events this face sent itself, with the photos fitted: the files chosen, in order. */
+  const fittedChanges = new WeakMap();
+
+  /**
+   * The files in each box that takes several, as chosen (`chosen`, before a photo is shrunk) and as the
+   * widget got them (`sent`): a file chosen again is not added twice.
+   */
+  const heldFiles = new Map();
+
+  /** Whether two files are one chosen twice (a phone names every photo image.jpg: its time tells them apart). */
+  const sameFile = (a, b) => a.name === b.name && a.size === b.size && a.lastModified === b.lastModified;
+
+  /** A file's remove button: that file is no longer held (two of one name and size are told apart by place). */
+  const onRemoveFile = (event) => {
+    const button = event.target.closest?.('[data-act=remove-file]');
+    if (button) heldFiles.get(button.closest('[data-path]')?.dataset.path)?.splice(Number(button.dataset.index), 1);
+  };
+  element.addEventListener('click', onRemoveFile, true);
+
+  /** Forgets the held files of `path` the field's new value no longer names (refused, or gone otherwise). */
+  const pruneHeld = (path, value) => {
+    const held = heldFiles.get(path);
+    if (!held) return;
+    const left = Array.isArray(value) ? [...value] : [];
+    const named = ({ sent }) => {
+      const i = left.findIndex((v) => v.size === sent.size && v.name === sent.name.normalize('NFC'));
+      return i >= 0 && left.splice(i, 1).length > 0;
+    };
+    heldFiles.set(path, held.filter(named));
+  };
 
   /**
    * The files chosen in each file box and not uploaded yet, by path: a box holds only its latest choice,
@@ -725,12 +754,34 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   const onFilesChosen = async (event) => {
     const input = event.target;
     if (input?.type !== 'file') return;
-    const files = [...(input.files ?? [])];
+    const path = input.dataset.path;
+    let files = [...(input.files ?? [])];
+    if (input.multiple && !fittedChanges.has(event)) {
+      const held = (heldFiles.get(path) ?? []).map(({ chosen }) => chosen);
+      const again = files.filter((f) => held.some((h) => sameFile(h, f)));
+      if (again.length) {
+        widget.chosenAgain(again.map((f) => f.name).join(', '));
+        files = files.filter((f) => !again.includes(f));
+        if (!files.length) {
+          // Nothing new: the box keeps its files, and the widget hears of no change.
+          event.stopImmediatePropagation();
+          input.value = '';
+          return;
+        }
+        const fresh = new DataTransfer();
+        for (const file of files) fresh.items.add(file);
+        input.files = fresh.files;
+      }
+    }
     // The size photos must fit, on boxes whose field takes JPEG images and has a limit (the core says which).
     const maxSize = Number(input.dataset.fitPhotos);
     const fits = fittedChanges.has(event) || !maxSize || !files.some((f) => f.type.startsWith('image/') && f.size > maxSize);
     if (fits) {
-      chosenFiles.set(input.dataset.path, [...(chosenFiles.get(input.dataset.path) ?? []), ...files]);
+      chosenFiles.set(path, [...(chosenFiles.get(path) ?? []), ...files]);
+      if (input.multiple) {
+        const chosen = fittedChanges.get(event) ?? files;
+        heldFiles.set(path, [...(heldFiles.get(path) ?? []), ...files.map((sent, i) => ({ chosen: chosen[i] ?? sent, sent }))]);
+      }
       return;
     }
     event.stopImmediatePropagation();
@@ -739,7 +790,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     if (destroyed) return;
     input.files = fitted.files;
     const change = new Event('change', { bubbles: true });
-    fittedChanges.add(change);
+    fittedChanges.set(change, files);
     input.dispatchEvent(change);
   };
   element.addEventListener('change', onFilesChosen, true);
@@ -1292,6 +1343,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       removeEventListener('online', resendIfQueued);
       removeEventListener('popstate', onPopState);
       element.removeEventListener('change', onFilesChosen, true);
+      element.removeEventListener('click', onRemoveFile, true);
       element.removeEventListener('input', onEdit);
       widget.destroy();
       widget.free();

@@ -789,6 +789,37 @@ test('a text a definition gives only in Vietnamese is marked lang="vi" in the En
   await context.close();
 });
 
+test('a file chosen again in a box that takes several is not added twice, and a screen reader hears so', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await fillValid(page);
+  for (const step of [1, 2, 3]) {
+    await page.click(next);
+    await page.waitForSelector(`#tk1-step-${step}:focus`);
+  }
+  // As a phone's camera gives them: every photo named image.jpg, told apart by its time.
+  const choose = (files) =>
+    page.evaluate((files) => {
+      const input = document.querySelector('input[data-path="attachments"]');
+      const list = new DataTransfer();
+      for (const [name, lastModified] of files) list.items.add(new File(['%PDF-1.7'], name, { type: 'application/pdf', lastModified }));
+      input.files = list.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }, files);
+  const names = () => page.evaluate(() => (window.tk.values().attachments ?? []).map((f) => f.name));
+  await choose([['image.pdf', 1]]);
+  await choose([['image.pdf', 1]]);
+  assert.deepEqual(await names(), ['image.pdf'], 'the same file once');
+  assert.equal(await text(page, '.tk-notice'), 'Tệp image.pdf đã có trong danh sách, không thêm lần nữa.');
+  await choose([['image.pdf', 1], ['image.pdf', 2]]);
+  assert.deepEqual(await names(), ['image.pdf', 'image.pdf'], 'another photo of the same name is added');
+  // Removed, it may be chosen again.
+  await page.click('[data-path=attachments] [data-act=remove-file] >> nth=0');
+  await choose([['image.pdf', 1]]);
+  assert.deepEqual(await names(), ['image.pdf', 'image.pdf']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("a file box speaks the form's language, shows the names chosen, and opens the chooser by click or keyboard", async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await fillValid(page);

@@ -288,6 +288,12 @@ impl Widget {
         Ok(())
     }
 
+    /// Says that files `names` (comma-separated), already in a box, were chosen again and not added twice.
+    #[wasm_bindgen(js_name = chosenAgain)]
+    pub fn chosen_again(&self, names: &str) {
+        self.inner.peek(|s| s.chosen_again(names));
+    }
+
     /// How much of the files chosen at `path` the JS face has sent, in percent.
     #[wasm_bindgen(js_name = uploadProgress)]
     pub fn upload_progress(&self, path: &str, percent: u32) {

@@ -125,6 +125,8 @@ pub enum Word {
     RemoveFile,
     /// Said once file {n} is removed.
     FileRemoved,
+    /// Said when files {n}, already in a box that takes several, are chosen again.
+    FileChosenAgain,
     /// The file box's button, in the form's language (the browser's own says it in the browser's).
     ChooseFile,
     /// The file box's button once it holds files and takes more: a choice adds to them.
@@ -297,6 +299,10 @@ impl Word {
             ),
             Word::RemoveFile => ("Bỏ tệp {n} ({total})", "Remove {n} ({total})"),
             Word::FileRemoved => ("Đã bỏ tệp {n} ({total}).", "{n} ({total}) removed."),
+            Word::FileChosenAgain => (
+                "Tệp {n} đã có trong danh sách, không thêm lần nữa.",
+                "{n} is already in the list; it is not added again.",
+            ),
             Word::ChooseFile => ("Chọn tệp", "Choose file"),
             Word::ChooseMoreFiles => ("Chọn thêm tệp", "Choose another file"),
             Word::NoFileChosen => ("Chưa chọn tệp", "No file chosen"),

@@ -103,6 +103,11 @@ impl State {
         }
     }
 
+    /// Says that files `names`, already in a box, were chosen again and not added twice.
+    pub fn chosen_again(&self, names: &str) {
+        self.notify(Word::FileChosenAgain.fill(&self.lang, names, ""));
+    }
+
     /// Removes file `index` from a file box (the citizen changed their mind; a file box alone cannot be
     /// emptied), and puts focus on the next file's button, the one before, or the box.
     pub(super) fn remove_file(&mut self, path: &str, index: usize) {
