@@ -205,7 +205,10 @@ export type TokhaiEventName = keyof TokhaiEvents;
 export interface MountOptions {
   /** `vi` (the default) or `en`; a tag such as `en-US` is English, any other Vietnamese. */
   lang?: string;
-  /** Options catalogues: a URL or an object. Forms with addresses need `provinces` and `communes`. */
+  /**
+   * Options catalogues: a URL or an object. Forms with addresses need `provinces` and `communes`. An object is
+   * read once: to change the lists, pass a new object.
+   */
   catalogs?: string | URL | Catalogs;
   /**
    * A prefill bundle, or the URL of the portal endpoint that returns one (a failed fetch leaves the form empty and

@@ -222,10 +222,10 @@ export async function loadCatalogs(source) {
   }
   await load();
   if (source == null) return (noCatalogs ??= new CatalogSet(undefined));
-  // An object the host changed since is read again (the one before is let go once no form uses it).
-  const text = JSON.stringify(source);
-  if (byObject.get(source)?.text !== text) byObject.set(source, { text, set: new CatalogSet(text) });
-  return byObject.get(source).set;
+  // Read once per object (reading a country's communes again costs a mount some 3 ms): a host that
+  // changes its catalogues passes a new object.
+  if (!byObject.has(source)) byObject.set(source, new CatalogSet(JSON.stringify(source)));
+  return byObject.get(source);
 }
 
 const compiled = new Map();

@@ -496,7 +496,7 @@ test('submit() called again while the host sends the filing gets its outcome, an
   await context.close();
 });
 
-test("in a host's shadow root the form gets its styles; a catalogue object the host changed is read again", async () => {
+test("in a host's shadow root the form gets its styles; catalogue objects are read once each, a new one with its new options", async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   const outcome = await page.evaluate(async (sample) => {
     const { mount } = await import('/pkg/index.js');
@@ -514,19 +514,21 @@ test("in a host's shadow root the form gets its styles; a catalogue object the h
     const catalogs = { provinces: [{ value: '01', label: 'Hà Nội' }] };
     const host = document.body.appendChild(document.createElement('div'));
     // Whether Hồ Chí Minh (79) is one of the list's options.
-    const valid = async () => {
+    const valid = async (catalogs) => {
       const handle = await mount(host, definition, { drafts: false, history: false, catalogs });
       const taken = await handle.prefill({ values: { p: { value: '79', source: 't', locked: false } } }).then(() => true, () => false);
       handle.destroy();
       return taken;
     };
-    const before = await valid();
+    const before = await valid(catalogs);
+    // The same object changed is what was read (once); a new object is read.
     catalogs.provinces.push({ value: '79', label: 'Hồ Chí Minh' });
-    return { styled, before, after: await valid() };
+    const same = await valid(catalogs);
+    return { styled, before, same, after: await valid({ provinces: [...catalogs.provinces] }) };
   }, SAMPLE);
   assert.equal(outcome.styled.links, 1);
   assert.notEqual(outcome.styled.padding, '6px', "the button is the widget's, not the browser's");
-  assert.deepEqual({ before: outcome.before, after: outcome.after }, { before: false, after: true });
+  assert.deepEqual({ before: outcome.before, same: outcome.same, after: outcome.after }, { before: false, same: false, after: true });
   assert.deepEqual(problems, []);
   await context.close();
 });
