@@ -660,7 +660,9 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       settleAfterUploads(type === 'submit' ? sending : { ok: false, issues: detail.issues });
       afterUploads = settleAfterUploads = null;
     }
-    if (type === 'change' || type === 'step') saveSoon();
+    // An answer given (the citizen left the box, or picked) is saved at once: a page reloaded or closed
+    // right after keeps it (a save begun as the page goes does not finish).
+    if (type === 'change' || type === 'step') saveSoon(type === 'change' ? 0 : undefined);
   };
 
   /**
@@ -927,11 +929,11 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     return saving;
   };
 
-  /** Saves the draft once the citizen pauses. */
-  const saveSoon = () => {
+  /** Saves the draft once the citizen pauses typing, or (`delay` 0) once the current task is over. */
+  const saveSoon = (delay = options.draftDelay ?? 400) => {
     if (!drafts || done || restoring) return;
     clearTimeout(saveTimer);
-    saveTimer = setTimeout(saveDraft, options.draftDelay ?? 400);
+    saveTimer = setTimeout(saveDraft, delay);
   };
 
   // ----- sending, retrying, queueing -----

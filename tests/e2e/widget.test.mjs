@@ -789,6 +789,21 @@ test('a text a definition gives only in Vietnamese is marked lang="vi" in the En
   await context.close();
 });
 
+test('an answer is saved in the draft once the citizen leaves its box: a reload right after keeps it', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.evaluate(() => window.tk.restored);
+  await page.fill('#tk1-full_name', 'Nguyễn Văn Bình');
+  await page.keyboard.press('Tab');
+  // A reload a moment later (before the pause after typing would have saved it).
+  await page.waitForTimeout(60);
+  await page.reload();
+  await page.waitForFunction(() => window.tk);
+  await page.evaluate(() => window.tk.restored);
+  assert.equal(await page.inputValue('#tk1-full_name'), 'Nguyễn Văn Bình');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a file chosen again in a box that takes several is not added twice, and a screen reader hears so', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await fillValid(page);
