@@ -1091,12 +1091,17 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
 
   // ----- timing -----
 
-  /** Sends the timeline to the host's collector and tells the host the metrics. */
+  /**
+   * Sends the timeline to the host's collector and tells the host the metrics. A page opened and left
+   * untouched (nothing focused, changed or submitted) is no filing: its timeline is not sent.
+   */
   const report = (dossierId) => {
     const metrics = JSON.parse(widget.metrics());
     dispatch('timing', metrics);
     if (!options.timingsEndpoint || !info) return;
-    const body = { form_id: info.form_id, session_id: sessionId, timeline: JSON.parse(widget.timeline()) };
+    const timeline = JSON.parse(widget.timeline());
+    if (!timeline.events.some((e) => e.type === 'focus' || e.type === 'change' || e.type === 'submit')) return;
+    const body = { form_id: info.form_id, session_id: sessionId, timeline };
     if (dossierId) body.dossier_id = dossierId;
     beacon(String(options.timingsEndpoint), body);
   };

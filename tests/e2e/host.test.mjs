@@ -580,3 +580,30 @@ test("dates are judged by the portal's day: a computer a day behind does not ref
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a page opened and left untouched sends no timeline (it is no filing); once the citizen acts, leaving it sends one', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const sent = [];
+  await page.route('**/collect-timings', (route) => {
+    sent.push(JSON.parse(route.request().postData()).timeline.events.map((e) => e.type));
+    return route.fulfill({ status: 202, body: '{}' });
+  });
+  await page.evaluate(async (sample) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    await mount(host, sample, { drafts: false, history: false, catalogs: '/catalogs/admin-units.json', timingsEndpoint: '/collect-timings' });
+    const visibility = (state) => {
+      Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    visibility('hidden');
+    visibility('visible');
+    host.querySelector('input[data-path="full_name"]').focus();
+    visibility('hidden');
+  }, SAMPLE);
+  // The first timeline to arrive is the one after the citizen acted.
+  while (!sent.length) await new Promise((ok) => setTimeout(ok, 20));
+  assert.ok(sent[0].includes('focus'), `timelines sent: ${JSON.stringify(sent)}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

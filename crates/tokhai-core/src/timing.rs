@@ -231,6 +231,17 @@ impl Timeline {
         moved
     }
 
+    /// Whether the citizen did anything (focused or changed a field, or submitted): a page opened and
+    /// left untouched is no filing, and not an abandoned one.
+    pub fn has_activity(&self) -> bool {
+        self.events.iter().any(|e| {
+            matches!(
+                e.kind,
+                EventKind::Focus { .. } | EventKind::Change { .. } | EventKind::Submit
+            )
+        })
+    }
+
     /// The metrics of this timeline.
     pub fn metrics(&self, idle_threshold_ms: f64, target_ms: f64) -> Metrics {
         let mut events: Vec<&Event> = self.events.iter().collect();
@@ -744,6 +755,19 @@ mod tests {
         assert_eq!(steps, [("one", 2_000.0 + 3_500.0), ("two", 1_000.0)]);
         assert_eq!(m.active_ms, 11_000.0 - 4_500.0);
         assert_eq!(m.to_submit_ms, Some(11_000.0));
+    }
+
+    #[test]
+    fn a_page_opened_and_left_untouched_is_no_filing() {
+        use EventKind::*;
+        let mut t = Timeline {
+            events: vec![ev(0.0, Start), ev(0.0, Step { step: f("one") }), ev(2_000.0, Hidden)],
+            ..Timeline::default()
+        };
+        assert!(!t.has_activity());
+        t.events.insert(2, ev(1_000.0, Focus { field: f("phone") }));
+        assert!(t.has_activity());
+        assert!(filing().has_activity());
     }
 
     #[test]

@@ -320,6 +320,8 @@ mod tests {
             "timing.unknown_name",
             "timing.session_taken",
             "timing.form_mismatch",
+            "timing.no_activity",
+            "timing.dossier_taken",
             "satisfaction.already_rated",
         ] {
             assert!(messages::knows(code), "{code}");

@@ -132,6 +132,8 @@ pub async fn summary(
     let mut by_day: BTreeMap<String, Vec<Metrics>> = BTreeMap::new();
     for (day, text) in rows {
         match serde_json::from_str::<Timeline>(&text) {
+            // (Records stored before pages left untouched were refused.)
+            Ok(t) if !t.has_activity() => {}
             Ok(t) => {
                 by_day
                     .entry(day)

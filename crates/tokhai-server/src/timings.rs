@@ -111,6 +111,11 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
     timeline
         .check()
         .map_err(|_| bad(Issue::error("timeline", "timing.invalid")))?;
+    // A page opened and left is no filing: counted, it would be an abandoned one.
+    if !timeline.has_activity() {
+        let issue = Issue::error("timeline", "timing.no_activity");
+        return Err(Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, issue).into());
+    }
     timeline.check_names(form).map_err(|e| {
         let event = match e {
             TimelineError::UnknownField(i) | TimelineError::UnknownStep(i) | TimelineError::UnknownCode(i) => i,
@@ -126,12 +131,33 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
             if form_id != beacon.form_id {
                 return Err(bad(Issue::error("dossier_id", "timing.form_mismatch").with("id", id)));
             }
+            // One filing's record per dossier: another session naming it would count it twice.
+            let other: Option<(String,)> =
+                sqlx::query_as("SELECT session_id FROM timings WHERE dossier_id = $1 AND session_id <> $2")
+                    .bind(id)
+                    .bind(&beacon.session_id)
+                    .fetch_optional(&state.db)
+                    .await
+                    .map_err(ApiError::db)?;
+            if other.is_some() {
+                let issue = Issue::error("dossier_id", "timing.dossier_taken").with("id", id);
+                return Err(Refusal::new(StatusCode::CONFLICT, issue).into());
+            }
             received_at
         }
         None => now,
     };
-    timeline.login_at = Some(login.login_at as f64);
-    let clamped = timeline.clamp(login.login_at as f64, latest as f64);
+    // A citizen who logs in again during the filing keeps its start: the session's first login.
+    let stored: Option<(i64,)> =
+        sqlx::query_as("SELECT login_at FROM timings WHERE session_id = $1 AND subject_hash = $2")
+            .bind(&beacon.session_id)
+            .bind(subject_hash(&login.subject))
+            .fetch_optional(&state.db)
+            .await
+            .map_err(ApiError::db)?;
+    let login_at = stored.map_or(login.login_at, |(first,)| first.min(login.login_at));
+    timeline.login_at = Some(login_at as f64);
+    let clamped = timeline.clamp(login_at as f64, latest as f64);
     let text = serde_json::to_string(&timeline).map_err(|_| Failure::from(ApiError::internal()))?;
     let owner = subject_hash(&login.subject);
     let written = sqlx::query(
@@ -147,9 +173,9 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
     .bind(beacon.form_id.clone())
     .bind(owner.clone())
     .bind(beacon.dossier_id.clone())
-    .bind(login.login_at)
+    .bind(login_at)
     .bind(now)
-    .bind(tokhai_core::Date::in_viet_nam(login.login_at).to_string())
+    .bind(tokhai_core::Date::in_viet_nam(login_at).to_string())
     .bind(timeline.events.len() as i64)
     .bind(clamped as i64)
     .bind(text)

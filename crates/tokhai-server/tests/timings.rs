@@ -154,20 +154,68 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     );
     let (status, body, _) = send(beacon("short", None, vec![])).await;
     assert_eq!((status, code(&body)), (400, ("payload.invalid_value", "session_id")));
-    let (status, body, _) = send(beacon("session-wrong-0001", Some("HS20250101-0000"), vec![])).await;
+    // (A citizen's action, for the beacons below to be filings.)
+    let touched = || vec![ev(login + 1_000, json!({"type": "focus", "field": "phone"}))];
+    let (status, body, _) = send(beacon("session-wrong-0001", Some("HS20250101-0000"), touched())).await;
     assert_eq!((status, code(&body).0), (404, "dossier.not_found"));
+    // A page opened and left untouched is no filing (counted, it would be an abandoned one).
+    let viewed = vec![
+        ev(login + 1_000, json!({"type": "start"})),
+        ev(login + 2_000, json!({"type": "hidden"})),
+    ];
+    for events in [vec![], viewed] {
+        let (status, body, _) = send(beacon("session-viewed-001", None, events)).await;
+        assert_eq!((status, code(&body).0), (422, "timing.no_activity"), "{body}");
+    }
+    // Another session naming a dossier that has its filing's record would count it twice.
+    let (status, body, _) = send(beacon("session-twice-0001", Some(&dossier), filed.clone())).await;
+    assert_eq!((status, code(&body).0), (409, "timing.dossier_taken"), "{body}");
     let mut stranger = Client::new(&running);
     let (status, _, _) = stranger
-        .post_raw("/api/timings", beacon("session-strange-01", None, vec![]), "text/plain")
+        .post_raw(
+            "/api/timings",
+            beacon("session-strange-01", None, touched()),
+            "text/plain",
+        )
         .await;
     assert_eq!(status, 401, "a beacon needs a login");
     let (_, list) = stranger.get("/api/dev/citizens?limit=2").await;
     let other_pin = list["citizens"][1]["pin"].as_str().unwrap().to_owned();
     stranger.post("/api/dev/login", &json!({"pin": other_pin})).await;
     let (status, body, _) = stranger
-        .post_raw("/api/timings", beacon("session-left-00001", None, vec![]), "text/plain")
+        .post_raw(
+            "/api/timings",
+            beacon("session-left-00001", None, touched()),
+            "text/plain",
+        )
         .await;
     assert_eq!((status, code(&body).0), (409, "timing.session_taken"));
+
+    // Logging in again during a filing (ten minutes after the first login) keeps its start: the
+    // session's first login, and its events where they were.
+    let mut again = Client::new(&running);
+    again.post("/api/dev/login", &json!({"pin": pin})).await;
+    let mut longer = vec![
+        ev(login + 5_000, json!({"type": "start"})),
+        ev(login + 5_000, json!({"type": "step", "step": "citizen"})),
+        ev(login + 50_000, json!({"type": "focus", "field": "reason"})),
+    ];
+    longer.push(ev(login + 60_000, json!({"type": "hidden"})));
+    longer.push(ev(login + 61_000, json!({"type": "shown"})));
+    let (status, body, _) = again
+        .post_raw("/api/timings", beacon("session-left-00001", None, longer), "text/plain")
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (kept_login, timeline): (i64, String) =
+        sqlx::query_as("SELECT login_at, timeline FROM timings WHERE session_id = 'session-left-00001'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(kept_login, login, "the first login");
+    assert!(
+        timeline.contains(&format!("\"at\":{}", login + 5_000)),
+        "no event moved: {timeline}"
+    );
 
     // Nothing stored names the citizen or holds a value.
     let stored: Vec<(String, String)> = sqlx::query_as("SELECT subject_hash, timeline FROM timings")
