@@ -994,6 +994,8 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
    */
   const send = async (submission) => {
     const url = String(options.action);
+    // Without national data's answer, the back end's answer tells its clock (before the receipt is timed).
+    const answered = (res) => clock === null && readClock(res);
     let retrying = false;
     for (let attempt = 0; ; attempt++) {
       if (destroyed) return gone();
@@ -1017,6 +1019,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       } catch {
         res = null;
       }
+      if (res) answered(res);
       const response = res ? await res.json().catch(() => null) : null;
       if (destroyed) return gone();
       // Only JSON from the back end is a receipt: an expired login's redirect to a sign-in page, or any
@@ -1091,6 +1094,15 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
 
   // ----- timing -----
 
+  /** Milliseconds the portal's clock is ahead of this computer's, once an answer of the portal told it. */
+  let clock = null;
+
+  /** Times the filing by the clock of the back end that sent `res` (its `Date`). */
+  const readClock = (res) => {
+    clock = clockOffset(res);
+    widget.setClockOffset(clock);
+  };
+
   /**
    * Sends the timeline to the host's collector and tells the host the metrics. A page opened and left
    * untouched (nothing focused, changed or submitted) is no filing: its timeline is not sent.
@@ -1103,6 +1115,8 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     if (!timeline.events.some((e) => e.type === 'focus' || e.type === 'change' || e.type === 'submit')) return;
     const body = { form_id: info.form_id, session_id: sessionId, timeline };
     if (dossierId) body.dossier_id = dossierId;
+    // By the clock the events are timed by: the collector reads any difference from its own.
+    body.sent_at = Date.now() + (clock ?? 0);
     beacon(String(options.timingsEndpoint), body);
   };
 
@@ -1363,7 +1377,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     // Slow national data gets a notice; no answer within PREFILL_TIMEOUT leaves the form to the citizen.
     const slow = setTimeout(() => widget.status('prefill_loading'), PREFILL_NOTICE_AFTER);
     // The bundle comes fresh from the portal, whose clock also timed the login.
-    await jsonText(options.prefill, PREFILL_TIMEOUT, (res) => widget.setClockOffset(clockOffset(res)))
+    await jsonText(options.prefill, PREFILL_TIMEOUT, readClock)
       .then((text) => {
         widget.prefill(text);
         bundle = JSON.parse(text);

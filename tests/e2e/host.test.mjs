@@ -607,3 +607,34 @@ test('a page opened and left untouched sends no timeline (it is no filing); once
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("without national data's answer, the back end's answer to the filing tells the portal's clock; the beacon says by which clock it was sent", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const ahead = () => ({ Date: new Date(Date.now() + 600_000).toUTCString() });
+  await page.route('**/file-ahead', (route) =>
+    route.fulfill({ status: 201, contentType: 'application/json', headers: ahead(), body: '{"receipt": {"id": "HS-1"}}' }),
+  );
+  let beacon = null;
+  await page.route('**/collect-timings', (route) => {
+    beacon = JSON.parse(route.request().postData());
+    return route.fulfill({ status: 202, body: '{}' });
+  });
+  const outcome = await page.evaluate(
+    async ({ sample, values }) => {
+      const { mount } = await import('/pkg/index.js');
+      const host = document.body.appendChild(document.createElement('div'));
+      const options = { drafts: false, history: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' };
+      const handle = await mount(host, sample, { ...options, action: '/file-ahead', timingsEndpoint: '/collect-timings' });
+      await handle.prefill({ values });
+      const filed = await handle.submit();
+      const seconds = handle.timeline().events.map((e) => Math.round((e.at - Date.now()) / 1000));
+      return { ok: filed.ok, ahead: seconds.every((s) => s >= 598 && s <= 602), now: Date.now() };
+    },
+    { sample: SAMPLE, values: VALID },
+  );
+  assert.deepEqual({ ok: outcome.ok, ahead: outcome.ahead }, { ok: true, ahead: true });
+  while (!beacon) await new Promise((ok) => setTimeout(ok, 20));
+  assert.ok(Math.abs(beacon.sent_at - (outcome.now + 600_000)) < 5_000, `sent at ${beacon.sent_at}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

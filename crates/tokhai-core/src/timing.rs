@@ -231,6 +231,14 @@ impl Timeline {
         moved
     }
 
+    /// Moves every event `ms` later (the login, the server's, stays): the events were timed by a clock
+    /// that far behind.
+    pub fn shift(&mut self, ms: f64) {
+        for e in &mut self.events {
+            e.at += ms;
+        }
+    }
+
     /// Whether the citizen did anything (focused or changed a field, or submitted): a page opened and
     /// left untouched is no filing, and not an abandoned one.
     pub fn has_activity(&self) -> bool {

@@ -39,6 +39,9 @@ pub struct Beacon {
     /// The filing's events: field ids and issue codes, never values.
     #[validate(custom(function = "timeline_bounds"))]
     pub timeline: Timeline,
+    /// When the beacon left, by the clock of its events (ms since the epoch): tells how far that clock is off.
+    #[serde(default)]
+    pub sent_at: Option<f64>,
 }
 
 fn session_id_shape(id: &str) -> Result<(), ValidationError> {
@@ -92,6 +95,9 @@ async fn read_typed<T: serde::de::DeserializeOwned + Validate>(
     typed.validate().map_err(|e| invalid_values(&e))?;
     Ok((login, typed))
 }
+
+/// A difference of clocks below this (ms) is left alone: the beacon's way through the network.
+const CLOCK_TOLERANCE_MS: f64 = 2000.0;
 
 /// `POST /api/timings`: records a filing's timeline, its times bounded by the server's own (202).
 pub async fn collect(State(state): State<Arc<AppState>>, request: Request) -> Response {
@@ -147,6 +153,15 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
         }
         None => now,
     };
+    // Events timed by a computer whose clock is off (the widget could not read the portal's) are put
+    // on the server's clock, as far as the beacon's sending time says it is off.
+    if let Some(skew) = beacon
+        .sent_at
+        .map(|sent| now as f64 - sent)
+        .filter(|s| s.abs() > CLOCK_TOLERANCE_MS)
+    {
+        timeline.shift(skew);
+    }
     // A citizen who logs in again during the filing keeps its start: the session's first login.
     let stored: Option<(i64,)> =
         sqlx::query_as("SELECT login_at FROM timings WHERE session_id = $1 AND subject_hash = $2")

@@ -131,6 +131,34 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         "every forged time is moved: {body}"
     );
 
+    // Timed by a computer ten minutes slow (the widget could not read the portal's clock): put on the
+    // server's clock by the beacon's sending time, not clamped to the login.
+    let slow = |at: i64| at - 600_000;
+    let behind = vec![
+        ev(slow(login + 500_000), json!({"type": "start"})),
+        ev(slow(login + 500_000), json!({"type": "step", "step": "citizen"})),
+        ev(slow(login + 504_000), json!({"type": "focus", "field": "phone"})),
+    ];
+    let mut late: Value = serde_json::from_str(&beacon("session-slow-00001", None, behind)).unwrap();
+    late["sent_at"] = json!(slow(tokhai_server::now_ms()));
+    let (status, body, _) = send(late.to_string()).await;
+    assert_eq!((status, &body["clamped"]), (202, &json!(0)), "{body}");
+    let (timeline,): (String,) = sqlx::query_as("SELECT timeline FROM timings WHERE session_id = 'session-slow-00001'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let focus = serde_json::from_str::<Value>(&timeline).unwrap()["events"][2]["at"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (focus - (login + 504_000) as f64).abs() < 2_000.0,
+        "the focus at {focus}"
+    );
+    sqlx::query("DELETE FROM timings WHERE session_id = 'session-slow-00001'")
+        .execute(&db)
+        .await
+        .unwrap();
+
     // Refused: a value riding along, an unknown key, a name not in the form, a bad session id,
     // someone else's dossier, no login.
     let with_value = vec![ev(
