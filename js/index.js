@@ -190,6 +190,9 @@ async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => {}) {
   return JSON.stringify(source);
 }
 
+/** The most events a timeline holds (tokhai-core's `MAX_EVENTS`). */
+const TIMELINE_MAX = 20000;
+
 /** A difference of clocks below this (ms) is left alone: a `Date` header is in whole seconds. */
 const CLOCK_TOLERANCE = 2000;
 
@@ -593,7 +596,10 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   const handlers = new Map();
   const policy = { ...RETRY, ...options.retry };
   const drafts = options.drafts !== false && typeof indexedDB !== 'undefined' && !!crypto.subtle;
-  const sessionId = randomId();
+  /** The filing's timing session: a draft's, once restored (a filing over several visits is one filing). */
+  let sessionId = randomId();
+  /** The events of the filing's earlier visits (from the draft), before this page's. */
+  let earlierEvents = [];
   let lastIssues = [];
   let sending = null;
   let delivering = null;
@@ -918,6 +924,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     saveTimer = null;
     if (!drafts || done || destroyed || restoring || filedElsewhere) return saving;
     const draft = { ...info, ruleset_hash: widget.rulesetHash(), values: JSON.parse(widget.values()), step, saved_at: Date.now() };
+    draft.timing = { session: sessionId, events: filingTimeline().events };
     saving = saving
       .then(() => seal('drafts', draftId, draft))
       .then(() => {
@@ -1094,6 +1101,13 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
 
   // ----- timing -----
 
+  /** The filing's timeline: the earlier visits' events, then this page's (at most as many as a collector takes). */
+  const filingTimeline = () => {
+    const timeline = JSON.parse(widget.timeline());
+    timeline.events = [...earlierEvents, ...timeline.events].slice(-TIMELINE_MAX);
+    return timeline;
+  };
+
   /** Milliseconds the portal's clock is ahead of this computer's, once an answer of the portal told it. */
   let clock = null;
 
@@ -1111,7 +1125,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     const metrics = JSON.parse(widget.metrics());
     dispatch('timing', metrics);
     if (!options.timingsEndpoint || !info) return;
-    const timeline = JSON.parse(widget.timeline());
+    const timeline = filingTimeline();
     if (!timeline.events.some((e) => e.type === 'focus' || e.type === 'change' || e.type === 'submit')) return;
     const body = { form_id: info.form_id, session_id: sessionId, timeline };
     if (dossierId) body.dossier_id = dossierId;
@@ -1244,6 +1258,11 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     const [draft, pending] = earlier ? await earlier : [];
     if (destroyed) return;
     if (draft && !done) {
+      // The same filing goes on: its timing too (a reload, or a visit the next day, is not another filing).
+      if (typeof draft.timing?.session === 'string' && Array.isArray(draft.timing.events)) {
+        sessionId = draft.timing.session;
+        earlierEvents = draft.timing.events;
+      }
       // Locked prefilled values come from the new bundle, never from the draft.
       const values = { ...draft.values };
       for (const [path, v] of Object.entries(bundle?.values ?? {})) if (v?.locked) delete values[path];

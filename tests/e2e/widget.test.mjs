@@ -804,6 +804,42 @@ test('an answer is saved in the draft once the citizen leaves its box: a reload 
   await context.close();
 });
 
+test('a filing over a reload is one filing: the draft carries its timing session and the earlier visit\'s events', async () => {
+  const { page, context, problems } = await open(env, `${HARNESS}?timings=1`);
+  const beacons = [];
+  await page.route('**/collect-timings', (route) => {
+    beacons.push(JSON.parse(route.request().postData()));
+    return route.fulfill({ status: 202, body: '{}' });
+  });
+  const leave = () =>
+    page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+  const beaconCount = async (n) => {
+    while (beacons.length < n) await new Promise((ok) => setTimeout(ok, 20));
+  };
+  await page.evaluate(() => window.tk.restored);
+  const saved = page.evaluate(() => new Promise((ok) => document.addEventListener('tokhai-draft', ok, { once: true })));
+  await page.fill('#tk1-full_name', 'Nguyễn Văn Bình');
+  await page.keyboard.press('Tab');
+  await saved;
+  await leave();
+  await beaconCount(1);
+  await page.reload();
+  await page.evaluate(() => window.tk.restored);
+  await page.focus('#tk1-dob');
+  await leave();
+  await beaconCount(2);
+  const [first, second] = beacons;
+  assert.equal(second.session_id, first.session_id, 'one filing');
+  const changed = (b) => b.timeline.events.filter((e) => e.type === 'change').map((e) => e.field);
+  assert.deepEqual(changed(second), changed(first), "the first visit's answers are in the filing's timeline");
+  assert.ok(second.timeline.events.length > first.timeline.events.length);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a file chosen again in a box that takes several is not added twice, and a screen reader hears so', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await fillValid(page);
