@@ -162,7 +162,8 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
     {
         timeline.shift(skew);
     }
-    // A citizen who logs in again during the filing keeps its start: the session's first login.
+    // A citizen who logs in again during the filing keeps its start: the session's first login, as
+    // stored already, or as the widget says it (one of this citizen's logins, so it cannot be made up).
     let stored: Option<(i64,)> =
         sqlx::query_as("SELECT login_at FROM timings WHERE session_id = $1 AND subject_hash = $2")
             .bind(&beacon.session_id)
@@ -170,7 +171,24 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
             .fetch_optional(&state.db)
             .await
             .map_err(ApiError::db)?;
-    let login_at = stored.map_or(login.login_at, |(first,)| first.min(login.login_at));
+    let said = timeline
+        .login_at
+        .filter(|&t| t < login.login_at as f64)
+        .map(|t| t as i64);
+    let earlier: Option<(i64,)> = match said {
+        Some(t) => sqlx::query_as("SELECT login_at FROM login_sessions WHERE subject = $1 AND login_at = $2")
+            .bind(&login.subject)
+            .bind(t)
+            .fetch_optional(&state.db)
+            .await
+            .map_err(ApiError::db)?,
+        None => None,
+    };
+    let login_at = [stored, earlier]
+        .into_iter()
+        .flatten()
+        .map(|(t,)| t)
+        .fold(login.login_at, i64::min);
     timeline.login_at = Some(login_at as f64);
     let clamped = timeline.clamp(login_at as f64, latest as f64);
     let text = serde_json::to_string(&timeline).map_err(|_| Failure::from(ApiError::internal()))?;

@@ -244,6 +244,28 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         timeline.contains(&format!("\"at\":{}", login + 5_000)),
         "no event moved: {timeline}"
     );
+    // Also when the filing's first record comes after the second login: the widget says the first login,
+    // which is taken if it is one of this citizen's logins, and not otherwise.
+    for (session, said, taken) in [
+        ("session-said-00001", login, true),
+        ("session-said-00002", login - 1, false),
+    ] {
+        let mut body: Value = serde_json::from_str(&beacon(session, None, touched())).unwrap();
+        body["timeline"]["login_at"] = json!(said);
+        let (status, reply, _) = again.post_raw("/api/timings", body.to_string(), "text/plain").await;
+        assert_eq!(status, 202, "{reply}");
+        let (stored,): (i64,) = sqlx::query_as("SELECT login_at FROM timings WHERE session_id = $1")
+            .bind(session)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(stored == said, taken, "said {said}, stored {stored}");
+        sqlx::query("DELETE FROM timings WHERE session_id = $1")
+            .bind(session)
+            .execute(&db)
+            .await
+            .unwrap();
+    }
 
     // Nothing stored names the citizen or holds a value.
     let stored: Vec<(String, String)> = sqlx::query_as("SELECT subject_hash, timeline FROM timings")
