@@ -196,11 +196,15 @@ const TIMELINE_MAX = 20000;
 /** A difference of clocks below this (ms) is left alone: a `Date` header is in whole seconds. */
 const CLOCK_TOLERANCE = 2000;
 
-/** Milliseconds the clock of a back end is ahead of this computer's, from its fresh answer's `Date`. */
+/**
+ * Milliseconds the clock of a back end is ahead of this computer's, from its fresh answer's `Date`
+ * (`null` without one: a header a cross-origin answer does not show, or a proxy dropped).
+ */
 function clockOffset(res) {
   const date = Date.parse(res.headers.get('Date') ?? '');
+  if (!Number.isFinite(date)) return null;
   // The header is truncated to the second: its middle is the best guess.
-  const offset = Number.isFinite(date) ? date + 500 - Date.now() : 0;
+  const offset = date + 500 - Date.now();
   return Math.abs(offset) > CLOCK_TOLERANCE ? offset : 0;
 }
 
@@ -1111,9 +1115,11 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   /** Milliseconds the portal's clock is ahead of this computer's, once an answer of the portal told it. */
   let clock = null;
 
-  /** Times the filing by the clock of the back end that sent `res` (its `Date`). */
+  /** Times the filing by the clock of the back end that sent `res` (its `Date`, if it has one). */
   const readClock = (res) => {
-    clock = clockOffset(res);
+    const offset = clockOffset(res);
+    if (offset === null) return;
+    clock = offset;
     widget.setClockOffset(clock);
   };
 
