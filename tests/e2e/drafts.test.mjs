@@ -15,9 +15,23 @@ const SECRET = 'Đề nghị Quokka Zebra';
 const LEASE = 'tokhai-form input[data-path=lease]';
 const UPLOAD_LINE = 'tokhai-form [data-path=lease] .tk-upload';
 
-/** Resolves when the widget next saves its draft (call before the change). */
+/**
+ * Resolves when the widget has saved a draft begun from now on (call before the change): a save already
+ * on its way holds the answers from before it.
+ */
 const nextSave = (page) =>
-  page.evaluate(() => new Promise((ok) => document.addEventListener('tokhai-draft', () => ok(), { once: true })));
+  page.evaluate(
+    () =>
+      new Promise((ok) => {
+        const since = Date.now();
+        const saved = (event) => {
+          if (event.detail.saved_at < since) return;
+          document.removeEventListener('tokhai-draft', saved);
+          ok();
+        };
+        document.addEventListener('tokhai-draft', saved);
+      }),
+  );
 
 /** Every record of an IndexedDB store of the widget. */
 const records = (page, store) => readStore(page, store, 'records');
