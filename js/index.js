@@ -1296,11 +1296,15 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     if (saveTimer) saveDraft();
     report(done ? receipt || undefined : undefined);
   };
-  /** The page is shown again (the tab, or the page back from the browser's cache): its step's time runs on. */
+  /**
+   * The page is shown again (the tab, or the page back from the browser's cache): its step's time runs on,
+   * and a tab left open overnight judges dates by the new day.
+   */
   const onShow = () => {
     if (!hiddenSent) return;
     hiddenSent = false;
     widget.visibility(true);
+    widget.setClockOffset(clock ?? 0);
   };
   const onVisibility = () => (doc.visibilityState === 'hidden' ? onHide() : onShow());
   const onPageHide = () => onHide();

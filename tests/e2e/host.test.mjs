@@ -638,3 +638,33 @@ test("without national data's answer, the back end's answer to the filing tells 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a tab left open overnight judges dates by the new day once it is shown again', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  // 23:50 in Viet Nam (UTC+7).
+  await page.clock.install({ time: new Date('2026-12-05T16:50:00Z') });
+  const valid = await page.evaluate(async () => {
+    const { mount } = await import('/pkg/index.js');
+    const field = { id: 'd', kind: 'date', label: 'Ngày', max_date: 'today()' };
+    const definition = { tokhai: 1, id: 'night', version: '1', title: 'Ngày', steps: [{ id: 's', title: 'S', sections: [{ id: 'a', fields: [field] }] }] };
+    const host = document.body.appendChild(document.createElement('div'));
+    const handle = await mount(host, definition, { drafts: false, history: false });
+    await handle.prefill({ values: { d: { value: '2026-12-06', source: 't', locked: false } } });
+    window.night = handle;
+    return handle.validate().valid;
+  });
+  assert.equal(valid, false, "the 6th is after the day the tab was opened");
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.clock.fastForward('00:20:00');
+  const after = await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    return window.night.validate().valid;
+  });
+  assert.equal(after, true, 'past midnight it is today');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
