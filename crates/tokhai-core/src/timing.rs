@@ -14,6 +14,10 @@ pub const TARGET_MS: f64 = 5.0 * 60_000.0;
 /// Gaps longer than this between events count as idle, not active, time.
 pub const IDLE_THRESHOLD_MS: f64 = 60_000.0;
 
+/// How far a time may lie outside the server's bounds before it counts as moved: the way of an answer
+/// through the network, and a browser clock set by a `Date` header (whole seconds).
+pub const CLOCK_SLACK_MS: f64 = 2_000.0;
+
 /// Most events a timeline may hold.
 pub const MAX_EVENTS: usize = 20_000;
 
@@ -211,15 +215,16 @@ impl Timeline {
     }
 
     /// Moves every time into `[earliest, latest]` (the server's own login and receipt times),
-    /// so a forged timeline cannot claim an impossible duration; returns how many were moved.
+    /// so a forged timeline cannot claim an impossible duration; returns how many were moved by more
+    /// than [`CLOCK_SLACK_MS`] (the receipt is timed when its answer arrives, a moment after the server's).
     pub fn clamp(&mut self, earliest: f64, latest: f64) -> usize {
         let mut moved = 0;
         let mut clamp = |t: &mut f64| {
             let c = t.clamp(earliest, latest.max(earliest));
-            if c != *t {
-                *t = c;
+            if (c - *t).abs() > CLOCK_SLACK_MS {
                 moved += 1;
             }
+            *t = c;
         };
         if let Some(login) = self.login_at.as_mut() {
             clamp(login);
@@ -803,6 +808,8 @@ mod tests {
         let mut t = filing();
         t.login_at = Some(-1e12);
         t.events[0].at = 9e15;
+        // The receipt, timed when its answer came, a moment after the server's receipt: moved, not counted.
+        t.events.last_mut().unwrap().at = 342_400.0;
         let moved = t.clamp(0.0, 342_000.0);
         assert_eq!(moved, 2);
         assert!(t.events.iter().all(|e| (0.0..=342_000.0).contains(&e.at)));
