@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 use tokhai_core::submission::is_valid_idempotency_key;
-use tokhai_core::timing::{Timeline, TimelineError, MAX_EVENTS};
+use tokhai_core::timing::{Timeline, TimelineError, CLOCK_SLACK_MS, MAX_EVENTS};
 use tokhai_core::Issue;
 use validator::{Validate, ValidationError};
 
@@ -96,9 +96,6 @@ async fn read_typed<T: serde::de::DeserializeOwned + Validate>(
     Ok((login, typed))
 }
 
-/// A difference of clocks below this (ms) is left alone: the beacon's way through the network.
-const CLOCK_TOLERANCE_MS: f64 = 2000.0;
-
 /// `POST /api/timings`: records a filing's timeline, its times bounded by the server's own (202).
 pub async fn collect(State(state): State<Arc<AppState>>, request: Request) -> Response {
     record_beacon(&state, request)
@@ -158,7 +155,7 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
     if let Some(skew) = beacon
         .sent_at
         .map(|sent| now as f64 - sent)
-        .filter(|s| s.abs() > CLOCK_TOLERANCE_MS)
+        .filter(|s| s.abs() > CLOCK_SLACK_MS)
     {
         timeline.shift(skew);
     }
