@@ -307,7 +307,7 @@ export interface TokhaiHandle {
   setLanguage(lang: 'vi' | 'en' | string): void;
   /** The current language. */
   readonly language: 'vi' | 'en';
-  /** The filing's timeline so far. */
+  /** The filing's timeline so far (a filing continued from its draft: its earlier visits too). */
   timeline(): Timeline;
   /** The filing's metrics so far, computed by tokhai-core from the timeline. */
   timing(): TimingMetrics;

@@ -190,9 +190,6 @@ async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => {}) {
   return JSON.stringify(source);
 }
 
-/** The most events a timeline holds (tokhai-core's `MAX_EVENTS`). */
-const TIMELINE_MAX = 20000;
-
 /** A difference of clocks below this (ms) is left alone: a `Date` header is in whole seconds. */
 const CLOCK_TOLERANCE = 2000;
 
@@ -602,8 +599,6 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   const drafts = options.drafts !== false && typeof indexedDB !== 'undefined' && !!crypto.subtle;
   /** The filing's timing session: a draft's, once restored (a filing over several visits is one filing). */
   let sessionId = randomId();
-  /** The events of the filing's earlier visits (from the draft), before this page's. */
-  let earlierEvents = [];
   let lastIssues = [];
   let sending = null;
   let delivering = null;
@@ -928,7 +923,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     saveTimer = null;
     if (!drafts || done || destroyed || restoring || filedElsewhere) return saving;
     const draft = { ...info, ruleset_hash: widget.rulesetHash(), values: JSON.parse(widget.values()), step, saved_at: Date.now() };
-    draft.timing = { session: sessionId, events: filingTimeline().events };
+    draft.timing = { session: sessionId, events: JSON.parse(widget.timeline(false)).events };
     saving = saving
       .then(() => seal('drafts', draftId, draft))
       .then(() => {
@@ -1105,13 +1100,6 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
 
   // ----- timing -----
 
-  /** The filing's timeline: the earlier visits' events, then this page's (at most as many as a collector takes). */
-  const filingTimeline = () => {
-    const timeline = JSON.parse(widget.timeline());
-    timeline.events = [...earlierEvents, ...timeline.events].slice(-TIMELINE_MAX);
-    return timeline;
-  };
-
   /** Milliseconds the portal's clock is ahead of this computer's, once an answer of the portal told it. */
   let clock = null;
 
@@ -1131,9 +1119,9 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     const metrics = JSON.parse(widget.metrics());
     dispatch('timing', metrics);
     if (!options.timingsEndpoint || !info) return;
-    const timeline = filingTimeline();
-    if (!timeline.events.some((e) => e.type === 'focus' || e.type === 'change' || e.type === 'submit')) return;
-    const body = { form_id: info.form_id, session_id: sessionId, timeline };
+    const timeline = widget.timeline(true);
+    if (!timeline) return;
+    const body = { form_id: info.form_id, session_id: sessionId, timeline: JSON.parse(timeline) };
     if (dossierId) body.dossier_id = dossierId;
     // By the clock the events are timed by: the collector reads any difference from its own.
     body.sent_at = Date.now() + (clock ?? 0);
@@ -1265,9 +1253,14 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     if (destroyed) return;
     if (draft && !done) {
       // The same filing goes on: its timing too (a reload, or a visit the next day, is not another filing).
-      if (typeof draft.timing?.session === 'string' && Array.isArray(draft.timing.events)) {
-        sessionId = draft.timing.session;
-        earlierEvents = draft.timing.events;
+      // A draft whose timing cannot be read keeps its values; this visit is then timed as a filing of its own.
+      if (typeof draft.timing?.session === 'string') {
+        try {
+          widget.continueTimeline(JSON.stringify(draft.timing.events));
+          sessionId = draft.timing.session;
+        } catch (error) {
+          dispatch('error', { error });
+        }
       }
       // Locked prefilled values come from the new bundle, never from the draft.
       const values = { ...draft.values };
@@ -1367,7 +1360,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     get language() {
       return alive().language();
     },
-    timeline: () => JSON.parse(alive().timeline()),
+    timeline: () => JSON.parse(alive().timeline(false)),
     timing: () => JSON.parse(alive().metrics()),
     saveDraft: () => saveDraft(),
     async discardDraft() {

@@ -836,6 +836,10 @@ test('a filing over a reload is one filing: the draft carries its timing session
   const changed = (b) => b.timeline.events.filter((e) => e.type === 'change').map((e) => e.field);
   assert.deepEqual(changed(second), changed(first), "the first visit's answers are in the filing's timeline");
   assert.ok(second.timeline.events.length > first.timeline.events.length);
+  // The handle's figures are the filing's too, the earlier visit included, as the collector's record is.
+  const [timeline, timing] = await page.evaluate(() => [window.tk.timeline(), window.tk.timing()]);
+  assert.deepEqual(timeline.events, second.timeline.events);
+  assert.equal(timing.fields.find((f) => f.field === 'full_name')?.changes, 1);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -327,10 +327,23 @@ impl Widget {
     }
 
     /// The filing's timeline as JSON (`{login_at, fields_total, fields_prefilled, events}`), for the
-    /// portal's timing collector.
-    pub fn timeline(&self) -> Option<String> {
+    /// portal's timing collector; with `filed_only`, none when the citizen did nothing (focused,
+    /// changed or submitted): a page opened and left is no filing.
+    pub fn timeline(&self, filed_only: bool) -> Option<String> {
         self.inner
-            .peek(|s| serde_json::to_string(&s.timeline()).unwrap_or_default())
+            .peek(|s| Some(s.timeline()).filter(|t| !filed_only || t.has_activity()))
+            .flatten()
+            .map(|t| serde_json::to_string(&t).unwrap_or_default())
+    }
+
+    /// Continues a filing begun on an earlier page: `events` (JSON, from its draft's timing) come
+    /// before this page's, in the timeline and the metrics.
+    #[wasm_bindgen(js_name = continueTimeline)]
+    pub fn continue_timeline(&self, events: &str) -> Result<(), JsError> {
+        let events = serde_json::from_str(events)
+            .map_err(|e| JsError::new(&format!("the draft's timing is not a list of events: {e}")))?;
+        self.inner.peek(|s| s.continue_timeline(events));
+        Ok(())
     }
 
     /// The metrics of the filing so far (JSON), computed by tokhai-core from the timeline.

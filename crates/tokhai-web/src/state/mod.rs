@@ -116,6 +116,8 @@ pub struct State {
     server_messages: Vec<(Issue, Json)>,
     idempotency_key: String,
     timeline: Timeline,
+    /// The events of this filing's earlier visits (from its draft): they come before this page's.
+    earlier_events: Vec<TimedEvent>,
     /// Milliseconds the back end's clock is ahead of this computer's: events are timed by the back end's
     /// clock, as the login is (a citizen's clock set 10 minutes fast would miss the target otherwise).
     clock_offset: f64,
@@ -377,6 +379,7 @@ impl State {
                 login_at: opts.login_at,
                 ..Timeline::default()
             },
+            earlier_events: Vec::new(),
             clock_offset: 0.0,
             today_fixed: opts.today_fixed,
             events: Vec::new(),
@@ -1278,6 +1281,11 @@ impl State {
         }
     }
 
+    /// Continues a filing begun on an earlier page: its events (from the draft) come before this page's.
+    pub fn continue_timeline(&mut self, events: Vec<TimedEvent>) {
+        self.earlier_events = events;
+    }
+
     /// Times events by the back end's clock, `offset` ms ahead of this computer's (those recorded so far
     /// too), and takes its date as today, as the back end will when it checks the filing.
     pub fn set_clock_offset(&mut self, offset: f64) {
@@ -1292,7 +1300,8 @@ impl State {
         }
     }
 
-    /// The filing's timeline: events (field paths and issue codes, never values) and prefill coverage.
+    /// The filing's timeline, earlier visits included: events (field paths and issue codes, never values)
+    /// and prefill coverage.
     pub fn timeline(&self) -> Timeline {
         let top: Vec<&str> = self
             .form
@@ -1313,10 +1322,19 @@ impl State {
             .and_then(|b| b.get("values"))
             .and_then(Json::as_object)
             .map_or(0, |v| v.keys().filter(|k| top.contains(&k.as_str())).count());
+        // The latest events when the visits hold more than a collector takes: the submission is among them.
+        let mut events: Vec<TimedEvent> = self
+            .earlier_events
+            .iter()
+            .chain(&self.timeline.events)
+            .cloned()
+            .collect();
+        events.drain(..events.len().saturating_sub(MAX_EVENTS));
         Timeline {
+            login_at: self.timeline.login_at,
             fields_total: visible,
             fields_prefilled: prefilled.min(visible),
-            ..self.timeline.clone()
+            events,
         }
     }
 
