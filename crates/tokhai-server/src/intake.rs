@@ -170,11 +170,13 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         Err(refused) => return replay_or(state, &sub, subject, refused).await,
     };
     let now = now_ms();
-    // `Some(None)`: a bundle was sent but is not one.
-    let bundle = sub
-        .prefill
-        .as_ref()
-        .map(|b| serde_json::from_value::<PrefillBundle>(b.clone()).ok());
+    // `Some(None)`: a bundle was sent but is not one, or is a household member's row bundle (which
+    // checks that row alone: in its place, the citizen's own locked values would go unchecked).
+    let bundle = sub.prefill.as_ref().map(|b| {
+        serde_json::from_value::<PrefillBundle>(b.clone())
+            .ok()
+            .filter(|b| b.row.is_none())
+    });
     // Each household member's row bundle the same way.
     let rows: Vec<Option<PrefillBundle>> = sub
         .row_prefills

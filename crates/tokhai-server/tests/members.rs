@@ -117,6 +117,13 @@ async fn a_household_members_row_is_prefilled_signed_and_checked() {
         .any(|r| r["code"] == "prefill.locked_changed" && r["path"] == "members[1].m_name");
     assert!(status == 422 && changed_name, "{body}");
 
+    // A row bundle in the place of the citizen's own checks no top-level value: it is no bundle there.
+    let mut renamed = values.clone();
+    renamed["full_name"] = json!("Tên Khác Hẳn");
+    let sub = submission(&running, "demo", &renamed, Some(&bundle));
+    let (status, body) = client.post("/api/submissions", &sub).await;
+    assert_eq!((status, reason(&body)), (422, ("prefill.format", "prefill")), "{body}");
+
     let mut forged = bundle.clone();
     forged["values"]["m_name"]["value"] = json!("Tên Khác Hẳn");
     let (status, body) = client.post("/api/submissions", &filed(&changed, json!([forged]))).await;
