@@ -352,6 +352,24 @@ pub fn uses_family(form: &FormDef) -> bool {
         .any(|f| f.prefill.as_ref().is_some_and(|p| p.from.starts_with("family.")))
 }
 
+/// A locked field prefilled with the citizen's own PIN (`population.pin`) that holds another one: checked
+/// against the login even when national data cannot be had to build a bundle.
+pub fn check_subject(form: &FormDef, values: &Json, subject: &str) -> Vec<Issue> {
+    form.steps
+        .iter()
+        .flat_map(|s| &s.sections)
+        .flat_map(|s| &s.fields)
+        .filter(|f| f.prefill.as_ref().is_some_and(|p| p.lock && p.from == "population.pin"))
+        .filter(|f| {
+            values
+                .get(&f.id)
+                .and_then(Json::as_str)
+                .is_some_and(|pin| pin != subject)
+        })
+        .map(|f| Issue::error(&f.id, "prefill.not_own_pin"))
+        .collect()
+}
+
 /// Whether a definition locks a top-level field prefilled from national data (a submission must keep its value).
 pub fn locks_prefill(form: &FormDef) -> bool {
     form.steps
@@ -720,6 +738,7 @@ fn sentence_case(s: &str) -> String {
 
 /// One prefilled value: the value as the session stores it, where it came from, and whether it is locked.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrefillValue {
     /// The value, normalised for the field's kind.
     pub value: Json,
@@ -861,6 +880,7 @@ fn shape(field: &FieldDef, a: &Json) -> Option<(Json, bool)> {
 
 /// Values prefilled from national data for one citizen and one form, signed by the portal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrefillBundle {
     /// Bundle format version ([`BUNDLE_FORMAT`]).
     pub format: u32,
@@ -890,6 +910,7 @@ pub struct PrefillBundle {
 
 /// What a row bundle fills: rows of `group` whose key field (see [`member_key`]) holds `member`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RowScope {
     /// The repeat group's id.
     pub group: String,

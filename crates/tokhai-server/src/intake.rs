@@ -12,7 +12,9 @@ use axum::Json;
 use serde_json::{json, Map, Value as Json_};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokhai_core::prefill::{check_bundle, locks_prefill, member_key, provenance, BundleContext, PrefillBundle};
+use tokhai_core::prefill::{
+    check_bundle, check_subject, locks_prefill, member_key, provenance, BundleContext, PrefillBundle,
+};
 use tokhai_core::submission::{is_valid_idempotency_key, Submission};
 use tokhai_core::{Date, Form, Issue, Session};
 
@@ -169,6 +171,10 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         Ok(form) => form,
         Err(refused) => return replay_or(state, &sub, subject, refused).await,
     };
+    // A form locking values from national data is filed logged in: else nothing ties its identity to anyone.
+    if login.is_none() && locks_prefill(form.def()) {
+        return Err(ApiError::login_required().into());
+    }
     let now = now_ms();
     // `Some(None)`: a bundle was sent but is not one, or is a household member's row bundle (which
     // checks that row alone: in its place, the citizen's own locked values would go unchecked).
@@ -327,6 +333,10 @@ fn check(
     }
     for row in rows {
         verify(row.as_ref(), "row_prefills");
+    }
+    // With no bundle (national data could not be had), the login still says whose PIN it is.
+    if let (None, Some(login)) = (bundle, login) {
+        issues.extend(check_subject(form.def(), &sub.values, &login.subject));
     }
     Ok(issues)
 }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value as Json_};
 use std::sync::Arc;
 use tokhai_core::digest::sha256_hex;
+use tokhai_core::prefill::locks_prefill;
 use tokhai_core::text::nfc;
 use tokhai_core::{Date, FieldKind, Form, Issue, Session};
 
@@ -51,6 +52,10 @@ async fn keep(
     let (parts, body) = request.into_parts();
     let login = limited_login(state, &parts).await?;
     let form = state.form(form_id).ok_or_else(unknown_form)?.clone();
+    // As its filing, a file for a form locking national data's values comes from a logged-in citizen.
+    if login.is_none() && locks_prefill(form.def()) {
+        return Err(ApiError::login_required().into());
+    }
     let refuse = |status, issue: Issue| Failure::from(Refusal::of(status, vec![issue], form.clone()));
     if form.field(field_id).is_none_or(|f| f.kind != FieldKind::File) {
         return Err(refuse(

@@ -143,7 +143,8 @@ async fn faults_are_errors_and_the_breaker_opens() {
 }
 
 /// Through the server: a good endpoint prefills; a faulty one answers 503 with a reason, and the form can still be
-/// submitted (without a bundle, and national data still failing, its locked values go unchecked).
+/// submitted (without a bundle, and national data still failing, its locked values go unchecked but the PIN,
+/// which the login knows).
 #[tokio::test]
 async fn the_form_stays_usable_when_national_data_fails() {
     let (base, _) = stub().await;
@@ -159,7 +160,7 @@ async fn the_form_stays_usable_when_national_data_fails() {
         c.national_data = Some(settings(&format!("{base}/{mode}")));
         let running = tokhai_server::start(c).await.expect("server starts");
         let mut client = Client::new(&running);
-        client.dev_login().await;
+        let pin = client.dev_login().await;
         let (status, body) = client.get("/api/prefill/demo").await;
         assert_eq!(status, expected, "{mode}: {body}");
         if status == 200 {
@@ -171,11 +172,30 @@ async fn the_form_stays_usable_when_national_data_fails() {
                 body["message_vi"].as_str().is_some_and(|m| !m.is_empty()),
                 "{mode}: {body}"
             );
-            let values = json!({
+            let mut values = json!({
                 "full_name": "Lê Thị Hoa", "dob": "1992-03-04", "sex": "nu", "pin": "001192000123",
                 "residence": {"province": "01", "commune": "00004", "street": "Số 5 phố Đội Cấn"},
                 "reason": "Xin xác nhận thông tin cư trú"
             });
+            // The login still says whose PIN it is.
+            let (status, body) = client
+                .post("/api/submissions", &submission(&running, "demo", &values, None))
+                .await;
+            let reason = (
+                status,
+                body["reasons"][0]["code"].as_str(),
+                body["reasons"][0]["path"].as_str(),
+            );
+            assert_eq!(
+                reason,
+                (422, Some("prefill.not_own_pin"), Some("pin")),
+                "{mode}: {body}"
+            );
+            let (_, list) = client.get(&format!("/api/dev/citizens?q={pin}")).await;
+            let me = &list["citizens"][0];
+            values["pin"] = json!(pin);
+            values["sex"] = me["sex"].clone();
+            values["dob"] = json!(format!("{}-03-04", me["birth_year"]));
             let (status, receipt) = client
                 .post("/api/submissions", &submission(&running, "demo", &values, None))
                 .await;

@@ -118,17 +118,29 @@ async fn intake_rules(c: Config, engine: &str) {
     let (status, _) = Client::new(&running).get(&format!("/api/submissions/{id}")).await;
     assert_eq!(status, 401);
     // Nor may a stranger, or someone without login, use someone else's key to learn the receipt or the values.
-    let mut anonymous = Client::new(&running);
     for (status, refused) in [
         stranger.post("/api/submissions", &sub).await,
         stranger.post("/api/submissions", &changed).await,
-        anonymous.post("/api/submissions", &changed).await,
     ] {
         assert_eq!((status, code(&refused).0), (409, "submission.key_reused"));
         assert!(
             refused.get("receipt").is_none() && refused.get("values").is_none(),
             "{refused}"
         );
+    }
+    // A form locking national data's values is filed logged in only: else its identity is anyone's.
+    let mut anonymous = Client::new(&running);
+    let fresh = submission(&running, "demo", &values, None);
+    for (status, refused) in [
+        anonymous.post("/api/submissions", &changed).await,
+        anonymous.post("/api/submissions", &fresh).await,
+    ] {
+        assert_eq!(
+            (status, refused["error"].as_str()),
+            (401, Some("login_required")),
+            "{refused}"
+        );
+        assert!(refused.get("receipt").is_none() && refused.get("values").is_none());
     }
 
     // Altered values, bad keys, unknown keys and wrong types are refused with reasons.
@@ -147,6 +159,16 @@ async fn intake_rules(c: Config, engine: &str) {
     extra["timing"] = json!({"total_ms": 1});
     let (status, body) = client.post("/api/submissions", &extra).await;
     assert_eq!((status, code(&body)), (400, ("payload.unexpected_key", "timing")));
+    // A bundle carrying what its signature does not cover is no bundle (it would be stored as signed).
+    let mut padded = bundle.clone();
+    padded["note_from_registry"] = json!("Đã xác minh");
+    let (status, body) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&padded)),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (422, ("prefill.format", "prefill")), "{body}");
     let mut typed = submission(&running, "demo", &values, None);
     typed["form_version"] = json!(2025);
     let (status, body) = client.post("/api/submissions", &typed).await;

@@ -192,6 +192,14 @@ async fn uploads(mut c: Config, engine: &str) {
     values["members"] = json!([]);
     refused_as_not_uploaded(&mut client, &running, &values, &bundle).await;
 
+    // A form locking national data's values takes files from a logged-in citizen only.
+    let (status, body) = upload(&Client::new(&running), "evidence", "a.pdf", "application/pdf", &pdf).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("login_required")),
+        "{body}"
+    );
+
     // Another citizen cannot name this citizen's file.
     let (status, fresh) = upload(&client, "evidence", "b.pdf", "application/pdf", &pdf).await;
     assert_eq!(status, 201, "{fresh}");
