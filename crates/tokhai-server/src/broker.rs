@@ -1,9 +1,11 @@
 //! The prefill broker: national data for the logged-in citizen, shaped for a form and signed.
 
-use crate::auth::{current, mask_pin, ApiError};
+use crate::auth::{mask_pin, ApiError, Login};
+use crate::intake::limited_login;
+use crate::limits::Failure;
 use crate::{now_ms, AppState};
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -105,16 +107,25 @@ pub struct RowQuery {
     pin: String,
 }
 
+/// The logged-in citizen asking national data, after taking one token of their rate limit: lookups of
+/// any PIN must not run unbounded against the national population database.
+async fn looked_up_by(state: &AppState, request: Request) -> Result<Login, Failure> {
+    let (parts, _) = request.into_parts();
+    Ok(limited_login(state, &parts)
+        .await?
+        .ok_or_else(ApiError::login_required)?)
+}
+
 /// `GET /api/prefill/<form_id>/row?group=<id>&pin=<pin>`: the signed values of one row of a group
 /// filled from household members, for a member of the logged-in citizen's own household only.
 pub async fn prefill_row(
     State(state): State<Arc<AppState>>,
     Path(form_id): Path<String>,
     Query(q): Query<RowQuery>,
-    headers: HeaderMap,
-) -> Result<Json<PrefillBundle>, ApiError> {
+    request: Request,
+) -> Result<Json<PrefillBundle>, Failure> {
     let form = state.form(&form_id).ok_or_else(unknown_form)?.clone();
-    let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
+    let login = looked_up_by(&state, request).await?;
     member_group(form.def(), &q.group).ok_or_else(unknown_form)?;
     let pin = pin::normalize(&q.pin);
     // One answer for "no such person" and "not in your household": the endpoint tells nothing else.
@@ -127,7 +138,7 @@ pub async fn prefill_row(
         )
     };
     if !pin::is_pin(&pin) {
-        return Err(not_household());
+        return Err(not_household().into());
     }
     let bundle = member_bundle(&state, &form, &login.subject, &q.group, &pin)
         .await?
@@ -183,11 +194,11 @@ async fn spouse_attributes(state: &AppState, pin: &str) -> Option<Attributes> {
 pub async fn prefill(
     State(state): State<Arc<AppState>>,
     Path(form_id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Json<PrefillBundle>, ApiError> {
+    request: Request,
+) -> Result<Json<PrefillBundle>, Failure> {
     let form_id = form_id.trim_end_matches(".json");
     let form = state.form(form_id).ok_or_else(unknown_form)?.clone();
-    let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
+    let login = looked_up_by(&state, request).await?;
     let bundle = bundle_for(&state, &form, &login.subject).await?;
     tracing::info!(form = form.id(), subject = %mask_pin(&login.subject), fields = bundle.values.len(), "prefill bundle issued");
     Ok(Json(bundle))

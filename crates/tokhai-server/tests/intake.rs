@@ -305,6 +305,14 @@ async fn each_client_is_rate_limited_with_a_reason() {
         body["message_en"].as_str().is_some_and(|m| m.contains("1 seconds")),
         "{body}"
     );
+    // Lookups in national data take from the same bucket: they must not run unbounded.
+    for path in [
+        "/api/prefill/demo",
+        "/api/prefill/demo/row?group=members&pin=001099999999",
+    ] {
+        let (status, body) = client.get(path).await;
+        assert_eq!((status, code(&body).0), (429, "payload.rate_limited"), "{path}: {body}");
+    }
     // Another citizen has a bucket of their own.
     let mut other = Client::new(&running);
     let (_, list) = other.get("/api/dev/citizens?limit=2").await;
