@@ -73,10 +73,13 @@ pub async fn create_session(state: &AppState, subject: &str, method: &str) -> Re
     .await
     .map_err(ApiError::db)?;
     tracing::info!(subject = %mask_pin(subject), method, "login");
-    let cookie = format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        state.config.session_ttl_secs
-    );
+    session_cookie(state, &token, state.config.session_ttl_secs)
+}
+
+/// The session cookie holding `token` for `max_age` seconds (0 clears it).
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
     HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())
 }
 
@@ -241,7 +244,7 @@ pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
             .await
             .map_err(ApiError::db)?;
     }
-    let clear = HeaderValue::from_static("tokhai_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let clear = session_cookie(&state, "", 0)?;
     Ok(([(header::SET_COOKIE, clear)], Json(json!({"logged_in": false}))).into_response())
 }
 
@@ -396,7 +399,9 @@ pub async fn dev_login_page(
 
 /// Whether a redirect target is a path on this site (not `//host` or a URL).
 fn is_local_path(next: &str) -> bool {
-    next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')
+    // Browsers drop tabs and line breaks from a URL ("/\t/host" is "//host"), and a header holds none.
+    let plain = next.chars().all(|c| c.is_ascii_graphic());
+    plain && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')
 }
 
 /// Escapes text for HTML.

@@ -117,6 +117,7 @@ struct FileConfig {
     pkg: Option<PathBuf>,
     forms: Option<PathBuf>,
     dev_login: Option<bool>,
+    secure_cookies: Option<bool>,
     signing_key: Option<PathBuf>,
     registry_size: Option<usize>,
     registry_seed: Option<u64>,
@@ -153,6 +154,9 @@ pub struct Config {
     pub forms: PathBuf,
     /// Whether the development login (synthetic citizens) is enabled.
     pub dev_login: bool,
+    /// Whether the session cookie is `Secure` (sent over HTTPS only): set it where the portal is served
+    /// over HTTPS (this server speaks HTTP behind a TLS proxy).
+    pub secure_cookies: bool,
     /// Ed25519 signing key file; `None` means the development key in the data directory.
     pub signing_key: Option<PathBuf>,
     /// Number of synthetic citizens in the local registry.
@@ -197,6 +201,7 @@ impl Config {
             pkg: PathBuf::from("pkg"),
             forms: PathBuf::from("www/forms"),
             dev_login: false,
+            secure_cookies: false,
             signing_key: None,
             registry_size: 10_000,
             registry_seed: 2025,
@@ -232,6 +237,7 @@ impl Config {
         c.pkg = f.pkg.unwrap_or(c.pkg);
         c.forms = f.forms.unwrap_or(c.forms);
         c.dev_login = f.dev_login.unwrap_or(c.dev_login);
+        c.secure_cookies = f.secure_cookies.unwrap_or(c.secure_cookies);
         c.signing_key = f.signing_key.or(c.signing_key);
         c.registry_size = f.registry_size.unwrap_or(c.registry_size);
         c.registry_seed = f.registry_seed.unwrap_or(c.registry_seed);
@@ -261,6 +267,9 @@ impl Config {
         c.signing_key = path("TOKHAI_SIGNING_KEY").or(c.signing_key);
         if let Some(v) = env("TOKHAI_DEV_LOGIN") {
             c.dev_login = parse_bool("TOKHAI_DEV_LOGIN", &v)?;
+        }
+        if let Some(v) = env("TOKHAI_SECURE_COOKIES") {
+            c.secure_cookies = parse_bool("TOKHAI_SECURE_COOKIES", &v)?;
         }
         if let Some(v) = env("TOKHAI_REGISTRY_SIZE") {
             c.registry_size = v.trim().parse().map_err(|_| ConfigError::Value {

@@ -15,6 +15,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 const JSON_UTF8: &str = "application/json; charset=utf-8";
 
+/// The portal's pages run the widget under the policy the embedding guide asks of portals; no other
+/// site may frame them.
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+                   img-src 'self' blob: data:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'";
+
 /// All routes of the server.
 pub fn router(state: Arc<AppState>) -> Router {
     let www = ServeDir::new(&state.config.www).append_index_html_on_directories(true);
@@ -50,7 +55,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/.well-known/tokhai-prefill-key", get(public_key))
         .fallback_service(www)
         .layer(CompressionLayer::new());
-    public.merge(private).nest_service("/pkg", pkg).with_state(state)
+    public
+        .merge(private)
+        .nest_service("/pkg", pkg)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .with_state(state)
 }
 
 /// `GET /forms/<id>.json` (or the file's own name): the definition file of a compiled form.

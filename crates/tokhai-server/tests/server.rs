@@ -323,7 +323,9 @@ async fn the_widget_goes_out_as_built_compressed_and_public_answers_gzipped() {
 
 #[tokio::test]
 async fn development_login_page_logs_in_and_returns() {
-    let running = tokhai_server::start(config("devpage")).await.expect("server starts");
+    let mut c = config("devpage");
+    c.secure_cookies = true;
+    let running = tokhai_server::start(c).await.expect("server starts");
     let client = Client::new(&running);
     let (status, page) = client.get_text("/dev/login?next=/form.html").await;
     assert_eq!(status, 200);
@@ -346,9 +348,29 @@ async fn development_login_page_logs_in_and_returns() {
         .unwrap();
     assert!(r.status().is_redirection());
     assert_eq!(r.headers()["location"], "/form.html");
-    assert!(r.headers()["set-cookie"].to_str().unwrap().contains("HttpOnly"));
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("Secure"), "{cookie}");
+    // The portal's pages carry the widget's policy and may not be framed by another site.
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'self'"));
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     let (_, evil) = client.get_text("/dev/login?next=//evil.example").await;
     assert!(!evil.contains("evil.example"), "only local paths are kept");
+    // A browser drops tabs and line breaks from a URL: "/\t/evil.example" would be "//evil.example".
+    for next in ["/\t/evil.example/", "/\n", "/a b"] {
+        let r = client
+            .http
+            .post(format!("{}/dev/login", client.base))
+            .form(&[("pin", pin.as_str()), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.status().as_u16(), &r.headers()["location"]),
+            (303, &"/".parse().unwrap()),
+            "{next:?}"
+        );
+    }
     running.task.abort();
 }
 
