@@ -253,7 +253,7 @@ export interface MountOptions {
    * while offline (default true). Drafts are cleared after the receipt.
    */
   drafts?: boolean;
-  /** Whose draft it is (e.g. the logged-in citizen's masked id): drafts are kept per form and subject. */
+  /** Whose draft it is: an opaque id, one per citizen (not a masked PIN, which many share); drafts are kept per form and subject. */
   subject?: string;
   /** Milliseconds of pause before a draft is saved (default 400). */
   draftDelay?: number;

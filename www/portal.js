@@ -34,7 +34,7 @@ const attributes = {
 };
 if (me.logged_in) {
   attributes['login-at'] = String(me.login_at);
-  attributes.subject = me.subject_masked;
+  attributes.subject = me.subject_key;
 }
 for (const [name, value] of Object.entries(attributes)) form.setAttribute(name, value);
 document.getElementById('filing').append(form);

@@ -19,6 +19,10 @@ test('a logged-in citizen files CT01 on the development portal and gets a receip
   const name = page.locator('tokhai-form input[data-path="full_name"]');
   assert.equal(await name.inputValue(), adult.full_name, 'prefilled from the registry');
   assert.equal(await name.getAttribute('readonly'), '', 'locked');
+  // The draft is kept under the citizen's own key: a masked PIN is shared by many citizens.
+  const me = await page.evaluate(() => fetch('/api/me').then((r) => r.json()));
+  assert.equal(await page.getAttribute('tokhai-form', 'subject'), me.subject_key);
+  assert.notEqual(me.subject_key, me.subject_masked);
 
   const next = await fillToReview(page);
   assert.ok((await page.textContent('tokhai-form .tk-review')).includes(adult.full_name));

@@ -83,6 +83,18 @@ impl Keys {
         bundle.signature = URL_SAFE_NO_PAD.encode(signature.to_bytes());
     }
 
+    /// An opaque key of a citizen on this portal, for what a browser keeps per citizen (drafts): a digest
+    /// of the PIN keyed by this secret key, so it names one citizen (a masked PIN is shared by many) and
+    /// the PIN cannot be guessed back from it.
+    pub fn subject_key(&self, pin: &str) -> String {
+        let digest = Sha256::new()
+            .chain_update(b"tokhai-subject-v1\n")
+            .chain_update(self.signing.to_bytes())
+            .chain_update(pin.as_bytes())
+            .finalize();
+        URL_SAFE_NO_PAD.encode(&digest[..18])
+    }
+
     /// Whether a bundle carries a valid signature by this key.
     pub fn verify(&self, bundle: &PrefillBundle) -> bool {
         verify_with(&self.signing.verifying_key(), &self.kid, bundle)

@@ -41,6 +41,22 @@ async fn citizen_path(c: Config, engine: &str) {
         "the filing clock starts at login: {me}"
     );
     assert!(!me.to_string().contains(&pin), "the PIN is only shown masked: {me}");
+    // Drafts are kept per citizen by a key of their own: a masked PIN is shared by many citizens.
+    let key = me["subject_key"].as_str().expect("a subject key").to_owned();
+    let mut other = Client::new(&running);
+    let (_, list) = other.get("/api/dev/citizens?limit=2").await;
+    other
+        .post("/api/dev/login", &json!({"pin": list["citizens"][1]["pin"]}))
+        .await;
+    let (_, theirs) = other.get("/api/me").await;
+    let (_, again) = client.get("/api/me").await;
+    assert_eq!(again["subject_key"], json!(key), "one key per citizen");
+    assert!(
+        theirs["subject_key"]
+            .as_str()
+            .is_some_and(|k| k.len() >= 24 && k != key),
+        "{theirs}"
+    );
 
     let r = client
         .http
