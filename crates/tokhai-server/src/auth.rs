@@ -73,24 +73,25 @@ pub async fn create_session(state: &AppState, subject: &str, method: &str) -> Re
     .await
     .map_err(ApiError::db)?;
     tracing::info!(subject = %mask_pin(subject), method, "login");
-    session_cookie(state, &token, state.config.session_ttl_secs)
+    cookie(state, COOKIE, &token, "/", state.config.session_ttl_secs)
 }
 
-/// The session cookie holding `token` for `max_age` seconds (0 clears it).
-fn session_cookie(state: &AppState, token: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
+/// A cookie of this server (scripts cannot read it) holding `value` for `max_age` seconds (0 clears it).
+pub fn cookie(state: &AppState, name: &str, value: &str, path: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    let cookie = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
     HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+/// The value of the cookie `name` a request carries.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_owned())
 }
 
@@ -129,7 +130,7 @@ impl SessionCache {
 
 /// The logged-in citizen of a request, if the session is valid.
 pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Login>, ApiError> {
-    let Some(token) = cookie_token(headers) else {
+    let Some(token) = cookie_value(headers, COOKIE) else {
         return Ok(None);
     };
     let hash = token_hash(&token);
@@ -237,7 +238,7 @@ pub async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resul
 
 /// `POST /auth/logout`: ends the session.
 pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(token) = cookie_token(&headers) {
+    if let Some(token) = cookie_value(&headers, COOKIE) {
         state.sessions.forget(&token_hash(&token));
         sqlx::query("DELETE FROM login_sessions WHERE token_hash = $1")
             .bind(token_hash(&token))
@@ -245,7 +246,7 @@ pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
             .await
             .map_err(ApiError::db)?;
     }
-    let clear = session_cookie(&state, "", 0)?;
+    let clear = cookie(&state, COOKIE, "", "/", 0)?;
     Ok(([(header::SET_COOKIE, clear)], Json(json!({"logged_in": false}))).into_response())
 }
 
@@ -422,7 +423,7 @@ mod tests {
         assert_eq!(mask_pin("001090012345"), "001*******45");
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, HeaderValue::from_static("a=1; tokhai_session=abc; b=2"));
-        assert_eq!(cookie_token(&h).as_deref(), Some("abc"));
+        assert_eq!(cookie_value(&h, COOKIE).as_deref(), Some("abc"));
         assert_eq!(random_token().len(), 43);
         assert_eq!(escape("<a \"b\">&"), "&lt;a &quot;b&quot;&gt;&amp;");
         assert!(is_local_path("/ct01.html?x=1"));

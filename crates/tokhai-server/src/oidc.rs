@@ -3,12 +3,12 @@
 //! The citizen's PIN is read from the `SoDinhDanh` claim of the ID token (as VNeID does), or from
 //! `sub` when that is a 12-digit number.
 
-use crate::auth::{create_session, random_token, ApiError};
+use crate::auth::{cookie, cookie_value, create_session, random_token, ApiError};
 use crate::config::OidcConfig;
 use crate::{now_ms, AppState};
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::jwk::JwkSet;
@@ -21,6 +21,10 @@ use std::time::Duration;
 
 /// How long a started login may take, in milliseconds.
 const PENDING_TTL_MS: i64 = 10 * 60 * 1000;
+
+/// The cookie binding a login's `state` to the browser that began it: a callback with a state begun
+/// elsewhere would log this browser in as someone else (login CSRF).
+const STATE_COOKIE: &str = "tokhai_oidc_state";
 
 /// A problem setting up the relying party.
 #[derive(Debug, thiserror::Error)]
@@ -217,7 +221,9 @@ pub async fn login(State(state): State<Arc<AppState>>) -> Result<Response, ApiEr
         .execute(&state.db)
         .await
         .map_err(ApiError::db)?;
-    Ok(Redirect::to(&client.authorization_url(&st, &nonce, &pkce_challenge(&verifier))).into_response())
+    let bound = cookie(&state, STATE_COOKIE, &st, "/auth/oidc", PENDING_TTL_MS / 1000)?;
+    let to = Redirect::to(&client.authorization_url(&st, &nonce, &pkce_challenge(&verifier)));
+    Ok(([(header::SET_COOKIE, bound)], to).into_response())
 }
 
 /// Query of the provider's redirect back.
@@ -235,7 +241,11 @@ pub struct Callback {
 }
 
 /// `GET /auth/oidc/callback`: redeems the code, verifies the ID token, starts the session.
-pub async fn callback(State(state): State<Arc<AppState>>, Query(cb): Query<Callback>) -> Result<Response, ApiError> {
+pub async fn callback(
+    State(state): State<Arc<AppState>>,
+    Query(cb): Query<Callback>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let client = state.oidc.as_ref().ok_or_else(not_configured)?;
     if let Some(error) = &cb.error {
         tracing::warn!(error, "identity provider refused the login");
@@ -244,6 +254,10 @@ pub async fn callback(State(state): State<Arc<AppState>>, Query(cb): Query<Callb
     let (Some(code), Some(st)) = (cb.code, cb.state) else {
         return Err(login_failed());
     };
+    if cookie_value(&headers, STATE_COOKIE).as_deref() != Some(st.as_str()) {
+        tracing::warn!("login callback in a browser that did not begin that login");
+        return Err(login_failed());
+    }
     let pending: Option<(String, String, i64)> =
         sqlx::query_as("SELECT verifier, nonce, created_at FROM oidc_pending WHERE state = $1")
             .bind(st.clone())
@@ -264,8 +278,13 @@ pub async fn callback(State(state): State<Arc<AppState>>, Query(cb): Query<Callb
         tracing::warn!(error = %e, "login could not be verified");
         login_failed()
     })?;
-    let cookie = create_session(&state, &pin, "oidc").await?;
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+    let session = create_session(&state, &pin, "oidc").await?;
+    let unbound = cookie(&state, STATE_COOKIE, "", "/auth/oidc", 0)?;
+    Ok((
+        AppendHeaders([(header::SET_COOKIE, session), (header::SET_COOKIE, unbound)]),
+        Redirect::to("/"),
+    )
+        .into_response())
 }
 
 #[cfg(test)]

@@ -127,8 +127,9 @@ async fn provider(pin: &str) -> Arc<Provider> {
     p
 }
 
-/// Follows the login through the provider and returns the callback's path and query on our server.
-async fn through_provider(client: &Client) -> String {
+/// Follows the login through the provider and returns the callback's path and query on our server, and
+/// the cookie binding the login to the browser that began it.
+async fn through_provider(client: &Client) -> (String, String) {
     let r = client
         .http
         .get(format!("{}/auth/oidc/login", client.base))
@@ -137,6 +138,12 @@ async fn through_provider(client: &Client) -> String {
         .unwrap();
     assert!(r.status().is_redirection(), "login redirects to the provider");
     let to_provider = r.headers()["location"].to_str().unwrap().to_owned();
+    let bound = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        bound.contains("HttpOnly") && bound.contains("Path=/auth/oidc"),
+        "{bound}"
+    );
+    let bound = bound.split(';').next().unwrap().to_owned();
     assert!(
         to_provider.contains("code_challenge_method=S256") && to_provider.contains("nonce="),
         "{to_provider}"
@@ -148,9 +155,8 @@ async fn through_provider(client: &Client) -> String {
         r.status()
     );
     let back = r.headers()["location"].to_str().unwrap().to_owned();
-    back.strip_prefix("http://127.0.0.1:1")
-        .expect("our redirect URL")
-        .to_owned()
+    let callback = back.strip_prefix("http://127.0.0.1:1").expect("our redirect URL");
+    (callback.to_owned(), bound)
 }
 
 #[tokio::test]
@@ -167,10 +173,20 @@ async fn login_with_code_and_pkce() {
     let running = tokhai_server::start(c).await.expect("server starts");
     let mut client = Client::new(&running);
 
-    let callback = through_provider(&client).await;
+    let (callback, bound) = through_provider(&client).await;
+    // In a browser that did not begin the login (a link an attacker sent), the callback logs no one in.
     let r = client
         .http
         .get(format!("{}{callback}", client.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400, "login CSRF");
+    assert!(r.headers().get("set-cookie").is_none());
+    let r = client
+        .http
+        .get(format!("{}{callback}", client.base))
+        .header("cookie", &bound)
         .send()
         .await
         .unwrap();
@@ -189,6 +205,7 @@ async fn login_with_code_and_pkce() {
     let r = client
         .http
         .get(format!("{}{callback}", client.base))
+        .header("cookie", &bound)
         .send()
         .await
         .unwrap();
@@ -210,10 +227,11 @@ async fn login_with_code_and_pkce() {
     // An ID token with another nonce is refused.
     p.wrong_nonce.store(true, Ordering::SeqCst);
     let fresh = Client::new(&running);
-    let callback = through_provider(&fresh).await;
+    let (callback, bound) = through_provider(&fresh).await;
     let r = fresh
         .http
         .get(format!("{}{callback}", fresh.base))
+        .header("cookie", bound)
         .send()
         .await
         .unwrap();
