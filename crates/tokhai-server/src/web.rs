@@ -2,8 +2,9 @@
 
 use crate::broker::unknown_form;
 use crate::{auth, broker, intake, oidc, qa, timings, uploads, AppState};
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -45,7 +46,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
+        ))
+        .layer(middleware::from_fn(same_origin_writes));
     // Public answers are gzipped for browsers that take it (the catalogue is 400 KB of JSON); personal
     // answers are not, so that no secret shares a compressed body with anything a page could choose.
     let public = Router::new()
@@ -67,6 +69,24 @@ pub fn router(state: Arc<AppState>) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         .with_state(state)
+}
+
+/// Refuses a write another site's page sent (`Sec-Fetch-Site`, set by the browser, so a proxy that
+/// rewrites `Host` changes nothing): the session cookie's SameSite=Lax lets pages of a sibling origin
+/// (another port or subdomain) post with the citizen's login.
+async fn same_origin_writes(request: Request, next: Next) -> Response {
+    let site = request.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let write = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if write && matches!(site, Some("cross-site" | "same-site")) {
+        return auth::ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "Yêu cầu này phải được gửi từ chính trang của cổng dịch vụ công.",
+            "This request must come from the portal's own pages.",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// `GET /forms/<id>.json` (or the file's own name): the definition file of a compiled form.

@@ -41,6 +41,26 @@ async fn citizen_path(c: Config, engine: &str) {
         "the filing clock starts at login: {me}"
     );
     assert!(!me.to_string().contains(&pin), "the PIN is only shown masked: {me}");
+    // A write another site's page sends is refused, even a sibling origin's the cookie goes to.
+    let post_from = |site: &'static str| {
+        client
+            .http
+            .post(format!("{}/auth/logout", client.base))
+            .header("cookie", client.cookie.clone().unwrap())
+            .header("sec-fetch-site", site)
+            .send()
+    };
+    for site in ["cross-site", "same-site"] {
+        let r = post_from(site).await.unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!((status, body["error"].as_str()), (403, Some("cross_site")), "{site}");
+    }
+    assert_eq!(
+        client.get("/api/me").await.1["logged_in"],
+        json!(true),
+        "still logged in"
+    );
     // Drafts are kept per citizen by a key of their own: a masked PIN is shared by many citizens.
     let key = me["subject_key"].as_str().expect("a subject key").to_owned();
     let mut other = Client::new(&running);
