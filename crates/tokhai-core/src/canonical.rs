@@ -1,7 +1,100 @@
 //! JSON text: canonical (the same bytes for the same value on every platform, for digests and
-//! signatures) and compact.
+//! signatures) and compact; and the check that no object names a key twice.
 
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+/// A key an object of JSON text names twice, as an error with its line and column: parsers keep one of
+/// the two without a word (serde_json the last), so a definition, payload or bundle would lose the other.
+pub fn repeated_key(text: &[u8]) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    de.deserialize_any(UniqueKeys)?;
+    de.end()
+}
+
+/// Walks a JSON value, refusing an object with a key twice.
+struct UniqueKeys;
+
+impl<'de> Visitor<'de> for UniqueKeys {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(UniqueKeys)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(Key(key)) = map.next_key()? {
+            if !seen.insert(key.clone()) {
+                return Err(de::Error::custom(format_args!("the key \"{key}\" is given twice")));
+            }
+            map.next_value_seed(UniqueKeys)?;
+        }
+        Ok(())
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for UniqueKeys {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// An object's key, borrowed from the text unless it holds escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s.to_owned())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
 
 /// JSON with object keys sorted, no whitespace and whole numbers as integers: the same bytes on
 /// every platform and after a round trip through JavaScript.
@@ -59,8 +152,29 @@ fn write_canonical(v: &Json, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::canonical_json;
+    use super::{canonical_json, repeated_key};
     use serde_json::json;
+
+    #[test]
+    fn a_key_given_twice_is_found_at_any_depth() {
+        for text in [
+            r#"{"a": 1, "a": 2}"#,
+            r#"[{"x": {"a": 1, "b": [{"c": 1, "c": 1}]}}]"#,
+            r#"{"a": 1, "\u0061": 2}"#,
+        ] {
+            let e = repeated_key(text.as_bytes()).expect_err(text);
+            assert!(e.is_data() && e.to_string().contains("is given twice at line 1"), "{e}");
+        }
+        for text in [
+            r#"{"a": 1, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2}]}"#,
+            "[]",
+            "null",
+            r#""x""#,
+        ] {
+            assert!(repeated_key(text.as_bytes()).is_ok(), "{text}");
+        }
+        assert!(repeated_key(b"{\"a\": ").is_err_and(|e| e.is_eof()));
+    }
 
     #[test]
     fn keys_sorted_and_whole_numbers_as_integers() {

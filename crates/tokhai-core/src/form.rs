@@ -1,7 +1,7 @@
 //! Compiling a definition once into an immutable [`Form`]: field index, expressions, rules and
 //! the dependency graph that tells which fields to re-evaluate when one changes.
 
-use crate::canonical::json_text;
+use crate::canonical::{json_text, repeated_key};
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, RuleDef, Text};
 use crate::expr::{insert_sorted, Binding, Expr, Scope};
@@ -116,12 +116,20 @@ impl Form {
         if json.len() > MAX_DEFINITION_BYTES {
             return Err(fail(format!("definition is larger than {MAX_DEFINITION_BYTES} bytes")));
         }
+        // A key written twice would be read as one of the two, the other lost without a word.
+        repeated_key(json.as_bytes()).map_err(|e| fail(format!("not valid JSON: {e}")))?;
         // Straight from the text: a valid definition never becomes a JSON tree first.
-        if let Ok(def) = serde_json::from_str::<FormDef>(json) {
-            return Compiler::default().compile(def);
-        }
+        let parsed = match serde_json::from_str::<FormDef>(json) {
+            Ok(def) => return Compiler::default().compile(def),
+            Err(e) => e,
+        };
         let root: Json = serde_json::from_str(json).map_err(|e| fail(format!("not valid JSON: {e}")))?;
-        Err(structural_errors(&root))
+        let errors = structural_errors(&root);
+        // The tree may hide what the text showed: the text's own error then.
+        if errors.0.is_empty() {
+            return Err(fail(parsed.to_string()));
+        }
+        Err(errors)
     }
 
     /// Compiles a definition already parsed as JSON.

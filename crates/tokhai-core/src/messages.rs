@@ -77,6 +77,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("submission.too_large", "Hồ sơ quá lớn để gửi. Vui lòng bỏ bớt hoặc chọn tệp đính kèm nhỏ hơn rồi gửi lại.", "The application is too large to send. Please remove some attached files or choose smaller ones, then submit again."),
     ("submission.refused", "Cổng dịch vụ công chưa nhận tờ khai (mã lỗi {status}). Thông tin bạn đã nhập vẫn được giữ; vui lòng thử lại sau hoặc liên hệ bộ phận hỗ trợ.", "The portal did not accept the declaration (error {status}). Your answers are kept; please try again later or contact support."),
     ("submission.form_changed", "Biểu mẫu đã được cập nhật. Vui lòng tải lại trang và kiểm tra lại thông tin trước khi nộp.", "The form has been updated. Please reload the page and check your answers before submitting."),
+    ("payload.duplicate_key", "Dữ liệu gửi lên có một khóa lặp lại (dòng {line}, cột {column})", "The submitted data gives a key twice (line {line}, column {column})"),
     ("payload.not_object", "Dữ liệu gửi lên không phải là một đối tượng JSON", "The submitted data is not a JSON object"),
     ("payload.unknown_field", "{label}: trường không có trong biểu mẫu", "{label}: no such field in the form"),
     ("payload.hidden_field", "{label}: trường này không áp dụng nhưng vẫn có giá trị", "{label}: this field does not apply but has a value"),

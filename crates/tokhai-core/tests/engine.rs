@@ -114,6 +114,41 @@ fn a_definition_saved_with_a_byte_order_mark_compiles() {
 }
 
 #[test]
+fn a_key_written_twice_is_refused_with_where_it_is() {
+    let field = r#"{"id": "a", "kind": "text", "label": "A"}"#;
+    let cases = [
+        (field.replace(r#""id": "a""#, r#""id": "a", "id": "b""#), "\"id\""),
+        (
+            field.replace(r#""label": "A""#, r#""label": {"vi": "A", "vi": "B"}"#),
+            "\"vi\"",
+        ),
+        (
+            field.replace(r#""label": "A""#, r#""label": "A", "\u006cabel": "B""#),
+            "\"label\"",
+        ),
+    ];
+    for (field, key) in cases {
+        let text = form(json!([])).to_string().replace("[]", &format!("[{field}]"));
+        let errors = Form::compile(&text).err().expect("refused").0;
+        assert!(
+            errors.len() == 1
+                && errors[0]
+                    .message
+                    .contains(&format!("the key {key} is given twice at line 1")),
+            "{errors:?}"
+        );
+    }
+    let catalogs = r#"{"c": [{"value": "1", "label": "1"}], "c": [{"value": "2", "label": "2"}]}"#;
+    let text = form(json!([]))
+        .to_string()
+        .replacen('{', &format!("{{\"catalogs\": {catalogs}, "), 1);
+    assert!(
+        Form::compile(&text).is_err(),
+        "a catalogue named twice: one would be lost"
+    );
+}
+
+#[test]
 fn kind_errors_name_the_kind_as_definitions_write_it() {
     let errors = compile_errors(json!([
         {"id": "a", "kind": "checkbox_group", "label": "A", "options": [{"value": "x", "label": "X"}],

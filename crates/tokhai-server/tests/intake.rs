@@ -169,6 +169,19 @@ async fn intake_rules(c: Config, engine: &str) {
         )
         .await;
     assert_eq!((status, code(&body)), (422, ("prefill.format", "prefill")), "{body}");
+    // A key given twice (in the values or the envelope) would lose one of the two: refused, not read.
+    let text = submission(&running, "demo", &values, None).to_string();
+    for twice in [
+        text.replacen("\"values\":{", "\"values\":{\"reason\":\"Bỏ đi\",", 1),
+        text.replacen('{', "{\"form_id\":\"demo\",", 1),
+    ] {
+        let (status, body, _) = client.post_raw("/api/submissions", twice, "application/json").await;
+        assert_eq!((status, code(&body).0), (400, "payload.duplicate_key"), "{body}");
+        assert!(
+            body["message_en"].as_str().is_some_and(|m| m.contains("line 1")),
+            "{body}"
+        );
+    }
     let mut typed = submission(&running, "demo", &values, None);
     typed["form_version"] = json!(2025);
     let (status, body) = client.post("/api/submissions", &typed).await;
