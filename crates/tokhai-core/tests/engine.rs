@@ -129,7 +129,7 @@ fn a_key_written_twice_is_refused_with_where_it_is() {
     ];
     for (field, key) in cases {
         let text = form(json!([])).to_string().replace("[]", &format!("[{field}]"));
-        let errors = Form::compile(&text).err().expect("refused").0;
+        let errors = Form::compile(&text).expect_err("refused").0;
         assert!(
             errors.len() == 1
                 && errors[0]
