@@ -558,11 +558,20 @@ impl Session {
     /// Why `value` cannot be field `field_id`'s value at all (of another type, a date that does not
     /// exist, not one of its options), as opposed to a value its rules find wrong: how the values of a
     /// prefill bundle are checked before they are shown, locked, to the citizen.
-    pub fn misfit(&self, field_id: &str, value: &Json) -> Option<Issue> {
+    /// A part of an address (`current_address.province`) is judged within its address.
+    pub fn misfit(&self, path: &str, value: &Json) -> Option<Issue> {
         const MISFITS: [&str; 4] = ["type.invalid", "number.invalid", "date.invalid", "option.unknown"];
+        let (field_id, value) = match path.split_once('.') {
+            Some((id, part)) => {
+                let mut address = Map::new();
+                address.insert(part.to_owned(), value.clone());
+                (id, Json::Object(address))
+            }
+            None => (path, value.clone()),
+        };
         let f = self.form.index(field_id)?;
         let field = &self.form.fields[f as usize];
-        let value = normalize(field.kind, value.clone());
+        let value = normalize(field.kind, value);
         let row = field.group.map(|_| 0);
         let issues = self.run_rules(f, row, field_id, &value, false);
         issues.into_iter().find(|i| MISFITS.contains(&i.code.as_str()))

@@ -2,7 +2,8 @@
 
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Patch, Session};
+use tokhai_core::definition::OptionDef;
+use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Patch, Session, Text};
 
 fn form(fields: Value) -> Value {
     json!({"tokhai": 1, "id": "t", "version": "1", "title": "T",
@@ -609,6 +610,30 @@ fn a_value_that_cannot_be_its_field_s_is_a_misfit_one_its_rules_refuse_is_not() 
     assert_eq!(misfit("sex", json!("F")), None);
     assert_eq!(misfit("age", json!(200)), None);
     assert_eq!(misfit("nothing", json!(1)), None);
+}
+
+#[test]
+fn a_part_of_an_address_is_a_misfit_as_its_address_would_be() {
+    let mut catalogs = Catalogs::new();
+    let option = |value: &str, parent: Option<&str>| OptionDef {
+        value: value.into(),
+        label: Text::Vi(value.into()),
+        parent: parent.map(Into::into),
+    };
+    catalogs.insert("provinces", vec![option("01", None)]).unwrap();
+    catalogs.insert("communes", vec![option("00004", Some("01"))]).unwrap();
+    let definition = form(json!([{"id": "home", "kind": "address", "label": "Nơi ở"}]));
+    let form = Arc::new(Form::compile(&definition.to_string()).unwrap());
+    let s = Session::new(form, Arc::new(catalogs), Date::new(2026, 11, 23).unwrap()).unwrap();
+    let misfit = |path: &str, value: Value| s.misfit(path, &value).map(|i| i.code);
+    assert_eq!(misfit("home.province", json!(0)).as_deref(), Some("type.invalid"));
+    assert_eq!(misfit("home.province", json!("99")).as_deref(), Some("option.unknown"));
+    assert_eq!(
+        misfit("home.commune", json!("77777")).as_deref(),
+        Some("option.unknown")
+    );
+    assert_eq!(misfit("home.province", json!("01")), None);
+    assert_eq!(misfit("home.street", json!("Số 5 phố Đội Cấn")), None);
 }
 
 #[test]
