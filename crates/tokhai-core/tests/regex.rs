@@ -87,7 +87,21 @@ proptest! {
 #[test]
 fn the_same_patterns_are_refused() {
     let bad = [
-        "(", "a)", "[a", "*a", "a{2", "a{3,2}", "[z-a]", "a\\", r"\p{L}", "(?)", "(?P=a)", r"\xZ",
+        "(",
+        "a)",
+        "[a",
+        "*a",
+        "a{2",
+        "a{3,2}",
+        "[z-a]",
+        "a\\",
+        r"\p{L}",
+        "(?)",
+        "(?P=a)",
+        r"\xZ",
+        r"[\w&&\d]",
+        "[a-z--b]",
+        "[a~~b]",
     ];
     for pattern in bad {
         assert!(Regex::new(pattern).is_err(), "{pattern}");

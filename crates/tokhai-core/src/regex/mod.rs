@@ -6,7 +6,8 @@
 //! - a character stands for itself; `\` before ASCII punctuation makes it literal;
 //!   `\n \t \r \f \v`, `\xHH`, `\x{H…}`, `\uHHHH` and `\u{H…}` name characters;
 //! - `.` is any character but `\n`; `\d \w \s` are ASCII digits, word characters and spaces,
-//!   `\D \W \S` their complements; `[…]` and `[^…]` hold characters, ranges `a-z` and those classes;
+//!   `\D \W \S` their complements; `[…]` and `[^…]` hold characters, ranges `a-z` and those classes
+//!   (not nested classes, nor the set operations `&&`, `--` and `~~`, which are refused);
 //! - `(…)`, `(?:…)`, `(?<name>…)` and `(?P<name>…)` group; `|` separates alternatives;
 //! - `* + ? {n} {n,} {n,m}` repeat (counts up to 1000), optionally followed by a lazy `?`;
 //! - `^ $ \A \z \b \B` assert the start, the end, a word boundary and its absence;

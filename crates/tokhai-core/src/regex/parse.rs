@@ -312,6 +312,10 @@ impl Parser {
             match c {
                 ']' if !first => break,
                 '[' => return Err(self.error_at(self.at - 1, "'[' inside a class must be written '\\['")),
+                // The regex crate reads these as intersection, difference and symmetric difference.
+                '&' | '-' | '~' if self.peek() == Some(c) => {
+                    return Err(self.error_at(self.at - 1, "'&&', '--' and '~~' inside a class are not supported"))
+                }
                 _ => first = false,
             }
             let item = self.class_item(c)?;

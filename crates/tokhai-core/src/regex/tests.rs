@@ -120,6 +120,8 @@ fn a_bad_pattern_is_refused_with_its_place() {
         ("(?P=a)", "named group", 3),
         ("(?<1a>x)", "group name", 3),
         ("[[:alpha:]]", "must be written", 1),
+        (r"[\w&&\d]", "not supported", 3),
+        ("[a-z--b]", "not supported", 4),
         (r"\x{110000}", "character code", 0),
         (r"\xZ", "character code", 0),
     ];
