@@ -717,6 +717,12 @@ impl Compiler {
         for (i, rule) in def.rules.iter().enumerate() {
             let rpath = format!("{path}.rules[{i}]");
             self.custom_code(rule, &rpath, custom_messages);
+            if rule.path.is_some() {
+                self.error(
+                    &format!("{rpath}.path"),
+                    "a field's own rule is about that field: 'path' is for form-level rules",
+                );
+            }
             if let Some(check) = self.expr(&rule.check, &format!("{rpath}.check"), group) {
                 out.push(Box::new(custom::Custom {
                     check,
@@ -778,6 +784,12 @@ impl Compiler {
                         self.error(
                             &format!("{path}.options[{i}].value"),
                             format!("duplicate option '{}'", o.value),
+                        );
+                    }
+                    if o.parent.is_some() {
+                        self.error(
+                            &format!("{path}.options[{i}].parent"),
+                            "'parent' is for the options of a catalogue a list is filtered by",
                         );
                     }
                 }

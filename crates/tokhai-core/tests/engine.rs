@@ -150,6 +150,24 @@ fn a_key_written_twice_is_refused_with_where_it_is() {
 }
 
 #[test]
+fn attributes_that_would_do_nothing_are_refused() {
+    let errors = compile_errors(json!([
+        {"id": "a", "kind": "text", "label": "A",
+         "rules": [{"check": "true", "code": "custom.a", "message": "A", "path": "b"}]},
+        {"id": "b", "kind": "select", "label": "B", "options": [{"value": "x", "label": "X", "parent": "zz"}]}
+    ]));
+    let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(
+        paths.iter().any(|p| p.ends_with("fields[0].rules[0].path")),
+        "{errors:?}"
+    );
+    assert!(
+        paths.iter().any(|p| p.ends_with("fields[1].options[0].parent")),
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn kind_errors_name_the_kind_as_definitions_write_it() {
     let errors = compile_errors(json!([
         {"id": "a", "kind": "checkbox_group", "label": "A", "options": [{"value": "x", "label": "X"}],
