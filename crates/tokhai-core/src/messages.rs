@@ -88,6 +88,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("payload.missing_key", "Dữ liệu gửi lên thiếu mục bắt buộc: {key}", "The submitted data lacks a required key: {key}"),
     ("payload.wrong_type", "Dữ liệu gửi lên có mục {at} sai kiểu hoặc sai giá trị", "The submitted data has a wrong type or value at {at}"),
     ("payload.invalid_value", "Dữ liệu gửi lên có mục {at} không hợp lệ (độ dài hoặc phạm vi)", "The submitted data has an invalid value at {at} (length or range)"),
+    ("file.content_mismatch", "{label}: nội dung tệp {name} không khớp với loại tệp ({type})", "{label}: the content of {name} does not match its type ({type})"),
     ("upload.name_invalid", "{label}: tên tệp trống, quá dài hoặc có ký tự không hợp lệ", "{label}: the file name is empty, too long or has characters that are not allowed"),
     ("payload.too_large", "Dữ liệu gửi lên quá lớn (tối đa {max} byte)", "The submitted data is too large (at most {max} bytes)"),
     ("payload.too_many_fields", "Hồ sơ có quá nhiều mục ({count}, tối đa {max})", "The dossier has too many entries ({count}, at most {max})"),

@@ -209,7 +209,7 @@ fn is_zero_width(c: char) -> bool {
 }
 
 /// Soft hyphen and bidirectional controls: invisible, and never meant to be in a form value.
-fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{AD}' | '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -241,7 +241,9 @@ async fn intake(state: &AppState, request: Request) -> Answer {
             .unwrap_or_default(),
         payload: sub.values.to_string(),
     };
-    // One statement: the unique index on the key makes a concurrent twin insert nothing.
+    // The dossier and its files' binding are one transaction. One statement inserts: the unique index on
+    // the key makes a concurrent twin insert nothing.
+    let mut tx = state.writer.begin().await.map_err(ApiError::db)?;
     let inserted = sqlx::query(
         "INSERT INTO submissions (id, form_id, form_version, ruleset_hash, subject, login_at, received_at, digest, \
          payload, provenance, prefill, idempotency_key, row_prefills) \
@@ -261,17 +263,24 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     .bind(sub.prefill.as_ref().map(Json_::to_string))
     .bind(sub.idempotency_key.clone())
     .bind((!sub.row_prefills.is_empty()).then(|| Json_::Array(sub.row_prefills.clone()).to_string()))
-    .execute(&state.writer)
+    .execute(&mut *tx)
     .await
     .map_err(ApiError::db)?;
     if inserted.rows_affected() == 0 {
+        drop(tx);
         let twin = stored_by_key(state, &sub.idempotency_key).await?;
         return match twin {
             Some(twin) => replay(&twin, &sub, subject),
             None => Err(Failure::from(ApiError::internal())),
         };
     }
-    uploads::bind(state, &attached, &stored.id).await?;
+    let taken = uploads::bind(&mut tx, &attached, &stored.id).await?;
+    if !taken.is_empty() {
+        // Rolled back: another dossier filed at the same moment holds the file.
+        drop(tx);
+        return Err(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, taken, form).into());
+    }
+    tx.commit().await.map_err(ApiError::db)?;
     tracing::info!(form = form.id(), subject = masked, receipt = %stored.id, "submission accepted");
     let body = json!({"status": "accepted", "receipt": stored.receipt()});
     Ok((StatusCode::CREATED, Json(body)).into_response())

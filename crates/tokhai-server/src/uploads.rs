@@ -7,16 +7,18 @@ use crate::db::Db;
 use crate::intake::limited_login;
 use crate::limits::{read_body, Failure, Refusal};
 use crate::{now_ms, AppState};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value as Json_};
+use sqlx::AnyConnection;
 use std::sync::Arc;
 use tokhai_core::digest::sha256_hex;
 use tokhai_core::prefill::locks_prefill;
-use tokhai_core::text::nfc;
+use tokhai_core::text::{is_invisible, nfc};
 use tokhai_core::{Date, FieldKind, Form, Issue, Session};
 
 /// Longest file name kept, in characters.
@@ -33,10 +35,15 @@ pub struct Named {
 /// type as `Content-Type` → 201 `{upload, name, size, type, sha256}`, or a refusal with the field's words.
 pub async fn upload(
     State(state): State<Arc<AppState>>,
-    Path((form_id, field_id)): Path<(String, String)>,
-    Query(named): Query<Named>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    named: Result<Query<Named>, QueryRejection>,
     request: Request,
 ) -> Response {
+    // A path or query axum cannot read is refused in JSON, with the form's words where it can.
+    let Ok(Path((form_id, field_id))) = path else {
+        return unknown_form().into_response();
+    };
+    let named = named.map_or_else(|_| Named { name: String::new() }, |Query(named)| named);
     keep(&state, &form_id, &field_id, named, request)
         .await
         .unwrap_or_else(IntoResponse::into_response)
@@ -64,7 +71,10 @@ async fn keep(
         ));
     }
     let name = nfc(named.name.trim());
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+    // No control or bidirectional characters ("hoso\u{202E}fdp.exe" shows as "hosoexe.pdf"), nor bytes
+    // that were not UTF-8 (read as U+FFFD).
+    let hidden = |c: char| c.is_control() || is_invisible(c) || c == char::REPLACEMENT_CHARACTER;
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(hidden) {
         return Err(refuse(
             StatusCode::BAD_REQUEST,
             Issue::error(field_id, "upload.name_invalid"),
@@ -89,6 +99,12 @@ async fn keep(
         .collect();
     if !errors.is_empty() {
         return Err(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, errors, form).into());
+    }
+    if !begins_as(&media_type, &bytes) {
+        let issue = Issue::error(field_id, "file.content_mismatch")
+            .with("name", &name)
+            .with("type", &media_type);
+        return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, issue));
     }
     let id = random_token();
     if id.is_empty() {
@@ -116,6 +132,20 @@ async fn keep(
     tracing::info!(form = form_id, field = field_id, size = bytes.len(), "file kept");
     let body = json!({"upload": id, "name": name, "size": bytes.len(), "type": media_type, "sha256": sha256});
     Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Whether the bytes begin as files of their media type do, for the types whose start is known: a file
+/// is what it says (a page of HTML sent as a PDF would open as a page on an official's computer).
+fn begins_as(media_type: &str, bytes: &[u8]) -> bool {
+    match media_type {
+        "application/pdf" => bytes.starts_with(b"%PDF-"),
+        "image/jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "image/png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "image/gif" => bytes.starts_with(b"GIF8"),
+        "image/webp" => bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"),
+        "image/heic" | "image/heif" => bytes.get(4..8) == Some(b"ftyp"),
+        _ => true,
+    }
 }
 
 /// Deletes the files no dossier names that are older than the retention: documents of filings never
@@ -146,6 +176,9 @@ pub async fn sweep(db: Db, retention_secs: i64) -> std::convert::Infallible {
 /// A kept upload as a submission checks it: owner, form, field, name, media type, size and dossier.
 type KeptRow = (Option<String>, String, String, String, String, i64, Option<String>);
 
+/// An upload a submission names, with the refusal it gets if another dossier takes it first.
+pub type NamedUpload = (String, Issue);
+
 /// The uploads a submission's file values name, in order, or why a file was not kept: each must be
 /// the citizen's own upload for that form and field, with the same name, size and type, and in no
 /// other dossier.
@@ -154,7 +187,7 @@ pub async fn named_uploads(
     form: &Form,
     values: &Json_,
     subject: Option<&str>,
-) -> Result<(Vec<String>, Vec<Issue>), Failure> {
+) -> Result<(Vec<NamedUpload>, Vec<Issue>), Failure> {
     let (mut kept, mut issues) = (Vec::new(), Vec::new());
     for (path, field, file) in attached(form, values) {
         let name = file["name"].as_str().unwrap_or_default();
@@ -179,25 +212,32 @@ pub async fn named_uploads(
                 && Some(size) == file["size"].as_i64()
                 && dossier.is_none()
         });
+        let not_uploaded = Issue::error(&path, "file.not_uploaded").with("name", name);
         match id.filter(|_| matches) {
-            Some(id) => kept.push(id.to_owned()),
-            None => issues.push(Issue::error(&path, "file.not_uploaded").with("name", name)),
+            Some(id) => kept.push((id.to_owned(), not_uploaded)),
+            None => issues.push(not_uploaded),
         }
     }
     Ok((kept, issues))
 }
 
-/// Binds kept uploads to the dossier that names them.
-pub async fn bind(state: &AppState, uploads: &[String], dossier: &str) -> Result<(), Failure> {
-    for id in uploads {
-        sqlx::query("UPDATE uploads SET submission_id = $1 WHERE id = $2 AND submission_id IS NULL")
+/// Binds kept uploads to the dossier that names them, in the dossier's transaction; the refusals of
+/// those another dossier took meanwhile (two filings at once naming one file: one of them must not
+/// name a file it does not hold).
+pub async fn bind(tx: &mut AnyConnection, uploads: &[NamedUpload], dossier: &str) -> Result<Vec<Issue>, Failure> {
+    let mut taken = Vec::new();
+    for (id, not_uploaded) in uploads {
+        let bound = sqlx::query("UPDATE uploads SET submission_id = $1 WHERE id = $2 AND submission_id IS NULL")
             .bind(dossier.to_owned())
             .bind(id.clone())
-            .execute(&state.writer)
+            .execute(&mut *tx)
             .await
             .map_err(ApiError::db)?;
+        if bound.rows_affected() == 0 {
+            taken.push(not_uploaded.clone());
+        }
     }
-    Ok(())
+    Ok(taken)
 }
 
 /// Every file in the values of the form's file fields, at the top level or in a group's rows, as

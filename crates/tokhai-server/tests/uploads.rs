@@ -104,6 +104,34 @@ async fn uploads(mut c: Config, engine: &str) {
             .starts_with("Giấy tờ kèm theo: tệp ghi chú.txt"),
         "{body}"
     );
+    // A file is what it says; a picture list takes no SVG (a document that may hold scripts) unless named.
+    let page = b"<html><script>alert(1)</script></html>";
+    let (status, body) = upload(&client, "evidence", "giay.pdf", "application/pdf", page).await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("file.content_mismatch", "evidence")),
+        "{body}"
+    );
+    let (status, body) = upload(&client, "evidence", "anh.svg", "image/svg+xml", page).await;
+    assert_eq!((status, reason(&body)), (422, ("file.type", "evidence")), "{body}");
+    // Names that hide what they are, or that a query cannot carry, are refused in JSON.
+    for name in ["hoso\u{202E}fdp.exe", "a\u{FFFD}.pdf"] {
+        let (status, body) = upload(&client, "evidence", name, "application/pdf", &pdf).await;
+        assert_eq!(
+            (status, reason(&body)),
+            (400, ("upload.name_invalid", "evidence")),
+            "{name}: {body}"
+        );
+    }
+    for query in ["", "?name=a.pdf&name=b.pdf"] {
+        let path = format!("/api/uploads/demo/evidence{query}");
+        let (status, body, _) = client.post_raw(&path, pdf.to_vec(), "application/pdf").await;
+        assert_eq!(
+            (status, reason(&body)),
+            (400, ("upload.name_invalid", "evidence")),
+            "{query}: {body}"
+        );
+    }
     let (status, body) = upload(&client, "evidence", "to.pdf", "application/pdf", &[b'x'; 5000]).await;
     assert_eq!((status, reason(&body)), (422, ("file.too_large", "evidence")), "{body}");
     let (status, body) = upload(&client, "evidence", "rat-to.pdf", "application/pdf", &[b'x'; 9000]).await;
@@ -199,6 +227,38 @@ async fn uploads(mut c: Config, engine: &str) {
         (401, Some("login_required")),
         "{body}"
     );
+
+    // Two dossiers filed at the same moment naming one file: one holds it, the other is refused.
+    for _ in 0..5 {
+        let (_, one) = upload(&client, "evidence", "c.pdf", "application/pdf", &pdf).await;
+        let mut values = values_from(&bundle);
+        values["evidence"] = json!([attached(&one)]);
+        let send = || {
+            let (http, url, cookie) = (
+                client.http.clone(),
+                format!("{}/api/submissions", client.base),
+                client.cookie.clone().unwrap_or_default(),
+            );
+            let body = submission(&running, "demo", &values, Some(&bundle));
+            tokio::spawn(async move {
+                let r = http
+                    .post(url)
+                    .header("cookie", cookie)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap())
+            })
+        };
+        let (a, b) = (send(), send());
+        let (a, b) = (a.await.unwrap(), b.await.unwrap());
+        let mut statuses = [a.0, b.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 422], "{a:?} {b:?}");
+        let refused = if a.0 == 422 { &a.1 } else { &b.1 };
+        assert_eq!(reason(refused), ("file.not_uploaded", "evidence"), "{refused}");
+    }
 
     // Another citizen cannot name this citizen's file.
     let (status, fresh) = upload(&client, "evidence", "b.pdf", "application/pdf", &pdf).await;

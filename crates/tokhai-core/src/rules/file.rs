@@ -13,12 +13,13 @@ pub(crate) struct File {
     pub max_files: usize,
 }
 
-/// Whether a field's `accept` list (empty: anything) takes a media type, e.g. `image/*` takes `image/png`.
+/// Whether a field's `accept` list (empty: anything) takes a media type, e.g. `image/*` takes `image/png`
+/// but not `image/svg+xml`, a document that may hold scripts, which a list must name to take.
 pub fn accepts(accept: &[String], media_type: &str) -> bool {
     let media_type = media_type.to_ascii_lowercase();
     accept.is_empty()
         || accept.iter().any(|a| match a.strip_suffix("/*") {
-            Some(family) => media_type.split('/').next() == Some(family),
+            Some(family) => media_type.split('/').next() == Some(family) && media_type != "image/svg+xml",
             None => *a == media_type,
         })
 }
