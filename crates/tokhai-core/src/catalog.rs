@@ -208,13 +208,27 @@ impl Catalogs {
     pub fn from_admin_units(json: &str) -> Result<Catalogs, CatalogError> {
         let units: AdminUnits =
             serde_json::from_str(json).map_err(|e| CatalogError(format!("administrative units: {e}")))?;
-        let option = |u: AdminUnit| OptionDef {
-            value: u.code,
-            label: Text::Both {
-                vi: u.full_name,
-                en: Some(u.name_en),
-            },
-            parent: u.province,
+        // English names drop the marks that tell some communes of a province apart ("Thanh An" is Xã
+        // Thanh An and Xã Thạnh An): those say their Vietnamese name too.
+        let key = |u: &AdminUnit| format!("{}/{}", u.province.as_deref().unwrap_or_default(), u.name_en);
+        let mut english: HashMap<String, u32> = HashMap::new();
+        for u in &units.communes {
+            *english.entry(key(u)).or_default() += 1;
+        }
+        let option = |u: AdminUnit| {
+            let twin = english.get(&key(&u)).is_some_and(|&n| n > 1);
+            OptionDef {
+                label: Text::Both {
+                    en: Some(if twin {
+                        format!("{} ({})", u.name_en, u.full_name)
+                    } else {
+                        u.name_en
+                    }),
+                    vi: u.full_name,
+                },
+                value: u.code,
+                parent: u.province,
+            }
         };
         let mut catalogs = Catalogs::new();
         let provinces: Vec<OptionDef> = units.provinces.into_iter().map(option).collect();

@@ -50,4 +50,25 @@ fn the_shared_admin_units_catalogue_loads() {
         Some("00004"),
         "ba dinh finds the ward of Ba Đình"
     );
+    // No two communes of a province share an English name: Xã Thanh An and Xã Thạnh An say theirs.
+    let provinces = catalogs.get("provinces").unwrap();
+    for province in provinces.options(None) {
+        let mut names: Vec<&str> = catalogs
+            .get("communes")
+            .unwrap()
+            .options(Some(&province.value))
+            .map(|c| c.label.get("en"))
+            .collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "province {}", province.value);
+    }
+    let hcm = catalogs.get("communes").unwrap().options(Some("79"));
+    let thanh_an: Vec<&str> = hcm
+        .map(|c| c.label.get("en"))
+        .filter(|n| n.starts_with("Thanh An"))
+        .collect();
+    assert_eq!(thanh_an.len(), 2, "{thanh_an:?}");
+    assert!(thanh_an.iter().all(|n| n.ends_with(')')), "{thanh_an:?}");
 }
