@@ -29,6 +29,9 @@ pub fn normalize(kind: FieldKind, raw: Json) -> Json {
                 None => non_empty(s),
             }
         }
+        // Ð (Icelandic eth, U+00D0) looks like Đ and comes from text decoded as Latin-1: a name with it
+        // would never match the national record's.
+        (Name, Json::String(s)) => non_empty(clean_line(&s).replace('\u{D0}', "Đ").replace('\u{F0}', "đ")),
         (Pin, Json::String(s)) => non_empty(pin::normalize(&s)),
         (TaxCode, Json::String(s)) => non_empty(tax_code::normalize(&s)),
         (CheckboxGroup, Json::Array(items)) => Json::Array(items.into_iter().map(line).collect()),
@@ -242,6 +245,12 @@ mod tests {
         assert_eq!(normalize(FieldKind::Number, json!("NaN")), json!("NaN"));
         assert_eq!(normalize(FieldKind::Number, json!("1e400")), json!("1e400"));
         assert_eq!(normalize(FieldKind::Text, json!("   ")), json!(null));
+        assert_eq!(normalize(FieldKind::Name, json!(" \u{D0}ỗ Văn ð ")), json!("Đỗ Văn đ"));
+        assert_eq!(
+            normalize(FieldKind::Text, json!("\u{D0}")),
+            json!("\u{D0}"),
+            "names only"
+        );
         assert_eq!(normalize(FieldKind::Text, json!(7)), json!(7));
         assert_eq!(
             normalize(FieldKind::Phone, json!("0912 345 678")),
