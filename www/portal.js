@@ -9,17 +9,46 @@ const [me, { forms = [] }] = await Promise.all([json('/api/me'), json('/api/form
 const wanted = new URLSearchParams(location.search).get('form') ?? 'ct01';
 const chosen = forms.find((f) => f.id === wanted) ?? forms.find((f) => f.id === 'ct01') ?? { id: 'ct01', url: '/forms/ct01.json' };
 
+/** A definition's text in a language: a plain string is Vietnamese only. */
+const say = (text, lang) => (typeof text === 'string' ? text : (text?.[lang] ?? text?.vi ?? ''));
+
 const list = document.getElementById('procedures');
-for (const f of forms) {
+const links = forms.map((f) => {
   const a = document.createElement('a');
   a.href = `/?form=${encodeURIComponent(f.id)}`;
-  a.textContent = f.title?.vi ?? f.id;
   if (f.id === chosen.id) a.setAttribute('aria-current', 'page');
   const li = document.createElement('li');
   li.append(a);
   list.append(li);
-}
-if (chosen.title?.vi) document.title = `Cổng dịch vụ công (phát triển) — ${chosen.title.vi}`;
+  return [a, f];
+});
+
+// The page follows the form's language switch, and its title says where the citizen is (the step, the
+// review, the receipt, "Lỗi:" while errors are shown), as a screen reader announces a page by its title.
+const PAGE = { vi: 'Cổng dịch vụ công (phát triển)', en: 'Public service portal (development)' };
+const PLACES = {
+  vi: { review: 'Kiểm tra lại tờ khai', done: 'Đã gửi tờ khai', error: 'Lỗi' },
+  en: { review: 'Check your answers', done: 'Declaration sent', error: 'Error' },
+};
+const definition = await json(chosen.url);
+const page = { lang: 'vi', place: null, errors: false };
+const show = () => {
+  const { lang, place, errors } = page;
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-en]')) {
+    el.dataset.vi ??= el.textContent;
+    el.textContent = lang === 'en' ? el.dataset.en : el.dataset.vi;
+  }
+  for (const el of document.querySelectorAll('[data-en-label]')) {
+    el.dataset.viLabel ??= el.getAttribute('aria-label');
+    el.setAttribute('aria-label', lang === 'en' ? el.dataset.enLabel : el.dataset.viLabel);
+  }
+  for (const [a, f] of links) a.textContent = say(f.title, lang) || f.id;
+  const here = place === 'review' || place === 'done' ? PLACES[lang][place] : say(definition.steps?.[place]?.title, lang);
+  const parts = [here, say(chosen.title, lang), PAGE[lang]].filter(Boolean);
+  document.title = `${errors ? `${PLACES[lang].error}: ` : ''}${parts.join(' — ')}`;
+};
+show();
 
 const form = document.createElement('tokhai-form');
 const attributes = {
@@ -37,4 +66,15 @@ if (me.logged_in) {
   attributes.subject = me.subject_key;
 }
 for (const [name, value] of Object.entries(attributes)) form.setAttribute(name, value);
+const on = (type, change) =>
+  form.addEventListener(`tokhai-${type}`, ({ detail }) => {
+    change(detail);
+    show();
+  });
+on('ready', () => (page.lang = form.handle?.language ?? page.lang));
+on('language', ({ lang }) => (page.lang = lang));
+on('step', ({ index, id }) => Object.assign(page, { place: id === 'review' ? 'review' : index, errors: false }));
+on('invalid', () => (page.errors = true));
+on('refused', () => (page.errors = true));
+on('submitted', () => Object.assign(page, { place: 'done', errors: false }));
 document.getElementById('filing').append(form);

@@ -56,6 +56,35 @@ test("the language a citizen chose with the form's switch comes back on reload, 
   await context.close();
 });
 
+test('the portal page follows the form: its language, and a title that says where the citizen is', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  const title = () => page.title();
+  await page.waitForFunction(() => document.title.startsWith('Người khai — '));
+  assert.ok((await title()).endsWith(' — Cổng dịch vụ công (phát triển)'), await title());
+  // Continue with the authority not chosen: the title says there are errors, as GOV.UK's pages do.
+  await page.click('tokhai-form .tk-nav button[type=submit]');
+  await page.waitForSelector('tokhai-form .tk-summary:not([hidden])');
+  assert.ok((await title()).startsWith('Lỗi: Người khai — '), await title());
+  await page.click('tokhai-form .tk-lang');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.ok((await title()).startsWith('Error: Declarant — '), await title());
+  assert.ok((await title()).endsWith(' — Public service portal (development)'), await title());
+  assert.equal(await page.textContent('h1'), 'Online public services');
+  assert.equal(await page.getAttribute('nav.procedures, nav[data-en-label="Procedures"]', 'aria-label'), 'Procedures');
+  // The language chosen comes back on reload, the page's with it.
+  await page.reload();
+  await page.waitForSelector('tokhai-form .tk-prov');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.ok((await title()).startsWith('Declarant — '), await title());
+  await page.click('tokhai-form .tk-lang');
+  assert.equal(await page.textContent('h1'), 'Dịch vụ công trực tuyến');
+  await context.close();
+});
+
 test('the portal lists every procedure and opens the one its address names, prefilled', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context, citizen } = await loggedIn(env.browser, env.portal);
