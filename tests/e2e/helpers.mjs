@@ -119,6 +119,24 @@ export function text(page, selector) {
   return page.locator(selector).first().evaluate((e) => e.textContent.trim());
 }
 
+/**
+ * Records what the live regions matching `selector` are made to say: each text written into one while it
+ * is shown, in order; `heard(page)` returns them.
+ */
+export function listen(page, selector = '.tk [role=status], .tk [role=alert]') {
+  return page.$$eval(selector, (regions) => {
+    window.tkHeard = [];
+    for (const e of regions) {
+      new MutationObserver(() => e.closest('[hidden]') || window.tkHeard.push(e.textContent)).observe(e, { childList: true, characterData: true, subtree: true });
+    }
+  });
+}
+
+/** What the live regions given to `listen` were made to say, in order. */
+export function heard(page) {
+  return page.evaluate(() => window.tkHeard);
+}
+
 /** The events the harness recorded, of one type. */
 export function events(page, type) {
   return page.evaluate((t) => window.tkEvents.filter((e) => e.type === t).map((e) => e.detail), type);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { events, open, readStore, tabTo, text, typeInto, useBrowser } from './helpers.mjs';
+import { events, heard, listen, open, readStore, tabTo, text, typeInto, useBrowser } from './helpers.mjs';
 
 const env = useBrowser();
 const HARNESS = '/fixtures/harness.html';
@@ -227,6 +227,33 @@ test('errors show after leaving a field, the summary links to them, and fixing c
   await page.waitForSelector('#tk1-step-1:focus');
   assert.equal(await page.locator('.tk-summary').isHidden(), true);
   assert.ok((await events(page, 'invalid')).length >= 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an error that appears as the citizen leaves a box is said once, politely; the summary then speaks alone', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const notice = '.tk-notice[role=status]';
+  await listen(page, notice);
+  await typeInto(page, '#tk1-pin', '123');
+  await page.keyboard.press('Tab');
+  const [pinError] = await inlineErrors(page);
+  assert.ok(pinError.startsWith('Lỗi: '), pinError);
+  assert.deepEqual(await heard(page), [pinError], 'said although focus moved on');
+  // Back in the box, a change that keeps the same error does not say it again.
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('End');
+  await page.keyboard.type('4');
+  await page.keyboard.press('Tab');
+  assert.deepEqual(await inlineErrors(page), [pinError]);
+  assert.deepEqual(await heard(page), [pinError], 'an error already shown is not said again');
+  // Another box's error, then Next: the summary, announced itself, is not spoken over.
+  await typeInto(page, '#tk1-phone', '12');
+  await page.keyboard.press('Tab');
+  assert.equal((await heard(page)).length, 2);
+  await page.click(next);
+  await page.waitForSelector('.tk-summary:focus');
+  assert.equal(await text(page, notice), '', 'nothing left to say beside the summary');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -899,6 +899,8 @@ impl State {
             }
         }
         attr(&self.summary.alert, "role", "alert");
+        // The summary speaks for every error: a box's error said as it was left is not said over it.
+        self.notice.set_text_content(None);
         show(&self.summary.el, !self.summary.items.is_empty());
         self.focus = Some(html(&self.summary.el));
     }
@@ -1043,6 +1045,7 @@ impl State {
     fn commit(&mut self, path: &str, raw: Json) {
         self.record(EventKind::Change { field: path.to_owned() });
         self.edited.insert(path.to_owned());
+        let before = self.shown_errors(path);
         let Some(n) = self.nodes.get_mut(path) else {
             return;
         };
@@ -1058,6 +1061,12 @@ impl State {
         self.say_refused_files(path);
         self.forget_refusal(path);
         self.render_issues(path);
+        // Focus has moved on: a new error of the box just left is said, once (a file box says its own).
+        let new_error = self.shown_errors(path).into_iter().find(|i| !before.contains(i));
+        if let Some(issue) = new_error.filter(|_| kind != FieldKind::File) {
+            let text = message(&self.form, &self.server_messages, &issue, &self.lang);
+            self.notify(format!("{}{text}", Word::ErrorPrefix.get(&self.lang)));
+        }
         if let Some(address) = path.strip_suffix(".province") {
             self.sync_commune(address, true);
         }
@@ -1070,6 +1079,14 @@ impl State {
             // The answer may make a later step incomplete: the button then no longer returns to the review.
             self.update_progress();
         }
+    }
+
+    /// The errors a node shows.
+    fn shown_errors(&self, path: &str) -> Vec<Issue> {
+        let n = self.nodes.get(path).filter(|n| n.st.shown);
+        n.map_or_else(Vec::new, |n| {
+            n.st.issues.iter().filter(|i| i.is_error()).cloned().collect()
+        })
     }
 
     /// A click: buttons, summary links, list options; returns whether to cancel it (a locked choice's).
