@@ -197,6 +197,14 @@ test('on a slow connection the upload line shows how much is sent, to the eye on
   // About 3G's upload speed: a 1 MB scan takes some 4 seconds.
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
   const scan = { name: 'ban-chup.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(1024 * 1024, '%PDF-1.7 ') };
+  // What the line says is written when it changes, not again with every percent (a screen reader would
+  // read it again each time).
+  await page.$eval(LINE, (line) => {
+    window.spoken = [];
+    new MutationObserver((changes) => {
+      for (const c of changes) for (const n of c.addedNodes) if (n.nodeType === Node.TEXT_NODE && n.parentNode === line) window.spoken.push(n.data);
+    }).observe(line, { childList: true, subtree: true, characterData: true });
+  });
   await page.setInputFiles(LEASE, scan);
   const shown = await page.waitForFunction(
     (s) => {
@@ -223,6 +231,8 @@ test('on a slow connection the upload line shows how much is sent, to the eye on
   assert.ok((await both.jsonValue()) < 50, `${await both.jsonValue()}% while the first page is still on its way`);
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE, { timeout: 30_000 });
   assert.equal(await page.textContent(LINE), 'Đã tải lên: ban-chup.pdf, trang-2.pdf.', 'no percentage once kept');
+  const spoken = await page.evaluate(() => window.spoken);
+  assert.ok(spoken.every((said, i) => said !== spoken[i - 1]), `${spoken.length} lines said: ${[...new Set(spoken)].join(' / ')}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

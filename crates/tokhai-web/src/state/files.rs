@@ -308,10 +308,18 @@ impl State {
             Stage::Failed => Word::UploadFailed,
         });
         let text = word.zip(upload).map(|(w, u)| w.fill(&self.lang, &u.names(), ""));
-        line.set_text_content(text.as_deref());
-        if let Some(u) = upload.filter(|u| u.stage == Stage::Sending && u.sent > 0) {
-            let percent = format!(" {}%", u.sent);
-            self.dom.make(Some(line), "span", &[("aria-hidden", "true")], &percent);
+        // Written only when it changes: a screen reader would read the line again at every percent.
+        if line.first_child().and_then(|t| t.text_content()) != text {
+            line.set_text_content(text.as_deref());
+        }
+        let sending = upload.filter(|u| u.stage == Stage::Sending && u.sent > 0);
+        match (sending.map(|u| format!(" {}%", u.sent)), line.last_element_child()) {
+            (Some(percent), Some(e)) => e.set_text_content(Some(&percent)),
+            (Some(percent), None) => {
+                self.dom.make(Some(line), "span", &[("aria-hidden", "true")], &percent);
+            }
+            (None, Some(e)) => e.remove(),
+            (None, None) => {}
         }
         // A failure happens while the citizen does something else: screen readers hear it here, while
         // the eye reads the field's error.
