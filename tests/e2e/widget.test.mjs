@@ -988,6 +988,23 @@ test('a computed check box is read-only like a locked one: a click or Space leav
   await context.close();
 });
 
+test('a locked date is not described by how to type a date, in either language; an editable one is', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  /** The texts a box is read with (its aria-describedby). */
+  const described = (selector) =>
+    page.$eval(selector, (e) => (e.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent));
+  const typing = /Nhập ngày\/tháng\/năm|Day\/month\/year/;
+  assert.ok((await described('#tk1-dob')).some((t) => typing.test(t)), 'an editable date says how to type it');
+  await page.evaluate(() => window.tk.prefill({ values: { dob: { value: '1989-03-15', source: 'population.dob', locked: true } } }));
+  assert.equal(await page.getAttribute('#tk1-dob', 'readonly'), '');
+  assert.ok(!(await described('#tk1-dob')).some((t) => typing.test(t)), (await described('#tk1-dob')).join(' | '));
+  await page.click('.tk-lang');
+  assert.ok(!(await described('#tk1-dob')).some((t) => typing.test(t)), (await described('#tk1-dob')).join(' | '));
+  assert.ok((await described('#tk1-dob')).some((t) => t.includes('cannot be changed')), 'read with its provenance');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a locked radio set, list or check box stays reachable by Tab, says it is read-only, and keeps its value', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.evaluate(() => {

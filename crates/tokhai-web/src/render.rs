@@ -171,6 +171,13 @@ impl Default for Status {
 }
 
 impl FieldNode {
+    /// The ids of its hints on show: a locked date hides how to type it.
+    pub fn shown_hints(&self) -> String {
+        let hidden = self.wrap.query_selector(":scope > .tk-hint[hidden]").ok().flatten();
+        let shown = |id: &&str| hidden.as_ref().is_none_or(|h| h.id() != *id);
+        self.hint_ids.split(' ').filter(shown).collect::<Vec<_>>().join(" ")
+    }
+
     /// Makes a node's control read-only (`locked`) or editable. A list, a check box or a radio button
     /// has no read-only state in HTML: it stays focusable, says `aria-readonly` (its group does, for
     /// radios), and its `data-locked` mark makes the widget ignore the clicks and keys that would change it.

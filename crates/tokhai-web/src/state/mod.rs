@@ -763,7 +763,7 @@ impl State {
                 e.set_text_content(None);
             }
             flag(&n.described, "aria-invalid", blamed.is_some());
-            set_described(&n.described, &n.hint_ids, prov, blamed.as_deref());
+            set_described(&n.described, &n.shown_hints(), prov, blamed.as_deref());
         } else {
             let e = n.st.error.get_or_insert_with(|| {
                 let e = self
@@ -799,7 +799,7 @@ impl State {
             let invalid = blamed.is_some() || shown_issues.iter().any(Issue::is_error);
             flag(&n.described, "aria-invalid", invalid);
             let errors = blamed.map_or_else(|| error_id.clone(), |b| format!("{error_id} {b}"));
-            set_described(&n.described, &n.hint_ids, prov, Some(&errors));
+            set_described(&n.described, &n.shown_hints(), prov, Some(&errors));
         }
         self.mark_parts(path);
         self.blame_rows(path);
