@@ -560,6 +560,31 @@ test('Judicial record: the residence history must run from the 14th birthday to 
   assert.equal(await c.screen(), 'Yêu cầu cấp phiếu');
 });
 
+test('Judicial record: a history that covers neither end gives two summary lines, each landing on the history read with its error', async (t) => {
+  const [applicant] = await citizens(JUDICIAL);
+  const { page, c } = await session(t, JUDICIAL, applicant);
+  if (!page) return;
+  await fillStep(c, JUDICIAL, applicant, 'applicant_step');
+  await fillStep(c, JUDICIAL, applicant, 'family_step');
+  const [first] = historyRows(isoDate(prefilled(applicant, 'dob')));
+  await c.row('history', periodRow({ ...first, from: `01/01/${Number(first.to.slice(-4))}` }));
+  await c.next();
+  const lines = await page.$$eval('tokhai-form .tk-summary li', (lis) => lis.map((li) => [...li.querySelectorAll('a')].map((a) => a.textContent)));
+  assert.equal(lines.length, 2, JSON.stringify(lines));
+  for (const [message, ...more] of lines) {
+    assert.deepEqual(more, [], 'one link a line');
+    await page.click(`tokhai-form .tk-summary a:text-is("${message}")`);
+    const focused = await page.evaluate(() => {
+      const e = document.activeElement;
+      const ids = (e.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+      return { path: e.dataset.path, invalid: e.getAttribute('aria-invalid'), text: ids.map((id) => document.getElementById(id)?.textContent).join(' | ') };
+    });
+    assert.equal(focused.path, 'history', 'on the history');
+    assert.equal(focused.invalid, 'true');
+    assert.ok(focused.text.includes(message), `read with "${message}": ${focused.text}`);
+  }
+});
+
 test('Judicial record: the ban-on-posts question is asked only for certificate No. 1', async (t) => {
   const [applicant] = await citizens(JUDICIAL);
   const { page, context, c } = await session(t, JUDICIAL, applicant);

@@ -733,6 +733,9 @@ impl Builder<'_> {
         let id = dom.id(path);
         let mut texts = Vec::new();
         let (fs, legend, hint_ids) = self.fieldset(parent, "tk-field tk-group", def, path, &mut texts);
+        // The error summary's links to the group's own errors land on it: it is read with them.
+        attr(&fs, "id", &id);
+        attr(&fs, "tabindex", "-1");
         let rows_el = dom.add(&fs, "div", "tk-rows", "");
         let add_id = format!("{id}-add");
         // "Thêm dòng" is heard with the group it adds to.
@@ -766,8 +769,8 @@ impl Builder<'_> {
             wrap: fs.clone(),
             label: legend,
             control: Control::Container,
-            focus: html(&add),
-            id: add_id,
+            focus: html(&fs),
+            id,
             described: fs,
             hint_ids,
             anchor: rows_el,

@@ -60,7 +60,8 @@ struct Summary {
     /// citizen mends the fields: the role goes at the first change.
     alert: Element,
     list: Element,
-    items: Vec<(String, Element)>,
+    /// The lines of each path, one per error.
+    items: Vec<(String, Vec<Element>)>,
     /// The lines that name no field (the back end's reasons about the whole filing), with their issue.
     loose: Vec<(Issue, Element)>,
 }
@@ -890,7 +891,7 @@ impl State {
                 continue;
             }
             let li = self.dom.add(&self.summary.list, "li", "", "");
-            self.summary.items.push((issue.path.clone(), li.clone()));
+            self.summary.items.push((issue.path.clone(), vec![li.clone()]));
             self.update_summary_item(&issue.path.clone());
             if !self.nodes.contains_key(&issue.path) {
                 // A form-level issue: text without a link.
@@ -929,29 +930,34 @@ impl State {
             return;
         };
         self.summary.alert.remove_attribute("role").ok();
-        let errors: Vec<&Issue> = n.st.issues.iter().filter(|i| i.is_error()).collect();
-        let li = &self.summary.items[pos].1;
-        if errors.is_empty() || !shown(&n.wrap) {
-            li.remove();
-            self.summary.items.remove(pos);
-            if self.summary.items.is_empty() {
-                show(&self.summary.el, false);
-            }
-            return;
-        }
-        li.set_text_content(None);
+        let errors = n.st.issues.iter().filter(|i| i.is_error() && shown(&n.wrap));
+        let old = std::mem::take(&mut self.summary.items[pos].1);
+        let mut lines = Vec::new();
         for issue in errors {
+            let li = self.dom.make(None, "li", &[], "");
+            let _ = self.summary.list.insert_before(&li, old.first().map(|e| e.as_ref()));
             let target = self.link_target(path, issue);
             let id = self.nodes.get(&target).map_or(&n.id, |t| &t.id);
             let href = format!("#{id}");
             let text = message(&self.form, &self.server_messages, issue, &self.lang);
             let a_attrs = [("href", href.as_str()), ("data-act", "link"), ("data-path", &target)];
-            self.dom.make(Some(li), "a", &a_attrs, &text);
+            self.dom.make(Some(&li), "a", &a_attrs, &text);
+            lines.push(li);
+        }
+        old.iter().for_each(Element::remove);
+        if lines.is_empty() {
+            self.summary.items.remove(pos);
+            if self.summary.items.is_empty() {
+                show(&self.summary.el, false);
+            }
+        } else {
+            self.summary.items[pos].1 = lines;
         }
     }
 
-    /// Where an issue's summary link takes the citizen: its field; for the periods of a repeat group,
-    /// the start date of the row the issue names (a gap or overlap is mended there).
+    /// Where an issue's summary link takes the citizen: its field (a repeat group itself, described by its
+    /// errors); for the periods of a repeat group, the start date of the row the issue names (a gap or
+    /// overlap is mended there).
     fn link_target(&self, path: &str, issue: &Issue) -> String {
         let row = issue.params.get("at").and_then(|at| at.parse::<usize>().ok());
         let from = self

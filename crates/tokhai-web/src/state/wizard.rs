@@ -373,7 +373,7 @@ impl State {
             self.summary.loose.clear();
             let li = self.dom.add(&self.summary.list, "li", "", "");
             self.say(&li, Some(Word::SendFailed));
-            self.summary.items.push((String::new(), li));
+            self.summary.items.push((String::new(), vec![li]));
             show(&self.summary.el, true);
             self.focus = Some(html(&self.summary.el));
             return;
