@@ -419,6 +419,10 @@ test('the JS API: values, validate, submit to the action endpoint with a receipt
   assert.equal(env.server.submissions.at(-1).values.full_name, 'Nguyễn Văn An');
   assert.equal(env.server.submissions.at(-1).prefill.values.full_name.locked, true);
   assert.ok((await text(page, '.tk-done')).includes('TK-000001'));
+  // The heading focused on arrival is read with the reference.
+  const reference = await page.getAttribute('.tk-done-title', 'aria-describedby');
+  assert.ok(reference, 'described');
+  assert.equal(await text(page, `#${reference}`), 'Mã hồ sơ: TK-000001');
   assert.equal((await events(page, 'submitted')).length, 1);
   await page.evaluate(() => window.tk.destroy());
   assert.equal(await page.locator('.tk').count(), 0);

@@ -321,11 +321,17 @@ impl State {
     /// Writes the receipt in the current language: heading, reference, print button and what was sent.
     pub(super) fn write_receipt(&self, sheet: &Element) {
         let lang = &self.lang;
-        let h_attrs = [("class", "tk-done-title"), ("tabindex", "-1")];
+        // Focused on arrival, the heading is read with the reference.
+        let ref_id = format!("{}reference", self.dom.prefix);
+        let mut h_attrs = vec![("class", "tk-done-title"), ("tabindex", "-1")];
+        if self.reference.is_some() {
+            h_attrs.push(("aria-describedby", &ref_id));
+        }
         self.dom.make(Some(sheet), "h3", &h_attrs, Word::Submitted.get(lang));
         if let Some(r) = &self.reference {
+            let p_attrs = [("class", "tk-reference"), ("id", &ref_id)];
             self.dom
-                .add(sheet, "p", "tk-reference", &Word::Reference.fill(lang, r, ""));
+                .make(Some(sheet), "p", &p_attrs, &Word::Reference.fill(lang, r, ""));
         }
         if let Some(ms) = self.received_at {
             let at = Date::viet_nam_time(ms);
