@@ -226,6 +226,8 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   const asked = await page.getAttribute(group, 'aria-describedby');
   assert.equal(await page.textContent(`#${asked}`), 'Vui lòng chọn một mức đánh giá.');
   await page.click('tokhai-form .tk-rate label[for$="rating-4"]');
+  assert.equal(await page.getAttribute(group, 'aria-invalid'), null, 'a choice mends the group');
+  assert.equal(await page.textContent(`#${asked}`), '', 'and it no longer asks for one');
   await page.fill('tokhai-form .tk-rate textarea', 'Nhanh gọn');
   // The receipt and the rating follow the language; the citizen's rating and comment stay.
   await page.click('tokhai-form [data-act=lang]');

@@ -251,6 +251,17 @@ impl State {
             .push(("rate", json!({ "rating": rating, "comment": comment })));
     }
 
+    /// A rating chosen after one was asked for: the group no longer asks.
+    pub(super) fn rating_chosen(&mut self) {
+        let Ok(Some(set)) = self.done.query_selector(".tk-rate fieldset[aria-invalid]") else {
+            return;
+        };
+        flag(&set, "aria-invalid", false);
+        if let Some((.., note)) = self.rating_parts() {
+            self.say(&note, None);
+        }
+    }
+
     /// Shows whether the rating was recorded (thanks), or lets the citizen send it again.
     pub fn rated(&mut self, ok: bool) {
         let Some((_, _, button, note)) = self.rating_parts() else {

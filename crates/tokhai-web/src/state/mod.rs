@@ -1006,6 +1006,9 @@ impl State {
 
     /// A committed change: the citizen left a text control, or picked an option.
     pub fn on_change(&mut self, target: &Element) {
+        if target.matches(".tk-rate input").unwrap_or(false) {
+            return self.rating_chosen();
+        }
         let Some(path) = target.get_attribute("data-path") else {
             return;
         };
