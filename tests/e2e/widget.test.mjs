@@ -292,8 +292,8 @@ test('a conditional field appears and disappears; dependent lists follow their p
   const waiting = () =>
     page.evaluate(() => {
       const input = document.getElementById('tk1-home_commune');
-      const note = input.parentElement.querySelector('[role=status]');
-      return { aria: input.getAttribute('aria-disabled'), disabled: input.disabled, note: note.className === 'tk-vh' ? '' : note.textContent };
+      const note = input.parentElement.querySelector('.tk-parent-first');
+      return { aria: input.getAttribute('aria-disabled'), disabled: input.disabled, note: note.hidden ? '' : note.textContent };
     });
   assert.deepEqual(await waiting(), { aria: 'true', disabled: false, note: 'Chọn mục phía trên trước' });
   const describedBy = await page.getAttribute('#tk1-home_commune', 'aria-describedby');
@@ -369,6 +369,22 @@ test('the language switches at run time, messages included', async () => {
   assert.equal(await text(page, next), 'Tiếp tục');
   assert.equal(await page.getAttribute('.tk-progress', 'aria-label'), 'Các bước');
   assert.deepEqual((await events(page, 'language')).map((e) => e.lang), ['en', 'vi']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the language switch says the switch, in the new language, and no other status again', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await listen(page);
+  await page.click('.tk-lang');
+  // The hometown commune list still waits for its province: its note is rewritten, not said again.
+  const note = await page.getAttribute('#tk1-home_commune', 'aria-describedby');
+  assert.equal(await text(page, `#${note}`), 'Choose the item above first');
+  assert.deepEqual(await heard(page), ['Switched to English.']);
+  assert.equal(await page.$eval('.tk-notice', (e) => e.closest('[lang]').lang), 'en');
+  await page.click('.tk-lang');
+  assert.deepEqual(await heard(page), ['Switched to English.', 'Đã chuyển sang tiếng Việt.']);
+  assert.equal(await page.$eval('.tk-notice', (e) => e.closest('[lang]').lang), 'vi');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -568,7 +584,7 @@ test('repeat-group rows are added and removed with focus moved sensibly', async 
   await page.click('.tk-row:nth-child(2) .tk-remove');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-members-0_m_name', 'focus on the row before');
   await page.evaluate(() => window.tk.setLanguage('en'));
-  assert.equal(await text(page, notice), '', 'nothing left in the old language');
+  assert.equal(await text(page, notice), 'Switched to English.', 'nothing left in the old language');
   await page.click('.tk-row .tk-remove');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-members-add', 'focus on the add button');
   assert.equal(await text(page, notice), 'Row 1 removed, 0 left.');

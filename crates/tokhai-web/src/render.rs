@@ -94,6 +94,8 @@ pub struct Combo {
     pub list: Element,
     /// Live region announcing the number of matches.
     pub status: Element,
+    /// A dependent list's note to choose the item above first, shown while it waits.
+    pub note: Option<Element>,
     /// Catalogue name.
     pub catalog: String,
     /// Whether the options depend on another field's value.
@@ -304,7 +306,7 @@ impl Builder<'_> {
         let mut hint_ids = self.hints(&wrap, &id, hint, format, &mut texts);
         if catalog.is_some() && waits_for(def, part) {
             // "Choose the item above first" describes the list while it waits.
-            hint_ids = [hint_ids, status_id(&id)].join(" ").trim_start().to_owned();
+            hint_ids = [hint_ids, note_id(&id)].join(" ").trim_start().to_owned();
         }
         let counted = def.max_length.filter(|_| kind == FieldKind::Textarea);
         let count_id = format!("{id}-count");
@@ -399,7 +401,7 @@ impl Builder<'_> {
         let dom = self.dom;
         match (kind, catalog) {
             (FieldKind::Select, Some(catalog)) => {
-                let combo = self.combo(wrap, id, own, catalog, waits_for(def, part));
+                let combo = self.combo(wrap, id, own, catalog, waits_for(def, part), texts);
                 let el: Element = combo.input.clone().into();
                 (Control::Combo(combo), el)
             }
@@ -508,7 +510,15 @@ impl Builder<'_> {
     }
 
     /// A combobox over a catalogue.
-    fn combo(&self, wrap: &Element, id: &str, own: Attrs, catalog: String, dependent: bool) -> Combo {
+    fn combo(
+        &self,
+        wrap: &Element,
+        id: &str,
+        own: Attrs,
+        catalog: String,
+        dependent: bool,
+        texts: &mut Vec<(Element, Txt)>,
+    ) -> Combo {
         let dom = self.dom;
         let box_el = dom.add(wrap, "div", "tk-combo", "");
         let list_id = format!("{id}-list");
@@ -539,17 +549,22 @@ impl Builder<'_> {
             ("hidden", ""),
         ];
         let list = dom.make(Some(&box_el), "ul", &list_attrs, "");
-        // A dependent list waits for the item above it, and says so (shown), until that is chosen.
-        let (class, note) = match dependent {
-            true => ("tk-hint tk-parent-first", Word::ChooseParentFirst.get(self.lang)),
-            false => ("tk-vh", ""),
-        };
-        let status_attrs = [("class", class), ("role", "status"), ("id", &status_id(id))];
-        let status = dom.make(Some(&box_el), "div", &status_attrs, note);
+        let status_attrs = [("class", "tk-vh"), ("role", "status"), ("id", &format!("{id}-status"))];
+        let status = dom.make(Some(&box_el), "div", &status_attrs, "");
+        // A dependent list waits for the item above it, and says so (shown, and read with the list; not
+        // a live region, which would say it again at a language switch), until that is chosen.
+        let note = dependent.then(|| {
+            let t = Txt::Word(Word::ChooseParentFirst);
+            let attrs = [("class", "tk-hint tk-parent-first"), ("id", &note_id(id))];
+            let note = dom.txt(&box_el, "div", &attrs, &t, self.lang);
+            texts.push((note.clone(), t));
+            note
+        });
         Combo {
             input: input.unchecked_into(),
             list,
             status,
+            note,
             catalog,
             dependent,
             parent: None,
@@ -831,9 +846,9 @@ fn waits_for(def: &FieldDef, part: Option<&str>) -> bool {
     part == Some("commune") || def.parent.is_some()
 }
 
-/// The id of a searchable list's status line (its count of matches, or its note to choose above first).
-fn status_id(id: &str) -> String {
-    format!("{id}-status")
+/// The id of a dependent list's note to choose the item above first.
+fn note_id(id: &str) -> String {
+    format!("{id}-note")
 }
 
 /// The kind a control renders as: address parts are selects and a text line.

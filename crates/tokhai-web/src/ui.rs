@@ -51,6 +51,8 @@ pub enum Word {
     No,
     /// The language switch, naming the other language.
     OtherLanguage,
+    /// Said once the language is switched, in the new language.
+    LanguageSwitched,
     /// Where a prefilled value came from.
     Prefilled,
     /// A prefilled value that cannot be changed.
@@ -199,6 +201,7 @@ impl Word {
             Word::Yes => ("Có", "Yes"),
             Word::No => ("Không", "No"),
             Word::OtherLanguage => ("English", "Tiếng Việt"),
+            Word::LanguageSwitched => ("Đã chuyển sang tiếng Việt.", "Switched to English."),
             Word::Prefilled => (
                 "Lấy từ Cơ sở dữ liệu quốc gia về dân cư",
                 "From the national population database",

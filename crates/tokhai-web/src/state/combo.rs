@@ -43,15 +43,13 @@ impl State {
             self.dom.def_text(&c.list, "li", &li_attrs, &o.label, &self.lang);
             c.items.push(o.value.clone());
         }
-        if waits_for_parent(c) {
-            note_parent(c, &self.lang);
-        } else {
+        if !waits_for_parent(c) {
             let status = match c.items.len() {
                 0 => Word::NoResults.get(&self.lang).to_owned(),
                 1 => Word::OneResult.get(&self.lang).to_owned(),
                 n => Word::Results.fill(&self.lang, &n.to_string(), ""),
             };
-            set_status(c, &status, false);
+            c.status.set_text_content(Some(&status));
         }
         show(&c.list, !c.items.is_empty());
         attr(
@@ -90,29 +88,18 @@ pub(super) fn waits_for_parent(c: &Combo) -> bool {
     c.dependent && c.parent.is_none() && !c.input.read_only()
 }
 
-/// The note under a list that waits for the item above it: to choose that first (shown and heard);
-/// none once it no longer waits.
-pub(super) fn note_parent(c: &Combo, lang: &str) {
-    match waits_for_parent(c) {
-        true => set_status(c, Word::ChooseParentFirst.get(lang), true),
-        false => set_status(c, "", false),
+/// Shows the note under a list that waits for the item above it (to choose that first) while it waits.
+pub(super) fn note_parent(c: &Combo) {
+    if let Some(note) = &c.note {
+        show(note, waits_for_parent(c));
     }
-}
-
-/// Writes a list's status line: a count of matches for screen readers only, or (`shown`) a note for all.
-fn set_status(c: &Combo, text: &str, shown: bool) {
-    c.status.set_text_content(Some(text));
-    c.status
-        .set_class_name(if shown { "tk-hint tk-parent-first" } else { "tk-vh" });
 }
 
 /// Closes a searchable list.
 pub(super) fn close_list(c: &mut Combo) {
     show(&c.list, false);
-    // The count of matches is no longer true once the list is shut (a note to choose above first stays).
-    if !waits_for_parent(c) {
-        set_status(c, "", false);
-    }
+    // The count of matches is no longer true once the list is shut.
+    c.status.set_text_content(None);
     attr(&c.input, "aria-expanded", "false");
     c.input.remove_attribute("aria-activedescendant").ok();
     c.active = None;

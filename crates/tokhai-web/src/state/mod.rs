@@ -618,7 +618,7 @@ impl State {
         // Still focusable while it waits (a disabled box would be skipped by Tab and by the error
         // summary's link), saying why it cannot be filled yet.
         flag(&c.input, "aria-disabled", waits_for_parent(c));
-        note_parent(c, &self.lang);
+        note_parent(c);
         close_list(c);
         let catalog = lookup(&self.form, &self.host, &c.catalog);
         let orphan = c
@@ -1432,7 +1432,7 @@ impl State {
         }
         self.lang = lang.to_owned();
         attr(&self.root, "lang", lang);
-        self.notice.set_text_content(None);
+        self.notify(Word::LanguageSwitched.get(lang).to_owned());
         for (e, t) in &self.chrome {
             if t_is_label(e) {
                 attr(e, "aria-label", &t.render(lang));
@@ -1462,7 +1462,6 @@ impl State {
                 }
                 if let Control::Combo(c) = &mut n.control {
                     close_list(c);
-                    note_parent(c, lang);
                     if let Some(code) = &c.value {
                         c.input
                             .set_value(&option_label(&self.form, &self.host, &c.catalog, code, lang));
