@@ -349,13 +349,13 @@ test('the language switches at run time, messages included', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.click('#tk1-ethnicity');
   await page.keyboard.type('kinh');
-  assert.equal(await text(page, '[data-path="ethnicity"] [role=status]'), '1 kết quả');
+  await page.locator('[data-path="ethnicity"] [role=status]', { hasText: '1 kết quả' }).waitFor();
   await page.click(next);
   await page.click('.tk-lang');
   assert.equal(await page.getAttribute('.tk', 'lang'), 'en');
   assert.equal(await text(page, '[data-path="ethnicity"] [role=status]'), '', 'no search status left in the other language');
   await page.fill('#tk1-ethnicity', 'kinh');
-  assert.equal(await text(page, '[data-path="ethnicity"] [role=status]'), '1 result');
+  await page.locator('[data-path="ethnicity"] [role=status]', { hasText: '1 result' }).waitFor();
   await page.keyboard.press('Escape');
   assert.equal(await text(page, '.tk-title'), 'Residence information change declaration (CT01)');
   assert.equal(await text(page, next), 'Continue');
@@ -385,6 +385,18 @@ test('the language switch says the switch, in the new language, and no other sta
   await page.click('.tk-lang');
   assert.deepEqual(await heard(page), ['Switched to English.', 'Đã chuyển sang tiếng Việt.']);
   assert.equal(await page.$eval('.tk-notice', (e) => e.closest('[lang]').lang), 'vi');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a searchable list says its count of matches once typing pauses, not at every keystroke', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const status = '[data-path="ethnicity"] [role=status]';
+  await listen(page, status);
+  await page.click('#tk1-ethnicity');
+  await page.keyboard.type('kinh');
+  await page.locator(status, { hasText: '1 kết quả' }).waitFor();
+  assert.deepEqual(await heard(page), ['1 kết quả'], 'one count, not one per keystroke');
   assert.deepEqual(problems, []);
   await context.close();
 });

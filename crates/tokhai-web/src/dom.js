@@ -15,14 +15,15 @@ export function make(doc, parent, spec, pairs) {
   return e;
 }
 
-/** Pending announcements of the text areas' character counts. */
-const echoes = new WeakMap();
+/** Pending announcements, by live region. */
+const pending = new WeakMap();
 
 /**
- * Copies `from`'s text into the live region `to` once typing has paused for a second, so that a
- * screen reader says the count then, not at every keystroke (GOV.UK's character count).
+ * Writes `text` into the live region `to` once typing has paused for a second, so that a screen reader
+ * says a count then, not at every keystroke (GOV.UK's character count); an empty text clears it at once.
  */
-export function echoLater(from, to) {
-  clearTimeout(echoes.get(from));
-  echoes.set(from, setTimeout(() => (to.textContent = from.textContent), 1000));
+export function sayLater(to, text) {
+  clearTimeout(pending.get(to));
+  if (text) pending.set(to, setTimeout(() => (to.textContent = text), 1000));
+  else to.textContent = '';
 }

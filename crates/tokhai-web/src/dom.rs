@@ -22,9 +22,9 @@ extern "C" {
     /// Creates an element from a spec of its tag, `pairs` attributes and text (see [`encode`]),
     /// appended to a parent: one string to decode, one call.
     fn make(doc: &Document, parent: Option<&Element>, spec: &str, pairs: u32) -> Element;
-    /// Copies `from`'s text into the live region `to` once typing has paused for a second.
-    #[wasm_bindgen(js_name = echoLater)]
-    pub fn echo_later(from: &Element, to: &Element);
+    /// Writes `text` into the live region `to` once typing has paused for a second (empty: clears it now).
+    #[wasm_bindgen(js_name = sayLater)]
+    pub fn say_later(to: &Element, text: &str);
 }
 
 /// Separates the parts of a spec for dom.js.

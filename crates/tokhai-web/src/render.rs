@@ -1,6 +1,6 @@
 //! Builds the form's DOM once from the definition and keeps handles on what patches change.
 
-use crate::dom::{attr, flag, html, Attrs, Dom};
+use crate::dom::{attr, flag, html, say_later, Attrs, Dom};
 use crate::ui::{Txt, Word};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -63,7 +63,7 @@ impl Counter {
 
     /// Has a screen reader say the count once the citizen pauses typing.
     pub fn announce(&self) {
-        crate::dom::echo_later(&self.el, &self.live);
+        say_later(&self.live, &self.el.text_content().unwrap_or_default());
     }
 }
 

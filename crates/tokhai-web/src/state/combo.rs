@@ -1,7 +1,7 @@
 //! Searchable lists (ARIA comboboxes) over catalogues: filtering without diacritics, choosing.
 
 use super::{lookup, option_label, State, LIST_LIMIT};
-use crate::dom::{attr, show};
+use crate::dom::{attr, say_later, show};
 use crate::render::{Combo, Control};
 use crate::ui::Word;
 use serde_json::Value as Json;
@@ -49,7 +49,8 @@ impl State {
                 1 => Word::OneResult.get(&self.lang).to_owned(),
                 n => Word::Results.fill(&self.lang, &n.to_string(), ""),
             };
-            c.status.set_text_content(Some(&status));
+            // Said once typing pauses, not at every keystroke (as GOV.UK's accessible-autocomplete).
+            say_later(&c.status, &status);
         }
         show(&c.list, !c.items.is_empty());
         attr(
@@ -99,7 +100,7 @@ pub(super) fn note_parent(c: &Combo) {
 pub(super) fn close_list(c: &mut Combo) {
     show(&c.list, false);
     // The count of matches is no longer true once the list is shut.
-    c.status.set_text_content(None);
+    say_later(&c.status, "");
     attr(&c.input, "aria-expanded", "false");
     c.input.remove_attribute("aria-activedescendant").ok();
     c.active = None;

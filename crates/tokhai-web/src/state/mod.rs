@@ -7,7 +7,7 @@ mod filing;
 mod members;
 mod wizard;
 
-use crate::dom::{attr, flag, html, show, shown, write, Attrs, Dom};
+use crate::dom::{attr, flag, html, say_later, show, shown, write, Attrs, Dom};
 use crate::render::{Builder, Control, FieldNode, GroupNode, LOCKED};
 use crate::ui::{Txt, Word};
 use combo::{close_list, note_parent, set_active, waits_for_parent};
@@ -1458,7 +1458,7 @@ impl State {
                 }
                 if let Control::Area(a, Some(c)) = &n.control {
                     c.show(&a.value(), lang);
-                    c.live.set_text_content(None);
+                    say_later(&c.live, "");
                 }
                 if let Control::Combo(c) = &mut n.control {
                     close_list(c);
