@@ -401,6 +401,23 @@ test('a searchable list says its count of matches once typing pauses, not at eve
   await context.close();
 });
 
+test('the option of a searchable list arrowed to is the selected one, and no other', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.click('#tk1-ethnicity');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const options = () =>
+    page.$$eval('#tk1-ethnicity-list [role=option]', (os) => os.map((o) => `${o.id} ${o.getAttribute('aria-selected')}`));
+  const [first, second, ...rest] = await options();
+  const active = await page.getAttribute('#tk1-ethnicity', 'aria-activedescendant');
+  assert.equal(second, `${active} true`, 'the active option is selected');
+  assert.ok([first, ...rest].every((o) => o.endsWith(' false')), [first, ...rest].join());
+  await page.keyboard.press('ArrowUp');
+  assert.ok((await options())[0].endsWith(' true') && (await options())[1].endsWith(' false'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the language the citizen chose with the switch comes back when the tab reloads', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.click('.tk-lang');

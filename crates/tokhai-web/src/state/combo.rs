@@ -106,16 +106,17 @@ pub(super) fn close_list(c: &mut Combo) {
     c.active = None;
 }
 
-/// Highlights option `index` of an open list.
+/// Highlights option `index` of an open list, the one selected (as the APG's listbox: selection follows focus).
 pub(super) fn set_active(c: &mut Combo, index: Option<usize>) {
     let children = c.list.children();
-    if let Some(old) = c.active.and_then(|a| children.item(a as u32)) {
-        old.class_list().remove_1("tk-active").ok();
+    for (i, li) in (0..children.length()).filter_map(|i| Some((i as usize, children.item(i)?))) {
+        let on = index == Some(i);
+        let _ = li.class_list().toggle_with_force("tk-active", on);
+        attr(&li, "aria-selected", if on { "true" } else { "false" });
     }
     c.active = index;
     match index.and_then(|a| children.item(a as u32)) {
         Some(li) => {
-            li.class_list().add_1("tk-active").ok();
             attr(&c.input, "aria-activedescendant", &li.id());
             let opts = web_sys::ScrollIntoViewOptions::new();
             opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
