@@ -688,11 +688,11 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       // is not: asked again once the connection is back, or after a pause, a few times.
       const lost = error.status === undefined || retryable(error.status);
       if (lost && attempt + 1 < MEMBER_ATTEMPTS) {
-        widget.status('member_retrying');
+        widget.status('member_retrying', pin);
         await (navigator.onLine ? sleep(backoff(attempt, policy)) : online());
         if (!destroyed) memberRow({ group, pin }, attempt + 1);
       } else {
-        notFound(error);
+        notFound(error, pin);
       }
       return;
     }
@@ -700,13 +700,13 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     try {
       widget.prefillRow(text);
     } catch (error) {
-      notFound(error);
+      notFound(error, pin);
     }
   };
 
-  /** The citizen fills a member's row in: the lookup failed for good, or its bundle is refused. */
-  const notFound = (error) => {
-    widget.status('member_not_found');
+  /** The citizen fills the row of member `pin` in: the lookup failed for good, or its bundle is refused. */
+  const notFound = (error, pin) => {
+    widget.status('member_not_found', pin);
     dispatch('error', { error });
   };
 

@@ -243,6 +243,29 @@ test("a household member's PIN in a row fills the row from national data, locked
   await context.close();
 });
 
+test("the line saying a PIN is not in the household goes with that PIN's row, and on another screen", async (t) => {
+  if (!env.portal) return skip(t);
+  const { context, page, member, stranger, add, typePin } = await atMembers();
+  const status = 'tokhai-form .tk-status';
+  const notFound = () => page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('hộ gia đình'), status);
+  await add.click();
+  await typePin(0, stranger.pin);
+  await notFound();
+  await add.click();
+  await typePin(1, member.pin);
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[1].m_name"]')?.readOnly);
+  await page.locator('tokhai-form button[data-act="remove"]').nth(1).click();
+  assert.ok((await page.textContent(status)).includes('hộ gia đình'), "another row's removal leaves it");
+  await page.locator('tokhai-form button[data-act="remove"]').first().click();
+  assert.equal(await page.textContent(status), '', "gone with the stranger's row");
+  await add.click();
+  await typePin(0, stranger.pin);
+  await notFound();
+  await page.click('tokhai-form .tk-nav [data-act=back]');
+  assert.equal(await page.textContent(status), '', 'not on another screen');
+  await context.close();
+});
+
 test("a member's lookup that loses the connection says so and is asked again once it is back: the row fills, and a screen reader hears it", async (t) => {
   if (!env.portal) return skip(t);
   const { context, page, member, add, row, typePin } = await atMembers();

@@ -178,6 +178,23 @@ impl State {
         }
     }
 
+    /// Clears the line about the member of a PIN (not found, or asked again) once no row names it, or
+    /// (`any`) whichever it names: on another screen.
+    pub(super) fn forget_member_status(&mut self, any: bool) {
+        let Some((Word::MemberNotFound | Word::MemberRetrying, pin)) = &self.status_word else {
+            return;
+        };
+        let values = self.session.values();
+        let named = self.groups.keys().any(|g| {
+            let rows = values[g].as_array().map_or(&[][..], Vec::as_slice);
+            self.member_key_of(g)
+                .is_some_and(|key| rows.iter().any(|r| r[&key].as_str() == Some(pin)))
+        });
+        if any || !named {
+            self.set_status(None);
+        }
+    }
+
     /// The key field of a group filled from household members (see `member_key`).
     fn member_key_of(&self, group: &str) -> Option<String> {
         self.groups

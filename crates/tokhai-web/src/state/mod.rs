@@ -1082,6 +1082,7 @@ impl State {
         if let Some(group) = self.member_key_group(path) {
             self.ask_member_row(&group, &value);
             self.refresh_member_marks(&group);
+            self.forget_member_status(false);
         }
         self.events.push(("change", json!({ "path": path, "value": value })));
         if self.reviewed {
@@ -1387,6 +1388,7 @@ impl State {
         let patches = self.session.remove_row(path, index).unwrap_or_default();
         self.apply(patches, None);
         self.forget_uploads(path);
+        self.forget_member_status(false);
         let Some(g) = self.groups.get(path) else {
             return;
         };

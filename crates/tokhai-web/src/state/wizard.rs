@@ -26,6 +26,9 @@ impl State {
 
     /// Shows a screen; `focus` moves focus to its heading.
     pub(super) fn go(&mut self, screen: Screen, focus: bool) {
+        if screen != self.screen {
+            self.forget_member_status(true);
+        }
         self.screen = screen;
         for (i, s) in self.steps.iter().enumerate() {
             show(&s.el, screen == Screen::Step(i));
