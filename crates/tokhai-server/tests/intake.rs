@@ -77,26 +77,12 @@ async fn intake_rules(c: Config, engine: &str) {
 
     // Simultaneous retries of one filing: one dossier, every answer the same receipt.
     let twin = submission(&running, "demo", &values, Some(&bundle));
-    let sends = (0..12).map(|_| {
-        let (http, url, cookie, body) = (
-            client.http.clone(),
-            format!("{}/api/submissions", client.base),
-            client.cookie.clone().unwrap_or_default(),
-            twin.clone(),
-        );
-        tokio::spawn(async move {
-            let r = http
-                .post(url)
-                .header("cookie", cookie)
-                .json(&body)
-                .send()
-                .await
-                .expect("POST");
-            let status = r.status().as_u16();
-            (status, r.json::<Value>().await.expect("JSON")["receipt"]["id"].clone())
-        })
-    });
-    let answers: Vec<(u16, Value)> = futures_join(sends.collect()).await;
+    let sends = (0..12).map(|_| client.post_soon("/api/submissions", &twin));
+    let answers: Vec<(u16, Value)> = futures_join(sends.collect())
+        .await
+        .into_iter()
+        .map(|(status, body)| (status, body["receipt"]["id"].clone()))
+        .collect();
     assert_eq!(answers.iter().filter(|a| a.0 == 201).count(), 1, "{answers:?}");
     assert!(
         answers

@@ -234,22 +234,10 @@ async fn uploads(mut c: Config, engine: &str) {
         let mut values = values_from(&bundle);
         values["evidence"] = json!([attached(&one)]);
         let send = || {
-            let (http, url, cookie) = (
-                client.http.clone(),
-                format!("{}/api/submissions", client.base),
-                client.cookie.clone().unwrap_or_default(),
-            );
-            let body = submission(&running, "demo", &values, Some(&bundle));
-            tokio::spawn(async move {
-                let r = http
-                    .post(url)
-                    .header("cookie", cookie)
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap();
-                (r.status().as_u16(), r.json::<Value>().await.unwrap())
-            })
+            client.post_soon(
+                "/api/submissions",
+                &submission(&running, "demo", &values, Some(&bundle)),
+            )
         };
         let (a, b) = (send(), send());
         let (a, b) = (a.await.unwrap(), b.await.unwrap());

@@ -85,6 +85,17 @@ impl Client {
         }
     }
 
+    /// POSTs JSON as this client in a task of its own: requests sent at the same moment.
+    pub fn post_soon(&self, path: &str, body: &Value) -> tokio::task::JoinHandle<(u16, Value)> {
+        let request = self
+            .with_cookie(self.http.post(format!("{}{path}", self.base)))
+            .json(body);
+        tokio::spawn(async move {
+            let r = request.send().await.expect("POST");
+            (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+        })
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self
             .with_cookie(self.http.get(format!("{}{path}", self.base)))
