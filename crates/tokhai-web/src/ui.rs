@@ -115,7 +115,7 @@ pub enum Word {
     MemberFilled,
     /// The same form (and draft) is open in another tab of the browser.
     OpenElsewhere,
-    /// The same form was filed from another tab, as dossier {n}.
+    /// The same form was filed from another tab, as application {n}.
     FiledElsewhere,
     /// Status after a draft was restored.
     DraftRestored,
@@ -227,7 +227,7 @@ impl Word {
             Word::NoResults => ("Không tìm thấy", "No match"),
             Word::ChooseParentFirst => ("Chọn mục phía trên trước", "Choose the item above first"),
             Word::Required => (" (bắt buộc)", " (required)"),
-            Word::NotGiven => ("Không khai", "Not given"),
+            Word::NotGiven => ("Để trống", "Left blank"),
             Word::SendFailed => (
                 "Chưa gửi được tờ khai. Vui lòng thử lại.",
                 "The declaration could not be sent. Please try again.",
@@ -272,7 +272,7 @@ impl Word {
             ),
             Word::FiledElsewhere => (
                 "Tờ khai này đã được gửi từ một thẻ khác (mã hồ sơ {n}). Những gì nhập thêm ở đây không được lưu.",
-                "This form was sent from another tab (dossier {n}). What you enter here is not saved.",
+                "This form was sent from another tab (application {n}). What you enter here is not saved.",
             ),
             Word::MemberRetrying => (
                 "Chưa lấy được thông tin người này từ hộ gia đình do mất kết nối; tờ khai sẽ tự thử lại khi có mạng.",
