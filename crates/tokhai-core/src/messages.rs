@@ -102,7 +102,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("timing.invalid", "Bản ghi thời gian không hợp lệ: quá nhiều sự kiện, thời điểm không phải số, hoặc số trường điền sẵn vượt tổng số trường", "The timing record is invalid: too many events, a time that is not a number, or more prefilled fields than fields"),
     ("timing.unknown_name", "Bản ghi thời gian (sự kiện {event}) nêu một trường, bước hoặc mã lỗi không có trong biểu mẫu", "The timing record (event {event}) names a field, step or issue code the form does not have"),
     ("timing.session_taken", "Mã phiên khai này thuộc về một lần đăng nhập khác", "This filing session id belongs to another login"),
-    ("timing.form_mismatch", "Hồ sơ {id} không thuộc biểu mẫu này", "Dossier {id} is not of this form"),
+    ("timing.form_mismatch", "Hồ sơ {id} không thuộc biểu mẫu này", "Application {id} is not of this form"),
     ("timing.no_activity", "Bản ghi thời gian không có thao tác nào của công dân: trang được mở rồi rời đi, không phải một lần khai", "The timing record holds no action of the citizen: a page opened and left is no filing"),
     ("timing.dossier_taken", "Hồ sơ {id} đã có bản ghi thời gian của một lần khai khác", "Application {id} already has the timing record of another filing"),
     ("satisfaction.already_rated", "Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!", "You have already rated this application. Thank you!"),

@@ -245,8 +245,8 @@ impl Word {
                 "Chưa gửi được hồ sơ. Hồ sơ đã được lưu trên máy này và sẽ tự động gửi lại sau ít phút, khi có mạng \
                  hoặc khi bạn mở lại trang. Bạn cũng có thể bấm Gửi tờ khai để gửi ngay.",
                 "The application could not be sent yet. It is saved on this device and will be sent again automatically \
-                 in a minute, when the connection returns or when you open this page again. You can also press Submit \
-                 to send it now.",
+                 in a minute, when the connection returns or when you open this page again. You can also press \
+                 “Submit the declaration” to send it now.",
             ),
             Word::Resending => ("Đang gửi hồ sơ đã lưu trước đó…", "Sending the application saved earlier…"),
             Word::PrefillLoading => (
