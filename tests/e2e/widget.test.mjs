@@ -317,6 +317,8 @@ test('a conditional field appears and disappears; dependent lists follow their p
   assert.equal(await page.inputValue('#tk1-home_province'), 'Thành phố Đà Nẵng');
   assert.equal(await text(page, '#tk1-home_province-status'), '', 'no count of matches left once chosen');
   assert.deepEqual(await waiting(), { aria: null, disabled: false, note: '' });
+  const noted = await page.getAttribute('#tk1-home_commune', 'aria-describedby');
+  assert.ok(!(noted ?? '').includes(describedBy), `the note no longer describes the list: ${noted}`);
   await page.click('#tk1-home_commune');
   await page.keyboard.type('hai chau');
   const options = await page.$$eval('#tk1-home_commune-list [role=option]', (o) => o.map((e) => e.textContent));

@@ -173,10 +173,16 @@ impl Default for Status {
 }
 
 impl FieldNode {
-    /// The ids of its hints on show: a locked date hides how to type it.
+    /// The ids of its hints on show: a locked date hides how to type it, a list that no longer waits
+    /// its note to choose the item above (a hidden element named by `aria-describedby` is still read).
     pub fn shown_hints(&self) -> String {
-        let hidden = self.wrap.query_selector(":scope > .tk-hint[hidden]").ok().flatten();
-        let shown = |id: &&str| hidden.as_ref().is_none_or(|h| h.id() != *id);
+        let hidden = |id: &str| {
+            self.wrap
+                .query_selector(&format!("[id=\"{id}\"][hidden]"))
+                .ok()
+                .flatten()
+        };
+        let shown = |id: &&str| hidden(id).is_none();
         self.hint_ids.split(' ').filter(shown).collect::<Vec<_>>().join(" ")
     }
 

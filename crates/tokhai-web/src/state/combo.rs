@@ -89,11 +89,16 @@ pub(super) fn waits_for_parent(c: &Combo) -> bool {
     c.dependent && c.parent.is_none() && !c.input.read_only()
 }
 
-/// Shows the note under a list that waits for the item above it (to choose that first) while it waits.
+/// Shows the note under a list that waits for the item above it (to choose that first) while it waits,
+/// and describes the list by it only then.
 pub(super) fn note_parent(c: &Combo) {
-    if let Some(note) = &c.note {
-        show(note, waits_for_parent(c));
-    }
+    let Some(note) = &c.note else { return };
+    let waits = waits_for_parent(c);
+    show(note, waits);
+    let (id, described) = (note.id(), c.input.get_attribute("aria-describedby").unwrap_or_default());
+    let others = described.split(' ').filter(|t| !t.is_empty() && *t != id);
+    let ids: Vec<&str> = others.chain(waits.then_some(id.as_str())).collect();
+    attr(&c.input, "aria-describedby", &ids.join(" "));
 }
 
 /// Closes a searchable list.
