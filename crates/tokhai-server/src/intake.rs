@@ -16,6 +16,7 @@ use tokhai_core::prefill::{
     check_bundle, check_subject, locks_prefill, member_key, provenance, BundleContext, PrefillBundle,
 };
 use tokhai_core::submission::{is_valid_idempotency_key, Submission};
+use tokhai_core::vn::pin;
 use tokhai_core::{Date, Form, Issue, Session};
 
 /// What a handler answers: the response, or the refusal (or error) as a response.
@@ -391,12 +392,21 @@ async fn member_bundles(
         .flat_map(|s| &s.sections)
         .flat_map(|s| &s.fields);
     let mut built = Vec::new();
-    for (group, key) in groups.filter_map(|g| Some((g.id.as_str(), member_key(g)?))) {
+    for (def, key) in groups.filter_map(|g| Some((g, member_key(g)?))) {
+        let group = def.id.as_str();
         let rows = values
             .get(group)
             .and_then(Json_::as_array)
             .map_or(&[][..], Vec::as_slice);
-        for member in rows.iter().filter_map(|row| row.get(key)?.as_str()) {
+        // Each lookup asks national data: none for rows the form refuses anyway, one per member.
+        if rows.len() > def.max_rows.unwrap_or(usize::MAX) {
+            continue;
+        }
+        let mut members: Vec<&str> = rows.iter().filter_map(|row| row.get(key)?.as_str()).collect();
+        members.retain(|m| pin::is_pin(m));
+        members.sort_unstable();
+        members.dedup();
+        for member in members {
             let covered = sent.iter().flatten().filter_map(|b| b.row.as_ref());
             if covered.into_iter().any(|s| s.group == group && s.member == member) {
                 continue;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use common::{config, submission, Client};
+use common::{config, submission, values_from, Client};
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
@@ -203,4 +203,40 @@ async fn the_form_stays_usable_when_national_data_fails() {
         }
         running.task.abort();
     }
+}
+
+/// A submission's household rows sent without their bundles are checked against national data: once per
+/// member, and not at all for rows the form refuses anyway (a forged filing of 900 rows asked 1,801 times).
+#[tokio::test]
+async fn a_submission_asks_national_data_once_per_member_and_never_for_rows_beyond_the_form() {
+    let (base, hits) = stub().await;
+    let mut c = config("member-lookups");
+    c.national_data = Some(settings(&format!("{base}/ok")));
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (status, bundle) = client.get("/api/prefill/demo").await;
+    assert_eq!(status, 200, "{bundle}");
+    let values = values_from(&bundle);
+    let row = |pin: String| json!({"m_pin": pin, "m_name": "Người Lạ"});
+    let lookups = |rows: Vec<serde_json::Value>| {
+        let mut values = values.clone();
+        values["members"] = json!(rows);
+        let sub = submission(&running, "demo", &values, Some(&bundle));
+        let (client, hits) = (&client, &hits);
+        async move {
+            let before = hits.count.load(Ordering::SeqCst);
+            client.post_soon("/api/submissions", &sub).await.expect("sent");
+            hits.count.load(Ordering::SeqCst) - before
+        }
+    };
+    let eleven = (0..11).map(|i| row(format!("0011920001{i:02}"))).collect();
+    assert_eq!(
+        lookups(eleven).await,
+        0,
+        "more rows than the group's 10: refused, never looked up"
+    );
+    let same = (0..3).map(|_| row("001192000177".into())).collect();
+    assert_eq!(lookups(same).await, 2, "the citizen and the member, once");
+    running.task.abort();
 }
