@@ -134,8 +134,9 @@ async fn keep(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-/// Whether the bytes begin as files of their media type do, for the types whose start is known: a file
-/// is what it says (a page of HTML sent as a PDF would open as a page on an official's computer).
+/// Whether the bytes begin as files of their media type do: a file is what it says (a page of HTML sent as
+/// a PDF would open as a page on an official's computer). A picture of a kind whose start is not known
+/// here is refused (`image/*` would take any); other types, which a form names one by one, are taken.
 fn begins_as(media_type: &str, bytes: &[u8]) -> bool {
     match media_type {
         "application/pdf" => bytes.starts_with(b"%PDF-"),
@@ -143,8 +144,11 @@ fn begins_as(media_type: &str, bytes: &[u8]) -> bool {
         "image/png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
         "image/gif" => bytes.starts_with(b"GIF8"),
         "image/webp" => bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"),
-        "image/heic" | "image/heif" => bytes.get(4..8) == Some(b"ftyp"),
-        _ => true,
+        "image/heic" | "image/heif" | "image/avif" => bytes.get(4..8) == Some(b"ftyp"),
+        "image/bmp" => bytes.starts_with(b"BM"),
+        "image/tiff" => bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*"),
+        "image/svg+xml" => true,
+        other => !other.starts_with("image/"),
     }
 }
 

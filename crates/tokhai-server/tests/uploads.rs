@@ -114,6 +114,14 @@ async fn uploads(mut c: Config, engine: &str) {
     );
     let (status, body) = upload(&client, "evidence", "anh.svg", "image/svg+xml", page).await;
     assert_eq!((status, reason(&body)), (422, ("file.type", "evidence")), "{body}");
+    for kind in ["image/x-icon", "image/jpg", "image/bmp", "image/avif"] {
+        let (status, body) = upload(&client, "evidence", "anh", kind, page).await;
+        assert_eq!(
+            (status, reason(&body).0),
+            (422, "file.content_mismatch"),
+            "{kind}: {body}"
+        );
+    }
     // Names that hide what they are, or that a query cannot carry, are refused in JSON.
     for name in ["hoso\u{202E}fdp.exe", "a\u{FFFD}.pdf"] {
         let (status, body) = upload(&client, "evidence", name, "application/pdf", &pdf).await;
