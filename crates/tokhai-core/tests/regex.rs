@@ -102,9 +102,14 @@ fn the_same_patterns_are_refused() {
         r"[\w&&\d]",
         "[a-z--b]",
         "[a~~b]",
+        "[!--]",
+        "[+--x]",
     ];
     for pattern in bad {
         assert!(Regex::new(pattern).is_err(), "{pattern}");
         assert!(regex_lite::Regex::new(pattern).is_err(), "{pattern}");
     }
+    // A class may start with '--': a range from '-'.
+    assert!(Regex::new("[--a]").unwrap().matches("-"));
+    assert!(regex_lite::Regex::new("^[--a]$").unwrap().is_match("-"));
 }

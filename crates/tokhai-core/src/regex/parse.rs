@@ -301,6 +301,11 @@ impl Parser {
         }
     }
 
+    /// The error of a class set operation at `at`.
+    fn set_operation(&self, at: usize) -> PatternError {
+        self.error_at(at, "'&&', '--' and '~~' inside a class are not supported")
+    }
+
     /// A class after its `[`.
     fn class(&mut self, flags: Flags) -> Result<Class> {
         let open = self.at - 1;
@@ -312,14 +317,17 @@ impl Parser {
             match c {
                 ']' if !first => break,
                 '[' => return Err(self.error_at(self.at - 1, "'[' inside a class must be written '\\['")),
-                // The regex crate reads these as intersection, difference and symmetric difference.
-                '&' | '-' | '~' if self.peek() == Some(c) => {
-                    return Err(self.error_at(self.at - 1, "'&&', '--' and '~~' inside a class are not supported"))
-                }
+                // The regex crate reads these as intersection, difference and symmetric difference (a class
+                // may start with '--': a range from '-').
+                '&' | '~' if self.peek() == Some(c) => return Err(self.set_operation(self.at - 1)),
+                '-' if !first && self.peek() == Some('-') => return Err(self.set_operation(self.at - 1)),
                 _ => first = false,
             }
             let item = self.class_item(c)?;
             let ranged = self.peek() == Some('-') && self.chars.get(self.at + 1).is_some_and(|&c| c != ']');
+            if ranged && self.chars.get(self.at + 1) == Some(&'-') {
+                return Err(self.set_operation(self.at));
+            }
             match item {
                 Item::Class(set) => class.add(&set),
                 Item::Char(lo) if ranged => {
