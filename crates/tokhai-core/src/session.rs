@@ -560,7 +560,13 @@ impl Session {
     /// prefill bundle are checked before they are shown, locked, to the citizen.
     /// A part of an address (`current_address.province`) is judged within its address.
     pub fn misfit(&self, path: &str, value: &Json) -> Option<Issue> {
-        const MISFITS: [&str; 4] = ["type.invalid", "number.invalid", "date.invalid", "option.unknown"];
+        const MISFITS: [&str; 5] = [
+            "type.invalid",
+            "number.invalid",
+            "date.invalid",
+            "option.unknown",
+            "option.not_in_parent",
+        ];
         let (field_id, value) = match path.split_once('.') {
             Some((id, part)) => {
                 let mut address = Map::new();

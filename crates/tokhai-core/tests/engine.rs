@@ -638,7 +638,9 @@ fn a_part_of_an_address_is_a_misfit_as_its_address_would_be() {
         label: Text::Vi(value.into()),
         parent: parent.map(Into::into),
     };
-    catalogs.insert("provinces", vec![option("01", None)]).unwrap();
+    catalogs
+        .insert("provinces", vec![option("01", None), option("02", None)])
+        .unwrap();
     catalogs.insert("communes", vec![option("00004", Some("01"))]).unwrap();
     let definition = form(json!([{"id": "home", "kind": "address", "label": "Nơi ở"}]));
     let form = Arc::new(Form::compile(&definition.to_string()).unwrap());
@@ -651,6 +653,9 @@ fn a_part_of_an_address_is_a_misfit_as_its_address_would_be() {
         Some("option.unknown")
     );
     assert_eq!(misfit("home.province", json!("01")), None);
+    // A commune of another province is no place at all: locked, the citizen could not mend it.
+    let elsewhere = json!({"province": "02", "commune": "00004"});
+    assert_eq!(misfit("home", elsewhere).as_deref(), Some("option.not_in_parent"));
     assert_eq!(misfit("home.street", json!("Số 5 phố Đội Cấn")), None);
 }
 

@@ -254,6 +254,14 @@ async fn uploads(mut c: Config, engine: &str) {
         assert_eq!(statuses, [201, 422], "{a:?} {b:?}");
         let refused = if a.0 == 422 { &a.1 } else { &b.1 };
         assert_eq!(reason(refused), ("file.not_uploaded", "evidence"), "{refused}");
+        // The moment itself, which the requests above may miss: binding a file another dossier holds.
+        let mut tx = running.state.writer.begin().await.unwrap();
+        let id = one["upload"].as_str().unwrap().to_owned();
+        let refusal = tokhai_core::Issue::error("evidence", "file.not_uploaded");
+        let taken = tokhai_server::uploads::bind(&mut tx, &[(id, refusal)], "HS-OTHER")
+            .await
+            .unwrap();
+        assert_eq!(taken.len(), 1, "a file another dossier holds is not bound again");
     }
 
     // Another citizen cannot name this citizen's file.
