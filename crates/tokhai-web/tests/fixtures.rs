@@ -48,7 +48,7 @@ fn the_markup_fixture_compiles() {
 #[wasm_bindgen_test]
 fn a_catalogue_named_twice_is_refused_not_half_read() {
     let lists = r#"{"c": [{"value": "1", "label": "1"}], "c": [{"value": "2", "label": "2"}]}"#;
-    let error = parse_catalogs(lists).err().expect("refused");
+    let error = parse_catalogs(lists).expect_err("refused");
     assert!(error.contains("given twice"), "{error}");
     assert!(parse_catalogs(r#"{"c": [{"value": "1", "label": "1"}]}"#).is_ok());
 }
