@@ -117,7 +117,13 @@ impl Form {
             return Err(fail(format!("definition is larger than {MAX_DEFINITION_BYTES} bytes")));
         }
         // A key written twice would be read as one of the two, the other lost without a word.
-        repeated_key(json.as_bytes()).map_err(|e| fail(format!("not valid JSON: {e}")))?;
+        repeated_key(json.as_bytes()).map_err(|e| {
+            fail(if e.is_data() {
+                e.to_string()
+            } else {
+                format!("not valid JSON: {e}")
+            })
+        })?;
         // Straight from the text: a valid definition never becomes a JSON tree first.
         let parsed = match serde_json::from_str::<FormDef>(json) {
             Ok(def) => return Compiler::default().compile(def),
