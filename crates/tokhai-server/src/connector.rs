@@ -7,6 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use tokhai_core::vn::pin;
 
 /// Why a lookup gave no answer.
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +161,11 @@ impl Connector for HttpConnector {
 
     fn lookup<'a>(&'a self, pin: &'a str) -> Lookup<'a> {
         Box::pin(async move {
+            // The PIN goes into the URL: anything else ("../admin?x#") would ask another path of the
+            // national-data host, with the portal's token.
+            if !pin::is_pin(pin) {
+                return Ok(None);
+            }
             self.check_breaker()?;
             let mut delay = Duration::from_millis(self.config.backoff_ms);
             let mut attempt = 0;

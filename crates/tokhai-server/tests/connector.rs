@@ -102,6 +102,12 @@ async fn good_flaky_and_missing_answers() {
     );
     let missing = HttpConnector::new(settings(&format!("{base}/missing"))).unwrap();
     assert!(missing.lookup(PIN).await.unwrap().is_none());
+    // What is no PIN asks nothing: in the URL, it would reach another path of the host with the token.
+    let before = hits.count.load(Ordering::SeqCst);
+    for forged in ["../../admin/export?all=1#", "0011920001234", "001192 000123"] {
+        assert!(ok.lookup(forged).await.unwrap().is_none(), "{forged}");
+    }
+    assert_eq!(hits.count.load(Ordering::SeqCst), before);
 }
 
 #[tokio::test]
