@@ -83,16 +83,20 @@ pub fn cookie(state: &AppState, name: &str, value: &str, path: &str, max_age: i6
     HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())
 }
 
-/// The value of the cookie `name` a request carries.
+/// The value of the cookie `name` a request carries; none when it carries two: a page of a sibling origin
+/// can set a second one (another path, or the parent domain) to log the citizen in as someone else.
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
+    let mut values = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.to_owned())
+        .filter(|(n, _)| *n == name);
+    match (values.next(), values.next()) {
+        (Some((_, value)), None) => Some(value.to_owned()),
+        _ => None,
+    }
 }
 
 /// How long a session read from the database is trusted without reading it again, in ms.
@@ -424,6 +428,8 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, HeaderValue::from_static("a=1; tokhai_session=abc; b=2"));
         assert_eq!(cookie_value(&h, COOKIE).as_deref(), Some("abc"));
+        h.append(header::COOKIE, HeaderValue::from_static("tokhai_session=planted"));
+        assert_eq!(cookie_value(&h, COOKIE), None, "two sessions: a planted one, so none");
         assert_eq!(random_token().len(), 43);
         assert_eq!(escape("<a \"b\">&"), "&lt;a &quot;b&quot;&gt;&amp;");
         assert!(is_local_path("/ct01.html?x=1"));
