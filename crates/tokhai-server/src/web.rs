@@ -71,13 +71,22 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Refuses a write another site's page sent (`Sec-Fetch-Site`, set by the browser, so a proxy that
-/// rewrites `Host` changes nothing): the session cookie's SameSite=Lax lets pages of a sibling origin
-/// (another port or subdomain) post with the citizen's login.
+/// Refuses a write another site's page sent: the session cookie's SameSite=Lax lets pages of a sibling
+/// origin (another port or subdomain) post with the citizen's login. By the browser's `Sec-Fetch-Site`
+/// (which a proxy rewriting `Host` does not change); from a browser without it, by its `Origin`, which
+/// must be the host addressed (`X-Forwarded-Host` behind a proxy, else `Host`).
 async fn same_origin_writes(request: Request, next: Next) -> Response {
-    let site = request.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let headers = request.headers();
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let foreign = match text("sec-fetch-site") {
+        Some(site) => matches!(site, "cross-site" | "same-site"),
+        None => text("origin").is_some_and(|origin| {
+            let host = text("x-forwarded-host").or(text("host"));
+            origin.split_once("://").map(|(_, authority)| authority) != host
+        }),
+    };
     let write = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if write && matches!(site, Some("cross-site" | "same-site")) {
+    if write && foreign {
         return auth::ApiError::new(
             StatusCode::FORBIDDEN,
             "cross_site",

@@ -41,21 +41,37 @@ async fn citizen_path(c: Config, engine: &str) {
         "the filing clock starts at login: {me}"
     );
     assert!(!me.to_string().contains(&pin), "the PIN is only shown masked: {me}");
-    // A write another site's page sends is refused, even a sibling origin's the cookie goes to.
-    let post_from = |site: &'static str| {
+    // A write another site's page sends is refused, even a sibling origin's the cookie goes to: by the
+    // browser's Sec-Fetch-Site, or by the Origin of a browser without it.
+    let post_from = |path: &str, header: &'static str, value: String| {
         client
             .http
-            .post(format!("{}/auth/logout", client.base))
+            .post(format!("{}{path}", client.base))
             .header("cookie", client.cookie.clone().unwrap())
-            .header("sec-fetch-site", site)
+            .header(header, value)
+            .json(&json!({}))
             .send()
     };
-    for site in ["cross-site", "same-site"] {
-        let r = post_from(site).await.unwrap();
+    let foreign = [
+        ("sec-fetch-site", "cross-site".to_owned()),
+        ("sec-fetch-site", "same-site".to_owned()),
+        ("origin", "http://127.0.0.1:1".to_owned()),
+        ("origin", "null".to_owned()),
+    ];
+    for (header, value) in foreign {
+        let r = post_from("/auth/logout", header, value.clone()).await.unwrap();
         let status = r.status().as_u16();
         let body: Value = r.json().await.unwrap();
-        assert_eq!((status, body["error"].as_str()), (403, Some("cross_site")), "{site}");
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (403, Some("cross_site")),
+            "{header}: {value}"
+        );
     }
+    let own = post_from("/api/satisfaction", "origin", client.base.clone())
+        .await
+        .unwrap();
+    assert_ne!(own.status().as_u16(), 403, "a page of the portal itself");
     assert_eq!(
         client.get("/api/me").await.1["logged_in"],
         json!(true),
