@@ -370,6 +370,17 @@ pub fn check_subject(form: &FormDef, values: &Json, subject: &str) -> Vec<Issue>
         .collect()
 }
 
+/// Whether a definition locks any value from national data, a household row's too: it is filed by a
+/// logged-in citizen only (anonymously, nothing ties the identities it carries to anyone).
+pub fn locks_any(form: &FormDef) -> bool {
+    let locks = |f: &FieldDef| f.prefill.as_ref().is_some_and(|p| p.lock);
+    form.steps
+        .iter()
+        .flat_map(|s| &s.sections)
+        .flat_map(|s| &s.fields)
+        .any(|f| locks(f) || f.fields.iter().flatten().any(locks))
+}
+
 /// Whether a definition locks a top-level field prefilled from national data (a submission must keep its value).
 pub fn locks_prefill(form: &FormDef) -> bool {
     form.steps

@@ -730,3 +730,18 @@ fn pending_errors_are_what_validating_would_show_without_showing_them() {
     s.validate_all();
     assert_eq!(codes(&s).len(), 2, "validating shows the same");
 }
+
+#[test]
+fn a_form_locking_only_household_rows_still_locks_national_data() {
+    use tokhai_core::prefill::{locks_any, locks_prefill};
+    let rows_only = form(json!([
+        {"id": "members", "kind": "group", "label": "Thành viên", "fields": [
+            {"id": "m_pin", "kind": "pin", "label": "Số định danh", "prefill": {"from": "member.pin"}},
+            {"id": "m_name", "kind": "name", "label": "Họ tên", "prefill": {"from": "member.full_name", "lock": true}}
+        ]}
+    ]));
+    let def = Form::compile(&rows_only.to_string()).unwrap();
+    assert!(locks_any(def.def()) && !locks_prefill(def.def()));
+    let free = Form::compile(&form(json!([{"id": "a", "kind": "text", "label": "A"}])).to_string()).unwrap();
+    assert!(!locks_any(free.def()));
+}

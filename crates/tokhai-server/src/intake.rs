@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value as Json_};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokhai_core::prefill::{
-    check_bundle, check_subject, locks_prefill, member_key, provenance, BundleContext, PrefillBundle,
+    check_bundle, check_subject, locks_any, locks_prefill, member_key, provenance, BundleContext, PrefillBundle,
 };
 use tokhai_core::submission::{is_valid_idempotency_key, Submission};
 use tokhai_core::vn::pin;
@@ -173,7 +173,7 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         Err(refused) => return replay_or(state, &sub, subject, refused).await,
     };
     // A form locking values from national data is filed logged in: else nothing ties its identity to anyone.
-    if login.is_none() && locks_prefill(form.def()) {
+    if login.is_none() && locks_any(form.def()) {
         return Err(ApiError::login_required().into());
     }
     let now = now_ms();

@@ -17,7 +17,7 @@ use serde_json::{json, Value as Json_};
 use sqlx::AnyConnection;
 use std::sync::Arc;
 use tokhai_core::digest::sha256_hex;
-use tokhai_core::prefill::locks_prefill;
+use tokhai_core::prefill::locks_any;
 use tokhai_core::text::{is_invisible, nfc};
 use tokhai_core::{Date, FieldKind, Form, Issue, Session};
 
@@ -60,7 +60,7 @@ async fn keep(
     let login = limited_login(state, &parts).await?;
     let form = state.form(form_id).ok_or_else(unknown_form)?.clone();
     // As its filing, a file for a form locking national data's values comes from a logged-in citizen.
-    if login.is_none() && locks_prefill(form.def()) {
+    if login.is_none() && locks_any(form.def()) {
         return Err(ApiError::login_required().into());
     }
     let refuse = |status, issue: Issue| Failure::from(Refusal::of(status, vec![issue], form.clone()));
