@@ -114,7 +114,15 @@ async fn uploads(mut c: Config, engine: &str) {
     );
     let (status, body) = upload(&client, "evidence", "anh.svg", "image/svg+xml", page).await;
     assert_eq!((status, reason(&body)), (422, ("file.type", "evidence")), "{body}");
-    for kind in ["image/x-icon", "image/jpg", "image/bmp", "image/avif"] {
+    let (status, body) = upload(&client, "evidence", "anh.png", "image/png,text/html", page).await;
+    assert_eq!(
+        (status, reason(&body).0),
+        (422, "file.type"),
+        "a type as no browser writes it: {body}"
+    );
+    let (status, body) = upload(&client, "evidence", "hopdong.HTML", "application/pdf", &pdf).await;
+    assert_eq!((status, reason(&body)), (422, ("file.runnable", "evidence")), "{body}");
+    for kind in ["image/x-icon", "image/jpg", "image/bmp", "image/avif", "image/svg"] {
         let (status, body) = upload(&client, "evidence", "anh", kind, page).await;
         assert_eq!(
             (status, reason(&body).0),

@@ -15,13 +15,21 @@ pub(crate) struct File {
 
 /// Whether a field's `accept` list (empty: anything) takes a media type, e.g. `image/*` takes `image/png`
 /// but not `image/svg+xml`, a document that may hold scripts, which a list must name to take.
+/// A list takes only a media type as written (`type/subtype`), not `image/png,text/html`.
 pub fn accepts(accept: &[String], media_type: &str) -> bool {
     let media_type = media_type.to_ascii_lowercase();
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+    };
+    let written = media_type.split_once('/').is_some_and(|(t, s)| token(t) && token(s));
     accept.is_empty()
-        || accept.iter().any(|a| match a.strip_suffix("/*") {
-            Some(family) => media_type.split('/').next() == Some(family) && media_type != "image/svg+xml",
-            None => *a == media_type,
-        })
+        || written
+            && accept.iter().any(|a| match a.strip_suffix("/*") {
+                Some(family) => media_type.split('/').next() == Some(family) && media_type != "image/svg+xml",
+                None => *a == media_type,
+            })
 }
 
 impl Rule for File {
