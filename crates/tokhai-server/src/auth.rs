@@ -77,10 +77,22 @@ pub async fn create_session(state: &AppState, subject: &str, method: &str) -> Re
 }
 
 /// A cookie of this server (scripts cannot read it) holding `value` for `max_age` seconds (0 clears it).
+/// Over HTTPS it is a `__Host-` cookie (for the whole site), which no other host of the domain can set.
 pub fn cookie(state: &AppState, name: &str, value: &str, path: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let (name, path, secure) = match state.config.secure_cookies {
+        true => (cookie_name(state, name), "/", "; Secure"),
+        false => (name.to_owned(), path, ""),
+    };
     let cookie = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
     HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())
+}
+
+/// The name a cookie of this server goes by: `__Host-` first over HTTPS.
+pub fn cookie_name(state: &AppState, name: &str) -> String {
+    match state.config.secure_cookies {
+        true => format!("__Host-{name}"),
+        false => name.to_owned(),
+    }
 }
 
 /// The value of the cookie `name` a request carries; none when it carries two: a page of a sibling origin
@@ -134,7 +146,7 @@ impl SessionCache {
 
 /// The logged-in citizen of a request, if the session is valid.
 pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Login>, ApiError> {
-    let Some(token) = cookie_value(headers, COOKIE) else {
+    let Some(token) = cookie_value(headers, &cookie_name(state, COOKIE)) else {
         return Ok(None);
     };
     let hash = token_hash(&token);
@@ -242,7 +254,7 @@ pub async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resul
 
 /// `POST /auth/logout`: ends the session.
 pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(token) = cookie_value(&headers, COOKIE) {
+    if let Some(token) = cookie_value(&headers, &cookie_name(&state, COOKIE)) {
         state.sessions.forget(&token_hash(&token));
         sqlx::query("DELETE FROM login_sessions WHERE token_hash = $1")
             .bind(token_hash(&token))

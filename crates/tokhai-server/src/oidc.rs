@@ -3,7 +3,7 @@
 //! The citizen's PIN is read from the `SoDinhDanh` claim of the ID token (as VNeID does), or from
 //! `sub` when that is a 12-digit number.
 
-use crate::auth::{cookie, cookie_value, create_session, random_token, ApiError};
+use crate::auth::{cookie, cookie_name, cookie_value, create_session, random_token, ApiError};
 use crate::config::OidcConfig;
 use crate::{now_ms, AppState};
 use axum::extract::{Query, State};
@@ -254,7 +254,7 @@ pub async fn callback(
     let (Some(code), Some(st)) = (cb.code, cb.state) else {
         return Err(login_failed());
     };
-    if cookie_value(&headers, STATE_COOKIE).as_deref() != Some(st.as_str()) {
+    if cookie_value(&headers, &cookie_name(&state, STATE_COOKIE)).as_deref() != Some(st.as_str()) {
         tracing::warn!("login callback in a browser that did not begin that login");
         return Err(login_failed());
     }

@@ -402,6 +402,10 @@ async fn development_login_page_logs_in_and_returns() {
     assert_eq!(r.headers()["location"], "/form.html");
     let cookie = r.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("Secure"), "{cookie}");
+    assert!(
+        cookie.starts_with("__Host-tokhai_session=") && cookie.contains("Path=/;"),
+        "only this host sets it: {cookie}"
+    );
     // The portal's pages carry the widget's policy and may not be framed by another site.
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'self'"));
