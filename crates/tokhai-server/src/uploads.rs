@@ -24,13 +24,6 @@ use tokhai_core::{Date, FieldKind, Form, Issue, Session};
 /// Longest file name kept, in characters.
 const MAX_NAME_CHARS: usize = 255;
 
-/// Name endings of web pages and programs: opened on an official's computer by their name, they run,
-/// whatever type they were sent as.
-const RUNNABLE: [&str; 20] = [
-    "html", "htm", "xhtml", "shtml", "hta", "js", "mjs", "exe", "com", "bat", "cmd", "ps1", "vbs", "wsf", "msi", "scr",
-    "jar", "sh", "php", "lnk",
-];
-
 /// The query of an upload.
 #[derive(Deserialize)]
 pub struct Named {
@@ -95,11 +88,6 @@ async fn keep(
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    let ending = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    if ending.is_some_and(|e| RUNNABLE.contains(&e.as_str())) {
-        let issue = Issue::error(field_id, "file.runnable").with("name", &name);
-        return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, issue));
-    }
     let bytes = read_body(body, state.config.max_upload_bytes).await?;
     let metadata = json!({"name": name, "size": bytes.len(), "type": media_type});
     let today = Date::in_viet_nam(now_ms());

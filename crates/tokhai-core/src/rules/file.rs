@@ -5,6 +5,13 @@ use crate::issue::Finding;
 use crate::messages::size_text;
 use serde_json::Value as Json;
 
+/// Name endings of web pages and programs: opened on an official's computer by their name, they run,
+/// whatever type they were sent as.
+const RUNNABLE: [&str; 20] = [
+    "html", "htm", "xhtml", "shtml", "hta", "js", "mjs", "exe", "com", "bat", "cmd", "ps1", "vbs", "wsf", "msi", "scr",
+    "jar", "sh", "php", "lnk",
+];
+
 /// File constraints.
 #[derive(Debug)]
 pub(crate) struct File {
@@ -40,6 +47,10 @@ impl Rule for File {
         }
         for file in files {
             let name = file["name"].as_str().unwrap_or_default();
+            let ending = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+            if ending.is_some_and(|e| RUNNABLE.contains(&e.as_str())) {
+                cx.report(Finding::error("file.runnable").with("name", name));
+            }
             if !accepts(&self.accept, file["type"].as_str().unwrap_or_default()) {
                 cx.report(
                     Finding::error("file.type")
