@@ -37,7 +37,7 @@ pub fn unknown_form() -> ApiError {
 }
 
 /// The person's normalised attributes from the configured connector (`None`: not in the database).
-async fn attributes_of(state: &AppState, pin: &str) -> Result<Option<Attributes>, ApiError> {
+pub async fn attributes_of(state: &AppState, pin: &str) -> Result<Option<Attributes>, ApiError> {
     let origin = state.connector.origin();
     let reply = match state.connector.lookup(pin).await {
         Ok(Some(reply)) => reply,
@@ -140,29 +140,31 @@ pub async fn prefill_row(
     if !pin::is_pin(&pin) {
         return Err(not_household().into());
     }
-    let bundle = member_bundle(&state, &form, &login.subject, &q.group, &pin)
+    let citizen = attributes_of(&state, &login.subject).await?.ok_or_else(not_household)?;
+    let bundle = member_bundle(&state, &form, &login.subject, &citizen, &q.group, &pin)
         .await?
         .ok_or_else(not_household)?;
     tracing::info!(form = form.id(), subject = %mask_pin(&login.subject), group = q.group, "member row issued");
     Ok(Json(bundle))
 }
 
-/// The signed values of the row of `group` naming household member `pin` of citizen `subject`; `None`
-/// when `pin` is no member of their household (or no such group).
+/// The signed values of the row of `group` naming household member `pin` of citizen `subject` (whose
+/// record is `citizen`); `None` when `pin` is no member of their household (or no such group).
 pub async fn member_bundle(
     state: &AppState,
     form: &Form,
     subject: &str,
+    citizen: &Attributes,
     group: &str,
     pin: &str,
 ) -> Result<Option<PrefillBundle>, ApiError> {
     let Some((def, _)) = member_group(form.def(), group) else {
         return Ok(None);
     };
-    let (Some(citizen), Some(member)) = (attributes_of(state, subject).await?, attributes_of(state, pin).await?) else {
+    let Some(member) = attributes_of(state, pin).await? else {
         return Ok(None);
     };
-    if !same_household(&citizen, &member) {
+    if !same_household(citizen, &member) {
         return Ok(None);
     }
     let scope = RowScope {

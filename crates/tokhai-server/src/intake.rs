@@ -391,31 +391,43 @@ async fn member_bundles(
         .iter()
         .flat_map(|s| &s.sections)
         .flat_map(|s| &s.fields);
-    let mut built = Vec::new();
+    // The members to look up: once each, none for rows the form refuses anyway.
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
     for (def, key) in groups.filter_map(|g| Some((g, member_key(g)?))) {
         let group = def.id.as_str();
         let rows = values
             .get(group)
             .and_then(Json_::as_array)
             .map_or(&[][..], Vec::as_slice);
-        // Each lookup asks national data: none for rows the form refuses anyway, one per member.
         if rows.len() > def.max_rows.unwrap_or(usize::MAX) {
             continue;
         }
-        let mut members: Vec<&str> = rows.iter().filter_map(|row| row.get(key)?.as_str()).collect();
-        members.retain(|m| pin::is_pin(m));
-        members.sort_unstable();
-        members.dedup();
-        for member in members {
-            let covered = sent.iter().flatten().filter_map(|b| b.row.as_ref());
-            if covered.into_iter().any(|s| s.group == group && s.member == member) {
-                continue;
-            }
-            match broker::member_bundle(state, form, &login.subject, group, member).await {
-                Ok(Some(bundle)) => built.push(bundle),
-                Ok(None) => {}
-                Err(e) => tracing::warn!(form = form.id(), group, error = e.code, "member row not checked"),
-            }
+        let covered = |member: &str| {
+            let scopes = sent.iter().flatten().filter_map(|b| b.row.as_ref());
+            scopes.into_iter().any(|s| s.group == group && s.member == member)
+        };
+        let members = rows.iter().filter_map(|row| row.get(key)?.as_str());
+        wanted.extend(members.filter(|m| pin::is_pin(m) && !covered(m)).map(|m| (group, m)));
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let citizen = match broker::attributes_of(state, &login.subject).await {
+        Ok(Some(citizen)) => citizen,
+        Ok(None) => return Vec::new(),
+        Err(e) => {
+            tracing::warn!(form = form.id(), error = e.code, "member rows not checked");
+            return Vec::new();
+        }
+    };
+    let mut built = Vec::new();
+    for (group, member) in wanted {
+        match broker::member_bundle(state, form, &login.subject, &citizen, group, member).await {
+            Ok(Some(bundle)) => built.push(bundle),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(form = form.id(), group, error = e.code, "member row not checked"),
         }
     }
     built

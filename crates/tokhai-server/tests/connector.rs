@@ -244,5 +244,7 @@ async fn a_submission_asks_national_data_once_per_member_and_never_for_rows_beyo
     );
     let same = (0..3).map(|_| row("001192000177".into())).collect();
     assert_eq!(lookups(same).await, 2, "the citizen and the member, once");
+    let three = (0..3).map(|i| row(format!("00119200017{i}"))).collect();
+    assert_eq!(lookups(three).await, 4, "the citizen once, then each member");
     running.task.abort();
 }
