@@ -48,10 +48,26 @@ function fill({ attr, values, requiredValid, valid }) {
   for (const [id, v] of Object.entries(values)) set(id, v);
 }
 
-/** Opens the page of `impl` in a fresh context; resolves when it is ready, with its own figures. */
-async function open(browser, url, impl, form) {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+/**
+ * A citizen's phone: Lighthouse's "slow 4G" (150 ms round trips, 1.6 Mbit/s down, 750 kbit/s up) and
+ * a processor 4× slower than this machine's, on a 360 px screen.
+ */
+const PHONE = {
+  viewport: { width: 360, height: 740 },
+  network: { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 7.5e5 / 8 },
+  cpuSlowdown: 4,
+};
+
+/** Opens the page of `impl` in a fresh context (on `PHONE` if asked); resolves when it is ready, with its own figures. */
+async function open(browser, url, impl, form, phone = false) {
+  const context = await browser.newContext({ viewport: phone ? PHONE.viewport : { width: 1024, height: 800 } });
   const page = await context.newPage();
+  if (phone) {
+    const client = await context.newCDPSession(page);
+    await client.send('Network.enable');
+    await client.send('Network.emulateNetworkConditions', PHONE.network);
+    await client.send('Emulation.setCPUThrottlingRate', { rate: PHONE.cpuSlowdown });
+  }
   await page.goto(`${url}/bench/${impl}.html?form=${form}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
   return { context, page, load: await page.evaluate(() => window.bench) };
@@ -73,6 +89,19 @@ async function compare(browser, url, form) {
     tokhai: await measure(last.tokhai, loads.tokhai, 'tokhai', form),
     vanilla: await measure(last.vanilla, loads.vanilla, 'vanilla', form),
   };
+}
+
+/** Navigation → ready of each page on `PHONE`, loaded RUNS times in turns (a fresh cache each time). */
+async function phoneLoads(browser, url, form) {
+  const ready = { tokhai: [], vanilla: [] };
+  for (let r = 0; r < RUNS; r++) {
+    for (const impl of ['tokhai', 'vanilla']) {
+      const { context, load } = await open(browser, url, impl, form, true);
+      ready[impl].push(load.readyAt);
+      await context.close();
+    }
+  }
+  return ready;
 }
 
 /** Figures of one implementation: its loads, then keystrokes, submit and heap on its last page. */
@@ -147,7 +176,7 @@ async function firstCompiles(browser, url, form) {
   return { count: lazy.length, ms: lazy.reduce((sum, e) => sum + (e.dur ?? 0), 0) / 1000 };
 }
 
-const server = await startServer({ isolate: true });
+const server = await startServer({ isolate: true, compress: true });
 const browser = await launch(JS_FLAGS ? [`--js-flags=${JS_FLAGS}`] : []);
 const f = (n, d = 2) => n.toFixed(d);
 try {
@@ -177,6 +206,11 @@ try {
     row('JS heap after render', t.heap / 1048576, v.heap / 1048576, ' MiB', 2);
     console.log(`${'wasm memory (not in the JS heap)'.padEnd(34)} ${`${f(t.wasmBytes / 1048576, 2)} MiB`.padStart(9)}`);
     console.log(`${'errors in the summary'.padEnd(34)} ${String(t.errorsShown).padStart(9)} ${String(v.errorsShown).padStart(10)}`);
+    if (form === 'sample') {
+      const phone = await phoneLoads(browser, server.url, form);
+      loadRow('on a phone: navigation → ready', phone.tokhai, phone.vanilla);
+      console.log('  (slow 4G: 150 ms, 1.6 Mbit/s; processor 4× slower; 360 px; nothing cached)');
+    }
   }
 } finally {
   await browser.close();

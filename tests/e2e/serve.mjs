@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const repo = resolve(fileURLToPath(import.meta.url), '../../..');
 const shared = process.env.TOKHAI_SHARED ?? join(repo, '..', 'shared');
@@ -49,11 +50,12 @@ function fileFor(pathname) {
 
 /**
  * Starts the server on a free loopback port.
- * `isolate` adds cross-origin isolation headers (finer performance.now() for benchmarks).
+ * `isolate` adds cross-origin isolation headers (finer performance.now() for benchmarks); `compress`
+ * sends gzip to a browser that takes it, as tokhai-server does (the build's `.gz` beside a file, if any).
  * Resolves to { url, submissions, close() }; POST /api/submissions answers with a receipt (or, when
  * the values' `note` is "refuse", with a 422 refusal shaped as tokhai-server's).
  */
-export async function startServer({ isolate = false } = {}) {
+export async function startServer({ isolate = false, compress = false } = {}) {
   const submissions = [];
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
@@ -99,6 +101,10 @@ export async function startServer({ isolate = false } = {}) {
     }
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
     if (type.startsWith('text/html')) headers['Content-Security-Policy'] = CSP;
+    if (compress && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+      body = await readFile(`${file}.gz`).catch(() => gzipSync(body));
+      headers['Content-Encoding'] = 'gzip';
+    }
     res.writeHead(200, { ...headers, 'Content-Type': type });
     res.end(req.method === 'HEAD' ? undefined : body);
   });
