@@ -301,8 +301,11 @@ export interface TokhaiHandle {
   validate(): { valid: boolean; issues: Issue[] };
   /** Validates and submits (as the final button does); with files still uploading, once they are. */
   submit(): Promise<SubmitResult>;
-  /** Listens to an event; returns a function that stops listening. */
-  on<K extends TokhaiEventName>(type: K, handler: (detail: TokhaiEvents[K]) => unknown): () => void;
+  /**
+   * Listens to an event; returns a function that stops listening. `ready` has come by the time there is a
+   * handle: listen to the DOM event `tokhai-ready`, or await `mount`.
+   */
+  on<K extends Exclude<TokhaiEventName, 'ready'>>(type: K, handler: (detail: TokhaiEvents[K]) => unknown): () => void;
   /** Switches the language at run time (`en`, `EN`, `en-US`: English; anything else: Vietnamese). */
   setLanguage(lang: 'vi' | 'en' | string): void;
   /** The current language. */

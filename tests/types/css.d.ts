@@ -1,0 +1,2 @@
+// The package's stylesheet, imported for its side effect (`import 'tokhai/tokhai.css'`).
+export {};
