@@ -18,6 +18,9 @@ pub fn repeated_key(text: &[u8]) -> Result<(), serde_json::Error> {
 /// Walks a JSON value, refusing an object with a key twice.
 struct UniqueKeys;
 
+/// The number of keys from which an object's keys are looked up in a hash set.
+const HASH_FROM: usize = 16;
+
 impl<'de> Visitor<'de> for UniqueKeys {
     type Value = ();
 
@@ -55,9 +58,21 @@ impl<'de> Visitor<'de> for UniqueKeys {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = HashSet::new();
+        // Most objects have a handful of keys: a list searched in turn costs less than hashing them.
+        let mut few = Vec::new();
+        let mut many = HashSet::new();
         while let Some(Key(key)) = map.next_key()? {
-            if !seen.insert(key.clone()) {
+            let repeated = if few.len() < HASH_FROM {
+                let repeated = few.contains(&key);
+                few.push(key.clone());
+                repeated
+            } else {
+                if many.is_empty() {
+                    many.extend(few.iter().cloned());
+                }
+                !many.insert(key.clone())
+            };
+            if repeated {
                 return Err(de::Error::custom(format_args!("the key \"{key}\" is given twice")));
             }
             map.next_value_seed(UniqueKeys)?;
@@ -174,6 +189,25 @@ mod tests {
             assert!(repeated_key(text.as_bytes()).is_ok(), "{text}");
         }
         assert!(repeated_key(b"{\"a\": ").is_err_and(|e| e.is_eof()));
+    }
+
+    #[test]
+    fn a_key_given_twice_is_found_in_a_big_object() {
+        let object = |keys: &[usize]| {
+            let members: Vec<String> = keys.iter().map(|k| format!("\"k{k}\": {k}")).collect();
+            format!("{{{}}}", members.join(", "))
+        };
+        let distinct: Vec<usize> = (0..40).collect();
+        assert!(repeated_key(object(&distinct).as_bytes()).is_ok());
+        for (again, at) in [(0, 3), (0, 30), (20, 30), (39, 40)] {
+            let mut keys = distinct.clone();
+            keys.insert(at, again);
+            let e = repeated_key(object(&keys).as_bytes()).expect_err("repeated");
+            assert!(
+                e.to_string().contains(&format!("the key \"k{again}\" is given twice")),
+                "{e}"
+            );
+        }
     }
 
     #[test]
