@@ -131,6 +131,22 @@ test('a file that could not be uploaded is asked for again, and the same file ca
   await context.close();
 });
 
+test('a file whose name hides what it is is refused when chosen, with the reason, and not uploaded', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atLease();
+  const uploads = [];
+  page.on('request', (r) => r.url().includes('/api/uploads/') && uploads.push(r.url()));
+  // Shown as "hosoexe.pdf", it is named "hoso" + right-to-left override + "fdp.exe".
+  await page.setInputFiles(LEASE, { ...PDF, name: 'hoso\u202Efdp.exe' });
+  await page.waitForSelector(`${ERROR}:not([hidden])`);
+  assert.match(await page.textContent(ERROR), /tên tệp trống, quá dài hoặc có ký tự không hợp lệ/);
+  await page.setInputFiles(LEASE, PDF);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
+  assert.equal(uploads.length, 1, 'only the well-named file is sent');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a file that could not be uploaded holds nothing back once its field no longer applies', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context, page, errors } = await atLease();

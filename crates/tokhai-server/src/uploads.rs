@@ -18,11 +18,8 @@ use sqlx::AnyConnection;
 use std::sync::Arc;
 use tokhai_core::digest::sha256_hex;
 use tokhai_core::prefill::locks_any;
-use tokhai_core::text::{is_invisible, nfc};
+use tokhai_core::text::nfc;
 use tokhai_core::{Date, FieldKind, Form, Issue, Session};
-
-/// Longest file name kept, in characters.
-const MAX_NAME_CHARS: usize = 255;
 
 /// The query of an upload.
 #[derive(Deserialize)]
@@ -71,15 +68,6 @@ async fn keep(
         ));
     }
     let name = nfc(named.name.trim());
-    // No control or bidirectional characters ("hoso\u{202E}fdp.exe" shows as "hosoexe.pdf"), nor bytes
-    // that were not UTF-8 (read as U+FFFD).
-    let hidden = |c: char| c.is_control() || is_invisible(c) || c == char::REPLACEMENT_CHARACTER;
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(hidden) {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            Issue::error(field_id, "upload.name_invalid"),
-        ));
-    }
     let media_type = parts
         .headers
         .get(header::CONTENT_TYPE)

@@ -135,7 +135,7 @@ async fn uploads(mut c: Config, engine: &str) {
         let (status, body) = upload(&client, "evidence", name, "application/pdf", &pdf).await;
         assert_eq!(
             (status, reason(&body)),
-            (400, ("upload.name_invalid", "evidence")),
+            (422, ("file.name_invalid", "evidence")),
             "{name}: {body}"
         );
     }
@@ -144,7 +144,7 @@ async fn uploads(mut c: Config, engine: &str) {
         let (status, body, _) = client.post_raw(&path, pdf.to_vec(), "application/pdf").await;
         assert_eq!(
             (status, reason(&body)),
-            (400, ("upload.name_invalid", "evidence")),
+            (422, ("file.name_invalid", "evidence")),
             "{query}: {body}"
         );
     }
@@ -161,7 +161,7 @@ async fn uploads(mut c: Config, engine: &str) {
     let (status, body) = upload(&client, "evidence", "  ", "application/pdf", &pdf).await;
     assert_eq!(
         (status, reason(&body)),
-        (400, ("upload.name_invalid", "evidence")),
+        (422, ("file.name_invalid", "evidence")),
         "{body}"
     );
     let (status, body, _) = client

@@ -1,9 +1,13 @@
-//! Attached files (metadata only): media type, size and count.
+//! Attached files (metadata only): name, media type, size and count.
 
 use super::{Check, Rule};
 use crate::issue::Finding;
 use crate::messages::size_text;
+use crate::text::is_invisible;
 use serde_json::Value as Json;
+
+/// The longest file name taken, in characters (as file systems keep them).
+const MAX_NAME_CHARS: usize = 255;
 
 /// Name endings of web pages and programs: opened on an official's computer by their name, they run,
 /// whatever type they were sent as.
@@ -39,6 +43,13 @@ pub fn accepts(accept: &[String], media_type: &str) -> bool {
             })
 }
 
+/// Whether a file name shows what the file is: not blank or too long, with no control or bidirectional
+/// characters ("hoso\u{202E}fdp.exe" shows as "hosoexe.pdf") nor bytes that were not UTF-8 (read as U+FFFD).
+fn shows_itself(name: &str) -> bool {
+    let hidden = |c: char| c.is_control() || is_invisible(c) || c == char::REPLACEMENT_CHARACTER;
+    !name.trim().is_empty() && name.chars().count() <= MAX_NAME_CHARS && !name.chars().any(hidden)
+}
+
 impl Rule for File {
     fn check(&self, value: &Json, cx: &mut Check<'_>) {
         let Some(files) = value.as_array() else { return };
@@ -47,6 +58,10 @@ impl Rule for File {
         }
         for file in files {
             let name = file["name"].as_str().unwrap_or_default();
+            if !shows_itself(name) {
+                cx.report(Finding::error("file.name_invalid"));
+                continue;
+            }
             let ending = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
             if ending.is_some_and(|e| RUNNABLE.contains(&e.as_str())) {
                 cx.report(Finding::error("file.runnable").with("name", name));
