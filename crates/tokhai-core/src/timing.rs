@@ -21,6 +21,9 @@ pub const CLOCK_SLACK_MS: f64 = 2_000.0;
 /// Most events a timeline may hold.
 pub const MAX_EVENTS: usize = 20_000;
 
+/// Most fields a timeline may count (the denominator of prefill coverage).
+pub const MAX_FIELDS: usize = 10_000;
+
 /// Something that happened during a filing.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -199,8 +202,8 @@ pub enum TimelineError {
     /// A timestamp is not a finite number.
     #[error("event {0} has a timestamp that is not a finite number")]
     BadTime(usize),
-    /// Prefilled fields exceed the total.
-    #[error("more prefilled fields than fields")]
+    /// Prefilled fields exceed the total, or the total exceeds [`MAX_FIELDS`].
+    #[error("more prefilled fields than fields, or more than {MAX_FIELDS} fields")]
     BadCoverage,
     /// An event names a field the form does not have.
     #[error("event {0} names a field the form does not have")]
@@ -225,7 +228,7 @@ impl Timeline {
         if self.login_at.is_some_and(|t| !t.is_finite()) {
             return Err(TimelineError::BadTime(0));
         }
-        if self.fields_prefilled > self.fields_total {
+        if self.fields_prefilled > self.fields_total || self.fields_total > MAX_FIELDS {
             return Err(TimelineError::BadCoverage);
         }
         Ok(())

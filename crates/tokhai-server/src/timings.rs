@@ -15,12 +15,9 @@ use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 use tokhai_core::submission::is_valid_idempotency_key;
-use tokhai_core::timing::{Timeline, TimelineError, CLOCK_SLACK_MS, MAX_EVENTS};
+use tokhai_core::timing::{Timeline, TimelineError, CLOCK_SLACK_MS};
 use tokhai_core::Issue;
 use validator::{Validate, ValidationError};
-
-/// Most fields a timeline may count (the denominator of prefill coverage).
-const MAX_FIELDS_TOTAL: usize = 10_000;
 
 /// What the widget sends with `navigator.sendBeacon` (as JSON, whatever the content type).
 #[derive(Debug, Deserialize, Validate)]
@@ -36,8 +33,7 @@ pub struct Beacon {
     #[serde(default)]
     #[validate(length(min = 1, max = 64))]
     pub dossier_id: Option<String>,
-    /// The filing's events: field ids and issue codes, never values.
-    #[validate(custom(function = "timeline_bounds"))]
+    /// The filing's events: field ids and issue codes, never values (bounded by `Timeline::check`).
     pub timeline: Timeline,
     /// When the beacon left, by the clock of its events (ms since the epoch): tells how far that clock is off.
     #[serde(default)]
@@ -49,14 +45,6 @@ fn session_id_shape(id: &str) -> Result<(), ValidationError> {
         Ok(())
     } else {
         Err(ValidationError::new("session_id"))
-    }
-}
-
-fn timeline_bounds(t: &Timeline) -> Result<(), ValidationError> {
-    if t.events.len() <= MAX_EVENTS && t.fields_total <= MAX_FIELDS_TOTAL {
-        Ok(())
-    } else {
-        Err(ValidationError::new("timeline"))
     }
 }
 

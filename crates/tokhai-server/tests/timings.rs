@@ -182,6 +182,14 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     );
     let (status, body, _) = send(beacon("short", None, vec![])).await;
     assert_eq!((status, code(&body)), (400, ("payload.invalid_value", "session_id")));
+    // Counts that cannot be: refused by the core's check of a timeline, with its reason.
+    for (total, prefilled) in [(10_001, 0), (3, 4)] {
+        let mut counts: Value = serde_json::from_str(&beacon("session-count-0001", None, vec![])).unwrap();
+        counts["timeline"]["fields_total"] = json!(total);
+        counts["timeline"]["fields_prefilled"] = json!(prefilled);
+        let (status, body, _) = send(counts.to_string()).await;
+        assert_eq!((status, code(&body).0), (400, "timing.invalid"), "{total}: {body}");
+    }
     // (A citizen's action, for the beacons below to be filings.)
     let touched = || vec![ev(login + 1_000, json!({"type": "focus", "field": "phone"}))];
     let (status, body, _) = send(beacon("session-wrong-0001", Some("HS20250101-0000"), touched())).await;
