@@ -380,8 +380,8 @@ impl Widget {
         Ok(json_text(&dropped.unwrap_or(Json::Null)))
     }
 
-    /// Shows a sending status (`sending`, `offline`, `retrying` with `n` seconds, `queued`, `resending`;
-    /// `member_not_found`, `member_retrying` with the member's PIN) in the live region; any other name clears it.
+    /// Shows a status named as `state::status_word` lists them in the live region, `n` filling its blank
+    /// (`filed_elsewhere`: the reference); any other name clears it.
     pub fn status(&self, name: &str, n: Option<String>) {
         let word = state::status_word(name).map(|w| (w, n.unwrap_or_default()));
         self.inner.peek(|s| s.set_status(word));

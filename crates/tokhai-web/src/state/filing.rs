@@ -13,9 +13,7 @@ use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 /// The ratings offered, from 1 (very hard) to 5 (very easy).
 const RATINGS: [Word; 5] = [Word::Rate1, Word::Rate2, Word::Rate3, Word::Rate4, Word::Rate5];
 
-/// The status word the JS face names: `sending`, `offline`, `retrying`, `queued`, `resending`,
-/// `prefill_loading`, `prefill_failed`, `prefill_applied`, `member_not_found`, `open_elsewhere`,
-/// `filed_elsewhere`.
+/// The status word the JS face names.
 pub fn status_word(name: &str) -> Option<Word> {
     Some(match name {
         "sending" => Word::SendingDossier,
