@@ -855,15 +855,17 @@ impl Compiler {
                 insert_sorted(&mut checks[i as usize], g);
             }
         }
-        let Some(rank) = topological_rank(&propagates) else {
-            let cyclic: Vec<&str> = fields.iter().map(|f| f.id.as_str()).collect();
-            let in_cycle = cycle_members(&propagates);
-            let names: Vec<&str> = in_cycle.iter().map(|&i| cyclic[i as usize]).collect();
-            let path = in_cycle
-                .first()
-                .map_or("$".to_owned(), |&i| entries[i as usize].path.clone());
-            self.error(&path, format!("dependency cycle between fields: {}", names.join(", ")));
-            return (Vec::new(), Vec::new());
+        let rank = match topological_rank(&propagates) {
+            Ok(rank) => rank,
+            Err(in_cycle) => {
+                let cyclic: Vec<&str> = fields.iter().map(|f| f.id.as_str()).collect();
+                let names: Vec<&str> = in_cycle.iter().map(|&i| cyclic[i as usize]).collect();
+                let path = in_cycle
+                    .first()
+                    .map_or("$".to_owned(), |&i| entries[i as usize].path.clone());
+                self.error(&path, format!("dependency cycle between fields: {}", names.join(", ")));
+                return (Vec::new(), Vec::new());
+            }
         };
         // Ranks are a permutation of 0..n: the field at each rank is the evaluation order, so sorted
         // ranks list fields in evaluation order.
@@ -940,8 +942,9 @@ impl Field {
     }
 }
 
-/// Topological rank of every node (each rank used once), or None when the graph has a cycle.
-fn topological_rank(edges: &[Vec<u32>]) -> Option<Vec<u32>> {
+/// Topological rank of every node (each rank used once); with a cycle, the nodes left on it (or behind it)
+/// once every acyclic node is ranked.
+fn topological_rank(edges: &[Vec<u32>]) -> Result<Vec<u32>, Vec<u32>> {
     let n = edges.len();
     let mut indegree = vec![0usize; n];
     for targets in edges {
@@ -962,30 +965,11 @@ fn topological_rank(edges: &[Vec<u32>]) -> Option<Vec<u32>> {
             }
         }
     }
-    (next as usize == n).then_some(rank)
-}
-
-/// Nodes left on a cycle (or behind one) once every acyclic node is removed.
-fn cycle_members(edges: &[Vec<u32>]) -> Vec<u32> {
-    let n = edges.len();
-    let mut indegree = vec![0usize; n];
-    for targets in edges {
-        for &t in targets {
-            indegree[t as usize] += 1;
-        }
+    if next as usize == n {
+        Ok(rank)
+    } else {
+        Err((0..n as u32).filter(|&i| rank[i as usize] == u32::MAX).collect())
     }
-    let mut ready: Vec<u32> = (0..n as u32).filter(|&i| indegree[i as usize] == 0).collect();
-    let mut removed = vec![false; n];
-    while let Some(f) = ready.pop() {
-        removed[f as usize] = true;
-        for &t in &edges[f as usize] {
-            indegree[t as usize] -= 1;
-            if indegree[t as usize] == 0 {
-                ready.push(t);
-            }
-        }
-    }
-    (0..n as u32).filter(|&i| !removed[i as usize]).collect()
 }
 
 /// Identifiers: a lower-case letter, then lower-case letters, digits or underscores (`path`: the owner's).
