@@ -115,6 +115,13 @@ pub struct FormDef {
     pub rules: Vec<RuleDef>,
 }
 
+impl FormDef {
+    /// Every top-level field (a group's own fields are inside it), step by step, section by section.
+    pub fn top_fields(&self) -> impl Iterator<Item = &FieldDef> {
+        self.steps.iter().flat_map(|s| &s.sections).flat_map(|s| &s.fields)
+    }
+}
+
 /// One step (page) of the wizard.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

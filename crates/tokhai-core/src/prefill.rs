@@ -345,20 +345,14 @@ pub const FAMILY_ATTRIBUTES: &[Attribute] = &[
 
 /// Whether a definition prefills any `family.*` attribute (the host then also reads the spouse's record).
 pub fn uses_family(form: &FormDef) -> bool {
-    form.steps
-        .iter()
-        .flat_map(|s| &s.sections)
-        .flat_map(|s| &s.fields)
+    form.top_fields()
         .any(|f| f.prefill.as_ref().is_some_and(|p| p.from.starts_with("family.")))
 }
 
 /// A locked field prefilled with the citizen's own PIN (`population.pin`) that holds another one: checked
 /// against the login even when national data cannot be had to build a bundle.
 pub fn check_subject(form: &FormDef, values: &Json, subject: &str) -> Vec<Issue> {
-    form.steps
-        .iter()
-        .flat_map(|s| &s.sections)
-        .flat_map(|s| &s.fields)
+    form.top_fields()
         .filter(|f| f.prefill.as_ref().is_some_and(|p| p.lock && p.from == "population.pin"))
         .filter(|f| {
             values
@@ -373,21 +367,17 @@ pub fn check_subject(form: &FormDef, values: &Json, subject: &str) -> Vec<Issue>
 /// Whether a definition locks any value from national data, a household row's too: it is filed by a
 /// logged-in citizen only (anonymously, nothing ties the identities it carries to anyone).
 pub fn locks_any(form: &FormDef) -> bool {
-    let locks = |f: &FieldDef| f.prefill.as_ref().is_some_and(|p| p.lock);
-    form.steps
-        .iter()
-        .flat_map(|s| &s.sections)
-        .flat_map(|s| &s.fields)
-        .any(|f| locks(f) || f.fields.iter().flatten().any(locks))
+    locks_prefill(form) || form.top_fields().flat_map(|f| f.fields.iter().flatten()).any(locks)
 }
 
 /// Whether a definition locks a top-level field prefilled from national data (a submission must keep its value).
 pub fn locks_prefill(form: &FormDef) -> bool {
-    form.steps
-        .iter()
-        .flat_map(|s| &s.sections)
-        .flat_map(|s| &s.fields)
-        .any(|f| f.prefill.as_ref().is_some_and(|p| p.lock))
+    form.top_fields().any(locks)
+}
+
+/// Whether a field's value from national data is locked.
+fn locks(f: &FieldDef) -> bool {
+    f.prefill.as_ref().is_some_and(|p| p.lock)
 }
 
 /// The `family.*` attributes from the citizen's and (if known) the spouse's `population.*` attributes.
@@ -824,7 +814,7 @@ fn check_field(field: &FieldDef, at: &str, in_group: bool, errors: &mut Vec<Defi
 
 /// Prefilled values by field path for a form, from registry attributes.
 pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, PrefillValue> {
-    let fields = form.steps.iter().flat_map(|s| &s.sections).flat_map(|s| &s.fields);
+    let fields = form.top_fields();
     fields
         .filter_map(|f| prefilled(f, attrs.get(&f.prefill.as_ref()?.from)?))
         .collect()
@@ -984,13 +974,7 @@ pub fn check_bundle(
         .filter(|(_, p)| p.locked)
         .filter_map(|(path, p)| {
             let kind = *kinds.get(path.as_str())?;
-            // A value, even cleared, must be the prefilled one; none at all, only where the form hides it
-            // (or national data had none).
-            let changed = match values.get(path) {
-                Some(sent) => !same(&normalize(kind, sent.clone()), &p.value),
-                None => !p.value.is_null() && shown(path),
-            };
-            changed.then(|| Issue::error(path, "prefill.locked_changed"))
+            locked_changed(kind, values.get(path), p, shown(path)).then(|| Issue::error(path, "prefill.locked_changed"))
         })
         .collect()
 }
@@ -1014,11 +998,7 @@ fn check_rows(
                 continue;
             };
             let path = format!("{}[{i}].{field}", scope.group);
-            let changed = match row.get(field) {
-                Some(sent) => !same(&normalize(kind, sent.clone()), &p.value),
-                None => !p.value.is_null() && shown(&path),
-            };
-            if changed {
+            if locked_changed(kind, row.get(field), p, shown(&path)) {
                 issues.push(Issue::error(path, "prefill.locked_changed"));
             }
         }
@@ -1026,14 +1006,18 @@ fn check_rows(
     issues
 }
 
+/// Whether the value sent for a locked prefilled one changed it: a value, even cleared, must be the
+/// prefilled one; none at all, only where the form hides it (`shown` false) or national data had none.
+fn locked_changed(kind: FieldKind, sent: Option<&Json>, prefilled: &PrefillValue, shown: bool) -> bool {
+    match sent {
+        Some(sent) => !same(&normalize(kind, sent.clone()), &prefilled.value),
+        None => !prefilled.value.is_null() && shown,
+    }
+}
+
 /// A top-level group filled from household members, and its key field.
 pub fn member_group<'a>(form: &'a FormDef, id: &str) -> Option<(&'a FieldDef, &'a str)> {
-    let group = form
-        .steps
-        .iter()
-        .flat_map(|s| &s.sections)
-        .flat_map(|s| &s.fields)
-        .find(|f| f.id == id && f.kind == FieldKind::Group)?;
+    let group = form.top_fields().find(|f| f.id == id && f.kind == FieldKind::Group)?;
     Some((group, member_key(group)?))
 }
 
@@ -1059,12 +1043,7 @@ fn same(a: &Json, b: &Json) -> bool {
 }
 
 fn field_kinds(form: &FormDef) -> BTreeMap<&str, FieldKind> {
-    form.steps
-        .iter()
-        .flat_map(|s| &s.sections)
-        .flat_map(|s| &s.fields)
-        .map(|f| (f.id.as_str(), f.kind))
-        .collect()
+    form.top_fields().map(|f| (f.id.as_str(), f.kind)).collect()
 }
 
 /// Where each submitted top-level field came from: the registry attribute if unchanged, else

@@ -385,12 +385,7 @@ async fn member_bundles(
     values: &Json_,
     sent: &[Option<PrefillBundle>],
 ) -> Vec<PrefillBundle> {
-    let groups = form
-        .def()
-        .steps
-        .iter()
-        .flat_map(|s| &s.sections)
-        .flat_map(|s| &s.fields);
+    let groups = form.def().top_fields();
     // The members to look up: once each, none for rows the form refuses anyway.
     let mut wanted: Vec<(&str, &str)> = Vec::new();
     for (def, key) in groups.filter_map(|g| Some((g, member_key(g)?))) {

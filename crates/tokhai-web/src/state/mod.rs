@@ -1333,15 +1333,7 @@ impl State {
     /// The filing's timeline, earlier visits included: events (field paths and issue codes, never values)
     /// and prefill coverage.
     pub fn timeline(&self) -> Timeline {
-        let top: Vec<&str> = self
-            .form
-            .def()
-            .steps
-            .iter()
-            .flat_map(|s| &s.sections)
-            .flat_map(|s| &s.fields)
-            .map(|f| f.id.as_str())
-            .collect();
+        let top: Vec<&str> = self.form.def().top_fields().map(|f| f.id.as_str()).collect();
         let visible = top
             .iter()
             .filter(|id| self.nodes.get(**id).is_some_and(|n| n.st.visible))
