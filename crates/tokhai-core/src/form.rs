@@ -67,6 +67,8 @@ pub struct Field {
     pub(crate) pattern_message: Option<Text>,
     pub(crate) initial_rows: usize,
     pub(crate) max_rows: usize,
+    /// A name the form wants in capitals (`uppercase`): typed in any case, it is kept in capitals.
+    pub(crate) uppercase: bool,
 }
 
 impl Field {
@@ -572,6 +574,7 @@ impl Compiler {
             pattern_message: def.pattern_message.clone(),
             initial_rows: def.min_rows.unwrap_or(0).max(usize::from(def.required)),
             max_rows: def.max_rows.unwrap_or(usize::MAX),
+            uppercase: def.uppercase,
         }
     }
 

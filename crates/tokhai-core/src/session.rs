@@ -8,6 +8,7 @@ use crate::form::{Form, MAX_ROWS};
 use crate::issue::{Finding, Issue};
 use crate::normalize::normalize;
 use crate::rules::{kind, read, required::is_empty, Check};
+use crate::text::uppercase;
 use crate::{path, Date};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -129,10 +130,16 @@ impl Session {
         out
     }
 
-    /// Takes a raw value typed by the citizen and returns what changed.
+    /// Takes a raw value typed by the citizen and returns what changed. A name the form wants in capitals
+    /// is kept in capitals, however typed (as the citizen sees it: the rule refuses it otherwise).
     pub fn input(&mut self, path: &str, value: Json) -> Result<Vec<Patch>, SessionError> {
         let target = self.input_target(path)?;
-        let kind = self.form.fields[target.field as usize].kind;
+        let field = &self.form.fields[target.field as usize];
+        let kind = field.kind;
+        let value = match value {
+            Json::String(s) if field.uppercase => Json::String(uppercase(&s)),
+            other => other,
+        };
         let slot = &mut self.slots[target.field as usize][target.row.unwrap_or(0)];
         let raw = match target.part {
             Some(part) => {

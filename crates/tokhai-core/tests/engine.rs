@@ -364,6 +364,19 @@ fn a_path_is_checked_for_input_without_changing_anything() {
 }
 
 #[test]
+fn a_name_wanted_in_capitals_is_kept_in_capitals_however_typed() {
+    let mut s = session(json!([
+        {"id": "full_name", "kind": "name", "label": "Họ tên", "required": true, "uppercase": true},
+        {"id": "other_name", "kind": "name", "label": "Tên khác"}
+    ]));
+    s.input("full_name", json!("nguyễn văn an")).unwrap();
+    s.input("other_name", json!("Bé Na")).unwrap();
+    assert_eq!(s.value_at("full_name"), Some(json!("NGUYỄN VĂN AN")));
+    assert_eq!(s.value_at("other_name"), Some(json!("Bé Na")), "no capitals wanted");
+    assert_eq!(codes(&s), vec![], "not refused for want of capitals");
+}
+
+#[test]
 fn a_value_is_read_at_its_path_in_a_row_or_an_address() {
     let definition = form(json!([
         {"id": "members", "kind": "group", "label": "Thành viên", "min_rows": 2, "fields": [

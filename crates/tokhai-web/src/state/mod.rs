@@ -22,7 +22,6 @@ use tokhai_core::definition::{FieldDef, OptionDef};
 use tokhai_core::normalize::{date_for_display, normalize};
 use tokhai_core::path::{top_field, ADDRESS_PARTS};
 use tokhai_core::prefill::PrefillValue;
-use tokhai_core::text::uppercase;
 use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline, MAX_EVENTS};
 use tokhai_core::vn::phone;
 use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Issue, Patch, Session};
@@ -1002,7 +1001,7 @@ impl State {
             }
             _ => return,
         };
-        let patches = self.session.input(&path, cased(&n.def, value)).unwrap_or_default();
+        let patches = self.session.input(&path, value).unwrap_or_default();
         self.apply(patches, Some(&path));
         self.edited.insert(path);
     }
@@ -1027,11 +1026,12 @@ impl State {
             return self.show_value(&path, &kept);
         }
         let typed = matches!(n.control, Control::Input(_) | Control::Area(..));
-        let value = cased(&n.def, read_value(&n.control, target));
-        let value = self.with_earlier_files(&path, value);
+        let value = self.with_earlier_files(&path, read_value(&n.control, target));
         let patches = self.session.input(&path, value.clone()).unwrap_or_default();
         self.apply(patches, if typed { Some(&path) } else { None });
-        self.commit(&path, value);
+        // As the session keeps it (a name wanted in capitals is in capitals).
+        let kept = self.session.value_at(&path).unwrap_or(value);
+        self.commit(&path, kept);
     }
 
     /// Forgets the back end's reasons about a value changed since (by the citizen, or by national data):
@@ -1660,14 +1660,6 @@ fn option_label(form: &Form, host: &Catalogs, catalog: &str, code: &str, lang: &
     lookup(form, host, catalog)
         .and_then(|c| c.get(code))
         .map_or_else(|| code.to_owned(), |o| o.label.get(lang).to_owned())
-}
-
-/// A name the form wants in capitals, put in capitals as typed (the rule would refuse it otherwise).
-fn cased(def: &FieldDef, value: Json) -> Json {
-    match value {
-        Json::String(s) if def.uppercase => Json::String(uppercase(&s)),
-        other => other,
-    }
 }
 
 /// The value a non-text control holds, as the core expects it.
