@@ -217,6 +217,15 @@ pub enum TimelineError {
 }
 
 impl Timeline {
+    /// Adds an event. Past [`MAX_EVENTS`] the oldest go, a tenth at a time: the latest are kept, for
+    /// the submission and the receipt are among them.
+    pub fn push(&mut self, event: Event) {
+        if self.events.len() >= MAX_EVENTS {
+            self.events.drain(..MAX_EVENTS / 10);
+        }
+        self.events.push(event);
+    }
+
     /// Checks the timeline's shape: bounded size, finite times, coherent counts.
     pub fn check(&self) -> Result<(), TimelineError> {
         if self.events.len() > MAX_EVENTS {
@@ -720,6 +729,19 @@ mod tests {
 
     fn f(name: &str) -> String {
         name.to_owned()
+    }
+
+    #[test]
+    fn a_timeline_past_its_bound_keeps_its_latest_events() {
+        let mut t = Timeline::default();
+        for i in 0..MAX_EVENTS {
+            t.push(ev(i as f64, EventKind::Focus { field: f("a") }));
+        }
+        assert_eq!(t.events.len(), MAX_EVENTS);
+        t.push(ev(1e9, EventKind::Submit));
+        assert!(t.events.len() <= MAX_EVENTS && t.check().is_ok());
+        assert_eq!(t.events.last(), Some(&ev(1e9, EventKind::Submit)), "the newest is kept");
+        assert_eq!(t.events[0].at, (MAX_EVENTS / 10) as f64, "the oldest went");
     }
 
     #[test]

@@ -1303,12 +1303,10 @@ impl State {
 
     /// Adds an event to the filing's timeline, timed now.
     pub fn record(&mut self, kind: EventKind) {
-        if self.timeline.events.len() < MAX_EVENTS {
-            self.timeline.events.push(TimedEvent {
-                at: js_sys::Date::now() + self.clock_offset,
-                kind,
-            });
-        }
+        self.timeline.push(TimedEvent {
+            at: js_sys::Date::now() + self.clock_offset,
+            kind,
+        });
     }
 
     /// Continues a filing begun on an earlier page: its events (from the draft) come before this page's.
