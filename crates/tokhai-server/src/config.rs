@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use tokhai_core::timing::TARGET_MS;
 
 /// A configuration problem, reported before the server starts.
 #[derive(Debug, thiserror::Error)]
@@ -213,7 +214,7 @@ impl Config {
             max_fields: 2_000,
             rate_per_minute: 60,
             rate_burst: 20,
-            target_secs: 300,
+            target_secs: (TARGET_MS / 1000.0) as u32,
             qa_token: None,
             national_data: None,
             oidc: None,
