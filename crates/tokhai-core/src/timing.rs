@@ -448,28 +448,35 @@ pub struct Aggregate {
     pub share_within_target: Option<f64>,
     /// Share of started filings abandoned, 0 to 1.
     pub abandonment_rate: f64,
-    /// Where abandoned filings were left: (step or field, count), most first.
-    pub abandoned_at: Vec<(String, usize)>,
+    /// Where abandoned filings were left, with how many were left there, most first.
+    pub abandoned_at: Vec<(Place, usize)>,
+}
+
+/// Where a filing was left: its step and the field last in focus, where known.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Place {
+    /// The step on screen.
+    pub step: Option<String>,
+    /// The field last in focus.
+    pub field: Option<String>,
 }
 
 /// Aggregates the metrics of many filings.
 pub fn aggregate(filings: &[Metrics]) -> Aggregate {
     let durations = filing_times(filings);
     let within = filings.iter().filter(|m| m.within_target == Some(true)).count();
-    let mut places: BTreeMap<String, usize> = BTreeMap::new();
+    let mut places: BTreeMap<Place, usize> = BTreeMap::new();
     for m in filings {
         if let Outcome::Abandoned { step, field } = &m.outcome {
-            let place = match (step, field) {
-                (Some(s), Some(f)) => format!("{s} / {f}"),
-                (Some(s), None) => s.clone(),
-                (None, Some(f)) => f.clone(),
-                (None, None) => "—".to_owned(),
+            let place = Place {
+                step: step.clone(),
+                field: field.clone(),
             };
             *places.entry(place).or_default() += 1;
         }
     }
     let abandoned: usize = places.values().sum();
-    let mut abandoned_at: Vec<(String, usize)> = places.into_iter().collect();
+    let mut abandoned_at: Vec<(Place, usize)> = places.into_iter().collect();
     abandoned_at.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Aggregate {
         filings: filings.len(),
@@ -907,7 +914,11 @@ mod tests {
         assert_eq!(m.within_target, None);
         let agg = aggregate(&[m, filing().metrics(IDLE_THRESHOLD_MS, TARGET_MS)]);
         assert_eq!(agg.abandonment_rate, 0.5);
-        assert_eq!(agg.abandoned_at, vec![(f("one / phone"), 1)]);
+        let place = Place {
+            step: Some(f("one")),
+            field: Some(f("phone")),
+        };
+        assert_eq!(agg.abandoned_at, vec![(place, 1)]);
         assert_eq!(agg.median_ms, Some(340_000.0));
     }
 

@@ -14,8 +14,8 @@ use serde_json::{json, Value as Json_};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokhai_core::timing::{
-    aggregate, error_hot_spots, field_times, filing_times, histogram, satisfaction, step_times, Metrics, Timeline,
-    IDLE_THRESHOLD_MS,
+    aggregate, error_hot_spots, field_times, filing_times, histogram, satisfaction, step_times, Aggregate, Metrics,
+    Timeline, IDLE_THRESHOLD_MS,
 };
 use tokhai_core::{Form, Issue};
 
@@ -36,6 +36,14 @@ struct SummaryQuery {
 /// A label in both languages.
 fn label(vi: &str, en: &str) -> Json_ {
     json!({"vi": vi, "en": en})
+}
+
+/// The figures of an aggregate, as the summary and each of its days give them.
+fn figures(a: &Aggregate) -> Json_ {
+    json!({
+        "filings": a.filings, "submitted": a.submitted, "median_ms": a.median_ms, "p90_ms": a.p90_ms,
+        "share_within_target": a.share_within_target, "abandonment_rate": a.abandonment_rate,
+    })
 }
 
 /// The label of a step id (`review` is the review page).
@@ -148,12 +156,9 @@ pub async fn summary(
     let daily: Vec<Json_> = by_day
         .iter()
         .map(|(day, m)| {
-            let a = aggregate(m);
-            json!({
-                "day": day, "filings": a.filings, "submitted": a.submitted, "median_ms": a.median_ms,
-                "p90_ms": a.p90_ms, "share_within_target": a.share_within_target,
-                "abandonment_rate": a.abandonment_rate,
-            })
+            let mut figures = figures(&aggregate(m));
+            figures["day"] = json!(day);
+            figures
         })
         .collect();
     let overall = aggregate(&metrics);
@@ -161,14 +166,13 @@ pub async fn summary(
         .abandoned_at
         .iter()
         .map(|(place, count)| {
-            let named: Vec<Json_> = place
-                .split(" / ")
-                .map(|part| match form.field(part) {
-                    Some(_) => field_label(&form, part),
-                    None => step_label(&form, part),
-                })
-                .collect();
-            json!({"place": place, "labels": named, "count": count})
+            let step = place.step.as_deref().map(|s| (s, step_label(&form, s)));
+            let field = place.field.as_deref().map(|f| (f, field_label(&form, f)));
+            let (ids, labels): (Vec<&str>, Vec<Json_>) = step.into_iter().chain(field).unzip();
+            if ids.is_empty() {
+                return json!({"place": "—", "labels": [label("—", "—")], "count": count});
+            }
+            json!({"place": ids.join(" / "), "labels": labels, "count": count})
         })
         .collect();
     let steps: Vec<Json_> = step_times(&metrics)
@@ -201,11 +205,7 @@ pub async fn summary(
         "version": form.version(),
         "days": days,
         "target_ms": target_ms,
-        "aggregate": {
-            "filings": overall.filings, "submitted": overall.submitted, "median_ms": overall.median_ms,
-            "p90_ms": overall.p90_ms, "share_within_target": overall.share_within_target,
-            "abandonment_rate": overall.abandonment_rate,
-        },
+        "aggregate": figures(&overall),
         "daily": daily,
         "histogram": {"bucket_ms": width, "buckets": histogram(&filing_times(&metrics), width, BARS)},
         "steps": steps,
