@@ -505,5 +505,6 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(missing.contains("none.toml"), "{missing}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

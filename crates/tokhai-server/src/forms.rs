@@ -160,5 +160,6 @@ mod tests {
             .expect_err("not a units file")
             .to_string();
         assert!(units.contains("TOKHAI_UNITS"), "{units}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -249,5 +249,6 @@ mod tests {
             Keys::load(&dir.join("absent.key"), false),
             Err(KeyError::Io { .. })
         ));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

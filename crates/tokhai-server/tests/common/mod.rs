@@ -11,10 +11,11 @@ use tokhai_server::Running;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// A fresh, empty directory under the system temporary directory.
+/// A fresh, empty directory under Cargo's directory for integration tests' data (in the target
+/// directory): each run empties and reuses the directories of the run before, instead of leaving new ones.
 pub fn temp_dir(name: &str) -> PathBuf {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("tokhai-it-{}-{name}-{n}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("it-{name}-{n}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("www")).expect("temp dir");
     std::fs::write(
