@@ -278,9 +278,9 @@ function receivedAtOf(body) {
   return Number.isFinite(at) ? at : undefined;
 }
 
-/** The reference in a back end's receipt, if any. */
+/** The reference in a back end's receipt (`receipt.id`), if any. */
 function referenceOf(body) {
-  const ref = body?.receipt?.id ?? body?.receipt?.reference ?? body?.reference ?? body?.id;
+  const ref = body?.receipt?.id;
   return ref == null ? undefined : String(ref);
 }
 

@@ -6,10 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request as playwrightRequest } from 'playwright-core';
 
 /** The keystroke-level model's constants in seconds, as tokhai_core::estimate::Klm::default() (`tokhai-cli estimate` prints them). */
-export const KLM = { keystroke: 0.28, point: 1.1, click: 0.2, think: 1.35 };
+const KLM = { keystroke: 0.28, point: 1.1, click: 0.2, think: 1.35 };
 
 /** The citizens' time zone: the widget's "today" must be the server's (Vietnam's) "today". */
-export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
+const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
 /** Options of a browser context for a Vietnamese citizen on a desktop. */
 export const CONTEXT_OPTIONS = { viewport: { width: 1024, height: 900 }, timezoneId: TIME_ZONE, locale: 'vi-VN' };
@@ -122,7 +122,7 @@ export async function sdkTiming(page) {
 // ----- the citizen at the keyboard -----
 
 /** Keystrokes to type a character with Telex: one per diacritic more (ễ = e e x, đ = d d). */
-export function telexKeys(ch) {
+function telexKeys(ch) {
   return ch.normalize('NFD').length + (ch === 'đ' || ch === 'Đ' ? 1 : 0);
 }
 

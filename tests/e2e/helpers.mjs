@@ -24,7 +24,7 @@ export async function axeViolations(page, { include, tags = WCAG_TAGS } = {}) {
 }
 
 /** Chromium flags for headless runs on CI machines. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
