@@ -480,6 +480,20 @@ function backoff(n, policy) {
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
+/**
+ * Tries something until it settles: `attempt(n, last)` (n = 0, 1, …; `last` from try number `attempts`
+ * on) resolves to an outcome, final unless its `retry` is set, and `wait(n, outcome)` runs before the
+ * next try. Resolves to the final outcome. Each caller says what is worth another try, and whether the
+ * last try may still ask for one.
+ */
+async function withRetries(attempts, attempt, wait) {
+  for (let n = 0; ; n++) {
+    const outcome = await attempt(n, n + 1 >= attempts);
+    if (!outcome.retry) return outcome;
+    await wait(n, outcome);
+  }
+}
+
 /** Most bytes a beacon (or a keepalive fetch) may carry. */
 const BEACON_BYTES = 64 * 1024;
 
@@ -674,29 +688,29 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
    * A PIN typed in a household member's row: the member's details from the portal's prefill endpoint
    * (`<prefill>/row?group=&pin=`), which answers only for the citizen's own household.
    */
-  const memberRow = async ({ group, pin }, attempt = 0) => {
+  const memberRow = async ({ group, pin }) => {
     if (typeof options.prefill !== 'string' && !(options.prefill instanceof URL)) return;
     const url = new URL(String(options.prefill), doc.baseURI);
     url.pathname += '/row';
     url.search = new URLSearchParams({ group, pin }).toString();
-    let text;
-    try {
-      text = await jsonText(url, PREFILL_TIMEOUT);
-    } catch (error) {
-      if (destroyed) return;
-      // The back end's answer (not in the household) is final; a lost connection, a timeout or a 5xx
-      // is not: asked again once the connection is back, or after a pause, a few times.
-      const lost = error.status === undefined || retryable(error.status);
-      if (lost && attempt + 1 < MEMBER_ATTEMPTS) {
-        widget.status('member_retrying', pin);
-        await (navigator.onLine ? sleep(backoff(attempt, policy)) : online());
-        if (!destroyed) memberRow({ group, pin }, attempt + 1);
-      } else {
-        notFound(error, pin);
+    // The back end's answer (not in the household) is final; a lost connection, a timeout or a 5xx
+    // is not: asked again once the connection is back, or after a pause, a few times.
+    const lookUp = async (attempt, last) => {
+      if (destroyed) return {};
+      try {
+        return { text: await jsonText(url, PREFILL_TIMEOUT) };
+      } catch (error) {
+        const lost = error.status === undefined || retryable(error.status);
+        return { error, retry: lost && !last && !destroyed };
       }
-      return;
-    }
+    };
+    const wait = async (attempt) => {
+      widget.status('member_retrying', pin);
+      await (navigator.onLine ? sleep(backoff(attempt, policy)) : online());
+    };
+    const { text, error } = await withRetries(MEMBER_ATTEMPTS, lookUp, wait);
     if (destroyed) return;
+    if (error) return notFound(error, pin);
     try {
       widget.prefillRow(text);
     } catch (error) {
@@ -728,6 +742,9 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   /** Whether two files are one chosen twice (a phone names every photo image.jpg: its time tells them apart). */
   const sameFile = (a, b) => a.name === b.name && a.size === b.size && a.lastModified === b.lastModified;
 
+  /** Whether a file is the one an entry of a file field's value names (the value holds its name in NFC). */
+  const isNamed = (file, entry) => file.size === entry.size && file.name.normalize('NFC') === entry.name;
+
   /** A file's remove button: that file is no longer held (two of one name and size are told apart by place). */
   const onRemoveFile = (event) => {
     const button = event.target.closest?.('[data-act=remove-file]');
@@ -741,7 +758,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     if (!held) return;
     const left = Array.isArray(value) ? [...value] : [];
     const named = ({ sent }) => {
-      const i = left.findIndex((v) => v.size === sent.size && v.name === sent.name.normalize('NFC'));
+      const i = left.findIndex((v) => isNamed(sent, v));
       return i >= 0 && left.splice(i, 1).length > 0;
     };
     heldFiles.set(path, held.filter(named));
@@ -835,7 +852,7 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     // The chosen files the values name, in their order; the others were removed meanwhile.
     const pool = [...(chosenFiles.get(path) ?? [])];
     const take = (w) => {
-      const i = pool.findIndex((f) => f.size === w.size && f.name.normalize('NFC') === w.name);
+      const i = pool.findIndex((f) => isNamed(f, w));
       return i < 0 ? undefined : pool.splice(i, 1)[0];
     };
     const files = wanted.map(take);
@@ -876,15 +893,16 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
   const uploadFile = async (field, file, progress) => {
     const url = new URL(`${String(options.uploads).replace(/\/$/, '')}/${encodeURIComponent(info.form_id)}/${encodeURIComponent(field)}`, doc.baseURI);
     url.search = new URLSearchParams({ name: file.name }).toString();
-    for (let attempt = 0; ; attempt++) {
+    const upload = async (attempt, last) => {
       const res = await post(url, file, progress);
       const answer = res ? await res.json().catch(() => null) : null;
-      if (res?.ok && typeof answer?.upload === 'string' && /^[^\n]+$/.test(answer.upload)) return answer.upload;
-      if ((res && !retryable(res.status)) || attempt + 1 >= UPLOAD_ATTEMPTS || destroyed) {
-        throw new Error(`tokhai: ${file.name} was not uploaded (${res ? res.status : 'network error'} ${answer?.error ?? ''})`);
-      }
-      await sleep(retryAfter(res) ?? backoff(attempt, policy));
-    }
+      const ok = !!res?.ok && typeof answer?.upload === 'string' && /^[^\n]+$/.test(answer.upload);
+      return { res, answer, ok, retry: !ok && (!res || retryable(res.status)) && !last && !destroyed };
+    };
+    const wait = (attempt, { res }) => sleep(retryAfter(res) ?? backoff(attempt, policy));
+    const { res, answer, ok } = await withRetries(UPLOAD_ATTEMPTS, upload, wait);
+    if (ok) return answer.upload;
+    throw new Error(`tokhai: ${file.name} was not uploaded (${res ? res.status : 'network error'} ${answer?.error ?? ''})`);
   };
 
   // ----- drafts -----
@@ -1003,13 +1021,14 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
     // Without national data's answer, the back end's answer tells its clock (before the receipt is timed).
     const answered = (res) => clock === null && readClock(res);
     let retrying = false;
-    for (let attempt = 0; ; attempt++) {
-      if (destroyed) return gone();
+    /** One try: its outcome's `result` is the filing's, unless it is to be tried again. */
+    const tryOnce = async (attempt, last) => {
+      if (destroyed) return { result: gone() };
       if (!navigator.onLine) {
         widget.status('offline');
         dispatch('queued', { offline: true });
         await online();
-        if (destroyed) return gone();
+        if (destroyed) return { result: gone() };
         widget.status('sending');
         retrying = false;
       }
@@ -1027,20 +1046,26 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
       }
       if (res) answered(res);
       const response = res ? await res.json().catch(() => null) : null;
-      if (destroyed) return gone();
+      if (destroyed) return { result: gone() };
       // Only JSON from the back end is a receipt: an expired login's redirect to a sign-in page, or any
       // other page, answers 200 too, and nothing was filed.
-      if (res?.ok && isRecord(response)) return accepted(submission, response);
-      if (res?.ok) return refused(res.redirected ? 401 : res.status, null);
-      if (res?.status === 409 && response?.receipt) return accepted(submission, response, true);
-      if (res && !retryable(res.status)) return refused(res.status, response);
-      if (!navigator.onLine) continue;
-      if (attempt + 1 >= policy.attempts) break;
+      if (res?.ok && isRecord(response)) return { result: accepted(submission, response) };
+      if (res?.ok) return { result: refused(res.redirected ? 401 : res.status, null) };
+      if (res?.status === 409 && response?.receipt) return { result: accepted(submission, response, true) };
+      if (res && !retryable(res.status)) return { result: refused(res.status, response) };
+      // Offline now: tried again once the connection is back, even after the last try.
+      const offline = !navigator.onLine;
+      return { res, offline, retry: offline || !last };
+    };
+    const wait = async (attempt, { res, offline }) => {
+      if (offline) return;
       // Said once for all the attempts: a screen reader would hear every change of the line.
       if (!retrying) widget.status('retrying');
       retrying = true;
       await sleep(retryAfter(res) ?? backoff(attempt, policy));
-    }
+    };
+    const { result } = await withRetries(policy.attempts, tryOnce, wait);
+    if (result) return result;
     widget.setBusy(false);
     if (!drafts) {
       widget.status('');
