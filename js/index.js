@@ -1,6 +1,9 @@
 // The JS face of tokhai: loads the wasm widget, exports `mount` and defines <tokhai-form>.
 // No eval, no inline script or style: it runs under `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
 import init, { CatalogSet, CompiledForm, Widget } from './tokhai_web.js';
+// The warm-up's form (see warmUp): two steps using every kind of field and most keywords, the second
+// rendered after the first screen as in most real forms; tokhai-core's tests/forms.rs compiles it.
+import WARM_UP from './warm-up.json' with { type: 'json' };
 
 let loading = null;
 
@@ -12,77 +15,6 @@ export function load(wasm) {
   });
   return loading;
 }
-
-const label = (vi) => ({ vi, en: vi });
-const choices = [{ value: 'a', label: label('A') }, { value: 'b', label: label('B') }];
-/** A small two-step form using every kind of field and most keywords, for the warm-up. */
-const WARM_UP = {
-  tokhai: 1,
-  id: 'warm_up',
-  version: '1',
-  title: label('Khởi động'),
-  description: label('Mô tả'),
-  catalogs: { list: choices },
-  rules: [{ path: 'text', check: 'not (text == "x" and checkbox)', code: 'custom.warm', message: label('Lỗi') }],
-  steps: [
-    {
-      id: 's',
-      title: label('Bước'),
-      sections: [
-        {
-          id: 'a',
-          title: label('Phần'),
-          fields: [
-            { id: 'text', kind: 'text', label: label('Chữ'), hint: label('Gợi ý'), max_length: 60, min_length: 1, pattern: '^[^<>]*$' },
-            { id: 'name', kind: 'name', label: label('Tên'), required: true, uppercase: true, prefill: { from: 'population.full_name', lock: true } },
-            { id: 'dob', kind: 'date', label: label('Ngày sinh'), required: true, min_date: 'add_years(today(), -120)', max_date: 'today()' },
-            { id: 'sex', kind: 'radio', label: label('Giới tính'), options: choices },
-            { id: 'pin', kind: 'pin', label: label('Số định danh'), required_if: 'empty(text)', pin_links: { dob: 'dob', sex: 'sex' } },
-            { id: 'minor', kind: 'checkbox', label: label('Vị thành niên'), compute: 'age_on(dob, today()) < 18' },
-            { id: 'number', kind: 'number', label: label('Số'), min: 0, max: 100, rules: [{ check: 'number <= year_of(today())', code: 'custom.n', message: label('Số') }] },
-            { id: 'row_count', kind: 'number', label: label('Số dòng'), compute: 'count(rows) + 1' },
-            { id: 'phone', kind: 'phone', label: label('Điện thoại') },
-            { id: 'email', kind: 'email', label: label('Thư'), required_if: 'empty(phone)' },
-            { id: 'tax_code', kind: 'tax_code', label: label('Mã số thuế') },
-            { id: 'textarea', kind: 'textarea', label: label('Ghi chú'), visible_if: 'not empty(text)' },
-            { id: 'checkbox', kind: 'checkbox', label: label('Cam kết'), required: true },
-            { id: 'select', kind: 'select', label: label('Chọn'), options: choices },
-            { id: 'listed', kind: 'select', label: label('Danh mục'), catalog: 'list' },
-            { id: 'many', kind: 'checkbox_group', label: label('Nhiều'), options: choices },
-            { id: 'province', kind: 'select', label: label('Tỉnh'), catalog: 'provinces' },
-            { id: 'commune', kind: 'select', label: label('Xã'), catalog: 'communes', parent: 'province' },
-            { id: 'address', kind: 'address', label: label('Địa chỉ'), required: true },
-          ],
-        },
-      ],
-    },
-    {
-      // A second step, rendered after the first screen as in most real forms.
-      id: 't',
-      title: label('Bước hai'),
-      sections: [
-        {
-          id: 'b',
-          fields: [
-            { id: 'file', kind: 'file', label: label('Tệp'), accept: ['application/pdf'], max_size: 1048576 },
-            {
-              id: 'rows',
-              kind: 'group',
-              label: label('Dòng'),
-              min_rows: 1,
-              max_rows: 3,
-              periods: { from: 'r_from', to: 'r_to', cover_from: 'add_years(dob, 14)', cover_to: 'today()' },
-              fields: [
-                { id: 'r_from', kind: 'date', label: label('Từ'), required: true },
-                { id: 'r_to', kind: 'date', label: label('Đến') },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-  ],
-};
 
 /** The element id prefix of the warm-up form. */
 const WARM_UP_PREFIX = 'tk0-';
@@ -115,7 +47,7 @@ function warmUp() {
   try {
     const form = new CompiledForm(JSON.stringify(WARM_UP));
     const catalogs = new CatalogSet(
-      JSON.stringify({ provinces: [{ value: '01', label: label('T') }], communes: [{ value: '1', label: label('X'), parent: '01' }] }),
+      JSON.stringify({ provinces: [{ value: '01', label: { vi: 'T', en: 'T' } }], communes: [{ value: '1', label: { vi: 'X', en: 'X' }, parent: '01' }] }),
     );
     const values = Object.entries(WARM_UP_VALUES).map(([path, value]) => [path, { value, source: 'warm-up', locked: path === 'pin' }]);
     const options = { drafts: false, prefill: { values: Object.fromEntries(values) } };

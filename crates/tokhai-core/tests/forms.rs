@@ -1,10 +1,11 @@
-//! The real form definitions in www/forms compile, and the admin-unit catalogue they use loads.
+//! The real form definitions in www/forms compile, and the admin-unit catalogue they use loads; so does
+//! the widget's warm-up form (js/warm-up.json).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokhai_core::estimate::{estimate, Klm};
 use tokhai_core::lint::lint;
-use tokhai_core::{Catalogs, Form};
+use tokhai_core::{Catalogs, FieldKind, Form};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -71,4 +72,62 @@ fn the_shared_admin_units_catalogue_loads() {
         .collect();
     assert_eq!(thanh_an.len(), 2, "{thanh_an:?}");
     assert!(thanh_an.iter().all(|n| n.ends_with(')')), "{thanh_an:?}");
+}
+
+/// Every kind of field a definition can hold.
+const EVERY_KIND: [FieldKind; 16] = [
+    FieldKind::Text,
+    FieldKind::Textarea,
+    FieldKind::Number,
+    FieldKind::Date,
+    FieldKind::Select,
+    FieldKind::Radio,
+    FieldKind::Checkbox,
+    FieldKind::CheckboxGroup,
+    FieldKind::Email,
+    FieldKind::Phone,
+    FieldKind::Pin,
+    FieldKind::TaxCode,
+    FieldKind::Name,
+    FieldKind::Address,
+    FieldKind::File,
+    FieldKind::Group,
+];
+
+/// Does not build once a kind is added to the format: it then goes into EVERY_KIND too.
+#[allow(dead_code)]
+fn every_kind_is_listed(kind: FieldKind) {
+    match kind {
+        FieldKind::Text
+        | FieldKind::Textarea
+        | FieldKind::Number
+        | FieldKind::Date
+        | FieldKind::Select
+        | FieldKind::Radio
+        | FieldKind::Checkbox
+        | FieldKind::CheckboxGroup
+        | FieldKind::Email
+        | FieldKind::Phone
+        | FieldKind::Pin
+        | FieldKind::TaxCode
+        | FieldKind::Name
+        | FieldKind::Address
+        | FieldKind::File
+        | FieldKind::Group => {}
+    }
+}
+
+/// The form js/index.js mounts once, detached, to warm the wasm up before a real form mounts: if it no
+/// longer compiled, the browser would only warn, and the first mount would run cold.
+#[test]
+fn the_widget_warm_up_form_compiles_with_every_kind_of_field() {
+    let path = repo().join("js/warm-up.json");
+    let json = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let form = Form::compile(&json).unwrap_or_else(|e| panic!("{} does not compile:\n{e}", path.display()));
+    let missing: Vec<&str> = EVERY_KIND
+        .into_iter()
+        .filter(|&kind| !form.fields().any(|f| f.kind == kind))
+        .map(FieldKind::name)
+        .collect();
+    assert!(missing.is_empty(), "the warm-up form has no field of kind {missing:?}");
 }
