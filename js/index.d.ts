@@ -138,7 +138,20 @@ export interface TokhaiEvents {
   submitted: { submission: Submission; response: SubmissionResponse | null; earlier: boolean };
   /** The back end refused the submission with reasons. */
   refused: { status: number; issues: unknown[]; response: unknown };
-  /** The submission could not be sent. */
+  /**
+   * Something failed that the form does not settle alone; `error` says what (an `Error`, or what a `submit`
+   * handler threw or rejected with). It comes when:
+   * - the submission could not be sent: neither `action` nor a `submit` handler, or the handler threw or
+   *   rejected (`submit()`'s outcome holds the same `error`);
+   * - the prefill at mount failed (no answer, none within 10 s, or a bundle refused as malformed): the form
+   *   stays empty and says so;
+   * - the national data a refusal sent back (its `prefill`) could not be applied;
+   * - a household member's lookup failed for good (after its retries) or its bundle was refused: the citizen
+   *   fills the row in;
+   * - a file could not be uploaded (after its retries), or is no longer at hand: it is to be chosen again;
+   * - a draft could not be saved, or an earlier draft (or its timing) could not be restored.
+   * A `<tokhai-form>` whose form cannot load at all also dispatches `tokhai-error`, with `{ error }`.
+   */
   error: { error: unknown };
   /** The language changed. */
   language: { lang: 'vi' | 'en' };
