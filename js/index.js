@@ -122,9 +122,6 @@ async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => {}) {
   return JSON.stringify(source);
 }
 
-/** A difference of clocks below this (ms) is left alone: a `Date` header is in whole seconds. */
-const CLOCK_TOLERANCE = 2000;
-
 /**
  * Milliseconds the clock of a back end is ahead of this computer's, from its fresh answer's `Date`
  * (`null` without one: a header a cross-origin answer does not show, or a proxy dropped).
@@ -133,8 +130,7 @@ function clockOffset(res) {
   const date = Date.parse(res.headers.get('Date') ?? '');
   if (!Number.isFinite(date)) return null;
   // The header is truncated to the second: its middle is the best guess.
-  const offset = date + 500 - Date.now();
-  return Math.abs(offset) > CLOCK_TOLERANCE ? offset : 0;
+  return date + 500 - Date.now();
 }
 
 const byUrl = new Map();
@@ -1057,15 +1053,17 @@ async function start(element, form, catalogs, options, host, idPrefix = `tk${++m
 
   // ----- timing -----
 
-  /** Milliseconds the portal's clock is ahead of this computer's, once an answer of the portal told it. */
+  /**
+   * Milliseconds the filing is timed ahead of this computer's clock, once an answer of the portal told
+   * the portal's: 0 when they differ by less than the core lets pass (a `Date` header is in whole seconds).
+   */
   let clock = null;
 
   /** Times the filing by the clock of the back end that sent `res` (its `Date`, if it has one). */
   const readClock = (res) => {
     const offset = clockOffset(res);
     if (offset === null) return;
-    clock = offset;
-    widget.setClockOffset(clock);
+    clock = widget.setClockOffset(offset);
   };
 
   /**

@@ -18,6 +18,16 @@ pub const IDLE_THRESHOLD_MS: f64 = 60_000.0;
 /// through the network, and a browser clock set by a `Date` header (whole seconds).
 pub const CLOCK_SLACK_MS: f64 = 2_000.0;
 
+/// The offset a browser times a filing by, for a back end's clock read `offset` ms ahead of its own:
+/// none within [`CLOCK_SLACK_MS`], which a `Date` header's whole seconds alone can make up.
+pub fn clock_offset(offset: f64) -> f64 {
+    if offset.abs() > CLOCK_SLACK_MS {
+        offset
+    } else {
+        0.0
+    }
+}
+
 /// Most events a timeline may hold.
 pub const MAX_EVENTS: usize = 20_000;
 
@@ -936,6 +946,15 @@ mod tests {
         let mut bad = filing();
         bad.events[3].at = f64::NAN;
         assert_eq!(bad.check(), Err(TimelineError::BadTime(3)));
+    }
+
+    #[test]
+    fn a_clock_within_the_slack_is_left_alone() {
+        assert_eq!(clock_offset(1_999.0), 0.0);
+        assert_eq!(clock_offset(-CLOCK_SLACK_MS), 0.0);
+        assert_eq!(clock_offset(2_001.0), 2_001.0);
+        assert_eq!(clock_offset(-600_000.0), -600_000.0);
+        assert_eq!(clock_offset(f64::NAN), 0.0);
     }
 
     #[test]

@@ -397,10 +397,14 @@ impl Widget {
         self.inner.with(|s| s.rated(ok));
     }
 
-    /// Times the filing, and dates "today", by the back end's clock, `offset` ms ahead of this computer's.
+    /// Times the filing, and dates "today", by the back end's clock, read `offset` ms ahead of this
+    /// computer's; a difference within the slack the server allows is left alone
+    /// ([`tokhai_core::timing::clock_offset`]). Returns the offset applied.
     #[wasm_bindgen(js_name = setClockOffset)]
-    pub fn set_clock_offset(&self, offset: f64) {
+    pub fn set_clock_offset(&self, offset: f64) -> f64 {
+        let offset = tokhai_core::timing::clock_offset(offset);
         self.inner.with(|s| s.set_clock_offset(offset));
+        offset
     }
 
     /// Records that the page was hidden (tab switched or closed), or shown again.
