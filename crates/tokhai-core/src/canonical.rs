@@ -3,111 +3,75 @@
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
-use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 
-/// A key an object of JSON text names twice, as an error with its line and column: parsers keep one of
-/// the two without a word (serde_json the last), so a definition, payload or bundle would lose the other.
-pub fn repeated_key(text: &[u8]) -> Result<(), serde_json::Error> {
+/// JSON text as a value, refusing with its line and column a key given twice (parsers keep one of the two silently).
+pub fn parse_unique(text: &[u8]) -> Result<Json, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(text);
-    de.deserialize_any(UniqueKeys)?;
-    de.end()
+    let value = de.deserialize_any(UniqueKeys)?;
+    de.end()?;
+    Ok(value)
 }
 
-/// Walks a JSON value, refusing an object with a key twice.
+/// Builds a JSON value, refusing an object with a key twice.
 struct UniqueKeys;
 
-/// The number of keys from which an object's keys are looked up in a hash set.
-const HASH_FROM: usize = 16;
-
 impl<'de> Visitor<'de> for UniqueKeys {
-    type Value = ();
+    type Value = Json;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
+    fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
+        Ok(Json::Bool(b))
     }
 
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
+    fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
+        Ok(n.into())
     }
 
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
+    fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
+        Ok(n.into())
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
+    fn visit_f64<E>(self, n: f64) -> Result<Json, E> {
+        Ok(n.into())
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
+    fn visit_str<E>(self, s: &str) -> Result<Json, E> {
+        Ok(s.into())
     }
 
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(UniqueKeys)?.is_some() {}
-        Ok(())
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(UniqueKeys)? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        // Most objects have a handful of keys: a list searched in turn costs less than hashing them.
-        let mut few = Vec::new();
-        let mut many = HashSet::new();
-        while let Some(Key(key)) = map.next_key()? {
-            let repeated = if few.len() < HASH_FROM {
-                let repeated = few.contains(&key);
-                few.push(key.clone());
-                repeated
-            } else {
-                if many.is_empty() {
-                    many.extend(few.iter().cloned());
-                }
-                !many.insert(key.clone())
-            };
-            if repeated {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
                 return Err(de::Error::custom(format_args!("the key \"{key}\" is given twice")));
             }
-            map.next_value_seed(UniqueKeys)?;
+            object.insert(key, map.next_value_seed(UniqueKeys)?);
         }
-        Ok(())
+        Ok(Json::Object(object))
     }
 }
 
 impl<'de> de::DeserializeSeed<'de> for UniqueKeys {
-    type Value = ();
+    type Value = Json;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
         d.deserialize_any(self)
-    }
-}
-
-/// An object's key, borrowed from the text unless it holds escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> de::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(s)))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(s.to_owned())))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
     }
 }
 
@@ -167,7 +131,7 @@ fn write_canonical(v: &Json, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::{canonical_json, repeated_key};
+    use super::{canonical_json, parse_unique};
     use serde_json::json;
 
     #[test]
@@ -177,7 +141,7 @@ mod tests {
             r#"[{"x": {"a": 1, "b": [{"c": 1, "c": 1}]}}]"#,
             r#"{"a": 1, "\u0061": 2}"#,
         ] {
-            let e = repeated_key(text.as_bytes()).expect_err(text);
+            let e = parse_unique(text.as_bytes()).expect_err(text);
             assert!(e.is_data() && e.to_string().contains("is given twice at line 1"), "{e}");
         }
         for text in [
@@ -185,10 +149,16 @@ mod tests {
             "[]",
             "null",
             r#""x""#,
+            r#"[1, -2, 1.5e3, true, "N\u0067uy\u1ec5n"]"#,
         ] {
-            assert!(repeated_key(text.as_bytes()).is_ok(), "{text}");
+            let parsed = parse_unique(text.as_bytes()).expect(text);
+            assert_eq!(
+                parsed,
+                serde_json::from_str::<serde_json::Value>(text).unwrap(),
+                "{text}"
+            );
         }
-        assert!(repeated_key(b"{\"a\": ").is_err_and(|e| e.is_eof()));
+        assert!(parse_unique(b"{\"a\": ").is_err_and(|e| e.is_eof()));
     }
 
     #[test]
@@ -198,11 +168,11 @@ mod tests {
             format!("{{{}}}", members.join(", "))
         };
         let distinct: Vec<usize> = (0..40).collect();
-        assert!(repeated_key(object(&distinct).as_bytes()).is_ok());
+        assert!(parse_unique(object(&distinct).as_bytes()).is_ok());
         for (again, at) in [(0, 3), (0, 30), (20, 30), (39, 40)] {
             let mut keys = distinct.clone();
             keys.insert(at, again);
-            let e = repeated_key(object(&keys).as_bytes()).expect_err("repeated");
+            let e = parse_unique(object(&keys).as_bytes()).expect_err("repeated");
             assert!(
                 e.to_string().contains(&format!("the key \"k{again}\" is given twice")),
                 "{e}"

@@ -1,12 +1,13 @@
 //! Compiling a definition once into an immutable [`Form`]: field index, expressions, rules and
 //! the dependency graph that tells which fields to re-evaluate when one changes.
 
-use crate::canonical::{json_text, repeated_key};
+use crate::canonical::{json_text, parse_unique};
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, RuleDef, Text};
 use crate::expr::{insert_sorted, Binding, Expr, Scope};
 use crate::rules::{self, Rule};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value as Json;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -119,25 +120,17 @@ impl Form {
             return Err(fail(format!("definition is larger than {MAX_DEFINITION_BYTES} bytes")));
         }
         // A key written twice would be read as one of the two, the other lost without a word.
-        repeated_key(json.as_bytes()).map_err(|e| {
+        let root = parse_unique(json.as_bytes()).map_err(|e| {
             fail(if e.is_data() {
                 e.to_string()
             } else {
                 format!("not valid JSON: {e}")
             })
         })?;
-        // Straight from the text: a valid definition never becomes a JSON tree first.
-        let parsed = match serde_json::from_str::<FormDef>(json) {
-            Ok(def) => return Compiler::default().compile(def),
-            Err(e) => e,
-        };
-        let root: Json = serde_json::from_str(json).map_err(|e| fail(format!("not valid JSON: {e}")))?;
-        let errors = structural_errors(&root);
-        // The tree may hide what the text showed: the text's own error then.
-        if errors.0.is_empty() {
-            return Err(fail(parsed.to_string()));
+        match FormDef::deserialize(&root) {
+            Ok(def) => Compiler::default().compile(def),
+            Err(_) => Err(structural_errors(&root)),
         }
-        Err(errors)
     }
 
     /// Compiles a definition already parsed as JSON.
@@ -237,12 +230,10 @@ fn field_errors(field: &Json, path: &str, errors: &mut Vec<DefinitionError>) {
     }
 }
 
-/// Deserialises `v` (from its text, as `Form::compile` does: one deserialiser in the bundle),
-/// naming in an error the exact place inside it.
+/// Deserialises `v`, naming in an error the exact place inside it.
 #[cfg(feature = "definition-paths")]
 fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
-    let text = json_text(v);
-    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text)).map_err(|e| {
+    serde_path_to_error::deserialize(v).map_err(|e| {
         let inner = e.path().to_string();
         let path = if inner == "." {
             base.to_owned()
@@ -251,29 +242,18 @@ fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionEr
         };
         DefinitionError {
             path,
-            message: without_position(e.into_inner()),
+            message: e.into_inner().to_string(),
         }
     })
 }
 
-/// Deserialises `v` (from its text, as `Form::compile` does), naming in an error the field (or
-/// definition) it belongs to: the browser build leaves out the exact inner path, which `tokhai check` gives.
+/// Deserialises `v`, naming in an error its field (or the definition), not the inner path `tokhai check` gives.
 #[cfg(not(feature = "definition-paths"))]
 fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
-    serde_json::from_str(&json_text(v)).map_err(|e| DefinitionError {
+    T::deserialize(v).map_err(|e| DefinitionError {
         path: base.to_owned(),
-        message: without_position(e),
+        message: e.to_string(),
     })
-}
-
-/// A serde_json error's message without "at line 1 column 80": a position in text re-serialised
-/// from one field means nothing to the author, whom the path guides instead.
-fn without_position(e: serde_json::Error) -> String {
-    let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(i) if e.line() > 0 => message[..i].to_owned(),
-        _ => message,
-    }
 }
 
 /// Fields visited during compilation, with the context of where they stand.

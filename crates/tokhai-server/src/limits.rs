@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value as Json_};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
-use tokhai_core::canonical::repeated_key;
+use tokhai_core::canonical::parse_unique;
 use tokhai_core::{messages, Form, Issue};
 
 /// A definition with no fields, to render the messages of refusals that concern no form.
@@ -132,7 +132,7 @@ pub async fn read_body(body: Body, max: usize) -> Result<axum::body::Bytes, Refu
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refusal> {
     let refuse = |issue| Refusal::new(StatusCode::BAD_REQUEST, issue);
     // A key given twice would be read as one of the two, the other dropped without a word.
-    repeated_key(bytes).map_err(|e| {
+    parse_unique(bytes).map_err(|e| {
         refuse(if e.is_data() {
             Issue::error("", "payload.duplicate_key")
                 .with("line", e.line())

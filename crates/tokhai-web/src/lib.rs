@@ -17,7 +17,7 @@ use state::{Options, State};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
-use tokhai_core::canonical::{json_text, repeated_key};
+use tokhai_core::canonical::{json_text, parse_unique};
 use tokhai_core::timing::EventKind;
 use tokhai_core::{Catalogs, Date, Form};
 use wasm_bindgen::prelude::*;
@@ -95,8 +95,7 @@ pub fn use_browser_unicode() {
 /// JSON text from JS as a value, or an error that says `what` was not JSON.
 fn parse(json: &str, what: &str) -> Result<Json, JsError> {
     let not_json = |e| JsError::new(&format!("{what} is not JSON: {e}"));
-    repeated_key(json.as_bytes()).map_err(not_json)?;
-    serde_json::from_str(json).map_err(not_json)
+    parse_unique(json.as_bytes()).map_err(not_json)
 }
 
 /// Options catalogues parsed once and shared by every form mounted with them.

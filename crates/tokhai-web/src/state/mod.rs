@@ -16,7 +16,7 @@ use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
-use tokhai_core::canonical::repeated_key;
+use tokhai_core::canonical::parse_unique;
 use tokhai_core::catalog::Catalog;
 use tokhai_core::definition::{FieldDef, OptionDef};
 use tokhai_core::normalize::{date_for_display, normalize};
@@ -169,7 +169,7 @@ pub fn parse_catalogs(json: &str) -> Result<Catalogs, String> {
         }
     }
     // A list named twice would lose the first.
-    repeated_key(json.as_bytes()).map_err(|e| format!("catalogues: {e}"))?;
+    parse_unique(json.as_bytes()).map_err(|e| format!("catalogues: {e}"))?;
     let lists: BTreeMap<String, Vec<OptionDef>> = serde_json::from_str(json).map_err(|e| format!("catalogues: {e}"))?;
     let mut catalogs = Catalogs::new();
     for (name, options) in lists {
