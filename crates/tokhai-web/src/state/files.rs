@@ -2,11 +2,11 @@
 //! `uploads` option): the JS face uploads them, the value gains the back end's references, and
 //! until then the files hold the filing back with a reason.
 
-use super::State;
+use super::{object, State};
 use crate::dom::{show, Dom};
 use crate::render::{Control, Files};
 use crate::ui::Word;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use tokhai_core::messages::size_text;
 use tokhai_core::{FieldKind, Issue};
 
@@ -80,7 +80,11 @@ impl State {
             };
             uploads.push((path.to_owned(), Upload { files, stage, sent: 0 }));
             if !waiting.is_empty() {
-                let attach = json!({ "path": path, "field": n.def.id, "files": waiting });
+                let attach = object([
+                    ("path", path.into()),
+                    ("field", n.def.id.as_str().into()),
+                    ("files", waiting.into()),
+                ]);
                 self.events.push(("attach", attach));
             }
         }
@@ -170,7 +174,8 @@ impl State {
                 let patches = self.session.input(path, value.clone()).unwrap_or_default();
                 self.apply(patches, None);
                 // The host (and the draft) learn the references.
-                self.events.push(("change", json!({ "path": path, "value": value })));
+                self.events
+                    .push(("change", object([("path", path.into()), ("value", value)])));
             }
             None => {
                 upload.stage = Stage::Failed;

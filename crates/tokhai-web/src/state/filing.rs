@@ -1,9 +1,9 @@
 //! Around the sending of a filing: the status line, a restored draft, the satisfaction rating and the metrics.
 
-use super::{Screen, State};
+use super::{object, Screen, State};
 use crate::dom::{attr, flag, html, show};
 use crate::ui::{Txt, Word};
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use tokhai_core::path::ADDRESS_PARTS;
 use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
 use tokhai_core::FieldKind;
@@ -65,7 +65,11 @@ impl State {
             }
             files.extend(lost.iter().filter_map(|f| f["name"].as_str().map(str::to_owned)));
             let label = f.label.get(&self.lang);
-            file_fields.push(json!({ "path": id, "code": "file.not_kept", "label": label }));
+            file_fields.push(object([
+                ("path", id.as_str().into()),
+                ("code", "file.not_kept".into()),
+                ("label", label.into()),
+            ]));
             if let Some(map) = kept.as_object_mut() {
                 match uploaded {
                     Json::Array(a) if a.is_empty() => map.remove(id),
@@ -118,7 +122,11 @@ impl State {
                     .form
                     .field(tokhai_core::path::field_id(&i.path))
                     .map_or(i.path.as_str(), |f| f.label.get(&self.lang));
-                json!({ "path": i.path, "code": i.code, "label": label })
+                object([
+                    ("path", i.path.as_str().into()),
+                    ("code", i.code.as_str().into()),
+                    ("label", label.into()),
+                ])
             })
             .collect();
         let names: Vec<&str> = list.iter().filter_map(|d| d["label"].as_str()).collect();
@@ -246,7 +254,7 @@ impl State {
         let text = comment.value();
         let comment = Some(text.trim()).filter(|t| !t.is_empty());
         self.events
-            .push(("rate", json!({ "rating": rating, "comment": comment })));
+            .push(("rate", object([("rating", rating.into()), ("comment", comment.into())])));
     }
 
     /// A rating chosen after one was asked for: the group no longer asks.

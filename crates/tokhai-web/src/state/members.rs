@@ -1,9 +1,9 @@
 //! Rows filled from household members: a PIN typed in a row's key field asks the host for that
 //! member's signed row, which fills and locks the row; the marks follow the members when rows move.
 
-use super::{refuse_if_any, State};
+use super::{object, refuse_if_any, State};
 use crate::ui::Word;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use tokhai_core::prefill::member_key;
 use tokhai_core::vn::pin;
 
@@ -32,7 +32,8 @@ impl State {
         if self.member_rows.iter().any(|m| m.group == group && m.member == pin) {
             self.fill_member_rows(group, pin);
         } else {
-            self.events.push(("member", json!({ "group": group, "pin": pin })));
+            self.events
+                .push(("member", object([("group", group.into()), ("pin", pin.into())])));
         }
     }
 

@@ -12,7 +12,7 @@ use crate::render::{Builder, Control, FieldNode, GroupNode, LOCKED};
 use crate::ui::{Txt, Word};
 use combo::{close_list, note_parent, set_active, waits_for_parent};
 pub use filing::status_word;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -154,6 +154,15 @@ pub struct Options<'a> {
     pub satisfaction: bool,
     /// Whether the JS face uploads chosen files (the `uploads` option).
     pub uploads: bool,
+}
+
+/// A JSON object of these members (`json!` would bring a serialiser and a panic path for each type of member).
+fn object<const N: usize>(members: [(&str, Json); N]) -> Json {
+    let mut map = serde_json::Map::new();
+    for (key, value) in members {
+        map.insert(key.to_owned(), value);
+    }
+    Json::Object(map)
 }
 
 /// A catalogue by name: the form's own first, then the host's.
@@ -407,10 +416,10 @@ impl State {
 
     /// The form's identity: id and version.
     pub fn info(&self) -> Json {
-        json!({
-            "form_id": self.form.id(),
-            "version": self.form.version(),
-        })
+        object([
+            ("form_id", self.form.id().into()),
+            ("version", self.form.version().into()),
+        ])
     }
 
     /// Hex SHA-256 of the canonical definition (made on first use).
@@ -1087,7 +1096,8 @@ impl State {
             self.refresh_member_marks(&group);
             self.forget_member_status(false);
         }
-        self.events.push(("change", json!({ "path": path, "value": value })));
+        self.events
+            .push(("change", object([("path", path.into()), ("value", value)])));
         if self.reviewed {
             // The answer may make a later step incomplete: the button then no longer returns to the review.
             self.update_progress();
@@ -1491,7 +1501,7 @@ impl State {
             }
             Screen::Step(_) => {}
         }
-        self.events.push(("language", json!({ "lang": lang })));
+        self.events.push(("language", object([("lang", lang.into())])));
     }
 
     /// The visible values (normalised).
@@ -1686,7 +1696,13 @@ fn read_value(control: &Control, target: &Element) -> Json {
             let list = (0..files.as_ref().map_or(0, |f| f.length()))
                 .filter_map(|k| files.as_ref().and_then(|f| f.get(k)))
                 // The size as a whole number: the core refuses 12.0 bytes as not a file's metadata.
-                .map(|f| json!({ "name": f.name(), "size": f.size() as u64, "type": f.type_() }))
+                .map(|f| {
+                    object([
+                        ("name", f.name().into()),
+                        ("size", (f.size() as u64).into()),
+                        ("type", f.type_().into()),
+                    ])
+                })
                 .collect();
             Json::Array(list)
         }
@@ -1739,6 +1755,7 @@ pub(super) fn refuse_if_any(problems: Vec<String>) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn dates_and_phones_display_as_written_in_viet_nam() {

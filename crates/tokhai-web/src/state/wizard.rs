@@ -1,10 +1,10 @@
 //! The wizard: steps, the progress indicator, validation on the way, the review page and the confirmation.
 
 use super::files::UPLOADING;
-use super::{display_text, message, option_label, Screen, State};
+use super::{display_text, message, object, option_label, Screen, State};
 use crate::dom::{attr, flag, html, show, shown};
 use crate::ui::Word;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use tokhai_core::definition::FieldDef;
 use tokhai_core::timing::EventKind;
 use tokhai_core::{Date, FieldKind, Issue, Severity};
@@ -55,11 +55,14 @@ impl State {
         if let Screen::Step(i) = screen {
             let id = self.steps[i].id.clone();
             self.record(EventKind::Step { step: id.clone() });
-            self.events.push(("step", json!({ "index": i, "id": id })));
+            self.events
+                .push(("step", object([("index", i.into()), ("id", id.into())])));
         } else if screen == Screen::Review {
             self.record(EventKind::Step { step: "review".into() });
-            self.events
-                .push(("step", json!({ "index": self.steps.len(), "id": "review" })));
+            self.events.push((
+                "step",
+                object([("index", self.steps.len().into()), ("id", "review".into())]),
+            ));
         }
     }
 
@@ -172,7 +175,7 @@ impl State {
             self.reveal(&errors);
             self.show_summary(&errors);
             self.events
-                .push(("invalid", json!({ "issues": self.issue_list(&errors) })));
+                .push(("invalid", object([("issues", self.issue_list(&errors))])));
             return;
         }
         let mut later = self.visible_steps().into_iter().filter(|&s| s > i);
@@ -239,15 +242,16 @@ impl State {
                 if let Some(o) = v.as_object_mut() {
                     o.insert(
                         "severity".into(),
-                        json!(if i.severity == Severity::Error {
+                        (if i.severity == Severity::Error {
                             "error"
                         } else {
                             "warning"
-                        }),
+                        })
+                        .into(),
                     );
                     o.insert(
                         "message".into(),
-                        json!(message(&self.form, &self.server_messages, i, &self.lang)),
+                        message(&self.form, &self.server_messages, i, &self.lang).into(),
                     );
                 }
                 v
@@ -283,7 +287,7 @@ impl State {
             }
             self.show_summary(&errors);
             self.events
-                .push(("invalid", json!({ "issues": self.issue_list(&errors) })));
+                .push(("invalid", object([("issues", self.issue_list(&errors))])));
             return None;
         }
         let submission = self
