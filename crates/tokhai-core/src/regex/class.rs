@@ -1,6 +1,6 @@
 //! Character classes: sorted, disjoint ranges of code points.
 
-/// A set of characters.
+/// A set of characters: ranges kept in order (they may overlap until `normalize`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Class {
     ranges: Vec<(u32, u32)>,
@@ -49,9 +49,12 @@ impl Class {
         self.ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi)
     }
 
-    /// Adds the characters of `other` (then `normalize` before matching).
+    /// Adds the characters of `other` (then `normalize` before matching), each range in its place.
     pub fn add(&mut self, other: &Class) {
-        self.ranges.extend_from_slice(&other.ranges);
+        for &range in &other.ranges {
+            let at = self.ranges.partition_point(|&r| r < range);
+            self.ranges.insert(at, range);
+        }
     }
 
     /// Adds the other case of every ASCII letter in the set.
@@ -66,7 +69,7 @@ impl Class {
                 }
             }
         }
-        self.ranges.extend(extra);
+        self.add(&Class { ranges: extra });
         self.normalize();
     }
 
@@ -87,9 +90,8 @@ impl Class {
         self.ranges = complement;
     }
 
-    /// Sorts the ranges and merges those that overlap or touch.
+    /// Merges the ranges that overlap or touch.
     pub fn normalize(&mut self) {
-        self.ranges.sort_unstable();
         let mut merged: Vec<(u32, u32)> = Vec::with_capacity(self.ranges.len());
         for &(lo, hi) in &self.ranges {
             match merged.last_mut() {
