@@ -229,7 +229,7 @@ impl Widget {
     }
 
     /// Adds a delegated listener on the root that runs `f` on the state with the event's target.
-    fn listen(&mut self, root: &Element, name: &'static str, f: impl Fn(&mut State, &Event, &Element) + 'static) {
+    fn listen(&mut self, root: &Element, name: &'static str, f: fn(&mut State, &Event, &Element)) {
         let inner = Rc::downgrade(&self.inner);
         let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
             let Some(inner) = inner.upgrade() else { return };
