@@ -35,8 +35,8 @@ pub struct Catalog {
     /// only reaches one province's communes, so loading stays fast).
     keys: Vec<OnceLock<String>>,
     /// The search keys of options also found by other names (a province's before 2025): labels and
-    /// those names, by option index.
-    also: HashMap<u32, String>,
+    /// those names, with the option's index (a few: a province's catalogue only).
+    also: Vec<(u32, String)>,
 }
 
 impl Catalog {
@@ -49,7 +49,7 @@ impl Catalog {
             }
         }
         let keys = options.iter().map(|_| OnceLock::new()).collect();
-        let also = HashMap::new();
+        let also = Vec::new();
         Ok(Catalog {
             options,
             by_code,
@@ -63,7 +63,7 @@ impl Catalog {
         if let Some(&i) = self.by_code.get(code) {
             let o = &self.options[i as usize];
             let key = search_key(&format!("{} {} {words}", o.label.get("vi"), o.label.get("en")));
-            self.also.insert(i, key);
+            self.also.push((i, key));
         }
     }
 
@@ -101,7 +101,7 @@ impl Catalog {
         let candidates = (0..).zip(self.options.iter().zip(&self.keys));
         for (i, (o, key)) in candidates.filter(|(_, (o, _))| parent.is_none() || o.parent.as_deref() == parent) {
             let key = key.get_or_init(|| search_key(&format!("{} {}", o.label.get("vi"), o.label.get("en"))));
-            let also = self.also.get(&i);
+            let also = self.also.iter().find(|(j, _)| *j == i).map(|(_, key)| key);
             let whole = also.map_or(key.as_str(), String::as_str);
             if words.iter().all(|w| starts_word(key, w)) {
                 first.push(o);

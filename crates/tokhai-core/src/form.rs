@@ -100,7 +100,7 @@ pub struct Form {
     pub(crate) eval_order: Vec<u32>,
     pub(crate) catalogs: Catalogs,
     external_catalogs: Vec<&'static str>,
-    custom_messages: HashMap<String, Text>,
+    custom_messages: Vec<(String, Text)>,
     /// Made on first use: a widget needs it only for drafts and the submission.
     ruleset_hash: OnceLock<String>,
 }
@@ -192,7 +192,10 @@ impl Form {
 
     /// The message a definition gives for a custom rule code.
     pub fn custom_message(&self, code: &str) -> Option<&Text> {
-        self.custom_messages.get(code)
+        self.custom_messages
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, message)| message)
     }
 }
 
@@ -361,7 +364,7 @@ impl Compiler {
         let entries = self.index(&def);
         let mut fields: Vec<Field> = Vec::with_capacity(entries.len());
         let mut external = Vec::new();
-        let mut custom_messages = HashMap::new();
+        let mut custom_messages = Vec::new();
         for (index, entry) in entries.iter().enumerate() {
             let field = self.field(index as u32, entry, &def, &mut external, &mut custom_messages);
             fields.push(field);
@@ -507,7 +510,7 @@ impl Compiler {
         entry: &Entry<'_>,
         form: &FormDef,
         external: &mut Vec<&'static str>,
-        custom_messages: &mut HashMap<String, Text>,
+        custom_messages: &mut Vec<(String, Text)>,
     ) -> Field {
         let (def, path, group) = (entry.def, entry.path.as_str(), entry.group);
         check_attributes(self, def, path);
@@ -565,7 +568,7 @@ impl Compiler {
         entry: &Entry<'_>,
         form: &FormDef,
         external: &mut Vec<&'static str>,
-        custom_messages: &mut HashMap<String, Text>,
+        custom_messages: &mut Vec<(String, Text)>,
         catalog_parent: &mut Option<Binding>,
     ) -> Vec<Box<dyn Rule>> {
         use rules::*;
@@ -725,7 +728,7 @@ impl Compiler {
 
     /// Keeps a custom rule's message under its code: a code is `custom.` then a-z, 0-9, `_` or `.`,
     /// and one code has one message (the issue names its code, and the code its message).
-    fn custom_code(&mut self, rule: &RuleDef, rpath: &str, messages: &mut HashMap<String, Text>) {
+    fn custom_code(&mut self, rule: &RuleDef, rpath: &str, messages: &mut Vec<(String, Text)>) {
         let name = rule.code.strip_prefix("custom.").unwrap_or_default();
         let valid = !name.is_empty()
             && name
@@ -737,17 +740,16 @@ impl Compiler {
                 "custom rule codes are 'custom.' then a-z, 0-9, _ or .",
             );
         }
-        match messages.get(&rule.code) {
-            Some(message) if *message != rule.message => self.error(
+        match messages.iter().find(|(code, _)| *code == rule.code) {
+            Some((_, message)) if *message != rule.message => self.error(
                 &format!("{rpath}.code"),
                 format!(
                     "'{}' is the code of another rule with another message: give each its own",
                     rule.code
                 ),
             ),
-            _ => {
-                messages.insert(rule.code.clone(), rule.message.clone());
-            }
+            Some(_) => {}
+            None => messages.push((rule.code.clone(), rule.message.clone())),
         }
     }
 

@@ -94,7 +94,7 @@ pub struct State {
     bundle: Option<Json>,
     /// Paths the citizen typed or chose a value in: a prefill arriving later leaves them as they are,
     /// unless its value is locked.
-    edited: HashSet<String>,
+    edited: Vec<String>,
     /// Signed bundles of household members' rows, as received.
     member_rows: Vec<members::MemberRow>,
     busy: bool,
@@ -373,7 +373,7 @@ impl State {
             screen: Screen::Step(0),
             reviewed: false,
             bundle: None,
-            edited: HashSet::new(),
+            edited: Vec::new(),
             member_rows: Vec::new(),
             busy: false,
             reference: None,
@@ -1012,7 +1012,7 @@ impl State {
         };
         let patches = self.session.input(&path, value).unwrap_or_default();
         self.apply(patches, Some(&path));
-        self.edited.insert(path);
+        self.note_edited(&path);
     }
 
     /// A committed change: the citizen left a text control, or picked an option.
@@ -1061,11 +1061,18 @@ impl State {
         }
     }
 
+    /// Remembers that the citizen gave the value at `path`.
+    fn note_edited(&mut self, path: &str) {
+        if !self.edited.iter().any(|p| p == path) {
+            self.edited.push(path.to_owned());
+        }
+    }
+
     /// After a committed change: shows the value as the core stores it (phones as typed) and the
     /// field's issues, and tells the host.
     fn commit(&mut self, path: &str, raw: Json) {
         self.record(EventKind::Change { field: path.to_owned() });
-        self.edited.insert(path.to_owned());
+        self.note_edited(path);
         let before = self.shown_errors(path);
         let Some(n) = self.nodes.get_mut(path) else {
             return;
