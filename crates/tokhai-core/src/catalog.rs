@@ -1,11 +1,12 @@
 //! Options catalogues: static lists and the administrative units of 2025.
 
+use crate::canonical::parse_unique;
 use crate::definition::{OptionDef, Text};
 use crate::prefill::new_province_of;
 use crate::text::search_key;
 use crate::vn::pin::PROVINCE_CODES;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 /// Words citizens type for parts of unit names, searched as the words they stand for: abbreviations
@@ -204,6 +205,24 @@ impl Catalogs {
         Ok(())
     }
 
+    /// Catalogues a host gives as JSON: an administrative-units file, or a map of list names to options.
+    pub fn from_json(json: &str) -> Result<Catalogs, CatalogError> {
+        if json.contains("\"communes\"") && json.contains("\"code\"") {
+            if let Ok(units) = Catalogs::from_admin_units(json) {
+                return Ok(units);
+            }
+        }
+        let fail = |e: serde_json::Error| CatalogError(e.to_string());
+        // A list named twice would lose the first.
+        parse_unique(json.as_bytes()).map_err(fail)?;
+        let lists: BTreeMap<String, Vec<OptionDef>> = serde_json::from_str(json).map_err(fail)?;
+        let mut catalogs = Catalogs::new();
+        for (name, options) in lists {
+            catalogs.insert(&name, options)?;
+        }
+        Ok(catalogs)
+    }
+
     /// The `provinces` and `communes` catalogues from an administrative-units file (shape of units-2025.json).
     pub fn from_admin_units(json: &str) -> Result<Catalogs, CatalogError> {
         let units: AdminUnits =
@@ -374,6 +393,24 @@ mod tests {
         );
         assert_eq!(found("ai", 10), ["12", "19"], "inside words only: catalogue order");
         assert_eq!(found("", 10), ["12", "01", "19", "42"]);
+    }
+
+    #[test]
+    fn host_catalogues_come_as_admin_units_or_lists() {
+        let units = r#"{"provinces":[{"code":"01","full_name":"Thành phố Hà Nội","name_en":"Hanoi"}],
+            "communes":[{"code":"00004","province":"01","full_name":"Phường Hoàn Kiếm","name_en":"Hoan Kiem"}]}"#;
+        assert_eq!(
+            Catalogs::from_json(units).unwrap().get("communes").map(Catalog::len),
+            Some(1)
+        );
+        let lists = r#"{"ethnicities":[{"value":"01","label":"Kinh"}]}"#;
+        assert!(Catalogs::from_json(lists).unwrap().contains("ethnicities"));
+        assert!(Catalogs::from_json("[1]").is_err());
+        let twice = r#"{"c": [{"value": "1", "label": "1"}], "c": [{"value": "2", "label": "2"}]}"#;
+        let error = Catalogs::from_json(twice)
+            .expect_err("refused, not half read")
+            .to_string();
+        assert!(error.contains("given twice at line 1"), "{error}");
     }
 
     #[test]

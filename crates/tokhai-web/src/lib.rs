@@ -10,8 +10,6 @@ mod render;
 mod state;
 mod ui;
 
-pub use state::parse_catalogs;
-
 use serde_json::Value as Json;
 use state::{Options, State};
 use std::cell::RefCell;
@@ -111,7 +109,7 @@ impl CatalogSet {
     pub fn new(json: Option<String>) -> Result<CatalogSet, JsError> {
         use_browser_unicode();
         let catalogs = match json {
-            Some(j) => parse_catalogs(&j).map_err(|e| JsError::new(&e))?,
+            Some(j) => Catalogs::from_json(&j).map_err(|e| JsError::new(&e.to_string()))?,
             None => Catalogs::new(),
         };
         Ok(CatalogSet {

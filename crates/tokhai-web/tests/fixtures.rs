@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 use tokhai_core::{Catalogs, Date, Form, Session};
-use tokhai_web::parse_catalogs;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const SAMPLE: &str = include_str!("../../../tests/fixtures/ct01-sample.json");
@@ -14,7 +13,7 @@ fn session(definition: &str) -> Session {
     #[cfg(target_arch = "wasm32")]
     tokhai_web::use_browser_unicode();
     let form = Arc::new(Form::compile(definition).unwrap_or_else(|e| panic!("{e}")));
-    let catalogs: Catalogs = parse_catalogs(UNITS).expect("catalogue");
+    let catalogs = Catalogs::from_json(UNITS).expect("catalogue");
     Session::new(form, Arc::new(catalogs), Date::new(2026, 11, 23).unwrap()).expect("session")
 }
 
@@ -48,7 +47,7 @@ fn the_markup_fixture_compiles() {
 #[wasm_bindgen_test]
 fn a_catalogue_named_twice_is_refused_not_half_read() {
     let lists = r#"{"c": [{"value": "1", "label": "1"}], "c": [{"value": "2", "label": "2"}]}"#;
-    let error = parse_catalogs(lists).expect_err("refused");
+    let error = Catalogs::from_json(lists).expect_err("refused").to_string();
     assert!(error.contains("given twice"), "{error}");
-    assert!(parse_catalogs(r#"{"c": [{"value": "1", "label": "1"}]}"#).is_ok());
+    assert!(Catalogs::from_json(r#"{"c": [{"value": "1", "label": "1"}]}"#).is_ok());
 }

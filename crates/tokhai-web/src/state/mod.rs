@@ -13,12 +13,11 @@ use crate::ui::{Txt, Word};
 use combo::{close_list, note_parent, set_active, waits_for_parent};
 pub use filing::status_word;
 use serde_json::Value as Json;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
-use tokhai_core::canonical::parse_unique;
 use tokhai_core::catalog::Catalog;
-use tokhai_core::definition::{FieldDef, OptionDef};
+use tokhai_core::definition::FieldDef;
 use tokhai_core::normalize::{date_for_display, normalize};
 use tokhai_core::path::{top_field, ADDRESS_PARTS};
 use tokhai_core::prefill::PrefillValue;
@@ -168,23 +167,6 @@ fn object<const N: usize>(members: [(&str, Json); N]) -> Json {
 /// A catalogue by name: the form's own first, then the host's.
 fn lookup<'a>(form: &'a Form, host: &'a Catalogs, name: &str) -> Option<&'a Catalog> {
     form.catalogs().get(name).or_else(|| host.get(name))
-}
-
-/// Host catalogues from JSON: an administrative-units file, or a map of names to option lists.
-pub fn parse_catalogs(json: &str) -> Result<Catalogs, String> {
-    if json.contains("\"communes\"") && json.contains("\"code\"") {
-        if let Ok(units) = Catalogs::from_admin_units(json) {
-            return Ok(units);
-        }
-    }
-    // A list named twice would lose the first.
-    parse_unique(json.as_bytes()).map_err(|e| format!("catalogues: {e}"))?;
-    let lists: BTreeMap<String, Vec<OptionDef>> = serde_json::from_str(json).map_err(|e| format!("catalogues: {e}"))?;
-    let mut catalogs = Catalogs::new();
-    for (name, options) in lists {
-        catalogs.insert(&name, options).map_err(|e| e.to_string())?;
-    }
-    Ok(catalogs)
 }
 
 impl State {
@@ -1771,23 +1753,5 @@ mod tests {
         assert_eq!(display_text(FieldKind::Text, &Json::Null), "");
         assert_eq!(display_text(FieldKind::Phone, &json!("+84912345678")), "0912 345 678");
         assert_eq!(display_text(FieldKind::Phone, &json!("+12025550123")), "+12025550123");
-    }
-
-    #[test]
-    fn host_catalogues_come_as_admin_units_or_lists() {
-        // The widget's core has no Unicode tables (the browser lends its own): text already in NFC and
-        // std's case mapping serve this native test, run alone or with the workspace.
-        tokhai_core::text::set_converter(|s, c| match c {
-            tokhai_core::text::Conversion::Lowercase => s.to_lowercase(),
-            tokhai_core::text::Conversion::Uppercase => s.to_uppercase(),
-            _ => s.to_owned(),
-        });
-        let units = r#"{"provinces":[{"code":"01","full_name":"Thành phố Hà Nội","name_en":"Hanoi"}],
-            "communes":[{"code":"00004","province":"01","full_name":"Phường Hoàn Kiếm","name_en":"Hoan Kiem"}]}"#;
-        let c = parse_catalogs(units).unwrap();
-        assert_eq!(c.get("communes").map(|c| c.len()), Some(1));
-        let lists = r#"{"ethnicities":[{"value":"01","label":"Kinh"}]}"#;
-        assert!(parse_catalogs(lists).unwrap().contains("ethnicities"));
-        assert!(parse_catalogs("[1]").is_err());
     }
 }
