@@ -1,0 +1,66 @@
+// The wasm module, loaded once and warmed up; definitions and catalogues, compiled once for every mount.
+import init, { CatalogSet, CompiledForm } from './tokhai_web.js';
+import { jsonText } from './http.js';
+import { warmUp } from './warm-up.js';
+
+let loading = null;
+
+/** Loads the wasm module once (optionally from another URL), then warms it up. */
+export function load(wasm) {
+  loading ??= init({ module_or_path: wasm ?? new URL('./tokhai_web_bg.wasm', import.meta.url) }).then((module) => {
+    warmUp();
+    return module;
+  });
+  return loading;
+}
+
+const byUrl = new Map();
+const byObject = new WeakMap();
+let noCatalogs = null;
+
+/**
+ * Parses options catalogues once (URL or object; an admin-units file or lists by name) and keeps
+ * them for every later mount with the same source. `mount` calls it; call it early to preload.
+ */
+export async function loadCatalogs(source) {
+  if (typeof source === 'string' || source instanceof URL) {
+    const url = String(new URL(source, document.baseURI));
+    if (!byUrl.has(url)) {
+      // Fetched while the wasm loads.
+      const parsed = Promise.all([load(), jsonText(url)]).then(([, text]) => new CatalogSet(text));
+      parsed.catch(() => byUrl.delete(url));
+      byUrl.set(url, parsed);
+    }
+    return byUrl.get(url);
+  }
+  await load();
+  if (source == null) return (noCatalogs ??= new CatalogSet(undefined));
+  // Read once per object (reading a country's communes again costs a mount some 3 ms): a host that
+  // changes its catalogues passes a new object.
+  if (!byObject.has(source)) byObject.set(source, new CatalogSet(JSON.stringify(source)));
+  return byObject.get(source);
+}
+
+const compiled = new Map();
+/** Compiled definitions kept for later mounts (the oldest is let go beyond this). */
+const COMPILED_KEPT = 8;
+
+/**
+ * Compiles a definition (object or URL) once and keeps it for every later mount
+ * of the same definition. `mount` calls it; call it early to compile while other things load.
+ */
+export async function compileForm(definition) {
+  if (definition == null) throw new TypeError('tokhai: no form definition (an object or its URL)');
+  const [, text] = await Promise.all([load(), jsonText(definition)]);
+  let form = compiled.get(text);
+  if (!form) {
+    form = new CompiledForm(text);
+    compiled.set(text, form);
+    if (compiled.size > COMPILED_KEPT) {
+      const [oldest] = compiled.keys();
+      compiled.get(oldest).free();
+      compiled.delete(oldest);
+    }
+  }
+  return form;
+}

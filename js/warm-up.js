@@ -1,0 +1,63 @@
+// The warm-up: warm-up.json mounted once, detached, so that the browser compiles the wasm before a real mount.
+import { CatalogSet, CompiledForm } from './tokhai_web.js';
+import { ANY_HOST, start, WARM_UP_PREFIX } from './form.js';
+// The warm-up's form: two steps using every kind of field and most keywords, the second rendered
+// after the first screen as in most real forms; tokhai-core's tests/forms.rs compiles it.
+import WARM_UP from './warm-up.json' with { type: 'json' };
+
+/** Values the warm-up prefills, by path. */
+const WARM_UP_VALUES = {
+  text: 'Nguyễn',
+  dob: '1990-01-01',
+  pin: '001090012345',
+  phone: '0912345678',
+  email: 'a@b.vn',
+  number: 5,
+  address: { province: '01', commune: '1' },
+  'rows[0].r_from': '2004-01-01',
+};
+
+/**
+ * Mounts WARM_UP once in a detached element through the same path as `mount` (prefilled, its later
+ * steps rendered, typed into, submitted with errors, a row added and removed, validated), so that
+ * the browser compiles the code a mount runs while the page still waits for its definition and
+ * data, not during mount. The browser compiles a wasm function on its first call, and such a
+ * compile can stall a mount for milliseconds: a Chromium trace (`wasm.CompileLazy` events) of the
+ * first mount of the sample and 700-field forms, later steps included, should show none
+ * (`npm run bench` counts them).
+ */
+export function warmUp() {
+  if (typeof document === 'undefined') return;
+  // Only speed is lost (mount reports any real problem), but say so: the warm-up form has gone stale.
+  const failed = (error) => console.warn('tokhai: the warm-up failed', error);
+  try {
+    const form = new CompiledForm(JSON.stringify(WARM_UP));
+    const catalogs = new CatalogSet(
+      JSON.stringify({ provinces: [{ value: '01', label: { vi: 'T', en: 'T' } }], communes: [{ value: '1', label: { vi: 'X', en: 'X' }, parent: '01' }] }),
+    );
+    const values = Object.entries(WARM_UP_VALUES).map(([path, value]) => [path, { value, source: 'warm-up', locked: path === 'pin' }]);
+    const options = { drafts: false, prefill: { values: Object.fromEntries(values) } };
+    start(document.createElement('div'), form, catalogs, options, ANY_HOST, WARM_UP_PREFIX)
+      .then((handle) => {
+        const prefilled = handle.values().text === WARM_UP_VALUES.text;
+        // What a citizen does first: types, leaves the field, presses Continue (the step has errors).
+        const field = handle.element.querySelector('[data-path="text"]');
+        field.value = 'Nguyễn Văn';
+        for (const type of ['input', 'change', 'focusout']) field.dispatchEvent(new Event(type, { bubbles: true }));
+        handle.element.querySelector('form').dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+        // A row added to a list and one taken away.
+        handle.element.querySelector('[data-act="add"]').click();
+        handle.element.querySelector('[data-act="remove"]').click();
+        handle.validate();
+        handle.destroy();
+        if (!prefilled) throw new Error('the prefill was not applied');
+      })
+      .catch(failed)
+      .finally(() => {
+        form.free();
+        catalogs.free();
+      });
+  } catch (error) {
+    failed(error);
+  }
+}
