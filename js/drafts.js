@@ -1,0 +1,246 @@
+// Drafts and the outbox, sealed in IndexedDB (AES-GCM, a key never read): a form's draft saved, restored, told to other tabs.
+import { nextTask, randomId } from './util.js';
+
+let database = null;
+
+/** The widget's IndexedDB database: `keys` (the AES-GCM key), `drafts` and `outbox` (encrypted records). */
+function db() {
+  database ??= new Promise((resolve, reject) => {
+    const req = indexedDB.open('tokhai', 1);
+    req.onupgradeneeded = () => {
+      for (const name of ['keys', 'drafts', 'outbox']) req.result.createObjectStore(name);
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  database.catch(() => (database = null));
+  return database;
+}
+
+/** Runs one request on a store and resolves to its result once the transaction is done. */
+async function idb(store, mode, make) {
+  const d = await db();
+  return new Promise((resolve, reject) => {
+    const tx = d.transaction(store, mode);
+    const req = make(tx.objectStore(store));
+    tx.oncomplete = () => resolve(req.result);
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
+}
+
+let aesKey = null;
+
+/** The drafts this page's forms are writing (a form mounted again reads its draft after them). */
+let draftWrites = Promise.resolve();
+
+/** The AES-GCM key of drafts, created once and kept in IndexedDB; it can encrypt and decrypt, never be read. */
+function draftKey() {
+  aesKey ??= (async () => {
+    const kept = await idb('keys', 'readonly', (s) => s.get('drafts'));
+    if (kept) return kept;
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    await idb('keys', 'readwrite', (s) => s.add(key, 'drafts')).catch(() => {});
+    // If another tab stored a key first, use that one.
+    return (await idb('keys', 'readonly', (s) => s.get('drafts'))) ?? key;
+  })();
+  aesKey.catch(() => (aesKey = null));
+  return aesKey;
+}
+
+/** Encrypts a value and stores it (fresh 96-bit IV each time). */
+async function seal(store, id, value) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const plain = new TextEncoder().encode(JSON.stringify(value));
+  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await draftKey(), plain);
+  await idb(store, 'readwrite', (s) => s.put({ iv, data }, id));
+}
+
+/** Reads and decrypts a stored value; `null` if none or unreadable (then it is removed). */
+async function unseal(store, id) {
+  const record = await idb(store, 'readonly', (s) => s.get(id));
+  if (!record) return null;
+  try {
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: record.iv }, await draftKey(), record.data);
+    return JSON.parse(new TextDecoder().decode(plain));
+  } catch {
+    await forget(store, id);
+    return null;
+  }
+}
+
+/** Removes a stored value. */
+function forget(store, id) {
+  return idb(store, 'readwrite', (s) => s.delete(id)).catch(() => {});
+}
+
+/** This page's identifier among the tabs of the browser. */
+const PAGE_ID = randomId();
+
+/**
+ * The draft of the form in `element` and its filing in the outbox, when `options.drafts` allows and the
+ * browser can (`enabled`). Saved as the citizen answers, restored once the form is mounted (`open`, then
+ * `restore`): `timing` keeps the filing's session in it, `screens` its screen, and the locked values of
+ * `prefill`'s bundle are never a draft's.
+ */
+export function drafts(element, widget, options, dispatch, { timing, screens, prefill }) {
+  const enabled = options.drafts !== false && typeof indexedDB !== 'undefined' && !!crypto.subtle;
+  let info = null;
+  let draftId = null;
+  let saveTimer = null;
+  let saving = Promise.resolve();
+  let done = false;
+  let destroyed = false;
+  /** The draft and outbox entry an earlier page left, once looked up (`open`). */
+  let earlier = null;
+  // Drafts are saved once the form is mounted and any earlier draft restored.
+  let restoring = true;
+  /** Paths the citizen changed before the earlier draft was restored. */
+  const edited = new Set();
+
+  // The same draft open in another tab of this browser: each tab's saves would overwrite the other's,
+  // so both say so; once one files, the other stops saving (its draft would bring a filed form back).
+  // (Another form of this page is not another tab.)
+  const tabs = enabled && typeof BroadcastChannel === 'function' ? new BroadcastChannel('tokhai-drafts') : null;
+  /** Tells the other tabs about this form's draft. */
+  const tell = (message) => tabs?.postMessage({ ...message, draft: draftId, page: PAGE_ID });
+  let elsewhere = false;
+  let filedElsewhere = false;
+  if (tabs) {
+    tabs.onmessage = ({ data }) => {
+      if (data?.draft !== draftId || data.page === PAGE_ID || done || destroyed) return;
+      if (data.hello) tell({});
+      if (data.filed !== undefined) {
+        filedElsewhere = true;
+        clearTimeout(saveTimer);
+        widget.status('filed_elsewhere', data.filed || '—');
+      } else if (!elsewhere && !filedElsewhere) {
+        elsewhere = true;
+        widget.status('open_elsewhere');
+      }
+    };
+  }
+
+  /** Saves the values as an encrypted draft now. */
+  const save = () => {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+    if (!enabled || done || destroyed || restoring || filedElsewhere) return saving;
+    const draft = { ...info, ruleset_hash: widget.rulesetHash(), values: JSON.parse(widget.values()), step: screens.step, saved_at: Date.now() };
+    draft.timing = timing.saved();
+    saving = saving
+      .then(() => seal('drafts', draftId, draft))
+      .then(() => {
+        tell({});
+        dispatch('draft', { saved_at: draft.saved_at });
+      })
+      .catch((error) => dispatch('error', { error }));
+    draftWrites = Promise.all([draftWrites, saving]);
+    return saving;
+  };
+
+  /** Saves the draft once the citizen pauses typing, or (`delay` 0) once the current task is over. */
+  const saveSoon = (delay = options.draftDelay ?? 400) => {
+    if (!enabled || done || restoring) return;
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, delay);
+  };
+
+  /** Saves the draft now if a save is waiting (the page goes, or the form). */
+  const flush = () => {
+    if (saveTimer) save();
+  };
+
+  const onEdit = () => saveSoon();
+  element.addEventListener('input', onEdit);
+
+  return {
+    enabled,
+    save,
+    saveSoon,
+    flush,
+
+    /** An answer changed: before the earlier draft is restored, the citizen's answer wins over it. */
+    changed(path) {
+      if (restoring) edited.add(path);
+    },
+
+    /**
+     * The form's draft is that of `info` (its `form_id`) and `options.subject`: tells the other tabs,
+     * and looks up what an earlier page left.
+     */
+    open(formInfo) {
+      info = formInfo;
+      draftId = `${info.form_id}|${options.subject ?? ''}`;
+      tell({ hello: true });
+      // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
+      // applied once found (restore).
+      // (After the drafts this page is still writing: a form removed and mounted again finds its last answer.)
+      earlier = enabled
+        ? nextTask()
+            .then(() => draftWrites)
+            .then(() => Promise.all([unseal('drafts', draftId).catch(() => null), unseal('outbox', draftId).catch(() => null)]))
+        : null;
+    },
+
+    /**
+     * Applies the draft an earlier page left, once found; what the citizen typed meanwhile wins. A
+     * filing it left in the outbox goes to `resume`.
+     */
+    async restore(resume) {
+      const [draft, pending] = earlier ? await earlier : [];
+      if (destroyed) return;
+      if (draft && !done) {
+        // The same filing goes on: its timing too (a reload, or a visit the next day, is not another filing).
+        timing.resume(draft.timing);
+        // Locked prefilled values come from the new bundle, never from the draft.
+        const values = { ...draft.values };
+        for (const [path, v] of Object.entries(prefill.bundle?.values ?? {})) if (v?.locked) delete values[path];
+        for (const path of edited) delete values[path];
+        const onStep = edited.size ? undefined : (draft.step ?? undefined);
+        const dropped = JSON.parse(screens.inPlace(() => widget.restore(JSON.stringify(values), onStep)));
+        const definition_changed = draft.ruleset_hash !== widget.rulesetHash();
+        dispatch('restored', { saved_at: draft.saved_at, dropped, definition_changed });
+      }
+      restoring = false;
+      if (edited.size) saveSoon();
+      resume(pending);
+    },
+
+    /** Keeps a submission in the outbox, with the draft, before it is sent to `options.action`. */
+    async queue(submission) {
+      if (!enabled) return;
+      await save();
+      await seal('outbox', draftId, { submission, action: String(options.action), queued_at: Date.now() }).catch(() => {});
+    },
+
+    /** The submission in the outbox is not to be sent (refused, or the answers changed). */
+    unqueue() {
+      if (enabled) forget('outbox', draftId);
+    },
+
+    /** The filing was accepted (reference `receipt`): draft and outbox go, and the other tabs are told. */
+    filed(receipt) {
+      done = true;
+      clearTimeout(saveTimer);
+      if (enabled) {
+        saving = saving.then(() => Promise.all([forget('outbox', draftId), forget('drafts', draftId)]));
+      }
+      tell({ filed: receipt });
+    },
+
+    /** Forgets the draft and the outbox entry. */
+    async discard() {
+      clearTimeout(saveTimer);
+      if (enabled) await Promise.all([forget('drafts', draftId), forget('outbox', draftId)]);
+    },
+
+    /** The form goes: the last answers, typed less than a pause ago, are kept (a single-page app's route changes at once). */
+    destroy() {
+      flush();
+      destroyed = true;
+      clearTimeout(saveTimer);
+      tabs?.close();
+      element.removeEventListener('input', onEdit);
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// National data: the prefill bundle applied at mount or with a refusal, and household members looked up by PIN.
+import { backoff, jsonText, online, retryable, sleep, withRetries } from './http.js';
+
+/** Milliseconds before a notice says national data is slow, and before prefill is given up. */
+const PREFILL_NOTICE_AFTER = 800;
+export const PREFILL_TIMEOUT = 10000;
+
+/** Tries of a household member's lookup before the citizen is asked to fill the row in. */
+const MEMBER_ATTEMPTS = 4;
+
+/** The national data of the form in `element` (`options.prefill`: the bundle or its URL); keeps the bundle applied. */
+export function prefill(element, widget, options, dispatch, policy) {
+  const doc = element.ownerDocument;
+  let destroyed = false;
+  /** The bundle applied: its locked values are never a draft's. */
+  let bundle = null;
+
+  /** The citizen fills the row of member `pin` in: the lookup failed for good, or its bundle is refused. */
+  const notFound = (error, pin) => {
+    widget.status('member_not_found', pin);
+    dispatch('error', { error });
+  };
+
+  return {
+    get bundle() {
+      return bundle;
+    },
+
+    /**
+     * Applies the bundle of `options.prefill` (`answered` is told its response). Without prefill (not
+     * logged in, broker down) the citizen still gets an empty form. Slow national data gets a notice;
+     * no answer within PREFILL_TIMEOUT leaves the form to the citizen.
+     */
+    load(answered) {
+      const slow = setTimeout(() => widget.status('prefill_loading'), PREFILL_NOTICE_AFTER);
+      return jsonText(options.prefill, PREFILL_TIMEOUT, answered)
+        .then((text) => {
+          widget.prefill(text);
+          bundle = JSON.parse(text);
+          widget.status('');
+        })
+        .catch((error) => {
+          widget.status('prefill_failed');
+          dispatch('error', { error });
+        })
+        .finally(() => clearTimeout(slow));
+    },
+
+    /**
+     * The national data the answers were checked against, sent with a refusal when the form had none (its
+     * prefill had failed): filled in and locked, and the refusal's reasons about it then go.
+     */
+    apply(sent) {
+      try {
+        widget.prefill(JSON.stringify(sent));
+        bundle = sent;
+        widget.status('prefill_applied');
+      } catch (error) {
+        dispatch('error', { error });
+      }
+    },
+
+    /**
+     * A PIN typed in a household member's row: the member's details from the portal's prefill endpoint
+     * (`<prefill>/row?group=&pin=`), which answers only for the citizen's own household.
+     */
+    async member({ group, pin }) {
+      if (typeof options.prefill !== 'string' && !(options.prefill instanceof URL)) return;
+      const url = new URL(String(options.prefill), doc.baseURI);
+      url.pathname += '/row';
+      url.search = new URLSearchParams({ group, pin }).toString();
+      // The back end's answer (not in the household) is final; a lost connection, a timeout or a 5xx
+      // is not: asked again once the connection is back, or after a pause, a few times.
+      const lookUp = async (attempt, last) => {
+        if (destroyed) return {};
+        try {
+          return { text: await jsonText(url, PREFILL_TIMEOUT) };
+        } catch (error) {
+          const lost = error.status === undefined || retryable(error.status);
+          return { error, retry: lost && !last && !destroyed };
+        }
+      };
+      const wait = async (attempt) => {
+        widget.status('member_retrying', pin);
+        await (navigator.onLine ? sleep(backoff(attempt, policy)) : online());
+      };
+      const { text, error } = await withRetries(MEMBER_ATTEMPTS, lookUp, wait);
+      if (destroyed) return;
+      if (error) return notFound(error, pin);
+      try {
+        widget.prefillRow(text);
+      } catch (error) {
+        notFound(error, pin);
+      }
+    },
+
+    destroy() {
+      destroyed = true;
+    },
+  };
+}
