@@ -117,7 +117,7 @@ fn every_kind_is_listed(kind: FieldKind) {
     }
 }
 
-/// The form js/index.js mounts once, detached, to warm the wasm up before a real form mounts: if it no
+/// The form js/warm-up.js mounts once, detached, to warm the wasm up before a real form mounts: if it no
 /// longer compiled, the browser would only warn, and the first mount would run cold.
 #[test]
 fn the_widget_warm_up_form_compiles_with_every_kind_of_field() {

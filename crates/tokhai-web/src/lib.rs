@@ -3,7 +3,7 @@
 //! [`Widget`] mounts a form into an element: tokhai-core compiles the definition and runs the
 //! session; this crate renders the definition once with web-sys and applies the core's patches
 //! to the DOM. Rules, normalisation, messages and search all come from the core. The JS face
-//! (`js/index.js`) loads the wasm and wraps a `Widget` in the `mount` handle and the custom element.
+//! (`js/`) loads the wasm (load.js) and wraps a `Widget` in the `mount` handle (form.js) and the custom element.
 
 mod dom;
 mod render;
