@@ -7,6 +7,9 @@ use super::PatternError;
 const MAX_NESTING: usize = 64;
 /// The largest count of a counted repetition.
 const MAX_COUNT: u32 = 1000;
+/// The most characters and ranges a class lists: each is put in its place as it comes, so a longer
+/// list would take time growing with its square to read (20,000 in reverse order: about 20 ms).
+const MAX_CLASS_ITEMS: usize = 20_000;
 
 /// A parsed pattern.
 #[derive(Debug)]
@@ -312,7 +315,10 @@ impl Parser {
         let negated = self.eat('^');
         let mut class = Class::default();
         let mut first = true;
-        loop {
+        for items in 0.. {
+            if items > MAX_CLASS_ITEMS {
+                return Err(self.error_at(open, "a class of more than 20000 characters and ranges"));
+            }
             let c = self.next().ok_or_else(|| self.error_at(open, "unclosed class '['"))?;
             match c {
                 ']' if !first => break,

@@ -131,6 +131,12 @@ fn a_bad_pattern_is_refused_with_its_place() {
         assert_eq!(error.at, Some(at), "{pattern}: {error}");
     }
     assert_eq!(refused("(").to_string(), "unclosed group '(' at character 1");
+    // A class listing its characters one by one, in reverse order, as many as a class may and one more.
+    let listed = |n: u32| -> String { (0..n).rev().filter_map(|i| char::from_u32(0x20000 + i)).collect() };
+    assert!(Regex::new(&format!("[{}]", listed(20_000))).is_ok());
+    let error = refused(&format!("x[{}]", listed(20_001)));
+    assert!(error.reason.contains("more than 20000"), "{error}");
+    assert_eq!(error.at, Some(1));
 }
 
 #[test]
