@@ -227,11 +227,15 @@ pub enum TimelineError {
 }
 
 impl Timeline {
-    /// Adds an event. Past [`MAX_EVENTS`] the oldest go, a tenth at a time: the latest are kept, for
-    /// the submission and the receipt are among them.
+    /// Adds an event. Past [`MAX_EVENTS`] the oldest after the first go, a tenth at a time: the first
+    /// (where the filing's clock starts) and the latest (the submission and receipt are among them) are
+    /// kept, and so is the last step that went, so that the time on that step still counts.
     pub fn push(&mut self, event: Event) {
         if self.events.len() >= MAX_EVENTS {
-            self.events.drain(..MAX_EVENTS / 10);
+            let gone: Vec<Event> = self.events.drain(1..=MAX_EVENTS / 10).collect();
+            if let Some(step) = gone.into_iter().rfind(|e| matches!(e.kind, EventKind::Step { .. })) {
+                self.events.insert(1, step);
+            }
         }
         self.events.push(event);
     }
@@ -749,16 +753,25 @@ mod tests {
     }
 
     #[test]
-    fn a_timeline_past_its_bound_keeps_its_latest_events() {
+    fn a_timeline_past_its_bound_keeps_its_start_its_step_and_its_latest_events() {
         let mut t = Timeline::default();
-        for i in 0..MAX_EVENTS {
-            t.push(ev(i as f64, EventKind::Focus { field: f("a") }));
+        t.push(ev(0.0, EventKind::Start));
+        t.push(ev(0.0, EventKind::Step { step: f("one") }));
+        for i in 0..MAX_EVENTS + 5 {
+            t.push(ev(10.0 * i as f64, EventKind::Focus { field: f("a") }));
         }
-        assert_eq!(t.events.len(), MAX_EVENTS);
-        t.push(ev(1e9, EventKind::Submit));
+        let end = 10.0 * (MAX_EVENTS + 5) as f64;
+        t.push(ev(end, EventKind::Submit));
         assert!(t.events.len() <= MAX_EVENTS && t.check().is_ok());
-        assert_eq!(t.events.last(), Some(&ev(1e9, EventKind::Submit)), "the newest is kept");
-        assert_eq!(t.events[0].at, (MAX_EVENTS / 10) as f64, "the oldest went");
+        assert_eq!(t.events[0], ev(0.0, EventKind::Start), "the clock's start is kept");
+        assert_eq!(t.events.last(), Some(&ev(end, EventKind::Submit)), "the newest is kept");
+        let m = t.metrics(IDLE_THRESHOLD_MS, TARGET_MS);
+        assert_eq!(
+            m.to_submit_ms,
+            Some(end),
+            "timed from the start, not from the oldest event kept"
+        );
+        assert_eq!(m.steps.iter().map(|s| s.step.as_str()).collect::<Vec<_>>(), ["one"]);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use tokhai_core::definition::FieldDef;
 use tokhai_core::normalize::{date_for_display, normalize};
 use tokhai_core::path::{top_field, ADDRESS_PARTS};
 use tokhai_core::prefill::PrefillValue;
-use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline, MAX_EVENTS};
+use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline};
 use tokhai_core::vn::phone;
 use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Issue, Patch, Session};
 use wasm_bindgen::JsCast;
@@ -1341,20 +1341,17 @@ impl State {
             .and_then(|b| b.get("values"))
             .and_then(Json::as_object)
             .map_or(0, |v| v.keys().filter(|k| top.contains(&k.as_str())).count());
-        // The latest events when the visits hold more than a collector takes: the submission is among them.
-        let mut events: Vec<TimedEvent> = self
-            .earlier_events
-            .iter()
-            .chain(&self.timeline.events)
-            .cloned()
-            .collect();
-        events.drain(..events.len().saturating_sub(MAX_EVENTS));
-        Timeline {
+        let mut timeline = Timeline {
             login_at: self.timeline.login_at,
             fields_total: visible,
             fields_prefilled: prefilled.min(visible),
-            events,
+            events: Vec::new(),
+        };
+        // Within the bound as one timeline keeps itself, when the visits hold more than a collector takes.
+        for event in self.earlier_events.iter().chain(&self.timeline.events) {
+            timeline.push(event.clone());
         }
+        timeline
     }
 
     // ----- rows -----
