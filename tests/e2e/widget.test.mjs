@@ -1237,6 +1237,10 @@ test('a name the form wants in capitals is put in capitals as it is typed, not r
   assert.equal(await page.inputValue(box), 'NGUYỄN VĂN AN');
   assert.equal(await page.evaluate(() => window.upper.values().full_name), 'NGUYỄN VĂN AN');
   assert.equal(await page.getAttribute(box, 'aria-invalid'), null);
+  // A bundle a host wrote in mixed case is shown as it is kept and sent: in capitals.
+  await page.evaluate(() => window.upper.prefill({ values: { full_name: { value: 'Trần Thị Bình', source: 'population.full_name', locked: true } } }));
+  assert.equal(await page.inputValue(box), 'TRẦN THỊ BÌNH');
+  assert.equal(await page.evaluate(() => window.upper.values().full_name), 'TRẦN THỊ BÌNH');
   assert.deepEqual(problems, []);
   await context.close();
 });

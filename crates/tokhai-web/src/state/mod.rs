@@ -1518,7 +1518,8 @@ impl State {
             }
             let patches = self.session.input(path, value.clone()).unwrap_or_default();
             self.apply(patches, None);
-            self.show_value(path, &value);
+            // As the session keeps it (a name wanted in capitals is in capitals).
+            self.show_value(path, &self.session.value_at(path).unwrap_or(value));
             self.mark_prefilled(path, locked);
             self.forget_refusal(path);
         }
