@@ -76,18 +76,25 @@ async fn keep(
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    let bytes = read_body(body, state.config.max_upload_bytes).await?;
-    let metadata = json!({"name": name, "size": bytes.len(), "type": media_type});
     let today = Date::in_viet_nam(now_ms());
     let session = Session::new(form.clone(), state.catalogs.clone(), today).map_err(|_| ApiError::internal())?;
-    let errors: Vec<Issue> = (session.check_value(field_id, &json!([metadata])))
-        .unwrap_or_default()
-        .into_iter()
-        .filter(Issue::is_error)
-        .collect();
-    if !errors.is_empty() {
-        return Err(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, errors, form).into());
-    }
+    // The field's rules on the file's metadata: its name and type before its bytes are read, then its size.
+    let check = |size: usize| -> Result<(), Failure> {
+        let metadata = json!([{"name": name, "size": size, "type": media_type}]);
+        let errors: Vec<Issue> = (session.check_value(field_id, &metadata))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(Issue::is_error)
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, errors, form.clone()).into())
+        }
+    };
+    check(0)?;
+    let bytes = read_body(body, state.config.max_upload_bytes).await?;
+    check(bytes.len())?;
     if !begins_as(&media_type, &bytes) {
         let issue = Issue::error(field_id, "file.content_mismatch")
             .with("name", &name)

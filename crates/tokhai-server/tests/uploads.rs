@@ -152,6 +152,9 @@ async fn uploads(mut c: Config, engine: &str) {
     assert_eq!((status, reason(&body)), (422, ("file.too_large", "evidence")), "{body}");
     let (status, body) = upload(&client, "evidence", "rat-to.pdf", "application/pdf", &[b'x'; 9000]).await;
     assert_eq!((status, reason(&body).0), (413, "payload.too_large"), "{body}");
+    // A name or type the field refuses is refused before the bytes are read: whatever their size.
+    let (status, body) = upload(&client, "evidence", "a\u{202E}b.pdf", "application/pdf", &[b'x'; 9000]).await;
+    assert_eq!((status, reason(&body).0), (422, "file.name_invalid"), "{body}");
     let (status, body) = upload(&client, "reason", "a.pdf", "application/pdf", &pdf).await;
     assert_eq!(
         (status, reason(&body)),
