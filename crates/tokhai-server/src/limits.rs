@@ -132,7 +132,7 @@ pub async fn read_body(body: Body, max: usize) -> Result<axum::body::Bytes, Refu
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refusal> {
     let refuse = |issue| Refusal::new(StatusCode::BAD_REQUEST, issue);
     // A key given twice would be read as one of the two, the other dropped without a word.
-    parse_unique(bytes).map_err(|e| {
+    let tree = parse_unique(bytes).map_err(|e| {
         refuse(if e.is_data() {
             Issue::error("", "payload.duplicate_key")
                 .with("line", e.line())
@@ -141,10 +141,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refusal> {
             malformed(&e)
         })
     })?;
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| refuse(json_issue(&e)))?;
-    de.end().map_err(|e| refuse(malformed(&e)))?;
-    Ok(value)
+    serde_path_to_error::deserialize(&tree).map_err(|e| refuse(json_issue(&e)))
 }
 
 fn malformed(e: &serde_json::Error) -> Issue {
