@@ -4,18 +4,24 @@
 
 use serde_json::Value;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tokhai_server::config::Config;
 use tokhai_server::Running;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// A fresh, empty directory under Cargo's directory for integration tests' data (in the target
-/// directory): each run empties and reuses the directories of the run before, instead of leaving new ones.
+/// A fresh, empty directory of this test process under Cargo's directory for integration tests' data
+/// (in the target directory, not the system's temporary one). The first one made also removes those of
+/// earlier test processes that have exited (where `/proc` tells): runs do not pile up, nor does one
+/// run remove another's, live, on the same target directory.
 pub fn temp_dir(name: &str) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("it-{name}-{n}"));
+    if n == 0 {
+        remove_exited(&root);
+    }
+    let dir = root.join(format!("it-{}-{name}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("www")).expect("temp dir");
     std::fs::write(
@@ -26,6 +32,20 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(dir.join("pkg")).expect("pkg dir");
     std::fs::write(dir.join("pkg/index.js"), "export const widget = 1;").expect("pkg file");
     dir
+}
+
+/// Removes the `it-<pid>-…` directories of test processes that no longer run (none where `/proc` is absent).
+fn remove_exited(root: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name.strip_prefix("it-").and_then(|rest| rest.split('-').next());
+        if pid.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// A configuration for tests: loopback port 0, a small registry, the test forms, development login on.
