@@ -208,9 +208,7 @@ impl Catalogs {
     /// Catalogues a host gives as JSON: an administrative-units file, or a map of list names to options.
     pub fn from_json(json: &str) -> Result<Catalogs, CatalogError> {
         if json.contains("\"communes\"") && json.contains("\"code\"") {
-            if let Ok(units) = Catalogs::from_admin_units(json) {
-                return Ok(units);
-            }
+            return Catalogs::from_admin_units(json);
         }
         let fail = |e: serde_json::Error| CatalogError(e.to_string());
         // A list named twice would lose the first.
@@ -406,6 +404,10 @@ mod tests {
         let lists = r#"{"ethnicities":[{"value":"01","label":"Kinh"}]}"#;
         assert!(Catalogs::from_json(lists).unwrap().contains("ethnicities"));
         assert!(Catalogs::from_json("[1]").is_err());
+        // A units file with a wrong entry is refused for what is wrong in it, not as a map of lists.
+        let orphan = units.replace(r#""province":"01""#, r#""province":"99""#);
+        let error = Catalogs::from_json(&orphan).expect_err("orphan").to_string();
+        assert!(error.contains("commune 00004 names no known province"), "{error}");
         let twice = r#"{"c": [{"value": "1", "label": "1"}], "c": [{"value": "2", "label": "2"}]}"#;
         let error = Catalogs::from_json(twice)
             .expect_err("refused, not half read")
