@@ -1,7 +1,7 @@
 //! Compiling a definition once into an immutable [`Form`]: field index, expressions, rules and
 //! the dependency graph that tells which fields to re-evaluate when one changes.
 
-use crate::canonical::{json_text, parse_unique};
+use crate::canonical::parse_unique;
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, RuleDef, Text};
 use crate::expr::{insert_sorted, Binding, Expr, Scope};
@@ -127,15 +127,15 @@ impl Form {
                 format!("not valid JSON: {e}")
             })
         })?;
-        match FormDef::deserialize(&root) {
-            Ok(def) => Compiler::default().compile(def),
-            Err(_) => Err(structural_errors(&root)),
-        }
+        Form::from_json(&root)
     }
 
     /// Compiles a definition already parsed as JSON.
     pub fn from_json(root: &Json) -> Result<Form, DefinitionErrors> {
-        Form::compile(&json_text(root))
+        match FormDef::deserialize(root) {
+            Ok(def) => Compiler::default().compile(def),
+            Err(_) => Err(structural_errors(root)),
+        }
     }
 
     /// The definition as written (steps, sections, labels, options) for rendering.
