@@ -287,17 +287,18 @@ test('a conditional field appears and disappears; dependent lists follow their p
   await page.selectOption('#tk1-request_type', 'thuong_tru');
   assert.equal(await until.isHidden(), true);
 
-  // The hometown commune list waits for its province, says so, and stays reachable (by Tab, by a
-  // summary link); it searches without diacritics.
+  // The hometown commune list waits for its province, says so by the province list's label, and stays
+  // reachable (by Tab, by a summary link); it searches without diacritics. An address's commune names its province.
   const waiting = () =>
     page.evaluate(() => {
       const input = document.getElementById('tk1-home_commune');
       const note = input.parentElement.querySelector('.tk-parent-first');
       return { aria: input.getAttribute('aria-disabled'), disabled: input.disabled, note: note.hidden ? '' : note.textContent };
     });
-  assert.deepEqual(await waiting(), { aria: 'true', disabled: false, note: 'Chọn mục phía trên trước' });
+  assert.deepEqual(await waiting(), { aria: 'true', disabled: false, note: 'Chọn “Tỉnh/thành phố quê quán” trước' });
   const describedBy = await page.getAttribute('#tk1-home_commune', 'aria-describedby');
-  assert.equal(await text(page, `#${describedBy}`), 'Chọn mục phía trên trước', 'the note describes the list');
+  assert.equal(await text(page, `#${describedBy}`), 'Chọn “Tỉnh/thành phố quê quán” trước', 'the note describes the list');
+  assert.equal(await page.textContent('[data-path="residence.commune"] .tk-parent-first'), 'Chọn “Tỉnh/thành phố” trước');
   await page.click('#tk1-home_province');
   // Names with a word starting so come first, then those whose former provinces' names do (Tuyên
   // Quang took in Hà Giang in 2025), then the others: 'ha' lists Hà Nội before Lai Châu (cHAu).
@@ -381,7 +382,7 @@ test('the language switch says the switch, in the new language, and no other sta
   await page.click('.tk-lang');
   // The hometown commune list still waits for its province: its note is rewritten, not said again.
   const note = await page.getAttribute('#tk1-home_commune', 'aria-describedby');
-  assert.equal(await text(page, `#${note}`), 'Choose the item above first');
+  assert.equal(await text(page, `#${note}`), 'Choose “Province of hometown” first');
   assert.deepEqual(await heard(page), ['Switched to English.']);
   assert.equal(await page.$eval('.tk-notice', (e) => e.closest('[lang]').lang), 'en');
   await page.click('.tk-lang');

@@ -9,7 +9,7 @@ use tokhai_core::definition::FieldDef;
 use tokhai_core::messages::file_hint;
 use tokhai_core::path::ADDRESS_PARTS;
 use tokhai_core::text::char_len;
-use tokhai_core::{FieldKind, Issue, Text};
+use tokhai_core::{FieldKind, Form, Issue, Text};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
@@ -94,7 +94,7 @@ pub struct Combo {
     pub list: Element,
     /// Live region announcing the number of matches.
     pub status: Element,
-    /// A dependent list's note to choose the item above first, shown while it waits.
+    /// A dependent list's note to choose the list it waits for first, shown while it waits.
     pub note: Option<Element>,
     /// Catalogue name.
     pub catalog: String,
@@ -250,6 +250,8 @@ pub struct RowNode {
 pub struct Builder<'a> {
     /// Element factory.
     pub dom: &'a Dom,
+    /// The compiled form (for the labels of other fields).
+    pub form: &'a Form,
     /// Catalogue lookup for static option lists.
     pub catalog: Lookup<'a>,
     /// Language of the first render.
@@ -310,8 +312,9 @@ impl Builder<'_> {
             _ => None,
         };
         let mut hint_ids = self.hints(&wrap, &id, hint, format, &mut texts);
-        if catalog.is_some() && waits_for(def, part) {
-            // "Choose the item above first" describes the list while it waits.
+        let waits_for = catalog.as_ref().and_then(|_| self.waits_for(def, part));
+        if waits_for.is_some() {
+            // "Choose “Province” first" describes the list while it waits.
             hint_ids = [hint_ids, note_id(&id)].join(" ").trim_start().to_owned();
         }
         let counted = def.max_length.filter(|_| kind == FieldKind::Textarea);
@@ -326,7 +329,16 @@ impl Builder<'_> {
         if !hint_ids.is_empty() {
             el_attrs.push(("aria-describedby", &hint_ids));
         }
-        let (mut control, el) = self.control(&wrap, def, kind, catalog, part, &id, &el_attrs, &mut texts);
+        let (mut control, el) = self.control(
+            &wrap,
+            def,
+            kind,
+            catalog.map(|c| (c, waits_for)),
+            part,
+            &id,
+            &el_attrs,
+            &mut texts,
+        );
         if let (Control::Area(_, counter), Some(max)) = (&mut control, counted) {
             let attrs = [("class", "tk-hint tk-count"), ("id", count_id.as_str())];
             let c = Counter {
@@ -390,15 +402,15 @@ impl Builder<'_> {
         hint_id
     }
 
-    /// The control element for a kind (a combobox over `catalog` if given), with the attributes
-    /// `own` (id, data-path…) on what the citizen edits.
+    /// The control element for a kind (a combobox over `catalog` if given, with the label of the list it
+    /// waits for), with the attributes `own` (id, data-path…) on what the citizen edits.
     #[allow(clippy::too_many_arguments)]
     fn control(
         &self,
         wrap: &Element,
         def: &FieldDef,
         kind: FieldKind,
-        catalog: Option<String>,
+        catalog: Option<(String, Option<Txt>)>,
         part: Option<&'static str>,
         id: &str,
         own: Attrs,
@@ -406,8 +418,8 @@ impl Builder<'_> {
     ) -> (Control, Element) {
         let dom = self.dom;
         match (kind, catalog) {
-            (FieldKind::Select, Some(catalog)) => {
-                let combo = self.combo(wrap, id, own, catalog, waits_for(def, part), texts);
+            (FieldKind::Select, Some((catalog, waits_for))) => {
+                let combo = self.combo(wrap, id, own, catalog, waits_for, texts);
                 let el: Element = combo.input.clone().into();
                 (Control::Combo(combo), el)
             }
@@ -515,6 +527,15 @@ impl Builder<'_> {
         }
     }
 
+    /// The label of the list a list waits for: a commune's province, or a select's `parent`.
+    fn waits_for(&self, def: &FieldDef, part: Option<&str>) -> Option<Txt> {
+        if part == Some("commune") {
+            return Some(Txt::Word(Word::Province));
+        }
+        let parent = self.form.field(def.parent.as_deref()?)?;
+        Some(Txt::Def(parent.label.clone()))
+    }
+
     /// A combobox over a catalogue.
     fn combo(
         &self,
@@ -522,9 +543,10 @@ impl Builder<'_> {
         id: &str,
         own: Attrs,
         catalog: String,
-        dependent: bool,
+        waits_for: Option<Txt>,
         texts: &mut Vec<(Element, Txt)>,
     ) -> Combo {
+        let dependent = waits_for.is_some();
         let dom = self.dom;
         let box_el = dom.add(wrap, "div", "tk-combo", "");
         let list_id = format!("{id}-list");
@@ -557,10 +579,10 @@ impl Builder<'_> {
         let list = dom.make(Some(&box_el), "ul", &list_attrs, "");
         let status_attrs = [("class", "tk-vh"), ("role", "status"), ("id", &format!("{id}-status"))];
         let status = dom.make(Some(&box_el), "div", &status_attrs, "");
-        // A dependent list waits for the item above it, and says so (shown, and read with the list; not
-        // a live region, which would say it again at a language switch), until that is chosen.
-        let note = dependent.then(|| {
-            let t = Txt::Word(Word::ChooseParentFirst);
+        // A dependent list waits for the list it is filtered by, and says so by name (shown, and read with
+        // the list; not a live region, which would say it again at a language switch), until that is chosen.
+        let note = waits_for.map(|parent| {
+            let t = Txt::Naming(Word::ChooseParentFirst, Box::new(parent));
             let attrs = [("class", "tk-hint tk-parent-first"), ("id", &note_id(id))];
             let note = dom.txt(&box_el, "div", &attrs, &t, self.lang);
             texts.push((note.clone(), t));
@@ -847,12 +869,7 @@ impl Builder<'_> {
 /// The maximum length from which a one-line text wraps instead of scrolling out of sight.
 const LONG_LINE: usize = 200;
 
-/// Whether a list depends on the item above it (a commune on its province).
-fn waits_for(def: &FieldDef, part: Option<&str>) -> bool {
-    part == Some("commune") || def.parent.is_some()
-}
-
-/// The id of a dependent list's note to choose the item above first.
+/// The id of a dependent list's note to choose the list it waits for first.
 fn note_id(id: &str) -> String {
     format!("{id}-note")
 }

@@ -83,7 +83,7 @@ pub enum Word {
     Results,
     /// Status of a search list with no result.
     NoResults,
-    /// Shown in a dependent list before its parent is chosen.
+    /// Shown in a dependent list before its parent, named by `{label}`, is chosen.
     ChooseParentFirst,
     /// "(required)" read after the legend of a required group.
     Required,
@@ -225,7 +225,7 @@ impl Word {
             Word::Results => ("{n} kết quả", "{n} results"),
             Word::OneResult => ("1 kết quả", "1 result"),
             Word::NoResults => ("Không tìm thấy", "No match"),
-            Word::ChooseParentFirst => ("Chọn mục phía trên trước", "Choose the item above first"),
+            Word::ChooseParentFirst => ("Chọn “{label}” trước", "Choose “{label}” first"),
             Word::Required => (" (bắt buộc)", " (required)"),
             Word::NotGiven => ("Để trống", "Left blank"),
             Word::SendFailed => (
@@ -357,6 +357,8 @@ pub enum Txt {
     Word(Word),
     /// A chrome word with a number, e.g. "Row 2".
     Numbered(Word, usize),
+    /// A chrome word naming another text, e.g. Choose “Province” first.
+    Naming(Word, Box<Txt>),
 }
 
 /// Whether a definition text shown in `lang` is its Vietnamese for want of English.
@@ -371,6 +373,7 @@ impl Txt {
             Txt::Def(t) => t.get(lang).to_owned(),
             Txt::Word(w) => w.get(lang).to_owned(),
             Txt::Numbered(w, n) => w.fill(lang, &n.to_string(), ""),
+            Txt::Naming(w, named) => w.get(lang).replace("{label}", &named.render(lang)),
         }
     }
 }
@@ -386,6 +389,13 @@ mod tests {
         assert_eq!(Word::StepsDone.fill("en", "4", "4"), "4 of 4 steps done");
         assert_eq!(Txt::Numbered(Word::RemoveRow, 3).render("en"), "Remove row 3");
         assert_eq!(Word::Next.get("fr"), "Tiếp tục");
+    }
+
+    #[test]
+    fn a_note_names_the_list_it_waits_for_in_the_language_shown() {
+        let note = Txt::Naming(Word::ChooseParentFirst, Box::new(Txt::Word(Word::Province)));
+        assert_eq!(note.render("vi"), "Chọn “Tỉnh/thành phố” trước");
+        assert_eq!(note.render("en"), "Choose “Province or city” first");
     }
 
     #[test]

@@ -250,6 +250,7 @@ impl State {
             let find = |name: &str| lookup(&form, &host_catalogs, name);
             let mut b = Builder {
                 dom: &dom,
+                form: &form,
                 catalog: &find,
                 lang: &lang,
                 nodes: &mut nodes,
@@ -458,6 +459,7 @@ impl State {
         let find = |name: &str| lookup(&self.form, &self.host, name);
         let mut b = Builder {
             dom: &self.dom,
+            form: &self.form,
             catalog: &find,
             lang: &self.lang,
             nodes: &mut self.nodes,
