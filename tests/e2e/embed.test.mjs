@@ -122,3 +122,19 @@ test('markup in a definition is shown as text, never parsed', async () => {
   assert.deepEqual(problems, [], 'no script ran');
   await context.close();
 });
+
+test("the WebAssembly the embedding example preloads is the module the widget loads: fetched once, and no warning", async () => {
+  const { page, context, problems } = await open(env, '/embed.html', { ready: false });
+  const fetched = [];
+  const warnings = [];
+  page.on('request', (request) => request.url().endsWith('/tokhai_web_bg.wasm') && fetched.push(request.url()));
+  page.on('console', (message) => /preload/i.test(message.text()) && warnings.push(message.text()));
+  await page.reload();
+  await page.waitForSelector('tokhai-form .tk-title');
+  // Chromium says an unused preload only after a few seconds of it lying unused.
+  await page.waitForTimeout(3500);
+  assert.equal(fetched.length, 1, `the module fetched ${fetched.length} times: the preload's mode or credentials do not match the widget's fetch`);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
