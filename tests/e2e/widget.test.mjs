@@ -755,6 +755,10 @@ test('on a phone a link of the error summary brings the question to the top of t
 
 test('a date is read as the citizen writes it: with slashes, dashes, dots or no separator at all', async () => {
   const { page, context, problems } = await open(env, HARNESS);
+  // A phone shows its keypad of digits, which has no "/": the hint says the digits alone will do.
+  assert.equal(await page.getAttribute('#tk1-dob', 'inputmode'), 'numeric');
+  const hint = await page.getAttribute('#tk1-dob', 'aria-describedby');
+  assert.match(await text(page, `#${hint.split(' ')[0]}`), /gõ liền 05031990/);
   for (const typed of ['15/3/1989', '15-03-1989', '15.03.1989', '15031989']) {
     await page.fill('#tk1-dob', '');
     await typeInto(page, '#tk1-dob', typed);

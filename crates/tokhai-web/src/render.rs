@@ -906,8 +906,8 @@ fn input_type(kind: FieldKind) -> Option<(&'static str, &'static str, &'static s
         FieldKind::Email => ("email", "", "email"),
         FieldKind::Phone => ("tel", "tel", "tel"),
         FieldKind::Number => ("text", "decimal", ""),
-        // Dates keep the full keyboard: phone number pads have no "/".
-        FieldKind::Date => ("text", "", "off"),
+        // A phone's keypad of digits: a date is read from its 8 digits alone (05031990), and the hint says so.
+        FieldKind::Date => ("text", "numeric", "off"),
         FieldKind::Pin | FieldKind::TaxCode => ("text", "numeric", "off"),
         FieldKind::Text | FieldKind::Name => ("text", "", ""),
         _ => return None,

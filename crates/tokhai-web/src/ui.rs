@@ -195,8 +195,8 @@ impl Word {
             Word::RowAdded => ("Đã thêm dòng {n}.", "Row {n} added."),
             Word::RowRemoved => ("Đã xóa dòng {n}, còn {total} dòng.", "Row {n} removed, {total} left."),
             Word::DateHint => (
-                "Nhập ngày/tháng/năm, ví dụ 05/03/1990",
-                "Day/month/year, for example 05/03/1990",
+                "Nhập ngày/tháng/năm, ví dụ 05/03/1990, hoặc gõ liền 05031990",
+                "Day/month/year, for example 05/03/1990, or the digits alone: 05031990",
             ),
             Word::Yes => ("Có", "Yes"),
             Word::No => ("Không", "No"),
