@@ -1333,10 +1333,9 @@ impl State {
     /// and prefill coverage.
     pub fn timeline(&self) -> Timeline {
         let top: Vec<&str> = self.form.def().top_fields().map(|f| f.id.as_str()).collect();
-        let visible = top
-            .iter()
-            .filter(|id| self.nodes.get(**id).is_some_and(|n| n.st.visible))
-            .count();
+        // As the session has them, whether or not their step is rendered yet.
+        let shown = self.session.visible_fields();
+        let visible = top.iter().filter(|id| shown.iter().any(|s| s == *id)).count();
         let prefilled = self
             .bundle
             .as_ref()
