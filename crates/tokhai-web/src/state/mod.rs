@@ -4,14 +4,16 @@
 mod combo;
 mod files;
 mod filing;
+mod frame;
 mod members;
 mod wizard;
 
-use crate::dom::{attr, flag, html, say_later, show, shown, write, Attrs, Dom};
+use crate::dom::{attr, flag, html, say_later, show, shown, write, Dom};
 use crate::render::{Builder, Control, FieldNode, GroupNode, LOCKED};
 use crate::ui::{Txt, Word};
 use combo::{close_list, note_parent, set_active, waits_for_parent};
 pub use filing::status_word;
+use frame::Frame;
 use serde_json::Value as Json;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -181,72 +183,9 @@ impl State {
             prefix: opts.prefix,
         };
         let lang = if opts.lang == "en" { "en" } else { "vi" }.to_owned();
-
-        // The widget's own texts, kept to be switched to another language; each element is created
-        // with its text (one call across the boundary).
-        let mut chrome = Vec::new();
-        let mut tr = |parent: &Element, tag: &str, attrs: Attrs, t: Txt| {
-            let e = dom.txt(parent, tag, attrs, &t, &lang);
-            chrome.push((e.clone(), t));
-            e
-        };
-        let root = dom.make(None, "div", &[("class", "tk"), ("lang", &lang)], "");
-        let title_id = format!("{}title", dom.prefix);
-        let form_attrs = [("class", "tk-form"), ("novalidate", ""), ("aria-labelledby", &title_id)];
-        let form_el = dom.make(Some(&root), "form", &form_attrs, "");
-        let head = dom.add(&form_el, "div", "tk-head", "");
-        let def = form.def();
-        tr(
-            &head,
-            "h2",
-            &[("class", "tk-title"), ("id", &title_id)],
-            Txt::Def(def.title.clone()),
-        );
-        if opts.language_switch {
-            let other = if lang == "en" { "vi" } else { "en" };
-            let b_attrs = [
-                ("class", "tk-btn tk-btn-link tk-lang"),
-                ("type", "button"),
-                ("data-act", "lang"),
-                ("lang", other),
-            ];
-            tr(&head, "button", &b_attrs, Txt::Word(Word::OtherLanguage));
-        }
-        if let Some(d) = &def.description {
-            tr(&form_el, "p", &[("class", "tk-desc")], Txt::Def(d.clone()));
-        }
-        let progress_name = Txt::Word(Word::Progress).render(&lang);
-        let mut nav_attrs = vec![("class", "tk-progress"), ("aria-label", progress_name.as_str())];
-        if def.steps.len() < 2 {
-            nav_attrs.push(("hidden", ""));
-        }
-        let nav_el = dom.make(Some(&form_el), "nav", &nav_attrs, "");
-        let progress_id = format!("{}progress", dom.prefix);
-        let progress_label = dom.make(
-            Some(&nav_el),
-            "p",
-            &[("class", "tk-progress-label"), ("id", &progress_id)],
-            "",
-        );
-        let progress = dom.add(&nav_el, "ol", "tk-steps-list", "");
-
-        let summary_attrs = [("class", "tk-summary"), ("tabindex", "-1"), ("hidden", "")];
-        let summary_el = dom.make(Some(&form_el), "div", &summary_attrs, "");
-        let alert = dom.make(Some(&summary_el), "div", &[("role", "alert")], "");
-        tr(
-            &alert,
-            "h2",
-            &[("class", "tk-summary-title")],
-            Txt::Word(Word::SummaryTitle),
-        );
-        let summary_list = dom.add(&alert, "ul", "tk-summary-list", "");
-
-        let body = dom.add(&form_el, "div", "tk-body", "");
         let mut nodes = HashMap::new();
         let mut groups = HashMap::new();
-        let mut steps = Vec::new();
-        let mut pending = Vec::new();
-        {
+        let frame = {
             let find = |name: &str| lookup(&form, &host_catalogs, name);
             let mut b = Builder {
                 dom: &dom,
@@ -256,103 +195,29 @@ impl State {
                 nodes: &mut nodes,
                 groups: &mut groups,
             };
-            // Fields are rendered up to the first step with a visible one; the others wait.
             let visible_fields = session.visible_fields();
             let visible: HashSet<&str> = visible_fields.iter().map(String::as_str).collect();
-            let mut first_screen_done = false;
-            for (si, step) in def.steps.iter().enumerate() {
-                let render_fields = !first_screen_done;
-                first_screen_done |= step
-                    .sections
-                    .iter()
-                    .flat_map(|s| &s.fields)
-                    .any(|f| visible.contains(f.id.as_str()));
-                if !render_fields {
-                    pending.push(si);
-                }
-                let hid = format!("{}step-{si}", dom.prefix);
-                let step_attrs = [("class", "tk-step"), ("hidden", ""), ("aria-labelledby", &hid)];
-                let el = dom.make(Some(&body), "section", &step_attrs, "");
-                // Focused on arrival, a step's title is read with where it stands ("Bước 2/4").
-                let h_attrs = [
-                    ("class", "tk-step-title"),
-                    ("id", &hid),
-                    ("tabindex", "-1"),
-                    ("aria-describedby", &progress_id),
-                ];
-                let h = tr(&el, "h3", &h_attrs, Txt::Def(step.title.clone()));
-                let item = tr(&progress, "li", &[], Txt::Def(step.title.clone()));
-                let mut sections = Vec::with_capacity(step.sections.len());
-                for sec in &step.sections {
-                    let s = dom.add(&el, "div", "tk-section", "");
-                    if let Some(t) = &sec.title {
-                        tr(&s, "h4", &[("class", "tk-section-title")], Txt::Def(t.clone()));
-                    }
-                    if let Some(t) = &sec.hint {
-                        tr(&s, "p", &[("class", "tk-hint")], Txt::Def(t.clone()));
-                    }
-                    if render_fields {
-                        for f in &sec.fields {
-                            b.field(&s, &Rc::new(f.clone()), &f.id, si);
-                        }
-                    }
-                    sections.push(s);
-                }
-                steps.push(StepNode {
-                    id: step.id.clone(),
-                    el,
-                    heading: html(&h),
-                    item,
-                    sections,
-                    visible: true,
-                });
-            }
-        }
-        let review = dom.make(Some(&form_el), "section", &[("class", "tk-review"), ("hidden", "")], "");
-        let done = dom.make(Some(&form_el), "div", &[("class", "tk-done"), ("hidden", "")], "");
-        let status = dom.make(Some(&form_el), "p", &[("class", "tk-status"), ("role", "status")], "");
-        let notice = dom.make(
-            Some(&form_el),
-            "p",
-            &[("class", "tk-vh tk-notice"), ("role", "status")],
-            "",
-        );
-        let nav = dom.add(&form_el, "div", "tk-nav", "");
-        let back_attrs = [
-            ("class", "tk-btn tk-btn-secondary"),
-            ("type", "button"),
-            ("data-act", "back"),
-        ];
-        let back = tr(&nav, "button", &back_attrs, Txt::Word(Word::Back));
-        // The progress list's name is its aria-label.
-        chrome.push((nav_el.clone(), Txt::Word(Word::Progress)));
-        let next = dom.make(Some(&nav), "button", &[("class", "tk-btn"), ("type", "submit")], "");
-
+            Frame::render(&mut b, opts.language_switch, &visible)
+        };
         let mut state = State {
             form,
             host: host_catalogs,
             session,
             lang,
             dom,
-            root,
+            root: frame.root,
             nodes,
             groups,
-            steps,
-            pending,
-            chrome,
-            progress_label,
-            summary: Summary {
-                el: summary_el,
-                alert,
-                list: summary_list,
-                items: Vec::new(),
-                loose: Vec::new(),
-            },
-            review,
-            done,
-            nav,
-            back: html(&back),
-            next: html(&next),
+            steps: frame.steps,
+            pending: frame.pending,
+            chrome: frame.chrome,
+            progress_label: frame.progress_label,
+            summary: frame.summary,
+            review: frame.review,
+            done: frame.done,
+            nav: frame.nav,
+            back: frame.back,
+            next: frame.next,
             screen: Screen::Step(0),
             reviewed: false,
             bundle: None,
@@ -362,9 +227,9 @@ impl State {
             reference: None,
             received_at: None,
             received_earlier: false,
-            status,
+            status: frame.status,
             status_word: None,
-            notice,
+            notice: frame.notice,
             satisfaction: opts.satisfaction,
             uploads: opts.uploads.then(Vec::new),
             send_after_uploads: false,
