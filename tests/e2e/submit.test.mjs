@@ -233,7 +233,10 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   await page.click('tokhai-form [data-act=lang]');
   assert.equal(await page.textContent('tokhai-form .tk-done-title'), 'Declaration submitted');
   assert.equal(await page.textContent('tokhai-form .tk-reference'), `Reference: ${code}`);
-  assert.equal(await page.textContent('tokhai-form .tk-received'), `Received: ${clock}`);
+  // In English the month is in words: 04/12 would read as 12 April to many.
+  const month = hanoi.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+  const inWords = `${clock.slice(0, 7)}${hanoi.getUTCDate()} ${month} ${hanoi.getUTCFullYear()}`;
+  assert.equal(await page.textContent('tokhai-form .tk-received'), `Received: ${inWords}`);
   assert.equal(await page.textContent('tokhai-form .tk-receipt-summary h4'), 'What you submitted');
   // The steps' titles sit under that heading, a level below it.
   const levels = await page.$$eval('tokhai-form .tk-receipt-summary :is(h4, h5, h6)', (hs) => hs.map((h) => h.tagName));

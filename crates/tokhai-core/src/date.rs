@@ -76,10 +76,16 @@ impl Date {
         Date::from_days((unix_ms + VIET_NAM_OFFSET_MS).div_euclid(86_400_000))
     }
 
-    /// The time and date in Viet Nam at a Unix time in milliseconds, as a receipt shows them: `14:05, 04/12/2026`.
-    pub fn viet_nam_time(unix_ms: i64) -> String {
+    /// The time and date in Viet Nam at a Unix time in milliseconds, as a receipt shows them:
+    /// `14:05, 04/12/2026`, and in English with the month in words, which no reader takes for 12 April:
+    /// `14:05, 4 December 2026`.
+    pub fn viet_nam_time(unix_ms: i64, lang: &str) -> String {
         let minute = (unix_ms + VIET_NAM_OFFSET_MS).div_euclid(60_000).rem_euclid(24 * 60);
-        let date = Date::in_viet_nam(unix_ms).to_dmy();
+        let d = Date::in_viet_nam(unix_ms);
+        let date = match lang {
+            "en" => format!("{} {} {}", d.day, MONTHS[usize::from(d.month) - 1], d.year),
+            _ => d.to_dmy(),
+        };
         format!("{:02}:{:02}, {date}", minute / 60, minute % 60)
     }
 
@@ -153,6 +159,22 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
 /// Viet Nam's offset from UTC (no daylight saving time).
 const VIET_NAM_OFFSET_MS: i64 = 7 * 3_600_000;
 
+/// The months' English names.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// A date from 8 ASCII digits holding the year, the month and the day at these offsets.
 fn eight_digits(s: &str, year: usize, month: usize, day: usize) -> Option<Date> {
     if s.len() != 8 || !s.is_ascii() {
@@ -182,12 +204,12 @@ mod tests {
         let ms = Date::new(2025, 6, 30).unwrap().to_days() * 86_400_000 + 18 * 3_600_000;
         assert_eq!(Date::in_viet_nam(ms), Date::new(2025, 7, 1).unwrap());
         assert_eq!(Date::in_viet_nam(ms - 3_600_001), Date::new(2025, 6, 30).unwrap());
-        assert_eq!(Date::viet_nam_time(ms), "01:00, 01/07/2025");
-        assert_eq!(Date::viet_nam_time(ms - 3_600_001), "23:59, 30/06/2025");
-        assert_eq!(
-            Date::viet_nam_time(ms + 13 * 3_600_000 + 5 * 60_000),
-            "14:05, 01/07/2025"
-        );
+        assert_eq!(Date::viet_nam_time(ms, "vi"), "01:00, 01/07/2025");
+        assert_eq!(Date::viet_nam_time(ms - 3_600_001, "vi"), "23:59, 30/06/2025");
+        let afternoon = ms + 13 * 3_600_000 + 5 * 60_000;
+        assert_eq!(Date::viet_nam_time(afternoon, "vi"), "14:05, 01/07/2025");
+        assert_eq!(Date::viet_nam_time(afternoon, "en"), "14:05, 1 July 2025");
+        assert_eq!(Date::viet_nam_time(ms - 3_600_001, "en"), "23:59, 30 June 2025");
     }
 
     #[test]

@@ -341,7 +341,7 @@ impl State {
                 .make(Some(sheet), "p", &p_attrs, &Word::Reference.fill(lang, r, ""));
         }
         if let Some(ms) = self.received_at {
-            let at = Date::viet_nam_time(ms);
+            let at = Date::viet_nam_time(ms, lang);
             self.dom
                 .add(sheet, "p", "tk-received", &Word::ReceivedAt.fill(lang, &at, ""));
         }
