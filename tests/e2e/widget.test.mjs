@@ -404,6 +404,31 @@ test('a searchable list says its count of matches once typing pauses, not at eve
   await context.close();
 });
 
+test('Tab from a searchable list whose open list scrolls goes on to the next field, as from a closed one', async () => {
+  // CT01's first list, the 34 provinces, scrolls when open.
+  const { page, context, problems } = await open(env, '/embed.html', { ready: false });
+  await page.waitForSelector('tokhai-form .tk-title');
+  const list = '#tk1-authority_province';
+  const focused = () => page.evaluate(() => `${document.activeElement.tagName} ${document.activeElement.id}`);
+  await page.focus(list);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  const next = await focused();
+  assert.equal(next, 'INPUT tk1-authority_commune');
+  await page.click(list);
+  assert.ok(await page.$eval(`${list}-list`, (l) => !l.hidden && l.scrollHeight > l.clientHeight), 'the open list scrolls');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), next);
+  // A press on the list itself (its edge, its scroll bar) leaves it open and the focus in its text box.
+  await page.click(list);
+  const box = await page.locator(`${list}-list`).boundingBox();
+  await page.mouse.click(box.x + 1, box.y + 40);
+  assert.equal(await focused(), 'INPUT tk1-authority_province');
+  assert.equal(await page.$eval(`${list}-list`, (l) => l.hidden), false, 'still open');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the option of a searchable list arrowed to is the selected one, and no other', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.click('#tk1-ethnicity');

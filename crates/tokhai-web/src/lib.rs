@@ -206,9 +206,9 @@ impl Widget {
             }
         });
         widget.listen(&root, "mousedown", |_, e, t| {
-            // Keep focus in a searchable list's text box while an option is clicked; a locked list's
-            // picker stays shut.
-            if t.has_attribute(render::LOCKED) || t.closest("[role=option]").ok().flatten().is_some() {
+            // Keep focus in a searchable list's text box while an option or the list's scroll bar is
+            // clicked; a locked list's picker stays shut.
+            if t.has_attribute(render::LOCKED) || t.closest("[role=listbox]").ok().flatten().is_some() {
                 e.prevent_default();
             }
         });

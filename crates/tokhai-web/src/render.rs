@@ -569,11 +569,14 @@ impl Builder<'_> {
         }
         let input = dom.make(Some(&box_el), "input", &attrs, "");
         let labelled_by = format!("{id}-label");
+        // Not a stop of its own for Tab, which Chromium makes of a box that scrolls: the text box leads its
+        // options (aria-activedescendant), and Tab from it goes on to the next field.
         let list_attrs = [
             ("class", "tk-listbox"),
             ("id", &list_id),
             ("role", "listbox"),
             ("aria-labelledby", &labelled_by),
+            ("tabindex", "-1"),
             ("hidden", ""),
         ];
         let list = dom.make(Some(&box_el), "ul", &list_attrs, "");
