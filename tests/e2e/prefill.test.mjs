@@ -195,6 +195,24 @@ async function atMembers(prepare = async () => {}) {
   return { context, page, member, stranger, add, row, typePin };
 }
 
+test("a row whose PIN is changed to another person's loses what national data filled for the person before", async (t) => {
+  if (!env.portal) return skip(t);
+  const { context, page, member, stranger, add, row, typePin } = await atMembers();
+  await add.click();
+  await typePin(0, member.pin);
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  const filled = await page.evaluate(() => document.querySelector('tokhai-form').handle.values().members[0]);
+  const others = Object.keys(filled).filter((f) => f !== 'm_pin' && filled[f] != null);
+  assert.ok(others.length >= 2, `national data filled ${others.join(', ')}`);
+  await typePin(0, stranger.pin);
+  await page.waitForFunction(() => !document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  const now = await page.evaluate(() => document.querySelector('tokhai-form').handle.values().members[0]);
+  assert.deepEqual(others.filter((f) => now[f] != null), [], "none of the former person's details stays");
+  assert.equal(await row(0, 'm_name').inputValue(), '');
+  assert.equal(now.m_pin, stranger.pin);
+  await context.close();
+});
+
 test("a household member's PIN in a row fills the row from national data, locked, and a stranger's does not", async (t) => {
   if (!env.portal) return skip(t);
   const errors = [];

@@ -13,6 +13,8 @@ pub(super) struct MemberRow {
     member: String,
     /// Locked state by row field id.
     fields: Vec<(String, bool)>,
+    /// The values the session kept as the member's fields were filled, by row field id.
+    kept: Vec<(String, Json)>,
     bundle: Json,
 }
 
@@ -97,6 +99,7 @@ impl State {
             group: group.clone(),
             member: member.clone(),
             fields,
+            kept: Vec::new(),
             bundle,
         });
         self.fill_member_rows(&group, &member);
@@ -128,6 +131,7 @@ impl State {
             .map(|(f, pv)| (f.clone(), pv["value"].clone()))
             .collect();
         let rows = self.session.values()[group].as_array().cloned().unwrap_or_default();
+        let mut kept = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             if row[&key].as_str() != Some(member) {
                 continue;
@@ -138,8 +142,59 @@ impl State {
                 self.apply(patches, None);
                 self.show_value(&path, value);
             }
+            kept = self.row_values(&format!("{group}[{i}]"), values.iter().map(|(f, _)| f));
+        }
+        if let Some(m) = self
+            .member_rows
+            .iter_mut()
+            .find(|m| m.group == group && m.member == member)
+        {
+            if !kept.is_empty() {
+                m.kept = kept;
+            }
         }
         self.refresh_member_marks(group);
+    }
+
+    /// The values the session keeps for `fields` of `row` (`members[1]`).
+    fn row_values<'f>(&self, row: &str, fields: impl Iterator<Item = &'f String>) -> Vec<(String, Json)> {
+        fields.map(|f| (f.clone(), self.row_value(row, f))).collect()
+    }
+
+    /// The value the session keeps for `field` of `row`.
+    fn row_value(&self, row: &str, field: &str) -> Json {
+        self.session.value_at(&format!("{row}.{field}")).unwrap_or(Json::Null)
+    }
+
+    /// Once the key at `path` names someone else (`pin`), empties what a household member's row filled
+    /// in that row and is still as filled: the former person's details must not stay under the new
+    /// number, and what the citizen typed over them stays. The former member is the one whose locked
+    /// values the row still holds.
+    pub(super) fn clear_former_member(&mut self, group: &str, path: &str, pin: &Json) {
+        let Some((row, _)) = path.rsplit_once('.') else { return };
+        let former = self.member_rows.iter().find(|m| {
+            let mut locked = m.fields.iter().filter(|(_, locked)| *locked).peekable();
+            m.group == group
+                && pin.as_str() != Some(m.member.as_str())
+                && locked.peek().is_some()
+                && locked.all(|(f, _)| {
+                    let kept = m.kept.iter().find(|(k, _)| k == f);
+                    kept.is_some_and(|(_, v)| *v == self.row_value(row, f))
+                })
+        });
+        let Some(former) = former else { return };
+        let now = self.row_values(row, former.kept.iter().map(|(f, _)| f));
+        let stale: Vec<String> = now
+            .iter()
+            .zip(&former.kept)
+            .filter(|((_, value), (_, kept))| value == kept && !value.is_null())
+            .map(|((field, _), _)| format!("{row}.{field}"))
+            .collect();
+        for p in stale {
+            let patches = self.session.input(&p, Json::Null).unwrap_or_default();
+            self.apply(patches, None);
+            self.show_value(&p, &Json::Null);
+        }
     }
 
     /// Locks and labels the fields of each row of `group` that a member's bundle filled, and

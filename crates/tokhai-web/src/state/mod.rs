@@ -948,6 +948,7 @@ impl State {
             self.sync_commune(address, true);
         }
         if let Some(group) = self.member_key_group(path) {
+            self.clear_former_member(&group, path, &value);
             self.ask_member_row(&group, &value);
             self.refresh_member_marks(&group);
             self.forget_member_status(false);
