@@ -429,6 +429,23 @@ test('Tab from a searchable list whose open list scrolls goes on to the next fie
   await context.close();
 });
 
+test('a list waiting for another takes no typing, and says which list to choose first', async () => {
+  const { page, context, problems } = await open(env, '/embed.html', { ready: false });
+  await page.waitForSelector('tokhai-form .tk-title');
+  await page.focus('#tk1-authority_commune');
+  await page.keyboard.type('ba dinh');
+  assert.equal(await page.inputValue('#tk1-authority_commune'), '', 'no text left to stay unmatched');
+  const status = '[data-path="authority_commune"] [role=status]';
+  await page.locator(status, { hasText: 'Chọn “Tỉnh, thành phố” trước' }).waitFor();
+  // Once the province is chosen, the list searches what is typed.
+  await pick(page, '#tk1-authority_province', 'ha noi');
+  await page.focus('#tk1-authority_commune');
+  await page.keyboard.type('ba dinh');
+  await page.locator('#tk1-authority_commune-list [role=option]', { hasText: 'Ba Đình' }).first().waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the option of a searchable list arrowed to is the selected one, and no other', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.click('#tk1-ethnicity');

@@ -18,6 +18,15 @@ impl State {
         if c.input.read_only() {
             return;
         }
+        if typed && waits_for_parent(c) {
+            // Nothing to search yet: what is typed goes (it would stay unmatched once the list above is
+            // chosen), and the note saying which list to choose first is said.
+            c.input.set_value("");
+            if let Some(note) = &c.note {
+                say_later(&c.status, &note.text_content().unwrap_or_default());
+            }
+            return;
+        }
         let query = if typed { c.input.value() } else { String::new() };
         let catalog = lookup(&self.form, &self.host, &c.catalog);
         let options = match catalog {
