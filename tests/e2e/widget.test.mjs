@@ -429,7 +429,7 @@ test('Tab from a searchable list whose open list scrolls goes on to the next fie
   await context.close();
 });
 
-test('a list waiting for another takes no typing, and says which list to choose first', async () => {
+test('a list waiting for another takes no typing and says which list to choose first; its choice emptied by another is said', async () => {
   const { page, context, problems } = await open(env, '/embed.html', { ready: false });
   await page.waitForSelector('tokhai-form .tk-title');
   await page.focus('#tk1-authority_commune');
@@ -442,6 +442,15 @@ test('a list waiting for another takes no typing, and says which list to choose 
   await page.focus('#tk1-authority_commune');
   await page.keyboard.type('ba dinh');
   await page.locator('#tk1-authority_commune-list [role=option]', { hasText: 'Ba Đình' }).first().waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.inputValue('#tk1-authority_commune'), 'Phường Ba Đình');
+  // Another province empties the commune, and says so: a screen reader user would not see it go.
+  await page.fill('#tk1-authority_province', '');
+  await pick(page, '#tk1-authority_province', 'hai phong');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.inputValue('#tk1-authority_commune'), '');
+  assert.equal(await text(page, '.tk-notice'), 'Đã bỏ “Phường Ba Đình” vì không thuộc lựa chọn mới ở trên.');
   assert.deepEqual(problems, []);
   await context.close();
 });

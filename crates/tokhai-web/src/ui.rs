@@ -113,6 +113,8 @@ pub enum Word {
     MemberRetrying,
     /// A household member's row was filled from national data.
     MemberFilled,
+    /// A dependent list's choice `{n}` was emptied: it is not under the new choice of the list above.
+    ChoiceCleared,
     /// The same form (and draft) is open in another tab of the browser.
     OpenElsewhere,
     /// The same form was filed from another tab, as application {n}.
@@ -277,6 +279,10 @@ impl Word {
             Word::MemberRetrying => (
                 "Chưa lấy được thông tin người này từ hộ gia đình do mất kết nối; tờ khai sẽ tự thử lại khi có mạng.",
                 "This person's details could not be fetched from your household yet (no connection); the form will try again once it is back.",
+            ),
+            Word::ChoiceCleared => (
+                "Đã bỏ “{n}” vì không thuộc lựa chọn mới ở trên.",
+                "“{n}” was cleared: it is not part of the new choice above.",
             ),
             Word::MemberFilled => (
                 "Đã điền thông tin người này từ hộ gia đình của bạn (Cơ sở dữ liệu quốc gia về dân cư).",

@@ -486,10 +486,13 @@ impl State {
             .as_deref()
             .is_some_and(|v| catalog.and_then(|cat| cat.get(v)).is_none_or(|o| o.parent != c.parent));
         if clear && orphan {
+            let dropped = c.input.value();
             c.value = None;
             c.input.set_value("");
             let patches = self.session.input(path, Json::Null).unwrap_or_default();
             self.apply(patches, None);
+            // Heard, not only seen: a screen reader user moving on would not learn the choice went.
+            self.notify(Word::ChoiceCleared.fill(&self.lang, dropped.trim(), ""));
         }
     }
 
