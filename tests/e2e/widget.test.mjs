@@ -822,6 +822,20 @@ test('a date is read as the citizen writes it: with slashes, dashes, dots or no 
   await context.close();
 });
 
+test('what was said about a screen is not left to be met on the next', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await typeInto(page, '#tk1-pin', '123');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => document.querySelector('.tk-notice').textContent.startsWith('Lỗi: '));
+  await page.fill('#tk1-pin', '');
+  await fillDeclarant(page);
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  assert.equal(await text(page, '.tk-notice'), '');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a text area with a maximum length counts the characters left, then those too many, in the language shown', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await fillDeclarant(page);

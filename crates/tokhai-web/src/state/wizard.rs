@@ -28,6 +28,8 @@ impl State {
     pub(super) fn go(&mut self, screen: Screen, focus: bool) {
         if screen != self.screen {
             self.forget_member_status(true);
+            // What was said about the screen left is not left for a screen reader to meet on the next.
+            self.notify(String::new());
         }
         self.screen = screen;
         for (i, s) in self.steps.iter().enumerate() {
