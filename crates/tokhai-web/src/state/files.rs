@@ -13,8 +13,11 @@ use tokhai_core::{FieldKind, Issue};
 /// The code of a file still uploading when the form is checked.
 pub(super) const UPLOADING: &str = "file.uploading";
 
+/// The code of a file whose upload failed or the back end no longer holds: it is to be chosen again.
+const NOT_UPLOADED: &str = "file.not_uploaded";
+
 /// The codes of the issues this module adds.
-const CODES: [&str; 2] = [UPLOADING, "file.not_uploaded"];
+const CODES: [&str; 2] = [UPLOADING, NOT_UPLOADED];
 
 /// A file field's chosen files and where they are.
 pub(super) struct Upload {
@@ -221,7 +224,7 @@ impl State {
     /// Files the back end refused to find (kept past its retention, say, while a draft waited): they
     /// are to be chosen again, as after a failed upload.
     pub(super) fn files_refused(&mut self, issues: &[Issue]) {
-        for issue in issues.iter().filter(|i| i.code == CODES[1]) {
+        for issue in issues.iter().filter(|i| i.code == NOT_UPLOADED) {
             if let Some(upload) = self.upload_at(&issue.path) {
                 upload.stage = Stage::Failed;
             }
@@ -251,8 +254,8 @@ impl State {
             // A hidden field's files are not sent: they hold nothing back.
             let code = match upload.stage {
                 _ if !n.st.visible => continue,
-                Stage::Failed => CODES[1],
-                Stage::Sending if waiting => CODES[0],
+                Stage::Failed => NOT_UPLOADED,
+                Stage::Sending if waiting => UPLOADING,
                 _ => continue,
             };
             let issue = Issue::error(path, code).with("name", upload.names());
