@@ -3,6 +3,7 @@
 //! A definition is compiled once into an immutable [`Form`]; a [`Session`] holds one filing's
 //! values and answers every input with the smallest list of [`Patch`]es. No I/O, no clock:
 //! "today" and timestamps are arguments.
+#![warn(missing_docs)]
 
 pub mod canonical;
 pub mod catalog;

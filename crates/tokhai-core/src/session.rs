@@ -19,17 +19,47 @@ use std::sync::Arc;
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum Patch {
     /// A computed value changed.
-    Value { path: String, value: Json },
+    Value {
+        /// The field's value path.
+        path: String,
+        /// Its new value.
+        value: Json,
+    },
     /// A field was shown or hidden.
-    Visible { path: String, visible: bool },
+    Visible {
+        /// The field's value path.
+        path: String,
+        /// Whether it is shown now.
+        visible: bool,
+    },
     /// A field became required or optional.
-    Required { path: String, required: bool },
+    Required {
+        /// The field's value path.
+        path: String,
+        /// Whether it is required now.
+        required: bool,
+    },
     /// A field's issues changed (empty: cleared).
-    Issues { path: String, issues: Vec<Issue> },
+    Issues {
+        /// The field's value path.
+        path: String,
+        /// All its issues now.
+        issues: Vec<Issue>,
+    },
     /// A repeat group's row count changed.
-    Rows { path: String, count: usize },
+    Rows {
+        /// The group's value path.
+        path: String,
+        /// Its rows now.
+        count: usize,
+    },
     /// A catalogue select's options are now the children of `parent`.
-    Options { path: String, parent: Option<String> },
+    Options {
+        /// The select's value path.
+        path: String,
+        /// The code the parent field holds (`None` while it holds none).
+        parent: Option<String>,
+    },
 }
 
 impl Patch {

@@ -12,10 +12,15 @@ const TONE_MARKS: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{3
 /// The Unicode conversions the engine uses: normalisation forms and full case mappings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Conversion {
+    /// Unicode normalisation form C (composed).
     Nfc,
+    /// Unicode normalisation form D (decomposed).
     Nfd,
+    /// Unicode normalisation form KC (compatibility, composed).
     Nfkc,
+    /// Full lower-case mapping.
     Lowercase,
+    /// Full upper-case mapping.
     Uppercase,
 }
 

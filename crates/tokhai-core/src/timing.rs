@@ -41,17 +41,37 @@ pub enum EventKind {
     /// The form was mounted and ready.
     Start,
     /// A field got focus.
-    Focus { field: String },
+    Focus {
+        /// The field's value path.
+        field: String,
+    },
     /// A field lost focus.
-    Blur { field: String },
+    Blur {
+        /// The field's value path.
+        field: String,
+    },
     /// A field's value changed.
-    Change { field: String },
+    Change {
+        /// The field's value path.
+        field: String,
+    },
     /// An issue was shown on a field.
-    ErrorShown { field: String, code: String },
+    ErrorShown {
+        /// The field's value path.
+        field: String,
+        /// The issue's code.
+        code: String,
+    },
     /// A field's issues were cleared.
-    ErrorCleared { field: String },
+    ErrorCleared {
+        /// The field's value path.
+        field: String,
+    },
     /// A wizard step was entered (`review` for the review page).
-    Step { step: String },
+    Step {
+        /// The step's id.
+        step: String,
+    },
     /// The citizen pressed submit.
     Submit,
     /// The widget retried sending the submission.
@@ -171,7 +191,9 @@ pub enum Outcome {
     Attempted,
     /// The citizen left; where they were last.
     Abandoned {
+        /// The last step entered.
         step: Option<String>,
+        /// The last field focused or changed.
         field: Option<String>,
     },
 }

@@ -36,7 +36,9 @@ pub struct Regex {
 /// Why a pattern was refused, and where (a character offset from 0).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PatternError {
+    /// What is wrong.
     pub reason: &'static str,
+    /// Where, when one place is to blame.
     pub at: Option<usize>,
 }
 

@@ -14,16 +14,25 @@ const MAX_CLASS_ITEMS: usize = 20_000;
 /// A parsed pattern.
 #[derive(Debug)]
 pub(super) enum Node {
+    /// Matches the empty text.
     Empty,
+    /// One character.
     Char(char),
     /// A class, by its index in the pattern's list of classes.
     Class(u32),
+    /// An assertion about the characters around a position.
     Look(Look),
+    /// Each item after the one before.
     Concat(Vec<Node>),
+    /// Any one of the branches.
     Alt(Vec<Node>),
+    /// A node repeated.
     Repeat {
+        /// What is repeated.
         node: Box<Node>,
+        /// Fewest repetitions.
         min: u32,
+        /// Most repetitions (`None`: no bound).
         max: Option<u32>,
     },
 }

@@ -11,7 +11,12 @@ pub(crate) enum Source {
     /// Options listed in the definition.
     Static(Vec<String>),
     /// A named catalogue, optionally filtered by another field's value.
-    Catalog { name: String, parent: Option<Binding> },
+    Catalog {
+        /// The catalogue's name.
+        name: String,
+        /// The field whose value the options must have as parent.
+        parent: Option<Binding>,
+    },
 }
 
 /// Every chosen code must be one of the options.
