@@ -561,6 +561,8 @@ impl Compiler {
         }
     }
 
+    /// Compiles a field's rules, in the order they run: the bounds of its value, the checks its kind
+    /// brings, then its own custom rules.
     #[inline(never)]
     fn rules(
         &mut self,
@@ -571,59 +573,105 @@ impl Compiler {
         custom_messages: &mut Vec<(String, Text)>,
         catalog_parent: &mut Option<Binding>,
     ) -> Vec<Box<dyn Rule>> {
+        let mut out = self.bound_rules(entry);
+        self.kind_rules(index, entry, form, external, catalog_parent, &mut out);
+        self.custom_rules(entry, custom_messages, &mut out);
+        out
+    }
+
+    /// The rules of the bounds a definition sets on a value: length, pattern, range, whole number, dates.
+    fn bound_rules(&mut self, entry: &Entry<'_>) -> Vec<Box<dyn Rule>> {
+        let (def, path) = (entry.def, entry.path.as_str());
+        let mut out: Vec<Box<dyn Rule>> = Vec::new();
+        out.extend(self.length_rule(def, path));
+        out.extend(self.pattern_rule(def, path));
+        out.extend(self.range_rule(def, path));
+        if def.integer {
+            out.push(Box::new(rules::integer::Integer));
+        }
+        out.extend(self.date_bounds_rule(def, path, entry.group));
+        out
+    }
+
+    /// The length rule, when the field bounds its length.
+    fn length_rule(&mut self, def: &FieldDef, path: &str) -> Option<Box<dyn Rule>> {
+        if def.min_length.is_none() && def.max_length.is_none() {
+            return None;
+        }
+        if def.min_length > def.max_length && def.max_length.is_some() {
+            self.error(&format!("{path}.min_length"), "min_length is greater than max_length");
+        }
+        Some(Box::new(rules::length::Length {
+            min: def.min_length,
+            max: def.max_length,
+        }))
+    }
+
+    /// The pattern rule, when the field gives a pattern that compiles.
+    fn pattern_rule(&mut self, def: &FieldDef, path: &str) -> Option<Box<dyn Rule>> {
+        match rules::pattern::Pattern::new(def.pattern.as_ref()?) {
+            Ok(rule) => Some(Box::new(rule)),
+            Err(e) => {
+                self.error(&format!("{path}.pattern"), format!("invalid pattern: {e}"));
+                None
+            }
+        }
+    }
+
+    /// The range rule, when the field bounds its number.
+    fn range_rule(&mut self, def: &FieldDef, path: &str) -> Option<Box<dyn Rule>> {
+        if def.min.is_none() && def.max.is_none() {
+            return None;
+        }
+        if def.min.zip(def.max).is_some_and(|(a, b)| a > b) {
+            self.error(&format!("{path}.min"), "min is greater than max");
+        }
+        Some(Box::new(rules::range::Range {
+            min: def.min,
+            max: def.max,
+        }))
+    }
+
+    /// The date bounds rule, when the field bounds its date (by dates or expressions).
+    fn date_bounds_rule(&mut self, def: &FieldDef, path: &str, group: Option<u32>) -> Option<Box<dyn Rule>> {
+        if def.min_date.is_none() && def.max_date.is_none() {
+            return None;
+        }
+        let min = self.optional_expr(&def.min_date, path, "min_date", group);
+        let max = self.optional_expr(&def.max_date, path, "max_date", group);
+        // A bound that is a constant but no date would bound nothing.
+        for (key, bound) in [("min_date", &min), ("max_date", &max)] {
+            if bound
+                .as_ref()
+                .and_then(|e| e.constant())
+                .is_some_and(|v| v.as_date().is_none())
+            {
+                self.error(
+                    &format!("{path}.{key}"),
+                    format!("'{key}' is no date: give 'yyyy-mm-dd' in quotes, or an expression such as today()"),
+                );
+            }
+        }
+        let constant = |e: &Option<Expr>| e.as_ref().and_then(|e| e.constant()).and_then(|v| v.as_date());
+        if constant(&min).zip(constant(&max)).is_some_and(|(a, b)| a > b) {
+            self.error(&format!("{path}.min_date"), "min_date is after max_date");
+        }
+        Some(Box::new(rules::date_bounds::DateBounds { min, max }))
+    }
+
+    /// The rules a field's kind brings: its options, its format, a PIN's links, its files, a group's rows.
+    fn kind_rules(
+        &mut self,
+        index: u32,
+        entry: &Entry<'_>,
+        form: &FormDef,
+        external: &mut Vec<&'static str>,
+        catalog_parent: &mut Option<Binding>,
+        out: &mut Vec<Box<dyn Rule>>,
+    ) {
         use rules::*;
         use FieldKind::*;
         let (def, path, group) = (entry.def, entry.path.as_str(), entry.group);
-        let mut out: Vec<Box<dyn Rule>> = Vec::new();
-        if def.min_length.is_some() || def.max_length.is_some() {
-            if def.min_length > def.max_length && def.max_length.is_some() {
-                self.error(&format!("{path}.min_length"), "min_length is greater than max_length");
-            }
-            out.push(Box::new(length::Length {
-                min: def.min_length,
-                max: def.max_length,
-            }));
-        }
-        if let Some(p) = &def.pattern {
-            match pattern::Pattern::new(p) {
-                Ok(rule) => out.push(Box::new(rule)),
-                Err(e) => self.error(&format!("{path}.pattern"), format!("invalid pattern: {e}")),
-            }
-        }
-        if def.min.is_some() || def.max.is_some() {
-            if def.min.zip(def.max).is_some_and(|(a, b)| a > b) {
-                self.error(&format!("{path}.min"), "min is greater than max");
-            }
-            out.push(Box::new(range::Range {
-                min: def.min,
-                max: def.max,
-            }));
-        }
-        if def.integer {
-            out.push(Box::new(integer::Integer));
-        }
-        if def.min_date.is_some() || def.max_date.is_some() {
-            let min = self.optional_expr(&def.min_date, path, "min_date", group);
-            let max = self.optional_expr(&def.max_date, path, "max_date", group);
-            // A bound that is a constant but no date would bound nothing.
-            for (key, bound) in [("min_date", &min), ("max_date", &max)] {
-                if bound
-                    .as_ref()
-                    .and_then(|e| e.constant())
-                    .is_some_and(|v| v.as_date().is_none())
-                {
-                    self.error(
-                        &format!("{path}.{key}"),
-                        format!("'{key}' is no date: give 'yyyy-mm-dd' in quotes, or an expression such as today()"),
-                    );
-                }
-            }
-            let constant = |e: &Option<Expr>| e.as_ref().and_then(|e| e.constant()).and_then(|v| v.as_date());
-            if constant(&min).zip(constant(&max)).is_some_and(|(a, b)| a > b) {
-                self.error(&format!("{path}.min_date"), "min_date is after max_date");
-            }
-            out.push(Box::new(date_bounds::DateBounds { min, max }));
-        }
         match def.kind {
             Select | Radio | CheckboxGroup => {
                 if let Some(source) = self.choice_source(def, path, group, form, external, catalog_parent) {
@@ -636,76 +684,91 @@ impl Compiler {
             Name => out.push(Box::new(name::Name {
                 uppercase: def.uppercase,
             })),
-            Pin => {
-                let links = def.pin_links.as_ref();
-                let lpath = format!("{path}.pin_links");
-                let dob = links
-                    .and_then(|l| l.dob.as_deref())
-                    .and_then(|n| self.bind(n, &lpath, group, &[Date]));
-                let sex = links
-                    .and_then(|l| l.sex.as_deref())
-                    .and_then(|n| self.bind(n, &lpath, group, &[Select, Radio]));
-                out.push(Box::new(pin::Pin { dob, sex }));
-            }
+            Pin => out.push(Box::new(self.pin_rule(def, path, group))),
             Address => {
                 external.extend(EXTERNAL_CATALOGS);
                 out.push(Box::new(address::Address));
             }
-            File => out.push(Box::new(file::File {
-                accept: def
-                    .accept
-                    .clone()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|a| a.to_ascii_lowercase())
-                    .collect(),
-                max_size: def.max_size,
-                max_files: def.max_files.unwrap_or(1),
-            })),
+            File => out.push(Box::new(file_rule(def))),
             Group => {
-                if def.fields.as_ref().is_none_or(Vec::is_empty) {
-                    self.error(&format!("{path}.fields"), "a repeat group needs at least one field");
-                }
-                let (min, max) = (def.min_rows.unwrap_or(0), def.max_rows);
-                if max.is_some_and(|m| m == 0 || m < min) {
-                    self.error(
-                        &format!("{path}.max_rows"),
-                        "max_rows must be at least 1 and at least min_rows",
-                    );
-                }
-                for (key, rows) in [("min_rows", Some(min)), ("max_rows", max)] {
-                    if rows.is_some_and(|n| n > MAX_ROWS) {
-                        self.error(&format!("{path}.{key}"), format!("{key} must be at most {MAX_ROWS}"));
-                    }
-                }
-                out.push(Box::new(rows::Rows {
-                    min: min.max(usize::from(def.required)),
-                    max,
-                }));
-                if let Some(p) = &def.periods {
-                    let ppath = format!("{path}.periods");
-                    let from = self.bind(&p.from, &ppath, Some(index), &[Date]);
-                    let to = self.bind(&p.to, &ppath, Some(index), &[Date]);
-                    let cover_from = self.optional_expr(&p.cover_from, &ppath, "cover_from", None);
-                    let cover_to = self.optional_expr(&p.cover_to, &ppath, "cover_to", None);
-                    match (from, to) {
-                        (Some(Binding::RowField(from)), Some(Binding::RowField(to))) => {
-                            out.push(Box::new(periods::Periods {
-                                group: index,
-                                from,
-                                to,
-                                cover_from,
-                                cover_to,
-                            }))
-                        }
-                        // A date outside the rows would check no period at all.
-                        (Some(_), Some(_)) => self.error(&ppath, "'from' and 'to' are date fields of the group's rows"),
-                        _ => {}
-                    }
-                }
+                out.push(Box::new(self.rows_rule(def, path)));
+                out.extend(self.periods_rule(index, def, path));
             }
             Text | Textarea | Number | Date | Checkbox => {}
         }
+    }
+
+    /// A PIN's rule, with the date of birth and sex fields its `pin_links` name.
+    fn pin_rule(&mut self, def: &FieldDef, path: &str, group: Option<u32>) -> rules::pin::Pin {
+        use FieldKind::{Date, Radio, Select};
+        let links = def.pin_links.as_ref();
+        let lpath = format!("{path}.pin_links");
+        let dob = links
+            .and_then(|l| l.dob.as_deref())
+            .and_then(|n| self.bind(n, &lpath, group, &[Date]));
+        let sex = links
+            .and_then(|l| l.sex.as_deref())
+            .and_then(|n| self.bind(n, &lpath, group, &[Select, Radio]));
+        rules::pin::Pin { dob, sex }
+    }
+
+    /// A repeat group's rows rule, after checking its fields and row bounds.
+    fn rows_rule(&mut self, def: &FieldDef, path: &str) -> rules::rows::Rows {
+        if def.fields.as_ref().is_none_or(Vec::is_empty) {
+            self.error(&format!("{path}.fields"), "a repeat group needs at least one field");
+        }
+        let (min, max) = (def.min_rows.unwrap_or(0), def.max_rows);
+        if max.is_some_and(|m| m == 0 || m < min) {
+            self.error(
+                &format!("{path}.max_rows"),
+                "max_rows must be at least 1 and at least min_rows",
+            );
+        }
+        for (key, rows) in [("min_rows", Some(min)), ("max_rows", max)] {
+            if rows.is_some_and(|n| n > MAX_ROWS) {
+                self.error(&format!("{path}.{key}"), format!("{key} must be at most {MAX_ROWS}"));
+            }
+        }
+        rules::rows::Rows {
+            min: min.max(usize::from(def.required)),
+            max,
+        }
+    }
+
+    /// A repeat group's periods rule, when it gives `periods` whose `from` and `to` are date fields of its rows.
+    fn periods_rule(&mut self, index: u32, def: &FieldDef, path: &str) -> Option<Box<dyn Rule>> {
+        use FieldKind::Date;
+        let p = def.periods.as_ref()?;
+        let ppath = format!("{path}.periods");
+        let from = self.bind(&p.from, &ppath, Some(index), &[Date]);
+        let to = self.bind(&p.to, &ppath, Some(index), &[Date]);
+        let cover_from = self.optional_expr(&p.cover_from, &ppath, "cover_from", None);
+        let cover_to = self.optional_expr(&p.cover_to, &ppath, "cover_to", None);
+        match (from, to) {
+            (Some(Binding::RowField(from)), Some(Binding::RowField(to))) => Some(Box::new(rules::periods::Periods {
+                group: index,
+                from,
+                to,
+                cover_from,
+                cover_to,
+            })),
+            // A date outside the rows would check no period at all.
+            (Some(_), Some(_)) => {
+                self.error(&ppath, "'from' and 'to' are date fields of the group's rows");
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// A field's own custom rules, each checked in the field's row when it has one.
+    fn custom_rules(
+        &mut self,
+        entry: &Entry<'_>,
+        custom_messages: &mut Vec<(String, Text)>,
+        out: &mut Vec<Box<dyn Rule>>,
+    ) {
+        let (def, path, group) = (entry.def, entry.path.as_str(), entry.group);
         for (i, rule) in def.rules.iter().enumerate() {
             let rpath = format!("{path}.rules[{i}]");
             self.custom_code(rule, &rpath, custom_messages);
@@ -716,14 +779,13 @@ impl Compiler {
                 );
             }
             if let Some(check) = self.expr(&rule.check, &format!("{rpath}.check"), group) {
-                out.push(Box::new(custom::Custom {
+                out.push(Box::new(rules::custom::Custom {
                     check,
                     code: rule.code.clone(),
                     warning: rule.warning,
                 }));
             }
         }
-        out
     }
 
     /// Keeps a custom rule's message under its code: a code is `custom.` then a-z, 0-9, `_` or `.`,
@@ -954,6 +1016,21 @@ fn topological_rank(edges: &[Vec<u32>]) -> Result<Vec<u32>, Vec<u32>> {
         Ok(rank)
     } else {
         Err((0..n as u32).filter(|&i| rank[i as usize] == u32::MAX).collect())
+    }
+}
+
+/// A file field's rule: the types it accepts (lower case), its largest size and its most files.
+fn file_rule(def: &FieldDef) -> rules::file::File {
+    rules::file::File {
+        accept: def
+            .accept
+            .clone()
+            .unwrap_or_default()
+            .iter()
+            .map(|a| a.to_ascii_lowercase())
+            .collect(),
+        max_size: def.max_size,
+        max_files: def.max_files.unwrap_or(1),
     }
 }
 
