@@ -3,13 +3,15 @@
 
 use crate::auth::{current, mask_pin, ApiError, Login};
 use crate::limits::{entries, parse, read_body, Failure, Limiter, Refusal};
-use crate::{broker, now_ms, uploads, AppState};
+use crate::uploads::{self, NamedUpload};
+use crate::{broker, now_ms, AppState};
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value as Json_};
+use sqlx::AnyConnection;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokhai_core::prefill::{
@@ -151,9 +153,40 @@ pub async fn submit(State(state): State<Arc<AppState>>, request: Request) -> Res
 async fn intake(state: &AppState, request: Request) -> Answer {
     let (parts, body) = request.into_parts();
     let login = limited_login(state, &parts).await?;
-    let bad = |issue: Issue| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue));
     let bytes = read_body(body, state.config.max_body_bytes).await?;
     let sub: Submission = parse(&bytes)?;
+    check_envelope(state, &sub)?;
+    let subject = login.as_ref().map(|l| l.subject.as_str());
+    let form = match version_of(state, &sub) {
+        Ok(form) => form,
+        Err(refused) => return replay_or(state, &sub, subject, refused).await,
+    };
+    // A form locking values from national data is filed logged in: else nothing ties its identity to anyone.
+    if login.is_none() && locks_any(form.def()) {
+        return Err(ApiError::login_required().into());
+    }
+    let now = now_ms();
+    let sent = SentBundles::of(&sub);
+    // Without a bundle, a logged-in citizen's locked values are checked against one built now.
+    let built = match (&sent.own, &login) {
+        (None, Some(login)) => national_bundle(state, &form, login).await.map(Some),
+        _ => None,
+    };
+    let checked = sent.own.as_ref().or(built.as_ref());
+    let checked_rows = checked_rows(state, &form, login.as_ref(), &sub.values, &sent.rows).await;
+    let mut issues = check(state, &form, &sub, checked, &checked_rows, login.as_ref(), now)?;
+    let (attached, not_kept) = uploads::named_uploads(state, &form, &sub.values, subject).await?;
+    issues.extend(not_kept);
+    if !issues.is_empty() {
+        return refuse(state, &sub, subject, form, issues, built).await;
+    }
+    let stored = Stored::accepted(&sub, &form, login.as_ref(), sent, now);
+    store(state, &sub, form, &stored, &attached).await
+}
+
+/// Refuses a submission too large to read through, or whose key or digest is not well formed.
+fn check_envelope(state: &AppState, sub: &Submission) -> Result<(), Failure> {
+    let bad = |issue: Issue| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue));
     let count = entries(&sub.values);
     if count > state.config.max_fields {
         let issue = Issue::error("values", "payload.too_many_fields")
@@ -167,84 +200,134 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     if !sub.digest_matches() {
         return Err(bad(Issue::error("digest", "submission.digest_mismatch")));
     }
-    let subject = login.as_ref().map(|l| l.subject.as_str());
-    let form = match version_of(state, &sub) {
-        Ok(form) => form,
-        Err(refused) => return replay_or(state, &sub, subject, refused).await,
-    };
-    // A form locking values from national data is filed logged in: else nothing ties its identity to anyone.
-    if login.is_none() && locks_any(form.def()) {
-        return Err(ApiError::login_required().into());
-    }
-    let now = now_ms();
-    // `Some(None)`: a bundle was sent but is not one, or is a household member's row bundle (which
-    // checks that row alone: in its place, the citizen's own locked values would go unchecked).
-    let bundle = sub.prefill.as_ref().map(|b| {
-        serde_json::from_value::<PrefillBundle>(b.clone())
-            .ok()
-            .filter(|b| b.row.is_none())
-    });
-    // Each household member's row bundle the same way.
-    let rows: Vec<Option<PrefillBundle>> = sub
-        .row_prefills
-        .iter()
-        .map(|b| {
+    Ok(())
+}
+
+/// The prefill bundles a submission sent, each read as a bundle of its kind or as none.
+struct SentBundles {
+    /// The citizen's own: `Some(None)` when one was sent but is not one, or is a household member's
+    /// row bundle (which checks that row alone: in its place, the citizen's own locked values would go
+    /// unchecked).
+    own: Option<Option<PrefillBundle>>,
+    /// Each household member's row bundle, the same way.
+    rows: Vec<Option<PrefillBundle>>,
+}
+
+impl SentBundles {
+    /// The bundles `sub` sent.
+    fn of(sub: &Submission) -> SentBundles {
+        let read = |b: &Json_, row: bool| {
             serde_json::from_value::<PrefillBundle>(b.clone())
                 .ok()
-                .filter(|b| b.row.is_some())
-        })
-        .collect();
-    // Without a bundle, a logged-in citizen's locked values are checked against one built now.
-    let built = match (&bundle, &login) {
-        (None, Some(login)) => national_bundle(state, &form, login).await.map(Some),
-        _ => None,
-    };
-    let checked = bundle.as_ref().or(built.as_ref());
-    // And household members' rows sent without their bundles, against ones built now.
-    let mut checked_rows = rows.clone();
-    if let Some(login) = &login {
-        checked_rows.extend(
-            member_bundles(state, &form, login, &sub.values, &rows)
+                .filter(|b| b.row.is_some() == row)
+        };
+        SentBundles {
+            own: sub.prefill.as_ref().map(|b| read(b, false)),
+            rows: sub.row_prefills.iter().map(|b| read(b, true)).collect(),
+        }
+    }
+}
+
+/// The household members' row bundles a submission's rows are checked against: those sent and, for a
+/// logged-in citizen, those built now for the members' rows sent without theirs.
+async fn checked_rows(
+    state: &AppState,
+    form: &Form,
+    login: Option<&Login>,
+    values: &Json_,
+    sent: &[Option<PrefillBundle>],
+) -> Vec<Option<PrefillBundle>> {
+    let mut checked = sent.to_vec();
+    if let Some(login) = login {
+        checked.extend(
+            member_bundles(state, form, login, values, sent)
                 .await
                 .into_iter()
                 .map(Some),
         );
     }
-    let mut issues = check(state, &form, &sub, checked, &checked_rows, login.as_ref(), now)?;
-    let (attached, not_kept) = uploads::named_uploads(state, &form, &sub.values, subject).await?;
-    issues.extend(not_kept);
+    checked
+}
+
+/// The refusal of a submission for its reasons (the original receipt instead if its key is stored).
+/// A citizen who never saw the national data their answers were checked against (the widget's own
+/// prefill had failed) gets it with the refusal, `built`, for the widget to fill in and lock.
+async fn refuse(
+    state: &AppState,
+    sub: &Submission,
+    subject: Option<&str>,
+    form: Arc<Form>,
+    issues: Vec<Issue>,
+    built: Option<Option<PrefillBundle>>,
+) -> Answer {
     let masked = subject.map(mask_pin).unwrap_or_default();
-    if !issues.is_empty() {
-        let codes: Vec<&str> = issues.iter().map(|i| i.code.as_str()).collect();
-        tracing::info!(form = form.id(), subject = masked, ?codes, "submission refused");
-        let differs = issues.iter().any(|i| i.code.starts_with("prefill."));
-        let mut refusal = Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, issues, form);
-        // The citizen never saw the national data their answers were checked against (the widget's own
-        // prefill had failed): it goes with the refusal, for the widget to fill in and lock.
-        if let Some(built) = built.filter(|_| differs) {
-            refusal
-                .details
-                .insert("prefill".into(), serde_json::to_value(built).unwrap_or_default());
-        }
-        return replay_or(state, &sub, subject, Failure::from(refusal)).await;
+    let codes: Vec<&str> = issues.iter().map(|i| i.code.as_str()).collect();
+    tracing::info!(form = form.id(), subject = masked, ?codes, "submission refused");
+    let differs = issues.iter().any(|i| i.code.starts_with("prefill."));
+    let mut refusal = Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, issues, form);
+    if let Some(built) = built.filter(|_| differs) {
+        refusal
+            .details
+            .insert("prefill".into(), serde_json::to_value(built).unwrap_or_default());
     }
-    let bundle = bundle.flatten();
-    let rows: Vec<PrefillBundle> = rows.into_iter().flatten().collect();
-    let stored = Stored {
-        id: receipt_id(&sub.idempotency_key, now),
-        form_id: form.id().to_owned(),
-        form_version: form.version().to_owned(),
-        subject: subject.map(str::to_owned),
-        login_at: login.as_ref().map(|l| l.login_at),
-        received_at: now,
-        digest: sub.digest.clone(),
-        provenance: serde_json::to_string(&provenance(form.def(), bundle.as_ref(), &rows, &sub.values))
-            .unwrap_or_default(),
-        payload: sub.values.to_string(),
-    };
-    // The dossier and its files' binding are one transaction. One statement inserts: the unique index on
-    // the key makes a concurrent twin insert nothing.
+    replay_or(state, sub, subject, Failure::from(refusal)).await
+}
+
+impl Stored {
+    /// The dossier an accepted submission becomes, received `now`.
+    fn accepted(sub: &Submission, form: &Form, login: Option<&Login>, sent: SentBundles, now: i64) -> Stored {
+        let bundle = sent.own.flatten();
+        let rows: Vec<PrefillBundle> = sent.rows.into_iter().flatten().collect();
+        Stored {
+            id: receipt_id(&sub.idempotency_key, now),
+            form_id: form.id().to_owned(),
+            form_version: form.version().to_owned(),
+            subject: login.map(|l| l.subject.clone()),
+            login_at: login.map(|l| l.login_at),
+            received_at: now,
+            digest: sub.digest.clone(),
+            provenance: serde_json::to_string(&provenance(form.def(), bundle.as_ref(), &rows, &sub.values))
+                .unwrap_or_default(),
+            payload: sub.values.to_string(),
+        }
+    }
+}
+
+/// Stores an accepted dossier and binds its files to it, in one transaction: 201 with its receipt; the
+/// answer to a concurrent twin with the same key that stored first; or, when another dossier filed at
+/// the same moment holds one of the files, the refusal.
+async fn store(
+    state: &AppState,
+    sub: &Submission,
+    form: Arc<Form>,
+    stored: &Stored,
+    attached: &[NamedUpload],
+) -> Answer {
     let mut tx = state.writer.begin().await.map_err(ApiError::db)?;
+    if !insert(&mut tx, sub, &form, stored).await? {
+        drop(tx);
+        let twin = stored_by_key(state, &sub.idempotency_key).await?;
+        return match twin {
+            Some(twin) => replay(&twin, sub, stored.subject.as_deref()),
+            None => Err(Failure::from(ApiError::internal())),
+        };
+    }
+    let taken = uploads::bind(&mut tx, attached, &stored.id).await?;
+    if !taken.is_empty() {
+        // Rolled back: another dossier filed at the same moment holds the file.
+        drop(tx);
+        return Err(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, taken, form).into());
+    }
+    tx.commit().await.map_err(ApiError::db)?;
+    let masked = stored.subject.as_deref().map(mask_pin).unwrap_or_default();
+    tracing::info!(form = form.id(), subject = masked, receipt = %stored.id, "submission accepted");
+    let body = json!({"status": "accepted", "receipt": stored.receipt()});
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Inserts a dossier unless its key is stored already; whether it did. One statement inserts: the
+/// unique index on the key makes a concurrent twin insert nothing.
+async fn insert(tx: &mut AnyConnection, sub: &Submission, form: &Form, stored: &Stored) -> Result<bool, Failure> {
     let inserted = sqlx::query(
         "INSERT INTO submissions (id, form_id, form_version, ruleset_hash, subject, login_at, received_at, digest, \
          payload, provenance, prefill, idempotency_key, row_prefills) \
@@ -257,7 +340,7 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     .bind(form.ruleset_hash().to_owned())
     .bind(stored.subject.clone())
     .bind(stored.login_at)
-    .bind(now)
+    .bind(stored.received_at)
     .bind(stored.digest.clone())
     .bind(stored.payload.clone())
     .bind(stored.provenance.clone())
@@ -267,24 +350,7 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     .execute(&mut *tx)
     .await
     .map_err(ApiError::db)?;
-    if inserted.rows_affected() == 0 {
-        drop(tx);
-        let twin = stored_by_key(state, &sub.idempotency_key).await?;
-        return match twin {
-            Some(twin) => replay(&twin, &sub, subject),
-            None => Err(Failure::from(ApiError::internal())),
-        };
-    }
-    let taken = uploads::bind(&mut tx, &attached, &stored.id).await?;
-    if !taken.is_empty() {
-        // Rolled back: another dossier filed at the same moment holds the file.
-        drop(tx);
-        return Err(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, taken, form).into());
-    }
-    tx.commit().await.map_err(ApiError::db)?;
-    tracing::info!(form = form.id(), subject = masked, receipt = %stored.id, "submission accepted");
-    let body = json!({"status": "accepted", "receipt": stored.receipt()});
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    Ok(inserted.rows_affected() > 0)
 }
 
 /// The definition version the submission names by its ruleset hash (current or archived).
