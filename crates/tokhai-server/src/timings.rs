@@ -16,7 +16,7 @@ use serde_json::json;
 use std::sync::Arc;
 use tokhai_core::submission::is_valid_idempotency_key;
 use tokhai_core::timing::{Timeline, TimelineError, CLOCK_SLACK_MS};
-use tokhai_core::Issue;
+use tokhai_core::{Form, Issue};
 use validator::{Validate, ValidationError};
 
 /// What the widget sends with `navigator.sendBeacon` (as JSON, whatever the content type).
@@ -93,12 +93,27 @@ pub async fn collect(State(state): State<Arc<AppState>>, request: Request) -> Re
 
 async fn record_beacon(state: &AppState, request: Request) -> Result<Response, Failure> {
     let (login, mut beacon): (Login, Beacon) = read_typed(state, request).await?;
-    let bad = |issue: Issue| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue));
     let Some(form) = state.form(&beacon.form_id) else {
         let issue = Issue::error("form_id", "submission.form_unknown").with("form_id", &beacon.form_id);
         return Err(Refusal::new(StatusCode::NOT_FOUND, issue).into());
     };
-    let timeline = &mut beacon.timeline;
+    check_timeline(&beacon.timeline, form)?;
+    let now = now_ms();
+    // The clock runs from the server's login to its receipt (or to now, before any receipt).
+    let latest = match &beacon.dossier_id {
+        Some(id) => receipt_time(state, &beacon, id, &login).await?,
+        None => now,
+    };
+    put_on_server_clock(&mut beacon, now);
+    let login_at = first_login(state, &beacon, &login).await?;
+    beacon.timeline.login_at = Some(login_at as f64);
+    let clamped = beacon.timeline.clamp(login_at as f64, latest as f64);
+    store_timing(state, &beacon, &login, login_at, now, clamped).await
+}
+
+/// Refuses a timeline out of bounds, with no action of the citizen, or naming what the form does not have.
+fn check_timeline(timeline: &Timeline, form: &Form) -> Result<(), Failure> {
+    let bad = |issue: Issue| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue));
     timeline
         .check()
         .map_err(|_| bad(Issue::error("timeline", "timing.invalid")))?;
@@ -113,42 +128,47 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
             _ => 0,
         };
         bad(Issue::error(format!("timeline.events[{event}]"), "timing.unknown_name").with("event", event))
-    })?;
-    let now = now_ms();
-    // The clock runs from the server's login to its receipt (or to now, before any receipt).
-    let latest = match &beacon.dossier_id {
-        Some(id) => {
-            let (form_id, received_at) = dossier_received(state, id, &login.subject).await?;
-            if form_id != beacon.form_id {
-                return Err(bad(Issue::error("dossier_id", "timing.form_mismatch").with("id", id)));
-            }
-            // One filing's record per dossier: another session naming it would count it twice.
-            let other: Option<(String,)> =
-                sqlx::query_as("SELECT session_id FROM timings WHERE dossier_id = $1 AND session_id <> $2")
-                    .bind(id)
-                    .bind(&beacon.session_id)
-                    .fetch_optional(&state.db)
-                    .await
-                    .map_err(ApiError::db)?;
-            if other.is_some() {
-                let issue = Issue::error("dossier_id", "timing.dossier_taken").with("id", id);
-                return Err(Refusal::new(StatusCode::CONFLICT, issue).into());
-            }
-            received_at
-        }
-        None => now,
-    };
-    // Events timed by a computer whose clock is off (the widget could not read the portal's) are put
-    // on the server's clock, as far as the beacon's sending time says it is off.
+    })
+}
+
+/// When the dossier `id` the beacon names was received: the citizen's own, of the beacon's form, and
+/// timed by no other session (one filing's record per dossier: another would count it twice).
+async fn receipt_time(state: &AppState, beacon: &Beacon, id: &str, login: &Login) -> Result<i64, Failure> {
+    let (form_id, received_at) = dossier_received(state, id, &login.subject).await?;
+    if form_id != beacon.form_id {
+        let issue = Issue::error("dossier_id", "timing.form_mismatch").with("id", id);
+        return Err(Refusal::new(StatusCode::BAD_REQUEST, issue).into());
+    }
+    let other: Option<(String,)> =
+        sqlx::query_as("SELECT session_id FROM timings WHERE dossier_id = $1 AND session_id <> $2")
+            .bind(id)
+            .bind(&beacon.session_id)
+            .fetch_optional(&state.db)
+            .await
+            .map_err(ApiError::db)?;
+    if other.is_some() {
+        let issue = Issue::error("dossier_id", "timing.dossier_taken").with("id", id);
+        return Err(Refusal::new(StatusCode::CONFLICT, issue).into());
+    }
+    Ok(received_at)
+}
+
+/// Puts events timed by a computer whose clock is off (the widget could not read the portal's) on the
+/// server's clock, as far as the beacon's sending time says it is off.
+fn put_on_server_clock(beacon: &mut Beacon, now: i64) {
     if let Some(skew) = beacon
         .sent_at
         .map(|sent| now as f64 - sent)
         .filter(|s| s.abs() > CLOCK_SLACK_MS)
     {
-        timeline.shift(skew);
+        beacon.timeline.shift(skew);
     }
-    // A citizen who logs in again during the filing keeps its start: the session's first login, as
-    // stored already, or as the widget says it (one of this citizen's logins, so it cannot be made up).
+}
+
+/// When the filing started: the login of this request, or the session's first login if the citizen
+/// logged in again during the filing, as stored already or as the widget says it (one of this
+/// citizen's logins, so it cannot be made up).
+async fn first_login(state: &AppState, beacon: &Beacon, login: &Login) -> Result<i64, Failure> {
     let stored: Option<(i64,)> =
         sqlx::query_as("SELECT login_at FROM timings WHERE session_id = $1 AND subject_hash = $2")
             .bind(&beacon.session_id)
@@ -156,7 +176,8 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
             .fetch_optional(&state.db)
             .await
             .map_err(ApiError::db)?;
-    let said = timeline
+    let said = beacon
+        .timeline
         .login_at
         .filter(|&t| t < login.login_at as f64)
         .map(|t| t as i64);
@@ -169,14 +190,24 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
             .map_err(ApiError::db)?,
         None => None,
     };
-    let login_at = [stored, earlier]
+    Ok([stored, earlier]
         .into_iter()
         .flatten()
         .map(|(t,)| t)
-        .fold(login.login_at, i64::min);
-    timeline.login_at = Some(login_at as f64);
-    let clamped = timeline.clamp(login_at as f64, latest as f64);
-    let text = serde_json::to_string(&timeline).map_err(|_| Failure::from(ApiError::internal()))?;
+        .fold(login.login_at, i64::min))
+}
+
+/// Stores the session's timing record (202), unless a longer one is stored already (202, kept) or
+/// the session is another citizen's (409).
+async fn store_timing(
+    state: &AppState,
+    beacon: &Beacon,
+    login: &Login,
+    login_at: i64,
+    now: i64,
+    clamped: usize,
+) -> Result<Response, Failure> {
+    let text = serde_json::to_string(&beacon.timeline).map_err(|_| Failure::from(ApiError::internal()))?;
     let owner = subject_hash(&login.subject);
     let written = sqlx::query(
         "INSERT INTO timings (session_id, form_id, subject_hash, dossier_id, login_at, received_at, day, events, \
@@ -194,7 +225,7 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
     .bind(login_at)
     .bind(now)
     .bind(tokhai_core::Date::in_viet_nam(login_at).to_string())
-    .bind(timeline.events.len() as i64)
+    .bind(beacon.timeline.events.len() as i64)
     .bind(clamped as i64)
     .bind(text)
     .execute(&state.writer)
