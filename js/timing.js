@@ -15,14 +15,12 @@ function clockOffset(res) {
 /** Most bytes a beacon (or a keepalive fetch) may carry. */
 const BEACON_BYTES = 64 * 1024;
 
-/** Events a timeline keeps when it must shrink: what login → submit, steps and retries are made of. */
-const ESSENTIAL_EVENTS = new Set(['start', 'step', 'submit', 'retry', 'receipt', 'hidden']);
-
 /**
  * Sends a timing beacon with `navigator.sendBeacon` (or a keepalive fetch). A long filing's timeline
- * can outgrow a beacon: then a smaller one goes as the beacon (without focus and blur, or with only
- * the essential events) and the whole one in a plain fetch, which the collector keeps instead
- * whenever it arrives (it keeps the timeline with the most events).
+ * can outgrow a beacon: then a smaller one goes as the beacon (without focus and blur, or without any
+ * event that names a field: the filing's own course, its start, steps, absences, submission, retries
+ * and receipt, whatever kinds tokhai-core has) and the whole one in a plain fetch, which the collector
+ * keeps instead whenever it arrives (it keeps the timeline with the most events).
  */
 function beacon(url, body) {
   // A CORS-safelisted type, so the beacon is never preflighted; the collector reads JSON whatever the type.
@@ -30,7 +28,7 @@ function beacon(url, body) {
   const full = blob(body);
   // Shrunk only as far as needed: most timelines fit whole.
   let sent = full;
-  for (const keep of [(e) => e.type !== 'focus' && e.type !== 'blur', (e) => ESSENTIAL_EVENTS.has(e.type)]) {
+  for (const keep of [(e) => e.type !== 'focus' && e.type !== 'blur', (e) => e.field === undefined]) {
     if (sent.size <= BEACON_BYTES) break;
     sent = blob({ ...body, timeline: { ...body.timeline, events: body.timeline.events.filter(keep) } });
   }

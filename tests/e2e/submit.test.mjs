@@ -324,3 +324,31 @@ test('a long filing whose timeline outgrows a beacon is still recorded when the 
   assert.ok(stored.events.some((e) => e.type === 'change' && e.field === 'email'), 'its changes are there');
   await context.close();
 });
+
+test("a timeline too big for a beacon even without focus and blur keeps the filing's own course, a return to the page too", async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page } = await startFiling('long.course@example.vn');
+  const beacons = await page.evaluate(async () => {
+    const bodies = [];
+    const send = navigator.sendBeacon.bind(navigator);
+    navigator.sendBeacon = (url, data) => {
+      bodies.push(data.text());
+      return send(url, data);
+    };
+    // A citizen changing the e-mail address thousands of times: more than a beacon's 64 KiB of changes alone.
+    const email = document.querySelector('tokhai-form input[data-path=email]');
+    for (let i = 0; i < 2000; i++) {
+      email.value = `long.course${i % 2}@example.vn`;
+      email.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    // Then leaves the page, comes back to it and leaves again.
+    for (const type of ['pagehide', 'pageshow', 'pagehide']) dispatchEvent(new Event(type));
+    return (await Promise.all(bodies)).map((b) => JSON.parse(b).timeline.events);
+  });
+  assert.equal(beacons.length, 2, 'a beacon each time the page is left');
+  const events = beacons[1];
+  assert.ok(events.every((e) => e.field === undefined), 'no event about a field');
+  const types = events.map((e) => e.type);
+  for (const type of ['start', 'hidden', 'shown']) assert.ok(types.includes(type), `${type} is kept: ${types.join(' ')}`);
+  await context.close();
+});

@@ -34,7 +34,8 @@ pub const MAX_EVENTS: usize = 20_000;
 /// Most fields a timeline may count (the denominator of prefill coverage).
 pub const MAX_FIELDS: usize = 10_000;
 
-/// Something that happened during a filing.
+/// Something that happened during a filing. An event about one field names it in `field`; the others
+/// make the filing's own course, which is what a timeline too big for a beacon keeps (js/timing.js).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
