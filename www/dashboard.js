@@ -1,5 +1,6 @@
 // QA dashboard of filing times: reads GET /api/qa/forms/<id>/summary and draws it with plain DOM and SVG.
 // No inline script or style, no library: it runs under a strict Content-Security-Policy.
+import { inLanguage } from './text.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -118,9 +119,8 @@ function number(x, digits = 0) {
   return x.toLocaleString(lang === 'en' ? 'en' : 'vi', { maximumFractionDigits: digits });
 }
 
-function label(l) {
-  return l ? l[lang] || l.vi : '';
-}
+/** A label of the summary, or a form's title, in the page's language. */
+const label = (text) => inLanguage(text, lang);
 
 function setStatus(text, error = false) {
   $('status').textContent = text;
@@ -373,10 +373,7 @@ function fillForms(forms, wanted) {
   const select = $('form');
   const keep = wanted || select.value;
   select.replaceChildren(
-    ...forms.map((f) => {
-      const title = typeof f.title === 'string' ? f.title : f.title?.[lang] || f.title?.vi || f.id;
-      return el('option', { value: f.id }, `${title} (${f.id}, ${f.version})`);
-    }),
+    ...forms.map((f) => el('option', { value: f.id }, `${label(f.title) || f.id} (${f.id}, ${f.version})`)),
   );
   if (forms.some((f) => f.id === keep)) select.value = keep;
 }

@@ -1,6 +1,8 @@
 // The development portal page: lists the procedures (GET /api/forms), reads the login (GET /api/me) so
 // that the filing clock starts at the login and drafts are kept per citizen, then adds the form the
 // address names (`/?form=ct01`, the default) with the back end's endpoints.
+import { inLanguage } from './text.js';
+
 const json = (url) =>
   fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     .then((res) => (res.ok ? res.json() : {}))
@@ -8,9 +10,6 @@ const json = (url) =>
 const [me, { forms = [] }] = await Promise.all([json('/api/me'), json('/api/forms')]);
 const wanted = new URLSearchParams(location.search).get('form') ?? 'ct01';
 const chosen = forms.find((f) => f.id === wanted) ?? forms.find((f) => f.id === 'ct01') ?? { id: 'ct01', url: '/forms/ct01.json' };
-
-/** A definition's text in a language: a plain string is Vietnamese only. */
-const say = (text, lang) => (typeof text === 'string' ? text : (text?.[lang] ?? text?.vi ?? ''));
 
 const list = document.getElementById('procedures');
 const links = forms.map((f) => {
@@ -43,9 +42,9 @@ const show = () => {
     el.dataset.viLabel ??= el.getAttribute('aria-label');
     el.setAttribute('aria-label', lang === 'en' ? el.dataset.enLabel : el.dataset.viLabel);
   }
-  for (const [a, f] of links) a.textContent = say(f.title, lang) || f.id;
-  const here = place === 'review' || place === 'done' ? PLACES[lang][place] : say(definition.steps?.[place]?.title, lang);
-  const parts = [here, say(chosen.title, lang), PAGE[lang]].filter(Boolean);
+  for (const [a, f] of links) a.textContent = inLanguage(f.title, lang) || f.id;
+  const here = place === 'review' || place === 'done' ? PLACES[lang][place] : inLanguage(definition.steps?.[place]?.title, lang);
+  const parts = [here, inLanguage(chosen.title, lang), PAGE[lang]].filter(Boolean);
   document.title = `${errors ? `${PLACES[lang].error}: ` : ''}${parts.join(' — ')}`;
 };
 show();
