@@ -5,17 +5,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request as playwrightRequest } from 'playwright-core';
 
-/** The keystroke-level model's constants in seconds, as tokhai_core::estimate::Klm::default() (`tokhai-cli estimate` prints them). */
-const KLM = { keystroke: 0.28, point: 1.1, click: 0.2, think: 1.35 };
-
 /** The citizens' time zone: the widget's "today" must be the server's (Vietnam's) "today". */
 const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
 /** Options of a browser context for a Vietnamese citizen on a desktop. */
 export const CONTEXT_OPTIONS = { viewport: { width: 1024, height: 900 }, timezoneId: TIME_ZONE, locale: 'vi-VN' };
-
-/** The national target, login to submission. */
-export const TARGET_MS = 5 * 60_000;
 
 // ----- dates (Vietnam's calendar) -----
 
@@ -140,17 +134,20 @@ const BACK = 'tokhai-form .tk-nav [data-act=back]';
 
 /**
  * A citizen filling the form on a page by keyboard: before each field a think and a point-and-click,
- * then one keystroke per key (Telex for diacritics). `speed` divides every delay; Infinity types at once.
+ * then one keystroke per key (Telex for diacritics). `klm`: the keystroke-level model's operators in
+ * seconds (`{keystroke, point, click, think}`, the `klm` of the portal's QA summary: tokhai-core's).
+ * `speed` divides every delay; Infinity types at once (and needs no model).
  */
 export class Citizen {
-  constructor(page, { speed = Infinity } = {}) {
+  constructor(page, { speed = Infinity, klm } = {}) {
     this.page = page;
     this.speed = speed;
+    this.klm = klm;
   }
 
-  /** Waits `seconds` of the model, scaled by the speed. */
+  /** Waits the model's time `seconds(klm)`, scaled by the speed. */
   async wait(seconds) {
-    if (Number.isFinite(this.speed)) await sleep((seconds * 1000) / this.speed);
+    if (Number.isFinite(this.speed)) await sleep((seconds(this.klm) * 1000) / this.speed);
   }
 
   /** Presses Tab until the focused element matches a selector. */
@@ -164,7 +161,7 @@ export class Citizen {
 
   /** Thinks, points and clicks (the model's cost of reaching a control), getting there with Tab. */
   async reach(selector) {
-    await this.wait(KLM.think + KLM.point + KLM.click);
+    await this.wait((k) => k.think + k.point + k.click);
     await this.tabTo(selector);
   }
 
@@ -172,14 +169,14 @@ export class Citizen {
   async keys(text) {
     if (!Number.isFinite(this.speed)) return this.page.keyboard.type(text);
     for (const ch of text) {
-      await this.wait(KLM.keystroke * telexKeys(ch));
+      await this.wait((k) => k.keystroke * telexKeys(ch));
       await this.page.keyboard.type(ch);
     }
   }
 
   /** Presses a key as one keystroke of the model. */
   async press(key) {
-    await this.wait(KLM.keystroke);
+    await this.wait((k) => k.keystroke);
     await this.page.keyboard.press(key);
   }
 
@@ -216,7 +213,7 @@ export class Citizen {
 
   /** Fills a control with `fill` unless national data already did (a locked control is only read). */
   async unlessLocked(path, fill) {
-    if (await this.locked(path)) return this.wait(KLM.think);
+    if (await this.locked(path)) return this.wait((k) => k.think);
     return fill(this, path);
   }
 
@@ -302,7 +299,7 @@ export class Citizen {
   /** Reads the step on screen: one think per prefilled value to check (the model's cost of prefill). */
   async readStep() {
     const checks = await this.page.$$eval('tokhai-form .tk-step:not([hidden]) .tk-prov', (ps) => ps.length);
-    await this.wait(KLM.think * checks);
+    await this.wait((k) => k.think * checks);
   }
 
   /** The error summary's entries, if it is shown. */
@@ -338,7 +335,7 @@ export class Citizen {
    */
   async submit() {
     await this.reach(NEXT);
-    await this.wait(KLM.keystroke);
+    await this.wait((k) => k.keystroke);
     const clock = Date.now();
     await this.page.keyboard.press('Enter');
     await this.page.waitForSelector('tokhai-form :is(.tk-done, .tk-summary):not([hidden])');

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value as Json_};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use tokhai_core::estimate::Klm;
 use tokhai_core::timing::{
     aggregate, error_hot_spots, field_times, filing_times, histogram, satisfaction, step_times, Aggregate, Metrics,
     Timeline, IDLE_THRESHOLD_MS,
@@ -205,6 +206,8 @@ pub async fn summary(
         "version": form.version(),
         "days": days,
         "target_ms": target_ms,
+        // The keystroke-level model of `tokhai estimate`, in seconds: the QA runner's citizens type at its pace.
+        "klm": Klm::default(),
         "aggregate": figures(&overall),
         "daily": daily,
         "histogram": {"bucket_ms": width, "buckets": histogram(&filing_times(&metrics), width, BARS)},

@@ -323,6 +323,7 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     assert_eq!(a["share_within_target"].as_f64(), Some(1.0));
     assert!((a["abandonment_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
     assert_eq!(s["target_ms"].as_f64(), Some(300_000.0));
+    assert_eq!(s["klm"], json!(tokhai_core::estimate::Klm::default()));
     let buckets = s["histogram"]["buckets"].as_array().unwrap();
     assert_eq!(buckets.len(), 21);
     assert_eq!(
