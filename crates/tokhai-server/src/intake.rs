@@ -2,7 +2,7 @@
 //! storage once per idempotency key, receipt or refusal with every reason.
 
 use crate::auth::{current, mask_pin, ApiError, Login};
-use crate::limits::{entries, parse, read_body, Failure, Limiter, Refusal};
+use crate::limits::{entries, form_unknown, parse, read_body, Failure, Limiter, Refusal};
 use crate::uploads::{self, NamedUpload};
 use crate::{broker, now_ms, AppState};
 use axum::extract::{ConnectInfo, Path, Request, State};
@@ -367,10 +367,7 @@ fn version_of(state: &AppState, sub: &Submission) -> Result<Arc<Form>, Failure> 
             let issue = Issue::error("", "submission.form_changed").with("version", current.version());
             Err(Refusal::of(StatusCode::UNPROCESSABLE_ENTITY, vec![issue], current.clone()).into())
         }
-        None => {
-            let issue = Issue::error("form_id", "submission.form_unknown").with("form_id", &sub.form_id);
-            Err(Refusal::new(StatusCode::NOT_FOUND, issue).into())
-        }
+        None => Err(form_unknown(&sub.form_id).into()),
     }
 }
 

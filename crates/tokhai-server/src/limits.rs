@@ -54,6 +54,12 @@ impl Refusal {
     }
 }
 
+/// The refusal of a request naming a form this portal does not have (404 `submission.form_unknown`).
+pub fn form_unknown(form_id: &str) -> Refusal {
+    let issue = Issue::error("form_id", "submission.form_unknown").with("form_id", form_id);
+    Refusal::new(StatusCode::NOT_FOUND, issue)
+}
+
 /// Why a request did not succeed: a refusal with reasons, or an error without (login, database).
 #[derive(Debug)]
 pub enum Failure {

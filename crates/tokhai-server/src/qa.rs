@@ -2,7 +2,7 @@
 //! abandonment and satisfaction, computed by tokhai-core from the stored timelines.
 
 use crate::auth::ApiError;
-use crate::limits::{Failure, Refusal};
+use crate::limits::{form_unknown, Failure, Refusal};
 use crate::{now_ms, AppState};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header::AUTHORIZATION;
@@ -115,10 +115,7 @@ pub async fn summary(
         let issue = Issue::error("days", "payload.invalid_value").with("at", "days");
         return Err(Refusal::new(StatusCode::BAD_REQUEST, issue).into());
     }
-    let Some(form) = state.form(&form_id).cloned() else {
-        let issue = Issue::error("form_id", "submission.form_unknown").with("form_id", &form_id);
-        return Err(Refusal::new(StatusCode::NOT_FOUND, issue).into());
-    };
+    let form = state.form(&form_id).cloned().ok_or_else(|| form_unknown(&form_id))?;
     let since = now_ms() - i64::from(days) * 86_400_000;
     let db = |e| Failure::from(ApiError::db(e));
     let rows: Vec<(String, String)> =

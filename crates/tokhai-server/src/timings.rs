@@ -5,7 +5,7 @@
 
 use crate::auth::{ApiError, Login};
 use crate::intake::{dossier_received, limited_login};
-use crate::limits::{invalid_values, parse, read_body, Failure, Refusal};
+use crate::limits::{form_unknown, invalid_values, parse, read_body, Failure, Refusal};
 use crate::{now_ms, AppState};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -93,10 +93,9 @@ pub async fn collect(State(state): State<Arc<AppState>>, request: Request) -> Re
 
 async fn record_beacon(state: &AppState, request: Request) -> Result<Response, Failure> {
     let (login, mut beacon): (Login, Beacon) = read_typed(state, request).await?;
-    let Some(form) = state.form(&beacon.form_id) else {
-        let issue = Issue::error("form_id", "submission.form_unknown").with("form_id", &beacon.form_id);
-        return Err(Refusal::new(StatusCode::NOT_FOUND, issue).into());
-    };
+    let form = state
+        .form(&beacon.form_id)
+        .ok_or_else(|| form_unknown(&beacon.form_id))?;
     check_timeline(&beacon.timeline, form)?;
     let now = now_ms();
     // The clock runs from the server's login to its receipt (or to now, before any receipt).
