@@ -818,6 +818,13 @@ test('a date is read as the citizen writes it: with slashes, dashes, dots or no 
     assert.equal(await page.evaluate(() => window.tk.values().dob), '1989-03-15', `"${typed}" is stored as ISO`);
     assert.deepEqual(await inlineErrors(page), []);
   }
+  // A date written as one that names no day says which part is wrong, in either language.
+  await page.fill('#tk1-dob', '');
+  await typeInto(page, '#tk1-dob', '31/02/2027');
+  await page.keyboard.press('Tab');
+  assert.deepEqual(await inlineErrors(page), ['Lỗi: Ngày, tháng, năm sinh: tháng 2/2027 không có ngày 31']);
+  await page.click('.tk-lang');
+  assert.deepEqual(await inlineErrors(page), ['Error: Date of birth: month 2 of 2027 has no day 31']);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -23,30 +23,17 @@ impl Date {
 
     /// Parses `yyyy-mm-dd`.
     pub fn parse_iso(s: &str) -> Option<Date> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        Date::new(
-            digits(&s[0..4])? as i32,
-            digits(&s[5..7])? as u8,
-            digits(&s[8..10])? as u8,
-        )
+        iso_parts(s).and_then(Date::from_parts)
     }
 
     /// Parses `dd/mm/yyyy` as written on Vietnamese forms (also `d/m/yyyy`, `-`, `.` or space separators).
     pub fn parse_dmy(s: &str) -> Option<Date> {
-        let mut parts = s.split(['/', '-', '.', ' ']);
-        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || d.len() > 2 || m.len() > 2 || y.len() != 4 {
-            return None;
-        }
-        Date::new(digits(y)? as i32, digits(m)? as u8, digits(d)? as u8)
+        dmy_parts(s).and_then(Date::from_parts)
     }
 
     /// Parses the compact `yyyymmdd` form returned by the national population database.
     pub fn parse_compact(s: &str) -> Option<Date> {
-        eight_digits(s, 0, 4, 6)
+        eight_digits(s, 0, 4, 6).and_then(Date::from_parts)
     }
 
     /// Parses any of the accepted input forms: ISO, dd/mm/yyyy, yyyymmdd, or ddmmyyyy typed without
@@ -56,7 +43,29 @@ impl Date {
         Date::parse_iso(s)
             .or_else(|| Date::parse_dmy(s))
             .or_else(|| Date::parse_compact(s))
-            .or_else(|| eight_digits(s, 4, 2, 0))
+            .or_else(|| eight_digits(s, 4, 2, 0).and_then(Date::from_parts))
+    }
+
+    /// Why a date written as a citizen writes one (ISO, dd/mm/yyyy, ddmmyyyy) names no day: its month,
+    /// or its day in that month; `None` for text not written so, a real date, or a year out of range.
+    pub fn no_such_day(s: &str) -> Option<NoSuchDay> {
+        let s = s.trim();
+        let (year, month, day) = iso_parts(s)
+            .or_else(|| dmy_parts(s))
+            .or_else(|| eight_digits(s, 4, 2, 0))?;
+        if Date::from_parts((year, month, day)).is_some() || !(1..=9999).contains(&year) {
+            return None;
+        }
+        Some(if (1..=12).contains(&month) {
+            NoSuchDay::Day { day, month, year }
+        } else {
+            NoSuchDay::Month(month)
+        })
+    }
+
+    /// The date whose numbers are written, if it exists.
+    fn from_parts((year, month, day): Parts) -> Option<Date> {
+        Date::new(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
     }
 
     /// Days since 1970-01-01 (negative before).
@@ -176,15 +185,54 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// A date from 8 ASCII digits holding the year, the month and the day at these offsets.
-fn eight_digits(s: &str, year: usize, month: usize, day: usize) -> Option<Date> {
+/// A date's numbers as written (year, month, day), whether or not they name a real day.
+type Parts = (i32, u32, u32);
+
+/// What a written date that names no day gets wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoSuchDay {
+    /// A month outside 1 to 12.
+    Month(u32),
+    /// A day its month does not have.
+    Day {
+        /// The day as written.
+        day: u32,
+        /// The month, 1 to 12.
+        month: u32,
+        /// The year.
+        year: i32,
+    },
+}
+
+/// The numbers of `yyyy-mm-dd`.
+fn iso_parts(s: &str) -> Option<Parts> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    Some((digits(&s[0..4])? as i32, digits(&s[5..7])?, digits(&s[8..10])?))
+}
+
+/// The numbers of `dd/mm/yyyy` (or `d/m/yyyy`, with `-`, `.` or space separators).
+fn dmy_parts(s: &str) -> Option<Parts> {
+    let mut parts = s.split(['/', '-', '.', ' ']);
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || d.len() > 2 || m.len() > 2 || y.len() != 4 {
+        return None;
+    }
+    Some((digits(y)? as i32, digits(m)?, digits(d)?))
+}
+
+/// The numbers of eight digits, the year, month and day starting at the given places.
+fn eight_digits(s: &str, year: usize, month: usize, day: usize) -> Option<Parts> {
     if s.len() != 8 || !s.is_ascii() {
         return None;
     }
-    Date::new(
+    Some((
         digits(&s[year..year + 4])? as i32,
-        digits(&s[month..month + 2])? as u8,
-        digits(&s[day..day + 2])? as u8,
-    )
+        digits(&s[month..month + 2])?,
+        digits(&s[day..day + 2])?,
+    ))
 }
 
 fn digits(s: &str) -> Option<u32> {
@@ -210,6 +258,20 @@ mod tests {
         assert_eq!(Date::viet_nam_time(afternoon, "vi"), "14:05, 01/07/2025");
         assert_eq!(Date::viet_nam_time(afternoon, "en"), "14:05, 1 July 2025");
         assert_eq!(Date::viet_nam_time(ms - 3_600_001, "en"), "23:59, 30 June 2025");
+    }
+
+    #[test]
+    fn a_date_that_names_no_day_says_which_part_is_wrong() {
+        let day = |day, month, year| Some(NoSuchDay::Day { day, month, year });
+        assert_eq!(Date::no_such_day("31/02/2027"), day(31, 2, 2027));
+        assert_eq!(Date::no_such_day("29.02.1900"), day(29, 2, 1900));
+        assert_eq!(Date::no_such_day("31042020"), day(31, 4, 2020));
+        assert_eq!(Date::no_such_day("2026-04-00"), day(0, 4, 2026));
+        assert_eq!(Date::no_such_day("15/13/2027"), Some(NoSuchDay::Month(13)));
+        assert_eq!(Date::no_such_day("2026-13-01"), Some(NoSuchDay::Month(13)));
+        for fine_or_not_a_date in ["29/02/2000", "hôm qua", "05/03/25", "01/01/0000", "", "31/02"] {
+            assert_eq!(Date::no_such_day(fine_or_not_a_date), None, "{fine_or_not_a_date}");
+        }
     }
 
     #[test]

@@ -24,6 +24,9 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("number.too_large", "{label}: không được lớn hơn {max}", "{label}: must be {max} or less"),
     ("number.not_integer", "{label}: phải là số nguyên, không có phần thập phân", "{label}: must be a whole number"),
     ("date.invalid", "{label}: ngày không hợp lệ; nhập ngày/tháng/năm, năm đủ 4 chữ số (ví dụ 05/03/1990)", "{label}: not a valid date; use day/month/year with a 4-digit year (e.g. 05/03/1990)"),
+    // The words of `date.invalid` for a date written as one that names no day: its month, or its day.
+    ("date.invalid.month", "{label}: không có tháng {month}; tháng từ 1 đến 12", "{label}: there is no month {month}; months run from 1 to 12"),
+    ("date.invalid.day", "{label}: tháng {month}/{year} không có ngày {day}", "{label}: month {month} of {year} has no day {day}"),
     ("date.too_early", "{label}: không được trước ngày {min}", "{label}: must not be before {min}"),
     ("date.too_late", "{label}: không được sau ngày {max}", "{label}: must not be after {max}"),
     ("option.unknown", "{label}: lựa chọn không có trong danh sách", "{label}: choose an option from the list"),
@@ -115,6 +118,8 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
     let en = lang == "en";
     let words = match issue.code.as_str() {
         "required" => required_words(issue, form),
+        "date.invalid" if issue.params.contains_key("day") => "date.invalid.day",
+        "date.invalid" if issue.params.contains_key("month") => "date.invalid.month",
         code => code,
     };
     let explained = (issue.code == "pattern.mismatch")

@@ -1,5 +1,6 @@
 //! The JSON type each field kind's value must have; other rules only see well-typed values.
 
+use crate::date::NoSuchDay;
 use crate::definition::FieldKind;
 use crate::issue::Finding;
 use crate::path::ADDRESS_PARTS;
@@ -34,9 +35,19 @@ pub(crate) fn check(kind: FieldKind, value: &Json) -> Option<Finding> {
     }
     Some(match (kind, value) {
         (Number, Json::String(_)) => Finding::error("number.invalid"),
-        (Date, Json::String(_)) => Finding::error("date.invalid"),
+        (Date, Json::String(s)) => invalid_date(s),
         _ => Finding::error("type.invalid").with("expected", expected),
     })
+}
+
+/// A date that is not one; written as a date but naming no day, it says which part is wrong.
+fn invalid_date(s: &str) -> Finding {
+    let finding = Finding::error("date.invalid");
+    match crate::Date::no_such_day(s) {
+        Some(NoSuchDay::Month(month)) => finding.with("month", month),
+        Some(NoSuchDay::Day { day, month, year }) => finding.with("day", day).with("month", month).with("year", year),
+        None => finding,
+    }
 }
 
 fn is_file_metadata(file: &Json) -> bool {
@@ -56,10 +67,13 @@ mod tests {
     fn wrong_types_are_named() {
         assert_eq!(check(FieldKind::Text, &json!(5)).unwrap().code, "type.invalid");
         assert_eq!(check(FieldKind::Number, &json!("abc")).unwrap().code, "number.invalid");
+        let no_31st = check(FieldKind::Date, &json!("31/04/2020")).unwrap();
+        assert_eq!(no_31st.code, "date.invalid");
         assert_eq!(
-            check(FieldKind::Date, &json!("31/04/2020")).unwrap().code,
-            "date.invalid"
+            no_31st.params,
+            [("day", "31".into()), ("month", "4".into()), ("year", "2020".into())]
         );
+        assert!(check(FieldKind::Date, &json!("hôm qua")).unwrap().params.is_empty());
         assert_eq!(
             check(FieldKind::Address, &json!({"ward": "x"})).unwrap().code,
             "type.invalid"
