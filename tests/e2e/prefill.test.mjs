@@ -43,6 +43,8 @@ async function submitRefused(page) {
 }
 
 const skip = (t) => t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+/** What became of a PIN typed in a household row: said under the rows, not at the foot of the form. */
+const MEMBER_STATUS = 'tokhai-form [data-path="members"] > .tk-group-status';
 
 test('at least 8 fields are prefilled with their source, and the authoritative ones are locked', async (t) => {
   if (!env.portal) return skip(t);
@@ -229,7 +231,7 @@ test("a household member's PIN in a row fills the row from national data, locked
 
   await add.click();
   await typePin(1, stranger.pin);
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('hộ gia đình'), 'tokhai-form .tk-status');
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('hộ gia đình'), MEMBER_STATUS);
   assert.equal(await row(1, 'm_name').getAttribute('readonly'), null, "a stranger's row stays the citizen's to fill");
   assert.equal(await row(1, 'm_name').inputValue(), '');
 
@@ -264,7 +266,7 @@ test("a household member's PIN in a row fills the row from national data, locked
 test("the line saying a PIN is not in the household goes with that PIN's row, and on another screen", async (t) => {
   if (!env.portal) return skip(t);
   const { context, page, member, stranger, add, typePin } = await atMembers();
-  const status = 'tokhai-form .tk-status';
+  const status = MEMBER_STATUS;
   const notFound = () => page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('hộ gia đình'), status);
   await add.click();
   await typePin(0, stranger.pin);
@@ -290,7 +292,7 @@ test("a member's lookup that loses the connection says so and is asked again onc
   await add.click();
   await context.setOffline(true);
   await typePin(0, member.pin);
-  const status = 'tokhai-form .tk-status';
+  const status = MEMBER_STATUS;
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('mất kết nối'), status);
   assert.equal(
     await page.textContent(status),
@@ -325,7 +327,7 @@ test("a member's row bundle with a field the group lacks is refused whole: the r
 
   await add.click();
   await typePin(0, member.pin);
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.trim(), 'tokhai-form .tk-status');
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.trim(), MEMBER_STATUS);
   assert.deepEqual(refusals, ["prefill: the bundle is refused: 'members' has no field 'm_nickname'"]);
   assert.equal(await row(0, 'm_name').inputValue(), '', 'nothing of the bundle filled');
   assert.equal(await row(0, 'm_name').getAttribute('readonly'), null);

@@ -232,6 +232,8 @@ pub struct GroupNode {
     pub rows_el: Element,
     /// The add button.
     pub add: HtmlElement,
+    /// Says, under the rows, what became of a PIN typed in a row (rows filled from household members).
+    pub status: Element,
     /// Rows on screen.
     pub rows: Vec<RowNode>,
 }
@@ -783,6 +785,7 @@ impl Builder<'_> {
         attr(&fs, "id", &id);
         attr(&fs, "tabindex", "-1");
         let rows_el = dom.add(&fs, "div", "tk-rows", "");
+        let status = dom.make(Some(&fs), "p", &[("class", "tk-group-status"), ("role", "status")], "");
         let add_id = format!("{id}-add");
         // "Thêm dòng" is heard with the group it adds to.
         let legend_id = format!("{id}-legend");
@@ -805,6 +808,7 @@ impl Builder<'_> {
                 step,
                 rows_el: rows_el.clone(),
                 add: html(&add),
+                status,
                 rows: Vec::new(),
             },
         );

@@ -5,6 +5,7 @@ use crate::dom::{attr, flag, html, show};
 use crate::ui::{Txt, Word};
 use serde_json::Value as Json;
 use tokhai_core::path::ADDRESS_PARTS;
+use tokhai_core::prefill::member_key;
 use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
 use tokhai_core::FieldKind;
 use wasm_bindgen::JsCast;
@@ -39,10 +40,20 @@ impl State {
         self.render_status();
     }
 
-    /// Writes the status message in the current language.
+    /// Writes the status message in the current language: what became of a member's PIN under the
+    /// rows it was typed in (on a phone the form's own line is a screen further down), the rest on the
+    /// form's line.
     pub(super) fn render_status(&self) {
         let text = self.status_word.as_ref().map(|(w, n)| w.fill(&self.lang, n, ""));
-        self.status.set_text_content(text.as_deref());
+        let about_member = matches!(
+            &self.status_word,
+            Some((Word::MemberNotFound | Word::MemberRetrying, _))
+        );
+        for g in self.groups.values() {
+            let here = about_member && member_key(&g.def).is_some();
+            g.status.set_text_content(text.as_deref().filter(|_| here));
+        }
+        self.status.set_text_content(text.as_deref().filter(|_| !about_member));
     }
 
     /// Loads a draft's values and shows them (on step `step` if visible); says which answers no longer
