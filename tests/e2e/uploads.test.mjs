@@ -283,6 +283,7 @@ test("a lease's pages are chosen one at a time, each uploaded once; one removed 
   await page.focus('tokhai-form [data-path=lease] [data-act=remove-file] >> nth=1');
   await page.keyboard.press('Enter');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Bỏ tệp trang-3.pdf (1 KB)', 'focus on the next page');
+  assert.equal(await page.textContent('tokhai-form .tk-notice'), 'Đã bỏ tệp trang-2.pdf (1 KB).', 'a screen reader hears what went');
   assert.deepEqual((await lease()).map((f) => f.name), ['trang-1.pdf', 'trang-3.pdf']);
   assert.equal(uploads.length, 3, 'a removal uploads nothing');
   const sent = await fileIt(page);
