@@ -708,6 +708,17 @@ test('usable on a 360 px phone and at 200% zoom: no sideways scrolling', async (
   }
 });
 
+test("on a phone what a finger presses is 44 px tall at least: a choice's row and label, the language switch", async () => {
+  const { page, context, problems } = await open(env, HARNESS, { width: 360, height: 740 });
+  const small = await page.$$eval('.tk-option:has(.tk-choice), .tk-option:has(.tk-choice) label, .tk-btn-link', (es) =>
+    es.filter((e) => e.offsetParent).filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.textContent.trim()),
+  );
+  assert.ok((await page.$$('.tk-option:has(.tk-choice)')).length > 0, 'the first screen has choices');
+  assert.deepEqual(small, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("with WCAG's text spacing (1.4.12) on a phone, no text is cut off and nothing scrolls sideways", async () => {
   const { page, context, problems } = await open(env, HARNESS, { width: 360, height: 740 });
   await page.evaluate(() => {
