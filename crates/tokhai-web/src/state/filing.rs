@@ -5,7 +5,6 @@ use crate::dom::{attr, flag, html, show};
 use crate::ui::{Txt, Word};
 use serde_json::Value as Json;
 use tokhai_core::path::ADDRESS_PARTS;
-use tokhai_core::prefill::member_key;
 use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
 use tokhai_core::FieldKind;
 use wasm_bindgen::JsCast;
@@ -45,15 +44,16 @@ impl State {
     /// form's line.
     pub(super) fn render_status(&self) {
         let text = self.status_word.as_ref().map(|(w, n)| w.fill(&self.lang, n, ""));
-        let about_member = matches!(
-            &self.status_word,
-            Some((Word::MemberNotFound | Word::MemberRetrying, _))
-        );
-        for g in self.groups.values() {
-            let here = about_member && member_key(&g.def).is_some();
+        let member = match &self.status_word {
+            Some((Word::MemberNotFound | Word::MemberRetrying, pin)) => Some(pin.as_str()),
+            _ => None,
+        };
+        for (path, g) in &self.groups {
+            let here = member.is_some_and(|pin| self.names_member(path, pin));
             g.status.set_text_content(text.as_deref().filter(|_| here));
         }
-        self.status.set_text_content(text.as_deref().filter(|_| !about_member));
+        self.status
+            .set_text_content(text.as_deref().filter(|_| member.is_none()));
     }
 
     /// Loads a draft's values and shows them (on step `step` if visible); says which answers no longer

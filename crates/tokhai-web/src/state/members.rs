@@ -240,15 +240,20 @@ impl State {
         let Some((Word::MemberNotFound | Word::MemberRetrying, pin)) = &self.status_word else {
             return;
         };
-        let values = self.session.values();
-        let named = self.groups.keys().any(|g| {
-            let rows = values[g].as_array().map_or(&[][..], Vec::as_slice);
-            self.member_key_of(g)
-                .is_some_and(|key| rows.iter().any(|r| r[&key].as_str() == Some(pin)))
-        });
+        let named = self.groups.keys().any(|g| self.names_member(g, pin));
         if any || !named {
             self.set_status(None);
         }
+    }
+
+    /// Whether a row of `group` (filled from household members) names the member of `pin`.
+    pub(super) fn names_member(&self, group: &str, pin: &str) -> bool {
+        let Some(key) = self.member_key_of(group) else {
+            return false;
+        };
+        let values = self.session.values();
+        let rows = values[group].as_array().map_or(&[][..], Vec::as_slice);
+        rows.iter().any(|r| r[&key].as_str() == Some(pin))
     }
 
     /// The key field of a group filled from household members (see `member_key`).
