@@ -450,7 +450,19 @@ test('a list waiting for another takes no typing and says which list to choose f
   await pick(page, '#tk1-authority_province', 'hai phong');
   await page.keyboard.press('Tab');
   assert.equal(await page.inputValue('#tk1-authority_commune'), '');
-  assert.equal(await text(page, '.tk-notice'), 'Đã bỏ “Phường Ba Đình” vì không thuộc lựa chọn mới ở trên.');
+  assert.equal(await text(page, '.tk-notice'), 'Đã bỏ “Phường Ba Đình” vì không thuộc “Tỉnh, thành phố” vừa chọn.');
+  // An emptied province empties the commune too, and says that.
+  await page.focus('#tk1-authority_commune');
+  await page.keyboard.type('phuong');
+  await page.locator('#tk1-authority_commune-list [role=option]').first().waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const commune = await page.inputValue('#tk1-authority_commune');
+  assert.ok(commune.length > 0);
+  await page.fill('#tk1-authority_province', '');
+  await page.focus('#tk1-authority_commune');
+  assert.equal(await page.inputValue('#tk1-authority_commune'), '');
+  assert.equal(await text(page, '.tk-notice'), `Đã bỏ “${commune}” vì “Tỉnh, thành phố” đã bị xóa.`);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -929,15 +941,18 @@ test('a text a definition gives only in Vietnamese is marked lang="vi" in the En
   const marked = await page.evaluate(async () => {
     const { mount } = await import('/pkg/index.js');
     const def = await (await fetch('/fixtures/ct01-sample.json')).json();
-    const fields = def.steps[0].sections.flatMap((s) => s.fields);
+    const fields = def.steps.flatMap((step) => step.sections).flatMap((s) => s.fields);
     const field = (id) => fields.find((f) => f.id === id);
     def.steps[0].title = def.steps[0].title.vi;
     field('other_name').label = field('other_name').label.vi;
     const sex = field('sex');
     sex.options[0].label = { vi: sex.options[0].label.vi };
+    // Named in the English note of the list that waits for it: "Choose “…” first".
+    field('home_province').label = field('home_province').label.vi;
     const host = document.createElement('div');
     document.body.append(host);
     const handle = await mount(host, def, { catalogs: '/catalogs/admin-units.json', drafts: false, lang: 'en' });
+    await new Promise((later) => setTimeout(later));
     const list = () => [...host.querySelectorAll('.tk [lang]:not(.tk):not([data-act=lang])')].map((e) => `${e.lang}:${e.textContent}`);
     const seen = { en: list() };
     handle.setLanguage('vi');
@@ -947,7 +962,7 @@ test('a text a definition gives only in Vietnamese is marked lang="vi" in the En
     handle.destroy();
     return seen;
   });
-  const expected = ['vi:Người kê khai', 'vi:Người kê khai', 'vi:Tên gọi khác', 'vi:Nam'];
+  const expected = ['vi:Người kê khai', 'vi:Người kê khai', 'vi:Tên gọi khác', 'vi:Nam', 'vi:Tỉnh/thành phố quê quán', 'vi:Tỉnh/thành phố quê quán'];
   assert.deepEqual(marked.en.toSorted(), expected.toSorted(), 'the Vietnamese texts in the English interface');
   assert.deepEqual(marked.vi, [], 'nothing to mark in the Vietnamese interface');
   assert.deepEqual(marked.back.toSorted(), expected.toSorted(), 'marked again after a switch');

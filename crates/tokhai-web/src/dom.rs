@@ -80,10 +80,15 @@ impl Dom {
         e
     }
 
-    /// A new element holding a text of the widget in `lang` (see [`Dom::def_text`]).
+    /// A new element holding a text of the widget in `lang` (see [`Dom::def_text`] and [`write`]).
     pub fn txt(&self, parent: &Element, tag: &str, attrs: Attrs, t: &Txt, lang: &str) -> Element {
         match t {
             Txt::Def(d) => self.def_text(parent, tag, attrs, d, lang),
+            Txt::Naming(..) => {
+                let e = self.make(Some(parent), tag, attrs, "");
+                write(&e, t, lang);
+                e
+            }
             _ => self.make(Some(parent), tag, attrs, &t.render(lang)),
         }
     }
@@ -109,8 +114,21 @@ pub fn path_id(prefix: &str, path: &str) -> String {
     id
 }
 
-/// Rewrites an element's text in another language, marked as [`Dom::def_text`] marks it.
+/// Rewrites an element's text in another language, marked as [`Dom::def_text`] marks it; the text a
+/// chrome word names goes in a span of its own, marked so too.
 pub fn write(e: &Element, t: &Txt, lang: &str) {
+    if let Txt::Naming(word, named) = t {
+        let words = word.get(lang);
+        let (before, after) = words.split_once("{label}").unwrap_or((words, ""));
+        e.set_text_content(Some(before));
+        let span = e.owner_document().and_then(|d| d.create_element("span").ok());
+        if let Some(span) = span {
+            write(&span, named, lang);
+            let _ = e.append_child(&span);
+        }
+        let _ = e.append_with_str_1(after);
+        return;
+    }
     e.set_text_content(Some(&t.render(lang)));
     if let Txt::Def(d) = t {
         if falls_back(d, lang) {

@@ -92,14 +92,14 @@ pub struct Combo {
     pub input: HtmlInputElement,
     /// The `listbox` of matching options.
     pub list: Element,
-    /// Live region announcing the number of matches.
+    /// Live region saying the number of matches, or, while the list waits, which list to choose first.
     pub status: Element,
     /// A dependent list's note to choose the list it waits for first, shown while it waits.
     pub note: Option<Element>,
     /// Catalogue name.
     pub catalog: String,
-    /// Whether the options depend on another field's value.
-    pub dependent: bool,
+    /// The label of the list whose choice filters this one's options (a dependent list), if any.
+    pub waits_for: Option<Txt>,
     /// Current parent code of a dependent list.
     pub parent: Option<String>,
     /// Chosen code.
@@ -174,7 +174,7 @@ impl Default for Status {
 
 impl FieldNode {
     /// The ids of its hints on show: a locked date hides how to type it, a list that no longer waits
-    /// its note to choose the item above (a hidden element named by `aria-describedby` is still read).
+    /// its note to choose the list it waits for (a hidden element named by `aria-describedby` is still read).
     pub fn shown_hints(&self) -> String {
         let hidden = |id: &str| {
             self.wrap
@@ -548,7 +548,6 @@ impl Builder<'_> {
         waits_for: Option<Txt>,
         texts: &mut Vec<(Element, Txt)>,
     ) -> Combo {
-        let dependent = waits_for.is_some();
         let dom = self.dom;
         let box_el = dom.add(wrap, "div", "tk-combo", "");
         let list_id = format!("{id}-list");
@@ -566,7 +565,7 @@ impl Builder<'_> {
             ],
         ]
         .concat();
-        if dependent {
+        if waits_for.is_some() {
             attrs.push(("aria-disabled", "true"));
         }
         let input = dom.make(Some(&box_el), "input", &attrs, "");
@@ -586,7 +585,7 @@ impl Builder<'_> {
         let status = dom.make(Some(&box_el), "div", &status_attrs, "");
         // A dependent list waits for the list it is filtered by, and says so by name (shown, and read with
         // the list; not a live region, which would say it again at a language switch), until that is chosen.
-        let note = waits_for.map(|parent| {
+        let note = waits_for.clone().map(|parent| {
             let t = Txt::Naming(Word::ChooseParentFirst, Box::new(parent));
             let attrs = [("class", "tk-hint tk-parent-first"), ("id", &note_id(id))];
             let note = dom.txt(&box_el, "div", &attrs, &t, self.lang);
@@ -599,7 +598,7 @@ impl Builder<'_> {
             status,
             note,
             catalog,
-            dependent,
+            waits_for,
             parent: None,
             value: None,
             items: Vec::new(),

@@ -113,8 +113,10 @@ pub enum Word {
     MemberRetrying,
     /// A household member's row was filled from national data.
     MemberFilled,
-    /// A dependent list's choice `{n}` was emptied: it is not under the new choice of the list above.
+    /// A dependent list's choice `{n}` was emptied: it is not under the new choice of list `{label}`.
     ChoiceCleared,
+    /// A dependent list's choice `{n}` was emptied with list `{label}`'s choice.
+    ChoiceClearedWithParent,
     /// The same form (and draft) is open in another tab of the browser.
     OpenElsewhere,
     /// The same form was filed from another tab, as application {n}.
@@ -281,8 +283,12 @@ impl Word {
                 "This person's details could not be fetched from your household yet (no connection); the form will try again once it is back.",
             ),
             Word::ChoiceCleared => (
-                "Đã bỏ “{n}” vì không thuộc lựa chọn mới ở trên.",
-                "“{n}” was cleared: it is not part of the new choice above.",
+                "Đã bỏ “{n}” vì không thuộc “{label}” vừa chọn.",
+                "“{n}” was cleared: it is not in the “{label}” just chosen.",
+            ),
+            Word::ChoiceClearedWithParent => (
+                "Đã bỏ “{n}” vì “{label}” đã bị xóa.",
+                "“{n}” was cleared: “{label}” was emptied.",
             ),
             Word::MemberFilled => (
                 "Đã điền thông tin người này từ hộ gia đình của bạn (Cơ sở dữ liệu quốc gia về dân cư).",

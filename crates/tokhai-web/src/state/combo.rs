@@ -30,7 +30,9 @@ impl State {
         let query = if typed { c.input.value() } else { String::new() };
         let catalog = lookup(&self.form, &self.host, &c.catalog);
         let options = match catalog {
-            Some(cat) if !(c.dependent && c.parent.is_none()) => cat.search(c.parent.as_deref(), &query, LIST_LIMIT),
+            Some(cat) if !(c.waits_for.is_some() && c.parent.is_none()) => {
+                cat.search(c.parent.as_deref(), &query, LIST_LIMIT)
+            }
             _ => Vec::new(),
         };
         c.list.set_text_content(None);
@@ -93,13 +95,13 @@ impl State {
     }
 }
 
-/// Whether a dependent list waits for the item above it (and is not locked).
+/// Whether a dependent list waits for the list it is filtered by (and is not locked).
 pub(super) fn waits_for_parent(c: &Combo) -> bool {
-    c.dependent && c.parent.is_none() && !c.input.read_only()
+    c.waits_for.is_some() && c.parent.is_none() && !c.input.read_only()
 }
 
-/// Shows the note under a list that waits for the item above it (to choose that first) while it waits,
-/// and describes the list by it only then.
+/// Shows the note under a list that waits for another (to choose that first) while it waits, and
+/// describes the list by it only then.
 pub(super) fn note_parent(c: &Combo) {
     let Some(note) = &c.note else { return };
     let waits = waits_for_parent(c);

@@ -487,12 +487,21 @@ impl State {
             .is_some_and(|v| catalog.and_then(|cat| cat.get(v)).is_none_or(|o| o.parent != c.parent));
         if clear && orphan {
             let dropped = c.input.value();
+            let word = if c.parent.is_some() {
+                Word::ChoiceCleared
+            } else {
+                Word::ChoiceClearedWithParent
+            };
+            let parent_label = c.waits_for.as_ref().map(|t| t.render(&self.lang)).unwrap_or_default();
             c.value = None;
             c.input.set_value("");
             let patches = self.session.input(path, Json::Null).unwrap_or_default();
             self.apply(patches, None);
             // Heard, not only seen: a screen reader user moving on would not learn the choice went.
-            self.notify(Word::ChoiceCleared.fill(&self.lang, dropped.trim(), ""));
+            let said = word
+                .fill(&self.lang, dropped.trim(), "")
+                .replace("{label}", &parent_label);
+            self.notify(said);
         }
     }
 
