@@ -50,9 +50,18 @@ impl Date {
     /// or its day in that month; `None` for text not written so, a real date, or a year out of range.
     pub fn no_such_day(s: &str) -> Option<NoSuchDay> {
         let s = s.trim();
-        let (year, month, day) = iso_parts(s)
-            .or_else(|| dmy_parts(s))
-            .or_else(|| eight_digits(s, 4, 2, 0))?;
+        let (year, month, day) = match iso_parts(s).or_else(|| dmy_parts(s)) {
+            Some(written) => written,
+            // Eight digits read as ddmmyyyy and as yyyymmdd: only one reading with a real month says more.
+            None => {
+                let readings = [eight_digits(s, 4, 2, 0), eight_digits(s, 0, 4, 6)];
+                let mut real_month = readings.into_iter().flatten().filter(|(_, m, _)| (1..=12).contains(m));
+                match (real_month.next(), real_month.next()) {
+                    (Some(one), None) => one,
+                    _ => return None,
+                }
+            }
+        };
         if Date::from_parts((year, month, day)).is_some() || !(1..=9999).contains(&year) {
             return None;
         }
@@ -92,7 +101,12 @@ impl Date {
         let minute = (unix_ms + VIET_NAM_OFFSET_MS).div_euclid(60_000).rem_euclid(24 * 60);
         let d = Date::in_viet_nam(unix_ms);
         let date = match lang {
-            "en" => format!("{} {} {}", d.day, MONTHS[usize::from(d.month) - 1], d.year),
+            "en" => format!(
+                "{} {} {}",
+                d.day,
+                month_name(d.month.into()).unwrap_or_default(),
+                d.year
+            ),
             _ => d.to_dmy(),
         };
         format!("{:02}:{:02}, {date}", minute / 60, minute % 60)
@@ -167,6 +181,11 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
 
 /// Viet Nam's offset from UTC (no daylight saving time).
 const VIET_NAM_OFFSET_MS: i64 = 7 * 3_600_000;
+
+/// The English name of month `n` (1 to 12).
+pub fn month_name(n: u32) -> Option<&'static str> {
+    MONTHS.get(usize::try_from(n).ok()?.checked_sub(1)?).copied()
+}
 
 /// The months' English names.
 const MONTHS: [&str; 12] = [
@@ -266,10 +285,24 @@ mod tests {
         assert_eq!(Date::no_such_day("31/02/2027"), day(31, 2, 2027));
         assert_eq!(Date::no_such_day("29.02.1900"), day(29, 2, 1900));
         assert_eq!(Date::no_such_day("31042020"), day(31, 4, 2020));
+        assert_eq!(
+            Date::no_such_day("20250231"),
+            day(31, 2, 2025),
+            "yyyymmdd, the one reading with a month"
+        );
         assert_eq!(Date::no_such_day("2026-04-00"), day(0, 4, 2026));
         assert_eq!(Date::no_such_day("15/13/2027"), Some(NoSuchDay::Month(13)));
         assert_eq!(Date::no_such_day("2026-13-01"), Some(NoSuchDay::Month(13)));
-        for fine_or_not_a_date in ["29/02/2000", "hôm qua", "05/03/25", "01/01/0000", "", "31/02"] {
+        for fine_or_not_a_date in [
+            "29/02/2000",
+            "hôm qua",
+            "05/03/25",
+            "01/01/0000",
+            "",
+            "31/02",
+            "19900315",
+            "15132027",
+        ] {
             assert_eq!(Date::no_such_day(fine_or_not_a_date), None, "{fine_or_not_a_date}");
         }
     }

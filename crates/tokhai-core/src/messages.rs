@@ -3,6 +3,7 @@
 //! The browser and the server render issues with these same templates, so a refusal reason
 //! reads exactly like the message the citizen saw in the form.
 
+use crate::date::month_name;
 use crate::definition::FieldDef;
 use crate::form::Form;
 use crate::issue::Issue;
@@ -23,10 +24,10 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("number.too_small", "{label}: không được nhỏ hơn {min}", "{label}: must be {min} or more"),
     ("number.too_large", "{label}: không được lớn hơn {max}", "{label}: must be {max} or less"),
     ("number.not_integer", "{label}: phải là số nguyên, không có phần thập phân", "{label}: must be a whole number"),
-    ("date.invalid", "{label}: ngày không hợp lệ; nhập ngày/tháng/năm, năm đủ 4 chữ số (ví dụ 05/03/1990)", "{label}: not a valid date; use day/month/year with a 4-digit year (e.g. 05/03/1990)"),
+    ("date.invalid", "{label}: ngày không hợp lệ; nhập ngày/tháng/năm, năm đủ 4 chữ số (ví dụ 05/03/1990 hoặc 05031990)", "{label}: not a valid date; use day/month/year with a 4-digit year (e.g. 05/03/1990 or 05031990)"),
     // The words of `date.invalid` for a date written as one that names no day: its month, or its day.
     ("date.invalid.month", "{label}: không có tháng {month}; tháng từ 1 đến 12", "{label}: there is no month {month}; months run from 1 to 12"),
-    ("date.invalid.day", "{label}: tháng {month}/{year} không có ngày {day}", "{label}: month {month} of {year} has no day {day}"),
+    ("date.invalid.day", "{label}: tháng {month}/{year} không có ngày {day}", "{label}: {month} {year} has no day {day}"),
     ("date.too_early", "{label}: không được trước ngày {min}", "{label}: must not be before {min}"),
     ("date.too_late", "{label}: không được sau ngày {max}", "{label}: must not be after {max}"),
     ("option.unknown", "{label}: lựa chọn không có trong danh sách", "{label}: choose an option from the list"),
@@ -144,6 +145,8 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
             // Accepted file types in words of the language: 'PDF hoặc ảnh'.
             "accept" => file_types(value.split(", "), lang),
             "expected" if !en => type_in_vietnamese(value).to_owned(),
+            // In English a month is named: "February 2027 has no day 31".
+            "month" if en => value.parse().ok().and_then(month_name).unwrap_or(value).to_owned(),
             _ => value.clone(),
         };
         out = out.replace(&format!("{{{name}}}"), &value);
