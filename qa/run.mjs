@@ -6,7 +6,8 @@
 // <form>: ct01, birth-registration or judicial-record (or a form id). --runs: filings, each by
 // another synthetic citizen (default 1). --speed: divides every model delay (default 1, real time).
 // The runner starts tokhai-server itself (the debug build of $CARGO_TARGET_DIR or target/), or uses the
-// portal at $TOKHAI_URL (development login on; its summary then counts every filing of the day).
+// portal at $TOKHAI_URL (development login on; its summary then counts every filing of the day; its
+// $TOKHAI_QA_TOKEN, if it has one, is sent with the summary's request).
 // The SDK's figure is the widget's handle.timing() (tokhai-core's metrics, clock from the portal's
 // login); the server's figure comes from the timing record the widget's beacon left. The target and
 // the keystroke-level model's constants are the portal's QA summary's (tokhai-core's, as `tokhai estimate`).
@@ -115,7 +116,10 @@ async function fileOnce(browser, url, form, citizen, { klm, speed }) {
  * (`aggregate`), the target (`target_ms`) and the keystroke-level model (`klm`), all tokhai-core's.
  */
 async function serverSummary(url, form) {
-  const res = await fetch(`${url}/api/qa/forms/${form.id}/summary?days=1`);
+  // A portal with a QA token ($TOKHAI_QA_TOKEN) answers only with it.
+  const token = process.env.TOKHAI_QA_TOKEN;
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
+  const res = await fetch(`${url}/api/qa/forms/${form.id}/summary?days=1`, { headers });
   if (!res.ok) throw new Error(`QA summary: ${res.status} ${await res.text()}`);
   return res.json();
 }
