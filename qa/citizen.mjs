@@ -206,7 +206,9 @@ export class Citizen {
     await this.press('Tab');
     const name = control(path.replace(/[^.]+$/, 'm_name'));
     await this.page.waitForFunction(
-      (s) => document.querySelector(s)?.readOnly || /hộ gia đình/.test(document.querySelector('tokhai-form .tk-status')?.textContent ?? ''),
+      (s) =>
+        document.querySelector(s)?.readOnly ||
+        [...document.querySelectorAll('tokhai-form .tk-group-status')].some((e) => /hộ gia đình/.test(e.textContent)),
       name,
     );
   }
