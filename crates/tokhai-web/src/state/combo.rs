@@ -30,9 +30,7 @@ impl State {
         let query = if typed { c.input.value() } else { String::new() };
         let catalog = lookup(&self.form, &self.host, &c.catalog);
         let options = match catalog {
-            Some(cat) if !(c.waits_for.is_some() && c.parent.is_none()) => {
-                cat.search(c.parent.as_deref(), &query, LIST_LIMIT)
-            }
+            Some(cat) if !waits_for_parent(c) => cat.search(c.parent.as_deref(), &query, LIST_LIMIT),
             _ => Vec::new(),
         };
         c.list.set_text_content(None);

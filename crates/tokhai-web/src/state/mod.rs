@@ -1210,10 +1210,12 @@ impl State {
     /// The filing's timeline, earlier visits included: events (field paths and issue codes, never values)
     /// and prefill coverage.
     pub fn timeline(&self) -> Timeline {
-        let top: Vec<&str> = self.form.def().top_fields().map(|f| f.id.as_str()).collect();
+        // Sets: a draft is saved with its timeline at every pause in typing, and a form may have 700 fields.
+        let top: HashSet<&str> = self.form.def().top_fields().map(|f| f.id.as_str()).collect();
         // As the session has them, whether or not their step is rendered yet.
-        let shown = self.session.visible_fields();
-        let visible = top.iter().filter(|id| shown.iter().any(|s| s == *id)).count();
+        let visible = (self.session.visible_fields().iter())
+            .filter(|id| top.contains(id.as_str()))
+            .count();
         let prefilled = self
             .bundle
             .as_ref()
