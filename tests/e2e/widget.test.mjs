@@ -299,6 +299,9 @@ test('a conditional field appears and disappears; dependent lists follow their p
   const describedBy = await page.getAttribute('#tk1-home_commune', 'aria-describedby');
   assert.equal(await text(page, `#${describedBy}`), 'Chọn “Tỉnh/thành phố quê quán” trước', 'the note describes the list');
   assert.equal(await page.textContent('[data-path="residence.commune"] .tk-parent-first'), 'Chọn “Tỉnh/thành phố” trước');
+  // The note is one line: the list it names runs on in it.
+  const lines = await page.$eval('[data-path="residence.commune"] .tk-parent-first', (p) => p.offsetHeight / parseFloat(getComputedStyle(p).lineHeight));
+  assert.ok(lines < 1.5, `the note takes ${lines} lines`);
   await page.click('#tk1-home_province');
   // Names with a word starting so come first, then those whose former provinces' names do (Tuyên
   // Quang took in Hà Giang in 2025), then the others: 'ha' lists Hà Nội before Lai Châu (cHAu).
@@ -777,7 +780,7 @@ test('on a phone the progress shows the current step alone, under "Bước 2/4",
   }
 });
 
-test('in a contrast theme (forced colours) the highlighted option and the steps reached still stand out', async () => {
+test("in a contrast theme (forced colours) the highlighted option, the steps reached and a list's arrow still stand out", async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.emulateMedia({ forcedColors: 'active' });
   await fillDeclarant(page);
@@ -797,6 +800,12 @@ test('in a contrast theme (forced colours) the highlighted option and the steps 
   assert.equal(later, ahead);
   assert.notEqual(done, ahead, 'a step done looks unlike a step ahead');
   assert.notEqual(current, ahead, 'the current step looks unlike a step ahead');
+
+  // A list to choose from keeps its arrow (a contrast theme drops gradients unless they are the theme's
+  // own colours); a list waiting for its parent has none.
+  const arrow = (id) => page.$eval(id, (e) => getComputedStyle(e).backgroundImage);
+  assert.match(await arrow('#tk1-residence_province'), /^linear-gradient.*linear-gradient/);
+  assert.equal(await arrow('#tk1-residence_commune'), 'none');
 
   await page.click('#tk1-residence_province');
   await page.keyboard.type('ha');
