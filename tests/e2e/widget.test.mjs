@@ -470,6 +470,45 @@ test('a list waiting for another takes no typing and says which list to choose f
   await context.close();
 });
 
+test('text left in a searchable list that is no option is kept and said so, at once and in the summary, even in an optional list', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const error = '[data-path="ethnicity"] .tk-error';
+  const unmatched = (typed) => `Dân tộc: “${typed}” không phải là một mục trong danh sách, vui lòng chọn một mục trong danh sách`;
+  await typeInto(page, '#tk1-ethnicity', 'Kinhh');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.inputValue('#tk1-ethnicity'), 'Kinhh', 'what was typed stays');
+  assert.equal(await text(page, error), `Lỗi: ${unmatched('Kinhh')}`);
+  assert.equal(await page.getAttribute('#tk1-ethnicity', 'aria-invalid'), 'true');
+  await page.waitForFunction((t) => document.querySelector('.tk-notice').textContent.includes(t), unmatched('Kinhh'));
+  // The list is optional, yet the step does not go on with what was typed silently dropped.
+  await fillDeclarant(page);
+  await page.fill('#tk1-ethnicity', 'T');
+  await page.fill('#tk1-phone', '');
+  await page.click(next);
+  await page.waitForSelector('.tk-summary:not([hidden])');
+  const summary = await page.$$eval('.tk-summary a', (links) => links.map((a) => a.textContent.trim()));
+  // Several options match "T": none is chosen. The summary lists the errors as the page has them.
+  assert.deepEqual(summary, [unmatched('T'), 'Số điện thoại: vui lòng nhập thông tin']);
+  await typeInto(page, '#tk1-phone', '0912345678');
+  // Emptied, the optional list has no error; an option chosen, none either.
+  await page.fill('#tk1-ethnicity', '');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.isHidden(error), true);
+  await typeInto(page, '#tk1-ethnicity', 'Kin');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.inputValue('#tk1-ethnicity'), 'Kinh', 'the one match is chosen');
+  assert.equal(await page.isHidden(error), true);
+  // A required list says the same, in English too, not "choose an option" as if nothing were typed.
+  await page.click('.tk-lang');
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  await typeInto(page, '#tk1-residence_province', 'Ha Tay');
+  await page.keyboard.press('Tab');
+  assert.equal(await text(page, '[data-path="residence.province"] .tk-error'), 'Error: Address to register (province): “Ha Tay” is not an option of the list; choose one from the list');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the option of a searchable list arrowed to is the selected one, and no other', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.click('#tk1-ethnicity');

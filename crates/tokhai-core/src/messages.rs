@@ -16,6 +16,8 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("required.choose", "{label}: vui lòng chọn", "{label}: choose an option"),
     ("required.tick", "{label}: vui lòng đánh dấu để xác nhận", "{label}: tick the box to confirm"),
     ("required.attach", "{label}: vui lòng đính kèm tệp", "{label}: attach a file"),
+    // Text left in a searchable list (the widget's) that matches no option, or several.
+    ("choice.unmatched", "{label}: “{text}” không phải là một mục trong danh sách, vui lòng chọn một mục trong danh sách", "{label}: “{text}” is not an option of the list; choose one from the list"),
     ("type.invalid", "{label}: giá trị không đúng kiểu ({expected})", "{label}: the value has the wrong type ({expected})"),
     ("text.too_short", "{label}: cần ít nhất {min} ký tự", "{label}: use at least {min} characters"),
     ("text.too_long", "{label}: tối đa {max} ký tự", "{label}: use at most {max} characters"),

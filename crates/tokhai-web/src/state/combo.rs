@@ -1,12 +1,57 @@
 //! Searchable lists (ARIA comboboxes) over catalogues: filtering without diacritics, choosing.
 
-use super::{lookup, option_label, State, LIST_LIMIT};
+use super::{lookup, option_label, FieldNode, State, LIST_LIMIT};
 use crate::dom::{attr, say_later, show};
 use crate::render::{Combo, Control};
 use crate::ui::Word;
 use serde_json::Value as Json;
+use tokhai_core::Issue;
+
+/// The code of text left in a searchable list that chose no option: it holds the filing back.
+const UNMATCHED: &str = "choice.unmatched";
 
 impl State {
+    /// The issue of a searchable list left with text that matches no option, or several: the core sees
+    /// only an empty value, and would ask to choose as if nothing had been typed.
+    pub(super) fn unmatched(&self, path: &str) -> Option<Issue> {
+        let Some(FieldNode {
+            control: Control::Combo(c),
+            ..
+        }) = self.nodes.get(path)
+        else {
+            return None;
+        };
+        let text = c.input.value();
+        let text = text.trim();
+        (c.value.is_none() && !text.is_empty()).then(|| Issue::error(path, UNMATCHED).with("text", text))
+    }
+
+    /// The issues of the visible lists left with text that chose nothing, put on their fields.
+    pub(super) fn unmatched_issues(&mut self) -> Vec<Issue> {
+        let visible = self.nodes.iter().filter(|(_, n)| n.st.visible);
+        let issues: Vec<Issue> = visible.filter_map(|(path, _)| self.unmatched(path)).collect();
+        for issue in &issues {
+            if let Some(n) = self.nodes.get_mut(&issue.path) {
+                n.st.issues = vec![issue.clone()];
+            }
+        }
+        issues
+    }
+
+    /// After a list was left: puts on its field the issue of text that chose nothing or, once its text
+    /// chose an option (or was emptied), the core's issues again.
+    pub(super) fn recheck_unmatched(&mut self, path: &str) {
+        let held = |s: &State| (s.nodes.get(path)).is_some_and(|n| n.st.issues.iter().any(|i| i.code == UNMATCHED));
+        let issues = match self.unmatched(path) {
+            Some(issue) => vec![issue],
+            None if held(self) => self.session.issues().into_iter().filter(|i| i.path == path).collect(),
+            None => return,
+        };
+        if let Some(n) = self.nodes.get_mut(path) {
+            n.st.issues = issues;
+        }
+    }
+
     /// Fills and opens a list: with what was typed (`typed`), or all options.
     pub(super) fn filter_list(&mut self, path: &str, typed: bool) {
         let Some(n) = self.nodes.get_mut(path) else {

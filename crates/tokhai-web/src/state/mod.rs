@@ -383,6 +383,7 @@ impl State {
                 .filter(|i| &i.path == t || (t == path && !targets.contains(&i.path)))
                 .cloned()
                 .collect();
+            let own = self.unmatched(t).map_or(own, |issue| vec![issue]);
             let Some(n) = self.nodes.get_mut(t) else {
                 continue;
             };
@@ -949,6 +950,7 @@ impl State {
         self.files_chosen(path, &value);
         self.say_refused_files(path);
         self.forget_refusal(path);
+        self.recheck_unmatched(path);
         self.render_issues(path);
         // Focus has moved on: a new error of the box just left is said, once (a file box says its own).
         let new_error = self.shown_errors(path).into_iter().find(|i| !before.contains(i));

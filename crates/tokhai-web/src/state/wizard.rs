@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 use tokhai_core::definition::FieldDef;
 use tokhai_core::timing::EventKind;
 use tokhai_core::{Date, FieldKind, Issue, Severity};
-use web_sys::Element;
+use web_sys::{Element, Node};
 
 /// The param that numbers the back end's reasons in its answer.
 const REASON: &str = "reason_index";
@@ -132,13 +132,37 @@ impl State {
         }
     }
 
-    /// Every error of the form, after validating every visible field.
-    pub(super) fn validate_errors(&mut self, waiting_uploads: bool) -> Vec<Issue> {
+    /// Every issue of the form after validating every visible field: the core's, with the widget's own
+    /// (text in a list that chose nothing, in place of the core's; files not uploaded, or still uploading
+    /// with `waiting_uploads`).
+    fn checked_issues(&mut self, waiting_uploads: bool) -> Vec<Issue> {
         let patches = self.session.validate_all();
         self.apply(patches, None);
-        let mut errors: Vec<Issue> = self.session.issues().into_iter().filter(Issue::is_error).collect();
-        errors.extend(self.upload_issues(waiting_uploads));
-        errors
+        let mut issues = self.session.issues();
+        // Each where the page has it: in place of the core's issue of its field, or before the next field's.
+        for issue in self.unmatched_issues() {
+            let at = (issues.iter()).position(|i| i.path == issue.path || self.comes_after(&i.path, &issue.path));
+            issues.retain(|i| i.path != issue.path);
+            issues.insert(at.unwrap_or(issues.len()), issue);
+        }
+        issues.extend(self.upload_issues(waiting_uploads));
+        issues
+    }
+
+    /// Every error of the form, after validating every visible field.
+    pub(super) fn validate_errors(&mut self, waiting_uploads: bool) -> Vec<Issue> {
+        self.checked_issues(waiting_uploads)
+            .into_iter()
+            .filter(Issue::is_error)
+            .collect()
+    }
+
+    /// Whether the field at `later` comes after the field at `path` on the page.
+    fn comes_after(&self, later: &str, path: &str) -> bool {
+        match (self.nodes.get(later), self.nodes.get(path)) {
+            (Some(l), Some(p)) => p.wrap.compare_document_position(&l.wrap) & Node::DOCUMENT_POSITION_FOLLOWING != 0,
+            _ => false,
+        }
     }
 
     /// The step of the field an issue is about (`None` when no field of a step has it).
@@ -227,10 +251,7 @@ impl State {
 
     /// Validates everything: shows every error and returns the issues with their messages.
     pub fn validate(&mut self) -> Json {
-        let patches = self.session.validate_all();
-        self.apply(patches, None);
-        let mut issues = self.session.issues();
-        issues.extend(self.upload_issues(true));
+        let issues = self.checked_issues(true);
         self.reveal(&issues);
         self.issue_list(&issues)
     }
