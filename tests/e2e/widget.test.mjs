@@ -100,7 +100,7 @@ test('the sample form is filled and submitted by keyboard alone, through the rev
   await page.waitForSelector('#tk1-step-3:focus');
   // A file field says what it accepts before a file is chosen, and refuses another type in the same words.
   assert.equal(await text(page, '#tk1-attachments-hint'), 'Tệp PDF hoặc ảnh, mỗi tệp tối đa 5 MB, tối đa 3 tệp.');
-  assert.equal(await page.getAttribute('#tk1-attachments', 'aria-describedby'), 'tk1-attachments-hint');
+  assert.equal(await page.getAttribute('#tk1-attachments', 'aria-describedby'), 'tk1-attachments-chosen tk1-attachments-hint', 'the files chosen, then which may be');
   await page.setInputFiles('#tk1-attachments', { name: 'ghichu.txt', mimeType: 'text/plain', buffer: Buffer.from('x') });
   assert.deepEqual(await inlineErrors(page), [
     'Lỗi: Giấy tờ chứng minh chỗ ở hợp pháp: tệp ghichu.txt không đúng loại cho phép (PDF hoặc ảnh)',
@@ -1129,6 +1129,14 @@ test("a file box speaks the form's language, shows the names chosen, and opens t
   const pdf = (name) => ({ name, mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
   await first.setFiles([pdf('hop-dong.pdf'), pdf('so-ho-khau.pdf')]);
   assert.equal(await seen(), 'Chọn thêm tệp hop-dong.pdf, so-ho-khau.pdf', 'the field takes more: a choice adds to these');
+  // A screen reader hears the files chosen with the box: the browser's own words know only its last choice.
+  const cdp = await context.newCDPSession(page);
+  const described = async () => {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const box = nodes.filter((n) => n.role?.value === 'button' && /^(Giấy tờ|Proof)/.test(n.name?.value));
+    return box.map((n) => n.description?.value);
+  };
+  assert.deepEqual(await described(), ['hop-dong.pdf, so-ho-khau.pdf Tệp PDF hoặc ảnh, mỗi tệp tối đa 5 MB, tối đa 3 tệp.']);
   await page.evaluate(() => window.tk.setLanguage('en'));
   assert.equal(await seen(), 'Choose another file hop-dong.pdf, so-ho-khau.pdf');
   const removers = () => page.$$eval('[data-path=attachments] [data-act=remove-file]', (bs) => bs.map((b) => b.textContent));
@@ -1139,6 +1147,7 @@ test("a file box speaks the form's language, shows the names chosen, and opens t
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Remove so-ho-khau.pdf (1 KB)', 'focus on the next file');
   await page.keyboard.press('Enter');
   assert.equal(await seen(), 'Choose file No file chosen');
+  assert.match((await described())[0], /^No file chosen /);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-attachments', 'none left: focus on the box');
   await page.evaluate(() => window.tk.setLanguage('vi'));
   assert.equal(await seen(), 'Chọn tệp Chưa chọn tệp');

@@ -72,10 +72,8 @@ pub struct Files {
     /// The `<input type=file>`, unseen over the box that shows the button and the files' names in
     /// the form's language; screen readers and drops still meet the input itself.
     pub input: HtmlInputElement,
-    /// "No file chosen", shown while none is.
-    pub no_file: Element,
-    /// The names of the chosen files.
-    pub names: Element,
+    /// The names of the chosen files, or "No file chosen"; it describes the input too.
+    pub chosen: Element,
     /// The line that says how the upload goes (a live region).
     pub line: Element,
     /// Holds a button per chosen file that removes it.
@@ -314,6 +312,11 @@ impl Builder<'_> {
             _ => None,
         };
         let mut hint_ids = self.hints(&wrap, &id, hint, format, &mut texts);
+        if kind == FieldKind::File {
+            // The files chosen come first: the browser's own words ("2 files") know neither those chosen
+            // before nor those removed.
+            hint_ids = [chosen_id(&id), hint_ids].join(" ").trim_end().to_owned();
+        }
         let waits_for = catalog.as_ref().and_then(|_| self.waits_for(def, part));
         if waits_for.is_some() {
             // "Choose “Province” first" describes the list while it waits.
@@ -488,12 +491,13 @@ impl Builder<'_> {
                 let chosen = dom.make(
                     Some(&pick),
                     "span",
-                    &[("class", "tk-file-chosen"), ("aria-hidden", "true")],
-                    "",
+                    &[
+                        ("class", "tk-file-chosen"),
+                        ("id", &chosen_id(id)),
+                        ("aria-hidden", "true"),
+                    ],
+                    Word::NoFileChosen.get(self.lang),
                 );
-                let no_file = dom.add(&chosen, "span", "", Word::NoFileChosen.get(self.lang));
-                texts.push((no_file.clone(), Txt::Word(Word::NoFileChosen)));
-                let names = dom.make(Some(&chosen), "span", &[("hidden", "")], "");
                 let line = dom.make(
                     Some(wrap),
                     "p",
@@ -503,8 +507,7 @@ impl Builder<'_> {
                 let remove = dom.add(wrap, "div", "tk-file-remove", "");
                 let files = Files {
                     input: input.clone().unchecked_into(),
-                    no_file,
-                    names,
+                    chosen,
                     line,
                     remove,
                     choose,
@@ -878,6 +881,11 @@ const LONG_LINE: usize = 200;
 /// The id of a dependent list's note to choose the list it waits for first.
 fn note_id(id: &str) -> String {
     format!("{id}-note")
+}
+
+/// The id of the line of a file box that names the files chosen.
+fn chosen_id(id: &str) -> String {
+    format!("{id}-chosen")
 }
 
 /// The kind a control renders as: address parts are selects and a text line.

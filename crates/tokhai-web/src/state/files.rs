@@ -3,7 +3,7 @@
 //! until then the files hold the filing back with a reason.
 
 use super::{object, State};
-use crate::dom::{show, Dom};
+use crate::dom::Dom;
 use crate::render::{Control, Files};
 use crate::ui::Word;
 use serde_json::Value as Json;
@@ -350,9 +350,12 @@ impl Files {
     /// removes it, and whether a choice adds to them.
     pub(super) fn show_chosen(&self, dom: &Dom, path: &str, value: &Json, lang: &str) {
         let files = value.as_array().map_or(&[][..], Vec::as_slice);
-        self.names.set_text_content(Some(&file_names(files)));
-        show(&self.names, !files.is_empty());
-        show(&self.no_file, files.is_empty());
+        let names = if files.is_empty() {
+            Word::NoFileChosen.get(lang).to_owned()
+        } else {
+            file_names(files)
+        };
+        self.chosen.set_text_content(Some(&names));
         let more = self.several && !files.is_empty();
         let choose = if more { Word::ChooseMoreFiles } else { Word::ChooseFile };
         self.choose.set_text_content(Some(choose.get(lang)));
