@@ -12,18 +12,29 @@ use web_sys::{Element, HtmlElement};
 
 /// The frame's elements that the form's state keeps.
 pub(super) struct Frame {
+    /// The widget's root (`.tk`), holding the form.
     pub root: Element,
+    /// "Bước 2/4" above the steps' names.
     pub progress_label: Element,
+    /// The error summary at the top (GOV.UK's pattern).
     pub summary: Summary,
+    /// One per step of the definition.
     pub steps: Vec<StepNode>,
     /// Steps whose fields wait to be rendered after the first screen.
     pub pending: Vec<usize>,
+    /// The review page, filled when shown.
     pub review: Element,
+    /// The receipt, filled once the filing is received.
     pub done: Element,
+    /// The form's status line (sending, offline, prefill).
     pub status: Element,
+    /// A hidden live region for what focus alone does not say.
     pub notice: Element,
+    /// The buttons' row.
     pub nav: Element,
+    /// "Quay lại".
     pub back: HtmlElement,
+    /// "Tiếp tục", "Kiểm tra lại tờ khai" or "Gửi tờ khai".
     pub next: HtmlElement,
     /// The widget's own texts, kept to be switched to another language.
     pub chrome: Vec<(Element, Txt)>,
