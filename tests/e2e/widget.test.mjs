@@ -231,7 +231,7 @@ test('errors show after leaving a field, the summary links to them, and fixing c
   await context.close();
 });
 
-test('an error that appears as the citizen leaves a box is said once, politely; the summary then speaks alone', async () => {
+test('an error that appears as the citizen leaves a box is said once, politely, and again once it changed; the summary then speaks alone', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   const notice = '.tk-notice[role=status]';
   await listen(page, notice);
@@ -247,10 +247,24 @@ test('an error that appears as the citizen leaves a box is said once, politely; 
   await page.keyboard.press('Tab');
   assert.deepEqual(await inlineErrors(page), [pinError]);
   assert.deepEqual(await heard(page), [pinError], 'an error already shown is not said again');
+  // Another error of the same box is said; so is the first again, once the box was right in between.
+  const retype = async (value) => {
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type(value);
+    await page.keyboard.press('Tab');
+  };
+  await retype('12345678901x');
+  const [formatError] = await inlineErrors(page);
+  assert.notEqual(formatError, pinError);
+  await retype('001089012345');
+  assert.deepEqual(await inlineErrors(page), []);
+  await retype('123');
+  assert.deepEqual(await heard(page), [pinError, formatError, pinError]);
   // Another box's error, then Next: the summary, announced itself, is not spoken over.
   await typeInto(page, '#tk1-phone', '12');
   await page.keyboard.press('Tab');
-  assert.equal((await heard(page)).length, 2);
+  assert.equal((await heard(page)).length, 4);
   await page.click(next);
   await page.waitForSelector('.tk-summary:focus');
   assert.equal(await text(page, notice), '', 'nothing left to say beside the summary');
@@ -465,7 +479,8 @@ test('a list waiting for another takes no typing and says which list to choose f
   await page.fill('#tk1-authority_province', '');
   await page.focus('#tk1-authority_commune');
   assert.equal(await page.inputValue('#tk1-authority_commune'), '');
-  assert.equal(await text(page, '.tk-notice'), `Đã bỏ “${commune}” vì “Tỉnh, thành phố” đã bị xóa.`);
+  const emptied = `Đã bỏ “${commune}” vì “Tỉnh, thành phố” đã bị xóa.`;
+  assert.equal(await text(page, '.tk-notice'), `${emptied} Lỗi: Tỉnh, thành phố: vui lòng chọn`, 'then the emptied list its own error');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -60,6 +60,7 @@ impl Inner {
     fn after(&self) {
         let (events, focus) = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return };
+            s.noticed.set(false);
             (std::mem::take(&mut s.events), s.focus.take())
         };
         if let Some(el) = focus {

@@ -150,6 +150,8 @@ pub struct Status {
     pub issues: Vec<Issue>,
     /// Whether issues are displayed (the citizen left the field, or tried to go on).
     pub shown: bool,
+    /// The error message said as the citizen last left the field: said again only once it changed.
+    pub said: Option<String>,
     /// Whether the field is visible.
     pub visible: bool,
     /// Ids of a group's error lines that name this box's row (a gap before it), read with the box.
@@ -164,6 +166,7 @@ impl Default for Status {
             prov: None,
             issues: Vec::new(),
             shown: false,
+            said: None,
             visible: true,
             blamed_by: None,
         }

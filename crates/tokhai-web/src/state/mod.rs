@@ -15,6 +15,7 @@ use combo::{close_list, note_parent, set_active, waits_for_parent};
 pub use filing::status_word;
 use frame::Frame;
 use serde_json::Value as Json;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -109,6 +110,8 @@ pub struct State {
     status_word: Option<(Word, String)>,
     /// A hidden live region that says what a button did where focus alone does not (a row removed).
     notice: Element,
+    /// Whether the notice was written during the current call: what else it has to say then follows.
+    pub noticed: Cell<bool>,
     satisfaction: bool,
     /// Chosen files by path when the JS face uploads them (the `uploads` option), else `None`.
     uploads: Option<Vec<(String, files::Upload)>>,
@@ -230,6 +233,7 @@ impl State {
             status: frame.status,
             status_word: None,
             notice: frame.notice,
+            noticed: Cell::new(false),
             satisfaction: opts.satisfaction,
             uploads: opts.uploads.then(Vec::new),
             send_after_uploads: false,
@@ -935,7 +939,6 @@ impl State {
     fn commit(&mut self, path: &str, raw: Json) {
         self.record(EventKind::Change { field: path.to_owned() });
         self.note_edited(path);
-        let before = self.shown_errors(path);
         let Some(n) = self.nodes.get_mut(path) else {
             return;
         };
@@ -952,10 +955,15 @@ impl State {
         self.forget_refusal(path);
         self.recheck_unmatched(path);
         self.render_issues(path);
-        // Focus has moved on: a new error of the box just left is said, once (a file box says its own).
-        let new_error = self.shown_errors(path).into_iter().find(|i| !before.contains(i));
-        if let Some(issue) = new_error.filter(|_| kind != FieldKind::File) {
-            let text = message(&self.form, &self.server_messages, &issue, &self.lang);
+        // Focus has moved on: the box's error is said, unless it is the one said as the box was last left
+        // (a file box says its own).
+        let error = (self.shown_errors(path).first())
+            .map(|issue| message(&self.form, &self.server_messages, issue, &self.lang));
+        let said = self
+            .nodes
+            .get_mut(path)
+            .and_then(|n| std::mem::replace(&mut n.st.said, error.clone()));
+        if let Some(text) = error.filter(|e| kind != FieldKind::File && said.as_ref() != Some(e)) {
             self.notify(format!("{}{text}", Word::ErrorPrefix.get(&self.lang)));
         }
         if let Some(address) = path.strip_suffix(".province") {
@@ -1277,8 +1285,16 @@ impl State {
         self.notify(Word::RowRemoved.fill(&self.lang, &n, &left));
     }
 
-    /// Says a button's outcome to screen readers (focus moves, but the row it was on is gone).
+    /// Says an outcome to screen readers (focus moves, but the row it was on is gone), after what the
+    /// current call has said already (a commune emptied, then the error of the province left empty).
     pub(super) fn notify(&self, text: String) {
+        let earlier = (self.noticed.replace(true))
+            .then(|| self.notice.text_content())
+            .flatten();
+        let text = match earlier.filter(|e| !e.is_empty()) {
+            Some(earlier) => format!("{earlier} {text}"),
+            None => text,
+        };
         self.notice.set_text_content(Some(&text));
     }
 
