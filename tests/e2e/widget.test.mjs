@@ -524,6 +524,28 @@ test('text left in a searchable list that is no option is kept and said so, at o
   await context.close();
 });
 
+test('an answer that makes one on an earlier step wrong is shown there before the review page, not only at Submit', async () => {
+  const { page, context, problems } = await open(env, `${HARNESS}?form=cross-step.json`);
+  await page.click('label[for=tk1-ethnicity_from-0]');
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  await page.click('label[for=tk1-father_unknown]');
+  await page.click(next);
+  await page.waitForSelector('.tk-summary:focus');
+  assert.equal(await page.isVisible('#tk1-step-0'), true, 'back on the step of the answer now wrong');
+  assert.equal(await page.isHidden('.tk-review'), true);
+  const rule = 'Chưa xác định được cha: dân tộc của trẻ theo dân tộc của mẹ';
+  assert.deepEqual(await page.$$eval('.tk-summary a', (links) => links.map((a) => a.textContent.trim())), [rule]);
+  // Fixed there, the form goes on to the step after it, and from there to the review page.
+  await page.click('label[for=tk1-ethnicity_from-1]');
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  await page.click(next);
+  await page.waitForSelector('.tk-review:not([hidden])');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the option of a searchable list arrowed to is the selected one, and no other', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await page.click('#tk1-ethnicity');

@@ -198,11 +198,7 @@ impl State {
             .cloned()
             .collect();
         if !errors.is_empty() {
-            self.reveal(&errors);
-            self.show_summary(&errors);
-            self.events
-                .push(("invalid", object([("issues", self.issue_list(&errors))])));
-            return;
+            return self.refuse(&errors);
         }
         let mut later = self.visible_steps().into_iter().filter(|&s| s > i);
         let after = if self.reviewed {
@@ -210,8 +206,25 @@ impl State {
         } else {
             later.next()
         };
+        if after.is_none() && !all.is_empty() {
+            // An answer here made one on an earlier step wrong (the father not established, whose ethnicity
+            // the child was to follow): it is shown before the review page, not only once Submit is pressed.
+            return self.refuse(&all);
+        }
         self.hide_summary();
         self.go(after.map_or(Screen::Review, Screen::Step), true);
+    }
+
+    /// Shows errors that hold the filing back: on the step of the first, with the summary of them all.
+    fn refuse(&mut self, errors: &[Issue]) {
+        self.reveal(errors);
+        let first = errors.iter().find_map(|e| self.step_of(e));
+        if let Some(step) = first.filter(|&s| self.screen != Screen::Step(s)) {
+            self.go(Screen::Step(step), false);
+        }
+        self.show_summary(errors);
+        self.events
+            .push(("invalid", object([("issues", self.issue_list(errors))])));
     }
 
     /// Goes back one visible step.
@@ -301,16 +314,7 @@ impl State {
             return None;
         }
         if !errors.is_empty() {
-            self.reveal(&errors);
-            let first = errors.iter().find_map(|e| self.step_of(e));
-            if let Some(step) = first {
-                if self.screen != Screen::Step(step) {
-                    self.go(Screen::Step(step), false);
-                }
-            }
-            self.show_summary(&errors);
-            self.events
-                .push(("invalid", object([("issues", self.issue_list(&errors))])));
+            self.refuse(&errors);
             return None;
         }
         let submission = self
