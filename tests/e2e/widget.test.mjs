@@ -799,13 +799,18 @@ test('usable on a 360 px phone and at 200% zoom: no sideways scrolling', async (
   }
 });
 
-test("on a phone what a finger presses is 44 px tall at least: a choice's row and label, the language switch", async () => {
+test("on a phone what a finger presses is 44 px tall at least: a choice's row and label, a box, a list's option, the language switch", async () => {
   const { page, context, problems } = await open(env, HARNESS, { width: 360, height: 740 });
-  const small = await page.$$eval('.tk-option:has(.tk-choice), .tk-option:has(.tk-choice) label, .tk-btn-link', (es) =>
-    es.filter((e) => e.offsetParent).filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.textContent.trim()),
-  );
+  const targets = '.tk-option:has(.tk-choice), .tk-option:has(.tk-choice) label, .tk-btn-link, .tk-input, .tk-select, .tk-option-item';
+  const small = () =>
+    page.$$eval(targets, (es) =>
+      es.filter((e) => e.offsetParent).filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.id || e.textContent.trim()),
+    );
   assert.ok((await page.$$('.tk-option:has(.tk-choice)')).length > 0, 'the first screen has choices');
-  assert.deepEqual(small, []);
+  assert.deepEqual(await small(), []);
+  await page.click('#tk1-ethnicity');
+  await page.waitForSelector('#tk1-ethnicity-list [role=option]');
+  assert.deepEqual(await small(), [], 'with a list open');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -895,6 +900,35 @@ test("in a contrast theme (forced colours) the highlighted option, the steps rea
   await page.emulateMedia({ forcedColors: 'active', colorScheme: 'dark' });
   const colours = await page.$$eval('.tk-steps-list li', (es) => es.map((e) => getComputedStyle(e).color));
   assert.equal(new Set(colours).size, 1, `every step name in the text colour: ${colours}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("on a narrow phone a required field's star stays with the last word of its label", async () => {
+  const { page, context, problems } = await open(env, HARNESS, { width: 320, height: 640 });
+  // The labels whose star is not on the line of their last word, or not after it.
+  const apart = () =>
+    page.$$eval('.tk-req:not([hidden]) > [aria-hidden]', (stars) =>
+      stars
+        .filter((star) => star.offsetParent !== null)
+        .filter((star) => {
+          const words = star.parentElement.previousElementSibling.lastChild;
+          const last = document.createRange();
+          last.setStart(words, words.length - 1);
+          last.setEnd(words, words.length);
+          const [word, mark] = [[...last.getClientRects()].pop(), star.getBoundingClientRect()];
+          return Math.abs(mark.top - word.top) > 2 || mark.left < word.right - 1;
+        })
+        .map((star) => star.parentElement.parentElement.textContent),
+    );
+  await page.waitForSelector('.tk-req');
+  assert.deepEqual(await apart(), []);
+  await fillValid(page);
+  for (const step of [1, 2, 3]) {
+    await page.click(next);
+    await page.waitForSelector(`#tk1-step-${step}:focus`);
+    assert.deepEqual(await apart(), [], `step ${step + 1}`);
+  }
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -585,7 +585,8 @@ impl State {
             Some(r) => show(r, required),
             None if required => {
                 let req = self.dom.add(&n.label, "span", "tk-req", "");
-                self.dom.make(Some(&req), "span", &[("aria-hidden", "true")], " *");
+                // Joined to the label's last word: a star alone on a line would seem to belong to nothing.
+                self.dom.make(Some(&req), "span", &[("aria-hidden", "true")], "\u{a0}*");
                 let t = Txt::Word(Word::Required);
                 let vh = self.dom.add(&req, "span", "tk-vh", &t.render(&self.lang));
                 n.texts.push((vh, t));
