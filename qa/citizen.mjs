@@ -208,7 +208,7 @@ export class Citizen {
     await this.page.waitForFunction(
       (s) =>
         document.querySelector(s)?.readOnly ||
-        [...document.querySelectorAll('tokhai-form .tk-group-status')].some((e) => /hộ gia đình/.test(e.textContent)),
+        [...document.querySelectorAll('tokhai-form .tk-row-status')].some((e) => /hộ gia đình/.test(e.textContent)),
       name,
     );
   }

@@ -44,7 +44,13 @@ async function submitRefused(page) {
 
 const skip = (t) => t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
 /** What became of a PIN typed in a household row: said under the rows, not at the foot of the form. */
-const MEMBER_STATUS = 'tokhai-form [data-path="members"] > .tk-group-status';
+/** The lines under the rows' PINs that say what became of them. */
+const ROW_STATUS = 'tokhai-form [data-path="members"] .tk-row-status';
+/** Waits until row `row`'s line says the PIN is not in the household (or, with `words`, says those). */
+const rowSays = (page, row, words = 'hộ gia đình') =>
+  page.waitForFunction(([s, row, words]) => document.querySelectorAll(s)[row]?.textContent.includes(words), [ROW_STATUS, row, words]);
+/** The texts of the rows' lines. */
+const rowStatuses = (page) => page.$$eval(ROW_STATUS, (lines) => lines.map((l) => l.textContent));
 
 test('at least 8 fields are prefilled with their source, and the authoritative ones are locked', async (t) => {
   if (!env.portal) return skip(t);
@@ -231,7 +237,7 @@ test("a household member's PIN in a row fills the row from national data, locked
 
   await add.click();
   await typePin(1, stranger.pin);
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('hộ gia đình'), MEMBER_STATUS);
+  await rowSays(page, 1);
   assert.equal(await row(1, 'm_name').getAttribute('readonly'), null, "a stranger's row stays the citizen's to fill");
   assert.equal(await row(1, 'm_name').inputValue(), '');
 
@@ -263,26 +269,29 @@ test("a household member's PIN in a row fills the row from national data, locked
   await context.close();
 });
 
-test("the line saying a PIN is not in the household goes with that PIN's row, and on another screen", async (t) => {
+test("the line saying a PIN is not in the household is under that PIN, follows its row, and goes on another screen", async (t) => {
   if (!env.portal) return skip(t);
   const { context, page, member, stranger, add, typePin } = await atMembers();
-  const status = MEMBER_STATUS;
-  const notFound = () => page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('hộ gia đình'), status);
   await add.click();
-  await typePin(0, stranger.pin);
-  await notFound();
+  await typePin(0, member.pin);
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
   await add.click();
-  await typePin(1, member.pin);
-  await page.waitForFunction(() => document.querySelector('input[data-path="members[1].m_name"]')?.readOnly);
-  await page.locator('tokhai-form button[data-act="remove"]').nth(1).click();
-  assert.ok((await page.textContent(status)).includes('hộ gia đình'), "another row's removal leaves it");
+  await typePin(1, stranger.pin);
+  await rowSays(page, 1);
+  const [, line] = await rowStatuses(page);
+  assert.deepEqual(await rowStatuses(page), ['', line]);
+  const under = await page.$$eval(ROW_STATUS, (lines) => lines[1].previousElementSibling.querySelector('input')?.dataset.path);
+  assert.equal(under, 'members[1].m_pin', 'right under the PIN it is about');
+  // The member's row removed, the stranger's moves up, and its line with it.
   await page.locator('tokhai-form button[data-act="remove"]').first().click();
-  assert.equal(await page.textContent(status), '', "gone with the stranger's row");
+  assert.deepEqual(await rowStatuses(page), [line]);
+  await page.locator('tokhai-form button[data-act="remove"]').first().click();
   await add.click();
+  assert.deepEqual(await rowStatuses(page), [''], "gone with the stranger's row");
   await typePin(0, stranger.pin);
-  await notFound();
+  await rowSays(page, 0);
   await page.click('tokhai-form .tk-nav [data-act=back]');
-  assert.equal(await page.textContent(status), '', 'not on another screen');
+  assert.deepEqual(await rowStatuses(page), [''], 'not on another screen');
   await context.close();
 });
 
@@ -292,18 +301,17 @@ test("a member's lookup that loses the connection says so and is asked again onc
   await add.click();
   await context.setOffline(true);
   await typePin(0, member.pin);
-  const status = MEMBER_STATUS;
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('mất kết nối'), status);
-  assert.equal(
-    await page.textContent(status),
-    'Chưa lấy được thông tin người này từ hộ gia đình do mất kết nối; tờ khai sẽ tự thử lại khi có mạng.',
+  await rowSays(page, 0, 'mất kết nối');
+  assert.deepEqual(
+    await rowStatuses(page),
+    ['Chưa lấy được thông tin người này từ hộ gia đình do mất kết nối; tờ khai sẽ tự thử lại khi có mạng.'],
     'not "not in your household"',
   );
   await context.setOffline(false);
   await page.evaluate(() => dispatchEvent(new Event('online')));
   await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
   assert.equal((await row(0, 'm_name').inputValue()).toUpperCase(), member.full_name.toUpperCase());
-  assert.equal(await page.textContent(status), '', 'the waiting line goes');
+  assert.deepEqual(await rowStatuses(page), [''], 'the waiting line goes');
   assert.equal(
     await page.textContent('tokhai-form .tk-notice'),
     'Đã điền thông tin người này từ hộ gia đình của bạn (Cơ sở dữ liệu quốc gia về dân cư).',
@@ -327,7 +335,7 @@ test("a member's row bundle with a field the group lacks is refused whole: the r
 
   await add.click();
   await typePin(0, member.pin);
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.trim(), MEMBER_STATUS);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.trim(), ROW_STATUS);
   assert.deepEqual(refusals, ["prefill: the bundle is refused: 'members' has no field 'm_nickname'"]);
   assert.equal(await row(0, 'm_name').inputValue(), '', 'nothing of the bundle filled');
   assert.equal(await row(0, 'm_name').getAttribute('readonly'), null);

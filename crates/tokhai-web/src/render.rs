@@ -8,6 +8,7 @@ use tokhai_core::catalog::Catalog;
 use tokhai_core::definition::FieldDef;
 use tokhai_core::messages::file_hint;
 use tokhai_core::path::ADDRESS_PARTS;
+use tokhai_core::prefill::member_key;
 use tokhai_core::text::char_len;
 use tokhai_core::{FieldKind, Form, Issue, Text};
 use wasm_bindgen::JsCast;
@@ -233,8 +234,6 @@ pub struct GroupNode {
     pub rows_el: Element,
     /// The add button.
     pub add: HtmlElement,
-    /// Says, under the rows, what became of a PIN typed in a row (rows filled from household members).
-    pub status: Element,
     /// Rows on screen.
     pub rows: Vec<RowNode>,
 }
@@ -247,6 +246,8 @@ pub struct RowNode {
     pub paths: Vec<String>,
     /// Legend and remove button texts.
     pub texts: Vec<(Element, Txt)>,
+    /// Says, under the row's PIN, what became of it (rows filled from household members).
+    pub status: Option<Element>,
 }
 
 /// Builds nodes into maps.
@@ -790,7 +791,6 @@ impl Builder<'_> {
         attr(&fs, "id", &id);
         attr(&fs, "tabindex", "-1");
         let rows_el = dom.add(&fs, "div", "tk-rows", "");
-        let status = dom.make(Some(&fs), "p", &[("class", "tk-group-status"), ("role", "status")], "");
         let add_id = format!("{id}-add");
         // "Thêm dòng" is heard with the group it adds to.
         let legend_id = format!("{id}-legend");
@@ -813,7 +813,6 @@ impl Builder<'_> {
                 step,
                 rows_el: rows_el.clone(),
                 add: html(&add),
-                status,
                 rows: Vec::new(),
             },
         );
@@ -841,17 +840,22 @@ impl Builder<'_> {
             return;
         };
         let (fields, step, rows_el) = (group.fields.clone(), group.step, group.rows_el.clone());
+        let key = member_key(&group.def).map(str::to_owned);
         let dom = self.dom;
         let el = dom.add(&rows_el, "fieldset", "tk-row", "");
         let legend = dom.add(&el, "legend", "tk-legend tk-row-legend", "");
         let n = index + 1;
         let legend_txt = Txt::Numbered(Word::Row, n);
         legend.set_text_content(Some(&legend_txt.render(self.lang)));
-        let mut paths = Vec::new();
+        let (mut paths, mut status) = (Vec::new(), None);
         for def in &fields {
             let path = format!("{group_path}[{index}].{}", def.id);
             self.field(&el, def, &path, step);
             paths.push(path);
+            if key.as_deref() == Some(def.id.as_str()) {
+                let attrs = [("class", "tk-row-status"), ("role", "status")];
+                status = Some(dom.make(Some(&el), "p", &attrs, ""));
+            }
         }
         let remove_txt = Txt::Numbered(Word::RemoveRow, n);
         let row_index = index.to_string();
@@ -865,7 +869,12 @@ impl Builder<'_> {
         let remove = dom.make(Some(&el), "button", &remove_attrs, &remove_txt.render(self.lang));
         let texts = vec![(legend, legend_txt), (remove, remove_txt)];
         if let Some(group) = self.groups.get_mut(group_path) {
-            group.rows.push(RowNode { el, paths, texts });
+            group.rows.push(RowNode {
+                el,
+                paths,
+                texts,
+                status,
+            });
         }
     }
 

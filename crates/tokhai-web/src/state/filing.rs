@@ -5,6 +5,7 @@ use crate::dom::{attr, flag, html, show};
 use crate::ui::{Txt, Word};
 use serde_json::Value as Json;
 use tokhai_core::path::ADDRESS_PARTS;
+use tokhai_core::prefill::member_key;
 use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
 use tokhai_core::FieldKind;
 use wasm_bindgen::JsCast;
@@ -39,9 +40,8 @@ impl State {
         self.render_status();
     }
 
-    /// Writes the status message in the current language: what became of a member's PIN under the
-    /// rows it was typed in (on a phone the form's own line is a screen further down), the rest on the
-    /// form's line.
+    /// Writes the status message in the current language: what became of a member's PIN under it, in
+    /// the rows that hold it (on a phone the form's own line is screens away), the rest on the form's line.
     pub(super) fn render_status(&self) {
         let text = self.status_word.as_ref().map(|(w, n)| w.fill(&self.lang, n, ""));
         let member = match &self.status_word {
@@ -49,8 +49,13 @@ impl State {
             _ => None,
         };
         for (path, g) in &self.groups {
-            let here = member.is_some_and(|pin| self.names_member(path, pin));
-            g.status.set_text_content(text.as_deref().filter(|_| here));
+            let Some(key) = member_key(&g.def) else { continue };
+            for (i, row) in g.rows.iter().enumerate() {
+                let Some(status) = &row.status else { continue };
+                let held = self.session.value_at(&format!("{path}[{i}].{key}"));
+                let here = member.is_some_and(|pin| held.as_ref().and_then(Json::as_str) == Some(pin));
+                status.set_text_content(text.as_deref().filter(|_| here));
+            }
         }
         self.status
             .set_text_content(text.as_deref().filter(|_| member.is_none()));

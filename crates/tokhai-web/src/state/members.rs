@@ -243,6 +243,9 @@ impl State {
         let named = self.groups.keys().any(|g| self.names_member(g, pin));
         if any || !named {
             self.set_status(None);
+        } else {
+            // Rows moved up, or another row's PIN changed: the line follows the row of the PIN.
+            self.render_status();
         }
     }
 
