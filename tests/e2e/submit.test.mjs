@@ -219,15 +219,18 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   assert.equal(await page.locator('tokhai-form .tk-done [data-act=print]').count(), 1, 'printable');
   assert.deepEqual(await axeViolations(page, { include: 'tokhai-form' }), [], 'the receipt and the rating are accessible');
 
-  // Sent without a choice, the rating group says what it wants: it is invalid, described by the request.
+  // Sent without a choice, the rating group says what it wants as a field does: an error above its
+  // choices, which describes the group, now invalid.
   await page.click('tokhai-form .tk-rate [data-act=rate]');
   const group = 'tokhai-form .tk-rate fieldset';
   assert.equal(await page.getAttribute(group, 'aria-invalid'), 'true');
-  const asked = await page.getAttribute(group, 'aria-describedby');
-  assert.equal(await page.textContent(`#${asked}`), 'Vui lòng chọn một mức đánh giá.');
+  const asked = `#${await page.getAttribute(group, 'aria-describedby')}`;
+  assert.equal(await page.textContent(asked), 'Lỗi: Vui lòng chọn một mức đánh giá.');
+  assert.equal(await page.$eval(asked, (e) => e.matches(`${e.parentElement.tagName} > legend + .tk-error`)), true, 'under the question');
+  assert.equal(await page.textContent('tokhai-form .tk-rate-status'), '', 'not said again on a language switch');
   await page.click('tokhai-form .tk-rate label[for$="rating-4"]');
   assert.equal(await page.getAttribute(group, 'aria-invalid'), null, 'a choice mends the group');
-  assert.equal(await page.textContent(`#${asked}`), '', 'and it no longer asks for one');
+  assert.equal(await page.isHidden(asked), true, 'and it no longer asks for one');
   await page.fill('tokhai-form .tk-rate textarea', 'Nhanh gọn');
   // The receipt and the rating follow the language; the citizen's rating and comment stay.
   await page.click('tokhai-form [data-act=lang]');

@@ -166,15 +166,19 @@ impl State {
     /// Adds the one-question rating (1 to 5, optional comment) to the receipt; its words follow the language.
     pub(super) fn build_rating(&mut self) {
         let block = self.dom.add(&self.done, "div", "tk-rate", "");
-        // The status line under the button describes the choice, which it asks for when none is made.
-        let status_id = format!("{}rating-status", self.dom.prefix);
+        // An error above the choices, as a field's, asks for one when none is made; it describes them.
+        let error_id = format!("{}rating-error", self.dom.prefix);
         let set_attrs = [
             ("class", "tk-field tk-choices"),
             ("role", "radiogroup"),
-            ("aria-describedby", &status_id),
+            ("aria-describedby", &error_id),
         ];
         let set = self.dom.make(Some(&block), "fieldset", &set_attrs, "");
         self.say(&self.dom.add(&set, "legend", "tk-legend", ""), Some(Word::RateQuestion));
+        let error_attrs = [("class", "tk-error"), ("id", &error_id), ("hidden", "")];
+        let error = self.dom.make(Some(&set), "p", &error_attrs, "");
+        self.say(&self.dom.add(&error, "span", "tk-vh", ""), Some(Word::ErrorPrefix));
+        self.dom.add(&error, "span", "", "");
         let name = format!("{}rating", self.dom.prefix);
         let options = self.dom.add(&set, "div", "tk-options", "");
         for (i, w) in RATINGS.iter().enumerate() {
@@ -212,7 +216,7 @@ impl State {
         self.dom.make(
             Some(&block),
             "p",
-            &[("class", "tk-rate-status"), ("role", "status"), ("id", &status_id)],
+            &[("class", "tk-rate-status"), ("role", "status")],
             "",
         );
     }
@@ -256,7 +260,7 @@ impl State {
             flag(set, "aria-invalid", rating.is_none());
         }
         let Some(rating) = rating else {
-            self.say(&note, Some(Word::RateChoose));
+            self.ask_rating(true);
             self.focus = self
                 .done
                 .query_selector(".tk-rate input")
@@ -279,8 +283,17 @@ impl State {
             return;
         };
         flag(&set, "aria-invalid", false);
-        if let Some((.., note)) = self.rating_parts() {
-            self.say(&note, None);
+        self.ask_rating(false);
+    }
+
+    /// Shows (or hides) the error above the rating's choices that asks for one.
+    fn ask_rating(&mut self, ask: bool) {
+        let Ok(Some(error)) = self.done.query_selector(".tk-rate .tk-error") else {
+            return;
+        };
+        show(&error, ask);
+        if let Some(words) = error.last_element_child() {
+            self.say(&words, ask.then_some(Word::RateChoose));
         }
     }
 
