@@ -94,6 +94,10 @@ test('the sample form is filled and submitted by keyboard alone, through the rev
   await typeInto(page, '#tk1-members-0_m_dob', '02/02/2015');
   await typeInto(page, '#tk1-members-0_m_relation', 'Con');
   assert.equal(await page.inputValue('#tk1-household_size'), '2', 'computed from the rows');
+  // A box the form fills itself cannot be typed in, and says where its value comes from.
+  assert.equal(await page.getAttribute('#tk1-household_size', 'readonly'), '');
+  const computed = await page.getAttribute('#tk1-household_size', 'aria-describedby');
+  assert.equal(await text(page, `#${computed}`), 'Tự động điền từ các thông tin bạn đã khai');
   await tabTo(page, next);
   await page.keyboard.press('Enter');
 

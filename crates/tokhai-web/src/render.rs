@@ -306,6 +306,7 @@ impl Builder<'_> {
         let label = dom.make(Some(&wrap), "label", &label_attrs, "");
         texts.push((dom.txt(&label, "span", &[], &label_txt, self.lang), label_txt));
         let format = match kind {
+            _ if part.is_none() && def.compute.is_some() => computed_note(def),
             FieldKind::Date => Some(Txt::Word(Word::DateHint)),
             FieldKind::File => file_hint(def, "vi").map(|vi| {
                 Txt::Def(Text::Both {
@@ -641,7 +642,7 @@ impl Builder<'_> {
         let t = Txt::Def(def.label.clone());
         let s = dom.txt(&legend, "span", &[], &t, self.lang);
         texts.push((s, t));
-        let hint_ids = self.hints(&fs, &id, def.hint.clone(), None, texts);
+        let hint_ids = self.hints(&fs, &id, def.hint.clone(), computed_note(def), texts);
         if !hint_ids.is_empty() {
             attr(&fs, "aria-describedby", &hint_ids);
         }
@@ -726,7 +727,7 @@ impl Builder<'_> {
         let t = Txt::Def(def.label.clone());
         let s = dom.txt(&label, "span", &[], &t, self.lang);
         texts.push((s, t));
-        let hint_ids = self.hints(&wrap, &id, def.hint.clone(), None, &mut texts);
+        let hint_ids = self.hints(&wrap, &id, def.hint.clone(), computed_note(def), &mut texts);
         if !hint_ids.is_empty() {
             attr(&input, "aria-describedby", &hint_ids);
         }
@@ -893,6 +894,11 @@ const LONG_LINE: usize = 200;
 /// The id of a dependent list's note to choose the list it waits for first.
 fn note_id(id: &str) -> String {
     format!("{id}-note")
+}
+
+/// What a field the form fills itself says under its label: it is read-only, and follows other answers.
+fn computed_note(def: &FieldDef) -> Option<Txt> {
+    def.compute.as_ref().map(|_| Txt::Word(Word::Computed))
 }
 
 /// The id of the line of a file box that names the files chosen.

@@ -45,6 +45,8 @@ pub enum Word {
     Row,
     /// Hint of date fields.
     DateHint,
+    /// Hint of a field the form works out itself.
+    Computed,
     /// Yes, for check boxes on the review page.
     Yes,
     /// No, for check boxes on the review page.
@@ -201,6 +203,10 @@ impl Word {
             Word::DateHint => (
                 "Nhập ngày/tháng/năm, ví dụ 05/03/1990, hoặc gõ liền 05031990",
                 "Day/month/year, for example 05/03/1990, or the digits alone: 05031990",
+            ),
+            Word::Computed => (
+                "Tự động điền từ các thông tin bạn đã khai",
+                "Filled in from your other answers",
             ),
             Word::Yes => ("Có", "Yes"),
             Word::No => ("Không", "No"),
