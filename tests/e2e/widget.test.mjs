@@ -494,6 +494,12 @@ test('text left in a searchable list that is no option is kept and said so, at o
   const error = '[data-path="ethnicity"] .tk-error';
   const unmatched = (typed) => `Dân tộc: “${typed}” không phải là một mục trong danh sách, vui lòng chọn một mục trong danh sách`;
   await typeInto(page, '#tk1-ethnicity', 'Kinhh');
+  // While typing, the open list shows that nothing matches (its status says so aloud).
+  await page.waitForSelector('#tk1-ethnicity-list:not([hidden]) .tk-no-results');
+  assert.equal(await text(page, '#tk1-ethnicity-list'), 'Không tìm thấy');
+  assert.equal(await page.getAttribute('#tk1-ethnicity', 'aria-expanded'), 'true');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.getAttribute('#tk1-ethnicity', 'aria-activedescendant'), null, 'nothing to arrow to');
   await page.keyboard.press('Tab');
   assert.equal(await page.inputValue('#tk1-ethnicity'), 'Kinhh', 'what was typed stays');
   assert.equal(await text(page, error), `Lỗi: ${unmatched('Kinhh')}`);

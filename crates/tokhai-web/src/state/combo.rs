@@ -106,12 +106,22 @@ impl State {
             // Said once typing pauses, not at every keystroke (as GOV.UK's accessible-autocomplete).
             say_later(&c.status, &status);
         }
-        show(&c.list, !c.items.is_empty());
-        attr(
-            &c.input,
-            "aria-expanded",
-            if c.items.is_empty() { "false" } else { "true" },
-        );
+        // Nothing matches what is typed: the open list says so to the eye too (the status says it aloud),
+        // as GOV.UK's accessible-autocomplete does.
+        let none = c.items.is_empty() && !query.trim().is_empty() && !waits_for_parent(c);
+        if none {
+            let attrs = [
+                ("class", "tk-option-item tk-no-results"),
+                ("role", "option"),
+                ("aria-disabled", "true"),
+                ("aria-selected", "false"),
+            ];
+            self.dom
+                .make(Some(&c.list), "li", &attrs, Word::NoResults.get(&self.lang));
+        }
+        let open = none || !c.items.is_empty();
+        show(&c.list, open);
+        attr(&c.input, "aria-expanded", if open { "true" } else { "false" });
         c.input.remove_attribute("aria-activedescendant").ok();
     }
 
