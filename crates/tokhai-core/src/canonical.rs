@@ -1,7 +1,8 @@
 //! JSON text: canonical (the same bytes for the same value on every platform, for digests and
 //! signatures) and compact; and the check that no object names a key twice.
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::{self, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde_json::Value as Json;
 use std::fmt;
 
@@ -75,6 +76,96 @@ impl<'de> de::DeserializeSeed<'de> for UniqueKeys {
     }
 }
 
+/// Reads a parsed value as serde_json's `&Value` does, but a struct from an object only: serde_json also
+/// takes an array of its fields in order, which the format does not allow and whose code every struct
+/// of the definition would carry into the wasm bundle (12 KB).
+#[derive(Clone, Copy)]
+pub struct Objects<'a>(pub &'a Json);
+
+impl<'de> Deserializer<'de> for Objects<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Json::Null => v.visit_unit(),
+            Json::Bool(b) => v.visit_bool(*b),
+            Json::Number(n) => n.deserialize_any(v),
+            Json::String(s) => v.visit_borrowed_str(s),
+            Json::Array(items) => v.visit_seq(SeqDeserializer::new(items.iter().map(Objects))),
+            Json::Object(map) => visit_object(map, v),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Json::Null => v.visit_none(),
+            _ => v.visit_some(self),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Json::Object(map) => visit_object(map, v),
+            other => Err(de::Error::invalid_type(unexpected(other), &v)),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_enum(name, variants, v)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct newtype_struct seq tuple tuple_struct map identifier
+    }
+}
+
+impl<'de> IntoDeserializer<'de, serde_json::Error> for Objects<'de> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+/// Gives `v` the members of an object.
+fn visit_object<'de, V: Visitor<'de>>(
+    map: &'de serde_json::Map<String, Json>,
+    v: V,
+) -> Result<V::Value, serde_json::Error> {
+    v.visit_map(MapDeserializer::new(map.iter().map(|(k, x)| (k.as_str(), Objects(x)))))
+}
+
+/// What a value is, in serde_json's words for an error.
+fn unexpected(v: &Json) -> Unexpected<'_> {
+    match v {
+        Json::Null => Unexpected::Unit,
+        Json::Bool(b) => Unexpected::Bool(*b),
+        Json::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Unexpected::Unsigned(u),
+            (None, Some(i)) => Unexpected::Signed(i),
+            _ => Unexpected::Float(n.as_f64().unwrap_or_default()),
+        },
+        Json::String(s) => Unexpected::Str(s),
+        Json::Array(_) => Unexpected::Seq,
+        Json::Object(_) => Unexpected::Map,
+    }
+}
+
 /// JSON with object keys sorted, no whitespace and whole numbers as integers: the same bytes on
 /// every platform and after a round trip through JavaScript.
 pub fn canonical_json(v: &Json) -> String {
@@ -131,8 +222,11 @@ fn write_canonical(v: &Json, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::{canonical_json, parse_unique};
+    use super::{canonical_json, parse_unique, Objects};
+    use crate::definition::{FieldDef, OptionDef};
+    use serde::Deserialize;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     #[test]
     fn a_key_given_twice_is_found_at_any_depth() {
@@ -187,5 +281,56 @@ mod tests {
             canonical_json(&a),
             r#"{"a":{"c":"Nguyễn","z":[1,{"x":1,"y":2}]},"b":[1965,1.5]}"#
         );
+    }
+
+    #[test]
+    fn objects_read_a_definition_as_serde_json_does_but_no_struct_from_an_array() {
+        let field = r#""id": "a", "kind": "text", "label": "A""#;
+        for rest in [
+            "",
+            r#", "hint": null, "required": true, "min": 1.5, "max": 10, "min_length": 2"#,
+            r#", "label": {"vi": "A", "en": null}"#,
+            r#", "options": [{"value": "a", "label": {"vi": "A", "en": "A"}, "parent": "p"}]"#,
+            r#", "fields": [{"id": "b", "kind": "date", "label": "B", "rules": []}]"#,
+            r#", "periods": {"from": "f", "to": "t"}, "pin_links": {"dob": "d"}, "max_size": 5"#,
+            r#", "rules": [{"check": "1", "code": "c", "message": "m", "warning": false}]"#,
+            r#", "prefill": {"from": "population.full_name", "lock": true}"#,
+            r#", "kind": {"date": null}"#,
+            r#", "kind": 5"#,
+            r#", "kind": "nope""#,
+            r#", "kind": {}"#,
+            r#", "label": 5"#,
+            r#", "label": {"en": "A"}"#,
+            r#", "label": {"vi": "A", "de": "A"}"#,
+            r#", "required": "yes""#,
+            r#", "min": "1""#,
+            r#", "min_length": -1"#,
+            r#", "min_length": 1.5"#,
+            r#", "max_size": 1e30"#,
+            r#", "options": [1]"#,
+            r#", "options": {"a": 1}"#,
+            r#", "options": [{"value": 1, "label": "A"}]"#,
+            r#", "periods": "x""#,
+            r#", "pin_links": 3"#,
+            r#", "colour": "red""#,
+            r#", "fields": [{"id": "b"}]"#,
+        ] {
+            let v: serde_json::Value = serde_json::from_str(&format!("{{{field}{rest}}}")).unwrap();
+            let read = |r: Result<FieldDef, serde_json::Error>| r.map(|f| format!("{f:?}")).map_err(|e| e.to_string());
+            assert_eq!(
+                read(FieldDef::deserialize(Objects(&v))),
+                read(FieldDef::deserialize(&v)),
+                "{rest}"
+            );
+        }
+        let lists = json!({"a": [{"value": "x", "label": "X"}], "b": []});
+        assert_eq!(
+            BTreeMap::<String, Vec<OptionDef>>::deserialize(Objects(&lists)).unwrap(),
+            BTreeMap::<String, Vec<OptionDef>>::deserialize(&lists).unwrap()
+        );
+        let array = json!([{"value": "x", "label": "X"}, ["y", "Y"]]);
+        assert!(Vec::<OptionDef>::deserialize(&array).is_ok());
+        let e = Vec::<OptionDef>::deserialize(Objects(&array)).unwrap_err();
+        assert_eq!(e.to_string(), "invalid type: sequence, expected struct OptionDef");
     }
 }

@@ -1,7 +1,7 @@
 //! Compiling a definition once into an immutable [`Form`]: field index, expressions, rules and
 //! the dependency graph that tells which fields to re-evaluate when one changes.
 
-use crate::canonical::parse_unique;
+use crate::canonical::{parse_unique, Objects};
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, RuleDef, Text};
 use crate::expr::{insert_sorted, Binding, Expr, Scope};
@@ -132,7 +132,7 @@ impl Form {
 
     /// Compiles a definition already parsed as JSON.
     pub fn from_json(root: &Json) -> Result<Form, DefinitionErrors> {
-        match FormDef::deserialize(root) {
+        match FormDef::deserialize(Objects(root)) {
             Ok(def) => Compiler::default().compile(def),
             Err(_) => Err(structural_errors(root)),
         }
@@ -236,7 +236,7 @@ fn field_errors(field: &Json, path: &str, errors: &mut Vec<DefinitionError>) {
 /// Deserialises `v`, naming in an error the exact place inside it.
 #[cfg(feature = "definition-paths")]
 fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
+    serde_path_to_error::deserialize(Objects(v)).map_err(|e| {
         let inner = e.path().to_string();
         let path = if inner == "." {
             base.to_owned()
@@ -253,7 +253,7 @@ fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionEr
 /// Deserialises `v`, naming in an error its field (or the definition), not the inner path `tokhai check` gives.
 #[cfg(not(feature = "definition-paths"))]
 fn parse_at<T: DeserializeOwned>(v: &Json, base: &str) -> Result<T, DefinitionError> {
-    T::deserialize(v).map_err(|e| DefinitionError {
+    T::deserialize(Objects(v)).map_err(|e| DefinitionError {
         path: base.to_owned(),
         message: e.to_string(),
     })
