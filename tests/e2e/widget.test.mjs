@@ -1219,11 +1219,11 @@ test("a file box speaks the form's language, shows the names chosen, and opens t
   };
   assert.deepEqual(await described(), ['hop-dong.pdf, so-ho-khau.pdf Tệp PDF hoặc ảnh, mỗi tệp tối đa 5 MB, tối đa 3 tệp.']);
   await page.evaluate(() => window.tk.setLanguage('en'));
-  assert.equal(await seen(), 'Choose another file hop-dong.pdf, so-ho-khau.pdf');
+  assert.equal(await seen(), 'Choose more files hop-dong.pdf, so-ho-khau.pdf');
   const removers = () => page.$$eval('[data-path=attachments] [data-act=remove-file]', (bs) => bs.map((b) => b.textContent));
   assert.deepEqual(await removers(), ['Remove hop-dong.pdf (1 KB)', 'Remove so-ho-khau.pdf (1 KB)'], 'one button per file');
   await page.click('[data-path=attachments] [data-act=remove-file] >> nth=0');
-  assert.equal(await seen(), 'Choose another file so-ho-khau.pdf');
+  assert.equal(await seen(), 'Choose more files so-ho-khau.pdf');
   assert.equal(await text(page, '.tk-notice'), 'hop-dong.pdf (1 KB) removed.', 'which file went is said');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Remove so-ho-khau.pdf (1 KB)', 'focus on the next file');
   await page.keyboard.press('Enter');

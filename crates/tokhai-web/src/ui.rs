@@ -325,7 +325,7 @@ impl Word {
                 "{n} is already in the list; it is not added again.",
             ),
             Word::ChooseFile => ("Chọn tệp", "Choose file"),
-            Word::ChooseMoreFiles => ("Chọn thêm tệp", "Choose another file"),
+            Word::ChooseMoreFiles => ("Chọn thêm tệp", "Choose more files"),
             Word::NoFileChosen => ("Chưa chọn tệp", "No file chosen"),
             Word::Uploading => ("Đang tải lên: {n}…", "Uploading: {n}…"),
             Word::Uploaded => ("Đã tải lên: {n}.", "Uploaded: {n}."),
