@@ -21,11 +21,6 @@ use tokhai_core::{Catalogs, Date, Form};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, KeyboardEvent};
 
-/// Talc, not Rust's default dlmalloc: the same work in 2.6 KiB less of the gzipped bundle.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 /// Where events go: `emit(type, detailJson)` in the JS face.
 type Emit = js_sys::Function;
 
