@@ -958,8 +958,7 @@ impl State {
         self.render_issues(path);
         // Focus has moved on: the box's error is said, unless it is the one said as the box was last left
         // (a file box says its own).
-        let error = (self.shown_errors(path).first())
-            .map(|issue| message(&self.form, &self.server_messages, issue, &self.lang));
+        let error = self.shown_error(path);
         let said = self
             .nodes
             .get_mut(path)
@@ -984,12 +983,11 @@ impl State {
         }
     }
 
-    /// The errors a node shows.
-    fn shown_errors(&self, path: &str) -> Vec<Issue> {
-        let n = self.nodes.get(path).filter(|n| n.st.shown);
-        n.map_or_else(Vec::new, |n| {
-            n.st.issues.iter().filter(|i| i.is_error()).cloned().collect()
-        })
+    /// The message of the first error a node shows.
+    fn shown_error(&self, path: &str) -> Option<String> {
+        let n = self.nodes.get(path).filter(|n| n.st.shown)?;
+        let issue = n.st.issues.iter().find(|i| i.is_error())?;
+        Some(message(&self.form, &self.server_messages, issue, &self.lang))
     }
 
     /// A click: buttons, summary links, list options; returns whether to cancel it (a locked choice's).
