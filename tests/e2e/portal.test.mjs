@@ -30,21 +30,32 @@ test('a logged-in citizen files CT01 on the development portal and gets a receip
   await next.click();
   await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
   assert.match(await page.textContent('tokhai-form .tk-reference'), /\S+/, 'the intake answered with a receipt');
-  // On a 320 px phone the reference wraps only between its words or after its hyphen, never inside its letters.
-  await page.setViewportSize({ width: 320, height: 740 });
-  const breaks = await page.$eval('tokhai-form .tk-reference', (p) => {
-    const text = p.firstChild;
-    const range = document.createRange();
-    const top = (i) => {
-      range.setStart(text, i);
-      range.setEnd(text, i + 1);
-      return range.getClientRects()[0]?.top;
-    };
-    const after = [];
-    for (let i = 1; i < text.length; i++) if (top(i) > top(i - 1) + 1) after.push(text.data.slice(0, i));
-    return after;
+  // The reference stands on a line of its own, under its label; on a phone it wraps only after its hyphen
+  // (its date, then its code), never inside its letters.
+  const lineEnds = () =>
+    page.$eval('tokhai-form .tk-reference-code', (code) => {
+      const text = code.firstChild;
+      const range = document.createRange();
+      const top = (i) => {
+        range.setStart(text, i);
+        range.setEnd(text, i + 1);
+        return range.getClientRects()[0]?.top;
+      };
+      const after = [];
+      for (let i = 1; i < text.length; i++) if (top(i) > top(i - 1) + 1) after.push(text.data.slice(0, i));
+      return after;
+    });
+  const [label, code] = await page.$eval('tokhai-form .tk-reference', (p) => {
+    const words = document.createRange();
+    words.selectNodeContents(p.firstChild);
+    return [words.getClientRects()[0].top, p.lastElementChild.getBoundingClientRect().top];
   });
-  assert.ok(breaks.length && breaks.every((head) => /[ -]$/.test(head)), `lines end after: ${breaks.join(' | ')}`);
+  assert.ok(code > label, 'under its label');
+  for (const width of [360, 320]) {
+    await page.setViewportSize({ width, height: 740 });
+    const breaks = await lineEnds();
+    assert.ok(breaks.every((head) => /^HS\d{8}-$/.test(head)), `${width} px: lines end after ${breaks.join(' | ')}`);
+  }
   assert.equal(await page.isVisible('tokhai-form .tk-progress'), false, 'no progress bar above the receipt');
   // The rating's answers are spaced for a finger, as the form's own radio buttons are.
   const gaps = await page.$$eval('tokhai-form .tk-rate .tk-option', (rows) =>

@@ -1137,6 +1137,8 @@ test('a filing over a reload is one filing: the draft carries its timing session
   await leave();
   await beaconCount(1);
   await page.reload();
+  // The page's load comes before the harness has mounted the form again.
+  await page.waitForSelector('body[data-ready="true"]');
   await page.evaluate(() => window.tk.restored);
   await page.focus('#tk1-dob');
   await leave();

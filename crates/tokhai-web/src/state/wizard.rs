@@ -363,9 +363,14 @@ impl State {
         }
         self.dom.make(Some(sheet), "h3", &h_attrs, Word::Submitted.get(lang));
         if let Some(r) = &self.reference {
-            let p_attrs = [("class", "tk-reference"), ("id", &ref_id)];
-            self.dom
-                .make(Some(sheet), "p", &p_attrs, &Word::Reference.fill(lang, r, ""));
+            // The reference a citizen copies down stands on a line of its own, as GOV.UK's panel has it.
+            let words = Word::Reference.get(lang);
+            let (before, after) = words.split_once("{n}").unwrap_or((words, ""));
+            let p = self
+                .dom
+                .make(Some(sheet), "p", &[("class", "tk-reference"), ("id", &ref_id)], before);
+            self.dom.add(&p, "span", "tk-reference-code", r);
+            let _ = p.append_with_str_1(after);
         }
         if let Some(ms) = self.received_at {
             let at = Date::viet_nam_time(ms, lang);
