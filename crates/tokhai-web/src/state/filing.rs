@@ -5,7 +5,6 @@ use crate::dom::{attr, flag, html, show};
 use crate::ui::{Txt, Word};
 use serde_json::Value as Json;
 use tokhai_core::path::ADDRESS_PARTS;
-use tokhai_core::prefill::member_key;
 use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
 use tokhai_core::FieldKind;
 use wasm_bindgen::JsCast;
@@ -49,11 +48,9 @@ impl State {
             _ => None,
         };
         for (path, g) in &self.groups {
-            let Some(key) = member_key(&g.def) else { continue };
             for (i, row) in g.rows.iter().enumerate() {
                 let Some(status) = &row.status else { continue };
-                let held = self.session.value_at(&format!("{path}[{i}].{key}"));
-                let here = member.is_some_and(|pin| held.as_ref().and_then(Json::as_str) == Some(pin));
+                let here = member.is_some_and(|pin| self.row_names(path, i, pin));
                 status.set_text_content(text.as_deref().filter(|_| here));
             }
         }

@@ -251,12 +251,17 @@ impl State {
 
     /// Whether a row of `group` (filled from household members) names the member of `pin`.
     pub(super) fn names_member(&self, group: &str, pin: &str) -> bool {
+        let rows = self.groups.get(group).map_or(0, |g| g.rows.len());
+        (0..rows).any(|row| self.row_names(group, row, pin))
+    }
+
+    /// Whether row `row` of `group` holds `pin` in its key field.
+    pub(super) fn row_names(&self, group: &str, row: usize, pin: &str) -> bool {
         let Some(key) = self.member_key_of(group) else {
             return false;
         };
-        let values = self.session.values();
-        let rows = values[group].as_array().map_or(&[][..], Vec::as_slice);
-        rows.iter().any(|r| r[&key].as_str() == Some(pin))
+        let held = self.session.value_at(&format!("{group}[{row}].{key}"));
+        held.as_ref().and_then(Json::as_str) == Some(pin)
     }
 
     /// The key field of a group filled from household members (see `member_key`).
