@@ -203,7 +203,6 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// A date from 8 ASCII digits holding the year, the month and the day at these offsets.
 /// A date's numbers as written (year, month, day), whether or not they name a real day.
 type Parts = (i32, u32, u32);
 
