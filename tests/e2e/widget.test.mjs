@@ -961,7 +961,10 @@ test('a date is read as the citizen writes it: with slashes, dashes, dots or no 
   // A phone shows its keypad of digits, which has no "/": the hint says the digits alone will do.
   assert.equal(await page.getAttribute('#tk1-dob', 'inputmode'), 'numeric');
   const hint = await page.getAttribute('#tk1-dob', 'aria-describedby');
-  assert.match(await text(page, `#${hint.split(' ')[0]}`), /gõ liền 05031990/);
+  assert.match(await text(page, `#${hint.split(' ')[0]}`), /ví dụ 05\/03\/1990, hoặc gõ liền 05031990/);
+  // Its example is a date the field takes: a temporary residence lasts until a day to come.
+  const until = await page.getAttribute('#tk1-temp_until', 'aria-describedby');
+  assert.match(await text(page, `#${until.split(' ')[0]}`), /ví dụ 05\/03\/2027, hoặc gõ liền 05032027/);
   for (const typed of ['15/3/1989', '15-03-1989', '15.03.1989', '15031989']) {
     await page.fill('#tk1-dob', '');
     await typeInto(page, '#tk1-dob', typed);

@@ -592,6 +592,34 @@ impl Session {
         Some(self.run_rules(f, row, field_id, value, false))
     }
 
+    /// A date that date field `field_id` takes as the session stands, for its hint's example: 5 March
+    /// 1990, else 5 March of the nearest year it takes, else the nearest day to today it takes.
+    pub fn example_date(&self, field_id: &str) -> Date {
+        let takes = |d: Date| {
+            let issues = self.check_value(field_id, &Json::from(d.to_string()));
+            issues.is_some_and(|issues| !issues.iter().any(Issue::is_error))
+        };
+        for k in 0..=150 {
+            for d in [1990 + k, 1990 - k]
+                .map(|year| Date::new(year, 3, 5))
+                .into_iter()
+                .flatten()
+            {
+                if takes(d) {
+                    return d;
+                }
+            }
+        }
+        for k in 0..=366 {
+            for d in [self.today.add_days(k), self.today.add_days(-k)] {
+                if takes(d) {
+                    return d;
+                }
+            }
+        }
+        self.today
+    }
+
     /// Why `value` cannot be field `field_id`'s value at all (of another type, a date that does not
     /// exist, not one of its options), as opposed to a value its rules find wrong: how the values of a
     /// prefill bundle are checked before they are shown, locked, to the citizen.

@@ -622,6 +622,34 @@ fn a_value_is_checked_on_its_own_whether_its_field_shows_or_not() {
 }
 
 #[test]
+fn a_date_hint_s_example_is_a_date_its_field_takes() {
+    let s = session(json!([
+        {"id": "dob", "kind": "date", "label": "Ngày sinh", "max_date": "today()"},
+        {"id": "child_dob", "kind": "date", "label": "Ngày sinh của trẻ", "max_date": "today()",
+         "min_date": "add_years(today(), -18)"},
+        {"id": "born_1990", "kind": "date", "label": "Sinh năm 1990", "max_date": "'1990-01-31'"},
+        {"id": "appointment", "kind": "date", "label": "Ngày hẹn", "min_date": "add_days(today(), 2)",
+         "max_date": "add_days(today(), 30)"},
+        {"id": "new_year_2030", "kind": "date", "label": "Ngày 1/1/2030", "min_date": "'2030-01-01'",
+         "max_date": "'2030-01-01'"}
+    ]));
+    let example = |id: &str| s.example_date(id).to_string();
+    assert_eq!(example("dob"), "1990-03-05", "the usual example where it fits");
+    assert_eq!(
+        example("child_dob"),
+        "2009-03-05",
+        "the nearest 5 March within 18 years of today"
+    );
+    assert_eq!(example("born_1990"), "1989-03-05");
+    assert_eq!(
+        example("appointment"),
+        "2026-11-25",
+        "a range shorter than a year: the day nearest today"
+    );
+    assert_eq!(example("new_year_2030"), "2026-11-23", "none tried fits: today");
+}
+
+#[test]
 fn a_value_that_cannot_be_its_field_s_is_a_misfit_one_its_rules_refuse_is_not() {
     let s = session(json!([
         {"id": "dob", "kind": "date", "label": "Ngày sinh", "max_date": "today()"},

@@ -10,7 +10,7 @@ use tokhai_core::messages::file_hint;
 use tokhai_core::path::ADDRESS_PARTS;
 use tokhai_core::prefill::member_key;
 use tokhai_core::text::char_len;
-use tokhai_core::{FieldKind, Form, Issue, Text};
+use tokhai_core::{Date, FieldKind, Issue, Session, Text};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
@@ -254,8 +254,8 @@ pub struct RowNode {
 pub struct Builder<'a> {
     /// Element factory.
     pub dom: &'a Dom,
-    /// The compiled form (for the labels of other fields).
-    pub form: &'a Form,
+    /// The session (for the labels of other fields and the examples of date hints).
+    pub session: &'a Session,
     /// Catalogue lookup for static option lists.
     pub catalog: Lookup<'a>,
     /// Language of the first render.
@@ -307,7 +307,7 @@ impl Builder<'_> {
         texts.push((dom.txt(&label, "span", &[], &label_txt, self.lang), label_txt));
         let format = match kind {
             _ if part.is_none() && def.compute.is_some() => computed_note(def),
-            FieldKind::Date => Some(Txt::Word(Word::DateHint)),
+            FieldKind::Date => Some(date_hint(self.session.example_date(&def.id))),
             FieldKind::File => file_hint(def, "vi").map(|vi| {
                 Txt::Def(Text::Both {
                     vi,
@@ -542,7 +542,7 @@ impl Builder<'_> {
         if part == Some("commune") {
             return Some(Txt::Word(Word::Province));
         }
-        let parent = self.form.field(def.parent.as_deref()?)?;
+        let parent = self.session.form().field(def.parent.as_deref()?)?;
         Some(Txt::Def(parent.label.clone()))
     }
 
@@ -929,6 +929,21 @@ fn own_purpose(def: &FieldDef, part: Option<&str>) -> Option<&'static str> {
         ("permanent_address", Some("street")) => "section-permanent address-line1",
         ("temporary_address", Some("street")) => "section-temporary address-line1",
         _ => return None,
+    })
+}
+
+/// The hint of a date box, whose example is a date the field takes.
+fn date_hint(example: Date) -> Txt {
+    let dmy = example.to_dmy();
+    let fill = |lang| {
+        Word::DateHint
+            .get(lang)
+            .replace("{date}", &dmy)
+            .replace("{digits}", &dmy.replace('/', ""))
+    };
+    Txt::Def(Text::Both {
+        vi: fill("vi"),
+        en: Some(fill("en")),
     })
 }
 

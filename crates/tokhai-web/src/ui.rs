@@ -43,7 +43,7 @@ pub enum Word {
     RowRemoved,
     /// Legend of row {n}.
     Row,
-    /// Hint of date fields.
+    /// Hint of date fields, with an example `{date}` also written as `{digits}`.
     DateHint,
     /// Hint of a field the form works out itself.
     Computed,
@@ -201,8 +201,8 @@ impl Word {
             Word::RowAdded => ("Đã thêm dòng {n}.", "Row {n} added."),
             Word::RowRemoved => ("Đã xóa dòng {n}, còn {total} dòng.", "Row {n} removed, {total} left."),
             Word::DateHint => (
-                "Nhập ngày/tháng/năm, ví dụ 05/03/1990, hoặc gõ liền 05031990",
-                "Day/month/year, for example 05/03/1990, or the digits alone: 05031990",
+                "Nhập ngày/tháng/năm, ví dụ {date}, hoặc gõ liền {digits}",
+                "Day/month/year, for example {date}, or the digits alone: {digits}",
             ),
             Word::Computed => (
                 "Tự động điền từ các thông tin bạn đã khai",

@@ -60,7 +60,7 @@ impl Frame {
     /// Renders the frame of `b`'s form (detached, in `root`), with the fields of the steps up to the
     /// first one with a `visible` field; the others wait in `pending`.
     pub fn render(b: &mut Builder, language_switch: bool, visible: &HashSet<&str>) -> Frame {
-        let (dom, lang, def) = (b.dom, b.lang, b.form.def());
+        let (dom, lang, def) = (b.dom, b.lang, b.session.form().def());
         let mut chrome = Chrome {
             dom,
             lang,

@@ -192,7 +192,7 @@ impl State {
             let find = |name: &str| lookup(&form, &host_catalogs, name);
             let mut b = Builder {
                 dom: &dom,
-                form: &form,
+                session: &session,
                 catalog: &find,
                 lang: &lang,
                 nodes: &mut nodes,
@@ -328,7 +328,7 @@ impl State {
         let find = |name: &str| lookup(&self.form, &self.host, name);
         let mut b = Builder {
             dom: &self.dom,
-            form: &self.form,
+            session: &self.session,
             catalog: &find,
             lang: &self.lang,
             nodes: &mut self.nodes,
