@@ -10,9 +10,9 @@
 //! optional `live_issues` are the issues shown while typing (touched fields only). Then
 //! `validate_all` runs, or `validate_submission` when `submission` is true. The issues found
 //! must equal `issues` as a multiset of (path, code, severity; default error), and all `params`
-//! where given; `message_vi` maps a path to the exact Vietnamese message of an issue there. A case
-//! marked `known_bug` documents an engine bug: it is run and reported as failing while the bug
-//! lasts, and as stale once the engine passes it.
+//! where given; `message_vi` (`message_en`) maps a path to the exact Vietnamese (English) message
+//! of an issue there. A case marked `known_bug` documents an engine bug: it is run and reported as
+//! failing while the bug lasts, and as stale once the engine passes it.
 
 use serde_json::Value as Json;
 use std::any::Any;
@@ -103,14 +103,18 @@ fn run_case(form: &Arc<Form>, catalogs: &Arc<Catalogs>, case: &Json) -> Result<(
     };
     let expected = case["issues"].as_array().ok_or("no \"issues\" array")?;
     report.extend(compare(expected, &actual)?);
-    for (path, want) in case["message_vi"].as_object().into_iter().flatten() {
-        let rendered: Vec<String> = actual
-            .iter()
-            .filter(|i| i.path == *path)
-            .map(|i| messages::render(i, form, "vi"))
-            .collect();
-        if !rendered.iter().any(|r| Some(r.as_str()) == want.as_str()) {
-            report.push(format!("  message at {path}: expected {want}, rendered {rendered:?}"));
+    for lang in ["vi", "en"] {
+        for (path, want) in case[format!("message_{lang}")].as_object().into_iter().flatten() {
+            let rendered: Vec<String> = actual
+                .iter()
+                .filter(|i| i.path == *path)
+                .map(|i| messages::render(i, form, lang))
+                .collect();
+            if !rendered.iter().any(|r| Some(r.as_str()) == want.as_str()) {
+                report.push(format!(
+                    "  {lang} message at {path}: expected {want}, rendered {rendered:?}"
+                ));
+            }
         }
     }
     if report.is_empty() {

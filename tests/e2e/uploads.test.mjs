@@ -282,8 +282,8 @@ test("a lease's pages are chosen one at a time, each uploaded once; one removed 
   assert.ok((await lease()).every((f) => /^\S+$/.test(f.upload)), 'each with its reference');
   await page.focus('tokhai-form [data-path=lease] [data-act=remove-file] >> nth=1');
   await page.keyboard.press('Enter');
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Bỏ tệp trang-3.pdf (1 KB)', 'focus on the next page');
-  assert.equal(await page.textContent('tokhai-form .tk-notice'), 'Đã bỏ tệp trang-2.pdf (1 KB).', 'a screen reader hears what went');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Bỏ tệp trang-3.pdf (1\u00a0KB)', 'focus on the next page');
+  assert.equal(await page.textContent('tokhai-form .tk-notice'), 'Đã bỏ tệp trang-2.pdf (1\u00a0KB).', 'a screen reader hears what went');
   assert.deepEqual((await lease()).map((f) => f.name), ['trang-1.pdf', 'trang-3.pdf']);
   assert.equal(uploads.length, 3, 'a removal uploads nothing');
   const sent = await fileIt(page);
@@ -335,7 +335,7 @@ test('a chosen file can be removed again, by keyboard, and focus stays on its bo
   assert.equal(await page.locator(clear).count(), 0, 'nothing to remove yet');
   await page.setInputFiles(LEASE, PDF);
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.startsWith('Đã tải lên'), LINE);
-  assert.equal(await page.textContent(clear), 'Bỏ tệp hợp đồng thuê.pdf (1 KB)');
+  assert.equal(await page.textContent(clear), 'Bỏ tệp hợp đồng thuê.pdf (1\u00a0KB)');
   await page.focus(clear);
   await page.keyboard.press('Enter');
   await page.waitForSelector(clear, { state: 'detached' });

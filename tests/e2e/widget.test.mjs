@@ -103,7 +103,7 @@ test('the sample form is filled and submitted by keyboard alone, through the rev
 
   await page.waitForSelector('#tk1-step-3:focus');
   // A file field says what it accepts before a file is chosen, and refuses another type in the same words.
-  assert.equal(await text(page, '#tk1-attachments-hint'), 'Tệp PDF hoặc ảnh, mỗi tệp tối đa 5 MB, tối đa 3 tệp.');
+  assert.equal(await text(page, '#tk1-attachments-hint'), 'Tệp PDF hoặc ảnh, mỗi tệp tối đa 5\u00a0MB, tối đa 3 tệp.');
   assert.equal(await page.getAttribute('#tk1-attachments', 'aria-describedby'), 'tk1-attachments-chosen tk1-attachments-hint', 'the files chosen, then which may be');
   await page.setInputFiles('#tk1-attachments', { name: 'ghichu.txt', mimeType: 'text/plain', buffer: Buffer.from('x') });
   assert.deepEqual(await inlineErrors(page), [
@@ -1222,15 +1222,15 @@ test("a file box speaks the form's language, shows the names chosen, and opens t
     const box = nodes.filter((n) => n.role?.value === 'button' && /^(Giấy tờ|Proof)/.test(n.name?.value));
     return box.map((n) => n.description?.value);
   };
-  assert.deepEqual(await described(), ['hop-dong.pdf, so-ho-khau.pdf Tệp PDF hoặc ảnh, mỗi tệp tối đa 5 MB, tối đa 3 tệp.']);
+  assert.deepEqual(await described(), ['hop-dong.pdf, so-ho-khau.pdf Tệp PDF hoặc ảnh, mỗi tệp tối đa 5\u00a0MB, tối đa 3 tệp.']);
   await page.evaluate(() => window.tk.setLanguage('en'));
   assert.equal(await seen(), 'Choose more files hop-dong.pdf, so-ho-khau.pdf');
   const removers = () => page.$$eval('[data-path=attachments] [data-act=remove-file]', (bs) => bs.map((b) => b.textContent));
-  assert.deepEqual(await removers(), ['Remove hop-dong.pdf (1 KB)', 'Remove so-ho-khau.pdf (1 KB)'], 'one button per file');
+  assert.deepEqual(await removers(), ['Remove hop-dong.pdf (1\u00a0KB)', 'Remove so-ho-khau.pdf (1\u00a0KB)'], 'one button per file');
   await page.click('[data-path=attachments] [data-act=remove-file] >> nth=0');
   assert.equal(await seen(), 'Choose more files so-ho-khau.pdf');
-  assert.equal(await text(page, '.tk-notice'), 'hop-dong.pdf (1 KB) removed.', 'which file went is said');
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Remove so-ho-khau.pdf (1 KB)', 'focus on the next file');
+  assert.equal(await text(page, '.tk-notice'), 'hop-dong.pdf (1\u00a0KB) removed.', 'which file went is said');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Remove so-ho-khau.pdf (1\u00a0KB)', 'focus on the next file');
   await page.keyboard.press('Enter');
   assert.equal(await seen(), 'Choose file No file chosen');
   assert.match((await described())[0], /^No file chosen /);

@@ -62,7 +62,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("address.street_missing", "{label}: nhập số nhà, đường, thôn, xóm", "{label}: enter the house number, street or hamlet"),
     ("file.too_many", "{label}: tối đa {max} tệp", "{label}: at most {max} files"),
     ("file.type", "{label}: tệp {name} không đúng loại cho phép ({accept})", "{label}: {name} is not an accepted type ({accept})"),
-    ("file.too_large", "{label}: tệp {name} vượt quá {max}, vui lòng chọn tệp nhỏ hơn", "{label}: {name} is larger than {max}; please choose a smaller file"),
+    ("file.too_large", "{label}: tệp {name} vượt quá {max_size}, vui lòng chọn tệp nhỏ hơn", "{label}: {name} is larger than {max_size}; please choose a smaller file"),
     ("file.uploading", "{label}: tệp {name} đang được tải lên, vui lòng chờ tải lên xong rồi gửi lại", "{label}: {name} is still uploading; wait until it is done, then send again"),
     ("file.not_uploaded", "{label}: tệp {name} chưa được tải lên, vui lòng chọn lại tệp", "{label}: {name} has not been uploaded; please choose it again"),
     ("rows.too_few", "{label}: cần ít nhất {min} dòng", "{label}: add at least {min} rows"),
@@ -146,6 +146,10 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
         let value = match name.as_str() {
             // Accepted file types in words of the language: 'PDF hoặc ảnh'.
             "accept" => file_types(value.split(", "), lang),
+            // A file's largest size, given in bytes, in the language's words: "2,4 MB", "2.4 MB".
+            "max_size" => value
+                .parse()
+                .map_or_else(|_| value.clone(), |bytes| size_text(bytes, lang)),
             "expected" if !en => type_in_vietnamese(value).to_owned(),
             // In English a month is named: "February 2027 has no day 31".
             "month" if en => value.parse().ok().and_then(month_name).unwrap_or(value).to_owned(),
@@ -157,16 +161,17 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
 }
 
 /// A byte count for people: `850 KB` (whole kilobytes, rounded up, under a megabyte), `2 MB`, `2,4 MB`
-/// (`2.4 MB` in English). Whole sizes read the same in both languages.
+/// (`2.4 MB` in English). Whole sizes read the same in both languages. A no-break space keeps the
+/// number and its unit on one line.
 pub fn size_text(bytes: u64, lang: &str) -> String {
     const MB: u64 = 1 << 20;
     if bytes < MB {
-        return format!("{} KB", bytes.div_ceil(1024));
+        return format!("{}\u{a0}KB", bytes.div_ceil(1024));
     }
     let tenths = (bytes * 10 + MB / 2) / MB;
     match tenths % 10 {
-        0 => format!("{} MB", tenths / 10),
-        d => format!("{}{}{d} MB", tenths / 10, if lang == "en" { "." } else { "," }),
+        0 => format!("{}\u{a0}MB", tenths / 10),
+        d => format!("{}{}{d}\u{a0}MB", tenths / 10, if lang == "en" { "." } else { "," }),
     }
 }
 
@@ -312,12 +317,12 @@ mod tests {
 
     #[test]
     fn sizes_read_as_people_write_them() {
-        assert_eq!(size_text(1, "vi"), "1 KB");
-        assert_eq!(size_text(870_000, "vi"), "850 KB");
-        assert_eq!(size_text(2_516_582, "vi"), "2,4 MB");
-        assert_eq!(size_text(2_516_582, "en"), "2.4 MB");
-        assert_eq!(size_text(5 << 20, "en"), "5 MB");
-        assert_eq!(size_text(5 << 20, "vi"), "5 MB");
+        assert_eq!(size_text(1, "vi"), "1\u{a0}KB");
+        assert_eq!(size_text(870_000, "vi"), "850\u{a0}KB");
+        assert_eq!(size_text(2_516_582, "vi"), "2,4\u{a0}MB");
+        assert_eq!(size_text(2_516_582, "en"), "2.4\u{a0}MB");
+        assert_eq!(size_text(5 << 20, "en"), "5\u{a0}MB");
+        assert_eq!(size_text(5 << 20, "vi"), "5\u{a0}MB");
     }
 
     fn file_field(extra: serde_json::Value) -> FieldDef {
@@ -333,21 +338,24 @@ mod tests {
         }));
         assert_eq!(
             file_hint(&many, "vi").unwrap(),
-            "Tệp PDF hoặc ảnh, mỗi tệp tối đa 5 MB, tối đa 3 tệp."
+            "Tệp PDF hoặc ảnh, mỗi tệp tối đa 5\u{a0}MB, tối đa 3 tệp."
         );
         assert_eq!(
             file_hint(&many, "en").unwrap(),
-            "PDF or image files, up to 5 MB each, at most 3 files."
+            "PDF or image files, up to 5\u{a0}MB each, at most 3 files."
         );
         let one =
             file_field(serde_json::json!({ "accept": ["image/jpeg", "image/png", ".heic"], "max_size": 512_000 }));
         assert_eq!(
             file_hint(&one, "vi").unwrap(),
-            "Tệp JPEG, PNG hoặc HEIC, tối đa 500 KB."
+            "Tệp JPEG, PNG hoặc HEIC, tối đa 500\u{a0}KB."
         );
-        assert_eq!(file_hint(&one, "en").unwrap(), "JPEG, PNG or HEIC files, up to 500 KB.");
+        assert_eq!(
+            file_hint(&one, "en").unwrap(),
+            "JPEG, PNG or HEIC files, up to 500\u{a0}KB."
+        );
         let sized = file_field(serde_json::json!({ "max_size": 1_048_576 }));
-        assert_eq!(file_hint(&sized, "vi").unwrap(), "Tối đa 1 MB.");
+        assert_eq!(file_hint(&sized, "vi").unwrap(), "Tối đa 1\u{a0}MB.");
         assert_eq!(file_hint(&file_field(serde_json::json!({})), "vi"), None);
     }
 

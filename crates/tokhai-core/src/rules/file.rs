@@ -2,7 +2,6 @@
 
 use super::{Check, Rule};
 use crate::issue::Finding;
-use crate::messages::size_text;
 use crate::text::is_invisible;
 use serde_json::Value as Json;
 
@@ -77,8 +76,7 @@ impl Rule for File {
                 cx.report(
                     Finding::error("file.too_large")
                         .with("name", name)
-                        // In the default language's words (whole sizes read the same in both).
-                        .with("max", size_text(max, "vi")),
+                        .with("max_size", max.to_string()),
                 );
             }
         }
