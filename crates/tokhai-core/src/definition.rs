@@ -86,6 +86,10 @@ impl<'de> Visitor<'de> for TextVisitor {
     }
 }
 
+/// What the schema says of ids (forms, steps, sections, fields), as the compiler checks them.
+#[cfg(feature = "schema")]
+const ID_PATTERN: &str = r"^[a-z][a-z0-9_]{0,63}$";
+
 /// A whole form definition.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -95,8 +99,10 @@ pub struct FormDef {
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     /// Format version; must be 1.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1)))]
     pub tokhai: u32,
     /// Form identifier, e.g. `ct01`.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = ID_PATTERN)))]
     pub id: String,
     /// Definition version, e.g. `2025.1`.
     pub version: String,
@@ -109,6 +115,7 @@ pub struct FormDef {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub catalogs: BTreeMap<String, Vec<OptionDef>>,
     /// Steps of the wizard, in order.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub steps: Vec<StepDef>,
     /// Cross-field rules checked on the whole form.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -128,6 +135,7 @@ impl FormDef {
 #[serde(deny_unknown_fields)]
 pub struct StepDef {
     /// Step identifier.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = ID_PATTERN)))]
     pub id: String,
     /// Step title.
     pub title: Text,
@@ -135,6 +143,7 @@ pub struct StepDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_if: Option<String>,
     /// Sections of the step.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub sections: Vec<SectionDef>,
 }
 
@@ -144,6 +153,7 @@ pub struct StepDef {
 #[serde(deny_unknown_fields)]
 pub struct SectionDef {
     /// Section identifier.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = ID_PATTERN)))]
     pub id: String,
     /// Section heading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,6 +243,7 @@ impl std::fmt::Display for FieldKind {
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     /// Field identifier, unique in the form.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = ID_PATTERN)))]
     pub id: String,
     /// Field kind.
     pub kind: FieldKind,

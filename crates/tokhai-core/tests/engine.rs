@@ -222,6 +222,37 @@ fn a_bad_condition_every_field_of_a_section_inherits_is_reported_once() {
 }
 
 #[test]
+fn the_json_schema_takes_the_ids_the_compiler_takes_and_no_other() {
+    let schema: Value = serde_json::from_str(include_str!("../../../schema/tokhai-form.schema.json")).unwrap();
+    let pattern = schema["properties"]["id"]["pattern"]
+        .as_str()
+        .expect("ids have a pattern");
+    let id_rule = tokhai_core::regex::Regex::new(pattern).unwrap();
+    let long = "a".repeat(64);
+    let too_long = "a".repeat(65);
+    for id in [
+        "a",
+        "ct01",
+        "so_cccd_2",
+        long.as_str(),
+        "Bad",
+        "1a",
+        "_a",
+        "a-b",
+        "a b",
+        "",
+        "á",
+        too_long.as_str(),
+    ] {
+        let compiles = Form::compile(&form(json!([{"id": id, "kind": "text", "label": "L"}])).to_string()).is_ok();
+        assert_eq!(id_rule.matches(id), compiles, "{id:?}");
+    }
+    for def in ["FieldDef", "SectionDef", "StepDef"] {
+        assert_eq!(schema["$defs"][def]["properties"]["id"]["pattern"], pattern, "{def}");
+    }
+}
+
+#[test]
 fn dependency_cycles_are_refused() {
     let errors = compile_errors(json!([
         {"id": "a", "kind": "number", "label": "A", "compute": "b + 1"},
