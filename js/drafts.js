@@ -183,13 +183,14 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     },
 
     /**
-     * Applies the draft an earlier page left, once found; what the citizen typed meanwhile wins. A
-     * filing it left in the outbox goes to `resume`.
+     * Applies the draft an earlier page left, once found; what the citizen typed meanwhile wins, and a
+     * filing this page began meanwhile (`filing.begun`) keeps the answers it sends. A filing the earlier
+     * page left in the outbox goes to `filing.resume`.
      */
-    async restore(resume) {
+    async restore(filing) {
       const [draft, pending] = earlier ? await earlier : [];
       if (destroyed) return;
-      if (draft && !done) {
+      if (draft && !done && !filing.begun) {
         // The same filing goes on: its timing too (a reload, or a visit the next day, is not another filing).
         timing.resume(draft.timing);
         // Locked prefilled values come from the new bundle, never from the draft.
@@ -203,7 +204,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
       }
       restoring = false;
       if (edited.size) saveSoon();
-      resume(pending);
+      filing.resume(pending);
     },
 
     /** Keeps a submission in the outbox, with the draft, before it is sent to `options.action`. */

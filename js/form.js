@@ -58,6 +58,9 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   let afterUploads = null;
   let settleAfterUploads = null;
 
+  /** Whether the host is setting the language (its choice, unlike the citizen's, is not kept for the tab). */
+  let hostLanguage = false;
+
   /** Events of the form before it is ready (the first screen, a failed prefill): told after `ready`. */
   let early = [];
 
@@ -71,7 +74,9 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
       try {
         results.push(h(detail));
       } catch (error) {
-        reportError(error);
+        // A submit handler that throws fails the filing, as one that rejects does; another is reported.
+        if (type === 'submit') results.push(Promise.reject(error));
+        else reportError(error);
       }
     }
     element.dispatchEvent(new CustomEvent(`tokhai-${type}`, { detail, bubbles: true, composed: true }));
@@ -88,7 +93,7 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
       files.changed(detail.path, detail.value);
       filing.changed();
     }
-    if (type === 'language' && info) tabStorage('setItem', languageKey(info.form_id), detail.lang);
+    if (type === 'language' && info && !hostLanguage) tabStorage('setItem', languageKey(info.form_id), detail.lang);
     if (type === 'rate') return timer.rate(detail, filing.receipt);
     if (type === 'member') return national.member(detail);
     if (type === 'attach') return files.attach(detail);
@@ -129,7 +134,7 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   const formId = () => info?.form_id;
   const timer = timing(widget, options, dispatch, formId);
   // The browser's history follows the screens (the `history` option; never for the warm-up).
-  const steps = screens(widget, options.history !== false && idPrefix !== WARM_UP_PREFIX, idPrefix, () => filing.done);
+  const steps = screens(widget, options.history !== false && idPrefix !== WARM_UP_PREFIX, idPrefix, () => !!filing.outcome);
   const files = uploads(element, widget, options, dispatch, policy, formId);
   const national = prefill(element, widget, options, dispatch, policy);
   const draft = drafts(element, widget, options, dispatch, { timing: timer, screens: steps, prefill: national });
@@ -164,7 +169,7 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
     hiddenSent = true;
     widget.visibility(false);
     draft.flush();
-    timer.report(filing.done ? filing.receipt || undefined : undefined);
+    timer.report(filing.outcome ? filing.receipt || undefined : undefined);
   };
   /**
    * The page is shown again (the tab, or the page back from the browser's cache): its step's time runs on,
@@ -204,6 +209,8 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
     },
     async submit() {
       alive();
+      // Filed already: the same outcome (the receipt stays; nothing is sent again).
+      if (filing.outcome) return filing.outcome;
       if (filing.delivering) return filing.delivering;
       outcome = null;
       if (widget.submit() == null) return afterUploads ?? { ok: false, issues: lastIssues };
@@ -215,15 +222,27 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
       return () => handlers.get(type)?.delete(handler);
     },
     setLanguage(lang) {
-      if (alive().language() !== language(lang)) widget.setLanguage(language(lang));
+      if (alive().language() === language(lang)) return;
+      hostLanguage = true;
+      try {
+        widget.setLanguage(language(lang));
+      } finally {
+        hostLanguage = false;
+      }
     },
     get language() {
       return alive().language();
     },
     timeline: () => JSON.parse(alive().timeline(false)),
     timing: () => JSON.parse(alive().metrics()),
-    saveDraft: () => draft.save(),
-    discardDraft: () => draft.discard(),
+    async saveDraft() {
+      alive();
+      return draft.save();
+    },
+    async discardDraft() {
+      alive();
+      return draft.discard();
+    },
     get sending() {
       return filing.delivering;
     },
@@ -242,7 +261,9 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
       removeEventListener('pagehide', onPageHide);
       removeEventListener('pageshow', onShow);
       widget.destroy();
-      widget.free();
+      // Freed once the current task is over: a host may destroy the form from one of its events, while
+      // the widget is still inside the call that told it (and the parts finish with it).
+      queueMicrotask(() => widget.free());
       handlers.clear();
     },
   };
@@ -264,6 +285,6 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   dispatch('ready', null);
   for (const [type, detail] of told) dispatch(type, detail);
   // The draft lookup (IndexedDB, WebCrypto) started at render runs on after the form is ready.
-  handle.restored = draft.restore((pending) => filing.resume(pending)).catch((error) => dispatch('error', { error }));
+  handle.restored = draft.restore(filing).catch((error) => dispatch('error', { error }));
   return handle;
 }

@@ -16,7 +16,9 @@ export async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => 
       throw error?.name === 'TimeoutError' ? new Error(`tokhai: ${source} did not answer within ${timeout / 1000} s`) : error;
     }
   }
-  return JSON.stringify(source);
+  const text = JSON.stringify(source);
+  if (text === undefined) throw new Error(`tokhai: expected an object or a URL, got ${typeof source}`);
+  return text;
 }
 
 /** Waits `ms` milliseconds. */

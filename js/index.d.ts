@@ -141,8 +141,9 @@ export interface TokhaiEvents {
   /**
    * Something failed that the form does not settle alone; `error` says what (an `Error`, or what a `submit`
    * handler threw or rejected with). It comes when:
-   * - the submission could not be sent: neither `action` nor a `submit` handler, or the handler threw or
-   *   rejected (`submit()`'s outcome holds the same `error`);
+   * - the submission could not be sent: neither `action` nor a `submit` handler, the handler threw or
+   *   rejected, or (with `drafts: false`, nothing keeps it to send later) `action` gave no answer after every
+   *   retry (`submit()`'s outcome holds the same `error`);
    * - the prefill at mount failed (no answer, none within 10 s, or a bundle refused as malformed): the form
    *   stays empty and says so;
    * - the national data a refusal sent back (its `prefill`) could not be applied;
@@ -231,7 +232,9 @@ export interface MountOptions {
   prefill?: string | URL | PrefillBundle;
   /**
    * URL the submission is POSTed to as JSON; the answer's `receipt.id` is shown as the reference and its
-   * `receipt.received_at` (ms since the epoch, optional) as the time of receipt, in Viet Nam time.
+   * `receipt.received_at` (ms since the epoch, optional) as the time of receipt, in Viet Nam time. A 2xx answer
+   * is a receipt when it is a JSON object, or 204 (received, no reference); any other (an HTML page, a login's
+   * redirect to its sign-in page) is a refusal: nothing was filed.
    */
   action?: string | URL;
   /**
@@ -312,7 +315,10 @@ export interface TokhaiHandle {
   values(): Values;
   /** Validates every visible field, shows the errors and returns the issues. */
   validate(): { valid: boolean; issues: Issue[] };
-  /** Validates and submits (as the final button does); with files still uploading, once they are. */
+  /**
+   * Validates and submits (as the final button does); with files still uploading, once they are. Once the
+   * back end accepted the filing, the same outcome again: nothing is sent twice.
+   */
   submit(): Promise<SubmitResult>;
   /**
    * Listens to an event; returns a function that stops listening. `ready` has come by the time there is a
@@ -337,7 +343,8 @@ export interface TokhaiHandle {
   readonly sending: Promise<SubmitResult> | null;
   /**
    * Removes the form and its listeners; the element can then hold another. `values`, `validate`, `submit`,
-   * `prefill`, `setLanguage`, `language`, `timeline` and `timing` then throw.
+   * `prefill`, `setLanguage`, `language`, `timeline`, `timing`, `saveDraft` and `discardDraft` then throw.
+   * A handler of the form's events may call it.
    */
   destroy(): void;
 }

@@ -5,12 +5,19 @@ import { warmUp } from './warm-up.js';
 
 let loading = null;
 
-/** Loads the wasm module once (optionally from another URL), then warms it up. */
+/** Loads the wasm module once (optionally from another URL), then warms it up; a failed load is tried again at the next call. */
 export function load(wasm) {
-  loading ??= init({ module_or_path: wasm ?? new URL('./tokhai_web_bg.wasm', import.meta.url) }).then((module) => {
-    warmUp();
-    return module;
-  });
+  const url = wasm ?? new URL('./tokhai_web_bg.wasm', import.meta.url);
+  loading ??= init({ module_or_path: url }).then(
+    (module) => {
+      warmUp();
+      return module;
+    },
+    (error) => {
+      loading = null;
+      throw new Error(`tokhai: could not load ${url}: ${error?.message ?? error}`, { cause: error });
+    },
+  );
   return loading;
 }
 

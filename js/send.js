@@ -36,24 +36,27 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
   let destroyed = false;
   let delivering = null;
   let receipt = null;
-  let done = false;
+  /** The outcome of the filing the back end accepted. */
+  let outcome = null;
   let queued = null;
   let resendTimer = 0;
+  /** Whether this page began a filing (then the outbox holds that filing, not an earlier page's). */
+  let begun = false;
 
   /**
    * Tells the host and the citizen that the back end accepted the submission; `earlier`: it had received
    * another one of this filing (the first attempt, whose answer was lost), whose values it sent back.
    */
   const accepted = (submission, response, earlier = false) => {
+    outcome = { ok: true, submission, response };
     receipt = referenceOf(response) ?? '';
-    done = true;
     queued = null;
     drafts.filed(receipt);
     if (earlier && response.values) screens.inPlace(() => widget.restore(JSON.stringify(response.values), undefined));
     widget.receipt(receipt || undefined, receivedAtOf(response), earlier);
     dispatch('submitted', { submission, response, earlier });
     timing.report(receipt || undefined);
-    return { ok: true, submission, response };
+    return outcome;
   };
 
   /** Shows a final refusal (4xx) with its reasons, or the answer's own message. */
@@ -107,9 +110,10 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
       if (res) answered(res);
       const response = res ? await res.json().catch(() => null) : null;
       if (destroyed) return { result: gone() };
-      // Only JSON from the back end is a receipt: an expired login's redirect to a sign-in page, or any
-      // other page, answers 200 too, and nothing was filed.
+      // Only JSON from the back end is a receipt, or 204 (received, no reference): an expired login's
+      // redirect to a sign-in page, or any other page, answers 200 too, and nothing was filed.
       if (res?.ok && isRecord(response)) return { result: accepted(submission, response) };
+      if (res?.status === 204 && !res.redirected) return { result: accepted(submission, null) };
       if (res?.ok) return { result: refused(res.redirected ? 401 : res.status, null) };
       if (res?.status === 409 && response?.receipt) return { result: accepted(submission, response, true) };
       if (res && !retryable(res.status)) return { result: refused(res.status, response) };
@@ -126,12 +130,9 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
     };
     const { result } = await withRetries(policy.attempts, tryOnce, wait);
     if (result) return result;
+    // Without drafts nothing keeps it to send later: the filing fails (`deliver` says so).
+    if (!drafts.enabled) throw new Error(`tokhai: no answer from ${url} after ${policy.attempts} attempts: the submission was not sent`);
     widget.setBusy(false);
-    if (!drafts.enabled) {
-      widget.status('');
-      widget.refused('[]');
-      return { ok: false, queued: false, issues: [] };
-    }
     widget.status('queued');
     queued = { submission };
     clearTimeout(resendTimer);
@@ -171,7 +172,7 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
   };
 
   const resendIfQueued = () => {
-    if (!delivering && !done && queued) resend();
+    if (!delivering && !outcome && queued) resend();
   };
   addEventListener('online', resendIfQueued);
 
@@ -180,9 +181,13 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
     get delivering() {
       return delivering;
     },
-    /** Whether the back end accepted the filing. */
-    get done() {
-      return done;
+    /** The outcome of the filing the back end accepted, if it did. */
+    get outcome() {
+      return outcome;
+    },
+    /** Whether this page began a filing. */
+    get begun() {
+      return begun;
     },
     /** The reference of the filing's receipt, once accepted (`''` if the back end gave none). */
     get receipt() {
@@ -197,6 +202,7 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
     async deliver(submission, results, handled) {
       widget.setBusy(true);
       if (delivering) return delivering;
+      begun = true;
       const filing = options.action ? sendToAction(submission) : handOver(submission, results, handled);
       delivering = filing.catch((error) => {
         if (!destroyed) widget.refused('[]');
@@ -218,9 +224,12 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
       widget.status('');
     },
 
-    /** Sends the filing an earlier page left in the outbox (`pending`), if the form is not filed yet. */
+    /**
+     * Sends the filing an earlier page left in the outbox (`pending`), unless this page began one before it
+     * was found (a Submit right after mount: the outbox then holds that very filing).
+     */
     resume(pending) {
-      if (pending?.submission && options.action && !done) {
+      if (pending?.submission && options.action && !begun) {
         queued = pending;
         resend();
       }

@@ -61,19 +61,23 @@ test('a destroyed form says so, a second destroy does nothing, and an element ho
     const first = await mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json' });
     const twice = await tried(() => mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json' }));
     const forms = host.querySelectorAll('.tk').length;
+    const nothing = await tried(() => first.prefill());
     first.destroy();
-    const after = await Promise.all([tried(() => first.values()), tried(() => first.submit()), tried(() => first.setLanguage('en'))]);
+    const after = await Promise.all(
+      [() => first.values(), () => first.submit(), () => first.setLanguage('en'), () => first.saveDraft(), () => first.discardDraft()].map(tried),
+    );
     const again = await tried(() => first.destroy());
     const remounted = await mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json' });
     const values = typeof remounted.values();
     const noElement = await tried(() => mount(null, sample));
     const noDefinition = await tried(() => mount(document.createElement('div'), undefined));
-    return { twice, forms, after, again, values, noElement, noDefinition };
+    return { twice, forms, nothing, after, again, values, noElement, noDefinition };
   }, SAMPLE);
   assert.deepEqual(outcome, {
     twice: 'tokhai: this element already holds a form; destroy it first',
     forms: 1,
-    after: Array(3).fill('tokhai: this form was destroyed'),
+    nothing: 'tokhai: expected an object or a URL, got undefined',
+    after: Array(5).fill('tokhai: this form was destroyed'),
     again: 'ok',
     values: 'object',
     noElement: 'tokhai: mount needs an element to render the form in',
@@ -130,6 +134,157 @@ test('with no action and no submit handler the filing is not said to be sent', a
   await context.close();
 });
 
+test('a submit handler that throws fails the filing as one that rejects does: no receipt, its error told', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async ({ sample, values }) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    const handle = await mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
+    const told = [];
+    handle.on('error', ({ error }) => told.push(error.message));
+    handle.on('submitted', () => told.push('submitted'));
+    await handle.prefill({ values });
+    const stop = handle.on('submit', () => {
+      throw new Error('the portal refused');
+    });
+    const thrown = await handle.submit();
+    const receipt = host.querySelectorAll('.tk-done:not([hidden])').length;
+    stop();
+    handle.on('submit', () => ({ receipt: { id: 'HOST-2' } }));
+    const sent = await handle.submit();
+    // Filed: the same outcome again, nothing sent twice.
+    const again = await handle.submit();
+    return { thrown: [thrown.ok, thrown.error?.message], receipt, told, sent: sent.response.receipt.id, again: again === sent };
+  }, { sample: SAMPLE, values: VALID });
+  assert.deepEqual(outcome, {
+    thrown: [false, 'the portal refused'],
+    receipt: 0,
+    told: ['the portal refused', 'submitted'],
+    sent: 'HOST-2',
+    again: true,
+  });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a host may destroy the form from any of its events: the filing accepted stays accepted, and nothing breaks', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async ({ sample, values }) => {
+    const { mount } = await import('/pkg/index.js');
+    const options = { action: '/api/submissions', drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' };
+    const mountOne = async () => {
+      const host = document.body.appendChild(document.createElement('div'));
+      const handle = await mount(host, sample, options);
+      return { host, handle };
+    };
+    const results = {};
+    const filed = await mountOne();
+    await filed.handle.prefill({ values });
+    filed.handle.on('submitted', () => filed.handle.destroy());
+    const accepted = await filed.handle.submit();
+    results.submitted = [accepted.ok, accepted.response?.receipt?.id, filed.host.childElementCount];
+    const switched = await mountOne();
+    switched.handle.on('language', () => switched.handle.destroy());
+    switched.handle.setLanguage('en');
+    results.language = switched.host.childElementCount;
+    const refused = await mountOne();
+    refused.handle.on('invalid', () => refused.handle.destroy());
+    const invalid = await refused.handle.submit();
+    results.invalid = [invalid.ok, refused.host.childElementCount];
+    // The element is free for another form.
+    const again = await mount(refused.host, sample, options);
+    results.again = typeof again.values();
+    return results;
+  }, { sample: SAMPLE, values: VALID });
+  assert.deepEqual(outcome, { submitted: [true, 'TK-000001', 0], language: 0, invalid: [false, 0], again: 'object' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a filing submitted right after mount is sent once, even with an earlier draft of the form still being looked up', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  let posts = 0;
+  await page.route('**/api/submissions', (route) => {
+    posts++;
+    return route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ receipt: { id: `R-${posts}` } }) });
+  });
+  const outcome = await page.evaluate(async ({ sample, values }) => {
+    const { mount } = await import('/pkg/index.js');
+    const seen = [];
+    for (let round = 0; round < 3; round++) {
+      const host = document.body.appendChild(document.createElement('div'));
+      const handle = await mount(host, sample, { action: '/api/submissions', prefill: { values }, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
+      let submitted = 0;
+      handle.on('submitted', () => submitted++);
+      const result = await handle.submit();
+      await handle.restored;
+      await new Promise((ok) => setTimeout(ok, 300));
+      seen.push([result.ok, submitted]);
+      handle.destroy();
+    }
+    return seen;
+  }, { sample: SAMPLE, values: VALID });
+  assert.deepEqual(outcome, [[true, 1], [true, 1], [true, 1]]);
+  assert.equal(posts, 3, 'one POST per filing');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a back end answering 204 received the filing: a receipt without reference', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  await page.route('**/api/submissions', (route) => route.fulfill({ status: 204 }));
+  const outcome = await page.evaluate(async ({ sample, values }) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    const handle = await mount(host, sample, { action: '/api/submissions', drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
+    const told = [];
+    handle.on('submitted', ({ response }) => told.push(response));
+    await handle.prefill({ values });
+    const result = await handle.submit();
+    return { ok: result.ok, told, receipt: !!host.querySelector('.tk-done:not([hidden])'), reference: host.querySelector('.tk-reference') };
+  }, { sample: SAMPLE, values: VALID });
+  assert.deepEqual(outcome, { ok: true, told: [null], receipt: true, reference: null });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a wasm module that failed to load is fetched again by the next mount, and the error names it', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/ct01-sample.json', { ready: false });
+  let fetches = 0;
+  await page.route('**/pkg/tokhai_web_bg.wasm', (route) => (++fetches === 1 ? route.abort() : route.continue()));
+  const outcome = await page.evaluate(async (sample) => {
+    const { mount } = await import('/pkg/index.js');
+    const tried = (f) => Promise.resolve().then(f).then(() => 'ok', (e) => e.message);
+    const options = { drafts: false, catalogs: '/catalogs/admin-units.json' };
+    const first = await tried(() => mount(document.body.appendChild(document.createElement('div')), sample, options));
+    const second = await tried(() => mount(document.body.appendChild(document.createElement('div')), sample, options));
+    return { first, second };
+  }, SAMPLE);
+  assert.match(outcome.first, /^tokhai: could not load http:\/\/[^ ]+\/pkg\/tokhai_web_bg\.wasm: /);
+  assert.equal(outcome.second, 'ok');
+  assert.equal(fetches, 2);
+  assert.deepEqual(problems.filter((p) => !p.includes('ERR_FAILED')), []);
+  await context.close();
+});
+
+test("the language the host sets is not kept as the citizen's choice; the one the citizen picks is", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const kept = await page.evaluate(async (sample) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    const handle = await mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json' });
+    const key = Object.keys(sessionStorage).length;
+    handle.setLanguage('en');
+    const byHost = Object.entries(sessionStorage);
+    host.querySelector('[data-act=lang]').click();
+    const byCitizen = Object.entries(sessionStorage);
+    return { key, byHost, byCitizen, lang: handle.language };
+  }, SAMPLE);
+  assert.deepEqual(kept, { key: 0, byHost: [], byCitizen: [['tokhai-lang|ct01_sample', 'vi']], lang: 'vi' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a 2xx answer that is not JSON (an expired login sent to a sign-in page) is no receipt: refused with its reason, the draft kept', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   // Sent on to an HTML page, as a sign-in page (the browser fetches a redirect's target past the test's routes).
@@ -169,7 +324,7 @@ test('a 2xx answer that is not JSON (an expired login sent to a sign-in page) is
   await context.close();
 });
 
-test('a form destroyed while its filing waits between retries ends quietly; with drafts off nothing is said to be queued', async () => {
+test('a form destroyed while its filing waits between retries ends quietly; with drafts off a filing out of retries fails with its error, not queued', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   await page.route('**/api/submissions', (route) => route.fulfill({ status: 503, body: '{}' }));
   const outcome = await page.evaluate(async ({ sample, values }) => {
@@ -187,13 +342,20 @@ test('a form destroyed while its filing waits between retries ends quietly; with
     const destroyed = await sending;
     const spent = await mountOne({ attempts: 2, baseMs: 1, capMs: 1 });
     let queuedEvents = 0;
+    const errors = [];
     spent.on('queued', () => queuedEvents++);
+    spent.on('error', ({ error }) => errors.push(error));
     const result = await spent.submit();
-    return { destroyed: [destroyed.ok, destroyed.error?.message], spent: [result.ok, result.queued, queuedEvents] };
+    const said = spent.element.querySelector('.tk-summary li').textContent;
+    return {
+      destroyed: [destroyed.ok, destroyed.error?.message],
+      spent: [result.ok, result.queued === true, queuedEvents, errors.length, errors[0] === result.error, result.error?.message, said],
+    };
   }, { sample: SAMPLE, values: VALID });
   assert.deepEqual(outcome, {
     destroyed: [false, 'tokhai: this form was destroyed'],
-    spent: [false, false, 0],
+    spent: [false, false, 0, 1, true, 'tokhai: no answer from /api/submissions after 2 attempts: the submission was not sent',
+      'Chưa gửi được tờ khai. Vui lòng thử lại.'],
   });
   assert.deepEqual(problems.filter((p) => !p.includes('status of 503')), []);
   await context.close();

@@ -143,7 +143,8 @@ type Listener = (&'static str, Closure<dyn FnMut(Event)>);
 #[wasm_bindgen]
 pub struct Widget {
     inner: Rc<Inner>,
-    listeners: Vec<Listener>,
+    /// The root's listeners, let go by `destroy` (which a host may call from one of the form's events).
+    listeners: RefCell<Vec<Listener>>,
 }
 
 #[wasm_bindgen]
@@ -195,7 +196,7 @@ impl Widget {
         });
         let mut widget = Widget {
             inner,
-            listeners: Vec::new(),
+            listeners: RefCell::default(),
         };
         widget.listen(&root, "input", |s, _, t| s.on_input(t));
         widget.listen(&root, "change", |s, _, t| s.on_change(t));
@@ -238,7 +239,7 @@ impl Widget {
             inner.with(|s| f(s, &e, &target));
         });
         let _ = root.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
-        self.listeners.push((name, closure));
+        self.listeners.borrow_mut().push((name, closure));
     }
 
     /// The current values (visible fields only, normalised), as JSON.
@@ -422,10 +423,11 @@ impl Widget {
         self.inner.peek(|s| s.lang().to_owned()).unwrap_or_default()
     }
 
-    /// Stops listening and removes the widget's DOM.
-    pub fn destroy(&mut self) {
+    /// Stops listening and removes the widget's DOM; called from one of the form's events too, while
+    /// another of its methods runs (which is why it takes `&self`).
+    pub fn destroy(&self) {
         let root = self.inner.state.borrow().root.clone();
-        for (name, closure) in self.listeners.drain(..) {
+        for (name, closure) in self.listeners.take() {
             let _ = root.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
         }
         self.inner.state.borrow().unmount();
