@@ -230,21 +230,35 @@ test('a filing submitted right after mount is sent once, even with an earlier dr
   await context.close();
 });
 
-test('a back end answering 204 received the filing: a receipt without reference', async () => {
+test('a back end answering 204 received the filing: a receipt without reference; a rating that fails to go says so, not the filing', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   await page.route('**/api/submissions', (route) => route.fulfill({ status: 204 }));
+  await page.route('**/api/satisfaction', (route) => route.fulfill({ status: 503, body: '{}' }));
   const outcome = await page.evaluate(async ({ sample, values }) => {
     const { mount } = await import('/pkg/index.js');
     const host = document.body.appendChild(document.createElement('div'));
-    const handle = await mount(host, sample, { action: '/api/submissions', drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
+    const options = { action: '/api/submissions', satisfactionEndpoint: '/api/satisfaction', drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' };
+    const handle = await mount(host, sample, options);
     const told = [];
     handle.on('submitted', ({ response }) => told.push(response));
     await handle.prefill({ values });
     const result = await handle.submit();
-    return { ok: result.ok, told, receipt: !!host.querySelector('.tk-done:not([hidden])'), reference: host.querySelector('.tk-reference') };
+    const rated = new Promise((ok) => handle.on('rating', ok));
+    host.querySelector('.tk-rate input[value="4"]').click();
+    host.querySelector('.tk-rate [data-act=rate]').click();
+    await rated;
+    const status = host.querySelector('.tk-rate-status');
+    for (let i = 0; i < 50 && !status.textContent; i++) await new Promise((ok) => setTimeout(ok, 20));
+    return {
+      ok: result.ok,
+      told,
+      receipt: !!host.querySelector('.tk-done:not([hidden])'),
+      reference: host.querySelector('.tk-reference'),
+      rating: status.textContent,
+    };
   }, { sample: SAMPLE, values: VALID });
-  assert.deepEqual(outcome, { ok: true, told: [null], receipt: true, reference: null });
-  assert.deepEqual(problems, []);
+  assert.deepEqual(outcome, { ok: true, told: [null], receipt: true, reference: null, rating: 'Chưa gửi được đánh giá. Vui lòng thử lại.' });
+  assert.deepEqual(problems.filter((p) => !p.includes('status of 503')), []);
   await context.close();
 });
 
@@ -302,9 +316,9 @@ test('a 2xx answer that is not JSON (an expired login sent to a sign-in page) is
       await handle.prefill({ values });
       const result = await handle.submit();
       const receipt = !!host.querySelector('.tk-done:not([hidden])');
-      const summary = host.querySelector('.tk-summary li').textContent;
+      const summary = ['.tk-summary-title', '.tk-summary li'].map((q) => host.querySelector(q).textContent).join(': ');
       handle.setLanguage('en');
-      const english = host.querySelector('.tk-summary li').textContent;
+      const english = ['.tk-summary-title', '.tk-summary li'].map((q) => host.querySelector(q).textContent).join(': ');
       handle.setLanguage('vi');
       results.push({ ok: result.ok, codes: result.issues.map((i) => i.code), submitted, receipt, summary, english });
       if (!drafts) handle.destroy();
@@ -315,9 +329,9 @@ test('a 2xx answer that is not JSON (an expired login sent to a sign-in page) is
     { ok: false, codes: ['submission.login_required'], submitted: 0, receipt: false },
     { ok: false, codes: ['submission.refused'], submitted: 0, receipt: false },
   ]);
-  assert.match(outcome[0].summary, /^Phiên đăng nhập đã hết hạn/);
-  assert.match(outcome[1].summary, /mã lỗi 200/);
-  assert.match(outcome[0].english, /^Your login has expired/, 'the reason follows a language switch');
+  assert.match(outcome[0].summary, /^Chưa gửi được tờ khai: Phiên đăng nhập đã hết hạn/, 'headed by what happened: nothing to correct');
+  assert.match(outcome[1].summary, /^Chưa gửi được tờ khai: .*mã lỗi 200/);
+  assert.match(outcome[0].english, /^The declaration was not sent: Your login has expired/, 'the reason follows a language switch');
   assert.match(outcome[1].english, /error 200/);
   assert.equal(await readStore(page, 'drafts'), 1, 'the answers are kept');
   assert.deepEqual(problems, []);
@@ -346,7 +360,8 @@ test('a form destroyed while its filing waits between retries ends quietly; with
     spent.on('queued', () => queuedEvents++);
     spent.on('error', ({ error }) => errors.push(error));
     const result = await spent.submit();
-    const said = spent.element.querySelector('.tk-summary li').textContent;
+    // Headed by what happened: nothing in the answers is to be corrected.
+    const said = ['.tk-summary-title', '.tk-summary li'].map((q) => spent.element.querySelector(q).textContent).join(': ');
     return {
       destroyed: [destroyed.ok, destroyed.error?.message],
       spent: [result.ok, result.queued === true, queuedEvents, errors.length, errors[0] === result.error, result.error?.message, said],
@@ -355,13 +370,13 @@ test('a form destroyed while its filing waits between retries ends quietly; with
   assert.deepEqual(outcome, {
     destroyed: [false, 'tokhai: this form was destroyed'],
     spent: [false, false, 0, 1, true, 'tokhai: no answer from /api/submissions after 2 attempts: the submission was not sent',
-      'Chưa gửi được tờ khai. Vui lòng thử lại.'],
+      'Chưa gửi được tờ khai: Thông tin bạn đã nhập vẫn được giữ; vui lòng bấm “Gửi tờ khai” để thử lại.'],
   });
   assert.deepEqual(problems.filter((p) => !p.includes('status of 503')), []);
   await context.close();
 });
 
-test('two reasons of the back end with the same code at the same field are both shown', async () => {
+test('two reasons of the back end with the same code at the same field are both shown, under the heading of answers to correct', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   // As tokhai-server words them: no params, only the message.
   const reason = (name) => ({ path: 'full_name', code: 'value.refused', message_vi: `Lý do về ${name}`, message_en: `About ${name}` });
@@ -372,9 +387,12 @@ test('two reasons of the back end with the same code at the same field are both 
     const handle = await mount(host, sample, { action: '/api/refuse', drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
     await handle.prefill({ values });
     await handle.submit();
-    return [...host.querySelectorAll('[data-path="full_name"] .tk-error-line')].map((e) => e.textContent);
+    return {
+      lines: [...host.querySelectorAll('[data-path="full_name"] .tk-error-line')].map((e) => e.textContent),
+      title: host.querySelector('.tk-summary-title').textContent,
+    };
   }, { sample: SAMPLE, values: VALID });
-  assert.deepEqual(shown, ['Lỗi: Lý do về a', 'Lỗi: Lý do về b']);
+  assert.deepEqual(shown, { lines: ['Lỗi: Lý do về a', 'Lỗi: Lý do về b'], title: 'Có thông tin cần sửa' });
   assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), []);
   await context.close();
 });

@@ -91,7 +91,9 @@ pub enum Word {
     Required,
     /// An empty answer on the review page.
     NotGiven,
-    /// The sending failed.
+    /// The error summary's heading when the declaration was not sent for a reason that is no answer's.
+    NotSent,
+    /// The sending failed, for no reason the back end gave.
     SendFailed,
     /// Status while the dossier is being sent.
     SendingDossier,
@@ -171,6 +173,8 @@ pub enum Word {
     RateSend,
     /// Thanks after the rating was recorded.
     RateThanks,
+    /// The rating could not be sent.
+    RateFailed,
     /// Shown when the rating was sent without choosing.
     RateChoose,
 }
@@ -238,9 +242,10 @@ impl Word {
             Word::ChooseParentFirst => ("Chọn “{label}” trước", "Choose “{label}” first"),
             Word::Required => (" (bắt buộc)", " (required)"),
             Word::NotGiven => ("Để trống", "Left blank"),
+            Word::NotSent => ("Chưa gửi được tờ khai", "The declaration was not sent"),
             Word::SendFailed => (
-                "Chưa gửi được tờ khai. Vui lòng thử lại.",
-                "The declaration could not be sent. Please try again.",
+                "Thông tin bạn đã nhập vẫn được giữ; vui lòng bấm “Gửi tờ khai” để thử lại.",
+                "Your answers are kept; please press “Submit the declaration” to try again.",
             ),
             Word::SendingDossier => ("Đang gửi hồ sơ…", "Sending your application…"),
             Word::Offline => (
@@ -351,6 +356,10 @@ impl Word {
             Word::RateComment => ("Góp ý thêm (không bắt buộc)", "Comment (optional)"),
             Word::RateSend => ("Gửi đánh giá", "Send the rating"),
             Word::RateThanks => ("Cảm ơn bạn đã đánh giá.", "Thank you for your rating."),
+            Word::RateFailed => (
+                "Chưa gửi được đánh giá. Vui lòng thử lại.",
+                "The rating could not be sent. Please try again.",
+            ),
             Word::RateChoose => ("Vui lòng chọn một mức đánh giá.", "Please choose a rating."),
         };
         if lang == "en" {

@@ -316,7 +316,7 @@ impl State {
             self.focus = Some(html(&note));
         } else {
             flag(&button, "aria-disabled", false);
-            self.say(&note, Some(Word::SendFailed));
+            self.say(&note, Some(Word::RateFailed));
         }
     }
 }

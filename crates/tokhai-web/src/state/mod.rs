@@ -778,10 +778,23 @@ impl State {
             }
         }
         attr(&self.summary.alert, "role", "alert");
+        self.head_summary(Word::SummaryTitle);
         // The summary speaks for every error: a box's error said as it was left is not said over it.
         self.notice.set_text_content(None);
         show(&self.summary.el, !self.summary.items.is_empty());
         self.focus = Some(html(&self.summary.el));
+    }
+
+    /// Heads the summary with `word`: what to correct, or that the declaration was not sent.
+    fn head_summary(&mut self, word: Word) {
+        let title = self
+            .chrome
+            .iter_mut()
+            .find(|(e, _)| e.class_name() == "tk-summary-title");
+        if let Some((e, t)) = title {
+            *t = Txt::Word(word);
+            write(e, t, &self.lang);
+        }
     }
 
     /// Rewrites the summary's lines that name no field in the current language.

@@ -420,6 +420,7 @@ impl State {
             self.say(&li, Some(Word::SendFailed));
             self.summary.items.push((String::new(), vec![li]));
             show(&self.summary.el, true);
+            self.head_summary(Word::NotSent);
             self.focus = Some(html(&self.summary.el));
             return;
         }
@@ -434,6 +435,10 @@ impl State {
         self.files_refused(&issues);
         self.reveal(&issues);
         self.show_summary(&issues);
+        // Reasons that name no answer (an expired login, a form changed) are not for the citizen to correct.
+        if !issues.iter().any(|i| self.nodes.contains_key(&i.path)) {
+            self.head_summary(Word::NotSent);
+        }
     }
 
     /// Builds the review page from the session's values.
