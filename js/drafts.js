@@ -112,6 +112,8 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
       if (data.filed !== undefined) {
         filedElsewhere = true;
         clearTimeout(saveTimer);
+        // Submitted here too, it is that filing: the back end answers with its receipt, never files it twice.
+        if (typeof data.key === 'string') widget.continueFiling(data.key);
         widget.status('filed_elsewhere', data.filed || '—');
       } else if (!elsewhere && !filedElsewhere) {
         elsewhere = true;
@@ -125,7 +127,15 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     clearTimeout(saveTimer);
     saveTimer = null;
     if (!enabled || done || destroyed || restoring || filedElsewhere) return saving;
-    const draft = { ...info, ruleset_hash: widget.rulesetHash(), values: JSON.parse(widget.values()), step: screens.step, saved_at: Date.now() };
+    const draft = {
+      ...info,
+      ruleset_hash: widget.rulesetHash(),
+      values: JSON.parse(widget.values()),
+      step: screens.step,
+      // The filing's key: a page reloaded after a submission whose answer was lost goes on with it.
+      idempotency_key: widget.idempotencyKey(),
+      saved_at: Date.now(),
+    };
     draft.timing = timing.saved();
     saving = saving
       .then(() => seal('drafts', draftId, draft))
@@ -191,7 +201,8 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
       const [draft, pending] = earlier ? await earlier : [];
       if (destroyed) return;
       if (draft && !done && !filing.begun) {
-        // The same filing goes on: its timing too (a reload, or a visit the next day, is not another filing).
+        // The same filing goes on: its key and its timing too (a reload, or a visit the next day, is not another filing).
+        if (typeof draft.idempotency_key === 'string') widget.continueFiling(draft.idempotency_key);
         timing.resume(draft.timing);
         // Locked prefilled values come from the new bundle, never from the draft.
         const values = { ...draft.values };
@@ -226,7 +237,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
       if (enabled) {
         saving = saving.then(() => Promise.all([forget('outbox', draftId), forget('drafts', draftId)]));
       }
-      tell({ filed: receipt });
+      tell({ filed: receipt, key: widget.idempotencyKey() });
     },
 
     /** Forgets the draft and the outbox entry. */

@@ -66,7 +66,8 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
     let issues = response?.issues ?? response?.reasons;
     if (!Array.isArray(issues)) {
       const code = response?.error ?? response?.code;
-      issues = [code && response.message_vi ? { path: '', code: String(code), message_vi: response.message_vi, message_en: response.message_en ?? response.message_vi } : refusalOf(status)];
+      // An expired login is said in the form's words, which also say the answers are kept and what to do.
+      issues = [code && response.message_vi && status !== 401 ? { path: '', code: String(code), message_vi: response.message_vi, message_en: response.message_en ?? response.message_vi } : refusalOf(status)];
     }
     widget.refused(JSON.stringify(issues));
     if (response?.prefill) prefill.apply(response.prefill);
@@ -221,7 +222,7 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
       if (!queued || delivering) return;
       queued = null;
       drafts.unqueue();
-      widget.status('');
+      widget.status('withdrawn');
     },
 
     /**

@@ -370,7 +370,7 @@ test('a form destroyed while its filing waits between retries ends quietly; with
   assert.deepEqual(outcome, {
     destroyed: [false, 'tokhai: this form was destroyed'],
     spent: [false, false, 0, 1, true, 'tokhai: no answer from /api/submissions after 2 attempts: the submission was not sent',
-      'Chưa gửi được tờ khai: Thông tin bạn đã nhập vẫn được giữ; vui lòng bấm “Gửi tờ khai” để thử lại.'],
+      'Chưa gửi được tờ khai: Thông tin bạn đã nhập vẫn được giữ; vui lòng bấm Gửi tờ khai để thử lại.'],
   });
   assert.deepEqual(problems.filter((p) => !p.includes('status of 503')), []);
   await context.close();
@@ -416,6 +416,8 @@ test('a filing left queued after its retries is not sent later once the citizen 
     phone.value = '0987654321';
     for (const type of ['input', 'change']) phone.dispatchEvent(new Event(type, { bubbles: true }));
   });
+  // Said, not only done: the filing that waited will not go.
+  assert.match(await page.textContent('#queued .tk-status'), /^Vì bạn đã sửa thông tin, hồ sơ đang chờ sẽ không được gửi/);
   await page.unroute('**/api/submissions');
   const before = env.server.submissions.length;
   await page.evaluate(() => dispatchEvent(new Event('online')));
@@ -425,6 +427,75 @@ test('a filing left queued after its retries is not sent later once the citizen 
   assert.equal(sent.ok, true);
   assert.equal(env.server.submissions.at(-1).values.phone, '+84987654321');
   assert.deepEqual(problems.filter((p) => !p.includes('status of 503')), []);
+  await context.close();
+});
+
+/**
+ * Answers the page's submissions as tokhai-server keeps filings: one per idempotency key, and a key it has
+ * answered with that filing's receipt (409, with what was filed). While `lost()`, a filing is stored and its
+ * answer lost. Resolves to the filings by key (`filed`, which pages may share).
+ */
+async function backEnd(page, { lost = () => false, filed = new Map() } = {}) {
+  await page.route('**/api/submissions', (route) => {
+    const { idempotency_key: key, values } = route.request().postDataJSON();
+    const known = filed.get(key);
+    if (!known) filed.set(key, { id: `HS-${filed.size + 1}`, values });
+    if (lost()) return route.abort('connectionreset');
+    const { id, values: kept } = filed.get(key);
+    const [status, body] = known ? [409, { receipt: { id }, values: kept }] : [201, { receipt: { id } }];
+    return route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
+  });
+  return filed;
+}
+
+/** Resolves once the form has saved a draft begun from now on. */
+const nextSave = (page) =>
+  page.evaluate(() => new Promise((ok) => document.addEventListener('tokhai-draft', ok, { once: true })));
+
+test('a filing whose answer was lost goes on with its key after the citizen changes an answer and reloads: one filing at the back end', async () => {
+  const retry = encodeURIComponent(JSON.stringify({ attempts: 2, baseMs: 1, capMs: 1 }));
+  const { page, context, problems } = await open(env, `/fixtures/harness.html?action=1&retry=${retry}`);
+  let lost = true;
+  const filed = await backEnd(page, { lost: () => lost });
+  await page.evaluate((values) => window.tk.prefill({ values }), VALID);
+  const queued = await page.evaluate(() => window.tk.submit());
+  assert.deepEqual([queued.ok, queued.queued], [false, true]);
+  // The citizen changes the phone number (the waiting filing is withdrawn) and reloads the page.
+  const saved = nextSave(page);
+  await page.evaluate(() => {
+    const phone = document.querySelector('input[data-path="phone"]');
+    phone.value = '0987654321';
+    for (const type of ['input', 'change']) phone.dispatchEvent(new Event(type, { bubbles: true }));
+  });
+  await saved;
+  lost = false;
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  const sent = await page.evaluate(async () => {
+    await window.tk.restored;
+    return window.tk.submit();
+  });
+  assert.deepEqual([sent.ok, sent.response.receipt.id], [true, 'HS-1'], 'the receipt of the filing the back end has');
+  assert.equal(filed.size, 1, 'one filing: the reloaded page went on with its key');
+  assert.match(await page.textContent('.tk-done'), /đã được tiếp nhận từ lần gửi trước/, 'the receipt says it was received earlier');
+  assert.deepEqual(problems.filter((p) => !p.includes('ERR_CONNECTION_RESET') && !p.includes('status of 409')), []);
+  await context.close();
+});
+
+test('filed from one tab, the form in another tab is that filing: its Submit gets the same receipt, never a second filing', async () => {
+  const { page: first, context, problems } = await open(env, '/fixtures/harness.html?action=1');
+  const second = await context.newPage();
+  await second.goto(`${env.server.url}/fixtures/harness.html?action=1`);
+  await second.waitForSelector('body[data-ready="true"]');
+  const filed = await backEnd(first);
+  await backEnd(second, { filed });
+  for (const page of [first, second]) await page.evaluate((values) => window.tk.prefill({ values }), VALID);
+  const one = await first.evaluate(() => window.tk.submit());
+  await second.waitForFunction(() => document.querySelector('.tk-status').textContent.includes('thẻ khác'));
+  const two = await second.evaluate(() => window.tk.submit());
+  assert.deepEqual([one.ok, two.ok, one.response.receipt.id, two.response.receipt.id], [true, true, 'HS-1', 'HS-1']);
+  assert.equal(filed.size, 1, 'one filing');
+  assert.deepEqual(problems, []);
   await context.close();
 });
 

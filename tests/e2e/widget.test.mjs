@@ -1366,7 +1366,8 @@ test('a refusal that gives no reason the widget can read is explained by its sta
   await fillValid(page);
   while ((await text(page, next)) !== 'Gửi tờ khai') await page.click(next);
   for (const [status, body, words] of [
-    [401, '{"error":"login_required"}', 'Phiên đăng nhập đã hết hạn nên tờ khai chưa được gửi.'],
+    // As tokhai-server answers: its own short words give way to the form's, which say what to do.
+    [401, '{"error":"login_required","message_vi":"Vui lòng đăng nhập.","message_en":"Please log in."}', 'Phiên đăng nhập đã hết hạn nên tờ khai chưa được gửi.'],
     [413, '<html><body>Request Entity Too Large</body></html>', 'Hồ sơ quá lớn để gửi.'],
     [400, '<html><body>Bad Request</body></html>', 'Cổng dịch vụ công chưa nhận tờ khai (mã lỗi 400).'],
   ]) {

@@ -366,6 +366,19 @@ impl Widget {
         self.inner.peek(|s| s.ruleset_hash())
     }
 
+    /// The key that makes this filing's submissions one at the back end (a draft keeps it).
+    #[wasm_bindgen(js_name = idempotencyKey)]
+    pub fn idempotency_key(&self) -> Option<String> {
+        self.inner.peek(|s| s.idempotency_key())
+    }
+
+    /// Goes on with the filing another page began, by its key: one that reached the back end is
+    /// answered with its receipt, never filed twice.
+    #[wasm_bindgen(js_name = continueFiling)]
+    pub fn continue_filing(&self, key: &str) {
+        self.inner.peek(|s| s.continue_filing(key));
+    }
+
     /// The form's identity as JSON: `{form_id, version}`.
     pub fn info(&self) -> Option<String> {
         self.inner.peek(|s| json_text(&s.info()))

@@ -103,6 +103,8 @@ pub enum Word {
     Retrying,
     /// Status when retries ran out and the dossier waits in the browser.
     Queued,
+    /// Status when an answer changed while the dossier waited: it will not be sent as it was.
+    Withdrawn,
     /// Status while a dossier saved earlier is being sent.
     Resending,
     /// National data is slow to answer.
@@ -244,7 +246,7 @@ impl Word {
             Word::NotGiven => ("Để trống", "Left blank"),
             Word::NotSent => ("Chưa gửi được tờ khai", "The declaration was not sent"),
             Word::SendFailed => (
-                "Thông tin bạn đã nhập vẫn được giữ; vui lòng bấm “Gửi tờ khai” để thử lại.",
+                "Thông tin bạn đã nhập vẫn được giữ; vui lòng bấm Gửi tờ khai để thử lại.",
                 "Your answers are kept; please press “Submit the declaration” to try again.",
             ),
             Word::SendingDossier => ("Đang gửi hồ sơ…", "Sending your application…"),
@@ -255,6 +257,11 @@ impl Word {
             Word::Retrying => (
                 "Chưa gửi được hồ sơ, đang tự động thử lại…",
                 "The application was not sent yet; trying again automatically…",
+            ),
+            Word::Withdrawn => (
+                "Vì bạn đã sửa thông tin, hồ sơ đang chờ sẽ không được gửi. Bấm Gửi tờ khai để gửi thông tin mới.",
+                "As you changed an answer, the application that was waiting will not be sent. Press “Submit the \
+                 declaration” to send the new answers.",
             ),
             Word::Queued => (
                 "Chưa gửi được hồ sơ. Hồ sơ đã được lưu trên máy này và sẽ tự động gửi lại sau ít phút, khi có mạng \

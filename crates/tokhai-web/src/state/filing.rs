@@ -20,6 +20,7 @@ pub fn status_word(name: &str) -> Option<Word> {
         "offline" => Word::Offline,
         "retrying" => Word::Retrying,
         "queued" => Word::Queued,
+        "withdrawn" => Word::Withdrawn,
         "resending" => Word::Resending,
         "prefill_loading" => Word::PrefillLoading,
         "prefill_failed" => Word::PrefillFailed,

@@ -24,6 +24,7 @@ use tokhai_core::definition::FieldDef;
 use tokhai_core::normalize::{date_for_display, normalize};
 use tokhai_core::path::{top_field, ADDRESS_PARTS};
 use tokhai_core::prefill::PrefillValue;
+use tokhai_core::submission::is_valid_idempotency_key;
 use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline};
 use tokhai_core::vn::phone;
 use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Issue, Patch, Session};
@@ -277,6 +278,19 @@ impl State {
     /// Hex SHA-256 of the canonical definition (made on first use).
     pub fn ruleset_hash(&self) -> String {
         self.form.ruleset_hash().to_owned()
+    }
+
+    /// The key that makes this filing's submissions one at the back end.
+    pub fn idempotency_key(&self) -> String {
+        self.idempotency_key.clone()
+    }
+
+    /// Goes on with the filing another page began (its draft's, or another tab's that filed it), by its
+    /// key; a key the back end would refuse is ignored.
+    pub fn continue_filing(&mut self, key: &str) {
+        if is_valid_idempotency_key(key) {
+            self.idempotency_key = key.to_owned();
+        }
     }
 
     /// Renders the fields of the steps mount left for later, and brings them up to date with
