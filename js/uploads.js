@@ -171,6 +171,7 @@ export function uploads(element, widget, options, dispatch, policy, formId) {
     const run = (uploadRuns.get(path) ?? 0) + 1;
     uploadRuns.set(path, run);
     let references = null;
+    let refusal;
     uploadShown.set(path, { files: files.filter(Boolean), percent: 0 });
     try {
       if (!files.every(Boolean)) throw new Error(`tokhai: a file of ${path} is no longer at hand; it is to be chosen again`);
@@ -191,9 +192,10 @@ export function uploads(element, widget, options, dispatch, policy, formId) {
       chosenFiles.set(path, (chosenFiles.get(path) ?? []).filter((f) => !files.includes(f)));
     } catch (error) {
       references = null;
+      refusal = error.refusal && JSON.stringify(error.refusal);
       dispatch('error', { error });
     }
-    if (!destroyed && uploadRuns.get(path) === run) widget.uploaded(path, references?.join('\n'));
+    if (!destroyed && uploadRuns.get(path) === run) widget.uploaded(path, references?.join('\n'), refusal);
   };
 
   /**
@@ -213,7 +215,12 @@ export function uploads(element, widget, options, dispatch, policy, formId) {
     const wait = (attempt, { res }) => sleep(retryAfter(res) ?? backoff(attempt, policy));
     const { res, answer, ok } = await withRetries(UPLOAD_ATTEMPTS, upload, wait);
     if (ok) return answer.upload;
-    throw new Error(`tokhai: ${file.name} was not uploaded (${res ? res.status : 'network error'} ${answer?.error ?? ''})`);
+    const error = new Error(`tokhai: ${file.name} was not uploaded (${res ? res.status : 'network error'} ${answer?.error ?? ''})`);
+    // Refused for what the file is (not for a login that expired): the citizen reads the back end's reason.
+    if (res && res.status !== 401 && !retryable(res.status) && typeof answer?.message_vi === 'string') {
+      error.refusal = { message_vi: answer.message_vi, message_en: answer.message_en ?? answer.message_vi };
+    }
+    throw error;
   };
 
   return {

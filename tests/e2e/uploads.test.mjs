@@ -131,6 +131,21 @@ test('a file that could not be uploaded is asked for again, and the same file ca
   await context.close();
 });
 
+test('a file the back end refuses for what it is says why, in both languages, not only “choose it again”', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, page, errors } = await atLease();
+  await page.setInputFiles(LEASE, { name: 'hop-dong.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a PDF at all') });
+  await page.waitForSelector(`${ERROR}:not([hidden])`);
+  const reason = /^Hợp đồng thuê, mượn, ở nhờ \(nếu có\): nội dung tệp hop-dong\.pdf không khớp với loại tệp/;
+  assert.match((await page.textContent(ERROR)).replace(/^Lỗi: /, ''), reason);
+  assert.match(await page.textContent(LINE), reason, 'screen readers hear the reason from the line');
+  await page.click('tokhai-form [data-act=lang]');
+  assert.match(await page.textContent(ERROR), /the content of hop-dong\.pdf does not match its type/);
+  assert.match(await page.textContent(LINE), /the content of hop-dong\.pdf does not match its type/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a file whose name hides what it is is refused when chosen, with the reason, and not uploaded', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context, page, errors } = await atLease();

@@ -302,10 +302,12 @@ impl Widget {
     }
 
     /// Takes the back end's references to the files chosen at `path`, in order, one per line; or
-    /// none when their upload failed.
-    pub fn uploaded(&self, path: &str, references: Option<String>) {
+    /// none when their upload failed, with the back end's `refusal` (JSON `{message_vi, message_en}`)
+    /// if it refused them.
+    pub fn uploaded(&self, path: &str, references: Option<String>, refusal: Option<String>) {
         let references = references.map(|r| r.lines().map(str::to_owned).collect());
-        self.inner.with(|s| s.uploaded(path, references));
+        let refusal = refusal.and_then(|r| parse_unique(r.as_bytes()).ok());
+        self.inner.with(|s| s.uploaded(path, references, refusal));
     }
 
     /// Fills fields from a prefill bundle (JSON `{values: {path: {value, source, locked}}, ...}`).

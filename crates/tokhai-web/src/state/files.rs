@@ -26,6 +26,8 @@ pub(super) struct Upload {
     stage: Stage,
     /// Percentage of their bytes sent so far.
     sent: u32,
+    /// Why the back end refused them (`{message_vi, message_en}`), if it said.
+    refusal: Option<Json>,
 }
 
 /// Where chosen files are.
@@ -81,7 +83,15 @@ impl State {
             } else {
                 Stage::Sending
             };
-            uploads.push((path.to_owned(), Upload { files, stage, sent: 0 }));
+            uploads.push((
+                path.to_owned(),
+                Upload {
+                    files,
+                    stage,
+                    sent: 0,
+                    refusal: None,
+                },
+            ));
             if !waiting.is_empty() {
                 let attach = object([
                     ("path", path.into()),
@@ -152,7 +162,7 @@ impl State {
 
     /// The JS face's answer for the files of a field the back end did not keep yet: its references
     /// in order, or `None` when the upload failed.
-    pub fn uploaded(&mut self, path: &str, references: Option<Vec<String>>) {
+    pub fn uploaded(&mut self, path: &str, references: Option<Vec<String>>, refusal: Option<Json>) {
         // An answer for files no longer waiting (one removed while it was on its way) is left alone.
         let Some(upload) = self.upload_at(path).filter(|u| u.stage == Stage::Sending) else {
             return;
@@ -182,6 +192,7 @@ impl State {
             }
             None => {
                 upload.stage = Stage::Failed;
+                upload.refusal = refusal;
                 // The same file can then be chosen again (a file box fires no change for the same choice).
                 if let Some(Control::File(f)) = self.nodes.get(path).map(|n| &n.control) {
                     f.input.set_value("");
@@ -259,6 +270,11 @@ impl State {
                 _ => continue,
             };
             let issue = Issue::error(path, code).with("name", upload.names());
+            // Files the back end refused are said in its words (their content is not of their type, ...).
+            self.server_messages.retain(|(i, _)| i != &issue);
+            if let (Stage::Failed, Some(words)) = (&upload.stage, &upload.refusal) {
+                self.server_messages.push((issue.clone(), words.clone()));
+            }
             n.st.issues.push(issue.clone());
             n.st.shown = true;
             out.push(issue);
@@ -283,6 +299,7 @@ impl State {
                 files: files.clone(),
                 stage: Stage::Kept,
                 sent: 100,
+                refusal: None,
             },
         ));
         self.render_upload(path);
@@ -315,7 +332,11 @@ impl State {
             Stage::Kept => Word::Uploaded,
             Stage::Failed => Word::UploadFailed,
         });
-        let text = word.zip(upload).map(|(w, u)| w.fill(&self.lang, &u.names(), ""));
+        let refused = upload.and_then(|u| u.refusal.as_ref().filter(|_| u.stage == Stage::Failed));
+        let text = match refused.and_then(|r| r.get(if self.lang == "en" { "message_en" } else { "message_vi" })) {
+            Some(words) => words.as_str().map(str::to_owned),
+            None => word.zip(upload).map(|(w, u)| w.fill(&self.lang, &u.names(), "")),
+        };
         // Written only when it changes: a screen reader would read the line again at every percent.
         if line.first_child().and_then(|t| t.text_content()) != text {
             line.set_text_content(text.as_deref());
