@@ -46,7 +46,7 @@ async function openForm(context) {
   return { page, errors };
 }
 
-test('a reload in the middle of the form restores the answers and the step, from an encrypted draft', async (t) => {
+test('a reload in the middle of the form, or on the review page, restores the answers and the screen, from an encrypted draft', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
   const { context } = await loggedIn(env.browser, env.portal);
   const { page, errors } = await openForm(context);
@@ -86,6 +86,11 @@ test('a reload in the middle of the form restores the answers and the step, from
   assert.equal(await page.inputValue(EMAIL), 'an.quokka@example.vn');
 
   await fillToReview(page);
+  assert.ok((await page.textContent('tokhai-form .tk-review')).includes(SECRET));
+  // Reloaded on the review page, the citizen is back on it, not on step 1.
+  await page.evaluate(() => document.querySelector('tokhai-form').handle.saveDraft());
+  await page.reload();
+  await page.waitForSelector('tokhai-form .tk-review:not([hidden])');
   assert.ok((await page.textContent('tokhai-form .tk-review')).includes(SECRET));
   await page.click(NEXT);
   await page.waitForSelector('tokhai-form .tk-done:not([hidden])');

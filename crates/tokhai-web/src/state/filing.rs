@@ -150,7 +150,16 @@ impl State {
             (true, true) => (Word::DraftRestored, String::new()),
         };
         self.set_status(Some(word));
-        if let Some(i) = step.filter(|&i| self.steps.get(i).is_some_and(|s| s.visible)) {
+        if step == Some(self.steps.len()) {
+            // Left on the review page: back there, or to the first answer that no longer holds.
+            self.reviewed = true;
+            let errors = self.session.pending_errors();
+            let screen = errors
+                .iter()
+                .find_map(|e| self.step_of(e))
+                .map_or(Screen::Review, Screen::Step);
+            self.go(screen, false);
+        } else if let Some(i) = step.filter(|&i| self.steps.get(i).is_some_and(|s| s.visible)) {
             self.go(Screen::Step(i), false);
         }
         Json::Array(list.into_iter().chain(file_fields).collect())

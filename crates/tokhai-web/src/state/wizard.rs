@@ -166,7 +166,7 @@ impl State {
     }
 
     /// The step of the field an issue is about (`None` when no field of a step has it).
-    fn step_of(&self, issue: &Issue) -> Option<usize> {
+    pub(super) fn step_of(&self, issue: &Issue) -> Option<usize> {
         self.nodes.get(&issue.path).map(|n| n.step)
     }
 
