@@ -103,11 +103,28 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
   const tabs = enabled && typeof BroadcastChannel === 'function' ? new BroadcastChannel('tokhai-drafts') : null;
   /** Tells the other tabs about this form's draft. */
   const tell = (message) => tabs?.postMessage({ ...message, draft: draftId, page: PAGE_ID });
+  /** The other tabs holding this draft, by page. */
+  const others = new Set();
   let elsewhere = false;
   let filedElsewhere = false;
+  /** This page goes (a tab closed, or the form), or comes back from the browser's cache. */
+  const bye = () => tell({ bye: true });
+  const hello = () => tell({ hello: true });
   if (tabs) {
+    addEventListener('pagehide', bye);
+    addEventListener('pageshow', hello);
     tabs.onmessage = ({ data }) => {
       if (data?.draft !== draftId || data.page === PAGE_ID || done || destroyed) return;
+      if (data.bye) {
+        // The other tab is gone: the warning no longer holds.
+        others.delete(data.page);
+        if (elsewhere && !others.size) {
+          elsewhere = false;
+          widget.clearStatus('open_elsewhere');
+        }
+        return;
+      }
+      others.add(data.page);
       if (data.hello) tell({});
       if (data.filed !== undefined) {
         filedElsewhere = true;
@@ -210,6 +227,8 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
         for (const path of edited) delete values[path];
         const onStep = edited.size ? undefined : (draft.step ?? undefined);
         const dropped = JSON.parse(screens.inPlace(() => widget.restore(JSON.stringify(values), onStep)));
+        // Saves here overwrite those of the other tab: that warning outweighs “restored”.
+        if (elsewhere) widget.status('open_elsewhere');
         const definition_changed = draft.ruleset_hash !== widget.rulesetHash();
         dispatch('restored', { saved_at: draft.saved_at, dropped, definition_changed });
       }
@@ -249,8 +268,11 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     /** The form goes: the last answers, typed less than a pause ago, are kept (a single-page app's route changes at once). */
     destroy() {
       flush();
+      bye();
       destroyed = true;
       clearTimeout(saveTimer);
+      removeEventListener('pagehide', bye);
+      removeEventListener('pageshow', hello);
       tabs?.close();
       element.removeEventListener('input', onEdit);
     },

@@ -1464,6 +1464,25 @@ test('the same form open in two tabs: both say so, and once one files it the oth
   await context.close();
 });
 
+test('a tab opened second keeps the warning once its draft is restored, and the warning goes once the other tab is closed', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.fill('#tk1-email', 'an@example.vn');
+  await page.press('#tk1-email', 'Tab');
+  await page.waitForFunction(() => new Promise((ok) => document.addEventListener('tokhai-draft', () => ok(true), { once: true })));
+  const other = await context.newPage();
+  await other.goto(`${env.server.url}${HARNESS}`);
+  await other.waitForSelector('body[data-ready=true]');
+  await other.evaluate(() => window.tk.restored);
+  assert.equal(await other.inputValue('#tk1-email'), 'an@example.vn', 'the draft is restored');
+  const warning = 'Tờ khai này đang được mở ở một thẻ khác của trình duyệt.';
+  await other.waitForFunction((w) => document.querySelector('.tk-status').textContent.startsWith(w), warning);
+  await page.waitForFunction((w) => document.querySelector('.tk-status').textContent.startsWith(w), warning);
+  await other.close();
+  await page.waitForFunction(() => document.querySelector('.tk-status').textContent === '');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a name the form wants in capitals is put in capitals as it is typed, not refused for want of them', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   const id = await page.evaluate(async () => {

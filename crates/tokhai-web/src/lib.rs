@@ -401,6 +401,14 @@ impl Widget {
         self.inner.peek(|s| s.set_status(word));
     }
 
+    /// Clears the status named (as [`Widget::status`] names it) if it is the one shown.
+    #[wasm_bindgen(js_name = clearStatus)]
+    pub fn clear_status(&self, name: &str) {
+        if let Some(word) = state::status_word(name) {
+            self.inner.peek(|s| s.clear_status(word));
+        }
+    }
+
     /// Records that the submission is being sent again.
     pub fn retried(&self) {
         self.inner.peek(|s| s.record(EventKind::Retry));

@@ -40,6 +40,13 @@ impl State {
         self.render_status();
     }
 
+    /// Clears the status if it is `word`'s (what it says no longer holds; another status stays).
+    pub fn clear_status(&mut self, word: Word) {
+        if self.status_word.as_ref().is_some_and(|(w, _)| *w == word) {
+            self.set_status(None);
+        }
+    }
+
     /// Writes the status message in the current language: what became of a member's PIN under it, in
     /// the rows that hold it (on a phone the form's own line is screens away), the rest on the form's line.
     pub(super) fn render_status(&self) {
