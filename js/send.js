@@ -230,10 +230,16 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
      * was found (a Submit right after mount: the outbox then holds that very filing).
      */
     resume(pending) {
-      if (pending?.submission && options.action && !begun) {
-        queued = pending;
-        resend();
+      if (!pending?.submission || !options.action || begun) return;
+      // Left under another definition, it would be refused as made on a form since changed: the answers
+      // restored are checked against the new one, and the citizen sends them.
+      if (pending.submission.ruleset_hash !== widget.rulesetHash()) {
+        drafts.unqueue();
+        widget.status('form_changed');
+        return;
       }
+      queued = pending;
+      resend();
     },
 
     destroy() {

@@ -499,6 +499,35 @@ test('filed from one tab, the form in another tab is that filing: its Submit get
   await context.close();
 });
 
+test('a filing left waiting under a definition since changed is not sent as it was: the citizen is told to check and send', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  let posts = 0;
+  await page.route('**/api/submissions', (route) => {
+    posts++;
+    return route.fulfill({ status: 503, body: '{}' });
+  });
+  const outcome = await page.evaluate(async ({ sample, values }) => {
+    const { mount } = await import('/pkg/index.js');
+    const definition = await (await fetch(sample)).json();
+    const options = { action: '/api/submissions', retry: { attempts: 1 }, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' };
+    const host = document.body.appendChild(document.createElement('div'));
+    const before = await mount(host, definition, options);
+    await before.restored;
+    await before.prefill({ values });
+    const queued = await before.submit();
+    before.destroy();
+    const after = await mount(host, { ...definition, version: `${definition.version}.1` }, options);
+    await after.restored;
+    return { queued: queued.queued, status: host.querySelector('.tk-status').textContent };
+  }, { sample: SAMPLE, values: VALID });
+  assert.equal(outcome.queued, true);
+  assert.match(outcome.status, /^Biểu mẫu đã được cập nhật nên hồ sơ đang chờ chưa được gửi/);
+  assert.equal(posts, 1, 'the filing made on the old form is not sent again');
+  assert.equal(await readStore(page, 'outbox'), 0);
+  assert.deepEqual(problems.filter((p) => !p.includes('status of 503')), []);
+  await context.close();
+});
+
 test('the element follows src and lang set while it loads, mirrors the language switch, and gives up a form removed while loading', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   let release;

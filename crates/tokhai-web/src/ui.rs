@@ -105,6 +105,8 @@ pub enum Word {
     Queued,
     /// Status when an answer changed while the dossier waited: it will not be sent as it was.
     Withdrawn,
+    /// Status when the form changed since the dossier was left waiting: it is not sent as it was.
+    FormChanged,
     /// Status while a dossier saved earlier is being sent.
     Resending,
     /// National data is slow to answer.
@@ -262,6 +264,12 @@ impl Word {
                 "Vì bạn đã sửa thông tin, hồ sơ đang chờ sẽ không được gửi. Bấm Gửi tờ khai để gửi thông tin mới.",
                 "As you changed an answer, the application that was waiting will not be sent. Press “Submit the \
                  declaration” to send the new answers.",
+            ),
+            Word::FormChanged => (
+                "Biểu mẫu đã được cập nhật nên hồ sơ đang chờ chưa được gửi. Vui lòng kiểm tra lại thông tin rồi bấm \
+                 Gửi tờ khai.",
+                "The form has been updated, so the application that was waiting was not sent. Please check your \
+                 answers, then press “Submit the declaration”.",
             ),
             Word::Queued => (
                 "Chưa gửi được hồ sơ. Hồ sơ đã được lưu trên máy này và sẽ tự động gửi lại sau ít phút, khi có mạng \

@@ -21,6 +21,7 @@ pub fn status_word(name: &str) -> Option<Word> {
         "retrying" => Word::Retrying,
         "queued" => Word::Queued,
         "withdrawn" => Word::Withdrawn,
+        "form_changed" => Word::FormChanged,
         "resending" => Word::Resending,
         "prefill_loading" => Word::PrefillLoading,
         "prefill_failed" => Word::PrefillFailed,
