@@ -291,6 +291,10 @@ impl Scope for Compiler {
             )),
         }
     }
+
+    fn holds_date(&self, field: u32) -> bool {
+        self.kinds[field as usize] == FieldKind::Date
+    }
 }
 
 /// The compiler's passes stay out of line (`#[inline(never)]`): a browser's optimising compiler

@@ -253,6 +253,46 @@ fn the_json_schema_takes_the_ids_the_compiler_takes_and_no_other() {
 }
 
 #[test]
+fn arithmetic_on_dates_is_refused_with_what_to_write_instead() {
+    let dates = |check: &str| {
+        compile_errors(json!([
+            {"id": "from", "kind": "date", "label": "Từ ngày"},
+            {"id": "to", "kind": "date", "label": "Đến ngày"},
+            {"id": "n", "kind": "number", "label": "Số ngày"},
+            {"id": "c", "kind": "text", "label": "Ghi chú", "rules": [{"check": check, "code": "custom.c", "message": "Sai"}]}
+        ]))
+    };
+    for check in [
+        "to - from >= 30",
+        "today() + 1 > to",
+        "add_days(from, 2) * 2 > 1",
+        "from + 'x' == 'y'",
+    ] {
+        let errors = dates(check);
+        assert!(
+            errors
+                .iter()
+                .any(|(_, m)| m.contains("dates take no arithmetic: use days_between")),
+            "{check}: {errors:?}"
+        );
+    }
+    // What it means, written as the language has it, compiles; so does arithmetic on numbers.
+    for check in ["days_between(from, to) >= 30", "add_days(from, 30) <= to", "n + 1 > 2"] {
+        assert!(
+            Form::compile(&form(json!([
+                {"id": "from", "kind": "date", "label": "Từ ngày"},
+                {"id": "to", "kind": "date", "label": "Đến ngày"},
+                {"id": "n", "kind": "number", "label": "Số ngày"},
+                {"id": "c", "kind": "text", "label": "Ghi chú", "rules": [{"check": check, "code": "custom.c", "message": "Sai"}]}
+            ]))
+            .to_string())
+            .is_ok(),
+            "{check}"
+        );
+    }
+}
+
+#[test]
 fn dependency_cycles_are_refused() {
     let errors = compile_errors(json!([
         {"id": "a", "kind": "number", "label": "A", "compute": "b + 1"},

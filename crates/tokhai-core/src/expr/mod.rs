@@ -27,7 +27,9 @@
 //! Semantics: `==` compares by value (1 == 1.0, a Date equals a Str holding the same ISO date,
 //! null == null); `<` and friends compare numbers, texts, and dates (also with ISO-date texts),
 //! and are false otherwise; `in` tests membership in a list or a substring in a text; `+` also
-//! joins texts; `and`/`or` short-circuit and give booleans. Any other mismatch is Null.
+//! joins texts; `and`/`or` short-circuit and give booleans. Any other mismatch is Null. Arithmetic
+//! on what is known to be a date when compiled (a date field, `today()`, `date`, `add_days`,
+//! `add_years`) is refused then: `days_between` and `add_days` do what it would mean.
 //!
 //! Functions: `empty len today age_on year_of month_of day_of add_years add_days days_between
 //! date upper lower trim matches if contains date_in_words number_in_words`, and the
@@ -99,6 +101,11 @@ pub enum Binding {
 pub trait Scope {
     /// Binds `name`; `row_group` is the repeating group whose row is current, if any.
     fn resolve(&self, name: &str, row_group: Option<u32>) -> Result<Binding, String>;
+
+    /// Whether `field` holds a date (arithmetic on it is refused: it would give nothing).
+    fn holds_date(&self, _field: u32) -> bool {
+        false
+    }
 }
 
 /// What evaluation reads.

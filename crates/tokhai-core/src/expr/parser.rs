@@ -178,9 +178,26 @@ impl<'s> Parser<'s, '_> {
             if strength == COMPARE && infix(self.peek()).is_some_and(|(_, s)| s == COMPARE) {
                 return Err(chained(self.pos()));
             }
+            let arithmetic = matches!(
+                op,
+                Infix::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem)
+            );
+            if arithmetic && (self.gives_date(&left.0) || self.gives_date(&right.0)) {
+                return Err(date_arithmetic(pos));
+            }
             left = combine(pos, op, left, right)?;
         }
         Ok(left)
+    }
+
+    /// Whether a node is known to give a date.
+    fn gives_date(&self, node: &Node) -> bool {
+        match node {
+            Node::Today | Node::Const(Value::Date(_)) => true,
+            Node::Call1(Func1::Date, _) | Node::Call2(Func2::AddYears | Func2::AddDays, ..) => true,
+            Node::Field(f) | Node::RowField(f) => self.scope.holds_date(*f),
+            _ => false,
+        }
     }
 
     /// Parses a prefix operator and its operand, or a primary expression.
@@ -420,6 +437,14 @@ fn takes(name: &str, callee: Callee) -> String {
 #[cold]
 fn chained(pos: usize) -> ExprError {
     ExprError::new(pos, "comparisons cannot be chained: join them with 'and'")
+}
+
+#[cold]
+fn date_arithmetic(pos: usize) -> ExprError {
+    ExprError::new(
+        pos,
+        "dates take no arithmetic: use days_between(from, to), add_days(date, n) or add_years(date, n)",
+    )
 }
 
 #[cold]
