@@ -1483,6 +1483,43 @@ test('a tab opened second keeps the warning once its draft is restored, and the 
   await context.close();
 });
 
+test('a press on Next is not lost when leaving the box above it shows an error that moves the button', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.evaluate(async () => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    host.id = 'moved';
+    const fields = [
+      { id: 'tax', kind: 'tax_code', label: 'Mã số thuế', required: true },
+      { id: 'home', kind: 'address', label: 'Địa chỉ thường trú', required: true },
+    ];
+    const steps = [
+      { id: 'a', title: 'Địa chỉ', sections: [{ id: 's', fields }] },
+      { id: 'b', title: 'Ghi chú', sections: [{ id: 't', fields: [{ id: 'note', kind: 'text', label: 'Ghi chú' }] }] },
+    ];
+    const definition = { tokhai: 1, id: 'moved', version: '1', title: 'Địa chỉ', steps };
+    const handle = await mount(host, definition, { drafts: false, history: false, catalogs: '/catalogs/admin-units.json' });
+    window.refusals = 0;
+    handle.on('invalid', () => window.refusals++);
+  });
+  const next = '#moved .tk-nav button[type=submit]';
+  await page.click(next);
+  await typeInto(page, '#moved input[data-path="tax"]', '123');
+  await typeInto(page, '#moved input[data-path="home.province"]', 'Hà Nội');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  const top = () => page.$eval(next, (b) => b.getBoundingClientRect().top);
+  const before = await top();
+  // Pressed by mouse: leaving the commune's box shows its error, which pushes the button down under the pointer.
+  await page.click(next);
+  assert.notEqual(await top(), before, 'the button moved');
+  assert.equal(await page.evaluate(() => window.refusals), 2, 'the second press was heard');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'tk-summary');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a name the form wants in capitals is put in capitals as it is typed, not refused for want of them', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   const id = await page.evaluate(async () => {

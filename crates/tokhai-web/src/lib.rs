@@ -55,16 +55,20 @@ impl Inner {
         Some(result)
     }
 
-    /// Moves focus and sends the events queued by the last call (one copy of this code, not one per call).
+    /// Moves focus, presses the button the last call left to press and sends the events it queued (one
+    /// copy of this code, not one per call).
     #[inline(never)]
     fn after(&self) {
-        let (events, focus) = {
+        let (events, focus, press) = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return };
             s.noticed.set(false);
-            (std::mem::take(&mut s.events), s.focus.take())
+            (std::mem::take(&mut s.events), s.focus.take(), s.press.take())
         };
         if let Some(el) = focus {
             let _ = el.focus();
+        }
+        if let Some(button) = press {
+            button.click();
         }
         for (name, detail) in events {
             let _ = self.emit.call2(
@@ -207,7 +211,9 @@ impl Widget {
                 e.prevent_default();
             }
         });
-        widget.listen(&root, "mousedown", |_, e, t| {
+        widget.listen(&root, "mouseup", |s, _, t| s.on_release(t));
+        widget.listen(&root, "mousedown", |s, e, t| {
+            s.on_press(t);
             // Keep focus in a searchable list's text box while an option or the list's scroll bar is
             // clicked; a locked list's picker stays shut.
             if t.has_attribute(render::LOCKED) || t.closest("[role=listbox]").ok().flatten().is_some() {

@@ -113,6 +113,10 @@ pub struct State {
     notice: Element,
     /// Whether the notice was written during the current call: what else it has to say then follows.
     pub noticed: Cell<bool>,
+    /// The navigation button the mouse went down on, and how far down the page it was then.
+    pressed: Option<(HtmlElement, i32)>,
+    /// A button to press once the current call is over (its click runs in a call of its own).
+    pub press: Option<HtmlElement>,
     satisfaction: bool,
     /// Chosen files by path when the JS face uploads them (the `uploads` option), else `None`.
     uploads: Option<Vec<(String, files::Upload)>>,
@@ -235,6 +239,8 @@ impl State {
             status_word: None,
             notice: frame.notice,
             noticed: Cell::new(false),
+            pressed: None,
+            press: None,
             satisfaction: opts.satisfaction,
             uploads: opts.uploads.then(Vec::new),
             send_after_uploads: false,
@@ -1015,6 +1021,23 @@ impl State {
         let n = self.nodes.get(path).filter(|n| n.st.shown)?;
         let issue = n.st.issues.iter().find(|i| i.is_error())?;
         Some(message(&self.form, &self.server_messages, issue, &self.lang))
+    }
+
+    /// The mouse goes down: on a navigation button, where that button is is noted (see [`State::on_release`]).
+    pub fn on_press(&mut self, target: &Element) {
+        let button = target.closest(".tk-nav button").ok().flatten();
+        self.pressed = button.map(|b| html(&b)).map(|b| (b.clone(), b.offset_top()));
+    }
+
+    /// The mouse comes up: if it went down on a navigation button that the box it left then pushed
+    /// away (its error shown or gone), the press is that button's click, which the browser loses.
+    pub fn on_release(&mut self, target: &Element) {
+        let Some((button, top)) = self.pressed.take() else {
+            return;
+        };
+        if button.offset_top() != top && !button.contains(Some(target)) {
+            self.press = Some(button);
+        }
     }
 
     /// A click: buttons, summary links, list options; returns whether to cancel it (a locked choice's).
