@@ -370,7 +370,7 @@ pub struct RuleDef {
     pub check: String,
     /// Stable issue code, e.g. `custom.move_date_after_birth`.
     pub code: String,
-    /// Message shown when the rule fails.
+    /// Message shown when the rule fails; `{label}` in it is the label of the field it is shown at.
     pub message: Text,
     /// Whether a failure only warns.
     #[serde(default, skip_serializing_if = "is_false")]

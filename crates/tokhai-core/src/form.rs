@@ -806,6 +806,14 @@ impl Compiler {
                 "custom rule codes are 'custom.' then a-z, 0-9, _ or .",
             );
         }
+        for lang in ["vi", "en"] {
+            if let Some(name) = placeholder_unfilled(rule.message.get(lang)) {
+                self.error(
+                    &format!("{rpath}.message"),
+                    format!("a rule's message fills in only {{label}}: {{{name}}} would show as written"),
+                );
+            }
+        }
         match messages.iter().find(|(code, _)| *code == rule.code) {
             Some((_, message)) if *message != rule.message => self.error(
                 &format!("{rpath}.code"),
@@ -1036,6 +1044,16 @@ fn file_rule(def: &FieldDef) -> rules::file::File {
         max_size: def.max_size,
         max_files: def.max_files.unwrap_or(1),
     }
+}
+
+/// The first `{name}` in a text that is not `{label}`, the one placeholder a rule's message has filled in.
+fn placeholder_unfilled(text: &str) -> Option<&str> {
+    text.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .find(|name| {
+            *name != "label" && !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
 }
 
 /// Identifiers: a lower-case letter, then lower-case letters, digits or underscores (`path`: the owner's).

@@ -293,6 +293,26 @@ fn arithmetic_on_dates_is_refused_with_what_to_write_instead() {
 }
 
 #[test]
+fn a_rule_message_naming_a_blank_no_one_fills_is_refused() {
+    let rule = |message: Value| {
+        json!([{"id": "code", "kind": "text", "label": "Mã",
+                "rules": [{"check": "len(code) <= 5", "code": "custom.short", "message": message}]}])
+    };
+    let errors = compile_errors(rule(
+        json!({"vi": "{label}: tối đa {max} ký tự", "en": "{label}: at most 5"}),
+    ));
+    assert_eq!(
+        errors,
+        [(
+            "$.steps[0].sections[0].fields[0].rules[0].message".to_owned(),
+            "a rule's message fills in only {label}: {max} would show as written".to_owned()
+        )]
+    );
+    let fine = rule(json!({"vi": "{label}: tối đa 5 ký tự {}", "en": "{label}: at most 5"}));
+    assert!(Form::compile(&form(fine).to_string()).is_ok());
+}
+
+#[test]
 fn dependency_cycles_are_refused() {
     let errors = compile_errors(json!([
         {"id": "a", "kind": "number", "label": "A", "compute": "b + 1"},
