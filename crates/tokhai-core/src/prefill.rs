@@ -758,9 +758,10 @@ impl PrefillValue {
     }
 }
 
-/// Problems with a definition's `prefill` entries: unknown attributes, an address filled from
-/// something that is not a place, rows filled from anything but household members (`member.*`),
-/// member rows without a `member.pin` key.
+/// Problems with a definition's `prefill` entries: unknown attributes, fields that cannot hold their
+/// attribute's values (an address filled from what is not a place, a sex whose options are not nam
+/// and nu), rows filled from anything but household members (`member.*`), member rows without a
+/// `member.pin` key.
 pub fn check_definition(form: &FormDef) -> Vec<DefinitionError> {
     let mut errors = Vec::new();
     for (i, step) in form.steps.iter().enumerate() {
@@ -801,15 +802,35 @@ fn check_field(field: &FieldDef, at: &str, in_group: bool, errors: &mut Vec<Defi
             "unknown registry attribute '{}' (see tokhai_core::prefill::POPULATION_ATTRIBUTES and FAMILY_ATTRIBUTES)",
             def.from
         ),
-        Some(a) if field.kind == FieldKind::Address && a.kind != AttrKind::Place => {
-            format!(
-                "an address field cannot be filled from '{}', which is not a place",
-                def.from
-            )
-        }
-        Some(_) => return,
+        Some(a) => match misfit(a.kind, field) {
+            Some(why) => format!("'{}' cannot fill this {} field: {why}", def.from, field.kind.name()),
+            None => return,
+        },
     };
     errors.push(DefinitionError { path, message });
+}
+
+/// Why a field cannot take the values of an attribute of `kind`, if it cannot: every citizen's bundle
+/// would be refused for it.
+fn misfit(kind: AttrKind, field: &FieldDef) -> Option<&'static str> {
+    use FieldKind::*;
+    let (takers, holds): (&[FieldKind], &str) = match kind {
+        AttrKind::Text => (&[Text, Textarea, Number, Select, Radio], "it holds a text"),
+        AttrKind::Name => (&[Name, Text], "it holds a name"),
+        AttrKind::Date => (&[Date, Text], "it holds a date"),
+        AttrKind::Sex | AttrKind::Code => (&[Select, Radio, Text], "it holds a code"),
+        AttrKind::Pin => (&[Pin, Text], "it holds a personal identification number"),
+        AttrKind::Place => (&[Address, Text, Textarea], "it holds a place"),
+        AttrKind::Phone => (&[Phone, Text], "it holds a phone number"),
+        AttrKind::Email => (&[Email, Text], "it holds an e-mail address"),
+    };
+    if !takers.contains(&field.kind) {
+        return Some(holds);
+    }
+    let has = |value: &str| field.options.iter().flatten().any(|o| o.value == value);
+    let sexes = has("nam") && has("nu");
+    (kind == AttrKind::Sex && field.options.is_some() && !sexes)
+        .then_some("it gives nam or nu, which its options must have as values")
 }
 
 /// Prefilled values by field path for a form, from registry attributes.

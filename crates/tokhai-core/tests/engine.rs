@@ -313,6 +313,26 @@ fn a_rule_message_naming_a_blank_no_one_fills_is_refused() {
 }
 
 #[test]
+fn a_field_that_cannot_hold_its_prefilled_attribute_is_refused() {
+    let errors = compile_errors(json!([
+        {"id": "sex", "kind": "radio", "label": "Giới tính", "prefill": {"from": "population.sex"},
+         "options": [{"value": "1", "label": "Nam"}, {"value": "2", "label": "Nữ"}]},
+        {"id": "n", "kind": "number", "label": "Số", "prefill": {"from": "population.full_name"}},
+        {"id": "home", "kind": "address", "label": "Nơi ở", "prefill": {"from": "population.dob"}},
+        {"id": "dob", "kind": "date", "label": "Ngày sinh", "prefill": {"from": "population.dob"}}
+    ]));
+    let at = |k: usize| format!("$.steps[0].sections[0].fields[{k}].prefill.from");
+    assert_eq!(
+        errors,
+        [
+            (at(0), "'population.sex' cannot fill this radio field: it gives nam or nu, which its options must have as values".to_owned()),
+            (at(1), "'population.full_name' cannot fill this number field: it holds a name".to_owned()),
+            (at(2), "'population.dob' cannot fill this address field: it holds a date".to_owned()),
+        ]
+    );
+}
+
+#[test]
 fn dependency_cycles_are_refused() {
     let errors = compile_errors(json!([
         {"id": "a", "kind": "number", "label": "A", "compute": "b + 1"},
