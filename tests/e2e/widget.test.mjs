@@ -1520,6 +1520,35 @@ test('a press on Next is not lost when leaving the box above it shows an error t
   await context.close();
 });
 
+test('numbers read as each language writes them: 600.000.000 and 1,5 in Vietnamese, 600,000,000 and 1.5 in English', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.evaluate(async () => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    host.id = 'amounts';
+    const fields = [
+      { id: 'capital', kind: 'number', label: { vi: 'Vốn (đồng)', en: 'Capital (dong)' } },
+      { id: 'weight', kind: 'number', label: { vi: 'Khối lượng (tấn)', en: 'Weight (tonnes)' } },
+      { id: 'year', kind: 'number', label: { vi: 'Năm', en: 'Year' } },
+    ];
+    const definition = { tokhai: 1, id: 'amounts', version: '1', title: 'Số', steps: [{ id: 'a', title: 'Số', sections: [{ id: 's', fields }] }] };
+    window.amounts = await mount(host, definition, { drafts: false, history: false });
+  });
+  for (const [path, typed, shown] of [['capital', '600000000', '600.000.000'], ['weight', '1,5', '1,5'], ['year', '1965', '1965']]) {
+    await typeInto(page, `#amounts input[data-path="${path}"]`, typed);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.inputValue(`#amounts input[data-path="${path}"]`), shown, `${typed} in its box`);
+  }
+  assert.deepEqual(await page.evaluate(() => window.amounts.values()), { capital: 600000000, weight: 1.5, year: 1965 });
+  await page.click('#amounts .tk-nav button[type=submit]');
+  const review = () => page.$$eval('#amounts .tk-review dd', (dds) => dds.map((d) => d.textContent.replace(/Sửa.*|Change.*/, '').trim()));
+  assert.deepEqual((await review()).slice(0, 3), ['600.000.000', '1,5', '1965']);
+  await page.click('#amounts [data-act=lang]');
+  assert.deepEqual((await review()).slice(0, 3), ['600,000,000', '1.5', '1965']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a name the form wants in capitals is put in capitals as it is typed, not refused for want of them', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   const id = await page.evaluate(async () => {

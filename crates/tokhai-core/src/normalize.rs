@@ -65,6 +65,42 @@ pub fn number_text(n: f64) -> String {
     }
 }
 
+/// A number as `lang` writes it for reading: thousands grouped from 10 000 on (a year stays `1965`),
+/// Vietnamese `1.234.567,5`, English `1,234,567.5`.
+pub fn number_in(n: f64, lang: &str) -> String {
+    let (group, point) = if lang == "en" { (',', '.') } else { ('.', ',') };
+    let text = number_text(n.abs());
+    if text.contains(['e', 'E', 'N']) {
+        return number_text(n);
+    }
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut out = String::from(if n < 0.0 { "-" } else { "" });
+    for (i, digit) in int.chars().enumerate() {
+        if int.len() > 4 && i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(digit);
+    }
+    if !frac.is_empty() {
+        out.push(point);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A number in the box it was typed in: as `lang` writes it, in a form the box reads back as the same
+/// number (English without grouping, and the Vietnamese way where its decimal point would read as a
+/// grouping one: `1,125`).
+pub fn number_in_box(n: f64, lang: &str) -> String {
+    let plain = number_text(n);
+    let same = |text: &str| number(text).as_f64() == Some(n);
+    if lang == "en" && same(&plain) {
+        plain
+    } else {
+        number_in(n, "vi")
+    }
+}
+
 /// A plain decimal (`[+-]digits[.digits]`, `.5` and `5.` too) as a number, without the standard
 /// library's float parser (its tables would be the bundle's largest): correctly rounded up to 15
 /// significant digits and 22 decimal places (any amount a form holds), within an ulp or so beyond.
@@ -226,6 +262,36 @@ mod tests {
             let frac_text = format!("{frac:0>22}")[..room].to_owned();
             let s = format!("{int_text}.{frac_text}{}", "0".repeat(places - room));
             proptest::prop_assert_eq!(parse_decimal(&s), s.parse::<f64>().ok(), "{}", s);
+        }
+    }
+
+    #[test]
+    fn numbers_read_as_each_language_writes_them_and_come_back_from_their_box() {
+        assert_eq!(number_in(600_000_000.0, "vi"), "600.000.000");
+        assert_eq!(number_in(600_000_000.0, "en"), "600,000,000");
+        assert_eq!(number_in(1234567.5, "vi"), "1.234.567,5");
+        assert_eq!(number_in(-12345.25, "en"), "-12,345.25");
+        assert_eq!(number_in(1965.0, "vi"), "1965", "a year is not grouped");
+        assert_eq!(number_in(1.5, "vi"), "1,5");
+        assert_eq!(number_in_box(1.5, "en"), "1.5");
+        assert_eq!(number_in_box(600_000_000.0, "en"), "600000000");
+        assert_eq!(number_in_box(1.125, "en"), "1,125", "1.125 would read as 1125");
+        assert_eq!(number_in_box(600_000_000.0, "vi"), "600.000.000");
+        for n in [
+            0.0,
+            7.0,
+            1965.0,
+            10_000.0,
+            1.125,
+            1234.5,
+            1_000_000.001,
+            -42.75,
+            123_456_789.0,
+            0.5,
+        ] {
+            for lang in ["vi", "en"] {
+                assert_eq!(number(&number_in_box(n, lang)).as_f64(), Some(n), "{n} in {lang}");
+            }
         }
     }
 

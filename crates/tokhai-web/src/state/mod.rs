@@ -21,7 +21,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use tokhai_core::catalog::Catalog;
 use tokhai_core::definition::FieldDef;
-use tokhai_core::normalize::{date_for_display, normalize};
+use tokhai_core::normalize::{date_for_display, normalize, number_in_box};
 use tokhai_core::path::{top_field, ADDRESS_PARTS};
 use tokhai_core::prefill::PrefillValue;
 use tokhai_core::submission::is_valid_idempotency_key;
@@ -433,9 +433,10 @@ impl State {
             Control::Input(i) => i.set_value(&display_text(
                 if node.part.is_some() { FieldKind::Text } else { kind },
                 value,
+                &self.lang,
             )),
             Control::Area(a, counter) => {
-                let text = display_text(kind, value);
+                let text = display_text(kind, value, &self.lang);
                 a.set_value(&text);
                 if let Some(c) = counter {
                     c.show(&text, &self.lang);
@@ -1587,13 +1588,13 @@ fn message(form: &Form, server: &[(Issue, Json)], issue: &Issue, lang: &str) -> 
 }
 
 /// The text a value shows in a text box or on the review page: dates as dd/mm/yyyy, Vietnamese phones
-/// in their national form (`0912 345 678`).
-fn display_text(kind: FieldKind, value: &Json) -> String {
+/// in their national form (`0912 345 678`), numbers as `lang` writes them (`1,5` in Vietnamese).
+fn display_text(kind: FieldKind, value: &Json, lang: &str) -> String {
     match value {
         Json::String(s) if kind == FieldKind::Date => date_for_display(s),
         Json::String(s) if kind == FieldKind::Phone => phone::display(s),
         Json::String(s) => s.clone(),
-        Json::Number(n) => n.to_string(),
+        Json::Number(n) => number_in_box(n.as_f64().unwrap_or_default(), lang),
         _ => String::new(),
     }
 }
@@ -1694,10 +1695,18 @@ mod tests {
 
     #[test]
     fn dates_and_phones_display_as_written_in_viet_nam() {
-        assert_eq!(display_text(FieldKind::Date, &json!("1990-03-05")), "05/03/1990");
-        assert_eq!(display_text(FieldKind::Number, &json!(42)), "42");
-        assert_eq!(display_text(FieldKind::Text, &Json::Null), "");
-        assert_eq!(display_text(FieldKind::Phone, &json!("+84912345678")), "0912 345 678");
-        assert_eq!(display_text(FieldKind::Phone, &json!("+12025550123")), "+12025550123");
+        assert_eq!(display_text(FieldKind::Date, &json!("1990-03-05"), "vi"), "05/03/1990");
+        assert_eq!(display_text(FieldKind::Number, &json!(42), "vi"), "42");
+        assert_eq!(display_text(FieldKind::Number, &json!(1.5), "vi"), "1,5");
+        assert_eq!(display_text(FieldKind::Number, &json!(1.5), "en"), "1.5");
+        assert_eq!(display_text(FieldKind::Text, &Json::Null, "vi"), "");
+        assert_eq!(
+            display_text(FieldKind::Phone, &json!("+84912345678"), "vi"),
+            "0912 345 678"
+        );
+        assert_eq!(
+            display_text(FieldKind::Phone, &json!("+12025550123"), "vi"),
+            "+12025550123"
+        );
     }
 }

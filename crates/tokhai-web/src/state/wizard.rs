@@ -6,6 +6,7 @@ use crate::dom::{attr, flag, html, show, shown};
 use crate::ui::Word;
 use serde_json::Value as Json;
 use tokhai_core::definition::FieldDef;
+use tokhai_core::normalize::number_in;
 use tokhai_core::timing::EventKind;
 use tokhai_core::{Date, FieldKind, Issue, Severity};
 use web_sys::{Element, Node};
@@ -559,7 +560,8 @@ impl State {
                 .filter_map(|f| f.get("name").and_then(Json::as_str))
                 .collect::<Vec<_>>()
                 .join(", "),
-            (kind, v) => display_text(kind, v),
+            (FieldKind::Number, Json::Number(n)) => number_in(n.as_f64().unwrap_or_default(), lang),
+            (kind, v) => display_text(kind, v, lang),
         };
         if text.is_empty() {
             Word::NotGiven.get(lang).to_owned()
