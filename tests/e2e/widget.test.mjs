@@ -1549,6 +1549,34 @@ test('numbers read as each language writes them: 600.000.000 and 1,5 in Vietname
   await context.close();
 });
 
+test('a warning on a total the form works out shows with the errors at the first Next, though the citizen never left its box', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await page.evaluate(async () => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    host.id = 'income';
+    const warning = { check: 'total <= 100', code: 'custom.high', message: { vi: 'Tổng thu nhập cao', en: 'A high income' }, warning: true };
+    const fields = [
+      { id: 'salary', kind: 'number', label: 'Lương' },
+      { id: 'rent', kind: 'number', label: 'Cho thuê' },
+      { id: 'total', kind: 'number', label: 'Tổng', compute: 'salary + rent', rules: [warning] },
+      { id: 'note', kind: 'text', label: 'Ghi chú', required: true },
+    ];
+    const steps = [
+      { id: 'a', title: 'Thu nhập', sections: [{ id: 's', fields }] },
+      { id: 'b', title: 'Khác', sections: [{ id: 't', fields: [{ id: 'other', kind: 'text', label: 'Khác' }] }] },
+    ];
+    await mount(host, { tokhai: 1, id: 'income', version: '1', title: 'Thu nhập', steps }, { drafts: false, history: false });
+  });
+  await typeInto(page, '#income input[data-path="salary"]', '90');
+  await typeInto(page, '#income input[data-path="rent"]', '20');
+  await page.click('#income .tk-nav button[type=submit]');
+  await page.waitForSelector('#income .tk-summary:not([hidden])');
+  assert.equal(await text(page, '#income [data-path="total"] .tk-warning-line'), 'Lưu ý: Tổng thu nhập cao');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a name the form wants in capitals is put in capitals as it is typed, not refused for want of them', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   const id = await page.evaluate(async () => {

@@ -193,12 +193,16 @@ impl State {
     /// Once the citizen has seen the review page, it goes straight back there, past the steps still complete.
     pub(super) fn next(&mut self) {
         let Screen::Step(i) = self.screen else { return };
-        let all = self.validate_errors(false);
+        let (all, warnings): (Vec<Issue>, Vec<Issue>) =
+            self.checked_issues(false).into_iter().partition(Issue::is_error);
         let errors: Vec<Issue> = (all.iter())
             .filter(|e| self.step_of(e).is_none_or(|s| s == i))
             .cloned()
             .collect();
         if !errors.is_empty() {
+            // The step's warnings show with its errors: a total the form works out, never left, says so too.
+            let warnings: Vec<Issue> = warnings.into_iter().filter(|w| self.step_of(w) == Some(i)).collect();
+            self.reveal(&warnings);
             return self.refuse(&errors);
         }
         let mut later = self.visible_steps().into_iter().filter(|&s| s > i);
