@@ -1483,24 +1483,42 @@ test('a tab opened second keeps the warning once its draft is restored, and the 
   await context.close();
 });
 
+/**
+ * A definition of one or more steps, each a list of fields (a form of its own for a test); mounted
+ * beside the harness's form by `mountBeside`.
+ */
+const definitionOf = (id, ...steps) => ({
+  tokhai: 1,
+  id,
+  version: '1',
+  title: id,
+  steps: steps.map((fields, i) => ({ id: `s${i}`, title: `Bước ${i + 1}`, sections: [{ id: `p${i}`, fields }] })),
+});
+
+/** Mounts `definition` in a new element `#<its id>` of the page; its handle is `window[<its id>]`. */
+const mountBeside = (page, definition, options = {}) =>
+  page.evaluate(
+    async ({ definition, options }) => {
+      const { mount } = await import('/pkg/index.js');
+      const host = document.body.appendChild(document.createElement('div'));
+      host.id = definition.id;
+      window[definition.id] = await mount(host, definition, { drafts: false, history: false, ...options });
+    },
+    { definition, options },
+  );
+
 test('a press on Next is not lost when leaving the box above it shows an error that moves the button', async () => {
   const { page, context, problems } = await open(env, HARNESS);
-  await page.evaluate(async () => {
-    const { mount } = await import('/pkg/index.js');
-    const host = document.body.appendChild(document.createElement('div'));
-    host.id = 'moved';
-    const fields = [
-      { id: 'tax', kind: 'tax_code', label: 'Mã số thuế', required: true },
-      { id: 'home', kind: 'address', label: 'Địa chỉ thường trú', required: true },
-    ];
-    const steps = [
-      { id: 'a', title: 'Địa chỉ', sections: [{ id: 's', fields }] },
-      { id: 'b', title: 'Ghi chú', sections: [{ id: 't', fields: [{ id: 'note', kind: 'text', label: 'Ghi chú' }] }] },
-    ];
-    const definition = { tokhai: 1, id: 'moved', version: '1', title: 'Địa chỉ', steps };
-    const handle = await mount(host, definition, { drafts: false, history: false, catalogs: '/catalogs/admin-units.json' });
+  const fields = [
+    { id: 'tax', kind: 'tax_code', label: 'Mã số thuế', required: true },
+    { id: 'home', kind: 'address', label: 'Địa chỉ thường trú', required: true },
+  ];
+  await mountBeside(page, definitionOf('moved', fields, [{ id: 'note', kind: 'text', label: 'Ghi chú' }]), {
+    catalogs: '/catalogs/admin-units.json',
+  });
+  await page.evaluate(() => {
     window.refusals = 0;
-    handle.on('invalid', () => window.refusals++);
+    window.moved.on('invalid', () => window.refusals++);
   });
   const next = '#moved .tk-nav button[type=submit]';
   await page.click(next);
@@ -1522,18 +1540,12 @@ test('a press on Next is not lost when leaving the box above it shows an error t
 
 test('numbers read as each language writes them: 600.000.000 and 1,5 in Vietnamese, 600,000,000 and 1.5 in English', async () => {
   const { page, context, problems } = await open(env, HARNESS);
-  await page.evaluate(async () => {
-    const { mount } = await import('/pkg/index.js');
-    const host = document.body.appendChild(document.createElement('div'));
-    host.id = 'amounts';
-    const fields = [
-      { id: 'capital', kind: 'number', label: { vi: 'Vốn (đồng)', en: 'Capital (dong)' } },
-      { id: 'weight', kind: 'number', label: { vi: 'Khối lượng (tấn)', en: 'Weight (tonnes)' } },
-      { id: 'year', kind: 'number', label: { vi: 'Năm', en: 'Year' } },
-    ];
-    const definition = { tokhai: 1, id: 'amounts', version: '1', title: 'Số', steps: [{ id: 'a', title: 'Số', sections: [{ id: 's', fields }] }] };
-    window.amounts = await mount(host, definition, { drafts: false, history: false });
-  });
+  const fields = [
+    { id: 'capital', kind: 'number', label: { vi: 'Vốn (đồng)', en: 'Capital (dong)' } },
+    { id: 'weight', kind: 'number', label: { vi: 'Khối lượng (tấn)', en: 'Weight (tonnes)' } },
+    { id: 'year', kind: 'number', label: { vi: 'Năm', en: 'Year' } },
+  ];
+  await mountBeside(page, definitionOf('amounts', fields));
   for (const [path, typed, shown] of [['capital', '600000000', '600.000.000'], ['weight', '1,5', '1,5'], ['year', '1965', '1965']]) {
     await typeInto(page, `#amounts input[data-path="${path}"]`, typed);
     await page.keyboard.press('Tab');
@@ -1551,23 +1563,14 @@ test('numbers read as each language writes them: 600.000.000 and 1,5 in Vietname
 
 test('a warning on a total the form works out shows with the errors at the first Next, though the citizen never left its box', async () => {
   const { page, context, problems } = await open(env, HARNESS);
-  await page.evaluate(async () => {
-    const { mount } = await import('/pkg/index.js');
-    const host = document.body.appendChild(document.createElement('div'));
-    host.id = 'income';
-    const warning = { check: 'total <= 100', code: 'custom.high', message: { vi: 'Tổng thu nhập cao', en: 'A high income' }, warning: true };
-    const fields = [
-      { id: 'salary', kind: 'number', label: 'Lương' },
-      { id: 'rent', kind: 'number', label: 'Cho thuê' },
-      { id: 'total', kind: 'number', label: 'Tổng', compute: 'salary + rent', rules: [warning] },
-      { id: 'note', kind: 'text', label: 'Ghi chú', required: true },
-    ];
-    const steps = [
-      { id: 'a', title: 'Thu nhập', sections: [{ id: 's', fields }] },
-      { id: 'b', title: 'Khác', sections: [{ id: 't', fields: [{ id: 'other', kind: 'text', label: 'Khác' }] }] },
-    ];
-    await mount(host, { tokhai: 1, id: 'income', version: '1', title: 'Thu nhập', steps }, { drafts: false, history: false });
-  });
+  const warning = { check: 'total <= 100', code: 'custom.high', message: { vi: 'Tổng thu nhập cao', en: 'A high income' }, warning: true };
+  const fields = [
+    { id: 'salary', kind: 'number', label: 'Lương' },
+    { id: 'rent', kind: 'number', label: 'Cho thuê' },
+    { id: 'total', kind: 'number', label: 'Tổng', compute: 'salary + rent', rules: [warning] },
+    { id: 'note', kind: 'text', label: 'Ghi chú', required: true },
+  ];
+  await mountBeside(page, definitionOf('income', fields, [{ id: 'other', kind: 'text', label: 'Khác' }]));
   await typeInto(page, '#income input[data-path="salary"]', '90');
   await typeInto(page, '#income input[data-path="rent"]', '20');
   await page.click('#income .tk-nav button[type=submit]');
