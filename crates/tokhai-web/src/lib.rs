@@ -59,15 +59,15 @@ impl Inner {
     /// copy of this code, not one per call).
     #[inline(never)]
     fn after(&self) {
-        let (events, focus, press) = {
+        let (events, focus, click_later) = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return };
             s.noticed.set(false);
-            (std::mem::take(&mut s.events), s.focus.take(), s.press.take())
+            (std::mem::take(&mut s.events), s.focus.take(), s.click_later.take())
         };
         if let Some(el) = focus {
             let _ = el.focus();
         }
-        if let Some(button) = press {
+        if let Some(button) = click_later {
             button.click();
         }
         for (name, detail) in events {

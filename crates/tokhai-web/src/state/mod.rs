@@ -116,7 +116,7 @@ pub struct State {
     /// The navigation button the mouse went down on, and how far down the page it was then.
     pressed: Option<(HtmlElement, i32)>,
     /// A button to press once the current call is over (its click runs in a call of its own).
-    pub press: Option<HtmlElement>,
+    pub click_later: Option<HtmlElement>,
     satisfaction: bool,
     /// Chosen files by path when the JS face uploads them (the `uploads` option), else `None`.
     uploads: Option<Vec<(String, files::Upload)>>,
@@ -240,7 +240,7 @@ impl State {
             notice: frame.notice,
             noticed: Cell::new(false),
             pressed: None,
-            press: None,
+            click_later: None,
             satisfaction: opts.satisfaction,
             uploads: opts.uploads.then(Vec::new),
             send_after_uploads: false,
@@ -1037,7 +1037,7 @@ impl State {
             return;
         };
         if button.offset_top() != top && !button.contains(Some(target)) {
-            self.press = Some(button);
+            self.click_later = Some(button);
         }
     }
 
