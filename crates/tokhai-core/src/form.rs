@@ -614,11 +614,34 @@ impl Compiler {
     /// The pattern rule, when the field gives a pattern that compiles.
     fn pattern_rule(&mut self, def: &FieldDef, path: &str) -> Option<Box<dyn Rule>> {
         match rules::pattern::Pattern::new(def.pattern.as_ref()?) {
-            Ok(rule) => Some(Box::new(rule)),
+            Ok(rule) => {
+                self.pattern_fits(&rule, def, path);
+                Some(Box::new(rule))
+            }
             Err(e) => {
                 self.error(&format!("{path}.pattern"), format!("invalid pattern: {e}"));
                 None
             }
+        }
+    }
+
+    /// Refuses a pattern that takes no value, or none of a length the field takes.
+    fn pattern_fits(&mut self, rule: &rules::pattern::Pattern, def: &FieldDef, path: &str) {
+        let at = format!("{path}.pattern");
+        let Some((shortest, longest)) = rule.lengths() else {
+            return self.error(&at, "the pattern matches no text, so no answer could be accepted");
+        };
+        if let Some(max) = def.max_length.filter(|&max| shortest as usize > max) {
+            self.error(
+                &at,
+                format!("the pattern takes at least {shortest} characters, more than max_length ({max})"),
+            );
+        }
+        if let Some((min, longest)) = def.min_length.zip(longest).filter(|&(min, l)| (l as usize) < min) {
+            self.error(
+                &at,
+                format!("the pattern takes at most {longest} characters, fewer than min_length ({min})"),
+            );
         }
     }
 
@@ -629,6 +652,8 @@ impl Compiler {
         }
         if def.min.zip(def.max).is_some_and(|(a, b)| a > b) {
             self.error(&format!("{path}.min"), "min is greater than max");
+        } else if def.integer && def.min.zip(def.max).is_some_and(|(a, b)| a.ceil() > b.floor()) {
+            self.error(&format!("{path}.min"), "no whole number lies between min and max");
         }
         Some(Box::new(rules::range::Range {
             min: def.min,

@@ -109,6 +109,38 @@ fn definitions_no_citizen_could_file_or_read_right_are_refused() {
 }
 
 #[test]
+fn a_field_no_value_could_ever_pass_is_refused() {
+    let text = |id: &str, extra: Value| {
+        let mut f = json!({"id": id, "kind": "text", "label": id});
+        f.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        f
+    };
+    let errors = compile_errors(json!([
+        text("t1", json!({"pattern": "\\d{6}", "max_length": 5})),
+        text("t2", json!({"pattern": "[A-Z]{2}(-\\d{1,3})?", "min_length": 7})),
+        text("t3", json!({"pattern": "[^\\s\\S]+"})),
+        {"id": "n", "kind": "number", "label": "N", "integer": true, "min": 1.5, "max": 1.7},
+        // What can pass is kept: a pattern within its bounds, an optional empty class, a whole number.
+        text("t4", json!({"pattern": "\\d{5}|\\d{7}", "min_length": 6, "max_length": 7})),
+        text("t5", json!({"pattern": "a[^\\s\\S]*", "max_length": 1})),
+        text("t6", json!({"pattern": "x*", "min_length": 900})),
+        {"id": "w", "kind": "number", "label": "W", "integer": true, "min": 1.5, "max": 2}
+    ]));
+    let base = "$.steps[0].sections[0].fields";
+    let found: Vec<String> = errors.iter().map(|(p, m)| format!("{p}: {m}")).collect();
+    assert_eq!(
+        found,
+        [
+            format!("{base}[0].pattern: the pattern takes at least 6 characters, more than max_length (5)"),
+            format!("{base}[1].pattern: the pattern takes at most 6 characters, fewer than min_length (7)"),
+            format!("{base}[2].pattern: the pattern matches no text, so no answer could be accepted"),
+            format!("{base}[3].min: no whole number lies between min and max"),
+        ],
+        "{errors:#?}"
+    );
+}
+
+#[test]
 fn a_definition_saved_with_a_byte_order_mark_compiles() {
     let text = format!("\u{feff}{}", form(json!([{"id": "a", "kind": "text", "label": "A"}])));
     assert!(Form::compile(&text).is_ok());

@@ -80,6 +80,12 @@ proptest! {
         let theirs = regex_lite::Regex::new(&format!(r"\A(?:{pattern})\z")).unwrap();
         for text in &texts {
             prop_assert_eq!(ours.matches(text), theirs.is_match(text), "{:?} on {:?}", pattern, text);
+            if ours.matches(text) {
+                // A text it matches is within the lengths it says it takes.
+                let (shortest, longest) = ours.lengths().expect("matches a text, so takes one");
+                let len = text.chars().count() as u32;
+                prop_assert!(shortest <= len && longest.is_none_or(|l| len <= l), "{:?} on {:?}", pattern, text);
+            }
         }
     }
 }

@@ -43,6 +43,11 @@ impl Class {
         class
     }
 
+    /// Whether the set holds no character.
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
     /// Whether `c` is in the set.
     pub fn contains(&self, c: char) -> bool {
         let c = c as u32;

@@ -31,6 +31,8 @@ pub struct Regex {
     program: Vec<Inst>,
     /// The classes `program` names by index: a repeated class is stored once.
     classes: Vec<Class>,
+    /// How long a text it matches can be (`None`: no text matches).
+    lengths: Option<parse::Lengths>,
 }
 
 /// Why a pattern was refused, and where (a character offset from 0).
@@ -48,8 +50,15 @@ impl Regex {
         let (tree, classes) = parse::parse(pattern)?;
         Ok(Regex {
             program: compile::compile(&tree)?,
+            lengths: tree.lengths(&classes),
             classes,
         })
+    }
+
+    /// The fewest and most characters of a text it matches (no most: any length), or `None` when
+    /// no text matches; assertions are taken to hold.
+    pub fn lengths(&self) -> Option<(u32, Option<u32>)> {
+        self.lengths
     }
 
     /// Whether the whole of `text` matches.

@@ -37,6 +37,34 @@ pub(super) enum Node {
     },
 }
 
+/// The fewest and most characters of a text a pattern matches; no most when it takes any length.
+pub(super) type Lengths = (u32, Option<u32>);
+
+impl Node {
+    /// How long a text this node matches can be, or `None` when it matches no text (an empty class).
+    pub(super) fn lengths(&self, classes: &[Class]) -> Option<Lengths> {
+        match self {
+            Node::Empty | Node::Look(_) => Some((0, Some(0))),
+            Node::Char(_) => Some((1, Some(1))),
+            Node::Class(i) => (!classes[*i as usize].is_empty()).then_some((1, Some(1))),
+            Node::Concat(items) => items.iter().try_fold((0, Some(0)), |(min, max): Lengths, item| {
+                let (lo, hi) = item.lengths(classes)?;
+                Some((min.saturating_add(lo), max.zip(hi).map(|(a, b)| a.saturating_add(b))))
+            }),
+            Node::Alt(branches) => branches
+                .iter()
+                .filter_map(|b| b.lengths(classes))
+                .reduce(|(min, max), (lo, hi)| (min.min(lo), max.zip(hi).map(|(a, b)| a.max(b)))),
+            Node::Repeat { node, min, max } => match node.lengths(classes) {
+                None if *min == 0 => Some((0, Some(0))),
+                None => None,
+                Some((_, Some(0))) => Some((0, Some(0))),
+                Some((lo, hi)) => Some((lo.saturating_mul(*min), hi.zip(*max).map(|(a, b)| a.saturating_mul(b)))),
+            },
+        }
+    }
+}
+
 /// An assertion about the characters around a position.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Look {

@@ -18,6 +18,11 @@ impl Pattern {
             .map(|regex| Pattern { regex })
             .map_err(|e| e.to_string())
     }
+
+    /// The fewest and most characters of a value it takes, or `None` when it takes none.
+    pub fn lengths(&self) -> Option<(u32, Option<u32>)> {
+        self.regex.lengths()
+    }
 }
 
 impl Rule for Pattern {
