@@ -43,10 +43,12 @@ pub fn accepts(accept: &[String], media_type: &str) -> bool {
 }
 
 /// Whether a file name shows what the file is: not blank or too long, with no control or bidirectional
-/// characters ("hoso\u{202E}fdp.exe" shows as "hosoexe.pdf") nor bytes that were not UTF-8 (read as U+FFFD).
+/// characters ("hoso\u{202E}fdp.exe" shows as "hosoexe.pdf") nor bytes that were not UTF-8 (read as U+FFFD),
+/// and a name only, never a path ("../../hoso.pdf" would be saved outside an official's folder).
 fn shows_itself(name: &str) -> bool {
     let hidden = |c: char| c.is_control() || is_invisible(c) || c == char::REPLACEMENT_CHARACTER;
-    !name.trim().is_empty() && name.chars().count() <= MAX_NAME_CHARS && !name.chars().any(hidden)
+    let path = name.contains(['/', '\\']) || name.chars().all(|c| c == '.');
+    !name.trim().is_empty() && name.chars().count() <= MAX_NAME_CHARS && !name.chars().any(hidden) && !path
 }
 
 impl Rule for File {
