@@ -164,7 +164,8 @@ pub struct Config {
     pub registry_size: usize,
     /// Seed of the synthetic registry.
     pub registry_seed: u64,
-    /// Lifetime of a prefill bundle, in seconds.
+    /// Lifetime of a prefill bundle, in seconds: a filing sent later is checked against national data
+    /// fetched at intake instead (refused as expired only when that cannot be had).
     pub prefill_ttl_secs: i64,
     /// Lifetime of a login session, in seconds.
     pub session_ttl_secs: i64,

@@ -167,12 +167,18 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     }
     let now = now_ms();
     let sent = SentBundles::of(&sub);
-    // Without a bundle, a logged-in citizen's locked values are checked against one built now.
+    // Without a bundle, or with one past its time (a long filing), a logged-in citizen's locked values are
+    // checked against one built now; the bundle sent is refused as expired only when none can be built.
+    let stale = sent
+        .own
+        .as_ref()
+        .is_some_and(|b| b.as_ref().is_some_and(|b| is_stale(state, b, now)));
     let built = match (&sent.own, &login) {
         (None, Some(login)) => national_bundle(state, &form, login).await.map(Some),
+        (Some(_), Some(login)) if stale => national_bundle(state, &form, login).await.map(Some),
         _ => None,
     };
-    let checked = sent.own.as_ref().or(built.as_ref());
+    let checked = built.as_ref().or(sent.own.as_ref());
     let checked_rows = checked_rows(state, &form, login.as_ref(), &sub.values, &sent.rows).await;
     let mut issues = check(state, &form, &sub, checked, &checked_rows, login.as_ref(), now)?;
     let (attached, not_kept) = uploads::named_uploads(state, &form, &sub.values, subject).await?;
@@ -180,8 +186,25 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     if !issues.is_empty() {
         return refuse(state, &sub, subject, form, issues, built).await;
     }
-    let stored = Stored::accepted(&sub, &form, login.as_ref(), sent, now);
-    store(state, &sub, form, &stored, &attached).await
+    let own = checked.cloned().flatten();
+    let evidence = Evidence {
+        own: own.as_ref(),
+        rows: checked_rows.iter().flatten().collect(),
+    };
+    let stored = Stored::accepted(&sub, &form, login.as_ref(), &evidence, now);
+    store(state, &sub, form, &stored, &evidence, &attached).await
+}
+
+/// The national data a dossier's values were checked against: the citizen's own bundle and household
+/// members' rows, sent with the values or built at intake.
+struct Evidence<'a> {
+    own: Option<&'a PrefillBundle>,
+    rows: Vec<&'a PrefillBundle>,
+}
+
+/// Whether a bundle is ours, validly signed, and past its time.
+fn is_stale(state: &AppState, bundle: &PrefillBundle, now: i64) -> bool {
+    now / 1000 > bundle.expires_at && state.keys.verify(bundle)
 }
 
 /// Refuses a submission too large to read through, or whose key or digest is not well formed.
@@ -274,10 +297,10 @@ async fn refuse(
 }
 
 impl Stored {
-    /// The dossier an accepted submission becomes, received `now`.
-    fn accepted(sub: &Submission, form: &Form, login: Option<&Login>, sent: SentBundles, now: i64) -> Stored {
-        let bundle = sent.own.flatten();
-        let rows: Vec<PrefillBundle> = sent.rows.into_iter().flatten().collect();
+    /// The dossier an accepted submission becomes, received `now`: its values' provenance is that of
+    /// the national data they were checked against (sent with them, or built at intake).
+    fn accepted(sub: &Submission, form: &Form, login: Option<&Login>, evidence: &Evidence<'_>, now: i64) -> Stored {
+        let rows: Vec<PrefillBundle> = evidence.rows.iter().map(|&b| b.clone()).collect();
         Stored {
             id: receipt_id(&sub.idempotency_key, now),
             form_id: form.id().to_owned(),
@@ -286,25 +309,26 @@ impl Stored {
             login_at: login.map(|l| l.login_at),
             received_at: now,
             digest: sub.digest.clone(),
-            provenance: serde_json::to_string(&provenance(form.def(), bundle.as_ref(), &rows, &sub.values))
+            provenance: serde_json::to_string(&provenance(form.def(), evidence.own, &rows, &sub.values))
                 .unwrap_or_default(),
             payload: sub.values.to_string(),
         }
     }
 }
 
-/// Stores an accepted dossier and binds its files to it, in one transaction: 201 with its receipt; the
-/// answer to a concurrent twin with the same key that stored first; or, when another dossier filed at
-/// the same moment holds one of the files, the refusal.
+/// Stores an accepted dossier with the national data it was checked against and binds its files to it,
+/// in one transaction: 201 with its receipt; the answer to a concurrent twin with the same key that
+/// stored first; or, when another dossier filed at the same moment holds one of the files, the refusal.
 async fn store(
     state: &AppState,
     sub: &Submission,
     form: Arc<Form>,
     stored: &Stored,
+    evidence: &Evidence<'_>,
     attached: &[NamedUpload],
 ) -> Answer {
     let mut tx = state.writer.begin().await.map_err(ApiError::db)?;
-    if !insert(&mut tx, sub, &form, stored).await? {
+    if !insert(&mut tx, sub, &form, stored, evidence).await? {
         drop(tx);
         let twin = stored_by_key(state, &sub.idempotency_key).await?;
         return match twin {
@@ -320,14 +344,21 @@ async fn store(
     }
     tx.commit().await.map_err(ApiError::db)?;
     let masked = stored.subject.as_deref().map(mask_pin).unwrap_or_default();
-    tracing::info!(form = form.id(), subject = masked, receipt = %stored.id, "submission accepted");
+    let checked = evidence.own.is_some();
+    tracing::info!(form = form.id(), subject = masked, receipt = %stored.id, checked, "submission accepted");
     let body = json!({"status": "accepted", "receipt": stored.receipt()});
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// Inserts a dossier unless its key is stored already; whether it did. One statement inserts: the
 /// unique index on the key makes a concurrent twin insert nothing.
-async fn insert(tx: &mut AnyConnection, sub: &Submission, form: &Form, stored: &Stored) -> Result<bool, Failure> {
+async fn insert(
+    tx: &mut AnyConnection,
+    sub: &Submission,
+    form: &Form,
+    stored: &Stored,
+    evidence: &Evidence<'_>,
+) -> Result<bool, Failure> {
     let inserted = sqlx::query(
         "INSERT INTO submissions (id, form_id, form_version, ruleset_hash, subject, login_at, received_at, digest, \
          payload, provenance, prefill, idempotency_key, row_prefills) \
@@ -344,9 +375,9 @@ async fn insert(tx: &mut AnyConnection, sub: &Submission, form: &Form, stored: &
     .bind(stored.digest.clone())
     .bind(stored.payload.clone())
     .bind(stored.provenance.clone())
-    .bind(sub.prefill.as_ref().map(Json_::to_string))
+    .bind(evidence.own.and_then(|b| serde_json::to_string(b).ok()))
     .bind(sub.idempotency_key.clone())
-    .bind((!sub.row_prefills.is_empty()).then(|| Json_::Array(sub.row_prefills.clone()).to_string()))
+    .bind((!evidence.rows.is_empty()).then(|| serde_json::to_string(&evidence.rows).unwrap_or_default()))
     .execute(&mut *tx)
     .await
     .map_err(ApiError::db)?;

@@ -418,10 +418,21 @@ async fn locked_values_sent_without_their_bundle_are_checked_against_national_da
         "{body}"
     );
 
-    // The citizen's true values are accepted without a bundle.
+    // The citizen's true values are accepted without a bundle, and the dossier says they were checked
+    // against national data: its provenance and the bundle it keeps are those fetched at intake.
     let (status, body) = client
         .post("/api/submissions", &submission(&running, "demo", &values, None))
         .await;
     assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        body["receipt"]["provenance"]["full_name"]["source"], "population.full_name",
+        "{body}"
+    );
+    let kept: (Option<String>,) = sqlx::query_as("SELECT prefill FROM submissions WHERE id = $1")
+        .bind(body["receipt"]["id"].as_str().unwrap().to_owned())
+        .fetch_one(&running.state.db)
+        .await
+        .unwrap();
+    assert!(kept.0.is_some_and(|b| b.contains("population.full_name")));
     running.task.abort();
 }

@@ -208,24 +208,38 @@ async fn citizen_path(c: Config, engine: &str) {
         (422, Some("prefill.signature_invalid"))
     );
 
-    // An expired bundle (validly signed) is refused.
+    // A bundle past its time (a long filing, validly signed) is no refusal: the values are checked against
+    // national data fetched at intake, which the dossier records as their source.
     let mut expired = typed.clone();
     expired.expires_at = expired.issued_at - 1;
     running.state.keys.sign(&mut expired);
+    let expired = serde_json::to_value(&expired).unwrap();
+    let (status, receipt) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&expired)),
+        )
+        .await;
+    assert_eq!(status, 201, "{receipt}");
+    assert_eq!(
+        receipt["receipt"]["provenance"]["full_name"]["source"],
+        "population.full_name"
+    );
+    // Its locked values are still held to national data, and the refusal brings it afresh.
     let (status, refusal) = client
         .post(
             "/api/submissions",
-            &submission(
-                &running,
-                "demo",
-                &values,
-                Some(&serde_json::to_value(&expired).unwrap()),
-            ),
+            &submission(&running, "demo", &changed, Some(&expired)),
         )
         .await;
     assert_eq!(
         (status, refusal["reasons"][0]["code"].as_str()),
-        (422, Some("prefill.expired"))
+        (422, Some("prefill.locked_changed")),
+        "{refusal}"
+    );
+    assert!(
+        refusal["prefill"]["expires_at"].as_i64() > expired["expires_at"].as_i64(),
+        "{refusal}"
     );
 
     // Another citizen's bundle is refused once someone else is logged in.
