@@ -253,27 +253,49 @@ impl Session {
     /// (so without showing them): whether going on from a step would meet one further on.
     pub fn pending_errors(&self) -> Vec<Issue> {
         let mut out = Vec::new();
-        for (f, slots) in (0..).zip(&self.slots) {
-            for (row, slot) in slots.iter().enumerate().filter(|(_, s)| s.visible) {
-                let row_arg = self.form.fields[f as usize].group.map(|_| row);
-                let path = path::of(&self.form, f, row_arg);
-                out.extend(
-                    self.check(f, row_arg, &path, slot.required)
-                        .into_iter()
-                        .filter(Issue::is_error),
-                );
+        for (f, row) in self.page_order() {
+            let slot = &self.slots[f as usize][row];
+            if !slot.visible {
+                continue;
             }
+            let row_arg = self.form.fields[f as usize].group.map(|_| row);
+            let path = path::of(&self.form, f, row_arg);
+            out.extend(
+                self.check(f, row_arg, &path, slot.required)
+                    .into_iter()
+                    .filter(Issue::is_error),
+            );
         }
         out
     }
 
-    /// Current issues of visible fields, in form order.
+    /// Current issues of visible fields, in the order the page shows them: a group's rows one after
+    /// the other, each with its fields.
     pub fn issues(&self) -> Vec<Issue> {
-        self.slots
-            .iter()
-            .flatten()
-            .flat_map(|s| s.issues.iter().cloned())
+        self.page_order()
+            .into_iter()
+            .flat_map(|(f, row)| self.slots[f as usize][row].issues.iter().cloned())
             .collect()
+    }
+
+    /// Every slot as (field, row) in the order the page shows them: each field in form order, and
+    /// after a group row by row, each row's fields in order.
+    fn page_order(&self) -> Vec<(u32, usize)> {
+        let mut out = Vec::with_capacity(self.slots.len());
+        for (f, field) in (0..).zip(&self.form.fields) {
+            if field.group.is_some() {
+                continue;
+            }
+            out.push((f, 0));
+            for row in 0..if field.kind == FieldKind::Group {
+                self.rows(f)
+            } else {
+                0
+            } {
+                out.extend(field.children.iter().map(|&c| (c, row)));
+            }
+        }
+        out
     }
 
     /// Whether nothing blocks submission (call after [`Session::validate_all`]).

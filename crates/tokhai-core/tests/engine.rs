@@ -141,6 +141,32 @@ fn a_field_no_value_could_ever_pass_is_refused() {
 }
 
 #[test]
+fn issues_come_in_the_order_the_page_shows_them_row_by_row() {
+    let mut s = session(json!([
+        {"id": "name", "kind": "text", "label": "Họ tên", "required": true},
+        {"id": "rows", "kind": "group", "label": "Thành viên", "fields": [
+            {"id": "pin", "kind": "text", "label": "Số định danh", "required": true},
+            {"id": "who", "kind": "text", "label": "Họ tên", "required": true}]},
+        {"id": "phone", "kind": "text", "label": "Điện thoại", "required": true}
+    ]));
+    s.add_row("rows").unwrap();
+    s.add_row("rows").unwrap();
+    s.validate_all();
+    let paths: Vec<String> = codes(&s).into_iter().map(|(p, _)| p).collect();
+    let order = [
+        "name",
+        "rows[0].pin",
+        "rows[0].who",
+        "rows[1].pin",
+        "rows[1].who",
+        "phone",
+    ];
+    assert_eq!(paths, order);
+    let pending: Vec<String> = s.pending_errors().into_iter().map(|i| i.path).collect();
+    assert_eq!(pending, order);
+}
+
+#[test]
 fn a_definition_saved_with_a_byte_order_mark_compiles() {
     let text = format!("\u{feff}{}", form(json!([{"id": "a", "kind": "text", "label": "A"}])));
     assert!(Form::compile(&text).is_ok());
