@@ -242,6 +242,9 @@ export async function answerSummary(page, words = 'Nguyễn Văn Bình') {
     });
     if (kind === 'press') await page.keyboard.press('Space');
     else if (kind === 'combo') {
+      // Text left in the box would narrow the list to its matches: the first option of all is taken.
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.press('Backspace');
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Enter');

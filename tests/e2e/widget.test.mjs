@@ -1676,3 +1676,56 @@ test('a file refused as chosen (its type) is said to screen readers, not only wr
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("a group's errors are listed row by row, as the page shows them; a full group says why it takes no more rows; a step done says so", async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const people = {
+    id: 'people', kind: 'group', label: 'Người cùng chuyển đến', min_rows: 1, max_rows: 2, fields: [
+      { id: 'who', kind: 'text', label: 'Họ tên', required: true },
+      { id: 'born', kind: 'text', label: 'Năm sinh', required: true },
+    ],
+  };
+  await mountBeside(page, definitionOf('rows', [people], [{ id: 'note', kind: 'text', label: 'Ghi chú' }]));
+  const full = '#rows .tk-rows-full';
+  assert.equal(await page.isHidden(full), true, 'room for a row: the add button, no line');
+  await page.click('#rows [data-act=add]');
+  assert.equal(await text(page, '#rows .tk-notice[role=status]'), 'Đã thêm dòng 2. Đã đủ số dòng tối đa (2 dòng).');
+  assert.equal(await page.isHidden('#rows [data-act=add]'), true);
+  assert.equal(await text(page, full), 'Đã đủ số dòng tối đa (2 dòng).', 'where the button was, why it is gone');
+  await page.click('#rows .tk-nav button[type=submit]');
+  await page.waitForSelector('#rows .tk-summary:not([hidden])');
+  const links = await page.$$eval('#rows .tk-summary a', (as) => as.map((a) => a.textContent.replace(/:.*/, '').trim()));
+  assert.deepEqual(links, ['Họ tên, dòng 1', 'Năm sinh, dòng 1', 'Họ tên, dòng 2', 'Năm sinh, dòng 2']);
+  // One row removed, the line goes and the button is back.
+  await page.click('#rows .tk-row:nth-child(2) .tk-remove');
+  assert.equal(await page.isHidden(full), true);
+  assert.equal(await page.isVisible('#rows [data-act=add]'), true);
+  // The progress is a group of steps, not a landmark without links; a step done says so, not by colour alone.
+  await page.fill('#rows input[data-path="people[0].who"]', 'Trần Thị Bình');
+  await page.fill('#rows input[data-path="people[0].born"]', '1990');
+  await page.click('#rows .tk-nav button[type=submit]');
+  await page.waitForSelector('#rows .tk-step:nth-child(2):not([hidden])');
+  assert.equal(await page.getAttribute('#rows .tk-progress', 'role'), 'group');
+  const steps = () => page.$$eval('#rows .tk-steps-list li', (lis) => lis.map((li) => li.textContent));
+  assert.deepEqual(await steps(), ['Bước 1 (đã xong)', 'Bước 2']);
+  await page.click('#rows [data-act=lang]');
+  assert.deepEqual(await steps(), ['Bước 1 (done)', 'Bước 2']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a searchable list opened with the arrow key shows the matches of what is typed in it, not every option', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  await typeInto(page, '#tk1-ethnicity', 'Kin');
+  await page.waitForSelector('#tk1-ethnicity-list:not([hidden]) [role=option]');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.isHidden('#tk1-ethnicity-list'), true);
+  await page.keyboard.press('ArrowDown');
+  const options = await page.$$eval('#tk1-ethnicity-list [role=option]', (os) => os.map((o) => o.textContent));
+  assert.deepEqual(options, ['Kinh']);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.inputValue('#tk1-ethnicity'), 'Kinh');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -234,6 +234,8 @@ pub struct GroupNode {
     pub rows_el: Element,
     /// The add button.
     pub add: HtmlElement,
+    /// The line shown in its place once the group holds its most rows, if it has a most.
+    pub full: Option<Element>,
     /// Rows on screen.
     pub rows: Vec<RowNode>,
 }
@@ -805,6 +807,18 @@ impl Builder<'_> {
         ];
         let add = dom.make(Some(&fs), "button", &add_attrs, Word::AddRow.get(self.lang));
         texts.push((add.clone(), Txt::Word(Word::AddRow)));
+        // Where the button was once the group is full, a line says why it is gone.
+        let full = def.max_rows.map(|max| {
+            let text = Word::RowsFull.fill(self.lang, &max.to_string(), "");
+            let full = dom.make(
+                Some(&fs),
+                "p",
+                &[("class", "tk-hint tk-rows-full"), ("hidden", "")],
+                &text,
+            );
+            texts.push((full.clone(), Txt::Numbered(Word::RowsFull, max)));
+            full
+        });
         let fields = def.fields.iter().flatten().map(|f| Rc::new(f.clone())).collect();
         self.groups.insert(
             path.to_owned(),
@@ -814,6 +828,7 @@ impl Builder<'_> {
                 step,
                 rows_el: rows_el.clone(),
                 add: html(&add),
+                full,
                 rows: Vec::new(),
             },
         );
@@ -852,11 +867,17 @@ impl Builder<'_> {
         for def in &fields {
             let path = format!("{group_path}[{index}].{}", def.id);
             self.field(&el, def, &path, step);
-            paths.push(path);
             if key.as_deref() == Some(def.id.as_str()) {
-                let attrs = [("class", "tk-row-status"), ("role", "status")];
+                // What became of the member is said as it comes, and read again with the PIN's box.
+                let id = format!("{}-member", dom.id(&path));
+                let attrs = [("class", "tk-row-status"), ("role", "status"), ("id", &id)];
                 status = Some(dom.make(Some(&el), "p", &attrs, ""));
+                if let Some(node) = self.nodes.get_mut(&path) {
+                    node.hint_ids = [node.hint_ids.as_str(), &id].join(" ").trim_start().to_owned();
+                    attr(&node.described, "aria-describedby", &node.hint_ids);
+                }
             }
+            paths.push(path);
         }
         let remove_txt = Txt::Numbered(Word::RemoveRow, n);
         let row_index = index.to_string();

@@ -41,6 +41,10 @@ pub enum Word {
     RowAdded,
     /// Said once a row is removed, with the rows left.
     RowRemoved,
+    /// A group holds its most rows, `{n}`: none can be added.
+    RowsFull,
+    /// Said after the title of a step done, in the progress list.
+    StepDone,
     /// Legend of row {n}.
     Row,
     /// Hint of date fields, with an example `{date}` also written as `{digits}`.
@@ -208,6 +212,8 @@ impl Word {
             Word::Row => ("Dòng {n}", "Row {n}"),
             Word::RowAdded => ("Đã thêm dòng {n}.", "Row {n} added."),
             Word::RowRemoved => ("Đã xóa dòng {n}, còn {total} dòng.", "Row {n} removed, {total} left."),
+            Word::StepDone => (" (đã xong)", " (done)"),
+            Word::RowsFull => ("Đã đủ số dòng tối đa ({n} dòng).", "No more rows can be added ({n} at most)."),
             Word::DateHint => (
                 "Nhập ngày/tháng/năm, ví dụ {date}, hoặc gõ liền {digits}",
                 "Day/month/year, for example {date}, or the digits alone: {digits}",

@@ -91,7 +91,9 @@ impl Frame {
         if def.steps.len() < 2 {
             nav_attrs.push(("hidden", ""));
         }
-        let nav_el = dom.make(Some(&form_el), "nav", &nav_attrs, "");
+        // A group, not a navigation landmark: its steps are no links.
+        nav_attrs.push(("role", "group"));
+        let nav_el = dom.make(Some(&form_el), "div", &nav_attrs, "");
         // The progress list's name is its aria-label.
         chrome.texts.push((nav_el.clone(), Txt::Word(Word::Progress)));
         let progress_id = format!("{}progress", dom.prefix);
@@ -192,7 +194,10 @@ impl Chrome<'_> {
                 ("aria-describedby", progress_id),
             ];
             let h = self.add(&el, "h3", &h_attrs, Txt::Def(step.title.clone()));
-            let item = self.add(progress, "li", &[], Txt::Def(step.title.clone()));
+            let item = dom.add(progress, "li", "", "");
+            self.add(&item, "span", &[], Txt::Def(step.title.clone()));
+            // What the border's colour shows, said: "(đã xong)" after a step done.
+            let done = dom.add(&item, "span", "tk-vh", "");
             let mut sections = Vec::with_capacity(step.sections.len());
             for sec in &step.sections {
                 let s = dom.add(&el, "div", "tk-section", "");
@@ -214,6 +219,7 @@ impl Chrome<'_> {
                 el,
                 heading: html(&h),
                 item,
+                done,
                 sections,
                 visible: true,
             });

@@ -51,6 +51,8 @@ struct StepNode {
     el: Element,
     heading: HtmlElement,
     item: Element,
+    /// The hidden words after its title in the progress list once it is done.
+    done: Element,
     /// Its sections' elements, in definition order.
     sections: Vec<Element>,
     visible: bool,
@@ -638,6 +640,9 @@ impl State {
             let max = g.def.max_rows.unwrap_or(usize::MAX);
             let min = g.def.min_rows.unwrap_or(0);
             g.add.set_hidden(count >= max);
+            if let Some(full) = &g.full {
+                show(full, count >= max);
+            }
             for row in &g.rows {
                 if let Ok(Some(b)) = row.el.query_selector(":scope > .tk-remove") {
                     show(&b, count > min);
@@ -1151,7 +1156,9 @@ impl State {
         let open = !c.list.has_attribute("hidden");
         match key.as_str() {
             "ArrowDown" | "ArrowUp" if !open => {
-                self.filter_list(&path, false);
+                // Text typed and not chosen yet opens on its matches; a chosen answer, on every option.
+                let typed = c.value.is_none() && !c.input.value().trim().is_empty();
+                self.filter_list(&path, typed);
                 true
             }
             "ArrowDown" | "ArrowUp" => {
@@ -1309,8 +1316,13 @@ impl State {
         if let Some(p) = first {
             self.focus = self.nodes.get(&p).map(|n| n.focus.clone());
         }
-        let rows = self.groups.get(path).map_or(0, |g| g.rows.len());
-        self.notify(Word::RowAdded.fill(&self.lang, &rows.to_string(), ""));
+        let Some(g) = self.groups.get(path) else { return };
+        let rows = g.rows.len().to_string();
+        let mut notice = Word::RowAdded.fill(&self.lang, &rows, "");
+        if g.add.hidden() {
+            notice = format!("{notice} {}", Word::RowsFull.fill(&self.lang, &rows, ""));
+        }
+        self.notify(notice);
     }
 
     /// Removes row `index` of a group and focuses the row now in its place, the one before, or the add button.

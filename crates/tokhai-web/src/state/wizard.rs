@@ -87,6 +87,8 @@ impl State {
                 Screen::Step(c) => i < c,
                 _ => true,
             };
+            let said = done.then(|| Word::StepDone.get(&lang));
+            s.done.set_text_content(said);
             s.item.set_class_name(if Some(i) == current {
                 "tk-current"
             } else if done {
