@@ -31,6 +31,8 @@ test('a filing appears on the dashboard with its time, against the target', asyn
   await page.waitForSelector('#histogram svg');
   const figures = await page.textContent('#figures');
   assert.match(figures, /Đã nộp\s*1/, figures);
+  assert.match(figures, /Đã bấm nộp, chưa được tiếp nhận\s*0/, figures);
+  assert.match(figures, /Trung bình\s*\d/, figures);
   assert.equal(await page.locator('#histogram svg line.target').count(), 1, 'the 5-minute target line');
   assert.match(await page.textContent('#histogram svg desc'), /^1 hồ sơ đã nộp/);
   assert.deepEqual(await axeViolations(page), []);

@@ -339,6 +339,11 @@ impl Timeline {
         }
     }
 
+    /// Whether the back end's receipt is recorded.
+    pub fn has_receipt(&self) -> bool {
+        self.events.iter().any(|e| e.kind == EventKind::Receipt)
+    }
+
     /// Whether the citizen did anything (focused or changed a field, or submitted): a page opened and
     /// left untouched is no filing, and not an abandoned one.
     pub fn has_activity(&self) -> bool {
@@ -411,7 +416,7 @@ impl Timeline {
                 EventKind::Start | EventKind::ErrorCleared { .. } => {}
             }
         }
-        let submitted = events.iter().any(|e| e.kind == EventKind::Receipt);
+        let submitted = self.has_receipt();
         let outcome = if submitted {
             Outcome::Submitted
         } else if last_submit.is_some() {
@@ -477,7 +482,11 @@ pub struct Aggregate {
     pub filings: usize,
     /// Filings submitted.
     pub submitted: usize,
-    /// Median login (or mount) → submit of submitted filings, ms.
+    /// Filings whose Submit was pressed but no receipt is recorded (neither submitted nor abandoned).
+    pub attempted: usize,
+    /// Mean login (or mount) → submit of submitted filings, ms: the national target is an average.
+    pub mean_ms: Option<f64>,
+    /// Median of the same, ms.
     pub median_ms: Option<f64>,
     /// 90th percentile of the same, ms.
     pub p90_ms: Option<f64>,
@@ -518,6 +527,8 @@ pub fn aggregate(filings: &[Metrics]) -> Aggregate {
     Aggregate {
         filings: filings.len(),
         submitted: durations.len(),
+        attempted: filings.iter().filter(|m| m.outcome == Outcome::Attempted).count(),
+        mean_ms: (!durations.is_empty()).then(|| durations.iter().sum::<f64>() / durations.len() as f64),
         median_ms: percentile(&durations, 0.5),
         p90_ms: percentile(&durations, 0.9),
         share_within_target: (!durations.is_empty()).then(|| within as f64 / durations.len() as f64),
@@ -966,6 +977,27 @@ mod tests {
         };
         assert_eq!(agg.abandoned_at, vec![(place, 1)]);
         assert_eq!(agg.median_ms, Some(340_000.0));
+    }
+
+    #[test]
+    fn the_aggregate_gives_the_mean_the_target_is_set_on_and_counts_filings_never_received() {
+        let mut later = filing();
+        for e in &mut later.events {
+            e.at += 60_000.0;
+        }
+        let mut unreceived = filing();
+        unreceived.events.retain(|e| e.kind != EventKind::Receipt);
+        let metrics: Vec<Metrics> = [filing(), later, unreceived]
+            .iter()
+            .map(|t| t.metrics(IDLE_THRESHOLD_MS, TARGET_MS))
+            .collect();
+        let agg = aggregate(&metrics);
+        assert_eq!((agg.filings, agg.submitted, agg.attempted), (3, 2, 1));
+        assert_eq!((agg.mean_ms, agg.median_ms), (Some(370_000.0), Some(340_000.0)));
+        assert_eq!(
+            agg.abandonment_rate, 0.0,
+            "a filing sent and never received is not abandoned"
+        );
     }
 
     #[test]

@@ -335,6 +335,7 @@ mod tests {
             "timing.session_taken",
             "timing.form_mismatch",
             "timing.no_activity",
+            "timing.receipt_unbound",
             "timing.dossier_taken",
             "satisfaction.already_rated",
         ] {

@@ -42,7 +42,8 @@ fn label(vi: &str, en: &str) -> Json_ {
 /// The figures of an aggregate, as the summary and each of its days give them.
 fn figures(a: &Aggregate) -> Json_ {
     json!({
-        "filings": a.filings, "submitted": a.submitted, "median_ms": a.median_ms, "p90_ms": a.p90_ms,
+        "filings": a.filings, "submitted": a.submitted, "attempted": a.attempted, "mean_ms": a.mean_ms,
+        "median_ms": a.median_ms, "p90_ms": a.p90_ms,
         "share_within_target": a.share_within_target, "abandonment_rate": a.abandonment_rate,
     })
 }

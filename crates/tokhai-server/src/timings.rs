@@ -98,9 +98,14 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
         .ok_or_else(|| form_unknown(&beacon.form_id))?;
     check_timeline(&beacon.timeline, form)?;
     let now = now_ms();
-    // The clock runs from the server's login to its receipt (or to now, before any receipt).
+    // The clock runs from the server's login to its receipt (or to now, before any receipt). A filing
+    // counts as submitted only with the dossier the back end received.
     let latest = match &beacon.dossier_id {
         Some(id) => receipt_time(state, &beacon, id, &login).await?,
+        None if beacon.timeline.has_receipt() => {
+            let issue = Issue::error("dossier_id", "timing.receipt_unbound");
+            return Err(Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, issue).into());
+        }
         None => now,
     };
     put_on_server_clock(&mut beacon, now);

@@ -203,6 +203,9 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         let (status, body, _) = send(beacon("session-viewed-001", None, events)).await;
         assert_eq!((status, code(&body).0), (422, "timing.no_activity"), "{body}");
     }
+    // A receipt with no dossier the back end received would count a filing as submitted on its word.
+    let (status, body, _) = send(beacon("session-unbound-01", None, filed.clone())).await;
+    assert_eq!((status, code(&body).0), (422, "timing.receipt_unbound"), "{body}");
     // Another session naming a dossier that has its filing's record would count it twice.
     let (status, body, _) = send(beacon("session-twice-0001", Some(&dossier), filed.clone())).await;
     assert_eq!((status, code(&body).0), (409, "timing.dossier_taken"), "{body}");
