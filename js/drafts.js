@@ -94,6 +94,8 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
   let earlier = null;
   // Drafts are saved once the form is mounted and any earlier draft restored.
   let restoring = true;
+  /** Whether this filing has a draft (saved or restored here): its timeline is kept up to date in it. */
+  let kept = false;
   /** Paths the citizen changed before the earlier draft was restored. */
   const edited = new Set();
 
@@ -144,6 +146,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     clearTimeout(saveTimer);
     saveTimer = null;
     if (!enabled || done || destroyed || restoring || filedElsewhere) return saving;
+    kept = true;
     const draft = {
       ...info,
       ruleset_hash: widget.rulesetHash(),
@@ -172,9 +175,12 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     saveTimer = setTimeout(save, delay);
   };
 
-  /** Saves the draft now if a save is waiting (the page goes, or the form). */
+  /**
+   * Saves the draft now if a save is waiting or the filing has one (the page goes, or the form): the
+   * draft's timeline then says when the page went, and the time it stayed closed is no step's.
+   */
   const flush = () => {
-    if (saveTimer) save();
+    if (saveTimer || kept) save();
   };
 
   const onEdit = () => saveSoon();
@@ -221,6 +227,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
         // The same filing goes on: its key and its timing too (a reload, or a visit the next day, is not another filing).
         if (typeof draft.idempotency_key === 'string') widget.continueFiling(draft.idempotency_key);
         timing.resume(draft.timing);
+        kept = true;
         // Locked prefilled values come from the new bundle, never from the draft.
         const values = { ...draft.values };
         for (const [path, v] of Object.entries(prefill.bundle?.values ?? {})) if (v?.locked) delete values[path];

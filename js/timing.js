@@ -53,13 +53,16 @@ export function timing(widget, options, dispatch, formId) {
 
   return {
     /** The session and its events so far, as a draft keeps them. */
-    saved: () => ({ session, events: JSON.parse(widget.timeline(false)).events }),
+    saved: () => {
+      const { events, login_at } = JSON.parse(widget.timeline(false));
+      return { session, events, login_at };
+    },
 
     /** Goes on with a draft's timing; one that cannot be read leaves this visit timed as a filing of its own. */
     resume(timing) {
       if (typeof timing?.session !== 'string') return;
       try {
-        widget.continueTimeline(JSON.stringify(timing.events));
+        widget.continueTimeline(JSON.stringify(timing.events), typeof timing.login_at === 'number' ? timing.login_at : undefined);
         session = timing.session;
       } catch (error) {
         dispatch('error', { error });

@@ -1117,8 +1117,10 @@ test('an answer is saved in the draft once the citizen leaves its box: a reload 
   await context.close();
 });
 
-test('a filing over a reload is one filing: the draft carries its timing session and the earlier visit\'s events', async () => {
-  const { page, context, problems } = await open(env, `${HARNESS}?timings=1`);
+test('a filing over a reload is one filing: the draft carries its timing session, its login and the earlier visit\'s events', async () => {
+  // The citizen logged in, began, and comes back under a new login: the filing is timed from the first.
+  const [firstLogin, secondLogin] = [Date.now() - 60_000, Date.now() - 1_000];
+  const { page, context, problems } = await open(env, `${HARNESS}?timings=1&loginAt=${firstLogin}`);
   const beacons = [];
   await page.route('**/collect-timings', (route) => {
     beacons.push(JSON.parse(route.request().postData()));
@@ -1139,15 +1141,22 @@ test('a filing over a reload is one filing: the draft carries its timing session
   await saved;
   await leave();
   await beaconCount(1);
-  await page.reload();
+  await page.goto(new URL(`${HARNESS}?timings=1&loginAt=${secondLogin}`, page.url()).href);
   // The page's load comes before the harness has mounted the form again.
   await page.waitForSelector('body[data-ready="true"]');
   await page.evaluate(() => window.tk.restored);
   await page.focus('#tk1-dob');
+  const savedOnLeaving = page.evaluate(() => new Promise((ok) => document.addEventListener('tokhai-draft', ok, { once: true })));
   await leave();
   await beaconCount(2);
   const [first, second] = beacons;
   assert.equal(second.session_id, first.session_id, 'one filing');
+  assert.equal(second.timeline.login_at, firstLogin, 'timed from the login it began under');
+  // The first visit's leaving is in the draft: the time the page stayed closed counts for no step.
+  const kinds = second.timeline.events.map((e) => e.type);
+  assert.equal(kinds[kinds.lastIndexOf('start') - 1], 'hidden', kinds.join());
+  // Leaving again saves the draft with its timeline, though no answer changed since the last save.
+  await savedOnLeaving;
   const changed = (b) => b.timeline.events.filter((e) => e.type === 'change').map((e) => e.field);
   assert.deepEqual(changed(second), changed(first), "the first visit's answers are in the filing's timeline");
   assert.ok(second.timeline.events.length > first.timeline.events.length);

@@ -346,12 +346,13 @@ impl Widget {
     }
 
     /// Continues a filing begun on an earlier page: `events` (JSON, from its draft's timing) come
-    /// before this page's, in the timeline and the metrics.
+    /// before this page's, in the timeline and the metrics, which run from `login_at` when it is the
+    /// earlier login (the filing began under it).
     #[wasm_bindgen(js_name = continueTimeline)]
-    pub fn continue_timeline(&self, events: &str) -> Result<(), JsError> {
+    pub fn continue_timeline(&self, events: &str, login_at: Option<f64>) -> Result<(), JsError> {
         let events = serde_json::from_str(events)
             .map_err(|e| JsError::new(&format!("the draft's timing is not a list of events: {e}")))?;
-        self.inner.peek(|s| s.continue_timeline(events));
+        self.inner.peek(|s| s.continue_timeline(events, login_at));
         Ok(())
     }
 

@@ -1255,9 +1255,14 @@ impl State {
         });
     }
 
-    /// Continues a filing begun on an earlier page: its events (from the draft) come before this page's.
-    pub fn continue_timeline(&mut self, events: Vec<TimedEvent>) {
+    /// Continues a filing begun on an earlier page: its events (from the draft) come before this page's,
+    /// and it is timed from the earlier page's login when that came first.
+    pub fn continue_timeline(&mut self, events: Vec<TimedEvent>, login_at: Option<f64>) {
         self.earlier_events = events;
+        // A filing begun under an earlier login is timed from it, as the collector times it.
+        if let Some(earlier) = login_at.filter(|&t| self.timeline.login_at.is_none_or(|now| t < now)) {
+            self.timeline.login_at = Some(earlier);
+        }
     }
 
     /// Times events by the back end's clock, `offset` ms ahead of this computer's (those recorded so far
