@@ -61,7 +61,8 @@ const attributes = {
   'satisfaction-endpoint': '/api/satisfaction',
 };
 if (me.logged_in) {
-  attributes['login-at'] = String(me.login_at);
+  // The filing's clock starts at the login, or at the dossier this citizen filed since.
+  attributes['login-at'] = String(me.filing_from ?? me.login_at);
   attributes.subject = me.subject_key;
 }
 for (const [name, value] of Object.entries(attributes)) form.setAttribute(name, value);

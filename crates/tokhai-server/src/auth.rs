@@ -1,5 +1,6 @@
 //! Login sessions (cookie), the development login and the filing clock that a login starts.
 
+use crate::timings::filing_start;
 use crate::{now_ms, AppState};
 use axum::extract::{Form as FormBody, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -248,6 +249,8 @@ pub async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resul
         "full_name": name.map(|row| tokhai_core::prefill::title_case(&row.0)),
         "method": login.method,
         "login_at": login.login_at,
+        // The clock of a filing begun now starts here: the login, or the dossier filed since.
+        "filing_from": filing_start(&state, &login.subject, login.login_at, now_ms()).await?,
     }))
     .into_response())
 }

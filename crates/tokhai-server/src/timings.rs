@@ -109,7 +109,8 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
         None => now,
     };
     put_on_server_clock(&mut beacon, now);
-    let login_at = first_login(state, &beacon, &login).await?;
+    let began = beacon.timeline.events.iter().map(|e| e.at as i64).min().unwrap_or(now);
+    let login_at = filing_start(state, &login.subject, first_login(state, &beacon, &login).await?, began).await?;
     beacon.timeline.login_at = Some(login_at as f64);
     let clamped = beacon.timeline.clamp(login_at as f64, latest as f64);
     store_timing(state, &beacon, &login, login_at, now, clamped).await
@@ -199,6 +200,22 @@ async fn first_login(state: &AppState, beacon: &Beacon, login: &Login) -> Result
         .flatten()
         .map(|(t,)| t)
         .fold(login.login_at, i64::min))
+}
+
+/// When the clock of a filing begun at `began` under the login of `login_at` starts: at that login, or
+/// when the citizen's dossier filed since was received (a second filing in one login is not timed from
+/// the login, which its citizen spent on the first).
+pub async fn filing_start(state: &AppState, subject: &str, login_at: i64, began: i64) -> Result<i64, ApiError> {
+    let filed: (Option<i64>,) = sqlx::query_as(
+        "SELECT MAX(received_at) FROM submissions WHERE subject = $1 AND received_at >= $2 AND received_at <= $3",
+    )
+    .bind(subject.to_owned())
+    .bind(login_at)
+    .bind(began)
+    .fetch_one(&state.db)
+    .await
+    .map_err(ApiError::db)?;
+    Ok(filed.0.unwrap_or(login_at))
 }
 
 /// Stores the session's timing record (202), unless a longer one is stored already (202, kept) or

@@ -324,6 +324,11 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         (Some(0.0), Some(200_000.0))
     );
     assert_eq!(a["share_within_target"].as_f64(), Some(1.0));
+    // The national target is set on the average.
+    assert_eq!(
+        (a["mean_ms"].as_f64(), a["attempted"].as_u64()),
+        (Some(100_000.0), Some(0))
+    );
     assert!((a["abandonment_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
     assert_eq!(s["target_ms"].as_f64(), Some(300_000.0));
     assert_eq!(s["klm"], json!(tokhai_core::estimate::Klm::default()));
@@ -357,6 +362,36 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     assert_eq!(sat["distribution"], json!([0, 0, 0, 1, 1]));
     assert!(!s.to_string().contains("Nhanh"), "comments are not published");
     assert!(received >= login + 600_000);
+
+    // A second filing in one login is timed from the dossier filed before it, not from the login the
+    // citizen spent on the first: the portal's page and the collector both say so.
+    let (_, me) = client.get("/api/me").await;
+    let before = second["receipt"]["received_at"].as_i64().unwrap();
+    assert_eq!(me["filing_from"].as_i64(), Some(before), "{me}");
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    let (_, third) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&bundle)),
+        )
+        .await;
+    let next = vec![
+        ev(before + 5, json!({"type": "start"})),
+        ev(before + 10, json!({"type": "focus", "field": "phone"})),
+        ev(before + 20, json!({"type": "submit"})),
+        ev(
+            third["receipt"]["received_at"].as_i64().unwrap(),
+            json!({"type": "receipt"}),
+        ),
+    ];
+    let next = beacon("session-next-0001", third["receipt"]["id"].as_str(), next);
+    let (status, body, _) = client.post_raw("/api/timings", next, "text/plain;charset=UTF-8").await;
+    assert_eq!(status, 202, "{body}");
+    let (start,): (i64,) = sqlx::query_as("SELECT login_at FROM timings WHERE session_id = 'session-next-0001'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(start, before);
 
     let (status, body) = client.get("/api/qa/forms/demo/summary?days=0").await;
     assert_eq!((status, code(&body)), (400, ("payload.invalid_value", "days")));
