@@ -83,8 +83,12 @@ fn qa_allowed(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let sent = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
+        // The scheme's name is case-insensitive (RFC 9110): "bearer" and "BEARER" are "Bearer".
+        .and_then(|v| {
+            v.split_once(' ')
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        })
+        .map_or("", |(_, token)| token.trim_start());
     let same = sent.len() == token.len() && sent.bytes().zip(token.bytes()).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
     if same {
         Ok(())

@@ -47,7 +47,9 @@ pub fn router(state: Arc<AppState>) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        .layer(middleware::from_fn(same_origin_writes));
+        .route("/api/{*rest}", axum::routing::any(no_such_api))
+        .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn(json_errors));
     // Public answers are gzipped for browsers that take it (the catalogue is 400 KB of JSON); personal
     // answers are not, so that no secret shares a compressed body with anything a page could choose.
     let public = Router::new()
@@ -96,6 +98,48 @@ async fn same_origin_writes(request: Request, next: Next) -> Response {
         .into_response();
     }
     next.run(request).await
+}
+
+/// `/api/…` that is no route: 404 in the API's own words.
+async fn no_such_api() -> Response {
+    StatusCode::NOT_FOUND.into_response()
+}
+
+/// An API error the framework answers in plain text or with no body (a query or body it cannot read, a
+/// method or path the API does not have) goes out as the API's others do: JSON with a stable code, the
+/// reason in both languages and the framework's own words as `detail`.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let json =
+        (response.headers().get(header::CONTENT_TYPE)).is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (code, vi, en) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "Không có địa chỉ này.", "There is no such address."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "Địa chỉ này không nhận yêu cầu kiểu này.",
+            "This address does not take this kind of request.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Nội dung gửi lên phải là JSON (Content-Type: application/json).",
+            "The body must be JSON (Content-Type: application/json).",
+        ),
+        _ => ("request_invalid", "Yêu cầu không hợp lệ.", "The request is not valid."),
+    };
+    let (mut parts, body) = response.into_parts();
+    let detail = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let detail = String::from_utf8_lossy(&detail);
+    let body = json!({"error": code, "message_vi": vi, "message_en": en, "detail": detail.trim()});
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+    Response::from_parts(parts, axum::body::Body::from(body.to_string()))
 }
 
 /// `GET /forms/<id>.json` (or the file's own name): the definition file of a compiled form.

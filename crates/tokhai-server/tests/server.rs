@@ -321,6 +321,48 @@ async fn citizen_path_on_postgres() {
 }
 
 #[tokio::test]
+async fn every_api_error_is_json_with_a_code_and_both_languages() {
+    let running = tokhai_server::start(config("api-errors")).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let missing_pin = client.get("/api/prefill/ct01/row?group=members").await;
+    let no_route = client.get("/api/nope").await;
+    let (status, bad_body, _) = client.post_raw("/api/dev/login", "{", "application/json").await;
+    let (wrong_type, no_json, _) = client.post_raw("/api/dev/login", "{}", "text/plain").await;
+    let method = client
+        .http
+        .delete(format!("{}/api/submissions", client.base))
+        .send()
+        .await
+        .unwrap();
+    let allow = method.headers().get("allow").cloned();
+    let wrong_method = (
+        method.status().as_u16(),
+        method.json::<Value>().await.unwrap_or_default(),
+    );
+    for ((status, body), code) in [
+        (missing_pin, "request_invalid"),
+        (no_route, "not_found"),
+        ((status, bad_body), "request_invalid"),
+        ((wrong_type, no_json), "unsupported_media_type"),
+        (wrong_method, "method_not_allowed"),
+    ] {
+        assert_eq!(body["error"], code, "{status}: {body}");
+        assert!(
+            status >= 400 && body["message_vi"].is_string() && body["message_en"].is_string(),
+            "{body}"
+        );
+    }
+    assert!(allow.is_some(), "405 still says which methods the address takes");
+    let (_, body) = client.get("/api/prefill/ct01/row?group=members").await;
+    assert!(
+        body["detail"].as_str().is_some_and(|d| d.contains("pin")),
+        "the framework's reason kept: {body}"
+    );
+    running.task.abort();
+}
+
+#[tokio::test]
 async fn development_login_is_refused_unless_enabled() {
     let mut c = config("nodev");
     c.dev_login = false;

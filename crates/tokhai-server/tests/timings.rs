@@ -407,16 +407,17 @@ async fn the_qa_summary_needs_the_qa_token_once_one_is_set() {
     let running = tokhai_server::start(c).await.expect("server starts");
     let client = Client::new(&running);
     let url = format!("{}/api/qa/forms/demo/summary", client.base);
-    let ask = |token: Option<&str>| {
+    let ask_as = |scheme: &str, token: Option<&str>| {
         let mut rb = client.http.get(&url);
         if let Some(t) = token {
-            rb = rb.header("authorization", format!("Bearer {t}"));
+            rb = rb.header("authorization", format!("{scheme} {t}"));
         }
         async move {
             let r = rb.send().await.expect("GET");
             (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
         }
     };
+    let ask = |token| ask_as("Bearer", token);
     for token in [None, Some("qa-token-0123456789abcdeX"), Some("qa-token")] {
         let (status, body) = ask(token).await;
         assert_eq!(
@@ -427,6 +428,15 @@ async fn the_qa_summary_needs_the_qa_token_once_one_is_set() {
     }
     let (status, body) = ask(Some("qa-token-0123456789abcdef")).await;
     assert_eq!(status, 200, "{body}");
+    // The scheme's name in any case, as HTTP has it.
+    for scheme in ["bearer", "BEARER"] {
+        assert_eq!(
+            ask_as(scheme, Some("qa-token-0123456789abcdef")).await.0,
+            200,
+            "{scheme}"
+        );
+    }
+    assert_eq!(ask_as("Basic", Some("qa-token-0123456789abcdef")).await.0, 401);
     assert_eq!(
         (body["form_id"].as_str(), body["days"].as_u64()),
         (Some("demo"), Some(30))
