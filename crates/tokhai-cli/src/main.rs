@@ -9,7 +9,17 @@ use tokhai_core::Form;
 
 const USAGE: &str = "usage:
   tokhai check <definition.json>...      every compile error and lint warning; exit 1 if any
-  tokhai estimate <definition.json>...   keystroke-level estimate of filing time, with and without prefill";
+  tokhai estimate <definition.json>...   keystroke-level estimate of filing time, with and without prefill;
+                                         exit 1 if over the target
+A file that cannot be read, or (estimate) a definition that does not compile, is told on stderr: exit 2.";
+
+/// Why a definition could not be had.
+enum Unloaded {
+    /// The file could not be read.
+    Unreadable(String),
+    /// It does not compile: every error with its JSON path.
+    Invalid(String),
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,42 +30,48 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut ok = true;
+    if !matches!(command, "check" | "estimate") {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let (mut ok, mut broken) = (true, false);
     for file in files {
         let form = match load(file) {
             Ok(form) => form,
-            Err(message) => {
+            // Compile errors are what `check` is for; for `estimate` there is nothing to estimate.
+            Err(Unloaded::Invalid(message)) if command == "check" => {
                 println!("{file}: {message}");
                 ok = false;
+                continue;
+            }
+            Err(Unloaded::Invalid(message) | Unloaded::Unreadable(message)) => {
+                eprintln!("{file}: {message}");
+                broken = true;
                 continue;
             }
         };
         match command {
             "check" => ok &= check(file, &form),
-            "estimate" => ok &= report(file, &estimate(&form, Klm::default())),
-            _ => {
-                eprintln!("{USAGE}");
-                return ExitCode::from(2);
-            }
+            _ => ok &= report(file, &estimate(&form, Klm::default())),
         }
     }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    match (broken, ok) {
+        (true, _) => ExitCode::from(2),
+        (false, true) => ExitCode::SUCCESS,
+        (false, false) => ExitCode::FAILURE,
     }
 }
 
 /// Reads and compiles a definition, or says every problem with its JSON path.
-fn load(file: &str) -> Result<Arc<Form>, String> {
-    let json = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
+fn load(file: &str) -> Result<Arc<Form>, Unloaded> {
+    let json = std::fs::read_to_string(file).map_err(|e| Unloaded::Unreadable(format!("cannot read: {e}")))?;
     Form::compile(&json).map(Arc::new).map_err(|errors| {
         let lines: Vec<String> = errors
             .0
             .iter()
             .map(|e| format!("  error {}: {}", e.path, e.message))
             .collect();
-        format!("{} error(s)\n{}", errors.0.len(), lines.join("\n"))
+        Unloaded::Invalid(format!("{} error(s)\n{}", errors.0.len(), lines.join("\n")))
     })
 }
 
