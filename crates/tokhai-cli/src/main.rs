@@ -125,7 +125,7 @@ fn report(file: &str, e: &Estimate) -> bool {
     );
     if e.conditional_fields > 0 {
         println!(
-            "  + {} conditional field(s) not on the default path: up to {} more when shown",
+            "  + {} conditional field(s) not on the typical path: up to {} more when shown",
             e.conditional_fields,
             mmss(e.conditional_seconds)
         );

@@ -10,6 +10,7 @@ use crate::form::Form;
 use crate::session::Session;
 use crate::Date;
 use serde::Serialize;
+use serde_json::Value as Json;
 use std::sync::Arc;
 
 /// The model's constants, in seconds.
@@ -47,7 +48,7 @@ impl Default for Klm {
 pub struct StepEstimate {
     /// Step id.
     pub step: String,
-    /// Fields on the default path.
+    /// Fields on the typical path.
     pub fields: usize,
     /// Of which prefilled.
     pub prefilled: usize,
@@ -68,7 +69,7 @@ pub struct Estimate {
     pub without_prefill: f64,
     /// Total seconds with prefill.
     pub with_prefill: f64,
-    /// Fields hidden on the default path (shown only in some cases) and their seconds if shown.
+    /// Fields hidden on the typical path (shown only in some cases) and their seconds if shown.
     pub conditional_fields: usize,
     /// Seconds those conditional fields would add, typed by hand.
     pub conditional_seconds: f64,
@@ -123,7 +124,8 @@ impl Klm {
     }
 }
 
-/// Estimates the filing time of a form on its default path (conditions as for a blank form).
+/// Estimates the filing time of a form on its typical path: the fields a blank form shows, and those
+/// the choices every citizen must make show (see [`typical_path`]).
 pub fn estimate(form: &Arc<Form>, klm: Klm) -> Estimate {
     let mut catalogs = Catalogs::new();
     for name in form.external_catalogs() {
@@ -136,7 +138,7 @@ pub fn estimate(form: &Arc<Form>, klm: Klm) -> Estimate {
         day: 1,
     };
     let visible = Session::new(Arc::clone(form), Arc::new(catalogs), today)
-        .map(|s| s.visible_fields())
+        .map(|mut s| typical_path(form, &mut s))
         .unwrap_or_default();
     let mut steps: Vec<StepEstimate> = form
         .def()
@@ -164,7 +166,8 @@ pub fn estimate(form: &Arc<Form>, klm: Klm) -> Estimate {
         let step = &mut steps[field.step];
         step.fields += 1;
         step.without_prefill += manual;
-        if field.prefill.is_some() {
+        // A household member's PIN is typed by the citizen: it fills the rest of the row.
+        if field.prefill.as_ref().is_some_and(|p| p.from != "member.pin") {
             step.prefilled += 1;
             step.with_prefill += klm.check();
         } else {
@@ -199,6 +202,31 @@ pub fn estimate(form: &Arc<Form>, klm: Klm) -> Estimate {
     }
 }
 
+/// The fields a typical citizen sees: the blank form's, then again with each required choice shown
+/// answered by its first option and each required check box ticked, until no more show (a residence
+/// request must choose its type, and the type shows its own questions).
+fn typical_path(form: &Form, session: &mut Session) -> Vec<String> {
+    let blank =
+        |v: Option<Json>| matches!(v, None | Some(Json::Null | Json::Bool(false))) || v.is_some_and(|v| v == "");
+    for _ in 0..form.fields().count() {
+        let visible = session.visible_fields();
+        let answer = (form.def().top_fields())
+            .filter(|d| d.required && visible.contains(&d.id) && blank(session.value_at(&d.id)))
+            .find_map(|d| match d.kind {
+                FieldKind::Checkbox => Some((d.id.as_str(), Json::Bool(true))),
+                FieldKind::Radio | FieldKind::Select => {
+                    Some((d.id.as_str(), Json::String(d.options.as_ref()?.first()?.value.clone())))
+                }
+                _ => None,
+            });
+        let Some((id, value)) = answer else { break };
+        if session.input(id, value).is_err() {
+            break;
+        }
+    }
+    session.visible_fields()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +248,28 @@ mod tests {
         assert_eq!((e.steps[0].fields, e.steps[0].prefilled), (2, 1));
         assert_eq!(e.conditional_fields, 1);
         assert_eq!(e.steps.last().unwrap().step, "review");
+    }
+
+    #[test]
+    fn the_questions_every_citizen_answers_are_on_the_path_and_a_member_s_pin_is_typed() {
+        let def = json!({"tokhai": 1, "id": "e", "version": "1", "title": "E", "steps": [
+        {"id": "one", "title": "1", "sections": [{"id": "a", "fields": [
+            {"id": "type", "kind": "radio", "label": "Loại", "required": true,
+             "options": [{"value": "new", "label": "Mới"}, {"value": "old", "label": "Cũ"}]},
+            {"id": "address", "kind": "text", "label": "Địa chỉ mới", "visible_if": "type == 'new'"},
+            {"id": "previous", "kind": "text", "label": "Địa chỉ cũ", "visible_if": "type == 'old'"},
+            {"id": "agree", "kind": "checkbox", "label": "Cam kết", "required": true},
+            {"id": "signed", "kind": "text", "label": "Ký tên", "visible_if": "agree"},
+            {"id": "members", "kind": "group", "label": "Thành viên", "fields": [
+                {"id": "m_pin", "kind": "pin", "label": "Số định danh", "prefill": {"from": "member.pin"}},
+                {"id": "m_name", "kind": "name", "label": "Họ tên", "prefill": {"from": "member.full_name"}}]}
+        ]}]}]});
+        let e = estimate(&Arc::new(Form::from_json(&def).unwrap()), Klm::default());
+        // type, address, agree, signed, m_pin and m_name; the other type's question only in some cases.
+        assert_eq!((e.steps[0].fields, e.conditional_fields), (6, 1));
+        assert_eq!(
+            e.steps[0].prefilled, 1,
+            "the member's name, not the PIN typed to find them"
+        );
     }
 }
