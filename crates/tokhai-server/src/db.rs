@@ -43,6 +43,7 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (3, "row_prefills", include_str!("../migrations/0003_row_prefills.sql")),
     (4, "uploads", include_str!("../migrations/0004_uploads.sql")),
+    (5, "login_method", include_str!("../migrations/0005_login_method.sql")),
 ];
 
 /// The pools: `db` for everything, `writer` for the hot inserts (dossiers, timings, ratings).

@@ -51,6 +51,8 @@ struct Stored {
     form_id: String,
     form_version: String,
     subject: Option<String>,
+    /// How the citizen logged in (`oidc`, `dev`).
+    login_method: Option<String>,
     login_at: Option<i64>,
     received_at: i64,
     digest: String,
@@ -59,13 +61,15 @@ struct Stored {
     payload: String,
 }
 
-const STORED_COLUMNS: &str = "id, form_id, form_version, subject, login_at, received_at, digest, provenance, payload";
+const STORED_COLUMNS: &str =
+    "id, form_id, form_version, subject, login_method, login_at, received_at, digest, provenance, payload";
 
 /// A row of `STORED_COLUMNS`.
 type Row = (
     String,
     String,
     String,
+    Option<String>,
     Option<String>,
     Option<i64>,
     i64,
@@ -76,12 +80,13 @@ type Row = (
 
 impl Stored {
     fn from_row(r: Row) -> Stored {
-        let (id, form_id, form_version, subject, login_at, received_at, digest, provenance, payload) = r;
+        let (id, form_id, form_version, subject, login_method, login_at, received_at, digest, provenance, payload) = r;
         Stored {
             id,
             form_id,
             form_version,
             subject,
+            login_method,
             login_at,
             received_at,
             digest,
@@ -190,16 +195,18 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     let evidence = Evidence {
         own: own.as_ref(),
         rows: checked_rows.iter().flatten().collect(),
+        files: &attached,
     };
     let stored = Stored::accepted(&sub, &form, login.as_ref(), &evidence, now);
-    store(state, &sub, form, &stored, &evidence, &attached).await
+    store(state, &sub, form, &stored, &evidence).await
 }
 
-/// The national data a dossier's values were checked against: the citizen's own bundle and household
-/// members' rows, sent with the values or built at intake.
+/// What a dossier's values were checked against: the national data of the citizen's own bundle and
+/// of household members' rows (sent with the values or built at intake), and the files it binds.
 struct Evidence<'a> {
     own: Option<&'a PrefillBundle>,
     rows: Vec<&'a PrefillBundle>,
+    files: &'a [NamedUpload],
 }
 
 /// Whether a bundle is ours, validly signed, and past its time.
@@ -301,16 +308,29 @@ impl Stored {
     /// the national data they were checked against (sent with them, or built at intake).
     fn accepted(sub: &Submission, form: &Form, login: Option<&Login>, evidence: &Evidence<'_>, now: i64) -> Stored {
         let rows: Vec<PrefillBundle> = evidence.rows.iter().map(|&b| b.clone()).collect();
+        let mut provenance = provenance(form.def(), evidence.own, &rows, &sub.values);
+        // Each file by the digest of its bytes as received: an official can tell it is the one filed.
+        for file in evidence.files {
+            let entry = provenance
+                .entry(file.path.clone())
+                .or_insert_with(|| json!({"source": "citizen"}));
+            if let Some(entry) = entry.as_object_mut() {
+                let files = entry.entry("files").or_insert_with(|| json!([]));
+                if let Some(files) = files.as_array_mut() {
+                    files.push(json!({"upload": file.id, "sha256": file.sha256}));
+                }
+            }
+        }
         Stored {
             id: receipt_id(&sub.idempotency_key, now),
             form_id: form.id().to_owned(),
             form_version: form.version().to_owned(),
             subject: login.map(|l| l.subject.clone()),
+            login_method: login.map(|l| l.method.clone()),
             login_at: login.map(|l| l.login_at),
             received_at: now,
             digest: sub.digest.clone(),
-            provenance: serde_json::to_string(&provenance(form.def(), evidence.own, &rows, &sub.values))
-                .unwrap_or_default(),
+            provenance: serde_json::to_string(&provenance).unwrap_or_default(),
             payload: sub.values.to_string(),
         }
     }
@@ -325,7 +345,6 @@ async fn store(
     form: Arc<Form>,
     stored: &Stored,
     evidence: &Evidence<'_>,
-    attached: &[NamedUpload],
 ) -> Answer {
     let mut tx = state.writer.begin().await.map_err(ApiError::db)?;
     if !insert(&mut tx, sub, &form, stored, evidence).await? {
@@ -336,7 +355,7 @@ async fn store(
             None => Err(Failure::from(ApiError::internal())),
         };
     }
-    let taken = uploads::bind(&mut tx, attached, &stored.id).await?;
+    let taken = uploads::bind(&mut tx, evidence.files, &stored.id).await?;
     if !taken.is_empty() {
         // Rolled back: another dossier filed at the same moment holds the file.
         drop(tx);
@@ -361,8 +380,8 @@ async fn insert(
 ) -> Result<bool, Failure> {
     let inserted = sqlx::query(
         "INSERT INTO submissions (id, form_id, form_version, ruleset_hash, subject, login_at, received_at, digest, \
-         payload, provenance, prefill, idempotency_key, row_prefills) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         payload, provenance, prefill, idempotency_key, row_prefills, login_method) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(stored.id.clone())
@@ -378,6 +397,7 @@ async fn insert(
     .bind(evidence.own.and_then(|b| serde_json::to_string(b).ok()))
     .bind(sub.idempotency_key.clone())
     .bind((!evidence.rows.is_empty()).then(|| serde_json::to_string(&evidence.rows).unwrap_or_default()))
+    .bind(stored.login_method.clone())
     .execute(&mut *tx)
     .await
     .map_err(ApiError::db)?;

@@ -173,10 +173,28 @@ pub async fn sweep(db: Db, retention_secs: i64) -> std::convert::Infallible {
 }
 
 /// A kept upload as a submission checks it: owner, form, field, name, media type, size and dossier.
-type KeptRow = (Option<String>, String, String, String, String, i64, Option<String>);
+type KeptRow = (
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    String,
+);
 
-/// An upload a submission names, with the refusal it gets if another dossier takes it first.
-pub type NamedUpload = (String, Issue);
+/// An upload a submission names.
+pub struct NamedUpload {
+    /// Its id.
+    pub id: String,
+    /// The path of the file field naming it (`members[0].paper` in a row).
+    pub path: String,
+    /// SHA-256 of its bytes, as received.
+    pub sha256: String,
+    /// The refusal it gets if another dossier takes it first.
+    pub not_uploaded: Issue,
+}
 
 /// The uploads a submission's file values name, in order, or why a file was not kept: each must be
 /// the citizen's own upload for that form and field, with the same name, size and type, and in no
@@ -193,7 +211,7 @@ pub async fn named_uploads(
         let id = file["upload"].as_str();
         let row: Option<KeptRow> = match id {
             Some(id) => sqlx::query_as(
-                "SELECT subject, form_id, field, name, media_type, size, submission_id FROM uploads WHERE id = $1",
+                "SELECT subject, form_id, field, name, media_type, size, submission_id, sha256 FROM uploads WHERE id = $1",
             )
             .bind(id.to_owned())
             .fetch_optional(&state.db)
@@ -201,8 +219,10 @@ pub async fn named_uploads(
             .map_err(ApiError::db)?,
             None => None,
         };
-        let matches = row.is_some_and(|(owner, form_id, kept_field, kept_name, media_type, size, dossier)| {
-            owner.as_deref() == subject
+        let sha256 = row.as_ref().map(|r| r.7.clone()).unwrap_or_default();
+        let matches = row.is_some_and(
+            |(owner, form_id, kept_field, kept_name, media_type, size, dossier, _)| {
+                owner.as_deref() == subject
                 && form_id == form.id()
                 && kept_field == field
                 // Kept in NFC, as the form sends it; a name in NFD (a Mac's) is refused as not canonical, not as never uploaded.
@@ -210,10 +230,16 @@ pub async fn named_uploads(
                 && media_type == file["type"].as_str().unwrap_or_default()
                 && Some(size) == file["size"].as_i64()
                 && dossier.is_none()
-        });
+            },
+        );
         let not_uploaded = Issue::error(&path, "file.not_uploaded").with("name", name);
         match id.filter(|_| matches) {
-            Some(id) => kept.push((id.to_owned(), not_uploaded)),
+            Some(id) => kept.push(NamedUpload {
+                id: id.to_owned(),
+                path,
+                sha256,
+                not_uploaded,
+            }),
             None => issues.push(not_uploaded),
         }
     }
@@ -225,7 +251,7 @@ pub async fn named_uploads(
 /// name a file it does not hold).
 pub async fn bind(tx: &mut AnyConnection, uploads: &[NamedUpload], dossier: &str) -> Result<Vec<Issue>, Failure> {
     let mut taken = Vec::new();
-    for (id, not_uploaded) in uploads {
+    for NamedUpload { id, not_uploaded, .. } in uploads {
         let bound = sqlx::query("UPDATE uploads SET submission_id = $1 WHERE id = $2 AND submission_id IS NULL")
             .bind(dossier.to_owned())
             .bind(id.clone())

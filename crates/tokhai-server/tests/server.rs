@@ -143,13 +143,19 @@ async fn citizen_path(c: Config, engine: &str) {
     );
     assert_eq!(receipt["receipt"]["provenance"]["reason"]["source"], json!("citizen"));
     let id = receipt["receipt"]["id"].as_str().unwrap().to_owned();
-    let stored: (String, String) = sqlx::query_as("SELECT form_id, provenance FROM submissions WHERE id = $1")
-        .bind(id)
-        .fetch_one(&running.state.db)
-        .await
-        .expect("the dossier is stored");
+    let stored: (String, String, Option<String>) =
+        sqlx::query_as("SELECT form_id, provenance, login_method FROM submissions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&running.state.db)
+            .await
+            .expect("the dossier is stored");
     assert_eq!(stored.0, "demo");
     assert!(stored.1.contains("population.dob"));
+    assert_eq!(
+        stored.2.as_deref(),
+        Some("dev"),
+        "an official tells a test login from the identity provider's"
+    );
 
     // A changed locked value is refused with a reason the citizen can read.
     let mut changed = values.clone();

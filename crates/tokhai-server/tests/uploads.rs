@@ -217,6 +217,18 @@ async fn uploads(mut c: Config, engine: &str) {
         .await;
     assert_eq!(status, 201, "{accepted}");
     let dossier = accepted["receipt"]["id"].as_str().unwrap().to_owned();
+    // The dossier names each file by the digest of its bytes, in a row too: an official can tell the
+    // file is the one filed, and the citizen's receipt says which.
+    let provenance = &accepted["receipt"]["provenance"];
+    assert_eq!(
+        provenance["evidence"]["files"],
+        json!([{"upload": id, "sha256": kept["sha256"]}]),
+        "{provenance}"
+    );
+    assert_eq!(
+        provenance["members[0].m_paper"]["files"][0]["sha256"], paper["sha256"],
+        "{provenance}"
+    );
 
     // Both files are bound to the dossier, bytes as sent.
     let bound: Vec<(String, String, Vec<u8>)> =
@@ -268,8 +280,13 @@ async fn uploads(mut c: Config, engine: &str) {
         // The moment itself, which the requests above may miss: binding a file another dossier holds.
         let mut tx = running.state.writer.begin().await.unwrap();
         let id = one["upload"].as_str().unwrap().to_owned();
-        let refusal = tokhai_core::Issue::error("evidence", "file.not_uploaded");
-        let taken = tokhai_server::uploads::bind(&mut tx, &[(id, refusal)], "HS-OTHER")
+        let named = tokhai_server::uploads::NamedUpload {
+            id,
+            path: "evidence".into(),
+            sha256: one["sha256"].as_str().unwrap().to_owned(),
+            not_uploaded: tokhai_core::Issue::error("evidence", "file.not_uploaded"),
+        };
+        let taken = tokhai_server::uploads::bind(&mut tx, &[named], "HS-OTHER")
             .await
             .unwrap();
         assert_eq!(taken.len(), 1, "a file another dossier holds is not bound again");
