@@ -141,7 +141,8 @@ pub async fn build(config: Config) -> Result<AppState, Error> {
     let keys = match &config.signing_key {
         Some(path) => signing::Keys::load(path, false)?,
         None => signing::Keys::load(&config.data_dir.join("prefill-signing.key"), true)?,
-    };
+    }
+    .remember(&config.data_dir.join("prefill-keys.json"))?;
     let connector: Arc<dyn Connector> = match &config.national_data {
         Some(http) => Arc::new(HttpConnector::new(http.clone())?),
         None => Arc::new(LocalRegistry::new(db.clone())),

@@ -27,11 +27,14 @@ pub enum KeyError {
     Random(String),
 }
 
-/// The portal's signing key with its identifier.
+/// The portal's signing key with its identifier, and the public keys of those it signed with before.
 #[derive(Clone)]
 pub struct Keys {
     signing: SigningKey,
     kid: String,
+    /// Keys replaced since, by identifier: the bundles they signed (kept in dossiers, or sent just
+    /// before the key changed) still verify.
+    retired: Vec<(String, VerifyingKey)>,
 }
 
 impl Keys {
@@ -40,7 +43,40 @@ impl Keys {
         let signing = SigningKey::from_bytes(&seed);
         let digest = Sha256::digest(signing.verifying_key().as_bytes());
         let kid = URL_SAFE_NO_PAD.encode(&digest[..12]);
-        Keys { signing, kid }
+        Keys {
+            signing,
+            kid,
+            retired: Vec::new(),
+        }
+    }
+
+    /// Keeps the public key in `file` (a JSON list of `{kid, x}`, the keys this portal has signed with)
+    /// and takes the others there as retired: a key changed is never a key forgotten.
+    pub fn remember(mut self, file: &Path) -> Result<Keys, KeyError> {
+        let io = |source| KeyError::Io {
+            path: file.to_owned(),
+            source,
+        };
+        let mut known: Vec<Json> = match std::fs::read_to_string(file) {
+            Ok(text) => serde_json::from_str(&text).map_err(|_| KeyError::Format(file.to_owned()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(io(e)),
+        };
+        for entry in &known {
+            let x = entry["x"].as_str().and_then(|x| URL_SAFE_NO_PAD.decode(x).ok());
+            let key = x.and_then(|x| VerifyingKey::try_from(x.as_slice()).ok());
+            match (entry["kid"].as_str(), key) {
+                (Some(kid), Some(key)) if kid != self.kid => self.retired.push((kid.to_owned(), key)),
+                (Some(_), Some(_)) => {}
+                _ => return Err(KeyError::Format(file.to_owned())),
+            }
+        }
+        if !known.iter().any(|k| k["kid"] == self.kid.as_str()) {
+            known.push(self.public_jwk());
+            let text = serde_json::to_string_pretty(&known).unwrap_or_default();
+            std::fs::write(file, text + "\n").map_err(io)?;
+        }
+        Ok(self)
     }
 
     /// Reads the key file (base64 seed); with `create`, writes a new random key if the file is absent.
@@ -95,22 +131,28 @@ impl Keys {
         URL_SAFE_NO_PAD.encode(&digest[..18])
     }
 
-    /// Whether a bundle carries a valid signature by this key.
+    /// Whether a bundle carries a valid signature by this key, or by one it replaced.
     pub fn verify(&self, bundle: &PrefillBundle) -> bool {
         verify_with(&self.signing.verifying_key(), &self.kid, bundle)
+            || self.retired.iter().any(|(kid, key)| verify_with(key, kid, bundle))
     }
 
-    /// The public key as a JSON Web Key Set (RFC 8037 `OKP`/`Ed25519`).
+    /// The public keys as a JSON Web Key Set (RFC 8037 `OKP`/`Ed25519`): the current one first, then
+    /// those it replaced, for the bundles of older dossiers.
     pub fn jwks(&self) -> Json {
-        json!({"keys": [{
-            "kty": "OKP",
-            "crv": "Ed25519",
-            "alg": "EdDSA",
-            "use": "sig",
-            "kid": self.kid,
-            "x": URL_SAFE_NO_PAD.encode(self.signing.verifying_key().as_bytes()),
-        }]})
+        let retired = self.retired.iter().map(|(kid, key)| jwk(kid, key));
+        let keys: Vec<Json> = [self.public_jwk()].into_iter().chain(retired).collect();
+        json!({ "keys": keys })
     }
+
+    fn public_jwk(&self) -> Json {
+        jwk(&self.kid, &self.signing.verifying_key())
+    }
+}
+
+/// A public key as a JSON Web Key.
+fn jwk(kid: &str, key: &VerifyingKey) -> Json {
+    json!({"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": kid, "x": URL_SAFE_NO_PAD.encode(key.as_bytes())})
 }
 
 /// Whether a bundle carries a valid signature by a public key with an identifier (what an official's system does).
@@ -233,6 +275,39 @@ mod tests {
             .unwrap();
         let public = VerifyingKey::from_bytes(&x).unwrap();
         assert!(verify_with(&public, jwk["kid"].as_str().unwrap(), &b));
+    }
+
+    #[test]
+    fn a_key_changed_is_remembered_and_what_it_signed_still_verifies() {
+        let dir = std::env::temp_dir().join(format!("tokhai-keys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("prefill-keys.json");
+        let _ = std::fs::remove_file(&file);
+        let old = Keys::from_seed([3; 32]).remember(&file).unwrap();
+        let mut signed_before = bundle();
+        old.sign(&mut signed_before);
+        let new = Keys::from_seed([4; 32]).remember(&file).unwrap();
+        assert!(new.verify(&signed_before), "signed by the key replaced");
+        let jwks = new.jwks();
+        let kids: Vec<&str> = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap())
+            .collect();
+        assert_eq!(kids, [new.kid(), old.kid()], "the current key first");
+        // Started again with the same key, nothing is added; a key never used here verifies nothing.
+        let again = Keys::from_seed([4; 32]).remember(&file).unwrap();
+        assert_eq!(again.jwks(), new.jwks());
+        let mut stranger = bundle();
+        Keys::from_seed([5; 32]).sign(&mut stranger);
+        assert!(!new.verify(&stranger));
+        std::fs::write(&file, "[{\"kid\": \"x\"}]").unwrap();
+        assert!(matches!(
+            Keys::from_seed([4; 32]).remember(&file),
+            Err(KeyError::Format(_))
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
