@@ -126,6 +126,7 @@ struct FileConfig {
     session_ttl_secs: Option<i64>,
     max_body_bytes: Option<usize>,
     max_upload_bytes: Option<usize>,
+    max_pending_upload_bytes: Option<usize>,
     upload_retention_secs: Option<i64>,
     max_fields: Option<usize>,
     rate_per_minute: Option<u32>,
@@ -173,6 +174,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest attached file accepted by `POST /api/uploads`, in bytes (a field's `max_size` may be lower).
     pub max_upload_bytes: usize,
+    /// Most bytes of attached files a citizen may keep on the portal that no dossier names yet.
+    pub max_pending_upload_bytes: usize,
     /// How long an attached file no dossier names is kept, in seconds (the filing may resume from a draft).
     pub upload_retention_secs: i64,
     /// Most entries (object keys and array items, at any depth) in a submission's values.
@@ -211,6 +214,7 @@ impl Config {
             session_ttl_secs: 8 * 3_600,
             max_body_bytes: 256 * 1024,
             max_upload_bytes: 10 << 20,
+            max_pending_upload_bytes: 100 << 20,
             upload_retention_secs: 7 * 24 * 3_600,
             max_fields: 2_000,
             rate_per_minute: 60,
@@ -247,6 +251,7 @@ impl Config {
         c.session_ttl_secs = f.session_ttl_secs.unwrap_or(c.session_ttl_secs);
         c.max_body_bytes = f.max_body_bytes.unwrap_or(c.max_body_bytes);
         c.max_upload_bytes = f.max_upload_bytes.unwrap_or(c.max_upload_bytes);
+        c.max_pending_upload_bytes = f.max_pending_upload_bytes.unwrap_or(c.max_pending_upload_bytes);
         c.upload_retention_secs = f.upload_retention_secs.unwrap_or(c.upload_retention_secs);
         c.max_fields = f.max_fields.unwrap_or(c.max_fields);
         c.rate_per_minute = f.rate_per_minute.unwrap_or(c.rate_per_minute);
@@ -281,6 +286,7 @@ impl Config {
         }
         c.max_body_bytes = number(env, "TOKHAI_MAX_BODY_BYTES", c.max_body_bytes)?;
         c.max_upload_bytes = number(env, "TOKHAI_MAX_UPLOAD_BYTES", c.max_upload_bytes)?;
+        c.max_pending_upload_bytes = number(env, "TOKHAI_MAX_PENDING_UPLOAD_BYTES", c.max_pending_upload_bytes)?;
         c.upload_retention_secs = number(env, "TOKHAI_UPLOAD_RETENTION_SECS", c.upload_retention_secs)?;
         c.max_fields = number(env, "TOKHAI_MAX_FIELDS", c.max_fields)?;
         c.rate_per_minute = number(env, "TOKHAI_RATE_PER_MINUTE", c.rate_per_minute)?;

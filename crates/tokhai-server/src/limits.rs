@@ -336,6 +336,7 @@ mod tests {
             "timing.form_mismatch",
             "timing.no_activity",
             "timing.receipt_unbound",
+            "upload.quota",
             "timing.dossier_taken",
             "satisfaction.already_rated",
         ] {

@@ -101,6 +101,20 @@ async fn keep(
             .with("type", &media_type);
         return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, issue));
     }
+    if let Some(subject) = login.as_ref().map(|l| l.subject.clone()) {
+        // One citizen cannot fill the portal's disk with files no dossier names (kept for days).
+        let (pending,): (Option<i64>,) =
+            sqlx::query_as("SELECT SUM(size) FROM uploads WHERE subject = $1 AND submission_id IS NULL")
+                .bind(subject)
+                .fetch_one(&state.db)
+                .await
+                .map_err(ApiError::db)?;
+        let max = state.config.max_pending_upload_bytes;
+        if pending.unwrap_or(0) as usize + bytes.len() > max {
+            let issue = Issue::error(field_id, "upload.quota").with("max_size", max);
+            return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, issue));
+        }
+    }
     let id = random_token();
     if id.is_empty() {
         return Err(ApiError::internal().into());

@@ -361,3 +361,35 @@ async fn uploads_on_postgres() {
     c.registry_seed = 2029;
     uploads(c, "PostgreSQL").await;
 }
+
+#[tokio::test]
+async fn a_citizen_keeps_at_most_so_many_bytes_of_files_no_dossier_names() {
+    let mut c = config("uploads-quota");
+    c.max_pending_upload_bytes = 300;
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let pdf = b"%PDF-1.7 ".repeat(12);
+    for name in ["a.pdf", "b.pdf"] {
+        assert_eq!(
+            upload(&client, "evidence", name, "application/pdf", &pdf).await.0,
+            201,
+            "{name}"
+        );
+    }
+    let (status, body) = upload(&client, "evidence", "c.pdf", "application/pdf", &pdf).await;
+    assert_eq!((status, reason(&body)), (413, ("upload.quota", "evidence")), "{body}");
+    let message = body["reasons"][0]["message_vi"].as_str().unwrap_or_default();
+    assert!(message.contains("(tổng quá 1\u{a0}KB)"), "{message}");
+    // Another citizen is not held to this one's files.
+    let mut other = Client::new(&running);
+    let (_, list) = other.get("/api/dev/citizens?limit=2").await;
+    other
+        .post("/api/dev/login", &json!({"pin": list["citizens"][1]["pin"]}))
+        .await;
+    assert_eq!(
+        upload(&other, "evidence", "a.pdf", "application/pdf", &pdf).await.0,
+        201
+    );
+    running.task.abort();
+}
