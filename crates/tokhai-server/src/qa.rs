@@ -57,12 +57,17 @@ fn step_label(form: &Form, step: &str) -> Json_ {
     }
 }
 
-/// The label of a field id.
+/// The label of a field id; a row field's with its group's ("Thành viên hộ gia đình › Ngày sinh"): the
+/// citizen's date of birth and a member's are two rows of the dashboard, not two "Ngày sinh".
 fn field_label(form: &Form, field: &str) -> Json_ {
-    match form.field(field) {
-        Some(f) => label(f.label.get("vi"), f.label.get("en")),
-        None => label(field, field),
-    }
+    let Some(f) = form.field(field) else {
+        return label(field, field);
+    };
+    let words = |lang| match form.group_of(f) {
+        Some(group) => format!("{} › {}", group.label.get(lang), f.label.get(lang)),
+        None => f.label.get(lang).to_owned(),
+    };
+    label(&words("vi"), &words("en"))
 }
 
 /// Whether a request may read QA summaries: it carries the configured bearer token, or (with no
@@ -220,4 +225,22 @@ pub async fn summary(
         "satisfaction": {"count": rated.count, "mean": rated.mean, "distribution": rated.distribution, "comments": comments},
     }))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_field_is_named_with_its_group() {
+        let form = Form::compile(include_str!("../tests/forms/demo.json")).unwrap();
+        assert_eq!(
+            field_label(&form, "m_dob"),
+            label(
+                "Thành viên hộ gia đình › Ngày sinh",
+                "Household members › Date of birth"
+            )
+        );
+        assert_eq!(field_label(&form, "phone")["vi"], "Số điện thoại");
+    }
 }
