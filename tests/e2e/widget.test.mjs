@@ -1682,6 +1682,12 @@ test('a file refused as chosen (its type) is said to screen readers, not only wr
   assert.equal(await page.getAttribute(line, 'class'), 'tk-hint tk-upload tk-vh', 'heard, not seen twice');
   await page.setInputFiles('#tk1-attachments', { name: 'hop-dong.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
   assert.equal(await text(page, line), '');
+  // A refusal is said once: removing another file says that removal, not the refusal again.
+  await page.setInputFiles('#tk1-attachments', { name: 'ghichu.txt', mimeType: 'text/plain', buffer: Buffer.from('x') });
+  assert.match(await text(page, line), /ghichu\.txt không đúng loại/);
+  await page.click('[data-path=attachments] .tk-file-remove button:first-child');
+  assert.match(await text(page, '.tk-notice[role=status]'), /^Đã bỏ tệp hop-dong\.pdf/);
+  assert.equal(await text(page, line), '', 'the refusal of ghichu.txt is not said again');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -151,7 +151,8 @@ pub struct Status {
     pub issues: Vec<Issue>,
     /// Whether issues are displayed (the citizen left the field, or tried to go on).
     pub shown: bool,
-    /// The error message said as the citizen last left the field: said again only once it changed.
+    /// The error message said as the citizen last left the field (a file box: why the files chosen are
+    /// refused): said again only once it changed.
     pub said: Option<String>,
     /// Whether the field is visible.
     pub visible: bool,

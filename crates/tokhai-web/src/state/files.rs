@@ -106,16 +106,20 @@ impl State {
     }
 
     /// Says in the upload line, to screen readers, why the files just chosen are refused (a wrong type, too
-    /// large): focus is back on the box, and its error under the label is not announced.
-    pub(super) fn say_refused_files(&self, path: &str) {
+    /// large): focus is back on the box, and its error under the label is not announced. A refusal said
+    /// already is not said again when another file is removed.
+    pub(super) fn say_refused_files(&mut self, path: &str) {
         self.render_upload(path);
         let Some(n) = self.nodes.get(path) else { return };
-        let Control::File(f) = &n.control else { return };
         let errors: Vec<String> = (n.st.issues.iter().filter(|i| i.is_error()))
             .map(|i| super::message(&self.form, &self.server_messages, i, &self.lang))
             .collect();
-        if !errors.is_empty() {
-            f.line.set_text_content(Some(&errors.join(". ")));
+        let refusal = (!errors.is_empty()).then(|| errors.join(". "));
+        let Some(n) = self.nodes.get_mut(path) else { return };
+        let said = std::mem::replace(&mut n.st.said, refusal.clone());
+        let Control::File(f) = &n.control else { return };
+        if let Some(text) = refusal.filter(|r| said.as_ref() != Some(r)) {
+            f.line.set_text_content(Some(&text));
             let _ = f.line.class_list().add_1("tk-vh");
         }
     }

@@ -996,13 +996,12 @@ impl State {
         self.recheck_unmatched(path);
         self.render_issues(path);
         // Focus has moved on: the box's error is said, unless it is the one said as the box was last left
-        // (a file box says its own).
-        let error = self.shown_error(path);
-        let said = self
-            .nodes
-            .get_mut(path)
+        // (a file box says its own, above).
+        let error = self.shown_error(path).filter(|_| kind != FieldKind::File);
+        let said = (self.nodes.get_mut(path))
+            .filter(|_| kind != FieldKind::File)
             .and_then(|n| std::mem::replace(&mut n.st.said, error.clone()));
-        if let Some(text) = error.filter(|e| kind != FieldKind::File && said.as_ref() != Some(e)) {
+        if let Some(text) = error.filter(|e| said.as_ref() != Some(e)) {
             self.notify(format!("{}{text}", Word::ErrorPrefix.get(&self.lang)));
         }
         if let Some(address) = path.strip_suffix(".province") {
