@@ -96,6 +96,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("payload.invalid_value", "Dữ liệu gửi lên có mục {at} không hợp lệ (độ dài hoặc phạm vi)", "The submitted data has an invalid value at {at} (length or range)"),
     ("file.content_mismatch", "{label}: nội dung tệp {name} không khớp với loại tệp ({type})", "{label}: the content of {name} does not match its type ({type})"),
     ("file.runnable", "{label}: không nhận tệp {name}: trang web và chương trình có thể chứa mã tự chạy", "{label}: {name} is not taken: web pages and programs may hold code that runs"),
+    ("file.name_type", "{label}: tên tệp {name} không khớp với loại tệp; vui lòng chọn tệp có đuôi .{ending} hoặc đổi tên tệp cho đúng", "{label}: the name {name} does not match the file's type; please choose a file ending in .{ending}, or rename it"),
     ("file.name_invalid", "{label}: tên tệp trống, quá dài hoặc có ký tự không hợp lệ", "{label}: the file name is empty, too long or has characters that are not allowed"),
     ("payload.too_large", "Dữ liệu gửi lên quá lớn (tối đa {max} byte)", "The submitted data is too large (at most {max} bytes)"),
     ("payload.too_many_fields", "Hồ sơ có quá nhiều mục ({count}, tối đa {max})", "The application has too many entries ({count}, at most {max})"),

@@ -112,8 +112,23 @@ async fn uploads(mut c: Config, engine: &str) {
         (422, ("file.content_mismatch", "evidence")),
         "{body}"
     );
+    // An SVG (a document that may hold scripts) is refused by its name before its type.
     let (status, body) = upload(&client, "evidence", "anh.svg", "image/svg+xml", page).await;
-    assert_eq!((status, reason(&body)), (422, ("file.type", "evidence")), "{body}");
+    assert_eq!((status, reason(&body)), (422, ("file.runnable", "evidence")), "{body}");
+    // A page named so that Windows saves it as one, sent as a PDF: refused by its name, unread.
+    let (status, body) = upload(
+        &client,
+        "evidence",
+        "ho-so.html.",
+        "application/pdf",
+        b"%PDF-1.4\n<html>",
+    )
+    .await;
+    assert_eq!(
+        (status, reason(&body)),
+        (422, ("file.name_invalid", "evidence")),
+        "{body}"
+    );
     let (status, body) = upload(&client, "evidence", "anh.png", "image/png,text/html", page).await;
     assert_eq!(
         (status, reason(&body).0),

@@ -8,11 +8,70 @@ use serde_json::Value as Json;
 /// The longest file name taken, in characters (as file systems keep them).
 const MAX_NAME_CHARS: usize = 255;
 
-/// Name endings of web pages and programs: opened on an official's computer by their name, they run,
-/// whatever type they were sent as.
-const RUNNABLE: [&str; 20] = [
-    "html", "htm", "xhtml", "shtml", "hta", "js", "mjs", "exe", "com", "bat", "cmd", "ps1", "vbs", "wsf", "msi", "scr",
-    "jar", "sh", "php", "lnk",
+/// Name endings of web pages, programs and shortcuts: opened on an official's computer by their name,
+/// they run (or reach out), whatever type they were sent as.
+const RUNNABLE: [&str; 36] = [
+    "html",
+    "htm",
+    "xhtml",
+    "xht",
+    "shtml",
+    "mhtml",
+    "mht",
+    "svg",
+    "hta",
+    "js",
+    "mjs",
+    "jse",
+    "exe",
+    "com",
+    "bat",
+    "cmd",
+    "ps1",
+    "vbs",
+    "vbe",
+    "wsf",
+    "msi",
+    "msc",
+    "scr",
+    "pif",
+    "cpl",
+    "chm",
+    "reg",
+    "jar",
+    "sh",
+    "php",
+    "lnk",
+    "url",
+    "scf",
+    "library-ms",
+    "iso",
+    "appref-ms",
+];
+
+/// The name endings of the file types forms take: a file of one of these types must be named as one
+/// (a page named `hoso.pdf.html` or `hoso.html.` sent as a PDF would open as a page by its name).
+const ENDINGS: [(&str, &[&str]); 14] = [
+    ("application/pdf", &["pdf"]),
+    ("image/jpeg", &["jpg", "jpeg", "jpe", "jfif"]),
+    ("image/png", &["png"]),
+    ("image/gif", &["gif"]),
+    ("image/webp", &["webp"]),
+    ("image/heic", &["heic", "heif"]),
+    ("image/heif", &["heif", "heic"]),
+    ("image/tiff", &["tif", "tiff"]),
+    ("image/bmp", &["bmp"]),
+    ("text/plain", &["txt"]),
+    ("application/msword", &["doc"]),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &["docx"],
+    ),
+    ("application/vnd.ms-excel", &["xls"]),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &["xlsx"],
+    ),
 ];
 
 /// File constraints.
@@ -44,10 +103,11 @@ pub fn accepts(accept: &[String], media_type: &str) -> bool {
 
 /// Whether a file name shows what the file is: not blank or too long, with no control or bidirectional
 /// characters ("hoso\u{202E}fdp.exe" shows as "hosoexe.pdf") nor bytes that were not UTF-8 (read as U+FFFD),
-/// and a name only, never a path ("../../hoso.pdf" would be saved outside an official's folder).
+/// and a name only, never a path ("../../hoso.pdf" would be saved outside an official's folder) nor one
+/// Windows reads as another ("hoso.html." is saved as "hoso.html", "hoso.html::$DATA" too).
 fn shows_itself(name: &str) -> bool {
     let hidden = |c: char| c.is_control() || is_invisible(c) || c == char::REPLACEMENT_CHARACTER;
-    let path = name.contains(['/', '\\']) || name.chars().all(|c| c == '.');
+    let path = name.contains(['/', '\\', ':']) || name.ends_with(['.', ' ']);
     !name.trim().is_empty() && name.chars().count() <= MAX_NAME_CHARS && !name.chars().any(hidden) && !path
 }
 
@@ -64,8 +124,22 @@ impl Rule for File {
                 continue;
             }
             let ending = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-            if ending.is_some_and(|e| RUNNABLE.contains(&e.as_str())) {
+            let media_type = file["type"].as_str().unwrap_or_default().to_ascii_lowercase();
+            let named_as = ENDINGS
+                .iter()
+                .find(|(t, _)| *t == media_type)
+                .map(|(_, endings)| *endings);
+            if ending.as_deref().is_some_and(|e| RUNNABLE.contains(&e)) {
                 cx.report(Finding::error("file.runnable").with("name", name));
+                continue;
+            }
+            // A name with no ending at all (some phones' pickers) opens as nothing by its name.
+            if let Some(endings) = named_as.filter(|e| ending.as_deref().is_some_and(|n| !e.contains(&n))) {
+                cx.report(
+                    Finding::error("file.name_type")
+                        .with("name", name)
+                        .with("ending", endings[0]),
+                );
             }
             if !accepts(&self.accept, file["type"].as_str().unwrap_or_default()) {
                 cx.report(
