@@ -545,7 +545,7 @@ pub fn normalize_population(reply: &Json, units: &Catalogs) -> Result<Attributes
     put("population.id_expiry", card_date("NgayHetHan"));
     put(
         "population.id_issuer",
-        text(card.and_then(|c| c.get("NoiCap"))).map(|p| Json::String(sentence_case(&p))),
+        text(card.and_then(|c| c.get("NoiCap"))).map(|p| Json::String(issuer(&p))),
     );
     put(
         "population.email",
@@ -579,7 +579,9 @@ pub fn normalize_population(reply: &Json, units: &Catalogs) -> Result<Attributes
     }
     put(
         "population.relationship_to_head",
-        text(r.get("ChuHo").and_then(|h| h.get("QuanHe"))).map(|q| Json::String(relationship(&q).into())),
+        text(r.get("ChuHo").and_then(|h| h.get("QuanHe")))
+            .and_then(|q| relationship(&q))
+            .map(|code| Json::String(code.into())),
     );
     Ok(out)
 }
@@ -612,7 +614,7 @@ fn person_name(v: Option<&Json>) -> Option<String> {
     (!name.is_empty()
         && name
             .chars()
-            .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-'))
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '-' || is_apostrophe(c)))
     .then_some(name)
 }
 
@@ -654,7 +656,7 @@ fn named_code(v: Option<&Json>) -> Option<String> {
 fn place(v: &Json, units: &Catalogs) -> Option<Json> {
     let o = v.as_object()?;
     let code = |k: &str| text(o.get(k));
-    let detail = code("ChiTiet").map(|d| title_case(&d));
+    let detail = code("ChiTiet").map(|d| address_case(&d));
     let provinces = units.get("provinces")?;
     let communes = units.get("communes")?;
     let mut out = Map::new();
@@ -702,23 +704,45 @@ fn place(v: &Json, units: &Catalogs) -> Option<Json> {
     Some(Json::Object(out))
 }
 
-/// Each syllable with a capital initial: "NGUYỄN VĂN AN" → "Nguyễn Văn An".
+/// Each syllable with a capital initial, after a space, an apostrophe or a hyphen: "NGUYỄN VĂN AN" →
+/// "Nguyễn Văn An", "H'HEN NIÊ" → "H'Hen Niê", "Y-MOAN ÊNUÔL" → "Y-Moan Ênuôl".
 pub fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut starts = true;
+    for c in lowercase(s).chars() {
+        if starts {
+            out.push_str(&uppercase(c.encode_utf8(&mut [0; 4])));
+        } else {
+            out.push(c);
+        }
+        starts = c == ' ' || c == '-' || is_apostrophe(c);
+    }
+    out
+}
+
+/// An apostrophe as names write it: ', ’ or ʼ ("H'Mông", "Y’Moan").
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2bc}')
+}
+
+/// The detail of an address in the case of a line of text: each word with a capital initial, but for
+/// those a registry's capitals mean ("12A/3", "CMT8", "CT2-B", "IV", "KP", "TDP"): with a digit, of
+/// Roman numerals alone, or without a vowel (no Vietnamese syllable is).
+fn address_case(s: &str) -> String {
+    let kept = |w: &str| {
+        let vowels = crate::text::search_key(w).chars().any(|c| "aeiouy".contains(c));
+        w.chars().any(|c| c.is_ascii_digit()) || w.chars().all(|c| "IVX".contains(c)) || !vowels
+    };
     s.split(' ')
-        .map(|w| capitalized(&lowercase(w)))
+        .map(|w| if kept(w) { w.to_owned() } else { title_case(w) })
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// `s` with its first letter in upper case.
-fn capitalized(s: &str) -> String {
-    let first = s.chars().next().map_or(0, char::len_utf8);
-    uppercase(&s[..first]) + &s[first..]
-}
-
-/// The relationship code of a registry's wording (`CHỦ HỘ`, `Con`, `vợ`…); unknown wordings are `khac`.
-fn relationship(s: &str) -> &'static str {
-    match crate::text::search_key(s).as_str() {
+/// The relationship code of a registry's wording (`CHỦ HỘ`, `Con`, `vợ`…); a wording or a code not
+/// known here gives none (the citizen chooses), never a locked "khác".
+fn relationship(s: &str) -> Option<&'static str> {
+    Some(match crate::text::search_key(s).as_str() {
         "chu ho" | "chu_ho" => "chu_ho",
         "vo" => "vo",
         "chong" => "chong",
@@ -729,12 +753,19 @@ fn relationship(s: &str) -> &'static str {
         "ba" | "ba noi" | "ba ngoai" => "ba",
         "chau" | "chau noi" | "chau ngoai" => "chau",
         "anh" | "chi" | "em" | "anh trai" | "chi gai" | "em trai" | "em gai" => "anh_chi_em",
-        _ => "khac",
-    }
+        _ => return None,
+    })
 }
 
-fn sentence_case(s: &str) -> String {
-    capitalized(&lowercase(s))
+/// The authority that issued an identity card, in its own spelling when it is one of those issuing
+/// cards today; others as the registry wrote them (a proper name is never re-cased by guess).
+fn issuer(s: &str) -> String {
+    const KNOWN: [&str; 2] = ["Cục Cảnh sát quản lý hành chính về trật tự xã hội", "Bộ Công an"];
+    let key = crate::text::search_key(s);
+    KNOWN
+        .iter()
+        .find(|k| crate::text::search_key(k) == key)
+        .map_or_else(|| s.to_owned(), |k| (*k).to_owned())
 }
 
 /// One prefilled value: the value as the session stores it, where it came from, and whether it is locked.
@@ -1177,6 +1208,39 @@ mod tests {
     }
 
     #[test]
+    fn names_addresses_and_authorities_keep_what_a_registry_s_capitals_mean() {
+        for (db, shown) in [
+            ("NGUYỄN VĂN AN", "Nguyễn Văn An"),
+            ("H'HEN NIÊ", "H'Hen Niê"),
+            ("Y-MOAN ÊNUÔL", "Y-Moan Ênuôl"),
+            ("K’SOR H’BIA", "K’Sor H’Bia"),
+        ] {
+            assert_eq!(title_case(db), shown);
+        }
+        assert_eq!(
+            person_name(Some(&json!("Y’BHIM ÊNUÔL"))).as_deref(),
+            Some("Y’BHIM ÊNUÔL"),
+            "a typographic apostrophe"
+        );
+        for (db, shown) in [
+            ("SỐ 12A/3 ĐƯỜNG CMT8, KHU PHỐ IV", "Số 12A/3 Đường CMT8, Khu Phố IV"),
+            (
+                "P.1205 TÒA CT2-B, NGÕ 5B PHỐ HÀNG BÀI",
+                "P.1205 Tòa CT2-B, Ngõ 5B Phố Hàng Bài",
+            ),
+            ("TỔ 3, KP 2, TDP ĐÔNG", "Tổ 3, KP 2, TDP Đông"),
+        ] {
+            assert_eq!(address_case(db), shown);
+        }
+        assert_eq!(issuer("BỘ CÔNG AN"), "Bộ Công an");
+        assert_eq!(
+            issuer("CÔNG AN TỈNH NGHỆ AN"),
+            "CÔNG AN TỈNH NGHỆ AN",
+            "never re-cased by guess"
+        );
+    }
+
+    #[test]
     fn replies_are_normalised() {
         let a = normalize_population(&reply(), &units()).unwrap();
         assert_eq!(a["population.full_name"], json!("NGUYỄN VĂN AN"));
@@ -1186,14 +1250,18 @@ mod tests {
         assert_eq!(a["population.nationality"], json!("Việt Nam"));
         assert_eq!(a["population.marital_status"], json!("da_ket_hon"));
         assert_eq!(a["population.relationship_to_head"], json!("con"));
-        assert_eq!(relationship("CHỦ HỘ"), "chu_ho");
-        assert_eq!(relationship("Bà nội"), "ba");
-        assert_eq!(relationship("CH01"), "khac");
+        assert_eq!(relationship("CHỦ HỘ"), Some("chu_ho"));
+        assert_eq!(relationship("Bà nội"), Some("ba"));
+        assert_eq!(
+            relationship("CH01"),
+            None,
+            "a code not known here is the citizen's to choose, not a locked 'khác'"
+        );
         assert_eq!(a["population.blood_type"], json!("O"));
         assert_eq!(a["population.id_issue_date"], json!("2021-06-15"));
         assert_eq!(
             a["population.id_issuer"],
-            json!("Cục cảnh sát quản lý hành chính về trật tự xã hội")
+            json!("Cục Cảnh sát quản lý hành chính về trật tự xã hội")
         );
         assert!(!a.contains_key("population.id_expiry"), "a malformed date is left out");
         assert_eq!(a["population.mother_name"], json!("TRẦN THỊ HOA"));
