@@ -1,4 +1,6 @@
 // Drafts and the outbox, sealed in IndexedDB (AES-GCM, a key never read): a form's draft saved, restored, told to other tabs.
+// A citizen's drafts are sealed with their own key when the portal gives it (`draftKey`): on a computer
+// others use, the next citizen's page cannot open them.
 import { nextTask, randomId } from './util.js';
 
 let database = null;
@@ -47,20 +49,41 @@ function draftKey() {
   return aesKey;
 }
 
-/** Encrypts a value and stores it (fresh 96-bit IV each time). */
-async function seal(store, id, value) {
+/** The citizens' own keys, imported once each, by their text. */
+const citizenKeys = new Map();
+
+/** The bytes of a citizen's draft key as the portal gives it (base64url of 32 bytes), or `null`. */
+export function draftKeyBytes(text) {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(text)) return null;
+  return Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='), (c) => c.charCodeAt(0));
+}
+
+/** The key of a form's drafts: the citizen's own (`options.draftKey`), else the browser's for the site. */
+function keyOf(options) {
+  if (options.draftKey === undefined) return draftKey();
+  let key = citizenKeys.get(options.draftKey);
+  if (!key) {
+    const raw = draftKeyBytes(options.draftKey);
+    key = crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+    citizenKeys.set(options.draftKey, key);
+  }
+  return key;
+}
+
+/** Encrypts a value with `key` and stores it (fresh 96-bit IV each time). */
+async function seal(store, id, value, key) {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const plain = new TextEncoder().encode(JSON.stringify(value));
-  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await draftKey(), plain);
+  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await key, plain);
   await idb(store, 'readwrite', (s) => s.put({ iv, data }, id));
 }
 
-/** Reads and decrypts a stored value; `null` if none or unreadable (then it is removed). */
-async function unseal(store, id) {
+/** Reads and decrypts a stored value with `key`; `null` if none or unreadable (then it is removed). */
+async function unseal(store, id, key) {
   const record = await idb(store, 'readonly', (s) => s.get(id));
   if (!record) return null;
   try {
-    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: record.iv }, await draftKey(), record.data);
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: record.iv }, await key, record.data);
     return JSON.parse(new TextDecoder().decode(plain));
   } catch {
     await forget(store, id);
@@ -71,6 +94,17 @@ async function unseal(store, id) {
 /** Removes a stored value. */
 function forget(store, id) {
   return idb(store, 'readwrite', (s) => s.delete(id)).catch(() => {});
+}
+
+/**
+ * Forgets every draft and waiting filing this browser keeps for the site, and the site's key: for a
+ * portal's logout, so that the next person on the computer finds nothing of the citizen's.
+ */
+export async function clearDrafts() {
+  if (typeof indexedDB === 'undefined') return;
+  await draftWrites;
+  await Promise.all(['drafts', 'outbox', 'keys'].map((store) => idb(store, 'readwrite', (s) => s.clear())));
+  aesKey = null;
 }
 
 /** This page's identifier among the tabs of the browser. */
@@ -158,7 +192,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     };
     draft.timing = timing.saved();
     saving = saving
-      .then(() => seal('drafts', draftId, draft))
+      .then(() => seal('drafts', draftId, draft, keyOf(options)))
       .then(() => {
         tell({});
         dispatch('draft', { saved_at: draft.saved_at });
@@ -211,7 +245,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
       earlier = enabled
         ? nextTask()
             .then(() => draftWrites)
-            .then(() => Promise.all([unseal('drafts', draftId).catch(() => null), unseal('outbox', draftId).catch(() => null)]))
+            .then(() => Promise.all(['drafts', 'outbox'].map((store) => unseal(store, draftId, keyOf(options)).catch(() => null))))
         : null;
     },
 
@@ -248,7 +282,8 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     async queue(submission) {
       if (!enabled) return;
       await save();
-      await seal('outbox', draftId, { submission, action: String(options.action), queued_at: Date.now() }).catch(() => {});
+      const waiting = { submission, action: String(options.action), queued_at: Date.now() };
+      await seal('outbox', draftId, waiting, keyOf(options)).catch(() => {});
     },
 
     /** The submission in the outbox is not to be sent (refused, or the answers changed). */

@@ -5,12 +5,12 @@ import { language } from './util.js';
 
 /**
  * `<tokhai-form src lang catalogs prefill action uploads today timings-endpoint satisfaction-endpoint login-at
- * subject drafts language-switch history>`: the widget as a custom element.
+ * subject draft-key drafts language-switch history>`: the widget as a custom element.
  */
 export class TokhaiFormElement extends HTMLElement {
   static observedAttributes = [
     'lang', 'src', 'catalogs', 'prefill', 'action', 'uploads', 'today', 'timings-endpoint', 'satisfaction-endpoint',
-    'login-at', 'subject', 'drafts', 'language-switch', 'history',
+    'login-at', 'subject', 'draft-key', 'drafts', 'language-switch', 'history',
   ];
   #handle = null;
   #ready = null;
@@ -125,6 +125,7 @@ export class TokhaiFormElement extends HTMLElement {
       satisfactionEndpoint: attr('satisfaction-endpoint'),
       loginAt: Number(this.getAttribute('login-at')) || undefined,
       subject: attr('subject'),
+      draftKey: attr('draft-key'),
       drafts: this.getAttribute('drafts') !== 'off',
       history: this.getAttribute('history') !== 'off',
     };

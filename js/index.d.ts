@@ -271,6 +271,13 @@ export interface MountOptions {
   drafts?: boolean;
   /** Whose draft it is: an opaque id, one per citizen (not a masked PIN, which many share); drafts are kept per form and subject. */
   subject?: string;
+  /**
+   * The citizen's own key for their drafts, 32 bytes in base64url (43 characters), as the portal gives it
+   * (tokhai-server: `draft_key` of `/api/me`): drafts are sealed with it, so that another citizen's page
+   * on the same computer cannot open them. Without it, drafts are sealed with a key the browser keeps
+   * for the site. A malformed key throws.
+   */
+  draftKey?: string;
   /** Milliseconds of pause before a draft is saved (default 400). */
   draftDelay?: number;
   /**
@@ -359,6 +366,12 @@ export function loadCatalogs(source?: string | URL | Catalogs): Promise<unknown>
 export function compileForm(definition: string | URL | FormDefinition): Promise<unknown>;
 
 /**
+ * Forgets every draft and waiting filing this browser keeps for the site, and the site's draft key: call
+ * it when the citizen logs out, so that the next person on the computer finds nothing of theirs.
+ */
+export function clearDrafts(): Promise<void>;
+
+/**
  * Mounts a form definition (object or URL) in an element. An empty element says the form is loading
  * (a `p.tk-loading` status line) once loading has taken 300 ms. An element holds one form: mounting in
  * one that holds a form rejects until that form is destroyed.
@@ -374,7 +387,7 @@ export function mount(
  *   prefill="/api/prefill/ct01" action="/api/submissions" uploads="/api/uploads">`.
  * Attributes: `src` (definition URL), `lang`, `catalogs`, `prefill`, `action`, `uploads`, `today`,
  * `language-switch="off"`, `timings-endpoint`, `satisfaction-endpoint`, `login-at` (ms since the epoch),
- * `subject`, `drafts="off"`, `history="off"`. Moving the element within the page keeps the form and its
+ * `subject`, `draft-key`, `drafts="off"`, `history="off"`. Moving the element within the page keeps the form and its
  * answers; removing it unmounts the form; another `src` mounts another form, also while one loads. `lang`
  * switches the language, also while the form loads, and follows the form's own language switch.
  */

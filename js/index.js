@@ -5,6 +5,7 @@
 // element (<tokhai-form>); warm-up, http and util serve them.
 import { TokhaiFormElement } from './element.js';
 
+export { clearDrafts } from './drafts.js';
 export { compileForm, load, loadCatalogs } from './load.js';
 export { mount } from './mount.js';
 export { TokhaiFormElement };

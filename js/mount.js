@@ -1,12 +1,14 @@
 // `mount`: checks the element and the options, shows a loading line, adds the stylesheet, then starts the form.
 import { ANY_HOST, GIVEN_UP, holders, start, TAKEN } from './form.js';
+import { draftKeyBytes } from './drafts.js';
 import { compileForm, load, loadCatalogs } from './load.js';
 import { language } from './util.js';
 
 /** The options `mount` understands (`MountOptions` in index.d.ts). */
 const OPTIONS = new Set([
   'lang', 'catalogs', 'prefill', 'action', 'today', 'languageSwitch', 'styles', 'wasm', 'loginAt',
-  'timingsEndpoint', 'satisfactionEndpoint', 'satisfaction', 'drafts', 'subject', 'draftDelay', 'retry', 'uploads', 'history',
+  'timingsEndpoint', 'satisfactionEndpoint', 'satisfaction', 'drafts', 'subject', 'draftKey', 'draftDelay', 'retry', 'uploads',
+  'history',
 ]);
 
 /**
@@ -27,6 +29,9 @@ export async function mountIn(element, definition, options, host = ANY_HOST) {
   if (holders.has(element)) throw new Error(TAKEN);
   // A misspelt option would otherwise be ignored without a word.
   for (const name of Object.keys(options)) if (!OPTIONS.has(name)) console.warn(`tokhai: unknown option '${name}' (ignored)`);
+  if (options.draftKey !== undefined && !draftKeyBytes(options.draftKey)) {
+    throw new TypeError("tokhai: draftKey is the citizen's key of 32 bytes in base64url (43 characters), as the portal gives it");
+  }
   load(options.wasm);
   const loaded = loadingNotice(element, options.lang);
   try {

@@ -1,6 +1,7 @@
 // The development portal page: lists the procedures (GET /api/forms), reads the login (GET /api/me) so
 // that the filing clock starts at the login and drafts are kept per citizen, then adds the form the
 // address names (`/?form=ct01`, the default) with the back end's endpoints.
+import { clearDrafts } from '/pkg/index.js';
 import { inLanguage } from './text.js';
 
 const json = (url) =>
@@ -63,7 +64,12 @@ const attributes = {
 if (me.logged_in) {
   // The filing's clock starts at the login, or at the dossier this citizen filed since.
   attributes['login-at'] = String(me.filing_from ?? me.login_at);
+  // Drafts are the citizen's, sealed with their own key: the next person on the computer cannot open them.
   attributes.subject = me.subject_key;
+  attributes['draft-key'] = me.draft_key;
+} else {
+  // Nobody known: nothing typed is left on a computer others may use.
+  attributes.drafts = 'off';
 }
 for (const [name, value] of Object.entries(attributes)) form.setAttribute(name, value);
 const on = (type, change) =>
@@ -78,3 +84,20 @@ on('invalid', () => (page.errors = true));
 on('refused', () => (page.errors = true));
 on('submitted', () => Object.assign(page, { place: 'done', errors: false }));
 document.getElementById('filing').append(form);
+
+// Logging out forgets the citizen's drafts on this computer, then the login.
+if (me.logged_in) {
+  const logout = document.createElement('button');
+  logout.type = 'button';
+  logout.className = 'portal-logout';
+  logout.textContent = 'Đăng xuất';
+  logout.dataset.en = 'Log out';
+  logout.addEventListener('click', async () => {
+    logout.disabled = true;
+    await clearDrafts().catch(() => {});
+    await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' });
+    location.assign('/');
+  });
+  document.querySelector('.portal-header nav').append(logout);
+  show();
+}

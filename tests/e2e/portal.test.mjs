@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { fillToReview, loggedIn, SERVER_BINARY, usePortal } from './helpers.mjs';
+import { fillToReview, loggedIn, readStore, SERVER_BINARY, usePortal } from './helpers.mjs';
 
 const env = usePortal();
 
@@ -155,5 +155,44 @@ test('every page of the development portal loads without a console error, a fail
     await page.goto(`${env.portal.url}/${file}`, { waitUntil: 'networkidle' });
   }
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a citizen's draft is sealed with their own key, and logging out leaves nothing of it on the computer", async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  await page.goto(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  const saved = page.evaluate(() => new Promise((ok) => document.addEventListener('tokhai-draft', ok, { once: true })));
+  await page.fill('tokhai-form input[data-path="email"]', 'an@example.vn');
+  await page.keyboard.press('Tab');
+  await saved;
+  assert.equal(await readStore(page, 'drafts'), 1);
+  // The browser's own key for the site opens nothing of it: the next person on the computer cannot read it.
+  const opened = await page.evaluate(
+    () =>
+      new Promise((ok) => {
+        const req = indexedDB.open('tokhai');
+        req.onsuccess = () => {
+          const tx = req.result.transaction(['keys', 'drafts']);
+          const key = tx.objectStore('keys').get('drafts');
+          const draft = tx.objectStore('drafts').getAll();
+          tx.oncomplete = async () => {
+            if (!key.result) return ok('no site key');
+            const [record] = draft.result;
+            const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: record.iv }, key.result, record.data).catch(() => null);
+            ok(plain ? 'opened' : 'not opened');
+          };
+        };
+      }),
+  );
+  assert.notEqual(opened, 'opened', "the site's key opens the citizen's draft");
+  await page.click('.portal-logout');
+  await page.waitForURL(`${env.portal.url}/`);
+  await page.waitForSelector('tokhai-form .tk-nav');
+  assert.deepEqual([await readStore(page, 'drafts'), await readStore(page, 'outbox'), await readStore(page, 'keys')], [0, 0, 0]);
+  assert.equal(await page.getAttribute('tokhai-form', 'drafts'), 'off', 'logged out, nothing typed is kept');
+  assert.equal((await page.evaluate(() => fetch('/api/me').then((r) => r.json()))).logged_in, false);
   await context.close();
 });

@@ -246,6 +246,7 @@ pub async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resul
         "logged_in": true,
         "subject_masked": mask_pin(&login.subject),
         "subject_key": state.keys.subject_key(&login.subject),
+        "draft_key": state.keys.draft_key(&login.subject),
         "full_name": name.map(|row| tokhai_core::prefill::title_case(&row.0)),
         "method": login.method,
         "login_at": login.login_at,

@@ -131,6 +131,18 @@ impl Keys {
         URL_SAFE_NO_PAD.encode(&digest[..18])
     }
 
+    /// A citizen's own key for their drafts in a browser (32 bytes, base64url): a digest of the PIN keyed
+    /// by this secret key, given only to the citizen's logged-in pages, so that another citizen's page on
+    /// the same computer cannot open their drafts.
+    pub fn draft_key(&self, pin: &str) -> String {
+        let digest = Sha256::new()
+            .chain_update(b"tokhai-draft-v1\n")
+            .chain_update(self.signing.to_bytes())
+            .chain_update(pin.as_bytes())
+            .finalize();
+        URL_SAFE_NO_PAD.encode(digest)
+    }
+
     /// Whether a bundle carries a valid signature by this key, or by one it replaced.
     pub fn verify(&self, bundle: &PrefillBundle) -> bool {
         verify_with(&self.signing.verifying_key(), &self.kid, bundle)
