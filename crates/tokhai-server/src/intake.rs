@@ -27,12 +27,17 @@ type Answer = Result<Response, Failure>;
 /// The rate-limit key of a request: the login's subject, or the client's address without one.
 pub fn client_key(parts: &Parts, login: Option<&Login>) -> String {
     match login {
-        Some(l) => format!("s:{}", l.subject),
+        Some(l) => citizen_key(&l.subject),
         None => {
             let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
             format!("ip:{}", ip.map_or_else(|| "?".to_owned(), |ip| ip.to_string()))
         }
     }
+}
+
+/// The rate-limit key of a logged-in citizen.
+fn citizen_key(subject: &str) -> String {
+    format!("s:{subject}")
 }
 
 /// The login of a request, after taking one token of its client's rate limit.
@@ -184,7 +189,7 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         _ => None,
     };
     let checked = built.as_ref().or(sent.own.as_ref());
-    let checked_rows = checked_rows(state, &form, login.as_ref(), &sub.values, &sent.rows).await;
+    let checked_rows = checked_rows(state, &form, login.as_ref(), &sub.values, &sent.rows).await?;
     let mut issues = check(state, &form, &sub, checked, &checked_rows, login.as_ref(), now)?;
     let (attached, not_kept) = uploads::named_uploads(state, &form, &sub.values, subject).await?;
     issues.extend(not_kept);
@@ -266,17 +271,17 @@ async fn checked_rows(
     login: Option<&Login>,
     values: &Json_,
     sent: &[Option<PrefillBundle>],
-) -> Vec<Option<PrefillBundle>> {
+) -> Result<Vec<Option<PrefillBundle>>, Failure> {
     let mut checked = sent.to_vec();
     if let Some(login) = login {
         checked.extend(
             member_bundles(state, form, login, values, sent)
-                .await
+                .await?
                 .into_iter()
                 .map(Some),
         );
     }
-    checked
+    Ok(checked)
 }
 
 /// The refusal of a submission for its reasons (the original receipt instead if its key is stored).
@@ -498,7 +503,7 @@ async fn member_bundles(
     login: &Login,
     values: &Json_,
     sent: &[Option<PrefillBundle>],
-) -> Vec<PrefillBundle> {
+) -> Result<Vec<PrefillBundle>, Failure> {
     let groups = form.def().top_fields();
     // The members to look up: once each, none for rows the form refuses anyway.
     let mut wanted: Vec<(&str, &str)> = Vec::new();
@@ -521,14 +526,20 @@ async fn member_bundles(
     wanted.sort_unstable();
     wanted.dedup();
     if wanted.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
+    }
+    // Each member looked up costs a token of the citizen's rate, as a row's lookup does: one filing
+    // naming twenty strangers' PINs would otherwise look up twenty people for one token.
+    let client = citizen_key(&login.subject);
+    for _ in &wanted {
+        state.limiter.take(&client, now_ms()).map_err(Limiter::refusal)?;
     }
     let citizen = match broker::attributes_of(state, &login.subject).await {
         Ok(Some(citizen)) => citizen,
-        Ok(None) => return Vec::new(),
+        Ok(None) => return Ok(Vec::new()),
         Err(e) => {
             tracing::warn!(form = form.id(), error = e.code, "member rows not checked");
-            return Vec::new();
+            return Ok(Vec::new());
         }
     };
     let mut built = Vec::new();
@@ -539,7 +550,7 @@ async fn member_bundles(
             Err(e) => tracing::warn!(form = form.id(), group, error = e.code, "member row not checked"),
         }
     }
-    built
+    Ok(built)
 }
 
 /// A dossier code: the Vietnamese date and 16 hex digits of the key's hash, e.g. `HS20251123-0F8E2B6C3D1A4C55`.

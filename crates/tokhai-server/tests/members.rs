@@ -134,3 +134,27 @@ async fn a_household_members_row_is_prefilled_signed_and_checked() {
     );
     running.task.abort();
 }
+
+#[tokio::test]
+async fn each_member_a_filing_makes_the_portal_look_up_costs_a_token_of_the_citizen_s_rate() {
+    let mut c = config("members-rate");
+    (c.rate_per_minute, c.rate_burst) = (60, 5);
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (_, bundle) = client.get("/api/prefill/demo").await;
+    let mut values = values_from(&bundle);
+    // Eight strangers' PINs, sent without their rows' bundles: eight lookups of national data.
+    let rows: Vec<Value> = (0..8)
+        .map(|i| json!({"m_pin": format!("0010850000{i:02}"), "m_name": "AI ĐÓ"}))
+        .collect();
+    values["members"] = json!(rows);
+    let (status, body) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &values, Some(&bundle)),
+        )
+        .await;
+    assert_eq!((status, reason(&body).0), (429, "payload.rate_limited"), "{body}");
+    running.task.abort();
+}
