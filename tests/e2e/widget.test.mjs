@@ -492,7 +492,7 @@ test('a list waiting for another takes no typing and says which list to choose f
 test('text left in a searchable list that is no option is kept and said so, at once and in the summary, even in an optional list', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   const error = '[data-path="ethnicity"] .tk-error';
-  const unmatched = (typed) => `Dân tộc: “${typed}” không phải là một mục trong danh sách, vui lòng chọn một mục trong danh sách`;
+  const unmatched = (typed) => `Dân tộc: “${typed}” không có trong danh sách, vui lòng chọn một mục trong danh sách`;
   await typeInto(page, '#tk1-ethnicity', 'Kinhh');
   // While typing, the open list shows that nothing matches (its status says so aloud).
   await page.waitForSelector('#tk1-ethnicity-list:not([hidden]) .tk-no-results');
