@@ -98,6 +98,9 @@ impl Catalog {
             })
             .filter(|w| !w.is_empty())
             .collect();
+        // Another name is a province's before 2025 as citizens still write it, kind and all ("Tỉnh Bình
+        // Dương"): the kind is not part of the name kept.
+        let named = without_kind(&words);
         let (mut first, mut other_names, mut rest) = (Vec::new(), Vec::new(), Vec::new());
         let candidates = (0..).zip(self.options.iter().zip(&self.keys));
         for (i, (o, key)) in candidates.filter(|(_, (o, _))| parent.is_none() || o.parent.as_deref() == parent) {
@@ -109,7 +112,7 @@ impl Catalog {
                 if first.len() == limit {
                     break;
                 }
-            } else if also.is_some() && words.iter().all(|w| starts_word(whole, w)) {
+            } else if also.is_some() && !named.is_empty() && named.iter().all(|w| starts_word(whole, w)) {
                 other_names.push(o);
             } else if rest.len() < limit && words.iter().all(|w| whole.contains(w)) {
                 rest.push(o);
@@ -130,6 +133,23 @@ impl Catalog {
     pub fn is_empty(&self) -> bool {
         self.options.is_empty()
     }
+}
+
+/// The words of a query without those of a province's kind: "tinh", "thanh pho" (and "tp", read as it).
+fn without_kind<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        match (words[i], words.get(i + 1)) {
+            ("tinh", _) => i += 1,
+            ("thanh", Some(&"pho")) => i += 2,
+            (w, _) => {
+                out.push(w);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Whether `word` starts one of the space-separated words of `key`.
@@ -331,6 +351,11 @@ mod tests {
         assert_eq!(found("thua thien hue"), ["46"]);
         assert_eq!(found("binh phuoc"), ["75"]);
         assert_eq!(found("dong nai"), ["75"], "and by its own name");
+        // As citizens still write them, kind and all.
+        assert_eq!(found("Tỉnh Bình Dương"), ["79"]);
+        assert_eq!(found("Tỉnh Thừa Thiên Huế"), ["46"]);
+        assert_eq!(found("Tỉnh Bà Rịa - Vũng Tàu"), ["79"]);
+        assert_eq!(found("TP Đồng Nai"), ["75"]);
         // Its own name first: Tuyên Quang (which took in Hà Giang) comes after Hà Nội for "ha".
         let units = r#"{"provinces":[
             {"code":"08","full_name":"Tỉnh Tuyên Quang","name_en":"Tuyen Quang"},
