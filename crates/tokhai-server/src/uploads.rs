@@ -104,7 +104,8 @@ async fn keep(
     if let Some(subject) = login.as_ref().map(|l| l.subject.clone()) {
         // One citizen cannot fill the portal's disk with files no dossier names (kept for days).
         let (pending,): (Option<i64>,) =
-            sqlx::query_as("SELECT SUM(size) FROM uploads WHERE subject = $1 AND submission_id IS NULL")
+            // (A sum of BIGINT is NUMERIC in PostgreSQL: cast back.)
+            sqlx::query_as("SELECT CAST(SUM(size) AS BIGINT) FROM uploads WHERE subject = $1 AND submission_id IS NULL")
                 .bind(subject)
                 .fetch_one(&state.db)
                 .await
