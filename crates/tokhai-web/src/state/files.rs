@@ -110,7 +110,9 @@ impl State {
     /// already is not said again when another file is removed.
     pub(super) fn say_refused_files(&mut self, path: &str) {
         self.render_upload(path);
-        let Some(n) = self.nodes.get(path) else { return };
+        let Some(n) = self.nodes.get(path).filter(|n| matches!(n.control, Control::File(_))) else {
+            return;
+        };
         let errors: Vec<String> = (n.st.issues.iter().filter(|i| i.is_error()))
             .map(|i| super::message(&self.form, &self.server_messages, i, &self.lang))
             .collect();
