@@ -144,8 +144,15 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
   let elsewhere = false;
   let filedElsewhere = false;
   /** This page goes (a tab closed, or the form), or comes back from the browser's cache. */
-  const bye = () => tell({ bye: true });
-  const hello = () => tell({ hello: true });
+  let gone = false;
+  const bye = () => {
+    gone = true;
+    tell({ bye: true });
+  };
+  const hello = () => {
+    gone = false;
+    tell({ hello: true });
+  };
   if (tabs) {
     addEventListener('pagehide', bye);
     addEventListener('pageshow', hello);
@@ -194,7 +201,8 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     saving = saving
       .then(() => seal('drafts', draftId, draft, keyOf(options)))
       .then(() => {
-        tell({});
+        // A draft saved as the page goes (its last answers) is no news of an open tab once it said bye.
+        if (!gone) tell({});
         dispatch('draft', { saved_at: draft.saved_at });
       })
       .catch((error) => dispatch('error', { error }));

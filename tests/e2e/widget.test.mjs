@@ -1475,9 +1475,11 @@ test('the same form open in two tabs: both say so, and once one files it the oth
 
 test('a tab opened second keeps the warning once its draft is restored, and the warning goes once the other tab is closed', async () => {
   const { page, context, problems } = await open(env, HARNESS);
+  // (Listened for before the answer: the save may be done by the time the test would listen.)
+  const saved = page.evaluate(() => new Promise((ok) => document.addEventListener('tokhai-draft', () => ok(true), { once: true })));
   await page.fill('#tk1-email', 'an@example.vn');
   await page.press('#tk1-email', 'Tab');
-  await page.waitForFunction(() => new Promise((ok) => document.addEventListener('tokhai-draft', () => ok(true), { once: true })));
+  await saved;
   const other = await context.newPage();
   await other.goto(`${env.server.url}${HARNESS}`);
   await other.waitForSelector('body[data-ready=true]');
