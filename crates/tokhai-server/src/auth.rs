@@ -421,9 +421,12 @@ pub async fn dev_login_page(
 
 /// Whether a redirect target is a path on this site (not `//host` or a URL).
 fn is_local_path(next: &str) -> bool {
-    // Browsers drop tabs and line breaks from a URL ("/\t/host" is "//host"), and a header holds none.
+    // Browsers drop tabs and line breaks from a URL ("/\t/host" is "//host"), and a header holds none;
+    // they also resolve dot segments ("/.//host" is "//host"), so a path holds no empty or dot segment.
     let plain = next.chars().all(|c| c.is_ascii_graphic());
-    plain && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')
+    let path = next.split(['?', '#']).next().unwrap_or_default();
+    let segments_ok = path.split('/').skip(1).all(|s| s != "." && s != "..") && !path.contains("//");
+    plain && next.starts_with('/') && segments_ok && !next.contains('\\')
 }
 
 /// Escapes text for HTML.
@@ -449,7 +452,16 @@ mod tests {
         assert_eq!(random_token().len(), 43);
         assert_eq!(escape("<a \"b\">&"), "&lt;a &quot;b&quot;&gt;&amp;");
         assert!(is_local_path("/ct01.html?x=1"));
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil"] {
+        assert!(is_local_path("/") && is_local_path("/?form=ct01"));
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "/.//evil.example",
+            "/a/../b",
+            "/x//y",
+        ] {
             assert!(!is_local_path(bad), "{bad}");
         }
     }
