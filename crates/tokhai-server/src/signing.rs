@@ -123,24 +123,24 @@ impl Keys {
     /// of the PIN keyed by this secret key, so it names one citizen (a masked PIN is shared by many) and
     /// the PIN cannot be guessed back from it.
     pub fn subject_key(&self, pin: &str) -> String {
-        let digest = Sha256::new()
-            .chain_update(b"tokhai-subject-v1\n")
-            .chain_update(self.signing.to_bytes())
-            .chain_update(pin.as_bytes())
-            .finalize();
-        URL_SAFE_NO_PAD.encode(&digest[..18])
+        URL_SAFE_NO_PAD.encode(&self.keyed_digest(b"tokhai-subject-v1\n", pin)[..18])
     }
 
     /// A citizen's own key for their drafts in a browser (32 bytes, base64url): a digest of the PIN keyed
     /// by this secret key, given only to the citizen's logged-in pages, so that another citizen's page on
     /// the same computer cannot open their drafts.
     pub fn draft_key(&self, pin: &str) -> String {
-        let digest = Sha256::new()
-            .chain_update(b"tokhai-draft-v1\n")
+        URL_SAFE_NO_PAD.encode(self.keyed_digest(b"tokhai-draft-v1\n", pin))
+    }
+
+    /// SHA-256 of a purpose, this secret key and a PIN: a value only this portal can make from the PIN.
+    fn keyed_digest(&self, purpose: &[u8], pin: &str) -> [u8; 32] {
+        Sha256::new()
+            .chain_update(purpose)
             .chain_update(self.signing.to_bytes())
             .chain_update(pin.as_bytes())
-            .finalize();
-        URL_SAFE_NO_PAD.encode(digest)
+            .finalize()
+            .into()
     }
 
     /// Whether a bundle carries a valid signature by this key, or by one it replaced.
