@@ -292,15 +292,23 @@ test('CT01: "Sửa" on the review page returns there past the steps still comple
   for (const id of Object.keys(CT01.steps)) await fillStep(c, CT01, citizen, id);
   const REVIEW = 'Kiểm tra lại thông tin trước khi gửi';
   assert.equal(await c.screen(), REVIEW);
-  const change = async (step) => {
-    await c.reach(`tokhai-form [data-act=edit][data-step="${step}"]`);
+  // Each answer's "Sửa" goes to its question, on its step.
+  const change = async (id) => {
+    await c.reach(`tokhai-form [data-act=edit][data-path="${id}"]`);
     await c.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.path), id, 'focus on the question');
   };
+
+  // What national data filled and locked cannot be changed here, so it has no "Sửa"; the rest each has one.
+  const changes = await page.$$eval('tokhai-form .tk-review [data-act=edit]', (bs) => bs.map((b) => b.dataset.path));
+  assert.ok(changes.includes('phone') && changes.includes('housing'), `${changes}`);
+  assert.ok(!changes.includes('full_name') && !changes.includes('pin'), `${changes}`);
+  assert.equal(await page.locator('tokhai-form .tk-review [data-path=full_name] [data-locked=true], tokhai-form [data-path=full_name] .tk-prov[data-locked=true]').count(), 1);
 
   // A rented home now needs the owner's consent: "Tiếp tục" goes to it, past the members' step. The
   // button says where it goes: back to the review while nothing further on is missing.
   const button = () => page.textContent('tokhai-form .tk-nav button[type=submit]');
-  await change(1);
+  await change('housing');
   assert.equal(await c.screen(), 'Nội dung đề nghị');
   assert.equal(await button(), 'Kiểm tra lại tờ khai');
   await c.choose('housing', 'thue_muon');
@@ -315,7 +323,7 @@ test('CT01: "Sửa" on the review page returns there past the steps still comple
   assert.equal(await c.screen(), REVIEW);
 
   // A new phone number asks nothing new: straight back to the review page, which shows it.
-  await change(0);
+  await change('phone');
   assert.equal(await c.screen(), 'Người khai');
   await c.type('phone', '0987654321');
   assert.deepEqual(await c.next(), []);

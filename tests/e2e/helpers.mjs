@@ -268,7 +268,7 @@ export async function fillToReview(page, words) {
 /** From the portal's CT01, as a citizen who rents: the consents step, which asks for the lease (a file). */
 export async function toLeaseStep(page) {
   await fillToReview(page);
-  await page.click('tokhai-form [data-act=edit][data-step="1"]');
+  await page.click('tokhai-form [data-act=edit][data-path=housing]');
   await page.check('tokhai-form input[data-path=housing][value=thue_muon]');
   await page.click('tokhai-form .tk-nav button[type=submit]');
   await page.waitForSelector('tokhai-form input[data-path=lease]', { state: 'visible' });

@@ -189,6 +189,11 @@ impl FieldNode {
         self.hint_ids.split(' ').filter(shown).collect::<Vec<_>>().join(" ")
     }
 
+    /// Whether national data filled it and locked it (its provenance note says so).
+    pub fn locked(&self) -> bool {
+        (self.st.prov.as_ref()).is_some_and(|p| p.get_attribute(LOCKED).as_deref() == Some("true"))
+    }
+
     /// Makes a node's control read-only (`locked`) or editable. A list, a check box or a radio button
     /// has no read-only state in HTML: it stays focusable, says `aria-readonly` (its group does, for
     /// radios), and its `data-locked` mark makes the widget ignore the clicks and keys that would change it.

@@ -1092,16 +1092,11 @@ impl State {
                     self.remove_file(&path, i);
                 }
             }
-            Some("edit") => {
-                if let Some(i) = number("data-step").filter(|&i| i < self.steps.len()) {
-                    self.go(Screen::Step(i), true);
-                }
-            }
             Some("lang") => {
                 let other = if self.lang == "en" { "vi" } else { "en" };
                 self.set_language(other);
             }
-            Some("link") => self.focus_field(&path),
+            Some("link" | "edit") => self.focus_field(&path),
             Some("print") => {
                 if let Some(w) = web_sys::window() {
                     let _ = w.print();
@@ -1424,8 +1419,7 @@ impl State {
                     }
                 }
                 if let Some(prov) = &n.st.prov {
-                    let locked = prov.get_attribute("data-locked").as_deref() == Some("true");
-                    prov.set_text_content(Some(&provenance_text(locked, lang)));
+                    prov.set_text_content(Some(&provenance_text(n.locked(), lang)));
                 }
             }
             if let Some(Control::File(f)) = self.nodes.get(p).map(|n| &n.control) {

@@ -458,7 +458,9 @@ impl State {
         self.write_answers(&r, true);
     }
 
-    /// Writes the visible answers step by step into `parent`, with a change button per step if `edit`.
+    /// Writes the visible answers step by step into `parent`; with `edit`, each answer the citizen can
+    /// change has its own "Sửa" that goes to its question (GOV.UK's check answers pattern). An answer
+    /// locked from national data or worked out by the form has none.
     pub(super) fn write_answers(&self, parent: &Element, edit: bool) {
         let lang = self.lang.clone();
         let values = self.session.values();
@@ -468,30 +470,21 @@ impl State {
                 continue;
             }
             let block = self.dom.add(parent, "div", "tk-review-step", "");
-            let head = self.dom.add(&block, "div", "tk-review-head", "");
             // Under the review's h3, or under the receipt's "what was sent" h4.
-            self.dom
-                .add(&head, if edit { "h4" } else { "h5" }, "", step.title.get(&lang));
-            if edit {
-                let index = i.to_string();
-                // Named with its step ("Sửa: Người khai"), starting with the word seen.
-                let name = format!("{}: {}", Word::Change.get(&lang), step.title.get(&lang));
-                let b_attrs = [
-                    ("class", "tk-btn tk-btn-link tk-edit"),
-                    ("type", "button"),
-                    ("data-act", "edit"),
-                    ("data-step", &index),
-                    ("aria-label", &name),
-                ];
-                self.dom.make(Some(&head), "button", &b_attrs, Word::Change.get(&lang));
-            }
+            self.dom.add(
+                &block,
+                if edit { "h4" } else { "h5" },
+                "tk-review-head",
+                step.title.get(&lang),
+            );
             let dl = self.dom.add(&block, "dl", "tk-answers", "");
             for (sec, el) in step.sections.iter().zip(&self.steps[i].sections) {
                 if !shown(el) {
                     continue;
                 }
                 for f in &sec.fields {
-                    if self.nodes.get(&f.id).is_some_and(|n| !shown(&n.wrap)) {
+                    let node = self.nodes.get(&f.id);
+                    if node.is_some_and(|n| !shown(&n.wrap)) {
                         continue;
                     }
                     let row = self.dom.add(&dl, "div", "tk-answer", "");
@@ -503,9 +496,26 @@ impl State {
                     } else {
                         dd.set_text_content(Some(&self.answer(f, v)));
                     }
+                    if edit && f.compute.is_none() && node.is_some_and(|n| !n.locked()) {
+                        self.change_button(&row, f, &lang);
+                    }
                 }
             }
         }
+    }
+
+    /// The "Sửa" of one answer, named with its question ("Sửa: Số điện thoại"), starting with the word seen.
+    fn change_button(&self, row: &Element, f: &FieldDef, lang: &str) {
+        let dd = self.dom.add(row, "dd", "tk-answer-change", "");
+        let name = format!("{}: {}", Word::Change.get(lang), f.label.get(lang));
+        let attrs = [
+            ("class", "tk-btn tk-btn-link tk-edit"),
+            ("type", "button"),
+            ("data-act", "edit"),
+            ("data-path", &f.id),
+            ("aria-label", &name),
+        ];
+        self.dom.make(Some(&dd), "button", &attrs, Word::Change.get(lang));
     }
 
     /// The rows of a group on the review page.
