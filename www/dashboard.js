@@ -1,4 +1,5 @@
-// QA dashboard of filing times: reads GET /api/qa/forms/<id>/summary and draws it with plain DOM and SVG.
+// QA dashboard of filing times: reads GET /api/qa/forms/<id>/summary and draws it with plain DOM and SVG;
+// downloads /api/qa/forms/<id>/filings.csv.
 // No inline script or style, no library: it runs under a strict Content-Security-Policy.
 import { inLanguage } from './text.js';
 
@@ -12,6 +13,8 @@ const WORDS = {
     days: 'Khoảng thời gian',
     d1: '1 ngày qua', d7: '7 ngày qua', d30: '30 ngày qua', d90: '90 ngày qua', d366: 'Một năm qua',
     refresh: 'Cập nhật',
+    csv: 'Tải từng lượt khai (CSV)',
+    csvFailed: 'Không tải được tệp CSV. Vui lòng thử lại.',
     key: 'Số liệu chính',
     hist: 'Phân bố thời gian từ đăng nhập đến nộp hồ sơ',
     details: 'Chi tiết',
@@ -49,6 +52,8 @@ const WORDS = {
     days: 'Period',
     d1: 'Last day', d7: 'Last 7 days', d30: 'Last 30 days', d90: 'Last 90 days', d366: 'Last year',
     refresh: 'Refresh',
+    csv: 'Download each filing (CSV)',
+    csvFailed: 'The CSV file could not be downloaded. Please try again.',
     key: 'Key figures',
     hist: 'Time from login to submission',
     details: 'Details',
@@ -308,16 +313,39 @@ function draw(s) {
   tables(s);
 }
 
+/** GETs a QA resource of the chosen form and period (`summary`, `filings.csv`) with the QA token, if any. */
+function fetchQa(form, resource, accept) {
+  // The QA token (when the server has one) lives in this tab's session storage only.
+  const token = sessionStorage.getItem('tokhai-qa-token');
+  return fetch(`/api/qa/forms/${encodeURIComponent(form)}/${resource}?days=${$('days').value}`, {
+    headers: { Accept: accept, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+  });
+}
+
+/** Downloads the chosen form's filings, one line each, as a CSV file for a report or a spreadsheet. */
+async function downloadCsv() {
+  const form = $('form').value;
+  if (!form) return;
+  try {
+    const res = await fetchQa(form, 'filings.csv', 'text/csv');
+    if (res.status === 401) return load();
+    if (!res.ok) throw new Error(res.statusText);
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(await res.blob());
+    link.download = `${form}-filings-${$('days').value}d.csv`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  } catch (error) {
+    setStatus(`${w('csvFailed')} (${error.message})`, true);
+  }
+}
+
 async function load() {
   const form = $('form').value;
   if (!form) return;
   setStatus(w('loading'));
   try {
-    // The QA token (when the server has one) lives in this tab's session storage only.
-    const token = sessionStorage.getItem('tokhai-qa-token');
-    const res = await fetch(`/api/qa/forms/${encodeURIComponent(form)}/summary?days=${$('days').value}`, {
-      headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    });
+    const res = await fetchQa(form, 'summary', 'application/json');
     const body = await res.json();
     $('access').hidden = res.status !== 401;
     if (res.status === 401) {
@@ -354,6 +382,7 @@ async function start() {
     $('token').value = '';
     load();
   });
+  $('csv').addEventListener('click', downloadCsv);
   $('form').addEventListener('change', load);
   $('days').addEventListener('change', load);
   try {
@@ -366,8 +395,10 @@ async function start() {
     setStatus(w('noForms'), true);
     return;
   }
-  const wanted = new URLSearchParams(location.search).get('form');
-  fillForms(formsList, wanted);
+  // A shared address keeps its form and period: dashboard.html?form=ct01&days=7.
+  const shared = new URLSearchParams(location.search);
+  fillForms(formsList, shared.get('form'));
+  if ([...$('days').options].some((o) => o.value === shared.get('days'))) $('days').value = shared.get('days');
   await load();
 }
 

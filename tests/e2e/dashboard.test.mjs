@@ -36,6 +36,16 @@ test('a filing appears on the dashboard with its time, against the target', asyn
   assert.equal(await page.locator('#histogram svg line.target').count(), 1, 'the 5-minute target line');
   assert.match(await page.textContent('#histogram svg desc'), /^1 hồ sơ đã nộp/);
   assert.deepEqual(await axeViolations(page), []);
+
+  // The same filing as a line of the CSV file the dashboard downloads, for a report.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+  assert.equal(download.suggestedFilename(), 'ct01-filings-1d.csv');
+  const { readFile } = await import('node:fs/promises');
+  const [head, ...lines] = (await readFile(await download.path(), 'utf8')).split('\r\n').filter(Boolean);
+  assert.equal(lines.length, summary.aggregate.filings, head);
+  const columns = head.split(',');
+  const submitted = lines.map((l) => l.split(',')).find((l) => l[columns.indexOf('outcome')] === 'submitted');
+  assert.equal(Number(submitted[columns.indexOf('login_to_submit_s')]), Math.round(summary.aggregate.median_ms / 100) / 10);
   await context.close();
 });
 

@@ -98,7 +98,6 @@ impl Date {
     /// `14:05, 04/12/2026`, and in English with the month in words, which no reader takes for 12 April:
     /// `14:05, 4 December 2026`.
     pub fn viet_nam_time(unix_ms: i64, lang: &str) -> String {
-        let minute = (unix_ms + VIET_NAM_OFFSET_MS).div_euclid(60_000).rem_euclid(24 * 60);
         let d = Date::in_viet_nam(unix_ms);
         let date = match lang {
             "en" => format!(
@@ -109,7 +108,13 @@ impl Date {
             ),
             _ => d.to_dmy(),
         };
-        format!("{:02}:{:02}, {date}", minute / 60, minute % 60)
+        format!("{}, {date}", Date::viet_nam_clock(unix_ms))
+    }
+
+    /// The hour and minute in Viet Nam at a Unix time in milliseconds: `14:05`.
+    pub fn viet_nam_clock(unix_ms: i64) -> String {
+        let minute = (unix_ms + VIET_NAM_OFFSET_MS).div_euclid(60_000).rem_euclid(24 * 60);
+        format!("{:02}:{:02}", minute / 60, minute % 60)
     }
 
     /// The date a number of days after 1970-01-01.

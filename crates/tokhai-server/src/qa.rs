@@ -5,7 +5,7 @@ use crate::auth::ApiError;
 use crate::limits::{form_unknown, Failure, Refusal};
 use crate::{now_ms, AppState};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -16,9 +16,9 @@ use std::sync::Arc;
 use tokhai_core::estimate::Klm;
 use tokhai_core::timing::{
     aggregate, error_hot_spots, field_times, filing_times, histogram, satisfaction, step_times, Aggregate, Metrics,
-    Timeline, IDLE_THRESHOLD_MS,
+    Outcome, Timeline, IDLE_THRESHOLD_MS,
 };
-use tokhai_core::{Form, Issue};
+use tokhai_core::{Date, Form, Issue};
 
 /// Most rows of the field and hot-spot tables.
 const TOP: usize = 15;
@@ -26,7 +26,7 @@ const TOP: usize = 15;
 /// Bars of the histogram: ten per target, then one for everything beyond twice the target.
 const BARS: usize = 21;
 
-/// The query of the summary: `days` back from now (1 to 366, default 30).
+/// The query of a QA request: `days` back from now (1 to 366, default 30).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SummaryQuery {
@@ -107,6 +107,57 @@ fn qa_allowed(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
+/// The days a QA request looks back over (`?days=N`, 1 to 366, default 30).
+fn days_of(query: Option<&str>) -> Result<u32, Failure> {
+    let refused = || {
+        let issue = Issue::error("days", "payload.invalid_value").with("at", "days");
+        Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue))
+    };
+    let q: SummaryQuery = serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|_| refused())?;
+    let days = q.days.unwrap_or(30);
+    (1..=366).contains(&days).then_some(days).ok_or_else(refused)
+}
+
+/// When the window of `days` days back from now begins (ms).
+fn window_start(days: u32) -> i64 {
+    now_ms() - i64::from(days) * 86_400_000
+}
+
+/// One stored filing: the day and time its clock started (Viet Nam), and its timeline.
+struct Filing {
+    day: String,
+    login_at: i64,
+    timeline: Timeline,
+}
+
+/// The filings of a form whose record was last written in the past `days` days, in the order they
+/// started; a page opened and left untouched is none, an unreadable record is logged and left out.
+async fn filings(state: &AppState, form_id: &str, days: u32) -> Result<Vec<Filing>, Failure> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT day, login_at, timeline FROM timings WHERE form_id = $1 AND received_at >= $2 ORDER BY login_at",
+    )
+    .bind(form_id.to_owned())
+    .bind(window_start(days))
+    .fetch_all(&state.db)
+    .await
+    .map_err(ApiError::db)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(day, login_at, text)| match serde_json::from_str::<Timeline>(&text) {
+            // (Records stored before pages left untouched were refused.)
+            Ok(timeline) => timeline.has_activity().then_some(Filing {
+                day,
+                login_at,
+                timeline,
+            }),
+            Err(e) => {
+                tracing::warn!(form = %form_id, error = %e, "stored timeline unreadable");
+                None
+            }
+        })
+        .collect())
+}
+
 /// `GET /api/qa/forms/<form_id>/summary?days=N`: everything the QA dashboard shows for a form
 /// (`Authorization: Bearer <TOKHAI_QA_TOKEN>`).
 pub async fn summary(
@@ -116,50 +167,23 @@ pub async fn summary(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     qa_allowed(&state, &headers)?;
-    let q: SummaryQuery = serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| {
-        let issue = Issue::error("days", "payload.invalid_value").with("at", "days");
-        Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue))
-    })?;
-    let days = q.days.unwrap_or(30);
-    if !(1..=366).contains(&days) {
-        let issue = Issue::error("days", "payload.invalid_value").with("at", "days");
-        return Err(Refusal::new(StatusCode::BAD_REQUEST, issue).into());
-    }
+    let days = days_of(query.as_deref())?;
     let form = state.form(&form_id).cloned().ok_or_else(|| form_unknown(&form_id))?;
-    let since = now_ms() - i64::from(days) * 86_400_000;
-    let db = |e| Failure::from(ApiError::db(e));
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT day, timeline FROM timings WHERE form_id = $1 AND received_at >= $2")
-            .bind(form_id.clone())
-            .bind(since)
-            .fetch_all(&state.db)
-            .await
-            .map_err(db)?;
+    let filed = filings(&state, &form_id, days).await?;
     let ratings: Vec<(i64, Option<String>)> =
         sqlx::query_as("SELECT rating, comment FROM satisfaction WHERE form_id = $1 AND rated_at >= $2")
             .bind(form_id.clone())
-            .bind(since)
+            .bind(window_start(days))
             .fetch_all(&state.db)
             .await
-            .map_err(db)?;
+            .map_err(|e| Failure::from(ApiError::db(e)))?;
 
     let target_ms = f64::from(state.config.target_secs) * 1000.0;
-    let mut timelines: Vec<Timeline> = Vec::with_capacity(rows.len());
     let mut by_day: BTreeMap<String, Vec<Metrics>> = BTreeMap::new();
-    for (day, text) in rows {
-        match serde_json::from_str::<Timeline>(&text) {
-            // (Records stored before pages left untouched were refused.)
-            Ok(t) if !t.has_activity() => {}
-            Ok(t) => {
-                by_day
-                    .entry(day)
-                    .or_default()
-                    .push(t.metrics(IDLE_THRESHOLD_MS, target_ms));
-                timelines.push(t);
-            }
-            Err(e) => tracing::warn!(form = %form_id, error = %e, "stored timeline unreadable"),
-        }
+    for f in &filed {
+        (by_day.entry(f.day.clone()).or_default()).push(f.timeline.metrics(IDLE_THRESHOLD_MS, target_ms));
     }
+    let timelines: Vec<Timeline> = filed.into_iter().map(|f| f.timeline).collect();
     let metrics: Vec<Metrics> = by_day.values().flatten().cloned().collect();
     let daily: Vec<Json_> = by_day
         .iter()
@@ -225,6 +249,68 @@ pub async fn summary(
         "satisfaction": {"count": rated.count, "mean": rated.mean, "distribution": rated.distribution, "comments": comments},
     }))
     .into_response())
+}
+
+/// The columns of the filings' CSV, in order.
+const CSV_HEAD: &str = "day,start_time,timed_from,outcome,login_to_submit_s,within_target,active_s,steps,\
+                        corrections,errors_shown,retries,prefill_share,left_at_step,left_at_field";
+
+/// `GET /api/qa/forms/<form_id>/filings.csv?days=N`: one line per filing (the summary's figures
+/// before they are aggregated) for a QA report or a spreadsheet; same access as the summary. Times
+/// are in Viet Nam, durations in seconds; no line names a citizen or holds an answer.
+pub async fn filings_csv(
+    State(state): State<Arc<AppState>>,
+    Path(form_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    qa_allowed(&state, &headers)?;
+    let days = days_of(query.as_deref())?;
+    let form = state.form(&form_id).ok_or_else(|| form_unknown(&form_id))?;
+    let target_ms = f64::from(state.config.target_secs) * 1000.0;
+    let seconds = |ms: f64| format!("{:.1}", ms / 1000.0);
+    let mut csv = format!("{CSV_HEAD}\r\n");
+    for f in filings(&state, &form_id, days).await? {
+        let m = f.timeline.metrics(IDLE_THRESHOLD_MS, target_ms);
+        let (outcome, step, field) = match &m.outcome {
+            Outcome::Submitted => ("submitted", None, None),
+            Outcome::Attempted => ("attempted", None, None),
+            Outcome::Abandoned { step, field } => ("abandoned", step.as_deref(), field.as_deref()),
+        };
+        let line = [
+            f.day,
+            Date::viet_nam_clock(f.login_at),
+            (if m.from_login { "login" } else { "page_open" }).to_owned(),
+            outcome.to_owned(),
+            m.to_submit_ms.map(seconds).unwrap_or_default(),
+            m.within_target
+                .map(|w| if w { "yes" } else { "no" })
+                .unwrap_or_default()
+                .to_owned(),
+            seconds(m.active_ms),
+            m.steps.len().to_string(),
+            m.corrections.to_string(),
+            m.errors_shown.to_string(),
+            m.retries.to_string(),
+            format!("{:.2}", m.prefill_coverage),
+            // Ids of the form (a-z, 0-9, _), which need no quoting; ones it no longer has are left out.
+            step.filter(|s| form.def().steps.iter().any(|d| d.id == *s) || *s == "review")
+                .unwrap_or_default()
+                .to_owned(),
+            field.filter(|f| form.field(f).is_some()).unwrap_or_default().to_owned(),
+        ];
+        csv.push_str(&line.join(","));
+        csv.push_str("\r\n");
+    }
+    let file = format!("attachment; filename=\"{}-filings.csv\"", form.id());
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_DISPOSITION, file),
+        ],
+        csv,
+    )
+        .into_response())
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/timings", post(timings::collect))
         .route("/api/satisfaction", post(timings::rate))
         .route("/api/qa/forms/{form_id}/summary", get(qa::summary))
+        .route("/api/qa/forms/{form_id}/filings.csv", get(qa::filings_csv))
         .route("/api/me", get(auth::me))
         .route("/auth/logout", post(auth::logout))
         .route("/api/dev/citizens", get(auth::dev_citizens))

@@ -363,6 +363,48 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     assert!(!s.to_string().contains("Nhanh"), "comments are not published");
     assert!(received >= login + 600_000);
 
+    // The same filings line by line, for a report: the real one at 200 s, the forged one at 0 s (both
+    // within the target), and the one left at the citizen step's "reason".
+    let (status, csv) = client.get_text("/api/qa/forms/demo/filings.csv?days=7").await;
+    assert_eq!(status, 200, "{csv}");
+    let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
+    let head: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(head.len(), 14);
+    assert_eq!(lines.len(), 4, "{csv}");
+    let column = |line: &str, name: &str| {
+        let i = head.iter().position(|h| *h == name).unwrap();
+        line.split(',').nth(i).unwrap().to_owned()
+    };
+    let mut rows: Vec<[String; 5]> = lines[1..]
+        .iter()
+        .map(|l| {
+            [
+                "outcome",
+                "login_to_submit_s",
+                "within_target",
+                "left_at_step",
+                "left_at_field",
+            ]
+            .map(|c| column(l, c))
+        })
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            ["abandoned", "", "", "citizen", "reason"],
+            ["submitted", "0.0", "yes", "", ""],
+            ["submitted", "200.0", "yes", "", ""],
+        ]
+        .map(|r| r.map(String::from))
+    );
+    assert!(lines[1..]
+        .iter()
+        .all(|l| l.split(',').count() == 14 && column(l, "timed_from") == "login"));
+    assert!(!csv.contains(&pin) && !csv.contains(&name));
+    let (status, body) = client.get("/api/qa/forms/demo/filings.csv?days=400").await;
+    assert_eq!((status, code(&body)), (400, ("payload.invalid_value", "days")));
+
     // A second filing in one login is timed from the dossier filed before it, not from the login the
     // citizen spent on the first: the portal's page and the collector both say so.
     let (_, me) = client.get("/api/me").await;
@@ -437,6 +479,22 @@ async fn the_qa_summary_needs_the_qa_token_once_one_is_set() {
         );
     }
     assert_eq!(ask_as("Basic", Some("qa-token-0123456789abcdef")).await.0, 401);
+    // The filings' CSV is behind the same token.
+    let csv_url = format!("{}/api/qa/forms/demo/filings.csv", client.base);
+    let r = client.http.get(&csv_url).send().await.expect("GET");
+    assert_eq!(r.status().as_u16(), 401);
+    let r = (client.http.get(&csv_url))
+        .header("authorization", "Bearer qa-token-0123456789abcdef")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        r.text().await.unwrap().lines().count(),
+        1,
+        "the head alone: nothing filed"
+    );
     assert_eq!(
         (body["form_id"].as_str(), body["days"].as_u64()),
         (Some("demo"), Some(30))
