@@ -1,6 +1,6 @@
 // <tokhai-form>: the widget as a custom element, mounted from its attributes and started again when they change.
 import { GIVEN_UP } from './form.js';
-import { mountIn } from './mount.js';
+import { mountIn, OPTION_ATTRIBUTES, optionsOf } from './mount.js';
 import { language } from './util.js';
 
 /**
@@ -8,10 +8,7 @@ import { language } from './util.js';
  * subject draft-key drafts language-switch history>`: the widget as a custom element.
  */
 export class TokhaiFormElement extends HTMLElement {
-  static observedAttributes = [
-    'lang', 'src', 'catalogs', 'prefill', 'action', 'uploads', 'today', 'timings-endpoint', 'satisfaction-endpoint',
-    'login-at', 'subject', 'draft-key', 'drafts', 'language-switch', 'history',
-  ];
+  static observedAttributes = ['src', ...OPTION_ATTRIBUTES];
   #handle = null;
   #ready = null;
   /** `ready` asked for before the element is in the page: settled once it is and its form is ready. */
@@ -91,7 +88,6 @@ export class TokhaiFormElement extends HTMLElement {
   #start() {
     // What a copy of another element (cloneNode) brought along is no form.
     this.replaceChildren();
-    const attr = (n) => this.getAttribute(n) ?? undefined;
     // The language the form starts in (a citizen's earlier choice in this tab may win over it).
     const asked = this.getAttribute('lang');
     const host = {
@@ -113,23 +109,8 @@ export class TokhaiFormElement extends HTMLElement {
         this.#ready = null;
       },
     };
-    const options = {
-      lang: attr('lang'),
-      catalogs: attr('catalogs'),
-      prefill: attr('prefill'),
-      action: attr('action'),
-      uploads: attr('uploads'),
-      today: attr('today'),
-      languageSwitch: this.getAttribute('language-switch') !== 'off',
-      timingsEndpoint: attr('timings-endpoint'),
-      satisfactionEndpoint: attr('satisfaction-endpoint'),
-      loginAt: Number(this.getAttribute('login-at')) || undefined,
-      subject: attr('subject'),
-      draftKey: attr('draft-key'),
-      drafts: this.getAttribute('drafts') !== 'off',
-      history: this.getAttribute('history') !== 'off',
-    };
-    const ready = mountIn(this, attr('src'), options, host).catch((error) => {
+    const options = optionsOf(this);
+    const ready = mountIn(this, this.getAttribute('src'), options, host).catch((error) => {
       // A form given up (removed, or another src) fails quietly; one that could not load says so.
       if (this.#ready === ready) {
         const p = this.ownerDocument.createElement('p');

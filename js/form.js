@@ -25,6 +25,12 @@ export const TAKEN = 'tokhai: this element already holds a form; destroy it firs
 export const GIVEN_UP = 'tokhai: the element was removed or given another form before it was ready';
 
 /** Where this tab keeps the language chosen for a form. */
+/** The events a handle's `on` listens to (`TokhaiEvents` in index.d.ts, but `ready`, which has come by then). */
+const EVENTS = new Set([
+  'change', 'step', 'invalid', 'submit', 'submitted', 'refused', 'error', 'language', 'queued', 'draft', 'restored',
+  'timing', 'rating',
+]);
+
 const languageKey = (formId) => `tokhai-lang|${formId}`;
 
 /** This tab's sessionStorage (`getItem`, `setItem`), if the page may use it. */
@@ -217,6 +223,12 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
       return outcome;
     },
     on(type, handler) {
+      alive();
+      if (!EVENTS.has(type)) {
+        const why = type === 'ready' ? 'it has come by the time there is a handle' : `the events are ${[...EVENTS].join(', ')}`;
+        throw new TypeError(`tokhai: no event '${type}' to listen to (${why})`);
+      }
+      if (typeof handler !== 'function') throw new TypeError(`tokhai: the handler of '${type}' is not a function`);
       if (!handlers.has(type)) handlers.set(type, new Set());
       handlers.get(type).add(handler);
       return () => handlers.get(type)?.delete(handler);
@@ -283,7 +295,9 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   const told = early;
   early = null;
   dispatch('ready', null);
-  for (const [type, detail] of told) dispatch(type, detail);
+  // What happened before the form was ready (its first step, a prefill refused) is told a task later: once
+  // `await mount(…)` has given the host its handle, and the listeners it adds at once hear it too.
+  setTimeout(() => destroyed || told.forEach(([type, detail]) => dispatch(type, detail)));
   // The draft lookup (IndexedDB, WebCrypto) started at render runs on after the form is ready.
   handle.restored = draft.restore(filing).catch((error) => dispatch('error', { error }));
   return handle;

@@ -215,7 +215,11 @@ export interface RetryPolicy {
 
 export type TokhaiEventName = keyof TokhaiEvents;
 
-/** Options of `mount`. An option not listed here is ignored, and named in a console warning. */
+/**
+ * Options of `mount`. An option not listed here is ignored, and named in a console warning; one of the wrong
+ * type (`drafts: 'off'`, `loginAt: '1700000000000'`) is refused: `mount` rejects with a TypeError saying what
+ * it must be. `<tokhai-form>` reads the same options from its attributes (`login-at`, `drafts="off"`).
+ */
 export interface MountOptions {
   /** `vi` (the default) or `en`; a tag such as `en-US` is English, any other Vietnamese. */
   lang?: string;
@@ -329,7 +333,9 @@ export interface TokhaiHandle {
   submit(): Promise<SubmitResult>;
   /**
    * Listens to an event; returns a function that stops listening. `ready` has come by the time there is a
-   * handle: listen to the DOM event `tokhai-ready`, or await `mount`.
+   * handle: listen to the DOM event `tokhai-ready`, or await `mount`. What happened before the form was ready
+   * (its first `step`, an `error` of its prefill) is told a task after `mount` resolves, so that listeners
+   * added at once hear it. An unknown event, a handler that is not a function or a destroyed form throws.
    */
   on<K extends Exclude<TokhaiEventName, 'ready'>>(type: K, handler: (detail: TokhaiEvents[K]) => unknown): () => void;
   /** Switches the language at run time (`en`, `EN`, `en-US`: English; anything else: Vietnamese). */
@@ -372,12 +378,13 @@ export function compileForm(definition: string | URL | FormDefinition): Promise<
 export function clearDrafts(): Promise<void>;
 
 /**
- * Mounts a form definition (object or URL) in an element. An empty element says the form is loading
- * (a `p.tk-loading` status line) once loading has taken 300 ms. An element holds one form: mounting in
- * one that holds a form rejects until that form is destroyed.
+ * Mounts a form definition (object or URL) in an element, or the page's first element a CSS selector
+ * matches (`'#form'`; none matching rejects). An empty element says the form is loading (a `p.tk-loading`
+ * status line) once loading has taken 300 ms. An element holds one form: mounting in one that holds a
+ * form rejects until that form is destroyed.
  */
 export function mount(
-  element: HTMLElement,
+  element: HTMLElement | string,
   definition: string | URL | FormDefinition,
   options?: MountOptions,
 ): Promise<TokhaiHandle>;

@@ -2,21 +2,103 @@
 import { ANY_HOST, GIVEN_UP, holders, start, TAKEN } from './form.js';
 import { draftKeyBytes } from './drafts.js';
 import { compileForm, load, loadCatalogs } from './load.js';
+import { RETRY } from './http.js';
 import { language } from './util.js';
 
-/** The options `mount` understands (`MountOptions` in index.d.ts). */
-const OPTIONS = new Set([
-  'lang', 'catalogs', 'prefill', 'action', 'today', 'languageSwitch', 'styles', 'wasm', 'loginAt',
-  'timingsEndpoint', 'satisfactionEndpoint', 'satisfaction', 'drafts', 'subject', 'draftKey', 'draftDelay', 'retry', 'uploads',
-  'history',
-]);
+const isUrl = (v) => typeof v === 'string' || v instanceof URL;
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof URL);
+const isBoolean = (v) => typeof v === 'boolean';
+const isMs = (v) => Number.isFinite(v) && v >= 0;
+const A_URL = 'a URL';
+const TRUE_OR_FALSE = 'true or false';
+
+/** An attribute's text as it is. */
+const asText = (v) => v;
+/** A switch attribute: on (`on`, `true`, empty) or off (`off`, `false`); another word is left to be refused. */
+const asSwitch = (v) => ({ on: true, true: true, '': true, off: false, false: false })[v.toLowerCase()] ?? v;
+/** A number attribute: its digits as a number; anything else is left to be refused. */
+const asNumber = (v) => (/^\d+$/.test(v.trim()) ? Number(v) : v);
 
 /**
- * Mounts a form in an element and resolves to its handle.
+ * The options `mount` understands (`MountOptions` in index.d.ts): what each must be, how that is said when
+ * it is not (a value of another type would be misread without a word: drafts 'off' kept drafts), and how
+ * `<tokhai-form>` reads it from its attribute, if it has one.
+ */
+const OPTIONS = {
+  lang: [(v) => typeof v === 'string', 'a language tag ("vi" or "en")', asText],
+  catalogs: [(v) => isUrl(v) || isObject(v), 'a URL or an object of catalogues', asText],
+  prefill: [(v) => isUrl(v) || isObject(v), 'a URL or a prefill bundle', asText],
+  action: [isUrl, A_URL, asText],
+  uploads: [isUrl, A_URL, asText],
+  today: [(v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v), 'a date written yyyy-mm-dd', asText],
+  timingsEndpoint: [isUrl, A_URL, asText],
+  satisfactionEndpoint: [isUrl, A_URL, asText],
+  loginAt: [(v) => Number.isFinite(v) && v > 0, 'the login time in milliseconds since 1970, a number (as Date.now() gives)', asNumber],
+  subject: [(v) => typeof v === 'string', 'a string', asText],
+  draftKey: [(v) => draftKeyBytes(v) !== null, "the citizen's key of 32 bytes in base64url (43 characters), as the portal gives it", asText],
+  drafts: [isBoolean, TRUE_OR_FALSE, asSwitch],
+  languageSwitch: [isBoolean, TRUE_OR_FALSE, asSwitch],
+  history: [isBoolean, TRUE_OR_FALSE, asSwitch],
+  satisfaction: [isBoolean, TRUE_OR_FALSE],
+  styles: [(v) => v === false || isUrl(v), 'a stylesheet URL, or false'],
+  wasm: [isUrl, A_URL],
+  draftDelay: [isMs, 'milliseconds, a number ≥ 0'],
+  retry: [
+    (v) => isObject(v) && Object.entries(v).every(([k, ms]) => Object.hasOwn(RETRY, k) && isMs(ms)),
+    `an object of numbers ≥ 0 among ${Object.keys(RETRY).join(', ')}`,
+  ],
+};
+
+/** The attribute of `<tokhai-form>` an option comes from (`loginAt`: `login-at`). */
+const attributeOf = (name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The options given by attributes, by their attributes' names. */
+const BY_ATTRIBUTE = new Map(
+  Object.entries(OPTIONS)
+    .filter(([, [, , read]]) => read)
+    .map(([name, [, , read]]) => [attributeOf(name), [name, read]]),
+);
+
+/** The attributes of `<tokhai-form>` that give options. */
+export const OPTION_ATTRIBUTES = [...BY_ATTRIBUTE.keys()];
+
+/** The options an element's attributes give (those it has), for `mount`. */
+export function optionsOf(element) {
+  const options = {};
+  for (const [attribute, [name, read]] of BY_ATTRIBUTE) {
+    const value = element.getAttribute(attribute);
+    if (value !== null) options[name] = read(value);
+  }
+  return options;
+}
+
+/** What a wrong value is, for the error that refuses it. */
+const described = (v) => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v);
+
+/** Refuses an option of the wrong type (TypeError), and names an unknown one in a console warning. */
+function checkOptions(options) {
+  for (const [name, value] of Object.entries(options)) {
+    if (!Object.hasOwn(OPTIONS, name)) {
+      console.warn(`tokhai: unknown option '${name}' (ignored)`);
+      continue;
+    }
+    const [fits, expected] = OPTIONS[name];
+    if (value !== undefined && !fits(value)) {
+      const attribute = OPTIONS[name][2] ? ` (attribute ${attributeOf(name)})` : '';
+      throw new TypeError(`tokhai: ${name}${attribute} must be ${expected}, not ${described(value)}`);
+    }
+  }
+}
+
+/**
+ * Mounts a form in an element (or the first the selector `element` matches) and resolves to its handle.
  * `definition`: the definition object or its URL. See index.d.ts for the options and events.
  */
-export function mount(element, definition, options) {
-  return mountIn(element, definition, options ?? {});
+export async function mount(element, definition, options) {
+  if (typeof element !== 'string') return mountIn(element, definition, options ?? {});
+  const found = document.querySelector(element);
+  if (!found) throw new TypeError(`tokhai: no element matches '${element}' to render the form in`);
+  return mountIn(found, definition, options ?? {});
 }
 
 /**
@@ -27,11 +109,7 @@ export function mount(element, definition, options) {
 export async function mountIn(element, definition, options, host = ANY_HOST) {
   if (element?.nodeType !== 1) throw new TypeError('tokhai: mount needs an element to render the form in');
   if (holders.has(element)) throw new Error(TAKEN);
-  // A misspelt option would otherwise be ignored without a word.
-  for (const name of Object.keys(options)) if (!OPTIONS.has(name)) console.warn(`tokhai: unknown option '${name}' (ignored)`);
-  if (options.draftKey !== undefined && !draftKeyBytes(options.draftKey)) {
-    throw new TypeError("tokhai: draftKey is the citizen's key of 32 bytes in base64url (43 characters), as the portal gives it");
-  }
+  checkOptions(options);
   load(options.wasm);
   const loaded = loadingNotice(element, options.lang);
   try {

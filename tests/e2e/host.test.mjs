@@ -37,6 +37,9 @@ test('ready fires once the form is prefilled and the element holds its handle; t
         host.addEventListener(`tokhai-${type}`, () => order.push(`${type} ${host.querySelector('input[data-path="full_name"]')?.value}`));
       }
       const handle = await mount(host, sample, { prefill: { values: { full_name: name } }, drafts: false, catalogs: '/catalogs/admin-units.json' });
+      // What came before the form was ready is told a task later: a listener added at once hears it too.
+      handle.on('step', ({ id }) => order.push(`handle step ${id}`));
+      await new Promise((ok) => setTimeout(ok, 20));
       handle.destroy();
       const element = document.createElement('tokhai-form');
       element.setAttribute('catalogs', '/catalogs/admin-units.json');
@@ -47,7 +50,7 @@ test('ready fires once the form is prefilled and the element holds its handle; t
     },
     { sample: SAMPLE, name: NAME },
   );
-  assert.deepEqual(seen, { order: ['ready Nguyễn Văn An', 'step Nguyễn Văn An'], handle: 'function' });
+  assert.deepEqual(seen, { order: ['ready Nguyễn Văn An', 'handle step declarant', 'step Nguyễn Văn An'], handle: 'function' });
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -84,6 +87,78 @@ test('a destroyed form says so, a second destroy does nothing, and an element ho
     noDefinition: 'tokhai: no form definition (an object or its URL)',
   });
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('options of the wrong type are refused with what they must be, attributes too; an element is found by its selector', async () => {
+  const { page, context } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async (sample) => {
+    const { mount } = await import('/pkg/index.js');
+    const tried = (f) => Promise.resolve().then(f).then(() => 'ok', (e) => `${e.name}: ${e.message}`);
+    const catalogs = '/catalogs/admin-units.json';
+    const refused = {};
+    for (const [name, value] of [['drafts', 'off'], ['loginAt', '1700000000000'], ['today', 20250101], ['retry', { attempts: '3' }], ['retry', 'fast']]) {
+      const host = document.body.appendChild(document.createElement('div'));
+      refused[`${name} ${JSON.stringify(value)}`] = await tried(() => mount(host, sample, { catalogs, [name]: value }));
+    }
+    // A handle's listener must be a function, of an event there is, on a form not destroyed.
+    const handle = await mount('#form-by-selector', sample, { catalogs, drafts: false });
+    const on = await Promise.all([() => handle.on('submited', () => {}), () => handle.on('ready', () => {}), () => handle.on('language', 'oops')].map(tried));
+    handle.destroy();
+    on.push(await tried(() => handle.on('step', () => {})));
+    const missing = await tried(() => mount('#nowhere', sample));
+    // An attribute says a switch with on/off or true/false; another word is refused, not taken as on.
+    const element = (attributes) =>
+      new Promise((ok) => {
+        const e = document.createElement('tokhai-form');
+        for (const [k, v] of Object.entries({ src: sample, catalogs, ...attributes })) e.setAttribute(k, v);
+        // Ready, then an answer typed: with drafts on, it is saved (a draft event) after 400 ms.
+        let drafts = 0;
+        e.addEventListener('tokhai-draft', () => drafts++);
+        e.addEventListener('tokhai-ready', async () => {
+          await new Promise((wait) => setTimeout(wait));
+          await e.handle.restored;
+          const phone = e.querySelector('input[data-path=phone]');
+          phone.value = '0912345678';
+          phone.dispatchEvent(new Event('input', { bubbles: true }));
+          await new Promise((wait) => setTimeout(wait, 800));
+          ok(`ready, ${drafts} drafts saved`);
+        });
+        e.addEventListener('tokhai-error', ({ detail }) => ok(detail.error.message));
+        document.body.append(e);
+      });
+    const attributes = [
+      await element({ drafts: 'nope' }),
+      await element({ 'login-at': '2025-12-06T08:00:00+07:00' }),
+      await element({ 'language-switch': 'false', history: 'OFF', drafts: 'false', 'login-at': '1700000000000' }),
+      await element({ 'language-switch': 'off', drafts: 'on' }),
+    ];
+    return { refused, on, missing, attributes, switches: document.querySelectorAll('tokhai-form [data-act=lang]').length };
+  }, SAMPLE);
+  assert.deepEqual(outcome, {
+    refused: {
+      'drafts "off"': 'TypeError: tokhai: drafts (attribute drafts) must be true or false, not "off"',
+      'loginAt "1700000000000"':
+        'TypeError: tokhai: loginAt (attribute login-at) must be the login time in milliseconds since 1970, a number (as Date.now() gives), not "1700000000000"',
+      'today 20250101': 'TypeError: tokhai: today (attribute today) must be a date written yyyy-mm-dd, not number',
+      'retry {"attempts":"3"}': 'TypeError: tokhai: retry must be an object of numbers ≥ 0 among attempts, baseMs, capMs, resendMs, not object',
+      'retry "fast"': 'TypeError: tokhai: retry must be an object of numbers ≥ 0 among attempts, baseMs, capMs, resendMs, not "fast"',
+    },
+    on: [
+      "TypeError: tokhai: no event 'submited' to listen to (the events are change, step, invalid, submit, submitted, refused, error, language, queued, draft, restored, timing, rating)",
+      "TypeError: tokhai: no event 'ready' to listen to (it has come by the time there is a handle)",
+      "TypeError: tokhai: the handler of 'language' is not a function",
+      'Error: tokhai: this form was destroyed',
+    ],
+    missing: "TypeError: tokhai: no element matches '#nowhere' to render the form in",
+    attributes: [
+      'tokhai: drafts (attribute drafts) must be true or false, not "nope"',
+      'tokhai: loginAt (attribute login-at) must be the login time in milliseconds since 1970, a number (as Date.now() gives), not "2025-12-06T08:00:00+07:00"',
+      'ready, 0 drafts saved',
+      'ready, 1 drafts saved',
+    ],
+    switches: 0,
+  });
   await context.close();
 });
 
