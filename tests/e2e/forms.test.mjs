@@ -463,7 +463,9 @@ test('Birth registration: when the father is not established, ethnicity and home
 // ----- Judicial record -----
 
 test('Judicial record is filed end to end: identity prefilled and locked, residence history from age 14, certificate No. 1', async (t) => {
-  const [applicant] = await citizens(JUDICIAL, 1, { suits: (c) => Boolean(prefilled(c, 'spouse_name') && !prefilled(c, 'father_name')) });
+  const [applicant] = await citizens(JUDICIAL, 1, {
+    suits: (c) => Boolean(prefilled(c, 'spouse_name') && !prefilled(c, 'father_name') && prefilled(c, 'temporary_address')),
+  });
   const { page, context, c } = await session(t, JUDICIAL, applicant);
   if (!page) return;
   await assertLocked(page, 'full_name', prefilled(applicant, 'full_name'));
@@ -472,7 +474,8 @@ test('Judicial record is filed end to end: identity prefilled and locked, reside
   await assertLocked(page, 'id_issue_date', dmy(isoDate(prefilled(applicant, 'id_issue_date'))));
   await assertLocked(page, 'id_issuer', prefilled(applicant, 'id_issuer'));
   await assertLocked(page, 'birth_place', prefilled(applicant, 'birth_place'));
-  assert.equal(await note(page, 'current_address'), FROM_NATIONAL_DATA, 'the temporary residence may be corrected');
+  assert.equal(await note(page, 'temporary_address'), FROM_NATIONAL_DATA, 'the temporary residence may be corrected');
+  assert.equal(await c.value('temporary_address.street'), prefilled(applicant, 'temporary_address').street);
   await fillStep(c, JUDICIAL, applicant, 'applicant_step');
   assert.equal(await shown(page, 'spouse_dob'), true, "a spouse on record: the spouse's date of birth is asked");
   assert.equal(await shown(page, 'father_dob'), false, "no father on record: no father's date of birth");
@@ -492,7 +495,7 @@ test('Judicial record is filed end to end: identity prefilled and locked, reside
 });
 
 test('Judicial record on a phone: a long value from national data wraps instead of being cut off; Enter in such a box goes on', async (t) => {
-  const [applicant] = await citizens(JUDICIAL, 1, { suits: (c) => (prefilled(c, 'id_issuer') ?? '').length > 40 });
+  const [applicant] = await citizens(JUDICIAL, 1, { suits: (c) => (prefilled(c, 'id_issuer') ?? '').length > 40 && Boolean(prefilled(c, 'temporary_address')) });
   const { page } = await session(t, JUDICIAL, applicant);
   if (!page) return;
   await page.setViewportSize({ width: 360, height: 740 });
@@ -504,7 +507,7 @@ test('Judicial record on a phone: a long value from national data wraps instead 
   assert.ok(issuer.height > (await box('nationality')).height, 'on more than one line');
 
   // The temporary address's street is prefilled but may be corrected: Enter there goes on, as in any one-line box.
-  const street = control('current_address.street');
+  const street = control('temporary_address.street');
   const before = await page.inputValue(street);
   await page.focus(street);
   await page.keyboard.press('End');
