@@ -160,7 +160,7 @@ impl State {
         self.set_status(Some(word));
         if step == Some(self.steps.len()) {
             // Left on the review page: back there, or to the first answer that no longer holds.
-            self.reviewed = true;
+            self.furthest = self.steps.len();
             let errors = self.session.pending_errors();
             let screen = errors
                 .iter()

@@ -94,8 +94,9 @@ pub struct State {
     back: HtmlElement,
     next: HtmlElement,
     screen: Screen,
-    /// Whether the citizen has reached the review page: going on from a step then returns to it.
-    reviewed: bool,
+    /// The furthest screen the citizen has reached (a step's index, the steps' count for the review
+    /// page): going on from an earlier step returns there, past the steps still complete.
+    furthest: usize,
     bundle: Option<Json>,
     /// Paths the citizen typed or chose a value in: a prefill arriving later leaves them as they are,
     /// unless its value is locked.
@@ -229,7 +230,7 @@ impl State {
             back: frame.back,
             next: frame.next,
             screen: Screen::Step(0),
-            reviewed: false,
+            furthest: 0,
             bundle: None,
             edited: Vec::new(),
             member_rows: Vec::new(),
@@ -1015,7 +1016,7 @@ impl State {
         }
         self.events
             .push(("change", object([("path", path.into()), ("value", value)])));
-        if self.reviewed {
+        if self.reviewed() {
             // The answer may make a later step incomplete: the button then no longer returns to the review.
             self.update_progress();
         }

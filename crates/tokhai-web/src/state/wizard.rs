@@ -43,9 +43,13 @@ impl State {
         if let Some(progress) = self.progress_label.parent_element() {
             show(&progress, screen != Screen::Done && self.steps.len() > 1);
         }
-        if screen == Screen::Review {
-            self.reviewed = true;
-            self.build_review();
+        match screen {
+            Screen::Step(i) => self.furthest = self.furthest.max(i),
+            Screen::Review => {
+                self.furthest = self.steps.len();
+                self.build_review();
+            }
+            Screen::Done => {}
         }
         self.update_progress();
         if focus {
@@ -185,20 +189,27 @@ impl State {
         }
     }
 
+    /// Whether the citizen has reached the review page.
+    pub(super) fn reviewed(&self) -> bool {
+        self.furthest >= self.steps.len()
+    }
+
     /// Whether going on from step `i` returns to the review page (as after "Sửa", when no step further
     /// on would stop the citizen), so that its button says so.
     fn returns_to_review(&self, i: usize) -> bool {
-        self.reviewed && !(self.session.pending_errors().iter()).any(|e| self.step_of(e).is_some_and(|s| s > i))
+        self.reviewed() && !(self.session.pending_errors().iter()).any(|e| self.step_of(e).is_some_and(|s| s > i))
     }
 
-    /// Goes on from a step: to the next visible step, or to the review page; stays with a summary on errors.
-    /// Once the citizen has seen the review page, it goes straight back there, past the steps still complete.
+    /// Goes on from a step: to the next visible step, or back to the furthest screen reached (the review
+    /// page, or a later step) past the steps still complete; stays with a summary on errors. An error on an
+    /// earlier step holds it back too: an answer here made it wrong (the father not established, whose
+    /// ethnicity the child was to follow), and it is shown now, not steps later.
     pub(super) fn next(&mut self) {
         let Screen::Step(i) = self.screen else { return };
         let (all, warnings): (Vec<Issue>, Vec<Issue>) =
             self.checked_issues(false).into_iter().partition(Issue::is_error);
         let errors: Vec<Issue> = (all.iter())
-            .filter(|e| self.step_of(e).is_none_or(|s| s == i))
+            .filter(|e| self.step_of(e).is_none_or(|s| s <= i))
             .cloned()
             .collect();
         if !errors.is_empty() {
@@ -207,15 +218,11 @@ impl State {
             self.reveal(&warnings);
             return self.refuse(&errors);
         }
-        let mut later = self.visible_steps().into_iter().filter(|&s| s > i);
-        let after = if self.reviewed {
-            later.find(|&s| all.iter().any(|e| self.step_of(e) == Some(s)))
-        } else {
-            later.next()
-        };
+        let after = (self.visible_steps().into_iter())
+            .filter(|&s| s > i)
+            .find(|&s| s >= self.furthest || all.iter().any(|e| self.step_of(e) == Some(s)));
         if after.is_none() && !all.is_empty() {
-            // An answer here made one on an earlier step wrong (the father not established, whose ethnicity
-            // the child was to follow): it is shown before the review page, not only once Submit is pressed.
+            // Errors no step holds (a rule of the whole form) are shown before the review page.
             return self.refuse(&all);
         }
         self.hide_summary();
