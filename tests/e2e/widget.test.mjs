@@ -477,6 +477,13 @@ test('a list waiting for another takes no typing and says which list to choose f
   await page.keyboard.press('Tab');
   assert.equal(await page.inputValue('#tk1-authority_commune'), '');
   assert.equal(await text(page, '.tk-notice'), 'Đã bỏ “Phường Ba Đình” vì không thuộc “Tỉnh, thành phố” vừa chọn.');
+  // Emptied by another answer, the list says no error before the citizen leaves it empty or goes on.
+  const communeError = '[data-path="authority_commune"] .tk-error';
+  assert.equal(await page.locator(communeError).isVisible(), false, 'no error for a list the citizen has not left');
+  assert.notEqual(await page.getAttribute('#tk1-authority_commune', 'aria-invalid'), 'true');
+  await page.focus('#tk1-authority_commune');
+  await page.keyboard.press('Tab');
+  await page.locator(communeError, { hasText: 'vui lòng chọn' }).waitFor();
   // An emptied province empties the commune too, and says that.
   await page.focus('#tk1-authority_commune');
   await page.keyboard.type('phuong');

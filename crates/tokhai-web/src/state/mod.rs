@@ -524,6 +524,11 @@ impl State {
             let parent_label = c.waits_for.as_ref().map(|t| t.render(&self.lang)).unwrap_or_default();
             c.value = None;
             c.input.set_value("");
+            // Emptied by another answer, not by the citizen: its "please choose" waits until they leave it
+            // or go on, as for a list never touched (the notice below says why it is empty).
+            if let Some(n) = self.nodes.get_mut(path) {
+                n.st.shown = false;
+            }
             let patches = self.session.input(path, Json::Null).unwrap_or_default();
             self.apply(patches, None);
             // Heard, not only seen: a screen reader user moving on would not learn the choice went.
