@@ -22,9 +22,22 @@ pub enum KeyError {
     /// The file does not hold a base64 Ed25519 seed of 32 bytes.
     #[error("signing key {0}: expected the base64 encoding of a 32-byte Ed25519 seed")]
     Format(PathBuf),
+    /// The setting holds what looks like a key itself, where the key's file is named; the value is not
+    /// repeated (it would reach the logs).
+    #[error(
+        "signing key: TOKHAI_SIGNING_KEY (signing_key) is the path of the file holding the key, not the key itself"
+    )]
+    KeyNotPath,
     /// No randomness was available to create a key.
     #[error("cannot create a signing key: no system randomness ({0})")]
     Random(String),
+}
+
+/// Whether a path is rather the base64 of a 32-byte seed.
+fn looks_like_seed(path: &Path) -> bool {
+    (path.to_str())
+        .and_then(|p| STANDARD.decode(p.trim()).ok())
+        .is_some_and(|b| b.len() == 32)
 }
 
 /// The portal's signing key with its identifier, and the public keys of those it signed with before.
@@ -103,6 +116,8 @@ impl Keys {
                 restrict(path).map_err(io)?;
                 Ok(Keys::from_seed(seed))
             }
+            // A seed given in place of its file's path (as base64, as the file holds it).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && looks_like_seed(path) => Err(KeyError::KeyNotPath),
             Err(e) => Err(io(e)),
         }
     }
@@ -221,6 +236,23 @@ mod tests {
             row: None,
             signature: String::new(),
         }
+    }
+
+    #[test]
+    fn a_key_given_where_its_file_is_named_is_refused_without_repeating_it() {
+        let seed = STANDARD.encode([3u8; 32]);
+        let error = Keys::load(Path::new(&seed), false).err().unwrap().to_string();
+        assert!(error.contains("is the path of the file holding the key"), "{error}");
+        assert!(!error.contains(&seed), "{error}");
+        // A file that is not there is named, as before.
+        let missing = Keys::load(Path::new("/nonexistent/prefill.key"), false)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            missing.starts_with("signing key /nonexistent/prefill.key: "),
+            "{missing}"
+        );
     }
 
     #[test]
