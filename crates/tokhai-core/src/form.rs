@@ -121,10 +121,14 @@ impl Form {
         }
         // A key written twice would be read as one of the two, the other lost without a word.
         let root = parse_unique(json.as_bytes()).map_err(|e| {
+            let message = e.to_string();
             fail(if e.is_data() {
-                e.to_string()
+                message
+            } else if let Some(at) = message.strip_prefix("recursion limit exceeded") {
+                // Valid JSON, deeper than any definition: "not valid JSON" would send its author looking for a typo.
+                format!("nested more than 128 levels deep{at}")
             } else {
-                format!("not valid JSON: {e}")
+                format!("not valid JSON: {message}")
             })
         })?;
         Form::from_json(&root)

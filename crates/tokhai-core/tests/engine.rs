@@ -173,6 +173,19 @@ fn a_definition_saved_with_a_byte_order_mark_compiles() {
 }
 
 #[test]
+fn a_definition_nested_too_deep_says_so_not_that_it_is_not_json() {
+    let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+    let text = form(json!([{"id": "a", "kind": "text", "label": "A"}]))
+        .to_string()
+        .replacen("\"A\"", &deep, 1);
+    let errors = Form::compile(&text).err().unwrap().to_string();
+    assert!(
+        errors.starts_with("$: nested more than 128 levels deep at line 1 column "),
+        "{errors}"
+    );
+}
+
+#[test]
 fn a_key_written_twice_is_refused_with_where_it_is() {
     let field = r#"{"id": "a", "kind": "text", "label": "A"}"#;
     let cases = [
