@@ -431,8 +431,32 @@ test("Birth registration: without a PIN the requester's date of birth and reside
   assert.equal(await shown(page, 'req_residence'), true);
 });
 
+test("Birth registration: the requester's relationship to the child agrees with national data: the mother's PIN is the mother, the father's is the father, established", async (t) => {
+  const [father] = await citizens(BIRTH, 1, { suits: (c) => c.sex === 'nam' && BIRTH.suits(c) });
+  const { page, c } = await session(t, BIRTH, father);
+  if (!page) return;
+  await c.choose('req_relationship', 'me');
+  assert.deepEqual(await c.next(), ['Số định danh của bạn là của cha trẻ: quan hệ với người được khai sinh là “Cha”']);
+  await c.choose('req_relationship', 'cha');
+  assert.deepEqual(await c.next(), []);
+  await fillStep(c, BIRTH, father, 'child_step');
+  await c.check('father_unknown');
+  // Said at once, with what the child was to follow from the father.
+  assert.deepEqual(await c.next(), [
+    'Chưa xác định được cha: dân tộc của trẻ theo dân tộc của mẹ',
+    'Chưa xác định được cha: quê quán của trẻ theo quê quán của mẹ',
+    'Bạn khai là cha của trẻ nên cha đã xác định được',
+  ]);
+
+  const [mother] = await citizens(BIRTH, 1, { suits: (c) => c.sex === 'nu' && BIRTH.suits(c) });
+  const other = await session(t, BIRTH, mother);
+  await other.c.choose('req_relationship', 'cha');
+  assert.deepEqual(await other.c.next(), ['Số định danh của bạn là của mẹ trẻ: quan hệ với người được khai sinh là “Mẹ”']);
+});
+
 test('Birth registration: when the father is not established, ethnicity and hometown follow the mother', async (t) => {
-  const [parent] = await citizens(BIRTH);
+  // The mother files: a requester who is the child's father has the father established.
+  const [parent] = await citizens(BIRTH, 1, { suits: (c) => c.sex === 'nu' && BIRTH.suits(c) });
   const { page, context, c } = await session(t, BIRTH, parent);
   if (!page) return;
   await fillStep(c, BIRTH, parent, 'requester_step');
