@@ -5,6 +5,7 @@ use crate::canonical::{parse_unique, Objects};
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, RuleDef, Text};
 use crate::expr::{insert_sorted, Binding, Expr, Scope};
+use crate::path::ADDRESS_PARTS;
 use crate::rules::{self, Rule};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -282,6 +283,9 @@ struct Compiler {
 
 impl Scope for Compiler {
     fn resolve(&self, name: &str, row_group: Option<u32>) -> Result<Binding, String> {
+        if let Some((address, part)) = name.split_once('.') {
+            return self.resolve_part(address, part);
+        }
         let &f = self.by_id.get(name).ok_or_else(|| format!("unknown field '{name}'"))?;
         if self.kinds[f as usize] == FieldKind::Group {
             return Ok(Binding::Group(f));
@@ -298,6 +302,28 @@ impl Scope for Compiler {
 
     fn holds_date(&self, field: u32) -> bool {
         self.kinds[field as usize] == FieldKind::Date
+    }
+}
+
+impl Compiler {
+    /// Binds `address.part`: a part of an address field outside any repeating group.
+    fn resolve_part(&self, address: &str, part: &str) -> Result<Binding, String> {
+        let &f = self
+            .by_id
+            .get(address)
+            .ok_or_else(|| format!("unknown field '{address}'"))?;
+        if self.kinds[f as usize] != FieldKind::Address || self.groups[f as usize].is_some() {
+            return Err(format!(
+                "'{address}.{part}': only an address outside a group's rows has parts"
+            ));
+        }
+        let index = ADDRESS_PARTS.iter().position(|p| *p == part).ok_or_else(|| {
+            format!(
+                "'{address}.{part}': an address's parts are {}",
+                ADDRESS_PARTS.join(", ")
+            )
+        })?;
+        Ok(Binding::Part(f, index as u8))
     }
 }
 

@@ -871,6 +871,13 @@ impl Env for SessionEnv<'_> {
         }
     }
 
+    fn part(&self, field: u32, part: &str) -> Value {
+        match self.0.slots.get(field as usize).and_then(|s| s.first()) {
+            Some(slot) if slot.visible => slot.value.get(part).map_or(Value::Null, Value::from_json),
+            _ => Value::Null,
+        }
+    }
+
     fn row_count(&self, group: u32) -> usize {
         self.0.rows(group)
     }

@@ -173,6 +173,36 @@ fn a_definition_saved_with_a_byte_order_mark_compiles() {
 }
 
 #[test]
+fn an_expression_reads_the_parts_of_an_address_and_nothing_else() {
+    let errors = compile_errors(json!([
+        {"id": "home", "kind": "address", "label": "Nơi ở"},
+        {"id": "name", "kind": "text", "label": "Tên"},
+        {"id": "rows", "kind": "group", "label": "Dòng", "fields": [{"id": "r_home", "kind": "address", "label": "Nơi ở"}]},
+        {"id": "a", "kind": "text", "label": "A", "visible_if": "home.city == 'x'"},
+        {"id": "b", "kind": "text", "label": "B", "visible_if": "name.province == 'x'"},
+        {"id": "c", "kind": "text", "label": "C", "visible_if": "r_home.province == 'x'"},
+        {"id": "d", "kind": "text", "label": "D", "visible_if": "nowhere.province == 'x'"},
+        {"id": "e", "kind": "text", "label": "E", "visible_if": "home.province == '01' and home. commune"}
+    ]));
+    let messages: Vec<&str> = errors.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(messages.len(), 5, "{errors:?}");
+    assert!(
+        messages[0].contains("'home.city': an address's parts are province, commune, street"),
+        "{errors:?}"
+    );
+    assert!(
+        messages[1].contains("'name.province': only an address outside a group's rows has parts"),
+        "{errors:?}"
+    );
+    assert!(
+        messages[2].contains("'r_home.province': only an address outside a group's rows has parts"),
+        "{errors:?}"
+    );
+    assert!(messages[3].contains("unknown field 'nowhere'"), "{errors:?}");
+    assert!(messages[4].contains("unexpected character '.'"), "{errors:?}");
+}
+
+#[test]
 fn a_definition_nested_too_deep_says_so_not_that_it_is_not_json() {
     let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
     let text = form(json!([{"id": "a", "kind": "text", "label": "A"}]))

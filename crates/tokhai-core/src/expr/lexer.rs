@@ -58,10 +58,18 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token<'_>>, ExprError> {
             b'0'..=b'9' => number(src, start)?,
             b'\'' | b'"' => string(src, start)?,
             b'A'..=b'Z' | b'a'..=b'z' | b'_' => {
-                let len = bytes[start..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                    .count();
+                let word = |from: usize| {
+                    (bytes[from..].iter())
+                        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                        .count()
+                };
+                let mut len = word(start);
+                // `name.part`: a part of an address.
+                if bytes.get(start + len) == Some(&b'.')
+                    && bytes.get(start + len + 1).is_some_and(u8::is_ascii_alphabetic)
+                {
+                    len += 1 + word(start + len + 1);
+                }
                 (keyword(&src[start..start + len]), len)
             }
             _ if two == b"==" => (Tok::Eq, 2),

@@ -22,7 +22,8 @@
 //!
 //! Strings take `'…'` or `"…"` with the escapes `\\ \' \" \n`; any other backslash is kept, so
 //! `matches(pin, '\d{12}')` reads as written. Names are `[A-Za-z_][A-Za-z0-9_]*` except
-//! the keywords `and or not in true false null`.
+//! the keywords `and or not in true false null`; `name.part` reads a part of an address field
+//! (`new_address.commune`: `province`, `commune` or `street`).
 //!
 //! Semantics: `==` compares by value (1 == 1.0, a Date equals a Str holding the same ISO date,
 //! null == null); `<` and friends compare numbers, texts, and dates (also with ISO-date texts),
@@ -95,6 +96,9 @@ pub enum Binding {
     RowField(u32),
     /// A repeating group, usable only as the first argument of an aggregate.
     Group(u32),
+    /// A part of an address field outside any repeating group: the field, and the part's index in
+    /// [`crate::path::ADDRESS_PARTS`].
+    Part(u32, u8),
 }
 
 /// Resolves names while compiling an expression.
@@ -112,6 +116,10 @@ pub trait Scope {
 pub trait Env {
     /// The value of a field; `row` is given for a row field read inside a row.
     fn value(&self, field: u32, row: Option<usize>) -> Value;
+    /// A part of an address field (`province`, `commune`, `street`): Null unless the field is shown.
+    fn part(&self, _field: u32, _part: &str) -> Value {
+        Value::Null
+    }
     /// Number of rows of a repeating group.
     fn row_count(&self, group: u32) -> usize;
     /// The current date, supplied by the caller.

@@ -12,6 +12,7 @@ pub(crate) enum Node {
     Const(Value),
     Field(u32),
     RowField(u32),
+    Part(u32, u8),
     Today,
     List(Vec<Node>),
     Not(Box<Node>),
@@ -270,6 +271,7 @@ impl<'s> Parser<'s, '_> {
         let node = match self.resolve(name, pos)? {
             Binding::Field(id) => Node::Field(id),
             Binding::RowField(id) => Node::RowField(id),
+            Binding::Part(id, part) => Node::Part(id, part),
             Binding::Group(_) => {
                 return Err(ExprError::new(
                     pos,
@@ -286,7 +288,7 @@ impl<'s> Parser<'s, '_> {
             .scope
             .resolve(name, self.row_group)
             .map_err(|message| ExprError::new(pos, message))?;
-        let (Binding::Field(id) | Binding::RowField(id) | Binding::Group(id)) = binding;
+        let (Binding::Field(id) | Binding::RowField(id) | Binding::Group(id) | Binding::Part(id, _)) = binding;
         insert_sorted(&mut self.fields, id);
         Ok(binding)
     }
@@ -492,9 +494,13 @@ fn build(pos: usize, node: Node, height: usize) -> Result<Built> {
 fn foldable(node: &Node) -> bool {
     let is_const = |n: &Node| matches!(n, Node::Const(_));
     match node {
-        Node::Const(_) | Node::Field(_) | Node::RowField(_) | Node::Today | Node::Count(_) | Node::Aggregate(..) => {
-            false
-        }
+        Node::Const(_)
+        | Node::Field(_)
+        | Node::RowField(_)
+        | Node::Part(..)
+        | Node::Today
+        | Node::Count(_)
+        | Node::Aggregate(..) => false,
         Node::List(items) | Node::And(items) | Node::Or(items) => items.iter().all(is_const),
         Node::Not(a) | Node::Neg(a) | Node::Call1(_, a) | Node::Matches(a, _) => is_const(a),
         Node::Binary(_, a, b) | Node::Call2(_, a, b) => is_const(a) && is_const(b),
