@@ -228,6 +228,31 @@ test('CT01: the phone, the address, the lawful residence and the end of a tempor
   assert.equal(await inlineError(page, 'stay_until'), '', 'a stay of three months is accepted');
 });
 
+test('CT01: the application goes to the police of the commune registered in, not of another', async (t) => {
+  const [citizen] = await citizens(CT01);
+  const { page, c } = await session(t, CT01, citizen);
+  if (!page) return;
+  await c.pick('authority_province', 'ninh binh', 'Tỉnh Ninh Bình');
+  await c.pick('authority_commune', 'vinh tru', 'Xã Vĩnh Trụ');
+  await c.typeIfEmpty('phone', '0912345678');
+  assert.deepEqual(await c.next(), []);
+  await c.choose('request_type', 'tam_tru');
+  await c.address('new_address', { province: ['ha noi', 'Thành phố Hà Nội'], commune: ['hoan kiem', 'Phường Hoàn Kiếm'], street: 'Số 12 phố Hàng Bạc' });
+  await c.type('stay_until', inDays(90));
+  await c.choose('housing', 'so_huu');
+  await c.type('request_detail', 'Đăng ký tạm trú.');
+  const wrong = 'Hồ sơ gửi Công an xã, phường, đặc khu nơi bạn đề nghị đăng ký: chọn công an của xã, phường trong “Địa chỉ đề nghị đăng ký”';
+  assert.deepEqual(await c.next(), [wrong]);
+  assert.equal(await c.screen(), 'Người khai', 'back where the authority is chosen');
+  await c.pick('authority_province', 'ha noi', 'Thành phố Hà Nội');
+  await c.pick('authority_commune', 'hoan kiem', 'Phường Hoàn Kiếm');
+  assert.deepEqual(await c.next(), []);
+  assert.equal(await c.screen(), 'Nội dung đề nghị', 'and straight back to the request');
+  // A correction goes where the citizen lives: no address to register, no such rule.
+  await c.choose('request_type', 'dieu_chinh');
+  assert.deepEqual(await c.next(), []);
+});
+
 test('CT01: the consents of the head of household and of the owner are asked only when the residence needs them', async (t) => {
   const [citizen] = await citizens(CT01);
   const { page, context, c } = await session(t, CT01, citizen);
