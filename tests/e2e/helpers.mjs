@@ -242,10 +242,13 @@ export async function answerSummary(page, words = 'Nguyễn Văn Bình') {
     });
     if (kind === 'press') await page.keyboard.press('Space');
     else if (kind === 'combo') {
-      // Text left in the box would narrow the list to its matches: the first option of all is taken.
+      // Places are Hà Nội, Phường Ba Đình (a form may hold two places to each other, as CT01 its
+      // authority to the address); another list takes its first option of all.
+      const query = /province$/.test(path) ? 'ha noi' : /commune$/.test(path) ? 'ba dinh' : '';
       await page.keyboard.press('ControlOrMeta+a');
       await page.keyboard.press('Backspace');
-      await page.keyboard.press('ArrowDown');
+      if (query) await page.keyboard.type(query);
+      else await page.keyboard.press('ArrowDown');
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Enter');
     } else await page.keyboard.type(kind === 'pin' ? '001089012345' : words);
