@@ -113,6 +113,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("timing.form_mismatch", "Hồ sơ {id} không thuộc biểu mẫu này", "Application {id} is not of this form"),
     ("timing.no_activity", "Bản ghi thời gian không có thao tác nào của công dân: trang được mở rồi rời đi, không phải một lần khai", "The timing record holds no action of the citizen: a page opened and left is no filing"),
     ("upload.quota", "{label}: bạn đã tải lên quá nhiều tệp chưa nộp (tổng quá {max_size}); vui lòng nộp hồ sơ đang khai, hoặc chờ các tệp không dùng đến được xóa, rồi thử lại", "{label}: you have uploaded too many files not yet filed (over {max_size} in all); please file the application in progress, or wait for unused files to be deleted, then try again"),
+    ("timing.too_many_open", "Đã có {max} bản ghi thời gian của bạn chưa có hồ sơ trong 24 giờ qua: bản ghi này không được lưu", "There are already {max} timing records of yours without an application in the past 24 hours: this one is not kept"),
     ("timing.receipt_unbound", "Bản ghi thời gian có sự kiện nhận hồ sơ nhưng không nêu mã hồ sơ (dossier_id)", "The timing record has a receipt event but names no application (dossier_id)"),
     ("timing.dossier_taken", "Hồ sơ {id} đã có bản ghi thời gian của một lần khai khác", "Application {id} already has the timing record of another filing"),
     ("satisfaction.already_rated", "Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!", "You have already rated this application. Thank you!"),

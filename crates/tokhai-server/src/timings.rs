@@ -108,6 +108,9 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
         }
         None => now,
     };
+    if beacon.dossier_id.is_none() {
+        check_open_filings(state, &beacon, &login, now).await?;
+    }
     put_on_server_clock(&mut beacon, now);
     let began = beacon.timeline.events.iter().map(|e| e.at as i64).min().unwrap_or(now);
     let login_at = filing_start(state, &login.subject, first_login(state, &beacon, &login).await?, began).await?;
@@ -134,6 +137,29 @@ fn check_timeline(timeline: &Timeline, form: &Form) -> Result<(), Failure> {
         };
         bad(Issue::error(format!("timeline.events[{event}]"), "timing.unknown_name").with("event", event))
     })
+}
+
+/// Most filings without a dossier one citizen's beacons may record over a day: a citizen opens a form
+/// a few times, and beacons past that would only invent abandoned filings in the QA figures.
+const MAX_OPEN_FILINGS: i64 = 20;
+
+/// Refuses a beacon of a new filing without a dossier once the citizen's day holds as many (429).
+async fn check_open_filings(state: &AppState, beacon: &Beacon, login: &Login, now: i64) -> Result<(), Failure> {
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM timings WHERE subject_hash = $1 AND dossier_id IS NULL AND received_at >= $2 \
+         AND session_id <> $3",
+    )
+    .bind(subject_hash(&login.subject))
+    .bind(now - 86_400_000)
+    .bind(&beacon.session_id)
+    .fetch_one(&state.db)
+    .await
+    .map_err(ApiError::db)?;
+    if open >= MAX_OPEN_FILINGS {
+        let issue = Issue::error("session_id", "timing.too_many_open").with("max", MAX_OPEN_FILINGS);
+        return Err(Refusal::new(StatusCode::TOO_MANY_REQUESTS, issue).into());
+    }
+    Ok(())
 }
 
 /// When the dossier `id` the beacon names was received: the citizen's own, of the beacon's form, and

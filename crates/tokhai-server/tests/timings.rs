@@ -443,6 +443,46 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
 }
 
 #[tokio::test]
+async fn a_citizen_s_beacons_invent_no_more_than_a_day_s_share_of_abandoned_filings() {
+    let running = tokhai_server::start(config("open-filings"))
+        .await
+        .expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (_, me) = client.get("/api/me").await;
+    let login = me["login_at"].as_i64().unwrap();
+    let beacon = |session: String| {
+        let events = [
+            (0, json!({"type": "start"})),
+            (5, json!({"type": "focus", "field": "phone"})),
+        ];
+        let events: Vec<Value> = events.into_iter().map(|(t, e)| ev(login + t, e)).collect();
+        json!({"form_id": "demo", "session_id": session, "timeline": {"fields_total": 8, "fields_prefilled": 6, "events": events}})
+            .to_string()
+    };
+    for i in 0..20 {
+        let (status, body, _) = client
+            .post_raw("/api/timings", beacon(format!("session-open-{i:05}")), "text/plain")
+            .await;
+        assert_eq!(status, 202, "{i}: {body}");
+    }
+    let (status, body, _) = client
+        .post_raw("/api/timings", beacon("session-open-00020".into()), "text/plain")
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (429, ("timing.too_many_open", "session_id")),
+        "{body}"
+    );
+    // A filing already recorded goes on being recorded.
+    let (status, body, _) = client
+        .post_raw("/api/timings", beacon("session-open-00007".into()), "text/plain")
+        .await;
+    assert_eq!(status, 202, "{body}");
+    running.task.abort();
+}
+
+#[tokio::test]
 async fn the_qa_summary_needs_the_qa_token_once_one_is_set() {
     let mut c = config("qa-token");
     c.qa_token = Some("qa-token-0123456789abcdef".into());
