@@ -81,9 +81,38 @@ on('ready', () => (page.lang = form.handle?.language ?? page.lang));
 on('language', ({ lang }) => (page.lang = lang));
 on('step', ({ index, id }) => Object.assign(page, { place: id === 'review' ? 'review' : index, errors: false }));
 on('invalid', () => (page.errors = true));
-on('refused', () => (page.errors = true));
+on('refused', ({ status }) => {
+  page.errors = true;
+  if (status === 401) offerLogin();
+});
 on('submitted', () => Object.assign(page, { place: 'done', errors: false }));
 document.getElementById('filing').append(form);
+
+/**
+ * A login that expired while the citizen filled the form: the form says so and keeps the answers; the
+ * page gives the way to log in again and come back here, where the draft brings the answers back.
+ */
+async function offerLogin() {
+  const now = await json('/api/me');
+  if (now.logged_in || document.getElementById('relogin')) return;
+  const back = encodeURIComponent(location.pathname + location.search);
+  const href = now.dev_login ? `/dev/login?next=${back}` : now.oidc ? '/auth/oidc/login' : null;
+  if (!href) return;
+  const p = document.createElement('p');
+  p.id = 'relogin';
+  p.className = 'portal-relogin';
+  const a = document.createElement('a');
+  a.href = href;
+  a.textContent = 'Đăng nhập lại';
+  a.dataset.en = 'Log in again';
+  p.append(a);
+  const words = document.createElement('span');
+  words.textContent = ' để gửi tờ khai: những gì bạn đã nhập vẫn được giữ.';
+  words.dataset.en = ' to send the declaration: what you entered is kept.';
+  p.append(words);
+  form.before(p);
+  show();
+}
 
 // Logging out forgets the citizen's drafts on this computer, then the login.
 if (me.logged_in) {

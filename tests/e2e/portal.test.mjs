@@ -67,6 +67,37 @@ test('a logged-in citizen files CT01 on the development portal and gets a receip
   await context.close();
 });
 
+test('a login that expires while the citizen fills the form: the page offers to log in again, and the filing goes through after, its answers kept', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context, citizen } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  await page.goto(`${env.portal.url}/?form=ct01`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  const next = await fillToReview(page);
+  const typed = await page.evaluate(() => document.querySelector('tokhai-form').handle.values().request_detail);
+  assert.ok(typed);
+  // The login ends (as one that expired): Submit is refused, and the page says how to go on.
+  await context.request.post(`${env.portal.url}/auth/logout`);
+  await next.click();
+  const relogin = page.locator('#relogin a');
+  await relogin.waitFor();
+  assert.equal(await relogin.getAttribute('href'), `/dev/login?next=${encodeURIComponent('/?form=ct01')}`);
+  assert.match(await page.textContent('tokhai-form .tk-summary'), /đăng nhập lại/);
+  await relogin.click();
+  await page.fill('input[name=q]', citizen.pin);
+  await page.click('form[method=get] button');
+  await page.click('li form button');
+  await page.waitForURL(`${env.portal.url}/?form=ct01`);
+  // Back on the form, the answers come back from the draft, and Submit sends them.
+  await page.waitForSelector('tokhai-form .tk-review:not([hidden])');
+  assert.equal(await page.locator('#relogin').count(), 0);
+  await page.click('tokhai-form .tk-nav button[type=submit]');
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  const sent = JSON.parse(env.portal.sql('SELECT payload FROM submissions ORDER BY received_at DESC LIMIT 1'));
+  assert.equal(sent.request_detail, typed, 'the answers typed before the login ended');
+  await context.close();
+});
+
 test("the language a citizen chose with the form's switch comes back on reload, though the portal's element says lang=vi", async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context } = await loggedIn(env.browser, env.portal);
