@@ -107,6 +107,18 @@ fn qa_allowed(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
+/// The form a QA request is about and the days it looks back over, once its token is checked.
+fn asked<'s>(
+    state: &'s AppState,
+    headers: &HeaderMap,
+    form_id: &str,
+    query: Option<&str>,
+) -> Result<(&'s Form, u32), Failure> {
+    qa_allowed(state, headers)?;
+    let days = days_of(query)?;
+    Ok((state.form(form_id).ok_or_else(|| form_unknown(form_id))?, days))
+}
+
 /// The days a QA request looks back over (`?days=N`, 1 to 366, default 30).
 fn days_of(query: Option<&str>) -> Result<u32, Failure> {
     let refused = || {
@@ -166,9 +178,7 @@ pub async fn summary(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    qa_allowed(&state, &headers)?;
-    let days = days_of(query.as_deref())?;
-    let form = state.form(&form_id).cloned().ok_or_else(|| form_unknown(&form_id))?;
+    let (form, days) = asked(&state, &headers, &form_id, query.as_deref())?;
     let filed = filings(&state, &form_id, days).await?;
     let ratings: Vec<(i64, Option<String>)> =
         sqlx::query_as("SELECT rating, comment FROM satisfaction WHERE form_id = $1 AND rated_at >= $2")
@@ -198,8 +208,8 @@ pub async fn summary(
         .abandoned_at
         .iter()
         .map(|(place, count)| {
-            let step = place.step.as_deref().map(|s| (s, step_label(&form, s)));
-            let field = place.field.as_deref().map(|f| (f, field_label(&form, f)));
+            let step = place.step.as_deref().map(|s| (s, step_label(form, s)));
+            let field = place.field.as_deref().map(|f| (f, field_label(form, f)));
             let (ids, labels): (Vec<&str>, Vec<Json_>) = step.into_iter().chain(field).unzip();
             if ids.is_empty() {
                 return json!({"place": "—", "labels": [label("—", "—")], "count": count});
@@ -209,13 +219,13 @@ pub async fn summary(
         .collect();
     let steps: Vec<Json_> = step_times(&metrics)
         .into_iter()
-        .map(|s| json!({"step": s.step, "label": step_label(&form, &s.step), "filings": s.filings, "median_ms": s.median_ms, "p90_ms": s.p90_ms}))
+        .map(|s| json!({"step": s.step, "label": step_label(form, &s.step), "filings": s.filings, "median_ms": s.median_ms, "p90_ms": s.p90_ms}))
         .collect();
     let fields: Vec<Json_> = field_times(&metrics)
         .into_iter()
         .take(TOP)
         .map(|f| {
-            json!({"field": f.field, "label": field_label(&form, &f.field), "filings": f.filings,
+            json!({"field": f.field, "label": field_label(form, &f.field), "filings": f.filings,
                    "median_dwell_ms": f.median_dwell_ms, "corrections": f.corrections, "errors": f.errors})
         })
         .collect();
@@ -223,7 +233,7 @@ pub async fn summary(
         .into_iter()
         .take(TOP)
         .map(|h| {
-            json!({"field": h.field, "label": field_label(&form, &h.field), "code": h.code,
+            json!({"field": h.field, "label": field_label(form, &h.field), "code": h.code,
                    "shown": h.shown, "filings": h.filings})
         })
         .collect();
@@ -264,9 +274,7 @@ pub async fn filings_csv(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    qa_allowed(&state, &headers)?;
-    let days = days_of(query.as_deref())?;
-    let form = state.form(&form_id).ok_or_else(|| form_unknown(&form_id))?;
+    let (form, days) = asked(&state, &headers, &form_id, query.as_deref())?;
     let target_ms = f64::from(state.config.target_secs) * 1000.0;
     let seconds = |ms: f64| format!("{:.1}", ms / 1000.0);
     let mut csv = format!("{CSV_HEAD}\r\n");
