@@ -200,25 +200,37 @@ test("a citizen's draft is sealed with their own key, and logging out leaves not
   await page.keyboard.press('Tab');
   await saved;
   assert.equal(await readStore(page, 'drafts'), 1);
-  // The browser's own key for the site opens nothing of it: the next person on the computer cannot read it.
+  // A page that gives no citizen's key (the minimal example, same form) seals its draft with the browser's
+  // key for the site: that key opens its draft, and nothing of the citizen's, which the next person on the
+  // computer could otherwise read.
+  const embed = await context.newPage();
+  await embed.goto(`${env.portal.url}/embed.html`);
+  await embed.waitForSelector('tokhai-form .tk-nav');
+  const siteSaved = embed.evaluate(() => new Promise((ok) => document.addEventListener('tokhai-draft', ok, { once: true })));
+  await embed.fill('tokhai-form input[data-path="email"]', 'ai@example.vn');
+  await embed.keyboard.press('Tab');
+  await siteSaved;
+  await embed.close();
+  const { subject_key: subject } = await page.evaluate(() => fetch('/api/me').then((r) => r.json()));
   const opened = await page.evaluate(
-    () =>
+    (subject) =>
       new Promise((ok) => {
         const req = indexedDB.open('tokhai');
         req.onsuccess = () => {
           const tx = req.result.transaction(['keys', 'drafts']);
           const key = tx.objectStore('keys').get('drafts');
-          const draft = tx.objectStore('drafts').getAll();
+          const drafts = tx.objectStore('drafts');
+          const [mine, site] = [drafts.get(`ct01|${subject}`), drafts.get('ct01|')];
           tx.oncomplete = async () => {
-            if (!key.result) return ok('no site key');
-            const [record] = draft.result;
-            const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: record.iv }, key.result, record.data).catch(() => null);
-            ok(plain ? 'opened' : 'not opened');
+            const open = (record) =>
+              crypto.subtle.decrypt({ name: 'AES-GCM', iv: record.iv }, key.result, record.data).then(() => 'opened', () => 'not opened');
+            ok({ citizen: await open(mine.result), site: await open(site.result) });
           };
         };
       }),
+    subject,
   );
-  assert.notEqual(opened, 'opened', "the site's key opens the citizen's draft");
+  assert.deepEqual(opened, { citizen: 'not opened', site: 'opened' }, "the site's key opens its own draft, not the citizen's");
   await page.click('.portal-logout');
   // The page after the logout (the one before was at the same address): its form keeps no drafts.
   await page.waitForSelector('tokhai-form[drafts=off] .tk-nav');
