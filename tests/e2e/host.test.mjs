@@ -97,7 +97,8 @@ test('options of the wrong type are refused with what they must be, attributes t
     const tried = (f) => Promise.resolve().then(f).then(() => 'ok', (e) => `${e.name}: ${e.message}`);
     const catalogs = '/catalogs/admin-units.json';
     const refused = {};
-    for (const [name, value] of [['drafts', 'off'], ['loginAt', '1700000000000'], ['today', 20250101], ['retry', { attempts: '3' }], ['retry', 'fast']]) {
+    const cases = [['drafts', 'off'], ['loginAt', '1700000000000'], ['today', 20250101], ['retry', { attempts: '3' }], ['retry', 'fast'], ['draftKey', 'short']];
+    for (const [name, value] of cases) {
       const host = document.body.appendChild(document.createElement('div'));
       refused[`${name} ${JSON.stringify(value)}`] = await tried(() => mount(host, sample, { catalogs, [name]: value }));
     }
@@ -143,6 +144,8 @@ test('options of the wrong type are refused with what they must be, attributes t
       'today 20250101': 'TypeError: tokhai: today (attribute today) must be a date written yyyy-mm-dd, not number',
       'retry {"attempts":"3"}': 'TypeError: tokhai: retry must be an object of numbers ≥ 0 among attempts, baseMs, capMs, resendMs, not object',
       'retry "fast"': 'TypeError: tokhai: retry must be an object of numbers ≥ 0 among attempts, baseMs, capMs, resendMs, not "fast"',
+      'draftKey "short"':
+        'TypeError: tokhai: draftKey (attribute draft-key) must be the citizen\'s key of 32 bytes in base64url (43 characters), as the portal gives it, not "short"',
     },
     on: [
       "TypeError: tokhai: no event 'submited' to listen to (the events are change, step, invalid, submit, submitted, refused, error, language, queued, draft, restored, timing, rating)",
