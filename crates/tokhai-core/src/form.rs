@@ -317,13 +317,13 @@ impl Compiler {
                 "'{address}.{part}': only an address outside a group's rows has parts"
             ));
         }
-        let index = ADDRESS_PARTS.iter().position(|p| *p == part).ok_or_else(|| {
+        let part = ADDRESS_PARTS.iter().find(|p| **p == part).ok_or_else(|| {
             format!(
                 "'{address}.{part}': an address's parts are {}",
                 ADDRESS_PARTS.join(", ")
             )
         })?;
-        Ok(Binding::Part(f, index as u8))
+        Ok(Binding::Part(f, part))
     }
 }
 

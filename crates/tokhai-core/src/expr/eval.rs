@@ -5,7 +5,6 @@ use super::parser::{BinOp, Node};
 use super::value::{contains, loose_eq, order};
 use super::{Env, Value};
 use crate::date::Date;
-use crate::path::ADDRESS_PARTS;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -20,7 +19,7 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &dyn Env, row: Option<usize>) -> Cow
         }
         Node::Field(id) => env.value(*id, None),
         Node::RowField(id) => env.value(*id, row),
-        Node::Part(id, part) => env.part(*id, ADDRESS_PARTS[usize::from(*part)]),
+        Node::Part(id, part) => env.part(*id, part),
         Node::Today => Value::Date(env.today()),
         Node::List(items) => Value::List(items.iter().map(|n| eval(n, env, row).into_owned()).collect()),
         Node::Not(a) => Value::Bool(!eval(a, env, row).truthy()),
@@ -106,6 +105,10 @@ pub(crate) struct NoEnv;
 
 impl Env for NoEnv {
     fn value(&self, _field: u32, _row: Option<usize>) -> Value {
+        Value::Null
+    }
+
+    fn part(&self, _field: u32, _part: &str) -> Value {
         Value::Null
     }
 

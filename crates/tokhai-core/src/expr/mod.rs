@@ -96,9 +96,9 @@ pub enum Binding {
     RowField(u32),
     /// A repeating group, usable only as the first argument of an aggregate.
     Group(u32),
-    /// A part of an address field outside any repeating group: the field, and the part's index in
+    /// A part of an address field outside any repeating group: the field, and one of
     /// [`crate::path::ADDRESS_PARTS`].
-    Part(u32, u8),
+    Part(u32, &'static str),
 }
 
 /// Resolves names while compiling an expression.
@@ -116,10 +116,8 @@ pub trait Scope {
 pub trait Env {
     /// The value of a field; `row` is given for a row field read inside a row.
     fn value(&self, field: u32, row: Option<usize>) -> Value;
-    /// A part of an address field (`province`, `commune`, `street`): Null unless the field is shown.
-    fn part(&self, _field: u32, _part: &str) -> Value {
-        Value::Null
-    }
+    /// A part (`province`, `commune`, `street`) of an address field outside any repeating group.
+    fn part(&self, field: u32, part: &str) -> Value;
     /// Number of rows of a repeating group.
     fn row_count(&self, group: u32) -> usize;
     /// The current date, supplied by the caller.

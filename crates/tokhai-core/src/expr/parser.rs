@@ -12,7 +12,7 @@ pub(crate) enum Node {
     Const(Value),
     Field(u32),
     RowField(u32),
-    Part(u32, u8),
+    Part(u32, &'static str),
     Today,
     List(Vec<Node>),
     Not(Box<Node>),

@@ -48,6 +48,10 @@ impl Env for TestEnv {
         self.values.get(&(field, row)).cloned().unwrap_or(Value::Null)
     }
 
+    fn part(&self, _field: u32, _part: &str) -> Value {
+        Value::Null
+    }
+
     fn row_count(&self, group: u32) -> usize {
         self.rows.get(&group).copied().unwrap_or(0)
     }

@@ -91,6 +91,6 @@ pub(crate) fn read(env: &dyn Env, binding: Binding, row: Option<usize>) -> Value
         Binding::Field(f) => env.value(f, None),
         Binding::RowField(f) => env.value(f, row),
         Binding::Group(g) => Value::Num(env.row_count(g) as f64),
-        Binding::Part(f, part) => env.part(f, crate::path::ADDRESS_PARTS[usize::from(part)]),
+        Binding::Part(f, part) => env.part(f, part),
     }
 }
