@@ -143,7 +143,8 @@ fn check_timeline(timeline: &Timeline, form: &Form) -> Result<(), Failure> {
 /// a few times, and beacons past that would only invent abandoned filings in the QA figures.
 const MAX_OPEN_FILINGS: i64 = 20;
 
-/// Refuses a beacon of a new filing without a dossier once the citizen's day holds as many (429).
+/// Refuses a beacon of a new filing without a dossier once the citizen's day holds as many (429). The
+/// count and the write are two steps: beacons sent at once may pass the cap by a few, which it allows.
 async fn check_open_filings(state: &AppState, beacon: &Beacon, login: &Login, now: i64) -> Result<(), Failure> {
     let (open,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM timings WHERE subject_hash = $1 AND dossier_id IS NULL AND received_at >= $2 \
