@@ -24,13 +24,13 @@ export const TAKEN = 'tokhai: this element already holds a form; destroy it firs
 /** Why a form is given up before it is ready. */
 export const GIVEN_UP = 'tokhai: the element was removed or given another form before it was ready';
 
-/** Where this tab keeps the language chosen for a form. */
 /** The events a handle's `on` listens to (`TokhaiEvents` in index.d.ts, but `ready`, which has come by then). */
 const EVENTS = new Set([
   'change', 'step', 'invalid', 'submit', 'submitted', 'refused', 'error', 'language', 'queued', 'draft', 'restored',
   'timing', 'rating',
 ]);
 
+/** Where this tab keeps the language chosen for a form. */
 const languageKey = (formId) => `tokhai-lang|${formId}`;
 
 /** This tab's sessionStorage (`getItem`, `setItem`), if the page may use it. */
@@ -67,7 +67,10 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   /** Whether the host is setting the language (its choice, unlike the citizen's, is not kept for the tab). */
   let hostLanguage = false;
 
-  /** Events of the form before it is ready (the first screen, a failed prefill): told after `ready`. */
+  /**
+   * Events of the form before its host holds the handle (the first screen, a failed prefill, and what
+   * comes until then): told, in their order, a task after `ready`.
+   */
   let early = [];
 
   const dispatch = (type, detail) => {
@@ -75,6 +78,11 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
       early.push([type, detail]);
       return [];
     }
+    return tell(type, detail);
+  };
+
+  /** Tells an event to the handle's listeners, then to the element's. */
+  const tell = (type, detail) => {
     const results = [];
     for (const h of handlers.get(type) ?? []) {
       try {
@@ -292,12 +300,14 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   host.adopt(handle);
   adopted = idPrefix !== WARM_UP_PREFIX;
   if (adopted) holders.add(element);
-  const told = early;
-  early = null;
-  dispatch('ready', null);
-  // What happened before the form was ready (its first step, a prefill refused) is told a task later: once
-  // `await mount(…)` has given the host its handle, and the listeners it adds at once hear it too.
-  setTimeout(() => destroyed || told.forEach(([type, detail]) => dispatch(type, detail)));
+  tell('ready', null);
+  // What happened before (its first step, a prefill refused) is told a task later: once `await mount(…)`
+  // has given the host its handle, and the listeners it adds at once hear it too.
+  setTimeout(() => {
+    const told = early;
+    early = null;
+    if (!destroyed) for (const [type, detail] of told) tell(type, detail);
+  });
   // The draft lookup (IndexedDB, WebCrypto) started at render runs on after the form is ready.
   handle.restored = draft.restore(filing).catch((error) => dispatch('error', { error }));
   return handle;

@@ -62,18 +62,27 @@ const BY_ATTRIBUTE = new Map(
 /** The attributes of `<tokhai-form>` that give options. */
 export const OPTION_ATTRIBUTES = [...BY_ATTRIBUTE.keys()];
 
-/** The options an element's attributes give (those it has), for `mount`. */
+/**
+ * The options an element's attributes give (those it has), for `mount`. An empty one is none (a template
+ * that fills `login-at="{{loginAt}}"` for a visitor not logged in), but a switch's, which is on.
+ */
 export function optionsOf(element) {
   const options = {};
   for (const [attribute, [name, read]] of BY_ATTRIBUTE) {
     const value = element.getAttribute(attribute);
-    if (value !== null) options[name] = read(value);
+    if (value !== null && (value !== '' || read === asSwitch)) options[name] = read(value);
   }
   return options;
 }
 
+/** Options whose value is the citizen's secret: a refusal never repeats it (a page's errors reach logs). */
+const SECRET = new Set(['draftKey']);
+
 /** What a wrong value is, for the error that refuses it. */
-const described = (v) => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v);
+const described = (name, v) =>
+  typeof v === 'string'
+    ? SECRET.has(name) ? `a string of ${v.length} characters` : JSON.stringify(v)
+    : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v;
 
 /** Refuses an option of the wrong type (TypeError), and names an unknown one in a console warning. */
 function checkOptions(options) {
@@ -85,7 +94,7 @@ function checkOptions(options) {
     const [fits, expected] = OPTIONS[name];
     if (value !== undefined && !fits(value)) {
       const attribute = OPTIONS[name][2] ? ` (attribute ${attributeOf(name)})` : '';
-      throw new TypeError(`tokhai: ${name}${attribute} must be ${expected}, not ${described(value)}`);
+      throw new TypeError(`tokhai: ${name}${attribute} must be ${expected}, not ${described(name, value)}`);
     }
   }
 }
