@@ -245,6 +245,8 @@ test('CT01: the application goes to the police of the commune registered in, not
   assert.deepEqual(await c.next(), [wrong]);
   assert.equal(await c.screen(), 'Người khai', 'back where the authority is chosen');
   await c.pick('authority_province', 'ha noi', 'Thành phố Hà Nội');
+  // The commune the province emptied is not listed as an error before the citizen leaves it.
+  assert.doesNotMatch(await page.textContent('tokhai-form .tk-summary'), /vui lòng chọn/);
   await c.pick('authority_commune', 'hoan kiem', 'Phường Hoàn Kiếm');
   assert.deepEqual(await c.next(), []);
   assert.equal(await c.screen(), 'Nội dung đề nghị', 'and straight back to the request');
@@ -342,6 +344,7 @@ test('CT01: "Sửa" on the review page returns there past the steps still comple
   assert.equal(await button(), 'Tiếp tục');
   assert.deepEqual(await c.next(), []);
   assert.equal(await c.screen(), 'Ý kiến đồng ý');
+  assert.equal(await page.textContent('tokhai-form .tk-notice'), 'Câu trả lời vừa sửa cần thêm thông tin ở bước này.');
   const owner = citizen.housemates[0];
   await c.type('owner_name', owner.full_name);
   await c.type('owner_pin', owner.pin);
@@ -349,12 +352,16 @@ test('CT01: "Sửa" on the review page returns there past the steps still comple
   assert.deepEqual(await c.next(), []);
   assert.equal(await c.screen(), REVIEW);
 
-  // A new phone number asks nothing new: straight back to the review page, which shows it.
+  // A new phone number asks nothing new: straight back to the review page, which shows it, focus on its "Sửa".
   await change('phone');
   assert.equal(await c.screen(), 'Người khai');
   await c.type('phone', '0987654321');
   assert.deepEqual(await c.next(), []);
   assert.equal(await c.screen(), REVIEW);
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Sửa: Số điện thoại liên hệ');
+  // The members' "Sửa" goes to the first box of their first row.
+  await page.click('tokhai-form [data-act=edit][data-path=members]');
+  assert.match(await page.evaluate(() => document.activeElement.dataset.path), /^members\b.*m_pin$/);
   const review = await page.textContent('tokhai-form .tk-review');
   assert.ok(review.includes('0987 654 321') && review.includes(owner.full_name), 'the review shows both changes');
 });
@@ -468,12 +475,13 @@ test("Birth registration: the requester's relationship to the child agrees with 
   assert.deepEqual(await c.next(), []);
   await fillStep(c, BIRTH, father, 'child_step');
   await c.check('father_unknown');
-  // Said at once, with what the child was to follow from the father.
+  // Said at once, where the tick is, first; then what the child was to follow from the father.
   assert.deepEqual(await c.next(), [
+    'Bạn khai là cha của trẻ nên cha đã xác định được',
     'Chưa xác định được cha: dân tộc của trẻ theo dân tộc của mẹ',
     'Chưa xác định được cha: quê quán của trẻ theo quê quán của mẹ',
-    'Bạn khai là cha của trẻ nên cha đã xác định được',
   ]);
+  assert.equal(await c.screen(), 'Cha, mẹ', 'the citizen stays where the answer at fault is');
 
   const [mother] = await citizens(BIRTH, 1, { suits: (c) => c.sex === 'nu' && BIRTH.suits(c) });
   const other = await session(t, BIRTH, mother);

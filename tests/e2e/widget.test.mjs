@@ -548,24 +548,36 @@ test('text left in a searchable list that is no option is kept and said so, at o
 
 test('an answer that makes one on an earlier step wrong is shown as the citizen goes on from it; fixed, the form returns where the citizen was', async () => {
   const { page, context, problems } = await open(env, `${HARNESS}?form=cross-step.json`);
+  // Steps: the child (0), a guardian (1, shown only with one), the father (2), the mother (3).
   await page.click('label[for=tk1-ethnicity_from-0]');
   await page.click(next);
-  await page.waitForSelector('#tk1-step-1:focus');
-  await page.click(next);
   await page.waitForSelector('#tk1-step-2:focus');
-  // Back on the father's step, the father is not established: going on shows what that made wrong.
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-3:focus');
+  // Back on the father's step, the father is not established: going on shows what that made wrong, and why
+  // the citizen is taken back.
   await page.click('.tk-nav [data-act=back]');
-  await page.waitForSelector('#tk1-step-1:focus');
+  await page.waitForSelector('#tk1-step-2:focus');
   await page.click('label[for=tk1-father_unknown]');
   await page.click(next);
   await page.waitForSelector('.tk-summary:focus');
   assert.equal(await page.isVisible('#tk1-step-0'), true, 'back on the step of the answer now wrong');
+  assert.equal(await text(page, '.tk-summary-title'), 'Câu trả lời ở bước sau làm thông tin ở bước này cần sửa');
   const rule = 'Chưa xác định được cha: dân tộc của trẻ theo dân tộc của mẹ';
   assert.deepEqual(await page.$$eval('.tk-summary a', (links) => links.map((a) => a.textContent.trim())), [rule]);
   // Fixed there, the form goes straight back to the furthest step reached, past the father's, complete.
   await page.click('label[for=tk1-ethnicity_from-1]');
   await page.click(next);
-  await page.waitForSelector('#tk1-step-2:focus');
+  await page.waitForSelector('#tk1-step-3:focus');
+  // A step an answer shows between here and there is not passed over: the citizen has never seen it.
+  await page.click('.tk-nav [data-act=back]');
+  await page.click('.tk-nav [data-act=back]');
+  await page.waitForSelector('#tk1-step-0:focus');
+  await page.click('label[for=tk1-has_guardian]');
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-1:focus');
+  await page.click(next);
+  await page.waitForSelector('#tk1-step-3:focus');
   await page.click(next);
   await page.waitForSelector('.tk-review:not([hidden])');
   assert.deepEqual(problems, []);

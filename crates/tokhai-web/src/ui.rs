@@ -21,6 +21,10 @@ pub enum Word {
     Change,
     /// Heading of the error summary.
     SummaryTitle,
+    /// The summary's heading when an answer on a later step made one here wrong.
+    SummaryEarlierStep,
+    /// Said on a step the citizen is taken to, rather than back to the review page, by a changed answer.
+    MoreToAnswer,
     /// Prefix read before an error message.
     ErrorPrefix,
     /// Prefix read before a warning message.
@@ -201,6 +205,14 @@ impl Word {
             ),
             Word::Change => ("Sửa", "Change"),
             Word::SummaryTitle => ("Có thông tin cần sửa", "There is a problem"),
+            Word::SummaryEarlierStep => (
+                "Câu trả lời ở bước sau làm thông tin ở bước này cần sửa",
+                "An answer on a later step means this step needs changing",
+            ),
+            Word::MoreToAnswer => (
+                "Câu trả lời vừa sửa cần thêm thông tin ở bước này.",
+                "The answer you changed needs more information on this step.",
+            ),
             Word::ErrorPrefix => ("Lỗi: ", "Error: "),
             Word::WarningPrefix => ("Lưu ý: ", "Warning: "),
             Word::Progress => ("Các bước", "Steps"),

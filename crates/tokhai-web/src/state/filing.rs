@@ -158,6 +158,9 @@ impl State {
             (true, true) => (Word::DraftRestored, String::new()),
         };
         self.set_status(Some(word));
+        // The steps up to the screen left were the citizen's on the earlier visit.
+        let reached = step.unwrap_or(0).min(self.steps.len());
+        self.steps.iter_mut().take(reached).for_each(|s| s.visited = true);
         if step == Some(self.steps.len()) {
             // Left on the review page: back there, or to the first answer that no longer holds.
             self.furthest = self.steps.len();

@@ -222,6 +222,7 @@ impl Chrome<'_> {
                 done,
                 sections,
                 visible: true,
+                visited: false,
             });
         }
         (steps, pending)

@@ -56,6 +56,8 @@ struct StepNode {
     /// Its sections' elements, in definition order.
     sections: Vec<Element>,
     visible: bool,
+    /// Whether the citizen has been on it (a step shown since, by an answer, has not).
+    visited: bool,
 }
 
 /// The error summary at the top of the form.
@@ -97,6 +99,8 @@ pub struct State {
     /// The furthest screen the citizen has reached (a step's index, the steps' count for the review
     /// page): going on from an earlier step returns there, past the steps still complete.
     furthest: usize,
+    /// The answer whose "Sửa" the citizen pressed on the review page: focus returns to it there.
+    changing: Option<String>,
     bundle: Option<Json>,
     /// Paths the citizen typed or chose a value in: a prefill arriving later leaves them as they are,
     /// unless its value is locked.
@@ -231,6 +235,7 @@ impl State {
             next: frame.next,
             screen: Screen::Step(0),
             furthest: 0,
+            changing: None,
             bundle: None,
             edited: Vec::new(),
             member_rows: Vec::new(),
@@ -853,7 +858,11 @@ impl State {
             return;
         };
         self.summary.alert.remove_attribute("role").ok();
-        let errors = n.st.issues.iter().filter(|i| i.is_error() && shown(&n.wrap));
+        // Only what the field shows too: a list emptied by another answer waits for the citizen to leave it.
+        let errors =
+            n.st.issues
+                .iter()
+                .filter(|i| i.is_error() && shown(&n.wrap) && n.st.shown);
         let old = std::mem::take(&mut self.summary.items[pos].1);
         let mut lines = Vec::new();
         for issue in errors {
@@ -1102,7 +1111,11 @@ impl State {
                 let other = if self.lang == "en" { "vi" } else { "en" };
                 self.set_language(other);
             }
-            Some("link" | "edit") => self.focus_field(&path),
+            Some("link") => self.focus_field(&path),
+            Some("edit") => {
+                self.changing = Some(path.clone());
+                self.focus_field(&path);
+            }
             Some("print") => {
                 if let Some(w) = web_sys::window() {
                     let _ = w.print();
@@ -1365,12 +1378,21 @@ impl State {
         self.notice.set_text_content(Some(&text));
     }
 
-    /// Moves focus to a field (from a summary link), switching step if needed.
+    /// Moves focus to a field (from a summary link or a "Sửa"), switching step if needed. A repeat group's
+    /// focus goes where its answer is given: its first row's first box, or its add button without rows.
     fn focus_field(&mut self, path: &str) {
         let Some(n) = self.nodes.get(path) else {
             return;
         };
-        let (step, focus, wrap) = (n.step, n.focus.clone(), n.wrap.clone());
+        let first_box = (self.groups.get(path)).map(|g| {
+            let first = g
+                .rows
+                .first()
+                .and_then(|r| r.paths.first())
+                .and_then(|p| self.nodes.get(p));
+            first.map_or_else(|| g.add.clone(), |f| f.focus.clone())
+        });
+        let (step, focus, wrap) = (n.step, first_box.unwrap_or_else(|| n.focus.clone()), n.wrap.clone());
         if self.screen != Screen::Step(step) {
             self.go(Screen::Step(step), false);
         }

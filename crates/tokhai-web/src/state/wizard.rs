@@ -44,7 +44,10 @@ impl State {
             show(&progress, screen != Screen::Done && self.steps.len() > 1);
         }
         match screen {
-            Screen::Step(i) => self.furthest = self.furthest.max(i),
+            Screen::Step(i) => {
+                self.furthest = self.furthest.max(i);
+                self.steps[i].visited = true;
+            }
             Screen::Review => {
                 self.furthest = self.steps.len();
                 self.build_review();
@@ -55,7 +58,16 @@ impl State {
         if focus {
             self.focus = match screen {
                 Screen::Step(i) => Some(self.steps[i].heading.clone()),
-                Screen::Review => self.review.first_element_child().map(|e| html(&e)),
+                // Back from a "Sửa": to that answer's "Sửa" (its row read with it), not the page's top.
+                Screen::Review => (self.changing.take())
+                    .and_then(|p| {
+                        (self
+                            .review
+                            .query_selector(&format!("[data-act=edit][data-path=\"{p}\"]"))
+                            .ok())?
+                    })
+                    .or_else(|| self.review.first_element_child())
+                    .map(|e| html(&e)),
                 Screen::Done => Some(html(&self.done)),
             };
         }
@@ -201,17 +213,21 @@ impl State {
     }
 
     /// Goes on from a step: to the next visible step, or back to the furthest screen reached (the review
-    /// page, or a later step) past the steps still complete; stays with a summary on errors. An error on an
-    /// earlier step holds it back too: an answer here made it wrong (the father not established, whose
-    /// ethnicity the child was to follow), and it is shown now, not steps later.
+    /// page, or a later step) past the steps the citizen has seen and that are still complete; stays with
+    /// a summary on errors. An error on an earlier step holds it back too: an answer here made it wrong
+    /// (the father not established, whose ethnicity the child was to follow), and it is shown now, not
+    /// steps later, after this step's own.
     pub(super) fn next(&mut self) {
         let Screen::Step(i) = self.screen else { return };
         let (all, warnings): (Vec<Issue>, Vec<Issue>) =
             self.checked_issues(false).into_iter().partition(Issue::is_error);
-        let errors: Vec<Issue> = (all.iter())
+        // This step's errors lead, and the citizen stays with them (the answer at fault is likely here);
+        // those it made on earlier steps follow.
+        let (mut errors, earlier): (Vec<Issue>, Vec<Issue>) = (all.iter())
             .filter(|e| self.step_of(e).is_none_or(|s| s <= i))
             .cloned()
-            .collect();
+            .partition(|e| self.step_of(e).is_none_or(|s| s == i));
+        errors.extend(earlier);
         if !errors.is_empty() {
             // The step's warnings show with its errors: a total the form works out, never left, says so too.
             let warnings: Vec<Issue> = warnings.into_iter().filter(|w| self.step_of(w) == Some(i)).collect();
@@ -220,23 +236,31 @@ impl State {
         }
         let after = (self.visible_steps().into_iter())
             .filter(|&s| s > i)
-            .find(|&s| s >= self.furthest || all.iter().any(|e| self.step_of(e) == Some(s)));
-        if after.is_none() && !all.is_empty() {
-            // Errors no step holds (a rule of the whole form) are shown before the review page.
-            return self.refuse(&all);
-        }
+            .find(|&s| !self.steps[s].visited || s >= self.furthest || all.iter().any(|e| self.step_of(e) == Some(s)));
         self.hide_summary();
         self.go(after.map_or(Screen::Review, Screen::Step), true);
+        if after.is_some() && self.reviewed() {
+            // Not the review page the button led to before the answer changed: said why.
+            self.notify(Word::MoreToAnswer.get(&self.lang).to_owned());
+        }
     }
 
     /// Shows errors that hold the filing back: on the step of the first, with the summary of them all.
     fn refuse(&mut self, errors: &[Issue]) {
         self.reveal(errors);
         let first = errors.iter().find_map(|e| self.step_of(e));
+        let back = match (self.screen, first) {
+            (Screen::Step(now), Some(step)) => step < now,
+            _ => false,
+        };
         if let Some(step) = first.filter(|&s| self.screen != Screen::Step(s)) {
             self.go(Screen::Step(step), false);
         }
         self.show_summary(errors);
+        if back {
+            // Taken back to an earlier step: the summary's heading says why, before its reasons.
+            self.head_summary(Word::SummaryEarlierStep);
+        }
         self.events
             .push(("invalid", object([("issues", self.issue_list(errors))])));
     }
