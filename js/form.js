@@ -67,10 +67,7 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   /** Whether the host is setting the language (its choice, unlike the citizen's, is not kept for the tab). */
   let hostLanguage = false;
 
-  /**
-   * Events of the form before its host holds the handle (the first screen, a failed prefill, and what
-   * comes until then): told, in their order, a task after `ready`.
-   */
+  /** Events of the form before it is ready (the first screen, a failed prefill): told a task after `ready`. */
   let early = [];
 
   const dispatch = (type, detail) => {
@@ -300,15 +297,22 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   host.adopt(handle);
   adopted = idPrefix !== WARM_UP_PREFIX;
   if (adopted) holders.add(element);
+  const told = early;
+  early = null;
   tell('ready', null);
   // What happened before (its first step, a prefill refused) is told a task later: once `await mount(…)`
-  // has given the host its handle, and the listeners it adds at once hear it too.
-  setTimeout(() => {
-    const told = early;
-    early = null;
-    if (!destroyed) for (const [type, detail] of told) tell(type, detail);
-  });
-  // The draft lookup (IndexedDB, WebCrypto) started at render runs on after the form is ready.
-  handle.restored = draft.restore(filing).catch((error) => dispatch('error', { error }));
+  // has given the host its handle, and the listeners it adds at once hear it too. What happens from now
+  // on is told as it happens (a host's submit handler answers at once).
+  const toldEarly = new Promise((ok) =>
+    setTimeout(() => {
+      if (!destroyed) for (const [type, detail] of told) tell(type, detail);
+      ok();
+    }),
+  );
+  // The draft lookup (IndexedDB, WebCrypto) started at render goes on once the first screen is told, so
+  // that a draft's screen is told after it, never before.
+  handle.restored = toldEarly
+    .then(() => (destroyed ? undefined : draft.restore(filing)))
+    .catch((error) => dispatch('error', { error }));
   return handle;
 }

@@ -1111,10 +1111,10 @@ impl State {
                 let other = if self.lang == "en" { "vi" } else { "en" };
                 self.set_language(other);
             }
-            Some("link") => self.focus_field(&path),
+            Some("link") => self.focus_field(&path, false),
             Some("edit") => {
                 self.changing = Some(path.clone());
-                self.focus_field(&path);
+                self.focus_field(&path, true);
             }
             Some("print") => {
                 if let Some(w) = web_sys::window() {
@@ -1378,13 +1378,14 @@ impl State {
         self.notice.set_text_content(Some(&text));
     }
 
-    /// Moves focus to a field (from a summary link or a "Sửa"), switching step if needed. A repeat group's
-    /// focus goes where its answer is given: its first row's first box, or its add button without rows.
-    fn focus_field(&mut self, path: &str) {
+    /// Moves focus to a field, switching step if needed. From a "Sửa" (`to_answer`), a repeat group's
+    /// focus goes where its answer is given: its first row's first box, or its add button without rows;
+    /// from a summary link, to the group itself, read with the errors that name no row.
+    fn focus_field(&mut self, path: &str, to_answer: bool) {
         let Some(n) = self.nodes.get(path) else {
             return;
         };
-        let first_box = (self.groups.get(path)).map(|g| {
+        let first_box = (self.groups.get(path)).filter(|_| to_answer).map(|g| {
             let first = g
                 .rows
                 .first()
