@@ -477,6 +477,12 @@ test('a list waiting for another takes no typing and says which list to choose f
   await page.keyboard.press('Tab');
   assert.equal(await page.inputValue('#tk1-authority_commune'), '');
   assert.equal(await text(page, '.tk-notice'), 'Đã bỏ “Phường Ba Đình” vì không thuộc “Tỉnh, thành phố” vừa chọn.');
+  // The same words stay under the list, seen and read with it, until another choice, in the language shown.
+  const cleared = '[data-path="authority_commune"] .tk-cleared';
+  assert.equal(await text(page, cleared), 'Đã bỏ “Phường Ba Đình” vì không thuộc “Tỉnh, thành phố” vừa chọn.');
+  assert.equal(await page.isVisible(cleared), true);
+  const clearedId = await page.getAttribute(cleared, 'id');
+  assert.ok((await page.getAttribute('#tk1-authority_commune', 'aria-describedby')).split(' ').includes(clearedId));
   // Emptied by another answer, the list says no error before the citizen leaves it empty or goes on.
   const communeError = '[data-path="authority_commune"] .tk-error';
   assert.equal(await page.locator(communeError).isVisible(), false, 'no error for a list the citizen has not left');
@@ -484,6 +490,9 @@ test('a list waiting for another takes no typing and says which list to choose f
   await page.focus('#tk1-authority_commune');
   await page.keyboard.press('Tab');
   await page.locator(communeError, { hasText: 'vui lòng chọn' }).waitFor();
+  await page.click('tokhai-form [data-act=lang]');
+  assert.match(await text(page, cleared), /^“.+” was cleared: it is not in the “Province or city” just chosen\.$/);
+  await page.click('tokhai-form [data-act=lang]');
   // An emptied province empties the commune too, and says that.
   await page.focus('#tk1-authority_commune');
   await page.keyboard.type('phuong');
@@ -492,6 +501,8 @@ test('a list waiting for another takes no typing and says which list to choose f
   await page.keyboard.press('Enter');
   const commune = await page.inputValue('#tk1-authority_commune');
   assert.ok(commune.length > 0);
+  assert.equal(await page.isVisible(cleared), false, 'another choice made');
+  assert.ok(!((await page.getAttribute('#tk1-authority_commune', 'aria-describedby')) ?? '').split(' ').includes(clearedId));
   await page.fill('#tk1-authority_province', '');
   await page.focus('#tk1-authority_commune');
   assert.equal(await page.inputValue('#tk1-authority_commune'), '');

@@ -95,6 +95,9 @@ pub struct Combo {
     pub status: Element,
     /// A dependent list's note to choose the list it waits for first, shown while it waits.
     pub note: Option<Element>,
+    /// A dependent list's line saying its choice was emptied by the list it follows (seen, and read with
+    /// it), and the choice it names, until another is made.
+    pub cleared: Option<(Element, Option<(Word, String)>)>,
     /// Catalogue name.
     pub catalog: String,
     /// The label of the list whose choice filters this one's options (a dependent list), if any.
@@ -331,7 +334,8 @@ impl Builder<'_> {
             hint_ids = [chosen_id(&id), hint_ids].join(" ").trim_end().to_owned();
         }
         let waits_for = catalog.as_ref().and_then(|_| self.waits_for(def, part));
-        if waits_for.is_some() {
+        let dependent = waits_for.is_some();
+        if dependent {
             // "Choose “Province” first" describes the list while it waits.
             hint_ids = [hint_ids, note_id(&id)].join(" ").trim_start().to_owned();
         }
@@ -343,6 +347,12 @@ impl Builder<'_> {
             }
             hint_ids.push_str(&count_id);
         }
+        // What emptied a dependent list describes it too, while it shows (never at first).
+        let node_hints = if dependent {
+            format!("{hint_ids} {}", cleared_id(&id))
+        } else {
+            hint_ids.clone()
+        };
         let mut el_attrs = vec![("id", id.as_str()), ("data-path", path)];
         if !hint_ids.is_empty() {
             el_attrs.push(("aria-describedby", &hint_ids));
@@ -383,7 +393,7 @@ impl Builder<'_> {
             focus,
             id,
             described: el,
-            hint_ids,
+            hint_ids: node_hints,
             anchor,
             texts,
             st: Status::default(),
@@ -608,11 +618,16 @@ impl Builder<'_> {
             texts.push((note.clone(), t));
             note
         });
+        let cleared = waits_for.is_some().then(|| {
+            let attrs = [("class", "tk-hint tk-cleared"), ("id", &cleared_id(id)), ("hidden", "")];
+            (dom.make(Some(&box_el), "div", &attrs, ""), None)
+        });
         Combo {
             input: input.unchecked_into(),
             list,
             status,
             note,
+            cleared,
             catalog,
             waits_for,
             parent: None,
@@ -921,6 +936,11 @@ const LONG_LINE: usize = 200;
 /// The id of a dependent list's note to choose the list it waits for first.
 fn note_id(id: &str) -> String {
     format!("{id}-note")
+}
+
+/// The id of a dependent list's line saying its choice was emptied.
+fn cleared_id(id: &str) -> String {
+    format!("{id}-cleared")
 }
 
 /// What a field the form fills itself says under its label: it is read-only, and follows other answers.

@@ -140,6 +140,7 @@ impl State {
             .set_value(&option_label(&self.form, &self.host, &c.catalog, &code, &self.lang));
         c.value = Some(code.clone());
         close_list(c);
+        say_cleared(c, None, |_| String::new(), &self.lang);
         self.focus = Some(c.input.clone().into());
         let value = Json::String(code);
         let patches = self.session.input(path, value.clone()).unwrap_or_default();
@@ -163,6 +164,19 @@ pub(super) fn note_parent(c: &Combo) {
     let others = described.split(' ').filter(|t| !t.is_empty() && *t != id);
     let ids: Vec<&str> = others.chain(waits.then_some(id.as_str())).collect();
     attr(&c.input, "aria-describedby", &ids.join(" "));
+}
+
+/// Says under a dependent list that its choice `code` was emptied by the list it follows (`word`), in
+/// `lang` (the list is described by the line while it shows); `None` takes the line away (another choice).
+pub(super) fn say_cleared(c: &mut Combo, cleared: Option<(Word, String)>, label: impl Fn(&str) -> String, lang: &str) {
+    let Some((line, said)) = &mut c.cleared else { return };
+    let text = cleared.as_ref().map(|(word, code)| {
+        let parent = c.waits_for.as_ref().map(|t| t.render(lang)).unwrap_or_default();
+        word.fill(lang, &label(code), "").replace("{label}", &parent)
+    });
+    line.set_text_content(text.as_deref());
+    show(line, text.is_some());
+    *said = cleared;
 }
 
 /// Closes a searchable list.

@@ -11,7 +11,7 @@ mod wizard;
 use crate::dom::{attr, flag, html, say_later, show, shown, write, Dom};
 use crate::render::{Builder, Control, FieldNode, GroupNode, LOCKED};
 use crate::ui::{Txt, Word};
-use combo::{close_list, note_parent, set_active, waits_for_parent};
+use combo::{close_list, note_parent, say_cleared, set_active, waits_for_parent};
 pub use filing::status_word;
 use frame::Frame;
 use serde_json::Value as Json;
@@ -520,15 +520,21 @@ impl State {
             .as_deref()
             .is_some_and(|v| catalog.and_then(|cat| cat.get(v)).is_none_or(|o| o.parent != c.parent));
         if clear && orphan {
-            let dropped = c.input.value();
             let word = if c.parent.is_some() {
                 Word::ChoiceCleared
             } else {
                 Word::ChoiceClearedWithParent
             };
-            let parent_label = c.waits_for.as_ref().map(|t| t.render(&self.lang)).unwrap_or_default();
-            c.value = None;
+            let dropped = c.value.take().unwrap_or_default();
             c.input.set_value("");
+            // Seen under the list and read with it, as well as said now.
+            let catalog = c.catalog.clone();
+            let label = |code: &str| option_label(&self.form, &self.host, &catalog, code, &self.lang);
+            say_cleared(c, Some((word, dropped)), label, &self.lang);
+            let said = c
+                .cleared
+                .as_ref()
+                .map(|(line, _)| line.text_content().unwrap_or_default());
             // Emptied by another answer, not by the citizen: its "please choose" waits until they leave it
             // or go on, as for a list never touched (the notice below says why it is empty).
             if let Some(n) = self.nodes.get_mut(path) {
@@ -536,11 +542,8 @@ impl State {
             }
             let patches = self.session.input(path, Json::Null).unwrap_or_default();
             self.apply(patches, None);
-            // Heard, not only seen: a screen reader user moving on would not learn the choice went.
-            let said = word
-                .fill(&self.lang, dropped.trim(), "")
-                .replace("{label}", &parent_label);
-            self.notify(said);
+            // Heard at once too: a screen reader user moving on would not learn the choice went.
+            self.notify(said.unwrap_or_default());
         }
     }
 
@@ -1442,9 +1445,14 @@ impl State {
                 }
                 if let Control::Combo(c) = &mut n.control {
                     close_list(c);
+                    let catalog = c.catalog.clone();
+                    let label = |code: &str| option_label(&self.form, &self.host, &catalog, code, lang);
                     if let Some(code) = &c.value {
-                        c.input
-                            .set_value(&option_label(&self.form, &self.host, &c.catalog, code, lang));
+                        c.input.set_value(&label(code));
+                    }
+                    let cleared = c.cleared.as_ref().and_then(|(_, said)| said.clone());
+                    if cleared.is_some() {
+                        say_cleared(c, cleared, label, lang);
                     }
                 }
                 if let Some(prov) = &n.st.prov {
