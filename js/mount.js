@@ -15,7 +15,8 @@ const TRUE_OR_FALSE = 'true or false';
 /** An attribute's text as it is. */
 const asText = (v) => v;
 /** A switch attribute: on (`on`, `true`, empty) or off (`off`, `false`); another word is left to be refused. */
-const asSwitch = (v) => ({ on: true, true: true, '': true, off: false, false: false })[v.toLowerCase()] ?? v;
+const SWITCH = new Map([['on', true], ['true', true], ['', true], ['off', false], ['false', false]]);
+const asSwitch = (v) => SWITCH.get(v.toLowerCase()) ?? v;
 /** A number attribute: its digits as a number; anything else is left to be refused. */
 const asNumber = (v) => (/^\d+$/.test(v.trim()) ? Number(v) : v);
 

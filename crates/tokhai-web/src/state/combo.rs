@@ -167,9 +167,15 @@ pub(super) fn note_parent(c: &Combo) {
 }
 
 /// Says under a dependent list that its choice `code` was emptied by the list it follows (`word`), in
-/// `lang` (the list is described by the line while it shows); `None` takes the line away (another choice).
-pub(super) fn say_cleared(c: &mut Combo, cleared: Option<(Word, String)>, label: impl Fn(&str) -> String, lang: &str) {
-    let Some((line, said)) = &mut c.cleared else { return };
+/// `lang` (the list is described by the line while it shows), and returns what it says; `None` takes the
+/// line away (another choice).
+pub(super) fn say_cleared(
+    c: &mut Combo,
+    cleared: Option<(Word, String)>,
+    label: impl Fn(&str) -> String,
+    lang: &str,
+) -> Option<String> {
+    let (line, said) = c.cleared.as_mut()?;
     let text = cleared.as_ref().map(|(word, code)| {
         let parent = c.waits_for.as_ref().map(|t| t.render(lang)).unwrap_or_default();
         word.fill(lang, &label(code), "").replace("{label}", &parent)
@@ -177,6 +183,7 @@ pub(super) fn say_cleared(c: &mut Combo, cleared: Option<(Word, String)>, label:
     line.set_text_content(text.as_deref());
     show(line, text.is_some());
     *said = cleared;
+    text
 }
 
 /// Closes a searchable list.

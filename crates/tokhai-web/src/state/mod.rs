@@ -530,11 +530,7 @@ impl State {
             // Seen under the list and read with it, as well as said now.
             let catalog = c.catalog.clone();
             let label = |code: &str| option_label(&self.form, &self.host, &catalog, code, &self.lang);
-            say_cleared(c, Some((word, dropped)), label, &self.lang);
-            let said = c
-                .cleared
-                .as_ref()
-                .map(|(line, _)| line.text_content().unwrap_or_default());
+            let said = say_cleared(c, Some((word, dropped)), label, &self.lang);
             // Emptied by another answer, not by the citizen: its "please choose" waits until they leave it
             // or go on, as for a list never touched (the notice below says why it is empty).
             if let Some(n) = self.nodes.get_mut(path) {
