@@ -99,6 +99,9 @@ impl AppState {
     }
 }
 
+/// One day in milliseconds.
+pub const DAY_MS: i64 = 86_400_000;
+
 /// The current time in Unix milliseconds.
 pub fn now_ms() -> i64 {
     SystemTime::now()

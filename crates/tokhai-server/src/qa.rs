@@ -3,7 +3,7 @@
 
 use crate::auth::ApiError;
 use crate::limits::{form_unknown, Failure, Refusal};
-use crate::{now_ms, AppState};
+use crate::{now_ms, AppState, DAY_MS};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
@@ -55,6 +55,13 @@ fn step_label(form: &Form, step: &str) -> Json_ {
         None if step == "review" => label("Xem lại và nộp", "Review and submit"),
         None => label(step, step),
     }
+}
+
+/// The step and field of a place where filings were left, as far as the form still has them: an older
+/// version's step or field is left out, in the summary and in the CSV alike.
+fn known_place<'a>(form: &Form, step: Option<&'a str>, field: Option<&'a str>) -> (Option<&'a str>, Option<&'a str>) {
+    let step = step.filter(|s| *s == "review" || form.def().steps.iter().any(|d| d.id == *s));
+    (step, field.filter(|f| form.field(f).is_some()))
 }
 
 /// The label of a field id; a row field's with its group's ("Thành viên hộ gia đình › Ngày sinh"): the
@@ -132,7 +139,7 @@ fn days_of(query: Option<&str>) -> Result<u32, Failure> {
 
 /// When the window of `days` days back from now begins (ms).
 fn window_start(days: u32) -> i64 {
-    now_ms() - i64::from(days) * 86_400_000
+    now_ms() - i64::from(days) * DAY_MS
 }
 
 /// One stored filing: the day and time its clock started (Viet Nam), and its timeline.
@@ -204,12 +211,19 @@ pub async fn summary(
         })
         .collect();
     let overall = aggregate(&metrics);
-    let abandoned: Vec<Json_> = overall
-        .abandoned_at
-        .iter()
-        .map(|(place, count)| {
-            let step = place.step.as_deref().map(|s| (s, step_label(form, s)));
-            let field = place.field.as_deref().map(|f| (f, field_label(form, f)));
+    let mut places: BTreeMap<(Option<&str>, Option<&str>), usize> = BTreeMap::new();
+    for (place, count) in &overall.abandoned_at {
+        *places
+            .entry(known_place(form, place.step.as_deref(), place.field.as_deref()))
+            .or_default() += count;
+    }
+    let mut places: Vec<_> = places.into_iter().collect();
+    places.sort_by_key(|p| std::cmp::Reverse(p.1));
+    let abandoned: Vec<Json_> = places
+        .into_iter()
+        .map(|((step, field), count)| {
+            let step = step.map(|s| (s, step_label(form, s)));
+            let field = field.map(|f| (f, field_label(form, f)));
             let (ids, labels): (Vec<&str>, Vec<Json_>) = step.into_iter().chain(field).unzip();
             if ids.is_empty() {
                 return json!({"place": "—", "labels": [label("—", "—")], "count": count});
@@ -280,10 +294,10 @@ pub async fn filings_csv(
     let mut csv = format!("{CSV_HEAD}\r\n");
     for f in filings(&state, &form_id, days).await? {
         let m = f.timeline.metrics(IDLE_THRESHOLD_MS, target_ms);
-        let (outcome, step, field) = match &m.outcome {
-            Outcome::Submitted => ("submitted", None, None),
-            Outcome::Attempted => ("attempted", None, None),
-            Outcome::Abandoned { step, field } => ("abandoned", step.as_deref(), field.as_deref()),
+        let (outcome, (step, field)) = match &m.outcome {
+            Outcome::Submitted => ("submitted", (None, None)),
+            Outcome::Attempted => ("attempted", (None, None)),
+            Outcome::Abandoned { step, field } => ("abandoned", known_place(form, step.as_deref(), field.as_deref())),
         };
         let line = [
             f.day,
@@ -301,11 +315,9 @@ pub async fn filings_csv(
             m.errors_shown.to_string(),
             m.retries.to_string(),
             format!("{:.2}", m.prefill_coverage),
-            // Ids of the form (a-z, 0-9, _), which need no quoting; ones it no longer has are left out.
-            step.filter(|s| form.def().steps.iter().any(|d| d.id == *s) || *s == "review")
-                .unwrap_or_default()
-                .to_owned(),
-            field.filter(|f| form.field(f).is_some()).unwrap_or_default().to_owned(),
+            // Ids of the form (a-z, 0-9, _), which need no quoting.
+            step.unwrap_or_default().to_owned(),
+            field.unwrap_or_default().to_owned(),
         ];
         csv.push_str(&line.join(","));
         csv.push_str("\r\n");
@@ -336,5 +348,14 @@ mod tests {
             )
         );
         assert_eq!(field_label(&form, "phone")["vi"], "Số điện thoại");
+    }
+
+    #[test]
+    fn a_place_keeps_only_what_the_form_still_has() {
+        let form = Form::compile(include_str!("../tests/forms/demo.json")).unwrap();
+        let place = |step, field| known_place(&form, Some(step), Some(field));
+        assert_eq!(place("citizen", "phone"), (Some("citizen"), Some("phone")));
+        assert_eq!(place("review", "gone"), (Some("review"), None));
+        assert_eq!(place("old_step", "phone"), (None, Some("phone")));
     }
 }

@@ -6,7 +6,7 @@
 use crate::auth::{ApiError, Login};
 use crate::intake::{dossier_received, limited_login};
 use crate::limits::{form_unknown, invalid_values, parse, read_body, Failure, Refusal};
-use crate::{now_ms, AppState};
+use crate::{now_ms, AppState, DAY_MS};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -151,7 +151,7 @@ async fn check_open_filings(state: &AppState, beacon: &Beacon, login: &Login, no
          AND session_id <> $3",
     )
     .bind(subject_hash(&login.subject))
-    .bind(now - 86_400_000)
+    .bind(now - DAY_MS)
     .bind(&beacon.session_id)
     .fetch_one(&state.db)
     .await
