@@ -197,6 +197,19 @@ fn other_names(code: &str) -> String {
         .join(" ")
 }
 
+/// Refuses communes that name no province of the catalogue: the commune list under any province would
+/// never offer them.
+fn every_commune_in_a_province(communes: &[OptionDef], provinces: &[OptionDef]) -> Result<(), CatalogError> {
+    let known = |p: &String| provinces.iter().any(|o| &o.value == p);
+    match communes.iter().find(|c| !c.parent.as_ref().is_some_and(known)) {
+        Some(orphan) => Err(CatalogError(format!(
+            "commune {} names no known province",
+            orphan.value
+        ))),
+        None => Ok(()),
+    }
+}
+
 #[derive(Deserialize)]
 struct AdminUnits {
     provinces: Vec<AdminUnit>,
@@ -234,6 +247,9 @@ impl Catalogs {
         // A list named twice would lose the first.
         parse_unique(json.as_bytes()).map_err(fail)?;
         let lists: BTreeMap<String, Vec<OptionDef>> = serde_json::from_str(json).map_err(fail)?;
+        if let (Some(communes), Some(provinces)) = (lists.get("communes"), lists.get("provinces")) {
+            every_commune_in_a_province(communes, provinces)?;
+        }
         let mut catalogs = Catalogs::new();
         for (name, options) in lists {
             catalogs.insert(&name, options)?;
@@ -270,16 +286,7 @@ impl Catalogs {
         let mut catalogs = Catalogs::new();
         let provinces: Vec<OptionDef> = units.provinces.into_iter().map(option).collect();
         let communes: Vec<OptionDef> = units.communes.into_iter().map(option).collect();
-        if let Some(orphan) = communes.iter().find(|c| {
-            c.parent
-                .as_ref()
-                .is_none_or(|p| !provinces.iter().any(|o| &o.value == p))
-        }) {
-            return Err(CatalogError(format!(
-                "commune {} names no known province",
-                orphan.value
-            )));
-        }
+        every_commune_in_a_province(&communes, &provinces)?;
         let codes: Vec<String> = provinces.iter().map(|p| p.value.clone()).collect();
         catalogs.insert("provinces", provinces)?;
         if let Some(found) = catalogs.map.get_mut("provinces") {
@@ -433,6 +440,16 @@ mod tests {
         let orphan = units.replace(r#""province":"01""#, r#""province":"99""#);
         let error = Catalogs::from_json(&orphan).expect_err("orphan").to_string();
         assert!(error.contains("commune 00004 names no known province"), "{error}");
+        // So is a map of lists whose commune names a province that is not in it, or none.
+        let lists = r#"{"provinces":[{"value":"01","label":"Hà Nội"}],"communes":[{"value":"00004","label":"Ba Đình","parent":"PARENT"}]}"#;
+        assert!(Catalogs::from_json(&lists.replace("PARENT", "01")).is_ok());
+        for wrong in [
+            lists.replace("PARENT", "99"),
+            lists.replace(r#","parent":"PARENT""#, ""),
+        ] {
+            let error = Catalogs::from_json(&wrong).expect_err("orphan").to_string();
+            assert!(error.contains("commune 00004 names no known province"), "{error}");
+        }
         let twice = r#"{"c": [{"value": "1", "label": "1"}], "c": [{"value": "2", "label": "2"}]}"#;
         let error = Catalogs::from_json(twice)
             .expect_err("refused, not half read")
