@@ -121,6 +121,8 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
   let info = null;
   let draftId = null;
   let saveTimer = null;
+  /** When the save `saveTimer` waits for begins (ms). */
+  let saveAt = 0;
   let saving = Promise.resolve();
   let done = false;
   let destroyed = false;
@@ -210,10 +212,18 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     return saving;
   };
 
-  /** Saves the draft once the citizen pauses typing, or (`delay` 0) once the current task is over. */
-  const saveSoon = (delay = options.draftDelay ?? 400) => {
+  /**
+   * Saves the draft `delay` ms from now (by default once the current task is over), unless a save comes
+   * sooner: it takes this change too. Typing never puts a save off, so a page reloaded or closed while the
+   * citizen types keeps all but what the last moment's save had no time to write (a save begun as the page
+   * goes does not finish).
+   */
+  const saveSoon = (delay = options.draftDelay ?? 0) => {
     if (!enabled || done || restoring) return;
+    const at = Date.now() + delay;
+    if (saveTimer && saveAt <= at) return;
     clearTimeout(saveTimer);
+    saveAt = at;
     saveTimer = setTimeout(save, delay);
   };
 

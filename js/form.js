@@ -118,8 +118,8 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
       settleAfterUploads(type === 'submit' ? outcome : { ok: false, issues: detail.issues });
       afterUploads = settleAfterUploads = null;
     }
-    // An answer given (the citizen left the box, or picked) is saved at once: a page reloaded or closed
-    // right after keeps it (a save begun as the page goes does not finish).
+    // An answer given (the citizen left the box, or picked) is saved at once, whatever the draft delay: a
+    // page reloaded or closed right after keeps it (a save begun as the page goes does not finish).
     if (type === 'change' || type === 'step') draft.saveSoon(type === 'change' ? 0 : undefined);
   };
 

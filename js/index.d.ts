@@ -282,7 +282,7 @@ export interface MountOptions {
    * for the site. A malformed key throws.
    */
   draftKey?: string;
-  /** Milliseconds of pause before a draft is saved (default 400). */
+  /** Most milliseconds a typed change waits before the draft is saved (default 0: once the current task is over; typing never puts a save off). */
   draftDelay?: number;
   /**
    * The browser's back and forward buttons move between the form's screens (default true): each screen the

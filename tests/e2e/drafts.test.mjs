@@ -263,3 +263,21 @@ test('an answer that was wrong before a reload is shown wrong again after it, no
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('what a citizen types is saved as they type: a reload in the middle of a word keeps what was typed', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const { page, errors } = await openForm(context);
+  // Typed without a pause, and the page reloaded at once, before the citizen leaves the box.
+  const typed = 'an.quokka.zebra@example.vn';
+  await page.click(EMAIL);
+  await page.keyboard.type(typed, { delay: 25 });
+  await page.reload();
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent.length > 0, STATUS);
+  const kept = await page.inputValue(EMAIL);
+  // All of it but at most what the last moment's save had no time to write (a save begun as the page
+  // goes does not finish): with saves put off until a pause, nothing was kept.
+  assert.ok(kept.length >= typed.length - 2 && typed.startsWith(kept), `kept "${kept}" of "${typed}"`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
