@@ -128,18 +128,18 @@ test('CT01 is filed end to end: prefill locked with its source, the authority se
   const housemate = citizen.housemates[0];
   await c.addRow('members');
   await c.addRow('members');
-  assert.deepEqual(await page.$$eval('tokhai-form [data-path="members"] .tk-row-legend', (ls) => ls.map((l) => l.textContent)), ['Dòng 1', 'Dòng 2']);
+  assert.deepEqual(await page.$$eval('tokhai-form [data-path="members"] .tk-row-legend', (ls) => ls.map((l) => l.textContent)), ['Thành viên 1', 'Thành viên 2']);
   // A PIN outside the household (born 1985, as its digits say) is the citizen's to complete, and checked.
   await c.memberPin('members[1].m_pin', '001085123456');
   await c.type('members[1].m_dob', '15/06/1900');
   const errors = await c.next();
-  assert.ok(errors.includes('Số định danh cá nhân, dòng 1: vui lòng nhập thông tin'), errors.join(' | '));
+  assert.ok(errors.includes('Số định danh cá nhân, thành viên 1: vui lòng nhập thông tin'), errors.join(' | '));
   assert.ok(
-    errors.includes('Số định danh cá nhân, dòng 2: năm sinh trong số định danh (1985) khác năm sinh đã khai (1900)'),
+    errors.includes('Số định danh cá nhân, thành viên 2: năm sinh trong số định danh (1985) khác năm sinh đã khai (1900)'),
     errors.join(' | '),
   );
   await c.removeRow('members', 1);
-  assert.equal(await page.locator('tokhai-form [data-path="members"] .tk-row').count(), 1, '"Xóa dòng 2" removed the row');
+  assert.equal(await page.locator('tokhai-form [data-path="members"] .tk-row').count(), 1, '"Xóa thành viên 2" removed the row');
   await fillStep(c, CT01, citizen, 'members_step');
   assert.deepEqual(await sections(page), ['Cam đoan'], 'an owner needs no consent');
   await fillStep(c, CT01, citizen, 'consents');
@@ -598,12 +598,12 @@ test('Judicial record: the residence history must run from the 14th birthday to 
 
   await c.row('history', periodRow({ ...second, from: `01/06/${split}` }));
   errors = await refused();
-  assert.ok(errors.includes(`${label}: dòng 2 trùng thời gian với dòng 1`), errors.join(' | '));
-  assert.match(await page.textContent('tokhai-form .tk-summary'), /dòng 2 trùng thời gian với dòng 1/, 'listed in the error summary');
+  assert.ok(errors.includes(`${label}: giai đoạn 2 trùng thời gian với giai đoạn 1`), errors.join(' | '));
+  assert.match(await page.textContent('tokhai-form .tk-summary'), /giai đoạn 2 trùng thời gian với giai đoạn 1/, 'listed in the error summary');
 
   await c.type('history[1].h_from', `01/01/${split + 2}`);
   errors = await refused();
-  assert.ok(errors.includes(`${label}: thiếu thời gian từ 01/01/${split + 1} đến 31/12/${split + 1} (trước dòng 2)`), errors.join(' | '));
+  assert.ok(errors.includes(`${label}: thiếu thời gian từ 01/01/${split + 1} đến 31/12/${split + 1} (trước giai đoạn 2)`), errors.join(' | '));
   // The summary's link goes to where the gap is mended: the start of row 2.
   await page.click('tokhai-form .tk-summary a:has-text("thiếu thời gian")');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.path), 'history[1].h_from');
@@ -616,7 +616,7 @@ test('Judicial record: the residence history must run from the 14th birthday to 
     });
   let box = await described();
   assert.equal(box.invalid, 'true', 'the box the link lands on is marked invalid');
-  assert.match(box.text, /thiếu thời gian từ .* \(trước dòng 2\)/, 'and read with the gap');
+  assert.match(box.text, /thiếu thời gian từ .* \(trước giai đoạn 2\)/, 'and read with the gap');
   assert.doesNotMatch(box.text, /phải kê khai đến ngày/, 'not with the group\'s other errors');
 
   await c.type('history[1].h_from', second.from);

@@ -792,18 +792,22 @@ test('repeat-group rows are added and removed with focus moved sensibly', async 
     for (const s of document.querySelectorAll('.tk-step')) s.hidden = !s.querySelector('[data-path=members]');
   });
   const group = await page.getAttribute('#tk1-members-add', 'aria-describedby');
-  assert.equal(await text(page, `#${group}`), 'Thành viên hộ gia đình cùng thay đổi', '"Thêm dòng" is heard with its group');
+  assert.equal(await text(page, `#${group}`), 'Thành viên hộ gia đình cùng thay đổi', '"Thêm thành viên" is heard with its group');
+  // The group calls its rows "thành viên" (its row_name): the button, the rows and what is said use it.
+  assert.equal(await text(page, '#tk1-members-add'), 'Thêm thành viên');
   const notice = '.tk-notice[role=status]';
   await page.click('#tk1-members-add');
   await page.click('#tk1-members-add');
   await page.click('#tk1-members-add');
-  assert.equal(await text(page, notice), 'Đã thêm dòng 3.', 'an added row is said');
+  assert.equal(await text(page, notice), 'Đã thêm thành viên 3.', 'an added row is said');
+  assert.deepEqual(await page.$$eval('[data-path=members] .tk-row-legend', (ls) => ls.map((l) => l.textContent)), ['Thành viên 1', 'Thành viên 2', 'Thành viên 3']);
+  assert.equal(await text(page, '.tk-row:nth-child(2) .tk-remove'), 'Xóa thành viên 2');
   await page.fill('#tk1-members-1_m_name', 'Hàng hai');
   await page.fill('#tk1-members-2_m_name', 'Hàng ba');
   await page.click('.tk-row:nth-child(2) .tk-remove');
   assert.equal(await page.locator('.tk-row').count(), 2);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-members-1_m_name', 'focus on the row that moved up');
-  assert.equal(await text(page, notice), 'Đã xóa dòng 2, còn 2 dòng.', 'a removed row is said: focus is on the one that moved up');
+  assert.equal(await text(page, notice), 'Đã xóa thành viên 2, còn 2.', 'a removed row is said: focus is on the one that moved up');
   assert.equal(await page.inputValue('#tk1-members-1_m_name'), 'Hàng ba');
   await page.click('.tk-row:nth-child(2) .tk-remove');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-members-0_m_name', 'focus on the row before');
@@ -811,7 +815,8 @@ test('repeat-group rows are added and removed with focus moved sensibly', async 
   assert.equal(await text(page, notice), 'Switched to English.', 'nothing left in the old language');
   await page.click('.tk-row .tk-remove');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-members-add', 'focus on the add button');
-  assert.equal(await text(page, notice), 'Row 1 removed, 0 left.');
+  assert.equal(await text(page, notice), 'Member 1 removed, 0 left.');
+  assert.equal(await text(page, '#tk1-members-add'), 'Add member');
   assert.equal(await page.evaluate(() => window.tk.values().household_size), 1);
   assert.deepEqual(problems, []);
   await context.close();
@@ -1746,9 +1751,9 @@ test("a group's errors are listed row by row, as the page shows them; a full gro
   const full = '#rows .tk-rows-full';
   assert.equal(await page.isHidden(full), true, 'room for a row: the add button, no line');
   await page.click('#rows [data-act=add]');
-  assert.equal(await text(page, '#rows .tk-notice[role=status]'), 'Đã thêm dòng 2. Đã đủ số dòng tối đa (2 dòng).');
+  assert.equal(await text(page, '#rows .tk-notice[role=status]'), 'Đã thêm dòng 2. Đã đủ số dòng tối đa (2).');
   assert.equal(await page.isHidden('#rows [data-act=add]'), true);
-  assert.equal(await text(page, full), 'Đã đủ số dòng tối đa (2 dòng).', 'where the button was, why it is gone');
+  assert.equal(await text(page, full), 'Đã đủ số dòng tối đa (2).', 'where the button was, why it is gone');
   await page.click('#rows .tk-nav button[type=submit]');
   await page.waitForSelector('#rows .tk-summary:not([hidden])');
   const links = await page.$$eval('#rows .tk-summary a', (as) => as.map((a) => a.textContent.replace(/:.*/, '').trim()));

@@ -313,6 +313,10 @@ pub struct FieldDef {
     /// Most rows of a group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_rows: Option<usize>,
+    /// What a group calls one of its rows, in lower case ("thành viên", "member"): its rows are then
+    /// "Thành viên 1", "Xóa thành viên 1", "Thêm thành viên" (by default "dòng", "row").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_name: Option<Text>,
     /// Date periods in a group's rows that must not overlap and may have to cover a span.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub periods: Option<PeriodsDef>,
@@ -385,12 +389,15 @@ pub struct RuleDef {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PinLinksDef {
-    /// Date-of-birth field whose year must match the PIN.
+    /// Date-of-birth field, or whole-number field holding the year of birth, whose year must match the PIN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dob: Option<String>,
     /// Sex field (values `nam`/`nu`) that must match the PIN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sex: Option<String>,
+    /// The sex the PIN must encode whatever the citizen answers (`nu` for a mother's, `nam` for a father's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex_is: Option<String>,
 }
 
 /// Date periods inside a group's rows.

@@ -7,6 +7,7 @@ use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, RuleDef, Text}
 use crate::expr::{insert_sorted, Binding, Expr, Scope};
 use crate::path::ADDRESS_PARTS;
 use crate::rules::{self, Rule};
+use crate::vn::pin::Sex;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -59,6 +60,8 @@ pub struct Field {
     pub prefill: Option<PrefillDef>,
     /// JSON path of the field in the definition.
     pub def_path: String,
+    /// What a group calls one of its rows (`row_name`).
+    pub row_name: Option<Text>,
     pub(crate) visible: Vec<Expr>,
     pub(crate) required: bool,
     pub(crate) required_if: Option<Expr>,
@@ -582,6 +585,7 @@ impl Compiler {
             step: entry.step,
             prefill: def.prefill.clone(),
             def_path: path.to_owned(),
+            row_name: def.row_name.clone(),
             visible,
             required: def.required || (def.kind == FieldKind::Group && def.min_rows.unwrap_or(0) > 0),
             required_if,
@@ -759,16 +763,25 @@ impl Compiler {
 
     /// A PIN's rule, with the date of birth and sex fields its `pin_links` name.
     fn pin_rule(&mut self, def: &FieldDef, path: &str, group: Option<u32>) -> rules::pin::Pin {
-        use FieldKind::{Date, Radio, Select};
+        use FieldKind::{Date, Number, Radio, Select};
         let links = def.pin_links.as_ref();
         let lpath = format!("{path}.pin_links");
         let dob = links
             .and_then(|l| l.dob.as_deref())
-            .and_then(|n| self.bind(n, &lpath, group, &[Date]));
+            .and_then(|n| self.bind(n, &lpath, group, &[Date, Number]));
         let sex = links
             .and_then(|l| l.sex.as_deref())
             .and_then(|n| self.bind(n, &lpath, group, &[Select, Radio]));
-        rules::pin::Pin { dob, sex }
+        let sex_is = links.and_then(|l| l.sex_is.as_deref()).and_then(|code| {
+            let sex = Sex::from_code(code).filter(|_| matches!(code, "nam" | "nu"));
+            if sex.is_none() {
+                self.error(&format!("{lpath}.sex_is"), "'sex_is' is 'nam' or 'nu'");
+            } else if links.is_some_and(|l| l.sex.is_some()) {
+                self.error(&format!("{lpath}.sex_is"), "give 'sex' or 'sex_is', not both");
+            }
+            sex
+        });
+        rules::pin::Pin { dob, sex, sex_is }
     }
 
     /// A repeat group's rows rule, after checking its fields and row bounds.
@@ -1131,7 +1144,7 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
     use FieldKind::*;
     let textual = [Text, Textarea, Name, Email];
     let choice = [Select, Radio, CheckboxGroup];
-    let present: [(&str, bool, &[FieldKind]); 20] = [
+    let present: [(&str, bool, &[FieldKind]); 21] = [
         ("min_length", def.min_length.is_some(), &textual),
         ("max_length", def.max_length.is_some(), &textual),
         ("pattern", def.pattern.is_some(), &textual),
@@ -1147,6 +1160,7 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
         ("fields", def.fields.is_some(), &[Group]),
         ("min_rows", def.min_rows.is_some(), &[Group]),
         ("max_rows", def.max_rows.is_some(), &[Group]),
+        ("row_name", def.row_name.is_some(), &[Group]),
         ("periods", def.periods.is_some(), &[Group]),
         ("pin_links", def.pin_links.is_some(), &[Pin]),
         ("accept", def.accept.is_some(), &[File]),

@@ -4,8 +4,8 @@
 //! reads exactly like the message the citizen saw in the form.
 
 use crate::date::month_name;
-use crate::definition::FieldDef;
-use crate::form::Form;
+use crate::definition::{FieldDef, Text};
+use crate::form::{Field, Form};
 use crate::issue::Issue;
 use crate::path;
 
@@ -46,6 +46,8 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("pin.future_birth_year", "{label}: năm sinh thể hiện trong số định danh ({year}) là năm trong tương lai, vui lòng kiểm tra lại", "{label}: the birth year in the number ({year}) is in the future; please check it"),
     ("pin.unknown_prefix", "{label}: mã nơi đăng ký khai sinh {prefix} không có trong danh mục, vui lòng kiểm tra lại", "{label}: birth registration code {prefix} is not in the list; please check it"),
     ("pin.birth_year_mismatch", "{label}: năm sinh trong số định danh ({pin_year}) khác năm sinh đã khai ({dob_year})", "{label}: the birth year in the number ({pin_year}) differs from the date of birth given ({dob_year})"),
+    ("pin.not_female", "{label}: số định danh này là của một người nam, vui lòng kiểm tra lại", "{label}: this number is a man's; please check it"),
+    ("pin.not_male", "{label}: số định danh này là của một người nữ, vui lòng kiểm tra lại", "{label}: this number is a woman's; please check it"),
     ("pin.sex_mismatch", "{label}: giới tính trong số định danh không khớp với giới tính đã khai", "{label}: the sex encoded in the number does not match the sex given"),
     ("tax_code.length", "{label}: mã số thuế gồm 10 chữ số, 13 chữ số (10 số, gạch ngang, 3 số) hoặc số định danh 12 chữ số", "{label}: a tax code has 10 digits, 10+3 digits, or is a 12-digit personal identification number"),
     ("tax_code.format", "{label}: mã số thuế không đúng định dạng", "{label}: the tax code format is not right"),
@@ -65,11 +67,11 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("file.too_large", "{label}: tệp {name} vượt quá {max_size}, vui lòng chọn tệp nhỏ hơn", "{label}: {name} is larger than {max_size}; please choose a smaller file"),
     ("file.uploading", "{label}: tệp {name} đang được tải lên, vui lòng chờ tải lên xong rồi gửi lại", "{label}: {name} is still uploading; wait until it is done, then send again"),
     ("file.not_uploaded", "{label}: tệp {name} chưa được tải lên, vui lòng chọn lại tệp", "{label}: {name} has not been uploaded; please choose it again"),
-    ("rows.too_few", "{label}: cần ít nhất {min} dòng", "{label}: add at least {min} rows"),
-    ("rows.too_many", "{label}: tối đa {max} dòng", "{label}: at most {max} rows"),
-    ("periods.reversed", "{label}: dòng {at} có ngày kết thúc trước ngày bắt đầu", "{label}: row {at} ends before it starts"),
-    ("periods.overlap", "{label}: dòng {at} trùng thời gian với dòng {row}", "{label}: row {at} overlaps row {row}"),
-    ("periods.gap", "{label}: thiếu thời gian từ {from} đến {to} (trước dòng {at})", "{label}: the time from {from} to {to} is missing (before row {at})"),
+    ("rows.too_few", "{label}: cần ít nhất {min} {row_name}", "{label}: add at least {min}"),
+    ("rows.too_many", "{label}: tối đa {max} {row_name}", "{label}: at most {max}"),
+    ("periods.reversed", "{label}: {row_name} {at} có ngày kết thúc trước ngày bắt đầu", "{label}: {row_name} {at} ends before it starts"),
+    ("periods.overlap", "{label}: {row_name} {at} trùng thời gian với {row_name} {row}", "{label}: {row_name} {at} overlaps {row_name} {row}"),
+    ("periods.gap", "{label}: thiếu thời gian từ {from} đến {to} (trước {row_name} {at})", "{label}: the time from {from} to {to} is missing (before {row_name} {at})"),
     ("periods.start_uncovered", "{label}: phải kê khai từ ngày {date}", "{label}: must start on or before {date}"),
     ("periods.end_uncovered", "{label}: phải kê khai đến ngày {date}", "{label}: must run up to {date}"),
     ("prefill.signature_invalid", "Dữ liệu điền sẵn không có chữ ký hợp lệ của cổng dịch vụ công. Vui lòng tải lại biểu mẫu.", "The prefilled data has no valid signature from the portal. Please reload the form."),
@@ -146,6 +148,9 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
         }
     };
     let mut out = template.replace("{label}", &label(issue, form, lang));
+    if let Some(field) = form.field(path::field_id(&issue.path)) {
+        out = out.replace("{row_name}", row_name(rows_named(form, field), lang));
+    }
     for (name, value) in &issue.params {
         let value = match name.as_str() {
             // Accepted file types in words of the language: 'PDF hoặc ảnh'.
@@ -294,13 +299,24 @@ fn label(issue: &Issue, form: &Form, lang: &str) -> String {
         });
     }
     if let Some(row) = row_number(&issue.path) {
-        label.push_str(&if lang == "en" {
-            format!(", row {row}")
-        } else {
-            format!(", dòng {row}")
-        });
+        label.push_str(&format!(", {} {row}", row_name(rows_named(form, field), lang)));
     }
     label
+}
+
+/// What a group calls one of its rows in `lang`, in lower case: its `row_name`, else "dòng" / "row".
+pub fn row_name<'a>(name: Option<&'a Text>, lang: &str) -> &'a str {
+    name.map_or(if lang == "en" { "row" } else { "dòng" }, |n| n.get(lang))
+}
+
+/// The `row_name` of a group, or of the group a field is in.
+fn rows_named<'a>(form: &'a Form, field: &'a Field) -> Option<&'a Text> {
+    let group = if field.kind == crate::FieldKind::Group {
+        Some(field)
+    } else {
+        form.group_of(field)
+    };
+    group?.row_name.as_ref()
 }
 
 /// The 1-based row number in a path like `members[2].pin`.
@@ -400,6 +416,38 @@ mod tests {
         for (code, vi, en) in CATALOG {
             assert!(!vi.is_empty() && !en.is_empty() && vi != en, "{code}");
         }
+    }
+
+    #[test]
+    fn a_row_is_named_as_its_group_calls_it() {
+        let def = |row_name: &str| {
+            format!(
+                r#"{{"tokhai": 1, "id": "f", "version": "1", "title": "F", "steps": [{{"id": "s", "title": "S",
+                  "sections": [{{"id": "m", "fields": [{{"id": "owners", "kind": "group", "min_rows": 2, {row_name}
+                  "label": {{"vi": "Đồng sở hữu", "en": "Co-owners"}}, "fields": [{{"id": "o_name", "kind": "name",
+                  "label": {{"vi": "Họ tên", "en": "Name"}}, "required": true}}]}}]}}]}}]}}"#
+            )
+        };
+        let named = Form::compile(&def(r#""row_name": {"vi": "người", "en": "owner"},"#)).unwrap();
+        let plain = Form::compile(&def("")).unwrap();
+        let missing = Issue::error("owners[1].o_name", "required");
+        assert_eq!(
+            render(&missing, &named, "vi"),
+            "Họ tên, người 2: vui lòng nhập thông tin"
+        );
+        assert_eq!(
+            render(&missing, &named, "en"),
+            "Name, owner 2: this information is required"
+        );
+        assert_eq!(
+            render(&missing, &plain, "vi"),
+            "Họ tên, dòng 2: vui lòng nhập thông tin"
+        );
+        let few = Issue::error("owners", "rows.too_few").with("min", 2);
+        assert_eq!(render(&few, &named, "vi"), "Đồng sở hữu: cần ít nhất 2 người");
+        assert_eq!(render(&few, &plain, "vi"), "Đồng sở hữu: cần ít nhất 2 dòng");
+        let overlap = Issue::error("owners", "periods.overlap").with("at", 2).with("row", 1);
+        assert_eq!(render(&overlap, &named, "en"), "Co-owners: owner 2 overlaps owner 1");
     }
 
     #[test]

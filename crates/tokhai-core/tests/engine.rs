@@ -272,13 +272,23 @@ fn attributes_that_would_do_nothing_are_refused() {
 fn kind_errors_name_the_kind_as_definitions_write_it() {
     let errors = compile_errors(json!([
         {"id": "a", "kind": "checkbox_group", "label": "A", "options": [{"value": "x", "label": "X"}],
-         "pattern": "x", "compute": "'x'"}
+         "pattern": "x", "compute": "'x'"},
+        {"id": "b", "kind": "text", "label": "B", "row_name": "dòng"},
+        {"id": "c", "kind": "pin", "label": "C", "pin_links": {"sex_is": "female"}},
+        {"id": "d", "kind": "pin", "label": "D", "pin_links": {"sex_is": "nu", "sex": "s"}},
+        {"id": "s", "kind": "radio", "label": "S", "options": [{"value": "nam", "label": "Nam"}]}
     ]));
     let messages: Vec<&str> = errors.iter().map(|(_, m)| m.as_str()).collect();
     assert!(
         messages.contains(&"'pattern' does not apply to a checkbox_group field"),
         "{errors:?}"
     );
+    assert!(
+        messages.contains(&"'row_name' does not apply to a text field"),
+        "{errors:?}"
+    );
+    assert!(messages.contains(&"'sex_is' is 'nam' or 'nu'"), "{errors:?}");
+    assert!(messages.contains(&"give 'sex' or 'sex_is', not both"), "{errors:?}");
     assert!(
         messages.contains(&"a checkbox_group field cannot be computed"),
         "{errors:?}"

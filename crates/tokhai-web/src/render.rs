@@ -826,18 +826,20 @@ impl Builder<'_> {
             ("data-act", "add"),
             ("data-path", path),
         ];
-        let add = dom.make(Some(&fs), "button", &add_attrs, Word::AddRow.get(self.lang));
-        texts.push((add.clone(), Txt::Word(Word::AddRow)));
+        let add_txt = Txt::Rows(Word::AddRow, 0, def.row_name.clone().map(Box::new));
+        let add = dom.make(Some(&fs), "button", &add_attrs, &add_txt.render(self.lang));
+        texts.push((add.clone(), add_txt));
         // Where the button was once the group is full, a line says why it is gone.
         let full = def.max_rows.map(|max| {
-            let text = Word::RowsFull.fill(self.lang, &max.to_string(), "");
+            let full_txt = Txt::Rows(Word::RowsFull, max, def.row_name.clone().map(Box::new));
+            let text = full_txt.render(self.lang);
             let full = dom.make(
                 Some(&fs),
                 "p",
                 &[("class", "tk-hint tk-rows-full"), ("hidden", "")],
                 &text,
             );
-            texts.push((full.clone(), Txt::Numbered(Word::RowsFull, max)));
+            texts.push((full.clone(), full_txt));
             full
         });
         let fields = def.fields.iter().flatten().map(|f| Rc::new(f.clone())).collect();
@@ -878,11 +880,12 @@ impl Builder<'_> {
         };
         let (fields, step, rows_el) = (group.fields.clone(), group.step, group.rows_el.clone());
         let key = member_key(&group.def).map(str::to_owned);
+        let row_name = group.def.row_name.clone().map(Box::new);
         let dom = self.dom;
         let el = dom.add(&rows_el, "fieldset", "tk-row", "");
         let legend = dom.add(&el, "legend", "tk-legend tk-row-legend", "");
         let n = index + 1;
-        let legend_txt = Txt::Numbered(Word::Row, n);
+        let legend_txt = Txt::Rows(Word::Row, n, row_name.clone());
         legend.set_text_content(Some(&legend_txt.render(self.lang)));
         let (mut paths, mut status) = (Vec::new(), None);
         for def in &fields {
@@ -900,7 +903,7 @@ impl Builder<'_> {
             }
             paths.push(path);
         }
-        let remove_txt = Txt::Numbered(Word::RemoveRow, n);
+        let remove_txt = Txt::Rows(Word::RemoveRow, n, row_name);
         let row_index = index.to_string();
         let remove_attrs = [
             ("class", "tk-btn tk-btn-secondary tk-remove"),

@@ -2,7 +2,7 @@
 //!
 //! Issue messages are not here: they come from tokhai-core's catalogues (`messages::render`).
 
-use tokhai_core::Text;
+use tokhai_core::{messages, text, Text};
 
 /// A word or phrase of the widget's chrome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub enum Word {
     StepsDone,
     /// Empty first option of a drop-down list.
     Choose,
-    /// Button that adds a row to a repeat group.
+    /// Button that adds a row to a repeat group (`{row}`: what the group calls one).
     AddRow,
     /// Button that removes row {n}.
     RemoveRow,
@@ -219,13 +219,13 @@ impl Word {
             Word::StepOf => ("Bước {n}/{total}", "Step {n} of {total}"),
             Word::StepsDone => ("Đã khai xong {n}/{total} bước", "{n} of {total} steps done"),
             Word::Choose => ("— Chọn —", "— Select —"),
-            Word::AddRow => ("Thêm dòng", "Add a row"),
-            Word::RemoveRow => ("Xóa dòng {n}", "Remove row {n}"),
-            Word::Row => ("Dòng {n}", "Row {n}"),
-            Word::RowAdded => ("Đã thêm dòng {n}.", "Row {n} added."),
-            Word::RowRemoved => ("Đã xóa dòng {n}, còn {total} dòng.", "Row {n} removed, {total} left."),
+            Word::AddRow => ("Thêm {row}", "Add {row}"),
+            Word::RemoveRow => ("Xóa {row} {n}", "Remove {row} {n}"),
+            Word::Row => ("{Row} {n}", "{Row} {n}"),
+            Word::RowAdded => ("Đã thêm {row} {n}.", "{Row} {n} added."),
+            Word::RowRemoved => ("Đã xóa {row} {n}, còn {total}.", "{Row} {n} removed, {total} left."),
             Word::StepDone => (" (đã xong)", " (done)"),
-            Word::RowsFull => ("Đã đủ số dòng tối đa ({n} dòng).", "No more rows can be added ({n} at most)."),
+            Word::RowsFull => ("Đã đủ số {row} tối đa ({n}).", "No more can be added ({n} at most)."),
             Word::DateHint => (
                 "Nhập ngày/tháng/năm, ví dụ {date}, hoặc gõ liền {digits}",
                 "Day/month/year, for example {date}, or the digits alone: {digits}",
@@ -406,6 +406,16 @@ impl Word {
     pub fn fill(self, lang: &str, n: &str, total: &str) -> String {
         self.get(lang).replace("{n}", n).replace("{total}", total)
     }
+
+    /// A word about a group's rows, filled in with what the group calls one (its `row_name`, else
+    /// "dòng"; `{Row}` capitalised), `{n}` and `{total}`.
+    pub fn rows(self, lang: &str, row_name: Option<&Text>, n: usize, total: usize) -> String {
+        let name = messages::row_name(row_name, lang);
+        let first = name.chars().next().map_or(0, char::len_utf8);
+        let capital = text::uppercase(&name[..first]) + &name[first..];
+        let filled = self.fill(lang, &n.to_string(), &total.to_string());
+        filled.replace("{Row}", &capital).replace("{row}", name)
+    }
 }
 
 /// A piece of text shown in the widget, re-rendered when the language changes.
@@ -415,8 +425,8 @@ pub enum Txt {
     Def(Text),
     /// A chrome word.
     Word(Word),
-    /// A chrome word with a number, e.g. "Row 2".
-    Numbered(Word, usize),
+    /// A word about a group's rows, with a number and what the group calls a row: "Thành viên 2".
+    Rows(Word, usize, Option<Box<Text>>),
     /// A chrome word naming another text, e.g. Choose “Province” first.
     Naming(Word, Box<Txt>),
 }
@@ -432,7 +442,7 @@ impl Txt {
         match self {
             Txt::Def(t) => t.get(lang).to_owned(),
             Txt::Word(w) => w.get(lang).to_owned(),
-            Txt::Numbered(w, n) => w.fill(lang, &n.to_string(), ""),
+            Txt::Rows(w, n, row) => w.rows(lang, row.as_deref(), *n, 0),
             Txt::Naming(w, named) => w.get(lang).replace("{label}", &named.render(lang)),
         }
     }
@@ -447,7 +457,23 @@ mod tests {
         assert_eq!(Word::StepOf.fill("vi", "2", "4"), "Bước 2/4");
         assert_eq!(Word::StepOf.fill("en", "2", "4"), "Step 2 of 4");
         assert_eq!(Word::StepsDone.fill("en", "4", "4"), "4 of 4 steps done");
-        assert_eq!(Txt::Numbered(Word::RemoveRow, 3).render("en"), "Remove row 3");
+        assert_eq!(Txt::Rows(Word::RemoveRow, 3, None).render("en"), "Remove row 3");
+        let member = Text::Both {
+            vi: "thành viên".into(),
+            en: Some("member".into()),
+        };
+        assert_eq!(
+            Txt::Rows(Word::Row, 2, Some(Box::new(member.clone()))).render("vi"),
+            "Thành viên 2"
+        );
+        assert_eq!(
+            Word::RowRemoved.rows("en", Some(&member), 2, 1),
+            "Member 2 removed, 1 left."
+        );
+        assert_eq!(Word::Row.rows("vi", None, 1, 0), "Dòng 1");
+        let owner = Text::Vi("đồng sở hữu".into());
+        assert_eq!(Word::AddRow.rows("vi", Some(&owner), 0, 0), "Thêm đồng sở hữu");
+        assert_eq!(Word::Row.rows("vi", Some(&owner), 3, 0), "Đồng sở hữu 3");
         assert_eq!(Word::Next.get("fr"), "Tiếp tục");
     }
 

@@ -2,14 +2,18 @@
 
 use super::{Check, Rule};
 use crate::expr::Binding;
+use crate::issue::Finding;
 use crate::vn::pin::{self, Sex};
 use serde_json::Value as Json;
 
 /// The PIN check, with the fields it is cross-checked against.
 #[derive(Debug)]
 pub(crate) struct Pin {
+    /// A date of birth, or a year of birth.
     pub dob: Option<Binding>,
     pub sex: Option<Binding>,
+    /// The sex the PIN must encode (a mother's, a father's).
+    pub sex_is: Option<Sex>,
 }
 
 impl Rule for Pin {
@@ -23,13 +27,21 @@ impl Rule for Pin {
         let Some(info) = info.filter(|_| !structural_error) else {
             return;
         };
-        let birth_year = self.dob.and_then(|b| cx.read(b).as_date()).map(|d| d.year);
+        let birth_year = self.dob.and_then(|b| match cx.read(b) {
+            crate::expr::Value::Num(year) if year.fract() == 0.0 && year.abs() < 1e6 => Some(year as i32),
+            value => value.as_date().map(|d| d.year),
+        });
         let sex = self.sex.and_then(|b| match cx.read(b) {
             crate::expr::Value::Str(code) => Sex::from_code(&code),
             _ => None,
         });
         for finding in pin::cross_check(&info, birth_year, sex) {
             cx.report(finding);
+        }
+        match self.sex_is {
+            Some(Sex::Female) if info.sex == Sex::Male => cx.report(Finding::error("pin.not_female")),
+            Some(Sex::Male) if info.sex == Sex::Female => cx.report(Finding::error("pin.not_male")),
+            _ => {}
         }
     }
 }

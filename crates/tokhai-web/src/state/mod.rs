@@ -1334,10 +1334,10 @@ impl State {
             self.focus = self.nodes.get(&p).map(|n| n.focus.clone());
         }
         let Some(g) = self.groups.get(path) else { return };
-        let rows = g.rows.len().to_string();
-        let mut notice = Word::RowAdded.fill(&self.lang, &rows, "");
+        let (rows, row_name) = (g.rows.len(), g.def.row_name.as_ref());
+        let mut notice = Word::RowAdded.rows(&self.lang, row_name, rows, 0);
         if g.add.hidden() {
-            notice = format!("{notice} {}", Word::RowsFull.fill(&self.lang, &rows, ""));
+            notice = format!("{notice} {}", Word::RowsFull.rows(&self.lang, row_name, rows, 0));
         }
         self.notify(notice);
     }
@@ -1360,8 +1360,8 @@ impl State {
             .and_then(|p| self.nodes.get(p))
             .map(|n| n.focus.clone());
         self.focus = Some(target.unwrap_or_else(|| g.add.clone()));
-        let (n, left) = ((index + 1).to_string(), g.rows.len().to_string());
-        self.notify(Word::RowRemoved.fill(&self.lang, &n, &left));
+        let notice = Word::RowRemoved.rows(&self.lang, g.def.row_name.as_ref(), index + 1, g.rows.len());
+        self.notify(notice);
     }
 
     /// Says an outcome to screen readers (focus moves, but the row it was on is gone), after what the
