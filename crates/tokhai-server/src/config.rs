@@ -365,6 +365,20 @@ impl Config {
                         .into(),
             });
         }
+        if self
+            .oidc
+            .as_ref()
+            .is_some_and(|o| o.redirect_url.starts_with("https://"))
+            && !self.secure_cookies
+        {
+            // The portal is reached over HTTPS: a session cookie without `Secure` would also be sent over
+            // plain HTTP, where anyone on the network reads it.
+            return Err(ConfigError::Value {
+                name: "secure_cookies",
+                message: "the OIDC redirect URL is https://: set secure_cookies = true (TOKHAI_SECURE_COOKIES=true)"
+                    .into(),
+            });
+        }
         if self.rate_per_minute > 0 && self.rate_burst == 0 {
             return Err(ConfigError::Value {
                 name: "rate_burst",
@@ -489,6 +503,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("TOKHAI_OIDC_CLIENT_ID:"), "{err}");
+        // A portal logged into over HTTPS keeps its session cookie off plain HTTP.
+        let oidc = |redirect, secure| {
+            Config::load(
+                None,
+                &env_of(&[
+                    ("TOKHAI_OIDC_ISSUER", "https://id.example.vn"),
+                    ("TOKHAI_OIDC_CLIENT_ID", "portal"),
+                    ("TOKHAI_OIDC_REDIRECT_URL", redirect),
+                    ("TOKHAI_SECURE_COOKIES", secure),
+                ]),
+            )
+        };
+        let err = oidc("https://dvc.example.vn/auth/oidc/callback", "false")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("secure_cookies:"), "{err}");
+        assert!(oidc("https://dvc.example.vn/auth/oidc/callback", "true").is_ok());
+        assert!(oidc("http://127.0.0.1:8080/auth/oidc/callback", "false").is_ok());
     }
 
     #[test]
