@@ -3,7 +3,7 @@
 
 use crate::canonical::{parse_unique, Objects};
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
-use crate::definition::{FieldDef, FieldKind, FormDef, PrefillDef, RuleDef, Text};
+use crate::definition::{FieldDef, FieldKind, FormDef, OptionDef, PrefillDef, RuleDef, Text};
 use crate::expr::{insert_sorted, Binding, Expr, Scope};
 use crate::path::ADDRESS_PARTS;
 use crate::rules::{self, Rule};
@@ -11,7 +11,7 @@ use crate::vn::pin::Sex;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value as Json;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -207,6 +207,17 @@ impl Form {
     }
 }
 
+/// The values a choice field offers when its definition holds them: its options, or a catalogue of the
+/// form's own (a host's, such as the communes, is known only when a session starts).
+fn choice_values(def: &FieldDef, catalogs: &BTreeMap<String, Vec<OptionDef>>) -> Option<Vec<String>> {
+    use FieldKind::{CheckboxGroup, Radio, Select};
+    if !matches!(def.kind, Select | Radio | CheckboxGroup) {
+        return None;
+    }
+    let options = def.options.as_ref().or_else(|| catalogs.get(def.catalog.as_deref()?))?;
+    Some(options.iter().map(|o| o.value.clone()).collect())
+}
+
 /// The structural errors of a definition that does not parse: those of every field, not only
 /// the first, or else the definition's own.
 fn structural_errors(root: &Json) -> DefinitionErrors {
@@ -282,6 +293,8 @@ struct Compiler {
     by_id: HashMap<String, u32>,
     groups: Vec<Option<u32>>,
     kinds: Vec<FieldKind>,
+    /// The values a choice field offers, where the definition holds them (inline or a form catalogue).
+    choices: Vec<Option<Vec<String>>>,
 }
 
 impl Scope for Compiler {
@@ -290,8 +303,22 @@ impl Scope for Compiler {
             return self.resolve_part(address, part);
         }
         let &f = self.by_id.get(name).ok_or_else(|| format!("unknown field '{name}'"))?;
-        if self.kinds[f as usize] == FieldKind::Group {
-            return Ok(Binding::Group(f));
+        match self.kinds[f as usize] {
+            FieldKind::Group => return Ok(Binding::Group(f)),
+            // An address is no single value: read whole, it would always be empty.
+            FieldKind::Address if self.groups[f as usize].is_some() => {
+                return Err(format!(
+                    "'{name}' is an address in a group's rows: expressions cannot read it"
+                ))
+            }
+            FieldKind::Address => {
+                let parts: Vec<String> = ADDRESS_PARTS.iter().map(|p| format!("{name}.{p}")).collect();
+                return Err(format!(
+                    "'{name}' is an address: read one of its parts, {}",
+                    parts.join(", ")
+                ));
+            }
+            _ => {}
         }
         match self.groups[f as usize] {
             None => Ok(Binding::Field(f)),
@@ -305,6 +332,22 @@ impl Scope for Compiler {
 
     fn holds_date(&self, field: u32) -> bool {
         self.kinds[field as usize] == FieldKind::Date
+    }
+
+    fn never_equals(&self, field: u32, literal: &str) -> Option<String> {
+        let name = self.name(field);
+        if self.kinds[field as usize] == FieldKind::Number {
+            return Some(format!(
+                "'{name}' holds a number: compare it with a number, not the text '{literal}'"
+            ));
+        }
+        let values = self.choices[field as usize].as_ref()?;
+        (!values.iter().any(|v| v == literal)).then(|| {
+            format!(
+                "'{name}' has no option '{literal}': its values are {}",
+                values.join(", ")
+            )
+        })
     }
 }
 
@@ -488,6 +531,7 @@ impl Compiler {
                 }
             }
         }
+        self.choices = entries.iter().map(|e| choice_values(e.def, &def.catalogs)).collect();
         entries
     }
 
@@ -703,7 +747,7 @@ impl Compiler {
         let min = self.optional_expr(&def.min_date, path, "min_date", group);
         let max = self.optional_expr(&def.max_date, path, "max_date", group);
         // A bound that is a constant but no date would bound nothing.
-        for (key, bound) in [("min_date", &min), ("max_date", &max)] {
+        for (key, bound, given) in [("min_date", &min, &def.min_date), ("max_date", &max, &def.max_date)] {
             if bound
                 .as_ref()
                 .and_then(|e| e.constant())
@@ -711,7 +755,11 @@ impl Compiler {
             {
                 self.error(
                     &format!("{path}.{key}"),
-                    format!("'{key}' is no date: give 'yyyy-mm-dd' in quotes, or an expression such as today()"),
+                    format!(
+                        "'{key}' is no date: {} is no day of the calendar; give 'yyyy-mm-dd' in quotes, or an expression \
+                         such as today()",
+                        given.as_deref().unwrap_or_default()
+                    ),
                 );
             }
         }

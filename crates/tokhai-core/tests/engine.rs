@@ -269,6 +269,45 @@ fn attributes_that_would_do_nothing_are_refused() {
 }
 
 #[test]
+fn expressions_that_could_never_hold_are_refused_with_what_to_write() {
+    let errors = compile_errors(json!([
+        {"id": "status", "kind": "select", "label": "S",
+         "options": [{"value": "da_ket_hon", "label": "Đã kết hôn"}, {"value": "ly_hon", "label": "Ly hôn"}]},
+        {"id": "times", "kind": "number", "label": "T"},
+        {"id": "home", "kind": "address", "label": "H"},
+        {"id": "a", "kind": "text", "label": "A", "visible_if": "status != 'married'"},
+        {"id": "b", "kind": "text", "label": "B", "visible_if": "times == '1'"},
+        {"id": "c", "kind": "text", "label": "C", "visible_if": "not empty(home)"},
+        {"id": "d", "kind": "text", "label": "D", "visible_if": "status in ['da_ket_hon', 'goa']"},
+        {"id": "e", "kind": "date", "label": "E", "max_date": "'2006-13-01'"},
+        {"id": "fine", "kind": "text", "label": "F",
+         "visible_if": "status in ['da_ket_hon', 'ly_hon'] and times == 1 and home.province == '01' and 'x' in trim(home.street)"}
+    ]));
+    let at = |i: usize| -> Vec<&str> {
+        let path = format!("fields[{i}]");
+        errors
+            .iter()
+            .filter(|(p, _)| p.contains(&path))
+            .map(|(_, m)| m.as_str())
+            .collect()
+    };
+    let one = |i: usize, words: &str| {
+        let found = at(i);
+        assert!(found.len() == 1 && found[0].contains(words), "field {i}: {found:?}");
+    };
+    one(3, "'status' has no option 'married': its values are da_ket_hon, ly_hon");
+    one(4, "'times' holds a number: compare it with a number, not the text '1'");
+    one(
+        5,
+        "'home' is an address: read one of its parts, home.province, home.commune, home.street",
+    );
+    one(6, "'status' has no option 'goa'");
+    one(7, "'max_date' is no date: '2006-13-01' is no day of the calendar");
+    assert_eq!(at(8), Vec::<&str>::new());
+    assert_eq!(errors.len(), 5, "{errors:?}");
+}
+
+#[test]
 fn kind_errors_name_the_kind_as_definitions_write_it() {
     let errors = compile_errors(json!([
         {"id": "a", "kind": "checkbox_group", "label": "A", "options": [{"value": "x", "label": "X"}],

@@ -32,12 +32,24 @@
 //! on what is known to be a date when compiled (a date field, `today()`, `date`, `add_days`,
 //! `add_years`) is refused then: `days_between` and `add_days` do what it would mean.
 //!
-//! Functions: `empty len today age_on year_of month_of day_of add_years add_days days_between
-//! date upper lower trim matches if contains date_in_words number_in_words`, and the
-//! aggregates over a repeating group's rows `count sum min max any all`. `matches` takes a
-//! string literal pattern that must match the whole text. In `sum(g, e)` and its kin, `e` is
-//! evaluated once per row of `g`; `sum` skips non-numbers, `min`/`max` compare numbers or dates
-//! (the first found decides which), `any` of no rows is false and `all` of no rows is true.
+//! Functions (any argument may be an expression):
+//!
+//! ```text
+//! empty(x)                 null, blank text or []            len(x)              length of a text or list
+//! today()                  the date of the filing            date(text)          a date from 'yyyy-mm-dd' or dd/mm/yyyy
+//! year_of(d) month_of(d) day_of(d)                           age_on(dob, day)    whole years from dob to day
+//! add_years(d, n)          add_days(d, n)                    days_between(from, to)   to − from, in days
+//! upper(t) lower(t) trim(t)                                  contains(text_or_list, x)
+//! matches(t, 'pattern')    the whole text, a literal pattern if(cond, then, else)
+//! date_in_words(d)         "Ngày hai mươi chín tháng hai…"   number_in_words(n)  "mười hai"
+//! count(g)                 rows of group g                   sum(g, e) min(g, e) max(g, e) any(g, e) all(g, e)
+//! ```
+//!
+//! In `sum(g, e)` and its kin, `e` is evaluated once per row of `g` and may name that row's fields;
+//! `sum` skips non-numbers, `min`/`max` compare numbers or dates (the first found decides which),
+//! `any` of no rows is false and `all` of no rows is true. A choice field compared with a text
+//! (`==`, `!=`, `in`) must name one of its option values, and a number is compared with numbers:
+//! anything else, which could never hold, is refused when the form is compiled.
 
 mod eval;
 mod functions;
@@ -109,6 +121,12 @@ pub trait Scope {
     /// Whether `field` holds a date (arithmetic on it is refused: it would give nothing).
     fn holds_date(&self, _field: u32) -> bool {
         false
+    }
+
+    /// Why `field` can never equal the text `literal`, if it cannot (a choice it does not offer, a
+    /// number): comparing them is refused, as the comparison would never hold.
+    fn never_equals(&self, _field: u32, _literal: &str) -> Option<String> {
+        None
     }
 }
 

@@ -186,9 +186,46 @@ impl<'s> Parser<'s, '_> {
             if arithmetic && (self.gives_date(&left.0) || self.gives_date(&right.0)) {
                 return Err(date_arithmetic(pos));
             }
+            if let Infix::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::In)) = op {
+                self.check_literals(pos, op, &left.0, &right.0)?;
+            }
             left = combine(pos, op, left, right)?;
         }
         Ok(left)
+    }
+
+    /// Refuses a field compared with a text it can never hold: `status == 'married'` where the options
+    /// say `da_ket_hon`, `children == '1'` of a number, `'x' in choices` of a checkbox group without x.
+    fn check_literals(&self, pos: usize, op: BinOp, left: &Node, right: &Node) -> Result<()> {
+        let field = |n: &Node| match n {
+            Node::Field(f) | Node::RowField(f) => Some(*f),
+            _ => None,
+        };
+        let text = |n: &'_ Node| match n {
+            Node::Const(Value::Str(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let (f, literals): (u32, Vec<String>) = match (op, field(left), field(right)) {
+            (BinOp::In, Some(f), None) => match right {
+                Node::List(items) => (f, items.iter().filter_map(text).collect()),
+                Node::Const(Value::List(items)) => {
+                    let texts = items.iter().filter_map(|v| match v {
+                        Value::Str(s) => Some(s.clone()),
+                        _ => None,
+                    });
+                    (f, texts.collect())
+                }
+                _ => return Ok(()),
+            },
+            (BinOp::In, None, Some(f)) => (f, text(left).into_iter().collect()),
+            (BinOp::Eq | BinOp::Ne, Some(f), None) => (f, text(right).into_iter().collect()),
+            (BinOp::Eq | BinOp::Ne, None, Some(f)) => (f, text(left).into_iter().collect()),
+            _ => return Ok(()),
+        };
+        match literals.iter().find_map(|literal| self.scope.never_equals(f, literal)) {
+            Some(why) => Err(ExprError::new(pos, why)),
+            None => Ok(()),
+        }
     }
 
     /// Whether a node is known to give a date.
