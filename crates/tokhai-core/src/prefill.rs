@@ -29,12 +29,12 @@
 
 use crate::canonical::canonical_json;
 use crate::catalog::Catalogs;
-use crate::definition::{FieldDef, FieldKind, FormDef};
+use crate::definition::{FieldDef, FieldKind, FormDef, OptionDef};
 use crate::form::DefinitionError;
 use crate::issue::Issue;
 use crate::normalize::normalize;
 use crate::path::ADDRESS_PARTS;
-use crate::text::{clean_line, lowercase, uppercase};
+use crate::text::{clean_line, lowercase, search_key, uppercase};
 use crate::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
@@ -868,7 +868,7 @@ fn misfit(kind: AttrKind, field: &FieldDef) -> Option<&'static str> {
 pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, PrefillValue> {
     let fields = form.top_fields();
     fields
-        .filter_map(|f| prefilled(f, attrs.get(&f.prefill.as_ref()?.from)?))
+        .filter_map(|f| prefilled(f, attrs.get(&f.prefill.as_ref()?.from)?, &form.catalogs))
         .collect()
 }
 
@@ -882,20 +882,21 @@ pub fn same_household(citizen: &Attributes, person: &Attributes) -> bool {
         && pin(citizen, "population.pin") != pin(person, "population.pin")
 }
 
-/// Prefilled values of one row of `group` (by row field id), from a household member's attributes.
-pub fn row_values(group: &FieldDef, member: &Attributes) -> BTreeMap<String, PrefillValue> {
+/// Prefilled values of one row of `group` of `form` (by row field id), from a household member's attributes.
+pub fn row_values(form: &FormDef, group: &FieldDef, member: &Attributes) -> BTreeMap<String, PrefillValue> {
+    let value = |f: &FieldDef| member.get(member_attribute(&f.prefill.as_ref()?.from)?.name);
     group
         .fields
         .iter()
         .flatten()
-        .filter_map(|f| prefilled(f, member.get(member_attribute(&f.prefill.as_ref()?.from)?.name)?))
+        .filter_map(|f| prefilled(f, value(f)?, &form.catalogs))
         .collect()
 }
 
 /// A field's prefilled value from the attribute its `prefill` names, by field id.
-fn prefilled(field: &FieldDef, a: &Json) -> Option<(String, PrefillValue)> {
+fn prefilled(field: &FieldDef, a: &Json, catalogs: &FormCatalogs) -> Option<(String, PrefillValue)> {
     let def = field.prefill.as_ref()?;
-    let (value, complete) = shape(field, a)?;
+    let (value, complete) = shape(field, a, catalogs)?;
     let source = def.from.clone();
     Some((
         field.id.clone(),
@@ -908,7 +909,7 @@ fn prefilled(field: &FieldDef, a: &Json) -> Option<(String, PrefillValue)> {
 }
 
 /// The attribute shaped for the field, and whether it is complete enough to lock.
-fn shape(field: &FieldDef, a: &Json) -> Option<(Json, bool)> {
+fn shape(field: &FieldDef, a: &Json, catalogs: &FormCatalogs) -> Option<(Json, bool)> {
     let raw = match (field.kind, a) {
         (FieldKind::Address, Json::Object(p)) => {
             let mut parts = Map::new();
@@ -927,8 +928,33 @@ fn shape(field: &FieldDef, a: &Json) -> Option<(Json, bool)> {
     };
     match normalize(field.kind, raw) {
         Json::Null => None,
-        v => Some((v, true)),
+        v => Some((option_of(field, catalogs, v)?, true)),
     }
+}
+
+/// The catalogues a definition holds, by name.
+type FormCatalogs = BTreeMap<String, Vec<OptionDef>>;
+
+/// A registry value as the option of a choice field it stands for: the option of that value, else the
+/// one whose label reads the same, case and marks aside ("Việt Nam" → `viet_nam`; the code `da_ket_hon`
+/// → "Đã kết hôn"). `None` when no option does: the field is left for the citizen to answer, where the
+/// value would have made the whole bundle be refused. Other values, and lists from a host's catalogue
+/// (known only in the session), pass as they are.
+fn option_of(field: &FieldDef, catalogs: &FormCatalogs, value: Json) -> Option<Json> {
+    let choice = matches!(field.kind, FieldKind::Select | FieldKind::Radio);
+    let options = field
+        .options
+        .as_ref()
+        .or_else(|| catalogs.get(field.catalog.as_deref()?));
+    let (Some(options), Json::String(text)) = (options.filter(|_| choice), &value) else {
+        return Some(value);
+    };
+    if options.iter().any(|o| &o.value == text) {
+        return Some(value);
+    }
+    let key = search_key(&text.replace('_', " "));
+    let reads = |o: &&OptionDef| ["vi", "en"].iter().any(|lang| search_key(o.label.get(lang)) == key);
+    options.iter().find(reads).map(|o| Json::String(o.value.clone()))
 }
 
 /// Values prefilled from national data for one citizen and one form, signed by the portal.
@@ -1478,6 +1504,46 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_choice_is_prefilled_with_the_option_the_registry_value_names_or_left_to_the_citizen() {
+        let choices: FormDef = serde_json::from_value(json!({
+            "tokhai": 1, "id": "kh", "version": "1", "title": "Kết hôn",
+            "catalogs": {"ethnicities": [{"value": "kinh", "label": "Kinh"}, {"value": "tay", "label": "Tày"}]},
+            "steps": [{"id": "s", "title": "S", "sections": [{"id": "a", "fields": [
+                {"id": "nationality", "kind": "select", "label": "Quốc tịch", "prefill": {"from": "population.nationality", "lock": true},
+                 "options": [{"value": "viet_nam", "label": {"vi": "Việt Nam", "en": "Vietnamese"}}, {"value": "khac", "label": "Khác"}]},
+                {"id": "ethnicity", "kind": "select", "label": "Dân tộc", "catalog": "ethnicities", "prefill": {"from": "population.ethnicity"}},
+                {"id": "marital", "kind": "radio", "label": "Tình trạng hôn nhân", "prefill": {"from": "population.marital_status", "lock": true},
+                 "options": [{"value": "doc_than", "label": "Độc thân"}, {"value": "married", "label": "Đã kết hôn"}]},
+                {"id": "blood", "kind": "select", "label": "Nhóm máu", "prefill": {"from": "population.blood_type", "lock": true},
+                 "options": [{"value": "A", "label": "A"}, {"value": "B", "label": "B"}]}
+            ]}]}]
+        }))
+        .unwrap();
+        assert_eq!(check_definition(&choices), vec![]);
+        let a = normalize_population(&reply(), &units()).unwrap();
+        assert_eq!(a["population.marital_status"], json!("da_ket_hon"));
+        let v = prefill_values(&choices, &a);
+        let value = |id: &str| v.get(id).map(|p| p.value.clone());
+        assert_eq!(
+            value("nationality"),
+            Some(json!("viet_nam")),
+            "Việt Nam, by the option's label"
+        );
+        assert_eq!(value("ethnicity"), Some(json!("kinh")), "in the form's catalogue");
+        assert_eq!(
+            value("marital"),
+            Some(json!("married")),
+            "the code da_ket_hon reads as “Đã kết hôn”"
+        );
+        assert_eq!(
+            value("blood"),
+            None,
+            "O is no option: the citizen answers, nothing is refused"
+        );
+        assert!(v["nationality"].locked);
+    }
+
     /// A form whose `members` rows are filled from household members, keyed by `m_pin`.
     fn members_form() -> FormDef {
         serde_json::from_value(json!({
@@ -1501,7 +1567,7 @@ mod tests {
         let group = &f.steps[0].sections[0].fields[0];
         assert_eq!(member_key(group), Some("m_pin"));
         let member = normalize_population(&reply(), &units()).unwrap();
-        let values = row_values(group, &member);
+        let values = row_values(&f, group, &member);
         assert_eq!(values["m_name"].value, json!("Nguyễn Văn An"));
         assert_eq!(values["m_dob"].value, json!("1990-01-15"));
         assert!(values["m_name"].locked && !values["m_pin"].locked);

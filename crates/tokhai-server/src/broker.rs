@@ -175,7 +175,7 @@ pub async fn member_bundle(
         state,
         form,
         subject,
-        row_values(def, &member),
+        row_values(form.def(), def, &member),
         Some(scope),
     )))
 }
