@@ -1,9 +1,12 @@
-//! `tokhai check` lints form definitions; `tokhai estimate` predicts their filing time.
+//! `tokhai check` lints form definitions; `tokhai estimate` predicts their filing time; `tokhai attributes`
+//! lists what national data can prefill.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tokhai_core::estimate::{estimate, Estimate, Klm};
 use tokhai_core::lint::lint;
+use tokhai_core::prefill::{Attribute, FAMILY_ATTRIBUTES, MEMBER_PREFIX, POPULATION_ATTRIBUTES};
 use tokhai_core::timing::TARGET_MS;
 use tokhai_core::Form;
 
@@ -11,6 +14,7 @@ const USAGE: &str = "usage:
   tokhai check <definition.json>...      every compile error and lint warning; exit 1 if any
   tokhai estimate <definition.json>...   keystroke-level estimate of filing time, with and without prefill;
                                          exit 1 if over the target
+  tokhai attributes                      what a field's \"prefill\": {\"from\": …} can name, with its kind and codes
 A file that cannot be read, or (estimate) a definition that does not compile, is told on stderr: exit 2.";
 
 /// Why a definition could not be had.
@@ -23,6 +27,11 @@ enum Unloaded {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args == ["attributes"] {
+        // A reader that stops early (`| head`) has what it wanted: a closed pipe is no failure.
+        let _ = std::io::stdout().lock().write_all(attributes().as_bytes());
+        return ExitCode::SUCCESS;
+    }
     let (command, files) = match args.split_first() {
         Some((c, files)) if !files.is_empty() => (c.as_str(), files),
         _ => {
@@ -60,6 +69,25 @@ fn main() -> ExitCode {
         (false, true) => ExitCode::SUCCESS,
         (false, false) => ExitCode::FAILURE,
     }
+}
+
+/// Prints every attribute a definition's `prefill.from` may name: the citizen's own (`population.*`), their
+/// marriage's (`family.*`) and, in a group's rows, a household member's (`member.*`).
+fn attributes() -> String {
+    let line = |name: &str, a: &Attribute| format!("  {name:<40} {:<6} {} / {}\n", a.kind.name(), a.vi, a.en);
+    let mut out = String::from("The citizen's record in the national population database:\n");
+    out.extend(POPULATION_ATTRIBUTES.iter().map(|a| line(a.name, a)));
+    out.push_str("\nThe citizen's marriage as wife and husband (the citizen and the spouse the registry names):\n");
+    out.extend(FAMILY_ATTRIBUTES.iter().map(|a| line(a.name, a)));
+    out.push_str(
+        "\nIn a group's rows, a household member's record (the row field filled from member.pin is the key):\n",
+    );
+    out.extend(
+        POPULATION_ATTRIBUTES
+            .iter()
+            .map(|a| line(&a.name.replacen("population.", MEMBER_PREFIX, 1), a)),
+    );
+    out
 }
 
 /// Reads and compiles a definition, or says every problem with its JSON path.

@@ -76,3 +76,17 @@ fn a_wrong_command_line_prints_the_usage() {
         assert!(err.starts_with("usage:"), "{err}");
     }
 }
+
+#[test]
+fn attributes_lists_what_national_data_can_prefill_with_the_codes() {
+    let (status, out, _) = tokhai(&["attributes"]);
+    assert_eq!(status, 0, "{out}");
+    for words in [
+        "population.marital_status",
+        "chua_ket_hon, da_ket_hon, ly_hon, goa",
+        "family.wife_pin",
+        "member.dob",
+    ] {
+        assert!(out.contains(words), "{words} in {out}");
+    }
+}

@@ -66,6 +66,23 @@ pub enum AttrKind {
     Code,
 }
 
+impl AttrKind {
+    /// The kind as `tokhai attributes` lists it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AttrKind::Text => "text",
+            AttrKind::Name => "name",
+            AttrKind::Date => "date",
+            AttrKind::Sex => "sex",
+            AttrKind::Pin => "pin",
+            AttrKind::Place => "place",
+            AttrKind::Phone => "phone",
+            AttrKind::Email => "email",
+            AttrKind::Code => "code",
+        }
+    }
+}
+
 /// One attribute of the national population database that a form can prefill from.
 #[derive(Clone, Copy, Debug)]
 pub struct Attribute {
