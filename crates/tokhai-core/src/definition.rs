@@ -231,6 +231,18 @@ impl FieldKind {
     }
 }
 
+impl FieldKind {
+    /// The kind's name after "a" or "an", as an error message reads it: "an address", "a date".
+    pub fn with_article(self) -> String {
+        let article = if self.name().starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {}", self.name())
+    }
+}
+
 impl std::fmt::Display for FieldKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())

@@ -411,8 +411,17 @@ impl Compiler {
         match self.resolve(name, row_group) {
             Ok(b @ (Binding::Field(f) | Binding::RowField(f))) if kinds.contains(&self.kinds[f as usize]) => Some(b),
             Ok(_) => {
-                let kinds: Vec<&str> = kinds.iter().map(|kind| kind.name()).collect();
-                self.error(path, format!("'{name}' must be a {} field", kinds.join(" or ")));
+                // "a date or number field": the first kind takes the article.
+                let names: Vec<String> = (kinds.iter().enumerate())
+                    .map(|(i, kind)| {
+                        if i == 0 {
+                            kind.with_article()
+                        } else {
+                            kind.name().to_owned()
+                        }
+                    })
+                    .collect();
+                self.error(path, format!("'{name}' must be {} field", names.join(" or ")));
                 None
             }
             Err(message) => {
@@ -1219,7 +1228,7 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
         if given && !kinds.contains(&def.kind) {
             c.error(
                 &format!("{path}.{name}"),
-                format!("'{name}' does not apply to a {} field", def.kind),
+                format!("'{name}' does not apply to {} field", def.kind.with_article()),
             );
         }
     }
@@ -1262,13 +1271,13 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
     if def.compute.is_some() && not_computable.contains(&def.kind) {
         c.error(
             &format!("{path}.compute"),
-            format!("a {} field cannot be computed", def.kind),
+            format!("{} field cannot be computed", def.kind.with_article()),
         );
     }
     if def.prefill.is_some() && [Group, File].contains(&def.kind) {
         c.error(
             &format!("{path}.prefill"),
-            format!("a {} field cannot be prefilled", def.kind),
+            format!("{} field cannot be prefilled", def.kind.with_article()),
         );
     }
 }

@@ -315,7 +315,8 @@ fn kind_errors_name_the_kind_as_definitions_write_it() {
         {"id": "b", "kind": "text", "label": "B", "row_name": "dòng"},
         {"id": "c", "kind": "pin", "label": "C", "pin_links": {"sex_is": "female"}},
         {"id": "d", "kind": "pin", "label": "D", "pin_links": {"sex_is": "nu", "sex": "s"}},
-        {"id": "s", "kind": "radio", "label": "S", "options": [{"value": "nam", "label": "Nam"}]}
+        {"id": "s", "kind": "radio", "label": "S", "options": [{"value": "nam", "label": "Nam"}]},
+        {"id": "home", "kind": "address", "label": "H", "compute": "'x'"}
     ]));
     let messages: Vec<&str> = errors.iter().map(|(_, m)| m.as_str()).collect();
     assert!(
@@ -328,6 +329,7 @@ fn kind_errors_name_the_kind_as_definitions_write_it() {
     );
     assert!(messages.contains(&"'sex_is' is 'nam' or 'nu'"), "{errors:?}");
     assert!(messages.contains(&"give 'sex' or 'sex_is', not both"), "{errors:?}");
+    assert!(messages.contains(&"an address field cannot be computed"), "{errors:?}");
     assert!(
         messages.contains(&"a checkbox_group field cannot be computed"),
         "{errors:?}"
