@@ -304,7 +304,8 @@ pub struct FieldDef {
     /// 51A-123.45"): the error reads "label: " and this text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern_message: Option<Text>,
-    /// Whether a name must be written in capitals (with full diacritics).
+    /// Whether a name or a text is written in capitals (a name with full diacritics): what the citizen types
+    /// is kept in capitals.
     #[serde(default, skip_serializing_if = "is_false")]
     pub uppercase: bool,
     /// Static options (select, radio, checkbox group).

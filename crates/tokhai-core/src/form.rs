@@ -72,7 +72,7 @@ pub struct Field {
     pub(crate) pattern_message: Option<Text>,
     pub(crate) initial_rows: usize,
     pub(crate) max_rows: usize,
-    /// A name the form wants in capitals (`uppercase`): typed in any case, it is kept in capitals.
+    /// A name or text the form wants in capitals (`uppercase`): typed in any case, it is kept in capitals.
     pub(crate) uppercase: bool,
 }
 
@@ -814,6 +814,7 @@ impl Compiler {
                 out.push(Box::new(self.rows_rule(def, path)));
                 out.extend(self.periods_rule(index, def, path));
             }
+            Text if def.uppercase => out.push(Box::new(capitals::Capitals)),
             Text | Textarea | Number | Date | Checkbox => {}
         }
     }
@@ -1210,7 +1211,7 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
         ("integer", def.integer, &[Number]),
         ("min_date", def.min_date.is_some(), &[Date]),
         ("max_date", def.max_date.is_some(), &[Date]),
-        ("uppercase", def.uppercase, &[Name]),
+        ("uppercase", def.uppercase, &[Name, Text]),
         ("options", def.options.is_some(), &choice),
         ("catalog", def.catalog.is_some(), &choice),
         ("parent", def.parent.is_some(), &[Select, Radio]),

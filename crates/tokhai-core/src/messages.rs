@@ -57,6 +57,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("tax_code.ambiguous_check", "{label}: không xác minh được chữ số kiểm tra, vui lòng kiểm tra lại", "{label}: the check digit cannot be verified; please check it"),
     ("name.invalid_chars", "{label}: chỉ gồm chữ cái, dấu cách, dấu nháy và gạch nối (không dùng: {chars})", "{label}: use letters, spaces, apostrophes and hyphens only (not: {chars})"),
     ("name.not_uppercase", "{label}: viết chữ in hoa có đủ dấu", "{label}: write in capitals with full diacritics"),
+    ("text.not_uppercase", "{label}: viết chữ in hoa", "{label}: write in capitals"),
     ("name.no_letter", "{label}: họ tên phải bắt đầu bằng chữ cái", "{label}: a name starts with a letter"),
     ("name.long", "{label}: họ tên dài bất thường, vui lòng kiểm tra lại", "{label}: this name is unusually long; please check it"),
     ("address.province_missing", "{label}: vui lòng chọn tỉnh, thành phố", "{label}: choose the province or city"),

@@ -1,6 +1,7 @@
 //! Validation rules, one small module per rule, compiled once from a field definition.
 
 pub(crate) mod address;
+pub(crate) mod capitals;
 pub(crate) mod choice;
 pub(crate) mod custom;
 pub(crate) mod date_bounds;
