@@ -124,6 +124,10 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
   /** When the save `saveTimer` waits for begins (ms). */
   let saveAt = 0;
   let saving = Promise.resolve();
+  /** Whether a save is on its way (sealed, then written). */
+  let writing = false;
+  /** The one save that waits for the one on its way, taking every change made meanwhile. */
+  let pending = null;
   let done = false;
   let destroyed = false;
   /** The draft and outbox entry an earlier page left, once looked up (`open`). */
@@ -173,7 +177,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
       if (data.hello) tell({});
       if (data.filed !== undefined) {
         filedElsewhere = true;
-        clearTimeout(saveTimer);
+        cancelSave();
         // Submitted here too, it is that filing: the back end answers with its receipt, never files it twice.
         if (typeof data.key === 'string') widget.continueFiling(data.key);
         widget.status('filed_elsewhere', data.filed || '—');
@@ -184,11 +188,27 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     };
   }
 
-  /** Saves the values as an encrypted draft now. */
-  const save = () => {
+  /** Forgets a save waiting for its time. */
+  const cancelSave = () => {
     clearTimeout(saveTimer);
     saveTimer = null;
+  };
+
+  /**
+   * Saves the values as an encrypted draft now, or, while a save is on its way, once it is done: one save
+   * then waits, whatever the number of changes, and takes the values as they are when it begins.
+   */
+  const save = () => {
+    cancelSave();
     if (!enabled || done || destroyed || restoring || filedElsewhere) return saving;
+    if (writing) {
+      pending ??= saving.then(() => {
+        pending = null;
+        return save();
+      });
+      return pending;
+    }
+    writing = true;
     kept = true;
     const draft = {
       ...info,
@@ -207,8 +227,11 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
         if (!gone) tell({});
         dispatch('draft', { saved_at: draft.saved_at });
       })
-      .catch((error) => dispatch('error', { error }));
-    draftWrites = Promise.all([draftWrites, saving]);
+      .catch((error) => dispatch('error', { error }))
+      .finally(() => {
+        writing = false;
+      });
+    draftWrites = Promise.all([draftWrites, saving]).then(() => {});
     return saving;
   };
 
@@ -312,25 +335,28 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     /** The filing was accepted (reference `receipt`): draft and outbox go, and the other tabs are told. */
     filed(receipt) {
       done = true;
-      clearTimeout(saveTimer);
+      cancelSave();
       if (enabled) {
         saving = saving.then(() => Promise.all([forget('outbox', draftId), forget('drafts', draftId)]));
       }
       tell({ filed: receipt, key: widget.idempotencyKey() });
     },
 
-    /** Forgets the draft and the outbox entry. */
+    /** Forgets the draft and the outbox entry, once the saves on their way are written; later changes are saved again. */
     async discard() {
-      clearTimeout(saveTimer);
-      if (enabled) await Promise.all([forget('drafts', draftId), forget('outbox', draftId)]);
+      cancelSave();
+      kept = false;
+      if (!enabled) return;
+      saving = (pending ?? saving).then(() => Promise.all([forget('drafts', draftId), forget('outbox', draftId)]));
+      await saving;
     },
 
-    /** The form goes: the last answers, typed less than a pause ago, are kept (a single-page app's route changes at once). */
+    /** The form goes: the last answers, typed since the last save, are kept (a single-page app's route changes at once). */
     destroy() {
       flush();
       bye();
       destroyed = true;
-      clearTimeout(saveTimer);
+      cancelSave();
       removeEventListener('pagehide', bye);
       removeEventListener('pageshow', hello);
       tabs?.close();

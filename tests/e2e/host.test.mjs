@@ -113,7 +113,7 @@ test('options of the wrong type are refused with what they must be, attributes t
       new Promise((ok) => {
         const e = document.createElement('tokhai-form');
         for (const [k, v] of Object.entries({ src: sample, catalogs, ...attributes })) e.setAttribute(k, v);
-        // Ready, then an answer typed: with drafts on, it is saved (a draft event) after 400 ms.
+        // Ready, then an answer typed: with drafts on, it is saved (a draft event).
         let drafts = 0;
         e.addEventListener('tokhai-draft', () => drafts++);
         e.addEventListener('tokhai-ready', async () => {
@@ -1026,6 +1026,43 @@ test('a tab left open overnight judges dates by the new day once it is shown aga
     return window.night.validate().valid;
   });
   assert.equal(after, true, 'past midnight it is today');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('drafts are written one at a time: changes made while one is written make one more, with the last answers; after discardDraft the next change is saved again', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const seen = await page.evaluate(async () => {
+    await window.tk.restored;
+    let saves = 0;
+    document.addEventListener('tokhai-draft', () => saves++);
+    const box = document.querySelector('input[data-path="email"]');
+    const type = (text) => {
+      box.value = text;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    // 40 changes, each asking for a save at once while the first is being written.
+    const asked = [];
+    for (let i = 1; i <= 40; i++) {
+      type(`an${i}@example.vn`);
+      asked.push(window.tk.saveDraft());
+    }
+    await Promise.all(asked);
+    const burst = saves;
+    await window.tk.discardDraft();
+    const discarded = saves;
+    const next = new Promise((ok) => document.addEventListener('tokhai-draft', ok, { once: true }));
+    type('after@example.vn');
+    await next;
+    return { burst, discarded };
+  });
+  assert.equal(seen.burst, 2, 'the first write, then one with every change made meanwhile');
+  assert.equal(seen.discarded, 2, 'nothing written after the discard until the next change');
+  assert.equal(await readStore(page, 'drafts'), 1, 'the change after the discard is saved again');
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.evaluate(() => window.tk.restored);
+  assert.equal(await page.inputValue('input[data-path="email"]'), 'after@example.vn', 'the last answer is the one kept');
   assert.deepEqual(problems, []);
   await context.close();
 });
