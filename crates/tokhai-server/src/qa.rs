@@ -18,7 +18,7 @@ use tokhai_core::timing::{
     aggregate, error_hot_spots, field_times, filing_times, histogram, satisfaction, step_times, Aggregate, Metrics,
     Outcome, Timeline, IDLE_THRESHOLD_MS,
 };
-use tokhai_core::{Date, Form, Issue};
+use tokhai_core::{path, Date, Form, Issue};
 
 /// Most rows of the field and hot-spot tables.
 const TOP: usize = 15;
@@ -58,10 +58,11 @@ fn step_label(form: &Form, step: &str) -> Json_ {
 }
 
 /// The step and field of a place where filings were left, as far as the form still has them: an older
-/// version's step or field is left out, in the summary and in the CSV alike.
+/// version's step or field is left out, in the summary and in the CSV alike. A field is named by its id,
+/// so that a group's rows (`members[1].m_pin`) and an address's parts (`home.commune`) count as one place.
 fn known_place<'a>(form: &Form, step: Option<&'a str>, field: Option<&'a str>) -> (Option<&'a str>, Option<&'a str>) {
     let step = step.filter(|s| *s == "review" || form.def().steps.iter().any(|d| d.id == *s));
-    (step, field.filter(|f| form.field(f).is_some()))
+    (step, field.map(path::field_id).filter(|f| form.field(f).is_some()))
 }
 
 /// The label of a field id; a row field's with its group's ("Thành viên hộ gia đình › Ngày sinh"): the
@@ -357,5 +358,10 @@ mod tests {
         assert_eq!(place("citizen", "phone"), (Some("citizen"), Some("phone")));
         assert_eq!(place("review", "gone"), (Some("review"), None));
         assert_eq!(place("old_step", "phone"), (None, Some("phone")));
+        assert_eq!(place("members_step", "members[1].m_dob"), (None, Some("m_dob")));
+        assert_eq!(
+            place("citizen", "residence.commune"),
+            (Some("citizen"), Some("residence"))
+        );
     }
 }
