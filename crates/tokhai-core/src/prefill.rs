@@ -913,7 +913,9 @@ pub fn row_values(form: &FormDef, group: &FieldDef, member: &Attributes) -> BTre
 /// A field's prefilled value from the attribute its `prefill` names, by field id.
 fn prefilled(field: &FieldDef, a: &Json, catalogs: &FormCatalogs) -> Option<(String, PrefillValue)> {
     let def = field.prefill.as_ref()?;
-    let (value, complete) = shape(field, a, catalogs)?;
+    let attribute = attribute(&def.from).or_else(|| member_attribute(&def.from));
+    let code = attribute.is_some_and(|a| matches!(a.kind, AttrKind::Code | AttrKind::Sex));
+    let (value, complete) = shape(field, a, catalogs, code)?;
     let source = def.from.clone();
     Some((
         field.id.clone(),
@@ -926,7 +928,7 @@ fn prefilled(field: &FieldDef, a: &Json, catalogs: &FormCatalogs) -> Option<(Str
 }
 
 /// The attribute shaped for the field, and whether it is complete enough to lock.
-fn shape(field: &FieldDef, a: &Json, catalogs: &FormCatalogs) -> Option<(Json, bool)> {
+fn shape(field: &FieldDef, a: &Json, catalogs: &FormCatalogs, code: bool) -> Option<(Json, bool)> {
     let raw = match (field.kind, a) {
         (FieldKind::Address, Json::Object(p)) => {
             let mut parts = Map::new();
@@ -945,7 +947,7 @@ fn shape(field: &FieldDef, a: &Json, catalogs: &FormCatalogs) -> Option<(Json, b
     };
     match normalize(field.kind, raw) {
         Json::Null => None,
-        v => Some((option_of(field, catalogs, v)?, true)),
+        v => Some((option_of(field, catalogs, v, code)?, true)),
     }
 }
 
@@ -953,11 +955,13 @@ fn shape(field: &FieldDef, a: &Json, catalogs: &FormCatalogs) -> Option<(Json, b
 type FormCatalogs = BTreeMap<String, Vec<OptionDef>>;
 
 /// A registry value as the option of a choice field it stands for: the option of that value, else the
-/// one whose label reads the same, case and marks aside ("Việt Nam" → `viet_nam`; the code `da_ket_hon`
-/// → "Đã kết hôn"). `None` when no option does: the field is left for the citizen to answer, where the
-/// value would have made the whole bundle be refused. Other values, and lists from a host's catalogue
-/// (known only in the session), pass as they are.
-fn option_of(field: &FieldDef, catalogs: &FormCatalogs, value: Json) -> Option<Json> {
+/// one label that reads the same, case aside ("Việt Nam" → `viet_nam`), else the one label that reads the
+/// same without marks too ("Việt Nam" for "viet nam"; the code `da_ket_hon` → "Đã kết hôn"). A code is
+/// matched without marks only: codes drop the marks that tell "Bà" (`ba`) from "Ba". `None` when no single
+/// option does: the field is left for the citizen to answer, where the value would have made the whole
+/// bundle be refused. Other values, and lists from a host's catalogue (known only in the session), pass as
+/// they are.
+fn option_of(field: &FieldDef, catalogs: &FormCatalogs, value: Json, code: bool) -> Option<Json> {
     let choice = matches!(field.kind, FieldKind::Select | FieldKind::Radio);
     let options = field
         .options
@@ -969,9 +973,21 @@ fn option_of(field: &FieldDef, catalogs: &FormCatalogs, value: Json) -> Option<J
     if options.iter().any(|o| &o.value == text) {
         return Some(value);
     }
+    let the_one = |reads: &dyn Fn(&str) -> bool| {
+        let mut found = options
+            .iter()
+            .filter(|o| ["vi", "en"].iter().any(|lang| reads(o.label.get(lang))));
+        match (found.next(), found.next()) {
+            (Some(o), None) => Some(Json::String(o.value.clone())),
+            _ => None,
+        }
+    };
+    let written = lowercase(&clean_line(text));
     let key = search_key(&text.replace('_', " "));
-    let reads = |o: &&OptionDef| ["vi", "en"].iter().any(|lang| search_key(o.label.get(lang)) == key);
-    options.iter().find(reads).map(|o| Json::String(o.value.clone()))
+    (!code)
+        .then(|| the_one(&|label| lowercase(&clean_line(label)) == written))
+        .flatten()
+        .or_else(|| the_one(&|label| search_key(label) == key))
 }
 
 /// Values prefilled from national data for one citizen and one form, signed by the portal.
@@ -1559,6 +1575,17 @@ mod tests {
             "O is no option: the citizen answers, nothing is refused"
         );
         assert!(v["nationality"].locked);
+        // A code is read without its marks: "ba" is "Bà" or "Ba", so neither is chosen for the citizen.
+        let relation: FieldDef = serde_json::from_value(json!({"id": "r", "kind": "radio", "label": "Quan hệ",
+            "options": [{"value": "05", "label": "Ba"}, {"value": "09", "label": "Bà"}, {"value": "c", "label": "Con"}]}))
+        .unwrap();
+        let fit = |v: &str, code| option_of(&relation, &FormCatalogs::new(), json!(v), code);
+        assert_eq!((fit("ba", true), fit("con", true)), (None, Some(json!("c"))));
+        assert_eq!(
+            fit("Bà", false),
+            Some(json!("09")),
+            "a text as written picks its own label"
+        );
     }
 
     /// A form whose `members` rows are filled from household members, keyed by `m_pin`.
