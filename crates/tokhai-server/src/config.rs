@@ -365,11 +365,11 @@ impl Config {
                         .into(),
             });
         }
-        if self
-            .oidc
-            .as_ref()
-            .is_some_and(|o| o.redirect_url.starts_with("https://"))
-            && !self.secure_cookies
+        if self.oidc.as_ref().is_some_and(|o| {
+            o.redirect_url
+                .get(..8)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        }) && !self.secure_cookies
         {
             // The portal is reached over HTTPS: a session cookie without `Secure` would also be sent over
             // plain HTTP, where anyone on the network reads it.
@@ -515,7 +515,7 @@ mod tests {
                 ]),
             )
         };
-        let err = oidc("https://dvc.example.vn/auth/oidc/callback", "false")
+        let err = oidc("HTTPS://dvc.example.vn/auth/oidc/callback", "false")
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("secure_cookies:"), "{err}");
