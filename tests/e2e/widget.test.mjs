@@ -816,7 +816,7 @@ test('repeat-group rows are added and removed with focus moved sensibly', async 
   await page.click('.tk-row .tk-remove');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tk1-members-add', 'focus on the add button');
   assert.equal(await text(page, notice), 'Member 1 removed, 0 left.');
-  assert.equal(await text(page, '#tk1-members-add'), 'Add member');
+  assert.equal(await text(page, '#tk1-members-add'), 'Add a member');
   assert.equal(await page.evaluate(() => window.tk.values().household_size), 1);
   assert.deepEqual(problems, []);
   await context.close();

@@ -1,5 +1,6 @@
 //! The form definition format (JSON, `"tokhai": 1`) as authors write it, before compilation.
 
+use crate::vn::pin::Sex;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
@@ -234,12 +235,7 @@ impl FieldKind {
 impl FieldKind {
     /// The kind's name after "a" or "an", as an error message reads it: "an address", "a date".
     pub fn with_article(self) -> String {
-        let article = if self.name().starts_with(['a', 'e', 'i', 'o', 'u']) {
-            "an"
-        } else {
-            "a"
-        };
-        format!("{article} {}", self.name())
+        crate::text::with_article(self.name())
     }
 }
 
@@ -327,7 +323,8 @@ pub struct FieldDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_rows: Option<usize>,
     /// What a group calls one of its rows, in lower case ("thành viên", "member"): its rows are then
-    /// "Thành viên 1", "Xóa thành viên 1", "Thêm thành viên" (by default "dòng", "row").
+    /// "Thành viên 1", "Xóa thành viên 1", "Thêm thành viên" (by default "dòng", "row"; English plurals
+    /// add "s", "es" or "ies").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_name: Option<Text>,
     /// Date periods in a group's rows that must not overlap and may have to cover a span.
@@ -410,7 +407,7 @@ pub struct PinLinksDef {
     pub sex: Option<String>,
     /// The sex the PIN must encode whatever the citizen answers (`nu` for a mother's, `nam` for a father's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sex_is: Option<String>,
+    pub sex_is: Option<Sex>,
 }
 
 /// Date periods inside a group's rows.

@@ -4,10 +4,9 @@
 use crate::canonical::{parse_unique, Objects};
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, OptionDef, PrefillDef, RuleDef, Text};
-use crate::expr::{insert_sorted, Binding, Expr, Scope};
+use crate::expr::{insert_sorted, Binding, Expr, Scope, Value};
 use crate::path::ADDRESS_PARTS;
 use crate::rules::{self, Rule};
-use crate::vn::pin::Sex;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -334,20 +333,33 @@ impl Scope for Compiler {
         self.kinds[field as usize] == FieldKind::Date
     }
 
-    fn never_equals(&self, field: u32, literal: &str) -> Option<String> {
-        let name = self.name(field);
-        if self.kinds[field as usize] == FieldKind::Number {
-            return Some(format!(
-                "'{name}' holds a number: compare it with a number, not the text '{literal}'"
-            ));
+    fn never_equals(&self, field: u32, literal: &Value, within: bool) -> Option<String> {
+        let name = || self.name(field);
+        let kind = self.kinds[field as usize];
+        match literal {
+            Value::Str(s) if s.is_empty() => Some(format!(
+                "'{}' is never the text '': to ask whether it is answered, write empty({0})",
+                name()
+            )),
+            _ if kind == FieldKind::CheckboxGroup && !within => Some(format!(
+                "'{}' is a list of choices, never one value: write 'code' in {0}",
+                name()
+            )),
+            Value::Str(s) if kind == FieldKind::Number => Some(format!(
+                "'{}' holds a number: compare it with a number, not the text '{s}'",
+                name()
+            )),
+            Value::Num(n) if self.choices[field as usize].is_some() => Some(format!(
+                "'{}' holds an option's value, a text: compare it with '{n}', not the number {n}",
+                name()
+            )),
+            Value::Str(s) => {
+                let values = self.choices[field as usize].as_ref()?;
+                (!values.contains(s))
+                    .then(|| format!("'{}' has no option '{s}': its values are {}", name(), values.join(", ")))
+            }
+            _ => None,
         }
-        let values = self.choices[field as usize].as_ref()?;
-        (!values.iter().any(|v| v == literal)).then(|| {
-            format!(
-                "'{name}' has no option '{literal}': its values are {}",
-                values.join(", ")
-            )
-        })
     }
 }
 
@@ -830,15 +842,10 @@ impl Compiler {
         let sex = links
             .and_then(|l| l.sex.as_deref())
             .and_then(|n| self.bind(n, &lpath, group, &[Select, Radio]));
-        let sex_is = links.and_then(|l| l.sex_is.as_deref()).and_then(|code| {
-            let sex = Sex::from_code(code).filter(|_| matches!(code, "nam" | "nu"));
-            if sex.is_none() {
-                self.error(&format!("{lpath}.sex_is"), "'sex_is' is 'nam' or 'nu'");
-            } else if links.is_some_and(|l| l.sex.is_some()) {
-                self.error(&format!("{lpath}.sex_is"), "give 'sex' or 'sex_is', not both");
-            }
-            sex
-        });
+        let sex_is = links.and_then(|l| l.sex_is);
+        if sex_is.is_some() && links.is_some_and(|l| l.sex.is_some()) {
+            self.error(&format!("{lpath}.sex_is"), "give 'sex' or 'sex_is', not both");
+        }
         rules::pin::Pin { dob, sex, sex_is }
     }
 

@@ -45,7 +45,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("pin.format", "{label}: số định danh cá nhân chỉ gồm chữ số", "{label}: a personal identification number has digits only"),
     ("pin.future_birth_year", "{label}: năm sinh thể hiện trong số định danh ({year}) là năm trong tương lai, vui lòng kiểm tra lại", "{label}: the birth year in the number ({year}) is in the future; please check it"),
     ("pin.unknown_prefix", "{label}: mã nơi đăng ký khai sinh {prefix} không có trong danh mục, vui lòng kiểm tra lại", "{label}: birth registration code {prefix} is not in the list; please check it"),
-    ("pin.birth_year_mismatch", "{label}: năm sinh trong số định danh ({pin_year}) khác năm sinh đã khai ({dob_year})", "{label}: the birth year in the number ({pin_year}) differs from the date of birth given ({dob_year})"),
+    ("pin.birth_year_mismatch", "{label}: năm sinh trong số định danh ({pin_year}) khác năm sinh đã khai ({dob_year})", "{label}: the birth year in the number ({pin_year}) differs from the year of birth given ({dob_year})"),
     ("pin.not_female", "{label}: số định danh này là của một người nam, vui lòng kiểm tra lại", "{label}: this number is a man's; please check it"),
     ("pin.not_male", "{label}: số định danh này là của một người nữ, vui lòng kiểm tra lại", "{label}: this number is a woman's; please check it"),
     ("pin.sex_mismatch", "{label}: giới tính trong số định danh không khớp với giới tính đã khai", "{label}: the sex encoded in the number does not match the sex given"),
@@ -68,8 +68,8 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("file.too_large", "{label}: tệp {name} vượt quá {max_size}, vui lòng chọn tệp nhỏ hơn", "{label}: {name} is larger than {max_size}; please choose a smaller file"),
     ("file.uploading", "{label}: tệp {name} đang được tải lên, vui lòng chờ tải lên xong rồi gửi lại", "{label}: {name} is still uploading; wait until it is done, then send again"),
     ("file.not_uploaded", "{label}: tệp {name} chưa được tải lên, vui lòng chọn lại tệp", "{label}: {name} has not been uploaded; please choose it again"),
-    ("rows.too_few", "{label}: cần ít nhất {min} {row_name}", "{label}: add at least {min}"),
-    ("rows.too_many", "{label}: tối đa {max} {row_name}", "{label}: at most {max}"),
+    ("rows.too_few", "{label}: cần ít nhất {min} {row_name}", "{label}: add at least {min} {row_names}"),
+    ("rows.too_many", "{label}: tối đa {max} {row_name}", "{label}: at most {max} {row_names}"),
     ("periods.reversed", "{label}: {row_name} {at} có ngày kết thúc trước ngày bắt đầu", "{label}: {row_name} {at} ends before it starts"),
     ("periods.overlap", "{label}: {row_name} {at} trùng thời gian với {row_name} {row}", "{label}: {row_name} {at} overlaps {row_name} {row}"),
     ("periods.gap", "{label}: thiếu thời gian từ {from} đến {to} (trước {row_name} {at})", "{label}: the time from {from} to {to} is missing (before {row_name} {at})"),
@@ -150,7 +150,10 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
     };
     let mut out = template.replace("{label}", &label(issue, form, lang));
     if let Some(field) = form.field(path::field_id(&issue.path)) {
-        out = out.replace("{row_name}", row_name(rows_named(form, field), lang));
+        let name = row_name(rows_named(form, field), lang);
+        out = out
+            .replace("{row_names}", &row_names(name, lang))
+            .replace("{row_name}", name);
     }
     for (name, value) in &issue.params {
         let value = match name.as_str() {
@@ -310,6 +313,19 @@ pub fn row_name<'a>(name: Option<&'a Text>, lang: &str) -> &'a str {
     name.map_or(if lang == "en" { "row" } else { "dòng" }, |n| n.get(lang))
 }
 
+/// Several rows by their name: English adds "s" ("members", "rows"), "es" after s, x, ch, sh, and "ies"
+/// for a "y" after a consonant; Vietnamese says the name as it is.
+pub fn row_names(name: &str, lang: &str) -> String {
+    if lang != "en" {
+        return name.to_owned();
+    }
+    match name.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) => format!("{stem}ies"),
+        _ if name.ends_with(['s', 'x']) || name.ends_with("ch") || name.ends_with("sh") => format!("{name}es"),
+        _ => format!("{name}s"),
+    }
+}
+
 /// The `row_name` of a group, or of the group a field is in.
 fn rows_named<'a>(form: &'a Form, field: &'a Field) -> Option<&'a Text> {
     let group = if field.kind == crate::FieldKind::Group {
@@ -444,7 +460,12 @@ mod tests {
             render(&missing, &plain, "vi"),
             "Họ tên, dòng 2: vui lòng nhập thông tin"
         );
+        assert_eq!(
+            ["member", "row", "address", "party"].map(|n| row_names(n, "en")),
+            ["members", "rows", "addresses", "parties"]
+        );
         let few = Issue::error("owners", "rows.too_few").with("min", 2);
+        assert_eq!(render(&few, &named, "en"), "Co-owners: add at least 2 owners");
         assert_eq!(render(&few, &named, "vi"), "Đồng sở hữu: cần ít nhất 2 người");
         assert_eq!(render(&few, &plain, "vi"), "Đồng sở hữu: cần ít nhất 2 dòng");
         let overlap = Issue::error("owners", "periods.overlap").with("at", 2).with("row", 1);

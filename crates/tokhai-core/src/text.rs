@@ -79,6 +79,16 @@ fn with_tables(_: &str, _: Conversion) -> String {
     panic!("tokhai-core is built without `unicode-tables`: call text::set_converter first")
 }
 
+/// An English word after "a" or "an": "an address", "a member".
+pub fn with_article(word: &str) -> String {
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {word}")
+}
+
 /// `s` in Unicode NFC.
 pub fn nfc(s: &str) -> String {
     convert(s, Conversion::Nfc)

@@ -281,7 +281,12 @@ fn expressions_that_could_never_hold_are_refused_with_what_to_write() {
         {"id": "d", "kind": "text", "label": "D", "visible_if": "status in ['da_ket_hon', 'goa']"},
         {"id": "e", "kind": "date", "label": "E", "max_date": "'2006-13-01'"},
         {"id": "fine", "kind": "text", "label": "F",
-         "visible_if": "status in ['da_ket_hon', 'ly_hon'] and times == 1 and home.province == '01' and 'x' in trim(home.street)"}
+         "visible_if": "status in ['da_ket_hon', 'ly_hon'] and times == 1 and home.province == '01' and 'x' in trim(home.street) and 'a' in picks and empty(status)"},
+        {"id": "picks", "kind": "checkbox_group", "label": "P", "options": [{"value": "a", "label": "A"}]},
+        {"id": "f", "kind": "text", "label": "F", "visible_if": "status != ''"},
+        {"id": "g", "kind": "text", "label": "G", "visible_if": "status == 1"},
+        {"id": "h", "kind": "text", "label": "H", "visible_if": "picks == 'a'"},
+        {"id": "i", "kind": "text", "label": "I", "visible_if": "'zz' in picks"}
     ]));
     let at = |i: usize| -> Vec<&str> {
         let path = format!("fields[{i}]");
@@ -304,7 +309,20 @@ fn expressions_that_could_never_hold_are_refused_with_what_to_write() {
     one(6, "'status' has no option 'goa'");
     one(7, "'max_date' is no date: '2006-13-01' is no day of the calendar");
     assert_eq!(at(8), Vec::<&str>::new());
-    assert_eq!(errors.len(), 5, "{errors:?}");
+    one(
+        10,
+        "'status' is never the text '': to ask whether it is answered, write empty(status)",
+    );
+    one(
+        11,
+        "'status' holds an option's value, a text: compare it with '1', not the number 1",
+    );
+    one(
+        12,
+        "'picks' is a list of choices, never one value: write 'code' in picks",
+    );
+    one(13, "'picks' has no option 'zz'");
+    assert_eq!(errors.len(), 9, "{errors:?}");
 }
 
 #[test]
@@ -313,7 +331,6 @@ fn kind_errors_name_the_kind_as_definitions_write_it() {
         {"id": "a", "kind": "checkbox_group", "label": "A", "options": [{"value": "x", "label": "X"}],
          "pattern": "x", "compute": "'x'"},
         {"id": "b", "kind": "text", "label": "B", "row_name": "dòng"},
-        {"id": "c", "kind": "pin", "label": "C", "pin_links": {"sex_is": "female"}},
         {"id": "d", "kind": "pin", "label": "D", "pin_links": {"sex_is": "nu", "sex": "s"}},
         {"id": "s", "kind": "radio", "label": "S", "options": [{"value": "nam", "label": "Nam"}]},
         {"id": "home", "kind": "address", "label": "H", "compute": "'x'"}
@@ -327,7 +344,6 @@ fn kind_errors_name_the_kind_as_definitions_write_it() {
         messages.contains(&"'row_name' does not apply to a text field"),
         "{errors:?}"
     );
-    assert!(messages.contains(&"'sex_is' is 'nam' or 'nu'"), "{errors:?}");
     assert!(messages.contains(&"give 'sex' or 'sex_is', not both"), "{errors:?}");
     assert!(messages.contains(&"an address field cannot be computed"), "{errors:?}");
     assert!(
@@ -347,6 +363,17 @@ fn kind_errors_name_the_kind_as_definitions_write_it() {
         let kind: FieldKind = serde_json::from_value(json!(name)).unwrap();
         assert_eq!(kind.name(), name);
     }
+}
+
+#[test]
+fn a_parents_pin_names_the_sex_it_encodes_as_nam_or_nu() {
+    let errors = compile_errors(json!([{"id": "m", "kind": "pin", "label": "M", "pin_links": {"sex_is": "female"}}]));
+    assert!(
+        errors
+            .iter()
+            .any(|(p, m)| p.ends_with("pin_links.sex_is") && m.contains("`nam`") && m.contains("`nu`")),
+        "{errors:?}"
+    );
 }
 
 #[test]

@@ -219,13 +219,13 @@ impl Word {
             Word::StepOf => ("Bước {n}/{total}", "Step {n} of {total}"),
             Word::StepsDone => ("Đã khai xong {n}/{total} bước", "{n} of {total} steps done"),
             Word::Choose => ("— Chọn —", "— Select —"),
-            Word::AddRow => ("Thêm {row}", "Add {row}"),
+            Word::AddRow => ("Thêm {row}", "Add {a_row}"),
             Word::RemoveRow => ("Xóa {row} {n}", "Remove {row} {n}"),
             Word::Row => ("{Row} {n}", "{Row} {n}"),
             Word::RowAdded => ("Đã thêm {row} {n}.", "{Row} {n} added."),
             Word::RowRemoved => ("Đã xóa {row} {n}, còn {total}.", "{Row} {n} removed, {total} left."),
             Word::StepDone => (" (đã xong)", " (done)"),
-            Word::RowsFull => ("Đã đủ số {row} tối đa ({n}).", "No more can be added ({n} at most)."),
+            Word::RowsFull => ("Đã đủ số {row} tối đa ({n}).", "No more {row_names} can be added ({n} at most)."),
             Word::DateHint => (
                 "Nhập ngày/tháng/năm, ví dụ {date}, hoặc gõ liền {digits}",
                 "Day/month/year, for example {date}, or the digits alone: {digits}",
@@ -414,7 +414,10 @@ impl Word {
         let first = name.chars().next().map_or(0, char::len_utf8);
         let capital = text::uppercase(&name[..first]) + &name[first..];
         let filled = self.fill(lang, &n.to_string(), &total.to_string());
-        filled.replace("{Row}", &capital).replace("{row}", name)
+        (filled.replace("{a_row}", &text::with_article(name)))
+            .replace("{row_names}", &messages::row_names(name, lang))
+            .replace("{Row}", &capital)
+            .replace("{row}", name)
     }
 }
 

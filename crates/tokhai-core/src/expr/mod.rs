@@ -47,9 +47,12 @@
 //!
 //! In `sum(g, e)` and its kin, `e` is evaluated once per row of `g` and may name that row's fields;
 //! `sum` skips non-numbers, `min`/`max` compare numbers or dates (the first found decides which),
-//! `any` of no rows is false and `all` of no rows is true. A choice field compared with a text
-//! (`==`, `!=`, `in`) must name one of its option values, and a number is compared with numbers:
-//! anything else, which could never hold, is refused when the form is compiled.
+//! `any` of no rows is false and `all` of no rows is true.
+//!
+//! A field compared (`==`, `!=`, `in`) with a constant it can never equal is refused when the form is
+//! compiled, with what to write: a choice with a text that is none of its option values or with a
+//! number, a number with a text, a checkbox group (a list: write `'code' in group`) with anything, any
+//! field with `''` (write `empty(field)`).
 
 mod eval;
 mod functions;
@@ -123,9 +126,10 @@ pub trait Scope {
         false
     }
 
-    /// Why `field` can never equal the text `literal`, if it cannot (a choice it does not offer, a
-    /// number): comparing them is refused, as the comparison would never hold.
-    fn never_equals(&self, _field: u32, _literal: &str) -> Option<String> {
+    /// Why `field` can never equal the constant `literal`, or hold it (`within`: `'code' in group`), if it
+    /// cannot (a choice it does not offer, a text for a number, '' for anything): comparing them is
+    /// refused, as the comparison would never hold.
+    fn never_equals(&self, _field: u32, _literal: &Value, _within: bool) -> Option<String> {
         None
     }
 }

@@ -201,28 +201,26 @@ impl<'s> Parser<'s, '_> {
             Node::Field(f) | Node::RowField(f) => Some(*f),
             _ => None,
         };
-        let text = |n: &'_ Node| match n {
-            Node::Const(Value::Str(s)) => Some(s.clone()),
+        let constant = |n: &Node| match n {
+            Node::Const(v @ (Value::Str(_) | Value::Num(_))) => Some(v.clone()),
             _ => None,
         };
-        let (f, literals): (u32, Vec<String>) = match (op, field(left), field(right)) {
+        // `within`: the constant is looked for in the field (`'code' in group`, a text in a text).
+        let (f, literals, within): (u32, Vec<Value>, bool) = match (op, field(left), field(right)) {
             (BinOp::In, Some(f), None) => match right {
-                Node::List(items) => (f, items.iter().filter_map(text).collect()),
-                Node::Const(Value::List(items)) => {
-                    let texts = items.iter().filter_map(|v| match v {
-                        Value::Str(s) => Some(s.clone()),
-                        _ => None,
-                    });
-                    (f, texts.collect())
-                }
+                Node::List(items) => (f, items.iter().filter_map(constant).collect(), false),
+                Node::Const(Value::List(items)) => (f, items.clone(), false),
                 _ => return Ok(()),
             },
-            (BinOp::In, None, Some(f)) => (f, text(left).into_iter().collect()),
-            (BinOp::Eq | BinOp::Ne, Some(f), None) => (f, text(right).into_iter().collect()),
-            (BinOp::Eq | BinOp::Ne, None, Some(f)) => (f, text(left).into_iter().collect()),
+            (BinOp::In, None, Some(f)) => (f, constant(left).into_iter().collect(), true),
+            (BinOp::Eq | BinOp::Ne, Some(f), None) => (f, constant(right).into_iter().collect(), false),
+            (BinOp::Eq | BinOp::Ne, None, Some(f)) => (f, constant(left).into_iter().collect(), false),
             _ => return Ok(()),
         };
-        match literals.iter().find_map(|literal| self.scope.never_equals(f, literal)) {
+        match literals
+            .iter()
+            .find_map(|literal| self.scope.never_equals(f, literal, within))
+        {
             Some(why) => Err(ExprError::new(pos, why)),
             None => Ok(()),
         }

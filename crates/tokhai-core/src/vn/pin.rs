@@ -5,12 +5,15 @@ use super::ascii_digits;
 use crate::issue::Finding;
 use crate::text::{clean_line, lowercase, strip_separators};
 
-/// Sex as encoded in the PIN's fourth digit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Sex as encoded in the PIN's fourth digit; written `nam`, `nu` in definitions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Sex {
     /// Nam.
+    #[serde(rename = "nam")]
     Male,
     /// Nữ.
+    #[serde(rename = "nu")]
     Female,
 }
 
