@@ -286,7 +286,8 @@ fn expressions_that_could_never_hold_are_refused_with_what_to_write() {
         {"id": "f", "kind": "text", "label": "F", "visible_if": "status != ''"},
         {"id": "g", "kind": "text", "label": "G", "visible_if": "status == 1"},
         {"id": "h", "kind": "text", "label": "H", "visible_if": "picks == 'a'"},
-        {"id": "i", "kind": "text", "label": "I", "visible_if": "'zz' in picks"}
+        {"id": "i", "kind": "text", "label": "I", "visible_if": "'zz' in picks"},
+        {"id": "j", "kind": "text", "label": "J", "visible_if": "contains(picks, 'zz') or contains(picks, 'a')"}
     ]));
     let at = |i: usize| -> Vec<&str> {
         let path = format!("fields[{i}]");
@@ -322,7 +323,8 @@ fn expressions_that_could_never_hold_are_refused_with_what_to_write() {
         "'picks' is a list of choices, never one value: write 'code' in picks",
     );
     one(13, "'picks' has no option 'zz'");
-    assert_eq!(errors.len(), 9, "{errors:?}");
+    one(14, "'picks' has no option 'zz'");
+    assert_eq!(errors.len(), 10, "{errors:?}");
 }
 
 #[test]

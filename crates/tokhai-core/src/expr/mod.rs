@@ -49,7 +49,7 @@
 //! `sum` skips non-numbers, `min`/`max` compare numbers or dates (the first found decides which),
 //! `any` of no rows is false and `all` of no rows is true.
 //!
-//! A field compared (`==`, `!=`, `in`) with a constant it can never equal is refused when the form is
+//! A field compared (`==`, `!=`, `in`, `contains`) with a constant it can never equal is refused when the form is
 //! compiled, with what to write: a choice with a text that is none of its option values or with a
 //! number, a number with a text, a checkbox group (a list: write `'code' in group`) with anything, any
 //! field with `''` (write `empty(field)`).

@@ -369,7 +369,14 @@ impl<'s> Parser<'s, '_> {
                         Node::Today
                     }
                     Callee::One(f) => Node::Call1(f, arg()),
-                    Callee::Two(f) => Node::Call2(f, arg(), arg()),
+                    Callee::Two(f) => {
+                        let (a, b) = (arg(), arg());
+                        // contains(x, c) asks what `c in x` asks.
+                        if f == Func2::Contains {
+                            self.check_literals(pos, BinOp::In, &b, &a)?;
+                        }
+                        Node::Call2(f, a, b)
+                    }
                     // Only `if` is left: the other callees were handled above.
                     _ => Node::If(Box::new([*arg(), *arg(), *arg()])),
                 };
