@@ -351,6 +351,16 @@ pub struct FieldDef {
 }
 
 impl FieldDef {
+    /// The options the definition holds for this field: its own, or those of a catalogue of the form's
+    /// (`catalogs`); `None` for a host's catalogue (the communes), known only when a session starts.
+    pub fn listed_options<'a>(&'a self, catalogs: &'a BTreeMap<String, Vec<OptionDef>>) -> Option<&'a [OptionDef]> {
+        let options = self
+            .options
+            .as_ref()
+            .or_else(|| catalogs.get(self.catalog.as_deref()?))?;
+        Some(options)
+    }
+
     /// Whether this file field takes a media type (by its `accept` list; anything without one).
     pub fn accepts_file(&self, media_type: &str) -> bool {
         crate::rules::file::accepts(self.accept.as_deref().unwrap_or_default(), media_type)

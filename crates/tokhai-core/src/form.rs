@@ -213,8 +213,7 @@ fn choice_values(def: &FieldDef, catalogs: &BTreeMap<String, Vec<OptionDef>>) ->
     if !matches!(def.kind, Select | Radio | CheckboxGroup) {
         return None;
     }
-    let options = def.options.as_ref().or_else(|| catalogs.get(def.catalog.as_deref()?))?;
-    Some(options.iter().map(|o| o.value.clone()).collect())
+    Some(def.listed_options(catalogs)?.iter().map(|o| o.value.clone()).collect())
 }
 
 /// The structural errors of a definition that does not parse: those of every field, not only

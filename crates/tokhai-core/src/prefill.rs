@@ -963,10 +963,7 @@ type FormCatalogs = BTreeMap<String, Vec<OptionDef>>;
 /// they are.
 fn option_of(field: &FieldDef, catalogs: &FormCatalogs, value: Json, code: bool) -> Option<Json> {
     let choice = matches!(field.kind, FieldKind::Select | FieldKind::Radio);
-    let options = field
-        .options
-        .as_ref()
-        .or_else(|| catalogs.get(field.catalog.as_deref()?));
+    let options = field.listed_options(catalogs);
     let (Some(options), Json::String(text)) = (options.filter(|_| choice), &value) else {
         return Some(value);
     };
