@@ -305,7 +305,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
         kept = true;
         // Locked prefilled values come from the new bundle, never from the draft.
         const values = { ...draft.values };
-        for (const [path, v] of Object.entries(prefill.bundle?.values ?? {})) if (v?.locked) delete values[path];
+        for (const path of prefill.locked) delete values[path];
         for (const path of edited) delete values[path];
         const onStep = edited.size ? undefined : (draft.step ?? undefined);
         const dropped = JSON.parse(screens.inPlace(() => widget.restore(JSON.stringify(values), onStep)));

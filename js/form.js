@@ -211,7 +211,7 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
       const text = await jsonText(bundle, PREFILL_TIMEOUT);
       // The receipt shows what was sent: values do not change under a filing on its way.
       if (filing.delivering) throw new Error('tokhai: a filing is being sent; prefill once it is settled');
-      alive().prefill(text);
+      return JSON.parse(alive().prefill(text));
     },
     values: () => JSON.parse(alive().values()),
     validate() {

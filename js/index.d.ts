@@ -146,6 +146,8 @@ export interface TokhaiEvents {
    *   retry (`submit()`'s outcome holds the same `error`);
    * - the prefill at mount failed (no answer, none within 10 s, or a bundle refused as malformed): the form
    *   stays empty and says so;
+   * - a bundle (at mount, with a refusal or a household member's) held values their fields cannot hold: the
+   *   rest is filled, those are left for the citizen to type (the error names them);
    * - the national data a refusal sent back (its `prefill`) could not be applied;
    * - a household member's lookup failed for good (after its retries) or its bundle was refused: the citizen
    *   fills the row in;
@@ -169,6 +171,13 @@ export interface TokhaiEvents {
   timing: TimingMetrics;
   /** The citizen rated the filing after the receipt (sent to `satisfactionEndpoint` if set). */
   rating: { dossier_id: string; rating: 1 | 2 | 3 | 4 | 5; comment?: string };
+}
+
+/** A prefill bundle's entry left for the citizen to type: its value cannot be its field's (`code`: why, e.g. `option.unknown`). */
+export interface LeftOutEntry {
+  /** The entry's path (a row field's id in a household member's row bundle). */
+  path: string;
+  code: string;
 }
 
 /** An answer of a draft that the current definition no longer accepts. */
@@ -316,12 +325,13 @@ export interface TokhaiHandle {
   readonly element: HTMLElement;
   /**
    * Fills (and locks) fields from a bundle or the URL returning one. A malformed bundle (not JSON, no
-   * `values`, an entry that is not `{value, source, locked}`, names no field, or holds a value its field
-   * cannot take: a date that does not exist, an unknown option) is refused whole: the promise rejects
-   * with every reason and nothing is filled. A value the citizen already typed stays unless the bundle's
-   * value is locked.
+   * `values`, an entry that is not `{value, source, locked}` or names no field) is refused whole: the
+   * promise rejects with every reason and nothing is filled. A value its field cannot hold (a date that
+   * does not exist, an option the field lacks) is left for the citizen to type: the promise resolves with
+   * those entries (empty when everything was filled). A value the citizen already typed stays unless the
+   * bundle's value is locked.
    */
-  prefill(bundle: string | URL | PrefillBundle): Promise<void>;
+  prefill(bundle: string | URL | PrefillBundle): Promise<LeftOutEntry[]>;
   /** The current values of visible fields, normalised as submitted. */
   values(): Values;
   /** Validates every visible field, shows the errors and returns the issues. */

@@ -8,12 +8,27 @@ export const PREFILL_TIMEOUT = 10000;
 /** Tries of a household member's lookup before the citizen is asked to fill the row in. */
 const MEMBER_ATTEMPTS = 4;
 
-/** The national data of the form in `element` (`options.prefill`: the bundle or its URL); keeps the bundle applied. */
+/** The national data of the form in `element` (`options.prefill`: the bundle or its URL). */
 export function prefill(element, widget, options, dispatch, policy) {
   const doc = element.ownerDocument;
   let destroyed = false;
-  /** The bundle applied: its locked values are never a draft's. */
-  let bundle = null;
+  /** The paths of the values the bundle applied locked: those are never a draft's. */
+  let locked = [];
+
+  /**
+   * Fills the form from bundle `text` (`widget.prefill` throws if it is refused); the values their fields
+   * cannot hold are left to the citizen, with `error` for the portal and a notice: true if any were.
+   */
+  const take = (text) => {
+    const left = JSON.parse(widget.prefill(text));
+    const unfit = new Set(left.map((entry) => entry.path));
+    locked = Object.entries(JSON.parse(text).values).flatMap(([path, v]) => (v?.locked && !unfit.has(path) ? [path] : []));
+    if (left.length) {
+      widget.status('prefill_partial');
+      dispatch('error', { error: leftOutError(left) });
+    }
+    return left.length > 0;
+  };
 
   /** The citizen fills the row of member `pin` in: the lookup failed for good, or its bundle is refused. */
   const notFound = (error, pin) => {
@@ -22,8 +37,9 @@ export function prefill(element, widget, options, dispatch, policy) {
   };
 
   return {
-    get bundle() {
-      return bundle;
+    /** The paths the bundle applied locked. */
+    get locked() {
+      return locked;
     },
 
     /**
@@ -35,9 +51,7 @@ export function prefill(element, widget, options, dispatch, policy) {
       const slow = setTimeout(() => widget.status('prefill_loading'), PREFILL_NOTICE_AFTER);
       return jsonText(options.prefill, PREFILL_TIMEOUT, answered)
         .then((text) => {
-          widget.prefill(text);
-          bundle = JSON.parse(text);
-          widget.status('');
+          if (!take(text)) widget.status('');
         })
         .catch((error) => {
           widget.status('prefill_failed');
@@ -52,9 +66,7 @@ export function prefill(element, widget, options, dispatch, policy) {
      */
     apply(sent) {
       try {
-        widget.prefill(JSON.stringify(sent));
-        bundle = sent;
-        widget.status('prefill_applied');
+        if (!take(JSON.stringify(sent))) widget.status('prefill_applied');
       } catch (error) {
         dispatch('error', { error });
       }
@@ -88,7 +100,8 @@ export function prefill(element, widget, options, dispatch, policy) {
       if (destroyed) return;
       if (error) return notFound(error, pin);
       try {
-        widget.prefillRow(text);
+        const left = JSON.parse(widget.prefillRow(text));
+        if (left.length) dispatch('error', { error: leftOutError(left) });
       } catch (error) {
         notFound(error, pin);
       }
@@ -98,4 +111,10 @@ export function prefill(element, widget, options, dispatch, policy) {
       destroyed = true;
     },
   };
+}
+
+/** The error naming a bundle's entries left to the citizen (`[{path, code}]`): values their fields cannot hold. */
+export function leftOutError(left) {
+  const entries = left.map(({ path, code }) => `'${path}' (${code})`).join('; ');
+  return new Error(`prefill: left to the citizen, as their fields cannot hold these values: ${entries}`);
 }

@@ -1,6 +1,7 @@
 // What a host page can lean on at the edges of the API: when `ready` fires, a form's life after
 // `destroy`, one form per element, the element's attributes changing while it loads, a submission
-// nothing would send, prefilled values that cannot be their field's, and bundlers keeping the element.
+// nothing would send, prefilled values that cannot be their field's (left to the citizen), and bundlers
+// keeping the element.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -722,20 +723,59 @@ test('a form that cannot render (a catalogue it needs is missing) leaves nothing
   await context.close();
 });
 
-test('a prefilled value that cannot be its field’s is refused with the bundle, naming it', async () => {
+test('a prefilled value its field cannot hold is left for the citizen and named; a malformed bundle is refused whole', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
-  const prefill = (values) => page.evaluate((v) => window.tk.prefill({ values: v }).then(() => 'taken', (e) => e.message), values);
-  const refused = await prefill({
+  const prefill = (values) => page.evaluate((v) => window.tk.prefill({ values: v }).then((left) => left, (e) => e.message), values);
+  const left = await prefill({
     full_name: NAME,
     dob: { value: '2099-99-99', source: 'population.dob', locked: true },
     sex: { value: 'zzz', source: 'population.sex', locked: true },
   });
-  assert.equal(
-    refused,
-    "prefill: the bundle is refused: 'dob' does not fit its field (date.invalid); 'sex' does not fit its field (option.unknown)",
+  assert.deepEqual(left, [
+    { path: 'dob', code: 'date.invalid' },
+    { path: 'sex', code: 'option.unknown' },
+  ]);
+  assert.equal(await page.inputValue('#tk1-full_name'), 'Nguyễn Văn An', 'the rest is filled');
+  assert.equal(await page.getAttribute('#tk1-full_name', 'readonly'), '', 'and locked');
+  assert.equal(await page.inputValue('#tk1-dob'), '');
+  assert.equal(await page.getAttribute('#tk1-dob', 'readonly'), null, 'the citizen types the date');
+  const refused = await prefill({ pin: { value: '001089012345', source: 'population.pin', locked: true }, dob: { value: '1989-03-15' } });
+  assert.equal(refused, "prefill: the bundle is refused: 'dob' is not {value, source, locked}");
+  assert.equal(await page.inputValue('#tk1-pin'), '', 'nothing filled');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('at mount, national data a field cannot hold is named in error and left to the citizen, whose answer the draft keeps', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(
+    async ({ sample, name }) => {
+      const { mount } = await import('/pkg/index.js');
+      const values = { full_name: name, sex: { value: 'khac', source: 'population.sex', locked: true } };
+      const options = { prefill: { values }, subject: 'citizen-unfit', catalogs: '/catalogs/admin-units.json' };
+      const host = document.body.appendChild(document.createElement('div'));
+      const errors = [];
+      host.addEventListener('tokhai-error', (e) => errors.push(e.detail.error.message));
+      const handle = await mount(host, sample, options);
+      await handle.restored;
+      const status = host.querySelector('.tk-status').textContent;
+      const female = host.querySelector('input[type="radio"][value="nu"]');
+      female.click();
+      await handle.saveDraft();
+      handle.destroy();
+      const again = await mount(host, sample, options);
+      await again.restored;
+      return { errors, status, sex: again.values().sex ?? null, name: again.values().full_name };
+    },
+    { sample: SAMPLE, name: NAME },
   );
-  assert.equal(await page.inputValue('#tk1-full_name'), '', 'nothing filled');
-  assert.equal(await prefill({ full_name: NAME, dob: { value: '2099-01-01', source: 'population.dob', locked: true } }), 'taken', 'a date, if a wrong one');
+  assert.deepEqual(outcome, {
+    // One per mount.
+    errors: Array(2).fill("prefill: left to the citizen, as their fields cannot hold these values: 'sex' (option.unknown)"),
+    status: 'Một số thông tin không điền sẵn được vào tờ khai. Vui lòng tự nhập các ô còn trống.',
+    sex: 'nu',
+    name: 'Nguyễn Văn An',
+  });
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -877,7 +917,9 @@ test("in a host's shadow root the form gets its styles; catalogue objects are re
     // Whether Hồ Chí Minh (79) is one of the list's options.
     const valid = async (catalogs) => {
       const handle = await mount(host, definition, { drafts: false, history: false, catalogs });
-      const taken = await handle.prefill({ values: { p: { value: '79', source: 't', locked: false } } }).then(() => true, () => false);
+      // A value no option fits is left to the citizen.
+      const left = await handle.prefill({ values: { p: { value: '79', source: 't', locked: false } } });
+      const taken = left.length === 0;
       handle.destroy();
       return taken;
     };

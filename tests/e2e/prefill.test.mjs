@@ -348,3 +348,28 @@ test("a member's row bundle with a field the group lacks is refused whole: the r
   assert.equal(await row(0, 'm_name').getAttribute('readonly'), null);
   await context.close();
 });
+
+test("a member's row value its field cannot hold is left to the citizen and named; the rest of the row fills and locks", async (t) => {
+  if (!env.portal) return skip(t);
+  const errors = [];
+  const { context, page, member, add, row, typePin } = await atMembers(async (p) => {
+    // A portal's back end whose relationship codes the form does not use.
+    await p.route('**/api/prefill/**/row?*', async (route) => {
+      const res = await route.fetch();
+      const bundle = await res.json();
+      bundle.values.m_relationship = { value: 'zzz', source: 'member.relationship_to_head', locked: true };
+      return route.fulfill({ response: res, body: JSON.stringify(bundle) });
+    });
+    await p.exposeFunction('failed', (message) => errors.push(message));
+    await p.addInitScript(() => document.addEventListener('tokhai-error', (e) => window.failed(String(e.detail.error?.message))));
+  });
+
+  await add.click();
+  await typePin(0, member.pin);
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  assert.equal((await row(0, 'm_name').inputValue()).toUpperCase(), member.full_name.toUpperCase());
+  assert.deepEqual(errors, ["prefill: left to the citizen, as their fields cannot hold these values: 'm_relationship' (option.unknown)"]);
+  assert.equal(await row(0, 'm_relationship').inputValue(), '', 'left to the citizen');
+  assert.equal(await row(0, 'm_relationship').isDisabled(), false);
+  await context.close();
+});

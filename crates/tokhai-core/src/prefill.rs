@@ -1053,12 +1053,15 @@ pub struct BundleContext<'a> {
 
 /// Problems with a (signature-checked) bundle for a submission: wrong form or citizen, expiry,
 /// locked values changed, cleared or left out (`shown`: whether the form shows a field, by path, with
-/// these values; a locked field it hides is rightly left out).
+/// these values; a locked field it hides is rightly left out). A locked value its field cannot hold
+/// (`fits` false, by path or row field id: an option the field lacks) binds nothing: the widget left
+/// it to the citizen.
 pub fn check_bundle(
     bundle: &PrefillBundle,
     ctx: BundleContext<'_>,
     values: &Json,
     shown: &dyn Fn(&str) -> bool,
+    fits: &dyn Fn(&str, &Json) -> bool,
 ) -> Vec<Issue> {
     if bundle.format != BUNDLE_FORMAT {
         return vec![Issue::error("", "prefill.format").with("format", bundle.format)];
@@ -1073,13 +1076,13 @@ pub fn check_bundle(
         return vec![Issue::error("", "prefill.expired")];
     }
     if let Some(scope) = &bundle.row {
-        return check_rows(bundle, scope, ctx.form, values, shown);
+        return check_rows(bundle, scope, ctx.form, values, shown, fits);
     }
     let kinds = field_kinds(ctx.form);
     bundle
         .values
         .iter()
-        .filter(|(_, p)| p.locked)
+        .filter(|(path, p)| p.locked && fits(path, &p.value))
         .filter_map(|(path, p)| {
             let kind = *kinds.get(path.as_str())?;
             locked_changed(kind, values.get(path), p, shown(path)).then(|| Issue::error(path, "prefill.locked_changed"))
@@ -1095,13 +1098,18 @@ fn check_rows(
     form: &FormDef,
     values: &Json,
     shown: &dyn Fn(&str) -> bool,
+    fits: &dyn Fn(&str, &Json) -> bool,
 ) -> Vec<Issue> {
     let Some((group, key)) = member_group(form, &scope.group) else {
         return vec![Issue::error(&scope.group, "prefill.form_mismatch").with("form", &bundle.form_id)];
     };
     let mut issues = Vec::new();
     for (i, row) in member_rows(values, &scope.group, key, &scope.member) {
-        for (field, p) in bundle.values.iter().filter(|(_, p)| p.locked) {
+        for (field, p) in bundle
+            .values
+            .iter()
+            .filter(|(field, p)| p.locked && fits(field, &p.value))
+        {
             let Some(kind) = group.fields.iter().flatten().find(|f| &f.id == field).map(|f| f.kind) else {
                 continue;
             };
@@ -1440,17 +1448,20 @@ mod tests {
         };
         let same = json!({"full_name": "Nguye\u{302}\u{303}n  Văn An", "dob": "15/01/1990", "email": "a@b.vn",
                           "residence": {"province": "01", "commune": "00004", "street": "Số 12 Phố Hàng Bài"}});
-        assert_eq!(check_bundle(&b, ctx, &same, &|_| true), vec![]);
+        assert_eq!(check_bundle(&b, ctx, &same, &|_| true, &|_, _| true), vec![]);
         // A locked value left out is a change where the form shows its field, and none where it hides it.
         let mut left_out = same.clone();
         left_out.as_object_mut().unwrap().remove("full_name");
-        let found = check_bundle(&b, ctx, &left_out, &|_| true);
+        let found = check_bundle(&b, ctx, &left_out, &|_| true, &|_, _| true);
         assert_eq!(found, [Issue::error("full_name", "prefill.locked_changed")]);
-        assert_eq!(check_bundle(&b, ctx, &left_out, &|path| path != "full_name"), vec![]);
+        assert_eq!(
+            check_bundle(&b, ctx, &left_out, &|path| path != "full_name", &|_, _| true),
+            vec![]
+        );
         let changed = json!({"full_name": "Nguyễn Văn Ân", "dob": null,
                              "residence": {"province": "01", "commune": "00008", "street": "Số 12 Phố Hàng Bài"},
                              "hometown": {"province": "01"}});
-        let codes: Vec<_> = check_bundle(&b, ctx, &changed, &|_| true)
+        let codes: Vec<_> = check_bundle(&b, ctx, &changed, &|_| true, &|_, _| true)
             .into_iter()
             .map(|i| (i.path, i.code))
             .collect();
@@ -1462,19 +1473,29 @@ mod tests {
                 ("residence".into(), "prefill.locked_changed".into())
             ]
         );
+        // A locked value its field cannot hold was left to the citizen: whatever they sent stands.
+        let unfit = |path: &str, _: &Json| path != "full_name";
+        let codes: Vec<_> = check_bundle(&b, ctx, &changed, &|_| true, &unfit)
+            .into_iter()
+            .map(|i| i.path)
+            .collect();
+        assert_eq!(codes, ["dob", "residence"]);
         let late = BundleContext { now: 2_001, ..ctx };
-        assert_eq!(check_bundle(&b, late, &same, &|_| true)[0].code, "prefill.expired");
+        assert_eq!(
+            check_bundle(&b, late, &same, &|_| true, &|_, _| true)[0].code,
+            "prefill.expired"
+        );
         let other = BundleContext {
             subject: Some("001090099999"),
             ..ctx
         };
         assert_eq!(
-            check_bundle(&b, other, &same, &|_| true)[0].code,
+            check_bundle(&b, other, &same, &|_| true, &|_, _| true)[0].code,
             "prefill.subject_mismatch"
         );
         let anonymous = BundleContext { subject: None, ..ctx };
         assert_eq!(
-            check_bundle(&b, anonymous, &same, &|_| true)[0].code,
+            check_bundle(&b, anonymous, &same, &|_| true, &|_, _| true)[0].code,
             "prefill.subject_mismatch"
         );
     }
@@ -1630,10 +1651,10 @@ mod tests {
             {"m_pin": "001090099999", "m_name": "Trần Bình", "m_dob": "2001-01-01"},
             {"m_pin": "001090012345", "m_name": "Nguyễn Văn An", "m_dob": "1990-01-15", "m_note": "x"}
         ]});
-        assert_eq!(check_bundle(&b, ctx, &rows, &|_| true), vec![]);
+        assert_eq!(check_bundle(&b, ctx, &rows, &|_| true, &|_, _| true), vec![]);
         let mut changed = rows.clone();
         changed["members"][1]["m_name"] = json!("Nguyễn Văn Ân");
-        let found: Vec<_> = check_bundle(&b, ctx, &changed, &|_| true)
+        let found: Vec<_> = check_bundle(&b, ctx, &changed, &|_| true, &|_, _| true)
             .into_iter()
             .map(|i| (i.path, i.code))
             .collect();
@@ -1641,13 +1662,15 @@ mod tests {
             found,
             [("members[1].m_name".to_owned(), "prefill.locked_changed".to_owned())]
         );
+        let unfit = |field: &str, _: &Json| field != "m_name";
+        assert_eq!(check_bundle(&b, ctx, &changed, &|_| true, &unfit), vec![]);
         let mut left_out = rows.clone();
         left_out["members"][1].as_object_mut().unwrap().remove("m_name");
-        let found = check_bundle(&b, ctx, &left_out, &|_| true);
+        let found = check_bundle(&b, ctx, &left_out, &|_| true, &|_, _| true);
         assert_eq!(found, [Issue::error("members[1].m_name", "prefill.locked_changed")]);
         // A row with another PIN is the citizen's own: the bundle is simply unused.
         changed["members"][1]["m_pin"] = json!("001090077777");
-        assert_eq!(check_bundle(&b, ctx, &changed, &|_| true), vec![]);
+        assert_eq!(check_bundle(&b, ctx, &changed, &|_| true, &|_, _| true), vec![]);
         let p = provenance(&f, None, &[b], &rows);
         assert_eq!(
             p["members"]["rows"],

@@ -447,13 +447,15 @@ fn check(
     };
     // A locked value left out of a field the form shows is a change.
     let shown = |path: &str| session.is_shown(path);
+    // A locked value its field cannot hold was left to the citizen (the widget does not fill it).
+    let fits = |path: &str, value: &Json_| session.misfit(path, value).is_none();
     let ctx = BundleContext {
         form: form.def(),
         subject: login.map(|l| l.subject.as_str()),
         now: now / 1000,
     };
     let mut verify = |bundle: Option<&PrefillBundle>, path: &str| match bundle {
-        Some(b) if state.keys.verify(b) => issues.extend(check_bundle(b, ctx, &sub.values, &shown)),
+        Some(b) if state.keys.verify(b) => issues.extend(check_bundle(b, ctx, &sub.values, &shown, &fits)),
         Some(_) => issues.push(Issue::error(path, "prefill.signature_invalid")),
         None => issues.push(Issue::error(path, "prefill.format")),
     };

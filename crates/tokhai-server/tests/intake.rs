@@ -6,6 +6,7 @@ mod common;
 use common::{config, postgres_url, submission, values_from, Client};
 use serde_json::{json, Value};
 use std::io::Write;
+use tokhai_core::prefill::PrefillBundle;
 use tokhai_server::config::Config;
 
 fn code(body: &Value) -> (&str, &str) {
@@ -345,6 +346,38 @@ async fn a_value_not_in_canonical_form_is_refused_with_the_canonical_one() {
         )
         .await;
     assert_eq!(status, 201, "{body}");
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn a_locked_value_its_field_cannot_hold_is_the_citizens_to_give() {
+    let running = tokhai_server::start(config("unfit")).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (_, bundle) = client.get("/api/prefill/demo").await;
+    let values = values_from(&bundle);
+    // A portal's own back end signs a sex its form does not offer: the widget leaves it to the citizen.
+    let mut unfit: PrefillBundle = serde_json::from_value(bundle).expect("a bundle");
+    let sex = unfit.values.get_mut("sex").expect("sex is prefilled");
+    (sex.value, sex.locked) = (json!("khac"), true);
+    running.state.keys.sign(&mut unfit);
+    let unfit = serde_json::to_value(&unfit).expect("JSON");
+    let (status, body) = client
+        .post("/api/submissions", &submission(&running, "demo", &values, Some(&unfit)))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let sex = &body["receipt"]["provenance"]["sex"];
+    assert_eq!(sex["source"], "citizen", "{body}");
+    // Its other locked values still bind.
+    let mut renamed = values.clone();
+    renamed["full_name"] = json!("Trần Văn Bình");
+    let (status, body) = client
+        .post(
+            "/api/submissions",
+            &submission(&running, "demo", &renamed, Some(&unfit)),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (422, ("prefill.locked_changed", "full_name")));
     running.task.abort();
 }
 

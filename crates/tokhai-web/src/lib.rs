@@ -101,6 +101,15 @@ fn parse(json: &str, what: &str) -> Result<Json, JsError> {
     parse_unique(json.as_bytes()).map_err(not_json)
 }
 
+/// What a prefill left to the citizen as JSON text (none while the form is busy), or why it was refused.
+fn left_out(outcome: Option<Result<Json, String>>) -> Result<String, JsError> {
+    match outcome {
+        Some(Ok(left)) => Ok(left.to_string()),
+        Some(Err(e)) => Err(JsError::new(&e)),
+        None => Ok("[]".into()),
+    }
+}
+
 /// Options catalogues parsed once and shared by every form mounted with them.
 #[wasm_bindgen]
 pub struct CatalogSet {
@@ -316,23 +325,19 @@ impl Widget {
         self.inner.with(|s| s.uploaded(path, references, refusal));
     }
 
-    /// Fills fields from a prefill bundle (JSON `{values: {path: {value, source, locked}}, ...}`).
-    pub fn prefill(&self, bundle: &str) -> Result<(), JsError> {
+    /// Fills fields from a prefill bundle (JSON `{values: {path: {value, source, locked}}, ...}`); returns
+    /// the entries left to the citizen (JSON `[{path, code}]`: values their fields cannot hold).
+    pub fn prefill(&self, bundle: &str) -> Result<String, JsError> {
         let json = parse(bundle, "prefill: the bundle")?;
-        self.inner
-            .peek(|s| s.prefill(json))
-            .unwrap_or(Ok(()))
-            .map_err(|e| JsError::new(&e))
+        left_out(self.inner.peek(|s| s.prefill(json)))
     }
 
-    /// Fills the rows of a household member from a signed row bundle (JSON `{row: {group, member}, values, ...}`).
+    /// Fills the rows of a household member from a signed row bundle (JSON `{row: {group, member}, values, ...}`);
+    /// returns the entries left to the citizen, as `prefill` does.
     #[wasm_bindgen(js_name = prefillRow)]
-    pub fn prefill_row(&self, bundle: &str) -> Result<(), JsError> {
+    pub fn prefill_row(&self, bundle: &str) -> Result<String, JsError> {
         let json = parse(bundle, "prefill: the bundle")?;
-        self.inner
-            .with(|s| s.prefill_row(json))
-            .unwrap_or(Ok(()))
-            .map_err(|e| JsError::new(&e))
+        left_out(self.inner.with(|s| s.prefill_row(json)))
     }
 
     /// The filing's timeline as JSON (`{login_at, fields_total, fields_prefilled, events}`), for the

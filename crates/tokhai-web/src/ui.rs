@@ -123,6 +123,8 @@ pub enum Word {
     PrefillFailed,
     /// National data came with a refusal (the back end checked the answers against it) and was filled in.
     PrefillApplied,
+    /// Some national data could not be filled in (a value its field cannot hold): the citizen types it.
+    PrefillPartial,
     /// A PIN typed in a household member's row is not in the citizen's household.
     MemberNotFound,
     /// A household member's details could not be fetched yet (no connection): asked again.
@@ -311,6 +313,10 @@ impl Word {
                 "Chưa lấy được thông tin từ Cơ sở dữ liệu quốc gia về dân cư. Bạn vẫn có thể tự nhập và nộp tờ khai.",
                 "Your details could not be fetched from the national population database. You can still fill in \
                  and submit the form yourself.",
+            ),
+            Word::PrefillPartial => (
+                "Một số thông tin không điền sẵn được vào tờ khai. Vui lòng tự nhập các ô còn trống.",
+                "Some of your details could not be filled in for you. Please fill in the empty boxes yourself.",
             ),
             Word::OpenElsewhere => (
                 "Tờ khai này đang được mở ở một thẻ khác của trình duyệt. Để không mất thông tin, vui lòng chỉ khai \

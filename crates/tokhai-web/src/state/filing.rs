@@ -26,6 +26,7 @@ pub fn status_word(name: &str) -> Option<Word> {
         "prefill_loading" => Word::PrefillLoading,
         "prefill_failed" => Word::PrefillFailed,
         "prefill_applied" => Word::PrefillApplied,
+        "prefill_partial" => Word::PrefillPartial,
         "member_not_found" => Word::MemberNotFound,
         "member_retrying" => Word::MemberRetrying,
         "open_elsewhere" => Word::OpenElsewhere,

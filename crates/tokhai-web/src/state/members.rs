@@ -4,7 +4,7 @@
 use super::{object, refuse_if_any, State};
 use crate::ui::Word;
 use serde_json::Value as Json;
-use tokhai_core::prefill::member_key;
+use tokhai_core::prefill::{member_key, PrefillValue};
 use tokhai_core::vn::pin;
 
 /// A household member's row values, signed by the portal (see `prefill_row`).
@@ -59,8 +59,10 @@ impl State {
         }
     }
 
-    /// Fills the rows of a household member from a signed row bundle (`{row: {group, member}, values}`).
-    pub fn prefill_row(&mut self, bundle: Json) -> Result<(), String> {
+    /// Fills the rows of a household member from a signed row bundle (`{row: {group, member}, values}`),
+    /// but for the entries it returns (`[{path, code}]`, by row field id: values their fields cannot hold,
+    /// left to the citizen); or refuses the whole bundle.
+    pub fn prefill_row(&mut self, bundle: Json) -> Result<Json, String> {
         let scope = bundle.get("row").ok_or("prefill: the bundle is not a member's row")?;
         let (Some(group), Some(member)) = (scope["group"].as_str(), scope["member"].as_str()) else {
             return Err("prefill: the row bundle names no group or member".into());
@@ -82,16 +84,17 @@ impl State {
             .iter()
             .filter_map(|(field, pv)| {
                 if row_fields.iter().any(|f| f.id == *field) {
-                    self.entry_problem(field, pv)
+                    PrefillValue::shape_problem(field, pv)
                 } else {
                     Some(format!("'{group}' has no field '{field}'"))
                 }
             })
             .collect();
         refuse_if_any(problems)?;
+        let left_out = self.unfit_entries(values.iter());
         let fields = values
             .iter()
-            .filter(|(f, _)| **f != key)
+            .filter(|(f, _)| **f != key && !left_out.iter().any(|u| u["path"] == **f))
             .map(|(f, pv)| (f.clone(), pv["locked"].as_bool().unwrap_or(false)))
             .collect();
         self.member_rows.retain(|m| !(m.group == group && m.member == member));
@@ -112,7 +115,7 @@ impl State {
             self.set_status(None);
         }
         self.notify(Word::MemberFilled.get(&self.lang).to_owned());
-        Ok(())
+        Ok(Json::Array(left_out))
     }
 
     /// Puts a member's signed values into every row of `group` that names the member, and marks them.
@@ -123,12 +126,8 @@ impl State {
         let Some(filled) = self.member_rows.iter().find(|m| m.group == group && m.member == member) else {
             return;
         };
-        let values: Vec<(String, Json)> = filled.bundle["values"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(f, _)| **f != key)
-            .map(|(f, pv)| (f.clone(), pv["value"].clone()))
+        let values: Vec<(String, Json)> = (filled.fields.iter())
+            .map(|(f, _)| (f.clone(), filled.bundle["values"][f]["value"].clone()))
             .collect();
         let rows = self.session.values()[group].as_array().cloned().unwrap_or_default();
         let mut kept = Vec::new();

@@ -1487,9 +1487,10 @@ impl State {
         self.session.values()
     }
 
-    /// Fills fields from a prefill bundle (`{ values: { path: { value, source, locked } } }`), or
-    /// refuses the whole bundle, naming every entry that is wrong, and fills nothing.
-    pub fn prefill(&mut self, bundle: Json) -> Result<(), String> {
+    /// Fills fields from a prefill bundle (`{ values: { path: { value, source, locked } } }`), but for
+    /// the entries it returns (`[{path, code}]`: values their fields cannot hold, left to the citizen);
+    /// or refuses the whole bundle, naming every malformed entry or unknown path, and fills nothing.
+    pub fn prefill(&mut self, bundle: Json) -> Result<Json, String> {
         let values = bundle
             .get("values")
             .and_then(Json::as_object)
@@ -1498,14 +1499,16 @@ impl State {
             .iter()
             .filter_map(|(path, pv)| match self.session.check_input(path) {
                 Err(e) => Some(e.to_string()),
-                Ok(()) => self.entry_problem(path, pv),
+                Ok(()) => PrefillValue::shape_problem(path, pv),
             })
             .collect();
         refuse_if_any(problems)?;
+        let left_out = self.unfit_entries(values.iter());
         for (path, pv) in values {
             let (value, locked) = (pv["value"].clone(), pv["locked"] == true);
             // What the citizen typed before national data arrived stays theirs.
-            if !locked && self.edited.iter().any(|p| top_field(p) == path) {
+            let typed = !locked && self.edited.iter().any(|p| top_field(p) == path);
+            if typed || left_out.iter().any(|u| u["path"] == **path) {
                 continue;
             }
             let patches = self.session.input(path, value.clone()).unwrap_or_default();
@@ -1520,17 +1523,19 @@ impl State {
             // A bundle that comes with a refusal finds the citizen on the review page.
             self.build_review();
         }
-        Ok(())
+        Ok(Json::Array(left_out))
     }
 
-    /// What keeps a bundle's entry for field `id` from being shown: its shape, or a value that cannot be
-    /// the field's (a date that does not exist, an unknown option), which a citizen could not correct
-    /// once locked.
-    pub(super) fn entry_problem(&self, id: &str, entry: &Json) -> Option<String> {
-        PrefillValue::shape_problem(id, entry).or_else(|| {
-            let misfit = self.session.misfit(id, &entry["value"])?;
-            Some(format!("'{id}' does not fit its field ({})", misfit.code))
-        })
+    /// The entries (`path` or row field id → `{value, …}`) whose value cannot be their field's (a date
+    /// that does not exist, an option the field lacks), as `{path, code}`: locked, the citizen could not
+    /// correct them, so they are left to the citizen (the server's check of the bundle agrees).
+    pub(super) fn unfit_entries<'a>(&self, entries: impl Iterator<Item = (&'a String, &'a Json)>) -> Vec<Json> {
+        entries
+            .filter_map(|(path, entry)| {
+                let misfit = self.session.misfit(path, &entry["value"])?;
+                Some(object([("path", path.as_str().into()), ("code", misfit.code.into())]))
+            })
+            .collect()
     }
 
     /// Shows where a value came from, and makes a locked one read-only.
