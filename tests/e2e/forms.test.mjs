@@ -477,7 +477,7 @@ test("Birth registration: the requester's relationship to the child agrees with 
   await c.check('father_unknown');
   // Said at once, where the tick is, first; then what the child was to follow from the father.
   assert.deepEqual(await c.next(), [
-    'Bạn khai là cha của trẻ nên cha đã xác định được',
+    'Chưa xác định được cha: Bạn khai là cha của trẻ nên cha đã xác định được',
     'Chưa xác định được cha: dân tộc của trẻ theo dân tộc của mẹ',
     'Chưa xác định được cha: quê quán của trẻ theo quê quán của mẹ',
   ]);

@@ -394,7 +394,8 @@ pub struct RuleDef {
     pub check: String,
     /// Stable issue code, e.g. `custom.move_date_after_birth`.
     pub code: String,
-    /// Message shown when the rule fails; `{label}` in it is the label of the field it is shown at.
+    /// Message shown when the rule fails; `{label}` in it is the label of the field it is shown at. One that
+    /// names its field neither so nor in the label's words is led by `{label}: ` (a summary reads it alone).
     pub message: Text,
     /// Whether a failure only warns.
     #[serde(default, skip_serializing_if = "is_false")]

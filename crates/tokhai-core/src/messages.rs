@@ -8,6 +8,7 @@ use crate::definition::{FieldDef, Text};
 use crate::form::{Field, Form};
 use crate::issue::Issue;
 use crate::path;
+use crate::text::search_key;
 
 /// Templates by code: `{label}` is the field's label, other `{names}` are the issue's parameters.
 const CATALOG: &[(&str, &str, &str)] = &[
@@ -142,7 +143,7 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
         match CATALOG.iter().find(|(code, _, _)| *code == words) {
             Some((_, vi, english)) => if en { english } else { vi }.to_string(),
             None => match form.custom_message(&issue.code) {
-                Some(text) => text.get(lang).to_owned(),
+                Some(text) => led_by_label(text.get(lang), issue, form, lang),
                 None if en => format!("{{label}}: the value is not valid ({})", issue.code),
                 None => format!("{{label}}: giá trị không hợp lệ ({})", issue.code),
             },
@@ -171,6 +172,17 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
         out = out.replace(&format!("{{{name}}}"), &value);
     }
     out
+}
+
+/// A definition's own message, led by `{label}` when it names its field neither so nor in the label's
+/// words: read alone in the error summary, it must say which answer it is about.
+fn led_by_label(message: &str, issue: &Issue, form: &Form, lang: &str) -> String {
+    let field = form.field(path::field_id(&issue.path));
+    let named = |label: &str| message.contains("{label}") || search_key(message).contains(&search_key(label));
+    match field {
+        Some(field) if !named(field.label.get(lang)) => format!("{{label}}: {message}"),
+        _ => message.to_owned(),
+    }
 }
 
 /// A byte count for people: `850 KB` (whole kilobytes, rounded up, under a megabyte), `2 MB`, `2,4 MB`
