@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{config, postgres_url, submission, values_from, Client};
+use common::{config, postgres, submission, values_from, Client};
 use serde_json::{json, Value};
 use std::io::Write;
 use tokhai_core::prefill::PrefillBundle;
@@ -238,7 +238,7 @@ async fn intake_rules_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn intake_rules_on_postgres() {
-    let Some(url) = postgres_url() else { return };
+    let Some((url, _held)) = postgres().await else { return };
     let mut c = config("intake-pg");
     c.database_url = Some(url);
     c.registry_seed = 2027;

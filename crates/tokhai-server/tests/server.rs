@@ -4,7 +4,7 @@ mod common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::{config, postgres_url, submission, values_from, Client};
+use common::{config, postgres, submission, values_from, Client};
 use serde_json::{json, Value};
 use std::io::Write;
 use tokhai_core::prefill::PrefillBundle;
@@ -307,7 +307,7 @@ async fn citizen_path_on_sqlite() {
 
 #[tokio::test]
 async fn citizen_path_on_postgres() {
-    let Some(url) = postgres_url() else { return };
+    let Some((url, _held)) = postgres().await else { return };
     let mut c = config("postgres");
     c.database_url = Some(url.clone());
     // The full-size registry, so that its generation and insertion are measured on PostgreSQL too.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{config, postgres_url, submission, values_from, Client};
+use common::{config, postgres, submission, values_from, Client};
 use serde_json::{json, Value};
 use tokhai_server::config::Config;
 
@@ -32,7 +32,7 @@ async fn beacons_are_checked_clamped_and_summed_up_on_sqlite() {
 
 #[tokio::test]
 async fn beacons_are_checked_clamped_and_summed_up_on_postgres() {
-    let Some(url) = postgres_url() else { return };
+    let Some((url, _held)) = postgres().await else { return };
     let mut c = config("timings-pg");
     c.database_url = Some(url);
     c.registry_seed = 2028;
@@ -449,7 +449,7 @@ async fn a_citizen_s_beacons_invent_no_more_than_a_day_s_share_of_abandoned_fili
 
 #[tokio::test]
 async fn a_citizen_s_beacons_invent_no_more_than_a_day_s_share_of_abandoned_filings_on_postgres() {
-    let Some(url) = postgres_url() else { return };
+    let Some((url, _held)) = postgres().await else { return };
     let mut c = config("open-filings-pg");
     c.database_url = Some(url);
     c.registry_seed = 2030;

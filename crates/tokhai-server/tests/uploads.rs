@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{config, postgres_url, submission, values_from, Client};
+use common::{config, postgres, submission, values_from, Client};
 use serde_json::{json, Value};
 use std::io::Write;
 use tokhai_server::config::Config;
@@ -370,7 +370,7 @@ async fn uploads_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_on_postgres() {
-    let Some(url) = postgres_url() else { return };
+    let Some((url, _held)) = postgres().await else { return };
     let mut c = config("uploads-pg");
     c.database_url = Some(url);
     c.registry_seed = 2029;

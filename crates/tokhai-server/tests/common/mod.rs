@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tokhai_server::config::Config;
 use tokhai_server::Running;
+use tokio::sync::{Mutex, MutexGuard};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -64,10 +65,13 @@ pub fn config(name: &str) -> Config {
     c
 }
 
-/// The PostgreSQL URL for tests, or `None` with the reason printed.
-pub fn postgres_url() -> Option<String> {
+/// The tests of a file run at once, and share the PostgreSQL database: one at a time holds it.
+static POSTGRES: Mutex<()> = Mutex::const_new(());
+
+/// The PostgreSQL URL for tests with the database held until the guard drops, or `None` with the reason printed.
+pub async fn postgres() -> Option<(String, MutexGuard<'static, ()>)> {
     match std::env::var("TOKHAI_TEST_PG").ok().filter(|v| !v.is_empty()) {
-        Some(url) => Some(url),
+        Some(url) => Some((url, POSTGRES.lock().await)),
         None => {
             // Written past the test harness's capture so that the reason shows in every run.
             let _ = writeln!(
