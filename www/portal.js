@@ -1,6 +1,6 @@
 // The development portal page: lists the procedures (GET /api/forms), reads the login (GET /api/me) so
 // that the filing clock starts at the login and drafts are kept per citizen, then adds the form the
-// address names (`/?form=ct01`, the default) with the back end's endpoints.
+// address names (`/?form=ct01`, the default; one it does not have is said so) with the back end's endpoints.
 import { clearDrafts } from '/pkg/index.js';
 import { inLanguage } from './text.js';
 
@@ -9,14 +9,15 @@ const json = (url) =>
     .then((res) => (res.ok ? res.json() : {}))
     .catch(() => ({}));
 const [me, { forms = [] }] = await Promise.all([json('/api/me'), json('/api/forms')]);
-const wanted = new URLSearchParams(location.search).get('form') ?? 'ct01';
-const chosen = forms.find((f) => f.id === wanted) ?? forms.find((f) => f.id === 'ct01') ?? { id: 'ct01', url: '/forms/ct01.json' };
+const asked = new URLSearchParams(location.search).get('form');
+// A procedure the portal does not have is said so, never replaced by another one the citizen did not ask for.
+const chosen = forms.find((f) => f.id === (asked ?? 'ct01')) ?? (asked === null ? { id: 'ct01', url: '/forms/ct01.json' } : null);
 
 const list = document.getElementById('procedures');
 const links = forms.map((f) => {
   const a = document.createElement('a');
   a.href = `/?form=${encodeURIComponent(f.id)}`;
-  if (f.id === chosen.id) a.setAttribute('aria-current', 'page');
+  if (f.id === chosen?.id) a.setAttribute('aria-current', 'page');
   const li = document.createElement('li');
   li.append(a);
   list.append(li);
@@ -30,7 +31,7 @@ const PLACES = {
   vi: { review: 'Kiểm tra lại tờ khai', done: 'Đã gửi tờ khai', error: 'Lỗi' },
   en: { review: 'Check your answers', done: 'Declaration sent', error: 'Error' },
 };
-const definition = await json(chosen.url);
+const definition = chosen ? await json(chosen.url) : {};
 const page = { lang: 'vi', place: null, errors: false };
 const show = () => {
   const { lang, place, errors } = page;
@@ -45,48 +46,66 @@ const show = () => {
   }
   for (const [a, f] of links) a.textContent = inLanguage(f.title, lang) || f.id;
   const here = place === 'review' || place === 'done' ? PLACES[lang][place] : inLanguage(definition.steps?.[place]?.title, lang);
-  const parts = [here, inLanguage(chosen.title, lang), PAGE[lang]].filter(Boolean);
+  const parts = [here, inLanguage(chosen?.title, lang), PAGE[lang]].filter(Boolean);
   document.title = `${errors ? `${PLACES[lang].error}: ` : ''}${parts.join(' — ')}`;
 };
 show();
 
-const form = document.createElement('tokhai-form');
-const attributes = {
-  src: chosen.url,
-  lang: 'vi',
-  catalogs: '/catalogs/admin-units.json',
-  prefill: `/api/prefill/${chosen.id}`,
-  action: '/api/submissions',
-  uploads: '/api/uploads',
-  'timings-endpoint': '/api/timings',
-  'satisfaction-endpoint': '/api/satisfaction',
-};
-if (me.logged_in) {
-  // The filing's clock starts at the login, or at the dossier this citizen filed since.
-  attributes['login-at'] = String(me.filing_from ?? me.login_at);
-  // Drafts are the citizen's, sealed with their own key: the next person on the computer cannot open them.
-  attributes.subject = me.subject_key;
-  attributes['draft-key'] = me.draft_key;
-} else {
-  // Nobody known: nothing typed is left on a computer others may use.
-  attributes.drafts = 'off';
-}
-for (const [name, value] of Object.entries(attributes)) form.setAttribute(name, value);
-const on = (type, change) =>
-  form.addEventListener(`tokhai-${type}`, ({ detail }) => {
-    change(detail);
-    show();
+const form = chosen && fileIn(chosen);
+if (!chosen) noSuchProcedure(asked);
+
+/** The form of procedure `chosen` in the filing card, with the back end's endpoints. */
+function fileIn(chosen) {
+  const form = document.createElement('tokhai-form');
+  const attributes = {
+    src: chosen.url,
+    lang: 'vi',
+    catalogs: '/catalogs/admin-units.json',
+    prefill: `/api/prefill/${chosen.id}`,
+    action: '/api/submissions',
+    uploads: '/api/uploads',
+    'timings-endpoint': '/api/timings',
+    'satisfaction-endpoint': '/api/satisfaction',
+  };
+  if (me.logged_in) {
+    // The filing's clock starts at the login, or at the dossier this citizen filed since.
+    attributes['login-at'] = String(me.filing_from ?? me.login_at);
+    // Drafts are the citizen's, sealed with their own key: the next person on the computer cannot open them.
+    attributes.subject = me.subject_key;
+    attributes['draft-key'] = me.draft_key;
+  } else {
+    // Nobody known: nothing typed is left on a computer others may use.
+    attributes.drafts = 'off';
+  }
+  for (const [name, value] of Object.entries(attributes)) form.setAttribute(name, value);
+  const on = (type, change) =>
+    form.addEventListener(`tokhai-${type}`, ({ detail }) => {
+      change(detail);
+      show();
+    });
+  on('ready', () => (page.lang = form.handle?.language ?? page.lang));
+  on('language', ({ lang }) => (page.lang = lang));
+  on('step', ({ index, id }) => Object.assign(page, { place: id === 'review' ? 'review' : index, errors: false }));
+  on('invalid', () => (page.errors = true));
+  on('refused', ({ status }) => {
+    page.errors = true;
+    if (status === 401) offerLogin();
   });
-on('ready', () => (page.lang = form.handle?.language ?? page.lang));
-on('language', ({ lang }) => (page.lang = lang));
-on('step', ({ index, id }) => Object.assign(page, { place: id === 'review' ? 'review' : index, errors: false }));
-on('invalid', () => (page.errors = true));
-on('refused', ({ status }) => {
-  page.errors = true;
-  if (status === 401) offerLogin();
-});
-on('submitted', () => Object.assign(page, { place: 'done', errors: false }));
-document.getElementById('filing').append(form);
+  on('submitted', () => Object.assign(page, { place: 'done', errors: false }));
+  document.getElementById('filing').append(form);
+  return form;
+}
+
+/** Says that the address names no procedure of this portal (`?form=` wrong), where the form would be. */
+function noSuchProcedure(id) {
+  const p = document.createElement('p');
+  p.className = 'portal-unknown';
+  p.setAttribute('role', 'alert');
+  p.textContent = `Cổng không có thủ tục “${id}”. Vui lòng chọn một thủ tục trong danh sách.`;
+  p.dataset.en = `This portal has no procedure “${id}”. Please choose one from the list.`;
+  document.getElementById('filing').append(p);
+  show();
+}
 
 /**
  * A login that expired while the citizen filled the form: the form says so and keeps the answers; the

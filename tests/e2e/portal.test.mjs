@@ -142,7 +142,7 @@ test('the portal page follows the form: its language, and a title that says wher
   await context.close();
 });
 
-test('the portal lists every procedure and opens the one its address names, prefilled', async (t) => {
+test('the portal lists every procedure and opens the one its address names, prefilled; one it does not have is said so', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context, citizen } = await loggedIn(env.browser, env.portal);
   const page = await context.newPage();
@@ -165,9 +165,13 @@ test('the portal lists every procedure and opens the one its address names, pref
   const name = page.locator('tokhai-form input[data-path="full_name"]');
   assert.equal(await name.inputValue(), citizen.full_name.toUpperCase(), 'prefilled (in capitals, as form 03 asks) for this procedure too');
 
-  await page.goto(`${env.portal.url}/?form=no_such_form`);
-  await page.waitForSelector('tokhai-form .tk-prov');
-  assert.equal(await page.getAttribute('tokhai-form', 'src'), '/forms/ct01.json', 'an unknown procedure falls back to CT01');
+  // A link with the definition's file name, not the procedure's id: said so, not another procedure.
+  await page.goto(`${env.portal.url}/?form=judicial-record`);
+  const notice = page.locator('#filing [role=alert]');
+  await notice.waitFor();
+  assert.equal(await notice.textContent(), 'Cổng không có thủ tục “judicial-record”. Vui lòng chọn một thủ tục trong danh sách.');
+  assert.equal(await page.locator('tokhai-form').count(), 0, 'no form of another procedure');
+  assert.equal(await page.locator('#procedures a').count(), 3, 'the list to choose from');
   assert.deepEqual(errors, []);
   await context.close();
 });
