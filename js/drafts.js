@@ -96,12 +96,17 @@ function forget(store, id) {
   return idb(store, 'readwrite', (s) => s.delete(id)).catch(() => {});
 }
 
+/** How many times the drafts were cleared: a form mounted before the last clear saves nothing more. */
+let clears = 0;
+
 /**
  * Forgets every draft and waiting filing this browser keeps for the site, and the site's key: for a
- * portal's logout, so that the next person on the computer finds nothing of the citizen's.
+ * portal's logout, so that the next person on the computer finds nothing of the citizen's. The forms on
+ * the page save no more (a single-page app unmounts them after: their last answers are not kept).
  */
 export async function clearDrafts() {
   if (typeof indexedDB === 'undefined') return;
+  clears++;
   await draftWrites;
   await Promise.all(['drafts', 'outbox', 'keys'].map((store) => idb(store, 'readwrite', (s) => s.clear())));
   aesKey = null;
@@ -118,6 +123,9 @@ const PAGE_ID = randomId();
  */
 export function drafts(element, widget, options, dispatch, { timing, screens, prefill }) {
   const enabled = options.drafts !== false && typeof indexedDB !== 'undefined' && !!crypto.subtle;
+  /** The drafts cleared (a logout) since the form was mounted: it keeps nothing more. */
+  const clearsBefore = clears;
+  const cleared = () => clears !== clearsBefore;
   let info = null;
   let draftId = null;
   let saveTimer = null;
@@ -200,7 +208,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
    */
   const save = () => {
     cancelSave();
-    if (!enabled || done || destroyed || restoring || filedElsewhere) return saving;
+    if (!enabled || done || destroyed || restoring || filedElsewhere || cleared()) return saving;
     if (writing) {
       pending ??= saving.then(() => {
         pending = null;
@@ -242,7 +250,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
    * goes does not finish).
    */
   const saveSoon = (delay = options.draftDelay ?? 0) => {
-    if (!enabled || done || restoring) return;
+    if (!enabled || done || restoring || cleared()) return;
     const at = Date.now() + delay;
     if (saveTimer && saveAt <= at) return;
     clearTimeout(saveTimer);
@@ -321,7 +329,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
 
     /** Keeps a submission in the outbox, with the draft, before it is sent to `options.action`. */
     async queue(submission) {
-      if (!enabled) return;
+      if (!enabled || cleared()) return;
       await save();
       const waiting = { submission, action: String(options.action), queued_at: Date.now() };
       await seal('outbox', draftId, waiting, keyOf(options)).catch(() => {});

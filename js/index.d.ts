@@ -383,7 +383,8 @@ export function compileForm(definition: string | URL | FormDefinition): Promise<
 
 /**
  * Forgets every draft and waiting filing this browser keeps for the site, and the site's draft key: call
- * it when the citizen logs out, so that the next person on the computer finds nothing of theirs.
+ * it when the citizen logs out, so that the next person on the computer finds nothing of theirs. The forms
+ * mounted then save nothing more, even as they are unmounted; forms mounted after it save again.
  */
 export function clearDrafts(): Promise<void>;
 

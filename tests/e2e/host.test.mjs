@@ -780,6 +780,50 @@ test('at mount, national data a field cannot hold is named in error and left to 
   await context.close();
 });
 
+test("a single-page app's logout, clearDrafts() then the form unmounted, leaves nothing of the citizen's answers", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async (sample) => {
+    const { mount, clearDrafts } = await import('/pkg/index.js');
+    const type = (root, text) => {
+      const box = root.querySelector('input[data-path="full_name"]');
+      box.value = text;
+      for (const name of ['input', 'change']) box.dispatchEvent(new Event(name, { bubbles: true }));
+    };
+    const options = { catalogs: '/catalogs/admin-units.json' };
+    const seen = [];
+    const mounted = async () => {
+      const element = document.body.appendChild(document.createElement('div'));
+      return [element, await mount(element, sample, options)];
+    };
+    const asElement = async () => {
+      const element = document.createElement('tokhai-form');
+      element.setAttribute('catalogs', options.catalogs);
+      element.setAttribute('src', sample);
+      return [element, await document.body.appendChild(element).ready];
+    };
+    // Unmounted by destroy(), and by the element leaving the page.
+    for (const [form, unmount] of [[mounted, ([, handle]) => handle.destroy()], [asElement, ([element]) => element.remove()]]) {
+      const [element, handle] = await form();
+      await handle.restored;
+      type(element, 'Bí Mật Của An');
+      await handle.saveDraft();
+      await clearDrafts();
+      unmount([element, handle]);
+      await new Promise((ok) => setTimeout(ok, 200));
+      const next = await mount(document.body.appendChild(document.createElement('div')), sample, options);
+      await next.restored;
+      seen.push(next.values().full_name ?? null);
+      next.destroy();
+      await clearDrafts();
+    }
+    return seen;
+  }, SAMPLE);
+  assert.deepEqual(outcome, [null, null], 'the next visitor finds nothing');
+  assert.equal(await readStore(page, 'drafts'), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a bundler keeps the module that defines <tokhai-form> when an app imports it for that alone', async () => {
   const entry = fileURLToPath(new URL('../../pkg/index.js', import.meta.url));
   const { outputFiles } = await build({
