@@ -21,6 +21,17 @@ export async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => 
   return text;
 }
 
+/**
+ * The URL of endpoint `base` (relative to `doc`) with `segments` added to its path and `params` to its
+ * query: a query the portal put in it (a CSRF token) stays.
+ */
+export function endpoint(base, doc, segments, params) {
+  const url = new URL(String(base), doc.baseURI);
+  url.pathname = url.pathname.replace(/\/$/, '') + segments.map((s) => `/${encodeURIComponent(s)}`).join('');
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return url;
+}
+
 /** Waits `ms` milliseconds. */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -240,7 +240,7 @@ export interface MountOptions {
   /**
    * A prefill bundle, or the URL of the portal endpoint that returns one (a failed fetch leaves the form empty and
    * emits `error`). With a URL, a household member's PIN typed in a row filled from `member.*` fetches
-   * `<url>/row?group=&pin=` for that row.
+   * `<url>/row?group=&pin=` for that row (a query of the URL is kept).
    */
   prefill?: string | URL | PrefillBundle;
   /**
@@ -252,7 +252,8 @@ export interface MountOptions {
   action?: string | URL;
   /**
    * URL that keeps attached files (tokhai-server: `/api/uploads`): each file chosen is POSTed at once to
-   * `<uploads>/<form_id>/<field_id>?name=<file name>` (its bytes, its type as `Content-Type`), and the answer's
+   * `<uploads>/<form_id>/<field_id>?name=<file name>` (its bytes, its type as `Content-Type`; a query of the URL,
+   * such as a CSRF token, is kept before `name`), and the answer's
    * `upload` reference joins the file's metadata in the values; the filing waits for its files. Without it, the
    * values carry only each file's name, size and type. In a field taking several files (`max_files`), each choice
    * adds to the files chosen before, and each file is sent once.

@@ -1,5 +1,5 @@
 // National data: the prefill bundle applied at mount or with a refusal, and household members looked up by PIN.
-import { backoff, jsonText, online, retryable, sleep, withRetries } from './http.js';
+import { backoff, endpoint, jsonText, online, retryable, sleep, withRetries } from './http.js';
 
 /** Milliseconds before a notice says national data is slow, and before prefill is given up. */
 const PREFILL_NOTICE_AFTER = 800;
@@ -78,9 +78,7 @@ export function prefill(element, widget, options, dispatch, policy) {
      */
     async member({ group, pin }) {
       if (typeof options.prefill !== 'string' && !(options.prefill instanceof URL)) return;
-      const url = new URL(String(options.prefill), doc.baseURI);
-      url.pathname += '/row';
-      url.search = new URLSearchParams({ group, pin }).toString();
+      const url = endpoint(options.prefill, doc, ['row'], { group, pin });
       // The back end's answer (not in the household) is final; a lost connection, a timeout or a 5xx
       // is not: asked again once the connection is back, or after a pause, a few times.
       const lookUp = async (attempt, last) => {

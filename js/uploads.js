@@ -1,5 +1,5 @@
 // Attached files: the files chosen in each box, photos shrunk to fit, each file uploaded once with its progress.
-import { backoff, post, retryable, retryAfter, sleep, withRetries } from './http.js';
+import { backoff, endpoint, post, retryable, retryAfter, sleep, withRetries } from './http.js';
 
 /** Tries of one file's upload before the citizen is asked to choose it again. */
 const UPLOAD_ATTEMPTS = 3;
@@ -204,8 +204,7 @@ export function uploads(element, widget, options, dispatch, policy, formId) {
    * reference (`upload` of the answer).
    */
   const uploadFile = async (field, file, progress) => {
-    const url = new URL(`${String(options.uploads).replace(/\/$/, '')}/${encodeURIComponent(formId())}/${encodeURIComponent(field)}`, doc.baseURI);
-    url.search = new URLSearchParams({ name: file.name }).toString();
+    const url = endpoint(options.uploads, doc, [formId(), field], { name: file.name });
     const upload = async (attempt, last) => {
       const res = await post(url, file, progress);
       const answer = res ? await res.json().catch(() => null) : null;

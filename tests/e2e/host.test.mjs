@@ -824,6 +824,48 @@ test("a single-page app's logout, clearDrafts() then the form unmounted, leaves 
   await context.close();
 });
 
+test("endpoints with a query of the portal's (a CSRF token) keep it: a file's upload and a household member's lookup", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const asked = [];
+  await page.route('**/api/up/**', (route) => {
+    asked.push(route.request().url());
+    return route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ upload: 'U1' }) });
+  });
+  await page.route('**/api/pre/**', (route) => {
+    asked.push(route.request().url());
+    return route.fulfill({ status: 404, contentType: 'application/json', body: '{}' });
+  });
+  const definition = {
+    tokhai: 1, id: 'probe', version: '1', title: 'Thử',
+    steps: [{ id: 's', title: 'Bước', sections: [{ id: 'a', fields: [
+      { id: 'doc', kind: 'file', label: 'Giấy tờ' },
+      { id: 'members', kind: 'group', label: 'Thành viên', fields: [
+        { id: 'm_pin', kind: 'pin', label: 'Số định danh cá nhân', prefill: { from: 'member.pin' } },
+        { id: 'm_name', kind: 'name', label: 'Họ và tên', prefill: { from: 'member.full_name' } },
+      ] },
+    ] }] }],
+  };
+  await page.evaluate(async (definition) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    host.id = 'probe';
+    await mount(host, definition, { drafts: false, uploads: '/api/up?csrf=abc', prefill: '/api/pre/probe?portal=1' });
+  }, definition);
+  await page.setInputFiles('#probe input[type=file]', { name: 'giấy.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
+  await page.click('#probe button[data-act=add]');
+  await page.fill('#probe input[data-path="members[0].m_pin"]', '001089012345');
+  await page.press('#probe input[data-path="members[0].m_pin"]', 'Tab');
+  for (let i = 0; i < 50 && asked.length < 3; i++) await new Promise((ok) => setTimeout(ok, 50));
+  const urls = asked.map((u) => new URL(u)).map((u) => `${u.pathname}?${[...u.searchParams].map(([k, v]) => `${k}=${v}`).join('&')}`).sort();
+  assert.deepEqual(urls, [
+    '/api/pre/probe/row?portal=1&group=members&pin=001089012345',
+    '/api/pre/probe?portal=1',
+    '/api/up/probe/doc?csrf=abc&name=giấy.pdf',
+  ]);
+  assert.deepEqual(problems.filter((p) => !p.includes('404')), []);
+  await context.close();
+});
+
 test('a bundler keeps the module that defines <tokhai-form> when an app imports it for that alone', async () => {
   const entry = fileURLToPath(new URL('../../pkg/index.js', import.meta.url));
   const { outputFiles } = await build({
