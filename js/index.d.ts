@@ -263,7 +263,7 @@ export interface MountOptions {
   today?: string;
   /** Show the Vietnamese/English switch (default true). */
   languageSwitch?: boolean;
-  /** Stylesheet URL, or `false` when the page links `tokhai.css` itself. */
+  /** Stylesheet URL, or `false` to add none (none is added where the page already has `tokhai.css`, under any name). */
   styles?: string | URL | false;
   /** URL of `tokhai_web_bg.wasm` if not beside this module. */
   wasm?: string | URL;

@@ -163,13 +163,14 @@ const styles = new WeakMap();
 
 /**
  * Adds the widget's stylesheet once to the root `element` is in: the document's head, or the shadow
- * root of a host's own custom element (the document's styles do not reach into it).
+ * root of a host's own custom element (the document's styles do not reach into it); none where the page
+ * already has it (linked, or bundled under any name): one added after the host's own rules would undo them.
  */
 function addStyles(element, href) {
   const found = element.getRootNode();
   const root = found instanceof ShadowRoot ? found : element.ownerDocument;
   if (styles.has(root)) return styles.get(root);
-  if (root.querySelector('link[data-tokhai]')) {
+  if (root.querySelector('link[data-tokhai]') || styled(element)) {
     styles.set(root, Promise.resolve());
     return styles.get(root);
   }
@@ -183,4 +184,15 @@ function addStyles(element, href) {
   }));
   (root instanceof ShadowRoot ? root : root.head).append(link);
   return styles.get(root);
+}
+
+/** Whether the widget's stylesheet styles what `element` holds: it marks `.tk` with `--tk-stylesheet`. */
+function styled(element) {
+  const probe = element.ownerDocument.createElement('div');
+  probe.className = 'tk';
+  probe.hidden = true;
+  element.append(probe);
+  const marked = getComputedStyle(probe).getPropertyValue('--tk-stylesheet') !== '';
+  probe.remove();
+  return marked;
 }

@@ -866,6 +866,39 @@ test("endpoints with a query of the portal's (a CSRF token) keep it: a file's up
   await context.close();
 });
 
+test("a page that has the stylesheet (linked, or bundled under another name) gets no second one after its own rules", async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const override = '.tk .tk-btn { padding: 2px 40px; }';
+  await page.route('**/own/*', (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop();
+    const pages = {
+      'linked.html': '<link rel="stylesheet" href="/pkg/tokhai.css"><link rel="stylesheet" href="/own/override.css"><div id="form"></div>',
+      'bundled.html': '<link rel="stylesheet" href="/own/app.3f2a.css"><div id="form"></div>',
+      'override.css': override,
+    };
+    if (name === 'app.3f2a.css') return route.fetch({ url: new URL('/pkg/tokhai.css', route.request().url()).href }).then(async (res) =>
+      route.fulfill({ response: res, body: `${await res.text()}\n${override}` }));
+    return route.fulfill({ contentType: name.endsWith('.css') ? 'text/css' : 'text/html', body: pages[name] });
+  });
+  const seen = [];
+  for (const name of ['linked.html', 'bundled.html']) {
+    await page.goto(`${env.server.url}/own/${name}`);
+    seen.push(await page.evaluate(async (sample) => {
+      const { mount } = await import('/pkg/index.js');
+      const host = document.getElementById('form');
+      await mount(host, sample, { drafts: false, history: false, catalogs: '/catalogs/admin-units.json' });
+      const sheets = [...document.querySelectorAll('link[rel=stylesheet]')].map((l) => new URL(l.href).pathname);
+      return { sheets, padding: getComputedStyle(host.querySelector('.tk-btn')).padding };
+    }, SAMPLE));
+  }
+  assert.deepEqual(seen, [
+    { sheets: ['/pkg/tokhai.css', '/own/override.css'], padding: '2px 40px' },
+    { sheets: ['/own/app.3f2a.css'], padding: '2px 40px' },
+  ]);
+  await context.close();
+});
+
 test('a bundler keeps the module that defines <tokhai-form> when an app imports it for that alone', async () => {
   const entry = fileURLToPath(new URL('../../pkg/index.js', import.meta.url));
   const { outputFiles } = await build({
