@@ -9,6 +9,8 @@ const isUrl = (v) => typeof v === 'string' || v instanceof URL;
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof URL);
 const isBoolean = (v) => typeof v === 'boolean';
 const isMs = (v) => Number.isFinite(v) && v >= 0;
+/** A day of the calendar written yyyy-mm-dd (not 2025-02-30). */
+const isDay = (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 const A_URL = 'a URL';
 const TRUE_OR_FALSE = 'true or false';
 
@@ -31,7 +33,7 @@ const OPTIONS = {
   prefill: [(v) => isUrl(v) || isObject(v), 'a URL or a prefill bundle', asText],
   action: [isUrl, A_URL, asText],
   uploads: [isUrl, A_URL, asText],
-  today: [(v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v), 'a date written yyyy-mm-dd', asText],
+  today: [isDay, 'a date written yyyy-mm-dd', asText],
   timingsEndpoint: [isUrl, A_URL, asText],
   satisfactionEndpoint: [isUrl, A_URL, asText],
   loginAt: [(v) => Number.isFinite(v) && v > 0, 'the login time in milliseconds since 1970, a number (as Date.now() gives)', asNumber],
@@ -79,11 +81,12 @@ export function optionsOf(element) {
 /** Options whose value is the citizen's secret: a refusal never repeats it (a page's errors reach logs). */
 const SECRET = new Set(['draftKey']);
 
-/** What a wrong value is, for the error that refuses it. */
-const described = (name, v) =>
-  typeof v === 'string'
-    ? SECRET.has(name) ? `a string of ${v.length} characters` : JSON.stringify(v)
-    : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v;
+/** What a wrong value is, for the error that refuses it: the value itself when short, else its type. */
+const described = (name, v) => {
+  if (typeof v === 'string' && SECRET.has(name)) return `a string of ${v.length} characters`;
+  const text = typeof v === 'function' || typeof v === 'symbol' ? undefined : JSON.stringify(v);
+  return text !== undefined && text.length <= 60 ? text : Array.isArray(v) ? 'an array' : typeof v;
+};
 
 /** Refuses an option of the wrong type (TypeError), and names an unknown one in a console warning. */
 function checkOptions(options) {
@@ -119,6 +122,7 @@ export async function mount(element, definition, options) {
 export async function mountIn(element, definition, options, host = ANY_HOST) {
   if (element?.nodeType !== 1) throw new TypeError('tokhai: mount needs an element to render the form in');
   if (holders.has(element)) throw new Error(TAKEN);
+  if (!isObject(options)) throw new TypeError(`tokhai: mount's options must be an object, not ${described('', options)}`);
   checkOptions(options);
   load(options.wasm);
   const loaded = loadingNotice(element, options.lang);

@@ -98,11 +98,16 @@ test('options of the wrong type are refused with what they must be, attributes t
     const tried = (f) => Promise.resolve().then(f).then(() => 'ok', (e) => `${e.name}: ${e.message}`);
     const catalogs = '/catalogs/admin-units.json';
     const refused = {};
-    const cases = [['drafts', 'off'], ['loginAt', '1700000000000'], ['today', 20250101], ['retry', { attempts: '3' }], ['retry', 'fast'], ['draftKey', 'short']];
+    const cases = [
+      ['drafts', 'off'], ['loginAt', '1700000000000'], ['today', 20250101], ['today', '2025-02-30'], ['retry', { attempts: '3' }],
+      ['retry', 'fast'], ['draftKey', 'short'], ['draftDelay', -1],
+    ];
     for (const [name, value] of cases) {
       const host = document.body.appendChild(document.createElement('div'));
       refused[`${name} ${JSON.stringify(value)}`] = await tried(() => mount(host, sample, { catalogs, [name]: value }));
     }
+    // Options that are not an object (a language given where the options go).
+    refused.en = await tried(() => mount(document.body.appendChild(document.createElement('div')), sample, 'en'));
     // A handle's listener must be a function, of an event there is, on a form not destroyed.
     const handle = await mount('#form-by-selector', sample, { catalogs, drafts: false });
     const on = await Promise.all([() => handle.on('submited', () => {}), () => handle.on('ready', () => {}), () => handle.on('language', 'oops')].map(tried));
@@ -144,11 +149,15 @@ test('options of the wrong type are refused with what they must be, attributes t
       'drafts "off"': 'TypeError: tokhai: drafts (attribute drafts) must be true or false, not "off"',
       'loginAt "1700000000000"':
         'TypeError: tokhai: loginAt (attribute login-at) must be the login time in milliseconds since 1970, a number (as Date.now() gives), not "1700000000000"',
-      'today 20250101': 'TypeError: tokhai: today (attribute today) must be a date written yyyy-mm-dd, not number',
-      'retry {"attempts":"3"}': 'TypeError: tokhai: retry must be an object of numbers ≥ 0 among attempts, baseMs, capMs, resendMs, not object',
+      'today 20250101': 'TypeError: tokhai: today (attribute today) must be a date written yyyy-mm-dd, not 20250101',
+      'today "2025-02-30"': 'TypeError: tokhai: today (attribute today) must be a date written yyyy-mm-dd, not "2025-02-30"',
+      'retry {"attempts":"3"}':
+        'TypeError: tokhai: retry must be an object of numbers ≥ 0 among attempts, baseMs, capMs, resendMs, not {"attempts":"3"}',
       'retry "fast"': 'TypeError: tokhai: retry must be an object of numbers ≥ 0 among attempts, baseMs, capMs, resendMs, not "fast"',
       'draftKey "short"':
         'TypeError: tokhai: draftKey (attribute draft-key) must be the citizen\'s key of 32 bytes in base64url (43 characters), as the portal gives it, not a string of 5 characters',
+      'draftDelay -1': 'TypeError: tokhai: draftDelay must be milliseconds, a number ≥ 0, not -1',
+      en: 'TypeError: tokhai: mount\'s options must be an object, not "en"',
     },
     on: [
       "TypeError: tokhai: no event 'submited' to listen to (the events are change, step, invalid, submit, submitted, refused, error, language, queued, draft, restored, timing, rating)",
