@@ -335,7 +335,10 @@ export interface TokhaiHandle {
   prefill(bundle: string | URL | PrefillBundle): Promise<LeftOutEntry[]>;
   /** The current values of visible fields, normalised as submitted. */
   values(): Values;
-  /** Validates every visible field, shows the errors and returns the issues. */
+  /**
+   * Validates every field the form shows, on every step, marks each error at its field (seen when its step
+   * is on screen) and returns the issues. The error summary comes with `submit()` or the Continue button.
+   */
   validate(): { valid: boolean; issues: Issue[] };
   /**
    * Validates and submits (as the final button does); with files still uploading, once they are. Once the
