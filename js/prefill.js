@@ -12,6 +12,8 @@ const MEMBER_ATTEMPTS = 4;
 export function prefill(element, widget, options, dispatch, policy) {
   const doc = element.ownerDocument;
   let destroyed = false;
+  /** Whether national data comes from the portal's endpoint (not a bundle given as it is). */
+  const fromPortal = typeof options.prefill === 'string' || options.prefill instanceof URL;
   /** The paths of the values the bundle applied locked: those are never a draft's. */
   let locked = [];
 
@@ -73,11 +75,28 @@ export function prefill(element, widget, options, dispatch, policy) {
     },
 
     /**
+     * The members of the citizen's household, listed above each group filled from them (the portal's
+     * `<prefill>/household?group=`): ticking one adds their row. Without the list (a portal that does not
+     * answer it: 404, or no connection) the citizen types the PINs; a list of another shape is an `error`.
+     */
+    async household() {
+      if (!fromPortal) return;
+      for (const group of JSON.parse(widget.memberGroups())) {
+        try {
+          const text = await jsonText(endpoint(options.prefill, doc, ['household'], { group }), PREFILL_TIMEOUT);
+          if (!destroyed) widget.household(group, text);
+        } catch (error) {
+          if (!destroyed && error.status !== 404 && navigator.onLine) dispatch('error', { error });
+        }
+      }
+    },
+
+    /**
      * A PIN typed in a household member's row: the member's details from the portal's prefill endpoint
      * (`<prefill>/row?group=&pin=`), which answers only for the citizen's own household.
      */
     async member({ group, pin }) {
-      if (typeof options.prefill !== 'string' && !(options.prefill instanceof URL)) return;
+      if (!fromPortal) return;
       const url = endpoint(options.prefill, doc, ['row'], { group, pin });
       // The back end's answer (not in the household) is final; a lost connection, a timeout or a 5xx
       // is not: asked again once the connection is back, or after a pause, a few times.

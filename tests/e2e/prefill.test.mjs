@@ -2,7 +2,7 @@
 // of tampering refused at submission with a reason the citizen can read.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerSummary, fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
+import { answerSummary, axeViolations, fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
 import { LOCKED } from '../../qa/citizen.mjs';
 
 const env = { portal: null, short: null, browser: null };
@@ -371,5 +371,46 @@ test("a member's row value its field cannot hold is left to the citizen and name
   assert.deepEqual(errors, ["prefill: left to the citizen, as their fields cannot hold these values: 'm_relationship' (option.unknown)"]);
   assert.equal(await row(0, 'm_relationship').inputValue(), '', 'left to the citizen');
   assert.equal(await row(0, 'm_relationship').isDisabled(), false);
+  await context.close();
+});
+
+test("the household's members are listed above the rows: a box ticked by keyboard adds the member's row, filled and locked; the boxes follow the rows", async (t) => {
+  if (!env.portal) return skip(t);
+  const { context, page, member, add, row, typePin } = await atMembers();
+  const list = page.locator('tokhai-form .tk-household');
+  await list.waitFor();
+  assert.equal(await list.locator('legend').textContent(), 'Người trong hộ gia đình của bạn');
+  const labels = await list.locator('label').allTextContents();
+  const mine = labels.find((l) => l.toUpperCase().startsWith(member.full_name.toUpperCase()));
+  assert.ok(mine, `${member.full_name} among ${labels.join(' | ')}`);
+  assert.ok(mine.endsWith(`, sinh năm ${member.birth_year}`), mine);
+  assert.deepEqual(await axeViolations(page, { include: 'tokhai-form' }), []);
+
+  // Ticked with the keyboard: the row comes, filled from national data and locked; focus stays on the box.
+  const box = list.getByLabel(mine);
+  await box.focus();
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  assert.equal(await row(0, 'm_pin').inputValue(), member.pin);
+  assert.equal((await row(0, 'm_name').inputValue()).toUpperCase(), member.full_name.toUpperCase());
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('.tk-household') !== null), true, 'focus stays on the list');
+  // Said once filled (after "Đã thêm thành viên 1."): what the citizen does not see from the box.
+  assert.match(await page.textContent('tokhai-form .tk-notice'), /^Đã điền thông tin người này/);
+
+  // Cleared: the row goes. The row's own Remove clears the box; a PIN typed in a row ticks it.
+  await page.keyboard.press('Space');
+  assert.equal(await row(0, 'm_pin').count(), 0, 'the row is removed');
+  await box.check();
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  await page.locator('tokhai-form button[data-act="remove"]').first().click();
+  assert.equal(await box.isChecked(), false, 'its row removed, the box is clear');
+  await add.click();
+  await typePin(0, member.pin);
+  assert.equal(await box.isChecked(), true, 'the PIN typed ticks it');
+
+  // In English.
+  await page.click('tokhai-form [data-act=lang]');
+  assert.equal(await list.locator('legend').textContent(), 'People in your household');
+  assert.ok((await list.locator('label').allTextContents()).some((l) => l.endsWith(`, born in ${member.birth_year}`)));
   await context.close();
 });

@@ -21,7 +21,8 @@
 //!   "TamTru": PLACE, "NhomMau": "O",
 //!   "CCCD": {"NgayCap": "20210615", "NoiCap": "CỤC CẢNH SÁT …", "NgayHetHan": "20300115"},
 //!   "ChuHo": {"SoDinhDanh": "…", "HoVaTen": "…", "QuanHe": "Con"},
-//!   "Cha": PERSON, "Me": PERSON, "VoChong": PERSON }
+//!   "Cha": PERSON, "Me": PERSON, "VoChong": PERSON,
+//!   "ThanhVienHo": [PERSON with "NgayThangNamSinh", …] }   (the household's members, the citizen too)
 //! PLACE  = { "MaTinhThanh": "01", "MaQuanHuyen": "001", "MaPhuongXa": "00004", "ChiTiet": "SỐ 12 PHỐ HÀNG BÀI",
 //!            "TenTinhThanh": "…", "TenQuanHuyen": "…", "TenPhuongXa": "…" }   (no district = 2025 units)
 //! PERSON = { "SoDinhDanh": "…", "HoVaTen": "…" or {"Ho","ChuDem","Ten"} }
@@ -889,6 +890,42 @@ pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, Pr
         .collect()
 }
 
+/// A member of the citizen's household as national data lists them: what the widget shows to pick the
+/// member's row (`name` in title case; `birth_year` when known).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HouseholdMember {
+    /// Personal identification number.
+    pub pin: String,
+    /// Full name.
+    pub name: String,
+    /// Year of birth.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<u16>,
+}
+
+/// The members of the citizen's household that the citizen's reply lists (`ThanhVienHo`), but the citizen;
+/// an entry without a PIN or a name is left out.
+pub fn household_members(reply: &Json, units: &Catalogs) -> Vec<HouseholdMember> {
+    let own = reply.get("SoDinhDanh").and_then(Json::as_str);
+    let listed = reply
+        .get("ThanhVienHo")
+        .and_then(Json::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    listed
+        .iter()
+        .filter_map(|entry| normalize_population(entry, units).ok())
+        .filter_map(|a| {
+            let pin = a.get("population.pin")?.as_str()?.to_owned();
+            let name = title_case(a.get("population.full_name")?.as_str()?);
+            let birth_year = a
+                .get("population.birth_year")
+                .and_then(Json::as_str)
+                .and_then(|y| y.parse().ok());
+            (Some(pin.as_str()) != own).then_some(HouseholdMember { pin, name, birth_year })
+        })
+        .collect()
+}
+
 /// Whether a person belongs to the citizen's household, as the national data of both says: the
 /// same household head, and not the citizen.
 pub fn same_household(citizen: &Attributes, person: &Attributes) -> bool {
@@ -1725,5 +1762,29 @@ mod tests {
         assert_eq!(new_province_of("03"), None);
         assert!(POPULATION_ATTRIBUTES.iter().all(|a| a.name.starts_with("population.")));
         assert_eq!(attribute("population.spouse_pin").map(|a| a.kind), Some(AttrKind::Pin));
+    }
+
+    #[test]
+    fn household_members_are_listed_but_the_citizen() {
+        let reply = json!({"SoDinhDanh": "001090012345", "ThanhVienHo": [
+            {"SoDinhDanh": "001090012345", "HoVaTen": "NGUYỄN VĂN AN"},
+            {"SoDinhDanh": "001192000001", "HoVaTen": {"Ho": "TRẦN", "ChuDem": "THỊ", "Ten": "BÌNH"},
+             "NgayThangNamSinh": {"NgayThangNam": "19920304"}},
+            {"SoDinhDanh": "001215000002", "HoVaTen": "NGUYỄN AN KHANG", "NgayThangNamSinh": {"Nam": "2015"}},
+            {"HoVaTen": "KHÔNG SỐ"},
+            "not a person"]});
+        let members = household_members(&reply, &units());
+        let listed: Vec<_> = members
+            .iter()
+            .map(|m| (m.pin.as_str(), m.name.as_str(), m.birth_year))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("001192000001", "Trần Thị Bình", Some(1992)),
+                ("001215000002", "Nguyễn An Khang", Some(2015))
+            ]
+        );
+        assert_eq!(household_members(&json!({"SoDinhDanh": "001090012345"}), &units()), []);
     }
 }

@@ -8,11 +8,12 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
+use serde_json::{json, Value as Json_};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokhai_core::prefill::{
-    family_attributes, member_group, normalize_population, prefill_values, row_values, same_household, uses_family,
-    Attributes, PrefillBundle, PrefillValue, RowScope, BUNDLE_FORMAT,
+    family_attributes, household_members, member_group, normalize_population, prefill_values, row_values,
+    same_household, uses_family, Attributes, PrefillBundle, PrefillValue, RowScope, BUNDLE_FORMAT,
 };
 use tokhai_core::vn::pin;
 use tokhai_core::Form;
@@ -36,16 +37,19 @@ pub fn unknown_form() -> ApiError {
     )
 }
 
+/// The person's record from the configured connector (`None`: not in the database).
+async fn reply_of(state: &AppState, pin: &str) -> Result<Option<Json_>, ApiError> {
+    state.connector.lookup(pin).await.map_err(|e| {
+        tracing::warn!(origin = state.connector.origin(), subject = %mask_pin(pin), error = %e, "prefill lookup failed");
+        unavailable()
+    })
+}
+
 /// The person's normalised attributes from the configured connector (`None`: not in the database).
 pub async fn attributes_of(state: &AppState, pin: &str) -> Result<Option<Attributes>, ApiError> {
     let origin = state.connector.origin();
-    let reply = match state.connector.lookup(pin).await {
-        Ok(Some(reply)) => reply,
-        Ok(None) => return Ok(None),
-        Err(e) => {
-            tracing::warn!(origin, subject = %mask_pin(pin), error = %e, "prefill lookup failed");
-            return Err(unavailable());
-        }
+    let Some(reply) = reply_of(state, pin).await? else {
+        return Ok(None);
     };
     let attrs = normalize_population(&reply, &state.catalogs).map_err(|e| {
         tracing::warn!(origin, subject = %mask_pin(pin), error = %e, "prefill reply unreadable");
@@ -98,6 +102,30 @@ pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<
         attrs.extend(family_attributes(&attrs, spouse.as_ref()));
     }
     Ok(signed(state, form, subject, prefill_values(form.def(), &attrs), None))
+}
+
+/// The query of a household's members: the repeat group their rows go in.
+#[derive(Deserialize)]
+pub struct HouseholdQuery {
+    group: String,
+}
+
+/// `GET /api/prefill/<form_id>/household?group=<id>`: the members of the logged-in citizen's household
+/// (`{members: [{pin, name, birth_year}]}`, the citizen left out), for the widget to offer as rows of
+/// `group`, a group filled from household members; each row is then asked for as `row` answers it.
+pub async fn household(
+    State(state): State<Arc<AppState>>,
+    Path(form_id): Path<String>,
+    Query(q): Query<HouseholdQuery>,
+    request: Request,
+) -> Result<Json<Json_>, Failure> {
+    let form = state.form(&form_id).ok_or_else(unknown_form)?.clone();
+    let login = looked_up_by(&state, request).await?;
+    member_group(form.def(), &q.group).ok_or_else(unknown_form)?;
+    let reply = reply_of(&state, &login.subject).await?;
+    let members = reply.map_or_else(Vec::new, |r| household_members(&r, &state.catalogs));
+    tracing::info!(form = form.id(), subject = %mask_pin(&login.subject), group = q.group, members = members.len(), "household listed");
+    Ok(Json(json!({ "members": members })))
 }
 
 /// The query of a member's row: the repeat group and the member's PIN.

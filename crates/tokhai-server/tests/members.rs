@@ -136,6 +136,46 @@ async fn a_household_members_row_is_prefilled_signed_and_checked() {
 }
 
 #[tokio::test]
+async fn the_household_is_listed_to_its_members_only_for_a_group_filled_from_them() {
+    let running = tokhai_server::start(config("household")).await.expect("server starts");
+    let citizens = tokhai_server::registry::list(&running.state.db, "", 300)
+        .await
+        .expect("citizens");
+    let me = citizens
+        .iter()
+        .find(|a| citizens.iter().filter(|b| b.household_id == a.household_id).count() >= 3)
+        .expect("a household of three");
+    let mut others: Vec<&str> = citizens
+        .iter()
+        .filter(|b| b.household_id == me.household_id && b.pin != me.pin)
+        .map(|b| b.pin.as_str())
+        .collect();
+    others.sort_unstable();
+    let mut client = Client::new(&running);
+    let (status, body) = client.post("/api/dev/login", &json!({"pin": me.pin})).await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) = client.get("/api/prefill/demo/household?group=members").await;
+    assert_eq!(status, 200, "{body}");
+    let members = body["members"].as_array().expect("members");
+    let pins: Vec<&str> = members.iter().filter_map(|m| m["pin"].as_str()).collect();
+    assert_eq!(pins, others, "the others of the household, not the citizen");
+    let first = citizens.iter().find(|c| c.pin == pins[0]).expect("listed");
+    assert_eq!(members[0]["birth_year"], json!(first.birth_year));
+    let name = members[0]["name"].as_str().expect("a name");
+    assert_eq!(name.to_uppercase(), first.full_name, "in title case: {name}");
+    assert_ne!(name, first.full_name);
+
+    let (status, _) = client.get("/api/prefill/demo/household?group=reason").await;
+    assert_eq!(status, 404, "only for a group filled from members");
+    let (status, _) = Client::new(&running)
+        .get("/api/prefill/demo/household?group=members")
+        .await;
+    assert_eq!(status, 401, "only for a logged-in citizen");
+    running.task.abort();
+}
+
+#[tokio::test]
 async fn each_member_a_filing_makes_the_portal_look_up_costs_a_token_of_the_citizen_s_rate() {
     let mut c = config("members-rate");
     (c.rate_per_minute, c.rate_burst) = (60, 5);

@@ -104,7 +104,7 @@ fn parse(json: &str, what: &str) -> Result<Json, JsError> {
 /// What a prefill left to the citizen as JSON text (none while the form is busy), or why it was refused.
 fn left_out(outcome: Option<Result<Json, String>>) -> Result<String, JsError> {
     match outcome {
-        Some(Ok(left)) => Ok(left.to_string()),
+        Some(Ok(left)) => Ok(json_text(&left)),
         Some(Err(e)) => Err(JsError::new(&e)),
         None => Ok("[]".into()),
     }
@@ -338,6 +338,23 @@ impl Widget {
     pub fn prefill_row(&self, bundle: &str) -> Result<String, JsError> {
         let json = parse(bundle, "prefill: the bundle")?;
         left_out(self.inner.with(|s| s.prefill_row(json)))
+    }
+
+    /// The repeat groups filled from household members (JSON array of their ids).
+    #[wasm_bindgen(js_name = memberGroups)]
+    pub fn member_groups(&self) -> String {
+        let groups = self.inner.peek(|s| s.member_groups()).unwrap_or_default();
+        json_text(&Json::from(groups))
+    }
+
+    /// Lists the members of the citizen's household above the rows of `group` (JSON `{members: [{pin,
+    /// name, birth_year}]}`, from the portal): ticking one adds the member's row.
+    pub fn household(&self, group: &str, list: &str) -> Result<(), JsError> {
+        let json = parse(list, "household: the list")?;
+        self.inner
+            .with(|s| s.household(group, &json))
+            .unwrap_or(Ok(()))
+            .map_err(|e| JsError::new(&e))
     }
 
     /// The filing's timeline as JSON (`{login_at, fields_total, fields_prefilled, events}`), for the

@@ -131,6 +131,10 @@ pub enum Word {
     MemberRetrying,
     /// A household member's row was filled from national data.
     MemberFilled,
+    /// The legend of the list of the citizen's household members above a group's rows.
+    HouseholdLegend,
+    /// How the list of household members is used.
+    HouseholdHint,
     /// A dependent list's choice `{n}` was emptied: it is not under the new choice of list `{label}`.
     ChoiceCleared,
     /// A dependent list's choice `{n}` was emptied with list `{label}`'s choice.
@@ -339,6 +343,11 @@ impl Word {
             Word::ChoiceClearedWithParent => (
                 "Đã bỏ “{n}” vì “{label}” đã bị xóa.",
                 "“{n}” was cleared: “{label}” was emptied.",
+            ),
+            Word::HouseholdLegend => ("Người trong hộ gia đình của bạn", "People in your household"),
+            Word::HouseholdHint => (
+                "Đánh dấu người cần khai: thông tin của họ được điền sẵn từ Cơ sở dữ liệu quốc gia về dân cư.",
+                "Tick the people to declare: their details are filled in from the national population database.",
             ),
             Word::MemberFilled => (
                 "Đã điền thông tin người này từ hộ gia đình của bạn (Cơ sở dữ liệu quốc gia về dân cư).",

@@ -527,13 +527,34 @@ pub async fn ensure(db: &Db, seed: u64, size: usize, units: &Catalogs) -> Result
     Ok(true)
 }
 
-/// A citizen's registry reply by PIN.
+/// A citizen's registry reply by PIN, with the members of their household (`ThanhVienHo`: each one's PIN,
+/// name, year of birth and relationship to the head).
 pub async fn find(db: &Db, pin: &str) -> Result<Option<Json>, sqlx::Error> {
     let row: Option<(String,)> = sqlx::query_as("SELECT record FROM citizens WHERE pin = $1")
         .bind(pin)
         .fetch_optional(db)
         .await?;
-    Ok(row.and_then(|(r,)| serde_json::from_str(&r).ok()))
+    let Some(mut reply) = row.and_then(|(r,)| serde_json::from_str::<Json>(&r).ok()) else {
+        return Ok(None);
+    };
+    let household: Vec<(String,)> = sqlx::query_as(
+        "SELECT record FROM citizens WHERE household_id = (SELECT household_id FROM citizens WHERE pin = $1) ORDER BY pin",
+    )
+    .bind(pin)
+    .fetch_all(db)
+    .await?;
+    let members: Vec<Json> = household
+        .iter()
+        .filter_map(|(r,)| serde_json::from_str::<Json>(r).ok())
+        .map(|m| {
+            json!({"SoDinhDanh": m["SoDinhDanh"], "HoVaTen": m["HoVaTen"],
+                   "NgayThangNamSinh": m["NgayThangNamSinh"], "QuanHe": m["ChuHo"]["QuanHe"]})
+        })
+        .collect();
+    if let Some(o) = reply.as_object_mut() {
+        o.insert("ThanhVienHo".into(), Json::Array(members));
+    }
+    Ok(Some(reply))
 }
 
 /// A short entry of the development login's citizen list.

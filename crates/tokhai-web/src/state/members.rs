@@ -264,7 +264,7 @@ impl State {
     }
 
     /// The key field of a group filled from household members (see `member_key`).
-    fn member_key_of(&self, group: &str) -> Option<String> {
+    pub(super) fn member_key_of(&self, group: &str) -> Option<String> {
         self.groups
             .get(group)
             .and_then(|g| member_key(&g.def))

@@ -5,6 +5,7 @@ mod combo;
 mod files;
 mod filing;
 mod frame;
+mod household;
 mod members;
 mod wizard;
 
@@ -107,6 +108,8 @@ pub struct State {
     edited: Vec<String>,
     /// Signed bundles of household members' rows, as received.
     member_rows: Vec<members::MemberRow>,
+    /// The household lists above groups filled from household members.
+    households: Vec<household::Household>,
     busy: bool,
     /// The receipt's reference, once the back end accepted the filing.
     reference: Option<String>,
@@ -239,6 +242,7 @@ impl State {
             bundle: None,
             edited: Vec::new(),
             member_rows: Vec::new(),
+            households: Vec::new(),
             busy: false,
             reference: None,
             received_at: None,
@@ -390,6 +394,8 @@ impl State {
         if layout {
             self.update_layout();
         }
+        // A row added, removed or given another PIN: the household lists tick whom the rows name.
+        self.sync_households();
     }
 
     /// Stores a field's issues (an address's go to its parts) and displays them if shown.
@@ -939,6 +945,9 @@ impl State {
     pub fn on_change(&mut self, target: &Element) {
         if target.matches(".tk-rate input").unwrap_or(false) {
             return self.rating_chosen();
+        }
+        if target.matches(".tk-household input").unwrap_or(false) {
+            return self.pick_member(target);
         }
         let Some(path) = target.get_attribute("data-path") else {
             return;

@@ -1,0 +1,205 @@
+//! The members of the citizen's household, listed above the rows of a group filled from them: a box
+//! ticked adds the member's row (national data then fills it), a box cleared removes it; the boxes
+//! follow the rows however they change (typed, removed, restored from a draft).
+
+use super::State;
+use crate::ui::{Txt, Word};
+use serde_json::Value as Json;
+use tokhai_core::definition::Text;
+use tokhai_core::prefill::member_key;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement};
+
+/// A household's members offered above a group's rows.
+pub(super) struct Household {
+    group: String,
+    /// Each member's PIN and box.
+    boxes: Vec<(String, HtmlInputElement)>,
+}
+
+/// One member as the portal lists them.
+struct Member {
+    pin: String,
+    name: String,
+    birth_year: Option<u64>,
+}
+
+impl State {
+    /// The top-level groups whose rows are filled from household members.
+    pub fn member_groups(&self) -> Vec<String> {
+        let def = self.form.def();
+        def.top_fields()
+            .filter(|f| member_key(f).is_some())
+            .map(|f| f.id.clone())
+            .collect()
+    }
+
+    /// Lists the members of the citizen's household (`{members: [{pin, name, birth_year}]}`, from the
+    /// portal) above the rows of `group`; refuses a list of another shape, or for a group not filled from
+    /// household members. An empty list shows nothing; a second list for a group is ignored.
+    pub fn household(&mut self, group: &str, list: &Json) -> Result<(), String> {
+        let members = read_members(list)?;
+        if !self.member_groups().iter().any(|g| g == group) {
+            return Err(format!(
+                "household: '{group}' is not a group filled from household members"
+            ));
+        }
+        let Some(rows_el) = self.groups.get(group).map(|g| g.rows_el.clone()) else {
+            return Ok(());
+        };
+        if members.is_empty() || self.households.iter().any(|h| h.group == group) {
+            return Ok(());
+        }
+        let id = format!("{}-household", self.dom.id(group));
+        let hint_id = format!("{id}-hint");
+        let fieldset = self.dom.make(
+            None,
+            "fieldset",
+            &[("class", "tk-household"), ("id", &id), ("aria-describedby", &hint_id)],
+            "",
+        );
+        if let Some(parent) = rows_el.parent_node() {
+            let _ = parent.insert_before(&fieldset, Some(&rows_el));
+        }
+        let legend = self.dom.make(Some(&fieldset), "legend", &[("class", "tk-legend")], "");
+        let hint = self
+            .dom
+            .make(Some(&fieldset), "p", &[("class", "tk-hint"), ("id", &hint_id)], "");
+        let options = self.dom.add(&fieldset, "div", "tk-options", "");
+        let mut texts = vec![
+            (legend, Txt::Word(Word::HouseholdLegend)),
+            (hint, Txt::Word(Word::HouseholdHint)),
+        ];
+        let mut boxes = Vec::new();
+        for (i, m) in members.into_iter().enumerate() {
+            let row = self.dom.add(&options, "div", "tk-option", "");
+            let box_id = format!("{id}-{i}");
+            let attrs = [
+                ("class", "tk-choice"),
+                ("type", "checkbox"),
+                ("id", &box_id),
+                ("value", &m.pin),
+            ];
+            let input = self.dom.make(Some(&row), "input", &attrs, "");
+            let label = self.dom.make(Some(&row), "label", &[("for", &box_id)], "");
+            texts.push((label, Txt::Def(member_label(&m))));
+            boxes.push((m.pin, input.unchecked_into::<HtmlInputElement>()));
+        }
+        for (e, t) in &texts {
+            e.set_text_content(Some(&t.render(&self.lang)));
+        }
+        self.chrome.extend(texts);
+        self.households.push(Household {
+            group: group.to_owned(),
+            boxes,
+        });
+        self.sync_households();
+        Ok(())
+    }
+
+    /// A box of a household's list changed: adds the member's row, its key holding the PIN (the row is
+    /// then asked for, as when the PIN is typed), or removes the rows naming the member. Focus stays on
+    /// the box; what happened is said.
+    pub(super) fn pick_member(&mut self, target: &Element) {
+        let found = self.households.iter().find_map(|h| {
+            let (pin, _) = h.boxes.iter().find(|(_, b)| b.is_same_node(Some(target)))?;
+            Some((h.group.clone(), pin.clone()))
+        });
+        let Some((group, pin)) = found else { return };
+        let Some(key) = self.member_key_of(&group) else { return };
+        let ticked = target.unchecked_ref::<HtmlInputElement>().checked();
+        if !self.busy && ticked && !self.names_member(&group, &pin) {
+            self.add_member_row(&group, &key, &pin);
+        } else if !self.busy && !ticked {
+            self.remove_member_rows(&group, &pin);
+        }
+        self.sync_households();
+    }
+
+    /// Adds a row to `group` holding `pin` in its key field, unless the group is full (then says so).
+    fn add_member_row(&mut self, group: &str, key: &str, pin: &str) {
+        let Some(g) = self.groups.get(group) else { return };
+        let (row_name, full) = (g.def.row_name.clone(), g.add.hidden());
+        if full {
+            let rows = g.rows.len();
+            self.notify(Word::RowsFull.rows(&self.lang, row_name.as_ref(), rows, 0));
+            return;
+        }
+        let patches = self.session.add_row(group).unwrap_or_default();
+        self.apply(patches, None);
+        let rows = self.groups.get(group).map_or(0, |g| g.rows.len());
+        let path = format!("{group}[{}].{key}", rows.saturating_sub(1));
+        let patches = self
+            .session
+            .input(&path, Json::String(pin.to_owned()))
+            .unwrap_or_default();
+        self.apply(patches, None);
+        let kept = self.session.value_at(&path).unwrap_or(Json::Null);
+        self.commit(&path, kept);
+        self.notify(Word::RowAdded.rows(&self.lang, row_name.as_ref(), rows, 0));
+    }
+
+    /// Removes the rows of `group` that name member `pin`.
+    fn remove_member_rows(&mut self, group: &str, pin: &str) {
+        let rows = self.groups.get(group).map_or(0, |g| g.rows.len());
+        let named: Vec<usize> = (0..rows).rev().filter(|r| self.row_names(group, *r, pin)).collect();
+        for row in named {
+            let patches = self.session.remove_row(group, row).unwrap_or_default();
+            self.apply(patches, None);
+            self.forget_uploads(group);
+            self.forget_member_status(false);
+            let Some(g) = self.groups.get(group) else { return };
+            let notice = Word::RowRemoved.rows(&self.lang, g.def.row_name.as_ref(), row + 1, g.rows.len());
+            self.notify(notice);
+        }
+    }
+
+    /// Ticks the box of each member some row names, and clears the others.
+    pub(super) fn sync_households(&self) {
+        for h in &self.households {
+            for (pin, b) in &h.boxes {
+                b.set_checked(self.names_member(&h.group, pin));
+            }
+        }
+    }
+}
+
+/// The members of a list from the portal, or why it is not one.
+fn read_members(list: &Json) -> Result<Vec<Member>, String> {
+    let entries = list["members"]
+        .as_array()
+        .ok_or("household: the list has no members array")?;
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let text = |k: &str| m[k].as_str().filter(|s| !s.trim().is_empty()).map(str::to_owned);
+            match (text("pin"), text("name"), &m["birth_year"]) {
+                (Some(pin), Some(name), Json::Null) => Ok(Member {
+                    pin,
+                    name,
+                    birth_year: None,
+                }),
+                (Some(pin), Some(name), Json::Number(n)) if n.as_u64().is_some() => Ok(Member {
+                    pin,
+                    name,
+                    birth_year: n.as_u64(),
+                }),
+                _ => Err(format!(
+                    "household: member {i} is not {{pin, name, birth_year}} (texts, and a year or nothing)"
+                )),
+            }
+        })
+        .collect()
+}
+
+/// What a member's box says: the name, and the year of birth when known.
+fn member_label(m: &Member) -> Text {
+    match m.birth_year {
+        Some(year) => Text::Both {
+            vi: format!("{}, sinh năm {year}", m.name),
+            en: Some(format!("{}, born in {year}", m.name)),
+        },
+        None => Text::Vi(m.name.clone()),
+    }
+}
