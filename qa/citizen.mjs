@@ -213,6 +213,24 @@ export class Citizen {
     );
   }
 
+  /**
+   * Ticks a household member in the list above the rows of `group` (Tab to the box, Space), as a citizen
+   * does rather than typing the PIN: the portal fills the member's row. Resolves to that row's index.
+   */
+  async tickMember(group, key, pin) {
+    await this.reach(`tokhai-form [data-path="${group}"] .tk-household input[value="${pin}"]`);
+    await this.press('Space');
+    const index = await this.page.waitForFunction(
+      ({ group, key, pin }) => {
+        const box = [...document.querySelectorAll(`tokhai-form input[data-path^="${group}["][data-path$="].${key}"]`)].find((b) => b.value === pin);
+        const name = box && document.querySelector(`tokhai-form input[data-path="${box.dataset.path.replace(/[^.]+$/, 'm_name')}"]`);
+        return name?.readOnly && Number(box.dataset.path.match(/\[(\d+)\]/)[1]) + 1;
+      },
+      { group, key, pin },
+    );
+    return (await index.jsonValue()) - 1;
+  }
+
   /** Fills a control with `fill` unless national data already did (a locked control is only read). */
   async unlessLocked(path, fill) {
     if (await this.locked(path)) return this.wait((k) => k.think);
@@ -364,10 +382,9 @@ function relationship(housemate, head) {
   return ['khac', 'Khác'];
 }
 
-/** CT01 rows: a housemate moving together (PIN, name, date of birth in the PIN's year, sex, relationship). */
+/** CT01 rows: a housemate moving together (name, date of birth in the PIN's year, sex, relationship), once ticked. */
 function memberRow(housemate, head) {
   return {
-    m_pin: (c, p) => c.memberPin(p, housemate.pin),
     m_name: (c, p) => c.unlessLocked(p, (c, p) => c.type(p, housemate.full_name)),
     m_dob: (c, p) => c.unlessLocked(p, (c, p) => c.type(p, `15/06/${housemate.birth_year}`)),
     m_sex: (c, p) => c.unlessLocked(p, (c, p) => c.choose(p, housemate.sex)),
@@ -422,7 +439,9 @@ export const FORMS = {
       },
       async members_step(c, citizen) {
         const head = [citizen, ...citizen.housemates].find((h) => h.pin === prefilled(citizen, 'head_pin'));
-        await c.row('members', memberRow(citizen.housemates[0], head));
+        const housemate = citizen.housemates[0];
+        const index = await c.tickMember('members', 'm_pin', housemate.pin);
+        for (const [id, fill] of Object.entries(memberRow(housemate, head))) await fill(c, `members[${index}].${id}`);
       },
       async consents(c) {
         await c.check('declaration');

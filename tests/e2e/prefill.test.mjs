@@ -386,12 +386,15 @@ test("the household's members are listed above the rows: a box ticked by keyboar
   assert.ok(mine.endsWith(`, sinh năm ${member.birth_year}`), mine);
   assert.deepEqual(await axeViolations(page, { include: 'tokhai-form' }), []);
 
-  // Ticked with the keyboard: the row comes, filled from national data and locked; focus stays on the box.
+  // Ticked with the keyboard: the row comes (in the empty row there is, not one more), filled from
+  // national data and locked; focus stays on the box.
+  await add.click();
   const box = list.getByLabel(mine);
   await box.focus();
   await page.keyboard.press('Space');
   await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
   assert.equal(await row(0, 'm_pin').inputValue(), member.pin);
+  assert.equal(await page.locator('tokhai-form .tk-row').count(), 1, 'the empty row took it');
   assert.equal((await row(0, 'm_name').inputValue()).toUpperCase(), member.full_name.toUpperCase());
   assert.equal(await page.evaluate(() => document.activeElement?.closest('.tk-household') !== null), true, 'focus stays on the list');
   // Said once filled (after "Đã thêm thành viên 1."): what the citizen does not see from the box.

@@ -116,19 +116,25 @@ impl State {
         self.sync_households();
     }
 
-    /// Adds a row to `group` holding `pin` in its key field, unless the group is full (then says so).
+    /// Puts `pin` in the key field of the first row of `group` with nothing in it (a form's first rows
+    /// come empty), else of a row added, unless the group is full (then says so).
     fn add_member_row(&mut self, group: &str, key: &str, pin: &str) {
         let Some(g) = self.groups.get(group) else { return };
-        let (row_name, full) = (g.def.row_name.clone(), g.add.hidden());
-        if full {
-            let rows = g.rows.len();
-            self.notify(Word::RowsFull.rows(&self.lang, row_name.as_ref(), rows, 0));
-            return;
-        }
-        let patches = self.session.add_row(group).unwrap_or_default();
-        self.apply(patches, None);
-        let rows = self.groups.get(group).map_or(0, |g| g.rows.len());
-        let path = format!("{group}[{}].{key}", rows.saturating_sub(1));
+        let (row_name, full, rows) = (g.def.row_name.clone(), g.add.hidden(), g.rows.len());
+        let row = match (0..rows).find(|r| self.row_is_empty(group, *r)) {
+            Some(row) => row,
+            None if full => {
+                self.notify(Word::RowsFull.rows(&self.lang, row_name.as_ref(), rows, 0));
+                return;
+            }
+            None => {
+                let patches = self.session.add_row(group).unwrap_or_default();
+                self.apply(patches, None);
+                self.notify(Word::RowAdded.rows(&self.lang, row_name.as_ref(), rows + 1, 0));
+                rows
+            }
+        };
+        let path = format!("{group}[{row}].{key}");
         let patches = self
             .session
             .input(&path, Json::String(pin.to_owned()))
@@ -136,7 +142,18 @@ impl State {
         self.apply(patches, None);
         let kept = self.session.value_at(&path).unwrap_or(Json::Null);
         self.commit(&path, kept);
-        self.notify(Word::RowAdded.rows(&self.lang, row_name.as_ref(), rows, 0));
+    }
+
+    /// Whether row `row` of `group` holds no answer at all.
+    fn row_is_empty(&self, group: &str, row: usize) -> bool {
+        let values = self.session.value_at(&format!("{group}[{row}]")).unwrap_or(Json::Null);
+        let blank = |v: &Json| match v {
+            Json::Null => true,
+            Json::String(s) => s.is_empty(),
+            Json::Array(a) => a.is_empty(),
+            _ => false,
+        };
+        values.as_object().is_none_or(|o| o.values().all(blank))
     }
 
     /// Removes the rows of `group` that name member `pin`.
