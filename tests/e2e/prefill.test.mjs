@@ -206,6 +206,23 @@ async function atMembers(prepare = async () => {}) {
   return { context, page, member, stranger, add, row, typePin };
 }
 
+/**
+ * Prepares a page whose members' row bundles, as the portal sends them, also hold `entries`; the messages
+ * of the form's `error` events go to `errors`.
+ */
+function rowBundlesWith(entries, errors) {
+  return async (page) => {
+    await page.route('**/api/prefill/**/row?*', async (route) => {
+      const res = await route.fetch();
+      const bundle = await res.json();
+      Object.assign(bundle.values, entries);
+      return route.fulfill({ response: res, body: JSON.stringify(bundle) });
+    });
+    await page.exposeFunction('failed', (message) => errors.push(message));
+    await page.addInitScript(() => document.addEventListener('tokhai-error', (e) => window.failed(String(e.detail.error?.message))));
+  };
+}
+
 test("a row whose PIN is changed to another person's loses what national data filled for the person before", async (t) => {
   if (!env.portal) return skip(t);
   const { context, page, member, stranger, add, row, typePin } = await atMembers();
@@ -329,16 +346,8 @@ test("a member's lookup that loses the connection says so and is asked again onc
 test("a member's row bundle with a field the group lacks is refused whole: the row stays the citizen's, and the page says so", async (t) => {
   if (!env.portal) return skip(t);
   const refusals = [];
-  const { context, page, member, add, row, typePin } = await atMembers(async (p) => {
-    await p.route('**/api/prefill/**/row?*', async (route) => {
-      const res = await route.fetch();
-      const bundle = await res.json();
-      bundle.values.m_nickname = { value: 'Bé', source: 'population.nickname', locked: true };
-      return route.fulfill({ response: res, body: JSON.stringify(bundle) });
-    });
-    await p.exposeFunction('refusal', (message) => refusals.push(message));
-    await p.addInitScript(() => document.addEventListener('tokhai-error', (e) => window.refusal(String(e.detail.error?.message))));
-  });
+  const entry = { m_nickname: { value: 'Bé', source: 'population.nickname', locked: true } };
+  const { context, page, member, add, row, typePin } = await atMembers(rowBundlesWith(entry, refusals));
 
   await add.click();
   await typePin(0, member.pin);
@@ -352,17 +361,9 @@ test("a member's row bundle with a field the group lacks is refused whole: the r
 test("a member's row value its field cannot hold is left to the citizen and named; the rest of the row fills and locks", async (t) => {
   if (!env.portal) return skip(t);
   const errors = [];
-  const { context, page, member, add, row, typePin } = await atMembers(async (p) => {
-    // A portal's back end whose relationship codes the form does not use.
-    await p.route('**/api/prefill/**/row?*', async (route) => {
-      const res = await route.fetch();
-      const bundle = await res.json();
-      bundle.values.m_relationship = { value: 'zzz', source: 'member.relationship_to_head', locked: true };
-      return route.fulfill({ response: res, body: JSON.stringify(bundle) });
-    });
-    await p.exposeFunction('failed', (message) => errors.push(message));
-    await p.addInitScript(() => document.addEventListener('tokhai-error', (e) => window.failed(String(e.detail.error?.message))));
-  });
+  // A portal's back end whose relationship codes the form does not use.
+  const entry = { m_relationship: { value: 'zzz', source: 'member.relationship_to_head', locked: true } };
+  const { context, page, member, add, row, typePin } = await atMembers(rowBundlesWith(entry, errors));
 
   await add.click();
   await typePin(0, member.pin);

@@ -119,9 +119,7 @@ pub async fn household(
     Query(q): Query<HouseholdQuery>,
     request: Request,
 ) -> Result<Json<Json_>, Failure> {
-    let form = state.form(&form_id).ok_or_else(unknown_form)?.clone();
-    let login = looked_up_by(&state, request).await?;
-    member_group(form.def(), &q.group).ok_or_else(unknown_form)?;
+    let (form, login) = members_asked(&state, &form_id, &q.group, request).await?;
     let reply = reply_of(&state, &login.subject).await?;
     let members = reply.map_or_else(Vec::new, |r| household_members(&r, &state.catalogs));
     tracing::info!(form = form.id(), subject = %mask_pin(&login.subject), group = q.group, members = members.len(), "household listed");
@@ -144,6 +142,20 @@ async fn looked_up_by(state: &AppState, request: Request) -> Result<Login, Failu
         .ok_or_else(ApiError::login_required)?)
 }
 
+/// The form and the logged-in citizen of a request about the rows of `group`, which must be a group of
+/// the form filled from household members (else 404), after taking one token of the citizen's rate limit.
+async fn members_asked(
+    state: &AppState,
+    form_id: &str,
+    group: &str,
+    request: Request,
+) -> Result<(Arc<Form>, Login), Failure> {
+    let form = state.form(form_id).ok_or_else(unknown_form)?.clone();
+    let login = looked_up_by(state, request).await?;
+    member_group(form.def(), group).ok_or_else(unknown_form)?;
+    Ok((form, login))
+}
+
 /// `GET /api/prefill/<form_id>/row?group=<id>&pin=<pin>`: the signed values of one row of a group
 /// filled from household members, for a member of the logged-in citizen's own household only.
 pub async fn prefill_row(
@@ -152,9 +164,7 @@ pub async fn prefill_row(
     Query(q): Query<RowQuery>,
     request: Request,
 ) -> Result<Json<PrefillBundle>, Failure> {
-    let form = state.form(&form_id).ok_or_else(unknown_form)?.clone();
-    let login = looked_up_by(&state, request).await?;
-    member_group(form.def(), &q.group).ok_or_else(unknown_form)?;
+    let (form, login) = members_asked(&state, &form_id, &q.group, request).await?;
     let pin = pin::normalize(&q.pin);
     // One answer for "no such person" and "not in your household": the endpoint tells nothing else.
     let not_household = || {
