@@ -285,8 +285,7 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
     },
   };
   if (options.prefill != null) {
-    // The household's members come beside the bundle, which the form waits for: its clock also timed the login.
-    national.household();
+    // The bundle comes fresh from the portal, whose clock also timed the login.
     await national.load(timer.readClock);
   }
   // One form per element (a form mounted twice at once is refused here), and one its host still wants.

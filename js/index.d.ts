@@ -240,8 +240,9 @@ export interface MountOptions {
   /**
    * A prefill bundle, or the URL of the portal endpoint that returns one (a failed fetch leaves the form empty and
    * emits `error`). With a URL, a household member's PIN typed in a row filled from `member.*` fetches
-   * `<url>/row?group=&pin=` for that row (a query of the URL is kept); and `<url>/household?group=`, when the portal
-   * answers it (`{members: [{pin, name, birth_year}]}`), lists the household's members above the rows to tick.
+   * `<url>/row?group=&pin=` for that row (a query of the URL is kept); and when the bundle's answer says where the
+   * household is listed (header `Tokhai-Household: household`: `<url>/household?group=` answers
+   * `{members: [{pin, name, birth_year}]}`), the household's members are listed above the rows to tick.
    */
   prefill?: string | URL | PrefillBundle;
   /**

@@ -32,6 +32,23 @@ export function prefill(element, widget, options, dispatch, policy) {
     return left.length > 0;
   };
 
+  /**
+   * The members of the citizen's household, listed above each group filled from them, when the portal's
+   * prefill answer says where (`Tokhai-Household: household`: `<prefill>/household?group=`): ticking one
+   * adds their row. A list that cannot be had leaves the PINs to type; one of another shape is an `error`.
+   */
+  const listHousehold = async (where) => {
+    if (!/^[\w-]+$/.test(where ?? '')) return;
+    for (const group of JSON.parse(widget.memberGroups())) {
+      try {
+        const text = await jsonText(endpoint(options.prefill, doc, [where], { group }), PREFILL_TIMEOUT);
+        if (!destroyed) widget.household(group, text);
+      } catch (error) {
+        if (!destroyed) dispatch('error', { error });
+      }
+    }
+  };
+
   /** The citizen fills the row of member `pin` in: the lookup failed for good, or its bundle is refused. */
   const notFound = (error, pin) => {
     widget.status('member_not_found', pin);
@@ -51,9 +68,16 @@ export function prefill(element, widget, options, dispatch, policy) {
      */
     load(answered) {
       const slow = setTimeout(() => widget.status('prefill_loading'), PREFILL_NOTICE_AFTER);
-      return jsonText(options.prefill, PREFILL_TIMEOUT, answered)
+      let household = null;
+      const heard = (res) => {
+        answered(res);
+        household = res.headers.get('Tokhai-Household');
+      };
+      return jsonText(options.prefill, PREFILL_TIMEOUT, heard)
         .then((text) => {
           if (!take(text)) widget.status('');
+          // Not waited for: the rows come later in the form.
+          listHousehold(household);
         })
         .catch((error) => {
           widget.status('prefill_failed');
@@ -71,23 +95,6 @@ export function prefill(element, widget, options, dispatch, policy) {
         if (!take(JSON.stringify(sent))) widget.status('prefill_applied');
       } catch (error) {
         dispatch('error', { error });
-      }
-    },
-
-    /**
-     * The members of the citizen's household, listed above each group filled from them (the portal's
-     * `<prefill>/household?group=`): ticking one adds their row. Without the list (a portal that does not
-     * answer it: 404, or no connection) the citizen types the PINs; a list of another shape is an `error`.
-     */
-    async household() {
-      if (!fromPortal) return;
-      for (const group of JSON.parse(widget.memberGroups())) {
-        try {
-          const text = await jsonText(endpoint(options.prefill, doc, ['household'], { group }), PREFILL_TIMEOUT);
-          if (!destroyed) widget.household(group, text);
-        } catch (error) {
-          if (!destroyed && error.status !== 404 && navigator.onLine) dispatch('error', { error });
-        }
       }
     },
 

@@ -840,7 +840,6 @@ test("endpoints with a query of the portal's (a CSRF token) keep it: a file's up
     asked.push(route.request().url());
     return route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ upload: 'U1' }) });
   });
-  // A portal that lists no household (404): the citizen types PINs, and nothing is said to be wrong.
   await page.route('**/api/pre/**', (route) => {
     asked.push(route.request().url());
     return route.fulfill({ status: 404, contentType: 'application/json', body: '{}' });
@@ -859,32 +858,33 @@ test("endpoints with a query of the portal's (a CSRF token) keep it: a file's up
     const { mount } = await import('/pkg/index.js');
     const host = document.body.appendChild(document.createElement('div'));
     host.id = 'probe';
-    const handle = await mount(host, definition, { drafts: false, uploads: '/api/up?csrf=abc', prefill: '/api/pre/probe?portal=1' });
-    window.errors = [];
-    handle.on('error', ({ error }) => window.errors.push(error.message));
+    await mount(host, definition, { drafts: false, uploads: '/api/up?csrf=abc', prefill: '/api/pre/probe?portal=1' });
   }, definition);
   await page.setInputFiles('#probe input[type=file]', { name: 'giấy.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7') });
   await page.click('#probe button[data-act=add]');
   await page.fill('#probe input[data-path="members[0].m_pin"]', '001089012345');
   await page.press('#probe input[data-path="members[0].m_pin"]', 'Tab');
-  for (let i = 0; i < 50 && asked.length < 4; i++) await new Promise((ok) => setTimeout(ok, 50));
+  for (let i = 0; i < 50 && asked.length < 3; i++) await new Promise((ok) => setTimeout(ok, 50));
   const urls = asked.map((u) => new URL(u)).map((u) => `${u.pathname}?${[...u.searchParams].map(([k, v]) => `${k}=${v}`).join('&')}`).sort();
   assert.deepEqual(urls, [
-    '/api/pre/probe/household?portal=1&group=members',
     '/api/pre/probe/row?portal=1&group=members&pin=001089012345',
     '/api/pre/probe?portal=1',
     '/api/up/probe/doc?csrf=abc&name=giấy.pdf',
   ]);
-  assert.deepEqual(await page.evaluate(() => window.errors.filter((e) => e.includes('household'))), []);
   assert.deepEqual(problems.filter((p) => !p.includes('404')), []);
   await context.close();
 });
 
-test('a household list of another shape is refused with an error naming what is wrong; the citizen types PINs', async () => {
+test('the household is asked for only where the portal says it lists it; a list of another shape is an error naming what is wrong', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
-  await page.route('**/api/pre/probe/household?*', (route) =>
-    route.fulfill({ contentType: 'application/json', body: JSON.stringify({ members: [{ pin: '001089012345', name: 'An', birth_year: '1989' }] }) }));
-  await page.route('**/api/pre/probe', (route) => route.fulfill({ contentType: 'application/json', body: '{"values": {}}' }));
+  const lists = [];
+  await page.route('**/api/pre/probe/members-list?*', (route) => {
+    lists.push(new URL(route.request().url()).search);
+    return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ members: [{ pin: '001089012345', name: 'An', birth_year: '1989' }] }) });
+  });
+  let says = false;
+  await page.route('**/api/pre/probe', (route) =>
+    route.fulfill({ contentType: 'application/json', headers: says ? { 'Tokhai-Household': 'members-list' } : {}, body: '{"values": {}}' }));
   const definition = {
     tokhai: 1, id: 'probe', version: '1', title: 'Thử',
     steps: [{ id: 's', title: 'Bước', sections: [{ id: 'a', fields: [
@@ -893,17 +893,22 @@ test('a household list of another shape is refused with an error naming what is 
       ] },
     ] }] }],
   };
-  const errors = await page.evaluate(async (definition) => {
+  const mounted = () => page.evaluate(async (definition) => {
     const { mount } = await import('/pkg/index.js');
+    document.getElementById('probe')?.remove();
     const host = document.body.appendChild(document.createElement('div'));
     host.id = 'probe';
     const errors = [];
     host.addEventListener('tokhai-error', (e) => errors.push(e.detail.error.message));
     await mount(host, definition, { drafts: false, prefill: '/api/pre/probe' });
-    for (let i = 0; i < 40 && !errors.length; i++) await new Promise((ok) => setTimeout(ok, 25));
+    for (let i = 0; i < 20 && !errors.length; i++) await new Promise((ok) => setTimeout(ok, 25));
     return errors;
   }, definition);
-  assert.deepEqual(errors, ['household: member 0 is not {pin, name, birth_year} (texts, and a year or nothing)']);
+  assert.deepEqual(await mounted(), []);
+  assert.deepEqual(lists, [], 'not asked: the portal did not say it lists households');
+  says = true;
+  assert.deepEqual(await mounted(), ['household: member 0 is not {pin, name, birth_year} (texts, and a year or nothing)']);
+  assert.deepEqual(lists, ['?group=members']);
   assert.equal(await page.locator('#probe .tk-household').count(), 0);
   assert.deepEqual(problems, []);
   await context.close();

@@ -5,14 +5,15 @@ use crate::intake::limited_login;
 use crate::limits::Failure;
 use crate::{now_ms, AppState};
 use axum::extract::{Path, Query, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value as Json_};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokhai_core::prefill::{
-    family_attributes, household_members, member_group, normalize_population, prefill_values, row_values,
+    family_attributes, household_members, member_group, member_key, normalize_population, prefill_values, row_values,
     same_household, uses_family, Attributes, PrefillBundle, PrefillValue, RowScope, BUNDLE_FORMAT,
 };
 use tokhai_core::vn::pin;
@@ -230,16 +231,27 @@ async fn spouse_attributes(state: &AppState, pin: &str) -> Option<Attributes> {
     }
 }
 
-/// `GET /api/prefill/<form_id>`: the signed bundle for the logged-in citizen.
+/// The header of a prefill answer that names, under the prefill URL, where the citizen's household is
+/// listed (`household`: `<prefill>/household`), for a form with rows filled from household members: the
+/// widget asks for the list only then.
+pub const HOUSEHOLD_HEADER: &str = "tokhai-household";
+
+/// `GET /api/prefill/<form_id>`: the signed bundle for the logged-in citizen; for a form with rows filled
+/// from household members, with the `Tokhai-Household: household` header.
 pub async fn prefill(
     State(state): State<Arc<AppState>>,
     Path(form_id): Path<String>,
     request: Request,
-) -> Result<Json<PrefillBundle>, Failure> {
+) -> Result<Response, Failure> {
     let form_id = form_id.trim_end_matches(".json");
     let form = state.form(form_id).ok_or_else(unknown_form)?.clone();
     let login = looked_up_by(&state, request).await?;
     let bundle = bundle_for(&state, &form, &login.subject).await?;
     tracing::info!(form = form.id(), subject = %mask_pin(&login.subject), fields = bundle.values.len(), "prefill bundle issued");
-    Ok(Json(bundle))
+    let mut response = Json(bundle).into_response();
+    if form.def().top_fields().any(|f| member_key(f).is_some()) {
+        let list = HeaderValue::from_static("household");
+        response.headers_mut().insert(HOUSEHOLD_HEADER, list);
+    }
+    Ok(response)
 }

@@ -155,6 +155,10 @@ async fn the_household_is_listed_to_its_members_only_for_a_group_filled_from_the
     let (status, body) = client.post("/api/dev/login", &json!({"pin": me.pin})).await;
     assert_eq!(status, 200, "{body}");
 
+    // The prefill answer of a form with household rows says where the household is listed.
+    let prefill = client.with_cookie(client.http.get(format!("{}/api/prefill/demo", client.base)));
+    let answer = prefill.send().await.expect("prefill");
+    assert_eq!(answer.headers()["tokhai-household"], "household");
     let (status, body) = client.get("/api/prefill/demo/household?group=members").await;
     assert_eq!(status, 200, "{body}");
     let members = body["members"].as_array().expect("members");
