@@ -270,7 +270,10 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
   element.addEventListener('input', onEdit);
 
   return {
-    enabled,
+    /** Whether the form keeps its draft and a filing waiting in the outbox (not once the drafts were cleared). */
+    get enabled() {
+      return enabled && !cleared();
+    },
     save,
     saveSoon,
     flush,

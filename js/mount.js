@@ -10,7 +10,10 @@ const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 const isBoolean = (v) => typeof v === 'boolean';
 const isMs = (v) => Number.isFinite(v) && v >= 0;
 /** A day of the calendar written yyyy-mm-dd (not 2025-02-30). */
-const isDay = (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+const isDay = (v) => {
+  const day = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : null;
+  return day !== null && !Number.isNaN(day.getTime()) && day.toISOString().startsWith(v);
+};
 const A_URL = 'a URL';
 const TRUE_OR_FALSE = 'true or false';
 
@@ -83,7 +86,7 @@ const SECRET = new Set(['draftKey']);
 
 /** What a wrong value is, for the error that refuses it: the value itself when short, else its type. */
 const described = (name, v) => {
-  if (typeof v === 'string' && SECRET.has(name)) return `a string of ${v.length} characters`;
+  if (SECRET.has(name)) return typeof v === 'string' ? `a string of ${v.length} characters` : Array.isArray(v) ? 'an array' : typeof v;
   const text = typeof v === 'function' || typeof v === 'symbol' ? undefined : JSON.stringify(v);
   return text !== undefined && text.length <= 60 ? text : Array.isArray(v) ? 'an array' : typeof v;
 };

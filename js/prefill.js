@@ -19,16 +19,13 @@ export function prefill(element, widget, options, dispatch, policy) {
 
   /**
    * Fills the form from bundle `text` (`widget.prefill` throws if it is refused); the values their fields
-   * cannot hold are left to the citizen, with `error` for the portal and a notice: true if any were.
+   * cannot hold are left to the citizen (the form names them), with `error` for the portal: true if any were.
    */
   const take = (text) => {
     const left = JSON.parse(widget.prefill(text));
     const unfit = new Set(left.map((entry) => entry.path));
     locked = Object.entries(JSON.parse(text).values).flatMap(([path, v]) => (v?.locked && !unfit.has(path) ? [path] : []));
-    if (left.length) {
-      widget.status('prefill_partial');
-      dispatch('error', { error: leftOutError(left) });
-    }
+    if (left.length) dispatch('error', { error: leftOutError(left) });
     return left.length > 0;
   };
 

@@ -89,7 +89,8 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
     const tryOnce = async (attempt, last) => {
       if (destroyed) return { result: gone() };
       if (!navigator.onLine) {
-        widget.status('offline');
+        // Said kept only where the outbox keeps it.
+        widget.status(drafts.enabled ? 'offline' : 'offline_unsaved');
         dispatch('queued', { offline: true });
         await online();
         if (destroyed) return { result: gone() };

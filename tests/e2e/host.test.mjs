@@ -100,7 +100,7 @@ test('options of the wrong type are refused with what they must be, attributes t
     const refused = {};
     const cases = [
       ['drafts', 'off'], ['loginAt', '1700000000000'], ['today', 20250101], ['today', '2025-02-30'], ['retry', { attempts: '3' }],
-      ['retry', 'fast'], ['draftKey', 'short'], ['draftDelay', -1],
+      ['retry', 'fast'], ['draftKey', 'short'], ['draftDelay', -1], ['today', '2025-13-01'], ['draftKey', { key: 'q1w2e3' }],
     ];
     for (const [name, value] of cases) {
       const host = document.body.appendChild(document.createElement('div'));
@@ -157,6 +157,10 @@ test('options of the wrong type are refused with what they must be, attributes t
       'draftKey "short"':
         'TypeError: tokhai: draftKey (attribute draft-key) must be the citizen\'s key of 32 bytes in base64url (43 characters), as the portal gives it, not a string of 5 characters',
       'draftDelay -1': 'TypeError: tokhai: draftDelay must be milliseconds, a number ≥ 0, not -1',
+      'today "2025-13-01"': 'TypeError: tokhai: today (attribute today) must be a date written yyyy-mm-dd, not "2025-13-01"',
+      // A secret is never repeated, whatever its shape.
+      'draftKey {"key":"q1w2e3"}':
+        'TypeError: tokhai: draftKey (attribute draft-key) must be the citizen\'s key of 32 bytes in base64url (43 characters), as the portal gives it, not object',
       en: 'TypeError: tokhai: mount\'s options must be an object, not "en"',
     },
     on: [
@@ -770,18 +774,20 @@ test('at mount, national data a field cannot hold is named in error and left to 
       const status = host.querySelector('.tk-status').textContent;
       const female = host.querySelector('input[type="radio"][value="nu"]');
       female.click();
+      const answered = host.querySelector('.tk-status').textContent;
       await handle.saveDraft();
       handle.destroy();
       const again = await mount(host, sample, options);
       await again.restored;
-      return { errors, status, sex: again.values().sex ?? null, name: again.values().full_name };
+      return { errors, status, answered, sex: again.values().sex ?? null, name: again.values().full_name };
     },
     { sample: SAMPLE, name: NAME },
   );
   assert.deepEqual(outcome, {
     // One per mount.
     errors: Array(2).fill("prefill: left to the citizen, as their fields cannot hold these values: 'sex' (option.unknown)"),
-    status: 'Một số thông tin không điền sẵn được vào tờ khai. Vui lòng tự nhập các ô còn trống.',
+    status: 'Một số thông tin không điền sẵn được vào tờ khai: Giới tính. Vui lòng tự nhập.',
+    answered: '',
     sex: 'nu',
     name: 'Nguyễn Văn An',
   });
@@ -944,6 +950,34 @@ test("a page that has the stylesheet (linked, or bundled under another name) get
     { sheets: ['/pkg/tokhai.css', '/own/override.css'], padding: '2px 40px' },
     { sheets: ['/own/app.3f2a.css'], padding: '2px 40px' },
   ]);
+  await context.close();
+});
+
+test('offline at submit, a form that keeps nothing (drafts off, or cleared at a logout) says to keep the page open, not that it is saved', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const said = [];
+  for (const drafts of [false, 'cleared']) {
+    await context.setOffline(false);
+    const host = await page.evaluateHandle(async ({ sample, values, drafts }) => {
+      const { mount, clearDrafts } = await import('/pkg/index.js');
+      const host = document.body.appendChild(document.createElement('div'));
+      const handle = await mount(host, sample, { drafts: drafts !== false, action: '/api/submissions', catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
+      await handle.prefill({ values });
+      if (drafts === 'cleared') await clearDrafts();
+      window.probe = handle;
+      return host;
+    }, { sample: SAMPLE, values: VALID, drafts });
+    await context.setOffline(true);
+    await page.evaluate(() => { window.probe.submit(); });
+    await page.waitForFunction((h) => h.querySelector('.tk-status')?.textContent.startsWith('Mất kết nối'), host);
+    said.push(await page.evaluate((h) => h.querySelector('.tk-status').textContent, host));
+    await page.evaluate(() => window.probe.destroy());
+  }
+  await context.setOffline(false);
+  const unsaved = 'Mất kết nối — hồ sơ sẽ được gửi khi có mạng. Vui lòng giữ trang này mở cho đến khi gửi xong.';
+  assert.deepEqual(said, [unsaved, unsaved]);
+  assert.equal(await readStore(page, 'outbox'), 0, 'nothing kept');
+  assert.deepEqual(problems, []);
   await context.close();
 });
 

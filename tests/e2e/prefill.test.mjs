@@ -181,11 +181,12 @@ test('when national data is slow, a notice says so until the values arrive', asy
  * A logged-in adult who lives with others, on CT01's household members (every earlier step answered):
  * the page, the add button, the row controls and a PIN typer. `prepare` runs before the page loads.
  */
-async function atMembers(prepare = async () => {}) {
+async function atMembers(prepare = async () => {}, { housemates = 1 } = {}) {
   const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
   const { citizens } = await (await context.request.get(`${env.portal.url}/api/dev/citizens?limit=300`)).json();
-  const me = citizens.find((a) => a.birth_year < 2000 && citizens.some((b) => b.household_id === a.household_id && b.pin !== a.pin));
-  const member = citizens.find((b) => b.household_id === me.household_id && b.pin !== me.pin);
+  const others = (a) => citizens.filter((b) => b.household_id === a.household_id && b.pin !== a.pin);
+  const me = citizens.find((a) => a.birth_year < 2000 && others(a).length >= housemates);
+  const [member, second] = others(me);
   const stranger = citizens.find((c) => c.household_id !== me.household_id);
   assert.equal((await context.request.post(`${env.portal.url}/api/dev/login`, { data: { pin: me.pin } })).status(), 200);
   const page = await context.newPage();
@@ -203,7 +204,7 @@ async function atMembers(prepare = async () => {}) {
     await row(i, 'm_pin').fill(pin);
     await row(i, 'm_pin').press('Tab');
   };
-  return { context, page, member, stranger, add, row, typePin };
+  return { context, page, member, second, stranger, add, row, typePin };
 }
 
 /**
@@ -234,6 +235,8 @@ test("a row whose PIN is changed to another person's loses what national data fi
   assert.ok(others.length >= 2, `national data filled ${others.join(', ')}`);
   await typePin(0, stranger.pin);
   await page.waitForFunction(() => !document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  // The former person's date of birth went before the new PIN was judged: no error of theirs is said.
+  assert.doesNotMatch(await page.textContent('tokhai-form .tk-notice'), /Lỗi/);
   const now = await page.evaluate(() => document.querySelector('tokhai-form').handle.values().members[0]);
   assert.deepEqual(others.filter((f) => now[f] != null), [], "none of the former person's details stays");
   assert.equal(await row(0, 'm_name').inputValue(), '');
@@ -371,13 +374,14 @@ test("a member's row value its field cannot hold is left to the citizen and name
   assert.equal((await row(0, 'm_name').inputValue()).toUpperCase(), member.full_name.toUpperCase());
   assert.deepEqual(errors, ["prefill: left to the citizen, as their fields cannot hold these values: 'm_relationship' (option.unknown)"]);
   assert.equal(await row(0, 'm_relationship').inputValue(), '', 'left to the citizen');
+  assert.match(await page.textContent('tokhai-form .tk-notice'), /^Đã điền thông tin người này từ hộ gia đình của bạn, trừ: [^.]*quan hệ với chủ hộ\. Vui lòng tự nhập\.$/i);
   assert.equal(await row(0, 'm_relationship').isDisabled(), false);
   await context.close();
 });
 
 test("the household's members are listed above the rows: a box ticked by keyboard adds the member's row, filled and locked; the boxes follow the rows", async (t) => {
   if (!env.portal) return skip(t);
-  const { context, page, member, add, row, typePin } = await atMembers();
+  const { context, page, member, second, add, row, typePin } = await atMembers(undefined, { housemates: 2 });
   const list = page.locator('tokhai-form .tk-household');
   await list.waitFor();
   assert.equal(await list.locator('legend').textContent(), 'Người trong hộ gia đình của bạn');
@@ -401,7 +405,18 @@ test("the household's members are listed above the rows: a box ticked by keyboar
   // Said once filled (after "Đã thêm thành viên 1."): what the citizen does not see from the box.
   assert.match(await page.textContent('tokhai-form .tk-notice'), /^Đã điền thông tin người này/);
 
+  // A second person ticked gets a row of their own.
+  const secondBox = list.locator('input').nth(labels.findIndex((l) => l.toUpperCase().startsWith(second.full_name.toUpperCase())));
+  await secondBox.check();
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[1].m_name"]')?.readOnly);
+  assert.deepEqual([await row(0, 'm_pin').inputValue(), await row(1, 'm_pin').inputValue()], [member.pin, second.pin]);
+  assert.deepEqual([await box.isChecked(), await secondBox.isChecked()], [true, true]);
+  await secondBox.uncheck();
+  assert.equal(await row(1, 'm_pin').count(), 0, "the second person's row goes, the first stays");
+  assert.equal(await row(0, 'm_pin').inputValue(), member.pin);
+
   // Cleared: the row goes. The row's own Remove clears the box; a PIN typed in a row ticks it.
+  await box.focus();
   await page.keyboard.press('Space');
   assert.equal(await row(0, 'm_pin').count(), 0, 'the row is removed');
   await box.check();
@@ -411,6 +426,12 @@ test("the household's members are listed above the rows: a box ticked by keyboar
   await add.click();
   await typePin(0, member.pin);
   assert.equal(await box.isChecked(), true, 'the PIN typed ticks it');
+  // The same person typed again in another row: one person is declared once.
+  await add.click();
+  await typePin(1, member.pin);
+  await page.click('tokhai-form .tk-nav button[type=submit]');
+  const summary = await page.locator('tokhai-form .tk-summary li').allTextContents();
+  assert.ok(summary.includes('Những thành viên trong hộ gia đình cùng thay đổi: thành viên 2 là cùng một người với thành viên 1'), summary.join(' | '));
 
   // In English.
   await page.click('tokhai-form [data-act=lang]');

@@ -824,6 +824,7 @@ impl Compiler {
             Group => {
                 out.push(Box::new(self.rows_rule(def, path)));
                 out.extend(self.periods_rule(index, def, path));
+                out.extend(self.members_rule(index, def));
             }
             Text if def.uppercase => out.push(Box::new(capitals::Capitals)),
             Text | Textarea | Number | Date | Checkbox => {}
@@ -893,6 +894,15 @@ impl Compiler {
                 self.error(&ppath, "'from' and 'to' are date fields of the group's rows");
                 None
             }
+            _ => None,
+        }
+    }
+
+    /// The rule of a repeat group filled from household members: each person (its key, `member.pin`) once.
+    fn members_rule(&mut self, index: u32, def: &FieldDef) -> Option<Box<dyn Rule>> {
+        let key = crate::prefill::member_key(def)?;
+        match self.resolve(key, Some(index)) {
+            Ok(Binding::RowField(key)) => Some(Box::new(rules::members::DistinctMembers { group: index, key })),
             _ => None,
         }
     }

@@ -74,6 +74,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("periods.reversed", "{label}: {row_name} {at} có ngày kết thúc trước ngày bắt đầu", "{label}: {row_name} {at} ends before it starts"),
     ("periods.overlap", "{label}: {row_name} {at} trùng thời gian với {row_name} {row}", "{label}: {row_name} {at} overlaps {row_name} {row}"),
     ("periods.gap", "{label}: thiếu thời gian từ {from} đến {to} (trước {row_name} {at})", "{label}: the time from {from} to {to} is missing (before {row_name} {at})"),
+    ("members.duplicate", "{label}: {row_name} {at} là cùng một người với {row_name} {row}", "{label}: {row_name} {at} is the same person as {row_name} {row}"),
     ("periods.start_uncovered", "{label}: phải kê khai từ ngày {date}", "{label}: must start on or before {date}"),
     ("periods.end_uncovered", "{label}: phải kê khai đến ngày {date}", "{label}: must run up to {date}"),
     ("prefill.signature_invalid", "Dữ liệu điền sẵn không có chữ ký hợp lệ của cổng dịch vụ công. Vui lòng tải lại biểu mẫu.", "The prefilled data has no valid signature from the portal. Please reload the form."),

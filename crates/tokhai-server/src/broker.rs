@@ -144,7 +144,8 @@ async fn looked_up_by(state: &AppState, request: Request) -> Result<Login, Failu
 }
 
 /// The form and the logged-in citizen of a request about the rows of `group`, which must be a group of
-/// the form filled from household members (else 404), after taking one token of the citizen's rate limit.
+/// the form filled from household members (else 404 `not_member_group`), after taking one token of the
+/// citizen's rate limit.
 async fn members_asked(
     state: &AppState,
     form_id: &str,
@@ -153,7 +154,14 @@ async fn members_asked(
 ) -> Result<(Arc<Form>, Login), Failure> {
     let form = state.form(form_id).ok_or_else(unknown_form)?.clone();
     let login = looked_up_by(state, request).await?;
-    member_group(form.def(), group).ok_or_else(unknown_form)?;
+    member_group(form.def(), group).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_member_group",
+            "Biểu mẫu không có nhóm này khai theo hộ gia đình.",
+            "The form has no such group filled from household members.",
+        )
+    })?;
     Ok((form, login))
 }
 

@@ -170,8 +170,12 @@ async fn the_household_is_listed_to_its_members_only_for_a_group_filled_from_the
     assert_eq!(name.to_uppercase(), first.full_name, "in title case: {name}");
     assert_ne!(name, first.full_name);
 
-    let (status, _) = client.get("/api/prefill/demo/household?group=reason").await;
-    assert_eq!(status, 404, "only for a group filled from members");
+    let (status, body) = client.get("/api/prefill/demo/household?group=reason").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("not_member_group")),
+        "only for a group filled from members"
+    );
     let (status, _) = Client::new(&running)
         .get("/api/prefill/demo/household?group=members")
         .await;

@@ -107,6 +107,8 @@ pub enum Word {
     SendingDossier,
     /// Status when the connection is lost and the dossier waits in the browser.
     Offline,
+    /// The browser is offline and nothing keeps the filing on this device (drafts off, or cleared).
+    OfflineUnsaved,
     /// Status while the filing is tried again automatically.
     Retrying,
     /// Status when retries ran out and the dossier waits in the browser.
@@ -123,7 +125,8 @@ pub enum Word {
     PrefillFailed,
     /// National data came with a refusal (the back end checked the answers against it) and was filled in.
     PrefillApplied,
-    /// Some national data could not be filled in (a value its field cannot hold): the citizen types it.
+    /// Some national data could not be filled in (a value its field cannot hold): the citizen gives
+    /// it; `{n}`: the fields.
     PrefillPartial,
     /// A PIN typed in a household member's row is not in the citizen's household.
     MemberNotFound,
@@ -131,6 +134,8 @@ pub enum Word {
     MemberRetrying,
     /// A household member's row was filled from national data.
     MemberFilled,
+    /// A household member's row was filled from national data but for some fields (`{n}`).
+    MemberFilledPartly,
     /// The legend of the list of the citizen's household members above a group's rows.
     HouseholdLegend,
     /// How the list of household members is used.
@@ -280,6 +285,10 @@ impl Word {
                 "Mất kết nối — hồ sơ đã được lưu và sẽ tự động gửi khi có mạng.",
                 "Connection lost — your application is saved and will be sent automatically when you are back online.",
             ),
+            Word::OfflineUnsaved => (
+                "Mất kết nối — hồ sơ sẽ được gửi khi có mạng. Vui lòng giữ trang này mở cho đến khi gửi xong.",
+                "Connection lost — your application will be sent when you are back online. Please keep this page open until it is sent.",
+            ),
             Word::Retrying => (
                 "Chưa gửi được hồ sơ, đang tự động thử lại…",
                 "The application was not sent yet; trying again automatically…",
@@ -319,8 +328,8 @@ impl Word {
                  and submit the form yourself.",
             ),
             Word::PrefillPartial => (
-                "Một số thông tin không điền sẵn được vào tờ khai. Vui lòng tự nhập các ô còn trống.",
-                "Some of your details could not be filled in for you. Please fill in the empty boxes yourself.",
+                "Một số thông tin không điền sẵn được vào tờ khai: {n}. Vui lòng tự nhập.",
+                "Some of your details could not be filled in for you: {n}. Please give them yourself.",
             ),
             Word::OpenElsewhere => (
                 "Tờ khai này đang được mở ở một thẻ khác của trình duyệt. Để không mất thông tin, vui lòng chỉ khai \
@@ -348,6 +357,10 @@ impl Word {
             Word::HouseholdHint => (
                 "Đánh dấu người cần khai: thông tin của họ được điền sẵn từ Cơ sở dữ liệu quốc gia về dân cư.",
                 "Tick the people to declare: their details are filled in from the national population database.",
+            ),
+            Word::MemberFilledPartly => (
+                "Đã điền thông tin người này từ hộ gia đình của bạn, trừ: {n}. Vui lòng tự nhập.",
+                "This person's details were filled in from your household, but for: {n}. Please give them yourself.",
             ),
             Word::MemberFilled => (
                 "Đã điền thông tin người này từ hộ gia đình của bạn (Cơ sở dữ liệu quốc gia về dân cư).",

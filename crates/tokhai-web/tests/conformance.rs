@@ -54,6 +54,7 @@ corpus! {
     group => "group.json",
     hostile => "hostile.json",
     live => "live.json",
+    members => "members.json",
     name => "name.json",
     number => "number.json",
     payload => "payload.json",

@@ -10,6 +10,7 @@ pub(crate) mod file;
 pub(crate) mod integer;
 pub(crate) mod kind;
 pub(crate) mod length;
+pub(crate) mod members;
 pub(crate) mod name;
 pub(crate) mod pattern;
 pub(crate) mod periods;

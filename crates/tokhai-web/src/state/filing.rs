@@ -18,6 +18,7 @@ pub fn status_word(name: &str) -> Option<Word> {
     Some(match name {
         "sending" => Word::SendingDossier,
         "offline" => Word::Offline,
+        "offline_unsaved" => Word::OfflineUnsaved,
         "retrying" => Word::Retrying,
         "queued" => Word::Queued,
         "withdrawn" => Word::Withdrawn,
@@ -26,7 +27,6 @@ pub fn status_word(name: &str) -> Option<Word> {
         "prefill_loading" => Word::PrefillLoading,
         "prefill_failed" => Word::PrefillFailed,
         "prefill_applied" => Word::PrefillApplied,
-        "prefill_partial" => Word::PrefillPartial,
         "member_not_found" => Word::MemberNotFound,
         "member_retrying" => Word::MemberRetrying,
         "open_elsewhere" => Word::OpenElsewhere,
@@ -52,7 +52,10 @@ impl State {
     /// Writes the status message in the current language: what became of a member's PIN under it, in
     /// the rows that hold it (on a phone the form's own line is screens away), the rest on the form's line.
     pub(super) fn render_status(&self) {
-        let text = self.status_word.as_ref().map(|(w, n)| w.fill(&self.lang, n, ""));
+        let text = self.status_word.as_ref().map(|(w, n)| match w {
+            Word::PrefillPartial => w.fill(&self.lang, &self.labels_of(n.lines()), ""),
+            _ => w.fill(&self.lang, n, ""),
+        });
         let member = match &self.status_word {
             Some((Word::MemberNotFound | Word::MemberRetrying, pin)) => Some(pin.as_str()),
             _ => None,

@@ -120,19 +120,17 @@ impl State {
     /// come empty), else of a row added, unless the group is full (then says so).
     fn add_member_row(&mut self, group: &str, key: &str, pin: &str) {
         let Some(g) = self.groups.get(group) else { return };
-        let (row_name, full, rows) = (g.def.row_name.clone(), g.add.hidden(), g.rows.len());
+        let (rows, full) = (g.rows.len(), g.add.hidden());
         let row = match (0..rows).find(|r| self.row_is_empty(group, *r)) {
             Some(row) => row,
             None if full => {
-                self.notify(Word::RowsFull.rows(&self.lang, row_name.as_ref(), rows, 0));
+                self.notify(Word::RowsFull.rows(&self.lang, g.def.row_name.as_ref(), rows, 0));
                 return;
             }
-            None => {
-                let patches = self.session.add_row(group).unwrap_or_default();
-                self.apply(patches, None);
-                self.notify(Word::RowAdded.rows(&self.lang, row_name.as_ref(), rows + 1, 0));
-                rows
-            }
+            None => match self.add_row(group, false) {
+                Some(row) => row,
+                None => return,
+            },
         };
         let path = format!("{group}[{row}].{key}");
         let patches = self
@@ -144,30 +142,25 @@ impl State {
         self.commit(&path, kept);
     }
 
-    /// Whether row `row` of `group` holds no answer at all.
+    /// Whether row `row` of `group` holds no answer in any of its fields.
     fn row_is_empty(&self, group: &str, row: usize) -> bool {
-        let values = self.session.value_at(&format!("{group}[{row}]")).unwrap_or(Json::Null);
-        let blank = |v: &Json| match v {
-            Json::Null => true,
-            Json::String(s) => s.is_empty(),
-            Json::Array(a) => a.is_empty(),
-            _ => false,
-        };
-        values.as_object().is_none_or(|o| o.values().all(blank))
+        let Some(g) = self.groups.get(group) else { return false };
+        g.fields
+            .iter()
+            .all(|f| match self.session.value_at(&format!("{group}[{row}].{}", f.id)) {
+                None | Some(Json::Null | Json::Bool(false)) => true,
+                Some(Json::String(s)) => s.is_empty(),
+                Some(Json::Array(a)) => a.is_empty(),
+                Some(_) => false,
+            })
     }
 
-    /// Removes the rows of `group` that name member `pin`.
+    /// Removes the rows of `group` that name member `pin`, focus staying where it is.
     fn remove_member_rows(&mut self, group: &str, pin: &str) {
         let rows = self.groups.get(group).map_or(0, |g| g.rows.len());
         let named: Vec<usize> = (0..rows).rev().filter(|r| self.row_names(group, *r, pin)).collect();
         for row in named {
-            let patches = self.session.remove_row(group, row).unwrap_or_default();
-            self.apply(patches, None);
-            self.forget_uploads(group);
-            self.forget_member_status(false);
-            let Some(g) = self.groups.get(group) else { return };
-            let notice = Word::RowRemoved.rows(&self.lang, g.def.row_name.as_ref(), row + 1, g.rows.len());
-            self.notify(notice);
+            self.remove_row(group, row, false);
         }
     }
 

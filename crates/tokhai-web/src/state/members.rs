@@ -42,13 +42,7 @@ impl State {
     /// Asks again for the members that restored rows name: a draft keeps their values, not their
     /// signatures, so national data fills and locks them afresh.
     pub(super) fn ask_restored_members(&mut self) {
-        let groups: Vec<String> = self
-            .groups
-            .keys()
-            .filter(|g| self.member_key_of(g).is_some())
-            .cloned()
-            .collect();
-        for group in groups {
+        for group in self.member_groups() {
             let Some(key) = self.member_key_of(&group) else {
                 continue;
             };
@@ -114,7 +108,17 @@ impl State {
         {
             self.set_status(None);
         }
-        self.notify(Word::MemberFilled.get(&self.lang).to_owned());
+        // Said where a row still names the member (a box cleared while the lookup was on its way: none).
+        if self.names_member(&group, &member) {
+            let notice = match left_out.is_empty() {
+                true => Word::MemberFilled.get(&self.lang).to_owned(),
+                false => {
+                    let fields = self.labels_of(left_out.iter().filter_map(|u| u["path"].as_str()));
+                    Word::MemberFilledPartly.fill(&self.lang, &fields, "")
+                }
+            };
+            self.notify(notice);
+        }
         Ok(Json::Array(left_out))
     }
 

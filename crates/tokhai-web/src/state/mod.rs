@@ -23,7 +23,7 @@ use std::sync::Arc;
 use tokhai_core::catalog::Catalog;
 use tokhai_core::definition::FieldDef;
 use tokhai_core::normalize::{date_for_display, normalize, number_in_box};
-use tokhai_core::path::{top_field, ADDRESS_PARTS};
+use tokhai_core::path::{field_id, top_field, ADDRESS_PARTS};
 use tokhai_core::prefill::PrefillValue;
 use tokhai_core::submission::is_valid_idempotency_key;
 use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline};
@@ -738,12 +738,7 @@ impl State {
     /// Marks the start date of each row that a shown error of a group's periods names (a gap before
     /// it, an overlap) as invalid and described by that error's line: the summary links there.
     fn blame_rows(&mut self, group: &str) {
-        let Some(from) = self
-            .groups
-            .get(group)
-            .and_then(|g| g.def.periods.as_ref())
-            .map(|p| p.from.clone())
-        else {
+        let Some(from) = self.row_blamed_field(group) else {
             return;
         };
         let Some(n) = self.nodes.get(group) else {
@@ -892,16 +887,18 @@ impl State {
         }
     }
 
+    /// The field of a group's rows where an issue of the group naming a row (`at`) is mended: the start
+    /// date of periods (a gap or an overlap), the PIN of a household member (a person twice).
+    fn row_blamed_field(&self, group: &str) -> Option<String> {
+        let periods = self.groups.get(group)?.def.periods.as_ref();
+        periods.map(|p| p.from.clone()).or_else(|| self.member_key_of(group))
+    }
+
     /// Where an issue's summary link takes the citizen: its field (a repeat group itself, described by its
-    /// errors); for the periods of a repeat group, the start date of the row the issue names (a gap or
-    /// overlap is mended there).
+    /// errors); for an issue naming a row, that row's field where it is mended (see `row_blamed_field`).
     fn link_target(&self, path: &str, issue: &Issue) -> String {
         let row = issue.params.get("at").and_then(|at| at.parse::<usize>().ok());
-        let from = self
-            .groups
-            .get(path)
-            .and_then(|g| g.def.periods.as_ref())
-            .map(|p| &p.from);
+        let from = self.row_blamed_field(path);
         let target = row
             .zip(from)
             .map(|(at, from)| format!("{path}[{}].{from}", at.saturating_sub(1)));
@@ -1002,6 +999,9 @@ impl State {
     fn commit(&mut self, path: &str, raw: Json) {
         self.record(EventKind::Change { field: path.to_owned() });
         self.note_edited(path);
+        if !matches!(&raw, Json::Null) && raw != "" {
+            self.answered_left_out(path);
+        }
         let Some(n) = self.nodes.get_mut(path) else {
             return;
         };
@@ -1012,6 +1012,14 @@ impl State {
         let typed = matches!(n.control, Control::Input(_) | Control::Area(..)) && kind != FieldKind::Phone;
         if typed || kind == FieldKind::File {
             self.show_value(path, &value);
+        }
+        // Another person's PIN in a member's row: the former person's details go (and a member already
+        // looked up fills the row) before the PIN's errors are said, which they would make wrong.
+        if let Some(group) = self.member_key_group(path) {
+            self.clear_former_member(&group, path, &value);
+            self.ask_member_row(&group, &value);
+            self.refresh_member_marks(&group);
+            self.forget_member_status(false);
         }
         self.files_chosen(path, &value);
         self.say_refused_files(path);
@@ -1029,12 +1037,6 @@ impl State {
         }
         if let Some(address) = path.strip_suffix(".province") {
             self.sync_commune(address, true);
-        }
-        if let Some(group) = self.member_key_group(path) {
-            self.clear_former_member(&group, path, &value);
-            self.ask_member_row(&group, &value);
-            self.refresh_member_marks(&group);
-            self.forget_member_status(false);
         }
         self.events
             .push(("change", object([("path", path.into()), ("value", value)])));
@@ -1103,10 +1105,12 @@ impl State {
             return true;
         }
         match act.as_deref() {
-            Some("add") => self.add_row(&path),
+            Some("add") => {
+                self.add_row(&path, true);
+            }
             Some("remove") => {
                 if let Some(i) = number("data-row") {
-                    self.remove_row(&path, i);
+                    self.remove_row(&path, i, true);
                 }
             }
             Some("back") => self.back(),
@@ -1330,29 +1334,31 @@ impl State {
 
     // ----- rows -----
 
-    /// Adds a row to a group and focuses its first control.
-    fn add_row(&mut self, path: &str) {
-        let patches = self.session.add_row(path).unwrap_or_default();
+    /// Adds a row to a group, says so, and (with `focus`) focuses its first control; the new row's index.
+    fn add_row(&mut self, path: &str, focus: bool) -> Option<usize> {
+        let patches = self.session.add_row(path).ok()?;
         self.apply(patches, None);
         let first = self
             .groups
             .get(path)
             .and_then(|g| g.rows.last())
             .and_then(|r| r.paths.first().cloned());
-        if let Some(p) = first {
+        if let Some(p) = first.filter(|_| focus) {
             self.focus = self.nodes.get(&p).map(|n| n.focus.clone());
         }
-        let Some(g) = self.groups.get(path) else { return };
+        let g = self.groups.get(path)?;
         let (rows, row_name) = (g.rows.len(), g.def.row_name.as_ref());
         let mut notice = Word::RowAdded.rows(&self.lang, row_name, rows, 0);
         if g.add.hidden() {
             notice = format!("{notice} {}", Word::RowsFull.rows(&self.lang, row_name, rows, 0));
         }
         self.notify(notice);
+        rows.checked_sub(1)
     }
 
-    /// Removes row `index` of a group and focuses the row now in its place, the one before, or the add button.
-    fn remove_row(&mut self, path: &str, index: usize) {
+    /// Removes row `index` of a group, says so, and (with `focus`) focuses the row now in its place, the one
+    /// before, or the add button.
+    fn remove_row(&mut self, path: &str, index: usize, focus: bool) {
         let patches = self.session.remove_row(path, index).unwrap_or_default();
         self.apply(patches, None);
         self.forget_uploads(path);
@@ -1368,7 +1374,9 @@ impl State {
             .and_then(|r| r.paths.first())
             .and_then(|p| self.nodes.get(p))
             .map(|n| n.focus.clone());
-        self.focus = Some(target.unwrap_or_else(|| g.add.clone()));
+        if focus {
+            self.focus = Some(target.unwrap_or_else(|| g.add.clone()));
+        }
         let notice = Word::RowRemoved.rows(&self.lang, g.def.row_name.as_ref(), index + 1, g.rows.len());
         self.notify(notice);
     }
@@ -1528,11 +1536,41 @@ impl State {
             self.forget_refusal(path);
         }
         self.bundle = Some(bundle);
+        if !left_out.is_empty() {
+            // The fields to answer, by path, one per line: named in the language of the moment.
+            let paths = left_out.iter().filter_map(|u| u["path"].as_str());
+            self.set_status(Some((Word::PrefillPartial, paths.collect::<Vec<_>>().join("\n"))));
+        }
         if self.screen == Screen::Review {
             // A bundle that comes with a refusal finds the citizen on the review page.
             self.build_review();
         }
         Ok(Json::Array(left_out))
+    }
+
+    /// The labels of fields by path (a row field's by its id), in the current language, joined with commas.
+    pub(super) fn labels_of<'a>(&self, paths: impl Iterator<Item = &'a str>) -> String {
+        let label = |p: &str| {
+            self.form
+                .field(field_id(p))
+                .map_or(p, |f| f.label.get(&self.lang))
+                .to_owned()
+        };
+        paths.map(label).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Takes `path`, answered, off the fields the notice about national data left out names; the notice
+    /// goes with the last of them.
+    fn answered_left_out(&mut self, path: &str) {
+        let Some((Word::PrefillPartial, paths)) = &self.status_word else {
+            return;
+        };
+        let rest: Vec<&str> = paths.lines().filter(|p| *p != top_field(path) && *p != path).collect();
+        match rest.len() {
+            0 => self.set_status(None),
+            n if n < paths.lines().count() => self.set_status(Some((Word::PrefillPartial, rest.join("\n")))),
+            _ => {}
+        }
     }
 
     /// The entries (`path` or row field id → `{value, …}`) whose value cannot be their field's (a date
