@@ -266,7 +266,7 @@ test('an answer that was wrong before a reload is shown wrong again after it, no
 
 test('what a citizen types is saved as they type: a reload in the middle of a word keeps what was typed', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
-  const { context } = await loggedIn(env.browser, env.portal, 1);
+  const { context } = await loggedIn(env.browser, env.portal);
   const { page, errors } = await openForm(context);
   // Typed without a pause, and the page reloaded at once, before the citizen leaves the box.
   const typed = 'an.quokka.zebra@example.vn';

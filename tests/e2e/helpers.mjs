@@ -219,12 +219,15 @@ export function usePortal() {
   return env;
 }
 
+/** How many logins took the next adult (see `loggedIn`). */
+let logins = 0;
+
 /**
- * A new browser context logged in (development login) as an adult of the synthetic registry: the first,
- * or the `nth` (from 0), for a test that must not share the first's allowance of requests (the back end
- * limits each login's, and a file's tests spend the first's).
+ * A new browser context logged in (development login) as an adult of the synthetic registry: the `nth`
+ * (from 0), else another one at each call, so that tests do not share one allowance of requests (the
+ * back end limits each login's: a page of CT01 looks national data up twice, its bundle and household).
  */
-export async function loggedIn(browser, portal, nth = 0) {
+export async function loggedIn(browser, portal, nth = logins++) {
   const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
   const { citizens } = await (await context.request.get(`${portal.url}/api/dev/citizens`)).json();
   const citizen = citizens.filter((c) => c.birth_year < 2000)[nth];
