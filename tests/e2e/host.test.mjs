@@ -759,6 +759,24 @@ test('a prefilled value its field cannot hold is left for the citizen and named;
   await context.close();
 });
 
+test('national data a field on a later step cannot hold is left open there too, not locked empty when the step is drawn', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const seen = await page.evaluate(async ({ sample, name }) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    const values = { full_name: name, relation_to_head: { value: 'zzz', source: 'population.relationship_to_head', locked: true } };
+    const handle = await mount(host, sample, { drafts: false, prefill: { values }, catalogs: '/catalogs/admin-units.json' });
+    // The later steps are drawn now.
+    handle.validate();
+    const box = host.querySelector('[data-path="relation_to_head"]:is(select, input)');
+    const note = host.querySelector('.tk-field[data-path="relation_to_head"] .tk-prov, [data-path="relation_to_head"] > .tk-prov');
+    return { locked: box.hasAttribute('data-locked') || box.readOnly === true, note: note?.textContent ?? null };
+  }, { sample: SAMPLE, name: NAME });
+  assert.deepEqual(seen, { locked: false, note: 'Không điền sẵn được từ Cơ sở dữ liệu quốc gia về dân cư: vui lòng tự nhập' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('at mount, national data a field cannot hold is named in error and left to the citizen, whose answer the draft keeps', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   const outcome = await page.evaluate(
@@ -772,14 +790,16 @@ test('at mount, national data a field cannot hold is named in error and left to 
       const handle = await mount(host, sample, options);
       await handle.restored;
       const status = host.querySelector('.tk-status').textContent;
+      const noteOf = () => host.querySelector('[data-path="sex"] .tk-prov')?.textContent ?? null;
+      const note = noteOf();
       const female = host.querySelector('input[type="radio"][value="nu"]');
       female.click();
-      const answered = host.querySelector('.tk-status').textContent;
+      const answered = [host.querySelector('.tk-status').textContent, noteOf()];
       await handle.saveDraft();
       handle.destroy();
       const again = await mount(host, sample, options);
       await again.restored;
-      return { errors, status, answered, sex: again.values().sex ?? null, name: again.values().full_name };
+      return { errors, status, note, answered, sex: again.values().sex ?? null, name: again.values().full_name };
     },
     { sample: SAMPLE, name: NAME },
   );
@@ -787,7 +807,8 @@ test('at mount, national data a field cannot hold is named in error and left to 
     // One per mount.
     errors: Array(2).fill("prefill: left to the citizen, as their fields cannot hold these values: 'sex' (option.unknown)"),
     status: 'Một số thông tin không điền sẵn được vào tờ khai: Giới tính. Vui lòng tự nhập.',
-    answered: '',
+    note: 'Không điền sẵn được từ Cơ sở dữ liệu quốc gia về dân cư: vui lòng tự nhập',
+    answered: ['', null],
     sex: 'nu',
     name: 'Nguyễn Văn An',
   });

@@ -67,6 +67,8 @@ pub enum Word {
     Prefilled,
     /// A prefilled value that cannot be changed.
     Locked,
+    /// At a field national data could not fill (its value cannot be the field's).
+    NotPrefilled,
     /// Heading of the confirmation after submission.
     Submitted,
     /// "Reference: {n}" on the confirmation.
@@ -254,6 +256,10 @@ impl Word {
                 "From the national population database",
             ),
             Word::Locked => ("không sửa được", "cannot be changed"),
+            Word::NotPrefilled => (
+                "Không điền sẵn được từ Cơ sở dữ liệu quốc gia về dân cư: vui lòng tự nhập",
+                "Could not be filled in from the national population database: please give it yourself",
+            ),
             Word::Submitted => ("Đã gửi tờ khai", "Declaration submitted"),
             Word::Reference => ("Mã hồ sơ: {n}", "Reference: {n}"),
             Word::ReceivedAt => ("Thời gian tiếp nhận: {n}", "Received: {n}"),

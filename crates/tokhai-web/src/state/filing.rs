@@ -53,7 +53,11 @@ impl State {
     /// the rows that hold it (on a phone the form's own line is screens away), the rest on the form's line.
     pub(super) fn render_status(&self) {
         let text = self.status_word.as_ref().map(|(w, n)| match w {
-            Word::PrefillPartial => w.fill(&self.lang, &self.labels_of(n.lines()), ""),
+            Word::PrefillPartial => w.fill(
+                &self.lang,
+                &self.labels_of(self.left_out.iter().map(String::as_str)),
+                "",
+            ),
             _ => w.fill(&self.lang, n, ""),
         });
         let member = match &self.status_word {

@@ -110,6 +110,8 @@ pub struct State {
     member_rows: Vec<members::MemberRow>,
     /// The household lists above groups filled from household members.
     households: Vec<household::Household>,
+    /// The paths national data left to the citizen (values their fields cannot hold), until answered.
+    left_out: Vec<String>,
     busy: bool,
     /// The receipt's reference, once the back end accepted the filing.
     reference: Option<String>,
@@ -243,6 +245,7 @@ impl State {
             edited: Vec::new(),
             member_rows: Vec::new(),
             households: Vec::new(),
+            left_out: Vec::new(),
             busy: false,
             reference: None,
             received_at: None,
@@ -350,7 +353,12 @@ impl State {
             .map(|(path, pv)| (path.clone(), pv.get("locked").and_then(Json::as_bool).unwrap_or(false)))
             .collect();
         for (path, locked) in prefilled {
-            self.mark_prefilled(&path, locked);
+            let source = match (self.left_out.contains(&path), locked) {
+                (true, _) => Source::LeftOut,
+                (false, true) => Source::Locked,
+                (false, false) => Source::Filled,
+            };
+            self.mark_source(&path, source);
         }
         self.update_layout();
     }
@@ -1469,7 +1477,7 @@ impl State {
                     }
                 }
                 if let Some(prov) = &n.st.prov {
-                    prov.set_text_content(Some(&provenance_text(n.locked(), lang)));
+                    prov.set_text_content(Some(&Source::of(prov).note(lang)));
                 }
             }
             if let Some(Control::File(f)) = self.nodes.get(p).map(|n| &n.control) {
@@ -1525,21 +1533,25 @@ impl State {
             let (value, locked) = (pv["value"].clone(), pv["locked"] == true);
             // What the citizen typed before national data arrived stays theirs.
             let typed = !locked && self.edited.iter().any(|p| top_field(p) == path);
-            if typed || left_out.iter().any(|u| u["path"] == **path) {
+            if typed {
+                continue;
+            }
+            if left_out.iter().any(|u| u["path"] == **path) {
+                self.mark_source(path, Source::LeftOut);
                 continue;
             }
             let patches = self.session.input(path, value.clone()).unwrap_or_default();
             self.apply(patches, None);
             // As the session keeps it (a name wanted in capitals is in capitals).
             self.show_value(path, &self.session.value_at(path).unwrap_or(value));
-            self.mark_prefilled(path, locked);
+            self.mark_source(path, if locked { Source::Locked } else { Source::Filled });
             self.forget_refusal(path);
         }
         self.bundle = Some(bundle);
-        if !left_out.is_empty() {
-            // The fields to answer, by path, one per line: named in the language of the moment.
-            let paths = left_out.iter().filter_map(|u| u["path"].as_str());
-            self.set_status(Some((Word::PrefillPartial, paths.collect::<Vec<_>>().join("\n"))));
+        self.left_out = (left_out.iter().filter_map(|u| u["path"].as_str().map(str::to_owned))).collect();
+        if !self.left_out.is_empty() {
+            // The fields are named as the line is shown, in the language of the moment.
+            self.set_status(Some((Word::PrefillPartial, String::new())));
         }
         if self.screen == Screen::Review {
             // A bundle that comes with a refusal finds the citizen on the review page.
@@ -1559,17 +1571,20 @@ impl State {
         paths.map(label).collect::<Vec<_>>().join(", ")
     }
 
-    /// Takes `path`, answered, off the fields the notice about national data left out names; the notice
-    /// goes with the last of them.
+    /// Takes `path`, answered, off the fields national data left to the citizen: its note goes, and the
+    /// line naming them with the last of them.
     fn answered_left_out(&mut self, path: &str) {
-        let Some((Word::PrefillPartial, paths)) = &self.status_word else {
+        let Some(at) = self.left_out.iter().position(|p| p == path || p == top_field(path)) else {
             return;
         };
-        let rest: Vec<&str> = paths.lines().filter(|p| *p != top_field(path) && *p != path).collect();
-        match rest.len() {
-            0 => self.set_status(None),
-            n if n < paths.lines().count() => self.set_status(Some((Word::PrefillPartial, rest.join("\n")))),
-            _ => {}
+        let field = self.left_out.remove(at);
+        self.unmark_prefilled(&field);
+        if self
+            .status_word
+            .as_ref()
+            .is_some_and(|(w, _)| *w == Word::PrefillPartial)
+        {
+            self.set_status((!self.left_out.is_empty()).then(|| (Word::PrefillPartial, String::new())));
         }
     }
 
@@ -1587,6 +1602,12 @@ impl State {
 
     /// Shows where a value came from, and makes a locked one read-only.
     fn mark_prefilled(&mut self, path: &str, locked: bool) {
+        self.mark_source(path, if locked { Source::Locked } else { Source::Filled });
+    }
+
+    /// Says at a field what national data did for it, and makes a locked one read-only.
+    fn mark_source(&mut self, path: &str, source: Source) {
+        let locked = source == Source::Locked;
         self.set_locked(path, locked);
         let Some(n) = self.nodes.get_mut(path) else {
             return;
@@ -1600,7 +1621,8 @@ impl State {
             e
         });
         attr(prov, "data-locked", if locked { "true" } else { "false" });
-        prov.set_text_content(Some(&provenance_text(locked, &self.lang)));
+        flag(prov, "data-left-out", source == Source::LeftOut);
+        prov.set_text_content(Some(&source.note(&self.lang)));
         self.render_field_issues(path);
     }
 
@@ -1764,14 +1786,37 @@ fn changes_choice(ev: &KeyboardEvent) -> bool {
 }
 
 /// The provenance note of a prefilled value.
-fn provenance_text(locked: bool, lang: &str) -> String {
-    let mut s = Word::Prefilled.get(lang).to_owned();
-    if locked {
-        s.push_str(" (");
-        s.push_str(Word::Locked.get(lang));
-        s.push(')');
+/// What national data did for a field, as the note at the field says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Filled, and not to be changed.
+    Locked,
+    /// Filled; the citizen may change it.
+    Filled,
+    /// Not filled: its value cannot be the field's, and the citizen gives it.
+    LeftOut,
+}
+
+impl Source {
+    /// The source a note says.
+    fn of(note: &Element) -> Source {
+        if note.has_attribute("data-left-out") {
+            Source::LeftOut
+        } else if note.get_attribute(LOCKED).as_deref() == Some("true") {
+            Source::Locked
+        } else {
+            Source::Filled
+        }
     }
-    s
+
+    /// The note's words in a language.
+    fn note(self, lang: &str) -> String {
+        match self {
+            Source::Locked => format!("{} ({})", Word::Prefilled.get(lang), Word::Locked.get(lang)),
+            Source::Filled => Word::Prefilled.get(lang).to_owned(),
+            Source::LeftOut => Word::NotPrefilled.get(lang).to_owned(),
+        }
+    }
 }
 
 /// Refuses a prefill bundle with every problem found in it, if there is one.
