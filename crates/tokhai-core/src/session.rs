@@ -341,6 +341,18 @@ impl Session {
         })
     }
 
+    /// Whether row `row` of group `group` holds no answer in any of its fields ("no value" as `required`
+    /// judges it: an address with no part, an unchecked box…); false for a row or group the form lacks.
+    pub fn row_is_empty(&self, group: &str, row: usize) -> bool {
+        let Ok(g) = self.group_index(group) else { return false };
+        let children = &self.form.fields[g as usize].children;
+        row < self.rows(g)
+            && children.iter().all(|&c| {
+                let kind = self.form.fields[c as usize].kind;
+                is_empty(kind, &self.slots[c as usize][row].value)
+            })
+    }
+
     /// Ids of the fields shown now (a group's fields count when the group is shown).
     pub fn visible_fields(&self) -> Vec<String> {
         let shown = |f: usize| match (self.slots[f].first(), self.form.fields[f].group) {

@@ -1078,3 +1078,23 @@ fn a_form_locking_only_household_rows_still_locks_national_data() {
     let free = Form::compile(&form(json!([{"id": "a", "kind": "text", "label": "A"}])).to_string()).unwrap();
     assert!(!locks_any(free.def()));
 }
+
+#[test]
+fn a_row_is_empty_until_one_of_its_fields_holds_an_answer() {
+    let mut s = session(json!([
+        {"id": "members", "kind": "group", "label": "Thành viên", "min_rows": 1, "fields": [
+            {"id": "m_name", "kind": "name", "label": "Họ tên"},
+            {"id": "m_agree", "kind": "checkbox", "label": "Đồng ý"},
+            {"id": "m_caps", "kind": "text", "label": "In hoa", "compute": "upper(m_name)"}
+        ]}
+    ]));
+    s.add_row("members").unwrap();
+    // A computed field of nothing and an unchecked box are no answer.
+    s.input("members[1].m_agree", json!(false)).unwrap();
+    s.input("members[1].m_name", json!("  ")).unwrap();
+    assert!(s.row_is_empty("members", 0) && s.row_is_empty("members", 1));
+    s.input("members[1].m_name", json!("An")).unwrap();
+    assert!(!s.row_is_empty("members", 1));
+    assert!(!s.row_is_empty("members", 2), "no such row");
+    assert!(!s.row_is_empty("m_name", 0), "no such group");
+}

@@ -6,7 +6,9 @@ use super::State;
 use crate::ui::{Txt, Word};
 use serde_json::Value as Json;
 use tokhai_core::definition::Text;
+use tokhai_core::path::top_field;
 use tokhai_core::prefill::member_key;
+use tokhai_core::Patch;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 
@@ -121,7 +123,7 @@ impl State {
     fn add_member_row(&mut self, group: &str, key: &str, pin: &str) {
         let Some(g) = self.groups.get(group) else { return };
         let (rows, full) = (g.rows.len(), g.add.hidden());
-        let row = match (0..rows).find(|r| self.row_is_empty(group, *r)) {
+        let row = match (0..rows).find(|r| self.session.row_is_empty(group, *r)) {
             Some(row) => row,
             None if full => {
                 self.notify(Word::RowsFull.rows(&self.lang, g.def.row_name.as_ref(), rows, 0));
@@ -142,19 +144,6 @@ impl State {
         self.commit(&path, kept);
     }
 
-    /// Whether row `row` of `group` holds no answer in any of its fields.
-    fn row_is_empty(&self, group: &str, row: usize) -> bool {
-        let Some(g) = self.groups.get(group) else { return false };
-        g.fields
-            .iter()
-            .all(|f| match self.session.value_at(&format!("{group}[{row}].{}", f.id)) {
-                None | Some(Json::Null | Json::Bool(false)) => true,
-                Some(Json::String(s)) => s.is_empty(),
-                Some(Json::Array(a)) => a.is_empty(),
-                Some(_) => false,
-            })
-    }
-
     /// Removes the rows of `group` that name member `pin`, focus staying where it is.
     fn remove_member_rows(&mut self, group: &str, pin: &str) {
         let rows = self.groups.get(group).map_or(0, |g| g.rows.len());
@@ -162,6 +151,13 @@ impl State {
         for row in named {
             self.remove_row(group, row, false);
         }
+    }
+
+    /// Whether patches are about a group a household list follows: only those can change whom its
+    /// rows name (the lists are not looked at for every keystroke elsewhere).
+    pub(super) fn lists_follow(&self, patches: &[Patch]) -> bool {
+        let followed = |p: &Patch| self.households.iter().any(|h| h.group == top_field(p.path()));
+        patches.iter().any(followed)
     }
 
     /// Ticks the box of each member some row names, and clears the others.

@@ -1,7 +1,7 @@
 //! Rows filled from household members: a PIN typed in a row's key field asks the host for that
 //! member's signed row, which fills and locks the row; the marks follow the members when rows move.
 
-use super::{object, refuse_if_any, State};
+use super::{object, refuse_if_any, Source, State};
 use crate::ui::Word;
 use serde_json::Value as Json;
 use tokhai_core::prefill::{member_key, PrefillValue};
@@ -230,7 +230,7 @@ impl State {
             for (field, mark) in marks {
                 let path = format!("{group}[{i}].{field}");
                 match mark {
-                    Some(locked) => self.mark_prefilled(&path, locked),
+                    Some(locked) => self.mark_source(&path, Source::filled(locked)),
                     None => self.unmark_prefilled(&path),
                 }
             }

@@ -353,10 +353,9 @@ impl State {
             .map(|(path, pv)| (path.clone(), pv.get("locked").and_then(Json::as_bool).unwrap_or(false)))
             .collect();
         for (path, locked) in prefilled {
-            let source = match (self.left_out.contains(&path), locked) {
-                (true, _) => Source::LeftOut,
-                (false, true) => Source::Locked,
-                (false, false) => Source::Filled,
+            let source = match self.left_out.contains(&path) {
+                true => Source::LeftOut,
+                false => Source::filled(locked),
             };
             self.mark_source(&path, source);
         }
@@ -381,6 +380,7 @@ impl State {
 
     /// Applies the core's patches; `typing` is the path whose control the citizen is editing.
     fn apply(&mut self, patches: Vec<Patch>, typing: Option<&str>) {
+        let lists_change = self.lists_follow(&patches);
         // Rows first (the other patches may be about their fields); a new parent last, since the choice
         // it empties brings fresh issues that the batch's own (of the old choice) must not overwrite.
         let (rows, rest): (Vec<Patch>, Vec<Patch>) = patches.into_iter().partition(|p| matches!(p, Patch::Rows { .. }));
@@ -402,8 +402,10 @@ impl State {
         if layout {
             self.update_layout();
         }
-        // A row added, removed or given another PIN: the household lists tick whom the rows name.
-        self.sync_households();
+        if lists_change {
+            // A row added, removed or given another PIN: the household lists tick whom the rows name.
+            self.sync_households();
+        }
     }
 
     /// Stores a field's issues (an address's go to its parts) and displays them if shown.
@@ -1028,6 +1030,7 @@ impl State {
             self.ask_member_row(&group, &value);
             self.refresh_member_marks(&group);
             self.forget_member_status(false);
+            self.sync_households();
         }
         self.files_chosen(path, &value);
         self.say_refused_files(path);
@@ -1544,7 +1547,7 @@ impl State {
             self.apply(patches, None);
             // As the session keeps it (a name wanted in capitals is in capitals).
             self.show_value(path, &self.session.value_at(path).unwrap_or(value));
-            self.mark_source(path, if locked { Source::Locked } else { Source::Filled });
+            self.mark_source(path, Source::filled(locked));
             self.forget_refusal(path);
         }
         self.bundle = Some(bundle);
@@ -1600,13 +1603,8 @@ impl State {
             .collect()
     }
 
-    /// Shows where a value came from, and makes a locked one read-only.
-    fn mark_prefilled(&mut self, path: &str, locked: bool) {
-        self.mark_source(path, if locked { Source::Locked } else { Source::Filled });
-    }
-
     /// Says at a field what national data did for it, and makes a locked one read-only.
-    fn mark_source(&mut self, path: &str, source: Source) {
+    pub(super) fn mark_source(&mut self, path: &str, source: Source) {
         let locked = source == Source::Locked;
         self.set_locked(path, locked);
         let Some(n) = self.nodes.get_mut(path) else {
@@ -1785,10 +1783,9 @@ fn changes_choice(ev: &KeyboardEvent) -> bool {
     typed || key == "Enter" || key == "Home" || key == "End" || key.starts_with("Arrow") || key.starts_with("Page")
 }
 
-/// The provenance note of a prefilled value.
 /// What national data did for a field, as the note at the field says.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Source {
+pub(super) enum Source {
     /// Filled, and not to be changed.
     Locked,
     /// Filled; the citizen may change it.
@@ -1798,6 +1795,15 @@ enum Source {
 }
 
 impl Source {
+    /// A value filled in, locked or not.
+    fn filled(locked: bool) -> Source {
+        if locked {
+            Source::Locked
+        } else {
+            Source::Filled
+        }
+    }
+
     /// The source a note says.
     fn of(note: &Element) -> Source {
         if note.has_attribute("data-left-out") {
