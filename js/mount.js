@@ -86,9 +86,10 @@ const SECRET = new Set(['draftKey']);
 
 /** What a wrong value is, for the error that refuses it: the value itself when short, else its type. */
 const described = (name, v) => {
-  if (SECRET.has(name)) return typeof v === 'string' ? `a string of ${v.length} characters` : Array.isArray(v) ? 'an array' : typeof v;
-  const text = typeof v === 'function' || typeof v === 'symbol' ? undefined : JSON.stringify(v);
-  return text !== undefined && text.length <= 60 ? text : Array.isArray(v) ? 'an array' : typeof v;
+  const kind = Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v;
+  if (SECRET.has(name)) return typeof v === 'string' ? `a string of ${v.length} characters` : kind;
+  const text = ['function', 'symbol', 'bigint'].includes(typeof v) ? undefined : JSON.stringify(v);
+  return text !== undefined && text.length <= 60 ? text : kind;
 };
 
 /** Refuses an option of the wrong type (TypeError), and names an unknown one in a console warning. */

@@ -1,4 +1,5 @@
-// National data: the prefill bundle applied at mount or with a refusal, and household members looked up by PIN.
+// National data: the prefill bundle applied at mount or with a refusal, the household's members listed, and a
+// member looked up by PIN.
 import { backoff, endpoint, jsonText, online, retryable, sleep, withRetries } from './http.js';
 
 /** Milliseconds before a notice says national data is slow, and before prefill is given up. */
@@ -32,7 +33,7 @@ export function prefill(element, widget, options, dispatch, policy) {
   /**
    * The members of the citizen's household, listed above each group filled from them, when the portal's
    * prefill answer says where (`Tokhai-Household: household`: `<prefill>/household?group=`): ticking one
-   * adds their row. A list that cannot be had leaves the PINs to type; one of another shape is an `error`.
+   * adds their row. A list that fails (no answer, or one of another shape) is an `error`, and PINs are typed.
    */
   const listHousehold = async (where) => {
     if (!/^[\w-]+$/.test(where ?? '')) return;
