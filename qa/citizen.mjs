@@ -18,15 +18,20 @@ export function today() {
   return isoDate(new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date()));
 }
 
-/** An ISO date (yyyy-mm-dd) as {y, m, d}. */
+/** An ISO date (yyyy-mm-dd) as {y, m, d}; a year alone (a record giving only the year of birth) as its 1 January. */
 export function isoDate(iso) {
-  const [y, m, d] = iso.split('-').map(Number);
+  const [y, m = 1, d = 1] = iso.split('-').map(Number);
   return { y, m, d };
 }
 
 /** A date as the widget shows it: dd/mm/yyyy. */
 export function dmy({ y, m, d }) {
   return `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${y}`;
+}
+
+/** A date value (ISO, or a year alone) as the widget shows it: dd/mm/yyyy, or the year as it is. */
+export function shownDate(value) {
+  return /^\d{4}$/.test(value) ? value : dmy(isoDate(value));
 }
 
 /** A date `years` later (29 February becomes 28 February, as the core's add_years). */

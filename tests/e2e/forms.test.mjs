@@ -14,6 +14,7 @@ import {
   control,
   dmy,
   field,
+  file,
   fillStep,
   historyRows,
   isMinor,
@@ -23,6 +24,7 @@ import {
   openForm,
   periodRow,
   prefilled,
+  shownDate,
   today,
 } from '../../qa/citizen.mjs';
 
@@ -102,7 +104,7 @@ test('CT01 is filed end to end: prefill locked with its source, the authority se
   if (!page) return;
 
   for (const path of ['full_name', 'pin', 'head_name', 'head_pin']) await assertLocked(page, path, prefilled(citizen, path));
-  await assertLocked(page, 'dob', dmy(isoDate(prefilled(citizen, 'dob'))));
+  await assertLocked(page, 'dob', shownDate(prefilled(citizen, 'dob')));
   assert.equal(await c.value('current_address.street'), prefilled(citizen, 'current_address').street);
   assert.ok(await page.$eval(control('current_address.street'), (e) => e.readOnly), 'the residence is locked');
   assert.equal(await note(page, 'current_address'), LOCKED_NOTE);
@@ -156,7 +158,7 @@ test('CT01 is filed end to end: prefill locked with its source, the authority se
   assert.deepEqual(v.new_address, { province: '01', commune: '00004', street: 'Số 12 phố Đội Cấn' });
   assert.equal(v.members.length, 1);
   assert.equal(v.members[0].m_pin, housemate.pin);
-  assert.ok(v.members[0].m_dob.startsWith(`${housemate.birth_year}-`), 'the housemate as national data has them');
+  assert.equal(v.members[0].m_dob.slice(0, 4), String(housemate.birth_year), 'the housemate as national data has them');
   assert.deepEqual(submission.row_prefills?.map((b) => b.row.member), [housemate.pin], "the housemate's signed row goes too");
   assert.equal(v.is_minor, false);
   assert.equal(submission.prefill?.values?.full_name?.locked, true, 'the signed bundle goes with the submission');
@@ -386,6 +388,21 @@ test('CT01: a minor declarant needs the consent of a parent or guardian (an adul
   await assertReceipt(page, context, CT01, reference);
   assert.equal(submission.values.is_minor, true);
   assert.equal(submission.values.guardian_consent, true);
+});
+
+test('CT01 by a citizen whose national record gives only the year of birth: the year alone is shown, locked, and the filing is received', async (t) => {
+  const yearAlone = (c) => /^\d{4}$/.test(prefilled(c, 'dob') ?? '');
+  const [elder] = await citizens(CT01, 1, { ages: [60, 90], suits: yearAlone });
+  const { page, context, c } = await session(t, CT01, elder);
+  if (!page) return;
+  const year = prefilled(elder, 'dob');
+  assert.equal(year, String(elder.birth_year));
+  await assertLocked(page, 'dob', year);
+  assert.equal(await page.$eval(control('dob'), (e) => e.getAttribute('aria-invalid')), null, 'a year alone is no error');
+  const { reference, submission } = await file(c, CT01, elder);
+  await assertReceipt(page, context, CT01, reference);
+  assert.equal(submission.values.dob, year, 'the year goes as national data has it, and the server accepts it');
+  assert.equal(submission.values.is_minor, false, 'an age from a year alone is unknown: no minor is claimed');
 });
 
 // ----- Birth registration -----

@@ -1029,6 +1029,26 @@ test('a date is read as the citizen writes it: with slashes, dashes, dots or no 
   await context.close();
 });
 
+test('a date of birth may be the year alone, as some national records give it; a date of issue may not', async () => {
+  const { page, context, problems } = await open(env, HARNESS);
+  const hint = async (id) => text(page, `#${(await page.getAttribute(id, 'aria-describedby')).split(' ')[0]}`);
+  assert.match(await hint('#tk1-dob'), /; chỉ ghi năm \(1990\) nếu giấy tờ chỉ có năm sinh$/);
+  assert.doesNotMatch(await hint('#tk1-pin_issued'), /chỉ ghi năm/);
+  await typeInto(page, '#tk1-dob', '1950');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.inputValue('#tk1-dob'), '1950');
+  assert.equal(await page.evaluate(() => window.tk.values().dob), '1950', 'stored as the year alone');
+  await typeInto(page, '#tk1-pin_issued', '2021');
+  await page.keyboard.press('Tab');
+  assert.deepEqual(await inlineErrors(page), [
+    'Lỗi: Ngày cấp thẻ căn cước: ngày không hợp lệ; nhập ngày/tháng/năm, năm đủ 4 chữ số (ví dụ 05/03/1990 hoặc 05031990)',
+  ]);
+  await page.click('.tk-lang');
+  assert.match(await hint('#tk1-dob'), /; the year alone \(1990\) if your papers give only the year$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('what was said about a screen is not left to be met on the next', async () => {
   const { page, context, problems } = await open(env, HARNESS);
   await typeInto(page, '#tk1-pin', '123');

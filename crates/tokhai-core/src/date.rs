@@ -46,6 +46,12 @@ impl Date {
             .or_else(|| eight_digits(s, 4, 2, 0).and_then(Date::from_parts))
     }
 
+    /// The year of a year written alone, `yyyy` (a date of birth some records give only so).
+    pub fn parse_year(s: &str) -> Option<i32> {
+        let year = (s.len() == 4).then(|| digits(s)).flatten()? as i32;
+        (year >= 1).then_some(year)
+    }
+
     /// Why a date written as a citizen writes one (ISO, dd/mm/yyyy, ddmmyyyy) names no day: its month,
     /// or its day in that month; `None` for text not written so, a real date, or a year out of range.
     pub fn no_such_day(s: &str) -> Option<NoSuchDay> {

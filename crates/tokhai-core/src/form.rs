@@ -827,6 +827,7 @@ impl Compiler {
                 out.extend(self.members_rule(index, def));
             }
             Text if def.uppercase => out.push(Box::new(capitals::Capitals)),
+            Date if !def.year_only => out.push(Box::new(full_date::FullDate)),
             Text | Textarea | Number | Date | Checkbox => {}
         }
     }
@@ -1218,7 +1219,7 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
     use FieldKind::*;
     let textual = [Text, Textarea, Name, Email];
     let choice = [Select, Radio, CheckboxGroup];
-    let present: [(&str, bool, &[FieldKind]); 21] = [
+    let present: [(&str, bool, &[FieldKind]); 22] = [
         ("min_length", def.min_length.is_some(), &textual),
         ("max_length", def.max_length.is_some(), &textual),
         ("pattern", def.pattern.is_some(), &textual),
@@ -1227,6 +1228,7 @@ fn check_attributes(c: &mut Compiler, def: &FieldDef, path: &str) {
         ("integer", def.integer, &[Number]),
         ("min_date", def.min_date.is_some(), &[Date]),
         ("max_date", def.max_date.is_some(), &[Date]),
+        ("year_only", def.year_only, &[Date]),
         ("uppercase", def.uppercase, &[Name, Text]),
         ("options", def.options.is_some(), &choice),
         ("catalog", def.catalog.is_some(), &choice),

@@ -533,11 +533,26 @@ pub fn normalize_population(reply: &Json, units: &Catalogs) -> Result<Attributes
             .map(|s| Json::String(s.into())),
     );
     let birth = r.get("NgayThangNamSinh");
-    let dob = text(birth.and_then(|b| b.get("NgayThangNam")).or(birth)).and_then(|d| Date::parse_any(&d));
-    put("population.dob", dob.map(|d| Json::String(d.to_string())));
-    let year = dob
-        .map(|d| d.year.to_string())
-        .or_else(|| text(birth.and_then(|b| b.get("Nam"))).filter(|y| is_digits(y, 4)));
+    let written = text(birth.and_then(|b| b.get("NgayThangNam")).or(birth));
+    let dob = written.as_deref().and_then(Date::parse_any);
+    // Some records give only the year: `Nam`, or a date that is the year alone (`1950`, `19500000`).
+    let year_alone = || {
+        let nam = text(birth.and_then(|b| b.get("Nam")));
+        let written = written
+            .as_deref()
+            .map(|d| d.strip_suffix("0000").filter(|_| d.len() == 8).unwrap_or(d));
+        let year = nam
+            .as_deref()
+            .and_then(Date::parse_year)
+            .or_else(|| written.and_then(Date::parse_year));
+        year.map(|y| y.to_string())
+    };
+    let year = dob.map(|d| d.year.to_string()).or_else(year_alone);
+    // A date of birth, or the year alone (which only a `year_only` field takes).
+    put(
+        "population.dob",
+        dob.map(|d| d.to_string()).or_else(|| year.clone()).map(Json::String),
+    );
     put("population.birth_year", year.map(Json::String));
     put("population.ethnicity", named_code(r.get("DanToc")).map(Json::String));
     put("population.religion", named_code(r.get("TonGiao")).map(Json::String));
@@ -1404,6 +1419,28 @@ mod tests {
         )
         .unwrap()
         .is_empty());
+    }
+
+    #[test]
+    fn a_record_with_the_year_of_birth_alone_gives_that_year() {
+        let dob = |birth: Json| {
+            let a = normalize_population(&json!({"NgayThangNamSinh": birth}), &units()).unwrap();
+            (
+                a.get("population.dob").cloned(),
+                a.get("population.birth_year").cloned(),
+            )
+        };
+        let year = (Some(json!("1950")), Some(json!("1950")));
+        assert_eq!(dob(json!({"NgayThangNam": "19500000", "Nam": "1950"})), year);
+        assert_eq!(dob(json!({"Nam": "1950"})), year);
+        assert_eq!(dob(json!({"NgayThangNam": "1950"})), year);
+        assert_eq!(dob(json!("19500000")), year);
+        assert_eq!(
+            dob(json!({"NgayThangNam": "19501399"})),
+            (None, None),
+            "no day, and no year alone"
+        );
+        assert_eq!(dob(json!({"Nam": "195"})), (None, None));
     }
 
     #[test]

@@ -945,6 +945,7 @@ fn a_date_hint_s_example_is_a_date_its_field_takes() {
 fn a_value_that_cannot_be_its_field_s_is_a_misfit_one_its_rules_refuse_is_not() {
     let s = session(json!([
         {"id": "dob", "kind": "date", "label": "Ngày sinh", "max_date": "today()"},
+        {"id": "birth", "kind": "date", "label": "Ngày sinh", "year_only": true},
         {"id": "sex", "kind": "radio", "label": "Giới tính",
          "options": [{"value": "M", "label": "Nam"}, {"value": "F", "label": "Nữ"}]},
         {"id": "rows", "kind": "group", "label": "Dòng",
@@ -955,6 +956,9 @@ fn a_value_that_cannot_be_its_field_s_is_a_misfit_one_its_rules_refuse_is_not() 
     assert_eq!(misfit("dob", json!(12345)).as_deref(), Some("dob type.invalid"));
     assert_eq!(misfit("sex", json!("zzz")).as_deref(), Some("sex option.unknown"));
     assert_eq!(misfit("age", json!("many")).as_deref(), Some("age number.invalid"));
+    // A year alone, as some national records give a date of birth, fits only a `year_only` date.
+    assert_eq!(misfit("dob", json!("1950")).as_deref(), Some("dob date.invalid"));
+    assert_eq!(misfit("birth", json!("1950")), None);
     // Values of the right kind are no misfits, even those a rule refuses (a date after today).
     assert_eq!(misfit("dob", json!("2099-01-01")), None);
     assert_eq!(misfit("dob", json!("15/03/1989")), None, "normalised first");

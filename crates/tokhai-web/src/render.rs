@@ -318,7 +318,7 @@ impl Builder<'_> {
         texts.push((dom.txt(&label, "span", &[], &label_txt, self.lang), label_txt));
         let format = match kind {
             _ if part.is_none() && def.compute.is_some() => computed_note(def),
-            FieldKind::Date => Some(date_hint(self.session.example_date(&def.id))),
+            FieldKind::Date => Some(date_hint(self.session.example_date(&def.id), def.year_only)),
             FieldKind::File => file_hint(def, "vi").map(|vi| {
                 Txt::Def(Text::Both {
                     vi,
@@ -982,14 +982,19 @@ fn own_purpose(def: &FieldDef, part: Option<&str>) -> Option<&'static str> {
     })
 }
 
-/// The hint of a date box, whose example is a date the field takes.
-fn date_hint(example: Date) -> Txt {
+/// The hint of a date box, whose example is a date the field takes (and its year, where a year alone does).
+fn date_hint(example: Date, year_only: bool) -> Txt {
     let dmy = example.to_dmy();
-    let fill = |lang| {
+    let word = if year_only {
+        Word::DateHintYearOnly
+    } else {
         Word::DateHint
-            .get(lang)
+    };
+    let fill = |lang| {
+        word.get(lang)
             .replace("{date}", &dmy)
             .replace("{digits}", &dmy.replace('/', ""))
+            .replace("{year}", &example.year.to_string())
     };
     Txt::Def(Text::Both {
         vi: fill("vi"),

@@ -53,6 +53,8 @@ pub enum Word {
     Row,
     /// Hint of date fields, with an example `{date}` also written as `{digits}`.
     DateHint,
+    /// Hint of a date box that also takes the year alone (`year_only`).
+    DateHintYearOnly,
     /// Hint of a field the form works out itself.
     Computed,
     /// Yes, for check boxes on the review page.
@@ -242,6 +244,10 @@ impl Word {
             Word::DateHint => (
                 "Nhập ngày/tháng/năm, ví dụ {date}, hoặc gõ liền {digits}",
                 "Day/month/year, for example {date}, or the digits alone: {digits}",
+            ),
+            Word::DateHintYearOnly => (
+                "Nhập ngày/tháng/năm, ví dụ {date}, hoặc gõ liền {digits}; chỉ ghi năm ({year}) nếu giấy tờ chỉ có năm sinh",
+                "Day/month/year, for example {date}, or the digits alone: {digits}; the year alone ({year}) if your papers give only the year",
             ),
             Word::Computed => (
                 "Tự động điền từ các thông tin bạn đã khai",

@@ -66,4 +66,5 @@ corpus! {
     tax_code => "tax_code.json",
     text => "text.json",
     visibility => "visibility.json",
+    year_only => "year_only.json",
 }

@@ -21,7 +21,10 @@ pub(crate) fn check(kind: FieldKind, value: &Json) -> Option<Finding> {
     };
     let ok = match kind {
         Number => value.is_number(),
-        Date => value.as_str().is_some_and(|s| crate::Date::parse_iso(s).is_some()),
+        // A year alone too: the `full_date` rule refuses it where the field wants a day.
+        Date => value
+            .as_str()
+            .is_some_and(|s| crate::Date::parse_iso(s).is_some() || crate::Date::parse_year(s).is_some()),
         Checkbox => value.is_boolean(),
         CheckboxGroup => value.as_array().is_some_and(|a| a.iter().all(Json::is_string)),
         Address => value.as_object().is_some_and(|o| {

@@ -1,7 +1,7 @@
 //! Personal identification numbers: structure, and the cross-check with date of birth and sex.
 
 use super::{Check, Rule};
-use crate::expr::Binding;
+use crate::expr::{Binding, Value};
 use crate::issue::Finding;
 use crate::vn::pin::{self, Sex};
 use serde_json::Value as Json;
@@ -28,11 +28,13 @@ impl Rule for Pin {
             return;
         };
         let birth_year = self.dob.and_then(|b| match cx.read(b) {
-            crate::expr::Value::Num(year) if year.fract() == 0.0 && year.abs() < 1e6 => Some(year as i32),
+            Value::Num(year) if year.fract() == 0.0 && year.abs() < 1e6 => Some(year as i32),
+            // A date of birth that is a year alone (`year_only`).
+            Value::Str(s) if s.len() == 4 => crate::Date::parse_year(&s),
             value => value.as_date().map(|d| d.year),
         });
         let sex = self.sex.and_then(|b| match cx.read(b) {
-            crate::expr::Value::Str(code) => Sex::from_code(&code),
+            Value::Str(code) => Sex::from_code(&code),
             _ => None,
         });
         for finding in pin::cross_check(&info, birth_year, sex) {

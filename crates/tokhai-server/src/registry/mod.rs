@@ -390,7 +390,7 @@ impl<'a> Generator<'a> {
             "SoDinhDanh": p.pin,
             "HoVaTen": {"Ho": "", "ChuDem": "", "Ten": p.name},
             "GioiTinh": if p.male { "1" } else { "2" },
-            "NgayThangNamSinh": {"NgayThangNam": format!("{:04}{:02}{:02}", p.dob.0, p.dob.1, p.dob.2), "Nam": p.dob.0.to_string()},
+            "NgayThangNamSinh": birth_date(p),
             "DanToc": {"MaDanToc": ethnicity.0, "TenGoi": ethnicity.1},
             "TonGiao": {"MaTonGiao": religion.0, "TenGoi": religion.1},
             "QuocTich": "VN",
@@ -527,6 +527,19 @@ pub async fn ensure(db: &Db, seed: u64, size: usize, units: &Catalogs) -> Result
     Ok(true)
 }
 
+/// A person's `NgayThangNamSinh`: the day, month and year, or (for a fifth of those born before 1960, by
+/// their PIN's last digit) the year alone, as some records give it (`yyyy0000`).
+fn birth_date(p: &Person) -> Json {
+    let (year, month, day) = p.dob;
+    let year_alone = year < 1960 && p.pin.ends_with(['0', '1']);
+    let date = if year_alone {
+        format!("{year:04}0000")
+    } else {
+        format!("{year:04}{month:02}{day:02}")
+    };
+    json!({"NgayThangNam": date, "Nam": year.to_string()})
+}
+
 /// A citizen's registry reply by PIN, with the members of their household (`ThanhVienHo`: each one's PIN,
 /// name, year of birth and relationship to the head).
 pub async fn find(db: &Db, pin: &str) -> Result<Option<Json>, sqlx::Error> {
@@ -622,6 +635,7 @@ mod tests {
         assert_ne!(generate(8, 10, &units).unwrap()[0].pin, a[0].pin);
         let pins: HashSet<_> = a.iter().map(|r| r.pin.as_str()).collect();
         assert_eq!(pins.len(), a.len(), "PINs are unique");
+        let mut year_alone = 0;
         for r in &a {
             let attrs = normalize_population(&r.record, &units).unwrap();
             let pin = &r.pin;
@@ -630,7 +644,9 @@ mod tests {
             assert_eq!(year, r.birth_year, "{pin}");
             assert_eq!(if digit % 2 == 0 { "nam" } else { "nu" }, r.sex, "{pin}");
             assert!(tokhai_core::prefill::new_province_of(&pin[1..3]).is_some(), "{pin}");
-            assert_eq!(attrs["population.dob"].as_str().unwrap()[..4], year.to_string());
+            let dob = attrs["population.dob"].as_str().unwrap();
+            assert_eq!(dob[..4], year.to_string());
+            year_alone += usize::from(dob.len() == 4);
             assert_eq!(
                 attrs["population.permanent_address"]["complete"],
                 serde_json::json!(true)
@@ -641,6 +657,11 @@ mod tests {
                 assert!(("2021-01-01".."2026-01-01").contains(&issued), "{issued}");
             }
         }
+        let born_before_1960 = a.iter().filter(|r| r.birth_year < 1960).count();
+        assert!(
+            year_alone > 0 && year_alone < born_before_1960,
+            "some records give the year of birth alone: {year_alone} of {born_before_1960} born before 1960"
+        );
         let heads = a.iter().filter(|r| r.record["ChuHo"]["QuanHe"] == "CHỦ HỘ").count();
         let households: HashSet<_> = a.iter().map(|r| r.household_id.as_str()).collect();
         assert!(heads + 1 >= households.len(), "one head per household");
