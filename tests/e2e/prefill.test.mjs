@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerSummary, axeViolations, fillToReview, launch, loggedIn, SERVER_BINARY, startPortal } from './helpers.mjs';
-import { LOCKED } from '../../qa/citizen.mjs';
+import { Citizen, LOCKED } from '../../qa/citizen.mjs';
 
 const env = { portal: null, short: null, browser: null };
 
@@ -385,6 +385,18 @@ test("a member's row value its field cannot hold is left to the citizen and name
   assert.equal(await row(0, 'm_relationship').inputValue(), '', 'left to the citizen');
   assert.match(await page.textContent('tokhai-form .tk-notice'), /^Đã điền thông tin người này từ hộ gia đình của bạn, trừ: [^.]*quan hệ với chủ hộ\. Vui lòng tự nhập\.$/i);
   assert.equal(await row(0, 'm_relationship').isDisabled(), false);
+  // The field says so itself, to a screen reader too, until it is answered.
+  const notes = () =>
+    page.$$eval('tokhai-form [data-path="members[0].m_relationship"] .tk-prov', (ps) => ps.map((p) => p.textContent));
+  assert.deepEqual(await notes(), ['Không điền sẵn được từ Cơ sở dữ liệu quốc gia về dân cư: vui lòng tự nhập']);
+  assert.equal(
+    await row(0, 'm_relationship').evaluate((s) => s.getAttribute('aria-describedby')?.split(' ').includes(`${s.id}-prov`)),
+    true,
+    'a screen reader hears it with the field',
+  );
+  await new Citizen(page).pick('members[0].m_relationship', 'vo', 'Vợ');
+  await page.waitForFunction(() => !document.querySelector('tokhai-form [data-path="members[0].m_relationship"] .tk-prov'));
+  assert.deepEqual(await notes(), []);
   await context.close();
 });
 

@@ -11,8 +11,8 @@ use tokhai_core::vn::pin;
 pub(super) struct MemberRow {
     group: String,
     member: String,
-    /// Locked state by row field id.
-    fields: Vec<(String, bool)>,
+    /// What the member's bundle did for each row field, by id: locked, filled, or left to the citizen.
+    fields: Vec<(String, Source)>,
     /// The values the session kept as the member's fields were filled, by row field id.
     kept: Vec<(String, Json)>,
     bundle: Json,
@@ -88,8 +88,11 @@ impl State {
         let left_out = self.unfit_entries(values.iter());
         let fields = values
             .iter()
-            .filter(|(f, _)| **f != key && !left_out.iter().any(|u| u["path"] == **f))
-            .map(|(f, pv)| (f.clone(), pv["locked"].as_bool().unwrap_or(false)))
+            .filter(|(f, _)| **f != key)
+            .map(|(f, pv)| match left_out.iter().any(|u| u["path"] == **f) {
+                true => (f.clone(), Source::LeftOut),
+                false => (f.clone(), Source::filled(pv["locked"] == true)),
+            })
             .collect();
         self.member_rows.retain(|m| !(m.group == group && m.member == member));
         self.member_rows.push(MemberRow {
@@ -131,6 +134,7 @@ impl State {
             return;
         };
         let values: Vec<(String, Json)> = (filled.fields.iter())
+            .filter(|(_, source)| *source != Source::LeftOut)
             .map(|(f, _)| (f.clone(), filled.bundle["values"][f]["value"].clone()))
             .collect();
         let rows = self.session.values()[group].as_array().cloned().unwrap_or_default();
@@ -176,7 +180,7 @@ impl State {
     pub(super) fn clear_former_member(&mut self, group: &str, path: &str, pin: &Json) {
         let Some((row, _)) = path.rsplit_once('.') else { return };
         let former = self.member_rows.iter().find(|m| {
-            let mut locked = m.fields.iter().filter(|(_, locked)| *locked).peekable();
+            let mut locked = m.fields.iter().filter(|(_, s)| *s == Source::Locked).peekable();
             m.group == group
                 && pin.as_str() != Some(m.member.as_str())
                 && locked.peek().is_some()
@@ -200,8 +204,9 @@ impl State {
         }
     }
 
-    /// Locks and labels the fields of each row of `group` that a member's bundle filled, and
-    /// unlocks the others (a row whose PIN changed, rows moved up by a removal).
+    /// Locks and labels the fields of each row of `group` that a member's bundle filled, says at those it
+    /// left to the citizen that they are to be answered (until they are), and unlocks the others (a row
+    /// whose PIN changed, rows moved up by a removal).
     pub(super) fn refresh_member_marks(&mut self, group: &str) {
         let Some(key) = self.member_key_of(group) else { return };
         let fields: Vec<String> = self.groups[group]
@@ -216,21 +221,20 @@ impl State {
                 .member_rows
                 .iter()
                 .find(|m| m.group == group && row[&key].as_str() == Some(m.member.as_str()));
-            let marks: Vec<(String, Option<bool>)> = fields
+            let marks: Vec<(String, Option<Source>)> = fields
                 .iter()
                 .map(|f| {
-                    (
-                        f.clone(),
-                        filled
-                            .and_then(|m| m.fields.iter().find(|(id, _)| id == f))
-                            .map(|(_, l)| *l),
-                    )
+                    let source = filled
+                        .and_then(|m| m.fields.iter().find(|(id, _)| id == f))
+                        .map(|(_, s)| *s);
+                    let answered = source == Some(Source::LeftOut) && !row[f].is_null();
+                    (f.clone(), source.filter(|_| !answered))
                 })
                 .collect();
             for (field, mark) in marks {
                 let path = format!("{group}[{i}].{field}");
                 match mark {
-                    Some(locked) => self.mark_source(&path, Source::filled(locked)),
+                    Some(source) => self.mark_source(&path, source),
                     None => self.unmark_prefilled(&path),
                 }
             }

@@ -1574,9 +1574,17 @@ impl State {
         paths.map(label).collect::<Vec<_>>().join(", ")
     }
 
-    /// Takes `path`, answered, off the fields national data left to the citizen: its note goes, and the
-    /// line naming them with the last of them.
+    /// Takes `path`, answered, off the fields national data left to the citizen (a member's row's too): its
+    /// note goes, and the line naming them with the last of them.
     fn answered_left_out(&mut self, path: &str) {
+        // In a member's row: the marks of the group's rows follow what the rows hold.
+        let row_note = self.nodes.get(path).and_then(|n| n.st.prov.as_ref());
+        if let Some((group, _)) = path
+            .split_once('[')
+            .filter(|_| row_note.is_some_and(|p| Source::of(p) == Source::LeftOut))
+        {
+            self.refresh_member_marks(group);
+        }
         let Some(at) = self.left_out.iter().position(|p| p == path || p == top_field(path)) else {
             return;
         };
