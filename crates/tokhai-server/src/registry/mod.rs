@@ -15,7 +15,7 @@ use tokhai_core::definition::OptionDef;
 use tokhai_core::prefill::{new_province_of, OLD_PROVINCES};
 
 /// Version of the generator; a stored registry of another version is generated again.
-const GENERATOR_VERSION: &str = "3";
+const GENERATOR_VERSION: &str = "4";
 
 /// Year the synthetic population is as of (ages and PIN centuries are computed from it).
 const AS_OF_YEAR: i32 = 2025;
