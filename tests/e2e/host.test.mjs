@@ -512,7 +512,7 @@ test('a filing left queued after its retries is not sent later once the citizen 
     for (const type of ['input', 'change']) phone.dispatchEvent(new Event(type, { bubbles: true }));
   });
   // Said, not only done: the filing that waited will not go.
-  assert.match(await page.textContent('#queued .tk-status'), /^Vì bạn đã sửa thông tin, hồ sơ đang chờ sẽ không được gửi/);
+  assert.match(await page.textContent('#queued .tk-filing-status'), /^Vì bạn đã sửa thông tin, hồ sơ đang chờ sẽ không được gửi/);
   await page.unroute('**/api/submissions');
   const before = env.server.submissions.length;
   await page.evaluate(() => dispatchEvent(new Event('online')));
@@ -990,8 +990,8 @@ test('offline at submit, a form that keeps nothing (drafts off, or cleared at a 
     }, { sample: SAMPLE, values: VALID, drafts });
     await context.setOffline(true);
     await page.evaluate(() => { window.probe.submit(); });
-    await page.waitForFunction((h) => h.querySelector('.tk-status')?.textContent.startsWith('Mất kết nối'), host);
-    said.push(await page.evaluate((h) => h.querySelector('.tk-status').textContent, host));
+    await page.waitForFunction((h) => h.querySelector('.tk-filing-status')?.textContent.startsWith('Mất kết nối'), host);
+    said.push(await page.evaluate((h) => h.querySelector('.tk-filing-status').textContent, host));
     await page.evaluate(() => window.probe.destroy());
   }
   await context.setOffline(false);

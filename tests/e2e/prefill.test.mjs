@@ -159,6 +159,13 @@ test('when national data fails, the form stays usable, editable, and says so', a
   await name.fill('Nguyễn Văn An');
   assert.equal(await page.locator('tokhai-form .tk-prov').count(), 0);
   assert.match(await page.textContent('tokhai-form .tk-status'), /Chưa lấy được thông tin/);
+  // Said at the top of the form, where the citizen starts, not below the step's questions.
+  const place = await page.$eval('tokhai-form .tk-status', (s) => ({
+    beforeQuestions: Boolean(s.compareDocumentPosition(s.closest('form').querySelector('.tk-body')) & Node.DOCUMENT_POSITION_FOLLOWING),
+    top: s.getBoundingClientRect().top - s.closest('form').getBoundingClientRect().top,
+  }));
+  assert.ok(place.beforeQuestions, 'the line comes before the questions');
+  assert.ok(place.top < 300, `the line is near the form's top (${place.top} px below it)`);
   await context.close();
 });
 

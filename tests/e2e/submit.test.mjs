@@ -9,7 +9,7 @@ import { axeViolations, fillToReview, loggedIn, readStore, SERVER_BINARY, usePor
 const env = usePortal();
 
 const SUBMIT = 'tokhai-form .tk-nav button[type=submit]';
-const STATUS = 'tokhai-form .tk-status';
+const STATUS = 'tokhai-form .tk-filing-status';
 /** Words typed into every free-text box: they must never reach a timing beacon. */
 const SECRET = 'Quokka Zebra';
 
@@ -93,6 +93,13 @@ test('offline at submit: the citizen is told, the dossier waits in IndexedDB and
     await page.textContent(STATUS),
     'Mất kết nối — hồ sơ đã được lưu và sẽ tự động gửi khi có mạng.',
   );
+  // Said where the citizen pressed "Gửi tờ khai": just above the buttons, below the review.
+  const between = await page.$eval(STATUS, (s) => {
+    const [review, nav] = ['.tk-review', '.tk-nav'].map((c) => s.closest('form').querySelector(c));
+    return [review, nav].map((e) => s.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+  assert.deepEqual(between.map(Boolean), [false, true], 'after the review, before the buttons');
+  assert.equal(await page.textContent('tokhai-form .tk-status'), '', 'said once');
   const queued = await page.evaluate(
     () =>
       new Promise((ok) => {

@@ -12,7 +12,7 @@ const NEXT = 'tokhai-form .tk-nav button[type=submit]';
 const LEASE = 'tokhai-form input[data-path=lease]';
 const LINE = 'tokhai-form [data-path=lease] .tk-upload';
 const ERROR = 'tokhai-form [data-path=lease] .tk-error';
-const STATUS = 'tokhai-form .tk-status';
+const STATUS = 'tokhai-form .tk-filing-status';
 /** axe's WCAG 2.2 A/AA violations inside the widget. */
 const violations = (page) => axeViolations(page, { include: 'tokhai-form' });
 

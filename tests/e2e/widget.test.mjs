@@ -1468,7 +1468,7 @@ test('a filing left queued after its attempts is sent again while the page stays
   });
   const stored = env.server.submissions.length;
   await page.click(next);
-  await page.waitForFunction(() => document.querySelector('.tk-status').textContent.includes('sẽ tự động gửi lại sau ít phút'));
+  await page.waitForFunction(() => document.querySelector('.tk-filing-status').textContent.includes('sẽ tự động gửi lại sau ít phút'));
   assert.equal(posts, 2);
   failing = false;
   await page.waitForSelector('.tk-done:not([hidden])');

@@ -207,6 +207,16 @@ pub enum Word {
 }
 
 impl Word {
+    /// Whether a status says what became of the citizen's press on "Gửi tờ khai" (said above the
+    /// buttons), rather than of the form as it opened (said at its top).
+    pub fn is_about_filing(self) -> bool {
+        use Word::*;
+        matches!(
+            self,
+            SendingDossier | Offline | OfflineUnsaved | Retrying | Queued | Withdrawn | WaitingForUploads
+        )
+    }
+
     /// The word in a language (`vi` or `en`).
     pub fn get(self, lang: &str) -> &'static str {
         let (vi, en) = match self {

@@ -71,8 +71,11 @@ impl State {
                 status.set_text_content(text.as_deref().filter(|_| here));
             }
         }
-        self.status
-            .set_text_content(text.as_deref().filter(|_| member.is_none()));
+        // Said where the citizen is: at the top as the form opens, above the buttons as it is sent.
+        let filing = self.status_word.as_ref().is_some_and(|(w, _)| w.is_about_filing());
+        for (status, about_filing) in self.status.iter().zip([false, true]) {
+            status.set_text_content(text.as_deref().filter(|_| member.is_none() && filing == about_filing));
+        }
     }
 
     /// Loads a draft's values and shows them (on step `step` if visible); says which answers no longer

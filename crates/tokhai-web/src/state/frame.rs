@@ -26,8 +26,10 @@ pub(super) struct Frame {
     pub review: Element,
     /// The receipt, filled once the filing is received.
     pub done: Element,
-    /// The form's status line (sending, offline, prefill).
-    pub status: Element,
+    /// The status line about the form as it opens (national data, a draft), at its top.
+    pub form_status: Element,
+    /// The status line about the filing (sending, offline), above the buttons.
+    pub filing_status: Element,
     /// A hidden live region for what focus alone does not say.
     pub notice: Element,
     /// The buttons' row.
@@ -100,13 +102,15 @@ impl Frame {
         let label_attrs = [("class", "tk-progress-label"), ("id", progress_id.as_str())];
         let progress_label = dom.make(Some(&nav_el), "p", &label_attrs, "");
         let progress = dom.add(&nav_el, "ol", "tk-steps-list", "");
+        let form_status = dom.make(Some(&form_el), "p", &[("class", "tk-status"), ("role", "status")], "");
         let summary = chrome.summary(&form_el);
         let body = dom.add(&form_el, "div", "tk-body", "");
         let (steps, pending) = chrome.steps(b, def, &body, &progress, &progress_id, visible);
 
         let review = dom.make(Some(&form_el), "section", &[("class", "tk-review"), ("hidden", "")], "");
         let done = dom.make(Some(&form_el), "div", &[("class", "tk-done"), ("hidden", "")], "");
-        let status = dom.make(Some(&form_el), "p", &[("class", "tk-status"), ("role", "status")], "");
+        let filing_attrs = [("class", "tk-filing-status"), ("role", "status")];
+        let filing_status = dom.make(Some(&form_el), "p", &filing_attrs, "");
         let notice_attrs = [("class", "tk-vh tk-notice"), ("role", "status")];
         let notice = dom.make(Some(&form_el), "p", &notice_attrs, "");
         let nav = dom.add(&form_el, "div", "tk-nav", "");
@@ -125,7 +129,8 @@ impl Frame {
             pending,
             review,
             done,
-            status,
+            form_status,
+            filing_status,
             notice,
             nav,
             back: html(&back),

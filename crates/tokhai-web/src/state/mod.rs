@@ -119,7 +119,8 @@ pub struct State {
     received_at: Option<i64>,
     /// Whether the back end had received the filing from an earlier attempt, before answers changed.
     received_earlier: bool,
-    status: Element,
+    /// The status lines: about the form as it opens (top), about the filing (above the buttons).
+    status: [Element; 2],
     status_word: Option<(Word, String)>,
     /// A hidden live region that says what a button did where focus alone does not (a row removed).
     notice: Element,
@@ -250,7 +251,7 @@ impl State {
             reference: None,
             received_at: None,
             received_earlier: false,
-            status: frame.status,
+            status: [frame.form_status, frame.filing_status],
             status_word: None,
             notice: frame.notice,
             noticed: Cell::new(false),
