@@ -104,6 +104,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("file.name_type", "{label}: tên tệp {name} không khớp với loại tệp; vui lòng chọn tệp có đuôi .{ending} hoặc đổi tên tệp cho đúng", "{label}: the name {name} does not match the file's type; please choose a file ending in .{ending}, or rename it"),
     ("file.name_invalid", "{label}: tên tệp trống, quá dài hoặc có ký tự không hợp lệ", "{label}: the file name is empty, too long or has characters that are not allowed"),
     ("payload.too_large", "Dữ liệu gửi lên quá lớn (tối đa {max} byte)", "The submitted data is too large (at most {max} bytes)"),
+    ("payload.incomplete", "Dữ liệu gửi lên không đến đủ: kết nối quá chậm hoặc bị ngắt", "The submitted data did not arrive in full: the connection was too slow or broke off"),
     ("payload.too_many_fields", "Hồ sơ có quá nhiều mục ({count}, tối đa {max})", "The application has too many entries ({count}, at most {max})"),
     ("payload.rate_limited", "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau {seconds} giây.", "Too many requests. Please try again in {seconds} seconds."),
     ("submission.form_unknown", "Không có biểu mẫu {form_id} trên cổng này", "There is no form {form_id} on this portal"),

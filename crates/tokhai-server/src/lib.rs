@@ -23,7 +23,7 @@ use connector::{Connector, HttpConnector, LocalRegistry};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokhai_core::catalog::Catalogs;
 use tokhai_core::Form;
 
@@ -178,14 +178,53 @@ pub async fn start(config: Config) -> Result<Running, Error> {
         .await
         .map_err(|source| Error::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
-    let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = web::router(state.clone());
+    let timeout = Duration::from_secs(state.config.client_timeout_secs);
     // The first sweep of expired uploads runs at once, the others while the server serves.
     let sweep = uploads::sweep(state.writer.clone(), state.config.upload_retention_secs);
     let task = tokio::spawn(async move {
         tokio::select! {
-            served = axum::serve(listener, app) => served,
+            never = serve(listener, app, timeout) => match never {},
             never = sweep => match never {},
         }
     });
     Ok(Running { addr, state, task })
+}
+
+/// Serves `app` over HTTP/1.1 on `listener`, each request knowing its client's address (`ConnectInfo`).
+/// A connection is closed when its client takes longer than `timeout` to send a request's head, counted
+/// from when the server waits for one (kept-alive idle connections too): `axum::serve` sets no such
+/// deadline, and a client sending a byte at a time held its connection forever.
+async fn serve(listener: tokio::net::TcpListener, app: axum::Router, timeout: Duration) -> std::convert::Infallible {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    loop {
+        let (stream, client) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+                // A client gone before it was accepted is no trouble; out of file descriptors, for one, is:
+                // wait rather than spin (as axum::serve does).
+                if !matches!(e.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
+                    tracing::error!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                continue;
+            }
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(client));
+            app.clone().oneshot(request)
+        });
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(timeout)
+                .serve_connection(TokioIo::new(stream), service);
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %client, "connection closed");
+            }
+        });
+    }
 }

@@ -124,13 +124,18 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// Reads a body of at most `max` bytes.
+/// Reads a body of at most `max` bytes. One that stops coming (its next bytes too late, or the client
+/// gone) is 408, which clients send again, not 413.
 pub async fn read_body(body: Body, max: usize) -> Result<axum::body::Bytes, Refusal> {
-    axum::body::to_bytes(body, max).await.map_err(|_| {
-        Refusal::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            Issue::error("", "payload.too_large").with("max", max),
-        )
+    axum::body::to_bytes(body, max).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e).is_some_and(|c| c.is::<http_body_util::LengthLimitError>());
+        match too_large {
+            true => Refusal::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Issue::error("", "payload.too_large").with("max", max),
+            ),
+            false => Refusal::new(StatusCode::REQUEST_TIMEOUT, Issue::error("", "payload.incomplete")),
+        }
     })
 }
 
@@ -321,6 +326,7 @@ mod tests {
             "payload.wrong_type",
             "payload.invalid_value",
             "payload.too_large",
+            "payload.incomplete",
             "payload.too_many_fields",
             "payload.rate_limited",
             "submission.form_unknown",

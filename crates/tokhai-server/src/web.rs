@@ -10,9 +10,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 const JSON_UTF8: &str = "application/json; charset=utf-8";
 
@@ -72,6 +74,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        // A body whose next bytes do not come in time fails to read (the request is refused), as a
+        // request's head does (lib.rs `serve`).
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
+            state.config.client_timeout_secs,
+        )))
         .with_state(state)
 }
 

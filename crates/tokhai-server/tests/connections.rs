@@ -1,0 +1,86 @@
+//! Slow clients: a connection whose client is too slow to send a request's head, or the next bytes of a
+//! body, is closed, so that slow clients cannot hold the server's connections.
+
+mod common;
+
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// How long a test waits for the server to close a connection: well past the one-second timeout.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A server whose clients have one second, and a connection to it.
+async fn server_and_connection(name: &str) -> (tokhai_server::Running, TcpStream) {
+    let mut c = common::config(name);
+    c.client_timeout_secs = 1;
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let stream = TcpStream::connect(running.addr).await.expect("connects");
+    (running, stream)
+}
+
+/// What the server sent until it closed the connection, or `None` if it kept it open past `PATIENCE`.
+async fn answer_until_closed(stream: &mut TcpStream) -> Option<String> {
+    let mut got = Vec::new();
+    // A reset is a close too.
+    let _ = tokio::time::timeout(PATIENCE, stream.read_to_end(&mut got))
+        .await
+        .ok()?;
+    Some(String::from_utf8_lossy(&got).into_owned())
+}
+
+#[tokio::test]
+async fn a_request_head_that_does_not_come_in_time_closes_the_connection() {
+    let (running, mut slow) = server_and_connection("slow-head").await;
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: portal\r\n").await.unwrap();
+    let answer = answer_until_closed(&mut slow).await;
+    assert!(answer.is_some(), "the connection was kept open past {PATIENCE:?}");
+    // Others are served meanwhile and after.
+    let mut other = TcpStream::connect(running.addr).await.unwrap();
+    other
+        .write_all(b"GET / HTTP/1.1\r\nHost: portal\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = answer_until_closed(&mut other).await.expect("answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_left_idle_is_closed() {
+    let (_running, mut idle) = server_and_connection("idle").await;
+    idle.write_all(b"GET / HTTP/1.1\r\nHost: portal\r\n\r\n").await.unwrap();
+    let answer = answer_until_closed(&mut idle)
+        .await
+        .expect("the idle connection was kept open");
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "the request was answered first: {answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_whose_next_bytes_do_not_come_in_time_is_refused() {
+    let (_running, mut slow) = server_and_connection("slow-body").await;
+    let head =
+        "POST /api/dev/login HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(br#"{"pin": "0"#).await.unwrap();
+    let answer = answer_until_closed(&mut slow)
+        .await
+        .expect("the connection was kept open");
+    assert!(answer.starts_with("HTTP/1.1 4"), "refused: {answer}");
+    assert!(answer.contains(r#""error":"#), "with the reason in JSON: {answer}");
+}
+
+#[tokio::test]
+async fn a_filing_whose_bytes_stop_coming_is_answered_408_which_the_widget_sends_again() {
+    let (_running, mut slow) = server_and_connection("slow-filing").await;
+    let head = "POST /api/submissions HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n";
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(br#"{"form_id": "demo", "values": {"#).await.unwrap();
+    let answer = answer_until_closed(&mut slow)
+        .await
+        .expect("the connection was kept open");
+    assert!(answer.starts_with("HTTP/1.1 408"), "not 413 'too large': {answer}");
+    assert!(answer.contains(r#""code":"payload.incomplete""#), "{answer}");
+}
