@@ -18,9 +18,12 @@ export function today() {
   return isoDate(new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date()));
 }
 
-/** An ISO date (yyyy-mm-dd) as {y, m, d}; a year alone (a record giving only the year of birth) as its 1 January. */
+/**
+ * An ISO date (yyyy-mm-dd) as {y, m, d}; a year alone (a record giving only the year of birth) as its last
+ * day, as the core reads it (the youngest the person can be).
+ */
 export function isoDate(iso) {
-  const [y, m = 1, d = 1] = iso.split('-').map(Number);
+  const [y, m = 12, d = 31] = iso.split('-').map(Number);
   return { y, m, d };
 }
 

@@ -52,6 +52,36 @@ impl Date {
         (year >= 1).then_some(year)
     }
 
+    /// A date as a date field stores it: ISO, or a year alone (`year_only`) read as the last day of that
+    /// year, wherever a day is needed (bounds, ages, comparisons): the youngest its person can be, so
+    /// that a minor is never taken for an adult.
+    pub fn parse_stored(s: &str) -> Option<Date> {
+        match Date::parse_year(s) {
+            Some(year) => Date::new(year, 12, 31),
+            None => Date::parse_iso(s),
+        }
+    }
+
+    /// The year of a date written with its day or month unknown (`00`), in any form [`Date::parse_any`]
+    /// reads (`1950-00-00`, `00/00/1950`, `19500000`, `19500300`), or of a year alone.
+    pub fn year_of_unknown_day(s: &str) -> Option<i32> {
+        let s = s.trim();
+        let readings = [
+            iso_parts(s),
+            dmy_parts(s),
+            eight_digits(s, 0, 4, 6),
+            eight_digits(s, 4, 2, 0),
+        ];
+        let unknown_day = |(year, month, day): Parts| {
+            ((month == 0 || day == 0) && month <= 12 && day <= 31 && (1..=9999).contains(&year)).then_some(year)
+        };
+        readings
+            .into_iter()
+            .flatten()
+            .find_map(unknown_day)
+            .or_else(|| Date::parse_year(s))
+    }
+
     /// Why a date written as a citizen writes one (ISO, dd/mm/yyyy, ddmmyyyy) names no day: its month,
     /// or its day in that month; `None` for text not written so, a real date, or a year out of range.
     pub fn no_such_day(s: &str) -> Option<NoSuchDay> {
@@ -274,6 +304,22 @@ fn digits(s: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_year_alone_is_its_last_day_where_a_day_is_needed() {
+        assert_eq!(Date::parse_stored("1950"), Date::new(1950, 12, 31));
+        assert_eq!(Date::parse_stored("1950-03-05"), Date::new(1950, 3, 5));
+        for no_year in ["0000", "195", "19500", "195O", "05/03/1950"] {
+            assert_eq!(Date::parse_stored(no_year), None, "{no_year}");
+        }
+        assert_eq!(Date::year_of_unknown_day("1950-03-00"), Some(1950));
+        assert_eq!(
+            Date::year_of_unknown_day("1950-03-05"),
+            None,
+            "a day known is no unknown day"
+        );
+        assert_eq!(Date::year_of_unknown_day("0000-00-00"), None);
+    }
 
     #[test]
     fn today_is_taken_in_viet_nam() {

@@ -294,8 +294,9 @@ pub struct FieldDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_date: Option<String>,
     /// Whether the date may be a year alone, `yyyy` (a date of birth: some national records give only the
-    /// year); otherwise a year alone is no date. A year alone is within `min_date`/`max_date` when some day
-    /// of it is, a PIN is checked against it, and date arithmetic on it (`age_on`, `add_years`) gives null.
+    /// year); otherwise a year alone is no date. Wherever a day is needed (`min_date`/`max_date`, `age_on`,
+    /// `add_years`, comparisons) a year alone is read as its last day, the youngest its person can be: a
+    /// minor is never taken for an adult. A PIN is checked against its year.
     #[serde(default, skip_serializing_if = "is_false")]
     pub year_only: bool,
     /// Regular expression the whole value must match (text kinds), in the dialect of `tokhai_core::regex`.

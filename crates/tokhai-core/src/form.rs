@@ -73,6 +73,8 @@ pub struct Field {
     pub(crate) max_rows: usize,
     /// A name or text the form wants in capitals (`uppercase`): typed in any case, it is kept in capitals.
     pub(crate) uppercase: bool,
+    /// A date that may be a year alone (`year_only`).
+    pub(crate) year_only: bool,
 }
 
 impl Field {
@@ -660,6 +662,7 @@ impl Compiler {
             initial_rows: def.min_rows.unwrap_or(0).max(usize::from(def.required)),
             max_rows: def.max_rows.unwrap_or(usize::MAX),
             uppercase: def.uppercase,
+            year_only: def.year_only,
         }
     }
 
@@ -827,7 +830,6 @@ impl Compiler {
                 out.extend(self.members_rule(index, def));
             }
             Text if def.uppercase => out.push(Box::new(capitals::Capitals)),
-            Date if !def.year_only => out.push(Box::new(full_date::FullDate)),
             Text | Textarea | Number | Date | Checkbox => {}
         }
     }

@@ -28,6 +28,10 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("number.too_large", "{label}: không được lớn hơn {max}", "{label}: must be {max} or less"),
     ("number.not_integer", "{label}: phải là số nguyên, không có phần thập phân", "{label}: must be a whole number"),
     ("date.invalid", "{label}: ngày không hợp lệ; nhập ngày/tháng/năm, năm đủ 4 chữ số (ví dụ 05/03/1990 hoặc 05031990)", "{label}: not a valid date; use day/month/year with a 4-digit year (e.g. 05/03/1990 or 05031990)"),
+    // The words of `date.invalid` where the field takes a year alone (`year_only`).
+    ("date.invalid.year_only", "{label}: ngày không hợp lệ; nhập ngày/tháng/năm, năm đủ 4 chữ số (ví dụ 05/03/1990 hoặc 05031990), hoặc chỉ năm sinh (1990) nếu giấy tờ chỉ ghi năm", "{label}: not a valid date; use day/month/year with a 4-digit year (e.g. 05/03/1990 or 05031990), or the year alone (1990) if your papers give only the year of birth"),
+    // The words of `date.invalid` for a year alone where the field wants the day and month too.
+    ("date.invalid.year_alone", "{label}: nhập đủ ngày, tháng và năm, không chỉ năm (ví dụ 05/03/{year_alone})", "{label}: give the day and month too, not the year alone (e.g. 05/03/{year_alone})"),
     // The words of `date.invalid` for a date written as one that names no day: its month, or its day.
     ("date.invalid.month", "{label}: không có tháng {month}; tháng từ 1 đến 12", "{label}: there is no month {month}; months run from 1 to 12"),
     ("date.invalid.day", "{label}: tháng {month}/{year} không có ngày {day}", "{label}: {month} {year} has no day {day}"),
@@ -133,6 +137,8 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
         "required" => required_words(issue, form),
         "date.invalid" if issue.params.contains_key("day") => "date.invalid.day",
         "date.invalid" if issue.params.contains_key("month") => "date.invalid.month",
+        "date.invalid" if issue.params.contains_key("year_only") => "date.invalid.year_only",
+        "date.invalid" if issue.params.contains_key("year_alone") => "date.invalid.year_alone",
         code => code,
     };
     let explained = (issue.code == "pattern.mismatch")

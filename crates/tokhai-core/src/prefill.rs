@@ -535,16 +535,11 @@ pub fn normalize_population(reply: &Json, units: &Catalogs) -> Result<Attributes
     let birth = r.get("NgayThangNamSinh");
     let written = text(birth.and_then(|b| b.get("NgayThangNam")).or(birth));
     let dob = written.as_deref().and_then(Date::parse_any);
-    // Some records give only the year: `Nam`, or a date that is the year alone (`1950`, `19500000`).
+    // Some records give only the year: `Nam`, or a date with its day or month unknown (`19500000`).
     let year_alone = || {
         let nam = text(birth.and_then(|b| b.get("Nam")));
-        let written = written
-            .as_deref()
-            .map(|d| d.strip_suffix("0000").filter(|_| d.len() == 8).unwrap_or(d));
-        let year = nam
-            .as_deref()
-            .and_then(Date::parse_year)
-            .or_else(|| written.and_then(Date::parse_year));
+        let year = nam.as_deref().and_then(Date::parse_year);
+        let year = year.or_else(|| written.as_deref().and_then(Date::year_of_unknown_day));
         year.map(|y| y.to_string())
     };
     let year = dob.map(|d| d.year.to_string()).or_else(year_alone);
@@ -1435,6 +1430,9 @@ mod tests {
         assert_eq!(dob(json!({"Nam": "1950"})), year);
         assert_eq!(dob(json!({"NgayThangNam": "1950"})), year);
         assert_eq!(dob(json!("19500000")), year);
+        for unknown_day in ["1950-00-00", "00/00/1950", "19500300", "00001950"] {
+            assert_eq!(dob(json!({"NgayThangNam": unknown_day})), year, "{unknown_day}");
+        }
         assert_eq!(
             dob(json!({"NgayThangNam": "19501399"})),
             (None, None),

@@ -700,7 +700,10 @@ impl Session {
             // One error for an empty required field: its other rules would only say it again.
             cx.report(Finding::error("required"));
             return cx.issues;
-        } else if let Some(wrong_type) = (!empty).then(|| kind::check(field.kind, value)).flatten() {
+        } else if let Some(wrong_type) = (!empty)
+            .then(|| kind::check(field.kind, field.year_only, value))
+            .flatten()
+        {
             cx.report(wrong_type);
             return cx.issues;
         }

@@ -46,11 +46,12 @@ impl Value {
         }
     }
 
-    /// The value as a real calendar date: a Date, or a Str in any form [`Date::parse_any`] accepts.
+    /// The value as a real calendar date: a Date, or a Str in any form [`Date::parse_any`] accepts, or a
+    /// year alone (read as [`Date::parse_stored`] reads it).
     pub fn as_date(&self) -> Option<Date> {
         match self {
             Value::Date(d) => Date::new(d.year, d.month, d.day),
-            Value::Str(s) => Date::parse_any(s),
+            Value::Str(s) => Date::parse_any(s).or_else(|| Date::parse_stored(s)),
             _ => None,
         }
     }
@@ -87,14 +88,18 @@ pub(crate) fn loose_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Order of `<` and friends: numbers, texts, dates (with ISO-date texts); None when incomparable.
+/// Order of `<` and friends: numbers, texts, dates (with texts that are stored dates: ISO, or a year
+/// alone, see [`Date::parse_stored`]); None when incomparable.
 pub(crate) fn order(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Num(x), Value::Num(y)) => x.partial_cmp(y),
-        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) => match (Date::parse_stored(x), Date::parse_stored(y)) {
+            (Some(x), Some(y)) => Some(x.cmp(&y)),
+            _ => Some(x.cmp(y)),
+        },
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-        (Value::Date(x), Value::Str(s)) => Date::parse_iso(s).map(|y| x.cmp(&y)),
-        (Value::Str(s), Value::Date(y)) => Date::parse_iso(s).map(|x| x.cmp(y)),
+        (Value::Date(x), Value::Str(s)) => Date::parse_stored(s).map(|y| x.cmp(&y)),
+        (Value::Str(s), Value::Date(y)) => Date::parse_stored(s).map(|x| x.cmp(y)),
         _ => None,
     }
 }

@@ -7,7 +7,6 @@ pub(crate) mod custom;
 pub(crate) mod date_bounds;
 pub(crate) mod email;
 pub(crate) mod file;
-pub(crate) mod full_date;
 pub(crate) mod integer;
 pub(crate) mod kind;
 pub(crate) mod length;

@@ -29,8 +29,7 @@ impl Rule for Pin {
         };
         let birth_year = self.dob.and_then(|b| match cx.read(b) {
             Value::Num(year) if year.fract() == 0.0 && year.abs() < 1e6 => Some(year as i32),
-            // A date of birth that is a year alone (`year_only`).
-            Value::Str(s) if s.len() == 4 => crate::Date::parse_year(&s),
+            // A date, or a year alone (`year_only`).
             value => value.as_date().map(|d| d.year),
         });
         let sex = self.sex.and_then(|b| match cx.read(b) {
