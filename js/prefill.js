@@ -73,7 +73,7 @@ export function prefill(element, widget, options, dispatch, policy) {
       };
       return jsonText(options.prefill, PREFILL_TIMEOUT, heard)
         .then((text) => {
-          if (!take(text)) widget.status('');
+          if (!take(text)) widget.clearStatus('prefill_loading');
           // Not waited for: the rows come later in the form.
           listHousehold(household);
         })

@@ -46,6 +46,29 @@ async function openForm(context) {
   return { page, errors };
 }
 
+test('a draft restored while national data fails: the page says both, not only the last', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const { page, errors } = await openForm(context);
+  const saved = nextSave(page);
+  await page.fill(EMAIL, 'an.quokka@example.vn');
+  await saved;
+  await page.route(/\/api\/prefill\/[^/]+$/, (route) =>
+    route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"prefill_unavailable"}' }),
+  );
+  await page.reload();
+  await page.waitForFunction(
+    (s) => /Chưa lấy được/.test(document.querySelector(s)?.textContent) && /Đã khôi phục/.test(document.querySelector(s)?.textContent),
+    STATUS,
+  );
+  const said = await page.textContent(STATUS);
+  assert.match(said, /Chưa lấy được thông tin/, said);
+  assert.match(said, /Đã khôi phục thông tin bạn nhập trước đó\./, said);
+  assert.equal(await page.inputValue(EMAIL), 'an.quokka@example.vn');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a reload in the middle of the form, or on the review page, restores the answers and the screen, from an encrypted draft', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
   const { context } = await loggedIn(env.browser, env.portal);

@@ -1034,6 +1034,12 @@ test('a date of birth may be the year alone, as some national records give it; a
   const hint = async (id) => text(page, `#${(await page.getAttribute(id, 'aria-describedby')).split(' ')[0]}`);
   assert.match(await hint('#tk1-dob'), /; chỉ ghi năm \(1990\) nếu giấy tờ chỉ có năm sinh$/);
   assert.doesNotMatch(await hint('#tk1-pin_issued'), /chỉ ghi năm/);
+  await typeInto(page, '#tk1-dob', '195');
+  await page.keyboard.press('Tab');
+  assert.deepEqual(await inlineErrors(page), [
+    'Lỗi: Ngày, tháng, năm sinh: ngày không hợp lệ; nhập ngày/tháng/năm, năm đủ 4 chữ số (ví dụ 05/03/1990 hoặc 05031990), hoặc chỉ năm sinh (1990) nếu giấy tờ chỉ ghi năm',
+  ]);
+  await page.fill('#tk1-dob', '');
   await typeInto(page, '#tk1-dob', '1950');
   await page.keyboard.press('Tab');
   assert.equal(await page.inputValue('#tk1-dob'), '1950');
@@ -1041,7 +1047,7 @@ test('a date of birth may be the year alone, as some national records give it; a
   await typeInto(page, '#tk1-pin_issued', '2021');
   await page.keyboard.press('Tab');
   assert.deepEqual(await inlineErrors(page), [
-    'Lỗi: Ngày cấp thẻ căn cước: ngày không hợp lệ; nhập ngày/tháng/năm, năm đủ 4 chữ số (ví dụ 05/03/1990 hoặc 05031990)',
+    'Lỗi: Ngày cấp thẻ căn cước: nhập đủ ngày, tháng và năm, không chỉ năm (ví dụ 05/03/2021)',
   ]);
   await page.click('.tk-lang');
   assert.match(await hint('#tk1-dob'), /; the year alone \(1990\) if your papers give only the year$/);
@@ -1705,6 +1711,8 @@ test('a refusal that brings the national data the answers were checked against f
   assert.equal(await page.getAttribute('#tk1-full_name', 'readonly'), '');
   assert.ok((await text(page, '.tk-review')).includes('Nguyễn Văn Ân'), 'the review page shows it');
   assert.equal(await page.locator('.tk-summary').isHidden(), true, 'the reason about the value replaced is gone');
+  // Focus was in the summary that went: it is on the review page's heading, not lost to the page.
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'tk-review-title');
   await page.click(next);
   await page.waitForSelector('.tk-done:not([hidden])');
   const sent = env.server.submissions.at(-1);

@@ -62,7 +62,14 @@ impl Inner {
         let (events, focus, click_later) = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return };
             s.noticed.set(false);
-            (std::mem::take(&mut s.events), s.focus.take(), s.click_later.take())
+            let heading = std::mem::take(&mut s.focus_heading)
+                .then(|| s.screen_heading())
+                .flatten();
+            (
+                std::mem::take(&mut s.events),
+                s.focus.take().or(heading),
+                s.click_later.take(),
+            )
         };
         if let Some(el) = focus {
             let _ = el.focus();

@@ -213,7 +213,7 @@ impl Word {
         use Word::*;
         matches!(
             self,
-            SendingDossier | Offline | OfflineUnsaved | Retrying | Queued | Withdrawn | WaitingForUploads
+            SendingDossier | Offline | OfflineUnsaved | Retrying | Queued | Resending | Withdrawn | WaitingForUploads
         )
     }
 
@@ -504,6 +504,28 @@ impl Txt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_became_of_a_filing_is_said_by_the_buttons_what_the_form_opened_with_at_its_top() {
+        // Waiting in the browser, then sent again once online: one place, where "Gửi tờ khai" was pressed.
+        for filing in [
+            Word::SendingDossier,
+            Word::Queued,
+            Word::Resending,
+            Word::Offline,
+            Word::WaitingForUploads,
+        ] {
+            assert!(filing.is_about_filing(), "{filing:?}");
+        }
+        for opening in [
+            Word::PrefillFailed,
+            Word::PrefillPartial,
+            Word::DraftRestored,
+            Word::FormChanged,
+        ] {
+            assert!(!opening.is_about_filing(), "{opening:?}");
+        }
+    }
 
     #[test]
     fn words_fill_numbers_in_both_languages() {

@@ -35,46 +35,82 @@ pub fn status_word(name: &str) -> Option<Word> {
     })
 }
 
-impl State {
-    /// Shows a status message in the live region (`None` clears it).
-    pub fn set_status(&mut self, word: Option<(Word, String)>) {
-        self.status_word = word;
-        self.render_status();
+/// What a status is about: one of each is shown at a time.
+fn status_topic(word: Word) -> u8 {
+    use Word::*;
+    match word {
+        PrefillLoading | PrefillFailed | PrefillApplied | PrefillPartial => 0,
+        DraftRestored | DraftDropped | DraftFiles => 1,
+        w if w.is_about_filing() => 2,
+        _ => 3,
     }
+}
 
-    /// Clears the status if it is `word`'s (what it says no longer holds; another status stays).
-    pub fn clear_status(&mut self, word: Word) {
-        if self.status_word.as_ref().is_some_and(|(w, _)| *w == word) {
-            self.set_status(None);
+impl State {
+    /// Shows a status message in the live region, in place of the one about the same thing (national
+    /// data, a draft, the filing, anything else): what national data did and what a draft brought back
+    /// are both said. `None` clears them all.
+    pub fn set_status(&mut self, word: Option<(Word, String)>) {
+        let filing = word.as_ref().is_some_and(|(w, _)| w.is_about_filing());
+        match word {
+            Some((w, n)) => {
+                self.status_words
+                    .retain(|(shown, _)| status_topic(*shown) != status_topic(w));
+                self.status_words.push((w, n));
+            }
+            None => self.status_words.clear(),
+        }
+        self.render_status();
+        if filing {
+            // The line pushes the buttons down: on a phone both stay in sight, the one pressed included.
+            let opts = web_sys::ScrollIntoViewOptions::new();
+            opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+            self.nav.scroll_into_view_with_scroll_into_view_options(&opts);
         }
     }
 
-    /// Writes the status message in the current language: what became of a member's PIN under it, in
-    /// the rows that hold it (on a phone the form's own line is screens away), the rest on the form's line.
+    /// Clears `word`'s status, if shown (what it says no longer holds; the others stay).
+    pub fn clear_status(&mut self, word: Word) {
+        if self.shows_status(word) {
+            self.status_words.retain(|(shown, _)| *shown != word);
+            self.render_status();
+        }
+    }
+
+    /// Whether `word`'s status is shown.
+    pub(super) fn shows_status(&self, word: Word) -> bool {
+        self.status_words.iter().any(|(shown, _)| *shown == word)
+    }
+
+    /// Writes the status messages in the current language: what became of a member's PIN under it, in
+    /// the rows that hold it (on a phone the form's own line is screens away); what became of the filing
+    /// above the buttons; the rest at the form's top.
     pub(super) fn render_status(&self) {
-        let text = self.status_word.as_ref().map(|(w, n)| match w {
+        let text = |(w, n): &(Word, String)| match w {
             Word::PrefillPartial => w.fill(
                 &self.lang,
                 &self.labels_of(self.left_out.iter().map(String::as_str)),
                 "",
             ),
             _ => w.fill(&self.lang, n, ""),
-        });
-        let member = match &self.status_word {
-            Some((Word::MemberNotFound | Word::MemberRetrying, pin)) => Some(pin.as_str()),
-            _ => None,
         };
+        let member = self
+            .status_words
+            .iter()
+            .find(|(w, _)| matches!(w, Word::MemberNotFound | Word::MemberRetrying));
         for (path, g) in &self.groups {
             for (i, row) in g.rows.iter().enumerate() {
                 let Some(status) = &row.status else { continue };
-                let here = member.is_some_and(|pin| self.row_names(path, i, pin));
-                status.set_text_content(text.as_deref().filter(|_| here));
+                let here = member.filter(|(_, pin)| self.row_names(path, i, pin));
+                status.set_text_content(here.map(text).as_deref());
             }
         }
-        // Said where the citizen is: at the top as the form opens, above the buttons as it is sent.
-        let filing = self.status_word.as_ref().is_some_and(|(w, _)| w.is_about_filing());
         for (status, about_filing) in self.status.iter().zip([false, true]) {
-            status.set_text_content(text.as_deref().filter(|_| member.is_none() && filing == about_filing));
+            let said: Vec<String> = (self.status_words.iter())
+                .filter(|s| Some(*s) != member && s.0.is_about_filing() == about_filing)
+                .map(text)
+                .collect();
+            status.set_text_content(Some(&said.join(" ")));
         }
     }
 

@@ -104,13 +104,7 @@ impl State {
         });
         self.fill_member_rows(&group, &member);
         // Heard by screen readers (the eye sees the row fill); a line saying the lookup waits goes.
-        if self
-            .status_word
-            .as_ref()
-            .is_some_and(|(w, _)| *w == Word::MemberRetrying)
-        {
-            self.set_status(None);
-        }
+        self.clear_status(Word::MemberRetrying);
         // Said where a row still names the member (a box cleared while the lookup was on its way: none).
         if self.names_member(&group, &member) {
             let notice = match left_out.is_empty() {
@@ -244,12 +238,16 @@ impl State {
     /// Clears the line about the member of a PIN (not found, or asked again) once no row names it, or
     /// (`any`) whichever it names: on another screen.
     pub(super) fn forget_member_status(&mut self, any: bool) {
-        let Some((Word::MemberNotFound | Word::MemberRetrying, pin)) = &self.status_word else {
+        let member = self
+            .status_words
+            .iter()
+            .find(|(w, _)| matches!(w, Word::MemberNotFound | Word::MemberRetrying));
+        let Some((word, pin)) = member else {
             return;
         };
         let named = self.groups.keys().any(|g| self.names_member(g, pin));
         if any || !named {
-            self.set_status(None);
+            self.clear_status(*word);
         } else {
             // Rows moved up, or another row's PIN changed: the line follows the row of the PIN.
             self.render_status();

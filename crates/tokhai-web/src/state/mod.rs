@@ -121,7 +121,8 @@ pub struct State {
     received_earlier: bool,
     /// The status lines: about the form as it opens (top), about the filing (above the buttons).
     status: [Element; 2],
-    status_word: Option<(Word, String)>,
+    /// The statuses shown (see `set_status`), with the text each fills in (a PIN, field names).
+    status_words: Vec<(Word, String)>,
     /// A hidden live region that says what a button did where focus alone does not (a row removed).
     notice: Element,
     /// Whether the notice was written during the current call: what else it has to say then follows.
@@ -150,6 +151,9 @@ pub struct State {
     pub events: Vec<(&'static str, Json)>,
     /// Element to focus once the state is no longer borrowed.
     pub focus: Option<HtmlElement>,
+    /// Whether the screen's heading is to be focused then (as the screen is once the call is done: the
+    /// review page may be written anew), if no element is.
+    pub focus_heading: bool,
 }
 
 /// How to mount a form.
@@ -252,7 +256,7 @@ impl State {
             received_at: None,
             received_earlier: false,
             status: [frame.form_status, frame.filing_status],
-            status_word: None,
+            status_words: Vec::new(),
             notice: frame.notice,
             noticed: Cell::new(false),
             pressed: None,
@@ -271,6 +275,7 @@ impl State {
             today_fixed: opts.today_fixed,
             events: Vec::new(),
             focus: None,
+            focus_heading: false,
         };
         let snapshot = state.session.snapshot();
         state.apply(snapshot, None);
@@ -891,7 +896,12 @@ impl State {
         if lines.is_empty() {
             self.summary.items.remove(pos);
             if self.summary.items.is_empty() {
+                // Focus in a summary that goes (its errors mended by national data filled in) goes to the
+                // screen's heading, not to the page's top.
+                let focused = self.dom.doc.active_element();
+                let held = focused.is_some_and(|a| self.summary.el.contains(Some(&a)));
                 show(&self.summary.el, false);
+                self.focus_heading |= held;
             }
         } else {
             self.summary.items[pos].1 = lines;
@@ -1591,12 +1601,10 @@ impl State {
         };
         let field = self.left_out.remove(at);
         self.unmark_prefilled(&field);
-        if self
-            .status_word
-            .as_ref()
-            .is_some_and(|(w, _)| *w == Word::PrefillPartial)
-        {
-            self.set_status((!self.left_out.is_empty()).then(|| (Word::PrefillPartial, String::new())));
+        match self.left_out.is_empty() {
+            true => self.clear_status(Word::PrefillPartial),
+            // The line names the fields still to answer.
+            false => self.render_status(),
         }
     }
 

@@ -9,7 +9,7 @@ use tokhai_core::definition::FieldDef;
 use tokhai_core::normalize::number_in;
 use tokhai_core::timing::EventKind;
 use tokhai_core::{Date, FieldKind, Issue, Severity};
-use web_sys::{Element, Node};
+use web_sys::{Element, HtmlElement, Node};
 
 /// The param that numbers the back end's reasons in its answer.
 const REASON: &str = "reason_index";
@@ -56,20 +56,19 @@ impl State {
         }
         self.update_progress();
         if focus {
-            self.focus = match screen {
-                Screen::Step(i) => Some(self.steps[i].heading.clone()),
-                // Back from a "Sửa": to that answer's "Sửa" (its row read with it), not the page's top.
-                Screen::Review => (self.changing.take())
-                    .and_then(|p| {
-                        (self
-                            .review
-                            .query_selector(&format!("[data-act=edit][data-path=\"{p}\"]"))
-                            .ok())?
-                    })
-                    .or_else(|| self.review.first_element_child())
-                    .map(|e| html(&e)),
-                Screen::Done => Some(html(&self.done)),
+            // Back from a "Sửa": to that answer's "Sửa" (its row read with it), not the page's top.
+            let changing = if screen == Screen::Review {
+                self.changing.take()
+            } else {
+                None
             };
+            let change = changing.and_then(|p| {
+                let edit = self
+                    .review
+                    .query_selector(&format!("[data-act=edit][data-path=\"{p}\"]"));
+                edit.ok().flatten().map(|e| html(&e))
+            });
+            self.focus = change.or_else(|| self.screen_heading());
         }
         if let Screen::Step(i) = screen {
             let id = self.steps[i].id.clone();
@@ -431,6 +430,15 @@ impl State {
         self.dom
             .make(Some(&summary), "h4", &[("id", &sid)], Word::SubmittedSummary.get(lang));
         self.write_answers(&summary, false);
+    }
+
+    /// The heading of the screen shown: the step's, the review page's, or the receipt.
+    pub fn screen_heading(&self) -> Option<HtmlElement> {
+        match self.screen {
+            Screen::Step(i) => Some(self.steps[i].heading.clone()),
+            Screen::Review => self.review.first_element_child().map(|e| html(&e)),
+            Screen::Done => Some(html(&self.done)),
+        }
     }
 
     /// Shows the back end's refusal reasons (`{path, code, params, message_vi, message_en}`, the
