@@ -35,14 +35,15 @@ pub fn status_word(name: &str) -> Option<Word> {
     })
 }
 
-/// What a status is about: one of each is shown at a time.
+/// What a status is about: one of each is shown at a time, in this order (a warning, such as the form
+/// open in another tab, first; then national data; then what a draft brought back; the filing apart).
 fn status_topic(word: Word) -> u8 {
     use Word::*;
     match word {
-        PrefillLoading | PrefillFailed | PrefillApplied | PrefillPartial => 0,
-        DraftRestored | DraftDropped | DraftFiles => 1,
-        w if w.is_about_filing() => 2,
-        _ => 3,
+        PrefillLoading | PrefillFailed | PrefillApplied | PrefillPartial => 1,
+        DraftRestored | DraftDropped | DraftFiles => 2,
+        w if w.is_about_filing() => 3,
+        _ => 0,
     }
 }
 
@@ -56,7 +57,9 @@ impl State {
             Some((w, n)) => {
                 self.status_words
                     .retain(|(shown, _)| status_topic(*shown) != status_topic(w));
-                self.status_words.push((w, n));
+                // In the order they are said (see `status_topic`).
+                let at = (self.status_words).partition_point(|(shown, _)| status_topic(*shown) < status_topic(w));
+                self.status_words.insert(at, (w, n));
             }
             None => self.status_words.clear(),
         }
