@@ -278,8 +278,27 @@ pub fn attribute(name: &str) -> Option<&'static Attribute> {
 }
 
 /// The `family.*` attributes: the declarant's marriage seen as wife and husband (the citizen and
-/// the spouse the registry names), e.g. for a birth registration's mother and father.
+/// the spouse the registry names), e.g. for a birth registration's mother and father; and the dates of
+/// birth of the spouse, father and mother the citizen's record names, from their own records.
 pub const FAMILY_ATTRIBUTES: &[Attribute] = &[
+    attr(
+        "family.spouse_dob",
+        AttrKind::Date,
+        "Ngày sinh của vợ hoặc chồng",
+        "Spouse's date of birth",
+    ),
+    attr(
+        "family.father_dob",
+        AttrKind::Date,
+        "Ngày sinh của cha",
+        "Father's date of birth",
+    ),
+    attr(
+        "family.mother_dob",
+        AttrKind::Date,
+        "Ngày sinh của mẹ",
+        "Mother's date of birth",
+    ),
     attr("family.wife_name", AttrKind::Name, "Họ và tên người vợ", "Wife's name"),
     attr(
         "family.wife_pin",
@@ -361,10 +380,53 @@ pub const FAMILY_ATTRIBUTES: &[Attribute] = &[
     ),
 ];
 
-/// Whether a definition prefills any `family.*` attribute (the host then also reads the spouse's record).
-pub fn uses_family(form: &FormDef) -> bool {
-    form.top_fields()
-        .any(|f| f.prefill.as_ref().is_some_and(|p| p.from.starts_with("family.")))
+/// A relative whose own record the citizen's names (by PIN, `population.<role>_pin`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relative {
+    /// The husband or wife.
+    Spouse,
+    /// The father.
+    Father,
+    /// The mother.
+    Mother,
+}
+
+impl Relative {
+    /// Every relative, in the order their records are read.
+    pub const ALL: [Relative; 3] = [Relative::Spouse, Relative::Father, Relative::Mother];
+
+    /// The role's word in attribute names (`population.spouse_pin`, `family.spouse_dob`).
+    pub fn role(self) -> &'static str {
+        match self {
+            Relative::Spouse => "spouse",
+            Relative::Father => "father",
+            Relative::Mother => "mother",
+        }
+    }
+
+    /// The relative's PIN in the citizen's attributes.
+    pub fn pin_in(self, citizen: &Attributes) -> Option<&str> {
+        citizen.get(&format!("population.{}_pin", self.role()))?.as_str()
+    }
+}
+
+/// The relatives whose records a definition's `family.*` attributes need read (the wife and husband
+/// attributes are the spouse's).
+pub fn relatives_used(form: &FormDef) -> Vec<Relative> {
+    let from: Vec<&str> = form
+        .top_fields()
+        .filter_map(|f| f.prefill.as_ref()?.from.strip_prefix("family."))
+        .collect();
+    let role_of = |attr: &&str| match attr.split('_').next() {
+        Some("wife" | "husband" | "spouse") => Some(Relative::Spouse),
+        Some("father") => Some(Relative::Father),
+        Some("mother") => Some(Relative::Mother),
+        _ => None,
+    };
+    Relative::ALL
+        .into_iter()
+        .filter(|r| from.iter().filter_map(role_of).any(|u| u == *r))
+        .collect()
 }
 
 /// A locked field prefilled with the citizen's own PIN (`population.pin`) that holds another one: checked
@@ -398,8 +460,10 @@ fn locks(f: &FieldDef) -> bool {
     f.prefill.as_ref().is_some_and(|p| p.lock)
 }
 
-/// The `family.*` attributes from the citizen's and (if known) the spouse's `population.*` attributes.
-pub fn family_attributes(citizen: &Attributes, spouse: Option<&Attributes>) -> Attributes {
+/// The `family.*` attributes from the citizen's and (those read) their relatives' `population.*` attributes.
+pub fn family_attributes(citizen: &Attributes, relatives: &[(Relative, Attributes)]) -> Attributes {
+    let of = |role: Relative| relatives.iter().find(|(r, _)| *r == role).map(|(_, a)| a);
+    let spouse = of(Relative::Spouse);
     let female = |a: &Attributes| a.get("population.sex") == Some(&Json::String("nu".into()));
     let (wife, husband) = match (female(citizen), spouse) {
         (true, s) => (Some(citizen), s),
@@ -420,6 +484,11 @@ pub fn family_attributes(citizen: &Attributes, spouse: Option<&Attributes>) -> A
             if let Some(v) = p.get(&format!("population.{from}")) {
                 out.insert(format!("family.{role}_{to}"), v.clone());
             }
+        }
+    }
+    for (relative, attrs) in relatives {
+        if let Some(dob) = attrs.get("population.dob") {
+            out.insert(format!("family.{}_dob", relative.role()), dob.clone());
         }
     }
     out
@@ -1598,16 +1667,32 @@ mod tests {
         let wife_reply = json!({"SoDinhDanh": "001192000123", "GioiTinh": "2", "HoVaTen": "LÊ THỊ HOA",
                                 "NgayThangNamSinh": {"Nam": "1992"}});
         let wife = normalize_population(&wife_reply, &units()).unwrap();
-        let f = family_attributes(&me, Some(&wife));
+        let father_reply = json!({"SoDinhDanh": "001055000777", "GioiTinh": "1", "NgayThangNamSinh": "19550304"});
+        let father = normalize_population(&father_reply, &units()).unwrap();
+        let f = family_attributes(&me, &[(Relative::Spouse, wife.clone()), (Relative::Father, father)]);
         assert_eq!(f["family.husband_name"], json!("NGUYỄN VĂN AN"));
         assert_eq!(f["family.wife_pin"], json!("001192000123"));
         assert_eq!(f["family.wife_birth_year"], json!("1992"));
         assert_eq!(f["family.husband_residence"]["commune"], json!("00004"));
-        let alone = family_attributes(&wife, None);
+        assert_eq!(f["family.spouse_dob"], json!("1992"), "the year alone her record gives");
+        assert_eq!(f["family.father_dob"], json!("1955-03-04"));
+        assert!(!f.contains_key("family.mother_dob"), "no mother's record read");
+        let alone = family_attributes(&wife, &[]);
         assert_eq!(alone["family.wife_name"], json!("LÊ THỊ HOA"));
         assert!(!alone.contains_key("family.husband_name"));
         assert!(attribute("family.wife_residence").is_some_and(|a| a.kind == AttrKind::Place));
-        assert!(!uses_family(&form()));
+        assert_eq!(relatives_used(&form()), []);
+        let mut asks = form();
+        let field = |id: &str, from: &str| -> FieldDef {
+            serde_json::from_value(json!({"id": id, "kind": "date", "label": "Ngày", "year_only": true,
+                                          "prefill": {"from": from, "lock": true}}))
+            .unwrap()
+        };
+        asks.steps[0].sections[0].fields.push(field("wife", "family.wife_name"));
+        asks.steps[0].sections[0]
+            .fields
+            .push(field("mother_dob", "family.mother_dob"));
+        assert_eq!(relatives_used(&asks), [Relative::Spouse, Relative::Mother]);
     }
 
     #[test]

@@ -13,8 +13,9 @@ use serde_json::{json, Value as Json_};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokhai_core::prefill::{
-    family_attributes, household_members, member_group, member_key, normalize_population, prefill_values, row_values,
-    same_household, uses_family, Attributes, PrefillBundle, PrefillValue, RowScope, BUNDLE_FORMAT,
+    family_attributes, household_members, member_group, member_key, normalize_population, prefill_values,
+    relatives_used, row_values, same_household, Attributes, PrefillBundle, PrefillValue, Relative, RowScope,
+    BUNDLE_FORMAT,
 };
 use tokhai_core::vn::pin;
 use tokhai_core::Form;
@@ -95,12 +96,16 @@ pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<
             "The citizen is not in the national population database. You can still fill in the form yourself.",
         ));
     };
-    if uses_family(form.def()) {
-        let spouse = match attrs.get("population.spouse_pin").and_then(|p| p.as_str()) {
-            Some(pin) => spouse_attributes(state, pin).await,
-            None => None,
-        };
-        attrs.extend(family_attributes(&attrs, spouse.as_ref()));
+    // The records of the relatives the form's `family.*` values come from, read one by one.
+    let used = relatives_used(form.def());
+    let mut relatives = Vec::new();
+    for &relative in &used {
+        if let Some(pin) = relative.pin_in(&attrs) {
+            relatives.extend(relative_attributes(state, relative, pin).await.map(|a| (relative, a)));
+        }
+    }
+    if !used.is_empty() {
+        attrs.extend(family_attributes(&attrs, &relatives));
     }
     Ok(signed(state, form, subject, prefill_values(form.def(), &attrs), None))
 }
@@ -227,13 +232,14 @@ pub async fn member_bundle(
     )))
 }
 
-/// The spouse's attributes; a failed lookup only leaves the spouse's fields to the citizen.
-async fn spouse_attributes(state: &AppState, pin: &str) -> Option<Attributes> {
+/// The attributes of a relative the citizen's record names by `pin`; a failed lookup only leaves the
+/// relative's fields to the citizen.
+async fn relative_attributes(state: &AppState, relative: Relative, pin: &str) -> Option<Attributes> {
     match state.connector.lookup(pin).await {
         Ok(Some(reply)) => normalize_population(&reply, &state.catalogs).ok(),
         Ok(None) => None,
         Err(e) => {
-            tracing::warn!(subject = %mask_pin(pin), error = %e, "spouse lookup failed");
+            tracing::warn!(subject = %mask_pin(pin), relative = relative.role(), error = %e, "relative lookup failed");
             None
         }
     }

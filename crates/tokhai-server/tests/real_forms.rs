@@ -27,10 +27,15 @@ async fn prefilled_values_pass_the_forms_own_rules() {
         .filter(|c| c.birth_year <= i64::from(today.year) - 18)
         .collect();
     let mut filled: BTreeMap<String, usize> = BTreeMap::new();
+    // Dates of birth read from the records of the relatives a citizen's record names.
+    let mut from_relatives: BTreeMap<&str, usize> = BTreeMap::new();
     for citizen in &citizens {
         for (id, loaded) in &state.forms {
             let bundle = bundle_for(&state, &loaded.form, &citizen.pin).await.expect("a bundle");
             *filled.entry(id.clone()).or_default() += bundle.values.len();
+            for relative in ["spouse_dob", "father_dob", "mother_dob"] {
+                *from_relatives.entry(relative).or_default() += usize::from(bundle.values.contains_key(relative));
+            }
             let values: serde_json::Map<String, serde_json::Value> = bundle
                 .values
                 .iter()
@@ -52,8 +57,12 @@ async fn prefilled_values_pass_the_forms_own_rules() {
     }
     let _ = writeln!(
         std::io::stderr(),
-        "real forms: {} citizens; prefilled values per form: {filled:?}",
+        "real forms: {} citizens; prefilled values per form: {filled:?}; from relatives' records: {from_relatives:?}",
         citizens.len()
+    );
+    assert!(
+        from_relatives.values().all(|&n| n > 0),
+        "the spouse's, father's and mother's dates of birth are read from their records: {from_relatives:?}"
     );
     running.task.abort();
 }
