@@ -28,11 +28,13 @@ type Answer = Result<Response, Failure>;
 pub fn client_key(parts: &Parts, login: Option<&Login>) -> String {
     match login {
         Some(l) => citizen_key(&l.subject),
-        None => {
-            let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-            format!("ip:{}", ip.map_or_else(|| "?".to_owned(), |ip| ip.to_string()))
-        }
+        None => address_key(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)),
     }
+}
+
+/// The rate-limit key of a client without a login: its address.
+pub fn address_key(client: Option<SocketAddr>) -> String {
+    format!("ip:{}", client.map_or_else(|| "?".to_owned(), |c| c.ip().to_string()))
 }
 
 /// The rate-limit key of a logged-in citizen.

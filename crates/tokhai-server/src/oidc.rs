@@ -5,8 +5,10 @@
 
 use crate::auth::{cookie, cookie_name, cookie_value, create_session, random_token, ApiError};
 use crate::config::OidcConfig;
+use crate::intake::address_key;
+use crate::limits::{Failure, Limiter};
 use crate::{now_ms, AppState};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -16,6 +18,7 @@ use jsonwebtoken::{decode, decode_header, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -200,12 +203,21 @@ fn login_failed() -> ApiError {
     )
 }
 
-/// `GET /auth/oidc/login`: sends the citizen to the identity provider.
-pub async fn login(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
+/// `GET /auth/oidc/login`: sends the citizen to the identity provider. Each one stores a pending login
+/// until the provider sends the citizen back, so each costs its client (by address) a token of the rate
+/// limit: a loop of them would otherwise fill the table.
+pub async fn login(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+) -> Result<Response, Failure> {
     let client = state.oidc.as_ref().ok_or_else(not_configured)?;
+    state
+        .limiter
+        .take(&address_key(Some(from)), now_ms())
+        .map_err(Limiter::refusal)?;
     let (st, nonce, verifier) = (random_token(), random_token(), random_token());
     if verifier.is_empty() {
-        return Err(ApiError::internal());
+        return Err(ApiError::internal().into());
     }
     let now = now_ms();
     sqlx::query("DELETE FROM oidc_pending WHERE created_at < $1")

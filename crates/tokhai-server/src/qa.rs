@@ -2,9 +2,10 @@
 //! abandonment and satisfaction, computed by tokhai-core from the stored timelines.
 
 use crate::auth::ApiError;
-use crate::limits::{form_unknown, Failure, Refusal};
+use crate::intake::address_key;
+use crate::limits::{form_unknown, Failure, Limiter, Refusal};
 use crate::{now_ms, AppState, DAY_MS};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +13,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value as Json_};
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokhai_core::estimate::Klm;
 use tokhai_core::timing::{
@@ -79,8 +81,9 @@ fn field_label(form: &Form, field: &str) -> Json_ {
 }
 
 /// Whether a request may read QA summaries: it carries the configured bearer token, or (with no
-/// token configured) the server runs the development login. Tokens are compared in constant time.
-fn qa_allowed(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+/// token configured) the server runs the development login. Tokens are compared in constant time; a
+/// wrong one costs its client (by address) a token of the rate limit, so that guesses are slowed down.
+fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> Result<(), Failure> {
     let Some(token) = &state.config.qa_token else {
         return if state.config.dev_login {
             Ok(())
@@ -90,7 +93,8 @@ fn qa_allowed(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
                 "qa_disabled",
                 "Chưa cấu hình mã truy cập cho trang thống kê (TOKHAI_QA_TOKEN).",
                 "The QA summary has no access token configured (TOKHAI_QA_TOKEN).",
-            ))
+            )
+            .into())
         };
     };
     let sent = headers
@@ -104,25 +108,27 @@ fn qa_allowed(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
         .map_or("", |(_, token)| token.trim_start());
     let same = sent.len() == token.len() && sent.bytes().zip(token.bytes()).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
     if same {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "qa_unauthorized",
-            "Cần mã truy cập của cán bộ kiểm tra chất lượng để xem thống kê.",
-            "The QA summary needs the QA access token.",
-        ))
+        return Ok(());
     }
+    let key = address_key(Some(client));
+    state.limiter.take(&key, now_ms()).map_err(Limiter::refusal)?;
+    Err(ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "qa_unauthorized",
+        "Cần mã truy cập của cán bộ kiểm tra chất lượng để xem thống kê.",
+        "The QA summary needs the QA access token.",
+    )
+    .into())
 }
 
 /// The form a QA request is about and the days it looks back over, once its token is checked.
 fn asked<'s>(
     state: &'s AppState,
-    headers: &HeaderMap,
+    (headers, client): (&HeaderMap, SocketAddr),
     form_id: &str,
     query: Option<&str>,
 ) -> Result<(&'s Form, u32), Failure> {
-    qa_allowed(state, headers)?;
+    qa_allowed(state, headers, client)?;
     let days = days_of(query)?;
     Ok((state.form(form_id).ok_or_else(|| form_unknown(form_id))?, days))
 }
@@ -184,9 +190,10 @@ pub async fn summary(
     State(state): State<Arc<AppState>>,
     Path(form_id): Path<String>,
     RawQuery(query): RawQuery,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let (form, days) = asked(&state, &headers, &form_id, query.as_deref())?;
+    let (form, days) = asked(&state, (&headers, client), &form_id, query.as_deref())?;
     let filed = filings(&state, &form_id, days).await?;
     let ratings: Vec<(i64, Option<String>)> =
         sqlx::query_as("SELECT rating, comment FROM satisfaction WHERE form_id = $1 AND rated_at >= $2")
@@ -287,9 +294,10 @@ pub async fn filings_csv(
     State(state): State<Arc<AppState>>,
     Path(form_id): Path<String>,
     RawQuery(query): RawQuery,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let (form, days) = asked(&state, &headers, &form_id, query.as_deref())?;
+    let (form, days) = asked(&state, (&headers, client), &form_id, query.as_deref())?;
     let target_ms = f64::from(state.config.target_secs) * 1000.0;
     let seconds = |ms: f64| format!("{:.1}", ms / 1000.0);
     let mut csv = format!("{CSV_HEAD}\r\n");

@@ -241,6 +241,38 @@ async fn login_with_code_and_pkce() {
 }
 
 #[tokio::test]
+async fn logins_begun_again_and_again_are_slowed_down() {
+    let p = provider("001090012345").await;
+    let mut c = config("oidc-flood");
+    c.oidc = Some(OidcConfig {
+        issuer: p.issuer.clone(),
+        client_id: CLIENT_ID.into(),
+        client_secret: None,
+        redirect_url: REDIRECT.into(),
+    });
+    (c.rate_per_minute, c.rate_burst) = (60, 3);
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let client = Client::new(&running);
+    let begin = || client.http.get(format!("{}/auth/oidc/login", client.base)).send();
+    for _ in 0..3 {
+        assert!(begin().await.unwrap().status().is_redirection(), "to the provider");
+    }
+    let r = begin().await.unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        429,
+        "each stores a pending login: a loop of them is refused"
+    );
+    assert!(r.headers().get("retry-after").is_some());
+    let (pending,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM oidc_pending")
+        .fetch_one(&running.state.db)
+        .await
+        .unwrap();
+    assert_eq!(pending, 3);
+    running.task.abort();
+}
+
+#[tokio::test]
 async fn an_unreachable_provider_is_a_clear_start_up_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}", listener.local_addr().unwrap());

@@ -499,6 +499,36 @@ async fn beacons_invent_no_more_than_a_day_s_share(c: Config) {
 }
 
 #[tokio::test]
+async fn guesses_of_the_qa_token_are_slowed_down_and_the_token_still_opens() {
+    let mut c = config("qa-guesses");
+    c.qa_token = Some("qa-token-0123456789abcdef".into());
+    (c.rate_per_minute, c.rate_burst) = (60, 3);
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let client = Client::new(&running);
+    let url = format!("{}/api/qa/forms/demo/summary", client.base);
+    let ask = |token: &str| {
+        client
+            .http
+            .get(&url)
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+    };
+    for guess in [
+        "guess-000000000000000",
+        "guess-000000000000001",
+        "guess-000000000000002",
+    ] {
+        assert_eq!(ask(guess).await.unwrap().status().as_u16(), 401, "{guess}");
+    }
+    let r = ask("guess-000000000000003").await.unwrap();
+    assert_eq!(r.status().as_u16(), 429, "a fourth guess in a burst is refused");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], json!("payload.rate_limited"), "{body}");
+    assert_eq!(ask("qa-token-0123456789abcdef").await.unwrap().status().as_u16(), 200);
+    running.task.abort();
+}
+
+#[tokio::test]
 async fn the_qa_summary_needs_the_qa_token_once_one_is_set() {
     let mut c = config("qa-token");
     c.qa_token = Some("qa-token-0123456789abcdef".into());
