@@ -36,13 +36,15 @@ pub fn status_word(name: &str) -> Option<Word> {
 }
 
 /// What a status is about: one of each is shown at a time, in this order (a warning, such as the form
-/// open in another tab, first; then national data; then what a draft brought back; the filing apart).
+/// open in another tab, first; then national data; then what a draft brought back; the filing and a
+/// member's PIN apart).
 fn status_topic(word: Word) -> u8 {
     use Word::*;
     match word {
         PrefillLoading | PrefillFailed | PrefillApplied | PrefillPartial => 1,
         DraftRestored | DraftDropped | DraftFiles => 2,
         w if w.is_about_filing() => 3,
+        MemberNotFound | MemberRetrying => 4,
         _ => 0,
     }
 }
@@ -406,5 +408,23 @@ mod tests {
         assert_eq!(status_word("offline"), Some(Word::Offline));
         assert_eq!(status_word("retrying"), Some(Word::Retrying));
         assert_eq!(status_word(""), None, "an unknown name clears the status");
+    }
+
+    #[test]
+    fn statuses_of_different_kinds_are_said_together() {
+        let kinds = [
+            Word::OpenElsewhere,
+            Word::PrefillFailed,
+            Word::DraftRestored,
+            Word::Queued,
+            Word::MemberNotFound,
+        ];
+        let topics: Vec<u8> = kinds.into_iter().map(status_topic).collect();
+        assert_eq!(topics, [0, 1, 2, 3, 4], "each its own kind, in the order they are said");
+        assert_eq!(
+            status_topic(Word::PrefillLoading),
+            status_topic(Word::PrefillPartial),
+            "one replaces the other"
+        );
     }
 }
