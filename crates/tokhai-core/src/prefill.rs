@@ -408,6 +408,25 @@ impl Relative {
     pub fn pin_in(self, citizen: &Attributes) -> Option<&str> {
         citizen.get(&format!("population.{}_pin", self.role()))?.as_str()
     }
+
+    /// Whether `record` (the attributes of the PIN the citizen's record names) is this relative: the
+    /// name the citizen's record gives, and a spouse whose record names the citizen back, or a parent of
+    /// the role's sex born before the citizen. A record that is not is not used (its values would be
+    /// locked into the citizen's declaration).
+    pub fn confirms(self, citizen: &Attributes, record: &Attributes) -> bool {
+        let text = |a: &Attributes, key: &str| a.get(key).and_then(Json::as_str).map(str::to_owned);
+        let named = text(citizen, &format!("population.{}_name", self.role()));
+        let same_name = named.is_some() && named == text(record, "population.full_name");
+        let year = |a: &Attributes| text(a, "population.birth_year").and_then(|y| y.parse::<i32>().ok());
+        let older = matches!((year(record), year(citizen)), (Some(parent), Some(child)) if parent < child);
+        let sex = text(record, "population.sex");
+        same_name
+            && match self {
+                Relative::Spouse => text(record, "population.spouse_pin") == text(citizen, "population.pin"),
+                Relative::Father => older && sex.as_deref() == Some("nam"),
+                Relative::Mother => older && sex.as_deref() == Some("nu"),
+            }
+    }
 }
 
 /// The relatives whose records a definition's `family.*` attributes need read (the wife and husband
@@ -1659,6 +1678,43 @@ mod tests {
             provenance(&form(), None, &[], &values)["full_name"],
             json!({"source": "citizen"})
         );
+    }
+
+    #[test]
+    fn a_relative_s_record_is_used_only_if_it_is_that_relative() {
+        let me = normalize_population(
+            &json!({"SoDinhDanh": "001090012345", "GioiTinh": "1", "NgayThangNamSinh": "19900115",
+                    "Cha": {"HoVaTen": "NGUYỄN VĂN BA", "SoDinhDanh": "001060000001"},
+                    "VoChong": {"HoVaTen": "LÊ THỊ HOA", "SoDinhDanh": "001192000123"}}),
+            &units(),
+        )
+        .unwrap();
+        let record = |v: Json| normalize_population(&v, &units()).unwrap();
+        let father = json!({"SoDinhDanh": "001060000001", "GioiTinh": "1", "HoVaTen": "NGUYỄN VĂN BA",
+                            "NgayThangNamSinh": "19600101"});
+        assert!(Relative::Father.confirms(&me, &record(father.clone())));
+        let mut other = father.clone();
+        other["HoVaTen"] = json!("TRẦN THỊ MAI");
+        assert!(!Relative::Father.confirms(&me, &record(other)), "another name");
+        let mut woman = father.clone();
+        woman["GioiTinh"] = json!("2");
+        assert!(!Relative::Father.confirms(&me, &record(woman)), "a father is a man");
+        let mut younger = father;
+        younger["NgayThangNamSinh"] = json!("20050304");
+        assert!(
+            !Relative::Father.confirms(&me, &record(younger)),
+            "born after the citizen"
+        );
+        let wife = json!({"SoDinhDanh": "001192000123", "GioiTinh": "2", "HoVaTen": "LÊ THỊ HOA",
+                          "VoChong": {"HoVaTen": "NGUYỄN VĂN AN", "SoDinhDanh": "001090012345"}});
+        assert!(Relative::Spouse.confirms(&me, &record(wife.clone())));
+        let mut married_elsewhere = wife;
+        married_elsewhere["VoChong"]["SoDinhDanh"] = json!("001090099999");
+        assert!(
+            !Relative::Spouse.confirms(&me, &record(married_elsewhere)),
+            "her record names someone else"
+        );
+        assert!(!Relative::Mother.confirms(&me, &me), "no mother named");
     }
 
     #[test]

@@ -101,7 +101,16 @@ pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<
     let mut relatives = Vec::new();
     for &relative in &used {
         if let Some(pin) = relative.pin_in(&attrs) {
-            relatives.extend(relative_attributes(state, relative, pin).await.map(|a| (relative, a)));
+            let record = relative_attributes(state, relative, pin).await;
+            let confirmed = record.filter(|r| relative.confirms(&attrs, r));
+            if confirmed.is_none() {
+                tracing::info!(
+                    form = form.id(),
+                    relative = relative.role(),
+                    "relative's record not used"
+                );
+            }
+            relatives.extend(confirmed.map(|a| (relative, a)));
         }
     }
     if !used.is_empty() {

@@ -124,19 +124,27 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// Reads a body of at most `max` bytes. One that stops coming (its next bytes too late, or the client
-/// gone) is 408, which clients send again, not 413.
+/// Reads a body of at most `max` bytes. One whose next bytes came too late is 408, which clients send
+/// again; one that broke off otherwise (a malformed chunk, the client gone) is 400; neither is 413.
 pub async fn read_body(body: Body, max: usize) -> Result<axum::body::Bytes, Refusal> {
     axum::body::to_bytes(body, max).await.map_err(|e| {
-        let too_large = std::error::Error::source(&e).is_some_and(|c| c.is::<http_body_util::LengthLimitError>());
-        match too_large {
-            true => Refusal::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                Issue::error("", "payload.too_large").with("max", max),
-            ),
-            false => Refusal::new(StatusCode::REQUEST_TIMEOUT, Issue::error("", "payload.incomplete")),
+        if caused_by::<http_body_util::LengthLimitError>(&e) {
+            let issue = Issue::error("", "payload.too_large").with("max", max);
+            return Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, issue);
         }
+        let late = caused_by::<tower_http::timeout::TimeoutError>(&e);
+        let status = if late {
+            StatusCode::REQUEST_TIMEOUT
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        Refusal::new(status, Issue::error("", "payload.incomplete"))
     })
+}
+
+/// Whether an error, or one it was caused by, is a `T`.
+fn caused_by<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(e), |e| e.source()).any(|e| e.is::<T>())
 }
 
 /// Parses JSON into a typed request; every mistake becomes a reason naming where it is.

@@ -205,7 +205,7 @@ fn login_failed() -> ApiError {
 
 /// `GET /auth/oidc/login`: sends the citizen to the identity provider. Each one stores a pending login
 /// until the provider sends the citizen back, so each costs its client (by address) a token of the rate
-/// limit: a loop of them would otherwise fill the table.
+/// limit (a bucket of their own): a loop of them would otherwise fill the table.
 pub async fn login(
     State(state): State<Arc<AppState>>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
@@ -213,7 +213,7 @@ pub async fn login(
     let client = state.oidc.as_ref().ok_or_else(not_configured)?;
     state
         .limiter
-        .take(&address_key(Some(from)), now_ms())
+        .take(&format!("oidc:{}", address_key(Some(from))), now_ms())
         .map_err(Limiter::refusal)?;
     let (st, nonce, verifier) = (random_token(), random_token(), random_token());
     if verifier.is_empty() {

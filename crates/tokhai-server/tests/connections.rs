@@ -68,7 +68,7 @@ async fn a_body_whose_next_bytes_do_not_come_in_time_is_refused() {
     let answer = answer_until_closed(&mut slow)
         .await
         .expect("the connection was kept open");
-    assert!(answer.starts_with("HTTP/1.1 4"), "refused: {answer}");
+    assert!(answer.starts_with("HTTP/1.1 400"), "refused: {answer}");
     assert!(answer.contains(r#""error":"#), "with the reason in JSON: {answer}");
 }
 
@@ -82,5 +82,19 @@ async fn a_filing_whose_bytes_stop_coming_is_answered_408_which_the_widget_sends
         .await
         .expect("the connection was kept open");
     assert!(answer.starts_with("HTTP/1.1 408"), "not 413 'too large': {answer}");
+    assert!(answer.contains(r#""code":"payload.incomplete""#), "{answer}");
+}
+
+#[tokio::test]
+async fn a_body_broken_otherwise_is_400_not_sent_again() {
+    let (_running, mut broken) = server_and_connection("broken-body").await;
+    let head = "POST /api/submissions HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    broken.write_all(head.as_bytes()).await.unwrap();
+    broken.write_all(b"zz\r\n{}\r\n").await.unwrap();
+    let answer = answer_until_closed(&mut broken).await.expect("answered");
+    assert!(
+        answer.starts_with("HTTP/1.1 400"),
+        "a malformed chunk is no slow network: {answer}"
+    );
     assert!(answer.contains(r#""code":"payload.incomplete""#), "{answer}");
 }
