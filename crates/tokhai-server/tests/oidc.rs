@@ -159,17 +159,22 @@ async fn through_provider(client: &Client) -> (String, String) {
     (callback.to_owned(), bound)
 }
 
+/// The server's OpenID configuration for the provider at `issuer`.
+fn oidc_config(issuer: String) -> OidcConfig {
+    OidcConfig {
+        issuer,
+        client_id: CLIENT_ID.into(),
+        client_secret: None,
+        redirect_url: REDIRECT.into(),
+    }
+}
+
 #[tokio::test]
 async fn login_with_code_and_pkce() {
     let pin = "001090012345";
     let p = provider(pin).await;
     let mut c = config("oidc");
-    c.oidc = Some(OidcConfig {
-        issuer: p.issuer.clone(),
-        client_id: CLIENT_ID.into(),
-        client_secret: None,
-        redirect_url: REDIRECT.into(),
-    });
+    c.oidc = Some(oidc_config(p.issuer.clone()));
     let running = tokhai_server::start(c).await.expect("server starts");
     let mut client = Client::new(&running);
 
@@ -244,12 +249,7 @@ async fn login_with_code_and_pkce() {
 async fn logins_begun_again_and_again_are_slowed_down() {
     let p = provider("001090012345").await;
     let mut c = config("oidc-flood");
-    c.oidc = Some(OidcConfig {
-        issuer: p.issuer.clone(),
-        client_id: CLIENT_ID.into(),
-        client_secret: None,
-        redirect_url: REDIRECT.into(),
-    });
+    c.oidc = Some(oidc_config(p.issuer.clone()));
     (c.rate_per_minute, c.rate_burst) = (60, 3);
     let running = tokhai_server::start(c).await.expect("server starts");
     let client = Client::new(&running);
@@ -278,12 +278,7 @@ async fn an_unreachable_provider_is_a_clear_start_up_error() {
     let dead = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let mut c = config("oidc-down");
-    c.oidc = Some(OidcConfig {
-        issuer: dead.clone(),
-        client_id: CLIENT_ID.into(),
-        client_secret: None,
-        redirect_url: REDIRECT.into(),
-    });
+    c.oidc = Some(oidc_config(dead.clone()));
     let err = tokhai_server::start(c).await.err().expect("start fails").to_string();
     assert!(err.contains(&dead) && err.contains("discovery"), "{err}");
 }
