@@ -2,7 +2,7 @@
 //! storage once per idempotency key, receipt or refusal with every reason.
 
 use crate::auth::{current, mask_pin, ApiError, Login};
-use crate::limits::{entries, form_unknown, parse, read_body, Failure, Limiter, Refusal};
+use crate::limits::{address_key, entries, form_unknown, parse, read_body, Failure, Limiter, Refusal};
 use crate::uploads::{self, NamedUpload};
 use crate::{broker, now_ms, AppState};
 use axum::extract::{ConnectInfo, Path, Request, State};
@@ -30,11 +30,6 @@ pub fn client_key(parts: &Parts, login: Option<&Login>) -> String {
         Some(l) => citizen_key(&l.subject),
         None => address_key(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)),
     }
-}
-
-/// The rate-limit key of a client without a login: its address.
-pub fn address_key(client: Option<SocketAddr>) -> String {
-    format!("ip:{}", client.map_or_else(|| "?".to_owned(), |c| c.ip().to_string()))
 }
 
 /// The rate-limit key of a logged-in citizen.

@@ -9,6 +9,7 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value as Json_};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock, Mutex};
 use tokhai_core::canonical::parse_unique;
 use tokhai_core::{messages, Form, Issue};
@@ -122,6 +123,11 @@ impl IntoResponse for Refusal {
         }
         response
     }
+}
+
+/// The rate-limit key of a client without a login: its address.
+pub fn address_key(client: Option<SocketAddr>) -> String {
+    format!("ip:{}", client.map_or_else(|| "?".to_owned(), |c| c.ip().to_string()))
 }
 
 /// Reads a body of at most `max` bytes. One whose next bytes came too late is 408, which clients send

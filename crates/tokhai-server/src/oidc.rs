@@ -5,8 +5,7 @@
 
 use crate::auth::{cookie, cookie_name, cookie_value, create_session, random_token, ApiError};
 use crate::config::OidcConfig;
-use crate::intake::address_key;
-use crate::limits::{Failure, Limiter};
+use crate::limits::{address_key, Failure, Limiter};
 use crate::{now_ms, AppState};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};

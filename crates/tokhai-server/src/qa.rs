@@ -2,8 +2,7 @@
 //! abandonment and satisfaction, computed by tokhai-core from the stored timelines.
 
 use crate::auth::ApiError;
-use crate::intake::address_key;
-use crate::limits::{form_unknown, Failure, Limiter, Refusal};
+use crate::limits::{address_key, form_unknown, Failure, Limiter, Refusal};
 use crate::{now_ms, AppState, DAY_MS};
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -125,7 +124,8 @@ fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> Resu
 /// The form a QA request is about and the days it looks back over, once its token is checked.
 fn asked<'s>(
     state: &'s AppState,
-    (headers, client): (&HeaderMap, SocketAddr),
+    headers: &HeaderMap,
+    client: SocketAddr,
     form_id: &str,
     query: Option<&str>,
 ) -> Result<(&'s Form, u32), Failure> {
@@ -194,7 +194,7 @@ pub async fn summary(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let (form, days) = asked(&state, (&headers, client), &form_id, query.as_deref())?;
+    let (form, days) = asked(&state, &headers, client, &form_id, query.as_deref())?;
     let filed = filings(&state, &form_id, days).await?;
     let ratings: Vec<(i64, Option<String>)> =
         sqlx::query_as("SELECT rating, comment FROM satisfaction WHERE form_id = $1 AND rated_at >= $2")
@@ -298,7 +298,7 @@ pub async fn filings_csv(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let (form, days) = asked(&state, (&headers, client), &form_id, query.as_deref())?;
+    let (form, days) = asked(&state, &headers, client, &form_id, query.as_deref())?;
     let target_ms = f64::from(state.config.target_secs) * 1000.0;
     let seconds = |ms: f64| format!("{:.1}", ms / 1000.0);
     let mut csv = format!("{CSV_HEAD}\r\n");
