@@ -53,6 +53,9 @@ show();
 
 const form = chosen && fileIn(chosen);
 if (!chosen) noSuchProcedure(asked);
+// A procedure the address names comes first: on a phone the list of procedures would push its form a
+// screen down.
+if (asked !== null) document.getElementById('filing').after(document.getElementById('intro'));
 
 /** The form of procedure `chosen` in the filing card, with the back end's endpoints. */
 function fileIn(chosen) {

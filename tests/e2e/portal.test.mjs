@@ -157,10 +157,14 @@ test('the portal lists every procedure and opens the one its address names, pref
     ['/?form=birth_registration', '/?form=ct01', '/?form=judicial_record'],
   );
   assert.deepEqual(links.find(([, current]) => current === 'page'), ['/?form=ct01', 'page'], 'CT01 by default');
+  const formFirst = () =>
+    page.$eval('#filing', (filing) => !!(filing.compareDocumentPosition(document.getElementById('intro')) & Node.DOCUMENT_POSITION_FOLLOWING));
+  assert.equal(await formFirst(), false, 'the portal\'s own page begins with the list of procedures');
 
   await page.click('#procedures a[href="/?form=judicial_record"]');
   await page.waitForSelector('tokhai-form .tk-prov');
   assert.equal(await page.getAttribute('tokhai-form', 'src'), '/forms/judicial-record.json');
+  assert.equal(await formFirst(), true, 'a procedure chosen comes before the list: on a phone it is not a screen down');
   assert.match(await page.title(), /lý lịch tư pháp/);
   const name = page.locator('tokhai-form input[data-path="full_name"]');
   assert.equal(await name.inputValue(), citizen.full_name.toUpperCase(), 'prefilled (in capitals, as form 03 asks) for this procedure too');
