@@ -35,16 +35,17 @@ pub fn status_word(name: &str) -> Option<Word> {
     })
 }
 
-/// What a status is about: one of each is shown at a time, in this order (a warning, such as the form
-/// open in another tab, first; then national data; then what a draft brought back; the filing and a
-/// member's PIN apart).
+/// What a status is about: one of each is shown at a time, in this order (the warnings first: the form
+/// changed since a filing was left to send, the form open or filed in another tab; then national data;
+/// then what a draft brought back; the filing and a member's PIN apart).
 fn status_topic(word: Word) -> u8 {
     use Word::*;
     match word {
-        PrefillLoading | PrefillFailed | PrefillApplied | PrefillPartial => 1,
-        DraftRestored | DraftDropped | DraftFiles => 2,
-        w if w.is_about_filing() => 3,
-        MemberNotFound | MemberRetrying => 4,
+        OpenElsewhere | FiledElsewhere => 1,
+        PrefillLoading | PrefillFailed | PrefillApplied | PrefillPartial => 2,
+        DraftRestored | DraftDropped | DraftFiles => 3,
+        w if w.is_about_filing() => 4,
+        MemberNotFound | MemberRetrying => 5,
         _ => 0,
     }
 }
@@ -413,6 +414,7 @@ mod tests {
     #[test]
     fn statuses_of_different_kinds_are_said_together() {
         let kinds = [
+            Word::FormChanged,
             Word::OpenElsewhere,
             Word::PrefillFailed,
             Word::DraftRestored,
@@ -420,7 +422,16 @@ mod tests {
             Word::MemberNotFound,
         ];
         let topics: Vec<u8> = kinds.into_iter().map(status_topic).collect();
-        assert_eq!(topics, [0, 1, 2, 3, 4], "each its own kind, in the order they are said");
+        assert_eq!(
+            topics,
+            [0, 1, 2, 3, 4, 5],
+            "each its own kind, in the order they are said"
+        );
+        assert_eq!(
+            status_topic(Word::OpenElsewhere),
+            status_topic(Word::FiledElsewhere),
+            "filed in another tab replaces open in another tab"
+        );
         assert_eq!(
             status_topic(Word::PrefillLoading),
             status_topic(Word::PrefillPartial),
