@@ -96,13 +96,16 @@ pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<
             "The citizen is not in the national population database. You can still fill in the form yourself.",
         ));
     };
-    // The records of the relatives the form's `family.*` values come from, read one by one.
+    // The records of the relatives the form's `family.*` values come from, read at the same time.
     let used = relatives_used(form.def());
-    let mut relatives = Vec::new();
-    for &relative in &used {
-        if let Some(pin) = relative.pin_in(&attrs) {
-            let record = relative_attributes(state, relative, pin).await;
-            let confirmed = record.filter(|r| relative.confirms(&attrs, r));
+    let read = |relative: Relative| {
+        let (attrs, used) = (&attrs, &used);
+        async move {
+            if !used.contains(&relative) {
+                return None;
+            }
+            let record = relative_attributes(state, relative, relative.pin_in(attrs)?).await;
+            let confirmed = record.filter(|r| relative.confirms(attrs, r));
             if confirmed.is_none() {
                 tracing::info!(
                     form = form.id(),
@@ -110,9 +113,12 @@ pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<
                     "relative's record not used"
                 );
             }
-            relatives.extend(confirmed.map(|a| (relative, a)));
+            confirmed.map(|a| (relative, a))
         }
-    }
+    };
+    let [spouse, father, mother] = Relative::ALL;
+    let (spouse, father, mother) = tokio::join!(read(spouse), read(father), read(mother));
+    let relatives: Vec<_> = [spouse, father, mother].into_iter().flatten().collect();
     if !used.is_empty() {
         attrs.extend(family_attributes(&attrs, &relatives));
     }

@@ -20,6 +20,35 @@ use tokhai_server::connector::{Connector, ConnectorError, HttpConnector};
 struct Hits {
     count: AtomicU32,
     flaky_failed: AtomicBool,
+    /// The lookups of the `family` mode being answered now, and the most there were at once.
+    in_flight: AtomicU32,
+    most_in_flight: AtomicU32,
+    /// The last PIN the `family` mode was asked for that is none of the relatives'.
+    citizen: std::sync::Mutex<String>,
+}
+
+/// The `family` mode's father, mother and spouse (any other PIN is the citizen, born in 1992).
+const FATHER: &str = "001060000001";
+const MOTHER: &str = "001165000002";
+const SPOUSE: &str = "001192000123";
+
+/// A record of the `family` mode: the citizen names their father, mother and spouse, and the spouse
+/// names `citizen` back.
+fn family_record(pin: &str, citizen: &str) -> serde_json::Value {
+    let person = |name: &str, pin: &str| json!({"HoVaTen": name, "SoDinhDanh": pin});
+    match pin {
+        FATHER => {
+            json!({"SoDinhDanh": pin, "HoVaTen": "NGUYỄN VĂN BA", "GioiTinh": "1", "NgayThangNamSinh": "19600101"})
+        }
+        MOTHER => {
+            json!({"SoDinhDanh": pin, "HoVaTen": "TRẦN THỊ MAI", "GioiTinh": "2", "NgayThangNamSinh": "19650000"})
+        }
+        SPOUSE => json!({"SoDinhDanh": pin, "HoVaTen": "LÊ THỊ HOA", "GioiTinh": "2", "NgayThangNamSinh": "19920304",
+                         "VoChong": person("NGUYỄN VĂN AN", citizen)}),
+        _ => json!({"SoDinhDanh": pin, "HoVaTen": "NGUYỄN VĂN AN", "GioiTinh": "1", "NgayThangNamSinh": "19900115",
+                    "Cha": person("NGUYỄN VĂN BA", FATHER), "Me": person("TRẦN THỊ MAI", MOTHER),
+                    "VoChong": person("LÊ THỊ HOA", SPOUSE)}),
+    }
 }
 
 fn record(pin: &str) -> serde_json::Value {
@@ -38,6 +67,17 @@ async fn answer(
     headers: axum::http::HeaderMap,
 ) -> Response {
     hits.count.fetch_add(1, Ordering::SeqCst);
+    if mode == "family" {
+        let now = hits.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        hits.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        hits.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let mut citizen = hits.citizen.lock().unwrap();
+        if ![FATHER, MOTHER, SPOUSE].contains(&pin.as_str()) {
+            citizen.clone_from(&pin);
+        }
+        return axum::Json(family_record(&pin, &citizen)).into_response();
+    }
     let authorised = headers.get("authorization").is_some_and(|v| v == "Bearer s3cret");
     match mode.as_str() {
         "secured" if authorised => axum::Json(record(&pin)).into_response(),
@@ -246,5 +286,37 @@ async fn a_submission_asks_national_data_once_per_member_and_never_for_rows_beyo
     assert_eq!(lookups(same).await, 2, "the citizen and the member, once");
     let three = (0..3).map(|i| row(format!("00119200017{i}"))).collect();
     assert_eq!(lookups(three).await, 4, "the citizen once, then each member");
+    running.task.abort();
+}
+
+/// A form with the dates of birth of the citizen's relatives: their three records are read at the same
+/// time, not one after the other (each lookup a round trip to national data on the way to the form).
+#[tokio::test]
+async fn the_records_of_the_relatives_a_form_needs_are_read_at_the_same_time() {
+    let (base, hits) = stub().await;
+    let mut c = config("family-lookups");
+    c.forms = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../www/forms");
+    c.national_data = Some(settings(&format!("{base}/family")));
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (status, bundle) = client.get("/api/prefill/judicial_record").await;
+    assert_eq!(status, 200, "{bundle}");
+    let value = |id: &str| bundle["values"][id]["value"].clone();
+    assert_eq!(
+        [value("father_dob"), value("mother_dob"), value("spouse_dob")],
+        [json!("1960-01-01"), json!("1965"), json!("1992-03-04")],
+        "{bundle}"
+    );
+    assert_eq!(
+        hits.count.load(Ordering::SeqCst),
+        4,
+        "the citizen, then each relative once"
+    );
+    assert_eq!(
+        hits.most_in_flight.load(Ordering::SeqCst),
+        3,
+        "the three relatives at once"
+    );
     running.task.abort();
 }
