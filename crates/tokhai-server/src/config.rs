@@ -1,7 +1,8 @@
 //! Server configuration: an optional TOML file, then environment variables, then defaults.
 
+use ipnet::IpNet;
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use tokhai_core::timing::TARGET_MS;
 
@@ -132,6 +133,7 @@ struct FileConfig {
     max_fields: Option<usize>,
     rate_per_minute: Option<u32>,
     rate_burst: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
     target_secs: Option<u32>,
     qa_token: Option<String>,
     national_data: Option<HttpConnectorConfig>,
@@ -189,6 +191,8 @@ pub struct Config {
     pub rate_per_minute: u32,
     /// Writes a client may make in a burst.
     pub rate_burst: u32,
+    /// Proxies whose `X-Forwarded-For` names the client (addresses or CIDR ranges); none by default.
+    pub trusted_proxies: Vec<IpNet>,
     /// The filing-time target of the QA aggregates, in seconds (login to submission).
     pub target_secs: u32,
     /// The bearer token of the QA summary; without one it is open only with the development login.
@@ -225,6 +229,7 @@ impl Config {
             max_fields: 2_000,
             rate_per_minute: 60,
             rate_burst: 20,
+            trusted_proxies: Vec::new(),
             target_secs: (TARGET_MS / 1000.0) as u32,
             qa_token: None,
             national_data: None,
@@ -263,6 +268,9 @@ impl Config {
         c.max_fields = f.max_fields.unwrap_or(c.max_fields);
         c.rate_per_minute = f.rate_per_minute.unwrap_or(c.rate_per_minute);
         c.rate_burst = f.rate_burst.unwrap_or(c.rate_burst);
+        if let Some(entries) = f.trusted_proxies {
+            c.trusted_proxies = parse_proxies("trusted_proxies", entries.iter().map(String::as_str))?;
+        }
         c.target_secs = f.target_secs.unwrap_or(c.target_secs);
         c.qa_token = f.qa_token.or(c.qa_token);
         c.national_data = f.national_data;
@@ -299,6 +307,9 @@ impl Config {
         c.max_fields = number(env, "TOKHAI_MAX_FIELDS", c.max_fields)?;
         c.rate_per_minute = number(env, "TOKHAI_RATE_PER_MINUTE", c.rate_per_minute)?;
         c.rate_burst = number(env, "TOKHAI_RATE_BURST", c.rate_burst)?;
+        if let Some(v) = env("TOKHAI_TRUSTED_PROXIES").filter(|v| !v.trim().is_empty()) {
+            c.trusted_proxies = parse_proxies("TOKHAI_TRUSTED_PROXIES", v.split(','))?;
+        }
         c.target_secs = number(env, "TOKHAI_TARGET_SECS", c.target_secs)?;
         c.qa_token = env("TOKHAI_QA_TOKEN").filter(|v| !v.is_empty()).or(c.qa_token);
         if c.qa_token.as_ref().is_some_and(|t| t.len() < 16) {
@@ -435,6 +446,19 @@ fn number<T: std::str::FromStr>(
     }
 }
 
+/// IP addresses and CIDR ranges, such as `10.0.0.1`, `10.0.0.0/8` or `fd00::/8`.
+fn parse_proxies<'a>(name: &'static str, entries: impl Iterator<Item = &'a str>) -> Result<Vec<IpNet>, ConfigError> {
+    entries
+        .map(|entry| {
+            let entry = entry.trim();
+            (entry.parse().or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))).map_err(|_| ConfigError::Value {
+                name,
+                message: format!("expected IP addresses or CIDR ranges such as 10.0.0.1 or 10.0.0.0/8, got {entry:?}"),
+            })
+        })
+        .collect()
+}
+
 fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -537,18 +561,51 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let env = env_of(&[("TOKHAI_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16,fd00::/8, ::1")]);
+        let c = Config::load(None, &env).unwrap();
+        let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.1/32", "192.168.0.0/16", "fd00::/8", "::1/128"]);
+        assert!(
+            Config::defaults().trusted_proxies.is_empty(),
+            "no proxy is trusted unless named"
+        );
+        for (list, bad) in [
+            ("10.0.0.0/33", "10.0.0.0/33"),
+            ("10.0.0.1, proxy.local", "proxy.local"),
+            ("10.0.0.1,,10.0.0.2", "\"\""),
+            ("10.0.0.1:80", "10.0.0.1:80"),
+            ("fd00::/8/8", "fd00::/8/8"),
+        ] {
+            let err = Config::load(None, &env_of(&[("TOKHAI_TRUSTED_PROXIES", list)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("TOKHAI_TRUSTED_PROXIES:") && err.contains(bad), "{err}");
+        }
+    }
+
+    #[test]
     fn file_is_read_and_unknown_keys_are_refused() {
         let dir = std::env::temp_dir().join(format!("tokhai-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let good = dir.join("good.toml");
         std::fs::write(
             &good,
-            "addr = \"127.0.0.1:9999\"\nregistry_size = 50\n[national_data]\nbase_url = \"http://127.0.0.1:1\"\n",
+            "addr = \"127.0.0.1:9999\"\nregistry_size = 50\ntrusted_proxies = [\"10.0.0.0/8\", \"fd00::1\"]\n\
+             [national_data]\nbase_url = \"http://127.0.0.1:1\"\n",
         )
         .unwrap();
         let c = Config::load(Some(&good), &env_of(&[])).unwrap();
         assert_eq!((c.addr.port(), c.registry_size), (9999, 50));
+        assert_eq!(c.trusted_proxies.len(), 2);
         assert_eq!(c.national_data.unwrap().retries, 2);
+        let proxies = dir.join("proxies.toml");
+        std::fs::write(&proxies, "trusted_proxies = [\"10.0.0.1\", \"fd00::/129\"]\n").unwrap();
+        let err = Config::load(Some(&proxies), &env_of(&[])).unwrap_err().to_string();
+        assert!(
+            err.starts_with("trusted_proxies:") && err.contains("fd00::/129"),
+            "{err}"
+        );
         let bad = dir.join("bad.toml");
         std::fs::write(&bad, "adr = \"x\"\n").unwrap();
         let err = Config::load(Some(&bad), &env_of(&[])).unwrap_err().to_string();

@@ -25,10 +25,13 @@ use tokhai_core::{Date, Form, Issue, Session};
 type Answer = Result<Response, Failure>;
 
 /// The rate-limit key of a request: the login's subject, or the client's address without one.
-pub fn client_key(parts: &Parts, login: Option<&Login>) -> String {
+pub fn client_key(state: &AppState, parts: &Parts, login: Option<&Login>) -> String {
     match login {
         Some(l) => citizen_key(&l.subject),
-        None => address_key(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)),
+        None => {
+            let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+            address_key(&state.config.trusted_proxies, peer, &parts.headers)
+        }
     }
 }
 
@@ -42,7 +45,7 @@ pub async fn limited_login(state: &AppState, parts: &Parts) -> Result<Option<Log
     let login = current(state, &parts.headers).await?;
     state
         .limiter
-        .take(&client_key(parts, login.as_ref()), now_ms())
+        .take(&client_key(state, parts, login.as_ref()), now_ms())
         .map_err(Limiter::refusal)?;
     Ok(login)
 }

@@ -3,13 +3,14 @@
 
 use crate::auth::ApiError;
 use axum::body::Body;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value as Json_};
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, LazyLock, Mutex};
 use tokhai_core::canonical::parse_unique;
 use tokhai_core::{messages, Form, Issue};
@@ -125,9 +126,33 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// The rate-limit key of a client without a login: its address.
-pub fn address_key(client: Option<SocketAddr>) -> String {
-    format!("ip:{}", client.map_or_else(|| "?".to_owned(), |c| c.ip().to_string()))
+/// The rate-limit key of a client without a login: its address (`client_address`).
+pub fn address_key(trusted_proxies: &[IpNet], peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
+    let address = peer.map(|p| client_address(trusted_proxies, p.ip(), headers));
+    format!("ip:{}", address.map_or_else(|| "?".to_owned(), |a| a.to_string()))
+}
+
+/// A request's client address: the peer's, or from a trusted proxy the right-most `X-Forwarded-For` one not a proxy.
+fn client_address(trusted_proxies: &[IpNet], peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    let trusted = |ip: &IpAddr| trusted_proxies.iter().any(|net| net.contains(ip));
+    // A dual-stack socket gives IPv4 peers as `::ffff:a.b.c.d`.
+    let peer = peer.to_canonical();
+    if !trusted(&peer) {
+        return peer;
+    }
+    // From the right, each address was added by a proxy; left of the first untrusted one, by the client.
+    // A header missing, malformed or naming proxies only leaves the peer.
+    for value in headers.get_all("x-forwarded-for").iter().rev() {
+        let Ok(text) = value.to_str() else { return peer };
+        for hop in text.rsplit(',') {
+            match hop.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+                Ok(ip) if trusted(&ip) => continue,
+                Ok(ip) => return ip,
+                Err(_) => return peer,
+            }
+        }
+    }
+    peer
 }
 
 /// Reads a body of at most `max` bytes. One whose next bytes came too late is 408, which clients send
@@ -371,6 +396,89 @@ mod tests {
     fn entries_count_every_level() {
         assert_eq!(entries(&json!({"a": 1, "b": {"c": [1, 2]}})), 5);
         assert_eq!(entries(&json!("x")), 0);
+    }
+
+    /// The client address of a request from `peer` with these `X-Forwarded-For` headers.
+    fn client_of(trusted: &[&str], peer: &str, forwarded: &[&str]) -> IpAddr {
+        let trusted: Vec<IpNet> = trusted.iter().map(|t| t.parse().unwrap()).collect();
+        let mut headers = HeaderMap::new();
+        for value in forwarded {
+            headers.append("x-forwarded-for", HeaderValue::from_str(value).unwrap());
+        }
+        client_address(&trusted, peer.parse().unwrap(), &headers)
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_header_from_an_untrusted_peer_is_ignored() {
+        assert_eq!(client_of(&[], "203.0.113.9", &["198.51.100.1"]), ip("203.0.113.9"));
+        let proxies = ["10.0.0.0/8"];
+        assert_eq!(client_of(&proxies, "203.0.113.9", &["198.51.100.1"]), ip("203.0.113.9"));
+        assert_eq!(client_of(&proxies, "10.1.2.3", &["198.51.100.1"]), ip("198.51.100.1"));
+    }
+
+    #[test]
+    fn a_chain_of_proxies_is_walked_from_the_right() {
+        let proxies = ["10.0.0.1/32", "10.0.0.2/32"];
+        let client = ip("198.51.100.7");
+        assert_eq!(client_of(&proxies, "10.0.0.2", &["198.51.100.7, 10.0.0.1"]), client);
+        // What the client wrote itself, left of the address the first proxy saw, is not believed.
+        assert_eq!(
+            client_of(&proxies, "10.0.0.2", &["10.0.0.1, 1.1.1.1, 198.51.100.7, 10.0.0.1"]),
+            client
+        );
+        // Several headers are one list, in order.
+        assert_eq!(client_of(&proxies, "10.0.0.2", &["198.51.100.7", "10.0.0.1"]), client);
+        assert_eq!(
+            client_of(&proxies, "10.0.0.2", &["1.1.1.1", "198.51.100.7,10.0.0.1"]),
+            client
+        );
+    }
+
+    #[test]
+    fn ipv6_proxies_and_clients() {
+        let proxies = ["fd00::/8", "10.0.0.0/8"];
+        assert_eq!(client_of(&proxies, "fd00::1", &["2001:db8::5"]), ip("2001:db8::5"));
+        assert_eq!(
+            client_of(&proxies, "fd00::1", &["2001:db8::5, fd12::9"]),
+            ip("2001:db8::5")
+        );
+        assert_eq!(
+            client_of(&proxies, "2001:db8::66", &["2001:db8::5"]),
+            ip("2001:db8::66")
+        );
+        // An IPv4 proxy seen through a dual-stack socket.
+        assert_eq!(
+            client_of(&proxies, "::ffff:10.0.0.1", &["198.51.100.7"]),
+            ip("198.51.100.7")
+        );
+        assert_eq!(client_of(&proxies, "::ffff:203.0.113.9", &[]), ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn a_missing_or_malformed_header_leaves_the_peer() {
+        let proxies = ["10.0.0.0/8"];
+        let peer = ip("10.0.0.1");
+        assert_eq!(client_of(&proxies, "10.0.0.1", &[]), peer);
+        for malformed in [
+            "",
+            "not-an-ip",
+            "198.51.100.7:443",
+            "198.51.100.7,",
+            "10.0.0.5, 256.1.1.1",
+        ] {
+            assert_eq!(client_of(&proxies, "10.0.0.1", &[malformed]), peer, "{malformed:?}");
+        }
+        // Only proxies: no client address in the header.
+        assert_eq!(client_of(&proxies, "10.0.0.1", &["10.0.0.3, 10.0.0.2"]), peer);
+        // A mistake left of the client's address is the client's own.
+        assert_eq!(
+            client_of(&proxies, "10.0.0.1", &["junk, 198.51.100.7"]),
+            ip("198.51.100.7")
+        );
     }
 
     #[test]

@@ -208,12 +208,14 @@ fn login_failed() -> ApiError {
 pub async fn login(
     State(state): State<Arc<AppState>>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Result<Response, Failure> {
     let client = state.oidc.as_ref().ok_or_else(not_configured)?;
-    state
-        .limiter
-        .take(&format!("oidc:{}", address_key(Some(from))), now_ms())
-        .map_err(Limiter::refusal)?;
+    let key = format!(
+        "oidc:{}",
+        address_key(&state.config.trusted_proxies, Some(from), &headers)
+    );
+    state.limiter.take(&key, now_ms()).map_err(Limiter::refusal)?;
     let (st, nonce, verifier) = (random_token(), random_token(), random_token());
     if verifier.is_empty() {
         return Err(ApiError::internal().into());

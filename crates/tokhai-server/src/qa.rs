@@ -110,7 +110,10 @@ fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> Resu
         return Ok(());
     }
     // Guesses have their bucket: they do not slow the client's filings.
-    let key = format!("qa:{}", address_key(Some(client)));
+    let key = format!(
+        "qa:{}",
+        address_key(&state.config.trusted_proxies, Some(client), headers)
+    );
     state.limiter.take(&key, now_ms()).map_err(Limiter::refusal)?;
     Err(ApiError::new(
         StatusCode::UNAUTHORIZED,

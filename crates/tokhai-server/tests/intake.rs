@@ -323,6 +323,33 @@ async fn each_client_is_rate_limited_with_a_reason() {
     running.task.abort();
 }
 
+/// Behind a trusted proxy, each client it forwards has a bucket of its own; from any other peer, the
+/// header is the client's own word and does not split the peer's bucket.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_a_bucket_of_its_own() {
+    // The tests' requests come from 127.0.0.1.
+    for (proxies, other_client) in [("127.0.0.0/8", 400), ("10.0.0.0/8", 429)] {
+        let mut c = config("proxied");
+        (c.rate_per_minute, c.rate_burst) = (1, 1);
+        c.trusted_proxies = vec![proxies.parse().unwrap()];
+        let running = tokhai_server::start(c).await.expect("server starts");
+        let client = Client::new(&running);
+        let mut statuses = Vec::new();
+        for forwarded in ["198.51.100.1", "198.51.100.1", "198.51.100.2"] {
+            let r = (client.http.post(format!("{}/api/submissions", client.base)))
+                .header("x-forwarded-for", forwarded)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .expect("POST");
+            statuses.push(r.status().as_u16());
+        }
+        assert_eq!(statuses, [400, 429, other_client], "trusting {proxies}");
+        running.task.abort();
+    }
+}
+
 #[tokio::test]
 async fn a_value_not_in_canonical_form_is_refused_with_the_canonical_one() {
     let running = tokhai_server::start(config("canonical")).await.expect("server starts");
