@@ -130,6 +130,7 @@ struct FileConfig {
     max_pending_upload_bytes: Option<usize>,
     upload_retention_secs: Option<i64>,
     client_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
     max_fields: Option<usize>,
     rate_per_minute: Option<u32>,
     rate_burst: Option<u32>,
@@ -185,6 +186,8 @@ pub struct Config {
     /// leave a request body without its next bytes, in seconds, before the connection is closed: a client
     /// that sends a byte at a time would otherwise hold a connection forever.
     pub client_timeout_secs: u64,
+    /// How long a request body may take to arrive whole, in seconds (bytes trickling in would hold a connection).
+    pub body_timeout_secs: u64,
     /// Most entries (object keys and array items, at any depth) in a submission's values.
     pub max_fields: usize,
     /// Writes a client (login, or address without one) may make per minute, on average; 0 means no limit.
@@ -226,6 +229,7 @@ impl Config {
             max_pending_upload_bytes: 100 << 20,
             upload_retention_secs: 7 * 24 * 3_600,
             client_timeout_secs: 30,
+            body_timeout_secs: 300,
             max_fields: 2_000,
             rate_per_minute: 60,
             rate_burst: 20,
@@ -265,6 +269,7 @@ impl Config {
         c.max_pending_upload_bytes = f.max_pending_upload_bytes.unwrap_or(c.max_pending_upload_bytes);
         c.upload_retention_secs = f.upload_retention_secs.unwrap_or(c.upload_retention_secs);
         c.client_timeout_secs = f.client_timeout_secs.unwrap_or(c.client_timeout_secs);
+        c.body_timeout_secs = f.body_timeout_secs.unwrap_or(c.body_timeout_secs);
         c.max_fields = f.max_fields.unwrap_or(c.max_fields);
         c.rate_per_minute = f.rate_per_minute.unwrap_or(c.rate_per_minute);
         c.rate_burst = f.rate_burst.unwrap_or(c.rate_burst);
@@ -304,6 +309,7 @@ impl Config {
         c.max_pending_upload_bytes = number(env, "TOKHAI_MAX_PENDING_UPLOAD_BYTES", c.max_pending_upload_bytes)?;
         c.upload_retention_secs = number(env, "TOKHAI_UPLOAD_RETENTION_SECS", c.upload_retention_secs)?;
         c.client_timeout_secs = number(env, "TOKHAI_CLIENT_TIMEOUT_SECS", c.client_timeout_secs)?;
+        c.body_timeout_secs = number(env, "TOKHAI_BODY_TIMEOUT_SECS", c.body_timeout_secs)?;
         c.max_fields = number(env, "TOKHAI_MAX_FIELDS", c.max_fields)?;
         c.rate_per_minute = number(env, "TOKHAI_RATE_PER_MINUTE", c.rate_per_minute)?;
         c.rate_burst = number(env, "TOKHAI_RATE_BURST", c.rate_burst)?;
@@ -371,10 +377,10 @@ impl Config {
             }
         }
         let lifetimes = [self.prefill_ttl_secs, self.session_ttl_secs, self.upload_retention_secs];
-        if lifetimes.into_iter().any(|secs| secs <= 0) || self.client_timeout_secs == 0 {
+        if lifetimes.into_iter().any(|secs| secs <= 0) || self.client_timeout_secs == 0 || self.body_timeout_secs == 0 {
             return Err(ConfigError::Value {
-                name: "prefill_ttl_secs/session_ttl_secs/upload_retention_secs/client_timeout_secs",
-                message: "lifetimes and the client timeout must be positive".into(),
+                name: "prefill_ttl_secs/session_ttl_secs/upload_retention_secs/client_timeout_secs/body_timeout_secs",
+                message: "lifetimes and the client and body timeouts must be positive".into(),
             });
         }
         if self.max_body_bytes < 1024 || self.max_upload_bytes < 1024 || self.max_fields == 0 || self.target_secs == 0 {
@@ -532,6 +538,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("client_timeout_secs"), "no timeout is no option: {err}");
+        let err = Config::load(None, &env_of(&[("TOKHAI_BODY_TIMEOUT_SECS", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("body_timeout_secs"), "no deadline is no option: {err}");
         let err = Config::load(None, &env_of(&[("TOKHAI_DEV_LOGIN", "maybe")]))
             .unwrap_err()
             .to_string();

@@ -2,18 +2,25 @@
 //! JSON read with a reason for every mistake, and a per-client rate limit.
 
 use crate::auth::ApiError;
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use hyper::body::{Frame, SizeHint};
 use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value as Json_};
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, LazyLock, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
 use tokhai_core::canonical::parse_unique;
 use tokhai_core::{messages, Form, Issue};
+use tokio::time::Sleep;
 
 /// A definition with no fields, to render the messages of refusals that concern no form.
 const GENERIC_DEFINITION: &str = r#"{"tokhai": 1, "id": "generic", "version": "0", "title": "-",
@@ -155,15 +162,55 @@ fn client_address(trusted_proxies: &[IpNet], peer: IpAddr, headers: &HeaderMap) 
     peer
 }
 
-/// Reads a body of at most `max` bytes. One whose next bytes came too late is 408, which clients send
-/// again; one that broke off otherwise (a malformed chunk, the client gone) is 400; neither is 413.
-pub async fn read_body(body: Body, max: usize) -> Result<axum::body::Bytes, Refusal> {
+/// A request whose body must arrive whole within `total` from now.
+pub fn with_body_deadline(request: Request, total: Duration) -> Request {
+    let deadline = Box::pin(tokio::time::sleep(total));
+    request.map(|body| Body::new(BodyWithDeadline { body, deadline }))
+}
+
+/// A body that fails with `BodyTooSlow` when, past its deadline, its next bytes are not there yet.
+struct BodyWithDeadline {
+    body: Body,
+    deadline: Pin<Box<Sleep>>,
+}
+
+/// The error of a body that did not arrive whole in time.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive in time")]
+struct BodyTooSlow;
+
+impl HttpBody for BodyWithDeadline {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        match Pin::new(&mut self.body).poll_frame(cx) {
+            Poll::Pending if self.deadline.as_mut().poll(cx).is_ready() => {
+                Poll::Ready(Some(Err(axum::Error::new(BodyTooSlow))))
+            }
+            polled => polled,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// Reads a body of at most `max` bytes. One whose bytes came too late (the next ones, or all of them) is
+/// 408, which clients send again; one that broke off otherwise (a malformed chunk, the client gone) is
+/// 400; neither is 413.
+pub async fn read_body(body: Body, max: usize) -> Result<Bytes, Refusal> {
     axum::body::to_bytes(body, max).await.map_err(|e| {
         if caused_by::<http_body_util::LengthLimitError>(&e) {
             let issue = Issue::error("", "payload.too_large").with("max", max);
             return Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, issue);
         }
-        let late = caused_by::<tower_http::timeout::TimeoutError>(&e);
+        let late = caused_by::<tower_http::timeout::TimeoutError>(&e) || caused_by::<BodyTooSlow>(&e);
         let status = if late {
             StatusCode::REQUEST_TIMEOUT
         } else {
@@ -390,6 +437,13 @@ mod tests {
         let r = Limiter::refusal(7).into_response();
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(r.headers()[header::RETRY_AFTER], "7");
+    }
+
+    #[tokio::test]
+    async fn a_body_all_there_is_read_even_past_its_deadline() {
+        let request = with_body_deadline(Request::new(Body::from("{}")), Duration::ZERO);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(read_body(request.into_body(), 1024).await.unwrap(), "{}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The HTTP routes: static files, widget package, definitions, catalogue, public key and the APIs.
 
 use crate::broker::unknown_form;
-use crate::{auth, broker, intake, oidc, qa, timings, uploads, AppState};
+use crate::{auth, broker, intake, limits, oidc, qa, timings, uploads, AppState};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+use tower::util::MapRequestLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -28,6 +29,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let www = ServeDir::new(&state.config.www).append_index_html_on_directories(true);
     // The widget goes out as the build compressed it (pkg/*.br, *.gz), the bytes its size figures count.
     let pkg = ServeDir::new(&state.config.pkg).precompressed_br().precompressed_gzip();
+    let body_timeout = Duration::from_secs(state.config.body_timeout_secs);
     // Answers that carry personal data or sessions are never stored by browsers or proxies.
     let private = Router::new()
         .route("/api/prefill/{form_id}", get(broker::prefill))
@@ -75,10 +77,13 @@ pub fn router(state: Arc<AppState>) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         // A body whose next bytes do not come in time fails to read (the request is refused), as a
-        // request's head does (lib.rs `serve`).
+        // request's head does (lib.rs `serve`); so does one not all there by its deadline.
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
             state.config.client_timeout_secs,
         )))
+        .layer(MapRequestLayer::new(move |request| {
+            limits::with_body_deadline(request, body_timeout)
+        }))
         .with_state(state)
 }
 

@@ -1,10 +1,11 @@
-//! Slow clients: a connection whose client is too slow to send a request's head, or the next bytes of a
-//! body, is closed, so that slow clients cannot hold the server's connections.
+//! Slow clients: a connection whose client is too slow to send a request's head, the next bytes of a
+//! body or a whole body, is closed, so that slow clients cannot hold the server's connections.
 
 mod common;
 
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokhai_server::config::Config;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// How long a test waits for the server to close a connection: well past the one-second timeout.
@@ -14,13 +15,18 @@ const PATIENCE: Duration = Duration::from_secs(10);
 async fn server_and_connection(name: &str) -> (tokhai_server::Running, TcpStream) {
     let mut c = common::config(name);
     c.client_timeout_secs = 1;
+    start_and_connect(c).await
+}
+
+/// A server started with `c`, and a connection to it.
+async fn start_and_connect(c: Config) -> (tokhai_server::Running, TcpStream) {
     let running = tokhai_server::start(c).await.expect("server starts");
     let stream = TcpStream::connect(running.addr).await.expect("connects");
     (running, stream)
 }
 
 /// What the server sent until it closed the connection, or `None` if it kept it open past `PATIENCE`.
-async fn answer_until_closed(stream: &mut TcpStream) -> Option<String> {
+async fn answer_until_closed(stream: &mut (impl AsyncRead + Unpin)) -> Option<String> {
     let mut got = Vec::new();
     // A reset is a close too.
     let _ = tokio::time::timeout(PATIENCE, stream.read_to_end(&mut got))
@@ -96,5 +102,27 @@ async fn a_body_broken_otherwise_is_400_not_sent_again() {
         answer.starts_with("HTTP/1.1 400"),
         "a malformed chunk is no slow network: {answer}"
     );
+    assert!(answer.contains(r#""code":"payload.incomplete""#), "{answer}");
+}
+
+#[tokio::test]
+async fn a_body_trickling_in_past_its_deadline_is_answered_408() {
+    let mut c = common::config("drip");
+    c.body_timeout_secs = 1;
+    let (_running, stream) = start_and_connect(c).await;
+    let (mut reader, mut writer) = stream.into_split();
+    let head = "POST /api/submissions HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n";
+    writer.write_all(head.as_bytes()).await.unwrap();
+    // A byte every 200 ms: each well within the 30 s allowed between bytes, the whole never done.
+    let drip = tokio::spawn(async move {
+        while writer.write_all(b" ").await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let answer = answer_until_closed(&mut reader)
+        .await
+        .expect("the connection was kept open");
+    drip.abort();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains(r#""code":"payload.incomplete""#), "{answer}");
 }
