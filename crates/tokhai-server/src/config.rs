@@ -5,6 +5,7 @@ use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use tokhai_core::timing::TARGET_MS;
+use tokio::sync::Semaphore;
 
 /// A configuration problem, reported before the server starts.
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +132,7 @@ struct FileConfig {
     upload_retention_secs: Option<i64>,
     client_timeout_secs: Option<u64>,
     body_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
     max_fields: Option<usize>,
     rate_per_minute: Option<u32>,
     rate_burst: Option<u32>,
@@ -188,6 +190,8 @@ pub struct Config {
     pub client_timeout_secs: u64,
     /// How long a request body may take to arrive whole, in seconds (bytes trickling in would hold a connection).
     pub body_timeout_secs: u64,
+    /// Most connections open at once; past it, no more are accepted until one closes.
+    pub max_connections: usize,
     /// Most entries (object keys and array items, at any depth) in a submission's values.
     pub max_fields: usize,
     /// Writes a client (login, or address without one) may make per minute, on average; 0 means no limit.
@@ -230,6 +234,7 @@ impl Config {
             upload_retention_secs: 7 * 24 * 3_600,
             client_timeout_secs: 30,
             body_timeout_secs: 300,
+            max_connections: 1024,
             max_fields: 2_000,
             rate_per_minute: 60,
             rate_burst: 20,
@@ -270,6 +275,7 @@ impl Config {
         c.upload_retention_secs = f.upload_retention_secs.unwrap_or(c.upload_retention_secs);
         c.client_timeout_secs = f.client_timeout_secs.unwrap_or(c.client_timeout_secs);
         c.body_timeout_secs = f.body_timeout_secs.unwrap_or(c.body_timeout_secs);
+        c.max_connections = f.max_connections.unwrap_or(c.max_connections);
         c.max_fields = f.max_fields.unwrap_or(c.max_fields);
         c.rate_per_minute = f.rate_per_minute.unwrap_or(c.rate_per_minute);
         c.rate_burst = f.rate_burst.unwrap_or(c.rate_burst);
@@ -310,6 +316,7 @@ impl Config {
         c.upload_retention_secs = number(env, "TOKHAI_UPLOAD_RETENTION_SECS", c.upload_retention_secs)?;
         c.client_timeout_secs = number(env, "TOKHAI_CLIENT_TIMEOUT_SECS", c.client_timeout_secs)?;
         c.body_timeout_secs = number(env, "TOKHAI_BODY_TIMEOUT_SECS", c.body_timeout_secs)?;
+        c.max_connections = number(env, "TOKHAI_MAX_CONNECTIONS", c.max_connections)?;
         c.max_fields = number(env, "TOKHAI_MAX_FIELDS", c.max_fields)?;
         c.rate_per_minute = number(env, "TOKHAI_RATE_PER_MINUTE", c.rate_per_minute)?;
         c.rate_burst = number(env, "TOKHAI_RATE_BURST", c.rate_burst)?;
@@ -403,6 +410,12 @@ impl Config {
                 name: "secure_cookies",
                 message: "the OIDC redirect URL is https://: set secure_cookies = true (TOKHAI_SECURE_COOKIES=true)"
                     .into(),
+            });
+        }
+        if !(1..=Semaphore::MAX_PERMITS).contains(&self.max_connections) {
+            return Err(ConfigError::Value {
+                name: "max_connections",
+                message: format!("must be between 1 and {}", Semaphore::MAX_PERMITS),
             });
         }
         if self.rate_per_minute > 0 && self.rate_burst == 0 {
@@ -542,6 +555,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("body_timeout_secs"), "no deadline is no option: {err}");
+        let err = Config::load(None, &env_of(&[("TOKHAI_MAX_CONNECTIONS", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("max_connections:"), "{err}");
         let err = Config::load(None, &env_of(&[("TOKHAI_DEV_LOGIN", "maybe")]))
             .unwrap_err()
             .to_string();

@@ -180,11 +180,12 @@ pub async fn start(config: Config) -> Result<Running, Error> {
     let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
     let app = web::router(state.clone());
     let timeout = Duration::from_secs(state.config.client_timeout_secs);
+    let max_connections = state.config.max_connections;
     // The first sweep of expired uploads runs at once, the others while the server serves.
     let sweep = uploads::sweep(state.writer.clone(), state.config.upload_retention_secs);
     let task = tokio::spawn(async move {
         tokio::select! {
-            never = serve(listener, app, timeout) => match never {},
+            never = serve(listener, app, timeout, max_connections) => match never {},
             never = sweep => match never {},
         }
     });
@@ -194,11 +195,19 @@ pub async fn start(config: Config) -> Result<Running, Error> {
 /// Serves `app` over HTTP/1.1 on `listener`, each request knowing its client's address (`ConnectInfo`).
 /// A connection is closed when its client takes longer than `timeout` to send a request's head, counted
 /// from when the server waits for one (kept-alive idle connections too): `axum::serve` sets no such
-/// deadline, and a client sending a byte at a time held its connection forever.
-async fn serve(listener: tokio::net::TcpListener, app: axum::Router, timeout: Duration) -> std::convert::Infallible {
+/// deadline, and a client sending a byte at a time held its connection forever. At most `max_connections`
+/// are open at once: past that, the loop accepts no more until one closes (the system queues the others).
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    timeout: Duration,
+    max_connections: usize,
+) -> std::convert::Infallible {
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt;
+    let open = Arc::new(tokio::sync::Semaphore::new(max_connections));
     loop {
+        let permit = (open.clone().acquire_owned().await).expect("the semaphore is never closed");
         let (stream, client) = match listener.accept().await {
             Ok(accepted) => accepted,
             Err(e) => {
@@ -225,6 +234,7 @@ async fn serve(listener: tokio::net::TcpListener, app: axum::Router, timeout: Du
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, %client, "connection closed");
             }
+            drop(permit);
         });
     }
 }

@@ -1,5 +1,6 @@
 //! Slow clients: a connection whose client is too slow to send a request's head, the next bytes of a
-//! body or a whole body, is closed, so that slow clients cannot hold the server's connections.
+//! body or a whole body, is closed, so that slow clients cannot hold the server's connections; and no
+//! more than `max_connections` are open at once.
 
 mod common;
 
@@ -33,6 +34,15 @@ async fn answer_until_closed(stream: &mut (impl AsyncRead + Unpin)) -> Option<St
         .await
         .ok()?;
     Some(String::from_utf8_lossy(&got).into_owned())
+}
+
+/// Sends a request and answers the first bytes that come back (`None` if none came within `PATIENCE`).
+async fn first_bytes_of_answer(stream: &mut TcpStream, request: &str) -> Option<String> {
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut buffer = [0; 1024];
+    let read = tokio::time::timeout(PATIENCE, stream.read(&mut buffer)).await;
+    let n = read.ok()?.ok().filter(|&n| n > 0)?;
+    Some(String::from_utf8_lossy(&buffer[..n]).into_owned())
 }
 
 #[tokio::test]
@@ -125,4 +135,26 @@ async fn a_body_trickling_in_past_its_deadline_is_answered_408() {
     drip.abort();
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains(r#""code":"payload.incomplete""#), "{answer}");
+}
+
+#[tokio::test]
+async fn past_max_connections_a_client_waits_until_one_closes() {
+    let mut c = common::config("capped");
+    c.max_connections = 2;
+    let (running, mut first) = start_and_connect(c).await;
+    let mut second = TcpStream::connect(running.addr).await.unwrap();
+    for kept_alive in [&mut first, &mut second] {
+        let answer = first_bytes_of_answer(kept_alive, "GET / HTTP/1.1\r\nHost: portal\r\n\r\n").await;
+        assert!(
+            answer.is_some_and(|a| a.starts_with("HTTP/1.1 200")),
+            "served and kept open"
+        );
+    }
+    let mut third = TcpStream::connect(running.addr).await.expect("queued by the system");
+    let request = "GET / HTTP/1.1\r\nHost: portal\r\nConnection: close\r\n\r\n";
+    let early = tokio::time::timeout(Duration::from_secs(1), first_bytes_of_answer(&mut third, request)).await;
+    assert!(early.is_err(), "answered while two connections were open: {early:?}");
+    drop(first);
+    let answer = answer_until_closed(&mut third).await.expect("answered once one closed");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
