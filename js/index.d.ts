@@ -83,7 +83,10 @@ export interface Submission {
   digest: string;
   /** Chosen once per filing and kept across retries, so the back end recognises a replay. */
   idempotency_key: string;
-  /** The prefill bundle the values came from, as received. */
+  /**
+   * The prefill bundle the values came from, as received: the signed one national data gave, which a
+   * bundle of the host's own (without `signature`) applied after it does not replace.
+   */
   prefill?: PrefillBundle;
   /** The signed bundles of household members' rows the values came from. */
   row_prefills?: PrefillBundle[];
@@ -332,7 +335,9 @@ export interface TokhaiHandle {
    * promise rejects with every reason and nothing is filled. A value its field cannot hold (a date that
    * does not exist, an option the field lacks) is left for the citizen to type: the promise resolves with
    * those entries (empty when everything was filled). A value the citizen already typed stays unless the
-   * bundle's value is locked.
+   * bundle's value is locked. Bundles add up: a bundle of the portal's own (without `signature`) fills its
+   * fields, and the signed bundle of national data stays the one sent with the filing, as the back end
+   * checks it.
    */
   prefill(bundle: string | URL | PrefillBundle): Promise<LeftOutEntry[]>;
   /** The current values of visible fields, normalised as submitted. */

@@ -67,6 +67,32 @@ test('a logged-in citizen files CT01 on the development portal and gets a receip
   await context.close();
 });
 
+test("a portal's own prefill after national data's adds its values; the signed bundle is still the one filed, and the back end accepts it", async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  await page.goto(`${env.portal.url}/?form=ct01`);
+  await page.waitForSelector('tokhai-form .tk-prov');
+  // The province's own portal fills in its authority (a bundle of its own, not signed).
+  const leftOut = await page.evaluate(() =>
+    document.querySelector('tokhai-form').handle.prefill({
+      values: { authority_province: { value: '01', source: 'portal', locked: false } },
+    }),
+  );
+  assert.deepEqual(leftOut, []);
+  assert.equal((await page.evaluate(() => document.querySelector('tokhai-form').handle.values())).authority_province, '01');
+  await page.evaluate(() =>
+    document.querySelector('tokhai-form').addEventListener('tokhai-submit', ({ detail }) => (window.filed = detail)),
+  );
+  const next = await fillToReview(page);
+  await next.click();
+  await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  const filed = await page.evaluate(() => window.filed);
+  assert.equal(typeof filed.prefill.signature, 'string', 'national data\'s signed bundle went with the filing');
+  assert.equal(filed.values.authority_province, '01');
+  await context.close();
+});
+
 test('a login that expires while the citizen fills the form: the page offers to log in again, and the filing goes through after, its answers kept', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context, citizen } = await loggedIn(env.browser, env.portal);

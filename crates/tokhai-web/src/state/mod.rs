@@ -102,7 +102,11 @@ pub struct State {
     furthest: usize,
     /// The answer whose "Sửa" the citizen pressed on the review page: focus returns to it there.
     changing: Option<String>,
+    /// The bundle sent with the filing: the signed one national data gave, which a bundle of the host's
+    /// own (unsigned) does not replace; else the last one applied.
     bundle: Option<Json>,
+    /// Every value prefilled so far, by path (`{value, source, locked}`), from every bundle applied.
+    prefilled: serde_json::Map<String, Json>,
     /// Paths the citizen typed or chose a value in: a prefill arriving later leaves them as they are,
     /// unless its value is locked.
     edited: Vec<String>,
@@ -247,6 +251,7 @@ impl State {
             furthest: 0,
             changing: None,
             bundle: None,
+            prefilled: serde_json::Map::new(),
             edited: Vec::new(),
             member_rows: Vec::new(),
             households: Vec::new(),
@@ -348,13 +353,7 @@ impl State {
             .filter(|p| fresh.contains(top_field(p.path())))
             .collect();
         self.apply(patches, None);
-        let prefilled: Vec<(String, bool)> = self
-            .bundle
-            .as_ref()
-            .and_then(|b| b.get("values"))
-            .and_then(Json::as_object)
-            .into_iter()
-            .flatten()
+        let prefilled: Vec<(String, bool)> = (self.prefilled.iter())
             .filter(|(path, _)| fresh.contains(top_field(path)))
             .map(|(path, pv)| (path.clone(), pv.get("locked").and_then(Json::as_bool).unwrap_or(false)))
             .collect();
@@ -1335,12 +1334,7 @@ impl State {
         let visible = (self.session.visible_fields().iter())
             .filter(|id| top.contains(id.as_str()))
             .count();
-        let prefilled = self
-            .bundle
-            .as_ref()
-            .and_then(|b| b.get("values"))
-            .and_then(Json::as_object)
-            .map_or(0, |v| v.keys().filter(|k| top.contains(&k.as_str())).count());
+        let prefilled = (self.prefilled.keys()).filter(|k| top.contains(&k.as_str())).count();
         let mut timeline = Timeline {
             login_at: self.timeline.login_at,
             fields_total: visible,
@@ -1561,7 +1555,12 @@ impl State {
             self.mark_source(path, Source::filled(locked));
             self.forget_refusal(path);
         }
-        self.bundle = Some(bundle);
+        self.prefilled
+            .extend(values.iter().map(|(p, pv)| (p.clone(), pv.clone())));
+        let signed = |b: &Json| b.get("signature").is_some();
+        if signed(&bundle) || !self.bundle.as_ref().is_some_and(signed) {
+            self.bundle = Some(bundle);
+        }
         self.left_out = (left_out.iter().filter_map(|u| u["path"].as_str().map(str::to_owned))).collect();
         if !self.left_out.is_empty() {
             // The fields are named as the line is shown, in the language of the moment.
