@@ -118,7 +118,10 @@ export class TokhaiFormElement extends HTMLElement {
         p.setAttribute('role', 'alert');
         p.textContent = 'Không tải được biểu mẫu. / The form could not be loaded.';
         this.replaceChildren(p);
-        this.dispatchEvent(new CustomEvent('tokhai-error', { detail: { error }, bubbles: true, composed: true }));
+        // In the console too: a page with no listener (or a typo in an attribute) still tells its developer why.
+        console.error(`tokhai: <tokhai-form src="${this.getAttribute('src')}"> could not be loaded:`, error);
+        // A task later, as the form's first events are: a listener a later script adds hears it too.
+        setTimeout(() => this.dispatchEvent(new CustomEvent('tokhai-error', { detail: { error }, bubbles: true, composed: true })));
       }
       throw error;
     });

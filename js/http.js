@@ -13,7 +13,10 @@ export async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => 
       answered(res);
       return await res.text();
     } catch (error) {
-      throw error?.name === 'TimeoutError' ? new Error(`tokhai: ${source} did not answer within ${timeout / 1000} s`) : error;
+      if (error?.status) throw error;
+      // The browser says only "Failed to fetch": which URL is the host's to know.
+      const why = error?.name === 'TimeoutError' ? `did not answer within ${timeout / 1000} s` : `could not be fetched (${error?.message ?? error})`;
+      throw new Error(`tokhai: ${source} ${why}`, { cause: error });
     }
   }
   const text = JSON.stringify(source);

@@ -272,7 +272,10 @@ export interface MountOptions {
   styles?: string | URL | false;
   /** URL of `tokhai_web_bg.wasm` if not beside this module. */
   wasm?: string | URL;
-  /** When the citizen logged in to the portal (ms since the epoch): the filing clock starts there. */
+  /**
+   * When the citizen logged in to the portal, in milliseconds since the epoch (a JWT's `iat` and OpenID's
+   * `auth_time` are seconds: times 1000): the filing clock starts there.
+   */
   loginAt?: number;
   /**
    * URL of the timing collector (e.g. `/api/timings`): the timeline (field ids and issue codes, never a value)

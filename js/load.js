@@ -21,6 +21,16 @@ export function load(wasm) {
   return loading;
 }
 
+/** What `make()` returns; its error names the URL `source` the text came from (a page may load several). */
+function fromSource(source, make) {
+  try {
+    return make();
+  } catch (error) {
+    if (typeof source !== 'string' && !(source instanceof URL)) throw error;
+    throw new Error(`tokhai: ${source}: ${error?.message ?? error}`, { cause: error });
+  }
+}
+
 const byUrl = new Map();
 const byObject = new WeakMap();
 let noCatalogs = null;
@@ -34,7 +44,7 @@ export async function loadCatalogs(source) {
     const url = String(new URL(source, document.baseURI));
     if (!byUrl.has(url)) {
       // Fetched while the wasm loads.
-      const parsed = Promise.all([load(), jsonText(url)]).then(([, text]) => new CatalogSet(text));
+      const parsed = Promise.all([load(), jsonText(url)]).then(([, text]) => fromSource(source, () => new CatalogSet(text)));
       parsed.catch(() => byUrl.delete(url));
       byUrl.set(url, parsed);
     }
@@ -61,7 +71,7 @@ export async function compileForm(definition) {
   const [, text] = await Promise.all([load(), jsonText(definition)]);
   let form = compiled.get(text);
   if (!form) {
-    form = new CompiledForm(text);
+    form = fromSource(definition, () => new CompiledForm(text));
     compiled.set(text, form);
     if (compiled.size > COMPILED_KEPT) {
       const [oldest] = compiled.keys();

@@ -39,7 +39,8 @@ const OPTIONS = {
   today: [isDay, 'a date written yyyy-mm-dd', asText],
   timingsEndpoint: [isUrl, A_URL, asText],
   satisfactionEndpoint: [isUrl, A_URL, asText],
-  loginAt: [(v) => Number.isFinite(v) && v > 0, 'the login time in milliseconds since 1970, a number (as Date.now() gives)', asNumber],
+  // From 2001 on: a login time in seconds (a JWT's iat, OpenID's auth_time) would be taken for 1970.
+  loginAt: [(v) => Number.isFinite(v) && v >= 1e12, 'the login time in milliseconds since 1970, a number (as Date.now() gives; not seconds)', asNumber],
   subject: [(v) => typeof v === 'string', 'a string', asText],
   draftKey: [(v) => draftKeyBytes(v) !== null, "the citizen's key of 32 bytes in base64url (43 characters), as the portal gives it", asText],
   drafts: [isBoolean, TRUE_OR_FALSE, asSwitch],

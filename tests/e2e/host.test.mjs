@@ -99,7 +99,7 @@ test('options of the wrong type are refused with what they must be, attributes t
     const catalogs = '/catalogs/admin-units.json';
     const refused = {};
     const cases = [
-      ['drafts', 'off'], ['loginAt', '1700000000000'], ['today', 20250101], ['today', '2025-02-30'], ['retry', { attempts: '3' }],
+      ['drafts', 'off'], ['loginAt', '1700000000000'], ['loginAt', 1700000000], ['today', 20250101], ['today', '2025-02-30'], ['retry', { attempts: '3' }],
       ['retry', 'fast'], ['draftKey', 'short'], ['draftDelay', -1], ['today', '2025-13-01'], ['draftKey', { key: 'q1w2e3' }],
     ];
     for (const [name, value] of cases) {
@@ -148,7 +148,9 @@ test('options of the wrong type are refused with what they must be, attributes t
     refused: {
       'drafts "off"': 'TypeError: tokhai: drafts (attribute drafts) must be true or false, not "off"',
       'loginAt "1700000000000"':
-        'TypeError: tokhai: loginAt (attribute login-at) must be the login time in milliseconds since 1970, a number (as Date.now() gives), not "1700000000000"',
+        'TypeError: tokhai: loginAt (attribute login-at) must be the login time in milliseconds since 1970, a number (as Date.now() gives; not seconds), not "1700000000000"',
+      'loginAt 1700000000':
+        'TypeError: tokhai: loginAt (attribute login-at) must be the login time in milliseconds since 1970, a number (as Date.now() gives; not seconds), not 1700000000',
       'today 20250101': 'TypeError: tokhai: today (attribute today) must be a date written yyyy-mm-dd, not 20250101',
       'today "2025-02-30"': 'TypeError: tokhai: today (attribute today) must be a date written yyyy-mm-dd, not "2025-02-30"',
       'retry {"attempts":"3"}':
@@ -172,7 +174,7 @@ test('options of the wrong type are refused with what they must be, attributes t
     missing: "TypeError: tokhai: no element matches '#nowhere' to render the form in",
     attributes: [
       'tokhai: drafts (attribute drafts) must be true or false, not "nope"',
-      'tokhai: loginAt (attribute login-at) must be the login time in milliseconds since 1970, a number (as Date.now() gives), not "2025-12-06T08:00:00+07:00"',
+      'tokhai: loginAt (attribute login-at) must be the login time in milliseconds since 1970, a number (as Date.now() gives; not seconds), not "2025-12-06T08:00:00+07:00"',
       'ready, 0 drafts saved',
       'ready, 1 drafts saved',
       'ready, 1 drafts saved',
@@ -373,6 +375,39 @@ test('a wasm module that failed to load is fetched again by the next mount, and 
   assert.equal(outcome.second, 'ok');
   assert.equal(fetches, 2);
   assert.deepEqual(problems.filter((p) => !p.includes('ERR_FAILED')), []);
+  await context.close();
+});
+
+test('an element that cannot load says why in the console and to a listener a later script adds, naming the URL at fault', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const logged = [];
+  page.on('console', (m) => m.type() === 'error' && logged.push(m.text()));
+  // A portal's page: the elements in its markup, its own listener in a module after the widget's.
+  await page.route('**/late-listener.html', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="vi"><body>
+        <tokhai-form id="missing" src="/nowhere.json"></tokhai-form>
+        <tokhai-form id="html" src="/fixtures/harness.html"></tokhai-form>
+        <tokhai-form id="typo" src="${SAMPLE}" drafts="nope"></tokhai-form>
+        <script type="module" src="/pkg/index.js"></script>
+        <script type="module">
+          window.heard = {};
+          for (const el of document.querySelectorAll('tokhai-form'))
+            el.addEventListener('tokhai-error', ({ detail }) => (window.heard[el.id] = detail.error.message));
+        </script>`,
+    }),
+  );
+  await page.goto(`${env.server.url}/late-listener.html`);
+  await page.waitForFunction(() => Object.keys(window.heard ?? {}).length === 3);
+  const heard = await page.evaluate(() => window.heard);
+  assert.equal(heard.missing, 'tokhai: /nowhere.json answered 404');
+  assert.match(heard.html, /^tokhai: \/fixtures\/harness\.html: .*JSON/);
+  assert.equal(heard.typo, 'tokhai: drafts (attribute drafts) must be true or false, not "nope"');
+  for (const [id, src] of [['missing', '/nowhere.json'], ['html', '/fixtures/harness.html'], ['typo', SAMPLE]]) {
+    assert.ok(logged.some((line) => line.startsWith(`tokhai: <tokhai-form src="${src}"> could not be loaded:`)), `${id}: ${logged.join(' | ')}`);
+  }
   await context.close();
 });
 
