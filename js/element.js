@@ -15,6 +15,11 @@ export class TokhaiFormElement extends HTMLElement {
   #waiting = null;
   /** Whether the form starts at the end of this task (once the host has set all its attributes). */
   #soon = false;
+  /**
+   * What the host listens to with the handle's `on` (`{type, handler, off}`): the form started anew (another
+   * citizen, another endpoint) gets them too, a `submit` handler that sends the filing first.
+   */
+  #listeners = new Set();
 
   /**
    * Resolves to the mounted form's handle (rejects while the element has no `src`); asked for before the
@@ -97,10 +102,22 @@ export class TokhaiFormElement extends HTMLElement {
       adopt: (handle) => {
         this.#handle = handle;
         if (this.hasAttribute('lang') && this.getAttribute('lang') !== asked) handle.setLanguage(this.getAttribute('lang'));
+        const on = handle.on;
         // The attribute follows the built-in language switch.
-        handle.on('language', ({ lang }) => {
+        on('language', ({ lang }) => {
           if (this.hasAttribute('lang') && language(this.getAttribute('lang')) !== lang) this.setAttribute('lang', lang);
         });
+        const listen = (entry) => (entry.off = on(entry.type, entry.handler));
+        for (const entry of this.#listeners) listen(entry);
+        handle.on = (type, handler) => {
+          const entry = { type, handler };
+          listen(entry);
+          this.#listeners.add(entry);
+          return () => {
+            entry.off();
+            this.#listeners.delete(entry);
+          };
+        };
       },
       /** The host destroyed the handle itself: the element holds no form (until `ready` or a new `src`). */
       released: (handle) => {

@@ -128,9 +128,12 @@ export interface TokhaiEvents {
   invalid: { issues: Issue[] };
   /**
    * The form is valid and being submitted. Without `action`, a handler registered with `on('submit')`
-   * sends it and may return the back end's answer, an object (e.g. `{receipt: {id, received_at}}`) or a
-   * promise of one: it completes the submission, a rejection fails it; a value that is not an object (a
-   * `dataLayer.push` count) is no answer. With neither, nothing is sent: `error`, and no receipt.
+   * sends it (with headers of the portal's own) and returns the back end's `Response`, read as `action`'s
+   * answer is (a receipt; a refusal, its reasons shown at their fields; 5xx, 408 or 429 fails the filing), or
+   * its answer as an object (e.g. `{receipt: {id, received_at}}`), or a promise of either: it completes the
+   * submission, a rejection fails it; a value that is neither (a `dataLayer.push` count) is no answer. With
+   * neither `action` nor a handler, nothing is sent: `error`, and no receipt (a DOM `tokhai-submit`
+   * listener is told, but sends nothing).
    */
   submit: Submission;
   /**

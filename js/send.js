@@ -110,15 +110,9 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
         res = null;
       }
       if (res) answered(res);
-      const response = res ? await res.json().catch(() => null) : null;
+      const result = res && (await outcomeOf(submission, res));
+      if (result) return { result };
       if (destroyed) return { result: gone() };
-      // Only JSON from the back end is a receipt, or 204 (received, no reference): an expired login's
-      // redirect to a sign-in page, or any other page, answers 200 too, and nothing was filed.
-      if (res?.ok && isRecord(response)) return { result: accepted(submission, response) };
-      if (res?.status === 204 && !res.redirected) return { result: accepted(submission, null) };
-      if (res?.ok) return { result: refused(res.redirected ? 401 : res.status, null) };
-      if (res?.status === 409 && response?.receipt) return { result: accepted(submission, response, true) };
-      if (res && !retryable(res.status)) return { result: refused(res.status, response) };
       // Offline now: tried again once the connection is back, even after the last try.
       const offline = !navigator.onLine;
       return { res, offline, retry: offline || !last };
@@ -143,6 +137,22 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
     return { ok: false, queued: true, issues: [] };
   };
 
+  /**
+   * The outcome the back end's answer `res` to `submission` says, or none for an answer worth trying again
+   * (5xx, 408, 429). Only JSON is a receipt, or 204 (received, no reference): an expired login's redirect
+   * to a sign-in page, or any other page, answers 200 too, and nothing was filed.
+   */
+  const outcomeOf = async (submission, res) => {
+    const response = await res.json().catch(() => null);
+    if (destroyed) return gone();
+    if (res.ok && isRecord(response)) return accepted(submission, response);
+    if (res.status === 204 && !res.redirected) return accepted(submission, null);
+    if (res.ok) return refused(res.redirected ? 401 : res.status, null);
+    if (res.status === 409 && response?.receipt) return accepted(submission, response, true);
+    if (!retryable(res.status)) return refused(res.status, response);
+    return null;
+  };
+
   /** The outcome of a filing whose form was destroyed while it was sent: it stays in the outbox, if kept. */
   const gone = () => ({ ok: false, queued: drafts.enabled, issues: [], error: new Error('tokhai: this form was destroyed') });
 
@@ -153,12 +163,26 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
     return send(submission);
   };
 
-  /** The outcome of a submission the host's submit handlers send (`handled`: whether there are any; `results`: what they returned). */
+  /**
+   * The outcome of a submission the host's submit handlers send (`handled`: whether there are any;
+   * `results`: what they returned): the back end's `Response` (a `fetch` of the host's own, with its
+   * headers) is read as `action`'s answer is, its reasons shown at their fields; another object is a receipt.
+   */
   const handOver = async (submission, results, handled) => {
     // Nothing would send it: say so rather than show a receipt for a filing never made.
-    if (!handled) throw new Error("tokhai: no 'action' and no 'submit' handler: the submission was not sent");
+    if (!handled) {
+      throw new Error(
+        "tokhai: no 'action' and no 'submit' handler: the submission was not sent (a tokhai-submit listener is told of it, but does not send it: give the form an action, or a handler with handle.on('submit'))",
+      );
+    }
     const answers = await Promise.all(results);
     if (destroyed) return gone();
+    const res = answers.find((a) => a instanceof Response);
+    if (res) {
+      const result = await outcomeOf(submission, res);
+      if (result) return result;
+      throw new Error(`tokhai: the back end answered ${res.status}: the submission was not sent`);
+    }
     // The back end's answer is an object (or a promise of one); any other value (a counter's push) is none.
     return accepted(submission, answers.find(isRecord) ?? null);
   };

@@ -223,7 +223,9 @@ test('with no action and no submit handler the filing is not said to be sent', a
   assert.deepEqual(outcome, {
     valid: true,
     unsent: false,
-    errors: ["tokhai: no 'action' and no 'submit' handler: the submission was not sent"],
+    errors: [
+      "tokhai: no 'action' and no 'submit' handler: the submission was not sent (a tokhai-submit listener is told of it, but does not send it: give the form an action, or a handler with handle.on('submit'))",
+    ],
     receipt: 0,
     sent: 'HOST-1',
   });
@@ -260,6 +262,73 @@ test('a submit handler that throws fails the filing as one that rejects does: no
     sent: 'HOST-2',
     again: true,
   });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a submit handler that returns the back end's Response (a fetch with the portal's own headers) gets a refusal's reasons shown at their fields, then its receipt", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  let answers = 0;
+  await page.route('**/portal-submissions', (route) =>
+    ++answers === 1
+      ? route.fulfill({
+          status: 422,
+          contentType: 'application/json',
+          body: JSON.stringify({ reasons: [{ path: 'phone', code: 'phone.not_reachable', message_vi: 'Số điện thoại không liên lạc được', message_en: 'The phone cannot be reached' }] }),
+        })
+      : route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ receipt: { id: 'HS-9' } }) }),
+  );
+  const outcome = await page.evaluate(async ({ sample, values }) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    const handle = await mount(host, sample, { drafts: false, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' });
+    await handle.prefill({ values });
+    const told = [];
+    handle.on('refused', ({ status }) => told.push(`refused ${status}`));
+    handle.on('submitted', () => told.push('submitted'));
+    handle.on('submit', (submission) =>
+      fetch('/portal-submissions', { method: 'POST', headers: { 'X-CSRF-Token': 'abc' }, body: JSON.stringify(submission) }),
+    );
+    const first = await handle.submit();
+    const phone = host.querySelector('input[data-path=phone]');
+    const marked = [phone.getAttribute('aria-invalid'), host.querySelector('.tk-summary:not([hidden])')?.textContent.includes('Số điện thoại không liên lạc được')];
+    const second = await handle.submit();
+    return { first: [first.ok, first.issues.map((i) => i.code)], marked, second: second.ok && second.response.receipt.id, told };
+  }, { sample: SAMPLE, values: VALID });
+  assert.deepEqual(outcome, {
+    first: [false, ['phone.not_reachable']],
+    marked: ['true', true],
+    second: 'HS-9',
+    told: ['refused 422', 'submitted'],
+  });
+  assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), []);
+  await context.close();
+});
+
+test("a submit handler given to an element's handle stays with the element when an attribute starts the form anew", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async ({ sample, values }) => {
+    await import('/pkg/index.js');
+    const el = document.createElement('tokhai-form');
+    for (const [k, v] of Object.entries({ src: sample, catalogs: '/catalogs/admin-units.json', today: '2026-11-23' })) el.setAttribute(k, v);
+    document.body.append(el);
+    const first = await el.ready;
+    const sent = [];
+    first.on('submit', () => {
+      sent.push('sent');
+      return { receipt: { id: 'HOST-3' } };
+    });
+    const stop = first.on('submit', () => sent.push('taken off'));
+    stop();
+    // Another citizen logged in: the form starts again.
+    el.setAttribute('subject', 'citizen-2');
+    await new Promise((wait) => setTimeout(wait));
+    const second = await el.ready;
+    await second.prefill({ values });
+    const outcome = await second.submit();
+    return { anew: first !== second, sent, receipt: outcome.ok && outcome.response.receipt.id };
+  }, { sample: SAMPLE, values: VALID });
+  assert.deepEqual(outcome, { anew: true, sent: ['sent'], receipt: 'HOST-3' });
   assert.deepEqual(problems, []);
   await context.close();
 });
