@@ -44,6 +44,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "row_prefills", include_str!("../migrations/0003_row_prefills.sql")),
     (4, "uploads", include_str!("../migrations/0004_uploads.sql")),
     (5, "login_method", include_str!("../migrations/0005_login_method.sql")),
+    (
+        6,
+        "timings_subject",
+        include_str!("../migrations/0006_timings_subject.sql"),
+    ),
 ];
 
 /// The pools: `db` for everything, `writer` for the hot inserts (dossiers, timings, ratings).
@@ -122,4 +127,27 @@ fn migrator() -> Migrator {
 /// Whether the pool talks to PostgreSQL.
 pub fn is_postgres(db: &Db) -> bool {
     db.connect_options().database_url.scheme().starts_with("postgres")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_file_is_run() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort_unstable();
+        let run: Vec<String> = MIGRATIONS
+            .iter()
+            .map(|(version, name, _)| format!("{version:04}_{name}.sql"))
+            .collect();
+        assert_eq!(
+            files, run,
+            "a migration file the server never runs, or one run without its file"
+        );
+    }
 }
