@@ -1,5 +1,6 @@
 //! Login sessions (cookie), the development login and the filing clock that a login starts.
 
+use crate::limits::{address_key, Failure, Limiter};
 use crate::timings::filing_start;
 use crate::{now_ms, AppState};
 use axum::extract::{Form as FormBody, Query, State};
@@ -10,6 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Name of the session cookie.
@@ -171,6 +173,40 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Log
     };
     state.sessions.put(hash, login.clone(), expires_at, now);
     Ok(Some(login))
+}
+
+/// Whether a request carries `token` as its bearer token, for the APIs of people other than citizens
+/// (QA, officials). Tokens are compared in constant time; a wrong one costs its client (by address) a
+/// token of the rate limit in the bucket `bucket` (guesses have their own: they do not slow the client's
+/// filings, nor its guesses at another API's token), and is answered `unauthorized`.
+pub fn bearer_allowed(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: SocketAddr,
+    token: &str,
+    bucket: &str,
+    unauthorized: ApiError,
+) -> Result<(), Failure> {
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        // The scheme's name is case-insensitive (RFC 9110): "bearer" and "BEARER" are "Bearer".
+        .and_then(|v| {
+            v.split_once(' ')
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        })
+        .map_or("", |(_, token)| token.trim_start());
+    let same = sent.len() == token.len() && sent.bytes().zip(token.bytes()).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
+    if same {
+        return Ok(());
+    }
+    // Guesses have their bucket: they do not slow the client's filings.
+    let key = format!(
+        "{bucket}:{}",
+        address_key(&state.config.trusted_proxies, Some(client), headers)
+    );
+    state.limiter.take(&key, now_ms()).map_err(Limiter::refusal)?;
+    Err(unauthorized.into())
 }
 
 /// An error answer with a code and messages in Vietnamese and English.

@@ -1,11 +1,11 @@
 //! The QA summary of a form: filing times against the target, slow steps and fields, error hot spots,
 //! abandonment and satisfaction, computed by tokhai-core from the stored timelines.
 
-use crate::auth::ApiError;
-use crate::limits::{address_key, form_unknown, Failure, Limiter, Refusal};
+use crate::auth::{bearer_allowed, ApiError};
+use crate::limits::{form_unknown, Failure, Refusal};
 use crate::{now_ms, AppState, DAY_MS};
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -80,8 +80,7 @@ fn field_label(form: &Form, field: &str) -> Json_ {
 }
 
 /// Whether a request may read QA summaries: it carries the configured bearer token, or (with no
-/// token configured) the server runs the development login. Tokens are compared in constant time; a
-/// wrong one costs its client (by address) a token of the rate limit, so that guesses are slowed down.
+/// token configured) the server runs the development login.
 fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> Result<(), Failure> {
     let Some(token) = &state.config.qa_token else {
         return if state.config.dev_login {
@@ -96,32 +95,13 @@ fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> Resu
             .into())
         };
     };
-    let sent = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        // The scheme's name is case-insensitive (RFC 9110): "bearer" and "BEARER" are "Bearer".
-        .and_then(|v| {
-            v.split_once(' ')
-                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        })
-        .map_or("", |(_, token)| token.trim_start());
-    let same = sent.len() == token.len() && sent.bytes().zip(token.bytes()).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
-    if same {
-        return Ok(());
-    }
-    // Guesses have their bucket: they do not slow the client's filings.
-    let key = format!(
-        "qa:{}",
-        address_key(&state.config.trusted_proxies, Some(client), headers)
-    );
-    state.limiter.take(&key, now_ms()).map_err(Limiter::refusal)?;
-    Err(ApiError::new(
+    let unauthorized = ApiError::new(
         StatusCode::UNAUTHORIZED,
         "qa_unauthorized",
         "Cần mã truy cập của cán bộ kiểm tra chất lượng để xem thống kê.",
         "The QA summary needs the QA access token.",
-    )
-    .into())
+    );
+    bearer_allowed(state, headers, client, token, "qa", unauthorized)
 }
 
 /// The form a QA request is about and the days it looks back over, once its token is checked.
