@@ -116,7 +116,9 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("submission.key_invalid", "Mã lần nộp không hợp lệ (16 đến 128 ký tự gồm chữ, số, - hoặc _). Vui lòng tải lại trang.", "The submission key is not valid (16 to 128 letters, digits, - or _). Please reload the page."),
     ("submission.key_reused", "Mã lần nộp này đã được dùng cho một hồ sơ khác. Vui lòng tải lại trang rồi nộp lại.", "This submission key was already used for another application. Please reload the page and submit again."),
     ("submission.already_received", "Hồ sơ này đã được tiếp nhận trước đó với mã {id}. Những thay đổi sau đó chưa được gửi; nếu cần sửa, vui lòng liên hệ cơ quan tiếp nhận.", "This application was already received, with the code {id}. The changes made since were not sent; to correct it, please contact the receiving office."),
-    ("dossier.not_found", "Không tìm thấy hồ sơ {id} của bạn", "No application {id} of yours was found"),
+    // Said to citizens (whose own dossiers only are found) and officials alike.
+    ("dossier.not_found", "Không tìm thấy hồ sơ {id}", "No application {id} was found"),
+    ("dossier.file_not_found", "Hồ sơ {id} không có tệp {upload}", "Application {id} has no file {upload}"),
     ("timing.invalid", "Bản ghi thời gian không hợp lệ: quá nhiều sự kiện, thời điểm không phải số, hoặc số trường điền sẵn vượt tổng số trường", "The timing record is invalid: too many events, a time that is not a number, or more prefilled fields than fields"),
     ("timing.unknown_name", "Bản ghi thời gian (sự kiện {event}) nêu một trường, bước hoặc mã lỗi không có trong biểu mẫu", "The timing record (event {event}) names a field, step or issue code the form does not have"),
     ("timing.session_taken", "Mã phiên khai này thuộc về một lần đăng nhập khác", "This filing session id belongs to another login"),
@@ -127,6 +129,10 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("timing.receipt_unbound", "Bản ghi thời gian có sự kiện nhận hồ sơ nhưng không nêu mã hồ sơ (dossier_id)", "The timing record has a receipt event but names no application (dossier_id)"),
     ("timing.dossier_taken", "Hồ sơ {id} đã có bản ghi thời gian của một lần khai khác", "Application {id} already has the timing record of another filing"),
     ("satisfaction.already_rated", "Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!", "You have already rated this application. Thank you!"),
+    // An official's decision on a dossier (the officials' API of the server).
+    ("decision.reasons_required", "Quyết định từ chối phải nêu lý do: ít nhất một lý do, không lý do nào để trống", "A refusal must state its reasons: at least one, none of them blank"),
+    ("decision.unknown_field", "Lý do nêu trường {field}, biểu mẫu {form_id} không có trường này", "A reason names the field {field}, which form {form_id} does not have"),
+    ("decision.already_made", "Hồ sơ {id} đã có quyết định trước đó; quyết định đã đưa ra không thay đổi được", "Application {id} was already decided; a decision made cannot be changed"),
 ];
 
 /// Renders an issue in a language (`vi`, default, or `en`) with the field's label; a pattern's

@@ -139,6 +139,7 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     target_secs: Option<u32>,
     qa_token: Option<String>,
+    officials_token: Option<String>,
     national_data: Option<HttpConnectorConfig>,
     oidc: Option<OidcConfig>,
 }
@@ -204,6 +205,8 @@ pub struct Config {
     pub target_secs: u32,
     /// The bearer token of the QA summary; without one it is open only with the development login.
     pub qa_token: Option<String>,
+    /// The bearer token of the officials' API (dossiers and decisions); without one that API does not exist.
+    pub officials_token: Option<String>,
     /// HTTP national-data connector; `None` uses the local registry.
     pub national_data: Option<HttpConnectorConfig>,
     /// OpenID Connect provider; `None` disables that login.
@@ -241,6 +244,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             target_secs: (TARGET_MS / 1000.0) as u32,
             qa_token: None,
+            officials_token: None,
             national_data: None,
             oidc: None,
         }
@@ -284,6 +288,7 @@ impl Config {
         }
         c.target_secs = f.target_secs.unwrap_or(c.target_secs);
         c.qa_token = f.qa_token.or(c.qa_token);
+        c.officials_token = f.officials_token.or(c.officials_token);
         c.national_data = f.national_data;
         c.oidc = f.oidc;
 
@@ -325,10 +330,23 @@ impl Config {
         }
         c.target_secs = number(env, "TOKHAI_TARGET_SECS", c.target_secs)?;
         c.qa_token = env("TOKHAI_QA_TOKEN").filter(|v| !v.is_empty()).or(c.qa_token);
-        if c.qa_token.as_ref().is_some_and(|t| t.len() < 16) {
+        c.officials_token = (env("TOKHAI_OFFICIALS_TOKEN").filter(|v| !v.is_empty())).or(c.officials_token);
+        for (name, token) in [
+            ("TOKHAI_QA_TOKEN", &c.qa_token),
+            ("TOKHAI_OFFICIALS_TOKEN", &c.officials_token),
+        ] {
+            if token.as_ref().is_some_and(|t| t.len() < 16) {
+                return Err(ConfigError::Value {
+                    name,
+                    message: "a bearer token needs at least 16 characters".into(),
+                });
+            }
+        }
+        if c.officials_token.is_some() && c.officials_token == c.qa_token {
+            // QA reads figures without names; the officials' token opens every dossier.
             return Err(ConfigError::Value {
-                name: "TOKHAI_QA_TOKEN",
-                message: "the QA token needs at least 16 characters".into(),
+                name: "TOKHAI_OFFICIALS_TOKEN",
+                message: "must differ from the QA token".into(),
             });
         }
         if let Some(url) = env("TOKHAI_NATIONAL_DATA_URL").filter(|v| !v.is_empty()) {
@@ -543,6 +561,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("TOKHAI_RATE_PER_MINUTE:"), "{err}");
+        let err = Config::load(None, &env_of(&[("TOKHAI_OFFICIALS_TOKEN", "short")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("TOKHAI_OFFICIALS_TOKEN:") && err.contains("16"),
+            "{err}"
+        );
+        let shared = "one-token-0123456789";
+        let err = Config::load(
+            None,
+            &env_of(&[("TOKHAI_QA_TOKEN", shared), ("TOKHAI_OFFICIALS_TOKEN", shared)]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("TOKHAI_OFFICIALS_TOKEN:"), "{err}");
         let err = Config::load(None, &env_of(&[("TOKHAI_MAX_BODY_BYTES", "10")]))
             .unwrap_err()
             .to_string();
@@ -619,12 +652,14 @@ mod tests {
         std::fs::write(
             &good,
             "addr = \"127.0.0.1:9999\"\nregistry_size = 50\ntrusted_proxies = [\"10.0.0.0/8\", \"fd00::1\"]\n\
+             officials_token = \"officials-0123456789\"\n\
              [national_data]\nbase_url = \"http://127.0.0.1:1\"\n",
         )
         .unwrap();
         let c = Config::load(Some(&good), &env_of(&[])).unwrap();
         assert_eq!((c.addr.port(), c.registry_size), (9999, 50));
         assert_eq!(c.trusted_proxies.len(), 2);
+        assert_eq!(c.officials_token.as_deref(), Some("officials-0123456789"));
         assert_eq!(c.national_data.unwrap().retries, 2);
         let proxies = dir.join("proxies.toml");
         std::fs::write(&proxies, "trusted_proxies = [\"10.0.0.1\", \"fd00::/129\"]\n").unwrap();

@@ -49,6 +49,7 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "timings_subject",
         include_str!("../migrations/0006_timings_subject.sql"),
     ),
+    (7, "decisions", include_str!("../migrations/0007_decisions.sql")),
 ];
 
 /// The pools: `db` for everything, `writer` for the hot inserts (dossiers, timings, ratings).

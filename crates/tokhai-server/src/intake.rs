@@ -51,26 +51,28 @@ pub async fn limited_login(state: &AppState, parts: &Parts) -> Result<Option<Log
 }
 
 /// A stored dossier as its receipt shows it.
-struct Stored {
-    id: String,
-    form_id: String,
+pub(crate) struct Stored {
+    pub(crate) id: String,
+    pub(crate) form_id: String,
     form_version: String,
-    subject: Option<String>,
+    /// The PIN the citizen who filed it logged in with.
+    pub(crate) subject: Option<String>,
     /// How the citizen logged in (`oidc`, `dev`).
-    login_method: Option<String>,
+    pub(crate) login_method: Option<String>,
     login_at: Option<i64>,
     received_at: i64,
     digest: String,
     provenance: String,
     /// The values filed, as JSON text.
-    payload: String,
+    pub(crate) payload: String,
 }
 
-const STORED_COLUMNS: &str =
+/// The columns of `submissions` a [`Stored`] is read from.
+pub(crate) const STORED_COLUMNS: &str =
     "id, form_id, form_version, subject, login_method, login_at, received_at, digest, provenance, payload";
 
 /// A row of `STORED_COLUMNS`.
-type Row = (
+pub(crate) type Row = (
     String,
     String,
     String,
@@ -84,7 +86,7 @@ type Row = (
 );
 
 impl Stored {
-    fn from_row(r: Row) -> Stored {
+    pub(crate) fn from_row(r: Row) -> Stored {
         let (id, form_id, form_version, subject, login_method, login_at, received_at, digest, provenance, payload) = r;
         Stored {
             id,
@@ -100,7 +102,7 @@ impl Stored {
         }
     }
 
-    fn receipt(&self) -> Json_ {
+    pub(crate) fn receipt(&self) -> Json_ {
         json!({
             "id": self.id,
             "form_id": self.form_id,
@@ -586,12 +588,16 @@ async fn owned_dossier(state: &AppState, id: &str, subject: &str) -> Result<Stor
 
 /// The refusal for a dossier that does not exist or is not the citizen's (which are not told apart).
 pub fn not_found(id: &str) -> Failure {
-    let shown: String = id.chars().take(64).collect();
     Refusal::new(
         StatusCode::NOT_FOUND,
-        Issue::error("", "dossier.not_found").with("id", shown),
+        Issue::error("", "dossier.not_found").with("id", shown_id(id)),
     )
     .into()
+}
+
+/// An id from a request's path as a refusal repeats it: its first 64 characters.
+pub(crate) fn shown_id(id: &str) -> String {
+    id.chars().take(64).collect()
 }
 
 /// When one of a citizen's dossiers was received and its form.

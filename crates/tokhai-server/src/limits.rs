@@ -431,6 +431,10 @@ mod tests {
             "upload.quota",
             "timing.dossier_taken",
             "satisfaction.already_rated",
+            "dossier.file_not_found",
+            "decision.reasons_required",
+            "decision.unknown_field",
+            "decision.already_made",
         ] {
             assert!(messages::knows(code), "{code}");
         }

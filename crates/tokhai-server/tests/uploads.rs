@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{config, postgres, submission, values_from, Client};
+use common::{attached, config, postgres, submission, upload, values_from, Client};
 use serde_json::{json, Value};
 use std::io::Write;
 use tokhai_server::config::Config;
@@ -15,19 +15,6 @@ fn reason(body: &Value) -> (&str, &str) {
         body["reasons"][0]["code"].as_str().unwrap_or_default(),
         body["reasons"][0]["path"].as_str().unwrap_or_default(),
     )
-}
-
-/// Uploads `bytes` as a file named `name` of `media_type` to a field of the demo form.
-async fn upload(client: &Client, field: &str, name: &str, media_type: &str, bytes: &[u8]) -> (u16, Value) {
-    let query = serde_urlencoded::to_string([("name", name)]).unwrap();
-    let (status, body, _) = client
-        .post_raw(
-            &format!("/api/uploads/demo/{field}?{query}"),
-            bytes.to_vec(),
-            media_type,
-        )
-        .await;
-    (status, body)
 }
 
 /// Submits `values` as the citizen of `client` and checks that the file at `evidence` is refused as not
@@ -63,11 +50,6 @@ async fn deleted_soon(db: &Db, id: &str) -> bool {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     false
-}
-
-/// The metadata a widget sends for an upload's answer.
-fn attached(answer: &Value) -> Value {
-    json!({"name": answer["name"], "size": answer["size"], "type": answer["type"], "upload": answer["upload"]})
 }
 
 async fn uploads(mut c: Config, engine: &str) {

@@ -217,3 +217,21 @@ pub fn values_from(bundle: &Value) -> Value {
     );
     Value::Object(values)
 }
+
+/// Uploads `bytes` as a file named `name` of `media_type` to a field of the demo form.
+pub async fn upload(client: &Client, field: &str, name: &str, media_type: &str, bytes: &[u8]) -> (u16, Value) {
+    let query = serde_urlencoded::to_string([("name", name)]).unwrap();
+    let (status, body, _) = client
+        .post_raw(
+            &format!("/api/uploads/demo/{field}?{query}"),
+            bytes.to_vec(),
+            media_type,
+        )
+        .await;
+    (status, body)
+}
+
+/// The metadata a widget sends for an upload's answer.
+pub fn attached(answer: &Value) -> Value {
+    serde_json::json!({"name": answer["name"], "size": answer["size"], "type": answer["type"], "upload": answer["upload"]})
+}

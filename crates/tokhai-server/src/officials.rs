@@ -1,0 +1,483 @@
+//! The officials' API: the dossiers received, as an agency's case-handling system (or an official's
+//! browser tool) reads them, and the decision on each, kept beside the dossier with its reasons.
+
+use crate::auth::{bearer_allowed, ApiError};
+use crate::intake::{not_found, shown_id, Row, Stored, STORED_COLUMNS};
+use crate::limits::{parse, read_body, Failure, Refusal};
+use crate::{now_ms, AppState};
+use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value as Json_};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokhai_core::text::{char_len, clean_line, clean_multiline};
+use tokhai_core::{path, Form, Issue};
+
+/// The status of a dossier until an official decides; then it is the decision.
+const RECEIVED: &str = "received";
+
+/// The statuses of a dossier.
+const STATUSES: [&str; 3] = [RECEIVED, "accepted", "refused"];
+
+/// Most dossiers in one page of the list, and how many when the request does not say.
+const MAX_PAGE: i64 = 500;
+const DEFAULT_PAGE: i64 = 100;
+
+/// Most characters of the name or id of the official who decides.
+const MAX_OFFICIAL: usize = 200;
+
+/// Checks the officials' bearer token before any route of their API. Without a token configured the
+/// API does not exist (404, as an address the API does not have); a wrong token is 401 and costs its
+/// client a token of the `officials:` bucket of the rate limit.
+pub async fn authorised(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(token) = &state.config.officials_token else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let unauthorized = ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "officials_unauthorized",
+        "Cần mã truy cập của cơ quan tiếp nhận hồ sơ (TOKHAI_OFFICIALS_TOKEN).",
+        "The officials' API needs the officials' access token (TOKHAI_OFFICIALS_TOKEN).",
+    );
+    match bearer_allowed(&state, request.headers(), client, token, "officials", unauthorized) {
+        Ok(()) => next.run(request).await,
+        Err(refused) => refused.into_response(),
+    }
+}
+
+/// The query of the list: `form`, `status`, `limit` (1 to 500, default 100) and `before` (ms, exclusive).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    form: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
+    #[serde(default)]
+    before: Option<i64>,
+}
+
+/// A dossier as the list shows it: id, form, version, received at, decision and when it was made.
+type Listed = (String, String, String, i64, Option<String>, Option<i64>);
+
+/// Reads the list's query; a key it does not know, or a value out of its range, is refused.
+fn list_query(query: Option<&str>) -> Result<ListQuery, Failure> {
+    let refused = |at: &str| {
+        let issue = Issue::error(at, "payload.invalid_value").with("at", at);
+        Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue))
+    };
+    let q: ListQuery = serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|_| refused("query"))?;
+    if q.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
+        return Err(refused("status"));
+    }
+    if q.limit.is_some_and(|n| !(1..=MAX_PAGE).contains(&n)) {
+        return Err(refused("limit"));
+    }
+    Ok(q)
+}
+
+/// The dossiers received in `[from, before)` that the query's form and status select, newest first,
+/// at most `limit`.
+async fn listed(state: &AppState, q: &ListQuery, from: i64, before: i64, limit: i64) -> Result<Vec<Listed>, Failure> {
+    let rows = sqlx::query_as(
+        "SELECT s.id, s.form_id, s.form_version, s.received_at, d.decision, d.decided_at \
+         FROM submissions s LEFT JOIN decisions d ON d.submission_id = s.id \
+         WHERE s.received_at >= $1 AND s.received_at < $2 AND ($3 IS NULL OR s.form_id = $3) \
+         AND ($4 IS NULL OR COALESCE(d.decision, 'received') = $4) \
+         ORDER BY s.received_at DESC, s.id DESC LIMIT $5",
+    )
+    .bind(from)
+    .bind(before)
+    .bind(q.form.clone())
+    .bind(q.status.clone())
+    .bind(limit)
+    .fetch_all(&state.db)
+    .await
+    .map_err(ApiError::db)?;
+    Ok(rows)
+}
+
+/// `GET /api/officials/dossiers?form=&status=&limit=&before=`: the dossiers received, newest first, and
+/// `next_before` when more may follow. A page never splits a millisecond (`before` would skip the rest
+/// of it): it ends before the first one it cannot hold whole, or holds all the dossiers of one
+/// millisecond when they are more than `limit`.
+pub async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, Failure> {
+    let q = list_query(query.as_deref())?;
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    let mut page = listed(&state, &q, i64::MIN, q.before.unwrap_or(i64::MAX), limit + 1).await?;
+    let more = page.len() as i64 > limit;
+    if more {
+        let cut = page[limit as usize].3;
+        page.retain(|d| d.3 != cut);
+        if page.is_empty() {
+            page = listed(&state, &q, cut, cut + 1, i64::MAX).await?;
+        }
+    }
+    tracing::info!(endpoint = "list", form = ?q.form, status = ?q.status, count = page.len(), "officials listed dossiers");
+    let next_before = page.last().map(|d| d.3).filter(|_| more);
+    let dossiers: Vec<Json_> = page
+        .into_iter()
+        .map(|(id, form_id, form_version, received_at, decision, decided_at)| {
+            let mut d = json!({
+                "id": id, "form_id": form_id, "form_version": form_version, "received_at": received_at,
+                "status": decision.as_deref().unwrap_or(RECEIVED),
+            });
+            if let Some(at) = decided_at {
+                d["decided_at"] = json!(at);
+            }
+            d
+        })
+        .collect();
+    let mut body = json!({ "dossiers": dossiers });
+    if let Some(before) = next_before {
+        body["next_before"] = json!(before);
+    }
+    Ok(Json(body).into_response())
+}
+
+/// A stored dossier with what officials read beside its receipt: the version of the form it was filled
+/// against and the signed national data its values were checked against.
+struct Dossier {
+    stored: Stored,
+    ruleset_hash: Option<String>,
+    /// The citizen's own prefill bundle, as JSON text.
+    prefill: Option<String>,
+    /// Household members' row bundles, a JSON array as text.
+    row_prefills: Option<String>,
+}
+
+/// The dossier `id`, or 404 `dossier.not_found`.
+async fn dossier_by_id(state: &AppState, id: &str) -> Result<Dossier, Failure> {
+    let found: Option<FullRow> = sqlx::query_as(&format!(
+        "SELECT {STORED_COLUMNS}, ruleset_hash, prefill, row_prefills FROM submissions WHERE id = $1"
+    ))
+    .bind(id.to_owned())
+    .fetch_optional(&state.db)
+    .await
+    .map_err(ApiError::db)?;
+    let (a, b, c, d, e, f, g, h, i, j, ruleset_hash, prefill, row_prefills) = found.ok_or_else(|| not_found(id))?;
+    let row: Row = (a, b, c, d, e, f, g, h, i, j);
+    Ok(Dossier {
+        stored: Stored::from_row(row),
+        ruleset_hash,
+        prefill,
+        row_prefills,
+    })
+}
+
+/// A row of `STORED_COLUMNS` followed by the ruleset hash and the bundles.
+type FullRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// JSON stored as text, as it was stored (`null` for none).
+fn stored_json(text: Option<&str>) -> Json_ {
+    text.and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Json_::Null)
+}
+
+/// A file bound to a dossier as the dossier lists it: id, field, name, media type, size and SHA-256.
+type FileRow = (String, String, String, String, i64, String);
+
+/// `GET /api/officials/dossiers/<id>`: the receipt, the values, the source of every field, the signed
+/// bundles as stored, the files bound to it (with where to download them), its status and decision.
+pub async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, Failure> {
+    let dossier = dossier_by_id(&state, &id).await?;
+    let files: Vec<FileRow> = sqlx::query_as(
+        "SELECT id, field, name, media_type, size, sha256 FROM uploads WHERE submission_id = $1 ORDER BY received_at, id",
+    )
+    .bind(id.clone())
+    .fetch_all(&state.db)
+    .await
+    .map_err(ApiError::db)?;
+    let decision = decision_on(&state, &id).await?;
+    let stored = &dossier.stored;
+    let mut body = stored.receipt();
+    // Each file's path in the values, as the provenance names it (else, for dossiers filed before
+    // it did, its field).
+    let paths: HashMap<&str, &str> = body["provenance"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, entry)| {
+            let files = entry["files"].as_array().map(Vec::as_slice).unwrap_or_default();
+            files
+                .iter()
+                .filter_map(move |f| Some((f["upload"].as_str()?, path.as_str())))
+        })
+        .collect();
+    let files: Vec<Json_> = files
+        .iter()
+        .map(|(upload, field, name, media_type, size, sha256)| {
+            json!({
+                "path": paths.get(upload.as_str()).copied().unwrap_or(field), "name": name, "size": size,
+                "type": media_type, "sha256": sha256,
+                "href": format!("/api/officials/dossiers/{}/files/{upload}", stored.id),
+            })
+        })
+        .collect();
+    let extra = json!({
+        "subject": stored.subject,
+        "login_method": stored.login_method,
+        "values": stored_json(Some(&stored.payload)),
+        "prefill": stored_json(dossier.prefill.as_deref()),
+        "row_prefills": stored_json(dossier.row_prefills.as_deref()),
+        "files": files,
+        "status": status(decision.as_ref()),
+    });
+    if let (Some(body), Json_::Object(extra)) = (body.as_object_mut(), extra) {
+        body.extend(extra);
+    }
+    if let Some(decision) = &decision {
+        body["decision"] = decision.for_officials();
+    }
+    tracing::info!(dossier = %stored.id, endpoint = "dossier", "officials read a dossier");
+    Ok(Json(body).into_response())
+}
+
+/// `GET /api/officials/dossiers/<id>/files/<upload>`: the bytes of a file bound to that dossier, to
+/// save, never to open in the browser (`attachment`, and a sandbox should it be opened anyway).
+pub async fn file(
+    State(state): State<Arc<AppState>>,
+    Path((id, upload)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let found: Option<(String, String, Vec<u8>)> =
+        sqlx::query_as("SELECT name, media_type, content FROM uploads WHERE id = $1 AND submission_id = $2")
+            .bind(upload.clone())
+            .bind(id.clone())
+            .fetch_optional(&state.db)
+            .await
+            .map_err(ApiError::db)?;
+    let Some((name, media_type, content)) = found else {
+        let issue = Issue::error("", "dossier.file_not_found")
+            .with("id", shown_id(&id))
+            .with("upload", shown_id(&upload));
+        return Err(Refusal::new(StatusCode::NOT_FOUND, issue).into());
+    };
+    tracing::info!(dossier = %id, upload = %upload, endpoint = "file", "officials read a file");
+    let media_type = HeaderValue::from_str(&media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encoded(&name));
+    let disposition = HeaderValue::from_str(&disposition).map_err(|_| ApiError::internal())?;
+    let headers = [
+        (header::CONTENT_TYPE, media_type),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox")),
+    ];
+    Ok((headers, content).into_response())
+}
+
+/// A file name as `filename*` carries it (RFC 8187): its UTF-8 bytes, all but letters, digits and
+/// ``!#$&+-.^_`|~`` percent-encoded.
+fn percent_encoded(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// An official's decision as asked: `accepted` or `refused`, who decides, and the reasons.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Asked {
+    decision: Verdict,
+    official: String,
+    #[serde(default)]
+    reasons: Vec<Reason>,
+}
+
+/// What an official decides on a dossier.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum Verdict {
+    Accepted,
+    Refused,
+}
+
+impl Verdict {
+    fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Accepted => "accepted",
+            Verdict::Refused => "refused",
+        }
+    }
+}
+
+/// One reason of a decision: the field it is about (a value path of the dossier's form), if any, and
+/// the words for the citizen in Vietnamese and, if given, English.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Reason {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    message_vi: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message_en: Option<String>,
+}
+
+/// A decision on a dossier, as stored.
+struct Decision {
+    /// `accepted` or `refused`.
+    decision: String,
+    /// Who decided: a name or an id of the agency's system.
+    official: String,
+    reasons: Vec<Reason>,
+    decided_at: i64,
+}
+
+impl Decision {
+    /// The decision as officials see it: with who made it.
+    fn for_officials(&self) -> Json_ {
+        json!({"decision": self.decision, "official": self.official, "reasons": self.reasons, "decided_at": self.decided_at})
+    }
+}
+
+/// The status of a dossier with this decision, or none.
+fn status(decision: Option<&Decision>) -> &str {
+    decision.map_or(RECEIVED, |d| d.decision.as_str())
+}
+
+/// The decision on the dossier `id`, if one was made.
+async fn decision_on(state: &AppState, id: &str) -> Result<Option<Decision>, Failure> {
+    let row: Option<(String, String, String, i64)> =
+        sqlx::query_as("SELECT decision, official, reasons, decided_at FROM decisions WHERE submission_id = $1")
+            .bind(id.to_owned())
+            .fetch_optional(&state.db)
+            .await
+            .map_err(ApiError::db)?;
+    let Some((decision, official, reasons, decided_at)) = row else {
+        return Ok(None);
+    };
+    let reasons = serde_json::from_str(&reasons).map_err(|e| {
+        tracing::error!(dossier = %id, error = %e, "stored reasons of a decision unreadable");
+        ApiError::internal()
+    })?;
+    Ok(Some(Decision {
+        decision,
+        official,
+        reasons,
+        decided_at,
+    }))
+}
+
+/// The form version a dossier was filled against (the current one if that version is no longer kept).
+fn form_of<'s>(state: &'s AppState, dossier: &Dossier) -> Option<&'s Arc<Form>> {
+    let version = dossier.ruleset_hash.as_ref().and_then(|h| state.versions.get(h));
+    version.or_else(|| state.form(&dossier.stored.form_id))
+}
+
+/// The decision asked, cleaned (text as tokhai-core cleans a citizen's), or every reason it is refused
+/// for: an official blank or too long (400); a refusal without reasons, a blank reason, a path that is
+/// no field of the dossier's form (422).
+fn checked(asked: Asked, form: Option<&Form>, form_id: &str) -> Result<(Verdict, String, Vec<Reason>), Failure> {
+    let official = clean_line(&asked.official);
+    if official.is_empty() || char_len(&official) > MAX_OFFICIAL {
+        let issue = Issue::error("official", "payload.invalid_value").with("at", "official");
+        return Err(Refusal::new(StatusCode::BAD_REQUEST, issue).into());
+    }
+    let mut issues = Vec::new();
+    if asked.decision == Verdict::Refused && asked.reasons.is_empty() {
+        issues.push(Issue::error("reasons", "decision.reasons_required"));
+    }
+    let mut reasons = Vec::with_capacity(asked.reasons.len());
+    for (i, reason) in asked.reasons.into_iter().enumerate() {
+        let message_vi = clean_multiline(&reason.message_vi);
+        if message_vi.is_empty() {
+            issues.push(Issue::error(
+                format!("reasons[{i}].message_vi"),
+                "decision.reasons_required",
+            ));
+        }
+        if let Some(p) = reason.path.as_deref() {
+            if form.is_none_or(|form| path::parse(form, p).is_err()) {
+                let issue = Issue::error(format!("reasons[{i}].path"), "decision.unknown_field")
+                    .with("field", p)
+                    .with("form_id", form_id);
+                issues.push(issue);
+            }
+        }
+        let message_en = reason.message_en.map(|m| clean_multiline(&m)).filter(|m| !m.is_empty());
+        reasons.push(Reason {
+            path: reason.path,
+            message_vi,
+            message_en,
+        });
+    }
+    let mut issues = issues.into_iter();
+    if let Some(first) = issues.next() {
+        let mut refusal = Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, first);
+        refusal.issues.extend(issues);
+        return Err(refusal.into());
+    }
+    Ok((asked.decision, official, reasons))
+}
+
+/// `POST /api/officials/dossiers/<id>/decision` `{decision, official, reasons?}`: 201 with the decision,
+/// made once (409 `decision.already_made` with the first one); a refusal states its reasons.
+pub async fn decide(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, Failure> {
+    let bytes = read_body(request.into_body(), state.config.max_body_bytes).await?;
+    let asked: Asked = parse(&bytes)?;
+    let dossier = dossier_by_id(&state, &id).await?;
+    let form = form_of(&state, &dossier).map(Arc::as_ref);
+    let (verdict, official, reasons) = checked(asked, form, &dossier.stored.form_id)?;
+    let decision = Decision {
+        decision: verdict.as_str().to_owned(),
+        official,
+        reasons,
+        decided_at: now_ms(),
+    };
+    let text = serde_json::to_string(&decision.reasons).map_err(|_| ApiError::internal())?;
+    let inserted = sqlx::query(
+        "INSERT INTO decisions (submission_id, decision, official, reasons, decided_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (submission_id) DO NOTHING",
+    )
+    .bind(id.clone())
+    .bind(decision.decision.clone())
+    .bind(decision.official.clone())
+    .bind(text)
+    .bind(decision.decided_at)
+    .execute(&state.writer)
+    .await
+    .map_err(ApiError::db)?;
+    if inserted.rows_affected() == 0 {
+        let first = decision_on(&state, &id).await?.ok_or_else(ApiError::internal)?;
+        let issue = Issue::error("", "decision.already_made").with("id", shown_id(&id));
+        let mut refusal = Refusal::new(StatusCode::CONFLICT, issue);
+        refusal.details.insert("decision".to_owned(), first.for_officials());
+        return Err(refusal.into());
+    }
+    let reasons = decision.reasons.len();
+    tracing::info!(dossier = %id, endpoint = "decision", decision = %decision.decision, reasons, "officials decided");
+    Ok((StatusCode::CREATED, Json(decision.for_officials())).into_response())
+}

@@ -1,0 +1,571 @@
+//! The officials' API: dossiers listed, opened and their files downloaded, decisions made once with the
+//! reasons a refusal states. On SQLite, and on PostgreSQL when `TOKHAI_TEST_PG` is set.
+
+mod common;
+
+use common::{attached, config, postgres, submission, upload, values_from, Client};
+use reqwest::header::HeaderMap;
+use serde_json::{json, Value};
+use std::io::Write;
+use tokhai_core::prefill::PrefillBundle;
+use tokhai_server::config::Config;
+use tokhai_server::Running;
+
+const TOKEN: &str = "officials-token-0123456789";
+
+/// A test configuration with the officials' API open to `TOKEN`.
+fn officials_config(name: &str) -> Config {
+    let mut c = config(name);
+    c.officials_token = Some(TOKEN.into());
+    c
+}
+
+fn reason(body: &Value) -> (&str, &str) {
+    (
+        body["reasons"][0]["code"].as_str().unwrap_or_default(),
+        body["reasons"][0]["path"].as_str().unwrap_or_default(),
+    )
+}
+
+/// An agency's system calling the officials' API with a bearer token.
+struct Official<'a> {
+    client: &'a Client,
+    token: &'a str,
+}
+
+impl Official<'_> {
+    async fn get(&self, path: &str) -> (u16, Value, HeaderMap) {
+        let r = (self.client.http.get(format!("{}{path}", self.client.base)))
+            .bearer_auth(self.token)
+            .send()
+            .await
+            .expect("GET");
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, r.json().await.unwrap_or(Value::Null), headers)
+    }
+
+    async fn bytes(&self, path: &str) -> (u16, Vec<u8>, HeaderMap) {
+        let r = (self.client.http.get(format!("{}{path}", self.client.base)))
+            .bearer_auth(self.token)
+            .send()
+            .await
+            .expect("GET");
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, r.bytes().await.expect("bytes").to_vec(), headers)
+    }
+
+    async fn decide(&self, dossier: &str, body: &Value) -> (u16, Value) {
+        let url = format!("{}/api/officials/dossiers/{dossier}/decision", self.client.base);
+        let r = (self.client.http.post(url))
+            .bearer_auth(self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// A citizen logged in as the `nth` synthetic citizen, with their prefill bundle.
+async fn citizen(running: &Running, nth: usize) -> (Client, Value) {
+    let mut client = Client::new(running);
+    let (_, list) = client.get("/api/dev/citizens?limit=5").await;
+    let pin = list["citizens"][nth]["pin"].as_str().expect("a citizen").to_owned();
+    let (status, me) = client.post("/api/dev/login", &json!({"pin": pin})).await;
+    assert_eq!(status, 200, "{me}");
+    let (status, bundle) = client.get("/api/prefill/demo").await;
+    assert_eq!(status, 200, "{bundle}");
+    (client, bundle)
+}
+
+/// Files the demo form as the citizen of `client`, with `file` (an upload's answer) as its evidence if
+/// given; answers the receipt.
+async fn file(client: &mut Client, running: &Running, bundle: &Value, file: Option<&Value>) -> Value {
+    let mut values = values_from(bundle);
+    if let Some(file) = file {
+        values["evidence"] = json!([attached(file)]);
+    }
+    let (status, body) = client
+        .post("/api/submissions", &submission(running, "demo", &values, Some(bundle)))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body["receipt"].clone()
+}
+
+async fn whole_flow(c: Config, engine: &str) {
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let (mut citizen, bundle) = citizen(&running, 0).await;
+    let pdf = b"%PDF-1.7 a lease".repeat(8);
+    let (status, kept) = upload(&citizen, "evidence", "Giấy xác nhận.pdf", "application/pdf", &pdf).await;
+    assert_eq!(status, 201, "{kept}");
+    let receipt = file(&mut citizen, &running, &bundle, Some(&kept)).await;
+    let id = receipt["id"].as_str().unwrap().to_owned();
+
+    // The official lists the dossiers received: this one is there, received, undecided.
+    let agency = Client::new(&running);
+    let official = Official {
+        client: &agency,
+        token: TOKEN,
+    };
+    let (status, list, headers) = official.get("/api/officials/dossiers?form=demo&limit=500").await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(headers["cache-control"], "no-store");
+    let listed = list["dossiers"].as_array().unwrap();
+    let entry = listed
+        .iter()
+        .find(|d| d["id"] == json!(id))
+        .expect("the dossier is listed");
+    assert_eq!(
+        entry,
+        &json!({"id": id, "form_id": "demo", "form_version": "2025.1",
+                "received_at": receipt["received_at"], "status": "received"})
+    );
+
+    // Opens it: the receipt, the values as filed, the source of every field, the bundle as signed, the file.
+    let (status, dossier, headers) = official.get(&format!("/api/officials/dossiers/{id}")).await;
+    assert_eq!(status, 200, "{dossier}");
+    assert_eq!(headers["cache-control"], "no-store");
+    for key in [
+        "id",
+        "form_id",
+        "form_version",
+        "received_at",
+        "login_at",
+        "digest",
+        "provenance",
+    ] {
+        assert_eq!(dossier[key], receipt[key], "{key}");
+    }
+    let mut values = values_from(&bundle);
+    values["evidence"] = json!([attached(&kept)]);
+    assert_eq!(dossier["values"], values);
+    assert_eq!(dossier["status"], "received");
+    assert!(dossier.get("decision").is_none(), "{dossier}");
+    assert_eq!(
+        (&dossier["subject"], &dossier["login_method"]),
+        (&bundle["subject"], &json!("dev"))
+    );
+    assert_eq!(dossier["prefill"], bundle);
+    let signed: PrefillBundle = serde_json::from_value(dossier["prefill"].clone()).unwrap();
+    assert!(
+        running.state.keys.verify(&signed),
+        "the bundle still verifies with the published key"
+    );
+    let href = format!(
+        "/api/officials/dossiers/{id}/files/{}",
+        kept["upload"].as_str().unwrap()
+    );
+    assert_eq!(
+        dossier["files"],
+        json!([{"path": "evidence", "name": "Giấy xác nhận.pdf", "size": pdf.len(),
+                "type": "application/pdf", "sha256": kept["sha256"], "href": href}])
+    );
+
+    // Downloads the file: its bytes, as an attachment never shown inline.
+    let (status, bytes, headers) = official.bytes(&href).await;
+    assert_eq!((status, bytes), (200, pdf.clone()));
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename*=UTF-8''Gi%E1%BA%A5y%20x%C3%A1c%20nh%E1%BA%ADn.pdf"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["content-security-policy"], "sandbox");
+    assert_eq!(headers["cache-control"], "no-store");
+
+    // Refuses it, with reasons: one about a field, one about the whole dossier.
+    let reasons = json!([
+        {"path": "evidence", "message_vi": "Giấy tờ kèm theo không rõ nét", "message_en": "The document cannot be read"},
+        {"message_vi": "Thiếu xác nhận của Công an xã"},
+    ]);
+    let (status, decided) = official
+        .decide(
+            &id,
+            &json!({"decision": "refused", "official": "Nguyễn Thị Hoa", "reasons": reasons}),
+        )
+        .await;
+    assert_eq!(status, 201, "{decided}");
+    assert_eq!(
+        (&decided["decision"], &decided["official"], &decided["reasons"]),
+        (&json!("refused"), &json!("Nguyễn Thị Hoa"), &reasons)
+    );
+    let decided_at = decided["decided_at"].as_i64().expect("decided_at");
+    assert!(decided_at >= receipt["received_at"].as_i64().unwrap());
+
+    // The list and the dossier say so.
+    let (_, refused, _) = official.get("/api/officials/dossiers?status=refused&limit=500").await;
+    let entry = (refused["dossiers"].as_array().unwrap().iter())
+        .find(|d| d["id"] == json!(id))
+        .expect("listed as refused");
+    assert_eq!(
+        (&entry["status"], &entry["decided_at"]),
+        (&json!("refused"), &json!(decided_at))
+    );
+    let (_, received, _) = official.get("/api/officials/dossiers?status=received&limit=500").await;
+    assert!(
+        !(received["dossiers"].as_array().unwrap().iter()).any(|d| d["id"] == json!(id)),
+        "{received}"
+    );
+    let (_, dossier, _) = official.get(&format!("/api/officials/dossiers/{id}")).await;
+    assert_eq!(
+        (&dossier["status"], &dossier["decision"]),
+        (&json!("refused"), &decided)
+    );
+
+    let _ = writeln!(std::io::stderr(), "officials' flow passed on {engine}");
+    running.task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_official_lists_opens_downloads_and_refuses_with_reasons_on_sqlite() {
+    whole_flow(officials_config("officials"), "SQLite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_official_lists_opens_downloads_and_refuses_with_reasons_on_postgres() {
+    let Some((url, _held)) = postgres().await else { return };
+    let mut c = officials_config("officials-pg");
+    c.database_url = Some(url);
+    c.registry_seed = 2031;
+    whole_flow(c, "PostgreSQL").await;
+}
+
+#[tokio::test]
+async fn without_a_token_configured_the_officials_api_is_an_unknown_address() {
+    let running = tokhai_server::start(config("officials-none"))
+        .await
+        .expect("server starts");
+    let (mut citizen, bundle) = citizen(&running, 0).await;
+    let id = file(&mut citizen, &running, &bundle, None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let anyone = Client::new(&running);
+    let (status, unknown) = anyone.get("/api/no-such-thing").await;
+    assert_eq!((status, unknown["error"].as_str()), (404, Some("not_found")));
+    let guess = Official {
+        client: &anyone,
+        token: "officials-token-0123456789",
+    };
+    for path in [
+        "/api/officials/dossiers".to_owned(),
+        format!("/api/officials/dossiers/{id}"),
+    ] {
+        let (status, body, _) = guess.get(&path).await;
+        assert_eq!((status, &body), (404, &unknown), "{path}");
+    }
+    let (status, body) = guess
+        .decide(&id, &json!({"decision": "accepted", "official": "x"}))
+        .await;
+    assert_eq!((status, &body), (404, &unknown));
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn wrong_tokens_are_refused_and_guesses_slowed_down_in_a_bucket_of_their_own() {
+    let mut c = officials_config("officials-guesses");
+    c.qa_token = Some("qa-token-0123456789abcdef".into());
+    (c.rate_per_minute, c.rate_burst) = (60, 3);
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let client = Client::new(&running);
+    let (status, body) = client.get("/api/officials/dossiers").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("officials_unauthorized")),
+        "no token is a wrong one"
+    );
+    for guess in ["officials-token-0123456789X", "officials-token-012345678"] {
+        let guesser = Official {
+            client: &client,
+            token: guess,
+        };
+        let (status, body, _) = guesser.get("/api/officials/dossiers").await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("officials_unauthorized")),
+            "{guess}"
+        );
+    }
+    let guesser = Official {
+        client: &client,
+        token: "officials-token-0123456780",
+    };
+    let (status, body, headers) = guesser.get("/api/officials/dossiers/HS1").await;
+    assert_eq!((status, reason(&body).0), (429, "payload.rate_limited"), "{body}");
+    assert_eq!(headers["retry-after"], "1");
+    let (status, body) = guesser
+        .decide("HS1", &json!({"decision": "accepted", "official": "x"}))
+        .await;
+    assert_eq!((status, reason(&body).0), (429, "payload.rate_limited"), "{body}");
+    // The token still opens; guesses at the QA token have their own bucket.
+    let official = Official {
+        client: &client,
+        token: TOKEN,
+    };
+    assert_eq!(official.get("/api/officials/dossiers").await.0, 200);
+    let qa = Official {
+        client: &client,
+        token: "qa-token-guess-0000000",
+    };
+    assert_eq!(qa.get("/api/qa/forms/demo/summary").await.0, 401);
+    // Nor is the QA token the officials'.
+    let qa = Official {
+        client: &client,
+        token: "qa-token-0123456789abcdef",
+    };
+    assert_eq!(qa.get("/api/qa/forms/demo/summary").await.0, 200);
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn a_decision_is_checked_and_made_once() {
+    let running = tokhai_server::start(officials_config("officials-decide"))
+        .await
+        .expect("server starts");
+    let (mut citizen, bundle) = citizen(&running, 0).await;
+    let id = file(&mut citizen, &running, &bundle, None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let agency = Client::new(&running);
+    let official = Official {
+        client: &agency,
+        token: TOKEN,
+    };
+    let refusal = |reasons: Value| json!({"decision": "refused", "official": "Cán bộ một cửa", "reasons": reasons});
+
+    // A refusal states its reasons: at least one, none blank.
+    let mut unreasoned = refusal(json!([]));
+    unreasoned.as_object_mut().unwrap().remove("reasons");
+    for (body, at) in [
+        (unreasoned, "reasons"),
+        (refusal(json!([])), "reasons"),
+        (
+            refusal(json!([{"message_vi": " \n ", "message_en": "Unclear"}])),
+            "reasons[0].message_vi",
+        ),
+    ] {
+        let (status, refused) = official.decide(&id, &body).await;
+        assert_eq!(
+            (status, reason(&refused)),
+            (422, ("decision.reasons_required", at)),
+            "{body}: {refused}"
+        );
+        assert!(refused["message_vi"].as_str().unwrap().contains("lý do"), "{refused}");
+    }
+    // A reason names a field of the dossier's form, or none.
+    let (status, refused) = official
+        .decide(
+            &id,
+            &refusal(json!([{"path": "evidence", "message_vi": "Thiếu"}, {"path": "salary", "message_vi": "Sai"}])),
+        )
+        .await;
+    assert_eq!(
+        (
+            status,
+            refused["reasons"][0]["code"].as_str(),
+            refused["reasons"][0]["path"].as_str()
+        ),
+        (422, Some("decision.unknown_field"), Some("reasons[1].path")),
+        "{refused}"
+    );
+    assert_eq!(refused["reasons"].as_array().unwrap().len(), 1, "{refused}");
+    assert!(refused["message_en"].as_str().unwrap().contains("salary"), "{refused}");
+    for path in ["members[0].nope", "residence.house", "full_name[0]", ""] {
+        let (status, refused) = official
+            .decide(&id, &refusal(json!([{"path": path, "message_vi": "Sai"}])))
+            .await;
+        assert_eq!((status, reason(&refused).0), (422, "decision.unknown_field"), "{path}");
+    }
+    // Unknown keys, wrong values and no official are refused as the intake refuses them.
+    let mut extra = refusal(json!([{"message_vi": "Thiếu"}]));
+    extra["note"] = json!("nội bộ");
+    let (status, refused) = official.decide(&id, &extra).await;
+    assert_eq!((status, reason(&refused)), (400, ("payload.unexpected_key", "note")));
+    let (status, refused) = official
+        .decide(&id, &refusal(json!([{"message_vi": "Thiếu", "code": "x"}])))
+        .await;
+    assert_eq!(
+        (status, reason(&refused)),
+        (400, ("payload.unexpected_key", "reasons[0].code")),
+        "{refused}"
+    );
+    let (status, refused) = official
+        .decide(&id, &json!({"decision": "maybe", "official": "Cán bộ"}))
+        .await;
+    assert_eq!((status, reason(&refused)), (400, ("payload.wrong_type", "decision")));
+    let (status, refused) = official
+        .decide(&id, &json!({"decision": "accepted", "official": " \u{200B} "}))
+        .await;
+    assert_eq!((status, reason(&refused)), (400, ("payload.invalid_value", "official")));
+    let (status, refused) = official
+        .decide(
+            "HS20250101-0000000000000000",
+            &json!({"decision": "accepted", "official": "Cán bộ"}),
+        )
+        .await;
+    assert_eq!((status, reason(&refused).0), (404, "dossier.not_found"));
+    let (_, dossier, _) = official.get(&format!("/api/officials/dossiers/{id}")).await;
+    assert_eq!(dossier["status"], "received", "nothing refused was kept");
+
+    // An acceptance needs no reason; and a decision is made once: the second is refused with the first.
+    let (status, accepted) = official
+        .decide(&id, &json!({"decision": "accepted", "official": "  Cán bộ   một cửa "}))
+        .await;
+    assert_eq!(status, 201, "{accepted}");
+    assert_eq!(
+        (&accepted["official"], &accepted["reasons"]),
+        (&json!("Cán bộ một cửa"), &json!([]))
+    );
+    let (status, second) = official.decide(&id, &refusal(json!([{"message_vi": "Đổi ý"}]))).await;
+    assert_eq!(
+        (status, reason(&second)),
+        (409, ("decision.already_made", "")),
+        "{second}"
+    );
+    assert_eq!(second["decision"], accepted);
+    let (_, dossier, _) = official.get(&format!("/api/officials/dossiers/{id}")).await;
+    assert_eq!(
+        (&dossier["status"], &dossier["decision"]),
+        (&json!("accepted"), &accepted)
+    );
+
+    // Two officials deciding at the same moment: one decision is made, the other is told it.
+    let other = file(&mut citizen, &running, &bundle, None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let accept = json!({"decision": "accepted", "official": "Cán bộ A"});
+    let refuse = refusal(json!([{"message_vi": "Thiếu giấy tờ"}]));
+    let (a, b) = tokio::join!(official.decide(&other, &accept), official.decide(&other, &refuse));
+    let (made, told) = if a.0 == 201 { (a, b) } else { (b, a) };
+    assert_eq!((made.0, told.0), (201, 409), "{made:?} {told:?}");
+    assert_eq!(told.1["decision"], made.1);
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn a_file_is_served_with_its_own_dossier_only() {
+    let running = tokhai_server::start(officials_config("officials-files"))
+        .await
+        .expect("server starts");
+    let pdf = b"%PDF-1.4 evidence".to_vec();
+    let (mut first, first_bundle) = citizen(&running, 0).await;
+    let (_, one) = upload(&first, "evidence", "a.pdf", "application/pdf", &pdf).await;
+    let mine = file(&mut first, &running, &first_bundle, Some(&one)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (mut second, second_bundle) = citizen(&running, 1).await;
+    let (_, two) = upload(&second, "evidence", "b.pdf", "application/pdf", &pdf).await;
+    let theirs = file(&mut second, &running, &second_bundle, Some(&two)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, unfiled) = upload(&first, "evidence", "c.pdf", "application/pdf", &pdf).await;
+    let agency = Client::new(&running);
+    let official = Official {
+        client: &agency,
+        token: TOKEN,
+    };
+    let href = |dossier: &str, upload: &Value| {
+        format!(
+            "/api/officials/dossiers/{dossier}/files/{}",
+            upload["upload"].as_str().unwrap()
+        )
+    };
+    assert_eq!(official.bytes(&href(&mine, &one)).await.0, 200);
+    assert_eq!(official.bytes(&href(&theirs, &two)).await.0, 200);
+    for path in [href(&mine, &two), href(&theirs, &one), href(&mine, &unfiled)] {
+        let (status, body, _) = official.get(&path).await;
+        assert_eq!((status, reason(&body).0), (404, "dossier.file_not_found"), "{path}");
+    }
+    running.task.abort();
+}
+
+async fn paging(c: Config, engine: &str) {
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let (mut citizen, bundle) = citizen(&running, 0).await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(
+            file(&mut citizen, &running, &bundle, None).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    // Received "before 1970", two of them in one millisecond: a PostgreSQL database is shared between runs,
+    // and each run's times are below those of the runs before it (and of every real dossier), so that
+    // paging back from them finds this run's alone.
+    let base = -10 * tokhai_server::now_ms();
+    let times = [base + 1, base + 2, base + 2, base + 3, base + 4];
+    for (id, at) in ids.iter().zip(times) {
+        sqlx::query("UPDATE submissions SET received_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id.clone())
+            .execute(&running.state.db)
+            .await
+            .unwrap();
+    }
+    let agency = Client::new(&running);
+    let official = Official {
+        client: &agency,
+        token: TOKEN,
+    };
+    // A page of the dossiers before `before` (those of this test when no earlier), as times since `base`.
+    let page = |query: &str, before: i64| {
+        let official = &official;
+        let path = format!("/api/officials/dossiers?{query}&before={}", base + before);
+        async move {
+            let (status, body, _) = official.get(&path).await;
+            assert_eq!(status, 200, "{path}: {body}");
+            let got: Vec<i64> = (body["dossiers"].as_array().unwrap().iter())
+                .map(|d| d["received_at"].as_i64().unwrap() - base)
+                .collect();
+            (got, body["next_before"].as_i64().map(|t| t - base))
+        }
+    };
+    // Pages of two: a page ends before a millisecond it cannot hold whole.
+    assert_eq!(page("limit=2", 5).await, (vec![4, 3], Some(3)));
+    assert_eq!(page("limit=2", 3).await, (vec![2, 2], Some(2)));
+    assert_eq!(page("limit=2", 2).await, (vec![1], None));
+    // Pages of one: the millisecond of two is one page of two.
+    assert_eq!(page("limit=1", 3).await, (vec![2, 2], Some(2)));
+    // Every dossier once, newest first, by default.
+    assert_eq!(page("", 5).await, (vec![4, 3, 2, 2, 1], None));
+    // Filters by form and status.
+    assert_eq!(page("form=other", 5).await, (vec![], None));
+    official
+        .decide(&ids[3], &json!({"decision": "accepted", "official": "Cán bộ"}))
+        .await;
+    assert_eq!(page("status=accepted&form=demo", 5).await, (vec![3], None));
+    assert_eq!(page("status=received", 5).await.0, vec![4, 2, 2, 1]);
+    // A query out of its bounds is refused, naming what.
+    for (query, at) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("status=pending", "status"),
+        ("before=yesterday", "query"),
+        ("page=2", "query"),
+    ] {
+        let (status, body, _) = official.get(&format!("/api/officials/dossiers?{query}")).await;
+        assert_eq!((status, reason(&body)), (400, ("payload.invalid_value", at)), "{query}");
+    }
+    let _ = writeln!(std::io::stderr(), "officials' paging passed on {engine}");
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn the_list_pages_back_by_reception_time_without_losing_a_dossier_on_sqlite() {
+    paging(officials_config("officials-pages"), "SQLite").await;
+}
+
+#[tokio::test]
+async fn the_list_pages_back_by_reception_time_without_losing_a_dossier_on_postgres() {
+    let Some((url, _held)) = postgres().await else { return };
+    let mut c = officials_config("officials-pages-pg");
+    c.database_url = Some(url);
+    c.registry_seed = 2032;
+    paging(c, "PostgreSQL").await;
+}
