@@ -4,7 +4,7 @@
 use crate::auth::{current, mask_pin, ApiError, Login};
 use crate::limits::{address_key, entries, form_unknown, parse, read_body, Failure, Limiter, Refusal};
 use crate::uploads::{self, NamedUpload};
-use crate::{broker, now_ms, AppState};
+use crate::{broker, now_ms, officials, AppState};
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -567,11 +567,14 @@ fn receipt_id(key: &str, now: i64) -> String {
     )
 }
 
-/// `GET /api/submissions/<id>`: the receipt of one of the logged-in citizen's dossiers.
+/// `GET /api/submissions/<id>`: the receipt of one of the logged-in citizen's dossiers, its status
+/// (`received` until an official decides) and the decision, with the reasons of a refusal.
 pub async fn receipt(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Answer {
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
     let stored = owned_dossier(&state, &id, &login.subject).await?;
-    Ok(Json(json!({"status": "accepted", "receipt": stored.receipt()})).into_response())
+    let mut body = officials::receipt_status(&state, &stored.id).await?;
+    body.insert("receipt".to_owned(), stored.receipt());
+    Ok(Json(body).into_response())
 }
 
 async fn owned_dossier(state: &AppState, id: &str, subject: &str) -> Result<Stored, Failure> {

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value as Json_};
+use serde_json::{json, Map, Value as Json_};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -357,6 +357,12 @@ impl Decision {
     fn for_officials(&self) -> Json_ {
         json!({"decision": self.decision, "official": self.official, "reasons": self.reasons, "decided_at": self.decided_at})
     }
+
+    /// The decision as the citizen sees it: what was decided, when and why. Not who: the decision is
+    /// the agency's, and `official` may be an id of the agency's own system, not meant for the public.
+    fn for_citizen(&self) -> Json_ {
+        json!({"decision": self.decision, "reasons": self.reasons, "decided_at": self.decided_at})
+    }
 }
 
 /// The status of a dossier with this decision, or none.
@@ -385,6 +391,17 @@ async fn decision_on(state: &AppState, id: &str) -> Result<Option<Decision>, Fai
         reasons,
         decided_at,
     }))
+}
+
+/// What the citizen's receipt (`GET /api/submissions/<id>`) says of their dossier beside it: its
+/// `status` and, once decided, the `decision` with its reasons.
+pub async fn receipt_status(state: &AppState, id: &str) -> Result<Map<String, Json_>, Failure> {
+    let decision = decision_on(state, id).await?;
+    let mut said = Map::from_iter([("status".to_owned(), json!(status(decision.as_ref())))]);
+    if let Some(decision) = decision {
+        said.insert("decision".to_owned(), decision.for_citizen());
+    }
+    Ok(said)
 }
 
 /// The form version a dossier was filled against (the current one if that version is no longer kept).

@@ -1,5 +1,6 @@
 //! The officials' API: dossiers listed, opened and their files downloaded, decisions made once with the
-//! reasons a refusal states. On SQLite, and on PostgreSQL when `TOKHAI_TEST_PG` is set.
+//! reasons a refusal states, and the citizen's receipt telling the decision. On SQLite, and on
+//! PostgreSQL when `TOKHAI_TEST_PG` is set.
 
 mod common;
 
@@ -100,6 +101,13 @@ async fn whole_flow(c: Config, engine: &str) {
     assert_eq!(status, 201, "{kept}");
     let receipt = file(&mut citizen, &running, &bundle, Some(&kept)).await;
     let id = receipt["id"].as_str().unwrap().to_owned();
+    // Before any decision, the citizen's receipt says the dossier is received.
+    let (status, before) = citizen.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!(
+        (status, &before["status"], &before["receipt"]),
+        (200, &json!("received"), &receipt)
+    );
+    assert!(before.get("decision").is_none(), "{before}");
 
     // The official lists the dossiers received: this one is there, received, undecided.
     let agency = Client::new(&running);
@@ -212,17 +220,26 @@ async fn whole_flow(c: Config, engine: &str) {
         (&json!("refused"), &decided)
     );
 
+    // The citizen's receipt tells the refusal and its reasons (not who decided), the receipt unchanged.
+    let (status, after) = citizen.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!((&after["status"], &after["receipt"]), (&json!("refused"), &receipt));
+    assert_eq!(
+        after["decision"],
+        json!({"decision": "refused", "reasons": reasons, "decided_at": decided_at})
+    );
+
     let _ = writeln!(std::io::stderr(), "officials' flow passed on {engine}");
     running.task.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_official_lists_opens_downloads_and_refuses_with_reasons_on_sqlite() {
+async fn an_official_lists_opens_downloads_and_refuses_and_the_citizen_reads_why_on_sqlite() {
     whole_flow(officials_config("officials"), "SQLite").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_official_lists_opens_downloads_and_refuses_with_reasons_on_postgres() {
+async fn an_official_lists_opens_downloads_and_refuses_and_the_citizen_reads_why_on_postgres() {
     let Some((url, _held)) = postgres().await else { return };
     let mut c = officials_config("officials-pg");
     c.database_url = Some(url);
@@ -258,6 +275,9 @@ async fn without_a_token_configured_the_officials_api_is_an_unknown_address() {
         .decide(&id, &json!({"decision": "accepted", "official": "x"}))
         .await;
     assert_eq!((status, &body), (404, &unknown));
+    // The citizen's dossier stays undecided.
+    let (_, receipt) = citizen.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!(receipt["status"], "received");
     running.task.abort();
 }
 
@@ -429,6 +449,13 @@ async fn a_decision_is_checked_and_made_once() {
         (&dossier["status"], &dossier["decision"]),
         (&json!("accepted"), &accepted)
     );
+    // The citizen reads the acceptance, not who decided.
+    let (_, receipt) = citizen.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!(
+        (&receipt["status"], &receipt["decision"]["decision"]),
+        (&json!("accepted"), &json!("accepted"))
+    );
+    assert!(receipt["decision"].get("official").is_none(), "{receipt}");
 
     // Two officials deciding at the same moment: one decision is made, the other is told it.
     let other = file(&mut citizen, &running, &bundle, None).await["id"]
