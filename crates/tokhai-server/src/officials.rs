@@ -24,8 +24,10 @@ const RECEIVED: &str = "received";
 /// The statuses of a dossier.
 const STATUSES: [&str; 3] = [RECEIVED, "accepted", "refused"];
 
-/// Most dossiers in one page of the list, and how many when the request does not say.
+/// Most dossiers in one page of the list.
 const MAX_PAGE: i64 = 500;
+
+/// Dossiers in one page of the list when the request does not say.
 const DEFAULT_PAGE: i64 = 100;
 
 /// Most characters of the name or id of the official who decides.
