@@ -123,6 +123,8 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
     if (type === 'change' || type === 'step') draft.saveSoon(type === 'change' ? 0 : undefined);
   };
 
+  // What the element held (the portal's "loading…" line) gives way to the form, as in <tokhai-form>.
+  element.replaceChildren();
   // A form that cannot render (a catalogue it needs is missing) throws here, before any part listens.
   const widget = new Widget(
     element,

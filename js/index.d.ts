@@ -408,7 +408,8 @@ export function clearDrafts(): Promise<void>;
 /**
  * Mounts a form definition (object or URL) in an element, or the page's first element a CSS selector
  * matches (`'#form'`; none matching rejects). An empty element says the form is loading (a `p.tk-loading`
- * status line) once loading has taken 300 ms. An element holds one form: mounting in one that holds a
+ * status line) once loading has taken 300 ms; what the element holds (the portal's own "loading…" line)
+ * stays until the form shows, and gives way to it. An element holds one form: mounting in one that holds a
  * form rejects until that form is destroyed.
  */
 export function mount(

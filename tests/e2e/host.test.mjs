@@ -333,6 +333,33 @@ test("a submit handler given to an element's handle stays with the element when 
   await context.close();
 });
 
+test("the portal's own loading line gives way to the form; a draft restored on the screen shown tells no second step", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async ({ sample }) => {
+    const { mount } = await import('/pkg/index.js');
+    const host = document.body.appendChild(document.createElement('div'));
+    host.innerHTML = '<p class="portal-loading">Đang tải…</p>';
+    const options = { catalogs: '/catalogs/admin-units.json', today: '2026-11-23', history: false };
+    const first = await mount(host, sample, options);
+    const placeholder = host.querySelectorAll('.portal-loading').length;
+    await first.restored;
+    const phone = host.querySelector('input[data-path=phone]');
+    phone.value = '0912345678';
+    phone.dispatchEvent(new Event('input', { bubbles: true }));
+    phone.dispatchEvent(new Event('change', { bubbles: true }));
+    await first.saveDraft();
+    first.destroy();
+    const again = await mount(host, sample, options);
+    const told = [];
+    for (const type of ['step', 'restored']) again.on(type, (detail) => told.push(type === 'step' ? `step ${detail.index}` : type));
+    await again.restored;
+    return { placeholder, told, phone: again.values().phone };
+  }, { sample: SAMPLE });
+  assert.deepEqual(outcome, { placeholder: 0, told: ['step 0', 'restored'], phone: '+84912345678' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a host may destroy the form from any of its events: the filing accepted stays accepted, and nothing breaks', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   const outcome = await page.evaluate(async ({ sample, values }) => {

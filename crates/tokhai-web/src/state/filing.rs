@@ -222,11 +222,18 @@ impl State {
                 .iter()
                 .find_map(|e| self.step_of(e))
                 .map_or(Screen::Review, Screen::Step);
-            self.go(screen, false);
+            self.go_if_elsewhere(screen);
         } else if let Some(i) = step.filter(|&i| self.steps.get(i).is_some_and(|s| s.visible)) {
-            self.go(Screen::Step(i), false);
+            self.go_if_elsewhere(Screen::Step(i));
         }
         Json::Array(list.into_iter().chain(file_fields).collect())
+    }
+
+    /// Shows `screen` unless it is on already (its `step` was told: a host counting screens counts it once).
+    fn go_if_elsewhere(&mut self, screen: Screen) {
+        if screen != self.screen {
+            self.go(screen, false);
+        }
     }
 
     /// The metrics of the filing so far, computed by the core from the timeline.
