@@ -112,6 +112,9 @@ export async function clearDrafts() {
   aesKey = null;
 }
 
+/** The drafts the forms of this page keep: two forms with one draft would overwrite each other's answers. */
+const openDrafts = new Set();
+
 /** This page's identifier among the tabs of the browser. */
 const PAGE_ID = randomId();
 
@@ -289,7 +292,12 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
      */
     open(formInfo) {
       info = formInfo;
-      draftId = `${info.form_id}|${options.subject ?? ''}`;
+      // An element with an id of its own keeps a draft of its own, beside another form of the definition.
+      draftId = `${info.form_id}|${options.subject ?? ''}${element.id ? `|${element.id}` : ''}`;
+      if (enabled && openDrafts.has(draftId)) {
+        console.warn(`tokhai: two forms of this page keep one draft of '${info.form_id}': give each element an id of its own`);
+      }
+      openDrafts.add(draftId);
       tell({ hello: true });
       // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
       // applied once found (restore).
@@ -367,6 +375,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
       flush();
       bye();
       destroyed = true;
+      openDrafts.delete(draftId);
       cancelSave();
       removeEventListener('pagehide', bye);
       removeEventListener('pageshow', hello);

@@ -248,6 +248,8 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
       } finally {
         hostLanguage = false;
       }
+      // The host's choice is the latest: a reload no longer brings back the citizen's earlier one.
+      tabStorage('removeItem', languageKey(info.form_id));
     },
     get language() {
       return alive().language();

@@ -360,6 +360,40 @@ test("the portal's own loading line gives way to the form; a draft restored on t
   await context.close();
 });
 
+test('two forms of one definition on a page keep a draft each when their elements have ids; without, the console says they share one', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async ({ sample }) => {
+    const { mount } = await import('/pkg/index.js');
+    const options = { catalogs: '/catalogs/admin-units.json', today: '2026-11-23', history: false };
+    const host = (id) => Object.assign(document.body.appendChild(document.createElement('div')), id ? { id } : {});
+    const type = async (handle, phone) => {
+      await handle.restored;
+      const box = handle.element.querySelector('input[data-path=phone]');
+      box.value = phone;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      await handle.saveDraft();
+    };
+    const [one, two] = [host('applicant'), host('spouse')];
+    const first = [await mount(one, sample, options), await mount(two, sample, options)];
+    await type(first[0], '0912345678');
+    await type(first[1], '0987654321');
+    first.forEach((h) => h.destroy());
+    const again = [await mount(one, sample, options), await mount(two, sample, options)];
+    await Promise.all(again.map((h) => h.restored));
+    const phones = again.map((h) => h.values().phone);
+    again.forEach((h) => h.destroy());
+    // Without ids: one draft, said so.
+    await mount(host(), sample, options);
+    await mount(host(), sample, options);
+    return phones;
+  }, { sample: SAMPLE });
+  assert.deepEqual(outcome, ['+84912345678', '+84987654321']);
+  assert.deepEqual(problems, [
+    "console: tokhai: two forms of this page keep one draft of 'ct01_sample': give each element an id of its own",
+  ]);
+  await context.close();
+});
+
 test('a host may destroy the form from any of its events: the filing accepted stays accepted, and nothing breaks', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   const outcome = await page.evaluate(async ({ sample, values }) => {

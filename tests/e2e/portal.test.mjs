@@ -124,7 +124,7 @@ test('a login that expires while the citizen fills the form: the page offers to 
   await context.close();
 });
 
-test("the language a citizen chose with the form's switch comes back on reload, though the portal's element says lang=vi", async (t) => {
+test("the language a citizen chose with the form's switch comes back on reload, though the portal's element says lang=vi, until the portal sets one", async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context } = await loggedIn(env.browser, env.portal);
   const page = await context.newPage();
@@ -136,6 +136,12 @@ test("the language a citizen chose with the form's switch comes back on reload, 
   await page.waitForSelector('tokhai-form .tk-prov');
   assert.equal(await page.getAttribute('tokhai-form .tk', 'lang'), 'en');
   assert.equal(await page.getAttribute('tokhai-form', 'lang'), 'en', 'the attribute follows');
+  // The portal's own switch, later, is the latest choice: a reload keeps it.
+  await page.evaluate(() => document.querySelector('tokhai-form').setAttribute('lang', 'vi'));
+  await page.waitForSelector('tokhai-form .tk[lang=vi]');
+  await page.reload();
+  await page.waitForSelector('tokhai-form .tk-prov');
+  assert.equal(await page.getAttribute('tokhai-form .tk', 'lang'), 'vi');
   await context.close();
 });
 
