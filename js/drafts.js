@@ -124,7 +124,7 @@ const PAGE_ID = randomId();
  * `restore`): `timing` keeps the filing's session in it, `screens` its screen, and the locked values of
  * `prefill`'s bundle are never a draft's.
  */
-export function drafts(element, widget, options, dispatch, { timing, screens, prefill }) {
+export function drafts(element, widget, options, dispatch, { timing, screens, prefill, carried }) {
   const enabled = options.drafts !== false && typeof indexedDB !== 'undefined' && !!crypto.subtle;
   /** The drafts cleared (a logout) since the form was mounted: it keeps nothing more. */
   const clearsBefore = clears;
@@ -205,6 +205,18 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     saveTimer = null;
   };
 
+  /** The draft of the form as it is now. */
+  const snapshot = () => ({
+    ...info,
+    ruleset_hash: widget.rulesetHash(),
+    values: JSON.parse(widget.values()),
+    step: screens.step,
+    // The filing's key: a page reloaded after a submission whose answer was lost goes on with it.
+    idempotency_key: widget.idempotencyKey(),
+    saved_at: Date.now(),
+    timing: timing.saved(),
+  });
+
   /**
    * Saves the values as an encrypted draft now, or, while a save is on its way, once it is done: one save
    * then waits, whatever the number of changes, and takes the values as they are when it begins.
@@ -221,16 +233,7 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     }
     writing = true;
     kept = true;
-    const draft = {
-      ...info,
-      ruleset_hash: widget.rulesetHash(),
-      values: JSON.parse(widget.values()),
-      step: screens.step,
-      // The filing's key: a page reloaded after a submission whose answer was lost goes on with it.
-      idempotency_key: widget.idempotencyKey(),
-      saved_at: Date.now(),
-    };
-    draft.timing = timing.saved();
+    const draft = snapshot();
     saving = saving
       .then(() => seal('drafts', draftId, draft, keyOf(options)))
       .then(() => {
@@ -302,11 +305,14 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
       // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
       // applied once found (restore).
       // (After the drafts this page is still writing: a form removed and mounted again finds its last answer.)
+      // Without drafts, what the form held as its element started it anew (another endpoint) is all there is.
+      const held = carried?.get(draftId);
+      carried?.delete(draftId);
       earlier = enabled
         ? nextTask()
             .then(() => draftWrites)
             .then(() => Promise.all(['drafts', 'outbox'].map((store) => unseal(store, draftId, keyOf(options)).catch(() => null))))
-        : null;
+        : held && Promise.resolve([held, null]);
     },
 
     /**
@@ -373,6 +379,8 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     /** The form goes: the last answers, typed since the last save, are kept (a single-page app's route changes at once). */
     destroy() {
       flush();
+      // Kept in the page only, for the element that starts the form anew (a form filed or cleared keeps nothing).
+      if (!enabled && carried && info && !done && !cleared()) carried.set(draftId, snapshot());
       bye();
       destroyed = true;
       openDrafts.delete(draftId);

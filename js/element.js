@@ -20,6 +20,8 @@ export class TokhaiFormElement extends HTMLElement {
    * citizen, another endpoint) gets them too, a `submit` handler that sends the filing first.
    */
   #listeners = new Set();
+  /** Without drafts, the answers of the form this element started anew, by draft (kept in the page only). */
+  #carried = new Map();
 
   /**
    * Resolves to the mounted form's handle (rejects while the element has no `src`); asked for before the
@@ -96,6 +98,7 @@ export class TokhaiFormElement extends HTMLElement {
     // The language the form starts in (a citizen's earlier choice in this tab may win over it).
     const asked = this.getAttribute('lang');
     const host = {
+      carried: this.#carried,
       // Wanted while this element is in the page and still asks for this src.
       wanted: () => this.#ready === ready && this.isConnected,
       /** The form is ready: held, with the language asked for meanwhile. */

@@ -150,7 +150,7 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   const steps = screens(widget, options.history !== false && idPrefix !== WARM_UP_PREFIX, idPrefix, () => !!filing.outcome);
   const files = uploads(element, widget, options, dispatch, policy, formId);
   const national = prefill(element, widget, options, dispatch, policy);
-  const draft = drafts(element, widget, options, dispatch, { timing: timer, screens: steps, prefill: national });
+  const draft = drafts(element, widget, options, dispatch, { timing: timer, screens: steps, prefill: national, carried: host.carried });
   const filing = sending(widget, options, dispatch, policy, { drafts: draft, screens: steps, timing: timer, prefill: national });
 
   host.rendered?.();

@@ -394,6 +394,32 @@ test('two forms of one definition on a page keep a draft each when their element
   await context.close();
 });
 
+test("without drafts, an element started anew by a changed attribute keeps the answers in the page; another citizen's form does not get them", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const outcome = await page.evaluate(async ({ sample }) => {
+    await import('/pkg/index.js');
+    const el = document.createElement('tokhai-form');
+    for (const [k, v] of Object.entries({ src: sample, catalogs: '/catalogs/admin-units.json', drafts: 'off', subject: 'citizen-1', history: 'off' })) el.setAttribute(k, v);
+    document.body.append(el);
+    const first = await el.ready;
+    await first.restored;
+    const box = el.querySelector('input[data-path=phone]');
+    box.value = '0912345678';
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    const anew = async (name, value) => {
+      el.setAttribute(name, value);
+      await new Promise((wait) => setTimeout(wait));
+      const handle = await el.ready;
+      await handle.restored;
+      return handle.values().phone ?? null;
+    };
+    return { endpoint: await anew('timings-endpoint', '/api/timings'), citizen: await anew('subject', 'citizen-2') };
+  }, { sample: SAMPLE });
+  assert.deepEqual(outcome, { endpoint: '+84912345678', citizen: null });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a host may destroy the form from any of its events: the filing accepted stays accepted, and nothing breaks', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   const outcome = await page.evaluate(async ({ sample, values }) => {
