@@ -3,14 +3,17 @@ import { backoff, online, retryable, retryAfter, sleep, withRetries } from './ht
 
 /**
  * The reason shown for a refusal that gives none the widget can read (a gateway's HTML page, a login
- * check's bare code): by its status, in the core's words.
+ * check's bare code): by its status, in the core's words; a 2xx page that is no receipt (a proxy's, a
+ * Wi-Fi sign-in's) says so, not an error code.
  */
 const refusalOf = (status) =>
   status === 401 || status === 403
     ? { path: '', code: 'submission.login_required' }
     : status === 413
       ? { path: '', code: 'submission.too_large' }
-      : { path: '', code: 'submission.refused', params: { status } };
+      : status >= 200 && status < 300
+        ? { path: '', code: 'submission.no_receipt' }
+        : { path: '', code: 'submission.refused', params: { status } };
 
 /** Whether a value is a JSON object (an answer that can be a receipt), not an array, a number or null. */
 const isRecord = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -613,12 +613,12 @@ test('a 2xx answer that is not JSON (an expired login sent to a sign-in page) is
   }, { sample: SAMPLE, values: VALID });
   assert.deepEqual(outcome.map(({ summary, english, ...rest }) => rest), [
     { ok: false, codes: ['submission.login_required'], submitted: 0, receipt: false },
-    { ok: false, codes: ['submission.refused'], submitted: 0, receipt: false },
+    { ok: false, codes: ['submission.no_receipt'], submitted: 0, receipt: false },
   ]);
   assert.match(outcome[0].summary, /^Chưa gửi được tờ khai: Phiên đăng nhập đã hết hạn/, 'headed by what happened: nothing to correct');
-  assert.match(outcome[1].summary, /^Chưa gửi được tờ khai: .*mã lỗi 200/);
+  assert.match(outcome[1].summary, /^Chưa gửi được tờ khai: Cổng dịch vụ công trả lời nhưng không gửi biên nhận/);
   assert.match(outcome[0].english, /^The declaration was not sent: Your login has expired/, 'the reason follows a language switch');
-  assert.match(outcome[1].english, /error 200/);
+  assert.match(outcome[1].english, /answered without a receipt/);
   assert.equal(await readStore(page, 'drafts'), 1, 'the answers are kept');
   assert.deepEqual(problems, []);
   await context.close();
