@@ -302,12 +302,12 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
       }
       openDrafts.add(draftId);
       tell({ hello: true });
-      // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
-      // applied once found (restore).
-      // (After the drafts this page is still writing: a form removed and mounted again finds its last answer.)
       // Without drafts, what the form held as its element started it anew (another endpoint) is all there is.
       const held = carried?.get(draftId);
       carried?.delete(draftId);
+      // Looked up from the next task on (opening IndexedDB costs the first mount some 5 ms), and
+      // applied once found (restore).
+      // (After the drafts this page is still writing: a form removed and mounted again finds its last answer.)
       earlier = enabled
         ? nextTask()
             .then(() => draftWrites)

@@ -17,7 +17,7 @@ export class TokhaiFormElement extends HTMLElement {
   #soon = false;
   /**
    * What the host listens to with the handle's `on` (`{type, handler, off}`): the form started anew (another
-   * citizen, another endpoint) gets them too, a `submit` handler that sends the filing first.
+   * citizen, another endpoint) gets them too (a `submit` handler that sends the filing above all).
    */
   #listeners = new Set();
   /** Without drafts, the answers of the form this element started anew, by draft (kept in the page only). */
