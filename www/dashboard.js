@@ -1,6 +1,7 @@
 // QA dashboard of filing times: reads GET /api/qa/forms/<id>/summary and draws it with plain DOM and SVG;
 // downloads /api/qa/forms/<id>/filings.csv.
 // No inline script or style, no library: it runs under a strict Content-Security-Policy.
+import { el, pageLanguage } from './page.js';
 import { inLanguage } from './text.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -86,18 +87,13 @@ const WORDS = {
   },
 };
 
-const asked = new URLSearchParams(location.search).get('lang') || localStorage.getItem('tokhai-qa-lang');
-let lang = asked === 'en' ? 'en' : 'vi';
 let lastSummary = null;
 const $ = (id) => document.getElementById(id);
-const w = (key) => WORDS[lang][key];
-
-function el(tag, attrs = {}, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+const language = pageLanguage(WORDS, 'tokhai-qa-lang', () => {
+  fillForms(formsList);
+  if (lastSummary) draw(lastSummary);
+});
+const w = language.w;
 
 function svg(tag, attrs = {}, text) {
   const e = document.createElementNS(SVG, tag);
@@ -112,36 +108,26 @@ function duration(ms) {
   const total = Math.round(ms / 1000);
   const m = Math.floor(total / 60);
   const s = total % 60;
-  if (lang === 'en') return m ? (s ? `${m} min ${s} s` : `${m} min`) : `${s} s`;
+  if (language.lang === 'en') return m ? (s ? `${m} min ${s} s` : `${m} min`) : `${s} s`;
   return m ? (s ? `${m} phút ${s} giây` : `${m} phút`) : `${s} giây`;
 }
 
 function percent(x) {
   if (x === null || x === undefined || !Number.isFinite(x)) return w('none');
-  return `${(x * 100).toLocaleString(lang === 'en' ? 'en' : 'vi', { maximumFractionDigits: 1 })} %`;
+  return `${(x * 100).toLocaleString(language.lang, { maximumFractionDigits: 1 })} %`;
 }
 
 function number(x, digits = 0) {
   if (x === null || x === undefined || !Number.isFinite(x)) return w('none');
-  return x.toLocaleString(lang === 'en' ? 'en' : 'vi', { maximumFractionDigits: digits });
+  return x.toLocaleString(language.lang, { maximumFractionDigits: digits });
 }
 
 /** A label of the summary, or a form's title, in the page's language. */
-const label = (text) => inLanguage(text, lang);
+const label = (text) => inLanguage(text, language.lang);
 
 function setStatus(text, error = false) {
   $('status').textContent = text;
   $('status').classList.toggle('error', error);
-}
-
-/** Puts the page's fixed words in the current language. */
-function translate() {
-  document.documentElement.lang = lang;
-  document.title = w('title');
-  for (const e of document.querySelectorAll('[data-t]')) e.textContent = w(e.dataset.t);
-  const button = $('lang');
-  button.textContent = w('switchTo');
-  button.lang = lang === 'vi' ? 'en' : 'vi';
 }
 
 function figures(s) {
@@ -354,7 +340,7 @@ async function load() {
       $('token').focus();
       return;
     }
-    if (!res.ok) throw new Error(body[`message_${lang}`] || body.message_vi || res.statusText);
+    if (!res.ok) throw new Error(body[`message_${language.lang}`] || body.message_vi || res.statusText);
     lastSummary = body;
     draw(body);
     setStatus(w('loaded')(body.aggregate.filings));
@@ -364,14 +350,6 @@ async function load() {
 }
 
 async function start() {
-  translate();
-  $('lang').addEventListener('click', () => {
-    lang = lang === 'vi' ? 'en' : 'vi';
-    localStorage.setItem('tokhai-qa-lang', lang);
-    translate();
-    fillForms(formsList);
-    if (lastSummary) draw(lastSummary);
-  });
   $('pick').addEventListener('submit', (e) => {
     e.preventDefault();
     load();

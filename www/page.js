@@ -1,0 +1,38 @@
+// What the portal's tool pages share (the QA dashboard, the officials' dossiers): elements made with
+// plain DOM, and the page's language with its switch.
+
+/** An element `tag` with attributes and, if given, its text. */
+export function el(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/**
+ * The page's language: `?lang=`, else the one last chosen (kept under `key` in localStorage), else
+ * Vietnamese. Its words (`words.vi`, `words.en`) go into the title, the text of `data-t` elements and
+ * the `aria-label` of `data-t-label` ones, now and whenever the button #lang switches the language;
+ * `redraw` then redraws the rest. Returns `{lang, w}`: the current language and its word for a key.
+ */
+export function pageLanguage(words, key, redraw) {
+  const asked = new URLSearchParams(location.search).get('lang') || localStorage.getItem(key);
+  const language = { lang: asked === 'en' ? 'en' : 'vi', w: (k) => words[language.lang][k] };
+  const button = document.getElementById('lang');
+  const translate = () => {
+    document.documentElement.lang = language.lang;
+    document.title = language.w('title');
+    for (const e of document.querySelectorAll('[data-t]')) e.textContent = language.w(e.dataset.t);
+    for (const e of document.querySelectorAll('[data-t-label]')) e.setAttribute('aria-label', language.w(e.dataset.tLabel));
+    button.textContent = language.w('switchTo');
+    button.lang = language.lang === 'vi' ? 'en' : 'vi';
+  };
+  button.addEventListener('click', () => {
+    language.lang = language.lang === 'vi' ? 'en' : 'vi';
+    localStorage.setItem(key, language.lang);
+    translate();
+    redraw();
+  });
+  translate();
+  return language;
+}
