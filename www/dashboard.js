@@ -1,7 +1,7 @@
 // QA dashboard of filing times: reads GET /api/qa/forms/<id>/summary and draws it with plain DOM and SVG;
 // downloads /api/qa/forms/<id>/filings.csv.
 // No inline script or style, no library: it runs under a strict Content-Security-Policy.
-import { el, pageLanguage } from './page.js';
+import { el, pageLanguage, save } from './page.js';
 import { inLanguage } from './text.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -316,11 +316,7 @@ async function downloadCsv() {
     const res = await fetchQa(form, 'filings.csv', 'text/csv');
     if (res.status === 401) return load();
     if (!res.ok) throw new Error(res.statusText);
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(await res.blob());
-    link.download = `${form}-filings-${$('days').value}d.csv`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    save(await res.blob(), `${form}-filings-${$('days').value}d.csv`);
   } catch (error) {
     setStatus(`${w('csvFailed')} (${error.message})`, true);
   }

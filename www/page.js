@@ -36,3 +36,10 @@ export function pageLanguage(words, key, redraw) {
   translate();
   return language;
 }
+
+/** Saves `blob` as a file named `name`, as a download link would. */
+export function save(blob, name) {
+  const link = el('a', { href: URL.createObjectURL(blob), download: name });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
