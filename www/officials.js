@@ -1,0 +1,460 @@
+// The officials' page: the dossiers received (GET /api/officials/dossiers), and one dossier with its
+// answers, the source of each and its files (GET /api/officials/dossiers/<id>).
+// The officials' token is kept in this tab's sessionStorage only. Plain DOM, under a strict CSP.
+import { answerText, optionLists, rowTexts } from './answers.js';
+import { el, pageLanguage, save } from './page.js';
+import { inLanguage } from './text.js';
+
+const WORDS = {
+  vi: {
+    title: 'Hồ sơ tiếp nhận — Cổng dịch vụ công (phát triển)',
+    switchTo: 'English',
+    portal: 'Cổng dịch vụ công — môi trường phát triển tokhai',
+    pages: 'Trang',
+    navProcedures: 'Thủ tục',
+    navGuide: 'Hướng dẫn nhúng (embedding guide)',
+    navMinimal: 'Ví dụ tối thiểu',
+    navCsp: 'Ví dụ CSP nghiêm ngặt',
+    navLogin: 'Đăng nhập thử (công dân giả lập)',
+    navOfficials: 'Hồ sơ tiếp nhận (cán bộ)',
+    heading: 'Hồ sơ tiếp nhận',
+    intro: 'Dành cho cán bộ tiếp nhận: xem hồ sơ người dân đã nộp, nguồn của từng thông tin và tệp đính kèm, rồi ghi quyết định chấp nhận hoặc từ chối.',
+    token: 'Mã truy cập của cơ quan tiếp nhận',
+    tokenHint: 'Mã chỉ được giữ trong thẻ trình duyệt này, đến khi đóng thẻ.',
+    open: 'Mở danh sách hồ sơ',
+    needToken: 'Nhập mã truy cập của cơ quan tiếp nhận hồ sơ để xem hồ sơ.',
+    wrongToken: 'Mã truy cập không đúng. Kiểm tra mã cơ quan đã cấp rồi nhập lại.',
+    tooMany: (s) => `Đã nhập sai mã quá nhiều lần. Vui lòng đợi ${s} giây rồi nhập lại.`,
+    apiOff: 'Máy chủ này chưa bật chức năng dành cho cán bộ tiếp nhận (chưa đặt TOKHAI_OFFICIALS_TOKEN).',
+    failed: 'Không tải được dữ liệu. Vui lòng thử lại.',
+    loading: 'Đang tải…',
+    list: 'Danh sách hồ sơ',
+    form: 'Thủ tục',
+    allForms: 'Tất cả thủ tục',
+    status: 'Trạng thái',
+    allStatuses: 'Tất cả trạng thái',
+    received: 'Chờ xử lý',
+    accepted: 'Đã chấp nhận',
+    refused: 'Đã từ chối',
+    filter: 'Lọc',
+    newestFirst: 'Hồ sơ mới nhất ở trên cùng',
+    reference: 'Mã hồ sơ',
+    receivedAt: 'Thời điểm tiếp nhận',
+    none: 'Không có hồ sơ nào.',
+    more: 'Xem thêm',
+    listed: (n) => `Đang hiển thị ${n} hồ sơ.`,
+    back: 'Danh sách hồ sơ',
+    dossier: (id) => `Hồ sơ ${id}`,
+    version: (v) => `phiên bản ${v}`,
+    answers: 'Nội dung tờ khai',
+    otherAnswers: 'Trường không có trong định nghĩa hiện tại',
+    source: 'Nguồn',
+    nationalLocked: 'Cơ sở dữ liệu quốc gia về dân cư, đã khóa (người nộp không sửa được)',
+    national: 'Cơ sở dữ liệu quốc gia về dân cư (người nộp giữ nguyên)',
+    household: 'Cơ sở dữ liệu quốc gia về dân cư (thành viên hộ gia đình)',
+    citizenEdited: 'Người nộp khai, thay cho dữ liệu quốc gia',
+    citizen: 'Người nộp khai',
+    files: 'Tệp đính kèm',
+    noFiles: 'Không có tệp đính kèm.',
+    bytes: (n) => (n < 1024 ? `${n} byte` : `${(n / 1024).toLocaleString('vi', { maximumFractionDigits: 1 })} KB`),
+    downloadFailed: 'Không tải được tệp. Vui lòng thử lại.',
+    decision: 'Quyết định',
+    decidedAt: 'Thời điểm quyết định',
+    official: 'Cán bộ xử lý',
+    reasonsGiven: 'Lý do',
+    wholeDossier: 'Cả hồ sơ',
+    error: 'Lỗi',
+  },
+  en: {
+    title: 'Dossiers received — Public service portal (development)',
+    switchTo: 'Tiếng Việt',
+    portal: 'Public service portal — tokhai development environment',
+    pages: 'Pages',
+    navProcedures: 'Procedures',
+    navGuide: 'Embedding guide',
+    navMinimal: 'Minimal example',
+    navCsp: 'Strict CSP example',
+    navLogin: 'Test login (synthetic citizens)',
+    navOfficials: 'Dossiers received (officials)',
+    heading: 'Dossiers received',
+    intro: 'For the officials who receive dossiers: read what citizens filed, the source of each answer and the attached files, then accept or refuse.',
+    token: "Officials' access token",
+    tokenHint: 'The token is kept in this browser tab only, until it is closed.',
+    open: 'Open the dossiers',
+    needToken: "Enter the officials' access token to see the dossiers.",
+    wrongToken: 'The access token is not right. Check the token your agency gave you and enter it again.',
+    tooMany: (s) => `Too many wrong tokens. Please wait ${s} seconds and enter it again.`,
+    apiOff: "This server has no officials' API (TOKHAI_OFFICIALS_TOKEN is not set).",
+    failed: 'The data could not be loaded. Please try again.',
+    loading: 'Loading…',
+    list: 'Dossiers',
+    form: 'Procedure',
+    allForms: 'All procedures',
+    status: 'Status',
+    allStatuses: 'All statuses',
+    received: 'Awaiting a decision',
+    accepted: 'Accepted',
+    refused: 'Refused',
+    filter: 'Filter',
+    newestFirst: 'Newest first',
+    reference: 'Reference',
+    receivedAt: 'Received',
+    none: 'No dossiers.',
+    more: 'Show more',
+    listed: (n) => `${n} dossiers shown.`,
+    back: 'Dossiers',
+    dossier: (id) => `Dossier ${id}`,
+    version: (v) => `version ${v}`,
+    answers: 'Answers',
+    otherAnswers: 'Fields the current definition does not have',
+    source: 'Source',
+    nationalLocked: 'National population database, locked (the citizen could not change it)',
+    national: 'National population database (kept by the citizen)',
+    household: 'National population database (household member)',
+    citizenEdited: 'The citizen, instead of national data',
+    citizen: 'The citizen',
+    files: 'Attached files',
+    noFiles: 'No files attached.',
+    bytes: (n) => (n < 1024 ? `${n} bytes` : `${(n / 1024).toLocaleString('en', { maximumFractionDigits: 1 })} KB`),
+    downloadFailed: 'The file could not be downloaded. Please try again.',
+    decision: 'Decision',
+    decidedAt: 'Decided',
+    official: 'Official',
+    reasonsGiven: 'Reasons',
+    wholeDossier: 'The whole dossier',
+    error: 'Error',
+  },
+};
+
+/** Where this tab keeps the officials' token: sessionStorage, gone with the tab. */
+const TOKEN = 'tokhai-officials-token';
+
+/** Dossiers asked for at a time. */
+const PAGE = 50;
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+/**
+ * What the page shows, to draw again in the other language: the forms, the dossiers listed and the
+ * time before which more may follow, the dossier opened with its definition and option lists, and the
+ * status line and problem with the token, as functions giving their words.
+ */
+const state = { forms: [], listed: [], next: null, dossier: null, definition: null, lists: null, said: null, tokenProblem: null };
+
+const language = pageLanguage(WORDS, 'tokhai-officials-lang', redraw);
+const { w } = language;
+const text = (t) => inLanguage(t, language.lang);
+/** The words of a refusal (or of one of its reasons) in the page's language. */
+const saidBy = (body) => body[`message_${language.lang}`] || body.message_vi;
+
+/** A refusal of the officials' API the page has dealt with: the token is asked for again, or the API is off. */
+class Unanswered extends Error {}
+
+/** A time (Unix ms) in Viet Nam (UTC+7, no daylight saving) as dd/mm/yyyy hh:mm. */
+function vietnamTime(ms) {
+  const t = new Date(ms + 7 * 3600_000);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${two(t.getUTCDate())}/${two(t.getUTCMonth() + 1)}/${t.getUTCFullYear()} ${two(t.getUTCHours())}:${two(t.getUTCMinutes())}`;
+}
+
+/** This page's address with `changes` to its query (`null` removes a key). */
+function here(changes) {
+  const query = new URLSearchParams(location.search);
+  for (const [key, value] of Object.entries(changes)) value === null ? query.delete(key) : query.set(key, value);
+  return `${location.pathname}?${query}`;
+}
+
+/** The title of form `id`, or the id. */
+const formTitle = (id) => text(state.forms.find((f) => f.id === id)?.title) || id;
+
+/** Writes `words()` in the status line, as an error if `error`. */
+function say(words, error = false) {
+  state.said = { words, error };
+  $('status').textContent = words();
+  $('status').classList.toggle('error', error);
+}
+
+/** Says that `error` stopped the page, unless it was dealt with already. */
+function failed(error, words = 'failed') {
+  if (!(error instanceof Unanswered)) say(() => `${w(words)} (${error.message})`, true);
+}
+
+/** Shows `message` at the control of a form field (its `.field`), or clears it (`null`). */
+function markField(control, message) {
+  const field = control.closest('.field');
+  const id = `${control.id}-error`;
+  const described = (control.getAttribute('aria-describedby') ?? '').split(' ').filter((d) => d && d !== id);
+  field.querySelector('.field-error')?.remove();
+  field.classList.toggle('invalid', message !== null);
+  control.toggleAttribute('aria-invalid', message !== null);
+  if (message !== null) {
+    const error = el('p', { id, class: 'field-error' });
+    error.append(el('span', { class: 'visually-hidden' }, `${w('error')}: `), message);
+    field.querySelector('.choices, input, textarea, select').before(error);
+    described.push(id);
+  }
+  control.setAttribute('aria-describedby', described.join(' '));
+}
+
+/** Asks for the token (again), saying `problem()` at its box if given, and shows no dossier meanwhile. */
+function askToken(problem = null) {
+  state.tokenProblem = problem;
+  $('access').hidden = false;
+  $('list-view').hidden = true;
+  $('dossier-view').hidden = true;
+  markField($('token'), problem && problem());
+  say(() => w('needToken'));
+  $('token').focus();
+}
+
+/** A request to the officials' API with the token; the token refused or the API off are dealt with here. */
+async function api(path, init = {}) {
+  const Authorization = `Bearer ${sessionStorage.getItem(TOKEN)}`;
+  const res = await fetch(path, { ...init, headers: { Accept: 'application/json', ...init.headers, Authorization } });
+  if (res.status === 401 || res.status === 429) {
+    sessionStorage.removeItem(TOKEN);
+    const wait = res.headers.get('Retry-After') ?? '60';
+    askToken(res.status === 401 ? () => w('wrongToken') : () => w('tooMany')(wait));
+    throw new Unanswered();
+  }
+  // Without its token configured the server has no officials' API: a bare 404, not a refusal in JSON.
+  if (res.status === 404 && !res.headers.get('Content-Type')?.includes('json')) {
+    $('access').hidden = true;
+    say(() => w('apiOff'), true);
+    throw new Unanswered();
+  }
+  return res;
+}
+
+/** The JSON answer of `res`; a refusal is thrown with its words. */
+async function answer(res) {
+  const body = await res.json();
+  if (!res.ok) throw new Error(saidBy(body));
+  return body;
+}
+
+/** A row of a summary list: a term and its descriptions (texts or elements). */
+function row(term, ...descriptions) {
+  const div = el('div');
+  div.append(el('dt', {}, term));
+  for (const d of descriptions) {
+    const dd = el('dd');
+    dd.append(d);
+    div.append(dd);
+  }
+  return div;
+}
+
+/** Lists the next page of dossiers (the first without `before`) with the filters of the address. */
+async function listMore(before) {
+  const query = new URLSearchParams({ limit: PAGE });
+  for (const key of ['form', 'status']) if (params.get(key)) query.set(key, params.get(key));
+  if (before) query.set('before', before);
+  say(() => w('loading'));
+  const body = await answer(await api(`/api/officials/dossiers?${query}`));
+  state.listed.push(...body.dossiers);
+  state.next = body.next_before ?? null;
+  $('list-view').hidden = false;
+  drawList();
+}
+
+/** Draws the dossiers listed. */
+function drawList() {
+  const rows = state.listed.map((d) => {
+    const tr = el('tr');
+    const th = el('th', { scope: 'row' });
+    th.append(el('a', { href: here({ dossier: d.id }) }, d.id));
+    const cell = (label, words) => el('td', { 'data-label': w(label) }, words);
+    tr.append(th, cell('form', formTitle(d.form_id)), cell('receivedAt', vietnamTime(d.received_at)), cell('status', w(d.status)));
+    return tr;
+  });
+  $('dossiers').tBodies[0].replaceChildren(...rows);
+  $('dossiers').hidden = !rows.length;
+  $('empty').hidden = rows.length > 0;
+  $('more').hidden = state.next === null;
+  say(() => w('listed')(state.listed.length));
+}
+
+/** Shows the next page of dossiers and moves the focus to the first of them. */
+async function showMore() {
+  const first = state.listed.length;
+  try {
+    await listMore(state.next);
+    $('dossiers').tBodies[0].rows[first]?.querySelector('a').focus();
+  } catch (error) {
+    failed(error);
+  }
+}
+
+/** The JSON at a URL of the portal (a definition, the administrative units). */
+const json = (url) => fetch(url, { headers: { Accept: 'application/json' } }).then((res) => res.json());
+
+/** Opens dossier `id` with the definition of its form and the option lists its answers name. */
+async function openDossier(id) {
+  say(() => w('loading'));
+  const dossier = await answer(await api(`/api/officials/dossiers/${encodeURIComponent(id)}`));
+  const form = state.forms.find((f) => f.id === dossier.form_id);
+  const [definition, units] = await Promise.all([form ? json(form.url) : {}, json('/catalogs/admin-units.json')]);
+  Object.assign(state, { dossier, definition, lists: optionLists(definition, units) });
+  $('dossier-view').hidden = false;
+  drawDossier();
+  say(() => w('dossier')(id));
+}
+
+/** The steps of the dossier's form, each with its title and top-level fields. */
+const steps = () =>
+  (state.definition.steps ?? []).map((step) => ({ title: text(step.title), fields: step.sections.flatMap((s) => s.fields) }));
+
+/** The label of the field a value path is in (`members[0].m_pin`: the group's), or the path. */
+function fieldLabel(path) {
+  const id = path.split(/[[.]/)[0];
+  const field = steps().flatMap((s) => s.fields).find((f) => f.id === id);
+  return text(field?.label) || path;
+}
+
+/** Where an answer comes from, as its provenance says. */
+function sourceOf(entry = { source: 'citizen' }) {
+  if (entry.source !== 'citizen') return w(entry.locked ? 'nationalLocked' : 'national');
+  return w(entry.edited_from ? 'citizenEdited' : 'citizen');
+}
+
+/** One answer of the dossier: its field's label, the answer as the citizen read it, and its source. */
+function answerRow(field, value, entry) {
+  const { lists } = state;
+  const rows = field.kind === 'group' && value?.length;
+  const shown = rows ? el('ol') : answerText(field, value, lists, language.lang);
+  if (rows) {
+    rowTexts(field, value, lists, language.lang).forEach((words, i) => {
+      const household = entry?.rows?.[i] ? ` (${w('household')})` : '';
+      shown.append(el('li', {}, words + household));
+    });
+  }
+  const div = row(text(field.label) || field.id, shown, `${w('source')}: ${sourceOf(entry)}`);
+  div.dataset.path = field.id;
+  div.lastElementChild.className = entry && entry.source !== 'citizen' ? 'source national' : 'source';
+  return div;
+}
+
+/** The answers of the dossier, step by step, then those its form's definition does not have. */
+function answers() {
+  const { values, provenance } = state.dossier;
+  const known = steps().flatMap((s) => s.fields.map((f) => f.id));
+  const others = Object.keys(values).filter((id) => !known.includes(id)).map((id) => ({ id, label: id }));
+  return [...steps(), { title: w('otherAnswers'), fields: others }]
+    .map((step) => ({ ...step, fields: step.fields.filter((f) => f.id in values) }))
+    .filter((step) => step.fields.length)
+    .flatMap((step) => {
+      const list = el('dl', { class: 'summary-list answers' });
+      list.append(...step.fields.map((f) => answerRow(f, values[f.id], provenance?.[f.id])));
+      return [el('h4', {}, step.title), list];
+    });
+}
+
+/** A file of the dossier: a link that downloads it (with the token), its field, size and SHA-256. */
+function fileItem(file) {
+  const li = el('li');
+  const link = el('a', { href: file.href, download: file.name }, file.name);
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    download(file);
+  });
+  li.append(link, ` — ${fieldLabel(file.path)}, ${w('bytes')(file.size)}`, el('br'), el('code', { class: 'sha256' }, `SHA-256 ${file.sha256}`));
+  return li;
+}
+
+/** Downloads a file of the dossier with the token, and saves it under its name. */
+async function download(file) {
+  try {
+    const res = await api(file.href, { headers: { Accept: '*/*' } });
+    if (!res.ok) throw new Error(saidBy(await res.json()));
+    save(await res.blob(), file.name);
+  } catch (error) {
+    failed(error, 'downloadFailed');
+  }
+}
+
+/** Draws the dossier opened: its receipt, answers, files and decision. */
+function drawDossier() {
+  const d = state.dossier;
+  $('back').href = here({ dossier: null });
+  $('dossier-heading').textContent = w('dossier')(d.id);
+  $('receipt').replaceChildren(
+    row(w('form'), `${formTitle(d.form_id)}, ${w('version')(d.form_version)}`),
+    row(w('receivedAt'), vietnamTime(d.received_at)),
+    row(w('status'), w(d.status)),
+  );
+  $('answers').replaceChildren(...answers());
+  $('files').replaceChildren(...(d.files.length ? d.files.map(fileItem) : [el('li', {}, w('noFiles'))]));
+  drawDecision();
+  document.title = `${d.id} — ${w('title')}`;
+}
+
+/** Draws the decision on the dossier, if one was made. */
+function drawDecision() {
+  const { decision } = state.dossier;
+  $('decision-made').hidden = !decision;
+  if (!decision) return;
+  const reasons = el('ul');
+  for (const r of decision.reasons) {
+    const words = (language.lang === 'en' && r.message_en) || r.message_vi;
+    reasons.append(el('li', {}, `${r.path ? fieldLabel(r.path) : w('wholeDossier')}: ${words}`));
+  }
+  $('decision-made').replaceChildren(
+    row(w('decision'), w(decision.decision)),
+    row(w('decidedAt'), vietnamTime(decision.decided_at)),
+    row(w('official'), decision.official),
+    ...(decision.reasons.length ? [row(w('reasonsGiven'), reasons)] : []),
+  );
+}
+
+/** Draws again what the page shows, in the language just chosen. */
+function redraw() {
+  labelForms();
+  if (state.said) say(state.said.words, state.said.error);
+  if (state.tokenProblem) markField($('token'), state.tokenProblem());
+  if (!$('list-view').hidden) drawList();
+  if (state.dossier) drawDossier();
+}
+
+/** Shows what the address asks for: a dossier (`?dossier=`), else the dossiers listed. */
+async function show() {
+  $('access').hidden = true;
+  try {
+    await (params.has('dossier') ? openDossier(params.get('dossier')) : listMore(null));
+  } catch (error) {
+    failed(error);
+  }
+}
+
+/** Fills the filters with the forms of the portal and the choices of the address. */
+function fillFilters() {
+  $('form-filter').append(...state.forms.map((f) => el('option', { value: f.id })));
+  labelForms();
+  $('form-filter').value = params.get('form') ?? '';
+  $('status-filter').value = params.get('status') ?? '';
+}
+
+/** Names the forms of the filter in the page's language. */
+function labelForms() {
+  for (const option of $('form-filter').options) if (option.value) option.textContent = formTitle(option.value);
+}
+
+async function start() {
+  state.forms = (await json('/api/forms').catch(() => ({}))).forms ?? [];
+  fillFilters();
+  $('access').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN, $('token').value.trim());
+    $('token').value = '';
+    state.tokenProblem = null;
+    markField($('token'), null);
+    await show();
+    document.querySelector('main > :not([hidden]) h2')?.focus();
+  });
+  $('more').addEventListener('click', showMore);
+  if (sessionStorage.getItem(TOKEN)) await show();
+  else askToken();
+}
+
+start();
