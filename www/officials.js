@@ -1,5 +1,6 @@
-// The officials' page: the dossiers received (GET /api/officials/dossiers), and one dossier with its
-// answers, the source of each and its files (GET /api/officials/dossiers/<id>).
+// The officials' page: the dossiers received (GET /api/officials/dossiers), one dossier with its
+// answers, the source of each and its files (GET /api/officials/dossiers/<id>), and the decision on it
+// (POST /api/officials/dossiers/<id>/decision), its problems shown as GOV.UK shows a form's errors.
 // The officials' token is kept in this tab's sessionStorage only. Plain DOM, under a strict CSP.
 import { answerText, optionLists, rowTexts } from './answers.js';
 import { el, pageLanguage, save } from './page.js';
@@ -64,6 +65,25 @@ const WORDS = {
     reasonsGiven: 'Lý do',
     wholeDossier: 'Cả hồ sơ',
     error: 'Lỗi',
+    decideLegend: 'Quyết định về hồ sơ này',
+    accept: 'Chấp nhận hồ sơ',
+    refuse: 'Từ chối hồ sơ',
+    reasons: 'Lý do từ chối',
+    reasonsHint: 'Người nộp sẽ đọc các lý do này. Gắn lý do với một trường để người nộp biết cần sửa ở đâu.',
+    reason: (n) => `Lý do ${n}`,
+    reasonText: 'Nội dung lý do',
+    reasonField: 'Trường liên quan',
+    wholeDossierOption: 'Cả hồ sơ (không gắn với trường nào)',
+    removeReason: (n) => `Bỏ lý do ${n}`,
+    addReason: 'Thêm lý do',
+    officialHint: 'Họ tên hoặc mã cán bộ; người nộp không thấy thông tin này.',
+    send: 'Ghi quyết định',
+    problem: 'Có lỗi cần sửa',
+    chooseDecision: 'Chọn chấp nhận hoặc từ chối hồ sơ',
+    giveOfficial: 'Nhập họ tên hoặc mã cán bộ xử lý, không quá 200 ký tự',
+    decided: 'Đã ghi quyết định.',
+    alreadyDecided: 'Hồ sơ này đã có quyết định từ trước; quyết định đó được giữ nguyên.',
+    sendFailed: 'Không gửi được quyết định. Vui lòng thử lại.',
   },
   en: {
     title: 'Dossiers received — Public service portal (development)',
@@ -123,6 +143,25 @@ const WORDS = {
     reasonsGiven: 'Reasons',
     wholeDossier: 'The whole dossier',
     error: 'Error',
+    decideLegend: 'Your decision on this dossier',
+    accept: 'Accept the dossier',
+    refuse: 'Refuse the dossier',
+    reasons: 'Reasons for refusal',
+    reasonsHint: 'The citizen will read these reasons. Tie a reason to a field to tell them what to correct.',
+    reason: (n) => `Reason ${n}`,
+    reasonText: 'Reason',
+    reasonField: 'Field concerned',
+    wholeDossierOption: 'The whole dossier (no field)',
+    removeReason: (n) => `Remove reason ${n}`,
+    addReason: 'Add a reason',
+    officialHint: 'Your name or staff id; the citizen does not see it.',
+    send: 'Record the decision',
+    problem: 'There is a problem',
+    chooseDecision: 'Choose whether to accept or refuse the dossier',
+    giveOfficial: 'Enter your name or staff id, 200 characters at most',
+    decided: 'The decision is recorded.',
+    alreadyDecided: 'This dossier had already been decided; that decision stands.',
+    sendFailed: 'The decision could not be sent. Please try again.',
   },
 };
 
@@ -132,15 +171,22 @@ const TOKEN = 'tokhai-officials-token';
 /** Dossiers asked for at a time. */
 const PAGE = 50;
 
+/** The paths of a decision whose problems the page words itself: the server's words name the request's keys. */
+const OWN_WORDS = { decision: 'chooseDecision', official: 'giveOfficial' };
+
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 /**
  * What the page shows, to draw again in the other language: the forms, the dossiers listed and the
- * time before which more may follow, the dossier opened with its definition and option lists, and the
- * status line and problem with the token, as functions giving their words.
+ * time before which more may follow, the dossier opened with its definition and option lists, the
+ * problems the server found with the decision asked, and the status line and problem with the token,
+ * as functions giving their words.
  */
-const state = { forms: [], listed: [], next: null, dossier: null, definition: null, lists: null, said: null, tokenProblem: null };
+const state = {
+  forms: [], listed: [], next: null, dossier: null, definition: null, lists: null, problems: [], sending: false,
+  said: null, tokenProblem: null,
+};
 
 const language = pageLanguage(WORDS, 'tokhai-officials-lang', redraw);
 const { w } = language;
@@ -387,14 +433,26 @@ function drawDossier() {
   $('answers').replaceChildren(...answers());
   $('files').replaceChildren(...(d.files.length ? d.files.map(fileItem) : [el('li', {}, w('noFiles'))]));
   drawDecision();
-  document.title = `${d.id} — ${w('title')}`;
+  showTitle();
 }
 
-/** Draws the decision on the dossier, if one was made. */
+/** The page's title: the dossier opened, if any, after "Lỗi: " while the decision has problems shown. */
+function showTitle() {
+  const title = [state.dossier?.id, w('title')].filter(Boolean).join(' — ');
+  document.title = state.problems.length ? `${w('error')}: ${title}` : title;
+}
+
+/** Draws the decision on the dossier if one was made, else the form to make it. */
 function drawDecision() {
   const { decision } = state.dossier;
   $('decision-made').hidden = !decision;
-  if (!decision) return;
+  $('decide').hidden = Boolean(decision);
+  if (!decision) {
+    if (!reasonRows().length) $('reason-list').append(newReason());
+    drawReasons();
+    drawProblems();
+    return;
+  }
   const reasons = el('ul');
   for (const r of decision.reasons) {
     const words = (language.lang === 'en' && r.message_en) || r.message_vi;
@@ -406,6 +464,141 @@ function drawDecision() {
     row(w('official'), decision.official),
     ...(decision.reasons.length ? [row(w('reasonsGiven'), reasons)] : []),
   );
+}
+
+/** The reasons of the refusal, a fieldset each. */
+const reasonRows = () => [...$('reason-list').children];
+
+/** A new reason's fieldset, from its template. */
+const newReason = () => $('reason-row').content.firstElementChild.cloneNode(true);
+
+/** Numbers the reasons (legends, ids, the paths of the request they fill) and words them in the page's language. */
+function drawReasons() {
+  const rows = reasonRows();
+  rows.forEach((row, i) => {
+    const [message, field] = [row.querySelector('textarea'), row.querySelector('select')];
+    message.id = `reason-${i}-text`;
+    message.dataset.path = `reasons[${i}].message_vi`;
+    field.id = `reason-${i}-field`;
+    field.dataset.path = `reasons[${i}].path`;
+    const [messageLabel, fieldLabel] = row.querySelectorAll('label');
+    messageLabel.htmlFor = message.id;
+    fieldLabel.htmlFor = field.id;
+    for (const e of row.querySelectorAll('[data-t]')) e.textContent = w(e.dataset.t);
+    row.querySelector('legend').textContent = w('reason')(i + 1);
+    const remove = row.querySelector('button');
+    remove.textContent = w('removeReason')(i + 1);
+    remove.hidden = rows.length === 1;
+    offerFields(field);
+  });
+}
+
+/** Offers in `select` the whole dossier and, step by step, the fields the dossier answers; keeps the choice. */
+function offerFields(select) {
+  const chosen = select.value;
+  const { values } = state.dossier;
+  const groups = steps().map((step) => {
+    const group = el('optgroup', { label: step.title });
+    group.append(...step.fields.filter((f) => f.id in values).map((f) => el('option', { value: f.id }, text(f.label))));
+    return group;
+  });
+  select.replaceChildren(el('option', { value: '' }, w('wholeDossierOption')), ...groups.filter((g) => g.children.length));
+  select.value = chosen;
+}
+
+/** The control of a path of the decision asked (`reasons[0].path`); `reasons` alone is the first reason's text. */
+function controlAt(path) {
+  const form = $('decide');
+  return form.querySelector(`[data-path="${path}"]`) ?? form.querySelector(`[data-path^="${path}"]`) ?? $('decision-accepted');
+}
+
+/** Shows the problems the server found with the decision asked: at their controls and in the error summary. */
+function drawProblems() {
+  for (const control of $('decide').querySelectorAll('[aria-invalid]')) markField(control, null);
+  const items = state.problems.map((problem) => {
+    const control = controlAt(problem.path);
+    const words = OWN_WORDS[problem.path] ? w(OWN_WORDS[problem.path]) : saidBy(problem);
+    markField(control, words);
+    const li = el('li');
+    li.append(el('a', { href: `#${control.id}` }, words));
+    return li;
+  });
+  $('problems').replaceChildren(...items);
+  $('error-summary').hidden = !items.length;
+  showTitle();
+}
+
+/** The decision the form asks for: accepted, or refused with its reasons; without a choice, none. */
+function asked() {
+  const decision = new FormData($('decide')).get('decision');
+  const reasons = reasonRows().map((row) => {
+    const path = row.querySelector('select').value;
+    return { message_vi: row.querySelector('textarea').value, ...(path && { path }) };
+  });
+  return { ...(decision && { decision }), official: $('official').value, ...(decision === 'refused' && { reasons }) };
+}
+
+/** Sends the decision asked; shows it once recorded, else the problems the server found with it. */
+async function decide(event) {
+  event.preventDefault();
+  if (state.sending) return;
+  state.sending = true;
+  try {
+    const res = await api(`/api/officials/dossiers/${encodeURIComponent(state.dossier.id)}/decision`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(asked()),
+    });
+    const body = await res.json();
+    if (res.status === 201 || res.status === 409) return decided(res.status === 201 ? body : body.decision, res.status === 201);
+    if (!body.reasons) throw new Error(saidBy(body));
+    state.problems = body.reasons;
+    drawProblems();
+    $('error-summary').focus();
+  } catch (error) {
+    failed(error, 'sendFailed');
+  } finally {
+    state.sending = false;
+  }
+}
+
+/** Shows the decision on the dossier, with the focus: the one just made (`now`), or one made before. */
+function decided(decision, now) {
+  Object.assign(state.dossier, { decision, status: decision.decision });
+  state.problems = [];
+  drawDossier();
+  say(() => w(now ? 'decided' : 'alreadyDecided'), !now);
+  $('decision-heading').focus();
+}
+
+/** Wires the decision form: reasons shown for a refusal, added and removed, and the summary's links. */
+function wireDecision() {
+  $('decide').addEventListener('submit', decide);
+  $('decide').addEventListener('change', () => ($('reasons').hidden = !$('decision-refused').checked));
+  $('add-reason').addEventListener('click', () => {
+    const row = newReason();
+    $('reason-list').append(row);
+    drawReasons();
+    row.querySelector('textarea').focus();
+  });
+  $('reason-list').addEventListener('click', (event) => {
+    const row = event.target.closest('button')?.closest('.reason');
+    if (!row) return;
+    row.remove();
+    // The server's problems name reasons by their place, which has changed.
+    state.problems = [];
+    drawReasons();
+    drawProblems();
+    $('add-reason').focus();
+  });
+  $('problems').addEventListener('click', (event) => {
+    const link = event.target.closest('a');
+    if (!link) return;
+    event.preventDefault();
+    const control = $(link.hash.slice(1));
+    control.closest('.field').scrollIntoView();
+    control.focus({ preventScroll: true });
+  });
 }
 
 /** Draws again what the page shows, in the language just chosen. */
@@ -453,6 +646,7 @@ async function start() {
     document.querySelector('main > :not([hidden]) h2')?.focus();
   });
   $('more').addEventListener('click', showMore);
+  wireDecision();
   if (sessionStorage.getItem(TOKEN)) await show();
   else askToken();
 }
