@@ -264,8 +264,8 @@ async function api(path, init = {}) {
     askToken(res.status === 401 ? () => w('wrongToken') : () => w('tooMany')(wait));
     throw new Unanswered();
   }
-  // Without its token configured the server has no officials' API: a bare 404, not a refusal in JSON.
-  if (res.status === 404 && !res.headers.get('Content-Type')?.includes('json')) {
+  // Without its token configured the server has no officials' API: a 404 of an unknown address, not of a dossier.
+  if (res.status === 404 && !(await res.clone().json().catch(() => ({}))).error?.startsWith('dossier.')) {
     $('access').hidden = true;
     say(() => w('apiOff'), true);
     throw new Unanswered();
