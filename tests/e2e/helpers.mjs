@@ -205,11 +205,14 @@ export async function startPortal({ config = '' } = {}) {
   return portal.start();
 }
 
-/** Starts the real back end and the browser before the file's tests and stops them after; returns a live view. */
-export function usePortal() {
+/**
+ * Starts the real back end (with `startPortal`'s options, e.g. a `config`) and the browser before the
+ * file's tests and stops them after; returns a live view.
+ */
+export function usePortal(options) {
   const env = { portal: null, browser: null };
   before(async () => {
-    env.portal = await startPortal();
+    env.portal = await startPortal(options);
     if (env.portal) env.browser = await launch();
   });
   after(async () => {

@@ -1,0 +1,204 @@
+// The officials' page on the real back end: an official finds the dossier a citizen filed, reads where
+// each answer came from and refuses it with a reason at a field, by keyboard on a 360 px screen; the list
+// pages and filters; a wrong token, too many, and a server without the officials' API are said clearly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, fillToReview, loggedIn, open, SERVER_BINARY, startPortal, tabTo, text, typeInto, usePortal } from './helpers.mjs';
+
+const TOKEN = 'officials-token-0123456789abcdef';
+const env = usePortal({ config: `officials_token = "${TOKEN}"\n` });
+
+/** A time (Unix ms) in Viet Nam as dd/mm/yyyy hh:mm, by the time-zone database. */
+const vietnamTime = (ms) =>
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(ms).replace(',', '');
+
+/** The officials' page of `portal` in a browser context of its own (no citizen's login), `width` px wide, asking for the token. */
+async function officials(portal, width = 1024) {
+  const opened = await open({ browser: env.browser, server: portal }, '/officials.html', { width, ready: false });
+  await opened.page.waitForSelector('#access:not([hidden])');
+  return opened;
+}
+
+/** Types a token where the page asks for it, and sends it with Enter. */
+async function enterToken(page, token = TOKEN) {
+  await page.fill('#token', token);
+  await page.press('#token', 'Enter');
+}
+
+/** What a browser logs of an answer refused with `status`. */
+const refusedLog = (status, words) => `console: Failed to load resource: the server responded with a status of ${status} (${words})`;
+
+/** The texts of the cells of the list's rows. */
+const listed = (page) => page.$$eval('#dossiers tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+
+test('an official finds the CT01 a citizen filed, sees what national data filled and locked, and refuses it with a reason at a field, by keyboard at 360 px', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context: citizen, citizen: adult } = await loggedIn(env.browser, env.portal);
+  const filing = await citizen.newPage();
+  await filing.goto(`${env.portal.url}/`);
+  await filing.waitForSelector('tokhai-form .tk-prov');
+  await (await fillToReview(filing)).click();
+  await filing.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  const id = await text(filing, 'tokhai-form .tk-reference-code');
+  const [receivedAt, payload] = env.portal.sql(`SELECT received_at || '|' || payload FROM submissions WHERE id = '${id}'`).split('|');
+
+  const { page, context, problems } = await officials(env.portal, 360);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'token', 'the page asks for the token first');
+  await enterToken(page);
+  const row = page.locator('#dossiers tbody tr', { hasText: id });
+  await row.waitFor();
+  assert.deepEqual(
+    await row.locator('th, td').allTextContents(),
+    [id, 'Tờ khai thay đổi thông tin cư trú (Mẫu CT01)', vietnamTime(Number(receivedAt)), 'Chờ xử lý'],
+  );
+  assert.deepEqual(
+    await page.evaluate(() => [sessionStorage.getItem('tokhai-officials-token'), Object.values(localStorage).length]),
+    [TOKEN, 0],
+    'the token is kept in the tab only',
+  );
+  assert.deepEqual(await axeViolations(page), [], 'the list');
+
+  await tabTo(page, `#dossiers a[href$="${id}"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#answers dl');
+  const answer = (path) => page.locator(`#answers [data-path="${path}"]`).locator('dt, dd').allTextContents();
+  assert.deepEqual(await answer('full_name'), [
+    'Họ, chữ đệm và tên khai sinh', adult.full_name, 'Nguồn: Cơ sở dữ liệu quốc gia về dân cư, đã khóa (người nộp không sửa được)',
+  ]);
+  const dob = JSON.parse(payload).dob.split('-').reverse().join('/');
+  assert.deepEqual((await answer('dob')).slice(1, 2), [dob], 'a date as the citizen read it, dd/mm/yyyy');
+  assert.deepEqual(await answer('authority_province'), ['Tỉnh, thành phố', 'Thành phố Hà Nội', 'Nguồn: Người nộp khai']);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360, 'nothing wider than the screen');
+  assert.deepEqual(await axeViolations(page), [], 'the dossier');
+
+  // Refused without a reason: the server says a refusal must state one; the summary links to its box.
+  await tabTo(page, '#decision-accepted');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.isChecked('#decision-refused'), true);
+  await typeInto(page, '#official', 'Trần Thị B');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#error-summary:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'error-summary', 'the summary takes the focus');
+  const required = 'Quyết định từ chối phải nêu lý do: ít nhất một lý do, không lý do nào để trống';
+  assert.deepEqual(await page.$$eval('#problems a', (as) => as.map((a) => [a.textContent, a.getAttribute('href')])), [[required, '#reason-0-text']]);
+  assert.equal(await text(page, '#reason-0-text-error'), `Lỗi: ${required}`);
+  assert.match(await page.getAttribute('#reason-0-text', 'aria-describedby'), /\breason-0-text-error\b/);
+  assert.ok((await page.title()).startsWith(`Lỗi: ${id} — `), await page.title());
+  assert.deepEqual(await axeViolations(page), [], 'the problem shown');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'reason-0-text', 'the link leads to the box');
+
+  const reason = 'Số điện thoại không liên lạc được, đề nghị khai lại.';
+  await page.keyboard.type(reason);
+  await page.keyboard.press('Tab');
+  await page.selectOption('#reason-0-field', { label: 'Số điện thoại liên hệ' });
+  await tabTo(page, '#decide [type=submit]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#decide', { state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'decision-heading');
+  const decision = await page.$$eval('#decision-made > div', (rows) => rows.map((r) => r.textContent));
+  assert.equal(decision[0], 'Quyết địnhĐã từ chối');
+  assert.equal(decision[2], 'Cán bộ xử lýTrần Thị B');
+  assert.equal(decision[3], `Lý doSố điện thoại liên hệ: ${reason}`);
+  assert.equal(await text(page, '#status'), 'Đã ghi quyết định.');
+  assert.equal((await page.title()).startsWith('Lỗi'), false);
+  // The citizen's receipt has it: refused, the reason at the phone.
+  const receipt = await (await citizen.request.get(`${env.portal.url}/api/submissions/${id}`)).json();
+  assert.equal(receipt.status, 'refused');
+  assert.deepEqual(receipt.decision.reasons, [{ path: 'phone', message_vi: reason }]);
+
+  await page.click('#lang');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal((await page.$$eval('#decision-made > div', (rows) => rows.map((r) => r.textContent)))[3], `ReasonsContact phone: ${reason}`);
+  assert.equal((await answer('full_name'))[2], 'Source: National population database, locked (the citizen could not change it)');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+  assert.deepEqual(problems, [refusedLog(422, 'Unprocessable Entity')], 'no error but the refusal asked for');
+  await context.close();
+  await citizen.close();
+});
+
+test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, by form and status', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  // 120 dossiers a minute apart from 01/01/2025 07:01 (Viet Nam), birth registrations at even minutes;
+  // the last one refused.
+  const start = Date.UTC(2025, 0, 1);
+  env.portal.sql(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120)
+    INSERT INTO submissions (id, form_id, form_version, received_at, digest, payload, provenance)
+    SELECT printf('HS20250101-PAGE%03d', i), CASE i % 2 WHEN 0 THEN 'birth_registration' ELSE 'judicial_record' END,
+      '1', ${start} + i * 60000, '', '{}', '{}' FROM n;
+    INSERT INTO decisions (submission_id, decision, official, reasons, decided_at)
+    VALUES ('HS20250101-PAGE120', 'refused', 'x', '[{"message_vi":"Thiếu giấy tờ"}]', ${start + 7200000});`);
+  const { page, context, problems } = await officials(env.portal);
+  await enterToken(page);
+  await page.waitForSelector('#dossiers tbody tr');
+  const filter = async (form, status) => {
+    await page.selectOption('#form-filter', form);
+    await page.selectOption('#status-filter', status);
+    await Promise.all([page.waitForURL((url) => url.search === `?form=${form}&status=${status}`), page.click('#filter [type=submit]')]);
+    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Đang hiển thị'));
+  };
+
+  await filter('birth_registration', '');
+  let rows = await listed(page);
+  assert.equal(rows.length, 50);
+  assert.deepEqual(rows[0], ['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối']);
+  assert.deepEqual(rows[1], ['HS20250101-PAGE118', 'Tờ khai đăng ký khai sinh', '01/01/2025 08:58', 'Chờ xử lý']);
+  await page.focus('#more');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('#dossiers tbody tr').length === 60);
+  rows = await listed(page);
+  assert.deepEqual(rows.at(-1), ['HS20250101-PAGE002', 'Tờ khai đăng ký khai sinh', '01/01/2025 07:02', 'Chờ xử lý']);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'HS20250101-PAGE020', 'the focus on the first dossier added');
+  assert.equal(await page.isHidden('#more'), true, 'no more to show');
+  assert.equal(await text(page, '#status'), 'Đang hiển thị 60 hồ sơ.');
+  assert.deepEqual(await axeViolations(page), []);
+
+  await filter('birth_registration', 'refused');
+  assert.deepEqual(await listed(page), [['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối']]);
+  await filter('judicial_record', 'accepted');
+  assert.equal(await text(page, '#empty'), 'Không có hồ sơ nào.');
+  assert.equal(await page.isHidden('#dossiers'), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a wrong token, too many of them, and a server without the officials' API are said clearly; the token is kept only once right", async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const guarded = await startPortal({ config: `officials_token = "${TOKEN}"\nrate_per_minute = 1\nrate_burst = 1\n` });
+  const off = await startPortal();
+  try {
+    const { page, context, problems } = await officials(guarded, 360);
+    await enterToken(page, 'not-the-officials-token-000');
+    await page.waitForSelector('#token-error');
+    assert.equal(await text(page, '#token-error'), 'Lỗi: Mã truy cập không đúng. Kiểm tra mã cơ quan đã cấp rồi nhập lại.');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'token');
+    assert.equal(await page.getAttribute('#token', 'aria-describedby'), 'token-hint token-error');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('tokhai-officials-token')), null, 'a wrong token is not kept');
+    assert.equal(await page.isHidden('#list-view'), true);
+    assert.deepEqual(await axeViolations(page), []);
+    // The next guess is over the rate limit: the page says to wait.
+    await enterToken(page, 'not-the-officials-token-001');
+    await page.waitForFunction(() => document.querySelector('#token-error')?.textContent.includes('quá nhiều lần'));
+    assert.match(await text(page, '#token-error'), /^Lỗi: Đã nhập sai mã quá nhiều lần\. Vui lòng đợi \d+ giây rồi nhập lại\.$/);
+    await enterToken(page);
+    await page.waitForSelector('#list-view:not([hidden])');
+    assert.equal(await page.locator('#token-error').count(), 0);
+    assert.equal(await text(page, '#empty'), 'Không có hồ sơ nào.');
+    assert.deepEqual(problems, [refusedLog(401, 'Unauthorized'), refusedLog(429, 'Too Many Requests')]);
+    await context.close();
+
+    const offPage = await officials(off);
+    await enterToken(offPage.page);
+    await offPage.page.waitForSelector('#status.error');
+    assert.equal(await text(offPage.page, '#status'), 'Máy chủ này chưa bật chức năng dành cho cán bộ tiếp nhận (chưa đặt TOKHAI_OFFICIALS_TOKEN).');
+    assert.equal(await offPage.page.isHidden('#access'), true);
+    assert.deepEqual(offPage.problems, [refusedLog(404, 'Not Found')]);
+    await offPage.context.close();
+  } finally {
+    await guarded.close();
+    await off.close();
+  }
+});
