@@ -281,7 +281,7 @@ async function answer(res) {
 }
 
 /** A row of a summary list: a term and its descriptions (texts or elements). */
-function row(term, ...descriptions) {
+function summaryRow(term, ...descriptions) {
   const div = el('div');
   div.append(el('dt', {}, term));
   for (const d of descriptions) {
@@ -376,7 +376,7 @@ function answerRow(field, value, entry) {
       shown.append(el('li', {}, words + household));
     });
   }
-  const div = row(text(field.label) || field.id, shown, `${w('source')}: ${sourceOf(entry)}`);
+  const div = summaryRow(text(field.label) || field.id, shown, `${w('source')}: ${sourceOf(entry)}`);
   div.dataset.path = field.id;
   div.lastElementChild.className = entry && entry.source !== 'citizen' ? 'source national' : 'source';
   return div;
@@ -426,9 +426,9 @@ function drawDossier() {
   $('back').href = here({ dossier: null });
   $('dossier-heading').textContent = w('dossier')(d.id);
   $('receipt').replaceChildren(
-    row(w('form'), `${formTitle(d.form_id)}, ${w('version')(d.form_version)}`),
-    row(w('receivedAt'), vietnamTime(d.received_at)),
-    row(w('status'), w(d.status)),
+    summaryRow(w('form'), `${formTitle(d.form_id)}, ${w('version')(d.form_version)}`),
+    summaryRow(w('receivedAt'), vietnamTime(d.received_at)),
+    summaryRow(w('status'), w(d.status)),
   );
   $('answers').replaceChildren(...answers());
   $('files').replaceChildren(...(d.files.length ? d.files.map(fileItem) : [el('li', {}, w('noFiles'))]));
@@ -459,10 +459,10 @@ function drawDecision() {
     reasons.append(el('li', {}, `${r.path ? fieldLabel(r.path) : w('wholeDossier')}: ${words}`));
   }
   $('decision-made').replaceChildren(
-    row(w('decision'), w(decision.decision)),
-    row(w('decidedAt'), vietnamTime(decision.decided_at)),
-    row(w('official'), decision.official),
-    ...(decision.reasons.length ? [row(w('reasonsGiven'), reasons)] : []),
+    summaryRow(w('decision'), w(decision.decision)),
+    summaryRow(w('decidedAt'), vietnamTime(decision.decided_at)),
+    summaryRow(w('official'), decision.official),
+    ...(decision.reasons.length ? [summaryRow(w('reasonsGiven'), reasons)] : []),
   );
 }
 
@@ -475,18 +475,18 @@ const newReason = () => $('reason-row').content.firstElementChild.cloneNode(true
 /** Numbers the reasons (legends, ids, the paths of the request they fill) and words them in the page's language. */
 function drawReasons() {
   const rows = reasonRows();
-  rows.forEach((row, i) => {
-    const [message, field] = [row.querySelector('textarea'), row.querySelector('select')];
+  rows.forEach((reason, i) => {
+    const [message, field] = [reason.querySelector('textarea'), reason.querySelector('select')];
     message.id = `reason-${i}-text`;
     message.dataset.path = `reasons[${i}].message_vi`;
     field.id = `reason-${i}-field`;
     field.dataset.path = `reasons[${i}].path`;
-    const [messageLabel, fieldLabel] = row.querySelectorAll('label');
+    const [messageLabel, fieldChoiceLabel] = reason.querySelectorAll('label');
     messageLabel.htmlFor = message.id;
-    fieldLabel.htmlFor = field.id;
-    for (const e of row.querySelectorAll('[data-t]')) e.textContent = w(e.dataset.t);
-    row.querySelector('legend').textContent = w('reason')(i + 1);
-    const remove = row.querySelector('button');
+    fieldChoiceLabel.htmlFor = field.id;
+    for (const e of reason.querySelectorAll('[data-t]')) e.textContent = w(e.dataset.t);
+    reason.querySelector('legend').textContent = w('reason')(i + 1);
+    const remove = reason.querySelector('button');
     remove.textContent = w('removeReason')(i + 1);
     remove.hidden = rows.length === 1;
     offerFields(field);
@@ -509,7 +509,8 @@ function offerFields(select) {
 /** The control of a path of the decision asked (`reasons[0].path`); `reasons` alone is the first reason's text. */
 function controlAt(path) {
   const form = $('decide');
-  return form.querySelector(`[data-path="${path}"]`) ?? form.querySelector(`[data-path^="${path}"]`) ?? $('decision-accepted');
+  const at = CSS.escape(path);
+  return form.querySelector(`[data-path="${at}"]`) ?? form.querySelector(`[data-path^="${at}"]`) ?? $('decision-accepted');
 }
 
 /** Shows the problems the server found with the decision asked: at their controls and in the error summary. */
@@ -531,9 +532,9 @@ function drawProblems() {
 /** The decision the form asks for: accepted, or refused with its reasons; without a choice, none. */
 function asked() {
   const decision = new FormData($('decide')).get('decision');
-  const reasons = reasonRows().map((row) => {
-    const path = row.querySelector('select').value;
-    return { message_vi: row.querySelector('textarea').value, ...(path && { path }) };
+  const reasons = reasonRows().map((reason) => {
+    const path = reason.querySelector('select').value;
+    return { message_vi: reason.querySelector('textarea').value, ...(path && { path }) };
   });
   return { ...(decision && { decision }), official: $('official').value, ...(decision === 'refused' && { reasons }) };
 }
@@ -576,15 +577,15 @@ function wireDecision() {
   $('decide').addEventListener('submit', decide);
   $('decide').addEventListener('change', () => ($('reasons').hidden = !$('decision-refused').checked));
   $('add-reason').addEventListener('click', () => {
-    const row = newReason();
-    $('reason-list').append(row);
+    const reason = newReason();
+    $('reason-list').append(reason);
     drawReasons();
-    row.querySelector('textarea').focus();
+    reason.querySelector('textarea').focus();
   });
   $('reason-list').addEventListener('click', (event) => {
-    const row = event.target.closest('button')?.closest('.reason');
-    if (!row) return;
-    row.remove();
+    const reason = event.target.closest('button')?.closest('.reason');
+    if (!reason) return;
+    reason.remove();
     // The server's problems name reasons by their place, which has changed.
     state.problems = [];
     drawReasons();
