@@ -185,9 +185,9 @@ pub struct Config {
     pub max_pending_upload_bytes: usize,
     /// How long an attached file no dossier names is kept, in seconds (the filing may resume from a draft).
     pub upload_retention_secs: i64,
-    /// How long a client may take to send a request's head (or leave a kept-alive connection idle), and
-    /// leave a request body without its next bytes, in seconds, before the connection is closed: a client
-    /// that sends a byte at a time would otherwise hold a connection forever.
+    /// How long a client may take to send a request's head (or leave a kept-alive connection idle), take
+    /// none of an answer, and leave a request body without its next bytes, in seconds, before the connection
+    /// is closed: a client that sends a byte at a time, or reads nothing, would otherwise hold it forever.
     pub client_timeout_secs: u64,
     /// How long a request body may take to arrive whole, in seconds (bytes trickling in would hold a connection).
     pub body_timeout_secs: u64,

@@ -18,6 +18,7 @@ pub mod signing;
 pub mod timings;
 pub mod uploads;
 pub mod web;
+mod write_timeout;
 
 use config::Config;
 use connector::{Connector, HttpConnector, LocalRegistry};
@@ -27,6 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokhai_core::catalog::Catalogs;
 use tokhai_core::Form;
+use write_timeout::WriteTimeout;
 
 /// Anything that stops the server from starting or serving.
 #[derive(Debug, thiserror::Error)]
@@ -196,8 +198,10 @@ pub async fn start(config: Config) -> Result<Running, Error> {
 /// Serves `app` over HTTP/1.1 on `listener`, each request knowing its client's address (`ConnectInfo`).
 /// A connection is closed when its client takes longer than `timeout` to send a request's head, counted
 /// from when the server waits for one (kept-alive idle connections too): `axum::serve` sets no such
-/// deadline, and a client sending a byte at a time held its connection forever. At most `max_connections`
-/// are open at once: past that, the loop accepts no more until one closes (the system queues the others).
+/// deadline, and a client sending a byte at a time held its connection forever. So is one whose client
+/// takes nothing of an answer for `timeout`: a client pipelining requests and reading none of the answers
+/// held its connection forever too. At most `max_connections` are open at once: past that, the loop
+/// accepts no more until one closes (the system queues the others).
 async fn serve(
     listener: tokio::net::TcpListener,
     app: axum::Router,
@@ -231,7 +235,7 @@ async fn serve(
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(timeout)
-                .serve_connection(TokioIo::new(stream), service);
+                .serve_connection(TokioIo::new(WriteTimeout::new(stream, timeout)), service);
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, %client, "connection closed");
             }

@@ -1,6 +1,6 @@
 //! Slow clients: a connection whose client is too slow to send a request's head, the next bytes of a
-//! body or a whole body, is closed, so that slow clients cannot hold the server's connections; and no
-//! more than `max_connections` are open at once.
+//! body or a whole body, or to take its answers, is closed, so that slow clients cannot hold the
+//! server's connections; and no more than `max_connections` are open at once.
 
 mod common;
 
@@ -157,4 +157,29 @@ async fn past_max_connections_a_client_waits_until_one_closes() {
     drop(first);
     let answer = answer_until_closed(&mut third).await.expect("answered once one closed");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_client_that_reads_none_of_its_answers_is_closed_and_its_place_freed() {
+    let mut c = common::config("unread");
+    (c.client_timeout_secs, c.max_connections) = (1, 1);
+    let running = tokhai_server::start(c).await.expect("server starts");
+    // A client with a tiny receive buffer asks for the 400 KB catalogue 100 times in a row and reads nothing.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut greedy = socket.connect(running.addr).await.expect("connects");
+    let request = "GET /catalogs/admin-units.json HTTP/1.1\r\nHost: portal\r\n\r\n";
+    greedy.write_all(request.repeat(100).as_bytes()).await.unwrap();
+    // The only place is its, until its answers stop moving for a second: then another client is served.
+    let mut other = TcpStream::connect(running.addr).await.expect("queued by the system");
+    let request = "GET / HTTP/1.1\r\nHost: portal\r\nConnection: close\r\n\r\n";
+    other.write_all(request.as_bytes()).await.unwrap();
+    let answer = answer_until_closed(&mut other)
+        .await
+        .expect("not served while a client that reads nothing held the only place");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The greedy client was closed before all it asked for was sent.
+    let got = answer_until_closed(&mut greedy).await.expect("closed");
+    let answers = got.matches("HTTP/1.1 200").count();
+    assert!(answers < 100, "all {answers} answers sent");
 }
