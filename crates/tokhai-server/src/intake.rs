@@ -567,13 +567,13 @@ fn receipt_id(key: &str, now: i64) -> String {
     )
 }
 
-/// `GET /api/submissions/<id>`: the receipt of one of the logged-in citizen's dossiers, its status
-/// (`received` until an official decides) and the decision, with the reasons of a refusal.
+/// `GET /api/submissions/<id>`: one of the logged-in citizen's dossiers, with the intake's `status` as
+/// `POST` answered it, its receipt and the official's `decision` (null until one is made).
 pub async fn receipt(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Answer {
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
     let stored = owned_dossier(&state, &id, &login.subject).await?;
-    let mut body = officials::receipt_status(&state, &stored.id).await?;
-    body.insert("receipt".to_owned(), stored.receipt());
+    let decision = officials::citizen_decision(&state, &stored.id).await?;
+    let body = json!({"status": "accepted", "receipt": stored.receipt(), "decision": decision});
     Ok(Json(body).into_response())
 }
 

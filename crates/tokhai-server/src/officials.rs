@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value as Json_};
+use serde_json::{json, Value as Json_};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -395,15 +395,10 @@ async fn decision_on(state: &AppState, id: &str) -> Result<Option<Decision>, Fai
     }))
 }
 
-/// What the citizen's receipt (`GET /api/submissions/<id>`) says of their dossier beside it: its
-/// `status` and, once decided, the `decision` with its reasons.
-pub async fn receipt_status(state: &AppState, id: &str) -> Result<Map<String, Json_>, Failure> {
-    let decision = decision_on(state, id).await?;
-    let mut said = Map::from_iter([("status".to_owned(), json!(status(decision.as_ref())))]);
-    if let Some(decision) = decision {
-        said.insert("decision".to_owned(), decision.for_citizen());
-    }
-    Ok(said)
+/// The decision on the dossier `id` as its citizen's receipt (`GET /api/submissions/<id>`) tells it:
+/// `null` until one is made.
+pub async fn citizen_decision(state: &AppState, id: &str) -> Result<Json_, Failure> {
+    Ok(decision_on(state, id).await?.map_or(Json_::Null, |d| d.for_citizen()))
 }
 
 /// The form version a dossier was filled against (the current one if that version is no longer kept).

@@ -101,13 +101,13 @@ async fn whole_flow(c: Config, engine: &str) {
     assert_eq!(status, 201, "{kept}");
     let receipt = file(&mut citizen, &running, &bundle, Some(&kept)).await;
     let id = receipt["id"].as_str().unwrap().to_owned();
-    // Before any decision, the citizen's receipt says the dossier is received.
+    // Before any decision, the citizen's receipt has the intake's status, as the filing's answer did, and no
+    // decision.
     let (status, before) = citizen.get(&format!("/api/submissions/{id}")).await;
     assert_eq!(
-        (status, &before["status"], &before["receipt"]),
-        (200, &json!("received"), &receipt)
+        (status, &before["status"], &before["receipt"], &before["decision"]),
+        (200, &json!("accepted"), &receipt, &Value::Null)
     );
-    assert!(before.get("decision").is_none(), "{before}");
 
     // The official lists the dossiers received: this one is there, received, undecided.
     let agency = Client::new(&running);
@@ -223,7 +223,7 @@ async fn whole_flow(c: Config, engine: &str) {
     // The citizen's receipt tells the refusal and its reasons (not who decided), the receipt unchanged.
     let (status, after) = citizen.get(&format!("/api/submissions/{id}")).await;
     assert_eq!(status, 200, "{after}");
-    assert_eq!((&after["status"], &after["receipt"]), (&json!("refused"), &receipt));
+    assert_eq!((&after["status"], &after["receipt"]), (&json!("accepted"), &receipt));
     assert_eq!(
         after["decision"],
         json!({"decision": "refused", "reasons": reasons, "decided_at": decided_at})
@@ -277,7 +277,10 @@ async fn without_a_token_configured_the_officials_api_is_an_unknown_address() {
     assert_eq!((status, &body), (404, &unknown));
     // The citizen's dossier stays undecided.
     let (_, receipt) = citizen.get(&format!("/api/submissions/{id}")).await;
-    assert_eq!(receipt["status"], "received");
+    assert_eq!(
+        (&receipt["status"], &receipt["decision"]),
+        (&json!("accepted"), &Value::Null)
+    );
     running.task.abort();
 }
 
