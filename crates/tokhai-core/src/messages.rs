@@ -131,7 +131,9 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("timing.dossier_taken", "Hồ sơ {id} đã có bản ghi thời gian của một lần khai khác", "Application {id} already has the timing record of another filing"),
     ("satisfaction.already_rated", "Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!", "You have already rated this application. Thank you!"),
     // An official's decision on a dossier (the officials' API of the server).
-    ("decision.reasons_required", "Quyết định từ chối phải nêu lý do: ít nhất một lý do, không lý do nào để trống", "A refusal must state its reasons: at least one, none of them blank"),
+    ("decision.reasons_required", "Quyết định từ chối phải nêu ít nhất một lý do", "A refusal must state at least one reason"),
+    // A reason of a decision, a refusal or an acceptance, with nothing to read.
+    ("decision.reason_blank", "Lý do để trống: cần ghi nội dung, có ít nhất một chữ cái hoặc chữ số", "A reason is blank: write it out, with at least one letter or digit"),
     ("decision.unknown_field", "Lý do nêu trường {field}, biểu mẫu {form_id} không có trường này", "A reason names the field {field}, which form {form_id} does not have"),
     ("decision.already_made", "Hồ sơ {id} đã có quyết định trước đó; quyết định đã đưa ra không thay đổi được", "Application {id} was already decided; a decision made cannot be changed"),
 ];

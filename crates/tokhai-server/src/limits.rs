@@ -48,7 +48,12 @@ pub struct Refusal {
 impl Refusal {
     /// A refusal for one reason that concerns no particular form.
     pub fn new(status: StatusCode, issue: Issue) -> Refusal {
-        Refusal::of(status, vec![issue], GENERIC.clone())
+        Refusal::many(status, vec![issue])
+    }
+
+    /// A refusal for reasons that concern no particular form.
+    pub fn many(status: StatusCode, issues: Vec<Issue>) -> Refusal {
+        Refusal::of(status, issues, GENERIC.clone())
     }
 
     /// A refusal for reasons about a form's fields.
@@ -283,15 +288,17 @@ fn json_issue(e: &serde_path_to_error::Error<serde_json::Error>) -> Issue {
     }
 }
 
+/// The reason for a value out of its length or range at `at` (400 `payload.invalid_value`).
+pub fn invalid_value(at: &str) -> Issue {
+    Issue::error(at, "payload.invalid_value").with("at", at)
+}
+
 /// The reasons for failed `validator` checks, one per field.
 pub fn invalid_values(errors: &validator::ValidationErrors) -> Refusal {
     let mut fields: Vec<String> = errors.field_errors().keys().map(|k| k.to_string()).collect();
     fields.sort_unstable();
-    let issues = fields
-        .into_iter()
-        .map(|f| Issue::error(f.clone(), "payload.invalid_value").with("at", f))
-        .collect();
-    Refusal::of(StatusCode::BAD_REQUEST, issues, GENERIC.clone())
+    let issues = fields.iter().map(|f| invalid_value(f)).collect();
+    Refusal::many(StatusCode::BAD_REQUEST, issues)
 }
 
 /// Entries of a JSON value: object keys and array items at any depth.
@@ -433,6 +440,7 @@ mod tests {
             "satisfaction.already_rated",
             "dossier.file_not_found",
             "decision.reasons_required",
+            "decision.reason_blank",
             "decision.unknown_field",
             "decision.already_made",
         ] {

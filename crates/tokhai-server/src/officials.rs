@@ -3,7 +3,7 @@
 
 use crate::auth::{bearer_allowed, ApiError};
 use crate::intake::{not_found, shown_id, Row, Stored, STORED_COLUMNS};
-use crate::limits::{parse, read_body, Failure, Refusal};
+use crate::limits::{invalid_value, parse, read_body, Failure, Refusal};
 use crate::{now_ms, AppState};
 use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -32,6 +32,12 @@ const DEFAULT_PAGE: i64 = 100;
 
 /// Most characters of the name or id of the official who decides.
 const MAX_OFFICIAL: usize = 200;
+
+/// Most reasons of one decision.
+const MAX_REASONS: usize = 50;
+
+/// Most characters of a reason's message, in each language.
+const MAX_MESSAGE: usize = 2000;
 
 /// Checks the officials' bearer token before any route of their API. Without a token configured the
 /// API does not exist (404, as an address the API does not have); a wrong token is 401 and costs its
@@ -76,10 +82,7 @@ type Listed = (String, String, String, i64, Option<String>, Option<i64>);
 
 /// Reads the list's query; a key it does not know, or a value out of its range, is refused.
 fn list_query(query: Option<&str>) -> Result<ListQuery, Failure> {
-    let refused = |at: &str| {
-        let issue = Issue::error(at, "payload.invalid_value").with("at", at);
-        Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue))
-    };
+    let refused = |at: &str| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, invalid_value(at)));
     let q: ListQuery = serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|_| refused("query"))?;
     if q.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
         return Err(refused("status"));
@@ -408,49 +411,84 @@ fn form_of<'s>(state: &'s AppState, dossier: &Dossier) -> Option<&'s Arc<Form>> 
 }
 
 /// The decision asked, cleaned (text as tokhai-core cleans a citizen's), or every reason it is refused
-/// for: an official blank or too long (400); a refusal without reasons, a blank reason, a path that is
-/// no field of the dossier's form (422).
+/// for, in one refusal: 400 when one is a value out of bounds (an official blank or over 200 characters,
+/// over 50 reasons, a message over 2000 characters, an empty path), else 422 (a refusal without reasons,
+/// a reason without a letter or digit, a path that is no field of the dossier's form).
 fn checked(asked: Asked, form: Option<&Form>, form_id: &str) -> Result<(Verdict, String, Vec<Reason>), Failure> {
+    let mut issues = Vec::new();
     let official = clean_line(&asked.official);
     if official.is_empty() || char_len(&official) > MAX_OFFICIAL {
-        let issue = Issue::error("official", "payload.invalid_value").with("at", "official");
-        return Err(Refusal::new(StatusCode::BAD_REQUEST, issue).into());
+        issues.push(invalid_value("official"));
     }
-    let mut issues = Vec::new();
     if asked.decision == Verdict::Refused && asked.reasons.is_empty() {
         issues.push(Issue::error("reasons", "decision.reasons_required"));
     }
+    if asked.reasons.len() > MAX_REASONS {
+        issues.push(invalid_value("reasons"));
+    }
     let mut reasons = Vec::with_capacity(asked.reasons.len());
-    for (i, reason) in asked.reasons.into_iter().enumerate() {
+    for (i, reason) in asked.reasons.into_iter().enumerate().take(MAX_REASONS) {
+        let at = |key: &str| format!("reasons[{i}].{key}");
         let message_vi = clean_multiline(&reason.message_vi);
-        if message_vi.is_empty() {
-            issues.push(Issue::error(
-                format!("reasons[{i}].message_vi"),
-                "decision.reasons_required",
-            ));
+        if !has_letter_or_digit(&message_vi) {
+            issues.push(Issue::error(at("message_vi"), "decision.reason_blank"));
         }
-        if let Some(p) = reason.path.as_deref() {
-            if form.is_none_or(|form| path::parse(form, p).is_err()) {
-                let issue = Issue::error(format!("reasons[{i}].path"), "decision.unknown_field")
-                    .with("field", p)
-                    .with("form_id", form_id);
-                issues.push(issue);
+        // An English message with nothing to read is none, as an empty one is.
+        let message_en = reason
+            .message_en
+            .map(|m| clean_multiline(&m))
+            .filter(|m| has_letter_or_digit(m));
+        for (key, message) in [("message_vi", Some(&message_vi)), ("message_en", message_en.as_ref())] {
+            if message.is_some_and(|m| char_len(m) > MAX_MESSAGE) {
+                issues.push(invalid_value(&at(key)));
             }
         }
-        let message_en = reason.message_en.map(|m| clean_multiline(&m)).filter(|m| !m.is_empty());
+        if let Some(p) = reason.path.as_deref() {
+            issues.extend(path_issue(form, form_id, p, &at("path")));
+        }
         reasons.push(Reason {
             path: reason.path,
             message_vi,
             message_en,
         });
     }
-    let mut issues = issues.into_iter();
-    if let Some(first) = issues.next() {
-        let mut refusal = Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, first);
-        refusal.issues.extend(issues);
-        return Err(refusal.into());
+    if issues.is_empty() {
+        return Ok((asked.decision, official, reasons));
     }
-    Ok((asked.decision, official, reasons))
+    let status = if issues.iter().any(|i| i.code == "payload.invalid_value") {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Err(Refusal::many(status, issues).into())
+}
+
+/// Whether a message has something to read: a letter or a digit, not a Hangul filler (a letter of
+/// Unicode that shows as nothing).
+fn has_letter_or_digit(message: &str) -> bool {
+    let filler = |c: char| matches!(c, '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}');
+    message.chars().any(|c| c.is_alphanumeric() && !filler(c))
+}
+
+/// Why a reason's `path` (at `at`) is refused, if it is: empty (400), or no field of the form, nor a row
+/// its group may have (422). A group whose form sets no `max_rows` may have any row.
+fn path_issue(form: Option<&Form>, form_id: &str, path: &str, at: &str) -> Option<Issue> {
+    if path.is_empty() {
+        return Some(invalid_value(at));
+    }
+    let known = form.is_some_and(|form| path::parse(form, path).is_ok_and(|target| row_fits(form, path, target.row)));
+    (!known).then(|| {
+        Issue::error(at, "decision.unknown_field")
+            .with("field", path)
+            .with("form_id", form_id)
+    })
+}
+
+/// Whether `row` of the group `path` begins with is one the group may have (any, without `max_rows`).
+fn row_fits(form: &Form, path: &str, row: Option<usize>) -> bool {
+    let group = form.def().top_fields().find(|f| f.id == path::top_field(path));
+    let max_rows = group.and_then(|g| g.max_rows);
+    row.zip(max_rows).is_none_or(|(row, max)| row < max)
 }
 
 /// `POST /api/officials/dossiers/<id>/decision` `{decision, official, reasons?}`: 201 with the decision,
@@ -494,4 +532,87 @@ pub async fn decide(
     let reasons = decision.reasons.len();
     tracing::info!(dossier = %id, endpoint = "decision", decision = %decision.decision, reasons, "officials decided");
     Ok((StatusCode::CREATED, Json(decision.for_officials())).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A decision asked with these reasons.
+    fn asked(decision: &str, reasons: Json_) -> Asked {
+        let asked = json!({"decision": decision, "official": "Cán bộ", "reasons": reasons});
+        serde_json::from_value(asked).unwrap()
+    }
+
+    /// The status and the codes and paths of what `checked` refused, or `None` if it took the decision.
+    fn refused(asked: Asked, form: Option<&Form>) -> Option<(StatusCode, Vec<(String, String)>)> {
+        match checked(asked, form, "f") {
+            Ok(_) => None,
+            Err(Failure::Refused(r)) => Some((r.status, r.issues.into_iter().map(|i| (i.code, i.path)).collect())),
+            Err(Failure::Error(e)) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn a_decision_has_at_most_fifty_reasons_of_at_most_2000_characters() {
+        let longest = json!({"message_vi": "ệ".repeat(2000), "message_en": "e".repeat(2000)});
+        assert_eq!(refused(asked("refused", json!(vec![longest.clone(); 50])), None), None);
+        let bad = |at: &str| {
+            (
+                StatusCode::BAD_REQUEST,
+                vec![("payload.invalid_value".into(), at.into())],
+            )
+        };
+        assert_eq!(
+            refused(asked("refused", json!(vec![longest; 51])), None),
+            Some(bad("reasons"))
+        );
+        let too_long = json!([{"message_vi": "ệ".repeat(2001)}]);
+        assert_eq!(
+            refused(asked("accepted", too_long), None),
+            Some(bad("reasons[0].message_vi"))
+        );
+    }
+
+    #[test]
+    fn a_row_past_the_groups_max_rows_is_no_field_and_any_row_is_one_without_it() {
+        let demo = Form::compile(include_str!("../tests/forms/demo.json")).unwrap();
+        let at_path = |form: &Form, path: &str| {
+            let reason = json!([{"path": path, "message_vi": "Sai"}]);
+            refused(asked("refused", reason), Some(form))
+        };
+        assert_eq!(at_path(&demo, "members[9].m_pin"), None, "max_rows 10: rows 0 to 9");
+        assert_eq!(
+            at_path(&demo, "members[10].m_pin"),
+            Some((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![("decision.unknown_field".into(), "reasons[0].path".into())]
+            ))
+        );
+        let unbounded = Form::compile(
+            r#"{"tokhai": 1, "id": "rows", "version": "1", "title": "-", "steps": [{"id": "s", "title": "-",
+                "sections": [{"id": "x", "fields": [{"id": "kids", "kind": "group", "label": "Con",
+                "fields": [{"id": "k_name", "kind": "text", "label": "Tên"}]}]}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(at_path(&unbounded, "kids[99999].k_name"), None);
+    }
+
+    #[test]
+    fn a_message_is_blank_without_a_letter_or_digit_that_shows() {
+        for blank in [
+            "",
+            "\u{2800}",
+            "\u{3164}",
+            "\u{115F}\u{1160}",
+            "\u{FFA0}",
+            "\u{301}",
+            "- . \u{2800}",
+        ] {
+            assert!(!has_letter_or_digit(blank), "{blank:?}");
+        }
+        for words in ["Thiếu", "3", "ệ", "\u{3164}x"] {
+            assert!(has_letter_or_digit(words), "{words:?}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! abandonment and satisfaction, computed by tokhai-core from the stored timelines.
 
 use crate::auth::{bearer_allowed, ApiError};
-use crate::limits::{form_unknown, Failure, Refusal};
+use crate::limits::{form_unknown, invalid_value, Failure, Refusal};
 use crate::{now_ms, AppState, DAY_MS};
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -19,7 +19,7 @@ use tokhai_core::timing::{
     aggregate, error_hot_spots, field_times, filing_times, histogram, satisfaction, step_times, Aggregate, Metrics,
     Outcome, Timeline, IDLE_THRESHOLD_MS,
 };
-use tokhai_core::{path, Date, Form, Issue};
+use tokhai_core::{path, Date, Form};
 
 /// Most rows of the field and hot-spot tables.
 const TOP: usize = 15;
@@ -120,7 +120,7 @@ fn asked<'s>(
 /// The days a QA request looks back over (`?days=N`, 1 to 366, default 30).
 fn days_of(query: Option<&str>) -> Result<u32, Failure> {
     let refused = || {
-        let issue = Issue::error("days", "payload.invalid_value").with("at", "days");
+        let issue = invalid_value("days");
         Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue))
     };
     let q: SummaryQuery = serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|_| refused())?;

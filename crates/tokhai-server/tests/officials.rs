@@ -357,24 +357,63 @@ async fn a_decision_is_checked_and_made_once() {
     };
     let refusal = |reasons: Value| json!({"decision": "refused", "official": "Cán bộ một cửa", "reasons": reasons});
 
-    // A refusal states its reasons: at least one, none blank.
+    // A refusal states at least one reason.
     let mut unreasoned = refusal(json!([]));
     unreasoned.as_object_mut().unwrap().remove("reasons");
+    for body in [unreasoned, refusal(json!([]))] {
+        let (status, refused) = official.decide(&id, &body).await;
+        assert_eq!(
+            (status, reason(&refused)),
+            (422, ("decision.reasons_required", "reasons")),
+            "{body}: {refused}"
+        );
+        assert!(refused["message_vi"].as_str().unwrap().contains("lý do"), "{refused}");
+    }
+    // No reason of a decision, a refusal's or an acceptance's, is blank: each has a letter or digit that
+    // shows (not spaces, a braille blank, a Hangul filler, a mark alone).
+    let acceptance = |reasons: Value| json!({"decision": "accepted", "official": "Cán bộ", "reasons": reasons});
+    for blank in [
+        " \n ",
+        "\u{2800}",
+        "\u{3164}",
+        "\u{115F}",
+        "\u{301}",
+        "\u{3164}\u{2800} \n\u{301}",
+    ] {
+        for body in [
+            refusal(json!([{"message_vi": blank, "message_en": "Unclear"}])),
+            acceptance(json!([{"message_vi": blank}])),
+        ] {
+            let (status, refused) = official.decide(&id, &body).await;
+            assert_eq!(
+                (status, reason(&refused)),
+                (422, ("decision.reason_blank", "reasons[0].message_vi")),
+                "{body}: {refused}"
+            );
+            assert!(
+                !refused["message_en"].as_str().unwrap().contains("refusal"),
+                "{refused}"
+            );
+        }
+    }
+    // A decision has at most 50 reasons of at most 2000 characters each.
+    let many = vec![json!({"message_vi": "Thiếu"}); 51];
+    let (status, refused) = official.decide(&id, &refusal(json!(many))).await;
+    assert_eq!((status, reason(&refused)), (400, ("payload.invalid_value", "reasons")));
+    let long = "Thiếu giấy tờ. ".repeat(134);
     for (body, at) in [
-        (unreasoned, "reasons"),
-        (refusal(json!([])), "reasons"),
+        (refusal(json!([{"message_vi": long}])), "reasons[0].message_vi"),
         (
-            refusal(json!([{"message_vi": " \n ", "message_en": "Unclear"}])),
-            "reasons[0].message_vi",
+            refusal(json!([{"message_vi": "Thiếu", "message_en": long}])),
+            "reasons[0].message_en",
         ),
     ] {
         let (status, refused) = official.decide(&id, &body).await;
         assert_eq!(
             (status, reason(&refused)),
-            (422, ("decision.reasons_required", at)),
-            "{body}: {refused}"
+            (400, ("payload.invalid_value", at)),
+            "{refused}"
         );
-        assert!(refused["message_vi"].as_str().unwrap().contains("lý do"), "{refused}");
     }
     // A reason names a field of the dossier's form, or none.
     let (status, refused) = official
@@ -394,12 +433,49 @@ async fn a_decision_is_checked_and_made_once() {
     );
     assert_eq!(refused["reasons"].as_array().unwrap().len(), 1, "{refused}");
     assert!(refused["message_en"].as_str().unwrap().contains("salary"), "{refused}");
-    for path in ["members[0].nope", "residence.house", "full_name[0]", ""] {
+    // A row past the group's `max_rows` (10) is no field of the form either.
+    for path in [
+        "members[0].nope",
+        "residence.house",
+        "full_name[0]",
+        "members[10].m_pin",
+        "members[99999].m_pin",
+    ] {
         let (status, refused) = official
             .decide(&id, &refusal(json!([{"path": path, "message_vi": "Sai"}])))
             .await;
         assert_eq!((status, reason(&refused).0), (422, "decision.unknown_field"), "{path}");
     }
+    // An empty path is no path: the message would have no field to name.
+    let (status, refused) = official
+        .decide(&id, &refusal(json!([{"path": "", "message_vi": "Sai"}])))
+        .await;
+    assert_eq!(
+        (status, reason(&refused)),
+        (400, ("payload.invalid_value", "reasons[0].path"))
+    );
+    // Every reason a decision is refused for is told at once, with one status.
+    let (status, refused) = official
+        .decide(
+            &id,
+            &json!({"decision": "refused", "official": " ", "reasons": [{"path": "members[10].m_pin", "message_vi": "\u{2800}"}]}),
+        )
+        .await;
+    let told: Vec<(&str, &str)> = (refused["reasons"].as_array().unwrap().iter())
+        .map(|r| (r["code"].as_str().unwrap(), r["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        (status, told),
+        (
+            400,
+            vec![
+                ("payload.invalid_value", "official"),
+                ("decision.reason_blank", "reasons[0].message_vi"),
+                ("decision.unknown_field", "reasons[0].path"),
+            ]
+        ),
+        "{refused}"
+    );
     // Unknown keys, wrong values and no official are refused as the intake refuses them.
     let mut extra = refusal(json!([{"message_vi": "Thiếu"}]));
     extra["note"] = json!("nội bộ");
