@@ -15,7 +15,7 @@ use serde_json::{json, Value as Json_};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokhai_core::text::{char_len, clean_line, clean_multiline};
+use tokhai_core::text::{char_len, clean_line, clean_multiline, convert, is_combining_mark, Conversion};
 use tokhai_core::{path, Form, Issue};
 
 /// The status of a dossier until an official decides; then it is the decision.
@@ -284,14 +284,38 @@ pub async fn file(
     };
     tracing::info!(dossier = %id, upload = %upload, endpoint = "file", "officials read a file");
     let media_type = HeaderValue::from_str(&media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encoded(&name));
-    let disposition = HeaderValue::from_str(&disposition).map_err(|_| ApiError::internal())?;
+    let disposition = HeaderValue::from_str(&attachment(&name)).map_err(|_| ApiError::internal())?;
     let headers = [
         (header::CONTENT_TYPE, media_type),
         (header::CONTENT_DISPOSITION, disposition),
         (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox")),
     ];
     Ok((headers, content).into_response())
+}
+
+/// The `Content-Disposition` of a file to save as `name`: `filename` in ASCII first, for clients that do
+/// not read `filename*` (`curl -OJ`), then `filename*` with the name as it is (RFC 6266 §4.3).
+fn attachment(name: &str) -> String {
+    format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        ascii_name(name),
+        percent_encoded(name)
+    )
+}
+
+/// A file name in printable ASCII for a quoted `filename`: Vietnamese letters without their marks
+/// (`Giấy đỏ` gives `Giay do`), any other character outside ASCII as `_`, without `"`, `\` or controls.
+fn ascii_name(name: &str) -> String {
+    convert(name, Conversion::Nfd)
+        .chars()
+        .filter(|&c| !(is_combining_mark(c) || c.is_control() || c == '"' || c == '\\'))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c if c.is_ascii() => c,
+            _ => '_',
+        })
+        .collect()
 }
 
 /// A file name as `filename*` carries it (RFC 8187): its UTF-8 bytes, all but letters, digits and
@@ -596,6 +620,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(at_path(&unbounded, "kids[99999].k_name"), None);
+    }
+
+    #[test]
+    fn a_download_is_named_in_ascii_first_then_as_it_is() {
+        assert_eq!(
+            attachment("Giấy xác nhận Đỏ.pdf"),
+            "attachment; filename=\"Giay xac nhan Do.pdf\"; \
+             filename*=UTF-8''Gi%E1%BA%A5y%20x%C3%A1c%20nh%E1%BA%ADn%20%C4%90%E1%BB%8F.pdf"
+        );
+        assert_eq!(ascii_name("a\"b\\c\u{7}\td.pdf"), "abcd.pdf");
+        assert_eq!(ascii_name("Ảnh 日本 Ω.jpg"), "Anh __ _.jpg");
+        assert_eq!(ascii_name("don-to.khai_01.PDF"), "don-to.khai_01.PDF");
     }
 
     #[test]

@@ -175,7 +175,7 @@ async fn whole_flow(c: Config, engine: &str) {
     assert_eq!(headers["content-type"], "application/pdf");
     assert_eq!(
         headers["content-disposition"],
-        "attachment; filename*=UTF-8''Gi%E1%BA%A5y%20x%C3%A1c%20nh%E1%BA%ADn.pdf"
+        "attachment; filename=\"Giay xac nhan.pdf\"; filename*=UTF-8''Gi%E1%BA%A5y%20x%C3%A1c%20nh%E1%BA%ADn.pdf"
     );
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["content-security-policy"], "sandbox");
