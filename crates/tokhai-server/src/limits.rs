@@ -246,6 +246,23 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refusal> {
     serde_path_to_error::deserialize(&tree).map_err(|e| refuse(json_issue(&e)))
 }
 
+/// Reads a query string into a typed query: a key it does not know is 400 `payload.unexpected_key`, a
+/// value it cannot read 400 `payload.invalid_value` at its key.
+pub fn parse_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T, Refusal> {
+    let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes());
+    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(|e| {
+        let (message, path) = (e.inner().to_string(), e.path().to_string());
+        // A mistake of the query's keys (one unknown, one given twice) names its key in backticks.
+        let key = message.split('`').nth(1).filter(|_| path == ".").unwrap_or(&path);
+        let issue = if message.starts_with("unknown field") {
+            Issue::error(key, "payload.unexpected_key").with("key", key)
+        } else {
+            invalid_value(key)
+        };
+        Refusal::new(StatusCode::BAD_REQUEST, issue)
+    })
+}
+
 fn malformed(e: &serde_json::Error) -> Issue {
     Issue::error("", "payload.malformed")
         .with("line", e.line())
@@ -449,6 +466,31 @@ mod tests {
         let r = Limiter::refusal(7).into_response();
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(r.headers()[header::RETRY_AFTER], "7");
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Query {
+        #[serde(default)]
+        limit: Option<i64>,
+        #[serde(default)]
+        form: Option<String>,
+    }
+
+    #[test]
+    fn query_mistakes_are_named() {
+        let issue = |query: &str| {
+            let r = parse_query::<Query>(Some(query)).expect_err("refused");
+            (r.status, r.issues[0].path.clone(), r.issues[0].code.clone())
+        };
+        let bad = |at: &str, code: &str| (StatusCode::BAD_REQUEST, at.to_owned(), code.to_owned());
+        assert_eq!(issue("limit=ten"), bad("limit", "payload.invalid_value"));
+        assert_eq!(issue("form=a&page=2"), bad("page", "payload.unexpected_key"));
+        assert_eq!(issue("limit=1&limit=2"), bad("limit", "payload.invalid_value"));
+        let q = parse_query::<Query>(Some("limit=3&form=T%C3%AA%20n")).unwrap();
+        assert_eq!((q.limit, q.form.as_deref()), (Some(3), Some("Tê n")));
+        assert!(parse_query::<Query>(None).is_ok());
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@
 
 use crate::auth::{bearer_allowed, ApiError};
 use crate::intake::{not_found, shown_id, Row, Stored, STORED_COLUMNS};
-use crate::limits::{invalid_value, parse, read_body, Failure, Refusal};
+use crate::limits::{invalid_value, parse, parse_query, read_body, Failure, Refusal};
 use crate::{now_ms, AppState};
 use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -80,10 +80,10 @@ struct ListQuery {
 /// A dossier as the list shows it: id, form, version, received at, decision and when it was made.
 type Listed = (String, String, String, i64, Option<String>, Option<i64>);
 
-/// Reads the list's query; a key it does not know, or a value out of its range, is refused.
+/// Reads the list's query; a key it does not know, or a value out of its range, is refused naming it.
 fn list_query(query: Option<&str>) -> Result<ListQuery, Failure> {
     let refused = |at: &str| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, invalid_value(at)));
-    let q: ListQuery = serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|_| refused("query"))?;
+    let q: ListQuery = parse_query(query)?;
     if q.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
         return Err(refused("status"));
     }

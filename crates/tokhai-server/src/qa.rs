@@ -2,7 +2,7 @@
 //! abandonment and satisfaction, computed by tokhai-core from the stored timelines.
 
 use crate::auth::{bearer_allowed, ApiError};
-use crate::limits::{form_unknown, invalid_value, Failure, Refusal};
+use crate::limits::{form_unknown, invalid_value, parse_query, Failure, Refusal};
 use crate::{now_ms, AppState, DAY_MS};
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -119,12 +119,9 @@ fn asked<'s>(
 
 /// The days a QA request looks back over (`?days=N`, 1 to 366, default 30).
 fn days_of(query: Option<&str>) -> Result<u32, Failure> {
-    let refused = || {
-        let issue = invalid_value("days");
-        Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue))
-    };
-    let q: SummaryQuery = serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|_| refused())?;
+    let q: SummaryQuery = parse_query(query)?;
     let days = q.days.unwrap_or(30);
+    let refused = || Failure::from(Refusal::new(StatusCode::BAD_REQUEST, invalid_value("days")));
     (1..=366).contains(&days).then_some(days).ok_or_else(refused)
 }
 

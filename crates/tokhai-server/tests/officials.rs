@@ -647,16 +647,19 @@ async fn paging(c: Config, engine: &str) {
         .await;
     assert_eq!(page("status=accepted&form=demo", 5).await, (vec![3], None));
     assert_eq!(page("status=received", 5).await.0, vec![4, 2, 2, 1]);
-    // A query out of its bounds is refused, naming what.
-    for (query, at) in [
-        ("limit=0", "limit"),
-        ("limit=501", "limit"),
-        ("status=pending", "status"),
-        ("before=yesterday", "query"),
-        ("page=2", "query"),
+    // A query out of its bounds is refused, naming its key; a key the list does not know is unexpected, as
+    // in a body.
+    for (query, code, at) in [
+        ("limit=0", "payload.invalid_value", "limit"),
+        ("limit=501", "payload.invalid_value", "limit"),
+        ("limit=ten", "payload.invalid_value", "limit"),
+        ("status=pending", "payload.invalid_value", "status"),
+        ("before=yesterday", "payload.invalid_value", "before"),
+        ("form=demo&page=2", "payload.unexpected_key", "page"),
     ] {
         let (status, body, _) = official.get(&format!("/api/officials/dossiers?{query}")).await;
-        assert_eq!((status, reason(&body)), (400, ("payload.invalid_value", at)), "{query}");
+        assert_eq!((status, reason(&body)), (400, (code, at)), "{query}");
+        assert!(body["message_en"].as_str().unwrap().contains(at), "{body}");
     }
     let _ = writeln!(std::io::stderr(), "officials' paging passed on {engine}");
     running.task.abort();

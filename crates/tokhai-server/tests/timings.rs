@@ -435,8 +435,14 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         .unwrap();
     assert_eq!(start, before);
 
-    let (status, body) = client.get("/api/qa/forms/demo/summary?days=0").await;
-    assert_eq!((status, code(&body)), (400, ("payload.invalid_value", "days")));
+    for (query, refused) in [
+        ("days=0", ("payload.invalid_value", "days")),
+        ("days=week", ("payload.invalid_value", "days")),
+        ("day=7", ("payload.unexpected_key", "day")),
+    ] {
+        let (status, body) = client.get(&format!("/api/qa/forms/demo/summary?{query}")).await;
+        assert_eq!((status, code(&body)), (400, refused), "{query}");
+    }
     let (status, body) = client.get("/api/qa/forms/none/summary").await;
     assert_eq!((status, code(&body).0), (404, "submission.form_unknown"));
     running.task.abort();
