@@ -7,9 +7,10 @@ use crate::limits::{invalid_value, parse, parse_query, read_body, Failure, Refus
 use crate::{now_ms, AppState};
 use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json_};
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokhai_core::text::{char_len, clean_line, clean_multiline, convert, is_combining_mark, Conversion};
 use tokhai_core::{path, Form, Issue};
+use tower::Layer;
 
 /// The status of a dossier until an official decides; then it is the decision.
 const RECEIVED: &str = "received";
@@ -39,25 +41,38 @@ const MAX_REASONS: usize = 50;
 /// Most characters of a reason's message, in each language.
 const MAX_MESSAGE: usize = 2000;
 
-/// Checks the officials' bearer token before any route of their API. Without a token configured the
-/// API does not exist (404, as an address the API does not have); a wrong token is 401 and costs its
-/// client a token of the `officials:` bucket of the rate limit.
-pub async fn authorised(
-    State(state): State<Arc<AppState>>,
+/// The officials' API, the whole of `/api/officials/…` behind the bearer token (a method a route does not
+/// take too: its 405 and `Allow` are for the token's holders); without a token configured, no route at
+/// all: its addresses are unknown ones.
+pub fn router(state: &Arc<AppState>) -> Router<Arc<AppState>> {
+    let Some(token) = &state.config.officials_token else {
+        return Router::new();
+    };
+    let api = Router::new()
+        .route("/dossiers", get(list))
+        .route("/dossiers/{id}", get(dossier))
+        .route("/dossiers/{id}/files/{upload}", get(file))
+        .route("/dossiers/{id}/decision", post(decide))
+        .with_state(state.clone());
+    let gate = middleware::from_fn_with_state((state.clone(), Arc::<str>::from(token.as_str())), authorised);
+    Router::new().nest_service("/api/officials", gate.layer(api))
+}
+
+/// Checks the officials' bearer token: a wrong one is 401 and costs its client a token of the
+/// `officials:` bucket of the rate limit.
+async fn authorised(
+    State((state, token)): State<(Arc<AppState>, Arc<str>)>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
 ) -> Response {
-    let Some(token) = &state.config.officials_token else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
     let unauthorized = ApiError::new(
         StatusCode::UNAUTHORIZED,
         "officials_unauthorized",
         "Cần mã truy cập của cơ quan tiếp nhận hồ sơ (TOKHAI_OFFICIALS_TOKEN).",
         "The officials' API needs the officials' access token (TOKHAI_OFFICIALS_TOKEN).",
     );
-    match bearer_allowed(&state, request.headers(), client, token, "officials", unauthorized) {
+    match bearer_allowed(&state, request.headers(), client, &token, "officials", unauthorized) {
         Ok(()) => next.run(request).await,
         Err(refused) => refused.into_response(),
     }
@@ -118,7 +133,7 @@ async fn listed(state: &AppState, q: &ListQuery, from: i64, before: i64, limit: 
 /// `next_before` when more may follow. A page never splits a millisecond (`before` would skip the rest
 /// of it): it ends before the first one it cannot hold whole, or holds all the dossiers of one
 /// millisecond when they are more than `limit`.
-pub async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, Failure> {
+async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, Failure> {
     let q = list_query(query.as_deref())?;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     let mut page = listed(&state, &q, i64::MIN, q.before.unwrap_or(i64::MAX), limit + 1).await?;
@@ -209,7 +224,7 @@ type FileRow = (String, String, String, String, i64, String);
 
 /// `GET /api/officials/dossiers/<id>`: the receipt, the values, the source of every field, the signed
 /// bundles as stored, the files bound to it (with where to download them), its status and decision.
-pub async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, Failure> {
+async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, Failure> {
     let dossier = dossier_by_id(&state, &id).await?;
     let files: Vec<FileRow> = sqlx::query_as(
         "SELECT id, field, name, media_type, size, sha256 FROM uploads WHERE submission_id = $1 ORDER BY received_at, id",
@@ -265,7 +280,7 @@ pub async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>)
 
 /// `GET /api/officials/dossiers/<id>/files/<upload>`: the bytes of a file bound to that dossier, to
 /// save, never to open in the browser (`attachment`, and a sandbox should it be opened anyway).
-pub async fn file(
+async fn file(
     State(state): State<Arc<AppState>>,
     Path((id, upload)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
@@ -517,7 +532,7 @@ fn row_fits(form: &Form, path: &str, row: Option<usize>) -> bool {
 
 /// `POST /api/officials/dossiers/<id>/decision` `{decision, official, reasons?}`: 201 with the decision,
 /// made once (409 `decision.already_made` with the first one); a refusal states its reasons.
-pub async fn decide(
+async fn decide(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     request: Request,

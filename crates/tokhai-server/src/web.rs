@@ -30,13 +30,6 @@ pub fn router(state: Arc<AppState>) -> Router {
     // The widget goes out as the build compressed it (pkg/*.br, *.gz), the bytes its size figures count.
     let pkg = ServeDir::new(&state.config.pkg).precompressed_br().precompressed_gzip();
     let body_timeout = Duration::from_secs(state.config.body_timeout_secs);
-    // The officials' API, behind its bearer token (and absent without one).
-    let officials = Router::new()
-        .route("/api/officials/dossiers", get(officials::list))
-        .route("/api/officials/dossiers/{id}", get(officials::dossier))
-        .route("/api/officials/dossiers/{id}/files/{upload}", get(officials::file))
-        .route("/api/officials/dossiers/{id}/decision", post(officials::decide))
-        .route_layer(middleware::from_fn_with_state(state.clone(), officials::authorised));
     // Answers that carry personal data or sessions are never stored by browsers or proxies.
     let private = Router::new()
         .route("/api/prefill/{form_id}", get(broker::prefill))
@@ -56,7 +49,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dev/login", get(auth::dev_login_page).post(auth::dev_login_form))
         .route("/auth/oidc/login", get(oidc::login))
         .route("/auth/oidc/callback", get(oidc::callback))
-        .merge(officials)
+        .merge(officials::router(&state))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

@@ -6,6 +6,7 @@ mod common;
 
 use common::{attached, config, postgres, submission, upload, values_from, Client};
 use reqwest::header::HeaderMap;
+use reqwest::Method;
 use serde_json::{json, Value};
 use std::io::Write;
 use tokhai_core::prefill::PrefillBundle;
@@ -36,11 +37,15 @@ struct Official<'a> {
 
 impl Official<'_> {
     async fn get(&self, path: &str) -> (u16, Value, HeaderMap) {
-        let r = (self.client.http.get(format!("{}{path}", self.client.base)))
+        self.send(Method::GET, path).await
+    }
+
+    async fn send(&self, method: Method, path: &str) -> (u16, Value, HeaderMap) {
+        let r = (self.client.http.request(method, format!("{}{path}", self.client.base)))
             .bearer_auth(self.token)
             .send()
             .await
-            .expect("GET");
+            .expect("request");
         let (status, headers) = (r.status().as_u16(), r.headers().clone());
         (status, r.json().await.unwrap_or(Value::Null), headers)
     }
@@ -275,12 +280,56 @@ async fn without_a_token_configured_the_officials_api_is_an_unknown_address() {
         .decide(&id, &json!({"decision": "accepted", "official": "x"}))
         .await;
     assert_eq!((status, &body), (404, &unknown));
+    // Nor does a method they do not take tell that they exist: no 405, no Allow.
+    for (method, path) in [
+        (Method::POST, "/api/officials/dossiers".to_owned()),
+        (Method::GET, format!("/api/officials/dossiers/{id}/decision")),
+        (Method::DELETE, format!("/api/officials/dossiers/{id}")),
+    ] {
+        let (status, body, headers) = guess.send(method, &path).await;
+        assert_eq!((status, &body, headers.get("allow")), (404, &unknown, None), "{path}");
+    }
     // The citizen's dossier stays undecided.
     let (_, receipt) = citizen.get(&format!("/api/submissions/{id}")).await;
     assert_eq!(
         (&receipt["status"], &receipt["decision"]),
         (&json!("accepted"), &Value::Null)
     );
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn a_method_the_api_does_not_take_is_told_to_its_token_only() {
+    let running = tokhai_server::start(officials_config("officials-methods"))
+        .await
+        .expect("server starts");
+    let client = Client::new(&running);
+    let official = Official {
+        client: &client,
+        token: TOKEN,
+    };
+    let guess = Official {
+        client: &client,
+        token: "officials-token-guess-0000",
+    };
+    for (method, path, allowed) in [
+        (Method::POST, "/api/officials/dossiers", "GET,HEAD"),
+        (Method::GET, "/api/officials/dossiers/HS1/decision", "POST"),
+        (Method::DELETE, "/api/officials/dossiers/HS1", "GET,HEAD"),
+    ] {
+        let (status, body, headers) = guess.send(method.clone(), path).await;
+        assert_eq!(
+            (status, body["error"].as_str(), headers.get("allow")),
+            (401, Some("officials_unauthorized"), None),
+            "{method} {path}"
+        );
+        let (status, _, headers) = official.send(method.clone(), path).await;
+        assert_eq!(
+            (status, headers["allow"].to_str().ok()),
+            (405, Some(allowed)),
+            "{method} {path}"
+        );
+    }
     running.task.abort();
 }
 
