@@ -287,8 +287,8 @@ impl Config {
             c.trusted_proxies = parse_proxies("trusted_proxies", entries.iter().map(String::as_str))?;
         }
         c.target_secs = f.target_secs.unwrap_or(c.target_secs);
-        c.qa_token = f.qa_token.or(c.qa_token);
-        c.officials_token = f.officials_token.or(c.officials_token);
+        c.qa_token = bearer_token("qa_token", f.qa_token)?;
+        c.officials_token = bearer_token("officials_token", f.officials_token)?;
         c.national_data = f.national_data;
         c.oidc = f.oidc;
 
@@ -329,23 +329,18 @@ impl Config {
             c.trusted_proxies = parse_proxies("TOKHAI_TRUSTED_PROXIES", v.split(','))?;
         }
         c.target_secs = number(env, "TOKHAI_TARGET_SECS", c.target_secs)?;
-        c.qa_token = env("TOKHAI_QA_TOKEN").filter(|v| !v.is_empty()).or(c.qa_token);
-        c.officials_token = (env("TOKHAI_OFFICIALS_TOKEN").filter(|v| !v.is_empty())).or(c.officials_token);
-        for (name, token) in [
-            ("TOKHAI_QA_TOKEN", &c.qa_token),
-            ("TOKHAI_OFFICIALS_TOKEN", &c.officials_token),
-        ] {
-            if token.as_ref().is_some_and(|t| t.len() < 16) {
-                return Err(ConfigError::Value {
-                    name,
-                    message: "a bearer token needs at least 16 characters".into(),
-                });
-            }
-        }
+        c.qa_token = bearer_token("TOKHAI_QA_TOKEN", env("TOKHAI_QA_TOKEN"))?.or(c.qa_token);
+        let officials_env = bearer_token("TOKHAI_OFFICIALS_TOKEN", env("TOKHAI_OFFICIALS_TOKEN"))?;
+        let officials_from = if officials_env.is_some() {
+            "TOKHAI_OFFICIALS_TOKEN"
+        } else {
+            "officials_token"
+        };
+        c.officials_token = officials_env.or(c.officials_token);
         if c.officials_token.is_some() && c.officials_token == c.qa_token {
             // QA reads figures without names; the officials' token opens every dossier.
             return Err(ConfigError::Value {
-                name: "TOKHAI_OFFICIALS_TOKEN",
+                name: officials_from,
                 message: "must differ from the QA token".into(),
             });
         }
@@ -494,6 +489,17 @@ fn parse_proxies<'a>(name: &'static str, entries: impl Iterator<Item = &'a str>)
             })
         })
         .collect()
+}
+
+/// A bearer token as set under `name` (none when empty), refused under 16 characters.
+fn bearer_token(name: &'static str, token: Option<String>) -> Result<Option<String>, ConfigError> {
+    match token.filter(|t| !t.is_empty()) {
+        Some(t) if t.len() < 16 => Err(ConfigError::Value {
+            name,
+            message: "a bearer token needs at least 16 characters".into(),
+        }),
+        token => Ok(token),
+    }
 }
 
 fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
@@ -672,6 +678,20 @@ mod tests {
         std::fs::write(&bad, "adr = \"x\"\n").unwrap();
         let err = Config::load(Some(&bad), &env_of(&[])).unwrap_err().to_string();
         assert!(err.contains("bad.toml") && err.contains("adr"), "{err}");
+        // A bad token of the file is named by its key, not by the variable that would have set it.
+        for (toml, key) in [
+            ("officials_token = \"short\"\n", "officials_token:"),
+            ("qa_token = \"short\"\n", "qa_token:"),
+            (
+                "qa_token = \"one-token-0123456789\"\nofficials_token = \"one-token-0123456789\"\n",
+                "officials_token:",
+            ),
+        ] {
+            let tokens = dir.join("tokens.toml");
+            std::fs::write(&tokens, toml).unwrap();
+            let err = Config::load(Some(&tokens), &env_of(&[])).unwrap_err().to_string();
+            assert!(err.starts_with(key), "{toml}: {err}");
+        }
         let missing = Config::load(Some(&dir.join("none.toml")), &env_of(&[]))
             .unwrap_err()
             .to_string();

@@ -9,11 +9,16 @@ const USAGE: &str = "usage: tokhai-server serve [--config FILE]
 Environment: TOKHAI_ADDR (127.0.0.1:8080; port 0 picks a free port), TOKHAI_DATA_DIR (data),
 DATABASE_URL (postgres://… for PostgreSQL; SQLite in the data directory otherwise), TOKHAI_UNITS,
 TOKHAI_SHARED, TOKHAI_WWW (www), TOKHAI_PKG (pkg), TOKHAI_FORMS (www/forms), TOKHAI_DEV_LOGIN (0/1),
-TOKHAI_SIGNING_KEY (base64 Ed25519 seed file), TOKHAI_REGISTRY_SIZE (10000), TOKHAI_NATIONAL_DATA_URL (+ _TOKEN),
+TOKHAI_SECURE_COOKIES (0/1; 1 where the portal is served over HTTPS),
+TOKHAI_SIGNING_KEY (base64 Ed25519 seed file), TOKHAI_REGISTRY_SIZE (10000),
+TOKHAI_NATIONAL_DATA_URL with TOKHAI_NATIONAL_DATA_TOKEN,
 TOKHAI_OIDC_ISSUER with TOKHAI_OIDC_CLIENT_ID, TOKHAI_OIDC_CLIENT_SECRET, TOKHAI_OIDC_REDIRECT_URL,
-TOKHAI_MAX_BODY_BYTES (262144), TOKHAI_MAX_UPLOAD_BYTES (10485760), TOKHAI_UPLOAD_RETENTION_SECS (604800),
-TOKHAI_MAX_FIELDS (2000), TOKHAI_RATE_PER_MINUTE (60; 0 = off), TOKHAI_RATE_BURST (20),
-TOKHAI_TARGET_SECS (300), RUST_LOG (info).";
+TOKHAI_MAX_BODY_BYTES (262144), TOKHAI_MAX_UPLOAD_BYTES (10485760), TOKHAI_MAX_PENDING_UPLOAD_BYTES (104857600),
+TOKHAI_UPLOAD_RETENTION_SECS (604800), TOKHAI_CLIENT_TIMEOUT_SECS (30), TOKHAI_BODY_TIMEOUT_SECS (300),
+TOKHAI_MAX_CONNECTIONS (1024), TOKHAI_MAX_FIELDS (2000), TOKHAI_RATE_PER_MINUTE (60; 0 = off), TOKHAI_RATE_BURST (20),
+TOKHAI_TRUSTED_PROXIES (the reverse proxies in front: addresses or CIDR ranges, comma-separated),
+TOKHAI_TARGET_SECS (300), TOKHAI_QA_TOKEN and TOKHAI_OFFICIALS_TOKEN (bearer tokens of 16 characters or more;
+without the officials' token there is no officials' API), RUST_LOG (info).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -61,4 +66,17 @@ fn main() -> ExitCode {
 fn fail(e: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("tokhai: error: {e}");
     ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `TOKHAI_*` variable the configuration reads is in the usage.
+    #[test]
+    fn the_usage_names_every_variable() {
+        let variables = include_str!("config.rs")
+            .split('"')
+            .filter(|s| s.starts_with("TOKHAI_") && s.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+        let missing: Vec<&str> = variables.filter(|v| !super::USAGE.contains(v)).collect();
+        assert!(missing.is_empty(), "not in the usage: {missing:?}");
+    }
 }
