@@ -11,6 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -176,9 +177,10 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Log
 }
 
 /// Whether a request carries `token` as its bearer token, for the APIs of people other than citizens
-/// (QA, officials). Tokens are compared in constant time; a wrong one costs its client (by address) a
-/// token of the rate limit in the bucket `bucket` (guesses have their own: they do not slow the client's
-/// filings, nor its guesses at another API's token), and is answered `unauthorized`.
+/// (QA, officials). Tokens are compared in constant time, which tells not even their length
+/// (`same_token`); a wrong one costs its client (by address) a token of the rate limit in the bucket
+/// `bucket` (guesses have their own: they do not slow the client's filings, nor its guesses at another
+/// API's token), and is answered `unauthorized`.
 pub fn bearer_allowed(
     state: &AppState,
     headers: &HeaderMap,
@@ -196,8 +198,7 @@ pub fn bearer_allowed(
                 .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         })
         .map_or("", |(_, token)| token.trim_start());
-    let same = sent.len() == token.len() && sent.bytes().zip(token.bytes()).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
-    if same {
+    if same_token(sent, token) {
         return Ok(());
     }
     // Guesses have their bucket: they do not slow the client's filings.
@@ -207,6 +208,13 @@ pub fn bearer_allowed(
     );
     state.limiter.take(&key, now_ms()).map_err(Limiter::refusal)?;
     Err(unauthorized.into())
+}
+
+/// Whether `sent` is `token`, compared in a time that tells nothing of either: their SHA-256 digests,
+/// of one length whatever the tokens', byte by byte to the end.
+fn same_token(sent: &str, token: &str) -> bool {
+    let (sent, token) = (Sha256::digest(sent), Sha256::digest(token));
+    sent.iter().zip(token.iter()).fold(0, |d, (a, b)| d | (a ^ b)) == 0
 }
 
 /// An error answer with a code and messages in Vietnamese and English.
@@ -476,6 +484,20 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_is_the_same_one_only() {
+        let token = "officials-token-0123456789";
+        assert!(same_token(token, token));
+        for other in [
+            "",
+            "officials-token-012345678",
+            "officials-token-01234567890",
+            "officials-token-0123456780",
+        ] {
+            assert!(!same_token(other, token), "{other}");
+        }
+    }
 
     #[test]
     fn pins_are_masked_and_cookies_read() {

@@ -11,7 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value as Json_};
-use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow, Row};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokhai_core::prefill::{
@@ -68,40 +69,28 @@ pub(crate) struct Stored {
 }
 
 /// The columns of `submissions` a [`Stored`] is read from.
-pub(crate) const STORED_COLUMNS: &str =
+const STORED_COLUMNS: &str =
     "id, form_id, form_version, subject, login_method, login_at, received_at, digest, provenance, payload";
 
-/// A row of `STORED_COLUMNS`.
-pub(crate) type Row = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    i64,
-    String,
-    String,
-    String,
-);
+impl FromRow<'_, AnyRow> for Stored {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Stored> {
+        Ok(Stored {
+            id: row.try_get("id")?,
+            form_id: row.try_get("form_id")?,
+            form_version: row.try_get("form_version")?,
+            subject: row.try_get("subject")?,
+            login_method: row.try_get("login_method")?,
+            login_at: row.try_get("login_at")?,
+            received_at: row.try_get("received_at")?,
+            digest: row.try_get("digest")?,
+            provenance: row.try_get("provenance")?,
+            payload: row.try_get("payload")?,
+        })
+    }
+}
 
 impl Stored {
-    pub(crate) fn from_row(r: Row) -> Stored {
-        let (id, form_id, form_version, subject, login_method, login_at, received_at, digest, provenance, payload) = r;
-        Stored {
-            id,
-            form_id,
-            form_version,
-            subject,
-            login_method,
-            login_at,
-            received_at,
-            digest,
-            provenance,
-            payload,
-        }
-    }
-
+    /// The receipt: what the citizen was answered, as officials read it too.
     pub(crate) fn receipt(&self) -> Json_ {
         json!({
             "id": self.id,
@@ -115,15 +104,51 @@ impl Stored {
     }
 }
 
+/// A stored dossier with what officials read beside its receipt: the version of the form it was filled
+/// against and the signed national data its values were checked against.
+pub(crate) struct Dossier {
+    pub(crate) stored: Stored,
+    pub(crate) ruleset_hash: Option<String>,
+    /// The citizen's own prefill bundle, as JSON text.
+    pub(crate) prefill: Option<String>,
+    /// Household members' row bundles, a JSON array as text.
+    pub(crate) row_prefills: Option<String>,
+}
+
+impl FromRow<'_, AnyRow> for Dossier {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Dossier> {
+        Ok(Dossier {
+            stored: Stored::from_row(row)?,
+            ruleset_hash: row.try_get("ruleset_hash")?,
+            prefill: row.try_get("prefill")?,
+            row_prefills: row.try_get("row_prefills")?,
+        })
+    }
+}
+
+/// The dossier `id` (only if it is the citizen `owner`'s, when one is given), or 404 `dossier.not_found`.
+pub(crate) async fn read_dossier(state: &AppState, id: &str, owner: Option<&str>) -> Result<Dossier, Failure> {
+    let found: Option<Dossier> = sqlx::query_as(&format!(
+        "SELECT {STORED_COLUMNS}, ruleset_hash, prefill, row_prefills FROM submissions \
+         WHERE id = $1 AND ($2 IS NULL OR subject = $2)"
+    ))
+    .bind(id.to_owned())
+    .bind(owner.map(str::to_owned))
+    .fetch_optional(&state.db)
+    .await
+    .map_err(ApiError::db)?;
+    found.ok_or_else(|| not_found(id))
+}
+
 async fn stored_by_key(state: &AppState, key: &str) -> Result<Option<Stored>, Failure> {
-    let row: Option<Row> = sqlx::query_as(&format!(
+    let stored = sqlx::query_as(&format!(
         "SELECT {STORED_COLUMNS} FROM submissions WHERE idempotency_key = $1"
     ))
     .bind(key.to_owned())
     .fetch_optional(&state.db)
     .await
     .map_err(ApiError::db)?;
-    Ok(row.map(Stored::from_row))
+    Ok(stored)
 }
 
 /// The answer to a submission whose key is already stored: the original receipt (a replay); for the same
@@ -571,22 +596,10 @@ fn receipt_id(key: &str, now: i64) -> String {
 /// `POST` answered it, its receipt and the official's `decision` (null until one is made).
 pub async fn receipt(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Answer {
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
-    let stored = owned_dossier(&state, &id, &login.subject).await?;
+    let stored = read_dossier(&state, &id, Some(&login.subject)).await?.stored;
     let decision = officials::citizen_decision(&state, &stored.id).await?;
     let body = json!({"status": "accepted", "receipt": stored.receipt(), "decision": decision});
     Ok(Json(body).into_response())
-}
-
-async fn owned_dossier(state: &AppState, id: &str, subject: &str) -> Result<Stored, Failure> {
-    let found: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {STORED_COLUMNS} FROM submissions WHERE id = $1 AND subject = $2"
-    ))
-    .bind(id.to_owned())
-    .bind(subject.to_owned())
-    .fetch_optional(&state.db)
-    .await
-    .map_err(ApiError::db)?;
-    found.map(Stored::from_row).ok_or_else(|| not_found(id))
 }
 
 /// The refusal for a dossier that does not exist or is not the citizen's (which are not told apart).
@@ -605,6 +618,6 @@ pub(crate) fn shown_id(id: &str) -> String {
 
 /// When one of a citizen's dossiers was received and its form.
 pub async fn dossier_received(state: &AppState, id: &str, subject: &str) -> Result<(String, i64), Failure> {
-    let d = owned_dossier(state, id, subject).await?;
+    let d = read_dossier(state, id, Some(subject)).await?.stored;
     Ok((d.form_id, d.received_at))
 }

@@ -2,7 +2,7 @@
 //! browser tool) reads them, and the decision on each, kept beside the dossier with its reasons.
 
 use crate::auth::{bearer_allowed, ApiError};
-use crate::intake::{not_found, shown_id, Row, Stored, STORED_COLUMNS};
+use crate::intake::{read_dossier, shown_id, Dossier};
 use crate::limits::{invalid_value, parse, parse_query, read_body, Failure, Refusal};
 use crate::{now_ms, AppState};
 use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
@@ -115,13 +115,14 @@ async fn listed(state: &AppState, q: &ListQuery, from: i64, before: i64, limit: 
         "SELECT s.id, s.form_id, s.form_version, s.received_at, d.decision, d.decided_at \
          FROM submissions s LEFT JOIN decisions d ON d.submission_id = s.id \
          WHERE s.received_at >= $1 AND s.received_at < $2 AND ($3 IS NULL OR s.form_id = $3) \
-         AND ($4 IS NULL OR COALESCE(d.decision, 'received') = $4) \
-         ORDER BY s.received_at DESC, s.id DESC LIMIT $5",
+         AND ($4 IS NULL OR COALESCE(d.decision, $5) = $4) \
+         ORDER BY s.received_at DESC, s.id DESC LIMIT $6",
     )
     .bind(from)
     .bind(before)
     .bind(q.form.clone())
     .bind(q.status.clone())
+    .bind(RECEIVED)
     .bind(limit)
     .fetch_all(&state.db)
     .await
@@ -167,53 +168,6 @@ async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> 
     Ok(Json(body).into_response())
 }
 
-/// A stored dossier with what officials read beside its receipt: the version of the form it was filled
-/// against and the signed national data its values were checked against.
-struct Dossier {
-    stored: Stored,
-    ruleset_hash: Option<String>,
-    /// The citizen's own prefill bundle, as JSON text.
-    prefill: Option<String>,
-    /// Household members' row bundles, a JSON array as text.
-    row_prefills: Option<String>,
-}
-
-/// The dossier `id`, or 404 `dossier.not_found`.
-async fn dossier_by_id(state: &AppState, id: &str) -> Result<Dossier, Failure> {
-    let found: Option<FullRow> = sqlx::query_as(&format!(
-        "SELECT {STORED_COLUMNS}, ruleset_hash, prefill, row_prefills FROM submissions WHERE id = $1"
-    ))
-    .bind(id.to_owned())
-    .fetch_optional(&state.db)
-    .await
-    .map_err(ApiError::db)?;
-    let (a, b, c, d, e, f, g, h, i, j, ruleset_hash, prefill, row_prefills) = found.ok_or_else(|| not_found(id))?;
-    let row: Row = (a, b, c, d, e, f, g, h, i, j);
-    Ok(Dossier {
-        stored: Stored::from_row(row),
-        ruleset_hash,
-        prefill,
-        row_prefills,
-    })
-}
-
-/// A row of `STORED_COLUMNS` followed by the ruleset hash and the bundles.
-type FullRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
 /// JSON stored as text, as it was stored (`null` for none).
 fn stored_json(text: Option<&str>) -> Json_ {
     text.and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Json_::Null)
@@ -225,7 +179,7 @@ type FileRow = (String, String, String, String, i64, String);
 /// `GET /api/officials/dossiers/<id>`: the receipt, the values, the source of every field, the signed
 /// bundles as stored, the files bound to it (with where to download them), its status and decision.
 async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, Failure> {
-    let dossier = dossier_by_id(&state, &id).await?;
+    let dossier = read_dossier(&state, &id, None).await?;
     let files: Vec<FileRow> = sqlx::query_as(
         "SELECT id, field, name, media_type, size, sha256 FROM uploads WHERE submission_id = $1 ORDER BY received_at, id",
     )
@@ -539,7 +493,7 @@ async fn decide(
 ) -> Result<Response, Failure> {
     let bytes = read_body(request.into_body(), state.config.max_body_bytes).await?;
     let asked: Asked = parse(&bytes)?;
-    let dossier = dossier_by_id(&state, &id).await?;
+    let dossier = read_dossier(&state, &id, None).await?;
     let form = form_of(&state, &dossier).map(Arc::as_ref);
     let (verdict, official, reasons) = checked(asked, form, &dossier.stored.form_id)?;
     let decision = Decision {
