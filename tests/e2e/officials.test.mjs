@@ -81,7 +81,7 @@ test('an official finds the CT01 a citizen filed, sees what national data filled
   await page.keyboard.press('Enter');
   await page.waitForSelector('#error-summary:not([hidden])');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'error-summary', 'the summary takes the focus');
-  const required = 'Quyết định từ chối phải nêu lý do: ít nhất một lý do, không lý do nào để trống';
+  const required = 'Lý do để trống: cần ghi nội dung, có ít nhất một chữ cái hoặc chữ số';
   assert.deepEqual(await page.$$eval('#problems a', (as) => as.map((a) => [a.textContent, a.getAttribute('href')])), [[required, '#reason-0-text']]);
   assert.equal(await text(page, '#reason-0-text-error'), `Lỗi: ${required}`);
   assert.match(await page.getAttribute('#reason-0-text', 'aria-describedby'), /\breason-0-text-error\b/);
@@ -105,9 +105,9 @@ test('an official finds the CT01 a citizen filed, sees what national data filled
   assert.equal(decision[3], `Lý doSố điện thoại liên hệ: ${reason}`);
   assert.equal(await text(page, '#status'), 'Đã ghi quyết định.');
   assert.equal((await page.title()).startsWith('Lỗi'), false);
-  // The citizen's receipt has it: refused, the reason at the phone.
+  // The citizen's receipt has it: the dossier received (the intake's status), refused, the reason at the phone.
   const receipt = await (await citizen.request.get(`${env.portal.url}/api/submissions/${id}`)).json();
-  assert.equal(receipt.status, 'refused');
+  assert.deepEqual([receipt.status, receipt.decision.decision], ['accepted', 'refused']);
   assert.deepEqual(receipt.decision.reasons, [{ path: 'phone', message_vi: reason }]);
 
   await page.click('#lang');
