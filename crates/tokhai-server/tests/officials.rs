@@ -98,6 +98,12 @@ async fn file(client: &mut Client, running: &Running, bundle: &Value, file: Opti
     body["receipt"].clone()
 }
 
+/// The id of the dossier [`file`] files.
+async fn file_id(client: &mut Client, running: &Running, bundle: &Value, file: Option<&Value>) -> String {
+    let receipt = self::file(client, running, bundle, file).await;
+    receipt["id"].as_str().expect("a receipt id").to_owned()
+}
+
 async fn whole_flow(c: Config, engine: &str) {
     let running = tokhai_server::start(c).await.expect("server starts");
     let (mut citizen, bundle) = citizen(&running, 0).await;
@@ -258,10 +264,7 @@ async fn without_a_token_configured_the_officials_api_is_an_unknown_address() {
         .await
         .expect("server starts");
     let (mut citizen, bundle) = citizen(&running, 0).await;
-    let id = file(&mut citizen, &running, &bundle, None).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = file_id(&mut citizen, &running, &bundle, None).await;
     let anyone = Client::new(&running);
     let (status, unknown) = anyone.get("/api/no-such-thing").await;
     assert_eq!((status, unknown["error"].as_str()), (404, Some("not_found")));
@@ -395,10 +398,7 @@ async fn a_decision_is_checked_and_made_once() {
         .await
         .expect("server starts");
     let (mut citizen, bundle) = citizen(&running, 0).await;
-    let id = file(&mut citizen, &running, &bundle, None).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = file_id(&mut citizen, &running, &bundle, None).await;
     let agency = Client::new(&running);
     let official = Official {
         client: &agency,
@@ -586,10 +586,7 @@ async fn a_decision_is_checked_and_made_once() {
     assert!(receipt["decision"].get("official").is_none(), "{receipt}");
 
     // Two officials deciding at the same moment: one decision is made, the other is told it.
-    let other = file(&mut citizen, &running, &bundle, None).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let other = file_id(&mut citizen, &running, &bundle, None).await;
     let accept = json!({"decision": "accepted", "official": "Cán bộ A"});
     let refuse = refusal(json!([{"message_vi": "Thiếu giấy tờ"}]));
     let (a, b) = tokio::join!(official.decide(&other, &accept), official.decide(&other, &refuse));
@@ -607,16 +604,10 @@ async fn a_file_is_served_with_its_own_dossier_only() {
     let pdf = b"%PDF-1.4 evidence".to_vec();
     let (mut first, first_bundle) = citizen(&running, 0).await;
     let (_, one) = upload(&first, "evidence", "a.pdf", "application/pdf", &pdf).await;
-    let mine = file(&mut first, &running, &first_bundle, Some(&one)).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let mine = file_id(&mut first, &running, &first_bundle, Some(&one)).await;
     let (mut second, second_bundle) = citizen(&running, 1).await;
     let (_, two) = upload(&second, "evidence", "b.pdf", "application/pdf", &pdf).await;
-    let theirs = file(&mut second, &running, &second_bundle, Some(&two)).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let theirs = file_id(&mut second, &running, &second_bundle, Some(&two)).await;
     let (_, unfiled) = upload(&first, "evidence", "c.pdf", "application/pdf", &pdf).await;
     let agency = Client::new(&running);
     let official = Official {
@@ -643,12 +634,7 @@ async fn paging(c: Config, engine: &str) {
     let (mut citizen, bundle) = citizen(&running, 0).await;
     let mut ids = Vec::new();
     for _ in 0..5 {
-        ids.push(
-            file(&mut citizen, &running, &bundle, None).await["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        ids.push(file_id(&mut citizen, &running, &bundle, None).await);
     }
     // Received "before 1970", two of them in one millisecond: a PostgreSQL database is shared between runs,
     // and each run's times are below those of the runs before it (and of every real dossier), so that
