@@ -602,6 +602,40 @@ pub async fn receipt(State(state): State<Arc<AppState>>, Path(id): Path<String>,
     Ok(Json(body).into_response())
 }
 
+/// Most dossiers `GET /api/submissions` lists.
+const MAX_LISTED: i64 = 100;
+
+/// `GET /api/submissions`: the logged-in citizen's own dossiers, newest first (at most [`MAX_LISTED`]), each
+/// as `{id, form_id, form_version, received_at, decision}`, the decision as the receipt tells it.
+pub async fn own_dossiers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
+    let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
+    let mut dossiers = Vec::new();
+    for stored in stored_of(&state, &login.subject).await? {
+        let decision = officials::citizen_decision(&state, &stored.id).await?;
+        dossiers.push(json!({
+            "id": stored.id,
+            "form_id": stored.form_id,
+            "form_version": stored.form_version,
+            "received_at": stored.received_at,
+            "decision": decision,
+        }));
+    }
+    Ok(Json(json!({ "dossiers": dossiers })).into_response())
+}
+
+/// The dossiers the citizen `subject` filed, newest first, at most [`MAX_LISTED`].
+async fn stored_of(state: &AppState, subject: &str) -> Result<Vec<Stored>, Failure> {
+    let stored = sqlx::query_as(&format!(
+        "SELECT {STORED_COLUMNS} FROM submissions WHERE subject = $1 ORDER BY received_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(subject.to_owned())
+    .bind(MAX_LISTED)
+    .fetch_all(&state.db)
+    .await
+    .map_err(ApiError::db)?;
+    Ok(stored)
+}
+
 /// The refusal for a dossier that does not exist or is not the citizen's (which are not told apart).
 pub fn not_found(id: &str) -> Failure {
     Refusal::new(

@@ -35,7 +35,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/prefill/{form_id}", get(broker::prefill))
         .route("/api/prefill/{form_id}/row", get(broker::prefill_row))
         .route("/api/prefill/{form_id}/household", get(broker::household))
-        .route("/api/submissions", post(intake::submit))
+        .route("/api/submissions", get(intake::own_dossiers).post(intake::submit))
         .route("/api/submissions/{id}", get(intake::receipt))
         .route("/api/uploads/{form_id}/{field_id}", post(uploads::upload))
         .route("/api/timings", post(timings::collect))

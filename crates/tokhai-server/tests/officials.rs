@@ -629,6 +629,55 @@ async fn a_file_is_served_with_its_own_dossier_only() {
     running.task.abort();
 }
 
+#[tokio::test]
+async fn a_citizen_lists_their_own_dossiers_newest_first_with_a_refusals_reasons() {
+    let running = tokhai_server::start(officials_config("officials-own-list"))
+        .await
+        .expect("server starts");
+    let (status, body) = Client::new(&running).get("/api/submissions").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("login_required")),
+        "{body}"
+    );
+    let (mut citizen, bundle) = self::citizen(&running, 0).await;
+    let older = file_id(&mut citizen, &running, &bundle, None).await;
+    let newer = file_id(&mut citizen, &running, &bundle, None).await;
+    let (mut other, other_bundle) = self::citizen(&running, 1).await;
+    let theirs = file_id(&mut other, &running, &other_bundle, None).await;
+    let agency = Client::new(&running);
+    let official = Official {
+        client: &agency,
+        token: TOKEN,
+    };
+    let reasons = json!([{"path": "phone", "message_vi": "Số điện thoại không liên lạc được"}]);
+    let (status, decided) = official
+        .decide(
+            &older,
+            &json!({"decision": "refused", "official": "x", "reasons": reasons}),
+        )
+        .await;
+    assert_eq!(status, 201, "{decided}");
+
+    let (status, body) = citizen.get("/api/submissions").await;
+    assert_eq!(status, 200, "{body}");
+    let dossiers = body["dossiers"].as_array().expect("dossiers");
+    let ids: Vec<&str> = dossiers.iter().filter_map(|d| d["id"].as_str()).collect();
+    assert_eq!(ids, [newer.as_str(), older.as_str()], "newest first, not {theirs}");
+    assert_eq!(dossiers[0]["decision"], Value::Null);
+    assert_eq!(
+        dossiers[1]["decision"],
+        json!({"decision": "refused", "reasons": reasons, "decided_at": decided["decided_at"]})
+    );
+    let version = running.state.form("demo").expect("the demo form").version();
+    assert_eq!(
+        (&dossiers[1]["form_id"], &dossiers[1]["form_version"]),
+        (&json!("demo"), &json!(version))
+    );
+    assert!(dossiers[1]["received_at"].as_i64().is_some(), "{body}");
+    running.task.abort();
+}
+
 async fn paging(c: Config, engine: &str) {
     let running = tokhai_server::start(c).await.expect("server starts");
     let (mut citizen, bundle) = citizen(&running, 0).await;
