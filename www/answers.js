@@ -20,6 +20,12 @@ function optionLabel(options = [], code, lang) {
   return option ? inLanguage(option.label, lang) : code;
 }
 
+/** The top-level field of `definition` a value path is in (`members[0].m_pin`: the group), if any. */
+export function fieldAt(definition, path) {
+  const id = path.split(/[[.]/)[0];
+  return (definition.steps ?? []).flatMap((s) => s.sections.flatMap((section) => section.fields)).find((f) => f.id === id);
+}
+
 /** An ISO date as dd/mm/yyyy; anything else (a year alone) as it is. */
 const dmy = (value) => value.replace(/^(\d{4})-(\d{2})-(\d{2})$/, '$3/$2/$1');
 

@@ -2,8 +2,8 @@
 // answers, the source of each and its files (GET /api/officials/dossiers/<id>), and the decision on it
 // (POST /api/officials/dossiers/<id>/decision), its problems shown as GOV.UK shows a form's errors.
 // The officials' token is kept in this tab's sessionStorage only. Plain DOM, under a strict CSP.
-import { answerText, optionLists, rowTexts } from './answers.js';
-import { el, pageLanguage, save } from './page.js';
+import { answerText, fieldAt, optionLists, rowTexts } from './answers.js';
+import { el, pageLanguage, save, vietnamTime } from './page.js';
 import { inLanguage } from './text.js';
 
 const WORDS = {
@@ -197,13 +197,6 @@ const saidBy = (body) => body[`message_${language.lang}`] || body.message_vi;
 /** A refusal of the officials' API the page has dealt with: the token is asked for again, or the API is off. */
 class Unanswered extends Error {}
 
-/** A time (Unix ms) in Viet Nam (UTC+7, no daylight saving) as dd/mm/yyyy hh:mm. */
-function vietnamTime(ms) {
-  const t = new Date(ms + 7 * 3600_000);
-  const two = (n) => String(n).padStart(2, '0');
-  return `${two(t.getUTCDate())}/${two(t.getUTCMonth() + 1)}/${t.getUTCFullYear()} ${two(t.getUTCHours())}:${two(t.getUTCMinutes())}`;
-}
-
 /** This page's address with `changes` to its query (`null` removes a key). */
 function here(changes) {
   const query = new URLSearchParams(location.search);
@@ -354,9 +347,7 @@ const steps = () =>
 
 /** The label of the field a value path is in (`members[0].m_pin`: the group's), or the path. */
 function fieldLabel(path) {
-  const id = path.split(/[[.]/)[0];
-  const field = steps().flatMap((s) => s.fields).find((f) => f.id === id);
-  return text(field?.label) || path;
+  return text(fieldAt(state.definition, path)?.label) || path;
 }
 
 /** Where an answer comes from, as its provenance says. */

@@ -1,4 +1,4 @@
-// What the portal's tool pages share (the QA dashboard, the officials' dossiers): elements made with
+// What the portal's tool pages share (the QA dashboard, the officials' dossiers, the citizen's own): elements made with
 // plain DOM, and the page's language with its switch.
 
 /** An element `tag` with attributes and, if given, its text. */
@@ -42,4 +42,11 @@ export function save(blob, name) {
   const link = el('a', { href: URL.createObjectURL(blob), download: name });
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
+/** A time (Unix ms) in Viet Nam (UTC+7, no daylight saving) as dd/mm/yyyy hh:mm. */
+export function vietnamTime(ms) {
+  const t = new Date(ms + 7 * 3600_000);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${two(t.getUTCDate())}/${two(t.getUTCMonth() + 1)}/${t.getUTCFullYear()} ${two(t.getUTCHours())}:${two(t.getUTCMinutes())}`;
 }
