@@ -136,7 +136,7 @@ async function offerLogin() {
   show();
 }
 
-// Logging out forgets the citizen's drafts on this computer, then the login.
+// A logged-in citizen's own dossiers are a link away; logging out forgets their drafts on this computer, then the login.
 if (me.logged_in) {
   const logout = document.createElement('button');
   logout.type = 'button';
@@ -149,6 +149,10 @@ if (me.logged_in) {
     await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' });
     location.assign('/');
   });
-  document.querySelector('.portal-header nav').append(logout);
+  const own = document.createElement('a');
+  own.href = '/dossiers.html';
+  own.textContent = 'Hồ sơ của tôi';
+  own.dataset.en = 'My applications';
+  document.querySelector('.portal-header nav').append(own, logout);
   show();
 }

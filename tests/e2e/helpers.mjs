@@ -53,11 +53,11 @@ export function useBrowser() {
 }
 
 /**
- * Opens a page in a new context and fails the test on page errors, console errors and CSP violations.
- * Returns { page, context, problems }.
+ * Opens a page in a new context (with the cookies of `storageState`, a context's, if given: its login) and
+ * fails the test on page errors, console errors and CSP violations. Returns { page, context, problems }.
  */
-export async function open(env, path, { width = 1024, height = 900, ready = true } = {}) {
-  const context = await env.browser.newContext({ viewport: { width, height } });
+export async function open(env, path, { width = 1024, height = 900, ready = true, storageState } = {}) {
+  const context = await env.browser.newContext({ viewport: { width, height }, storageState });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

@@ -1,0 +1,83 @@
+// The citizen's own dossiers on the real back end: a CT01 filed through the portal is listed as received,
+// then, once an official refuses it with a reason at the phone, as refused with that reason under the
+// phone's label and the way to file again, in Vietnamese and English, at 360 px; before login the page says
+// so with the way to log in.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, fillToReview, loggedIn, open, SERVER_BINARY, text, usePortal } from './helpers.mjs';
+
+const TOKEN = 'officials-token-0123456789abcdef';
+const env = usePortal({ config: `officials_token = "${TOKEN}"\n` });
+
+/** A time (Unix ms) in Viet Nam as dd/mm/yyyy hh:mm, by the time-zone database. */
+const vietnamTime = (ms) =>
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(ms).replace(',', '');
+
+/** The rows of the first dossier's summary list, term and description run together. */
+const summary = (page) => page.$$eval('#dossiers section:first-child .summary-list > div', (rows) => rows.map((r) => r.textContent));
+
+test('a citizen reads that the CT01 they filed is received, then refused with the reason at the phone, and can file it again, at 360 px', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context: citizen } = await loggedIn(env.browser, env.portal);
+  const filing = await citizen.newPage();
+  await filing.goto(`${env.portal.url}/`);
+  await filing.waitForSelector('tokhai-form .tk-prov');
+  assert.equal(await filing.getAttribute('.portal-header nav a[href="/dossiers.html"]', 'href'), '/dossiers.html', 'the logged-in portal links to the dossiers');
+  await (await fillToReview(filing)).click();
+  await filing.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  const id = await text(filing, 'tokhai-form .tk-reference-code');
+  const receivedAt = Number(env.portal.sql(`SELECT received_at FROM submissions WHERE id = '${id}'`));
+  const storageState = await citizen.storageState();
+
+  const { page, context, problems } = await open({ browser: env.browser, server: env.portal }, '/dossiers.html', { width: 360, ready: false, storageState });
+  await page.waitForSelector('#dossiers section');
+  assert.equal(await text(page, '#dossiers h2'), 'Tờ khai thay đổi thông tin cư trú (Mẫu CT01)');
+  assert.deepEqual(await summary(page), [`Mã hồ sơ${id}`, `Thời điểm nộp${vietnamTime(receivedAt)}`, 'Trạng tháiĐã tiếp nhận, đang xử lý']);
+
+  const reason = 'Số điện thoại không liên lạc được, vui lòng kiểm tra lại';
+  const decided = await fetch(`${env.portal.url}/api/officials/dossiers/${id}/decision`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ decision: 'refused', official: 'Trần Thị B', reasons: [{ path: 'phone', message_vi: reason }] }),
+  });
+  assert.equal(decided.status, 201);
+  const { decided_at: decidedAt } = await decided.json();
+
+  await page.reload();
+  await page.waitForSelector('#dossiers section .reasons');
+  assert.deepEqual(await summary(page), [
+    `Mã hồ sơ${id}`,
+    `Thời điểm nộp${vietnamTime(receivedAt)}`,
+    'Trạng tháiBị từ chối',
+    `Thời điểm quyết định${vietnamTime(decidedAt)}`,
+    `Lý do từ chốiSố điện thoại liên hệ: ${reason}`,
+  ]);
+  const again = page.locator('#dossiers section a');
+  assert.deepEqual([await again.textContent(), await again.getAttribute('href')], ['Nộp lại hồ sơ cho thủ tục này', '/?form=ct01']);
+  assert.equal(await text(page, '#status'), 'Bạn có 1 hồ sơ, mới nhất ở trên cùng.');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360, 'nothing wider than the screen');
+  assert.deepEqual(await axeViolations(page), []);
+
+  await page.click('#lang');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.deepEqual((await summary(page)).slice(2), ['StateRefused', `Decided at${vietnamTime(decidedAt)}`, `Reasons for refusalContact phone: ${reason}`]);
+  assert.equal(await again.textContent(), 'File this procedure again');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+  assert.deepEqual(problems, []);
+  await context.close();
+  await citizen.close();
+});
+
+test('before login the page says so and offers the login, coming back to it', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { page, context, problems } = await open({ browser: env.browser, server: env.portal }, '/dossiers.html', { width: 360, ready: false });
+  await page.waitForSelector('#login:not([hidden])');
+  assert.equal(await text(page, '#status'), 'Bạn chưa đăng nhập.');
+  assert.equal(await page.getAttribute('#login-link', 'href'), '/dev/login?next=%2Fdossiers.html');
+  assert.equal(await page.locator('#dossiers section').count(), 0);
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
