@@ -1,5 +1,5 @@
 //! The officials' API: dossiers listed, opened and their files downloaded, decisions made once with the
-//! reasons a refusal states, and the citizen's receipt telling the decision. On SQLite, and on
+//! reasons a refusal states, and the citizen's receipt and own list telling the decision. On SQLite, and on
 //! PostgreSQL when `TOKHAI_TEST_PG` is set.
 
 mod common;
