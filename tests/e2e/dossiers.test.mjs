@@ -4,16 +4,9 @@
 // so with the way to log in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, fillToReview, loggedIn, open, SERVER_BINARY, text, usePortal } from './helpers.mjs';
+import { axeViolations, fillToReview, loggedIn, OFFICIALS_TOKEN as TOKEN, open, SERVER_BINARY, text, usePortal, vietnamTime } from './helpers.mjs';
 
-const TOKEN = 'officials-token-0123456789abcdef';
 const env = usePortal({ config: `officials_token = "${TOKEN}"\n` });
-
-/** A time (Unix ms) in Viet Nam as dd/mm/yyyy hh:mm, by the time-zone database. */
-const vietnamTime = (ms) =>
-  new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).format(ms).replace(',', '');
 
 /** The rows of the first dossier's summary list, term and description run together. */
 const summary = (page) => page.$$eval('#dossiers section:first-child .summary-list > div', (rows) => rows.map((r) => r.textContent));

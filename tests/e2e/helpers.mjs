@@ -286,3 +286,12 @@ export async function toLeaseStep(page) {
   await page.click('tokhai-form .tk-nav button[type=submit]');
   await page.waitForSelector('tokhai-form input[data-path=lease]', { state: 'visible' });
 }
+
+/** The officials' token the portals of the officials' and citizens' dossier tests are started with. */
+export const OFFICIALS_TOKEN = 'officials-token-0123456789abcdef';
+
+/** A time (Unix ms) in Viet Nam as dd/mm/yyyy hh:mm, by the time-zone database. */
+export const vietnamTime = (ms) =>
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(ms).replace(',', '');

@@ -3,16 +3,9 @@
 // pages and filters; a wrong token, too many, and a server without the officials' API are said clearly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, fillToReview, loggedIn, open, SERVER_BINARY, startPortal, tabTo, text, typeInto, usePortal } from './helpers.mjs';
+import { axeViolations, fillToReview, loggedIn, OFFICIALS_TOKEN as TOKEN, open, SERVER_BINARY, startPortal, tabTo, text, typeInto, usePortal, vietnamTime } from './helpers.mjs';
 
-const TOKEN = 'officials-token-0123456789abcdef';
 const env = usePortal({ config: `officials_token = "${TOKEN}"\n` });
-
-/** A time (Unix ms) in Viet Nam as dd/mm/yyyy hh:mm, by the time-zone database. */
-const vietnamTime = (ms) =>
-  new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).format(ms).replace(',', '');
 
 /** The officials' page of `portal` in a browser context of its own (no citizen's login), `width` px wide, asking for the token. */
 async function officials(portal, width = 1024) {
