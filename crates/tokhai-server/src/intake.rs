@@ -609,31 +609,24 @@ const MAX_LISTED: i64 = 100;
 /// as `{id, form_id, form_version, received_at, decision}`, the decision as the receipt tells it.
 pub async fn own_dossiers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
-    let mut dossiers = Vec::new();
-    for stored in stored_of(&state, &login.subject).await? {
-        let decision = officials::citizen_decision(&state, &stored.id).await?;
-        dossiers.push(json!({
-            "id": stored.id,
-            "form_id": stored.form_id,
-            "form_version": stored.form_version,
-            "received_at": stored.received_at,
-            "decision": decision,
-        }));
-    }
-    Ok(Json(json!({ "dossiers": dossiers })).into_response())
-}
-
-/// The dossiers the citizen `subject` filed, newest first, at most [`MAX_LISTED`].
-async fn stored_of(state: &AppState, subject: &str) -> Result<Vec<Stored>, Failure> {
-    let stored = sqlx::query_as(&format!(
-        "SELECT {STORED_COLUMNS} FROM submissions WHERE subject = $1 ORDER BY received_at DESC, id DESC LIMIT $2"
-    ))
-    .bind(subject.to_owned())
+    let listed: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, form_id, form_version, received_at FROM submissions WHERE subject = $1 \
+         ORDER BY received_at DESC, id DESC LIMIT $2",
+    )
+    .bind(login.subject.clone())
     .bind(MAX_LISTED)
     .fetch_all(&state.db)
     .await
     .map_err(ApiError::db)?;
-    Ok(stored)
+    let mut decisions = officials::citizen_decisions(&state, &login.subject).await?;
+    let dossiers: Vec<Json_> = listed
+        .into_iter()
+        .map(|(id, form_id, form_version, received_at)| {
+            let decision = decisions.remove(&id).unwrap_or(Json_::Null);
+            json!({"id": id, "form_id": form_id, "form_version": form_version, "received_at": received_at, "decision": decision})
+        })
+        .collect();
+    Ok(Json(json!({ "dossiers": dossiers })).into_response())
 }
 
 /// The refusal for a dossier that does not exist or is not the citizen's (which are not told apart).

@@ -368,33 +368,59 @@ fn status(decision: Option<&Decision>) -> &str {
     decision.map_or(RECEIVED, |d| d.decision.as_str())
 }
 
+/// A decision as the `decisions` table holds it: decision, official, reasons (JSON text), decided at.
+type DecisionRow = (String, String, String, i64);
+
+impl Decision {
+    /// The decision on the dossier `id` from its row; its reasons unreadable are an internal error.
+    fn from_row(id: &str, (decision, official, reasons, decided_at): DecisionRow) -> Result<Decision, Failure> {
+        let reasons = serde_json::from_str(&reasons).map_err(|e| {
+            tracing::error!(dossier = %id, error = %e, "stored reasons of a decision unreadable");
+            ApiError::internal()
+        })?;
+        Ok(Decision {
+            decision,
+            official,
+            reasons,
+            decided_at,
+        })
+    }
+}
+
 /// The decision on the dossier `id`, if one was made.
 async fn decision_on(state: &AppState, id: &str) -> Result<Option<Decision>, Failure> {
-    let row: Option<(String, String, String, i64)> =
+    let row: Option<DecisionRow> =
         sqlx::query_as("SELECT decision, official, reasons, decided_at FROM decisions WHERE submission_id = $1")
             .bind(id.to_owned())
             .fetch_optional(&state.db)
             .await
             .map_err(ApiError::db)?;
-    let Some((decision, official, reasons, decided_at)) = row else {
-        return Ok(None);
-    };
-    let reasons = serde_json::from_str(&reasons).map_err(|e| {
-        tracing::error!(dossier = %id, error = %e, "stored reasons of a decision unreadable");
-        ApiError::internal()
-    })?;
-    Ok(Some(Decision {
-        decision,
-        official,
-        reasons,
-        decided_at,
-    }))
+    row.map(|row| Decision::from_row(id, row)).transpose()
 }
 
 /// The decision on the dossier `id` as its citizen's receipt (`GET /api/submissions/<id>`) tells it:
 /// `null` until one is made.
 pub async fn citizen_decision(state: &AppState, id: &str) -> Result<Json_, Failure> {
     Ok(decision_on(state, id).await?.map_or(Json_::Null, |d| d.for_citizen()))
+}
+
+/// The decisions on the dossiers of the citizen `subject`, as their receipts tell them, by dossier id
+/// (one query for the citizen's whole list).
+pub async fn citizen_decisions(state: &AppState, subject: &str) -> Result<HashMap<String, Json_>, Failure> {
+    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT d.submission_id, d.decision, d.official, d.reasons, d.decided_at \
+         FROM decisions d JOIN submissions s ON s.id = d.submission_id WHERE s.subject = $1",
+    )
+    .bind(subject.to_owned())
+    .fetch_all(&state.db)
+    .await
+    .map_err(ApiError::db)?;
+    rows.into_iter()
+        .map(|(id, decision, official, reasons, at)| {
+            let d = Decision::from_row(&id, (decision, official, reasons, at))?;
+            Ok((id, d.for_citizen()))
+        })
+        .collect()
 }
 
 /// The form version a dossier was filled against (the current one if that version is no longer kept).
