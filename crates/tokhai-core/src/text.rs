@@ -173,13 +173,22 @@ pub fn match_key(s: &str) -> String {
 /// Key for diacritic-insensitive search: lowercase ASCII-like letters, single spaces
 /// ("Phường Hoàn Kiếm" gives "phuong hoan kiem").
 pub fn search_key(s: &str) -> String {
-    let stripped: String = convert(&lowercase(&clean_line(s)), Conversion::Nfd)
+    // A lone mark between spaces leaves two spaces behind.
+    collapse_spaces(&without_marks(&lowercase(&clean_line(s))))
+}
+
+/// `s` without its diacritics, case kept ("Đỏ Hoàn Kiếm" gives "Do Hoan Kiem"): its letters in NFD without
+/// the combining marks, and Đ/Ð as D.
+pub fn without_marks(s: &str) -> String {
+    convert(s, Conversion::Nfd)
         .chars()
         .filter(|c| !is_combining_mark(*c))
-        .map(|c| if matches!(c, 'đ' | 'ð') { 'd' } else { c })
-        .collect();
-    // A lone mark between spaces leaves two spaces behind.
-    collapse_spaces(&stripped)
+        .map(|c| match c {
+            'đ' | 'ð' => 'd',
+            'Đ' | 'Ð' => 'D',
+            c => c,
+        })
+        .collect()
 }
 
 /// Length of `s` in Unicode scalar values once in NFC (what a citizen counts as letters).
@@ -290,6 +299,12 @@ mod tests {
         // Marks of other scripts stay in their word (found by the property test below).
         let mixed = "\u{C0}\u{A32}\u{EC8}a";
         assert_eq!(match_key(&match_key(mixed)), match_key(mixed));
+    }
+
+    #[test]
+    fn without_marks_keeps_case() {
+        assert_eq!(without_marks("Đỏ Hoàn Kiếm"), "Do Hoan Kiem");
+        assert_eq!(without_marks("\u{D0}\u{F0}ệ"), "Dde");
     }
 
     #[test]

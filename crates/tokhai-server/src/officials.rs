@@ -16,7 +16,7 @@ use serde_json::{json, Value as Json_};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokhai_core::text::{char_len, clean_line, clean_multiline, convert, is_combining_mark, Conversion};
+use tokhai_core::text::{char_len, clean_line, clean_multiline, without_marks};
 use tokhai_core::{path, Form, Issue};
 use tower::Layer;
 
@@ -275,15 +275,10 @@ fn attachment(name: &str) -> String {
 /// A file name in printable ASCII for a quoted `filename`: Vietnamese letters without their marks
 /// (`Giấy đỏ` gives `Giay do`), any other character outside ASCII as `_`, without `"`, `\` or controls.
 fn ascii_name(name: &str) -> String {
-    convert(name, Conversion::Nfd)
+    without_marks(name)
         .chars()
-        .filter(|&c| !(is_combining_mark(c) || c.is_control() || c == '"' || c == '\\'))
-        .map(|c| match c {
-            'đ' => 'd',
-            'Đ' => 'D',
-            c if c.is_ascii() => c,
-            _ => '_',
-        })
+        .filter(|&c| !(c.is_control() || c == '"' || c == '\\'))
+        .map(|c| if c.is_ascii() { c } else { '_' })
         .collect()
 }
 
