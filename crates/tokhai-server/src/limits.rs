@@ -470,7 +470,6 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     struct Query {
         #[serde(default)]
         limit: Option<i64>,
