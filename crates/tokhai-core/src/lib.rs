@@ -5,6 +5,7 @@
 //! "today" and timestamps are arguments.
 #![warn(missing_docs)]
 
+pub mod answer;
 pub mod canonical;
 pub mod catalog;
 pub mod date;

@@ -166,7 +166,7 @@ pub fn render(issue: &Issue, form: &Form, lang: &str) -> String {
             },
         }
     };
-    let mut out = template.replace("{label}", &label(issue, form, lang));
+    let mut out = template.replace("{label}", &path_label(form, &issue.path, lang));
     if let Some(field) = form.field(path::field_id(&issue.path)) {
         let name = row_name(rows_named(form, field), lang);
         out = out
@@ -309,15 +309,15 @@ fn required_words(issue: &Issue, form: &Form) -> &'static str {
     }
 }
 
-/// The label for an issue's path: the field's label, with the address part or row number.
-fn label(issue: &Issue, form: &Form, lang: &str) -> String {
-    let id = path::field_id(&issue.path);
+/// The label of a value path of `form` in `lang`: its field's label, with the address part or row number
+/// (`members[1].pin`: "Số định danh cá nhân, dòng 2"); the path itself when it names no field.
+pub fn path_label(form: &Form, path: &str, lang: &str) -> String {
+    let id = path::field_id(path);
     let Some(field) = form.field(id) else {
-        return issue.path.clone();
+        return path.to_owned();
     };
     let mut label = field.label.get(lang).to_owned();
-    let part = issue
-        .path
+    let part = path
         .rsplit_once('.')
         .map(|(_, p)| p)
         .filter(|p| path::ADDRESS_PARTS.contains(p));
@@ -331,7 +331,7 @@ fn label(issue: &Issue, form: &Form, lang: &str) -> String {
             _ => " (số nhà, đường)",
         });
     }
-    if let Some(row) = row_number(&issue.path) {
+    if let Some(row) = row_number(path) {
         label.push_str(&format!(", {} {row}", row_name(rows_named(form, field), lang)));
     }
     label

@@ -57,10 +57,6 @@ pub enum Word {
     DateHintYearOnly,
     /// Hint of a field the form works out itself.
     Computed,
-    /// Yes, for check boxes on the review page.
-    Yes,
-    /// No, for check boxes on the review page.
-    No,
     /// The language switch, naming the other language.
     OtherLanguage,
     /// Said once the language is switched, in the new language.
@@ -101,8 +97,6 @@ pub enum Word {
     ChooseParentFirst,
     /// "(required)" read after the legend of a required group.
     Required,
-    /// An empty answer on the review page.
-    NotGiven,
     /// The error summary's heading when the declaration was not sent for a reason that is no answer's.
     NotSent,
     /// The sending failed, for no reason the back end gave.
@@ -263,8 +257,6 @@ impl Word {
                 "Tự động điền từ các thông tin bạn đã khai",
                 "Filled in from your other answers",
             ),
-            Word::Yes => ("Có", "Yes"),
-            Word::No => ("Không", "No"),
             Word::OtherLanguage => ("English", "Tiếng Việt"),
             Word::LanguageSwitched => ("Đã chuyển sang tiếng Việt.", "Switched to English."),
             Word::Prefilled => (
@@ -296,7 +288,6 @@ impl Word {
             Word::NoResults => ("Không tìm thấy", "No match"),
             Word::ChooseParentFirst => ("Chọn “{label}” trước", "Choose “{label}” first"),
             Word::Required => (" (bắt buộc)", " (required)"),
-            Word::NotGiven => ("Để trống", "Left blank"),
             Word::NotSent => ("Chưa gửi được tờ khai", "The declaration was not sent"),
             Word::SendFailed => (
                 "Thông tin bạn đã nhập vẫn được giữ; vui lòng bấm Gửi tờ khai để thử lại.",

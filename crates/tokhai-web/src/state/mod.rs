@@ -20,14 +20,14 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
-use tokhai_core::catalog::Catalog;
+use tokhai_core::answer;
+use tokhai_core::catalog::{Catalog, CatalogView};
 use tokhai_core::definition::FieldDef;
-use tokhai_core::normalize::{date_for_display, normalize, number_in_box};
+use tokhai_core::normalize::normalize;
 use tokhai_core::path::{field_id, top_field, ADDRESS_PARTS};
 use tokhai_core::prefill::PrefillValue;
 use tokhai_core::submission::is_valid_idempotency_key;
 use tokhai_core::timing::{Event as TimedEvent, EventKind, Timeline};
-use tokhai_core::vn::phone;
 use tokhai_core::{messages, Catalogs, Date, FieldKind, Form, Issue, Patch, Session};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
@@ -197,7 +197,15 @@ fn object<const N: usize>(members: [(&str, Json); N]) -> Json {
 
 /// A catalogue by name: the form's own first, then the host's.
 fn lookup<'a>(form: &'a Form, host: &'a Catalogs, name: &str) -> Option<&'a Catalog> {
-    form.catalogs().get(name).or_else(|| host.get(name))
+    catalog_view(form, host).get(name)
+}
+
+/// The catalogues the widget looks in: the form's own, then the host's.
+fn catalog_view<'a>(form: &'a Form, host: &'a Catalogs) -> CatalogView<'a> {
+    CatalogView {
+        form: form.catalogs(),
+        host,
+    }
 }
 
 impl State {
@@ -459,13 +467,13 @@ impl State {
         };
         let kind = node.def.kind;
         match &mut node.control {
-            Control::Input(i) => i.set_value(&display_text(
+            Control::Input(i) => i.set_value(&answer::in_box(
                 if node.part.is_some() { FieldKind::Text } else { kind },
                 value,
                 &self.lang,
             )),
             Control::Area(a, counter) => {
-                let text = display_text(kind, value, &self.lang);
+                let text = answer::in_box(kind, value, &self.lang);
                 a.set_value(&text);
                 if let Some(c) = counter {
                     c.show(&text, &self.lang);
@@ -1718,18 +1726,6 @@ fn message(form: &Form, server: &[(Issue, Json)], issue: &Issue, lang: &str) -> 
     }
 }
 
-/// The text a value shows in a text box or on the review page: dates as dd/mm/yyyy, Vietnamese phones
-/// in their national form (`0912 345 678`), numbers as `lang` writes them (`1,5` in Vietnamese).
-fn display_text(kind: FieldKind, value: &Json, lang: &str) -> String {
-    match value {
-        Json::String(s) if kind == FieldKind::Date => date_for_display(s),
-        Json::String(s) if kind == FieldKind::Phone => phone::display(s),
-        Json::String(s) => s.clone(),
-        Json::Number(n) => number_in_box(n.as_f64().unwrap_or_default(), lang),
-        _ => String::new(),
-    }
-}
-
 /// The label of a catalogue option in a language, or the code when unknown.
 fn option_label(form: &Form, host: &Catalogs, catalog: &str, code: &str, lang: &str) -> String {
     lookup(form, host, catalog)
@@ -1847,28 +1843,5 @@ pub(super) fn refuse_if_any(problems: Vec<String>) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("prefill: the bundle is refused: {}", problems.join("; ")))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn dates_and_phones_display_as_written_in_viet_nam() {
-        assert_eq!(display_text(FieldKind::Date, &json!("1990-03-05"), "vi"), "05/03/1990");
-        assert_eq!(display_text(FieldKind::Number, &json!(42), "vi"), "42");
-        assert_eq!(display_text(FieldKind::Number, &json!(1.5), "vi"), "1,5");
-        assert_eq!(display_text(FieldKind::Number, &json!(1.5), "en"), "1.5");
-        assert_eq!(display_text(FieldKind::Text, &Json::Null, "vi"), "");
-        assert_eq!(
-            display_text(FieldKind::Phone, &json!("+84912345678"), "vi"),
-            "0912 345 678"
-        );
-        assert_eq!(
-            display_text(FieldKind::Phone, &json!("+12025550123"), "vi"),
-            "+12025550123"
-        );
     }
 }

@@ -1,12 +1,12 @@
 //! The wizard: steps, the progress indicator, validation on the way, the review page and the confirmation.
 
 use super::files::UPLOADING;
-use super::{display_text, message, object, option_label, Screen, State};
+use super::{catalog_view, message, object, Screen, State};
 use crate::dom::{attr, flag, html, show, shown};
 use crate::ui::Word;
 use serde_json::Value as Json;
+use tokhai_core::answer;
 use tokhai_core::definition::FieldDef;
-use tokhai_core::normalize::number_in;
 use tokhai_core::timing::EventKind;
 use tokhai_core::{Date, FieldKind, Issue, Severity};
 use web_sys::{Element, HtmlElement, Node};
@@ -533,7 +533,12 @@ impl State {
                     if f.kind == FieldKind::Group {
                         self.review_rows(&dd, f, v);
                     } else {
-                        dd.set_text_content(Some(&self.answer(f, v)));
+                        dd.set_text_content(Some(&answer::text(
+                            f,
+                            v,
+                            catalog_view(&self.form, &self.host),
+                            &self.lang,
+                        )));
                     }
                     if edit && f.compute.is_none() && node.is_some_and(|n| !n.locked()) {
                         self.change_button(&row, f, &lang);
@@ -559,69 +564,14 @@ impl State {
 
     /// The rows of a group on the review page.
     pub(super) fn review_rows(&self, dd: &Element, def: &FieldDef, value: &Json) {
-        let rows = value.as_array().map(Vec::as_slice).unwrap_or_default();
+        let rows = answer::rows(def, value, catalog_view(&self.form, &self.host), &self.lang);
         if rows.is_empty() {
-            dd.set_text_content(Some(Word::NotGiven.get(&self.lang)));
+            dd.set_text_content(Some(answer::blank(&self.lang)));
             return;
         }
         let ol = self.dom.add(dd, "ol", "tk-answer-rows", "");
         for row in rows {
-            let parts: Vec<String> = def
-                .fields
-                .iter()
-                .flatten()
-                .filter_map(|f| {
-                    let v = row.get(&f.id)?;
-                    (!v.is_null()).then(|| format!("{}: {}", f.label.get(&self.lang), self.answer(f, v)))
-                })
-                .collect();
-            self.dom.add(&ol, "li", "", &parts.join("; "));
-        }
-    }
-
-    /// A value as the citizen reads it on the review page.
-    pub(super) fn answer(&self, def: &FieldDef, v: &Json) -> String {
-        let lang = &self.lang;
-        let label = |catalog: Option<&str>, code: &str| -> String {
-            if let Some(o) = def.options.iter().flatten().find(|o| o.value == code) {
-                return o.label.get(lang).to_owned();
-            }
-            catalog.map_or_else(
-                || code.to_owned(),
-                |c| option_label(&self.form, &self.host, c, code, lang),
-            )
-        };
-        let text = match (def.kind, v) {
-            (_, Json::Null) => String::new(),
-            (FieldKind::Checkbox, Json::Bool(b)) => if *b { Word::Yes } else { Word::No }.get(lang).to_owned(),
-            (FieldKind::Select | FieldKind::Radio, Json::String(code)) => label(def.catalog.as_deref(), code),
-            (FieldKind::CheckboxGroup, Json::Array(codes)) => codes
-                .iter()
-                .filter_map(Json::as_str)
-                .map(|c| label(def.catalog.as_deref(), c))
-                .collect::<Vec<_>>()
-                .join(", "),
-            (FieldKind::Address, Json::Object(p)) => {
-                let part = |k: &str, catalog: &str| p.get(k).and_then(Json::as_str).map(|c| label(Some(catalog), c));
-                let street = p.get("street").and_then(Json::as_str).map(str::to_owned);
-                [street, part("commune", "communes"), part("province", "provinces")]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-            (FieldKind::File, Json::Array(files)) => files
-                .iter()
-                .filter_map(|f| f.get("name").and_then(Json::as_str))
-                .collect::<Vec<_>>()
-                .join(", "),
-            (FieldKind::Number, Json::Number(n)) => number_in(n.as_f64().unwrap_or_default(), lang),
-            (kind, v) => display_text(kind, v, lang),
-        };
-        if text.is_empty() {
-            Word::NotGiven.get(lang).to_owned()
-        } else {
-            text
+            self.dom.add(&ol, "li", "", &row);
         }
     }
 
