@@ -1,7 +1,6 @@
 // The citizen's own dossiers (GET /api/submissions): each one's procedure, reference, time received and
 // state; a refusal with its reasons, each at the field it names, and the way to file again. Plain DOM,
 // under a strict CSP.
-import { fieldAt } from './answers.js';
 import { el, pageLanguage, vietnamTime } from './page.js';
 import { inLanguage } from './text.js';
 
@@ -63,7 +62,7 @@ const WORDS = {
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { dossiers: null, forms: [], definitions: {}, said: null };
+const state = { dossiers: null, forms: [], said: null };
 const language = pageLanguage(WORDS, 'tokhai-dossiers-lang', redraw);
 const w = (key) => language.w(key);
 const text = (t) => inLanguage(t, language.lang);
@@ -82,8 +81,8 @@ function say(words) {
 const formTitle = (formId) => text(state.forms.find((f) => f.id === formId)?.title) || formId;
 
 /** A reason of a refusal: the label of the field it names (or the whole dossier) and its words. */
-function reasonText(formId, reason) {
-  const label = reason.path ? text(fieldAt(state.definitions[formId] ?? {}, reason.path)?.label) || reason.path : w('wholeDossier');
+function reasonText(reason) {
+  const label = reason.path ? text(reason.label) || reason.path : w('wholeDossier');
   return `${label}: ${(language.lang === 'en' && reason.message_en) || reason.message_vi}`;
 }
 
@@ -110,7 +109,7 @@ function dossierCard(d, index) {
   if (decision) list.append(summaryRow(w('decidedAt'), vietnamTime(decision.decided_at)));
   if (decision?.reasons.length) {
     const reasons = el('ul', { class: 'reasons' });
-    reasons.append(...decision.reasons.map((r) => el('li', {}, reasonText(d.form_id, r))));
+    reasons.append(...decision.reasons.map((r) => el('li', {}, reasonText(r))));
     list.append(summaryRow(w('reasons'), reasons));
   }
   card.append(el('h2', { id: heading }, formTitle(d.form_id)), list);
@@ -143,14 +142,6 @@ function offerLogin(me) {
   say(() => w('loggedOut'));
 }
 
-/** The definitions of the forms whose refusals name a field, by form id. */
-async function definitionsNamed(dossiers) {
-  const named = new Set(dossiers.filter((d) => d.decision?.reasons.some((r) => r.path)).map((d) => d.form_id));
-  const urls = [...named].map((id) => [id, state.forms.find((f) => f.id === id)?.url]).filter(([, url]) => url);
-  const definitions = await Promise.all(urls.map(([, url]) => json(url)));
-  return Object.fromEntries(urls.map(([id], i) => [id, definitions[i] ?? {}]));
-}
-
 async function start() {
   say(() => w('loading'));
   try {
@@ -159,7 +150,6 @@ async function start() {
     if (!me.logged_in) return offerLogin(me);
     const [own, forms] = await Promise.all([json('/api/submissions'), json('/api/forms')]);
     state.forms = forms?.forms ?? [];
-    state.definitions = await definitionsNamed(own.dossiers);
     state.dossiers = own.dossiers;
     drawList();
   } catch {

@@ -2,7 +2,6 @@
 // answers, the source of each and its files (GET /api/officials/dossiers/<id>), and the decision on it
 // (POST /api/officials/dossiers/<id>/decision), its problems shown as GOV.UK shows a form's errors.
 // The officials' token is kept in this tab's sessionStorage only. Plain DOM, under a strict CSP.
-import { answerText, fieldAt, optionLists, rowTexts } from './answers.js';
 import { el, pageLanguage, save, vietnamTime } from './page.js';
 import { inLanguage } from './text.js';
 
@@ -48,7 +47,7 @@ const WORDS = {
     dossier: (id) => `Hồ sơ ${id}`,
     version: (v) => `phiên bản ${v}`,
     answers: 'Nội dung tờ khai',
-    otherAnswers: 'Trường không có trong định nghĩa hiện tại',
+    otherAnswers: 'Trường không có trong định nghĩa của biểu mẫu',
     source: 'Nguồn',
     nationalLocked: 'Cơ sở dữ liệu quốc gia về dân cư, đã khóa (người nộp không sửa được)',
     national: 'Cơ sở dữ liệu quốc gia về dân cư (người nộp giữ nguyên)',
@@ -126,7 +125,7 @@ const WORDS = {
     dossier: (id) => `Dossier ${id}`,
     version: (v) => `version ${v}`,
     answers: 'Answers',
-    otherAnswers: 'Fields the current definition does not have',
+    otherAnswers: "Fields the form's definition does not have",
     source: 'Source',
     nationalLocked: 'National population database, locked (the citizen could not change it)',
     national: 'National population database (kept by the citizen)',
@@ -179,12 +178,12 @@ const params = new URLSearchParams(location.search);
 
 /**
  * What the page shows, to draw again in the other language: the forms, the dossiers listed and the
- * time before which more may follow, the dossier opened with its definition and option lists, the
+ * time before which more may follow, the dossier opened (its answers as the citizen read them), the
  * problems the server found with the decision asked, and the status line and problem with the token,
  * as functions giving their words.
  */
 const state = {
-  forms: [], listed: [], next: null, dossier: null, definition: null, lists: null, problems: [], sending: false,
+  forms: [], listed: [], next: null, dossier: null, problems: [], sending: false,
   said: null, tokenProblem: null,
 };
 
@@ -326,29 +325,20 @@ async function showMore() {
   }
 }
 
-/** The JSON at a URL of the portal (a definition, the administrative units). */
+/** The JSON at a URL of the portal. */
 const json = (url) => fetch(url, { headers: { Accept: 'application/json' } }).then((res) => res.json());
 
-/** Opens dossier `id` with the definition of its form and the option lists its answers name. */
+/** Opens dossier `id`: its answers come as the citizen read them, with the labels of its fields. */
 async function openDossier(id) {
   say(() => w('loading'));
-  const dossier = await answer(await api(`/api/officials/dossiers/${encodeURIComponent(id)}`));
-  const form = state.forms.find((f) => f.id === dossier.form_id);
-  const [definition, units] = await Promise.all([form ? json(form.url) : {}, json('/catalogs/admin-units.json')]);
-  Object.assign(state, { dossier, definition, lists: optionLists(definition, units) });
+  state.dossier = await answer(await api(`/api/officials/dossiers/${encodeURIComponent(id)}`));
   $('dossier-view').hidden = false;
   drawDossier();
   say(() => w('dossier')(id));
 }
 
-/** The steps of the dossier's form, each with its title and top-level fields. */
-const steps = () =>
-  (state.definition.steps ?? []).map((step) => ({ title: text(step.title), fields: step.sections.flatMap((s) => s.fields) }));
-
-/** The label of the field a value path is in (`members[0].m_pin`: the group's), or the path. */
-function fieldLabel(path) {
-  return text(fieldAt(state.definition, path)?.label) || path;
-}
+/** The label of the field a value path names (with its row), in the page's language, or the path. */
+const fieldLabel = (path, label) => text(label) || path;
 
 /** Where an answer comes from, as its provenance says. */
 function sourceOf(entry = { source: 'citizen' }) {
@@ -357,35 +347,26 @@ function sourceOf(entry = { source: 'citizen' }) {
 }
 
 /** One answer of the dossier: its field's label, the answer as the citizen read it, and its source. */
-function answerRow(field, value, entry) {
-  const { lists } = state;
-  const rows = field.kind === 'group' && value?.length;
-  const shown = rows ? el('ol') : answerText(field, value, lists, language.lang);
-  if (rows) {
-    rowTexts(field, value, lists, language.lang).forEach((words, i) => {
-      const household = entry?.rows?.[i] ? ` (${w('household')})` : '';
-      shown.append(el('li', {}, words + household));
-    });
-  }
-  const div = summaryRow(text(field.label) || field.id, shown, `${w('source')}: ${sourceOf(entry)}`);
-  div.dataset.path = field.id;
+function answerRow(field, entry) {
+  const shown = field.rows ? el('ol') : text(field.text);
+  field.rows?.forEach((words, i) => {
+    const household = entry?.rows?.[i] ? ` (${w('household')})` : '';
+    shown.append(el('li', {}, text(words) + household));
+  });
+  const div = summaryRow(fieldLabel(field.path, field.label), shown, `${w('source')}: ${sourceOf(entry)}`);
+  div.dataset.path = field.path;
   div.lastElementChild.className = entry && entry.source !== 'citizen' ? 'source national' : 'source';
   return div;
 }
 
 /** The answers of the dossier, step by step, then those its form's definition does not have. */
 function answers() {
-  const { values, provenance } = state.dossier;
-  const known = steps().flatMap((s) => s.fields.map((f) => f.id));
-  const others = Object.keys(values).filter((id) => !known.includes(id)).map((id) => ({ id, label: id }));
-  return [...steps(), { title: w('otherAnswers'), fields: others }]
-    .map((step) => ({ ...step, fields: step.fields.filter((f) => f.id in values) }))
-    .filter((step) => step.fields.length)
-    .flatMap((step) => {
-      const list = el('dl', { class: 'summary-list answers' });
-      list.append(...step.fields.map((f) => answerRow(f, values[f.id], provenance?.[f.id])));
-      return [el('h4', {}, step.title), list];
-    });
+  const { provenance } = state.dossier;
+  return state.dossier.answers.flatMap((step) => {
+    const list = el('dl', { class: 'summary-list answers' });
+    list.append(...step.fields.map((f) => answerRow(f, provenance?.[f.path])));
+    return [el('h4', {}, step.title ? text(step.title) : w('otherAnswers')), list];
+  });
 }
 
 /** A file of the dossier: a link that downloads it (with the token), its field, size and SHA-256. */
@@ -396,7 +377,7 @@ function fileItem(file) {
     event.preventDefault();
     download(file);
   });
-  li.append(link, ` — ${fieldLabel(file.path)}, ${w('bytes')(file.size)}`, el('br'), el('code', { class: 'sha256' }, `SHA-256 ${file.sha256}`));
+  li.append(link, ` — ${fieldLabel(file.path, file.label)}, ${w('bytes')(file.size)}`, el('br'), el('code', { class: 'sha256' }, `SHA-256 ${file.sha256}`));
   return li;
 }
 
@@ -447,7 +428,7 @@ function drawDecision() {
   const reasons = el('ul');
   for (const r of decision.reasons) {
     const words = (language.lang === 'en' && r.message_en) || r.message_vi;
-    reasons.append(el('li', {}, `${r.path ? fieldLabel(r.path) : w('wholeDossier')}: ${words}`));
+    reasons.append(el('li', {}, `${r.path ? fieldLabel(r.path, r.label) : w('wholeDossier')}: ${words}`));
   }
   $('decision-made').replaceChildren(
     summaryRow(w('decision'), w(decision.decision)),
@@ -487,13 +468,12 @@ function drawReasons() {
 /** Offers in `select` the whole dossier and, step by step, the fields the dossier answers; keeps the choice. */
 function offerFields(select) {
   const chosen = select.value;
-  const { values } = state.dossier;
-  const groups = steps().map((step) => {
-    const group = el('optgroup', { label: step.title });
-    group.append(...step.fields.filter((f) => f.id in values).map((f) => el('option', { value: f.id }, text(f.label))));
+  const groups = state.dossier.answers.filter((step) => step.title).map((step) => {
+    const group = el('optgroup', { label: text(step.title) });
+    group.append(...step.fields.map((f) => el('option', { value: f.path }, text(f.label))));
     return group;
   });
-  select.replaceChildren(el('option', { value: '' }, w('wholeDossierOption')), ...groups.filter((g) => g.children.length));
+  select.replaceChildren(el('option', { value: '' }, w('wholeDossierOption')), ...groups);
   select.value = chosen;
 }
 

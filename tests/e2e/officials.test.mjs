@@ -101,7 +101,8 @@ test('an official finds the CT01 a citizen filed, sees what national data filled
   // The citizen's receipt has it: the dossier received (the intake's status), refused, the reason at the phone.
   const receipt = await (await citizen.request.get(`${env.portal.url}/api/submissions/${id}`)).json();
   assert.deepEqual([receipt.status, receipt.decision.decision], ['accepted', 'refused']);
-  assert.deepEqual(receipt.decision.reasons, [{ path: 'phone', message_vi: reason }]);
+  const label = { vi: 'Số điện thoại liên hệ', en: 'Contact phone' };
+  assert.deepEqual(receipt.decision.reasons, [{ path: 'phone', label, message_vi: reason }], 'the reason with the label of its field');
 
   await page.click('#lang');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');

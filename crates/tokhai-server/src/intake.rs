@@ -596,8 +596,9 @@ fn receipt_id(key: &str, now: i64) -> String {
 /// `POST` answered it, its receipt and the official's `decision` (null until one is made).
 pub async fn receipt(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Answer {
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
-    let stored = read_dossier(&state, &id, Some(&login.subject)).await?.stored;
-    let decision = officials::citizen_decision(&state, &stored.id).await?;
+    let dossier = read_dossier(&state, &id, Some(&login.subject)).await?;
+    let decision = officials::citizen_decision(&state, &dossier).await?;
+    let stored = dossier.stored;
     let body = json!({"status": "accepted", "receipt": stored.receipt(), "decision": decision});
     Ok(Json(body).into_response())
 }

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod officials;
 pub mod oidc;
 pub mod qa;
+pub mod reading;
 pub mod registry;
 pub mod signing;
 pub mod timings;

@@ -4,7 +4,7 @@
 use crate::auth::{bearer_allowed, ApiError};
 use crate::intake::{read_dossier, shown_id, Dossier};
 use crate::limits::{invalid_value, parse, parse_query, read_body, Failure, Refusal};
-use crate::{now_ms, AppState};
+use crate::{now_ms, reading, AppState};
 use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -188,6 +188,7 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
     .await
     .map_err(ApiError::db)?;
     let decision = decision_on(&state, &id).await?;
+    let form = form_of(&state, dossier.ruleset_hash.as_deref(), &dossier.stored.form_id);
     let stored = &dossier.stored;
     let mut body = stored.receipt();
     // Each file's path in the values, as the provenance names it (else, for dossiers filed before
@@ -206,17 +207,20 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
     let files: Vec<Json_> = files
         .iter()
         .map(|(upload, field, name, media_type, size, sha256)| {
+            let path = paths.get(upload.as_str()).copied().unwrap_or(field);
             json!({
-                "path": paths.get(upload.as_str()).copied().unwrap_or(field), "name": name, "size": size,
+                "path": path, "label": reading::path_label(form, path), "name": name, "size": size,
                 "type": media_type, "sha256": sha256,
                 "href": format!("/api/officials/dossiers/{}/files/{upload}", stored.id),
             })
         })
         .collect();
+    let values = stored_json(Some(&stored.payload));
     let extra = json!({
         "subject": stored.subject,
         "login_method": stored.login_method,
-        "values": stored_json(Some(&stored.payload)),
+        "answers": reading::answers(form, &state.catalogs, &values),
+        "values": values,
         "prefill": stored_json(dossier.prefill.as_deref()),
         "row_prefills": stored_json(dossier.row_prefills.as_deref()),
         "files": files,
@@ -226,7 +230,7 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
         body.extend(extra);
     }
     if let Some(decision) = &decision {
-        body["decision"] = decision.for_officials();
+        body["decision"] = decision.for_officials(form);
     }
     tracing::info!(dossier = %stored.id, endpoint = "dossier", "officials read a dossier");
     Ok(Json(body).into_response())
@@ -347,14 +351,28 @@ struct Decision {
 
 impl Decision {
     /// The decision as officials see it: with who made it.
-    fn for_officials(&self) -> Json_ {
-        json!({"decision": self.decision, "official": self.official, "reasons": self.reasons, "decided_at": self.decided_at})
+    fn for_officials(&self, form: Option<&Form>) -> Json_ {
+        let mut seen = self.for_citizen(form);
+        seen["official"] = json!(self.official);
+        seen
     }
 
-    /// The decision as the citizen sees it: what was decided, when and why. Not who: the decision is
-    /// the agency's, and `official` may be an id of the agency's own system, not meant for the public.
-    fn for_citizen(&self) -> Json_ {
-        json!({"decision": self.decision, "reasons": self.reasons, "decided_at": self.decided_at})
+    /// The decision as the citizen sees it: what was decided, when and why, each reason with the label
+    /// of the field it names. Not who: the decision is the agency's, and `official` may be an id of the
+    /// agency's own system, not meant for the public.
+    fn for_citizen(&self, form: Option<&Form>) -> Json_ {
+        let reasons: Vec<Json_> = self
+            .reasons
+            .iter()
+            .map(|r| {
+                let mut reason = json!(r);
+                if let Some(path) = &r.path {
+                    reason["label"] = reading::path_label(form, path);
+                }
+                reason
+            })
+            .collect();
+        json!({"decision": self.decision, "reasons": reasons, "decided_at": self.decided_at})
     }
 }
 
@@ -365,6 +383,9 @@ fn status(decision: Option<&Decision>) -> &str {
 
 /// A decision as the `decisions` table holds it: decision, official, reasons (JSON text), decided at.
 type DecisionRow = (String, String, String, i64);
+
+/// A decision on one of a citizen's dossiers: the dossier's id, form and ruleset hash, then as [`DecisionRow`].
+type CitizenDecisionRow = (String, String, Option<String>, String, String, String, i64);
 
 impl Decision {
     /// The decision on the dossier `id` from its row; its reasons unreadable are an internal error.
@@ -393,17 +414,19 @@ async fn decision_on(state: &AppState, id: &str) -> Result<Option<Decision>, Fai
     row.map(|row| Decision::from_row(id, row)).transpose()
 }
 
-/// The decision on the dossier `id` as its citizen's receipt (`GET /api/submissions/<id>`) tells it:
-/// `null` until one is made.
-pub async fn citizen_decision(state: &AppState, id: &str) -> Result<Json_, Failure> {
-    Ok(decision_on(state, id).await?.map_or(Json_::Null, |d| d.for_citizen()))
+/// The decision on `dossier` as its citizen's receipt (`GET /api/submissions/<id>`) tells it: `null`
+/// until one is made.
+pub(crate) async fn citizen_decision(state: &AppState, dossier: &Dossier) -> Result<Json_, Failure> {
+    let form = form_of(state, dossier.ruleset_hash.as_deref(), &dossier.stored.form_id);
+    let decision = decision_on(state, &dossier.stored.id).await?;
+    Ok(decision.map_or(Json_::Null, |d| d.for_citizen(form)))
 }
 
 /// The decisions on the dossiers of the citizen `subject`, as their receipts tell them, by dossier id
 /// (one query for the citizen's whole list).
 pub async fn citizen_decisions(state: &AppState, subject: &str) -> Result<HashMap<String, Json_>, Failure> {
-    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT d.submission_id, d.decision, d.official, d.reasons, d.decided_at \
+    let rows: Vec<CitizenDecisionRow> = sqlx::query_as(
+        "SELECT d.submission_id, s.form_id, s.ruleset_hash, d.decision, d.official, d.reasons, d.decided_at \
          FROM decisions d JOIN submissions s ON s.id = d.submission_id WHERE s.subject = $1",
     )
     .bind(subject.to_owned())
@@ -411,17 +434,19 @@ pub async fn citizen_decisions(state: &AppState, subject: &str) -> Result<HashMa
     .await
     .map_err(ApiError::db)?;
     rows.into_iter()
-        .map(|(id, decision, official, reasons, at)| {
+        .map(|(id, form_id, ruleset_hash, decision, official, reasons, at)| {
             let d = Decision::from_row(&id, (decision, official, reasons, at))?;
-            Ok((id, d.for_citizen()))
+            let form = form_of(state, ruleset_hash.as_deref(), &form_id);
+            Ok((id, d.for_citizen(form)))
         })
         .collect()
 }
 
-/// The form version a dossier was filled against (the current one if that version is no longer kept).
-fn form_of<'s>(state: &'s AppState, dossier: &Dossier) -> Option<&'s Arc<Form>> {
-    let version = dossier.ruleset_hash.as_ref().and_then(|h| state.versions.get(h));
-    version.or_else(|| state.form(&dossier.stored.form_id))
+/// The version of form `form_id` a dossier was filled against, by its ruleset hash (the current one if
+/// that version is no longer kept).
+fn form_of<'s>(state: &'s AppState, ruleset_hash: Option<&str>, form_id: &str) -> Option<&'s Form> {
+    let version = ruleset_hash.and_then(|h| state.versions.get(h));
+    version.or_else(|| state.form(form_id)).map(Arc::as_ref)
 }
 
 /// The decision asked, cleaned (text as tokhai-core cleans a citizen's), or every reason it is refused
@@ -515,7 +540,7 @@ async fn decide(
     let bytes = read_body(request.into_body(), state.config.max_body_bytes).await?;
     let asked: Asked = parse(&bytes)?;
     let dossier = read_dossier(&state, &id, None).await?;
-    let form = form_of(&state, &dossier).map(Arc::as_ref);
+    let form = form_of(&state, dossier.ruleset_hash.as_deref(), &dossier.stored.form_id);
     let (verdict, official, reasons) = checked(asked, form, &dossier.stored.form_id)?;
     let decision = Decision {
         decision: verdict.as_str().to_owned(),
@@ -540,12 +565,12 @@ async fn decide(
         let first = decision_on(&state, &id).await?.ok_or_else(ApiError::internal)?;
         let issue = Issue::error("", "decision.already_made").with("id", shown_id(&id));
         let mut refusal = Refusal::new(StatusCode::CONFLICT, issue);
-        refusal.details.insert("decision".to_owned(), first.for_officials());
+        refusal.details.insert("decision".to_owned(), first.for_officials(form));
         return Err(refusal.into());
     }
     let reasons = decision.reasons.len();
     tracing::info!(dossier = %id, endpoint = "decision", decision = %decision.decision, reasons, "officials decided");
-    Ok((StatusCode::CREATED, Json(decision.for_officials())).into_response())
+    Ok((StatusCode::CREATED, Json(decision.for_officials(form))).into_response())
 }
 
 #[cfg(test)]

@@ -158,6 +158,61 @@ async fn whole_flow(c: Config, engine: &str) {
     let mut values = values_from(&bundle);
     values["evidence"] = json!([attached(&kept)]);
     assert_eq!(dossier["values"], values);
+    // The answers as the citizen read them on the review page, in both languages.
+    let step = &dossier["answers"][0];
+    assert_eq!(step["title"], json!({"vi": "Người khai", "en": "Declarant"}));
+    let paths: Vec<&str> = step["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "full_name",
+            "dob",
+            "sex",
+            "pin",
+            "residence",
+            "hometown",
+            "phone",
+            "reason",
+            "evidence"
+        ]
+    );
+    let shown = |path: &str| {
+        step["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap()["text"]
+            .clone()
+    };
+    let dob: Vec<&str> = values["dob"].as_str().unwrap().split('-').collect();
+    let dmy = format!("{}/{}/{}", dob[2], dob[1], dob[0]);
+    assert_eq!(shown("dob"), json!({"vi": dmy, "en": dmy}));
+    assert_eq!(
+        shown("evidence"),
+        json!({"vi": "Giấy xác nhận.pdf", "en": "Giấy xác nhận.pdf"})
+    );
+    let residence = shown("residence");
+    let commune = values["residence"]["commune"].as_str().unwrap();
+    assert!(
+        !residence["vi"].as_str().unwrap().contains(commune),
+        "the commune by its name: {residence}"
+    );
+    assert!(
+        residence["vi"].as_str().unwrap().contains(", Thành phố ")
+            || residence["vi"].as_str().unwrap().contains(", Tỉnh "),
+        "{residence}"
+    );
+    assert_eq!(
+        dossier["answers"].as_array().map(Vec::len),
+        Some(1),
+        "no value outside the form"
+    );
     assert_eq!(dossier["status"], "received");
     assert!(dossier.get("decision").is_none(), "{dossier}");
     assert_eq!(
@@ -176,7 +231,8 @@ async fn whole_flow(c: Config, engine: &str) {
     );
     assert_eq!(
         dossier["files"],
-        json!([{"path": "evidence", "name": "Giấy xác nhận.pdf", "size": pdf.len(),
+        json!([{"path": "evidence", "label": {"vi": "Giấy tờ kèm theo", "en": "Supporting documents"},
+                "name": "Giấy xác nhận.pdf", "size": pdf.len(),
                 "type": "application/pdf", "sha256": kept["sha256"], "href": href}])
     );
 
@@ -204,9 +260,12 @@ async fn whole_flow(c: Config, engine: &str) {
         )
         .await;
     assert_eq!(status, 201, "{decided}");
+    // Each reason at a field is told with the field's label.
+    let mut labelled = reasons.clone();
+    labelled[0]["label"] = json!({"vi": "Giấy tờ kèm theo", "en": "Supporting documents"});
     assert_eq!(
         (&decided["decision"], &decided["official"], &decided["reasons"]),
-        (&json!("refused"), &json!("Nguyễn Thị Hoa"), &reasons)
+        (&json!("refused"), &json!("Nguyễn Thị Hoa"), &labelled)
     );
     let decided_at = decided["decided_at"].as_i64().expect("decided_at");
     assert!(decided_at >= receipt["received_at"].as_i64().unwrap());
@@ -237,7 +296,7 @@ async fn whole_flow(c: Config, engine: &str) {
     assert_eq!((&after["status"], &after["receipt"]), (&json!("accepted"), &receipt));
     assert_eq!(
         after["decision"],
-        json!({"decision": "refused", "reasons": reasons, "decided_at": decided_at})
+        json!({"decision": "refused", "reasons": labelled, "decided_at": decided_at})
     );
 
     let _ = writeln!(std::io::stderr(), "officials' flow passed on {engine}");
@@ -651,6 +710,8 @@ async fn a_citizen_lists_their_own_dossiers_newest_first_with_a_refusals_reasons
         token: TOKEN,
     };
     let reasons = json!([{"path": "phone", "message_vi": "Số điện thoại không liên lạc được"}]);
+    let mut labelled = reasons.clone();
+    labelled[0]["label"] = json!({"vi": "Số điện thoại", "en": "Phone"});
     let (status, decided) = official
         .decide(
             &older,
@@ -667,7 +728,7 @@ async fn a_citizen_lists_their_own_dossiers_newest_first_with_a_refusals_reasons
     assert_eq!(dossiers[0]["decision"], Value::Null);
     assert_eq!(
         dossiers[1]["decision"],
-        json!({"decision": "refused", "reasons": reasons, "decided_at": decided["decided_at"]})
+        json!({"decision": "refused", "reasons": labelled, "decided_at": decided["decided_at"]})
     );
     let version = running.state.form("demo").expect("the demo form").version();
     assert_eq!(
