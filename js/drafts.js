@@ -333,11 +333,14 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
         for (const path of prefill.locked) delete values[path];
         for (const path of edited) delete values[path];
         const onStep = edited.size ? undefined : (draft.step ?? undefined);
-        const dropped = JSON.parse(screens.inPlace(() => widget.restore(JSON.stringify(values), onStep)));
+        // Without drafts, the answers come from this page (the element started anew): the citizen never
+        // left them, so nothing is said of them unless some no longer fit.
+        const quiet = !enabled;
+        const dropped = JSON.parse(screens.inPlace(() => widget.restore(JSON.stringify(values), onStep, quiet)));
         // Saves here overwrite those of the other tab: that warning outweighs “restored”.
         if (elsewhere) widget.status('open_elsewhere');
         const definition_changed = draft.ruleset_hash !== widget.rulesetHash();
-        dispatch('restored', { saved_at: draft.saved_at, dropped, definition_changed });
+        if (!quiet || dropped.length) dispatch('restored', { saved_at: draft.saved_at, dropped, definition_changed });
       }
       restoring = false;
       if (edited.size) saveSoon();

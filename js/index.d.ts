@@ -171,6 +171,8 @@ export interface TokhaiEvents {
   /**
    * A draft was restored at mount; `dropped` lists the answers that no longer fit the definition, and the
    * file fields whose files are to be chosen again (`file.not_kept`: a browser keeps no chosen file).
+   * Without drafts, answers an element carries across its restart (a changed attribute) are restored
+   * without this event, unless some are dropped.
    */
   restored: { saved_at: number; dropped: DroppedAnswer[]; definition_changed: boolean };
   /** The filing's metrics (computed by tokhai-core), after the receipt and whenever the page is hidden. */

@@ -55,7 +55,7 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
     receipt = referenceOf(response) ?? '';
     queued = null;
     drafts.filed(receipt);
-    if (earlier && response.values) screens.inPlace(() => widget.restore(JSON.stringify(response.values), undefined));
+    if (earlier && response.values) screens.inPlace(() => widget.restore(JSON.stringify(response.values), undefined, false));
     widget.receipt(receipt || undefined, receivedAtOf(response), earlier);
     dispatch('submitted', { submission, response, earlier });
     timing.report(receipt || undefined);

@@ -406,16 +406,20 @@ test("without drafts, an element started anew by a changed attribute keeps the a
     const box = el.querySelector('input[data-path=phone]');
     box.value = '0912345678';
     box.dispatchEvent(new Event('input', { bubbles: true }));
+    const told = [];
+    el.addEventListener('tokhai-restored', () => told.push('restored'));
     const anew = async (name, value) => {
       el.setAttribute(name, value);
       await new Promise((wait) => setTimeout(wait));
       const handle = await el.ready;
       await handle.restored;
-      return handle.values().phone ?? null;
+      return [handle.values().phone ?? null, el.querySelector('.tk-status')?.textContent ?? ''];
     };
-    return { endpoint: await anew('timings-endpoint', '/api/timings'), citizen: await anew('subject', 'citizen-2') };
+    const endpoint = await anew('timings-endpoint', '/api/timings');
+    return { endpoint, citizen: await anew('subject', 'citizen-2'), told };
   }, { sample: SAMPLE });
-  assert.deepEqual(outcome, { endpoint: '+84912345678', citizen: null });
+  // The citizen never left the answers: nothing says they are "restored", to the citizen or the host.
+  assert.deepEqual(outcome, { endpoint: ['+84912345678', ''], citizen: [null, ''], told: [] });
   assert.deepEqual(problems, []);
   await context.close();
 });

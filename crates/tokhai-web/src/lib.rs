@@ -423,10 +423,11 @@ impl Widget {
     }
 
     /// Restores a draft's values (JSON) on step `step`; returns the answers dropped because they no
-    /// longer fit the form, as JSON `[{path, code, label}]`, and tells the citizen.
-    pub fn restore(&self, values: &str, step: Option<u32>) -> Result<String, JsError> {
+    /// longer fit the form, as JSON `[{path, code, label}]`, and tells the citizen (that the answers are
+    /// back too, unless `quiet`).
+    pub fn restore(&self, values: &str, step: Option<u32>, quiet: bool) -> Result<String, JsError> {
         let values = parse(values, "the draft")?;
-        let dropped = self.inner.with(|s| s.restore(&values, step.map(|i| i as usize)));
+        let dropped = self.inner.with(|s| s.restore(&values, step.map(|i| i as usize), quiet));
         Ok(json_text(&dropped.unwrap_or(Json::Null)))
     }
 

@@ -122,8 +122,9 @@ impl State {
 
     /// Loads a draft's values and shows them (on step `step` if visible); says which answers no longer
     /// fit the form or which files to choose again (returned as `[{path, code, label}]`, the files'
-    /// with the code `file.not_kept`).
-    pub fn restore(&mut self, values: &Json, step: Option<usize>) -> Json {
+    /// with the code `file.not_kept`), and, unless `quiet` (answers the page carried across a remount:
+    /// the citizen never left them), that the answers are back.
+    pub fn restore(&mut self, values: &Json, step: Option<usize>, quiet: bool) -> Json {
         // A chosen file cannot come back (a browser keeps no file for a page): unless the back end
         // keeps it, it is asked for again.
         let mut kept = values.clone();
@@ -206,11 +207,13 @@ impl State {
             .collect();
         let names: Vec<&str> = list.iter().filter_map(|d| d["label"].as_str()).collect();
         let word = match (names.is_empty(), files.is_empty()) {
-            (false, _) => (Word::DraftDropped, names.join(", ")),
-            (true, false) => (Word::DraftFiles, files.join(", ")),
-            (true, true) => (Word::DraftRestored, String::new()),
+            (false, _) => Some((Word::DraftDropped, names.join(", "))),
+            (true, false) => Some((Word::DraftFiles, files.join(", "))),
+            (true, true) => (!quiet).then_some((Word::DraftRestored, String::new())),
         };
-        self.set_status(Some(word));
+        if word.is_some() {
+            self.set_status(word);
+        }
         // The steps up to the screen left were the citizen's on the earlier visit.
         let reached = step.unwrap_or(0).min(self.steps.len());
         self.steps.iter_mut().take(reached).for_each(|s| s.visited = true);
