@@ -349,9 +349,9 @@ function sourceOf(entry = { source: 'citizen' }) {
 /** One answer of the dossier: its field's label, the answer as the citizen read it, and its source. */
 function answerRow(field, entry) {
   const shown = field.rows ? el('ol') : text(field.text);
-  field.rows?.forEach((words, i) => {
+  field.rows?.forEach((row, i) => {
     const household = entry?.rows?.[i] ? ` (${w('household')})` : '';
-    shown.append(el('li', {}, text(words) + household));
+    shown.append(el('li', {}, text(row.text) + household));
   });
   const div = summaryRow(fieldLabel(field.path, field.label), shown, `${w('source')}: ${sourceOf(entry)}`);
   div.dataset.path = field.path;
@@ -465,12 +465,16 @@ function drawReasons() {
   });
 }
 
-/** Offers in `select` the whole dossier and, step by step, the fields the dossier answers; keeps the choice. */
+/**
+ * Offers in `select` the whole dossier and, step by step, the fields the dossier answers, a repeat group's
+ * followed by the answers of each of its rows; keeps the choice.
+ */
 function offerFields(select) {
   const chosen = select.value;
+  const option = (f) => el('option', { value: f.path }, text(f.label));
   const groups = state.dossier.answers.filter((step) => step.title).map((step) => {
     const group = el('optgroup', { label: text(step.title) });
-    group.append(...step.fields.map((f) => el('option', { value: f.path }, text(f.label))));
+    group.append(...step.fields.flatMap((f) => [option(f), ...(f.rows ?? []).flatMap((row) => row.fields.map(option))]));
     return group;
   });
   select.replaceChildren(el('option', { value: '' }, w('wholeDossierOption')), ...groups);

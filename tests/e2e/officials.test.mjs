@@ -1,9 +1,9 @@
 // The officials' page on the real back end: an official finds the dossier a citizen filed, reads where
-// each answer came from and refuses it with a reason at a field, by keyboard on a 360 px screen; the list
-// pages and filters; a wrong token, too many, and a server without the officials' API are said clearly.
+// each answer came from (a household member's row too) and refuses it with a reason at a field (a row's
+// answer too), by keyboard on a 360 px screen; the list pages and filters; a wrong token, too many, and a server without the officials' API are said clearly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, fillToReview, loggedIn, OFFICIALS_TOKEN as TOKEN, open, SERVER_BINARY, startPortal, tabTo, text, typeInto, usePortal, vietnamTime } from './helpers.mjs';
+import { answerSummary, axeViolations, fillToReview, loggedIn, OFFICIALS_TOKEN as TOKEN, open, SERVER_BINARY, startPortal, tabTo, text, typeInto, usePortal, vietnamTime } from './helpers.mjs';
 
 const env = usePortal({ config: `officials_token = "${TOKEN}"\n` });
 
@@ -112,6 +112,57 @@ test('an official finds the CT01 a citizen filed, sees what national data filled
   assert.deepEqual(problems, [refusedLog(422, 'Unprocessable Entity')], 'no error but the refusal asked for');
   await context.close();
   await citizen.close();
+});
+
+test("a household member's row reads as the citizen read it, from national data, and a reason can name one of its answers", async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  // A citizen with a housemate (the dev portal's synthetic registry), the housemate added on CT01's members step.
+  const context = await env.browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const { citizens } = await (await context.request.get(`${env.portal.url}/api/dev/citizens?limit=300`)).json();
+  const housemates = (a) => citizens.filter((b) => b.household_id === a.household_id && b.pin !== a.pin);
+  const me = citizens.filter((a) => a.birth_year < 2000 && housemates(a).length).at(-1);
+  const [member] = housemates(me);
+  assert.equal((await context.request.post(`${env.portal.url}/api/dev/login`, { data: { pin: me.pin } })).status(), 200);
+  const filing = await context.newPage();
+  await filing.goto(`${env.portal.url}/`);
+  await filing.waitForSelector('tokhai-form .tk-prov');
+  const add = filing.locator('tokhai-form button[data-act="add"]');
+  for (let round = 0; round < 12 && !(await add.isVisible()); round++) {
+    await filing.click('tokhai-form .tk-nav button[type=submit]');
+    if (await filing.locator('tokhai-form .tk-summary:not([hidden])').count()) await answerSummary(filing);
+  }
+  await add.click();
+  await filing.fill('tokhai-form input[data-path="members[0].m_pin"]', member.pin);
+  await filing.press('tokhai-form input[data-path="members[0].m_pin"]', 'Tab');
+  await filing.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  await (await fillToReview(filing)).click();
+  await filing.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  const id = await text(filing, 'tokhai-form .tk-reference-code');
+
+  const { page, context: agency, problems } = await officials(env.portal);
+  await enterToken(page);
+  await page.click(`#dossiers a[href$="${id}"]`);
+  await page.waitForSelector('#answers [data-path="members"]');
+  const [, rows] = await page.locator('#answers [data-path="members"]').locator('dt, dd').allTextContents();
+  assert.ok(rows.startsWith(`Số định danh cá nhân: ${member.pin}; Họ, chữ đệm và tên: ${member.full_name}; `), rows);
+  assert.ok(rows.endsWith(' (Cơ sở dữ liệu quốc gia về dân cư (thành viên hộ gia đình))'), rows);
+
+  // The reason names the member's name: offered among the fields, as the citizen's receipt then labels it.
+  await page.check('#decision-refused');
+  await page.fill('#official', 'Trần Thị B');
+  await page.fill('#reason-0-text', 'Họ tên không khớp giấy khai sinh.');
+  await page.selectOption('#reason-0-field', { label: 'Họ, chữ đệm và tên, thành viên 1' });
+  await page.click('#decide [type=submit]');
+  await page.waitForSelector('#decide', { state: 'hidden' });
+  const receipt = await (await context.request.get(`${env.portal.url}/api/submissions/${id}`)).json();
+  assert.deepEqual(receipt.decision.reasons, [{
+    path: 'members[0].m_name',
+    label: { vi: 'Họ, chữ đệm và tên, thành viên 1', en: 'Full name, member 1' },
+    message_vi: 'Họ tên không khớp giấy khai sinh.',
+  }]);
+  assert.deepEqual(problems, []);
+  await agency.close();
+  await context.close();
 });
 
 test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, by form and status', async (t) => {

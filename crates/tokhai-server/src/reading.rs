@@ -20,7 +20,8 @@ pub fn path_label(form: Option<&Form>, path: &str) -> Json_ {
 }
 
 /// The answers of `values`, step by step as `form` shows them: `[{title, fields: [{path, label, text}]}]`
-/// (a repeat group's `rows` instead of `text`), the texts in both languages; then, under a `null` title,
+/// (a repeat group's `rows: [{text, fields: [{path, label}]}]` instead of `text`), the texts in both
+/// languages; then, under a `null` title,
 /// the values the form does not have (an older version's, or all of them without a form), as they are.
 pub fn answers(form: Option<&Form>, host: &Catalogs, values: &Json_) -> Json_ {
     let Some(values) = values.as_object() else {
@@ -37,7 +38,7 @@ pub fn answers(form: Option<&Form>, host: &Catalogs, values: &Json_) -> Json_ {
             let answered = step.sections.iter().flat_map(|s| &s.fields).filter_map(|f| {
                 let value = values.get(&f.id)?;
                 known.insert(f.id.as_str());
-                Some(answer_of(f, value, catalogs))
+                Some(answer_of(form, f, value, catalogs))
             });
             let fields: Vec<Json_> = answered.collect();
             if !fields.is_empty() {
@@ -56,16 +57,33 @@ pub fn answers(form: Option<&Form>, host: &Catalogs, values: &Json_) -> Json_ {
     Json_::Array(steps)
 }
 
-/// One top-level answer: its path, label and text (a group: its rows) in both languages.
-fn answer_of(field: &FieldDef, value: &Json_, catalogs: CatalogView<'_>) -> Json_ {
+/// One top-level answer: its path, label and text (a group: its rows, each with the paths and labels of
+/// the answers it holds, for a reason to name one) in both languages.
+fn answer_of(form: &Form, field: &FieldDef, value: &Json_, catalogs: CatalogView<'_>) -> Json_ {
     let label = both(|lang| field.label.get(lang).to_owned());
-    if field.kind == FieldKind::Group {
-        let rows = answer::rows(field, value, catalogs, "vi").into_iter();
-        let rows = rows.zip(answer::rows(field, value, catalogs, "en"));
-        let rows: Vec<Json_> = rows.map(|(vi, en)| json!({"vi": vi, "en": en})).collect();
-        return json!({"path": field.id, "label": label, "rows": rows});
+    if field.kind != FieldKind::Group {
+        let text = both(|lang| answer::text(field, value, catalogs, lang));
+        return json!({"path": field.id, "label": label, "text": text});
     }
-    json!({"path": field.id, "label": label, "text": both(|lang| answer::text(field, value, catalogs, lang))})
+    let (vi, en) = (
+        answer::rows(field, value, catalogs, "vi"),
+        answer::rows(field, value, catalogs, "en"),
+    );
+    let rows = value.as_array().into_iter().flatten().zip(vi.into_iter().zip(en));
+    let rows: Vec<Json_> = rows
+        .enumerate()
+        .map(|(i, (row, (vi, en)))| {
+            let answered = field.fields.iter().flatten().filter(|f| !row[&f.id].is_null());
+            let fields: Vec<Json_> = answered
+                .map(|f| {
+                    let path = format!("{}[{i}].{}", field.id, f.id);
+                    json!({"label": path_label(Some(form), &path), "path": path})
+                })
+                .collect();
+            json!({"text": {"vi": vi, "en": en}, "fields": fields})
+        })
+        .collect();
+    json!({"path": field.id, "label": label, "rows": rows})
 }
 
 /// A value of no known field: a text as it is, anything else as JSON; blank as the review page says it.
@@ -110,7 +128,8 @@ mod tests {
                      "text": {"vi": "05/03/1990", "en": "05/03/1990"}}]},
                 {"title": {"vi": "Thành viên", "en": "Members"}, "fields": [
                     {"path": "members", "label": {"vi": "Thành viên", "en": "Members"},
-                     "rows": [{"vi": "Họ tên: Lê Văn A", "en": "Name: Lê Văn A"}]}]},
+                     "rows": [{"text": {"vi": "Họ tên: Lê Văn A", "en": "Name: Lê Văn A"}, "fields": [
+                        {"path": "members[0].name", "label": {"vi": "Họ tên, dòng 1", "en": "Name, row 1"}}]}]}]},
                 {"title": null, "fields": [{"path": "old", "label": null, "text": {"vi": "42", "en": "42"}}]}
             ])
         );
