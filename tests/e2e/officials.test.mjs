@@ -1,6 +1,7 @@
 // The officials' page on the real back end: an official finds the dossier a citizen filed, reads where
 // each answer came from (a household member's row too) and refuses it with a reason at a field (a row's
-// answer too), by keyboard on a 360 px screen; the list pages and filters; a wrong token, too many, and a server without the officials' API are said clearly.
+// answer too), by keyboard on a 360 px screen; the list pages and filters; a wrong token, too many, and a
+// server without the officials' API are said clearly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerSummary, axeViolations, fillToReview, loggedIn, OFFICIALS_TOKEN as TOKEN, open, SERVER_BINARY, startPortal, tabTo, text, typeInto, usePortal, vietnamTime } from './helpers.mjs';
