@@ -21,6 +21,8 @@ const WORDS = {
     loading: 'Đang tải…',
     failed: 'Không tải được danh sách hồ sơ. Vui lòng thử lại.',
     listed: (n) => `Bạn có ${n} hồ sơ, mới nhất ở trên cùng.`,
+    shown: (n) => `Đang hiển thị ${n} hồ sơ mới nhất; bấm “Xem thêm” để xem các hồ sơ trước đó.`,
+    more: 'Xem thêm',
     reference: 'Mã hồ sơ',
     receivedAt: 'Thời điểm nộp',
     state: 'Trạng thái',
@@ -48,6 +50,8 @@ const WORDS = {
     loading: 'Loading…',
     failed: 'The applications could not be loaded. Please try again.',
     listed: (n) => `You have ${n} application${n === 1 ? '' : 's'}, newest first.`,
+    shown: (n) => `Your ${n} latest applications are shown; press “Show more” for earlier ones.`,
+    more: 'Show more',
     reference: 'Reference',
     receivedAt: 'Filed at',
     state: 'State',
@@ -62,7 +66,7 @@ const WORDS = {
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { dossiers: null, forms: [], said: null };
+const state = { dossiers: null, next: null, forms: [], said: null };
 const language = pageLanguage(WORDS, 'tokhai-dossiers-lang', redraw);
 const w = (key) => language.w(key);
 const text = (t) => inLanguage(t, language.lang);
@@ -112,7 +116,7 @@ function dossierCard(d, index) {
     reasons.append(...decision.reasons.map((r) => el('li', {}, reasonText(r))));
     list.append(summaryRow(w('reasons'), reasons));
   }
-  card.append(el('h2', { id: heading }, formTitle(d.form_id)), list);
+  card.append(el('h2', { id: heading, tabindex: '-1' }, formTitle(d.form_id)), list);
   if (decision?.decision === 'refused') {
     const again = el('p');
     again.append(el('a', { href: `/?form=${encodeURIComponent(d.form_id)}` }, w('fileAgain')));
@@ -121,11 +125,32 @@ function dossierCard(d, index) {
   return card;
 }
 
-/** Draws the dossiers listed. */
+/** Draws the dossiers listed, and "Xem thêm" while earlier ones may follow. */
 function drawList() {
   $('dossiers').replaceChildren(...state.dossiers.map(dossierCard));
   $('empty').hidden = state.dossiers.length > 0;
-  say(() => w('listed')(state.dossiers.length));
+  $('more').hidden = state.next === null;
+  say(() => w(state.next === null ? 'listed' : 'shown')(state.dossiers.length));
+}
+
+/** Adds the next page of dossiers (the first without `before`) to those listed. */
+async function listMore(before) {
+  const own = await json(`/api/submissions${before ? `?before=${before}` : ''}`);
+  if (!own) throw new Error('not listed');
+  state.dossiers = [...(state.dossiers ?? []), ...own.dossiers];
+  state.next = own.next_before ?? null;
+}
+
+/** Shows the next page of dossiers and moves the focus to the first of them. */
+async function showMore() {
+  const first = state.dossiers.length;
+  try {
+    await listMore(state.next);
+    drawList();
+    $('dossiers').children[first]?.querySelector('h2').focus();
+  } catch {
+    say(() => w('failed'));
+  }
 }
 
 /** Draws again what the page shows, in the language just chosen. */
@@ -148,13 +173,13 @@ async function start() {
     // Asked first: the list itself would be refused before login, an error in the browser's console.
     const me = (await json('/api/me')) ?? {};
     if (!me.logged_in) return offerLogin(me);
-    const [own, forms] = await Promise.all([json('/api/submissions'), json('/api/forms')]);
+    const [forms] = await Promise.all([json('/api/forms'), listMore(null)]);
     state.forms = forms?.forms ?? [];
-    state.dossiers = own.dossiers;
     drawList();
   } catch {
     say(() => w('failed'));
   }
 }
 
+$('more').addEventListener('click', showMore);
 start();

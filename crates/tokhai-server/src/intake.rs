@@ -5,7 +5,7 @@ use crate::auth::{current, mask_pin, ApiError, Login};
 use crate::limits::{address_key, entries, form_unknown, parse, read_body, Failure, Limiter, Refusal};
 use crate::uploads::{self, NamedUpload};
 use crate::{broker, now_ms, officials, AppState};
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -603,31 +603,22 @@ pub async fn receipt(State(state): State<Arc<AppState>>, Path(id): Path<String>,
     Ok(Json(body).into_response())
 }
 
-/// Most dossiers `GET /api/submissions` lists.
-const MAX_LISTED: i64 = 100;
-
-/// `GET /api/submissions`: the logged-in citizen's own dossiers, newest first (at most [`MAX_LISTED`]), each
-/// as `{id, form_id, form_version, received_at, decision}`, the decision as the receipt tells it.
-pub async fn own_dossiers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
+/// `GET /api/submissions?limit=&before=&form=&status=`: the logged-in citizen's own dossiers, newest
+/// first, a page at a time as the officials' list gives them, each as `{id, form_id, form_version,
+/// received_at, decision}`, the decision as the receipt tells it; and `next_before` when more may follow.
+pub async fn own_dossiers(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Answer {
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
-    let listed: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT id, form_id, form_version, received_at FROM submissions WHERE subject = $1 \
-         ORDER BY received_at DESC, id DESC LIMIT $2",
-    )
-    .bind(login.subject.clone())
-    .bind(MAX_LISTED)
-    .fetch_all(&state.db)
-    .await
-    .map_err(ApiError::db)?;
+    let q = officials::list_query(query.as_deref())?;
+    let (page, next_before) = officials::page_of(&state, &q, Some(&login.subject)).await?;
     let mut decisions = officials::citizen_decisions(&state, &login.subject).await?;
-    let dossiers: Vec<Json_> = listed
+    let dossiers: Vec<Json_> = page
         .into_iter()
-        .map(|(id, form_id, form_version, received_at)| {
+        .map(|(id, form_id, form_version, received_at, ..)| {
             let decision = decisions.remove(&id).unwrap_or(Json_::Null);
             json!({"id": id, "form_id": form_id, "form_version": form_version, "received_at": received_at, "decision": decision})
         })
         .collect();
-    Ok(Json(json!({ "dossiers": dossiers })).into_response())
+    Ok(Json(officials::paged(dossiers, next_before)).into_response())
 }
 
 /// The refusal for a dossier that does not exist or is not the citizen's (which are not told apart).

@@ -78,10 +78,11 @@ async fn authorised(
     }
 }
 
-/// The query of the list: `form`, `status`, `limit` (1 to 500, default 100) and `before` (ms, exclusive).
+/// The query of a list of dossiers: `form`, `status`, `limit` (1 to 500, default 100) and `before` (ms,
+/// exclusive).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     #[serde(default)]
     form: Option<String>,
     #[serde(default)]
@@ -93,10 +94,10 @@ struct ListQuery {
 }
 
 /// A dossier as the list shows it: id, form, version, received at, decision and when it was made.
-type Listed = (String, String, String, i64, Option<String>, Option<i64>);
+pub(crate) type Listed = (String, String, String, i64, Option<String>, Option<i64>);
 
 /// Reads the list's query; a key it does not know, or a value out of its range, is refused naming it.
-fn list_query(query: Option<&str>) -> Result<ListQuery, Failure> {
+pub(crate) fn list_query(query: Option<&str>) -> Result<ListQuery, Failure> {
     let refused = |at: &str| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, invalid_value(at)));
     let q: ListQuery = parse_query(query)?;
     if q.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
@@ -108,21 +109,28 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, Failure> {
     Ok(q)
 }
 
-/// The dossiers received in `[from, before)` that the query's form and status select, newest first,
-/// at most `limit`.
-async fn listed(state: &AppState, q: &ListQuery, from: i64, before: i64, limit: i64) -> Result<Vec<Listed>, Failure> {
+/// The dossiers received in `[from, before)` that the query's form and status select (only the citizen
+/// `subject`'s, when given), newest first, at most `limit`.
+async fn listed(
+    state: &AppState,
+    q: &ListQuery,
+    subject: Option<&str>,
+    (from, before): (i64, i64),
+    limit: i64,
+) -> Result<Vec<Listed>, Failure> {
     let rows = sqlx::query_as(
         "SELECT s.id, s.form_id, s.form_version, s.received_at, d.decision, d.decided_at \
          FROM submissions s LEFT JOIN decisions d ON d.submission_id = s.id \
          WHERE s.received_at >= $1 AND s.received_at < $2 AND ($3 IS NULL OR s.form_id = $3) \
-         AND ($4 IS NULL OR COALESCE(d.decision, $5) = $4) \
-         ORDER BY s.received_at DESC, s.id DESC LIMIT $6",
+         AND ($4 IS NULL OR COALESCE(d.decision, $5) = $4) AND ($6 IS NULL OR s.subject = $6) \
+         ORDER BY s.received_at DESC, s.id DESC LIMIT $7",
     )
     .bind(from)
     .bind(before)
     .bind(q.form.clone())
     .bind(q.status.clone())
     .bind(RECEIVED)
+    .bind(subject.map(str::to_owned))
     .bind(limit)
     .fetch_all(&state.db)
     .await
@@ -130,24 +138,35 @@ async fn listed(state: &AppState, q: &ListQuery, from: i64, before: i64, limit: 
     Ok(rows)
 }
 
-/// `GET /api/officials/dossiers?form=&status=&limit=&before=`: the dossiers received, newest first, and
-/// `next_before` when more may follow. A page never splits a millisecond (`before` would skip the rest
-/// of it): it ends before the first one it cannot hold whole, or holds all the dossiers of one
-/// millisecond when they are more than `limit`.
-async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, Failure> {
-    let q = list_query(query.as_deref())?;
+/// One page of the dossiers the query selects (only the citizen `subject`'s, when given), newest first,
+/// and the `before` of the next page when more may follow. A page never splits a millisecond (`before`
+/// would skip the rest of it): it ends before the first one it cannot hold whole, or holds all the
+/// dossiers of one millisecond when they are more than `limit`.
+pub(crate) async fn page_of(
+    state: &AppState,
+    q: &ListQuery,
+    subject: Option<&str>,
+) -> Result<(Vec<Listed>, Option<i64>), Failure> {
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
-    let mut page = listed(&state, &q, i64::MIN, q.before.unwrap_or(i64::MAX), limit + 1).await?;
+    let mut page = listed(state, q, subject, (i64::MIN, q.before.unwrap_or(i64::MAX)), limit + 1).await?;
     let more = page.len() as i64 > limit;
     if more {
         let cut = page[limit as usize].3;
         page.retain(|d| d.3 != cut);
         if page.is_empty() {
-            page = listed(&state, &q, cut, cut + 1, i64::MAX).await?;
+            page = listed(state, q, subject, (cut, cut + 1), i64::MAX).await?;
         }
     }
-    tracing::info!(endpoint = "list", form = ?q.form, status = ?q.status, count = page.len(), "officials listed dossiers");
     let next_before = page.last().map(|d| d.3).filter(|_| more);
+    Ok((page, next_before))
+}
+
+/// `GET /api/officials/dossiers?form=&status=&limit=&before=`: the dossiers received, newest first (see
+/// [`page_of`]), and `next_before` when more may follow.
+async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, Failure> {
+    let q = list_query(query.as_deref())?;
+    let (page, next_before) = page_of(&state, &q, None).await?;
+    tracing::info!(endpoint = "list", form = ?q.form, status = ?q.status, count = page.len(), "officials listed dossiers");
     let dossiers: Vec<Json_> = page
         .into_iter()
         .map(|(id, form_id, form_version, received_at, decision, decided_at)| {
@@ -161,11 +180,16 @@ async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> 
             d
         })
         .collect();
+    Ok(Json(paged(dossiers, next_before)).into_response())
+}
+
+/// A page of a list of dossiers: `{dossiers}`, with `next_before` when more may follow.
+pub(crate) fn paged(dossiers: Vec<Json_>, next_before: Option<i64>) -> Json_ {
     let mut body = json!({ "dossiers": dossiers });
     if let Some(before) = next_before {
         body["next_before"] = json!(before);
     }
-    Ok(Json(body).into_response())
+    body
 }
 
 /// JSON stored as text, as it was stored (`null` for none).

@@ -736,6 +736,23 @@ async fn a_citizen_lists_their_own_dossiers_newest_first_with_a_refusals_reasons
         (&json!("demo"), &json!(version))
     );
     assert!(dossiers[1]["received_at"].as_i64().is_some(), "{body}");
+    assert!(body.get("next_before").is_none(), "all on one page: {body}");
+
+    // A page at a time, as the officials' list: the next one from `next_before`; a key it does not know is
+    // refused naming it.
+    let (_, first) = citizen.get("/api/submissions?limit=1").await;
+    assert_eq!(first["dossiers"].as_array().map(Vec::len), Some(1), "{first}");
+    assert_eq!(first["dossiers"][0], dossiers[0]);
+    let before = first["next_before"].as_i64().expect("more to come");
+    let (_, second) = citizen.get(&format!("/api/submissions?limit=1&before={before}")).await;
+    assert_eq!(second["dossiers"], json!([dossiers[1]]), "{second}");
+    assert!(second.get("next_before").is_none(), "{second}");
+    let (status, refused) = citizen.get("/api/submissions?subject=someone-else").await;
+    assert_eq!(
+        (status, refused["reasons"][0]["path"].as_str()),
+        (400, Some("subject")),
+        "{refused}"
+    );
     running.task.abort();
 }
 
