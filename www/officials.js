@@ -71,6 +71,7 @@ const WORDS = {
     reasonsHint: 'Người nộp sẽ đọc các lý do này. Gắn lý do với một trường để người nộp biết cần sửa ở đâu.',
     reason: (n) => `Lý do ${n}`,
     reasonText: 'Nội dung lý do',
+    reasonTextEn: 'Nội dung lý do bằng tiếng Anh (không bắt buộc)',
     reasonField: 'Trường liên quan',
     wholeDossierOption: 'Cả hồ sơ (không gắn với trường nào)',
     removeReason: (n) => `Bỏ lý do ${n}`,
@@ -149,6 +150,7 @@ const WORDS = {
     reasonsHint: 'The citizen will read these reasons. Tie a reason to a field to tell them what to correct.',
     reason: (n) => `Reason ${n}`,
     reasonText: 'Reason',
+    reasonTextEn: 'The reason in English (optional)',
     reasonField: 'Field concerned',
     wholeDossierOption: 'The whole dossier (no field)',
     removeReason: (n) => `Remove reason ${n}`,
@@ -448,14 +450,15 @@ const newReason = () => $('reason-row').content.firstElementChild.cloneNode(true
 function drawReasons() {
   const rows = reasonRows();
   rows.forEach((reason, i) => {
-    const [message, field] = [reason.querySelector('textarea'), reason.querySelector('select')];
+    const [message, english, field] = ['.reason-vi', '.reason-en', 'select'].map((s) => reason.querySelector(s));
     message.id = `reason-${i}-text`;
     message.dataset.path = `reasons[${i}].message_vi`;
+    english.id = `reason-${i}-text-en`;
+    english.dataset.path = `reasons[${i}].message_en`;
     field.id = `reason-${i}-field`;
     field.dataset.path = `reasons[${i}].path`;
-    const [messageLabel, fieldChoiceLabel] = reason.querySelectorAll('label');
-    messageLabel.htmlFor = message.id;
-    fieldChoiceLabel.htmlFor = field.id;
+    const labels = reason.querySelectorAll('label');
+    [message, english, field].forEach((control, n) => (labels[n].htmlFor = control.id));
     for (const e of reason.querySelectorAll('[data-t]')) e.textContent = w(e.dataset.t);
     reason.querySelector('legend').textContent = w('reason')(i + 1);
     const remove = reason.querySelector('button');
@@ -509,7 +512,8 @@ function asked() {
   const decision = new FormData($('decide')).get('decision');
   const reasons = reasonRows().map((reason) => {
     const path = reason.querySelector('select').value;
-    return { message_vi: reason.querySelector('textarea').value, ...(path && { path }) };
+    const english = reason.querySelector('.reason-en').value;
+    return { message_vi: reason.querySelector('.reason-vi').value, ...(english.trim() && { message_en: english }), ...(path && { path }) };
   });
   return { ...(decision && { decision }), official: $('official').value, ...(decision === 'refused' && { reasons }) };
 }
@@ -555,7 +559,7 @@ function wireDecision() {
     const reason = newReason();
     $('reason-list').append(reason);
     drawReasons();
-    reason.querySelector('textarea').focus();
+    reason.querySelector('.reason-vi').focus();
   });
   $('reason-list').addEventListener('click', (event) => {
     const reason = event.target.closest('button')?.closest('.reason');

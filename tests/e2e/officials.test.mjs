@@ -148,10 +148,12 @@ test("a household member's row reads as the citizen read it, from national data,
   assert.ok(rows.startsWith(`Số định danh cá nhân: ${member.pin}; Họ, chữ đệm và tên: ${member.full_name}; `), rows);
   assert.ok(rows.endsWith(' (Cơ sở dữ liệu quốc gia về dân cư (thành viên hộ gia đình))'), rows);
 
-  // The reason names the member's name: offered among the fields, as the citizen's receipt then labels it.
+  // The reason names the member's name: offered among the fields, as the citizen's receipt then labels it;
+  // in English too, for a citizen who reads the portal in English.
   await page.check('#decision-refused');
   await page.fill('#official', 'Trần Thị B');
   await page.fill('#reason-0-text', 'Họ tên không khớp giấy khai sinh.');
+  await page.fill('#reason-0-text-en', 'The name does not match the birth certificate.');
   await page.selectOption('#reason-0-field', { label: 'Họ, chữ đệm và tên, thành viên 1' });
   await page.click('#decide [type=submit]');
   await page.waitForSelector('#decide', { state: 'hidden' });
@@ -160,6 +162,7 @@ test("a household member's row reads as the citizen read it, from national data,
     path: 'members[0].m_name',
     label: { vi: 'Họ, chữ đệm và tên, thành viên 1', en: 'Full name, member 1' },
     message_vi: 'Họ tên không khớp giấy khai sinh.',
+    message_en: 'The name does not match the birth certificate.',
   }]);
   assert.deepEqual(problems, []);
   await agency.close();
