@@ -157,14 +157,21 @@ fn client_address(trusted_proxies: &[IpNet], peer: IpAddr, headers: &HeaderMap) 
     for value in headers.get_all("x-forwarded-for").iter().rev() {
         let Ok(text) = value.to_str() else { return peer };
         for hop in text.rsplit(',') {
-            match hop.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()) {
-                Ok(ip) if trusted(&ip) => continue,
-                Ok(ip) => return ip,
-                Err(_) => return peer,
+            match hop_address(hop).map(|ip| ip.to_canonical()) {
+                Some(ip) if trusted(&ip) => continue,
+                Some(ip) => return ip,
+                None => return peer,
             }
         }
     }
     peer
+}
+
+/// An address of `X-Forwarded-For`, bare or with the port some proxies add (`203.0.113.9:51234`,
+/// `[2001:db8::5]:443`).
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    (hop.parse().ok()).or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// A request whose body must arrive whole within `total` from now.
@@ -546,6 +553,21 @@ mod tests {
     }
 
     #[test]
+    fn an_address_with_the_port_a_proxy_added_is_the_address() {
+        let proxies = ["10.0.0.0/8"];
+        assert_eq!(
+            client_of(&proxies, "10.0.0.2", &["198.51.100.7:51234"]),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_of(&proxies, "10.0.0.2", &["[2001:db8::5]:443, 10.0.0.1:80"]),
+            ip("2001:db8::5")
+        );
+        // A port without brackets around an IPv6 address cannot be told from the address: malformed.
+        assert_eq!(client_of(&proxies, "10.0.0.2", &["2001:db8::5:443:x"]), ip("10.0.0.2"));
+    }
+
+    #[test]
     fn ipv6_proxies_and_clients() {
         let proxies = ["fd00::/8", "10.0.0.0/8"];
         assert_eq!(client_of(&proxies, "fd00::1", &["2001:db8::5"]), ip("2001:db8::5"));
@@ -573,7 +595,7 @@ mod tests {
         for malformed in [
             "",
             "not-an-ip",
-            "198.51.100.7:443",
+            "198.51.100.7:x",
             "198.51.100.7,",
             "10.0.0.5, 256.1.1.1",
         ] {
