@@ -40,6 +40,12 @@ const WORDS = {
     newestFirst: 'Hồ sơ mới nhất ở trên cùng',
     reference: 'Mã hồ sơ',
     receivedAt: 'Thời điểm tiếp nhận',
+    integrity: 'Kiểm tra toàn vẹn',
+    intact: 'Nội dung đúng như khi tiếp nhận.',
+    nationalIntact: (n) => `Dữ liệu lấy từ Cơ sở dữ liệu quốc gia về dân cư (${n} gói) có chữ ký số hợp lệ và không bị sửa.`,
+    noNational: 'Hồ sơ không có dữ liệu lấy từ Cơ sở dữ liệu quốc gia về dân cư.',
+    altered: 'Cảnh báo: nội dung hồ sơ đã bị thay đổi sau khi tiếp nhận.',
+    nationalAltered: (fields) => `Cảnh báo: dữ liệu quốc gia của hồ sơ không còn khớp chữ ký số (${fields}).`,
     none: 'Không có hồ sơ nào.',
     more: 'Xem thêm',
     listed: (n) => `Đang hiển thị ${n} hồ sơ.`,
@@ -119,6 +125,12 @@ const WORDS = {
     newestFirst: 'Newest first',
     reference: 'Reference',
     receivedAt: 'Received',
+    integrity: 'Integrity check',
+    intact: 'The content is as it was received.',
+    nationalIntact: (n) => `The data from the national population database (${n} bundle${n === 1 ? '' : 's'}) carries a valid signature and was not changed.`,
+    noNational: 'The dossier holds no data from the national population database.',
+    altered: 'Warning: the content of the dossier was changed after it was received.',
+    nationalAltered: (fields) => `Warning: the dossier's national data no longer matches its signature (${fields}).`,
     none: 'No dossiers.',
     more: 'Show more',
     listed: (n) => `${n} dossiers shown.`,
@@ -403,11 +415,24 @@ function drawDossier() {
     summaryRow(w('form'), `${formTitle(d.form_id)}, ${w('version')(d.form_version)}`),
     summaryRow(w('receivedAt'), vietnamTime(d.received_at)),
     summaryRow(w('status'), w(d.status)),
+    integrityRow(d.integrity),
   );
   $('answers').replaceChildren(...answers());
   $('files').replaceChildren(...(d.files.length ? d.files.map(fileItem) : [el('li', {}, w('noFiles'))]));
   drawDecision();
   showTitle();
+}
+
+/** The integrity check of the dossier: its content as received, its national data as signed; warnings stand out. */
+function integrityRow({ digest_matches: same, bundles, problems }) {
+  const fields = [...new Set(problems.map((p) => text(p.label) || w('wholeDossier')))].join(', ');
+  const words = [
+    w(same ? 'intact' : 'altered'),
+    problems.length ? w('nationalAltered')(fields) : bundles ? w('nationalIntact')(bundles) : w('noNational'),
+  ];
+  const row = summaryRow(w('integrity'), words.join(' '));
+  if (!same || problems.length) row.classList.add('warning');
+  return row;
 }
 
 /** The page's title: the dossier opened, if any, after "Lỗi: " while the decision has problems shown. */

@@ -64,6 +64,11 @@ test('an official finds the CT01 a citizen filed, sees what national data filled
   const dob = JSON.parse(payload).dob.split('-').reverse().join('/');
   assert.deepEqual((await answer('dob')).slice(1, 2), [dob], 'a date as the citizen read it, dd/mm/yyyy');
   assert.deepEqual(await answer('authority_province'), ['Tỉnh, thành phố', 'Thành phố Hà Nội', 'Nguồn: Người nộp khai']);
+  const integrity = () => page.$eval('#receipt > div:last-child', (row) => [row.textContent, row.className]);
+  assert.deepEqual(await integrity(), [
+    'Kiểm tra toàn vẹnNội dung đúng như khi tiếp nhận. Dữ liệu lấy từ Cơ sở dữ liệu quốc gia về dân cư (1 gói) có chữ ký số hợp lệ và không bị sửa.',
+    '',
+  ]);
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360, 'nothing wider than the screen');
   assert.deepEqual(await axeViolations(page), [], 'the dossier');
 
@@ -164,6 +169,16 @@ test("a household member's row reads as the citizen read it, from national data,
     message_vi: 'Họ tên không khớp giấy khai sinh.',
     message_en: 'The name does not match the birth certificate.',
   }]);
+
+  // Someone with the database's keys changes the member's name national data gave: the dossier warns.
+  env.portal.sql(`UPDATE submissions SET payload = replace(payload, '${member.full_name}', 'Nguyễn Văn Giả') WHERE id = '${id}'`);
+  await page.reload();
+  await page.waitForSelector('#receipt .warning');
+  assert.equal(
+    await page.$eval('#receipt .warning dd', (dd) => dd.textContent),
+    'Cảnh báo: nội dung hồ sơ đã bị thay đổi sau khi tiếp nhận. Cảnh báo: dữ liệu quốc gia của hồ sơ không còn khớp chữ ký số (Họ, chữ đệm và tên, thành viên 1).',
+  );
+  assert.deepEqual(await axeViolations(page), [], 'the warning');
   assert.deepEqual(problems, []);
   await agency.close();
   await context.close();

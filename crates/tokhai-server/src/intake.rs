@@ -18,7 +18,7 @@ use std::sync::Arc;
 use tokhai_core::prefill::{
     check_bundle, check_subject, locks_any, locks_prefill, member_key, provenance, BundleContext, PrefillBundle,
 };
-use tokhai_core::submission::{is_valid_idempotency_key, Submission};
+use tokhai_core::submission::{is_valid_idempotency_key, values_digest, Submission};
 use tokhai_core::vn::pin;
 use tokhai_core::{Date, Form, Issue, Session};
 
@@ -123,6 +123,47 @@ impl FromRow<'_, AnyRow> for Dossier {
             prefill: row.try_get("prefill")?,
             row_prefills: row.try_get("row_prefills")?,
         })
+    }
+}
+
+impl Dossier {
+    /// Whether the dossier is still as it was received, checked again as on that day: the digest of its
+    /// values (`digest_matches`), and the national data it was checked against (`bundles`, how many):
+    /// signed by our keys, the citizen's and the form's, its locked values unchanged (`problems`, each
+    /// `{path, code, label}` as the intake would have refused it; a form version no longer kept checks
+    /// none).
+    pub(crate) fn integrity(&self, state: &AppState, form: Option<&Arc<Form>>) -> Result<Json_, Failure> {
+        let stored = &self.stored;
+        let values: Json_ = serde_json::from_str(&stored.payload).unwrap_or(Json_::Null);
+        let own = (self.prefill.as_deref()).map(|text| serde_json::from_str::<PrefillBundle>(text).ok());
+        let rows: Vec<Json_> = (self.row_prefills.as_deref())
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default();
+        let rows: Vec<Option<PrefillBundle>> = rows.into_iter().map(|b| serde_json::from_value(b).ok()).collect();
+        let problems = match form {
+            Some(form) => {
+                let (session, _) = validated(state, form, &values, stored.received_at)?;
+                let subject = stored.subject.as_deref();
+                national_issues(
+                    state,
+                    &session,
+                    &values,
+                    subject,
+                    stored.received_at,
+                    (own.as_ref(), &rows),
+                )
+            }
+            None => Vec::new(),
+        };
+        let label = |path: &str| crate::reading::path_label(form.map(Arc::as_ref), path);
+        let problems: Vec<Json_> = (problems.iter())
+            .map(|i| json!({"path": i.path, "code": i.code, "label": label(&i.path)}))
+            .collect();
+        Ok(json!({
+            "digest_matches": values_digest(&values) == stored.digest,
+            "bundles": own.iter().count() + rows.len(),
+            "problems": problems,
+        }))
     }
 }
 
@@ -464,39 +505,66 @@ fn check(
     login: Option<&Login>,
     now: i64,
 ) -> Result<Vec<Issue>, Failure> {
-    let validated = Session::submitted(form, &state.catalogs, &sub.values, Date::in_viet_nam(now));
-    let (session, mut issues) = match validated {
-        Ok((session, issues)) => (session, issues.into_iter().filter(Issue::is_error).collect::<Vec<_>>()),
-        Err(e) => {
-            tracing::error!(form = form.id(), error = %e, "submission could not be validated");
-            return Err(Failure::from(ApiError::internal()));
-        }
-    };
-    // A locked value left out of a field the form shows is a change.
-    let shown = |path: &str| session.is_shown(path);
-    // A locked value its field cannot hold was left to the citizen (the widget does not fill it).
-    let fits = |path: &str, value: &Json_| session.misfit(path, value).is_none();
-    let ctx = BundleContext {
-        form: form.def(),
-        subject: login.map(|l| l.subject.as_str()),
-        now: now / 1000,
-    };
-    let mut verify = |bundle: Option<&PrefillBundle>, path: &str| match bundle {
-        Some(b) if state.keys.verify(b) => issues.extend(check_bundle(b, ctx, &sub.values, &shown, &fits)),
-        Some(_) => issues.push(Issue::error(path, "prefill.signature_invalid")),
-        None => issues.push(Issue::error(path, "prefill.format")),
-    };
-    if let Some(bundle) = bundle {
-        verify(bundle.as_ref(), "prefill");
-    }
-    for row in rows {
-        verify(row.as_ref(), "row_prefills");
-    }
+    let (session, mut issues) = validated(state, form, &sub.values, now)?;
+    issues.retain(Issue::is_error);
+    let subject = login.map(|l| l.subject.as_str());
+    issues.extend(national_issues(
+        state,
+        &session,
+        &sub.values,
+        subject,
+        now,
+        (bundle, rows),
+    ));
     // With no bundle (national data could not be had), the login still says whose PIN it is.
     if let (None, Some(login)) = (bundle, login) {
         issues.extend(check_subject(form.def(), &sub.values, &login.subject));
     }
     Ok(issues)
+}
+
+/// The session of `values` under `form` as on `now` (ms) in Viet Nam, and the issues its rules find.
+pub(crate) fn validated(
+    state: &AppState,
+    form: &Arc<Form>,
+    values: &Json_,
+    now: i64,
+) -> Result<(Session, Vec<Issue>), Failure> {
+    Session::submitted(form, &state.catalogs, values, Date::in_viet_nam(now)).map_err(|e| {
+        tracing::error!(form = form.id(), error = %e, "submission could not be validated");
+        Failure::from(ApiError::internal())
+    })
+}
+
+/// What national data finds wrong with `values` (those of `session`), at `now` (ms), for the citizen
+/// `subject`: a bundle (the citizen's own, if one was sent, `Some(None)` for one that is not; then each
+/// row's) not signed by our keys, not the citizen's or the form's, expired, or whose locked values were
+/// changed.
+pub(crate) fn national_issues(
+    state: &AppState,
+    session: &Session,
+    values: &Json_,
+    subject: Option<&str>,
+    now: i64,
+    (own, rows): (Option<&Option<PrefillBundle>>, &[Option<PrefillBundle>]),
+) -> Vec<Issue> {
+    // A locked value left out of a field the form shows is a change.
+    let shown = |path: &str| session.is_shown(path);
+    // A locked value its field cannot hold was left to the citizen (the widget does not fill it).
+    let fits = |path: &str, value: &Json_| session.misfit(path, value).is_none();
+    let ctx = BundleContext {
+        form: session.form().def(),
+        subject,
+        now: now / 1000,
+    };
+    let verify = |bundle: Option<&PrefillBundle>, path: &str| match bundle {
+        Some(b) if state.keys.verify(b) => check_bundle(b, ctx, values, &shown, &fits),
+        Some(_) => vec![Issue::error(path, "prefill.signature_invalid")],
+        None => vec![Issue::error(path, "prefill.format")],
+    };
+    let own = own.map(|b| verify(b.as_ref(), "prefill"));
+    let rows = rows.iter().map(|b| verify(b.as_ref(), "row_prefills"));
+    own.into_iter().chain(rows).flatten().collect()
 }
 
 /// The bundle `GET /api/prefill/<form>` would give a logged-in citizen now, to check the locked values

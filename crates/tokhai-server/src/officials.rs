@@ -240,6 +240,7 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
         })
         .collect();
     let values = stored_json(Some(&stored.payload));
+    let integrity = dossier.integrity(&state, version_of(&state, dossier.ruleset_hash.as_deref()))?;
     let extra = json!({
         "subject": stored.subject,
         "login_method": stored.login_method,
@@ -248,6 +249,7 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
         "prefill": stored_json(dossier.prefill.as_deref()),
         "row_prefills": stored_json(dossier.row_prefills.as_deref()),
         "files": files,
+        "integrity": integrity,
         "status": status(decision.as_ref()),
     });
     if let (Some(body), Json_::Object(extra)) = (body.as_object_mut(), extra) {
@@ -469,8 +471,13 @@ pub async fn citizen_decisions(state: &AppState, subject: &str) -> Result<HashMa
 /// The version of form `form_id` a dossier was filled against, by its ruleset hash (the current one if
 /// that version is no longer kept).
 fn form_of<'s>(state: &'s AppState, ruleset_hash: Option<&str>, form_id: &str) -> Option<&'s Form> {
-    let version = ruleset_hash.and_then(|h| state.versions.get(h));
-    version.or_else(|| state.form(form_id)).map(Arc::as_ref)
+    let version = version_of(state, ruleset_hash).or_else(|| state.form(form_id));
+    version.map(Arc::as_ref)
+}
+
+/// The form version a dossier was filled against, by its ruleset hash, if it is kept.
+fn version_of<'s>(state: &'s AppState, ruleset_hash: Option<&str>) -> Option<&'s Arc<Form>> {
+    ruleset_hash.and_then(|h| state.versions.get(h))
 }
 
 /// The decision asked, cleaned (text as tokhai-core cleans a citizen's), or every reason it is refused

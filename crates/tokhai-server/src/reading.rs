@@ -14,9 +14,12 @@ fn both(words: impl Fn(&str) -> String) -> Json_ {
 }
 
 /// The label of value path `path` of `form` in both languages (`members[1].pin`: the field's, with
-/// its row), or null without a form.
+/// its row), or null without a form or such a field.
 pub fn path_label(form: Option<&Form>, path: &str) -> Json_ {
-    form.map_or(Json_::Null, |form| both(|lang| messages::path_label(form, path, lang)))
+    match form.filter(|f| f.field(tokhai_core::path::field_id(path)).is_some()) {
+        Some(form) => both(|lang| messages::path_label(form, path, lang)),
+        None => Json_::Null,
+    }
 }
 
 /// The answers of `values`, step by step as `form` shows them: `[{title, fields: [{path, label, text}]}]`
@@ -157,5 +160,6 @@ mod tests {
             json!({"vi": "Họ tên, dòng 2", "en": "Name, row 2"})
         );
         assert_eq!(path_label(None, "sex"), Json_::Null);
+        assert_eq!(path_label(Some(&form()), "prefill"), Json_::Null, "no field");
     }
 }

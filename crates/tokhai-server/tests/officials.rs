@@ -220,6 +220,11 @@ async fn whole_flow(c: Config, engine: &str) {
         (&bundle["subject"], &json!("dev"))
     );
     assert_eq!(dossier["prefill"], bundle);
+    // Checked again as on the day it was received: as filed, its national data signed and unchanged.
+    assert_eq!(
+        dossier["integrity"],
+        json!({"digest_matches": true, "bundles": 1, "problems": []})
+    );
     let signed: PrefillBundle = serde_json::from_value(dossier["prefill"].clone()).unwrap();
     assert!(
         running.state.keys.verify(&signed),
@@ -235,6 +240,29 @@ async fn whole_flow(c: Config, engine: &str) {
                 "name": "Giấy xác nhận.pdf", "size": pdf.len(),
                 "type": "application/pdf", "sha256": kept["sha256"], "href": href}])
     );
+
+    // Someone with the database's keys changes the name national data locked: the dossier says so.
+    let mut altered = values.clone();
+    altered["full_name"] = json!("Nguyễn Văn Giả");
+    sqlx::query("UPDATE submissions SET payload = $1 WHERE id = $2")
+        .bind(altered.to_string())
+        .bind(id.clone())
+        .execute(&running.state.db)
+        .await
+        .unwrap();
+    let (_, tampered, _) = official.get(&format!("/api/officials/dossiers/{id}")).await;
+    assert_eq!(
+        tampered["integrity"],
+        json!({"digest_matches": false, "bundles": 1,
+               "problems": [{"path": "full_name", "code": "prefill.locked_changed",
+                             "label": {"vi": "Họ, chữ đệm và tên", "en": "Full name"}}]})
+    );
+    sqlx::query("UPDATE submissions SET payload = $1 WHERE id = $2")
+        .bind(values.to_string())
+        .bind(id.clone())
+        .execute(&running.state.db)
+        .await
+        .unwrap();
 
     // Downloads the file: its bytes, as an attachment never shown inline.
     let (status, bytes, headers) = official.bytes(&href).await;
