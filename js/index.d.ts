@@ -201,7 +201,10 @@ export interface DroppedAnswer {
 export interface TimingMetrics {
   /** Whether the clock started at the portal's login (`loginAt`), else at mount. */
   from_login: boolean;
-  /** Milliseconds from login (or mount) to the last submit press. */
+  /**
+   * Milliseconds from login (or mount) to the receipt (the filing received: one sent late, once back
+   * online, is timed to then), or to the last submit press of a filing not received.
+   */
   to_submit_ms: number | null;
   /** Milliseconds of activity, idle gaps excluded. */
   active_ms: number;

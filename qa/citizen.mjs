@@ -359,14 +359,15 @@ export class Citizen {
 
   /**
    * Presses "Gửi tờ khai" on the review page and waits for the answer. Resolves to `clock` (the
-   * runner's clock just before the key press), the receipt's `reference` and the submission sent.
+   * runner's clock once the answer is shown: a filing counts as submitted once received), the receipt's
+   * `reference` and the submission sent.
    */
   async submit() {
     await this.reach(NEXT);
     await this.wait((k) => k.keystroke);
-    const clock = Date.now();
     await this.page.keyboard.press('Enter');
     await this.page.waitForSelector('tokhai-form :is(.tk-done, .tk-summary):not([hidden])');
+    const clock = Date.now();
     const { submission, answer } = await this.page.evaluate(() => ({
       submission: window.tkQa.submissions.at(-1),
       answer: window.tkQa.answers.at(-1),

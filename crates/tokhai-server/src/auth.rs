@@ -1,8 +1,8 @@
 //! Login sessions (cookie), the development login and the filing clock that a login starts.
 
 use crate::limits::{address_key, Failure, Limiter};
-use crate::timings::filing_start;
-use crate::{now_ms, AppState};
+use crate::timings::{filing_start, subject_hash};
+use crate::{now_ms, AppState, DAY_MS};
 use axum::extract::{Form as FormBody, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -76,8 +76,29 @@ pub async fn create_session(state: &AppState, subject: &str, method: &str) -> Re
     .execute(&state.db)
     .await
     .map_err(ApiError::db)?;
+    remember_login(state, subject, now).await?;
     tracing::info!(subject = %mask_pin(subject), method, "login");
     cookie(state, COOKIE, &token, "/", state.config.session_ttl_secs)
+}
+
+/// How long a login's time is kept for the filings begun under it: 30 days.
+const LOGIN_MEMORY_MS: i64 = 30 * DAY_MS;
+
+/// Keeps the time of a login of `subject` (hashed) for the filings begun under it, and forgets those
+/// older than [`LOGIN_MEMORY_MS`].
+async fn remember_login(state: &AppState, subject: &str, now: i64) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM logins WHERE login_at < $1")
+        .bind(now - LOGIN_MEMORY_MS)
+        .execute(&state.db)
+        .await
+        .map_err(ApiError::db)?;
+    sqlx::query("INSERT INTO logins (subject_hash, login_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(subject_hash(subject))
+        .bind(now)
+        .execute(&state.db)
+        .await
+        .map_err(ApiError::db)?;
+    Ok(())
 }
 
 /// A cookie of this server (scripts cannot read it) holding `value` for `max_age` seconds (0 clears it).

@@ -50,6 +50,7 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0006_timings_subject.sql"),
     ),
     (7, "decisions", include_str!("../migrations/0007_decisions.sql")),
+    (8, "logins", include_str!("../migrations/0008_logins.sql")),
 ];
 
 /// The pools: `db` for everything, `writer` for the hot inserts (dossiers, timings, ratings).

@@ -64,8 +64,8 @@ pub struct Rating {
     pub comment: Option<String>,
 }
 
-/// The subject of timing records, kept as a hash: QA data names nobody.
-fn subject_hash(subject: &str) -> String {
+/// The subject of timing records and logins, kept as a hash: QA data names nobody.
+pub(crate) fn subject_hash(subject: &str) -> String {
     tokhai_core::digest::sha256_hex(format!("tokhai-timing\n{subject}").as_bytes())
 }
 
@@ -116,6 +116,10 @@ async fn record_beacon(state: &AppState, request: Request) -> Result<Response, F
     let login_at = filing_start(state, &login.subject, first_login(state, &beacon, &login).await?, began).await?;
     beacon.timeline.login_at = Some(login_at as f64);
     let clamped = beacon.timeline.clamp(login_at as f64, latest as f64);
+    // A filing received is timed to the back end's own receipt, whatever the beacon says of it.
+    if beacon.dossier_id.is_some() {
+        beacon.timeline.received(latest as f64);
+    }
     store_timing(state, &beacon, &login, login_at, now, clamped).await
 }
 
@@ -198,8 +202,8 @@ fn put_on_server_clock(beacon: &mut Beacon, now: i64) {
 }
 
 /// When the filing started: the login of this request, or the session's first login if the citizen
-/// logged in again during the filing, as stored already or as the widget says it (one of this
-/// citizen's logins, so it cannot be made up).
+/// logged in again during the filing (its session may have ended since), as stored already or as the
+/// widget says it (one of this citizen's logins, so it cannot be made up).
 async fn first_login(state: &AppState, beacon: &Beacon, login: &Login) -> Result<i64, Failure> {
     let stored: Option<(i64,)> =
         sqlx::query_as("SELECT login_at FROM timings WHERE session_id = $1 AND subject_hash = $2")
@@ -214,8 +218,8 @@ async fn first_login(state: &AppState, beacon: &Beacon, login: &Login) -> Result
         .filter(|&t| t < login.login_at as f64)
         .map(|t| t as i64);
     let earlier: Option<(i64,)> = match said {
-        Some(t) => sqlx::query_as("SELECT login_at FROM login_sessions WHERE subject = $1 AND login_at = $2")
-            .bind(&login.subject)
+        Some(t) => sqlx::query_as("SELECT login_at FROM logins WHERE subject_hash = $1 AND login_at = $2")
+            .bind(subject_hash(&login.subject))
             .bind(t)
             .fetch_optional(&state.db)
             .await

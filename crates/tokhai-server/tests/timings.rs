@@ -49,10 +49,12 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     let mut client = Client::new(&running);
     let pin = client.dev_login().await;
     // The citizen logged in ten minutes ago.
-    sqlx::query("UPDATE login_sessions SET login_at = login_at - 600000")
-        .execute(&db)
-        .await
-        .unwrap();
+    for table in ["login_sessions", "logins"] {
+        sqlx::query(&format!("UPDATE {table} SET login_at = login_at - 600000"))
+            .execute(&db)
+            .await
+            .unwrap();
+    }
     let (_, me) = client.get("/api/me").await;
     let login = me["login_at"].as_i64().unwrap();
     let (_, bundle) = client.get("/api/prefill/demo").await;
@@ -65,7 +67,6 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         )
         .await;
     let dossier = first["receipt"]["id"].as_str().unwrap().to_owned();
-    let received = first["receipt"]["received_at"].as_i64().unwrap();
     let (_, second) = client
         .post(
             "/api/submissions",
@@ -73,6 +74,16 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         )
         .await;
     let dossier2 = second["receipt"]["id"].as_str().unwrap().to_owned();
+    // Received 201 s and 150 s after the login, as the server's own clock has it: the times filings are
+    // timed to, whatever their beacons say.
+    for (id, after) in [(&dossier, 201_000), (&dossier2, 150_000)] {
+        sqlx::query("UPDATE submissions SET received_at = $1 WHERE id = $2")
+            .bind(login + after)
+            .bind(id.clone())
+            .execute(&db)
+            .await
+            .unwrap();
+    }
 
     let beacon = |session: &str, dossier: Option<&str>, events: Vec<Value>| {
         let mut b = json!({"form_id": "demo", "session_id": session, "timeline": {"fields_total": 8, "fields_prefilled": 6, "events": events}});
@@ -318,16 +329,17 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         (Some(3), Some(2)),
         "{s}"
     );
-    // The forged filing counts as 0 ms (clamped to the login), the real one as 200 s.
+    // The forged filing counts as its dossier's 150 s from login to receipt, whatever it claims; the real
+    // one as 201 s (its submit pressed at 200 s).
     assert_eq!(
         (a["median_ms"].as_f64(), a["p90_ms"].as_f64()),
-        (Some(0.0), Some(200_000.0))
+        (Some(150_000.0), Some(201_000.0))
     );
     assert_eq!(a["share_within_target"].as_f64(), Some(1.0));
     // The national target is set on the average.
     assert_eq!(
         (a["mean_ms"].as_f64(), a["attempted"].as_u64()),
-        (Some(100_000.0), Some(0))
+        (Some(175_500.0), Some(0))
     );
     assert!((a["abandonment_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
     assert_eq!(s["target_ms"].as_f64(), Some(300_000.0));
@@ -335,7 +347,7 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     let buckets = s["histogram"]["buckets"].as_array().unwrap();
     assert_eq!(buckets.len(), 21);
     assert_eq!(
-        (buckets[0]["count"].as_u64(), buckets[6]["count"].as_u64()),
+        (buckets[5]["count"].as_u64(), buckets[6]["count"].as_u64()),
         (Some(1), Some(1))
     );
     assert_eq!(s["daily"].as_array().map(Vec::len), Some(1));
@@ -361,9 +373,8 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     );
     assert_eq!(sat["distribution"], json!([0, 0, 0, 1, 1]));
     assert!(!s.to_string().contains("Nhanh"), "comments are not published");
-    assert!(received >= login + 600_000);
 
-    // The same filings line by line, for a report: the real one at 200 s, the forged one at 0 s (both
+    // The same filings line by line, for a report: the real one at 201 s, the forged one at 150 s (both
     // within the target), and the one left at the citizen step's "reason".
     let (status, csv) = client.get_text("/api/qa/forms/demo/filings.csv?days=7").await;
     assert_eq!(status, 200, "{csv}");
@@ -393,8 +404,8 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         rows,
         [
             ["abandoned", "", "", "citizen", "reason"],
-            ["submitted", "0.0", "yes", "", ""],
-            ["submitted", "200.0", "yes", "", ""],
+            ["submitted", "150.0", "yes", "", ""],
+            ["submitted", "201.0", "yes", "", ""],
         ]
         .map(|r| r.map(String::from))
     );
@@ -408,7 +419,8 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     // A second filing in one login is timed from the dossier filed before it, not from the login the
     // citizen spent on the first: the portal's page and the collector both say so.
     let (_, me) = client.get("/api/me").await;
-    let before = second["receipt"]["received_at"].as_i64().unwrap();
+    // (The latest dossier received, as set above.)
+    let before = login + 201_000;
     assert_eq!(me["filing_from"].as_i64(), Some(before), "{me}");
     tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     let (_, third) = client
@@ -501,6 +513,37 @@ async fn beacons_invent_no_more_than_a_day_s_share(c: Config) {
         .post_raw("/api/timings", beacon("session-open-00007".into()), "text/plain")
         .await;
     assert_eq!(status, 202, "{body}");
+    running.task.abort();
+}
+
+#[tokio::test]
+async fn a_filing_is_timed_from_its_first_login_though_that_login_s_session_ended() {
+    let running = tokhai_server::start(config("timings-relogin"))
+        .await
+        .expect("server starts");
+    let mut first = Client::new(&running);
+    let pin = first.dev_login().await;
+    let (_, me) = first.get("/api/me").await;
+    let login = me["login_at"].as_i64().unwrap();
+    // The citizen's session ends mid-filing (a logout here; an expiry is the same), and they log in again.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (status, _) = first.post("/auth/logout", &json!({})).await;
+    assert_eq!(status, 200);
+    let mut again = Client::new(&running);
+    again.post("/api/dev/login", &json!({"pin": pin})).await;
+    let events = vec![
+        ev(login + 1, json!({"type": "start"})),
+        ev(login + 5, json!({"type": "focus", "field": "phone"})),
+    ];
+    let body = json!({"form_id": "demo", "session_id": "session-relogin-001",
+                      "timeline": {"login_at": login, "events": events}});
+    let (status, reply, _) = again.post_raw("/api/timings", body.to_string(), "text/plain").await;
+    assert_eq!((status, reply["clamped"].as_i64()), (202, Some(0)), "{reply}");
+    let (stored,): (i64,) = sqlx::query_as("SELECT login_at FROM timings WHERE session_id = 'session-relogin-001'")
+        .fetch_one(&running.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, login, "the first login, not the second");
     running.task.abort();
 }
 
