@@ -101,10 +101,14 @@ export function prefilled(citizen, field) {
 export async function openForm(context, url, form) {
   const page = await context.newPage();
   await page.addInitScript(() => {
-    // What the citizen saw the widget send and receive, for the tests and the runner.
-    window.tkQa = { submissions: [], answers: [] };
+    // What the citizen saw the widget send and receive (and when, by this computer's clock, which the
+    // runner's is), for the tests and the runner.
+    window.tkQa = { submissions: [], answers: [], receivedAt: [] };
     document.addEventListener('tokhai-submit', (e) => window.tkQa.submissions.push(e.detail));
-    document.addEventListener('tokhai-submitted', (e) => window.tkQa.answers.push(e.detail.response));
+    document.addEventListener('tokhai-submitted', (e) => {
+      window.tkQa.answers.push(e.detail.response);
+      window.tkQa.receivedAt.push(Date.now());
+    });
   });
   await page.goto(`${url}/?form=${form.id}`);
   await page.waitForFunction(() => document.querySelector('tokhai-form')?.handle != null, null, { timeout: 60_000 });
@@ -358,19 +362,19 @@ export class Citizen {
   }
 
   /**
-   * Presses "Gửi tờ khai" on the review page and waits for the answer. Resolves to `clock` (the
-   * runner's clock once the answer is shown: a filing counts as submitted once received), the receipt's
-   * `reference` and the submission sent.
+   * Presses "Gửi tờ khai" on the review page and waits for the answer. Resolves to `clock` (when the
+   * receipt reached the page, by the runner's clock: a filing counts as submitted once received), the
+   * receipt's `reference` and the submission sent.
    */
   async submit() {
     await this.reach(NEXT);
     await this.wait((k) => k.keystroke);
     await this.page.keyboard.press('Enter');
     await this.page.waitForSelector('tokhai-form :is(.tk-done, .tk-summary):not([hidden])');
-    const clock = Date.now();
-    const { submission, answer } = await this.page.evaluate(() => ({
+    const { submission, answer, clock } = await this.page.evaluate(() => ({
       submission: window.tkQa.submissions.at(-1),
       answer: window.tkQa.answers.at(-1),
+      clock: window.tkQa.receivedAt.at(-1),
     }));
     const reference = answer?.receipt?.id;
     if (!reference) throw new Error(`no receipt: ${(await this.summary()).join(' | ') || 'the form stayed open'}`);
