@@ -175,8 +175,12 @@ export interface TokhaiEvents {
    * without this event, unless some are dropped.
    */
   restored: { saved_at: number; dropped: DroppedAnswer[]; definition_changed: boolean };
-  /** The filing's metrics (computed by tokhai-core), after the receipt and whenever the page is hidden. */
-  timing: TimingMetrics;
+  /**
+   * The filing's metrics (computed by tokhai-core), after the receipt and whenever the page is hidden;
+   * with the dossier received once there is one. Count filings by `dossier_id`: one dossier filed from
+   * two tabs (the same answers, one receipt) is reported by both, as the collector records it once.
+   */
+  timing: TimingMetrics & { dossier_id?: string };
   /** The citizen rated the filing after the receipt (sent to `satisfactionEndpoint` if set). */
   rating: { dossier_id: string; rating: 1 | 2 | 3 | 4 | 5; comment?: string };
 }

@@ -82,12 +82,13 @@ export function timing(widget, options, dispatch, formId) {
     },
 
     /**
-     * Sends the timeline to the host's collector and tells the host the metrics. A page opened and left
-     * untouched (nothing focused, changed or submitted) is no filing: its timeline is not sent.
+     * Sends the timeline to the host's collector and tells the host the metrics, with the dossier
+     * received. A page opened and left untouched (nothing focused, changed or submitted) is no filing:
+     * its timeline is not sent.
      */
     report(dossierId) {
       const metrics = JSON.parse(widget.metrics());
-      dispatch('timing', metrics);
+      dispatch('timing', dossierId ? { ...metrics, dossier_id: dossierId } : metrics);
       if (!options.timingsEndpoint || formId() === undefined) return;
       const timeline = widget.timeline(true);
       if (!timeline) return;

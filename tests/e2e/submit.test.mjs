@@ -220,7 +220,7 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   const clock = `${two(hanoi.getUTCHours())}:${two(hanoi.getUTCMinutes())}, ${two(hanoi.getUTCDate())}/${two(hanoi.getUTCMonth() + 1)}/${hanoi.getUTCFullYear()}`;
   assert.equal(await page.textContent('tokhai-form .tk-received'), `Thời gian tiếp nhận: ${clock}`, 'the time of receipt, in Viet Nam');
   const metrics = await timing;
-  assert.equal(metrics.outcome.outcome, 'submitted');
+  assert.deepEqual([metrics.outcome.outcome, metrics.dossier_id], ['submitted', code], 'submitted, with its dossier');
   assert.equal(metrics.from_login, true, 'the clock starts at the login (/api/me)');
   assert.ok((await page.textContent('tokhai-form .tk-receipt-summary')).includes(SECRET), 'the receipt summarises the answers');
   assert.equal(await page.locator('tokhai-form .tk-done [data-act=print]').count(), 1, 'printable');
