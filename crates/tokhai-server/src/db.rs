@@ -51,6 +51,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (7, "decisions", include_str!("../migrations/0007_decisions.sql")),
     (8, "logins", include_str!("../migrations/0008_logins.sql")),
+    (
+        9,
+        "timings_login_method",
+        include_str!("../migrations/0009_timings_login_method.sql"),
+    ),
 ];
 
 /// The pools: `db` for everything, `writer` for the hot inserts (dossiers, timings, ratings).

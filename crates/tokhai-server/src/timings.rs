@@ -263,7 +263,7 @@ async fn store_timing(
     let owner = subject_hash(&login.subject);
     let written = sqlx::query(
         "INSERT INTO timings (session_id, form_id, subject_hash, dossier_id, login_at, received_at, day, events, \
-         clamped, timeline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         clamped, timeline, login_method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (session_id) DO UPDATE SET form_id = excluded.form_id, \
          dossier_id = COALESCE(excluded.dossier_id, timings.dossier_id), login_at = excluded.login_at, \
          received_at = excluded.received_at, day = excluded.day, events = excluded.events, \
@@ -280,6 +280,7 @@ async fn store_timing(
     .bind(beacon.timeline.events.len() as i64)
     .bind(clamped as i64)
     .bind(text)
+    .bind(login.method.clone())
     .execute(&state.writer)
     .await
     .map_err(ApiError::db)?;
