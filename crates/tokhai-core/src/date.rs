@@ -153,6 +153,18 @@ impl Date {
         format!("{:02}:{:02}", minute / 60, minute % 60)
     }
 
+    /// The time in Viet Nam at a Unix time in milliseconds, ISO 8601 with its offset: `2026-12-04T14:05:09+07:00`.
+    pub fn viet_nam_iso(unix_ms: i64) -> String {
+        let second = (unix_ms + VIET_NAM_OFFSET_MS).div_euclid(1000).rem_euclid(86_400);
+        let (h, m, s) = (second / 3600, second / 60 % 60, second % 60);
+        format!("{}T{h:02}:{m:02}:{s:02}+07:00", Date::in_viet_nam(unix_ms))
+    }
+
+    /// When this day begins in Viet Nam, in Unix milliseconds.
+    pub fn viet_nam_start(self) -> i64 {
+        self.to_days() * 86_400_000 - VIET_NAM_OFFSET_MS
+    }
+
     /// The date a number of days after 1970-01-01.
     pub fn from_days(days: i64) -> Date {
         let z = days + 719_468;
@@ -333,6 +345,14 @@ mod tests {
         assert_eq!(Date::viet_nam_time(afternoon, "vi"), "14:05, 01/07/2025");
         assert_eq!(Date::viet_nam_time(afternoon, "en"), "14:05, 1 July 2025");
         assert_eq!(Date::viet_nam_time(ms - 3_600_001, "en"), "23:59, 30 June 2025");
+        assert_eq!(Date::viet_nam_iso(ms + 9_999), "2025-07-01T01:00:09+07:00");
+        assert_eq!(Date::viet_nam_iso(ms - 3_600_001), "2025-06-30T23:59:59+07:00");
+        let day = Date::new(2025, 7, 1).unwrap();
+        assert_eq!(day.viet_nam_start(), ms - 3_600_000);
+        assert_eq!(
+            Date::in_viet_nam(day.viet_nam_start() - 1),
+            Date::new(2025, 6, 30).unwrap()
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use tokhai_core::timing::{
     aggregate, error_hot_spots, field_times, filing_times, histogram, satisfaction, step_times, Aggregate, Metrics,
     Outcome, Timeline, IDLE_THRESHOLD_MS,
 };
-use tokhai_core::{path, Date, Form};
+use tokhai_core::{path, Date, Form, Issue};
 
 /// Most rows of the field and hot-spot tables.
 const TOP: usize = 15;
@@ -27,12 +27,68 @@ const TOP: usize = 15;
 /// Bars of the histogram: ten per target, then one for everything beyond twice the target.
 const BARS: usize = 21;
 
-/// The query of a QA request: `days` back from now (1 to 366, default 30).
+/// The query of a QA request: `days` back from now (1 to 366, default 30) or the calendar days `from` to
+/// `to` (Viet Nam, inclusive, at most 366), the `target` in seconds (30 to 3600, default the server's), the
+/// filings' `login_method`, and whether the QA runner's filings count (`include_qa`, default false).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SummaryQuery {
     #[serde(default)]
     days: Option<u32>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    target: Option<u32>,
+    #[serde(default)]
+    login_method: Option<String>,
+    #[serde(default)]
+    include_qa: bool,
+}
+
+/// The login methods a report may be split by: the identity provider, the development login, the QA runner.
+const LOGIN_METHODS: [&str; 3] = ["oidc", "dev", QA_METHOD];
+
+/// The login method of the QA runner's filings, which reports leave out unless asked.
+pub const QA_METHOD: &str = "qa";
+
+/// The filings a report covers: their record written in the past days, or their clock started on calendar days.
+#[derive(Debug, PartialEq)]
+enum Period {
+    Days(u32),
+    Range(Date, Date),
+}
+
+impl Period {
+    /// Since when a record was last written, and from and before when its clock started (ms).
+    fn bounds(&self) -> (i64, i64, i64) {
+        match *self {
+            Period::Days(days) => (now_ms() - i64::from(days) * DAY_MS, i64::MIN, i64::MAX),
+            Period::Range(from, to) => (i64::MIN, from.viet_nam_start(), to.add_days(1).viet_nam_start()),
+        }
+    }
+}
+
+/// What a QA request asks for, its query checked.
+#[derive(Debug, PartialEq)]
+struct Asked {
+    period: Period,
+    target_secs: u32,
+    login_method: Option<String>,
+    include_qa: bool,
+}
+
+impl Asked {
+    /// The login method of the filings left out: the QA runner's, unless included or asked for by name.
+    fn excluded_method(&self) -> Option<&'static str> {
+        (!self.include_qa && self.login_method.is_none()).then_some(QA_METHOD)
+    }
+
+    /// The target in ms.
+    fn target_ms(&self) -> f64 {
+        f64::from(self.target_secs) * 1000.0
+    }
 }
 
 /// A label in both languages.
@@ -104,30 +160,59 @@ fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> Resu
     bearer_allowed(state, headers, client, token, "qa", unauthorized)
 }
 
-/// The form a QA request is about and the days it looks back over, once its token is checked.
+/// The form a QA request is about and what it asks for, once its token is checked.
 fn asked<'s>(
     state: &'s AppState,
     headers: &HeaderMap,
     client: SocketAddr,
     form_id: &str,
     query: Option<&str>,
-) -> Result<(&'s Form, u32), Failure> {
+) -> Result<(&'s Form, Asked), Failure> {
     qa_allowed(state, headers, client)?;
-    let days = days_of(query)?;
-    Ok((state.form(form_id).ok_or_else(|| form_unknown(form_id))?, days))
+    let asked = asked_of(query, state.config.target_secs)?;
+    Ok((state.form(form_id).ok_or_else(|| form_unknown(form_id))?, asked))
 }
 
-/// The days a QA request looks back over (`?days=N`, 1 to 366, default 30).
-fn days_of(query: Option<&str>) -> Result<u32, Failure> {
+/// What a query asks for (`SummaryQuery`), or why it is refused: a reason naming the key.
+fn asked_of(query: Option<&str>, target_secs: u32) -> Result<Asked, Failure> {
     let q: SummaryQuery = parse_query(query)?;
-    let days = q.days.unwrap_or(30);
-    let refused = || Failure::from(Refusal::new(StatusCode::BAD_REQUEST, invalid_value("days")));
-    (1..=366).contains(&days).then_some(days).ok_or_else(refused)
-}
-
-/// When the window of `days` days back from now begins (ms).
-fn window_start(days: u32) -> i64 {
-    now_ms() - i64::from(days) * DAY_MS
+    let refused = |issue| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, issue));
+    let period = match (q.days, q.from, q.to) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err(refused(
+                Issue::error("days", "payload.unexpected_key").with("key", "days"),
+            ))
+        }
+        (days, None, None) => Period::Days(
+            Some(days.unwrap_or(30))
+                .filter(|d| (1..=366).contains(d))
+                .ok_or_else(|| refused(invalid_value("days")))?,
+        ),
+        (None, from, to) => {
+            let day = |key: &str, text: Option<String>| match text {
+                None => Err(refused(Issue::error(key, "payload.missing_key").with("key", key))),
+                Some(t) => Date::parse_iso(&t).ok_or_else(|| refused(invalid_value(key))),
+            };
+            let (from, to) = (day("from", from)?, day("to", to)?);
+            if !(0..366).contains(&(to.to_days() - from.to_days())) {
+                return Err(refused(invalid_value("to")));
+            }
+            Period::Range(from, to)
+        }
+    };
+    let target_secs = match q.target {
+        Some(t) if !(30..=3600).contains(&t) => return Err(refused(invalid_value("target"))),
+        t => t.unwrap_or(target_secs),
+    };
+    if q.login_method.as_deref().is_some_and(|m| !LOGIN_METHODS.contains(&m)) {
+        return Err(refused(invalid_value("login_method")));
+    }
+    Ok(Asked {
+        period,
+        target_secs,
+        login_method: q.login_method,
+        include_qa: q.include_qa,
+    })
 }
 
 /// One stored filing: the day and time its clock started (Viet Nam), and its timeline.
@@ -137,14 +222,21 @@ struct Filing {
     timeline: Timeline,
 }
 
-/// The filings of a form whose record was last written in the past `days` days, in the order they
-/// started; a page opened and left untouched is none, an unreadable record is logged and left out.
-async fn filings(state: &AppState, form_id: &str, days: u32) -> Result<Vec<Filing>, Failure> {
+/// The filings of a form a request asks for, in the order they started; a page opened and left
+/// untouched is none, an unreadable record is logged and left out.
+async fn filings(state: &AppState, form_id: &str, asked: &Asked) -> Result<Vec<Filing>, Failure> {
+    let (since, from, before) = asked.period.bounds();
     let rows: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT day, login_at, timeline FROM timings WHERE form_id = $1 AND received_at >= $2 ORDER BY login_at",
+        "SELECT day, login_at, timeline FROM timings WHERE form_id = $1 AND received_at >= $2 \
+         AND login_at >= $3 AND login_at < $4 AND ($5 IS NULL OR login_method = $5) \
+         AND ($6 IS NULL OR login_method IS NULL OR login_method <> $6) ORDER BY login_at",
     )
     .bind(form_id.to_owned())
-    .bind(window_start(days))
+    .bind(since)
+    .bind(from)
+    .bind(before)
+    .bind(asked.login_method.clone())
+    .bind(asked.excluded_method())
     .fetch_all(&state.db)
     .await
     .map_err(ApiError::db)?;
@@ -174,17 +266,25 @@ pub async fn summary(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let (form, days) = asked(&state, &headers, client, &form_id, query.as_deref())?;
-    let filed = filings(&state, &form_id, days).await?;
-    let ratings: Vec<(i64, Option<String>)> =
-        sqlx::query_as("SELECT rating, comment FROM satisfaction WHERE form_id = $1 AND rated_at >= $2")
-            .bind(form_id.clone())
-            .bind(window_start(days))
-            .fetch_all(&state.db)
-            .await
-            .map_err(|e| Failure::from(ApiError::db(e)))?;
+    let (form, asked) = asked(&state, &headers, client, &form_id, query.as_deref())?;
+    let filed = filings(&state, &form_id, &asked).await?;
+    let (since, from, before) = asked.period.bounds();
+    // A rating is of a dossier: its login method is the dossier's.
+    let ratings: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT rating, comment FROM satisfaction WHERE form_id = $1 AND rated_at >= $2 AND rated_at < $3 \
+         AND ($4 IS NULL OR dossier_id IN (SELECT id FROM submissions WHERE login_method = $4)) \
+         AND ($5 IS NULL OR dossier_id NOT IN (SELECT id FROM submissions WHERE login_method = $5))",
+    )
+    .bind(form_id.clone())
+    .bind(since.max(from))
+    .bind(before)
+    .bind(asked.login_method.clone())
+    .bind(asked.excluded_method())
+    .fetch_all(&state.db)
+    .await
+    .map_err(|e| Failure::from(ApiError::db(e)))?;
 
-    let target_ms = f64::from(state.config.target_secs) * 1000.0;
+    let target_ms = asked.target_ms();
     let mut by_day: BTreeMap<String, Vec<Metrics>> = BTreeMap::new();
     for f in &filed {
         (by_day.entry(f.day.clone()).or_default()).push(f.timeline.metrics(IDLE_THRESHOLD_MS, target_ms));
@@ -248,7 +348,11 @@ pub async fn summary(
         "form_id": form.id(),
         "title": label(form.def().title.get("vi"), form.def().title.get("en")),
         "version": form.version(),
-        "days": days,
+        "days": match asked.period { Period::Days(days) => Some(days), Period::Range(..) => None },
+        "from": match asked.period { Period::Range(from, _) => Some(from.to_string()), Period::Days(_) => None },
+        "to": match asked.period { Period::Range(_, to) => Some(to.to_string()), Period::Days(_) => None },
+        "login_method": asked.login_method,
+        "include_qa": asked.include_qa,
         "target_ms": target_ms,
         // The keystroke-level model of `tokhai estimate`, in seconds: the QA runner's citizens type at its pace.
         "klm": Klm::default(),
@@ -278,11 +382,11 @@ pub async fn filings_csv(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let (form, days) = asked(&state, &headers, client, &form_id, query.as_deref())?;
-    let target_ms = f64::from(state.config.target_secs) * 1000.0;
+    let (form, asked) = asked(&state, &headers, client, &form_id, query.as_deref())?;
+    let target_ms = asked.target_ms();
     let seconds = |ms: f64| format!("{:.1}", ms / 1000.0);
     let mut csv = format!("{CSV_HEAD}\r\n");
-    for f in filings(&state, &form_id, days).await? {
+    for f in filings(&state, &form_id, &asked).await? {
         let m = f.timeline.metrics(IDLE_THRESHOLD_MS, target_ms);
         let (outcome, (step, field)) = match &m.outcome {
             Outcome::Submitted => ("submitted", (None, None)),
@@ -338,6 +442,30 @@ mod tests {
             )
         );
         assert_eq!(field_label(&form, "phone")["vi"], "Số điện thoại");
+    }
+
+    #[test]
+    fn calendar_days_are_taken_in_viet_nam() {
+        let asked = asked_of(Some("from=2026-12-01&to=2026-12-02&target=480"), 300).unwrap();
+        let day = |d| Date::new(2026, 12, d).unwrap();
+        let expected = Asked {
+            period: Period::Range(day(1), day(2)),
+            target_secs: 480,
+            login_method: None,
+            include_qa: false,
+        };
+        assert_eq!(asked, expected);
+        // From midnight of 1 December to midnight of 3 December in Viet Nam: 17:00 UTC the day before.
+        let (_, from, before) = asked.period.bounds();
+        let seven_hours = 7 * 3_600_000;
+        assert_eq!(
+            (from, before),
+            (
+                day(1).to_days() * DAY_MS - seven_hours,
+                day(3).to_days() * DAY_MS - seven_hours
+            )
+        );
+        assert_eq!(asked.excluded_method(), Some(QA_METHOD));
     }
 
     #[test]

@@ -447,10 +447,47 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         .unwrap();
     assert_eq!(start, before);
 
+    // Calendar days in Viet Nam, the login method and the target of a report.
+    let today = tokhai_core::Date::in_viet_nam(login);
+    let (yesterday, tomorrow) = (today.add_days(-1), today.add_days(1));
+    for (query, filings, share) in [
+        (format!("from={today}&to={today}"), 4, 1.0),
+        (format!("from={yesterday}&to={tomorrow}&target=100"), 4, 2.0 / 3.0),
+        (format!("from={tomorrow}&to={tomorrow}"), 0, f64::NAN),
+        ("login_method=dev".to_owned(), 4, 1.0),
+        ("login_method=oidc".to_owned(), 0, f64::NAN),
+    ] {
+        let (status, s) = client.get(&format!("/api/qa/forms/demo/summary?{query}")).await;
+        assert_eq!(status, 200, "{query}: {s}");
+        assert_eq!(s["aggregate"]["filings"].as_u64(), Some(filings), "{query}: {s}");
+        let got = s["aggregate"]["share_within_target"].as_f64().unwrap_or(f64::NAN);
+        assert!(got == share || got.is_nan() && share.is_nan(), "{query}: {s}");
+    }
+    let (_, s) = client
+        .get(&format!(
+            "/api/qa/forms/demo/summary?from={today}&to={today}&target=100"
+        ))
+        .await;
+    assert_eq!((s["target_ms"].as_f64(), s["days"].as_u64()), (Some(100_000.0), None));
+    assert_eq!(s["from"], json!(today.to_string()));
+
     for (query, refused) in [
         ("days=0", ("payload.invalid_value", "days")),
         ("days=week", ("payload.invalid_value", "days")),
         ("day=7", ("payload.unexpected_key", "day")),
+        ("from=2026-12-01", ("payload.missing_key", "to")),
+        ("from=2026-12-01&to=2026-13-01", ("payload.invalid_value", "to")),
+        ("from=01/12/2026&to=2026-12-02", ("payload.invalid_value", "from")),
+        ("from=2026-12-02&to=2026-12-01", ("payload.invalid_value", "to")),
+        ("from=2025-11-30&to=2026-12-01", ("payload.invalid_value", "to")),
+        (
+            "days=7&from=2026-12-01&to=2026-12-02",
+            ("payload.unexpected_key", "days"),
+        ),
+        ("target=29", ("payload.invalid_value", "target")),
+        ("target=3601", ("payload.invalid_value", "target")),
+        ("login_method=facebook", ("payload.invalid_value", "login_method")),
+        ("include_qa=maybe", ("payload.invalid_value", "include_qa")),
     ] {
         let (status, body) = client.get(&format!("/api/qa/forms/demo/summary?{query}")).await;
         assert_eq!((status, code(&body)), (400, refused), "{query}");
