@@ -160,17 +160,20 @@ fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> Resu
     bearer_allowed(state, headers, client, token, "qa", unauthorized)
 }
 
-/// The form a QA request is about and what it asks for, once its token is checked.
+/// The form a QA request is about (none: all procedures) and what it asks for, once its token is checked.
 fn asked<'s>(
     state: &'s AppState,
     headers: &HeaderMap,
     client: SocketAddr,
-    form_id: &str,
+    form_id: Option<&str>,
     query: Option<&str>,
-) -> Result<(&'s Form, Asked), Failure> {
+) -> Result<(Option<&'s Form>, Asked), Failure> {
     qa_allowed(state, headers, client)?;
     let asked = asked_of(query, state.config.target_secs)?;
-    Ok((state.form(form_id).ok_or_else(|| form_unknown(form_id))?, asked))
+    let form = form_id
+        .map(|id| state.form(id).map(AsRef::as_ref).ok_or_else(|| form_unknown(id)))
+        .transpose()?;
+    Ok((form, asked))
 }
 
 /// What a query asks for (`SummaryQuery`), or why it is refused: a reason naming the key.
@@ -215,23 +218,33 @@ fn asked_of(query: Option<&str>, target_secs: u32) -> Result<Asked, Failure> {
     })
 }
 
-/// One stored filing: the day and time its clock started (Viet Nam), and its timeline.
+/// One stored filing: its form, the day and time its clock started (Viet Nam), its dossier and when that
+/// was received, how its citizen logged in, and its timeline.
 struct Filing {
+    form_id: String,
     day: String,
     login_at: i64,
+    dossier_id: Option<String>,
+    received_at: Option<i64>,
+    login_method: Option<String>,
     timeline: Timeline,
 }
 
-/// The filings of a form a request asks for, in the order they started; a page opened and left
-/// untouched is none, an unreadable record is logged and left out.
-async fn filings(state: &AppState, form_id: &str, asked: &Asked) -> Result<Vec<Filing>, Failure> {
+/// A stored filing's row: form, day, clock start, dossier, receipt, login method, timeline.
+type FilingRow = (String, String, i64, Option<String>, Option<i64>, Option<String>, String);
+
+/// The filings of a form (none: of every form) a request asks for, in the order they started; a page
+/// opened and left untouched is none, an unreadable record is logged and left out.
+async fn filings(state: &AppState, form_id: Option<&str>, asked: &Asked) -> Result<Vec<Filing>, Failure> {
     let (since, from, before) = asked.period.bounds();
-    let rows: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT day, login_at, timeline FROM timings WHERE form_id = $1 AND received_at >= $2 \
-         AND login_at >= $3 AND login_at < $4 AND ($5 IS NULL OR login_method = $5) \
-         AND ($6 IS NULL OR login_method IS NULL OR login_method <> $6) ORDER BY login_at",
+    let rows: Vec<FilingRow> = sqlx::query_as(
+        "SELECT t.form_id, t.day, t.login_at, t.dossier_id, s.received_at, t.login_method, t.timeline \
+         FROM timings t LEFT JOIN submissions s ON s.id = t.dossier_id \
+         WHERE ($1 IS NULL OR t.form_id = $1) AND t.received_at >= $2 AND t.login_at >= $3 AND t.login_at < $4 \
+         AND ($5 IS NULL OR t.login_method = $5) \
+         AND ($6 IS NULL OR t.login_method IS NULL OR t.login_method <> $6) ORDER BY t.login_at",
     )
-    .bind(form_id.to_owned())
+    .bind(form_id.map(str::to_owned))
     .bind(since)
     .bind(from)
     .bind(before)
@@ -242,23 +255,31 @@ async fn filings(state: &AppState, form_id: &str, asked: &Asked) -> Result<Vec<F
     .map_err(ApiError::db)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(day, login_at, text)| match serde_json::from_str::<Timeline>(&text) {
-            // (Records stored before pages left untouched were refused.)
-            Ok(timeline) => timeline.has_activity().then_some(Filing {
-                day,
-                login_at,
-                timeline,
-            }),
-            Err(e) => {
-                tracing::warn!(form = %form_id, error = %e, "stored timeline unreadable");
-                None
-            }
-        })
+        .filter_map(
+            |(form_id, day, login_at, dossier_id, received_at, login_method, text)| {
+                match serde_json::from_str::<Timeline>(&text) {
+                    // (Records stored before pages left untouched were refused.)
+                    Ok(timeline) => timeline.has_activity().then_some(Filing {
+                        form_id,
+                        day,
+                        login_at,
+                        dossier_id,
+                        received_at,
+                        login_method,
+                        timeline,
+                    }),
+                    Err(e) => {
+                        tracing::warn!(form = %form_id, error = %e, "stored timeline unreadable");
+                        None
+                    }
+                }
+            },
+        )
         .collect())
 }
 
-/// `GET /api/qa/forms/<form_id>/summary?days=N`: everything the QA dashboard shows for a form
-/// (`Authorization: Bearer <TOKHAI_QA_TOKEN>`).
+/// `GET /api/qa/forms/<form_id>/summary`: everything the QA dashboard shows for a form
+/// (`Authorization: Bearer <TOKHAI_QA_TOKEN>`; the query is `SummaryQuery`'s).
 pub async fn summary(
     State(state): State<Arc<AppState>>,
     Path(form_id): Path<String>,
@@ -266,16 +287,46 @@ pub async fn summary(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let (form, asked) = asked(&state, &headers, client, &form_id, query.as_deref())?;
-    let filed = filings(&state, &form_id, &asked).await?;
+    summary_of(&state, &headers, client, Some(&form_id), query.as_deref()).await
+}
+
+/// `GET /api/qa/summary`: the summary of all procedures together, with each one's figures (`forms`) and
+/// without a form's steps, fields, errors and places left; same query and access as a form's.
+pub async fn summary_all(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    summary_of(&state, &headers, client, None, query.as_deref()).await
+}
+
+/// The title of a form id, its id once the server no longer has it.
+fn form_title(state: &AppState, form_id: &str) -> Json_ {
+    match state.form(form_id) {
+        Some(form) => label(form.def().title.get("vi"), form.def().title.get("en")),
+        None => label(form_id, form_id),
+    }
+}
+
+/// The summary of a form's filings, or of every form's (`form_id` none).
+async fn summary_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: SocketAddr,
+    form_id: Option<&str>,
+    query: Option<&str>,
+) -> Result<Response, Failure> {
+    let (form, asked) = asked(state, headers, client, form_id, query)?;
+    let filed = filings(state, form_id, &asked).await?;
     let (since, from, before) = asked.period.bounds();
     // A rating is of a dossier: its login method is the dossier's.
     let ratings: Vec<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT rating, comment FROM satisfaction WHERE form_id = $1 AND rated_at >= $2 AND rated_at < $3 \
-         AND ($4 IS NULL OR dossier_id IN (SELECT id FROM submissions WHERE login_method = $4)) \
+        "SELECT rating, comment FROM satisfaction WHERE ($1 IS NULL OR form_id = $1) AND rated_at >= $2 \
+         AND rated_at < $3 AND ($4 IS NULL OR dossier_id IN (SELECT id FROM submissions WHERE login_method = $4)) \
          AND ($5 IS NULL OR dossier_id NOT IN (SELECT id FROM submissions WHERE login_method = $5))",
     )
-    .bind(form_id.clone())
+    .bind(form_id.map(str::to_owned))
     .bind(since.max(from))
     .bind(before)
     .bind(asked.login_method.clone())
@@ -286,10 +337,12 @@ pub async fn summary(
 
     let target_ms = asked.target_ms();
     let mut by_day: BTreeMap<String, Vec<Metrics>> = BTreeMap::new();
+    let mut by_form: BTreeMap<&str, Vec<Metrics>> = BTreeMap::new();
     for f in &filed {
-        (by_day.entry(f.day.clone()).or_default()).push(f.timeline.metrics(IDLE_THRESHOLD_MS, target_ms));
+        let m = f.timeline.metrics(IDLE_THRESHOLD_MS, target_ms);
+        by_form.entry(&f.form_id).or_default().push(m.clone());
+        by_day.entry(f.day.clone()).or_default().push(m);
     }
-    let timelines: Vec<Timeline> = filed.into_iter().map(|f| f.timeline).collect();
     let metrics: Vec<Metrics> = by_day.values().flatten().cloned().collect();
     let daily: Vec<Json_> = by_day
         .iter()
@@ -299,6 +352,41 @@ pub async fn summary(
             figures
         })
         .collect();
+    let scores: Vec<u8> = ratings.iter().filter_map(|(r, _)| u8::try_from(*r).ok()).collect();
+    let rated = satisfaction(&scores);
+    let comments = ratings.iter().filter(|(_, c)| c.is_some()).count();
+    let width = target_ms / 10.0;
+    let (days, from, to) = match asked.period {
+        Period::Days(days) => (Some(days), None, None),
+        Period::Range(from, to) => (None, Some(from.to_string()), Some(to.to_string())),
+    };
+    let mut summary = json!({
+        "form_id": form_id,
+        "days": days, "from": from, "to": to,
+        "login_method": asked.login_method,
+        "include_qa": asked.include_qa,
+        "target_ms": target_ms,
+        // The keystroke-level model of `tokhai estimate`, in seconds: the QA runner's citizens type at its pace.
+        "klm": Klm::default(),
+        "aggregate": figures(&aggregate(&metrics)),
+        "daily": daily,
+        "histogram": {"bucket_ms": width, "buckets": histogram(&filing_times(&metrics), width, BARS)},
+        "satisfaction": {"count": rated.count, "mean": rated.mean, "distribution": rated.distribution, "comments": comments},
+    });
+    let Some(form) = form else {
+        summary["title"] = label("Tất cả thủ tục", "All procedures");
+        summary["forms"] = by_form
+            .iter()
+            .map(|(id, m)| {
+                let mut figures = figures(&aggregate(m));
+                figures["form_id"] = json!(id);
+                figures["title"] = form_title(state, id);
+                figures
+            })
+            .collect();
+        return Ok(Json(summary).into_response());
+    };
+    let timelines: Vec<Timeline> = filed.into_iter().map(|f| f.timeline).collect();
     let overall = aggregate(&metrics);
     let mut places: BTreeMap<(Option<&str>, Option<&str>), usize> = BTreeMap::new();
     for (place, count) in &overall.abandoned_at {
@@ -308,7 +396,7 @@ pub async fn summary(
     }
     let mut places: Vec<_> = places.into_iter().collect();
     places.sort_by_key(|p| std::cmp::Reverse(p.1));
-    let abandoned: Vec<Json_> = places
+    summary["abandoned_at"] = places
         .into_iter()
         .map(|((step, field), count)| {
             let step = step.map(|s| (s, step_label(form, s)));
@@ -320,11 +408,11 @@ pub async fn summary(
             json!({"place": ids.join(" / "), "labels": labels, "count": count})
         })
         .collect();
-    let steps: Vec<Json_> = step_times(&metrics)
+    summary["steps"] = step_times(&metrics)
         .into_iter()
         .map(|s| json!({"step": s.step, "label": step_label(form, &s.step), "filings": s.filings, "median_ms": s.median_ms, "p90_ms": s.p90_ms}))
         .collect();
-    let fields: Vec<Json_> = field_times(&metrics)
+    summary["fields"] = field_times(&metrics)
         .into_iter()
         .take(TOP)
         .map(|f| {
@@ -332,7 +420,7 @@ pub async fn summary(
                    "median_dwell_ms": f.median_dwell_ms, "corrections": f.corrections, "errors": f.errors})
         })
         .collect();
-    let errors: Vec<Json_> = error_hot_spots(&timelines)
+    summary["errors"] = error_hot_spots(&timelines)
         .into_iter()
         .take(TOP)
         .map(|h| {
@@ -340,41 +428,19 @@ pub async fn summary(
                    "shown": h.shown, "filings": h.filings})
         })
         .collect();
-    let scores: Vec<u8> = ratings.iter().filter_map(|(r, _)| u8::try_from(*r).ok()).collect();
-    let rated = satisfaction(&scores);
-    let comments = ratings.iter().filter(|(_, c)| c.is_some()).count();
-    let width = target_ms / 10.0;
-    Ok(Json(json!({
-        "form_id": form.id(),
-        "title": label(form.def().title.get("vi"), form.def().title.get("en")),
-        "version": form.version(),
-        "days": match asked.period { Period::Days(days) => Some(days), Period::Range(..) => None },
-        "from": match asked.period { Period::Range(from, _) => Some(from.to_string()), Period::Days(_) => None },
-        "to": match asked.period { Period::Range(_, to) => Some(to.to_string()), Period::Days(_) => None },
-        "login_method": asked.login_method,
-        "include_qa": asked.include_qa,
-        "target_ms": target_ms,
-        // The keystroke-level model of `tokhai estimate`, in seconds: the QA runner's citizens type at its pace.
-        "klm": Klm::default(),
-        "aggregate": figures(&overall),
-        "daily": daily,
-        "histogram": {"bucket_ms": width, "buckets": histogram(&filing_times(&metrics), width, BARS)},
-        "steps": steps,
-        "fields": fields,
-        "errors": errors,
-        "abandoned_at": abandoned,
-        "satisfaction": {"count": rated.count, "mean": rated.mean, "distribution": rated.distribution, "comments": comments},
-    }))
-    .into_response())
+    summary["title"] = form_title(state, form.id());
+    summary["version"] = json!(form.version());
+    Ok(Json(summary).into_response())
 }
 
-/// The columns of the filings' CSV, in order.
+/// The columns of the filings' CSV, in order (columns are only ever added at the end).
 const CSV_HEAD: &str = "day,start_time,timed_from,outcome,login_to_submit_s,within_target,active_s,steps,\
-                        corrections,errors_shown,retries,prefill_share,left_at_step,left_at_field";
+                        corrections,errors_shown,retries,prefill_share,left_at_step,left_at_field,\
+                        form_id,dossier_id,received_at,started_at,login_method";
 
-/// `GET /api/qa/forms/<form_id>/filings.csv?days=N`: one line per filing (the summary's figures
-/// before they are aggregated) for a QA report or a spreadsheet; same access as the summary. Times
-/// are in Viet Nam, durations in seconds; no line names a citizen or holds an answer.
+/// `GET /api/qa/forms/<form_id>/filings.csv`: one line per filing (the summary's figures before they are
+/// aggregated) for a QA report or a spreadsheet; same query and access as the summary. Times are in Viet
+/// Nam, durations in seconds; no line names a citizen or holds an answer.
 pub async fn filings_csv(
     State(state): State<Arc<AppState>>,
     Path(form_id): Path<String>,
@@ -382,16 +448,40 @@ pub async fn filings_csv(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let (form, asked) = asked(&state, &headers, client, &form_id, query.as_deref())?;
+    csv_of(&state, &headers, client, Some(&form_id), query.as_deref()).await
+}
+
+/// `GET /api/qa/filings.csv`: the filings of all procedures, as a form's.
+pub async fn filings_csv_all(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    csv_of(&state, &headers, client, None, query.as_deref()).await
+}
+
+/// The CSV of a form's filings, or of every form's (`form_id` none).
+async fn csv_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: SocketAddr,
+    form_id: Option<&str>,
+    query: Option<&str>,
+) -> Result<Response, Failure> {
+    let (_, asked) = asked(state, headers, client, form_id, query)?;
     let target_ms = asked.target_ms();
     let seconds = |ms: f64| format!("{:.1}", ms / 1000.0);
     let mut csv = format!("{CSV_HEAD}\r\n");
-    for f in filings(&state, &form_id, &asked).await? {
+    for f in filings(state, form_id, &asked).await? {
         let m = f.timeline.metrics(IDLE_THRESHOLD_MS, target_ms);
-        let (outcome, (step, field)) = match &m.outcome {
-            Outcome::Submitted => ("submitted", (None, None)),
-            Outcome::Attempted => ("attempted", (None, None)),
-            Outcome::Abandoned { step, field } => ("abandoned", known_place(form, step.as_deref(), field.as_deref())),
+        let (outcome, (step, field)) = match (&m.outcome, state.form(&f.form_id)) {
+            (Outcome::Submitted, _) => ("submitted", (None, None)),
+            (Outcome::Attempted, _) => ("attempted", (None, None)),
+            (Outcome::Abandoned { step, field }, Some(form)) => {
+                ("abandoned", known_place(form, step.as_deref(), field.as_deref()))
+            }
+            (Outcome::Abandoned { .. }, None) => ("abandoned", (None, None)),
         };
         let line = [
             f.day,
@@ -409,14 +499,20 @@ pub async fn filings_csv(
             m.errors_shown.to_string(),
             m.retries.to_string(),
             format!("{:.2}", m.prefill_coverage),
-            // Ids of the form (a-z, 0-9, _), which need no quoting.
+            // Ids of the form (a-z, 0-9, _), which need no quoting; so are the form's, the dossier's
+            // (HS…-…) and the login method's.
             step.unwrap_or_default().to_owned(),
             field.unwrap_or_default().to_owned(),
+            f.form_id,
+            f.dossier_id.unwrap_or_default(),
+            f.received_at.map(Date::viet_nam_iso).unwrap_or_default(),
+            Date::viet_nam_iso(f.login_at),
+            f.login_method.unwrap_or_default(),
         ];
         csv.push_str(&line.join(","));
         csv.push_str("\r\n");
     }
-    let file = format!("attachment; filename=\"{}-filings.csv\"", form.id());
+    let file = format!("attachment; filename=\"{}-filings.csv\"", form_id.unwrap_or("all"));
     Ok((
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

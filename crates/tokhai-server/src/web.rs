@@ -42,6 +42,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/satisfaction", post(timings::rate))
         .route("/api/qa/forms/{form_id}/summary", get(qa::summary))
         .route("/api/qa/forms/{form_id}/filings.csv", get(qa::filings_csv))
+        .route("/api/qa/summary", get(qa::summary_all))
+        .route("/api/qa/filings.csv", get(qa::filings_csv_all))
         .route("/api/me", get(auth::me))
         .route("/auth/logout", post(auth::logout))
         .route("/api/dev/citizens", get(auth::dev_citizens))

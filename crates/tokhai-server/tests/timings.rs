@@ -380,7 +380,7 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     assert_eq!(status, 200, "{csv}");
     let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
     let head: Vec<&str> = lines[0].split(',').collect();
-    assert_eq!(head.len(), 14);
+    assert_eq!(head.len(), 19);
     assert_eq!(lines.len(), 4, "{csv}");
     let column = |line: &str, name: &str| {
         let i = head.iter().position(|h| *h == name).unwrap();
@@ -411,8 +411,29 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
     );
     assert!(lines[1..]
         .iter()
-        .all(|l| l.split(',').count() == 14 && column(l, "timed_from") == "login"));
+        .all(|l| l.split(',').count() == 19 && column(l, "timed_from") == "login"));
     assert!(!csv.contains(&pin) && !csv.contains(&name));
+    // Each line's form, dossier, receipt and clock start (ISO, in Viet Nam) and login method.
+    let real = lines[1..]
+        .iter()
+        .find(|l| column(l, "login_to_submit_s") == "200.0")
+        .unwrap();
+    let iso = tokhai_core::Date::viet_nam_iso;
+    assert_eq!(
+        ["form_id", "dossier_id", "received_at", "started_at", "login_method"].map(|c| column(real, c)),
+        ["demo".into(), dossier.clone(), iso(received), iso(login), "dev".into()]
+    );
+    assert!(iso(login).ends_with("+07:00") && column(real, "start_time") == iso(login)[11..16]);
+
+    // All procedures together: the same filings, each form's figures, no form's steps or fields.
+    let (status, all) = client.get("/api/qa/summary?days=7").await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!((&all["aggregate"], &all["daily"]), (&s["aggregate"], &s["daily"]));
+    assert_eq!(all["forms"][0]["form_id"], json!("demo"));
+    assert_eq!(all["forms"][0]["filings"].as_u64(), Some(3));
+    assert!(all["steps"].is_null() && all["form_id"].is_null());
+    let (status, all_csv) = client.get_text("/api/qa/filings.csv?days=7").await;
+    assert_eq!((status, all_csv), (200, csv.clone()));
     let (status, body) = client.get("/api/qa/forms/demo/filings.csv?days=400").await;
     assert_eq!((status, code(&body)), (400, ("payload.invalid_value", "days")));
 
