@@ -49,13 +49,22 @@ function ageOn(birth, day) {
 
 // ----- the portal -----
 
-/** Logs a browser context in as a synthetic citizen: the runner's clock at the login response, and /api/me. */
-export async function login(context, url, pin) {
-  const res = await context.request.post(`${url}/api/dev/login`, { data: { pin } });
+/**
+ * Logs a browser context in as a synthetic citizen: the runner's clock at the login response, and /api/me.
+ * `qa`: the QA runner's login (with $TOKHAI_QA_TOKEN, if set), whose filings QA reports leave out unless asked.
+ */
+export async function login(context, url, pin, { qa = false } = {}) {
+  const res = await context.request.post(`${url}/api/dev/login`, { data: { pin, qa }, headers: qaHeaders() });
   const at = Date.now();
   if (!res.ok()) throw new Error(`development login as ${pin}: ${res.status()} ${await res.text()}`);
   const me = await (await context.request.get(`${url}/api/me`)).json();
   return { at, me };
+}
+
+/** The QA token of $TOKHAI_QA_TOKEN as request headers, if set. */
+export function qaHeaders() {
+  const token = process.env.TOKHAI_QA_TOKEN;
+  return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
 /**

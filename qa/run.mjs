@@ -6,8 +6,10 @@
 // <form>: ct01, birth-registration or judicial-record (or a form id). --runs: filings, each by
 // another synthetic citizen (default 1). --speed: divides every model delay (default 1, real time).
 // The runner starts tokhai-server itself (the debug build of $CARGO_TARGET_DIR or target/), or uses the
-// portal at $TOKHAI_URL (development login on; its summary then counts every filing of the day; its
-// $TOKHAI_QA_TOKEN, if it has one, is sent with the summary's request).
+// portal at $TOKHAI_URL (development login on; its summary then counts every QA run of the day; its
+// $TOKHAI_QA_TOKEN, if it has one, is sent with the login and the summary's request). The runner logs in
+// as the QA runner (`qa: true`): its filings are timed under the login method `qa`, which the portal's
+// QA reports leave out unless asked (`include_qa=true` or `login_method=qa`), so they never mix with real ones.
 // The SDK's figure is the widget's handle.timing() (tokhai-core's metrics, clock from the portal's
 // login); the server's figure comes from the timing record the widget's beacon left. The target and
 // the keystroke-level model's constants are the portal's QA summary's (tokhai-core's, as `tokhai estimate`).
@@ -22,6 +24,7 @@ import {
   formNamed,
   login,
   openForm,
+  qaHeaders,
   sdkTiming,
 } from './citizen.mjs';
 
@@ -103,7 +106,7 @@ async function fileOnce(browser, url, form, citizen, { klm, speed }) {
   try {
     const seen = [];
     context.on('requestfinished', (r) => seen.push(r));
-    const { at: loginClock, me } = await login(context, url, citizen.pin);
+    const { at: loginClock, me } = await login(context, url, citizen.pin, { qa: true });
     const page = await openForm(context, url, form);
     const { clock: submitClock, reference } = await file(new Citizen(page, { speed, klm }), form, citizen);
     const timing = await sdkTiming(page);
@@ -116,14 +119,14 @@ async function fileOnce(browser, url, form, citizen, { klm, speed }) {
 }
 
 /**
- * The portal's QA summary of the form over the last day: the figures of its stored timing records
- * (`aggregate`), the target (`target_ms`) and the keystroke-level model (`klm`), all tokhai-core's.
+ * The portal's QA summary of the runner's filings of the form over the last day (login method `qa`: the
+ * runner logs in as the QA runner, whose filings the portal's reports leave out unless asked): the figures
+ * of its stored timing records (`aggregate`), the target (`target_ms`) and the keystroke-level model
+ * (`klm`), all tokhai-core's.
  */
 async function serverSummary(url, form) {
   // A portal with a QA token ($TOKHAI_QA_TOKEN) answers only with it.
-  const token = process.env.TOKHAI_QA_TOKEN;
-  const headers = token ? { Authorization: `Bearer ${token}` } : {};
-  const res = await fetch(`${url}/api/qa/forms/${form.id}/summary?days=1`, { headers });
+  const res = await fetch(`${url}/api/qa/forms/${form.id}/summary?days=1&login_method=qa`, { headers: qaHeaders() });
   if (!res.ok) throw new Error(`QA summary: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -170,9 +173,9 @@ async function main() {
       if (missing.length) console.log(`no timing beacon seen for ${missing.join(', ')}`);
       const server = (await serverSummary(portal.url, form)).aggregate;
       if (process.env.TOKHAI_URL) {
-        // A running portal's records hold every filing of the last day, not only this run's.
+        // A running portal's records hold every QA run of the last day, not only this one.
         const figure = server.median_ms == null ? '—' : clock(server.median_ms);
-        console.log(`portal's timing records of the last day (all filings, not only this run's): ${server.submitted} submitted of ${server.filings}, median login→submit ${figure}`);
+        console.log(`portal's timing records of the QA runner's filings of the last day (not only this run's): ${server.submitted} submitted of ${server.filings}, median login→submit ${figure}`);
       } else {
         const figure = server.median_ms == null
           ? '—'

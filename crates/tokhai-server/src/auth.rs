@@ -1,9 +1,10 @@
 //! Login sessions (cookie), the development login and the filing clock that a login starts.
 
 use crate::limits::{address_key, Failure, Limiter};
+use crate::qa::{qa_allowed, QA_METHOD};
 use crate::timings::{filing_start, subject_hash};
 use crate::{now_ms, AppState, DAY_MS};
-use axum::extract::{Form as FormBody, Query, State};
+use axum::extract::{ConnectInfo, Form as FormBody, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
@@ -389,9 +390,13 @@ pub struct DevLogin {
     /// Where to go afterwards (a local path; form posts only).
     #[serde(default)]
     pub next: Option<String>,
+    /// Whether the QA runner logs in (JSON only, with the QA token when one is set): its filings are
+    /// timed under the login method `qa`, which QA reports leave out unless asked.
+    #[serde(default)]
+    pub qa: bool,
 }
 
-async fn dev_login_as(state: &AppState, pin: &str) -> Result<HeaderValue, ApiError> {
+async fn dev_login_as(state: &AppState, pin: &str, method: &str) -> Result<HeaderValue, ApiError> {
     if !state.config.dev_login {
         return Err(dev_disabled());
     }
@@ -409,15 +414,21 @@ async fn dev_login_as(state: &AppState, pin: &str) -> Result<HeaderValue, ApiErr
             "No synthetic citizen has this PIN.",
         ));
     }
-    create_session(state, &pin, "dev").await
+    create_session(state, &pin, method).await
 }
 
 /// `POST /api/dev/login` (JSON `{pin}`): logs in as a synthetic citizen (development only).
 pub async fn dev_login_json(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Json(body): Json<DevLogin>,
-) -> Result<Response, ApiError> {
-    let cookie = dev_login_as(&state, &body.pin).await?;
+) -> Result<Response, Failure> {
+    let method = match body.qa {
+        true => qa_allowed(&state, &headers, client).map(|_| QA_METHOD)?,
+        false => "dev",
+    };
+    let cookie = dev_login_as(&state, &body.pin, method).await?;
     Ok((
         [(header::SET_COOKIE, cookie)],
         Json(json!({"logged_in": true, "subject_masked": mask_pin(&body.pin)})),
@@ -430,7 +441,7 @@ pub async fn dev_login_form(
     State(state): State<Arc<AppState>>,
     FormBody(body): FormBody<DevLogin>,
 ) -> Result<Response, ApiError> {
-    let cookie = dev_login_as(&state, &body.pin).await?;
+    let cookie = dev_login_as(&state, &body.pin, "dev").await?;
     let next = body.next.filter(|n| is_local_path(n)).unwrap_or_else(|| "/".into());
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
 }

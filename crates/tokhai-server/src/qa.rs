@@ -137,7 +137,7 @@ fn field_label(form: &Form, field: &str) -> Json_ {
 
 /// Whether a request may read QA summaries: it carries the configured bearer token, or (with no
 /// token configured) the server runs the development login.
-fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> Result<(), Failure> {
+pub fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> Result<(), Failure> {
     let Some(token) = &state.config.qa_token else {
         return if state.config.dev_login {
             Ok(())

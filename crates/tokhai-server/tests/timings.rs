@@ -636,6 +636,57 @@ async fn guesses_of_the_qa_token_are_slowed_down_and_the_token_still_opens() {
 }
 
 #[tokio::test]
+async fn the_qa_runner_s_filings_are_marked_and_left_out_unless_asked() {
+    let mut c = config("qa-runner");
+    c.qa_token = Some("qa-token-0123456789abcdef".into());
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    let (_, list) = client.get("/api/dev/citizens?limit=1").await;
+    let login = json!({"pin": list["citizens"][0]["pin"], "qa": true});
+    let url = format!("{}/api/dev/login", client.base);
+    // Only the QA token marks a login as the runner's.
+    let r = client.http.post(&url).json(&login).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let r = (client.http.post(&url).json(&login))
+        .header("authorization", "Bearer qa-token-0123456789abcdef")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    client.keep_cookie(&r);
+    let (_, me) = client.get("/api/me").await;
+    assert_eq!(me["method"], json!("qa"));
+    let now = me["login_at"].as_i64().unwrap();
+    let events = [json!({"type": "start"}), json!({"type": "focus", "field": "phone"})];
+    let events: Vec<Value> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| ev(now + i as i64, e))
+        .collect();
+    let beacon = json!({"form_id": "demo", "session_id": "session-qa-runner-1",
+                        "timeline": {"fields_total": 8, "fields_prefilled": 6, "events": events}});
+    let (status, body, _) = client
+        .post_raw("/api/timings", beacon.to_string(), "application/json")
+        .await;
+    assert_eq!(status, 202, "{body}");
+    for (query, filings) in [
+        ("", 0),
+        ("include_qa=true", 1),
+        ("login_method=qa", 1),
+        ("login_method=dev", 0),
+    ] {
+        let r = (client.http.get(format!("{}/api/qa/summary?{query}", client.base)))
+            .header("authorization", "Bearer qa-token-0123456789abcdef")
+            .send()
+            .await
+            .unwrap();
+        let s: Value = r.json().await.unwrap();
+        assert_eq!(s["aggregate"]["filings"].as_u64(), Some(filings), "{query}: {s}");
+    }
+    running.task.abort();
+}
+
+#[tokio::test]
 async fn the_qa_summary_needs_the_qa_token_once_one_is_set() {
     let mut c = config("qa-token");
     c.qa_token = Some("qa-token-0123456789abcdef".into());
