@@ -1,5 +1,5 @@
-// QA dashboard of filing times: reads GET /api/qa/forms/<id>/summary and draws it with plain DOM and SVG;
-// downloads /api/qa/forms/<id>/filings.csv.
+// QA dashboard of filing times: reads GET /api/qa/forms/<id>/summary (or /api/qa/summary, all
+// procedures) and draws it with plain DOM and SVG; downloads the matching filings.csv.
 // No inline script or style, no library: it runs under a strict Content-Security-Policy.
 import { el, pageLanguage, save } from './page.js';
 import { inLanguage } from './text.js';
@@ -10,9 +10,18 @@ const WORDS = {
   vi: {
     title: 'Thời gian khai hồ sơ — bảng theo dõi chất lượng',
     switchTo: 'English',
-    form: 'Biểu mẫu',
+    form: 'Thủ tục',
+    allForms: 'Tất cả thủ tục',
     days: 'Khoảng thời gian',
     d1: '1 ngày qua', d7: '7 ngày qua', d30: '30 ngày qua', d90: '90 ngày qua', d366: 'Một năm qua',
+    range: 'Chọn từ ngày đến ngày',
+    rangeLegend: 'Các ngày theo giờ Việt Nam (UTC+7), tính cả hai đầu',
+    from: 'Từ ngày', to: 'Đến ngày',
+    badRange: 'Hãy chọn ngày bắt đầu và ngày kết thúc, ngày bắt đầu không sau ngày kết thúc.',
+    targetPick: 'Mục tiêu thời gian', targetServer: 'Theo cấu hình máy chủ', t300: '5 phút', t480: '8 phút',
+    loginPick: 'Cách đăng nhập',
+    loginAll: 'Tất cả (trừ lượt khai kiểm thử QA)', loginAllQa: 'Tất cả, kể cả lượt khai kiểm thử QA',
+    loginOidc: 'Tài khoản định danh (OIDC)', loginDev: 'Đăng nhập thử nghiệm', loginQa: 'Chỉ lượt khai kiểm thử QA',
     refresh: 'Cập nhật',
     csv: 'Tải từng lượt khai (CSV)',
     csvFailed: 'Không tải được tệp CSV. Vui lòng thử lại.',
@@ -36,7 +45,7 @@ const WORDS = {
     minutes: 'phút',
     count: 'Số hồ sơ',
     noData: 'Chưa có số liệu trong khoảng thời gian này.',
-    daily: 'Theo ngày', day: 'Ngày',
+    daily: 'Theo ngày', day: 'Ngày', byForm: 'Theo thủ tục', scroll: (t) => `${t} (cuộn ngang)`,
     steps: 'Các bước chậm nhất', step: 'Bước', entered: 'Lượt vào',
     fields: 'Các trường chậm nhất', field: 'Trường', dwell: 'Thời gian nhập (trung vị)',
     corrections: 'Lần sửa', errors: 'Lỗi hiển thị',
@@ -49,9 +58,18 @@ const WORDS = {
   en: {
     title: 'Filing time — quality dashboard',
     switchTo: 'Tiếng Việt',
-    form: 'Form',
+    form: 'Procedure',
+    allForms: 'All procedures',
     days: 'Period',
     d1: 'Last day', d7: 'Last 7 days', d30: 'Last 30 days', d90: 'Last 90 days', d366: 'Last year',
+    range: 'From one day to another',
+    rangeLegend: 'Days in Viet Nam time (UTC+7), both included',
+    from: 'From', to: 'To',
+    badRange: 'Choose a first and a last day, the first not after the last.',
+    targetPick: 'Time target', targetServer: 'Server setting', t300: '5 minutes', t480: '8 minutes',
+    loginPick: 'Login method',
+    loginAll: 'All (QA test filings left out)', loginAllQa: 'All, QA test filings included',
+    loginOidc: 'Identity account (OIDC)', loginDev: 'Development login', loginQa: 'QA test filings only',
     refresh: 'Refresh',
     csv: 'Download each filing (CSV)',
     csvFailed: 'The CSV file could not be downloaded. Please try again.',
@@ -75,7 +93,7 @@ const WORDS = {
     minutes: 'min',
     count: 'Dossiers',
     noData: 'No figures in this period yet.',
-    daily: 'By day', day: 'Day',
+    daily: 'By day', day: 'Day', byForm: 'By procedure', scroll: (t) => `${t} (scrolls sideways)`,
     steps: 'Slowest steps', step: 'Step', entered: 'Visits',
     fields: 'Slowest fields', field: 'Field', dwell: 'Time typing (median)',
     corrections: 'Corrections', errors: 'Errors shown',
@@ -87,11 +105,17 @@ const WORDS = {
   },
 };
 
+/** The form picker's value for all procedures together. */
+const ALL = '*';
+
 let lastSummary = null;
+/** The status line as a function of the language, with whether it tells an error. */
+let status = { say: () => '', error: false };
 const $ = (id) => document.getElementById(id);
 const language = pageLanguage(WORDS, 'tokhai-qa-lang', () => {
   fillForms(formsList);
   if (lastSummary) draw(lastSummary);
+  showStatus();
 });
 const w = language.w;
 
@@ -125,9 +149,15 @@ function number(x, digits = 0) {
 /** A label of the summary, or a form's title, in the page's language. */
 const label = (text) => inLanguage(text, language.lang);
 
-function setStatus(text, error = false) {
-  $('status').textContent = text;
-  $('status').classList.toggle('error', error);
+/** Shows a status: `say` gives its text in the page's language, now and after a switch of language. */
+function setStatus(say, error = false) {
+  status = { say, error };
+  showStatus();
+}
+
+function showStatus() {
+  $('status').textContent = status.say();
+  $('status').classList.toggle('error', status.error);
 }
 
 function figures(s) {
@@ -227,9 +257,14 @@ function histogram(s) {
   box.replaceChildren(root);
 }
 
-/** A table with a caption; `columns` are [heading, numeric?], rows arrays of cell texts. */
+/**
+ * A table with a caption; `columns` are [heading, numeric?], rows arrays of cell texts. It scrolls
+ * sideways inside its own region (focusable, named by the caption), never the page (WCAG 1.4.10).
+ */
 function table(caption, columns, rows) {
+  const region = el('div', { class: 'qa-scroll', role: 'region', tabindex: '0', 'aria-label': w('scroll')(caption) });
   const t = el('table');
+  region.append(t);
   t.append(el('caption', {}, caption));
   const head = el('tr');
   for (const [h, num] of columns) head.append(el('th', { scope: 'col', class: num ? 'num' : '' }, h));
@@ -248,7 +283,7 @@ function table(caption, columns, rows) {
     body.append(tr);
   }
   t.append(body);
-  return t;
+  return region;
 }
 
 function tables(s) {
@@ -261,14 +296,19 @@ function tables(s) {
   const wrap = el('div');
   wrap.append(ratings);
   if (sat.comments) wrap.append(el('p', {}, w('comments')(sat.comments)));
+  // The national target is set on the average time: it comes first.
+  const timeColumns = [[w('filings'), true], [w('submitted'), true], [w('mean'), true], [w('median'), true], [w('p90'), true],
+    [w('within')(duration(s.target_ms)), true], [w('abandonment'), true]];
+  const times = (x) => [number(x.filings), number(x.submitted), duration(x.mean_ms), duration(x.median_ms), duration(x.p90_ms),
+    percent(x.share_within_target), percent(x.abandonment_rate)];
+  const daily = table(w('daily'), [[w('day'), false], ...timeColumns], s.daily.map((d) => [d.day, ...times(d)]));
+  if (s.forms) {
+    const byForm = table(w('byForm'), [[w('form'), false], ...timeColumns], s.forms.map((f) => [label(f.title), ...times(f)]));
+    $('tables').replaceChildren(daily, byForm, wrap);
+    return;
+  }
   $('tables').replaceChildren(
-    table(
-      w('daily'),
-      [[w('day'), false], [w('filings'), true], [w('submitted'), true], [w('median'), true], [w('p90'), true],
-        [w('within')(duration(s.target_ms)), true], [w('abandonment'), true]],
-      s.daily.map((d) => [d.day, number(d.filings), number(d.submitted), duration(d.median_ms), duration(d.p90_ms),
-        percent(d.share_within_target), percent(d.abandonment_rate)]),
-    ),
+    daily,
     table(
       w('steps'),
       [[w('step'), false], [w('entered'), true], [w('median'), true], [w('p90'), true]],
@@ -299,49 +339,74 @@ function draw(s) {
   tables(s);
 }
 
-/** GETs a QA resource of the chosen form and period (`summary`, `filings.csv`) with the QA token, if any. */
-function fetchQa(form, resource, accept) {
+/** The query of the chosen period, target and login method, or null when the chosen days are no range. */
+function query() {
+  const q = new URLSearchParams();
+  if ($('days').value === 'range') {
+    const [from, to] = [$('from').value, $('to').value];
+    if (!from || !to || from > to) return null;
+    q.set('from', from);
+    q.set('to', to);
+  } else {
+    q.set('days', $('days').value);
+  }
+  if ($('target').value) q.set('target', $('target').value);
+  const login = $('login').value;
+  if (login === 'include_qa') q.set('include_qa', 'true');
+  else if (login) q.set('login_method', login);
+  return q;
+}
+
+/** GETs a QA resource (`summary`, `filings.csv`) of the chosen form, or of all, with the QA token, if any. */
+function fetchQa(form, resource, accept, q) {
   // The QA token (when the server has one) lives in this tab's session storage only.
   const token = sessionStorage.getItem('tokhai-qa-token');
-  return fetch(`/api/qa/forms/${encodeURIComponent(form)}/${resource}?days=${$('days').value}`, {
+  const path = form === ALL ? `/api/qa/${resource}` : `/api/qa/forms/${encodeURIComponent(form)}/${resource}`;
+  return fetch(`${path}?${q}`, {
     headers: { Accept: accept, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
   });
 }
 
-/** Downloads the chosen form's filings, one line each, as a CSV file for a report or a spreadsheet. */
+/** Downloads the chosen filings, one line each, as a CSV file for a report or a spreadsheet. */
 async function downloadCsv() {
   const form = $('form').value;
+  const q = query();
   if (!form) return;
+  if (!q) return setStatus(() => w('badRange'), true);
   try {
-    const res = await fetchQa(form, 'filings.csv', 'text/csv');
+    const res = await fetchQa(form, 'filings.csv', 'text/csv', q);
     if (res.status === 401) return load();
     if (!res.ok) throw new Error(res.statusText);
-    save(await res.blob(), `${form}-filings-${$('days').value}d.csv`);
+    const period = q.has('days') ? `${q.get('days')}d` : `${q.get('from')}_${q.get('to')}`;
+    save(await res.blob(), `${form === ALL ? 'all' : form}-filings-${period}.csv`);
   } catch (error) {
-    setStatus(`${w('csvFailed')} (${error.message})`, true);
+    setStatus(() => `${w('csvFailed')} (${error.message})`, true);
   }
 }
 
 async function load() {
   const form = $('form').value;
+  const q = query();
+  $('range').hidden = $('days').value !== 'range';
   if (!form) return;
-  setStatus(w('loading'));
+  if (!q) return setStatus(() => w('badRange'), true);
+  setStatus(() => w('loading'));
   try {
-    const res = await fetchQa(form, 'summary', 'application/json');
+    const res = await fetchQa(form, 'summary', 'application/json', q);
     const body = await res.json();
     $('access').hidden = res.status !== 401;
     if (res.status === 401) {
       sessionStorage.removeItem('tokhai-qa-token');
-      setStatus(w('needToken'), true);
+      setStatus(() => w('needToken'), true);
       $('token').focus();
       return;
     }
     if (!res.ok) throw new Error(body[`message_${language.lang}`] || body.message_vi || res.statusText);
     lastSummary = body;
     draw(body);
-    setStatus(w('loaded')(body.aggregate.filings));
+    setStatus(() => w('loaded')(body.aggregate.filings));
   } catch (error) {
-    setStatus(`${w('failed')} (${error.message})`, true);
+    setStatus(() => `${w('failed')} (${error.message})`, true);
   }
 }
 
@@ -357,8 +422,7 @@ async function start() {
     load();
   });
   $('csv').addEventListener('click', downloadCsv);
-  $('form').addEventListener('change', load);
-  $('days').addEventListener('change', load);
+  for (const id of ['form', 'days', 'from', 'to', 'target', 'login']) $(id).addEventListener('change', load);
   try {
     const res = await fetch('/api/forms', { headers: { Accept: 'application/json' } });
     formsList = (await res.json()).forms || [];
@@ -366,13 +430,21 @@ async function start() {
     formsList = [];
   }
   if (!formsList.length) {
-    setStatus(w('noForms'), true);
+    setStatus(() => w('noForms'), true);
     return;
   }
-  // A shared address keeps its form and period: dashboard.html?form=ct01&days=7.
+  // A shared address keeps its choices: dashboard.html?form=ct01&days=7 (or &from=…&to=…), &target=480,
+  // &login_method=oidc (or include_qa).
   const shared = new URLSearchParams(location.search);
   fillForms(formsList, shared.get('form'));
-  if ([...$('days').options].some((o) => o.value === shared.get('days'))) $('days').value = shared.get('days');
+  const pick = (id, value) => {
+    if ([...$(id).options].some((o) => o.value === value)) $(id).value = value;
+  };
+  pick('days', shared.has('from') ? 'range' : shared.get('days'));
+  pick('target', shared.get('target'));
+  pick('login', shared.get('login_method'));
+  $('from').value = shared.get('from') || '';
+  $('to').value = shared.get('to') || '';
   await load();
 }
 
@@ -383,9 +455,10 @@ function fillForms(forms, wanted) {
   const select = $('form');
   const keep = wanted || select.value;
   select.replaceChildren(
+    el('option', { value: ALL }, w('allForms')),
     ...forms.map((f) => el('option', { value: f.id }, `${label(f.title) || f.id} (${f.id}, ${f.version})`)),
   );
-  if (forms.some((f) => f.id === keep)) select.value = keep;
+  if (keep === ALL || forms.some((f) => f.id === keep)) select.value = keep;
 }
 
 start();
