@@ -21,6 +21,11 @@ use tokhai_core::{Catalogs, Date, Form};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, KeyboardEvent};
 
+/// The bundle's allocator: talc, smaller than the standard library's dlmalloc.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Where events go: `emit(type, detailJson)` in the JS face.
 type Emit = js_sys::Function;
 
