@@ -60,7 +60,7 @@ fn binary(op: BinOp, a: &Value, b: &Value) -> Value {
         BinOp::Mul => arithmetic(a, b, |x, y| x * y),
         // Division by zero gives an infinity or NaN, which `Value::num` turns into Null.
         BinOp::Div => arithmetic(a, b, |x, y| x / y),
-        BinOp::Rem => arithmetic(a, b, |x, y| x % y),
+        BinOp::Rem => arithmetic(a, b, remainder),
     }
 }
 
@@ -69,6 +69,26 @@ fn arithmetic(a: &Value, b: &Value, f: fn(f64, f64) -> f64) -> Value {
         (Some(x), Some(y)) => Value::num(f(x, y)),
         _ => Value::Null,
     }
+}
+
+/// `x % y` of finite numbers, bit for bit, without the libm `fmod` that `%` brings into the wasm bundle.
+pub(super) fn remainder(x: f64, y: f64) -> f64 {
+    let (mut rest, y) = (x.abs(), y.abs());
+    if y == 0.0 {
+        return f64::NAN;
+    }
+    // Takes off y·2^k, the largest k first: each subtraction is exact, the rest being under twice it.
+    let mut power = y;
+    while power * 2.0 <= rest {
+        power *= 2.0;
+    }
+    while power >= y {
+        if rest >= power {
+            rest -= power;
+        }
+        power /= 2.0;
+    }
+    rest.copysign(x)
 }
 
 /// Combines the body's values over the rows; `sum` skips non-numbers, `min`/`max` non-comparables.

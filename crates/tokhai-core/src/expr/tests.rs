@@ -658,7 +658,53 @@ fn token_soup() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(tokens), 0..30).prop_map(|t| t.join(" "))
 }
 
+/// `remainder(x, y)` and `x % y` give the same bits (NaN for NaN).
+fn same_remainder(x: f64, y: f64) -> bool {
+    let (ours, std) = (eval::remainder(x, y), x % y);
+    ours.to_bits() == std.to_bits() || (ours.is_nan() && std.is_nan())
+}
+
+#[test]
+fn remainder_is_the_operator_s_at_the_edges() {
+    let tiny = f64::from_bits(1);
+    let edges = [
+        0.0,
+        -0.0,
+        tiny,
+        3.0 * tiny,
+        f64::MIN_POSITIVE,
+        0.1,
+        0.3,
+        1.0,
+        3.0,
+        7.5,
+        1e17,
+        1e300,
+        f64::MAX,
+    ];
+    for x in edges.iter().flat_map(|&x| [x, -x]) {
+        for y in edges.iter().flat_map(|&y| [y, -y]) {
+            assert!(same_remainder(x, y), "{x:e} % {y:e}");
+        }
+    }
+}
+
 proptest! {
+    #[test]
+    fn remainder_is_the_operator_s(
+        x in any::<u64>(),
+        y in any::<u64>(),
+        small in any::<i32>(),
+        (a, b) in (-1e6..1e6f64, -50.0..50.0f64),
+    ) {
+        let (x, y) = (f64::from_bits(x), f64::from_bits(y));
+        prop_assume!(x.is_finite() && y.is_finite());
+        prop_assert!(same_remainder(x, y), "{:e} % {:e}", x, y);
+        prop_assert!(same_remainder(x, f64::from(small)), "{:e} % {}", x, small);
+        prop_assert!(same_remainder(f64::from(small), 7.0), "{} % 7", small);
+        prop_assert!(same_remainder(a, b), "{} % {}", a, b);
+    }
+
     #[test]
     fn compile_never_panics_on_any_text(src in "\\PC{0,80}|.{0,80}") {
         let _ = Expr::compile(&src, &TestScope, None);
