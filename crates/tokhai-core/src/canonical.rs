@@ -174,6 +174,17 @@ pub fn canonical_json(v: &Json) -> String {
     out
 }
 
+/// `v` without its member `key`, if an object: a copy, since `Map::remove` would bring the B-tree's
+/// removal code into the wasm bundle (2 KiB gzip).
+pub fn without_key(v: &Json, key: &str) -> Json {
+    let Json::Object(members) = v else { return v.clone() };
+    let mut copy = serde_json::Map::new();
+    for (k, x) in members.iter().filter(|(k, _)| *k != key) {
+        copy.insert(k.clone(), x.clone());
+    }
+    Json::Object(copy)
+}
+
 /// Compact JSON text of a value, keys in the map's order (the one writer of JSON text: `Value`'s
 /// `Display` would bring a second, pretty-printing one into the browser bundle).
 pub fn json_text(v: &Json) -> String {
@@ -222,7 +233,7 @@ fn write_canonical(v: &Json, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::{canonical_json, parse_unique, Objects};
+    use super::{canonical_json, parse_unique, without_key, Objects};
     use crate::definition::{FieldDef, OptionDef};
     use serde::Deserialize;
     use serde_json::json;
@@ -272,6 +283,14 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn without_key_copies_all_but_the_key() {
+        let v = json!({"a": 1, "fields": [{"b": 2}], "c": {"fields": 3}});
+        assert_eq!(without_key(&v, "fields"), json!({"a": 1, "c": {"fields": 3}}));
+        assert_eq!(without_key(&v, "d"), v);
+        assert_eq!(without_key(&json!(["fields"]), "fields"), json!(["fields"]));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Compiling a definition once into an immutable [`Form`]: field index, expressions, rules and
 //! the dependency graph that tells which fields to re-evaluate when one changes.
 
-use crate::canonical::{parse_unique, Objects};
+use crate::canonical::{parse_unique, without_key, Objects};
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, OptionDef, PrefillDef, RuleDef, Text};
 use crate::expr::{insert_sorted, Binding, Expr, Scope, Value};
@@ -240,11 +240,7 @@ fn array<'a>(v: &'a Json, key: &str) -> &'a [Json] {
 }
 
 fn field_errors(field: &Json, path: &str, errors: &mut Vec<DefinitionError>) {
-    let mut without_children = field.clone();
-    if let Some(obj) = without_children.as_object_mut() {
-        obj.remove("fields");
-    }
-    if let Err(e) = parse_at::<FieldDef>(&without_children, path) {
+    if let Err(e) = parse_at::<FieldDef>(&without_key(field, "fields"), path) {
         errors.push(e);
     }
     for (i, child) in array(field, "fields").iter().enumerate() {

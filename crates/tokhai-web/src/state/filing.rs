@@ -4,6 +4,7 @@ use super::{object, Screen, State};
 use crate::dom::{attr, flag, html, show};
 use crate::ui::{Txt, Word};
 use serde_json::Value as Json;
+use tokhai_core::canonical::without_key;
 use tokhai_core::path::ADDRESS_PARTS;
 use tokhai_core::timing::{Metrics, IDLE_THRESHOLD_MS, TARGET_MS};
 use tokhai_core::FieldKind;
@@ -146,11 +147,13 @@ impl State {
                 ("code", "file.not_kept".into()),
                 ("label", label.into()),
             ]));
-            if let Some(map) = kept.as_object_mut() {
-                match uploaded {
-                    Json::Array(a) if a.is_empty() => map.remove(id),
-                    uploaded => map.insert(id.clone(), uploaded),
-                };
+            match uploaded {
+                Json::Array(a) if a.is_empty() => kept = without_key(&kept, id),
+                uploaded => {
+                    if let Some(map) = kept.as_object_mut() {
+                        map.insert(id.clone(), uploaded);
+                    }
+                }
             }
         }
         let problems = self.session.restore(&kept);
