@@ -67,6 +67,24 @@ impl Issue {
         self.severity == Severity::Error
     }
 
+    /// The JSON of this issue, as `Serialize` writes it, without serde's value serializer in the wasm bundle.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut o = serde_json::Map::new();
+        o.insert("path".into(), self.path.as_str().into());
+        o.insert("code".into(), self.code.as_str().into());
+        if !self.params.is_empty() {
+            let mut params = serde_json::Map::new();
+            for (name, value) in &self.params {
+                params.insert(name.clone(), value.as_str().into());
+            }
+            o.insert("params".into(), params.into());
+        }
+        if self.severity == Severity::Warning {
+            o.insert("severity".into(), "warning".into());
+        }
+        o.into()
+    }
+
     /// An issue read leniently from JSON (a back end's refusal reason, which carries more keys), or
     /// None without a path and a code; a parameter that is not text is kept as its JSON.
     pub fn from_json(v: &serde_json::Value) -> Option<Issue> {
@@ -142,6 +160,25 @@ impl Finding {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn to_json_is_the_serialized_issue() {
+        let error = Issue::error("members[1].pin", "required");
+        let warning = Issue::warning("phone", "phone.landline")
+            .with("prefix", "024")
+            .with("area", "Hà Nội");
+        for issue in [
+            error.clone(),
+            error.with("max", 50),
+            warning.clone(),
+            Issue {
+                params: BTreeMap::new(),
+                ..warning
+            },
+        ] {
+            assert_eq!(issue.to_json(), serde_json::to_value(&issue).unwrap());
+        }
+    }
 
     #[test]
     fn refusal_reasons_become_issues_with_every_parameter() {

@@ -30,6 +30,26 @@ pub struct Submission {
     pub row_prefills: Vec<Json>,
 }
 
+impl Submission {
+    /// The JSON of this submission, as `Serialize` writes it, without serde's value serializer in the wasm bundle.
+    pub fn into_json(self) -> Json {
+        let mut o = serde_json::Map::new();
+        o.insert("form_id".into(), self.form_id.into());
+        o.insert("form_version".into(), self.form_version.into());
+        o.insert("ruleset_hash".into(), self.ruleset_hash.into());
+        o.insert("values".into(), self.values);
+        o.insert("digest".into(), self.digest.into());
+        o.insert("idempotency_key".into(), self.idempotency_key.into());
+        if let Some(prefill) = self.prefill {
+            o.insert("prefill".into(), prefill);
+        }
+        if !self.row_prefills.is_empty() {
+            o.insert("row_prefills".into(), self.row_prefills.into());
+        }
+        o.into()
+    }
+}
+
 /// The digest of a set of values, as stored with a dossier.
 pub fn values_digest(values: &Json) -> String {
     sha256_hex(canonical_json(values).as_bytes())
@@ -69,6 +89,28 @@ impl Submission {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn into_json_is_the_serialized_submission() {
+        let plain = Submission {
+            form_id: "ho-tich".into(),
+            form_version: "2".into(),
+            ruleset_hash: "ab12".into(),
+            values: json!({"a": [1, -2, 1.5, -0.0, 1e300], "b": {"c": "Nguyễn", "d": null, "e": true}}),
+            digest: "cd34".into(),
+            idempotency_key: "k".repeat(16),
+            prefill: None,
+            row_prefills: Vec::new(),
+        };
+        let prefilled = Submission {
+            prefill: Some(json!({"signature": "s", "values": {"a": 1}})),
+            row_prefills: vec![json!({"member": "001"}), json!(2)],
+            ..plain.clone()
+        };
+        for s in [plain, prefilled] {
+            assert_eq!(s.clone().into_json(), serde_json::to_value(&s).unwrap());
+        }
+    }
 
     #[test]
     fn digests_ignore_key_order_and_number_spelling() {

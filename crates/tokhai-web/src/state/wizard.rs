@@ -311,7 +311,7 @@ impl State {
         let list = issues
             .iter()
             .map(|i| {
-                let mut v = serde_json::to_value(i).unwrap_or(Json::Null);
+                let mut v = i.to_json();
                 if let Some(o) = v.as_object_mut() {
                     o.insert(
                         "severity".into(),
@@ -357,7 +357,7 @@ impl State {
         let submission = self
             .session
             .submission(&self.idempotency_key, self.bundle.clone(), self.member_bundles());
-        let detail = serde_json::to_value(submission).unwrap_or(Json::Null);
+        let detail = submission.into_json();
         self.events.push(("submit", detail.clone()));
         Some(detail)
     }
