@@ -161,7 +161,8 @@ fn starts_word(key: &str, word: &str) -> bool {
 /// Named catalogues available to a session.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogs {
-    map: HashMap<String, Catalog>,
+    /// By name: a handful, looked through in turn (a hash map of its own would add to the wasm bundle).
+    named: Vec<(String, Catalog)>,
 }
 
 /// The catalogues a session looks in: the form's own, then the host's.
@@ -234,7 +235,10 @@ impl Catalogs {
     /// Adds or replaces a catalogue.
     pub fn insert(&mut self, name: &str, options: Vec<OptionDef>) -> Result<(), CatalogError> {
         let catalog = Catalog::new(options).map_err(|e| CatalogError(format!("{name}: {}", e.0)))?;
-        self.map.insert(name.to_owned(), catalog);
+        match self.get_mut(name) {
+            Some(old) => *old = catalog,
+            None => self.named.push((name.to_owned(), catalog)),
+        }
         Ok(())
     }
 
@@ -289,7 +293,7 @@ impl Catalogs {
         every_commune_in_a_province(&communes, &provinces)?;
         let codes: Vec<String> = provinces.iter().map(|p| p.value.clone()).collect();
         catalogs.insert("provinces", provinces)?;
-        if let Some(found) = catalogs.map.get_mut("provinces") {
+        if let Some(found) = catalogs.get_mut("provinces") {
             // Citizens still name the provinces merged in 2025: "Bình Dương" finds Hồ Chí Minh City.
             for code in codes {
                 found.also_found_by(&code, &other_names(&code));
@@ -301,12 +305,17 @@ impl Catalogs {
 
     /// A catalogue by name.
     pub fn get(&self, name: &str) -> Option<&Catalog> {
-        self.map.get(name)
+        self.named.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+    }
+
+    /// A catalogue by name, to change it.
+    fn get_mut(&mut self, name: &str) -> Option<&mut Catalog> {
+        self.named.iter_mut().find(|(n, _)| n == name).map(|(_, c)| c)
     }
 
     /// Whether a catalogue is present.
     pub fn contains(&self, name: &str) -> bool {
-        self.map.contains_key(name)
+        self.get(name).is_some()
     }
 }
 

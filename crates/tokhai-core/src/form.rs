@@ -496,9 +496,14 @@ impl Compiler {
         let order: Vec<u32> = (0..fields.len() as u32).collect();
         let (affects, eval_order) = self.graph(&fields, &entries);
         if !self.errors.is_empty() {
-            let mut seen = HashSet::new();
-            self.errors.retain(|e| seen.insert(e.clone()));
-            return Err(DefinitionErrors(self.errors));
+            // Few, so compared in turn rather than hashed (a hash set of its own would add to the wasm bundle).
+            let mut unique: Vec<DefinitionError> = Vec::new();
+            for e in self.errors {
+                if !unique.contains(&e) {
+                    unique.push(e);
+                }
+            }
+            return Err(DefinitionErrors(unique));
         }
         Ok(Form {
             ruleset_hash: OnceLock::new(),
