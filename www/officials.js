@@ -43,6 +43,7 @@ const WORDS = {
     integrity: 'Kiểm tra toàn vẹn',
     intact: 'Nội dung đúng như khi tiếp nhận.',
     nationalIntact: (n) => `Dữ liệu lấy từ Cơ sở dữ liệu quốc gia về dân cư (${n} gói) có chữ ký số hợp lệ và không bị sửa.`,
+    signedOnly: (n) => `Dữ liệu lấy từ Cơ sở dữ liệu quốc gia về dân cư (${n} gói) có chữ ký số hợp lệ; các giá trị khóa không kiểm tra lại được vì phiên bản biểu mẫu của hồ sơ không còn được lưu.`,
     noNational: 'Hồ sơ không có dữ liệu lấy từ Cơ sở dữ liệu quốc gia về dân cư.',
     altered: 'Cảnh báo: nội dung hồ sơ đã bị thay đổi sau khi tiếp nhận.',
     nationalAltered: (fields) => `Cảnh báo: dữ liệu quốc gia của hồ sơ không còn khớp chữ ký số (${fields}).`,
@@ -128,6 +129,7 @@ const WORDS = {
     integrity: 'Integrity check',
     intact: 'The content is as it was received.',
     nationalIntact: (n) => `The data from the national population database (${n} bundle${n === 1 ? '' : 's'}) carries a valid signature and was not changed.`,
+    signedOnly: (n) => `The data from the national population database (${n} bundle${n === 1 ? '' : 's'}) carries a valid signature; its locked values could not be checked again, the dossier's form version being no longer kept.`,
     noNational: 'The dossier holds no data from the national population database.',
     altered: 'Warning: the content of the dossier was changed after it was received.',
     nationalAltered: (fields) => `Warning: the dossier's national data no longer matches its signature (${fields}).`,
@@ -424,12 +426,14 @@ function drawDossier() {
 }
 
 /** The integrity check of the dossier: its content as received, its national data as signed; warnings stand out. */
-function integrityRow({ digest_matches: same, bundles, problems }) {
+function integrityRow({ digest_matches: same, bundles, values_checked: checked, problems }) {
   const fields = [...new Set(problems.map((p) => text(p.label) || w('wholeDossier')))].join(', ');
-  const words = [
-    w(same ? 'intact' : 'altered'),
-    problems.length ? w('nationalAltered')(fields) : bundles ? w('nationalIntact')(bundles) : w('noNational'),
-  ];
+  const national = () => {
+    if (problems.length) return w('nationalAltered')(fields);
+    if (!bundles) return w('noNational');
+    return w(checked ? 'nationalIntact' : 'signedOnly')(bundles);
+  };
+  const words = [w(same ? 'intact' : 'altered'), national()];
   const row = summaryRow(w('integrity'), words.join(' '));
   if (!same || problems.length) row.classList.add('warning');
   return row;

@@ -130,8 +130,8 @@ impl Dossier {
     /// Whether the dossier is still as it was received, checked again as on that day: the digest of its
     /// values (`digest_matches`), and the national data it was checked against (`bundles`, how many):
     /// signed by our keys, the citizen's and the form's, its locked values unchanged (`problems`, each
-    /// `{path, code, label}` as the intake would have refused it; a form version no longer kept checks
-    /// none).
+    /// `{path, code, label}` as the intake would have refused it). Without the form version (no longer
+    /// kept), the signatures alone are checked (`values_checked` false).
     pub(crate) fn integrity(&self, state: &AppState, form: Option<&Arc<Form>>) -> Result<Json_, Failure> {
         let stored = &self.stored;
         let values: Json_ = serde_json::from_str(&stored.payload).unwrap_or(Json_::Null);
@@ -153,7 +153,17 @@ impl Dossier {
                     (own.as_ref(), &rows),
                 )
             }
-            None => Vec::new(),
+            // Without the form version, only the signatures.
+            None => {
+                let unsigned = |bundle: &Option<PrefillBundle>, path: &str| {
+                    let signed = bundle.as_ref().is_some_and(|b| state.keys.verify(b));
+                    (!signed).then(|| Issue::error(path, "prefill.signature_invalid"))
+                };
+                let own = own.iter().map(|b| unsigned(b, "prefill"));
+                own.chain(rows.iter().map(|b| unsigned(b, "row_prefills")))
+                    .flatten()
+                    .collect()
+            }
         };
         let label = |path: &str| crate::reading::path_label(form.map(Arc::as_ref), path);
         let problems: Vec<Json_> = (problems.iter())
@@ -162,6 +172,7 @@ impl Dossier {
         Ok(json!({
             "digest_matches": values_digest(&values) == stored.digest,
             "bundles": own.iter().count() + rows.len(),
+            "values_checked": form.is_some(),
             "problems": problems,
         }))
     }

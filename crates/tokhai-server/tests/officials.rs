@@ -223,7 +223,7 @@ async fn whole_flow(c: Config, engine: &str) {
     // Checked again as on the day it was received: as filed, its national data signed and unchanged.
     assert_eq!(
         dossier["integrity"],
-        json!({"digest_matches": true, "bundles": 1, "problems": []})
+        json!({"digest_matches": true, "bundles": 1, "values_checked": true, "problems": []})
     );
     let signed: PrefillBundle = serde_json::from_value(dossier["prefill"].clone()).unwrap();
     assert!(
@@ -253,10 +253,37 @@ async fn whole_flow(c: Config, engine: &str) {
     let (_, tampered, _) = official.get(&format!("/api/officials/dossiers/{id}")).await;
     assert_eq!(
         tampered["integrity"],
-        json!({"digest_matches": false, "bundles": 1,
+        json!({"digest_matches": false, "bundles": 1, "values_checked": true,
                "problems": [{"path": "full_name", "code": "prefill.locked_changed",
                              "label": {"vi": "Họ, chữ đệm và tên", "en": "Full name"}}]})
     );
+    // Its form version no longer kept, the signature alone is checked, and said so; a forged one is caught.
+    let mut forged = bundle.clone();
+    forged["values"]["full_name"]["value"] = json!("Nguyễn Văn Giả");
+    sqlx::query("UPDATE submissions SET ruleset_hash = 'retired', prefill = $1 WHERE id = $2")
+        .bind(forged.to_string())
+        .bind(id.clone())
+        .execute(&running.state.db)
+        .await
+        .unwrap();
+    let (_, retired, _) = official.get(&format!("/api/officials/dossiers/{id}")).await;
+    assert_eq!(
+        (
+            &retired["integrity"]["values_checked"],
+            &retired["integrity"]["problems"]
+        ),
+        (
+            &json!(false),
+            &json!([{"path": "prefill", "code": "prefill.signature_invalid", "label": null}])
+        )
+    );
+    sqlx::query("UPDATE submissions SET ruleset_hash = $1, prefill = $2 WHERE id = $3")
+        .bind(running.state.form("demo").unwrap().ruleset_hash())
+        .bind(bundle.to_string())
+        .bind(id.clone())
+        .execute(&running.state.db)
+        .await
+        .unwrap();
     sqlx::query("UPDATE submissions SET payload = $1 WHERE id = $2")
         .bind(values.to_string())
         .bind(id.clone())
