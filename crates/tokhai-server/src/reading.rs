@@ -64,7 +64,8 @@ pub fn answers(form: Option<&Form>, host: &Catalogs, values: &Json_) -> Json_ {
 /// the answers it holds, for a reason to name one) in both languages.
 fn answer_of(form: &Form, field: &FieldDef, value: &Json_, catalogs: CatalogView<'_>) -> Json_ {
     let label = both(|lang| field.label.get(lang).to_owned());
-    if field.kind != FieldKind::Group {
+    // A group without rows reads as left blank, as on the review page.
+    if field.kind != FieldKind::Group || value.as_array().is_none_or(Vec::is_empty) {
         let text = both(|lang| answer::text(field, value, catalogs, lang));
         return json!({"path": field.id, "label": label, "text": text});
     }
@@ -140,12 +141,15 @@ mod tests {
 
     #[test]
     fn steps_without_answers_are_left_out_and_without_a_form_all_values_are_as_they_are() {
-        let read = answers(Some(&form()), &Catalogs::new(), &json!({"dob": null}));
+        let read = answers(Some(&form()), &Catalogs::new(), &json!({"dob": null, "members": []}));
+        let blank = json!({"vi": "Để trống", "en": "Left blank"});
+        assert_eq!(read[0]["fields"][0]["text"], blank);
+        assert_eq!(read[1]["fields"][0]["text"], blank, "a group without rows");
         assert_eq!(
-            read[0]["fields"][0]["text"],
-            json!({"vi": "Để trống", "en": "Left blank"})
+            read.as_array().map(Vec::len),
+            Some(2),
+            "a step for each answer, no other"
         );
-        assert_eq!(read.as_array().map(Vec::len), Some(1));
         let bare = answers(None, &Catalogs::new(), &json!({"sex": "nu"}));
         assert_eq!(
             bare,
