@@ -384,12 +384,19 @@ async function downloadCsv() {
   }
 }
 
-async function load() {
+/**
+ * Loads the figures of the choices made. Days still being chosen are said to be wrong only when both are
+ * given, or when the figures are `asked` for (the form sent).
+ */
+async function load({ asked = false } = {}) {
   const form = $('form').value;
   const q = query();
   $('range').hidden = $('days').value !== 'range';
   if (!form) return;
-  if (!q) return setStatus(() => w('badRange'), true);
+  if (!q) {
+    if (asked || ($('from').value && $('to').value)) setStatus(() => w('badRange'), true);
+    return;
+  }
   setStatus(() => w('loading'));
   try {
     const res = await fetchQa(form, 'summary', 'application/json', q);
@@ -413,7 +420,7 @@ async function load() {
 async function start() {
   $('pick').addEventListener('submit', (e) => {
     e.preventDefault();
-    load();
+    load({ asked: true });
   });
   $('access').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -422,7 +429,7 @@ async function start() {
     load();
   });
   $('csv').addEventListener('click', downloadCsv);
-  for (const id of ['form', 'days', 'from', 'to', 'target', 'login']) $(id).addEventListener('change', load);
+  for (const id of ['form', 'days', 'from', 'to', 'target', 'login']) $(id).addEventListener('change', () => load());
   try {
     const res = await fetch('/api/forms', { headers: { Accept: 'application/json' } });
     formsList = (await res.json()).forms || [];

@@ -68,8 +68,16 @@ test('a filing appears on the dashboard with its time, against the target', asyn
   assert.match(await page.textContent('#figures'), /Nộp trong 8 phút\s*100 %/);
   // Calendar days in Viet Nam: today's filing, none tomorrow; the range goes into the CSV's name.
   const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+  const said = () => page.$eval('#status', (p) => [p.textContent, p.classList.contains('error')]);
+  const before = await said();
   await page.selectOption('#days', 'range');
   assert.ok(await page.isVisible('#from'), 'two date boxes');
+  assert.deepEqual(await said(), before, 'no error while the days are being chosen');
+  // The last day before the first: said once both are given.
+  await page.fill('#from', today);
+  await page.fill('#to', '2020-01-01');
+  await page.dispatchEvent('#to', 'change');
+  assert.deepEqual(await said(), ['Hãy chọn ngày bắt đầu và ngày kết thúc, ngày bắt đầu không sau ngày kết thúc.', true]);
   await page.fill('#from', today);
   await page.fill('#to', today);
   await page.dispatchEvent('#to', 'change');
