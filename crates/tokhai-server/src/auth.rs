@@ -94,7 +94,7 @@ async fn remember_login(state: &AppState, subject: &str, now: i64) -> Result<(),
         .await
         .map_err(ApiError::db)?;
     sqlx::query("INSERT INTO logins (subject_hash, login_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(subject_hash(subject))
+        .bind(subject_hash(state, subject))
         .bind(now)
         .execute(&state.db)
         .await

@@ -141,6 +141,15 @@ impl Keys {
         URL_SAFE_NO_PAD.encode(&self.keyed_digest(b"tokhai-subject-v1\n", pin)[..18])
     }
 
+    /// The subject of a citizen's timing records and logins (hex): a digest of the PIN keyed by this secret
+    /// key, so that QA data names nobody and no PIN can be tried against it (its digits are few).
+    pub fn timing_subject(&self, pin: &str) -> String {
+        self.keyed_digest(b"tokhai-timing-v2\n", pin)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// A citizen's own key for their drafts in a browser (32 bytes, base64url): a digest of the PIN keyed
     /// by this secret key, given only to the citizen's logged-in pages, so that another citizen's page on
     /// the same computer cannot open their drafts.
@@ -212,6 +221,19 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
     use tokhai_core::prefill::{PrefillValue, BUNDLE_FORMAT};
+
+    #[test]
+    fn a_timing_subject_is_keyed_so_no_pin_can_be_tried_against_it() {
+        let pin = "030065051188";
+        let (ours, theirs) = (Keys::from_seed([7; 32]), Keys::from_seed([8; 32]));
+        let subject = ours.timing_subject(pin);
+        assert_eq!(subject.len(), 64);
+        assert_eq!(subject, ours.timing_subject(pin), "one citizen, one subject");
+        assert_ne!(subject, ours.timing_subject("030065051189"));
+        assert_ne!(subject, theirs.timing_subject(pin), "another key: another subject");
+        let bare = tokhai_core::digest::sha256_hex(format!("tokhai-timing\n{pin}").as_bytes());
+        assert_ne!(subject, bare);
+    }
 
     fn bundle() -> PrefillBundle {
         let mut values = BTreeMap::new();

@@ -64,9 +64,9 @@ pub struct Rating {
     pub comment: Option<String>,
 }
 
-/// The subject of timing records and logins, kept as a hash: QA data names nobody.
-pub(crate) fn subject_hash(subject: &str) -> String {
-    tokhai_core::digest::sha256_hex(format!("tokhai-timing\n{subject}").as_bytes())
+/// The subject of timing records and logins, kept as a keyed digest: QA data names nobody.
+pub(crate) fn subject_hash(state: &AppState, subject: &str) -> String {
+    state.keys.timing_subject(subject)
 }
 
 /// Reads a typed, validated body after the login and rate-limit checks; the login is required.
@@ -154,7 +154,7 @@ async fn check_open_filings(state: &AppState, beacon: &Beacon, login: &Login, no
         "SELECT COUNT(*) FROM timings WHERE subject_hash = $1 AND dossier_id IS NULL AND received_at >= $2 \
          AND session_id <> $3",
     )
-    .bind(subject_hash(&login.subject))
+    .bind(subject_hash(state, &login.subject))
     .bind(now - DAY_MS)
     .bind(&beacon.session_id)
     .fetch_one(&state.db)
@@ -208,7 +208,7 @@ async fn first_login(state: &AppState, beacon: &Beacon, login: &Login) -> Result
     let stored: Option<(i64,)> =
         sqlx::query_as("SELECT login_at FROM timings WHERE session_id = $1 AND subject_hash = $2")
             .bind(&beacon.session_id)
-            .bind(subject_hash(&login.subject))
+            .bind(subject_hash(state, &login.subject))
             .fetch_optional(&state.db)
             .await
             .map_err(ApiError::db)?;
@@ -219,7 +219,7 @@ async fn first_login(state: &AppState, beacon: &Beacon, login: &Login) -> Result
         .map(|t| t as i64);
     let earlier: Option<(i64,)> = match said {
         Some(t) => sqlx::query_as("SELECT login_at FROM logins WHERE subject_hash = $1 AND login_at = $2")
-            .bind(subject_hash(&login.subject))
+            .bind(subject_hash(state, &login.subject))
             .bind(t)
             .fetch_optional(&state.db)
             .await
@@ -260,7 +260,7 @@ async fn store_timing(
     clamped: usize,
 ) -> Result<Response, Failure> {
     let text = serde_json::to_string(&beacon.timeline).map_err(|_| Failure::from(ApiError::internal()))?;
-    let owner = subject_hash(&login.subject);
+    let owner = subject_hash(state, &login.subject);
     let written = sqlx::query(
         "INSERT INTO timings (session_id, form_id, subject_hash, dossier_id, login_at, received_at, day, events, \
          clamped, timeline, login_method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
