@@ -72,6 +72,13 @@ impl Official<'_> {
     }
 }
 
+/// Sets columns of dossier `id` as someone with the database's keys would: `set` binds `$1`… to `values`.
+async fn tamper<const N: usize>(running: &Running, id: &str, set: &str, values: [String; N]) {
+    let sql = format!("UPDATE submissions SET {set} WHERE id = ${}", N + 1);
+    let query = values.into_iter().fold(sqlx::query(&sql), |q, v| q.bind(v));
+    query.bind(id.to_owned()).execute(&running.state.db).await.unwrap();
+}
+
 /// A citizen logged in as the `nth` synthetic citizen, with their prefill bundle.
 async fn citizen(running: &Running, nth: usize) -> (Client, Value) {
     let mut client = Client::new(running);
@@ -244,12 +251,7 @@ async fn whole_flow(c: Config, engine: &str) {
     // Someone with the database's keys changes the name national data locked: the dossier says so.
     let mut altered = values.clone();
     altered["full_name"] = json!("Nguyễn Văn Giả");
-    sqlx::query("UPDATE submissions SET payload = $1 WHERE id = $2")
-        .bind(altered.to_string())
-        .bind(id.clone())
-        .execute(&running.state.db)
-        .await
-        .unwrap();
+    tamper(&running, &id, "payload = $1", [altered.to_string()]).await;
     let (_, tampered, _) = official.get(&format!("/api/officials/dossiers/{id}")).await;
     assert_eq!(
         tampered["integrity"],
@@ -260,12 +262,13 @@ async fn whole_flow(c: Config, engine: &str) {
     // Its form version no longer kept, the signature alone is checked, and said so; a forged one is caught.
     let mut forged = bundle.clone();
     forged["values"]["full_name"]["value"] = json!("Nguyễn Văn Giả");
-    sqlx::query("UPDATE submissions SET ruleset_hash = 'retired', prefill = $1 WHERE id = $2")
-        .bind(forged.to_string())
-        .bind(id.clone())
-        .execute(&running.state.db)
-        .await
-        .unwrap();
+    tamper(
+        &running,
+        &id,
+        "ruleset_hash = 'retired', prefill = $1",
+        [forged.to_string()],
+    )
+    .await;
     let (_, retired, _) = official.get(&format!("/api/officials/dossiers/{id}")).await;
     assert_eq!(
         (
@@ -277,19 +280,10 @@ async fn whole_flow(c: Config, engine: &str) {
             &json!([{"path": "prefill", "code": "prefill.signature_invalid", "label": null}])
         )
     );
-    sqlx::query("UPDATE submissions SET ruleset_hash = $1, prefill = $2 WHERE id = $3")
-        .bind(running.state.form("demo").unwrap().ruleset_hash())
-        .bind(bundle.to_string())
-        .bind(id.clone())
-        .execute(&running.state.db)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE submissions SET payload = $1 WHERE id = $2")
-        .bind(values.to_string())
-        .bind(id.clone())
-        .execute(&running.state.db)
-        .await
-        .unwrap();
+    // As it was.
+    let hash = running.state.form("demo").unwrap().ruleset_hash().to_owned();
+    let set = "ruleset_hash = $1, prefill = $2, payload = $3";
+    tamper(&running, &id, set, [hash, bundle.to_string(), values.to_string()]).await;
 
     // Downloads the file: its bytes, as an attachment never shown inline.
     let (status, bytes, headers) = official.bytes(&href).await;
