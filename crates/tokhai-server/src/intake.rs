@@ -689,7 +689,9 @@ pub async fn own_dossiers(State(state): State<Arc<AppState>>, RawQuery(query): R
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
     let q = officials::list_query(query.as_deref())?;
     let (page, next_before) = officials::page_of(&state, &q, Some(&login.subject)).await?;
-    let mut decisions = officials::citizen_decisions(&state, &login.subject).await?;
+    // Newest first: the page's last dossier is its earliest.
+    let span = (page.last().map_or(0, |d| d.3), page.first().map_or(-1, |d| d.3));
+    let mut decisions = officials::citizen_decisions(&state, &login.subject, span).await?;
     let dossiers: Vec<Json_> = page
         .into_iter()
         .map(|(id, form_id, form_version, received_at, ..)| {

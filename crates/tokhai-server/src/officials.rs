@@ -448,14 +448,21 @@ pub(crate) async fn citizen_decision(state: &AppState, dossier: &Dossier) -> Res
     Ok(decision.map_or(Json_::Null, |d| d.for_citizen(form)))
 }
 
-/// The decisions on the dossiers of the citizen `subject`, as their receipts tell them, by dossier id
-/// (one query for the citizen's whole list).
-pub async fn citizen_decisions(state: &AppState, subject: &str) -> Result<HashMap<String, Json_>, Failure> {
+/// The decisions on the dossiers of the citizen `subject` received in `[from, to]` (a page of their
+/// list), as their receipts tell them, by dossier id: one query for the page.
+pub async fn citizen_decisions(
+    state: &AppState,
+    subject: &str,
+    (from, to): (i64, i64),
+) -> Result<HashMap<String, Json_>, Failure> {
     let rows: Vec<CitizenDecisionRow> = sqlx::query_as(
         "SELECT d.submission_id, s.form_id, s.ruleset_hash, d.decision, d.official, d.reasons, d.decided_at \
-         FROM decisions d JOIN submissions s ON s.id = d.submission_id WHERE s.subject = $1",
+         FROM decisions d JOIN submissions s ON s.id = d.submission_id \
+         WHERE s.subject = $1 AND s.received_at >= $2 AND s.received_at <= $3",
     )
     .bind(subject.to_owned())
+    .bind(from)
+    .bind(to)
     .fetch_all(&state.db)
     .await
     .map_err(ApiError::db)?;
