@@ -237,6 +237,13 @@ pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{AD}' | '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether a text has something to read: a letter or a digit, not a Hangul filler (a letter of Unicode
+/// that shows as nothing).
+pub fn has_letter_or_digit(text: &str) -> bool {
+    let filler = |c: char| matches!(c, '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}');
+    text.chars().any(|c| c.is_alphanumeric() && !filler(c))
+}
+
 /// Whether a character belongs to a word (syllable) for tone folding: anything but spaces and
 /// punctuation, so that marks of any script stay inside their word.
 fn is_word_char(c: char) -> bool {
@@ -246,6 +253,24 @@ fn is_word_char(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_is_blank_without_a_letter_or_digit_that_shows() {
+        for blank in [
+            "",
+            "\u{2800}",
+            "\u{3164}",
+            "\u{115F}\u{1160}",
+            "\u{FFA0}",
+            "\u{301}",
+            "- . \u{2800}",
+        ] {
+            assert!(!has_letter_or_digit(blank), "{blank:?}");
+        }
+        for words in ["Thiếu", "3", "ệ", "\u{3164}x"] {
+            assert!(has_letter_or_digit(words), "{words:?}");
+        }
+    }
 
     #[test]
     fn nfc_composes_stacked_marks() {

@@ -16,7 +16,7 @@ use serde_json::{json, Value as Json_};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokhai_core::text::{char_len, clean_line, clean_multiline, without_marks};
+use tokhai_core::text::{char_len, clean_line, clean_multiline, has_letter_or_digit, without_marks};
 use tokhai_core::{path, Form, Issue};
 use tower::Layer;
 
@@ -540,13 +540,6 @@ fn checked(asked: Asked, form: Option<&Form>, form_id: &str) -> Result<(Verdict,
     Err(Refusal::many(status, issues).into())
 }
 
-/// Whether a message has something to read: a letter or a digit, not a Hangul filler (a letter of
-/// Unicode that shows as nothing).
-fn has_letter_or_digit(message: &str) -> bool {
-    let filler = |c: char| matches!(c, '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}');
-    message.chars().any(|c| c.is_alphanumeric() && !filler(c))
-}
-
 /// Why a reason's `path` (at `at`) is refused, if it is: empty (400), or no field of the form, nor a row
 /// its group may have (422). A group whose form sets no `max_rows` may have any row.
 fn path_issue(form: Option<&Form>, form_id: &str, path: &str, at: &str) -> Option<Issue> {
@@ -685,23 +678,5 @@ mod tests {
         assert_eq!(ascii_name("a\"b\\c\u{7}\td.pdf"), "abcd.pdf");
         assert_eq!(ascii_name("Ảnh 日本 Ω.jpg"), "Anh __ _.jpg");
         assert_eq!(ascii_name("don-to.khai_01.PDF"), "don-to.khai_01.PDF");
-    }
-
-    #[test]
-    fn a_message_is_blank_without_a_letter_or_digit_that_shows() {
-        for blank in [
-            "",
-            "\u{2800}",
-            "\u{3164}",
-            "\u{115F}\u{1160}",
-            "\u{FFA0}",
-            "\u{301}",
-            "- . \u{2800}",
-        ] {
-            assert!(!has_letter_or_digit(blank), "{blank:?}");
-        }
-        for words in ["Thiếu", "3", "ệ", "\u{3164}x"] {
-            assert!(has_letter_or_digit(words), "{words:?}");
-        }
     }
 }
