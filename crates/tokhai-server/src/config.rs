@@ -122,6 +122,7 @@ struct FileConfig {
     dev_login: Option<bool>,
     secure_cookies: Option<bool>,
     signing_key: Option<PathBuf>,
+    subject_key: Option<PathBuf>,
     registry_size: Option<usize>,
     registry_seed: Option<u64>,
     prefill_ttl_secs: Option<i64>,
@@ -168,6 +169,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Ed25519 signing key file; `None` means the development key in the data directory.
     pub signing_key: Option<PathBuf>,
+    /// Key file of citizens' digests (drafts, timing); `None` means `subject.key` in the data directory.
+    pub subject_key: Option<PathBuf>,
     /// Number of synthetic citizens in the local registry.
     pub registry_size: usize,
     /// Seed of the synthetic registry.
@@ -227,6 +230,7 @@ impl Config {
             dev_login: false,
             secure_cookies: false,
             signing_key: None,
+            subject_key: None,
             registry_size: 10_000,
             registry_seed: 2025,
             prefill_ttl_secs: 3_600,
@@ -269,6 +273,7 @@ impl Config {
         c.dev_login = f.dev_login.unwrap_or(c.dev_login);
         c.secure_cookies = f.secure_cookies.unwrap_or(c.secure_cookies);
         c.signing_key = f.signing_key.or(c.signing_key);
+        c.subject_key = f.subject_key.or(c.subject_key);
         c.registry_size = f.registry_size.unwrap_or(c.registry_size);
         c.registry_seed = f.registry_seed.unwrap_or(c.registry_seed);
         c.prefill_ttl_secs = f.prefill_ttl_secs.unwrap_or(c.prefill_ttl_secs);
@@ -303,6 +308,7 @@ impl Config {
         c.pkg = path("TOKHAI_PKG").unwrap_or(c.pkg);
         c.forms = path("TOKHAI_FORMS").unwrap_or(c.forms);
         c.signing_key = path("TOKHAI_SIGNING_KEY").or(c.signing_key);
+        c.subject_key = path("TOKHAI_SUBJECT_KEY").or(c.subject_key);
         if let Some(v) = env("TOKHAI_DEV_LOGIN") {
             c.dev_login = parse_bool("TOKHAI_DEV_LOGIN", &v)?;
         }

@@ -49,7 +49,7 @@ pub enum Error {
     /// The synthetic registry could not be generated.
     #[error(transparent)]
     Registry(#[from] registry::GenerateError),
-    /// The signing key is unusable.
+    /// A key file (signing or subject key) is unusable.
     #[error(transparent)]
     Key(#[from] signing::KeyError),
     /// The HTTP connector could not be set up.
@@ -150,6 +150,10 @@ pub async fn build(config: Config) -> Result<AppState, Error> {
         None => signing::Keys::load(&config.data_dir.join("prefill-signing.key"), true)?,
     }
     .remember(&config.data_dir.join("prefill-keys.json"))?;
+    let keys = match &config.subject_key {
+        Some(path) => keys.subjects_keyed_by(path, false)?,
+        None => keys.subjects_keyed_by(&config.data_dir.join("subject.key"), true)?,
+    };
     let connector: Arc<dyn Connector> = match &config.national_data {
         Some(http) => Arc::new(HttpConnector::new(http.clone())?),
         None => Arc::new(LocalRegistry::new(db.clone())),

@@ -8,26 +8,24 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use tokhai_core::prefill::PrefillBundle;
 
-/// A problem with the signing key file.
+/// A problem with a key file (the signing key, or the subject key).
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// The file could not be read or written.
-    #[error("signing key {path}: {source}")]
+    #[error("key file {path}: {source}")]
     Io {
         /// Key file.
         path: PathBuf,
         /// Underlying error.
         source: std::io::Error,
     },
-    /// The file does not hold a base64 Ed25519 seed of 32 bytes.
-    #[error("signing key {0}: expected the base64 encoding of a 32-byte Ed25519 seed")]
+    /// The file does not hold the base64 of 32 bytes.
+    #[error("key file {0}: expected the base64 encoding of 32 bytes (an Ed25519 seed)")]
     Format(PathBuf),
     /// The setting holds what looks like a key itself, where the key's file is named; the value is not
     /// repeated (it would reach the logs).
-    #[error(
-        "signing key: TOKHAI_SIGNING_KEY (signing_key) is the path of the file holding the key, not the key itself"
-    )]
-    KeyNotPath,
+    #[error("{0} is the path of the file holding the key, not the key itself")]
+    KeyNotPath(&'static str),
     /// No randomness was available to create a key.
     #[error("cannot create a signing key: no system randomness ({0})")]
     Random(String),
@@ -40,7 +38,48 @@ fn looks_like_seed(path: &Path) -> bool {
         .is_some_and(|b| b.len() == 32)
 }
 
-/// The portal's signing key with its identifier, and the public keys of those it signed with before.
+/// Reads the base64 of 32 bytes from a key file; with `create`, an absent file is written with `new()`.
+/// `setting` names the setting of the file's path, for a key given in its place.
+fn read_key_file(
+    path: &Path,
+    create: bool,
+    setting: &'static str,
+    new: impl FnOnce() -> Result<[u8; 32], KeyError>,
+) -> Result<[u8; 32], KeyError> {
+    let io = |source| KeyError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => (STANDARD.decode(text.trim()).ok())
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(|| KeyError::Format(path.to_owned())),
+        Err(e) if create && e.kind() == std::io::ErrorKind::NotFound => {
+            let key = new()?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            std::fs::write(path, format!("{}\n", STANDARD.encode(key))).map_err(io)?;
+            restrict(path).map_err(io)?;
+            Ok(key)
+        }
+        // A key given in place of its file's path (as base64, as the file holds it).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && looks_like_seed(path) => {
+            Err(KeyError::KeyNotPath(setting))
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// 32 bytes of system randomness.
+fn random_key() -> Result<[u8; 32], KeyError> {
+    let mut key = [0u8; 32];
+    getrandom::getrandom(&mut key).map_err(|e| KeyError::Random(e.to_string()))?;
+    Ok(key)
+}
+
+/// The portal's signing key with its identifier, the public keys of those it signed with before, and the
+/// secret that keys what names a citizen (drafts, timing records).
 #[derive(Clone)]
 pub struct Keys {
     signing: SigningKey,
@@ -48,10 +87,13 @@ pub struct Keys {
     /// Keys replaced since, by identifier: the bundles they signed (kept in dossiers, or sent just
     /// before the key changed) still verify.
     retired: Vec<(String, VerifyingKey)>,
+    /// The key of a citizen's digests (`subject_key`, `timing_subject`, `draft_key`): apart from the
+    /// signing key, so that a changed signing key loses no citizen's drafts and splits no filing's timing.
+    subjects: [u8; 32],
 }
 
 impl Keys {
-    /// A key from its 32-byte seed.
+    /// A key from its 32-byte seed (which keys citizens' digests too, until `subjects_keyed_by`).
     pub fn from_seed(seed: [u8; 32]) -> Keys {
         let signing = SigningKey::from_bytes(&seed);
         let digest = Sha256::digest(signing.verifying_key().as_bytes());
@@ -60,7 +102,18 @@ impl Keys {
             signing,
             kid,
             retired: Vec::new(),
+            subjects: seed,
         }
+    }
+
+    /// Keys citizens' digests by the key file `path` (TOKHAI_SUBJECT_KEY); with `create`, an absent file
+    /// is written with the signing key's seed, which keyed them before there was such a file, so that
+    /// no citizen's drafts or timing records change at the upgrade; later signing keys leave it as is.
+    pub fn subjects_keyed_by(mut self, path: &Path, create: bool) -> Result<Keys, KeyError> {
+        self.subjects = read_key_file(path, create, "TOKHAI_SUBJECT_KEY (subject_key)", || {
+            Ok(self.signing.to_bytes())
+        })?;
+        Ok(self)
     }
 
     /// Keeps the public key in `file` (a JSON list of `{kid, x}`, the keys this portal has signed with)
@@ -94,32 +147,7 @@ impl Keys {
 
     /// Reads the key file (base64 seed); with `create`, writes a new random key if the file is absent.
     pub fn load(path: &Path, create: bool) -> Result<Keys, KeyError> {
-        let io = |source| KeyError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let bytes = STANDARD
-                    .decode(text.trim())
-                    .map_err(|_| KeyError::Format(path.to_owned()))?;
-                let seed: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Format(path.to_owned()))?;
-                Ok(Keys::from_seed(seed))
-            }
-            Err(e) if create && e.kind() == std::io::ErrorKind::NotFound => {
-                let mut seed = [0u8; 32];
-                getrandom::getrandom(&mut seed).map_err(|e| KeyError::Random(e.to_string()))?;
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(io)?;
-                }
-                std::fs::write(path, format!("{}\n", STANDARD.encode(seed))).map_err(io)?;
-                restrict(path).map_err(io)?;
-                Ok(Keys::from_seed(seed))
-            }
-            // A seed given in place of its file's path (as base64, as the file holds it).
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && looks_like_seed(path) => Err(KeyError::KeyNotPath),
-            Err(e) => Err(io(e)),
-        }
+        read_key_file(path, create, "TOKHAI_SIGNING_KEY (signing_key)", random_key).map(Keys::from_seed)
     }
 
     /// The key identifier carried in every bundle.
@@ -135,13 +163,13 @@ impl Keys {
     }
 
     /// An opaque key of a citizen on this portal, for what a browser keeps per citizen (drafts): a digest
-    /// of the PIN keyed by this secret key, so it names one citizen (a masked PIN is shared by many) and
+    /// of the PIN keyed by the subject key, so it names one citizen (a masked PIN is shared by many) and
     /// the PIN cannot be guessed back from it.
     pub fn subject_key(&self, pin: &str) -> String {
         URL_SAFE_NO_PAD.encode(&self.keyed_digest(b"tokhai-subject-v1\n", pin)[..18])
     }
 
-    /// The subject of a citizen's timing records and logins (hex): a digest of the PIN keyed by this secret
+    /// The subject of a citizen's timing records and logins (hex): a digest of the PIN keyed by the subject
     /// key, so that QA data names nobody and no PIN can be tried against it (its digits are few).
     pub fn timing_subject(&self, pin: &str) -> String {
         self.keyed_digest(b"tokhai-timing-v2\n", pin)
@@ -151,17 +179,17 @@ impl Keys {
     }
 
     /// A citizen's own key for their drafts in a browser (32 bytes, base64url): a digest of the PIN keyed
-    /// by this secret key, given only to the citizen's logged-in pages, so that another citizen's page on
+    /// by the subject key, given only to the citizen's logged-in pages, so that another citizen's page on
     /// the same computer cannot open their drafts.
     pub fn draft_key(&self, pin: &str) -> String {
         URL_SAFE_NO_PAD.encode(self.keyed_digest(b"tokhai-draft-v1\n", pin))
     }
 
-    /// SHA-256 of a purpose, this secret key and a PIN: a value only this portal can make from the PIN.
+    /// SHA-256 of a purpose, the subject key and a PIN: a value only this portal can make from the PIN.
     fn keyed_digest(&self, purpose: &[u8], pin: &str) -> [u8; 32] {
         Sha256::new()
             .chain_update(purpose)
-            .chain_update(self.signing.to_bytes())
+            .chain_update(self.subjects)
             .chain_update(pin.as_bytes())
             .finalize()
             .into()
@@ -235,6 +263,42 @@ mod tests {
         assert_ne!(subject, bare);
     }
 
+    #[test]
+    fn citizens_keep_their_digests_when_the_signing_key_changes() {
+        let dir = std::env::temp_dir().join(format!("tokhai-subject-{}", std::process::id()));
+        let file = dir.join("subject.key");
+        let _ = std::fs::remove_dir_all(&dir);
+        let pin = "030065051188";
+        let before = Keys::from_seed([7; 32]);
+        // The upgrade: the file is made from the signing key, so nothing a citizen has changes.
+        let upgraded = Keys::from_seed([7; 32]).subjects_keyed_by(&file, true).unwrap();
+        assert_eq!(upgraded.timing_subject(pin), before.timing_subject(pin));
+        assert_eq!(upgraded.draft_key(pin), before.draft_key(pin));
+        assert_eq!(upgraded.subject_key(pin), before.subject_key(pin));
+        // A new signing key: bundles are signed by it, citizens' digests stay.
+        let rotated = Keys::from_seed([8; 32]).subjects_keyed_by(&file, true).unwrap();
+        assert_ne!(rotated.kid(), before.kid());
+        assert_eq!(rotated.timing_subject(pin), before.timing_subject(pin));
+        assert_eq!(rotated.draft_key(pin), before.draft_key(pin));
+        assert_eq!(rotated.subject_key(pin), before.subject_key(pin));
+        // A file named but absent is not made; a file of another shape is refused.
+        let absent = Keys::from_seed([8; 32]).subjects_keyed_by(&dir.join("absent.key"), false);
+        assert!(matches!(absent, Err(KeyError::Io { .. })));
+        std::fs::write(&file, "not a key").unwrap();
+        let broken = Keys::from_seed([8; 32]).subjects_keyed_by(&file, true);
+        assert!(matches!(broken, Err(KeyError::Format(_))));
+        let seed = STANDARD.encode([3u8; 32]);
+        let error = (Keys::from_seed([8; 32]).subjects_keyed_by(Path::new(&seed), false))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.starts_with("TOKHAI_SUBJECT_KEY (subject_key) is the path"),
+            "{error}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     fn bundle() -> PrefillBundle {
         let mut values = BTreeMap::new();
         values.insert(
@@ -264,17 +328,17 @@ mod tests {
     fn a_key_given_where_its_file_is_named_is_refused_without_repeating_it() {
         let seed = STANDARD.encode([3u8; 32]);
         let error = Keys::load(Path::new(&seed), false).err().unwrap().to_string();
-        assert!(error.contains("is the path of the file holding the key"), "{error}");
+        assert!(
+            error.starts_with("TOKHAI_SIGNING_KEY (signing_key) is the path of the file holding the key"),
+            "{error}"
+        );
         assert!(!error.contains(&seed), "{error}");
         // A file that is not there is named, as before.
         let missing = Keys::load(Path::new("/nonexistent/prefill.key"), false)
             .err()
             .unwrap()
             .to_string();
-        assert!(
-            missing.starts_with("signing key /nonexistent/prefill.key: "),
-            "{missing}"
-        );
+        assert!(missing.starts_with("key file /nonexistent/prefill.key: "), "{missing}");
     }
 
     #[test]

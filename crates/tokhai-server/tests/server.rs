@@ -2,7 +2,7 @@
 
 mod common;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use common::{config, postgres, submission, values_from, Client};
 use serde_json::{json, Value};
@@ -569,10 +569,14 @@ async fn ten_thousand_citizens_generate_and_insert() {
 }
 
 #[tokio::test]
-async fn a_restart_keeps_the_registry_and_the_key() {
+async fn a_restart_keeps_the_registry_and_the_keys() {
     let c = config("restart");
     let first = tokhai_server::start(c.clone()).await.expect("first start");
     let kid = first.state.keys.kid().to_owned();
+    let pin = "030065051188";
+    let digests =
+        |keys: &tokhai_server::signing::Keys| [keys.subject_key(pin), keys.draft_key(pin), keys.timing_subject(pin)];
+    let citizen = digests(&first.state.keys);
     let sample: Value = tokhai_server::registry::find(
         &first.state.db,
         &tokhai_server::registry::list(&first.state.db, "", 1).await.unwrap()[0].pin,
@@ -583,11 +587,26 @@ async fn a_restart_keeps_the_registry_and_the_key() {
     first.task.abort();
     let _ = first.task.await;
     first.state.db.close().await;
-    let second = tokhai_server::start(c).await.expect("second start");
+    let second = tokhai_server::start(c.clone()).await.expect("second start");
     assert_eq!(second.state.keys.kid(), kid, "the development key is created once");
     let again = tokhai_server::registry::find(&second.state.db, sample["SoDinhDanh"].as_str().unwrap())
         .await
         .unwrap();
     assert_eq!(again, Some(sample));
+    assert_eq!(digests(&second.state.keys), citizen);
     second.task.abort();
+    let _ = second.task.await;
+    second.state.db.close().await;
+
+    // A new signing key signs from now on; citizens' drafts and timing records keep their keys.
+    let mut rotated = c.clone();
+    let key_file = c.data_dir.join("new-signing.key");
+    std::fs::write(&key_file, format!("{}\n", STANDARD.encode([9u8; 32]))).unwrap();
+    rotated.signing_key = Some(key_file);
+    let third = tokhai_server::start(rotated)
+        .await
+        .expect("start with a new signing key");
+    assert_ne!(third.state.keys.kid(), kid);
+    assert_eq!(digests(&third.state.keys), citizen, "the subject key stays");
+    third.task.abort();
 }
