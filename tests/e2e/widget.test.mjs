@@ -735,6 +735,9 @@ test('a malformed prefill bundle is refused whole, naming every wrong entry, and
   assert.equal(await page.inputValue('#tk1-full_name'), '', 'nothing filled, not even the good entry');
   assert.equal(await page.locator('.tk-prov').count(), 0);
   assert.match(await prefill('/fixtures/harness.html'), /^prefill: the bundle is not JSON: /, 'a URL that answers HTML');
+  // Half an emoji (a JavaScript string can hold it): named as such, where "not JSON" would mislead.
+  const halved = await prefill({ values: { full_name: { ...name, value: 'Nguyễn \ud83d' } } });
+  assert.match(halved, /^prefill: the bundle holds a lone UTF-16 surrogate .* at line 1 column \d+$/);
   assert.equal(await prefill({ values: { full_name: name } }), 'taken');
   assert.equal(await page.inputValue('#tk1-full_name'), 'Nguyễn Văn An');
   assert.deepEqual(problems, []);

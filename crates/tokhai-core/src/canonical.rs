@@ -14,6 +14,20 @@ pub fn parse_unique(text: &[u8]) -> Result<Json, serde_json::Error> {
     Ok(value)
 }
 
+/// Where JSON text was refused for a `\\u` escape of half a UTF-16 surrogate pair without its other half,
+/// that in words: no character, though JavaScript strings hold such halves and `JSON.stringify` writes
+/// them so, and serde_json names it "lone leading surrogate" or "unexpected end of hex escape".
+pub fn lone_surrogate(e: &serde_json::Error) -> Option<String> {
+    let message = e.to_string();
+    (message.starts_with("lone leading surrogate") || message.starts_with("unexpected end of hex escape")).then(|| {
+        format!(
+            "a lone UTF-16 surrogate (\\uD800 to \\uDFFF, half of a pair), which is no character, at line {} column {}",
+            e.line(),
+            e.column()
+        )
+    })
+}
+
 /// Builds a JSON value, refusing an object with a key twice.
 struct UniqueKeys;
 
@@ -233,7 +247,7 @@ fn write_canonical(v: &Json, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::{canonical_json, parse_unique, without_key, Objects};
+    use super::{canonical_json, lone_surrogate, parse_unique, without_key, Objects};
     use crate::definition::{FieldDef, OptionDef};
     use serde::Deserialize;
     use serde_json::json;
@@ -264,6 +278,24 @@ mod tests {
             );
         }
         assert!(parse_unique(b"{\"a\": ").is_err_and(|e| e.is_eof()));
+    }
+
+    #[test]
+    fn a_lone_surrogate_is_named_as_such_and_a_pair_is_read() {
+        let lone = "a lone UTF-16 surrogate";
+        for (text, at) in [
+            (r#"{"name": "\ud800"}"#, "line 1 column 17"),
+            (r#"{"name": "\udc00"}"#, "line 1 column 16"),
+            (r#"["\ud83d\u0041"]"#, "line 1 column 14"),
+            (r#"["\ud83dx"]"#, "line 1 column 9"),
+        ] {
+            let e = parse_unique(text.as_bytes()).expect_err(text);
+            let words = lone_surrogate(&e).expect(text);
+            assert!(words.starts_with(lone) && words.ends_with(at), "{text}: {words}");
+        }
+        let other = parse_unique(br#"{"name": "\x"}"#).expect_err("a bad escape");
+        assert_eq!(lone_surrogate(&other), None);
+        assert_eq!(parse_unique(br#""\ud83d\ude00""#).unwrap(), json!("😀"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Compiling a definition once into an immutable [`Form`]: field index, expressions, rules and
 //! the dependency graph that tells which fields to re-evaluate when one changes.
 
-use crate::canonical::{parse_unique, without_key, Objects};
+use crate::canonical::{lone_surrogate, parse_unique, without_key, Objects};
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, OptionDef, PrefillDef, RuleDef, Text};
 use crate::expr::{insert_sorted, Binding, Expr, Scope, Value};
@@ -132,6 +132,8 @@ impl Form {
             } else if let Some(at) = message.strip_prefix("recursion limit exceeded") {
                 // Valid JSON, deeper than any definition: "not valid JSON" would send its author looking for a typo.
                 format!("nested more than 128 levels deep{at}")
+            } else if let Some(words) = lone_surrogate(&e) {
+                format!("a string holds {words}")
             } else {
                 format!("not valid JSON: {message}")
             })

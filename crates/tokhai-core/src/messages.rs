@@ -100,6 +100,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("value.not_canonical", "{label}: giá trị chưa ở dạng chuẩn, cần gửi: {expected}", "{label}: the value is not in canonical form; send: {expected}"),
     ("payload.computed_mismatch", "{label}: giá trị tự tính không khớp", "{label}: the computed value does not match"),
     ("payload.malformed", "Dữ liệu gửi lên không phải JSON hợp lệ (dòng {line}, cột {column})", "The submitted data is not valid JSON (line {line}, column {column})"),
+    ("payload.lone_surrogate", "Dữ liệu gửi lên có nửa cặp thay thế UTF-16 đứng lẻ (\\uD800 đến \\uDFFF), không phải ký tự (dòng {line}, cột {column})", "The submitted data holds a lone UTF-16 surrogate (\\uD800 to \\uDFFF), which is no character (line {line}, column {column})"),
     ("payload.unexpected_key", "Dữ liệu gửi lên có mục không được phép: {key}", "The submitted data has a key that is not allowed: {key}"),
     ("payload.missing_key", "Dữ liệu gửi lên thiếu mục bắt buộc: {key}", "The submitted data lacks a required key: {key}"),
     ("payload.wrong_type", "Dữ liệu gửi lên có mục {at} sai kiểu hoặc sai giá trị", "The submitted data has a wrong type or value at {at}"),

@@ -216,6 +216,18 @@ fn a_definition_nested_too_deep_says_so_not_that_it_is_not_json() {
 }
 
 #[test]
+fn a_label_holding_half_an_emoji_is_named_so_not_a_json_typo() {
+    let text = form(json!([{"id": "a", "kind": "text", "label": "A"}]))
+        .to_string()
+        .replacen("\"A\"", r#""Nh\ud83d""#, 1);
+    let errors = Form::compile(&text).err().unwrap().to_string();
+    assert!(
+        errors.starts_with("$: a string holds a lone UTF-16 surrogate"),
+        "{errors}"
+    );
+}
+
+#[test]
 fn a_key_written_twice_is_refused_with_where_it_is() {
     let field = r#"{"id": "a", "kind": "text", "label": "A"}"#;
     let cases = [

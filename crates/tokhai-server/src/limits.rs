@@ -18,7 +18,7 @@ use std::pin::Pin;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokhai_core::canonical::parse_unique;
+use tokhai_core::canonical::{lone_surrogate, parse_unique};
 use tokhai_core::{messages, Form, Issue};
 use tokio::time::Sleep;
 
@@ -270,10 +270,13 @@ pub fn parse_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T, Refusa
     })
 }
 
+/// The reason for JSON text that is not JSON: a lone surrogate named as such, else malformed text.
 fn malformed(e: &serde_json::Error) -> Issue {
-    Issue::error("", "payload.malformed")
-        .with("line", e.line())
-        .with("column", e.column())
+    let code = match lone_surrogate(e) {
+        Some(_) => "payload.lone_surrogate",
+        None => "payload.malformed",
+    };
+    Issue::error("", code).with("line", e.line()).with("column", e.column())
 }
 
 /// The reason for a JSON error: malformed text, or an unexpected, missing or mistyped key.
@@ -432,12 +435,18 @@ mod tests {
             ("inner.count".into(), "payload.wrong_type".into())
         );
         assert!(parse::<Sample>(br#"{"name": "a", "inner": {"count": 3}}"#).is_ok());
+        // JSON.stringify of a JavaScript string holding half of an emoji.
+        assert_eq!(
+            code_of(r#"{"name": "\ud83d", "inner": {"count": 1}}"#).1,
+            "payload.lone_surrogate"
+        );
     }
 
     #[test]
     fn every_code_used_has_words() {
         for code in [
             "payload.malformed",
+            "payload.lone_surrogate",
             "payload.unexpected_key",
             "payload.missing_key",
             "payload.wrong_type",

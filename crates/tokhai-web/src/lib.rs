@@ -15,7 +15,7 @@ use state::{Options, State};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
-use tokhai_core::canonical::{json_text, parse_unique};
+use tokhai_core::canonical::{json_text, lone_surrogate, parse_unique};
 use tokhai_core::timing::EventKind;
 use tokhai_core::{Catalogs, Date, Form};
 use wasm_bindgen::prelude::*;
@@ -109,7 +109,10 @@ pub fn use_browser_unicode() {
 
 /// JSON text from JS as a value, or an error that says `what` was not JSON.
 fn parse(json: &str, what: &str) -> Result<Json, JsError> {
-    let not_json = |e| JsError::new(&format!("{what} is not JSON: {e}"));
+    let not_json = |e| match lone_surrogate(&e) {
+        Some(words) => JsError::new(&format!("{what} holds {words}")),
+        None => JsError::new(&format!("{what} is not JSON: {e}")),
+    };
     parse_unique(json.as_bytes()).map_err(not_json)
 }
 
