@@ -257,7 +257,9 @@ export interface MountOptions {
    * emits `error`). With a URL, a household member's PIN typed in a row filled from `member.*` fetches
    * `<url>/row?group=&pin=` for that row (a query of the URL is kept); and when the bundle's answer says where the
    * household is listed (header `Tokhai-Household: household`: `<url>/household?group=` answers
-   * `{members: [{pin, name, birth_year}]}`), the household's members are listed above the rows to tick.
+   * `{members: [{handle, pin_masked, name, birth_year}]}`, no member's PIN), the household's members are listed
+   * above the rows to tick, with their PINs masked: a member ticked fetches `<url>/row?group=&member=<handle>`.
+   * A row's answer may name its member's handle (header `Tokhai-Member`): a PIN typed then ticks them.
    */
   prefill?: string | URL | PrefillBundle;
   /**

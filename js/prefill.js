@@ -1,5 +1,5 @@
 // National data: the prefill bundle applied at mount or with a refusal, the household's members listed, and a
-// member looked up by PIN.
+// member looked up by handle (ticked in the list) or by PIN (typed).
 import { backoff, endpoint, jsonText, online, retryable, sleep, withRetries } from './http.js';
 
 /** Milliseconds before a notice says national data is slow, and before prefill is given up. */
@@ -32,8 +32,9 @@ export function prefill(element, widget, options, dispatch, policy) {
 
   /**
    * The members of the citizen's household, listed above each group filled from them, when the portal's
-   * prefill answer says where (`Tokhai-Household: household`: `<prefill>/household?group=`): ticking one
-   * adds their row. A list that fails (no answer, or one of another shape) is an `error`, and PINs are typed.
+   * prefill answer says where (`Tokhai-Household: household`: `<prefill>/household?group=`), each with their
+   * PIN masked and a handle: ticking one asks for their row by handle. A list that fails (no answer, or one
+   * of another shape) is an `error`, and PINs are typed.
    */
   const listHousehold = async (where) => {
     if (!/^[\w-]+$/.test(where ?? '')) return;
@@ -47,9 +48,12 @@ export function prefill(element, widget, options, dispatch, policy) {
     }
   };
 
-  /** The citizen fills the row of member `pin` in: the lookup failed for good, or its bundle is refused. */
-  const notFound = (error, pin) => {
-    widget.status('member_not_found', pin);
+  /**
+   * The citizen fills the row of member `about` (a PIN, or a handle from the list) in: the lookup failed for
+   * good, or its bundle is refused.
+   */
+  const notFound = (error, about) => {
+    widget.status('member_not_found', about);
     dispatch('error', { error });
   };
 
@@ -97,35 +101,42 @@ export function prefill(element, widget, options, dispatch, policy) {
     },
 
     /**
-     * A PIN typed in a household member's row: the member's details from the portal's prefill endpoint
-     * (`<prefill>/row?group=&pin=`), which answers only for the citizen's own household.
+     * A member ticked in the household list (`{group, member}`: their handle) or a PIN typed in a household
+     * member's row (`{group, pin}`): the member's details from the portal's prefill endpoint
+     * (`<prefill>/row?group=&member=` or `&pin=`), which answers only for the citizen's own household and
+     * names the member's handle (`Tokhai-Member`).
      */
-    async member({ group, pin }) {
+    async member(asked) {
       if (!fromPortal) return;
-      const url = endpoint(options.prefill, doc, ['row'], { group, pin });
+      const about = asked.pin ?? asked.member;
+      const url = endpoint(options.prefill, doc, ['row'], asked);
+      let handle;
+      const heard = (res) => {
+        handle = res.headers.get('Tokhai-Member') ?? undefined;
+      };
       // The back end's answer (not in the household) is final; a lost connection, a timeout or a 5xx
       // is not: asked again once the connection is back, or after a pause, a few times.
       const lookUp = async (attempt, last) => {
         if (destroyed) return {};
         try {
-          return { text: await jsonText(url, PREFILL_TIMEOUT) };
+          return { text: await jsonText(url, PREFILL_TIMEOUT, heard) };
         } catch (error) {
           const lost = error.status === undefined || retryable(error.status);
           return { error, retry: lost && !last && !destroyed };
         }
       };
       const wait = async (attempt) => {
-        widget.status('member_retrying', pin);
+        widget.status('member_retrying', about);
         await (navigator.onLine ? sleep(backoff(attempt, policy)) : online());
       };
       const { text, error } = await withRetries(MEMBER_ATTEMPTS, lookUp, wait);
       if (destroyed) return;
-      if (error) return notFound(error, pin);
+      if (error) return notFound(error, about);
       try {
-        const left = JSON.parse(widget.prefillRow(text));
+        const left = JSON.parse(widget.prefillRow(text, handle));
         if (left.length) dispatch('error', { error: leftOutError(left) });
       } catch (error) {
-        notFound(error, pin);
+        notFound(error, about);
       }
     },
 

@@ -239,7 +239,11 @@ export class Citizen {
    * does rather than typing the PIN: the portal fills the member's row. Resolves to that row's index.
    */
   async tickMember(group, key, pin) {
-    await this.reach(`tokhai-form [data-path="${group}"] .tk-household input[value="${pin}"]`);
+    // The list shows no PIN: the box is the one of the PIN as masked there.
+    const masked = `(${pin.slice(0, 3)}${'*'.repeat(pin.length - 5)}${pin.slice(-2)})`;
+    const options = `tokhai-form [data-path="${group}"] .tk-household .tk-option`;
+    const id = await this.page.$$eval(options, (all, masked) => all.find((o) => o.textContent.includes(masked))?.querySelector('input').id, masked);
+    await this.reach(`#${id}`);
     await this.press('Space');
     const index = await this.page.waitForFunction(
       ({ group, key, pin }) => {

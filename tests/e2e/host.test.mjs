@@ -1130,7 +1130,7 @@ test('the household is asked for only where the portal says it lists it; a list 
   assert.deepEqual(await mounted(), []);
   assert.deepEqual(lists, [], 'not asked: the portal did not say it lists households');
   says = true;
-  assert.deepEqual(await mounted(), ['household: member 0 is not {pin, name, birth_year} (texts, and a year or nothing)']);
+  assert.deepEqual(await mounted(), ['household: member 0 is not {handle, pin_masked, name, birth_year} (texts, and a year or nothing)']);
   assert.deepEqual(lists, ['?group=members']);
   assert.equal(await page.locator('#probe .tk-household').count(), 0);
   assert.deepEqual(problems, []);

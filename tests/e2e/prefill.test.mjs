@@ -407,25 +407,46 @@ test("a member's row value its field cannot hold is left to the citizen and name
   await context.close();
 });
 
+/** A PIN as the household list shows it: its first three and last two digits. */
+const masked = (pin) => `${pin.slice(0, 3)}*******${pin.slice(-2)}`;
+
 test("the household's members are listed above the rows: a box ticked by keyboard adds the member's row, filled and locked; the boxes follow the rows", async (t) => {
   if (!env.portal) return skip(t);
-  const { context, page, member, second, add, row, typePin } = await atMembers(undefined, { housemates: 2 });
+  // What the portal sends: the list, and the rows asked for.
+  const sent = { list: null, rows: [] };
+  const watch = async (page) => {
+    page.on('request', (r) => r.url().includes('/row?') && sent.rows.push(new URL(r.url()).searchParams));
+    page.on('response', async (r) => {
+      if (r.url().includes('/household?')) sent.list = await r.text();
+    });
+  };
+  const { context, page, member, second, add, row, typePin } = await atMembers(watch, { housemates: 2 });
   const list = page.locator('tokhai-form .tk-household');
   await list.waitFor();
   assert.equal(await list.locator('legend').textContent(), 'Người trong hộ gia đình của bạn');
+  // No member's PIN came with the list: each is masked, and a handle asks for the member's row.
+  for (const pin of [member.pin, second.pin]) assert.ok(!sent.list.includes(pin), `${pin} is in the list: ${sent.list}`);
   const labels = await list.locator('label').allTextContents();
-  const mine = labels.find((l) => l.toUpperCase().startsWith(member.full_name.toUpperCase()));
+  const index = labels.findIndex((l) => l.toUpperCase().startsWith(member.full_name.toUpperCase()));
+  const mine = labels[index];
   assert.ok(mine, `${member.full_name} among ${labels.join(' | ')}`);
-  assert.ok(mine.endsWith(`, sinh năm ${member.birth_year}`), mine);
+  assert.ok(mine.includes(`, sinh năm ${member.birth_year} (${masked(member.pin)})`), mine);
+  assert.ok(labels.every((l) => !l.includes(member.pin) && !l.includes(second.pin)), labels.join(' | '));
+  // Heard as the digits shown, not as asterisks.
+  const heard = list.locator('label .tk-vh').nth(index);
+  assert.equal(await heard.textContent(), `, số định danh bắt đầu ${member.pin.slice(0, 3)}, kết thúc ${member.pin.slice(-2)}`);
+  assert.equal(await list.locator('label .tk-pin-masked').nth(index).getAttribute('aria-hidden'), 'true');
   assert.deepEqual(await axeViolations(page, { include: 'tokhai-form' }), []);
 
   // Ticked with the keyboard: the row comes (in the empty row there is, not one more), filled from
-  // national data and locked; focus stays on the box.
+  // national data and locked; focus stays on the box. It was asked for by the member's handle.
   await add.click();
-  const box = list.getByLabel(mine);
+  const box = list.locator('input').nth(index);
   await box.focus();
   await page.keyboard.press('Space');
   await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  const handle = JSON.parse(sent.list).members[index].handle;
+  assert.deepEqual(sent.rows.map((q) => [q.get('member'), q.get('pin')]), [[handle, null]], 'asked by handle, not by PIN');
   assert.equal(await row(0, 'm_pin').inputValue(), member.pin);
   assert.equal(await page.locator('tokhai-form .tk-row').count(), 1, 'the empty row took it');
   assert.equal((await row(0, 'm_name').inputValue()).toUpperCase(), member.full_name.toUpperCase());
@@ -464,6 +485,35 @@ test("the household's members are listed above the rows: a box ticked by keyboar
   // In English.
   await page.click('tokhai-form [data-act=lang]');
   assert.equal(await list.locator('legend').textContent(), 'People in your household');
-  assert.ok((await list.locator('label').allTextContents()).some((l) => l.endsWith(`, born in ${member.birth_year}`)));
+  assert.ok((await list.locator('label').allTextContents()).some((l) => l.includes(`, born in ${member.birth_year} (`)));
+  assert.equal(await heard.textContent(), `, ID number starting ${member.pin.slice(0, 3)}, ending ${member.pin.slice(-2)}`);
+  await context.close();
+});
+
+test("a PIN typed ticks its member's box in the household list; a member ticked whose row cannot be had is cleared, and the page says so", async (t) => {
+  if (!env.portal) return skip(t);
+  let refuse = false;
+  const refusing = async (page) => {
+    await page.route('**/api/prefill/**/row?*', (route) =>
+      refuse ? route.fulfill({ status: 404, contentType: 'application/json', body: '{"error": "not_household_member"}' }) : route.continue());
+  };
+  const { context, page, member, second, add, typePin } = await atMembers(refusing, { housemates: 2 });
+  const list = page.locator('tokhai-form .tk-household');
+  await list.waitFor();
+  const labels = await list.locator('label').allTextContents();
+  const boxOf = (person) => list.locator('input').nth(labels.findIndex((l) => l.toUpperCase().startsWith(person.full_name.toUpperCase())));
+
+  // No box ticked yet: the row's answer names the member's handle, so the box of the PIN typed ticks.
+  await add.click();
+  await typePin(0, member.pin);
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  assert.deepEqual([await boxOf(member).isChecked(), await boxOf(second).isChecked()], [true, false]);
+
+  // Ticked, but the row does not come: the box clears and the form says so at its top (no row to say it under).
+  refuse = true;
+  await boxOf(second).click();
+  await page.waitForFunction(() => document.querySelector('tokhai-form .tk-status')?.textContent.includes('Không lấy được thông tin'));
+  assert.equal(await boxOf(second).isChecked(), false);
+  assert.equal(await page.locator('tokhai-form .tk-row').count(), 1, 'no row for them');
   await context.close();
 });

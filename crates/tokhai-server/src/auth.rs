@@ -234,7 +234,7 @@ pub fn bearer_allowed(
 
 /// Whether `sent` is `token`, compared in a time that tells nothing of either: their SHA-256 digests,
 /// of one length whatever the tokens', byte by byte to the end.
-fn same_token(sent: &str, token: &str) -> bool {
+pub fn same_token(sent: &str, token: &str) -> bool {
     let (sent, token) = (Sha256::digest(sent), Sha256::digest(token));
     sent.iter().zip(token.iter()).fold(0, |d, (a, b)| d | (a ^ b)) == 0
 }

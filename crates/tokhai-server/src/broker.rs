@@ -1,6 +1,6 @@
 //! The prefill broker: national data for the logged-in citizen, shaped for a form and signed.
 
-use crate::auth::{mask_pin, ApiError, Login};
+use crate::auth::{mask_pin, same_token, ApiError, Login};
 use crate::intake::limited_login;
 use crate::limits::Failure;
 use crate::{now_ms, AppState};
@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json_};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -49,15 +49,18 @@ async fn reply_of(state: &AppState, pin: &str) -> Result<Option<Json_>, ApiError
 
 /// The person's normalised attributes from the configured connector (`None`: not in the database).
 pub async fn attributes_of(state: &AppState, pin: &str) -> Result<Option<Attributes>, ApiError> {
-    let origin = state.connector.origin();
     let Some(reply) = reply_of(state, pin).await? else {
         return Ok(None);
     };
-    let attrs = normalize_population(&reply, &state.catalogs).map_err(|e| {
-        tracing::warn!(origin, subject = %mask_pin(pin), error = %e, "prefill reply unreadable");
+    attributes_in(state, pin, &reply).map(Some)
+}
+
+/// The normalised attributes of the record `reply` of the person of `pin`.
+fn attributes_in(state: &AppState, pin: &str, reply: &Json_) -> Result<Attributes, ApiError> {
+    normalize_population(reply, &state.catalogs).map_err(|e| {
+        tracing::warn!(origin = state.connector.origin(), subject = %mask_pin(pin), error = %e, "prefill reply unreadable");
         unavailable()
-    })?;
-    Ok(Some(attrs))
+    })
 }
 
 /// Signs a bundle of values for a subject and a form (and, for a member's row, its scope).
@@ -131,9 +134,25 @@ pub struct HouseholdQuery {
     group: String,
 }
 
+/// A member of the citizen's household as the list gives them: their PIN masked, and a handle that the
+/// row endpoint takes in its place (`member=`), so that no PIN reaches the browser before it is picked.
+#[derive(Serialize)]
+struct Listed {
+    /// The member's handle ([`crate::signing::Keys::member_handle`]).
+    handle: String,
+    /// The member's PIN, masked as [`mask_pin`] masks it.
+    pin_masked: String,
+    /// Full name, in title case.
+    name: String,
+    /// Year of birth, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    birth_year: Option<u16>,
+}
+
 /// `GET /api/prefill/<form_id>/household?group=<id>`: the members of the logged-in citizen's household
-/// (`{members: [{pin, name, birth_year}]}`, the citizen left out), for the widget to offer as rows of
-/// `group`, a group filled from household members; each row is then asked for as `row` answers it.
+/// (`{members: [{handle, pin_masked, name, birth_year}]}`, the citizen left out), for the widget to offer
+/// as rows of `group`, a group filled from household members; each row is then asked for by its handle
+/// as `row` answers it.
 pub async fn household(
     State(state): State<Arc<AppState>>,
     Path(form_id): Path<String>,
@@ -144,15 +163,31 @@ pub async fn household(
     let reply = reply_of(&state, &login.subject).await?;
     let members = reply.map_or_else(Vec::new, |r| household_members(&r, &state.catalogs));
     tracing::info!(form = form.id(), subject = %mask_pin(&login.subject), group = q.group, members = members.len(), "household listed");
-    Ok(Json(json!({ "members": members })))
+    let listed: Vec<Listed> = members
+        .into_iter()
+        .map(|m| Listed {
+            handle: state.keys.member_handle(&login.subject, &m.pin),
+            pin_masked: mask_pin(&m.pin),
+            name: m.name,
+            birth_year: m.birth_year,
+        })
+        .collect();
+    Ok(Json(json!({ "members": listed })))
 }
 
-/// The query of a member's row: the repeat group and the member's PIN.
+/// The query of a member's row: the repeat group and the member's handle from the household list
+/// (`member`), or else a PIN the citizen typed (`pin`).
 #[derive(Deserialize)]
 pub struct RowQuery {
     group: String,
+    #[serde(default)]
     pin: String,
+    member: Option<String>,
 }
+
+/// The header of a member's row answer that gives the member's handle, as the household list gives it:
+/// the widget then knows whom of the list a typed PIN names.
+pub const MEMBER_HEADER: &str = "tokhai-member";
 
 /// The logged-in citizen asking national data, after taking one token of their rate limit: lookups of
 /// any PIN must not run unbounded against the national population database.
@@ -185,16 +220,16 @@ async fn members_asked(
     Ok((form, login))
 }
 
-/// `GET /api/prefill/<form_id>/row?group=<id>&pin=<pin>`: the signed values of one row of a group
-/// filled from household members, for a member of the logged-in citizen's own household only.
+/// `GET /api/prefill/<form_id>/row?group=<id>&member=<handle>` (or `&pin=<pin>`): the signed values of
+/// one row of a group filled from household members, for a member of the logged-in citizen's own
+/// household only, with the member's handle in the `Tokhai-Member` header.
 pub async fn prefill_row(
     State(state): State<Arc<AppState>>,
     Path(form_id): Path<String>,
     Query(q): Query<RowQuery>,
     request: Request,
-) -> Result<Json<PrefillBundle>, Failure> {
+) -> Result<Response, Failure> {
     let (form, login) = members_asked(&state, &form_id, &q.group, request).await?;
-    let pin = pin::normalize(&q.pin);
     // One answer for "no such person" and "not in your household": the endpoint tells nothing else.
     let not_household = || {
         ApiError::new(
@@ -204,15 +239,27 @@ pub async fn prefill_row(
             "This PIN is not in your household in the national population database. Please fill in this person's details yourself.",
         )
     };
-    if !pin::is_pin(&pin) {
-        return Err(not_household().into());
+    let reply = reply_of(&state, &login.subject).await?.ok_or_else(not_household)?;
+    let citizen = attributes_in(&state, &login.subject, &reply)?;
+    let handle_of = |pin: &str| state.keys.member_handle(&login.subject, pin);
+    let pin = match &q.member {
+        // Only the citizen's own household is searched: a handle from another session names nobody here.
+        Some(handle) => household_members(&reply, &state.catalogs)
+            .into_iter()
+            .map(|m| m.pin)
+            .find(|pin| same_token(handle, &handle_of(pin))),
+        None => Some(pin::normalize(&q.pin)).filter(|pin| pin::is_pin(pin)),
     }
-    let citizen = attributes_of(&state, &login.subject).await?.ok_or_else(not_household)?;
+    .ok_or_else(not_household)?;
     let bundle = member_bundle(&state, &form, &login.subject, &citizen, &q.group, &pin)
         .await?
         .ok_or_else(not_household)?;
     tracing::info!(form = form.id(), subject = %mask_pin(&login.subject), group = q.group, "member row issued");
-    Ok(Json(bundle))
+    let mut response = Json(bundle).into_response();
+    if let Ok(handle) = HeaderValue::from_str(&handle_of(&pin)) {
+        response.headers_mut().insert(MEMBER_HEADER, handle);
+    }
+    Ok(response)
 }
 
 /// The signed values of the row of `group` naming household member `pin` of citizen `subject` (whose

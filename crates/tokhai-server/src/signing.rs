@@ -185,7 +185,17 @@ impl Keys {
         URL_SAFE_NO_PAD.encode(self.keyed_digest(b"tokhai-draft-v1\n", pin))
     }
 
-    /// SHA-256 of a purpose, the subject key and a PIN: a value only this portal can make from the PIN.
+    /// The handle of member `member` of citizen `subject`'s household, which the household list gives in
+    /// place of the member's PIN (18 bytes, base64url): a digest of both PINs keyed by the subject key, so
+    /// the member's PIN cannot be guessed back from it (its digits are few), and it names nobody in another
+    /// citizen's session.
+    pub fn member_handle(&self, subject: &str, member: &str) -> String {
+        let both = format!("{subject}\n{member}");
+        URL_SAFE_NO_PAD.encode(&self.keyed_digest(b"tokhai-member-v1\n", &both)[..18])
+    }
+
+    /// SHA-256 of a purpose, the subject key and a PIN (or PINs, a line each): a value only this portal can
+    /// make from the PIN.
     fn keyed_digest(&self, purpose: &[u8], pin: &str) -> [u8; 32] {
         Sha256::new()
             .chain_update(purpose)

@@ -159,12 +159,23 @@ async fn the_household_is_listed_to_its_members_only_for_a_group_filled_from_the
     let prefill = client.with_cookie(client.http.get(format!("{}/api/prefill/demo", client.base)));
     let answer = prefill.send().await.expect("prefill");
     assert_eq!(answer.headers()["tokhai-household"], "household");
-    let (status, body) = client.get("/api/prefill/demo/household?group=members").await;
-    assert_eq!(status, 200, "{body}");
+    let (status, text) = client.get_text("/api/prefill/demo/household?group=members").await;
+    assert_eq!(status, 200, "{text}");
+    // No PIN of the household is sent before it is picked: masked, each member has a handle instead.
+    for pin in others.iter().chain([&me.pin.as_str()]) {
+        assert!(!text.contains(pin), "{pin} is in the list: {text}");
+    }
+    let body: Value = serde_json::from_str(&text).expect("a JSON list");
     let members = body["members"].as_array().expect("members");
-    let pins: Vec<&str> = members.iter().filter_map(|m| m["pin"].as_str()).collect();
-    assert_eq!(pins, others, "the others of the household, not the citizen");
-    let first = citizens.iter().find(|c| c.pin == pins[0]).expect("listed");
+    let masked: Vec<&str> = members.iter().filter_map(|m| m["pin_masked"].as_str()).collect();
+    let others_masked: Vec<String> = others
+        .iter()
+        .map(|p| format!("{}*******{}", &p[..3], &p[10..]))
+        .collect();
+    assert_eq!(masked, others_masked, "the others of the household, not the citizen");
+    let handles: Vec<&str> = members.iter().filter_map(|m| m["handle"].as_str()).collect();
+    assert_eq!(handles.len(), others.len(), "a handle each: {body}");
+    let first = citizens.iter().find(|c| c.pin == others[0]).expect("listed");
     assert_eq!(members[0]["birth_year"], json!(first.birth_year));
     let name = members[0]["name"].as_str().expect("a name");
     assert_eq!(name.to_uppercase(), first.full_name, "in title case: {name}");
@@ -204,5 +215,110 @@ async fn each_member_a_filing_makes_the_portal_look_up_costs_a_token_of_the_citi
         )
         .await;
     assert_eq!((status, reason(&body).0), (429, "payload.rate_limited"), "{body}");
+    running.task.abort();
+}
+
+/// The household list of the citizen `client` is logged in as: each member's handle, in the list's order.
+async fn handles(client: &Client) -> Vec<String> {
+    let (status, body) = client.get("/api/prefill/demo/household?group=members").await;
+    assert_eq!(status, 200, "{body}");
+    let members = body["members"].as_array().cloned().unwrap_or_default();
+    members
+        .iter()
+        .filter_map(|m| m["handle"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_member_picked_by_handle_gets_their_row_in_their_citizen_s_session_only() {
+    let running = tokhai_server::start(config("handles")).await.expect("server starts");
+    let citizens = tokhai_server::registry::list(&running.state.db, "", 300)
+        .await
+        .expect("citizens");
+    let housemates = |pin: &str| {
+        let home = citizens.iter().find(|c| c.pin == pin).map(|c| c.household_id.clone());
+        let mut pins: Vec<String> = citizens
+            .iter()
+            .filter(|b| Some(&b.household_id) == home.as_ref() && b.pin != pin)
+            .map(|b| b.pin.clone())
+            .collect();
+        pins.sort_unstable();
+        pins
+    };
+    let me = citizens
+        .iter()
+        .find(|a| housemates(&a.pin).len() >= 2)
+        .expect("a household of three");
+    let (others, stranger) = (
+        housemates(&me.pin),
+        citizens.iter().find(|c| c.household_id != me.household_id),
+    );
+    let stranger = stranger.expect("another household");
+    let logged_in = |pin: String| {
+        let mut client = Client::new(&running);
+        async move {
+            let (status, body) = client.post("/api/dev/login", &json!({"pin": pin})).await;
+            assert_eq!(status, 200, "{body}");
+            client
+        }
+    };
+    let client = logged_in(me.pin.clone()).await;
+    let mine = handles(&client).await;
+    assert_eq!(mine.len(), others.len(), "a handle per member");
+    let row = |query: &str| format!("{}/api/prefill/demo/row?group=members&{query}", client.base);
+
+    // Each handle gets its member's signed row, and the answer names the handle as the list gave it.
+    for (handle, pin) in mine.iter().zip(&others) {
+        let answer = client.with_cookie(client.http.get(row(&format!("member={handle}"))));
+        let answer = answer.send().await.expect("row");
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.headers()["tokhai-member"], handle.as_str());
+        let bundle: Value = answer.json().await.expect("a bundle");
+        assert_eq!(bundle["row"], json!({"group": "members", "member": pin}));
+        assert_eq!(bundle["subject"], json!(me.pin));
+    }
+    // A PIN typed is answered as before, with the handle of its member in the list.
+    let typed = client.with_cookie(client.http.get(row(&format!("pin={}", others[0]))));
+    let typed = typed.send().await.expect("row");
+    assert_eq!(typed.headers()["tokhai-member"], mine[0].as_str());
+
+    // The same handle in another citizen's session names nobody: not a housemate's, not a stranger's.
+    for pin in [&others[0], &stranger.pin] {
+        let theirs = logged_in(pin.clone()).await;
+        assert_ne!(
+            handles(&theirs).await.first(),
+            Some(&mine[1]),
+            "handles are per citizen"
+        );
+        let (status, body) = theirs
+            .get(&format!("/api/prefill/demo/row?group=members&member={}", mine[1]))
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (404, Some("not_household_member")),
+            "{body}"
+        );
+    }
+    // Junk is refused as a stranger's PIN is.
+    let masked = format!("{}*******{}", &others[0][..3], &others[0][10..]);
+    let long = "A".repeat(5000);
+    for junk in [
+        "",
+        "x",
+        "%00",
+        "%FF%FE",
+        masked.as_str(),
+        others[0].as_str(),
+        long.as_str(),
+    ] {
+        let (status, body) = client
+            .get(&format!("/api/prefill/demo/row?group=members&member={junk}"))
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (404, Some("not_household_member")),
+            "{junk}: {body}"
+        );
+    }
     running.task.abort();
 }

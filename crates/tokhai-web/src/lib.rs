@@ -347,12 +347,13 @@ impl Widget {
         left_out(self.inner.peek(|s| s.prefill(json)))
     }
 
-    /// Fills the rows of a household member from a signed row bundle (JSON `{row: {group, member}, values, ...}`);
+    /// Fills the rows of a household member from a signed row bundle (JSON `{row: {group, member}, values, ...}`),
+    /// `handle` being the member's in the household list (the `Tokhai-Member` header of its answer);
     /// returns the entries left to the citizen, as `prefill` does.
     #[wasm_bindgen(js_name = prefillRow)]
-    pub fn prefill_row(&self, bundle: &str) -> Result<String, JsError> {
+    pub fn prefill_row(&self, bundle: &str, handle: Option<String>) -> Result<String, JsError> {
         let json = parse(bundle, "prefill: the bundle")?;
-        left_out(self.inner.with(|s| s.prefill_row(json)))
+        left_out(self.inner.with(|s| s.prefill_row(json, handle.as_deref())))
     }
 
     /// The repeat groups filled from household members (JSON array of their ids).
@@ -362,8 +363,8 @@ impl Widget {
         json_text(&Json::from(groups))
     }
 
-    /// Lists the members of the citizen's household above the rows of `group` (JSON `{members: [{pin,
-    /// name, birth_year}]}`, from the portal): ticking one adds the member's row.
+    /// Lists the members of the citizen's household above the rows of `group` (JSON `{members: [{handle,
+    /// pin_masked, name, birth_year}]}`, from the portal): ticking one asks for the member's row by handle.
     pub fn household(&self, group: &str, list: &str) -> Result<(), JsError> {
         let json = parse(list, "household: the list")?;
         self.inner

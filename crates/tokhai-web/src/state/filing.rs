@@ -57,6 +57,10 @@ impl State {
     /// are both said. `None` clears them all.
     pub fn set_status(&mut self, word: Option<(Word, String)>) {
         let filing = word.as_ref().is_some_and(|(w, _)| w.is_about_filing());
+        if let Some((Word::MemberNotFound, about)) = &word {
+            // A member ticked in the household list is asked by handle: their box clears.
+            self.member_missing(about);
+        }
         match word {
             Some((w, n)) => {
                 self.status_words
@@ -90,8 +94,9 @@ impl State {
     }
 
     /// Writes the status messages in the current language: what became of a member's PIN under it, in
-    /// the rows that hold it (on a phone the form's own line is screens away); what became of the filing
-    /// above the buttons; the rest at the form's top.
+    /// the rows that hold it (on a phone the form's own line is screens away), else (a member ticked in
+    /// the household list, no row yet) at the form's top; what became of the filing above the buttons;
+    /// the rest at the form's top.
     pub(super) fn render_status(&self) {
         let text = |(w, n): &(Word, String)| match w {
             Word::PrefillPartial => w.fill(
@@ -104,7 +109,8 @@ impl State {
         let member = self
             .status_words
             .iter()
-            .find(|(w, _)| matches!(w, Word::MemberNotFound | Word::MemberRetrying));
+            .find(|(w, _)| matches!(w, Word::MemberNotFound | Word::MemberRetrying))
+            .filter(|(_, pin)| self.groups.keys().any(|g| self.names_member(g, pin)));
         for (path, g) in &self.groups {
             for (i, row) in g.rows.iter().enumerate() {
                 let Some(status) = &row.status else { continue };

@@ -1,8 +1,9 @@
 //! The members of the citizen's household, listed above the rows of a group filled from them: a box
 //! ticked adds the member's row (national data then fills it), a box cleared removes it; the boxes
-//! follow the rows however they change (typed, removed, restored from a draft).
+//! follow the rows however they change (typed, removed, restored from a draft). The list gives no PIN:
+//! a member's handle asks for their row, whose bundle brings the PIN.
 
-use super::State;
+use super::{object, State};
 use crate::ui::{Txt, Word};
 use serde_json::Value as Json;
 use tokhai_core::definition::Text;
@@ -15,13 +16,25 @@ use web_sys::{Element, HtmlInputElement};
 /// A household's members offered above a group's rows.
 pub(super) struct Household {
     group: String,
-    /// Each member's PIN and box.
-    boxes: Vec<(String, HtmlInputElement)>,
+    /// Each member's box.
+    boxes: Vec<MemberBox>,
+}
+
+/// A member's box in a household list.
+struct MemberBox {
+    /// The member's handle, which asks the host for their row (`{group, member}`).
+    handle: String,
+    /// The member's PIN, once a row bundle named the member's handle.
+    pin: Option<String>,
+    /// Whether the box was ticked and the member's row is on its way (their PIN not known yet).
+    asked: bool,
+    input: HtmlInputElement,
 }
 
 /// One member as the portal lists them.
 struct Member {
-    pin: String,
+    handle: String,
+    pin_masked: String,
     name: String,
     birth_year: Option<u64>,
 }
@@ -36,9 +49,9 @@ impl State {
             .collect()
     }
 
-    /// Lists the members of the citizen's household (`{members: [{pin, name, birth_year}]}`, from the
-    /// portal) above the rows of `group`; refuses a list of another shape, or for a group not filled from
-    /// household members. An empty list shows nothing; a second list for a group is ignored.
+    /// Lists the members of the citizen's household (`{members: [{handle, pin_masked, name,
+    /// birth_year}]}`, from the portal) above the rows of `group`; refuses a list of another shape, or
+    /// for a group not filled from household members. An empty list shows nothing; a second list for a group is ignored.
     pub fn household(&mut self, group: &str, list: &Json) -> Result<(), String> {
         let members = read_members(list)?;
         if !self.member_groups().iter().any(|g| g == group) {
@@ -76,16 +89,27 @@ impl State {
         for (i, m) in members.into_iter().enumerate() {
             let row = self.dom.add(&options, "div", "tk-option", "");
             let box_id = format!("{id}-{i}");
-            let attrs = [
-                ("class", "tk-choice"),
-                ("type", "checkbox"),
-                ("id", &box_id),
-                ("value", &m.pin),
-            ];
+            let attrs = [("class", "tk-choice"), ("type", "checkbox"), ("id", &box_id)];
             let input = self.dom.make(Some(&row), "input", &attrs, "");
             let label = self.dom.make(Some(&row), "label", &[("for", &box_id)], "");
-            texts.push((label, Txt::Def(member_label(&m))));
-            boxes.push((m.pin, input.unchecked_into::<HtmlInputElement>()));
+            let name = self.dom.add(&label, "span", "", "");
+            // The masked PIN is seen, and heard as the digits it shows (not as asterisks).
+            let masked = format!(" ({})", m.pin_masked);
+            self.dom.make(
+                Some(&label),
+                "span",
+                &[("class", "tk-pin-masked"), ("aria-hidden", "true")],
+                &masked,
+            );
+            let heard = self.dom.add(&label, "span", "tk-vh", "");
+            texts.push((name, Txt::Def(member_label(&m))));
+            texts.push((heard, Txt::Def(masked_heard(&m.pin_masked))));
+            boxes.push(MemberBox {
+                handle: m.handle,
+                pin: None,
+                asked: false,
+                input: input.unchecked_into::<HtmlInputElement>(),
+            });
         }
         for (e, t) in &texts {
             e.set_text_content(Some(&t.render(&self.lang)));
@@ -99,21 +123,58 @@ impl State {
         Ok(())
     }
 
-    /// A box of a household's list changed: adds the member's row, its key holding the PIN (the row is
-    /// then asked for, as when the PIN is typed), or removes the rows naming the member. Focus stays on
-    /// the box; what happened is said.
+    /// A box of a household's list changed: asks the host for the member's row by their handle (its
+    /// bundle then adds the row), or, the member's PIN known, adds the row, its key holding the PIN; or
+    /// removes the rows naming the member. Focus stays on the box; what happened is said.
     pub(super) fn pick_member(&mut self, target: &Element) {
-        let found = self.households.iter().find_map(|h| {
-            let (pin, _) = h.boxes.iter().find(|(_, b)| b.is_same_node(Some(target)))?;
-            Some((h.group.clone(), pin.clone()))
+        let found = self.households.iter().enumerate().find_map(|(h, list)| {
+            let b = list.boxes.iter().position(|b| b.input.is_same_node(Some(target)))?;
+            Some((h, b))
         });
-        let Some((group, pin)) = found else { return };
+        let Some((h, b)) = found else { return };
+        let group = self.households[h].group.clone();
         let Some(key) = self.member_key_of(&group) else { return };
         let ticked = target.unchecked_ref::<HtmlInputElement>().checked();
-        if !self.busy && ticked && !self.names_member(&group, &pin) {
-            self.add_member_row(&group, &key, &pin);
-        } else if !self.busy && !ticked {
-            self.remove_member_rows(&group, &pin);
+        let listed = &mut self.households[h].boxes[b];
+        let (handle, pin) = (listed.handle.clone(), listed.pin.clone());
+        if !self.busy {
+            listed.asked = ticked && pin.is_none();
+            match pin {
+                None if ticked => {
+                    let asked = object([("group", group.as_str().into()), ("member", handle.into())]);
+                    self.events.push(("member", asked));
+                }
+                Some(pin) if ticked && !self.names_member(&group, &pin) => self.add_member_row(&group, &key, &pin),
+                Some(pin) if !ticked => self.remove_member_rows(&group, &pin),
+                _ => {}
+            }
+        }
+        self.sync_households();
+    }
+
+    /// Learns the PIN of the listed member of `handle` from their row's bundle (the host names the
+    /// handle with it), and adds the member's row if their box asked for it and no row names them yet.
+    pub(super) fn member_listed(&mut self, group: &str, handle: &str, pin: &str) {
+        let listed = (self.households.iter_mut())
+            .filter(|h| h.group == group)
+            .flat_map(|h| h.boxes.iter_mut())
+            .find(|b| b.handle == handle);
+        let Some(listed) = listed else { return };
+        listed.pin = Some(pin.to_owned());
+        let asked = std::mem::take(&mut listed.asked);
+        if let Some(key) = self
+            .member_key_of(group)
+            .filter(|_| asked && !self.names_member(group, pin))
+        {
+            self.add_member_row(group, &key, pin);
+        }
+        self.sync_households();
+    }
+
+    /// The row asked for by a member's handle could not be had: their box clears.
+    pub(super) fn member_missing(&mut self, handle: &str) {
+        for b in self.households.iter_mut().flat_map(|h| h.boxes.iter_mut()) {
+            b.asked &= b.handle != handle;
         }
         self.sync_households();
     }
@@ -160,11 +221,12 @@ impl State {
         patches.iter().any(followed)
     }
 
-    /// Ticks the box of each member some row names, and clears the others.
+    /// Ticks the box of each member some row names or whose row is on its way, and clears the others.
     pub(super) fn sync_households(&self) {
         for h in &self.households {
-            for (pin, b) in &h.boxes {
-                b.set_checked(self.names_member(&h.group, pin));
+            for b in &h.boxes {
+                let named = b.pin.as_ref().is_some_and(|pin| self.names_member(&h.group, pin));
+                b.input.set_checked(named || b.asked);
             }
         }
     }
@@ -180,19 +242,20 @@ fn read_members(list: &Json) -> Result<Vec<Member>, String> {
         .enumerate()
         .map(|(i, m)| {
             let text = |k: &str| m[k].as_str().filter(|s| !s.trim().is_empty()).map(str::to_owned);
-            match (text("pin"), text("name"), &m["birth_year"]) {
-                (Some(pin), Some(name), Json::Null) => Ok(Member {
-                    pin,
+            let birth_year = match &m["birth_year"] {
+                Json::Null => Some(None),
+                Json::Number(n) => n.as_u64().map(Some),
+                _ => None,
+            };
+            match (text("handle"), text("pin_masked"), text("name"), birth_year) {
+                (Some(handle), Some(pin_masked), Some(name), Some(birth_year)) => Ok(Member {
+                    handle,
+                    pin_masked,
                     name,
-                    birth_year: None,
-                }),
-                (Some(pin), Some(name), Json::Number(n)) if n.as_u64().is_some() => Ok(Member {
-                    pin,
-                    name,
-                    birth_year: n.as_u64(),
+                    birth_year,
                 }),
                 _ => Err(format!(
-                    "household: member {i} is not {{pin, name, birth_year}} (texts, and a year or nothing)"
+                    "household: member {i} is not {{handle, pin_masked, name, birth_year}} (texts, and a year or nothing)"
                 )),
             }
         })
@@ -207,5 +270,15 @@ fn member_label(m: &Member) -> Text {
             en: Some(format!("{}, born in {year}", m.name)),
         },
         None => Text::Vi(m.name.clone()),
+    }
+}
+
+/// What a screen reader says of a masked PIN (`001*******45`): the digits it shows, not its asterisks.
+fn masked_heard(masked: &str) -> Text {
+    let first = masked.split('*').next().unwrap_or_default();
+    let last = masked.rsplit('*').next().unwrap_or_default();
+    Text::Both {
+        vi: format!(", số định danh bắt đầu {first}, kết thúc {last}"),
+        en: Some(format!(", ID number starting {first}, ending {last}")),
     }
 }

@@ -55,8 +55,9 @@ impl State {
 
     /// Fills the rows of a household member from a signed row bundle (`{row: {group, member}, values}`),
     /// but for the entries it returns (`[{path, code}]`, by row field id: values their fields cannot hold,
-    /// left to the citizen); or refuses the whole bundle.
-    pub fn prefill_row(&mut self, bundle: Json) -> Result<Json, String> {
+    /// left to the citizen); or refuses the whole bundle. `handle` is the member's in the household list,
+    /// as the host heard it with the bundle: a box ticked for them gets its row.
+    pub fn prefill_row(&mut self, bundle: Json, handle: Option<&str>) -> Result<Json, String> {
         let scope = bundle.get("row").ok_or("prefill: the bundle is not a member's row")?;
         let (Some(group), Some(member)) = (scope["group"].as_str(), scope["member"].as_str()) else {
             return Err("prefill: the row bundle names no group or member".into());
@@ -103,6 +104,9 @@ impl State {
             bundle,
         });
         self.fill_member_rows(&group, &member);
+        if let Some(handle) = handle {
+            self.member_listed(&group, handle, &member);
+        }
         // Heard by screen readers (the eye sees the row fill); a line saying the lookup waits goes.
         self.clear_status(Word::MemberRetrying);
         // Said where a row still names the member (a box cleared while the lookup was on its way: none).
