@@ -517,3 +517,27 @@ test("a PIN typed ticks its member's box in the household list; a member ticked 
   assert.equal(await page.locator('tokhai-form .tk-row').count(), 1, 'no row for them');
   await context.close();
 });
+
+test("a member whose row came before the household list (a PIN typed, a draft restored) has their box ticked once the list comes", async (t) => {
+  if (!env.portal) return skip(t);
+  // The list is held until a member's row has come (within the widget's 10 s for an answer).
+  let rowCame;
+  const came = new Promise((ok) => (rowCame = ok));
+  const holding = async (page) => {
+    page.on('response', (r) => r.url().includes('/row?') && rowCame());
+    await page.route('**/api/prefill/**/household?*', async (route) => {
+      await came;
+      return route.continue();
+    });
+  };
+  const { context, page, member, add, typePin } = await atMembers(holding);
+  await add.click();
+  await typePin(0, member.pin);
+  await page.waitForFunction(() => document.querySelector('input[data-path="members[0].m_name"]')?.readOnly);
+  const list = page.locator('tokhai-form .tk-household');
+  await list.waitFor();
+  const labels = await list.locator('label').allTextContents();
+  const index = labels.findIndex((l) => l.toUpperCase().startsWith(member.full_name.toUpperCase()));
+  assert.equal(await list.locator('input').nth(index).isChecked(), true);
+  await context.close();
+});

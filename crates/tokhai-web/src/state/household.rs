@@ -104,9 +104,10 @@ impl State {
             let heard = self.dom.add(&label, "span", "tk-vh", "");
             texts.push((name, Txt::Def(member_label(&m))));
             texts.push((heard, Txt::Def(masked_heard(&m.pin_masked))));
+            // A row bundle may have come first (a PIN typed, a draft restored): its member is known.
             boxes.push(MemberBox {
+                pin: self.pin_of_handle(group, &m.handle),
                 handle: m.handle,
-                pin: None,
                 asked: false,
                 input: input.unchecked_into::<HtmlInputElement>(),
             });

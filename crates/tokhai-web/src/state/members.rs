@@ -11,6 +11,8 @@ use tokhai_core::vn::pin;
 pub(super) struct MemberRow {
     group: String,
     member: String,
+    /// The member's handle in the household list, as the host heard it with the bundle.
+    handle: Option<String>,
     /// What the member's bundle did for each row field, by id: locked, filled, or left to the citizen.
     fields: Vec<(String, Source)>,
     /// The values the session kept as the member's fields were filled, by row field id.
@@ -99,6 +101,7 @@ impl State {
         self.member_rows.push(MemberRow {
             group: group.clone(),
             member: member.clone(),
+            handle: handle.map(str::to_owned),
             fields,
             kept: Vec::new(),
             bundle,
@@ -271,6 +274,12 @@ impl State {
         };
         let held = self.session.value_at(&format!("{group}[{row}].{key}"));
         held.as_ref().and_then(Json::as_str) == Some(pin)
+    }
+
+    /// The PIN of the member of `handle` in the household list of `group`, if a row bundle named them.
+    pub(super) fn pin_of_handle(&self, group: &str, handle: &str) -> Option<String> {
+        let named = |m: &&MemberRow| m.group == group && m.handle.as_deref() == Some(handle);
+        self.member_rows.iter().find(named).map(|m| m.member.clone())
     }
 
     /// The key field of a group filled from household members (see `member_key`).
