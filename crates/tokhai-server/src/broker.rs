@@ -175,14 +175,23 @@ pub async fn household(
     Ok(Json(json!({ "members": listed })))
 }
 
-/// The query of a member's row: the repeat group and the member's handle from the household list
-/// (`member`), or else a PIN the citizen typed (`pin`).
+/// The query of a member's row: the repeat group and whom the row is of.
 #[derive(Deserialize)]
 pub struct RowQuery {
     group: String,
-    #[serde(default)]
-    pin: String,
-    member: Option<String>,
+    #[serde(flatten)]
+    of: RowOf,
+}
+
+/// Whom a member's row is asked for: a member's handle from the household list, or a PIN the citizen typed.
+#[derive(Deserialize)]
+// The name a query without either is refused with ("no variant of enum member or pin found").
+#[serde(rename = "member or pin", rename_all = "lowercase")]
+enum RowOf {
+    /// `member=<handle>`.
+    Member(String),
+    /// `pin=<pin>`.
+    Pin(String),
 }
 
 /// The header of a member's row answer that gives the member's handle, as the household list gives it:
@@ -242,13 +251,13 @@ pub async fn prefill_row(
     let reply = reply_of(&state, &login.subject).await?.ok_or_else(not_household)?;
     let citizen = attributes_in(&state, &login.subject, &reply)?;
     let handle_of = |pin: &str| state.keys.member_handle(&login.subject, pin);
-    let pin = match &q.member {
+    let pin = match &q.of {
         // Only the citizen's own household is searched: a handle from another session names nobody here.
-        Some(handle) => household_members(&reply, &state.catalogs)
+        RowOf::Member(handle) => household_members(&reply, &state.catalogs)
             .into_iter()
             .map(|m| m.pin)
             .find(|pin| same_token(handle, &handle_of(pin))),
-        None => Some(pin::normalize(&q.pin)).filter(|pin| pin::is_pin(pin)),
+        RowOf::Pin(typed) => Some(pin::normalize(typed)).filter(|pin| pin::is_pin(pin)),
     }
     .ok_or_else(not_household)?;
     let bundle = member_bundle(&state, &form, &login.subject, &citizen, &q.group, &pin)
