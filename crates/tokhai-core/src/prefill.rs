@@ -988,16 +988,16 @@ pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, Pr
         .collect()
 }
 
-/// A member of the citizen's household as national data lists them: what the widget shows to pick the
-/// member's row (`name` in title case; `birth_year` when known).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A member of the citizen's household as national data lists them, for the citizen to pick the member's
+/// row (`name` in title case; `birth_year` when known). Not serialisable: the portal lists members with
+/// their PINs masked, the PIN going to the browser only in the row's bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HouseholdMember {
     /// Personal identification number.
     pub pin: String,
     /// Full name.
     pub name: String,
     /// Year of birth.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub birth_year: Option<u16>,
 }
 
