@@ -8,7 +8,16 @@ use std::fmt;
 
 /// JSON text as a value, refusing with its line and column a key given twice (parsers keep one of the two silently).
 pub fn parse_unique(text: &[u8]) -> Result<Json, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(text);
+    unique(serde_json::Deserializer::from_slice(text))
+}
+
+/// [`parse_unique`] of a text already known to be UTF-8, whose strings are not checked again.
+pub fn parse_unique_str(text: &str) -> Result<Json, serde_json::Error> {
+    unique(serde_json::Deserializer::from_str(text))
+}
+
+/// The one JSON value `de` reads, refusing a key given twice.
+fn unique<'de, R: serde_json::de::Read<'de>>(mut de: serde_json::Deserializer<R>) -> Result<Json, serde_json::Error> {
     let value = de.deserialize_any(UniqueKeys)?;
     de.end()?;
     Ok(value)
@@ -247,7 +256,7 @@ fn write_canonical(v: &Json, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::{canonical_json, lone_surrogate, parse_unique, without_key, Objects};
+    use super::{canonical_json, lone_surrogate, parse_unique, parse_unique_str, without_key, Objects};
     use crate::definition::{FieldDef, OptionDef};
     use serde::Deserialize;
     use serde_json::json;
@@ -260,8 +269,9 @@ mod tests {
             r#"[{"x": {"a": 1, "b": [{"c": 1, "c": 1}]}}]"#,
             r#"{"a": 1, "\u0061": 2}"#,
         ] {
-            let e = parse_unique(text.as_bytes()).expect_err(text);
-            assert!(e.is_data() && e.to_string().contains("is given twice at line 1"), "{e}");
+            for e in [parse_unique(text.as_bytes()), parse_unique_str(text)].map(|r| r.expect_err(text)) {
+                assert!(e.is_data() && e.to_string().contains("is given twice at line 1"), "{e}");
+            }
         }
         for text in [
             r#"{"a": 1, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2}]}"#,
@@ -270,14 +280,16 @@ mod tests {
             r#""x""#,
             r#"[1, -2, 1.5e3, true, "N\u0067uy\u1ec5n"]"#,
         ] {
-            let parsed = parse_unique(text.as_bytes()).expect(text);
-            assert_eq!(
-                parsed,
-                serde_json::from_str::<serde_json::Value>(text).unwrap(),
-                "{text}"
-            );
+            for parsed in [parse_unique(text.as_bytes()), parse_unique_str(text)].map(|r| r.expect(text)) {
+                assert_eq!(
+                    parsed,
+                    serde_json::from_str::<serde_json::Value>(text).unwrap(),
+                    "{text}"
+                );
+            }
         }
         assert!(parse_unique(b"{\"a\": ").is_err_and(|e| e.is_eof()));
+        assert!(parse_unique_str("{\"a\": ").is_err_and(|e| e.is_eof()));
     }
 
     #[test]
@@ -289,9 +301,10 @@ mod tests {
             (r#"["\ud83d\u0041"]"#, "line 1 column 14"),
             (r#"["\ud83dx"]"#, "line 1 column 9"),
         ] {
-            let e = parse_unique(text.as_bytes()).expect_err(text);
-            let words = lone_surrogate(&e).expect(text);
-            assert!(words.starts_with(lone) && words.ends_with(at), "{text}: {words}");
+            for e in [parse_unique(text.as_bytes()), parse_unique_str(text)].map(|r| r.expect_err(text)) {
+                let words = lone_surrogate(&e).expect(text);
+                assert!(words.starts_with(lone) && words.ends_with(at), "{text}: {words}");
+            }
         }
         let other = parse_unique(br#"{"name": "\x"}"#).expect_err("a bad escape");
         assert_eq!(lone_surrogate(&other), None);

@@ -1,6 +1,6 @@
 //! Options catalogues: static lists and the administrative units of 2025.
 
-use crate::canonical::parse_unique;
+use crate::canonical::parse_unique_str;
 use crate::definition::{OptionDef, Text};
 use crate::prefill::new_province_of;
 use crate::text::search_key;
@@ -249,7 +249,7 @@ impl Catalogs {
         }
         let fail = |e: serde_json::Error| CatalogError(e.to_string());
         // A list named twice would lose the first.
-        parse_unique(json.as_bytes()).map_err(fail)?;
+        parse_unique_str(json).map_err(fail)?;
         let lists: BTreeMap<String, Vec<OptionDef>> = serde_json::from_str(json).map_err(fail)?;
         if let (Some(communes), Some(provinces)) = (lists.get("communes"), lists.get("provinces")) {
             every_commune_in_a_province(communes, provinces)?;

@@ -1,7 +1,7 @@
 //! Compiling a definition once into an immutable [`Form`]: field index, expressions, rules and
 //! the dependency graph that tells which fields to re-evaluate when one changes.
 
-use crate::canonical::{lone_surrogate, parse_unique, without_key, Objects};
+use crate::canonical::{lone_surrogate, parse_unique_str, without_key, Objects};
 use crate::catalog::{Catalogs, EXTERNAL_CATALOGS};
 use crate::definition::{FieldDef, FieldKind, FormDef, OptionDef, PrefillDef, RuleDef, Text};
 use crate::expr::{insert_sorted, Binding, Expr, Scope, Value};
@@ -125,7 +125,7 @@ impl Form {
             return Err(fail(format!("definition is larger than {MAX_DEFINITION_BYTES} bytes")));
         }
         // A key written twice would be read as one of the two, the other lost without a word.
-        let root = parse_unique(json.as_bytes()).map_err(|e| {
+        let root = parse_unique_str(json).map_err(|e| {
             let message = e.to_string();
             fail(if e.is_data() {
                 message

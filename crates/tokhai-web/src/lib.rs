@@ -15,7 +15,7 @@ use state::{Options, State};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
-use tokhai_core::canonical::{json_text, lone_surrogate, parse_unique};
+use tokhai_core::canonical::{json_text, lone_surrogate, parse_unique_str};
 use tokhai_core::timing::EventKind;
 use tokhai_core::{Catalogs, Date, Form};
 use wasm_bindgen::prelude::*;
@@ -113,7 +113,7 @@ fn parse(json: &str, what: &str) -> Result<Json, JsError> {
         Some(words) => JsError::new(&format!("{what} holds {words}")),
         None => JsError::new(&format!("{what} is not JSON: {e}")),
     };
-    parse_unique(json.as_bytes()).map_err(not_json)
+    parse_unique_str(json).map_err(not_json)
 }
 
 /// What a prefill left to the citizen as JSON text (none while the form is busy), or why it was refused.
@@ -336,7 +336,7 @@ impl Widget {
     /// if it refused them.
     pub fn uploaded(&self, path: &str, references: Option<String>, refusal: Option<String>) {
         let references = references.map(|r| r.lines().map(str::to_owned).collect());
-        let refusal = refusal.and_then(|r| parse_unique(r.as_bytes()).ok());
+        let refusal = refusal.and_then(|r| parse_unique_str(&r).ok());
         self.inner.with(|s| s.uploaded(path, references, refusal));
     }
 
