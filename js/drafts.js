@@ -152,8 +152,10 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
 
   // The same draft open in another tab of this browser: each tab's saves would overwrite the other's,
   // so both say so; once one files, the other stops saving (its draft would bring a filed form back).
-  // (Another form of this page is not another tab.)
-  const tabs = enabled && typeof BroadcastChannel === 'function' ? new BroadcastChannel('tokhai-drafts') : null;
+  // (Another form of this page is not another tab.) The channel is joined from the next task on (`open`):
+  // a page's first one costs its first mount some 1 ms.
+  const joins = enabled && typeof BroadcastChannel === 'function';
+  let tabs = null;
   /** Tells the other tabs about this form's draft. */
   const tell = (message) => tabs?.postMessage({ ...message, draft: draftId, page: PAGE_ID });
   /** The other tabs holding this draft, by page. */
@@ -170,34 +172,35 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
     gone = false;
     tell({ hello: true });
   };
-  if (tabs) {
+  if (joins) {
     addEventListener('pagehide', bye);
     addEventListener('pageshow', hello);
-    tabs.onmessage = ({ data }) => {
-      if (data?.draft !== draftId || data.page === PAGE_ID || done || destroyed) return;
-      if (data.bye) {
-        // The other tab is gone: the warning no longer holds.
-        others.delete(data.page);
-        if (elsewhere && !others.size) {
-          elsewhere = false;
-          widget.clearStatus('open_elsewhere');
-        }
-        return;
-      }
-      others.add(data.page);
-      if (data.hello) tell({});
-      if (data.filed !== undefined) {
-        filedElsewhere = true;
-        cancelSave();
-        // Submitted here too, it is that filing: the back end answers with its receipt, never files it twice.
-        if (typeof data.key === 'string') widget.continueFiling(data.key);
-        widget.status('filed_elsewhere', data.filed || '—');
-      } else if (!elsewhere && !filedElsewhere) {
-        elsewhere = true;
-        widget.status('open_elsewhere');
-      }
-    };
   }
+  /** What another tab says about its draft. */
+  const heard = ({ data }) => {
+    if (data?.draft !== draftId || data.page === PAGE_ID || done || destroyed) return;
+    if (data.bye) {
+      // The other tab is gone: the warning no longer holds.
+      others.delete(data.page);
+      if (elsewhere && !others.size) {
+        elsewhere = false;
+        widget.clearStatus('open_elsewhere');
+      }
+      return;
+    }
+    others.add(data.page);
+    if (data.hello) tell({});
+    if (data.filed !== undefined) {
+      filedElsewhere = true;
+      cancelSave();
+      // Submitted here too, it is that filing: the back end answers with its receipt, never files it twice.
+      if (typeof data.key === 'string') widget.continueFiling(data.key);
+      widget.status('filed_elsewhere', data.filed || '—');
+    } else if (!elsewhere && !filedElsewhere) {
+      elsewhere = true;
+      widget.status('open_elsewhere');
+    }
+  };
 
   /** Forgets a save waiting for its time. */
   const cancelSave = () => {
@@ -301,7 +304,14 @@ export function drafts(element, widget, options, dispatch, { timing, screens, pr
         console.warn(`tokhai: two forms of this page keep one draft of '${info.form_id}': give each element an id of its own`);
       }
       openDrafts.add(draftId);
-      tell({ hello: true });
+      if (joins) {
+        nextTask().then(() => {
+          if (destroyed) return;
+          tabs = new BroadcastChannel('tokhai-drafts');
+          tabs.onmessage = heard;
+          if (!gone) tell({ hello: true });
+        });
+      }
       // Without drafts, what the form held as its element started it anew (another endpoint) is all there is.
       const held = carried?.get(draftId);
       carried?.delete(draftId);
