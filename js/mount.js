@@ -150,18 +150,21 @@ const LOADING_NOTICE_AFTER = 300;
 
 /**
  * In an empty host, a status line that says the form is loading once loading takes a while (on a slow
- * phone connection the module alone takes seconds); returns the function that removes it.
+ * phone connection the module alone takes seconds); returns the function that removes it. The line is
+ * added empty once loading waits for a task (a form whose module and definition are loaded mounts at
+ * once, without it), so that it is heard when its words come.
  */
 function loadingNotice(element, lang) {
   if (element.childElementCount) return () => {};
   const notice = element.ownerDocument.createElement('p');
   notice.className = 'tk-loading';
   notice.setAttribute('role', 'status');
-  element.append(notice);
+  const added = setTimeout(() => element.append(notice));
   const timer = setTimeout(() => {
     notice.textContent = language(lang) === 'en' ? 'Loading the form…' : 'Đang tải biểu mẫu…';
   }, LOADING_NOTICE_AFTER);
   return () => {
+    clearTimeout(added);
     clearTimeout(timer);
     notice.remove();
   };
