@@ -20,7 +20,7 @@ pub enum KeyError {
         source: std::io::Error,
     },
     /// The file does not hold the base64 of 32 bytes.
-    #[error("key file {0}: expected the base64 encoding of 32 bytes (an Ed25519 seed)")]
+    #[error("key file {0}: expected the base64 encoding of 32 bytes")]
     Format(PathBuf),
     /// The setting holds what looks like a key itself, where the key's file is named; the value is not
     /// repeated (it would reach the logs).
