@@ -278,27 +278,19 @@ async fn filings(state: &AppState, form_id: Option<&str>, asked: &Asked) -> Resu
         .collect())
 }
 
-/// `GET /api/qa/forms/<form_id>/summary`: everything the QA dashboard shows for a form
-/// (`Authorization: Bearer <TOKHAI_QA_TOKEN>`; the query is `SummaryQuery`'s).
+/// `GET /api/qa/forms/<form_id>/summary`: everything the QA dashboard shows for a form; `GET
+/// /api/qa/summary`: the summary of all procedures together, with each one's figures (`forms`) and without
+/// a form's steps, fields, errors and places left (`Authorization: Bearer <TOKHAI_QA_TOKEN>`; the query is
+/// `SummaryQuery`'s).
 pub async fn summary(
     State(state): State<Arc<AppState>>,
-    Path(form_id): Path<String>,
+    form_id: Option<Path<String>>,
     RawQuery(query): RawQuery,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    summary_of(&state, &headers, client, Some(&form_id), query.as_deref()).await
-}
-
-/// `GET /api/qa/summary`: the summary of all procedures together, with each one's figures (`forms`) and
-/// without a form's steps, fields, errors and places left; same query and access as a form's.
-pub async fn summary_all(
-    State(state): State<Arc<AppState>>,
-    RawQuery(query): RawQuery,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Response, Failure> {
-    summary_of(&state, &headers, client, None, query.as_deref()).await
+    let form_id = form_id.as_ref().map(|Path(id)| id.as_str());
+    summary_of(&state, &headers, client, form_id, query.as_deref()).await
 }
 
 /// The title of a form id, its id once the server no longer has it.
@@ -439,26 +431,18 @@ const CSV_HEAD: &str = "day,start_time,timed_from,outcome,login_to_submit_s,with
                         form_id,dossier_id,received_at,started_at,login_method";
 
 /// `GET /api/qa/forms/<form_id>/filings.csv`: one line per filing (the summary's figures before they are
-/// aggregated) for a QA report or a spreadsheet; same query and access as the summary. Times are in Viet
-/// Nam, durations in seconds; no line names a citizen or holds an answer.
+/// aggregated) for a QA report or a spreadsheet; `GET /api/qa/filings.csv`: those of all procedures; same
+/// query and access as the summary. Times are in Viet Nam, durations in seconds; no line names a citizen or
+/// holds an answer.
 pub async fn filings_csv(
     State(state): State<Arc<AppState>>,
-    Path(form_id): Path<String>,
+    form_id: Option<Path<String>>,
     RawQuery(query): RawQuery,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    csv_of(&state, &headers, client, Some(&form_id), query.as_deref()).await
-}
-
-/// `GET /api/qa/filings.csv`: the filings of all procedures, as a form's.
-pub async fn filings_csv_all(
-    State(state): State<Arc<AppState>>,
-    RawQuery(query): RawQuery,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Response, Failure> {
-    csv_of(&state, &headers, client, None, query.as_deref()).await
+    let form_id = form_id.as_ref().map(|Path(id)| id.as_str());
+    csv_of(&state, &headers, client, form_id, query.as_deref()).await
 }
 
 /// The CSV of a form's filings, or of every form's (`form_id` none).
