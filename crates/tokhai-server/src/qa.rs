@@ -336,6 +336,7 @@ async fn summary_of(
         by_day.entry(f.day.clone()).or_default().push(m);
     }
     let metrics: Vec<Metrics> = by_day.values().flatten().cloned().collect();
+    let overall = aggregate(&metrics);
     let daily: Vec<Json_> = by_day
         .iter()
         .map(|(day, m)| {
@@ -360,7 +361,7 @@ async fn summary_of(
         "target_ms": target_ms,
         // The keystroke-level model of `tokhai estimate`, in seconds: the QA runner's citizens type at its pace.
         "klm": Klm::default(),
-        "aggregate": figures(&aggregate(&metrics)),
+        "aggregate": figures(&overall),
         "daily": daily,
         "histogram": {"bucket_ms": width, "buckets": histogram(&filing_times(&metrics), width, BARS)},
         "satisfaction": {"count": rated.count, "mean": rated.mean, "distribution": rated.distribution, "comments": comments},
@@ -379,7 +380,6 @@ async fn summary_of(
         return Ok(Json(summary).into_response());
     };
     let timelines: Vec<Timeline> = filed.into_iter().map(|f| f.timeline).collect();
-    let overall = aggregate(&metrics);
     let mut places: BTreeMap<(Option<&str>, Option<&str>), usize> = BTreeMap::new();
     for (place, count) in &overall.abandoned_at {
         *places
