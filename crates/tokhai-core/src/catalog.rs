@@ -198,19 +198,6 @@ fn other_names(code: &str) -> String {
         .join(" ")
 }
 
-/// Refuses communes that name no province of the catalogue: the commune list under any province would
-/// never offer them.
-fn every_commune_in_a_province(communes: &[OptionDef], provinces: &[OptionDef]) -> Result<(), CatalogError> {
-    let known = |p: &String| provinces.iter().any(|o| &o.value == p);
-    match communes.iter().find(|c| !c.parent.as_ref().is_some_and(known)) {
-        Some(orphan) => Err(CatalogError(format!(
-            "commune {} names no known province",
-            orphan.value
-        ))),
-        None => Ok(()),
-    }
-}
-
 #[derive(Deserialize)]
 struct AdminUnits {
     provinces: Vec<AdminUnit>,
@@ -251,13 +238,11 @@ impl Catalogs {
         // A list named twice would lose the first.
         parse_unique_str(json).map_err(fail)?;
         let lists: BTreeMap<String, Vec<OptionDef>> = serde_json::from_str(json).map_err(fail)?;
-        if let (Some(communes), Some(provinces)) = (lists.get("communes"), lists.get("provinces")) {
-            every_commune_in_a_province(communes, provinces)?;
-        }
         let mut catalogs = Catalogs::new();
         for (name, options) in lists {
             catalogs.insert(&name, options)?;
         }
+        catalogs.every_commune_in_a_province()?;
         Ok(catalogs)
     }
 
@@ -290,7 +275,6 @@ impl Catalogs {
         let mut catalogs = Catalogs::new();
         let provinces: Vec<OptionDef> = units.provinces.into_iter().map(option).collect();
         let communes: Vec<OptionDef> = units.communes.into_iter().map(option).collect();
-        every_commune_in_a_province(&communes, &provinces)?;
         let codes: Vec<String> = provinces.iter().map(|p| p.value.clone()).collect();
         catalogs.insert("provinces", provinces)?;
         if let Some(found) = catalogs.get_mut("provinces") {
@@ -300,7 +284,24 @@ impl Catalogs {
             }
         }
         catalogs.insert("communes", communes)?;
+        catalogs.every_commune_in_a_province()?;
         Ok(catalogs)
+    }
+
+    /// Refuses communes that name no province of the catalogue: the commune list under any province
+    /// would never offer them.
+    fn every_commune_in_a_province(&self) -> Result<(), CatalogError> {
+        let (Some(communes), Some(provinces)) = (self.get("communes"), self.get("provinces")) else {
+            return Ok(());
+        };
+        let known = |p: &String| provinces.by_code.contains_key(p);
+        match communes.options.iter().find(|c| !c.parent.as_ref().is_some_and(known)) {
+            Some(orphan) => Err(CatalogError(format!(
+                "commune {} names no known province",
+                orphan.value
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// A catalogue by name.
