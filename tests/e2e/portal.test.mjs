@@ -279,3 +279,32 @@ test("a citizen's draft is sealed with their own key, and logging out leaves not
   assert.equal((await page.evaluate(() => fetch('/api/me').then((r) => r.json()))).logged_in, false);
   await context.close();
 });
+
+test('a second visit takes the catalogue and the definition from the browser, asked again but not downloaded', async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
+  const { context } = await loggedIn(env.browser, env.portal);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  // Bytes received for each request of the two files: a 304 is its headers alone.
+  const pending = new Map();
+  let received = [];
+  cdp.on('Network.responseReceived', (e) => {
+    if (/\/catalogs\/admin-units\.json|\/forms\/ct01\.json/.test(e.response.url)) pending.set(e.requestId, new URL(e.response.url).pathname);
+  });
+  cdp.on('Network.loadingFinished', (e) => pending.has(e.requestId) && received.push([pending.get(e.requestId), e.encodedDataLength]));
+  const visit = async () => {
+    received = [];
+    await page.goto(`${env.portal.url}/`);
+    await page.waitForSelector('tokhai-form .tk-prov');
+    await page.waitForFunction(() => document.querySelector('tokhai-form select, tokhai-form [role=combobox]'));
+    return Object.fromEntries(['/catalogs/admin-units.json', '/forms/ct01.json'].map((p) => [p, received.filter(([q]) => q === p).map(([, n]) => n)]));
+  };
+  const first = await visit();
+  assert.ok(first['/catalogs/admin-units.json'][0] > 20000, `the first visit downloads the catalogue: ${JSON.stringify(first)}`);
+  const second = await visit();
+  for (const [path, sizes] of Object.entries(second)) {
+    assert.ok(sizes.length > 0 && sizes.every((n) => n < 2000), `${path} is asked again, not downloaded: ${JSON.stringify(second)}`);
+  }
+  await context.close();
+});

@@ -1,10 +1,34 @@
 //! Loading the administrative-units catalogue and the form definitions at start.
 
+use axum::body::Bytes;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokhai_core::catalog::Catalogs;
+use tokhai_core::digest::sha256_hex;
 use tokhai_core::{DefinitionErrors, Form};
+
+/// A file served as it was loaded: its text, and an entity tag (a digest of it) with which a browser
+/// that keeps the file asks only whether it changed (the catalogue is 400 KB of JSON).
+#[derive(Debug)]
+pub struct Published {
+    /// The file's text.
+    pub text: Bytes,
+    /// Its entity tag, the first 32 hex digits of its SHA-256, weak (`W/"…"`): the same for the file
+    /// gzipped on the way or not.
+    pub etag: String,
+}
+
+impl Published {
+    /// The text and its entity tag.
+    pub fn new(text: String) -> Published {
+        let etag = format!("W/\"{}\"", &sha256_hex(text.as_bytes())[..32]);
+        Published {
+            text: text.into(),
+            etag,
+        }
+    }
+}
 
 /// A catalogue or definition that cannot be used; the server does not start.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +72,7 @@ pub struct LoadedForm {
     /// The compiled form.
     pub form: Arc<Form>,
     /// The definition file's text.
-    pub source: Arc<str>,
+    pub source: Published,
     /// The file's name without `.json` (served at `/forms/<file>.json` as well as `/forms/<id>.json`).
     pub file: String,
 }
@@ -61,13 +85,13 @@ fn read(path: &Path) -> Result<String, LoadError> {
 }
 
 /// Reads the administrative-units catalogue: the catalogues and the file's text.
-pub fn load_units(path: &Path) -> Result<(Catalogs, String), LoadError> {
+pub fn load_units(path: &Path) -> Result<(Catalogs, Published), LoadError> {
     let text = read(path)?;
     let catalogs = Catalogs::from_admin_units(&text).map_err(|e| LoadError::Units {
         path: path.to_owned(),
         message: e.0,
     })?;
-    Ok((catalogs, text))
+    Ok((catalogs, Published::new(text)))
 }
 
 /// The `*.json` files of a directory, sorted (none if the directory does not exist).
@@ -99,7 +123,7 @@ fn compile_file(path: &Path) -> Result<LoadedForm, LoadError> {
     })?;
     Ok(LoadedForm {
         form: Arc::new(form),
-        source: source.into(),
+        source: Published::new(source),
         file: path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned(),
     })
 }

@@ -87,7 +87,7 @@ pub struct AppState {
     /// The administrative-units catalogues.
     pub catalogs: Arc<Catalogs>,
     /// The administrative-units file as served at `/catalogs/admin-units.json`.
-    pub units_json: Arc<str>,
+    pub units_json: forms::Published,
     /// The key that signs prefill bundles.
     pub keys: signing::Keys,
     /// Where national data comes from.
@@ -170,7 +170,7 @@ pub async fn build(config: Config) -> Result<AppState, Error> {
         limiter: limits::Limiter::new(config.rate_per_minute, config.rate_burst),
         sessions: auth::SessionCache::default(),
         catalogs: Arc::new(catalogs),
-        units_json: units_json.into(),
+        units_json,
         keys,
         connector,
         oidc,

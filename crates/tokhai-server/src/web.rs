@@ -1,9 +1,10 @@
 //! The HTTP routes: static files, widget package, definitions, catalogue, public key and the APIs.
 
 use crate::broker::unknown_form;
+use crate::forms::Published;
 use crate::{auth, broker, intake, limits, officials, oidc, qa, timings, uploads, AppState};
 use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -160,13 +161,13 @@ async fn json_errors(request: Request, next: Next) -> Response {
 }
 
 /// `GET /forms/<id>.json` (or the file's own name): the definition file of a compiled form.
-async fn form_definition(State(state): State<Arc<AppState>>, Path(file): Path<String>) -> Response {
+async fn form_definition(State(state): State<Arc<AppState>>, Path(file): Path<String>, headers: HeaderMap) -> Response {
     let name = file.strip_suffix(".json").unwrap_or_default();
     let by_file = || state.forms.values().find(|f| f.file == name);
     let Some(loaded) = state.forms.get(name).or_else(by_file) else {
         return unknown_form().into_response();
     };
-    ([(header::CONTENT_TYPE, JSON_UTF8)], loaded.source.to_string()).into_response()
+    published(&loaded.source, &headers)
 }
 
 /// `GET /api/forms`: identifier, version, ruleset hash and title of every form.
@@ -186,8 +187,28 @@ async fn form_list(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// `GET /catalogs/admin-units.json`: the administrative-units catalogue the server was configured with.
-async fn admin_units(State(state): State<Arc<AppState>>) -> Response {
-    ([(header::CONTENT_TYPE, JSON_UTF8)], state.units_json.to_string()).into_response()
+async fn admin_units(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    published(&state.units_json, &headers)
+}
+
+/// A JSON file as loaded, with its entity tag, kept by browsers but asked again at each use
+/// (`no-cache`): 304 without a body when the request's `If-None-Match` names the tag, weak or strong
+/// (or `*`).
+fn published(file: &Published, headers: &HeaderMap) -> Response {
+    let tags = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let mut named = tags
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"));
+    let tag = file.etag.trim_start_matches("W/");
+    let kept = named.any(|t| t == "*" || t == tag);
+    let cache = [(header::ETAG, file.etag.as_str()), (header::CACHE_CONTROL, "no-cache")];
+    if kept {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (cache, [(header::CONTENT_TYPE, JSON_UTF8)], file.text.clone()).into_response()
 }
 
 /// `GET /.well-known/tokhai-prefill-key`: the public key of prefill bundles as a JSON Web Key Set.

@@ -383,6 +383,54 @@ async fn development_login_is_refused_unless_enabled() {
 }
 
 #[tokio::test]
+async fn definitions_and_the_catalogue_are_kept_by_browsers_and_asked_again() {
+    let running = tokhai_server::start(config("etags")).await.expect("server starts");
+    let client = Client::new(&running);
+    /// GETs a path with an `If-None-Match` (none if empty): status, ETag, Cache-Control and body length.
+    async fn fetch(client: &Client, path: &str, tags: &str) -> (u16, String, String, usize) {
+        let mut request = client.http.get(format!("{}{path}", client.base));
+        if !tags.is_empty() {
+            request = request.header("if-none-match", tags);
+        }
+        let r = request.send().await.expect("GET");
+        let header = |name| r.headers().get(name).map_or("", |v| v.to_str().unwrap()).to_owned();
+        let (etag, cache) = (header("etag"), header("cache-control"));
+        (r.status().as_u16(), etag, cache, r.bytes().await.expect("body").len())
+    }
+    let mut etags = Vec::new();
+    for path in ["/catalogs/admin-units.json", "/forms/demo.json"] {
+        let (status, etag, cache, length) = fetch(&client, path, "").await;
+        assert_eq!((status, cache.as_str()), (200, "no-cache"), "{path}");
+        assert!(
+            etag.len() == 36 && etag.starts_with("W/\"") && etag.ends_with('"'),
+            "{path}: {etag}"
+        );
+        assert!(length > 100, "{path}: {length} bytes");
+        for kept in [
+            etag.clone(),
+            etag.trim_start_matches("W/").to_owned(),
+            format!("\"other\", {etag}"),
+            "*".to_owned(),
+        ] {
+            let (status, again, _, length) = fetch(&client, path, &kept).await;
+            assert_eq!(
+                (status, again.as_str(), length),
+                (304, etag.as_str(), 0),
+                "{path} with {kept}"
+            );
+        }
+        let (status, _, _, length) = fetch(&client, path, "\"changed\"").await;
+        assert!(
+            status == 200 && length > 100,
+            "{path}: a tag of another text gets the text"
+        );
+        etags.push(etag);
+    }
+    assert_ne!(etags[0], etags[1], "each file has its own tag");
+    running.task.abort();
+}
+
+#[tokio::test]
 async fn the_widget_goes_out_as_built_compressed_and_public_answers_gzipped() {
     let c = config("compressed");
     for (file, body) in [("index.js.br", "brotli bytes"), ("index.js.gz", "gzip bytes")] {
