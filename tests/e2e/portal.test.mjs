@@ -297,8 +297,10 @@ test('a second visit takes the catalogue and the definition from the browser, as
     received = [];
     await page.goto(`${env.portal.url}/`);
     await page.waitForSelector('tokhai-form .tk-prov');
-    await page.waitForFunction(() => document.querySelector('tokhai-form select, tokhai-form [role=combobox]'));
-    return Object.fromEntries(['/catalogs/admin-units.json', '/forms/ct01.json'].map((p) => [p, received.filter(([q]) => q === p).map(([, n]) => n)]));
+    const paths = ['/catalogs/admin-units.json', '/forms/ct01.json'];
+    // The protocol's events may come after the page has rendered: waited for, 5 s at most.
+    for (let i = 0; i < 50 && !paths.every((p) => received.some(([q]) => q === p)); i++) await page.waitForTimeout(100);
+    return Object.fromEntries(paths.map((p) => [p, received.filter(([q]) => q === p).map(([, n]) => n)]));
   };
   const first = await visit();
   assert.ok(first['/catalogs/admin-units.json'][0] > 20000, `the first visit downloads the catalogue: ${JSON.stringify(first)}`);
