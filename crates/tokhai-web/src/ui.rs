@@ -132,6 +132,8 @@ pub enum Word {
     MemberRetrying,
     /// A household member's row was filled from national data.
     MemberFilled,
+    /// How a screen reader says a listed member's masked PIN: `{n}` its first digits, `{total}` its last.
+    MaskedPinHeard,
     /// A household member's row was filled from national data but for some fields (`{n}`).
     MemberFilledPartly,
     /// The legend of the list of the citizen's household members above a group's rows.
@@ -378,6 +380,10 @@ impl Word {
             Word::MemberFilled => (
                 "Đã điền thông tin người này từ hộ gia đình của bạn (Cơ sở dữ liệu quốc gia về dân cư).",
                 "This person's details were filled in from your household (National Population Database).",
+            ),
+            Word::MaskedPinHeard => (
+                ", số định danh bắt đầu {n}, kết thúc {total}",
+                ", ID number starting {n}, ending {total}",
             ),
             Word::MemberNotFound => (
                 "Không lấy được thông tin người có số định danh này từ hộ gia đình của bạn. Bạn hãy tự nhập thông tin người này.",

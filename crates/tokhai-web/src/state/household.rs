@@ -278,8 +278,9 @@ fn member_label(m: &Member) -> Text {
 fn masked_heard(masked: &str) -> Text {
     let first = masked.split('*').next().unwrap_or_default();
     let last = masked.rsplit('*').next().unwrap_or_default();
+    let heard = |lang| Word::MaskedPinHeard.fill(lang, first, last);
     Text::Both {
-        vi: format!(", số định danh bắt đầu {first}, kết thúc {last}"),
-        en: Some(format!(", ID number starting {first}, ending {last}")),
+        vi: heard("vi"),
+        en: Some(heard("en")),
     }
 }
