@@ -1,6 +1,6 @@
 //! Options catalogues: static lists and the administrative units of 2025.
 
-use crate::canonical::parse_unique_str;
+use crate::canonical::{parse_unique_str, Objects};
 use crate::definition::{OptionDef, Text};
 use crate::prefill::new_province_of;
 use crate::text::search_key;
@@ -235,9 +235,9 @@ impl Catalogs {
             return Catalogs::from_admin_units(json);
         }
         let fail = |e: serde_json::Error| CatalogError(e.to_string());
-        // A list named twice would lose the first.
-        parse_unique_str(json).map_err(fail)?;
-        let lists: BTreeMap<String, Vec<OptionDef>> = serde_json::from_str(json).map_err(fail)?;
+        // Read from a tree that refused a list named twice (it would lose the first), as definitions are.
+        let tree = parse_unique_str(json).map_err(fail)?;
+        let lists = BTreeMap::<String, Vec<OptionDef>>::deserialize(Objects(&tree)).map_err(fail)?;
         let mut catalogs = Catalogs::new();
         for (name, options) in lists {
             catalogs.insert(&name, options)?;
@@ -465,6 +465,11 @@ mod tests {
             .expect_err("refused, not half read")
             .to_string();
         assert!(error.contains("given twice at line 1"), "{error}");
+        // An option is an object, as in a definition: its fields in an array are not read in order.
+        let error = Catalogs::from_json(r#"{"c": [["1", "1"]]}"#)
+            .expect_err("an option as an array")
+            .to_string();
+        assert!(error.contains("expected struct OptionDef"), "{error}");
     }
 
     #[test]
