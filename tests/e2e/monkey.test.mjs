@@ -60,7 +60,8 @@ async function operate(page, next) {
   if (choice < 8) {
     const button = await pick(page, 'button:not([disabled]):not([aria-disabled=true])', next);
     if (!button) return null;
-    await button.click();
+    // Forced: the click lands on whatever is on top, as a citizen's does (an open list over the button takes it).
+    await button.click({ force: true });
     return 'click';
   }
   if (choice === 8) {
