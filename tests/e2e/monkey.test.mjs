@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { open, useBrowser } from './helpers.mjs';
 
 const env = useBrowser();
-const OPERATIONS = 150;
+/** Operations on each form; `MONKEY_OPERATIONS` sets more, `MONKEY_SEED` (the first seed) and `MONKEY_RUNS` other runs. */
+const OPERATIONS = Number(process.env.MONKEY_OPERATIONS ?? 150);
+const FIRST_SEED = Number(process.env.MONKEY_SEED ?? 1);
+const RUNS = Number(process.env.MONKEY_RUNS ?? 4);
 
 /** Text a citizen (or a hostile page) might put into any control. */
 const TEXTS = [
@@ -74,12 +77,10 @@ async function operate(page, next) {
   return 'language';
 }
 
-for (const [seed, form] of [
-  [1, 'ct01-sample.json'],
-  [2, '/forms/ct01.json'],
-  [3, '/forms/birth-registration.json'],
-  [4, '/forms/judicial-record.json'],
-]) {
+/** The forms used, one a run in turn. */
+const FORMS = ['ct01-sample.json', '/forms/ct01.json', '/forms/birth-registration.json', '/forms/judicial-record.json'];
+for (let run = 0; run < RUNS; run++) {
+  const [seed, form] = [FIRST_SEED + run, FORMS[run % FORMS.length]];
   test(`${form}: ${OPERATIONS} random operations (seed ${seed}) leave the widget working, with no error`, async () => {
     const { page, context, problems } = await open(env, `/fixtures/harness.html?action=1&form=${form}`);
     const next = random(seed);
