@@ -22,6 +22,8 @@ const WORDS = {
     loginPick: 'Cách đăng nhập',
     loginAll: 'Tất cả (trừ lượt khai kiểm thử QA)', loginAllQa: 'Tất cả, kể cả lượt khai kiểm thử QA',
     loginOidc: 'Tài khoản định danh (OIDC)', loginDev: 'Đăng nhập thử nghiệm', loginQa: 'Chỉ lượt khai kiểm thử QA',
+    inPersonPick: 'Thời gian cán bộ xử lý hồ sơ nộp trực tiếp (giờ, để so sánh)',
+    badInPerson: 'Thời gian xử lý hồ sơ nộp trực tiếp: một số giờ từ 1 đến 8760.',
     refresh: 'Cập nhật',
     csv: 'Tải từng lượt khai (CSV)',
     csvFailed: 'Không tải được tệp CSV. Vui lòng thử lại.',
@@ -53,6 +55,11 @@ const WORDS = {
     left: 'Nơi người dân bỏ dở', place: 'Bước / trường',
     rating: 'Đánh giá mức hài lòng', score: 'Điểm', votes: 'Số đánh giá',
     comments: (n) => `${n} đánh giá có kèm ý kiến (ý kiến không hiển thị ở đây).`,
+    processing: 'Thời gian cán bộ xử lý hồ sơ',
+    received: 'Hồ sơ đã tiếp nhận', accepted: 'Đã chấp nhận', refused: 'Đã từ chối (có nêu lý do)',
+    pending: 'Chưa có quyết định', handlingMean: 'Từ tiếp nhận đến quyết định (trung bình)',
+    inPerson: 'Khi nộp trực tiếp',
+    reduction: (t) => `Nhanh hơn nộp trực tiếp (mục tiêu ${t})`, met: 'đạt', notMet: 'chưa đạt',
     none: '—',
   },
   en: {
@@ -70,6 +77,8 @@ const WORDS = {
     loginPick: 'Login method',
     loginAll: 'All (QA test filings left out)', loginAllQa: 'All, QA test filings included',
     loginOidc: 'Identity account (OIDC)', loginDev: 'Development login', loginQa: 'QA test filings only',
+    inPersonPick: 'Time officials take on a dossier filed in person (hours, to compare)',
+    badInPerson: 'Time officials take in person: a number of hours from 1 to 8760.',
     refresh: 'Refresh',
     csv: 'Download each filing (CSV)',
     csvFailed: 'The CSV file could not be downloaded. Please try again.',
@@ -101,6 +110,11 @@ const WORDS = {
     left: 'Where citizens leave', place: 'Step / field',
     rating: 'Satisfaction ratings', score: 'Score', votes: 'Ratings',
     comments: (n) => `${n} ratings came with a comment (comments are not shown here).`,
+    processing: 'Time officials take on a dossier',
+    received: 'Dossiers received', accepted: 'Accepted', refused: 'Refused (with reasons)',
+    pending: 'Awaiting a decision', handlingMean: 'Receipt to decision (average)',
+    inPerson: 'Filed in person',
+    reduction: (t) => `Faster than in person (target ${t})`, met: 'met', notMet: 'not met',
     none: '—',
   },
 };
@@ -134,6 +148,16 @@ function duration(ms) {
   const s = total % 60;
   if (language.lang === 'en') return m ? (s ? `${m} min ${s} s` : `${m} min`) : `${s} s`;
   return m ? (s ? `${m} phút ${s} giây` : `${m} phút`) : `${s} giây`;
+}
+
+/** A processing time in ms as "2 ngày 3 giờ" / "2 d 3 h", "5 giờ 20 phút" / "5 h 20 min", or as `duration` under an hour. */
+function longDuration(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 3_600_000) return duration(ms);
+  const en = language.lang === 'en';
+  const [big, small, units] = ms >= 86_400_000
+    ? [Math.floor(Math.round(ms / 3_600_000) / 24), Math.round(ms / 3_600_000) % 24, en ? ['d', 'h'] : ['ngày', 'giờ']]
+    : [Math.floor(Math.round(ms / 60_000) / 60), Math.round(ms / 60_000) % 60, en ? ['h', 'min'] : ['giờ', 'phút']];
+  return small ? `${big} ${units[0]} ${small} ${units[1]}` : `${big} ${units[0]}`;
 }
 
 function percent(x) {
@@ -174,14 +198,33 @@ function figures(s) {
     [w('abandonment'), percent(a.abandonment_rate)],
     [w('satisfaction'), number(s.satisfaction.mean, 2)],
   ];
-  const dl = $('figures');
-  dl.replaceChildren(
-    ...items.map(([term, value]) => {
-      const d = el('div');
-      d.append(el('dt', {}, term), el('dd', {}, value));
-      return d;
-    }),
-  );
+  $('figures').replaceChildren(...items.map(([term, value]) => figure(term, value)));
+}
+
+/** One figure of a list of figures: its term and its value. */
+function figure(term, value) {
+  const d = el('div');
+  d.append(el('dt', {}, term), el('dd', {}, value));
+  return d;
+}
+
+/** How officials handled the dossiers received: counts, receipt → decision, and the comparison with filing in person. */
+function processing(s) {
+  const p = s.processing;
+  const target = percent(s.processing_reduction_target);
+  const reduction = p.reduction === null ? w('none') : `${percent(p.reduction)} — ${w(p.meets_target ? 'met' : 'notMet')}`;
+  const items = [
+    [w('received'), number(p.received)],
+    [w('accepted'), number(p.accepted)],
+    [w('refused'), number(p.refused)],
+    [w('pending'), number(p.pending)],
+    [w('handlingMean'), longDuration(p.mean_ms)],
+    [w('median'), longDuration(p.median_ms)],
+    [w('p90'), longDuration(p.p90_ms)],
+    [w('inPerson'), longDuration(s.in_person_ms)],
+    [w('reduction')(target), reduction],
+  ];
+  $('processing').replaceChildren(...items.map(([term, value]) => figure(term, value)));
 }
 
 /** The histogram: one bar per bucket, the target as a dashed line, median and p90 as markers. */
@@ -336,15 +379,19 @@ function tables(s) {
 function draw(s) {
   figures(s);
   histogram(s);
+  processing(s);
   tables(s);
 }
 
-/** The query of the chosen period, target and login method, or null when the chosen days are no range. */
+/**
+ * The query of the chosen period, target, login method and time in person; or, when a choice is not one,
+ * the key of the words that say why (`badRange`, `badInPerson`).
+ */
 function query() {
   const q = new URLSearchParams();
   if ($('days').value === 'range') {
     const [from, to] = [$('from').value, $('to').value];
-    if (!from || !to || from > to) return null;
+    if (!from || !to || from > to) return 'badRange';
     q.set('from', from);
     q.set('to', to);
   } else {
@@ -354,6 +401,9 @@ function query() {
   const login = $('login').value;
   if (login === 'include_qa') q.set('include_qa', 'true');
   else if (login) q.set('login_method', login);
+  const inPerson = $('in-person');
+  if (!inPerson.validity.valid) return 'badInPerson';
+  if (inPerson.value) q.set('in_person', inPerson.value);
   return q;
 }
 
@@ -372,7 +422,7 @@ async function downloadCsv() {
   const form = $('form').value;
   const q = query();
   if (!form) return;
-  if (!q) return setStatus(() => w('badRange'), true);
+  if (typeof q === 'string') return setStatus(() => w(q), true);
   try {
     const res = await fetchQa(form, 'filings.csv', 'text/csv', q);
     if (res.status === 401) return load();
@@ -393,8 +443,8 @@ async function load({ asked = false } = {}) {
   const q = query();
   $('range').hidden = $('days').value !== 'range';
   if (!form) return;
-  if (!q) {
-    if (asked || ($('from').value && $('to').value)) setStatus(() => w('badRange'), true);
+  if (typeof q === 'string') {
+    if (q !== 'badRange' || asked || ($('from').value && $('to').value)) setStatus(() => w(q), true);
     return;
   }
   setStatus(() => w('loading'));
@@ -429,7 +479,7 @@ async function start() {
     load();
   });
   $('csv').addEventListener('click', downloadCsv);
-  for (const id of ['form', 'days', 'from', 'to', 'target', 'login']) $(id).addEventListener('change', () => load());
+  for (const id of ['form', 'days', 'from', 'to', 'target', 'login', 'in-person']) $(id).addEventListener('change', () => load());
   try {
     const res = await fetch('/api/forms', { headers: { Accept: 'application/json' } });
     formsList = (await res.json()).forms || [];
@@ -441,7 +491,7 @@ async function start() {
     return;
   }
   // A shared address keeps its choices: dashboard.html?form=ct01&days=7 (or &from=…&to=…), &target=480,
-  // &login_method=oidc (or include_qa).
+  // &login_method=oidc (or include_qa), &in_person=72.
   const shared = new URLSearchParams(location.search);
   fillForms(formsList, shared.get('form'));
   const pick = (id, value) => {
@@ -452,6 +502,7 @@ async function start() {
   pick('login', shared.get('login_method'));
   $('from').value = shared.get('from') || '';
   $('to').value = shared.get('to') || '';
+  $('in-person').value = shared.get('in_person') || '';
   await load();
 }
 

@@ -93,6 +93,56 @@ test('a filing appears on the dashboard with its time, against the target', asyn
   await context.close();
 });
 
+test("officials' processing: dossiers received and decided, and the time they took against filing in person", async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  // Three birth registrations received 20 hours ago: one accepted 2 hours later, one refused after 10, one waiting.
+  const hour = 3_600_000;
+  const received = Date.now() - 20 * hour;
+  env.portal.sql(`INSERT INTO submissions (id, form_id, form_version, received_at, digest, payload, provenance)
+    VALUES ('HS-PROC-1', 'birth_registration', '1', ${received}, '', '{}', '{}'),
+      ('HS-PROC-2', 'birth_registration', '1', ${received}, '', '{}', '{}'),
+      ('HS-PROC-3', 'birth_registration', '1', ${received}, '', '{}', '{}');
+    INSERT INTO decisions (submission_id, decision, official, reasons, decided_at)
+    VALUES ('HS-PROC-1', 'accepted', 'x', '[]', ${received + 2 * hour}),
+      ('HS-PROC-2', 'refused', 'x', '[{"message_vi":"Thiếu giấy tờ"}]', ${received + 10 * hour});`);
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  // A shared address carries the time in person (hours).
+  await page.goto(`${env.portal.url}/dashboard.html?form=birth_registration&days=1&in_person=10`);
+  await page.waitForSelector('#processing div');
+  const figures = () =>
+    page.$$eval('#processing > div', (rows) => rows.map((r) => `${r.querySelector('dt').textContent}: ${r.querySelector('dd').textContent}`));
+  assert.deepEqual(await figures(), [
+    'Hồ sơ đã tiếp nhận: 3', 'Đã chấp nhận: 1', 'Đã từ chối (có nêu lý do): 1', 'Chưa có quyết định: 1',
+    'Từ tiếp nhận đến quyết định (trung bình): 6 giờ', 'Trung vị: 2 giờ', 'Phân vị 90: 10 giờ',
+    'Khi nộp trực tiếp: 10 giờ', 'Nhanh hơn nộp trực tiếp (mục tiêu 30 %): 40 % — đạt',
+  ]);
+  assert.equal(await page.inputValue('#in-person'), '10');
+  assert.deepEqual(await axeViolations(page), []);
+
+  // 6 hours on average against 8 in person is 25% faster: short of the target; in English too.
+  await page.click('#lang');
+  await page.fill('#in-person', '8');
+  await page.dispatchEvent('#in-person', 'change');
+  await page.waitForFunction(() => document.getElementById('processing').textContent.includes('Filed in person8 h'));
+  assert.deepEqual((await figures()).slice(4), [
+    'Receipt to decision (average): 6 h', 'Median: 2 h', '90th percentile: 10 h', 'Filed in person: 8 h',
+    'Faster than in person (target 30 %): 25 % — not met',
+  ]);
+  // A day and more in person.
+  await page.fill('#in-person', '30');
+  await page.dispatchEvent('#in-person', 'change');
+  await page.waitForFunction(() => document.getElementById('processing').textContent.includes('Filed in person1 d 6 h'));
+  // Not a number of hours: said, and nothing asked of the server.
+  await page.fill('#in-person', '0');
+  await page.dispatchEvent('#in-person', 'change');
+  assert.deepEqual(
+    await page.$eval('#status', (p) => [p.textContent, p.classList.contains('error')]),
+    ['Time officials take in person: a number of hours from 1 to 8760.', true],
+  );
+  await context.close();
+});
+
 test('at 360 px the dashboard reflows: only its tables scroll sideways, in their own labelled regions', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const context = await env.browser.newContext({ viewport: { width: 360, height: 740 } });

@@ -766,6 +766,63 @@ pub fn satisfaction(ratings: &[u8]) -> Satisfaction {
     }
 }
 
+/// The national target for officials: processing online at least 30% faster than in person.
+pub const PROCESSING_REDUCTION_TARGET: f64 = 0.3;
+
+/// An official's decision on a dossier: how long after its receipt, and whether it accepted it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Decided {
+    /// Receipt → decision, ms.
+    pub after_ms: f64,
+    /// Accepted (else refused, with its reasons).
+    pub accepted: bool,
+}
+
+/// How officials handled the dossiers received in a period.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Processing {
+    /// Dossiers received.
+    pub received: usize,
+    /// Of those, accepted.
+    pub accepted: usize,
+    /// Of those, refused.
+    pub refused: usize,
+    /// Of those, not decided yet.
+    pub pending: usize,
+    /// Mean receipt → decision of the decided ones, ms: the national target compares averages.
+    pub mean_ms: Option<f64>,
+    /// Median of the same, ms.
+    pub median_ms: Option<f64>,
+    /// 90th percentile of the same, ms.
+    pub p90_ms: Option<f64>,
+    /// How much shorter the mean is than the in-person time given (0.3: 30% shorter; below 0: longer).
+    pub reduction: Option<f64>,
+    /// Whether that reduction reaches `PROCESSING_REDUCTION_TARGET`.
+    pub meets_target: Option<bool>,
+}
+
+/// Sums up the decisions on `received` dossiers, against the time in person (ms) where one is given.
+pub fn processing(received: usize, decisions: &[Decided], in_person_ms: Option<f64>) -> Processing {
+    let mut times: Vec<f64> = decisions.iter().map(|d| d.after_ms.max(0.0)).collect();
+    times.sort_unstable_by(f64::total_cmp);
+    let accepted = decisions.iter().filter(|d| d.accepted).count();
+    let mean_ms = (!times.is_empty()).then(|| times.iter().sum::<f64>() / times.len() as f64);
+    let reduction = mean_ms
+        .zip(in_person_ms.filter(|t| *t > 0.0))
+        .map(|(mean, in_person)| 1.0 - mean / in_person);
+    Processing {
+        received,
+        accepted,
+        refused: decisions.len() - accepted,
+        pending: received.saturating_sub(decisions.len()),
+        mean_ms,
+        median_ms: percentile(&times, 0.5),
+        p90_ms: percentile(&times, 0.9),
+        reduction,
+        meets_target: reduction.map(|r| r >= PROCESSING_REDUCTION_TARGET),
+    }
+}
+
 /// The nearest-rank percentile of sorted values.
 pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     if sorted.is_empty() {
@@ -1049,6 +1106,33 @@ mod tests {
         assert_eq!(clock_offset(2_001.0), 2_001.0);
         assert_eq!(clock_offset(-600_000.0), -600_000.0);
         assert_eq!(clock_offset(f64::NAN), 0.0);
+    }
+
+    #[test]
+    fn processing_times_are_of_decided_dossiers_and_compared_with_the_time_in_person() {
+        let hours = |h: f64| h * 3_600_000.0;
+        let decided = |h, accepted| Decided {
+            after_ms: hours(h),
+            accepted,
+        };
+        let decisions = [decided(10.0, true), decided(20.0, false), decided(60.0, true)];
+        let p = processing(5, &decisions, Some(hours(48.0)));
+        assert_eq!((p.received, p.accepted, p.refused, p.pending), (5, 2, 1, 2));
+        assert_eq!(
+            (p.mean_ms, p.median_ms, p.p90_ms),
+            (Some(hours(30.0)), Some(hours(20.0)), Some(hours(60.0)))
+        );
+        assert_eq!((p.reduction, p.meets_target), (Some(0.375), Some(true)));
+        // 30 hours against 40 in person is 25% shorter: short of the target.
+        let p = processing(3, &decisions, Some(hours(40.0)));
+        assert_eq!((p.reduction, p.meets_target), (Some(0.25), Some(false)));
+        // Slower than in person: a negative reduction.
+        assert_eq!(processing(3, &decisions, Some(hours(20.0))).reduction, Some(-0.5));
+        // No time in person, or nothing decided: nothing to compare.
+        let p = processing(3, &decisions, None);
+        assert_eq!((p.reduction, p.meets_target), (None, None));
+        let p = processing(2, &[], Some(hours(48.0)));
+        assert_eq!((p.pending, p.mean_ms, p.median_ms, p.reduction), (2, None, None, None));
     }
 
     #[test]

@@ -339,13 +339,14 @@ struct Asked {
 /// What an official decides on a dossier.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 #[serde(rename_all = "lowercase")]
-enum Verdict {
+pub(crate) enum Verdict {
     Accepted,
     Refused,
 }
 
 impl Verdict {
-    fn as_str(self) -> &'static str {
+    /// The word stored and answered for it.
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Verdict::Accepted => "accepted",
             Verdict::Refused => "refused",

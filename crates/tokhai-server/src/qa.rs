@@ -3,6 +3,7 @@
 
 use crate::auth::{bearer_allowed, ApiError};
 use crate::limits::{form_unknown, invalid_value, parse_query, Failure, Refusal};
+use crate::officials::Verdict;
 use crate::{now_ms, AppState, DAY_MS};
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -11,13 +12,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value as Json_};
+use sqlx::any::AnyRow;
+use sqlx::FromRow;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokhai_core::estimate::Klm;
 use tokhai_core::timing::{
-    aggregate, error_hot_spots, field_times, filing_times, histogram, satisfaction, step_times, Aggregate, Metrics,
-    Outcome, Timeline, IDLE_THRESHOLD_MS,
+    aggregate, error_hot_spots, field_times, filing_times, histogram, processing, satisfaction, step_times, Aggregate,
+    Decided, Metrics, Outcome, Processing, Timeline, IDLE_THRESHOLD_MS, PROCESSING_REDUCTION_TARGET,
 };
 use tokhai_core::{path, Date, Form, Issue};
 
@@ -29,7 +32,8 @@ const BARS: usize = 21;
 
 /// The query of a QA request: `days` back from now (1 to 366, default 30) or the calendar days `from` to
 /// `to` (Viet Nam, inclusive, at most 366), the `target` in seconds (30 to 3600, default the server's), the
-/// filings' `login_method`, and whether the QA runner's filings count (`include_qa`, default false).
+/// filings' `login_method`, whether the QA runner's filings count (`include_qa`, default false), and the
+/// time a dossier takes officials when filed in person (`in_person`, hours, 1 to 8760), to compare with.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SummaryQuery {
@@ -45,6 +49,8 @@ struct SummaryQuery {
     login_method: Option<String>,
     #[serde(default)]
     include_qa: bool,
+    #[serde(default)]
+    in_person: Option<u32>,
 }
 
 /// The login methods a report may be split by: the identity provider, the development login, the QA runner.
@@ -77,6 +83,7 @@ struct Asked {
     target_secs: u32,
     login_method: Option<String>,
     include_qa: bool,
+    in_person_hours: Option<u32>,
 }
 
 impl Asked {
@@ -88,6 +95,11 @@ impl Asked {
     /// The target in ms.
     fn target_ms(&self) -> f64 {
         f64::from(self.target_secs) * 1000.0
+    }
+
+    /// The time in person in ms, where one is given.
+    fn in_person_ms(&self) -> Option<f64> {
+        self.in_person_hours.map(|h| f64::from(h) * 3_600_000.0)
     }
 }
 
@@ -210,11 +222,15 @@ fn asked_of(query: Option<&str>, target_secs: u32) -> Result<Asked, Failure> {
     if q.login_method.as_deref().is_some_and(|m| !LOGIN_METHODS.contains(&m)) {
         return Err(refused(invalid_value("login_method")));
     }
+    if q.in_person.is_some_and(|h| !(1..=8760).contains(&h)) {
+        return Err(refused(invalid_value("in_person")));
+    }
     Ok(Asked {
         period,
         target_secs,
         login_method: q.login_method,
         include_qa: q.include_qa,
+        in_person_hours: q.in_person,
     })
 }
 
@@ -278,6 +294,50 @@ async fn filings(state: &AppState, form_id: Option<&str>, asked: &Asked) -> Resu
         .collect())
 }
 
+/// The rows of `sql` about what a request asks for, its `$1` to `$5` being the form (none: every form), the
+/// first and the end of the period (ms), the login method asked for and the one left out.
+async fn rows_asked<O>(state: &AppState, sql: &str, form_id: Option<&str>, asked: &Asked) -> Result<Vec<O>, Failure>
+where
+    O: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let (since, from, before) = asked.period.bounds();
+    sqlx::query_as(sql)
+        .bind(form_id.map(str::to_owned))
+        .bind(since.max(from))
+        .bind(before)
+        .bind(asked.login_method.clone())
+        .bind(asked.excluded_method())
+        .fetch_all(&state.db)
+        .await
+        .map_err(|e| ApiError::db(e).into())
+}
+
+/// How officials handled the dossiers of a form (none: of every form) received in the period a request asks
+/// for, from the citizens it asks for: receipt → decision, against the time in person where it gives one.
+async fn processing_of(state: &AppState, form_id: Option<&str>, asked: &Asked) -> Result<Processing, Failure> {
+    let rows: Vec<(i64, Option<i64>, Option<String>)> = rows_asked(
+        state,
+        "SELECT s.received_at, d.decided_at, d.decision FROM submissions s \
+         LEFT JOIN decisions d ON d.submission_id = s.id \
+         WHERE ($1 IS NULL OR s.form_id = $1) AND s.received_at >= $2 AND s.received_at < $3 \
+         AND ($4 IS NULL OR s.login_method = $4) \
+         AND ($5 IS NULL OR s.login_method IS NULL OR s.login_method <> $5)",
+        form_id,
+        asked,
+    )
+    .await?;
+    let decisions: Vec<Decided> = rows
+        .iter()
+        .filter_map(|(received_at, decided_at, decision)| {
+            Some(Decided {
+                after_ms: (decided_at.as_ref()? - received_at) as f64,
+                accepted: decision.as_deref()? == Verdict::Accepted.as_str(),
+            })
+        })
+        .collect();
+    Ok(processing(rows.len(), &decisions, asked.in_person_ms()))
+}
+
 /// `GET /api/qa/forms/<form_id>/summary`: everything the QA dashboard shows for a form; `GET
 /// /api/qa/summary`: the summary of all procedures together, with each one's figures (`forms`) and without
 /// a form's steps, fields, errors and places left (`Authorization: Bearer <TOKHAI_QA_TOKEN>`; the query is
@@ -311,21 +371,17 @@ async fn summary_of(
 ) -> Result<Response, Failure> {
     let (form, asked) = asked(state, headers, client, form_id, query)?;
     let filed = filings(state, form_id, &asked).await?;
-    let (since, from, before) = asked.period.bounds();
     // A rating is of a dossier: its login method is the dossier's.
-    let ratings: Vec<(i64, Option<String>)> = sqlx::query_as(
+    let ratings: Vec<(i64, Option<String>)> = rows_asked(
+        state,
         "SELECT rating, comment FROM satisfaction WHERE ($1 IS NULL OR form_id = $1) AND rated_at >= $2 \
          AND rated_at < $3 AND ($4 IS NULL OR dossier_id IN (SELECT id FROM submissions WHERE login_method = $4)) \
          AND ($5 IS NULL OR dossier_id NOT IN (SELECT id FROM submissions WHERE login_method = $5))",
+        form_id,
+        &asked,
     )
-    .bind(form_id.map(str::to_owned))
-    .bind(since.max(from))
-    .bind(before)
-    .bind(asked.login_method.clone())
-    .bind(asked.excluded_method())
-    .fetch_all(&state.db)
-    .await
-    .map_err(|e| Failure::from(ApiError::db(e)))?;
+    .await?;
+    let handled = processing_of(state, form_id, &asked).await?;
 
     let target_ms = asked.target_ms();
     let mut by_day: BTreeMap<String, Vec<Metrics>> = BTreeMap::new();
@@ -365,6 +421,9 @@ async fn summary_of(
         "daily": daily,
         "histogram": {"bucket_ms": width, "buckets": histogram(&filing_times(&metrics), width, BARS)},
         "satisfaction": {"count": rated.count, "mean": rated.mean, "distribution": rated.distribution, "comments": comments},
+        "in_person_ms": asked.in_person_ms(),
+        "processing_reduction_target": PROCESSING_REDUCTION_TARGET,
+        "processing": handled,
     });
     let Some(form) = form else {
         summary["title"] = label("Tất cả thủ tục", "All procedures");
@@ -533,6 +592,7 @@ mod tests {
             target_secs: 480,
             login_method: None,
             include_qa: false,
+            in_person_hours: None,
         };
         assert_eq!(asked, expected);
         // From midnight of 1 December to midnight of 3 December in Viet Nam: 17:00 UTC the day before.

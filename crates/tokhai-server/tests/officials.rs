@@ -366,6 +366,86 @@ async fn an_official_lists_opens_downloads_and_refuses_and_the_citizen_reads_why
     whole_flow(c, "PostgreSQL").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person() {
+    let running = tokhai_server::start(officials_config("officials-processing"))
+        .await
+        .expect("server starts");
+    let mut ids = Vec::new();
+    for nth in 0..3 {
+        let (mut citizen, bundle) = citizen(&running, nth).await;
+        ids.push(file_id(&mut citizen, &running, &bundle, None).await);
+    }
+    let agency = Client::new(&running);
+    let official = Official {
+        client: &agency,
+        token: TOKEN,
+    };
+    let refusal = json!({"decision": "refused", "official": "Cán bộ", "reasons": [{"message_vi": "Thiếu giấy tờ"}]});
+    let hours = |h: i64| h * 3_600_000;
+    for (id, body, after) in [
+        (
+            &ids[0],
+            json!({"decision": "accepted", "official": "Cán bộ"}),
+            hours(10),
+        ),
+        (&ids[1], refusal, hours(50)),
+    ] {
+        assert_eq!(official.decide(id, &body).await.0, 201);
+        // As if decided that long after the receipt.
+        sqlx::query(
+            "UPDATE decisions SET decided_at = (SELECT received_at FROM submissions WHERE id = $1) + $2 \
+             WHERE submission_id = $1",
+        )
+        .bind(id)
+        .bind(after)
+        .execute(&running.state.db)
+        .await
+        .unwrap();
+    }
+
+    let qa = Client::new(&running);
+    let (status, s) = qa.get("/api/qa/forms/demo/summary?days=7&in_person=48").await;
+    assert_eq!(status, 200, "{s}");
+    let h = |x: i64| json!(hours(x) as f64);
+    assert_eq!(
+        s["processing"],
+        json!({"received": 3, "accepted": 1, "refused": 1, "pending": 1, "mean_ms": h(30), "median_ms": h(10),
+               "p90_ms": h(50), "reduction": 0.375, "meets_target": true}),
+    );
+    assert_eq!(
+        (&s["in_person_ms"], &s["processing_reduction_target"]),
+        (&h(48), &json!(0.3))
+    );
+    // 30 hours on average against 40 in person: 25% shorter, short of the 30% target.
+    let (_, s) = qa.get("/api/qa/summary?days=7&in_person=40").await;
+    let p = &s["processing"];
+    assert_eq!(
+        (&p["received"], &p["reduction"], &p["meets_target"]),
+        (&json!(3), &json!(0.25), &json!(false))
+    );
+    // Without a time in person, nothing to compare; the QA runner's dossiers alone: none.
+    let (_, s) = qa.get("/api/qa/forms/demo/summary").await;
+    assert_eq!(
+        (&s["processing"]["reduction"], &s["in_person_ms"]),
+        (&Value::Null, &Value::Null)
+    );
+    let (_, s) = qa.get("/api/qa/forms/demo/summary?login_method=qa").await;
+    assert_eq!(
+        (&s["processing"]["received"], &s["processing"]["mean_ms"]),
+        (&json!(0), &Value::Null)
+    );
+    for query in ["in_person=0", "in_person=8761", "in_person=2d"] {
+        let (status, body) = qa.get(&format!("/api/qa/forms/demo/summary?{query}")).await;
+        assert_eq!(
+            (status, reason(&body)),
+            (400, ("payload.invalid_value", "in_person")),
+            "{query}: {body}"
+        );
+    }
+    running.task.abort();
+}
+
 #[tokio::test]
 async fn without_a_token_configured_the_officials_api_is_an_unknown_address() {
     let running = tokhai_server::start(config("officials-none"))
