@@ -740,6 +740,9 @@ pub fn error_hot_spots<'t>(timelines: impl IntoIterator<Item = &'t Timeline>) ->
     out
 }
 
+/// The national target from 2026: at least 95% of citizens satisfied.
+pub const SATISFACTION_TARGET: f64 = 0.95;
+
 /// Satisfaction ratings (1 to 5) over many dossiers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Satisfaction {
@@ -749,6 +752,10 @@ pub struct Satisfaction {
     pub mean: Option<f64>,
     /// Ratings of 1, 2, 3, 4 and 5.
     pub distribution: [usize; 5],
+    /// Share of ratings of 4 or 5 (satisfied), when there is one: what `SATISFACTION_TARGET` is set on.
+    pub satisfied_share: Option<f64>,
+    /// Whether that share reaches `SATISFACTION_TARGET`.
+    pub meets_target: Option<bool>,
 }
 
 /// Sums up ratings; values outside 1 to 5 are ignored.
@@ -759,10 +766,13 @@ pub fn satisfaction(ratings: &[u8]) -> Satisfaction {
     }
     let count: usize = distribution.iter().sum();
     let total: usize = distribution.iter().enumerate().map(|(i, n)| (i + 1) * n).sum();
+    let satisfied_share = (count > 0).then(|| (distribution[3] + distribution[4]) as f64 / count as f64);
     Satisfaction {
         count,
         mean: (count > 0).then(|| total as f64 / count as f64),
         distribution,
+        satisfied_share,
+        meets_target: satisfied_share.map(|s| s >= SATISFACTION_TARGET),
     }
 }
 
@@ -1220,8 +1230,16 @@ mod tests {
     fn satisfaction_counts_ratings() {
         let s = satisfaction(&[5, 4, 4, 0, 6, 1]);
         assert_eq!((s.count, s.distribution), (4, [1, 0, 0, 2, 1]));
-        assert_eq!(s.mean, Some(3.5));
-        assert_eq!(satisfaction(&[]).mean, None);
+        assert_eq!(
+            (s.mean, s.satisfied_share, s.meets_target),
+            (Some(3.5), Some(0.75), Some(false))
+        );
+        let none = satisfaction(&[]);
+        assert_eq!((none.mean, none.satisfied_share, none.meets_target), (None, None, None));
+        // 19 of 20 rated 4 or 5: the 95% target, just.
+        let mut ratings = vec![5; 19];
+        ratings.push(3);
+        assert_eq!(satisfaction(&ratings).meets_target, Some(true));
     }
 
     #[test]

@@ -21,6 +21,7 @@ use tokhai_core::estimate::Klm;
 use tokhai_core::timing::{
     aggregate, error_hot_spots, field_times, filing_times, histogram, processing, satisfaction, step_times, Aggregate,
     Decided, Metrics, Outcome, Processing, Timeline, IDLE_THRESHOLD_MS, PROCESSING_REDUCTION_TARGET,
+    SATISFACTION_TARGET,
 };
 use tokhai_core::{path, Date, Form, Issue};
 
@@ -420,7 +421,9 @@ async fn summary_of(
         "aggregate": figures(&overall),
         "daily": daily,
         "histogram": {"bucket_ms": width, "buckets": histogram(&filing_times(&metrics), width, BARS)},
-        "satisfaction": {"count": rated.count, "mean": rated.mean, "distribution": rated.distribution, "comments": comments},
+        "satisfaction": {"count": rated.count, "mean": rated.mean, "distribution": rated.distribution, "comments": comments,
+                         "satisfied_share": rated.satisfied_share, "meets_target": rated.meets_target,
+                         "target": SATISFACTION_TARGET},
         "in_person_ms": asked.in_person_ms(),
         "processing_reduction_target": PROCESSING_REDUCTION_TARGET,
         "processing": handled,

@@ -372,6 +372,10 @@ async fn beacons_are_checked_clamped_and_summed_up(c: Config) {
         (Some(2), Some(4.5), Some(1))
     );
     assert_eq!(sat["distribution"], json!([0, 0, 0, 1, 1]));
+    assert_eq!(
+        (&sat["satisfied_share"], &sat["meets_target"], &sat["target"]),
+        (&json!(1.0), &json!(true), &json!(0.95))
+    );
     assert!(!s.to_string().contains("Nhanh"), "comments are not published");
 
     // The same filings line by line, for a report: the real one at 201 s, the forged one at 150 s (both
