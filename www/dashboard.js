@@ -41,6 +41,7 @@ const WORDS = {
     median: 'Trung vị', p90: 'Phân vị 90',
     within: (t) => `Nộp trong ${t}`, abandonment: 'Bỏ dở', satisfaction: 'Mức hài lòng (1–5)',
     satisfied: (t) => `Đánh giá 4–5 điểm (mục tiêu hài lòng ${t})`,
+    prefilled: 'Trường điền sẵn từ dữ liệu quốc gia (trung bình, hồ sơ đã nộp)',
     chartTitle: (t) => `Biểu đồ phân bố thời gian khai, mục tiêu ${t}`,
     chartDesc: (n, med, p90, t) =>
       `${n} hồ sơ đã nộp. Trung vị ${med}, phân vị 90 ${p90}. Đường đỏ đứt nét là mục tiêu ${t}.`,
@@ -97,6 +98,7 @@ const WORDS = {
     median: 'Median', p90: '90th percentile',
     within: (t) => `Submitted within ${t}`, abandonment: 'Abandoned', satisfaction: 'Satisfaction (1–5)',
     satisfied: (t) => `Rated 4 or 5 (satisfaction target ${t})`,
+    prefilled: 'Fields filled from national data (average, submitted)',
     chartTitle: (t) => `Histogram of filing times, target ${t}`,
     chartDesc: (n, med, p90, t) =>
       `${n} dossiers submitted. Median ${med}, 90th percentile ${p90}. The dashed red line is the ${t} target.`,
@@ -203,6 +205,7 @@ function figures(s) {
     [w('p90'), duration(a.p90_ms)],
     [w('within')(duration(s.target_ms)), percent(a.share_within_target)],
     [w('abandonment'), percent(a.abandonment_rate)],
+    [w('prefilled'), percent(a.prefill_share)],
     [w('satisfaction'), number(s.satisfaction.mean, 2)],
     [w('satisfied')(percent(s.satisfaction.target)), againstTarget(s.satisfaction.satisfied_share, s.satisfaction.meets_target)],
   ];

@@ -33,6 +33,10 @@ test('a filing appears on the dashboard with its time, against the target', asyn
   assert.match(figures, /Đã nộp\s*1/, figures);
   assert.match(figures, /Đã bấm nộp, chưa được tiếp nhận\s*0/, figures);
   assert.match(figures, /Trung bình\s*\d/, figures);
+  // CT01 on the portal is partly filled from national data: the share of its fields, as the filing's beacon counted them.
+  assert.ok(summary.aggregate.prefill_share > 0.2 && summary.aggregate.prefill_share < 1, JSON.stringify(summary.aggregate));
+  const prefilled = `${(summary.aggregate.prefill_share * 100).toLocaleString('vi', { maximumFractionDigits: 1 })} %`;
+  assert.ok(figures.includes(`Trường điền sẵn từ dữ liệu quốc gia (trung bình, hồ sơ đã nộp)${prefilled}`), figures);
   assert.equal(await page.locator('#histogram svg line.target').count(), 1, 'the 5-minute target line');
   assert.match(await page.textContent('#histogram svg desc'), /^1 hồ sơ đã nộp/);
   assert.deepEqual(await axeViolations(page), []);

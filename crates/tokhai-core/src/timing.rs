@@ -507,6 +507,8 @@ pub struct Aggregate {
     pub share_within_target: Option<f64>,
     /// Share of started filings abandoned, 0 to 1.
     pub abandonment_rate: f64,
+    /// Mean share of the fields filled from national data, over the submitted filings.
+    pub prefill_share: Option<f64>,
     /// Where abandoned filings were left, with how many were left there, most first.
     pub abandoned_at: Vec<(Place, usize)>,
 }
@@ -535,6 +537,11 @@ pub fn aggregate(filings: &[Metrics]) -> Aggregate {
         }
     }
     let abandoned: usize = places.values().sum();
+    let coverage: Vec<f64> = filings
+        .iter()
+        .filter(|m| m.outcome == Outcome::Submitted)
+        .map(|m| m.prefill_coverage)
+        .collect();
     let mut abandoned_at: Vec<(Place, usize)> = places.into_iter().collect();
     abandoned_at.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Aggregate {
@@ -551,6 +558,7 @@ pub fn aggregate(filings: &[Metrics]) -> Aggregate {
             abandoned as f64 / filings.len() as f64
         },
         abandoned_at,
+        prefill_share: (!coverage.is_empty()).then(|| coverage.iter().sum::<f64>() / coverage.len() as f64),
     }
 }
 
@@ -1087,6 +1095,12 @@ mod tests {
         let agg = aggregate(&metrics);
         assert_eq!((agg.filings, agg.submitted, agg.attempted), (3, 2, 1));
         assert_eq!((agg.mean_ms, agg.median_ms), (Some(372_000.0), Some(342_000.0)));
+        assert_eq!(
+            agg.prefill_share,
+            Some(0.8),
+            "8 of 10 fields, in the two filings received"
+        );
+        assert_eq!(aggregate(&[]).prefill_share, None);
         assert_eq!(
             agg.abandonment_rate, 0.0,
             "a filing sent and never received is not abandoned"

@@ -115,6 +115,7 @@ fn figures(a: &Aggregate) -> Json_ {
         "filings": a.filings, "submitted": a.submitted, "attempted": a.attempted, "mean_ms": a.mean_ms,
         "median_ms": a.median_ms, "p90_ms": a.p90_ms,
         "share_within_target": a.share_within_target, "abandonment_rate": a.abandonment_rate,
+        "prefill_share": a.prefill_share,
     })
 }
 
