@@ -158,9 +158,10 @@ function duration(ms) {
 function longDuration(ms) {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 3_600_000) return duration(ms);
   const en = language.lang === 'en';
-  const [big, small, units] = ms >= 86_400_000
-    ? [Math.floor(Math.round(ms / 3_600_000) / 24), Math.round(ms / 3_600_000) % 24, en ? ['d', 'h'] : ['ngày', 'giờ']]
-    : [Math.floor(Math.round(ms / 60_000) / 60), Math.round(ms / 60_000) % 60, en ? ['h', 'min'] : ['giờ', 'phút']];
+  // In days and hours from a day, else in hours and minutes.
+  const [per, unit, units] = ms >= 86_400_000 ? [24, 3_600_000, en ? ['d', 'h'] : ['ngày', 'giờ']] : [60, 60_000, en ? ['h', 'min'] : ['giờ', 'phút']];
+  const count = Math.round(ms / unit);
+  const [big, small] = [Math.floor(count / per), count % per];
   return small ? `${big} ${units[0]} ${small} ${units[1]}` : `${big} ${units[0]}`;
 }
 
