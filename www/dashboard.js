@@ -57,7 +57,7 @@ const WORDS = {
     left: 'Nơi người dân bỏ dở', place: 'Bước / trường',
     rating: 'Đánh giá mức hài lòng', score: 'Điểm', votes: 'Số đánh giá',
     comments: (n) => `${n} đánh giá có kèm ý kiến (ý kiến không hiển thị ở đây).`,
-    processing: 'Thời gian cán bộ xử lý hồ sơ',
+    processing: 'Thời gian cán bộ xử lý hồ sơ', processingByForm: 'Cán bộ xử lý hồ sơ, theo thủ tục',
     received: 'Hồ sơ đã tiếp nhận', accepted: 'Đã chấp nhận', refused: 'Đã từ chối (có nêu lý do)',
     pending: 'Chưa có quyết định', handlingMean: 'Từ tiếp nhận đến quyết định (trung bình)',
     inPerson: 'Khi nộp trực tiếp',
@@ -114,7 +114,7 @@ const WORDS = {
     left: 'Where citizens leave', place: 'Step / field',
     rating: 'Satisfaction ratings', score: 'Score', votes: 'Ratings',
     comments: (n) => `${n} ratings came with a comment (comments are not shown here).`,
-    processing: 'Time officials take on a dossier',
+    processing: 'Time officials take on a dossier', processingByForm: 'Officials’ processing by procedure',
     received: 'Dossiers received', accepted: 'Accepted', refused: 'Refused (with reasons)',
     pending: 'Awaiting a decision', handlingMean: 'Receipt to decision (average)',
     inPerson: 'Filed in person',
@@ -357,7 +357,14 @@ function tables(s) {
   const daily = table(w('daily'), [[w('day'), false], ...timeColumns], s.daily.map((d) => [d.day, ...times(d)]));
   if (s.forms) {
     const byForm = table(w('byForm'), [[w('form'), false], ...timeColumns], s.forms.map((f) => [label(f.title), ...times(f)]));
-    $('tables').replaceChildren(daily, byForm, wrap);
+    const handled = table(
+      w('processingByForm'),
+      [[w('form'), false], [w('received'), true], [w('accepted'), true], [w('refused'), true], [w('pending'), true],
+        [w('handlingMean'), true], [w('reduction')(percent(s.processing_reduction_target)), true]],
+      s.processing_by_form.map((p) => [label(p.title), number(p.received), number(p.accepted), number(p.refused),
+        number(p.pending), longDuration(p.mean_ms), againstTarget(p.reduction, p.meets_target)]),
+    );
+    $('tables').replaceChildren(daily, byForm, handled, wrap);
     return;
   }
   $('tables').replaceChildren(

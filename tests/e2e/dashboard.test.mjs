@@ -142,6 +142,15 @@ test("officials' processing time against filing in person, and citizens' satisfa
   await page.fill('#in-person', '30');
   await page.dispatchEvent('#in-person', 'change');
   await page.waitForFunction(() => document.getElementById('processing').textContent.includes('Filed in person1 d 6 h'));
+  // All procedures: the birth registrations' processing in a table by procedure.
+  await page.selectOption('#form', '*');
+  await page.waitForFunction(() => /Officials’ processing by procedure/.test(document.getElementById('tables').textContent));
+  const row = await page.$$eval('#tables table', (tables) => {
+    const table = tables.find((t) => t.caption.textContent === 'Officials’ processing by procedure');
+    const tr = [...table.tBodies[0].rows].find((r) => /birth/i.test(r.cells[0].textContent));
+    return [...tr.cells].map((c) => c.textContent);
+  });
+  assert.deepEqual(row.slice(1), ['3', '1', '1', '1', '6 h', '80 % — met']);
   // Not a number of hours: said, and nothing asked of the server.
   await page.fill('#in-person', '0');
   await page.dispatchEvent('#in-person', 'change');

@@ -315,11 +315,16 @@ where
 }
 
 /// How officials handled the dossiers of a form (none: of every form) received in the period a request asks
-/// for, from the citizens it asks for: receipt → decision, against the time in person where it gives one.
-async fn processing_of(state: &AppState, form_id: Option<&str>, asked: &Asked) -> Result<Processing, Failure> {
-    let rows: Vec<(i64, Option<i64>, Option<String>)> = rows_asked(
+/// for, from the citizens it asks for: receipt → decision, against the time in person where it gives one;
+/// altogether and by form.
+async fn processing_of(
+    state: &AppState,
+    form_id: Option<&str>,
+    asked: &Asked,
+) -> Result<(Processing, BTreeMap<String, Processing>), Failure> {
+    let rows: Vec<(String, i64, Option<i64>, Option<String>)> = rows_asked(
         state,
-        "SELECT s.received_at, d.decided_at, d.decision FROM submissions s \
+        "SELECT s.form_id, s.received_at, d.decided_at, d.decision FROM submissions s \
          LEFT JOIN decisions d ON d.submission_id = s.id \
          WHERE ($1 IS NULL OR s.form_id = $1) AND s.received_at >= $2 AND s.received_at < $3 \
          AND ($4 IS NULL OR s.login_method = $4) \
@@ -328,16 +333,26 @@ async fn processing_of(state: &AppState, form_id: Option<&str>, asked: &Asked) -
         asked,
     )
     .await?;
-    let decisions: Vec<Decided> = rows
-        .iter()
-        .filter_map(|(received_at, decided_at, decision)| {
-            Some(Decided {
-                after_ms: (decided_at.as_ref()? - received_at) as f64,
-                accepted: decision.as_deref()? == Verdict::Accepted.as_str(),
-            })
-        })
+    // Each form's dossiers received, and the decisions on them.
+    let mut by_form: BTreeMap<String, (usize, Vec<Decided>)> = BTreeMap::new();
+    for (form_id, received_at, decided_at, decision) in rows {
+        let (received, decisions) = by_form.entry(form_id).or_default();
+        *received += 1;
+        if let (Some(decided_at), Some(decision)) = (decided_at, decision) {
+            decisions.push(Decided {
+                after_ms: (decided_at - received_at) as f64,
+                accepted: decision == Verdict::Accepted.as_str(),
+            });
+        }
+    }
+    let in_person = asked.in_person_ms();
+    let received = by_form.values().map(|(n, _)| n).sum();
+    let decisions: Vec<Decided> = by_form.values().flat_map(|(_, d)| d.iter().copied()).collect();
+    let each = by_form
+        .into_iter()
+        .map(|(id, (n, d))| (id, processing(n, &d, in_person)))
         .collect();
-    Ok(processing(rows.len(), &decisions, asked.in_person_ms()))
+    Ok((processing(received, &decisions, in_person), each))
 }
 
 /// `GET /api/qa/forms/<form_id>/summary`: everything the QA dashboard shows for a form; `GET
@@ -383,7 +398,7 @@ async fn summary_of(
         &asked,
     )
     .await?;
-    let handled = processing_of(state, form_id, &asked).await?;
+    let (handled, handled_by_form) = processing_of(state, form_id, &asked).await?;
 
     let target_ms = asked.target_ms();
     let mut by_day: BTreeMap<String, Vec<Metrics>> = BTreeMap::new();
@@ -437,6 +452,15 @@ async fn summary_of(
                 let mut figures = figures(&aggregate(m));
                 figures["form_id"] = json!(id);
                 figures["title"] = form_title(state, id);
+                figures
+            })
+            .collect();
+        summary["processing_by_form"] = handled_by_form
+            .into_iter()
+            .map(|(id, p)| {
+                let mut figures = json!(p);
+                figures["title"] = form_title(state, &id);
+                figures["form_id"] = json!(id);
                 figures
             })
             .collect();

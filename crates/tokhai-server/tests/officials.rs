@@ -424,6 +424,14 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
         (&p["received"], &p["reduction"], &p["meets_target"]),
         (&json!(3), &json!(0.25), &json!(false))
     );
+    // All procedures: each one's own figures too.
+    let by_form = &s["processing_by_form"];
+    assert_eq!(by_form.as_array().map(Vec::len), Some(1), "{s}");
+    assert_eq!(
+        (&by_form[0]["form_id"], &by_form[0]["received"], &by_form[0]["mean_ms"]),
+        (&json!("demo"), &json!(3), &h(30))
+    );
+    assert!(by_form[0]["title"]["vi"].is_string(), "{s}");
     // Without a time in person, nothing to compare; the QA runner's dossiers alone: none.
     let (_, s) = qa.get("/api/qa/forms/demo/summary").await;
     assert_eq!(
