@@ -47,7 +47,13 @@ pub fn set_converter(f: Converter) {
     let _ = CONVERTER.set(f);
 }
 
-/// `s` converted (ASCII needs no tables).
+/// Whether `c` is left as it is by NFC whatever stands around it: the Latin letters Vietnamese is written
+/// with, precomposed (a test checks each against the Unicode tables: quick-check Yes, combining class 0).
+fn nfc_inert(c: char) -> bool {
+    matches!(c, '\0'..='\u{2FF}' | '\u{1E00}'..='\u{1EFF}')
+}
+
+/// `s` converted (ASCII needs no tables, nor NFC of text already composed of `nfc_inert` letters).
 pub fn convert(s: &str, conversion: Conversion) -> String {
     if s.is_ascii() {
         return match conversion {
@@ -55,6 +61,9 @@ pub fn convert(s: &str, conversion: Conversion) -> String {
             Conversion::Uppercase => s.to_ascii_uppercase(),
             _ => s.to_owned(),
         };
+    }
+    if conversion == Conversion::Nfc && s.chars().all(nfc_inert) {
+        return s.to_owned();
     }
     match CONVERTER.get() {
         Some(f) => f(s, conversion),
@@ -270,6 +279,24 @@ mod tests {
         for words in ["Thiếu", "3", "ệ", "\u{3164}x"] {
             assert!(has_letter_or_digit(words), "{words:?}");
         }
+    }
+
+    #[test]
+    fn text_of_nfc_inert_letters_is_nfc_in_any_order() {
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::{is_nfc_quick, IsNormalized};
+        let inert: Vec<char> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| nfc_inert(c))
+            .collect();
+        assert_eq!(inert.len(), 0x300 + 0x100);
+        for c in inert {
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        }
+        // Marks typed apart from their letter are still composed.
+        assert!(!nfc_inert('\u{301}'));
+        assert_eq!(nfc("Vie\u{302}\u{323}t Nam"), "Vi\u{1EC7}t Nam");
     }
 
     #[test]
