@@ -169,7 +169,8 @@ async function measure({ page, context }, loads, impl, form) {
 /**
  * The wasm functions Chromium compiles for the first time during the first mount and the rendering
  * of its later steps (its trace's `wasm.CompileLazy` events between the page's marks): each can
- * stall the page, and the warm-up form at load is there to leave none.
+ * stall the page. The warm-up form leaves none when it ran before the mount (the page waited for
+ * its definition or catalogue after the module had loaded), and leaves them to the mount otherwise.
  */
 async function firstCompiles(browser, url, form) {
   const context = await browser.newContext();

@@ -42,8 +42,11 @@ function tabStorage(method, ...args) {
   }
 }
 
-/** Widgets mounted so far, for unique id prefixes. */
+/** Widgets mounted so far (not the warm-up's), for unique id prefixes. */
 let mounted = 0;
+
+/** Whether a form (not the warm-up's) has started to render in this page. */
+export const formsStarted = () => mounted > 0;
 
 /**
  * Mounts a compiled form (`host`: as in `mountIn`; `idPrefix`: the prefix of element ids, by default

@@ -5,12 +5,15 @@ import { warmUp } from './warm-up.js';
 
 let loading = null;
 
-/** Loads the wasm module once (optionally from another URL), then warms it up; a failed load is tried again at the next call. */
+/**
+ * Loads the wasm module once (optionally from another URL), then warms it up in a task of its own
+ * unless a form has started by then; a failed load is tried again at the next call.
+ */
 export function load(wasm) {
   const url = wasm ?? new URL('./tokhai_web_bg.wasm', import.meta.url);
   loading ??= init({ module_or_path: url }).then(
     (module) => {
-      warmUp();
+      setTimeout(warmUp);
       return module;
     },
     (error) => {
