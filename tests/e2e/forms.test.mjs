@@ -368,8 +368,9 @@ test('CT01: "Sửa" on the review page returns there past the steps still comple
   assert.ok(review.includes('0987 654 321') && review.includes(owner.full_name), 'the review shows both changes');
 });
 
-test('CT01: a minor declarant needs the consent of a parent or guardian (an adult never sees it: see above)', async (t) => {
-  const [minor] = await citizens(CT01, 1, { ages: [15, 16], suits: (c) => Boolean(prefilled(c, 'dob')) && isMinor(c) });
+test('CT01: a minor declarant needs the consent of a parent or guardian, whose name and number national data gives (an adult never sees it: see above)', async (t) => {
+  const minorWithParents = (c) => Boolean(prefilled(c, 'dob') && prefilled(c, 'father_pin') && prefilled(c, 'mother_pin')) && isMinor(c);
+  const [minor] = await citizens(CT01, 1, { ages: [15, 16], suits: minorWithParents });
   const { page, context, c } = await session(t, CT01, minor);
   if (!page) return;
   const guardian = 'Ý kiến của cha, mẹ hoặc người giám hộ';
@@ -379,15 +380,33 @@ test('CT01: a minor declarant needs the consent of a parent or guardian (an adul
   assert.deepEqual(await sections(page), [guardian, 'Cam đoan']);
   await c.check('declaration');
   const errors = await c.next();
-  assert.ok(errors.includes('Họ và tên cha, mẹ hoặc người giám hộ: vui lòng nhập thông tin'), errors.join(' | '));
-  await c.type('guardian_name', prefilled(minor, 'head_name'));
-  await c.type('guardian_pin', prefilled(minor, 'head_pin'));
+  assert.ok(errors.includes('Người đồng ý: vui lòng chọn'), errors.join(' | '));
+  const people = ['father_name', 'father_pin', 'mother_name', 'mother_pin', 'guardian_name', 'guardian_pin'];
+  const onScreen = async () => (await Promise.all(people.map(async (p) => ((await shown(page, p)) ? p : null)))).filter(Boolean);
+  assert.deepEqual(await onScreen(), []);
+  // A parent: their name and number come from the minor's national record, locked.
+  await c.choose('guardian_is', 'me');
+  assert.deepEqual(await onScreen(), ['mother_name', 'mother_pin']);
+  await assertLocked(page, 'mother_name', prefilled(minor, 'mother_name'));
+  await assertLocked(page, 'mother_pin', prefilled(minor, 'mother_pin'));
+  // Another guardian is typed.
+  await c.choose('guardian_is', 'khac');
+  assert.deepEqual(await onScreen(), ['guardian_name', 'guardian_pin']);
+  assert.equal(await page.inputValue(control('guardian_name')), '');
+  await c.choose('guardian_is', 'cha');
+  assert.deepEqual(await onScreen(), ['father_name', 'father_pin']);
+  await assertLocked(page, 'father_pin', prefilled(minor, 'father_pin'));
   await c.check('guardian_consent');
   assert.deepEqual(await c.next(), []);
   const { reference, submission } = await c.submit();
   await assertReceipt(page, context, CT01, reference);
-  assert.equal(submission.values.is_minor, true);
-  assert.equal(submission.values.guardian_consent, true);
+  const { values } = submission;
+  assert.equal(values.is_minor, true);
+  assert.equal(values.guardian_is, 'cha');
+  assert.equal(values.father_name, prefilled(minor, 'father_name'));
+  assert.equal(values.father_pin, prefilled(minor, 'father_pin'));
+  assert.equal(values.guardian_consent, true);
+  for (const hidden of ['mother_name', 'mother_pin', 'guardian_name', 'guardian_pin']) assert.equal(values[hidden], undefined, hidden);
 });
 
 test('CT01 by a citizen whose national record gives only the year of birth: the year alone is shown, locked, and the filing is received', async (t) => {
