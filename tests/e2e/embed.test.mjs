@@ -1,5 +1,5 @@
-// Embedding: the strict-CSP page, the custom element of the embedding guide, and text that
-// looks like markup in a definition.
+// Embedding: the strict-CSP page, the custom element of the embedding guide, a page's global
+// stylesheet, and text that looks like markup in a definition.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CSP } from './serve.mjs';
@@ -108,6 +108,39 @@ test('the custom element keeps the answers when the page moves it, and unmounts 
     return form.querySelectorAll('.tk').length;
   });
   assert.equal(removed, 0, 'removed from the page: unmounted');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a page's rules for bare elements (an old global stylesheet's) change nothing of the widget's look", async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  await page.click('.tk-nav button[type=submit]');
+  await page.waitForSelector('.tk-summary:not([hidden])');
+  // Every computed property of every element of the form (its later steps too) and of their ::before and
+  // ::after, but where the page puts the widget (the offsets of what is positioned against the page).
+  const looks = () =>
+    page.evaluate(() => {
+      const placed = /^(top|right|bottom|left|inset-.*)$/;
+      const seen = {};
+      for (const [i, e] of [...document.querySelectorAll('.tk, .tk *')].entries()) {
+        for (const pseudo of ['', '::before', '::after']) {
+          const style = getComputedStyle(e, pseudo || null);
+          for (const name of style) {
+            if (!placed.test(name)) seen[`${i} ${e.tagName.toLowerCase()}.${e.classList[0] ?? ''}${pseudo} ${name}`] = style.getPropertyValue(name);
+          }
+        }
+      }
+      return seen;
+    });
+  const plain = await looks();
+  const heading = () => page.evaluate(() => getComputedStyle(document.querySelector('h1')).textTransform);
+  assert.equal(await heading(), 'none');
+  await page.addStyleTag({ url: '/fixtures/page-globals.css' });
+  assert.equal(await heading(), 'uppercase', "the page's stylesheet applies to the page");
+  const under = await looks();
+  const changed = Object.keys(plain).filter((k) => plain[k] !== under[k]);
+  assert.ok(Object.keys(plain).length > 50000, `${Object.keys(plain).length} values compared`);
+  assert.deepEqual(changed.slice(0, 20).map((k) => `${k}: ${plain[k]} -> ${under[k]}`), []);
   assert.deepEqual(problems, []);
   await context.close();
 });
