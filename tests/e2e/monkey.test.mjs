@@ -36,11 +36,15 @@ function random(seed) {
   };
 }
 
-/** One of the visible elements of the widget that match a selector, picked at random, or null. */
+/**
+ * One of the visible elements of the widget that match a selector, picked at random, or null: a handle
+ * on that element, not a locator by its index, which names another element once an answer has added
+ * or removed fields before it (seed 313 of the real CT01 went to fill a radio button so).
+ */
 async function pick(page, selector, next) {
   const all = page.locator(`#form ${selector}`);
   const shown = await all.evaluateAll((els) => els.flatMap((e, i) => (e.checkVisibility() ? [i] : [])));
-  return shown.length ? all.nth(shown[next(shown.length)]) : null;
+  return shown.length ? all.nth(shown[next(shown.length)]).elementHandle() : null;
 }
 
 /** Performs one random operation; returns its kind, or null when there was nothing to do it on. */
