@@ -112,7 +112,7 @@ test('the custom element keeps the answers when the page moves it, and unmounts 
   await context.close();
 });
 
-test("a page's rules for bare elements (an old global stylesheet's) change nothing of the widget's look", async () => {
+test("a page's rules for bare elements and its root text size (an old global stylesheet's) change nothing of the widget's look", async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   await page.click('.tk-nav button[type=submit]');
   await page.waitForSelector('.tk-summary:not([hidden])');
@@ -141,6 +141,11 @@ test("a page's rules for bare elements (an old global stylesheet's) change nothi
   const changed = Object.keys(plain).filter((k) => plain[k] !== under[k]);
   assert.ok(Object.keys(plain).length > 50000, `${Object.keys(plain).length} values compared`);
   assert.deepEqual(changed.slice(0, 20).map((k) => `${k}: ${plain[k]} -> ${under[k]}`), []);
+  // Its text size is the browser's, whatever the page's root size (10 px here), or the host's --tk-font-size.
+  const sizes = () => page.evaluate(() => ['.tk', '.tk-title', '.tk-hint'].map((s) => getComputedStyle(document.querySelector(s)).fontSize));
+  assert.deepEqual(await sizes(), ['16px', '24px', '16px']);
+  await page.evaluate(() => document.getElementById('form').style.setProperty('--tk-font-size', '20px'));
+  assert.deepEqual(await sizes(), ['20px', '30px', '20px']);
   assert.deepEqual(problems, []);
   await context.close();
 });
