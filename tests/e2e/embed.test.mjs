@@ -112,7 +112,7 @@ test('the custom element keeps the answers when the page moves it, and unmounts 
   await context.close();
 });
 
-test("a page's rules for bare elements and its root text size (an old global stylesheet's) change nothing of the widget's look", async () => {
+test("a page's rules for elements (bare or with attributes) and its root text size, as an old global stylesheet has them, change nothing of the widget's look", async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   await page.click('.tk-nav button[type=submit]');
   await page.waitForSelector('.tk-summary:not([hidden])');
