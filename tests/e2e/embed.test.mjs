@@ -146,11 +146,13 @@ test("a page's rules for elements (bare or with attributes) and its root text si
   assert.deepEqual(await sizes(), ['16px', '24px', '16px']);
   await page.evaluate(() => document.getElementById('form').style.setProperty('--tk-font-size', '20px'));
   assert.deepEqual(await sizes(), ['20px', '30px', '20px']);
-  // A page that hides the part holding the form (a tab not shown) or disables it (under a dialog) still does.
-  const held = () => page.evaluate(() => ['visibility', 'pointerEvents'].map((p) => getComputedStyle(document.querySelector('.tk-title'))[p]));
-  assert.deepEqual(await held(), ['visible', 'auto']);
-  await page.evaluate(() => Object.assign(document.getElementById('form').style, { visibility: 'hidden', pointerEvents: 'none' }));
-  assert.deepEqual(await held(), ['hidden', 'none']);
+  // A page that hides the part holding the form (a tab not shown) or disables it (under a dialog) still
+  // does; a dark page's scheme still draws the form's controls (radio buttons, scroll bars).
+  const held = () =>
+    page.evaluate(() => ['visibility', 'pointerEvents', 'colorScheme'].map((p) => getComputedStyle(document.querySelector('.tk-choice'))[p]));
+  assert.deepEqual(await held(), ['visible', 'auto', 'normal']);
+  await page.evaluate(() => Object.assign(document.getElementById('form').style, { visibility: 'hidden', pointerEvents: 'none', colorScheme: 'dark' }));
+  assert.deepEqual(await held(), ['hidden', 'none', 'dark']);
   assert.deepEqual(problems, []);
   await context.close();
 });
