@@ -5,7 +5,7 @@ use crate::definition::{OptionDef, Text};
 use crate::prefill::new_province_of;
 use crate::text::search_key;
 use crate::vn::pin::PROVINCE_CODES;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -198,19 +198,33 @@ fn other_names(code: &str) -> String {
         .join(" ")
 }
 
-#[derive(Deserialize)]
+/// What a catalogue reads of an administrative-units file (the file's other fields are ignored).
+#[derive(Deserialize, Serialize)]
 struct AdminUnits {
     provinces: Vec<AdminUnit>,
     communes: Vec<AdminUnit>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct AdminUnit {
     code: String,
     full_name: String,
     name_en: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     province: Option<String>,
+}
+
+impl AdminUnits {
+    fn parse(json: &str) -> Result<AdminUnits, CatalogError> {
+        serde_json::from_str(json).map_err(|e| CatalogError(format!("administrative units: {e}")))
+    }
+}
+
+/// An administrative-units file with only the fields a catalogue reads of it, still such a file: what a
+/// server publishes to browsers (a quarter fewer bytes to download and parse than units-2025.json).
+pub fn admin_units_read(json: &str) -> Result<String, CatalogError> {
+    let units = AdminUnits::parse(json)?;
+    serde_json::to_string(&units).map_err(|e| CatalogError(e.to_string()))
 }
 
 impl Catalogs {
@@ -248,8 +262,7 @@ impl Catalogs {
 
     /// The `provinces` and `communes` catalogues from an administrative-units file (shape of units-2025.json).
     pub fn from_admin_units(json: &str) -> Result<Catalogs, CatalogError> {
-        let units: AdminUnits =
-            serde_json::from_str(json).map_err(|e| CatalogError(format!("administrative units: {e}")))?;
+        let units = AdminUnits::parse(json)?;
         // English names drop the marks that tell some communes of a province apart ("Thanh An" is Xã
         // Thanh An and Xã Thạnh An): those say their Vietnamese name too.
         let key = |u: &AdminUnit| format!("{}/{}", u.province.as_deref().unwrap_or_default(), u.name_en);
@@ -470,6 +483,23 @@ mod tests {
             .expect_err("an option as an array")
             .to_string();
         assert!(error.contains("expected struct OptionDef"), "{error}");
+    }
+
+    #[test]
+    fn the_units_read_are_a_units_file_that_makes_the_same_catalogues() {
+        let file = r#"{"as_of":"2026-07-25","provinces":[{"code":"01","name":"Hà Nội","full_name":"Thành phố Hà Nội","name_en":"Hanoi","kind":"Thành phố"}],
+            "communes":[{"code":"00004","province":"01","name":"Ba Đình","full_name":"Phường Ba Đình","name_en":"Ba Dinh","kind":"Phường"}]}"#;
+        let read = admin_units_read(file).unwrap();
+        assert_eq!(
+            read,
+            r#"{"provinces":[{"code":"01","full_name":"Thành phố Hà Nội","name_en":"Hanoi"}],"communes":[{"code":"00004","full_name":"Phường Ba Đình","name_en":"Ba Dinh","province":"01"}]}"#
+        );
+        let (whole, trimmed) = (Catalogs::from_json(file).unwrap(), Catalogs::from_json(&read).unwrap());
+        for name in EXTERNAL_CATALOGS {
+            let options = |c: &Catalogs| c.get(name).map(|c| c.options(None).cloned().collect::<Vec<_>>());
+            assert_eq!(options(&whole), options(&trimmed), "{name}");
+        }
+        assert!(admin_units_read(r#"{"provinces":[]}"#).is_err());
     }
 
     #[test]

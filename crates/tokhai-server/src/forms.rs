@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tokhai_core::catalog::Catalogs;
+use tokhai_core::catalog::{admin_units_read, CatalogError, Catalogs};
 use tokhai_core::digest::sha256_hex;
 use tokhai_core::{DefinitionErrors, Form};
 
@@ -84,14 +84,17 @@ fn read(path: &Path) -> Result<String, LoadError> {
     })
 }
 
-/// Reads the administrative-units catalogue: the catalogues and the file's text.
+/// Reads the administrative-units catalogue: the catalogues, and the file as browsers get it (only
+/// what a catalogue reads of it).
 pub fn load_units(path: &Path) -> Result<(Catalogs, Published), LoadError> {
     let text = read(path)?;
-    let catalogs = Catalogs::from_admin_units(&text).map_err(|e| LoadError::Units {
+    let invalid = |e: CatalogError| LoadError::Units {
         path: path.to_owned(),
         message: e.0,
-    })?;
-    Ok((catalogs, Published::new(text)))
+    };
+    let catalogs = Catalogs::from_admin_units(&text).map_err(invalid)?;
+    let published = admin_units_read(&text).map_err(invalid)?;
+    Ok((catalogs, Published::new(published)))
 }
 
 /// The `*.json` files of a directory, sorted (none if the directory does not exist).

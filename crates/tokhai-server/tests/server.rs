@@ -30,6 +30,13 @@ async fn citizen_path(c: Config, engine: &str) {
     assert_eq!(client.get("/forms/none.json").await.0, 404);
     let (status, units) = client.get("/catalogs/admin-units.json").await;
     assert_eq!((status, units["provinces"].as_array().map(Vec::len)), (200, Some(34)));
+    // Only what the widget's catalogue reads of each unit goes to browsers.
+    assert_eq!(
+        units["communes"][0]
+            .as_object()
+            .map(|u| u.keys().cloned().collect::<Vec<_>>()),
+        Some(["code", "full_name", "name_en", "province"].map(String::from).to_vec())
+    );
 
     let (status, refused) = client.get("/api/prefill/demo").await;
     assert_eq!((status, refused["error"].as_str()), (401, Some("login_required")));
