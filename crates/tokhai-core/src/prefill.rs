@@ -35,6 +35,7 @@ use crate::form::DefinitionError;
 use crate::issue::Issue;
 use crate::normalize::normalize;
 use crate::path::ADDRESS_PARTS;
+use crate::session::Session;
 use crate::text::{clean_line, lowercase, search_key, uppercase};
 use crate::Date;
 use serde::{Deserialize, Serialize};
@@ -986,6 +987,22 @@ pub fn prefill_values(form: &FormDef, attrs: &Attributes) -> BTreeMap<String, Pr
     fields
         .filter_map(|f| prefilled(f, attrs.get(&f.prefill.as_ref()?.from)?, &form.catalogs))
         .collect()
+}
+
+/// The values of a prefill the form can show: those of fields it hides for good once they are loaded
+/// ([`Session::hidden_for_good`], by the prefill's locked values) are left out, national data the filing
+/// has no use for (the parents of an adult declaring a residence).
+pub fn shown_values(
+    session: &mut Session,
+    mut values: BTreeMap<String, PrefillValue>,
+) -> BTreeMap<String, PrefillValue> {
+    let loaded = values.iter().map(|(path, p)| (path.clone(), p.value.clone()));
+    session.load(&Json::Object(loaded.collect()));
+    let locked = |id: &str| values.get(id).is_some_and(|p| p.locked);
+    for id in session.hidden_for_good(&locked) {
+        values.remove(&id);
+    }
+    values
 }
 
 /// A member of the citizen's household as national data lists them, for the citizen to pick the member's

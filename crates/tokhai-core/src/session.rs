@@ -3,7 +3,7 @@
 use crate::canonical::json_text;
 use crate::catalog::{CatalogView, Catalogs};
 use crate::definition::FieldKind;
-use crate::expr::{Env, Value};
+use crate::expr::{Env, Expr, Value};
 use crate::form::{Form, MAX_ROWS};
 use crate::issue::{Finding, Issue};
 use crate::normalize::normalize;
@@ -794,6 +794,32 @@ impl Session {
             let slot = self.slots[t.field as usize].get(t.row.unwrap_or(0));
             slot.is_some_and(|s| s.visible)
         })
+    }
+
+    /// The top-level fields that stay hidden whatever the citizen answers, now that the `locked` fields
+    /// hold their values: each is hidden by a condition that reads only those, what is computed from
+    /// them alone, and the date.
+    pub fn hidden_for_good(&self, locked: &dyn Fn(&str) -> bool) -> Vec<String> {
+        let form = &self.form;
+        // Fields whose value (as conditions read it, null while hidden) the citizen cannot change.
+        let mut fixed = vec![false; form.fields.len()];
+        for &f in &form.eval_order {
+            let field = &form.fields[f as usize];
+            let reads_fixed = |e: &Expr| e.fields().iter().all(|&r| fixed[r as usize]);
+            let value_fixed = match &field.compute {
+                Some(compute) => reads_fixed(compute),
+                None => field.group.is_none() && locked(&field.id),
+            };
+            let is_fixed = value_fixed && field.visible.iter().all(reads_fixed);
+            fixed[f as usize] = is_fixed;
+        }
+        let env = SessionEnv(self);
+        let hides_for_good = |e: &Expr| e.fields().iter().all(|&r| fixed[r as usize]) && !e.eval(&env, None).truthy();
+        form.fields
+            .iter()
+            .filter(|field| field.group.is_none() && field.visible.iter().any(hides_for_good))
+            .map(|field| field.id.clone())
+            .collect()
     }
 
     /// Submitted values the form would never send: values not normalised, of hidden fields, altered computed values.

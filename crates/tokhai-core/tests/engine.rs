@@ -1096,6 +1096,50 @@ fn a_form_locking_only_household_rows_still_locks_national_data() {
 }
 
 #[test]
+fn a_prefill_leaves_out_what_its_locked_values_hide_for_good() {
+    use tokhai_core::prefill::{shown_values, PrefillValue};
+    let definition = json!({"tokhai": 1, "id": "t", "version": "1", "title": "T", "steps": [{"id": "s", "title": "S", "sections": [
+        {"id": "me", "fields": [
+            {"id": "dob", "kind": "date", "label": "Ngày sinh"},
+            {"id": "is_minor", "kind": "checkbox", "label": "Chưa thành niên", "compute": "age_on(dob, today()) < 18"},
+            {"id": "who", "kind": "radio", "label": "Ai", "options": [{"value": "cha", "label": "Cha"}, {"value": "khac", "label": "Khác"}]},
+            {"id": "spouse", "kind": "name", "label": "Vợ/chồng", "visible_if": "age_on(dob, today()) >= 18"}
+        ]},
+        {"id": "consent", "visible_if": "is_minor", "fields": [
+            {"id": "father", "kind": "name", "label": "Cha", "visible_if": "who == 'cha'"}
+        ]}
+    ]}]});
+    let form = Arc::new(Form::compile(&definition.to_string()).unwrap());
+    let shown = |dob: &str, dob_locked: bool| {
+        let mut s = Session::new(
+            form.clone(),
+            Arc::new(Catalogs::new()),
+            Date::new(2026, 11, 23).unwrap(),
+        )
+        .unwrap();
+        let value = |value: &str, locked| PrefillValue {
+            value: json!(value),
+            source: "population".into(),
+            locked,
+        };
+        let prefill = [
+            ("dob", value(dob, dob_locked)),
+            ("father", value("NGUYỄN VĂN AN", true)),
+            ("spouse", value("TRẦN THỊ BÌNH", true)),
+        ];
+        let kept = shown_values(&mut s, prefill.map(|(k, v)| (k.to_owned(), v)).into());
+        kept.into_keys().collect::<Vec<_>>()
+    };
+    // An adult's locked date of birth hides the consent section for good: the father's name is not sent.
+    assert_eq!(shown("1990-05-01", true), ["dob", "spouse"]);
+    // A minor's shows it: the father's name stays, though it shows only once the minor picks the father
+    // (an answer, not a locked value); the spouse's is hidden for good.
+    assert_eq!(shown("2012-05-01", true), ["dob", "father"]);
+    // A date of birth the citizen may change decides nothing for good.
+    assert_eq!(shown("1990-05-01", false), ["dob", "father", "spouse"]);
+}
+
+#[test]
 fn a_row_is_empty_until_one_of_its_fields_holds_an_answer() {
     let mut s = session(json!([
         {"id": "members", "kind": "group", "label": "Thành viên", "min_rows": 1, "fields": [

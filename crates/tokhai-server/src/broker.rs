@@ -14,11 +14,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokhai_core::prefill::{
     family_attributes, household_members, member_group, member_key, normalize_population, prefill_values,
-    relatives_used, row_values, same_household, Attributes, PrefillBundle, PrefillValue, Relative, RowScope,
-    BUNDLE_FORMAT,
+    relatives_used, row_values, same_household, shown_values, Attributes, PrefillBundle, PrefillValue, Relative,
+    RowScope, BUNDLE_FORMAT,
 };
 use tokhai_core::vn::pin;
-use tokhai_core::Form;
+use tokhai_core::{Date, Form, Session};
 
 fn unavailable() -> ApiError {
     ApiError::new(
@@ -89,8 +89,9 @@ fn signed(
     bundle
 }
 
-/// Builds and signs the bundle of a form for a subject, asking the configured connector.
-pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<PrefillBundle, ApiError> {
+/// Builds and signs the bundle of a form for a subject, asking the configured connector: the values of
+/// the fields the form can show.
+pub async fn bundle_for(state: &AppState, form: &Arc<Form>, subject: &str) -> Result<PrefillBundle, ApiError> {
     let Some(mut attrs) = attributes_of(state, subject).await? else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -125,7 +126,11 @@ pub async fn bundle_for(state: &AppState, form: &Form, subject: &str) -> Result<
     if !used.is_empty() {
         attrs.extend(family_attributes(&attrs, &relatives));
     }
-    Ok(signed(state, form, subject, prefill_values(form.def(), &attrs), None))
+    // Only what the form can show: national data it hides for good is not sent (an adult's parents).
+    let today = Date::in_viet_nam(now_ms());
+    let mut session = Session::new(form.clone(), state.catalogs.clone(), today).map_err(|_| ApiError::internal())?;
+    let values = shown_values(&mut session, prefill_values(form.def(), &attrs));
+    Ok(signed(state, form, subject, values, None))
 }
 
 /// The query of a household's members: the repeat group their rows go in.

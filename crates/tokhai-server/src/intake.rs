@@ -583,7 +583,7 @@ pub(crate) fn national_issues(
 /// through). `None` when the form locks nothing, or when national data cannot be had: the widget sends
 /// no bundle when its own prefill failed and the citizen filled the form in, so such values are then
 /// accepted unchecked, as before, with a warning in the log.
-async fn national_bundle(state: &AppState, form: &Form, login: &Login) -> Option<PrefillBundle> {
+async fn national_bundle(state: &AppState, form: &Arc<Form>, login: &Login) -> Option<PrefillBundle> {
     if !locks_prefill(form.def()) {
         return None;
     }
