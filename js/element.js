@@ -133,11 +133,14 @@ export class TokhaiFormElement extends HTMLElement {
     const ready = mountIn(this, this.getAttribute('src'), options, host).catch((error) => {
       // A form given up (removed, or another src) fails quietly; one that could not load says so.
       if (this.#ready === ready) {
-        const p = this.ownerDocument.createElement('p');
+        // In a root of the widget's styles, where the page's rules for `p` and `[role=alert]` stop as at the form.
+        const root = this.ownerDocument.createElement('div');
+        root.className = 'tk';
+        const p = root.appendChild(this.ownerDocument.createElement('p'));
         p.className = 'tk-load-error';
         p.setAttribute('role', 'alert');
         p.textContent = 'Không tải được biểu mẫu. / The form could not be loaded.';
-        this.replaceChildren(p);
+        this.replaceChildren(root);
         // In the console too: a page with no listener (or a typo in an attribute) still tells its developer why.
         console.error(`tokhai: <tokhai-form src="${this.getAttribute('src')}"> could not be loaded:`, error);
         // A task later, as the form's first events are: a listener a later script adds hears it too.

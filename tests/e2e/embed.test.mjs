@@ -116,13 +116,21 @@ test("a page's rules for elements (bare or with attributes) and its root text si
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   await page.click('.tk-nav button[type=submit]');
   await page.waitForSelector('.tk-summary:not([hidden])');
+  // The line a form that cannot load shows instead is the widget's too.
+  await page.evaluate(() => {
+    const element = document.createElement('tokhai-form');
+    element.setAttribute('src', '/fixtures/missing.json');
+    document.querySelector('main').append(element);
+  });
+  await page.waitForSelector('.tk-load-error');
+  assert.deepEqual(problems.splice(0).map((p) => p.replace(/:.*/s, '')), ['console', 'console'], 'the failed load, as the browser and the widget tell it');
   // Every computed property of every element of the form (its later steps too) and of their ::before and
   // ::after, but where the page puts the widget (the offsets of what is positioned against the page).
   const looks = () =>
     page.evaluate(() => {
       const placed = /^(top|right|bottom|left|inset-.*)$/;
       const seen = {};
-      for (const [i, e] of [...document.querySelectorAll('.tk, .tk *')].entries()) {
+      for (const [i, e] of [...document.querySelectorAll('.tk, .tk *, .tk-load-error')].entries()) {
         for (const pseudo of ['', '::before', '::after']) {
           const style = getComputedStyle(e, pseudo || null);
           for (const name of style) {
