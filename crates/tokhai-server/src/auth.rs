@@ -226,7 +226,7 @@ pub fn bearer_allowed(
     // Guesses have their bucket: they do not slow the client's filings.
     let key = format!(
         "{bucket}:{}",
-        address_key(&state.config.trusted_proxies, Some(client), headers)
+        address_key(state.config.proxies(), Some(client), headers)
     );
     state.limiter.take(&key, now_ms()).map_err(Limiter::refusal)?;
     Err(unauthorized.into())

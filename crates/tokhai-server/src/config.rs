@@ -1,5 +1,6 @@
 //! Server configuration: an optional TOML file, then environment variables, then defaults.
 
+use crate::limits::ForwardedHeader;
 use ipnet::IpNet;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -138,6 +139,7 @@ struct FileConfig {
     rate_per_minute: Option<u32>,
     rate_burst: Option<u32>,
     trusted_proxies: Option<Vec<String>>,
+    forwarded_header: Option<String>,
     target_secs: Option<u32>,
     qa_token: Option<String>,
     officials_token: Option<String>,
@@ -202,8 +204,10 @@ pub struct Config {
     pub rate_per_minute: u32,
     /// Writes a client may make in a burst.
     pub rate_burst: u32,
-    /// Proxies whose `X-Forwarded-For` names the client (addresses or CIDR ranges); none by default.
+    /// Proxies whose `forwarded_header` names the client (addresses or CIDR ranges); none by default.
     pub trusted_proxies: Vec<IpNet>,
+    /// The header those proxies write: `X-Forwarded-For` by default, or RFC 7239's `Forwarded`.
+    pub forwarded_header: ForwardedHeader,
     /// The filing-time target of the QA aggregates, in seconds (login to submission).
     pub target_secs: u32,
     /// The bearer token of the QA summary; without one it is open only with the development login.
@@ -246,6 +250,7 @@ impl Config {
             rate_per_minute: 60,
             rate_burst: 20,
             trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeader::XForwardedFor,
             target_secs: (TARGET_MS / 1000.0) as u32,
             qa_token: None,
             officials_token: None,
@@ -291,6 +296,9 @@ impl Config {
         if let Some(entries) = f.trusted_proxies {
             c.trusted_proxies = parse_proxies("trusted_proxies", entries.iter().map(String::as_str))?;
         }
+        if let Some(name) = f.forwarded_header {
+            c.forwarded_header = forwarded_header("forwarded_header", &name)?;
+        }
         c.target_secs = f.target_secs.unwrap_or(c.target_secs);
         c.qa_token = bearer_token("qa_token", f.qa_token)?;
         c.officials_token = bearer_token("officials_token", f.officials_token)?;
@@ -333,6 +341,9 @@ impl Config {
         c.rate_burst = number(env, "TOKHAI_RATE_BURST", c.rate_burst)?;
         if let Some(v) = env("TOKHAI_TRUSTED_PROXIES").filter(|v| !v.trim().is_empty()) {
             c.trusted_proxies = parse_proxies("TOKHAI_TRUSTED_PROXIES", v.split(','))?;
+        }
+        if let Some(name) = env("TOKHAI_FORWARDED_HEADER").filter(|v| !v.trim().is_empty()) {
+            c.forwarded_header = forwarded_header("TOKHAI_FORWARDED_HEADER", &name)?;
         }
         c.target_secs = number(env, "TOKHAI_TARGET_SECS", c.target_secs)?;
         c.qa_token = bearer_token("TOKHAI_QA_TOKEN", env("TOKHAI_QA_TOKEN"))?.or(c.qa_token);
@@ -446,6 +457,11 @@ impl Config {
         Ok(())
     }
 
+    /// The trusted proxies and the header they write, from which a client's address is read.
+    pub fn proxies(&self) -> (&[IpNet], ForwardedHeader) {
+        (&self.trusted_proxies, self.forwarded_header)
+    }
+
     /// Reads the real process environment.
     pub fn from_process(file: Option<&Path>) -> Result<Config, ConfigError> {
         Config::load(file, &|name| std::env::var(name).ok())
@@ -495,6 +511,14 @@ fn parse_proxies<'a>(name: &'static str, entries: impl Iterator<Item = &'a str>)
             })
         })
         .collect()
+}
+
+/// The forwarding header named `value` (under the setting `name`).
+fn forwarded_header(name: &'static str, value: &str) -> Result<ForwardedHeader, ConfigError> {
+    ForwardedHeader::named(value).ok_or_else(|| ConfigError::Value {
+        name,
+        message: format!("expected X-Forwarded-For or Forwarded, got {value:?}"),
+    })
 }
 
 /// A bearer token as set under `name` (none when empty), refused under 16 characters.
@@ -654,6 +678,17 @@ mod tests {
                 .to_string();
             assert!(err.starts_with("TOKHAI_TRUSTED_PROXIES:") && err.contains(bad), "{err}");
         }
+        // The header they name clients in: X-Forwarded-For unless set to RFC 7239's Forwarded.
+        assert_eq!(Config::defaults().forwarded_header, ForwardedHeader::XForwardedFor);
+        let c = Config::load(None, &env_of(&[("TOKHAI_FORWARDED_HEADER", "Forwarded")])).unwrap();
+        assert_eq!(c.proxies().1, ForwardedHeader::Forwarded);
+        let err = Config::load(None, &env_of(&[("TOKHAI_FORWARDED_HEADER", "X-Real-IP")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("TOKHAI_FORWARDED_HEADER:") && err.contains("X-Real-IP"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -664,13 +699,14 @@ mod tests {
         std::fs::write(
             &good,
             "addr = \"127.0.0.1:9999\"\nregistry_size = 50\ntrusted_proxies = [\"10.0.0.0/8\", \"fd00::1\"]\n\
-             officials_token = \"officials-0123456789\"\n\
+             forwarded_header = \"forwarded\"\nofficials_token = \"officials-0123456789\"\n\
              [national_data]\nbase_url = \"http://127.0.0.1:1\"\n",
         )
         .unwrap();
         let c = Config::load(Some(&good), &env_of(&[])).unwrap();
         assert_eq!((c.addr.port(), c.registry_size), (9999, 50));
         assert_eq!(c.trusted_proxies.len(), 2);
+        assert_eq!(c.forwarded_header, ForwardedHeader::Forwarded);
         assert_eq!(c.officials_token.as_deref(), Some("officials-0123456789"));
         assert_eq!(c.national_data.unwrap().retries, 2);
         let proxies = dir.join("proxies.toml");

@@ -31,7 +31,7 @@ pub fn client_key(state: &AppState, parts: &Parts, login: Option<&Login>) -> Str
         Some(l) => citizen_key(&l.subject),
         None => {
             let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-            address_key(&state.config.trusted_proxies, peer, &parts.headers)
+            address_key(state.config.proxies(), peer, &parts.headers)
         }
     }
 }

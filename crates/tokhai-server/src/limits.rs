@@ -138,14 +138,54 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// The header in which the trusted proxies name the clients they forward.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1` (nginx, most proxies).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded: for=client, for="[2001:db8::5]:443"` (RFC 7239).
+    Forwarded,
+}
+
+impl ForwardedHeader {
+    /// The header's name (lowercase).
+    pub fn name(self) -> &'static str {
+        match self {
+            ForwardedHeader::XForwardedFor => "x-forwarded-for",
+            ForwardedHeader::Forwarded => "forwarded",
+        }
+    }
+
+    /// The header named so, any case.
+    pub fn named(name: &str) -> Option<ForwardedHeader> {
+        [ForwardedHeader::XForwardedFor, ForwardedHeader::Forwarded]
+            .into_iter()
+            .find(|h| h.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The address of each hop a value of the header lists, in order (`None` for one not understood).
+    fn hops(self, value: &str) -> Vec<Option<IpAddr>> {
+        match self {
+            ForwardedHeader::XForwardedFor => value.split(',').map(hop_address).collect(),
+            ForwardedHeader::Forwarded => outside_quotes(value, ',').into_iter().map(forwarded_for).collect(),
+        }
+    }
+}
+
 /// The rate-limit key of a client without a login: its address (`client_address`).
-pub fn address_key(trusted_proxies: &[IpNet], peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
-    let address = peer.map(|p| client_address(trusted_proxies, p.ip(), headers));
+pub fn address_key(
+    (trusted_proxies, header): (&[IpNet], ForwardedHeader),
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+) -> String {
+    let address = peer.map(|p| client_address(trusted_proxies, header, p.ip(), headers));
     format!("ip:{}", address.map_or_else(|| "?".to_owned(), |a| a.to_string()))
 }
 
-/// A request's client address: the peer's, or from a trusted proxy the right-most `X-Forwarded-For` one not a proxy.
-fn client_address(trusted_proxies: &[IpNet], peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+/// A request's client address: the peer's, or from a trusted proxy the right-most one of `header`
+/// that is not a proxy.
+fn client_address(trusted_proxies: &[IpNet], header: ForwardedHeader, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
     let trusted = |ip: &IpAddr| trusted_proxies.iter().any(|net| net.contains(ip));
     // A dual-stack socket gives IPv4 peers as `::ffff:a.b.c.d`.
     let peer = peer.to_canonical();
@@ -154,10 +194,10 @@ fn client_address(trusted_proxies: &[IpNet], peer: IpAddr, headers: &HeaderMap) 
     }
     // From the right, each address was added by a proxy; left of the first untrusted one, by the client.
     // A header missing, malformed or naming proxies only leaves the peer.
-    for value in headers.get_all("x-forwarded-for").iter().rev() {
+    for value in headers.get_all(header.name()).iter().rev() {
         let Ok(text) = value.to_str() else { return peer };
-        for hop in text.rsplit(',') {
-            match hop_address(hop).map(|ip| ip.to_canonical()) {
+        for hop in header.hops(text).into_iter().rev() {
+            match hop.map(|ip| ip.to_canonical()) {
                 Some(ip) if trusted(&ip) => continue,
                 Some(ip) => return ip,
                 None => return peer,
@@ -172,6 +212,43 @@ fn client_address(trusted_proxies: &[IpNet], peer: IpAddr, headers: &HeaderMap) 
 fn hop_address(hop: &str) -> Option<IpAddr> {
     let hop = hop.trim();
     (hop.parse().ok()).or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+}
+
+/// The address of a `Forwarded` element's `for` (`for=192.0.2.60;proto=https`, `For="[2001:db8::5]:443"`,
+/// `for="198.51.100.7:51234"`); `None` without one, or for `unknown` and hidden names (`_proxy1`).
+fn forwarded_for(element: &str) -> Option<IpAddr> {
+    let value = outside_quotes(element, ';').into_iter().find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        name.trim().eq_ignore_ascii_case("for").then(|| value.trim())
+    })?;
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value);
+    let bare = value
+        .strip_prefix('[')
+        .and_then(|v| v.strip_suffix(']'))
+        .unwrap_or(value);
+    (bare.parse().ok()).or_else(|| hop_address(value))
+}
+
+/// `text` split at each `separator` that is not inside a quoted string.
+fn outside_quotes(text: &str, separator: char) -> Vec<&str> {
+    let (mut parts, mut start, mut quoted, mut escaped) = (Vec::new(), 0, false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
 }
 
 /// A request whose body must arrive whole within `total` from now.
@@ -523,12 +600,55 @@ mod tests {
 
     /// The client address of a request from `peer` with these `X-Forwarded-For` headers.
     fn client_of(trusted: &[&str], peer: &str, forwarded: &[&str]) -> IpAddr {
+        client_by(ForwardedHeader::XForwardedFor, trusted, peer, forwarded)
+    }
+
+    /// The client address of a request from `peer` with these values of `header`.
+    fn client_by(header: ForwardedHeader, trusted: &[&str], peer: &str, values: &[&str]) -> IpAddr {
         let trusted: Vec<IpNet> = trusted.iter().map(|t| t.parse().unwrap()).collect();
         let mut headers = HeaderMap::new();
-        for value in forwarded {
-            headers.append("x-forwarded-for", HeaderValue::from_str(value).unwrap());
+        for value in values {
+            headers.append(header.name(), HeaderValue::from_str(value).unwrap());
         }
-        client_address(&trusted, peer.parse().unwrap(), &headers)
+        client_address(&trusted, header, peer.parse().unwrap(), &headers)
+    }
+
+    #[test]
+    fn proxies_writing_forwarded_name_the_client_in_it() {
+        let rfc = |values: &[&str]| client_by(ForwardedHeader::Forwarded, &["10.0.0.0/8"], "10.0.0.2", values);
+        assert_eq!(rfc(&["for=198.51.100.7;proto=https;by=10.0.0.2"]), ip("198.51.100.7"));
+        // A chain, walked from the right as X-Forwarded-For is; quoted, with ports, in any case.
+        assert_eq!(
+            rfc(&["for=1.1.1.1, For=\"198.51.100.7:51234\", for=10.0.0.1"]),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            rfc(&["for=\"[2001:db8::5]:443\";proto=https", "for=10.0.0.1"]),
+            ip("2001:db8::5")
+        );
+        assert_eq!(rfc(&["for=\"[2001:db8::6]\""]), ip("2001:db8::6"));
+        // A comma or semicolon in a quoted value of another parameter splits nothing.
+        assert_eq!(
+            rfc(&["for=198.51.100.7;ext=\"a,b;c\", for=10.0.0.1"]),
+            ip("198.51.100.7")
+        );
+        // Unknown, hidden or missing clients, and X-Forwarded-For when proxies write Forwarded, leave the proxy.
+        for values in [&["for=unknown"][..], &["for=_hidden"], &["proto=https"], &[]] {
+            assert_eq!(rfc(values), ip("10.0.0.2"), "{values:?}");
+        }
+        assert_eq!(client_of(&["10.0.0.0/8"], "10.0.0.2", &[]), ip("10.0.0.2"));
+        // From a peer that is not a proxy, the header is ignored.
+        assert_eq!(
+            client_by(
+                ForwardedHeader::Forwarded,
+                &["10.0.0.0/8"],
+                "203.0.113.9",
+                &["for=198.51.100.7"]
+            ),
+            ip("203.0.113.9")
+        );
+        assert_eq!(ForwardedHeader::named(" Forwarded "), Some(ForwardedHeader::Forwarded));
+        assert_eq!(ForwardedHeader::named("x-real-ip"), None);
     }
 
     fn ip(text: &str) -> IpAddr {

@@ -18,6 +18,7 @@ TOKHAI_MAX_BODY_BYTES (262144), TOKHAI_MAX_UPLOAD_BYTES (10485760), TOKHAI_MAX_P
 TOKHAI_UPLOAD_RETENTION_SECS (604800), TOKHAI_CLIENT_TIMEOUT_SECS (30), TOKHAI_BODY_TIMEOUT_SECS (300),
 TOKHAI_MAX_CONNECTIONS (1024), TOKHAI_MAX_FIELDS (2000), TOKHAI_RATE_PER_MINUTE (60; 0 = off), TOKHAI_RATE_BURST (20),
 TOKHAI_TRUSTED_PROXIES (the reverse proxies in front: addresses or CIDR ranges, comma-separated),
+TOKHAI_FORWARDED_HEADER (X-Forwarded-For, or Forwarded: the header those proxies write),
 TOKHAI_TARGET_SECS (300), TOKHAI_QA_TOKEN and TOKHAI_OFFICIALS_TOKEN (bearer tokens of 16 characters or more;
 without the officials' token there is no officials' API), RUST_LOG (info).";
 

@@ -211,10 +211,7 @@ pub async fn login(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     let client = state.oidc.as_ref().ok_or_else(not_configured)?;
-    let key = format!(
-        "oidc:{}",
-        address_key(&state.config.trusted_proxies, Some(from), &headers)
-    );
+    let key = format!("oidc:{}", address_key(state.config.proxies(), Some(from), &headers));
     state.limiter.take(&key, now_ms()).map_err(Limiter::refusal)?;
     let (st, nonce, verifier) = (random_token(), random_token(), random_token());
     if verifier.is_empty() {

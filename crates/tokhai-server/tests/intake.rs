@@ -328,20 +328,33 @@ async fn each_client_is_rate_limited_with_a_reason() {
 }
 
 /// Behind a trusted proxy, each client it forwards has a bucket of its own; from any other peer, the
-/// header is the client's own word and does not split the peer's bucket.
+/// header is the client's own word and does not split the peer's bucket; nor does the header the
+/// proxies do not write.
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_forwarded_client_has_a_bucket_of_its_own() {
+    use tokhai_server::limits::ForwardedHeader::{Forwarded, XForwardedFor};
     // The tests' requests come from 127.0.0.1.
-    for (proxies, other_client) in [("127.0.0.0/8", 400), ("10.0.0.0/8", 429)] {
+    for (proxies, written, sent, other_client) in [
+        ("127.0.0.0/8", XForwardedFor, XForwardedFor, 400),
+        ("10.0.0.0/8", XForwardedFor, XForwardedFor, 429),
+        ("127.0.0.0/8", Forwarded, Forwarded, 400),
+        ("127.0.0.0/8", Forwarded, XForwardedFor, 429),
+        ("127.0.0.0/8", XForwardedFor, Forwarded, 429),
+    ] {
         let mut c = config("proxied");
         (c.rate_per_minute, c.rate_burst) = (1, 1);
         c.trusted_proxies = vec![proxies.parse().unwrap()];
+        c.forwarded_header = written;
         let running = tokhai_server::start(c).await.expect("server starts");
         let client = Client::new(&running);
         let mut statuses = Vec::new();
-        for forwarded in ["198.51.100.1", "198.51.100.1", "198.51.100.2"] {
+        for address in ["198.51.100.1", "198.51.100.1", "[2001:db8::2]"] {
+            let value = match sent {
+                XForwardedFor => address.trim_matches(['[', ']']).to_owned(),
+                Forwarded => format!("for=\"{address}\";proto=https"),
+            };
             let r = (client.http.post(format!("{}/api/submissions", client.base)))
-                .header("x-forwarded-for", forwarded)
+                .header(sent.name(), value)
                 .header("content-type", "application/json")
                 .body("{}")
                 .send()
@@ -349,7 +362,8 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_a_bucket_of_its_own() 
                 .expect("POST");
             statuses.push(r.status().as_u16());
         }
-        assert_eq!(statuses, [400, 429, other_client], "trusting {proxies}");
+        let case = format!("trusting {proxies}, which write {written:?}, sent {sent:?}");
+        assert_eq!(statuses, [400, 429, other_client], "{case}");
         running.task.abort();
     }
 }
