@@ -267,14 +267,14 @@ export async function answerSummary(page, words = 'Nguyễn Văn Bình') {
   return paths.length;
 }
 
-/** Goes through the portal's CT01 to its review page, answering what each step asks. */
+/** Goes through the portal's CT01 (the page's one form, element or mounted) to its review page, answering what each step asks. */
 export async function fillToReview(page, words) {
-  const next = page.locator('tokhai-form .tk-nav button[type=submit]');
-  for (let round = 0; round < 12 && !(await page.locator('tokhai-form .tk-review:not([hidden])').count()); round++) {
+  const next = page.locator('.tk .tk-nav button[type=submit]');
+  for (let round = 0; round < 12 && !(await page.locator('.tk .tk-review:not([hidden])').count()); round++) {
     await next.click();
-    if (await page.locator('tokhai-form .tk-summary:not([hidden])').count()) await answerSummary(page, words);
+    if (await page.locator('.tk .tk-summary:not([hidden])').count()) await answerSummary(page, words);
   }
-  await page.waitForSelector('tokhai-form .tk-review:not([hidden])');
+  await page.waitForSelector('.tk .tk-review:not([hidden])');
   return next;
 }
 

@@ -6,16 +6,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { guideExamples, readmeExamples } from '../guide-examples.mjs';
 
 const repo = resolve(fileURLToPath(import.meta.url), '../../..');
-const unescape = (html) => html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 const read = (file) => readFileSync(join(repo, file), 'utf8');
 
 // The script examples: the guide's code blocks that use the module or the element's events, and the README's.
-const guide = [...read('www/guide.html').matchAll(/<pre><code>([\s\S]*?)<\/code><\/pre>/g)]
-  .map((m) => unescape(m[1]))
-  .filter((code) => /^(import |document\.)/.test(code));
-const readme = [...read('README.md').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+const guide = guideExamples().filter((code) => /^(import |document\.)/.test(code));
+const readme = readmeExamples('js');
 if (guide.length < 4 || readme.length < 1) throw new Error(`the examples were not found (${guide.length}, ${readme.length})`);
 const blocks = [...guide, ...readme];
 
