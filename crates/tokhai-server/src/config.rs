@@ -569,6 +569,11 @@ mod tests {
         move |k| map.get(k).cloned()
     }
 
+    /// Why the configuration with only the variable `name` set to `value` is refused.
+    fn refusal(name: &str, value: &str) -> String {
+        Config::load(None, &env_of(&[(name, value)])).unwrap_err().to_string()
+    }
+
     #[test]
     fn environment_overrides_defaults() {
         let env = env_of(&[
@@ -585,21 +590,13 @@ mod tests {
 
     #[test]
     fn bad_values_are_named_and_hide_passwords() {
-        let err = Config::load(None, &env_of(&[("TOKHAI_ADDR", "here")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("TOKHAI_ADDR", "here");
         assert!(err.starts_with("TOKHAI_ADDR:"), "{err}");
-        let err = Config::load(None, &env_of(&[("DATABASE_URL", "mysql://u:secret@h/db")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("DATABASE_URL", "mysql://u:secret@h/db");
         assert!(err.contains("DATABASE_URL") && !err.contains("secret"), "{err}");
-        let err = Config::load(None, &env_of(&[("TOKHAI_RATE_PER_MINUTE", "lots")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("TOKHAI_RATE_PER_MINUTE", "lots");
         assert!(err.starts_with("TOKHAI_RATE_PER_MINUTE:"), "{err}");
-        let err = Config::load(None, &env_of(&[("TOKHAI_OFFICIALS_TOKEN", "short")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("TOKHAI_OFFICIALS_TOKEN", "short");
         assert!(
             err.starts_with("TOKHAI_OFFICIALS_TOKEN:") && err.contains("16"),
             "{err}"
@@ -612,29 +609,17 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.starts_with("TOKHAI_OFFICIALS_TOKEN:"), "{err}");
-        let err = Config::load(None, &env_of(&[("TOKHAI_MAX_BODY_BYTES", "10")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("TOKHAI_MAX_BODY_BYTES", "10");
         assert!(err.contains("max_body_bytes"), "{err}");
-        let err = Config::load(None, &env_of(&[("TOKHAI_CLIENT_TIMEOUT_SECS", "0")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("TOKHAI_CLIENT_TIMEOUT_SECS", "0");
         assert!(err.contains("client_timeout_secs"), "no timeout is no option: {err}");
-        let err = Config::load(None, &env_of(&[("TOKHAI_BODY_TIMEOUT_SECS", "0")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("TOKHAI_BODY_TIMEOUT_SECS", "0");
         assert!(err.contains("body_timeout_secs"), "no deadline is no option: {err}");
-        let err = Config::load(None, &env_of(&[("TOKHAI_MAX_CONNECTIONS", "0")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("TOKHAI_MAX_CONNECTIONS", "0");
         assert!(err.starts_with("max_connections:"), "{err}");
-        let err = Config::load(None, &env_of(&[("TOKHAI_DEV_LOGIN", "maybe")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("TOKHAI_DEV_LOGIN", "maybe");
         assert!(err.contains("TOKHAI_DEV_LOGIN"), "{err}");
-        let err = Config::load(None, &env_of(&[("TOKHAI_OIDC_ISSUER", "http://127.0.0.1:9")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("TOKHAI_OIDC_ISSUER", "http://127.0.0.1:9");
         assert!(err.starts_with("TOKHAI_OIDC_CLIENT_ID:"), "{err}");
         // A portal logged into over HTTPS keeps its session cookie off plain HTTP.
         let oidc = |redirect, secure| {
@@ -673,18 +658,14 @@ mod tests {
             ("10.0.0.1:80", "10.0.0.1:80"),
             ("fd00::/8/8", "fd00::/8/8"),
         ] {
-            let err = Config::load(None, &env_of(&[("TOKHAI_TRUSTED_PROXIES", list)]))
-                .unwrap_err()
-                .to_string();
+            let err = refusal("TOKHAI_TRUSTED_PROXIES", list);
             assert!(err.starts_with("TOKHAI_TRUSTED_PROXIES:") && err.contains(bad), "{err}");
         }
         // The header they name clients in: X-Forwarded-For unless set to RFC 7239's Forwarded.
         assert_eq!(Config::defaults().forwarded_header, ForwardedHeader::XForwardedFor);
         let c = Config::load(None, &env_of(&[("TOKHAI_FORWARDED_HEADER", "Forwarded")])).unwrap();
         assert_eq!(c.proxies().1, ForwardedHeader::Forwarded);
-        let err = Config::load(None, &env_of(&[("TOKHAI_FORWARDED_HEADER", "X-Real-IP")]))
-            .unwrap_err()
-            .to_string();
+        let err = refusal("TOKHAI_FORWARDED_HEADER", "X-Real-IP");
         assert!(
             err.starts_with("TOKHAI_FORWARDED_HEADER:") && err.contains("X-Real-IP"),
             "{err}"
