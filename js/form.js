@@ -49,8 +49,9 @@ let mounted = 0;
 export const formsStarted = () => mounted > 0;
 
 /**
- * Mounts a compiled form (`host`: as in `mountIn`; `idPrefix`: the prefix of element ids, by default
- * one per mount).
+ * Mounts a compiled form (`host`: as in `mountIn`, with `rendered()` called once the form shows and
+ * `bundle` the national data asked for meanwhile, if it was; `idPrefix`: the prefix of element ids, by
+ * default one per mount).
  */
 export async function start(element, form, catalogs, options, host, idPrefix = `tk${++mounted}-`) {
   const doc = element.ownerDocument;
@@ -293,7 +294,7 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   };
   if (options.prefill != null) {
     // The bundle comes fresh from the portal, whose clock also timed the login.
-    await national.load(timer.readClock);
+    await national.load(timer.readClock, host.bundle);
   }
   // One form per element (a form mounted twice at once is refused here), and one its host still wants.
   const taken = holders.has(element);

@@ -9,6 +9,23 @@ export const PREFILL_TIMEOUT = 10000;
 /** Tries of a household member's lookup before the citizen is asked to fill the row in. */
 const MEMBER_ATTEMPTS = 4;
 
+/**
+ * Asks the portal's prefill endpoint (`source`, a URL; or takes the bundle, an object) at once, while the
+ * module and the definition load, rather than once the form shows: resolves to `{ text, res, at }` (the
+ * answer, and when it came by this computer's clock; none for an object); its failure is told when the
+ * form takes it.
+ */
+export function askBundle(source) {
+  let res;
+  let at;
+  const asked = jsonText(source, PREFILL_TIMEOUT, (r) => {
+    res = r;
+    at = Date.now();
+  }).then((text) => ({ text, res, at }));
+  asked.catch(() => {});
+  return asked;
+}
+
 /** The national data of the form in `element` (`options.prefill`: the bundle or its URL). */
 export function prefill(element, widget, options, dispatch, policy) {
   const doc = element.ownerDocument;
@@ -64,22 +81,20 @@ export function prefill(element, widget, options, dispatch, policy) {
     },
 
     /**
-     * Applies the bundle of `options.prefill` (`answered` is told its response). Without prefill (not
-     * logged in, broker down) the citizen still gets an empty form. Slow national data gets a notice;
-     * no answer within PREFILL_TIMEOUT leaves the form to the citizen.
+     * Applies the bundle of `options.prefill`, as `asked` already (`askBundle`) if it was (`answered` is
+     * told its response and when it came). Without prefill (not logged in, broker down) the citizen still
+     * gets an empty form. Slow national data gets a notice; no answer within PREFILL_TIMEOUT leaves the
+     * form to the citizen.
      */
-    load(answered) {
+    load(answered, asked = askBundle(options.prefill)) {
       const slow = setTimeout(() => widget.status('prefill_loading'), PREFILL_NOTICE_AFTER);
-      let household = null;
-      const heard = (res) => {
-        answered(res);
-        household = res.headers.get('Tokhai-Household');
-      };
-      return jsonText(options.prefill, PREFILL_TIMEOUT, heard)
-        .then((text) => {
+      return asked
+        .then(({ text, res, at }) => {
+          // A bundle given as it is (an object) has no answer.
+          if (res) answered(res, at);
           if (!take(text)) widget.clearStatus('prefill_loading');
           // Not waited for: the rows come later in the form.
-          listHousehold(household);
+          listHousehold(res?.headers.get('Tokhai-Household'));
         })
         .catch((error) => {
           widget.status('prefill_failed');

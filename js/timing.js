@@ -2,14 +2,14 @@
 import { randomId } from './util.js';
 
 /**
- * Milliseconds the clock of a back end is ahead of this computer's, from its fresh answer's `Date`
- * (`null` without one: a header a cross-origin answer does not show, or a proxy dropped).
+ * Milliseconds the clock of a back end is ahead of this computer's, from the `Date` of its answer that
+ * came at `at` (`null` without one: a header a cross-origin answer does not show, or a proxy dropped).
  */
-function clockOffset(res) {
+function clockOffset(res, at) {
   const date = Date.parse(res.headers.get('Date') ?? '');
   if (!Number.isFinite(date)) return null;
   // The header is truncated to the second: its middle is the best guess.
-  return date + 500 - Date.now();
+  return date + 500 - at;
 }
 
 /** Most bytes a beacon (or a keepalive fetch) may carry. */
@@ -74,9 +74,9 @@ export function timing(widget, options, dispatch, formId) {
       return clock;
     },
 
-    /** Times the filing by the clock of the back end that sent `res` (its `Date`, if it has one). */
-    readClock(res) {
-      const offset = clockOffset(res);
+    /** Times the filing by the clock of the back end that sent `res` (its `Date`, if it has one), answered at `at` (now). */
+    readClock(res, at = Date.now()) {
+      const offset = clockOffset(res, at);
       if (offset === null) return;
       clock = widget.setClockOffset(offset);
     },

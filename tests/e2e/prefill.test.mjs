@@ -187,6 +187,30 @@ test('when national data is slow, a notice says so until the values arrive', asy
   await context.close();
 });
 
+test('national data is asked for while the module loads, not once it has: on a phone, a round trip less before the form is ready', async (t) => {
+  if (!env.portal) return skip(t);
+  // The module is held back until the bundle is asked for, or for 5 seconds.
+  let release;
+  let released = false;
+  const held = new Promise((ok) => (release = () => ok((released = true))));
+  let askedWhileHeld = false;
+  const { context, page } = await openCt01(env.portal, async (p) => {
+    await p.route((url) => url.pathname.endsWith('/tokhai_web_bg.wasm'), async (route) => {
+      await held;
+      return route.continue();
+    });
+    p.on('request', (request) => {
+      if (!BUNDLE(new URL(request.url()))) return;
+      askedWhileHeld ||= !released;
+      release();
+    });
+    setTimeout(release, 5000);
+  });
+  assert.ok(askedWhileHeld, 'the bundle was asked for while the module was held back');
+  await page.waitForSelector('tokhai-form .tk-prov');
+  await context.close();
+});
+
 /** How many times a test went to the members step (see `atMembers`). */
 let membersVisits = 0;
 
