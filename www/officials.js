@@ -22,10 +22,10 @@ const WORDS = {
     token: 'Mã truy cập của cơ quan tiếp nhận',
     tokenHint: 'Mã chỉ được giữ trong thẻ trình duyệt này, đến khi đóng thẻ.',
     open: 'Mở danh sách hồ sơ',
-    needToken: 'Nhập mã truy cập của cơ quan tiếp nhận hồ sơ để xem hồ sơ.',
+    needToken: 'Nhập mã truy cập của cơ quan tiếp nhận hồ sơ, hoặc mã của riêng bạn, để xem hồ sơ.',
     wrongToken: 'Mã truy cập không đúng. Kiểm tra mã cơ quan đã cấp rồi nhập lại.',
     tooMany: (s) => `Đã nhập sai mã quá nhiều lần. Vui lòng đợi ${s} giây rồi nhập lại.`,
-    apiOff: 'Máy chủ này chưa bật chức năng dành cho cán bộ tiếp nhận (chưa đặt TOKHAI_OFFICIALS_TOKEN).',
+    apiOff: 'Máy chủ này chưa bật chức năng dành cho cán bộ tiếp nhận (chưa đặt TOKHAI_OFFICIALS_TOKEN hay officials).',
     failed: 'Không tải được dữ liệu. Vui lòng thử lại.',
     loading: 'Đang tải…',
     list: 'Danh sách hồ sơ',
@@ -84,6 +84,7 @@ const WORDS = {
     removeReason: (n) => `Bỏ lý do ${n}`,
     addReason: 'Thêm lý do',
     officialHint: 'Họ tên hoặc mã cán bộ; người nộp không thấy thông tin này.',
+    officialOwnHint: 'Bạn dùng mã truy cập của riêng mình: quyết định được ghi tên bạn. Người nộp không thấy thông tin này.',
     send: 'Ghi quyết định',
     problem: 'Có lỗi cần sửa',
     chooseDecision: 'Chọn chấp nhận hoặc từ chối hồ sơ',
@@ -108,10 +109,10 @@ const WORDS = {
     token: "Officials' access token",
     tokenHint: 'The token is kept in this browser tab only, until it is closed.',
     open: 'Open the dossiers',
-    needToken: "Enter the officials' access token to see the dossiers.",
+    needToken: "Enter the agency's access token, or your own, to see the dossiers.",
     wrongToken: 'The access token is not right. Check the token your agency gave you and enter it again.',
     tooMany: (s) => `Too many wrong tokens. Please wait ${s} seconds and enter it again.`,
-    apiOff: "This server has no officials' API (TOKHAI_OFFICIALS_TOKEN is not set).",
+    apiOff: "This server has no officials' API (neither TOKHAI_OFFICIALS_TOKEN nor officials is set).",
     failed: 'The data could not be loaded. Please try again.',
     loading: 'Loading…',
     list: 'Dossiers',
@@ -170,6 +171,7 @@ const WORDS = {
     removeReason: (n) => `Remove reason ${n}`,
     addReason: 'Add a reason',
     officialHint: 'Your name or staff id; the citizen does not see it.',
+    officialOwnHint: 'You use your own access token: the decision is recorded in your name. The citizen does not see it.',
     send: 'Record the decision',
     problem: 'There is a problem',
     chooseDecision: 'Choose whether to accept or refuse the dossier',
@@ -186,7 +188,10 @@ const TOKEN = 'tokhai-officials-token';
 /** Dossiers asked for at a time. */
 const PAGE = 50;
 
-/** The paths of a decision whose problems the page words itself: the server's words name the request's keys. */
+/**
+ * The paths of a decision whose problems of the request's shape the page words itself: the server's words
+ * name the request's keys (its `decision.*` problems, as another official's name, are told in its words).
+ */
 const OWN_WORDS = { decision: 'chooseDecision', official: 'giveOfficial' };
 
 const $ = (id) => document.getElementById(id);
@@ -201,6 +206,8 @@ const params = new URLSearchParams(location.search);
 const state = {
   forms: [], listed: [], next: null, dossier: null, problems: [], sending: false,
   said: null, tokenProblem: null,
+  // Whose the token is (GET /api/officials/me), once asked.
+  me: null,
 };
 
 const language = pageLanguage(WORDS, 'tokhai-officials-lang', redraw);
@@ -268,6 +275,7 @@ async function api(path, init = {}) {
   const res = await fetch(path, { ...init, headers: { Accept: 'application/json', ...init.headers, Authorization } });
   if (res.status === 401 || res.status === 429) {
     sessionStorage.removeItem(TOKEN);
+    state.me = null;
     const wait = res.headers.get('Retry-After') ?? '60';
     askToken(res.status === 401 ? () => w('wrongToken') : () => w('tooMany')(wait));
     throw new Unanswered();
@@ -525,7 +533,8 @@ function drawProblems() {
   for (const control of $('decide').querySelectorAll('[aria-invalid]')) markField(control, null);
   const items = state.problems.map((problem) => {
     const control = controlAt(problem.path);
-    const words = OWN_WORDS[problem.path] ? w(OWN_WORDS[problem.path]) : saidBy(problem);
+    const own = OWN_WORDS[problem.path] && !problem.code?.startsWith('decision.');
+    const words = own ? w(OWN_WORDS[problem.path]) : saidBy(problem);
     markField(control, words);
     const li = el('li');
     li.append(el('a', { href: `#${control.id}` }, words));
@@ -619,10 +628,24 @@ function redraw() {
   if (state.dossier) drawDossier();
 }
 
+/**
+ * The official's box: with an official's own token, their name, fixed (the server records decisions
+ * in it); with the agency's, the name to give.
+ */
+function drawOfficial() {
+  const own = state.me?.official;
+  $('official').readOnly = Boolean(own);
+  if (own) $('official').value = own;
+  $('official-hint').dataset.t = own ? 'officialOwnHint' : 'officialHint';
+  $('official-hint').textContent = w($('official-hint').dataset.t);
+}
+
 /** Shows what the address asks for: a dossier (`?dossier=`), else the dossiers listed. */
 async function show() {
   $('access').hidden = true;
   try {
+    state.me ??= await answer(await api('/api/officials/me'));
+    drawOfficial();
     await (params.has('dossier') ? openDossier(params.get('dossier')) : listMore(null));
   } catch (error) {
     failed(error);

@@ -6,7 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerSummary, axeViolations, fillToReview, loggedIn, OFFICIALS_TOKEN as TOKEN, open, SERVER_BINARY, startPortal, tabTo, text, typeInto, usePortal, vietnamTime } from './helpers.mjs';
 
-const env = usePortal({ config: `officials_token = "${TOKEN}"\n` });
+/** An official with a token of their own, whose decisions the server records in their name. */
+const LAN = { name: 'Nguyễn Thị Lan', token: 'lan-own-token-0123456789' };
+
+const env = usePortal({ config: `officials_token = "${TOKEN}"\n[[officials]]\nname = "${LAN.name}"\ntoken = "${LAN.token}"\n` });
 
 /** The officials' page of `portal` in a browser context of its own (no citizen's login), `width` px wide, asking for the token. */
 async function officials(portal, width = 1024) {
@@ -115,6 +118,42 @@ test('an official finds the CT01 a citizen filed, sees what national data filled
   assert.equal((await page.$$eval('#decision-made > div', (rows) => rows.map((r) => r.textContent)))[3], `ReasonsContact phone: ${reason}`);
   assert.equal((await answer('full_name'))[2], 'Source: National population database, locked (the citizen could not change it)');
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+  assert.deepEqual(problems, [refusedLog(422, 'Unprocessable Entity')], 'no error but the refusal asked for');
+  await context.close();
+  await citizen.close();
+});
+
+test("an official with a token of their own decides in their name: the page shows it fixed, and another name is refused saying whose the token is", async (t) => {
+  if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
+  const { context: citizen } = await loggedIn(env.browser, env.portal);
+  const filing = await citizen.newPage();
+  await filing.goto(`${env.portal.url}/`);
+  await filing.waitForSelector('tokhai-form .tk-prov');
+  await (await fillToReview(filing)).click();
+  await filing.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  const id = await text(filing, 'tokhai-form .tk-reference-code');
+
+  const { page, context, problems } = await officials(env.portal);
+  await enterToken(page, LAN.token);
+  await page.click(`#dossiers a[href$="${id}"]`);
+  await page.waitForSelector('#answers dl');
+  assert.deepEqual(
+    await page.$eval('#official', (box) => [box.value, box.readOnly, document.getElementById('official-hint').textContent]),
+    [LAN.name, true, 'Bạn dùng mã truy cập của riêng mình: quyết định được ghi tên bạn. Người nộp không thấy thông tin này.'],
+  );
+  assert.deepEqual(await axeViolations(page), [], 'the dossier, the name fixed');
+  // A name changed in the page (the box is read-only) is refused by the server, in its words, at the box.
+  await page.check('#decision-accepted');
+  await page.$eval('#official', (box) => (box.value = 'Trần Văn Bình'));
+  await page.click('#decide [type=submit]');
+  await page.waitForSelector('#error-summary:not([hidden])');
+  const notYours = `Mã truy cập này là của cán bộ ${LAN.name}: quyết định chỉ được ghi tên người này`;
+  assert.deepEqual(await page.$$eval('#problems a', (as) => as.map((a) => [a.textContent, a.getAttribute('href')])), [[notYours, '#official']]);
+  await page.$eval('#official', (box, name) => (box.value = name), LAN.name);
+  await page.click('#decide [type=submit]');
+  await page.waitForSelector('#decide', { state: 'hidden' });
+  const decision = await page.$$eval('#decision-made > div', (rows) => rows.map((r) => r.textContent));
+  assert.deepEqual([decision[0], decision[2]], ['Quyết địnhĐã chấp nhận', `Cán bộ xử lý${LAN.name}`]);
   assert.deepEqual(problems, [refusedLog(422, 'Unprocessable Entity')], 'no error but the refusal asked for');
   await context.close();
   await citizen.close();
@@ -257,7 +296,7 @@ test("a wrong token, too many of them, and a server without the officials' API a
     const offPage = await officials(off);
     await enterToken(offPage.page);
     await offPage.page.waitForSelector('#status.error');
-    assert.equal(await text(offPage.page, '#status'), 'Máy chủ này chưa bật chức năng dành cho cán bộ tiếp nhận (chưa đặt TOKHAI_OFFICIALS_TOKEN).');
+    assert.equal(await text(offPage.page, '#status'), 'Máy chủ này chưa bật chức năng dành cho cán bộ tiếp nhận (chưa đặt TOKHAI_OFFICIALS_TOKEN hay officials).');
     assert.equal(await offPage.page.isHidden('#access'), true);
     assert.deepEqual(offPage.problems, [refusedLog(404, 'Not Found')]);
     await offPage.context.close();

@@ -136,6 +136,8 @@ const CATALOG: &[(&str, &str, &str)] = &[
     // A reason of a decision, a refusal or an acceptance, with nothing to read.
     ("decision.reason_blank", "Lý do để trống: cần ghi nội dung, có ít nhất một chữ cái hoặc chữ số", "A reason is blank: write it out, with at least one letter or digit"),
     ("decision.unknown_field", "Lý do nêu trường {field}, biểu mẫu {form_id} không có trường này", "A reason names the field {field}, which form {form_id} does not have"),
+    // A decision made with an official's own token that names someone else.
+    ("decision.official_not_token", "Mã truy cập này là của cán bộ {official}: quyết định chỉ được ghi tên người này", "This access token is {official}'s: the decision can only be recorded in that name"),
     ("decision.already_made", "Hồ sơ {id} đã có quyết định trước đó; quyết định đã đưa ra không thay đổi được", "Application {id} was already decided; a decision made cannot be changed"),
 ];
 

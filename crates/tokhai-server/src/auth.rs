@@ -198,19 +198,19 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Log
     Ok(Some(login))
 }
 
-/// Whether a request carries `token` as its bearer token, for the APIs of people other than citizens
+/// Which of `tokens` a request carries as its bearer token, for the APIs of people other than citizens
 /// (QA, officials). Tokens are compared in constant time, which tells not even their length
-/// (`same_token`); a wrong one costs its client (by address) a token of the rate limit in the bucket
-/// `bucket` (guesses have their own: they do not slow the client's filings, nor its guesses at another
-/// API's token), and is answered `unauthorized`.
+/// (`same_token`), each of them whichever matches; a wrong one costs its client (by address) a token of
+/// the rate limit in the bucket `bucket` (guesses have their own: they do not slow the client's filings,
+/// nor its guesses at another API's token), and is answered `unauthorized`.
 pub fn bearer_allowed(
     state: &AppState,
     headers: &HeaderMap,
     client: SocketAddr,
-    token: &str,
+    tokens: &[&str],
     bucket: &str,
     unauthorized: ApiError,
-) -> Result<(), Failure> {
+) -> Result<usize, Failure> {
     let sent = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -220,8 +220,14 @@ pub fn bearer_allowed(
                 .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         })
         .map_or("", |(_, token)| token.trim_start());
-    if same_token(sent, token) {
-        return Ok(());
+    let matched = (0..)
+        .zip(tokens)
+        .fold(None, |found, (i, token)| match same_token(sent, token) {
+            true => Some(i),
+            false => found,
+        });
+    if let Some(i) = matched {
+        return Ok(i);
     }
     // Guesses have their bucket: they do not slow the client's filings.
     let key = format!(

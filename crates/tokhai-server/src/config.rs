@@ -1,10 +1,12 @@
 //! Server configuration: an optional TOML file, then environment variables, then defaults.
 
 use crate::limits::ForwardedHeader;
+use crate::officials::MAX_OFFICIAL;
 use ipnet::IpNet;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use tokhai_core::text::{char_len, clean_line};
 use tokhai_core::timing::TARGET_MS;
 use tokio::sync::Semaphore;
 
@@ -143,8 +145,20 @@ struct FileConfig {
     target_secs: Option<u32>,
     qa_token: Option<String>,
     officials_token: Option<String>,
+    officials: Option<Vec<Official>>,
     national_data: Option<HttpConnectorConfig>,
     oidc: Option<OidcConfig>,
+}
+
+/// An official with an access token of their own (`[[officials]]` in the file): the decisions made
+/// with it are recorded in their name.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Official {
+    /// Name (or staff id) recorded with each decision, as the decision's `official`.
+    pub name: String,
+    /// Bearer token, 16 characters or more.
+    pub token: String,
 }
 
 /// The complete, checked server configuration.
@@ -212,8 +226,11 @@ pub struct Config {
     pub target_secs: u32,
     /// The bearer token of the QA summary; without one it is open only with the development login.
     pub qa_token: Option<String>,
-    /// The bearer token of the officials' API (dossiers and decisions); without one that API does not exist.
+    /// The bearer token of the officials' API (dossiers and decisions) for an agency's system, which names
+    /// the official of each decision; without it or `officials`, that API does not exist.
     pub officials_token: Option<String>,
+    /// Officials with tokens of their own, whose decisions are recorded in their name.
+    pub officials: Vec<Official>,
     /// HTTP national-data connector; `None` uses the local registry.
     pub national_data: Option<HttpConnectorConfig>,
     /// OpenID Connect provider; `None` disables that login.
@@ -254,6 +271,7 @@ impl Config {
             target_secs: (TARGET_MS / 1000.0) as u32,
             qa_token: None,
             officials_token: None,
+            officials: Vec::new(),
             national_data: None,
             oidc: None,
         }
@@ -302,6 +320,7 @@ impl Config {
         c.target_secs = f.target_secs.unwrap_or(c.target_secs);
         c.qa_token = bearer_token("qa_token", f.qa_token)?;
         c.officials_token = bearer_token("officials_token", f.officials_token)?;
+        c.officials = officials(f.officials.unwrap_or_default())?;
         c.national_data = f.national_data;
         c.oidc = f.oidc;
 
@@ -359,6 +378,13 @@ impl Config {
             return Err(ConfigError::Value {
                 name: officials_from,
                 message: "must differ from the QA token".into(),
+            });
+        }
+        let others = [c.qa_token.as_deref(), c.officials_token.as_deref()];
+        if c.officials.iter().any(|o| others.contains(&Some(o.token.as_str()))) {
+            return Err(ConfigError::Value {
+                name: "officials",
+                message: "an official's token must differ from the QA and officials' tokens".into(),
             });
         }
         if let Some(url) = env("TOKHAI_NATIONAL_DATA_URL").filter(|v| !v.is_empty()) {
@@ -519,6 +545,33 @@ fn forwarded_header(name: &'static str, value: &str) -> Result<ForwardedHeader, 
         name,
         message: format!("expected X-Forwarded-For or Forwarded, got {value:?}"),
     })
+}
+
+/// The officials of the file, their names cleaned and checked (1 to 200 characters, each once), their
+/// tokens as bearer tokens, each an official's own.
+fn officials(listed: Vec<Official>) -> Result<Vec<Official>, ConfigError> {
+    let refused = |message: String| ConfigError::Value {
+        name: "officials",
+        message,
+    };
+    let mut officials: Vec<Official> = Vec::with_capacity(listed.len());
+    for (i, o) in listed.into_iter().enumerate() {
+        let name = clean_line(&o.name);
+        if name.is_empty() || char_len(&name) > MAX_OFFICIAL {
+            return Err(refused(format!(
+                "officials[{i}].name must have 1 to {MAX_OFFICIAL} characters"
+            )));
+        }
+        let token = bearer_token("officials", Some(o.token))?
+            .ok_or_else(|| refused(format!("officials[{i}].token is empty")))?;
+        if officials.iter().any(|known| known.name == name || known.token == token) {
+            return Err(refused(format!(
+                "officials[{i}] repeats the name or token of an earlier official"
+            )));
+        }
+        officials.push(Official { name, token });
+    }
+    Ok(officials)
 }
 
 /// A bearer token as set under `name` (none when empty), refused under 16 characters.
@@ -709,12 +762,37 @@ mod tests {
                 "qa_token = \"one-token-0123456789\"\nofficials_token = \"one-token-0123456789\"\n",
                 "officials_token:",
             ),
+            ("[[officials]]\nname = \"Lan\"\ntoken = \"short\"\n", "officials:"),
+            (
+                "[[officials]]\nname = \" \"\ntoken = \"lan-token-0123456789\"\n",
+                "officials:",
+            ),
+            ("[[officials]]\nname = \"Lan\"\n", "configuration file"),
+            (
+                "[[officials]]\nname = \"Lan\"\ntoken = \"lan-token-0123456789\"\n\
+                 [[officials]]\nname = \"Bình\"\ntoken = \"lan-token-0123456789\"\n",
+                "officials:",
+            ),
+            (
+                "officials_token = \"one-token-0123456789\"\n\
+                 [[officials]]\nname = \"Lan\"\ntoken = \"one-token-0123456789\"\n",
+                "officials:",
+            ),
         ] {
             let tokens = dir.join("tokens.toml");
             std::fs::write(&tokens, toml).unwrap();
             let err = Config::load(Some(&tokens), &env_of(&[])).unwrap_err().to_string();
             assert!(err.starts_with(key), "{toml}: {err}");
         }
+        // Officials with tokens of their own, their names cleaned.
+        let own = dir.join("own.toml");
+        std::fs::write(
+            &own,
+            "[[officials]]\nname = \"  Nguyễn  Thị Lan \"\ntoken = \"lan-token-0123456789\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&own), &env_of(&[])).unwrap();
+        assert_eq!(c.officials[0].name, "Nguyễn Thị Lan");
         let missing = Config::load(Some(&dir.join("none.toml")), &env_of(&[]))
             .unwrap_err()
             .to_string();

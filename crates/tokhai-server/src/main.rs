@@ -20,7 +20,8 @@ TOKHAI_MAX_CONNECTIONS (1024), TOKHAI_MAX_FIELDS (2000), TOKHAI_RATE_PER_MINUTE 
 TOKHAI_TRUSTED_PROXIES (the reverse proxies in front: addresses or CIDR ranges, comma-separated),
 TOKHAI_FORWARDED_HEADER (X-Forwarded-For, or Forwarded: the header those proxies write),
 TOKHAI_TARGET_SECS (300), TOKHAI_QA_TOKEN and TOKHAI_OFFICIALS_TOKEN (bearer tokens of 16 characters or more;
-without the officials' token there is no officials' API), RUST_LOG (info).";
+without the officials' token or officials with tokens of their own, [[officials]] in the file, there is no
+officials' API), RUST_LOG (info).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json_};
 use std::collections::HashMap;
@@ -33,7 +33,7 @@ const MAX_PAGE: i64 = 500;
 const DEFAULT_PAGE: i64 = 100;
 
 /// Most characters of the name or id of the official who decides.
-const MAX_OFFICIAL: usize = 200;
+pub(crate) const MAX_OFFICIAL: usize = 200;
 
 /// Most reasons of one decision.
 const MAX_REASONS: usize = 50;
@@ -41,41 +41,68 @@ const MAX_REASONS: usize = 50;
 /// Most characters of a reason's message, in each language.
 const MAX_MESSAGE: usize = 2000;
 
-/// The officials' API, the whole of `/api/officials/…` behind the bearer token (a method a route does not
-/// take too: its 405 and `Allow` are for the token's holders); without a token configured, no route at
+/// The officials' API, the whole of `/api/officials/…` behind the bearer tokens (a method a route does not
+/// take too: its 405 and `Allow` are for the tokens' holders); without a token configured, no route at
 /// all: its addresses are unknown ones.
 pub fn router(state: &Arc<AppState>) -> Router<Arc<AppState>> {
-    let Some(token) = &state.config.officials_token else {
+    // The agency system's token, which names the official of each decision, then each official's own.
+    let system = state.config.officials_token.iter().map(|t| (t.clone(), None));
+    let own = state
+        .config
+        .officials
+        .iter()
+        .map(|o| (o.token.clone(), Some(o.name.clone())));
+    let holders: Arc<[Holder]> = system.chain(own).collect();
+    if holders.is_empty() {
         return Router::new();
-    };
+    }
     let api = Router::new()
+        .route("/me", get(me))
         .route("/dossiers", get(list))
         .route("/dossiers/{id}", get(dossier))
         .route("/dossiers/{id}/files/{upload}", get(file))
         .route("/dossiers/{id}/decision", post(decide))
         .with_state(state.clone());
-    let gate = middleware::from_fn_with_state((state.clone(), Arc::<str>::from(token.as_str())), authorised);
+    let gate = middleware::from_fn_with_state((state.clone(), holders), authorised);
     Router::new().nest_service("/api/officials", gate.layer(api))
 }
 
-/// Checks the officials' bearer token: a wrong one is 401 and costs its client a token of the
-/// `officials:` bucket of the rate limit.
+/// A token of the officials' API and the official it is of (none: the agency system's, which names them).
+type Holder = (String, Option<String>);
+
+/// Who holds the token a request came with: the official it is of, or none for the agency system's.
+#[derive(Clone, Debug)]
+struct TokenOf(Option<String>);
+
+/// Checks the officials' bearer token and tells the routes whose it is: a wrong one is 401 and costs its
+/// client a token of the `officials:` bucket of the rate limit.
 async fn authorised(
-    State((state, token)): State<(Arc<AppState>, Arc<str>)>,
+    State((state, holders)): State<(Arc<AppState>, Arc<[Holder]>)>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let unauthorized = ApiError::new(
         StatusCode::UNAUTHORIZED,
         "officials_unauthorized",
-        "Cần mã truy cập của cơ quan tiếp nhận hồ sơ (TOKHAI_OFFICIALS_TOKEN).",
-        "The officials' API needs the officials' access token (TOKHAI_OFFICIALS_TOKEN).",
+        "Cần mã truy cập của cơ quan tiếp nhận hồ sơ hoặc của cán bộ.",
+        "The officials' API needs the agency's or an official's access token.",
     );
-    match bearer_allowed(&state, request.headers(), client, &token, "officials", unauthorized) {
-        Ok(()) => next.run(request).await,
+    let tokens: Vec<&str> = holders.iter().map(|(token, _)| token.as_str()).collect();
+    match bearer_allowed(&state, request.headers(), client, &tokens, "officials", unauthorized) {
+        Ok(i) => {
+            request.extensions_mut().insert(TokenOf(holders[i].1.clone()));
+            next.run(request).await
+        }
         Err(refused) => refused.into_response(),
     }
+}
+
+/// `GET /api/officials/me`: `{official}`, the official whose own token the request came with (their
+/// decisions are recorded in that name), or `null` for the agency system's token (each decision names its
+/// official).
+async fn me(Extension(TokenOf(official)): Extension<TokenOf>) -> Json<Json_> {
+    Json(json!({ "official": official }))
 }
 
 /// The query of a list of dossiers: `form`, `status`, `limit` (1 to 500, default 100) and `before` (ms,
@@ -331,7 +358,8 @@ fn percent_encoded(name: &str) -> String {
 #[serde(deny_unknown_fields)]
 struct Asked {
     decision: Verdict,
-    official: String,
+    #[serde(default)]
+    official: Option<String>,
     #[serde(default)]
     reasons: Vec<Reason>,
 }
@@ -492,9 +520,23 @@ fn version_of<'s>(state: &'s AppState, ruleset_hash: Option<&str>) -> Option<&'s
 /// for, in one refusal: 400 when one is a value out of bounds (an official blank or over 200 characters,
 /// over 50 reasons, a message over 2000 characters, an empty path), else 422 (a refusal without reasons,
 /// a reason without a letter or digit, a path that is no field of the dossier's form).
-fn checked(asked: Asked, form: Option<&Form>, form_id: &str) -> Result<(Verdict, String, Vec<Reason>), Failure> {
+fn checked(
+    asked: Asked,
+    token_of: Option<&str>,
+    form: Option<&Form>,
+    form_id: &str,
+) -> Result<(Verdict, String, Vec<Reason>), Failure> {
     let mut issues = Vec::new();
-    let official = clean_line(&asked.official);
+    let named = asked.official.as_deref().map(clean_line);
+    // An official's own token decides in their name; the agency system's names the official.
+    let official = match (token_of, named) {
+        (Some(own), Some(named)) if named != own => {
+            issues.push(Issue::error("official", "decision.official_not_token").with("official", own));
+            named
+        }
+        (Some(own), _) => own.to_owned(),
+        (None, named) => named.unwrap_or_default(),
+    };
     if official.is_empty() || char_len(&official) > MAX_OFFICIAL {
         issues.push(invalid_value("official"));
     }
@@ -567,13 +609,14 @@ fn row_fits(form: &Form, path: &str, row: Option<usize>) -> bool {
 async fn decide(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
+    Extension(TokenOf(token_of)): Extension<TokenOf>,
     request: Request,
 ) -> Result<Response, Failure> {
     let bytes = read_body(request.into_body(), state.config.max_body_bytes).await?;
     let asked: Asked = parse(&bytes)?;
     let dossier = read_dossier(&state, &id, None).await?;
     let form = form_of(&state, dossier.ruleset_hash.as_deref(), &dossier.stored.form_id);
-    let (verdict, official, reasons) = checked(asked, form, &dossier.stored.form_id)?;
+    let (verdict, official, reasons) = checked(asked, token_of.as_deref(), form, &dossier.stored.form_id)?;
     let decision = Decision {
         decision: verdict.as_str().to_owned(),
         official,
@@ -617,7 +660,7 @@ mod tests {
 
     /// The status and the codes and paths of what `checked` refused, or `None` if it took the decision.
     fn refused(asked: Asked, form: Option<&Form>) -> Option<(StatusCode, Vec<(String, String)>)> {
-        match checked(asked, form, "f") {
+        match checked(asked, None, form, "f") {
             Ok(_) => None,
             Err(Failure::Refused(r)) => Some((r.status, r.issues.into_iter().map(|i| (i.code, i.path)).collect())),
             Err(Failure::Error(e)) => panic!("{e:?}"),

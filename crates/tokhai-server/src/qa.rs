@@ -171,7 +171,7 @@ pub fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> 
         "Cần mã truy cập của cán bộ kiểm tra chất lượng để xem thống kê.",
         "The QA summary needs the QA access token.",
     );
-    bearer_allowed(state, headers, client, token, "qa", unauthorized)
+    bearer_allowed(state, headers, client, &[token], "qa", unauthorized).map(|_| ())
 }
 
 /// The form a QA request is about (none: all procedures) and what it asks for, once its token is checked.

@@ -792,6 +792,68 @@ async fn a_decision_is_checked_and_made_once() {
     running.task.abort();
 }
 
+/// An official with a token of their own decides in their name, which no body can change; the agency
+/// system's token names the official of each decision; `/me` tells whose a token is.
+#[tokio::test]
+async fn an_officials_own_token_decides_in_their_name() {
+    let mut c = officials_config("officials-own");
+    let (lan, lan_token) = ("Nguyễn Thị Lan (CA phường Ba Đình)", "lan-own-token-0123456789");
+    c.officials = vec![tokhai_server::config::Official {
+        name: lan.into(),
+        token: lan_token.into(),
+    }];
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let (mut citizen, bundle) = citizen(&running, 0).await;
+    let first = file_id(&mut citizen, &running, &bundle, None).await;
+    let second = file_id(&mut citizen, &running, &bundle, None).await;
+    let agency = Client::new(&running);
+    let (own, system) = (
+        Official {
+            client: &agency,
+            token: lan_token,
+        },
+        Official {
+            client: &agency,
+            token: TOKEN,
+        },
+    );
+    assert_eq!(own.get("/api/officials/me").await.1, json!({"official": lan}));
+    assert_eq!(system.get("/api/officials/me").await.1, json!({"official": null}));
+    assert_eq!(
+        own.get("/api/officials/dossiers").await.0,
+        200,
+        "the official's token opens the API"
+    );
+    // Another name in the body is refused, saying whose the token is; none, or the same, is the official's.
+    let (status, refused) = own
+        .decide(&first, &json!({"decision": "accepted", "official": "Trần Văn Bình"}))
+        .await;
+    assert_eq!(
+        (status, reason(&refused)),
+        (422, ("decision.official_not_token", "official")),
+        "{refused}"
+    );
+    assert!(refused["message_vi"].as_str().unwrap().contains(lan), "{refused}");
+    let (status, made) = own.decide(&first, &json!({"decision": "accepted"})).await;
+    assert_eq!((status, made["official"].as_str()), (201, Some(lan)), "{made}");
+    // The agency system's token names the official; without one, the decision is refused.
+    let (status, refused) = system.decide(&second, &json!({"decision": "accepted"})).await;
+    assert_eq!(
+        (status, reason(&refused)),
+        (400, ("payload.invalid_value", "official")),
+        "{refused}"
+    );
+    let (status, made) = system
+        .decide(&second, &json!({"decision": "accepted", "official": "Trần Văn Bình"}))
+        .await;
+    assert_eq!(
+        (status, made["official"].as_str()),
+        (201, Some("Trần Văn Bình")),
+        "{made}"
+    );
+    running.task.abort();
+}
+
 #[tokio::test]
 async fn a_file_is_served_with_its_own_dossier_only() {
     let running = tokhai_server::start(officials_config("officials-files"))
