@@ -58,7 +58,12 @@ async function operate(page, next) {
     if (kind === 'select') {
       await control.selectOption({ index: next(await control.evaluate((e) => e.options.length)) });
     } else if (kind !== 'radio' && kind !== 'checkbox') {
-      if (next(2)) await control.fill('');
+      // Cleared by keys, as a citizen clears a box: focusing it may have changed it (leaving the province
+      // with a name it does not know clears the province, and the commune then waits for one: seed 517).
+      if (next(2)) {
+        await page.keyboard.press('ControlOrMeta+a');
+        await page.keyboard.press('Backspace');
+      }
       await page.keyboard.insertText(TEXTS[next(TEXTS.length)]);
     }
     await page.keyboard.press(KEYS[next(KEYS.length)]);
