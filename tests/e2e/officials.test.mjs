@@ -138,8 +138,8 @@ test("an official with a token of their own decides in their name: the page show
   await page.click(`#dossiers a[href$="${id}"]`);
   await page.waitForSelector('#answers dl');
   assert.deepEqual(
-    await page.$eval('#official', (box) => [box.value, box.readOnly, document.getElementById('official-hint').textContent]),
-    [LAN.name, true, 'Bạn dùng mã truy cập của riêng mình: quyết định được ghi tên bạn. Người nộp không thấy thông tin này.'],
+    await page.$eval('#official', (box) => [box.value, box.readOnly, getComputedStyle(box).backgroundColor, document.getElementById('official-hint').textContent]),
+    [LAN.name, true, 'rgb(243, 242, 241)', 'Bạn dùng mã truy cập của riêng mình: quyết định được ghi tên bạn. Người nộp không thấy thông tin này.'],
   );
   assert.deepEqual(await axeViolations(page), [], 'the dossier, the name fixed');
   // A name changed in the page (the box is read-only) is refused by the server, in its words, at the box.
