@@ -27,18 +27,23 @@ async function enterToken(page, token = TOKEN) {
 /** What a browser logs of an answer refused with `status`. */
 const refusedLog = (status, words) => `console: Failed to load resource: the server responded with a status of ${status} (${words})`;
 
+/** A logged-in citizen files CT01 on the portal: their browser context, their registry entry and the dossier's reference. */
+async function filedCt01() {
+  const { context, citizen } = await loggedIn(env.browser, env.portal);
+  const filing = await context.newPage();
+  await filing.goto(`${env.portal.url}/`);
+  await filing.waitForSelector('tokhai-form .tk-prov');
+  await (await fillToReview(filing)).click();
+  await filing.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  return { context, citizen, id: await text(filing, 'tokhai-form .tk-reference-code') };
+}
+
 /** The texts of the cells of the list's rows. */
 const listed = (page) => page.$$eval('#dossiers tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
 
 test('an official finds the CT01 a citizen filed, sees what national data filled and locked, and refuses it with a reason at a field, by keyboard at 360 px', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}: run cargo build -p tokhai-server`);
-  const { context: citizen, citizen: adult } = await loggedIn(env.browser, env.portal);
-  const filing = await citizen.newPage();
-  await filing.goto(`${env.portal.url}/`);
-  await filing.waitForSelector('tokhai-form .tk-prov');
-  await (await fillToReview(filing)).click();
-  await filing.waitForSelector('tokhai-form .tk-done:not([hidden])');
-  const id = await text(filing, 'tokhai-form .tk-reference-code');
+  const { context: citizen, citizen: adult, id } = await filedCt01();
   const [receivedAt, payload] = env.portal.sql(`SELECT received_at || '|' || payload FROM submissions WHERE id = '${id}'`).split('|');
 
   const { page, context, problems } = await officials(env.portal, 360);
@@ -125,13 +130,7 @@ test('an official finds the CT01 a citizen filed, sees what national data filled
 
 test("an official with a token of their own decides in their name: the page shows it fixed, and another name is refused saying whose the token is", async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
-  const { context: citizen } = await loggedIn(env.browser, env.portal);
-  const filing = await citizen.newPage();
-  await filing.goto(`${env.portal.url}/`);
-  await filing.waitForSelector('tokhai-form .tk-prov');
-  await (await fillToReview(filing)).click();
-  await filing.waitForSelector('tokhai-form .tk-done:not([hidden])');
-  const id = await text(filing, 'tokhai-form .tk-reference-code');
+  const { context: citizen, id } = await filedCt01();
 
   const { page, context, problems } = await officials(env.portal);
   await enterToken(page, LAN.token);
