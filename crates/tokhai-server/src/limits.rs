@@ -164,6 +164,18 @@ impl ForwardedHeader {
             .find(|h| h.name().eq_ignore_ascii_case(name.trim()))
     }
 
+    /// The host the browser addressed, as the proxies tell it: `X-Forwarded-Host`, or the `host` of the
+    /// last element of `Forwarded` (the one the proxy in front of this server added).
+    pub fn host(self, headers: &HeaderMap) -> Option<&str> {
+        match self {
+            ForwardedHeader::XForwardedFor => headers.get("x-forwarded-host")?.to_str().ok(),
+            ForwardedHeader::Forwarded => {
+                let last = headers.get_all("forwarded").iter().next_back()?.to_str().ok()?;
+                parameter(outside_quotes(last, ',').pop()?, "host")
+            }
+        }
+    }
+
     /// The address of each hop a value of the header lists, in order (`None` for one not understood).
     fn hops(self, value: &str) -> Vec<Option<IpAddr>> {
         match self {
@@ -217,19 +229,26 @@ fn hop_address(hop: &str) -> Option<IpAddr> {
 /// The address of a `Forwarded` element's `for` (`for=192.0.2.60;proto=https`, `For="[2001:db8::5]:443"`,
 /// `for="198.51.100.7:51234"`); `None` without one, or for `unknown` and hidden names (`_proxy1`).
 fn forwarded_for(element: &str) -> Option<IpAddr> {
-    let value = outside_quotes(element, ';').into_iter().find_map(|pair| {
-        let (name, value) = pair.split_once('=')?;
-        name.trim().eq_ignore_ascii_case("for").then(|| value.trim())
-    })?;
-    let value = value
-        .strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .unwrap_or(value);
+    let value = parameter(element, "for")?;
     let bare = value
         .strip_prefix('[')
         .and_then(|v| v.strip_suffix(']'))
         .unwrap_or(value);
     (bare.parse().ok()).or_else(|| hop_address(value))
+}
+
+/// The value of parameter `name` (any case) of a `Forwarded` element, unquoted.
+fn parameter<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+    let value = outside_quotes(element, ';').into_iter().find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })?;
+    Some(
+        value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value),
+    )
 }
 
 /// `text` split at each `separator` that is not inside a quoted string.
@@ -648,6 +667,17 @@ mod tests {
             ip("203.0.113.9")
         );
         assert_eq!(ForwardedHeader::named(" Forwarded "), Some(ForwardedHeader::Forwarded));
+        // The host the browser addressed, from the element the last proxy added.
+        let mut headers = HeaderMap::new();
+        headers.append("forwarded", HeaderValue::from_static("for=1.1.1.1;host=evil.example"));
+        headers.append(
+            "forwarded",
+            HeaderValue::from_static("for=198.51.100.7;HOST=\"portal.gov.vn\";proto=https"),
+        );
+        headers.append("x-forwarded-host", HeaderValue::from_static("other.example"));
+        assert_eq!(ForwardedHeader::Forwarded.host(&headers), Some("portal.gov.vn"));
+        assert_eq!(ForwardedHeader::XForwardedFor.host(&headers), Some("other.example"));
+        assert_eq!(ForwardedHeader::Forwarded.host(&HeaderMap::new()), None);
         assert_eq!(ForwardedHeader::named("x-real-ip"), None);
     }
 

@@ -58,7 +58,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .route("/api/{*rest}", axum::routing::any(no_such_api))
-        .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
         .layer(middleware::from_fn(json_errors));
     // Public answers are gzipped for browsers that take it (the catalogue is 400 KB of JSON); personal
     // answers are not, so that no secret shares a compressed body with anything a page could choose.
@@ -94,14 +94,15 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// Refuses a write another site's page sent: the session cookie's SameSite=Lax lets pages of a sibling
 /// origin (another port or subdomain) post with the citizen's login. By the browser's `Sec-Fetch-Site`
 /// (which a proxy rewriting `Host` does not change); from a browser without it, by its `Origin`, which
-/// must be the host addressed (`X-Forwarded-Host` behind a proxy, else `Host`).
-async fn same_origin_writes(request: Request, next: Next) -> Response {
+/// must be the host addressed (behind a proxy, as its header tells it: `X-Forwarded-Host`, or `Forwarded`'s
+/// `host`; else `Host`).
+async fn same_origin_writes(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let headers = request.headers();
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let foreign = match text("sec-fetch-site") {
         Some(site) => matches!(site, "cross-site" | "same-site"),
         None => text("origin").is_some_and(|origin| {
-            let host = text("x-forwarded-host").or(text("host"));
+            let host = state.config.forwarded_header.host(headers).or(text("host"));
             origin.split_once("://").map(|(_, authority)| authority) != host
         }),
     };

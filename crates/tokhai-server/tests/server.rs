@@ -665,3 +665,24 @@ async fn a_restart_keeps_the_registry_and_the_keys() {
     assert_eq!(digests(&third.state.keys), citizen, "the subject key stays");
     third.task.abort();
 }
+
+/// Behind a proxy that writes `Forwarded` (and addresses this server by another host), a browser without
+/// `Sec-Fetch-Site` (an older Safari) writes from the portal's own pages: its `Origin` is the host the
+/// proxy says it addressed; another page's is refused.
+#[tokio::test]
+async fn behind_a_proxy_writing_forwarded_the_portals_own_pages_may_write() {
+    let mut c = config("forwarded-host");
+    c.forwarded_header = tokhai_server::limits::ForwardedHeader::Forwarded;
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let client = Client::new(&running);
+    let logout = |origin: &str| {
+        (client.http.post(format!("{}/auth/logout", client.base)))
+            .header("origin", origin)
+            .header("forwarded", "for=198.51.100.7;host=portal.gov.vn;proto=https")
+            .send()
+    };
+    let status = |r: reqwest::Response| r.status().as_u16();
+    assert_ne!(status(logout("https://portal.gov.vn").await.unwrap()), 403);
+    assert_eq!(status(logout("https://evil.example").await.unwrap()), 403);
+    running.task.abort();
+}
