@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tokhai_core::catalog::{admin_units_read, CatalogError, Catalogs};
+use tokhai_core::catalog::{CatalogError, Catalogs};
 use tokhai_core::digest::sha256_hex;
 use tokhai_core::{DefinitionErrors, Form};
 
@@ -92,8 +92,7 @@ pub fn load_units(path: &Path) -> Result<(Catalogs, Published), LoadError> {
         path: path.to_owned(),
         message: e.0,
     };
-    let catalogs = Catalogs::from_admin_units(&text).map_err(invalid)?;
-    let published = admin_units_read(&text).map_err(invalid)?;
+    let (catalogs, published) = Catalogs::from_admin_units_published(&text).map_err(invalid)?;
     Ok((catalogs, Published::new(published)))
 }
 

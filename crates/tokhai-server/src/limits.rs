@@ -139,10 +139,9 @@ impl IntoResponse for Refusal {
 }
 
 /// The header in which the trusted proxies name the clients they forward.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ForwardedHeader {
     /// `X-Forwarded-For: client, proxy1` (nginx, most proxies).
-    #[default]
     XForwardedFor,
     /// `Forwarded: for=client, for="[2001:db8::5]:443"` (RFC 7239).
     Forwarded,
