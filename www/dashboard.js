@@ -22,8 +22,8 @@ const WORDS = {
     loginPick: 'Cách đăng nhập',
     loginAll: 'Tất cả (trừ lượt khai kiểm thử QA)', loginAllQa: 'Tất cả, kể cả lượt khai kiểm thử QA',
     loginOidc: 'Tài khoản định danh (OIDC)', loginDev: 'Đăng nhập thử nghiệm', loginQa: 'Chỉ lượt khai kiểm thử QA',
-    inPersonPick: 'Thời gian cán bộ xử lý hồ sơ nộp trực tiếp (giờ, để so sánh)',
-    badInPerson: 'Thời gian xử lý hồ sơ nộp trực tiếp: một số giờ từ 1 đến 8760.',
+    inPersonPick: 'Thời gian cán bộ xử lý hồ sơ nộp trực tiếp (giờ làm việc, để so sánh)',
+    badInPerson: 'Thời gian xử lý hồ sơ nộp trực tiếp: một số giờ làm việc từ 1 đến 8760.',
     refresh: 'Cập nhật',
     csv: 'Tải từng lượt khai (CSV)',
     csvFailed: 'Không tải được tệp CSV. Vui lòng thử lại.',
@@ -61,6 +61,10 @@ const WORDS = {
     received: 'Hồ sơ đã tiếp nhận', accepted: 'Đã chấp nhận', refused: 'Đã từ chối (có nêu lý do)',
     pending: 'Chưa có quyết định', handlingMean: 'Từ tiếp nhận đến quyết định (trung bình)',
     inPerson: 'Khi nộp trực tiếp',
+    workingDays: (n) => `${n} ngày làm việc`, hours: 'giờ', minutes: 'phút',
+    weekdays: { mon: 'Thứ Hai', tue: 'Thứ Ba', wed: 'Thứ Tư', thu: 'Thứ Năm', fri: 'Thứ Sáu', sat: 'Thứ Bảy', sun: 'Chủ nhật' },
+    officeHours: (days, hours, off) =>
+      `Tính theo thời gian làm việc của cơ quan: ${days}, ${hours}${off ? `, trừ ${off} ngày nghỉ đã khai báo` : ''}.`,
     reduction: (t) => `Nhanh hơn nộp trực tiếp (mục tiêu ${t})`, met: 'đạt', notMet: 'chưa đạt',
     none: '—',
   },
@@ -79,8 +83,8 @@ const WORDS = {
     loginPick: 'Login method',
     loginAll: 'All (QA test filings left out)', loginAllQa: 'All, QA test filings included',
     loginOidc: 'Identity account (OIDC)', loginDev: 'Development login', loginQa: 'QA test filings only',
-    inPersonPick: 'Time officials take on a dossier filed in person (hours, to compare)',
-    badInPerson: 'Time officials take in person: a number of hours from 1 to 8760.',
+    inPersonPick: 'Time officials take on a dossier filed in person (working hours, to compare)',
+    badInPerson: 'Time officials take in person: a number of working hours from 1 to 8760.',
     refresh: 'Refresh',
     csv: 'Download each filing (CSV)',
     csvFailed: 'The CSV file could not be downloaded. Please try again.',
@@ -118,6 +122,10 @@ const WORDS = {
     received: 'Dossiers received', accepted: 'Accepted', refused: 'Refused (with reasons)',
     pending: 'Awaiting a decision', handlingMean: 'Receipt to decision (average)',
     inPerson: 'Filed in person',
+    workingDays: (n) => `${n} working day${n === 1 ? '' : 's'}`, hours: 'h', minutes: 'min',
+    weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
+    officeHours: (days, hours, off) =>
+      `Counted in the agency’s working time: ${days}, ${hours}${off ? `, less ${off} configured days off` : ''}.`,
     reduction: (t) => `Faster than in person (target ${t})`, met: 'met', notMet: 'not met',
     none: '—',
   },
@@ -154,15 +162,26 @@ function duration(ms) {
   return m ? (s ? `${m} phút ${s} giây` : `${m} phút`) : `${s} giây`;
 }
 
-/** A processing time in ms as "2 ngày 3 giờ" / "2 d 3 h", "5 giờ 20 phút" / "5 h 20 min", or as `duration` under an hour. */
-function longDuration(ms) {
+/**
+ * A working time in ms as "2 ngày làm việc 3 giờ" / "2 working days 3 h" from a working day of `dayMs`,
+ * "5 giờ 20 phút" / "5 h 20 min" under it, or as `duration` under an hour.
+ */
+function workingTime(ms, dayMs) {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 3_600_000) return duration(ms);
-  const en = language.lang === 'en';
-  // In days and hours from a day, else in hours and minutes.
-  const [per, unit, units] = ms >= 86_400_000 ? [24, 3_600_000, en ? ['d', 'h'] : ['ngày', 'giờ']] : [60, 60_000, en ? ['h', 'min'] : ['giờ', 'phút']];
-  const count = Math.round(ms / unit);
-  const [big, small] = [Math.floor(count / per), count % per];
-  return small ? `${big} ${units[0]} ${small} ${units[1]}` : `${big} ${units[0]}`;
+  if (ms < dayMs) {
+    const minutes = Math.round(ms / 60_000);
+    const [h, m] = [Math.floor(minutes / 60), minutes % 60];
+    return m ? `${h} ${w('hours')} ${m} ${w('minutes')}` : `${h} ${w('hours')}`;
+  }
+  const days = Math.floor(ms / dayMs);
+  const h = Math.round((ms - days * dayMs) / 3_600_000);
+  return h ? `${w('workingDays')(days)} ${h} ${w('hours')}` : w('workingDays')(days);
+}
+
+/** The agency's working time, as the server counts processing in it: days, hours and the days off configured. */
+function officeHours({ days, hours, holidays }) {
+  const dayNames = days.map((d) => w('weekdays')[d]).join(', ');
+  return w('officeHours')(dayNames, hours.map((h) => h.replace('-', '–')).join(', '), holidays.length);
 }
 
 function percent(x) {
@@ -228,13 +247,14 @@ function processing(s) {
     [w('accepted'), number(p.accepted)],
     [w('refused'), number(p.refused)],
     [w('pending'), number(p.pending)],
-    [w('handlingMean'), longDuration(p.mean_ms)],
-    [w('median'), longDuration(p.median_ms)],
-    [w('p90'), longDuration(p.p90_ms)],
-    [w('inPerson'), longDuration(s.in_person_ms)],
+    [w('handlingMean'), workingTime(p.mean_ms, s.working_day_ms)],
+    [w('median'), workingTime(p.median_ms, s.working_day_ms)],
+    [w('p90'), workingTime(p.p90_ms, s.working_day_ms)],
+    [w('inPerson'), workingTime(s.in_person_ms, s.working_day_ms)],
     [w('reduction')(percent(s.processing_reduction_target)), againstTarget(p.reduction, p.meets_target)],
   ];
   $('processing').replaceChildren(...items.map(([term, value]) => figure(term, value)));
+  $('office-hours').textContent = officeHours(s.office_hours);
 }
 
 /** The histogram: one bar per bucket, the target as a dashed line, median and p90 as markers. */
@@ -362,7 +382,7 @@ function tables(s) {
       [[w('form'), false], [w('received'), true], [w('accepted'), true], [w('refused'), true], [w('pending'), true],
         [w('handlingMean'), true], [w('reduction')(percent(s.processing_reduction_target)), true]],
       s.processing_by_form.map((p) => [label(p.title), number(p.received), number(p.accepted), number(p.refused),
-        number(p.pending), longDuration(p.mean_ms), againstTarget(p.reduction, p.meets_target)]),
+        number(p.pending), workingTime(p.mean_ms, s.working_day_ms), againstTarget(p.reduction, p.meets_target)]),
     );
     $('tables').replaceChildren(daily, byForm, handled, wrap);
     return;
@@ -508,7 +528,7 @@ async function start() {
     return;
   }
   // A shared address keeps its choices: dashboard.html?form=ct01&days=7 (or &from=…&to=…), &target=480,
-  // &login_method=oidc (or include_qa), &in_person=72.
+  // &login_method=oidc (or include_qa), &in_person=56 (working hours).
   const shared = new URLSearchParams(location.search);
   fillForms(formsList, shared.get('form'));
   const pick = (id, value) => {

@@ -99,32 +99,41 @@ test('a filing appears on the dashboard with its time, against the target', asyn
 
 test("officials' processing time against filing in person, and citizens' satisfaction against its target", async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
-  // Three birth registrations received 20 hours ago: one accepted 2 hours later, one refused after 10, one waiting.
+  // Three birth registrations received on a Monday at 09:00 in Viet Nam, two weeks or more back: one accepted
+  // at 11:00, one refused on Tuesday at 11:00 (10 working hours, 26 on the clock), one waiting.
   const hour = 3_600_000;
-  const received = Date.now() - 20 * hour;
+  const inVietNam = new Date(Date.now() + 7 * hour);
+  const sinceMonday = (inVietNam.getUTCDay() + 6) % 7;
+  const monday = Date.UTC(inVietNam.getUTCFullYear(), inVietNam.getUTCMonth(), inVietNam.getUTCDate() - sinceMonday - 14);
+  const received = monday - 7 * hour + 9 * hour;
+  const day = new Date(monday).toISOString().slice(0, 10);
   env.portal.sql(`INSERT INTO submissions (id, form_id, form_version, received_at, digest, payload, provenance)
     VALUES ('HS-PROC-1', 'birth_registration', '1', ${received}, '', '{}', '{}'),
       ('HS-PROC-2', 'birth_registration', '1', ${received}, '', '{}', '{}'),
       ('HS-PROC-3', 'birth_registration', '1', ${received}, '', '{}', '{}');
     INSERT INTO decisions (submission_id, decision, official, reasons, decided_at)
     VALUES ('HS-PROC-1', 'accepted', 'x', '[]', ${received + 2 * hour}),
-      ('HS-PROC-2', 'refused', 'x', '[{"message_vi":"Thiếu giấy tờ"}]', ${received + 10 * hour});`);
+      ('HS-PROC-2', 'refused', 'x', '[{"message_vi":"Thiếu giấy tờ"}]', ${received + 26 * hour});`);
   // Twenty ratings: nineteen of 5, one of 3.
   env.portal.sql(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20)
     INSERT INTO satisfaction (dossier_id, form_id, rating, rated_at)
     SELECT 'HS-RATE-' || i, 'birth_registration', CASE i WHEN 20 THEN 3 ELSE 5 END, ${received} FROM n;`);
   const context = await env.browser.newContext();
   const page = await context.newPage();
-  // A shared address carries the time in person (hours).
-  await page.goto(`${env.portal.url}/dashboard.html?form=birth_registration&days=1&in_person=10`);
+  // A shared address carries the time in person (working hours).
+  await page.goto(`${env.portal.url}/dashboard.html?form=birth_registration&from=${day}&to=${day}&in_person=10`);
   await page.waitForSelector('#processing div');
   const figures = () =>
     page.$$eval('#processing > div', (rows) => rows.map((r) => `${r.querySelector('dt').textContent}: ${r.querySelector('dd').textContent}`));
   assert.deepEqual(await figures(), [
     'Hồ sơ đã tiếp nhận: 3', 'Đã chấp nhận: 1', 'Đã từ chối (có nêu lý do): 1', 'Chưa có quyết định: 1',
-    'Từ tiếp nhận đến quyết định (trung bình): 6 giờ', 'Trung vị: 2 giờ', 'Phân vị 90: 10 giờ',
-    'Khi nộp trực tiếp: 10 giờ', 'Nhanh hơn nộp trực tiếp (mục tiêu 30 %): 40 % — đạt',
+    'Từ tiếp nhận đến quyết định (trung bình): 6 giờ', 'Trung vị: 2 giờ', 'Phân vị 90: 1 ngày làm việc 2 giờ',
+    'Khi nộp trực tiếp: 1 ngày làm việc 2 giờ', 'Nhanh hơn nộp trực tiếp (mục tiêu 30 %): 40 % — đạt',
   ]);
+  assert.equal(
+    await page.textContent('#office-hours'),
+    'Tính theo thời gian làm việc của cơ quan: Thứ Hai, Thứ Ba, Thứ Tư, Thứ Năm, Thứ Sáu, 08:00–12:00, 13:00–17:00.',
+  );
   assert.equal(await page.inputValue('#in-person'), '10');
   assert.match(await page.textContent('#figures'), /Đánh giá 4–5 điểm \(mục tiêu hài lòng 95 %\)95 % — đạt/);
   assert.deepEqual(await axeViolations(page), []);
@@ -133,15 +142,19 @@ test("officials' processing time against filing in person, and citizens' satisfa
   await page.click('#lang');
   await page.fill('#in-person', '8');
   await page.dispatchEvent('#in-person', 'change');
-  await page.waitForFunction(() => document.getElementById('processing').textContent.includes('Filed in person8 h'));
+  await page.waitForFunction(() => document.getElementById('processing').textContent.includes('Filed in person1 working day'));
   assert.deepEqual((await figures()).slice(4), [
-    'Receipt to decision (average): 6 h', 'Median: 2 h', '90th percentile: 10 h', 'Filed in person: 8 h',
+    'Receipt to decision (average): 6 h', 'Median: 2 h', '90th percentile: 1 working day 2 h', 'Filed in person: 1 working day',
     'Faster than in person (target 30 %): 25 % — not met',
   ]);
-  // A day and more in person.
+  assert.equal(
+    await page.textContent('#office-hours'),
+    'Counted in the agency’s working time: Mon, Tue, Wed, Thu, Fri, 08:00–12:00, 13:00–17:00.',
+  );
+  // Days of work in person.
   await page.fill('#in-person', '30');
   await page.dispatchEvent('#in-person', 'change');
-  await page.waitForFunction(() => document.getElementById('processing').textContent.includes('Filed in person1 d 6 h'));
+  await page.waitForFunction(() => document.getElementById('processing').textContent.includes('Filed in person3 working days 6 h'));
   // All procedures: the birth registrations' processing in a table by procedure.
   await page.selectOption('#form', '*');
   await page.waitForFunction(() => /Officials’ processing by procedure/.test(document.getElementById('tables').textContent));
@@ -156,7 +169,7 @@ test("officials' processing time against filing in person, and citizens' satisfa
   await page.dispatchEvent('#in-person', 'change');
   assert.deepEqual(
     await page.$eval('#status', (p) => [p.textContent, p.classList.contains('error')]),
-    ['Time officials take in person: a number of hours from 1 to 8760.', true],
+    ['Time officials take in person: a number of working hours from 1 to 8760.', true],
   );
   await context.close();
 });

@@ -1,6 +1,7 @@
 //! Server configuration: an optional TOML file, then environment variables, then defaults.
 
 use crate::limits::ForwardedHeader;
+use crate::office_hours::OfficeHours;
 use crate::officials::MAX_OFFICIAL;
 use ipnet::IpNet;
 use serde::Deserialize;
@@ -146,6 +147,7 @@ struct FileConfig {
     qa_token: Option<String>,
     officials_token: Option<String>,
     officials: Option<Vec<Official>>,
+    office_hours: Option<OfficeHours>,
     national_data: Option<HttpConnectorConfig>,
     oidc: Option<OidcConfig>,
 }
@@ -231,6 +233,8 @@ pub struct Config {
     pub officials_token: Option<String>,
     /// Officials with tokens of their own, whose decisions are recorded in their name.
     pub officials: Vec<Official>,
+    /// When the agency works, in which officials' processing time is counted.
+    pub office_hours: OfficeHours,
     /// HTTP national-data connector; `None` uses the local registry.
     pub national_data: Option<HttpConnectorConfig>,
     /// OpenID Connect provider; `None` disables that login.
@@ -272,6 +276,7 @@ impl Config {
             qa_token: None,
             officials_token: None,
             officials: Vec::new(),
+            office_hours: OfficeHours::default(),
             national_data: None,
             oidc: None,
         }
@@ -321,6 +326,7 @@ impl Config {
         c.qa_token = bearer_token("qa_token", f.qa_token)?;
         c.officials_token = bearer_token("officials_token", f.officials_token)?;
         c.officials = officials(f.officials.unwrap_or_default())?;
+        c.office_hours = f.office_hours.unwrap_or_default();
         c.national_data = f.national_data;
         c.oidc = f.oidc;
 
@@ -797,6 +803,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(missing.contains("none.toml"), "{missing}");
+        // Office hours: read from the file, or refused with the file and the reason.
+        let office = dir.join("office.toml");
+        std::fs::write(&office, "[office_hours]\nhours = [\"07:30-11:30\", \"13:30-17:00\"]\n").unwrap();
+        let c = Config::load(Some(&office), &env_of(&[])).unwrap();
+        assert_eq!(c.office_hours.day_ms(), 27_000_000);
+        assert_eq!(Config::defaults().office_hours.day_ms(), 28_800_000);
+        std::fs::write(&office, "[office_hours]\nholidays = [\"2/9\"]\n").unwrap();
+        let err = Config::load(Some(&office), &env_of(&[])).unwrap_err().to_string();
+        assert!(
+            err.contains("office.toml") && err.contains("holidays: \"2/9\" is not a date"),
+            "{err}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -34,7 +34,7 @@ const BARS: usize = 21;
 /// The query of a QA request: `days` back from now (1 to 366, default 30) or the calendar days `from` to
 /// `to` (Viet Nam, inclusive, at most 366), the `target` in seconds (30 to 3600, default the server's), the
 /// filings' `login_method`, whether the QA runner's filings count (`include_qa`, default false), and the
-/// time a dossier takes officials when filed in person (`in_person`, hours, 1 to 8760), to compare with.
+/// working time a dossier takes officials when filed in person (`in_person`, hours, 1 to 8760), to compare with.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SummaryQuery {
@@ -315,8 +315,8 @@ where
 }
 
 /// How officials handled the dossiers of a form (none: of every form) received in the period a request asks
-/// for, from the citizens it asks for: receipt → decision, against the time in person where it gives one;
-/// altogether and by form.
+/// for, from the citizens it asks for: receipt → decision in working time, against the time in person where
+/// it gives one; altogether and by form.
 async fn processing_of(
     state: &AppState,
     form_id: Option<&str>,
@@ -340,7 +340,7 @@ async fn processing_of(
         *received += 1;
         if let (Some(decided_at), Some(decision)) = (decided_at, decision) {
             decisions.push(Decided {
-                after_ms: (decided_at - received_at) as f64,
+                after_ms: state.config.office_hours.working_ms(received_at, decided_at) as f64,
                 accepted: decision == Verdict::Accepted.as_str(),
             });
         }
@@ -443,6 +443,9 @@ async fn summary_of(
         "histogram": {"bucket_ms": width, "buckets": histogram(&filing_times(&metrics), width, BARS)},
         "satisfaction": satisfaction_figures,
         "in_person_ms": asked.in_person_ms(),
+        // Processing times are working time: these hours, and a working day's length to read them in days.
+        "office_hours": state.config.office_hours,
+        "working_day_ms": state.config.office_hours.day_ms(),
         "processing_reduction_target": PROCESSING_REDUCTION_TARGET,
         "processing": handled,
     });

@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::io::Write;
 use tokhai_core::prefill::PrefillBundle;
+use tokhai_core::Date;
 use tokhai_server::config::Config;
 use tokhai_server::Running;
 
@@ -383,29 +384,40 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
     };
     let refusal = json!({"decision": "refused", "official": "Cán bộ", "reasons": [{"message_vi": "Thiếu giấy tờ"}]});
     let hours = |h: i64| h * 3_600_000;
-    for (id, body, after) in [
+    // Received on a Monday at 09:00 two weeks or more back (Viet Nam time); the default office hours are
+    // Monday to Friday, 08:00–12:00 and 13:00–17:00.
+    let today = Date::in_viet_nam(tokhai_server::now_ms());
+    let monday = today.add_days(-14 - (today.to_days() + 3).rem_euclid(7));
+    let at = |days: i64, h: i64| monday.add_days(days).viet_nam_start() + hours(h);
+    // Accepted on Tuesday at 11:00: 10 working hours (26 hours on the clock); refused on the next Tuesday at
+    // 11:00: 50 working hours (the weekend left out).
+    for (id, body, decided) in [
         (
             &ids[0],
             json!({"decision": "accepted", "official": "Cán bộ"}),
-            hours(10),
+            at(1, 11),
         ),
-        (&ids[1], refusal, hours(50)),
+        (&ids[1], refusal, at(8, 11)),
     ] {
         assert_eq!(official.decide(id, &body).await.0, 201);
-        // As if decided that long after the receipt.
-        sqlx::query(
-            "UPDATE decisions SET decided_at = (SELECT received_at FROM submissions WHERE id = $1) + $2 \
-             WHERE submission_id = $1",
-        )
-        .bind(id)
-        .bind(after)
+        sqlx::query("UPDATE decisions SET decided_at = $2 WHERE submission_id = $1")
+            .bind(id)
+            .bind(decided)
+            .execute(&running.state.db)
+            .await
+            .unwrap();
+    }
+    sqlx::query("UPDATE submissions SET received_at = $1")
+        .bind(at(0, 9))
         .execute(&running.state.db)
         .await
         .unwrap();
-    }
+    let period = format!("from={monday}&to={monday}");
 
     let qa = Client::new(&running);
-    let (status, s) = qa.get("/api/qa/forms/demo/summary?days=7&in_person=48").await;
+    let (status, s) = qa
+        .get(&format!("/api/qa/forms/demo/summary?{period}&in_person=48"))
+        .await;
     assert_eq!(status, 200, "{s}");
     let h = |x: i64| json!(hours(x) as f64);
     assert_eq!(
@@ -417,8 +429,16 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
         (&s["in_person_ms"], &s["processing_reduction_target"]),
         (&h(48), &json!(0.3))
     );
+    assert_eq!(
+        (&s["office_hours"], &s["working_day_ms"]),
+        (
+            &json!({"days": ["mon", "tue", "wed", "thu", "fri"], "hours": ["08:00-12:00", "13:00-17:00"],
+                    "holidays": [], "workdays": []}),
+            &json!(hours(8))
+        )
+    );
     // 30 hours on average against 40 in person: 25% shorter, short of the 30% target.
-    let (_, s) = qa.get("/api/qa/summary?days=7&in_person=40").await;
+    let (_, s) = qa.get(&format!("/api/qa/summary?{period}&in_person=40")).await;
     let p = &s["processing"];
     assert_eq!(
         (&p["received"], &p["reduction"], &p["meets_target"]),
