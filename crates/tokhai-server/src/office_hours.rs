@@ -73,6 +73,9 @@ impl TryFrom<OfficeHoursFile> for OfficeHours {
                 .ok_or_else(|| format!("days: {name:?} is not one of {}", WEEKDAYS.join(", ")))?;
             weekdays[day] = true;
         }
+        if !weekdays.contains(&true) {
+            return Err("days: at least one working day of the week, such as \"mon\"".into());
+        }
         let mut periods = file.hours.iter().map(|h| period(h)).collect::<Result<Vec<_>, _>>()?;
         periods.sort_unstable();
         if periods.is_empty() {
@@ -241,6 +244,10 @@ mod tests {
             (
                 "days = [\"monday\"]",
                 "days: \"monday\" is not one of mon, tue, wed, thu, fri, sat, sun",
+            ),
+            (
+                "days = []",
+                "days: at least one working day of the week, such as \"mon\"",
             ),
             (
                 "hours = []",
