@@ -1,7 +1,7 @@
 // QA dashboard of filing times: reads GET /api/qa/forms/<id>/summary (or /api/qa/summary, all
 // procedures) and draws it with plain DOM and SVG; downloads the matching filings.csv.
 // No inline script or style, no library: it runs under a strict Content-Security-Policy.
-import { el, pageLanguage, save } from './page.js';
+import { el, pageLanguage, save, workingTime } from './page.js';
 import { inLanguage } from './text.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -61,7 +61,6 @@ const WORDS = {
     received: 'Hồ sơ đã tiếp nhận', accepted: 'Đã chấp nhận', refused: 'Đã từ chối (có nêu lý do)',
     pending: 'Chưa có quyết định', handlingMean: 'Từ tiếp nhận đến quyết định (trung bình)',
     inPerson: 'Khi nộp trực tiếp',
-    workingDays: (n) => `${n} ngày làm việc`, hours: 'giờ', minutes: 'phút',
     weekdays: { mon: 'Thứ Hai', tue: 'Thứ Ba', wed: 'Thứ Tư', thu: 'Thứ Năm', fri: 'Thứ Sáu', sat: 'Thứ Bảy', sun: 'Chủ nhật' },
     officeHours: (days, hours, off) =>
       `Tính theo thời gian làm việc của cơ quan: ${days}, ${hours}${off ? `, trừ ${off} ngày nghỉ đã khai báo` : ''}.`,
@@ -122,7 +121,6 @@ const WORDS = {
     received: 'Dossiers received', accepted: 'Accepted', refused: 'Refused (with reasons)',
     pending: 'Awaiting a decision', handlingMean: 'Receipt to decision (average)',
     inPerson: 'Filed in person',
-    workingDays: (n) => `${n} working day${n === 1 ? '' : 's'}`, hours: 'h', minutes: 'min',
     weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
     officeHours: (days, hours, off) =>
       `Counted in the agency’s working time: ${days}, ${hours}${off ? `, less ${off} configured days off` : ''}.`,
@@ -162,20 +160,9 @@ function duration(ms) {
   return m ? (s ? `${m} phút ${s} giây` : `${m} phút`) : `${s} giây`;
 }
 
-/**
- * A working time in ms as "2 ngày làm việc 3 giờ" / "2 working days 3 h" from a working day of `dayMs`,
- * "5 giờ 20 phút" / "5 h 20 min" under it, or as `duration` under an hour.
- */
-function workingTime(ms, dayMs) {
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 3_600_000) return duration(ms);
-  if (ms < dayMs) {
-    const minutes = Math.round(ms / 60_000);
-    const [h, m] = [Math.floor(minutes / 60), minutes % 60];
-    return m ? `${h} ${w('hours')} ${m} ${w('minutes')}` : `${h} ${w('hours')}`;
-  }
-  const days = Math.floor(ms / dayMs);
-  const h = Math.round((ms - days * dayMs) / 3_600_000);
-  return h ? `${w('workingDays')(days)} ${h} ${w('hours')}` : w('workingDays')(days);
+/** A processing time in ms, in the working days and hours of the summary's office hours, or "—" for none. */
+function processingTime(ms, s) {
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? w('none') : workingTime(ms, s.working_day_ms, language.lang);
 }
 
 /** The agency's working time, as the server counts processing in it: days, hours and the days off configured. */
@@ -247,10 +234,10 @@ function processing(s) {
     [w('accepted'), number(p.accepted)],
     [w('refused'), number(p.refused)],
     [w('pending'), number(p.pending)],
-    [w('handlingMean'), workingTime(p.mean_ms, s.working_day_ms)],
-    [w('median'), workingTime(p.median_ms, s.working_day_ms)],
-    [w('p90'), workingTime(p.p90_ms, s.working_day_ms)],
-    [w('inPerson'), workingTime(s.in_person_ms, s.working_day_ms)],
+    [w('handlingMean'), processingTime(p.mean_ms, s)],
+    [w('median'), processingTime(p.median_ms, s)],
+    [w('p90'), processingTime(p.p90_ms, s)],
+    [w('inPerson'), processingTime(s.in_person_ms, s)],
     [w('reduction')(percent(s.processing_reduction_target)), againstTarget(p.reduction, p.meets_target)],
   ];
   $('processing').replaceChildren(...items.map(([term, value]) => figure(term, value)));
@@ -382,7 +369,7 @@ function tables(s) {
       [[w('form'), false], [w('received'), true], [w('accepted'), true], [w('refused'), true], [w('pending'), true],
         [w('handlingMean'), true], [w('reduction')(percent(s.processing_reduction_target)), true]],
       s.processing_by_form.map((p) => [label(p.title), number(p.received), number(p.accepted), number(p.refused),
-        number(p.pending), workingTime(p.mean_ms, s.working_day_ms), againstTarget(p.reduction, p.meets_target)]),
+        number(p.pending), processingTime(p.mean_ms, s), againstTarget(p.reduction, p.meets_target)]),
     );
     $('tables').replaceChildren(daily, byForm, handled, wrap);
     return;

@@ -2,7 +2,7 @@
 // answers, the source of each and its files (GET /api/officials/dossiers/<id>), and the decision on it
 // (POST /api/officials/dossiers/<id>/decision), its problems shown as GOV.UK shows a form's errors.
 // The officials' token is kept in this tab's sessionStorage only. Plain DOM, under a strict CSP.
-import { el, pageLanguage, save, vietnamTime } from './page.js';
+import { el, pageLanguage, save, vietnamTime, workingTime } from './page.js';
 import { inLanguage } from './text.js';
 
 const WORDS = {
@@ -40,6 +40,7 @@ const WORDS = {
     newestFirst: 'Hồ sơ mới nhất ở trên cùng',
     reference: 'Mã hồ sơ',
     receivedAt: 'Thời điểm tiếp nhận',
+    workingTime: 'Thời gian xử lý (giờ làm việc)',
     integrity: 'Kiểm tra toàn vẹn',
     intact: 'Nội dung đúng như khi tiếp nhận.',
     nationalIntact: (n) => `Dữ liệu lấy từ Cơ sở dữ liệu quốc gia về dân cư (${n} gói) có chữ ký số hợp lệ và không bị sửa.`,
@@ -127,6 +128,7 @@ const WORDS = {
     newestFirst: 'Newest first',
     reference: 'Reference',
     receivedAt: 'Received',
+    workingTime: 'Time taken (working hours)',
     integrity: 'Integrity check',
     intact: 'The content is as it was received.',
     nationalIntact: (n) => `The data from the national population database (${n} bundle${n === 1 ? '' : 's'}) carries a valid signature and was not changed.`,
@@ -204,7 +206,7 @@ const params = new URLSearchParams(location.search);
  * as functions giving their words.
  */
 const state = {
-  forms: [], listed: [], next: null, dossier: null, problems: [], sending: false,
+  forms: [], listed: [], next: null, workingDay: null, dossier: null, problems: [], sending: false,
   said: null, tokenProblem: null,
   // Whose the token is (GET /api/officials/me), once asked.
   me: null,
@@ -317,6 +319,7 @@ async function listMore(before) {
   const body = await answer(await api(`/api/officials/dossiers?${query}`));
   state.listed.push(...body.dossiers);
   state.next = body.next_before ?? null;
+  state.workingDay = body.working_day_ms;
   $('list-view').hidden = false;
   drawList();
 }
@@ -328,7 +331,8 @@ function drawList() {
     const th = el('th', { scope: 'row' });
     th.append(el('a', { href: here({ dossier: d.id }) }, d.id));
     const cell = (label, words) => el('td', { 'data-label': w(label) }, words);
-    tr.append(th, cell('form', formTitle(d.form_id)), cell('receivedAt', vietnamTime(d.received_at)), cell('status', w(d.status)));
+    tr.append(th, cell('form', formTitle(d.form_id)), cell('receivedAt', vietnamTime(d.received_at)), cell('status', w(d.status)),
+      cell('workingTime', workingTime(d.working_ms, state.workingDay, language.lang)));
     return tr;
   });
   $('dossiers').tBodies[0].replaceChildren(...rows);

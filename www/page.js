@@ -37,6 +37,28 @@ export function pageLanguage(words, key, redraw) {
   return language;
 }
 
+const WORKING_WORDS = {
+  vi: { days: (n) => `${n} ngày làm việc`, h: 'giờ', min: 'phút' },
+  en: { days: (n) => `${n} working day${n === 1 ? '' : 's'}`, h: 'h', min: 'min' },
+};
+
+/**
+ * A working time in ms (an agency's office hours, as the server counts it) in `lang`: "2 ngày làm việc 3 giờ" /
+ * "2 working days 3 h" from a working day of `dayMs`, "5 giờ 20 phút" / "5 h 20 min" under it.
+ */
+export function workingTime(ms, dayMs, lang) {
+  const words = WORKING_WORDS[lang];
+  const joined = (big, small, unit) => (small ? `${big} ${small} ${unit}` : big);
+  if (ms >= dayMs) {
+    const days = Math.floor(ms / dayMs);
+    const h = Math.round((ms - days * dayMs) / 3_600_000);
+    return joined(words.days(days), h, words.h);
+  }
+  const minutes = Math.round(ms / 60_000);
+  const [h, m] = [Math.floor(minutes / 60), minutes % 60];
+  return h ? joined(`${h} ${words.h}`, m, words.min) : `${m} ${words.min}`;
+}
+
 /** Saves `blob` as a file named `name`, as a download link would. */
 export function save(blob, name) {
   const link = el('a', { href: URL.createObjectURL(blob), download: name });

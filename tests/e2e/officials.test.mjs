@@ -51,10 +51,10 @@ test('an official finds the CT01 a citizen filed, sees what national data filled
   await enterToken(page);
   const row = page.locator('#dossiers tbody tr', { hasText: id });
   await row.waitFor();
-  assert.deepEqual(
-    await row.locator('th, td').allTextContents(),
-    [id, 'Tờ khai thay đổi thông tin cư trú (Mẫu CT01)', vietnamTime(Number(receivedAt)), 'Chờ xử lý'],
-  );
+  const cells = await row.locator('th, td').allTextContents();
+  assert.deepEqual(cells.slice(0, 4), [id, 'Tờ khai thay đổi thông tin cư trú (Mẫu CT01)', vietnamTime(Number(receivedAt)), 'Chờ xử lý']);
+  // Waiting for minutes at most (none outside office hours).
+  assert.match(cells[4], /^\d+ phút$/);
   assert.deepEqual(
     await page.evaluate(() => [sessionStorage.getItem('tokhai-officials-token'), Object.values(localStorage).length]),
     [TOKEN, 0],
@@ -225,14 +225,14 @@ test("a household member's row reads as the citizen read it, from national data,
 test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, by form and status', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   // 120 dossiers a minute apart from 01/01/2025 07:01 (Viet Nam), birth registrations at even minutes;
-  // the last one refused.
+  // the last one refused at 11:00.
   const start = Date.UTC(2025, 0, 1);
   env.portal.sql(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120)
     INSERT INTO submissions (id, form_id, form_version, received_at, digest, payload, provenance)
     SELECT printf('HS20250101-PAGE%03d', i), CASE i % 2 WHEN 0 THEN 'birth_registration' ELSE 'judicial_record' END,
       '1', ${start} + i * 60000, '', '{}', '{}' FROM n;
     INSERT INTO decisions (submission_id, decision, official, reasons, decided_at)
-    VALUES ('HS20250101-PAGE120', 'refused', 'x', '[{"message_vi":"Thiếu giấy tờ"}]', ${start + 7200000});`);
+    VALUES ('HS20250101-PAGE120', 'refused', 'x', '[{"message_vi":"Thiếu giấy tờ"}]', ${start + 4 * 3600000});`);
   const { page, context, problems } = await officials(env.portal);
   await enterToken(page);
   await page.waitForSelector('#dossiers tbody tr');
@@ -246,20 +246,22 @@ test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, 
   await filter('birth_registration', '');
   let rows = await listed(page);
   assert.equal(rows.length, 50);
-  assert.deepEqual(rows[0], ['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối']);
-  assert.deepEqual(rows[1], ['HS20250101-PAGE118', 'Tờ khai đăng ký khai sinh', '01/01/2025 08:58', 'Chờ xử lý']);
+  // Refused two working hours after its receipt; the others waiting since, for working days.
+  assert.deepEqual(rows[0], ['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ']);
+  assert.deepEqual(rows[1].slice(0, 4), ['HS20250101-PAGE118', 'Tờ khai đăng ký khai sinh', '01/01/2025 08:58', 'Chờ xử lý']);
+  assert.match(rows[1][4], /^\d+ ngày làm việc( \d+ giờ)?$/);
   await page.focus('#more');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelectorAll('#dossiers tbody tr').length === 60);
   rows = await listed(page);
-  assert.deepEqual(rows.at(-1), ['HS20250101-PAGE002', 'Tờ khai đăng ký khai sinh', '01/01/2025 07:02', 'Chờ xử lý']);
+  assert.deepEqual(rows.at(-1).slice(0, 4), ['HS20250101-PAGE002', 'Tờ khai đăng ký khai sinh', '01/01/2025 07:02', 'Chờ xử lý']);
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'HS20250101-PAGE020', 'the focus on the first dossier added');
   assert.equal(await page.isHidden('#more'), true, 'no more to show');
   assert.equal(await text(page, '#status'), 'Đang hiển thị 60 hồ sơ.');
   assert.deepEqual(await axeViolations(page), []);
 
   await filter('birth_registration', 'refused');
-  assert.deepEqual(await listed(page), [['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối']]);
+  assert.deepEqual(await listed(page), [['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ']]);
   await filter('judicial_record', 'accepted');
   assert.equal(await text(page, '#empty'), 'Không có hồ sơ nào.');
   assert.equal(await page.isHidden('#dossiers'), true);

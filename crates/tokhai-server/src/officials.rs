@@ -189,17 +189,20 @@ pub(crate) async fn page_of(
 }
 
 /// `GET /api/officials/dossiers?form=&status=&limit=&before=`: the dossiers received, newest first (see
-/// [`page_of`]), and `next_before` when more may follow.
+/// [`page_of`]), each with the working time it took or has waited so far, and `next_before` when more may
+/// follow.
 async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, Failure> {
     let q = list_query(query.as_deref())?;
     let (page, next_before) = page_of(&state, &q, None).await?;
     tracing::info!(endpoint = "list", form = ?q.form, status = ?q.status, count = page.len(), "officials listed dossiers");
+    let (office, now) = (&state.config.office_hours, now_ms());
     let dossiers: Vec<Json_> = page
         .into_iter()
         .map(|(id, form_id, form_version, received_at, decision, decided_at)| {
             let mut d = json!({
                 "id": id, "form_id": form_id, "form_version": form_version, "received_at": received_at,
                 "status": decision.as_deref().unwrap_or(RECEIVED),
+                "working_ms": office.working_ms(received_at, decided_at.unwrap_or(now)),
             });
             if let Some(at) = decided_at {
                 d["decided_at"] = json!(at);
@@ -207,7 +210,9 @@ async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> 
             d
         })
         .collect();
-    Ok(Json(paged(dossiers, next_before)).into_response())
+    let mut body = paged(dossiers, next_before);
+    body["working_day_ms"] = json!(office.day_ms());
+    Ok(Json(body).into_response())
 }
 
 /// A page of a list of dossiers: `{dossiers}`, with `next_before` when more may follow.

@@ -138,15 +138,25 @@ async fn whole_flow(c: Config, engine: &str) {
     assert_eq!(status, 200, "{list}");
     assert_eq!(headers["cache-control"], "no-store");
     let listed = list["dossiers"].as_array().unwrap();
-    let entry = listed
+    let mut entry = listed
         .iter()
         .find(|d| d["id"] == json!(id))
-        .expect("the dossier is listed");
+        .expect("the dossier is listed")
+        .clone();
+    // The working time it has waited: a moment (none outside office hours).
+    let waited = entry.as_object_mut().unwrap().remove("working_ms");
+    assert!(
+        waited
+            .and_then(|w| w.as_i64())
+            .is_some_and(|w| (0..60_000).contains(&w)),
+        "{list}"
+    );
     assert_eq!(
         entry,
-        &json!({"id": id, "form_id": "demo", "form_version": "2025.1",
-                "received_at": receipt["received_at"], "status": "received"})
+        json!({"id": id, "form_id": "demo", "form_version": "2025.1",
+               "received_at": receipt["received_at"], "status": "received"})
     );
+    assert_eq!(list["working_day_ms"], json!(8 * 3_600_000));
 
     // Opens it: the receipt, the values as filed, the source of every field, the bundle as signed, the file.
     let (status, dossier, headers) = official.get(&format!("/api/officials/dossiers/{id}")).await;
@@ -413,6 +423,22 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
         .await
         .unwrap();
     let period = format!("from={monday}&to={monday}");
+    // The officials' list tells each dossier's working time: to its decision, or so far.
+    let (_, list, _) = official.get("/api/officials/dossiers?form=demo").await;
+    let working = |id: &str| {
+        list["dossiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()["working_ms"]
+            .clone()
+    };
+    assert_eq!(
+        (working(&ids[0]), working(&ids[1])),
+        (json!(hours(10)), json!(hours(50)))
+    );
+    assert!(working(&ids[2]).as_i64().is_some_and(|w| w >= hours(50)), "{list}");
 
     let qa = Client::new(&running);
     let (status, s) = qa
