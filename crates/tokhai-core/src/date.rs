@@ -125,6 +125,12 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The day of the week, Monday 0 to Sunday 6.
+    pub fn weekday(self) -> usize {
+        // 1970-01-01 was a Thursday.
+        (self.to_days() + 3).rem_euclid(7) as usize
+    }
+
     /// The date in Viet Nam (UTC+7 all year) at a Unix time in milliseconds: the "today" of date rules.
     pub fn in_viet_nam(unix_ms: i64) -> Date {
         Date::from_days((unix_ms + VIET_NAM_OFFSET_MS).div_euclid(86_400_000))
@@ -331,6 +337,21 @@ mod tests {
             "a day known is no unknown day"
         );
         assert_eq!(Date::year_of_unknown_day("0000-00-00"), None);
+    }
+
+    #[test]
+    fn weekdays_count_from_monday() {
+        // 2 September 2026 is a Wednesday; 1 January 1970 a Thursday; 31 December 1969 a Wednesday.
+        let days = [
+            (2026, 9, 2, 2),
+            (2026, 9, 6, 6),
+            (2026, 9, 7, 0),
+            (1970, 1, 1, 3),
+            (1969, 12, 31, 2),
+        ];
+        for (y, m, d, weekday) in days {
+            assert_eq!(Date::new(y, m, d).unwrap().weekday(), weekday, "{y}-{m}-{d}");
+        }
     }
 
     #[test]

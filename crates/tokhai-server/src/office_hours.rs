@@ -143,9 +143,7 @@ fn dates(key: &str, texts: &[String]) -> Result<BTreeSet<Date>, String> {
 impl OfficeHours {
     /// Whether officials work on a day.
     pub fn works_on(&self, day: Date) -> bool {
-        // 1970-01-01 was a Thursday (index 3 from Monday).
-        let weekday = (day.to_days() + 3).rem_euclid(7) as usize;
-        self.workdays.contains(&day) || self.weekdays[weekday] && !self.holidays.contains(&day)
+        self.workdays.contains(&day) || self.weekdays[day.weekday()] && !self.holidays.contains(&day)
     }
 
     /// The working time between two Unix times in ms (0 if `to` is not after `from`).

@@ -397,7 +397,7 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
     // Received on a Monday at 09:00 two weeks or more back (Viet Nam time); the default office hours are
     // Monday to Friday, 08:00–12:00 and 13:00–17:00.
     let today = Date::in_viet_nam(tokhai_server::now_ms());
-    let monday = today.add_days(-14 - (today.to_days() + 3).rem_euclid(7));
+    let monday = today.add_days(-14 - today.weekday() as i64);
     let at = |days: i64, h: i64| monday.add_days(days).viet_nam_start() + hours(h);
     // Accepted on Tuesday at 11:00: 10 working hours (26 hours on the clock); refused on the next Tuesday at
     // 11:00: 50 working hours (the weekend left out).
