@@ -37,7 +37,9 @@ const WORDS = {
     accepted: 'Đã chấp nhận',
     refused: 'Đã từ chối',
     filter: 'Lọc',
+    order: 'Thứ tự',
     newestFirst: 'Hồ sơ mới nhất ở trên cùng',
+    oldestFirst: 'Hồ sơ tiếp nhận sớm nhất (chờ lâu nhất) ở trên cùng',
     reference: 'Mã hồ sơ',
     receivedAt: 'Thời điểm tiếp nhận',
     workingTime: 'Thời gian xử lý (giờ làm việc)',
@@ -125,7 +127,9 @@ const WORDS = {
     accepted: 'Accepted',
     refused: 'Refused',
     filter: 'Filter',
+    order: 'Order',
     newestFirst: 'Newest first',
+    oldestFirst: 'Oldest first (waiting longest)',
     reference: 'Reference',
     receivedAt: 'Received',
     workingTime: 'Time taken (working hours)',
@@ -310,15 +314,18 @@ function summaryRow(term, ...descriptions) {
   return div;
 }
 
-/** Lists the next page of dossiers (the first without `before`) with the filters of the address. */
-async function listMore(before) {
+/** Whether the address asks for the oldest dossiers first. */
+const oldestFirst = () => params.get('order') === 'oldest';
+
+/** Lists the next page of dossiers (the first without `bound`) with the filters and order of the address. */
+async function listMore(bound) {
   const query = new URLSearchParams({ limit: PAGE });
-  for (const key of ['form', 'status']) if (params.get(key)) query.set(key, params.get(key));
-  if (before) query.set('before', before);
+  for (const key of ['form', 'status', 'order']) if (params.get(key)) query.set(key, params.get(key));
+  if (bound) query.set(oldestFirst() ? 'after' : 'before', bound);
   say(() => w('loading'));
   const body = await answer(await api(`/api/officials/dossiers?${query}`));
   state.listed.push(...body.dossiers);
-  state.next = body.next_before ?? null;
+  state.next = (oldestFirst() ? body.next_after : body.next_before) ?? null;
   state.workingDay = body.working_day_ms;
   $('list-view').hidden = false;
   drawList();
@@ -662,6 +669,10 @@ function fillFilters() {
   labelForms();
   $('form-filter').value = params.get('form') ?? '';
   $('status-filter').value = params.get('status') ?? '';
+  $('order-filter').value = oldestFirst() ? 'oldest' : 'newest';
+  const caption = $('dossiers').caption;
+  caption.dataset.t = oldestFirst() ? 'oldestFirst' : 'newestFirst';
+  caption.textContent = w(caption.dataset.t);
 }
 
 /** Names the forms of the filter in the page's language. */

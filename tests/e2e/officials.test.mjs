@@ -236,10 +236,14 @@ test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, 
   const { page, context, problems } = await officials(env.portal);
   await enterToken(page);
   await page.waitForSelector('#dossiers tbody tr');
-  const filter = async (form, status) => {
+  const filter = async (form, status, order = 'newest') => {
     await page.selectOption('#form-filter', form);
     await page.selectOption('#status-filter', status);
-    await Promise.all([page.waitForURL((url) => url.search === `?form=${form}&status=${status}`), page.click('#filter [type=submit]')]);
+    await page.selectOption('#order-filter', order);
+    await Promise.all([
+      page.waitForURL((url) => url.search === `?form=${form}&status=${status}&order=${order}`),
+      page.click('#filter [type=submit]'),
+    ]);
     await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Đang hiển thị'));
   };
 
@@ -259,6 +263,18 @@ test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, 
   assert.equal(await page.isHidden('#more'), true, 'no more to show');
   assert.equal(await text(page, '#status'), 'Đang hiển thị 60 hồ sơ.');
   assert.deepEqual(await axeViolations(page), []);
+
+  // Oldest first: the longest waiting at the top, the next page after the last shown.
+  await filter('birth_registration', '', 'oldest');
+  assert.equal(await text(page, '#dossiers caption'), 'Hồ sơ tiếp nhận sớm nhất (chờ lâu nhất) ở trên cùng');
+  rows = await listed(page);
+  assert.equal(rows.length, 50);
+  assert.deepEqual(rows[0].slice(0, 4), ['HS20250101-PAGE002', 'Tờ khai đăng ký khai sinh', '01/01/2025 07:02', 'Chờ xử lý']);
+  await page.focus('#more');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('#dossiers tbody tr').length === 60);
+  assert.deepEqual((await listed(page)).at(-1), ['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ']);
+  assert.equal(await page.isHidden('#more'), true, 'no more to show');
 
   await filter('birth_registration', 'refused');
   assert.deepEqual(await listed(page), [['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ']]);

@@ -683,14 +683,15 @@ pub async fn receipt(State(state): State<Arc<AppState>>, Path(id): Path<String>,
 }
 
 /// `GET /api/submissions?limit=&before=&form=&status=`: the logged-in citizen's own dossiers, newest
-/// first, a page at a time as the officials' list gives them, each as `{id, form_id, form_version,
-/// received_at, decision}`, the decision as the receipt tells it; and `next_before` when more may follow.
+/// first, a page at a time as the officials' list gives them (`order=oldest&after=` too), each as `{id,
+/// form_id, form_version, received_at, decision}`, the decision as the receipt tells it; and `next_before`
+/// when more may follow.
 pub async fn own_dossiers(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Answer {
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
     let q = officials::list_query(query.as_deref())?;
-    let (page, next_before) = officials::page_of(&state, &q, Some(&login.subject)).await?;
-    // Newest first: the page's last dossier is its earliest.
-    let span = (page.last().map_or(0, |d| d.3), page.first().map_or(-1, |d| d.3));
+    let (page, next) = officials::page_of(&state, &q, Some(&login.subject)).await?;
+    let times = page.iter().map(|d| d.3);
+    let span = (times.clone().min().unwrap_or(0), times.max().unwrap_or(-1));
     let mut decisions = officials::citizen_decisions(&state, &login.subject, span).await?;
     let dossiers: Vec<Json_> = page
         .into_iter()
@@ -699,7 +700,7 @@ pub async fn own_dossiers(State(state): State<Arc<AppState>>, RawQuery(query): R
             json!({"id": id, "form_id": form_id, "form_version": form_version, "received_at": received_at, "decision": decision})
         })
         .collect();
-    Ok(Json(officials::paged(dossiers, next_before)).into_response())
+    Ok(Json(officials::paged(dossiers, q.order(), next)).into_response())
 }
 
 /// The refusal for a dossier that does not exist or is not the citizen's (which are not told apart).

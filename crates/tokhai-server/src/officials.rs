@@ -105,8 +105,8 @@ async fn me(Extension(TokenOf(official)): Extension<TokenOf>) -> Json<Json_> {
     Json(json!({ "official": official }))
 }
 
-/// The query of a list of dossiers: `form`, `status`, `limit` (1 to 500, default 100) and `before` (ms,
-/// exclusive).
+/// The query of a list of dossiers: `form`, `status`, `order` (`newest` first, the default, or `oldest`),
+/// `limit` (1 to 500, default 100), and the receipt times `after` and `before` (ms, exclusive).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListQuery {
@@ -115,9 +115,42 @@ pub(crate) struct ListQuery {
     #[serde(default)]
     status: Option<String>,
     #[serde(default)]
+    order: Order,
+    #[serde(default)]
     limit: Option<i64>,
     #[serde(default)]
+    after: Option<i64>,
+    #[serde(default)]
     before: Option<i64>,
+}
+
+/// The order of a list of dossiers, by the time they were received.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Order {
+    /// The latest first; the next page is the ones received before the page's last.
+    #[default]
+    Newest,
+    /// The earliest first (the longest waiting, among those awaiting a decision); the next page is the ones
+    /// received after the page's last.
+    Oldest,
+}
+
+impl ListQuery {
+    /// The order the list asks for.
+    pub(crate) fn order(&self) -> Order {
+        self.order
+    }
+}
+
+impl Order {
+    /// The key of the next page's bound in a list's answer: `next_before` or `next_after`.
+    pub(crate) fn next_key(self) -> &'static str {
+        match self {
+            Order::Newest => "next_before",
+            Order::Oldest => "next_after",
+        }
+    }
 }
 
 /// A dossier as the list shows it: id, form, version, received at, decision and when it was made.
@@ -137,7 +170,7 @@ pub(crate) fn list_query(query: Option<&str>) -> Result<ListQuery, Failure> {
 }
 
 /// The dossiers received in `[from, before)` that the query's form and status select (only the citizen
-/// `subject`'s, when given), newest first, at most `limit`.
+/// `subject`'s, when given), in the query's order, at most `limit`.
 async fn listed(
     state: &AppState,
     q: &ListQuery,
@@ -145,37 +178,43 @@ async fn listed(
     (from, before): (i64, i64),
     limit: i64,
 ) -> Result<Vec<Listed>, Failure> {
-    let rows = sqlx::query_as(
+    let order = match q.order {
+        Order::Newest => "s.received_at DESC, s.id DESC",
+        Order::Oldest => "s.received_at, s.id",
+    };
+    let sql = format!(
         "SELECT s.id, s.form_id, s.form_version, s.received_at, d.decision, d.decided_at \
          FROM submissions s LEFT JOIN decisions d ON d.submission_id = s.id \
          WHERE s.received_at >= $1 AND s.received_at < $2 AND ($3 IS NULL OR s.form_id = $3) \
          AND ($4 IS NULL OR COALESCE(d.decision, $5) = $4) AND ($6 IS NULL OR s.subject = $6) \
-         ORDER BY s.received_at DESC, s.id DESC LIMIT $7",
-    )
-    .bind(from)
-    .bind(before)
-    .bind(q.form.clone())
-    .bind(q.status.clone())
-    .bind(RECEIVED)
-    .bind(subject.map(str::to_owned))
-    .bind(limit)
-    .fetch_all(&state.db)
-    .await
-    .map_err(ApiError::db)?;
+         ORDER BY {order} LIMIT $7"
+    );
+    let rows = sqlx::query_as(&sql)
+        .bind(from)
+        .bind(before)
+        .bind(q.form.clone())
+        .bind(q.status.clone())
+        .bind(RECEIVED)
+        .bind(subject.map(str::to_owned))
+        .bind(limit)
+        .fetch_all(&state.db)
+        .await
+        .map_err(ApiError::db)?;
     Ok(rows)
 }
 
-/// One page of the dossiers the query selects (only the citizen `subject`'s, when given), newest first,
-/// and the `before` of the next page when more may follow. A page never splits a millisecond (`before`
-/// would skip the rest of it): it ends before the first one it cannot hold whole, or holds all the
-/// dossiers of one millisecond when they are more than `limit`.
+/// One page of the dossiers the query selects (only the citizen `subject`'s, when given), in its order,
+/// and the bound of the next page when more may follow (its `before`, or its `after` oldest first). A page
+/// never splits a millisecond (that bound would skip the rest of it): it ends before the first one it
+/// cannot hold whole, or holds all the dossiers of one millisecond when they are more than `limit`.
 pub(crate) async fn page_of(
     state: &AppState,
     q: &ListQuery,
     subject: Option<&str>,
 ) -> Result<(Vec<Listed>, Option<i64>), Failure> {
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
-    let mut page = listed(state, q, subject, (i64::MIN, q.before.unwrap_or(i64::MAX)), limit + 1).await?;
+    let from = q.after.map_or(i64::MIN, |after| after.saturating_add(1));
+    let mut page = listed(state, q, subject, (from, q.before.unwrap_or(i64::MAX)), limit + 1).await?;
     let more = page.len() as i64 > limit;
     if more {
         let cut = page[limit as usize].3;
@@ -184,16 +223,16 @@ pub(crate) async fn page_of(
             page = listed(state, q, subject, (cut, cut + 1), i64::MAX).await?;
         }
     }
-    let next_before = page.last().map(|d| d.3).filter(|_| more);
-    Ok((page, next_before))
+    let next = page.last().map(|d| d.3).filter(|_| more);
+    Ok((page, next))
 }
 
-/// `GET /api/officials/dossiers?form=&status=&limit=&before=`: the dossiers received, newest first (see
-/// [`page_of`]), each with the working time it took or has waited so far, and `next_before` when more may
-/// follow.
+/// `GET /api/officials/dossiers?form=&status=&order=&limit=&after=&before=`: the dossiers received, newest
+/// (or oldest) first (see [`page_of`]), each with the working time it took or has waited so far, and
+/// `next_before` (or `next_after`) when more may follow.
 async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, Failure> {
     let q = list_query(query.as_deref())?;
-    let (page, next_before) = page_of(&state, &q, None).await?;
+    let (page, next) = page_of(&state, &q, None).await?;
     tracing::info!(endpoint = "list", form = ?q.form, status = ?q.status, count = page.len(), "officials listed dossiers");
     let (office, now) = (&state.config.office_hours, now_ms());
     let dossiers: Vec<Json_> = page
@@ -210,16 +249,16 @@ async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> 
             d
         })
         .collect();
-    let mut body = paged(dossiers, next_before);
+    let mut body = paged(dossiers, q.order, next);
     body["working_day_ms"] = json!(office.day_ms());
     Ok(Json(body).into_response())
 }
 
-/// A page of a list of dossiers: `{dossiers}`, with `next_before` when more may follow.
-pub(crate) fn paged(dossiers: Vec<Json_>, next_before: Option<i64>) -> Json_ {
+/// A page of a list of dossiers in an order: `{dossiers}`, with the next page's bound when more may follow.
+pub(crate) fn paged(dossiers: Vec<Json_>, order: Order, next: Option<i64>) -> Json_ {
     let mut body = json!({ "dossiers": dossiers });
-    if let Some(before) = next_before {
-        body["next_before"] = json!(before);
+    if let Some(bound) = next {
+        body[order.next_key()] = json!(bound);
     }
     body
 }

@@ -982,6 +982,9 @@ async fn a_citizen_lists_their_own_dossiers_newest_first_with_a_refusals_reasons
     );
     assert!(dossiers[1]["received_at"].as_i64().is_some(), "{body}");
     assert!(body.get("next_before").is_none(), "all on one page: {body}");
+    // Oldest first, each with its decision.
+    let (_, oldest) = citizen.get("/api/submissions?order=oldest").await;
+    assert_eq!(oldest["dossiers"], json!([dossiers[1], dossiers[0]]), "{oldest}");
 
     // A page at a time, as the officials' list: the next one from `next_before`; a key it does not know is
     // refused naming it.
@@ -1047,6 +1050,29 @@ async fn paging(c: Config, engine: &str) {
     assert_eq!(page("limit=1", 3).await, (vec![2, 2], Some(2)));
     // Every dossier once, newest first, by default.
     assert_eq!(page("", 5).await, (vec![4, 3, 2, 2, 1], None));
+    // Oldest first, the longest waiting at the top: pages forward from `after`, as pages back from `before`.
+    let oldest = |query: &str, after: i64| {
+        let official = &official;
+        let path = format!(
+            "/api/officials/dossiers?order=oldest&{query}&after={}&before={}",
+            base + after,
+            base + 5
+        );
+        async move {
+            let (status, body, _) = official.get(&path).await;
+            assert_eq!(status, 200, "{path}: {body}");
+            assert!(body.get("next_before").is_none(), "{body}");
+            let got: Vec<i64> = (body["dossiers"].as_array().unwrap().iter())
+                .map(|d| d["received_at"].as_i64().unwrap() - base)
+                .collect();
+            (got, body["next_after"].as_i64().map(|t| t - base))
+        }
+    };
+    assert_eq!(oldest("limit=2", 0).await, (vec![1], Some(1)));
+    assert_eq!(oldest("limit=2", 1).await, (vec![2, 2], Some(2)));
+    assert_eq!(oldest("limit=2", 2).await, (vec![3, 4], None));
+    assert_eq!(oldest("limit=1", 1).await, (vec![2, 2], Some(2)));
+    assert_eq!(oldest("", 0).await, (vec![1, 2, 2, 3, 4], None));
     // Filters by form and status.
     assert_eq!(page("form=other", 5).await, (vec![], None));
     official
@@ -1062,6 +1088,8 @@ async fn paging(c: Config, engine: &str) {
         ("limit=ten", "payload.invalid_value", "limit"),
         ("status=pending", "payload.invalid_value", "status"),
         ("before=yesterday", "payload.invalid_value", "before"),
+        ("after=yesterday", "payload.invalid_value", "after"),
+        ("order=random", "payload.invalid_value", "order"),
         ("form=demo&page=2", "payload.unexpected_key", "page"),
     ] {
         let (status, body, _) = official.get(&format!("/api/officials/dossiers?{query}")).await;
