@@ -49,14 +49,17 @@ const WORKING_WORDS = {
 export function workingTime(ms, dayMs, lang) {
   const words = WORKING_WORDS[lang];
   const joined = (big, small, unit) => (small ? `${big} ${small} ${unit}` : big);
-  if (ms >= dayMs) {
-    const days = Math.floor(ms / dayMs);
-    const h = Math.round((ms - days * dayMs) / 3_600_000);
-    return joined(words.days(days), h, words.h);
-  }
   const minutes = Math.round(ms / 60_000);
-  const [h, m] = [Math.floor(minutes / 60), minutes % 60];
-  return h ? joined(`${h} ${words.h}`, m, words.min) : `${m} ${words.min}`;
+  const dayMinutes = dayMs / 60_000;
+  if (minutes < dayMinutes) {
+    const [h, m] = [Math.floor(minutes / 60), minutes % 60];
+    return h ? joined(`${h} ${words.h}`, m, words.min) : `${m} ${words.min}`;
+  }
+  // Whole working days, then the rest to the nearest hour (a rest that rounds to a whole day is one more day).
+  let days = Math.floor(minutes / dayMinutes);
+  let h = Math.round((minutes - days * dayMinutes) / 60);
+  if (h * 60 >= dayMinutes) [days, h] = [days + 1, 0];
+  return joined(words.days(days), h, words.h);
 }
 
 /** Saves `blob` as a file named `name`, as a download link would. */
