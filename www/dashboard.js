@@ -1,5 +1,5 @@
 // QA dashboard of filing times: reads GET /api/qa/forms/<id>/summary (or /api/qa/summary, all
-// procedures) and draws it with plain DOM and SVG; downloads the matching filings.csv.
+// procedures) and draws it with plain DOM and SVG; downloads the matching filings.csv and dossiers.csv.
 // No inline script or style, no library: it runs under a strict Content-Security-Policy.
 import { el, pageLanguage, save, workingTime } from './page.js';
 import { inLanguage } from './text.js';
@@ -26,6 +26,7 @@ const WORDS = {
     badInPerson: 'Thời gian xử lý hồ sơ nộp trực tiếp: một số giờ làm việc từ 1 đến 8760.',
     refresh: 'Cập nhật',
     csv: 'Tải từng lượt khai (CSV)',
+    dossiersCsv: 'Tải từng hồ sơ và thời gian xử lý (CSV)',
     csvFailed: 'Không tải được tệp CSV. Vui lòng thử lại.',
     key: 'Số liệu chính',
     hist: 'Phân bố thời gian từ đăng nhập đến nộp hồ sơ',
@@ -86,6 +87,7 @@ const WORDS = {
     badInPerson: 'Time officials take in person: a number of working hours from 1 to 8760.',
     refresh: 'Refresh',
     csv: 'Download each filing (CSV)',
+    dossiersCsv: 'Download each dossier and its processing time (CSV)',
     csvFailed: 'The CSV file could not be downloaded. Please try again.',
     key: 'Key figures',
     hist: 'Time from login to submission',
@@ -441,18 +443,18 @@ function fetchQa(form, resource, accept, q) {
   });
 }
 
-/** Downloads the chosen filings, one line each, as a CSV file for a report or a spreadsheet. */
-async function downloadCsv() {
+/** Downloads the chosen `filings` or `dossiers` (officials' processing), one line each, as a CSV file for a report or a spreadsheet. */
+async function downloadCsv(what) {
   const form = $('form').value;
   const q = query();
   if (!form) return;
   if (typeof q === 'string') return setStatus(() => w(q), true);
   try {
-    const res = await fetchQa(form, 'filings.csv', 'text/csv', q);
+    const res = await fetchQa(form, `${what}.csv`, 'text/csv', q);
     if (res.status === 401) return load();
     if (!res.ok) throw new Error(res.statusText);
     const period = q.has('days') ? `${q.get('days')}d` : `${q.get('from')}_${q.get('to')}`;
-    save(await res.blob(), `${form === ALL ? 'all' : form}-filings-${period}.csv`);
+    save(await res.blob(), `${form === ALL ? 'all' : form}-${what}-${period}.csv`);
   } catch (error) {
     setStatus(() => `${w('csvFailed')} (${error.message})`, true);
   }
@@ -502,7 +504,8 @@ async function start() {
     $('token').value = '';
     load();
   });
-  $('csv').addEventListener('click', downloadCsv);
+  $('csv').addEventListener('click', () => downloadCsv('filings'));
+  $('dossiers-csv').addEventListener('click', () => downloadCsv('dossiers'));
   for (const id of ['form', 'days', 'from', 'to', 'target', 'login', 'in-person']) $(id).addEventListener('change', () => load());
   try {
     const res = await fetch('/api/forms', { headers: { Accept: 'application/json' } });

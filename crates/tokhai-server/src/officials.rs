@@ -21,7 +21,7 @@ use tokhai_core::{path, Form, Issue};
 use tower::Layer;
 
 /// The status of a dossier until an official decides; then it is the decision.
-const RECEIVED: &str = "received";
+pub(crate) const RECEIVED: &str = "received";
 
 /// The statuses of a dossier.
 const STATUSES: [&str; 3] = [RECEIVED, "accepted", "refused"];

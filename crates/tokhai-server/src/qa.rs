@@ -3,7 +3,7 @@
 
 use crate::auth::{bearer_allowed, ApiError};
 use crate::limits::{form_unknown, invalid_value, parse_query, Failure, Refusal};
-use crate::officials::Verdict;
+use crate::officials::{Verdict, RECEIVED};
 use crate::{now_ms, AppState, DAY_MS};
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -314,6 +314,25 @@ where
         .map_err(|e| ApiError::db(e).into())
 }
 
+/// A dossier as officials handled it: id, form, received at, decided at and decision (none yet), login method.
+type Handled = (String, String, i64, Option<i64>, Option<String>, Option<String>);
+
+/// The dossiers of a form (none: of every form) received in the period a request asks for, from the citizens
+/// it asks for, in the order received, with the decisions on them.
+async fn handled(state: &AppState, form_id: Option<&str>, asked: &Asked) -> Result<Vec<Handled>, Failure> {
+    rows_asked(
+        state,
+        "SELECT s.id, s.form_id, s.received_at, d.decided_at, d.decision, s.login_method FROM submissions s \
+         LEFT JOIN decisions d ON d.submission_id = s.id \
+         WHERE ($1 IS NULL OR s.form_id = $1) AND s.received_at >= $2 AND s.received_at < $3 \
+         AND ($4 IS NULL OR s.login_method = $4) \
+         AND ($5 IS NULL OR s.login_method IS NULL OR s.login_method <> $5) ORDER BY s.received_at, s.id",
+        form_id,
+        asked,
+    )
+    .await
+}
+
 /// How officials handled the dossiers of a form (none: of every form) received in the period a request asks
 /// for, from the citizens it asks for: receipt → decision in working time, against the time in person where
 /// it gives one; altogether and by form.
@@ -322,20 +341,9 @@ async fn processing_of(
     form_id: Option<&str>,
     asked: &Asked,
 ) -> Result<(Processing, BTreeMap<String, Processing>), Failure> {
-    let rows: Vec<(String, i64, Option<i64>, Option<String>)> = rows_asked(
-        state,
-        "SELECT s.form_id, s.received_at, d.decided_at, d.decision FROM submissions s \
-         LEFT JOIN decisions d ON d.submission_id = s.id \
-         WHERE ($1 IS NULL OR s.form_id = $1) AND s.received_at >= $2 AND s.received_at < $3 \
-         AND ($4 IS NULL OR s.login_method = $4) \
-         AND ($5 IS NULL OR s.login_method IS NULL OR s.login_method <> $5)",
-        form_id,
-        asked,
-    )
-    .await?;
     // Each form's dossiers received, and the decisions on them.
     let mut by_form: BTreeMap<String, (usize, Vec<Decided>)> = BTreeMap::new();
-    for (form_id, received_at, decided_at, decision) in rows {
+    for (_, form_id, received_at, decided_at, decision, _) in handled(state, form_id, asked).await? {
         let (received, decisions) = by_form.entry(form_id).or_default();
         *received += 1;
         if let (Some(decided_at), Some(decision)) = (decided_at, decision) {
@@ -588,15 +596,56 @@ async fn csv_of(
         csv.push_str(&line.join(","));
         csv.push_str("\r\n");
     }
-    let file = format!("attachment; filename=\"{}-filings.csv\"", form_id.unwrap_or("all"));
-    Ok((
+    Ok(csv_file(form_id, "filings", csv))
+}
+
+/// The columns of the dossiers' CSV, in order (columns are only ever added at the end).
+const DOSSIERS_CSV_HEAD: &str = "dossier_id,form_id,received_at,status,decided_at,working_hours,login_method";
+
+/// `GET /api/qa/forms/<form_id>/dossiers.csv`: one line per dossier received, in the order received, with
+/// officials' decision and the working time it took them, or has waited so far (the summary's `processing`
+/// before it is aggregated); `GET /api/qa/dossiers.csv`: those of all procedures; same query and access as
+/// the summary. No line names a citizen or holds an answer.
+pub async fn dossiers_csv(
+    State(state): State<Arc<AppState>>,
+    form_id: Option<Path<String>>,
+    RawQuery(query): RawQuery,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    let form_id = form_id.as_ref().map(|Path(id)| id.as_str());
+    let (_, asked) = asked(&state, &headers, client, form_id, query.as_deref())?;
+    let (office, now) = (&state.config.office_hours, now_ms());
+    let mut csv = format!("{DOSSIERS_CSV_HEAD}\r\n");
+    for (id, form, received_at, decided_at, decision, login_method) in handled(&state, form_id, &asked).await? {
+        let working = office.working_ms(received_at, decided_at.unwrap_or(now));
+        // Ids (HS…-…, a form's, a login method's) and ISO times, which need no quoting.
+        let line = [
+            id,
+            form,
+            Date::viet_nam_iso(received_at),
+            decision.unwrap_or_else(|| RECEIVED.to_owned()),
+            decided_at.map(Date::viet_nam_iso).unwrap_or_default(),
+            format!("{:.2}", working as f64 / 3_600_000.0),
+            login_method.unwrap_or_default(),
+        ];
+        csv.push_str(&line.join(","));
+        csv.push_str("\r\n");
+    }
+    Ok(csv_file(form_id, "dossiers", csv))
+}
+
+/// A CSV to download as `<form or "all">-<what>.csv`.
+fn csv_file(form_id: Option<&str>, what: &str, csv: String) -> Response {
+    let file = format!("attachment; filename=\"{}-{what}.csv\"", form_id.unwrap_or("all"));
+    (
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (CONTENT_DISPOSITION, file),
         ],
         csv,
     )
-        .into_response())
+        .into_response()
 }
 
 #[cfg(test)]

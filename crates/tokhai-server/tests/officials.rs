@@ -478,6 +478,33 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
         (&json!("demo"), &json!(3), &h(30))
     );
     assert!(by_form[0]["title"]["vi"].is_string(), "{s}");
+    // Each dossier a line, in the order received: its decision and the working hours it took (or has waited).
+    let (status, csv) = qa.get_text(&format!("/api/qa/forms/demo/dossiers.csv?{period}")).await;
+    assert_eq!(status, 200, "{csv}");
+    let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        (lines[0].join(","), lines.len()),
+        (
+            "dossier_id,form_id,received_at,status,decided_at,working_hours,login_method".to_owned(),
+            4
+        )
+    );
+    let line = |id: &str| {
+        lines
+            .iter()
+            .find(|l| l[0] == id)
+            .expect("a line of each dossier")
+            .clone()
+    };
+    let iso = Date::viet_nam_iso;
+    assert_eq!(
+        line(&ids[0])[1..],
+        ["demo", &iso(at(0, 9)), "accepted", &iso(at(1, 11)), "10.00", "dev"]
+    );
+    assert_eq!(line(&ids[1])[3..6], ["refused", &iso(at(8, 11)), "50.00"]);
+    assert_eq!(line(&ids[2])[3..5], ["received", ""]);
+    let (_, all) = qa.get_text(&format!("/api/qa/dossiers.csv?{period}")).await;
+    assert_eq!(all, csv, "all procedures: the demo's alone here");
     // Without a time in person, nothing to compare; the QA runner's dossiers alone: none.
     let (_, s) = qa.get("/api/qa/forms/demo/summary").await;
     assert_eq!(
