@@ -18,6 +18,7 @@ pub mod issue;
 pub mod lint;
 pub mod messages;
 pub mod normalize;
+pub mod office_hours;
 pub mod path;
 pub mod prefill;
 pub mod regex;

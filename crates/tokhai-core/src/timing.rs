@@ -790,7 +790,7 @@ pub const PROCESSING_REDUCTION_TARGET: f64 = 0.3;
 /// An official's decision on a dossier: how long after its receipt, and whether it accepted it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Decided {
-    /// Receipt → decision, ms (of the agency's working time, as the server counts it).
+    /// Receipt → decision, ms (of the agency's working time: `office_hours::OfficeHours::working_ms`).
     pub after_ms: f64,
     /// Accepted (else refused, with its reasons).
     pub accepted: bool,

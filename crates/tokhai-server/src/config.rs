@@ -1,12 +1,12 @@
 //! Server configuration: an optional TOML file, then environment variables, then defaults.
 
 use crate::limits::ForwardedHeader;
-use crate::office_hours::OfficeHours;
 use crate::officials::MAX_OFFICIAL;
 use ipnet::IpNet;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use tokhai_core::office_hours::OfficeHours;
 use tokhai_core::text::{char_len, clean_line};
 use tokhai_core::timing::TARGET_MS;
 use tokio::sync::Semaphore;

@@ -10,7 +10,6 @@ pub mod db;
 pub mod forms;
 pub mod intake;
 pub mod limits;
-pub mod office_hours;
 pub mod officials;
 pub mod oidc;
 pub mod qa;

@@ -1,10 +1,10 @@
-//! When an agency works: officials' processing time is counted in working time (Viet Nam time), as
-//! procedures' time limits are, so a dossier received on Friday evening and decided on Monday morning
+//! When an agency works: officials' processing time (see `timing::processing`) is counted in working
+//! time (Viet Nam time), as procedures' time limits are, so a dossier received on Friday evening and decided on Monday morning
 //! took officials an hour, not a weekend.
 
+use crate::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use tokhai_core::Date;
 
 /// Names of the days of the week, Monday first, as the configuration writes them.
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -181,8 +181,10 @@ mod tests {
         Date::parse_iso(day).unwrap().viet_nam_start() + h * HOUR + m * MINUTE_MS
     }
 
+    /// Office hours from their configuration's shape, as JSON; the reason they are refused.
     fn hours(file: &str) -> Result<OfficeHours, String> {
-        toml::from_str::<OfficeHours>(file).map_err(|e| e.message().to_owned())
+        let file: OfficeHoursFile = serde_json::from_str(file).map_err(|e| e.to_string())?;
+        OfficeHours::try_from(file)
     }
 
     #[test]
@@ -210,8 +212,8 @@ mod tests {
     #[test]
     fn holidays_are_left_out_and_workdays_counted() {
         let o = hours(
-            "hours = [\"07:30-11:30\", \"13:30-17:00\"]\nholidays = [\"2026-09-01\", \"2026-09-02\"]\n\
-             workdays = [\"2026-09-05\"]",
+            r#"{"hours": ["07:30-11:30", "13:30-17:00"], "holidays": ["2026-09-01", "2026-09-02"],
+                "workdays": ["2026-09-05"]}"#,
         )
         .unwrap();
         assert_eq!(o.day_ms(), 7 * HOUR + 30 * MINUTE_MS);
@@ -222,16 +224,14 @@ mod tests {
         assert!(!o.works_on(Date::parse_iso("2026-09-12").unwrap()));
         // Written back as read.
         assert_eq!(
-            toml::to_string(&o).unwrap(),
-            "days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nhours = [\"07:30-11:30\", \"13:30-17:00\"]\n\
-             holidays = [\"2026-09-01\", \"2026-09-02\"]\nworkdays = [\"2026-09-05\"]\n"
+            serde_json::to_string(&o).unwrap(),
+            r#"{"days":["mon","tue","wed","thu","fri"],"hours":["07:30-11:30","13:30-17:00"],"holidays":["2026-09-01","2026-09-02"],"workdays":["2026-09-05"]}"#
         );
     }
 
     #[test]
     fn a_six_day_week_and_a_day_ending_at_midnight() {
-        let o =
-            hours("days = [\"Mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\"]\nhours = [\"20:00-24:00\"]").unwrap();
+        let o = hours(r#"{"days": ["Mon", "tue", "wed", "thu", "fri", "sat"], "hours": ["20:00-24:00"]}"#).unwrap();
         // Saturday 20:00 → Monday 21:00: Saturday's four hours and Monday's one.
         assert_eq!(o.working_ms(at("2026-11-07", 20, 0), at("2026-11-09", 21, 0)), 5 * HOUR);
     }
@@ -240,45 +240,45 @@ mod tests {
     fn bad_office_hours_are_refused_with_the_reason() {
         for (file, reason) in [
             (
-                "days = [\"monday\"]",
+                r#"{"days": ["monday"]}"#,
                 "days: \"monday\" is not one of mon, tue, wed, thu, fri, sat, sun",
             ),
             (
-                "days = []",
+                r#"{"days": []}"#,
                 "days: at least one working day of the week, such as \"mon\"",
             ),
             (
-                "hours = []",
+                r#"{"hours": []}"#,
                 "hours: at least one working period, such as \"08:00-12:00\"",
             ),
             (
-                "hours = [\"12:00-08:00\"]",
+                r#"{"hours": ["12:00-08:00"]}"#,
                 "hours: \"12:00-08:00\" is not a period such as \"08:00-12:00\" (start before end)",
             ),
             (
-                "hours = [\"8h-12h\"]",
+                r#"{"hours": ["8h-12h"]}"#,
                 "hours: \"8h-12h\" is not a period such as \"08:00-12:00\" (start before end)",
             ),
             (
-                "hours = [\"08:00-24:30\"]",
+                r#"{"hours": ["08:00-24:30"]}"#,
                 "hours: \"08:00-24:30\" is not a period such as \"08:00-12:00\" (start before end)",
             ),
             (
-                "hours = [\"08:00-12:00\", \"11:00-17:00\"]",
+                r#"{"hours": ["08:00-12:00", "11:00-17:00"]}"#,
                 "hours: working periods overlap",
             ),
             (
-                "holidays = [\"02/09/2026\"]",
+                r#"{"holidays": ["02/09/2026"]}"#,
                 "holidays: \"02/09/2026\" is not a date such as \"2026-09-02\"",
             ),
             (
-                "holidays = [\"2026-09-05\"]\nworkdays = [\"2026-09-05\"]",
+                r#"{"holidays": ["2026-09-05"], "workdays": ["2026-09-05"]}"#,
                 "2026-09-05 is both a holiday and a workday",
             ),
         ] {
             assert_eq!(hours(file), Err(reason.to_owned()), "{file}");
         }
-        assert!(hours("weekdays = [\"mon\"]")
+        assert!(hours(r#"{"weekdays": ["mon"]}"#)
             .unwrap_err()
             .contains("unknown field `weekdays`"));
     }
