@@ -21,7 +21,8 @@ TOKHAI_TRUSTED_PROXIES (the reverse proxies in front: addresses or CIDR ranges, 
 TOKHAI_FORWARDED_HEADER (X-Forwarded-For, or Forwarded: the header those proxies write),
 TOKHAI_TARGET_SECS (300), TOKHAI_QA_TOKEN and TOKHAI_OFFICIALS_TOKEN (bearer tokens of 16 characters or more;
 without the officials' token or officials with tokens of their own, [[officials]] in the file, there is no
-officials' API), RUST_LOG (info).";
+officials' API), RUST_LOG (info). The file alone sets [office_hours]: the working days, hours and
+holidays officials' processing time is counted in (Monday to Friday, 08:00-12:00 and 13:00-17:00).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
