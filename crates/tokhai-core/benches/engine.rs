@@ -1,10 +1,11 @@
 //! Compile, one keystroke and full validation on generated 40- and 700-field forms; patterns
-//! against regex-lite, which they replaced.
+//! against regex-lite, which they replaced; officials' working time over waits of a day to two years.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::json;
 use std::hint::black_box;
 use std::sync::Arc;
+use tokhai_core::office_hours::OfficeHours;
 use tokhai_core::{Catalogs, Date, Form, Session};
 
 mod generated;
@@ -64,5 +65,16 @@ fn patterns(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, engine, patterns);
+fn working_time(c: &mut Criterion) {
+    let office = OfficeHours::default();
+    let received = Date::new(2026, 1, 5).unwrap().viet_nam_start() + 9 * 3_600_000;
+    for days in [1, 30, 730] {
+        let decided = received + days * 86_400_000;
+        c.bench_function(&format!("working time of a {days}-day wait"), |b| {
+            b.iter(|| office.working_ms(black_box(received), black_box(decided)))
+        });
+    }
+}
+
+criterion_group!(benches, engine, patterns, working_time);
 criterion_main!(benches);

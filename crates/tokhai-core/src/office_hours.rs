@@ -146,22 +146,52 @@ impl OfficeHours {
         self.workdays.contains(&day) || self.weekdays[day.weekday()] && !self.holidays.contains(&day)
     }
 
-    /// The working time between two Unix times in ms (0 if `to` is not after `from`).
+    /// The working time between two Unix times in ms (0 if `to` is not after `from`): the two ends'
+    /// days period by period, the whole days between counted by the week.
     pub fn working_ms(&self, from: i64, to: i64) -> i64 {
         if to <= from {
             return 0;
         }
-        (Date::in_viet_nam(from).to_days()..=Date::in_viet_nam(to).to_days())
-            .map(Date::from_days)
-            .filter(|&day| self.works_on(day))
-            .map(|day| {
-                let midnight = day.viet_nam_start();
-                self.periods
-                    .iter()
-                    .map(|&(a, b)| ((midnight + b).min(to) - (midnight + a).max(from)).max(0))
-                    .sum::<i64>()
-            })
+        let (first, last) = (Date::in_viet_nam(from), Date::in_viet_nam(to));
+        let within = |day: Date| self.within(day, from, to);
+        if first == last {
+            return within(first);
+        }
+        let between = self.working_days(first.to_days() + 1, last.to_days());
+        within(first) + between * self.day_ms() + within(last)
+    }
+
+    /// The working time of a day that falls between two Unix times in ms.
+    fn within(&self, day: Date, from: i64, to: i64) -> i64 {
+        if !self.works_on(day) {
+            return 0;
+        }
+        let midnight = day.viet_nam_start();
+        self.periods
+            .iter()
+            .map(|&(a, b)| ((midnight + b).min(to) - (midnight + a).max(from)).max(0))
             .sum()
+    }
+
+    /// How many working days there are from one day (counted from 1970-01-01) to another, not before
+    /// it (excluded).
+    fn working_days(&self, start: i64, end: i64) -> i64 {
+        let weeks = (end - start) / 7;
+        let on_weekdays =
+            |days: std::ops::Range<i64>| days.filter(|&d| self.weekdays[Date::from_days(d).weekday()]).count() as i64;
+        let by_the_week = weeks * on_weekdays(0..7) + on_weekdays(start + weeks * 7..end);
+        let range = Date::from_days(start)..Date::from_days(end);
+        let days_off = self
+            .holidays
+            .range(range.clone())
+            .filter(|d| self.weekdays[d.weekday()])
+            .count() as i64;
+        let days_worked = self
+            .workdays
+            .range(range)
+            .filter(|d| !self.weekdays[d.weekday()])
+            .count() as i64;
+        by_the_week - days_off + days_worked
     }
 
     /// The length of a working day in ms.
@@ -234,6 +264,29 @@ mod tests {
         let o = hours(r#"{"days": ["Mon", "tue", "wed", "thu", "fri", "sat"], "hours": ["20:00-24:00"]}"#).unwrap();
         // Saturday 20:00 → Monday 21:00: Saturday's four hours and Monday's one.
         assert_eq!(o.working_ms(at("2026-11-07", 20, 0), at("2026-11-09", 21, 0)), 5 * HOUR);
+    }
+
+    proptest::proptest! {
+        /// Counting whole days by the week gives what counting every day does, around holidays,
+        /// workdays, a six-day week and a day ending at midnight.
+        #[test]
+        fn whole_weeks_count_as_every_day_does(
+            from in 0i64..3 * 365 * 24 * 60, length in 0i64..800 * 24 * 60, six_days: bool,
+        ) {
+            let days = if six_days { r#""mon","tue","wed","thu","fri","sat""# } else { r#""mon","fri""# };
+            let o = hours(&format!(
+                r#"{{"days": [{days}], "hours": ["07:30-11:30", "13:00-17:00", "22:00-24:00"],
+                    "holidays": ["2026-01-01", "2026-02-16", "2026-02-17", "2026-02-21", "2026-09-02", "2027-04-26"],
+                    "workdays": ["2026-01-03", "2026-02-22", "2027-05-09"]}}"#
+            ))
+            .unwrap();
+            let from = at("2025-12-01", 0, 0) + from * MINUTE_MS;
+            let to = from + length * MINUTE_MS;
+            let every_day: i64 = (Date::in_viet_nam(from).to_days()..=Date::in_viet_nam(to).to_days())
+                .map(|d| o.within(Date::from_days(d), from, to))
+                .sum();
+            proptest::prop_assert_eq!(o.working_ms(from, to), every_day);
+        }
     }
 
     #[test]
