@@ -436,6 +436,7 @@ function drawDossier() {
     summaryRow(w('form'), `${formTitle(d.form_id)}, ${w('version')(d.form_version)}`),
     summaryRow(w('receivedAt'), vietnamTime(d.received_at)),
     summaryRow(w('status'), w(d.status)),
+    summaryRow(w('workingTime'), workingTime(d.working_ms, d.working_day_ms, language.lang)),
     integrityRow(d.integrity),
   );
   $('answers').replaceChildren(...answers());
@@ -593,7 +594,7 @@ async function decide(event) {
 
 /** Shows the decision on the dossier, with the focus: the one just made (`now`), or one made before. */
 function decided(decision, now) {
-  Object.assign(state.dossier, { decision, status: decision.decision });
+  Object.assign(state.dossier, { decision, status: decision.decision, working_ms: decision.working_ms });
   state.problems = [];
   drawDossier();
   say(() => w(now ? 'decided' : 'alreadyDecided'), !now);

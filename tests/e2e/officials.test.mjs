@@ -278,6 +278,13 @@ test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, 
 
   await filter('birth_registration', 'refused');
   assert.deepEqual(await listed(page), [['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ']]);
+  // Opened, the dossier tells the working time it took too.
+  await page.click('#dossiers a');
+  await page.waitForSelector('#receipt div');
+  const receipt = await page.$$eval('#receipt > div', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  assert.deepEqual(receipt[3], ['Thời gian xử lý (giờ làm việc)', '2 giờ']);
+  await page.goBack();
+  await page.waitForSelector('#dossiers tbody tr');
   await filter('judicial_record', 'accepted');
   assert.equal(await text(page, '#empty'), 'Không có hồ sơ nào.');
   assert.equal(await page.isHidden('#dossiers'), true);

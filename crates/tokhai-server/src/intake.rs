@@ -61,7 +61,7 @@ pub(crate) struct Stored {
     /// How the citizen logged in (`oidc`, `dev`).
     pub(crate) login_method: Option<String>,
     login_at: Option<i64>,
-    received_at: i64,
+    pub(crate) received_at: i64,
     digest: String,
     provenance: String,
     /// The values filed, as JSON text.

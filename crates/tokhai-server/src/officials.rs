@@ -16,6 +16,7 @@ use serde_json::{json, Value as Json_};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tokhai_core::office_hours::OfficeHours;
 use tokhai_core::text::{char_len, clean_line, clean_multiline, has_letter_or_digit, without_marks};
 use tokhai_core::{path, Form, Issue};
 use tower::Layer;
@@ -272,7 +273,8 @@ fn stored_json(text: Option<&str>) -> Json_ {
 type FileRow = (String, String, String, String, i64, String);
 
 /// `GET /api/officials/dossiers/<id>`: the receipt, the values, the source of every field, the signed
-/// bundles as stored, the files bound to it (with where to download them), its status and decision.
+/// bundles as stored, the files bound to it (with where to download them), its status and decision, and
+/// the working time it took or has waited so far (as the list gives it).
 async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, Failure> {
     let dossier = read_dossier(&state, &id, None).await?;
     let files: Vec<FileRow> = sqlx::query_as(
@@ -322,12 +324,14 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
         "files": files,
         "integrity": integrity,
         "status": status(decision.as_ref()),
+        "working_ms": state.config.office_hours.working_ms(stored.received_at, decision.as_ref().map_or_else(now_ms, |d| d.decided_at)),
+        "working_day_ms": state.config.office_hours.day_ms(),
     });
     if let (Some(body), Json_::Object(extra)) = (body.as_object_mut(), extra) {
         body.extend(extra);
     }
     if let Some(decision) = &decision {
-        body["decision"] = decision.for_officials(form);
+        body["decision"] = decision.for_officials(form, stored.received_at, &state.config.office_hours);
     }
     tracing::info!(dossier = %stored.id, endpoint = "dossier", "officials read a dossier");
     Ok(Json(body).into_response())
@@ -449,10 +453,11 @@ struct Decision {
 }
 
 impl Decision {
-    /// The decision as officials see it: with who made it.
-    fn for_officials(&self, form: Option<&Form>) -> Json_ {
+    /// The decision as officials see it: with who made it and the working time from the dossier's receipt.
+    fn for_officials(&self, form: Option<&Form>, received_at: i64, office: &OfficeHours) -> Json_ {
         let mut seen = self.for_citizen(form);
         seen["official"] = json!(self.official);
+        seen["working_ms"] = json!(office.working_ms(received_at, self.decided_at));
         seen
     }
 
@@ -684,12 +689,14 @@ async fn decide(
         let first = decision_on(&state, &id).await?.ok_or_else(ApiError::internal)?;
         let issue = Issue::error("", "decision.already_made").with("id", shown_id(&id));
         let mut refusal = Refusal::new(StatusCode::CONFLICT, issue);
-        refusal.details.insert("decision".to_owned(), first.for_officials(form));
+        let first = first.for_officials(form, dossier.stored.received_at, &state.config.office_hours);
+        refusal.details.insert("decision".to_owned(), first);
         return Err(refusal.into());
     }
     let reasons = decision.reasons.len();
     tracing::info!(dossier = %id, endpoint = "decision", decision = %decision.decision, reasons, "officials decided");
-    Ok((StatusCode::CREATED, Json(decision.for_officials(form))).into_response())
+    let decision = decision.for_officials(form, dossier.stored.received_at, &state.config.office_hours);
+    Ok((StatusCode::CREATED, Json(decision)).into_response())
 }
 
 #[cfg(test)]

@@ -439,6 +439,31 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
         (json!(hours(10)), json!(hours(50)))
     );
     assert!(working(&ids[2]).as_i64().is_some_and(|w| w >= hours(50)), "{list}");
+    // The dossier opened tells it too, and its decision (as a second decision's refusal repeats it) the
+    // working time it took.
+    let (_, accepted, _) = official.get(&format!("/api/officials/dossiers/{}", ids[0])).await;
+    assert_eq!(
+        (
+            &accepted["working_ms"],
+            &accepted["decision"]["working_ms"],
+            &accepted["working_day_ms"]
+        ),
+        (&json!(hours(10)), &json!(hours(10)), &json!(hours(8)))
+    );
+    let (status, again) = official
+        .decide(&ids[1], &json!({"decision": "accepted", "official": "Cán bộ"}))
+        .await;
+    assert_eq!(
+        (status, &again["decision"]["working_ms"]),
+        (409, &json!(hours(50))),
+        "{again}"
+    );
+    let (_, waiting, _) = official.get(&format!("/api/officials/dossiers/{}", ids[2])).await;
+    assert_eq!(waiting["decision"], Value::Null);
+    assert!(
+        waiting["working_ms"].as_i64().is_some_and(|w| w >= hours(50)),
+        "{waiting}"
+    );
 
     let qa = Client::new(&running);
     let (status, s) = qa
