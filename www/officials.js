@@ -41,6 +41,10 @@ const WORDS = {
     newestFirst: 'Hồ sơ mới nhất ở trên cùng',
     oldestFirst: 'Hồ sơ tiếp nhận sớm nhất (chờ lâu nhất) ở trên cùng',
     reference: 'Mã hồ sơ',
+    findLabel: 'Mở hồ sơ theo mã',
+    findHint: 'Mã in trên giấy biên nhận của người nộp, ví dụ HS20261207-3185FF5D401203B8.',
+    find: 'Mở hồ sơ',
+    giveReference: 'Nhập mã hồ sơ in trên giấy biên nhận',
     receivedAt: 'Thời điểm tiếp nhận',
     workingTime: 'Thời gian xử lý (giờ làm việc)',
     integrity: 'Kiểm tra toàn vẹn',
@@ -131,6 +135,10 @@ const WORDS = {
     newestFirst: 'Newest first',
     oldestFirst: 'Oldest first (waiting longest)',
     reference: 'Reference',
+    findLabel: 'Open a dossier by its reference',
+    findHint: "The reference on the citizen's receipt, such as HS20261207-3185FF5D401203B8.",
+    find: 'Open',
+    giveReference: "Enter the dossier's reference, as the receipt gives it",
     receivedAt: 'Received',
     workingTime: 'Time taken (working hours)',
     integrity: 'Integrity check',
@@ -206,12 +214,12 @@ const params = new URLSearchParams(location.search);
 /**
  * What the page shows, to draw again in the other language: the forms, the dossiers listed and the
  * time before which more may follow, the dossier opened (its answers as the citizen read them), the
- * problems the server found with the decision asked, and the status line and problem with the token,
- * as functions giving their words.
+ * problems the server found with the decision asked, and the status line and problems with the token
+ * and with the reference asked for, as functions giving their words.
  */
 const state = {
   forms: [], listed: [], next: null, workingDay: null, dossier: null, problems: [], sending: false,
-  said: null, tokenProblem: null,
+  said: null, tokenProblem: null, findProblem: null,
   // Whose the token is (GET /api/officials/me), once asked.
   me: null,
 };
@@ -295,10 +303,10 @@ async function api(path, init = {}) {
   return res;
 }
 
-/** The JSON answer of `res`; a refusal is thrown with its words. */
+/** The JSON answer of `res`; a refusal is thrown with its words and its body. */
 async function answer(res) {
   const body = await res.json();
-  if (!res.ok) throw new Error(saidBy(body));
+  if (!res.ok) throw Object.assign(new Error(saidBy(body)), { body });
   return body;
 }
 
@@ -459,10 +467,10 @@ function integrityRow({ digest_matches: same, bundles, values_checked: checked, 
   return row;
 }
 
-/** The page's title: the dossier opened, if any, after "Lỗi: " while the decision has problems shown. */
+/** The page's title: the dossier opened, if any, after "Lỗi: " while the decision or the reference asked for has problems shown. */
 function showTitle() {
   const title = [state.dossier?.id, w('title')].filter(Boolean).join(' — ');
-  document.title = state.problems.length ? `${w('error')}: ${title}` : title;
+  document.title = state.problems.length || state.findProblem ? `${w('error')}: ${title}` : title;
 }
 
 /** Draws the decision on the dossier if one was made, else the form to make it. */
@@ -633,11 +641,15 @@ function wireDecision() {
 
 /** Draws again what the page shows, in the language just chosen. */
 function redraw() {
+  const { said } = state;
   labelForms();
-  if (state.said) say(state.said.words, state.said.error);
-  if (state.tokenProblem) markField($('token'), state.tokenProblem());
   if (!$('list-view').hidden) drawList();
   if (state.dossier) drawDossier();
+  if (state.tokenProblem) markField($('token'), state.tokenProblem());
+  if (state.findProblem) markField($('find-id'), state.findProblem());
+  showTitle();
+  // What the status line said, which drawing the list says over.
+  if (said) say(said.words, said.error);
 }
 
 /**
@@ -658,10 +670,31 @@ async function show() {
   try {
     state.me ??= await answer(await api('/api/officials/me'));
     drawOfficial();
-    await (params.has('dossier') ? openDossier(params.get('dossier')) : listMore(null));
+    await (params.has('dossier') ? openAsked(params.get('dossier')) : listMore(null));
   } catch (error) {
     failed(error);
   }
+}
+
+/** Opens the dossier the address names; one there is not is said at the reference's box, over the list. */
+async function openAsked(id) {
+  try {
+    await openDossier(id);
+  } catch (error) {
+    if (error.body?.error !== 'dossier.not_found') throw error;
+    await listMore(null);
+    showFindProblem(() => saidBy(error.body), id);
+  }
+}
+
+/** Says `problem()` at the reference's box, which holds `id`, and moves the focus there. */
+function showFindProblem(problem, id) {
+  state.findProblem = problem;
+  $('find-id').value = id;
+  markField($('find-id'), problem());
+  say(problem, true);
+  showTitle();
+  $('find-id').focus();
 }
 
 /** Fills the filters with the forms of the portal and the choices of the address. */
@@ -694,6 +727,14 @@ async function start() {
     document.querySelector('main > :not([hidden]) h2')?.focus();
   });
   $('more').addEventListener('click', showMore);
+  // A reference as a receipt prints it, whatever its case and spaces; none asked for is said at the box.
+  $('find').addEventListener('submit', (event) => {
+    const id = $('find-id').value.replace(/\s/g, '').toUpperCase();
+    $('find-id').value = id;
+    if (id) return;
+    event.preventDefault();
+    showFindProblem(() => w('giveReference'), id);
+  });
   wireDecision();
   if (sessionStorage.getItem(TOKEN)) await show();
   else askToken();

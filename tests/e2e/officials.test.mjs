@@ -222,7 +222,7 @@ test("a household member's row reads as the citizen read it, from national data,
   await context.close();
 });
 
-test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, by form and status', async (t) => {
+test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, by form and status; a dossier is found by its reference', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   // 120 dossiers a minute apart from 01/01/2025 07:01 (Viet Nam), birth registrations at even minutes;
   // the last one refused at 11:00.
@@ -278,12 +278,36 @@ test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, 
 
   await filter('birth_registration', 'refused');
   assert.deepEqual(await listed(page), [['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ']]);
-  // Opened, the dossier tells the working time it took too.
-  await page.click('#dossiers a');
+  // Found by its reference as a citizen reads it out, whatever its case and spaces, the dossier tells the
+  // working time it took too.
+  await tabTo(page, '#find-id');
+  await page.keyboard.type(' hs20250101-page 120 ');
+  await Promise.all([page.waitForURL((url) => url.search === '?dossier=HS20250101-PAGE120'), page.keyboard.press('Enter')]);
   await page.waitForSelector('#receipt div');
   const receipt = await page.$$eval('#receipt > div', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
   assert.deepEqual(receipt[3], ['Thời gian xử lý (giờ làm việc)', '2 giờ']);
-  await page.goBack();
+  // A reference no dossier has is said at its box, over the list; none at all too.
+  const findError = () => Promise.all([text(page, '#find-id-error'), page.getAttribute('#find-id', 'aria-invalid'),
+    page.evaluate(() => [document.activeElement.id, document.getElementById('find-id').value, document.title])]);
+  await page.goto(`${env.portal.url}/officials.html?dossier=HS20250101-NOPE`);
+  await page.waitForSelector('#find-id[aria-invalid]');
+  assert.deepEqual(await findError(), ['Lỗi: Không tìm thấy hồ sơ HS20250101-NOPE', '',
+    ['find-id', 'HS20250101-NOPE', 'Lỗi: Hồ sơ tiếp nhận — Cổng dịch vụ công (phát triển)']]);
+  assert.equal(await text(page, '#status'), 'Không tìm thấy hồ sơ HS20250101-NOPE');
+  assert.equal((await listed(page)).length, 50, 'the list under it');
+  assert.deepEqual(problems.splice(0), ['console: Failed to load resource: the server responded with a status of 404 (Not Found)'],
+    "the browser's own line about the 404, and nothing else");
+  assert.deepEqual(await axeViolations(page), [], 'the reference not found');
+  await page.click('#lang');
+  assert.deepEqual(await findError(), ['Error: No application HS20250101-NOPE was found', '',
+    ['lang', 'HS20250101-NOPE', 'Error: Dossiers received — Public service portal (development)']]);
+  assert.equal(await text(page, '#status'), 'No application HS20250101-NOPE was found', 'said again in English over the list');
+  await page.click('#lang');
+  await page.fill('#find-id', ' ');
+  await page.click('#find [type=submit]');
+  assert.deepEqual(await findError(), ['Lỗi: Nhập mã hồ sơ in trên giấy biên nhận', '',
+    ['find-id', '', 'Lỗi: Hồ sơ tiếp nhận — Cổng dịch vụ công (phát triển)']]);
+  await page.goto(`${env.portal.url}/officials.html`);
   await page.waitForSelector('#dossiers tbody tr');
   await filter('judicial_record', 'accepted');
   assert.equal(await text(page, '#empty'), 'Không có hồ sơ nào.');
