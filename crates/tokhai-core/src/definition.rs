@@ -121,6 +121,11 @@ pub struct FormDef {
     /// Cross-field rules checked on the whole form.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleDef>,
+    /// The working days the agency has by law to decide on a dossier, counted from the day after its
+    /// receipt: an expression of the answers giving a whole number from 0 (the day received) to 365, or
+    /// null for no limit, e.g. `"7"` or `"if(request_type == 'tam_tru', 3, 7)"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit: Option<String>,
 }
 
 impl FormDef {

@@ -40,6 +40,14 @@ impl fmt::Display for DefinitionErrors {
     }
 }
 
+/// The working days a time limit's value stands for: a whole number from 0 to 365.
+pub(crate) fn working_days(value: &Value) -> Option<u32> {
+    match value {
+        Value::Num(n) if n.fract() == 0.0 && (0.0..=365.0).contains(n) => Some(*n as u32),
+        _ => None,
+    }
+}
+
 /// One compiled field.
 #[derive(Debug)]
 pub struct Field {
@@ -106,6 +114,8 @@ pub struct Form {
     pub(crate) catalogs: Catalogs,
     external_catalogs: Vec<&'static str>,
     custom_messages: Vec<(String, Text)>,
+    /// The working days to decide on a dossier, from its answers (`time_limit`).
+    pub(crate) time_limit: Option<Expr>,
     /// Made on first use: a widget needs it only for drafts and the submission.
     ruleset_hash: OnceLock<String>,
 }
@@ -495,6 +505,7 @@ impl Compiler {
                 fields[g as usize].children.push(i as u32);
             }
         }
+        let time_limit = self.time_limit(&def);
         let order: Vec<u32> = (0..fields.len() as u32).collect();
         let (affects, eval_order) = self.graph(&fields, &entries);
         if !self.errors.is_empty() {
@@ -518,7 +529,23 @@ impl Compiler {
             catalogs,
             external_catalogs: EXTERNAL_CATALOGS.into_iter().filter(|c| external.contains(c)).collect(),
             custom_messages,
+            time_limit,
         })
+    }
+
+    /// Compiles the form's `time_limit`; one that is a constant must be a number of working days it can be.
+    fn time_limit(&mut self, def: &FormDef) -> Option<Expr> {
+        let limit = self.optional_expr(&def.time_limit, "$", "time_limit", None)?;
+        if limit
+            .constant()
+            .is_some_and(|v| !matches!(v, Value::Null) && working_days(&v).is_none())
+        {
+            self.error(
+                "$.time_limit",
+                "a time limit is a whole number of working days from 0 to 365, or null",
+            );
+        }
+        Some(limit)
     }
 
     /// Checks a step's or section's id: well formed, and unique among steps and sections.

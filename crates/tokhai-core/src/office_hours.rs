@@ -194,6 +194,24 @@ impl OfficeHours {
         by_the_week - days_off + days_worked
     }
 
+    /// When a time limit of `working_days` ends for a dossier received at a Unix time in ms: at the close
+    /// of the last of those working days, counted from the day after its receipt (as a time limit in
+    /// days starts the day after the event); 0 days is the day received, or the next working day when
+    /// received after its close or on a day off.
+    pub fn due(&self, received_at: i64, working_days: u32) -> i64 {
+        let close = |day: Date| day.viet_nam_start() + self.periods.last().map_or(0, |p| p.1);
+        let mut day = Date::in_viet_nam(received_at);
+        let mut left = working_days;
+        if left == 0 && !(self.works_on(day) && received_at < close(day)) {
+            left = 1;
+        }
+        while left > 0 {
+            day = day.add_days(1);
+            left -= u32::from(self.works_on(day));
+        }
+        close(day)
+    }
+
     /// The length of a working day in ms.
     pub fn day_ms(&self) -> i64 {
         self.periods.iter().map(|(a, b)| b - a).sum()
@@ -264,6 +282,20 @@ mod tests {
         let o = hours(r#"{"days": ["Mon", "tue", "wed", "thu", "fri", "sat"], "hours": ["20:00-24:00"]}"#).unwrap();
         // Saturday 20:00 → Monday 21:00: Saturday's four hours and Monday's one.
         assert_eq!(o.working_ms(at("2026-11-07", 20, 0), at("2026-11-09", 21, 0)), 5 * HOUR);
+    }
+
+    #[test]
+    fn a_time_limit_ends_at_the_close_of_its_last_working_day() {
+        let o = hours(r#"{"holidays": ["2026-09-01", "2026-09-02"], "workdays": ["2026-09-05"]}"#).unwrap();
+        // Received on Friday 28 August: 7 working days are 31 August, 3, 4, 5 (a Saturday worked), 7, 8
+        // and 9 September (the holidays left out); due at 17:00 on Wednesday 9 September.
+        assert_eq!(o.due(at("2026-08-28", 10, 0), 7), at("2026-09-09", 17, 0));
+        // Received on a Saturday night, 3 working days: Monday, Tuesday, Wednesday.
+        assert_eq!(o.due(at("2026-11-07", 23, 0), 3), at("2026-11-11", 17, 0));
+        // The same day: before the close, the day received; after it or on a day off, the next working day.
+        assert_eq!(o.due(at("2026-11-09", 16, 59), 0), at("2026-11-09", 17, 0));
+        assert_eq!(o.due(at("2026-11-09", 17, 0), 0), at("2026-11-10", 17, 0));
+        assert_eq!(o.due(at("2026-11-08", 9, 0), 0), at("2026-11-09", 17, 0));
     }
 
     proptest::proptest! {

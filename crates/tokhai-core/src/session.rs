@@ -774,6 +774,13 @@ impl Session {
         Ok((session, issues))
     }
 
+    /// The working days the agency has to decide on these answers (the form's `time_limit`); none when
+    /// the form sets no limit, or its expression gives no whole number from 0 to 365 for them.
+    pub fn time_limit(&self) -> Option<u32> {
+        let limit = self.form.time_limit.as_ref()?;
+        crate::form::working_days(&limit.eval(&SessionEnv(self), None))
+    }
+
     /// The date rules and `today()` take as today.
     pub fn today(&self) -> Date {
         self.today

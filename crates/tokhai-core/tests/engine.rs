@@ -1158,3 +1158,57 @@ fn a_row_is_empty_until_one_of_its_fields_holds_an_answer() {
     assert!(!s.row_is_empty("members", 2), "no such row");
     assert!(!s.row_is_empty("m_name", 0), "no such group");
 }
+
+#[test]
+fn a_time_limit_is_read_from_the_answers_and_a_bad_one_refused() {
+    let fields = json!([
+        {"id": "kind", "kind": "radio", "label": "K", "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]},
+        {"id": "days", "kind": "number", "label": "D"},
+        {"id": "rows", "kind": "group", "label": "R", "fields": [{"id": "x", "kind": "text", "label": "X"}]}
+    ]);
+    let with_limit = |limit: &str| {
+        let mut definition = form(fields.clone());
+        definition["time_limit"] = json!(limit);
+        definition
+    };
+    let compiled = |limit: &str| Form::compile(&with_limit(limit).to_string());
+    let errors = |limit: &str| -> Vec<(String, String)> {
+        compiled(limit)
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| (e.path, e.message))
+            .collect()
+    };
+    let words = "a time limit is a whole number of working days from 0 to 365, or null";
+    for bad in ["-1", "366", "2.5", "'7'"] {
+        assert_eq!(errors(bad), [("$.time_limit".to_owned(), words.to_owned())], "{bad}");
+    }
+    assert!(errors("nope + 1")[0].0 == "$.time_limit", "an unknown field");
+    assert!(errors("x")[0].0 == "$.time_limit", "a row's field outside its row");
+
+    let session = |limit: &str, answers: Value| {
+        let form = Arc::new(compiled(limit).expect("compiles"));
+        let mut s = Session::new(form, Arc::new(Catalogs::new()), Date::new(2026, 11, 23).unwrap()).unwrap();
+        s.load(&answers);
+        s.time_limit()
+    };
+    let by_kind = "if(kind == 'a', 3, if(kind == 'b', 7, null))";
+    assert_eq!(session(by_kind, json!({"kind": "a"})), Some(3));
+    assert_eq!(session(by_kind, json!({"kind": "b"})), Some(7));
+    assert_eq!(session(by_kind, json!({})), None, "no answer, no limit");
+    assert_eq!(session("0", json!({})), Some(0));
+    assert_eq!(session("null", json!({})), None);
+    // An answer that makes the expression give what no limit can be: none.
+    assert_eq!(session("days", json!({"days": 400})), None);
+    assert_eq!(session("days", json!({"days": 10})), Some(10));
+    let none = Form::compile(&form(fields.clone()).to_string()).unwrap();
+    let mut s = Session::new(
+        Arc::new(none),
+        Arc::new(Catalogs::new()),
+        Date::new(2026, 11, 23).unwrap(),
+    )
+    .unwrap();
+    s.load(&json!({"kind": "a"}));
+    assert_eq!(s.time_limit(), None, "a form without a limit");
+}

@@ -1,0 +1,23 @@
+import { startPortal, launch } from '../tests/e2e/helpers.mjs';
+const portal = await startPortal();
+const browser = await launch();
+const page = await browser.newPage();
+await page.goto(portal.url + '/embed.html');
+await page.waitForTimeout(1000);
+const r = await page.evaluate(async () => {
+  const m = await import('/pkg/index.js');
+  await m.load();
+  const res = await fetch('/catalogs/admin-units.json');
+  const text = await res.text();
+  const out = { bytes: text.length };
+  let t = performance.now(); const obj = JSON.parse(text); out.jsParse = performance.now() - t;
+  t = performance.now(); const s = JSON.stringify(obj); out.stringify = performance.now() - t;
+  t = performance.now(); await m.loadCatalogs(obj); out.loadCatalogsObj = performance.now() - t;
+  const obj2 = JSON.parse(text);
+  t = performance.now(); await m.loadCatalogs(obj2); out.loadCatalogsObj2 = performance.now() - t;
+  const obj3 = JSON.parse(text);
+  t = performance.now(); await m.loadCatalogs(obj3); out.loadCatalogsObj3 = performance.now() - t;
+  return out;
+});
+console.log(r);
+await browser.close(); await portal.close();
