@@ -796,6 +796,53 @@ pub struct Decided {
     pub accepted: bool,
 }
 
+/// A dossier as officials handled it: their decision, if made, and how it stands to its time limit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Handled {
+    /// The decision, none while it waits.
+    pub decided: Option<Decided>,
+    /// None when its form sets no time limit.
+    pub timeliness: Option<Timeliness>,
+}
+
+/// How a dossier stands to the time limit of its form (`time_limit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timeliness {
+    /// Decided by its due time.
+    OnTime,
+    /// Decided after its due time.
+    Late,
+    /// Waiting past its due time.
+    Overdue,
+    /// Waiting, not due yet.
+    Running,
+}
+
+impl Timeliness {
+    /// How a dossier due at `due_at` (ms; none without a time limit) and decided at `decided_at` (none
+    /// while it waits) stands at `now`.
+    pub fn of(due_at: Option<i64>, decided_at: Option<i64>, now: i64) -> Option<Timeliness> {
+        let due = due_at?;
+        Some(match decided_at {
+            Some(at) if at <= due => Timeliness::OnTime,
+            Some(_) => Timeliness::Late,
+            None if now > due => Timeliness::Overdue,
+            None => Timeliness::Running,
+        })
+    }
+
+    /// Its name in JSON and CSV: `on_time`, `late`, `overdue`, `running`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timeliness::OnTime => "on_time",
+            Timeliness::Late => "late",
+            Timeliness::Overdue => "overdue",
+            Timeliness::Running => "running",
+        }
+    }
+}
+
 /// How officials handled the dossiers received in a period.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Processing {
@@ -817,10 +864,22 @@ pub struct Processing {
     pub reduction: Option<f64>,
     /// Whether that reduction reaches `PROCESSING_REDUCTION_TARGET`.
     pub meets_target: Option<bool>,
+    /// Decided by their due time (of dossiers whose form sets a time limit).
+    pub on_time: usize,
+    /// Decided after it.
+    pub late: usize,
+    /// Waiting past it.
+    pub overdue: usize,
+    /// The share of decisions made by their due time (of those with one), as the national index of
+    /// service quality counts dossiers decided on time.
+    pub on_time_share: Option<f64>,
 }
 
-/// Sums up the decisions on `received` dossiers, against the time in person (ms) where one is given.
-pub fn processing(received: usize, decisions: &[Decided], in_person_ms: Option<f64>) -> Processing {
+/// Sums up how officials handled the dossiers received, against the time in person (ms) where one is given.
+pub fn processing(dossiers: &[Handled], in_person_ms: Option<f64>) -> Processing {
+    let decisions: Vec<Decided> = dossiers.iter().filter_map(|d| d.decided).collect();
+    let count = |t: Timeliness| dossiers.iter().filter(|d| d.timeliness == Some(t)).count();
+    let (on_time, late) = (count(Timeliness::OnTime), count(Timeliness::Late));
     let mut times: Vec<f64> = decisions.iter().map(|d| d.after_ms.max(0.0)).collect();
     times.sort_unstable_by(f64::total_cmp);
     let accepted = decisions.iter().filter(|d| d.accepted).count();
@@ -829,15 +888,19 @@ pub fn processing(received: usize, decisions: &[Decided], in_person_ms: Option<f
         .zip(in_person_ms.filter(|t| *t > 0.0))
         .map(|(mean, in_person)| 1.0 - mean / in_person);
     Processing {
-        received,
+        received: dossiers.len(),
         accepted,
         refused: decisions.len() - accepted,
-        pending: received.saturating_sub(decisions.len()),
+        pending: dossiers.len() - decisions.len(),
         mean_ms,
         median_ms: percentile(&times, 0.5),
         p90_ms: percentile(&times, 0.9),
         reduction,
         meets_target: reduction.map(|r| r >= PROCESSING_REDUCTION_TARGET),
+        on_time,
+        late,
+        overdue: count(Timeliness::Overdue),
+        on_time_share: (on_time + late > 0).then(|| on_time as f64 / (on_time + late) as f64),
     }
 }
 
@@ -1135,12 +1198,20 @@ mod tests {
     #[test]
     fn processing_times_are_of_decided_dossiers_and_compared_with_the_time_in_person() {
         let hours = |h: f64| h * 3_600_000.0;
-        let decided = |h, accepted| Decided {
-            after_ms: hours(h),
-            accepted,
+        let decided = |h, accepted| Handled {
+            decided: Some(Decided {
+                after_ms: hours(h),
+                accepted,
+            }),
+            timeliness: None,
+        };
+        let waiting = Handled {
+            decided: None,
+            timeliness: None,
         };
         let decisions = [decided(10.0, true), decided(20.0, false), decided(60.0, true)];
-        let p = processing(5, &decisions, Some(hours(48.0)));
+        let with_waiting = |n: usize| [&decisions[..], &vec![waiting; n]].concat();
+        let p = processing(&with_waiting(2), Some(hours(48.0)));
         assert_eq!((p.received, p.accepted, p.refused, p.pending), (5, 2, 1, 2));
         assert_eq!(
             (p.mean_ms, p.median_ms, p.p90_ms),
@@ -1148,15 +1219,50 @@ mod tests {
         );
         assert_eq!((p.reduction, p.meets_target), (Some(0.375), Some(true)));
         // 30 hours against 40 in person is 25% shorter: short of the target.
-        let p = processing(3, &decisions, Some(hours(40.0)));
+        let p = processing(&decisions, Some(hours(40.0)));
         assert_eq!((p.reduction, p.meets_target), (Some(0.25), Some(false)));
         // Slower than in person: a negative reduction.
-        assert_eq!(processing(3, &decisions, Some(hours(20.0))).reduction, Some(-0.5));
+        assert_eq!(processing(&decisions, Some(hours(20.0))).reduction, Some(-0.5));
         // No time in person, or nothing decided: nothing to compare.
-        let p = processing(3, &decisions, None);
+        let p = processing(&decisions, None);
         assert_eq!((p.reduction, p.meets_target), (None, None));
-        let p = processing(2, &[], Some(hours(48.0)));
+        let p = processing(&with_waiting(2)[3..], Some(hours(48.0)));
         assert_eq!((p.pending, p.mean_ms, p.median_ms, p.reduction), (2, None, None, None));
+        // No time limit: no share decided on time.
+        assert_eq!((p.on_time, p.late, p.overdue, p.on_time_share), (0, 0, 0, None));
+    }
+
+    #[test]
+    fn decisions_on_time_are_counted_against_the_due_time() {
+        let (due, now) = (Some(1_000), 5_000);
+        assert_eq!(
+            Timeliness::of(due, Some(1_000), now),
+            Some(Timeliness::OnTime),
+            "at the due time"
+        );
+        assert_eq!(Timeliness::of(due, Some(1_001), now), Some(Timeliness::Late));
+        assert_eq!(Timeliness::of(due, None, 1_000), Some(Timeliness::Running));
+        assert_eq!(Timeliness::of(due, None, 1_001), Some(Timeliness::Overdue));
+        assert_eq!(Timeliness::of(None, Some(9_000), now), None, "no time limit");
+        let handled = |decided: Option<i64>, due: Option<i64>| Handled {
+            decided: decided.map(|_| Decided {
+                after_ms: 1.0,
+                accepted: true,
+            }),
+            timeliness: Timeliness::of(due, decided, now),
+        };
+        let dossiers = [
+            handled(Some(900), due),
+            handled(Some(1_000), due),
+            handled(Some(2_000), due),
+            handled(None, due),
+            handled(None, Some(6_000)),
+            handled(Some(2_000), None),
+        ];
+        let p = processing(&dossiers, None);
+        assert_eq!((p.received, p.pending), (6, 2));
+        assert_eq!((p.on_time, p.late, p.overdue), (2, 1, 1));
+        assert_eq!(p.on_time_share, Some(2.0 / 3.0));
     }
 
     #[test]

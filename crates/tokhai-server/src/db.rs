@@ -56,6 +56,7 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "timings_login_method",
         include_str!("../migrations/0009_timings_login_method.sql"),
     ),
+    (10, "due_at", include_str!("../migrations/0010_due_at.sql")),
 ];
 
 /// The pools: `db` for everything, `writer` for the hot inserts (dossiers, timings, ratings).

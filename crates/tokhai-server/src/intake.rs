@@ -62,6 +62,8 @@ pub(crate) struct Stored {
     pub(crate) login_method: Option<String>,
     login_at: Option<i64>,
     pub(crate) received_at: i64,
+    /// When the form's time limit for it ends, if the form has one.
+    pub(crate) due_at: Option<i64>,
     digest: String,
     provenance: String,
     /// The values filed, as JSON text.
@@ -70,7 +72,7 @@ pub(crate) struct Stored {
 
 /// The columns of `submissions` a [`Stored`] is read from.
 const STORED_COLUMNS: &str =
-    "id, form_id, form_version, subject, login_method, login_at, received_at, digest, provenance, payload";
+    "id, form_id, form_version, subject, login_method, login_at, received_at, due_at, digest, provenance, payload";
 
 impl FromRow<'_, AnyRow> for Stored {
     fn from_row(row: &AnyRow) -> sqlx::Result<Stored> {
@@ -82,6 +84,7 @@ impl FromRow<'_, AnyRow> for Stored {
             login_method: row.try_get("login_method")?,
             login_at: row.try_get("login_at")?,
             received_at: row.try_get("received_at")?,
+            due_at: row.try_get("due_at")?,
             digest: row.try_get("digest")?,
             provenance: row.try_get("provenance")?,
             payload: row.try_get("payload")?,
@@ -97,6 +100,7 @@ impl Stored {
             "form_id": self.form_id,
             "form_version": self.form_version,
             "received_at": self.received_at,
+            "due_at": self.due_at,
             "login_at": self.login_at,
             "digest": self.digest,
             "provenance": serde_json::from_str::<Json_>(&self.provenance).unwrap_or(Json_::Null),
@@ -269,7 +273,7 @@ async fn intake(state: &AppState, request: Request) -> Answer {
     };
     let checked = built.as_ref().or(sent.own.as_ref());
     let checked_rows = checked_rows(state, &form, login.as_ref(), &sub.values, &sent.rows).await?;
-    let mut issues = check(state, &form, &sub, checked, &checked_rows, login.as_ref(), now)?;
+    let (session, mut issues) = check(state, &form, &sub, checked, &checked_rows, login.as_ref(), now)?;
     let (attached, not_kept) = uploads::named_uploads(state, &form, &sub.values, subject).await?;
     issues.extend(not_kept);
     if !issues.is_empty() {
@@ -281,7 +285,10 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         rows: checked_rows.iter().flatten().collect(),
         files: &attached,
     };
-    let stored = Stored::accepted(&sub, &form, login.as_ref(), &evidence, now);
+    let due_at = session
+        .time_limit()
+        .map(|days| state.config.office_hours.due(now, days));
+    let stored = Stored::accepted(&sub, &form, login.as_ref(), &evidence, (now, due_at));
     store(state, &sub, form, &stored, &evidence).await
 }
 
@@ -388,9 +395,15 @@ async fn refuse(
 }
 
 impl Stored {
-    /// The dossier an accepted submission becomes, received `now`: its values' provenance is that of
-    /// the national data they were checked against (sent with them, or built at intake).
-    fn accepted(sub: &Submission, form: &Form, login: Option<&Login>, evidence: &Evidence<'_>, now: i64) -> Stored {
+    /// The dossier an accepted submission becomes, received `now` and due at `due_at`: its values'
+    /// provenance is that of the national data they were checked against (sent with them, or built at intake).
+    fn accepted(
+        sub: &Submission,
+        form: &Form,
+        login: Option<&Login>,
+        evidence: &Evidence<'_>,
+        (now, due_at): (i64, Option<i64>),
+    ) -> Stored {
         let rows: Vec<PrefillBundle> = evidence.rows.iter().map(|&b| b.clone()).collect();
         let mut provenance = provenance(form.def(), evidence.own, &rows, &sub.values);
         // Each file by the digest of its bytes as received: an official can tell it is the one filed.
@@ -413,6 +426,7 @@ impl Stored {
             login_method: login.map(|l| l.method.clone()),
             login_at: login.map(|l| l.login_at),
             received_at: now,
+            due_at,
             digest: sub.digest.clone(),
             provenance: serde_json::to_string(&provenance).unwrap_or_default(),
             payload: sub.values.to_string(),
@@ -464,8 +478,8 @@ async fn insert(
 ) -> Result<bool, Failure> {
     let inserted = sqlx::query(
         "INSERT INTO submissions (id, form_id, form_version, ruleset_hash, subject, login_at, received_at, digest, \
-         payload, provenance, prefill, idempotency_key, row_prefills, login_method) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         payload, provenance, prefill, idempotency_key, row_prefills, login_method, due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(stored.id.clone())
@@ -482,6 +496,7 @@ async fn insert(
     .bind(sub.idempotency_key.clone())
     .bind((!evidence.rows.is_empty()).then(|| serde_json::to_string(&evidence.rows).unwrap_or_default()))
     .bind(stored.login_method.clone())
+    .bind(stored.due_at)
     .execute(&mut *tx)
     .await
     .map_err(ApiError::db)?;
@@ -506,7 +521,7 @@ fn version_of(state: &AppState, sub: &Submission) -> Result<Arc<Form>, Failure> 
     }
 }
 
-/// Every error of the values under the form's rules and of the prefill bundle.
+/// The session of the values, and every error of them under the form's rules and of the prefill bundle.
 fn check(
     state: &AppState,
     form: &Arc<Form>,
@@ -515,7 +530,7 @@ fn check(
     rows: &[Option<PrefillBundle>],
     login: Option<&Login>,
     now: i64,
-) -> Result<Vec<Issue>, Failure> {
+) -> Result<(Session, Vec<Issue>), Failure> {
     let (session, mut issues) = validated(state, form, &sub.values, now)?;
     issues.retain(Issue::is_error);
     let subject = login.map(|l| l.subject.as_str());
@@ -531,7 +546,7 @@ fn check(
     if let (None, Some(login)) = (bundle, login) {
         issues.extend(check_subject(form.def(), &sub.values, &login.subject));
     }
-    Ok(issues)
+    Ok((session, issues))
 }
 
 /// The session of `values` under `form` as on `now` (ms) in Viet Nam, and the issues its rules find.
@@ -684,8 +699,8 @@ pub async fn receipt(State(state): State<Arc<AppState>>, Path(id): Path<String>,
 
 /// `GET /api/submissions?limit=&before=&form=&status=`: the logged-in citizen's own dossiers, newest
 /// first, a page at a time as the officials' list gives them (`order=oldest&after=` too), each as `{id,
-/// form_id, form_version, received_at, decision}`, the decision as the receipt tells it; and `next_before`
-/// when more may follow.
+/// form_id, form_version, received_at, due_at, decision}`, the decision as the receipt tells it; and
+/// `next_before` when more may follow.
 pub async fn own_dossiers(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Answer {
     let login = current(&state, &headers).await?.ok_or_else(ApiError::login_required)?;
     let q = officials::list_query(query.as_deref())?;
@@ -695,9 +710,10 @@ pub async fn own_dossiers(State(state): State<Arc<AppState>>, RawQuery(query): R
     let mut decisions = officials::citizen_decisions(&state, &login.subject, span).await?;
     let dossiers: Vec<Json_> = page
         .into_iter()
-        .map(|(id, form_id, form_version, received_at, ..)| {
+        .map(|(id, form_id, form_version, received_at, .., due_at)| {
             let decision = decisions.remove(&id).unwrap_or(Json_::Null);
-            json!({"id": id, "form_id": form_id, "form_version": form_version, "received_at": received_at, "decision": decision})
+            json!({"id": id, "form_id": form_id, "form_version": form_version, "received_at": received_at,
+                   "due_at": due_at, "decision": decision})
         })
         .collect();
     Ok(Json(officials::paged(dossiers, q.order(), next)).into_response())

@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokhai_core::office_hours::OfficeHours;
 use tokhai_core::text::{char_len, clean_line, clean_multiline, has_letter_or_digit, without_marks};
+use tokhai_core::timing::Timeliness;
 use tokhai_core::{path, Form, Issue};
 use tower::Layer;
 
@@ -154,8 +155,9 @@ impl Order {
     }
 }
 
-/// A dossier as the list shows it: id, form, version, received at, decision and when it was made.
-pub(crate) type Listed = (String, String, String, i64, Option<String>, Option<i64>);
+/// A dossier as the list shows it: id, form, version, received at, decision and when it was made, and when
+/// its time limit ends (none without one).
+pub(crate) type Listed = (String, String, String, i64, Option<String>, Option<i64>, Option<i64>);
 
 /// Reads the list's query; a key it does not know, or a value out of its range, is refused naming it.
 pub(crate) fn list_query(query: Option<&str>) -> Result<ListQuery, Failure> {
@@ -184,7 +186,7 @@ async fn listed(
         Order::Oldest => "s.received_at, s.id",
     };
     let sql = format!(
-        "SELECT s.id, s.form_id, s.form_version, s.received_at, d.decision, d.decided_at \
+        "SELECT s.id, s.form_id, s.form_version, s.received_at, d.decision, d.decided_at, s.due_at \
          FROM submissions s LEFT JOIN decisions d ON d.submission_id = s.id \
          WHERE s.received_at >= $1 AND s.received_at < $2 AND ($3 IS NULL OR s.form_id = $3) \
          AND ($4 IS NULL OR COALESCE(d.decision, $5) = $4) AND ($6 IS NULL OR s.subject = $6) \
@@ -229,8 +231,8 @@ pub(crate) async fn page_of(
 }
 
 /// `GET /api/officials/dossiers?form=&status=&order=&limit=&after=&before=`: the dossiers received, newest
-/// (or oldest) first (see [`page_of`]), each with the working time it took or has waited so far, and
-/// `next_before` (or `next_after`) when more may follow.
+/// (or oldest) first (see [`page_of`]), each with the working time it took or has waited so far and how it
+/// stands to its time limit, and `next_before` (or `next_after`) when more may follow.
 async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, Failure> {
     let q = list_query(query.as_deref())?;
     let (page, next) = page_of(&state, &q, None).await?;
@@ -238,17 +240,23 @@ async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> 
     let (office, now) = (&state.config.office_hours, now_ms());
     let dossiers: Vec<Json_> = page
         .into_iter()
-        .map(|(id, form_id, form_version, received_at, decision, decided_at)| {
-            let mut d = json!({
-                "id": id, "form_id": form_id, "form_version": form_version, "received_at": received_at,
-                "status": decision.as_deref().unwrap_or(RECEIVED),
-                "working_ms": office.working_ms(received_at, decided_at.unwrap_or(now)),
-            });
-            if let Some(at) = decided_at {
-                d["decided_at"] = json!(at);
-            }
-            d
-        })
+        .map(
+            |(id, form_id, form_version, received_at, decision, decided_at, due_at)| {
+                let mut d = json!({
+                    "id": id, "form_id": form_id, "form_version": form_version, "received_at": received_at,
+                    "status": decision.as_deref().unwrap_or(RECEIVED),
+                    "working_ms": office.working_ms(received_at, decided_at.unwrap_or(now)),
+                });
+                if let Some(at) = decided_at {
+                    d["decided_at"] = json!(at);
+                }
+                if let Some(timeliness) = Timeliness::of(due_at, decided_at, now) {
+                    d["due_at"] = json!(due_at);
+                    d["timeliness"] = json!(timeliness);
+                }
+                d
+            },
+        )
         .collect();
     let mut body = paged(dossiers, q.order, next);
     body["working_day_ms"] = json!(office.day_ms());
@@ -313,6 +321,7 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
         })
         .collect();
     let values = stored_json(Some(&stored.payload));
+    let (decided_at, now) = (decision.as_ref().map(|d| d.decided_at), now_ms());
     let integrity = dossier.integrity(&state, version_of(&state, dossier.ruleset_hash.as_deref()))?;
     let extra = json!({
         "subject": stored.subject,
@@ -324,7 +333,8 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
         "files": files,
         "integrity": integrity,
         "status": status(decision.as_ref()),
-        "working_ms": state.config.office_hours.working_ms(stored.received_at, decision.as_ref().map_or_else(now_ms, |d| d.decided_at)),
+        "working_ms": state.config.office_hours.working_ms(stored.received_at, decided_at.unwrap_or(now)),
+        "timeliness": Timeliness::of(stored.due_at, decided_at, now),
         "working_day_ms": state.config.office_hours.day_ms(),
     });
     if let (Some(body), Json_::Object(extra)) = (body.as_object_mut(), extra) {

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use tokhai_core::estimate::Klm;
 use tokhai_core::timing::{
     aggregate, error_hot_spots, field_times, filing_times, histogram, processing, satisfaction, step_times, Aggregate,
-    Decided, Metrics, Outcome, Processing, Timeline, IDLE_THRESHOLD_MS, PROCESSING_REDUCTION_TARGET,
-    SATISFACTION_TARGET,
+    Decided, Handled, Metrics, Outcome, Processing, Timeline, Timeliness, IDLE_THRESHOLD_MS,
+    PROCESSING_REDUCTION_TARGET, SATISFACTION_TARGET,
 };
 use tokhai_core::{path, Date, Form, Issue};
 
@@ -314,15 +314,24 @@ where
         .map_err(|e| ApiError::db(e).into())
 }
 
-/// A dossier as officials handled it: id, form, received at, decided at and decision (none yet), login method.
-type Handled = (String, String, i64, Option<i64>, Option<String>, Option<String>);
+/// A dossier as officials handled it: id, form, received at, decided at and decision (none yet), login
+/// method, due at (none without a time limit).
+type HandledRow = (
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
 
 /// The dossiers of a form (none: of every form) received in the period a request asks for, from the citizens
 /// it asks for, in the order received, with the decisions on them.
-async fn handled(state: &AppState, form_id: Option<&str>, asked: &Asked) -> Result<Vec<Handled>, Failure> {
+async fn handled(state: &AppState, form_id: Option<&str>, asked: &Asked) -> Result<Vec<HandledRow>, Failure> {
     rows_asked(
         state,
-        "SELECT s.id, s.form_id, s.received_at, d.decided_at, d.decision, s.login_method FROM submissions s \
+        "SELECT s.id, s.form_id, s.received_at, d.decided_at, d.decision, s.login_method, s.due_at FROM submissions s \
          LEFT JOIN decisions d ON d.submission_id = s.id \
          WHERE ($1 IS NULL OR s.form_id = $1) AND s.received_at >= $2 AND s.received_at < $3 \
          AND ($4 IS NULL OR s.login_method = $4) \
@@ -341,26 +350,26 @@ async fn processing_of(
     form_id: Option<&str>,
     asked: &Asked,
 ) -> Result<(Processing, BTreeMap<String, Processing>), Failure> {
-    // Each form's dossiers received, and the decisions on them.
-    let mut by_form: BTreeMap<String, (usize, Vec<Decided>)> = BTreeMap::new();
-    for (_, form_id, received_at, decided_at, decision, _) in handled(state, form_id, asked).await? {
-        let (received, decisions) = by_form.entry(form_id).or_default();
-        *received += 1;
-        if let (Some(decided_at), Some(decision)) = (decided_at, decision) {
-            decisions.push(Decided {
-                after_ms: state.config.office_hours.working_ms(received_at, decided_at) as f64,
-                accepted: decision == Verdict::Accepted.as_str(),
-            });
-        }
+    // Each form's dossiers received, with the decisions on them and how they stand to their time limit.
+    let mut by_form: BTreeMap<String, Vec<Handled>> = BTreeMap::new();
+    let now = now_ms();
+    for (_, form_id, received_at, decided_at, decision, _, due_at) in handled(state, form_id, asked).await? {
+        let decided = decided_at.zip(decision).map(|(decided_at, decision)| Decided {
+            after_ms: state.config.office_hours.working_ms(received_at, decided_at) as f64,
+            accepted: decision == Verdict::Accepted.as_str(),
+        });
+        by_form.entry(form_id).or_default().push(Handled {
+            decided,
+            timeliness: Timeliness::of(due_at, decided_at, now),
+        });
     }
     let in_person = asked.in_person_ms();
-    let received = by_form.values().map(|(n, _)| n).sum();
-    let decisions: Vec<Decided> = by_form.values().flat_map(|(_, d)| d.iter().copied()).collect();
+    let all: Vec<Handled> = by_form.values().flatten().copied().collect();
     let each = by_form
         .into_iter()
-        .map(|(id, (n, d))| (id, processing(n, &d, in_person)))
+        .map(|(id, dossiers)| (id, processing(&dossiers, in_person)))
         .collect();
-    Ok((processing(received, &decisions, in_person), each))
+    Ok((processing(&all, in_person), each))
 }
 
 /// `GET /api/qa/forms/<form_id>/summary`: everything the QA dashboard shows for a form; `GET
@@ -600,7 +609,8 @@ async fn csv_of(
 }
 
 /// The columns of the dossiers' CSV, in order (columns are only ever added at the end).
-const DOSSIERS_CSV_HEAD: &str = "dossier_id,form_id,received_at,status,decided_at,working_hours,login_method";
+const DOSSIERS_CSV_HEAD: &str =
+    "dossier_id,form_id,received_at,status,decided_at,working_hours,login_method,due_at,timeliness";
 
 /// `GET /api/qa/forms/<form_id>/dossiers.csv`: one line per dossier received, in the order received, with
 /// officials' decision and the working time it took them, or has waited so far (the summary's `processing`
@@ -617,8 +627,9 @@ pub async fn dossiers_csv(
     let (_, asked) = asked(&state, &headers, client, form_id, query.as_deref())?;
     let (office, now) = (&state.config.office_hours, now_ms());
     let mut csv = format!("{DOSSIERS_CSV_HEAD}\r\n");
-    for (id, form, received_at, decided_at, decision, login_method) in handled(&state, form_id, &asked).await? {
+    for (id, form, received_at, decided_at, decision, login_method, due_at) in handled(&state, form_id, &asked).await? {
         let working = office.working_ms(received_at, decided_at.unwrap_or(now));
+        let timeliness = Timeliness::of(due_at, decided_at, now);
         // Ids (HS…-…, a form's, a login method's) and ISO times, which need no quoting.
         let line = [
             id,
@@ -628,6 +639,8 @@ pub async fn dossiers_csv(
             decided_at.map(Date::viet_nam_iso).unwrap_or_default(),
             format!("{:.2}", working as f64 / 3_600_000.0),
             login_method.unwrap_or_default(),
+            due_at.map(Date::viet_nam_iso).unwrap_or_default(),
+            timeliness.map(Timeliness::as_str).unwrap_or_default().to_owned(),
         ];
         csv.push_str(&line.join(","));
         csv.push_str("\r\n");

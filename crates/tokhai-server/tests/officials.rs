@@ -9,6 +9,7 @@ use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::io::Write;
+use tokhai_core::office_hours::OfficeHours;
 use tokhai_core::prefill::PrefillBundle;
 use tokhai_core::Date;
 use tokhai_server::config::Config;
@@ -151,10 +152,11 @@ async fn whole_flow(c: Config, engine: &str) {
             .is_some_and(|w| (0..60_000).contains(&w)),
         "{list}"
     );
+    // Due at the close of the demo form's time limit, as its receipt says; not due yet.
     assert_eq!(
         entry,
-        json!({"id": id, "form_id": "demo", "form_version": "2025.1",
-               "received_at": receipt["received_at"], "status": "received"})
+        json!({"id": id, "form_id": "demo", "form_version": "2025.1", "received_at": receipt["received_at"],
+               "status": "received", "due_at": receipt["due_at"], "timeliness": "running"})
     );
     assert_eq!(list["working_day_ms"], json!(8 * 3_600_000));
 
@@ -394,6 +396,15 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
     };
     let refusal = json!({"decision": "refused", "official": "Cán bộ", "reasons": [{"message_vi": "Thiếu giấy tờ"}]});
     let hours = |h: i64| h * 3_600_000;
+    // The demo form's time limit is 2 working days: each dossier is due at the close of the second working
+    // day after its receipt (the default office hours: Monday to Friday, 08:00–12:00 and 13:00–17:00).
+    let (_, first, _) = official.get(&format!("/api/officials/dossiers/{}", ids[0])).await;
+    let received_at = first["received_at"].as_i64().unwrap();
+    assert_eq!(
+        first["due_at"],
+        json!(OfficeHours::default().due(received_at, 2)),
+        "{first}"
+    );
     // Received on a Monday at 09:00 two weeks or more back (Viet Nam time); the default office hours are
     // Monday to Friday, 08:00–12:00 and 13:00–17:00.
     let today = Date::in_viet_nam(tokhai_server::now_ms());
@@ -417,8 +428,10 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
             .await
             .unwrap();
     }
-    sqlx::query("UPDATE submissions SET received_at = $1")
+    // Due on Wednesday at 17:00: the acceptance on time, the refusal late, the one waiting overdue.
+    sqlx::query("UPDATE submissions SET received_at = $1, due_at = $2")
         .bind(at(0, 9))
+        .bind(at(2, 17))
         .execute(&running.state.db)
         .await
         .unwrap();
@@ -437,6 +450,23 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
     assert_eq!(
         (working(&ids[0]), working(&ids[1])),
         (json!(hours(10)), json!(hours(50)))
+    );
+    let standing = |id: &str| {
+        let d = list["dossiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap();
+        (d["due_at"].clone(), d["timeliness"].clone())
+    };
+    assert_eq!(
+        [standing(&ids[0]), standing(&ids[1]), standing(&ids[2])],
+        [
+            (json!(at(2, 17)), json!("on_time")),
+            (json!(at(2, 17)), json!("late")),
+            (json!(at(2, 17)), json!("overdue"))
+        ]
     );
     assert!(working(&ids[2]).as_i64().is_some_and(|w| w >= hours(50)), "{list}");
     // The dossier opened tells it too, and its decision (as a second decision's refusal repeats it) the
@@ -474,7 +504,8 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
     assert_eq!(
         s["processing"],
         json!({"received": 3, "accepted": 1, "refused": 1, "pending": 1, "mean_ms": h(30), "median_ms": h(10),
-               "p90_ms": h(50), "reduction": 0.375, "meets_target": true}),
+               "p90_ms": h(50), "reduction": 0.375, "meets_target": true,
+               "on_time": 1, "late": 1, "overdue": 1, "on_time_share": 0.5}),
     );
     assert_eq!(
         (&s["in_person_ms"], &s["processing_reduction_target"]),
@@ -510,7 +541,7 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
     assert_eq!(
         (lines[0].join(","), lines.len()),
         (
-            "dossier_id,form_id,received_at,status,decided_at,working_hours,login_method".to_owned(),
+            "dossier_id,form_id,received_at,status,decided_at,working_hours,login_method,due_at,timeliness".to_owned(),
             4
         )
     );
@@ -524,10 +555,21 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
     let iso = Date::viet_nam_iso;
     assert_eq!(
         line(&ids[0])[1..],
-        ["demo", &iso(at(0, 9)), "accepted", &iso(at(1, 11)), "10.00", "dev"]
+        [
+            "demo",
+            &iso(at(0, 9)),
+            "accepted",
+            &iso(at(1, 11)),
+            "10.00",
+            "dev",
+            &iso(at(2, 17)),
+            "on_time"
+        ]
     );
     assert_eq!(line(&ids[1])[3..6], ["refused", &iso(at(8, 11)), "50.00"]);
+    assert_eq!(line(&ids[1])[8], "late");
     assert_eq!(line(&ids[2])[3..5], ["received", ""]);
+    assert_eq!(line(&ids[2])[8], "overdue");
     let (_, all) = qa.get_text(&format!("/api/qa/dossiers.csv?{period}")).await;
     assert_eq!(all, csv, "all procedures: the demo's alone here");
     // Without a time in person, nothing to compare; the QA runner's dossiers alone: none.
@@ -1032,7 +1074,13 @@ async fn a_citizen_lists_their_own_dossiers_newest_first_with_a_refusals_reasons
         (&dossiers[1]["form_id"], &dossiers[1]["form_version"]),
         (&json!("demo"), &json!(version))
     );
-    assert!(dossiers[1]["received_at"].as_i64().is_some(), "{body}");
+    // When the answer is due, as the receipt said: the demo form's 2 working days after receipt.
+    let received_at = dossiers[1]["received_at"].as_i64().expect("received_at");
+    assert_eq!(
+        dossiers[1]["due_at"],
+        json!(OfficeHours::default().due(received_at, 2)),
+        "{body}"
+    );
     assert!(body.get("next_before").is_none(), "all on one page: {body}");
     // Oldest first, each with its decision.
     let (_, oldest) = citizen.get("/api/submissions?order=oldest").await;
