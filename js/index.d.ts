@@ -94,7 +94,7 @@ export interface Submission {
 
 /** The back end's answer to a submission (tokhai-server's, or any JSON object with a receipt). */
 export interface SubmissionResponse {
-  receipt?: { id?: string; received_at?: number; [key: string]: unknown };
+  receipt?: { id?: string; received_at?: number; due_at?: number | null; [key: string]: unknown };
   [key: string]: unknown;
 }
 
@@ -264,7 +264,8 @@ export interface MountOptions {
   prefill?: string | URL | PrefillBundle;
   /**
    * URL the submission is POSTed to as JSON; the answer's `receipt.id` is shown as the reference and its
-   * `receipt.received_at` (ms since the epoch, optional) as the time of receipt, in Viet Nam time. A 2xx answer
+   * `receipt.received_at` (ms since the epoch, optional) as the time of receipt and `receipt.due_at` (optional)
+   * as the time the agency's decision is due, in Viet Nam time. A 2xx answer
    * is a receipt when it is a JSON object, or 204 (received, no reference); any other (an HTML page, a login's
    * redirect to its sign-in page) is a refusal: nothing was filed.
    */

@@ -18,9 +18,9 @@ const refusalOf = (status) =>
 /** Whether a value is a JSON object (an answer that can be a receipt), not an array, a number or null. */
 const isRecord = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** When the back end received the dossier (ms since the epoch), if its receipt says. */
-function receivedAtOf(body) {
-  const at = body?.receipt?.received_at;
+/** A time (ms since the epoch) the back end's receipt gives, if it does: `received_at`, `due_at`. */
+function receiptTime(body, key) {
+  const at = body?.receipt?.[key];
   return Number.isFinite(at) ? at : undefined;
 }
 
@@ -56,7 +56,7 @@ export function sending(widget, options, dispatch, policy, { drafts, screens, ti
     queued = null;
     drafts.filed(receipt);
     if (earlier && response.values) screens.inPlace(() => widget.restore(JSON.stringify(response.values), undefined, false));
-    widget.receipt(receipt || undefined, receivedAtOf(response), earlier);
+    widget.receipt(receipt || undefined, receiptTime(response, 'received_at'), receiptTime(response, 'due_at'), earlier);
     dispatch('submitted', { submission, response, earlier });
     timing.report(receipt || undefined);
     return outcome;

@@ -214,11 +214,24 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   const answer = page.waitForResponse((r) => r.url().endsWith('/api/submissions'));
   await page.click(SUBMIT);
   const code = await reference(page);
-  const { received_at: receivedAt } = (await (await answer).json()).receipt;
-  const hanoi = new Date(receivedAt + 7 * 3_600_000);
+  const { received_at: receivedAt, due_at: dueAt } = (await (await answer).json()).receipt;
   const two = (n) => String(n).padStart(2, '0');
-  const clock = `${two(hanoi.getUTCHours())}:${two(hanoi.getUTCMinutes())}, ${two(hanoi.getUTCDate())}/${two(hanoi.getUTCMonth() + 1)}/${hanoi.getUTCFullYear()}`;
-  assert.equal(await page.textContent('tokhai-form .tk-received'), `Thời gian tiếp nhận: ${clock}`, 'the time of receipt, in Viet Nam');
+  /** A time as the receipt writes it in Vietnamese ("14:05, 04/12/2026") and in English ("14:05, 4 December 2026"). */
+  const written = (ms) => {
+    const hanoi = new Date(ms + 7 * 3_600_000);
+    const clock = `${two(hanoi.getUTCHours())}:${two(hanoi.getUTCMinutes())}`;
+    // In English the month is in words: 04/12 would read as 12 April to many.
+    const month = hanoi.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+    return {
+      vi: `${clock}, ${two(hanoi.getUTCDate())}/${two(hanoi.getUTCMonth() + 1)}/${hanoi.getUTCFullYear()}`,
+      en: `${clock}, ${hanoi.getUTCDate()} ${month} ${hanoi.getUTCFullYear()}`,
+    };
+  };
+  assert.equal(await page.textContent('tokhai-form .tk-received'), `Thời gian tiếp nhận: ${written(receivedAt).vi}`, 'the time of receipt, in Viet Nam');
+  // CT01 for permanent residence: 7 working days, due at the close of office hours.
+  assert.ok(dueAt - receivedAt > 7 * 86_400_000 && dueAt - receivedAt < 16 * 86_400_000, `${receivedAt} → ${dueAt}`);
+  assert.match(written(dueAt).vi, /^17:00, /);
+  assert.equal(await page.textContent('tokhai-form .tk-due'), `Hẹn trả kết quả: trước ${written(dueAt).vi}`, 'when the decision is due');
   const metrics = await timing;
   assert.deepEqual([metrics.outcome.outcome, metrics.dossier_id], ['submitted', code], 'submitted, with its dossier');
   assert.equal(metrics.from_login, true, 'the clock starts at the login (/api/me)');
@@ -243,10 +256,8 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   await page.click('tokhai-form [data-act=lang]');
   assert.equal(await page.textContent('tokhai-form .tk-done-title'), 'Declaration submitted');
   assert.equal(await page.textContent('tokhai-form .tk-reference'), `Reference: ${code}`);
-  // In English the month is in words: 04/12 would read as 12 April to many.
-  const month = hanoi.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
-  const inWords = `${clock.slice(0, 7)}${hanoi.getUTCDate()} ${month} ${hanoi.getUTCFullYear()}`;
-  assert.equal(await page.textContent('tokhai-form .tk-received'), `Received: ${inWords}`);
+  assert.equal(await page.textContent('tokhai-form .tk-received'), `Received: ${written(receivedAt).en}`);
+  assert.equal(await page.textContent('tokhai-form .tk-due'), `Decision due by ${written(dueAt).en}`);
   assert.equal(await page.textContent('tokhai-form .tk-receipt-summary h4'), 'What you submitted');
   // The steps' titles sit under that heading, a level below it.
   const levels = await page.$$eval('tokhai-form .tk-receipt-summary :is(h4, h5, h6)', (hs) => hs.map((h) => h.tagName));

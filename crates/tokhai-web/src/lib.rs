@@ -301,11 +301,12 @@ impl Widget {
         self.inner.peek(|s| s.set_busy(busy));
     }
 
-    /// Shows the confirmation page, with the back end's reference and time of receipt (ms since the
-    /// epoch) if it gave them; `earlier`: the back end had received the filing from an earlier attempt,
-    /// before the answers shown now changed (show its values with `restore` first).
-    pub fn receipt(&self, reference: Option<String>, received_at: Option<f64>, earlier: bool) {
-        self.inner.with(|s| s.receipt(reference, received_at, earlier));
+    /// Shows the confirmation page, with the back end's reference, time of receipt and time the decision
+    /// is due (ms since the epoch) if it gave them; `earlier`: the back end had received the filing from an
+    /// earlier attempt, before the answers shown now changed (show its values with `restore` first).
+    pub fn receipt(&self, reference: Option<String>, received_at: Option<f64>, due_at: Option<f64>, earlier: bool) {
+        self.inner
+            .with(|s| s.receipt(reference, [received_at, due_at], earlier));
     }
 
     /// Shows a refusal: the back end's reasons (JSON `[{path, code, params, message_vi, message_en}]`),

@@ -73,6 +73,8 @@ pub enum Word {
     Reference,
     /// "Received: {n}" (the back end's time of receipt) on the confirmation.
     ReceivedAt,
+    /// "Decision due by {n}" (the end of the procedure's time limit, as the back end set it) on the confirmation.
+    DueAt,
     /// On the confirmation of a dossier the back end had received before the citizen changed answers.
     ReceivedEarlier,
     /// Under a text area: {n} characters left.
@@ -273,6 +275,7 @@ impl Word {
             Word::Submitted => ("Đã gửi tờ khai", "Declaration submitted"),
             Word::Reference => ("Mã hồ sơ: {n}", "Reference: {n}"),
             Word::ReceivedAt => ("Thời gian tiếp nhận: {n}", "Received: {n}"),
+            Word::DueAt => ("Hẹn trả kết quả: trước {n}", "Decision due by {n}"),
             Word::ReceivedEarlier => (
                 "Hồ sơ này đã được tiếp nhận từ lần gửi trước, nên những thay đổi sau đó chưa được gửi. Nội dung dưới \
                  đây là nội dung đã được tiếp nhận; nếu cần sửa, vui lòng liên hệ cơ quan tiếp nhận hồ sơ.",

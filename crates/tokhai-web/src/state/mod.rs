@@ -120,8 +120,10 @@ pub struct State {
     busy: bool,
     /// The receipt's reference, once the back end accepted the filing.
     reference: Option<String>,
-    /// When the back end received the filing (ms since the epoch), if it said.
+    /// When the back end received the filing and when the agency's decision is due (ms since the epoch),
+    /// as far as it said.
     received_at: Option<i64>,
+    due_at: Option<i64>,
     /// Whether the back end had received the filing from an earlier attempt, before answers changed.
     received_earlier: bool,
     /// The status lines: about the form as it opens (top), about the filing (above the buttons).
@@ -268,6 +270,7 @@ impl State {
             busy: false,
             reference: None,
             received_at: None,
+            due_at: None,
             received_earlier: false,
             status: [frame.form_status, frame.filing_status],
             status_words: Vec::new(),

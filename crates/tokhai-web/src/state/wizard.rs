@@ -370,13 +370,15 @@ impl State {
 
     /// Shows the confirmation after the back end accepted the submission (`earlier`: from an earlier
     /// attempt, before answers changed).
-    pub fn receipt(&mut self, reference: Option<String>, received_at: Option<f64>, earlier: bool) {
+    pub fn receipt(&mut self, reference: Option<String>, [received_at, due_at]: [Option<f64>; 2], earlier: bool) {
         self.record(EventKind::Receipt);
         self.busy = false;
         self.hide_summary();
         self.reference = reference;
         self.received_earlier = earlier;
-        self.received_at = received_at.filter(|ms| ms.is_finite()).map(|ms| ms as i64);
+        let time = |ms: Option<f64>| ms.filter(|ms| ms.is_finite()).map(|ms| ms as i64);
+        self.received_at = time(received_at);
+        self.due_at = time(due_at);
         self.done.set_text_content(None);
         self.chrome.retain(|(e, _)| !self.done.contains(Some(e)));
         let sheet = self.dom.add(&self.done, "div", "tk-receipt", "");
@@ -409,10 +411,14 @@ impl State {
             self.dom.add(&p, "span", "tk-reference-code", r);
             let _ = p.append_with_str_1(after);
         }
-        if let Some(ms) = self.received_at {
-            let at = Date::viet_nam_time(ms, lang);
-            self.dom
-                .add(sheet, "p", "tk-received", &Word::ReceivedAt.fill(lang, &at, ""));
+        for (ms, class, word) in [
+            (self.received_at, "tk-received", Word::ReceivedAt),
+            (self.due_at, "tk-due", Word::DueAt),
+        ] {
+            if let Some(ms) = ms {
+                let at = Date::viet_nam_time(ms, lang);
+                self.dom.add(sheet, "p", class, &word.fill(lang, &at, ""));
+            }
         }
         if self.received_earlier {
             self.dom.add(sheet, "p", "tk-earlier", Word::ReceivedEarlier.get(lang));
