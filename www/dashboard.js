@@ -62,6 +62,7 @@ const WORDS = {
     received: 'Hồ sơ đã tiếp nhận', accepted: 'Đã chấp nhận', refused: 'Đã từ chối (có nêu lý do)',
     pending: 'Chưa có quyết định', handlingMean: 'Từ tiếp nhận đến quyết định (trung bình)',
     inPerson: 'Khi nộp trực tiếp',
+    onTime: 'Giải quyết đúng hạn (thủ tục có quy định thời hạn)', late: 'Giải quyết trễ hạn', overdue: 'Quá hạn, chưa có quyết định',
     weekdays: { mon: 'Thứ Hai', tue: 'Thứ Ba', wed: 'Thứ Tư', thu: 'Thứ Năm', fri: 'Thứ Sáu', sat: 'Thứ Bảy', sun: 'Chủ nhật' },
     officeHours: (days, hours, off) =>
       `Tính theo thời gian làm việc của cơ quan: ${days}, ${hours}${off ? `, trừ ${off} ngày nghỉ đã khai báo` : ''}.`,
@@ -123,6 +124,7 @@ const WORDS = {
     received: 'Dossiers received', accepted: 'Accepted', refused: 'Refused (with reasons)',
     pending: 'Awaiting a decision', handlingMean: 'Receipt to decision (average)',
     inPerson: 'Filed in person',
+    onTime: 'Decided on time (procedures with a time limit)', late: 'Decided late', overdue: 'Overdue, awaiting a decision',
     weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
     officeHours: (days, hours, off) =>
       `Counted in the agency’s working time: ${days}, ${hours}${off ? `, less ${off} configured days off` : ''}.`,
@@ -241,6 +243,9 @@ function processing(s) {
     [w('p90'), processingTime(p.p90_ms, s)],
     [w('inPerson'), processingTime(s.in_person_ms, s)],
     [w('reduction')(percent(s.processing_reduction_target)), againstTarget(p.reduction, p.meets_target)],
+    [w('onTime'), percent(p.on_time_share)],
+    [w('late'), number(p.late)],
+    [w('overdue'), number(p.overdue)],
   ];
   $('processing').replaceChildren(...items.map(([term, value]) => figure(term, value)));
   $('office-hours').textContent = officeHours(s.office_hours);
@@ -369,9 +374,11 @@ function tables(s) {
     const handled = table(
       w('processingByForm'),
       [[w('form'), false], [w('received'), true], [w('accepted'), true], [w('refused'), true], [w('pending'), true],
-        [w('handlingMean'), true], [w('reduction')(percent(s.processing_reduction_target)), true]],
+        [w('handlingMean'), true], [w('reduction')(percent(s.processing_reduction_target)), true], [w('onTime'), true],
+        [w('overdue'), true]],
       s.processing_by_form.map((p) => [label(p.title), number(p.received), number(p.accepted), number(p.refused),
-        number(p.pending), processingTime(p.mean_ms, s), againstTarget(p.reduction, p.meets_target)]),
+        number(p.pending), processingTime(p.mean_ms, s), againstTarget(p.reduction, p.meets_target), percent(p.on_time_share),
+        number(p.overdue)]),
     );
     $('tables').replaceChildren(daily, byForm, handled, wrap);
     return;

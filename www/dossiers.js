@@ -25,6 +25,7 @@ const WORDS = {
     more: 'Xem thêm',
     reference: 'Mã hồ sơ',
     receivedAt: 'Thời điểm nộp',
+    dueAt: 'Hẹn trả kết quả trước',
     state: 'Trạng thái',
     received: 'Đã tiếp nhận, đang xử lý',
     accepted: 'Đã chấp nhận',
@@ -54,6 +55,7 @@ const WORDS = {
     more: 'Show more',
     reference: 'Reference',
     receivedAt: 'Filed at',
+    dueAt: 'Decision due by',
     state: 'State',
     received: 'Received, being processed',
     accepted: 'Accepted',
@@ -99,7 +101,10 @@ function summaryRow(term, description) {
   return div;
 }
 
-/** One dossier: its procedure, reference, time filed and state; a refusal's reasons and the way to file again. */
+/**
+ * One dossier: its procedure, reference, time filed, when the decision is due (if its procedure has a time
+ * limit) and state; a refusal's reasons and the way to file again.
+ */
 function dossierCard(d, index) {
   const { decision } = d;
   const heading = `dossier-${index}`;
@@ -108,6 +113,7 @@ function dossierCard(d, index) {
   list.append(
     summaryRow(w('reference'), d.id),
     summaryRow(w('receivedAt'), vietnamTime(d.received_at)),
+    ...(d.due_at ? [summaryRow(w('dueAt'), vietnamTime(d.due_at))] : []),
     summaryRow(w('state'), w(decision?.decision ?? 'received')),
   );
   if (decision) list.append(summaryRow(w('decidedAt'), vietnamTime(decision.decided_at)));

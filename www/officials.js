@@ -47,6 +47,12 @@ const WORDS = {
     giveReference: 'Nhập mã hồ sơ in trên giấy biên nhận',
     receivedAt: 'Thời điểm tiếp nhận',
     workingTime: 'Thời gian xử lý (giờ làm việc)',
+    due: 'Hạn giải quyết',
+    noTimeLimit: 'Không quy định',
+    on_time: 'đúng hạn',
+    late: 'trễ hạn',
+    overdue: 'quá hạn',
+    running: 'trong hạn',
     integrity: 'Kiểm tra toàn vẹn',
     intact: 'Nội dung đúng như khi tiếp nhận.',
     nationalIntact: (n) => `Dữ liệu lấy từ Cơ sở dữ liệu quốc gia về dân cư (${n} gói) có chữ ký số hợp lệ và không bị sửa.`,
@@ -141,6 +147,12 @@ const WORDS = {
     giveReference: "Enter the dossier's reference, as the receipt gives it",
     receivedAt: 'Received',
     workingTime: 'Time taken (working hours)',
+    due: 'Due by',
+    noTimeLimit: 'No time limit',
+    on_time: 'decided on time',
+    late: 'decided late',
+    overdue: 'overdue',
+    running: 'not due yet',
     integrity: 'Integrity check',
     intact: 'The content is as it was received.',
     nationalIntact: (n) => `The data from the national population database (${n} bundle${n === 1 ? '' : 's'}) carries a valid signature and was not changed.`,
@@ -347,7 +359,8 @@ function drawList() {
     th.append(el('a', { href: here({ dossier: d.id }) }, d.id));
     const cell = (label, words) => el('td', { 'data-label': w(label) }, words);
     tr.append(th, cell('form', formTitle(d.form_id)), cell('receivedAt', vietnamTime(d.received_at)), cell('status', w(d.status)),
-      cell('workingTime', workingTime(d.working_ms, state.workingDay, language.lang)));
+      cell('workingTime', workingTime(d.working_ms, state.workingDay, language.lang)), cell('due', dueWords(d)));
+    tr.lastChild.classList.toggle('late', isLate(d));
     return tr;
   });
   $('dossiers').tBodies[0].replaceChildren(...rows);
@@ -356,6 +369,12 @@ function drawList() {
   $('more').hidden = state.next === null;
   say(() => w('listed')(state.listed.length));
 }
+
+/** When a dossier is due and how it stands to it (`due_at`, `timeliness`, as the server tells them), in words. */
+const dueWords = (d) => (d.timeliness ? `${vietnamTime(d.due_at)} (${w(d.timeliness)})` : w('noTimeLimit'));
+
+/** Whether a dossier was decided after its due time, or still waits past it. */
+const isLate = (d) => d.timeliness === 'late' || d.timeliness === 'overdue';
 
 /** Shows the next page of dossiers and moves the focus to the first of them. */
 async function showMore() {
@@ -445,12 +464,20 @@ function drawDossier() {
     summaryRow(w('receivedAt'), vietnamTime(d.received_at)),
     summaryRow(w('status'), w(d.status)),
     summaryRow(w('workingTime'), workingTime(d.working_ms, d.working_day_ms, language.lang)),
+    dueRow(d),
     integrityRow(d.integrity),
   );
   $('answers').replaceChildren(...answers());
   $('files').replaceChildren(...(d.files.length ? d.files.map(fileItem) : [el('li', {}, w('noFiles'))]));
   drawDecision();
   showTitle();
+}
+
+/** When the dossier is due and how it stands to it; late or overdue stands out. */
+function dueRow(d) {
+  const row = summaryRow(w('due'), dueWords(d));
+  row.classList.toggle('warning', isLate(d));
+  return row;
 }
 
 /** The integrity check of the dossier: its content as received, its national data as signed; warnings stand out. */
@@ -602,7 +629,7 @@ async function decide(event) {
 
 /** Shows the decision on the dossier, with the focus: the one just made (`now`), or one made before. */
 function decided(decision, now) {
-  Object.assign(state.dossier, { decision, status: decision.decision, working_ms: decision.working_ms });
+  Object.assign(state.dossier, { decision, status: decision.decision, working_ms: decision.working_ms, timeliness: decision.timeliness });
   state.problems = [];
   drawDossier();
   say(() => w(now ? 'decided' : 'alreadyDecided'), !now);

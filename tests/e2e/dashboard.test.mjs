@@ -100,17 +100,17 @@ test('a filing appears on the dashboard with its time, against the target', asyn
 test("officials' processing time against filing in person, and citizens' satisfaction against its target", async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   // Three birth registrations received on a Monday at 09:00 in Viet Nam, two weeks or more back: one accepted
-  // at 11:00, one refused on Tuesday at 11:00 (10 working hours, 26 on the clock), one waiting.
+  // at 11:00, one refused on Tuesday at 11:00 (10 working hours, 26 on the clock), one waiting; each due at 13:00.
   const hour = 3_600_000;
   const inVietNam = new Date(Date.now() + 7 * hour);
   const sinceMonday = (inVietNam.getUTCDay() + 6) % 7;
   const monday = Date.UTC(inVietNam.getUTCFullYear(), inVietNam.getUTCMonth(), inVietNam.getUTCDate() - sinceMonday - 14);
   const received = monday - 7 * hour + 9 * hour;
   const day = new Date(monday).toISOString().slice(0, 10);
-  env.portal.sql(`INSERT INTO submissions (id, form_id, form_version, received_at, digest, payload, provenance)
-    VALUES ('HS-PROC-1', 'birth_registration', '1', ${received}, '', '{}', '{}'),
-      ('HS-PROC-2', 'birth_registration', '1', ${received}, '', '{}', '{}'),
-      ('HS-PROC-3', 'birth_registration', '1', ${received}, '', '{}', '{}');
+  env.portal.sql(`INSERT INTO submissions (id, form_id, form_version, received_at, due_at, digest, payload, provenance)
+    VALUES ('HS-PROC-1', 'birth_registration', '1', ${received}, ${received + 4 * hour}, '', '{}', '{}'),
+      ('HS-PROC-2', 'birth_registration', '1', ${received}, ${received + 4 * hour}, '', '{}', '{}'),
+      ('HS-PROC-3', 'birth_registration', '1', ${received}, ${received + 4 * hour}, '', '{}', '{}');
     INSERT INTO decisions (submission_id, decision, official, reasons, decided_at)
     VALUES ('HS-PROC-1', 'accepted', 'x', '[]', ${received + 2 * hour}),
       ('HS-PROC-2', 'refused', 'x', '[{"message_vi":"Thiếu giấy tờ"}]', ${received + 26 * hour});`);
@@ -129,6 +129,7 @@ test("officials' processing time against filing in person, and citizens' satisfa
     'Hồ sơ đã tiếp nhận: 3', 'Đã chấp nhận: 1', 'Đã từ chối (có nêu lý do): 1', 'Chưa có quyết định: 1',
     'Từ tiếp nhận đến quyết định (trung bình): 6 giờ', 'Trung vị: 2 giờ', 'Phân vị 90: 1 ngày làm việc 2 giờ',
     'Khi nộp trực tiếp: 1 ngày làm việc 2 giờ', 'Nhanh hơn nộp trực tiếp (mục tiêu 30 %): 40 % — đạt',
+    'Giải quyết đúng hạn (thủ tục có quy định thời hạn): 50 %', 'Giải quyết trễ hạn: 1', 'Quá hạn, chưa có quyết định: 1',
   ]);
   assert.equal(
     await page.textContent('#office-hours'),
@@ -140,8 +141,8 @@ test("officials' processing time against filing in person, and citizens' satisfa
   assert.equal(download.suggestedFilename(), `birth_registration-dossiers-${day}_${day}.csv`);
   const { readFile } = await import('node:fs/promises');
   const lines = (await readFile(await download.path(), 'utf8')).split('\r\n').filter(Boolean).map((l) => l.split(','));
-  assert.deepEqual(lines.filter((l) => l[0].startsWith('HS-PROC')).map((l) => [l[0], l[3], l[5]]), [
-    ['HS-PROC-1', 'accepted', '2.00'], ['HS-PROC-2', 'refused', '10.00'], ['HS-PROC-3', 'received', lines[3][5]],
+  assert.deepEqual(lines.filter((l) => l[0].startsWith('HS-PROC')).map((l) => [l[0], l[3], l[5], l[8]]), [
+    ['HS-PROC-1', 'accepted', '2.00', 'on_time'], ['HS-PROC-2', 'refused', '10.00', 'late'], ['HS-PROC-3', 'received', lines[3][5], 'overdue'],
   ]);
   assert.match(await page.textContent('#figures'), /Đánh giá 4–5 điểm \(mục tiêu hài lòng 95 %\)95 % — đạt/);
   assert.deepEqual(await axeViolations(page), []);
@@ -153,7 +154,8 @@ test("officials' processing time against filing in person, and citizens' satisfa
   await page.waitForFunction(() => document.getElementById('processing').textContent.includes('25 % — not met'));
   assert.deepEqual((await figures()).slice(4), [
     'Receipt to decision (average): 6 h', 'Median: 2 h', '90th percentile: 1 working day 2 h', 'Filed in person: 1 working day',
-    'Faster than in person (target 30 %): 25 % — not met',
+    'Faster than in person (target 30 %): 25 % — not met', 'Decided on time (procedures with a time limit): 50 %', 'Decided late: 1',
+    'Overdue, awaiting a decision: 1',
   ]);
   assert.equal(
     await page.textContent('#office-hours'),
@@ -171,7 +173,7 @@ test("officials' processing time against filing in person, and citizens' satisfa
     const tr = [...table.tBodies[0].rows].find((r) => /birth/i.test(r.cells[0].textContent));
     return [...tr.cells].map((c) => c.textContent);
   });
-  assert.deepEqual(row.slice(1), ['3', '1', '1', '1', '6 h', '80 % — met']);
+  assert.deepEqual(row.slice(1), ['3', '1', '1', '1', '6 h', '80 % — met', '50 %', '1']);
   // Not a number of hours: said, and nothing asked of the server.
   await page.fill('#in-person', '0');
   await page.dispatchEvent('#in-person', 'change');

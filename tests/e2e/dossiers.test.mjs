@@ -21,13 +21,16 @@ test('a citizen reads that the CT01 they filed is received, then refused with th
   await (await fillToReview(filing)).click();
   await filing.waitForSelector('tokhai-form .tk-done:not([hidden])');
   const id = await text(filing, 'tokhai-form .tk-reference-code');
-  const receivedAt = Number(env.portal.sql(`SELECT received_at FROM submissions WHERE id = '${id}'`));
+  const [receivedAt, dueAt] = env.portal.sql(`SELECT received_at || '|' || due_at FROM submissions WHERE id = '${id}'`).split('|').map(Number);
+  assert.ok(dueAt > receivedAt, 'CT01 for permanent residence has a time limit');
   const storageState = await citizen.storageState();
 
   const { page, context, problems } = await open({ browser: env.browser, server: env.portal }, '/dossiers.html', { width: 360, ready: false, storageState });
   await page.waitForSelector('#dossiers section');
   assert.equal(await text(page, '#dossiers h2'), 'Tờ khai thay đổi thông tin cư trú (Mẫu CT01)');
-  assert.deepEqual(await summary(page), [`Mã hồ sơ${id}`, `Thời điểm nộp${vietnamTime(receivedAt)}`, 'Trạng tháiĐã tiếp nhận, đang xử lý']);
+  assert.deepEqual(await summary(page), [
+    `Mã hồ sơ${id}`, `Thời điểm nộp${vietnamTime(receivedAt)}`, `Hẹn trả kết quả trước${vietnamTime(dueAt)}`, 'Trạng tháiĐã tiếp nhận, đang xử lý',
+  ]);
 
   const reason = 'Số điện thoại không liên lạc được, vui lòng kiểm tra lại';
   const decided = await fetch(`${env.portal.url}/api/officials/dossiers/${id}/decision`, {
@@ -43,6 +46,7 @@ test('a citizen reads that the CT01 they filed is received, then refused with th
   assert.deepEqual(await summary(page), [
     `Mã hồ sơ${id}`,
     `Thời điểm nộp${vietnamTime(receivedAt)}`,
+    `Hẹn trả kết quả trước${vietnamTime(dueAt)}`,
     'Trạng tháiBị từ chối',
     `Thời điểm quyết định${vietnamTime(decidedAt)}`,
     `Lý do từ chốiSố điện thoại liên hệ: ${reason}`,
@@ -55,7 +59,7 @@ test('a citizen reads that the CT01 they filed is received, then refused with th
 
   await page.click('#lang');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
-  assert.deepEqual((await summary(page)).slice(2), ['StateRefused', `Decided at${vietnamTime(decidedAt)}`, `Reasons for refusalContact phone: ${reason}`]);
+  assert.deepEqual((await summary(page)).slice(2), [`Decision due by${vietnamTime(dueAt)}`, 'StateRefused', `Decided at${vietnamTime(decidedAt)}`, `Reasons for refusalContact phone: ${reason}`]);
   assert.equal(await again.textContent(), 'File this procedure again');
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
   assert.deepEqual(problems, []);

@@ -79,6 +79,9 @@ test('an official finds the CT01 a citizen filed, sees what national data filled
   ]);
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360, 'nothing wider than the screen');
   assert.deepEqual(await axeViolations(page), [], 'the dossier');
+  // CT01 for permanent residence is due in 7 working days: not due yet, then decided on time.
+  const due = () => page.$eval('#receipt > div:nth-child(5)', (row) => row.textContent);
+  assert.match(await due(), /^Hạn giải quyết\d\d\/\d\d\/\d{4} 17:00 \(trong hạn\)$/);
 
   // Refused without a reason: the server says a refusal must state one; the summary links to its box.
   await tabTo(page, '#decision-accepted');
@@ -110,6 +113,7 @@ test('an official finds the CT01 a citizen filed, sees what national data filled
   assert.equal(decision[0], 'Quyết địnhĐã từ chối');
   assert.equal(decision[2], 'Cán bộ xử lýTrần Thị B');
   assert.equal(decision[3], `Lý doSố điện thoại liên hệ: ${reason}`);
+  assert.match(await due(), /^Hạn giải quyết\d\d\/\d\d\/\d{4} 17:00 \(đúng hạn\)$/);
   assert.equal(await text(page, '#status'), 'Đã ghi quyết định.');
   assert.equal((await page.title()).startsWith('Lỗi'), false);
   // The citizen's receipt has it: the dossier received (the intake's status), refused, the reason at the phone.
@@ -225,14 +229,16 @@ test("a household member's row reads as the citizen read it, from national data,
 test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, by form and status; a dossier is found by its reference', async (t) => {
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   // 120 dossiers a minute apart from 01/01/2025 07:01 (Viet Nam), birth registrations at even minutes;
-  // the last one refused at 11:00.
+  // the last one refused at 11:00, an hour past its due time; the one before it due a day later, still waiting.
   const start = Date.UTC(2025, 0, 1);
   env.portal.sql(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120)
     INSERT INTO submissions (id, form_id, form_version, received_at, digest, payload, provenance)
     SELECT printf('HS20250101-PAGE%03d', i), CASE i % 2 WHEN 0 THEN 'birth_registration' ELSE 'judicial_record' END,
       '1', ${start} + i * 60000, '', '{}', '{}' FROM n;
     INSERT INTO decisions (submission_id, decision, official, reasons, decided_at)
-    VALUES ('HS20250101-PAGE120', 'refused', 'x', '[{"message_vi":"Thiếu giấy tờ"}]', ${start + 4 * 3600000});`);
+    VALUES ('HS20250101-PAGE120', 'refused', 'x', '[{"message_vi":"Thiếu giấy tờ"}]', ${start + 4 * 3600000});
+    UPDATE submissions SET due_at = ${start + 3 * 3600000} WHERE id = 'HS20250101-PAGE120';
+    UPDATE submissions SET due_at = ${start + 27 * 3600000} WHERE id = 'HS20250101-PAGE118';`);
   const { page, context, problems } = await officials(env.portal);
   await enterToken(page);
   await page.waitForSelector('#dossiers tbody tr');
@@ -251,9 +257,13 @@ test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, 
   let rows = await listed(page);
   assert.equal(rows.length, 50);
   // Refused two working hours after its receipt; the others waiting since, for working days.
-  assert.deepEqual(rows[0], ['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ']);
+  assert.deepEqual(rows[0], ['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ', '01/01/2025 10:00 (trễ hạn)']);
   assert.deepEqual(rows[1].slice(0, 4), ['HS20250101-PAGE118', 'Tờ khai đăng ký khai sinh', '01/01/2025 08:58', 'Chờ xử lý']);
   assert.match(rows[1][4], /^\d+ ngày làm việc( \d+ giờ)?$/);
+  assert.equal(rows[1][5], '02/01/2025 10:00 (quá hạn)');
+  assert.equal(rows[2][5], 'Không quy định', 'a form without a time limit');
+  assert.deepEqual(await page.$$eval('#dossiers tbody tr:nth-child(-n+3) td:last-child', (tds) => tds.map((td) => td.className)),
+    ['late', 'late', ''], 'late and overdue stand out');
   await page.focus('#more');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelectorAll('#dossiers tbody tr').length === 60);
@@ -273,11 +283,11 @@ test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, 
   await page.focus('#more');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelectorAll('#dossiers tbody tr').length === 60);
-  assert.deepEqual((await listed(page)).at(-1), ['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ']);
+  assert.deepEqual((await listed(page)).at(-1), ['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ', '01/01/2025 10:00 (trễ hạn)']);
   assert.equal(await page.isHidden('#more'), true, 'no more to show');
 
   await filter('birth_registration', 'refused');
-  assert.deepEqual(await listed(page), [['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ']]);
+  assert.deepEqual(await listed(page), [['HS20250101-PAGE120', 'Tờ khai đăng ký khai sinh', '01/01/2025 09:00', 'Đã từ chối', '2 giờ', '01/01/2025 10:00 (trễ hạn)']]);
   // Found by its reference as a citizen reads it out, whatever its case and spaces, the dossier tells the
   // working time it took too.
   await tabTo(page, '#find-id');
@@ -286,6 +296,8 @@ test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, 
   await page.waitForSelector('#receipt div');
   const receipt = await page.$$eval('#receipt > div', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
   assert.deepEqual(receipt[3], ['Thời gian xử lý (giờ làm việc)', '2 giờ']);
+  assert.deepEqual(receipt[4], ['Hạn giải quyết', '01/01/2025 10:00 (trễ hạn)']);
+  assert.equal(await page.$eval('#receipt > div:nth-child(5)', (row) => row.className), 'warning');
   // A reference no dossier has is said at its box, over the list; none at all too.
   const findError = () => Promise.all([text(page, '#find-id-error'), page.getAttribute('#find-id', 'aria-invalid'),
     page.evaluate(() => [document.activeElement.id, document.getElementById('find-id').value, document.title])]);

@@ -2,7 +2,7 @@
 //! browser tool) reads them, and the decision on each, kept beside the dossier with its reasons.
 
 use crate::auth::{bearer_allowed, ApiError};
-use crate::intake::{read_dossier, shown_id, Dossier};
+use crate::intake::{read_dossier, shown_id, Dossier, Stored};
 use crate::limits::{invalid_value, parse, parse_query, read_body, Failure, Refusal};
 use crate::{now_ms, reading, AppState};
 use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
@@ -341,7 +341,7 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
         body.extend(extra);
     }
     if let Some(decision) = &decision {
-        body["decision"] = decision.for_officials(form, stored.received_at, &state.config.office_hours);
+        body["decision"] = decision.for_officials(form, stored, &state.config.office_hours);
     }
     tracing::info!(dossier = %stored.id, endpoint = "dossier", "officials read a dossier");
     Ok(Json(body).into_response())
@@ -463,11 +463,13 @@ struct Decision {
 }
 
 impl Decision {
-    /// The decision as officials see it: with who made it and the working time from the dossier's receipt.
-    fn for_officials(&self, form: Option<&Form>, received_at: i64, office: &OfficeHours) -> Json_ {
+    /// The decision as officials see it: with who made it, the working time from the dossier's receipt and
+    /// whether it was made by the dossier's due time.
+    fn for_officials(&self, form: Option<&Form>, dossier: &Stored, office: &OfficeHours) -> Json_ {
         let mut seen = self.for_citizen(form);
         seen["official"] = json!(self.official);
-        seen["working_ms"] = json!(office.working_ms(received_at, self.decided_at));
+        seen["working_ms"] = json!(office.working_ms(dossier.received_at, self.decided_at));
+        seen["timeliness"] = json!(Timeliness::of(dossier.due_at, Some(self.decided_at), self.decided_at));
         seen
     }
 
@@ -699,13 +701,13 @@ async fn decide(
         let first = decision_on(&state, &id).await?.ok_or_else(ApiError::internal)?;
         let issue = Issue::error("", "decision.already_made").with("id", shown_id(&id));
         let mut refusal = Refusal::new(StatusCode::CONFLICT, issue);
-        let first = first.for_officials(form, dossier.stored.received_at, &state.config.office_hours);
+        let first = first.for_officials(form, &dossier.stored, &state.config.office_hours);
         refusal.details.insert("decision".to_owned(), first);
         return Err(refusal.into());
     }
     let reasons = decision.reasons.len();
     tracing::info!(dossier = %id, endpoint = "decision", decision = %decision.decision, reasons, "officials decided");
-    let decision = decision.for_officials(form, dossier.stored.received_at, &state.config.office_hours);
+    let decision = decision.for_officials(form, &dossier.stored, &state.config.office_hours);
     Ok((StatusCode::CREATED, Json(decision)).into_response())
 }
 

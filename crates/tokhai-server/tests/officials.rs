@@ -480,12 +480,24 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
         ),
         (&json!(hours(10)), &json!(hours(10)), &json!(hours(8)))
     );
+    assert_eq!(
+        (
+            &accepted["due_at"],
+            &accepted["timeliness"],
+            &accepted["decision"]["timeliness"]
+        ),
+        (&json!(at(2, 17)), &json!("on_time"), &json!("on_time"))
+    );
     let (status, again) = official
         .decide(&ids[1], &json!({"decision": "accepted", "official": "Cán bộ"}))
         .await;
     assert_eq!(
-        (status, &again["decision"]["working_ms"]),
-        (409, &json!(hours(50))),
+        (
+            status,
+            &again["decision"]["working_ms"],
+            &again["decision"]["timeliness"]
+        ),
+        (409, &json!(hours(50)), &json!("late")),
         "{again}"
     );
     let (_, waiting, _) = official.get(&format!("/api/officials/dossiers/{}", ids[2])).await;
