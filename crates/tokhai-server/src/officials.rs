@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value as Json_};
+use serde_json::{json, Map, Value as Json_};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -245,14 +245,12 @@ async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> 
                 let mut d = json!({
                     "id": id, "form_id": form_id, "form_version": form_version, "received_at": received_at,
                     "status": decision.as_deref().unwrap_or(RECEIVED),
-                    "working_ms": office.working_ms(received_at, decided_at.unwrap_or(now)),
                 });
                 if let Some(at) = decided_at {
                     d["decided_at"] = json!(at);
                 }
-                if let Some(timeliness) = Timeliness::of(due_at, decided_at, now) {
-                    d["due_at"] = json!(due_at);
-                    d["timeliness"] = json!(timeliness);
+                if let Some(fields) = d.as_object_mut() {
+                    fields.extend(progress(office, (received_at, due_at), decided_at, now));
                 }
                 d
             },
@@ -261,6 +259,27 @@ async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> 
     let mut body = paged(dossiers, q.order, next);
     body["working_day_ms"] = json!(office.day_ms());
     Ok(Json(body).into_response())
+}
+
+/// How long officials have taken on a dossier received at `received_at` and due at `due_at` (none without a
+/// time limit): `working_ms` to its decision at `decided_at`, or so far at `now`, in working time; and, with
+/// a time limit, `due_at` and how the dossier stands to it (`timeliness`).
+fn progress(
+    office: &OfficeHours,
+    (received_at, due_at): (i64, Option<i64>),
+    decided_at: Option<i64>,
+    now: i64,
+) -> Map<String, Json_> {
+    let mut p = Map::new();
+    p.insert(
+        "working_ms".to_owned(),
+        json!(office.working_ms(received_at, decided_at.unwrap_or(now))),
+    );
+    if let Some(timeliness) = Timeliness::of(due_at, decided_at, now) {
+        p.insert("due_at".to_owned(), json!(due_at));
+        p.insert("timeliness".to_owned(), json!(timeliness));
+    }
+    p
 }
 
 /// A page of a list of dossiers in an order: `{dossiers}`, with the next page's bound when more may follow.
@@ -282,7 +301,7 @@ type FileRow = (String, String, String, String, i64, String);
 
 /// `GET /api/officials/dossiers/<id>`: the receipt, the values, the source of every field, the signed
 /// bundles as stored, the files bound to it (with where to download them), its status and decision, and
-/// the working time it took or has waited so far (as the list gives it).
+/// the working time it took or has waited so far and how it stands to its time limit (as the list gives them).
 async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, Failure> {
     let dossier = read_dossier(&state, &id, None).await?;
     let files: Vec<FileRow> = sqlx::query_as(
@@ -321,7 +340,9 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
         })
         .collect();
     let values = stored_json(Some(&stored.payload));
-    let (decided_at, now) = (decision.as_ref().map(|d| d.decided_at), now_ms());
+    let office = &state.config.office_hours;
+    let decided_at = decision.as_ref().map(|d| d.decided_at);
+    let progress = progress(office, (stored.received_at, stored.due_at), decided_at, now_ms());
     let integrity = dossier.integrity(&state, version_of(&state, dossier.ruleset_hash.as_deref()))?;
     let extra = json!({
         "subject": stored.subject,
@@ -333,15 +354,14 @@ async fn dossier(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
         "files": files,
         "integrity": integrity,
         "status": status(decision.as_ref()),
-        "working_ms": state.config.office_hours.working_ms(stored.received_at, decided_at.unwrap_or(now)),
-        "timeliness": Timeliness::of(stored.due_at, decided_at, now),
-        "working_day_ms": state.config.office_hours.day_ms(),
+        "working_day_ms": office.day_ms(),
     });
     if let (Some(body), Json_::Object(extra)) = (body.as_object_mut(), extra) {
         body.extend(extra);
+        body.extend(progress);
     }
     if let Some(decision) = &decision {
-        body["decision"] = decision.for_officials(form, stored, &state.config.office_hours);
+        body["decision"] = decision.for_officials(form, stored, office);
     }
     tracing::info!(dossier = %stored.id, endpoint = "dossier", "officials read a dossier");
     Ok(Json(body).into_response())
@@ -463,13 +483,15 @@ struct Decision {
 }
 
 impl Decision {
-    /// The decision as officials see it: with who made it, the working time from the dossier's receipt and
-    /// whether it was made by the dossier's due time.
+    /// The decision as officials see it: with who made it, the working time from the dossier's receipt and,
+    /// with a time limit, whether it was made by the dossier's due time.
     fn for_officials(&self, form: Option<&Form>, dossier: &Stored, office: &OfficeHours) -> Json_ {
         let mut seen = self.for_citizen(form);
         seen["official"] = json!(self.official);
-        seen["working_ms"] = json!(office.working_ms(dossier.received_at, self.decided_at));
-        seen["timeliness"] = json!(Timeliness::of(dossier.due_at, Some(self.decided_at), self.decided_at));
+        let (at, times) = (Some(self.decided_at), (dossier.received_at, dossier.due_at));
+        if let Some(seen) = seen.as_object_mut() {
+            seen.extend(progress(office, times, at, self.decided_at));
+        }
         seen
     }
 
