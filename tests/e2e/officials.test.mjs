@@ -321,6 +321,8 @@ test('the list shows 50 dossiers, then the next with "Xem thêm", newest first, 
     ['find-id', '', 'Lỗi: Hồ sơ tiếp nhận — Cổng dịch vụ công (phát triển)']]);
   await page.goto(`${env.portal.url}/officials.html`);
   await page.waitForSelector('#dossiers tbody tr');
+  await filter('birth_registration', 'overdue');
+  assert.deepEqual((await listed(page)).map((row) => [row[0], row[5]]), [['HS20250101-PAGE118', '02/01/2025 10:00 (quá hạn)']]);
   await filter('judicial_record', 'accepted');
   assert.equal(await text(page, '#empty'), 'Không có hồ sơ nào.');
   assert.equal(await page.isHidden('#dossiers'), true);

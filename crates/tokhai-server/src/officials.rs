@@ -28,6 +28,9 @@ pub(crate) const RECEIVED: &str = "received";
 /// The statuses of a dossier.
 const STATUSES: [&str; 3] = [RECEIVED, "accepted", "refused"];
 
+/// The status a list asks for to have the dossiers waiting past their due time (received ones, overdue).
+const OVERDUE: &str = "overdue";
+
 /// Most dossiers in one page of the list.
 const MAX_PAGE: i64 = 500;
 
@@ -107,8 +110,9 @@ async fn me(Extension(TokenOf(official)): Extension<TokenOf>) -> Json<Json_> {
     Json(json!({ "official": official }))
 }
 
-/// The query of a list of dossiers: `form`, `status`, `order` (`newest` first, the default, or `oldest`),
-/// `limit` (1 to 500, default 100), and the receipt times `after` and `before` (ms, exclusive).
+/// The query of a list of dossiers: `form`, `status` (or `overdue`: those waiting past their due time),
+/// `order` (`newest` first, the default, or `oldest`), `limit` (1 to 500, default 100), and the receipt
+/// times `after` and `before` (ms, exclusive).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListQuery {
@@ -163,7 +167,10 @@ pub(crate) type Listed = (String, String, String, i64, Option<String>, Option<i6
 pub(crate) fn list_query(query: Option<&str>) -> Result<ListQuery, Failure> {
     let refused = |at: &str| Failure::from(Refusal::new(StatusCode::BAD_REQUEST, invalid_value(at)));
     let q: ListQuery = parse_query(query)?;
-    if q.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
+    if q.status
+        .as_deref()
+        .is_some_and(|s| !STATUSES.contains(&s) && s != OVERDUE)
+    {
         return Err(refused("status"));
     }
     if q.limit.is_some_and(|n| !(1..=MAX_PAGE).contains(&n)) {
@@ -189,8 +196,8 @@ async fn listed(
         "SELECT s.id, s.form_id, s.form_version, s.received_at, d.decision, d.decided_at, s.due_at \
          FROM submissions s LEFT JOIN decisions d ON d.submission_id = s.id \
          WHERE s.received_at >= $1 AND s.received_at < $2 AND ($3 IS NULL OR s.form_id = $3) \
-         AND ($4 IS NULL OR COALESCE(d.decision, $5) = $4) AND ($6 IS NULL OR s.subject = $6) \
-         ORDER BY {order} LIMIT $7"
+         AND ($4 IS NULL OR COALESCE(d.decision, $5) = $4 OR ($4 = $8 AND d.decision IS NULL AND s.due_at < $9)) \
+         AND ($6 IS NULL OR s.subject = $6) ORDER BY {order} LIMIT $7"
     );
     let rows = sqlx::query_as(&sql)
         .bind(from)
@@ -200,6 +207,8 @@ async fn listed(
         .bind(RECEIVED)
         .bind(subject.map(str::to_owned))
         .bind(limit)
+        .bind(OVERDUE)
+        .bind(now_ms())
         .fetch_all(&state.db)
         .await
         .map_err(ApiError::db)?;

@@ -159,6 +159,9 @@ async fn whole_flow(c: Config, engine: &str) {
                "status": "received", "due_at": receipt["due_at"], "timeliness": "running"})
     );
     assert_eq!(list["working_day_ms"], json!(8 * 3_600_000));
+    // Not due yet: not among the overdue.
+    let (status, overdue, _) = official.get("/api/officials/dossiers?status=overdue").await;
+    assert_eq!((status, &overdue["dossiers"]), (200, &json!([])), "{overdue}");
 
     // Opens it: the receipt, the values as filed, the source of every field, the bundle as signed, the file.
     let (status, dossier, headers) = official.get(&format!("/api/officials/dossiers/{id}")).await;
@@ -451,6 +454,15 @@ async fn the_qa_summary_tells_how_long_officials_took_against_the_time_in_person
         (working(&ids[0]), working(&ids[1])),
         (json!(hours(10)), json!(hours(50)))
     );
+    // Officials can list the overdue alone.
+    let (_, overdue, _) = official.get("/api/officials/dossiers?form=demo&status=overdue").await;
+    let overdue: Vec<&Value> = overdue["dossiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["id"])
+        .collect();
+    assert_eq!(overdue, [&json!(ids[2])]);
     let standing = |id: &str| {
         let d = list["dossiers"]
             .as_array()
