@@ -211,6 +211,11 @@ test('receipt, rating and beacons: the timeline reaches the collector with no va
   const timing = page.evaluate(
     () => new Promise((ok) => document.addEventListener('tokhai-timing', (e) => ok(e.detail), { once: true })),
   );
+  // Before sending, the review page says how long the agency has: CT01 for permanent residence, 7 working days.
+  assert.equal(
+    await page.textContent('tokhai-form .tk-time-limit'),
+    'Thời hạn giải quyết: 7 ngày làm việc kể từ ngày tiếp nhận hồ sơ. Giấy biên nhận sẽ ghi thời điểm hẹn trả kết quả.',
+  );
   const answer = page.waitForResponse((r) => r.url().endsWith('/api/submissions'));
   await page.click(SUBMIT);
   const code = await reference(page);

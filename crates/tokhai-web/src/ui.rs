@@ -17,6 +17,10 @@ pub enum Word {
     Submit,
     /// Heading of the review page.
     ReviewTitle,
+    /// On the review page: the procedure's time limit for these answers, {n} working days.
+    TimeLimit,
+    /// On the review page: a time limit of the day the dossier is received.
+    TimeLimitSameDay,
     /// Button that returns to a step from the review page.
     Change,
     /// Heading of the error summary.
@@ -225,6 +229,14 @@ impl Word {
             Word::ReviewTitle => (
                 "Kiểm tra lại thông tin trước khi gửi",
                 "Check your answers before submitting",
+            ),
+            Word::TimeLimit => (
+                "Thời hạn giải quyết: {n} ngày làm việc kể từ ngày tiếp nhận hồ sơ. Giấy biên nhận sẽ ghi thời điểm hẹn trả kết quả.",
+                "Time limit: {n} working days from the day your application is received. Your receipt will give the date.",
+            ),
+            Word::TimeLimitSameDay => (
+                "Thời hạn giải quyết: trong ngày tiếp nhận hồ sơ. Giấy biên nhận sẽ ghi thời điểm hẹn trả kết quả.",
+                "Time limit: the day your application is received. Your receipt will give the time.",
             ),
             Word::Change => ("Sửa", "Change"),
             Word::SummaryTitle => ("Có thông tin cần sửa", "There is a problem"),

@@ -493,13 +493,21 @@ impl State {
         }
     }
 
-    /// Builds the review page from the session's values.
+    /// Builds the review page from the session's values, with the procedure's time limit for them.
     pub(super) fn build_review(&mut self) {
         let r = self.review.clone();
         r.set_text_content(None);
         let h_attrs = [("class", "tk-review-title"), ("tabindex", "-1")];
         self.dom
             .make(Some(&r), "h3", &h_attrs, Word::ReviewTitle.get(&self.lang));
+        let limit = match self.session.time_limit() {
+            Some(0) => Some(Word::TimeLimitSameDay.get(&self.lang).to_owned()),
+            Some(days) => Some(Word::TimeLimit.fill(&self.lang, &days.to_string(), "")),
+            None => None,
+        };
+        if let Some(words) = limit {
+            self.dom.add(&r, "p", "tk-time-limit", &words);
+        }
         self.write_answers(&r, true);
     }
 
