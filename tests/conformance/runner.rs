@@ -11,7 +11,8 @@
 //! `validate_all` runs, or `validate_submission` when `submission` is true. The issues found
 //! must equal `issues` as a multiset of (path, code, severity; default error), and all `params`
 //! where given; `message_vi` (`message_en`) maps a path to the exact Vietnamese (English) message
-//! of an issue there. A case marked `known_bug` documents an engine bug: it is run and reported as
+//! of an issue there; `time_limit`, where given, is what `Session::time_limit` gives for the values
+//! (null for none). A case marked `known_bug` documents an engine bug: it is run and reported as
 //! failing while the bug lasts, and as stale once the engine passes it.
 
 use serde_json::Value as Json;
@@ -20,7 +21,7 @@ use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tokhai_core::definition::OptionDef;
-use tokhai_core::{messages, validate_submission, Catalogs, Date, Form, Issue, Session, Severity};
+use tokhai_core::{messages, Catalogs, Date, Form, Issue, Session, Severity};
 
 /// The "today" of a case that names none.
 const DEFAULT_TODAY: &str = "2026-11-23";
@@ -81,8 +82,8 @@ fn run_case(form: &Arc<Form>, catalogs: &Arc<Catalogs>, case: &Json) -> Result<(
     let today = case["today"].as_str().unwrap_or(DEFAULT_TODAY);
     let today = Date::parse_iso(today).ok_or_else(|| format!("bad \"today\": {today}"))?;
     let mut report = Vec::new();
-    let actual = if case["submission"] == Json::Bool(true) {
-        validate_submission(form, catalogs, &case["values"], today).map_err(|e| e.to_string())?
+    let (session, actual) = if case["submission"] == Json::Bool(true) {
+        Session::submitted(form, catalogs, &case["values"], today).map_err(|e| e.to_string())?
     } else {
         let mut session = Session::new(Arc::clone(form), Arc::clone(catalogs), today).map_err(|e| e.to_string())?;
         let mut issues = match case.get("inputs") {
@@ -99,10 +100,16 @@ fn run_case(form: &Arc<Form>, catalogs: &Arc<Catalogs>, case: &Json) -> Result<(
         };
         session.validate_all();
         issues.extend(session.issues());
-        issues
+        (session, issues)
     };
     let expected = case["issues"].as_array().ok_or("no \"issues\" array")?;
     report.extend(compare(expected, &actual)?);
+    if let Some(want) = case.get("time_limit") {
+        let got = session.time_limit();
+        if *want != Json::from(got) {
+            report.push(format!("  time_limit: expected {want}, got {got:?}"));
+        }
+    }
     for lang in ["vi", "en"] {
         for (path, want) in case[format!("message_{lang}")].as_object().into_iter().flatten() {
             let rendered: Vec<String> = actual

@@ -65,6 +65,7 @@ corpus! {
     rules => "rules.json",
     tax_code => "tax_code.json",
     text => "text.json",
+    time_limit => "time_limit.json",
     visibility => "visibility.json",
     year_only => "year_only.json",
 }
