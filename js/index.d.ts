@@ -122,8 +122,11 @@ export interface TokhaiEvents {
   ready: null;
   /** The citizen committed a value (left the field, or picked an option). */
   change: { path: string; value: unknown };
-  /** A step (or the review page, id `review`) is on screen. */
-  step: { index: number; id: string };
+  /**
+   * A step (or the review page, id `review`) is on screen. `title`: its title in both languages (English
+   * falls back to Vietnamese where the definition gives none), for the page's own title.
+   */
+  step: { index: number; id: string; title: { vi: string; en: string } };
   /** The citizen tried to go on with errors; they are shown with the error summary. */
   invalid: { issues: Issue[] };
   /**

@@ -28,10 +28,10 @@ const links = forms.map((f) => {
 // review, the receipt, "Lỗi:" while errors are shown), as a screen reader announces a page by its title.
 const PAGE = { vi: 'Cổng dịch vụ công (phát triển)', en: 'Public service portal (development)' };
 const PLACES = {
-  vi: { review: 'Kiểm tra lại tờ khai', done: 'Đã gửi tờ khai', error: 'Lỗi' },
-  en: { review: 'Check your answers', done: 'Declaration sent', error: 'Error' },
+  vi: { done: 'Đã gửi tờ khai', error: 'Lỗi' },
+  en: { done: 'Declaration sent', error: 'Error' },
 };
-const definition = chosen ? await json(chosen.url) : {};
+// `place`: the title of the screen the form shows (its `step` event says it in both languages), or `done`.
 const page = { lang: 'vi', place: null, errors: false };
 const show = () => {
   const { lang, place, errors } = page;
@@ -45,7 +45,7 @@ const show = () => {
     el.setAttribute('aria-label', lang === 'en' ? el.dataset.enLabel : el.dataset.viLabel);
   }
   for (const [a, f] of links) a.textContent = inLanguage(f.title, lang) || f.id;
-  const here = place === 'review' || place === 'done' ? PLACES[lang][place] : inLanguage(definition.steps?.[place]?.title, lang);
+  const here = place === 'done' ? PLACES[lang].done : place?.[lang];
   const parts = [here, inLanguage(chosen?.title, lang), PAGE[lang]].filter(Boolean);
   document.title = `${errors ? `${PLACES[lang].error}: ` : ''}${parts.join(' — ')}`;
 };
@@ -88,7 +88,7 @@ function fileIn(chosen) {
     });
   on('ready', () => (page.lang = form.handle?.language ?? page.lang));
   on('language', ({ lang }) => (page.lang = lang));
-  on('step', ({ index, id }) => Object.assign(page, { place: id === 'review' ? 'review' : index, errors: false }));
+  on('step', ({ title }) => Object.assign(page, { place: title, errors: false }));
   on('invalid', () => (page.errors = true));
   on('refused', ({ status }) => {
     page.errors = true;

@@ -39,7 +39,7 @@ test('ready fires once the form is prefilled and the element holds its handle; t
       }
       const handle = await mount(host, sample, { prefill: { values: { full_name: name } }, drafts: false, catalogs: '/catalogs/admin-units.json' });
       // What came before the form was ready is told a task later: a listener added at once hears it too.
-      handle.on('step', ({ id }) => order.push(`handle step ${id}`));
+      handle.on('step', ({ id, title }) => order.push(`handle step ${id}: ${title.vi} / ${title.en}`));
       await new Promise((ok) => setTimeout(ok, 20));
       handle.destroy();
       const element = document.createElement('tokhai-form');
@@ -51,7 +51,7 @@ test('ready fires once the form is prefilled and the element holds its handle; t
     },
     { sample: SAMPLE, name: NAME },
   );
-  assert.deepEqual(seen, { order: ['ready Nguyễn Văn An', 'handle step declarant', 'step Nguyễn Văn An'], handle: 'function' });
+  assert.deepEqual(seen, { order: ['ready Nguyễn Văn An', 'handle step declarant: Người kê khai / Declarant', 'step Nguyễn Văn An'], handle: 'function' });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -27,8 +27,10 @@ test('a logged-in citizen files CT01 on the development portal and gets a receip
   const next = await fillToReview(page);
   assert.ok((await page.textContent('tokhai-form .tk-review')).includes(adult.full_name));
   assert.equal(await page.isVisible('tokhai-form .tk-progress'), true);
+  assert.ok((await page.title()).startsWith('Kiểm tra lại thông tin trước khi gửi — '), await page.title());
   await next.click();
   await page.waitForSelector('tokhai-form .tk-done:not([hidden])');
+  await page.waitForFunction(() => document.title.startsWith('Đã gửi tờ khai — '));
   assert.match(await page.textContent('tokhai-form .tk-reference'), /\S+/, 'the intake answered with a receipt');
   // The reference stands on a line of its own, under its label; on a phone it wraps only after its hyphen
   // (its date, then its code), never inside its letters.
@@ -149,10 +151,14 @@ test('the portal page follows the form: its language, and a title that says wher
   if (!env.portal) return t.skip(`no ${SERVER_BINARY}`);
   const { context } = await loggedIn(env.browser, env.portal);
   const page = await context.newPage();
+  const definitions = [];
+  page.on('request', (request) => new URL(request.url()).pathname.startsWith('/forms/') && definitions.push(request.url()));
   await page.goto(`${env.portal.url}/`);
   await page.waitForSelector('tokhai-form .tk-prov');
   const title = () => page.title();
   await page.waitForFunction(() => document.title.startsWith('Người khai — '));
+  // The page names the step by the form's `step` event: the definition is fetched by the form alone.
+  assert.deepEqual(definitions, [`${env.portal.url}/forms/ct01.json`]);
   assert.ok((await title()).endsWith(' — Cổng dịch vụ công (phát triển)'), await title());
   // Continue with the authority not chosen: the title says there are errors, as GOV.UK's pages do.
   await page.click('tokhai-form .tk-nav button[type=submit]');

@@ -70,17 +70,24 @@ impl State {
             });
             self.focus = change.or_else(|| self.screen_heading());
         }
-        if let Screen::Step(i) = screen {
-            let id = self.steps[i].id.clone();
+        let shown = match screen {
+            Screen::Step(i) => {
+                let title = &self.form.def().steps[i].title;
+                let title = [title.get("vi"), title.get("en")].map(Json::from);
+                Some((i, self.steps[i].id.clone(), title))
+            }
+            Screen::Review => {
+                let title = ["vi", "en"].map(|lang| Json::from(Word::ReviewTitle.get(lang)));
+                Some((self.steps.len(), "review".to_owned(), title))
+            }
+            Screen::Done => None,
+        };
+        if let Some((index, id, [vi, en])) = shown {
             self.record(EventKind::Step { step: id.clone() });
-            self.events
-                .push(("step", object([("index", i.into()), ("id", id.into())])));
-        } else if screen == Screen::Review {
-            self.record(EventKind::Step { step: "review".into() });
-            self.events.push((
-                "step",
-                object([("index", self.steps.len().into()), ("id", "review".into())]),
-            ));
+            // The title in both languages: a host names its page by it (GOV.UK's titles say the step).
+            let title = object([("vi", vi), ("en", en)]);
+            let detail = object([("index", index.into()), ("id", id.into()), ("title", title)]);
+            self.events.push(("step", detail));
         }
     }
 
