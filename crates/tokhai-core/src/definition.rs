@@ -122,10 +122,58 @@ pub struct FormDef {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleDef>,
     /// The working days the agency has by law to decide on a dossier, counted from the day after its
-    /// receipt: an expression of the answers giving a whole number from 0 (the day received) to 365, or
-    /// null for no limit, e.g. `"7"` or `"if(request_type == 'tam_tru', 3, 7)"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// receipt: a whole number from 0 (the day received) to 365, or an expression of the answers giving
+    /// one or null (no limit), e.g. `7` or `"if(request_type == 'tam_tru', 3, 7)"`.
+    #[serde(
+        default,
+        deserialize_with = "days_or_expression",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "days_or_expression_schema"))]
     pub time_limit: Option<String>,
+}
+
+/// Reads a time limit: an expression, or a number of days written as a JSON number (kept as its
+/// expression, which the compiler checks as it checks any other).
+fn days_or_expression<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    /// Builds the expression of a time limit.
+    struct Limit;
+
+    impl Visitor<'_> for Limit {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a number of working days, an expression of the answers in a string, or null")
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(Some(s.to_owned()))
+        }
+
+        fn visit_u64<E: de::Error>(self, days: u64) -> Result<Self::Value, E> {
+            Ok(Some(days.to_string()))
+        }
+
+        fn visit_i64<E: de::Error>(self, days: i64) -> Result<Self::Value, E> {
+            Ok(Some(days.to_string()))
+        }
+
+        fn visit_f64<E: de::Error>(self, days: f64) -> Result<Self::Value, E> {
+            Ok(Some(days.to_string()))
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    deserializer.deserialize_any(Limit)
+}
+
+/// The schema of a time limit: a whole number of days, an expression, or null.
+#[cfg(feature = "schema")]
+fn days_or_expression_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": ["integer", "string", "null"], "minimum": 0, "maximum": 365 })
 }
 
 impl FormDef {

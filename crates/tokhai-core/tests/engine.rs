@@ -1166,13 +1166,13 @@ fn a_time_limit_is_read_from_the_answers_and_a_bad_one_refused() {
         {"id": "days", "kind": "number", "label": "D"},
         {"id": "rows", "kind": "group", "label": "R", "fields": [{"id": "x", "kind": "text", "label": "X"}]}
     ]);
-    let with_limit = |limit: &str| {
+    // A limit is an expression in a string, or a number of days written as a JSON number.
+    let compiled = |limit: Value| {
         let mut definition = form(fields.clone());
-        definition["time_limit"] = json!(limit);
-        definition
+        definition["time_limit"] = limit;
+        Form::compile(&definition.to_string())
     };
-    let compiled = |limit: &str| Form::compile(&with_limit(limit).to_string());
-    let errors = |limit: &str| -> Vec<(String, String)> {
+    let errors = |limit: Value| -> Vec<(String, String)> {
         compiled(limit)
             .unwrap_err()
             .0
@@ -1182,26 +1182,50 @@ fn a_time_limit_is_read_from_the_answers_and_a_bad_one_refused() {
     };
     let words = "a time limit is a whole number of working days from 0 to 365, or null";
     for bad in ["-1", "366", "2.5", "'7'"] {
-        assert_eq!(errors(bad), [("$.time_limit".to_owned(), words.to_owned())], "{bad}");
+        assert_eq!(
+            errors(json!(bad)),
+            [("$.time_limit".to_owned(), words.to_owned())],
+            "{bad}"
+        );
     }
-    assert!(errors("nope + 1")[0].0 == "$.time_limit", "an unknown field");
-    assert!(errors("x")[0].0 == "$.time_limit", "a row's field outside its row");
+    for bad in [json!(-1), json!(366), json!(2.5)] {
+        assert_eq!(
+            errors(bad.clone()),
+            [("$.time_limit".to_owned(), words.to_owned())],
+            "{bad}"
+        );
+    }
+    let not_a_limit = errors(json!(true));
+    assert_eq!(not_a_limit[0].0, "$.time_limit");
+    assert!(
+        not_a_limit[0]
+            .1
+            .contains("expected a number of working days, an expression"),
+        "{not_a_limit:?}"
+    );
+    assert!(errors(json!("nope + 1"))[0].0 == "$.time_limit", "an unknown field");
+    assert!(
+        errors(json!("x"))[0].0 == "$.time_limit",
+        "a row's field outside its row"
+    );
 
-    let session = |limit: &str, answers: Value| {
+    let session = |limit: Value, answers: Value| {
         let form = Arc::new(compiled(limit).expect("compiles"));
         let mut s = Session::new(form, Arc::new(Catalogs::new()), Date::new(2026, 11, 23).unwrap()).unwrap();
         s.load(&answers);
         s.time_limit()
     };
-    let by_kind = "if(kind == 'a', 3, if(kind == 'b', 7, null))";
-    assert_eq!(session(by_kind, json!({"kind": "a"})), Some(3));
-    assert_eq!(session(by_kind, json!({"kind": "b"})), Some(7));
+    let by_kind = json!("if(kind == 'a', 3, if(kind == 'b', 7, null))");
+    assert_eq!(session(by_kind.clone(), json!({"kind": "a"})), Some(3));
+    assert_eq!(session(by_kind.clone(), json!({"kind": "b"})), Some(7));
     assert_eq!(session(by_kind, json!({})), None, "no answer, no limit");
-    assert_eq!(session("0", json!({})), Some(0));
-    assert_eq!(session("null", json!({})), None);
+    assert_eq!(session(json!("0"), json!({})), Some(0));
+    assert_eq!(session(json!(7), json!({})), Some(7));
+    assert_eq!(session(json!("null"), json!({})), None);
+    assert_eq!(session(json!(null), json!({})), None);
     // An answer that makes the expression give what no limit can be: none.
-    assert_eq!(session("days", json!({"days": 400})), None);
-    assert_eq!(session("days", json!({"days": 10})), Some(10));
+    assert_eq!(session(json!("days"), json!({"days": 400})), None);
+    assert_eq!(session(json!("days"), json!({"days": 10})), Some(10));
     let none = Form::compile(&form(fields.clone()).to_string()).unwrap();
     let mut s = Session::new(
         Arc::new(none),
