@@ -774,11 +774,19 @@ impl Session {
         Ok((session, issues))
     }
 
-    /// The working days the agency has to decide on these answers (the form's `time_limit`); none when
-    /// the form sets no limit, or its expression gives no whole number from 0 to 365 for them.
-    pub fn time_limit(&self) -> Option<u32> {
-        let limit = self.form.time_limit.as_ref()?;
-        crate::form::working_days(&limit.eval(&SessionEnv(self), None))
+    /// The working days the agency has to decide on these answers (the form's `time_limit`): none when
+    /// the form sets no limit or its expression gives null; what the expression gave, as the error, when
+    /// that is no whole number from 0 to 365 (a fault of the definition: the dossier gets no due time).
+    pub fn time_limit(&self) -> Result<Option<u32>, Json> {
+        let Some(limit) = &self.form.time_limit else {
+            return Ok(None);
+        };
+        match limit.eval(&SessionEnv(self), None) {
+            Value::Null => Ok(None),
+            given => crate::form::working_days(&given)
+                .map(Some)
+                .ok_or_else(|| given.to_json()),
+        }
     }
 
     /// The date rules and `today()` take as today.

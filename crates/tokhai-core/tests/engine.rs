@@ -1216,16 +1216,17 @@ fn a_time_limit_is_read_from_the_answers_and_a_bad_one_refused() {
         s.time_limit()
     };
     let by_kind = json!("if(kind == 'a', 3, if(kind == 'b', 7, null))");
-    assert_eq!(session(by_kind.clone(), json!({"kind": "a"})), Some(3));
-    assert_eq!(session(by_kind.clone(), json!({"kind": "b"})), Some(7));
-    assert_eq!(session(by_kind, json!({})), None, "no answer, no limit");
-    assert_eq!(session(json!("0"), json!({})), Some(0));
-    assert_eq!(session(json!(7), json!({})), Some(7));
-    assert_eq!(session(json!("null"), json!({})), None);
-    assert_eq!(session(json!(null), json!({})), None);
-    // An answer that makes the expression give what no limit can be: none.
-    assert_eq!(session(json!("days"), json!({"days": 400})), None);
-    assert_eq!(session(json!("days"), json!({"days": 10})), Some(10));
+    assert_eq!(session(by_kind.clone(), json!({"kind": "a"})), Ok(Some(3)));
+    assert_eq!(session(by_kind.clone(), json!({"kind": "b"})), Ok(Some(7)));
+    assert_eq!(session(by_kind, json!({})), Ok(None), "no answer, no limit");
+    assert_eq!(session(json!("0"), json!({})), Ok(Some(0)));
+    assert_eq!(session(json!(7), json!({})), Ok(Some(7)));
+    assert_eq!(session(json!("null"), json!({})), Ok(None));
+    assert_eq!(session(json!(null), json!({})), Ok(None));
+    assert_eq!(session(json!("days"), json!({"days": 10})), Ok(Some(10)));
+    // An answer that makes the expression give what no limit can be: none, and what it gave.
+    assert_eq!(session(json!("days"), json!({"days": 400})), Err(json!(400)));
+    assert_eq!(session(json!("days"), json!({"days": -1})), Err(json!(-1)));
     let none = Form::compile(&form(fields.clone()).to_string()).unwrap();
     let mut s = Session::new(
         Arc::new(none),
@@ -1234,5 +1235,5 @@ fn a_time_limit_is_read_from_the_answers_and_a_bad_one_refused() {
     )
     .unwrap();
     s.load(&json!({"kind": "a"}));
-    assert_eq!(s.time_limit(), None, "a form without a limit");
+    assert_eq!(s.time_limit(), Ok(None), "a form without a limit");
 }

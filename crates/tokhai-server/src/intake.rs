@@ -285,9 +285,14 @@ async fn intake(state: &AppState, request: Request) -> Answer {
         rows: checked_rows.iter().flatten().collect(),
         files: &attached,
     };
-    let due_at = session
-        .time_limit()
-        .map(|days| state.config.office_hours.due(now, days));
+    let due_at = match session.time_limit() {
+        Ok(days) => days.map(|days| state.config.office_hours.due(now, days)),
+        Err(given) => {
+            // The definition's fault, not the citizen's: the dossier is received, with no due time.
+            tracing::warn!(form = form.id(), %given, "time_limit gives no whole number of working days from 0 to 365: no due time");
+            None
+        }
+    };
     let stored = Stored::accepted(&sub, &form, login.as_ref(), &evidence, (now, due_at));
     store(state, &sub, form, &stored, &evidence).await
 }

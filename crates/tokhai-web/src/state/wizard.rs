@@ -507,7 +507,7 @@ impl State {
         let h_attrs = [("class", "tk-review-title"), ("tabindex", "-1")];
         self.dom
             .make(Some(&r), "h3", &h_attrs, Word::ReviewTitle.get(&self.lang));
-        let limit = match self.session.time_limit() {
+        let limit = match self.session.time_limit().ok().flatten() {
             Some(0) => Some(Word::TimeLimitSameDay.get(&self.lang).to_owned()),
             Some(days) => Some(Word::TimeLimit.fill(&self.lang, &days.to_string(), "")),
             None => None,
