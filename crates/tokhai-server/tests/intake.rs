@@ -287,6 +287,33 @@ async fn an_archived_version_is_validated_with_its_own_rules() {
 }
 
 #[tokio::test]
+async fn a_time_limit_that_gives_no_limit_leaves_the_dossier_received_without_a_due_time() {
+    let mut c = config("no-limit");
+    let forms = c.data_dir.with_file_name("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    let demo = std::fs::read_to_string(c.forms.join("demo.json")).unwrap();
+    // A definition's mistake: 400 working days is no limit the law sets.
+    let odd = demo.replace("\"time_limit\": 2,", "\"time_limit\": \"if(reason == 'sai', 400, 2)\",");
+    assert_ne!(odd, demo);
+    std::fs::write(forms.join("demo.json"), &odd).unwrap();
+    c.forms = forms;
+    let running = tokhai_server::start(c).await.expect("server starts");
+    let mut client = Client::new(&running);
+    client.dev_login().await;
+    let (_, bundle) = client.get("/api/prefill/demo").await;
+    let mut values = values_from(&bundle);
+    for (reason, due) in [("sai", false), ("đúng", true)] {
+        values["reason"] = json!(reason);
+        let (status, body) = client
+            .post("/api/submissions", &submission(&running, "demo", &values, None))
+            .await;
+        assert_eq!(status, 201, "the citizen's dossier is received all the same: {body}");
+        assert_eq!(body["receipt"]["due_at"].is_i64(), due, "{reason}: {body}");
+    }
+    running.task.abort();
+}
+
+#[tokio::test]
 async fn each_client_is_rate_limited_with_a_reason() {
     let mut c = config("rate");
     c.rate_per_minute = 60;
