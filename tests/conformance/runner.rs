@@ -12,8 +12,9 @@
 //! must equal `issues` as a multiset of (path, code, severity; default error), and all `params`
 //! where given; `message_vi` (`message_en`) maps a path to the exact Vietnamese (English) message
 //! of an issue there; `time_limit`, where given, is what `Session::time_limit` gives for the values
-//! (null for none; `{"not_a_limit": v}` when the expression gives `v`, which no limit can be). A case marked `known_bug` documents an engine bug: it is run and reported as
-//! failing while the bug lasts, and as stale once the engine passes it.
+//! (null for none; `{"not_a_limit": v}` when the expression gives `v`, which no limit can be). A case
+//! marked `known_bug` documents an engine bug: it is run and reported as failing while the bug lasts,
+//! and as stale once the engine passes it.
 
 use serde_json::Value as Json;
 use std::any::Any;
