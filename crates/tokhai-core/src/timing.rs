@@ -4,8 +4,9 @@
 //! Timestamps are milliseconds since the Unix epoch, supplied by the shell.
 
 use crate::form::Form;
+use crate::office_hours::OfficeHours;
 use crate::{messages, path};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The national target from 2026: login to submission within 5 minutes.
@@ -805,9 +806,34 @@ pub struct Handled {
     pub timeliness: Option<Timeliness>,
 }
 
+/// How far officials have got with a dossier: the working time from its receipt to their decision, or so
+/// far while it waits, and how it stands to its due time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Working time, ms, in the agency's office hours.
+    pub working_ms: i64,
+    /// None when its form sets no time limit.
+    pub timeliness: Option<Timeliness>,
+}
+
+impl Progress {
+    /// The progress at `now` of a dossier received at `received_at` and due at `due_at` (ms; none without
+    /// a time limit), decided at `decided_at` (none while it waits).
+    pub fn of(
+        office: &OfficeHours,
+        (received_at, due_at): (i64, Option<i64>),
+        decided_at: Option<i64>,
+        now: i64,
+    ) -> Progress {
+        Progress {
+            working_ms: office.working_ms(received_at, decided_at.unwrap_or(now)),
+            timeliness: Timeliness::of(due_at, decided_at, now),
+        }
+    }
+}
+
 /// How a dossier stands to the time limit of its form (`time_limit`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Timeliness {
     /// Decided by its due time.
     OnTime,
@@ -840,6 +866,13 @@ impl Timeliness {
             Timeliness::Overdue => "overdue",
             Timeliness::Running => "running",
         }
+    }
+}
+
+/// Written as its name (`Timeliness::as_str`), in JSON as in CSV.
+impl Serialize for Timeliness {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -1263,6 +1296,29 @@ mod tests {
         assert_eq!((p.received, p.pending), (6, 2));
         assert_eq!((p.on_time, p.late, p.overdue), (2, 1, 1));
         assert_eq!(p.on_time_share, Some(2.0 / 3.0));
+    }
+
+    #[test]
+    fn a_dossier_s_progress_is_its_working_time_to_the_decision_or_so_far() {
+        let office = OfficeHours::default();
+        let hour = 3_600_000;
+        // Monday 2 November 2026, 09:00 in Viet Nam; due at 17:00 the next day.
+        let received = crate::Date::new(2026, 11, 2).unwrap().viet_nam_start() + 9 * hour;
+        let times = (received, Some(received + 32 * hour));
+        let decided = Progress::of(&office, times, Some(received + 2 * hour), received + 100 * hour);
+        assert_eq!(
+            (decided.working_ms, decided.timeliness),
+            (2 * hour, Some(Timeliness::OnTime))
+        );
+        // Waiting: the working time so far, overdue once past the due time.
+        let waiting = Progress::of(&office, times, None, received + 48 * hour);
+        assert_eq!(
+            (waiting.working_ms, waiting.timeliness),
+            (16 * hour, Some(Timeliness::Overdue))
+        );
+        let no_limit = Progress::of(&office, (received, None), None, received + hour);
+        assert_eq!((no_limit.working_ms, no_limit.timeliness), (hour, None));
+        assert_eq!(serde_json::to_value(Timeliness::OnTime).unwrap(), "on_time");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokhai_core::office_hours::OfficeHours;
 use tokhai_core::text::{char_len, clean_line, clean_multiline, has_letter_or_digit, without_marks};
-use tokhai_core::timing::Timeliness;
+use tokhai_core::timing::Progress;
 use tokhai_core::{path, Form, Issue};
 use tower::Layer;
 
@@ -273,19 +273,12 @@ async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> 
 /// How long officials have taken on a dossier received at `received_at` and due at `due_at` (none without a
 /// time limit): `working_ms` to its decision at `decided_at`, or so far at `now`, in working time; and, with
 /// a time limit, `due_at` and how the dossier stands to it (`timeliness`).
-fn progress(
-    office: &OfficeHours,
-    (received_at, due_at): (i64, Option<i64>),
-    decided_at: Option<i64>,
-    now: i64,
-) -> Map<String, Json_> {
+fn progress(office: &OfficeHours, times: (i64, Option<i64>), decided_at: Option<i64>, now: i64) -> Map<String, Json_> {
+    let Progress { working_ms, timeliness } = Progress::of(office, times, decided_at, now);
     let mut p = Map::new();
-    p.insert(
-        "working_ms".to_owned(),
-        json!(office.working_ms(received_at, decided_at.unwrap_or(now))),
-    );
-    if let Some(timeliness) = Timeliness::of(due_at, decided_at, now) {
-        p.insert("due_at".to_owned(), json!(due_at));
+    p.insert("working_ms".to_owned(), json!(working_ms));
+    if let Some(timeliness) = timeliness {
+        p.insert("due_at".to_owned(), json!(times.1));
         p.insert("timeliness".to_owned(), json!(timeliness));
     }
     p

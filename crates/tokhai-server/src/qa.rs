@@ -20,7 +20,7 @@ use std::sync::Arc;
 use tokhai_core::estimate::Klm;
 use tokhai_core::timing::{
     aggregate, error_hot_spots, field_times, filing_times, histogram, processing, satisfaction, step_times, Aggregate,
-    Decided, Handled, Metrics, Outcome, Processing, Timeline, Timeliness, IDLE_THRESHOLD_MS,
+    Decided, Handled, Metrics, Outcome, Processing, Progress, Timeline, Timeliness, IDLE_THRESHOLD_MS,
     PROCESSING_REDUCTION_TARGET, SATISFACTION_TARGET,
 };
 use tokhai_core::{path, Date, Form, Issue};
@@ -352,15 +352,16 @@ async fn processing_of(
 ) -> Result<(Processing, BTreeMap<String, Processing>), Failure> {
     // Each form's dossiers received, with the decisions on them and how they stand to their time limit.
     let mut by_form: BTreeMap<String, Vec<Handled>> = BTreeMap::new();
-    let now = now_ms();
+    let (office, now) = (&state.config.office_hours, now_ms());
     for (_, form_id, received_at, decided_at, decision, _, due_at) in handled(state, form_id, asked).await? {
-        let decided = decided_at.zip(decision).map(|(decided_at, decision)| Decided {
-            after_ms: state.config.office_hours.working_ms(received_at, decided_at) as f64,
+        let progress = Progress::of(office, (received_at, due_at), decided_at, now);
+        let decided = decided_at.and(decision).map(|decision| Decided {
+            after_ms: progress.working_ms as f64,
             accepted: decision == Verdict::Accepted.as_str(),
         });
         by_form.entry(form_id).or_default().push(Handled {
             decided,
-            timeliness: Timeliness::of(due_at, decided_at, now),
+            timeliness: progress.timeliness,
         });
     }
     let in_person = asked.in_person_ms();
@@ -628,8 +629,7 @@ pub async fn dossiers_csv(
     let (office, now) = (&state.config.office_hours, now_ms());
     let mut csv = format!("{DOSSIERS_CSV_HEAD}\r\n");
     for (id, form, received_at, decided_at, decision, login_method, due_at) in handled(&state, form_id, &asked).await? {
-        let working = office.working_ms(received_at, decided_at.unwrap_or(now));
-        let timeliness = Timeliness::of(due_at, decided_at, now);
+        let Progress { working_ms, timeliness } = Progress::of(office, (received_at, due_at), decided_at, now);
         // Ids (HS…-…, a form's, a login method's) and ISO times, which need no quoting.
         let line = [
             id,
@@ -637,7 +637,7 @@ pub async fn dossiers_csv(
             Date::viet_nam_iso(received_at),
             decision.unwrap_or_else(|| RECEIVED.to_owned()),
             decided_at.map(Date::viet_nam_iso).unwrap_or_default(),
-            format!("{:.2}", working as f64 / 3_600_000.0),
+            format!("{:.2}", working_ms as f64 / 3_600_000.0),
             login_method.unwrap_or_default(),
             due_at.map(Date::viet_nam_iso).unwrap_or_default(),
             timeliness.map(Timeliness::as_str).unwrap_or_default().to_owned(),
