@@ -1,6 +1,6 @@
 //! When an agency works: officials' processing time (see `timing::processing`) is counted in working
-//! time (Viet Nam time), as procedures' time limits are, so a dossier received on Friday evening and decided on Monday morning
-//! took officials an hour, not a weekend.
+//! time (Viet Nam time), as procedures' time limits are, so a dossier received on Friday evening and
+//! decided on Monday morning took officials an hour, not a weekend.
 
 use crate::Date;
 use serde::{Deserialize, Serialize};
