@@ -5,8 +5,9 @@ use crate::auth::{bearer_allowed, ApiError};
 use crate::limits::{form_unknown, invalid_value, parse_query, Failure, Refusal};
 use crate::officials::{Verdict, RECEIVED};
 use crate::{now_ms, AppState, DAY_MS};
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -174,20 +175,37 @@ pub fn qa_allowed(state: &AppState, headers: &HeaderMap, client: SocketAddr) -> 
     bearer_allowed(state, headers, client, &[token], "qa", unauthorized).map(|_| ())
 }
 
-/// The form a QA request is about (none: all procedures) and what it asks for, once its token is checked.
-fn asked<'s>(
-    state: &'s AppState,
-    headers: &HeaderMap,
-    client: SocketAddr,
-    form_id: Option<&str>,
-    query: Option<&str>,
-) -> Result<(Option<&'s Form>, Asked), Failure> {
-    qa_allowed(state, headers, client)?;
-    let asked = asked_of(query, state.config.target_secs)?;
-    let form = form_id
-        .map(|id| state.form(id).map(AsRef::as_ref).ok_or_else(|| form_unknown(id)))
-        .transpose()?;
-    Ok((form, asked))
+/// A QA request, its token checked: the form it is about (`/api/qa/forms/<form_id>/…`; none: all
+/// procedures) and what its query asks for.
+pub struct QaRequest {
+    form: Option<Arc<Form>>,
+    asked: Asked,
+}
+
+impl FromRequestParts<Arc<AppState>> for QaRequest {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<QaRequest, Failure> {
+        let ConnectInfo(client) = ConnectInfo::<SocketAddr>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::internal())?;
+        qa_allowed(state, &parts.headers, client)?;
+        let asked = asked_of(parts.uri.query(), state.config.target_secs)?;
+        let form_id = <Path<String> as OptionalFromRequestParts<_>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::internal())?;
+        let form = form_id
+            .map(|Path(id)| state.form(&id).cloned().ok_or_else(|| form_unknown(&id)))
+            .transpose()?;
+        Ok(QaRequest { form, asked })
+    }
+}
+
+impl QaRequest {
+    /// The id of the form asked about; none: all procedures.
+    fn form_id(&self) -> Option<&str> {
+        self.form.as_deref().map(Form::id)
+    }
 }
 
 /// What a query asks for (`SummaryQuery`), or why it is refused: a reason naming the key.
@@ -373,21 +391,6 @@ async fn processing_of(
     Ok((processing(&all, in_person), each))
 }
 
-/// `GET /api/qa/forms/<form_id>/summary`: everything the QA dashboard shows for a form; `GET
-/// /api/qa/summary`: the summary of all procedures together, with each one's figures (`forms`) and without
-/// a form's steps, fields, errors and places left (`Authorization: Bearer <TOKHAI_QA_TOKEN>`; the query is
-/// `SummaryQuery`'s).
-pub async fn summary(
-    State(state): State<Arc<AppState>>,
-    form_id: Option<Path<String>>,
-    RawQuery(query): RawQuery,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Response, Failure> {
-    let form_id = form_id.as_ref().map(|Path(id)| id.as_str());
-    summary_of(&state, &headers, client, form_id, query.as_deref()).await
-}
-
 /// The title of a form id, its id once the server no longer has it.
 fn form_title(state: &AppState, form_id: &str) -> Json_ {
     match state.form(form_id) {
@@ -396,16 +399,13 @@ fn form_title(state: &AppState, form_id: &str) -> Json_ {
     }
 }
 
-/// The summary of a form's filings, or of every form's (`form_id` none).
-async fn summary_of(
-    state: &AppState,
-    headers: &HeaderMap,
-    client: SocketAddr,
-    form_id: Option<&str>,
-    query: Option<&str>,
-) -> Result<Response, Failure> {
-    let (form, asked) = asked(state, headers, client, form_id, query)?;
-    let filed = filings(state, form_id, &asked).await?;
+/// `GET /api/qa/forms/<form_id>/summary`: everything the QA dashboard shows for a form; `GET
+/// /api/qa/summary`: the summary of all procedures together, with each one's figures (`forms`) and without
+/// a form's steps, fields, errors and places left (`Authorization: Bearer <TOKHAI_QA_TOKEN>`; the query is
+/// `SummaryQuery`'s).
+pub async fn summary(State(state): State<Arc<AppState>>, request: QaRequest) -> Result<Response, Failure> {
+    let (state, form_id, form, asked) = (&*state, request.form_id(), request.form.as_deref(), &request.asked);
+    let filed = filings(state, form_id, asked).await?;
     // A rating is of a dossier: its login method is the dossier's.
     let ratings: Vec<(i64, Option<String>)> = rows_asked(
         state,
@@ -413,10 +413,10 @@ async fn summary_of(
          AND rated_at < $3 AND ($4 IS NULL OR dossier_id IN (SELECT id FROM submissions WHERE login_method = $4)) \
          AND ($5 IS NULL OR dossier_id NOT IN (SELECT id FROM submissions WHERE login_method = $5))",
         form_id,
-        &asked,
+        asked,
     )
     .await?;
-    let (handled, handled_by_form) = processing_of(state, form_id, &asked).await?;
+    let (handled, handled_by_form) = processing_of(state, form_id, asked).await?;
 
     let target_ms = asked.target_ms();
     let mut by_day: BTreeMap<String, Vec<Metrics>> = BTreeMap::new();
@@ -544,30 +544,12 @@ const CSV_HEAD: &str = "day,start_time,timed_from,outcome,login_to_submit_s,with
 /// aggregated) for a QA report or a spreadsheet; `GET /api/qa/filings.csv`: those of all procedures; same
 /// query and access as the summary. Times are in Viet Nam, durations in seconds; no line names a citizen or
 /// holds an answer.
-pub async fn filings_csv(
-    State(state): State<Arc<AppState>>,
-    form_id: Option<Path<String>>,
-    RawQuery(query): RawQuery,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Response, Failure> {
-    let form_id = form_id.as_ref().map(|Path(id)| id.as_str());
-    csv_of(&state, &headers, client, form_id, query.as_deref()).await
-}
-
-/// The CSV of a form's filings, or of every form's (`form_id` none).
-async fn csv_of(
-    state: &AppState,
-    headers: &HeaderMap,
-    client: SocketAddr,
-    form_id: Option<&str>,
-    query: Option<&str>,
-) -> Result<Response, Failure> {
-    let (_, asked) = asked(state, headers, client, form_id, query)?;
+pub async fn filings_csv(State(state): State<Arc<AppState>>, request: QaRequest) -> Result<Response, Failure> {
+    let (state, form_id, asked) = (&*state, request.form_id(), &request.asked);
     let target_ms = asked.target_ms();
     let seconds = |ms: f64| format!("{:.1}", ms / 1000.0);
     let mut csv = format!("{CSV_HEAD}\r\n");
-    for f in filings(state, form_id, &asked).await? {
+    for f in filings(state, form_id, asked).await? {
         let m = f.timeline.metrics(IDLE_THRESHOLD_MS, target_ms);
         let (outcome, (step, field)) = match (&m.outcome, state.form(&f.form_id)) {
             (Outcome::Submitted, _) => ("submitted", (None, None)),
@@ -617,18 +599,11 @@ const DOSSIERS_CSV_HEAD: &str =
 /// officials' decision and the working time it took them, or has waited so far (the summary's `processing`
 /// before it is aggregated); `GET /api/qa/dossiers.csv`: those of all procedures; same query and access as
 /// the summary. No line names a citizen or holds an answer.
-pub async fn dossiers_csv(
-    State(state): State<Arc<AppState>>,
-    form_id: Option<Path<String>>,
-    RawQuery(query): RawQuery,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Response, Failure> {
-    let form_id = form_id.as_ref().map(|Path(id)| id.as_str());
-    let (_, asked) = asked(&state, &headers, client, form_id, query.as_deref())?;
+pub async fn dossiers_csv(State(state): State<Arc<AppState>>, request: QaRequest) -> Result<Response, Failure> {
+    let (form_id, asked) = (request.form_id(), &request.asked);
     let (office, now) = (&state.config.office_hours, now_ms());
     let mut csv = format!("{DOSSIERS_CSV_HEAD}\r\n");
-    for (id, form, received_at, decided_at, decision, login_method, due_at) in handled(&state, form_id, &asked).await? {
+    for (id, form, received_at, decided_at, decision, login_method, due_at) in handled(&state, form_id, asked).await? {
         let Progress { working_ms, timeliness } = Progress::of(office, (received_at, due_at), decided_at, now);
         // Ids (HS…-…, a form's, a login method's) and ISO times, which need no quoting.
         let line = [
