@@ -1,5 +1,6 @@
 //! Compile, one keystroke and full validation on generated 40- and 700-field forms; patterns
-//! against regex-lite, which they replaced; officials' working time over waits of a day to two years.
+//! against regex-lite, which they replaced; officials' working time over waits of a day to two years;
+//! reading the administrative-units catalogue as a server publishes it to browsers.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::json;
@@ -76,5 +77,19 @@ fn working_time(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, engine, patterns, working_time);
+fn catalogue(c: &mut Criterion) {
+    let shared = std::env::var_os("TOKHAI_SHARED").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+        Into::into,
+    );
+    let path = shared.join("data/admin-units/units-2025.json");
+    let units =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (set TOKHAI_SHARED)", path.display()));
+    let (_, published) = Catalogs::from_admin_units_published(&units).unwrap();
+    c.bench_function("read the published administrative units", |b| {
+        b.iter(|| Catalogs::from_json(black_box(&published)).unwrap())
+    });
+}
+
+criterion_group!(benches, engine, patterns, working_time, catalogue);
 criterion_main!(benches);

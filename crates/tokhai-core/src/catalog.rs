@@ -35,9 +35,10 @@ pub struct Catalog {
     /// Search keys, each made on the first search that reaches its option (a commune search
     /// only reaches one province's communes, so loading stays fast).
     keys: Vec<OnceLock<String>>,
-    /// The search keys of options also found by other names (a province's before 2025): labels and
-    /// those names, with the option's index (a few: a province's catalogue only).
-    also: Vec<(u32, String)>,
+    /// Options also found by other names (a province's before 2025), with the option's index and
+    /// the search key of its labels and those names, made on the first search (a few: a province's
+    /// catalogue only).
+    also: Vec<(u32, String, OnceLock<String>)>,
 }
 
 impl Catalog {
@@ -60,17 +61,20 @@ impl Catalog {
     }
 
     /// Lets the option `code` be found by more words than its labels.
-    fn also_found_by(&mut self, code: &str, words: &str) {
-        if let Some(&i) = self.by_code.get(code) {
-            let o = &self.options[i as usize];
-            let key = search_key(&format!("{} {} {words}", o.label.get("vi"), o.label.get("en")));
-            self.also.push((i, key));
+    fn also_found_by(&mut self, code: &str, words: String) {
+        if let Some(i) = self.index_of(code) {
+            self.also.push((i, words, OnceLock::new()));
         }
+    }
+
+    /// The index of the option with a code.
+    fn index_of(&self, code: &str) -> Option<u32> {
+        self.by_code.get(code).copied()
     }
 
     /// The option with a code.
     pub fn get(&self, code: &str) -> Option<&OptionDef> {
-        self.by_code.get(code).map(|&i| &self.options[i as usize])
+        self.index_of(code).map(|i| &self.options[i as usize])
     }
 
     /// Options, all or only the children of a parent code.
@@ -104,8 +108,9 @@ impl Catalog {
         let (mut first, mut other_names, mut rest) = (Vec::new(), Vec::new(), Vec::new());
         let candidates = (0..).zip(self.options.iter().zip(&self.keys));
         for (i, (o, key)) in candidates.filter(|(_, (o, _))| parent.is_none() || o.parent.as_deref() == parent) {
-            let key = key.get_or_init(|| search_key(&format!("{} {}", o.label.get("vi"), o.label.get("en"))));
-            let also = self.also.iter().find(|(j, _)| *j == i).map(|(_, key)| key);
+            let key = key.get_or_init(|| labels_key(o, ""));
+            let also = self.also.iter().find(|(j, ..)| *j == i);
+            let also = also.map(|(_, words, key)| key.get_or_init(|| labels_key(o, words)));
             let whole = also.map_or(key.as_str(), String::as_str);
             if words.iter().all(|w| starts_word(key, w)) {
                 first.push(o);
@@ -133,6 +138,15 @@ impl Catalog {
     pub fn is_empty(&self) -> bool {
         self.options.is_empty()
     }
+}
+
+/// The search key of an option's labels, and of more words.
+fn labels_key(option: &OptionDef, words: &str) -> String {
+    search_key(&format!(
+        "{} {} {words}",
+        option.label.get("vi"),
+        option.label.get("en")
+    ))
 }
 
 /// The words of a query without those of a province's kind: "tinh", "thanh pho" (and "tp", read as it).
@@ -214,6 +228,18 @@ struct AdminUnit {
     province: Option<String>,
 }
 
+/// For each commune, whether another of its province has the same English name.
+fn english_twins(communes: &[AdminUnit]) -> Vec<bool> {
+    fn key(u: &AdminUnit) -> (Option<&str>, &str) {
+        (u.province.as_deref(), &u.name_en)
+    }
+    let mut named: HashMap<_, u32> = HashMap::with_capacity(communes.len());
+    for u in communes {
+        *named.entry(key(u)).or_default() += 1;
+    }
+    communes.iter().map(|u| named[&key(u)] > 1).collect()
+}
+
 impl AdminUnits {
     fn parse(json: &str) -> Result<AdminUnits, CatalogError> {
         serde_json::from_str(json).map_err(|e| CatalogError(format!("administrative units: {e}")))
@@ -271,35 +297,28 @@ impl Catalogs {
     fn of_units(units: AdminUnits) -> Result<Catalogs, CatalogError> {
         // English names drop the marks that tell some communes of a province apart ("Thanh An" is Xã
         // Thanh An and Xã Thạnh An): those say their Vietnamese name too.
-        let key = |u: &AdminUnit| format!("{}/{}", u.province.as_deref().unwrap_or_default(), u.name_en);
-        let mut english: HashMap<String, u32> = HashMap::new();
-        for u in &units.communes {
-            *english.entry(key(u)).or_default() += 1;
-        }
-        let option = |u: AdminUnit| {
-            let twin = english.get(&key(&u)).is_some_and(|&n| n > 1);
-            OptionDef {
-                label: Text::Both {
-                    en: Some(if twin {
-                        format!("{} ({})", u.name_en, u.full_name)
-                    } else {
-                        u.name_en
-                    }),
-                    vi: u.full_name,
-                },
-                value: u.code,
-                parent: u.province,
-            }
+        let twins = english_twins(&units.communes);
+        let option = |(u, twin): (AdminUnit, bool)| OptionDef {
+            label: Text::Both {
+                en: Some(if twin {
+                    format!("{} ({})", u.name_en, u.full_name)
+                } else {
+                    u.name_en
+                }),
+                vi: u.full_name,
+            },
+            value: u.code,
+            parent: u.province,
         };
         let mut catalogs = Catalogs::new();
-        let provinces: Vec<OptionDef> = units.provinces.into_iter().map(option).collect();
-        let communes: Vec<OptionDef> = units.communes.into_iter().map(option).collect();
+        let provinces: Vec<OptionDef> = units.provinces.into_iter().map(|u| option((u, false))).collect();
+        let communes: Vec<OptionDef> = units.communes.into_iter().zip(twins).map(option).collect();
         let codes: Vec<String> = provinces.iter().map(|p| p.value.clone()).collect();
         catalogs.insert("provinces", provinces)?;
         if let Some(found) = catalogs.get_mut("provinces") {
             // Citizens still name the provinces merged in 2025: "Bình Dương" finds Hồ Chí Minh City.
             for code in codes {
-                found.also_found_by(&code, &other_names(&code));
+                found.also_found_by(&code, other_names(&code));
             }
         }
         catalogs.insert("communes", communes)?;
@@ -313,7 +332,7 @@ impl Catalogs {
         let (Some(communes), Some(provinces)) = (self.get("communes"), self.get("provinces")) else {
             return Ok(());
         };
-        let known = |p: &String| provinces.by_code.contains_key(p);
+        let known = |p: &String| provinces.index_of(p).is_some();
         match communes.options.iter().find(|c| !c.parent.as_ref().is_some_and(known)) {
             Some(orphan) => Err(CatalogError(format!(
                 "commune {} names no known province",
@@ -511,7 +530,15 @@ mod tests {
 
     #[test]
     fn duplicate_codes_and_bad_files_are_refused() {
-        assert!(Catalog::new(vec![opt("1", "A", None), opt("1", "B", None)]).is_err());
+        let twice = Catalog::new(vec![opt("2", "A", None), opt("1", "B", None), opt("2", "C", None)]);
+        assert_eq!(twice.unwrap_err().0, "duplicate code '2'");
+        // Codes are found whatever their order in the catalogue.
+        let c = Catalog::new(vec![opt("30", "A", None), opt("1", "B", None), opt("200", "C", None)]).unwrap();
+        let found = |code| c.get(code).map(|o| o.label.get("vi"));
+        assert_eq!(
+            [found("30"), found("1"), found("200"), found("3")],
+            [Some("A"), Some("B"), Some("C"), None]
+        );
         assert!(Catalogs::from_admin_units("{").is_err());
         let orphan = r#"{"provinces":[],"communes":[{"code":"1","full_name":"X","name_en":"X","province":"01"}]}"#;
         assert!(Catalogs::from_admin_units(orphan)
