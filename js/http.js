@@ -1,17 +1,21 @@
 // Talking to the back end: JSON fetched with a timeout, a POST that tells its progress, retries with backoff.
+import { isUrl } from './util.js';
 
 /** Milliseconds a definition or catalogue may take to arrive before it is given up. */
 const LOAD_TIMEOUT = 30000;
 
-/** JSON text from a URL (fetched, given up after `timeout` ms; `answered` is told its response) or an object. */
-export async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => {}) {
-  if (typeof source === 'string' || source instanceof URL) {
+/**
+ * JSON text from a URL (fetched, given up after `timeout` ms; `answered` is told its response) or an object;
+ * with `bytes`, its UTF-8 bytes (a large catalogue goes to the wasm without being decoded and encoded again).
+ */
+export async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => {}, bytes = false) {
+  if (isUrl(source)) {
     const signal = AbortSignal.timeout(timeout);
     try {
       const res = await fetch(source, { credentials: 'same-origin', headers: { Accept: 'application/json' }, signal });
       if (!res.ok) throw Object.assign(new Error(`tokhai: ${source} answered ${res.status}`), { status: res.status });
       answered(res);
-      return await res.text();
+      return bytes ? new Uint8Array(await res.arrayBuffer()) : await res.text();
     } catch (error) {
       if (error?.status) throw error;
       // The browser says only "Failed to fetch": which URL is the host's to know.
@@ -21,7 +25,7 @@ export async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => 
   }
   const text = JSON.stringify(source);
   if (text === undefined) throw new Error(`tokhai: expected an object or a URL, got ${typeof source}`);
-  return text;
+  return bytes ? new TextEncoder().encode(text) : text;
 }
 
 /**

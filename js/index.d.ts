@@ -251,8 +251,8 @@ export interface MountOptions {
   /** `vi` (the default) or `en`; a tag such as `en-US` is English, any other Vietnamese. */
   lang?: string;
   /**
-   * Options catalogues: a URL or an object. Forms with addresses need `provinces` and `communes`. An object is
-   * read once: to change the lists, pass a new object.
+   * Options catalogues: a URL (of JSON in UTF-8; a file in another encoding is refused) or an object. Forms with
+   * addresses need `provinces` and `communes`. An object is read once: to change the lists, pass a new object.
    */
   catalogs?: string | URL | Catalogs;
   /**

@@ -1,6 +1,7 @@
 // The wasm module, loaded once and warmed up; definitions and catalogues, compiled once for every mount.
 import init, { CatalogSet, CompiledForm } from './tokhai_web.js';
 import { jsonText } from './http.js';
+import { isUrl } from './util.js';
 import { warmUp } from './warm-up.js';
 
 let loading = null;
@@ -29,7 +30,7 @@ function fromSource(source, make) {
   try {
     return make();
   } catch (error) {
-    if (typeof source !== 'string' && !(source instanceof URL)) throw error;
+    if (!isUrl(source)) throw error;
     throw new Error(`tokhai: ${source}: ${error?.message ?? error}`, { cause: error });
   }
 }
@@ -43,22 +44,22 @@ let noCatalogs = null;
  * them for every later mount with the same source. `mount` calls it; call it early to preload.
  */
 export async function loadCatalogs(source) {
-  if (typeof source === 'string' || source instanceof URL) {
-    const url = String(new URL(source, document.baseURI));
-    if (!byUrl.has(url)) {
-      // Fetched while the wasm loads.
-      const parsed = Promise.all([load(), jsonText(url)]).then(([, text]) => fromSource(source, () => new CatalogSet(text)));
-      parsed.catch(() => byUrl.delete(url));
-      byUrl.set(url, parsed);
-    }
-    return byUrl.get(url);
+  if (source == null) {
+    await load();
+    return (noCatalogs ??= new CatalogSet(undefined));
   }
-  await load();
-  if (source == null) return (noCatalogs ??= new CatalogSet(undefined));
-  // Read once per object (reading a country's communes again costs a mount some 3 ms): a host that
-  // changes its catalogues passes a new object.
-  if (!byObject.has(source)) byObject.set(source, new CatalogSet(JSON.stringify(source)));
-  return byObject.get(source);
+  // Read once per URL or object (reading a country's communes again costs a mount some 3 ms): a host
+  // that changes its catalogues passes a new object.
+  const [known, key] = isUrl(source) ? [byUrl, String(new URL(source, document.baseURI))] : [byObject, source];
+  if (!known.has(key)) {
+    // A URL is fetched while the wasm loads; its bytes go to the wasm as they came.
+    const parsed = Promise.all([load(), jsonText(key, undefined, undefined, true)]).then(([, json]) =>
+      fromSource(source, () => new CatalogSet(json)),
+    );
+    parsed.catch(() => known.delete(key));
+    known.set(key, parsed);
+  }
+  return known.get(key);
 }
 
 const compiled = new Map();

@@ -4,9 +4,8 @@ import { draftKeyBytes } from './drafts.js';
 import { compileForm, load, loadCatalogs } from './load.js';
 import { RETRY } from './http.js';
 import { askBundle } from './prefill.js';
-import { language } from './util.js';
+import { isUrl, language } from './util.js';
 
-const isUrl = (v) => typeof v === 'string' || v instanceof URL;
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof URL);
 const isBoolean = (v) => typeof v === 'boolean';
 const isMs = (v) => Number.isFinite(v) && v >= 0;

@@ -1,6 +1,7 @@
 // National data: the prefill bundle applied at mount or with a refusal, the household's members listed, and a
 // member looked up by handle (ticked in the list) or by PIN (typed).
 import { backoff, endpoint, jsonText, online, retryable, sleep, withRetries } from './http.js';
+import { isUrl } from './util.js';
 
 /** Milliseconds before a notice says national data is slow, and before prefill is given up. */
 const PREFILL_NOTICE_AFTER = 800;
@@ -31,7 +32,7 @@ export function prefill(element, widget, options, dispatch, policy) {
   const doc = element.ownerDocument;
   let destroyed = false;
   /** Whether national data comes from the portal's endpoint (not a bundle given as it is). */
-  const fromPortal = typeof options.prefill === 'string' || options.prefill instanceof URL;
+  const fromPortal = isUrl(options.prefill);
   /** The paths of the values the bundle applied locked: those are never a draft's. */
   let locked = [];
 

@@ -33,9 +33,8 @@ export function warmUp() {
   const failed = (error) => console.warn('tokhai: the warm-up failed', error);
   try {
     const form = new CompiledForm(JSON.stringify(WARM_UP));
-    const catalogs = new CatalogSet(
-      JSON.stringify({ provinces: [{ value: '01', label: { vi: 'T', en: 'T' } }], communes: [{ value: '1', label: { vi: 'X', en: 'X' }, parent: '01' }] }),
-    );
+    const units = { provinces: [{ value: '01', label: { vi: 'T', en: 'T' } }], communes: [{ value: '1', label: { vi: 'X', en: 'X' }, parent: '01' }] };
+    const catalogs = new CatalogSet(new TextEncoder().encode(JSON.stringify(units)));
     const values = Object.entries(WARM_UP_VALUES).map(([path, value]) => [path, { value, source: 'warm-up', locked: path === 'pin' }]);
     const options = { drafts: false, prefill: { values: Object.fromEntries(values) } };
     start(document.createElement('div'), form, catalogs, options, ANY_HOST, WARM_UP_PREFIX)

@@ -1354,6 +1354,47 @@ test("in a host's shadow root the form gets its styles; catalogue objects are re
   await context.close();
 });
 
+test('a catalogue URL whose file cannot be read is refused with the URL and why; mended, it is read', async () => {
+  const { page, context, problems } = await open(env, '/fixtures/harness.html');
+  const utf8 = (text) => Buffer.from(text, 'utf8');
+  const provinces = '{"provinces": [{"value": "01", "label": "Hà Nội"}]}';
+  // What /catalogs/served.json answers, one after the other.
+  const bodies = [
+    // "Hà" in Windows-1258: à is byte 0xE0, at offset 42.
+    Buffer.concat([utf8('{"provinces": [{"value": "01", "label": "H'), Buffer.from([0xe0]), utf8('"}]}')]),
+    utf8('{"provinces": ['),
+    // With a byte-order mark, as some editors save (the BOM is not read as part of the JSON).
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8(provinces)]),
+  ];
+  await page.route('**/catalogs/served.json', (route) => route.fulfill({ contentType: 'application/json', body: bodies.shift() }));
+  const outcome = await page.evaluate(async () => {
+    const { mount } = await import('/pkg/index.js');
+    const definition = {
+      tokhai: 1, id: 'office', version: '1', title: 'Nơi nộp',
+      steps: [{ id: 's', title: 'Nơi nộp', sections: [{ id: 'a', fields: [{ id: 'p', kind: 'select', label: 'Tỉnh', catalog: 'provinces' }] }] }],
+    };
+    const host = document.body.appendChild(document.createElement('div'));
+    const tries = [];
+    for (let i = 0; i < 3; i++) {
+      try {
+        const handle = await mount(host, definition, { drafts: false, history: false, catalogs: '/catalogs/served.json' });
+        // Hà Nội (01) is an option when the file was read.
+        const left = await handle.prefill({ values: { p: { value: '01', source: 't', locked: false } } });
+        tries.push(left.length === 0 ? 'read' : 'not read');
+        handle.destroy();
+      } catch (error) {
+        tries.push(error.message);
+      }
+    }
+    return tries;
+  });
+  assert.equal(outcome[0], 'tokhai: /catalogs/served.json: catalogue: not UTF-8 text: byte 42 is not UTF-8');
+  assert.match(outcome[1], /^tokhai: \/catalogs\/served\.json: catalogue: EOF while parsing/);
+  assert.equal(outcome[2], 'read');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("the filing is timed by the portal's clock, and a step left for another tab counts again once the tab is back", async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   // The portal's clock is 10 minutes ahead of this computer's.

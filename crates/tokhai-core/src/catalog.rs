@@ -279,6 +279,15 @@ impl Catalogs {
         Ok(catalogs)
     }
 
+    /// Catalogues a host gives as the bytes of a JSON file (UTF-8, a byte-order mark allowed), as a browser
+    /// receives them: read without being decoded to text and encoded again.
+    pub fn from_json_bytes(json: &[u8]) -> Result<Catalogs, CatalogError> {
+        let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
+        let text = std::str::from_utf8(json)
+            .map_err(|e| CatalogError(format!("not UTF-8 text: byte {} is not UTF-8", e.valid_up_to())))?;
+        Catalogs::from_json(text)
+    }
+
     /// The `provinces` and `communes` catalogues from an administrative-units file (shape of units-2025.json).
     pub fn from_admin_units(json: &str) -> Result<Catalogs, CatalogError> {
         Catalogs::of_units(AdminUnits::parse(json)?)
@@ -526,6 +535,19 @@ mod tests {
             assert_eq!(options(&whole), options(&from_published), "{name}");
         }
         assert!(Catalogs::from_admin_units_published(r#"{"provinces":[]}"#).is_err());
+    }
+
+    #[test]
+    fn catalogues_are_read_from_utf8_bytes() {
+        let lists = r#"{"c": [{"value": "1", "label": "Hà Nội"}]}"#;
+        let label = |c: Catalogs| c.get("c").unwrap().get("1").unwrap().label.get("vi").to_owned();
+        assert_eq!(label(Catalogs::from_json_bytes(lists.as_bytes()).unwrap()), "Hà Nội");
+        let marked = [b"\xEF\xBB\xBF".as_slice(), lists.as_bytes()].concat();
+        assert_eq!(label(Catalogs::from_json_bytes(&marked).unwrap()), "Hà Nội");
+        // Windows-1258 "Hà" is refused with where, not read with replacement characters.
+        let latin = [br#"{"c": [{"value": "1", "label": "H"#.as_slice(), b"\xE0\"}]}"].concat();
+        let error = Catalogs::from_json_bytes(&latin).unwrap_err().to_string();
+        assert_eq!(error, "catalogue: not UTF-8 text: byte 33 is not UTF-8");
     }
 
     #[test]

@@ -133,12 +133,13 @@ pub struct CatalogSet {
 
 #[wasm_bindgen]
 impl CatalogSet {
-    /// Parses an administrative-units file or `{name: [{value, label, parent}]}` (JSON); empty for none.
+    /// Parses an administrative-units file or `{name: [{value, label, parent}]}` (JSON, UTF-8 bytes);
+    /// empty for none.
     #[wasm_bindgen(constructor)]
-    pub fn new(json: Option<String>) -> Result<CatalogSet, JsError> {
+    pub fn new(json: Option<Vec<u8>>) -> Result<CatalogSet, JsError> {
         use_browser_unicode();
         let catalogs = match json {
-            Some(j) => Catalogs::from_json(&j).map_err(|e| JsError::new(&e.to_string()))?,
+            Some(j) => Catalogs::from_json_bytes(&j).map_err(|e| JsError::new(&e.to_string()))?,
             None => Catalogs::new(),
         };
         Ok(CatalogSet {
