@@ -62,19 +62,14 @@ impl Catalog {
 
     /// Lets the option `code` be found by more words than its labels.
     fn also_found_by(&mut self, code: &str, words: String) {
-        if let Some(i) = self.index_of(code) {
+        if let Some(&i) = self.by_code.get(code) {
             self.also.push((i, words, OnceLock::new()));
         }
     }
 
-    /// The index of the option with a code.
-    fn index_of(&self, code: &str) -> Option<u32> {
-        self.by_code.get(code).copied()
-    }
-
     /// The option with a code.
     pub fn get(&self, code: &str) -> Option<&OptionDef> {
-        self.index_of(code).map(|i| &self.options[i as usize])
+        self.by_code.get(code).map(|&i| &self.options[i as usize])
     }
 
     /// Options, all or only the children of a parent code.
@@ -282,9 +277,10 @@ impl Catalogs {
     /// Catalogues a host gives as the bytes of a JSON file (UTF-8, a byte-order mark allowed), as a browser
     /// receives them: read without being decoded to text and encoded again.
     pub fn from_json_bytes(json: &[u8]) -> Result<Catalogs, CatalogError> {
-        let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
-        let text = std::str::from_utf8(json)
-            .map_err(|e| CatalogError(format!("not UTF-8 text: byte {} is not UTF-8", e.valid_up_to())))?;
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        let start = if json.starts_with(BOM) { BOM.len() } else { 0 };
+        let text = std::str::from_utf8(&json[start..])
+            .map_err(|e| CatalogError(format!("not UTF-8 text: byte {} is not UTF-8", start + e.valid_up_to())))?;
         Catalogs::from_json(text)
     }
 
@@ -341,7 +337,7 @@ impl Catalogs {
         let (Some(communes), Some(provinces)) = (self.get("communes"), self.get("provinces")) else {
             return Ok(());
         };
-        let known = |p: &String| provinces.index_of(p).is_some();
+        let known = |p: &String| provinces.by_code.contains_key(p);
         match communes.options.iter().find(|c| !c.parent.as_ref().is_some_and(known)) {
             Some(orphan) => Err(CatalogError(format!(
                 "commune {} names no known province",
@@ -544,6 +540,9 @@ mod tests {
         assert_eq!(label(Catalogs::from_json_bytes(lists.as_bytes()).unwrap()), "Hà Nội");
         let marked = [b"\xEF\xBB\xBF".as_slice(), lists.as_bytes()].concat();
         assert_eq!(label(Catalogs::from_json_bytes(&marked).unwrap()), "Hà Nội");
+        // The place of a byte that is not UTF-8 is counted from the first byte of the file, the mark included.
+        let error = Catalogs::from_json_bytes(&[&marked[..3], b"{\xFF}"].concat()).unwrap_err();
+        assert_eq!(error.0, "not UTF-8 text: byte 4 is not UTF-8");
         // Windows-1258 "Hà" is refused with where, not read with replacement characters.
         let latin = [br#"{"c": [{"value": "1", "label": "H"#.as_slice(), b"\xE0\"}]}"].concat();
         let error = Catalogs::from_json_bytes(&latin).unwrap_err().to_string();
