@@ -4,11 +4,18 @@ import { isUrl } from './util.js';
 /** Milliseconds a definition or catalogue may take to arrive before it is given up. */
 const LOAD_TIMEOUT = 30000;
 
-/**
- * JSON text from a URL (fetched, given up after `timeout` ms; `answered` is told its response) or an object;
- * with `bytes`, its UTF-8 bytes (a large catalogue goes to the wasm without being decoded and encoded again).
- */
-export async function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => {}, bytes = false) {
+/** JSON text from a URL (fetched, given up after `timeout` ms; `answered` is told its response) or an object. */
+export function jsonText(source, timeout = LOAD_TIMEOUT, answered = () => {}) {
+  return json(source, timeout, answered, false);
+}
+
+/** As `jsonText`, its UTF-8 bytes: a large catalogue goes to the wasm without being decoded and encoded again. */
+export function jsonBytes(source) {
+  return json(source, LOAD_TIMEOUT, () => {}, true);
+}
+
+/** The JSON of `source` as text, or as UTF-8 bytes with `bytes`. */
+async function json(source, timeout, answered, bytes) {
   if (isUrl(source)) {
     const signal = AbortSignal.timeout(timeout);
     try {

@@ -1,6 +1,6 @@
 // The wasm module, loaded once and warmed up; definitions and catalogues, compiled once for every mount.
 import init, { CatalogSet, CompiledForm } from './tokhai_web.js';
-import { jsonText } from './http.js';
+import { jsonBytes, jsonText } from './http.js';
 import { isUrl } from './util.js';
 import { warmUp } from './warm-up.js';
 
@@ -53,7 +53,7 @@ export async function loadCatalogs(source) {
   const [known, key] = isUrl(source) ? [byUrl, String(new URL(source, document.baseURI))] : [byObject, source];
   if (!known.has(key)) {
     // A URL is fetched while the wasm loads; its bytes go to the wasm as they came.
-    const parsed = Promise.all([load(), jsonText(key, undefined, undefined, true)]).then(([, json]) =>
+    const parsed = Promise.all([load(), jsonBytes(key)]).then(([, json]) =>
       fromSource(source, () => new CatalogSet(json)),
     );
     parsed.catch(() => known.delete(key));
