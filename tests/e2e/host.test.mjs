@@ -109,7 +109,7 @@ test('options of the wrong type are refused with what they must be, attributes t
     // Options that are not an object (a language given where the options go).
     refused.en = await tried(() => mount(document.body.appendChild(document.createElement('div')), sample, 'en'));
     // A handle's listener must be a function, of an event there is, on a form not destroyed.
-    const handle = await mount('#form-by-selector', sample, { catalogs, drafts: false });
+    const handle = await mount('#form-by-selector', sample, { catalogs, drafts: false, styles: false });
     const on = await Promise.all([() => handle.on('submited', () => {}), () => handle.on('ready', () => {}), () => handle.on('language', 'oops')].map(tried));
     handle.destroy();
     on.push(await tried(() => handle.on('step', () => {})));
@@ -199,6 +199,30 @@ test('a form stays whole however many other definitions are compiled after it', 
   assert.deepEqual(outcome, { name: 'object', valid: false });
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test("the module's warm-up runs while the page waits for its form, never once a form has started, and leaves nothing", async () => {
+  for (const waits of [true, false]) {
+    const { page, context, problems } = await open(env, SAMPLE, { ready: false });
+    const outcome = await page.evaluate(
+      async ([sample, waits]) => {
+        const { load, mount } = await import('/pkg/index.js');
+        const [definition, catalogs] = await Promise.all([sample, '/catalogs/admin-units.json'].map(async (url) => (await fetch(url)).json()));
+        const warmUps = () => performance.getEntriesByName('tokhai:warm-up').length;
+        await load();
+        // The warm-up is a task queued once the module is in: a page still waiting for its form lets it run.
+        if (waits) await new Promise((resolve) => setTimeout(resolve, 100));
+        const before = warmUps();
+        const handle = await mount(document.body.appendChild(document.createElement('div')), definition, { catalogs, drafts: false, styles: false });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return { before, after: warmUps(), forms: document.querySelectorAll('form').length, ids: document.querySelectorAll('[id^="tk0-"]').length, valid: handle.validate().valid };
+      },
+      [SAMPLE, waits],
+    );
+    assert.deepEqual(outcome, { before: waits ? 1 : 0, after: waits ? 1 : 0, forms: 1, ids: 0, valid: false }, `waits: ${waits}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
 });
 
 test('with no action and no submit handler the filing is not said to be sent', async () => {
