@@ -5,6 +5,21 @@ import { ANY_HOST, formsStarted, start, WARM_UP_PREFIX } from './form.js';
 // after the first screen as in most real forms; tokhai-core's tests/forms.rs compiles it.
 import WARM_UP from './warm-up.json' with { type: 'json' };
 
+/**
+ * The warm-up's catalogue: an administrative-units file as hosts give it (a field the widget does not
+ * read, two communes of a province with one English name), so that the browser compiles the code that
+ * reads a country's units before the real file comes; a catalogue of lists took another path, and
+ * some 50 functions were compiled during the real read.
+ */
+const UNITS = {
+  as_of: '2025-07-01',
+  provinces: [{ code: '01', name: 'T', full_name: 'Thành phố T', name_en: 'T' }],
+  communes: [
+    { code: '1', name: 'Thanh An', full_name: 'Xã Thanh An', name_en: 'Thanh An', province: '01' },
+    { code: '2', name: 'Thạnh An', full_name: 'Xã Thạnh An', name_en: 'Thanh An', province: '01' },
+  ],
+};
+
 /** Values the warm-up prefills, by path. */
 const WARM_UP_VALUES = {
   text: 'Nguyễn',
@@ -34,8 +49,7 @@ export function warmUp() {
   const begun = performance.now();
   try {
     const form = new CompiledForm(JSON.stringify(WARM_UP));
-    const units = { provinces: [{ value: '01', label: { vi: 'T', en: 'T' } }], communes: [{ value: '1', label: { vi: 'X', en: 'X' }, parent: '01' }] };
-    const catalogs = new CatalogSet(new TextEncoder().encode(JSON.stringify(units)));
+    const catalogs = new CatalogSet(new TextEncoder().encode(JSON.stringify(UNITS)));
     const values = Object.entries(WARM_UP_VALUES).map(([path, value]) => [path, { value, source: 'warm-up', locked: path === 'pin' }]);
     const options = { drafts: false, prefill: { values: Object.fromEntries(values) } };
     start(document.createElement('div'), form, catalogs, options, ANY_HOST, WARM_UP_PREFIX)

@@ -225,6 +225,31 @@ test("the module's warm-up runs while the page waits for its form, never once a 
   }
 });
 
+test("after the warm-up, reading the country's administrative units compiles no wasm function: the warm-up read the same kind of file", async () => {
+  const { page, context, problems } = await open(env, SAMPLE, { ready: false });
+  await page.evaluate(async () => {
+    const { load } = await import('/pkg/index.js');
+    await load();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  });
+  // The browser compiles a wasm function on its first call (wasm.CompileLazy in its trace).
+  await env.browser.startTracing(page, { categories: ['v8.wasm', 'blink.user_timing'] });
+  const warmUps = await page.evaluate(async () => {
+    const { loadCatalogs } = await import('/pkg/index.js');
+    performance.mark('read:start');
+    await loadCatalogs('/catalogs/admin-units.json');
+    performance.mark('read:end');
+    return performance.getEntriesByName('tokhai:warm-up').length;
+  });
+  const events = JSON.parse((await env.browser.stopTracing()).toString()).traceEvents;
+  const [start, end] = ['read:start', 'read:end'].map((name) => events.find((e) => e.name === name));
+  const compiled = events.filter((e) => e.name === 'wasm.CompileLazy' && e.pid === start.pid && e.ts >= start.ts && e.ts <= end.ts);
+  assert.equal(warmUps, 1, 'the warm-up ran');
+  assert.deepEqual(compiled.map((e) => e.args), [], 'wasm functions compiled during the read');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('with no action and no submit handler the filing is not said to be sent', async () => {
   const { page, context, problems } = await open(env, '/fixtures/harness.html');
   const outcome = await page.evaluate(async ({ sample, values }) => {
