@@ -372,14 +372,14 @@ async fn processing_of(
     let mut by_form: BTreeMap<String, Vec<Handled>> = BTreeMap::new();
     let (office, now) = (&state.config.office_hours, now_ms());
     for (_, form_id, received_at, decided_at, decision, _, due_at) in handled(state, form_id, asked).await? {
-        let progress = Progress::of(office, (received_at, due_at), decided_at, now);
-        let decided = decided_at.and(decision).map(|decision| Decided {
-            after_ms: progress.working_ms as f64,
+        // Working time counts for decided dossiers only: a waiting one's is not yet what it took.
+        let decided = decided_at.zip(decision).map(|(at, decision)| Decided {
+            after_ms: office.working_ms(received_at, at) as f64,
             accepted: decision == Verdict::Accepted.as_str(),
         });
         by_form.entry(form_id).or_default().push(Handled {
             decided,
-            timeliness: progress.timeliness,
+            timeliness: Timeliness::of(due_at, decided_at, now),
         });
     }
     let in_person = asked.in_person_ms();
