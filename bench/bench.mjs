@@ -5,7 +5,7 @@
 // without the browser's baseline tier), never for the figures the goals are checked against.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { launch } from '../tests/e2e/helpers.mjs';
+import { COMPILE_TRACE, launch, lazyCompiles } from '../tests/e2e/helpers.mjs';
 import { startServer } from '../tests/e2e/serve.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -178,15 +178,13 @@ async function measure({ page, context }, loads, impl, form) {
 async function firstCompiles(browser, url, form) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await browser.startTracing(page, { categories: ['v8.wasm', 'blink.user_timing'] });
+  await browser.startTracing(page, COMPILE_TRACE);
   await page.goto(`${url}/bench/tokhai.html?form=${form}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
-  const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+  const lazy = lazyCompiles(await browser.stopTracing(), 'bench:mount', 'bench:every-step');
   const warmedUp = await page.evaluate(() => window.bench.warmedUp);
   await context.close();
-  const [start, end] = ['bench:mount', 'bench:every-step'].map((name) => events.find((e) => e.name === name));
-  if (!start || !end) return { count: NaN, ms: NaN, warmedUp };
-  const lazy = events.filter((e) => e.name === 'wasm.CompileLazy' && e.pid === start.pid && e.ts >= start.ts && e.ts <= end.ts);
+  if (!lazy) return { count: NaN, ms: NaN, warmedUp };
   return { count: lazy.length, ms: lazy.reduce((sum, e) => sum + (e.dur ?? 0), 0) / 1000, warmedUp };
 }
 

@@ -33,6 +33,21 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/** The categories of a Chromium trace that `lazyCompiles` reads. */
+export const COMPILE_TRACE = { categories: ['v8.wasm', 'blink.user_timing'] };
+
+/**
+ * The wasm functions Chromium compiled on their first call (`wasm.CompileLazy` events) between the page's
+ * User Timing marks `from` and `to` in `trace` (what `browser.stopTracing()` gives, recorded with
+ * COMPILE_TRACE); null when a mark is not in it.
+ */
+export function lazyCompiles(trace, from, to) {
+  const events = JSON.parse(trace.toString()).traceEvents;
+  const [start, end] = [from, to].map((name) => events.find((e) => e.name === name));
+  if (!start || !end) return null;
+  return events.filter((e) => e.name === 'wasm.CompileLazy' && e.pid === start.pid && e.ts >= start.ts && e.ts <= end.ts);
+}
+
 /** Launches Debian's Chromium headless, with extra command-line arguments if given. */
 export function launch(extra = []) {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extra] });

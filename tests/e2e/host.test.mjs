@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { open, readStore, useBrowser } from './helpers.mjs';
+import { COMPILE_TRACE, lazyCompiles, open, readStore, useBrowser } from './helpers.mjs';
 
 const env = useBrowser();
 const SAMPLE = '/fixtures/ct01-sample.json';
@@ -233,7 +233,7 @@ test("after the warm-up, reading the country's administrative units compiles no 
     await new Promise((resolve) => setTimeout(resolve, 100));
   });
   // The browser compiles a wasm function on its first call (wasm.CompileLazy in its trace).
-  await env.browser.startTracing(page, { categories: ['v8.wasm', 'blink.user_timing'] });
+  await env.browser.startTracing(page, COMPILE_TRACE);
   const warmUps = await page.evaluate(async () => {
     const { loadCatalogs } = await import('/pkg/index.js');
     performance.mark('read:start');
@@ -241,10 +241,9 @@ test("after the warm-up, reading the country's administrative units compiles no 
     performance.mark('read:end');
     return performance.getEntriesByName('tokhai:warm-up').length;
   });
-  const events = JSON.parse((await env.browser.stopTracing()).toString()).traceEvents;
-  const [start, end] = ['read:start', 'read:end'].map((name) => events.find((e) => e.name === name));
-  const compiled = events.filter((e) => e.name === 'wasm.CompileLazy' && e.pid === start.pid && e.ts >= start.ts && e.ts <= end.ts);
+  const compiled = lazyCompiles(await env.browser.stopTracing(), 'read:start', 'read:end');
   assert.equal(warmUps, 1, 'the warm-up ran');
+  assert.ok(compiled, 'both marks are in the trace');
   assert.deepEqual(compiled.map((e) => e.args), [], 'wasm functions compiled during the read');
   assert.deepEqual(problems, []);
   await context.close();
