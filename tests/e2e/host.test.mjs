@@ -202,6 +202,8 @@ test('a form stays whole however many other definitions are compiled after it', 
 });
 
 test("the module's warm-up runs while the page waits for its form, never once a form has started, and leaves nothing", async () => {
+  // The page's elements outside the mounted form, with and without the warm-up: the same.
+  const outside = [];
   for (const waits of [true, false]) {
     const { page, context, problems } = await open(env, SAMPLE, { ready: false });
     const outcome = await page.evaluate(
@@ -213,16 +215,28 @@ test("the module's warm-up runs while the page waits for its form, never once a 
         // The warm-up is a task queued once the module is in: a page still waiting for its form lets it run.
         if (waits) await new Promise((resolve) => setTimeout(resolve, 100));
         const before = warmUps();
-        const handle = await mount(document.body.appendChild(document.createElement('div')), definition, { catalogs, drafts: false, styles: false });
+        const container = document.body.appendChild(document.createElement('div'));
+        const handle = await mount(container, definition, { catalogs, drafts: false, styles: false });
         await new Promise((resolve) => setTimeout(resolve, 100));
-        return { before, after: warmUps(), forms: document.querySelectorAll('form').length, ids: document.querySelectorAll('[id^="tk0-"]').length, valid: handle.validate().valid };
+        const rest = [...document.querySelectorAll('*')].filter((node) => !container.contains(node));
+        return {
+          before,
+          after: warmUps(),
+          forms: document.querySelectorAll('form').length,
+          valid: handle.validate().valid,
+          outside: rest.map((node) => `${node.tagName}#${node.id}.${node.className}`),
+        };
       },
       [SAMPLE, waits],
     );
-    assert.deepEqual(outcome, { before: waits ? 1 : 0, after: waits ? 1 : 0, forms: 1, ids: 0, valid: false }, `waits: ${waits}`);
+    outside.push(outcome.outside);
+    delete outcome.outside;
+    assert.deepEqual(outcome, { before: waits ? 1 : 0, after: waits ? 1 : 0, forms: 1, valid: false }, `waits: ${waits}`);
     assert.deepEqual(problems, []);
     await context.close();
   }
+  assert.ok(outside[0].length > 0, 'the page has elements of its own');
+  assert.deepEqual(outside[0], outside[1]);
 });
 
 test("after the warm-up, reading the country's administrative units compiles no wasm function: the warm-up read the same kind of file", async () => {
