@@ -30,6 +30,11 @@ async function json(source, timeout, answered, bytes) {
       throw new Error(`tokhai: ${source} ${why}`, { cause: error });
     }
   }
+  return objectJson(source, bytes);
+}
+
+/** The JSON of an object as text, or as UTF-8 bytes with `bytes`; refused when `source` has none. */
+export function objectJson(source, bytes) {
   const text = JSON.stringify(source);
   if (text === undefined) throw new Error(`tokhai: expected an object or a URL, got ${typeof source}`);
   return bytes ? new TextEncoder().encode(text) : text;

@@ -1,6 +1,7 @@
 // The warm-up: warm-up.json mounted once, detached, so that the browser compiles the wasm while a page waits for its form.
 import { CatalogSet, CompiledForm } from './tokhai_web.js';
 import { ANY_HOST, formsStarted, start, WARM_UP_PREFIX } from './form.js';
+import { objectJson } from './http.js';
 // The warm-up's form: two steps using every kind of field and most keywords, the second rendered
 // after the first screen as in most real forms; tokhai-core's tests/forms.rs compiles it.
 import WARM_UP from './warm-up.json' with { type: 'json' };
@@ -49,7 +50,7 @@ export function warmUp() {
   const begun = performance.now();
   try {
     const form = new CompiledForm(JSON.stringify(WARM_UP));
-    const catalogs = new CatalogSet(new TextEncoder().encode(JSON.stringify(UNITS)));
+    const catalogs = new CatalogSet(objectJson(UNITS, true));
     const values = Object.entries(WARM_UP_VALUES).map(([path, value]) => [path, { value, source: 'warm-up', locked: path === 'pin' }]);
     const options = { drafts: false, prefill: { values: Object.fromEntries(values) } };
     start(document.createElement('div'), form, catalogs, options, ANY_HOST, WARM_UP_PREFIX)
