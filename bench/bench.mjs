@@ -158,6 +158,7 @@ async function measure({ page, context }, loads, impl, form) {
     mountAfterWarmUp: loads.filter((l) => l.warmedUp).map((l) => l.mountMs),
     mountBeforeWarmUp: loads.filter((l) => l.warmedUp === false).map((l) => l.mountMs),
     allSteps: loads.map((l) => l.allStepsMs ?? l.mountMs),
+    longestStep: median(loads.map((l) => l.longestStepMs ?? 0)),
     mountWarm: loads.map((l) => l.warmMs),
     catalogMs: median(loads.map((l) => l.catalogMs ?? 0)),
     keyP50: pct(times, 50),
@@ -215,6 +216,7 @@ try {
       loadRow('  those before it', t.mountBeforeWarmUp, v.mountReady);
     }
     loadRow('mount → every step in the page', t.allSteps, v.allSteps);
+    console.log(`${'  (longest step rendered after it)'.padEnd(34)} ${`${f(t.longestStep, 1)} ms`.padStart(9)}  one step a task`);
     loadRow('mount → ready (warm, 5 more forms)', t.mountWarm, v.mountWarm);
     const lazy = await firstCompiles(browser, server.url, form);
     const traced = `one traced load, ${lazy.warmedUp ? 'after' : 'before'} the warm-up`;

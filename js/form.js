@@ -158,17 +158,21 @@ export async function start(element, form, catalogs, options, host, idPrefix = `
   const filing = sending(widget, options, dispatch, policy, { drafts: draft, screens: steps, timing: timer, prefill: national });
 
   host.rendered?.();
-  // The first screen is on; the other steps render in the next task, not before ready (the
-  // warm-up's at once, in the same task as the rest of the warm-up).
-  if (idPrefix === WARM_UP_PREFIX) widget.renderRest();
+  // The first screen is on; the other steps render after ready, one a task, so that a citizen's
+  // keystroke waits for one step's rendering at most, not the whole form's (the warm-up's at once,
+  // in the same task as the rest of the warm-up).
+  if (idPrefix === WARM_UP_PREFIX) while (widget.renderNext());
   else {
-    nextTask().then(() => {
-      if (destroyed) return;
-      const start = performance.now();
-      widget.renderRest();
-      // A User Timing entry, for hosts and benchmarks that watch rendering.
-      performance.measure?.('tokhai:later-steps', { start, end: performance.now() });
-    });
+    (async () => {
+      for (let more = true; more; ) {
+        await nextTask();
+        if (destroyed) return;
+        const start = performance.now();
+        more = widget.renderNext();
+        // A User Timing entry a step, for hosts and benchmarks that watch rendering.
+        performance.measure?.('tokhai:later-steps', { start, end: performance.now() });
+      }
+    })();
   }
   steps.start();
   info = JSON.parse(widget.info());

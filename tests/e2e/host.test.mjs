@@ -201,6 +201,43 @@ test('a form stays whole however many other definitions are compiled after it', 
   await context.close();
 });
 
+test('the steps after the first screen render one a task after ready, each timed; a call that needs the whole form renders them at once', async () => {
+  const { page, context, problems } = await open(env, SAMPLE, { ready: false });
+  const outcome = await page.evaluate(async (sample) => {
+    const { mount } = await import('/pkg/index.js');
+    const definition = await (await fetch(sample)).json();
+    const entries = () => performance.getEntriesByName('tokhai:later-steps').length;
+    const task = () => new Promise((resolve) => setTimeout(resolve));
+    // Which steps have their fields in the page.
+    const rendered = (container) => [...container.querySelectorAll('section.tk-step')].map((step) => !!step.querySelector('[data-path]'));
+    const first = document.body.appendChild(document.createElement('div'));
+    await mount(first, definition, { catalogs: '/catalogs/admin-units.json', drafts: false, styles: false });
+    const atReady = rendered(first);
+    for (let n = 0; n < 200 && entries() < definition.steps.length - 1; n++) await task();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const timed = entries();
+    const second = document.body.appendChild(document.createElement('div'));
+    const handle = await mount(second, definition, { catalogs: '/catalogs/admin-units.json', drafts: false, styles: false });
+    const beforeCall = rendered(second);
+    handle.validate();
+    const afterCall = rendered(second);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return { steps: definition.steps.length, atReady, timed, all: rendered(first), beforeCall, afterCall, timedAfterCall: entries() - timed };
+  }, SAMPLE);
+  assert.deepEqual(outcome, {
+    steps: 4,
+    atReady: [true, false, false, false],
+    timed: 3,
+    all: [true, true, true, true],
+    beforeCall: [true, false, false, false],
+    afterCall: [true, true, true, true],
+    // The next task finds nothing left to render, and says so once.
+    timedAfterCall: 1,
+  });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("the module's warm-up runs while the page waits for its form, never once a form has started, and leaves nothing", async () => {
   // The page's elements outside the mounted form, with and without the warm-up: the same.
   const outside = [];

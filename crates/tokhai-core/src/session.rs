@@ -144,8 +144,16 @@ impl Session {
 
     /// The whole current state as patches, for a first render.
     pub fn snapshot(&self) -> Vec<Patch> {
+        self.snapshot_of(|_| true)
+    }
+
+    /// As [`Session::snapshot`], for the fields of the steps `on_step` keeps (a view rendered a step at a time).
+    pub fn snapshot_of(&self, on_step: impl Fn(usize) -> bool) -> Vec<Patch> {
         let mut out = Vec::new();
         for (f, field) in self.form.fields.iter().enumerate() {
+            if !on_step(field.step) {
+                continue;
+            }
             let f = f as u32;
             if field.kind == FieldKind::Group {
                 out.push(Patch::Rows {

@@ -582,6 +582,29 @@ fn conditional_fields_appear_and_disappear_with_patches() {
 }
 
 #[test]
+fn a_snapshot_of_some_steps_is_the_whole_snapshot_of_their_fields() {
+    let step = |id: &str, fields: Value| json!({"id": id, "title": id, "sections": [{"id": format!("{id}a"), "fields": fields}]});
+    let definition = json!({"tokhai": 1, "id": "t", "version": "1", "title": "T", "steps": [
+        step("one", json!([{"id": "name", "kind": "text", "label": "Tên", "required": true}])),
+        step("two", json!([
+            {"id": "rows", "kind": "group", "label": "Nơi ở", "min_rows": 2, "fields": [
+                {"id": "place", "kind": "text", "label": "Nơi", "required": true}]},
+            {"id": "note", "kind": "text", "label": "Ghi chú", "visible_if": "not empty(name)"}
+        ])),
+    ]});
+    let mut s = with_addresses(definition);
+    s.input("name", json!("An")).unwrap();
+    s.validate_all();
+    let on_two = |p: &Patch| ["rows", "note"].contains(&p.path().split(['.', '[']).next().unwrap());
+    let whole = s.snapshot();
+    let two: Vec<Patch> = whole.iter().filter(|p| on_two(p)).cloned().collect();
+    assert!(two.iter().any(|p| p.path() == "rows[1].place"), "{two:?}");
+    assert!(whole.len() > two.len());
+    assert_eq!(s.snapshot_of(|step| step == 1), two);
+    assert!(s.snapshot_of(|_| false).is_empty());
+}
+
+#[test]
 fn pin_is_cross_checked_with_date_of_birth_and_sex() {
     let mut s = session(json!([
         {"id": "dob", "kind": "date", "label": "Ngày sinh"},

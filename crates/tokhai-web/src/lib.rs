@@ -52,7 +52,7 @@ impl Inner {
         let result = {
             let mut s = self.state.try_borrow_mut().ok()?;
             if whole_form {
-                s.render_rest();
+                s.render_later(usize::MAX);
             }
             f(&mut s)
         };
@@ -402,11 +402,11 @@ impl Widget {
             .peek(|s| serde_json::to_string(&s.metrics()).unwrap_or_default())
     }
 
-    /// Renders the steps after the first screen (mount leaves them for the next task; any other
-    /// call renders them first anyway).
-    #[wasm_bindgen(js_name = renderRest)]
-    pub fn render_rest(&self) {
-        self.inner.with(|_| ());
+    /// Renders the next step after the first screen (mount leaves them for later tasks; any other
+    /// call renders them all first anyway); returns whether steps are still left.
+    #[wasm_bindgen(js_name = renderNext)]
+    pub fn render_next(&self) -> bool {
+        self.inner.peek(|s| s.render_later(1)).unwrap_or(false)
     }
 
     /// Hex SHA-256 of the canonical definition of the form mounted (a draft records it).

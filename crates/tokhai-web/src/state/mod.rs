@@ -87,7 +87,7 @@ pub struct State {
     nodes: HashMap<String, FieldNode>,
     groups: HashMap<String, GroupNode>,
     steps: Vec<StepNode>,
-    /// Steps whose fields are not rendered yet: the first screen comes first (see `render_rest`).
+    /// Steps whose fields are not rendered yet: the first screen comes first (see `render_later`).
     pending: Vec<usize>,
     chrome: Vec<(Element, Txt)>,
     progress_label: Element,
@@ -337,13 +337,14 @@ impl State {
         }
     }
 
-    /// Renders the fields of the steps mount left for later, and brings them up to date with
-    /// the session (values, visibility, issues, prefill). Every call into the state runs it first.
-    pub fn render_rest(&mut self) {
+    /// Renders the fields of the next `count` steps mount left for later, and brings them up to date
+    /// with the session (values, visibility, issues, prefill); returns whether steps are still left.
+    /// Every call into the state renders all of them first.
+    pub fn render_later(&mut self, count: usize) -> bool {
         if self.pending.is_empty() {
-            return;
+            return false;
         }
-        let pending = std::mem::take(&mut self.pending);
+        let pending: Vec<usize> = self.pending.drain(..count.min(self.pending.len())).collect();
         let form = self.form.clone();
         // (section element, field, step) of every field left for later.
         let mut later: Vec<(Element, &FieldDef, usize)> = Vec::new();
@@ -358,12 +359,7 @@ impl State {
             }
         });
         let fresh: HashSet<&str> = later.iter().map(|(_, f, _)| f.id.as_str()).collect();
-        let patches = self
-            .session
-            .snapshot()
-            .into_iter()
-            .filter(|p| fresh.contains(top_field(p.path())))
-            .collect();
+        let patches = self.session.snapshot_of(|step| pending.contains(&step));
         self.apply(patches, None);
         let prefilled: Vec<(String, bool)> = (self.prefilled.iter())
             .filter(|(path, _)| fresh.contains(top_field(path)))
@@ -377,6 +373,7 @@ impl State {
             self.mark_source(&path, source);
         }
         self.update_layout();
+        !self.pending.is_empty()
     }
 
     /// Runs `f` with a builder that adds nodes to this form.
